@@ -1,0 +1,151 @@
+// The one place argv is parsed and errors are caught: parse → config → logging → trace → run → exit code.
+#include <gdal.h>
+#include <cpl_conv.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "cli/usage.hpp"
+#include "core/cancel.hpp"
+#include "core/errors.hpp"
+#include "core/provenance.hpp"
+#include "log/context.hpp"
+#include "log/logger.hpp"
+#include "log/trace_context.hpp"
+
+namespace swath::cli {
+
+namespace {
+
+struct GlobalOptions {
+  std::string config_file;
+  std::string traceparent;
+  int verbose = 0;
+  bool quiet = false;
+  bool version = false;
+};
+
+void on_signal(int signal_number) { core::request_cancel(signal_number); }
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+config::Config build_config(const GlobalOptions& global, const ConfigFlags& flags) {
+  config::Config config;
+  std::string file = global.config_file;
+  if (file.empty()) {
+    if (const char* from_env = std::getenv("SWATH_CONFIG")) file = from_env;
+  }
+  if (!file.empty()) config.load_file(file);
+  config.load_environment(config::process_environment());
+  flags.apply(config);
+  return config;
+}
+
+log::Settings log_settings(const config::Config& config, const GlobalOptions& global) {
+  log::Settings settings;
+  settings.level = log::parse_level(config.get_string("log.level"), "log.level");
+  const int shift = global.quiet ? 2 : -global.verbose;  // -v: more, -q: warnings and errors only
+  settings.level = static_cast<spdlog::level::level_enum>(
+      std::clamp(static_cast<int>(settings.level) + shift, 0, static_cast<int>(spdlog::level::off)));
+  settings.format = log::parse_format(config.get_string("log.format"), "log.format");
+  settings.file = config.get_string("log.file");
+  return settings;
+}
+
+void configure_gdal(const config::Config& config) {
+  GDALAllRegister();
+  GDALSetCacheMax64(config.get_int("gdal.cache_mb") * 1024 * 1024);
+}
+
+log::TraceContext start_trace(const GlobalOptions& global) {
+  std::string text = global.traceparent;
+  std::string source = "--traceparent";
+  if (text.empty()) {
+    if (const char* from_env = std::getenv("TRACEPARENT")) {
+      text = from_env;
+      source = "TRACEPARENT";
+    }
+  }
+  if (text.empty()) return log::TraceContext::new_root();
+  return log::require_traceparent(text, source).child();
+}
+
+int report(const std::string& command, const core::Error& error) {
+  std::cerr << "swath" << (command.empty() ? "" : " " + command) << ": " << core::describe(error) << "\n";
+  return static_cast<int>(error.exit_code());
+}
+
+}  // namespace
+
+int run(int argc, char** argv, CommandList commands) {
+  CLI::App app{"swath: satellite imagery from raw rasters to georeferenced detections, on one machine or a fleet."};
+  app.footer(exit_code_help());
+  app.set_help_all_flag("--help-all", "Show help for every command");
+  GlobalOptions global;
+  ConfigFlags flags;
+  app.add_option("--config", global.config_file, "YAML config file (also SWATH_CONFIG)");
+  flags.bind(app, "--log-level", "log.level", "Log level: trace, debug, info, warn, error, critical, off");
+  flags.bind(app, "--log-format", "log.format", "Log format: text, json or auto");
+  flags.bind(app, "--log-file", "log.file", "Also append JSON log lines to this file");
+  app.add_flag("-v,--verbose", global.verbose, "More log output (repeat for more)");
+  app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors");
+  app.add_option("--traceparent", global.traceparent, "W3C traceparent of the caller (also TRACEPARENT)");
+  app.add_flag("--version", global.version, "Print swath's version and exit");
+
+  Command* chosen = nullptr;
+  std::vector<std::pair<CLI::App*, Command*>> subcommands;
+  for (auto& command : commands) {
+    CLI::App* sub = app.add_subcommand(command->name(), command->summary());
+    command->declare(*sub, flags);
+    subcommands.emplace_back(sub, command.get());
+  }
+
+  std::string command_name;
+  try {
+    check_command_name(argc, argv, commands);
+    app.parse(argc, argv);
+    for (auto& [sub, command] : subcommands) {
+      if (sub->parsed()) {
+        chosen = command;
+        command_name = command->name();
+      }
+    }
+    if (global.version) chosen = find_command(commands, "version");
+    if (chosen == nullptr) throw core::UsageError("no command given", "", "swath --help lists the commands");
+
+    config::Config config = build_config(global, flags);
+    log::configure(log_settings(config, global));
+    configure_gdal(config);
+    const auto trace = start_trace(global);
+    log::ContextGuard trace_scope(log::current().with({{"trace_id", trace.trace_id}, {"span_id", trace.span_id}}));
+    install_signal_handlers();
+    const auto logger = log::get("cli");
+    logger->debug("swath {} {} starting", core::build_facts().git_describe, command_name);
+    const int code = chosen->run(Invocation{config, command_name});
+    logger->debug("swath {} finished with exit code {}", command_name, code);
+    return code;
+  } catch (const CLI::CallForHelp&) {
+    std::cout << (command_name.empty() ? app.help() : app.get_subcommand(command_name)->help());
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    return report(parsed_command_name(app), usage_error_from(e));
+  } catch (const core::Error& e) {
+    return report(command_name, e);
+  } catch (const std::exception& e) {
+    return report(command_name, core::DataError("internal error", e.what(), "please report this with `swath version`"));
+  }
+}
+
+}  // namespace swath::cli

@@ -1,0 +1,62 @@
+// Command-line usage errors and help text shared by every command.
+#include "cli/usage.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "core/text.hpp"
+
+namespace swath::cli {
+
+namespace {
+
+const std::set<std::string> global_options_with_value = {"--config", "--log-level", "--log-format", "--log-file",
+                                                         "--traceparent"};
+
+}  // namespace
+
+std::string exit_code_help() {
+  return "Exit codes:\n"
+         "  0    success\n"
+         "  1    failure (I/O or data error, Redis unreachable, ...)\n"
+         "  2    usage or config error (bad flag, key or value)\n"
+         "  3    partial success (some items failed; see the report)\n"
+         "  130  interrupted (SIGINT or SIGTERM)\n";
+}
+
+Command* find_command(const CommandList& commands, const std::string& name) {
+  for (const auto& command : commands) {
+    if (command->name() == name) return command.get();
+  }
+  return nullptr;
+}
+
+void check_command_name(int argc, char** argv, const CommandList& commands) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (global_options_with_value.count(arg) != 0) {
+      ++i;
+      continue;
+    }
+    if (arg.rfind("-", 0) == 0) continue;
+    if (find_command(commands, arg) != nullptr) return;
+    std::vector<std::string> names;
+    for (const auto& command : commands) names.push_back(command->name());
+    const auto best = core::closest_match(arg, names);
+    throw core::UsageError("unknown command '" + arg + "'", "",
+                           (best ? "did you mean '" + *best + "'? " : std::string()) + "swath --help lists the commands");
+  }
+}
+
+std::string parsed_command_name(CLI::App& app) {
+  for (auto* sub : app.get_subcommands()) return sub->get_name();
+  return {};
+}
+
+core::UsageError usage_error_from(const CLI::ParseError& error) {
+  std::string message = error.what();
+  if (!message.empty() && message.back() == '\n') message.pop_back();
+  return core::UsageError(message, "", "add --help to see the flags");
+}
+
+}  // namespace swath::cli

@@ -1,0 +1,27 @@
+// Usage errors from the command line: unknown commands with a suggestion, CLI11 errors in swath's words.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "cli/command.hpp"
+#include "core/errors.hpp"
+
+namespace swath::cli {
+
+// The exit-code table shown at the end of `swath --help`.
+std::string exit_code_help();
+
+// Throws UsageError when the first word that is not a global option is not a known command.
+void check_command_name(int argc, char** argv, const CommandList& commands);
+
+Command* find_command(const CommandList& commands, const std::string& name);
+
+// The name of the subcommand whose flags were being parsed ("" at the top level).
+std::string parsed_command_name(CLI::App& app);
+
+// CLI11's parse error as a swath usage error (exit 2 rather than CLI11's 105-109).
+core::UsageError usage_error_from(const CLI::ParseError& error);
+
+}  // namespace swath::cli

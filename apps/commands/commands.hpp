@@ -1,0 +1,13 @@
+// Factories of every subcommand; main lists them in one place.
+#pragma once
+
+#include <memory>
+
+#include "cli/command.hpp"
+
+namespace swath::commands {
+
+std::unique_ptr<cli::Command> make_version();
+std::unique_ptr<cli::Command> make_config();
+
+}  // namespace swath::commands

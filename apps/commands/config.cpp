@@ -1,0 +1,55 @@
+// `swath config show [--json] [-o FILE]`: the effective config and where each value came from.
+#include <algorithm>
+#include <sstream>
+
+#include "cli/output.hpp"
+#include "commands/commands.hpp"
+#include "config/schema.hpp"
+#include "core/errors.hpp"
+
+namespace swath::commands {
+
+namespace {
+
+std::string config_text(const config::Config& config) {
+  std::size_t key_width = 0, value_width = 0;
+  for (const auto& spec : config::schema()) {
+    key_width = std::max(key_width, spec.key.size());
+    value_width = std::max(value_width, config.entry(spec.key).text.size() + 2);
+  }
+  std::ostringstream out;
+  for (const auto& spec : config::schema()) {
+    const auto& entry = config.entry(spec.key);
+    const std::string value = "\"" + entry.text + "\"";
+    out << spec.key << std::string(key_width - spec.key.size() + 2, ' ') << value
+        << std::string(value_width - value.size() + 2, ' ') << "# " << entry.origin.describe() << "\n";
+  }
+  return out.str();
+}
+
+class ConfigCommand final : public cli::Command {
+ public:
+  std::string name() const override { return "config"; }
+  std::string summary() const override { return "Show the effective config and where each value came from"; }
+  void declare(CLI::App& app, cli::ConfigFlags&) override {
+    app.require_subcommand(1, 1);
+    auto* show = app.add_subcommand("show", "Print every key, its value and its source (default < file < env < flag)");
+    show->add_flag("--json", json_, "Print JSON for machines");
+    show->add_option("-o,--output", output_, "Write to this file (atomically) instead of stdout");
+  }
+  int run(const cli::Invocation& invocation) override {
+    const auto& config = invocation.config;
+    cli::emit(json_ ? config.to_json().dump() + "\n" : config_text(config), output_);
+    return static_cast<int>(core::ExitCode::ok);
+  }
+
+ private:
+  bool json_ = false;
+  std::string output_;
+};
+
+}  // namespace
+
+std::unique_ptr<cli::Command> make_config() { return std::make_unique<ConfigCommand>(); }
+
+}  // namespace swath::commands

@@ -1,0 +1,45 @@
+// `swath version [--json]`: swath's version, build and every dependency's build and run-time version.
+#include <sstream>
+
+#include "cli/output.hpp"
+#include "commands/commands.hpp"
+#include "core/errors.hpp"
+#include "core/provenance.hpp"
+
+namespace swath::commands {
+
+namespace {
+
+std::string version_text() {
+  const auto& facts = core::build_facts();
+  std::ostringstream out;
+  out << "swath " << facts.version << " (" << facts.git_describe << ", " << facts.build_type << ", " << facts.compiler
+      << ")\n";
+  for (const auto& dep : facts.dependencies) {
+    out << "  " << dep.name << std::string(10 - std::min<std::size_t>(dep.name.size(), 9), ' ') << "build " << dep.build
+        << ", runtime " << (dep.runtime.empty() ? "unknown" : dep.runtime) << "\n";
+  }
+  return out.str();
+}
+
+class VersionCommand final : public cli::Command {
+ public:
+  std::string name() const override { return "version"; }
+  std::string summary() const override { return "Print swath's version, build and dependency versions"; }
+  void declare(CLI::App& app, cli::ConfigFlags&) override {
+    app.add_flag("--json", json_, "Print JSON for machines");
+  }
+  int run(const cli::Invocation&) override {
+    cli::emit(json_ ? core::build_facts_json().dump() + "\n" : version_text());
+    return static_cast<int>(core::ExitCode::ok);
+  }
+
+ private:
+  bool json_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<cli::Command> make_version() { return std::make_unique<VersionCommand>(); }
+
+}  // namespace swath::commands

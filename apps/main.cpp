@@ -1,0 +1,10 @@
+// swath's entry point: the list of subcommands, handed to the CLI runner.
+#include "cli/command.hpp"
+#include "commands/commands.hpp"
+
+int main(int argc, char** argv) {
+  swath::cli::CommandList commands;
+  commands.push_back(swath::commands::make_version());
+  commands.push_back(swath::commands::make_config());
+  return swath::cli::run(argc, argv, std::move(commands));
+}

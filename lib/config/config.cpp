@@ -1,0 +1,173 @@
+// Config layers: parsing and validating values from defaults, YAML, environment and flags.
+#include "config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "config/value_parse.hpp"
+
+extern char** environ;
+
+namespace swath::config {
+
+namespace {
+
+constexpr std::string_view env_prefix = "SWATH_";
+
+std::string unknown_key_hint(std::string_view key) {
+  if (auto suggestion = suggest_key(key)) return "did you mean '" + *suggestion + "'? (swath config show lists every key)";
+  return "swath config show lists every key";
+}
+
+std::string yaml_where(const std::string& name, const YAML::Node& node) {
+  const auto mark = node.Mark();
+  if (mark.line < 0) return name;
+  return name + ":" + std::to_string(mark.line + 1);
+}
+
+std::string scalar_text(const YAML::Node& node) {
+  if (node.IsScalar()) return node.Scalar();
+  if (node.IsSequence()) {
+    std::string out;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      if (!node[i].IsScalar()) return {};
+      out += (i ? "," : "") + node[i].Scalar();
+    }
+    return out;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string Origin::describe() const {
+  switch (layer) {
+    case Layer::builtin: return "default";
+    case Layer::file: return "file " + where;
+    case Layer::env: return "env " + where;
+    case Layer::flag: return "flag " + where;
+  }
+  return "default";
+}
+
+Config::Config() {
+  for (const auto& spec : schema()) {
+    entries_[spec.key] = Entry{parse_value(spec, spec.default_text, "built-in default"), spec.default_text, Origin{}};
+  }
+}
+
+void Config::set(std::string_view key, std::string_view text, Origin origin) {
+  const KeySpec* spec = find_key(key);
+  const std::string place = origin.describe();
+  if (spec == nullptr) {
+    throw core::UsageError(place + ": unknown key '" + std::string(key) + "'", "", unknown_key_hint(key));
+  }
+  Scalar value = parse_value(*spec, text, place);
+  entries_[spec->key] = Entry{std::move(value), std::string(text), std::move(origin)};
+}
+
+void Config::load_file(const std::string& path) { load_yaml(core::read_file(path), path); }
+
+void Config::load_yaml(std::string_view yaml_text, const std::string& name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    throw core::UsageError("config '" + name + "' line " + std::to_string(e.mark.line + 1) + ", column " +
+                               std::to_string(e.mark.column + 1),
+                           "malformed YAML: " + e.msg, "fix the YAML syntax (indentation, colons, quotes)");
+  }
+  if (root.IsNull()) return;  // an empty file sets nothing
+  if (!root.IsMap()) {
+    throw core::UsageError("config '" + name + "'", "the top level must be a mapping of sections",
+                           "write e.g.\n  tile:\n    size: 512");
+  }
+  for (const auto& section : root) {
+    const std::string section_name = section.first.as<std::string>();
+    if (!section.second.IsMap()) {
+      throw core::UsageError("config '" + yaml_where(name, section.first) + "'",
+                             "section '" + section_name + "' must be a mapping of keys",
+                             unknown_key_hint(section_name));
+    }
+    for (const auto& item : section.second) {
+      const std::string key = section_name + "." + item.first.as<std::string>();
+      const std::string text = scalar_text(item.second);
+      if (!item.second.IsScalar() && !item.second.IsSequence()) {
+        throw core::UsageError("config '" + yaml_where(name, item.first) + "'",
+                               "key '" + key + "' must have a single value, not a mapping",
+                               find_key(key) ? "expected " + expectation(*find_key(key)) : unknown_key_hint(key));
+      }
+      if (item.second.IsSequence() && find_key(key) != nullptr && find_key(key)->type != Type::list) {
+        throw core::UsageError("file " + yaml_where(name, item.first) + ": key '" + key + "'",
+                               "a list is not allowed here", "expected " + expectation(*find_key(key)));
+      }
+      set(key, text, Origin{Layer::file, yaml_where(name, item.first)});
+    }
+  }
+}
+
+void Config::load_environment(const std::vector<std::string>& environment) {
+  for (const auto& assignment : environment) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string name = assignment.substr(0, eq);
+    if (name.rfind(env_prefix, 0) != 0) continue;
+    const auto separator = name.find("__", env_prefix.size());
+    if (separator == std::string::npos) continue;  // SWATH_CONFIG and friends are not keys
+    std::string key = name.substr(env_prefix.size(), separator - env_prefix.size()) + "." + name.substr(separator + 2);
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    set(key, assignment.substr(eq + 1), Origin{Layer::env, name});
+  }
+}
+
+const Entry& Config::entry(std::string_view key) const {
+  const auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    throw core::UsageError("config key '" + std::string(key) + "'", "not in the schema (a bug in swath)");
+  }
+  return it->second;
+}
+
+bool Config::get_bool(std::string_view key) const { return std::get<bool>(entry(key).value); }
+std::int64_t Config::get_int(std::string_view key) const { return std::get<std::int64_t>(entry(key).value); }
+double Config::get_number(std::string_view key) const {
+  const auto& value = entry(key).value;
+  if (const auto* i = std::get_if<std::int64_t>(&value)) return static_cast<double>(*i);
+  return std::get<double>(value);
+}
+const std::string& Config::get_string(std::string_view key) const { return std::get<std::string>(entry(key).value); }
+const std::vector<std::string>& Config::get_list(std::string_view key) const {
+  return std::get<std::vector<std::string>>(entry(key).value);
+}
+
+core::Json Config::to_json() const {
+  core::Json out = core::Json::object();
+  for (const auto& spec : schema()) {
+    const Entry& e = entry(spec.key);
+    out.set(spec.key, core::Json::Object{{"value", scalar_json(e.value)}, {"source", e.origin.describe()}});
+  }
+  return out;
+}
+
+core::Json Config::section_json(std::string_view section) const {
+  core::Json out = core::Json::object();
+  const std::string prefix = std::string(section) + ".";
+  for (const auto& spec : schema()) {
+    if (spec.key.rfind(prefix, 0) == 0) out.set(spec.key.substr(prefix.size()), scalar_json(entry(spec.key).value));
+  }
+  return out;
+}
+
+std::vector<std::string> process_environment() {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) out.emplace_back(*e);
+  return out;
+}
+
+}  // namespace swath::config

@@ -1,0 +1,133 @@
+// Typed parsing of config values.
+#include "config/value_parse.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+
+#include "core/errors.hpp"
+
+namespace swath::config {
+
+namespace {
+
+std::string trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+[[noreturn]] void reject(const KeySpec& spec, std::string_view text, const std::string& place, const std::string& why) {
+  throw core::UsageError(place + ": key '" + spec.key + "'", "'" + std::string(text) + "' " + why,
+                         "expected " + expectation(spec));
+}
+
+std::optional<double> parse_double(std::string_view text) {
+  double v = 0;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (result.ec != std::errc() || result.ptr != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+void check_range(const KeySpec& spec, std::string_view text, const std::string& place, double v) {
+  if (v < spec.min || v > spec.max) reject(spec, text, place, "is out of range");
+}
+
+}  // namespace
+
+std::optional<double> parse_byte_size(std::string_view text) {
+  const std::string t = trim(text);
+  std::size_t digits_end = 0;
+  while (digits_end < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits_end])) || t[digits_end] == '.')) ++digits_end;
+  const auto number = parse_double(std::string_view(t).substr(0, digits_end));
+  if (!number) return std::nullopt;
+  const std::string unit = lower(trim(std::string_view(t).substr(digits_end)));
+  double scale = 0;
+  if (unit.empty() || unit == "b") scale = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib") scale = 1024.0;
+  else if (unit == "m" || unit == "mb" || unit == "mib") scale = 1024.0 * 1024;
+  else if (unit == "g" || unit == "gb" || unit == "gib") scale = 1024.0 * 1024 * 1024;
+  else if (unit == "t" || unit == "tb" || unit == "tib") scale = 1024.0 * 1024 * 1024 * 1024;
+  else return std::nullopt;
+  return std::floor(*number * scale);
+}
+
+Scalar parse_value(const KeySpec& spec, std::string_view raw, const std::string& place) {
+  const std::string text = trim(raw);
+  switch (spec.type) {
+    case Type::boolean: {
+      const std::string t = lower(text);
+      if (t == "true" || t == "yes" || t == "on" || t == "1") return true;
+      if (t == "false" || t == "no" || t == "off" || t == "0") return false;
+      reject(spec, raw, place, "is not a boolean");
+    }
+    case Type::integer: {
+      std::int64_t v = 0;
+      const auto result = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size()) {
+        reject(spec, raw, place, "is not an integer");
+      }
+      check_range(spec, raw, place, static_cast<double>(v));
+      return v;
+    }
+    case Type::number: {
+      const auto v = parse_double(text);
+      if (!v) reject(spec, raw, place, "is not a number");
+      check_range(spec, raw, place, *v);
+      return *v;
+    }
+    case Type::bytes: {
+      const auto v = parse_byte_size(text);
+      if (!v) reject(spec, raw, place, "is not a size");
+      check_range(spec, raw, place, *v);
+      return static_cast<std::int64_t>(*v);
+    }
+    case Type::choice: {
+      if (std::find(spec.choices.begin(), spec.choices.end(), text) == spec.choices.end()) {
+        reject(spec, raw, place, "is not allowed");
+      }
+      return text;
+    }
+    case Type::string: return std::string(raw);
+    case Type::list: {
+      std::vector<std::string> items;
+      std::size_t start = 0;
+      while (start <= text.size() && !text.empty()) {
+        const auto comma = text.find(',', start);
+        const auto item = trim(std::string_view(text).substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (item.empty()) reject(spec, raw, place, "has an empty item");
+        items.push_back(item);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      return items;
+    }
+  }
+  reject(spec, raw, place, "has an unknown type");
+}
+
+core::Json scalar_json(const Scalar& value) {
+  return std::visit(
+      [](const auto& v) -> core::Json {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          core::Json arr = core::Json::array();
+          for (const auto& item : v) arr.push_back(item);
+          return arr;
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          return core::Json(static_cast<long long>(v));
+        } else {
+          return core::Json(v);
+        }
+      },
+      value);
+}
+
+}  // namespace swath::config

@@ -1,0 +1,115 @@
+// POSIX implementation of atomic writes and directory checks.
+#include "core/files.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/errors.hpp"
+
+namespace swath::core {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string os_reason(int err) { return std::strerror(err); }
+
+std::string hint_for(int err) {
+  switch (err) {
+    case EACCES:
+    case EPERM: return "choose a directory you can write to, or fix its permissions";
+    case ENOSPC: return "free space on the device or write elsewhere";
+    case ENOENT: return "create the parent directory first";
+    case EROFS: return "the file system is read-only; write elsewhere";
+    default: return {};
+  }
+}
+
+void fsync_path(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+std::string temporary_path_for(const std::string& final_path) {
+  static std::atomic<unsigned long> counter{0};
+  const fs::path target(final_path);
+  const auto name = "." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(counter.fetch_add(1));
+  return (target.parent_path() / name).string();
+}
+
+void write_file_atomic(const std::string& path, std::string_view content) {
+  const std::string tmp = temporary_path_for(path);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int err = errno;
+    throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
+  }
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  const int sync_err = errno;
+  ::close(fd);
+  if (!synced) {
+    ::unlink(tmp.c_str());
+    throw IoError("cannot write '" + path + "'", os_reason(sync_err), hint_for(sync_err));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
+  }
+}
+
+void commit_file(const std::string& from, const std::string& to) {
+  fsync_path(from);
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    const int err = errno;
+    throw IoError("cannot move '" + from + "' to '" + to + "'", os_reason(err), hint_for(err));
+  }
+}
+
+void ensure_writable_directory(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw IoError("cannot create directory '" + dir + "'", ec.message(), hint_for(ec.value()));
+  if (!fs::is_directory(dir)) throw IoError("'" + dir + "'", "exists and is not a directory", "choose another output path");
+  if (::access(dir.c_str(), W_OK) != 0) {
+    const int err = errno;
+    throw IoError("cannot write to directory '" + dir + "'", os_reason(err), hint_for(err));
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    throw IoError("cannot read '" + path + "'", os_reason(err), err == ENOENT ? "check the path" : "");
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace swath::core

@@ -1,0 +1,25 @@
+// Atomic file output: write under a temporary name in the same directory, fsync, rename.
+// A killed process leaves at most a `.tmp-` file, never a partial file under the final name.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace swath::core {
+
+// The temporary name for `final_path`, unique per process and call: `<dir>/.<name>.tmp-<pid>-<n>`.
+std::string temporary_path_for(const std::string& final_path);
+
+// Writes `content` to `path` atomically; throws IoError naming the path and the OS reason.
+void write_file_atomic(const std::string& path, std::string_view content);
+
+// Renames `from` over `to` after fsync-ing `from`; throws IoError.
+void commit_file(const std::string& from, const std::string& to);
+
+// Creates `dir` and its parents; throws IoError when it cannot, or when `dir` is not writable.
+void ensure_writable_directory(const std::string& dir);
+
+// Reads a whole file; throws IoError naming the path.
+std::string read_file(const std::string& path);
+
+}  // namespace swath::core

@@ -1,0 +1,352 @@
+// JSON serialisation and a strict parser (RFC 8259) for swath's own documents.
+#include "core/json.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "core/errors.hpp"
+
+namespace swath::core {
+
+namespace {
+
+const char* type_name(const Json& j) {
+  if (j.is_null()) return "null";
+  if (j.is_bool()) return "a boolean";
+  if (j.is_number()) return "a number";
+  if (j.is_string()) return "a string";
+  if (j.is_array()) return "an array";
+  return "an object";
+}
+
+[[noreturn]] void wrong_type(const Json& j, const char* wanted) {
+  throw DataError("JSON value", std::string("expected ") + wanted + ", found " + type_name(j));
+}
+
+void dump_to(std::string& out, const Json& j) {
+  if (j.is_null()) {
+    out += "null";
+  } else if (j.is_bool()) {
+    out += j.as_bool() ? "true" : "false";
+  } else if (j.is_int()) {
+    out += std::to_string(j.as_int());
+  } else if (j.is_number()) {
+    append_json_number(out, j.as_double());
+  } else if (j.is_string()) {
+    append_json_string(out, j.as_string());
+  } else if (j.is_array()) {
+    out += '[';
+    bool first = true;
+    for (const auto& item : j.as_array()) {
+      if (!first) out += ',';
+      first = false;
+      dump_to(out, item);
+    }
+    out += ']';
+  } else {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, value] : j.as_object()) {
+      if (!first) out += ',';
+      first = false;
+      append_json_string(out, key);
+      out += ':';
+      dump_to(out, value);
+    }
+    out += '}';
+  }
+}
+
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : text_(text) {}
+
+  Json parse_document() {
+    Json value = parse_value(0);
+    skip_space();
+    if (pos_ != text_.size()) fail("unexpected text after the JSON value");
+    return value;
+  }
+
+ private:
+  static constexpr int max_depth = 128;
+
+  [[noreturn]] void fail(const std::string& why) const {
+    throw DataError("JSON", why + " at byte " + std::to_string(pos_));
+  }
+  void skip_space() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) ++pos_;
+  }
+  bool consume(std::string_view word) {
+    if (text_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+  Json parse_value(int depth) {
+    if (depth > max_depth) fail("nesting too deep");
+    skip_space();
+    if (pos_ >= text_.size()) fail("unexpected end of input");
+    const char c = text_[pos_];
+    if (c == '{') return parse_object(depth);
+    if (c == '[') return parse_array(depth);
+    if (c == '"') return Json(parse_string());
+    if (consume("true")) return Json(true);
+    if (consume("false")) return Json(false);
+    if (consume("null")) return Json();
+    if (c == '-' || (c >= '0' && c <= '9')) return parse_number();
+    fail(std::string("unexpected character '") + c + "'");
+  }
+  Json parse_object(int depth) {
+    ++pos_;
+    Json obj = Json::object();
+    skip_space();
+    if (pos_ < text_.size() && text_[pos_] == '}') { ++pos_; return obj; }
+    while (true) {
+      skip_space();
+      if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
+      std::string key = parse_string();
+      skip_space();
+      if (pos_ >= text_.size() || text_[pos_] != ':') fail("expected ':'");
+      ++pos_;
+      obj.set(std::move(key), parse_value(depth + 1));
+      skip_space();
+      if (pos_ < text_.size() && text_[pos_] == ',') { ++pos_; continue; }
+      if (pos_ < text_.size() && text_[pos_] == '}') { ++pos_; return obj; }
+      fail("expected ',' or '}'");
+    }
+  }
+  Json parse_array(int depth) {
+    ++pos_;
+    Json arr = Json::array();
+    skip_space();
+    if (pos_ < text_.size() && text_[pos_] == ']') { ++pos_; return arr; }
+    while (true) {
+      arr.push_back(parse_value(depth + 1));
+      skip_space();
+      if (pos_ < text_.size() && text_[pos_] == ',') { ++pos_; continue; }
+      if (pos_ < text_.size() && text_[pos_] == ']') { ++pos_; return arr; }
+      fail("expected ',' or ']'");
+    }
+  }
+  unsigned parse_hex4() {
+    if (pos_ + 4 > text_.size()) fail("truncated \\u escape");
+    unsigned code = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char h = text_[pos_++];
+      code <<= 4;
+      if (h >= '0' && h <= '9') code |= static_cast<unsigned>(h - '0');
+      else if (h >= 'a' && h <= 'f') code |= static_cast<unsigned>(h - 'a' + 10);
+      else if (h >= 'A' && h <= 'F') code |= static_cast<unsigned>(h - 'A' + 10);
+      else fail("bad \\u escape");
+    }
+    return code;
+  }
+  static void append_utf8(std::string& out, unsigned cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  std::string parse_string() {
+    ++pos_;  // opening quote
+    std::string out;
+    while (true) {
+      if (pos_ >= text_.size()) fail("unterminated string");
+      const char c = text_[pos_++];
+      if (c == '"') return out;
+      if (static_cast<unsigned char>(c) < 0x20) fail("control character in string");
+      if (c != '\\') { out += c; continue; }
+      if (pos_ >= text_.size()) fail("unterminated escape");
+      const char e = text_[pos_++];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          unsigned cp = parse_hex4();
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (!consume("\\u")) fail("lone high surrogate");
+            const unsigned low = parse_hex4();
+            if (low < 0xDC00 || low > 0xDFFF) fail("bad low surrogate");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            fail("lone low surrogate");
+          }
+          append_utf8(out, cp);
+          break;
+        }
+        default: fail(std::string("bad escape '\\") + e + "'");
+      }
+    }
+  }
+  Json parse_number() {
+    const std::size_t start = pos_;
+    if (text_[pos_] == '-') ++pos_;
+    auto digits = [&] {
+      const std::size_t from = pos_;
+      while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
+      return pos_ - from;
+    };
+    const std::size_t int_start = pos_;
+    if (digits() == 0) fail("bad number");
+    if (text_[int_start] == '0' && pos_ - int_start > 1) fail("leading zero in number");
+    bool integral = true;
+    if (pos_ < text_.size() && text_[pos_] == '.') {
+      ++pos_;
+      integral = false;
+      if (digits() == 0) fail("bad fraction");
+    }
+    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
+      ++pos_;
+      integral = false;
+      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
+      if (digits() == 0) fail("bad exponent");
+    }
+    const char* first = text_.data() + start;
+    const char* last = text_.data() + pos_;
+    if (integral) {
+      std::int64_t v = 0;
+      if (std::from_chars(first, last, v).ec == std::errc()) return Json(static_cast<long long>(v));
+    }
+    double d = 0;
+    if (std::from_chars(first, last, d).ec != std::errc()) fail("number out of range");
+    return Json(d);
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+bool Json::as_bool() const {
+  if (!is_bool()) wrong_type(*this, "a boolean");
+  return std::get<bool>(value_);
+}
+std::int64_t Json::as_int() const {
+  if (is_int()) return std::get<std::int64_t>(value_);
+  if (std::holds_alternative<double>(value_)) {
+    const double d = std::get<double>(value_);
+    if (std::nearbyint(d) == d && std::fabs(d) < 9.0e18) return static_cast<std::int64_t>(d);
+  }
+  wrong_type(*this, "an integer");
+}
+double Json::as_double() const {
+  if (is_int()) return static_cast<double>(std::get<std::int64_t>(value_));
+  if (!is_number()) wrong_type(*this, "a number");
+  return std::get<double>(value_);
+}
+const std::string& Json::as_string() const {
+  if (!is_string()) wrong_type(*this, "a string");
+  return std::get<std::string>(value_);
+}
+const Json::Array& Json::as_array() const {
+  if (!is_array()) wrong_type(*this, "an array");
+  return std::get<Array>(value_);
+}
+Json::Array& Json::as_array() {
+  if (!is_array()) wrong_type(*this, "an array");
+  return std::get<Array>(value_);
+}
+const Json::Object& Json::as_object() const {
+  if (!is_object()) wrong_type(*this, "an object");
+  return std::get<Object>(value_);
+}
+
+Json& Json::set(std::string key, Json value) {
+  if (is_null()) value_ = Object{};
+  if (!is_object()) wrong_type(*this, "an object");
+  auto& members = std::get<Object>(value_);
+  for (auto& [k, v] : members) {
+    if (k == key) {
+      v = std::move(value);
+      return v;
+    }
+  }
+  members.emplace_back(std::move(key), std::move(value));
+  return members.back().second;
+}
+
+const Json* Json::find(std::string_view key) const {
+  if (!is_object()) return nullptr;
+  for (const auto& [k, v] : std::get<Object>(value_)) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+const Json& Json::at(std::string_view key) const {
+  const Json* found = find(key);
+  if (found == nullptr) throw DataError("JSON", "missing field '" + std::string(key) + "'");
+  return *found;
+}
+
+Json& Json::push_back(Json value) {
+  if (is_null()) value_ = Array{};
+  auto& items = as_array();
+  items.push_back(std::move(value));
+  return items.back();
+}
+
+std::string Json::dump() const {
+  std::string out;
+  dump_to(out, *this);
+  return out;
+}
+
+Json Json::parse(std::string_view text) { return Parser(text).parse_document(); }
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 0xF];
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_json_number(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  const auto result = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, result.ptr);
+}
+
+}  // namespace swath::core

@@ -1,0 +1,32 @@
+// SHA-256 (FIPS 180-4) for content hashes in manifests, task ids and option hashes.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace swath::core {
+
+class Sha256 {
+ public:
+  Sha256();
+  void update(const void* data, std::size_t size);
+  void update(std::string_view text) { update(text.data(), text.size()); }
+  std::array<std::uint8_t, 32> finish();
+  std::string finish_hex();
+
+ private:
+  void compress(const std::uint8_t* block);
+  std::array<std::uint32_t, 8> state_;
+  std::array<std::uint8_t, 64> buffer_{};
+  std::size_t buffered_ = 0;
+  std::uint64_t total_bytes_ = 0;
+};
+
+std::string sha256_hex(std::string_view data);
+// Hashes a file through GDAL's VSI layer (so /vsimem/ works too); throws IoError when unreadable.
+std::string sha256_file_hex(const std::string& path);
+
+}  // namespace swath::core

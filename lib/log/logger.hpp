@@ -1,0 +1,38 @@
+// swath's logging: spdlog to stderr (and optionally a file) in text or JSON lines, with the
+// thread's log context on every line, and GDAL's own messages routed through the same logger.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace swath::log {
+
+enum class Format { automatic, text, json };  // automatic: text on a terminal, JSON otherwise
+
+struct Settings {
+  spdlog::level::level_enum level = spdlog::level::info;
+  Format format = Format::automatic;
+  std::string file;  // also append log lines here when not empty
+};
+
+// Parses a level name (trace, debug, info, warn|warning, error, critical, off); throws UsageError.
+spdlog::level::level_enum parse_level(std::string_view name, const std::string& source);
+// Parses text|json|auto; throws UsageError.
+Format parse_format(std::string_view name, const std::string& source);
+
+// (Re)configures every component logger. Throws IoError when the log file cannot be opened.
+void configure(const Settings& settings);
+
+// The logger of a component ("tile", "queue", "gdal", ...); created on first use, sharing the sinks.
+std::shared_ptr<spdlog::logger> get(std::string_view component);
+
+// The Cloud Logging severity name of an spdlog level: DEBUG, INFO, WARNING, ERROR, CRITICAL.
+const char* severity_name(spdlog::level::level_enum level);
+
+// Routes GDAL's CPLError messages to the "gdal" logger (called by configure).
+void install_gdal_error_handler();
+
+}  // namespace swath::log

@@ -1,0 +1,155 @@
+// End to end: the built swath binary, its exit codes, messages and JSON output.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "core/json.hpp"
+#include "support/process.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+TEST_CASE("cli: version --json reports real versions of swath and every dependency") {
+  const auto r = test::swath({"version", "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto json = core::Json::parse(r.out);
+  CHECK(json.at("swath").as_string() == "0.1.0");
+  CHECK_FALSE(json.at("git_describe").as_string().empty());
+  const auto& deps = json.at("dependencies");
+  for (const char* name : {"gdal", "proj", "tbb", "spdlog", "fmt", "yaml-cpp", "hiredis", "opencv"}) {
+    CAPTURE(name);
+    CHECK_FALSE(deps.at(name).at("build").as_string().empty());
+    CHECK_FALSE(deps.at(name).at("runtime").as_string().empty());
+  }
+  CHECK(deps.at("gdal").at("runtime").as_string().rfind("3.6", 0) == 0);
+}
+
+TEST_CASE("cli: --version and version print the same text") {
+  const auto a = test::swath({"--version"});
+  const auto b = test::swath({"version"});
+  CHECK(a.exit_code == 0);
+  CHECK(a.out == b.out);
+  CHECK(a.out.rfind("swath 0.1.0", 0) == 0);
+}
+
+TEST_CASE("cli: --help lists commands and the exit codes") {
+  const auto r = test::swath({"--help"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("version") != std::string::npos);
+  CHECK(r.out.find("130  interrupted") != std::string::npos);
+}
+
+TEST_CASE("cli: unknown command exits 2 with a suggestion") {
+  const auto r = test::swath({"versoin"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "swath: unknown command 'versoin' (hint: did you mean 'version'? swath --help lists the commands)\n");
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("cli: unknown flag exits 2, not CLI11's 109") {
+  const auto r = test::swath({"version", "--jsn"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.rfind("swath version: ", 0) == 0);
+  CHECK(r.err.find("--jsn") != std::string::npos);
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("cli: no command exits 2") {
+  const auto r = test::swath({});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("no command given") != std::string::npos);
+}
+
+TEST_CASE("cli: config show reports each layer's source") {
+  test::ScratchDir dir;
+  test::write_text(dir / "c.yaml", "log:\n  level: warn\ngdal:\n  cache_mb: 10\nrun:\n  threads: 2\n");
+  const auto r = test::swath({"--config", dir / "c.yaml", "--log-level", "error", "config", "show", "--json"},
+                             {.env = {{"SWATH_GDAL__CACHE_MB", "20"}}});
+  REQUIRE(r.exit_code == 0);
+  const auto json = core::Json::parse(r.out);
+  CHECK(json.at("log.level").at("value").as_string() == "error");
+  CHECK(json.at("log.level").at("source").as_string() == "flag --log-level");
+  CHECK(json.at("gdal.cache_mb").at("value").as_int() == 20);
+  CHECK(json.at("gdal.cache_mb").at("source").as_string() == "env SWATH_GDAL__CACHE_MB");
+  CHECK(json.at("run.threads").at("source").as_string() == "file " + (dir / "c.yaml") + ":6");
+  CHECK(json.at("log.format").at("source").as_string() == "default");
+}
+
+TEST_CASE("cli: SWATH_CONFIG names the config file") {
+  test::ScratchDir dir;
+  test::write_text(dir / "c.yaml", "run:\n  threads: 7\n");
+  const auto r = test::swath({"config", "show", "--json"}, {.env = {{"SWATH_CONFIG", dir / "c.yaml"}}});
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("run.threads").at("value").as_int() == 7);
+}
+
+TEST_CASE("cli: malformed YAML, wrong type and unknown key exit 2 and write nothing") {
+  test::ScratchDir dir;
+  const auto out = dir / "shown.txt";
+  struct Case {
+    const char* yaml;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"log:\n  level: info\n   bad: [\n", "malformed YAML"},
+      {"gdal:\n  cache_mb: many\n", "c.yaml:2: key 'gdal.cache_mb': 'many' is not an integer"},
+      {"gdal:\n  cach_mb: 4\n", "c.yaml:2: unknown key 'gdal.cach_mb' (hint: did you mean 'gdal.cache_mb'?"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.yaml);
+    test::write_text(dir / "c.yaml", c.yaml);
+    const auto r = test::swath({"--config", dir / "c.yaml", "config", "show", "-o", out});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.rfind("swath config: ", 0) == 0);
+    CHECK(r.err.find(c.expected) != std::string::npos);
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(out));
+  }
+}
+
+TEST_CASE("cli: bad environment value exits 2 naming the variable") {
+  const auto r = test::swath({"config", "show"}, {.env = {{"SWATH_GDAL__CACHE_MB", "-5"}}});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "swath config: env SWATH_GDAL__CACHE_MB: key 'gdal.cache_mb': '-5' is out of range (hint: expected an integer from 1 to 65536)\n");
+}
+
+TEST_CASE("cli: malformed traceparent exits 2 and is never half-used") {
+  const auto r = test::swath({"--traceparent", "00-xyz-01", "version"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("malformed traceparent '00-xyz-01'") != std::string::npos);
+  CHECK(r.out.empty());
+  const auto from_env = test::swath({"version"}, {.env = {{"TRACEPARENT", "garbage"}}});
+  CHECK(from_env.exit_code == 2);
+  CHECK(from_env.err.find("TRACEPARENT: malformed traceparent 'garbage'") != std::string::npos);
+}
+
+TEST_CASE("cli: JSON log lines carry the caller's trace id") {
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const auto r = test::swath({"--traceparent", "00-" + trace + "-00f067aa0ba902b7-01", "-v", "--log-format", "json",
+                              "version"});
+  REQUIRE(r.exit_code == 0);
+  const auto lines = test::lines(r.err);
+  REQUIRE_FALSE(lines.empty());
+  for (const auto& line : lines) {
+    const auto json = core::Json::parse(line);
+    CHECK(json.at("trace_id").as_string() == trace);
+    CHECK(json.at("span_id").as_string() != "00f067aa0ba902b7");  // our own span, a child of the caller's
+  }
+}
+
+TEST_CASE("cli: unwritable output paths exit 1 and write nothing") {
+  test::ScratchDir dir;
+  test::write_text(dir / "file", "x");
+  const auto target = dir / "file/sub/out.json";  // a path under a regular file cannot exist
+  const auto r = test::swath({"config", "show", "-o", target});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.rfind("swath config: cannot write '" + target + "'", 0) == 0);
+  CHECK_FALSE(fs::exists(target));
+
+  const auto log_target = dir / "file/log.jsonl";
+  const auto l = test::swath({"--log-file", log_target, "version"});
+  CHECK(l.exit_code == 1);
+  CHECK(l.err.find("cannot open log file '" + log_target + "'") != std::string::npos);
+  CHECK(l.out.empty());
+}

@@ -1,0 +1,135 @@
+// Layered config: each layer's precedence, and clear errors for unknown keys, wrong types, bad YAML.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <functional>
+#include <set>
+
+#include "config/config.hpp"
+#include "config/value_parse.hpp"
+#include "core/errors.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+
+namespace {
+std::string usage_message(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const core::UsageError& e) {
+    return core::describe(e);
+  }
+  return "(no error)";
+}
+}  // namespace
+
+TEST_CASE("config: built-in defaults") {
+  config::Config c;
+  CHECK(c.get_string("log.level") == "info");
+  CHECK(c.get_int("gdal.cache_mb") == 64);
+  CHECK(c.entry("gdal.cache_mb").origin.describe() == "default");
+}
+
+TEST_CASE("config: file < environment < flag, each layer recorded") {
+  config::Config c;
+  c.load_yaml("log:\n  level: debug\ngdal:\n  cache_mb: 100\nrun:\n  threads: 3\n", "test.yaml");
+  CHECK(c.get_string("log.level") == "debug");
+  CHECK(c.entry("gdal.cache_mb").origin.describe() == "file test.yaml:4");
+
+  c.load_environment({"SWATH_GDAL__CACHE_MB=200", "SWATH_RUN__THREADS=5", "PATH=/usr/bin", "SWATH_CONFIG=x.yaml"});
+  CHECK(c.get_int("gdal.cache_mb") == 200);
+  CHECK(c.entry("gdal.cache_mb").origin.describe() == "env SWATH_GDAL__CACHE_MB");
+
+  c.set("gdal.cache_mb", "300", {config::Layer::flag, "--gdal-cache"});
+  CHECK(c.get_int("gdal.cache_mb") == 300);
+  CHECK(c.entry("gdal.cache_mb").origin.describe() == "flag --gdal-cache");
+  CHECK(c.get_int("run.threads") == 5);          // env, untouched by the flag
+  CHECK(c.get_string("log.level") == "debug");    // file, untouched by env
+  CHECK(c.get_string("log.format") == "auto");    // default
+}
+
+TEST_CASE("config: unknown key names the file, line and a suggestion") {
+  config::Config c;
+  const auto message = usage_message([&] { c.load_yaml("gdal:\n  cache_mbb: 10\n", "my.yaml"); });
+  CHECK(message == "file my.yaml:2: unknown key 'gdal.cache_mbb' (hint: did you mean 'gdal.cache_mb'? (swath config show lists every key))");
+}
+
+TEST_CASE("config: unknown section is reported too") {
+  config::Config c;
+  const auto message = usage_message([&] { c.load_yaml("lgo:\n  level: info\n", "my.yaml"); });
+  CHECK(message.find("unknown key 'lgo.level'") != std::string::npos);
+  CHECK(message.find("did you mean 'log.level'") != std::string::npos);
+}
+
+TEST_CASE("config: wrong type names key, value and what is expected") {
+  config::Config c;
+  CHECK(usage_message([&] { c.load_yaml("gdal:\n  cache_mb: lots\n", "my.yaml"); }) ==
+        "file my.yaml:2: key 'gdal.cache_mb': 'lots' is not an integer (hint: expected an integer from 1 to 65536)");
+  CHECK(usage_message([&] { c.load_yaml("log:\n  level: [a, b]\n", "my.yaml"); }).find("a list is not allowed here") !=
+        std::string::npos);
+  CHECK(usage_message([&] { c.load_yaml("log:\n  level:\n    nested: 1\n", "my.yaml"); }).find("not a mapping") !=
+        std::string::npos);
+}
+
+TEST_CASE("config: out-of-range and bad choices") {
+  config::Config c;
+  CHECK(usage_message([&] { c.set("gdal.cache_mb", "0", {config::Layer::env, "SWATH_GDAL__CACHE_MB"}); }) ==
+        "env SWATH_GDAL__CACHE_MB: key 'gdal.cache_mb': '0' is out of range (hint: expected an integer from 1 to 65536)");
+  CHECK(usage_message([&] { c.set("log.format", "xml", {config::Layer::flag, "--log-format"}); }) ==
+        "flag --log-format: key 'log.format': 'xml' is not allowed (hint: expected one of auto, text, json)");
+  CHECK(c.get_int("gdal.cache_mb") == 64);  // a rejected value changes nothing
+}
+
+TEST_CASE("config: malformed YAML names the file and line") {
+  config::Config c;
+  const auto message = usage_message([&] { c.load_yaml("log:\n  level: info\n   format: [json\n", "broken.yaml"); });
+  CHECK(message.rfind("config 'broken.yaml' line ", 0) == 0);
+  CHECK(message.find("malformed YAML") != std::string::npos);
+  CHECK(usage_message([&] { c.load_yaml("- a\n- b\n", "list.yaml"); }).find("top level must be a mapping") !=
+        std::string::npos);
+}
+
+TEST_CASE("config: unknown environment key is rejected with the variable name") {
+  config::Config c;
+  const auto message = usage_message([&] { c.load_environment({"SWATH_GDAL__CACHEMB=5"}); });
+  CHECK(message.rfind("env SWATH_GDAL__CACHEMB: unknown key 'gdal.cachemb'", 0) == 0);
+}
+
+TEST_CASE("config: a missing file is an IoError naming it") {
+  config::Config c;
+  CHECK_THROWS_AS(c.load_file("/nonexistent/swath.yaml"), core::IoError);
+}
+
+TEST_CASE("config: byte sizes") {
+  CHECK(config::parse_byte_size("512MiB") == 512.0 * 1024 * 1024);
+  CHECK(config::parse_byte_size("2g") == 2.0 * 1024 * 1024 * 1024);
+  CHECK(config::parse_byte_size("1024") == 1024.0);
+  CHECK_FALSE(config::parse_byte_size("12 parsecs").has_value());
+  CHECK_FALSE(config::parse_byte_size("MiB").has_value());
+}
+
+TEST_CASE("config: to_json lists every key with its source") {
+  config::Config c;
+  c.set("log.level", "warn", {config::Layer::flag, "--log-level"});
+  const auto json = c.to_json();
+  CHECK(json.at("log.level").at("value").as_string() == "warn");
+  CHECK(json.at("log.level").at("source").as_string() == "flag --log-level");
+  CHECK(json.at("gdal.cache_mb").at("value").as_int() == 64);
+}
+
+// Every file in configs/ must be claimed here by the loader that reads it, and load cleanly.
+// Other modules' files (scaling policies, model cards) are loaded by their own tests, listed here too.
+TEST_CASE("config: every file in configs/ is loaded by a test") {
+  const std::set<std::string> swath_configs = {"swath.yaml", "fleet.yaml"};
+  const std::set<std::string> loaded_elsewhere = {};
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(SWATH_SOURCE_DIR) + "/configs")) {
+    const auto name = entry.path().filename().string();
+    CAPTURE(name);
+    if (swath_configs.count(name) != 0) {
+      config::Config c;
+      CHECK_NOTHROW(c.load_file(entry.path().string()));
+    } else {
+      CHECK_MESSAGE(loaded_elsewhere.count(name) != 0, "configs/" << name << " is not loaded by any test");
+    }
+  }
+}

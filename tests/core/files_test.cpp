@@ -1,0 +1,59 @@
+// Atomic writes: the final name appears whole or not at all; failures name the path and leave nothing.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "support/scratch.hpp"
+
+namespace fs = std::filesystem;
+using namespace swath;
+
+TEST_CASE("files: atomic write replaces the file and leaves no temporary") {
+  test::ScratchDir dir;
+  const auto path = dir / "out.txt";
+  core::write_file_atomic(path, "first");
+  core::write_file_atomic(path, "second");
+  CHECK(core::read_file(path) == "second");
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("files: unwritable directory gives an IoError naming the path and nothing is written") {
+  if (::geteuid() == 0) {
+    // root ignores permission bits; a read-only bind is not available here, so use a path under a file.
+    test::ScratchDir dir;
+    test::write_text(dir / "a-file", "x");
+    const auto path = dir / "a-file/out.txt";
+    CHECK_THROWS_AS(core::write_file_atomic(path, "data"), core::IoError);
+    CHECK_FALSE(fs::exists(path));
+    return;
+  }
+  test::ScratchDir dir;
+  fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
+  try {
+    core::write_file_atomic(dir / "out.txt", "data");
+    FAIL("expected an IoError");
+  } catch (const core::IoError& e) {
+    CHECK(std::string(e.what()).find(dir / "out.txt") != std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(dir / "out.txt"));
+}
+
+TEST_CASE("files: ensure_writable_directory creates parents and rejects a file") {
+  test::ScratchDir dir;
+  core::ensure_writable_directory(dir / "a/b/c");
+  CHECK(fs::is_directory(dir / "a/b/c"));
+  test::write_text(dir / "plain", "x");
+  CHECK_THROWS_AS(core::ensure_writable_directory(dir / "plain"), core::IoError);
+}
+
+TEST_CASE("files: temporary names are hidden, unique and beside the target") {
+  const auto a = core::temporary_path_for("/x/y/tile.tif");
+  const auto b = core::temporary_path_for("/x/y/tile.tif");
+  CHECK(a != b);
+  CHECK(a.rfind("/x/y/.tile.tif.tmp-", 0) == 0);
+}

@@ -1,0 +1,55 @@
+// Tests for the JSON value: round trips, escaping, strict parsing.
+#include <doctest/doctest.h>
+
+#include <limits>
+
+#include "core/errors.hpp"
+#include "core/json.hpp"
+
+using swath::core::Json;
+
+TEST_CASE("json: objects keep insertion order and serialise compactly") {
+  Json j = Json::object();
+  j.set("b", 1);
+  j.set("a", Json::Array{true, nullptr, "x"});
+  j.set("b", 2);  // replaces in place
+  CHECK(j.dump() == R"({"b":2,"a":[true,null,"x"]})");
+}
+
+TEST_CASE("json: control characters and quotes are escaped") {
+  Json j(std::string("line\n\"quoted\"\t\x01 back\\slash"));
+  CHECK(j.dump() == R"("line\n\"quoted\"\t\u0001 back\\slash")");
+  CHECK(Json::parse(j.dump()) == j);
+}
+
+TEST_CASE("json: numbers round-trip exactly") {
+  for (double v : {0.1, 1e-300, 123456.789, -2.5, 1e21}) {
+    const Json parsed = Json::parse(Json(v).dump());
+    CHECK(parsed.as_double() == v);
+  }
+  CHECK(Json::parse("9007199254740993").as_int() == 9007199254740993LL);
+  CHECK(Json(std::numeric_limits<double>::infinity()).dump() == "null");
+}
+
+TEST_CASE("json: unicode escapes decode to UTF-8") {
+  CHECK(Json::parse(R"("\u00e9\ud83d\ude00")").as_string() == "\xc3\xa9\xf0\x9f\x98\x80");
+}
+
+TEST_CASE("json: malformed documents are rejected with the byte offset") {
+  for (const char* bad : {"", "{", "[1,]", "{\"a\" 1}", "01", "\"unterminated", "tru", "{} x", "\"\\ud800\"", "1.", "-"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_AS(Json::parse(bad), swath::core::DataError);
+  }
+  try {
+    Json::parse("[1, 2, oops]");
+    FAIL("expected an error");
+  } catch (const swath::core::DataError& e) {
+    CHECK(std::string(e.what()).find("at byte 7") != std::string::npos);
+  }
+}
+
+TEST_CASE("json: typed access names the expected type") {
+  const Json j = Json::parse(R"({"n": "five"})");
+  CHECK_THROWS_WITH_AS(j.at("n").as_int(), "JSON value: expected an integer, found a string", swath::core::DataError);
+  CHECK_THROWS_WITH_AS(j.at("missing"), "JSON: missing field 'missing'", swath::core::DataError);
+}

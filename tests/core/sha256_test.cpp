@@ -1,0 +1,38 @@
+// SHA-256 against the FIPS 180-4 test vectors, in one piece and streamed.
+#include <doctest/doctest.h>
+
+#include <cpl_vsi.h>
+
+#include "core/errors.hpp"
+#include "core/sha256.hpp"
+
+using swath::core::Sha256;
+using swath::core::sha256_hex;
+
+TEST_CASE("sha256: standard vectors") {
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  CHECK(sha256_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("sha256: streaming in odd pieces equals one piece") {
+  std::string data;
+  for (int i = 0; i < 5000; ++i) data += static_cast<char>(i * 31 % 251);
+  Sha256 streamed;
+  for (std::size_t pos = 0, step = 1; pos < data.size(); pos += step, step = step % 97 + 13) {
+    streamed.update(std::string_view(data).substr(pos, step));
+  }
+  CHECK(streamed.finish_hex() == sha256_hex(data));
+}
+
+TEST_CASE("sha256: files through GDAL's virtual file system") {
+  const std::string path = "/vsimem/sha256_test.bin";
+  VSILFILE* f = VSIFOpenL(path.c_str(), "wb");
+  VSIFWriteL("abc", 1, 3, f);
+  VSIFCloseL(f);
+  CHECK(swath::core::sha256_file_hex(path) == sha256_hex("abc"));
+  VSIUnlink(path.c_str());
+  CHECK_THROWS_AS(swath::core::sha256_file_hex("/vsimem/missing.bin"), swath::core::IoError);
+}

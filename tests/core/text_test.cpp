@@ -1,0 +1,23 @@
+// Suggestions for misspelt names.
+#include <doctest/doctest.h>
+
+#include "core/errors.hpp"
+#include "core/text.hpp"
+
+using namespace swath;
+
+TEST_CASE("text: edit distance and closest match") {
+  CHECK(core::edit_distance("kitten", "sitting") == 3);
+  CHECK(core::edit_distance("", "abc") == 3);
+  CHECK(core::closest_match("tiel", {"tile", "detect", "worker"}) == std::optional<std::string>("tile"));
+  CHECK_FALSE(core::closest_match("completely", {"tile", "detect"}).has_value());
+}
+
+TEST_CASE("errors: kinds map to the documented exit codes and messages carry hints") {
+  CHECK(core::UsageError("x", "y").exit_code() == core::ExitCode::usage);
+  CHECK(core::IoError("x", "y").exit_code() == core::ExitCode::failure);
+  CHECK(core::DataError("x", "y").exit_code() == core::ExitCode::failure);
+  CHECK(core::Interrupted().exit_code() == core::ExitCode::interrupted);
+  CHECK(core::describe(core::IoError("cannot open 'a.tif'", "not a raster", "check the path")) ==
+        "cannot open 'a.tif': not a raster (hint: check the path)");
+}

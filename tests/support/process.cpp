@@ -1,0 +1,157 @@
+// fork/exec with captured output and a timeout, for end-to-end tests.
+#include "support/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "support/scratch.hpp"
+
+extern char** environ;
+
+namespace swath::test {
+
+namespace {
+
+std::vector<std::string> build_environment(const RunOptions& options) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const auto eq = entry.find('=');
+    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  for (const auto& name : options.unset_env) env.erase(name);
+  for (const auto& [k, v] : options.env) env[k] = v;
+  std::vector<std::string> out;
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+[[noreturn]] void exec_child(std::vector<std::string> argv, const RunOptions& options, int out_fd, int err_fd) {
+  auto env_strings = build_environment(options);
+  auto env = c_strings(env_strings);
+  auto args = c_strings(argv);
+  ::dup2(out_fd, STDOUT_FILENO);
+  ::dup2(err_fd, STDERR_FILENO);
+  const int devnull = ::open("/dev/null", O_RDONLY);
+  ::dup2(devnull, STDIN_FILENO);
+  ::setpgid(0, 0);
+  if (!options.working_dir.empty() && ::chdir(options.working_dir.c_str()) != 0) _exit(126);
+  ::execve(args[0], args.data(), env.data());
+  // execve needs a path: try PATH lookup.
+  ::execvpe(args[0], args.data(), env.data());
+  _exit(127);
+}
+
+int decode_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
+  Background child(argv, options);
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  while (child.running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      child.signal(SIGKILL);
+      auto result = child.wait();
+      result.err += "\n[test harness: killed after timeout]";
+      return result;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return child.wait();
+}
+
+RunResult swath(const std::vector<std::string>& args, RunOptions options) {
+  std::vector<std::string> argv{SWATH_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    if ((name.rfind("SWATH_", 0) == 0 && name != "SWATH_TEST_TMP") || name == "TRACEPARENT") {
+      if (options.env.count(name) == 0) options.unset_env.push_back(name);
+    }
+  }
+  return run(argv, options);
+}
+
+Background::Background(const std::vector<std::string>& argv, const RunOptions& options) {
+  static int counter = 0;
+  const std::string base = scratch_root() + "/proc-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  out_path_ = base + ".out";
+  err_path_ = base + ".err";
+  const int out_fd = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int err_fd = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out_fd < 0 || err_fd < 0) throw std::runtime_error("cannot create output files under " + base);
+  pid_ = ::fork();
+  if (pid_ == 0) exec_child(argv, options, out_fd, err_fd);
+  ::close(out_fd);
+  ::close(err_fd);
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+}
+
+Background::~Background() {
+  if (!waited_ && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  ::unlink(out_path_.c_str());
+  ::unlink(err_path_.c_str());
+}
+
+void Background::signal(int signal_number) const { ::kill(pid_, signal_number); }
+
+bool Background::running() const {
+  if (waited_) return false;
+  siginfo_t info{};
+  // WNOWAIT leaves the child waitable, so wait() still collects its status.
+  return ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0;
+}
+
+RunResult Background::wait() {
+  RunResult result;
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  waited_ = true;
+  result.exit_code = decode_status(status);
+  result.out = slurp(out_path_);
+  result.err = slurp(err_path_);
+  return result;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(line);
+  return out;
+}
+
+}  // namespace swath::test
