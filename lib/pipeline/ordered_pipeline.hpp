@@ -3,6 +3,7 @@
 // in whichever thread runs its work and sink, so nothing leaks between items when TBB steals work.
 #pragma once
 
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -85,6 +86,11 @@ bool run_ordered(const Limits& limits, Source&& source, Work&& work, Sink&& sink
   // also owned here, so an exception frees them instead of leaking.
   LiveSet<CarriedItem> live_items;
   LiveSet<CarriedResult> live_results;
+  // More threads than cores (asked for explicitly) needs TBB's global worker limit raised for the run.
+  std::optional<tbb::global_control> oversubscribe;
+  if (threads > resolve_threads(0)) {
+    oversubscribe.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  }
   tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::parallel_pipeline(
