@@ -82,6 +82,7 @@ bool run_ordered(const Limits& limits, Source&& source, Work&& work, Sink&& sink
   const int threads = resolve_threads(limits.threads);
   const std::size_t tokens = limits.max_tokens > 0 ? limits.max_tokens : static_cast<std::size_t>(2 * threads);
   bool cancelled = false;
+  const log::Context caller = log::current();
   // TBB passes raw pointers between filters and drops them when a stage throws; every live object is
   // also owned here, so an exception frees them instead of leaking.
   LiveSet<CarriedItem> live_items;
@@ -102,6 +103,8 @@ bool run_ordered(const Limits& limits, Source&& source, Work&& work, Sink&& sink
                                                  control.stop();
                                                  return nullptr;
                                                }
+                                               // TBB may run the source on any worker: give it the caller's context.
+                                               log::ContextGuard caller_guard(caller);
                                                std::optional<Item> next = source();
                                                if (!next) {
                                                  control.stop();
