@@ -5,6 +5,7 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <gdal_priv.h>
+#include <ogr_spatialref.h>
 
 #include <atomic>
 #include <cstdio>
@@ -69,12 +70,25 @@ GDALDatasetUniquePtr wrap_block(const raster::PixelBlock& block, std::size_t ban
   return dataset;
 }
 
+// Parsing WKT costs PROJ work per call; each thread parses a scene's CRS once (OGR objects are not thread-safe).
+const OGRSpatialReference& spatial_reference(const std::string& wkt) {
+  thread_local std::string parsed_wkt;
+  thread_local OGRSpatialReference srs;
+  if (wkt != parsed_wkt) {
+    srs.Clear();
+    srs.importFromWkt(wkt.c_str());
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    parsed_wkt = wkt;
+  }
+  return srs;
+}
+
 void describe_tile(GDALDataset& dataset, const TileLook& look) {
   if (look.geotransform) {
     auto c = look.geotransform->c;
     dataset.SetGeoTransform(c.data());
   }
-  if (!look.crs_wkt.empty()) dataset.SetProjection(look.crs_wkt.c_str());
+  if (!look.crs_wkt.empty()) dataset.SetSpatialRef(&spatial_reference(look.crs_wkt));
   for (int b = 1; b <= dataset.GetRasterCount(); ++b) {
     auto* band = dataset.GetRasterBand(b);
     const auto i = static_cast<std::size_t>(b - 1);
@@ -87,18 +101,18 @@ void describe_tile(GDALDataset& dataset, const TileLook& look) {
   }
 }
 
-std::string take_file(const std::string& path) {
+EncodedTile take_file(const std::string& path) {
   vsi_l_offset length = 0;
   GByte* buffer = VSIGetMemFileBuffer(path.c_str(), &length, TRUE);
   if (buffer == nullptr) throw core::DataError("cannot encode a tile", "the driver wrote no file");
-  std::string bytes(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(length));
-  CPLFree(buffer);
-  return bytes;
+  return EncodedTile(buffer, static_cast<std::size_t>(length));
 }
 
 }  // namespace
 
-std::string encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look) {
+void EncodedTile::Free::operator()(unsigned char* p) const { CPLFree(p); }
+
+EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look) {
   NoSidecars no_sidecars;
   auto source = wrap_block(block, band_count);
   describe_tile(*source, look);

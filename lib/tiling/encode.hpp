@@ -3,8 +3,10 @@
 
 #include <gdal.h>
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/geo.hpp"
@@ -24,8 +26,22 @@ struct TileLook {
   std::vector<std::pair<std::string, std::string>> metadata;  // GTiff/COG only (provenance, tile id)
 };
 
+// Encoded bytes, in the buffer the driver wrote them to (no copy).
+class EncodedTile {
+ public:
+  EncodedTile(unsigned char* data, std::size_t size) : data_(data), size_(size) {}
+  std::string_view bytes() const { return {reinterpret_cast<const char*>(data_.get()), size_}; }
+
+ private:
+  struct Free {
+    void operator()(unsigned char* p) const;
+  };
+  std::unique_ptr<unsigned char, Free> data_;
+  std::size_t size_;
+};
+
 // The encoded bytes of the first `band_count` bands of `block`. Deterministic: the same pixels and look
 // give the same bytes (no time, no software tag). Throws DataError when the driver refuses the data.
-std::string encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look);
+EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look);
 
 }  // namespace swath::tiling

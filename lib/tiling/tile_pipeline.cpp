@@ -65,7 +65,8 @@ TileOutcome make_tile(const TileRun& run, const TileScene& scene, const GridWind
   TileLook look = scene.look;
   look.geotransform = scene.georef->tile_transform(cell.window);
   look.metadata.emplace_back("SWATH_TILE", tile_id(scene.name, cell));
-  const std::string bytes = encode_tile(block, scene.output_bands, look);
+  const EncodedTile encoded = encode_tile(block, scene.output_bands, look);
+  const std::string_view bytes = encoded.bytes();
   out.bytes = bytes.size();
   out.sha256 = core::sha256_hex(bytes);
   // Hashes in the manifest catch a file torn by a power cut, so tiles skip the per-file fsync.
