@@ -320,3 +320,26 @@ TEST_CASE("tile: bad options and bad scenes are refused before any tile") {
   CHECK_THROWS_AS(tiling::tile_scenes(options), core::UsageError);
   CHECK_FALSE(fs::exists(dir / "out"));
 }
+
+TEST_CASE("tile: several scenes in one run, one from /vsimem/, each in its own directory of one manifest") {
+  test::ScratchDir dir;
+  const auto first = test::make_scene(dir / "first.tif", {});
+  test::SceneSpec spec;
+  spec.bands = 1;
+  const auto second = test::make_scene("/vsimem/second.tif", spec);
+  auto options = test::tile_options(first, dir / "out", 32);
+  options.scenes.push_back(second);
+  const auto report = tiling::tile_scenes(options);
+  CHECK(report.written == 8);
+  const auto lines = test::manifest_lines(dir / "out");
+  REQUIRE(lines.size() == 9);
+  CHECK(lines[0].at("scenes").as_array().size() == 2);
+  CHECK(lines[4].at("id").as_string() == "first/r000001_c000001");
+  CHECK(lines[5].at("id").as_string() == "second/r000000_c000000");
+  CHECK(fs::exists(dir / "out/second/r000001_c000001.tif"));
+
+  options.scenes = {first, dir / "sub/first.tif"};
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("both would be tiled into the directory 'first'"),
+                       core::UsageError);
+  VSIUnlink(second.c_str());
+}
