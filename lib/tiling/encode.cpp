@@ -37,15 +37,17 @@ class MemoryDirectory {
 // Sidecar files (.aux.xml) would hold what PNG/JPEG cannot; swath keeps that in the manifest instead.
 class NoSidecars {
  public:
-  NoSidecars() : previous_(CPLGetThreadLocalConfigOption("GDAL_PAM_ENABLED", nullptr) ? CPLGetThreadLocalConfigOption("GDAL_PAM_ENABLED", nullptr) : "") {
+  NoSidecars() {
+    const char* before = CPLGetThreadLocalConfigOption("GDAL_PAM_ENABLED", nullptr);
+    if (before != nullptr) previous_ = before;
     CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO");
   }
-  ~NoSidecars() { CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", previous_.empty() ? nullptr : previous_.c_str()); }
+  ~NoSidecars() { CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", previous_ ? previous_->c_str() : nullptr); }
   NoSidecars(const NoSidecars&) = delete;
   NoSidecars& operator=(const NoSidecars&) = delete;
 
  private:
-  std::string previous_;
+  std::optional<std::string> previous_;
 };
 
 std::string pointer_option(const void* pointer) {

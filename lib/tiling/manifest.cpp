@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -98,7 +99,9 @@ class ManifestWriter::File {
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
     if (fd_ < 0) fail(errno);
   }
-  ~File() { close(); }
+  ~File() {
+    if (fd_ >= 0) ::close(fd_);  // only on failure paths: commit() closes and checks
+  }
   File(const File&) = delete;
   File& operator=(const File&) = delete;
 
@@ -111,13 +114,10 @@ class ManifestWriter::File {
       done += static_cast<std::size_t>(n);
     }
   }
+  // Closes once; a failure (a write the file system refused late) is thrown the first time only.
   void close() {
-    if (fd_ >= 0 && ::close(fd_) != 0 && !closed_with_error_) {
-      closed_with_error_ = true;
-      fd_ = -1;
-      fail(errno);
-    }
-    fd_ = -1;
+    const int fd = std::exchange(fd_, -1);
+    if (fd >= 0 && ::close(fd) != 0) fail(errno);
   }
   const std::string& path() const { return path_; }
 
@@ -129,7 +129,6 @@ class ManifestWriter::File {
   std::string path_;
   std::string names_;
   int fd_ = -1;
-  bool closed_with_error_ = false;
 };
 
 ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string& manifest_name,
