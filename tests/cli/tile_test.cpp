@@ -96,6 +96,8 @@ TEST_CASE("cli tile: writes tiles, manifest and index and prints a JSON summary"
   CHECK(fs::exists(dir / "out/tiles.geojson"));
   CHECK(fs::exists(dir / "out/scene/r000001_c000002.tif"));
   CHECK_FALSE(fs::exists(dir / "out/.tiles.jsonl.journal"));
+  // stderr is not a terminal here: progress comes as log lines, not a bar.
+  CHECK(contains(r.err, R"("component":"progress","message":"6/6 tiles done, 0 failed)"));
 }
 
 TEST_CASE("cli tile: --threads 1 and 4 give identical bytes") {
@@ -168,6 +170,15 @@ TEST_CASE("cli tile: corrupt blocks in the middle: those tiles fail, the rest fi
     }
   }
   CHECK(failed_lines == 4);
+  std::size_t failure_logs = 0;  // each carries its scene and tile in the log context
+  for (const auto& line : test::lines(r.err)) {
+    if (!contains(line, "tile failed")) continue;
+    ++failure_logs;
+    const auto json = core::Json::parse(line);
+    CHECK(json.at("scene").as_string() == "scene");
+    CHECK(json.at("tile").as_string().rfind("r00000", 0) == 0);
+  }
+  CHECK(failure_logs == 4);
 }
 
 TEST_CASE("cli tile: an output path that is a file, or read-only, is an I/O error before any tile") {
