@@ -110,15 +110,36 @@ EncodedTile take_file(const std::string& path) {
   return EncodedTile(buffer, static_cast<std::size_t>(length));
 }
 
+// GTiff through Create + RasterIO: CreateCopy would re-open the file and clone every PAM item of the
+// source, which costs more than a 512×512 tile's encoding.
+GDALDatasetUniquePtr write_gtiff(GDALDriver& driver, const std::string& path, const raster::PixelBlock& block,
+                                 std::size_t band_count, const TileLook& look, CPLStringList& options) {
+  const bool rgb = band_count >= 3 && block.type == GDT_Byte && look.colors.size() >= 3 && look.colors[0] == GCI_RedBand &&
+                   look.colors[1] == GCI_GreenBand && look.colors[2] == GCI_BlueBand;
+  if (rgb && options.FetchNameValue("PHOTOMETRIC") == nullptr) options.SetNameValue("PHOTOMETRIC", "RGB");
+  GDALDatasetUniquePtr dataset(driver.Create(path.c_str(), static_cast<int>(block.window.width),
+                                             static_cast<int>(block.window.height), static_cast<int>(band_count), block.type,
+                                             options.List()));
+  if (!dataset) return dataset;
+  describe_tile(*dataset, look);
+  std::vector<int> bands(band_count);
+  for (std::size_t b = 0; b < band_count; ++b) bands[b] = static_cast<int>(b + 1);
+  const auto sample = static_cast<GSpacing>(block.sample_bytes());
+  const CPLErr err = dataset->RasterIO(GF_Write, 0, 0, static_cast<int>(block.window.width),
+                                       static_cast<int>(block.window.height), const_cast<std::byte*>(block.data.data()),
+                                       static_cast<int>(block.window.width), static_cast<int>(block.window.height), block.type,
+                                       static_cast<int>(band_count), bands.data(), sample, sample * block.window.width,
+                                       static_cast<GSpacing>(block.band_stride()), nullptr);
+  if (err != CE_None) dataset.reset();
+  return dataset;
+}
+
 }  // namespace
 
 void EncodedTile::Free::operator()(unsigned char* p) const { CPLFree(p); }
 
 EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look) {
   NoSidecars no_sidecars;
-  auto source = wrap_block(block, band_count);
-  describe_tile(*source, look);
-
   const std::string driver_name = format_name(look.format);
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
   if (driver == nullptr) throw core::UsageError("format " + driver_name, "this GDAL build has no such driver");
@@ -128,7 +149,14 @@ EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count,
   MemoryDirectory directory;
   const std::string path = directory.path() + "/tile." + file_extension(look.format);
   raster::CapturedGdalErrors errors;
-  GDALDatasetUniquePtr written(driver->CreateCopy(path.c_str(), source.get(), FALSE, options.List(), nullptr, nullptr));
+  GDALDatasetUniquePtr written;
+  if (look.format == Format::gtiff) {
+    written = write_gtiff(*driver, path, block, band_count, look, options);
+  } else {
+    auto source = wrap_block(block, band_count);
+    describe_tile(*source, look);
+    written.reset(driver->CreateCopy(path.c_str(), source.get(), FALSE, options.List(), nullptr, nullptr));
+  }
   if (!written) {
     throw core::DataError("cannot encode a " + driver_name + " tile", errors.last_failure(),
                           "check --bands and --co for this format");
