@@ -49,7 +49,7 @@ std::vector<KeySpec> build_schema() {
       list("tile.creation_options", "", "GDAL creation options passed to the output driver (KEY=VALUE)"),
       list("tile.bands", "", "bands to write, 1-based, in order (empty: all)"),
       text("tile.scale", "auto", "non-Byte data to Byte for PNG/JPEG/WEBP: auto (min/max of the scene) or MIN,MAX"),
-      number("tile.skip_blank", "1", 0, 1, "skip tiles whose nodata/alpha fraction is at least this (1: only fully blank)"),
+      number("tile.skip_blank", "1", 0, 1, "skip tiles whose nodata/alpha/padding fraction is at least this (1: only fully blank, 0: never skip)"),
       text("tile.shard", "", "I/N: take the I-th of N deterministic shares of the tiles (0-based)"),
   };
 }

@@ -2,10 +2,12 @@
 #include "core/files.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -49,7 +51,7 @@ std::string temporary_path_for(const std::string& final_path) {
   return (target.parent_path() / name).string();
 }
 
-void write_file_atomic(const std::string& path, std::string_view content) {
+void write_file_atomic(const std::string& path, std::string_view content, Durability durability) {
   const std::string tmp = temporary_path_for(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -68,9 +70,12 @@ void write_file_atomic(const std::string& path, std::string_view content) {
     }
     written += static_cast<std::size_t>(n);
   }
-  const bool synced = ::fsync(fd) == 0;
-  const int sync_err = errno;
-  ::close(fd);
+  bool synced = durability == Durability::rename_only || ::fsync(fd) == 0;
+  int sync_err = errno;
+  if (::close(fd) != 0 && synced) {  // NFS and some file systems report a failed write only here
+    synced = false;
+    sync_err = errno;
+  }
   if (!synced) {
     ::unlink(tmp.c_str());
     throw IoError("cannot write '" + path + "'", os_reason(sync_err), hint_for(sync_err));
@@ -98,6 +103,21 @@ void ensure_writable_directory(const std::string& dir) {
   if (::access(dir.c_str(), W_OK) != 0) {
     const int err = errno;
     throw IoError("cannot write to directory '" + dir + "'", os_reason(err), hint_for(err));
+  }
+}
+
+void remove_stale_temporaries(const std::string& dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto mark = name.rfind(".tmp-");
+    if (name.empty() || name[0] != '.' || mark == std::string::npos) continue;
+    const std::string rest = name.substr(mark + 5);
+    const auto dash = rest.find('-');
+    if (dash == std::string::npos || dash == 0) continue;
+    const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);
+    if (pid <= 0 || pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlink(it->path().c_str());
   }
 }
 

@@ -10,14 +10,25 @@ namespace swath::core {
 // The temporary name for `final_path`, unique per process and call: `<dir>/.<name>.tmp-<pid>-<n>`.
 std::string temporary_path_for(const std::string& final_path);
 
+// How hard an atomic write works to survive a power cut, beyond surviving a killed process.
+enum class Durability {
+  fsync,       // fsync before the rename: the file survives a crash of the machine
+  rename_only  // no fsync: a killed process still never leaves a partial file under the final name; for
+               // many small files whose hashes are checked later (tiles), where fsync per file costs most of the run
+};
+
 // Writes `content` to `path` atomically; throws IoError naming the path and the OS reason.
-void write_file_atomic(const std::string& path, std::string_view content);
+void write_file_atomic(const std::string& path, std::string_view content, Durability durability = Durability::fsync);
 
 // Renames `from` over `to` after fsync-ing `from`; throws IoError.
 void commit_file(const std::string& from, const std::string& to);
 
 // Creates `dir` and its parents; throws IoError when it cannot, or when `dir` is not writable.
 void ensure_writable_directory(const std::string& dir);
+
+// Removes `.NAME.tmp-PID-N` files in `dir` (not recursive) left by processes that no longer run,
+// e.g. a killed earlier run; temporaries of live processes are left alone.
+void remove_stale_temporaries(const std::string& dir);
 
 // Reads a whole file; throws IoError naming the path.
 std::string read_file(const std::string& path);

@@ -3,11 +3,15 @@
 // in whichever thread runs its work and sink, so nothing leaks between items when TBB steals work.
 #pragma once
 
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <cstddef>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <utility>
 
@@ -23,6 +27,27 @@ struct Limits {
 
 // Tokens that fit `memory_budget` when one item holds `bytes_per_item`, at least 1 and at most 4 per thread.
 std::size_t tokens_for_memory(std::size_t memory_budget, std::size_t bytes_per_item, int threads);
+
+// Objects handed between pipeline stages as raw pointers, owned here until a stage takes them back.
+template <class T>
+class LiveSet {
+ public:
+  T* adopt(std::unique_ptr<T> object) {
+    std::lock_guard lock(mutex_);
+    T* raw = object.get();
+    objects_.emplace(raw, std::move(object));
+    return raw;
+  }
+  std::unique_ptr<T> release(T* raw) {
+    std::lock_guard lock(mutex_);
+    auto node = objects_.extract(raw);
+    return std::move(node.mapped());
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<T*, std::unique_ptr<T>> objects_;
+};
 
 // Resolves 0 to the number of cores.
 int resolve_threads(int threads);
@@ -57,6 +82,16 @@ bool run_ordered(const Limits& limits, Source&& source, Work&& work, Sink&& sink
   const int threads = resolve_threads(limits.threads);
   const std::size_t tokens = limits.max_tokens > 0 ? limits.max_tokens : static_cast<std::size_t>(2 * threads);
   bool cancelled = false;
+  const log::Context caller = log::current();
+  // TBB passes raw pointers between filters and drops them when a stage throws; every live object is
+  // also owned here, so an exception frees them instead of leaking.
+  LiveSet<CarriedItem> live_items;
+  LiveSet<CarriedResult> live_results;
+  // More threads than cores (asked for explicitly) needs TBB's global worker limit raised for the run.
+  std::optional<tbb::global_control> oversubscribe;
+  if (threads > resolve_threads(0)) {
+    oversubscribe.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  }
   tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::parallel_pipeline(
@@ -68,22 +103,26 @@ bool run_ordered(const Limits& limits, Source&& source, Work&& work, Sink&& sink
                                                  control.stop();
                                                  return nullptr;
                                                }
+                                               // TBB may run the source on any worker: give it the caller's context.
+                                               log::ContextGuard caller_guard(caller);
                                                std::optional<Item> next = source();
                                                if (!next) {
                                                  control.stop();
                                                  return nullptr;
                                                }
                                                auto context = context_of(*next);
-                                               return new CarriedItem{std::move(*next), std::move(context)};
+                                               return live_items.adopt(
+                                                   std::make_unique<CarriedItem>(CarriedItem{std::move(*next), std::move(context)}));
                                              }) &
             tbb::make_filter<CarriedItem*, CarriedResult*>(tbb::filter_mode::parallel,
                                                            [&](CarriedItem* carried) -> CarriedResult* {
-                                                             std::unique_ptr<CarriedItem> owned(carried);
+                                                             auto owned = live_items.release(carried);
                                                              log::ContextGuard guard(owned->context);
-                                                             return new CarriedResult{work(owned->item), owned->context};
+                                                             return live_results.adopt(std::make_unique<CarriedResult>(
+                                                                 CarriedResult{work(owned->item), owned->context}));
                                                            }) &
             tbb::make_filter<CarriedResult*, void>(tbb::filter_mode::serial_in_order, [&](CarriedResult* carried) {
-              std::unique_ptr<CarriedResult> owned(carried);
+              auto owned = live_results.release(carried);
               log::ContextGuard guard(owned->context);
               sink(*owned->result);
             }));

@@ -12,6 +12,7 @@ void capture_gdal_error(CapturedGdalErrors* self, int severity, int number, cons
   if (severity == CE_Failure || severity == CE_Fatal) {
     self->last_message_ = text;
     self->last_number_ = number;
+    self->failed_ = true;
   } else if (severity == CE_Warning) {
     log::get("gdal")->warn("{}", text);
   } else if (severity == CE_Debug) {

@@ -109,3 +109,20 @@ TEST_CASE("pipeline: tokens from a memory budget") {
   CHECK(pipeline::tokens_for_memory(10u << 20, 3u << 20, 2) == 3);
   CHECK(pipeline::tokens_for_memory(1u << 20, 3u << 20, 2) == 1);     // never zero
 }
+
+TEST_CASE("pipeline: an exception in a stage stops the run, reaches the caller and frees the items in flight") {
+  int next = 0;
+  auto run = [&] {
+    pipeline::run_ordered(
+        {4, 8}, [&]() -> std::optional<std::vector<int>> {
+          return next < 100 ? std::optional<std::vector<int>>(std::vector<int>(1000, next++)) : std::nullopt;
+        },
+        [](std::vector<int>& v) {
+          if (v[0] == 37) throw std::runtime_error("tile 37 failed");
+          return std::vector<int>(v);  // heap memory the leak checker would see if an item were dropped
+        },
+        [](std::vector<int>&) {});
+  };
+  CHECK_THROWS_WITH(run(), "tile 37 failed");
+  CHECK(next < 100);
+}

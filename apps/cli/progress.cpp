@@ -1,0 +1,86 @@
+// The two progress renderers, throttled so rendering never slows the pipeline's sink.
+#include "cli/progress.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "log/logger.hpp"
+
+namespace swath::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string clock_text(double seconds) {
+  if (seconds < 0) return "--:--";
+  const auto s = static_cast<long>(seconds + 0.5);
+  char text[32];
+  std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  return text;
+}
+
+class BarProgress final : public pipeline::ProgressSink {
+ public:
+  void started(const pipeline::Progress& p) override { draw(p); }
+  void advanced(const pipeline::Progress& p) override {
+    const auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    draw(p);
+  }
+  void finished(const pipeline::Progress& p) override {
+    draw(p);
+    std::fputc('\n', stderr);
+  }
+
+ private:
+  void draw(const pipeline::Progress& p) {
+    constexpr int width = 30;
+    const double fraction = p.total > 0 ? static_cast<double>(p.done) / static_cast<double>(p.total) : 1.0;
+    const int filled = static_cast<int>(fraction * width);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(width, ' ');
+    std::fprintf(stderr, "\r[%s] %lld/%lld %s%s  %.1f MPix/s  ETA %s ", bar.c_str(), static_cast<long long>(p.done),
+                 static_cast<long long>(p.total), p.unit.c_str(),
+                 p.failed > 0 ? (" (" + std::to_string(p.failed) + " failed)").c_str() : "", p.megapixels_per_second(),
+                 clock_text(p.eta_seconds()).c_str());
+    std::fflush(stderr);
+  }
+  Clock::time_point last_{};
+};
+
+class LogProgress final : public pipeline::ProgressSink {
+ public:
+  explicit LogProgress(std::chrono::seconds period) : period_(period) {}
+  void started(const pipeline::Progress& p) override {
+    last_ = Clock::now();
+    log::get("progress")->info("starting: {} {}", p.total, p.unit);
+  }
+  void advanced(const pipeline::Progress& p) override {
+    const auto now = Clock::now();
+    if (now - last_ < period_) return;
+    last_ = now;
+    line(p);
+  }
+  void finished(const pipeline::Progress& p) override { line(p); }
+
+ private:
+  void line(const pipeline::Progress& p) {
+    log::get("progress")->info("{}/{} {} done, {} failed, {:.1f} MPix/s, ETA {}", p.done, p.total, p.unit, p.failed,
+                               p.megapixels_per_second(), clock_text(p.eta_seconds()));
+  }
+  std::chrono::seconds period_;
+  Clock::time_point last_{};
+};
+
+}  // namespace
+
+std::unique_ptr<pipeline::ProgressSink> make_progress(std::chrono::seconds period) {
+  if (::isatty(STDERR_FILENO) == 1) return std::make_unique<BarProgress>();
+  return std::make_unique<LogProgress>(period);
+}
+
+}  // namespace swath::cli

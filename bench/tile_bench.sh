@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# swath tile against gdal_retile.py, side by side in one run: GTiff and PNG speed, 2 vs 1 thread, peak RSS.
+# Usage: bench/tile_bench.sh [SWATH_BINARY] ; BENCH_DIR (default /tmp/swath-bench) holds inputs and outputs.
+# Input: a 12000×12000 3-band uint8 GeoTIFF tiled 256×256 DEFLATE (made once by swath_bench_scene), 512-px tiles.
+set -euo pipefail
+
+SWATH=$(realpath "${1:-build/apps/swath}")
+GENERATOR=$(dirname "$SWATH")/../bench/swath_bench_scene
+DIR=${BENCH_DIR:-/tmp/swath-bench}
+TIME=/usr/bin/time
+mkdir -p "$DIR"
+[ -x "$TIME" ] || { echo "tile_bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
+command -v gdal_retile.py >/dev/null || { echo "tile_bench: gdal_retile.py is missing (gdal-bin, python3-gdal)" >&2; exit 1; }
+
+scene() {  # scene SIZE → path, generated once
+  local path="$DIR/scene-$1.tif"
+  [ -f "$path" ] || "$GENERATOR" "$path" "$1" "$1"
+  echo "$path"
+}
+
+# timed NAME OUTDIR COMMAND...: runs on a quiet page cache (input read once, output flushed), records seconds and peak KB.
+timed() {
+  local name=$1 out=$2
+  shift 2
+  rm -rf "$out"
+  mkdir -p "$out"
+  sync
+  "$TIME" -f "%e %M" -o "$DIR/$name.time" "$@" >/dev/null 2>"$DIR/$name.log" || { cat "$DIR/$name.log" >&2; exit 1; }
+  read -r seconds kb <"$DIR/$name.time"
+  printf '%-22s %8.2f s %8d MB   %s\n' "$name" "$seconds" $((kb / 1024)) "$*" | sed "s|$DIR/||g"
+  eval "${name//-/_}_s=$seconds; ${name//-/_}_kb=$kb"
+}
+
+bytes_of() { find "$1" -name "*.$2" -printf '%s\n' | awk '{s += $1} END {print s + 0}'; }
+
+S12=$(scene 12000)
+S24=$(scene 24000)
+cat "$S12" "$S24" >/dev/null  # both runs of a pair read from the page cache
+
+echo "swath tile benchmark on $(nproc) cores; inputs $(basename "$S12") and $(basename "$S24") (3-band uint8, 256×256 DEFLATE tiles)"
+timed retile-gtiff "$DIR/out" gdal_retile.py -ps 512 512 -targetDir "$DIR/out" "$S12"
+timed swath-gtiff "$DIR/out" "$SWATH" -q tile "$S12" -o "$DIR/out" --size 512 --edge shrink
+timed swath-gtiff-1t "$DIR/out" "$SWATH" -q tile "$S12" -o "$DIR/out" --size 512 --edge shrink --threads 1
+timed retile-png "$DIR/out" gdal_retile.py -of PNG -ps 512 512 -targetDir "$DIR/out" "$S12"
+retile_png_bytes=$(bytes_of "$DIR/out" png)
+timed swath-png "$DIR/out" "$SWATH" -q tile "$S12" -o "$DIR/out" --size 512 --edge shrink --format PNG
+swath_png_bytes=$(bytes_of "$DIR/out" png)
+timed swath-gtiff-24k "$DIR/out" "$SWATH" -q tile "$S24" -o "$DIR/out" --size 512 --edge shrink
+rm -rf "$DIR/out"
+
+python3 - "$retile_gtiff_s" "$swath_gtiff_s" "$swath_gtiff_1t_s" "$retile_png_s" "$swath_png_s" \
+  "$retile_png_bytes" "$swath_png_bytes" "$swath_gtiff_kb" "$swath_gtiff_24k_kb" <<'PY'
+import sys
+rg, sg, s1, rp, sp, rpb, spb, kb12, kb24 = map(float, sys.argv[1:])
+rows = [
+    ("GTiff: gdal_retile / swath", rg / sg, ">= 2.0", rg / sg >= 2.0),
+    ("PNG: gdal_retile / swath", rp / sp, ">= 1.8", rp / sp >= 1.8),
+    ("PNG bytes: swath / gdal_retile", spb / rpb, "<= 1.0", spb <= rpb),
+    ("swath 1 thread / 2 threads", s1 / sg, ">= 1.8", s1 / sg >= 1.8),
+    ("peak RSS 12000² (MB)", kb12 / 1024, "<= 300", kb12 / 1024 <= 300),
+    ("peak RSS 24000² / 12000²", kb24 / kb12, "<= 1.15", kb24 / kb12 <= 1.15),
+]
+print()
+for name, value, target, ok in rows:
+    print(f"{name:34s} {value:8.2f}   target {target:8s} {'ok' if ok else 'MISSED'}")
+PY

@@ -1,0 +1,169 @@
+// Tile encoders for every format through one path: MEM over the block's memory → driver CreateCopy → /vsimem/.
+#include "tiling/encode.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <atomic>
+#include <cstdio>
+
+#include "core/errors.hpp"
+#include "raster/gdal_errors.hpp"
+
+namespace swath::tiling {
+
+namespace {
+
+// A /vsimem/ directory private to one encode, removed with whatever the driver left in it.
+class MemoryDirectory {
+ public:
+  MemoryDirectory() {
+    static std::atomic<unsigned long> counter{0};
+    path_ = "/vsimem/swath-tile-" + std::to_string(counter.fetch_add(1));
+    VSIMkdir(path_.c_str(), 0755);
+  }
+  ~MemoryDirectory() { VSIRmdirRecursive(path_.c_str()); }
+  MemoryDirectory(const MemoryDirectory&) = delete;
+  MemoryDirectory& operator=(const MemoryDirectory&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Sidecar files (.aux.xml) would hold what PNG/JPEG cannot; swath keeps that in the manifest instead.
+class NoSidecars {
+ public:
+  NoSidecars() {
+    const char* before = CPLGetThreadLocalConfigOption("GDAL_PAM_ENABLED", nullptr);
+    if (before != nullptr) previous_ = before;
+    CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO");
+  }
+  ~NoSidecars() { CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", previous_ ? previous_->c_str() : nullptr); }
+  NoSidecars(const NoSidecars&) = delete;
+  NoSidecars& operator=(const NoSidecars&) = delete;
+
+ private:
+  std::optional<std::string> previous_;
+};
+
+std::string pointer_option(const void* pointer) {
+  char text[64];
+  std::snprintf(text, sizeof text, "DATAPOINTER=%p", pointer);
+  return text;
+}
+
+// A MEM dataset whose bands point into the block (no copy); the block must outlive it.
+GDALDatasetUniquePtr wrap_block(const raster::PixelBlock& block, std::size_t band_count) {
+  auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  GDALDatasetUniquePtr dataset(mem->Create("", static_cast<int>(block.window.width), static_cast<int>(block.window.height), 0,
+                                           block.type, nullptr));
+  if (!dataset) throw core::DataError("cannot encode a tile", "GDAL's MEM driver could not create a dataset");
+  for (std::size_t b = 0; b < band_count; ++b) {
+    const std::string pointer = pointer_option(block.band_data(b));
+    const char* options[] = {pointer.c_str(), nullptr};
+    if (dataset->AddBand(block.type, const_cast<char**>(options)) != CE_None) {
+      throw core::DataError("cannot encode a tile", "GDAL's MEM driver could not add a band");
+    }
+  }
+  return dataset;
+}
+
+// Parsing WKT costs PROJ work per call; each thread parses a scene's CRS once (OGR objects are not thread-safe).
+const OGRSpatialReference& spatial_reference(const std::string& wkt) {
+  thread_local std::string parsed_wkt;
+  thread_local OGRSpatialReference srs;
+  if (wkt != parsed_wkt) {
+    srs.Clear();
+    srs.importFromWkt(wkt.c_str());
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    parsed_wkt = wkt;
+  }
+  return srs;
+}
+
+void describe_tile(GDALDataset& dataset, const TileLook& look) {
+  if (look.geotransform) {
+    auto c = look.geotransform->c;
+    dataset.SetGeoTransform(c.data());
+  }
+  if (!look.crs_wkt.empty()) dataset.SetSpatialRef(&spatial_reference(look.crs_wkt));
+  for (int b = 1; b <= dataset.GetRasterCount(); ++b) {
+    auto* band = dataset.GetRasterBand(b);
+    const auto i = static_cast<std::size_t>(b - 1);
+    if (i < look.nodata.size() && look.nodata[i]) band->SetNoDataValue(*look.nodata[i]);
+    if (i < look.colors.size()) band->SetColorInterpretation(look.colors[i]);
+  }
+  const bool tiff = look.format == Format::gtiff || look.format == Format::cog;
+  if (tiff) {
+    for (const auto& [key, value] : look.metadata) dataset.SetMetadataItem(key.c_str(), value.c_str());
+  }
+}
+
+EncodedTile take_file(const std::string& path) {
+  vsi_l_offset length = 0;
+  GByte* buffer = VSIGetMemFileBuffer(path.c_str(), &length, TRUE);
+  if (buffer == nullptr) throw core::DataError("cannot encode a tile", "the driver wrote no file");
+  return EncodedTile(buffer, static_cast<std::size_t>(length));
+}
+
+// GTiff through Create + RasterIO: CreateCopy would re-open the file and clone every PAM item of the
+// source, which costs more than a 512×512 tile's encoding.
+GDALDatasetUniquePtr write_gtiff(GDALDriver& driver, const std::string& path, const raster::PixelBlock& block,
+                                 std::size_t band_count, const TileLook& look, CPLStringList& options) {
+  const bool rgb = band_count >= 3 && block.type == GDT_Byte && look.colors.size() >= 3 && look.colors[0] == GCI_RedBand &&
+                   look.colors[1] == GCI_GreenBand && look.colors[2] == GCI_BlueBand;
+  if (rgb && options.FetchNameValue("PHOTOMETRIC") == nullptr) options.SetNameValue("PHOTOMETRIC", "RGB");
+  GDALDatasetUniquePtr dataset(driver.Create(path.c_str(), static_cast<int>(block.window.width),
+                                             static_cast<int>(block.window.height), static_cast<int>(band_count), block.type,
+                                             options.List()));
+  if (!dataset) return dataset;
+  describe_tile(*dataset, look);
+  std::vector<int> bands(band_count);
+  for (std::size_t b = 0; b < band_count; ++b) bands[b] = static_cast<int>(b + 1);
+  const auto sample = static_cast<GSpacing>(block.sample_bytes());
+  const CPLErr err = dataset->RasterIO(GF_Write, 0, 0, static_cast<int>(block.window.width),
+                                       static_cast<int>(block.window.height), const_cast<std::byte*>(block.data.data()),
+                                       static_cast<int>(block.window.width), static_cast<int>(block.window.height), block.type,
+                                       static_cast<int>(band_count), bands.data(), sample, sample * block.window.width,
+                                       static_cast<GSpacing>(block.band_stride()), nullptr);
+  if (err != CE_None) dataset.reset();
+  return dataset;
+}
+
+}  // namespace
+
+void EncodedTile::Free::operator()(unsigned char* p) const { CPLFree(p); }
+
+EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look) {
+  NoSidecars no_sidecars;
+  const std::string driver_name = format_name(look.format);
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
+  if (driver == nullptr) throw core::UsageError("format " + driver_name, "this GDAL build has no such driver");
+  CPLStringList options;
+  for (const auto& option : look.creation_options) options.AddString(option.c_str());
+
+  MemoryDirectory directory;
+  const std::string path = directory.path() + "/tile." + file_extension(look.format);
+  raster::CapturedGdalErrors errors;
+  GDALDatasetUniquePtr written;
+  if (look.format == Format::gtiff) {
+    written = write_gtiff(*driver, path, block, band_count, look, options);
+  } else {
+    auto source = wrap_block(block, band_count);
+    describe_tile(*source, look);
+    written.reset(driver->CreateCopy(path.c_str(), source.get(), FALSE, options.List(), nullptr, nullptr));
+  }
+  if (!written) {
+    throw core::DataError("cannot encode a " + driver_name + " tile", errors.last_failure(),
+                          "check --bands and --co for this format");
+  }
+  written.reset();  // closing flushes; a failure there is captured like any other
+  if (errors.failed()) throw core::DataError("cannot encode a " + driver_name + " tile", errors.last_failure());
+  return take_file(path);
+}
+
+}  // namespace swath::tiling

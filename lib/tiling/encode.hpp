@@ -1,0 +1,47 @@
+// Encoding one tile in memory: a MEM dataset over the block, CreateCopy into /vsimem/, bytes out.
+#pragma once
+
+#include <gdal.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/geo.hpp"
+#include "raster/window_reader.hpp"
+#include "tiling/options.hpp"
+
+namespace swath::tiling {
+
+// Everything about a tile except its pixels; the same for every tile of a scene but the geotransform.
+struct TileLook {
+  Format format = Format::gtiff;
+  std::vector<std::string> creation_options;
+  std::optional<core::GeoTransform> geotransform;  // of the tile's top-left pixel; absent: none written
+  std::string crs_wkt;
+  std::vector<std::optional<double>> nodata;       // per written band
+  std::vector<GDALColorInterp> colors;             // per written band
+  std::vector<std::pair<std::string, std::string>> metadata;  // GTiff/COG only (provenance, tile id)
+};
+
+// Encoded bytes, in the buffer the driver wrote them to (no copy).
+class EncodedTile {
+ public:
+  EncodedTile(unsigned char* data, std::size_t size) : data_(data), size_(size) {}
+  std::string_view bytes() const { return {reinterpret_cast<const char*>(data_.get()), size_}; }
+
+ private:
+  struct Free {
+    void operator()(unsigned char* p) const;
+  };
+  std::unique_ptr<unsigned char, Free> data_;
+  std::size_t size_;
+};
+
+// The encoded bytes of the first `band_count` bands of `block`. Deterministic: the same pixels and look
+// give the same bytes (no time, no software tag). Throws DataError when the driver refuses the data.
+EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look);
+
+}  // namespace swath::tiling

@@ -1,0 +1,41 @@
+// Scene CRS → WGS84 with PROJ through OGR, longitude first (GeoJSON order).
+#include "tiling/georef.hpp"
+
+#include "raster/gdal_errors.hpp"
+
+namespace swath::tiling {
+
+SceneGeoref::SceneGeoref(const raster::SceneInfo& info) : transform_(info.geotransform) {
+  if (!transform_ || info.crs_wkt.empty()) return;
+  raster::CapturedGdalErrors errors;  // a CRS PROJ cannot transform leaves WGS84 bounds out, it is not an error
+  OGRSpatialReference source;
+  OGRSpatialReference wgs84;
+  if (source.importFromWkt(info.crs_wkt.c_str()) != OGRERR_NONE || wgs84.importFromEPSG(4326) != OGRERR_NONE) return;
+  source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  to_wgs84_.reset(OGRCreateCoordinateTransformation(&source, &wgs84));
+}
+
+std::optional<core::GeoTransform> SceneGeoref::tile_transform(const core::Window& window) const {
+  if (!transform_) return std::nullopt;
+  return transform_->shifted(window.x, window.y);
+}
+
+std::optional<core::Bounds> SceneGeoref::crs_bounds(const core::Window& window) const {
+  if (!transform_) return std::nullopt;
+  return transform_->bounds_of(window);
+}
+
+std::optional<core::Bounds> SceneGeoref::wgs84_bounds(const core::Window& window) const {
+  const auto bounds = crs_bounds(window);
+  if (!bounds || !to_wgs84_) return std::nullopt;
+  raster::CapturedGdalErrors errors;
+  core::Bounds out;
+  if (!to_wgs84_->TransformBounds(bounds->min_x, bounds->min_y, bounds->max_x, bounds->max_y, &out.min_x, &out.min_y,
+                                  &out.max_x, &out.max_y, 21)) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace swath::tiling

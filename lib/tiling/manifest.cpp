@@ -1,0 +1,182 @@
+// Manifest lines, GeoJSON features and the append-only files they go to.
+#include "tiling/manifest.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+
+namespace swath::tiling {
+
+namespace {
+
+core::Json bounds_json(const core::Bounds& b) { return core::Json::Array{b.min_x, b.min_y, b.max_x, b.max_y}; }
+
+core::Json window_json(const core::Window& w) {
+  return core::Json::Object{{"x", w.x}, {"y", w.y}, {"width", w.width}, {"height", w.height}};
+}
+
+std::optional<core::Window> parse_window(const core::Json* json) {
+  if (json == nullptr || !json->is_object()) return std::nullopt;
+  return core::Window{json->at("x").as_int(), json->at("y").as_int(), json->at("width").as_int(), json->at("height").as_int()};
+}
+
+core::Json feature_json(const TileRecord& r) {
+  const auto& b = *r.bounds_wgs84;
+  core::Json ring = core::Json::Array{core::Json::Array{b.min_x, b.min_y}, core::Json::Array{b.max_x, b.min_y},
+                                      core::Json::Array{b.max_x, b.max_y}, core::Json::Array{b.min_x, b.max_y},
+                                      core::Json::Array{b.min_x, b.min_y}};
+  return core::Json::Object{
+      {"type", "Feature"},
+      {"properties", core::Json::Object{{"id", r.id}, {"path", r.path}, {"row", r.cell.row}, {"col", r.cell.col}}},
+      {"geometry", core::Json::Object{{"type", "Polygon"}, {"coordinates", core::Json::Array{std::move(ring)}}}}};
+}
+
+}  // namespace
+
+std::string status_name(TileStatus status) {
+  switch (status) {
+    case TileStatus::written: return "written";
+    case TileStatus::blank: return "blank";
+    case TileStatus::failed: return "failed";
+  }
+  return "failed";
+}
+
+core::Json record_json(const TileRecord& r) {
+  core::Json line = core::Json::Object{{"id", r.id}, {"scene", r.scene}, {"index", r.cell.index}, {"row", r.cell.row},
+                                       {"col", r.cell.col}, {"status", status_name(r.status)}};
+  if (r.status == TileStatus::written) line.set("path", r.path);
+  line.set("window", window_json(r.cell.window));
+  line.set("source_window", window_json(r.cell.source));
+  if (r.bounds) line.set("bounds", bounds_json(*r.bounds));
+  if (r.bounds_wgs84) line.set("bounds_wgs84", bounds_json(*r.bounds_wgs84));
+  if (r.status == TileStatus::written) {
+    line.set("bytes", r.bytes);
+    line.set("sha256", r.sha256);
+  }
+  if (r.status == TileStatus::failed) line.set("error", r.error);
+  return line;
+}
+
+std::optional<TileRecord> parse_record(const core::Json& line) {
+  if (!line.is_object() || line.find("id") == nullptr || line.find("status") == nullptr) return std::nullopt;
+  TileRecord r;
+  r.id = line.at("id").as_string();
+  r.scene = line.at("scene").as_string();
+  const std::string status = line.at("status").as_string();
+  if (status == "written") {
+    r.status = TileStatus::written;
+    r.path = line.at("path").as_string();
+    r.bytes = static_cast<std::uint64_t>(line.at("bytes").as_int());
+    r.sha256 = line.at("sha256").as_string();
+  } else if (status == "blank") {
+    r.status = TileStatus::blank;
+  } else {
+    r.status = TileStatus::failed;
+  }
+  r.cell.index = line.at("index").as_int();
+  r.cell.row = line.at("row").as_int();
+  r.cell.col = line.at("col").as_int();
+  if (auto w = parse_window(line.find("window"))) r.cell.window = *w;
+  if (auto w = parse_window(line.find("source_window"))) r.cell.source = *w;
+  return r;
+}
+
+std::string journal_path(const std::string& output_dir, const std::string& manifest_name) {
+  return output_dir + "/." + manifest_name + ".journal";
+}
+
+// An append-only file descriptor that throws IoError naming the final file it stands for.
+class ManifestWriter::File {
+ public:
+  File(std::string path, std::string names, bool append) : path_(std::move(path)), names_(std::move(names)) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+    if (fd_ < 0) fail(errno);
+  }
+  ~File() {
+    if (fd_ >= 0) ::close(fd_);  // only on failure paths: commit() closes and checks
+  }
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+
+  void write(const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail(errno);
+      done += static_cast<std::size_t>(n);
+    }
+  }
+  // Closes once; a failure (a write the file system refused late) is thrown the first time only.
+  void close() {
+    const int fd = std::exchange(fd_, -1);
+    if (fd >= 0 && ::close(fd) != 0) fail(errno);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  [[noreturn]] void fail(int err) {
+    throw core::IoError("cannot write '" + names_ + "'", std::strerror(err),
+                        err == ENOSPC ? "free space on the device or write elsewhere" : "check the output directory");
+  }
+  std::string path_;
+  std::string names_;
+  int fd_ = -1;
+};
+
+ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string& manifest_name,
+                               const std::string& index_name, const core::Json& header, bool append_journal)
+    : manifest_path_(output_dir + "/" + manifest_name),
+      index_path_(output_dir + "/" + index_name),
+      journal_path_(journal_path(output_dir, manifest_name)) {
+  journal_ = std::make_unique<File>(journal_path_, manifest_path_, append_journal);
+  manifest_ = std::make_unique<File>(core::temporary_path_for(manifest_path_), manifest_path_, false);
+  index_ = std::make_unique<File>(core::temporary_path_for(index_path_), index_path_, false);
+  const std::string header_line = header.dump() + "\n";
+  journal_->write(header_line);
+  manifest_->write(header_line);
+  index_->write(R"({"type":"FeatureCollection","features":[)");
+}
+
+ManifestWriter::~ManifestWriter() {
+  if (committed_) return;
+  try {
+    manifest_->close();
+    index_->close();
+    journal_->close();
+  } catch (const core::Error&) {
+    // Already failing; the temporaries are removed below either way.
+  }
+  ::unlink(manifest_->path().c_str());
+  ::unlink(index_->path().c_str());
+}
+
+void ManifestWriter::add(const TileRecord& record) {
+  const std::string line = record_json(record).dump() + "\n";
+  journal_->write(line);
+  manifest_->write(line);
+  if (record.status == TileStatus::written && record.bounds_wgs84) {
+    index_->write((first_feature_ ? "\n" : ",\n") + feature_json(record).dump());
+    first_feature_ = false;
+  }
+}
+
+void ManifestWriter::commit() {
+  index_->write("\n]}\n");
+  manifest_->close();
+  index_->close();
+  journal_->close();
+  core::commit_file(index_->path(), index_path_);
+  core::commit_file(manifest_->path(), manifest_path_);
+  ::unlink(journal_path_.c_str());
+  committed_ = true;
+}
+
+}  // namespace swath::tiling

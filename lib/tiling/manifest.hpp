@@ -1,0 +1,68 @@
+// The run's outputs besides tiles: tiles.jsonl (a header line, then one line per tile, in grid order),
+// a GeoJSON index of tile footprints, and the journal that lets a killed run be resumed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/geo.hpp"
+#include "core/json.hpp"
+#include "tiling/grid.hpp"
+
+namespace swath::tiling {
+
+enum class TileStatus { written, blank, failed };
+std::string status_name(TileStatus status);
+
+struct TileRecord {
+  std::string id;     // "scene/r000001_c000002"
+  std::string scene;  // the scene's directory name
+  std::string path;   // relative to the output directory; "" unless written
+  TileStatus status = TileStatus::written;
+  GridWindow cell;
+  std::optional<core::Bounds> bounds;        // scene CRS
+  std::optional<core::Bounds> bounds_wgs84;  // longitude/latitude
+  std::uint64_t bytes = 0;
+  std::string sha256;
+  std::string error;  // failed only
+};
+
+core::Json record_json(const TileRecord& record);
+// Reads back what record_json wrote (the fields resume needs); nullopt for a line that is not a tile record.
+std::optional<TileRecord> parse_record(const core::Json& line);
+
+// The journal of a run in progress, next to the manifest: ".tiles.jsonl.journal".
+std::string journal_path(const std::string& output_dir, const std::string& manifest_name);
+
+// Writes the manifest, the index and the journal as tiles arrive from the in-order sink. Memory stays
+// constant: lines go straight to temporary files, renamed into place by commit(). Until then the final
+// names keep what the previous run left there; a destroyed writer removes its temporaries but keeps
+// the journal (that is what --resume reads).
+class ManifestWriter {
+ public:
+  ManifestWriter(const std::string& output_dir, const std::string& manifest_name, const std::string& index_name,
+                 const core::Json& header, bool append_journal);
+  ~ManifestWriter();
+  ManifestWriter(const ManifestWriter&) = delete;
+  ManifestWriter& operator=(const ManifestWriter&) = delete;
+
+  void add(const TileRecord& record);
+  void commit();  // manifest and index under their final names, journal removed
+
+  const std::string& manifest_path() const { return manifest_path_; }
+  const std::string& index_path() const { return index_path_; }
+
+ private:
+  class File;
+  std::string manifest_path_;
+  std::string index_path_;
+  std::string journal_path_;
+  std::unique_ptr<File> manifest_;
+  std::unique_ptr<File> index_;
+  std::unique_ptr<File> journal_;
+  bool first_feature_ = true;
+  bool committed_ = false;
+};
+
+}  // namespace swath::tiling

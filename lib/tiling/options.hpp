@@ -1,0 +1,64 @@
+// What `swath tile` is asked to do: scenes, grid, output format, selection, resources — and its validation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "tiling/grid.hpp"
+
+namespace swath::tiling {
+
+enum class Format { gtiff, cog, png, jpeg, webp };
+
+// How non-Byte samples become Byte for PNG/JPEG/WEBP: the scene's per-band min/max, or one fixed range.
+struct Scale {
+  bool automatic = true;
+  double min = 0;
+  double max = 255;
+};
+
+struct TileOptions {
+  std::vector<std::string> scenes;  // GDAL paths, local or virtual (/vsicurl/, /vsis3/, /vsizip/)
+  std::string output_dir;           // one sub-directory per scene, plus the manifest and the index
+  GridOptions grid;
+  Format format = Format::gtiff;
+  std::vector<std::string> creation_options;  // KEY=VALUE, passed to the output driver
+  std::vector<int> bands;                     // 1-based, in output order; empty: all
+  Scale scale;
+  double skip_blank = 1.0;  // skip tiles whose blank (nodata/alpha/padding) fraction is at least this
+  Shard shard;
+  // Only these grid indices (row-major, per scene), e.g. a fleet task's slice; empty: every index.
+  std::vector<std::int64_t> only_indices;
+  bool resume = false;
+  bool report_files = false;  // list every file written in the report (the fleet worker needs them)
+  int threads = 0;            // 0: one per core
+  std::size_t max_memory = 256u << 20;
+  std::string manifest_name = "tiles.jsonl";
+  std::string index_name = "tiles.geojson";
+};
+
+// "GTiff", "cog", ... (case-insensitive) → Format; throws UsageError naming `source`.
+Format parse_format(const std::string& text, const std::string& source);
+std::string format_name(Format format);   // GDAL driver name
+std::string file_extension(Format format);  // "tif", "png", "jpg", "webp"
+bool format_needs_byte(Format format);      // PNG, JPEG, WEBP
+
+// "auto" or "MIN,MAX" with MIN < MAX; throws UsageError naming `source`.
+Scale parse_scale(const std::string& text, const std::string& source);
+
+// "3,2,1" (list items may themselves be lists) → {3,2,1}; throws UsageError on a non-number or a band < 1.
+std::vector<int> parse_bands(const std::vector<std::string>& items, const std::string& source);
+
+// Checks everything that needs no file: grid ranges, formats, creation options, at least one scene.
+// Throws UsageError with a hint.
+void validate(const TileOptions& options);
+
+// The options that shape the tiles' bytes (not scenes, paths, threads, memory, shard or resume):
+// its hash goes into every tile's provenance, so a shard's tiles equal the whole run's.
+core::Json output_options_json(const TileOptions& options);
+
+}  // namespace swath::tiling

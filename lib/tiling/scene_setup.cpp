@@ -1,0 +1,134 @@
+// Scene preparation: bands, alpha, fill values, Byte scaling ranges, the tile look and honest warnings.
+#include "tiling/scene_setup.hpp"
+
+#include <algorithm>
+
+#include "core/errors.hpp"
+#include "raster/gdal_errors.hpp"
+
+namespace swath::tiling {
+
+namespace {
+
+std::vector<int> choose_bands(const TileOptions& options, const raster::SceneInfo& info) {
+  std::vector<int> bands = options.bands;
+  if (bands.empty()) {
+    for (int b = 1; b <= info.band_count; ++b) bands.push_back(b);
+  }
+  for (int b : bands) {
+    if (b > info.band_count) {
+      throw core::UsageError("band " + std::to_string(b) + " of '" + info.path + "'",
+                             "the scene has " + std::to_string(info.band_count) + " band(s)",
+                             "choose --bands between 1 and " + std::to_string(info.band_count));
+    }
+  }
+  return bands;
+}
+
+void check_band_count(Format format, std::size_t count, const std::string& path) {
+  const auto n = static_cast<int>(count);
+  std::string allowed;
+  if (format == Format::png && (n < 1 || n > 4)) allowed = "1 to 4 bands";
+  if (format == Format::jpeg && n != 1 && n != 3) allowed = "1 or 3 bands";
+  if (format == Format::webp && n != 3 && n != 4) allowed = "3 or 4 bands";
+  if (!allowed.empty()) {
+    throw core::UsageError(format_name(format) + " tiles of '" + path + "'",
+                           "the format holds " + allowed + " and " + std::to_string(n) + " would be written",
+                           "choose bands with e.g. --bands 1,2,3");
+  }
+}
+
+std::vector<ByteRange> scale_ranges(GDALDataset& dataset, const TileScene& scene, const Scale& scale) {
+  std::vector<ByteRange> ranges;
+  for (std::size_t i = 0; i < scene.output_bands; ++i) {
+    if (!scale.automatic) {
+      ranges.push_back({scale.min, scale.max});
+      continue;
+    }
+    raster::CapturedGdalErrors errors;
+    double min_max[2] = {0, 0};
+    // Approximate: a deterministic sample of blocks (or an overview), never the whole scene.
+    if (GDALComputeRasterMinMax(dataset.GetRasterBand(scene.read_bands[i]), TRUE, min_max) != CE_None || errors.failed()) {
+      throw core::DataError("--scale auto on '" + scene.path + "'", "cannot read the range of band " +
+                                std::to_string(scene.read_bands[i]) + ": " + errors.last_failure(),
+                            "give the range with --scale MIN,MAX");
+    }
+    ranges.push_back({min_max[0], min_max[1]});
+  }
+  return ranges;
+}
+
+void add_georeferencing_warnings(TileScene& scene) {
+  if (!scene.info.geotransform) {
+    scene.warnings.push_back("scene '" + scene.path +
+                             "' has no georeferencing: tiles follow the pixel grid and the manifest has no bounds");
+  } else if (scene.info.crs_wkt.empty()) {
+    scene.warnings.push_back("scene '" + scene.path +
+                             "' has a geotransform but no CRS: bounds are in its map units, without WGS84 bounds");
+  } else if (!scene.georef->has_wgs84()) {
+    scene.warnings.push_back("scene '" + scene.path + "': its CRS cannot be transformed to WGS84, so WGS84 bounds are omitted");
+  }
+}
+
+}  // namespace
+
+std::size_t TileScene::bytes_per_tile() const {
+  const auto pixels = static_cast<std::size_t>(grid.options().size * grid.options().size);
+  // The read block, a scaled copy or the driver's working copy, and the encoded bytes.
+  return pixels * read_bands.size() * static_cast<std::size_t>(raster::bytes_per_sample(read_type)) * 3;
+}
+
+TileScene prepare_scene(const std::string& path, const std::string& name, const TileOptions& options,
+                        const std::string& provenance) {
+  auto dataset = raster::open_scene(path);
+  auto info = raster::describe_scene(*dataset, path);
+  TileScene scene{name, path, info, Grid(info.width, info.height, options.grid), nullptr, nullptr, {}, 0, GDT_Byte, {}, {},
+                  false, {}, {}, {}, {}};
+  scene.reader = std::make_unique<raster::WindowReader>(path, info);
+  scene.georef = std::make_unique<SceneGeoref>(info);
+
+  scene.read_bands = choose_bands(options, info);
+  scene.output_bands = scene.read_bands.size();
+  if (format_needs_byte(options.format)) check_band_count(options.format, scene.output_bands, path);
+  if (info.alpha_band > 0) {
+    const auto at = std::find(scene.read_bands.begin(), scene.read_bands.end(), info.alpha_band);
+    scene.blank_rule.alpha_index = static_cast<int>(at - scene.read_bands.begin());
+    if (at == scene.read_bands.end()) scene.read_bands.push_back(info.alpha_band);  // read for blank detection only
+  }
+  for (int b : scene.read_bands) {
+    const auto nodata = info.nodata[static_cast<std::size_t>(b - 1)];
+    scene.fill.push_back(nodata.value_or(0.0));  // alpha without nodata pads as 0: transparent
+    scene.blank_rule.nodata.push_back(nodata);
+  }
+  scene.source_nodata.assign(scene.blank_rule.nodata.begin(), scene.blank_rule.nodata.begin() + static_cast<std::ptrdiff_t>(scene.output_bands));
+
+  scene.read_type = info.data_type;
+  scene.scale = format_needs_byte(options.format) && info.data_type != GDT_Byte;
+  if (scene.scale) scene.ranges = scale_ranges(*dataset, scene, options.scale);
+
+  TileLook& look = scene.look;
+  look.format = options.format;
+  look.creation_options = options.creation_options;
+  look.crs_wkt = info.crs_wkt;
+  const bool keeps_nodata = options.format != Format::jpeg && options.format != Format::webp;
+  bool lost_nodata = false;
+  for (std::size_t i = 0; i < scene.output_bands; ++i) {
+    auto nodata = scene.source_nodata[i];
+    if (nodata && scene.scale) nodata = 0.0;  // scale_to_byte keeps 0 for nodata
+    if (nodata && !keeps_nodata) {
+      lost_nodata = true;
+      nodata.reset();
+    }
+    look.nodata.push_back(nodata);
+    look.colors.push_back(dataset->GetRasterBand(scene.read_bands[i])->GetColorInterpretation());
+  }
+  look.metadata.emplace_back("SWATH_PROVENANCE", provenance);
+  if (lost_nodata) {
+    scene.warnings.push_back(format_name(options.format) + " has no nodata: nodata pixels of '" + path +
+                             "' are written as plain values (use PNG or GTiff to keep them)");
+  }
+  add_georeferencing_warnings(scene);
+  return scene;
+}
+
+}  // namespace swath::tiling

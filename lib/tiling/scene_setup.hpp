@@ -1,0 +1,43 @@
+// One scene made ready for tiling: opened, checked against the options, with everything every tile of it shares.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "raster/window_reader.hpp"
+#include "tiling/encode.hpp"
+#include "tiling/georef.hpp"
+#include "tiling/grid.hpp"
+#include "tiling/options.hpp"
+#include "tiling/pixels.hpp"
+
+namespace swath::tiling {
+
+struct TileScene {
+  std::string name;  // directory under the output directory
+  std::string path;
+  raster::SceneInfo info;
+  Grid grid;
+  std::unique_ptr<raster::WindowReader> reader;  // one GDAL handle per thread
+  std::unique_ptr<SceneGeoref> georef;
+  std::vector<int> read_bands;      // output bands, then the alpha band when it is read only for blank detection
+  std::size_t output_bands = 0;     // the first this many of read_bands are written
+  GDALDataType read_type = GDT_Byte;
+  std::vector<double> fill;         // per read band, for padding
+  BlankRule blank_rule;             // per read band
+  bool scale = false;               // non-Byte to Byte for PNG/JPEG/WEBP
+  std::vector<ByteRange> ranges;    // per output band, when scaling
+  std::vector<std::optional<double>> source_nodata;  // per output band, before scaling
+  TileLook look;                    // per-tile geotransform and id added by the pipeline
+  std::vector<std::string> warnings;
+
+  std::size_t bytes_per_tile() const;  // the memory one tile in flight holds, roughly
+};
+
+// Opens `path` and prepares it. Throws IoError (missing, not a raster), UsageError (bands or format that
+// cannot fit this scene), DataError (no pixels; --scale auto cannot read the scene).
+TileScene prepare_scene(const std::string& path, const std::string& name, const TileOptions& options,
+                        const std::string& provenance);
+
+}  // namespace swath::tiling

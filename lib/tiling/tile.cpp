@@ -1,0 +1,142 @@
+// tile_scenes: check → prepare the output → prepare scenes → plan → run the pipeline → commit the manifest.
+#include "tiling/tile.hpp"
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/provenance.hpp"
+#include "log/context.hpp"
+#include "log/logger.hpp"
+#include "tiling/manifest.hpp"
+#include "tiling/plan.hpp"
+#include "tiling/resume.hpp"
+#include "tiling/scene_setup.hpp"
+#include "tiling/tile_pipeline.hpp"
+
+namespace swath::tiling {
+
+namespace {
+
+std::vector<TileScene> prepare_scenes(const TileOptions& options, const std::string& provenance) {
+  const auto names = scene_names(options.scenes);
+  std::vector<TileScene> scenes;
+  for (std::size_t i = 0; i < options.scenes.size(); ++i) {
+    log::Scope scope{{"scene", names[i]}};
+    scenes.push_back(prepare_scene(options.scenes[i], names[i], options, provenance));
+    for (const auto& warning : scenes.back().warnings) log::get("tile")->warn("{}", warning);
+  }
+  return scenes;
+}
+
+void prepare_output(const TileOptions& options, const std::vector<TileScene>& scenes) {
+  core::ensure_writable_directory(options.output_dir);
+  core::remove_stale_temporaries(options.output_dir);
+  for (const auto& scene : scenes) {
+    core::ensure_writable_directory(options.output_dir + "/" + scene.name);
+    core::remove_stale_temporaries(options.output_dir + "/" + scene.name);
+  }
+}
+
+std::int64_t plan_count(const std::vector<TileScene>& scenes, const Selection& selection) {
+  std::int64_t planned = 0;
+  for (const auto& scene : scenes) {
+    if (selection.largest_listed() >= scene.grid.count()) {
+      throw core::UsageError("tile index " + std::to_string(selection.largest_listed()),
+                             "scene '" + scene.path + "' has " + std::to_string(scene.grid.count()) + " tiles",
+                             "indices count row-major from 0");
+    }
+    planned += selection.count_in(scene.grid.count());
+  }
+  return planned;
+}
+
+core::Json header_json(const TileOptions& options, const std::vector<TileScene>& scenes, const core::Json& provenance) {
+  core::Json list = core::Json::array();
+  for (const auto& scene : scenes) {
+    list.push_back(core::Json::Object{{"name", scene.name},
+                                      {"width", scene.info.width},
+                                      {"height", scene.info.height},
+                                      {"bands", scene.info.band_count},
+                                      {"data_type", GDALGetDataTypeName(scene.info.data_type)},
+                                      {"georeferenced", scene.info.georeferenced()},
+                                      {"rows", scene.grid.rows()},
+                                      {"columns", scene.grid.columns()}});
+  }
+  core::Json header = core::Json::Object{{"schema", "swath.tiles/1"},
+                                         {"provenance", provenance},
+                                         {"options", output_options_json(options)},
+                                         {"scenes", std::move(list)}};
+  if (options.shard.count > 1) {
+    header.set("shard", std::to_string(options.shard.index) + "/" + std::to_string(options.shard.count));
+  }
+  return header;
+}
+
+}  // namespace
+
+TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progress) {
+  validate(options);
+  const auto logger = log::get("tile");
+  const core::Json provenance = core::provenance_json(core::hash_options(output_options_json(options)));
+  auto scenes = prepare_scenes(options, provenance.dump());
+  const Selection selection(options.shard, options.only_indices);
+
+  TileReport report;
+  report.planned = plan_count(scenes, selection);
+  for (const auto& scene : scenes) report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
+  prepare_output(options, scenes);
+
+  std::optional<PreviousRun> previous;
+  if (options.resume) {
+    previous = PreviousRun::load(options.output_dir, options.manifest_name, provenance.at("options_hash").as_string());
+    logger->info("resume: {} tile record(s) from the previous run to check", previous->size());
+    if (previous->ignored_files() > 0) {
+      report.warnings.push_back("resume: a previous manifest was made with other options; its tiles are redone");
+      logger->warn("{}", report.warnings.back());
+    }
+  }
+  ManifestWriter manifest(options.output_dir, options.manifest_name, options.index_name,
+                          header_json(options, scenes, provenance), options.resume);
+  logger->info("tiling {} scene(s) into {} tile(s) of {} px in '{}'", scenes.size(), report.planned, options.grid.size,
+               options.output_dir);
+
+  const TileRun run{scenes, options, selection, previous ? &*previous : nullptr, manifest, progress};
+  if (!run_tile_pipeline(run, report)) {
+    logger->warn("interrupted after {} tile(s); run again with --resume to finish", report.written + report.reused);
+    throw core::Interrupted("tiling interrupted");
+  }
+  manifest.commit();
+  report.manifest_path = manifest.manifest_path();
+  report.index_path = manifest.index_path();
+  logger->info("{} written, {} kept, {} blank, {} failed in {:.1f} s", report.written, report.reused, report.blank,
+               report.failed, report.seconds);
+  return report;
+}
+
+core::Json report_json(const TileReport& r) {
+  core::Json warnings = core::Json::array();
+  for (const auto& w : r.warnings) warnings.push_back(w);
+  core::Json failures = core::Json::array();
+  for (const auto& f : r.failures) failures.push_back(f);
+  core::Json out = core::Json::Object{{"schema", "swath.tile.summary/1"},
+                                      {"planned", r.planned},
+                                      {"written", r.written},
+                                      {"skipped", r.skipped()},
+                                      {"failed", r.failed},
+                                      {"skipped_blank", r.blank},
+                                      {"skipped_resumed", r.reused},
+                                      {"bytes", r.bytes},
+                                      {"seconds", r.seconds},
+                                      {"megapixels_per_second", r.megapixels_per_second()},
+                                      {"manifest", r.manifest_path},
+                                      {"index", r.index_path},
+                                      {"warnings", std::move(warnings)},
+                                      {"failures", std::move(failures)}};
+  if (!r.files.empty()) {
+    core::Json files = core::Json::array();
+    for (const auto& f : r.files) files.push_back(f);
+    out.set("files", std::move(files));
+  }
+  return out;
+}
+
+}  // namespace swath::tiling

@@ -1,0 +1,44 @@
+// `swath tile` as a library call: scenes in, tiles + manifest + index out, a report back.
+// The CLI, the fleet worker (a shard or an index list into a staging directory) and tests all call tile_scenes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "pipeline/progress.hpp"
+#include "tiling/options.hpp"
+
+namespace swath::tiling {
+
+struct TileReport {
+  std::int64_t planned = 0;  // tiles this run was asked for (after shard / index selection)
+  std::int64_t written = 0;  // encoded and written by this run
+  std::int64_t reused = 0;   // kept from a previous run by --resume (file hash checked)
+  std::int64_t blank = 0;    // skipped by --skip-blank
+  std::int64_t failed = 0;   // could not be read or encoded (see the manifest's error field)
+  std::uint64_t bytes = 0;   // bytes of the tiles on disk (written + reused)
+  std::int64_t pixels = 0;   // scene pixels read by this run
+  double seconds = 0;
+  std::string manifest_path;
+  std::string index_path;
+  std::vector<std::string> warnings;
+  std::vector<std::string> failures;  // "id: reason", in grid order
+  std::vector<std::string> files;     // relative paths of the tiles on disk, when TileOptions::report_files
+
+  std::int64_t skipped() const { return reused + blank; }
+  double megapixels_per_second() const { return seconds > 0 ? static_cast<double>(pixels) / 1e6 / seconds : 0; }
+};
+
+// Plans the tiles of every scene, runs the pipeline (read → blank check → scale → encode → atomic write),
+// then commits the manifest and the index. Per-tile read/encode failures are reported, not thrown.
+// Throws UsageError / IoError / DataError before any tile when the options or a scene are wrong, IoError
+// when the output cannot be written (full, read-only), core::Interrupted when cancelled (no partial tile left;
+// the journal stays for --resume).
+TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progress = nullptr);
+
+// The --json summary: {"schema":"swath.tile.summary/1", "written", "skipped", "failed", "bytes", "seconds", ...}.
+core::Json report_json(const TileReport& report);
+
+}  // namespace swath::tiling

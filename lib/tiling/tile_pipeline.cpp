@@ -1,0 +1,175 @@
+// The three stages of `swath tile` over pipeline::run_ordered, and what each tile's outcome becomes.
+#include "tiling/tile_pipeline.hpp"
+
+#include <chrono>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/sha256.hpp"
+#include "log/logger.hpp"
+#include "pipeline/ordered_pipeline.hpp"
+
+namespace swath::tiling {
+
+namespace {
+
+struct TileJob {
+  std::size_t scene = 0;
+  GridWindow cell;
+  log::Context log_context;
+};
+
+struct TileOutcome {
+  std::size_t scene = 0;
+  GridWindow cell;
+  TileStatus status = TileStatus::written;
+  bool cancelled = false;  // abandoned before any output: no record
+  bool reused = false;
+  std::uint64_t bytes = 0;
+  std::string sha256;
+  std::string error;
+};
+
+// The source: selected cells of each scene in turn, in grid order.
+class CellSource {
+ public:
+  explicit CellSource(const TileRun& run) : run_(run) {}
+  std::optional<TileJob> operator()() {
+    while (scene_ < run_.scenes.size()) {
+      const auto& scene = run_.scenes[scene_];
+      next_ = run_.selection.next_from(next_, scene.grid.count());
+      if (next_ < scene.grid.count()) {
+        TileJob job{scene_, scene.grid.at(next_++), {}};
+        job.log_context = log::current().with({{"scene", scene.name}, {"tile", job.cell.id()}});
+        return job;
+      }
+      ++scene_;
+      next_ = 0;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const TileRun& run_;
+  std::size_t scene_ = 0;
+  std::int64_t next_ = 0;
+};
+
+TileOutcome make_tile(const TileRun& run, const TileScene& scene, const GridWindow& cell, TileOutcome out) {
+  auto block = scene.reader->read(cell.window, scene.read_bands, scene.read_type, scene.fill);
+  if (is_blank(block, cell.source, scene.blank_rule, run.options.skip_blank)) {
+    out.status = TileStatus::blank;
+    return out;
+  }
+  if (scene.scale) block = scale_to_byte(block, scene.output_bands, scene.ranges, scene.source_nodata);
+  TileLook look = scene.look;
+  look.geotransform = scene.georef->tile_transform(cell.window);
+  look.metadata.emplace_back("SWATH_TILE", tile_id(scene.name, cell));
+  const EncodedTile encoded = encode_tile(block, scene.output_bands, look);
+  const std::string_view bytes = encoded.bytes();
+  out.bytes = bytes.size();
+  out.sha256 = core::sha256_hex(bytes);
+  // Hashes in the manifest catch a file torn by a power cut, so tiles skip the per-file fsync.
+  core::write_file_atomic(run.options.output_dir + "/" + tile_relative_path(scene.name, cell, run.options.format), bytes,
+                          core::Durability::rename_only);
+  return out;
+}
+
+TileOutcome work(const TileRun& run, TileJob& job) {
+  TileOutcome out;
+  out.scene = job.scene;
+  out.cell = job.cell;
+  if (core::cancel_requested()) {
+    out.cancelled = true;
+    return out;
+  }
+  const TileScene& scene = run.scenes[job.scene];
+  if (run.previous != nullptr) {
+    if (const TileRecord* kept = run.previous->reusable(tile_id(scene.name, job.cell), run.options.output_dir)) {
+      out.reused = true;
+      out.status = kept->status;
+      out.bytes = kept->bytes;
+      out.sha256 = kept->sha256;
+      return out;
+    }
+  }
+  try {
+    return make_tile(run, scene, job.cell, out);
+  } catch (const core::DataError& e) {  // this tile's pixels: record it and go on; output errors stop the run
+    out.status = TileStatus::failed;
+    out.error = core::describe(e);
+    log::get("tile")->warn("tile failed: {}", out.error);
+    return out;
+  }
+}
+
+TileRecord record_of(const TileRun& run, const TileOutcome& out) {
+  const TileScene& scene = run.scenes[out.scene];
+  TileRecord record;
+  record.id = tile_id(scene.name, out.cell);
+  record.scene = scene.name;
+  record.status = out.status;
+  record.cell = out.cell;
+  if (out.status == TileStatus::written) record.path = tile_relative_path(scene.name, out.cell, run.options.format);
+  record.bounds = scene.georef->crs_bounds(out.cell.window);
+  record.bounds_wgs84 = scene.georef->wgs84_bounds(out.cell.window);
+  record.bytes = out.bytes;
+  record.sha256 = out.sha256;
+  record.error = out.error;
+  return record;
+}
+
+void count(const TileRecord& record, const TileOutcome& out, bool report_files, TileReport& report) {
+  if (out.reused) ++report.reused;
+  if (!out.reused && out.status != TileStatus::failed) report.pixels += out.cell.source.pixels();
+  switch (out.status) {
+    case TileStatus::written:
+      if (!out.reused) ++report.written;
+      report.bytes += out.bytes;
+      if (report_files) report.files.push_back(record.path);
+      break;
+    case TileStatus::blank:
+      if (!out.reused) ++report.blank;
+      break;
+    case TileStatus::failed:
+      ++report.failed;
+      report.failures.push_back(record.id + ": " + out.error);
+      break;
+  }
+}
+
+}  // namespace
+
+bool run_tile_pipeline(const TileRun& run, TileReport& report) {
+  const auto start = std::chrono::steady_clock::now();
+  std::size_t bytes_per_item = 1;
+  for (const auto& scene : run.scenes) bytes_per_item = std::max(bytes_per_item, scene.bytes_per_tile());
+  const pipeline::Limits limits{run.options.threads,
+                                pipeline::tokens_for_memory(run.options.max_memory, bytes_per_item, run.options.threads)};
+  pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
+  if (run.progress != nullptr) run.progress->started(progress);
+  bool abandoned = false;
+
+  const bool finished = pipeline::run_ordered(
+      limits, CellSource(run), [&](TileJob& job) { return work(run, job); },
+      [&](TileOutcome& out) {
+        if (out.cancelled) {
+          abandoned = true;
+          return;
+        }
+        const TileRecord record = record_of(run, out);
+        run.manifest.add(record);
+        count(record, out, run.options.report_files, report);
+        progress.done = report.written + report.reused + report.blank + report.failed;
+        progress.failed = report.failed;
+        progress.pixels = report.pixels;
+        progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (run.progress != nullptr) run.progress->advanced(progress);
+      });
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.seconds = report.seconds;
+  if (run.progress != nullptr) run.progress->finished(progress);
+  return finished && !abandoned;
+}
+
+}  // namespace swath::tiling

@@ -1,0 +1,281 @@
+// End to end: `swath tile` on real files — summary, exit codes, messages, signals, resume, full and read-only disks.
+#include <doctest/doctest.h>
+
+#include <sys/mount.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include "core/files.hpp"
+#include "core/json.hpp"
+#include "support/process.hpp"
+#include "support/rasters.hpp"
+#include "support/scratch.hpp"
+#include "support/tile_helpers.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A scene of many small tiles, so a run lasts long enough to be interrupted (no CRS: no PROJ work per tile).
+std::string many_tiles_scene(const test::ScratchDir& dir) {
+  test::SceneSpec spec;
+  spec.width = 1024;
+  spec.height = 512;
+  spec.bands = 1;
+  spec.type = GDT_Byte;
+  spec.georeferenced = false;
+  spec.pixel = [](int, int x, int y) { return (x * 7 + y * 3) % 251; };
+  return test::make_scene(dir / "many.tif", spec);
+}
+
+std::size_t journal_lines(const std::string& output) {
+  std::error_code ec;
+  if (!fs::exists(output + "/.tiles.jsonl.journal", ec)) return 0;
+  return test::lines(core::read_file(output + "/.tiles.jsonl.journal")).size();
+}
+
+// Starts `swath tile` and signals it once its journal holds `lines` lines.
+test::RunResult interrupt_after(const std::vector<std::string>& args, const std::string& output, std::size_t lines, int signal) {
+  std::vector<std::string> argv{SWATH_BINARY, "-q", "tile"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  test::Background run(argv, {.env = {}, .unset_env = {"SWATH_CONFIG"}});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (journal_lines(output) < lines && run.running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  REQUIRE_MESSAGE(run.running(), "the run finished before it could be interrupted");
+  run.signal(signal);
+  return run.wait();
+}
+
+// The tiles under final names in `output` (no hidden files, no manifest).
+std::vector<std::pair<std::string, std::string>> final_tiles(const std::string& output) {
+  std::vector<std::pair<std::string, std::string>> tiles;
+  for (auto& [path, content] : test::tree(output)) {
+    if (path.find("/.") == std::string::npos && path[0] != '.' && path.find('/') != std::string::npos) tiles.emplace_back(path, content);
+  }
+  return tiles;
+}
+
+// A tmpfs mounted for one test (needs root; CI runs the suite in a root container).
+class TinyFileSystem {
+ public:
+  TinyFileSystem(const std::string& path, const std::string& options) : path_(path) {
+    fs::create_directories(path);
+    mounted_ = ::mount("tmpfs", path.c_str(), "tmpfs", options == "ro" ? MS_RDONLY : 0, options == "ro" ? "size=64k" : options.c_str()) == 0;
+  }
+  ~TinyFileSystem() {
+    if (mounted_) ::umount(path_.c_str());
+  }
+  bool mounted() const { return mounted_; }
+
+ private:
+  std::string path_;
+  bool mounted_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("cli tile: writes tiles, manifest and index and prints a JSON summary") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {});
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "32", "--overlap", "8", "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto summary = core::Json::parse(r.out);
+  CHECK(summary.at("schema").as_string() == "swath.tile.summary/1");
+  CHECK(summary.at("written").as_int() == 6);  // 64×48, stride 24: 3 columns × 2 rows
+  CHECK(summary.at("failed").as_int() == 0);
+  CHECK(summary.at("bytes").as_int() > 0);
+  CHECK(test::manifest_lines(dir / "out").size() == 7);
+  CHECK(fs::exists(dir / "out/tiles.geojson"));
+  CHECK(fs::exists(dir / "out/scene/r000001_c000002.tif"));
+  CHECK_FALSE(fs::exists(dir / "out/.tiles.jsonl.journal"));
+  // stderr is not a terminal here: progress comes as log lines, not a bar.
+  CHECK(contains(r.err, R"("component":"progress","message":"6/6 tiles done, 0 failed)"));
+}
+
+TEST_CASE("cli tile: --threads 1 and 4 give identical bytes") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 200, .height = 120});
+  CHECK(test::swath({"tile", scene, "-o", dir / "a", "--size", "32", "--threads", "1", "--format", "PNG"}).exit_code == 0);
+  CHECK(test::swath({"tile", scene, "-o", dir / "b", "--size", "32", "--threads", "4", "--format", "PNG"}).exit_code == 0);
+  CHECK(test::tree(dir / "a") == test::tree(dir / "b"));
+}
+
+TEST_CASE("cli tile: bad input is refused with a clear message and nothing written") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {});
+  test::write_text(dir / "notes.txt", "not a raster\n");
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{dir / "missing.tif"}, 1, "cannot open '" + dir / "missing.tif" + "': no such file"},
+      {{dir / "notes.txt"}, 1, "not a raster GDAL can read"},
+      {{scene, "--size", "32", "--overlap", "32"}, 2, "overlap 32: must be at least 0 and less than the tile size 32"},
+      {{scene, "--size", "8"}, 2, "tile.size"},
+      {{scene, "--size", "100000"}, 2, "tile.size"},
+      {{scene, "--format", "PNJ"}, 2, "'PNJ' is not allowed (hint: expected one of GTiff, COG, PNG, JPEG, WEBP)"},
+      {{scene, "--shard", "3/3"}, 2, "bad shard '3/3'"},
+      {{scene, "--bands", "0"}, 2, "bands are numbered from 1"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args{"tile"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    args.insert(args.end(), {"-o", dir / "out"});
+    const auto r = test::swath(args);
+    CAPTURE(r.err);
+    CHECK(r.exit_code == c.code);
+    CHECK(r.err.rfind("swath tile: ", 0) == 0);
+    CHECK(contains(r.err, c.message));
+    CHECK_FALSE(fs::exists(dir / "out"));
+  }
+}
+
+TEST_CASE("cli tile: a scene without georeferencing is tiled with a warning and no bounds") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "plain.tif", {.georeferenced = false});
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "32"});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.err, "has no georeferencing: tiles follow the pixel grid and the manifest has no bounds"));
+  CHECK(test::manifest_lines(dir / "out")[1].find("bounds") == nullptr);
+}
+
+TEST_CASE("cli tile: corrupt blocks in the middle: those tiles fail, the rest finish, exit 3") {
+  test::ScratchDir dir;
+  test::SceneSpec spec{.width = 128, .height = 96, .bands = 3, .type = GDT_Byte};
+  spec.pixel = [](int b, int x, int y) { return (b * 40 + x + y) % 256; };
+  spec.creation_options = {"TILED=YES", "BLOCKXSIZE=32", "BLOCKYSIZE=32", "COMPRESS=DEFLATE"};
+  const auto scene = test::make_scene(dir / "scene.tif", spec);
+  test::corrupt_block(scene, 1, 1);
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "64", "--overlap", "32", "--json"});
+  CHECK(r.exit_code == 3);
+  const auto summary = core::Json::parse(r.out);
+  CHECK(summary.at("failed").as_int() == 4);  // every 64-px window (stride 32) that covers block (1, 1)
+  CHECK(summary.at("written").as_int() == 2);
+  std::size_t failed_lines = 0;
+  for (const auto& line : test::manifest_lines(dir / "out")) {
+    if (line.find("status") && line.at("status").as_string() == "failed") {
+      ++failed_lines;
+      CHECK(contains(line.at("error").as_string(), "cannot read window"));
+      CHECK_FALSE(fs::exists(dir / ("out/" + line.at("id").as_string() + ".tif")));
+    }
+  }
+  CHECK(failed_lines == 4);
+  std::size_t failure_logs = 0;  // each carries its scene and tile in the log context
+  for (const auto& line : test::lines(r.err)) {
+    if (!contains(line, "tile failed")) continue;
+    ++failure_logs;
+    const auto json = core::Json::parse(line);
+    CHECK(json.at("scene").as_string() == "scene");
+    CHECK(json.at("tile").as_string().rfind("r00000", 0) == 0);
+  }
+  CHECK(failure_logs == 4);
+}
+
+TEST_CASE("cli tile: an output path that is a file, or read-only, is an I/O error before any tile") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {});
+  test::write_text(dir / "taken", "a file");
+  auto r = test::swath({"tile", scene, "-o", dir / "taken"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "cannot create directory '" + dir / "taken" + "': Not a directory"));
+
+  TinyFileSystem read_only(dir / "ro", "ro");
+  if (!read_only.mounted()) fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+  r = test::swath({"tile", scene, "-o", dir / "ro/out"});
+  CHECK(r.exit_code == 1);
+  CHECK((contains(r.err, "Read-only file system") || contains(r.err, "Permission denied")));
+  CHECK(fs::is_empty(dir / "ro"));
+}
+
+TEST_CASE("cli tile: a full disk stops the run with exit 1 and leaves only complete tiles") {
+  test::ScratchDir dir;
+  const auto scene = many_tiles_scene(dir);
+  TinyFileSystem full(dir / "full", "size=256k");
+  if (!full.mounted()) {
+    MESSAGE("skipped: mounting a tmpfs needs root");
+    return;
+  }
+  const auto r = test::swath({"tile", scene, "-o", dir / "full/out", "--size", "64"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "No space left on device"));
+  CHECK_FALSE(fs::exists(dir / "full/out/tiles.jsonl"));
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "64"}).exit_code == 0);
+  const auto tiles = final_tiles(dir / "full/out");
+  CHECK_FALSE(tiles.empty());
+  for (const auto& [path, content] : tiles) CHECK(content == core::read_file(dir / ("reference/" + path)));
+  for (const auto& [path, content] : test::tree(dir / "full/out")) CHECK_FALSE(contains(path, ".tmp-"));
+}
+
+TEST_CASE("cli tile: SIGINT exits 130 and leaves no partial tile under a final name") {
+  test::ScratchDir dir;
+  const auto scene = many_tiles_scene(dir);
+  const std::vector<std::string> args{scene, "-o", dir / "out", "--size", "16", "--threads", "2"};
+  const auto r = interrupt_after(args, dir / "out", 20, SIGINT);
+  CHECK(r.exit_code == 130);
+  CHECK(contains(r.err, "interrupted"));
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "16"}).exit_code == 0);
+  const auto tiles = final_tiles(dir / "out");
+  CHECK(tiles.size() >= 19);
+  for (const auto& [path, content] : tiles) CHECK(content == core::read_file(dir / ("reference/" + path)));
+  for (const auto& [path, content] : test::tree(dir / "out")) CHECK_FALSE(contains(path, ".tmp-"));
+}
+
+TEST_CASE("cli tile: --resume after SIGKILL mid-run gives exactly the uninterrupted result") {
+  test::ScratchDir dir;
+  const auto scene = many_tiles_scene(dir);
+  const std::vector<std::string> args{scene, "-o", dir / "out", "--size", "16", "--threads", "2"};
+  const auto killed = interrupt_after(args, dir / "out", 200, SIGKILL);
+  CHECK(killed.exit_code == 128 + SIGKILL);
+  auto resume = test::swath({"tile", scene, "-o", dir / "out", "--size", "16", "--resume", "--json"});
+  REQUIRE(resume.exit_code == 0);
+  CHECK(core::Json::parse(resume.out).at("skipped_resumed").as_int() >= 150);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "16"}).exit_code == 0);
+  CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));
+}
+
+TEST_CASE("cli tile: the real Landsat crop to PNG: RGBA tiles are exact copies, the collar is skipped as blank") {
+  test::ScratchDir dir;
+  const std::string landsat = std::string(SWATH_SHARED_DATA_DIR) + "/RGBA.byte.tif";
+  const auto r = test::swath({"tile", landsat, "-o", dir / "out", "--size", "256", "--format", "PNG", "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto summary = core::Json::parse(r.out);
+  CHECK(summary.at("planned").as_int() == 12);  // 791×718 in 256-px tiles: 4 × 3
+  CHECK(summary.at("skipped_blank").as_int() >= 1);
+  GDALDatasetUniquePtr source(GDALDataset::Open(landsat.c_str(), GDAL_OF_RASTER));
+  for (const auto& line : test::manifest_lines(dir / "out")) {
+    if (!line.find("status") || line.at("status").as_string() != "written") continue;
+    GDALDatasetUniquePtr tile(GDALDataset::Open((dir / ("out/" + line.at("path").as_string())).c_str(), GDAL_OF_RASTER));
+    REQUIRE(tile);
+    REQUIRE(tile->GetRasterCount() == 4);
+    const auto& w = line.at("source_window");
+    const int x0 = static_cast<int>(w.at("x").as_int()), y0 = static_cast<int>(w.at("y").as_int());
+    const int width = static_cast<int>(w.at("width").as_int()), height = static_cast<int>(w.at("height").as_int());
+    for (int b = 1; b <= 4; ++b) {
+      std::vector<std::uint8_t> expected(static_cast<std::size_t>(width * height)), got(expected.size());
+      REQUIRE(source->GetRasterBand(b)->RasterIO(GF_Read, x0, y0, width, height, expected.data(), width, height, GDT_Byte, 0, 0) == CE_None);
+      REQUIRE(tile->GetRasterBand(b)->RasterIO(GF_Read, 0, 0, width, height, got.data(), width, height, GDT_Byte, 0, 0) == CE_None);
+      CHECK(got == expected);
+    }
+  }
+}
+
+TEST_CASE("cli tile: a scene that is all nodata has nothing to tile") {
+  test::ScratchDir dir;
+  const auto r = test::swath({"tile", std::string(SWATH_SHARED_DATA_DIR) + "/all-nodata.tif", "-o", dir / "out", "--size", "512", "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto summary = core::Json::parse(r.out);
+  CHECK(summary.at("written").as_int() == 0);
+  CHECK(summary.at("skipped_blank").as_int() == summary.at("planned").as_int());
+  CHECK(fs::is_empty(dir / "out/all-nodata"));
+}

@@ -1,0 +1,25 @@
+// Helpers for tiling tests: run tile_scenes on a scratch directory and read back what it wrote.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "tiling/tile.hpp"
+
+namespace swath::test {
+
+// Options for one scene into `output` with a small grid; tests change what they need.
+tiling::TileOptions tile_options(const std::string& scene, const std::string& output, std::int64_t size = 32,
+                                 std::int64_t overlap = 0);
+
+// The manifest's lines: [0] is the header, then one object per tile.
+std::vector<core::Json> manifest_lines(const std::string& output);
+
+// Every regular file under `dir` (relative path → content), hidden temporaries included.
+std::vector<std::pair<std::string, std::string>> tree(const std::string& dir);
+
+// Overwrites the first compressed block of band 1 of a tiled GTiff, block (bx, by), with garbage.
+void corrupt_block(const std::string& path, int bx, int by);
+
+}  // namespace swath::test
