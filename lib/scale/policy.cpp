@@ -87,6 +87,7 @@ const std::vector<KeyRule>& key_rules() {
                                         "write it like 2026-11-25T19:00:00Z");
                }
                p.deadline_at_epoch = epoch;
+               p.deadline_seconds.reset();  // an absolute deadline replaces the default relative one
              }),
         number("pod_startup_seconds", 0, 86400, [](Policy& p, double v) { p.pod_startup_seconds = v; }),
         number("cost_per_pod_hour", 0, kBig, [](Policy& p, double v) { p.cost_per_pod_hour = v; }),
@@ -253,6 +254,11 @@ Policy parse_policy(std::string_view yaml_text, const std::string& name) {
   if (!root.IsMap()) throw core::UsageError(name, "a scaling policy must be a YAML mapping", "see configs/scaling.yaml");
   Locations locations;
   apply_map(policy, root, "", name, locations);
+  if (locations.count("deadline_seconds") != 0 && locations.count("deadline_at") != 0) {
+    throw core::UsageError(locations["deadline_at"] + ": key 'deadline_at'",
+                           "conflicts with deadline_seconds (" + locations["deadline_seconds"] + ")",
+                           "give a relative deadline_seconds or an absolute deadline_at, not both");
+  }
   check_cross_fields(policy, [&](const std::string& key) {
     const auto found = locations.find(key);
     return found == locations.end() ? name : found->second;

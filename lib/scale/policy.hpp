@@ -35,7 +35,7 @@ struct Policy {
   RateRules scale_up{0, 4, 100, 15};    // HPA defaults
   RateRules scale_down{300, 100, 100, 15};
   double tolerance = 0.1;               // HPA: ignore changes within ±10% of the target
-  std::optional<double> deadline_seconds;   // relative to the plan's "now" (simulation: trace start)
+  std::optional<double> deadline_seconds = 3600.0;  // relative to the plan's "now" (simulation: trace start)
   std::optional<double> deadline_at_epoch;  // absolute UTC, from `deadline_at: 2026-11-25T19:00:00Z`
   double pod_startup_seconds = 45;
   double cost_per_pod_hour = 0.10;

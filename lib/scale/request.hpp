@@ -1,0 +1,21 @@
+// What `swath scale-plan` was asked, resolved into library inputs: the policy, the snapshot source, "now".
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "scale/policy.hpp"
+#include "scale/snapshot.hpp"
+
+namespace swath::scale {
+
+// The policy file (or built-in defaults when `path` is empty), with the strategy overridden when given.
+Policy resolve_policy(const std::string& path, const std::string& strategy_override, const std::string& strategy_origin);
+
+// Exactly one of --stats FILE or --redis URL (with --queue NAME); UsageError otherwise.
+SnapshotSource resolve_source(const std::string& stats_file, const std::string& redis_url, const std::string& queue);
+
+// --now: RFC 3339 UTC or epoch seconds; the wall clock when empty.
+double resolve_now(const std::string& text);
+
+}  // namespace swath::scale
