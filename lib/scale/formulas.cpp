@@ -166,12 +166,22 @@ double drain_seconds(double work, int ready, int total, double task_seconds, dou
   if (work <= 0) return 0;
   if (total <= 0) return std::numeric_limits<double>::infinity();
   ready = std::min(ready, total);
-  double lo = 0, hi = startup_seconds + std::ceil(work) * task_seconds + 1;
-  for (int i = 0; i < 100 && hi - lo > 1e-6; ++i) {
-    const double mid = (lo + hi) / 2;
-    (capacity(ready, total, mid, task_seconds, startup_seconds) >= work ? hi : lo) = mid;
-  }
-  return hi;
+  // Capacity only grows when a task finishes: at k·task (ready pods) or startup + k·task (new pods).
+  // The answer is the smallest such instant with enough capacity; search each family over k exactly.
+  auto first = [&](double offset) {
+    long long lo = 0, hi = static_cast<long long>(std::ceil(work)) + 1;
+    while (capacity(ready, total, offset + static_cast<double>(hi) * task_seconds, task_seconds, startup_seconds) < work) hi *= 2;
+    while (lo < hi) {
+      const long long mid = (lo + hi) / 2;
+      if (capacity(ready, total, offset + static_cast<double>(mid) * task_seconds, task_seconds, startup_seconds) >= work) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return offset + static_cast<double>(lo) * task_seconds;
+  };
+  return std::min(first(0), first(startup_seconds));
 }
 
 DeadlineDecision deadline_replicas(const DeadlineInput& in) {
