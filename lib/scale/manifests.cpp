@@ -214,6 +214,10 @@ std::string image_reference(const ManifestOptions& o) {
   }
   std::string repo = o.image;
   if (const auto at = repo.find('@'); at != std::string::npos) repo.resize(at);
+  // Drop a tag: with a digest it is ignored by the runtime and only misleads a reader.
+  const auto colon = repo.rfind(':');
+  const auto slash = repo.rfind('/');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) repo.resize(colon);
   return repo + "@" + o.image_digest;
 }
 
