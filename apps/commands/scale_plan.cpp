@@ -102,7 +102,11 @@ class ScalePlanCommand final : public cli::Command {
       if (snapshot.task_count > 0 && snapshot.task_p95 >= sim.task_p50) sim.task_p95 = snapshot.task_p95;
     }
     const auto report = scale::simulate_all(scale::load_trace(trace_), sim);
-    if (!plot_.empty()) core::write_file_atomic(plot_, scale::plot_svg(report.results, report.deadline_seconds));
+    if (!plot_.empty()) {
+      auto panels = report.results;
+      if (report.optimum) panels.push_back(report.optimum->result);
+      core::write_file_atomic(plot_, scale::plot_svg(panels, report.deadline_seconds));
+    }
     cli::emit(json_ ? scale::report_json(report).dump() + "\n" : scale::report_text(report));
     return static_cast<int>(core::ExitCode::ok);
   }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# scale-plan quality on the shipped bursty trace: `deadline` against KEDA's strategies and the hindsight optimum.
+# Criteria (issue 6): deadline meets the deadline with <= 15% more pod-seconds than the hindsight optimum, and
+# uses fewer pod-seconds than scaledjob-default while finishing no later than the deadline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swath=${1:-build/apps/swath}
+trace=examples/traces/bursty.csv
+policy=configs/scaling.yaml
+out=${BENCH_OUT:-bench-out}
+mkdir -p "$out"
+
+echo "== swath scale-plan --simulate $trace --policy $policy"
+"$swath" scale-plan --simulate "$trace" --policy "$policy" --plot "$out/scale-bursty.svg"
+"$swath" scale-plan --simulate "$trace" --policy "$policy" --json >"$out/scale-bursty.json"
+echo "(plot: $out/scale-bursty.svg)"
+echo
+
+python3 - "$out/scale-bursty.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+by = {s["strategy"]: s for s in report["strategies"]}
+best = report["hindsight_optimum"]
+deadline = report["deadline_seconds"]
+d, sj = by["deadline"], by["scaledjob-default"]
+ratio = d["pod_seconds"] / best["pod_seconds"]
+checks = [
+    ("deadline strategy meets the deadline (0 late tasks, done %.0fs <= %.0fs)" % (d["completion_seconds"], deadline),
+     d["deadline_misses"] == 0 and d["completion_seconds"] <= deadline),
+    ("pod-seconds vs hindsight optimum: %.0f / %.0f = %.3f <= 1.15 (optimum: %d pods from t=%.0fs)"
+     % (d["pod_seconds"], best["pod_seconds"], ratio, best["replicas"], best["start_seconds"]), ratio <= 1.15),
+    ("fewer pod-seconds than scaledjob-default: %.0f < %.0f (%.2fx less)"
+     % (d["pod_seconds"], sj["pod_seconds"], sj["pod_seconds"] / d["pod_seconds"]), d["pod_seconds"] < sj["pod_seconds"]),
+    ("finishes no later than the deadline, as scaledjob-default does: %.0fs and %.0fs <= %.0fs"
+     % (d["completion_seconds"], sj["completion_seconds"], deadline),
+     d["completion_seconds"] <= deadline and sj["completion_seconds"] <= deadline),
+]
+failed = 0
+for text, ok in checks:
+    print(("PASS  " if ok else "FAIL  ") + text)
+    failed += not ok
+print("note: scaledjob-default finishes %.0fs earlier than deadline; it buys that with %.1fx the pod-seconds"
+      % (d["completion_seconds"] - sj["completion_seconds"], sj["pod_seconds"] / d["pod_seconds"]))
+sys.exit(1 if failed else 0)
+PY
