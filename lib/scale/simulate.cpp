@@ -53,6 +53,9 @@ class World {
   double task_p95() const { return config_.task_p95; }
   std::optional<double> deadline() const { return deadline_; }
 
+  int alive_count() const {
+    return static_cast<int>(std::count_if(pods_.begin(), pods_.end(), [](const Pod& p) { return !p.gone && !p.draining; }));
+  }
   std::vector<Pod*> alive() {
     std::vector<Pod*> out;
     for (auto& p : pods_) if (!p.gone && !p.draining) out.push_back(&p);
@@ -114,18 +117,22 @@ class World {
       while (next_arrival < trace_.size() && trace_[next_arrival].time <= t_) backlog_ += trace_[next_arrival++].tasks;
       if (t_ >= next_poll) {
         controller(*this);
-        r.samples.push_back({t_, backlog_, static_cast<int>(alive().size())});
+        reap();
+        r.samples.push_back({t_, backlog_, alive_count()});
         next_poll += config_.policy.polling_interval_seconds;
       }
-      r.peak_replicas = std::max(r.peak_replicas, static_cast<int>(alive().size()));
+      r.peak_replicas = std::max(r.peak_replicas, alive_count());
       work_one_step(r);
+      reap();
       if (next_arrival == trace_.size() && backlog_ == 0 && in_flight() == 0 && idle_settled()) {
         r.finished = true;
         break;
       }
+      skip_quiet_time(next_poll, next_arrival);
     }
-    for (const auto& p : pods_) r.pod_seconds += (p.gone ? p.ended : t_) - p.created;
-    r.samples.push_back({t_, backlog_, static_cast<int>(alive().size())});
+    r.pod_seconds = finished_pod_seconds_;
+    for (const auto& p : pods_) r.pod_seconds += t_ - p.created;
+    r.samples.push_back({t_, backlog_, alive_count()});
     r.cost = r.pod_seconds / 3600.0 * config_.policy.cost_per_pod_hour;
     return r;
   }
@@ -155,6 +162,28 @@ class World {
     }
   }
 
+  // Gone pods leave the working set; their pod-seconds are kept.
+  void reap() {
+    for (const auto& p : pods_) {
+      if (p.gone) finished_pod_seconds_ += p.ended - p.created;
+    }
+    std::erase_if(pods_, [](const Pod& p) { return p.gone; });
+  }
+
+  // Nothing can happen until the next poll or arrival when no pod exists, or when the queue is empty and
+  // every pod is idle: jump there (pods keep costing pod-seconds through `created`).
+  void skip_quiet_time(double next_poll, std::size_t next_arrival) {
+    const bool no_pods = pods_.empty();
+    const bool all_idle = backlog_ == 0 && std::all_of(pods_.begin(), pods_.end(), [&](const Pod& p) {
+      return !p.draining && !p.job && p.free_at <= t_ + kStep && p.ready <= t_ + kStep;
+    });
+    if (!no_pods && !all_idle) return;
+    double target = next_poll;
+    if (next_arrival < trace_.size()) target = std::min(target, trace_[next_arrival].time);
+    target = std::ceil(target);
+    if (target > t_ + kStep) t_ = target - kStep;  // the loop adds the step
+  }
+
   // Done when no pod above min_replicas is left (job pods all exited).
   bool idle_settled() {
     const auto a = alive();
@@ -169,6 +198,7 @@ class World {
   double horizon_ = 0;
   std::optional<double> deadline_;
   std::vector<Pod> pods_;
+  double finished_pod_seconds_ = 0;
   long long backlog_ = 0;
   long long next_task_ = 0;
   double t_ = 0;
