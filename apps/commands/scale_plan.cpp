@@ -37,6 +37,7 @@ class ScalePlanCommand final : public cli::Command {
     app.add_option("--namespace", manifests_.namespace_name, "Kubernetes namespace");
     app.add_option("--shards", manifests_.shards, "Indexed Job completions (static shards of `swath tile`)");
     app.add_option("--redis-in-cluster", manifests_.redis_url, "Redis URL as the pods see it");
+    app.add_option("--data-claim", manifests_.data_claim, "PersistentVolumeClaim mounted at /data in every pod");
     app.add_flag("--watch", watch_, "Re-plan every polling interval and apply the plan with kubectl");
     app.add_flag("--apply", apply_, "With --watch: really run kubectl (default: dry-run)");
     flags.bind(app, "--kubectl", "scale.kubectl", "kubectl program for --watch");

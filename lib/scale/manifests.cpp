@@ -56,7 +56,7 @@ Json container(const ManifestOptions& o, const std::string& name, Json args, Jso
       {"securityContext", obj({{"allowPrivilegeEscalation", false},
                                {"readOnlyRootFilesystem", true},
                                {"capabilities", obj({{"drop", arr({"ALL"})}})}})},
-      {"volumeMounts", arr({obj({{"name", "tmp"}, {"mountPath", "/tmp"}})})},
+      {"volumeMounts", arr({obj({{"name", "tmp"}, {"mountPath", "/tmp"}}), obj({{"name", "data"}, {"mountPath", "/data"}})})},
   });
 }
 
@@ -72,7 +72,8 @@ Json pod_template(const ManifestOptions& o, const std::string& component, Json c
                                             {"fsGroup", kUid},
                                             {"seccompProfile", obj({{"type", "RuntimeDefault"}})}})},
                    {"containers", arr({std::move(container_spec)})},
-                   {"volumes", arr({obj({{"name", "tmp"}, {"emptyDir", obj({})}})})},
+                   {"volumes", arr({obj({{"name", "tmp"}, {"emptyDir", obj({})}}),
+                                    obj({{"name", "data"}, {"persistentVolumeClaim", obj({{"claimName", o.data_claim}})}})})},
                })},
   });
 }

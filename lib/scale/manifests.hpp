@@ -21,6 +21,7 @@ struct ManifestOptions {
   int shards = 8;            // Indexed Job completions
   std::string tile_input = "/data/scene.tif";
   std::string tile_output = "/data/tiles";
+  std::string data_claim = "swath-data";  // PersistentVolumeClaim (ReadWriteMany) mounted at /data in every pod
   std::string cpu_request = "500m", cpu_limit = "1", memory_request = "512Mi", memory_limit = "1Gi";
   Policy policy;
 };

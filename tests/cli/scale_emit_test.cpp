@@ -102,3 +102,26 @@ TEST_CASE("scale-plan --emit: bad kind, bad digest and missing -o write nothing"
   CHECK(r.err.find("--emit: needs -o DIR") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "out"));
 }
+
+TEST_CASE("examples/k8s: the generated manifests are current, and every file validates") {
+  test::ScratchDir dir;
+  const std::string k8s = std::string(SWATH_SOURCE_DIR) + "/examples/k8s/";
+  const auto g = test::run({k8s + "generate.sh", SWATH_BINARY, dir.path()});
+  REQUIRE_MESSAGE(g.exit_code == 0, g.err);
+  for (const char* name : {"indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml", "scaledjob.yaml"}) {
+    CAPTURE(name);
+    CHECK_MESSAGE(core::read_file(dir / name) == core::read_file(k8s + name), "run examples/k8s/generate.sh");
+  }
+  CHECK_FALSE(fs::exists(dir / "scaledobject.yaml"));
+  std::vector<std::string> files;
+  for (const char* name : {"redis.yaml", "data-pvc.yaml", "indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml",
+                           "scaledjob.yaml"}) {
+    files.push_back(k8s + name);
+  }
+  const auto v = validate(files);
+  CHECK_MESSAGE(v.exit_code == 0, v.out);
+  CHECK(v.out.find("8 valid, 0 invalid") != std::string::npos);
+  const std::string redis = core::read_file(k8s + "redis.yaml");
+  CHECK(redis.find("appendonly yes") != std::string::npos);
+  CHECK(redis.find("maxmemory-policy noeviction") != std::string::npos);
+}

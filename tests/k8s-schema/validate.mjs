@@ -11,6 +11,8 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
 import { ScaledJob } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledJob";
+import { TriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication";
+import { Secret } from "kubernetes-models/v1/Secret";
 
 const models = {
   "batch/v1 Job": Job,
@@ -19,6 +21,8 @@ const models = {
   "v1 Service": Service,
   "v1 ConfigMap": ConfigMap,
   "v1 PersistentVolumeClaim": PersistentVolumeClaim,
+  "v1 Secret": Secret,
+  "keda.sh/v1alpha1 TriggerAuthentication": TriggerAuthentication,
   "keda.sh/v1alpha1 ScaledObject": ScaledObject,
   "keda.sh/v1alpha1 ScaledJob": ScaledJob,
 };
