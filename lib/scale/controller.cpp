@@ -37,23 +37,36 @@ CommandResult checked(const std::vector<std::string>& argv, const std::string& s
   return r;
 }
 
-// Replicas of the worker Deployment, or active pods of the worker Jobs (ScaledJob strategies).
-int read_current(const WatchOptions& o) {
+struct Current {
+  int replicas = 0;  // Deployment replicas, or unfinished worker Jobs
+  int pending = 0;   // unfinished Jobs without a ready pod (KEDA's pendingJobCount)
+};
+
+// Replicas of the worker Deployment, or — as KEDA counts them for a ScaledJob — unfinished worker Jobs
+// (no Complete or Failed condition) and, of those, the ones whose pod is not ready yet.
+Current read_current(const WatchOptions& o) {
   if (!creates_jobs(o.policy.strategy)) {
     const auto r = checked(kubectl(o, {"get", "deployment", deployment_name(o), "-o", "jsonpath={.spec.replicas}"}));
     try {
-      return r.out.empty() ? 0 : std::stoi(r.out);
+      return {r.out.empty() ? 0 : std::stoi(r.out), 0};
     } catch (const std::exception&) {
       throw core::DataError("kubectl get deployment " + deployment_name(o), "replicas '" + r.out + "' is not a number");
     }
   }
   const auto r = checked(kubectl(o, {"get", "jobs", "-l",
                                      "app.kubernetes.io/instance=" + o.manifests.name + ",app.kubernetes.io/component=worker",
-                                     "-o", "jsonpath={.items[*].status.active}"}));
+                                     "-o", "jsonpath={range .items[*]}{.status.conditions[*].type}|{.status.ready}{\"\\n\"}{end}"}));
   std::istringstream in(r.out);
-  int sum = 0, n = 0;
-  while (in >> n) sum += n;
-  return sum;
+  Current current;
+  for (std::string line; std::getline(in, line);) {
+    const auto bar = line.find('|');
+    if (bar == std::string::npos) continue;
+    const std::string conditions = line.substr(0, bar), ready = line.substr(bar + 1);
+    if (conditions.find("Complete") != std::string::npos || conditions.find("Failed") != std::string::npos) continue;
+    ++current.replicas;
+    if (ready.empty() || ready == "0") ++current.pending;
+  }
+  return current;
 }
 
 bool worth_acting(int current, int desired, int hysteresis) {
@@ -71,6 +84,7 @@ std::string job_manifest(const WatchOptions& o) {
   meta.set("generateName", mo.name + "-worker-");
   meta.set("namespace", mo.namespace_name);
   meta.set("labels", job.at("metadata").at("labels"));
+  meta.set("annotations", job.at("metadata").at("annotations"));
   job.set("metadata", meta);
   return to_yaml(job);
 }
@@ -82,8 +96,8 @@ struct Step {
 
 Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa, double now) {
   const QueueSnapshot snapshot = source();
-  const int current = read_current(o);
-  PlanInput in{snapshot, o.policy, current, 0, now, &hpa};
+  const auto [current, pending] = read_current(o);
+  PlanInput in{snapshot, o.policy, current, pending, now, &hpa};
   const Plan plan = make_plan(in);
   Step step;
   step.line = fmt::format("backlog {}, in flight {}, replicas {} → {}: {}", snapshot.backlog, snapshot.in_flight, current,
@@ -130,6 +144,12 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o, const std
   const auto logger = log::get("scale");
   WatchReport report;
   HpaState hpa;
+  // A relative deadline counts from when the controller starts, not from each iteration.
+  WatchOptions anchored = o;
+  if (anchored.policy.deadline_seconds) {
+    anchored.policy.deadline_at_epoch = (o.clock ? o.clock() : wall_clock()) + *anchored.policy.deadline_seconds;
+    anchored.policy.deadline_seconds.reset();
+  }
   while (o.max_iterations == 0 || report.iterations < o.max_iterations) {
     if (core::cancel_requested()) {
       report.interrupted = true;
@@ -138,7 +158,7 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o, const std
     ++report.iterations;
     const double now = o.clock ? o.clock() : wall_clock();
     try {
-      const Step step = iterate(source, o, hpa, now);
+      const Step step = iterate(source, anchored, hpa, now);
       report.actions += step.acted ? 1 : 0;
       out(fmt::format("iteration {}: {}", report.iterations, step.line));
     } catch (const core::UsageError&) {

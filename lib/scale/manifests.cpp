@@ -6,6 +6,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/provenance.hpp"
 #include "scale/redis_source.hpp"
 
 namespace swath::scale {
@@ -33,8 +34,19 @@ Json labels(const ManifestOptions& o, const std::string& component) {
               {"app.kubernetes.io/component", component}});
 }
 
+// What made this object: swath's version and a hash of the options (no git state or time, so regenerating
+// from the same inputs gives the same bytes).
+Json annotations(const ManifestOptions& o) {
+  Json options = obj({{"name", o.name}, {"namespace", o.namespace_name}, {"image", image_reference(o)}, {"queue", o.queue},
+                      {"redis", o.redis_url}, {"parallelism", o.parallelism}, {"shards", o.shards},
+                      {"data_claim", o.data_claim}, {"strategy", std::string(strategy_name(o.policy.strategy))},
+                      {"min_replicas", o.policy.min_replicas}, {"max_replicas", o.policy.max_replicas}});
+  return obj({{"swath/generated-by", "swath scale-plan --emit " + core::build_facts().version},
+              {"swath/options-hash", core::hash_options(options)}});
+}
+
 Json metadata(const ManifestOptions& o, const std::string& name, const std::string& component) {
-  return obj({{"name", name}, {"namespace", o.namespace_name}, {"labels", labels(o, component)}});
+  return obj({{"name", name}, {"namespace", o.namespace_name}, {"labels", labels(o, component)}, {"annotations", annotations(o)}});
 }
 
 int termination_grace(const Policy& p) {

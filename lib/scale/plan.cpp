@@ -132,6 +132,9 @@ core::Json plan_json(const Plan& plan, const PlanInput& in) {
   core::Json inputs = core::Json::object();
   inputs.set("queue", in.snapshot.queue);
   inputs.set("backlog", in.snapshot.backlog);
+  inputs.set("depth_by_priority", core::Json::Object{{"high", in.snapshot.depth_high},
+                                                      {"normal", in.snapshot.depth_normal},
+                                                      {"low", in.snapshot.depth_low}});
   inputs.set("in_flight", in.snapshot.in_flight);
   inputs.set("current_replicas", in.current_replicas);
   inputs.set("task_seconds_p95", plan.task_seconds);
@@ -175,9 +178,9 @@ std::string plan_text(const Plan& plan) {
   if (plan.new_jobs > 0) out += fmt::format("new jobs   {}\n", plan.new_jobs);
   out += fmt::format("reason     {}\n", plan.reason);
   out += std::isfinite(plan.predicted_drain_seconds)
-             ? fmt::format("drain      {:.0f}s for {} tasks at {}s p95 ({})\ncost       {:.0f} pod-seconds\n",
+             ? fmt::format("drain      {:.0f}s for {} tasks at {}s p95 ({})\ncost       {:.0f} pod-seconds = {:.2f}\n",
                            plan.predicted_drain_seconds, plan.work, plan.task_seconds, plan.task_seconds_source,
-                           plan.predicted_pod_seconds)
+                           plan.predicted_pod_seconds, plan.predicted_cost)
              : std::string("drain      never (no replicas)\n");
   if (plan.seconds_left) {
     out += fmt::format("deadline   {:.0f}s left, {}\n", *plan.seconds_left,

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/provenance.hpp"
+
 namespace swath::scale {
 
 SimulationReport simulate_all(const std::vector<Arrival>& trace, const SimConfig& config) {
@@ -73,6 +75,10 @@ core::Json report_json(const SimulationReport& report) {
   } else {
     j.set("hindsight_optimum", core::Json());
   }
+  core::Json options = core::Json::object();
+  options.set("tasks", report.tasks);
+  options.set("strategies", results);
+  j.set("provenance", core::provenance_json(core::hash_options(options)));
   return j;
 }
 

@@ -4,6 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <filesystem>
 
@@ -19,9 +22,10 @@ namespace {
 struct Cluster {
   test::ScratchDir dir;
   std::string kubectl = dir / "kubectl";
-  explicit Cluster(int replicas, int active_jobs = 0, bool broken = false) {
+  // `jobs`: what `get jobs` prints, one line per Job: "<condition types>|<ready pods>".
+  explicit Cluster(int replicas, const std::string& jobs = "", bool broken = false) {
     test::write_text(dir / "replicas", std::to_string(replicas));
-    test::write_text(dir / "active", active_jobs == 0 ? "" : std::to_string(active_jobs));
+    test::write_text(dir / "active", jobs);
     const std::string d = dir.path();
     test::write_text(kubectl, "#!/usr/bin/env bash\n"
                               "# kubectl stand-in: records each call; answers reads from files.\n"
@@ -98,19 +102,19 @@ TEST_CASE("watch --apply: hysteresis holds small moves, and going to zero is nev
 }
 
 TEST_CASE("watch --apply with a ScaledJob strategy creates one Job per new job, as KEDA does") {
-  Cluster c(0, 1);  // one worker job already active
+  Cluster c(0, "Complete|\n|1\n|\n");  // one finished, one running, one whose pod is not ready: 2 unfinished
   auto args = watch_args(c, c.stats(30), "scaledjob-default");
   args[7] = "1";  // --max-iterations 1
   args.push_back("--apply");
   const auto r = test::swath(args);
   REQUIRE(r.exit_code == 0);
-  // maxScale = ceil(30 / 10) = 3, running 1 → 2 new jobs
+  // default strategy: maxScale = ceil(30 / 10) = 3, running 2 → 1 new job
   const auto calls = c.calls();
-  REQUIRE(calls.size() == 3);
+  REQUIRE(calls.size() == 2);
   CHECK(calls[0] == "-n imagery get jobs -l app.kubernetes.io/instance=swath,app.kubernetes.io/component=worker -o "
-                    "jsonpath={.items[*].status.active}");
+                    "jsonpath={range .items[*]}{.status.conditions[*].type}|{.status.ready}{\"\\n\"}{end}");
   CHECK(calls[1] == "-n imagery create -f -");
-  CHECK(calls[2] == "-n imagery create -f -");
+  CHECK(r.out.find("running 2, pending 1 → 1 new job(s)") != std::string::npos);
   int manifests = 0;
   for (const auto& entry : fs::directory_iterator(c.dir.path())) {
     if (entry.path().filename().string().rfind("job-", 0) != 0) continue;
@@ -120,11 +124,11 @@ TEST_CASE("watch --apply with a ScaledJob strategy creates one Job per new job, 
     CHECK(job.find("--exit-when-empty") != std::string::npos);
     CHECK(job.find("parallelism: 1") != std::string::npos);
   }
-  CHECK(manifests == 2);
+  CHECK(manifests == 1);
 }
 
 TEST_CASE("watch: kubectl failing or Redis unreachable on the first iteration is a clear error, exit 1") {
-  Cluster c(1, 0, true);
+  Cluster c(1, "", true);
   auto r = test::swath(watch_args(c, c.stats(10), "hpa"));
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("exit code 1: error: You must be logged in to the server (Unauthorized)") != std::string::npos);
@@ -134,4 +138,20 @@ TEST_CASE("watch: kubectl failing or Redis unreachable on the first iteration is
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("Redis unreachable at redis://127.0.0.1:1") != std::string::npos);
   CHECK(ok.calls().empty());
+}
+
+TEST_CASE("watch: SIGTERM stops the loop between iterations, exit 130") {
+  Cluster c(1);
+  auto args = watch_args(c, c.stats(10), "hpa");
+  args[7] = "0";     // --max-iterations 0: until signalled
+  args[9] = "30";    // --interval 30: the signal arrives while it sleeps
+  args.insert(args.begin(), SWATH_BINARY);
+  test::Background watch(args);
+  for (int i = 0; i < 200 && c.calls().empty(); ++i) ::usleep(20000);
+  REQUIRE_FALSE(c.calls().empty());
+  watch.signal(SIGTERM);
+  const auto r = watch.wait();
+  CHECK(r.exit_code == 130);
+  CHECK(r.out.find("iteration 1: ") != std::string::npos);
+  CHECK(r.out.find("iteration 2: ") == std::string::npos);
 }
