@@ -5,6 +5,7 @@
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "log/logger.hpp"
 #include "scale/controller.hpp"
 #include "scale/manifests.hpp"
 #include "scale/plan.hpp"
@@ -70,6 +71,7 @@ class ScalePlanCommand final : public cli::Command {
     scale::PlanInput in{source(), policy_, 0, pending_, scale::resolve_now(now_), nullptr};
     in.current_replicas = current_ >= 0 ? current_ : static_cast<int>(in.snapshot.workers);
     const scale::Plan plan = scale::make_plan(in);
+    for (const auto& warning : plan.warnings) log::get("scale")->warn("{}", warning);
     if (!emit_.empty()) {
       manifests_.policy = policy_;
       manifests_.parallelism = plan.desired_replicas;
