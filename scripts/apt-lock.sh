@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates packaging/apt-lock.txt, the one lock of Debian package versions read by `make setup` and the
 # Dockerfile: every package of packaging/apt-packages.txt, plus the run-time libraries the swath binary links
-# (objdump NEEDED → dpkg -S), each at the version installed on this machine. Usage: scripts/apt-lock.sh [swath]
+# (objdump NEEDED → dpkg -S), each at the version installed on this machine.
+# Usage: scripts/apt-lock.sh [SWATH_BINARY [OUTPUT]]   (OUTPUT defaults to the lock itself; tests diff against it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swath=${1:-build/apps/swath}
 lock=packaging/apt-lock.txt
+output=${2:-$lock}
 [[ -x "$swath" ]] || { echo "apt-lock: build swath first (make build), or pass its path" >&2; exit 2; }
 
 # Tools for tests and demos only, not needed to compile swath (the image's build stage skips them).
@@ -46,8 +48,9 @@ tmp=$(mktemp)
   done
   runtime_packages | while read -r pkg; do
     [[ "$in_base" == *" $pkg "* ]] && continue
+    [[ "$pkg" =~ ^lib(a|ub|t|l)san[0-9]+$ ]] && continue  # sanitizer builds (make test-asan) only
     echo "runtime $pkg=$(version_of "$pkg")"
   done
 } >"$tmp"
-mv "$tmp" "$lock"
-echo "apt-lock: wrote $lock ($(grep -vc '^#' "$lock") packages, snapshot $snapshot)"
+mv "$tmp" "$output"
+echo "apt-lock: wrote $output ($(grep -vc '^#' "$output") packages, snapshot $snapshot)"

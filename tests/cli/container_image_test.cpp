@@ -112,6 +112,15 @@ TEST_CASE("lock: every package setup installs is locked, at the version installe
   }
 }
 
+TEST_CASE("lock: regenerating it from this machine and the built swath changes nothing") {
+  // Catches a run-time library the binary gained (a new module linking OpenCV's dnn, say) without a new lock.
+  test::ScratchDir dir;
+  const auto r = test::run({kRoot + "/scripts/apt-lock.sh", SWATH_BINARY, dir / "lock.txt"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK_MESSAGE(core::read_file(dir / "lock.txt") == core::read_file(kRoot + "/packaging/apt-lock.txt"),
+                "packaging/apt-lock.txt is stale: run scripts/apt-lock.sh");
+}
+
 TEST_CASE("image: the version check passes for swath built here and fails for a lock with other versions") {
   test::ScratchDir dir;
   const auto version = test::swath({"version", "--json"});
