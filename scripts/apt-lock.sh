@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Regenerates packaging/apt-lock.txt, the one lock of Debian package versions read by `make setup` and the
 # Dockerfile: every package of packaging/apt-packages.txt, plus the run-time libraries the swath binary links
-# (objdump NEEDED → dpkg -S), each at the version installed on this machine.
-# Usage: scripts/apt-lock.sh [SWATH_BINARY [OUTPUT]]   (OUTPUT defaults to the lock itself; tests diff against it)
+# (objdump NEEDED → dpkg -S), each at the version installed on this machine. The run-time set is the union over
+# the binaries given (default: build/apps/swath and build-asan/apps/swath when built: a Debug link keeps every
+# OpenCV component swath links, a release link may drop unused ones).
+# Usage: scripts/apt-lock.sh [OUTPUT [SWATH_BINARY...]]   (OUTPUT defaults to the lock itself)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swath=${1:-build/apps/swath}
 lock=packaging/apt-lock.txt
-output=${2:-$lock}
-[[ -x "$swath" ]] || { echo "apt-lock: build swath first (make build), or pass its path" >&2; exit 2; }
+output=${1:-$lock}
+shift || true
+binaries=("$@")
+if ((${#binaries[@]} == 0)); then
+  for b in build/apps/swath build-asan/apps/swath; do [[ -x "$b" ]] && binaries+=("$b"); done
+fi
+((${#binaries[@]} > 0)) || { echo "apt-lock: build swath first (make build), or pass its path" >&2; exit 2; }
 
 # Tools for tests and demos only, not needed to compile swath (the image's build stage skips them).
 dev_only=" gdal-bin python3-gdal redis-server nodejs npm "
@@ -25,7 +31,7 @@ version_of() {
 }
 
 runtime_packages() {
-  objdump -p "$swath" | awk '/NEEDED/{print $2}' | while read -r lib; do
+  for b in "${binaries[@]}"; do objdump -p "$b"; done | awk '/NEEDED/{print $2}' | sort -u | while read -r lib; do
     path=$(ldconfig -p | awk -v l="$lib" '$1==l && !seen {print $NF; seen=1}')
     [[ -n "$path" ]] || { echo "apt-lock: cannot find $lib" >&2; exit 1; }
     # usrmerge: dpkg knows a library under /lib or /usr/lib, whichever its package shipped
