@@ -54,6 +54,8 @@ class ScalePlanCommand final : public cli::Command {
     policy_ = scale::resolve_policy(config.get_string("scale.policy"), config.get_string("scale.strategy"),
                                     config.entry("scale.strategy").origin.describe());
     if (!trace_.empty()) return simulate();
+    // Wiring point for --redis: pass the queue library's reader as the 4th argument, e.g.
+    // [](const std::string& url, const std::string& q) { return queue::queue_stats_json(queue::parse_redis_url(url), q); }
     const auto source = scale::resolve_source(stats_, redis_, queue_);
     if (watch_) return watch(source, config.get_string("scale.kubectl"));
     return plan(source);

@@ -101,8 +101,10 @@ Json pod_failure_policy() {
                         })}});
 }
 
+// The worker's own --grace is the policy's; the pod's terminationGracePeriodSeconds is 15 s above it.
 Json worker_args(const ManifestOptions& o, bool exit_when_empty) {
-  Json args = arr({"worker", "--redis", o.redis_url, "--queue", o.queue});
+  Json args = arr({"worker", "--redis", o.redis_url, "--queue", o.queue, "--grace",
+                   std::to_string(static_cast<int>(std::ceil(o.policy.worker_grace_seconds))), "--allow-root", "/data"});
   if (exit_when_empty) args.push_back("--exit-when-empty");
   return args;
 }

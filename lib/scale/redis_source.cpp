@@ -53,7 +53,7 @@ void check_redis_reachable(const std::string& url, double timeout_seconds) {
 SnapshotSource redis_source(const std::string& url, const std::string& queue) {
   return [url, queue]() -> QueueSnapshot {
     check_redis_reachable(url);
-    // Wiring point: replace the line below with the queue library's stats function for `queue`.
+    // Not wired: the command passes the queue library's reader to resolve_source (see request.hpp).
     throw core::UsageError("--redis", "reading queue '" + queue + "' from Redis is not wired into this build yet",
                            "save `swath queue stats --queue " + queue + " --json` to a file and pass --stats FILE");
   };

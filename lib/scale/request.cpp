@@ -14,14 +14,16 @@ Policy resolve_policy(const std::string& path, const std::string& strategy_overr
   return policy;
 }
 
-SnapshotSource resolve_source(const std::string& stats_file, const std::string& redis_url, const std::string& queue) {
+SnapshotSource resolve_source(const std::string& stats_file, const std::string& redis_url, const std::string& queue,
+                              RedisStatsReader reader) {
   const std::string hint = "give --stats FILE (from `swath queue stats --json`) or --redis URL --queue NAME";
   if (!stats_file.empty() && !redis_url.empty()) throw core::UsageError("--stats and --redis", "are mutually exclusive", hint);
   if (!stats_file.empty()) return stats_file_source(stats_file);
   if (redis_url.empty()) throw core::UsageError("no queue to plan for", "neither --stats nor --redis was given", hint);
   if (queue.empty()) throw core::UsageError("--redis", "needs --queue NAME", hint);
   parse_redis_url(redis_url);  // a malformed URL is a usage error before any connection attempt
-  return redis_source(redis_url, queue);
+  if (!reader) return redis_source(redis_url, queue);
+  return [reader, redis_url, queue] { return parse_stats_json(reader(redis_url, queue).dump(), redis_url + " queue " + queue); };
 }
 
 double resolve_now(const std::string& text) {

@@ -55,6 +55,7 @@ TEST_CASE("scale-plan --emit all: every manifest validates against the Kubernete
   // 400 tasks × 4 s in 300 s with 45 s start-up: 63 per pod → 7 needed, capped at max 6
   CHECK(job.find("parallelism: 6") != std::string::npos);
   CHECK(job.find("--exit-when-empty") != std::string::npos);
+  CHECK(job.find("- \"--grace\"\n            - \"40\"\n") != std::string::npos);  // the worker's grace, below the pod's
   CHECK(job.find("image: \"registry.example/swath@" + kDigest + "\"") != std::string::npos);
   CHECK(job.find("terminationGracePeriodSeconds: 55") != std::string::npos);  // above the worker's 40 s
   CHECK(job.find("runAsNonRoot: true") != std::string::npos);

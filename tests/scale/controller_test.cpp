@@ -5,7 +5,9 @@
 
 #include <utility>
 
+#include "core/json.hpp"
 #include "scale/controller.hpp"
+#include "scale/request.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
@@ -40,4 +42,18 @@ TEST_CASE("watch: deadline_seconds is anchored at the controller's start, not at
   CHECK(lines[1].find("the deadline passed 50s ago: recommending max replicas (9)") != std::string::npos);
   CHECK(lines[1].find("dry-run, would run: " + kubectl + " -n default scale deployment/swath-worker --replicas=9") !=
         std::string::npos);
+}
+
+TEST_CASE("resolve_source: a Redis stats reader (the queue library's) feeds the same contract") {
+  std::string asked;
+  const auto source = scale::resolve_source("", "redis://127.0.0.1:6390", "tiles", [&](const std::string& url, const std::string& q) {
+    asked = url + " " + q;
+    return core::Json::parse(R"({"schema":"swath.queue.stats/1","queue":"tiles","backlog":7,"in_flight":2,"workers":1,)"
+                             R"("task_seconds":{"p50":1,"p95":3,"count":9}})");
+  });
+  const auto s = source();
+  CHECK(asked == "redis://127.0.0.1:6390 tiles");
+  CHECK(s.backlog == 7);
+  CHECK(s.in_flight == 2);
+  CHECK(s.task_p95 == 3);
 }
