@@ -26,8 +26,10 @@ class ScalePlanCommand final : public cli::Command {
     app.add_option("--queue", queue_, "Queue name (with --redis; also names the queue in manifests)");
     flags.bind(app, "--policy", "scale.policy", "Scaling policy YAML (see configs/scaling.yaml)");
     flags.bind(app, "--strategy", "scale.strategy", "hpa, scaledjob-default, scaledjob-accurate, scaledjob-eager or deadline");
-    app.add_option("--current-replicas", current_, "Replicas running now (default: the stats' live workers)");
-    app.add_option("--pending-jobs", pending_, "ScaledJob strategies: jobs whose pod is not running yet");
+    app.add_option("--current-replicas", current_, "Replicas running now (default: the stats' live workers)")
+        ->check(CLI::Range(0, 100000));
+    app.add_option("--pending-jobs", pending_, "ScaledJob strategies: jobs whose pod is not running yet")
+        ->check(CLI::Range(0, 100000));
     app.add_option("--now", now_, "Plan as of this time (RFC 3339 UTC or epoch seconds; default: now)");
     app.add_flag("--json", json_, "Print JSON for machines");
     app.add_option("--emit", emit_, "Write Kubernetes manifests: job, indexed-job, deployment, keda or all");
@@ -36,14 +38,17 @@ class ScalePlanCommand final : public cli::Command {
     app.add_option("--image-digest", manifests_.image_digest, "Pin the image by this sha256 digest");
     app.add_option("--name", manifests_.name, "Name prefix of the Kubernetes objects");
     app.add_option("--namespace", manifests_.namespace_name, "Kubernetes namespace");
-    app.add_option("--shards", manifests_.shards, "Indexed Job completions (static shards of `swath tile`)");
+    app.add_option("--shards", manifests_.shards, "Indexed Job completions (static shards of `swath tile`)")
+        ->check(CLI::Range(1, 100000));
     app.add_option("--redis-in-cluster", manifests_.redis_url, "Redis URL as the pods see it");
     app.add_option("--data-claim", manifests_.data_claim, "PersistentVolumeClaim mounted at /data in every pod");
     app.add_flag("--watch", watch_, "Re-plan every polling interval and apply the plan with kubectl");
     app.add_flag("--apply", apply_, "With --watch: really run kubectl (default: dry-run)");
     flags.bind(app, "--kubectl", "scale.kubectl", "kubectl program for --watch");
-    app.add_option("--max-iterations", watch_options_.max_iterations, "With --watch: stop after this many iterations");
-    app.add_option("--interval", interval_, "With --watch: seconds between iterations (default: the policy's polling interval)");
+    app.add_option("--max-iterations", watch_options_.max_iterations, "With --watch: stop after this many iterations (0: until stopped)")
+        ->check(CLI::Range(0LL, 1000000000LL));
+    app.add_option("--interval", interval_, "With --watch: seconds between iterations (default: the policy's polling interval)")
+        ->check(CLI::Range(0.0, 86400.0));
     app.add_option("--simulate", trace_, "Replay an arrival trace CSV (time,tasks) against every strategy");
     app.add_option("--plot", plot_, "With --simulate: write an SVG of backlog and replicas over time");
   }
