@@ -39,6 +39,9 @@ failed = 0
 for text, ok in checks:
     print(("PASS  " if ok else "FAIL  ") + text)
     failed += not ok
+print("floor: %.0f task-seconds of work; deadline pays %.0f%% on top (start-ups, idle until scale-down), the optimum %.0f%%"
+      % (report["task_seconds_total"], 100 * (d["pod_seconds"] / report["task_seconds_total"] - 1),
+         100 * (best["pod_seconds"] / report["task_seconds_total"] - 1)))
 print("note: scaledjob-default finishes %.0fs earlier than deadline; it buys that with %.1fx the pod-seconds"
       % (d["completion_seconds"] - sj["completion_seconds"], sj["pod_seconds"] / d["pod_seconds"]))
 sys.exit(1 if failed else 0)

@@ -16,6 +16,7 @@ SimulationReport simulate_all(const std::vector<Arrival>& trace, const SimConfig
     report.results.push_back(simulate(trace, parse_strategy(name, "strategy"), config));
   }
   report.tasks = report.results.empty() ? 0 : report.results.front().tasks;
+  report.busy_seconds = report.results.empty() ? 0 : report.results.front().busy_seconds;
   report.optimum = hindsight_optimum(trace, config);
   return report;
 }
@@ -45,7 +46,7 @@ core::Json result_json(const SimResult& r) {
 }  // namespace
 
 std::string report_text(const SimulationReport& report) {
-  std::string out = fmt::format("{} tasks, deadline {}\n", report.tasks,
+  std::string out = fmt::format("{} tasks ({:.0f} task-seconds), deadline {}\n", report.tasks, report.busy_seconds,
                                 report.deadline_seconds ? fmt::format("{:.0f}s", *report.deadline_seconds) : "none");
   out += fmt::format("{:<20} {:>9} {:>9} {:>8} {:>11} {:>9} {:>6} {:>9}\n", "strategy", "done_s", "deadline", "late",
                      "pod_seconds", "cost", "peak", "vs_opt");
@@ -63,6 +64,7 @@ core::Json report_json(const SimulationReport& report) {
   core::Json j = core::Json::object();
   j.set("schema", "swath.scale.simulation/1");
   j.set("tasks", report.tasks);
+  j.set("task_seconds_total", report.busy_seconds);
   j.set("deadline_seconds", report.deadline_seconds ? core::Json(*report.deadline_seconds) : core::Json());
   core::Json results = core::Json::array();
   for (const auto& r : report.results) results.push_back(result_json(r));

@@ -15,6 +15,7 @@ struct SimulationReport {
   std::optional<Optimum> optimum;  // hindsight optimum, when the policy has deadline_seconds
   std::optional<double> deadline_seconds;
   long long tasks = 0;
+  double busy_seconds = 0;  // total task time: a floor under every strategy's pod-seconds
 };
 
 SimulationReport simulate_all(const std::vector<Arrival>& trace, const SimConfig& config);

@@ -144,7 +144,9 @@ class World {
       if (p.gone) continue;
       while (backlog_ > 0 && !p.draining && std::max(p.free_at, p.ready) < end) {
         const double start = std::max({p.free_at, p.ready, t_});
-        p.free_at = start + durations_[static_cast<std::size_t>(next_task_++)];
+        const double duration = durations_[static_cast<std::size_t>(next_task_++)];
+        p.free_at = start + duration;
+        r.busy_seconds += duration;
         --backlog_;
         r.completion_seconds = std::max(r.completion_seconds, p.free_at);
         if (deadline_ && p.free_at > *deadline_) ++r.deadline_misses;

@@ -29,6 +29,7 @@ struct SimResult {
   std::string strategy;
   bool finished = false;            // every task done within the horizon
   long long tasks = 0;
+  double busy_seconds = 0;          // sum of task times: no schedule pays fewer pod-seconds than this
   double completion_seconds = 0;    // when the last task finished
   long long deadline_misses = 0;    // tasks finished after the deadline
   double pod_seconds = 0;
