@@ -46,3 +46,16 @@ print("note: scaledjob-default finishes %.0fs earlier than deadline; it buys tha
       % (d["completion_seconds"] - sj["completion_seconds"], sj["pod_seconds"] / d["pod_seconds"]))
 sys.exit(1 if failed else 0)
 PY
+
+echo
+echo "== the same criteria over other task-time seeds (the table above is seed 42)"
+for seed in 1 2 3 4 5 6 7 8; do
+  "$swath" scale-plan --simulate "$trace" --policy "$policy" --json --seed "$seed"
+done | python3 -c '
+import json, sys
+print("seed  deadline_done_s  late  deadline_pod_s  optimum_pod_s  ratio  scaledjob-default_pod_s")
+for seed, line in zip(range(1, 9), sys.stdin):
+    r = json.loads(line); by = {s["strategy"]: s for s in r["strategies"]}; d = by["deadline"]; o = r["hindsight_optimum"]
+    print("%4d  %15.0f  %4d  %14.0f  %13.0f  %5.3f  %23.0f" % (seed, d["completion_seconds"], d["deadline_misses"],
+          d["pod_seconds"], o["pod_seconds"], d["pod_seconds"] / o["pod_seconds"], by["scaledjob-default"]["pod_seconds"]))'
+

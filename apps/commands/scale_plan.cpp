@@ -51,6 +51,7 @@ class ScalePlanCommand final : public cli::Command {
         ->check(CLI::Range(0.0, 86400.0));
     app.add_option("--simulate", trace_, "Replay an arrival trace CSV (time,tasks) against every strategy");
     app.add_option("--plot", plot_, "With --simulate: write an SVG of backlog and replicas over time");
+    app.add_option("--seed", seed_, "With --simulate: seed of the simulated task times (default 42)");
   }
 
   int run(const cli::Invocation& invocation) override {
@@ -105,7 +106,7 @@ class ScalePlanCommand final : public cli::Command {
   }
 
   int simulate() {
-    scale::SimConfig sim{policy_, policy_.task_seconds_p50, policy_.task_seconds_p95, 42};
+    scale::SimConfig sim{policy_, policy_.task_seconds_p50, policy_.task_seconds_p95, seed_};
     if (!stats_.empty()) {  // measured task times win over the policy's guesses
       const auto snapshot = scale::stats_file_source(stats_)();
       if (snapshot.task_count > 0 && snapshot.task_p50 > 0) sim.task_p50 = snapshot.task_p50;
@@ -124,6 +125,7 @@ class ScalePlanCommand final : public cli::Command {
   std::string stats_, redis_, queue_, now_, emit_, output_, trace_, plot_;
   int current_ = -1;
   long long pending_ = 0;
+  std::uint64_t seed_ = 42;
   double interval_ = 0;
   bool json_ = false, watch_ = false, apply_ = false;
   scale::ManifestOptions manifests_;

@@ -73,3 +73,16 @@ TEST_CASE("scale-plan --simulate: the shipped traces parse and every strategy fi
     for (const auto& s : json.at("strategies").as_array()) CHECK(s.at("finished").as_bool());
   }
 }
+
+TEST_CASE("scale-plan --simulate --seed: same seed, same bytes; another seed, other task times") {
+  test::ScratchDir dir;
+  test::write_text(dir / "trace.csv", "0,30\n60,30\n");
+  test::write_text(dir / "policy.yaml", kPolicy);
+  auto run = [&](const char* seed) {
+    return test::swath({"scale-plan", "--simulate", dir / "trace.csv", "--policy", dir / "policy.yaml", "--seed", seed, "--json"}).out;
+  };
+  const auto a = run("1");
+  CHECK(a == run("1"));
+  CHECK(core::Json::parse(a).at("task_seconds_total").as_double() !=
+        core::Json::parse(run("2")).at("task_seconds_total").as_double());
+}
