@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# `make bench`: runs every bench/*_bench.sh with the swath binary; one failing benchmark fails the run.
+# `make bench`: runs every benchmark script in bench/ against the built swath, one after the other.
+# Each prints its ratios against the named tools, measured side by side in the same run.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-swath=${1:-build/apps/swath}
+swath=$(realpath "${1:-build/apps/swath}")
+cd "$(dirname "$0")"
 status=0
-for bench in bench/*_bench.sh; do
-  echo "#### $bench"
-  "$bench" "$swath" || status=1
+for script in ./*_bench.sh; do
+  [[ -e "$script" ]] || continue
+  echo "== $script"
+  "$script" "$swath" || status=1
   echo
 done
 exit $status

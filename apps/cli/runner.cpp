@@ -53,9 +53,11 @@ config::Config build_config(const GlobalOptions& global, const ConfigFlags& flag
 log::Settings log_settings(const config::Config& config, const GlobalOptions& global) {
   log::Settings settings;
   settings.level = log::parse_level(config.get_string("log.level"), "log.level");
-  const int shift = global.quiet ? 2 : -global.verbose;  // -v: more, -q: warnings and errors only
-  settings.level = static_cast<spdlog::level::level_enum>(
-      std::clamp(static_cast<int>(settings.level) + shift, 0, static_cast<int>(spdlog::level::off)));
+  if (global.quiet) {
+    settings.level = std::max(settings.level, spdlog::level::warn);  // warnings and errors only
+  } else if (global.verbose > 0) {
+    settings.level = static_cast<spdlog::level::level_enum>(std::max(0, static_cast<int>(settings.level) - global.verbose));
+  }
   settings.format = log::parse_format(config.get_string("log.format"), "log.format");
   settings.file = config.get_string("log.file");
   return settings;

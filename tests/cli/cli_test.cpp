@@ -153,3 +153,11 @@ TEST_CASE("cli: unwritable output paths exit 1 and write nothing") {
   CHECK(l.err.find("cannot open log file '" + log_target + "'") != std::string::npos);
   CHECK(l.out.empty());
 }
+
+TEST_CASE("cli: -q keeps warnings, -v adds debug lines") {
+  const auto quiet = test::swath({"-q", "-v", "--log-format", "json", "version"});
+  CHECK(quiet.exit_code == 0);
+  CHECK(quiet.err.empty());
+  const auto verbose = test::swath({"-v", "--log-format", "text", "version"});
+  CHECK(verbose.err.find(" DEBUG cli: ") != std::string::npos);
+}

@@ -3,6 +3,8 @@
 
 #include <cpl_vsi.h>
 
+#include <vector>
+
 #include "core/errors.hpp"
 #include "core/sha256.hpp"
 
@@ -35,4 +37,17 @@ TEST_CASE("sha256: files through GDAL's virtual file system") {
   CHECK(swath::core::sha256_file_hex(path) == sha256_hex("abc"));
   VSIUnlink(path.c_str());
   CHECK_THROWS_AS(swath::core::sha256_file_hex("/vsimem/missing.bin"), swath::core::IoError);
+}
+
+TEST_CASE("sha256: the CPU's SHA extensions and the portable code agree") {
+  std::vector<std::uint8_t> data(64 * 37);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 131 + 7);
+  std::uint32_t portable[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  std::uint32_t accelerated[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  swath::core::detail::compress_portable(portable, data.data(), 37);
+  if (!swath::core::detail::compress_accelerated(accelerated, data.data(), 37)) {
+    MESSAGE("this CPU has no SHA extensions; only the portable code ran");
+    return;
+  }
+  for (int i = 0; i < 8; ++i) CHECK(portable[i] == accelerated[i]);
 }

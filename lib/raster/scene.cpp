@@ -1,0 +1,66 @@
+// Scene opening with messages that say what is wrong and what to do.
+#include "raster/scene.hpp"
+
+#include <cpl_vsi.h>
+
+#include "core/errors.hpp"
+#include "raster/gdal_errors.hpp"
+
+namespace swath::raster {
+
+namespace {
+
+bool exists(const std::string& path) {
+  VSIStatBufL stat{};
+  return VSIStatExL(path.c_str(), &stat, VSI_STAT_EXISTS_FLAG) == 0;
+}
+
+bool is_local(const std::string& path) { return path.rfind("/vsi", 0) != 0; }
+
+}  // namespace
+
+GDALDatasetUniquePtr open_scene(const std::string& path) {
+  CapturedGdalErrors errors;
+  GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  if (dataset) return dataset;
+  if (is_local(path) && !exists(path)) {
+    throw core::IoError("cannot open '" + path + "'", "no such file", "check the path");
+  }
+  throw core::IoError("cannot open '" + path + "'", "not a raster GDAL can read (" + errors.last_failure() + ")",
+                      "give a GeoTIFF, COG, VRT, JP2 or another format listed by `gdalinfo --formats`");
+}
+
+SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
+  SceneInfo info;
+  info.path = path;
+  info.width = dataset.GetRasterXSize();
+  info.height = dataset.GetRasterYSize();
+  info.band_count = dataset.GetRasterCount();
+  if (info.band_count == 0) {
+    throw core::DataError("cannot read '" + path + "'", "the dataset has no raster bands", "give a raster with at least one band");
+  }
+  GDALRasterBand* first = dataset.GetRasterBand(1);
+  info.data_type = first->GetRasterDataType();
+  first->GetBlockSize(&info.block_width, &info.block_height);
+  double gt[6];
+  if (dataset.GetGeoTransform(gt) == CE_None) {
+    info.geotransform = core::GeoTransform{{gt[0], gt[1], gt[2], gt[3], gt[4], gt[5]}};
+  }
+  if (const OGRSpatialReference* srs = dataset.GetSpatialRef()) {
+    char* wkt = nullptr;
+    if (srs->exportToWkt(&wkt) == OGRERR_NONE && wkt != nullptr) info.crs_wkt = wkt;
+    CPLFree(wkt);
+  }
+  for (int b = 1; b <= info.band_count; ++b) {
+    GDALRasterBand* band = dataset.GetRasterBand(b);
+    int has_nodata = 0;
+    const double value = band->GetNoDataValue(&has_nodata);
+    info.nodata.push_back(has_nodata ? std::optional<double>(value) : std::nullopt);
+    if (band->GetColorInterpretation() == GCI_AlphaBand && info.alpha_band == 0) info.alpha_band = b;
+  }
+  return info;
+}
+
+int bytes_per_sample(GDALDataType type) { return GDALGetDataTypeSizeBytes(type); }
+
+}  // namespace swath::raster

@@ -1,0 +1,39 @@
+// Opening a scene with GDAL and describing it: size, bands, type, blocks, georeferencing, nodata.
+#pragma once
+
+#include <gdal_priv.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/geo.hpp"
+
+namespace swath::raster {
+
+struct SceneInfo {
+  std::string path;
+  std::int64_t width = 0;
+  std::int64_t height = 0;
+  int band_count = 0;
+  GDALDataType data_type = GDT_Unknown;  // of band 1
+  int block_width = 0;                   // of band 1
+  int block_height = 0;
+  std::optional<core::GeoTransform> geotransform;  // absent: pixel coordinates only
+  std::string crs_wkt;                              // "" when the scene has no CRS
+  std::vector<std::optional<double>> nodata;        // per band
+  int alpha_band = 0;                               // 1-based band with an alpha/mask role, 0 if none
+
+  bool georeferenced() const { return geotransform.has_value() && !crs_wkt.empty(); }
+};
+
+// Opens `path` read-only (local path or GDAL virtual path). Throws IoError naming the path:
+// no such file, or not a raster GDAL can read.
+GDALDatasetUniquePtr open_scene(const std::string& path);
+
+SceneInfo describe_scene(GDALDataset& dataset, const std::string& path);
+
+// Bytes of one pixel of one band of `type`.
+int bytes_per_sample(GDALDataType type);
+
+}  // namespace swath::raster

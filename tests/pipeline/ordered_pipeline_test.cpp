@@ -1,0 +1,111 @@
+// The pipeline skeleton: in-order sink, bounded tokens, context carried per item, cancellation.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <optional>
+#include <thread>
+
+#include "core/cancel.hpp"
+#include "log/context.hpp"
+#include "pipeline/ordered_pipeline.hpp"
+
+using namespace swath;
+
+TEST_CASE("pipeline: results reach the sink in source order whatever the threads") {
+  for (int threads : {1, 2, 4}) {
+    int next = 0;
+    std::vector<int> seen;
+    const bool finished = pipeline::run_ordered(
+        {threads, 3}, [&]() -> std::optional<int> { return next < 200 ? std::optional<int>(next++) : std::nullopt; },
+        [](int& i) {
+          if (i % 7 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+          return i * i;
+        },
+        [&](int& r) { seen.push_back(r); });
+    CHECK(finished);
+    REQUIRE(seen.size() == 200);
+    for (int i = 0; i < 200; ++i) CHECK(seen[static_cast<std::size_t>(i)] == i * i);
+  }
+}
+
+TEST_CASE("pipeline: live items never exceed the token count") {
+  std::atomic<int> live{0}, peak{0};
+  int next = 0;
+  pipeline::run_ordered(
+      {4, 2}, [&]() -> std::optional<int> {
+        if (next >= 100) return std::nullopt;
+        const int now = ++live;
+        int old = peak.load();
+        while (now > old && !peak.compare_exchange_weak(old, now)) {
+        }
+        return next++;
+      },
+      [](int& i) {
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+        return i;
+      },
+      [&](int&) { --live; });
+  CHECK(peak.load() <= 2);
+}
+
+TEST_CASE("pipeline: each item's work and sink run under the context the item carries") {
+  struct Item {
+    int tile;
+    log::Context log_context;
+  };
+  log::Scope scope{{"trace_id", "t-1"}};
+  int next = 0;
+  std::atomic<int> mismatches{0};
+  pipeline::run_ordered(
+      {4, 8}, [&]() -> std::optional<Item> {
+        if (next >= 100) return std::nullopt;
+        const int tile = next++;
+        return Item{tile, log::current().with({{"tile", tile}})};
+      },
+      [&](Item& item) {
+        const auto here = log::current();
+        if (here.get("tile") != std::to_string(item.tile) || here.get("trace_id") != "t-1") ++mismatches;
+        return item.tile;
+      },
+      [&](int& tile) {
+        if (log::current().get("tile") != std::to_string(tile)) ++mismatches;
+      });
+  CHECK(mismatches.load() == 0);
+  CHECK(log::current().get("tile").empty());
+}
+
+TEST_CASE("pipeline: plain items carry the source thread's context") {
+  log::Scope scope{{"scene", "s.tif"}};
+  int next = 0;
+  std::atomic<int> mismatches{0};
+  pipeline::run_ordered(
+      {4, 4}, [&]() -> std::optional<int> { return next < 50 ? std::optional<int>(next++) : std::nullopt; },
+      [&](int& i) {
+        if (log::current().get("scene") != "s.tif") ++mismatches;
+        return i;
+      },
+      [](int&) {});
+  CHECK(mismatches.load() == 0);
+}
+
+TEST_CASE("pipeline: cancellation stops the source and is reported") {
+  core::reset_cancel();
+  int next = 0;
+  int sunk = 0;
+  const bool finished = pipeline::run_ordered(
+      {2, 2}, [&]() -> std::optional<int> {
+        if (next == 10) core::request_cancel(2);
+        return next++;
+      },
+      [](int& i) { return i; }, [&](int&) { ++sunk; });
+  core::reset_cancel();
+  CHECK_FALSE(finished);
+  CHECK(sunk <= 11);
+  CHECK(sunk >= 1);
+}
+
+TEST_CASE("pipeline: tokens from a memory budget") {
+  CHECK(pipeline::tokens_for_memory(256u << 20, 3u << 20, 2) == 8);   // capped at 4 per thread
+  CHECK(pipeline::tokens_for_memory(10u << 20, 3u << 20, 2) == 3);
+  CHECK(pipeline::tokens_for_memory(1u << 20, 3u << 20, 2) == 1);     // never zero
+}
