@@ -1,16 +1,48 @@
 #!/usr/bin/env bash
-# Installs the Debian packages listed in packaging/apt-packages.txt that are missing; idempotent.
+# Installs the Debian packages listed in packaging/apt-packages.txt that are missing, then the test-only npm
+# validators (tests/k8s-schema); idempotent: each step is skipped when already current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mapfile -t wanted < <(grep -v '^\s*#' packaging/apt-packages.txt | sed 's/[[:space:]]*=.*//' | grep -v '^\s*$')
-missing=()
+
+# Exact versions come from packaging/apt-lock.txt (roles build and dev), the lock the Dockerfile also uses.
+declare -A locked=()
+while read -r role spec; do
+  if [[ "$role" == build || "$role" == dev ]]; then locked[${spec%%=*}]=${spec#*=}; fi
+done < <(grep -v '^\s*#' packaging/apt-lock.txt)
+
+missing=()  # name=version when locked, else name
+names=()
 for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+  if [[ "$status" == "install ok installed" ]]; then
+    have=$(dpkg-query -W -f='${Version}' "$pkg")
+    if [[ -n "${locked[$pkg]:-}" && "$have" != "${locked[$pkg]}" ]]; then
+      echo "setup: note: $pkg $have is installed, the lock has ${locked[$pkg]} (scripts/apt-lock.sh updates the lock)" >&2
+    fi
+    continue
+  fi
+  [[ -n "${locked[$pkg]:-}" ]] || echo "setup: note: $pkg is not in packaging/apt-lock.txt yet (run scripts/apt-lock.sh)" >&2
+  missing+=("$pkg${locked[$pkg]:+=${locked[$pkg]}}")
+  names+=("$pkg")
 done
 
+install_k8s_schema_validators() {
+  # Test-only: offline Kubernetes/KEDA schema validators, pinned by tests/k8s-schema/package-lock.json.
+  # Skipped when node_modules was installed from this exact lock file.
+  local dir=tests/k8s-schema stamp=tests/k8s-schema/node_modules/.swath-lock-sha256
+  local want
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && return 0
+  command -v npm >/dev/null || { echo "setup: npm is needed for the manifest schema tests (apt-get install npm)" >&2; exit 1; }
+  echo "setup: installing the Kubernetes/KEDA schema validators into $dir (npm ci)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
+}
+
 if ((${#missing[@]} == 0)); then
+  install_k8s_schema_validators
   exit 0
 fi
 
@@ -22,4 +54,13 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The live mirror keeps only the newest version of each package, so an exact version from the lock can be
+# gone after a point release or security update: then install by name (the Dockerfile pins exactly, from
+# snapshot.debian.org at the lock's date).
+if ! "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+  echo "setup: some locked versions are not on this mirror; installing by name: ${names[*]}" >&2
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${names[@]}"
+fi
+# Debian's nodejs has no npm (NodeSource's has); the schema validators need it.
+command -v npm >/dev/null || "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm
+install_k8s_schema_validators

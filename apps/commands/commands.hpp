@@ -10,5 +10,6 @@ namespace swath::commands {
 std::unique_ptr<cli::Command> make_version();
 std::unique_ptr<cli::Command> make_config();
 std::unique_ptr<cli::Command> make_tile();
+std::unique_ptr<cli::Command> make_scale_plan();
 
 }  // namespace swath::commands

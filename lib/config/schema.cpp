@@ -51,6 +51,10 @@ std::vector<KeySpec> build_schema() {
       text("tile.scale", "auto", "non-Byte data to Byte for PNG/JPEG/WEBP: auto (min/max of the scene) or MIN,MAX"),
       number("tile.skip_blank", "1", 0, 1, "skip tiles whose nodata/alpha/padding fraction is at least this (1: only fully blank, 0: never skip)"),
       text("tile.shard", "", "I/N: take the I-th of N deterministic shares of the tiles (0-based)"),
+      // scale
+      text("scale.policy", "", "scaling policy YAML (empty: built-in defaults, the same as configs/scaling.yaml)"),
+      text("scale.strategy", "", "override the policy's strategy: hpa, scaledjob-default, scaledjob-accurate, scaledjob-eager, deadline"),
+      text("scale.kubectl", "kubectl", "kubectl program used by scale-plan --watch"),
   };
 }
 

@@ -1,0 +1,140 @@
+// `swath scale-plan`: how many worker pods, now and until the deadline; manifests, a controller, a simulator.
+#include <iostream>
+
+#include "cli/output.hpp"
+#include "commands/commands.hpp"
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "log/logger.hpp"
+#include "scale/controller.hpp"
+#include "scale/manifests.hpp"
+#include "scale/plan.hpp"
+#include "scale/report.hpp"
+#include "scale/request.hpp"
+
+namespace swath::commands {
+
+namespace {
+
+class ScalePlanCommand final : public cli::Command {
+ public:
+  std::string name() const override { return "scale-plan"; }
+  std::string summary() const override { return "Plan worker pods from queue stats: replicas, manifests, a controller, a simulator"; }
+  void declare(CLI::App& app, cli::ConfigFlags& flags) override {
+    app.add_option("--stats", stats_, "Queue stats JSON from `swath queue stats --json`");
+    app.add_option("--redis", redis_, "Read queue stats from Redis at this URL (redis://host:port)");
+    app.add_option("--queue", queue_, "Queue name (with --redis; also names the queue in manifests)");
+    flags.bind(app, "--policy", "scale.policy", "Scaling policy YAML (see configs/scaling.yaml)");
+    flags.bind(app, "--strategy", "scale.strategy", "hpa, scaledjob-default, scaledjob-accurate, scaledjob-eager or deadline");
+    app.add_option("--current-replicas", current_, "Replicas running now (default: the stats' live workers)")
+        ->check(CLI::Range(0, 100000));
+    app.add_option("--pending-jobs", pending_, "ScaledJob strategies: jobs whose pod is not running yet")
+        ->check(CLI::Range(0, 100000));
+    app.add_option("--now", now_, "Plan as of this time (RFC 3339 UTC or epoch seconds; default: now)");
+    app.add_flag("--json", json_, "Print JSON for machines");
+    app.add_option("--emit", emit_, "Write Kubernetes manifests: job, indexed-job, deployment, keda or all");
+    app.add_option("-o,--output", output_, "Directory for --emit");
+    app.add_option("--image", manifests_.image, "Container image for the manifests");
+    app.add_option("--image-digest", manifests_.image_digest, "Pin the image by this sha256 digest");
+    app.add_option("--name", manifests_.name, "Name prefix of the Kubernetes objects");
+    app.add_option("--namespace", manifests_.namespace_name, "Kubernetes namespace");
+    app.add_option("--shards", manifests_.shards, "Indexed Job completions (static shards of `swath tile`)")
+        ->check(CLI::Range(1, 100000));
+    app.add_option("--redis-in-cluster", manifests_.redis_url, "Redis URL as the pods see it");
+    app.add_option("--data-claim", manifests_.data_claim, "PersistentVolumeClaim mounted at /data in every pod");
+    app.add_flag("--watch", watch_, "Re-plan every polling interval and apply the plan with kubectl");
+    app.add_flag("--apply", apply_, "With --watch: really run kubectl (default: dry-run)");
+    flags.bind(app, "--kubectl", "scale.kubectl", "kubectl program for --watch");
+    app.add_option("--max-iterations", watch_options_.max_iterations, "With --watch: stop after this many iterations (0: until stopped)")
+        ->check(CLI::Range(0LL, 1000000000LL));
+    app.add_option("--interval", interval_, "With --watch: seconds between iterations (default: the policy's polling interval)")
+        ->check(CLI::Range(0.0, 86400.0));
+    app.add_option("--simulate", trace_, "Replay an arrival trace CSV (time,tasks) against every strategy");
+    app.add_option("--plot", plot_, "With --simulate: write an SVG of backlog and replicas over time");
+    app.add_option("--seed", seed_, "With --simulate: seed of the simulated task times (default 42)");
+  }
+
+  int run(const cli::Invocation& invocation) override {
+    const auto& config = invocation.config;
+    check_combinations();
+    policy_ = scale::resolve_policy(config.get_string("scale.policy"), config.get_string("scale.strategy"),
+                                    config.entry("scale.strategy").origin.describe());
+    if (!trace_.empty()) return simulate();
+    // Wiring point for --redis: pass the queue library's reader as the 4th argument, e.g.
+    // [](const std::string& url, const std::string& q) { return queue::queue_stats_json(queue::parse_redis_url(url), q); }
+    const auto source = scale::resolve_source(stats_, redis_, queue_);
+    if (watch_) return watch(source, config.get_string("scale.kubectl"));
+    return plan(source);
+  }
+
+ private:
+  void check_combinations() const {
+    if (apply_ && !watch_) throw core::UsageError("--apply", "only applies with --watch", "add --watch");
+    if (!plot_.empty() && trace_.empty()) throw core::UsageError("--plot", "only applies with --simulate", "add --simulate TRACE.csv");
+    if (!emit_.empty() && output_.empty()) throw core::UsageError("--emit", "needs -o DIR", "e.g. --emit all -o k8s/");
+    if (!emit_.empty()) scale::parse_manifest_kinds(emit_);
+  }
+
+  int plan(const scale::SnapshotSource& source) {
+    scale::PlanInput in{source(), policy_, 0, pending_, scale::resolve_now(now_), nullptr};
+    in.current_replicas = current_ >= 0 ? current_ : static_cast<int>(in.snapshot.workers);
+    const scale::Plan plan = scale::make_plan(in);
+    for (const auto& warning : plan.warnings) log::get("scale")->warn("{}", warning);
+    if (!emit_.empty()) {
+      manifests_.policy = policy_;
+      manifests_.parallelism = plan.desired_replicas;
+      if (!in.snapshot.queue.empty()) manifests_.queue = in.snapshot.queue;
+      if (!queue_.empty()) manifests_.queue = queue_;
+      const auto paths = scale::write_manifests(scale::build_manifests(scale::parse_manifest_kinds(emit_), manifests_), output_);
+      for (const auto& p : paths) std::cerr << "wrote " << p << "\n";
+    }
+    cli::emit(json_ ? scale::plan_json(plan, in).dump() + "\n" : scale::plan_text(plan));
+    return static_cast<int>(core::ExitCode::ok);
+  }
+
+  int watch(const scale::SnapshotSource& source, const std::string& kubectl) {
+    watch_options_.policy = policy_;
+    watch_options_.manifests = manifests_;
+    watch_options_.manifests.policy = policy_;
+    if (!queue_.empty()) watch_options_.manifests.queue = queue_;
+    watch_options_.kubectl = kubectl;
+    watch_options_.apply = apply_;
+    watch_options_.interval_seconds = interval_ > 0 ? interval_ : policy_.polling_interval_seconds;
+    const auto report = scale::watch(source, watch_options_, [](const std::string& line) { cli::emit(line + "\n"); });
+    if (report.interrupted) return static_cast<int>(core::ExitCode::interrupted);
+    return static_cast<int>(report.failures > 0 ? core::ExitCode::partial : core::ExitCode::ok);
+  }
+
+  int simulate() {
+    scale::SimConfig sim{policy_, policy_.task_seconds_p50, policy_.task_seconds_p95, seed_};
+    if (!stats_.empty()) {  // measured task times win over the policy's guesses
+      const auto snapshot = scale::stats_file_source(stats_)();
+      if (snapshot.task_count > 0 && snapshot.task_p50 > 0) sim.task_p50 = snapshot.task_p50;
+      if (snapshot.task_count > 0 && snapshot.task_p95 >= sim.task_p50) sim.task_p95 = snapshot.task_p95;
+    }
+    const auto report = scale::simulate_all(scale::load_trace(trace_), sim);
+    if (!plot_.empty()) {
+      auto panels = report.results;
+      if (report.optimum) panels.push_back(report.optimum->result);
+      core::write_file_atomic(plot_, scale::plot_svg(panels, report.deadline_seconds));
+    }
+    cli::emit(json_ ? scale::report_json(report).dump() + "\n" : scale::report_text(report));
+    return static_cast<int>(core::ExitCode::ok);
+  }
+
+  std::string stats_, redis_, queue_, now_, emit_, output_, trace_, plot_;
+  int current_ = -1;
+  long long pending_ = 0;
+  std::uint64_t seed_ = 42;
+  double interval_ = 0;
+  bool json_ = false, watch_ = false, apply_ = false;
+  scale::ManifestOptions manifests_;
+  scale::WatchOptions watch_options_;
+  scale::Policy policy_;
+};
+
+}  // namespace
+
+std::unique_ptr<cli::Command> make_scale_plan() { return std::make_unique<ScalePlanCommand>(); }
+
+}  // namespace swath::commands

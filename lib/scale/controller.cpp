@@ -1,0 +1,181 @@
+// The --watch loop: snapshot → plan (HPA history kept across iterations) → hysteresis → kubectl.
+#include "scale/controller.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "core/cancel.hpp"
+#include "core/errors.hpp"
+#include "log/logger.hpp"
+#include "scale/kubectl.hpp"
+#include "scale/plan.hpp"
+
+namespace swath::scale {
+
+namespace {
+
+bool creates_jobs(Strategy s) { return s != Strategy::hpa && s != Strategy::deadline; }
+
+std::string deployment_name(const WatchOptions& o) { return o.manifests.name + "-worker"; }
+
+std::vector<std::string> kubectl(const WatchOptions& o, std::initializer_list<std::string> args) {
+  std::vector<std::string> argv = {o.kubectl, "-n", o.manifests.namespace_name};
+  argv.insert(argv.end(), args);
+  return argv;
+}
+
+CommandResult checked(const std::vector<std::string>& argv, const std::string& stdin_text = {}) {
+  auto r = run_command(argv, stdin_text);
+  if (r.exit_code != 0) {
+    throw core::IoError(render_command(argv), "exit code " + std::to_string(r.exit_code) + (r.err.empty() ? "" : ": " + r.err),
+                        "check the kubectl context and RBAC (get/scale deployments, create/list jobs)");
+  }
+  return r;
+}
+
+struct Current {
+  int replicas = 0;  // Deployment replicas, or unfinished worker Jobs
+  int pending = 0;   // unfinished Jobs without a ready pod (KEDA's pendingJobCount)
+};
+
+// Replicas of the worker Deployment, or — as KEDA counts them for a ScaledJob — unfinished worker Jobs
+// (no Complete or Failed condition) and, of those, the ones whose pod is not ready yet.
+Current read_current(const WatchOptions& o) {
+  if (!creates_jobs(o.policy.strategy)) {
+    const auto r = checked(kubectl(o, {"get", "deployment", deployment_name(o), "-o", "jsonpath={.spec.replicas}"}));
+    try {
+      return {r.out.empty() ? 0 : std::stoi(r.out), 0};
+    } catch (const std::exception&) {
+      throw core::DataError("kubectl get deployment " + deployment_name(o), "replicas '" + r.out + "' is not a number");
+    }
+  }
+  const auto r = checked(kubectl(o, {"get", "jobs", "-l",
+                                     "app.kubernetes.io/instance=" + o.manifests.name + ",app.kubernetes.io/component=worker",
+                                     "-o", "jsonpath={range .items[*]}{.status.conditions[*].type}|{.status.ready}{\"\\n\"}{end}"}));
+  std::istringstream in(r.out);
+  Current current;
+  for (std::string line; std::getline(in, line);) {
+    const auto bar = line.find('|');
+    if (bar == std::string::npos) continue;
+    const std::string conditions = line.substr(0, bar), ready = line.substr(bar + 1);
+    if (conditions.find("Complete") != std::string::npos || conditions.find("Failed") != std::string::npos) continue;
+    ++current.replicas;
+    if (ready.empty() || ready == "0") ++current.pending;
+  }
+  return current;
+}
+
+bool worth_acting(int current, int desired, int hysteresis) {
+  if (desired == current) return false;
+  if (current == 0 || desired == 0) return true;  // waking up or going to zero is never noise
+  return std::abs(desired - current) > hysteresis;
+}
+
+// One Job per new unit of work, as KEDA's ScaledJob does; generateName gives each a fresh name.
+std::string job_manifest(const WatchOptions& o) {
+  ManifestOptions mo = o.manifests;
+  mo.parallelism = 1;
+  core::Json job = build_manifests({ManifestKind::job}, mo).front().object;
+  core::Json meta = core::Json::object();
+  meta.set("generateName", mo.name + "-worker-");
+  meta.set("namespace", mo.namespace_name);
+  meta.set("labels", job.at("metadata").at("labels"));
+  meta.set("annotations", job.at("metadata").at("annotations"));
+  job.set("metadata", meta);
+  return to_yaml(job);
+}
+
+struct Step {
+  std::string line;
+  bool acted = false;
+};
+
+Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa, double now) {
+  const QueueSnapshot snapshot = source();
+  const auto [current, pending] = read_current(o);
+  PlanInput in{snapshot, o.policy, current, pending, now, &hpa};
+  const Plan plan = make_plan(in);
+  Step step;
+  step.line = fmt::format("backlog {}, in flight {}, replicas {} → {}: {}", snapshot.backlog, snapshot.in_flight, current,
+                          plan.desired_replicas, plan.reason);
+  std::vector<std::vector<std::string>> commands;
+  std::string stdin_text;
+  if (creates_jobs(o.policy.strategy)) {
+    stdin_text = job_manifest(o);
+    for (long long i = 0; i < plan.new_jobs; ++i) commands.push_back(kubectl(o, {"create", "-f", "-"}));
+  } else if (worth_acting(current, plan.desired_replicas, o.policy.hysteresis_replicas)) {
+    commands.push_back(kubectl(o, {"scale", "deployment/" + deployment_name(o), "--replicas=" + std::to_string(plan.desired_replicas)}));
+  } else if (plan.desired_replicas != current) {
+    step.line += fmt::format(" (held: within the hysteresis of {})", o.policy.hysteresis_replicas);
+  }
+  for (const auto& argv : commands) {
+    step.acted = true;
+    if (o.apply) {
+      checked(argv, creates_jobs(o.policy.strategy) ? stdin_text : std::string());
+      step.line += "\n  applied: " + render_command(argv);
+    } else {
+      step.line += "\n  dry-run, would run: " + render_command(argv);
+    }
+  }
+  for (const auto& w : plan.warnings) step.line += "\n  warning: " + w;
+  return step;
+}
+
+bool sleep_interruptibly(double seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    if (core::cancel_requested()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return !core::cancel_requested();
+}
+
+double wall_clock() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+WatchReport watch(const SnapshotSource& source, const WatchOptions& o, const std::function<void(const std::string&)>& out) {
+  const auto logger = log::get("scale");
+  WatchReport report;
+  HpaState hpa;
+  // A relative deadline counts from when the controller starts, not from each iteration.
+  WatchOptions anchored = o;
+  if (anchored.policy.deadline_seconds) {
+    anchored.policy.deadline_at_epoch = (o.clock ? o.clock() : wall_clock()) + *anchored.policy.deadline_seconds;
+    anchored.policy.deadline_seconds.reset();
+  }
+  while (o.max_iterations == 0 || report.iterations < o.max_iterations) {
+    if (core::cancel_requested()) {
+      report.interrupted = true;
+      break;
+    }
+    ++report.iterations;
+    const double now = o.clock ? o.clock() : wall_clock();
+    try {
+      const Step step = iterate(source, anchored, hpa, now);
+      report.actions += step.acted ? 1 : 0;
+      out(fmt::format("iteration {}: {}", report.iterations, step.line));
+    } catch (const core::UsageError&) {
+      throw;  // a wrong flag or policy does not get better by retrying
+    } catch (const core::Error& e) {
+      if (report.iterations == 1) throw;
+      ++report.failures;
+      logger->warn("iteration {} failed, retrying in {}s: {}", report.iterations, o.interval_seconds, core::describe(e));
+      out(fmt::format("iteration {}: failed: {}", report.iterations, core::describe(e)));
+    }
+    if (o.max_iterations != 0 && report.iterations >= o.max_iterations) break;
+    if (!sleep_interruptibly(o.interval_seconds)) {
+      report.interrupted = true;
+      break;
+    }
+  }
+  return report;
+}
+
+}  // namespace swath::scale

@@ -1,0 +1,72 @@
+// Pure scaling formulas: KEDA's ScaledJob strategies, the HPA algorithm KEDA's ScaledObject drives, and the
+// deadline planner. No I/O, no clock: time is an argument, so each is tested against worked examples.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scale/policy.hpp"
+
+namespace swath::scale {
+
+// ---- KEDA ScaledJob (pkg/scaling/executor/scale_jobs.go, docs/reference/scaledjob-spec.md) ----
+
+// maxScale = min(maxReplicaCount, ceil(queueLength / targetAverageValue)).
+long long scaledjob_max_scale(long long queue_length, double target_average_value, long long max_replica_count);
+
+// Jobs KEDA creates on one poll: getScalingDecision + GetEffectiveMaxScale of the chosen strategy, floored at 0.
+// `running` counts unfinished jobs (pending ones included), `pending` those whose pod is not running yet.
+long long scaledjob_new_jobs(Strategy strategy, long long queue_length, double target_average_value, long long running,
+                             long long pending, long long min_replica_count, long long max_replica_count);
+
+// ---- HPA (k8s pkg/controller/podautoscaler) as driven by a KEDA ScaledObject ----
+
+// desired = ceil(current × metric / (current × target)) = ceil(metric / target), unless the usage ratio
+// metric / (current × target) is within `tolerance` of 1, when current stays.
+int hpa_raw_desired(int current, double metric, double target, double tolerance);
+
+struct HpaState {
+  struct Recommendation { double time; int replicas; };
+  struct ScaleEvent { double time; int change; };  // + added, - removed
+  std::vector<Recommendation> recommendations;
+  std::vector<ScaleEvent> events;
+  double last_active = -1e18;  // when the metric last exceeded the activation threshold
+};
+
+struct Decision {
+  int replicas = 0;
+  std::string reason;
+};
+
+// One HPA/KEDA evaluation at time `now`: activation from zero, cooldown to zero, tolerance, stabilisation
+// windows (up: min over the window, down: max over the window) and Pods/Percent rate limits (selectPolicy Max).
+Decision hpa_step(const Policy& policy, HpaState& state, double now, int current, double metric);
+
+// ---- deadline ----
+
+struct DeadlineInput {
+  double work = 0;            // tasks left: backlog + in flight
+  int ready_pods = 0;         // pods already running (no start-up latency)
+  double task_seconds = 1;    // p95 task time: a pod finishes floor(t / task_seconds) tasks in t seconds
+  double startup_seconds = 0; // a new pod starts working this long after it is asked for
+  double seconds_left = 0;    // until the deadline
+  int min_replicas = 0;
+  int max_replicas = 1;
+};
+
+struct DeadlineDecision {
+  int replicas = 0;
+  bool past = false;      // the deadline has already passed
+  bool feasible = true;   // `replicas` drain the work in time
+  int needed = 0;         // pods needed to meet the deadline (may exceed max)
+  std::string reason;
+};
+
+// The fewest pods that drain `work` before the deadline, capped by max replicas.
+DeadlineDecision deadline_replicas(const DeadlineInput& in);
+
+// Seconds for `total` pods (`ready` of them already running) to drain `work` tasks of `task_seconds` each.
+// Infinite when total is 0 and work remains.
+double drain_seconds(double work, int ready, int total, double task_seconds, double startup_seconds);
+
+}  // namespace swath::scale

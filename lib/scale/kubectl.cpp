@@ -1,0 +1,111 @@
+// fork/exec for kubectl: stdin fed from a string, stdout/stderr read back with poll() so neither pipe stalls.
+#include "scale/kubectl.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "core/errors.hpp"
+
+namespace swath::scale {
+
+namespace {
+
+struct Pipe {
+  int fd[2] = {-1, -1};
+  Pipe() {
+    if (::pipe2(fd, O_CLOEXEC) != 0) throw core::IoError("pipe", std::strerror(errno));
+  }
+  ~Pipe() { close_both(); }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  void close_end(int i) {
+    if (fd[i] >= 0) ::close(fd[i]);
+    fd[i] = -1;
+  }
+  void close_both() { close_end(0); close_end(1); }
+};
+
+}  // namespace
+
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_text) {
+  // A kubectl that exits before reading its manifest must not kill swath with SIGPIPE.
+  static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+  (void)sigpipe_ignored;
+  Pipe in, out, err, status;  // `status` carries errno from a failed exec
+  const pid_t pid = ::fork();
+  if (pid < 0) throw core::IoError(argv.front(), std::string("cannot fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::dup2(in.fd[0], 0);
+    ::dup2(out.fd[1], 1);
+    ::dup2(err.fd[1], 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    const int e = errno;
+    [[maybe_unused]] auto n = ::write(status.fd[1], &e, sizeof e);
+    ::_exit(127);
+  }
+  in.close_end(0);
+  out.close_end(1);
+  err.close_end(1);
+  status.close_end(1);
+  int exec_errno = 0;
+  if (::read(status.fd[0], &exec_errno, sizeof exec_errno) == static_cast<ssize_t>(sizeof exec_errno)) {
+    int ignored = 0;
+    ::waitpid(pid, &ignored, 0);
+    throw core::IoError("cannot run '" + argv.front() + "'", std::strerror(exec_errno), "is it installed and on PATH?");
+  }
+  std::size_t written = 0;
+  if (stdin_text.empty()) in.close_end(1);
+  CommandResult result;
+  pollfd fds[3] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}, {in.fd[1], POLLOUT, 0}};
+  int open_reads = 2;
+  while (open_reads > 0 || fds[2].fd >= 0) {
+    if (::poll(fds, 3, -1) < 0 && errno != EINTR) break;
+    char buffer[4096];
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+        const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+        if (n > 0) {
+          (i == 0 ? result.out : result.err).append(buffer, static_cast<std::size_t>(n));
+        } else {
+          fds[i].fd = -1;
+          --open_reads;
+        }
+      }
+    }
+    if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      const ssize_t n = (fds[2].revents & POLLOUT) ? ::write(fds[2].fd, stdin_text.data() + written, stdin_text.size() - written) : -1;
+      if (n > 0) written += static_cast<std::size_t>(n);
+      if (n <= 0 || written == stdin_text.size()) {
+        in.close_end(1);
+        fds[2].fd = -1;
+      }
+    }
+    if (stdin_text.empty()) fds[2].fd = -1;
+  }
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  result.exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+  return result;
+}
+
+std::string render_command(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& a : argv) {
+    if (!out.empty()) out += ' ';
+    const bool plain = !a.empty() && a.find_first_of(" \t\"'$\\|&;<>(){}*?") == std::string::npos;
+    out += plain ? a : "'" + a + "'";
+  }
+  return out;
+}
+
+}  // namespace swath::scale

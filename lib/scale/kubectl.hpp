@@ -1,0 +1,21 @@
+// Running kubectl (or a stand-in): argv in, exit code and output back, optional stdin for manifests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace swath::scale {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// fork/exec with pipes; IoError when the program cannot be started at all.
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_text = {});
+
+// Shell-style rendering for logs and dry-run output.
+std::string render_command(const std::vector<std::string>& argv);
+
+}  // namespace swath::scale

@@ -1,0 +1,277 @@
+// Builds the Kubernetes objects as ordered JSON trees, then emits each as YAML (yaml-cpp) into its own file.
+#include "scale/manifests.hpp"
+
+#include <cmath>
+#include <regex>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/provenance.hpp"
+#include "scale/redis_source.hpp"
+
+namespace swath::scale {
+
+namespace {
+
+using core::Json;
+
+constexpr int kUid = 10001;  // the image's non-root user (see Dockerfile)
+
+Json obj(std::initializer_list<std::pair<const char*, Json>> members) {
+  Json o = Json::object();
+  for (const auto& [k, v] : members) o.set(k, v);
+  return o;
+}
+
+Json arr(std::initializer_list<Json> items) {
+  Json a = Json::array();
+  for (const auto& i : items) a.push_back(i);
+  return a;
+}
+
+Json labels(const ManifestOptions& o, const std::string& component) {
+  return obj({{"app.kubernetes.io/name", "swath"}, {"app.kubernetes.io/instance", o.name},
+              {"app.kubernetes.io/component", component}});
+}
+
+// What made this object: swath's version and a hash of the options (no git state or time, so regenerating
+// from the same inputs gives the same bytes).
+Json annotations(const ManifestOptions& o) {
+  Json options = obj({{"name", o.name}, {"namespace", o.namespace_name}, {"image", image_reference(o)}, {"queue", o.queue},
+                      {"redis", o.redis_url}, {"parallelism", o.parallelism}, {"shards", o.shards},
+                      {"data_claim", o.data_claim}, {"strategy", std::string(strategy_name(o.policy.strategy))},
+                      {"min_replicas", o.policy.min_replicas}, {"max_replicas", o.policy.max_replicas}});
+  return obj({{"swath/generated-by", "swath scale-plan --emit " + core::build_facts().version},
+              {"swath/options-hash", core::hash_options(options)}});
+}
+
+Json metadata(const ManifestOptions& o, const std::string& name, const std::string& component) {
+  return obj({{"name", name}, {"namespace", o.namespace_name}, {"labels", labels(o, component)}, {"annotations", annotations(o)}});
+}
+
+int termination_grace(const Policy& p) {
+  // Above the worker's own grace, so it can finish or hand back its task before SIGKILL.
+  return static_cast<int>(std::ceil(p.worker_grace_seconds)) + 15;
+}
+
+Json container(const ManifestOptions& o, const std::string& name, Json args, Json env) {
+  env.push_back(obj({{"name", "SWATH_LOG__FORMAT"}, {"value", "json"}}));
+  return obj({
+      {"name", name},
+      {"image", image_reference(o)},
+      {"imagePullPolicy", "IfNotPresent"},
+      {"command", arr({"swath"})},
+      {"args", std::move(args)},
+      {"env", std::move(env)},
+      {"resources", obj({{"requests", obj({{"cpu", o.cpu_request}, {"memory", o.memory_request}})},
+                         {"limits", obj({{"cpu", o.cpu_limit}, {"memory", o.memory_limit}})}})},
+      {"securityContext", obj({{"allowPrivilegeEscalation", false},
+                               {"readOnlyRootFilesystem", true},
+                               {"capabilities", obj({{"drop", arr({"ALL"})}})}})},
+      {"volumeMounts", arr({obj({{"name", "tmp"}, {"mountPath", "/tmp"}}), obj({{"name", "data"}, {"mountPath", "/data"}})})},
+  });
+}
+
+Json pod_template(const ManifestOptions& o, const std::string& component, Json container_spec, const std::string& restart) {
+  return obj({
+      {"metadata", obj({{"labels", labels(o, component)}})},
+      {"spec", obj({
+                   {"restartPolicy", restart},
+                   {"terminationGracePeriodSeconds", termination_grace(o.policy)},
+                   {"securityContext", obj({{"runAsNonRoot", true},
+                                            {"runAsUser", kUid},
+                                            {"runAsGroup", kUid},
+                                            {"fsGroup", kUid},
+                                            {"seccompProfile", obj({{"type", "RuntimeDefault"}})}})},
+                   {"containers", arr({std::move(container_spec)})},
+                   {"volumes", arr({obj({{"name", "tmp"}, {"emptyDir", obj({})}}),
+                                    obj({{"name", "data"}, {"persistentVolumeClaim", obj({{"claimName", o.data_claim}})}})})},
+               })},
+  });
+}
+
+// Exit code 2 is a usage error: retrying cannot help, so fail the Job at once. Evictions and node drains
+// (DisruptionTarget) are not the pod's fault and do not count against backoffLimit.
+Json pod_failure_policy() {
+  return obj({{"rules", arr({
+                            obj({{"action", "FailJob"},
+                                 {"onExitCodes", obj({{"containerName", "swath"}, {"operator", "In"}, {"values", arr({2})}})}}),
+                            obj({{"action", "Ignore"},
+                                 {"onPodConditions", arr({obj({{"type", "DisruptionTarget"}, {"status", "True"}})})}}),
+                        })}});
+}
+
+// The worker's own --grace is the policy's; the pod's terminationGracePeriodSeconds is 15 s above it.
+Json worker_args(const ManifestOptions& o, bool exit_when_empty) {
+  Json args = arr({"worker", "--redis", o.redis_url, "--queue", o.queue, "--grace",
+                   std::to_string(static_cast<int>(std::ceil(o.policy.worker_grace_seconds))), "--allow-root", "/data"});
+  if (exit_when_empty) args.push_back("--exit-when-empty");
+  return args;
+}
+
+Json worker_job_spec(const ManifestOptions& o, int parallelism) {
+  return obj({
+      {"parallelism", parallelism},
+      {"backoffLimit", 6},
+      {"ttlSecondsAfterFinished", 3600},
+      {"podFailurePolicy", pod_failure_policy()},
+      {"template", pod_template(o, "worker", container(o, "swath", worker_args(o, true), Json::array()), "Never")},
+  });
+}
+
+Manifest indexed_job(const ManifestOptions& o) {
+  // JOB_COMPLETION_INDEX comes from the pod's annotation, declared as env so $(...) expands in args.
+  Json env = arr({obj({{"name", "JOB_COMPLETION_INDEX"},
+                       {"valueFrom", obj({{"fieldRef", obj({{"fieldPath",
+                                                             "metadata.annotations['batch.kubernetes.io/job-completion-index']"}})}})}})});
+  const std::string shard = "$(JOB_COMPLETION_INDEX)/" + std::to_string(o.shards);
+  Json args = arr({"tile", o.tile_input, "-o", o.tile_output, "--shard", shard});
+  Json spec = obj({
+      {"completionMode", "Indexed"},
+      {"completions", o.shards},
+      {"parallelism", std::min(o.shards, std::max(1, o.parallelism))},
+      {"backoffLimit", 6},
+      {"ttlSecondsAfterFinished", 3600},
+      {"podFailurePolicy", pod_failure_policy()},
+      {"template", pod_template(o, "tile", container(o, "swath", std::move(args), std::move(env)), "Never")},
+  });
+  Json job = obj({{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", metadata(o, o.name + "-tile", "tile")},
+                  {"spec", std::move(spec)}});
+  return {"indexed-job.yaml", job, ""};
+}
+
+Manifest worker_job(const ManifestOptions& o) {
+  Json job = obj({{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", metadata(o, o.name + "-worker", "worker")},
+                  {"spec", worker_job_spec(o, std::max(1, o.parallelism))}});
+  return {"worker-job.yaml", job, ""};
+}
+
+Manifest deployment(const ManifestOptions& o) {
+  Json spec = obj({
+      {"replicas", o.parallelism},
+      {"selector", obj({{"matchLabels", labels(o, "worker")}})},
+      {"template", pod_template(o, "worker", container(o, "swath", worker_args(o, false), Json::array()), "Always")},
+  });
+  Json d = obj({{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"metadata", metadata(o, o.name + "-worker", "worker")},
+                {"spec", std::move(spec)}});
+  return {"worker-deployment.yaml", d, ""};
+}
+
+std::string format_number(double v) {
+  if (std::nearbyint(v) == v) return std::to_string(static_cast<long long>(v));
+  return std::to_string(v);
+}
+
+// KEDA's redis scaler reads LLEN of the queue's ready list: the `backlog` of swath.queue.stats/1.
+Json redis_trigger(const ManifestOptions& o) {
+  const RedisAddress address = parse_redis_url(o.redis_url);
+  return arr({obj({{"type", "redis"},
+                   {"metadata", obj({{"address", address.host + ":" + std::to_string(address.port)},
+                                     {"listName", "swath:{" + o.queue + "}:ready"},
+                                     {"listLength", format_number(std::ceil(o.policy.target_tasks_per_pod))},
+                                     {"activationListLength", format_number(std::floor(o.policy.activation_threshold))}})}})});
+}
+
+Json hpa_rules(const RateRules& r) {
+  return obj({{"stabilizationWindowSeconds", static_cast<int>(r.stabilization_window_seconds)},
+              {"selectPolicy", "Max"},
+              {"policies", arr({obj({{"type", "Pods"}, {"value", r.max_pods_per_period}, {"periodSeconds", static_cast<int>(r.period_seconds)}}),
+                                obj({{"type", "Percent"},
+                                     {"value", static_cast<int>(r.max_percent_per_period)},
+                                     {"periodSeconds", static_cast<int>(r.period_seconds)}})})}});
+}
+
+Manifest scaled_object(const ManifestOptions& o) {
+  const Policy& p = o.policy;
+  Json spec = obj({
+      {"scaleTargetRef", obj({{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", o.name + "-worker"}})},
+      {"pollingInterval", static_cast<int>(p.polling_interval_seconds)},
+      {"cooldownPeriod", static_cast<int>(p.cooldown_seconds)},
+      {"minReplicaCount", p.min_replicas},
+      {"maxReplicaCount", p.max_replicas},
+      {"advanced", obj({{"horizontalPodAutoscalerConfig",
+                         obj({{"behavior", obj({{"scaleUp", hpa_rules(p.scale_up)}, {"scaleDown", hpa_rules(p.scale_down)}})}})}})},
+      {"triggers", redis_trigger(o)},
+  });
+  Json so = obj({{"apiVersion", "keda.sh/v1alpha1"}, {"kind", "ScaledObject"},
+                 {"metadata", metadata(o, o.name + "-worker", "autoscaler")}, {"spec", std::move(spec)}});
+  return {"scaledobject.yaml", so, ""};
+}
+
+Manifest scaled_job(const ManifestOptions& o) {
+  const Policy& p = o.policy;
+  std::string strategy = "default";
+  if (p.strategy == Strategy::scaledjob_accurate) strategy = "accurate";
+  if (p.strategy == Strategy::scaledjob_eager) strategy = "eager";
+  Json spec = obj({
+      {"jobTargetRef", worker_job_spec(o, 1)},
+      {"pollingInterval", static_cast<int>(p.polling_interval_seconds)},
+      {"successfulJobsHistoryLimit", 5},
+      {"failedJobsHistoryLimit", 5},
+      {"minReplicaCount", p.min_replicas},
+      {"maxReplicaCount", p.max_replicas},
+      {"scalingStrategy", obj({{"strategy", strategy}})},
+      {"triggers", redis_trigger(o)},
+  });
+  Json sj = obj({{"apiVersion", "keda.sh/v1alpha1"}, {"kind", "ScaledJob"},
+                 {"metadata", metadata(o, o.name + "-worker-jobs", "autoscaler")}, {"spec", std::move(spec)}});
+  return {"scaledjob.yaml", sj, ""};
+}
+
+}  // namespace
+
+std::string image_reference(const ManifestOptions& o) {
+  if (o.image_digest.empty()) return o.image;
+  static const std::regex digest("sha256:[0-9a-f]{64}");
+  if (!std::regex_match(o.image_digest, digest)) {
+    throw core::UsageError("--image-digest '" + o.image_digest + "'", "not a sha256 digest",
+                           "expected sha256: and 64 lowercase hex digits (docker inspect --format '{{.RepoDigests}}')");
+  }
+  std::string repo = o.image;
+  if (const auto at = repo.find('@'); at != std::string::npos) repo.resize(at);
+  // Drop a tag: with a digest it is ignored by the runtime and only misleads a reader.
+  const auto colon = repo.rfind(':');
+  const auto slash = repo.rfind('/');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) repo.resize(colon);
+  return repo + "@" + o.image_digest;
+}
+
+std::vector<ManifestKind> parse_manifest_kinds(const std::string& text) {
+  if (text == "job") return {ManifestKind::job};
+  if (text == "indexed-job") return {ManifestKind::indexed_job};
+  if (text == "deployment") return {ManifestKind::deployment};
+  if (text == "keda") return {ManifestKind::keda};
+  if (text == "all") return {ManifestKind::indexed_job, ManifestKind::job, ManifestKind::deployment, ManifestKind::keda};
+  throw core::UsageError("--emit '" + text + "'", "unknown kind of manifest", "one of job, indexed-job, deployment, keda, all");
+}
+
+std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, const ManifestOptions& options) {
+  image_reference(options);  // validates the digest before anything is built
+  std::vector<Manifest> out;
+  for (const auto kind : kinds) {
+    switch (kind) {
+      case ManifestKind::indexed_job: out.push_back(indexed_job(options)); break;
+      case ManifestKind::job: out.push_back(worker_job(options)); break;
+      case ManifestKind::deployment: out.push_back(deployment(options)); break;
+      case ManifestKind::keda:
+        out.push_back(scaled_object(options));
+        out.push_back(scaled_job(options));
+        break;
+    }
+  }
+  for (auto& m : out) m.yaml = to_yaml(m.object, "Generated by swath scale-plan --emit; edit the policy, not this file.");
+  return out;
+}
+
+std::vector<std::string> write_manifests(const std::vector<Manifest>& manifests, const std::string& dir) {
+  core::ensure_writable_directory(dir);
+  std::vector<std::string> paths;
+  for (const auto& m : manifests) {
+    const std::string path = dir + "/" + m.file_name;
+    core::write_file_atomic(path, m.yaml);
+    paths.push_back(path);
+  }
+  return paths;
+}
+
+}  // namespace swath::scale

@@ -1,0 +1,51 @@
+// Kubernetes manifests for running swath on a cluster: an Indexed Job (static shards of `swath tile`),
+// a worker Job and Deployment (`swath worker`), and KEDA ScaledObject / ScaledJob objects.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "scale/policy.hpp"
+
+namespace swath::scale {
+
+struct ManifestOptions {
+  std::string name = "swath";
+  std::string namespace_name = "default";
+  std::string image = "swath:0.1.0";
+  std::string image_digest;  // "sha256:<64 hex>": the image is pinned as image@digest
+  std::string queue = "tiles";
+  std::string redis_url = "redis://redis:6379";
+  int parallelism = 1;       // from the plan: worker Job parallelism and Deployment replicas
+  int shards = 8;            // Indexed Job completions
+  std::string tile_input = "/data/scene.tif";
+  std::string tile_output = "/data/tiles";
+  std::string data_claim = "swath-data";  // PersistentVolumeClaim (ReadWriteMany) mounted at /data in every pod
+  std::string cpu_request = "500m", cpu_limit = "1", memory_request = "512Mi", memory_limit = "1Gi";
+  Policy policy;
+};
+
+enum class ManifestKind { indexed_job, job, deployment, keda };
+
+// "job", "indexed-job", "deployment", "keda", "all" → kinds; UsageError otherwise.
+std::vector<ManifestKind> parse_manifest_kinds(const std::string& text);
+
+struct Manifest {
+  std::string file_name;  // "worker-job.yaml"
+  core::Json object;      // the Kubernetes object
+  std::string yaml;       // emitted by yaml-cpp
+};
+
+std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, const ManifestOptions& options);
+
+// Writes each manifest atomically into `dir` (created when missing); returns the paths written.
+std::vector<std::string> write_manifests(const std::vector<Manifest>& manifests, const std::string& dir);
+
+// JSON → YAML with yaml-cpp's emitter; strings that would read back as another type are quoted.
+std::string to_yaml(const core::Json& value, const std::string& header_comment = {});
+
+// The image reference the pods run: image@digest when a digest is given. UsageError on a malformed digest.
+std::string image_reference(const ManifestOptions& options);
+
+}  // namespace swath::scale

@@ -1,0 +1,193 @@
+// Builds a plan from one snapshot: pick the task time, run the strategy's formula, predict drain time and cost.
+#include "scale/plan.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "core/provenance.hpp"
+
+namespace swath::scale {
+
+std::optional<double> seconds_until_deadline(const Policy& policy, double now_epoch) {
+  if (policy.deadline_seconds) return *policy.deadline_seconds;
+  if (policy.deadline_at_epoch) return *policy.deadline_at_epoch - now_epoch;
+  return std::nullopt;
+}
+
+namespace {
+
+void choose_task_time(const PlanInput& in, Plan& plan) {
+  if (in.snapshot.task_count > 0 && in.snapshot.task_p95 > 0) {
+    plan.task_seconds = in.snapshot.task_p95;
+    plan.task_seconds_source = "queue";
+  } else {
+    plan.task_seconds = in.policy.task_seconds_p95;
+    plan.task_seconds_source = "policy";
+    plan.warnings.push_back(fmt::format("the queue has no measured task times yet: using the policy's p95 of {}s",
+                                        in.policy.task_seconds_p95));
+  }
+}
+
+void run_strategy(const PlanInput& in, Plan& plan) {
+  const Policy& p = in.policy;
+  const auto backlog = in.snapshot.backlog;
+  switch (p.strategy) {
+    case Strategy::hpa: {
+      HpaState fresh;
+      HpaState& state = in.hpa_state ? *in.hpa_state : fresh;
+      const Decision d = hpa_step(p, state, in.now_epoch, in.current_replicas, static_cast<double>(backlog));
+      plan.desired_replicas = d.replicas;
+      plan.reason = d.reason;
+      break;
+    }
+    case Strategy::scaledjob_default:
+    case Strategy::scaledjob_accurate:
+    case Strategy::scaledjob_eager: {
+      plan.new_jobs = scaledjob_new_jobs(p.strategy, backlog, p.target_tasks_per_pod, in.current_replicas, in.pending_jobs,
+                                         p.min_replicas, p.max_replicas);
+      plan.desired_replicas = static_cast<int>(in.current_replicas + plan.new_jobs);
+      plan.reason = fmt::format("{}: maxScale = min({}, ceil({} / {})) = {}, running {}, pending {} → {} new job(s)",
+                                strategy_name(p.strategy), p.max_replicas, backlog, p.target_tasks_per_pod,
+                                scaledjob_max_scale(backlog, p.target_tasks_per_pod, p.max_replicas), in.current_replicas,
+                                in.pending_jobs, plan.new_jobs);
+      break;
+    }
+    case Strategy::deadline: {
+      if (!plan.seconds_left) {
+        plan.desired_replicas = p.max_replicas;
+        plan.reason = "deadline strategy without a deadline in the policy: recommending max replicas";
+        plan.warnings.push_back("set deadline_seconds or deadline_at in the policy");
+        break;
+      }
+      DeadlineInput d{plan.work, in.current_replicas, plan.task_seconds, p.pod_startup_seconds, *plan.seconds_left,
+                      p.min_replicas, p.max_replicas};
+      const auto decision = deadline_replicas(d);
+      plan.desired_replicas = decision.replicas;
+      plan.reason = decision.reason;
+      break;
+    }
+  }
+}
+
+void predict(const PlanInput& in, Plan& plan) {
+  const int ready = std::min(in.current_replicas, plan.desired_replicas);
+  plan.predicted_drain_seconds =
+      drain_seconds(plan.work, ready, plan.desired_replicas, plan.task_seconds, in.policy.pod_startup_seconds);
+  plan.predicted_pod_seconds = std::isfinite(plan.predicted_drain_seconds)
+                                   ? plan.desired_replicas * plan.predicted_drain_seconds
+                                   : std::numeric_limits<double>::infinity();
+  plan.predicted_cost = plan.predicted_pod_seconds / 3600.0 * in.policy.cost_per_pod_hour;
+  if (!plan.seconds_left) return;
+  if (*plan.seconds_left <= 0 && plan.work > 0) {
+    plan.deadline_past = true;
+    plan.deadline_met = false;
+    plan.warnings.push_back(fmt::format("the deadline has already passed ({:.0f}s ago): recommending max replicas ({})",
+                                        -*plan.seconds_left, in.policy.max_replicas));
+  } else if (plan.predicted_drain_seconds > *plan.seconds_left) {
+    plan.deadline_met = false;
+    plan.warnings.push_back(fmt::format("the deadline will be missed: {} replicas drain {} tasks in {:.0f}s, {:.0f}s left",
+                                        plan.desired_replicas, plan.work, plan.predicted_drain_seconds, *plan.seconds_left));
+  }
+}
+
+std::string action_of(const Plan& plan) {
+  if (plan.new_jobs > 0) return "create-jobs";
+  if (plan.desired_replicas > plan.current_replicas && plan.strategy != Strategy::scaledjob_default &&
+      plan.strategy != Strategy::scaledjob_accurate && plan.strategy != Strategy::scaledjob_eager) {
+    return "scale-up";
+  }
+  if (plan.desired_replicas < plan.current_replicas) return "scale-down";
+  return "hold";
+}
+
+}  // namespace
+
+Plan make_plan(const PlanInput& in) {
+  Plan plan;
+  plan.strategy = in.policy.strategy;
+  plan.current_replicas = in.current_replicas;
+  plan.work = static_cast<double>(in.snapshot.backlog + in.snapshot.in_flight);
+  plan.seconds_left = seconds_until_deadline(in.policy, in.now_epoch);
+  choose_task_time(in, plan);
+  // A past deadline overrides every strategy: the best left to do is to finish as soon as possible.
+  if (plan.seconds_left && *plan.seconds_left <= 0 && plan.work > 0) {
+    plan.desired_replicas = in.policy.max_replicas;
+    plan.reason = fmt::format("the deadline passed {:.0f}s ago: recommending max replicas ({})", -*plan.seconds_left,
+                              in.policy.max_replicas);
+    if (plan.strategy != Strategy::hpa && plan.strategy != Strategy::deadline) {
+      plan.new_jobs = std::max(0, in.policy.max_replicas - in.current_replicas);
+    }
+  } else {
+    run_strategy(in, plan);
+  }
+  predict(in, plan);
+  plan.action = action_of(plan);
+  return plan;
+}
+
+core::Json plan_json(const Plan& plan, const PlanInput& in) {
+  auto number_or_null = [](double v) { return std::isfinite(v) ? core::Json(v) : core::Json(); };
+  core::Json inputs = core::Json::object();
+  inputs.set("queue", in.snapshot.queue);
+  inputs.set("backlog", in.snapshot.backlog);
+  inputs.set("depth_by_priority", core::Json::Object{{"high", in.snapshot.depth_high},
+                                                      {"normal", in.snapshot.depth_normal},
+                                                      {"low", in.snapshot.depth_low}});
+  inputs.set("in_flight", in.snapshot.in_flight);
+  inputs.set("current_replicas", in.current_replicas);
+  inputs.set("task_seconds_p95", plan.task_seconds);
+  inputs.set("task_seconds_source", plan.task_seconds_source);
+  inputs.set("pod_startup_seconds", in.policy.pod_startup_seconds);
+  inputs.set("min_replicas", in.policy.min_replicas);
+  inputs.set("max_replicas", in.policy.max_replicas);
+  core::Json deadline;
+  if (plan.seconds_left) {
+    deadline = core::Json::object();
+    deadline.set("seconds_left", *plan.seconds_left);
+    deadline.set("past", plan.deadline_past);
+    deadline.set("met", plan.deadline_met);
+  }
+  core::Json warnings = core::Json::array();
+  for (const auto& w : plan.warnings) warnings.push_back(w);
+  core::Json options = core::Json::object();
+  options.set("strategy", std::string(strategy_name(plan.strategy)));
+  options.set("inputs", inputs);
+  core::Json out = core::Json::object();
+  out.set("schema", "swath.scale.plan/1");
+  out.set("strategy", std::string(strategy_name(plan.strategy)));
+  out.set("current_replicas", plan.current_replicas);
+  out.set("desired_replicas", plan.desired_replicas);
+  out.set("new_jobs", plan.new_jobs);
+  out.set("action", plan.action);
+  out.set("reason", plan.reason);
+  out.set("predicted_drain_seconds", number_or_null(plan.predicted_drain_seconds));
+  out.set("predicted_pod_seconds", number_or_null(plan.predicted_pod_seconds));
+  out.set("predicted_cost", number_or_null(plan.predicted_cost));
+  out.set("deadline", deadline);
+  out.set("warnings", warnings);
+  out.set("inputs", inputs);
+  out.set("provenance", core::provenance_json(core::hash_options(options)));
+  return out;
+}
+
+std::string plan_text(const Plan& plan) {
+  std::string out = fmt::format("strategy   {}\nreplicas   {} → {} ({})\n", strategy_name(plan.strategy), plan.current_replicas,
+                                plan.desired_replicas, plan.action);
+  if (plan.new_jobs > 0) out += fmt::format("new jobs   {}\n", plan.new_jobs);
+  out += fmt::format("reason     {}\n", plan.reason);
+  out += std::isfinite(plan.predicted_drain_seconds)
+             ? fmt::format("drain      {:.0f}s for {} tasks at {}s p95 ({})\ncost       {:.0f} pod-seconds = {:.2f}\n",
+                           plan.predicted_drain_seconds, plan.work, plan.task_seconds, plan.task_seconds_source,
+                           plan.predicted_pod_seconds, plan.predicted_cost)
+             : std::string("drain      never (no replicas)\n");
+  if (plan.seconds_left) {
+    out += fmt::format("deadline   {:.0f}s left, {}\n", *plan.seconds_left,
+                       plan.deadline_past ? "already past" : plan.deadline_met ? "met" : "MISSED");
+  }
+  for (const auto& w : plan.warnings) out += "warning    " + w + "\n";
+  return out;
+}
+
+}  // namespace swath::scale

@@ -1,0 +1,52 @@
+// A scaling plan: queue snapshot + policy + strategy → desired replicas, the reason, predicted drain time and cost.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "scale/formulas.hpp"
+#include "scale/policy.hpp"
+#include "scale/snapshot.hpp"
+
+namespace swath::scale {
+
+struct PlanInput {
+  QueueSnapshot snapshot;
+  Policy policy;
+  int current_replicas = 0;
+  long long pending_jobs = 0;  // ScaledJob strategies: jobs whose pod is not running yet
+  double now_epoch = 0;        // for `deadline_at`; ignored when the policy gives deadline_seconds
+  HpaState* hpa_state = nullptr;  // the controller keeps HPA history across iterations; null: fresh
+};
+
+struct Plan {
+  Strategy strategy = Strategy::deadline;
+  int current_replicas = 0;
+  int desired_replicas = 0;
+  long long new_jobs = 0;  // ScaledJob strategies: jobs to create now
+  std::string action;      // scale-up, scale-down, hold, create-jobs
+  std::string reason;
+  double work = 0;         // backlog + in flight
+  double task_seconds = 0; // p95 used for predictions
+  std::string task_seconds_source;  // "queue" (measured) or "policy"
+  double predicted_drain_seconds = 0;  // infinite when nothing will drain it
+  double predicted_pod_seconds = 0;
+  double predicted_cost = 0;
+  std::optional<double> seconds_left;  // until the deadline, when the policy has one
+  bool deadline_past = false;
+  bool deadline_met = true;
+  std::vector<std::string> warnings;
+};
+
+Plan make_plan(const PlanInput& input);
+
+// `--json`: schema swath.scale.plan/1, inputs, the plan and provenance (no wall-clock time).
+core::Json plan_json(const Plan& plan, const PlanInput& input);
+std::string plan_text(const Plan& plan);
+
+// Seconds until the policy's deadline at `now`, when it has one.
+std::optional<double> seconds_until_deadline(const Policy& policy, double now_epoch);
+
+}  // namespace swath::scale

@@ -1,0 +1,41 @@
+// Flag combinations checked once, with messages naming the flags.
+#include "scale/request.hpp"
+
+#include <chrono>
+
+#include "core/errors.hpp"
+#include "scale/redis_source.hpp"
+
+namespace swath::scale {
+
+Policy resolve_policy(const std::string& path, const std::string& strategy_override, const std::string& strategy_origin) {
+  Policy policy = path.empty() ? Policy{} : load_policy(path);
+  if (!strategy_override.empty()) policy.strategy = parse_strategy(strategy_override, strategy_origin);
+  return policy;
+}
+
+SnapshotSource resolve_source(const std::string& stats_file, const std::string& redis_url, const std::string& queue,
+                              RedisStatsReader reader) {
+  const std::string hint = "give --stats FILE (from `swath queue stats --json`) or --redis URL --queue NAME";
+  if (!stats_file.empty() && !redis_url.empty()) throw core::UsageError("--stats and --redis", "are mutually exclusive", hint);
+  if (!stats_file.empty()) return stats_file_source(stats_file);
+  if (redis_url.empty()) throw core::UsageError("no queue to plan for", "neither --stats nor --redis was given", hint);
+  if (queue.empty()) throw core::UsageError("--redis", "needs --queue NAME", hint);
+  parse_redis_url(redis_url);  // a malformed URL is a usage error before any connection attempt
+  if (!reader) return redis_source(redis_url, queue);
+  return [reader, redis_url, queue] { return parse_stats_json(reader(redis_url, queue).dump(), redis_url + " queue " + queue); };
+}
+
+double resolve_now(const std::string& text) {
+  if (text.empty()) return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (const auto t = parse_utc_timestamp(text)) return *t;
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw core::UsageError("--now '" + text + "'", "not a UTC timestamp or epoch seconds", "e.g. 2026-11-25T18:00:00Z");
+}
+
+}  // namespace swath::scale

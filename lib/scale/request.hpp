@@ -1,0 +1,30 @@
+// What `swath scale-plan` was asked, resolved into library inputs: the policy, the snapshot source, "now".
+#pragma once
+
+#include <optional>
+#include <functional>
+#include <string>
+
+#include "core/json.hpp"
+
+#include "scale/policy.hpp"
+#include "scale/snapshot.hpp"
+
+namespace swath::scale {
+
+// The policy file (or built-in defaults when `path` is empty), with the strategy overridden when given.
+Policy resolve_policy(const std::string& path, const std::string& strategy_override, const std::string& strategy_origin);
+
+// Reads the swath.queue.stats/1 object of `queue` from Redis at `url` (the queue library's
+// queue::queue_stats_json); IoError when Redis is unreachable.
+using RedisStatsReader = std::function<core::Json(const std::string& url, const std::string& queue)>;
+
+// Exactly one of --stats FILE or --redis URL (with --queue NAME); UsageError otherwise. Without a reader,
+// --redis checks that Redis is reachable and then says it is not wired into this build.
+SnapshotSource resolve_source(const std::string& stats_file, const std::string& redis_url, const std::string& queue,
+                              RedisStatsReader reader = {});
+
+// --now: RFC 3339 UTC or epoch seconds; the wall clock when empty.
+double resolve_now(const std::string& text);
+
+}  // namespace swath::scale

@@ -1,0 +1,75 @@
+// Reads the shared queue-stats JSON contract strictly: wrong schema, missing or negative counts are errors.
+#include "scale/snapshot.hpp"
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/json.hpp"
+
+namespace swath::scale {
+
+namespace {
+
+constexpr std::string_view kSchema = "swath.queue.stats/1";
+
+long long count(const core::Json& object, std::string_view key, const std::string& name, bool required = true) {
+  const core::Json* value = object.find(key);
+  if (value == nullptr) {
+    if (!required) return 0;
+    throw core::DataError(name, "queue stats lack '" + std::string(key) + "'", "produce it with `swath queue stats --json`");
+  }
+  if (!value->is_number()) throw core::DataError(name, "'" + std::string(key) + "' is not a number");
+  const double v = value->as_double();
+  if (v < 0) throw core::DataError(name, "'" + std::string(key) + "' is negative (" + value->dump() + ")");
+  return static_cast<long long>(v);
+}
+
+double seconds(const core::Json* object, std::string_view key, const std::string& name) {
+  if (object == nullptr) return 0;
+  const core::Json* value = object->find(key);
+  if (value == nullptr || value->is_null()) return 0;
+  if (!value->is_number() || value->as_double() < 0) {
+    throw core::DataError(name, "'task_seconds." + std::string(key) + "' is not a non-negative number");
+  }
+  return value->as_double();
+}
+
+}  // namespace
+
+QueueSnapshot parse_stats_json(std::string_view text, const std::string& name) {
+  core::Json json;
+  try {
+    json = core::Json::parse(text);
+  } catch (const core::Error& e) {
+    throw core::DataError(name, "not JSON: " + e.why(), "produce it with `swath queue stats --json`");
+  }
+  if (!json.is_object()) throw core::DataError(name, "queue stats must be a JSON object");
+  const core::Json* schema = json.find("schema");
+  if (schema == nullptr || !schema->is_string() || schema->as_string() != kSchema) {
+    throw core::DataError(name, "not queue stats: schema is " + (schema ? schema->dump() : std::string("missing")),
+                          "expected \"" + std::string(kSchema) + "\" from `swath queue stats --json`");
+  }
+  QueueSnapshot s;
+  if (const auto* queue = json.find("queue"); queue && queue->is_string()) s.queue = queue->as_string();
+  s.backlog = count(json, "backlog", name);
+  s.in_flight = count(json, "in_flight", name);
+  s.delayed = count(json, "delayed", name, false);
+  s.dead = count(json, "dead", name, false);
+  s.workers = count(json, "workers", name, false);
+  if (const auto* by = json.find("depth_by_priority"); by && by->is_object()) {
+    s.depth_high = count(*by, "high", name, false);
+    s.depth_normal = count(*by, "normal", name, false);
+    s.depth_low = count(*by, "low", name, false);
+  }
+  if (const auto* tp = json.find("throughput_per_second"); tp && tp->is_number()) s.throughput_per_second = tp->as_double();
+  const core::Json* times = json.find("task_seconds");
+  s.task_p50 = seconds(times, "p50", name);
+  s.task_p95 = seconds(times, "p95", name);
+  if (times != nullptr) s.task_count = count(*times, "count", name, false);
+  return s;
+}
+
+SnapshotSource stats_file_source(const std::string& path) {
+  return [path] { return parse_stats_json(core::read_file(path), path); };
+}
+
+}  // namespace swath::scale

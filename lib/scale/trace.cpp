@@ -1,0 +1,67 @@
+// Strict CSV reading of arrival traces: every line is checked and errors name the line.
+#include "scale/trace.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <sstream>
+#include <utility>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+
+namespace swath::scale {
+
+namespace {
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+bool parse_double(const std::string& s, double& out) {
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size() && std::isfinite(out);
+}
+
+}  // namespace
+
+std::vector<Arrival> parse_trace(std::string_view text, const std::string& name) {
+  std::vector<Arrival> out;
+  std::istringstream in{std::string(text)};
+  std::string line;
+  int number = 0;
+  bool first = true;  // the first non-comment line may be a header such as `time,tasks`
+  const std::string hint = "a trace is CSV lines `time,tasks`: seconds from the start (sorted, >= 0) and a task count";
+  while (std::getline(in, line)) {
+    ++number;
+    const std::string where = name + ":" + std::to_string(number);
+    const std::string content = trim(line.substr(0, line.find('#')));
+    if (content.empty()) continue;
+    const auto comma = content.find(',');
+    if (comma == std::string::npos) throw core::UsageError(where, "expected `time,tasks`, got '" + content + "'", hint);
+    const std::string time_text = trim(std::string_view(content).substr(0, comma));
+    const std::string tasks_text = trim(std::string_view(content).substr(comma + 1));
+    double time = 0, tasks = 0;
+    const bool was_first = std::exchange(first, false);
+    if (!parse_double(time_text, time) || !parse_double(tasks_text, tasks)) {
+      if (was_first) continue;
+      throw core::UsageError(where, "'" + content + "' is not two numbers", hint);
+    }
+    if (time < 0) throw core::UsageError(where, "negative time " + time_text, hint);
+    if (tasks < 0 || std::nearbyint(tasks) != tasks) {
+      throw core::UsageError(where, "task count " + tasks_text + " is not a whole number >= 0", hint);
+    }
+    if (!out.empty() && time < out.back().time) {
+      throw core::UsageError(where, "time " + time_text + " is before the previous line's time (times must be sorted)", hint);
+    }
+    out.push_back({time, static_cast<long long>(tasks)});
+  }
+  if (out.empty()) throw core::UsageError(name, "the trace has no arrivals", hint);
+  return out;
+}
+
+std::vector<Arrival> load_trace(const std::string& path) { return parse_trace(core::read_file(path), path); }
+
+}  // namespace swath::scale

@@ -1,0 +1,128 @@
+// End to end: `scale-plan --emit` writes Kubernetes and KEDA manifests that pass the upstream schemas offline.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "core/files.hpp"
+#include "support/process.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kStats =
+    "{\"schema\":\"swath.queue.stats/1\",\"queue\":\"scenes\",\"depth\":400,\"in_flight\":0,\"backlog\":400,"
+    "\"workers\":0,\"task_seconds\":{\"p50\":2,\"p95\":4,\"count\":100}}";
+const std::string kDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+// The validator installed by `make setup` (tests/k8s-schema): node + kubernetes-models + @kubernetes-models/keda.
+test::RunResult validate(const std::vector<std::string>& files) {
+  const std::string dir = std::string(SWATH_SOURCE_DIR) + "/tests/k8s-schema";
+  REQUIRE_MESSAGE(fs::exists(dir + "/node_modules/kubernetes-models"), "run `make setup` to install the schema validators");
+  std::vector<std::string> argv = {"node", dir + "/validate.mjs"};
+  argv.insert(argv.end(), files.begin(), files.end());
+  return test::run(argv);
+}
+
+}  // namespace
+
+TEST_CASE("scale-plan --emit all: every manifest validates against the Kubernetes and KEDA schemas") {
+  test::ScratchDir dir;
+  test::write_text(dir / "stats.json", kStats);
+  test::write_text(dir / "policy.yaml", "max_replicas: 6\ndeadline_seconds: 300\nworker_grace_seconds: 40\n");
+  const auto r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--policy", dir / "policy.yaml", "--emit", "all",
+                              "-o", dir / "k8s", "--image", "registry.example/swath:0.1.0", "--image-digest", kDigest,
+                              "--shards", "12"});
+  REQUIRE(r.exit_code == 0);
+  std::vector<std::string> files;
+  for (const char* name : {"indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml", "scaledobject.yaml", "scaledjob.yaml"}) {
+    CAPTURE(name);
+    REQUIRE(fs::exists(dir / "k8s/" + name));
+    files.push_back(dir / "k8s/" + name);
+  }
+  const auto v = validate(files);
+  CHECK_MESSAGE(v.exit_code == 0, v.out << v.err);
+  CHECK(v.out.find("5 valid, 0 invalid") != std::string::npos);
+
+  const std::string indexed = core::read_file(dir / "k8s/indexed-job.yaml");
+  CHECK(indexed.find("completionMode: Indexed") != std::string::npos);
+  CHECK(indexed.find("completions: 12") != std::string::npos);
+  CHECK(indexed.find("$(JOB_COMPLETION_INDEX)/12") != std::string::npos);
+  CHECK(indexed.find("batch.kubernetes.io/job-completion-index") != std::string::npos);
+  const std::string job = core::read_file(dir / "k8s/worker-job.yaml");
+  // 400 tasks × 4 s in 300 s with 45 s start-up: 63 per pod → 7 needed, capped at max 6
+  CHECK(job.find("parallelism: 6") != std::string::npos);
+  CHECK(job.find("--exit-when-empty") != std::string::npos);
+  CHECK(job.find("- \"--grace\"\n            - \"40\"\n") != std::string::npos);  // the worker's grace, below the pod's
+  CHECK(job.find("image: \"registry.example/swath@" + kDigest + "\"") != std::string::npos);
+  CHECK(job.find("terminationGracePeriodSeconds: 55") != std::string::npos);  // above the worker's 40 s
+  CHECK(job.find("runAsNonRoot: true") != std::string::npos);
+  CHECK(job.find("podFailurePolicy:") != std::string::npos);
+  CHECK(job.find("backoffLimit: 6") != std::string::npos);
+  CHECK(job.find("ttlSecondsAfterFinished: 3600") != std::string::npos);
+  CHECK(job.find("limits:") != std::string::npos);
+  const std::string so = core::read_file(dir / "k8s/scaledobject.yaml");
+  CHECK(so.find("listName: \"swath:{scenes}:ready\"") != std::string::npos);
+  CHECK(so.find("maxReplicaCount: 6") != std::string::npos);
+  CHECK(core::read_file(dir / "k8s/scaledjob.yaml").find("strategy: default") != std::string::npos);
+}
+
+TEST_CASE("schema validator: a deliberately broken manifest fails validation") {
+  test::ScratchDir dir;
+  test::write_text(dir / "stats.json", kStats);
+  REQUIRE(test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "job", "-o", dir.path()}).exit_code == 0);
+  std::string job = core::read_file(dir / "worker-job.yaml");
+  const auto at = job.find("parallelism: ");
+  REQUIRE(at != std::string::npos);
+  job.replace(at, job.find('\n', at) - at, "parallelism: three");
+  test::write_text(dir / "broken-job.yaml", job);
+  test::write_text(dir / "broken-scaledobject.yaml",
+                   "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: x\nspec:\n  triggers: []\n");
+  const auto v = validate({dir / "worker-job.yaml", dir / "broken-job.yaml", dir / "broken-scaledobject.yaml"});
+  CHECK(v.exit_code == 1);
+  CHECK(v.out.find("ok " + dir / "worker-job.yaml") != std::string::npos);
+  CHECK(v.out.find("invalid " + dir / "broken-job.yaml Job/swath-worker: data/spec/parallelism must be integer") !=
+        std::string::npos);
+  CHECK(v.out.find("invalid " + dir / "broken-scaledobject.yaml ScaledObject/x") != std::string::npos);
+  CHECK(v.out.find("scaleTargetRef") != std::string::npos);
+}
+
+TEST_CASE("scale-plan --emit: bad kind, bad digest and missing -o write nothing") {
+  test::ScratchDir dir;
+  test::write_text(dir / "stats.json", kStats);
+  auto r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "pods", "-o", dir / "out"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--emit 'pods': unknown kind of manifest") != std::string::npos);
+  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "out", "--image-digest", "sha256:xyz"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--image-digest 'sha256:xyz': not a sha256 digest") != std::string::npos);
+  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--emit: needs -o DIR") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "out"));
+}
+
+TEST_CASE("examples/k8s: the generated manifests are current, and every file validates") {
+  test::ScratchDir dir;
+  const std::string k8s = std::string(SWATH_SOURCE_DIR) + "/examples/k8s/";
+  const auto g = test::run({k8s + "generate.sh", SWATH_BINARY, dir.path()});
+  REQUIRE_MESSAGE(g.exit_code == 0, g.err);
+  for (const char* name : {"indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml", "scaledjob.yaml"}) {
+    CAPTURE(name);
+    CHECK_MESSAGE(core::read_file(dir / name) == core::read_file(k8s + name), "run examples/k8s/generate.sh");
+  }
+  CHECK_FALSE(fs::exists(dir / "scaledobject.yaml"));
+  std::vector<std::string> files;
+  for (const char* name : {"redis.yaml", "data-pvc.yaml", "indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml",
+                           "scaledjob.yaml"}) {
+    files.push_back(k8s + name);
+  }
+  const auto v = validate(files);
+  CHECK_MESSAGE(v.exit_code == 0, v.out);
+  CHECK(v.out.find("8 valid, 0 invalid") != std::string::npos);
+  const std::string redis = core::read_file(k8s + "redis.yaml");
+  CHECK(redis.find("appendonly yes") != std::string::npos);
+  CHECK(redis.find("maxmemory-policy noeviction") != std::string::npos);
+}

@@ -1,0 +1,205 @@
+// End to end: `swath scale-plan` plans from a stats file, and every bad input of the issue is refused clearly.
+#include <doctest/doctest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "core/json.hpp"
+#include "scale/redis_source.hpp"
+#include "support/process.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string stats_json(long long backlog, long long in_flight, long long workers, double p95, long long count = 240) {
+  return "{\"schema\":\"swath.queue.stats/1\",\"queue\":\"tiles\",\"depth\":" + std::to_string(backlog) +
+         ",\"depth_by_priority\":{\"high\":0,\"normal\":" + std::to_string(backlog) + ",\"low\":0},\"in_flight\":" +
+         std::to_string(in_flight) + ",\"delayed\":0,\"dead\":0,\"done\":10,\"backlog\":" + std::to_string(backlog) +
+         ",\"workers\":" + std::to_string(workers) + ",\"throughput_per_second\":1.5,\"task_seconds\":{\"p50\":2,\"p95\":" +
+         std::to_string(p95) + ",\"count\":" + std::to_string(count) + "},\"window_seconds\":300}";
+}
+
+// A loopback port nobody listens on right now.
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+struct Fixture {
+  test::ScratchDir dir;
+  std::string stats = dir / "stats.json";
+  std::string policy = dir / "policy.yaml";
+  Fixture(const std::string& stats_text, const std::string& policy_text) {
+    test::write_text(stats, stats_text);
+    test::write_text(policy, policy_text);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("scale-plan: deadline strategy from a stats file, as JSON") {
+  // 100 tasks of 4 s (p95), 45 s start-up, 245 s left: a new pod does 50 → 2 pods.
+  Fixture f(stats_json(98, 2, 0, 4), "strategy: deadline\ndeadline_seconds: 245\npod_startup_seconds: 45\nmax_replicas: 10\n");
+  const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto plan = core::Json::parse(r.out);
+  CHECK(plan.at("schema").as_string() == "swath.scale.plan/1");
+  CHECK(plan.at("desired_replicas").as_int() == 2);
+  CHECK(plan.at("action").as_string() == "scale-up");
+  CHECK(plan.at("reason").as_string().find("2 pods drain 100 tasks") != std::string::npos);
+  CHECK(plan.at("predicted_drain_seconds").as_double() == doctest::Approx(245).epsilon(0.01));
+  CHECK(plan.at("predicted_cost").as_double() > 0);
+  CHECK(plan.at("deadline").at("met").as_bool());
+  CHECK(plan.at("inputs").at("task_seconds_source").as_string() == "queue");
+  CHECK(plan.at("provenance").at("options_hash").as_string().rfind("sha256:", 0) == 0);
+  // The same inputs give the same bytes.
+  CHECK(test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--json"}).out == r.out);
+}
+
+TEST_CASE("scale-plan: --strategy overrides the policy; ScaledJob strategies report new jobs") {
+  Fixture f(stats_json(10, 0, 1, 4), "max_replicas: 3\ntarget_tasks_per_pod: 1\n");
+  const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", "scaledjob-default", "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto plan = core::Json::parse(r.out);
+  CHECK(plan.at("strategy").as_string() == "scaledjob-default");
+  CHECK(plan.at("new_jobs").as_int() == 2);  // KEDA's table: queue 10, max 3, target 1, running 1 → 2
+  CHECK(plan.at("action").as_string() == "create-jobs");
+  // Environment layer: SWATH_SCALE__STRATEGY
+  const auto e = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--json"},
+                             {.env = {{"SWATH_SCALE__STRATEGY", "hpa"}}});
+  CHECK(core::Json::parse(e.out).at("strategy").as_string() == "hpa");
+}
+
+TEST_CASE("scale-plan: without measured task times the policy's p95 is used, with a warning") {
+  Fixture f(stats_json(10, 0, 0, 0, 0), "task_seconds:\n  p95: 7\n");
+  const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("at 7s p95 (policy)") != std::string::npos);
+  CHECK(r.out.find("no measured task times") != std::string::npos);
+}
+
+TEST_CASE("scale-plan: a deadline that cannot be met warns and asks for max replicas") {
+  Fixture f(stats_json(5000, 0, 0, 4), "deadline_seconds: 600\nmax_replicas: 5\n");
+  const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto plan = core::Json::parse(r.out);
+  CHECK(plan.at("desired_replicas").as_int() == 5);
+  CHECK(plan.at("reason").as_string().find("deadline cannot be met") != std::string::npos);
+  CHECK_FALSE(plan.at("deadline").at("met").as_bool());
+  CHECK(plan.at("warnings").dump().find("the deadline will be missed") != std::string::npos);
+}
+
+TEST_CASE("scale-plan: a deadline already past says so and recommends max replicas") {
+  Fixture f(stats_json(50, 1, 2, 4), "deadline_at: 2026-11-25T18:00:00Z\nmax_replicas: 12\n");
+  const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--now", "2026-11-25T18:05:00Z"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("replicas   2 → 12 (scale-up)") != std::string::npos);
+  CHECK(r.out.find("the deadline passed 300s ago: recommending max replicas (12)") != std::string::npos);
+  CHECK(r.out.find("deadline   -300s left, already past") != std::string::npos);
+  // Every strategy is overridden by a past deadline.
+  const auto j = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--now", "2026-11-25T18:05:00Z",
+                              "--strategy", "scaledjob-eager", "--json"});
+  const auto plan = core::Json::parse(j.out);
+  CHECK(plan.at("deadline").at("past").as_bool());
+  CHECK(plan.at("new_jobs").as_int() == 10);
+}
+
+TEST_CASE("scale-plan: bad policies exit 2 naming file, line, key and value") {
+  struct Case { std::string yaml, expected; };
+  const Case cases[] = {
+      {"min_replicas: 5\nmax_replicas: 2\n", "policy.yaml:1: key 'min_replicas': '5' is greater than max_replicas '2'"},
+      {"strategy: hpa\ntarget_tasks_per_pod: -3\n", "policy.yaml:2: key 'target_tasks_per_pod': '-3' is negative"},
+      {"strategy: fastest\n", "policy.yaml:1: unknown strategy 'fastest': expected one of hpa, scaledjob-default"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.yaml);
+    Fixture f(stats_json(10, 0, 0, 4), c.yaml);
+    const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--emit", "all", "-o", f.dir / "k8s"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.rfind("swath scale-plan: " + f.dir.path() + "/", 0) == 0);
+    CHECK(r.err.find(c.expected) != std::string::npos);
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(f.dir / "k8s"));  // nothing partial written
+  }
+}
+
+TEST_CASE("scale-plan: unknown --strategy flag exits 2 with a suggestion") {
+  Fixture f(stats_json(10, 0, 0, 4), "");
+  const auto r = test::swath({"scale-plan", "--stats", f.stats, "--strategy", "dedline"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("flag --strategy: unknown strategy 'dedline'") != std::string::npos);
+  CHECK(r.err.find("did you mean 'deadline'?") != std::string::npos);
+}
+
+TEST_CASE("scale-plan: bad stats files and missing inputs") {
+  test::ScratchDir dir;
+  test::write_text(dir / "wrong.json", "{\"schema\":\"something/1\",\"backlog\":3}");
+  test::write_text(dir / "negative.json", "{\"schema\":\"swath.queue.stats/1\",\"backlog\":-3,\"in_flight\":0}");
+  auto r = test::swath({"scale-plan", "--stats", dir / "wrong.json"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("not queue stats: schema is \"something/1\"") != std::string::npos);
+  r = test::swath({"scale-plan", "--stats", dir / "negative.json"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("'backlog' is negative (-3)") != std::string::npos);
+  r = test::swath({"scale-plan", "--stats", dir / "absent.json"});
+  CHECK(r.exit_code == 1);
+  r = test::swath({"scale-plan"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("neither --stats nor --redis was given") != std::string::npos);
+  r = test::swath({"scale-plan", "--redis", "redis://127.0.0.1:6379"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--redis: needs --queue NAME") != std::string::npos);
+  r = test::swath({"scale-plan", "--redis", "http://x", "--queue", "q"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("not a redis:// URL") != std::string::npos);
+  r = test::swath({"scale-plan", "--stats", dir / "wrong.json", "--apply"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--apply: only applies with --watch") != std::string::npos);
+}
+
+TEST_CASE("scale-plan: Redis unreachable is a clear error, exit 1") {
+  const int port = free_port();
+  const std::string url = "redis://127.0.0.1:" + std::to_string(port);
+  const auto r = test::swath({"scale-plan", "--redis", url, "--queue", "tiles"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.rfind("swath scale-plan: Redis unreachable at " + url + ": Connection refused", 0) == 0);
+  CHECK(r.err.find("is redis-server running") != std::string::npos);
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("scale-plan: with Redis up, --redis says clearly that it is not wired yet") {
+  const int port = free_port();
+  test::ScratchDir dir;
+  test::Background redis({"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
+                          "--appendonly", "no", "--dir", dir.path()});
+  const std::string url = "redis://127.0.0.1:" + std::to_string(port);
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    try {
+      scale::check_redis_reachable(url, 0.2);
+      up = true;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  REQUIRE(up);
+  const auto r = test::swath({"scale-plan", "--redis", url, "--queue", "tiles"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("reading queue 'tiles' from Redis is not wired into this build yet") != std::string::npos);
+  CHECK(r.err.find("--stats FILE") != std::string::npos);
+}

@@ -1,0 +1,88 @@
+// End to end: `scale-plan --simulate` replays a trace against every strategy, plots SVG, refuses bad traces.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "core/files.hpp"
+#include "core/json.hpp"
+#include "support/process.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kPolicy =
+    "max_replicas: 6\ndeadline_seconds: 500\npod_startup_seconds: 20\npolling_interval_seconds: 10\ncooldown_seconds: 60\n";
+}
+
+TEST_CASE("scale-plan --simulate: a table of every strategy and the hindsight optimum, and an SVG plot") {
+  test::ScratchDir dir;
+  test::write_text(dir / "trace.csv", "time,tasks\n0,40\n120,10\n200,60\n");
+  test::write_text(dir / "policy.yaml", kPolicy);
+  const auto r = test::swath({"scale-plan", "--simulate", dir / "trace.csv", "--policy", dir / "policy.yaml", "--plot",
+                              dir / "plot.svg"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("110 tasks (", 0) == 0);
+  CHECK(r.out.find(" task-seconds), deadline 500s\n") != std::string::npos);
+  for (const char* name : {"hpa", "scaledjob-default", "scaledjob-accurate", "scaledjob-eager", "deadline", "hindsight-optimum"}) {
+    CAPTURE(name);
+    CHECK(r.out.find(std::string("\n") + name + " ") != std::string::npos);
+  }
+  const std::string svg = core::read_file(dir / "plot.svg");
+  CHECK(svg.find(">scaledjob-eager</text>") != std::string::npos);
+  CHECK(svg.find("<polyline") != std::string::npos);
+
+  const auto j = test::swath({"scale-plan", "--simulate", dir / "trace.csv", "--policy", dir / "policy.yaml", "--json"});
+  REQUIRE(j.exit_code == 0);
+  const auto json = core::Json::parse(j.out);
+  CHECK(json.at("schema").as_string() == "swath.scale.simulation/1");
+  const double busy = json.at("task_seconds_total").as_double();
+  CHECK(busy > 110 * 0.5);
+  for (const auto& s : json.at("strategies").as_array()) {
+    CHECK(s.at("finished").as_bool());
+    CHECK(s.at("pod_seconds").as_double() >= busy);  // pods are paid at least while they work
+  }
+  CHECK(json.at("hindsight_optimum").at("deadline_misses").as_int() == 0);
+}
+
+TEST_CASE("scale-plan --simulate: unsorted or negative times exit 2 naming the line, no plot written") {
+  test::ScratchDir dir;
+  test::write_text(dir / "unsorted.csv", "time,tasks\n0,4\n60,2\n30,1\n");
+  test::write_text(dir / "negative.csv", "time,tasks\n-1,4\n");
+  auto r = test::swath({"scale-plan", "--simulate", dir / "unsorted.csv", "--plot", dir / "plot.svg"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.rfind("swath scale-plan: " + dir / "unsorted.csv:4: time 30 is before the previous line's time", 0) == 0);
+  CHECK(r.out.empty());
+  r = test::swath({"scale-plan", "--simulate", dir / "negative.csv", "--plot", dir / "plot.svg"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.rfind("swath scale-plan: " + dir / "negative.csv:2: negative time -1", 0) == 0);
+  CHECK_FALSE(fs::exists(dir / "plot.svg"));
+  r = test::swath({"scale-plan", "--stats", dir / "x.json", "--plot", dir / "plot.svg"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--plot: only applies with --simulate") != std::string::npos);
+}
+
+TEST_CASE("scale-plan --simulate: the shipped traces parse and every strategy finishes them") {
+  for (const char* name : {"bursty.csv", "steady.csv", "ramp.csv"}) {
+    CAPTURE(name);
+    const auto r = test::swath({"scale-plan", "--simulate", std::string(SWATH_SOURCE_DIR) + "/examples/traces/" + name,
+                                "--policy", std::string(SWATH_SOURCE_DIR) + "/configs/scaling.yaml", "--json"});
+    REQUIRE(r.exit_code == 0);
+    const auto json = core::Json::parse(r.out);
+    for (const auto& s : json.at("strategies").as_array()) CHECK(s.at("finished").as_bool());
+  }
+}
+
+TEST_CASE("scale-plan --simulate --seed: same seed, same bytes; another seed, other task times") {
+  test::ScratchDir dir;
+  test::write_text(dir / "trace.csv", "0,30\n60,30\n");
+  test::write_text(dir / "policy.yaml", kPolicy);
+  auto run = [&](const char* seed) {
+    return test::swath({"scale-plan", "--simulate", dir / "trace.csv", "--policy", dir / "policy.yaml", "--seed", seed, "--json"}).out;
+  };
+  const auto a = run("1");
+  CHECK(a == run("1"));
+  CHECK(core::Json::parse(a).at("task_seconds_total").as_double() !=
+        core::Json::parse(run("2")).at("task_seconds_total").as_double());
+}

@@ -1,0 +1,157 @@
+// End to end: `scale-plan --watch` against a kubectl stand-in that records its calls. A real Kubernetes API
+// server cannot run here (no cluster, no container engine), so the stand-in answers the two reads the
+// controller makes (deployment replicas, active jobs) from files and records every call and manifest.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include <filesystem>
+
+#include "core/files.hpp"
+#include "support/process.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Cluster {
+  test::ScratchDir dir;
+  std::string kubectl = dir / "kubectl";
+  // `jobs`: what `get jobs` prints, one line per Job: "<condition types>|<ready pods>".
+  explicit Cluster(int replicas, const std::string& jobs = "", bool broken = false) {
+    test::write_text(dir / "replicas", std::to_string(replicas));
+    test::write_text(dir / "active", jobs);
+    const std::string d = dir.path();
+    test::write_text(kubectl, "#!/usr/bin/env bash\n"
+                              "# kubectl stand-in: records each call; answers reads from files.\n"
+                              "echo \"$*\" >> " + d + "/calls.log\n" +
+                              (broken ? "echo 'error: You must be logged in to the server (Unauthorized)' >&2; exit 1\n" : "") +
+                              "case \"$*\" in\n"
+                              "  *' get deployment '*) cat " + d + "/replicas ;;\n"
+                              "  *' get jobs '*) cat " + d + "/active ;;\n"
+                              "  *' scale deployment/'*) n=\"${@: -1}\"; echo -n \"${n#--replicas=}\" > " + d + "/replicas; echo scaled ;;\n"
+                              "  *' create -f -'*) cat > \"$(mktemp " + d + "/job-XXXXXX)\"; echo job created ;;\n"
+                              "  *) echo \"unexpected call: $*\" >&2; exit 3 ;;\n"
+                              "esac\n");
+    ::chmod(kubectl.c_str(), 0755);
+  }
+  std::vector<std::string> calls() const {
+    return fs::exists(dir / "calls.log") ? test::lines(core::read_file(dir / "calls.log")) : std::vector<std::string>{};
+  }
+  std::string replicas() const { return core::read_file(dir / "replicas"); }
+  std::string stats(long long backlog) const {
+    const std::string path = dir / "stats.json";
+    test::write_text(path, "{\"schema\":\"swath.queue.stats/1\",\"queue\":\"tiles\",\"backlog\":" + std::to_string(backlog) +
+                               ",\"in_flight\":0,\"workers\":0,\"task_seconds\":{\"p50\":2,\"p95\":4,\"count\":50}}");
+    return path;
+  }
+};
+
+std::vector<std::string> watch_args(const Cluster& c, const std::string& stats, const std::string& strategy) {
+  return {"scale-plan", "--stats", stats, "--strategy", strategy, "--watch", "--max-iterations", "2", "--interval", "0.05",
+          "--kubectl", c.kubectl, "--namespace", "imagery"};
+}
+
+}  // namespace
+
+TEST_CASE("watch: dry-run only reads the cluster and prints what it would run") {
+  Cluster c(1);
+  const auto r = test::swath(watch_args(c, c.stats(100), "hpa"));
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("iteration 1: backlog 100, in flight 0, replicas 1 → 5") != std::string::npos);
+  CHECK(r.out.find("dry-run, would run: " + c.kubectl + " -n imagery scale deployment/swath-worker --replicas=5") != std::string::npos);
+  CHECK(r.out.find("iteration 2:") != std::string::npos);
+  for (const auto& call : c.calls()) CHECK(call == "-n imagery get deployment swath-worker -o jsonpath={.spec.replicas}");
+  CHECK(c.calls().size() == 2);
+  CHECK(c.replicas() == "1");
+}
+
+TEST_CASE("watch --apply: scales the Deployment, then holds once it matches the plan") {
+  Cluster c(0);
+  const auto r = test::swath([&] { auto a = watch_args(c, c.stats(100), "deadline"); a.push_back("--apply"); return a; }());
+  REQUIRE(r.exit_code == 0);
+  const auto calls = c.calls();
+  REQUIRE(calls.size() == 3);  // get, scale, get (iteration 2 holds)
+  CHECK(calls[1] == "-n imagery scale deployment/swath-worker --replicas=1");
+  CHECK(c.replicas() == "1");
+  CHECK(r.out.find("applied: " + c.kubectl + " -n imagery scale deployment/swath-worker --replicas=1") != std::string::npos);
+  CHECK(r.out.find("iteration 2: backlog 100, in flight 0, replicas 1 → 1") != std::string::npos);
+}
+
+TEST_CASE("watch --apply: hysteresis holds small moves, and going to zero is never held") {
+  Cluster c(4);
+  test::write_text(c.dir / "policy.yaml", "target_tasks_per_pod: 10\nhysteresis_replicas: 1\nscale_down:\n  stabilization_window_seconds: 0\n");
+  auto args = watch_args(c, c.stats(50), "hpa");  // hpa wants ceil(50 / 10) = 5, one above the 4 running
+  args.insert(args.end(), {"--apply", "--policy", c.dir / "policy.yaml"});
+  auto r = test::swath(args);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("(held: within the hysteresis of 1)") != std::string::npos);
+  for (const auto& call : c.calls()) CHECK(call.find(" scale ") == std::string::npos);
+  CHECK(c.replicas() == "4");
+  // deadline with an empty queue wants 0: acted on despite the hysteresis
+  args = watch_args(c, c.stats(0), "deadline");
+  args.push_back("--apply");
+  r = test::swath(args);
+  REQUIRE(r.exit_code == 0);
+  CHECK(c.replicas() == "0");
+}
+
+TEST_CASE("watch --apply with a ScaledJob strategy creates one Job per new job, as KEDA does") {
+  Cluster c(0, "Complete|\n|1\n|\n");  // one finished, one running, one whose pod is not ready: 2 unfinished
+  auto args = watch_args(c, c.stats(30), "scaledjob-default");
+  args[7] = "1";  // --max-iterations 1
+  args.push_back("--apply");
+  const auto r = test::swath(args);
+  REQUIRE(r.exit_code == 0);
+  // default strategy: maxScale = ceil(30 / 10) = 3, running 2 → 1 new job
+  const auto calls = c.calls();
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[0] == "-n imagery get jobs -l app.kubernetes.io/instance=swath,app.kubernetes.io/component=worker -o "
+                    "jsonpath={range .items[*]}{.status.conditions[*].type}|{.status.ready}{\"\\n\"}{end}");
+  CHECK(calls[1] == "-n imagery create -f -");
+  CHECK(r.out.find("running 2, pending 1 → 1 new job(s)") != std::string::npos);
+  int manifests = 0;
+  for (const auto& entry : fs::directory_iterator(c.dir.path())) {
+    if (entry.path().filename().string().rfind("job-", 0) != 0) continue;
+    ++manifests;
+    const std::string job = core::read_file(entry.path().string());
+    CHECK(job.find("generateName: swath-worker-") != std::string::npos);
+    CHECK(job.find("--exit-when-empty") != std::string::npos);
+    CHECK(job.find("parallelism: 1") != std::string::npos);
+  }
+  CHECK(manifests == 1);
+}
+
+TEST_CASE("watch: kubectl failing or Redis unreachable on the first iteration is a clear error, exit 1") {
+  Cluster c(1, "", true);
+  auto r = test::swath(watch_args(c, c.stats(10), "hpa"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("exit code 1: error: You must be logged in to the server (Unauthorized)") != std::string::npos);
+  Cluster ok(1);
+  r = test::swath({"scale-plan", "--redis", "redis://127.0.0.1:1", "--queue", "tiles", "--watch", "--max-iterations", "1",
+                   "--kubectl", ok.kubectl});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("Redis unreachable at redis://127.0.0.1:1") != std::string::npos);
+  CHECK(ok.calls().empty());
+}
+
+TEST_CASE("watch: SIGTERM stops the loop between iterations, exit 130") {
+  Cluster c(1);
+  auto args = watch_args(c, c.stats(10), "hpa");
+  args[7] = "0";     // --max-iterations 0: until signalled
+  args[9] = "30";    // --interval 30: the signal arrives while it sleeps
+  args.insert(args.begin(), SWATH_BINARY);
+  test::Background watch(args);
+  for (int i = 0; i < 200 && c.calls().empty(); ++i) ::usleep(20000);
+  REQUIRE_FALSE(c.calls().empty());
+  watch.signal(SIGTERM);
+  const auto r = watch.wait();
+  CHECK(r.exit_code == 130);
+  CHECK(r.out.find("iteration 1: ") != std::string::npos);
+  CHECK(r.out.find("iteration 2: ") == std::string::npos);
+}

@@ -1,0 +1,59 @@
+// The --watch controller with a fake clock and a kubectl stand-in: a relative deadline counts from the start.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include <utility>
+
+#include "core/json.hpp"
+#include "scale/controller.hpp"
+#include "scale/request.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+
+TEST_CASE("watch: deadline_seconds is anchored at the controller's start, not at each iteration") {
+  test::ScratchDir dir;
+  const std::string kubectl = dir / "kubectl";
+  test::write_text(kubectl, "#!/bin/sh\n# kubectl stand-in: two replicas, every other call succeeds silently\n"
+                            "case \"$*\" in *' get deployment '*) printf 2 ;; esac\n");
+  ::chmod(kubectl.c_str(), 0755);
+  scale::WatchOptions o;
+  o.policy.strategy = scale::Strategy::deadline;
+  o.policy.deadline_seconds = 150;
+  o.policy.max_replicas = 9;
+  o.kubectl = kubectl;
+  o.max_iterations = 2;
+  o.interval_seconds = 0;
+  double t = 1000;
+  o.clock = [&] { return std::exchange(t, t + 100); };  // start 1000, iterations at 1100 and 1200
+  const scale::SnapshotSource source = [] {
+    scale::QueueSnapshot s;
+    s.backlog = 100;
+    s.task_p95 = 1;
+    s.task_count = 10;
+    return s;
+  };
+  std::vector<std::string> lines;
+  const auto report = scale::watch(source, o, [&](const std::string& line) { lines.push_back(line); });
+  CHECK(report.iterations == 2);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].find("within 50s") != std::string::npos);
+  CHECK(lines[1].find("the deadline passed 50s ago: recommending max replicas (9)") != std::string::npos);
+  CHECK(lines[1].find("dry-run, would run: " + kubectl + " -n default scale deployment/swath-worker --replicas=9") !=
+        std::string::npos);
+}
+
+TEST_CASE("resolve_source: a Redis stats reader (the queue library's) feeds the same contract") {
+  std::string asked;
+  const auto source = scale::resolve_source("", "redis://127.0.0.1:6390", "tiles", [&](const std::string& url, const std::string& q) {
+    asked = url + " " + q;
+    return core::Json::parse(R"({"schema":"swath.queue.stats/1","queue":"tiles","backlog":7,"in_flight":2,"workers":1,)"
+                             R"("task_seconds":{"p50":1,"p95":3,"count":9}})");
+  });
+  const auto s = source();
+  CHECK(asked == "redis://127.0.0.1:6390 tiles");
+  CHECK(s.backlog == 7);
+  CHECK(s.in_flight == 2);
+  CHECK(s.task_p95 == 3);
+}

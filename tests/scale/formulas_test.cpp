@@ -1,0 +1,147 @@
+// The scaling formulas against worked examples from KEDA's and Kubernetes' documentation.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "scale/formulas.hpp"
+
+using namespace swath;
+using scale::Strategy;
+
+TEST_CASE("scaledjob: the maxReplicaCount table of KEDA's ScaledJob spec (default strategy)") {
+  // | Queue Length | Max Replica Count | Target Average Value | Running Job Count | Number of the Scale |
+  struct Row { long long queue; long long max; double target; long long running; long long expected; };
+  const Row rows[] = {{10, 3, 1, 0, 3}, {10, 3, 2, 0, 3}, {10, 3, 1, 1, 2}, {10, 100, 1, 0, 10}, {4, 3, 5, 0, 1}};
+  for (const auto& r : rows) {
+    CAPTURE(r.queue);
+    CAPTURE(r.max);
+    CAPTURE(r.target);
+    CAPTURE(r.running);
+    CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_default, r.queue, r.target, r.running, 0, 0, r.max) == r.expected);
+  }
+}
+
+TEST_CASE("scaledjob-default: the RabbitMQ walk-through of KEDA's docs") {
+  // 3 messages, 0 running → 3 jobs; still 3 queued with 3 running → none; 6 queued, 3 running → 3 more.
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_default, 3, 1, 0, 0, 0, 100) == 3);
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_default, 3, 1, 3, 0, 0, 100) == 0);
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_default, 6, 1, 3, 0, 0, 100) == 3);
+  // Never negative: more running than the queue asks for.
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_default, 1, 1, 5, 0, 0, 100) == 0);
+}
+
+TEST_CASE("scaledjob: minReplicaCount example of KEDA's docs") {
+  // minReplicaCount 2 with 2 jobs running permanently, target 1, 3 messages sent → 3 more jobs are created.
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_default, 3, 1, 2, 0, 2, 100) == 3);
+  // Below the minimum: top up to it, whatever the queue says.
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_default, 0, 1, 0, 0, 2, 100) == 2);
+}
+
+TEST_CASE("scaledjob-accurate: deducts pending jobs, or fills up to maxReplicaCount") {
+  // (maxScale + running) > maxReplicaCount → maxReplicaCount - running
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_accurate, 5, 1, 7, 0, 0, 10) == 3);
+  // otherwise maxScale - pending
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_accurate, 3, 1, 2, 1, 0, 10) == 2);
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_accurate, 3, 1, 4, 4, 0, 10) == 0);
+}
+
+TEST_CASE("scaledjob-eager: min(maxReplicaCount - running - pending, maxScale)") {
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_eager, 3, 1, 0, 0, 0, 10) == 3);
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_eager, 5, 1, 8, 1, 0, 10) == 1);
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_eager, 50, 10, 2, 0, 0, 10) == 5);
+  CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_eager, 5, 1, 10, 0, 0, 10) == 0);
+}
+
+TEST_CASE("hpa: ceil(current × metric / target), with the 0.1 tolerance") {
+  // Kubernetes HPA docs: a metric twice the target doubles the replicas.
+  CHECK(scale::hpa_raw_desired(2, 40, 10, 0.1) == 4);
+  // ratio 21 / (2 × 10) = 1.05: within tolerance, no change
+  CHECK(scale::hpa_raw_desired(2, 21, 10, 0.1) == 2);
+  // ratio 1.15: outside, ceil(2.3) = 3
+  CHECK(scale::hpa_raw_desired(2, 23, 10, 0.1) == 3);
+  // half the target halves the replicas; 0.95 stays
+  CHECK(scale::hpa_raw_desired(4, 20, 10, 0.1) == 2);
+  CHECK(scale::hpa_raw_desired(4, 38, 10, 0.1) == 4);
+}
+
+TEST_CASE("hpa: activation from zero and cooldown back to zero") {
+  scale::Policy p;
+  p.activation_threshold = 5;
+  p.cooldown_seconds = 300;
+  scale::HpaState state;
+  CHECK(scale::hpa_step(p, state, 0, 0, 5).replicas == 0);  // must exceed the threshold
+  const auto woke = scale::hpa_step(p, state, 30, 0, 6);
+  CHECK(woke.replicas == 1);
+  CHECK(woke.reason.find("activation") != std::string::npos);
+  CHECK(scale::hpa_step(p, state, 60, 1, 0).replicas == 1);   // inactive, but within the cooldown
+  const auto slept = scale::hpa_step(p, state, 331, 1, 0);     // 301 s after it was last active
+  CHECK(slept.replicas == 0);
+  CHECK(slept.reason.find("cooldown") != std::string::npos);
+}
+
+TEST_CASE("hpa: scale-up rate limit, max(4 pods, 100%) per 15 s period") {
+  scale::Policy p;
+  p.max_replicas = 100;
+  scale::HpaState state;
+  CHECK(scale::hpa_step(p, state, 0, 1, 1000).replicas == 5);    // max(1 + 4, 2)
+  CHECK(scale::hpa_step(p, state, 5, 5, 1000).replicas == 5);    // same period: period start is still 1
+  CHECK(scale::hpa_step(p, state, 15, 5, 1000).replicas == 10);  // new period: max(5 + 4, 10)
+  CHECK(scale::hpa_step(p, state, 30, 10, 1000).replicas == 20);
+}
+
+TEST_CASE("hpa: scale-down stabilisation window keeps the highest recommendation of the last 300 s") {
+  scale::Policy p;
+  scale::HpaState state;
+  CHECK(scale::hpa_step(p, state, 0, 10, 100).replicas == 10);
+  CHECK(scale::hpa_step(p, state, 60, 10, 20).replicas == 10);   // wants 2, but 10 was recommended 60 s ago
+  CHECK(scale::hpa_step(p, state, 301, 10, 20).replicas == 2);   // the 10 left the window
+}
+
+TEST_CASE("hpa: scale-down rate limit with a Pods policy") {
+  scale::Policy p;
+  p.scale_down = {0, 2, 0, 60};  // no window; at most 2 pods (0%) per minute
+  scale::HpaState state;
+  CHECK(scale::hpa_step(p, state, 0, 10, 10).replicas == 8);
+  CHECK(scale::hpa_step(p, state, 30, 8, 10).replicas == 8);   // the minute is used up
+  CHECK(scale::hpa_step(p, state, 61, 8, 10).replicas == 6);
+}
+
+TEST_CASE("deadline: fewest pods, accounting for start-up latency and running pods") {
+  scale::DeadlineInput in{100, 0, 4, 40, 440, 0, 20};
+  auto d = scale::deadline_replicas(in);
+  CHECK(d.replicas == 1);  // one new pod: (440 - 40) / 4 = 100 tasks
+  CHECK(d.feasible);
+  in.seconds_left = 240;
+  CHECK(scale::deadline_replicas(in).replicas == 2);  // 50 tasks each
+  in.ready_pods = 1;  // a running pod does 60, one new pod the other 40
+  CHECK(scale::deadline_replicas(in).replicas == 2);
+  in.ready_pods = 3;  // three running pods: two are enough (60 each)
+  CHECK(scale::deadline_replicas(in).replicas == 2);
+  in.min_replicas = 3;
+  CHECK(scale::deadline_replicas(in).replicas == 3);
+}
+
+TEST_CASE("deadline: cannot be met → max replicas and a clear reason") {
+  scale::DeadlineInput in{1000, 0, 4, 40, 240, 0, 5};
+  const auto d = scale::deadline_replicas(in);
+  CHECK(d.replicas == 5);
+  CHECK_FALSE(d.feasible);
+  CHECK(d.needed == 20);
+  CHECK(d.reason == "deadline cannot be met: 1000 tasks need 20 pods in 240s, max is 5");
+  in.seconds_left = 30;  // less than start-up: no new pod can help
+  CHECK(scale::deadline_replicas(in).reason.find("less than one task") != std::string::npos);
+}
+
+TEST_CASE("deadline: already past → says so, recommends max replicas") {
+  const auto d = scale::deadline_replicas({10, 1, 4, 40, -90, 0, 7});
+  CHECK(d.past);
+  CHECK(d.replicas == 7);
+  CHECK(d.reason == "the deadline passed 90s ago: recommending max replicas (7)");
+}
+
+TEST_CASE("drain_seconds: rounds of task time after start-up") {
+  CHECK(scale::drain_seconds(100, 0, 2, 4, 40) == doctest::Approx(240).epsilon(1e-6));
+  CHECK(scale::drain_seconds(100, 2, 2, 4, 40) == doctest::Approx(200).epsilon(1e-6));
+  CHECK(scale::drain_seconds(0, 0, 0, 4, 40) == 0);
+  CHECK(std::isinf(scale::drain_seconds(5, 0, 0, 4, 40)));
+}

@@ -1,0 +1,118 @@
+// The simulator and trace reader: conservation of work, deadlines, the hindsight search, strict CSV errors.
+#include <doctest/doctest.h>
+
+#include <functional>
+
+#include "core/errors.hpp"
+#include "scale/report.hpp"
+#include "scale/simulate.hpp"
+#include "scale/trace.hpp"
+
+using namespace swath;
+
+namespace {
+
+scale::SimConfig small_config() {
+  scale::SimConfig c;
+  c.policy.max_replicas = 8;
+  c.policy.deadline_seconds = 600;
+  c.policy.pod_startup_seconds = 20;
+  c.policy.polling_interval_seconds = 10;
+  c.policy.cooldown_seconds = 60;
+  c.policy.scale_down.stabilization_window_seconds = 30;
+  c.policy.target_tasks_per_pod = 5;
+  c.task_p50 = 2;
+  c.task_p95 = 4;
+  return c;
+}
+
+const std::vector<scale::Arrival> kTrace = {{0, 60}, {100, 5}, {300, 80}, {320, 10}};
+
+std::string usage_message(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const core::UsageError& e) {
+    return core::describe(e);
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("simulate: every strategy finishes every task, pays at least the work, and is deterministic") {
+  const auto config = small_config();
+  for (const auto& name : scale::strategy_names()) {
+    CAPTURE(name);
+    const auto s = scale::parse_strategy(name, "test");
+    const auto r = scale::simulate(kTrace, s, config);
+    CHECK(r.finished);
+    CHECK(r.tasks == 155);
+    CHECK(r.completion_seconds >= 320);
+    // each task takes ~2 s (median), so 155 tasks need well over 155 pod-seconds, plus a start-up per pod
+    CHECK(r.pod_seconds >= r.busy_seconds + config.policy.pod_startup_seconds);  // at least one pod started
+    CHECK(r.busy_seconds > 155 * 1.0);
+    CHECK(r.peak_replicas <= config.policy.max_replicas);
+    CHECK_FALSE(r.samples.empty());
+    const auto again = scale::simulate(kTrace, s, config);
+    CHECK(again.pod_seconds == r.pod_seconds);
+    CHECK(again.completion_seconds == r.completion_seconds);
+  }
+}
+
+TEST_CASE("simulate: deadline meets a feasible deadline with few pods; a tight one is missed and reported") {
+  auto config = small_config();
+  const auto relaxed = scale::simulate(kTrace, scale::Strategy::deadline, config);
+  CHECK(relaxed.deadline_misses == 0);
+  CHECK(relaxed.completion_seconds <= 600);
+  const auto eager = scale::simulate(kTrace, scale::Strategy::scaledjob_eager, config);
+  CHECK(relaxed.pod_seconds < eager.pod_seconds);
+  config.policy.deadline_seconds = 330;  // 90 tasks arrive at 300-320 s: impossible for 8 pods with 20 s start-up
+  config.policy.max_replicas = 2;
+  const auto tight = scale::simulate(kTrace, scale::Strategy::deadline, config);
+  CHECK(tight.deadline_misses > 0);
+}
+
+TEST_CASE("simulate: the hindsight optimum meets the deadline and is no dearer than any strategy that does") {
+  const auto config = small_config();
+  const auto report = scale::simulate_all(kTrace, config);
+  REQUIRE(report.optimum);
+  CHECK(report.optimum->result.deadline_misses == 0);
+  CHECK(report.optimum->replicas >= 1);
+  for (const auto& r : report.results) {
+    CAPTURE(r.strategy);
+    if (r.deadline_misses == 0) CHECK(report.optimum->result.pod_seconds <= r.pod_seconds * 1.15);
+  }
+  const auto text = scale::report_text(report);
+  CHECK(text.find("hindsight-optimum") != std::string::npos);
+  CHECK(scale::report_json(report).at("strategies").as_array().size() == 5);
+}
+
+TEST_CASE("plot: one panel per strategy, with the deadline marked") {
+  const auto config = small_config();
+  std::vector<scale::SimResult> results = {scale::simulate(kTrace, scale::Strategy::hpa, config),
+                                           scale::simulate(kTrace, scale::Strategy::deadline, config)};
+  const auto svg = scale::plot_svg(results, 600.0);
+  CHECK(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0);
+  CHECK(svg.find(">hpa</text>") != std::string::npos);
+  CHECK(svg.find(">deadline</text>") != std::string::npos);
+  CHECK(svg.find("stroke=\"red\"") != std::string::npos);
+  std::size_t polylines = 0;
+  for (auto at = svg.find("<polyline"); at != std::string::npos; at = svg.find("<polyline", at + 1)) ++polylines;
+  CHECK(polylines == 2);
+  CHECK(svg.substr(svg.size() - 7) == "</svg>\n");
+}
+
+TEST_CASE("trace: header, comments, and strict errors with line numbers") {
+  const auto t = scale::parse_trace("# a comment\ntime,tasks\n0,5\n10, 3  # late\n10,0\n", "t.csv");
+  REQUIRE(t.size() == 3);
+  CHECK(t[1].time == 10);
+  CHECK(t[1].tasks == 3);
+  CHECK(usage_message([] { scale::parse_trace("0,5\n20,1\n10,2\n", "t.csv"); }) ==
+        "t.csv:3: time 10 is before the previous line's time (times must be sorted) (hint: a trace is CSV lines "
+        "`time,tasks`: seconds from the start (sorted, >= 0) and a task count)");
+  CHECK(usage_message([] { scale::parse_trace("time,tasks\n-5,1\n", "t.csv"); }).rfind("t.csv:2: negative time -5", 0) == 0);
+  CHECK(usage_message([] { scale::parse_trace("0,-1\n", "t.csv"); }).rfind("t.csv:1: task count -1 is not a whole number", 0) == 0);
+  CHECK(usage_message([] { scale::parse_trace("0,1\nabc\n", "t.csv"); }).rfind("t.csv:2: expected `time,tasks`", 0) == 0);
+  CHECK(usage_message([] { scale::parse_trace("0,1\nx,y\n", "t.csv"); }).rfind("t.csv:2: 'x,y' is not two numbers", 0) == 0);
+  CHECK(usage_message([] { scale::parse_trace("# nothing\n", "t.csv"); }) .find("no arrivals") != std::string::npos);
+}
