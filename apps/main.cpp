@@ -6,5 +6,6 @@ int main(int argc, char** argv) {
   swath::cli::CommandList commands;
   commands.push_back(swath::commands::make_version());
   commands.push_back(swath::commands::make_config());
+  commands.push_back(swath::commands::make_synth());
   return swath::cli::run(argc, argv, std::move(commands));
 }

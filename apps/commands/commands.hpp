@@ -9,5 +9,8 @@ namespace swath::commands {
 
 std::unique_ptr<cli::Command> make_version();
 std::unique_ptr<cli::Command> make_config();
+std::unique_ptr<cli::Command> make_synth();
+std::unique_ptr<cli::Command> make_detect();
+std::unique_ptr<cli::Command> make_eval();
 
 }  // namespace swath::commands
