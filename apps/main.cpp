@@ -7,5 +7,6 @@ int main(int argc, char** argv) {
   commands.push_back(swath::commands::make_version());
   commands.push_back(swath::commands::make_config());
   commands.push_back(swath::commands::make_synth());
+  commands.push_back(swath::commands::make_detect());
   return swath::cli::run(argc, argv, std::move(commands));
 }

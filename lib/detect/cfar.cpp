@@ -1,0 +1,155 @@
+// CFAR: integral images → threshold mask → connected components → size filter → scored boxes.
+#include "detect/cfar.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/errors.hpp"
+#include "detect/components.hpp"
+
+namespace swath::detect {
+
+namespace {
+
+// Integral images with a zero first row and column: S(x, y) = sum over [0, x) × [0, y).
+struct Integrals {
+  std::int64_t stride = 0;
+  std::vector<double> sum, squares;
+
+  Integrals(const float* image, std::int64_t width, std::int64_t height)
+      : stride(width + 1), sum(static_cast<std::size_t>((width + 1) * (height + 1)), 0.0), squares(sum.size(), 0.0) {
+    for (std::int64_t y = 0; y < height; ++y) {
+      double row = 0, row2 = 0;
+      const float* in = image + y * width;
+      double* s = sum.data() + (y + 1) * stride + 1;
+      double* q = squares.data() + (y + 1) * stride + 1;
+      const double* s_up = s - stride;
+      const double* q_up = q - stride;
+      for (std::int64_t x = 0; x < width; ++x) {
+        const double v = in[x];
+        row += v;
+        row2 += v * v;
+        s[x] = s_up[x] + row;
+        q[x] = q_up[x] + row2;
+      }
+    }
+  }
+  double box(const std::vector<double>& table, std::int64_t x0, std::int64_t y0, std::int64_t x1, std::int64_t y1) const {
+    return table[static_cast<std::size_t>(y1 * stride + x1)] - table[static_cast<std::size_t>(y0 * stride + x1)] -
+           table[static_cast<std::size_t>(y1 * stride + x0)] + table[static_cast<std::size_t>(y0 * stride + x0)];
+  }
+};
+
+}  // namespace
+
+double normal_quantile_upper(double pfa) {
+  // Acklam's approximation of the inverse normal CDF at p = 1 - pfa (relative error < 1.2e-9).
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00};
+  const double p = std::clamp(pfa, 1e-300, 0.5);
+  if (p < 0.02425) {
+    const double q = std::sqrt(-2 * std::log(p));
+    return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+           ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  const double q = 0.5 - p, r = q * q;
+  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+void cfar_mask(const float* image, std::int64_t width, std::int64_t height, const core::Window& window,
+               std::int64_t guard, std::int64_t background, double k, std::vector<std::uint8_t>& mask,
+               std::vector<float>& z) {
+  const Integrals integrals(image, width, height);
+  mask.assign(static_cast<std::size_t>(window.pixels()), 0);
+  z.assign(mask.size(), 0.0f);
+  const double k2 = k * k;
+  for (std::int64_t y = window.y; y < window.bottom(); ++y) {
+    const std::int64_t by0 = std::max<std::int64_t>(0, y - background), by1 = std::min(height, y + background + 1);
+    const std::int64_t gy0 = std::max<std::int64_t>(0, y - guard), gy1 = std::min(height, y + guard + 1);
+    for (std::int64_t x = window.x; x < window.right(); ++x) {
+      const double v = image[y * width + x];
+      const std::int64_t bx0 = std::max<std::int64_t>(0, x - background), bx1 = std::min(width, x + background + 1);
+      const std::int64_t gx0 = std::max<std::int64_t>(0, x - guard), gx1 = std::min(width, x + guard + 1);
+      const double n = static_cast<double>((bx1 - bx0) * (by1 - by0) - (gx1 - gx0) * (gy1 - gy0));
+      if (n < 2) continue;
+      const double s = integrals.box(integrals.sum, bx0, by0, bx1, by1) - integrals.box(integrals.sum, gx0, gy0, gx1, gy1);
+      const double mean = s / n;
+      const double excess = v - mean;
+      if (excess <= 0) continue;  // most pixels stop here, before the squares are looked up
+      const double s2 =
+          integrals.box(integrals.squares, bx0, by0, bx1, by1) - integrals.box(integrals.squares, gx0, gy0, gx1, gy1);
+      const double variance = std::max(s2 / n - mean * mean, 1e-12);
+      if (excess * excess > k2 * variance) {
+        const auto i = static_cast<std::size_t>((y - window.y) * window.width + (x - window.x));
+        mask[i] = 1;
+        z[i] = static_cast<float>(excess / std::sqrt(variance));
+      }
+    }
+  }
+}
+
+CfarDetector::CfarDetector(CfarOptions options) : options_(std::move(options)) {
+  if (!(options_.pfa > 0 && options_.pfa < 0.5)) {
+    throw core::UsageError("detect.cfar_pfa", "the false-alarm rate must be between 0 and 0.5", "for example 1e-6");
+  }
+  if (options_.guard >= options_.background) {
+    throw core::UsageError("detect.cfar_guard", "the guard window must be smaller than the background window",
+                           "for example guard 150 and background 250 (metres)");
+  }
+  k_ = normal_quantile_upper(options_.pfa);
+}
+
+void CfarDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure&) {
+  if (options_.band < 1 || options_.band > scene.band_count) {
+    throw core::UsageError("detect.cfar_band " + std::to_string(options_.band),
+                           "the scene '" + scene.path + "' has " + std::to_string(scene.band_count) + " band(s)");
+  }
+}
+
+std::int64_t CfarDetector::in_pixels(double size, const SceneMeasure& measure) const {
+  return std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil(options_.metres ? size / measure.pixel_metres : size)));
+}
+
+std::int64_t CfarDetector::margin(const SceneMeasure& measure) const { return in_pixels(options_.background, measure); }
+
+std::vector<Candidate> CfarDetector::detect(const WindowPixels& pixels, const SceneMeasure& measure) const {
+  const auto& block = pixels.block;
+  // The window in the block's own pixel coordinates.
+  const core::Window local{pixels.window.x - block.window.x, pixels.window.y - block.window.y, pixels.window.width,
+                           pixels.window.height};
+  std::vector<std::uint8_t> mask;
+  std::vector<float> z;
+  cfar_mask(reinterpret_cast<const float*>(block.band_data(0)), block.window.width, block.window.height, local,
+            in_pixels(options_.guard, measure), in_pixels(options_.background, measure), k_, mask, z);
+  std::vector<Candidate> out;
+  for (const auto& c : connected_components(mask, local.width, local.height, options_.join, z)) {
+    const double longest = static_cast<double>(std::max(c.x1 - c.x0, c.y1 - c.y0)) * measure.pixel_metres;
+    if (longest < options_.min_size_m || longest > options_.max_size_m) continue;
+    const double mean_z = c.sum / static_cast<double>(c.pixels);
+    Candidate candidate;
+    candidate.cls = options_.cls;
+    candidate.score = std::clamp(mean_z / (mean_z + k_), 0.0, 1.0);
+    candidate.x0 = static_cast<double>(pixels.window.x + c.x0);
+    candidate.y0 = static_cast<double>(pixels.window.y + c.y0);
+    candidate.x1 = static_cast<double>(pixels.window.x + c.x1);
+    candidate.y1 = static_cast<double>(pixels.window.y + c.y1);
+    out.push_back(std::move(candidate));
+  }
+  return out;
+}
+
+core::Json CfarDetector::options_json() const {
+  return core::Json::Object{{"pfa", options_.pfa},           {"guard", options_.guard},
+                            {"background", options_.background}, {"units", options_.metres ? "metres" : "pixels"},
+                            {"min_size_m", options_.min_size_m}, {"max_size_m", options_.max_size_m},
+                            {"join", options_.join},         {"band", options_.band},
+                            {"class", options_.cls}};
+}
+
+}  // namespace swath::detect
