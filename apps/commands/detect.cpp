@@ -23,6 +23,7 @@ detect::DetectOptions options_from(const config::Config& c) {
   o.cfar.background = c.get_number("detect.cfar_background");
   o.cfar.metres = c.get_string("detect.cfar_units") == "metres";
   o.cfar.join = static_cast<int>(c.get_int("detect.cfar_join"));
+  o.cfar.min_score = c.get_number("detect.cfar_min_score");
   o.cfar.band = static_cast<int>(c.get_int("detect.cfar_band"));
   o.cfar.cls = c.get_string("detect.cfar_class");
   o.cfar.min_size_m = c.get_number("detect.min_size_m");
@@ -68,6 +69,8 @@ class DetectCommand final : public cli::Command {
     flags.bind(app, "--guard", "detect.cfar_guard", "CFAR guard half-size");
     flags.bind(app, "--background", "detect.cfar_background", "CFAR background half-size");
     flags.bind(app, "--cfar-units", "detect.cfar_units", "metres or pixels");
+    flags.bind(app, "--cfar-join", "detect.cfar_join", "CFAR: pixels within this distance are one object");
+    flags.bind(app, "--cfar-min-score", "detect.cfar_min_score", "CFAR: smallest object score");
     flags.bind(app, "--min-size", "detect.min_size_m", "CFAR smallest object in metres");
     flags.bind(app, "--max-size", "detect.max_size_m", "CFAR largest object in metres");
     flags.bind(app, "--index", "detect.index", "ndvi, ndwi or an expression over named bands");

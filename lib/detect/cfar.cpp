@@ -40,6 +40,30 @@ struct Integrals {
   }
 };
 
+// Speckle breaks bright targets into pieces and scatters lone false alarms: drop specks of fewer than
+// kMinPixels, then join pieces whose boxes lie within `gap` pixels (repeated until nothing changes).
+constexpr std::int64_t kMinPixels = 3;
+
+std::vector<Component> join_fragments(std::vector<Component> parts, int gap) {
+  std::erase_if(parts, [](const Component& c) { return c.pixels < kMinPixels; });
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      for (std::size_t j = i + 1; j < parts.size(); ++j) {
+        auto& a = parts[i];
+        const auto& b = parts[j];
+        if (b.x0 > a.x1 + gap || a.x0 > b.x1 + gap || b.y0 > a.y1 + gap || a.y0 > b.y1 + gap) continue;
+        a = Component{std::min(a.x0, b.x0), std::min(a.y0, b.y0), std::max(a.x1, b.x1), std::max(a.y1, b.y1),
+                      a.pixels + b.pixels, a.sum + b.sum};
+        parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(j));
+        changed = true;
+        --j;
+      }
+    }
+  }
+  return parts;
+}
+
 }  // namespace
 
 double normal_quantile_upper(double pfa) {
@@ -128,13 +152,14 @@ std::vector<Candidate> CfarDetector::detect(const WindowPixels& pixels, const Sc
   cfar_mask(reinterpret_cast<const float*>(block.band_data(0)), block.window.width, block.window.height, local,
             in_pixels(options_.guard, measure), in_pixels(options_.background, measure), k_, mask, z);
   std::vector<Candidate> out;
-  for (const auto& c : connected_components(mask, local.width, local.height, options_.join, z)) {
+  for (const auto& c : join_fragments(connected_components(mask, local.width, local.height, 1, z), options_.join)) {
     const double longest = static_cast<double>(std::max(c.x1 - c.x0, c.y1 - c.y0)) * measure.pixel_metres;
     if (longest < options_.min_size_m || longest > options_.max_size_m) continue;
     const double mean_z = c.sum / static_cast<double>(c.pixels);
     Candidate candidate;
     candidate.cls = options_.cls;
     candidate.score = std::clamp(mean_z / (mean_z + k_), 0.0, 1.0);
+    if (candidate.score < options_.min_score) continue;
     candidate.x0 = static_cast<double>(pixels.window.x + c.x0);
     candidate.y0 = static_cast<double>(pixels.window.y + c.y0);
     candidate.x1 = static_cast<double>(pixels.window.x + c.x1);
@@ -148,7 +173,7 @@ core::Json CfarDetector::options_json() const {
   return core::Json::Object{{"pfa", options_.pfa},           {"guard", options_.guard},
                             {"background", options_.background}, {"units", options_.metres ? "metres" : "pixels"},
                             {"min_size_m", options_.min_size_m}, {"max_size_m", options_.max_size_m},
-                            {"join", options_.join},         {"band", options_.band},
+                            {"join", options_.join},         {"min_score", options_.min_score},         {"band", options_.band},
                             {"class", options_.cls}};
 }
 
