@@ -48,6 +48,10 @@ class Detector {
   virtual std::vector<int> bands() const = 0;
   virtual GDALDataType read_type() const { return GDT_Float32; }
   virtual std::vector<Candidate> detect(const WindowPixels& pixels, const SceneMeasure& measure) const = 0;
+  // The window size this detector works best with (0: no preference; onnx: the model's input).
+  virtual std::int64_t preferred_window() const { return 0; }
+  // Time spent in the model itself, all threads (0 when not measured), to weigh the windowing around it.
+  virtual double inference_seconds() const { return 0; }
   // The options that shape the output, for the provenance hash.
   virtual core::Json options_json() const = 0;
 };

@@ -24,6 +24,8 @@ class OnnxDetector final : public Detector {
   std::string name() const override { return "onnx"; }
   void prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) override;
   std::vector<int> bands() const override;
+  std::int64_t preferred_window() const override;
+  double inference_seconds() const override;
   GDALDataType read_type() const override { return GDT_Byte; }
   std::vector<Candidate> detect(const WindowPixels& pixels, const SceneMeasure& measure) const override;
   core::Json options_json() const override;

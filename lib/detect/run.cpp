@@ -21,6 +21,8 @@ namespace swath::detect {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::int64_t kDefaultWindow = 512;
+constexpr std::int64_t kAutoOverlap = -1;
 
 struct Job {
   tiling::GridWindow grid;
@@ -144,18 +146,23 @@ core::Json DetectReport::to_json() const {
                             {"raw_detections", static_cast<long long>(raw_detections)},
                             {"detections", static_cast<long long>(detections)},
                             {"failed_windows", failed},
+                            {"window", static_cast<long long>(window)},
                             {"detect_seconds", detect_seconds},
+                            {"inference_seconds", inference_seconds},
                             {"wall_seconds", wall_seconds}};
 }
 
-DetectReport detect_scenes(const DetectOptions& options) {
+DetectReport detect_scenes(const DetectOptions& requested) {
   const auto start = Clock::now();
-  vector::format_for_path(options.output);  // refuse an unknown extension before any work
+  vector::format_for_path(requested.output);  // refuse an unknown extension before any work
+  auto detector = make_detector(requested);
+  DetectOptions options = requested;
+  if (options.window <= 0) options.window = detector->preferred_window() > 0 ? detector->preferred_window() : kDefaultWindow;
+  if (options.overlap < 0 && requested.overlap == kAutoOverlap) options.overlap = std::min<std::int64_t>(64, options.window / 4);
   if (options.overlap < 0 || options.overlap >= options.window) {
     throw core::UsageError("--overlap " + std::to_string(options.overlap), "it must be at least 0 and less than the window (" +
                            std::to_string(options.window) + ")");
   }
-  auto detector = make_detector(options);
   const auto scenes = open_scenes(options, *detector);
   DetectReport report;
   report.output = options.output;
@@ -183,6 +190,8 @@ DetectReport detect_scenes(const DetectOptions& options) {
   if (!options.quicklook.empty()) {
     write_quicklook(options.quicklook, scenes.front().input.path, scenes.front().prepared, merged, scenes.front().input.label);
   }
+  report.inference_seconds = detector->inference_seconds();
+  report.window = options.window;
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return report;
 }

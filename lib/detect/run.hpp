@@ -19,8 +19,8 @@ struct DetectOptions {
   std::vector<std::string> inputs;  // scenes, or tiles.jsonl manifests
   std::string output;               // .gpkg / .fgb (scene CRS) or .geojson (WGS84)
   std::string detector = "cfar";
-  std::int64_t window = 512;
-  std::int64_t overlap = 64;
+  std::int64_t window = 0;          // 0: the detector's preferred size (onnx: the model input), else 512
+  std::int64_t overlap = -1;         // -1: 64, or a quarter of a smaller window
   int threads = 0;
   std::size_t max_memory = 256u << 20;
   MergeOptions merge;
@@ -40,7 +40,9 @@ struct DetectReport {
   std::int64_t raw_detections = 0;   // before merging
   std::int64_t detections = 0;       // written
   std::vector<std::string> failures;  // "scene window: reason"
+  std::int64_t window = 0;            // the window size used
   double detect_seconds = 0;          // summed time inside the detector, all threads
+  double inference_seconds = 0;       // of that, inside the model (onnx)
   double wall_seconds = 0;
   core::Json to_json() const;
 };

@@ -25,6 +25,11 @@ std::string truth_path_for(const std::string& scene) {
   return (has_extension ? scene.substr(0, dot) : scene) + ".truth.geojson";
 }
 
+// "x0,y0,x1,y1" in scene pixels (x1, y1 exclusive): lets training scripts skip reprojection.
+std::string pixel_box_text(const core::Window& w) {
+  return std::to_string(w.x) + "," + std::to_string(w.y) + "," + std::to_string(w.right()) + "," + std::to_string(w.bottom());
+}
+
 core::Json options_json(const SynthOptions& o) {
   return core::Json::Object{{"seed", static_cast<unsigned long long>(o.seed)},
                             {"kind", o.kind == Kind::sar ? "sar" : "optical"},
@@ -80,7 +85,7 @@ vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthOb
   layer.crs_wkt = vector::epsg_wkt(utm_epsg());
   layer.fields = {{"id", vector::FieldKind::integer},     {"class", vector::FieldKind::string},
                   {"length_m", vector::FieldKind::real},  {"width_m", vector::FieldKind::real},
-                  {"heading_deg", vector::FieldKind::real}};
+                  {"heading_deg", vector::FieldKind::real}, {"pixel_box", vector::FieldKind::string}};
   layer.metadata = core::Json::Object{{"scene", options.output}, {"provenance", provenance}};
   const auto transform = scene_geotransform(options.kind);
   const double pixel = transform.c[1];
@@ -90,7 +95,8 @@ vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthOb
     const auto& o = objects[i];
     layer.features.push_back({vector::box_ring(transform.bounds_of(boxes[i])),
                               {core::Json(static_cast<long long>(i + 1)), core::Json(o.cls), core::Json(round2(o.length * pixel)),
-                               core::Json(round2(o.width * pixel)), core::Json(round2(o.heading * 180 / std::numbers::pi))}});
+                               core::Json(round2(o.width * pixel)), core::Json(round2(o.heading * 180 / std::numbers::pi)),
+                               core::Json(pixel_box_text(boxes[i]))}});
   }
   return layer;
 }
