@@ -66,7 +66,7 @@ def make_scenes(swath, work, seeds, objects):
         if not os.path.exists(img):
             subprocess.run([swath, "synth", "--kind", "optical", "--size", "1024x1024", "--objects", str(objects),
                             "--seed", str(seed), "-o", tif], check=True, stdout=subprocess.DEVNULL)
-            subprocess.run(["gdal_translate", "-q", "-of", "ENVI", tif, img], check=True)
+            subprocess.run(["gdal_translate", "-q", "-of", "ENVI", "-co", "INTERLEAVE=BSQ", tif, img], check=True)
         pixels = np.fromfile(img, dtype=np.uint8).reshape(3, 1024, 1024)
         truth = json.load(open(os.path.join(work, f"s{seed}.truth.geojson")))
         boxes = []

@@ -12,31 +12,39 @@ namespace swath::detect {
 namespace {
 
 // Integral images with a zero first row and column: S(x, y) = sum over [0, x) × [0, y).
+// The tables live per thread and are reused: allocating megabytes per window costs more in page faults
+// than the arithmetic.
 struct Integrals {
   std::int64_t stride = 0;
-  std::vector<double> sum, squares;
+  std::vector<double>& sum;
+  std::vector<double>& squares;
 
-  Integrals(const float* image, std::int64_t width, std::int64_t height)
-      : stride(width + 1), sum(static_cast<std::size_t>((width + 1) * (height + 1)), 0.0), squares(sum.size(), 0.0) {
+  Integrals(const float* image, std::int64_t width, std::int64_t height) : stride(width + 1), sum(tables().first), squares(tables().second) {
+    const auto size = static_cast<std::size_t>((width + 1) * (height + 1));
+    if (sum.size() < size) sum.resize(size), squares.resize(size);
+    std::fill_n(sum.begin(), stride, 0.0);
+    std::fill_n(squares.begin(), stride, 0.0);
     for (std::int64_t y = 0; y < height; ++y) {
       double row = 0, row2 = 0;
       const float* in = image + y * width;
-      double* s = sum.data() + (y + 1) * stride + 1;
-      double* q = squares.data() + (y + 1) * stride + 1;
+      double* s = sum.data() + (y + 1) * stride;
+      double* q = squares.data() + (y + 1) * stride;
       const double* s_up = s - stride;
       const double* q_up = q - stride;
+      s[0] = q[0] = 0;
       for (std::int64_t x = 0; x < width; ++x) {
         const double v = in[x];
         row += v;
         row2 += v * v;
-        s[x] = s_up[x] + row;
-        q[x] = q_up[x] + row2;
+        s[x + 1] = s_up[x + 1] + row;
+        q[x + 1] = q_up[x + 1] + row2;
       }
     }
   }
-  double box(const std::vector<double>& table, std::int64_t x0, std::int64_t y0, std::int64_t x1, std::int64_t y1) const {
-    return table[static_cast<std::size_t>(y1 * stride + x1)] - table[static_cast<std::size_t>(y0 * stride + x1)] -
-           table[static_cast<std::size_t>(y1 * stride + x0)] + table[static_cast<std::size_t>(y0 * stride + x0)];
+
+  static std::pair<std::vector<double>, std::vector<double>>& tables() {
+    thread_local std::pair<std::vector<double>, std::vector<double>> t;
+    return t;
   }
 };
 
@@ -93,28 +101,48 @@ void cfar_mask(const float* image, std::int64_t width, std::int64_t height, cons
   mask.assign(static_cast<std::size_t>(window.pixels()), 0);
   z.assign(mask.size(), 0.0f);
   const double k2 = k * k;
+  const std::int64_t stride = integrals.stride;
+  // Columns whose background square lies inside the image: the common case, with a constant ring area.
+  const std::int64_t inner_x0 = std::max(window.x, background), inner_x1 = std::min(window.right(), width - background - 1);
   for (std::int64_t y = window.y; y < window.bottom(); ++y) {
     const std::int64_t by0 = std::max<std::int64_t>(0, y - background), by1 = std::min(height, y + background + 1);
     const std::int64_t gy0 = std::max<std::int64_t>(0, y - guard), gy1 = std::min(height, y + guard + 1);
-    for (std::int64_t x = window.x; x < window.right(); ++x) {
-      const double v = image[y * width + x];
+    const double* s_b0 = integrals.sum.data() + by0 * stride;
+    const double* s_b1 = integrals.sum.data() + by1 * stride;
+    const double* s_g0 = integrals.sum.data() + gy0 * stride;
+    const double* s_g1 = integrals.sum.data() + gy1 * stride;
+    const double* q_b0 = integrals.squares.data() + by0 * stride;
+    const double* q_b1 = integrals.squares.data() + by1 * stride;
+    const double* q_g0 = integrals.squares.data() + gy0 * stride;
+    const double* q_g1 = integrals.squares.data() + gy1 * stride;
+    const float* row = image + y * width;
+    std::uint8_t* mask_row = mask.data() + (y - window.y) * window.width - window.x;
+    float* z_row = z.data() + (y - window.y) * window.width - window.x;
+    auto test = [&](std::int64_t x, std::int64_t bx0, std::int64_t bx1, std::int64_t gx0, std::int64_t gx1, double inv_n) {
+      const double s = (s_b1[bx1] - s_b0[bx1] - s_b1[bx0] + s_b0[bx0]) - (s_g1[gx1] - s_g0[gx1] - s_g1[gx0] + s_g0[gx0]);
+      const double mean = s * inv_n;
+      const double excess = row[x] - mean;
+      if (excess <= 0) return;  // most pixels stop here, before the squares are looked up
+      const double s2 = (q_b1[bx1] - q_b0[bx1] - q_b1[bx0] + q_b0[bx0]) - (q_g1[gx1] - q_g0[gx1] - q_g1[gx0] + q_g0[gx0]);
+      const double variance = std::max(s2 * inv_n - mean * mean, 1e-12);
+      if (excess * excess > k2 * variance) {
+        mask_row[x] = 1;
+        z_row[x] = static_cast<float>(excess / std::sqrt(variance));
+      }
+    };
+    auto clipped = [&](std::int64_t x) {
       const std::int64_t bx0 = std::max<std::int64_t>(0, x - background), bx1 = std::min(width, x + background + 1);
       const std::int64_t gx0 = std::max<std::int64_t>(0, x - guard), gx1 = std::min(width, x + guard + 1);
-      const double n = static_cast<double>((bx1 - bx0) * (by1 - by0) - (gx1 - gx0) * (gy1 - gy0));
-      if (n < 2) continue;
-      const double s = integrals.box(integrals.sum, bx0, by0, bx1, by1) - integrals.box(integrals.sum, gx0, gy0, gx1, gy1);
-      const double mean = s / n;
-      const double excess = v - mean;
-      if (excess <= 0) continue;  // most pixels stop here, before the squares are looked up
-      const double s2 =
-          integrals.box(integrals.squares, bx0, by0, bx1, by1) - integrals.box(integrals.squares, gx0, gy0, gx1, gy1);
-      const double variance = std::max(s2 / n - mean * mean, 1e-12);
-      if (excess * excess > k2 * variance) {
-        const auto i = static_cast<std::size_t>((y - window.y) * window.width + (x - window.x));
-        mask[i] = 1;
-        z[i] = static_cast<float>(excess / std::sqrt(variance));
-      }
+      const auto n = static_cast<double>((bx1 - bx0) * (by1 - by0) - (gx1 - gx0) * (gy1 - gy0));
+      if (n >= 2) test(x, bx0, bx1, gx0, gx1, 1.0 / n);
+    };
+    for (std::int64_t x = window.x; x < std::min(inner_x0, window.right()); ++x) clipped(x);
+    const auto n = static_cast<double>((2 * background + 1) * (by1 - by0) - (2 * guard + 1) * (gy1 - gy0));
+    if (n >= 2) {
+      const double inv_n = 1.0 / n;
+      for (std::int64_t x = inner_x0; x < inner_x1; ++x) test(x, x - background, x + background + 1, x - guard, x + guard + 1, inv_n);
     }
+    for (std::int64_t x = std::max(inner_x0, inner_x1); x < window.right(); ++x) clipped(x);
   }
 }
 
@@ -147,8 +175,8 @@ std::vector<Candidate> CfarDetector::detect(const WindowPixels& pixels, const Sc
   // The window in the block's own pixel coordinates.
   const core::Window local{pixels.window.x - block.window.x, pixels.window.y - block.window.y, pixels.window.width,
                            pixels.window.height};
-  std::vector<std::uint8_t> mask;
-  std::vector<float> z;
+  thread_local std::vector<std::uint8_t> mask;
+  thread_local std::vector<float> z;
   cfar_mask(reinterpret_cast<const float*>(block.band_data(0)), block.window.width, block.window.height, local,
             in_pixels(options_.guard, measure), in_pixels(options_.background, measure), k_, mask, z);
   std::vector<Candidate> out;

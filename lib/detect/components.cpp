@@ -8,8 +8,9 @@ namespace swath::detect {
 std::vector<Component> connected_components(const std::vector<std::uint8_t>& mask, std::int64_t width,
                                             std::int64_t height, int join, const std::vector<float>& value) {
   std::vector<Component> out;
-  std::vector<std::uint8_t> seen(mask.size(), 0);
-  std::vector<std::int64_t> queue;
+  thread_local std::vector<std::uint8_t> seen;  // reused: windows are large, objects few
+  thread_local std::vector<std::int64_t> queue;
+  seen.assign(mask.size(), 0);
   for (std::int64_t start = 0; start < width * height; ++start) {
     if (!mask[static_cast<std::size_t>(start)] || seen[static_cast<std::size_t>(start)]) continue;
     Component c{start % width, start / width, start % width + 1, start / width + 1, 0, 0};

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 #include "core/errors.hpp"
 #include "core/provenance.hpp"
@@ -149,11 +150,13 @@ core::Json DetectReport::to_json() const {
                             {"window", static_cast<long long>(window)},
                             {"detect_seconds", detect_seconds},
                             {"inference_seconds", inference_seconds},
-                            {"wall_seconds", wall_seconds}};
+                            {"wall_seconds", wall_seconds},
+                            {"cpu_seconds", cpu_seconds}};
 }
 
 DetectReport detect_scenes(const DetectOptions& requested) {
   const auto start = Clock::now();
+  const std::clock_t cpu_start = std::clock();
   vector::format_for_path(requested.output);  // refuse an unknown extension before any work
   auto detector = make_detector(requested);
   DetectOptions options = requested;
@@ -193,6 +196,7 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   report.inference_seconds = detector->inference_seconds();
   report.window = options.window;
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  report.cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   return report;
 }
 

@@ -44,6 +44,7 @@ struct DetectReport {
   double detect_seconds = 0;          // summed time inside the detector, all threads
   double inference_seconds = 0;       // of that, inside the model (onnx)
   double wall_seconds = 0;
+  double cpu_seconds = 0;             // process CPU time, all threads: the fair measure on a shared machine
   core::Json to_json() const;
 };
 

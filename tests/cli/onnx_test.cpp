@@ -97,3 +97,12 @@ TEST_CASE("onnx: detection runs one network per thread and gives the same bytes 
                       traced).exit_code == 0);
   CHECK(core::read_file(dir / "one.fgb") == core::read_file(dir / "two.fgb"));
 }
+
+TEST_CASE("onnx: the shipped model and its card agree") {
+  const auto r = test::swath({"detect", "--check-model", std::string(SWATH_SOURCE_DIR) + "/models/vehicles.yaml"});
+  REQUIRE(r.exit_code == 0);
+  const auto json = core::Json::parse(r.out);
+  CHECK(json.at("input_shape").dump() == "[1,3,256,256]");
+  CHECK(json.at("classes").as_int() == 2);
+  CHECK(fs::file_size(std::string(SWATH_SOURCE_DIR) + "/models/vehicles.onnx") < 5u * 1024 * 1024);
+}
