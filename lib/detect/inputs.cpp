@@ -33,6 +33,8 @@ void expand_manifest(const std::string& manifest, std::vector<InputScene>& out) 
       throw core::DataError(where, "not JSON: " + e.why());
     }
     if (!json.is_object()) throw core::DataError(where, "not a JSON object");
+    const std::string status = text_of(json, "status");
+    if (!status.empty() && status != "written") continue;  // blank or failed tiles have no file
     const std::string path = text_of(json, "path");
     if (path.empty()) throw core::DataError(where, "no \"path\"", "each line names a tile file in \"path\"");
     InputScene input;

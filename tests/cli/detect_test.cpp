@@ -98,8 +98,10 @@ TEST_CASE("detect: a tiles.jsonl manifest is read tile by tile") {
     const auto tile = dir / ("t" + std::to_string(i) + ".tif");
     const auto r = test::run({"gdal_translate", "-q", "-srcwin", std::to_string(i * 512), "0", "512", "512", scene, tile});
     REQUIRE(r.exit_code == 0);
-    manifest += "{\"id\":\"r000000_c00000" + std::to_string(i) + "\",\"path\":\"t" + std::to_string(i) + ".tif\"}\n";
+    manifest += "{\"id\":\"r000000_c00000" + std::to_string(i) + "\",\"scene\":\"s.tif\",\"status\":\"written\",\"path\":\"t" +
+                std::to_string(i) + ".tif\"}\n";
   }
+  manifest += "{\"id\":\"r000000_c000002\",\"scene\":\"s.tif\",\"status\":\"blank\"}\n";
   test::write_text(dir / "tiles.jsonl", manifest);
   const auto r = test::swath({"detect", dir / "tiles.jsonl", "-o", dir / "d.geojson", "--json"});
   REQUIRE(r.exit_code == 0);
@@ -107,6 +109,7 @@ TEST_CASE("detect: a tiles.jsonl manifest is read tile by tile") {
   const auto features = core::Json::parse(core::read_file(dir / "d.geojson")).at("features").as_array();
   REQUIRE(features.size() > 3);
   CHECK(features[0].at("properties").at("window").as_string().rfind("r000000_c00000", 0) == 0);
+  CHECK(features[0].at("properties").at("scene").as_string() == "s.tif");
   test::write_text(dir / "bad.jsonl", "{\"id\":\"x\"}\n");
   const auto bad = test::swath({"detect", dir / "bad.jsonl", "-o", dir / "bad.gpkg"});
   CHECK(bad.exit_code == 1);
