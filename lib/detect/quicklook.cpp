@@ -19,15 +19,20 @@ namespace {
 
 constexpr int kMaxSide = 1024;
 
-// 2nd–98th percentile stretch of one band to 0..255.
-void stretch(const std::vector<float>& band, cv::Mat& rgb, int channel) {
-  std::vector<float> sorted(band);
-  std::sort(sorted.begin(), sorted.end());
-  const float lo = sorted[sorted.size() * 2 / 100], hi = sorted[sorted.size() * 98 / 100];
+// 2nd–98th percentile stretch to 0..255, one range for all three channels so colours keep their balance.
+void stretch(const std::vector<std::vector<float>>& bands, cv::Mat& rgb) {
+  std::vector<float> sample;
+  for (const auto& band : bands) {
+    for (std::size_t i = 0; i < band.size(); i += 7) sample.push_back(band[i]);
+  }
+  std::sort(sample.begin(), sample.end());
+  const float lo = sample[sample.size() * 2 / 100], hi = sample[sample.size() * 98 / 100];
   const float scale = hi > lo ? 255.0f / (hi - lo) : 1.0f;
   auto* out = rgb.ptr<std::uint8_t>();
-  for (std::size_t i = 0; i < band.size(); ++i) {
-    out[i * 3 + static_cast<std::size_t>(channel)] = static_cast<std::uint8_t>(std::clamp((band[i] - lo) * scale, 0.0f, 255.0f));
+  for (std::size_t c = 0; c < 3; ++c) {
+    for (std::size_t i = 0; i < bands[c].size(); ++i) {
+      out[i * 3 + c] = static_cast<std::uint8_t>(std::clamp((bands[c][i] - lo) * scale, 0.0f, 255.0f));
+    }
   }
 }
 
@@ -48,16 +53,16 @@ void write_quicklook(const std::string& png, const std::string& scene_path, cons
   const int h = std::max(1, static_cast<int>(std::lround(static_cast<double>(info.height) / factor)));
   auto dataset = raster::open_scene(scene_path);
   cv::Mat rgb(h, w, CV_8UC3, cv::Scalar(0, 0, 0));
-  std::vector<float> band(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
+  std::vector<std::vector<float>> bands(3, std::vector<float>(static_cast<std::size_t>(w) * static_cast<std::size_t>(h)));
   raster::CapturedGdalErrors errors;
   for (int c = 0; c < 3; ++c) {
-    const int source = std::min(c + 1, info.band_count < 3 ? 1 : 3);
+    const int source = info.band_count < 3 ? 1 : c + 1;
     if (dataset->GetRasterBand(source)->RasterIO(GF_Read, 0, 0, static_cast<int>(info.width), static_cast<int>(info.height),
-                                                 band.data(), w, h, GDT_Float32, 0, 0) != CE_None) {
+                                                 bands[static_cast<std::size_t>(c)].data(), w, h, GDT_Float32, 0, 0) != CE_None) {
       throw core::DataError("quicklook of '" + scene_path + "'", errors.last_failure());
     }
-    stretch(band, rgb, c);
   }
+  stretch(bands, rgb);
   double inverse[6];
   if (!GDALInvGeoTransform(const_cast<double*>(scene.to_map.c.data()), inverse)) {
     throw core::DataError("quicklook of '" + scene_path + "'", "its geotransform cannot be inverted");
