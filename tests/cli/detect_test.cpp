@@ -201,3 +201,19 @@ TEST_CASE("detect/eval: missing files are named") {
   CHECK(e.exit_code == 1);
   CHECK(e.err.find("no such file") != std::string::npos);
 }
+
+TEST_CASE("detect: windows that cannot be read are reported, the rest is written, exit 3") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "s.tif", {"--seed", "3"});
+  const auto bytes = core::read_file(scene);
+  test::write_text(dir / "cut.tif", bytes.substr(0, bytes.size() * 3 / 4));  // the last tiles are gone
+  const auto r = test::swath({"detect", dir / "cut.tif", "-o", dir / "d.gpkg", "--json"});
+  CHECK(r.exit_code == 3);
+  const auto report = core::Json::parse(r.out);
+  const auto& failed = report.at("failed_windows").as_array();
+  REQUIRE_FALSE(failed.empty());
+  CHECK(failed.size() < 9);
+  CHECK(failed[0].as_string().find("cannot read window") != std::string::npos);
+  CHECK(report.at("detections").as_int() > 0);
+  CHECK(fs::exists(dir / "d.gpkg"));
+}
