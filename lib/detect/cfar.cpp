@@ -2,6 +2,7 @@
 #include "detect/cfar.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "core/errors.hpp"
@@ -18,12 +19,15 @@ struct Integrals {
   std::int64_t stride = 0;
   std::vector<double>& sum;
   std::vector<double>& squares;
+  std::vector<double>& counts;  // of valid pixels, only with nodata
 
-  Integrals(const float* image, std::int64_t width, std::int64_t height) : stride(width + 1), sum(tables().first), squares(tables().second) {
+  Integrals(const float* image, std::int64_t width, std::int64_t height, std::optional<float> nodata)
+      : stride(width + 1), sum(tables()[0]), squares(tables()[1]), counts(tables()[2]) {
     const auto size = static_cast<std::size_t>((width + 1) * (height + 1));
     if (sum.size() < size) sum.resize(size), squares.resize(size);
     std::fill_n(sum.begin(), stride, 0.0);
     std::fill_n(squares.begin(), stride, 0.0);
+    if (nodata) count_valid(image, width, height, *nodata);
     for (std::int64_t y = 0; y < height; ++y) {
       double row = 0, row2 = 0;
       const float* in = image + y * width;
@@ -33,7 +37,7 @@ struct Integrals {
       const double* q_up = q - stride;
       s[0] = q[0] = 0;
       for (std::int64_t x = 0; x < width; ++x) {
-        const double v = in[x];
+        const double v = (nodata && in[x] == *nodata) ? 0.0 : in[x];
         row += v;
         row2 += v * v;
         s[x + 1] = s_up[x + 1] + row;
@@ -42,8 +46,22 @@ struct Integrals {
     }
   }
 
-  static std::pair<std::vector<double>, std::vector<double>>& tables() {
-    thread_local std::pair<std::vector<double>, std::vector<double>> t;
+  void count_valid(const float* image, std::int64_t width, std::int64_t height, float nodata) {
+    if (counts.size() < sum.size()) counts.resize(sum.size());
+    std::fill_n(counts.begin(), stride, 0.0);
+    for (std::int64_t y = 0; y < height; ++y) {
+      double row = 0;
+      double* c = counts.data() + (y + 1) * stride;
+      c[0] = 0;
+      for (std::int64_t x = 0; x < width; ++x) {
+        row += image[y * width + x] == nodata ? 0.0 : 1.0;
+        c[x + 1] = c[x + 1 - stride] + row;
+      }
+    }
+  }
+
+  static std::array<std::vector<double>, 3>& tables() {
+    thread_local std::array<std::vector<double>, 3> t;
     return t;
   }
 };
@@ -96,8 +114,8 @@ double normal_quantile_upper(double pfa) {
 
 void cfar_mask(const float* image, std::int64_t width, std::int64_t height, const core::Window& window,
                std::int64_t guard, std::int64_t background, double k, std::vector<std::uint8_t>& mask,
-               std::vector<float>& z) {
-  const Integrals integrals(image, width, height);
+               std::vector<float>& z, std::optional<float> nodata) {
+  const Integrals integrals(image, width, height, nodata);
   mask.assign(static_cast<std::size_t>(window.pixels()), 0);
   z.assign(mask.size(), 0.0f);
   const double k2 = k * k;
@@ -130,12 +148,24 @@ void cfar_mask(const float* image, std::int64_t width, std::int64_t height, cons
         z_row[x] = static_cast<float>(excess / std::sqrt(variance));
       }
     };
+    const double* c_b0 = nodata ? integrals.counts.data() + by0 * stride : nullptr;
+    const double* c_b1 = nodata ? integrals.counts.data() + by1 * stride : nullptr;
+    const double* c_g0 = nodata ? integrals.counts.data() + gy0 * stride : nullptr;
+    const double* c_g1 = nodata ? integrals.counts.data() + gy1 * stride : nullptr;
     auto clipped = [&](std::int64_t x) {
       const std::int64_t bx0 = std::max<std::int64_t>(0, x - background), bx1 = std::min(width, x + background + 1);
       const std::int64_t gx0 = std::max<std::int64_t>(0, x - guard), gx1 = std::min(width, x + guard + 1);
-      const auto n = static_cast<double>((bx1 - bx0) * (by1 - by0) - (gx1 - gx0) * (gy1 - gy0));
+      double n = static_cast<double>((bx1 - bx0) * (by1 - by0) - (gx1 - gx0) * (gy1 - gy0));
+      if (nodata) {
+        if (row[x] == *nodata) return;
+        n = (c_b1[bx1] - c_b0[bx1] - c_b1[bx0] + c_b0[bx0]) - (c_g1[gx1] - c_g0[gx1] - c_g1[gx0] + c_g0[gx0]);
+      }
       if (n >= 2) test(x, bx0, bx1, gx0, gx1, 1.0 / n);
     };
+    if (nodata) {  // the ring's area varies with the valid pixels in it: no fast path
+      for (std::int64_t x = window.x; x < window.right(); ++x) clipped(x);
+      continue;
+    }
     for (std::int64_t x = window.x; x < std::min(inner_x0, window.right()); ++x) clipped(x);
     const auto n = static_cast<double>((2 * background + 1) * (by1 - by0) - (2 * guard + 1) * (gy1 - gy0));
     if (n >= 2) {
@@ -158,6 +188,9 @@ CfarDetector::CfarDetector(CfarOptions options) : options_(std::move(options)) {
 }
 
 void CfarDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure&) {
+  const auto band = static_cast<std::size_t>(options_.band - 1);
+  nodata_.reset();
+  if (band < scene.nodata.size() && scene.nodata[band]) nodata_ = static_cast<float>(*scene.nodata[band]);
   if (options_.band < 1 || options_.band > scene.band_count) {
     throw core::UsageError("detect.cfar_band " + std::to_string(options_.band),
                            "the scene '" + scene.path + "' has " + std::to_string(scene.band_count) + " band(s)");
@@ -178,7 +211,7 @@ std::vector<Candidate> CfarDetector::detect(const WindowPixels& pixels, const Sc
   thread_local std::vector<std::uint8_t> mask;
   thread_local std::vector<float> z;
   cfar_mask(reinterpret_cast<const float*>(block.band_data(0)), block.window.width, block.window.height, local,
-            in_pixels(options_.guard, measure), in_pixels(options_.background, measure), k_, mask, z);
+            in_pixels(options_.guard, measure), in_pixels(options_.background, measure), k_, mask, z, nodata_);
   std::vector<Candidate> out;
   for (const auto& c : join_fragments(connected_components(mask, local.width, local.height, 1, z), options_.join)) {
     const double longest = static_cast<double>(std::max(c.x1 - c.x0, c.y1 - c.y0)) * measure.pixel_metres;

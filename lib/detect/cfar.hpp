@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "detect/detector.hpp"
@@ -29,10 +30,11 @@ struct CfarOptions {
 double normal_quantile_upper(double pfa);
 
 // Pure kernel: the mask of pixels of `window` (inside a `width`×`height` image) brighter than μ + kσ of
-// their background ring, with z = (x-μ)/σ in `z` for set pixels. Rings are clipped to the image.
+// their background ring, with z = (x-μ)/σ in `z` for set pixels. Rings are clipped to the image, and
+// `nodata` pixels (padding, outside the swath) are neither tested nor counted in any ring.
 void cfar_mask(const float* image, std::int64_t width, std::int64_t height, const core::Window& window,
                std::int64_t guard, std::int64_t background, double k, std::vector<std::uint8_t>& mask,
-               std::vector<float>& z);
+               std::vector<float>& z, std::optional<float> nodata = std::nullopt);
 
 class CfarDetector final : public Detector {
  public:
@@ -48,6 +50,7 @@ class CfarDetector final : public Detector {
   std::int64_t in_pixels(double size, const SceneMeasure& measure) const;
   CfarOptions options_;
   double k_ = 0;
+  std::optional<float> nodata_;  // of the current scene's band
 };
 
 }  // namespace swath::detect
