@@ -19,47 +19,47 @@ TEST_CASE("cfar: the threshold factor is the upper normal quantile") {
 
 TEST_CASE("cfar: integral-image statistics equal a brute-force ring, clipped at the image edges and nodata") {
   for (const bool with_nodata : {false, true}) {
-  CAPTURE(with_nodata);
-  const std::int64_t w = 37, h = 29, guard = 2, background = 5;
-  std::vector<float> image(static_cast<std::size_t>(w * h));
-  synth::Rng rng(5);
-  for (auto& v : image) v = static_cast<float>(1 + std::floor(100 * rng.exponential()));
-  const std::optional<float> nodata = with_nodata ? std::optional<float>(0.0f) : std::nullopt;
-  if (with_nodata) {
-    for (std::int64_t y = 0; y < h; ++y) {
-      for (std::int64_t x = 25; x < w; ++x) image[static_cast<std::size_t>(y * w + x)] = 0;  // padding on the right
-    }
-  }
-  const double k = 1.5;
-  const core::Window window{3, 4, 30, 20};
-  std::vector<std::uint8_t> mask;
-  std::vector<float> z;
-  detect::cfar_mask(image.data(), w, h, window, guard, background, k, mask, z, nodata);
-  int set = 0;
-  for (std::int64_t y = window.y; y < window.bottom(); ++y) {
-    for (std::int64_t x = window.x; x < window.right(); ++x) {
-      double s = 0, s2 = 0, n = 0;
-      for (std::int64_t yy = std::max<std::int64_t>(0, y - background); yy <= std::min(h - 1, y + background); ++yy) {
-        for (std::int64_t xx = std::max<std::int64_t>(0, x - background); xx <= std::min(w - 1, x + background); ++xx) {
-          if (std::abs(yy - y) <= guard && std::abs(xx - x) <= guard) continue;
-          const double v = image[static_cast<std::size_t>(yy * w + xx)];
-          if (nodata && v == *nodata) continue;
-          s += v, s2 += v * v, n += 1;
-        }
+    CAPTURE(with_nodata);
+    const std::int64_t w = 37, h = 29, guard = 2, background = 5;
+    std::vector<float> image(static_cast<std::size_t>(w * h));
+    synth::Rng rng(5);
+    for (auto& v : image) v = static_cast<float>(1 + std::floor(100 * rng.exponential()));
+    const std::optional<float> nodata = with_nodata ? std::optional<float>(0.0f) : std::nullopt;
+    if (with_nodata) {
+      for (std::int64_t y = 0; y < h; ++y) {
+        for (std::int64_t x = 25; x < w; ++x) image[static_cast<std::size_t>(y * w + x)] = 0;  // padding on the right
       }
-      const double mean = s / n, sd = std::sqrt(s2 / n - mean * mean);
-      const bool valid = !(nodata && image[static_cast<std::size_t>(y * w + x)] == *nodata);
-      const bool expected = valid && image[static_cast<std::size_t>(y * w + x)] > mean + k * sd;
-      const auto i = static_cast<std::size_t>((y - window.y) * window.width + (x - window.x));
-      CAPTURE(x);
-      CAPTURE(y);
-      REQUIRE(static_cast<bool>(mask[i]) == expected);
-      if (expected) CHECK(z[i] == doctest::Approx((image[static_cast<std::size_t>(y * w + x)] - mean) / sd).epsilon(1e-4));
-      set += expected;
     }
-  }
-  CHECK(set > 10);  // the comparison covered both outcomes
-  CHECK(set < 300);
+    const double k = 1.5;
+    const core::Window window{3, 4, 30, 20};
+    std::vector<std::uint8_t> mask;
+    std::vector<float> z;
+    detect::cfar_mask(image.data(), w, h, window, guard, background, k, mask, z, nodata);
+    int set = 0;
+    for (std::int64_t y = window.y; y < window.bottom(); ++y) {
+      for (std::int64_t x = window.x; x < window.right(); ++x) {
+        double s = 0, s2 = 0, n = 0;
+        for (std::int64_t yy = std::max<std::int64_t>(0, y - background); yy <= std::min(h - 1, y + background); ++yy) {
+          for (std::int64_t xx = std::max<std::int64_t>(0, x - background); xx <= std::min(w - 1, x + background); ++xx) {
+            if (std::abs(yy - y) <= guard && std::abs(xx - x) <= guard) continue;
+            const double v = image[static_cast<std::size_t>(yy * w + xx)];
+            if (nodata && v == *nodata) continue;
+            s += v, s2 += v * v, n += 1;
+          }
+        }
+        const double mean = s / n, sd = std::sqrt(s2 / n - mean * mean);
+        const bool valid = !(nodata && image[static_cast<std::size_t>(y * w + x)] == *nodata);
+        const bool expected = valid && image[static_cast<std::size_t>(y * w + x)] > mean + k * sd;
+        const auto i = static_cast<std::size_t>((y - window.y) * window.width + (x - window.x));
+        CAPTURE(x);
+        CAPTURE(y);
+        REQUIRE(static_cast<bool>(mask[i]) == expected);
+        if (expected) CHECK(z[i] == doctest::Approx((image[static_cast<std::size_t>(y * w + x)] - mean) / sd).epsilon(1e-4));
+        set += expected;
+      }
+    }
+    CHECK(set > 10);  // the comparison covered both outcomes
+    CHECK(set < 300);
   }
 }
 
