@@ -12,9 +12,8 @@ namespace {
 detect::DetectOptions options_from(const config::Config& c) {
   detect::DetectOptions o;
   o.detector = c.get_string("detect.detector");
-  // Unset, the window follows the detector (onnx: its model's input size).
-  o.window = c.entry("detect.window").origin.layer == config::Layer::builtin ? 0 : c.get_int("detect.window");
-  o.overlap = c.entry("detect.overlap").origin.layer == config::Layer::builtin ? -1 : c.get_int("detect.overlap");
+  o.window = c.get_int("detect.window");    // 0: the detector's choice
+  o.overlap = c.get_int("detect.overlap");  // -1: automatic
   o.threads = static_cast<int>(c.get_int("run.threads"));
   o.max_memory = static_cast<std::size_t>(c.get_int("run.max_memory"));
   o.merge = {detect::parse_merge_method(c.get_string("detect.merge")), detect::parse_overlap_metric(c.get_string("detect.merge_metric")),

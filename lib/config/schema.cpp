@@ -56,8 +56,8 @@ std::vector<KeySpec> build_schema() {
       text("tile.shard", "", "I/N: take the I-th of N deterministic shares of the tiles (0-based)"),
       // detect
       choice("detect.detector", "cfar", {"cfar", "index", "onnx"}, "detector run on each window"),
-      integer("detect.window", "512", 16, 65536, "detection window width and height in pixels"),
-      integer("detect.overlap", "64", 0, 65535, "pixels shared by neighbouring windows (at least the largest object)"),
+      integer("detect.window", "0", 0, 65536, "detection window in pixels (0: the detector's choice: onnx its model input, else 512)"),
+      integer("detect.overlap", "-1", -1, 65535, "pixels shared by neighbouring windows, at least the largest object (-1: 64, at most a quarter of the window)"),
       choice("detect.merge", "merge", {"merge", "nms"}, "overlapping detections: grow the best box to their union, or keep the best"),
       choice("detect.merge_metric", "ios", {"ios", "iou"}, "overlap measure: intersection over the smaller box, or over the union"),
       number("detect.merge_threshold", "0.5", 0.01, 1, "detections overlapping at least this much are one object"),
