@@ -32,6 +32,7 @@ detect::DetectOptions options_from(const config::Config& c) {
   o.index.threshold = c.get_number("detect.index_threshold");
   o.index.bands = c.get_list("detect.index_bands");
   o.index.min_area_m2 = c.get_number("detect.index_min_area_m2");
+  o.index.cls = c.get_string("detect.index_class");
   o.onnx.card = c.get_string("detect.model");
   o.onnx.score_threshold = c.get_number("detect.score_threshold");
   o.config = c.section_json("detect");
@@ -76,6 +77,7 @@ class DetectCommand final : public cli::Command {
     flags.bind(app, "--index", "detect.index", "ndvi, ndwi or an expression over named bands");
     flags.bind(app, "--index-threshold", "detect.index_threshold", "Index threshold");
     flags.bind(app, "--index-bands", "detect.index_bands", "NAME=BAND,... for unnamed bands");
+    flags.bind(app, "--index-class", "detect.index_class", "Class name of index regions");
     flags.bind(app, "--min-area", "detect.index_min_area_m2", "Index smallest region in m²");
     flags.bind(app, "--model", "detect.model", "ONNX model card (YAML)");
     flags.bind(app, "--score-threshold", "detect.score_threshold", "ONNX minimum score");

@@ -17,6 +17,7 @@ class SynthCommand final : public cli::Command {
     app.add_option("--seed", options_.seed, "Seed: the same seed gives the same bytes");
     app.add_option("--kind", kind_, "sar (uint16 sea clutter with ships) or optical (3-band uint8 land with cars and trucks)");
     app.add_option("--size", size_, "WIDTHxHEIGHT in pixels (default 2048x2048 for sar, 1024x1024 for optical)");
+    app.add_option("--bands", options_.bands, "Optical: 3 (RGB) or 4 (RGB + NIR, with ponds of class water)");
     app.add_option("--objects", options_.objects, "Number of objects (default: from the area)");
     app.add_option("--straddle", options_.straddle_window, "Place every object across an edge of this window grid (pixels)");
     app.add_option("--straddle-overlap", options_.straddle_overlap, "Overlap of that window grid (pixels)");

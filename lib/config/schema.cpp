@@ -75,6 +75,7 @@ std::vector<KeySpec> build_schema() {
       text("detect.index", "ndwi", "index detector: ndvi, ndwi or an expression over named bands, e.g. (nir-red)/(nir+red)"),
       number("detect.index_threshold", "0.3", -1e9, 1e9, "index detector: regions where the index is above this"),
       list("detect.index_bands", "", "index detector: NAME=BAND for bands the scene does not name (e.g. nir=4)"),
+      text("detect.index_class", "", "index detector: class name of its regions (empty: the index, e.g. ndwi)"),
       number("detect.index_min_area_m2", "100", 0, 1e12, "index detector: smallest region in m²"),
       text("detect.model", "", "onnx detector: the model card (YAML) beside the .onnx"),
       number("detect.score_threshold", "-1", -1, 1, "onnx detector: minimum score (-1: the model card's)"),

@@ -14,6 +14,8 @@ namespace swath::detect {
 
 namespace {
 
+constexpr std::int64_t kMinimumMargin = 64;  // pixels
+
 int band_for(const std::string& name, const IndexOptions& options, const SceneMeasure& measure) {
   for (const auto& mapping : options.bands) {
     const auto eq = mapping.find('=');
@@ -88,8 +90,10 @@ void IndexDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& 
   }
 }
 
+// Regions are outlined over the window plus this context, so a region smaller than the context comes out
+// whole (and identical) from every window that touches it; larger ones are joined by the merge.
 std::int64_t IndexDetector::margin(const SceneMeasure& measure) const {
-  return static_cast<std::int64_t>(std::ceil(options_.margin_m / measure.pixel_metres));
+  return kMinimumMargin + static_cast<std::int64_t>(std::ceil(options_.margin_m / measure.pixel_metres));
 }
 
 std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const SceneMeasure& measure) const {

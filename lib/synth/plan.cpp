@@ -79,6 +79,27 @@ void place(SynthObject& o, const SynthOptions& options, const std::vector<double
   (vertical ? o.cx : o.cy) = edge + rng.uniform(-0.4, 0.4) * half;
 }
 
+// Ponds for the NIR band's water index, from their own stream so vehicles keep theirs; placed first.
+void plan_ponds(const SynthOptions& options, std::vector<SynthObject>& objects, std::vector<Box>& taken) {
+  Rng rng(options.seed * 0x9E3779B97F4A7C15ULL + 101);
+  const auto wanted = std::max<std::int64_t>(1, options.width * options.height / 300000);
+  for (std::int64_t attempt = 0; attempt < wanted * 100 && static_cast<std::int64_t>(taken.size()) < wanted; ++attempt) {
+    SynthObject pond;
+    pond.cls = "water";
+    pond.length = 2 * rng.uniform(15, 50);
+    pond.width = pond.length * rng.uniform(0.5, 1.0);
+    pond.heading = rng.uniform(0, std::numbers::pi);
+    pond.cx = rng.uniform(0, static_cast<double>(options.width));
+    pond.cy = rng.uniform(0, static_cast<double>(options.height));
+    const Box box = footprint(pond, 0);
+    if (box.x0 < 2 || box.y0 < 2 || box.x1 > static_cast<double>(options.width) - 2 || box.y1 > static_cast<double>(options.height) - 2) continue;
+    const Box clear = footprint(pond, 20);
+    if (std::any_of(taken.begin(), taken.end(), [&](const Box& t) { return overlaps(t, clear); })) continue;
+    taken.push_back(clear);
+    objects.push_back(pond);
+  }
+}
+
 }  // namespace
 
 int utm_epsg() { return 32631; }
@@ -101,8 +122,10 @@ std::vector<SynthObject> plan_objects(const SynthOptions& options) {
   const auto y_edges = window_edges(options.height, options.straddle_window, options.straddle_overlap);
   std::vector<SynthObject> objects;
   std::vector<Box> taken;
+  if (options.kind == Kind::optical && options.bands == 4) plan_ponds(options, objects, taken);
   const double spacing = options.kind == Kind::sar ? 12 : 6;  // pixels kept clear around each object
-  for (std::int64_t attempt = 0; attempt < wanted * 200 && static_cast<std::int64_t>(objects.size()) < wanted; ++attempt) {
+  const auto ponds = static_cast<std::int64_t>(objects.size());
+  for (std::int64_t attempt = 0; attempt < wanted * 200 && static_cast<std::int64_t>(objects.size()) - ponds < wanted; ++attempt) {
     SynthObject o = random_object(options.kind, rng);
     place(o, options, x_edges, y_edges, rng);
     const Box box = footprint(o, 0);

@@ -62,7 +62,12 @@ double coverage(const SynthObject& o, std::int64_t px, std::int64_t py) {
       const double dy = static_cast<double>(py) + (sy + 0.5) / 4 - o.cy;
       const double along = dx * along_x + dy * along_y;
       const double across = -dx * along_y + dy * along_x;
-      if (std::abs(along) <= o.length / 2 && std::abs(across) <= o.width / 2) ++inside;
+      if (o.cls == "water") {  // an ellipse
+        const double a = along / (o.length / 2), b = across / (o.width / 2);
+        if (a * a + b * b <= 1) ++inside;
+      } else if (std::abs(along) <= o.length / 2 && std::abs(across) <= o.width / 2) {
+        ++inside;
+      }
     }
   }
   return inside / 16.0;
@@ -122,11 +127,12 @@ void render_sar(const SynthOptions& options, const std::vector<SynthObject>& obj
 
 void render_optical(const SynthOptions& options, const std::vector<SynthObject>& objects, Rendered& out) {
   const auto pixels = static_cast<std::size_t>(options.width * options.height);
-  out.optical.assign(3 * pixels, 0);
-  std::vector<double> rgb(3 * pixels);
+  const auto bands = static_cast<std::size_t>(out.bands);
+  out.optical.assign(bands * pixels, 0);
+  std::vector<double> rgb(bands * pixels);  // R, G, B and (4 bands) NIR
   const std::uint64_t seed = options.seed ^ 0xA5A5A5A5ULL;
   Rng rng(options.seed * 0x9E3779B97F4A7C15ULL + 29);
-  const double field[3] = {78, 104, 58}, soil[3] = {150, 128, 96};
+  const double field[4] = {78, 104, 58, 185}, soil[4] = {150, 128, 96, 115};  // vegetation is bright in NIR
   for (std::int64_t y = 0; y < options.height; ++y) {
     for (std::int64_t x = 0; x < options.width; ++x) {
       const double fx = static_cast<double>(x), fy = static_cast<double>(y);
@@ -137,18 +143,22 @@ void render_optical(const SynthOptions& options, const std::vector<SynthObject>&
       const double mix = std::clamp((value_noise(seed + 99, fx, fy, 160) - 0.5) * 3 + 0.5, 0.0, 1.0);
       const double shade = 0.75 + 0.25 * detail / 1.875;
       const std::size_t i = static_cast<std::size_t>(y * options.width + x);
-      for (int b = 0; b < 3; ++b) {
-        rgb[static_cast<std::size_t>(b) * pixels + i] = (field[b] * (1 - mix) + soil[b] * mix) * shade + (rng.uniform() - 0.5) * 16;
+      for (std::size_t b = 0; b < bands; ++b) {
+        rgb[b * pixels + i] = (field[b] * (1 - mix) + soil[b] * mix) * shade + (rng.uniform() - 0.5) * 16;
       }
     }
   }
   out.boxes = draw_objects(objects, options.width, options.height, [&](const SynthObject& o, double f, std::size_t i) {
-    for (int b = 0; b < 3; ++b) {
-      auto& v = rgb[static_cast<std::size_t>(b) * pixels + i];
-      v = v * (1 - f) + o.color[b] * f;
+    // Water: dark blue-green, black in NIR; paint reflects NIR about as much as visible light.
+    const double water[4] = {45, 72, 84, 12};
+    const double paint_nir = (o.color[0] + o.color[1] + o.color[2]) / 3.0;
+    for (std::size_t b = 0; b < bands; ++b) {
+      auto& v = rgb[b * pixels + i];
+      const double target = o.cls == "water" ? water[b] : (b < 3 ? o.color[b] : paint_nir);
+      v = v * (1 - f) + target * f;
     }
   });
-  for (std::size_t i = 0; i < 3 * pixels; ++i) {
+  for (std::size_t i = 0; i < bands * pixels; ++i) {
     out.optical[i] = static_cast<std::uint8_t>(std::clamp(std::round(rgb[i]), 0.0, 255.0));
   }
 }
@@ -160,7 +170,7 @@ Rendered render(const SynthOptions& options, const std::vector<SynthObject>& obj
   if (options.kind == Kind::sar) {
     render_sar(options, objects, out);
   } else {
-    out.bands = 3;
+    out.bands = options.bands;
     render_optical(options, objects, out);
   }
   return out;

@@ -33,6 +33,7 @@ std::string pixel_box_text(const core::Window& w) {
 core::Json options_json(const SynthOptions& o) {
   return core::Json::Object{{"seed", static_cast<unsigned long long>(o.seed)},
                             {"kind", o.kind == Kind::sar ? "sar" : "optical"},
+                            {"bands", o.bands},
                             {"width", static_cast<long long>(o.width)},
                             {"height", static_cast<long long>(o.height)},
                             {"objects", static_cast<long long>(o.objects)},
@@ -41,6 +42,10 @@ core::Json options_json(const SynthOptions& o) {
 }
 
 void validate(const SynthOptions& o) {
+  if (o.bands != 3 && !(o.bands == 4 && o.kind == Kind::optical)) {
+    throw core::UsageError("--bands " + std::to_string(o.bands), "SAR scenes have 1 band, optical scenes 3 or 4",
+                           "use --bands 4 with --kind optical for RGB + NIR");
+  }
   if (o.output.empty()) throw core::UsageError("-o", "an output path is required", "swath synth -o scene.tif");
   if (o.straddle_window < 0 || (o.straddle_window > 0 && (o.straddle_overlap < 0 || o.straddle_overlap >= o.straddle_window))) {
     throw core::UsageError("--straddle", "the window must be positive and the overlap smaller than it");
@@ -50,7 +55,9 @@ void validate(const SynthOptions& o) {
 void write_scene(const SynthOptions& options, const Rendered& pixels, const core::Json& provenance) {
   auto* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
   const std::string temporary = core::temporary_path_for(options.output);
-  const char* creation[] = {"TILED=YES", "COMPRESS=DEFLATE", "BLOCKXSIZE=256", "BLOCKYSIZE=256", nullptr};
+  // PHOTOMETRIC=RGB + ALPHA=NO: a 4th band is NIR, not transparency.
+  const char* creation[] = {"TILED=YES", "COMPRESS=DEFLATE", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "ALPHA=NO",
+                            options.kind == Kind::optical ? "PHOTOMETRIC=RGB" : nullptr, nullptr};
   const GDALDataType type = options.kind == Kind::sar ? GDT_UInt16 : GDT_Byte;
   raster::CapturedGdalErrors errors;
   {
@@ -73,6 +80,7 @@ void write_scene(const SynthOptions& options, const Rendered& pixels, const core
     if (options.kind == Kind::optical) {
       const GDALColorInterp colours[] = {GCI_RedBand, GCI_GreenBand, GCI_BlueBand};
       for (int b = 0; b < 3; ++b) dataset->GetRasterBand(b + 1)->SetColorInterpretation(colours[b]);
+      if (pixels.bands == 4) dataset->GetRasterBand(4)->SetDescription("nir");
     }
   }
   core::commit_file(temporary, options.output);

@@ -19,6 +19,7 @@ struct SynthOptions {
   Kind kind = Kind::sar;
   std::int64_t width = 2048;
   std::int64_t height = 2048;
+  int bands = 3;               // optical: 3 (RGB) or 4 (RGB + NIR, with ponds of class water)
   std::int64_t objects = -1;   // -1: from the area (one per 40k px for SAR, 20k px for optical)
   // When straddle_window > 0, every object is placed across an edge of that grid's windows.
   std::int64_t straddle_window = 0;

@@ -187,6 +187,14 @@ TEST_CASE("detect: the index detector names a band the scene lacks; unknown dete
   const auto ok = test::swath({"detect", scene, "--detector", "index", "--index", "(green - blue) / (green + blue)",
                                "--index-threshold", "0.1", "-o", dir / "i.gpkg"});
   CHECK(ok.exit_code == 0);
+  // RGB + NIR with ponds: NDWI finds the water.
+  const auto nir = synth(dir, "nir.tif", {"--kind", "optical", "--bands", "4", "--seed", "2"});
+  const auto water = test::swath({"detect", nir, "--detector", "index", "--index", "ndwi", "--index-class", "water", "-o",
+                                  dir / "w.gpkg", "--window", "256"});
+  REQUIRE(water.exit_code == 0);
+  const auto scores = eval_json(dir / "w.gpkg", dir / "nir.truth.geojson").at("classes").at("water");
+  CHECK(scores.at("truths").as_int() >= 3);
+  CHECK(scores.at("f1").as_double() > 0.9);
   const auto unknown = test::swath({"detect", scene, "--detector", "cfat", "-o", dir / "u.gpkg"});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("expected one of cfar, index, onnx") != std::string::npos);

@@ -4,6 +4,7 @@
 
 #include <gdal_priv.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/errors.hpp"
@@ -105,4 +106,25 @@ TEST_CASE("synth: bad --size and --kind are usage errors") {
   CHECK_THROWS_AS(synth::parse_size("8x8"), core::UsageError);
   CHECK(synth::parse_size("640x480") == std::pair<std::int64_t, std::int64_t>{640, 480});
   CHECK_THROWS_AS(synth::parse_kind("lidar"), core::UsageError);
+}
+
+TEST_CASE("synth: 4-band optical adds NIR and ponds; SAR has one band only") {
+  test::ScratchDir dir;
+  synth::SynthOptions o;
+  o.kind = synth::Kind::optical;
+  o.bands = 4;
+  o.width = 600;
+  o.height = 600;
+  o.output = dir / "nir.tif";
+  synth::synthesize(o);
+  auto ds = GDALDatasetUniquePtr(GDALDataset::Open(o.output.c_str(), GDAL_OF_RASTER));
+  REQUIRE(ds);
+  CHECK(ds->GetRasterCount() == 4);
+  CHECK(std::string(ds->GetRasterBand(4)->GetDescription()) == "nir");
+  const auto truth = vector::read_layer(dir / "nir.truth.geojson");
+  const int cls = truth.field_index("class");
+  CHECK(std::any_of(truth.features.begin(), truth.features.end(),
+                    [&](const vector::Feature& f) { return f.values[static_cast<std::size_t>(cls)].as_string() == "water"; }));
+  o.kind = synth::Kind::sar;
+  CHECK_THROWS_AS(synth::synthesize(o), core::UsageError);
 }
