@@ -110,18 +110,22 @@ std::vector<Candidate> OnnxDetector::detect(const WindowPixels& pixels, const Sc
   const int new_h = std::max(1, static_cast<int>(std::lround(static_cast<float>(h) * ratio)));
   const int channels = static_cast<int>(card_.bands.size());
   const int shape[] = {1, channels, in_h, in_w};
-  cv::Mat blob(4, shape, CV_32F);
+  thread_local cv::Mat blob;  // reused: a fresh blob per window costs page faults comparable to the decode
+  blob.create(4, shape, CV_32F);
   for (int c = 0; c < channels; ++c) {
     cv::Mat plane(in_h, in_w, CV_32F, blob.ptr<float>(0, c));
-    plane.setTo(cv::Scalar(kPad * card_.scale));
     const cv::Mat band(h, w, CV_8U, const_cast<std::byte*>(block.band_data(static_cast<std::size_t>(c))));
-    cv::Mat scaled;
-    band.convertTo(scaled, CV_32F, card_.scale);
     if (new_w == w && new_h == h) {
-      scaled.copyTo(plane(cv::Rect(0, 0, w, h)));
+      band.convertTo(plane(cv::Rect(0, 0, w, h)), CV_32F, card_.scale);
     } else {
+      thread_local cv::Mat scaled;
+      band.convertTo(scaled, CV_32F, card_.scale);
       cv::resize(scaled, plane(cv::Rect(0, 0, new_w, new_h)), cv::Size(new_w, new_h), 0, 0, cv::INTER_LINEAR);
     }
+    // Letterbox padding right and below the image.
+    const float pad = static_cast<float>(kPad * card_.scale);
+    if (new_w < in_w) plane(cv::Rect(new_w, 0, in_w - new_w, in_h)).setTo(cv::Scalar(pad));
+    if (new_h < in_h) plane(cv::Rect(0, new_h, new_w, in_h - new_h)).setTo(cv::Scalar(pad));
   }
   auto& net = nets_->local();
   const auto start = std::chrono::steady_clock::now();
