@@ -87,6 +87,21 @@ TEST_CASE("detect: identical bytes for 1 and 2 threads in every format") {
   CHECK(first.at("trace_id").as_string() == "0af7651916cd43dd8448eb211c80319c");
   CHECK(first.at("window").as_string().rfind("r0000", 0) == 0);
   CHECK(geojson.at("swath").at("provenance").at("options_hash").as_string().rfind("sha256:", 0) == 0);
+  // RFC 7946: closed exterior rings, counter-clockwise, longitude first.
+  for (const auto& feature : geojson.at("features").as_array()) {
+    const auto& ring = feature.at("geometry").at("coordinates").as_array().at(0).as_array();
+    REQUIRE(ring.size() >= 4);
+    CHECK(ring.front() == ring.back());
+    double twice_area = 0;
+    for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+      const auto& a = ring[i].as_array();
+      const auto& b = ring[i + 1].as_array();
+      twice_area += a[0].as_double() * b[1].as_double() - b[0].as_double() * a[1].as_double();
+      CHECK(a[0].as_double() > 3.0);  // the synth scenes lie near 4° E, 52° N
+      CHECK(a[1].as_double() > 51.0);
+    }
+    CHECK(twice_area > 0);
+  }
   CHECK(core::read_file(dir / "one.gpkg").find("options_hash") != std::string::npos);
 }
 
