@@ -33,6 +33,7 @@ void expand_manifest(const std::string& manifest, std::vector<InputScene>& out) 
       throw core::DataError(where, "not JSON: " + e.why());
     }
     if (!json.is_object()) throw core::DataError(where, "not a JSON object");
+    if (json.find("schema") != nullptr && json.find("path") == nullptr) continue;  // the manifest's header line
     const std::string status = text_of(json, "status");
     if (!status.empty() && status != "written") continue;  // blank or failed tiles have no file
     const std::string path = text_of(json, "path");

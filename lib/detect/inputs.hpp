@@ -14,7 +14,8 @@ struct InputScene {
 
 // Expands `.jsonl` manifests (swath tile's tiles.jsonl): each line an object with "path" (relative to the
 // manifest's directory unless absolute), optionally "id" (the `window` attribute), "scene" (the `scene`
-// attribute) and "status" (lines other than "written" are skipped). Other keys are ignored; each tile
+// attribute) and "status" (lines other than "written" are skipped); a header line with "schema" and no
+// "path" is skipped. Other keys are ignored; each tile
 // must be a georeferenced raster.
 // Throws UsageError for no inputs, IoError / DataError naming the manifest line.
 std::vector<InputScene> expand_inputs(const std::vector<std::string>& inputs);

@@ -108,7 +108,7 @@ TEST_CASE("detect: identical bytes for 1 and 2 threads in every format") {
 TEST_CASE("detect: a tiles.jsonl manifest is read tile by tile") {
   test::ScratchDir dir;
   const auto scene = synth(dir, "s.tif", {"--seed", "3"});
-  std::string manifest;
+  std::string manifest = "{\"schema\":\"swath.tiles/1\",\"scenes\":[]}\n";
   for (int i = 0; i < 2; ++i) {
     const auto tile = dir / ("t" + std::to_string(i) + ".tif");
     const auto r = test::run({"gdal_translate", "-q", "-srcwin", std::to_string(i * 512), "0", "512", "512", scene, tile});
