@@ -150,6 +150,7 @@ core::Json DetectReport::to_json() const {
                             {"window", static_cast<long long>(window)},
                             {"detect_seconds", detect_seconds},
                             {"inference_seconds", inference_seconds},
+                            {"merge_write_seconds", merge_write_seconds},
                             {"wall_seconds", wall_seconds},
                             {"cpu_seconds", cpu_seconds}};
 }
@@ -177,6 +178,7 @@ DetectReport detect_scenes(const DetectOptions& requested) {
     ++report.scenes;
   }
   report.raw_detections = static_cast<std::int64_t>(found.size());
+  const auto merge_start = Clock::now();
   const std::string crs = scenes.front().prepared.crs_wkt;
   auto crs_of = [&](const std::string& label) {
     for (const auto& s : scenes) {
@@ -190,6 +192,7 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   auto provenance = core::provenance_json(core::hash_options(provenance_options(options, *detector)));
   write_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"),
                    core::Json::Object{{"provenance", provenance}, {"options", provenance_options(options, *detector)}});
+  report.merge_write_seconds = std::chrono::duration<double>(Clock::now() - merge_start).count();
   if (!options.quicklook.empty()) {
     write_quicklook(options.quicklook, scenes.front().input.path, scenes.front().prepared, merged, scenes.front().input.label);
   }

@@ -43,6 +43,7 @@ struct DetectReport {
   std::int64_t window = 0;            // the window size used
   double detect_seconds = 0;          // summed time inside the detector, all threads
   double inference_seconds = 0;       // of that, inside the model (onnx)
+  double merge_write_seconds = 0;     // merging across windows, sorting and writing the output
   double wall_seconds = 0;
   double cpu_seconds = 0;             // process CPU time, all threads: the fair measure on a shared machine
   core::Json to_json() const;
