@@ -8,5 +8,8 @@ int main(int argc, char** argv) {
   commands.push_back(swath::commands::make_config());
   commands.push_back(swath::commands::make_tile());
   commands.push_back(swath::commands::make_scale_plan());
+  commands.push_back(swath::commands::make_synth());
+  commands.push_back(swath::commands::make_detect());
+  commands.push_back(swath::commands::make_eval());
   return swath::cli::run(argc, argv, std::move(commands));
 }

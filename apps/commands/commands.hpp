@@ -11,5 +11,8 @@ std::unique_ptr<cli::Command> make_version();
 std::unique_ptr<cli::Command> make_config();
 std::unique_ptr<cli::Command> make_tile();
 std::unique_ptr<cli::Command> make_scale_plan();
+std::unique_ptr<cli::Command> make_synth();
+std::unique_ptr<cli::Command> make_detect();
+std::unique_ptr<cli::Command> make_eval();
 
 }  // namespace swath::commands

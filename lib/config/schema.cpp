@@ -25,6 +25,9 @@ KeySpec text(std::string key, std::string def, std::string help) {
 KeySpec list(std::string key, std::string def, std::string help) {
   return {std::move(key), Type::list, std::move(def), 0, 0, {}, std::move(help)};
 }
+KeySpec boolean(std::string key, std::string def, std::string help) {
+  return {std::move(key), Type::boolean, std::move(def), 0, 0, {}, std::move(help)};
+}
 KeySpec bytes(std::string key, std::string def, double min, double max, std::string help) {
   return {std::move(key), Type::bytes, std::move(def), min, max, {}, std::move(help)};
 }
@@ -55,6 +58,31 @@ std::vector<KeySpec> build_schema() {
       text("scale.policy", "", "scaling policy YAML (empty: built-in defaults, the same as configs/scaling.yaml)"),
       text("scale.strategy", "", "override the policy's strategy: hpa, scaledjob-default, scaledjob-accurate, scaledjob-eager, deadline"),
       text("scale.kubectl", "kubectl", "kubectl program used by scale-plan --watch"),
+      // detect
+      choice("detect.detector", "cfar", {"cfar", "index", "onnx"}, "detector run on each window"),
+      integer("detect.window", "0", 0, 65536, "detection window in pixels (0: the detector's choice: onnx its model input, else 512)"),
+      integer("detect.overlap", "-1", -1, 65535, "pixels shared by neighbouring windows, at least the largest object (-1: 64, at most a quarter of the window)"),
+      choice("detect.merge", "merge", {"merge", "nms"}, "overlapping detections: grow the best box to their union, or keep the best"),
+      choice("detect.merge_metric", "ios", {"ios", "iou"}, "overlap measure: intersection over the smaller box, or over the union"),
+      number("detect.merge_threshold", "0.5", 0.01, 1, "detections overlapping at least this much are one object"),
+      boolean("detect.merge_across_classes", "false", "merge overlapping detections of different classes too"),
+      number("detect.cfar_pfa", "1e-6", 1e-15, 0.4, "CFAR false-alarm rate per pixel"),
+      number("detect.cfar_guard", "150", 0, 100000, "CFAR guard half-size (around the tested pixel, not background)"),
+      number("detect.cfar_background", "250", 1, 100000, "CFAR background half-size"),
+      choice("detect.cfar_units", "metres", {"metres", "pixels"}, "units of the CFAR guard and background sizes"),
+      integer("detect.cfar_join", "3", 0, 20, "CFAR: pieces whose boxes are within this many pixels are one object"),
+      number("detect.cfar_min_score", "0.62", 0, 1, "CFAR: drop objects scoring below this (0.5 = just at the pixel threshold)"),
+      integer("detect.cfar_band", "1", 1, 65535, "band the CFAR tests"),
+      text("detect.cfar_class", "ship", "class name of CFAR detections"),
+      number("detect.min_size_m", "25", 0, 1e6, "CFAR: smallest object (longest side of its box) in metres"),
+      number("detect.max_size_m", "600", 0, 1e6, "CFAR: largest object in metres"),
+      text("detect.index", "ndwi", "index detector: ndvi, ndwi or an expression over named bands, e.g. (nir-red)/(nir+red)"),
+      number("detect.index_threshold", "0.3", -1e9, 1e9, "index detector: regions where the index is above this"),
+      list("detect.index_bands", "", "index detector: NAME=BAND for bands the scene does not name (e.g. nir=4)"),
+      text("detect.index_class", "", "index detector: class name of its regions (empty: the index, e.g. ndwi)"),
+      number("detect.index_min_area_m2", "100", 0, 1e12, "index detector: smallest region in m²"),
+      text("detect.model", "", "onnx detector: the model card (YAML) beside the .onnx"),
+      number("detect.score_threshold", "-1", -1, 1, "onnx detector: minimum score (-1: the model card's)"),
   };
 }
 

@@ -1,0 +1,38 @@
+// `swath eval DETECTIONS TRUTH [--json]`: precision, recall, F1 and AP@0.5 per class and overall.
+#include "cli/output.hpp"
+#include "commands/commands.hpp"
+#include "core/errors.hpp"
+#include "eval/eval.hpp"
+
+namespace swath::commands {
+
+namespace {
+
+class EvalCommand final : public cli::Command {
+ public:
+  std::string name() const override { return "eval"; }
+  std::string summary() const override { return "Score detections against ground truth: precision, recall, F1, AP@0.5"; }
+  void declare(CLI::App& app, cli::ConfigFlags&) override {
+    app.add_option("detections", detections_, "Detections (any OGR vector file with class and score)")->required();
+    app.add_option("truth", truth_, "Ground truth (e.g. SCENE.truth.geojson from swath synth)")->required();
+    app.add_option("--iou", iou_, "IoU at which a detection matches a truth box")->check(CLI::Range(0.01, 1.0));
+    app.add_flag("--json", json_, "Print JSON: precision, recall, f1, ap50 overall and per class");
+    app.add_option("-o,--output", output_, "Write to this file (atomically) instead of stdout");
+  }
+  int run(const cli::Invocation&) override {
+    const auto report = eval::evaluate_files(detections_, truth_, iou_);
+    cli::emit(json_ ? report.to_json().dump() + "\n" : report.text(), output_);
+    return static_cast<int>(core::ExitCode::ok);
+  }
+
+ private:
+  std::string detections_, truth_, output_;
+  double iou_ = 0.5;
+  bool json_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<cli::Command> make_eval() { return std::make_unique<EvalCommand>(); }
+
+}  // namespace swath::commands

@@ -1,0 +1,23 @@
+// A detection in map coordinates, as merged and written.
+#pragma once
+
+#include <string>
+
+#include "core/geo.hpp"
+#include "vector/layer.hpp"
+
+namespace swath::detect {
+
+struct Detection {
+  std::string cls;
+  double score = 0;
+  core::Bounds box;     // map coordinates of the scene's CRS
+  vector::Ring ring;    // outline in map coordinates; empty: the box
+  std::string scene;
+  std::string window;   // grid window id ("r000001_c000002") or tile id
+};
+
+// Total order used before merging and writing, so output bytes do not depend on thread timing.
+bool detection_less(const Detection& a, const Detection& b);
+
+}  // namespace swath::detect

@@ -1,0 +1,59 @@
+// The detector interface: a window of pixels in, candidate objects in scene pixel coordinates out.
+// One detector object serves every thread: detect() is const and thread-safe (per-thread state inside).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/geo.hpp"
+#include "core/json.hpp"
+#include "raster/scene.hpp"
+#include "raster/window_reader.hpp"
+#include "vector/layer.hpp"
+
+namespace swath::detect {
+
+// One object found in a window, in scene pixel coordinates (pixel edges: x1 = last column + 1).
+struct Candidate {
+  std::string cls;
+  double score = 0;
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  vector::Ring ring;  // optional outline (scene pixels); empty: the box
+};
+
+// What a detector needs to know about the scene it works on.
+struct SceneMeasure {
+  double pixel_metres = 1;     // ground size of a pixel (1 with --allow-pixel-coords: sizes are then in pixels)
+  std::vector<std::string> band_names;  // lower-case, per band: description or colour ("red", "nir", ...)
+};
+
+// The pixels a detector gets: `block` covers `window` plus up to margin() pixels of context on each side
+// (clipped to the scene); candidates are reported for objects that touch `window`.
+struct WindowPixels {
+  const raster::PixelBlock& block;
+  core::Window window;
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  virtual std::string name() const = 0;
+  // Checks the scene suits this detector (bands, type); throws UsageError / DataError with the reason.
+  virtual void prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) = 0;
+  // Pixels of context read around each window.
+  virtual std::int64_t margin(const SceneMeasure&) const { return 0; }
+  // Bands to read (1-based) and the type to read them as.
+  virtual std::vector<int> bands() const = 0;
+  virtual GDALDataType read_type() const { return GDT_Float32; }
+  virtual std::vector<Candidate> detect(const WindowPixels& pixels, const SceneMeasure& measure) const = 0;
+  // The window size this detector works best with (0: no preference; onnx: the model's input).
+  virtual std::int64_t preferred_window() const { return 0; }
+  // Time spent in the model itself, all threads (0 when not measured), to weigh the windowing around it.
+  virtual double inference_seconds() const { return 0; }
+  // The options that shape the output, for the provenance hash.
+  virtual core::Json options_json() const = 0;
+};
+
+}  // namespace swath::detect

@@ -1,0 +1,135 @@
+// Index → threshold mask → GDALPolygonize (per-thread MEM datasets) → area filter → outlines.
+#include "detect/index_detector.hpp"
+
+#include <gdal_alg.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/errors.hpp"
+
+namespace swath::detect {
+
+namespace {
+
+constexpr std::int64_t kMinimumMargin = 64;  // pixels
+
+int band_for(const std::string& name, const IndexOptions& options, const SceneMeasure& measure) {
+  for (const auto& mapping : options.bands) {
+    const auto eq = mapping.find('=');
+    if (eq != std::string::npos && mapping.substr(0, eq) == name) {
+      try {
+        return std::stoi(mapping.substr(eq + 1));
+      } catch (const std::logic_error&) {
+        throw core::UsageError("detect.index_bands '" + mapping + "'", "expected NAME=BAND with a 1-based band number");
+      }
+    }
+  }
+  for (std::size_t b = 0; b < measure.band_names.size(); ++b) {
+    if (measure.band_names[b] == name) return static_cast<int>(b + 1);
+  }
+  return 0;
+}
+
+std::string names_text(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + (names[i].empty() ? "(unnamed)" : names[i]);
+  return out;
+}
+
+// Outlines of the set pixels of `mask` (block pixels), as exterior rings with their pixel areas.
+std::vector<std::pair<vector::Ring, double>> polygonize(std::vector<std::uint8_t>& mask, std::int64_t width, std::int64_t height) {
+  auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  GDALDatasetUniquePtr raster(mem->Create("", static_cast<int>(width), static_cast<int>(height), 1, GDT_Byte, nullptr));
+  auto* band = raster->GetRasterBand(1);
+  if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(width), static_cast<int>(height), mask.data(), static_cast<int>(width),
+                     static_cast<int>(height), GDT_Byte, 0, 0) != CE_None) {
+    throw core::DataError("index detector", "cannot fill the in-memory mask");
+  }
+  auto* memory = GetGDALDriverManager()->GetDriverByName("Memory");
+  GDALDatasetUniquePtr shapes(memory->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+  OGRLayer* layer = shapes->CreateLayer("regions", nullptr, wkbPolygon, nullptr);
+  OGRFieldDefn value("value", OFTInteger);
+  layer->CreateField(&value);
+  const char* options[] = {"8CONNECTED=8", nullptr};
+  if (GDALPolygonize(band, band, layer, 0, const_cast<char**>(options), nullptr, nullptr) != CE_None) {
+    throw core::DataError("index detector", "GDAL polygonize failed");
+  }
+  std::vector<std::pair<vector::Ring, double>> out;
+  for (auto& feature : *layer) {
+    const auto* polygon = feature->GetGeometryRef();
+    if (!polygon || wkbFlatten(polygon->getGeometryType()) != wkbPolygon) continue;
+    const auto* ring = polygon->toPolygon()->getExteriorRing();
+    vector::Ring points;
+    for (int i = 0; i + 1 < ring->getNumPoints(); ++i) points.push_back({ring->getX(i), ring->getY(i)});
+    out.emplace_back(std::move(points), polygon->toPolygon()->get_Area());
+  }
+  return out;
+}
+
+}  // namespace
+
+IndexDetector::IndexDetector(IndexOptions options)
+    : options_(std::move(options)), expression_(Expression::parse(index_formula(options_.index))) {
+  if (options_.cls.empty()) options_.cls = options_.index;
+}
+
+void IndexDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) {
+  band_numbers_.clear();
+  for (const auto& name : expression_.names()) {
+    const int band = band_for(name, options_, measure);
+    if (band < 1 || band > scene.band_count) {
+      throw core::UsageError("index '" + options_.index + "'",
+                             "it needs band '" + name + "', which scene '" + scene.path + "' does not have (its bands: " +
+                                 names_text(measure.band_names) + ")",
+                             "name it with --index-bands " + name + "=N (1-based), or pick another index");
+    }
+    band_numbers_.push_back(band);
+  }
+}
+
+// Regions are outlined over the window plus this context, so a region smaller than the context comes out
+// whole (and identical) from every window that touches it; larger ones are joined by the merge.
+std::int64_t IndexDetector::margin(const SceneMeasure& measure) const {
+  return kMinimumMargin + static_cast<std::int64_t>(std::ceil(options_.margin_m / measure.pixel_metres));
+}
+
+std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const SceneMeasure& measure) const {
+  const auto& block = pixels.block;
+  const auto count = static_cast<std::size_t>(block.window.pixels());
+  const auto values = expression_.evaluate(count, [&](std::size_t i) {
+    return reinterpret_cast<const float*>(block.band_data(i));
+  });
+  std::vector<std::uint8_t> mask(count);
+  for (std::size_t i = 0; i < count; ++i) mask[i] = values[i] > options_.threshold ? 1 : 0;  // NaN → 0
+  std::vector<Candidate> out;
+  const double pixel_area = measure.pixel_metres * measure.pixel_metres;
+  for (auto& [ring, area] : polygonize(mask, block.window.width, block.window.height)) {
+    if (area * pixel_area < options_.min_area_m2) continue;
+    Candidate c;
+    c.cls = options_.cls;
+    c.score = 1;
+    for (auto& p : ring) p = {p[0] + static_cast<double>(block.window.x), p[1] + static_cast<double>(block.window.y)};
+    const auto box = vector::envelope(ring);
+    c.x0 = box.min_x, c.y0 = box.min_y, c.x1 = box.max_x, c.y1 = box.max_y;
+    const auto& w = pixels.window;
+    if (c.x1 <= static_cast<double>(w.x) || c.x0 >= static_cast<double>(w.right()) || c.y1 <= static_cast<double>(w.y) ||
+        c.y0 >= static_cast<double>(w.bottom())) {
+      continue;  // lies in the context only: a neighbouring window reports it
+    }
+    c.ring = std::move(ring);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+core::Json IndexDetector::options_json() const {
+  core::Json bands = core::Json::array();
+  for (const auto& b : options_.bands) bands.push_back(b);
+  return core::Json::Object{{"index", options_.index},       {"threshold", options_.threshold}, {"bands", bands},
+                            {"min_area_m2", options_.min_area_m2}, {"margin_m", options_.margin_m}, {"class", options_.cls}};
+}
+
+}  // namespace swath::detect

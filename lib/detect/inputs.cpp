@@ -1,0 +1,65 @@
+// Input expansion: scenes pass through, manifests become one input per tile.
+#include "detect/inputs.hpp"
+
+#include <filesystem>
+#include <sstream>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/json.hpp"
+
+namespace swath::detect {
+
+namespace {
+
+bool is_manifest(const std::string& path) { return path.size() > 6 && path.substr(path.size() - 6) == ".jsonl"; }
+
+std::string text_of(const core::Json& line, const char* key) {
+  const auto* value = line.find(key);
+  return value && value->is_string() ? value->as_string() : "";
+}
+
+void expand_manifest(const std::string& manifest, std::vector<InputScene>& out) {
+  const auto base = std::filesystem::path(manifest).parent_path();
+  std::istringstream lines(core::read_file(manifest));
+  std::string line;
+  for (int number = 1; std::getline(lines, line); ++number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = "manifest '" + manifest + "' line " + std::to_string(number);
+    core::Json json;
+    try {
+      json = core::Json::parse(line);
+    } catch (const core::Error& e) {
+      throw core::DataError(where, "not JSON: " + e.why());
+    }
+    if (!json.is_object()) throw core::DataError(where, "not a JSON object");
+    if (json.find("schema") != nullptr && json.find("path") == nullptr) continue;  // the manifest's header line
+    const std::string status = text_of(json, "status");
+    if (!status.empty() && status != "written") continue;  // blank or failed tiles have no file
+    const std::string path = text_of(json, "path");
+    if (path.empty()) throw core::DataError(where, "no \"path\"", "each line names a tile file in \"path\"");
+    InputScene input;
+    input.path = std::filesystem::path(path).is_absolute() ? path : (base / path).string();
+    input.tile = !text_of(json, "id").empty() ? text_of(json, "id") : text_of(json, "tile_id");
+    if (input.tile.empty()) input.tile = std::filesystem::path(path).stem().string();
+    input.label = !text_of(json, "scene").empty() ? text_of(json, "scene") : input.path;
+    out.push_back(std::move(input));
+  }
+}
+
+}  // namespace
+
+std::vector<InputScene> expand_inputs(const std::vector<std::string>& inputs) {
+  if (inputs.empty()) throw core::UsageError("detect", "no scene given", "swath detect SCENE.tif -o out.gpkg");
+  std::vector<InputScene> out;
+  for (const auto& input : inputs) {
+    if (is_manifest(input)) {
+      expand_manifest(input, out);
+    } else {
+      out.push_back({input, input, ""});
+    }
+  }
+  return out;
+}
+
+}  // namespace swath::detect

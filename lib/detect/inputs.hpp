@@ -1,0 +1,23 @@
+// What `swath detect` reads: scenes named on the command line, or the tiles listed in a tiles.jsonl manifest.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace swath::detect {
+
+struct InputScene {
+  std::string path;   // as GDAL opens it
+  std::string label;  // the `scene` attribute
+  std::string tile;   // tile id from a manifest ("" for whole scenes: the grid window id is used)
+};
+
+// Expands `.jsonl` manifests (swath tile's tiles.jsonl): each line an object with "path" (relative to the
+// manifest's directory unless absolute), optionally "id" (the `window` attribute), "scene" (the `scene`
+// attribute) and "status" (lines other than "written" are skipped); a header line with "schema" and no
+// "path" is skipped. Other keys are ignored; each tile
+// must be a georeferenced raster.
+// Throws UsageError for no inputs, IoError / DataError naming the manifest line.
+std::vector<InputScene> expand_inputs(const std::vector<std::string>& inputs);
+
+}  // namespace swath::detect

@@ -1,0 +1,206 @@
+// detect_scenes: validate everything first (nothing is written on a usage error), then per scene the
+// grid's windows through the ordered pipeline, then merge, sort and write once.
+#include "detect/run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include "core/errors.hpp"
+#include "core/provenance.hpp"
+#include "detect/factory.hpp"
+#include "detect/inputs.hpp"
+#include "detect/output.hpp"
+#include "detect/quicklook.hpp"
+#include "detect/scene_setup.hpp"
+#include "log/logger.hpp"
+#include "pipeline/ordered_pipeline.hpp"
+#include "tiling/grid.hpp"
+
+namespace swath::detect {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::int64_t kDefaultWindow = 512;
+constexpr std::int64_t kAutoOverlap = -1;
+
+struct Job {
+  tiling::GridWindow grid;
+  core::Window read;  // the window plus the detector's context, inside the scene
+  std::string id;
+  log::Context log_context;
+};
+
+struct JobResult {
+  std::string id;
+  std::vector<Candidate> candidates;
+  std::string error;
+  double seconds = 0;
+};
+
+struct Scene {
+  InputScene input;
+  PreparedScene prepared;
+};
+
+std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector) {
+  std::vector<Scene> scenes;
+  for (auto& input : expand_inputs(options.inputs)) {
+    auto dataset = raster::open_scene(input.path);
+    auto prepared = prepare_scene(*dataset, input.path, options.allow_pixel_coords);
+    detector.prepare(prepared.info, prepared.measure);
+    scenes.push_back({std::move(input), std::move(prepared)});
+  }
+  const bool pixel_coords = std::any_of(scenes.begin(), scenes.end(), [](const Scene& s) { return s.prepared.crs_wkt.empty(); });
+  if (pixel_coords && vector::format_for_path(options.output) == vector::Format::geojson) {
+    throw core::UsageError("output '" + options.output + "'", "GeoJSON is WGS84 and the scene has pixel coordinates only",
+                           "write .gpkg or .fgb with --allow-pixel-coords");
+  }
+  return scenes;
+}
+
+Detection to_map(const Candidate& c, const Scene& scene, const std::string& window) {
+  Detection d;
+  d.cls = c.cls;
+  d.score = c.score;
+  d.scene = scene.input.label;
+  d.window = window;
+  const auto& t = scene.prepared.to_map;
+  const vector::Ring corners{t.apply(c.x0, c.y0), t.apply(c.x1, c.y0), t.apply(c.x1, c.y1), t.apply(c.x0, c.y1)};
+  d.box = vector::envelope(corners);
+  for (const auto& p : c.ring) d.ring.push_back(t.apply(p[0], p[1]));
+  return d;
+}
+
+void detect_scene(const Scene& scene, const Detector& detector, const DetectOptions& options, DetectReport& report,
+                  std::vector<Detection>& found) {
+  const auto& info = scene.prepared.info;
+  const auto& measure = scene.prepared.measure;
+  const raster::WindowReader reader(scene.input.path, info);
+  const tiling::Grid grid(info.width, info.height, {options.window, options.overlap, tiling::Edge::shrink});
+  const std::int64_t margin = detector.margin(measure);
+  const core::Window whole{0, 0, info.width, info.height};
+  const auto bands = detector.bands();
+  const std::vector<double> fill(bands.size(), 0.0);
+
+  const auto side = static_cast<std::size_t>(options.window + 2 * margin);
+  const std::size_t per_item = side * side * (bands.size() * 4 + 24);
+  const pipeline::Limits limits{options.threads, pipeline::tokens_for_memory(options.max_memory, per_item, options.threads)};
+  std::int64_t next = 0;
+  const auto base_context = log::current().with({{"scene", scene.input.label}});
+  auto source = [&]() -> std::optional<Job> {
+    if (next >= grid.count()) return std::nullopt;
+    Job job{grid.at(next++), {}, {}, {}};
+    const auto& w = job.grid.source;
+    job.read = core::Window{w.x - margin, w.y - margin, w.width + 2 * margin, w.height + 2 * margin}.intersect(whole);
+    job.id = scene.input.tile.empty() ? job.grid.id()
+                                      : (grid.count() == 1 ? scene.input.tile : scene.input.tile + "/" + job.grid.id());
+    job.log_context = base_context.with({{"tile", job.id}});
+    return job;
+  };
+  auto work = [&](Job& job) {
+    JobResult result{job.id, {}, {}, 0};
+    try {
+      const auto block = reader.read(job.read, bands, detector.read_type(), fill);
+      const auto start = Clock::now();
+      result.candidates = detector.detect({block, job.grid.source}, measure);
+      result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    } catch (const core::Error& e) {
+      result.error = core::describe(e);
+    }
+    return result;
+  };
+  auto sink = [&](JobResult& result) {
+    ++report.windows;
+    report.detect_seconds += result.seconds;
+    if (!result.error.empty()) {
+      log::get("detect")->warn("window failed: {}", result.error);
+      report.failures.push_back(scene.input.label + " " + result.id + ": " + result.error);
+      return;
+    }
+    for (const auto& c : result.candidates) found.push_back(to_map(c, scene, result.id));
+  };
+  if (!pipeline::run_ordered(limits, source, work, sink)) throw core::Interrupted("detect");
+}
+
+core::Json provenance_options(const DetectOptions& options, const Detector& detector) {
+  return core::Json::Object{{"detector", detector.name()},
+                            {"detector_options", detector.options_json()},
+                            {"window", static_cast<long long>(options.window)},
+                            {"overlap", static_cast<long long>(options.overlap)},
+                            {"merge", options.merge.method == MergeMethod::merge ? "merge" : "nms"},
+                            {"merge_metric", options.merge.metric == OverlapMetric::iou ? "iou" : "ios"},
+                            {"merge_threshold", options.merge.threshold},
+                            {"merge_per_class", options.merge.per_class}};
+}
+
+}  // namespace
+
+core::Json DetectReport::to_json() const {
+  core::Json failed = core::Json::array();
+  for (const auto& f : failures) failed.push_back(f);
+  return core::Json::Object{{"output", output},
+                            {"detector", detector},
+                            {"scenes", static_cast<long long>(scenes)},
+                            {"windows", static_cast<long long>(windows)},
+                            {"raw_detections", static_cast<long long>(raw_detections)},
+                            {"detections", static_cast<long long>(detections)},
+                            {"failed_windows", failed},
+                            {"window", static_cast<long long>(window)},
+                            {"detect_seconds", detect_seconds},
+                            {"inference_seconds", inference_seconds},
+                            {"merge_write_seconds", merge_write_seconds},
+                            {"wall_seconds", wall_seconds},
+                            {"cpu_seconds", cpu_seconds}};
+}
+
+DetectReport detect_scenes(const DetectOptions& requested) {
+  const auto start = Clock::now();
+  const std::clock_t cpu_start = std::clock();
+  vector::format_for_path(requested.output);  // refuse an unknown extension before any work
+  auto detector = make_detector(requested);
+  DetectOptions options = requested;
+  if (options.window <= 0) options.window = detector->preferred_window() > 0 ? detector->preferred_window() : kDefaultWindow;
+  if (options.overlap < 0 && requested.overlap == kAutoOverlap) options.overlap = std::min<std::int64_t>(64, options.window / 4);
+  if (options.overlap < 0 || options.overlap >= options.window) {
+    throw core::UsageError("--overlap " + std::to_string(options.overlap), "it must be at least 0 and less than the window (" +
+                           std::to_string(options.window) + ")");
+  }
+  const auto scenes = open_scenes(options, *detector);
+  DetectReport report;
+  report.output = options.output;
+  report.detector = detector->name();
+  std::vector<Detection> found;
+  for (const auto& scene : scenes) {
+    log::Scope scope{{"scene", scene.input.label}};
+    detect_scene(scene, *detector, options, report, found);
+    ++report.scenes;
+  }
+  report.raw_detections = static_cast<std::int64_t>(found.size());
+  const auto merge_start = Clock::now();
+  const std::string crs = scenes.front().prepared.crs_wkt;
+  auto crs_of = [&](const std::string& label) {
+    for (const auto& s : scenes) {
+      if (s.input.label == label) return s.prepared.crs_wkt;
+    }
+    return crs;
+  };
+  auto merged = merge_detections(to_common_crs(std::move(found), crs, crs_of), options.merge);
+  report.detections = static_cast<std::int64_t>(merged.size());
+
+  auto provenance = core::provenance_json(core::hash_options(provenance_options(options, *detector)));
+  write_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"),
+                   core::Json::Object{{"provenance", provenance}, {"options", provenance_options(options, *detector)}});
+  report.merge_write_seconds = std::chrono::duration<double>(Clock::now() - merge_start).count();
+  if (!options.quicklook.empty()) {
+    write_quicklook(options.quicklook, scenes.front().input.path, scenes.front().prepared, merged, scenes.front().input.label);
+  }
+  report.inference_seconds = detector->inference_seconds();
+  report.window = options.window;
+  report.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  report.cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+  return report;
+}
+
+}  // namespace swath::detect

@@ -1,0 +1,56 @@
+// `swath detect`: scenes (or a tiles.jsonl manifest) → windows of the one grid → detector in the ordered
+// TBB pipeline → detections merged across window edges in map coordinates → one vector file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "detect/cfar.hpp"
+#include "detect/index_detector.hpp"
+#include "detect/merge.hpp"
+#include "detect/onnx_detector.hpp"
+
+namespace swath::detect {
+
+struct DetectOptions {
+  std::vector<std::string> inputs;  // scenes, or tiles.jsonl manifests
+  std::string output;               // .gpkg / .fgb (scene CRS) or .geojson (WGS84)
+  std::string detector = "cfar";
+  std::int64_t window = 0;          // 0: the detector's preferred size (onnx: the model input), else 512
+  std::int64_t overlap = -1;         // -1: 64, or a quarter of a smaller window
+  int threads = 0;
+  std::size_t max_memory = 256u << 20;
+  MergeOptions merge;
+  bool allow_pixel_coords = false;
+  std::string quicklook;            // PNG of the first scene with the detections drawn
+  CfarOptions cfar;
+  IndexOptions index;
+  OnnxOptions onnx;
+  core::Json config;                // the detect section's values, hashed into the provenance
+};
+
+struct DetectReport {
+  std::string output;
+  std::string detector;
+  std::int64_t scenes = 0;
+  std::int64_t windows = 0;
+  std::int64_t raw_detections = 0;   // before merging
+  std::int64_t detections = 0;       // written
+  std::vector<std::string> failures;  // "scene window: reason"
+  std::int64_t window = 0;            // the window size used
+  double detect_seconds = 0;          // summed time inside the detector, all threads
+  double inference_seconds = 0;       // of that, inside the model (onnx)
+  double merge_write_seconds = 0;     // merging across windows, sorting and writing the output
+  double wall_seconds = 0;
+  double cpu_seconds = 0;             // process CPU time, all threads: the fair measure on a shared machine
+  core::Json to_json() const;
+};
+
+// Throws UsageError (bad options, no CRS without allow_pixel_coords), IoError, DataError.
+// Windows that fail are listed in the report; the output is still written (the caller exits 3).
+DetectReport detect_scenes(const DetectOptions& options);
+
+}  // namespace swath::detect

@@ -1,0 +1,202 @@
+// Matching and scores (pure), then file reading and the common metric CRS.
+#include "eval/eval.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include "core/errors.hpp"
+#include "vector/layer.hpp"
+
+namespace swath::eval {
+
+namespace {
+
+double iou(const core::Bounds& a, const core::Bounds& b) {
+  const double w = std::min(a.max_x, b.max_x) - std::max(a.min_x, b.min_x);
+  const double h = std::min(a.max_y, b.max_y) - std::max(a.min_y, b.min_y);
+  if (w <= 0 || h <= 0) return 0;
+  const double i = w * h;
+  const double u = (a.max_x - a.min_x) * (a.max_y - a.min_y) + (b.max_x - b.min_x) * (b.max_y - b.min_y) - i;
+  return u > 0 ? i / u : 0;
+}
+
+void finish(Score& s) {
+  s.false_negatives = s.truths - s.true_positives;
+  s.precision = s.detections ? static_cast<double>(s.true_positives) / static_cast<double>(s.detections) : 0;
+  s.recall = s.truths ? static_cast<double>(s.true_positives) / static_cast<double>(s.truths) : 0;
+  s.f1 = s.precision + s.recall > 0 ? 2 * s.precision * s.recall / (s.precision + s.recall) : 0;
+}
+
+Score score_class(const std::string& cls, std::vector<Box> detections, const std::vector<Box>& truths, double threshold) {
+  std::stable_sort(detections.begin(), detections.end(), [](const Box& a, const Box& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return std::tie(a.box.min_y, a.box.min_x) < std::tie(b.box.min_y, b.box.min_x);
+  });
+  std::vector<bool> used(truths.size(), false), hits;
+  Score s;
+  s.cls = cls;
+  s.truths = static_cast<std::int64_t>(truths.size());
+  s.detections = static_cast<std::int64_t>(detections.size());
+  for (const auto& d : detections) {
+    double best = threshold;
+    std::ptrdiff_t match = -1;
+    for (std::size_t t = 0; t < truths.size(); ++t) {
+      if (used[t]) continue;
+      const double v = iou(d.box, truths[t].box);
+      if (v >= best) best = v, match = static_cast<std::ptrdiff_t>(t);
+    }
+    if (match >= 0) used[static_cast<std::size_t>(match)] = true;
+    hits.push_back(match >= 0);
+  }
+  // A duplicate: an unmatched detection lying mostly (≥ half its area) on a truth another detection matched.
+  for (std::size_t i = 0; i < detections.size(); ++i) {
+    if (hits[i]) continue;
+    const auto& b = detections[i].box;
+    const double own = (b.max_x - b.min_x) * (b.max_y - b.min_y);
+    for (std::size_t t = 0; t < truths.size(); ++t) {
+      const auto& a = truths[t].box;
+      const double w = std::min(a.max_x, b.max_x) - std::max(a.min_x, b.min_x);
+      const double h = std::min(a.max_y, b.max_y) - std::max(a.min_y, b.min_y);
+      if (used[t] && w > 0 && h > 0 && own > 0 && w * h >= 0.5 * own) {
+        ++s.duplicates;
+        break;
+      }
+    }
+  }
+  s.true_positives = std::count(hits.begin(), hits.end(), true);
+  s.false_positives = s.detections - s.true_positives;
+  finish(s);
+  s.ap50 = average_precision(hits, s.truths);
+  return s;
+}
+
+// A metric CRS for both layers: the detections', else the truth's, else the UTM zone of the truth's centre.
+std::string metric_crs(const vector::Layer& detections, const vector::Layer& truth) {
+  if (vector::is_projected(detections.crs_wkt)) return detections.crs_wkt;
+  if (vector::is_projected(truth.crs_wkt)) return truth.crs_wkt;
+  auto lonlat = truth.features.empty() ? detections : truth;
+  if (lonlat.features.empty() || lonlat.crs_wkt.empty()) return lonlat.crs_wkt;
+  vector::reproject(lonlat, vector::wgs84_wkt());
+  const auto box = vector::envelope(lonlat.features[0].ring);
+  const double lon = (box.min_x + box.max_x) / 2, lat = (box.min_y + box.max_y) / 2;
+  const int zone = std::clamp(static_cast<int>(std::floor((lon + 180) / 6)) + 1, 1, 60);
+  return vector::epsg_wkt((lat >= 0 ? 32600 : 32700) + zone);
+}
+
+std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std::string& path, bool need_score) {
+  const int cls = layer.field_index("class");
+  if (cls < 0) throw core::DataError("'" + path + "'", "it has no \"class\" attribute");
+  const int score = layer.field_index("score");
+  if (need_score && score < 0) throw core::DataError("'" + path + "'", "it has no \"score\" attribute");
+  if (layer.crs_wkt.empty() != crs.empty()) {
+    throw core::DataError("'" + path + "'", layer.crs_wkt.empty() ? "it has no CRS while the other file has one"
+                                                                  : "it has a CRS while the other file has pixel coordinates");
+  }
+  if (!crs.empty()) vector::reproject(layer, crs);
+  std::vector<Box> out;
+  for (const auto& f : layer.features) {
+    Box b;
+    const auto& c = f.values[static_cast<std::size_t>(cls)];
+    b.cls = c.is_string() ? c.as_string() : c.dump();
+    if (score >= 0 && f.values[static_cast<std::size_t>(score)].is_number()) b.score = f.values[static_cast<std::size_t>(score)].as_double();
+    b.box = vector::envelope(f.ring);
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+}  // namespace
+
+double average_precision(const std::vector<bool>& hits, std::int64_t truths) {
+  if (truths <= 0 || hits.empty()) return 0;
+  std::vector<double> precision, recall;
+  std::int64_t tp = 0;
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    tp += hits[i] ? 1 : 0;
+    precision.push_back(static_cast<double>(tp) / static_cast<double>(i + 1));
+    recall.push_back(static_cast<double>(tp) / static_cast<double>(truths));
+  }
+  for (std::size_t i = precision.size() - 1; i > 0; --i) precision[i - 1] = std::max(precision[i - 1], precision[i]);
+  double ap = 0, previous_recall = 0;
+  for (std::size_t i = 0; i < precision.size(); ++i) {
+    ap += (recall[i] - previous_recall) * precision[i];
+    previous_recall = recall[i];
+  }
+  return ap;
+}
+
+EvalReport evaluate(std::vector<Box> detections, std::vector<Box> truths, double iou_threshold) {
+  std::map<std::string, std::pair<std::vector<Box>, std::vector<Box>>> by_class;
+  for (auto& d : detections) by_class[d.cls].first.push_back(std::move(d));
+  for (auto& t : truths) by_class[t.cls].second.push_back(std::move(t));
+  EvalReport report;
+  report.iou_threshold = iou_threshold;
+  report.overall.cls = "overall";
+  double ap_sum = 0;
+  int ap_classes = 0;
+  for (auto& [cls, pair] : by_class) {
+    auto s = score_class(cls, std::move(pair.first), pair.second, iou_threshold);
+    report.overall.truths += s.truths;
+    report.overall.detections += s.detections;
+    report.overall.true_positives += s.true_positives;
+    report.overall.false_positives += s.false_positives;
+    report.overall.duplicates += s.duplicates;
+    if (s.truths > 0) ap_sum += s.ap50, ++ap_classes;
+    report.classes.push_back(std::move(s));
+  }
+  finish(report.overall);
+  report.overall.ap50 = ap_classes ? ap_sum / ap_classes : 0;
+  return report;
+}
+
+EvalReport evaluate_files(const std::string& detections_path, const std::string& truth_path, double iou_threshold) {
+  auto detections = vector::read_layer(detections_path);
+  auto truth = vector::read_layer(truth_path);
+  const std::string crs = metric_crs(detections, truth);
+  return evaluate(boxes_of(std::move(detections), crs, detections_path, true), boxes_of(std::move(truth), crs, truth_path, false),
+                  iou_threshold);
+}
+
+core::Json Score::to_json() const {
+  auto r = [](double v) { return std::round(v * 1e6) / 1e6; };
+  return core::Json::Object{{"truths", static_cast<long long>(truths)},
+                            {"detections", static_cast<long long>(detections)},
+                            {"true_positives", static_cast<long long>(true_positives)},
+                            {"false_positives", static_cast<long long>(false_positives)},
+                            {"false_negatives", static_cast<long long>(false_negatives)},
+                            {"duplicates", static_cast<long long>(duplicates)},
+                            {"precision", r(precision)},
+                            {"recall", r(recall)},
+                            {"f1", r(f1)},
+                            {"ap50", r(ap50)}};
+}
+
+core::Json EvalReport::to_json() const {
+  core::Json per_class = core::Json::object();
+  for (const auto& s : classes) per_class.set(s.cls, s.to_json());
+  const auto total = overall.to_json();
+  return core::Json::Object{{"schema", "swath.eval/1"},       {"iou_threshold", iou_threshold},
+                            {"precision", total.at("precision")}, {"recall", total.at("recall")},
+                            {"f1", total.at("f1")},           {"ap50", total.at("ap50")},
+                            {"overall", total},               {"classes", per_class}};
+}
+
+std::string EvalReport::text() const {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(3);
+  out << "class        truths  detections  TP   FP   FN   precision  recall  F1     AP@0.5\n";
+  auto line = [&](const Score& s) {
+    out << s.cls << std::string(s.cls.size() < 12 ? 12 - s.cls.size() : 1, ' ') << " " << s.truths << "\t" << s.detections << "\t    "
+        << s.true_positives << "\t " << s.false_positives << "\t" << s.false_negatives << "    " << s.precision << "      "
+        << s.recall << "   " << s.f1 << "  " << s.ap50 << "\n";
+  };
+  for (const auto& s : classes) line(s);
+  line(overall);
+  return out.str();
+}
+
+}  // namespace swath::eval

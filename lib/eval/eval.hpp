@@ -1,0 +1,46 @@
+// `swath eval DETECTIONS TRUTH`: precision, recall, F1 and AP@0.5 per class and overall, with boxes
+// matched by IoU in map coordinates (a metric CRS shared by both files).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/geo.hpp"
+#include "core/json.hpp"
+
+namespace swath::eval {
+
+struct Box {
+  std::string cls;
+  double score = 1;
+  core::Bounds box;
+};
+
+struct Score {
+  std::string cls;  // "overall" for the total
+  std::int64_t truths = 0, detections = 0, true_positives = 0, false_positives = 0, false_negatives = 0;
+  std::int64_t duplicates = 0;  // false positives lying mostly on a truth box another detection matched
+  double precision = 0, recall = 0, f1 = 0, ap50 = 0;
+  core::Json to_json() const;
+};
+
+struct EvalReport {
+  double iou_threshold = 0.5;
+  std::vector<Score> classes;  // sorted by class name
+  Score overall;               // counts summed over classes; ap50 is the mean over classes (mAP@0.5)
+  core::Json to_json() const;
+  std::string text() const;
+};
+
+// Pure: greedy matching by descending score, each truth matched at most once, same class only.
+EvalReport evaluate(std::vector<Box> detections, std::vector<Box> truths, double iou_threshold = 0.5);
+
+// Average precision: area under the precision envelope over recall (all points).
+double average_precision(const std::vector<bool>& hits_by_score, std::int64_t truths);
+
+// Reads both files (any OGR vector; attributes "class" and, for detections, "score"), reprojects them
+// to one metric CRS and evaluates. Throws IoError / DataError naming the file.
+EvalReport evaluate_files(const std::string& detections, const std::string& truth, double iou_threshold = 0.5);
+
+}  // namespace swath::eval

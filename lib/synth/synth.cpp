@@ -1,0 +1,130 @@
+// `swath synth`: plan objects from the seed, render, write the GeoTIFF and its truth, both atomically.
+#include "synth/synth.hpp"
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/provenance.hpp"
+#include "raster/gdal_errors.hpp"
+#include "synth/render.hpp"
+#include "vector/layer.hpp"
+
+namespace swath::synth {
+
+namespace {
+
+std::string truth_path_for(const std::string& scene) {
+  const auto slash = scene.find_last_of('/');
+  const auto dot = scene.find_last_of('.');
+  const bool has_extension = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return (has_extension ? scene.substr(0, dot) : scene) + ".truth.geojson";
+}
+
+// "x0,y0,x1,y1" in scene pixels (x1, y1 exclusive): lets training scripts skip reprojection.
+std::string pixel_box_text(const core::Window& w) {
+  return std::to_string(w.x) + "," + std::to_string(w.y) + "," + std::to_string(w.right()) + "," + std::to_string(w.bottom());
+}
+
+core::Json options_json(const SynthOptions& o) {
+  return core::Json::Object{{"seed", static_cast<unsigned long long>(o.seed)},
+                            {"kind", o.kind == Kind::sar ? "sar" : "optical"},
+                            {"bands", o.bands},
+                            {"width", static_cast<long long>(o.width)},
+                            {"height", static_cast<long long>(o.height)},
+                            {"objects", static_cast<long long>(o.objects)},
+                            {"straddle_window", static_cast<long long>(o.straddle_window)},
+                            {"straddle_overlap", static_cast<long long>(o.straddle_overlap)}};
+}
+
+void validate(const SynthOptions& o) {
+  if (o.bands != 3 && !(o.bands == 4 && o.kind == Kind::optical)) {
+    throw core::UsageError("--bands " + std::to_string(o.bands), "SAR scenes have 1 band, optical scenes 3 or 4",
+                           "use --bands 4 with --kind optical for RGB + NIR");
+  }
+  if (o.output.empty()) throw core::UsageError("-o", "an output path is required", "swath synth -o scene.tif");
+  if (o.straddle_window < 0 || (o.straddle_window > 0 && (o.straddle_overlap < 0 || o.straddle_overlap >= o.straddle_window))) {
+    throw core::UsageError("--straddle", "the window must be positive and the overlap smaller than it");
+  }
+}
+
+void write_scene(const SynthOptions& options, const Rendered& pixels, const core::Json& provenance) {
+  auto* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
+  const std::string temporary = core::temporary_path_for(options.output);
+  // PHOTOMETRIC=RGB + ALPHA=NO: a 4th band is NIR, not transparency.
+  const char* creation[] = {"TILED=YES", "COMPRESS=DEFLATE", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "ALPHA=NO",
+                            options.kind == Kind::optical ? "PHOTOMETRIC=RGB" : nullptr, nullptr};
+  const GDALDataType type = options.kind == Kind::sar ? GDT_UInt16 : GDT_Byte;
+  raster::CapturedGdalErrors errors;
+  {
+    GDALDatasetUniquePtr dataset(driver->Create(temporary.c_str(), static_cast<int>(options.width),
+                                                static_cast<int>(options.height), pixels.bands, type,
+                                                const_cast<char**>(creation)));
+    if (!dataset) throw core::IoError("'" + options.output + "'", errors.last_failure("cannot create it"));
+    auto transform = scene_geotransform(options.kind);
+    dataset->SetGeoTransform(transform.c.data());
+    OGRSpatialReference srs;
+    srs.importFromEPSG(utm_epsg());
+    dataset->SetSpatialRef(&srs);
+    dataset->SetMetadataItem("SWATH_PROVENANCE", provenance.dump().c_str());
+    void* data = options.kind == Kind::sar ? static_cast<void*>(const_cast<std::uint16_t*>(pixels.sar.data()))
+                                           : static_cast<void*>(const_cast<std::uint8_t*>(pixels.optical.data()));
+    const CPLErr err = dataset->RasterIO(GF_Write, 0, 0, static_cast<int>(options.width), static_cast<int>(options.height),
+                                         data, static_cast<int>(options.width), static_cast<int>(options.height), type,
+                                         pixels.bands, nullptr, 0, 0, 0, nullptr);
+    if (err != CE_None) throw core::IoError("'" + options.output + "'", errors.last_failure("cannot write pixels"));
+    if (options.kind == Kind::optical) {
+      const GDALColorInterp colours[] = {GCI_RedBand, GCI_GreenBand, GCI_BlueBand};
+      for (int b = 0; b < 3; ++b) dataset->GetRasterBand(b + 1)->SetColorInterpretation(colours[b]);
+      if (pixels.bands == 4) dataset->GetRasterBand(4)->SetDescription("nir");
+    }
+  }
+  core::commit_file(temporary, options.output);
+}
+
+vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthObject>& objects,
+                          const std::vector<core::Window>& boxes, const core::Json& provenance) {
+  vector::Layer layer;
+  layer.name = "truth";
+  layer.crs_wkt = vector::epsg_wkt(utm_epsg());
+  layer.fields = {{"id", vector::FieldKind::integer},     {"class", vector::FieldKind::string},
+                  {"length_m", vector::FieldKind::real},  {"width_m", vector::FieldKind::real},
+                  {"heading_deg", vector::FieldKind::real}, {"pixel_box", vector::FieldKind::string}};
+  layer.metadata = core::Json::Object{{"scene", options.output}, {"provenance", provenance}};
+  const auto transform = scene_geotransform(options.kind);
+  const double pixel = transform.c[1];
+  auto round2 = [](double v) { return std::round(v * 100) / 100; };
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    if (boxes[i].empty()) continue;
+    const auto& o = objects[i];
+    layer.features.push_back({vector::box_ring(transform.bounds_of(boxes[i])),
+                              {core::Json(static_cast<long long>(i + 1)), core::Json(o.cls), core::Json(round2(o.length * pixel)),
+                               core::Json(round2(o.width * pixel)), core::Json(round2(o.heading * 180 / std::numbers::pi)),
+                               core::Json(pixel_box_text(boxes[i]))}});
+  }
+  return layer;
+}
+
+}  // namespace
+
+core::Json SynthResult::to_json() const {
+  return core::Json::Object{{"scene", scene_path}, {"truth", truth_path}, {"objects", static_cast<long long>(objects)}};
+}
+
+SynthResult synthesize(const SynthOptions& options) {
+  validate(options);
+  const auto provenance = core::provenance_json(core::hash_options(options_json(options)));
+  const auto objects = plan_objects(options);
+  const auto pixels = render(options, objects);
+  write_scene(options, pixels, provenance);
+  const auto truth = truth_layer(options, objects, pixels.boxes, provenance);
+  SynthResult result{options.output, truth_path_for(options.output), static_cast<std::int64_t>(truth.features.size())};
+  vector::write_layer(result.truth_path, truth);
+  return result;
+}
+
+}  // namespace swath::synth

@@ -1,0 +1,117 @@
+// Formats by extension, reprojection and box helpers.
+#include <ogr_spatialref.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "core/errors.hpp"
+#include "core/text.hpp"
+#include "vector/layer.hpp"
+
+namespace swath::vector {
+
+namespace {
+
+std::string lower_extension(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const auto dot = path.find_last_of('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
+  std::string ext = path.substr(dot + 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+OGRSpatialReference srs_from(const std::string& wkt, const std::string& what) {
+  OGRSpatialReference srs;
+  if (srs.importFromWkt(wkt.c_str()) != OGRERR_NONE) throw core::DataError(what, "its CRS cannot be parsed");
+  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  return srs;
+}
+
+}  // namespace
+
+int Layer::field_index(const std::string& field) const {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].name == field) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Format format_for_path(const std::string& path) {
+  const std::string ext = lower_extension(path);
+  if (ext == "gpkg") return Format::gpkg;
+  if (ext == "fgb") return Format::fgb;
+  if (ext == "geojson" || ext == "json") return Format::geojson;
+  throw core::UsageError("output '" + path + "'",
+                         ext.empty() ? "it has no extension to choose a format by"
+                                     : "no vector driver handles the extension '." + ext + "'",
+                         "use .gpkg or .fgb (the scene's CRS) or .geojson (WGS84)");
+}
+
+void reproject(Layer& layer, const std::string& target_wkt) {
+  if (layer.crs_wkt == target_wkt) return;
+  if (layer.crs_wkt.empty()) {
+    throw core::DataError("layer '" + layer.name + "'", "it has no CRS, so it cannot be reprojected");
+  }
+  const auto source = srs_from(layer.crs_wkt, "layer '" + layer.name + "'");
+  const auto target = srs_from(target_wkt, "target CRS");
+  std::unique_ptr<OGRCoordinateTransformation> transform(OGRCreateCoordinateTransformation(&source, &target));
+  if (!transform) throw core::DataError("layer '" + layer.name + "'", "no transformation to the target CRS");
+  for (auto& feature : layer.features) {
+    for (auto& p : feature.ring) {
+      double x = p[0], y = p[1];
+      if (!transform->Transform(1, &x, &y)) {
+        throw core::DataError("layer '" + layer.name + "'", "a point cannot be reprojected");
+      }
+      p = {x, y};
+    }
+  }
+  layer.crs_wkt = target_wkt;
+}
+
+Ring box_ring(const core::Bounds& b) {
+  return {{b.min_x, b.min_y}, {b.max_x, b.min_y}, {b.max_x, b.max_y}, {b.min_x, b.max_y}};
+}
+
+core::Bounds envelope(const Ring& ring) {
+  if (ring.empty()) return {};
+  core::Bounds b{ring[0][0], ring[0][1], ring[0][0], ring[0][1]};
+  for (const auto& p : ring) {
+    b.min_x = std::min(b.min_x, p[0]);
+    b.max_x = std::max(b.max_x, p[0]);
+    b.min_y = std::min(b.min_y, p[1]);
+    b.max_y = std::max(b.max_y, p[1]);
+  }
+  return b;
+}
+
+double signed_area(const Ring& ring) {
+  double twice = 0;
+  for (std::size_t i = 0; i < ring.size(); ++i) {
+    const auto& a = ring[i];
+    const auto& b = ring[(i + 1) % ring.size()];
+    twice += a[0] * b[1] - b[0] * a[1];
+  }
+  return twice / 2;
+}
+
+std::string wgs84_wkt() { return epsg_wkt(4326); }
+
+std::string epsg_wkt(int epsg) {
+  OGRSpatialReference srs;
+  srs.importFromEPSG(epsg);
+  char* wkt = nullptr;
+  srs.exportToWkt(&wkt);
+  std::string out = wkt ? wkt : "";
+  CPLFree(wkt);
+  return out;
+}
+
+bool is_projected(const std::string& wkt) {
+  if (wkt.empty()) return false;
+  OGRSpatialReference srs;
+  if (srs.importFromWkt(wkt.c_str()) != OGRERR_NONE) return false;
+  return srs.IsProjected() != 0;
+}
+
+}  // namespace swath::vector

@@ -1,0 +1,66 @@
+// Vector features in memory and on disk: GeoPackage / FlatGeobuf in the layer's CRS, GeoJSON in WGS84
+// (RFC 7946), chosen by the file extension. Used for detections, ground truth and evaluation.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "core/geo.hpp"
+#include "core/json.hpp"
+
+namespace swath::vector {
+
+using Point = std::array<double, 2>;
+using Ring = std::vector<Point>;  // exterior ring, not closed (the writer closes it)
+
+enum class FieldKind { string, real, integer };
+
+struct FieldSpec {
+  std::string name;
+  FieldKind kind = FieldKind::string;
+};
+
+struct Feature {
+  Ring ring;
+  std::vector<core::Json> values;  // one per field, in field order
+};
+
+struct Layer {
+  std::string name = "features";
+  std::string crs_wkt;             // "" for pixel coordinates (GeoPackage/FlatGeobuf only)
+  std::vector<FieldSpec> fields;
+  std::vector<Feature> features;
+  core::Json metadata;             // provenance and the like: layer metadata / a GeoJSON foreign member
+
+  int field_index(const std::string& name) const;  // -1 when absent
+};
+
+enum class Format { gpkg, fgb, geojson };
+
+// The format of `path` by its extension; throws UsageError naming the supported extensions.
+Format format_for_path(const std::string& path);
+
+// Writes atomically (temporary file, then rename). GeoJSON is reprojected to WGS84 lon/lat.
+// Identical layers give identical bytes. Throws IoError / DataError.
+void write_layer(const std::string& path, const Layer& layer);
+
+// Reads the first layer of any OGR vector file; rings are the exterior rings (multi-polygons: each part).
+// Throws IoError naming the path.
+Layer read_layer(const std::string& path);
+
+// Reprojects every ring to `target_wkt` (lon/lat order for geographic CRSs). Throws DataError.
+void reproject(Layer& layer, const std::string& target_wkt);
+
+// Helpers for boxes.
+Ring box_ring(const core::Bounds& box);
+core::Bounds envelope(const Ring& ring);
+double signed_area(const Ring& ring);  // positive: counter-clockwise in x-east/y-north axes
+
+// WKT of EPSG:4326 in traditional lon/lat order, and of a UTM zone.
+std::string wgs84_wkt();
+std::string epsg_wkt(int epsg);
+// True when `wkt` is a projected CRS (metres or feet, not degrees).
+bool is_projected(const std::string& wkt);
+
+}  // namespace swath::vector

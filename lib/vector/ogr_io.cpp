@@ -1,0 +1,167 @@
+// GeoPackage / FlatGeobuf output through OGR, and reading any OGR vector file back.
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "raster/gdal_errors.hpp"
+#include "vector/geojson_writer.hpp"
+#include "vector/layer.hpp"
+
+namespace swath::vector {
+
+namespace {
+
+// GeoPackage stamps gpkg_contents.last_change with the current time unless this is set: a fixed
+// date keeps identical runs byte-identical (outputs carry no wall-clock time).
+constexpr const char* kFixedDate = "2000-01-01T00:00:00.000Z";
+
+OGRFieldType ogr_type(FieldKind kind) {
+  switch (kind) {
+    case FieldKind::string: return OFTString;
+    case FieldKind::real: return OFTReal;
+    case FieldKind::integer: return OFTInteger64;
+  }
+  return OFTString;
+}
+
+void set_value(OGRFeature& feature, int index, const core::Json& value) {
+  if (value.is_null()) return;
+  if (value.is_string()) feature.SetField(index, value.as_string().c_str());
+  else if (value.is_int()) feature.SetField(index, static_cast<GIntBig>(value.as_int()));
+  else if (value.is_number()) feature.SetField(index, value.as_double());
+  else feature.SetField(index, value.dump().c_str());
+}
+
+OGRPolygon polygon_of(const Ring& ring) {
+  OGRLinearRing linear;
+  for (const auto& p : ring) linear.addPoint(p[0], p[1]);
+  if (!ring.empty()) linear.addPoint(ring[0][0], ring[0][1]);
+  OGRPolygon polygon;
+  polygon.addRing(&linear);
+  return polygon;
+}
+
+void fill_layer(OGRLayer& out, const Layer& layer, const std::string& path) {
+  for (const auto& field : layer.fields) {
+    OGRFieldDefn definition(field.name.c_str(), ogr_type(field.kind));
+    if (out.CreateField(&definition) != OGRERR_NONE) throw core::IoError("output '" + path + "'", "cannot create field " + field.name);
+  }
+  for (const auto& feature : layer.features) {
+    OGRFeature ogr_feature(out.GetLayerDefn());
+    for (std::size_t i = 0; i < layer.fields.size() && i < feature.values.size(); ++i) {
+      set_value(ogr_feature, static_cast<int>(i), feature.values[i]);
+    }
+    OGRPolygon polygon = polygon_of(feature.ring);
+    ogr_feature.SetGeometry(&polygon);
+    if (out.CreateFeature(&ogr_feature) != OGRERR_NONE) throw core::IoError("output '" + path + "'", "cannot write a feature");
+  }
+}
+
+void write_with_ogr(const std::string& path, const Layer& layer, Format format) {
+  const char* driver_name = format == Format::gpkg ? "GPKG" : "FlatGeobuf";
+  auto* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
+  if (!driver) throw core::IoError("output '" + path + "'", std::string("GDAL has no ") + driver_name + " driver");
+  const std::string extension = format == Format::gpkg ? ".gpkg" : ".fgb";
+  const std::string temporary = core::temporary_path_for(path) + extension;
+  raster::CapturedGdalErrors errors;
+  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", kFixedDate);
+  {
+    GDALDatasetUniquePtr dataset(driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!dataset) {
+      CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr);
+      throw core::IoError("output '" + path + "'", errors.last_failure("cannot create it"), "check the directory exists and is writable");
+    }
+    std::unique_ptr<OGRSpatialReference> srs;
+    if (!layer.crs_wkt.empty()) {
+      srs = std::make_unique<OGRSpatialReference>();
+      srs->importFromWkt(layer.crs_wkt.c_str());
+      srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    }
+    OGRLayer* out = dataset->CreateLayer(layer.name.c_str(), srs.get(), wkbPolygon, nullptr);
+    if (!out) throw core::IoError("output '" + path + "'", errors.last_failure("cannot create the layer"));
+    fill_layer(*out, layer, path);
+    if (format == Format::gpkg && !layer.metadata.is_null()) {
+      out->SetMetadataItem("swath", layer.metadata.dump().c_str());
+    }
+  }  // closing the dataset flushes it
+  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr);
+  core::commit_file(temporary, path);
+  // FlatGeobuf in GDAL 3.6 has no layer metadata: provenance goes beside it.
+  if (format == Format::fgb && !layer.metadata.is_null()) {
+    core::write_file_atomic(path + ".swath.json", layer.metadata.dump() + "\n");
+  }
+}
+
+core::Json json_of(const OGRFeature& feature, int index) {
+  if (!feature.IsFieldSetAndNotNull(index)) return {};
+  switch (feature.GetFieldDefnRef(index)->GetType()) {
+    case OFTInteger:
+    case OFTInteger64: return core::Json(static_cast<long long>(feature.GetFieldAsInteger64(index)));
+    case OFTReal: return core::Json(feature.GetFieldAsDouble(index));
+    default: return core::Json(std::string(feature.GetFieldAsString(index)));
+  }
+}
+
+void add_rings(const OGRGeometry* geometry, std::vector<Ring>& rings) {
+  if (!geometry) return;
+  const auto type = wkbFlatten(geometry->getGeometryType());
+  if (type == wkbPolygon) {
+    const auto* exterior = geometry->toPolygon()->getExteriorRing();
+    if (!exterior) return;
+    Ring ring;
+    for (int i = 0; i + 1 < exterior->getNumPoints(); ++i) ring.push_back({exterior->getX(i), exterior->getY(i)});
+    rings.push_back(std::move(ring));
+  } else if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
+    for (const auto* part : geometry->toGeometryCollection()) add_rings(part, rings);
+  }
+}
+
+}  // namespace
+
+void write_layer(const std::string& path, const Layer& layer) {
+  const Format format = format_for_path(path);
+  if (format == Format::geojson) return write_geojson(path, layer);
+  write_with_ogr(path, layer, format);
+}
+
+Layer read_layer(const std::string& path) {
+  raster::CapturedGdalErrors errors;
+  GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  if (!dataset) {
+    const bool exists = std::filesystem::exists(path);
+    throw core::IoError("'" + path + "'", exists ? errors.last_failure("not a vector file GDAL can read") : "no such file");
+  }
+  if (dataset->GetLayerCount() < 1) throw core::DataError("'" + path + "'", "it has no layer");
+  OGRLayer* in = dataset->GetLayer(0);
+  Layer layer;
+  layer.name = in->GetName();
+  if (const auto* srs = in->GetSpatialRef()) {
+    char* wkt = nullptr;
+    srs->exportToWkt(&wkt);
+    layer.crs_wkt = wkt ? wkt : "";
+    CPLFree(wkt);
+  }
+  auto* definition = in->GetLayerDefn();
+  for (int i = 0; i < definition->GetFieldCount(); ++i) {
+    const auto type = definition->GetFieldDefn(i)->GetType();
+    const FieldKind kind = type == OFTReal ? FieldKind::real
+                           : (type == OFTInteger || type == OFTInteger64) ? FieldKind::integer
+                                                                          : FieldKind::string;
+    layer.fields.push_back({definition->GetFieldDefn(i)->GetNameRef(), kind});
+  }
+  in->ResetReading();
+  for (auto& feature : *in) {
+    std::vector<Ring> rings;
+    add_rings(feature->GetGeometryRef(), rings);
+    std::vector<core::Json> values;
+    for (int i = 0; i < definition->GetFieldCount(); ++i) values.push_back(json_of(*feature, i));
+    for (auto& ring : rings) layer.features.push_back({std::move(ring), values});
+  }
+  return layer;
+}
+
+}  // namespace swath::vector

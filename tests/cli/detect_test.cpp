@@ -1,0 +1,242 @@
+// End to end: synth → detect → eval through the binary; determinism across threads; bad inputs.
+#include <doctest/doctest.h>
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+
+#include <filesystem>
+
+#include "core/files.hpp"
+#include "core/json.hpp"
+#include "support/process.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kTrace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+test::RunResult swath_traced(const std::vector<std::string>& args) { return test::swath(args, {.env = {{"TRACEPARENT", kTrace}}}); }
+
+std::string synth(const test::ScratchDir& dir, const std::string& name, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"synth", "-o", dir / name};
+  if (std::find(extra.begin(), extra.end(), "--size") == extra.end()) extra.insert(extra.end(), {"--size", "1024x1024"});
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = test::swath(args);
+  REQUIRE(r.exit_code == 0);
+  return dir / name;
+}
+
+core::Json eval_json(const std::string& detections, const std::string& truth) {
+  const auto r = test::swath({"eval", detections, truth, "--json"});
+  REQUIRE(r.exit_code == 0);
+  return core::Json::parse(r.out);
+}
+
+std::vector<std::string> files_in(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+}  // namespace
+
+TEST_CASE("detect: synth → cfar → eval finds the ships, with a quicklook") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "sea.tif", {"--seed", "3"});
+  const auto r = test::swath({"detect", scene, "-o", dir / "ships.gpkg", "--quicklook", dir / "ships.png", "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto report = core::Json::parse(r.out);
+  CHECK(report.at("windows").as_int() == 9);  // 1024 px, windows of 512 with 64 overlap: 3 × 3
+  const auto scores = eval_json(dir / "ships.gpkg", dir / "sea.truth.geojson");
+  CHECK(scores.at("f1").as_double() > 0.85);
+  CHECK(scores.at("classes").at("ship").at("recall").as_double() > 0.85);
+  auto png = GDALDatasetUniquePtr(GDALDataset::Open((dir / "ships.png").c_str(), GDAL_OF_RASTER));
+  REQUIRE(png);
+  CHECK(png->GetRasterXSize() == 1024);
+  CHECK(png->GetRasterCount() == 3);
+}
+
+TEST_CASE("detect: every object across a window edge is still reported once") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "edges.tif", {"--seed", "11", "--straddle", "256", "--straddle-overlap", "64"});
+  REQUIRE(swath_traced({"detect", scene, "-o", dir / "d.geojson", "--window", "256", "--overlap", "64"}).exit_code == 0);
+  const auto scores = eval_json(dir / "d.geojson", dir / "edges.truth.geojson");
+  CHECK(scores.at("overall").at("duplicates").as_int() == 0);
+  CHECK(scores.at("recall").as_double() > 0.85);
+  // Without overlap the same scene shows what the merge prevents: pieces of cut ships.
+  REQUIRE(swath_traced({"detect", scene, "-o", dir / "cut.geojson", "--window", "256", "--overlap", "0"}).exit_code == 0);
+  CHECK(eval_json(dir / "cut.geojson", dir / "edges.truth.geojson").at("overall").at("duplicates").as_int() > 0);
+}
+
+TEST_CASE("detect: identical bytes for 1 and 2 threads in every format") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "s.tif", {"--seed", "5"});
+  for (const std::string ext : {"gpkg", "fgb", "geojson"}) {
+    CAPTURE(ext);
+    REQUIRE(swath_traced({"detect", scene, "-o", dir / ("one." + ext), "--threads", "1"}).exit_code == 0);
+    REQUIRE(swath_traced({"detect", scene, "-o", dir / ("two." + ext), "--threads", "2", "--window", "512"}).exit_code == 0);
+    CHECK(core::read_file(dir / ("one." + ext)) == core::read_file(dir / ("two." + ext)));
+  }
+  const auto geojson = core::Json::parse(core::read_file(dir / "one.geojson"));
+  const auto& first = geojson.at("features").as_array().at(0).at("properties");
+  CHECK(first.at("detector").as_string() == "cfar");
+  CHECK(first.at("trace_id").as_string() == "0af7651916cd43dd8448eb211c80319c");
+  CHECK(first.at("window").as_string().rfind("r0000", 0) == 0);
+  CHECK(geojson.at("swath").at("provenance").at("options_hash").as_string().rfind("sha256:", 0) == 0);
+  // RFC 7946: closed exterior rings, counter-clockwise, longitude first.
+  for (const auto& feature : geojson.at("features").as_array()) {
+    const auto& ring = feature.at("geometry").at("coordinates").as_array().at(0).as_array();
+    REQUIRE(ring.size() >= 4);
+    CHECK(ring.front() == ring.back());
+    double twice_area = 0;
+    for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+      const auto& a = ring[i].as_array();
+      const auto& b = ring[i + 1].as_array();
+      twice_area += a[0].as_double() * b[1].as_double() - b[0].as_double() * a[1].as_double();
+      CHECK(a[0].as_double() > 3.0);  // the synth scenes lie near 4° E, 52° N
+      CHECK(a[1].as_double() > 51.0);
+    }
+    CHECK(twice_area > 0);
+  }
+  CHECK(core::read_file(dir / "one.gpkg").find("options_hash") != std::string::npos);
+}
+
+TEST_CASE("detect: a tiles.jsonl manifest is read tile by tile") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "s.tif", {"--seed", "3"});
+  std::string manifest = "{\"schema\":\"swath.tiles/1\",\"scenes\":[]}\n";
+  for (int i = 0; i < 2; ++i) {
+    const auto tile = dir / ("t" + std::to_string(i) + ".tif");
+    const auto r = test::run({"gdal_translate", "-q", "-srcwin", std::to_string(i * 512), "0", "512", "512", scene, tile});
+    REQUIRE(r.exit_code == 0);
+    manifest += "{\"id\":\"r000000_c00000" + std::to_string(i) + "\",\"scene\":\"s.tif\",\"status\":\"written\",\"path\":\"t" +
+                std::to_string(i) + ".tif\"}\n";
+  }
+  manifest += "{\"id\":\"r000000_c000002\",\"scene\":\"s.tif\",\"status\":\"blank\"}\n";
+  test::write_text(dir / "tiles.jsonl", manifest);
+  const auto r = test::swath({"detect", dir / "tiles.jsonl", "-o", dir / "d.geojson", "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("scenes").as_int() == 2);
+  const auto features = core::Json::parse(core::read_file(dir / "d.geojson")).at("features").as_array();
+  REQUIRE(features.size() > 3);
+  CHECK(features[0].at("properties").at("window").as_string().rfind("r000000_c00000", 0) == 0);
+  CHECK(features[0].at("properties").at("scene").as_string() == "s.tif");
+  test::write_text(dir / "bad.jsonl", "{\"id\":\"x\"}\n");
+  const auto bad = test::swath({"detect", dir / "bad.jsonl", "-o", dir / "bad.gpkg"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("line 1: no \"path\"") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "bad.gpkg"));
+}
+
+TEST_CASE("detect: an output extension no driver handles is refused before any work") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "s.tif");
+  const auto before = files_in(dir.path());
+  const auto r = test::swath({"detect", scene, "-o", dir / "out.shp"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("no vector driver handles the extension '.shp'") != std::string::npos);
+  CHECK(files_in(dir.path()) == before);
+}
+
+TEST_CASE("detect: a scene without a CRS is refused unless --allow-pixel-coords, then said loudly") {
+  test::ScratchDir dir;
+  {
+    // The same sea without georeferencing.
+    const auto scene = synth(dir, "s.tif", {"--seed", "3", "--size", "512x512"});
+    GDALDatasetUniquePtr source(GDALDataset::Open(scene.c_str(), GDAL_OF_RASTER));
+    GDALDatasetUniquePtr plain(GetGDALDriverManager()->GetDriverByName("GTiff")->Create(
+        (dir / "plain.tif").c_str(), 512, 512, 1, GDT_UInt16, nullptr));
+    std::vector<std::uint16_t> pixels(512 * 512);
+    REQUIRE(source->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 512, 512, pixels.data(), 512, 512, GDT_UInt16, 0, 0) == CE_None);
+    REQUIRE(plain->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 512, 512, pixels.data(), 512, 512, GDT_UInt16, 0, 0) == CE_None);
+  }
+  const auto refused = test::swath({"detect", dir / "plain.tif", "-o", dir / "d.gpkg"});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("has no CRS or geotransform") != std::string::npos);
+  CHECK(refused.err.find("--allow-pixel-coords") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "d.gpkg"));
+  const auto allowed = test::swath({"detect", dir / "plain.tif", "-o", dir / "d.gpkg", "--allow-pixel-coords"});
+  CHECK(allowed.exit_code == 0);
+  CHECK(allowed.err.find("PIXEL coordinates") != std::string::npos);
+  CHECK(fs::exists(dir / "d.gpkg"));
+  const auto geojson = test::swath({"detect", dir / "plain.tif", "-o", dir / "d.geojson", "--allow-pixel-coords"});
+  CHECK(geojson.exit_code == 2);
+  CHECK_FALSE(fs::exists(dir / "d.geojson"));
+}
+
+TEST_CASE("detect: an empty scene gives an empty but valid output") {
+  test::ScratchDir dir;
+  auto* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
+  {
+    GDALDatasetUniquePtr ds(driver->Create((dir / "flat.tif").c_str(), 300, 200, 1, GDT_UInt16, nullptr));
+    double gt[6] = {560000, 5, 0, 5820000, 0, -5};
+    ds->SetGeoTransform(gt);
+    OGRSpatialReference srs;
+    srs.importFromEPSG(32631);
+    ds->SetSpatialRef(&srs);
+    REQUIRE(ds->GetRasterBand(1)->Fill(200) == CE_None);
+  }
+  for (const std::string ext : {"gpkg", "fgb", "geojson"}) {
+    const auto r = test::swath({"detect", dir / "flat.tif", "-o", dir / ("e." + ext), "--json"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(core::Json::parse(r.out).at("detections").as_int() == 0);
+    GDALDatasetUniquePtr out(GDALDataset::Open((dir / ("e." + ext)).c_str(), GDAL_OF_VECTOR));
+    REQUIRE(out);
+    CHECK(out->GetLayer(0)->GetFeatureCount() == 0);
+    if (ext != "geojson") CHECK(out->GetLayer(0)->GetLayerDefn()->GetFieldIndex("trace_id") >= 0);
+  }
+}
+
+TEST_CASE("detect: the index detector names a band the scene lacks; unknown detector suggests") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "rgb.tif", {"--kind", "optical", "--size", "64x64"});
+  const auto r = test::swath({"detect", scene, "--detector", "index", "--index", "ndvi", "-o", dir / "i.gpkg"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("needs band 'nir'") != std::string::npos);
+  CHECK(r.err.find("red, green, blue") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "i.gpkg"));
+  const auto ok = test::swath({"detect", scene, "--detector", "index", "--index", "(green - blue) / (green + blue)",
+                               "--index-threshold", "0.1", "-o", dir / "i.gpkg"});
+  CHECK(ok.exit_code == 0);
+  // RGB + NIR with ponds: NDWI finds the water.
+  const auto nir = synth(dir, "nir.tif", {"--kind", "optical", "--bands", "4", "--seed", "2"});
+  const auto water = test::swath({"detect", nir, "--detector", "index", "--index", "ndwi", "--index-class", "water", "-o",
+                                  dir / "w.gpkg", "--window", "256"});
+  REQUIRE(water.exit_code == 0);
+  const auto scores = eval_json(dir / "w.gpkg", dir / "nir.truth.geojson").at("classes").at("water");
+  CHECK(scores.at("truths").as_int() >= 3);
+  CHECK(scores.at("f1").as_double() > 0.9);
+  const auto unknown = test::swath({"detect", scene, "--detector", "cfat", "-o", dir / "u.gpkg"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("expected one of cfar, index, onnx") != std::string::npos);
+}
+
+TEST_CASE("detect/eval: missing files are named") {
+  test::ScratchDir dir;
+  const auto r = test::swath({"detect", dir / "nope.tif", "-o", dir / "d.gpkg"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("nope.tif") != std::string::npos);
+  const auto e = test::swath({"eval", dir / "nope.gpkg", dir / "t.geojson"});
+  CHECK(e.exit_code == 1);
+  CHECK(e.err.find("no such file") != std::string::npos);
+}
+
+TEST_CASE("detect: windows that cannot be read are reported, the rest is written, exit 3") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "s.tif", {"--seed", "3"});
+  const auto bytes = core::read_file(scene);
+  test::write_text(dir / "cut.tif", bytes.substr(0, bytes.size() * 3 / 4));  // the last tiles are gone
+  const auto r = test::swath({"detect", dir / "cut.tif", "-o", dir / "d.gpkg", "--json"});
+  CHECK(r.exit_code == 3);
+  const auto report = core::Json::parse(r.out);
+  const auto& failed = report.at("failed_windows").as_array();
+  REQUIRE_FALSE(failed.empty());
+  CHECK(failed.size() < 9);
+  CHECK(failed[0].as_string().find("cannot read window") != std::string::npos);
+  CHECK(report.at("detections").as_int() > 0);
+  CHECK(fs::exists(dir / "d.gpkg"));
+}

@@ -1,0 +1,108 @@
+// The onnx detector end to end: --check-model on good and bad models (fixtures from tools/make_test_models.py),
+// cards that disagree with their model, and detection with one network per thread.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "core/files.hpp"
+#include "core/json.hpp"
+#include "support/process.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kModels = std::string(SWATH_SOURCE_DIR) + "/tests/data/models/";
+
+// A card in `dir` naming `model` (copied beside it).
+std::string card(const test::ScratchDir& dir, const std::string& model, const std::string& body) {
+  if (fs::exists(kModels + model)) fs::copy_file(kModels + model, dir / model, fs::copy_options::overwrite_existing);
+  const std::string path = dir / (model + ".yaml");
+  test::write_text(path, "model: " + model + "\n" + body);
+  return path;
+}
+const std::string kGoodCard = "input: {width: 64, height: 64, bands: [1, 2, 3]}\nclasses: [car, truck]\nscore_threshold: 0.3\n";
+}  // namespace
+
+TEST_CASE("onnx: --check-model reports the input shape and the output layout") {
+  test::ScratchDir dir;
+  const auto r = test::swath({"detect", "--check-model", card(dir, "good.onnx", kGoodCard)});
+  REQUIRE(r.exit_code == 0);
+  const auto json = core::Json::parse(r.out);
+  CHECK(json.at("input_shape").dump() == "[1,3,64,64]");
+  CHECK(json.at("output_shape").dump() == "[1,64,7]");
+  CHECK(json.at("classes").as_int() == 2);
+}
+
+TEST_CASE("onnx: models OpenCV 4.6 cannot run are refused with the reason") {
+  test::ScratchDir dir;
+  struct Case {
+    std::string model, expected;
+  };
+  for (const auto& c : {Case{"yolov8.onnx", "looks YOLOv8-style [1, 4 + classes, N]"},
+                        Case{"dynamic.onnx", "input [1, 3, height, width] has dynamic dimensions"},
+                        Case{"unsupported.onnx", "unsupported layer type 'NonZero'"},
+                        Case{"missing.onnx", "no such file"}}) {
+    CAPTURE(c.model);
+    const auto r = test::swath({"detect", "--check-model", card(dir, c.model, kGoodCard)});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(c.expected) != std::string::npos);
+    CHECK(r.out.empty());
+  }
+  test::write_text(dir / "corrupt.onnx", std::string(300, '\x07'));
+  test::write_text(dir / "corrupt.yaml", "model: corrupt.onnx\n" + kGoodCard);
+  const auto corrupt = test::swath({"detect", "--check-model", dir / "corrupt.yaml"});
+  CHECK(corrupt.exit_code == 1);
+  CHECK(corrupt.err.find("not an ONNX model") != std::string::npos);
+}
+
+TEST_CASE("onnx: a card that disagrees with its model is refused before any window runs") {
+  test::ScratchDir dir;
+  const auto classes = card(dir, "good.onnx", "input: {width: 64, height: 64}\nclasses: [car, truck, bus]\n");
+  auto r = test::swath({"detect", "--check-model", classes});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("the card lists 3 classes but the model outputs 2") != std::string::npos);
+  test::write_text(dir / "size.yaml", "model: good.onnx\ninput: {width: 128, height: 128}\nclasses: [car, truck]\n");
+  r = test::swath({"detect", "--check-model", dir / "size.yaml"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("the card says input 128x128 but the model takes 64x64") != std::string::npos);
+  test::write_text(dir / "bad.yaml", "model: good.onnx\ninput: [1, 2\n");
+  r = test::swath({"detect", "--check-model", dir / "bad.yaml"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("not valid YAML") != std::string::npos);
+  // The same checks guard detection: nothing is written.
+  REQUIRE(test::swath({"synth", "--kind", "optical", "--size", "128x128", "-o", dir / "s.tif"}).exit_code == 0);
+  r = test::swath({"detect", dir / "s.tif", "--detector", "onnx", "--model", classes, "-o", dir / "d.gpkg"});
+  CHECK(r.exit_code == 1);
+  CHECK_FALSE(fs::exists(dir / "d.gpkg"));
+  r = test::swath({"detect", dir / "s.tif", "--detector", "onnx", "-o", dir / "d.gpkg"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("no model card given") != std::string::npos);
+}
+
+TEST_CASE("onnx: detection runs one network per thread and gives the same bytes for 1 and 2 threads") {
+  test::ScratchDir dir;
+  const auto good = card(dir, "good.onnx", kGoodCard);
+  REQUIRE(test::swath({"synth", "--kind", "optical", "--size", "300x200", "-o", dir / "s.tif"}).exit_code == 0);
+  const test::RunOptions traced{.env = {{"TRACEPARENT", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}}};
+  const auto one = test::swath({"detect", dir / "s.tif", "--detector", "onnx", "--model", good, "-o", dir / "one.fgb", "--threads",
+                                "1", "--json"}, traced);
+  REQUIRE(one.exit_code == 0);
+  const auto report = core::Json::parse(one.out);
+  CHECK(report.at("window").as_int() == 64);  // the model's input size, since --window was not given
+  CHECK(report.at("windows").as_int() == 6 * 4);  // overlap a quarter of the window: stride 48
+  CHECK(report.at("inference_seconds").as_double() > 0);
+  REQUIRE(test::swath({"detect", dir / "s.tif", "--detector", "onnx", "--model", good, "-o", dir / "two.fgb", "--threads", "2"},
+                      traced).exit_code == 0);
+  CHECK(core::read_file(dir / "one.fgb") == core::read_file(dir / "two.fgb"));
+}
+
+TEST_CASE("onnx: the shipped model and its card agree") {
+  const auto r = test::swath({"detect", "--check-model", std::string(SWATH_SOURCE_DIR) + "/models/vehicles.yaml"});
+  REQUIRE(r.exit_code == 0);
+  const auto json = core::Json::parse(r.out);
+  CHECK(json.at("input_shape").dump() == "[1,3,256,256]");
+  CHECK(json.at("classes").as_int() == 2);
+  CHECK(fs::file_size(std::string(SWATH_SOURCE_DIR) + "/models/vehicles.onnx") < 5u * 1024 * 1024);
+}

@@ -1,0 +1,115 @@
+// CFAR kernel against a brute-force reference, the threshold factor, components and fragment joining.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "detect/cfar.hpp"
+#include "core/errors.hpp"
+#include "detect/components.hpp"
+#include "synth/prng.hpp"
+
+using namespace swath;
+
+TEST_CASE("cfar: the threshold factor is the upper normal quantile") {
+  CHECK(detect::normal_quantile_upper(0.5) == doctest::Approx(0.0).epsilon(1e-9));
+  CHECK(detect::normal_quantile_upper(0.025) == doctest::Approx(1.959964).epsilon(1e-6));
+  CHECK(detect::normal_quantile_upper(1e-6) == doctest::Approx(4.753424).epsilon(1e-6));
+}
+
+TEST_CASE("cfar: integral-image statistics equal a brute-force ring, clipped at the image edges and nodata") {
+  for (const bool with_nodata : {false, true}) {
+    CAPTURE(with_nodata);
+    const std::int64_t w = 37, h = 29, guard = 2, background = 5;
+    std::vector<float> image(static_cast<std::size_t>(w * h));
+    synth::Rng rng(5);
+    for (auto& v : image) v = static_cast<float>(1 + std::floor(100 * rng.exponential()));
+    const std::optional<float> nodata = with_nodata ? std::optional<float>(0.0f) : std::nullopt;
+    if (with_nodata) {
+      for (std::int64_t y = 0; y < h; ++y) {
+        for (std::int64_t x = 25; x < w; ++x) image[static_cast<std::size_t>(y * w + x)] = 0;  // padding on the right
+      }
+    }
+    const double k = 1.5;
+    const core::Window window{3, 4, 30, 20};
+    std::vector<std::uint8_t> mask;
+    std::vector<float> z;
+    detect::cfar_mask(image.data(), w, h, window, guard, background, k, mask, z, nodata);
+    int set = 0;
+    for (std::int64_t y = window.y; y < window.bottom(); ++y) {
+      for (std::int64_t x = window.x; x < window.right(); ++x) {
+        double s = 0, s2 = 0, n = 0;
+        for (std::int64_t yy = std::max<std::int64_t>(0, y - background); yy <= std::min(h - 1, y + background); ++yy) {
+          for (std::int64_t xx = std::max<std::int64_t>(0, x - background); xx <= std::min(w - 1, x + background); ++xx) {
+            if (std::abs(yy - y) <= guard && std::abs(xx - x) <= guard) continue;
+            const double v = image[static_cast<std::size_t>(yy * w + xx)];
+            if (nodata && v == *nodata) continue;
+            s += v, s2 += v * v, n += 1;
+          }
+        }
+        const double mean = s / n, sd = std::sqrt(s2 / n - mean * mean);
+        const bool valid = !(nodata && image[static_cast<std::size_t>(y * w + x)] == *nodata);
+        const bool expected = valid && image[static_cast<std::size_t>(y * w + x)] > mean + k * sd;
+        const auto i = static_cast<std::size_t>((y - window.y) * window.width + (x - window.x));
+        CAPTURE(x);
+        CAPTURE(y);
+        REQUIRE(static_cast<bool>(mask[i]) == expected);
+        if (expected) CHECK(z[i] == doctest::Approx((image[static_cast<std::size_t>(y * w + x)] - mean) / sd).epsilon(1e-4));
+        set += expected;
+      }
+    }
+    CHECK(set > 10);  // the comparison covered both outcomes
+    CHECK(set < 300);
+  }
+}
+
+TEST_CASE("cfar: components are 8-connected, ordered, with boxes and sums") {
+  // 0 1 1 0 0
+  // 0 0 0 1 0
+  // 1 0 0 0 0
+  const std::vector<std::uint8_t> mask{0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0};
+  const std::vector<float> value{0, 1, 2, 0, 0, 0, 0, 0, 4, 0, 8, 0, 0, 0, 0};
+  const auto parts = detect::connected_components(mask, 5, 3, 1, value);
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].x0 == 1);
+  CHECK(parts[0].x1 == 4);
+  CHECK(parts[0].y1 == 2);
+  CHECK(parts[0].pixels == 3);
+  CHECK(parts[0].sum == 7);
+  CHECK(parts[1].pixels == 1);
+  CHECK(detect::connected_components(mask, 5, 3, 2, {}).size() == 1);  // join 2 bridges the gap
+}
+
+TEST_CASE("cfar: a bright ship on flat clutter is one box; size and guard options are checked") {
+  const std::int64_t w = 120, h = 100;
+  std::vector<float> image(static_cast<std::size_t>(w * h));
+  synth::Rng rng(9);
+  for (auto& v : image) v = static_cast<float>(100 * rng.gamma_looks(4));
+  for (std::int64_t y = 40; y < 44; ++y) {
+    for (std::int64_t x = 50; x < 70; ++x) image[static_cast<std::size_t>(y * w + x)] = 3000;
+  }
+  raster::PixelBlock block;
+  block.window = {0, 0, w, h};
+  block.bands = {1};
+  block.type = GDT_Float32;
+  block.data.resize(image.size() * 4);
+  std::memcpy(block.data.data(), image.data(), block.data.size());
+  detect::CfarOptions options;
+  options.metres = false;
+  options.guard = 15;
+  options.background = 30;
+  options.min_size_m = 50;  // 5 m pixels: at least 10 px long
+  detect::CfarDetector detector(options);
+  detect::SceneMeasure measure;
+  measure.pixel_metres = 5;
+  const auto found = detector.detect({block, {0, 0, w, h}}, measure);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].x0 == 50);
+  CHECK(found[0].x1 == 70);
+  CHECK(found[0].y0 == 40);
+  CHECK(found[0].y1 == 44);
+  CHECK(found[0].score > 0.62);
+  CHECK(detector.margin(measure) == 30);
+  options.guard = 40;
+  CHECK_THROWS_AS(detect::CfarDetector{options}, core::UsageError);
+}

@@ -1,0 +1,72 @@
+// Band math and the index detector: formulas, named bands, a missing band, polygons with a minimum area.
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include "core/errors.hpp"
+#include "detect/expression.hpp"
+#include "detect/index_detector.hpp"
+
+using namespace swath;
+
+TEST_CASE("index: expressions parse with precedence and evaluate over arrays") {
+  const auto e = detect::Expression::parse(detect::index_formula("ndvi"));
+  CHECK(e.names() == std::vector<std::string>{"nir", "red"});
+  const float nir[] = {0.5f, 0.2f, 0.0f}, red[] = {0.1f, 0.2f, 0.0f};
+  const auto v = e.evaluate(3, [&](std::size_t i) { return i == 0 ? nir : red; });
+  CHECK(v[0] == doctest::Approx(0.4 / 0.6));
+  CHECK(v[1] == 0.0f);
+  CHECK(std::isnan(v[2]));
+  const auto p = detect::Expression::parse("-2 * B1 + 3 / (b1 - 1)");
+  CHECK(p.names() == std::vector<std::string>{"b1"});
+  const float b[] = {4};
+  CHECK(p.evaluate(1, [&](std::size_t) { return b; })[0] == doctest::Approx(-7.0));
+  CHECK_THROWS_WITH_AS(detect::Expression::parse("(nir - red"), doctest::Contains("missing ')'"), core::UsageError);
+  CHECK_THROWS_AS(detect::Expression::parse("nir $ red"), core::UsageError);
+}
+
+TEST_CASE("index: a band the scene lacks is named in the error") {
+  detect::IndexDetector detector({"ndvi", 0.3, {}, 100, 0, ""});
+  raster::SceneInfo scene;
+  scene.path = "rgb.tif";
+  scene.band_count = 3;
+  detect::SceneMeasure measure;
+  measure.band_names = {"red", "green", "blue"};
+  CHECK_THROWS_WITH_AS(detector.prepare(scene, measure), doctest::Contains("needs band 'nir'"), core::UsageError);
+  detect::IndexDetector mapped({"ndvi", 0.3, {"nir=3"}, 100, 0, ""});
+  mapped.prepare(scene, measure);
+  CHECK(mapped.bands() == std::vector<int>{3, 1});
+}
+
+TEST_CASE("index: regions above the threshold become polygons, small ones are dropped") {
+  detect::IndexDetector detector({"(green - nir) / (green + nir)", 0.3, {"green=1", "nir=2"}, 50, 0, "water"});
+  raster::SceneInfo scene;
+  scene.band_count = 2;
+  detect::SceneMeasure measure;
+  measure.band_names = {"", ""};
+  measure.pixel_metres = 2;  // 4 m² per pixel
+  detector.prepare(scene, measure);
+  const std::int64_t w = 40, h = 30;
+  std::vector<float> green(static_cast<std::size_t>(w * h), 0.1f), nir(green.size(), 0.5f);
+  auto lake = [&](std::int64_t x0, std::int64_t y0, std::int64_t x1, std::int64_t y1) {
+    for (auto y = y0; y < y1; ++y) {
+      for (auto x = x0; x < x1; ++x) green[static_cast<std::size_t>(y * w + x)] = 0.9f, nir[static_cast<std::size_t>(y * w + x)] = 0.1f;
+    }
+  };
+  lake(5, 5, 15, 12);   // 70 px = 280 m²
+  lake(30, 20, 33, 23); // 9 px = 36 m²: below 50 m²
+  raster::PixelBlock block;
+  block.window = {100, 200, w, h};
+  block.type = GDT_Float32;
+  block.data.resize(green.size() * 8);
+  std::memcpy(block.data.data(), green.data(), green.size() * 4);
+  std::memcpy(block.data.data() + green.size() * 4, nir.data(), nir.size() * 4);
+  const auto found = detector.detect({block, block.window}, measure);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].cls == "water");
+  CHECK(found[0].x0 == 105);
+  CHECK(found[0].y0 == 205);
+  CHECK(found[0].x1 == 115);
+  CHECK(found[0].y1 == 212);
+  CHECK(found[0].ring.size() >= 4);
+}

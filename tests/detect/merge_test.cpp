@@ -1,0 +1,60 @@
+// Merging across window edges: partial boxes join the full one, NMS keeps the best, classes stay apart.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "core/errors.hpp"
+#include "detect/merge.hpp"
+
+using namespace swath;
+
+namespace {
+detect::Detection det(std::string cls, double score, double x0, double y0, double x1, double y1, std::string window = "w") {
+  detect::Detection d;
+  d.cls = std::move(cls);
+  d.score = score;
+  d.box = {x0, y0, x1, y1};
+  d.window = std::move(window);
+  return d;
+}
+}  // namespace
+
+TEST_CASE("merge: overlap measures") {
+  const core::Bounds a{0, 0, 10, 10}, b{5, 0, 10, 10}, c{20, 20, 30, 30};
+  CHECK(detect::overlap(a, b, detect::OverlapMetric::iou) == doctest::Approx(0.5));
+  CHECK(detect::overlap(a, b, detect::OverlapMetric::ios) == doctest::Approx(1.0));
+  CHECK(detect::overlap(a, c, detect::OverlapMetric::iou) == 0);
+}
+
+TEST_CASE("merge: a box cut by a window edge merges into the whole one, grown to the union") {
+  const std::vector<detect::Detection> in{det("ship", 0.9, 100, 0, 112, 8, "A"), det("ship", 0.7, 90, 0, 120, 8, "B"),
+                                          det("ship", 0.8, 500, 500, 510, 505)};
+  const auto out = detect::merge_detections(in, {});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].box == core::Bounds{90, 0, 120, 8});  // union, best score kept
+  CHECK(out[0].score == 0.9);
+  CHECK(out[0].window == "A");
+  const auto nms = detect::merge_detections(in, {detect::MergeMethod::nms, detect::OverlapMetric::ios, 0.5, true});
+  REQUIRE(nms.size() == 2);
+  CHECK(nms[0].box == core::Bounds{100, 0, 112, 8});
+  // By IoU the partial box (0.4 of the union) stays separate.
+  CHECK(detect::merge_detections(in, {detect::MergeMethod::nms, detect::OverlapMetric::iou, 0.5, true}).size() == 3);
+}
+
+TEST_CASE("merge: per class unless told otherwise; the result does not depend on input order") {
+  std::vector<detect::Detection> in{det("car", 0.6, 0, 0, 10, 10), det("truck", 0.8, 1, 1, 10, 10), det("car", 0.5, 2, 2, 9, 9)};
+  CHECK(detect::merge_detections(in, {}).size() == 2);
+  const auto across = detect::merge_detections(in, {detect::MergeMethod::merge, detect::OverlapMetric::ios, 0.5, false});
+  REQUIRE(across.size() == 1);
+  CHECK(across[0].cls == "truck");
+  std::reverse(in.begin(), in.end());
+  const auto again = detect::merge_detections(in, {detect::MergeMethod::merge, detect::OverlapMetric::ios, 0.5, false});
+  CHECK(again[0].box == across[0].box);
+  CHECK_THROWS_AS(detect::parse_merge_method("union"), core::UsageError);
+}
+
+TEST_CASE("merge: many detections on a grid stay separate (the cell index finds only neighbours)") {
+  std::vector<detect::Detection> in;
+  for (int i = 0; i < 2000; ++i) in.push_back(det("ship", 0.5, (i % 50) * 20.0, (i / 50) * 20.0, (i % 50) * 20.0 + 10, (i / 50) * 20.0 + 10));
+  CHECK(detect::merge_detections(in, {}).size() == 2000);
+}

@@ -1,0 +1,130 @@
+// Synthetic scenes: the plan is a pure function of the seed, straddling objects cross window edges,
+// and the written scene and truth are byte-identical for a seed.
+#include <doctest/doctest.h>
+
+#include <gdal_priv.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "synth/prng.hpp"
+#include "synth/synth.hpp"
+#include "support/scratch.hpp"
+#include "vector/layer.hpp"
+
+using namespace swath;
+
+TEST_CASE("synth: the PRNG is xoshiro256** seeded by splitmix64 (reference values)") {
+  std::uint64_t state = 0;
+  CHECK(synth::splitmix64(state) == 0xE220A8397B1DCDAFULL);
+  synth::Rng a(42), b(42), c(43);
+  const auto first = a.next();
+  CHECK(first == b.next());
+  CHECK(first != c.next());
+  for (int i = 0; i < 1000; ++i) {
+    const double u = a.uniform();
+    REQUIRE(u >= 0.0);
+    REQUIRE(u < 1.0);
+  }
+}
+
+TEST_CASE("synth: plan depends on the seed only, objects stay inside and apart") {
+  synth::SynthOptions o;
+  o.width = 1024;
+  o.height = 768;
+  const auto a = synth::plan_objects(o);
+  const auto b = synth::plan_objects(o);
+  REQUIRE(a.size() == b.size());
+  CHECK(a.size() == 1024 * 768 / 40000);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].cx == b[i].cx);
+    CHECK(a[i].cls == "ship");
+    CHECK(a[i].cx > 0);
+    CHECK(a[i].cx < 1024);
+  }
+  o.seed = 2;
+  CHECK(synth::plan_objects(o)[0].cx != a[0].cx);
+}
+
+TEST_CASE("synth: --straddle puts every object across a window edge") {
+  synth::SynthOptions o;
+  o.width = 1024;
+  o.height = 1024;
+  o.straddle_window = 256;
+  o.straddle_overlap = 32;
+  const auto objects = synth::plan_objects(o);
+  REQUIRE(objects.size() > 10);
+  std::vector<double> edges;
+  for (std::int64_t start = 0; start < 1024; start += 224) {
+    edges.push_back(static_cast<double>(start));
+    edges.push_back(static_cast<double>(start + 256));
+  }
+  for (const auto& obj : objects) {
+    const double r = std::max(obj.length, obj.width) / 2;  // a generous extent
+    const double half_x = std::abs(std::sin(obj.heading)) * obj.length / 2 + std::abs(std::cos(obj.heading)) * obj.width / 2;
+    const double half_y = std::abs(std::cos(obj.heading)) * obj.length / 2 + std::abs(std::sin(obj.heading)) * obj.width / 2;
+    bool crosses = false;
+    for (double e : edges) {
+      if (e > 0 && ((obj.cx - half_x < e && obj.cx + half_x > e) || (obj.cy - half_y < e && obj.cy + half_y > e))) crosses = true;
+    }
+    CAPTURE(r);
+    CHECK(crosses);
+  }
+}
+
+TEST_CASE("synth: same seed, same bytes; truth in WGS84 with one box per object") {
+  test::ScratchDir dir;
+  for (const auto kind : {synth::Kind::sar, synth::Kind::optical}) {
+    synth::SynthOptions o;
+    o.kind = kind;
+    o.width = 300;
+    o.height = 200;
+    o.output = dir / "a.tif";
+    const auto a = synth::synthesize(o);
+    o.output = dir / "b.tif";
+    synth::synthesize(o);
+    CHECK(core::read_file(dir / "a.tif") == core::read_file(dir / "b.tif"));
+    CHECK(a.truth_path == dir / "a.truth.geojson");
+    const auto truth = vector::read_layer(a.truth_path);
+    CHECK(static_cast<std::int64_t>(truth.features.size()) == a.objects);
+    CHECK(a.objects > 0);
+    const auto box = vector::envelope(truth.features[0].ring);
+    CHECK(box.min_x > 3.0);  // longitude first (RFC 7946), near 3-5° E
+    CHECK(box.min_x < 5.0);
+    CHECK(box.min_y > 51.0);
+    auto ds = GDALDatasetUniquePtr(GDALDataset::Open((dir / "a.tif").c_str(), GDAL_OF_RASTER));
+    REQUIRE(ds);
+    CHECK(ds->GetRasterCount() == (kind == synth::Kind::sar ? 1 : 3));
+    CHECK(ds->GetRasterBand(1)->GetRasterDataType() == (kind == synth::Kind::sar ? GDT_UInt16 : GDT_Byte));
+  }
+}
+
+TEST_CASE("synth: bad --size and --kind are usage errors") {
+  CHECK_THROWS_AS(synth::parse_size("12x"), core::UsageError);
+  CHECK_THROWS_AS(synth::parse_size("8x8"), core::UsageError);
+  CHECK(synth::parse_size("640x480") == std::pair<std::int64_t, std::int64_t>{640, 480});
+  CHECK_THROWS_AS(synth::parse_kind("lidar"), core::UsageError);
+}
+
+TEST_CASE("synth: 4-band optical adds NIR and ponds; SAR has one band only") {
+  test::ScratchDir dir;
+  synth::SynthOptions o;
+  o.kind = synth::Kind::optical;
+  o.bands = 4;
+  o.width = 600;
+  o.height = 600;
+  o.output = dir / "nir.tif";
+  synth::synthesize(o);
+  auto ds = GDALDatasetUniquePtr(GDALDataset::Open(o.output.c_str(), GDAL_OF_RASTER));
+  REQUIRE(ds);
+  CHECK(ds->GetRasterCount() == 4);
+  CHECK(std::string(ds->GetRasterBand(4)->GetDescription()) == "nir");
+  const auto truth = vector::read_layer(dir / "nir.truth.geojson");
+  const int cls = truth.field_index("class");
+  CHECK(std::any_of(truth.features.begin(), truth.features.end(),
+                    [&](const vector::Feature& f) { return f.values[static_cast<std::size_t>(cls)].as_string() == "water"; }));
+  o.kind = synth::Kind::sar;
+  CHECK_THROWS_AS(synth::synthesize(o), core::UsageError);
+}

@@ -1,0 +1,79 @@
+// Vector output: format by extension, byte-identical GeoPackage/FlatGeobuf/GeoJSON, round trips, reprojection.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "support/scratch.hpp"
+#include "vector/layer.hpp"
+
+using namespace swath;
+
+namespace {
+vector::Layer sample_layer(int n) {
+  vector::Layer layer;
+  layer.name = "detections";
+  layer.crs_wkt = vector::epsg_wkt(32631);
+  layer.fields = {{"class", vector::FieldKind::string}, {"score", vector::FieldKind::real}};
+  layer.metadata = core::Json::Object{{"provenance", "p"}};
+  for (int i = 0; i < n; ++i) {
+    const double x = 560000 + 50.0 * i;
+    layer.features.push_back({vector::box_ring({x, 5810000, x + 20, 5810010}), {core::Json("ship"), core::Json(0.5 + 0.01 * i)}});
+  }
+  return layer;
+}
+}  // namespace
+
+TEST_CASE("vector: the extension picks the format; others are refused with the supported list") {
+  CHECK(vector::format_for_path("a/b.GPKG") == vector::Format::gpkg);
+  CHECK(vector::format_for_path("b.fgb") == vector::Format::fgb);
+  CHECK(vector::format_for_path("b.geojson") == vector::Format::geojson);
+  try {
+    vector::format_for_path("out.shp");
+    FAIL("expected a UsageError");
+  } catch (const core::UsageError& e) {
+    CHECK(std::string(e.what()).find("'.shp'") != std::string::npos);
+    CHECK(e.hint().find(".gpkg") != std::string::npos);
+  }
+  CHECK_THROWS_AS(vector::format_for_path("dir.x/out"), core::UsageError);
+}
+
+TEST_CASE("vector: writing twice gives identical bytes, and reading gives the features back") {
+  test::ScratchDir dir;
+  for (const std::string ext : {"gpkg", "fgb", "geojson"}) {
+    CAPTURE(ext);
+    const auto layer = sample_layer(5);
+    vector::write_layer(dir / ("a." + ext), layer);
+    vector::write_layer(dir / ("b." + ext), layer);
+    CHECK(core::read_file(dir / ("a." + ext)) == core::read_file(dir / ("b." + ext)));
+    auto back = vector::read_layer(dir / ("a." + ext));
+    REQUIRE(back.features.size() == 5);
+    vector::reproject(back, vector::epsg_wkt(32631));
+    double min_x = 1e18;
+    for (const auto& f : back.features) min_x = std::min(min_x, vector::envelope(f.ring).min_x);
+    CHECK(min_x == doctest::Approx(560000).epsilon(1e-7));
+    CHECK(back.field_index("score") >= 0);
+  }
+  CHECK(core::read_file(dir / "a.gpkg").find("\"provenance\":\"p\"") != std::string::npos);
+  CHECK(std::filesystem::exists(dir / "a.fgb.swath.json"));
+  const auto geojson = core::read_file(dir / "a.geojson");
+  CHECK(geojson.find("\"swath\":{\"provenance\":\"p\"}") != std::string::npos);
+}
+
+TEST_CASE("vector: an empty layer is still a valid file with its fields") {
+  test::ScratchDir dir;
+  for (const std::string ext : {"gpkg", "fgb", "geojson"}) {
+    CAPTURE(ext);
+    vector::write_layer(dir / ("e." + ext), sample_layer(0));
+    const auto back = vector::read_layer(dir / ("e." + ext));
+    CHECK(back.features.empty());
+  }
+}
+
+TEST_CASE("vector: reading a missing or non-vector file names it") {
+  test::ScratchDir dir;
+  CHECK_THROWS_WITH_AS(vector::read_layer(dir / "nope.gpkg"), doctest::Contains("no such file"), core::IoError);
+  test::write_text(dir / "junk.geojson", "not json");
+  CHECK_THROWS_AS(vector::read_layer(dir / "junk.geojson"), core::IoError);
+}
