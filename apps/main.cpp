@@ -6,5 +6,8 @@ int main(int argc, char** argv) {
   swath::cli::CommandList commands;
   commands.push_back(swath::commands::make_version());
   commands.push_back(swath::commands::make_config());
+  commands.push_back(swath::commands::make_enqueue());
+  commands.push_back(swath::commands::make_worker());
+  commands.push_back(swath::commands::make_queue());
   return swath::cli::run(argc, argv, std::move(commands));
 }

@@ -9,5 +9,8 @@ namespace swath::commands {
 
 std::unique_ptr<cli::Command> make_version();
 std::unique_ptr<cli::Command> make_config();
+std::unique_ptr<cli::Command> make_enqueue();
+std::unique_ptr<cli::Command> make_worker();
+std::unique_ptr<cli::Command> make_queue();
 
 }  // namespace swath::commands

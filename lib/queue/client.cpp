@@ -70,7 +70,7 @@ std::vector<std::string> QueueClient::renew(const std::string& worker, std::int6
 std::vector<bool> QueueClient::commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds) {
   std::vector<std::string> args{keys_.prefix, std::to_string(ttl_seconds)};
   for (const auto& c : commits) {
-    args.insert(args.end(), {c.id, c.token, c.outputs_json, c.result_json, std::to_string(c.seconds)});
+    args.insert(args.end(), {c.id, c.token, c.outputs_json, c.result_json, std::to_string(c.seconds), c.has_files ? "1" : "0"});
   }
   const Value reply = connection_.eval(scripts::commit, {keys_.ready}, args);
   std::vector<bool> ok;
@@ -95,6 +95,21 @@ std::int64_t QueueClient::release(const std::vector<LeaseRef>& held) {
 }
 
 void QueueClient::goodbye(const std::string& worker) { connection_.eval(scripts::goodbye, {keys_.ready}, {keys_.prefix, worker}); }
+
+std::vector<std::pair<std::string, std::string>> QueueClient::unfinished(std::int64_t min_age_ms) {
+  const Value reply = connection_.eval(scripts::finishing, {keys_.ready}, {keys_.prefix, std::to_string(min_age_ms)});
+  const auto& items = reply.as_array();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) out.emplace_back(text_of(items[i]), text_of(items[i + 1]));
+  return out;
+}
+
+void QueueClient::finished(const std::vector<std::string>& ids) {
+  if (ids.empty()) return;
+  std::vector<std::string> args{"ZREM", keys_.finishing};
+  args.insert(args.end(), ids.begin(), ids.end());
+  connection_.command(args);
+}
 
 std::vector<DeadTask> QueueClient::dead_list(std::int64_t start, std::int64_t stop) {
   const Value reply =

@@ -35,6 +35,7 @@ struct Commit {
   std::string outputs_json;  // {"name": "sha256", ...}
   std::string result_json;   // the ack record: duration, CPU, RSS, bytes
   double seconds = 0;
+  bool has_files = false;  // enters `finishing` until the files are moved into place
 };
 
 struct Failure {
@@ -70,6 +71,9 @@ class QueueClient {
   std::vector<std::string> fail(const std::vector<Failure>& failures, std::int64_t max_attempts);
   std::int64_t release(const std::vector<LeaseRef>& held);
   void goodbye(const std::string& worker);
+  // Commits older than `min_age_ms` whose files may still sit in staging: (id, outputs_json).
+  std::vector<std::pair<std::string, std::string>> unfinished(std::int64_t min_age_ms);
+  void finished(const std::vector<std::string>& ids);  // their files are in place
 
   std::vector<DeadTask> dead_list(std::int64_t start, std::int64_t stop);
   std::int64_t dead_retry(const std::vector<std::string>& ids);  // empty: all

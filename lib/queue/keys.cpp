@@ -24,6 +24,7 @@ Keys::Keys(const std::string& queue_name) : name(queue_name) {
   stats = prefix + "stats";
   durations = prefix + "durations";
   throughput = prefix + "throughput";
+  finishing = prefix + "finishing";
 }
 
 }  // namespace swath::queue

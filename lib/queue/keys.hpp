@@ -22,6 +22,7 @@ struct Keys {
   std::string stats;   // HASH enqueued, done, dead, failed
   std::string durations;   // LIST "done_ms:seconds", newest first, capped
   std::string throughput;  // HASH 10-second bucket -> tasks done
+  std::string finishing;   // ZSET id -> commit time: committed, files not yet moved into place
   std::string task(const std::string& id) const { return prefix + "task:" + id; }
 };
 

@@ -122,11 +122,13 @@ const Script commit{"commit", SWATH_PRELUDE R"lua(
 local ttl = tonumber(ARGV[2])
 local now = now_ms()
 local status, finished, samples = {}, {}, {}
-for i = 3, #ARGV, 5 do
+local moving = {}
+for i = 3, #ARGV, 6 do
   local id, token = ARGV[i], ARGV[i + 1]
   local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline')
   if f[1] == 'leased' and f[2] == token and tonumber(f[3]) >= now then
     redis.call('HSET', tk(id), 'state', 'done', 'outputs', ARGV[i + 2], 'result', ARGV[i + 3], 'done_at', now)
+    if ARGV[i + 5] == '1' then table.insert(moving, now) table.insert(moving, id) end
     redis.call('HINCRBY', tk(id), 'commits', 1)
     redis.call('EXPIRE', tk(id), ttl)
     table.insert(finished, id)
@@ -138,6 +140,7 @@ for i = 3, #ARGV, 5 do
     table.insert(status, 0)
   end
 end
+for i = 1, #moving, 1000 do redis.call('ZADD', k('finishing'), unpack(moving, i, math.min(i + 999, #moving))) end
 if #finished > 0 then
   for i = 1, #finished, 1000 do redis.call('ZREM', k('leased'), unpack(finished, i, math.min(i + 999, #finished))) end
   for i = 1, #samples, 1000 do redis.call('LPUSH', k('durations'), unpack(samples, i, math.min(i + 999, #samples))) end
@@ -151,6 +154,16 @@ if #finished > 0 then
   end
 end
 return status
+)lua"};
+
+const Script finishing{"finishing", SWATH_PRELUDE R"lua(
+local older = now_ms() - tonumber(ARGV[2])
+local out = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('finishing'), '-inf', older, 'LIMIT', 0, 100)) do
+  table.insert(out, id)
+  table.insert(out, redis.call('HGET', tk(id), 'outputs') or '')
+end
+return out
 )lua"};
 
 }  // namespace swath::queue::scripts

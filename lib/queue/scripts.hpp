@@ -15,9 +15,13 @@ extern const Script enqueue;
 extern const Script lease;
 // ARGV: prefix, lease_ms, worker, then (id, token)...  → ids whose lease was lost. Also the worker heartbeat.
 extern const Script renew;
-// ARGV: prefix, ttl_seconds, then (id, token, outputs_json, result_json, seconds)...  → {1|0 per task}
+// ARGV: prefix, ttl_seconds, then (id, token, outputs_json, result_json, seconds, has_files(0|1))...  → {1|0 per task}
 // 1: committed (or already committed by this token); 0: the lease was lost, the caller must discard its outputs.
+// A commit with files also enters `finishing` until its worker has moved them into place.
 extern const Script commit;
+// ARGV: prefix, min_age_ms → {id, outputs_json, ...}: commits whose files were not moved into place in time
+// (their worker died between commit and rename); any worker may finish the move.
+extern const Script finishing;
 // ARGV: prefix, max_attempts, then (id, token, error, permanent(0|1), delay_ms)...  → {"retry"|"dead"|"lost" per task}
 extern const Script fail;
 // ARGV: prefix, then (id, token)...  → count handed back to the ready list
