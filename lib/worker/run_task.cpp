@@ -9,6 +9,7 @@
 #include "core/text.hpp"
 #include "log/logger.hpp"
 #include "log/trace_context.hpp"
+#include "worker/settle.hpp"
 #include "worker/usage.hpp"
 
 namespace swath::worker {
@@ -106,8 +107,7 @@ Outcome TaskRunner::operator()(const Job& job) const {
   } catch (...) {
     outcome.failure = classify(std::current_exception());
     outcome.seconds = meter.seconds();
-    std::error_code ec;
-    if (!outcome.staging_dir.empty()) fs::remove_all(outcome.staging_dir, ec);
+    discard_staging(outcome.staging_dir);
   }
   return outcome;
 }

@@ -30,6 +30,12 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
                           "run the task again with `swath enqueue --force`");
     }
   }
+  discard_staging(staging);
+}
+
+void discard_staging(const std::string& staging) {
+  if (staging.empty()) return;
+  std::error_code ec;
   fs::remove_all(staging, ec);
   fs::remove(fs::path(staging).parent_path(), ec);  // .swath-staging, when no other attempt uses it
 }
@@ -63,8 +69,7 @@ void Settler::commit(std::vector<Outcome>& successes) {
     if (!accepted.at(i)) {
       ++counts_.lost;
       logger->warn("lease lost before commit: outputs discarded, another worker runs the task");
-      std::error_code ec;
-      if (!o.staging_dir.empty()) fs::remove_all(o.staging_dir, ec);
+      discard_staging(o.staging_dir);
       continue;
     }
     ++counts_.committed;

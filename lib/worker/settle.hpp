@@ -47,6 +47,9 @@ class Settler {
 };
 
 // Moves each file from `staging` to `dir`, skipping files already moved; removes `staging`. Idempotent.
+// Removes an attempt's staging directory, and .swath-staging when it is left empty.
+void discard_staging(const std::string& staging);
+
 void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names);
 
 }  // namespace swath::worker
