@@ -126,6 +126,11 @@ void Connection::log_in() {
     }
   }
   const Value ping = command({"PING"});
+  if (ping.is_error() && (ping.text.rfind("LOADING", 0) == 0 || ping.text.rfind("MASTERDOWN", 0) == 0)) {
+    // A restarting server replaying its AOF: not ready yet, try again like a refused connection.
+    close();
+    throw ConnectionLost("Redis at " + endpoint_.describe() + " is not ready", ping.text, "wait for it to load its data");
+  }
   if (ping.is_error()) {
     close();
     const bool needs_auth = ping.text.rfind("NOAUTH", 0) == 0;

@@ -31,6 +31,18 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
     }
   }
   discard_staging(staging);
+  discard_stale_attempts(staging);
+}
+
+void discard_stale_attempts(const std::string& staging) {
+  // <id>.<token>: attempts of the same task under older leases (killed or too slow) can never commit now.
+  const fs::path path(staging);
+  const std::string name = path.filename().string();
+  const std::string prefix = name.substr(0, name.rfind('.') + 1);
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(path.parent_path(), ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (it->path().filename().string().rfind(prefix, 0) == 0) discard_staging(it->path().string());
+  }
 }
 
 void discard_staging(const std::string& staging) {

@@ -50,6 +50,9 @@ class Settler {
 // Removes an attempt's staging directory, and .swath-staging when it is left empty.
 void discard_staging(const std::string& staging);
 
+// Removes staging directories of earlier attempts of the same task (same id, other token).
+void discard_stale_attempts(const std::string& staging);
+
 void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names);
 
 }  // namespace swath::worker
