@@ -53,7 +53,8 @@ class WorkerLoop {
         next_orphan_check = Clock::now() + std::chrono::milliseconds(options_.lease_ms);
       }
       if (pool_.queued() > batch_ / 2 || Clock::now() < next_lease) continue;
-      const auto leased = lease(batch_ - std::min(batch_, pool_.busy()));
+      // Lease a full batch whenever half of the local queue has drained: few, large round trips.
+      const auto leased = lease(batch_ - std::min(batch_, pool_.queued()));
       if (leased.tasks.empty()) {
         if (pool_.busy() == 0 && options_.exit_when_empty && leased.waiting == 0) {
           logger->info("queue {} is empty: exiting", options_.queue);
