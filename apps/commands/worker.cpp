@@ -28,6 +28,7 @@ class WorkerCommand final : public cli::Command {
     flags.bind(app, "--reconnect-timeout", "worker.reconnect_seconds", "Seconds to keep reconnecting to Redis");
     app.add_option("--allow-root", roots_, "Only run tasks whose inputs and outputs lie under these directories");
     app.add_option("--worker-id", worker_id_, "Name in heartbeats and logs (default host-pid-random)");
+    app.add_option("--metrics-port", metrics_port_, "Serve Prometheus metrics on this TCP port")->check(CLI::Range(1, 65535));
     app.add_flag("--exit-when-empty", exit_when_empty_, "Exit 0 when nothing is ready, delayed or leased");
     app.add_flag("--json", json_, "Print the summary as JSON on exit");
   }
@@ -38,6 +39,7 @@ class WorkerCommand final : public cli::Command {
     options.queue = config.get_string("queue.name");
     options.worker_id = worker_id_;
     options.exit_when_empty = exit_when_empty_;
+    options.metrics_port = metrics_port_;
     options.concurrency = static_cast<int>(config.get_int("worker.concurrency"));
     options.batch = static_cast<std::size_t>(config.get_int("worker.batch"));
     options.allow_roots = roots_.empty() ? config.get_list("worker.allow_roots") : roots_;
@@ -56,6 +58,7 @@ class WorkerCommand final : public cli::Command {
  private:
   std::vector<std::string> roots_;
   std::string worker_id_;
+  int metrics_port_ = 0;
   bool exit_when_empty_ = false, json_ = false;
 };
 

@@ -72,7 +72,7 @@ class Executor {
     std::unique_lock lock(mutex_);
     while (true) {
       work_ready_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
-      if (queued_.empty()) return;
+      if (stopping_) return;  // jobs still queued are abandoned: their leases expire and they run elsewhere
       Job job = std::move(queued_.front());
       queued_.pop_front();
       ++running_;

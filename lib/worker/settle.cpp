@@ -85,6 +85,7 @@ void Settler::commit(std::vector<Outcome>& successes) {
       continue;
     }
     ++counts_.committed;
+    counts_.task_seconds += o.seconds;
     if (!o.files.empty()) {
       std::vector<std::string> names;
       for (const auto& f : o.files) names.push_back(f.name);

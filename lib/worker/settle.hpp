@@ -24,6 +24,7 @@ struct SettleCounts {
   std::int64_t retried = 0;
   std::int64_t dead = 0;
   std::int64_t lost = 0;  // the lease was lost: outputs discarded, another worker has (or will have) the task
+  double task_seconds = 0;  // sum over committed tasks
 };
 
 class Settler {

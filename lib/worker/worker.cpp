@@ -10,6 +10,7 @@
 #include "core/errors.hpp"
 #include "log/logger.hpp"
 #include "worker/executor.hpp"
+#include "worker/metrics_server.hpp"
 
 namespace swath::worker {
 
@@ -37,7 +38,11 @@ class WorkerLoop {
         runner_{registry, options.allow_roots, options.worker_id,
                 [this](const std::string& id) { return keeper_.lost(id) || past_grace_.load(); }},
         pool_(options.concurrency, [this](const Job& job) { return runner_(job); }),
-        batch_(options.batch > 0 ? options.batch : std::max<std::size_t>(16, 4 * static_cast<std::size_t>(options.concurrency))) {}
+        batch_(options.batch > 0 ? options.batch : std::max<std::size_t>(16, 4 * static_cast<std::size_t>(options.concurrency))) {
+    if (options.metrics_port != 0) {
+      metrics_server_ = std::make_unique<MetricsServer>(options.metrics_port, metrics_, options.queue, options.worker_id);
+    }
+  }
 
   WorkerSummary run() {
     const auto logger = log::get("worker");
@@ -85,6 +90,14 @@ class WorkerLoop {
 
   void settle(std::vector<Outcome> outcomes) {
     if (!outcomes.empty()) settler_.settle(std::move(outcomes));
+    const auto& c = settler_.counts();
+    metrics_.leased = summary_.leased;
+    metrics_.committed = c.committed;
+    metrics_.retried = c.retried;
+    metrics_.dead = c.dead;
+    metrics_.lost = c.lost;
+    metrics_.task_seconds = c.task_seconds;
+    metrics_.in_flight = static_cast<std::int64_t>(pool_.busy());
   }
 
   void check_keeper() {
@@ -126,6 +139,8 @@ class WorkerLoop {
   Settler settler_;
   std::atomic<bool> past_grace_{false};
   TaskRunner runner_;
+  WorkerMetrics metrics_;
+  std::unique_ptr<MetricsServer> metrics_server_;
   Pool pool_;
   std::size_t batch_;
   WorkerSummary summary_;

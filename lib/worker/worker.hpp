@@ -25,6 +25,7 @@ struct WorkerOptions {
   std::int64_t grace_ms = 25000;            // after SIGTERM: finish in-flight work within this, then hand it back
   std::int64_t poll_ms = 200;               // idle wait between empty leases
   std::int64_t reconnect_timeout_ms = 60000;
+  int metrics_port = 0;                     // serve Prometheus metrics here when not 0
   SettlePolicy settle;
 };
 

@@ -1,6 +1,11 @@
 // End to end: swath enqueue / worker / queue against a real redis-server — results, bad input, Redis trouble.
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <filesystem>
 #include <functional>
@@ -29,6 +34,24 @@ void wait_until(const std::function<bool()>& done, int seconds = 30) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   REQUIRE(done());
+}
+
+// GET http://127.0.0.1:port/metrics; "" when nothing listens.
+std::string http_get(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string request = "GET /metrics HTTP/1.0\r\n\r\n";
+    (void)::send(fd, request.data(), request.size(), 0);
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return response;
 }
 
 }  // namespace
@@ -189,4 +212,23 @@ TEST_CASE("cli queue: Redis restarting mid-run: the worker reconnects and finish
   const auto gone = lonely.wait();
   CHECK(gone.exit_code == 1);
   CHECK(gone.err.find("is unreachable") != std::string::npos);
+}
+
+TEST_CASE("cli queue: worker --metrics-port serves Prometheus counters while it runs") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "noop", SWATH_SOURCE_DIR "/CMakeLists.txt", "--output",
+                                         dir / "out", "--options", "{\"sleep_ms\":100}"})).exit_code == 0);
+  const int port = test::free_port();
+  test::Background worker({SWATH_BINARY, "worker", "--redis", redis.url(), "--queue", "cli", "--metrics-port",
+                           std::to_string(port)});
+  std::string text;
+  wait_until([&] {
+    text = http_get(port);
+    return text.find("result=\"committed\"} 1") != std::string::npos;
+  });
+  CHECK(text.rfind("HTTP/1.0 200 OK", 0) == 0);
+  CHECK(text.find("swath_worker_leased_total{queue=\"cli\",worker=\"") != std::string::npos);
+  worker.signal(SIGTERM);
+  CHECK(worker.wait().exit_code == 130);
 }
