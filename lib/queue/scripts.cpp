@@ -108,7 +108,7 @@ local lost = {}
 for i = 4, #ARGV, 2 do
   local id, token = ARGV[i], ARGV[i + 1]
   local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline')
-  if f[1] == 'leased' and f[2] == token and tonumber(f[3]) >= now then
+  if f[1] == 'leased' and f[2] == token and tonumber(f[3] or '0') >= now then
     redis.call('HSET', tk(id), 'deadline', now + lease_ms)
     redis.call('ZADD', k('leased'), now + lease_ms, id)
   else
@@ -126,7 +126,7 @@ local moving = {}
 for i = 3, #ARGV, 6 do
   local id, token = ARGV[i], ARGV[i + 1]
   local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline')
-  if f[1] == 'leased' and f[2] == token and tonumber(f[3]) >= now then
+  if f[1] == 'leased' and f[2] == token and tonumber(f[3] or '0') >= now then
     redis.call('HSET', tk(id), 'state', 'done', 'outputs', ARGV[i + 2], 'result', ARGV[i + 3], 'done_at', now)
     if ARGV[i + 5] == '1' then table.insert(moving, now) table.insert(moving, id) end
     redis.call('HINCRBY', tk(id), 'commits', 1)

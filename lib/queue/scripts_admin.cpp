@@ -11,7 +11,7 @@ local out = {}
 for i = 3, #ARGV, 5 do
   local id, token, err, permanent, delay = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3] == '1', tonumber(ARGV[i + 4])
   local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline', 'failures')
-  if f[1] == 'leased' and f[2] == token and tonumber(f[3]) >= now then
+  if f[1] == 'leased' and f[2] == token and tonumber(f[3] or '0') >= now then
     local failures = tonumber(f[4] or '0') + 1
     redis.call('ZREM', k('leased'), id)
     redis.call('HINCRBY', k('stats'), 'failed', 1)

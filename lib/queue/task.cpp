@@ -44,9 +44,14 @@ std::vector<std::string> require_inputs(const core::Json& json) {
   return inputs;
 }
 
-// Lexically normalised absolute form, so "root/../etc" cannot pass as under "root".
+// Absolute, ".." resolved and, for local paths, symlinks resolved: neither "root/../etc" nor a symlink
+// inside the root pointing elsewhere passes as under "root". GDAL /vsi paths are compared lexically.
 std::filesystem::path normalised(const std::string& path) {
-  return std::filesystem::absolute(std::filesystem::path(path)).lexically_normal();
+  const auto absolute = std::filesystem::absolute(std::filesystem::path(path)).lexically_normal();
+  if (path.rfind("/vsi", 0) == 0) return absolute;
+  std::error_code ec;
+  const auto resolved = std::filesystem::weakly_canonical(absolute, ec);
+  return ec ? absolute : resolved;
 }
 
 bool is_under(const std::filesystem::path& path, const std::filesystem::path& root) {

@@ -1,9 +1,12 @@
 // Task envelopes: deterministic ids, round trips, and every malformed shape a worker must dead-letter.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include "core/errors.hpp"
 #include "queue/keys.hpp"
 #include "queue/task.hpp"
+#include "support/scratch.hpp"
 
 using namespace swath;
 
@@ -112,4 +115,16 @@ TEST_CASE("queue: priorities parse and print") {
   CHECK(std::string(queue::priority_name(queue::Priority::high)) == "high");
   CHECK_THROWS_WITH_AS(queue::parse_priority("urgent", "--priority"), doctest::Contains("unknown priority 'urgent'"),
                        core::UsageError);
+}
+
+TEST_CASE("queue: a symlink inside an allowed root that points outside it is refused") {
+  test::ScratchDir dir;
+  test::write_text(dir / "root/in.txt", "x");
+  std::filesystem::create_directory_symlink("/etc", dir / "root/escape");
+  auto t = sample();
+  t.output = dir / "root/out";
+  t.inputs = {dir / "root/in.txt"};
+  CHECK_NOTHROW(queue::check_paths(t, {dir / "root"}));
+  t.inputs = {dir / "root/escape/hostname"};
+  CHECK_THROWS_WITH_AS(queue::check_paths(t, {dir / "root"}), doctest::Contains("outside the allowed roots"), core::DataError);
 }
