@@ -81,7 +81,7 @@ if popped then
       local token = base + i
       local deadline = now + lease_ms
       redis.call('HSET', tk(id), 'state', 'leased', 'token', token, 'attempt', attempt, 'worker', worker,
-        'deadline', deadline, 'leased_at', now)
+        'deadline', deadline)
       table.insert(zargs, deadline)
       table.insert(zargs, id)
       table.insert(out, id)
@@ -125,11 +125,11 @@ local status, finished, samples = {}, {}, {}
 local moving = {}
 for i = 3, #ARGV, 6 do
   local id, token = ARGV[i], ARGV[i + 1]
-  local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline')
+  local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline', 'commits')
   if f[1] == 'leased' and f[2] == token and tonumber(f[3] or '0') >= now then
-    redis.call('HSET', tk(id), 'state', 'done', 'outputs', ARGV[i + 2], 'result', ARGV[i + 3], 'done_at', now)
+    redis.call('HSET', tk(id), 'state', 'done', 'outputs', ARGV[i + 2], 'result', ARGV[i + 3], 'done_at', now,
+      'commits', tonumber(f[4] or '0') + 1)
     if ARGV[i + 5] == '1' then table.insert(moving, now) table.insert(moving, id) end
-    redis.call('HINCRBY', tk(id), 'commits', 1)
     redis.call('EXPIRE', tk(id), ttl)
     table.insert(finished, id)
     table.insert(samples, now .. ':' .. ARGV[i + 4])
