@@ -55,6 +55,7 @@ LeaseBatch QueueClient::lease(const std::string& worker, std::size_t max_count, 
   for (std::size_t i = 2; i + 3 < items.size(); i += 4) {
     batch.tasks.push_back({items[i].as_string(), text_of(items[i + 1]), items[i + 2].as_int(), items[i + 3].as_string()});
   }
+  batch.leased = batch.tasks.size();
   return batch;
 }
 

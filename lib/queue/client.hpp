@@ -27,6 +27,7 @@ struct LeaseBatch {
   std::int64_t now_ms = 0;   // Redis TIME when leased
   std::int64_t waiting = 0;  // ready + parked low + delayed + leased, after this lease
   std::vector<Leased> tasks;
+  std::size_t leased = 0;  // tasks.size() as returned (the caller may move the tasks out)
 };
 
 struct Commit {

@@ -127,8 +127,8 @@ for i = 3, #ARGV, 6 do
   local id, token = ARGV[i], ARGV[i + 1]
   local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline', 'commits')
   if f[1] == 'leased' and f[2] == token and tonumber(f[3] or '0') >= now then
-    redis.call('HSET', tk(id), 'state', 'done', 'outputs', ARGV[i + 2], 'result', ARGV[i + 3], 'done_at', now,
-      'commits', tonumber(f[4] or '0') + 1)
+    if ARGV[i + 2] ~= '' then redis.call('HSET', tk(id), 'outputs', ARGV[i + 2]) end
+    redis.call('HSET', tk(id), 'state', 'done', 'result', ARGV[i + 3], 'done_at', now, 'commits', tonumber(f[4] or '0') + 1)
     if ARGV[i + 5] == '1' then table.insert(moving, now) table.insert(moving, id) end
     redis.call('EXPIRE', tk(id), ttl)
     table.insert(finished, id)

@@ -28,12 +28,13 @@ class Executor {
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
-  void submit(Job job) {
+  // One lock and one wake-up per batch, not per job: leases arrive hundreds at a time.
+  void submit(std::vector<Job> jobs) {
     {
       std::lock_guard lock(mutex_);
-      queued_.push_back(std::move(job));
+      for (auto& job : jobs) queued_.push_back(std::move(job));
     }
-    work_ready_.notify_one();
+    work_ready_.notify_all();
   }
 
   // Waits until at least `min_count` outcomes are ready or `timeout` passes; returns what is ready.

@@ -27,16 +27,20 @@ LeaseKeeper::~LeaseKeeper() {
   thread_.join();
 }
 
-void LeaseKeeper::hold(const std::string& id, const std::string& token) {
+void LeaseKeeper::hold(const std::vector<std::pair<std::string, std::string>>& leases) {
   std::lock_guard lock(mutex_);
-  held_[id] = token;
-  lost_.erase(id);
+  for (const auto& [id, token] : leases) {
+    held_[id] = token;
+    lost_.erase(id);
+  }
 }
 
-void LeaseKeeper::drop(const std::string& id) {
+void LeaseKeeper::drop(const std::vector<std::string>& ids) {
   std::lock_guard lock(mutex_);
-  held_.erase(id);
-  lost_.erase(id);
+  for (const auto& id : ids) {
+    held_.erase(id);
+    lost_.erase(id);
+  }
 }
 
 bool LeaseKeeper::lost(const std::string& id) const {

@@ -24,8 +24,8 @@ class LeaseKeeper {
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
-  void hold(const std::string& id, const std::string& token);
-  void drop(const std::string& id);
+  void hold(const std::vector<std::pair<std::string, std::string>>& leases);  // (id, token)
+  void drop(const std::vector<std::string>& ids);
   bool lost(const std::string& id) const;
   std::vector<std::pair<std::string, std::string>> held() const;  // (id, token)
   // Set when Redis stayed unreachable past the reconnect timeout; the worker then stops.

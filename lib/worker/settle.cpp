@@ -69,15 +69,18 @@ void Settler::commit(std::vector<Outcome>& successes) {
   const auto logger = log::get("worker");
   std::vector<queue::Commit> commits;
   for (const auto& o : successes) {
-    commits.push_back({o.lease.id, o.lease.token, outputs_json(o).dump(), o.record.dump(), o.seconds, !o.files.empty()});
+    // A task without files records no outputs object: less to store for the many small tasks.
+    commits.push_back({o.lease.id, o.lease.token, o.files.empty() ? std::string() : outputs_json(o).dump(), o.record.dump(),
+                       o.seconds, !o.files.empty()});
   }
   // Safe to repeat after a reconnect: the script accepts a commit already recorded under the same token.
   const auto accepted = client_.connection().with_reconnect([&] { return client_.commit(commits, policy_.ttl_seconds); });
-  std::vector<std::string> moved;
+  std::vector<std::string> moved, ids;
+  for (const auto& o : successes) ids.push_back(o.lease.id);
+  keeper_.drop(ids);
   for (std::size_t i = 0; i < successes.size(); ++i) {
     auto& o = successes[i];
     log::ContextGuard guard(o.context);
-    keeper_.drop(o.lease.id);
     if (!accepted.at(i)) {
       ++counts_.lost;
       logger->warn("lease lost before commit: outputs discarded, another worker runs the task");
@@ -108,7 +111,7 @@ void Settler::fail(std::vector<Outcome>& failures) {
   const auto results = client_.connection().with_reconnect([&] { return client_.fail(records, policy_.max_attempts); });
   for (std::size_t i = 0; i < failures.size(); ++i) {
     log::ContextGuard guard(failures[i].context);
-    keeper_.drop(failures[i].lease.id);
+    keeper_.drop({failures[i].lease.id});
     const auto& result = results.at(i);
     if (result == "dead") {
       ++counts_.dead;

@@ -60,7 +60,7 @@ class WorkerLoop {
       if (pool_.queued() > batch_ / 2 || Clock::now() < next_lease) continue;
       // Lease a full batch whenever half of the local queue has drained: few, large round trips.
       const auto leased = lease(batch_ - std::min(batch_, pool_.queued()));
-      if (leased.tasks.empty()) {
+      if (leased.leased == 0) {
         if (pool_.busy() == 0 && options_.exit_when_empty && leased.waiting == 0) {
           logger->info("queue {} is empty: exiting", options_.queue);
           break;
@@ -80,11 +80,16 @@ class WorkerLoop {
     auto batch = connection_.with_reconnect([&] {
       return client_.lease(options_.worker_id, count, options_.lease_ms, 3 * options_.settle.max_attempts);
     });
+    std::vector<queue::LeaseRef> refs;
+    std::vector<Job> jobs;
     for (auto& leased : batch.tasks) {
-      keeper_.hold(leased.id, leased.token);
-      pool_.submit(Job{std::move(leased), batch.now_ms});
-      ++summary_.leased;
+      refs.emplace_back(leased.id, leased.token);
+      jobs.push_back(Job{std::move(leased), batch.now_ms});
     }
+    keeper_.hold(refs);
+    summary_.leased += static_cast<std::int64_t>(jobs.size());
+    pool_.submit(std::move(jobs));
+    batch.tasks.clear();
     return batch;
   }
 
@@ -127,7 +132,9 @@ class WorkerLoop {
 
   void hand_back(std::vector<Job> jobs) {
     if (jobs.empty()) return;
-    for (const auto& j : jobs) keeper_.drop(j.lease.id);
+    std::vector<std::string> ids;
+    for (const auto& j : jobs) ids.push_back(j.lease.id);
+    keeper_.drop(ids);
     summary_.handed_back += connection_.with_reconnect([&] { return client_.release(refs_of(jobs)); });
   }
 
