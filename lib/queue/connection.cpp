@@ -223,6 +223,20 @@ std::int64_t Connection::server_time_ms() {
   return parts.at(0).as_int() * 1000 + parts.at(1).as_int() / 1000;
 }
 
+std::vector<std::string> Connection::durability_warnings() {
+  const Value info = command({"INFO", "persistence"});
+  const Value memory = command({"INFO", "memory"});
+  std::vector<std::string> warnings;
+  if (!info.is_error() && info.text.find("aof_enabled:1") == std::string::npos) {
+    warnings.push_back("Redis at " + endpoint_.describe() + " has no AOF (appendonly no): a restart loses queued tasks");
+  }
+  if (!memory.is_error() && memory.text.find("maxmemory_policy:noeviction") == std::string::npos) {
+    warnings.push_back("Redis at " + endpoint_.describe() +
+                       " may evict keys under memory pressure (maxmemory-policy is not noeviction): tasks can vanish");
+  }
+  return warnings;
+}
+
 void Connection::reconnect(const ConnectionLost& cause) {
   static thread_local std::mt19937 jitter{std::random_device{}()};
   const auto logger = log::get("queue");

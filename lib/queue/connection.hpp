@@ -88,6 +88,8 @@ class Connection {
   bool connected() const { return context_ != nullptr; }
   // Redis TIME in milliseconds: the queue's only clock.
   std::int64_t server_time_ms();
+  // What makes this server unsafe for a reliable queue (no AOF, an evicting maxmemory policy); empty when fine.
+  std::vector<std::string> durability_warnings();
 
  private:
   void open();

@@ -48,6 +48,7 @@ class WorkerLoop {
     const auto logger = log::get("worker");
     logger->info("worker {} serving queue {} at {} (concurrency {}, batch {})", options_.worker_id, options_.queue,
                  options_.redis.describe(), options_.concurrency, batch_);
+    for (const auto& warning : connection_.durability_warnings()) logger->warn("{}", warning);
     auto next_orphan_check = Clock::now();
     auto next_lease = Clock::now();
     while (!core::cancel_requested()) {

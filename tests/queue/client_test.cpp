@@ -195,3 +195,14 @@ TEST_CASE("queue: connection errors are clear and never show the password") {
   CHECK_THROWS_WITH_AS(queue::Connection{endpoint}, doctest::Contains("cannot connect to Redis at redis://127.0.0.1:"),
                        queue::ConnectionLost);
 }
+
+TEST_CASE("queue: a server without AOF or with an evicting policy is reported") {
+  Fixture f;
+  CHECK(f.connection.durability_warnings().empty());
+  f.redis.cli({"CONFIG", "SET", "appendonly", "no"});
+  f.redis.cli({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
+  const auto warnings = f.connection.durability_warnings();
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0].find("has no AOF") != std::string::npos);
+  CHECK(warnings[1].find("maxmemory-policy is not noeviction") != std::string::npos);
+}
