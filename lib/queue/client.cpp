@@ -1,6 +1,9 @@
 // QueueClient: marshals arguments for the Lua scripts and unpacks their replies.
 #include "queue/client.hpp"
 
+#include <deque>
+
+#include "core/errors.hpp"
 #include "queue/scripts.hpp"
 
 namespace swath::queue {
@@ -20,7 +23,23 @@ std::vector<std::string> with_refs(std::vector<std::string> args, const std::vec
 }  // namespace
 
 EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch) {
-  std::vector<std::vector<std::string>> calls;
+  // Up to `window` script calls in flight: Redis stores batch k while this thread serialises batch k+1.
+  constexpr std::size_t window = 4;
+  EnqueueCounts counts;
+  std::deque<std::vector<std::string>> in_flight;
+  std::vector<std::vector<std::string>> retry;
+  auto collect = [&] {
+    const Value reply = connection_.receive();
+    if (reply.is_error() && reply.text.rfind("NOSCRIPT", 0) == 0) {
+      retry.push_back(std::move(in_flight.front()));  // the script cache was flushed meanwhile: run it again below
+    } else if (reply.is_error()) {
+      throw core::DataError("Redis failed swath's enqueue script", reply.text, "check the server's log");
+    } else {
+      counts.enqueued += reply.as_array().at(0).as_int();
+      counts.duplicates += reply.as_array().at(1).as_int();
+    }
+    in_flight.pop_front();
+  };
   for (std::size_t start = 0; start < tasks.size(); start += batch) {
     std::vector<std::string> args{keys_.ready, keys_.prefix, force ? "1" : "0"};
     for (std::size_t i = start; i < std::min(tasks.size(), start + batch); ++i) {
@@ -28,17 +47,15 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
       args.push_back(priority_name(tasks[i].priority));
       args.push_back(task_text(tasks[i]));
     }
-    calls.push_back(std::move(args));
+    connection_.send_eval(scripts::enqueue, args, 1);
+    in_flight.push_back(std::move(args));
+    if (in_flight.size() >= window) collect();
   }
-  EnqueueCounts counts;
-  // Pipelined: up to 16 script calls per round trip.
-  for (std::size_t start = 0; start < calls.size(); start += 16) {
-    std::vector<std::vector<std::string>> chunk(calls.begin() + static_cast<std::ptrdiff_t>(start),
-                                                calls.begin() + static_cast<std::ptrdiff_t>(std::min(calls.size(), start + 16)));
-    for (const auto& reply : connection_.eval_pipeline(scripts::enqueue, chunk, 1)) {
-      counts.enqueued += reply.as_array().at(0).as_int();
-      counts.duplicates += reply.as_array().at(1).as_int();
-    }
+  while (!in_flight.empty()) collect();
+  for (const auto& args : retry) {
+    const auto reply = connection_.eval_pipeline(scripts::enqueue, {args}, 1).front();
+    counts.enqueued += reply.as_array().at(0).as_int();
+    counts.duplicates += reply.as_array().at(1).as_int();
   }
   return counts;
 }

@@ -217,6 +217,16 @@ std::vector<Value> Connection::eval_pipeline(const Script& script, const std::ve
   return replies;
 }
 
+void Connection::send_eval(const Script& script, const std::vector<std::string>& keys_args, std::size_t key_count) {
+  if (context_ == nullptr) open();
+  const std::string sha = sha_of(script);
+  append(context_, eval_args("EVALSHA", sha, keys_args, key_count));
+  int done = 0;
+  while (done == 0) {
+    if (redisBufferWrite(context_, &done) != REDIS_OK) lost("sending a pipelined script call");
+  }
+}
+
 std::int64_t Connection::server_time_ms() {
   const Value time = command({"TIME"});
   const auto& parts = time.as_array();

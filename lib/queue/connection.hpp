@@ -71,6 +71,11 @@ class Connection {
   std::vector<Value> eval_pipeline(const Script& script, const std::vector<std::vector<std::string>>& keys_args,
                                    std::size_t key_count);
 
+  // Windowed pipelining: send a script call now, read its reply later (replies come back in order), so
+  // Redis runs one batch while the caller prepares the next. A NOSCRIPT or error reply is returned as is.
+  void send_eval(const Script& script, const std::vector<std::string>& keys_args, std::size_t key_count);
+  Value receive() { return read_reply(); }
+
   // Runs `fn`; when the connection is lost, reconnects with exponential backoff and runs it again,
   // until reconnect_timeout passes (then throws IoError). `fn` must be safe to repeat.
   template <class Fn>

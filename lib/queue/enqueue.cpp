@@ -46,7 +46,7 @@ Task make_task(const EnqueueOptions& options, std::vector<std::string> inputs, c
   task.kind = options.kind;
   task.inputs = std::move(inputs);
   task.options = std::move(task_options);
-  task.output = absolute(options.output);
+  task.output = options.output;  // made absolute once by plan_tasks
   task.id = make_task_id(task.kind, task.inputs, task.options, task.output);
   task.priority = options.priority;
   task.traceparent = options.trace.child().traceparent();
@@ -64,11 +64,12 @@ void plan_manifest(const EnqueueOptions& options, const std::string& path, std::
   std::size_t number = 0;
   core::Json::Array batch;
   std::vector<std::string> scenes;
+  const std::string manifest = absolute(path);
   auto flush = [&] {
     if (batch.empty()) return;
     core::Json task_options = options.options;
     task_options.set("tiles", core::Json(std::move(batch)));
-    out.push_back(make_task(options, scenes.empty() ? std::vector<std::string>{absolute(path)} : scenes,
+    out.push_back(make_task(options, scenes.empty() ? std::vector<std::string>{manifest} : scenes,
                             std::move(task_options), now_ms));
     batch = {};
     scenes.clear();
@@ -108,7 +109,9 @@ core::Json EnqueueSummary::json(const std::string& queue) const {
   return j;
 }
 
-std::vector<Task> plan_tasks(const EnqueueOptions& options, std::int64_t now_ms) {
+std::vector<Task> plan_tasks(const EnqueueOptions& given, std::int64_t now_ms) {
+  EnqueueOptions options = given;
+  options.output = absolute(given.output);
   if (options.inputs.empty()) throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
   if (options.tiles_per_task == 0) throw core::UsageError("--tiles-per-task must be at least 1", "");
   std::vector<Task> tasks;
