@@ -60,11 +60,9 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
   return counts;
 }
 
-LeaseBatch QueueClient::lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms,
-                              std::int64_t max_leases) {
-  const Value reply = connection_.eval(
-      scripts::lease, {keys_.ready},
-      {keys_.prefix, worker, std::to_string(max_count), std::to_string(lease_ms), std::to_string(max_leases)});
+namespace {
+
+LeaseBatch parse_lease(const Value& reply) {
   const auto& items = reply.as_array();
   LeaseBatch batch;
   batch.now_ms = items.at(0).as_int();
@@ -74,6 +72,29 @@ LeaseBatch QueueClient::lease(const std::string& worker, std::size_t max_count, 
   }
   batch.leased = batch.tasks.size();
   return batch;
+}
+
+}  // namespace
+
+LeaseBatch QueueClient::lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms,
+                              std::int64_t max_leases) {
+  return parse_lease(connection_.eval(
+      scripts::lease, {keys_.ready},
+      {keys_.prefix, worker, std::to_string(max_count), std::to_string(lease_ms), std::to_string(max_leases)}));
+}
+
+void QueueClient::send_lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms,
+                             std::int64_t max_leases) {
+  connection_.send_eval(scripts::lease,
+                        {keys_.ready, keys_.prefix, worker, std::to_string(max_count), std::to_string(lease_ms),
+                         std::to_string(max_leases)},
+                        1);
+}
+
+LeaseBatch QueueClient::receive_lease() {
+  const Value reply = connection_.receive();
+  if (reply.is_error()) throw core::DataError("Redis failed swath's lease script", reply.text, "check the server's log");
+  return parse_lease(reply);
 }
 
 std::vector<std::string> QueueClient::renew(const std::string& worker, std::int64_t lease_ms,

@@ -64,6 +64,9 @@ class QueueClient {
   // Sends tasks in pipelined batches of `batch` per script call.
   EnqueueCounts enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch = 500);
   LeaseBatch lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases);
+  // The same in two halves, so the caller can work while Redis leases; nothing else may use the connection between.
+  void send_lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases);
+  LeaseBatch receive_lease();
   // Extends the leases still held; returns ids whose lease was lost. Also refreshes the worker's heartbeat.
   std::vector<std::string> renew(const std::string& worker, std::int64_t lease_ms, const std::vector<LeaseRef>& held);
   // One flag per commit: true when recorded (the caller may now move outputs into place).

@@ -53,14 +53,22 @@ class WorkerLoop {
     auto next_lease = Clock::now();
     while (!core::cancel_requested()) {
       check_keeper();
-      settle(pool_.take(std::max<std::size_t>(1, std::min(pool_.busy(), batch_ / 2)), std::chrono::milliseconds(20)));
       if (Clock::now() >= next_orphan_check) {
         settler_.finish_orphans(options_.lease_ms);
         next_orphan_check = Clock::now() + std::chrono::milliseconds(options_.lease_ms);
       }
-      if (pool_.queued() > batch_ / 2 || Clock::now() < next_lease) continue;
-      // Lease a full batch whenever half of the local queue has drained: few, large round trips.
-      const auto leased = lease(batch_ - std::min(batch_, pool_.queued()));
+      // Lease a full batch whenever half of the local queue has drained: few, large round trips. The request is
+      // sent first and its reply read after collecting outcomes, so Redis leases while tasks run.
+      const bool want_lease = pool_.queued() <= batch_ / 2 && Clock::now() >= next_lease;
+      const bool sent = want_lease && send_lease(batch_ - std::min(batch_, pool_.queued()));
+      auto outcomes = pool_.take(std::max<std::size_t>(1, std::min(pool_.busy(), batch_ / 2)),
+                                 std::chrono::milliseconds(want_lease ? 5 : 20));
+      if (!want_lease) {
+        settle(std::move(outcomes));
+        continue;
+      }
+      const auto leased = receive_lease(sent);
+      settle(std::move(outcomes));
       if (leased.leased == 0) {
         if (pool_.busy() == 0 && options_.exit_when_empty && leased.waiting == 0) {
           logger->info("queue {} is empty: exiting", options_.queue);
@@ -77,10 +85,27 @@ class WorkerLoop {
   }
 
  private:
-  queue::LeaseBatch lease(std::size_t count) {
-    auto batch = connection_.with_reconnect([&] {
-      return client_.lease(options_.worker_id, count, options_.lease_ms, 3 * options_.settle.max_attempts);
-    });
+  bool send_lease(std::size_t count) {
+    lease_count_ = count;
+    try {
+      client_.send_lease(options_.worker_id, count, options_.lease_ms, 3 * options_.settle.max_attempts);
+      return true;
+    } catch (const queue::ConnectionLost&) {
+      return false;  // receive_lease leases again after reconnecting
+    }
+  }
+
+  queue::LeaseBatch receive_lease(bool sent) {
+    queue::LeaseBatch batch;
+    try {
+      if (!sent) throw queue::ConnectionLost("lease", "the request was not sent");
+      batch = client_.receive_lease();
+    } catch (const queue::ConnectionLost&) {
+      // Tasks leased by a lost reply are unknown here; their leases expire and they are leased again.
+      batch = connection_.with_reconnect([&] {
+        return client_.lease(options_.worker_id, lease_count_, options_.lease_ms, 3 * options_.settle.max_attempts);
+      });
+    }
     std::vector<queue::LeaseRef> refs;
     std::vector<Job> jobs;
     for (auto& leased : batch.tasks) {
@@ -151,6 +176,7 @@ class WorkerLoop {
   std::unique_ptr<MetricsServer> metrics_server_;
   Pool pool_;
   std::size_t batch_;
+  std::size_t lease_count_ = 0;
   WorkerSummary summary_;
 };
 
