@@ -11,5 +11,8 @@ int main(int argc, char** argv) {
   commands.push_back(swath::commands::make_synth());
   commands.push_back(swath::commands::make_detect());
   commands.push_back(swath::commands::make_eval());
+  commands.push_back(swath::commands::make_enqueue());
+  commands.push_back(swath::commands::make_worker());
+  commands.push_back(swath::commands::make_queue());
   return swath::cli::run(argc, argv, std::move(commands));
 }

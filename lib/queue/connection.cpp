@@ -1,0 +1,277 @@
+// hiredis behind RAII: every reply is copied into a Value and freed at once; errors become exceptions.
+#include "queue/connection.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include <random>
+#include <thread>
+
+#include "log/logger.hpp"
+
+namespace swath::queue {
+
+namespace {
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  timeval tv{};
+  tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms.count() / 1000);
+  tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms.count() % 1000) * 1000);
+  return tv;
+}
+
+Value copy_reply(const redisReply* reply) {
+  Value value;
+  switch (reply->type) {
+    case REDIS_REPLY_INTEGER:
+      value.type = Value::Type::integer;
+      value.integer = reply->integer;
+      break;
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+    case REDIS_REPLY_ERROR:
+      value.type = reply->type == REDIS_REPLY_STRING   ? Value::Type::string
+                   : reply->type == REDIS_REPLY_STATUS ? Value::Type::status
+                                                       : Value::Type::error;
+      value.text.assign(reply->str, reply->len);
+      break;
+    case REDIS_REPLY_ARRAY:
+      value.type = Value::Type::array;
+      value.elements.reserve(reply->elements);
+      for (std::size_t i = 0; i < reply->elements; ++i) value.elements.push_back(copy_reply(reply->element[i]));
+      break;
+    default: break;
+  }
+  return value;
+}
+
+void append(redisContext* context, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  argv.reserve(args.size());
+  lengths.reserve(args.size());
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  redisAppendCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data());
+}
+
+bool is_noscript(const Value& v) { return v.is_error() && v.text.rfind("NOSCRIPT", 0) == 0; }
+
+std::vector<std::string> eval_args(const std::string& verb, const std::string& body, const std::vector<std::string>& keys_args,
+                                   std::size_t key_count) {
+  std::vector<std::string> args{verb, body, std::to_string(key_count)};
+  args.insert(args.end(), keys_args.begin(), keys_args.end());
+  return args;
+}
+
+}  // namespace
+
+std::int64_t Value::as_int() const {
+  if (type == Type::integer) return integer;
+  if (type == Type::string) return std::stoll(text);
+  throw core::DataError("unexpected reply from Redis", "expected an integer", "is this a swath queue?");
+}
+
+const std::string& Value::as_string() const {
+  if (type == Type::string || type == Type::status) return text;
+  throw core::DataError("unexpected reply from Redis", "expected a string", "is this a swath queue?");
+}
+
+const std::vector<Value>& Value::as_array() const {
+  if (type == Type::array) return elements;
+  throw core::DataError("unexpected reply from Redis", "expected an array", "is this a swath queue?");
+}
+
+Connection::Connection(RedisEndpoint endpoint, ConnectOptions options)
+    : endpoint_(std::move(endpoint)), options_(std::move(options)) {
+  open();
+}
+
+Connection::~Connection() { close(); }
+
+void Connection::close() {
+  if (context_ != nullptr) redisFree(context_);
+  context_ = nullptr;
+  shas_.clear();
+}
+
+void Connection::open() {
+  close();
+  const timeval tv = to_timeval(options_.connect_timeout);
+  context_ = endpoint_.unix_socket.empty() ? redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv)
+                                            : redisConnectUnixWithTimeout(endpoint_.unix_socket.c_str(), tv);
+  if (context_ == nullptr || context_->err != 0) {
+    const std::string why = context_ != nullptr ? context_->errstr : "out of memory";
+    close();
+    throw ConnectionLost("cannot connect to Redis at " + endpoint_.describe(), why,
+                         "is redis-server running and reachable? check --redis");
+  }
+  redisSetTimeout(context_, to_timeval(options_.command_timeout));
+  log_in();
+}
+
+void Connection::log_in() {
+  if (!endpoint_.password.empty()) {
+    std::vector<std::string> auth{"AUTH"};
+    if (!endpoint_.user.empty()) auth.push_back(endpoint_.user);
+    auth.push_back(endpoint_.password);
+    const Value reply = command(auth);
+    if (reply.is_error()) {
+      close();
+      // The reply text is Redis' own ("WRONGPASS ..."): it never echoes the password.
+      throw core::IoError("cannot log in to Redis at " + endpoint_.describe(),
+                          "the server refused the password from " + endpoint_.password_source + " (" + reply.text + ")",
+                          "check SWATH_REDIS_PASSWORD, --redis-password-file or the URL's user");
+    }
+  }
+  const Value ping = command({"PING"});
+  if (ping.is_error() && (ping.text.rfind("LOADING", 0) == 0 || ping.text.rfind("MASTERDOWN", 0) == 0)) {
+    // A restarting server replaying its AOF: not ready yet, try again like a refused connection.
+    close();
+    throw ConnectionLost("Redis at " + endpoint_.describe() + " is not ready", ping.text, "wait for it to load its data");
+  }
+  if (ping.is_error()) {
+    close();
+    const bool needs_auth = ping.text.rfind("NOAUTH", 0) == 0;
+    throw core::IoError("cannot use Redis at " + endpoint_.describe(),
+                        needs_auth ? "the server requires a password (" + ping.text + ")" : ping.text,
+                        needs_auth ? "the server requires a password: set SWATH_REDIS_PASSWORD or --redis-password-file"
+                                   : "check the server");
+  }
+  if (endpoint_.db != 0) {
+    const Value select = command({"SELECT", std::to_string(endpoint_.db)});
+    if (select.is_error()) {
+      close();
+      throw core::UsageError("cannot select database " + std::to_string(endpoint_.db), select.text,
+                             "use a database number the server has");
+    }
+  }
+  if (!options_.client_name.empty()) command({"CLIENT", "SETNAME", options_.client_name});
+}
+
+void Connection::lost(const std::string& doing) {
+  const std::string why = context_ != nullptr && context_->err != 0 ? context_->errstr : "connection closed";
+  close();
+  throw ConnectionLost("lost the connection to Redis at " + endpoint_.describe() + " while " + doing, why,
+                       "swath reconnects with backoff; check the server if this persists");
+}
+
+Value Connection::read_reply() {
+  void* raw = nullptr;
+  if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) lost("reading a reply");
+  std::unique_ptr<redisReply, void (*)(void*)> reply(static_cast<redisReply*>(raw), freeReplyObject);
+  return copy_reply(reply.get());
+}
+
+Value Connection::command(const std::vector<std::string>& args) {
+  if (context_ == nullptr) open();
+  append(context_, args);
+  return read_reply();
+}
+
+std::vector<Value> Connection::pipeline(const std::vector<std::vector<std::string>>& commands) {
+  if (context_ == nullptr) open();
+  for (const auto& c : commands) append(context_, c);
+  std::vector<Value> replies;
+  replies.reserve(commands.size());
+  for (std::size_t i = 0; i < commands.size(); ++i) replies.push_back(read_reply());
+  return replies;
+}
+
+const std::string& Connection::sha_of(const Script& script) {
+  auto it = shas_.find(script.source);
+  if (it != shas_.end()) return it->second;
+  const Value sha = command({"SCRIPT", "LOAD", script.source});
+  if (sha.is_error()) {
+    throw core::DataError(std::string("Redis refused swath's ") + script.name + " script", sha.text,
+                          "Redis 6.2 or newer is required");
+  }
+  return shas_[script.source] = sha.as_string();
+}
+
+Value Connection::eval(const Script& script, const std::vector<std::string>& keys, const std::vector<std::string>& args) {
+  std::vector<std::string> keys_args = keys;
+  keys_args.insert(keys_args.end(), args.begin(), args.end());
+  return eval_pipeline(script, {keys_args}, keys.size()).front();
+}
+
+std::vector<Value> Connection::eval_pipeline(const Script& script, const std::vector<std::vector<std::string>>& keys_args,
+                                             std::size_t key_count) {
+  if (context_ == nullptr) open();
+  const std::string sha = sha_of(script);
+  std::vector<std::vector<std::string>> commands;
+  for (const auto& ka : keys_args) commands.push_back(eval_args("EVALSHA", sha, ka, key_count));
+  auto replies = pipeline(commands);
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    // SCRIPT FLUSH or a failover to a replica without the script: send the source once.
+    if (is_noscript(replies[i])) {
+      shas_.erase(script.source);
+      replies[i] = command(eval_args("EVAL", script.source, keys_args[i], key_count));
+    }
+    if (replies[i].is_error()) {
+      throw core::DataError(std::string("Redis failed swath's ") + script.name + " script", replies[i].text,
+                            "check the server's log; is the key space shared with another program?");
+    }
+  }
+  return replies;
+}
+
+void Connection::send_eval(const Script& script, const std::vector<std::string>& keys_args, std::size_t key_count) {
+  if (context_ == nullptr) open();
+  const std::string sha = sha_of(script);
+  append(context_, eval_args("EVALSHA", sha, keys_args, key_count));
+  int done = 0;
+  while (done == 0) {
+    if (redisBufferWrite(context_, &done) != REDIS_OK) lost("sending a pipelined script call");
+  }
+}
+
+std::int64_t Connection::server_time_ms() {
+  const Value time = command({"TIME"});
+  const auto& parts = time.as_array();
+  return parts.at(0).as_int() * 1000 + parts.at(1).as_int() / 1000;
+}
+
+std::vector<std::string> Connection::durability_warnings() {
+  const Value info = command({"INFO", "persistence"});
+  const Value memory = command({"INFO", "memory"});
+  std::vector<std::string> warnings;
+  if (!info.is_error() && info.text.find("aof_enabled:1") == std::string::npos) {
+    warnings.push_back("Redis at " + endpoint_.describe() + " has no AOF (appendonly no): a restart loses queued tasks");
+  }
+  if (!memory.is_error() && memory.text.find("maxmemory_policy:noeviction") == std::string::npos) {
+    warnings.push_back("Redis at " + endpoint_.describe() +
+                       " may evict keys under memory pressure (maxmemory-policy is not noeviction): tasks can vanish");
+  }
+  return warnings;
+}
+
+void Connection::reconnect(const ConnectionLost& cause) {
+  static thread_local std::mt19937 jitter{std::random_device{}()};
+  const auto logger = log::get("queue");
+  const auto give_up = std::chrono::steady_clock::now() + options_.reconnect_timeout;
+  auto delay = std::chrono::milliseconds(100);
+  logger->warn("{}: {}; reconnecting", cause.subject(), cause.why());
+  while (true) {
+    const auto wait = delay / 2 + std::chrono::milliseconds(jitter() % (delay.count() / 2 + 1));
+    if (std::chrono::steady_clock::now() + wait > give_up) {
+      throw core::IoError("Redis at " + endpoint_.describe() + " is unreachable",
+                          "no connection for " + std::to_string(options_.reconnect_timeout.count() / 1000) + " s (" +
+                              cause.why() + ")",
+                          "check the server; work in flight was not committed and will be leased again");
+    }
+    std::this_thread::sleep_for(wait);
+    try {
+      open();
+      logger->info("reconnected to Redis at {}", endpoint_.describe());
+      return;
+    } catch (const ConnectionLost& again) {
+      logger->warn("still cannot reach Redis at {}: {}; next try in up to {} ms", endpoint_.describe(), again.why(),
+                   std::min<long>(delay.count() * 2, 5000));
+    }
+    delay = std::min(delay * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+}  // namespace swath::queue

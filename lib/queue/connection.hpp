@@ -1,0 +1,114 @@
+// One Redis connection (RAII over hiredis' redisContext): connect + AUTH + SELECT, commands, pipelines,
+// Lua scripts by EVALSHA with a NOSCRIPT fallback, and reconnection with backoff.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "queue/redis_url.hpp"
+
+struct redisContext;
+
+namespace swath::queue {
+
+// A reply, copied out of hiredis so it owns its data.
+struct Value {
+  enum class Type { nil, integer, string, array, status, error };
+  Type type = Type::nil;
+  std::int64_t integer = 0;
+  std::string text;  // string, status and error replies
+  std::vector<Value> elements;
+
+  bool is_nil() const { return type == Type::nil; }
+  bool is_error() const { return type == Type::error; }
+  // Typed access; throw DataError naming what the queue expected.
+  std::int64_t as_int() const;
+  const std::string& as_string() const;
+  const std::vector<Value>& as_array() const;
+};
+
+// The connection dropped or timed out: retry after reconnecting (see Connection::with_reconnect).
+class ConnectionLost : public core::IoError {
+ public:
+  using core::IoError::IoError;
+};
+
+// A Lua script: its source; the connection caches its SHA after the first SCRIPT LOAD.
+struct Script {
+  const char* name;
+  const char* source;
+};
+
+struct ConnectOptions {
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds command_timeout{10000};
+  // How long with_reconnect keeps trying before giving up (IoError, exit 1).
+  std::chrono::milliseconds reconnect_timeout{60000};
+  std::string client_name;  // CLIENT SETNAME, for `redis-cli client list`
+};
+
+class Connection {
+ public:
+  // Connects, logs in and selects the database; throws IoError with a clear reason (refused, wrong password, ...).
+  Connection(RedisEndpoint endpoint, ConnectOptions options = {});
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one command. Redis error replies come back as Value::Type::error; a lost connection throws ConnectionLost.
+  Value command(const std::vector<std::string>& args);
+  // Sends all commands, then reads all replies (one round trip).
+  std::vector<Value> pipeline(const std::vector<std::vector<std::string>>& commands);
+  // Runs a script (EVALSHA, loading it on NOSCRIPT); a Redis error reply throws DataError naming the script.
+  Value eval(const Script& script, const std::vector<std::string>& keys, const std::vector<std::string>& args);
+  // Several calls of one script in one round trip.
+  std::vector<Value> eval_pipeline(const Script& script, const std::vector<std::vector<std::string>>& keys_args,
+                                   std::size_t key_count);
+
+  // Windowed pipelining: send a script call now, read its reply later (replies come back in order), so
+  // Redis runs one batch while the caller prepares the next. A NOSCRIPT or error reply is returned as is.
+  void send_eval(const Script& script, const std::vector<std::string>& keys_args, std::size_t key_count);
+  Value receive() { return read_reply(); }
+
+  // Runs `fn`; when the connection is lost, reconnects with exponential backoff and runs it again,
+  // until reconnect_timeout passes (then throws IoError). `fn` must be safe to repeat.
+  template <class Fn>
+  auto with_reconnect(Fn&& fn) -> decltype(fn()) {
+    while (true) {
+      try {
+        return fn();
+      } catch (const ConnectionLost& lost) {
+        reconnect(lost);
+      }
+    }
+  }
+
+  const RedisEndpoint& endpoint() const { return endpoint_; }
+  bool connected() const { return context_ != nullptr; }
+  // Redis TIME in milliseconds: the queue's only clock.
+  std::int64_t server_time_ms();
+  // What makes this server unsafe for a reliable queue (no AOF, an evicting maxmemory policy); empty when fine.
+  std::vector<std::string> durability_warnings();
+
+ private:
+  void open();
+  void close();
+  void log_in();
+  void reconnect(const ConnectionLost& cause);
+  Value read_reply();
+  [[noreturn]] void lost(const std::string& doing);
+  const std::string& sha_of(const Script& script);
+
+  RedisEndpoint endpoint_;
+  ConnectOptions options_;
+  redisContext* context_ = nullptr;
+  std::map<const char*, std::string> shas_;
+};
+
+}  // namespace swath::queue

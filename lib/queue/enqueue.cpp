@@ -1,0 +1,145 @@
+// Enqueue: expand inputs, build deterministic envelopes, send them in pipelined batches.
+#include "queue/enqueue.hpp"
+
+#include <glob.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "core/errors.hpp"
+#include "log/logger.hpp"
+#include "queue/client.hpp"
+
+namespace swath::queue {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_vsi(const std::string& path) { return path.rfind("/vsi", 0) == 0; }
+bool is_manifest(const std::string& path) { return path.size() > 6 && path.substr(path.size() - 6) == ".jsonl"; }
+
+// Workers run elsewhere: a relative path means nothing to them, so paths are made absolute here.
+std::string absolute(const std::string& path) { return is_vsi(path) ? path : fs::absolute(path).lexically_normal().string(); }
+
+std::vector<std::string> expand(const std::string& pattern) {
+  if (is_vsi(pattern)) return {pattern};
+  if (pattern.find_first_of("*?[") == std::string::npos) {
+    if (!fs::exists(pattern)) {
+      throw core::UsageError("input '" + pattern + "' does not exist", "", "check the path, or quote a glob");
+    }
+    return {absolute(pattern)};
+  }
+  glob_t matches{};
+  const int rc = ::glob(pattern.c_str(), 0, nullptr, &matches);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; rc == 0 && i < matches.gl_pathc; ++i) out.push_back(absolute(matches.gl_pathv[i]));
+  ::globfree(&matches);
+  if (out.empty()) throw core::UsageError("glob '" + pattern + "' matches no file", "", "check the pattern");
+  return out;
+}
+
+Task make_task(const EnqueueOptions& options, std::vector<std::string> inputs, core::Json task_options,
+               std::int64_t now_ms) {
+  Task task;
+  task.kind = options.kind;
+  task.inputs = std::move(inputs);
+  task.options = std::move(task_options);
+  task.output = options.output;  // made absolute once by plan_tasks
+  task.id = make_task_id(task.kind, task.inputs, task.options, task.output);
+  task.priority = options.priority;
+  task.traceparent = options.trace.child().traceparent();
+  task.enqueued_at_ms = now_ms;
+  if (options.deadline_seconds) task.deadline_ms = now_ms + *options.deadline_seconds * 1000;
+  return task;
+}
+
+// A tiles.jsonl line is one tile (an object); its "scene" (or "input") names the raster it comes from.
+// K lines become one task: inputs = their distinct scenes, options.tiles = the lines.
+void plan_manifest(const EnqueueOptions& options, const std::string& path, std::int64_t now_ms, std::vector<Task>& out) {
+  std::ifstream in(path);
+  if (!in) throw core::IoError("cannot read manifest '" + path + "'", "it cannot be opened", "check the path");
+  std::string line;
+  std::size_t number = 0;
+  core::Json::Array batch;
+  std::vector<std::string> scenes;
+  const std::string manifest = absolute(path);
+  auto flush = [&] {
+    if (batch.empty()) return;
+    core::Json task_options = options.options;
+    task_options.set("tiles", core::Json(std::move(batch)));
+    out.push_back(make_task(options, scenes.empty() ? std::vector<std::string>{manifest} : scenes,
+                            std::move(task_options), now_ms));
+    batch = {};
+    scenes.clear();
+  };
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    core::Json tile;
+    try {
+      tile = core::Json::parse(line);
+    } catch (const core::Error& e) {
+      throw core::DataError("manifest " + path + ":" + std::to_string(number) + " is not JSON", e.why());
+    }
+    if (!tile.is_object()) throw core::DataError("manifest " + path + ":" + std::to_string(number), "not a JSON object");
+    for (const char* key : {"scene", "input"}) {
+      if (const auto* scene = tile.find(key); scene != nullptr && scene->is_string()) {
+        const std::string p = absolute(scene->as_string());
+        if (std::find(scenes.begin(), scenes.end(), p) == scenes.end()) scenes.push_back(p);
+        break;
+      }
+    }
+    batch.push_back(std::move(tile));
+    if (batch.size() >= options.tiles_per_task) flush();
+  }
+  flush();
+}
+
+}  // namespace
+
+core::Json EnqueueSummary::json(const std::string& queue) const {
+  core::Json j = core::Json::object();
+  j.set("schema", "swath.enqueue/1");
+  j.set("queue", queue);
+  j.set("tasks", tasks);
+  j.set("enqueued", enqueued);
+  j.set("duplicates_skipped", duplicates);
+  return j;
+}
+
+std::vector<Task> plan_tasks(const EnqueueOptions& given, std::int64_t now_ms) {
+  EnqueueOptions options = given;
+  options.output = absolute(given.output);
+  if (options.inputs.empty()) throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
+  if (options.tiles_per_task == 0) throw core::UsageError("--tiles-per-task must be at least 1", "");
+  std::vector<Task> tasks;
+  std::set<std::string> seen;
+  for (const auto& input : options.inputs) {
+    if (is_manifest(input)) {
+      plan_manifest(options, input, now_ms, tasks);
+      continue;
+    }
+    for (auto& path : expand(input)) tasks.push_back(make_task(options, {path}, options.options, now_ms));
+  }
+  // The same input named twice (a path and a glob) is one task.
+  std::vector<Task> unique;
+  for (auto& t : tasks) {
+    if (seen.insert(t.id).second) unique.push_back(std::move(t));
+  }
+  return unique;
+}
+
+EnqueueSummary enqueue(const EnqueueOptions& options) {
+  const Keys keys(options.queue);  // validates the name before connecting
+  Connection connection(options.redis, {.client_name = "swath-enqueue"});
+  QueueClient client(connection, options.queue);
+  const auto tasks = plan_tasks(options, connection.server_time_ms());
+  const auto counts = client.enqueue(tasks, options.force, options.batch);
+  log::get("enqueue")->info("queue {}: {} tasks, {} enqueued, {} duplicates skipped", options.queue, tasks.size(),
+                            counts.enqueued, counts.duplicates);
+  return {static_cast<std::int64_t>(tasks.size()), counts.enqueued, counts.duplicates};
+}
+
+}  // namespace swath::queue

@@ -1,0 +1,45 @@
+// `swath enqueue` as a library call: inputs (paths, globs or a tiles.jsonl manifest) → task envelopes → Redis.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "log/trace_context.hpp"
+#include "queue/redis_url.hpp"
+#include "queue/task.hpp"
+
+namespace swath::queue {
+
+struct EnqueueOptions {
+  RedisEndpoint redis;
+  std::string queue;
+  std::string kind;                 // tile, detect, checksum, noop
+  std::vector<std::string> inputs;  // scene paths, globs, or *.jsonl manifests
+  std::string output;               // directory each task commits into
+  core::Json options = core::Json::object();  // passed to the task's handler
+  Priority priority = Priority::normal;
+  bool force = false;               // re-run tasks already done or dead
+  std::size_t tiles_per_task = 1;   // manifest lines per task
+  std::size_t batch = 500;          // tasks per script call
+  std::optional<std::int64_t> deadline_seconds;  // from enqueue time
+  log::TraceContext trace;          // each task gets a child span of it
+};
+
+struct EnqueueSummary {
+  std::int64_t tasks = 0;
+  std::int64_t enqueued = 0;
+  std::int64_t duplicates = 0;
+  core::Json json(const std::string& queue) const;
+};
+
+// Plans the tasks without Redis (pure but for reading manifests and expanding globs); throws UsageError
+// for an input that matches nothing, DataError for a malformed manifest line (naming file and line).
+std::vector<Task> plan_tasks(const EnqueueOptions& options, std::int64_t now_ms);
+
+// Plans and sends; throws IoError when Redis is unreachable.
+EnqueueSummary enqueue(const EnqueueOptions& options);
+
+}  // namespace swath::queue

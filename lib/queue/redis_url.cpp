@@ -1,0 +1,133 @@
+// Redis URL parsing and password resolution, with credentials kept out of every message.
+#include "queue/redis_url.hpp"
+
+#include <cstdlib>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+
+namespace swath::queue {
+
+namespace {
+
+core::UsageError bad_url(const std::string& why) {
+  return core::UsageError("bad --redis URL", why,
+                          "use redis://[user:password@]host:port/db or unix:///path/to/redis.sock?db=N");
+}
+
+int parse_number(const std::string& text, const char* what, int max) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 6) {
+    throw bad_url(std::string(what) + " '" + text + "' is not a number");
+  }
+  const int value = std::stoi(text);
+  if (value > max) throw bad_url(std::string(what) + " " + text + " is out of range");
+  return value;
+}
+
+// "%40" → "@": passwords with reserved characters are percent-encoded in URLs.
+std::string percent_decode(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      const std::string hex = text.substr(i + 1, 2);
+      if (hex.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
+        out += static_cast<char>(std::stoi(hex, nullptr, 16));
+        i += 2;
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+void parse_credentials(const std::string& userinfo, RedisEndpoint& endpoint) {
+  const auto colon = userinfo.find(':');
+  if (colon == std::string::npos) {
+    // redis://secret@host: a lone token is the password (Redis < 6 style).
+    endpoint.password = percent_decode(userinfo);
+  } else {
+    endpoint.user = percent_decode(userinfo.substr(0, colon));
+    endpoint.password = percent_decode(userinfo.substr(colon + 1));
+  }
+  if (!endpoint.password.empty()) endpoint.password_source = "the URL";
+}
+
+void parse_tcp(const std::string& rest, RedisEndpoint& endpoint) {
+  std::string hostport = rest;
+  const auto slash = rest.find('/');
+  if (slash != std::string::npos) {
+    hostport = rest.substr(0, slash);
+    const std::string db = rest.substr(slash + 1);
+    if (!db.empty()) endpoint.db = parse_number(db, "database", 1 << 20);
+  }
+  const auto at = hostport.rfind('@');
+  if (at != std::string::npos) {
+    parse_credentials(hostport.substr(0, at), endpoint);
+    hostport = hostport.substr(at + 1);
+  }
+  const auto colon = hostport.rfind(':');
+  if (colon != std::string::npos && hostport.find(']') == std::string::npos) {
+    endpoint.host = hostport.substr(0, colon);
+    endpoint.port = parse_number(hostport.substr(colon + 1), "port", 65535);
+  } else if (!hostport.empty()) {
+    endpoint.host = hostport;
+  }
+  if (endpoint.host.empty()) throw bad_url("no host");
+}
+
+void parse_unix(const std::string& rest, RedisEndpoint& endpoint) {
+  std::string path = rest;
+  const auto query = rest.find('?');
+  if (query != std::string::npos) {
+    path = rest.substr(0, query);
+    const std::string q = rest.substr(query + 1);
+    if (q.rfind("db=", 0) != 0) throw bad_url("unknown query '" + q + "' (only db=N)");
+    endpoint.db = parse_number(q.substr(3), "database", 1 << 20);
+  }
+  if (path.empty() || path[0] != '/') throw bad_url("a unix socket path must be absolute");
+  endpoint.unix_socket = path;
+}
+
+}  // namespace
+
+std::string RedisEndpoint::describe() const {
+  if (!unix_socket.empty()) return "unix://" + unix_socket + "?db=" + std::to_string(db);
+  return "redis://" + (user.empty() ? "" : user + "@") + host + ":" + std::to_string(port) + "/" + std::to_string(db);
+}
+
+RedisEndpoint parse_redis_url(const std::string& url) {
+  RedisEndpoint endpoint;
+  if (url.rfind("redis://", 0) == 0) {
+    parse_tcp(url.substr(8), endpoint);
+  } else if (url.rfind("unix://", 0) == 0) {
+    parse_unix(url.substr(7), endpoint);
+  } else if (url.rfind("rediss://", 0) == 0) {
+    throw core::UsageError("bad --redis URL", "TLS (rediss://) is not supported by this build's hiredis 0.14",
+                           "reach Redis over a TLS sidecar or a private network");
+  } else {
+    throw bad_url("it must start with redis:// or unix://");
+  }
+  return endpoint;
+}
+
+void resolve_password(RedisEndpoint& endpoint, const std::string& password_file) {
+  if (!password_file.empty()) {
+    std::string text = core::read_file(password_file);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    endpoint.password = text;
+    endpoint.password_source = "file " + password_file;
+    return;
+  }
+  if (!endpoint.password.empty()) return;
+  for (const char* name : {"SWATH_REDIS_PASSWORD", "REDIS_PASSWORD"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') {
+      endpoint.password = value;
+      endpoint.password_source = std::string("env ") + name;
+      return;
+    }
+  }
+}
+
+}  // namespace swath::queue

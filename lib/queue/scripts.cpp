@@ -1,0 +1,169 @@
+// Lua sources of the queue's scripts (see scripts.hpp for each one's contract and the README for the state machine).
+#include "queue/scripts.hpp"
+
+#include "queue/script_prelude.hpp"
+
+namespace swath::queue::scripts {
+
+
+const Script enqueue{"enqueue", SWATH_PRELUDE R"lua(
+local force = ARGV[2] == '1'
+local added, duplicates = 0, 0
+for i = 3, #ARGV, 3 do
+  local id, p, envelope = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local key = tk(id)
+  local state = redis.call('HGET', key, 'state')
+  if state and not (force and (state == 'done' or state == 'dead')) then
+    duplicates = duplicates + 1
+  else
+    if state then
+      if state == 'dead' then redis.call('LREM', k('dead'), 0, id) end
+      redis.call('DEL', key)
+    end
+    redis.call('HSET', key, 'state', 'ready', 'priority', p, 'envelope', envelope, 'attempt', 0, 'failures', 0)
+    push_ready(id, p)
+    added = added + 1
+  end
+end
+flush()
+if added > 0 then redis.call('HINCRBY', k('stats'), 'enqueued', added) end
+return {added, duplicates}
+)lua"};
+
+const Script lease{"lease", SWATH_PRELUDE R"lua(
+local worker, max_count, lease_ms, max_leases = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local now = now_ms()
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('leased'), '-inf', now, 'LIMIT', 0, 500)) do
+  redis.call('ZREM', k('leased'), id)
+  local f = redis.call('HMGET', tk(id), 'state', 'priority', 'attempt')
+  if f[1] == 'leased' then
+    if tonumber(f[3] or '0') >= max_leases then
+      redis.call('HSET', tk(id), 'state', 'dead', 'token', '', 'dead_at', now,
+        'error', 'its lease expired ' .. f[3] .. ' times: the task may crash or hang its worker')
+      redis.call('RPUSH', k('dead'), id)
+      redis.call('HINCRBY', k('stats'), 'dead', 1)
+    else
+      redis.call('HSET', tk(id), 'state', 'ready', 'token', '')
+      push_ready(id, f[2])
+    end
+  end
+end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('delayed'), '-inf', now, 'LIMIT', 0, 500)) do
+  redis.call('ZREM', k('delayed'), id)
+  local f = redis.call('HMGET', tk(id), 'state', 'priority')
+  if f[1] == 'delayed' then
+    redis.call('HSET', tk(id), 'state', 'ready')
+    push_ready(id, f[2])
+  end
+end
+flush_tail()
+local out = {now, 0}
+local popped = false
+if max_count > 0 then popped = redis.call('LPOP', k('ready'), max_count) end
+if popped then
+  local base = redis.call('INCRBY', k('fence'), #popped) - #popped
+  local zargs = {}
+  for i, element in ipairs(popped) do
+    local id = element
+    local f = redis.call('HMGET', tk(id), 'state', 'priority', 'envelope', 'attempt')
+    if not f[1] and not f[3] then
+      -- A foreign producer pushed an envelope itself: keep it as a task so it is dead-lettered with a reason.
+      id = 'raw-' .. redis.sha1hex(element)
+      f = {'ready', 'normal', element, '0'}
+      redis.call('HSET', tk(id), 'priority', 'normal', 'envelope', element, 'failures', 0)
+    elseif f[1] == 'ready' then
+      local p = f[2]
+      if p ~= 'high' and p ~= 'low' then p = 'normal' end
+      delta[p] = delta[p] - 1
+    end
+    if f[1] == 'ready' then
+      local attempt = tonumber(f[4] or '0') + 1
+      local token = base + i
+      local deadline = now + lease_ms
+      redis.call('HSET', tk(id), 'state', 'leased', 'token', token, 'attempt', attempt, 'worker', worker,
+        'deadline', deadline)
+      table.insert(zargs, deadline)
+      table.insert(zargs, id)
+      table.insert(out, id)
+      table.insert(out, token)
+      table.insert(out, attempt)
+      table.insert(out, f[3])
+    end
+  end
+  for i = 1, #zargs, 1000 do redis.call('ZADD', k('leased'), unpack(zargs, i, math.min(i + 999, #zargs))) end
+end
+promote_low()
+flush()
+out[2] = redis.call('LLEN', k('ready')) + redis.call('LLEN', k('low')) + redis.call('ZCARD', k('delayed')) +
+  redis.call('ZCARD', k('leased'))
+return out
+)lua"};
+
+const Script renew{"renew", SWATH_PRELUDE R"lua(
+local lease_ms, worker = tonumber(ARGV[2]), ARGV[3]
+local now = now_ms()
+redis.call('ZADD', k('workers'), now, worker)
+redis.call('ZREMRANGEBYSCORE', k('workers'), '-inf', now - 3600000)
+local lost = {}
+for i = 4, #ARGV, 2 do
+  local id, token = ARGV[i], ARGV[i + 1]
+  local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline')
+  if f[1] == 'leased' and f[2] == token and tonumber(f[3] or '0') >= now then
+    redis.call('HSET', tk(id), 'deadline', now + lease_ms)
+    redis.call('ZADD', k('leased'), now + lease_ms, id)
+  else
+    table.insert(lost, id)
+  end
+end
+return lost
+)lua"};
+
+const Script commit{"commit", SWATH_PRELUDE R"lua(
+local ttl = tonumber(ARGV[2])
+local now = now_ms()
+local status, finished, samples = {}, {}, {}
+local moving = {}
+for i = 3, #ARGV, 6 do
+  local id, token = ARGV[i], ARGV[i + 1]
+  local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline', 'commits')
+  if f[1] == 'leased' and f[2] == token and tonumber(f[3] or '0') >= now then
+    if ARGV[i + 2] ~= '' then redis.call('HSET', tk(id), 'outputs', ARGV[i + 2]) end
+    redis.call('HSET', tk(id), 'state', 'done', 'result', ARGV[i + 3], 'done_at', now, 'commits', tonumber(f[4] or '0') + 1)
+    if ARGV[i + 5] == '1' then table.insert(moving, now) table.insert(moving, id) end
+    redis.call('EXPIRE', tk(id), ttl)
+    table.insert(finished, id)
+    table.insert(samples, now .. ':' .. ARGV[i + 4])
+    table.insert(status, 1)
+  elseif f[1] == 'done' and f[2] == token then
+    table.insert(status, 1)
+  else
+    table.insert(status, 0)
+  end
+end
+for i = 1, #moving, 1000 do redis.call('ZADD', k('finishing'), unpack(moving, i, math.min(i + 999, #moving))) end
+if #finished > 0 then
+  for i = 1, #finished, 1000 do redis.call('ZREM', k('leased'), unpack(finished, i, math.min(i + 999, #finished))) end
+  for i = 1, #samples, 1000 do redis.call('LPUSH', k('durations'), unpack(samples, i, math.min(i + 999, #samples))) end
+  redis.call('LTRIM', k('durations'), 0, 9999)
+  redis.call('HINCRBY', k('stats'), 'done', #finished)
+  local bucket = math.floor(now / 10000)
+  if redis.call('HINCRBY', k('throughput'), bucket, #finished) == #finished then
+    for _, b in ipairs(redis.call('HKEYS', k('throughput'))) do
+      if tonumber(b) < bucket - 360 then redis.call('HDEL', k('throughput'), b) end
+    end
+  end
+end
+return status
+)lua"};
+
+const Script finishing{"finishing", SWATH_PRELUDE R"lua(
+local older = now_ms() - tonumber(ARGV[2])
+local out = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('finishing'), '-inf', older, 'LIMIT', 0, 100)) do
+  table.insert(out, id)
+  table.insert(out, redis.call('HGET', tk(id), 'outputs') or '')
+end
+return out
+)lua"};
+
+}  // namespace swath::queue::scripts

@@ -1,0 +1,43 @@
+// Queue statistics: the shared contract swath.queue.stats/1 (read by `swath queue stats` and scale-plan)
+// and its Prometheus text exposition.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "queue/client.hpp"
+#include "queue/redis_url.hpp"
+
+namespace swath::queue {
+
+struct QueueStats {
+  std::string queue;
+  std::int64_t depth = 0;  // ready, all priorities (ready list + parked low)
+  std::int64_t high = 0, normal = 0, low = 0;
+  std::int64_t in_flight = 0, delayed = 0, dead = 0, done = 0;
+  std::int64_t backlog = 0;  // LLEN swath:{NAME}:ready: what KEDA's redis scaler reads
+  std::int64_t workers = 0;
+  double throughput_per_second = 0;
+  double p50 = 0, p95 = 0;
+  std::int64_t task_count = 0;  // tasks finished in the window
+  std::int64_t window_seconds = 300;
+};
+
+// Reads a snapshot (one Lua script, so the numbers agree with each other).
+QueueStats read_stats(QueueClient& client, std::int64_t window_seconds = 300);
+
+// Exactly the shared contract: schema, queue, depth, depth_by_priority, in_flight, delayed, dead, done,
+// backlog, workers, throughput_per_second, task_seconds {p50, p95, count}, window_seconds.
+core::Json stats_json(const QueueStats& stats);
+std::string stats_text(const QueueStats& stats);
+std::string stats_prometheus(const QueueStats& stats);
+
+// Connects, reads and returns stats_json: what `scale-plan --redis` calls. Throws IoError when Redis is unreachable.
+core::Json queue_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, std::int64_t window_seconds = 300);
+
+// The q-quantile (0..1) of `values` by linear interpolation; 0 when empty. Pure, for tests.
+double quantile(std::vector<double> values, double q);
+
+}  // namespace swath::queue

@@ -1,0 +1,167 @@
+// Task envelopes: deterministic ids, canonical JSON and strict validation.
+#include "queue/task.hpp"
+
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "core/provenance.hpp"
+#include "core/sha256.hpp"
+
+namespace swath::queue {
+
+namespace {
+
+core::DataError malformed(const std::string& why) {
+  return core::DataError("malformed task", why, "fix the producer; the task was dead-lettered");
+}
+
+const core::Json& require(const core::Json& json, const char* key) {
+  const core::Json* value = json.find(key);
+  if (value == nullptr) throw malformed(std::string("missing field '") + key + "'");
+  return *value;
+}
+
+const std::string& require_string(const core::Json& json, const char* key) {
+  const auto& value = require(json, key);
+  if (!value.is_string()) throw malformed(std::string("field '") + key + "' must be a string");
+  return value.as_string();
+}
+
+std::int64_t require_int(const core::Json& json, const char* key) {
+  const auto& value = require(json, key);
+  if (!value.is_int()) throw malformed(std::string("field '") + key + "' must be an integer");
+  return value.as_int();
+}
+
+std::vector<std::string> require_inputs(const core::Json& json) {
+  const auto& value = require(json, "inputs");
+  if (!value.is_array() || value.as_array().empty()) throw malformed("field 'inputs' must be a non-empty array");
+  std::vector<std::string> inputs;
+  for (const auto& item : value.as_array()) {
+    if (!item.is_string() || item.as_string().empty()) throw malformed("field 'inputs' must hold non-empty strings");
+    inputs.push_back(item.as_string());
+  }
+  return inputs;
+}
+
+// Absolute, ".." resolved and, for local paths, symlinks resolved: neither "root/../etc" nor a symlink
+// inside the root pointing elsewhere passes as under "root". GDAL /vsi paths are compared lexically.
+std::filesystem::path normalised(const std::string& path) {
+  const auto absolute = std::filesystem::absolute(std::filesystem::path(path)).lexically_normal();
+  if (path.rfind("/vsi", 0) == 0) return absolute;
+  std::error_code ec;
+  const auto resolved = std::filesystem::weakly_canonical(absolute, ec);
+  return ec ? absolute : resolved;
+}
+
+bool is_under(const std::filesystem::path& path, const std::filesystem::path& root) {
+  auto p = path.begin();
+  for (auto r = root.begin(); r != root.end(); ++r, ++p) {
+    if (r->empty()) continue;  // trailing slash of the root
+    if (p == path.end() || *p != *r) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+const char* priority_name(Priority priority) {
+  switch (priority) {
+    case Priority::high: return "high";
+    case Priority::normal: return "normal";
+    case Priority::low: return "low";
+  }
+  return "normal";
+}
+
+Priority parse_priority(const std::string& text, const std::string& source) {
+  if (text == "high") return Priority::high;
+  if (text == "normal") return Priority::normal;
+  if (text == "low") return Priority::low;
+  throw core::UsageError(source + ": unknown priority '" + text + "'", "", "use high, normal or low");
+}
+
+std::string make_task_id(const std::string& kind, const std::vector<std::string>& inputs, const core::Json& options,
+                         const std::string& output) {
+  core::Json::Array input_array(inputs.begin(), inputs.end());
+  core::Json identity = core::Json::object();
+  identity.set("kind", kind);
+  identity.set("inputs", std::move(input_array));
+  identity.set("options", options);
+  identity.set("output", output);
+  identity.set("swath", core::build_facts().version);
+  return core::sha256_hex(identity.dump()).substr(0, 32);
+}
+
+core::Json task_json(const Task& task) {
+  core::Json json = core::Json::object();
+  json.set("schema", task_schema);
+  json.set("id", task.id);
+  json.set("kind", task.kind);
+  json.set("inputs", core::Json::Array(task.inputs.begin(), task.inputs.end()));
+  json.set("options", task.options);
+  json.set("output", task.output);
+  json.set("priority", priority_name(task.priority));
+  json.set("attempt", task.attempt);
+  json.set("traceparent", task.traceparent);
+  json.set("enqueued_at", task.enqueued_at_ms);
+  json.set("deadline", task.deadline_ms ? core::Json(*task.deadline_ms) : core::Json());
+  return json;
+}
+
+std::string task_text(const Task& task) { return task_json(task).dump(); }
+
+Task parse_task(const std::string& text) {
+  core::Json json;
+  try {
+    json = core::Json::parse(text);
+  } catch (const core::Error& e) {
+    throw malformed("not JSON: " + e.why());
+  }
+  if (!json.is_object()) throw malformed("not a JSON object");
+  const std::string& schema = require_string(json, "schema");
+  if (schema != task_schema) {
+    throw malformed("schema version '" + schema + "' is not " + task_schema);
+  }
+  Task task;
+  task.id = require_string(json, "id");
+  task.kind = require_string(json, "kind");
+  task.inputs = require_inputs(json);
+  const auto& options = require(json, "options");
+  if (!options.is_object()) throw malformed("field 'options' must be an object");
+  task.options = options;
+  task.output = require_string(json, "output");
+  if (task.id.empty() || task.kind.empty() || task.output.empty()) throw malformed("id, kind and output must not be empty");
+  try {
+    task.priority = parse_priority(require_string(json, "priority"), "priority");
+  } catch (const core::UsageError&) {
+    throw malformed("field 'priority' must be high, normal or low");
+  }
+  task.attempt = require_int(json, "attempt");
+  task.traceparent = require_string(json, "traceparent");
+  task.enqueued_at_ms = require_int(json, "enqueued_at");
+  const auto& deadline = require(json, "deadline");
+  if (!deadline.is_null()) {
+    if (!deadline.is_int()) throw malformed("field 'deadline' must be an integer or null");
+    task.deadline_ms = deadline.as_int();
+  }
+  return task;
+}
+
+void check_paths(const Task& task, const std::vector<std::string>& roots) {
+  if (roots.empty()) return;
+  std::vector<std::filesystem::path> normal_roots;
+  for (const auto& root : roots) normal_roots.push_back(normalised(root));
+  auto check = [&](const std::string& path, const char* role) {
+    const auto p = normalised(path);
+    for (const auto& root : normal_roots) {
+      if (is_under(p, root)) return;
+    }
+    throw core::DataError("malformed task", std::string(role) + " '" + path + "' is outside the allowed roots",
+                          "enqueue paths under a --allow-root directory");
+  };
+  for (const auto& input : task.inputs) check(input, "input");
+  check(task.output, "output");
+}
+
+}  // namespace swath::queue

@@ -1,0 +1,55 @@
+// What a worker runs for each task kind: the TaskHandler interface and the registry the worker dispatches on.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "queue/task.hpp"
+
+namespace swath::worker {
+
+struct HandlerContext {
+  // The attempt's own directory (created before run when the handler writes outputs): write every output here.
+  // The worker commits them (fenced) and only then moves them into task.output.
+  std::string staging_dir;
+  // True once the lease is lost or shutdown's grace ran out: long handlers should check it and throw.
+  std::function<bool()> stop_requested = [] { return false; };
+};
+
+struct HandlerResult {
+  std::vector<std::string> outputs;  // file names written in staging_dir (no directories)
+  std::uint64_t bytes_read = 0;
+};
+
+// Handlers throw to fail a task; the exception's type is the failure class:
+//   core::DataError / core::UsageError: bad input, dead-lettered at once;
+//   core::IoError and anything else: transient, retried with backoff up to --max-attempts.
+class TaskHandler {
+ public:
+  virtual ~TaskHandler() = default;
+  virtual bool writes_outputs() const = 0;
+  virtual HandlerResult run(const queue::Task& task, const HandlerContext& context) = 0;
+};
+
+class HandlerRegistry {
+ public:
+  // Adds or replaces the handler of `kind`.
+  void add(const std::string& kind, std::shared_ptr<TaskHandler> handler);
+  TaskHandler* find(const std::string& kind) const;  // nullptr when unknown
+  std::vector<std::string> kinds() const;
+
+ private:
+  std::map<std::string, std::shared_ptr<TaskHandler>> handlers_;
+};
+
+// noop: does nothing (throughput benchmarks). checksum: reads each input through GDAL VSI and writes
+// <basename>.sha256 (real I/O: tests commits, renames and unreadable inputs).
+// tile, detect: placeholders until the application binds the tiling and detect library functions
+// (add_library_kinds in apps); a task of an unbound kind is dead-lettered with a clear reason.
+HandlerRegistry builtin_handlers();
+
+}  // namespace swath::worker

@@ -1,0 +1,86 @@
+// The renewal thread: every third of a lease (at most 5 s, also the heartbeat period) it extends all held leases.
+#include "worker/lease_keeper.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "log/logger.hpp"
+#include "queue/client.hpp"
+
+namespace swath::worker {
+
+LeaseKeeper::LeaseKeeper(const queue::RedisEndpoint& endpoint, const queue::ConnectOptions& options,
+                         const std::string& queue_name, const std::string& worker_id, std::int64_t lease_ms)
+    : connection_(endpoint, options),
+      queue_name_(queue_name),
+      worker_id_(worker_id),
+      lease_ms_(lease_ms),
+      interval_(std::chrono::milliseconds(std::clamp<std::int64_t>(lease_ms / 3, 50, 5000))),
+      thread_([this] { loop(); }) {}
+
+LeaseKeeper::~LeaseKeeper() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void LeaseKeeper::hold(const std::vector<std::pair<std::string, std::string>>& leases) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, token] : leases) {
+    held_[id] = token;
+    lost_.erase(id);
+  }
+}
+
+void LeaseKeeper::drop(const std::vector<std::string>& ids) {
+  std::lock_guard lock(mutex_);
+  for (const auto& id : ids) {
+    held_.erase(id);
+    lost_.erase(id);
+  }
+}
+
+bool LeaseKeeper::lost(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  return lost_.count(id) > 0;
+}
+
+std::vector<std::pair<std::string, std::string>> LeaseKeeper::held() const {
+  std::lock_guard lock(mutex_);
+  return {held_.begin(), held_.end()};
+}
+
+std::string LeaseKeeper::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
+}
+
+void LeaseKeeper::loop() {
+  const auto logger = log::get("worker");
+  queue::QueueClient client(connection_, queue_name_);
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    std::vector<queue::LeaseRef> held(held_.begin(), held_.end());
+    lock.unlock();
+    try {
+      const auto lost = connection_.with_reconnect([&] { return client.renew(worker_id_, lease_ms_, held); });
+      lock.lock();
+      for (const auto& id : lost) {
+        if (held_.count(id) > 0 && lost_.insert(id).second) {
+          logger->warn("lost the lease of task {}: it expired or was taken over; its outputs will be discarded", id);
+        }
+      }
+    } catch (const std::exception& e) {
+      lock.lock();
+      failure_ = e.what();
+      failed_ = true;
+      return;
+    }
+    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+  }
+}
+
+}  // namespace swath::worker

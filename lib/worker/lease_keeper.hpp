@@ -1,0 +1,53 @@
+// Keeps a worker's leases alive from a second Redis connection (a blocking call on the first one must not
+// starve renewals), heartbeats the worker, and remembers which leases were lost.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "queue/connection.hpp"
+
+namespace swath::worker {
+
+class LeaseKeeper {
+ public:
+  LeaseKeeper(const queue::RedisEndpoint& endpoint, const queue::ConnectOptions& options, const std::string& queue_name,
+              const std::string& worker_id, std::int64_t lease_ms);
+  ~LeaseKeeper();
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+  void hold(const std::vector<std::pair<std::string, std::string>>& leases);  // (id, token)
+  void drop(const std::vector<std::string>& ids);
+  bool lost(const std::string& id) const;
+  std::vector<std::pair<std::string, std::string>> held() const;  // (id, token)
+  // Set when Redis stayed unreachable past the reconnect timeout; the worker then stops.
+  bool failed() const { return failed_.load(); }
+  std::string failure() const;
+
+ private:
+  void loop();
+
+  queue::Connection connection_;
+  std::string queue_name_;
+  std::string worker_id_;
+  std::int64_t lease_ms_;
+  std::chrono::milliseconds interval_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::map<std::string, std::string> held_;
+  std::set<std::string> lost_;
+  bool stopping_ = false;
+  std::atomic<bool> failed_{false};
+  std::string failure_;
+  std::thread thread_;
+};
+
+}  // namespace swath::worker

@@ -1,0 +1,55 @@
+// One leased task, start to staged outputs: validate the envelope, dispatch on kind, measure, hash the outputs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+#include "log/context.hpp"
+#include "queue/client.hpp"
+#include "worker/failure.hpp"
+#include "worker/handler.hpp"
+
+namespace swath::worker {
+
+struct Job {
+  queue::Leased lease;
+  std::int64_t leased_at_ms = 0;  // Redis TIME of the lease, for the task deadline
+};
+
+struct OutputFile {
+  std::string name;
+  std::string sha256;
+  std::uint64_t bytes = 0;
+};
+
+struct Outcome {
+  queue::Leased lease;
+  log::Context context;     // trace_id, task_id, attempt: for the main loop's log lines about this task
+  bool ok = false;
+  Classified failure;
+  std::string output_dir;   // final directory
+  std::string staging_dir;  // attempt-specific: <output>/.swath-staging/<id>.<token>
+  std::vector<OutputFile> files;
+  core::Json record = core::Json::object();  // the ack record
+  double seconds = 0;
+};
+
+struct TaskRunner {
+  const HandlerRegistry& registry;
+  std::vector<std::string> allow_roots;
+  std::string worker_id;
+  std::function<bool(const std::string& id)> stop_requested;  // lease lost or shutdown past grace
+
+  Outcome operator()(const Job& job) const;
+};
+
+// The directory an attempt stages its outputs in: unique per lease, so two attempts never share files.
+std::string staging_dir_for(const std::string& output, const std::string& id, const std::string& token);
+
+// {"staging": ..., "dir": ..., "files": {"name": "sha256", ...}}: what the commit records.
+core::Json outputs_json(const Outcome& outcome);
+
+}  // namespace swath::worker

@@ -1,0 +1,152 @@
+// Commit, rename, retry, dead-letter: the only place a task's effect becomes visible.
+#include "worker/settle.hpp"
+
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "log/logger.hpp"
+
+namespace swath::worker {
+
+namespace {
+namespace fs = std::filesystem;
+}
+
+void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  for (const auto& name : names) {
+    const std::string from = staging + "/" + name;
+    const std::string to = dir + "/" + name;
+    try {
+      if (fs::exists(from)) core::commit_file(from, to);
+    } catch (const core::IoError&) {
+      // Another worker finishing the same orphaned commit moved it first.
+      if (fs::exists(from) || !fs::exists(to)) throw;
+    }
+    if (!fs::exists(to)) {
+      throw core::IoError("committed output '" + to + "' is missing", "its staged file '" + from + "' is gone too",
+                          "run the task again with `swath enqueue --force`");
+    }
+  }
+  discard_staging(staging);
+  discard_stale_attempts(staging);
+}
+
+void discard_stale_attempts(const std::string& staging) {
+  // <id>.<token>: attempts of the same task under older leases (killed or too slow) can never commit now.
+  const fs::path path(staging);
+  const std::string name = path.filename().string();
+  const std::string prefix = name.substr(0, name.rfind('.') + 1);
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(path.parent_path(), ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (it->path().filename().string().rfind(prefix, 0) == 0) discard_staging(it->path().string());
+  }
+}
+
+void discard_staging(const std::string& staging) {
+  if (staging.empty()) return;
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::remove(fs::path(staging).parent_path(), ec);  // .swath-staging, when no other attempt uses it
+}
+
+Settler::Settler(queue::QueueClient& client, LeaseKeeper& keeper, SettlePolicy policy)
+    : client_(client), keeper_(keeper), policy_(policy) {}
+
+void Settler::settle(std::vector<Outcome> outcomes) {
+  std::vector<Outcome> successes, failures;
+  for (auto& o : outcomes) {
+    // A task whose lease is already known lost cannot commit: skip the round trip, discard now.
+    (o.ok ? successes : failures).push_back(std::move(o));
+  }
+  if (!successes.empty()) commit(successes);
+  if (!failures.empty()) fail(failures);
+}
+
+void Settler::commit(std::vector<Outcome>& successes) {
+  const auto logger = log::get("worker");
+  std::vector<queue::Commit> commits;
+  for (const auto& o : successes) {
+    // A task without files records no outputs object: less to store for the many small tasks.
+    commits.push_back({o.lease.id, o.lease.token, o.files.empty() ? std::string() : outputs_json(o).dump(), o.record.dump(),
+                       o.seconds, !o.files.empty()});
+  }
+  // Safe to repeat after a reconnect: the script accepts a commit already recorded under the same token.
+  const auto accepted = client_.connection().with_reconnect([&] { return client_.commit(commits, policy_.ttl_seconds); });
+  std::vector<std::string> moved, ids;
+  for (const auto& o : successes) ids.push_back(o.lease.id);
+  keeper_.drop(ids);
+  for (std::size_t i = 0; i < successes.size(); ++i) {
+    auto& o = successes[i];
+    log::ContextGuard guard(o.context);
+    if (!accepted.at(i)) {
+      ++counts_.lost;
+      logger->warn("lease lost before commit: outputs discarded, another worker runs the task");
+      discard_staging(o.staging_dir);
+      continue;
+    }
+    ++counts_.committed;
+    counts_.task_seconds += o.seconds;
+    if (!o.files.empty()) {
+      std::vector<std::string> names;
+      for (const auto& f : o.files) names.push_back(f.name);
+      move_into_place(o.staging_dir, o.output_dir, names);
+      moved.push_back(o.lease.id);
+    }
+    logger->debug("committed in {:.3f} s ({} outputs)", o.seconds, o.files.size());
+  }
+  client_.connection().with_reconnect([&] { client_.finished(moved); });
+}
+
+void Settler::fail(std::vector<Outcome>& failures) {
+  const auto logger = log::get("worker");
+  std::vector<queue::Failure> records;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (const auto& o : failures) {
+    const auto delay = retry_delay_ms(o.lease.attempt, policy_.backoff_base_ms, policy_.backoff_max_ms, unit(random_));
+    records.push_back({o.lease.id, o.lease.token, o.failure.reason, o.failure.permanent, delay});
+  }
+  const auto results = client_.connection().with_reconnect([&] { return client_.fail(records, policy_.max_attempts); });
+  for (std::size_t i = 0; i < failures.size(); ++i) {
+    log::ContextGuard guard(failures[i].context);
+    keeper_.drop({failures[i].lease.id});
+    const auto& result = results.at(i);
+    if (result == "dead") {
+      ++counts_.dead;
+      logger->error("task dead-lettered: {}", records[i].error);
+    } else if (result == "retry") {
+      ++counts_.retried;
+      logger->warn("task failed, retrying in {} ms: {}", records[i].delay_ms, records[i].error);
+    } else {
+      ++counts_.lost;
+      logger->warn("task failed after its lease was lost: {}", records[i].error);
+    }
+  }
+}
+
+void Settler::finish_orphans(std::int64_t min_age_ms) {
+  const auto logger = log::get("worker");
+  const auto orphans = client_.connection().with_reconnect([&] { return client_.unfinished(min_age_ms); });
+  std::vector<std::string> done;
+  for (const auto& [id, text] : orphans) {
+    log::Scope scope{{"task_id", id}};
+    try {
+      if (!text.empty()) {
+        const auto json = core::Json::parse(text);
+        std::vector<std::string> names;
+        for (const auto& [name, hash] : json.at("files").as_object()) names.push_back(name);
+        move_into_place(json.at("staging").as_string(), json.at("dir").as_string(), names);
+        logger->info("moved the committed outputs of a worker that stopped before renaming them");
+      }
+      done.push_back(id);
+    } catch (const core::Error& e) {
+      logger->error("cannot finish a committed task's outputs: {}", core::describe(e));
+      done.push_back(id);  // reported once; the record keeps the hashes
+    }
+  }
+  client_.connection().with_reconnect([&] { client_.finished(done); });
+}
+
+}  // namespace swath::worker

@@ -1,0 +1,59 @@
+// Settling finished tasks with the queue: fenced commit then rename for successes, retry or dead-letter for
+// failures, and finishing the renames of commits whose worker died in between.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "queue/client.hpp"
+#include "worker/lease_keeper.hpp"
+#include "worker/run_task.hpp"
+
+namespace swath::worker {
+
+struct SettlePolicy {
+  std::int64_t max_attempts = 5;
+  std::int64_t backoff_base_ms = 1000;
+  std::int64_t backoff_max_ms = 300000;
+  std::int64_t ttl_seconds = 7 * 24 * 3600;
+};
+
+struct SettleCounts {
+  std::int64_t committed = 0;
+  std::int64_t retried = 0;
+  std::int64_t dead = 0;
+  std::int64_t lost = 0;  // the lease was lost: outputs discarded, another worker has (or will have) the task
+  double task_seconds = 0;  // sum over committed tasks
+};
+
+class Settler {
+ public:
+  Settler(queue::QueueClient& client, LeaseKeeper& keeper, SettlePolicy policy);
+  // Commits successes (one script call), moves their files into place, records failures (one call).
+  void settle(std::vector<Outcome> outcomes);
+  // Finishes moves left by a worker that died between commit and rename (commits older than `min_age_ms`).
+  void finish_orphans(std::int64_t min_age_ms);
+  const SettleCounts& counts() const { return counts_; }
+
+ private:
+  void commit(std::vector<Outcome>& successes);
+  void fail(std::vector<Outcome>& failures);
+
+  queue::QueueClient& client_;
+  LeaseKeeper& keeper_;
+  SettlePolicy policy_;
+  SettleCounts counts_;
+  std::mt19937_64 random_{std::random_device{}()};
+};
+
+// Moves each file from `staging` to `dir`, skipping files already moved; removes `staging`. Idempotent.
+// Removes an attempt's staging directory, and .swath-staging when it is left empty.
+void discard_staging(const std::string& staging);
+
+// Removes staging directories of earlier attempts of the same task (same id, other token).
+void discard_stale_attempts(const std::string& staging);
+
+void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names);
+
+}  // namespace swath::worker

@@ -1,0 +1,234 @@
+// End to end: swath enqueue / worker / queue against a real redis-server — results, bad input, Redis trouble.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include "core/files.hpp"
+#include "core/json.hpp"
+#include "core/sha256.hpp"
+#include "support/process.hpp"
+#include "support/redis_server.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+std::vector<std::string> with_redis(const test::RedisServer& redis, std::vector<std::string> args) {
+  args.insert(args.end(), {"--redis", redis.url(), "--queue", "cli"});
+  return args;
+}
+
+void wait_until(const std::function<bool()>& done, int seconds = 30) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(done());
+}
+
+// GET http://127.0.0.1:port/metrics; "" when nothing listens.
+std::string http_get(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string request = "GET /metrics HTTP/1.0\r\n\r\n";
+    (void)::send(fd, request.data(), request.size(), 0);
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return response;
+}
+
+}  // namespace
+
+TEST_CASE("cli queue: enqueue, stats, worker, and enqueueing the same work again is a no-op") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  test::write_text(dir / "in/a.txt", "alpha\n");
+  test::write_text(dir / "in/b.txt", "beta\n");
+  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/*.txt", "--output", dir / "out", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out == "{\"schema\":\"swath.enqueue/1\",\"queue\":\"cli\",\"tasks\":2,\"enqueued\":2,\"duplicates_skipped\":0}\n");
+  r = test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", dir / "in/b.txt", "--output", dir / "out", "--json"}));
+  CHECK(core::Json::parse(r.out).at("duplicates_skipped").as_int() == 2);
+  r = test::swath(with_redis(redis, {"queue", "stats", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  auto stats = core::Json::parse(r.out);
+  CHECK(stats.at("depth").as_int() == 2);
+  CHECK(stats.at("backlog").as_int() == 2);
+  CHECK(redis.cli({"LLEN", "swath:{cli}:ready"}) == "2");  // the number KEDA reads
+  r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 2);
+  CHECK(core::read_file(dir / "out/b.txt.sha256") == core::sha256_hex("beta\n") + "  b.txt\n");
+  stats = core::Json::parse(test::swath(with_redis(redis, {"queue", "stats", "--json"})).out);
+  CHECK(stats.at("done").as_int() == 2);
+  CHECK(stats.at("depth").as_int() == 0);
+  CHECK(stats.at("task_seconds").at("count").as_int() == 2);
+  r = test::swath(with_redis(redis, {"queue", "stats", "--prometheus"}));
+  CHECK(r.out.find("swath_queue_done_total{queue=\"cli\"} 2\n") != std::string::npos);
+  CHECK(r.out.find("swath_queue_backlog{queue=\"cli\"} 0\n") != std::string::npos);
+}
+
+TEST_CASE("cli queue: a dead task's log lines carry trace_id, task_id and attempt; dead list, retry, purge") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  test::write_text(dir / "in/a.txt", "alpha\n");
+  auto r = test::swath(with_redis(redis, {"--traceparent", trace, "enqueue", "--kind", "checksum", dir / "in/a.txt",
+                                          "--output", dir / "out"}));
+  REQUIRE(r.exit_code == 0);
+  fs::remove(dir / "in/a.txt");  // the input fails to open when the worker runs
+  r = test::swath(with_redis(redis, {"--log-format", "json", "worker", "--exit-when-empty"}));
+  REQUIRE(r.exit_code == 0);
+  bool found = false;
+  for (const auto& line : test::lines(r.err)) {
+    const auto json = core::Json::parse(line);
+    if (json.at("message").as_string().find("dead-lettered") == std::string::npos) continue;
+    found = true;
+    CHECK(json.at("message").as_string().find("a.txt': it does not exist") != std::string::npos);
+    CHECK(json.at("trace_id").as_string() == "4bf92f3577b34da6a3ce929d0e0e4736");
+    CHECK(json.at("task_id").as_string().size() == 32);
+    CHECK(json.at("attempt").as_int() == 1);
+  }
+  CHECK(found);
+  CHECK_FALSE(fs::exists(dir / "out/a.txt.sha256"));
+  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  const auto dead = core::Json::parse(r.out).at("tasks");
+  REQUIRE(dead.as_array().size() == 1);
+  const std::string id = dead.as_array()[0].at("id").as_string();
+  r = test::swath(with_redis(redis, {"queue", "dead", "retry"}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("name the dead task ids or give --all") != std::string::npos);
+  CHECK(test::swath(with_redis(redis, {"queue", "dead", "retry", id})).out == "queued again 1 dead tasks\n");
+  test::write_text(dir / "in/a.txt", "alpha\n");
+  CHECK(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);
+  CHECK(fs::exists(dir / "out/a.txt.sha256"));
+  CHECK(test::swath(with_redis(redis, {"queue", "dead", "purge", "--all"})).out == "purged 0 dead tasks\n");
+}
+
+TEST_CASE("cli queue: bad flags are usage errors and queue nothing") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  test::write_text(dir / "in/a.txt", "alpha\n");
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases{
+      {{"enqueue", "--kind", "tiel", dir / "in/a.txt", "--output", dir / "out"}, "unknown task kind 'tiel' (hint: did you mean 'tile'?"},
+      {{"enqueue", "--kind", "tile", dir / "in/nope.tif", "--output", dir / "out"}, "does not exist"},
+      {{"enqueue", "--kind", "tile", dir / "in/*.tif", "--output", dir / "out"}, "matches no file"},
+      {{"enqueue", "--kind", "tile", dir / "in/a.txt", "--output", dir / "out", "--options", "{"}, "--options is not JSON"},
+      {{"enqueue", "--kind", "tile", dir / "in/a.txt", "--output", dir / "out", "--priority", "urgent"}, "unknown priority"},
+      {{"worker", "--concurrency", "0"}, "worker.concurrency"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.message);
+    const auto r = test::swath(with_redis(redis, c.args));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(c.message) != std::string::npos);
+  }
+  auto r = test::swath({"queue", "stats", "--redis", "http://x", "--queue", "q"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("it must start with redis:// or unix://") != std::string::npos);
+  r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "a b"});
+  CHECK(r.exit_code == 2);
+  CHECK(redis.cli({"DBSIZE"}) == "0");
+}
+
+TEST_CASE("cli queue: Redis down at start exits 1 with a clear message") {
+  const int port = test::free_port();
+  const std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
+  for (const auto& args : std::vector<std::vector<std::string>>{{"worker", "--redis", url, "--queue", "q"},
+                                                                {"queue", "stats", "--redis", url, "--queue", "q"},
+                                                                {"enqueue", "--redis", url, "--queue", "q", "--kind", "noop",
+                                                                 SWATH_SOURCE_DIR "/CMakeLists.txt", "--output", "/tmp/x"}}) {
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("cannot connect to Redis at " + url + ": Connection refused") != std::string::npos);
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("cli queue: a wrong password exits 1 with a clear message and is never printed") {
+  test::RedisServer redis({.password = "right-one"});
+  test::ScratchDir dir;
+  test::write_text(dir / "pw", "wrong-one\n");
+  auto r = test::swath({"-v", "-v", "worker", "--redis", redis.url(), "--queue", "q", "--redis-password-file", dir / "pw"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("cannot log in to Redis at " + redis.url() + ": the server refused the password from file") != std::string::npos);
+  CHECK(r.err.find("wrong-one") == std::string::npos);
+  r = test::swath({"-v", "-v", "queue", "stats", "--redis", redis.url(), "--queue", "q"},
+                  {.env = {{"SWATH_REDIS_PASSWORD", "wrong-two"}}});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("password from env SWATH_REDIS_PASSWORD") != std::string::npos);
+  CHECK(r.err.find("wrong-two") == std::string::npos);
+  r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "q"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("the server requires a password") != std::string::npos);
+  r = test::swath({"queue", "stats", "--json", "--redis", redis.url(), "--queue", "q"},
+                  {.env = {{"SWATH_REDIS_PASSWORD", "right-one"}}});
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("cli queue: Redis restarting mid-run: the worker reconnects and finishes; gone for good: exit 1") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "noop", SWATH_SOURCE_DIR "/CMakeLists.txt",
+                                                SWATH_SOURCE_DIR "/Makefile", "--output", dir / "out", "--options",
+                                                "{\"sleep_ms\":1500}"}));
+  REQUIRE(r.exit_code == 0);
+  test::Background worker({SWATH_BINARY, "--log-format", "text", "worker", "--redis", redis.url(), "--queue", "cli",
+                           "--exit-when-empty", "--reconnect-timeout", "20"});
+  wait_until([&] { return redis.cli({"ZCARD", "swath:{cli}:leased"}) == "1"; });
+  redis.stop();  // SIGTERM: Redis writes its AOF and exits, as in a rolling restart
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  redis.start();
+  const auto done = worker.wait();
+  CHECK(done.exit_code == 0);
+  CHECK(done.err.find("reconnecting") != std::string::npos);
+  CHECK(done.err.find("reconnected to Redis") != std::string::npos);
+  CHECK(redis.cli({"HGET", "swath:{cli}:stats", "done"}) == "2");
+
+  test::Background lonely({SWATH_BINARY, "worker", "--redis", redis.url(), "--queue", "cli", "--reconnect-timeout", "1"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  redis.stop();
+  const auto gone = lonely.wait();
+  CHECK(gone.exit_code == 1);
+  CHECK(gone.err.find("is unreachable") != std::string::npos);
+}
+
+TEST_CASE("cli queue: worker --metrics-port serves Prometheus counters while it runs") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "noop", SWATH_SOURCE_DIR "/CMakeLists.txt", "--output",
+                                         dir / "out", "--options", "{\"sleep_ms\":100}"})).exit_code == 0);
+  const int port = test::free_port();
+  test::Background worker({SWATH_BINARY, "worker", "--redis", redis.url(), "--queue", "cli", "--metrics-port",
+                           std::to_string(port)});
+  std::string text;
+  wait_until([&] {
+    text = http_get(port);
+    return text.find("result=\"committed\"} 1") != std::string::npos;
+  });
+  CHECK(text.rfind("HTTP/1.0 200 OK", 0) == 0);
+  CHECK(text.find("swath_worker_leased_total{queue=\"cli\",worker=\"") != std::string::npos);
+  worker.signal(SIGTERM);
+  CHECK(worker.wait().exit_code == 130);
+}

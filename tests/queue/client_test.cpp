@@ -1,0 +1,208 @@
+// The queue's Lua scripts against a real redis-server: dedupe, priorities, fencing, retries, dead letters, stats.
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "core/errors.hpp"
+#include "queue/client.hpp"
+#include "queue/stats.hpp"
+#include "support/redis_server.hpp"
+
+using namespace swath;
+
+namespace {
+
+queue::Task task(const std::string& name, queue::Priority p = queue::Priority::normal) {
+  queue::Task t;
+  t.kind = "noop";
+  t.inputs = {"/in/" + name};
+  t.output = "/out";
+  t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+  t.priority = p;
+  t.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  return t;
+}
+
+std::vector<std::string> input_names(const queue::LeaseBatch& batch) {
+  std::vector<std::string> out;
+  for (const auto& l : batch.tasks) out.push_back(queue::parse_task(l.envelope).inputs.at(0).substr(4));
+  return out;
+}
+
+struct Fixture {
+  test::RedisServer redis;
+  queue::Connection connection{queue::parse_redis_url(redis.url())};
+  queue::QueueClient client{connection, "q"};
+};
+
+}  // namespace
+
+TEST_CASE("queue: enqueueing the same work twice is a no-op unless forced after it finished") {
+  Fixture f;
+  auto counts = f.client.enqueue({task("a"), task("b")}, false);
+  CHECK(counts.enqueued == 2);
+  counts = f.client.enqueue({task("a"), task("c")}, true);  // forced, but a is still waiting
+  CHECK(counts.enqueued == 1);
+  CHECK(counts.duplicates == 1);
+  const auto batch = f.client.lease("w", 10, 30000, 15);
+  REQUIRE(batch.tasks.size() == 3);
+  std::vector<queue::Commit> commits;
+  for (const auto& l : batch.tasks) commits.push_back({l.id, l.token, "{}", "{}", 0.5});
+  CHECK(f.client.commit(commits, 3600) == std::vector<bool>{true, true, true});
+  CHECK(f.client.enqueue({task("a")}, false).duplicates == 1);
+  CHECK(f.client.enqueue({task("a")}, true).enqueued == 1);
+  CHECK(f.redis.cli({"TTL", "swath:{q}:task:" + task("b").id}) != "-1");  // finished records expire
+}
+
+TEST_CASE("queue: high runs first in FIFO order, low waits until nothing else does, backlog never hides work") {
+  Fixture f;
+  using P = queue::Priority;
+  f.client.enqueue({task("l1", P::low)}, false);
+  CHECK(f.redis.cli({"LLEN", "swath:{q}:ready"}) == "1");  // nothing else waits: low goes straight to ready
+  f.client.enqueue({task("n1"), task("l2", P::low), task("h1", P::high), task("n2"), task("h2", P::high)}, false);
+  f.client.enqueue({task("h3", P::high), task("l3", P::low)}, false);
+  auto s = queue::read_stats(f.client);
+  CHECK(s.depth == 8);
+  CHECK(s.high == 3);
+  CHECK(s.normal == 2);
+  CHECK(s.low == 3);
+  CHECK(s.backlog == 6);  // l2 and l3 are parked
+  CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"h1", "h2", "h3", "l1", "n1"});
+  CHECK(queue::read_stats(f.client).backlog == 1);
+  // n2 is the last higher-priority task: once it is taken the parked lows move to the ready list.
+  CHECK(input_names(f.client.lease("w", 1, 30000, 15)) == std::vector<std::string>{"n2"});
+  s = queue::read_stats(f.client);
+  CHECK(s.backlog == 2);
+  CHECK(s.depth == 2);
+  CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"l2", "l3"});
+}
+
+TEST_CASE("queue: a fencing token whose lease expired cannot commit; the task is leased again") {
+  Fixture f;
+  f.client.enqueue({task("a")}, false);
+  const auto first = f.client.lease("w1", 1, 300, 15);
+  REQUIRE(first.tasks.size() == 1);
+  CHECK(first.tasks[0].attempt == 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 1}}, 60) == std::vector<bool>{false});
+  const auto second = f.client.lease("w2", 1, 30000, 15);
+  REQUIRE(second.tasks.size() == 1);
+  CHECK(second.tasks[0].id == first.tasks[0].id);
+  CHECK(second.tasks[0].attempt == 2);
+  CHECK(second.tasks[0].token != first.tasks[0].token);
+  CHECK(f.client.renew("w1", 30000, {{first.tasks[0].id, first.tasks[0].token}}) ==
+        std::vector<std::string>{first.tasks[0].id});
+  CHECK(f.client.renew("w2", 30000, {{second.tasks[0].id, second.tasks[0].token}}).empty());
+  CHECK(f.client.commit({{second.tasks[0].id, second.tasks[0].token, "{}", "{}", 1}}, 60) == std::vector<bool>{true});
+  // A repeated call (lost reply, reconnect) is accepted and does not count twice.
+  CHECK(f.client.commit({{second.tasks[0].id, second.tasks[0].token, "{}", "{}", 1}}, 60) == std::vector<bool>{true});
+  CHECK(f.redis.cli({"HGET", "swath:{q}:task:" + first.tasks[0].id, "commits"}) == "1");
+  CHECK(queue::read_stats(f.client).done == 1);
+}
+
+TEST_CASE("queue: failures retry after a delay, then dead-letter; bad input dead-letters at once") {
+  Fixture f;
+  f.client.enqueue({task("flaky"), task("bad")}, false);
+  auto batch = f.client.lease("w", 2, 30000, 15);
+  REQUIRE(batch.tasks.size() == 2);
+  const auto& flaky = batch.tasks[0];
+  const auto& bad = batch.tasks[1];
+  CHECK(f.client.fail({{flaky.id, flaky.token, "timeout", false, 100}, {bad.id, bad.token, "not a raster", true, 0}}, 2) ==
+        std::vector<std::string>{"retry", "dead"});
+  auto s = queue::read_stats(f.client);
+  CHECK(s.delayed == 1);
+  CHECK(s.dead == 1);
+  CHECK(f.client.lease("w", 1, 30000, 15).tasks.empty());  // not yet due
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  batch = f.client.lease("w", 1, 30000, 15);
+  REQUIRE(batch.tasks.size() == 1);
+  CHECK(batch.tasks[0].attempt == 2);
+  CHECK(f.client.fail({{batch.tasks[0].id, batch.tasks[0].token, "timeout again", false, 100}}, 2) ==
+        std::vector<std::string>{"dead"});
+  const auto dead = f.client.dead_list(0, -1);
+  REQUIRE(dead.size() == 2);
+  CHECK(dead[0].error == "not a raster");
+  CHECK(dead[1].error == "timeout again");
+  CHECK(dead[1].failures == 2);
+  CHECK(f.client.dead_retry({dead[0].id}) == 1);
+  CHECK(queue::read_stats(f.client).depth == 1);
+  CHECK(f.client.dead_purge({}) == 1);
+  CHECK(queue::read_stats(f.client).dead == 0);
+  CHECK(f.redis.cli({"EXISTS", "swath:{q}:task:" + dead[1].id}) == "0");
+}
+
+TEST_CASE("queue: a raw element pushed by a foreign producer becomes a task that can be dead-lettered") {
+  Fixture f;
+  f.redis.cli({"RPUSH", "swath:{q}:ready", "this is not json"});
+  const auto batch = f.client.lease("w", 5, 30000, 15);
+  REQUIRE(batch.tasks.size() == 1);
+  CHECK(batch.tasks[0].id.rfind("raw-", 0) == 0);
+  CHECK(batch.tasks[0].envelope == "this is not json");
+}
+
+TEST_CASE("queue: handing back a lease makes the task ready again without using an attempt") {
+  Fixture f;
+  f.client.enqueue({task("a")}, false);
+  const auto batch = f.client.lease("w", 1, 30000, 15);
+  CHECK(f.client.release({{batch.tasks[0].id, batch.tasks[0].token}}) == 1);
+  CHECK(f.client.release({{batch.tasks[0].id, batch.tasks[0].token}}) == 0);
+  const auto again = f.client.lease("w", 1, 30000, 15);
+  REQUIRE(again.tasks.size() == 1);
+  CHECK(again.tasks[0].attempt == 1);
+}
+
+TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") {
+  Fixture f;
+  f.client.enqueue({task("a"), task("b", queue::Priority::high)}, false);
+  const auto batch = f.client.lease("w", 1, 30000, 15);
+  f.client.renew("w", 30000, {});
+  const auto json = queue::stats_json(queue::read_stats(f.client));
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : json.as_object()) keys.push_back(k);
+  CHECK(keys == std::vector<std::string>{"schema", "queue", "depth", "depth_by_priority", "in_flight", "delayed", "dead",
+                                         "done", "backlog", "workers", "throughput_per_second", "task_seconds",
+                                         "window_seconds"});
+  CHECK(json.at("schema").as_string() == "swath.queue.stats/1");
+  CHECK(json.at("depth").as_int() == 1);
+  CHECK(json.at("depth_by_priority").at("normal").as_int() == 1);
+  CHECK(json.at("in_flight").as_int() == 1);
+  CHECK(json.at("backlog").as_int() == 1);
+  CHECK(json.at("workers").as_int() == 1);
+  f.client.commit({{batch.tasks[0].id, batch.tasks[0].token, "{}", "{}", 2.5}}, 60);
+  const auto after = queue::stats_json(queue::read_stats(f.client, 60));
+  CHECK(after.at("task_seconds").at("p50").as_double() == doctest::Approx(2.5));
+  CHECK(after.at("task_seconds").at("count").as_int() == 1);
+  CHECK(after.at("throughput_per_second").as_double() == doctest::Approx(1.0 / 60).epsilon(0.05));
+  CHECK(queue::queue_stats_json(queue::parse_redis_url(f.redis.url()), "q") == queue::stats_json(queue::read_stats(f.client)));
+}
+
+TEST_CASE("queue: connection errors are clear and never show the password") {
+  test::RedisServer redis({.password = "correct-horse"});
+  auto endpoint = queue::parse_redis_url("redis://:wrong-battery@127.0.0.1:" + std::to_string(redis.port()) + "/0");
+  try {
+    queue::Connection c(endpoint);
+    FAIL("connected");
+  } catch (const core::IoError& e) {
+    const auto text = core::describe(e);
+    CHECK(text.find("cannot log in to Redis") != std::string::npos);
+    CHECK(text.find("wrong-battery") == std::string::npos);
+  }
+  endpoint.password.clear();
+  CHECK_THROWS_WITH_AS(queue::Connection{endpoint}, doctest::Contains("the server requires a password"), core::IoError);
+  endpoint.password = "correct-horse";
+  CHECK_NOTHROW(queue::Connection{endpoint});
+  endpoint.port = test::free_port();
+  CHECK_THROWS_WITH_AS(queue::Connection{endpoint}, doctest::Contains("cannot connect to Redis at redis://127.0.0.1:"),
+                       queue::ConnectionLost);
+}
+
+TEST_CASE("queue: a server without AOF or with an evicting policy is reported") {
+  Fixture f;
+  CHECK(f.connection.durability_warnings().empty());
+  f.redis.cli({"CONFIG", "SET", "appendonly", "no"});
+  f.redis.cli({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
+  const auto warnings = f.connection.durability_warnings();
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0].find("has no AOF") != std::string::npos);
+  CHECK(warnings[1].find("maxmemory-policy is not noeviction") != std::string::npos);
+}

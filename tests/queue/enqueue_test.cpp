@@ -1,0 +1,72 @@
+// Planning tasks from paths, globs and tiles.jsonl manifests (no Redis): ids, batches, spans, errors.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "core/errors.hpp"
+#include "queue/enqueue.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+
+namespace {
+
+queue::EnqueueOptions options(const test::ScratchDir& dir, std::vector<std::string> inputs) {
+  queue::EnqueueOptions o;
+  o.queue = "q";
+  o.kind = "tile";
+  o.inputs = std::move(inputs);
+  o.output = dir / "out";
+  o.trace = log::TraceContext::new_root();
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("enqueue: a glob and a path naming the same scene give one task with a child span of the caller") {
+  test::ScratchDir dir;
+  test::write_text(dir / "a.tif", "a");
+  test::write_text(dir / "b.tif", "b");
+  auto o = options(dir, {dir / "*.tif", dir / "a.tif"});
+  o.deadline_seconds = 60;
+  const auto tasks = queue::plan_tasks(o, 1000);
+  REQUIRE(tasks.size() == 2);
+  std::set<std::string> spans;
+  for (const auto& t : tasks) {
+    CHECK(t.traceparent.substr(3, 32) == o.trace.trace_id);
+    spans.insert(t.traceparent.substr(36, 16));
+    CHECK(t.enqueued_at_ms == 1000);
+    CHECK(t.deadline_ms == 61000);
+  }
+  CHECK(spans.size() == 2);
+  CHECK(spans.count(o.trace.span_id) == 0);
+  CHECK(queue::plan_tasks(o, 5).at(0).id == tasks.at(0).id);  // deterministic
+}
+
+TEST_CASE("enqueue: a tiles.jsonl manifest becomes one task per K tiles, inputs from the tiles' scenes") {
+  test::ScratchDir dir;
+  test::write_text(dir / "tiles.jsonl",
+                   "{\"scene\":\"/s/a.tif\",\"tile\":\"0_0\"}\n{\"scene\":\"/s/a.tif\",\"tile\":\"0_1\"}\n\n"
+                   "{\"scene\":\"/s/b.tif\",\"tile\":\"0_0\"}\n");
+  auto o = options(dir, {dir / "tiles.jsonl"});
+  CHECK(queue::plan_tasks(o, 0).size() == 3);
+  o.tiles_per_task = 2;
+  const auto tasks = queue::plan_tasks(o, 0);
+  REQUIRE(tasks.size() == 2);
+  CHECK(tasks[0].inputs == std::vector<std::string>{"/s/a.tif"});
+  CHECK(tasks[0].options.at("tiles").as_array().size() == 2);
+  CHECK(tasks[1].inputs == std::vector<std::string>{"/s/b.tif"});
+}
+
+TEST_CASE("enqueue: bad inputs are named") {
+  test::ScratchDir dir;
+  test::write_text(dir / "bad.jsonl", "{\"scene\":\"/s/a.tif\"}\n{oops\n");
+  CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "bad.jsonl"}), 0),
+                       doctest::Contains("bad.jsonl:2 is not JSON"), core::DataError);
+  CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "none*.tif"}), 0), doctest::Contains("matches no file"),
+                       core::UsageError);
+  CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "x.tif"}), 0), doctest::Contains("does not exist"),
+                       core::UsageError);
+  CHECK_THROWS_AS(queue::plan_tasks(options(dir, {}), 0), core::UsageError);
+  CHECK(queue::plan_tasks(options(dir, {"/vsis3/bucket/scene.tif"}), 0).at(0).inputs.at(0) == "/vsis3/bucket/scene.tif");
+}

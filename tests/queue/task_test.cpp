@@ -1,0 +1,130 @@
+// Task envelopes: deterministic ids, round trips, and every malformed shape a worker must dead-letter.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "queue/keys.hpp"
+#include "queue/task.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+
+namespace {
+
+queue::Task sample() {
+  queue::Task t;
+  t.kind = "checksum";
+  t.inputs = {"/data/a.tif", "/data/b.tif"};
+  t.options.set("size", 512);
+  t.output = "/out";
+  t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+  t.priority = queue::Priority::high;
+  t.attempt = 0;
+  t.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  t.enqueued_at_ms = 1700000000000;
+  return t;
+}
+
+std::string why_of(const std::string& text) {
+  try {
+    queue::parse_task(text);
+  } catch (const core::DataError& e) {
+    return e.why();
+  }
+  return "parsed";
+}
+
+}  // namespace
+
+TEST_CASE("queue: task ids depend on kind, inputs, options and output only") {
+  const auto t = sample();
+  CHECK(t.id.size() == 32);
+  CHECK(queue::make_task_id(t.kind, t.inputs, t.options, t.output) == t.id);
+  CHECK(queue::make_task_id("noop", t.inputs, t.options, t.output) != t.id);
+  CHECK(queue::make_task_id(t.kind, {"/data/a.tif"}, t.options, t.output) != t.id);
+  core::Json other = core::Json::object();
+  other.set("size", 256);
+  CHECK(queue::make_task_id(t.kind, t.inputs, other, t.output) != t.id);
+  CHECK(queue::make_task_id(t.kind, t.inputs, t.options, "/elsewhere") != t.id);
+}
+
+TEST_CASE("queue: an envelope round-trips through its JSON text") {
+  auto t = sample();
+  t.deadline_ms = 1700000060000;
+  const auto back = queue::parse_task(queue::task_text(t));
+  CHECK(back.id == t.id);
+  CHECK(back.inputs == t.inputs);
+  CHECK(back.options == t.options);
+  CHECK(back.priority == queue::Priority::high);
+  CHECK(back.traceparent == t.traceparent);
+  CHECK(back.deadline_ms == t.deadline_ms);
+  CHECK(queue::task_text(back) == queue::task_text(t));
+}
+
+TEST_CASE("queue: malformed envelopes are rejected with the reason") {
+  CHECK(why_of("not json {").rfind("not JSON", 0) == 0);
+  CHECK(why_of("[1,2]") == "not a JSON object");
+  auto json = queue::task_json(sample());
+  json.set("schema", "swath.task/0");
+  CHECK(why_of(json.dump()) == "schema version 'swath.task/0' is not swath.task/1");
+  for (const char* field : {"id", "kind", "inputs", "options", "output", "attempt", "traceparent", "deadline"}) {
+    CAPTURE(field);
+    core::Json without = core::Json::object();
+    const auto full = queue::task_json(sample());
+    for (const auto& [k, v] : full.as_object()) {
+      if (k != field) without.set(k, v);
+    }
+    CHECK(why_of(without.dump()) == std::string("missing field '") + field + "'");
+  }
+  json = queue::task_json(sample());
+  json.set("inputs", core::Json::array());
+  CHECK(why_of(json.dump()) == "field 'inputs' must be a non-empty array");
+  json = queue::task_json(sample());
+  json.set("attempt", "one");
+  CHECK(why_of(json.dump()) == "field 'attempt' must be an integer");
+}
+
+TEST_CASE("queue: paths outside the allowed roots are refused, .. included") {
+  auto t = sample();
+  CHECK_NOTHROW(queue::check_paths(t, {}));
+  CHECK_NOTHROW(queue::check_paths(t, {"/data", "/out"}));
+  CHECK_THROWS_WITH_AS(queue::check_paths(t, {"/data"}), doctest::Contains("output '/out' is outside the allowed roots"),
+                       core::DataError);
+  t.inputs = {"/data/../etc/passwd"};
+  CHECK_THROWS_WITH_AS(queue::check_paths(t, {"/data", "/out"}), doctest::Contains("input '/data/../etc/passwd'"),
+                       core::DataError);
+  t.inputs = {"/database/x.tif"};  // a sibling sharing the prefix is not inside
+  CHECK_THROWS_AS(queue::check_paths(t, {"/data", "/out"}), core::DataError);
+  CHECK_NOTHROW(queue::check_paths(t, {"/data/", "/database/", "/out"}));
+}
+
+TEST_CASE("queue: every key of a queue carries the one hash tag") {
+  const queue::Keys keys("scenes-2024");
+  for (const auto& key : {keys.ready, keys.low, keys.leased, keys.delayed, keys.dead, keys.workers, keys.counts,
+                          keys.stats, keys.durations, keys.throughput, keys.task("abc")}) {
+    CHECK(key.rfind("swath:{scenes-2024}:", 0) == 0);
+  }
+  CHECK_THROWS_AS(queue::Keys("a b"), core::UsageError);
+  CHECK_THROWS_AS(queue::Keys("{x}"), core::UsageError);
+  CHECK_THROWS_AS(queue::Keys(""), core::UsageError);
+}
+
+TEST_CASE("queue: priorities parse and print") {
+  CHECK(queue::parse_priority("low", "--priority") == queue::Priority::low);
+  CHECK(std::string(queue::priority_name(queue::Priority::high)) == "high");
+  CHECK_THROWS_WITH_AS(queue::parse_priority("urgent", "--priority"), doctest::Contains("unknown priority 'urgent'"),
+                       core::UsageError);
+}
+
+TEST_CASE("queue: a symlink inside an allowed root that points outside it is refused") {
+  test::ScratchDir dir;
+  test::write_text(dir / "root/in.txt", "x");
+  std::filesystem::create_directory_symlink("/etc", dir / "root/escape");
+  auto t = sample();
+  t.output = dir / "root/out";
+  t.inputs = {dir / "root/in.txt"};
+  CHECK_NOTHROW(queue::check_paths(t, {dir / "root"}));
+  t.inputs = {dir / "root/escape/hostname"};
+  CHECK_THROWS_WITH_AS(queue::check_paths(t, {dir / "root"}), doctest::Contains("outside the allowed roots"), core::DataError);
+}

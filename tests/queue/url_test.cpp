@@ -1,0 +1,65 @@
+// Redis URLs and passwords: parsing, unix sockets, and no password in any message.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+
+#include "core/errors.hpp"
+#include "queue/redis_url.hpp"
+#include "queue/stats.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+
+TEST_CASE("queue: redis URLs with user, password, port and database") {
+  auto e = queue::parse_redis_url("redis://alice:s3cr%40t@redis.internal:6380/3");
+  CHECK(e.host == "redis.internal");
+  CHECK(e.port == 6380);
+  CHECK(e.db == 3);
+  CHECK(e.user == "alice");
+  CHECK(e.password == "s3cr@t");
+  CHECK(e.describe() == "redis://alice@redis.internal:6380/3");
+  e = queue::parse_redis_url("redis://localhost");
+  CHECK(e.port == 6379);
+  CHECK(e.db == 0);
+  CHECK(e.password.empty());
+  e = queue::parse_redis_url("unix:///run/redis/redis.sock?db=2");
+  CHECK(e.unix_socket == "/run/redis/redis.sock");
+  CHECK(e.db == 2);
+}
+
+TEST_CASE("queue: malformed redis URLs are usage errors that never echo the password") {
+  for (const char* url : {"http://x:1", "redis://u:hunter2@host:notaport", "redis://u:hunter2@host:99999/0",
+                          "redis://u:hunter2@host:1/x", "unix://relative.sock", "rediss://u:hunter2@h:1"}) {
+    CAPTURE(url);
+    try {
+      queue::parse_redis_url(url);
+      FAIL("accepted");
+    } catch (const core::UsageError& e) {
+      CHECK(core::describe(e).find("hunter2") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("queue: the password comes from a file or the environment") {
+  test::ScratchDir dir;
+  test::write_text(dir / "pw", "from-file\n");
+  auto e = queue::parse_redis_url("redis://127.0.0.1:1/0");
+  queue::resolve_password(e, dir / "pw");
+  CHECK(e.password == "from-file");
+  CHECK(e.password_source == "file " + (dir / "pw"));
+  e = queue::parse_redis_url("redis://127.0.0.1:1/0");
+  ::setenv("SWATH_REDIS_PASSWORD", "from-env", 1);
+  queue::resolve_password(e, "");
+  ::unsetenv("SWATH_REDIS_PASSWORD");
+  CHECK(e.password == "from-env");
+  CHECK(e.password_source == "env SWATH_REDIS_PASSWORD");
+  CHECK_THROWS_AS(queue::resolve_password(e, dir / "missing"), core::IoError);
+}
+
+TEST_CASE("queue: quantiles interpolate") {
+  CHECK(queue::quantile({}, 0.5) == 0);
+  CHECK(queue::quantile({3, 1, 2}, 0.5) == 2);
+  CHECK(queue::quantile({1, 2, 3, 4}, 0.5) == doctest::Approx(2.5));
+  CHECK(queue::quantile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}, 0.95) ==
+        doctest::Approx(20));
+}

@@ -1,0 +1,260 @@
+// The worker in-process against a real redis-server: commits, bad input, retries, fencing, shutdown.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "core/cancel.hpp"
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/sha256.hpp"
+#include "queue/client.hpp"
+#include "queue/stats.hpp"
+#include "support/redis_server.hpp"
+#include "worker/worker.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Fixture {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  queue::Connection connection{queue::parse_redis_url(redis.url())};
+  queue::QueueClient client{connection, "w"};
+
+  queue::Task task(const std::string& kind, const std::vector<std::string>& inputs, const std::string& out = "") {
+    queue::Task t;
+    t.kind = kind;
+    t.inputs = inputs;
+    t.output = out.empty() ? dir / "out" : out;
+    t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+    t.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    return t;
+  }
+  std::string input(const std::string& name, const std::string& content) {
+    test::write_text(dir / ("in/" + name), content);
+    return dir / ("in/" + name);
+  }
+  worker::WorkerOptions options() {
+    worker::WorkerOptions o;
+    o.redis = queue::parse_redis_url(redis.url());
+    o.queue = "w";
+    o.exit_when_empty = true;
+    o.poll_ms = 20;
+    o.settle.backoff_base_ms = 20;
+    o.settle.backoff_max_ms = 50;
+    return o;
+  }
+  std::string field(const std::string& id, const std::string& name) {
+    return redis.cli({"HGET", "swath:{w}:task:" + id, name});
+  }
+};
+
+// Fails with a transient error the first `failures` times, then writes one output.
+class FlakyHandler final : public worker::TaskHandler {
+ public:
+  explicit FlakyHandler(int failures) : failures_(failures) {}
+  bool writes_outputs() const override { return true; }
+  worker::HandlerResult run(const queue::Task&, const worker::HandlerContext& context) override {
+    if (calls_++ < failures_) throw core::IoError("flaky storage", "timed out");
+    std::ofstream(context.staging_dir + "/flaky.txt") << "ok\n";
+    return {{"flaky.txt"}, 0};
+  }
+  int calls_ = 0;
+
+ private:
+  int failures_;
+};
+
+// Writes its output, then another worker "takes over" the task (its token changes) before the commit.
+class UsurpedHandler final : public worker::TaskHandler {
+ public:
+  explicit UsurpedHandler(test::RedisServer& redis) : redis_(redis) {}
+  bool writes_outputs() const override { return true; }
+  worker::HandlerResult run(const queue::Task& task, const worker::HandlerContext& context) override {
+    std::ofstream(context.staging_dir + "/late.txt") << "stale\n";
+    redis_.cli({"HSET", "swath:{w}:task:" + task.id, "token", "999999"});
+    return {{"late.txt"}, 0};
+  }
+
+ private:
+  test::RedisServer& redis_;
+};
+
+}  // namespace
+
+TEST_CASE("worker: checksum tasks commit their outputs once, with hashes and an ack record") {
+  Fixture f;
+  const auto a = f.input("a.txt", "alpha\n");
+  const auto b = f.input("b.txt", "beta\n");
+  f.client.enqueue({f.task("checksum", {a}), f.task("checksum", {b})}, false);
+  const auto summary = worker::run_worker(f.options(), worker::builtin_handlers());
+  CHECK(summary.settled.committed == 2);
+  CHECK(summary.settled.dead == 0);
+  const std::string line = core::read_file(f.dir / "out/a.txt.sha256");
+  CHECK(line == core::sha256_hex("alpha\n") + "  a.txt\n");
+  CHECK_FALSE(fs::exists(f.dir / "out/.swath-staging"));
+  const auto id = f.task("checksum", {a}).id;
+  const auto outputs = core::Json::parse(f.field(id, "outputs"));
+  CHECK(outputs.at("files").at("a.txt.sha256").as_string() == core::sha256_file_hex(f.dir / "out/a.txt.sha256"));
+  const auto record = core::Json::parse(f.field(id, "result"));
+  CHECK(record.at("bytes_read").as_int() == 6);
+  CHECK(record.at("bytes_written").as_int() == static_cast<std::int64_t>(fs::file_size(f.dir / "out/a.txt.sha256")));
+  CHECK(record.at("peak_rss_bytes").as_int() > 0);
+  CHECK(record.find("cpu_seconds") != nullptr);
+  CHECK(f.field(id, "commits") == "1");
+}
+
+TEST_CASE("worker: malformed tasks are dead-lettered at once with the reason, and the worker keeps going") {
+  Fixture f;
+  const auto good = f.input("good.txt", "good\n");
+  f.client.enqueue({f.task("checksum", {good})}, false);
+  f.redis.cli({"RPUSH", "swath:{w}:ready", "{not json"});
+  auto wrong_schema = queue::task_json(f.task("checksum", {good}, f.dir / "other"));
+  wrong_schema.set("schema", "swath.task/9");
+  f.redis.cli({"RPUSH", "swath:{w}:ready", wrong_schema.dump()});
+  core::Json missing = core::Json::object();
+  const auto full = queue::task_json(f.task("checksum", {good}, f.dir / "x"));
+  for (const auto& [k, v] : full.as_object()) {
+    if (k != "kind") missing.set(k, v);
+  }
+  f.redis.cli({"RPUSH", "swath:{w}:ready", missing.dump()});
+  f.client.enqueue({f.task("checksum", {"/etc/hostname"}), f.task("checksum", {f.dir / "in/missing.tif"}),
+                    f.task("tiles", {good})},
+                   false);
+  auto options = f.options();
+  options.allow_roots = {f.dir.path()};
+  const auto summary = worker::run_worker(options, worker::builtin_handlers());
+  CHECK(summary.settled.committed == 1);
+  CHECK(summary.settled.dead == 6);
+  CHECK(summary.settled.retried == 0);
+  std::vector<std::string> errors;
+  for (const auto& d : f.client.dead_list(0, -1)) {
+    errors.push_back(d.error);
+    CHECK(d.failures == 1);
+  }
+  REQUIRE(errors.size() == 6);
+  CHECK(errors[0].find("not JSON") != std::string::npos);
+  CHECK(errors[1].find("schema version 'swath.task/9' is not swath.task/1") != std::string::npos);
+  CHECK(errors[2].find("missing field 'kind'") != std::string::npos);
+  CHECK(errors[3].find("input '/etc/hostname' is outside the allowed roots") != std::string::npos);
+  CHECK(errors[4].find("missing.tif': it does not exist") != std::string::npos);
+  CHECK(errors[5].find("unknown task kind 'tiles'") != std::string::npos);
+  CHECK(errors[5].find("did you mean 'tile'?") != std::string::npos);
+  CHECK(fs::exists(f.dir / "out/good.txt.sha256"));
+  CHECK_FALSE(fs::exists(f.dir / "other"));
+  CHECK(fs::is_empty(f.dir / "out") == false);
+}
+
+TEST_CASE("worker: transient failures retry with backoff, then succeed or die after --max-attempts") {
+  Fixture f;
+  auto registry = worker::builtin_handlers();
+  auto flaky = std::make_shared<FlakyHandler>(2);
+  registry.add("flaky", flaky);
+  f.client.enqueue({f.task("flaky", {"/in/x"})}, false);
+  auto options = f.options();
+  options.settle.max_attempts = 3;
+  auto summary = worker::run_worker(options, registry);
+  CHECK(summary.settled.retried == 2);
+  CHECK(summary.settled.committed == 1);
+  CHECK(flaky->calls_ == 3);
+  CHECK(f.field(f.task("flaky", {"/in/x"}).id, "attempt") == "3");
+  CHECK(fs::exists(f.dir / "out/flaky.txt"));
+
+  registry.add("flaky", std::make_shared<FlakyHandler>(100));
+  f.client.enqueue({f.task("flaky", {"/in/y"})}, false);
+  summary = worker::run_worker(options, registry);
+  CHECK(summary.settled.retried == 2);
+  CHECK(summary.settled.dead == 1);
+  const auto dead = f.client.dead_list(0, -1);
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].failures == 3);
+  CHECK(dead[0].error == "flaky storage: timed out");
+}
+
+TEST_CASE("worker: a worker that lost its lease cannot commit; its staged outputs are discarded") {
+  Fixture f;
+  auto registry = worker::builtin_handlers();
+  registry.add("usurped", std::make_shared<UsurpedHandler>(f.redis));
+  f.client.enqueue({f.task("usurped", {"/in/x"})}, false);
+  auto options = f.options();
+  options.exit_when_empty = false;
+  std::thread stopper([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    core::request_cancel(SIGTERM);
+  });
+  const auto summary = worker::run_worker(options, registry);
+  stopper.join();
+  core::reset_cancel();
+  CHECK(summary.settled.lost == 1);
+  CHECK(summary.settled.committed == 0);
+  CHECK(summary.interrupted);
+  CHECK_FALSE(fs::exists(f.dir / "out/late.txt"));
+  CHECK_FALSE(fs::exists(f.dir / "out/.swath-staging"));
+  CHECK(f.field(f.task("usurped", {"/in/x"}).id, "state") == "leased");
+}
+
+TEST_CASE("worker: SIGTERM hands back tasks not started and finishes running ones within the grace period") {
+  Fixture f;
+  std::vector<queue::Task> tasks;
+  for (int i = 0; i < 6; ++i) {
+    auto t = f.task("noop", {"/in/" + std::to_string(i)});
+    t.options.set("sleep_ms", 300);
+    t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+    tasks.push_back(t);
+  }
+  f.client.enqueue(tasks, false);
+  auto options = f.options();
+  options.concurrency = 2;
+  options.batch = 6;
+  options.grace_ms = 5000;
+  std::thread stopper([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    core::request_cancel(SIGTERM);
+  });
+  const auto summary = worker::run_worker(options, worker::builtin_handlers());
+  stopper.join();
+  core::reset_cancel();
+  CHECK(summary.interrupted);
+  CHECK(summary.settled.committed == 2);  // the two running when SIGTERM came
+  CHECK(summary.handed_back == 4);
+  const auto stats = queue::read_stats(f.client);
+  CHECK(stats.depth == 4);
+  CHECK(stats.in_flight == 0);
+  CHECK(stats.workers == 0);  // said goodbye
+}
+
+TEST_CASE("worker: commits whose worker died before renaming are finished by another worker") {
+  Fixture f;
+  const auto a = f.input("a.txt", "alpha\n");
+  f.client.enqueue({f.task("checksum", {a})}, false);
+  const auto leased = f.client.lease("dead-worker", 1, 30000, 15);
+  REQUIRE(leased.tasks.size() == 1);
+  const auto& l = leased.tasks[0];
+  const std::string staging = worker::staging_dir_for(f.dir / "out", l.id, l.token);
+  test::write_text(staging + "/a.txt.sha256", "staged\n");
+  core::Json outputs = core::Json::object();
+  outputs.set("staging", staging);
+  outputs.set("dir", f.dir / "out");
+  core::Json files = core::Json::object();
+  files.set("a.txt.sha256", core::sha256_hex("staged\n"));
+  outputs.set("files", files);
+  REQUIRE(f.client.commit({{l.id, l.token, outputs.dump(), "{}", 0.1, true}}, 3600) == std::vector<bool>{true});
+  auto options = f.options();
+  options.lease_ms = 200;  // orphans older than one lease are finished
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  worker::run_worker(options, worker::builtin_handlers());
+  CHECK(core::read_file(f.dir / "out/a.txt.sha256") == "staged\n");
+  CHECK_FALSE(fs::exists(staging));
+  CHECK(f.redis.cli({"ZCARD", "swath:{w}:finishing"}) == "0");
+}
+
+TEST_CASE("worker: backoff doubles per attempt with equal jitter, capped") {
+  CHECK(worker::retry_delay_ms(1, 1000, 60000, 0.0) == 500);
+  CHECK(worker::retry_delay_ms(1, 1000, 60000, 0.999) == 999);
+  CHECK(worker::retry_delay_ms(3, 1000, 60000, 0.0) == 2000);
+  CHECK(worker::retry_delay_ms(30, 1000, 60000, 0.5) == 45000);
+}
