@@ -6,6 +6,8 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "log/logger.hpp"
+#include "queue/redis_url.hpp"
+#include "queue/stats.hpp"
 #include "scale/controller.hpp"
 #include "scale/manifests.hpp"
 #include "scale/plan.hpp"
@@ -60,9 +62,12 @@ class ScalePlanCommand final : public cli::Command {
     policy_ = scale::resolve_policy(config.get_string("scale.policy"), config.get_string("scale.strategy"),
                                     config.entry("scale.strategy").origin.describe());
     if (!trace_.empty()) return simulate();
-    // Wiring point for --redis: pass the queue library's reader as the 4th argument, e.g.
-    // [](const std::string& url, const std::string& q) { return queue::queue_stats_json(queue::parse_redis_url(url), q); }
-    const auto source = scale::resolve_source(stats_, redis_, queue_);
+    const auto password_file = config.get_string("queue.password_file");
+    const auto source = scale::resolve_source(stats_, redis_, queue_, [password_file](const std::string& url, const std::string& q) {
+      auto endpoint = queue::parse_redis_url(url);
+      queue::resolve_password(endpoint, password_file);
+      return queue::queue_stats_json(endpoint, q);
+    });
     if (watch_) return watch(source, config.get_string("scale.kubectl"));
     return plan(source);
   }

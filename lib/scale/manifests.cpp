@@ -7,7 +7,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/provenance.hpp"
-#include "scale/redis_source.hpp"
+#include "scale/redis_address.hpp"
 
 namespace swath::scale {
 

@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "core/errors.hpp"
-#include "scale/redis_source.hpp"
+#include "scale/redis_address.hpp"
 
 namespace swath::scale {
 
@@ -22,7 +22,6 @@ SnapshotSource resolve_source(const std::string& stats_file, const std::string& 
   if (redis_url.empty()) throw core::UsageError("no queue to plan for", "neither --stats nor --redis was given", hint);
   if (queue.empty()) throw core::UsageError("--redis", "needs --queue NAME", hint);
   parse_redis_url(redis_url);  // a malformed URL is a usage error before any connection attempt
-  if (!reader) return redis_source(redis_url, queue);
   return [reader, redis_url, queue] { return parse_stats_json(reader(redis_url, queue).dump(), redis_url + " queue " + queue); };
 }
 

@@ -19,10 +19,10 @@ Policy resolve_policy(const std::string& path, const std::string& strategy_overr
 // queue::queue_stats_json); IoError when Redis is unreachable.
 using RedisStatsReader = std::function<core::Json(const std::string& url, const std::string& queue)>;
 
-// Exactly one of --stats FILE or --redis URL (with --queue NAME); UsageError otherwise. Without a reader,
-// --redis checks that Redis is reachable and then says it is not wired into this build.
+// Exactly one of --stats FILE or --redis URL (with --queue NAME); UsageError otherwise. --redis reads through
+// `reader` (scale does not depend on the queue library; the command passes it in).
 SnapshotSource resolve_source(const std::string& stats_file, const std::string& redis_url, const std::string& queue,
-                              RedisStatsReader reader = {});
+                              RedisStatsReader reader);
 
 // --now: RFC 3339 UTC or epoch seconds; the wall clock when empty.
 double resolve_now(const std::string& text);

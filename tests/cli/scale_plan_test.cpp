@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "core/json.hpp"
-#include "scale/redis_source.hpp"
+#include "support/redis_server.hpp"
 #include "support/process.hpp"
 #include "support/scratch.hpp"
 
@@ -25,19 +25,6 @@ std::string stats_json(long long backlog, long long in_flight, long long workers
          std::to_string(in_flight) + ",\"delayed\":0,\"dead\":0,\"done\":10,\"backlog\":" + std::to_string(backlog) +
          ",\"workers\":" + std::to_string(workers) + ",\"throughput_per_second\":1.5,\"task_seconds\":{\"p50\":2,\"p95\":" +
          std::to_string(p95) + ",\"count\":" + std::to_string(count) + "},\"window_seconds\":300}";
-}
-
-// A loopback port nobody listens on right now.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 struct Fixture {
@@ -173,33 +160,25 @@ TEST_CASE("scale-plan: bad stats files and missing inputs") {
 }
 
 TEST_CASE("scale-plan: Redis unreachable is a clear error, exit 1") {
-  const int port = free_port();
+  const int port = test::free_port();
   const std::string url = "redis://127.0.0.1:" + std::to_string(port);
   const auto r = test::swath({"scale-plan", "--redis", url, "--queue", "tiles"});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.rfind("swath scale-plan: Redis unreachable at " + url + ": Connection refused", 0) == 0);
+  CHECK(r.err.rfind("swath scale-plan: cannot connect to Redis at " + url + "/0: Connection refused", 0) == 0);
   CHECK(r.err.find("is redis-server running") != std::string::npos);
   CHECK(r.out.empty());
 }
 
-TEST_CASE("scale-plan: with Redis up, --redis says clearly that it is not wired yet") {
-  const int port = free_port();
+TEST_CASE("scale-plan: --redis reads the queue's backlog from a real Redis") {
+  test::RedisServer redis;
   test::ScratchDir dir;
-  test::Background redis({"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
-                          "--appendonly", "no", "--dir", dir.path()});
-  const std::string url = "redis://127.0.0.1:" + std::to_string(port);
-  bool up = false;
-  for (int i = 0; i < 100 && !up; ++i) {
-    try {
-      scale::check_redis_reachable(url, 0.2);
-      up = true;
-    } catch (const std::exception&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  REQUIRE(up);
-  const auto r = test::swath({"scale-plan", "--redis", url, "--queue", "tiles"});
-  CHECK(r.exit_code == 2);
-  CHECK(r.err.find("reading queue 'tiles' from Redis is not wired into this build yet") != std::string::npos);
-  CHECK(r.err.find("--stats FILE") != std::string::npos);
+  for (int i = 0; i < 30; ++i) test::write_text(dir / ("in/" + std::to_string(i) + ".txt"), std::to_string(i));
+  auto r = test::swath({"enqueue", "--redis", redis.url(), "--queue", "tiles", "--kind", "noop", dir / "in/*.txt",
+                        "--output", dir / "out"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = test::swath({"scale-plan", "--redis", redis.url(), "--queue", "tiles", "--strategy", "scaledjob-default", "--json"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto plan = core::Json::parse(r.out);
+  CHECK(plan.dump().find("\"backlog\":30") != std::string::npos);
+  CHECK(plan.at("desired_replicas").as_int() > 0);
 }
