@@ -107,6 +107,7 @@ int run(int argc, char** argv, CommandList commands) {
   std::vector<std::pair<CLI::App*, Command*>> subcommands;
   for (auto& command : commands) {
     CLI::App* sub = app.add_subcommand(command->name(), command->summary());
+    sub->fallthrough();  // global flags (--log-format, --config, ...) work after the command name too
     command->declare(*sub, flags);
     subcommands.emplace_back(sub, command.get());
   }

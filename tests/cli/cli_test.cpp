@@ -161,3 +161,16 @@ TEST_CASE("cli: -q keeps warnings, -v adds debug lines") {
   const auto verbose = test::swath({"-v", "--log-format", "text", "version"});
   CHECK(verbose.err.find(" DEBUG cli: ") != std::string::npos);
 }
+
+TEST_CASE("cli: global flags work before and after the command name") {
+  test::ScratchDir dir;
+  test::write_text(dir / "c.yaml", "run:\n  threads: 3\n");
+  const auto after = test::swath({"config", "show", "--json", "--config", dir / "c.yaml", "--log-level", "warn"});
+  REQUIRE_MESSAGE(after.exit_code == 0, after.err);
+  const auto json = core::Json::parse(after.out);
+  CHECK(json.at("run.threads").at("value").as_int() == 3);
+  CHECK(json.at("log.level").at("source").as_string() == "flag --log-level");
+  const auto unknown = test::swath({"config", "show", "--no-such-flag"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("--no-such-flag") != std::string::npos);
+}
