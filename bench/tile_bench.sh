@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # swath tile against gdal_retile.py, side by side in one run: GTiff and PNG speed, 2 vs 1 thread, peak RSS.
 # Usage: bench/tile_bench.sh [SWATH_BINARY] ; BENCH_DIR (default /tmp/swath-bench) holds inputs and outputs.
-# Input: a 12000×12000 3-band uint8 GeoTIFF tiled 256×256 DEFLATE (made once by swath_bench_scene), 512-px tiles.
+# Input: a 12000×12000 3-band uint8 GeoTIFF tiled 256×256 DEFLATE (made once by swath_bench_scene), 512-px tiles;
+# swath runs with --edge shrink, so both tools write the same tiles (gdal_retile shrinks edge tiles).
 set -euo pipefail
 
 SWATH=$(realpath "${1:-build/apps/swath}")

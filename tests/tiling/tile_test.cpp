@@ -343,3 +343,18 @@ TEST_CASE("tile: several scenes in one run, one from /vsimem/, each in its own d
                        core::UsageError);
   VSIUnlink(second.c_str());
 }
+
+TEST_CASE("tile: --bands picks and reorders bands, exactly") {
+  test::ScratchDir dir;
+  test::SceneSpec spec;
+  spec.width = 40;
+  spec.height = 40;
+  const auto scene = test::make_scene(dir / "scene.tif", spec);
+  auto options = test::tile_options(scene, dir / "out", 32);
+  options.bands = {3, 1};
+  tiling::tile_scenes(options);
+  auto tile = open(dir / "out/scene/r000001_c000001.tif");
+  REQUIRE(tile->GetRasterCount() == 2);
+  CHECK(test::pixel_at(*tile, 1, 2, 3) == spec.pixel(3, 34, 35));
+  CHECK(test::pixel_at(*tile, 2, 2, 3) == spec.pixel(1, 34, 35));
+}
