@@ -279,3 +279,14 @@ TEST_CASE("cli tile: a scene that is all nodata has nothing to tile") {
   CHECK(summary.at("skipped_blank").as_int() == summary.at("planned").as_int());
   CHECK(fs::is_empty(dir / "out/all-nodata"));
 }
+
+TEST_CASE("cli tile: on a terminal, progress is a bar with tiles done, MPix/s and ETA") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {});
+  // `script` runs the command with a pseudo-terminal as stdout and stderr.
+  const std::string command = std::string(SWATH_BINARY) + " tile " + scene + " -o " + dir / "out" + " --size 32";
+  const auto r = test::run({"script", "-qec", command, "/dev/null"});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "] 4/4 tiles"));
+  CHECK(contains(r.out, "MPix/s  ETA"));
+}
