@@ -86,18 +86,20 @@ const OGRSpatialReference& spatial_reference(const std::string& wkt) {
 }
 
 void describe_tile(GDALDataset& dataset, const TileLook& look) {
-  if (look.geotransform) {
+  const bool tiff = look.format == Format::gtiff || look.format == Format::cog;
+  // PNG, JPEG and WEBP keep georeferencing only in sidecars, which swath does not write (the manifest has
+  // the bounds); leaving it out also spares their drivers the per-tile CRS work of cloning it.
+  if (tiff && look.geotransform) {
     auto c = look.geotransform->c;
     dataset.SetGeoTransform(c.data());
   }
-  if (!look.crs_wkt.empty()) dataset.SetSpatialRef(&spatial_reference(look.crs_wkt));
+  if (tiff && !look.crs_wkt.empty()) dataset.SetSpatialRef(&spatial_reference(look.crs_wkt));
   for (int b = 1; b <= dataset.GetRasterCount(); ++b) {
     auto* band = dataset.GetRasterBand(b);
     const auto i = static_cast<std::size_t>(b - 1);
     if (i < look.nodata.size() && look.nodata[i]) band->SetNoDataValue(*look.nodata[i]);
     if (i < look.colors.size()) band->SetColorInterpretation(look.colors[i]);
   }
-  const bool tiff = look.format == Format::gtiff || look.format == Format::cog;
   if (tiff) {
     for (const auto& [key, value] : look.metadata) dataset.SetMetadataItem(key.c_str(), value.c_str());
   }
