@@ -290,3 +290,14 @@ TEST_CASE("cli tile: on a terminal, progress is a bar with tiles done, MPix/s an
   CHECK(contains(r.out, "] 4/4 tiles"));
   CHECK(contains(r.out, "MPix/s  ETA"));
 }
+
+TEST_CASE("cli tile: tile settings come from config layers: env below flags") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {});  // 64×48
+  auto r = test::swath({"tile", scene, "-o", dir / "env", "--json"}, {.env = {{"SWATH_TILE__SIZE", "32"}}});
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("planned").as_int() == 4);
+  r = test::swath({"tile", scene, "-o", dir / "flag", "--size", "16", "--json"}, {.env = {{"SWATH_TILE__SIZE", "32"}}});
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("planned").as_int() == 12);
+}
