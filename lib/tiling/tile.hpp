@@ -24,7 +24,7 @@ struct TileReport {
   std::string manifest_path;
   std::string index_path;
   std::vector<std::string> warnings;
-  std::vector<std::string> failures;  // "id: reason", in grid order
+  std::vector<std::string> failures;  // "id: reason", in grid order, the first 100 (the manifest has all)
   std::vector<std::string> files;     // relative paths of the tiles on disk, when TileOptions::report_files
 
   std::int64_t skipped() const { return reused + blank; }

@@ -133,7 +133,8 @@ void count(const TileRecord& record, const TileOutcome& out, bool report_files, 
       break;
     case TileStatus::failed:
       ++report.failed;
-      report.failures.push_back(record.id + ": " + out.error);
+      // The manifest lists every failure; the report keeps the first ones, so its size stays bounded.
+      if (report.failures.size() < 100) report.failures.push_back(record.id + ": " + out.error);
       break;
   }
 }
