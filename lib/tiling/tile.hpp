@@ -1,5 +1,11 @@
 // `swath tile` as a library call: scenes in, tiles + manifest + index out, a report back.
 // The CLI, the fleet worker (a shard or an index list into a staging directory) and tests all call tile_scenes.
+//
+// Output layout (the same for a whole run and for a fleet task's staging directory):
+//   DIR/<scene>/r000012_c000034.<tif|png|jpg|webp>   one file per written tile, <scene> = file stem of the scene
+//   DIR/tiles.jsonl      header line (schema, provenance, options, scenes), then one line per tile in grid order
+//   DIR/tiles.geojson    WGS84 footprints of the written tiles
+//   DIR/.tiles.jsonl.journal   only while a run is in progress or after it was killed (read by --resume)
 #pragma once
 
 #include <cstdint>
