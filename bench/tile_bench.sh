@@ -21,12 +21,12 @@ scene() {  # scene SIZE → path, generated once
   echo "$path"
 }
 
-# timed NAME OUTDIR COMMAND...: input in the page cache, earlier output flushed; records wall seconds, CPU seconds
-# (user + system: what the run costs whatever else the machine is doing) and peak RSS.
+# timed NAME OUTDIR COMMAND...: input in the page cache, earlier output flushed (not deleted: freshly deleted
+# inodes slow the next run's file creation on ext4); records wall seconds, CPU seconds (user + system: what
+# the run costs whatever else the machine is doing) and peak RSS.
 timed() {
   local name=$1 out=$2
   shift 2
-  rm -rf "$out"
   mkdir -p "$out"
   sync
   "$TIME" -f "%e %U %S %M" -o "$RUN/$name.time" "$@" >/dev/null 2>"$RUN/$name.log" || { cat "$RUN/$name.log" >&2; exit 1; }
@@ -44,15 +44,14 @@ cat "$S12" "$S24" >/dev/null  # both runs of a pair read from the page cache
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the ratios need an otherwise idle machine)"
 echo "swath tile benchmark on $(nproc) cores; inputs $(basename "$S12") and $(basename "$S24") (3-band uint8, 256×256 DEFLATE tiles)"
-timed retile-gtiff "$RUN/out" gdal_retile.py -ps 512 512 -targetDir "$RUN/out" "$S12"
-timed swath-gtiff "$RUN/out" "$SWATH" -q tile "$S12" -o "$RUN/out" --size 512 --edge shrink
-timed swath-gtiff-1t "$RUN/out" "$SWATH" -q tile "$S12" -o "$RUN/out" --size 512 --edge shrink --threads 1
-timed retile-png "$RUN/out" gdal_retile.py -of PNG -ps 512 512 -targetDir "$RUN/out" "$S12"
-retile_png_bytes=$(bytes_of "$RUN/out" png)
-timed swath-png "$RUN/out" "$SWATH" -q tile "$S12" -o "$RUN/out" --size 512 --edge shrink --format PNG
-swath_png_bytes=$(bytes_of "$RUN/out" png)
-timed swath-gtiff-24k "$RUN/out" "$SWATH" -q tile "$S24" -o "$RUN/out" --size 512 --edge shrink
-rm -rf "$RUN/out"
+timed retile-gtiff "$RUN/retile-gtiff" gdal_retile.py -ps 512 512 -targetDir "$RUN/retile-gtiff" "$S12"
+timed swath-gtiff "$RUN/swath-gtiff" "$SWATH" -q tile "$S12" -o "$RUN/swath-gtiff" --size 512 --edge shrink
+timed swath-gtiff-1t "$RUN/swath-gtiff-1t" "$SWATH" -q tile "$S12" -o "$RUN/swath-gtiff-1t" --size 512 --edge shrink --threads 1
+timed retile-png "$RUN/retile-png" gdal_retile.py -of PNG -ps 512 512 -targetDir "$RUN/retile-png" "$S12"
+retile_png_bytes=$(bytes_of "$RUN/retile-png" png)
+timed swath-png "$RUN/swath-png" "$SWATH" -q tile "$S12" -o "$RUN/swath-png" --size 512 --edge shrink --format PNG
+swath_png_bytes=$(bytes_of "$RUN/swath-png" png)
+timed swath-gtiff-24k "$RUN/swath-gtiff-24k" "$SWATH" -q tile "$S24" -o "$RUN/swath-gtiff-24k" --size 512 --edge shrink
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 python3 - "$retile_gtiff_s" "$swath_gtiff_s" "$swath_gtiff_1t_s" "$retile_png_s" "$swath_png_s" \
