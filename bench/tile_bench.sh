@@ -1,33 +1,38 @@
 #!/usr/bin/env bash
 # swath tile against gdal_retile.py, side by side in one run: GTiff and PNG speed, 2 vs 1 thread, peak RSS.
 # Usage: bench/tile_bench.sh [SWATH_BINARY] ; BENCH_DIR (default /tmp/swath-bench) holds inputs and outputs.
-# Input: a 12000×12000 3-band uint8 GeoTIFF tiled 256×256 DEFLATE (made once by swath_bench_scene), 512-px tiles.
+# Input: a 12000×12000 3-band uint8 GeoTIFF tiled 256×256 DEFLATE (made once by swath_bench_scene), 512-px tiles;
+# swath runs with --edge shrink, so both tools write the same tiles (gdal_retile shrinks edge tiles).
 set -euo pipefail
 
 SWATH=$(realpath "${1:-build/apps/swath}")
 GENERATOR=$(dirname "$SWATH")/../bench/swath_bench_scene
 DIR=${BENCH_DIR:-/tmp/swath-bench}
 TIME=/usr/bin/time
-mkdir -p "$DIR"
+RUN="$DIR/run.$$"  # outputs and timings of this run only: concurrent runs share nothing but the inputs
+mkdir -p "$DIR" "$RUN"
+trap 'rm -rf "$RUN"' EXIT
 [ -x "$TIME" ] || { echo "tile_bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
 command -v gdal_retile.py >/dev/null || { echo "tile_bench: gdal_retile.py is missing (gdal-bin, python3-gdal)" >&2; exit 1; }
 
 scene() {  # scene SIZE → path, generated once
   local path="$DIR/scene-$1.tif"
-  [ -f "$path" ] || "$GENERATOR" "$path" "$1" "$1"
+  if [ ! -f "$path" ]; then "$GENERATOR" "$path.tmp.$$" "$1" "$1" && mv "$path.tmp.$$" "$path"; fi
   echo "$path"
 }
 
-# timed NAME OUTDIR COMMAND...: runs on a quiet page cache (input read once, output flushed), records seconds and peak KB.
+# timed NAME OUTDIR COMMAND...: input in the page cache, earlier output flushed (not deleted: freshly deleted
+# inodes slow the next run's file creation on ext4); records wall seconds, CPU seconds (user + system: what
+# the run costs whatever else the machine is doing) and peak RSS.
 timed() {
   local name=$1 out=$2
   shift 2
-  rm -rf "$out"
   mkdir -p "$out"
   sync
-  "$TIME" -f "%e %M" -o "$DIR/$name.time" "$@" >/dev/null 2>"$DIR/$name.log" || { cat "$DIR/$name.log" >&2; exit 1; }
-  read -r seconds kb <"$DIR/$name.time"
-  printf '%-22s %8.2f s %8d MB   %s\n' "$name" "$seconds" $((kb / 1024)) "$*" | sed "s|$DIR/||g"
+  "$TIME" -f "%e %U %S %M" -o "$RUN/$name.time" "$@" >/dev/null 2>"$RUN/$name.log" || { cat "$RUN/$name.log" >&2; exit 1; }
+  read -r seconds user system kb <"$RUN/$name.time"
+  printf '%-16s %7.2f s wall %7.2f s cpu %6d MB   %s\n' "$name" "$seconds" "$(awk "BEGIN {print $user + $system}")" $((kb / 1024)) "$*" |
+    sed "s|$RUN/||g; s|$DIR/||g"
   eval "${name//-/_}_s=$seconds; ${name//-/_}_kb=$kb"
 }
 
@@ -37,16 +42,17 @@ S12=$(scene 12000)
 S24=$(scene 24000)
 cat "$S12" "$S24" >/dev/null  # both runs of a pair read from the page cache
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the ratios need an otherwise idle machine)"
 echo "swath tile benchmark on $(nproc) cores; inputs $(basename "$S12") and $(basename "$S24") (3-band uint8, 256×256 DEFLATE tiles)"
-timed retile-gtiff "$DIR/out" gdal_retile.py -ps 512 512 -targetDir "$DIR/out" "$S12"
-timed swath-gtiff "$DIR/out" "$SWATH" -q tile "$S12" -o "$DIR/out" --size 512 --edge shrink
-timed swath-gtiff-1t "$DIR/out" "$SWATH" -q tile "$S12" -o "$DIR/out" --size 512 --edge shrink --threads 1
-timed retile-png "$DIR/out" gdal_retile.py -of PNG -ps 512 512 -targetDir "$DIR/out" "$S12"
-retile_png_bytes=$(bytes_of "$DIR/out" png)
-timed swath-png "$DIR/out" "$SWATH" -q tile "$S12" -o "$DIR/out" --size 512 --edge shrink --format PNG
-swath_png_bytes=$(bytes_of "$DIR/out" png)
-timed swath-gtiff-24k "$DIR/out" "$SWATH" -q tile "$S24" -o "$DIR/out" --size 512 --edge shrink
-rm -rf "$DIR/out"
+timed retile-gtiff "$RUN/retile-gtiff" gdal_retile.py -ps 512 512 -targetDir "$RUN/retile-gtiff" "$S12"
+timed swath-gtiff "$RUN/swath-gtiff" "$SWATH" -q tile "$S12" -o "$RUN/swath-gtiff" --size 512 --edge shrink
+timed swath-gtiff-1t "$RUN/swath-gtiff-1t" "$SWATH" -q tile "$S12" -o "$RUN/swath-gtiff-1t" --size 512 --edge shrink --threads 1
+timed retile-png "$RUN/retile-png" gdal_retile.py -of PNG -ps 512 512 -targetDir "$RUN/retile-png" "$S12"
+retile_png_bytes=$(bytes_of "$RUN/retile-png" png)
+timed swath-png "$RUN/swath-png" "$SWATH" -q tile "$S12" -o "$RUN/swath-png" --size 512 --edge shrink --format PNG
+swath_png_bytes=$(bytes_of "$RUN/swath-png" png)
+timed swath-gtiff-24k "$RUN/swath-gtiff-24k" "$SWATH" -q tile "$S24" -o "$RUN/swath-gtiff-24k" --size 512 --edge shrink
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 python3 - "$retile_gtiff_s" "$swath_gtiff_s" "$swath_gtiff_1t_s" "$retile_png_s" "$swath_png_s" \
   "$retile_png_bytes" "$swath_png_bytes" "$swath_gtiff_kb" "$swath_gtiff_24k_kb" <<'PY'

@@ -39,7 +39,7 @@ class TileCommand final : public cli::Command {
     options.output_dir = output_;
     options.grid = {config.get_int("tile.size"), config.get_int("tile.overlap"),
                     config.get_string("tile.edge") == "shrink" ? tiling::Edge::shrink : tiling::Edge::pad};
-    options.format = tiling::parse_format(config.get_string("tile.format"), "tile.format");
+    options.format = tiling::parse_format(config.get_string("tile.format"), config.entry("tile.format").origin.describe());
     options.creation_options = creation_options_.empty() ? config.get_list("tile.creation_options") : creation_options_;
     options.bands = tiling::parse_bands(config.get_list("tile.bands"), "--bands");
     options.scale = tiling::parse_scale(config.get_string("tile.scale"), "--scale");

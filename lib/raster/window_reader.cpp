@@ -10,8 +10,8 @@ namespace swath::raster {
 
 namespace {
 
-void fill_band(std::byte* band, std::size_t pixels, GDALDataType type, double value) {
-  GDALCopyWords64(&value, GDT_Float64, 0, band, type, GDALGetDataTypeSizeBytes(type), static_cast<GPtrDiff_t>(pixels));
+void fill_band(std::byte* first, std::size_t pixels, std::size_t stride, GDALDataType type, double value) {
+  GDALCopyWords64(&value, GDT_Float64, 0, first, type, static_cast<int>(stride), static_cast<GPtrDiff_t>(pixels));
 }
 
 std::string window_text(const core::Window& w) {
@@ -29,11 +29,12 @@ GDALDataset& WindowReader::dataset_for_this_thread() const {
 }
 
 PixelBlock WindowReader::read(const core::Window& window, const std::vector<int>& bands, GDALDataType type,
-                              const std::vector<double>& fill) const {
+                              const std::vector<double>& fill, Layout layout) const {
   PixelBlock block;
   block.window = window;
   block.bands = bands;
   block.type = type;
+  block.layout = layout;
   block.data.resize(block.band_stride() * bands.size());
 
   const core::Window scene{0, 0, info_.width, info_.height};
@@ -41,23 +42,23 @@ PixelBlock WindowReader::read(const core::Window& window, const std::vector<int>
   const bool padded = !(inside == window);
   if (padded) {
     for (std::size_t b = 0; b < bands.size(); ++b) {
-      fill_band(block.data.data() + b * block.band_stride(), static_cast<std::size_t>(window.pixels()), type,
+      fill_band(block.sample_at(b, 0), static_cast<std::size_t>(window.pixels()), block.pixel_space(), type,
                 b < fill.size() ? fill[b] : 0.0);
     }
   }
   if (inside.empty()) return block;
 
-  const auto sample = static_cast<GSpacing>(block.sample_bytes());
-  const auto line = sample * window.width;
-  const auto band_space = static_cast<GSpacing>(block.band_stride());
-  std::byte* origin = block.data.data() + ((inside.y - window.y) * window.width + (inside.x - window.x)) * sample;
+  const auto pixel = static_cast<GSpacing>(block.pixel_space());
+  const auto line = static_cast<GSpacing>(block.line_space());
+  const auto band_space = static_cast<GSpacing>(block.band_space());
+  std::byte* origin = block.sample_at(0, inside.y - window.y) + (inside.x - window.x) * pixel;
   std::vector<int> band_list = bands;
 
   CapturedGdalErrors errors;
   const CPLErr err = dataset_for_this_thread().RasterIO(
       GF_Read, static_cast<int>(inside.x), static_cast<int>(inside.y), static_cast<int>(inside.width),
       static_cast<int>(inside.height), origin, static_cast<int>(inside.width), static_cast<int>(inside.height), type,
-      static_cast<int>(band_list.size()), band_list.data(), sample, line, band_space, nullptr);
+      static_cast<int>(band_list.size()), band_list.data(), pixel, line, band_space, nullptr);
   if (err != CE_None) {
     throw core::DataError("cannot read window " + window_text(inside) + " of '" + path_ + "'", errors.last_failure(),
                           "the file may be corrupt or truncated there");

@@ -12,16 +12,34 @@
 
 namespace swath::raster {
 
-// Band-sequential pixels of a window: band b's row r starts at ((b * height) + r) * width samples.
+// How a block's samples are laid out: band after band, or the bands of one pixel side by side (as most
+// multi-band GeoTIFFs store them, so reading and writing those needs no transposition).
+enum class Layout { band_sequential, pixel_interleaved };
+
+// Pixels of a window. Band-sequential: band b's row r starts at ((b * height) + r) * width samples;
+// pixel-interleaved: sample (b, r, c) is at (r * width + c) * bands + b. sample_at/pixel_space work for both.
 struct PixelBlock {
   core::Window window;          // may reach outside the scene (padding)
   std::vector<int> bands;       // 1-based source bands, in output order
   GDALDataType type = GDT_Byte;
+  Layout layout = Layout::band_sequential;
   std::vector<std::byte> data;
 
   std::size_t sample_bytes() const { return static_cast<std::size_t>(bytes_per_sample(type)); }
   std::size_t band_stride() const { return static_cast<std::size_t>(window.pixels()) * sample_bytes(); }
+  // Band-sequential blocks only.
   const std::byte* band_data(std::size_t band_index) const { return data.data() + band_index * band_stride(); }
+  // Bytes from one pixel to the next in a row, from one row to the next, from one band to the next.
+  std::size_t pixel_space() const { return layout == Layout::band_sequential ? sample_bytes() : sample_bytes() * bands.size(); }
+  std::size_t line_space() const { return pixel_space() * static_cast<std::size_t>(window.width); }
+  std::size_t band_space() const { return layout == Layout::band_sequential ? band_stride() : sample_bytes(); }
+  // The first sample of `row` (0-based, within the window) of band `band_index`.
+  const std::byte* sample_at(std::size_t band_index, std::int64_t row) const {
+    return data.data() + band_index * band_space() + static_cast<std::size_t>(row) * line_space();
+  }
+  std::byte* sample_at(std::size_t band_index, std::int64_t row) {
+    return data.data() + band_index * band_space() + static_cast<std::size_t>(row) * line_space();
+  }
 };
 
 class WindowReader {
@@ -31,7 +49,7 @@ class WindowReader {
   // Reads `window` of `bands` as `type`. Pixels outside the scene get `fill[b]` (per output band).
   // Throws DataError naming the scene and window when GDAL fails (e.g. a corrupt block).
   PixelBlock read(const core::Window& window, const std::vector<int>& bands, GDALDataType type,
-                  const std::vector<double>& fill) const;
+                  const std::vector<double>& fill, Layout layout = Layout::band_sequential) const;
 
   const SceneInfo& info() const { return info_; }
 

@@ -56,6 +56,8 @@ std::string pointer_option(const void* pointer) {
   return text;
 }
 
+std::string spacing_option(const char* key, std::size_t bytes) { return std::string(key) + "=" + std::to_string(bytes); }
+
 // A MEM dataset whose bands point into the block (no copy); the block must outlive it.
 GDALDatasetUniquePtr wrap_block(const raster::PixelBlock& block, std::size_t band_count) {
   auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
@@ -63,8 +65,10 @@ GDALDatasetUniquePtr wrap_block(const raster::PixelBlock& block, std::size_t ban
                                            block.type, nullptr));
   if (!dataset) throw core::DataError("cannot encode a tile", "GDAL's MEM driver could not create a dataset");
   for (std::size_t b = 0; b < band_count; ++b) {
-    const std::string pointer = pointer_option(block.band_data(b));
-    const char* options[] = {pointer.c_str(), nullptr};
+    const std::string pointer = pointer_option(block.sample_at(b, 0));
+    const std::string pixel = spacing_option("PIXELOFFSET", block.pixel_space());
+    const std::string line = spacing_option("LINEOFFSET", block.line_space());
+    const char* options[] = {pointer.c_str(), pixel.c_str(), line.c_str(), nullptr};
     if (dataset->AddBand(block.type, const_cast<char**>(options)) != CE_None) {
       throw core::DataError("cannot encode a tile", "GDAL's MEM driver could not add a band");
     }
@@ -86,18 +90,20 @@ const OGRSpatialReference& spatial_reference(const std::string& wkt) {
 }
 
 void describe_tile(GDALDataset& dataset, const TileLook& look) {
-  if (look.geotransform) {
+  const bool tiff = look.format == Format::gtiff || look.format == Format::cog;
+  // PNG, JPEG and WEBP keep georeferencing only in sidecars, which swath does not write (the manifest has
+  // the bounds); leaving it out also spares their drivers the per-tile CRS work of cloning it.
+  if (tiff && look.geotransform) {
     auto c = look.geotransform->c;
     dataset.SetGeoTransform(c.data());
   }
-  if (!look.crs_wkt.empty()) dataset.SetSpatialRef(&spatial_reference(look.crs_wkt));
+  if (tiff && !look.crs_wkt.empty()) dataset.SetSpatialRef(&spatial_reference(look.crs_wkt));
   for (int b = 1; b <= dataset.GetRasterCount(); ++b) {
     auto* band = dataset.GetRasterBand(b);
     const auto i = static_cast<std::size_t>(b - 1);
     if (i < look.nodata.size() && look.nodata[i]) band->SetNoDataValue(*look.nodata[i]);
     if (i < look.colors.size()) band->SetColorInterpretation(look.colors[i]);
   }
-  const bool tiff = look.format == Format::gtiff || look.format == Format::cog;
   if (tiff) {
     for (const auto& [key, value] : look.metadata) dataset.SetMetadataItem(key.c_str(), value.c_str());
   }
@@ -124,12 +130,11 @@ GDALDatasetUniquePtr write_gtiff(GDALDriver& driver, const std::string& path, co
   describe_tile(*dataset, look);
   std::vector<int> bands(band_count);
   for (std::size_t b = 0; b < band_count; ++b) bands[b] = static_cast<int>(b + 1);
-  const auto sample = static_cast<GSpacing>(block.sample_bytes());
   const CPLErr err = dataset->RasterIO(GF_Write, 0, 0, static_cast<int>(block.window.width),
                                        static_cast<int>(block.window.height), const_cast<std::byte*>(block.data.data()),
                                        static_cast<int>(block.window.width), static_cast<int>(block.window.height), block.type,
-                                       static_cast<int>(band_count), bands.data(), sample, sample * block.window.width,
-                                       static_cast<GSpacing>(block.band_stride()), nullptr);
+                                       static_cast<int>(band_count), bands.data(), static_cast<GSpacing>(block.pixel_space()),
+                                       static_cast<GSpacing>(block.line_space()), static_cast<GSpacing>(block.band_space()), nullptr);
   if (err != CE_None) dataset.reset();
   return dataset;
 }

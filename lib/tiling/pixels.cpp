@@ -1,4 +1,4 @@
-// Blank detection and Byte scaling over band-sequential blocks, one conversion to double per sample.
+// Blank detection and Byte scaling over blocks of either layout, one conversion to double per sample.
 #include "tiling/pixels.hpp"
 
 #include <gdal.h>
@@ -13,9 +13,8 @@ namespace {
 void row_as_double(const raster::PixelBlock& block, std::size_t band, std::int64_t row, std::vector<double>& out) {
   const auto width = static_cast<std::size_t>(block.window.width);
   out.resize(width);
-  const std::byte* start = block.band_data(band) + static_cast<std::size_t>(row) * width * block.sample_bytes();
-  GDALCopyWords64(start, block.type, static_cast<int>(block.sample_bytes()), out.data(), GDT_Float64, sizeof(double),
-                  static_cast<GPtrDiff_t>(width));
+  GDALCopyWords64(block.sample_at(band, row), block.type, static_cast<int>(block.pixel_space()), out.data(), GDT_Float64,
+                  sizeof(double), static_cast<GPtrDiff_t>(width));
 }
 
 bool same(double value, double nodata) { return value == nodata || (std::isnan(value) && std::isnan(nodata)); }
@@ -64,6 +63,7 @@ raster::PixelBlock scale_to_byte(const raster::PixelBlock& block, std::size_t ba
   out.window = block.window;
   out.bands.assign(block.bands.begin(), block.bands.begin() + static_cast<std::ptrdiff_t>(band_count));
   out.type = GDT_Byte;
+  out.layout = block.layout;
   out.data.resize(out.band_stride() * band_count);
   std::vector<double> row;
   const auto width = static_cast<std::size_t>(block.window.width);
@@ -72,7 +72,6 @@ raster::PixelBlock scale_to_byte(const raster::PixelBlock& block, std::size_t ba
     const std::optional<double> nd = b < nodata.size() ? nodata[b] : std::nullopt;
     const double low = nd ? 1.0 : 0.0;
     const double span = range.max > range.min ? range.max - range.min : 1.0;
-    auto* target = reinterpret_cast<unsigned char*>(out.data.data() + b * out.band_stride());
     for (std::int64_t y = 0; y < block.window.height; ++y) {
       row_as_double(block, b, y, row);
       for (std::size_t x = 0; x < width; ++x) {
@@ -81,7 +80,7 @@ raster::PixelBlock scale_to_byte(const raster::PixelBlock& block, std::size_t ba
         if (!(nd && same(v, *nd)) && !std::isnan(v)) {
           scaled = std::clamp(std::round(low + (v - range.min) / span * (255.0 - low)), low, 255.0);
         }
-        target[static_cast<std::size_t>(y) * width + x] = static_cast<unsigned char>(scaled);
+        *reinterpret_cast<unsigned char*>(out.sample_at(b, y) + x * out.pixel_space()) = static_cast<unsigned char>(scaled);
       }
     }
   }

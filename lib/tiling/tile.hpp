@@ -1,5 +1,11 @@
 // `swath tile` as a library call: scenes in, tiles + manifest + index out, a report back.
 // The CLI, the fleet worker (a shard or an index list into a staging directory) and tests all call tile_scenes.
+//
+// Output layout (the same for a whole run and for a fleet task's staging directory):
+//   DIR/<scene>/r000012_c000034.<tif|png|jpg|webp>   one file per written tile, <scene> = file stem of the scene
+//   DIR/tiles.jsonl      header line (schema, provenance, options, scenes), then one line per tile in grid order
+//   DIR/tiles.geojson    WGS84 footprints of the written tiles
+//   DIR/.tiles.jsonl.journal   only while a run is in progress or after it was killed (read by --resume)
 #pragma once
 
 #include <cstdint>
@@ -24,7 +30,7 @@ struct TileReport {
   std::string manifest_path;
   std::string index_path;
   std::vector<std::string> warnings;
-  std::vector<std::string> failures;  // "id: reason", in grid order
+  std::vector<std::string> failures;  // "id: reason", in grid order, the first 100 (the manifest has all)
   std::vector<std::string> files;     // relative paths of the tiles on disk, when TileOptions::report_files
 
   std::int64_t skipped() const { return reused + blank; }

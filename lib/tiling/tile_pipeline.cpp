@@ -56,7 +56,8 @@ class CellSource {
 };
 
 TileOutcome make_tile(const TileRun& run, const TileScene& scene, const GridWindow& cell, TileOutcome out) {
-  auto block = scene.reader->read(cell.window, scene.read_bands, scene.read_type, scene.fill);
+  // Pixel-interleaved: how multi-band GeoTIFFs are usually stored and written, so no transposition either way.
+  auto block = scene.reader->read(cell.window, scene.read_bands, scene.read_type, scene.fill, raster::Layout::pixel_interleaved);
   if (is_blank(block, cell.source, scene.blank_rule, run.options.skip_blank)) {
     out.status = TileStatus::blank;
     return out;
@@ -133,7 +134,8 @@ void count(const TileRecord& record, const TileOutcome& out, bool report_files, 
       break;
     case TileStatus::failed:
       ++report.failed;
-      report.failures.push_back(record.id + ": " + out.error);
+      // The manifest lists every failure; the report keeps the first ones, so its size stays bounded.
+      if (report.failures.size() < 100) report.failures.push_back(record.id + ": " + out.error);
       break;
   }
 }

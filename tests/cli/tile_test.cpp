@@ -103,7 +103,7 @@ TEST_CASE("cli tile: writes tiles, manifest and index and prints a JSON summary"
 TEST_CASE("cli tile: --threads 1 and 4 give identical bytes") {
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {.width = 200, .height = 120});
-  CHECK(test::swath({"tile", scene, "-o", dir / "a", "--size", "32", "--threads", "1", "--format", "PNG"}).exit_code == 0);
+  CHECK(test::swath({"tile", scene, "-o", dir / "a", "--size", "32", "--threads", "1", "--format", "png"}).exit_code == 0);
   CHECK(test::swath({"tile", scene, "-o", dir / "b", "--size", "32", "--threads", "4", "--format", "PNG"}).exit_code == 0);
   CHECK(test::tree(dir / "a") == test::tree(dir / "b"));
 }
@@ -123,7 +123,7 @@ TEST_CASE("cli tile: bad input is refused with a clear message and nothing writt
       {{scene, "--size", "32", "--overlap", "32"}, 2, "overlap 32: must be at least 0 and less than the tile size 32"},
       {{scene, "--size", "8"}, 2, "tile.size"},
       {{scene, "--size", "100000"}, 2, "tile.size"},
-      {{scene, "--format", "PNJ"}, 2, "'PNJ' is not allowed (hint: expected one of GTiff, COG, PNG, JPEG, WEBP)"},
+      {{scene, "--format", "PNJ"}, 2, "flag --format: unknown format 'PNJ': expected one of GTiff, COG, PNG, JPEG, WEBP (hint: did you mean 'PNG'?)"},
       {{scene, "--shard", "3/3"}, 2, "bad shard '3/3'"},
       {{scene, "--bands", "0"}, 2, "bands are numbered from 1"},
   };
@@ -278,4 +278,26 @@ TEST_CASE("cli tile: a scene that is all nodata has nothing to tile") {
   CHECK(summary.at("written").as_int() == 0);
   CHECK(summary.at("skipped_blank").as_int() == summary.at("planned").as_int());
   CHECK(fs::is_empty(dir / "out/all-nodata"));
+}
+
+TEST_CASE("cli tile: on a terminal, progress is a bar with tiles done, MPix/s and ETA") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {});
+  // `script` runs the command with a pseudo-terminal as stdout and stderr.
+  const std::string command = std::string(SWATH_BINARY) + " tile " + scene + " -o " + dir / "out" + " --size 32";
+  const auto r = test::run({"script", "-qec", command, "/dev/null"});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "] 4/4 tiles"));
+  CHECK(contains(r.out, "MPix/s  ETA"));
+}
+
+TEST_CASE("cli tile: tile settings come from config layers: env below flags") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {});  // 64×48
+  auto r = test::swath({"tile", scene, "-o", dir / "env", "--json"}, {.env = {{"SWATH_TILE__SIZE", "32"}}});
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("planned").as_int() == 4);
+  r = test::swath({"tile", scene, "-o", dir / "flag", "--size", "16", "--json"}, {.env = {{"SWATH_TILE__SIZE", "32"}}});
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("planned").as_int() == 12);
 }

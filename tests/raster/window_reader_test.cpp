@@ -5,6 +5,8 @@
 
 #include <oneapi/tbb/parallel_for.h>
 
+#include <cstring>
+
 #include "core/errors.hpp"
 #include "raster/scene.hpp"
 #include "raster/window_reader.hpp"
@@ -81,4 +83,30 @@ TEST_CASE("raster: a missing file and a non-raster are IoErrors that say which")
     CHECK(std::string(e.what()).find("not a raster GDAL can read") != std::string::npos);
     CHECK_FALSE(e.hint().empty());
   }
+}
+
+TEST_CASE("raster: a pixel-interleaved read holds the same samples, padding included") {
+  const auto path = make_scene("/vsimem/interleaved.tif", 30, 20);
+  auto ds = raster::open_scene(path);
+  const raster::WindowReader reader(path, raster::describe_scene(*ds, path));
+  const core::Window w{20, 10, 16, 16};
+  const auto sequential = reader.read(w, {2, 3}, GDT_UInt16, {5, 6});
+  const auto interleaved = reader.read(w, {2, 3}, GDT_UInt16, {5, 6}, raster::Layout::pixel_interleaved);
+  CHECK(interleaved.pixel_space() == 4);
+  int mismatches = 0;
+  for (std::size_t b = 0; b < 2; ++b) {
+    for (std::int64_t y = 0; y < 16; ++y) {
+      for (std::int64_t x = 0; x < 16; ++x) {
+        std::uint16_t a = 0, c = 0;
+        std::memcpy(&a, sequential.sample_at(b, y) + x * 2, 2);
+        std::memcpy(&c, interleaved.sample_at(b, y) + x * 4, 2);
+        if (a != c) ++mismatches;
+      }
+    }
+  }
+  CHECK(mismatches == 0);
+  std::uint16_t corner = 0;
+  std::memcpy(&corner, interleaved.sample_at(1, 15) + 15 * 4, 2);
+  CHECK(corner == 6);  // outside the scene: band 3's fill
+  VSIUnlink(path.c_str());
 }
