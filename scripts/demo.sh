@@ -1,17 +1,35 @@
 #!/usr/bin/env bash
-# `make demo`: runs swath end to end on an embedded default (grows as subcommands land).
+# `make demo`: the main job end to end on an embedded default — synth → tile → detect → eval, with quicklooks.
 set -euo pipefail
-swath=${1:-build/apps/swath}
-echo "== swath version"
-"$swath" version
-echo
-echo "== swath config show (defaults, with SWATH_GDAL__CACHE_MB=32 from the environment)"
-SWATH_GDAL__CACHE_MB=32 "$swath" config show
+swath=$(realpath "${1:-build/apps/swath}")
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${DEMO_OUT:-$root/demo-out}
+rm -rf "$out" && mkdir -p "$out" && cd "$out"
+export SWATH_LOG__FORMAT=text
+step() { echo; echo "== $*"; }
 
-echo
-echo "== swath scale-plan: how many worker pods for 1203 queued tasks, by the deadline strategy"
-"$swath" scale-plan --stats examples/stats/tiles-stats.json --policy configs/scaling.yaml
-echo
-echo "== swath scale-plan --simulate: every strategy on a bursty trace (plot: demo-out/scale-bursty.svg)"
-mkdir -p demo-out
-"$swath" scale-plan --simulate examples/traces/bursty.csv --policy configs/scaling.yaml --plot demo-out/scale-bursty.svg
+step "swath version"
+"$swath" version | head -1
+
+step "synth: a seeded 2048×2048 SAR-like scene (uint16 sea clutter, UTM 31N) with 104 ships and their truth"
+"$swath" synth -o sar.tif --seed 42 --kind sar
+
+step "tile: 512-px tiles with 64 px of overlap, manifest tiles.jsonl and footprints tiles.geojson"
+"$swath" tile sar.tif -o tiles --size 512 --overlap 64 --json -q
+
+step "detect: CFAR over the tiles (windows merged across tile edges), features in WGS84"
+"$swath" detect tiles/tiles.jsonl --detector cfar -o ships.geojson
+
+step "eval: detections against the truth (IoU 0.5)"
+"$swath" eval ships.geojson sar.truth.geojson
+
+step "detect on the whole scene with a quicklook"
+"$swath" detect sar.tif --detector cfar -o ships.gpkg --quicklook ships.png -q
+
+step "synth + onnx: an optical scene, the shipped vehicle model (models/vehicles.onnx), eval"
+"$swath" synth -o optical.tif --seed 7 --kind optical --size 1024x1024
+"$swath" detect optical.tif --detector onnx --model "$root/models/vehicles.yaml" -o vehicles.geojson --quicklook vehicles.png -q
+"$swath" eval vehicles.geojson optical.truth.geojson
+
+step "done: outputs in $out (quicklooks ships.png and vehicles.png)"
+ls "$out"

@@ -1,6 +1,8 @@
 // Matching and scores (pure), then file reading and the common metric CRS.
 #include "eval/eval.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -185,18 +187,16 @@ core::Json EvalReport::to_json() const {
 }
 
 std::string EvalReport::text() const {
-  std::ostringstream out;
-  out.setf(std::ios::fixed);
-  out.precision(3);
-  out << "class        truths  detections  TP   FP   FN   precision  recall  F1     AP@0.5\n";
+  std::string out = fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>9} {:>7} {:>6} {:>7}\n", "class", "truths",
+                                "detections", "TP", "FP", "FN", "precision", "recall", "F1", "AP@0.5");
   auto line = [&](const Score& s) {
-    out << s.cls << std::string(s.cls.size() < 12 ? 12 - s.cls.size() : 1, ' ') << " " << s.truths << "\t" << s.detections << "\t    "
-        << s.true_positives << "\t " << s.false_positives << "\t" << s.false_negatives << "    " << s.precision << "      "
-        << s.recall << "   " << s.f1 << "  " << s.ap50 << "\n";
+    out += fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>9.3f} {:>7.3f} {:>6.3f} {:>7.3f}\n", s.cls, s.truths,
+                       s.detections, s.true_positives, s.false_positives, s.false_negatives, s.precision, s.recall, s.f1,
+                       s.ap50);
   };
   for (const auto& s : classes) line(s);
   line(overall);
-  return out.str();
+  return out;
 }
 
 }  // namespace swath::eval
