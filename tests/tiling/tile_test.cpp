@@ -275,30 +275,6 @@ TEST_CASE("tile: COG, JPEG and WEBP tiles open with the right size and bands") {
   CHECK(std::string(cog->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE")) == "COG");
 }
 
-TEST_CASE("tile: --resume keeps intact tiles and redoes missing or damaged ones") {
-  test::ScratchDir dir;
-  test::SceneSpec spec;
-  spec.width = 96;
-  spec.height = 64;
-  const auto scene = test::make_scene(dir / "scene.tif", spec);
-  auto options = test::tile_options(scene, dir / "out", 32);
-  tiling::tile_scenes(options);
-  const auto complete = test::tree(dir / "out");
-  fs::remove(dir / "out/scene/r000000_c000001.tif");
-  test::write_text(dir / "out/scene/r000001_c000002.tif", "damaged");
-  options.resume = true;
-  const auto report = tiling::tile_scenes(options);
-  CHECK(report.reused == 4);
-  CHECK(report.written == 2);
-  CHECK(test::tree(dir / "out") == complete);
-
-  options.creation_options = {"COMPRESS=LZW"};  // other options: nothing may be kept
-  const auto redone = tiling::tile_scenes(options);
-  CHECK(redone.reused == 0);
-  CHECK(redone.written == 6);
-  CHECK_FALSE(redone.warnings.empty());
-}
-
 TEST_CASE("tile: bad options and bad scenes are refused before any tile") {
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {});
