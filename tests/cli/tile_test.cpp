@@ -123,6 +123,7 @@ TEST_CASE("cli tile: bad input is refused with a clear message and nothing writt
       {{scene, "--size", "32", "--overlap", "32"}, 2, "overlap 32: must be at least 0 and less than the tile size 32"},
       {{scene, "--size", "8"}, 2, "tile.size"},
       {{scene, "--size", "100000"}, 2, "tile.size"},
+      {{scene, "--size", "65536"}, 2, "one tile holds 24576 MiB of pixels, more than --max-memory (256 MiB)"},
       {{scene, "--format", "PNJ"}, 2, "'PNJ' is not allowed (hint: expected one of GTiff, COG, PNG, JPEG, WEBP)"},
       {{scene, "--shard", "3/3"}, 2, "bad shard '3/3'"},
       {{scene, "--bands", "0"}, 2, "bands are numbered from 1"},

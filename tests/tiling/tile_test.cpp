@@ -275,28 +275,6 @@ TEST_CASE("tile: COG, JPEG and WEBP tiles open with the right size and bands") {
   CHECK(std::string(cog->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE")) == "COG");
 }
 
-TEST_CASE("tile: bad options and bad scenes are refused before any tile") {
-  test::ScratchDir dir;
-  const auto scene = test::make_scene(dir / "scene.tif", {});
-  auto options = test::tile_options(scene, dir / "out", 32, 32);
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("overlap 32"), core::UsageError);
-  options = test::tile_options(dir / "missing.tif", dir / "out");
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("no such file"), core::IoError);
-  options = test::tile_options(scene, dir / "out");
-  options.bands = {4};
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("the scene has 3 band(s)"), core::UsageError);
-  options.bands = {};
-  options.format = tiling::Format::jpeg;
-  test::SceneSpec four;
-  four.bands = 4;
-  options.scenes = {test::make_scene(dir / "four.tif", four)};
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("1 or 3 bands"), core::UsageError);
-  options = test::tile_options(scene, dir / "out");
-  options.creation_options = {"COMPRES=DEFLATE"};
-  CHECK_THROWS_AS(tiling::tile_scenes(options), core::UsageError);
-  CHECK_FALSE(fs::exists(dir / "out"));
-}
-
 TEST_CASE("tile: several scenes in one run, one from /vsimem/, each in its own directory of one manifest") {
   test::ScratchDir dir;
   const auto first = test::make_scene(dir / "first.tif", {});
