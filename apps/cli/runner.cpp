@@ -30,9 +30,12 @@ struct GlobalOptions {
 
 void on_signal(int signal_number) { core::request_cancel(signal_number); }
 
+// The first SIGINT/SIGTERM asks the command to stop cleanly; SA_RESETHAND makes a second one take the
+// default action, so a command stuck where it cannot check (a hung network read inside GDAL) still stops.
 void install_signal_handlers() {
   struct sigaction action {};
   action.sa_handler = on_signal;
+  action.sa_flags = SA_RESETHAND;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
