@@ -37,7 +37,7 @@ struct TileOptions {
   bool report_files = false;  // list every file written in the report (the fleet worker needs them)
   int threads = 0;            // 0: one per core
   std::size_t max_memory = 256u << 20;
-  std::string manifest_name = "tiles.jsonl";
+  std::string manifest_name = "tiles.jsonl";  // with --shard I/N: tiles.shard-I-of-N.jsonl (shard_file_name)
   std::string index_name = "tiles.geojson";
 };
 

@@ -73,7 +73,7 @@ core::Json header_json(const TileOptions& options, const std::vector<TileScene>&
 
 PreviousRun load_previous_run(const TileOptions& options, const core::Json& header, TileReport& report) {
   const auto logger = log::get("tile");
-  auto previous = PreviousRun::load(options.output_dir, options.manifest_name, header);
+  auto previous = PreviousRun::load(options.output_dir, shard_file_name(options.manifest_name, options.shard), header);
   logger->info("resume: {} tile record(s) from the previous run to check", previous.size());
   if (previous.ignored_files() > 0) {
     report.warnings.push_back("resume: a previous manifest was made with other options; its tiles are redone");
@@ -103,7 +103,8 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
   const core::Json header = header_json(options, scenes, provenance);
   std::optional<PreviousRun> previous;
   if (options.resume) previous = load_previous_run(options, header, report);
-  ManifestWriter manifest(options.output_dir, options.manifest_name, options.index_name, header, options.resume);
+  ManifestWriter manifest(options.output_dir, shard_file_name(options.manifest_name, options.shard),
+                          shard_file_name(options.index_name, options.shard), header, options.resume);
   logger->info("tiling {} scene(s) into {} tile(s) of {} px in '{}'", scenes.size(), report.planned, options.grid.size,
                options.output_dir);
 
