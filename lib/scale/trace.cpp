@@ -8,17 +8,11 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 
 namespace swath::scale {
 
 namespace {
-
-std::string trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 bool parse_double(const std::string& s, double& out) {
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -37,12 +31,12 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
   while (std::getline(in, line)) {
     ++number;
     const std::string where = name + ":" + std::to_string(number);
-    const std::string content = trim(line.substr(0, line.find('#')));
+    const std::string content = core::trim(line.substr(0, line.find('#')), " \t\r");
     if (content.empty()) continue;
     const auto comma = content.find(',');
     if (comma == std::string::npos) throw core::UsageError(where, "expected `time,tasks`, got '" + content + "'", hint);
-    const std::string time_text = trim(std::string_view(content).substr(0, comma));
-    const std::string tasks_text = trim(std::string_view(content).substr(comma + 1));
+    const std::string time_text = core::trim(std::string_view(content).substr(0, comma), " \t\r");
+    const std::string tasks_text = core::trim(std::string_view(content).substr(comma + 1), " \t\r");
     double time = 0, tasks = 0;
     const bool was_first = std::exchange(first, false);
     if (!parse_double(time_text, time) || !parse_double(tasks_text, tasks)) {

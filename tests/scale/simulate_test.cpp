@@ -1,9 +1,9 @@
 // The simulator and trace reader: conservation of work, deadlines, the hindsight search, strict CSV errors.
 #include <doctest/doctest.h>
 
-#include <functional>
 
 #include "core/errors.hpp"
+#include "support/errors.hpp"
 #include "scale/report.hpp"
 #include "scale/simulate.hpp"
 #include "scale/trace.hpp"
@@ -28,14 +28,6 @@ scale::SimConfig small_config() {
 
 const std::vector<scale::Arrival> kTrace = {{0, 60}, {100, 5}, {300, 80}, {320, 10}};
 
-std::string usage_message(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const core::UsageError& e) {
-    return core::describe(e);
-  }
-  return "(no error)";
-}
 
 }  // namespace
 
@@ -107,12 +99,12 @@ TEST_CASE("trace: header, comments, and strict errors with line numbers") {
   REQUIRE(t.size() == 3);
   CHECK(t[1].time == 10);
   CHECK(t[1].tasks == 3);
-  CHECK(usage_message([] { scale::parse_trace("0,5\n20,1\n10,2\n", "t.csv"); }) ==
+  CHECK(test::usage_message([] { scale::parse_trace("0,5\n20,1\n10,2\n", "t.csv"); }) ==
         "t.csv:3: time 10 is before the previous line's time (times must be sorted) (hint: a trace is CSV lines "
         "`time,tasks`: seconds from the start (sorted, >= 0) and a task count)");
-  CHECK(usage_message([] { scale::parse_trace("time,tasks\n-5,1\n", "t.csv"); }).rfind("t.csv:2: negative time -5", 0) == 0);
-  CHECK(usage_message([] { scale::parse_trace("0,-1\n", "t.csv"); }).rfind("t.csv:1: task count -1 is not a whole number", 0) == 0);
-  CHECK(usage_message([] { scale::parse_trace("0,1\nabc\n", "t.csv"); }).rfind("t.csv:2: expected `time,tasks`", 0) == 0);
-  CHECK(usage_message([] { scale::parse_trace("0,1\nx,y\n", "t.csv"); }).rfind("t.csv:2: 'x,y' is not two numbers", 0) == 0);
-  CHECK(usage_message([] { scale::parse_trace("# nothing\n", "t.csv"); }) .find("no arrivals") != std::string::npos);
+  CHECK(test::usage_message([] { scale::parse_trace("time,tasks\n-5,1\n", "t.csv"); }).rfind("t.csv:2: negative time -5", 0) == 0);
+  CHECK(test::usage_message([] { scale::parse_trace("0,-1\n", "t.csv"); }).rfind("t.csv:1: task count -1 is not a whole number", 0) == 0);
+  CHECK(test::usage_message([] { scale::parse_trace("0,1\nabc\n", "t.csv"); }).rfind("t.csv:2: expected `time,tasks`", 0) == 0);
+  CHECK(test::usage_message([] { scale::parse_trace("0,1\nx,y\n", "t.csv"); }).rfind("t.csv:2: 'x,y' is not two numbers", 0) == 0);
+  CHECK(test::usage_message([] { scale::parse_trace("# nothing\n", "t.csv"); }) .find("no arrivals") != std::string::npos);
 }
