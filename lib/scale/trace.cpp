@@ -6,6 +6,8 @@
 #include <sstream>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
@@ -13,6 +15,8 @@
 namespace swath::scale {
 
 namespace {
+
+constexpr long long kMaxTasks = 10'000'000;  // ~80 MB of task times, seconds of simulation per strategy
 
 bool parse_double(const std::string& s, double& out) {
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -26,6 +30,7 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
   std::istringstream in{std::string(text)};
   std::string line;
   int number = 0;
+  double total = 0;
   bool first = true;  // the first non-comment line may be a header such as `time,tasks`
   const std::string hint = "a trace is CSV lines `time,tasks`: seconds from the start (sorted, >= 0) and a task count";
   while (std::getline(in, line)) {
@@ -49,6 +54,11 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
     }
     if (!out.empty() && time < out.back().time) {
       throw core::UsageError(where, "time " + time_text + " is before the previous line's time (times must be sorted)", hint);
+    }
+    total += tasks;
+    if (total > kMaxTasks) {
+      throw core::UsageError(where, fmt::format("{:.0f} tasks in all: more than the simulator's {}", total, kMaxTasks),
+                             "it replays every task; scale the trace down, e.g. one task per 100 real ones");
     }
     out.push_back({time, static_cast<long long>(tasks)});
   }
