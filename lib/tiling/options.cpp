@@ -138,6 +138,9 @@ void validate(const TileOptions& options) {
     throw core::UsageError("skip-blank " + std::to_string(options.skip_blank), "must be a fraction from 0 to 1",
                            "e.g. --skip-blank 0.95");
   }
+  for (const auto index : options.only_indices) {
+    if (index < 0) throw core::UsageError("tile index " + std::to_string(index), "grid indices start at 0", "indices count row-major from 0");
+  }
   if (options.threads < 0) throw core::UsageError("threads " + std::to_string(options.threads), "must be 0 (all cores) or more");
   validate_creation_options(options);
 }

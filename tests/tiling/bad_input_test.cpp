@@ -44,3 +44,12 @@ TEST_CASE("tile: a tile whose pixels do not fit --max-memory is refused, not all
   options.grid.edge = tiling::Edge::shrink;  // the one tile is the 64×48 scene itself
   CHECK(tiling::tile_scenes(options).written == 1);
 }
+
+TEST_CASE("tile: a negative grid index in the selection is refused, not counted as planned") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {});
+  auto options = test::tile_options(scene, dir / "out", 32);
+  options.only_indices = {2, -1};
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("tile index -1"), core::UsageError);
+  CHECK_FALSE(fs::exists(dir / "out"));
+}
