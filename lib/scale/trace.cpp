@@ -44,8 +44,10 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
     const std::string tasks_text = core::trim(std::string_view(content).substr(comma + 1), " \t\r");
     double time = 0, tasks = 0;
     const bool was_first = std::exchange(first, false);
-    if (!parse_double(time_text, time) || !parse_double(tasks_text, tasks)) {
-      if (was_first) continue;
+    const bool time_ok = parse_double(time_text, time);
+    const bool tasks_ok = parse_double(tasks_text, tasks);
+    if (!time_ok || !tasks_ok) {
+      if (was_first && !time_ok && !tasks_ok) continue;  // a header such as `time,tasks`
       throw core::UsageError(where, "'" + content + "' is not two numbers", hint);
     }
     if (time < 0) throw core::UsageError(where, "negative time " + time_text, hint);

@@ -105,6 +105,8 @@ TEST_CASE("trace: header, comments, and strict errors with line numbers") {
   CHECK(test::usage_message([] { scale::parse_trace("time,tasks\n-5,1\n", "t.csv"); }).rfind("t.csv:2: negative time -5", 0) == 0);
   CHECK(test::usage_message([] { scale::parse_trace("0,-1\n", "t.csv"); }).rfind("t.csv:1: task count -1 is not a whole number", 0) == 0);
   CHECK(test::usage_message([] { scale::parse_trace("0,1\nabc\n", "t.csv"); }).rfind("t.csv:2: expected `time,tasks`", 0) == 0);
+  // Only a first line of two words is a header; a first arrival with a typo is an error, not skipped.
+  CHECK(test::usage_message([] { scale::parse_trace("0,1O\n10,2\n", "t.csv"); }).rfind("t.csv:1: '0,1O' is not two numbers", 0) == 0);
   // The simulator holds and replays every task: a typo of a few zeros must not become an out-of-memory kill.
   CHECK(test::usage_message([] { scale::parse_trace("0,5\n10,1e12\n", "t.csv"); })
             .rfind("t.csv:2: 1000000000005 tasks in all: more than the simulator's 10000000", 0) == 0);
