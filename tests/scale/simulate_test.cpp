@@ -79,6 +79,14 @@ TEST_CASE("simulate: the hindsight optimum meets the deadline and is no dearer t
   CHECK(scale::report_json(report).at("strategies").as_array().size() == 5);
 }
 
+TEST_CASE("simulate: an absolute deadline_at is refused (a trace has no wall clock), not read as no deadline") {
+  auto config = small_config();
+  config.policy.deadline_seconds.reset();
+  config.policy.deadline_at_epoch = 1.8e9;
+  CHECK(test::usage_message([&] { scale::simulate_all(kTrace, config); })
+            .find("deadline_at: the simulator needs a relative deadline_seconds") != std::string::npos);
+}
+
 TEST_CASE("plot: one panel per strategy, with the deadline marked") {
   const auto config = small_config();
   std::vector<scale::SimResult> results = {scale::simulate(kTrace, scale::Strategy::hpa, config),
