@@ -149,10 +149,13 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
   if (run.progress != nullptr) run.progress->started(progress);
   bool abandoned = false;
+  std::size_t open_scene = 0;  // scenes before this one have had all their tiles sunk
 
   const bool finished = pipeline::run_ordered(
       limits, CellSource(run), [&](TileJob& job) { return work(run, job); },
       [&](TileOutcome& out) {
+        // The sink runs in source order: once a tile of a later scene arrives, no work on the earlier ones is left.
+        for (; open_scene < out.scene; ++open_scene) run.scenes[open_scene].reader->release_handles();
         if (out.cancelled) {
           abandoned = true;
           return;
