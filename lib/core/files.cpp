@@ -133,7 +133,10 @@ void remove_stale_temporaries(const std::string& dir) {
     const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);
     if (pid <= 0 || pid == ::getpid()) continue;
     const auto host_dash = rest.find('-', dash + 1);
-    if (host_dash != std::string::npos && rest.substr(host_dash + 1) != host_name()) continue;  // not ours to judge
+    if (host_dash != std::string::npos) {  // HOST, or HOST.ext when the caller appended an extension
+      const std::string host = rest.substr(host_dash + 1);
+      if (host != host_name() && host.rfind(host_name() + ".", 0) != 0) continue;  // another host's: not ours to judge
+    }
     if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlink(it->path().c_str());
   }
 }

@@ -68,8 +68,13 @@ TEST_CASE("files: stale temporaries of dead local processes go; those of other h
   // Another pod sharing the volume: its pid means nothing in this pid namespace, and it may be writing now.
   const std::string other_host = dir / (".c.tif.tmp-" + dead_pid + "-0-worker-7f9c-abcde");
   const std::string live = core::temporary_path_for(dir / "d.tif");
-  for (const auto& path : {here, legacy, other_host, live}) test::write_text(path, "partial");
+  // Some drivers need an extension, so callers may append one to the temporary name.
+  const std::string with_extension = core::temporary_path_for(dir / "e.gpkg") + ".gpkg";
+  const std::string dead_with_extension = dir / (".f.gpkg.tmp-" + dead_pid + "-0-" + host + ".gpkg");
+  for (const auto& path : {here, legacy, other_host, live, with_extension, dead_with_extension}) test::write_text(path, "partial");
   core::remove_stale_temporaries(dir.path());
+  CHECK(fs::exists(with_extension));
+  CHECK_FALSE(fs::exists(dead_with_extension));
   CHECK_FALSE(fs::exists(here));
   CHECK_FALSE(fs::exists(legacy));
   CHECK(fs::exists(other_host));
