@@ -151,24 +151,29 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   bool abandoned = false;
   std::size_t open_scene = 0;  // scenes before this one have had all their tiles sunk
 
-  const bool finished = pipeline::run_ordered(
-      limits, CellSource(run), [&](TileJob& job) { return work(run, job); },
-      [&](TileOutcome& out) {
-        // The sink runs in source order: once a tile of a later scene arrives, no work on the earlier ones is left.
-        for (; open_scene < out.scene; ++open_scene) run.scenes[open_scene].reader->release_handles();
-        if (out.cancelled) {
-          abandoned = true;
-          return;
-        }
-        const TileRecord record = record_of(run, out);
-        run.manifest.add(record);
-        count(record, out, run.options.report_files, report);
-        progress.done = report.written + report.reused + report.blank + report.failed;
-        progress.failed = report.failed;
-        progress.pixels = report.pixels;
-        progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (run.progress != nullptr) run.progress->advanced(progress);
-      });
+  const auto sink = [&](TileOutcome& out) {
+    // The sink runs in source order: once a tile of a later scene arrives, no work on the earlier ones is left.
+    for (; open_scene < out.scene; ++open_scene) run.scenes[open_scene].reader->release_handles();
+    if (out.cancelled) {
+      abandoned = true;
+      return;
+    }
+    const TileRecord record = record_of(run, out);
+    run.manifest.add(record);
+    count(record, out, run.options.report_files, report);
+    progress.done = report.written + report.reused + report.blank + report.failed;
+    progress.failed = report.failed;
+    progress.pixels = report.pixels;
+    progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (run.progress != nullptr) run.progress->advanced(progress);
+  };
+  bool finished = false;
+  try {
+    finished = pipeline::run_ordered(limits, CellSource(run), [&](TileJob& job) { return work(run, job); }, sink);
+  } catch (...) {
+    if (run.progress != nullptr) run.progress->finished(progress);  // a terminal's bar ends its line before the error
+    throw;
+  }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.seconds = report.seconds;
   if (run.progress != nullptr) run.progress->finished(progress);

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "pipeline/progress.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
 #include "support/tile_helpers.hpp"
@@ -52,4 +53,31 @@ TEST_CASE("tile: a negative grid index in the selection is refused, not counted 
   options.only_indices = {2, -1};
   CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("tile index -1"), core::UsageError);
   CHECK_FALSE(fs::exists(dir / "out"));
+}
+
+TEST_CASE("tile: the progress sink hears 'finished' even when the output fails mid-run") {
+  // A terminal's progress bar ends its line there; without it the error prints on the bar's line.
+  class Recorder final : public pipeline::ProgressSink {
+   public:
+    explicit Recorder(std::string scene_dir) : scene_dir_(std::move(scene_dir)) {}
+    void started(const pipeline::Progress&) override {}
+    void advanced(const pipeline::Progress&) override {
+      if (++advanced_ != 1) return;
+      fs::rename(scene_dir_, scene_dir_ + ".moved");  // the scene's directory becomes a file: later tiles cannot be written
+      test::write_text(scene_dir_, "not a directory");
+    }
+    void finished(const pipeline::Progress&) override { ++finished_calls; }
+    int finished_calls = 0;
+
+   private:
+    std::string scene_dir_;
+    int advanced_ = 0;
+  };
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {});  // 64×48: 12 tiles of 16 px
+  auto options = test::tile_options(scene, dir / "out", 16);
+  options.threads = 1;
+  Recorder recorder(dir / "out/scene");
+  CHECK_THROWS_AS(tiling::tile_scenes(options, &recorder), core::IoError);
+  CHECK(recorder.finished_calls == 1);
 }
