@@ -63,6 +63,15 @@ std::vector<std::pair<std::string, std::string>> final_tiles(const std::string& 
   return tiles;
 }
 
+// Checks that every tile under a final name in `output` equals the uninterrupted run's in `reference` and
+// that no temporary is left; returns those tiles.
+std::vector<std::pair<std::string, std::string>> only_complete_tiles(const std::string& output, const std::string& reference) {
+  const auto tiles = final_tiles(output);
+  for (const auto& [path, content] : tiles) CHECK(content == core::read_file(reference + "/" + path));
+  for (const auto& [path, content] : test::tree(output)) CHECK_FALSE(contains(path, ".tmp-"));
+  return tiles;
+}
+
 // A tmpfs mounted for one test (needs root; CI runs the suite in a root container).
 class TinyFileSystem {
  public:
@@ -211,10 +220,7 @@ TEST_CASE("cli tile: a full disk stops the run with exit 1 and leaves only compl
   CHECK(contains(r.err, "No space left on device"));
   CHECK_FALSE(fs::exists(dir / "full/out/tiles.jsonl"));
   REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "64"}).exit_code == 0);
-  const auto tiles = final_tiles(dir / "full/out");
-  CHECK_FALSE(tiles.empty());
-  for (const auto& [path, content] : tiles) CHECK(content == core::read_file(dir / ("reference/" + path)));
-  for (const auto& [path, content] : test::tree(dir / "full/out")) CHECK_FALSE(contains(path, ".tmp-"));
+  CHECK_FALSE(only_complete_tiles(dir / "full/out", dir / "reference").empty());
 }
 
 TEST_CASE("cli tile: SIGINT exits 130 and leaves no partial tile under a final name") {
@@ -226,10 +232,7 @@ TEST_CASE("cli tile: SIGINT exits 130 and leaves no partial tile under a final n
   CHECK(contains(r.err, "interrupted"));
   CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
   REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "16"}).exit_code == 0);
-  const auto tiles = final_tiles(dir / "out");
-  CHECK(tiles.size() >= 19);
-  for (const auto& [path, content] : tiles) CHECK(content == core::read_file(dir / ("reference/" + path)));
-  for (const auto& [path, content] : test::tree(dir / "out")) CHECK_FALSE(contains(path, ".tmp-"));
+  CHECK(only_complete_tiles(dir / "out", dir / "reference").size() >= 19);
 }
 
 TEST_CASE("cli tile: --resume after SIGKILL mid-run gives exactly the uninterrupted result") {
