@@ -77,13 +77,13 @@ void PreviousRun::read(const std::string& path, const core::Json& header) {
   }
 }
 
-const TileRecord* PreviousRun::reusable(const std::string& id, const std::string& output_dir) const {
+const TileRecord* PreviousRun::reusable(const std::string& id, const std::string& output_dir, const std::string& tile_path) const {
   const auto it = records_.find(id);
   if (it == records_.end()) return nullptr;
   const TileRecord& record = it->second;
   if (record.status == TileStatus::blank) return &record;
-  if (record.status != TileStatus::written) return nullptr;
-  const std::string path = output_dir + "/" + record.path;
+  if (record.status != TileStatus::written || record.path != tile_path) return nullptr;
+  const std::string path = output_dir + "/" + tile_path;
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0 || static_cast<std::uint64_t>(info.st_size) != record.bytes) return nullptr;
   try {

@@ -19,9 +19,10 @@ class PreviousRun {
   // is not detected (that would mean hashing the scene).
   static PreviousRun load(const std::string& output_dir, const std::string& manifest_name, const core::Json& header);
 
-  // The record of `id` a resumed run may keep: written with a file whose size and SHA-256 still match, or blank.
-  // Reads the file to hash it, so call it from a parallel stage.
-  const TileRecord* reusable(const std::string& id, const std::string& output_dir) const;
+  // The record of `id` a resumed run may keep: blank, or written at `path` (relative to `output_dir`, the
+  // tile's own path) with a file whose size and SHA-256 still match. Reads the file to hash it, so call it
+  // from a parallel stage.
+  const TileRecord* reusable(const std::string& id, const std::string& output_dir, const std::string& path) const;
   std::size_t size() const { return records_.size(); }
   std::size_t ignored_files() const { return ignored_files_; }
   // Scenes whose previous description differs from this run's: none of their records is kept.

@@ -85,7 +85,8 @@ TileOutcome work(const TileRun& run, TileJob& job) {
   }
   const TileScene& scene = run.scenes[job.scene];
   if (run.previous != nullptr) {
-    if (const TileRecord* kept = run.previous->reusable(tile_id(scene.name, job.cell), run.options.output_dir)) {
+    if (const TileRecord* kept = run.previous->reusable(tile_id(scene.name, job.cell), run.options.output_dir,
+                                                        tile_relative_path(scene.name, job.cell, run.options.format))) {
       out.reused = true;
       out.status = kept->status;
       out.bytes = kept->bytes;

@@ -58,3 +58,24 @@ TEST_CASE("tile: --resume redoes every tile of a scene replaced by another of th
   tiling::tile_scenes(options);
   CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));
 }
+
+TEST_CASE("tile: --resume checks the file at the tile's own path, not the path a record names") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {});
+  auto options = test::tile_options(scene, dir / "out", 32);
+  tiling::tile_scenes(options);
+  const auto complete = test::tree(dir / "out");
+  // A hand-edited (or foreign) manifest: tile r000000_c000000's record names r000000_c000001's intact file.
+  auto lines = test::manifest_lines(dir / "out");
+  lines[1].set("path", lines[2].at("path").as_string());
+  lines[1].set("bytes", lines[2].at("bytes"));
+  lines[1].set("sha256", lines[2].at("sha256"));
+  std::string text;
+  for (const auto& line : lines) text += line.dump() + "\n";
+  test::write_text(dir / "out/tiles.jsonl", text);
+  fs::remove(dir / "out/scene/r000000_c000000.tif");
+  options.resume = true;
+  const auto report = tiling::tile_scenes(options);
+  CHECK(report.written == 1);
+  CHECK(test::tree(dir / "out") == complete);
+}
