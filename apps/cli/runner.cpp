@@ -30,12 +30,16 @@ struct GlobalOptions {
 
 void on_signal(int signal_number) { core::request_cancel(signal_number); }
 
+// SIGINT/SIGTERM ask the command to stop cleanly. For SIGINT, SA_RESETHAND makes a second Ctrl-C take the
+// default action, so a command stuck where it cannot check (a hung network read inside GDAL) still stops.
+// SIGTERM stays cooperative: orchestrators escalate with SIGKILL themselves, after the worker's grace.
 void install_signal_handlers() {
   struct sigaction action {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
 }
 
 config::Config build_config(const GlobalOptions& global, const ConfigFlags& flags) {

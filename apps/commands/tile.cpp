@@ -16,7 +16,7 @@ class TileCommand final : public cli::Command {
 
   void declare(CLI::App& app, cli::ConfigFlags& flags) override {
     app.add_option("scenes", scenes_, "Rasters GDAL can read (local or /vsicurl/, /vsis3/, /vsizip/ paths)")->required();
-    app.add_option("-o,--output", output_, "Output directory (tiles, tiles.jsonl, tiles.geojson)")->required();
+    app.add_option("-o,--output", output_, "Output directory (tiles, tiles.jsonl, tiles.geojson; tiles.shard-I-of-N.* with --shard)")->required();
     flags.bind(app, "--size", "tile.size", "Tile width and height in pixels");
     flags.bind(app, "--overlap", "tile.overlap", "Pixels shared by neighbouring tiles");
     flags.bind(app, "--edge", "tile.edge", "Edge tiles: pad (with nodata) or shrink");

@@ -7,22 +7,11 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace swath::config {
 
 namespace {
-
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t");
-  return std::string(text.substr(first, last - first + 1));
-}
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 [[noreturn]] void reject(const KeySpec& spec, std::string_view text, const std::string& place, const std::string& why) {
   throw core::UsageError(place + ": key '" + spec.key + "'", "'" + std::string(text) + "' " + why,
@@ -43,12 +32,12 @@ void check_range(const KeySpec& spec, std::string_view text, const std::string& 
 }  // namespace
 
 std::optional<double> parse_byte_size(std::string_view text) {
-  const std::string t = trim(text);
+  const std::string t = core::trim(text);
   std::size_t digits_end = 0;
   while (digits_end < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits_end])) || t[digits_end] == '.')) ++digits_end;
   const auto number = parse_double(std::string_view(t).substr(0, digits_end));
   if (!number) return std::nullopt;
-  const std::string unit = lower(trim(std::string_view(t).substr(digits_end)));
+  const std::string unit = core::to_lower(core::trim(std::string_view(t).substr(digits_end)));
   double scale = 0;
   if (unit.empty() || unit == "b") scale = 1;
   else if (unit == "k" || unit == "kb" || unit == "kib") scale = 1024.0;
@@ -60,10 +49,10 @@ std::optional<double> parse_byte_size(std::string_view text) {
 }
 
 Scalar parse_value(const KeySpec& spec, std::string_view raw, const std::string& place) {
-  const std::string text = trim(raw);
+  const std::string text = core::trim(raw);
   switch (spec.type) {
     case Type::boolean: {
-      const std::string t = lower(text);
+      const std::string t = core::to_lower(text);
       if (t == "true" || t == "yes" || t == "on" || t == "1") return true;
       if (t == "false" || t == "no" || t == "off" || t == "0") return false;
       reject(spec, raw, place, "is not a boolean");
@@ -101,7 +90,7 @@ Scalar parse_value(const KeySpec& spec, std::string_view raw, const std::string&
       std::size_t start = 0;
       while (start <= text.size() && !text.empty()) {
         const auto comma = text.find(',', start);
-        const auto item = trim(std::string_view(text).substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        const auto item = core::trim(std::string_view(text).substr(start, comma == std::string::npos ? std::string::npos : comma - start));
         if (item.empty()) reject(spec, raw, place, "has an empty item");
         items.push_back(item);
         if (comma == std::string::npos) break;

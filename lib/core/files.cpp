@@ -41,13 +41,28 @@ void fsync_path(const std::string& path) {
   ::close(fd);
 }
 
+// This machine's name: pids only mean something on the host (pid namespace) that made them, and
+// pods sharing a volume (an Indexed Job's shards) each have their own.
+const std::string& host_name() {
+  static const std::string name = [] {
+    char text[256] = {};
+    if (::gethostname(text, sizeof text - 1) != 0 || text[0] == '\0') return std::string("localhost");
+    std::string out = text;
+    for (char& c : out) {
+      if (c == '/') c = '_';
+    }
+    return out;
+  }();
+  return name;
+}
+
 }  // namespace
 
 std::string temporary_path_for(const std::string& final_path) {
   static std::atomic<unsigned long> counter{0};
   const fs::path target(final_path);
   const auto name = "." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                    std::to_string(counter.fetch_add(1));
+                    std::to_string(counter.fetch_add(1)) + "-" + host_name();
   return (target.parent_path() / name).string();
 }
 
@@ -112,11 +127,16 @@ void remove_stale_temporaries(const std::string& dir) {
     const std::string name = it->path().filename().string();
     const auto mark = name.rfind(".tmp-");
     if (name.empty() || name[0] != '.' || mark == std::string::npos) continue;
-    const std::string rest = name.substr(mark + 5);
+    const std::string rest = name.substr(mark + 5);  // PID-N-HOST (PID-N before host names were added)
     const auto dash = rest.find('-');
     if (dash == std::string::npos || dash == 0) continue;
     const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);
     if (pid <= 0 || pid == ::getpid()) continue;
+    const auto host_dash = rest.find('-', dash + 1);
+    if (host_dash != std::string::npos) {  // HOST, or HOST.ext when the caller appended an extension
+      const std::string host = rest.substr(host_dash + 1);
+      if (host != host_name() && host.rfind(host_name() + ".", 0) != 0) continue;  // another host's: not ours to judge
+    }
     if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlink(it->path().c_str());
   }
 }

@@ -7,7 +7,7 @@
 
 namespace swath::core {
 
-// The temporary name for `final_path`, unique per process and call: `<dir>/.<name>.tmp-<pid>-<n>`.
+// The temporary name for `final_path`, unique per host, process and call: `<dir>/.<name>.tmp-<pid>-<n>-<host>`.
 std::string temporary_path_for(const std::string& final_path);
 
 // How hard an atomic write works to survive a power cut, beyond surviving a killed process.
@@ -26,8 +26,9 @@ void commit_file(const std::string& from, const std::string& to);
 // Creates `dir` and its parents; throws IoError when it cannot, or when `dir` is not writable.
 void ensure_writable_directory(const std::string& dir);
 
-// Removes `.NAME.tmp-PID-N` files in `dir` (not recursive) left by processes that no longer run,
-// e.g. a killed earlier run; temporaries of live processes are left alone.
+// Removes `.NAME.tmp-PID-N-HOST` files in `dir` (not recursive) left by processes of this host that no longer
+// run, e.g. a killed earlier run; temporaries of live processes and of other hosts (pods sharing the volume,
+// whose pids mean nothing here) are left alone.
 void remove_stale_temporaries(const std::string& dir);
 
 // Reads a whole file; throws IoError naming the path.

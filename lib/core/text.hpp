@@ -1,4 +1,4 @@
-// Small text helpers shared by messages: the closest known word, for "did you mean ...?" hints.
+// Small text helpers: trimming, case, splitting, and the closest known word for "did you mean ...?" hints.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +8,13 @@
 #include <vector>
 
 namespace swath::core {
+
+// `text` without leading and trailing `blanks`.
+std::string trim(std::string_view text, std::string_view blanks = " \t");
+// ASCII lower case.
+std::string to_lower(std::string text);
+// "a,,b" → {"a", "", "b"}: every item, empty ones included.
+std::vector<std::string> split(std::string_view text, char separator);
 
 // Levenshtein distance.
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -7,11 +7,10 @@
 
 namespace swath::raster {
 
-void capture_gdal_error(CapturedGdalErrors* self, int severity, int number, const char* message) {
+void capture_gdal_error(CapturedGdalErrors* self, int severity, const char* message) {
   const std::string text = message != nullptr ? message : "";
   if (severity == CE_Failure || severity == CE_Fatal) {
     self->last_message_ = text;
-    self->last_number_ = number;
     self->failed_ = true;
   } else if (severity == CE_Warning) {
     log::get("gdal")->warn("{}", text);
@@ -21,9 +20,9 @@ void capture_gdal_error(CapturedGdalErrors* self, int severity, int number, cons
 }
 
 namespace {
-void CPL_STDCALL handler(CPLErr severity, CPLErrorNum number, const char* message) {
+void CPL_STDCALL handler(CPLErr severity, CPLErrorNum, const char* message) {
   auto* self = static_cast<CapturedGdalErrors*>(CPLGetErrorHandlerUserData());
-  capture_gdal_error(self, static_cast<int>(severity), number, message);
+  capture_gdal_error(self, static_cast<int>(severity), message);
 }
 }  // namespace
 

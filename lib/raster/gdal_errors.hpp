@@ -15,14 +15,12 @@ class CapturedGdalErrors {
 
   // The last failure message, or `fallback` when GDAL said nothing.
   std::string last_failure(const std::string& fallback = "GDAL reported no reason") const;
-  int last_error_number() const { return last_number_; }
   bool failed() const { return failed_; }
 
  private:
   std::string last_message_;
-  int last_number_ = 0;
   bool failed_ = false;
-  friend void capture_gdal_error(CapturedGdalErrors*, int, int, const char*);
+  friend void capture_gdal_error(CapturedGdalErrors*, int, const char*);
 };
 
 }  // namespace swath::raster

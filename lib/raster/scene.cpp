@@ -17,6 +17,11 @@ bool exists(const std::string& path) {
 
 bool is_local(const std::string& path) { return path.rfind("/vsi", 0) != 0; }
 
+bool is_directory(const std::string& path) {
+  VSIStatBufL stat{};
+  return VSIStatExL(path.c_str(), &stat, VSI_STAT_NATURE_FLAG) == 0 && VSI_ISDIR(stat.st_mode);
+}
+
 }  // namespace
 
 GDALDatasetUniquePtr open_scene(const std::string& path) {
@@ -25,6 +30,10 @@ GDALDatasetUniquePtr open_scene(const std::string& path) {
   if (dataset) return dataset;
   if (is_local(path) && !exists(path)) {
     throw core::IoError("cannot open '" + path + "'", "no such file", "check the path");
+  }
+  // GDAL reads some directories (e.g. a Sentinel-2 .SAFE); any other one gets a plain answer.
+  if (is_directory(path)) {
+    throw core::IoError("cannot open '" + path + "'", "a directory, not a raster", "give the raster file inside it");
   }
   throw core::IoError("cannot open '" + path + "'", "not a raster GDAL can read (" + errors.last_failure() + ")",
                       "give a GeoTIFF, COG, VRT, JP2 or another format listed by `gdalinfo --formats`");

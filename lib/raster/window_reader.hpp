@@ -53,6 +53,11 @@ class WindowReader {
 
   const SceneInfo& info() const { return info_; }
 
+  // Closes every thread's handle (a later read opens one again). Only while no read of this reader runs:
+  // a run over many scenes closes each scene's handles after its last tile, or they would add up past the
+  // file descriptor limit (threads × scenes).
+  void release_handles() const { datasets_.clear(); }
+
  private:
   GDALDataset& dataset_for_this_thread() const;
 

@@ -215,11 +215,16 @@ DeadlineDecision deadline_replicas(const DeadlineInput& in) {
   if (needed > in.max_replicas) {
     d.replicas = in.max_replicas;
     d.feasible = false;
-    d.reason = per_new > 0 || (in.ready_pods > 0 && per_ready > 0)
-                   ? fmt::format("deadline cannot be met: {} tasks need {} pods in {:.0f}s, max is {}", in.work, needed,
-                                 in.seconds_left, in.max_replicas)
-                   : fmt::format("deadline cannot be met: {:.0f}s left is less than one task ({}s) plus start-up ({}s)",
-                                 in.seconds_left, in.task_seconds, in.startup_seconds);
+    if (per_new > 0) {
+      d.reason = fmt::format("deadline cannot be met: {} tasks need {} pods in {:.0f}s, max is {}", in.work, needed,
+                             in.seconds_left, in.max_replicas);
+    } else if (ready_capacity > 0) {  // no pod count is enough: only the running ones can work before the deadline
+      d.reason = fmt::format("deadline cannot be met: {} running pods finish {} of {} tasks in {:.0f}s, and a new pod needs {}s to start",
+                             in.ready_pods, ready_capacity, in.work, in.seconds_left, in.startup_seconds);
+    } else {
+      d.reason = fmt::format("deadline cannot be met: {:.0f}s left is less than one task ({}s) plus start-up ({}s)",
+                             in.seconds_left, in.task_seconds, in.startup_seconds);
+    }
     return d;
   }
   d.replicas = std::max(static_cast<int>(needed), in.min_replicas);

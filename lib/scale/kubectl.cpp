@@ -38,15 +38,16 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
   (void)sigpipe_ignored;
   Pipe in, out, err, status;  // `status` carries errno from a failed exec
+  // Built before fork: between fork and exec the child may only make async-signal-safe calls (no malloc).
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) throw core::IoError(argv.front(), std::string("cannot fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::dup2(in.fd[0], 0);
     ::dup2(out.fd[1], 1);
     ::dup2(err.fd[1], 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     ::execvp(args[0], args.data());
     const int e = errno;
     [[maybe_unused]] auto n = ::write(status.fd[1], &e, sizeof e);

@@ -238,10 +238,6 @@ void check_cross_fields(const Policy& policy, const std::function<std::string(co
 }
 }  // namespace
 
-void validate(const Policy& policy, const std::string& where) {
-  check_cross_fields(policy, [&](const std::string&) { return where; });
-}
-
 Policy parse_policy(std::string_view yaml_text, const std::string& name) {
   YAML::Node root;
   try {

@@ -48,8 +48,6 @@ struct Policy {
 // Reads and validates a policy file; every error names the file, line, key and value (UsageError, exit 2).
 Policy load_policy(const std::string& path);
 Policy parse_policy(std::string_view yaml_text, const std::string& name);
-// Cross-field checks (min <= max, ...), `where` prefixes the message.
-void validate(const Policy& policy, const std::string& where);
 
 // "2026-11-25T19:00:00Z" → seconds since the epoch; nothing when malformed.
 std::optional<double> parse_utc_timestamp(std::string_view text);

@@ -5,11 +5,17 @@
 
 #include <fmt/format.h>
 
+#include "core/errors.hpp"
 #include "core/provenance.hpp"
 
 namespace swath::scale {
 
 SimulationReport simulate_all(const std::vector<Arrival>& trace, const SimConfig& config) {
+  if (config.policy.deadline_at_epoch && !config.policy.deadline_seconds) {
+    throw core::UsageError("deadline_at: the simulator needs a relative deadline_seconds",
+                           "a trace counts seconds from its start, not a UTC time",
+                           "give deadline_seconds in the policy for --simulate");
+  }
   SimulationReport report;
   report.deadline_seconds = config.policy.deadline_seconds;
   for (const auto& name : strategy_names()) {

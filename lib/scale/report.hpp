@@ -18,6 +18,7 @@ struct SimulationReport {
   double busy_seconds = 0;  // total task time: a floor under every strategy's pod-seconds
 };
 
+// UsageError when the policy has only an absolute deadline_at (a trace has no wall clock).
 SimulationReport simulate_all(const std::vector<Arrival>& trace, const SimConfig& config);
 
 std::string report_text(const SimulationReport& report);

@@ -6,19 +6,17 @@
 #include <sstream>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 
 namespace swath::scale {
 
 namespace {
 
-std::string trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
-}
+constexpr long long kMaxTasks = 10'000'000;  // ~80 MB of task times, seconds of simulation per strategy
 
 bool parse_double(const std::string& s, double& out) {
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -32,21 +30,24 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
   std::istringstream in{std::string(text)};
   std::string line;
   int number = 0;
+  double total = 0;
   bool first = true;  // the first non-comment line may be a header such as `time,tasks`
   const std::string hint = "a trace is CSV lines `time,tasks`: seconds from the start (sorted, >= 0) and a task count";
   while (std::getline(in, line)) {
     ++number;
     const std::string where = name + ":" + std::to_string(number);
-    const std::string content = trim(line.substr(0, line.find('#')));
+    const std::string content = core::trim(line.substr(0, line.find('#')), " \t\r");
     if (content.empty()) continue;
     const auto comma = content.find(',');
     if (comma == std::string::npos) throw core::UsageError(where, "expected `time,tasks`, got '" + content + "'", hint);
-    const std::string time_text = trim(std::string_view(content).substr(0, comma));
-    const std::string tasks_text = trim(std::string_view(content).substr(comma + 1));
+    const std::string time_text = core::trim(std::string_view(content).substr(0, comma), " \t\r");
+    const std::string tasks_text = core::trim(std::string_view(content).substr(comma + 1), " \t\r");
     double time = 0, tasks = 0;
     const bool was_first = std::exchange(first, false);
-    if (!parse_double(time_text, time) || !parse_double(tasks_text, tasks)) {
-      if (was_first) continue;
+    const bool time_ok = parse_double(time_text, time);
+    const bool tasks_ok = parse_double(tasks_text, tasks);
+    if (!time_ok || !tasks_ok) {
+      if (was_first && !time_ok && !tasks_ok) continue;  // a header such as `time,tasks`
       throw core::UsageError(where, "'" + content + "' is not two numbers", hint);
     }
     if (time < 0) throw core::UsageError(where, "negative time " + time_text, hint);
@@ -55,6 +56,11 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
     }
     if (!out.empty() && time < out.back().time) {
       throw core::UsageError(where, "time " + time_text + " is before the previous line's time (times must be sorted)", hint);
+    }
+    total += tasks;
+    if (total > kMaxTasks) {
+      throw core::UsageError(where, fmt::format("{:.0f} tasks in all: more than the simulator's {}", total, kMaxTasks),
+                             "it replays every task; scale the trace down, e.g. one task per 100 real ones");
     }
     out.push_back({time, static_cast<long long>(tasks)});
   }

@@ -13,7 +13,7 @@ struct Arrival {
 };
 
 // Header line and `#` comments allowed. UsageError naming `name:line` for negative or unsorted times,
-// negative task counts and malformed lines (exit 2).
+// negative task counts, malformed lines and more than 10 million tasks in all (exit 2).
 std::vector<Arrival> parse_trace(std::string_view text, const std::string& name);
 std::vector<Arrival> load_trace(const std::string& path);
 

@@ -16,7 +16,6 @@ class SceneGeoref {
  public:
   explicit SceneGeoref(const raster::SceneInfo& info);
 
-  bool has_transform() const { return transform_.has_value(); }
   bool has_wgs84() const { return to_wgs84_ != nullptr; }
   // The geotransform of a tile whose top-left pixel is the window's.
   std::optional<core::GeoTransform> tile_transform(const core::Window& window) const;

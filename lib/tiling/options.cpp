@@ -26,28 +26,6 @@ constexpr FormatInfo formats[] = {{Format::gtiff, "GTiff", "tif"},
                                   {Format::jpeg, "JPEG", "jpg"},
                                   {Format::webp, "WEBP", "webp"}};
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    const auto end = text.find(separator, start);
-    parts.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return parts;
-    start = end + 1;
-  }
-}
-
 bool parse_double(const std::string& text, double& out) {
   if (text.empty()) return false;
   char* end = nullptr;
@@ -89,10 +67,10 @@ void validate_creation_options(const TileOptions& options) {
 }  // namespace
 
 Format parse_format(const std::string& text, const std::string& source) {
-  const std::string wanted = lower(text);
+  const std::string wanted = core::to_lower(text);
   std::vector<std::string> names;
   for (const auto& f : formats) {
-    if (lower(f.driver) == wanted || (wanted == "jpg" && f.format == Format::jpeg) ||
+    if (core::to_lower(f.driver) == wanted || (wanted == "jpg" && f.format == Format::jpeg) ||
         (wanted == "tif" && f.format == Format::gtiff)) {
       return f.format;
     }
@@ -120,11 +98,11 @@ std::string file_extension(Format format) {
 bool format_needs_byte(Format format) { return format == Format::png || format == Format::jpeg || format == Format::webp; }
 
 Scale parse_scale(const std::string& text, const std::string& source) {
-  if (text.empty() || lower(text) == "auto") return {};
+  if (text.empty() || core::to_lower(text) == "auto") return {};
   const auto comma = text.find(',');
   Scale scale{false, 0, 0};
-  if (comma == std::string::npos || !parse_double(trim(text.substr(0, comma)), scale.min) ||
-      !parse_double(trim(text.substr(comma + 1)), scale.max) || !(scale.min < scale.max)) {
+  if (comma == std::string::npos || !parse_double(core::trim(text.substr(0, comma)), scale.min) ||
+      !parse_double(core::trim(text.substr(comma + 1)), scale.max) || !(scale.min < scale.max)) {
     throw core::UsageError(source + ": bad scale '" + text + "'", "expected auto or MIN,MAX with MIN < MAX",
                            "e.g. --scale 0,4000 for 12-bit reflectances");
   }
@@ -134,8 +112,8 @@ Scale parse_scale(const std::string& text, const std::string& source) {
 std::vector<int> parse_bands(const std::vector<std::string>& items, const std::string& source) {
   std::vector<int> bands;
   for (const auto& item : items) {
-    for (const auto& part : split(item, ',')) {
-      const std::string text = trim(part);
+    for (const auto& part : core::split(item, ',')) {
+      const std::string text = core::trim(part);
       if (text.empty()) continue;
       int band = 0;
       const auto result = std::from_chars(text.data(), text.data() + text.size(), band);
@@ -159,6 +137,9 @@ void validate(const TileOptions& options) {
   if (options.skip_blank < 0 || options.skip_blank > 1) {
     throw core::UsageError("skip-blank " + std::to_string(options.skip_blank), "must be a fraction from 0 to 1",
                            "e.g. --skip-blank 0.95");
+  }
+  for (const auto index : options.only_indices) {
+    if (index < 0) throw core::UsageError("tile index " + std::to_string(index), "grid indices start at 0", "indices count row-major from 0");
   }
   if (options.threads < 0) throw core::UsageError("threads " + std::to_string(options.threads), "must be 0 (all cores) or more");
   validate_creation_options(options);

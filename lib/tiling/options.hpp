@@ -37,7 +37,7 @@ struct TileOptions {
   bool report_files = false;  // list every file written in the report (the fleet worker needs them)
   int threads = 0;            // 0: one per core
   std::size_t max_memory = 256u << 20;
-  std::string manifest_name = "tiles.jsonl";
+  std::string manifest_name = "tiles.jsonl";  // with --shard I/N: tiles.shard-I-of-N.jsonl (shard_file_name)
   std::string index_name = "tiles.geojson";
 };
 
@@ -53,7 +53,7 @@ Scale parse_scale(const std::string& text, const std::string& source);
 // "3,2,1" (list items may themselves be lists) → {3,2,1}; throws UsageError on a non-number or a band < 1.
 std::vector<int> parse_bands(const std::vector<std::string>& items, const std::string& source);
 
-// Checks everything that needs no file: grid ranges, formats, creation options, at least one scene.
+// Checks everything that needs no file: grid ranges, selected indices, formats, creation options, a scene.
 // Throws UsageError with a hint.
 void validate(const TileOptions& options);
 

@@ -61,6 +61,14 @@ std::vector<std::string> scene_names(const std::vector<std::string>& paths) {
   return names;
 }
 
+std::string shard_file_name(const std::string& name, const Shard& shard) {
+  if (shard.count <= 1) return name;
+  const auto dot = name.find_last_of('.');
+  const std::string stem = dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+  const std::string extension = dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
+  return stem + ".shard-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count) + extension;
+}
+
 std::string tile_id(const std::string& scene_name, const GridWindow& cell) { return scene_name + "/" + cell.id(); }
 
 std::string tile_relative_path(const std::string& scene_name, const GridWindow& cell, Format format) {

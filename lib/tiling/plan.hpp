@@ -30,6 +30,11 @@ class Selection {
 // Throws UsageError when two scenes would share one.
 std::vector<std::string> scene_names(const std::vector<std::string>& paths);
 
+// The manifest's or index's name for a shard: "tiles.jsonl" → "tiles.shard-3-of-8.jsonl" (unchanged without
+// shards), so the N pods of an Indexed Job tiling into one shared directory never write one manifest,
+// journal or temporary file between them.
+std::string shard_file_name(const std::string& name, const Shard& shard);
+
 // "scene/r000001_c000002": the manifest id of a tile.
 std::string tile_id(const std::string& scene_name, const GridWindow& cell);
 // "scene/r000001_c000002.tif": the tile's path relative to the output directory.

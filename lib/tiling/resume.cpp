@@ -10,43 +10,80 @@
 
 namespace swath::tiling {
 
-PreviousRun PreviousRun::load(const std::string& output_dir, const std::string& manifest_name, const std::string& options_hash) {
+namespace {
+
+const core::Json* options_hash_of(const core::Json& header) {
+  const auto* provenance = header.find("provenance");
+  const auto* hash = provenance != nullptr ? provenance->find("options_hash") : nullptr;
+  return hash != nullptr && hash->is_string() ? hash : nullptr;
+}
+
+// The header's description of each scene, by name.
+std::map<std::string, core::Json> scenes_of(const core::Json& header) {
+  std::map<std::string, core::Json> scenes;
+  const auto* list = header.find("scenes");
+  if (list == nullptr || !list->is_array()) return scenes;
+  for (const auto& scene : list->as_array()) {
+    const auto* name = scene.is_object() ? scene.find("name") : nullptr;
+    if (name != nullptr && name->is_string()) scenes.emplace(name->as_string(), scene);
+  }
+  return scenes;
+}
+
+}  // namespace
+
+PreviousRun PreviousRun::load(const std::string& output_dir, const std::string& manifest_name, const core::Json& header) {
   PreviousRun run;
-  run.read(output_dir + "/" + manifest_name, options_hash);
-  run.read(journal_path(output_dir, manifest_name), options_hash);  // newer than the manifest when both exist
+  run.read(output_dir + "/" + manifest_name, header);
+  run.read(journal_path(output_dir, manifest_name), header);  // newer than the manifest when both exist
+  for (const auto& name : run.matched_scenes_) run.changed_scenes_.erase(name);  // some records of it still count
   return run;
 }
 
-void PreviousRun::read(const std::string& path, const std::string& options_hash) {
+void PreviousRun::read(const std::string& path, const core::Json& header) {
   std::ifstream in(path);
   if (!in) return;
+  const core::Json* wanted_hash = options_hash_of(header);
+  const auto current_scenes = scenes_of(header);
+  std::set<std::string> accepted;  // scenes whose records count: same options hash, same scene description
   std::string text;
-  bool accepted = false;  // records count only after a header with the same options hash
   while (std::getline(in, text)) {
     try {
       const auto line = core::Json::parse(text);
       if (line.find("schema") != nullptr) {
-        const auto* provenance = line.find("provenance");
-        const auto* hash = provenance != nullptr ? provenance->find("options_hash") : nullptr;
-        accepted = hash != nullptr && hash->is_string() && hash->as_string() == options_hash;
-        if (!accepted) ++ignored_files_;
+        accepted.clear();
+        const core::Json* hash = options_hash_of(line);
+        if (hash == nullptr || wanted_hash == nullptr || !(*hash == *wanted_hash)) {
+          ++ignored_files_;
+          continue;
+        }
+        for (const auto& [name, scene] : scenes_of(line)) {
+          const auto current = current_scenes.find(name);
+          if (current == current_scenes.end()) continue;
+          if (current->second == scene) {
+            accepted.insert(name);
+            matched_scenes_.insert(name);
+          } else {
+            changed_scenes_.insert(name);
+          }
+        }
         continue;
       }
-      if (!accepted) continue;
-      if (auto record = parse_record(line)) records_.insert_or_assign(record->id, std::move(*record));
+      auto record = parse_record(line);
+      if (record && accepted.count(record->scene) != 0) records_.insert_or_assign(record->id, std::move(*record));
     } catch (const core::Error&) {
       // A line torn by a kill, or a hand-edited one: that tile is redone.
     }
   }
 }
 
-const TileRecord* PreviousRun::reusable(const std::string& id, const std::string& output_dir) const {
+const TileRecord* PreviousRun::reusable(const std::string& id, const std::string& output_dir, const std::string& tile_path) const {
   const auto it = records_.find(id);
   if (it == records_.end()) return nullptr;
   const TileRecord& record = it->second;
   if (record.status == TileStatus::blank) return &record;
-  if (record.status != TileStatus::written) return nullptr;
-  const std::string path = output_dir + "/" + record.path;
+  if (record.status != TileStatus::written || record.path != tile_path) return nullptr;
+  const std::string path = output_dir + "/" + tile_path;
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0 || static_cast<std::uint64_t>(info.st_size) != record.bytes) return nullptr;
   try {

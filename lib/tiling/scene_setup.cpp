@@ -58,6 +58,17 @@ std::vector<ByteRange> scale_ranges(GDALDataset& dataset, const TileScene& scene
   return ranges;
 }
 
+// Tokens bound the tiles in flight, not a tile's size: one tile larger than the budget is refused here
+// rather than allocated (a padded 65536-px tile of a small scene would be gigabytes of fill).
+void check_tile_fits_memory(const TileScene& scene, const TileOptions& options) {
+  const auto mib = [](std::size_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; };
+  const std::size_t needed = scene.pixel_bytes_per_tile();
+  if (needed <= options.max_memory) return;
+  throw core::UsageError("tile size " + std::to_string(options.grid.size) + " on '" + scene.path + "'",
+                         "one tile holds " + mib(needed) + " of pixels, more than --max-memory (" + mib(options.max_memory) + ")",
+                         "use a smaller --size, fewer --bands, --edge shrink or a larger --max-memory");
+}
+
 void add_georeferencing_warnings(TileScene& scene) {
   if (!scene.info.geotransform) {
     scene.warnings.push_back("scene '" + scene.path +
@@ -72,10 +83,17 @@ void add_georeferencing_warnings(TileScene& scene) {
 
 }  // namespace
 
+std::size_t TileScene::pixel_bytes_per_tile() const {
+  const auto size = grid.options().size;
+  const bool shrink = grid.options().edge == Edge::shrink;  // no window is larger than the scene
+  const auto width = shrink ? std::min(size, info.width) : size;
+  const auto height = shrink ? std::min(size, info.height) : size;
+  return static_cast<std::size_t>(width * height) * read_bands.size() * static_cast<std::size_t>(raster::bytes_per_sample(read_type));
+}
+
 std::size_t TileScene::bytes_per_tile() const {
-  const auto pixels = static_cast<std::size_t>(grid.options().size * grid.options().size);
   // The read block, a scaled copy or the driver's working copy, and the encoded bytes.
-  return pixels * read_bands.size() * static_cast<std::size_t>(raster::bytes_per_sample(read_type)) * 3;
+  return pixel_bytes_per_tile() * 3;
 }
 
 TileScene prepare_scene(const std::string& path, const std::string& name, const TileOptions& options,
@@ -103,6 +121,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
   scene.source_nodata.assign(scene.blank_rule.nodata.begin(), scene.blank_rule.nodata.begin() + static_cast<std::ptrdiff_t>(scene.output_bands));
 
   scene.read_type = info.data_type;
+  check_tile_fits_memory(scene, options);
   scene.scale = format_needs_byte(options.format) && info.data_type != GDT_Byte;
   if (scene.scale) scene.ranges = scale_ranges(*dataset, scene, options.scale);
 

@@ -32,11 +32,12 @@ struct TileScene {
   TileLook look;                    // per-tile geotransform and id added by the pipeline
   std::vector<std::string> warnings;
 
-  std::size_t bytes_per_tile() const;  // the memory one tile in flight holds, roughly
+  std::size_t pixel_bytes_per_tile() const;  // the read block of the largest tile
+  std::size_t bytes_per_tile() const;        // the memory one tile in flight holds, roughly
 };
 
 // Opens `path` and prepares it. Throws IoError (missing, not a raster), UsageError (bands or format that
-// cannot fit this scene), DataError (no pixels; --scale auto cannot read the scene).
+// cannot fit this scene, a tile larger than --max-memory), DataError (no pixels; --scale auto cannot read the scene).
 TileScene prepare_scene(const std::string& path, const std::string& name, const TileOptions& options,
                         const std::string& provenance);
 

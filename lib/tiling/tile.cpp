@@ -71,6 +71,21 @@ core::Json header_json(const TileOptions& options, const std::vector<TileScene>&
   return header;
 }
 
+PreviousRun load_previous_run(const TileOptions& options, const core::Json& header, TileReport& report) {
+  const auto logger = log::get("tile");
+  auto previous = PreviousRun::load(options.output_dir, shard_file_name(options.manifest_name, options.shard), header);
+  logger->info("resume: {} tile record(s) from the previous run to check", previous.size());
+  if (previous.ignored_files() > 0) {
+    report.warnings.push_back("resume: a previous manifest was made with other options; its tiles are redone");
+    logger->warn("{}", report.warnings.back());
+  }
+  for (const auto& name : previous.changed_scenes()) {
+    report.warnings.push_back("resume: scene '" + name + "' differs from the previous run's (size, bands or type); its tiles are redone");
+    logger->warn("{}", report.warnings.back());
+  }
+  return previous;
+}
+
 }  // namespace
 
 TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progress) {
@@ -85,17 +100,11 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
   for (const auto& scene : scenes) report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
   prepare_output(options, scenes);
 
+  const core::Json header = header_json(options, scenes, provenance);
   std::optional<PreviousRun> previous;
-  if (options.resume) {
-    previous = PreviousRun::load(options.output_dir, options.manifest_name, provenance.at("options_hash").as_string());
-    logger->info("resume: {} tile record(s) from the previous run to check", previous->size());
-    if (previous->ignored_files() > 0) {
-      report.warnings.push_back("resume: a previous manifest was made with other options; its tiles are redone");
-      logger->warn("{}", report.warnings.back());
-    }
-  }
-  ManifestWriter manifest(options.output_dir, options.manifest_name, options.index_name,
-                          header_json(options, scenes, provenance), options.resume);
+  if (options.resume) previous = load_previous_run(options, header, report);
+  ManifestWriter manifest(options.output_dir, shard_file_name(options.manifest_name, options.shard),
+                          shard_file_name(options.index_name, options.shard), header, options.resume);
   logger->info("tiling {} scene(s) into {} tile(s) of {} px in '{}'", scenes.size(), report.planned, options.grid.size,
                options.output_dir);
 

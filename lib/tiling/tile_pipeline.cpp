@@ -86,7 +86,8 @@ TileOutcome work(const TileRun& run, TileJob& job) {
   }
   const TileScene& scene = run.scenes[job.scene];
   if (run.previous != nullptr) {
-    if (const TileRecord* kept = run.previous->reusable(tile_id(scene.name, job.cell), run.options.output_dir)) {
+    if (const TileRecord* kept = run.previous->reusable(tile_id(scene.name, job.cell), run.options.output_dir,
+                                                        tile_relative_path(scene.name, job.cell, run.options.format))) {
       out.reused = true;
       out.status = kept->status;
       out.bytes = kept->bytes;
@@ -151,23 +152,31 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
   if (run.progress != nullptr) run.progress->started(progress);
   bool abandoned = false;
+  std::size_t open_scene = 0;  // scenes before this one have had all their tiles sunk
 
-  const bool finished = pipeline::run_ordered(
-      limits, CellSource(run), [&](TileJob& job) { return work(run, job); },
-      [&](TileOutcome& out) {
-        if (out.cancelled) {
-          abandoned = true;
-          return;
-        }
-        const TileRecord record = record_of(run, out);
-        run.manifest.add(record);
-        count(record, out, run.options.report_files, report);
-        progress.done = report.written + report.reused + report.blank + report.failed;
-        progress.failed = report.failed;
-        progress.pixels = report.pixels;
-        progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (run.progress != nullptr) run.progress->advanced(progress);
-      });
+  const auto sink = [&](TileOutcome& out) {
+    // The sink runs in source order: once a tile of a later scene arrives, no work on the earlier ones is left.
+    for (; open_scene < out.scene; ++open_scene) run.scenes[open_scene].reader->release_handles();
+    if (out.cancelled) {
+      abandoned = true;
+      return;
+    }
+    const TileRecord record = record_of(run, out);
+    run.manifest.add(record);
+    count(record, out, run.options.report_files, report);
+    progress.done = report.written + report.reused + report.blank + report.failed;
+    progress.failed = report.failed;
+    progress.pixels = report.pixels;
+    progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (run.progress != nullptr) run.progress->advanced(progress);
+  };
+  bool finished = false;
+  try {
+    finished = pipeline::run_ordered(limits, CellSource(run), [&](TileJob& job) { return work(run, job); }, sink);
+  } catch (...) {
+    if (run.progress != nullptr) run.progress->finished(progress);  // a terminal's bar ends its line before the error
+    throw;
+  }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.seconds = report.seconds;
   if (run.progress != nullptr) run.progress->finished(progress);

@@ -1,7 +1,15 @@
 // End to end: the built swath binary, its exit codes, messages and JSON output.
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "core/json.hpp"
 #include "support/process.hpp"
@@ -173,4 +181,46 @@ TEST_CASE("cli: global flags work before and after the command name") {
   const auto unknown = test::swath({"config", "show", "--no-such-flag"});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("--no-such-flag") != std::string::npos);
+}
+
+namespace {
+// A TCP port that accepts connections (the kernel's backlog) and never answers: a hung HTTP server.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+  }
+  ~SilentServer() { ::close(fd_); }
+  SilentServer(const SilentServer&) = delete;
+  SilentServer& operator=(const SilentServer&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+}  // namespace
+
+TEST_CASE("cli: a second SIGINT stops a command stuck where it cannot check for cancellation") {
+  test::ScratchDir dir;
+  SilentServer server;
+  const std::string scene = "/vsicurl/http://127.0.0.1:" + std::to_string(server.port()) + "/scene.tif";
+  test::Background run({SWATH_BINARY, "-q", "tile", scene, "-o", dir / "out"}, {.unset_env = {"SWATH_CONFIG"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // now waiting for the server inside GDAL
+  REQUIRE(run.running());
+  run.signal(SIGINT);  // asks politely: honoured at the next check, which a hung read never reaches
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  run.signal(SIGINT);  // insists
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (run.running() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE_FALSE(run.running());
+  CHECK(run.wait().exit_code == 128 + SIGINT);
 }

@@ -1,7 +1,10 @@
 // End to end: `scale-plan --simulate` replays a trace against every strategy, plots SVG, refuses bad traces.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "core/files.hpp"
 #include "core/json.hpp"
@@ -85,4 +88,18 @@ TEST_CASE("scale-plan --simulate --seed: same seed, same bytes; another seed, ot
   CHECK(a == run("1"));
   CHECK(core::Json::parse(a).at("task_seconds_total").as_double() !=
         core::Json::parse(run("2")).at("task_seconds_total").as_double());
+}
+
+TEST_CASE("scale-plan --simulate: SIGINT stops a long simulation, exit 130, no plot written") {
+  test::ScratchDir dir;
+  test::write_text(dir / "long.csv", "time,tasks\n0,3000000\n");  // seconds of simulation per strategy
+  test::Background run({SWATH_BINARY, "-q", "scale-plan", "--simulate", dir / "long.csv", "--plot", dir / "plot.svg"},
+                       {.unset_env = {"SWATH_CONFIG"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  REQUIRE(run.running());
+  run.signal(SIGINT);
+  const auto r = run.wait();
+  CHECK(r.exit_code == 130);
+  CHECK(r.err.find("simulation interrupted") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "plot.svg"));
 }

@@ -136,7 +136,7 @@ TEST_CASE("watch: kubectl failing or Redis unreachable on the first iteration is
   r = test::swath({"scale-plan", "--redis", "redis://127.0.0.1:1", "--queue", "tiles", "--watch", "--max-iterations", "1",
                    "--kubectl", ok.kubectl});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("Redis unreachable at redis://127.0.0.1:1") != std::string::npos);
+  CHECK(r.err.find("cannot connect to Redis at redis://127.0.0.1:1") != std::string::npos);
   CHECK(ok.calls().empty());
 }
 

@@ -63,6 +63,15 @@ std::vector<std::pair<std::string, std::string>> final_tiles(const std::string& 
   return tiles;
 }
 
+// Checks that every tile under a final name in `output` equals the uninterrupted run's in `reference` and
+// that no temporary is left; returns those tiles.
+std::vector<std::pair<std::string, std::string>> only_complete_tiles(const std::string& output, const std::string& reference) {
+  const auto tiles = final_tiles(output);
+  for (const auto& [path, content] : tiles) CHECK(content == core::read_file(reference + "/" + path));
+  for (const auto& [path, content] : test::tree(output)) CHECK_FALSE(contains(path, ".tmp-"));
+  return tiles;
+}
+
 // A tmpfs mounted for one test (needs root; CI runs the suite in a root container).
 class TinyFileSystem {
  public:
@@ -123,6 +132,7 @@ TEST_CASE("cli tile: bad input is refused with a clear message and nothing writt
       {{scene, "--size", "32", "--overlap", "32"}, 2, "overlap 32: must be at least 0 and less than the tile size 32"},
       {{scene, "--size", "8"}, 2, "tile.size"},
       {{scene, "--size", "100000"}, 2, "tile.size"},
+      {{scene, "--size", "65536"}, 2, "one tile holds 24576 MiB of pixels, more than --max-memory (256 MiB)"},
       {{scene, "--format", "PNJ"}, 2, "flag --format: unknown format 'PNJ': expected one of GTiff, COG, PNG, JPEG, WEBP (hint: did you mean 'PNG'?)"},
       {{scene, "--shard", "3/3"}, 2, "bad shard '3/3'"},
       {{scene, "--bands", "0"}, 2, "bands are numbered from 1"},
@@ -210,10 +220,7 @@ TEST_CASE("cli tile: a full disk stops the run with exit 1 and leaves only compl
   CHECK(contains(r.err, "No space left on device"));
   CHECK_FALSE(fs::exists(dir / "full/out/tiles.jsonl"));
   REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "64"}).exit_code == 0);
-  const auto tiles = final_tiles(dir / "full/out");
-  CHECK_FALSE(tiles.empty());
-  for (const auto& [path, content] : tiles) CHECK(content == core::read_file(dir / ("reference/" + path)));
-  for (const auto& [path, content] : test::tree(dir / "full/out")) CHECK_FALSE(contains(path, ".tmp-"));
+  CHECK_FALSE(only_complete_tiles(dir / "full/out", dir / "reference").empty());
 }
 
 TEST_CASE("cli tile: SIGINT exits 130 and leaves no partial tile under a final name") {
@@ -225,10 +232,7 @@ TEST_CASE("cli tile: SIGINT exits 130 and leaves no partial tile under a final n
   CHECK(contains(r.err, "interrupted"));
   CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
   REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "16"}).exit_code == 0);
-  const auto tiles = final_tiles(dir / "out");
-  CHECK(tiles.size() >= 19);
-  for (const auto& [path, content] : tiles) CHECK(content == core::read_file(dir / ("reference/" + path)));
-  for (const auto& [path, content] : test::tree(dir / "out")) CHECK_FALSE(contains(path, ".tmp-"));
+  CHECK(only_complete_tiles(dir / "out", dir / "reference").size() >= 19);
 }
 
 TEST_CASE("cli tile: --resume after SIGKILL mid-run gives exactly the uninterrupted result") {

@@ -2,26 +2,15 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <functional>
 #include <set>
 
 #include "config/config.hpp"
 #include "config/value_parse.hpp"
 #include "core/errors.hpp"
+#include "support/errors.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
-
-namespace {
-std::string usage_message(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const core::UsageError& e) {
-    return core::describe(e);
-  }
-  return "(no error)";
-}
-}  // namespace
 
 TEST_CASE("config: built-in defaults") {
   config::Config c;
@@ -50,48 +39,48 @@ TEST_CASE("config: file < environment < flag, each layer recorded") {
 
 TEST_CASE("config: unknown key names the file, line and a suggestion") {
   config::Config c;
-  const auto message = usage_message([&] { c.load_yaml("gdal:\n  cache_mbb: 10\n", "my.yaml"); });
+  const auto message = test::usage_message([&] { c.load_yaml("gdal:\n  cache_mbb: 10\n", "my.yaml"); });
   CHECK(message == "file my.yaml:2: unknown key 'gdal.cache_mbb' (hint: did you mean 'gdal.cache_mb'? (swath config show lists every key))");
 }
 
 TEST_CASE("config: unknown section is reported too") {
   config::Config c;
-  const auto message = usage_message([&] { c.load_yaml("lgo:\n  level: info\n", "my.yaml"); });
+  const auto message = test::usage_message([&] { c.load_yaml("lgo:\n  level: info\n", "my.yaml"); });
   CHECK(message.find("unknown key 'lgo.level'") != std::string::npos);
   CHECK(message.find("did you mean 'log.level'") != std::string::npos);
 }
 
 TEST_CASE("config: wrong type names key, value and what is expected") {
   config::Config c;
-  CHECK(usage_message([&] { c.load_yaml("gdal:\n  cache_mb: lots\n", "my.yaml"); }) ==
+  CHECK(test::usage_message([&] { c.load_yaml("gdal:\n  cache_mb: lots\n", "my.yaml"); }) ==
         "file my.yaml:2: key 'gdal.cache_mb': 'lots' is not an integer (hint: expected an integer from 1 to 65536)");
-  CHECK(usage_message([&] { c.load_yaml("log:\n  level: [a, b]\n", "my.yaml"); }).find("a list is not allowed here") !=
+  CHECK(test::usage_message([&] { c.load_yaml("log:\n  level: [a, b]\n", "my.yaml"); }).find("a list is not allowed here") !=
         std::string::npos);
-  CHECK(usage_message([&] { c.load_yaml("log:\n  level:\n    nested: 1\n", "my.yaml"); }).find("not a mapping") !=
+  CHECK(test::usage_message([&] { c.load_yaml("log:\n  level:\n    nested: 1\n", "my.yaml"); }).find("not a mapping") !=
         std::string::npos);
 }
 
 TEST_CASE("config: out-of-range and bad choices") {
   config::Config c;
-  CHECK(usage_message([&] { c.set("gdal.cache_mb", "0", {config::Layer::env, "SWATH_GDAL__CACHE_MB"}); }) ==
+  CHECK(test::usage_message([&] { c.set("gdal.cache_mb", "0", {config::Layer::env, "SWATH_GDAL__CACHE_MB"}); }) ==
         "env SWATH_GDAL__CACHE_MB: key 'gdal.cache_mb': '0' is out of range (hint: expected an integer from 1 to 65536)");
-  CHECK(usage_message([&] { c.set("log.format", "xml", {config::Layer::flag, "--log-format"}); }) ==
+  CHECK(test::usage_message([&] { c.set("log.format", "xml", {config::Layer::flag, "--log-format"}); }) ==
         "flag --log-format: key 'log.format': 'xml' is not allowed (hint: expected one of auto, text, json)");
   CHECK(c.get_int("gdal.cache_mb") == 64);  // a rejected value changes nothing
 }
 
 TEST_CASE("config: malformed YAML names the file and line") {
   config::Config c;
-  const auto message = usage_message([&] { c.load_yaml("log:\n  level: info\n   format: [json\n", "broken.yaml"); });
+  const auto message = test::usage_message([&] { c.load_yaml("log:\n  level: info\n   format: [json\n", "broken.yaml"); });
   CHECK(message.rfind("config 'broken.yaml' line ", 0) == 0);
   CHECK(message.find("malformed YAML") != std::string::npos);
-  CHECK(usage_message([&] { c.load_yaml("- a\n- b\n", "list.yaml"); }).find("top level must be a mapping") !=
+  CHECK(test::usage_message([&] { c.load_yaml("- a\n- b\n", "list.yaml"); }).find("top level must be a mapping") !=
         std::string::npos);
 }
 
 TEST_CASE("config: unknown environment key is rejected with the variable name") {
   config::Config c;
-  const auto message = usage_message([&] { c.load_environment({"SWATH_GDAL__CACHEMB=5"}); });
+  const auto message = test::usage_message([&] { c.load_environment({"SWATH_GDAL__CACHEMB=5"}); });
   CHECK(message.rfind("env SWATH_GDAL__CACHEMB: unknown key 'gdal.cachemb'", 0) == 0);
 }
 

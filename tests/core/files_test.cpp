@@ -57,3 +57,27 @@ TEST_CASE("files: temporary names are hidden, unique and beside the target") {
   CHECK(a != b);
   CHECK(a.rfind("/x/y/.tile.tif.tmp-", 0) == 0);
 }
+
+TEST_CASE("files: stale temporaries of dead local processes go; those of other hosts and live processes stay") {
+  test::ScratchDir dir;
+  char host[256] = {};
+  REQUIRE(::gethostname(host, sizeof host - 1) == 0);
+  const std::string dead_pid = "4194303";  // above any pid this test can meet (the kernel's pid_max limit)
+  const std::string here = dir / (".a.tif.tmp-" + dead_pid + "-0-" + host);
+  const std::string legacy = dir / (".b.tif.tmp-" + dead_pid + "-0");  // before host names were added
+  // Another pod sharing the volume: its pid means nothing in this pid namespace, and it may be writing now.
+  const std::string other_host = dir / (".c.tif.tmp-" + dead_pid + "-0-worker-7f9c-abcde");
+  const std::string live = core::temporary_path_for(dir / "d.tif");
+  // Some drivers need an extension, so callers may append one to the temporary name.
+  const std::string with_extension = core::temporary_path_for(dir / "e.gpkg") + ".gpkg";
+  const std::string dead_with_extension = dir / (".f.gpkg.tmp-" + dead_pid + "-0-" + host + ".gpkg");
+  for (const auto& path : {here, legacy, other_host, live, with_extension, dead_with_extension}) test::write_text(path, "partial");
+  core::remove_stale_temporaries(dir.path());
+  CHECK(fs::exists(with_extension));
+  CHECK_FALSE(fs::exists(dead_with_extension));
+  CHECK_FALSE(fs::exists(here));
+  CHECK_FALSE(fs::exists(legacy));
+  CHECK(fs::exists(other_host));
+  CHECK(fs::exists(live));
+  CHECK(live.find(std::string("-") + host) != std::string::npos);
+}

@@ -21,3 +21,12 @@ TEST_CASE("errors: kinds map to the documented exit codes and messages carry hin
   CHECK(core::describe(core::IoError("cannot open 'a.tif'", "not a raster", "check the path")) ==
         "cannot open 'a.tif': not a raster (hint: check the path)");
 }
+
+TEST_CASE("text: trim, to_lower and split") {
+  CHECK(core::trim("  a b \t") == "a b");
+  CHECK(core::trim(" \t ").empty());
+  CHECK(core::trim("x\r\n", " \r\n") == "x");
+  CHECK(core::to_lower("GTiff") == "gtiff");
+  CHECK(core::split("a,,b", ',') == std::vector<std::string>{"a", "", "b"});
+  CHECK(core::split("", ',') == std::vector<std::string>{""});
+}

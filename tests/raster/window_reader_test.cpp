@@ -75,6 +75,8 @@ TEST_CASE("raster: a missing file and a non-raster are IoErrors that say which")
   CHECK_THROWS_WITH_AS(raster::open_scene("/nonexistent/a.tif"), "cannot open '/nonexistent/a.tif': no such file",
                        core::IoError);
   test::ScratchDir dir;
+  CHECK_THROWS_WITH_AS(raster::open_scene(dir.path()), ("cannot open '" + dir.path() + "': a directory, not a raster").c_str(),
+                       core::IoError);
   test::write_text(dir / "notes.txt", "not a raster at all\n");
   try {
     raster::open_scene(dir / "notes.txt");

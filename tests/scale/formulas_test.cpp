@@ -130,6 +130,12 @@ TEST_CASE("deadline: cannot be met → max replicas and a clear reason") {
   CHECK(d.reason == "deadline cannot be met: 1000 tasks need 20 pods in 240s, max is 5");
   in.seconds_left = 30;  // less than start-up: no new pod can help
   CHECK(scale::deadline_replicas(in).reason.find("less than one task") != std::string::npos);
+  in.ready_pods = 2;  // running pods do 7 tasks each in 30 s; new ones cannot start in time
+  const auto late = scale::deadline_replicas(in);
+  CHECK(late.replicas == 5);
+  CHECK_FALSE(late.feasible);
+  CHECK(late.reason == "deadline cannot be met: 2 running pods finish 14 of 1000 tasks in 30s, and a new pod needs "
+                       "40s to start");
 }
 
 TEST_CASE("deadline: already past → says so, recommends max replicas") {

@@ -230,52 +230,6 @@ TEST_CASE("tile: blank tiles are skipped at the fraction asked, and recorded") {
   CHECK(tiling::tile_scenes(options).written == 2);
 }
 
-TEST_CASE("tile: --resume keeps intact tiles and redoes missing or damaged ones") {
-  test::ScratchDir dir;
-  test::SceneSpec spec;
-  spec.width = 96;
-  spec.height = 64;
-  const auto scene = test::make_scene(dir / "scene.tif", spec);
-  auto options = test::tile_options(scene, dir / "out", 32);
-  tiling::tile_scenes(options);
-  const auto complete = test::tree(dir / "out");
-  fs::remove(dir / "out/scene/r000000_c000001.tif");
-  test::write_text(dir / "out/scene/r000001_c000002.tif", "damaged");
-  options.resume = true;
-  const auto report = tiling::tile_scenes(options);
-  CHECK(report.reused == 4);
-  CHECK(report.written == 2);
-  CHECK(test::tree(dir / "out") == complete);
-
-  options.creation_options = {"COMPRESS=LZW"};  // other options: nothing may be kept
-  const auto redone = tiling::tile_scenes(options);
-  CHECK(redone.reused == 0);
-  CHECK(redone.written == 6);
-  CHECK_FALSE(redone.warnings.empty());
-}
-
-TEST_CASE("tile: bad options and bad scenes are refused before any tile") {
-  test::ScratchDir dir;
-  const auto scene = test::make_scene(dir / "scene.tif", {});
-  auto options = test::tile_options(scene, dir / "out", 32, 32);
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("overlap 32"), core::UsageError);
-  options = test::tile_options(dir / "missing.tif", dir / "out");
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("no such file"), core::IoError);
-  options = test::tile_options(scene, dir / "out");
-  options.bands = {4};
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("the scene has 3 band(s)"), core::UsageError);
-  options.bands = {};
-  options.format = tiling::Format::jpeg;
-  test::SceneSpec four;
-  four.bands = 4;
-  options.scenes = {test::make_scene(dir / "four.tif", four)};
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("1 or 3 bands"), core::UsageError);
-  options = test::tile_options(scene, dir / "out");
-  options.creation_options = {"COMPRES=DEFLATE"};
-  CHECK_THROWS_AS(tiling::tile_scenes(options), core::UsageError);
-  CHECK_FALSE(fs::exists(dir / "out"));
-}
-
 TEST_CASE("tile: several scenes in one run, one from /vsimem/, each in its own directory of one manifest") {
   test::ScratchDir dir;
   const auto first = test::make_scene(dir / "first.tif", {});
