@@ -70,3 +70,29 @@ TEST_CASE("enqueue: bad inputs are named") {
   CHECK_THROWS_AS(queue::plan_tasks(options(dir, {}), 0), core::UsageError);
   CHECK(queue::plan_tasks(options(dir, {"/vsis3/bucket/scene.tif"}), 0).at(0).inputs.at(0) == "/vsis3/bucket/scene.tif");
 }
+
+TEST_CASE("enqueue: --shards N makes N tile tasks per scene, shard I/N each; a manifest's header is not a tile") {
+  test::ScratchDir dir;
+  test::write_text(dir / "a.tif", "a");
+  auto o = options(dir, {dir / "a.tif"});
+  o.options = core::Json::Object{{"size", 64}};
+  o.shards = 3;
+  const auto tasks = queue::plan_tasks(o, 0);
+  REQUIRE(tasks.size() == 3);
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    CHECK(tasks[i].options.at("shard").as_string() == std::to_string(i) + "/3");
+    CHECK(tasks[i].options.at("size").as_int() == 64);
+    ids.insert(tasks[i].id);
+  }
+  CHECK(ids.size() == 3);
+  o.kind = "detect";
+  CHECK_THROWS_WITH_AS(queue::plan_tasks(o, 0), doctest::Contains("only tile tasks"), core::UsageError);
+
+  test::write_text(dir / "tiles.jsonl", "{\"schema\":\"swath.tiles/1\",\"scenes\":[]}\n{\"id\":\"t0\",\"scene\":\"a.tif\",\"index\":0}\n");
+  o = options(dir, {dir / "tiles.jsonl"});
+  o.kind = "noop";
+  const auto from_manifest = queue::plan_tasks(o, 0);
+  REQUIRE(from_manifest.size() == 1);
+  CHECK(from_manifest[0].options.at("tiles").as_array().size() == 1);
+}
