@@ -92,6 +92,7 @@ std::string scene_with_known_pixels(const test::ScratchDir& dir, int width, int 
   spec.height = height;
   spec.pixel = [](int b, int x, int y) { return b * 1000 + (x * 7 + y * 13) % 997; };
   spec.creation_options = {"TILED=YES", "BLOCKXSIZE=64", "BLOCKYSIZE=64"};
+  fs::create_directories(dir / "in");
   return test::make_scene(dir / "in/scene.tif", spec);
 }
 
@@ -118,7 +119,7 @@ TEST_CASE("fleet tile: sharded tasks on 2 workers write the same tile bytes as s
 
   const auto local = hashes(dir / "local", ".tif");
   const auto fleet = hashes(dir / "fleet", ".tif");
-  REQUIRE(local.size() == 20);  // 5 columns x 4 rows of 64 px at stride 56
+  REQUIRE(local.size() == 24);  // 6 columns x 4 rows of 64 px at stride 56
   CHECK(fleet == local);        // every tile, same relative path, byte-identical
   CHECK(manifest_tiles(dir / "fleet") == manifest_tiles(dir / "local"));
   CHECK(hashes(dir / "fleet", ".jsonl").size() == 3);  // one manifest per task, none overwritten
@@ -140,7 +141,8 @@ TEST_CASE("fleet tile: a scene that fails to open is dead-lettered at once with 
   r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
   REQUIRE(r.exit_code == 0);
   std::set<std::string> errors;
-  for (const auto& t : core::Json::parse(r.out).at("tasks").as_array()) {
+  const auto dead = core::Json::parse(r.out);
+  for (const auto& t : dead.at("tasks").as_array()) {
     CHECK(t.at("attempt").as_int() == 1);  // not retried: it would fail the same way
     errors.insert(t.at("error").as_string());
   }
@@ -177,8 +179,8 @@ TEST_CASE("fleet tile: a worker SIGKILLed mid-task leaves no partial tile; anoth
 TEST_CASE("fleet detect: a cfar task writes the same features as swath detect") {
   test::RedisServer redis;
   test::ScratchDir dir;
-  REQUIRE(test::swath({"synth", "-o", dir / "in/sea.tif", "--seed", "3", "--size", "1024x1024"}).exit_code == 0);
-  const std::string scene = dir / "in/sea.tif";
+  REQUIRE(test::swath({"synth", "-o", dir / "sea.tif", "--seed", "3", "--size", "1024x1024"}).exit_code == 0);
+  const std::string scene = dir / "sea.tif";
   auto r = test::swath({"detect", scene, "--detector", "cfar", "-o", dir / "local.geojson", "--threads", "2"},
                        {.env = {{"TRACEPARENT", kTrace}}});
   REQUIRE(r.exit_code == 0);
