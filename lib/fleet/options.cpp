@@ -2,6 +2,7 @@
 #include "fleet/options.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
@@ -93,6 +94,11 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
                              suggestion ? "did you mean '" + *suggestion + "'?" : "see `swath config show`");
     }
     out.set(key, value);
+  }
+  // Workers run elsewhere: a relative model card means nothing to them (as for inputs, made absolute here).
+  if (const auto* model = out.find("model"); kind == "detect" && model != nullptr && model->is_string() &&
+                                             !model->as_string().empty() && model->as_string().rfind("/vsi", 0) != 0) {
+    out.set("model", std::filesystem::absolute(model->as_string()).lexically_normal().string());
   }
   // Checked now, so a typo fails the enqueue rather than dead-letters every task.
   queue::Task probe;

@@ -1,6 +1,8 @@
 // The fleet's option round trip: config → task options (enqueue) → config → TileOptions / DetectOptions (worker).
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include "core/errors.hpp"
 #include "fleet/handlers.hpp"
 #include "fleet/options.hpp"
@@ -54,4 +56,11 @@ TEST_CASE("fleet options: unknown keys and wrong values are refused, naming the 
                   core::DataError);
   CHECK(fleet::manifest_name("abc") == "tiles.abc.jsonl");
   CHECK(fleet::detections_name("abc", "gpkg") == "detections.abc.gpkg");
+}
+
+TEST_CASE("fleet options: a relative model card is recorded as an absolute path (workers run elsewhere)") {
+  config::Config config;
+  config.set("detect.model", "models/card.yaml", {config::Layer::flag, "--model"});
+  const auto recorded = fleet::task_options(config, "detect", core::Json::object());
+  CHECK(recorded.at("model").as_string() == (std::filesystem::current_path() / "models/card.yaml").string());
 }
