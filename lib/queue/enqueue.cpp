@@ -88,6 +88,13 @@ void plan_manifest(const EnqueueOptions& options, const std::string& path, std::
     for (const char* key : {"scene", "input"}) {
       if (const auto* scene = tile.find(key); scene != nullptr && scene->is_string()) {
         const std::string p = absolute(scene->as_string());
+        // A tile task re-reads the scene: its path must resolve here (swath tile's own manifests name scenes by
+        // their directory name, which is not a path).
+        if (options.kind == "tile" && !is_vsi(p) && !fs::is_regular_file(p)) {
+          throw core::UsageError("manifest " + path + ":" + std::to_string(number) + ": scene '" + scene->as_string() + "'",
+                                 "is not a file, and a tile task needs its scene's path",
+                                 "enqueue the scenes themselves, split with --shards N");
+        }
         if (std::find(scenes.begin(), scenes.end(), p) == scenes.end()) scenes.push_back(p);
         break;
       }
