@@ -126,6 +126,35 @@ TEST_CASE("fleet tile: sharded tasks on 2 workers write the same tile bytes as s
   CHECK(hidden_entries(dir / "fleet").empty());        // no staging directory, temporary or journal left
 }
 
+TEST_CASE("fleet tile: a manifest of tiles (scene path + index) in batches gives the same tiles as swath tile") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_with_known_pixels(dir, 300, 220);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "64", "--overlap", "8"}).exit_code == 0);
+  // swath tile's manifest names the scene by directory; a fleet manifest names the scene's path.
+  std::string manifest;
+  for (const auto& line : test::lines(core::read_file(dir / "local/tiles.jsonl"))) {
+    auto json = core::Json::parse(line);
+    if (json.find("schema") != nullptr) continue;
+    json.set("scene", scene);
+    manifest += json.dump() + "\n";
+  }
+  test::write_text(dir / "todo.jsonl", manifest);
+  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", dir / "todo.jsonl", "--tiles-per-task", "5", "--output",
+                                          dir / "fleet", "--options", R"({"size":64,"overlap":8})", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("tasks").as_int() == 5);  // 24 tiles in batches of 5
+  r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 5);
+  CHECK(hashes(dir / "fleet", ".tif") == hashes(dir / "local", ".tif"));
+  CHECK(manifest_tiles(dir / "fleet") == manifest_tiles(dir / "local"));
+  // swath tile's own manifest (scene names, not paths) is refused before anything is queued.
+  r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", dir / "local/tiles.jsonl", "--output", dir / "other"}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("scene 'scene': is not a file") != std::string::npos);
+}
+
 TEST_CASE("fleet tile: a scene that fails to open is dead-lettered at once with the reason") {
   test::RedisServer redis;
   test::ScratchDir dir;
