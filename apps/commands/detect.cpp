@@ -4,40 +4,11 @@
 #include "core/errors.hpp"
 #include "detect/model_card.hpp"
 #include "detect/run.hpp"
+#include "fleet/options.hpp"
 
 namespace swath::commands {
 
 namespace {
-
-detect::DetectOptions options_from(const config::Config& c) {
-  detect::DetectOptions o;
-  o.detector = c.get_string("detect.detector");
-  o.window = c.get_int("detect.window");    // 0: the detector's choice
-  o.overlap = c.get_int("detect.overlap");  // -1: automatic
-  o.threads = static_cast<int>(c.get_int("run.threads"));
-  o.max_memory = static_cast<std::size_t>(c.get_int("run.max_memory"));
-  o.merge = {detect::parse_merge_method(c.get_string("detect.merge")), detect::parse_overlap_metric(c.get_string("detect.merge_metric")),
-             c.get_number("detect.merge_threshold"), !c.get_bool("detect.merge_across_classes")};
-  o.cfar.pfa = c.get_number("detect.cfar_pfa");
-  o.cfar.guard = c.get_number("detect.cfar_guard");
-  o.cfar.background = c.get_number("detect.cfar_background");
-  o.cfar.metres = c.get_string("detect.cfar_units") == "metres";
-  o.cfar.join = static_cast<int>(c.get_int("detect.cfar_join"));
-  o.cfar.min_score = c.get_number("detect.cfar_min_score");
-  o.cfar.band = static_cast<int>(c.get_int("detect.cfar_band"));
-  o.cfar.cls = c.get_string("detect.cfar_class");
-  o.cfar.min_size_m = c.get_number("detect.min_size_m");
-  o.cfar.max_size_m = c.get_number("detect.max_size_m");
-  o.index.index = c.get_string("detect.index");
-  o.index.threshold = c.get_number("detect.index_threshold");
-  o.index.bands = c.get_list("detect.index_bands");
-  o.index.min_area_m2 = c.get_number("detect.index_min_area_m2");
-  o.index.cls = c.get_string("detect.index_class");
-  o.onnx.card = c.get_string("detect.model");
-  o.onnx.score_threshold = c.get_number("detect.score_threshold");
-  o.config = c.section_json("detect");
-  return o;
-}
 
 std::string summary_text(const detect::DetectReport& r) {
   std::string out = "wrote " + r.output + ": " + std::to_string(r.detections) + " detections (" + std::to_string(r.raw_detections) +
@@ -89,7 +60,7 @@ class DetectCommand final : public cli::Command {
       return static_cast<int>(core::ExitCode::ok);
     }
     if (output_.empty()) throw core::UsageError("-o", "an output file is required", "swath detect scene.tif -o detections.gpkg");
-    auto options = options_from(invocation.config);
+    auto options = fleet::detect_options_from(invocation.config);  // the fleet's detect tasks use the same mapping
     options.inputs = inputs_;
     options.output = output_;
     options.quicklook = quicklook_;

@@ -4,6 +4,7 @@
 #include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
 #include "core/text.hpp"
+#include "fleet/options.hpp"
 #include "log/context.hpp"
 #include "queue/enqueue.hpp"
 #include "worker/handler.hpp"
@@ -24,6 +25,7 @@ class EnqueueCommand final : public cli::Command {
     app.add_option("--priority", priority_, "high, normal or low")->capture_default_str();
     app.add_option("--options", options_, "JSON object passed to the task's handler")->capture_default_str();
     app.add_option("--tiles-per-task", tiles_per_task_, "Manifest lines per task")->capture_default_str();
+    app.add_option("--shards", shards_, "Tile tasks per scene (each takes shard I/N of its tiles)")->capture_default_str();
     app.add_option("--deadline", deadline_, "Seconds from now after which a task is not started");
     app.add_flag("--force", force_, "Queue again tasks that already finished or died");
     app.add_flag("--json", json_, "Print the summary as JSON");
@@ -36,6 +38,12 @@ class EnqueueCommand final : public cli::Command {
     options.inputs = inputs_;
     options.output = output_;
     options.options = parsed_options();
+    // tile and detect tasks record their section's every value (defaults, YAML, environment, --options),
+    // so the worker runs exactly what `swath tile` / `swath detect` would run here.
+    if (options.kind == "tile" || options.kind == "detect") {
+      options.options = fleet::task_options(invocation.config, options.kind, options.options);
+    }
+    options.shards = shards_;
     options.priority = queue::parse_priority(priority_, "--priority");
     options.force = force_;
     options.tiles_per_task = tiles_per_task_;
@@ -76,7 +84,7 @@ class EnqueueCommand final : public cli::Command {
 
   std::string kind_, output_, priority_ = "normal", options_ = "{}";
   std::vector<std::string> inputs_;
-  std::size_t tiles_per_task_ = 1;
+  std::size_t tiles_per_task_ = 1, shards_ = 1;
   std::int64_t deadline_ = 0;
   bool force_ = false, json_ = false;
 };

@@ -3,6 +3,7 @@
 #include "cli/progress.hpp"
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
+#include "fleet/options.hpp"
 #include "tiling/tile.hpp"
 
 namespace swath::commands {
@@ -34,19 +35,10 @@ class TileCommand final : public cli::Command {
 
   int run(const cli::Invocation& invocation) override {
     const auto& config = invocation.config;
-    tiling::TileOptions options;
+    tiling::TileOptions options = fleet::tile_options_from(config);  // the fleet's tile tasks use the same mapping
     options.scenes = scenes_;
     options.output_dir = output_;
-    options.grid = {config.get_int("tile.size"), config.get_int("tile.overlap"),
-                    config.get_string("tile.edge") == "shrink" ? tiling::Edge::shrink : tiling::Edge::pad};
-    options.format = tiling::parse_format(config.get_string("tile.format"), config.entry("tile.format").origin.describe());
-    options.creation_options = creation_options_.empty() ? config.get_list("tile.creation_options") : creation_options_;
-    options.bands = tiling::parse_bands(config.get_list("tile.bands"), "--bands");
-    options.scale = tiling::parse_scale(config.get_string("tile.scale"), "--scale");
-    options.skip_blank = config.get_number("tile.skip_blank");
-    options.shard = tiling::parse_shard(config.get_string("tile.shard"), "--shard");
-    options.threads = static_cast<int>(config.get_int("run.threads"));
-    options.max_memory = static_cast<std::size_t>(config.get_int("run.max_memory"));
+    if (!creation_options_.empty()) options.creation_options = creation_options_;
     options.resume = resume_;
 
     const auto progress = cli::make_progress();

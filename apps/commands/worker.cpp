@@ -5,6 +5,7 @@
 #include "commands/commands.hpp"
 #include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
+#include "fleet/handlers.hpp"
 #include "worker/worker.hpp"
 
 namespace swath::commands {
@@ -25,6 +26,7 @@ class WorkerCommand final : public cli::Command {
     flags.bind(app, "--lease", "worker.lease_seconds", "Lease length in seconds");
     flags.bind(app, "--grace", "worker.grace_seconds", "Seconds to finish running tasks after SIGTERM");
     flags.bind(app, "--backoff", "worker.backoff_seconds", "First retry delay in seconds");
+    flags.bind(app, "--threads", "run.threads", "Threads each tile/detect task uses (0: one per core)");
     flags.bind(app, "--reconnect-timeout", "worker.reconnect_seconds", "Seconds to keep reconnecting to Redis");
     app.add_option("--allow-root", roots_, "Only run tasks whose inputs and outputs lie under these directories");
     app.add_option("--worker-id", worker_id_, "Name in heartbeats and logs (default host-pid-random)");
@@ -50,7 +52,10 @@ class WorkerCommand final : public cli::Command {
     options.settle.backoff_base_ms = ms(config.get_number("worker.backoff_seconds"));
     options.settle.backoff_max_ms = ms(config.get_number("worker.backoff_max_seconds"));
     options.settle.ttl_seconds = config.get_int("queue.ttl_hours") * 3600;
-    const auto summary = worker::run_worker(options, worker::builtin_handlers());
+    auto handlers = worker::builtin_handlers();
+    fleet::add_handlers(handlers, {static_cast<int>(config.get_int("run.threads")),
+                                   static_cast<std::size_t>(config.get_int("run.max_memory"))});
+    const auto summary = worker::run_worker(options, handlers);
     if (json_) cli::emit(summary.json().dump() + "\n");
     return static_cast<int>(summary.interrupted ? core::ExitCode::interrupted : core::ExitCode::ok);
   }

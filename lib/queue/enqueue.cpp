@@ -84,9 +84,17 @@ void plan_manifest(const EnqueueOptions& options, const std::string& path, std::
       throw core::DataError("manifest " + path + ":" + std::to_string(number) + " is not JSON", e.why());
     }
     if (!tile.is_object()) throw core::DataError("manifest " + path + ":" + std::to_string(number), "not a JSON object");
+    if (tile.find("schema") != nullptr) continue;  // swath tile's header line (provenance, options), not a tile
     for (const char* key : {"scene", "input"}) {
       if (const auto* scene = tile.find(key); scene != nullptr && scene->is_string()) {
         const std::string p = absolute(scene->as_string());
+        // A tile task re-reads the scene: its path must resolve here (swath tile's own manifests name scenes by
+        // their directory name, which is not a path).
+        if (options.kind == "tile" && !is_vsi(p) && !fs::is_regular_file(p)) {
+          throw core::UsageError("manifest " + path + ":" + std::to_string(number) + ": scene '" + scene->as_string() + "'",
+                                 "is not a file, and a tile task needs its scene's path",
+                                 "enqueue the scenes themselves, split with --shards N");
+        }
         if (std::find(scenes.begin(), scenes.end(), p) == scenes.end()) scenes.push_back(p);
         break;
       }
@@ -114,6 +122,11 @@ std::vector<Task> plan_tasks(const EnqueueOptions& given, std::int64_t now_ms) {
   options.output = absolute(given.output);
   if (options.inputs.empty()) throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
   if (options.tiles_per_task == 0) throw core::UsageError("--tiles-per-task must be at least 1", "");
+  if (options.shards == 0) throw core::UsageError("--shards must be at least 1", "");
+  if (options.shards > 1 && options.kind != "tile") {
+    throw core::UsageError("--shards " + std::to_string(options.shards), "only tile tasks are split into shards",
+                           "drop --shards, or use --kind tile");
+  }
   std::vector<Task> tasks;
   std::set<std::string> seen;
   for (const auto& input : options.inputs) {
@@ -121,7 +134,18 @@ std::vector<Task> plan_tasks(const EnqueueOptions& given, std::int64_t now_ms) {
       plan_manifest(options, input, now_ms, tasks);
       continue;
     }
-    for (auto& path : expand(input)) tasks.push_back(make_task(options, {path}, options.options, now_ms));
+    for (auto& path : expand(input)) {
+      if (options.shards <= 1) {
+        tasks.push_back(make_task(options, {path}, options.options, now_ms));
+        continue;
+      }
+      // A Kubernetes Indexed Job's split, as queued tasks: shard I of N takes every N-th tile from I.
+      for (std::size_t i = 0; i < options.shards; ++i) {
+        core::Json sharded = options.options;
+        sharded.set("shard", std::to_string(i) + "/" + std::to_string(options.shards));
+        tasks.push_back(make_task(options, {path}, std::move(sharded), now_ms));
+      }
+    }
   }
   // The same input named twice (a path and a glob) is one task.
   std::vector<Task> unique;

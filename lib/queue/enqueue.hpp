@@ -23,6 +23,7 @@ struct EnqueueOptions {
   Priority priority = Priority::normal;
   bool force = false;               // re-run tasks already done or dead
   std::size_t tiles_per_task = 1;   // manifest lines per task
+  std::size_t shards = 1;           // tasks per scene, each with options.shard = "I/N" (kind tile)
   std::size_t batch = 500;          // tasks per script call
   std::optional<std::int64_t> deadline_seconds;  // from enqueue time
   log::TraceContext trace;          // each task gets a child span of it

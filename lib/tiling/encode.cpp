@@ -76,10 +76,19 @@ GDALDatasetUniquePtr wrap_block(const raster::PixelBlock& block, std::size_t ban
   return dataset;
 }
 
+// GDAL keeps each thread's PROJ context in a thread_local, and thread_locals die in reverse order of construction:
+// touching the context before `srs` is built lets `srs` die first. Otherwise its destructor, when a thread exits
+// (the fleet worker's task threads do), creates a new context that nothing frees.
+OGRSpatialReference thread_spatial_reference() {
+  OGRSpatialReference srs;
+  srs.SetWellKnownGeogCS("WGS84");
+  return srs;
+}
+
 // Parsing WKT costs PROJ work per call; each thread parses a scene's CRS once (OGR objects are not thread-safe).
 const OGRSpatialReference& spatial_reference(const std::string& wkt) {
   thread_local std::string parsed_wkt;
-  thread_local OGRSpatialReference srs;
+  thread_local OGRSpatialReference srs = thread_spatial_reference();
   if (wkt != parsed_wkt) {
     srs.Clear();
     srs.importFromWkt(wkt.c_str());

@@ -21,7 +21,7 @@ struct HandlerContext {
 };
 
 struct HandlerResult {
-  std::vector<std::string> outputs;  // file names written in staging_dir (no directories)
+  std::vector<std::string> outputs;  // relative paths of the files written in staging_dir (see check_output_name)
   std::uint64_t bytes_read = 0;
 };
 
@@ -49,7 +49,7 @@ class HandlerRegistry {
 // noop: does nothing (throughput benchmarks). checksum: reads each input through GDAL VSI and writes
 // <basename>.sha256 (real I/O: tests commits, renames and unreadable inputs).
 // tile, detect: placeholders until the application binds the tiling and detect library functions
-// (add_library_kinds in apps); a task of an unbound kind is dead-lettered with a clear reason.
+// (fleet::add_handlers, in `swath worker`); a task of an unbound kind is dead-lettered with a clear reason.
 HandlerRegistry builtin_handlers();
 
 }  // namespace swath::worker

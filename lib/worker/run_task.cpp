@@ -38,9 +38,7 @@ TaskHandler& handler_for(const HandlerRegistry& registry, const std::string& kin
 std::vector<OutputFile> hash_outputs(const std::string& staging, const std::vector<std::string>& names) {
   std::vector<OutputFile> files;
   for (const auto& name : names) {
-    if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
-      throw core::DataError("handler output '" + name + "'", "outputs must be plain file names in the staging directory");
-    }
+    check_output_name(name);
     const std::string path = staging + "/" + name;
     files.push_back({name, core::sha256_file_hex(path), static_cast<std::uint64_t>(fs::file_size(path))});
   }

@@ -13,12 +13,28 @@ namespace {
 namespace fs = std::filesystem;
 }
 
+void check_output_name(const std::string& name) {
+  // Relative, inside the staging directory, and never a hidden name (temporaries and .swath-staging are).
+  bool ok = !name.empty() && name.front() != '/' && name.back() != '/';
+  for (std::size_t start = 0; ok && start <= name.size();) {
+    const auto slash = name.find('/', start);
+    const std::string part = name.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    ok = !part.empty() && part[0] != '.';
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  if (!ok) {
+    throw core::DataError("handler output '" + name + "'",
+                          "outputs must be relative paths in the staging directory, without '..' or hidden parts");
+  }
+}
+
 void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
   for (const auto& name : names) {
+    check_output_name(name);  // the names come back from Redis when another worker finishes the move
     const std::string from = staging + "/" + name;
     const std::string to = dir + "/" + name;
+    core::ensure_writable_directory(fs::path(to).parent_path().string());
     try {
       if (fs::exists(from)) core::commit_file(from, to);
     } catch (const core::IoError&) {

@@ -47,13 +47,18 @@ class Settler {
   std::mt19937_64 random_{std::random_device{}()};
 };
 
-// Moves each file from `staging` to `dir`, skipping files already moved; removes `staging`. Idempotent.
 // Removes an attempt's staging directory, and .swath-staging when it is left empty.
 void discard_staging(const std::string& staging);
 
 // Removes staging directories of earlier attempts of the same task (same id, other token).
 void discard_stale_attempts(const std::string& staging);
 
+// Throws DataError unless `name` is a relative path of non-hidden parts ("a.tif", "scene/0_0.tif"):
+// no absolute path, no "..", nothing that could leave the directory or shadow a temporary.
+void check_output_name(const std::string& name);
+
+// Moves each file (a relative path, parents created) from `staging` to `dir`, skipping files already moved;
+// removes `staging` and stale attempts. Idempotent: a later worker may finish the move of a dead one.
 void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names);
 
 }  // namespace swath::worker

@@ -49,6 +49,7 @@ TEST_CASE("enqueue: a tiles.jsonl manifest becomes one task per K tiles, inputs 
                    "{\"scene\":\"/s/a.tif\",\"tile\":\"0_0\"}\n{\"scene\":\"/s/a.tif\",\"tile\":\"0_1\"}\n\n"
                    "{\"scene\":\"/s/b.tif\",\"tile\":\"0_0\"}\n");
   auto o = options(dir, {dir / "tiles.jsonl"});
+  o.kind = "noop";  // a tile task would need the scenes to exist
   CHECK(queue::plan_tasks(o, 0).size() == 3);
   o.tiles_per_task = 2;
   const auto tasks = queue::plan_tasks(o, 0);
@@ -61,7 +62,9 @@ TEST_CASE("enqueue: a tiles.jsonl manifest becomes one task per K tiles, inputs 
 TEST_CASE("enqueue: bad inputs are named") {
   test::ScratchDir dir;
   test::write_text(dir / "bad.jsonl", "{\"scene\":\"/s/a.tif\"}\n{oops\n");
-  CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "bad.jsonl"}), 0),
+  auto from_bad = options(dir, {dir / "bad.jsonl"});
+  from_bad.kind = "noop";  // a tile task would need the scenes to exist
+  CHECK_THROWS_WITH_AS(queue::plan_tasks(from_bad, 0),
                        doctest::Contains("bad.jsonl:2 is not JSON"), core::DataError);
   CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "none*.tif"}), 0), doctest::Contains("matches no file"),
                        core::UsageError);
@@ -69,4 +72,42 @@ TEST_CASE("enqueue: bad inputs are named") {
                        core::UsageError);
   CHECK_THROWS_AS(queue::plan_tasks(options(dir, {}), 0), core::UsageError);
   CHECK(queue::plan_tasks(options(dir, {"/vsis3/bucket/scene.tif"}), 0).at(0).inputs.at(0) == "/vsis3/bucket/scene.tif");
+}
+
+TEST_CASE("enqueue: --shards N makes N tile tasks per scene, shard I/N each; a manifest's header is not a tile") {
+  test::ScratchDir dir;
+  test::write_text(dir / "a.tif", "a");
+  auto o = options(dir, {dir / "a.tif"});
+  o.options = core::Json::Object{{"size", 64}};
+  o.shards = 3;
+  const auto tasks = queue::plan_tasks(o, 0);
+  REQUIRE(tasks.size() == 3);
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    CHECK(tasks[i].options.at("shard").as_string() == std::to_string(i) + "/3");
+    CHECK(tasks[i].options.at("size").as_int() == 64);
+    ids.insert(tasks[i].id);
+  }
+  CHECK(ids.size() == 3);
+  o.kind = "detect";
+  CHECK_THROWS_WITH_AS(queue::plan_tasks(o, 0), doctest::Contains("only tile tasks"), core::UsageError);
+
+  test::write_text(dir / "tiles.jsonl", "{\"schema\":\"swath.tiles/1\",\"scenes\":[]}\n{\"id\":\"t0\",\"scene\":\"a.tif\",\"index\":0}\n");
+  o = options(dir, {dir / "tiles.jsonl"});
+  o.kind = "noop";
+  const auto from_manifest = queue::plan_tasks(o, 0);
+  REQUIRE(from_manifest.size() == 1);
+  CHECK(from_manifest[0].options.at("tiles").as_array().size() == 1);
+}
+
+TEST_CASE("enqueue: tile tasks from a manifest need scene paths, not swath tile's scene names") {
+  test::ScratchDir dir;
+  test::write_text(dir / "a.tif", "a");
+  test::write_text(dir / "names.jsonl", "{\"schema\":\"swath.tiles/1\"}\n{\"id\":\"t0\",\"scene\":\"a\",\"index\":0}\n");
+  CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "names.jsonl"}), 0),
+                       doctest::Contains("names.jsonl:2: scene 'a': is not a file"), core::UsageError);
+  test::write_text(dir / "paths.jsonl", "{\"id\":\"t0\",\"scene\":\"" + (dir / "a.tif") + "\",\"index\":3}\n");
+  const auto tasks = queue::plan_tasks(options(dir, {dir / "paths.jsonl"}), 0);
+  REQUIRE(tasks.size() == 1);
+  CHECK(tasks[0].inputs == std::vector<std::string>{dir / "a.tif"});
 }

@@ -258,3 +258,76 @@ TEST_CASE("worker: backoff doubles per attempt with equal jitter, capped") {
   CHECK(worker::retry_delay_ms(3, 1000, 60000, 0.0) == 2000);
   CHECK(worker::retry_delay_ms(30, 1000, 60000, 0.5) == 45000);
 }
+
+// Writes outputs in sub-directories, the way the tile kind writes <scene>/<tile>.tif.
+class NestedHandler final : public worker::TaskHandler {
+ public:
+  explicit NestedHandler(std::vector<std::string> names) : names_(std::move(names)) {}
+  bool writes_outputs() const override { return true; }
+  worker::HandlerResult run(const queue::Task&, const worker::HandlerContext& context) override {
+    for (const auto& name : names_) {
+      if (name.find("..") == std::string::npos && name.front() != '/') test::write_text(context.staging_dir + "/" + name, name + "\n");
+    }
+    return {names_, 0};
+  }
+
+ private:
+  std::vector<std::string> names_;
+};
+
+TEST_CASE("worker: outputs in sub-directories are committed into the same sub-directories") {
+  Fixture f;
+  auto handlers = worker::builtin_handlers();
+  handlers.add("nested", std::make_shared<NestedHandler>(std::vector<std::string>{"scene/r0_c0.tif", "scene/deep/x.txt", "top.jsonl"}));
+  f.client.enqueue({f.task("nested", {f.input("a.txt", "a")})}, false);
+  const auto summary = worker::run_worker(f.options(), handlers);
+  CHECK(summary.settled.committed == 1);
+  CHECK(core::read_file(f.dir / "out/scene/r0_c0.tif") == "scene/r0_c0.tif\n");
+  CHECK(core::read_file(f.dir / "out/scene/deep/x.txt") == "scene/deep/x.txt\n");
+  CHECK(core::read_file(f.dir / "out/top.jsonl") == "top.jsonl\n");
+  CHECK_FALSE(fs::exists(f.dir / "out/.swath-staging"));
+}
+
+TEST_CASE("worker: an output name that leaves the staging directory fails the task, and nothing is moved") {
+  for (const std::string bad : {"../escape.txt", "/abs.txt", "scene/../../x.txt", "scene/.hidden", "a//b", "dir/"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(worker::check_output_name(bad), core::DataError);
+  }
+  CHECK_NOTHROW(worker::check_output_name("scene/r0_c0.tif"));
+  Fixture f;
+  auto handlers = worker::builtin_handlers();
+  handlers.add("nested", std::make_shared<NestedHandler>(std::vector<std::string>{"ok.txt", "../escape.txt"}));
+  const auto t = f.task("nested", {f.input("a.txt", "a")});
+  f.client.enqueue({t}, false);
+  const auto summary = worker::run_worker(f.options(), handlers);
+  CHECK(summary.settled.dead == 1);
+  const auto dead = f.client.dead_list(0, -1);
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].error.find("without '..'") != std::string::npos);
+  CHECK_FALSE(fs::exists(f.dir / "out/ok.txt"));
+  CHECK_FALSE(fs::exists(f.dir / "escape.txt"));
+}
+
+TEST_CASE("worker: a committed task with nested outputs, half moved when its worker died, is finished by another") {
+  Fixture f;
+  f.client.enqueue({f.task("noop", {f.input("a.txt", "a")})}, false);
+  const auto leased = f.client.lease("dead-worker", 1, 30000, 15);
+  REQUIRE(leased.tasks.size() == 1);
+  const auto& l = leased.tasks[0];
+  const std::string staging = worker::staging_dir_for(f.dir / "out", l.id, l.token);
+  test::write_text(staging + "/scene/a.tif", "a\n");
+  test::write_text(f.dir / "out/scene/b.tif", "b\n");  // moved before the crash: gone from staging
+  core::Json files = core::Json::object();
+  files.set("scene/a.tif", core::sha256_hex("a\n"));
+  files.set("scene/b.tif", core::sha256_hex("b\n"));
+  core::Json outputs = core::Json::Object{{"staging", staging}, {"dir", f.dir / "out"}, {"files", files}};
+  REQUIRE(f.client.commit({{l.id, l.token, outputs.dump(), "{}", 0.1, true}}, 3600) == std::vector<bool>{true});
+  auto options = f.options();
+  options.lease_ms = 200;
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  worker::run_worker(options, worker::builtin_handlers());
+  CHECK(core::read_file(f.dir / "out/scene/a.tif") == "a\n");
+  CHECK(core::read_file(f.dir / "out/scene/b.tif") == "b\n");
+  CHECK_FALSE(fs::exists(staging));
+  CHECK(f.redis.cli({"ZCARD", "swath:{w}:finishing"}) == "0");
+}

@@ -1,0 +1,66 @@
+// The fleet's option round trip: config → task options (enqueue) → config → TileOptions / DetectOptions (worker).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "fleet/handlers.hpp"
+#include "fleet/options.hpp"
+
+using namespace swath;
+
+namespace {
+
+queue::Task task_of(const std::string& kind, core::Json options) {
+  queue::Task task;
+  task.kind = kind;
+  task.options = std::move(options);
+  return task;
+}
+
+}  // namespace
+
+TEST_CASE("fleet options: a tile task rebuilds exactly the options `swath tile` builds from the same config") {
+  config::Config config;
+  config.load_yaml("tile:\n  size: 256\n  overlap: 16\n  edge: shrink\n  format: PNG\n  bands: [3, 2, 1]\n"
+                   "  scale: 0,4000\n  skip_blank: 0.5\n  creation_options: [ZLEVEL=9]\n",
+                   "test.yaml");
+  const auto recorded = fleet::task_options(config, "tile", core::Json::Object{{"only_indices", core::Json::Array{1, 2}}});
+  CHECK(recorded.at("size").as_int() == 256);
+  CHECK(recorded.at("only_indices").as_array().size() == 2);
+  const auto local = fleet::tile_options_from(config);
+  const auto fleet = fleet::tile_options_from(fleet::config_from_task(task_of("tile", recorded), "tile"));
+  CHECK(tiling::output_options_json(fleet).dump() == tiling::output_options_json(local).dump());
+  CHECK(fleet.shard.count == 1);
+}
+
+TEST_CASE("fleet options: a detect task rebuilds the detect section, so the provenance hash is the same") {
+  config::Config config;
+  config.set("detect.cfar_pfa", "1e-7", {config::Layer::flag, "--pfa"});
+  config.set("detect.merge_threshold", "0.35", {config::Layer::flag, "--merge-threshold"});
+  const auto recorded = fleet::task_options(config, "detect", core::Json::Object{{"output_format", "geojson"}});
+  const auto fleet = fleet::detect_options_from(fleet::config_from_task(task_of("detect", recorded), "detect"));
+  const auto local = fleet::detect_options_from(config);
+  CHECK(fleet.config.dump() == local.config.dump());
+  CHECK(fleet.cfar.pfa == local.cfar.pfa);
+}
+
+TEST_CASE("fleet options: unknown keys and wrong values are refused, naming the key") {
+  config::Config config;
+  CHECK_THROWS_WITH_AS(fleet::task_options(config, "tile", core::Json::Object{{"sise", 1}}),
+                       doctest::Contains("unknown tile option 'sise'"), core::UsageError);
+  CHECK_THROWS_AS(fleet::task_options(config, "tile", core::Json::Object{{"overlap", "x"}}), core::UsageError);
+  CHECK_THROWS_AS(fleet::config_from_task(task_of("tile", core::Json::Object{{"size", core::Json::Object{}}}), "tile"),
+                  core::DataError);
+  CHECK_THROWS_AS(fleet::config_from_task(task_of("tile", core::Json::Object{{"creation_options", core::Json::Array{"A=1,2"}}}), "tile"),
+                  core::DataError);
+  CHECK(fleet::manifest_name("abc") == "tiles.abc.jsonl");
+  CHECK(fleet::detections_name("abc", "gpkg") == "detections.abc.gpkg");
+}
+
+TEST_CASE("fleet options: a relative model card is recorded as an absolute path (workers run elsewhere)") {
+  config::Config config;
+  config.set("detect.model", "models/card.yaml", {config::Layer::flag, "--model"});
+  const auto recorded = fleet::task_options(config, "detect", core::Json::object());
+  CHECK(recorded.at("model").as_string() == (std::filesystem::current_path() / "models/card.yaml").string());
+}
