@@ -81,14 +81,21 @@ end
 return out
 )lua"};
 
-const Script dead_retry{"dead_retry", SWATH_PRELUDE R"lua(
-local ids = {}
-if #ARGV >= 2 then
-  for i = 2, #ARGV do if redis.call('LREM', k('dead'), 0, ARGV[i]) > 0 then table.insert(ids, ARGV[i]) end end
-else
-  ids = redis.call('LRANGE', k('dead'), 0, -1)
-  redis.call('DEL', k('dead'))
-end
+// The dead tasks named in ARGV[2..] (or all of them), taken off the dead list: shared by retry and purge.
+#define SWATH_TAKE_DEAD                                                                                     \
+  "local function take_dead()\n"                                                                            \
+  "  local ids = {}\n"                                                                                      \
+  "  if #ARGV >= 2 then\n"                                                                                  \
+  "    for i = 2, #ARGV do if redis.call('LREM', k('dead'), 0, ARGV[i]) > 0 then table.insert(ids, ARGV[i]) end end\n" \
+  "  else\n"                                                                                                \
+  "    ids = redis.call('LRANGE', k('dead'), 0, -1)\n"                                                      \
+  "    redis.call('DEL', k('dead'))\n"                                                                      \
+  "  end\n"                                                                                                 \
+  "  return ids\n"                                                                                          \
+  "end\n"
+
+const Script dead_retry{"dead_retry", SWATH_PRELUDE SWATH_TAKE_DEAD R"lua(
+local ids = take_dead()
 for _, id in ipairs(ids) do
   local p = redis.call('HGET', tk(id), 'priority') or 'normal'
   redis.call('HSET', tk(id), 'state', 'ready', 'attempt', 0, 'failures', 0, 'token', '')
@@ -98,14 +105,8 @@ flush()
 return #ids
 )lua"};
 
-const Script dead_purge{"dead_purge", SWATH_PRELUDE R"lua(
-local ids = {}
-if #ARGV >= 2 then
-  for i = 2, #ARGV do if redis.call('LREM', k('dead'), 0, ARGV[i]) > 0 then table.insert(ids, ARGV[i]) end end
-else
-  ids = redis.call('LRANGE', k('dead'), 0, -1)
-  redis.call('DEL', k('dead'))
-end
+const Script dead_purge{"dead_purge", SWATH_PRELUDE SWATH_TAKE_DEAD R"lua(
+local ids = take_dead()
 for _, id in ipairs(ids) do redis.call('DEL', tk(id)) end
 return #ids
 )lua"};
