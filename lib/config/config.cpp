@@ -10,6 +10,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "config/value_parse.hpp"
 
 extern char** environ;
@@ -120,8 +121,8 @@ void Config::load_environment(const std::vector<std::string>& environment) {
     if (name.rfind(env_prefix, 0) != 0) continue;
     const auto separator = name.find("__", env_prefix.size());
     if (separator == std::string::npos) continue;  // SWATH_CONFIG and friends are not keys
-    std::string key = name.substr(env_prefix.size(), separator - env_prefix.size()) + "." + name.substr(separator + 2);
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string key =
+        core::to_lower(name.substr(env_prefix.size(), separator - env_prefix.size()) + "." + name.substr(separator + 2));
     set(key, assignment.substr(eq + 1), Origin{Layer::env, name});
   }
 }

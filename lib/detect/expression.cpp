@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace swath::detect {
 
@@ -92,8 +93,7 @@ class Parser {
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       const std::size_t start = pos_;
       while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) ++pos_;
-      std::string name = text_.substr(start, pos_ - start);
-      for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      const std::string name = core::to_lower(text_.substr(start, pos_ - start));
       std::size_t i = 0;
       while (i < names_.size() && names_[i] != name) ++i;
       if (i == names_.size()) names_.push_back(name);

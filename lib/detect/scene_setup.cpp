@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "log/logger.hpp"
 
 namespace swath::detect {
@@ -33,7 +34,7 @@ std::vector<std::string> band_names(GDALDataset& dataset) {
     if (name.empty() && band->GetColorInterpretation() != GCI_Undefined) {
       name = GDALGetColorInterpretationName(band->GetColorInterpretation());
     }
-    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    name = core::to_lower(name);
     if (name == "grayindex" || name == "undefined") name.clear();
     names.push_back(name);
   }

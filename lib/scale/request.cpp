@@ -22,7 +22,7 @@ SnapshotSource resolve_source(const std::string& stats_file, const std::string& 
   if (redis_url.empty()) throw core::UsageError("no queue to plan for", "neither --stats nor --redis was given", hint);
   if (queue.empty()) throw core::UsageError("--redis", "needs --queue NAME", hint);
   parse_redis_url(redis_url);  // a malformed URL is a usage error before any connection attempt
-  return [reader, redis_url, queue] { return parse_stats_json(reader(redis_url, queue).dump(), redis_url + " queue " + queue); };
+  return [reader, redis_url, queue] { return snapshot_from_json(reader(redis_url, queue), redis_url + " queue " + queue); };
 }
 
 double resolve_now(const std::string& text) {

@@ -42,6 +42,10 @@ QueueSnapshot parse_stats_json(std::string_view text, const std::string& name) {
   } catch (const core::Error& e) {
     throw core::DataError(name, "not JSON: " + e.why(), "produce it with `swath queue stats --json`");
   }
+  return snapshot_from_json(json, name);
+}
+
+QueueSnapshot snapshot_from_json(const core::Json& json, const std::string& name) {
   if (!json.is_object()) throw core::DataError(name, "queue stats must be a JSON object");
   const core::Json* schema = json.find("schema");
   if (schema == nullptr || !schema->is_string() || schema->as_string() != kSchema) {

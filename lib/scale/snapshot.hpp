@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/json.hpp"
+
 namespace swath::scale {
 
 struct QueueSnapshot {
@@ -23,8 +25,10 @@ struct QueueSnapshot {
 
 // Parses `swath queue stats --json` output; DataError naming `name` and the key when it is not the contract.
 QueueSnapshot parse_stats_json(std::string_view text, const std::string& name);
+// The same, from an already parsed object (the --redis path gets one from the queue library).
+QueueSnapshot snapshot_from_json(const core::Json& json, const std::string& name);
 
-// Where snapshots come from: a file now, Redis once the queue library is wired in. The controller
+// Where snapshots come from: a stats file or Redis (through the queue library). The controller
 // loop calls it once per iteration.
 using SnapshotSource = std::function<QueueSnapshot()>;
 
