@@ -86,7 +86,12 @@ void write_with_ogr(const std::string& path, const Layer& layer, Format format) 
     }
     OGRLayer* out = dataset->CreateLayer(layer.name.c_str(), srs.get(), wkbPolygon, nullptr);
     if (!out) throw core::IoError("output '" + path + "'", errors.last_failure("cannot create the layer"));
+    // One transaction for all features: otherwise SQLite commits (creating and deleting its journal) per feature.
+    const bool in_transaction = dataset->StartTransaction() == OGRERR_NONE;
     fill_layer(*out, layer, path);
+    if (in_transaction && dataset->CommitTransaction() != OGRERR_NONE) {
+      throw core::IoError("output '" + path + "'", errors.last_failure("cannot commit the features"));
+    }
     if (format == Format::gpkg && !layer.metadata.is_null()) {
       out->SetMetadataItem("swath", layer.metadata.dump().c_str());
     }
