@@ -34,7 +34,8 @@ struct Pipe {
 }  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_text) {
-  // A kubectl that exits before reading its manifest must not kill swath with SIGPIPE.
+  // A kubectl that exits before reading its manifest must not kill swath with SIGPIPE (main ignores it too;
+  // this keeps the library safe for other callers).
   static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
   (void)sigpipe_ignored;
   Pipe in, out, err, status;  // `status` carries errno from a failed exec
