@@ -46,6 +46,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   const pid_t pid = ::fork();
   if (pid < 0) throw core::IoError(argv.front(), std::string("cannot fork: ") + std::strerror(errno));
   if (pid == 0) {
+    ::signal(SIGPIPE, SIG_DFL);  // an ignored signal survives exec: give kubectl the default back
     ::dup2(in.fd[0], 0);
     ::dup2(out.fd[1], 1);
     ::dup2(err.fd[1], 2);
