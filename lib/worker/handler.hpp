@@ -20,6 +20,12 @@ struct HandlerContext {
   std::function<bool()> stop_requested = [] { return false; };
 };
 
+// A file a task reads besides its inputs (e.g. a detect model card), with its role for messages.
+struct NamedPath {
+  std::string role;
+  std::string path;
+};
+
 struct HandlerResult {
   std::vector<std::string> outputs;  // relative paths of the files written in staging_dir (see check_output_name)
   std::uint64_t bytes_read = 0;
@@ -32,6 +38,9 @@ class TaskHandler {
  public:
   virtual ~TaskHandler() = default;
   virtual bool writes_outputs() const = 0;
+  // Files named in the task's options that run() reads: checked against --allow-root like the inputs,
+  // before run() touches anything.
+  virtual std::vector<NamedPath> reads(const queue::Task&) const { return {}; }
   virtual HandlerResult run(const queue::Task& task, const HandlerContext& context) = 0;
 };
 
