@@ -25,6 +25,7 @@ std::string tiled_scene(const test::ScratchDir& dir, const std::string& name, co
   spec.height = 70;
   spec.nodata = 0;
   spec.pixel = [](int b, int x, int y) { return x < 32 ? 0 : b * 1000 + x + y; };
+  fs::create_directories(dir / "in");
   const auto scene = test::make_scene(dir / ("in/" + name + ".tif"), spec);
   auto options = test::tile_options(scene, output);
   options.skip_blank = 1.0;
@@ -115,13 +116,14 @@ TEST_CASE("enqueue --kind tile: a header source that is not a file is refused, n
   test::ScratchDir dir;
   const auto scene = tiled_scene(dir, "sea", dir / "tiles");
   fs::remove(scene);
-  CHECK_THROWS_WITH_AS(
-      queue::plan_tasks(options(dir, "tile", {dir / "tiles/tiles.jsonl"}, 5), 0),
-      doctest::Contains("tiles.jsonl:2: scene 'sea': its source '" + scene + "' (from the manifest's header) is not a file"),
-      core::UsageError);
+  std::string message, hint;
   try {
     (void)queue::plan_tasks(options(dir, "tile", {dir / "tiles/tiles.jsonl"}, 5), 0);
   } catch (const core::UsageError& e) {
-    CHECK(e.hint().find("relative to the current directory") != std::string::npos);
+    message = e.what();
+    hint = e.hint();
   }
+  CHECK(message.find("tiles.jsonl:2: scene 'sea': its source '" + scene + "' (from the manifest's header) is not a file") !=
+        std::string::npos);
+  CHECK(hint.find("relative to the current directory") != std::string::npos);
 }
