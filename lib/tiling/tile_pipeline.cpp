@@ -56,8 +56,7 @@ class CellSource {
 };
 
 TileOutcome make_tile(const TileRun& run, const TileScene& scene, const GridWindow& cell, TileOutcome out) {
-  // Pixel-interleaved: how multi-band GeoTIFFs are usually stored and written, so no transposition either way.
-  auto block = scene.reader->read(cell.window, scene.read_bands, scene.read_type, scene.fill, raster::Layout::pixel_interleaved);
+  auto block = scene.reader->read(cell.window, scene.read_bands, scene.read_type, scene.fill, scene.layout);
   if (is_blank(block, cell.source, scene.blank_rule, run.options.skip_blank)) {
     out.status = TileStatus::blank;
     return out;

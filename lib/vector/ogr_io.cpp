@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "raster/gdal_config.hpp"
 #include "raster/gdal_errors.hpp"
 #include "vector/geojson_writer.hpp"
 #include "vector/layer.hpp"
@@ -68,11 +69,13 @@ void write_with_ogr(const std::string& path, const Layer& layer, Format format) 
   const std::string extension = format == Format::gpkg ? ".gpkg" : ".fgb";
   const std::string temporary = core::temporary_path_for(path) + extension;
   raster::CapturedGdalErrors errors;
-  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", kFixedDate);
   {
+    const raster::ScopedConfigOption fixed_date("OGR_CURRENT_DATE", kFixedDate);
+    // The temporary is fsync-ed once by commit_file and renamed; a crash before that leaves only the temporary,
+    // so SQLite's own syncs after every statement buy nothing (and cost most of the write on a busy disk).
+    const raster::ScopedConfigOption no_sqlite_sync("OGR_SQLITE_SYNCHRONOUS", "OFF");
     GDALDatasetUniquePtr dataset(driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!dataset) {
-      CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr);
       throw core::IoError("output '" + path + "'", errors.last_failure("cannot create it"), "check the directory exists and is writable");
     }
     std::unique_ptr<OGRSpatialReference> srs;
@@ -83,12 +86,16 @@ void write_with_ogr(const std::string& path, const Layer& layer, Format format) 
     }
     OGRLayer* out = dataset->CreateLayer(layer.name.c_str(), srs.get(), wkbPolygon, nullptr);
     if (!out) throw core::IoError("output '" + path + "'", errors.last_failure("cannot create the layer"));
+    // One transaction for all features: otherwise SQLite commits (creating and deleting its journal) per feature.
+    const bool in_transaction = dataset->StartTransaction() == OGRERR_NONE;
     fill_layer(*out, layer, path);
+    if (in_transaction && dataset->CommitTransaction() != OGRERR_NONE) {
+      throw core::IoError("output '" + path + "'", errors.last_failure("cannot commit the features"));
+    }
     if (format == Format::gpkg && !layer.metadata.is_null()) {
       out->SetMetadataItem("swath", layer.metadata.dump().c_str());
     }
   }  // closing the dataset flushes it
-  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr);
   core::commit_file(temporary, path);
   // FlatGeobuf in GDAL 3.6 has no layer metadata: provenance goes beside it.
   if (format == Format::fgb && !layer.metadata.is_null()) {
