@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "detect/model_card.hpp"
 #include "detect/run.hpp"
 #include "fleet/options.hpp"
 #include "raster/scene.hpp"
@@ -135,6 +136,10 @@ class DetectHandler final : public worker::TaskHandler {
     options.output = context.staging_dir + "/" + name;
     options.threads = resources_.threads;
     options.max_memory = resources_.max_memory;
+    if (options.detector == "onnx" && !options.onnx.card.empty()) {
+      // The card passed --allow-root (reads()); the model file it names must too, before OpenCV opens it.
+      context.check_read("model file", detect::load_model_card(options.onnx.card).model);
+    }
     options.stop = context.stop_requested;
     const auto report = stoppable([&] { return detect::detect_scenes(options); });
     if (!report.failures.empty()) {

@@ -89,6 +89,9 @@ Outcome TaskRunner::operator()(const Job& job) const {
     }
     const std::string id = task.id;
     context.stop_requested = [this, id] { return stop_requested(id); };
+    context.check_read = [this](const std::string& role, const std::string& path) {
+      queue::check_path(path, role, allow_roots);
+    };
     logger->debug("running {} task", task.kind);
     const HandlerResult result = handler.run(task, context);
     outcome.files = hash_outputs(outcome.staging_dir, result.outputs);
