@@ -97,7 +97,8 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
 
   const auto side = static_cast<std::size_t>(options.window + 2 * margin);
   const std::size_t per_item = side * side * (bands.size() * 4 + 24);
-  const pipeline::Limits limits{options.threads, pipeline::tokens_for_memory(options.max_memory / 2, per_item, options.threads)};
+  const pipeline::Limits limits{options.threads,
+                                pipeline::tokens_for_memory(options.max_memory / 2, per_item, options.threads), options.stop};
   std::int64_t next = 0;
   const auto base_context = log::current().with({{"scene", scene.input.label}});
   auto source = [&]() -> std::optional<Job> {

@@ -4,9 +4,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "core/cancel.hpp"
 #include "core/json.hpp"
 #include "detect/cfar.hpp"
 #include "detect/index_detector.hpp"
@@ -30,6 +32,9 @@ struct DetectOptions {
   IndexOptions index;
   OnnxOptions onnx;
   core::Json config;                // the detect section's values, hashed into the provenance
+  // Polled before each window: true abandons the run (core::Interrupted, nothing written). `swath detect`
+  // stops on SIGINT/SIGTERM; a fleet worker passes "lease lost or grace over" instead.
+  std::function<bool()> stop = core::cancel_requested;
 };
 
 struct DetectReport {
