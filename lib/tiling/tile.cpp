@@ -113,7 +113,10 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
 
   const TileRun run{scenes, options, selection, previous ? &*previous : nullptr, manifest, progress};
   if (!run_tile_pipeline(run, report)) {
-    logger->warn("interrupted after {} tile(s); run again with --resume to finish", report.written + report.reused);
+    // Also reached by a fleet task whose lease was lost or whose grace ran out: the task is retried, so the
+    // hint is for a user at a shell.
+    logger->warn("stopped after {} tile(s), each complete (at a shell, `swath tile --resume` keeps them)",
+                 report.written + report.reused);
     throw core::Interrupted("tiling interrupted");
   }
   manifest.commit();
