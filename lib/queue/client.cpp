@@ -106,15 +106,40 @@ std::vector<std::string> QueueClient::renew(const std::string& worker, std::int6
   return lost;
 }
 
-std::vector<bool> QueueClient::commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds) {
-  std::vector<std::string> args{keys_.prefix, std::to_string(ttl_seconds)};
+namespace {
+
+std::vector<std::string> commit_args(const Keys& keys, const std::vector<Commit>& commits, std::int64_t ttl_seconds) {
+  std::vector<std::string> args{keys.prefix, std::to_string(ttl_seconds)};
   for (const auto& c : commits) {
     args.insert(args.end(), {c.id, c.token, c.outputs_json, c.result_json, std::to_string(c.seconds), c.has_files ? "1" : "0"});
   }
-  const Value reply = connection_.eval(scripts::commit, {keys_.ready}, args);
+  return args;
+}
+
+std::vector<bool> parse_commit(const Value& reply) {
   std::vector<bool> ok;
   for (const auto& v : reply.as_array()) ok.push_back(v.as_int() == 1);
   return ok;
+}
+
+}  // namespace
+
+std::vector<bool> QueueClient::commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds) {
+  return parse_commit(connection_.eval(scripts::commit, {keys_.ready}, commit_args(keys_, commits, ttl_seconds)));
+}
+
+void QueueClient::send_commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds) {
+  std::vector<std::string> keys_args{keys_.ready};
+  const auto args = commit_args(keys_, commits, ttl_seconds);
+  keys_args.insert(keys_args.end(), args.begin(), args.end());
+  connection_.send_eval(scripts::commit, keys_args, 1);
+}
+
+std::optional<std::vector<bool>> QueueClient::receive_commit() {
+  const Value reply = connection_.receive();
+  if (reply.is_error() && reply.text.rfind("NOSCRIPT", 0) == 0) return std::nullopt;
+  if (reply.is_error()) throw core::DataError("Redis failed swath's commit script", reply.text, "check the server's log");
+  return parse_commit(reply);
 }
 
 std::vector<std::string> QueueClient::fail(const std::vector<Failure>& failures, std::int64_t max_attempts) {

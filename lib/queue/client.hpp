@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,10 @@ class QueueClient {
   std::vector<std::string> renew(const std::string& worker, std::int64_t lease_ms, const std::vector<LeaseRef>& held);
   // One flag per commit: true when recorded (the caller may now move outputs into place).
   std::vector<bool> commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds);
+  // The same in two halves, so the round trip overlaps other work. receive_commit returns nothing when Redis
+  // had lost the script (SCRIPT FLUSH): the caller repeats the commit with commit(), which is safe.
+  void send_commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds);
+  std::optional<std::vector<bool>> receive_commit();
   // One word per failure: "retry", "dead" or "lost".
   std::vector<std::string> fail(const std::vector<Failure>& failures, std::int64_t max_attempts);
   std::int64_t release(const std::vector<LeaseRef>& held);

@@ -72,25 +72,52 @@ Settler::Settler(queue::QueueClient& client, LeaseKeeper& keeper, SettlePolicy p
     : client_(client), keeper_(keeper), policy_(policy) {}
 
 void Settler::settle(std::vector<Outcome> outcomes) {
-  std::vector<Outcome> successes, failures;
-  for (auto& o : outcomes) {
-    // A task whose lease is already known lost cannot commit: skip the round trip, discard now.
-    (o.ok ? successes : failures).push_back(std::move(o));
-  }
-  if (!successes.empty()) commit(successes);
-  if (!failures.empty()) fail(failures);
+  send(std::move(outcomes));
+  receive();
 }
 
-void Settler::commit(std::vector<Outcome>& successes) {
-  const auto logger = log::get("worker");
-  std::vector<queue::Commit> commits;
+void Settler::send(std::vector<Outcome> outcomes) {
+  receive();
+  std::vector<Outcome> successes, failures;
+  for (auto& o : outcomes) (o.ok ? successes : failures).push_back(std::move(o));
+  if (!failures.empty()) fail(failures);
+  if (successes.empty()) return;
   for (const auto& o : successes) {
     // A task without files records no outputs object: less to store for the many small tasks.
-    commits.push_back({o.lease.id, o.lease.token, o.files.empty() ? std::string() : outputs_json(o).dump(), o.record.dump(),
-                       o.seconds, !o.files.empty()});
+    sent_commits_.push_back({o.lease.id, o.lease.token, o.files.empty() ? std::string() : outputs_json(o).dump(),
+                             o.record.dump(), o.seconds, !o.files.empty()});
   }
-  // Safe to repeat after a reconnect: the script accepts a commit already recorded under the same token.
-  const auto accepted = client_.connection().with_reconnect([&] { return client_.commit(commits, policy_.ttl_seconds); });
+  sent_ = std::move(successes);
+  try {
+    client_.send_commit(sent_commits_, policy_.ttl_seconds);
+  } catch (const queue::ConnectionLost&) {
+    resend_ = true;
+  }
+}
+
+void Settler::receive() {
+  if (sent_.empty()) return;
+  std::optional<std::vector<bool>> accepted;
+  if (!resend_) {
+    try {
+      accepted = client_.receive_commit();
+    } catch (const queue::ConnectionLost&) {
+    }
+  }
+  // Safe to repeat after a reconnect or a flushed script: the script accepts a commit already recorded under the
+  // same token.
+  if (!accepted) {
+    accepted = client_.connection().with_reconnect([&] { return client_.commit(sent_commits_, policy_.ttl_seconds); });
+  }
+  auto successes = std::move(sent_);
+  sent_.clear();
+  sent_commits_.clear();
+  resend_ = false;
+  apply_commit(successes, *accepted);
+}
+
+void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bool>& accepted) {
+  const auto logger = log::get("worker");
   std::vector<std::string> moved, ids;
   for (const auto& o : successes) ids.push_back(o.lease.id);
   keeper_.drop(ids);
@@ -143,6 +170,7 @@ void Settler::fail(std::vector<Outcome>& failures) {
 }
 
 void Settler::finish_orphans(std::int64_t min_age_ms) {
+  receive();
   const auto logger = log::get("worker");
   const auto orphans = client_.connection().with_reconnect([&] { return client_.unfinished(min_age_ms); });
   std::vector<std::string> done;

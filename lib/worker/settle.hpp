@@ -32,12 +32,17 @@ class Settler {
   Settler(queue::QueueClient& client, LeaseKeeper& keeper, SettlePolicy policy);
   // Commits successes (one script call), moves their files into place, records failures (one call).
   void settle(std::vector<Outcome> outcomes);
+  // settle() in two halves, so the commit's round trip overlaps the caller's other work: send() records the
+  // failures and sends the successes' commit; receive() reads its answer and moves files into place. One commit
+  // is in flight at most: send() and every other call receive() a pending one first.
+  void send(std::vector<Outcome> outcomes);
+  void receive();
   // Finishes moves left by a worker that died between commit and rename (commits older than `min_age_ms`).
   void finish_orphans(std::int64_t min_age_ms);
   const SettleCounts& counts() const { return counts_; }
 
  private:
-  void commit(std::vector<Outcome>& successes);
+  void apply_commit(std::vector<Outcome>& successes, const std::vector<bool>& accepted);
   void fail(std::vector<Outcome>& failures);
 
   queue::QueueClient& client_;
@@ -45,6 +50,9 @@ class Settler {
   SettlePolicy policy_;
   SettleCounts counts_;
   std::mt19937_64 random_{std::random_device{}()};
+  std::vector<Outcome> sent_;               // successes whose commit is in flight
+  std::vector<queue::Commit> sent_commits_;
+  bool resend_ = false;                     // the send failed: receive() commits synchronously
 };
 
 // Removes an attempt's staging directory, and .swath-staging when it is left empty.

@@ -61,18 +61,19 @@ class WorkerLoop {
       }
       // Lease a full batch whenever half of the local queue has drained: few, large round trips. The request is
       // sent first and its reply read after collecting outcomes, so Redis leases while tasks run.
-      const bool want_lease = pool_.queued() <= batch_ / 2 && Clock::now() >= next_lease;
-      const bool sent = want_lease && send_lease(batch_ - std::min(batch_, pool_.queued()));
+      const bool want_lease = pool_.queued() < batch_ && Clock::now() >= next_lease;
+      const bool sent = want_lease && send_lease(batch_);
       auto outcomes = pool_.take(std::max<std::size_t>(1, std::min(pool_.busy(), batch_ / 2)),
                                  std::chrono::milliseconds(want_lease ? 5 : 20));
       if (!want_lease) {
         settle(std::move(outcomes));
         continue;
       }
-      // Commits go on their own connection, so Redis runs them right behind the lease it is already working on
-      // instead of idling while this thread unpacks the lease's reply.
-      settle(std::move(outcomes));
+      // Commits go on their own connection and are answered after the lease: Redis runs the commit right behind
+      // the lease while this thread unpacks the leased tasks and starts them.
+      settler_.send(std::move(outcomes));
       const auto leased = receive_lease(sent);
+      settle({});
       if (leased.leased == 0) {
         if (pool_.busy() == 0 && options_.exit_when_empty && leased.waiting == 0) {
           logger->info("queue {} is empty: exiting", options_.queue);
@@ -81,6 +82,7 @@ class WorkerLoop {
         next_lease = Clock::now() + std::chrono::milliseconds(options_.poll_ms);
       }
     }
+    settle({});
     if (core::cancel_requested()) shut_down();
     connection_.with_reconnect([&] { client_.goodbye(options_.worker_id); });
     summary_.settled = settler_.counts();
@@ -124,7 +126,7 @@ class WorkerLoop {
   }
 
   void settle(std::vector<Outcome> outcomes) {
-    if (!outcomes.empty()) settler_.settle(std::move(outcomes));
+    settler_.settle(std::move(outcomes));  // also reads a commit still in flight
     const auto& c = settler_.counts();
     metrics_.leased = summary_.leased;
     metrics_.committed = c.committed;

@@ -69,7 +69,7 @@ TEST_CASE("fleet shutdown: SIGTERM with a tiny --grace hands the running task ba
   CHECK(summary.at("committed").as_int() == 0);
   CHECK(summary.at("handed_back").as_int() == 1);
   CHECK(summary.at("dead").as_int() == 0);
-  CHECK(r.err.find("interrupted after") != std::string::npos);  // the tiling stopped part-way, not at its end
+  CHECK(r.err.find("stopped after") != std::string::npos);  // the tiling stopped part-way, not at its end
   const auto s = stats(redis);
   CHECK(s.at("done").as_int() == 0);
   CHECK(s.at("dead").as_int() == 0);
