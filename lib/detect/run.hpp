@@ -4,9 +4,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "core/cancel.hpp"
 #include "core/json.hpp"
 #include "detect/cfar.hpp"
 #include "detect/index_detector.hpp"
@@ -30,6 +32,9 @@ struct DetectOptions {
   IndexOptions index;
   OnnxOptions onnx;
   core::Json config;                // the detect section's values, hashed into the provenance
+  // Polled before each window: true abandons the run (core::Interrupted, nothing written). `swath detect`
+  // stops on SIGINT/SIGTERM; a fleet worker passes "lease lost or grace over" instead.
+  std::function<bool()> stop = core::cancel_requested;
 };
 
 struct DetectReport {
@@ -51,6 +56,9 @@ struct DetectReport {
 
 // Throws UsageError (bad options, no CRS without allow_pixel_coords), IoError, DataError.
 // Windows that fail are listed in the report; the output is still written (the caller exits 3).
+// The output, its FlatGeobuf sidecar and the quicklook appear together or not at all: when `stop` says so
+// (or an error is thrown) before they are committed, core::Interrupted is thrown and none is written, with no
+// temporary left behind (a SIGKILLed run's temporaries are removed by the next run to the same output).
 DetectReport detect_scenes(const DetectOptions& options);
 
 }  // namespace swath::detect
