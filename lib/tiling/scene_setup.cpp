@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/errors.hpp"
+#include "raster/fingerprint.hpp"
 #include "raster/gdal_errors.hpp"
 
 namespace swath::tiling {
@@ -100,8 +101,8 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
                         const std::string& provenance) {
   auto dataset = raster::open_scene(path);
   auto info = raster::describe_scene(*dataset, path);
-  TileScene scene{name, path, info, Grid(info.width, info.height, options.grid), nullptr, nullptr, {}, 0, GDT_Byte, {}, {},
-                  false, {}, {}, {}, {}};
+  TileScene scene{name, path, raster::file_fingerprint(path), info, Grid(info.width, info.height, options.grid), nullptr, nullptr,
+                  {}, 0, GDT_Byte, {}, {}, false, {}, {}, {}, {}};
   scene.reader = std::make_unique<raster::WindowReader>(path, info);
   scene.georef = std::make_unique<SceneGeoref>(info);
 
