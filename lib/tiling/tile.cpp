@@ -23,6 +23,10 @@ std::vector<TileScene> prepare_scenes(const TileOptions& options, const std::str
     log::Scope scope{{"scene", names[i]}};
     scenes.push_back(prepare_scene(options.scenes[i], names[i], options, provenance));
     for (const auto& warning : scenes.back().warnings) log::get("tile")->warn("{}", warning);
+    if (!scenes.back().look.padding_nodata.empty()) {
+      log::get("tile")->info("scene '{}' has no nodata value: padded edge tiles declare nodata 0 for their padding",
+                             options.scenes[i]);
+    }
   }
   return scenes;
 }
@@ -61,6 +65,7 @@ core::Json header_json(const TileOptions& options, const std::vector<TileScene>&
                                       {"rows", scene.grid.rows()},
                                       {"columns", scene.grid.columns()}});
     if (scene.fingerprint) list.as_array().back().set("fingerprint", *scene.fingerprint);
+    if (!scene.look.padding_nodata.empty()) list.as_array().back().set("padding_nodata", 0);
   }
   core::Json header = core::Json::Object{{"schema", "swath.tiles/1"},
                                          {"provenance", provenance},
