@@ -213,8 +213,12 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   core::StagedFiles staged;
   const auto quicklook_start = Clock::now();
   if (!options.quicklook.empty()) {
-    stage_quicklook(options.quicklook, scenes.front().input.path, scenes.front().prepared, merged, scenes.front().input.label,
-                    options.stop, staged);
+    try {
+      stage_quicklook(options.quicklook, scenes.front().input.path, scenes.front().prepared, merged,
+                      scenes.front().input.label, options.stop, staged);
+    } catch (const core::Interrupted&) {
+      throw_interrupted(report.windows);
+    }
   }
   const auto quicklook_time = Clock::now() - quicklook_start;
   auto provenance = core::provenance_json(core::hash_options(provenance_options(options, *detector)));
