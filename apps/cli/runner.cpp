@@ -40,6 +40,9 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &action, nullptr);
   action.sa_flags = SA_RESETHAND;
   sigaction(SIGINT, &action, nullptr);
+  // hiredis writes with write(): a Redis that closed the connection (a restart) must give EPIPE, which the
+  // queue reconnects from, not a SIGPIPE that kills the worker with its tasks in flight. Same for kubectl's pipe.
+  signal(SIGPIPE, SIG_IGN);
 }
 
 config::Config build_config(const GlobalOptions& global, const ConfigFlags& flags) {

@@ -28,7 +28,7 @@ class WorkerCommand final : public cli::Command {
     flags.bind(app, "--backoff", "worker.backoff_seconds", "First retry delay in seconds");
     flags.bind(app, "--threads", "run.threads", "Threads each tile/detect task uses (0: one per core)");
     flags.bind(app, "--reconnect-timeout", "worker.reconnect_seconds", "Seconds to keep reconnecting to Redis");
-    app.add_option("--allow-root", roots_, "Only run tasks whose inputs and outputs lie under these directories");
+    app.add_option("--allow-root", roots_, "Only run tasks whose inputs, outputs and model cards lie under these directories");
     app.add_option("--worker-id", worker_id_, "Name in heartbeats and logs (default host-pid-random)");
     app.add_option("--metrics-port", metrics_port_, "Serve Prometheus metrics on this TCP port")->check(CLI::Range(1, 65535));
     app.add_flag("--exit-when-empty", exit_when_empty_, "Exit 0 when nothing is ready, delayed or leased");

@@ -13,6 +13,7 @@ namespace swath::core {
 std::string trim(std::string_view text, std::string_view blanks = " \t");
 // ASCII lower case.
 std::string to_lower(std::string text);
+std::string to_upper(std::string text);
 // "a,,b" → {"a", "", "b"}: every item, empty ones included.
 std::vector<std::string> split(std::string_view text, char separator);
 

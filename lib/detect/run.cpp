@@ -17,6 +17,7 @@
 #include "detect/scene_setup.hpp"
 #include "log/logger.hpp"
 #include "pipeline/ordered_pipeline.hpp"
+#include "raster/shared_blocks.hpp"
 #include "tiling/grid.hpp"
 
 namespace swath::detect {
@@ -89,27 +90,37 @@ void remove_stale_temporaries_of(const std::string& path) {
   core::remove_stale_temporaries(dir, target.filename().string() + ".swath.json");
 }
 
+// The window a job reads: its grid cell plus the detector's context, inside the scene.
+core::Window read_window(const tiling::GridWindow& cell, std::int64_t margin, const core::Window& whole) {
+  const auto& w = cell.source;
+  return core::Window{w.x - margin, w.y - margin, w.width + 2 * margin, w.height + 2 * margin}.intersect(whole);
+}
+
 void detect_scene(const Scene& scene, const Detector& detector, const DetectOptions& options, DetectReport& report,
                   std::vector<Detection>& found) {
   const auto& info = scene.prepared.info;
   const auto& measure = scene.prepared.measure;
-  const raster::WindowReader reader(scene.input.path, info);
   const tiling::Grid grid(info.width, info.height, {options.window, options.overlap, tiling::Edge::shrink});
   const std::int64_t margin = detector.margin(measure);
   const core::Window whole{0, 0, info.width, info.height};
   const auto bands = detector.bands();
   const std::vector<double> fill(bands.size(), 0.0);
+  // Neighbouring windows share blocks (overlap, context margin): decode each once, whichever thread needs it.
+  std::vector<core::Window> planned;
+  for (std::int64_t i = 0; i < grid.count(); ++i) planned.push_back(read_window(grid.at(i), margin, whole));
+  const raster::SharedBlockReader reader(scene.input.path, info, bands, detector.read_type(), planned,
+                                         static_cast<std::size_t>(options.max_memory / 4));
 
   const auto side = static_cast<std::size_t>(options.window + 2 * margin);
   const std::size_t per_item = side * side * (bands.size() * 4 + 24);
-  const pipeline::Limits limits{options.threads, pipeline::tokens_for_memory(options.max_memory, per_item, options.threads)};
+  const pipeline::Limits limits{options.threads,
+                                pipeline::tokens_for_memory(options.max_memory / 2, per_item, options.threads), options.stop};
   std::int64_t next = 0;
   const auto base_context = log::current().with({{"scene", scene.input.label}});
   auto source = [&]() -> std::optional<Job> {
     if (next >= grid.count()) return std::nullopt;
-    Job job{grid.at(next++), {}, {}, {}};
-    const auto& w = job.grid.source;
-    job.read = core::Window{w.x - margin, w.y - margin, w.width + 2 * margin, w.height + 2 * margin}.intersect(whole);
+    Job job{grid.at(next), planned[static_cast<std::size_t>(next)], {}, {}};
+    ++next;
     job.id = scene.input.tile.empty() ? job.grid.id()
                                       : (grid.count() == 1 ? scene.input.tile : scene.input.tile + "/" + job.grid.id());
     job.log_context = base_context.with({{"tile", job.id}});
@@ -118,7 +129,7 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
   auto work = [&](Job& job) {
     JobResult result{job.id, {}, {}, 0};
     try {
-      const auto block = reader.read(job.read, bands, detector.read_type(), fill);
+      const auto block = reader.read(job.read, fill);
       const auto start = Clock::now();
       result.candidates = detector.detect({block, job.grid.source}, measure);
       result.seconds = std::chrono::duration<double>(Clock::now() - start).count();

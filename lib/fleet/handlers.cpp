@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "detect/model_card.hpp"
 #include "detect/run.hpp"
 #include "fleet/options.hpp"
 #include "raster/scene.hpp"
@@ -53,6 +54,18 @@ std::vector<std::int64_t> selected_indices(const core::Json& options) {
   return out;
 }
 
+// The library calls poll `stop` between tiles/windows and throw core::Interrupted; for a task that means its
+// lease was lost or shutdown's grace ran out (SIGTERM itself does not stop a task: it has --grace to finish).
+// Transient: the task runs again elsewhere (a lost lease's fail is refused anyway, a handed-back one is ready).
+template <class Call>
+auto stoppable(Call&& call) {
+  try {
+    return call();
+  } catch (const core::Interrupted&) {
+    throw core::IoError("task stopped", "its lease was lost or the shutdown grace ran out", "it runs again, here or elsewhere");
+  }
+}
+
 class TileHandler final : public worker::TaskHandler {
  public:
   explicit TileHandler(Resources resources) : resources_(resources) {}
@@ -74,7 +87,8 @@ class TileHandler final : public worker::TaskHandler {
     options.report_files = true;
     options.manifest_name = manifest_name(task.id);
     options.index_name = index_name(task.id);
-    const auto report = tiling::tile_scenes(options);
+    options.stop = context.stop_requested;
+    const auto report = stoppable([&] { return tiling::tile_scenes(options); });
     if (report.failed > 0) {
       // The same tiles fail again on retry (corrupt blocks): dead-letter, naming them.
       std::string why = std::to_string(report.failed) + " tile(s) failed";
@@ -97,6 +111,12 @@ class DetectHandler final : public worker::TaskHandler {
  public:
   explicit DetectHandler(Resources resources) : resources_(resources) {}
   bool writes_outputs() const override { return true; }
+  // The model card is read like an input, so --allow-root must cover it too.
+  std::vector<worker::NamedPath> reads(const queue::Task& task) const override {
+    const auto* model = task.options.find("model");
+    if (model == nullptr || !model->is_string() || model->as_string().empty()) return {};
+    return {{"model", model->as_string()}};
+  }
   worker::HandlerResult run(const queue::Task& task, const worker::HandlerContext& context) override {
     for (const auto& input : task.inputs) check_scene(input);
     detect::DetectOptions options = detect_options_from(config_from_task(task, "detect"));
@@ -116,7 +136,12 @@ class DetectHandler final : public worker::TaskHandler {
     options.output = context.staging_dir + "/" + name;
     options.threads = resources_.threads;
     options.max_memory = resources_.max_memory;
-    const auto report = detect::detect_scenes(options);
+    if (options.detector == "onnx" && !options.onnx.card.empty()) {
+      // The card passed --allow-root (reads()); the model file it names must too, before OpenCV opens it.
+      context.check_read("model file", detect::load_model_card(options.onnx.card).model);
+    }
+    options.stop = context.stop_requested;
+    const auto report = stoppable([&] { return detect::detect_scenes(options); });
     if (!report.failures.empty()) {
       std::string why = std::to_string(report.failures.size()) + " window(s) failed";
       for (const auto& f : report.failures) why += "; " + f;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -23,6 +24,9 @@ namespace swath::pipeline {
 struct Limits {
   int threads = 0;             // 0: one per core
   std::size_t max_tokens = 0;  // items in flight at once; 0: 2 × threads
+  // When to stop taking items. The CLI stops on SIGINT/SIGTERM; a fleet worker must not (it finishes a task
+  // within --grace), so it supplies its own: lease lost or grace over.
+  std::function<bool()> stop = core::cancel_requested;
 };
 
 // Tokens that fit `memory_budget` when one item holds `bytes_per_item`, at least 1 and at most 4 per thread.
@@ -63,9 +67,9 @@ log::Context context_of(const Item& item) {
   }
 }
 
-// Runs source() until it returns nullopt (or cancellation is requested), work(item) in parallel,
+// Runs source() until it returns nullopt (or limits.stop() says so), work(item) in parallel,
 // sink(result) serially in source order. Exceptions propagate after the pipeline stops.
-// Returns false when it stopped early because of core::cancel_requested().
+// Returns false when it stopped early because of limits.stop().
 template <class Source, class Work, class Sink>
 bool run_ordered(const Limits& limits, Source&& source, Work&& work, Sink&& sink) {
   using Item = typename std::invoke_result_t<Source&>::value_type;
@@ -98,7 +102,7 @@ bool run_ordered(const Limits& limits, Source&& source, Work&& work, Sink&& sink
         tokens,
         tbb::make_filter<void, CarriedItem*>(tbb::filter_mode::serial_in_order,
                                              [&](tbb::flow_control& control) -> CarriedItem* {
-                                               if (core::cancel_requested()) {
+                                               if (limits.stop && limits.stop()) {
                                                  cancelled = true;
                                                  control.stop();
                                                  return nullptr;

@@ -4,12 +4,12 @@
 #include <glob.h>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "core/errors.hpp"
 #include "log/logger.hpp"
 #include "queue/client.hpp"
+#include "queue/manifest_batches.hpp"
 
 namespace swath::queue {
 
@@ -55,54 +55,14 @@ Task make_task(const EnqueueOptions& options, std::vector<std::string> inputs, c
   return task;
 }
 
-// A tiles.jsonl line is one tile (an object); its "scene" (or "input") names the raster it comes from.
-// K lines become one task: inputs = their distinct scenes, options.tiles = the lines.
+// K manifest lines become one task: inputs = what the lines' task reads (see manifest_batches). Tile (and
+// noop/checksum) tasks carry the lines in options.tiles; detect tasks need only the tile files.
 void plan_manifest(const EnqueueOptions& options, const std::string& path, std::int64_t now_ms, std::vector<Task>& out) {
-  std::ifstream in(path);
-  if (!in) throw core::IoError("cannot read manifest '" + path + "'", "it cannot be opened", "check the path");
-  std::string line;
-  std::size_t number = 0;
-  core::Json::Array batch;
-  std::vector<std::string> scenes;
-  const std::string manifest = absolute(path);
-  auto flush = [&] {
-    if (batch.empty()) return;
+  for (auto& batch : manifest_batches(path, options.kind, options.tiles_per_task)) {
     core::Json task_options = options.options;
-    task_options.set("tiles", core::Json(std::move(batch)));
-    out.push_back(make_task(options, scenes.empty() ? std::vector<std::string>{manifest} : scenes,
-                            std::move(task_options), now_ms));
-    batch = {};
-    scenes.clear();
-  };
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    core::Json tile;
-    try {
-      tile = core::Json::parse(line);
-    } catch (const core::Error& e) {
-      throw core::DataError("manifest " + path + ":" + std::to_string(number) + " is not JSON", e.why());
-    }
-    if (!tile.is_object()) throw core::DataError("manifest " + path + ":" + std::to_string(number), "not a JSON object");
-    if (tile.find("schema") != nullptr) continue;  // swath tile's header line (provenance, options), not a tile
-    for (const char* key : {"scene", "input"}) {
-      if (const auto* scene = tile.find(key); scene != nullptr && scene->is_string()) {
-        const std::string p = absolute(scene->as_string());
-        // A tile task re-reads the scene: its path must resolve here (swath tile's own manifests name scenes by
-        // their directory name, which is not a path).
-        if (options.kind == "tile" && !is_vsi(p) && !fs::is_regular_file(p)) {
-          throw core::UsageError("manifest " + path + ":" + std::to_string(number) + ": scene '" + scene->as_string() + "'",
-                                 "is not a file, and a tile task needs its scene's path",
-                                 "enqueue the scenes themselves, split with --shards N");
-        }
-        if (std::find(scenes.begin(), scenes.end(), p) == scenes.end()) scenes.push_back(p);
-        break;
-      }
-    }
-    batch.push_back(std::move(tile));
-    if (batch.size() >= options.tiles_per_task) flush();
+    if (options.kind != "detect") task_options.set("tiles", core::Json(std::move(batch.lines)));
+    out.push_back(make_task(options, std::move(batch.inputs), std::move(task_options), now_ms));
   }
-  flush();
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ struct EnqueueOptions {
   core::Json options = core::Json::object();  // passed to the task's handler
   Priority priority = Priority::normal;
   bool force = false;               // re-run tasks already done or dead
-  std::size_t tiles_per_task = 1;   // manifest lines per task
+  std::size_t tiles_per_task = 1;   // manifest lines per task (detect: written tiles per task)
   std::size_t shards = 1;           // tasks per scene, each with options.shard = "I/N" (kind tile)
   std::size_t batch = 500;          // tasks per script call
   std::optional<std::int64_t> deadline_seconds;  // from enqueue time
@@ -37,7 +37,8 @@ struct EnqueueSummary {
 };
 
 // Plans the tasks without Redis (pure but for reading manifests and expanding globs); throws UsageError
-// for an input that matches nothing, DataError for a malformed manifest line (naming file and line).
+// for an input that matches nothing or a tile-task manifest scene that resolves to no file, DataError for a
+// malformed manifest line (naming file and line). Manifests: see queue/manifest_batches.hpp.
 std::vector<Task> plan_tasks(const EnqueueOptions& options, std::int64_t now_ms);
 
 // Plans and sends; throws IoError when Redis is unreachable.

@@ -62,15 +62,18 @@ local popped = false
 if max_count > 0 then popped = redis.call('LPOP', k('ready'), max_count) end
 if popped then
   local base = redis.call('INCRBY', k('fence'), #popped) - #popped
-  local zargs = {}
+  local deadline = now + lease_ms
+  local zargs, nz, nout = {}, 0, 2  -- indexed stores, not table.insert: this loop runs once per task
   for i, element in ipairs(popped) do
     local id = element
-    local f = redis.call('HMGET', tk(id), 'state', 'priority', 'envelope', 'attempt')
+    local key = tk(id)
+    local f = redis.call('HMGET', key, 'state', 'priority', 'envelope', 'attempt')
     if not f[1] and not f[3] then
       -- A foreign producer pushed an envelope itself: keep it as a task so it is dead-lettered with a reason.
       id = 'raw-' .. redis.sha1hex(element)
+      key = tk(id)
       f = {'ready', 'normal', element, '0'}
-      redis.call('HSET', tk(id), 'priority', 'normal', 'envelope', element, 'failures', 0)
+      redis.call('HSET', key, 'priority', 'normal', 'envelope', element, 'failures', 0)
     elseif f[1] == 'ready' then
       local p = f[2]
       if p ~= 'high' and p ~= 'low' then p = 'normal' end
@@ -79,15 +82,12 @@ if popped then
     if f[1] == 'ready' then
       local attempt = tonumber(f[4] or '0') + 1
       local token = base + i
-      local deadline = now + lease_ms
-      redis.call('HSET', tk(id), 'state', 'leased', 'token', token, 'attempt', attempt, 'worker', worker,
+      redis.call('HSET', key, 'state', 'leased', 'token', token, 'attempt', attempt, 'worker', worker,
         'deadline', deadline)
-      table.insert(zargs, deadline)
-      table.insert(zargs, id)
-      table.insert(out, id)
-      table.insert(out, token)
-      table.insert(out, attempt)
-      table.insert(out, f[3])
+      zargs[nz + 1], zargs[nz + 2] = deadline, id
+      nz = nz + 2
+      out[nout + 1], out[nout + 2], out[nout + 3], out[nout + 4] = id, token, attempt, f[3]
+      nout = nout + 4
     end
   end
   for i = 1, #zargs, 1000 do redis.call('ZADD', k('leased'), unpack(zargs, i, math.min(i + 999, #zargs))) end
@@ -121,23 +121,33 @@ return lost
 const Script commit{"commit", SWATH_PRELUDE R"lua(
 local ttl = tonumber(ARGV[2])
 local now = now_ms()
-local status, finished, samples = {}, {}, {}
-local moving = {}
+local status, finished, samples, moving = {}, {}, {}, {}
+local ns, nf, nm = 0, 0, 0  -- indexed stores, not table.insert: this loop runs once per task
 for i = 3, #ARGV, 6 do
   local id, token = ARGV[i], ARGV[i + 1]
-  local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline', 'commits')
+  local key = tk(id)
+  local f = redis.call('HMGET', key, 'state', 'token', 'deadline', 'commits')
+  ns = ns + 1
   if f[1] == 'leased' and f[2] == token and tonumber(f[3] or '0') >= now then
-    if ARGV[i + 2] ~= '' then redis.call('HSET', tk(id), 'outputs', ARGV[i + 2]) end
-    redis.call('HSET', tk(id), 'state', 'done', 'result', ARGV[i + 3], 'done_at', now, 'commits', tonumber(f[4] or '0') + 1)
-    if ARGV[i + 5] == '1' then table.insert(moving, now) table.insert(moving, id) end
-    redis.call('EXPIRE', tk(id), ttl)
-    table.insert(finished, id)
-    table.insert(samples, now .. ':' .. ARGV[i + 4])
-    table.insert(status, 1)
+    local commits = tonumber(f[4] or '0') + 1
+    if ARGV[i + 2] ~= '' then
+      redis.call('HSET', key, 'state', 'done', 'result', ARGV[i + 3], 'done_at', now, 'commits', commits,
+        'outputs', ARGV[i + 2])
+    else
+      redis.call('HSET', key, 'state', 'done', 'result', ARGV[i + 3], 'done_at', now, 'commits', commits)
+    end
+    if ARGV[i + 5] == '1' then
+      moving[nm + 1], moving[nm + 2] = now, id
+      nm = nm + 2
+    end
+    redis.call('EXPIRE', key, ttl)
+    nf = nf + 1
+    finished[nf], samples[nf] = id, now .. ':' .. ARGV[i + 4]
+    status[ns] = 1
   elseif f[1] == 'done' and f[2] == token then
-    table.insert(status, 1)
+    status[ns] = 1
   else
-    table.insert(status, 0)
+    status[ns] = 0
   end
 end
 for i = 1, #moving, 1000 do redis.call('ZADD', k('finishing'), unpack(moving, i, math.min(i + 999, #moving))) end

@@ -148,20 +148,19 @@ Task parse_task(const std::string& text) {
   return task;
 }
 
-void check_paths(const Task& task, const std::vector<std::string>& roots) {
+void check_path(const std::string& path, const std::string& role, const std::vector<std::string>& roots) {
   if (roots.empty()) return;
-  std::vector<std::filesystem::path> normal_roots;
-  for (const auto& root : roots) normal_roots.push_back(normalised(root));
-  auto check = [&](const std::string& path, const char* role) {
-    const auto p = normalised(path);
-    for (const auto& root : normal_roots) {
-      if (is_under(p, root)) return;
-    }
-    throw core::DataError("malformed task", std::string(role) + " '" + path + "' is outside the allowed roots",
-                          "enqueue paths under a --allow-root directory");
-  };
-  for (const auto& input : task.inputs) check(input, "input");
-  check(task.output, "output");
+  const auto p = normalised(path);
+  for (const auto& root : roots) {
+    if (is_under(p, normalised(root))) return;
+  }
+  throw core::DataError("malformed task", role + " '" + path + "' is outside the allowed roots",
+                        "enqueue paths under a --allow-root directory");
+}
+
+void check_paths(const Task& task, const std::vector<std::string>& roots) {
+  for (const auto& input : task.inputs) check_path(input, "input", roots);
+  check_path(task.output, "output", roots);
 }
 
 }  // namespace swath::queue

@@ -45,5 +45,7 @@ Task parse_task(const std::string& text);
 // Checks every input and the output lie under one of `roots` (after normalising "..");
 // no roots means no restriction. Throws DataError naming the path.
 void check_paths(const Task& task, const std::vector<std::string>& roots);
+// The same check for one more path the task reads (`role` names it in the message: "model", ...).
+void check_path(const std::string& path, const std::string& role, const std::vector<std::string>& roots);
 
 }  // namespace swath::queue

@@ -34,7 +34,8 @@ struct Pipe {
 }  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_text) {
-  // A kubectl that exits before reading its manifest must not kill swath with SIGPIPE.
+  // A kubectl that exits before reading its manifest must not kill swath with SIGPIPE (main ignores it too;
+  // this keeps the library safe for other callers).
   static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
   (void)sigpipe_ignored;
   Pipe in, out, err, status;  // `status` carries errno from a failed exec
@@ -45,6 +46,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   const pid_t pid = ::fork();
   if (pid < 0) throw core::IoError(argv.front(), std::string("cannot fork: ") + std::strerror(errno));
   if (pid == 0) {
+    ::signal(SIGPIPE, SIG_DFL);  // an ignored signal survives exec: give kubectl the default back
     ::dup2(in.fd[0], 0);
     ::dup2(out.fd[1], 1);
     ::dup2(err.fd[1], 2);

@@ -7,7 +7,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/provenance.hpp"
-#include "scale/redis_address.hpp"
+#include "queue/redis_url.hpp"
 
 namespace swath::scale {
 
@@ -164,7 +164,11 @@ std::string format_number(double v) {
 
 // KEDA's redis scaler reads LLEN of the queue's ready list: the `backlog` of swath.queue.stats/1.
 Json redis_trigger(const ManifestOptions& o) {
-  const RedisAddress address = parse_redis_url(o.redis_url);
+  const queue::RedisEndpoint address = queue::parse_redis_url(o.redis_url);
+  if (!address.unix_socket.empty()) {
+    throw core::UsageError("--redis '" + address.describe() + "'", "KEDA's redis scaler reaches Redis over TCP, not a unix socket",
+                           "give the address pods use, like redis://redis.swath.svc:6379/0");
+  }
   return arr({obj({{"type", "redis"},
                    {"metadata", obj({{"address", address.host + ":" + std::to_string(address.port)},
                                      {"listName", "swath:{" + o.queue + "}:ready"},

@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "core/errors.hpp"
-#include "scale/redis_address.hpp"
+#include "queue/redis_url.hpp"
 
 namespace swath::scale {
 
@@ -21,7 +21,7 @@ SnapshotSource resolve_source(const std::string& stats_file, const std::string& 
   if (!stats_file.empty()) return stats_file_source(stats_file);
   if (redis_url.empty()) throw core::UsageError("no queue to plan for", "neither --stats nor --redis was given", hint);
   if (queue.empty()) throw core::UsageError("--redis", "needs --queue NAME", hint);
-  parse_redis_url(redis_url);  // a malformed URL is a usage error before any connection attempt
+  queue::parse_redis_url(redis_url);  // a malformed URL is a usage error before any connection attempt
   return [reader, redis_url, queue] { return snapshot_from_json(reader(redis_url, queue), redis_url + " queue " + queue); };
 }
 

@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "core/errors.hpp"
+#include "raster/gdal_config.hpp"
 #include "raster/gdal_errors.hpp"
 
 namespace swath::tiling {
@@ -32,22 +33,6 @@ class MemoryDirectory {
 
  private:
   std::string path_;
-};
-
-// Sidecar files (.aux.xml) would hold what PNG/JPEG cannot; swath keeps that in the manifest instead.
-class NoSidecars {
- public:
-  NoSidecars() {
-    const char* before = CPLGetThreadLocalConfigOption("GDAL_PAM_ENABLED", nullptr);
-    if (before != nullptr) previous_ = before;
-    CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO");
-  }
-  ~NoSidecars() { CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", previous_ ? previous_->c_str() : nullptr); }
-  NoSidecars(const NoSidecars&) = delete;
-  NoSidecars& operator=(const NoSidecars&) = delete;
-
- private:
-  std::optional<std::string> previous_;
 };
 
 std::string pointer_option(const void* pointer) {
@@ -155,7 +140,8 @@ GDALDatasetUniquePtr write_gtiff(GDALDriver& driver, const std::string& path, co
 void EncodedTile::Free::operator()(unsigned char* p) const { CPLFree(p); }
 
 EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look) {
-  NoSidecars no_sidecars;
+  // Sidecar files (.aux.xml) would hold what PNG/JPEG cannot; swath keeps that in the manifest instead.
+  const raster::ScopedConfigOption no_sidecars("GDAL_PAM_ENABLED", "NO");
   const std::string driver_name = format_name(look.format);
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
   if (driver == nullptr) throw core::UsageError("format " + driver_name, "this GDAL build has no such driver");

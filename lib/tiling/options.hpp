@@ -3,10 +3,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/cancel.hpp"
 #include "core/json.hpp"
 #include "tiling/grid.hpp"
 
@@ -39,6 +41,9 @@ struct TileOptions {
   std::size_t max_memory = 256u << 20;
   std::string manifest_name = "tiles.jsonl";  // with --shard I/N: tiles.shard-I-of-N.jsonl (shard_file_name)
   std::string index_name = "tiles.geojson";
+  // Polled before each tile: true abandons the run (tile_scenes throws core::Interrupted, no partial tile).
+  // `swath tile` stops on SIGINT/SIGTERM; a fleet worker passes "lease lost or grace over" instead.
+  std::function<bool()> stop = core::cancel_requested;
 };
 
 // "GTiff", "cog", ... (case-insensitive) → Format; throws UsageError naming `source`.

@@ -18,14 +18,20 @@ const core::Json* options_hash_of(const core::Json& header) {
   return hash != nullptr && hash->is_string() ? hash : nullptr;
 }
 
-// The header's description of each scene, by name.
+// The header's description of each scene, by name. Its "source" path is left out: the same scene named
+// another way (./a.tif, an absolute path, older manifests without it) still resumes.
 std::map<std::string, core::Json> scenes_of(const core::Json& header) {
   std::map<std::string, core::Json> scenes;
   const auto* list = header.find("scenes");
   if (list == nullptr || !list->is_array()) return scenes;
   for (const auto& scene : list->as_array()) {
     const auto* name = scene.is_object() ? scene.find("name") : nullptr;
-    if (name != nullptr && name->is_string()) scenes.emplace(name->as_string(), scene);
+    if (name == nullptr || !name->is_string()) continue;
+    core::Json described = core::Json::object();
+    for (const auto& [key, value] : scene.as_object()) {
+      if (key != "source") described.set(key, value);
+    }
+    scenes.emplace(name->as_string(), std::move(described));
   }
   return scenes;
 }

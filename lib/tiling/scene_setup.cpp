@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "raster/fingerprint.hpp"
 #include "raster/gdal_errors.hpp"
 
@@ -97,6 +98,25 @@ void add_georeferencing_warnings(TileScene& scene) {
   }
 }
 
+// GDAL caches a GeoTIFF's pixels band by band whatever the file's interleaving, so a band-interleaved tile is
+// written without the shuffle a pixel-interleaved one costs on every flush. JPEG's YCbCr needs pixel interleaving;
+// an explicit INTERLEAVE wins.
+raster::Layout choose_layout(TileLook& look) {
+  if (look.format != Format::gtiff) return raster::Layout::pixel_interleaved;
+  std::string interleave;
+  bool needs_pixel = false;
+  for (const auto& option : look.creation_options) {
+    const std::string upper = core::to_upper(option);
+    if (upper.rfind("INTERLEAVE=", 0) == 0) interleave = upper.substr(11);
+    if (upper == "PHOTOMETRIC=YCBCR" || upper == "COMPRESS=JPEG") needs_pixel = true;
+  }
+  if (interleave.empty() && !needs_pixel) {
+    look.creation_options.push_back("INTERLEAVE=BAND");
+    interleave = "BAND";
+  }
+  return interleave == "BAND" ? raster::Layout::band_sequential : raster::Layout::pixel_interleaved;
+}
+
 }  // namespace
 
 std::size_t TileScene::pixel_bytes_per_tile() const {
@@ -144,6 +164,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
   TileLook& look = scene.look;
   look.format = options.format;
   look.creation_options = options.creation_options;
+  scene.layout = choose_layout(look);
   look.crs_wkt = info.crs_wkt;
   const bool keeps_nodata = options.format != Format::jpeg && options.format != Format::webp;
   bool lost_nodata = false;

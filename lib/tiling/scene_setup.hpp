@@ -33,6 +33,7 @@ struct TileScene {
   std::vector<std::optional<double>> source_nodata;  // per output band, before scaling
   TileLook look;                    // per-tile geotransform and id added by the pipeline
   std::vector<std::string> warnings;
+  raster::Layout layout = raster::Layout::pixel_interleaved;  // of the read block: as the output file stores it
 
   std::size_t pixel_bytes_per_tile() const;  // the read block of the largest tile
   std::size_t bytes_per_tile() const;        // the memory one tile in flight holds, roughly

@@ -56,7 +56,10 @@ std::int64_t plan_count(const std::vector<TileScene>& scenes, const Selection& s
 core::Json header_json(const TileOptions& options, const std::vector<TileScene>& scenes, const core::Json& provenance) {
   core::Json list = core::Json::array();
   for (const auto& scene : scenes) {
+    // "source": the path as given (relative ones to this run's directory), so `swath enqueue --kind tile`
+    // can find the scene of a line, which names it by `name` only.
     list.push_back(core::Json::Object{{"name", scene.name},
+                                      {"source", scene.path},
                                       {"width", scene.info.width},
                                       {"height", scene.info.height},
                                       {"bands", scene.info.band_count},

@@ -56,8 +56,7 @@ class CellSource {
 };
 
 TileOutcome make_tile(const TileRun& run, const TileScene& scene, const GridWindow& cell, TileOutcome out) {
-  // Pixel-interleaved: how multi-band GeoTIFFs are usually stored and written, so no transposition either way.
-  auto block = scene.reader->read(cell.window, scene.read_bands, scene.read_type, scene.fill, raster::Layout::pixel_interleaved);
+  auto block = scene.reader->read(cell.window, scene.read_bands, scene.read_type, scene.fill, scene.layout);
   if (is_blank(block, cell.source, scene.blank_rule, run.options.skip_blank)) {
     out.status = TileStatus::blank;
     return out;
@@ -80,7 +79,7 @@ TileOutcome work(const TileRun& run, TileJob& job) {
   TileOutcome out;
   out.scene = job.scene;
   out.cell = job.cell;
-  if (core::cancel_requested()) {
+  if (run.options.stop && run.options.stop()) {
     out.cancelled = true;
     return out;
   }
@@ -148,7 +147,8 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   std::size_t bytes_per_item = 1;
   for (const auto& scene : run.scenes) bytes_per_item = std::max(bytes_per_item, scene.bytes_per_tile());
   const pipeline::Limits limits{run.options.threads,
-                                pipeline::tokens_for_memory(run.options.max_memory, bytes_per_item, run.options.threads)};
+                                pipeline::tokens_for_memory(run.options.max_memory, bytes_per_item, run.options.threads),
+                                run.options.stop};
   pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
   if (run.progress != nullptr) run.progress->started(progress);
   bool abandoned = false;

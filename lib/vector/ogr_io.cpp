@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "raster/gdal_config.hpp"
 #include "raster/gdal_errors.hpp"
 #include "vector/geojson_writer.hpp"
 #include "vector/layer.hpp"
@@ -18,15 +19,6 @@ namespace {
 // GeoPackage stamps gpkg_contents.last_change with the current time unless this is set: a fixed
 // date keeps identical runs byte-identical (outputs carry no wall-clock time).
 constexpr const char* kFixedDate = "2000-01-01T00:00:00.000Z";
-
-// Sets OGR_CURRENT_DATE for this thread while a dataset is written, whatever way the writing ends.
-class FixedCurrentDate {
- public:
-  FixedCurrentDate() { CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", kFixedDate); }
-  ~FixedCurrentDate() { CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr); }
-  FixedCurrentDate(const FixedCurrentDate&) = delete;
-  FixedCurrentDate& operator=(const FixedCurrentDate&) = delete;
-};
 
 OGRFieldType ogr_type(FieldKind kind) {
   switch (kind) {
@@ -80,8 +72,11 @@ void stage_with_ogr(const std::string& path, const Layer& layer, Format format, 
   const std::string extension = format == Format::gpkg ? ".gpkg" : ".fgb";
   const std::string temporary = staged.add(path, extension);
   raster::CapturedGdalErrors errors;
-  const FixedCurrentDate fixed_date;
   {
+    const raster::ScopedConfigOption fixed_date("OGR_CURRENT_DATE", kFixedDate);
+    // The temporary is fsync-ed once when committed and renamed; a crash before that leaves only the temporary,
+    // so SQLite's own syncs after every statement buy nothing (and cost most of the write on a busy disk).
+    const raster::ScopedConfigOption no_sqlite_sync("OGR_SQLITE_SYNCHRONOUS", "OFF");
     GDALDatasetUniquePtr dataset(driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!dataset) {
       throw core::IoError("output '" + path + "'", errors.last_failure("cannot create it"), "check the directory exists and is writable");
@@ -94,7 +89,12 @@ void stage_with_ogr(const std::string& path, const Layer& layer, Format format, 
     }
     OGRLayer* out = dataset->CreateLayer(layer.name.c_str(), srs.get(), wkbPolygon, nullptr);
     if (!out) throw core::IoError("output '" + path + "'", errors.last_failure("cannot create the layer"));
+    // One transaction for all features: otherwise SQLite commits (creating and deleting its journal) per feature.
+    const bool in_transaction = dataset->StartTransaction() == OGRERR_NONE;
     fill_layer(*out, layer, path);
+    if (in_transaction && dataset->CommitTransaction() != OGRERR_NONE) {
+      throw core::IoError("output '" + path + "'", errors.last_failure("cannot commit the features"));
+    }
     if (format == Format::gpkg && !layer.metadata.is_null()) {
       out->SetMetadataItem("swath", layer.metadata.dump().c_str());
     }

@@ -18,6 +18,16 @@ struct HandlerContext {
   std::string staging_dir;
   // True once the lease is lost or shutdown's grace ran out: long handlers should check it and throw.
   std::function<bool()> stop_requested = [] { return false; };
+  // Throws DataError when `path` lies outside --allow-root: for files a handler finds only while running
+  // (the .onnx a model card names), which reads() cannot list up front.
+  std::function<void(const std::string& role, const std::string& path)> check_read = [](const std::string&,
+                                                                                         const std::string&) {};
+};
+
+// A file a task reads besides its inputs (e.g. a detect model card), with its role for messages.
+struct NamedPath {
+  std::string role;
+  std::string path;
 };
 
 struct HandlerResult {
@@ -32,6 +42,9 @@ class TaskHandler {
  public:
   virtual ~TaskHandler() = default;
   virtual bool writes_outputs() const = 0;
+  // Files named in the task's options that run() reads: checked against --allow-root like the inputs,
+  // before run() touches anything.
+  virtual std::vector<NamedPath> reads(const queue::Task&) const { return {}; }
   virtual HandlerResult run(const queue::Task& task, const HandlerContext& context) = 0;
 };
 

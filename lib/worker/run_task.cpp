@@ -74,11 +74,12 @@ Outcome TaskRunner::operator()(const Job& job) const {
     outcome.context = task_context(job.lease, task.traceparent);
     log::ContextGuard task_guard(outcome.context);
     if (task.id != job.lease.id) throw core::DataError("malformed task", "envelope id '" + task.id + "' is not its key's");
+    auto& handler = handler_for(registry, task.kind);
     queue::check_paths(task, allow_roots);
+    for (const auto& read : handler.reads(task)) queue::check_path(read.path, read.role, allow_roots);
     if (task.deadline_ms && job.leased_at_ms > *task.deadline_ms) {
       throw core::DataError("task expired", "its deadline passed before a worker took it", "enqueue it again");
     }
-    auto& handler = handler_for(registry, task.kind);
     outcome.output_dir = task.output;
     HandlerContext context;
     if (handler.writes_outputs()) {
@@ -88,6 +89,9 @@ Outcome TaskRunner::operator()(const Job& job) const {
     }
     const std::string id = task.id;
     context.stop_requested = [this, id] { return stop_requested(id); };
+    context.check_read = [this](const std::string& role, const std::string& path) {
+      queue::check_path(path, role, allow_roots);
+    };
     logger->debug("running {} task", task.kind);
     const HandlerResult result = handler.run(task, context);
     outcome.files = hash_outputs(outcome.staging_dir, result.outputs);

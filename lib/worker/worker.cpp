@@ -33,8 +33,10 @@ class WorkerLoop {
                  std::chrono::milliseconds(options.reconnect_timeout_ms), "swath-worker-" + options.worker_id},
         connection_(options.redis, connect_),
         client_(connection_, options.queue),
+        settle_connection_(options.redis, settle_connect()),
+        settle_client_(settle_connection_, options.queue),
         keeper_(options.redis, connect_, options.queue, options.worker_id, options.lease_ms),
-        settler_(client_, keeper_, options.settle),
+        settler_(settle_client_, keeper_, options.settle),
         runner_{registry, options.allow_roots, options.worker_id,
                 [this](const std::string& id) { return keeper_.lost(id) || past_grace_.load(); }},
         pool_(options.concurrency, [this](const Job& job) { return runner_(job); }),
@@ -67,8 +69,10 @@ class WorkerLoop {
         settle(std::move(outcomes));
         continue;
       }
-      const auto leased = receive_lease(sent);
+      // Commits go on their own connection, so Redis runs them right behind the lease it is already working on
+      // instead of idling while this thread unpacks the lease's reply.
       settle(std::move(outcomes));
+      const auto leased = receive_lease(sent);
       if (leased.leased == 0) {
         if (pool_.busy() == 0 && options_.exit_when_empty && leased.waiting == 0) {
           logger->info("queue {} is empty: exiting", options_.queue);
@@ -164,10 +168,18 @@ class WorkerLoop {
     summary_.handed_back += connection_.with_reconnect([&] { return client_.release(refs_of(jobs)); });
   }
 
+  queue::ConnectOptions settle_connect() const {
+    queue::ConnectOptions o = connect_;
+    o.client_name += "-settle";
+    return o;
+  }
+
   const WorkerOptions& options_;
   queue::ConnectOptions connect_;
-  queue::Connection connection_;
+  queue::Connection connection_;  // leases (sent ahead, answered later) and hand-backs
   queue::QueueClient client_;
+  queue::Connection settle_connection_;  // commits and failures
+  queue::QueueClient settle_client_;
   LeaseKeeper keeper_;
   Settler settler_;
   std::atomic<bool> past_grace_{false};

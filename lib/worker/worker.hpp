@@ -20,7 +20,7 @@ struct WorkerOptions {
   bool exit_when_empty = false;             // for Kubernetes Jobs: stop when nothing is ready, delayed or leased
   int concurrency = 1;                      // tasks run at once (threads)
   std::size_t batch = 0;                    // tasks leased per call (0: 4 x concurrency, at least 16)
-  std::vector<std::string> allow_roots;     // inputs and outputs must lie under one of these (empty: anywhere)
+  std::vector<std::string> allow_roots;     // inputs, outputs, model cards lie under these (empty: anywhere)
   std::int64_t lease_ms = 30000;
   std::int64_t grace_ms = 25000;            // after SIGTERM: finish in-flight work within this, then hand it back
   std::int64_t poll_ms = 200;               // idle wait between empty leases

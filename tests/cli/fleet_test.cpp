@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "cli/fleet_support.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "core/sha256.hpp"
@@ -17,86 +18,8 @@
 #include "support/scratch.hpp"
 
 using namespace swath;
+using namespace swath::test::fleet;
 namespace fs = std::filesystem;
-
-namespace {
-
-const std::string kTrace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-
-std::vector<std::string> with_redis(const test::RedisServer& redis, std::vector<std::string> args) {
-  args.insert(args.end(), {"--redis", redis.url(), "--queue", "fleet"});
-  return args;
-}
-
-std::vector<std::string> binary(std::vector<std::string> args) {
-  args.insert(args.begin(), SWATH_BINARY);
-  return args;
-}
-
-void wait_until(const std::function<bool()>& done, int seconds = 60) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  REQUIRE(done());
-}
-
-// Relative path → SHA-256 of every regular file under `dir` whose name ends with `suffix`.
-std::map<std::string, std::string> hashes(const std::string& dir, const std::string& suffix) {
-  std::map<std::string, std::string> out;
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    const std::string name = e.path().filename().string();
-    if (!e.is_regular_file() || name.size() < suffix.size() || name.substr(name.size() - suffix.size()) != suffix) continue;
-    out[fs::relative(e.path(), dir).string()] = core::sha256_file_hex(e.path().string());
-  }
-  return out;
-}
-
-// Names of hidden entries anywhere under `dir` (staging directories, temporaries, journals).
-std::vector<std::string> hidden_entries(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (e.path().filename().string()[0] == '.') out.push_back(fs::relative(e.path(), dir).string());
-  }
-  return out;
-}
-
-// Tile lines (not headers) of every tiles*.jsonl directly in `dir`: id → sha256.
-std::map<std::string, std::string> manifest_tiles(const std::string& dir) {
-  std::map<std::string, std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    const std::string name = e.path().filename().string();
-    if (name.rfind("tiles", 0) != 0 || e.path().extension() != ".jsonl") continue;
-    for (const auto& line : test::lines(core::read_file(e.path().string()))) {
-      const auto json = core::Json::parse(line);
-      if (json.find("schema") != nullptr) continue;
-      const auto* sha = json.find("sha256");
-      out[json.at("id").as_string()] = sha != nullptr ? sha->as_string() : json.at("status").as_string();
-    }
-  }
-  return out;
-}
-
-// Tiles staged so far, counted without reading them (the worker is writing there).
-std::size_t staged_tiles(const std::string& dir) {
-  std::size_t n = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->path().extension() == ".tif") ++n;
-  }
-  return n;
-}
-
-std::string scene_with_known_pixels(const test::ScratchDir& dir, int width, int height) {
-  test::SceneSpec spec;
-  spec.width = width;
-  spec.height = height;
-  spec.pixel = [](int b, int x, int y) { return b * 1000 + (x * 7 + y * 13) % 997; };
-  spec.creation_options = {"TILED=YES", "BLOCKXSIZE=64", "BLOCKYSIZE=64"};
-  fs::create_directories(dir / "in");
-  return test::make_scene(dir / "in/scene.tif", spec);
-}
-
-}  // namespace
 
 TEST_CASE("fleet tile: sharded tasks on 2 workers write the same tile bytes as swath tile") {
   test::RedisServer redis;
@@ -126,22 +49,25 @@ TEST_CASE("fleet tile: sharded tasks on 2 workers write the same tile bytes as s
   CHECK(hidden_entries(dir / "fleet").empty());        // no staging directory, temporary or journal left
 }
 
-TEST_CASE("fleet tile: a manifest of tiles (scene path + index) in batches gives the same tiles as swath tile") {
+TEST_CASE("fleet tile: swath tile's own manifest, enqueued in batches, gives the same tiles as swath tile") {
   test::RedisServer redis;
   test::ScratchDir dir;
-  const auto scene = scene_with_known_pixels(dir, 300, 220);
-  REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "64", "--overlap", "8"}).exit_code == 0);
-  // swath tile's manifest names the scene by directory; a fleet manifest names the scene's path.
-  std::string manifest;
-  for (const auto& line : test::lines(core::read_file(dir / "local/tiles.jsonl"))) {
-    auto json = core::Json::parse(line);
-    if (json.find("schema") != nullptr) continue;
-    json.set("scene", scene);
-    manifest += json.dump() + "\n";
-  }
-  test::write_text(dir / "todo.jsonl", manifest);
-  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", dir / "todo.jsonl", "--tiles-per-task", "5", "--output",
-                                          dir / "fleet", "--options", R"({"size":64,"overlap":8})", "--json"}));
+  scene_with_known_pixels(dir, 300, 220);
+  // Tiled from `dir` by a relative path: the header records the source as given, "in/scene.tif".
+  REQUIRE(test::swath({"tile", "in/scene.tif", "-o", "local", "--size", "64", "--overlap", "8"}, {.working_dir = dir.path()})
+              .exit_code == 0);
+  // Enqueued elsewhere, the relative source names no file: refused before anything is queued.
+  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", "tiles.jsonl", "--output", dir / "fleet"}),
+                       {.working_dir = dir / "local"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("tiles.jsonl:2: scene 'scene': its source 'in/scene.tif' (from the manifest's header) is not a file") !=
+        std::string::npos);
+  CHECK(r.err.find("relative to the current directory") != std::string::npos);
+  CHECK(redis.cli({"LLEN", "swath:{fleet}:ready"}) == "0");
+
+  r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", "local/tiles.jsonl", "--tiles-per-task", "5", "--output",
+                                     dir / "fleet", "--options", R"({"size":64,"overlap":8})", "--json"}),
+                  {.working_dir = dir.path()});
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("tasks").as_int() == 5);  // 24 tiles in batches of 5
   r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
@@ -149,10 +75,34 @@ TEST_CASE("fleet tile: a manifest of tiles (scene path + index) in batches gives
   CHECK(core::Json::parse(r.out).at("committed").as_int() == 5);
   CHECK(hashes(dir / "fleet", ".tif") == hashes(dir / "local", ".tif"));
   CHECK(manifest_tiles(dir / "fleet") == manifest_tiles(dir / "local"));
-  // swath tile's own manifest (scene names, not paths) is refused before anything is queued.
-  r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", dir / "local/tiles.jsonl", "--output", dir / "other"}));
-  CHECK(r.exit_code == 2);
-  CHECK(r.err.find("scene 'scene': is not a file") != std::string::npos);
+}
+
+TEST_CASE("fleet detect: swath tile's manifest → one detect task per 2 tile files → detections of every tile") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  REQUIRE(test::swath({"synth", "-o", dir / "sea.tif", "--seed", "3", "--size", "1024x1024"}).exit_code == 0);
+  REQUIRE(test::swath({"tile", dir / "sea.tif", "-o", dir / "tiles", "--size", "512"}).exit_code == 0);
+  auto r = test::swath({"detect", dir / "tiles/tiles.jsonl", "--detector", "cfar", "-o", dir / "local.geojson"});
+  REQUIRE(r.exit_code == 0);
+  r = test::swath(with_redis(redis, {"enqueue", "--kind", "detect", dir / "tiles/tiles.jsonl", "--tiles-per-task", "2",
+                                     "--output", dir / "fleet", "--options",
+                                     R"({"detector":"cfar","output_format":"geojson"})", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("tasks").as_int() == 2);  // 4 tiles of 512 px
+  r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--threads", "1", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 2);
+  const auto outputs = hashes(dir / "fleet", ".geojson");
+  REQUIRE(outputs.size() == 2);
+  std::size_t features = 0;
+  for (const auto& [name, sha] : outputs) {
+    CHECK(name.rfind("detections.", 0) == 0);
+    features += core::Json::parse(core::read_file(dir / ("fleet/" + name))).at("features").as_array().size();
+  }
+  const auto local = core::Json::parse(core::read_file(dir / "local.geojson")).at("features").as_array().size();
+  REQUIRE(local > 3);
+  CHECK(features == local);  // the same tiles, the same detector: the same detections, split over two files
+  CHECK(hidden_entries(dir / "fleet").empty());
 }
 
 TEST_CASE("fleet tile: a scene that fails to open is dead-lettered at once with the reason") {

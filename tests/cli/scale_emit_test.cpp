@@ -101,6 +101,14 @@ TEST_CASE("scale-plan --emit: bad kind, bad digest and missing -o write nothing"
   r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--emit: needs -o DIR") != std::string::npos);
+  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "keda", "-o", dir / "out", "--redis-in-cluster",
+                   "unix:///run/redis.sock"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("KEDA's redis scaler reaches Redis over TCP, not a unix socket") != std::string::npos);
+  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "keda", "-o", dir / "out", "--redis-in-cluster",
+                   "redis://redis:notaport"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("bad --redis URL") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "out"));
 }
 

@@ -153,7 +153,7 @@ TEST_CASE("scale-plan: bad stats files and missing inputs") {
   CHECK(r.err.find("--redis: needs --queue NAME") != std::string::npos);
   r = test::swath({"scale-plan", "--redis", "http://x", "--queue", "q"});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("not a redis:// URL") != std::string::npos);
+  CHECK(r.err.find("bad --redis URL: it must start with redis:// or unix://") != std::string::npos);
   r = test::swath({"scale-plan", "--stats", dir / "wrong.json", "--apply"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--apply: only applies with --watch") != std::string::npos);

@@ -1,6 +1,7 @@
 // Tests for the JSON value: round trips, escaping, strict parsing.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "core/errors.hpp"
@@ -20,6 +21,19 @@ TEST_CASE("json: control characters and quotes are escaped") {
   Json j(std::string("line\n\"quoted\"\t\x01 back\\slash"));
   CHECK(j.dump() == R"("line\n\"quoted\"\t\u0001 back\\slash")");
   CHECK(Json::parse(j.dump()) == j);
+}
+
+TEST_CASE("json: every ASCII character round-trips, alone and between plain runs, and no control byte is written raw") {
+  for (int c = 0; c < 128; ++c) {
+    CAPTURE(c);
+    for (const std::string& text : {std::string(1, static_cast<char>(c)), "ab" + std::string(1, static_cast<char>(c)) + "cd" +
+                                                                          std::string(1, static_cast<char>(c))}) {
+      const std::string dumped = Json(text).dump();
+      CHECK(std::none_of(dumped.begin(), dumped.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; }));
+      CHECK(Json::parse(dumped).as_string() == text);
+    }
+  }
+  CHECK(Json(std::string("\x7f")).dump() == "\"\\u007f\"");
 }
 
 TEST_CASE("json: numbers round-trip exactly") {

@@ -104,6 +104,35 @@ TEST_CASE("pipeline: cancellation stops the source and is reported") {
   CHECK(sunk >= 1);
 }
 
+TEST_CASE("pipeline: a caller-supplied stop replaces the process-wide flag (a worker finishing within its grace)") {
+  core::reset_cancel();
+  core::request_cancel(15);  // SIGTERM: the worker has been asked to shut down, but not to drop its task
+  int next = 0, sunk = 0;
+  pipeline::Limits limits{2, 2};
+  limits.stop = [] { return false; };
+  bool finished = pipeline::run_ordered(
+      limits, [&]() -> std::optional<int> { return next < 50 ? std::optional<int>(next++) : std::nullopt; },
+      [](int& i) { return i; }, [&](int&) { ++sunk; });
+  core::reset_cancel();
+  CHECK(finished);
+  CHECK(sunk == 50);
+
+  // Its own stop (the lease was lost) ends the run early though no signal came.
+  std::atomic<bool> lost{false};
+  next = 0;
+  sunk = 0;
+  limits.stop = [&] { return lost.load(); };
+  finished = pipeline::run_ordered(
+      limits, [&]() -> std::optional<int> {
+        if (next == 10) lost = true;
+        return next++;
+      },
+      [](int& i) { return i; }, [&](int&) { ++sunk; });
+  CHECK_FALSE(finished);
+  CHECK(sunk >= 1);
+  CHECK(sunk <= 11);
+}
+
 TEST_CASE("pipeline: tokens from a memory budget") {
   CHECK(pipeline::tokens_for_memory(256u << 20, 3u << 20, 2) == 8);   // capped at 4 per thread
   CHECK(pipeline::tokens_for_memory(10u << 20, 3u << 20, 2) == 3);

@@ -100,12 +100,13 @@ TEST_CASE("enqueue: --shards N makes N tile tasks per scene, shard I/N each; a m
   CHECK(from_manifest[0].options.at("tiles").as_array().size() == 1);
 }
 
-TEST_CASE("enqueue: tile tasks from a manifest need scene paths, not swath tile's scene names") {
+TEST_CASE("enqueue: a hand-made manifest naming scene paths still makes tile tasks; an unknown scene is refused") {
   test::ScratchDir dir;
   test::write_text(dir / "a.tif", "a");
   test::write_text(dir / "names.jsonl", "{\"schema\":\"swath.tiles/1\"}\n{\"id\":\"t0\",\"scene\":\"a\",\"index\":0}\n");
   CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "names.jsonl"}), 0),
-                       doctest::Contains("names.jsonl:2: scene 'a': is not a file"), core::UsageError);
+                       doctest::Contains("names.jsonl:2: scene 'a': is not a file, nor a scene with a \"source\""),
+                       core::UsageError);
   test::write_text(dir / "paths.jsonl", "{\"id\":\"t0\",\"scene\":\"" + (dir / "a.tif") + "\",\"index\":3}\n");
   const auto tasks = queue::plan_tasks(options(dir, {dir / "paths.jsonl"}), 0);
   REQUIRE(tasks.size() == 1);

@@ -99,6 +99,15 @@ TEST_CASE("queue: paths outside the allowed roots are refused, .. included") {
   CHECK_NOTHROW(queue::check_paths(t, {"/data/", "/database/", "/out"}));
 }
 
+TEST_CASE("queue: one more path a task reads (a model card) is checked as inputs are, /vsi paths included") {
+  CHECK_NOTHROW(queue::check_path("/anywhere/card.yaml", "model", {}));
+  CHECK_NOTHROW(queue::check_path("/data/models/card.yaml", "model", {"/data"}));
+  CHECK_THROWS_WITH_AS(queue::check_path("/data/../etc/card.yaml", "model", {"/data"}),
+                       doctest::Contains("model '/data/../etc/card.yaml' is outside the allowed roots"), core::DataError);
+  CHECK_THROWS_AS(queue::check_path("/vsis3/bucket/card.yaml", "model", {"/data"}), core::DataError);
+  CHECK_NOTHROW(queue::check_path("/vsis3/bucket/card.yaml", "model", {"/vsis3/bucket"}));
+}
+
 TEST_CASE("queue: every key of a queue carries the one hash tag") {
   const queue::Keys keys("scenes-2024");
   for (const auto& key : {keys.ready, keys.low, keys.leased, keys.delayed, keys.dead, keys.workers, keys.counts,

@@ -116,7 +116,22 @@ TEST_CASE("tile: --resume keeps every tile when the scene is a byte-identical co
   const auto scene = test::make_scene(dir / "a/scene.tif", {});
   auto options = test::tile_options(scene, dir / "out", 32);
   tiling::tile_scenes(options);
-  const auto complete = test::tree(dir / "out");
+  // Everything but the header's "source" (the path as given) stays the same.
+  auto without_source = [&] {
+    auto files = test::tree(dir / "out");
+    auto lines = test::manifest_lines(dir / "out");
+    auto scenes = lines[0].at("scenes");
+    CHECK(scenes.as_array().at(0).find("fingerprint") != nullptr);
+    scenes.as_array().at(0).set("source", "");
+    lines[0].set("scenes", scenes);
+    for (auto& [path, content] : files) {
+      if (path != "tiles.jsonl") continue;
+      content.clear();
+      for (const auto& line : lines) content += line.dump() + "\n";
+    }
+    return files;
+  };
+  const auto complete = without_source();
   fs::create_directories(dir / "b");
   fs::copy_file(scene, dir / "b/scene.tif");
   fs::last_write_time(dir / "b/scene.tif", fs::last_write_time(scene) + std::chrono::hours(1));
@@ -126,7 +141,7 @@ TEST_CASE("tile: --resume keeps every tile when the scene is a byte-identical co
   CHECK(report.reused == 4);
   CHECK(report.written == 0);
   CHECK(report.warnings.empty());
-  CHECK(test::tree(dir / "out") == complete);
+  CHECK(without_source() == complete);
 }
 
 TEST_CASE("tile: a tile that fails on a re-run leaves no file of the earlier run, with or without --resume") {

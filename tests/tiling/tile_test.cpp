@@ -77,6 +77,35 @@ TEST_CASE("tile: GTiff tiles are pixel-exact copies of their windows, overlap an
   CHECK(std::string(tile->GetMetadataItem("SWATH_PROVENANCE")).find("options_hash") != std::string::npos);
 }
 
+TEST_CASE("tile: GTiff tiles are band-interleaved unless INTERLEAVE or JPEG asks for pixels; the pixels are the same") {
+  test::ScratchDir dir;
+  test::SceneSpec spec;
+  spec.type = GDT_Byte;
+  spec.pixel = [](int b, int x, int y) { return (b * 61 + y * 7 + x * 3) % 256; };
+  spec.creation_options = {"INTERLEAVE=PIXEL"};
+  const auto scene = test::make_scene(dir / "scene.tif", spec);
+  const auto interleave_of = [&](const std::string& out) {
+    auto tile = open(out + "/scene/r000000_c000000.tif");
+    const char* value = tile->GetMetadataItem("INTERLEAVE", "IMAGE_STRUCTURE");
+    return std::string(value ? value : "");
+  };
+  int run = 0;
+  for (const auto& [given, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"", "BAND"}, {"INTERLEAVE=PIXEL", "PIXEL"}, {"interleave=band", "BAND"}, {"COMPRESS=DEFLATE", "BAND"}}) {
+    CAPTURE(given);
+    const std::string out = dir / ("out-" + std::to_string(++run));
+    auto options = test::tile_options(scene, out, 32, 0);
+    if (!given.empty()) options.creation_options = {given};
+    tiling::tile_scenes(options);
+    CHECK(interleave_of(out) == expected);
+    check_tiles_copy_scene(out, spec, 0);
+  }
+  auto options = test::tile_options(scene, dir / "jpeg", 32, 0);
+  options.creation_options = {"COMPRESS=JPEG", "PHOTOMETRIC=YCBCR"};
+  tiling::tile_scenes(options);
+  CHECK(interleave_of(dir / "jpeg") == "PIXEL");  // YCbCr JPEG exists only pixel-interleaved
+}
+
 TEST_CASE("tile: shrunk edges are exactly the part inside the scene") {
   test::ScratchDir dir;
   test::SceneSpec spec;

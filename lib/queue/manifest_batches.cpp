@@ -1,0 +1,137 @@
+// Manifest lines → batches: which file each line's task reads depends on the kind (see the header).
+#include "queue/manifest_batches.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "core/errors.hpp"
+
+namespace swath::queue {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_vsi(const std::string& path) { return path.rfind("/vsi", 0) == 0; }
+
+// Workers run elsewhere: a relative path means nothing to them, so paths are made absolute here.
+std::string absolute(const std::string& path) { return is_vsi(path) ? path : fs::absolute(path).lexically_normal().string(); }
+
+std::string text_of(const core::Json& line, const char* key) {
+  const auto* value = line.find(key);
+  return value != nullptr && value->is_string() ? value->as_string() : "";
+}
+
+class Batcher {
+ public:
+  Batcher(const std::string& path, std::string kind, std::size_t per_batch)
+      : manifest_(absolute(path)), dir_(fs::path(manifest_).parent_path()), kind_(std::move(kind)), per_batch_(per_batch) {}
+
+  // swath tile's header: scene name → source path, for tile tasks.
+  void header(const core::Json& line) {
+    const auto* scenes = line.find("scenes");
+    if (scenes == nullptr || !scenes->is_array()) return;
+    for (const auto& scene : scenes->as_array()) {
+      if (!scene.is_object()) continue;
+      const std::string name = text_of(scene, "name"), source = text_of(scene, "source");
+      if (!name.empty() && !source.empty()) sources_[name] = source;
+    }
+  }
+
+  void line(core::Json line, const std::string& where) {
+    std::string input;
+    if (kind_ == "detect") {
+      const std::string status = text_of(line, "status");
+      if (!status.empty() && status != "written") return;  // blank or failed tiles have no file
+      input = tile_file(line, where);
+    } else if (kind_ == "tile") {
+      input = scene_path(line, where);
+      // A tile task's indices select tiles of every scene it has: one scene per batch.
+      if (!batch_.inputs.empty() && batch_.inputs.front() != input) flush();
+    } else {
+      input = text_of(line, "scene").empty() ? text_of(line, "input") : text_of(line, "scene");
+      input = input.empty() ? manifest_ : absolute(input);
+    }
+    if (std::find(batch_.inputs.begin(), batch_.inputs.end(), input) == batch_.inputs.end()) batch_.inputs.push_back(input);
+    batch_.lines.push_back(std::move(line));
+    if (batch_.lines.size() >= per_batch_) flush();
+  }
+
+  std::vector<ManifestBatch> finish() {
+    flush();
+    return std::move(batches_);
+  }
+
+ private:
+  // swath tile writes "path" relative to the manifest's directory (where the tiles are).
+  std::string tile_file(const core::Json& line, const std::string& where) const {
+    const std::string path = text_of(line, "path");
+    if (path.empty()) {
+      throw core::DataError(where, "no \"path\"", "a detect task reads the tile file each line names in \"path\"");
+    }
+    if (is_vsi(path) || fs::path(path).is_absolute()) return absolute(path);
+    return (dir_ / path).lexically_normal().string();
+  }
+
+  std::string scene_path(const core::Json& line, const std::string& where) const {
+    const std::string scene = text_of(line, "scene").empty() ? text_of(line, "input") : text_of(line, "scene");
+    if (scene.empty()) throw core::UsageError(where, "names no scene", "a tile task re-reads the scene of each line");
+    const std::string what = where + ": scene '" + scene + "'";
+    if (const auto it = sources_.find(scene); it != sources_.end()) {
+      const std::string path = absolute(it->second);
+      if (is_vsi(path) || fs::is_regular_file(path)) return path;
+      throw core::UsageError(what, "its source '" + it->second + "' (from the manifest's header) is not a file",
+                             "a relative source is taken relative to the current directory: run enqueue where "
+                             "`swath tile` ran, or enqueue the scenes themselves with --shards N");
+    }
+    const std::string path = absolute(scene);
+    if (is_vsi(path) || fs::is_regular_file(path)) return path;
+    throw core::UsageError(what, "is not a file, nor a scene with a \"source\" in the manifest's header",
+                           "enqueue a manifest written by this version of `swath tile` (its header names each scene's "
+                           "source, relative ones taken relative to the current directory), or the scenes with --shards N");
+  }
+
+  void flush() {
+    if (batch_.lines.empty()) return;
+    batches_.push_back(std::move(batch_));
+    batch_ = {};
+  }
+
+  std::string manifest_;
+  fs::path dir_;
+  std::string kind_;
+  std::size_t per_batch_;
+  std::map<std::string, std::string> sources_;
+  ManifestBatch batch_;
+  std::vector<ManifestBatch> batches_;
+};
+
+}  // namespace
+
+std::vector<ManifestBatch> manifest_batches(const std::string& path, const std::string& kind, std::size_t per_batch) {
+  std::ifstream in(path);
+  if (!in) throw core::IoError("cannot read manifest '" + path + "'", "it cannot be opened", "check the path");
+  Batcher batcher(path, kind, std::max<std::size_t>(per_batch, 1));
+  std::string text;
+  for (std::size_t number = 1; std::getline(in, text); ++number) {
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = "manifest " + path + ":" + std::to_string(number);
+    core::Json line;
+    try {
+      line = core::Json::parse(text);
+    } catch (const core::Error& e) {
+      throw core::DataError(where + " is not JSON", e.why());
+    }
+    if (!line.is_object()) throw core::DataError(where, "not a JSON object");
+    if (line.find("schema") != nullptr) {
+      batcher.header(line);  // swath tile's header line (provenance, options, scenes), not a tile
+      continue;
+    }
+    batcher.line(std::move(line), where);
+  }
+  return batcher.finish();
+}
+
+}  // namespace swath::queue

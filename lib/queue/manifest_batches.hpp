@@ -1,0 +1,30 @@
+// A tiles.jsonl manifest read for `swath enqueue`: its lines grouped into batches of K, each with the paths
+// a task of the given kind reads. Reads the manifest (and checks that tile-task scenes exist); no Redis.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/json.hpp"
+
+namespace swath::queue {
+
+struct ManifestBatch {
+  std::vector<std::string> inputs;  // absolute (or /vsi) paths, in line order, no repeats
+  core::Json::Array lines;          // the manifest lines of the batch (tile tasks read their "index")
+};
+
+// How each kind finds what it reads (swath tile's own manifests work for both tile and detect):
+//   detect: the tile FILE of each line, its "path" relative to the manifest's directory; lines whose
+//           "status" is not "written" are skipped; a line without "path" is a DataError naming file:line.
+//   tile:   the SCENE of each line: its "scene" looked up by name in the header's "scenes" list, whose
+//           "source" (relative to the current directory when relative) is the path; else "scene" itself
+//           must be a file. A batch holds lines of one scene only (its indices select that scene's tiles).
+//           A scene that resolves to no file is a UsageError naming file:line, the scene and how to fix it.
+//   other:  the line's "scene" or "input" as a path (relative to the current directory), else the manifest.
+// The header line (with "schema") is not a tile. Throws IoError when the manifest cannot be read,
+// DataError for a line that is not a JSON object.
+std::vector<ManifestBatch> manifest_batches(const std::string& path, const std::string& kind, std::size_t per_batch);
+
+}  // namespace swath::queue

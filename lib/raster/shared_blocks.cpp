@@ -1,0 +1,162 @@
+// Chunks decoded once and shared between threads: planned use counts free them, a byte budget bounds them.
+#include "raster/shared_blocks.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+
+#include "core/errors.hpp"
+
+namespace swath::raster {
+
+namespace {
+
+// Whole blocks, at least `floor` pixels, at most the scene.
+std::int64_t chunk_side(int block, std::int64_t floor, std::int64_t scene) {
+  const std::int64_t b = std::max(1, block);
+  return std::min(scene, std::max<std::int64_t>(1, (floor + b - 1) / b) * b);
+}
+
+constexpr std::int64_t kChunkFloor = 256;
+
+}  // namespace
+
+ChunkPlan::ChunkPlan(const SceneInfo& info, const std::vector<core::Window>& planned)
+    : scene_width_(std::max<std::int64_t>(1, info.width)),
+      scene_height_(std::max<std::int64_t>(1, info.height)),
+      chunk_width_(chunk_side(info.block_width, kChunkFloor, scene_width_)),
+      chunk_height_(chunk_side(info.block_height, kChunkFloor, scene_height_)),
+      columns_((scene_width_ + chunk_width_ - 1) / chunk_width_),
+      rows_((scene_height_ + chunk_height_ - 1) / chunk_height_),
+      uses_(static_cast<std::size_t>(columns_ * rows_), 0) {
+  for (const auto& window : planned) {
+    for (const auto chunk : chunks_of(window)) ++uses_[static_cast<std::size_t>(chunk)];
+  }
+}
+
+std::vector<std::int64_t> ChunkPlan::chunks_of(const core::Window& window) const {
+  const core::Window inside = window.intersect({0, 0, scene_width_, scene_height_});
+  std::vector<std::int64_t> out;
+  if (inside.empty()) return out;
+  for (std::int64_t r = inside.y / chunk_height_; r <= (inside.y + inside.height - 1) / chunk_height_; ++r) {
+    for (std::int64_t c = inside.x / chunk_width_; c <= (inside.x + inside.width - 1) / chunk_width_; ++c) {
+      out.push_back(r * columns_ + c);
+    }
+  }
+  return out;
+}
+
+core::Window ChunkPlan::chunk_window(std::int64_t chunk) const {
+  const core::Window w{(chunk % columns_) * chunk_width_, (chunk / columns_) * chunk_height_, chunk_width_, chunk_height_};
+  return w.intersect({0, 0, scene_width_, scene_height_});
+}
+
+SharedBlockReader::SharedBlockReader(std::string path, SceneInfo info, std::vector<int> bands, GDALDataType type,
+                                     const std::vector<core::Window>& planned, std::size_t max_bytes)
+    : reader_(std::move(path), info), bands_(std::move(bands)), type_(type), plan_(info, planned), max_bytes_(max_bytes) {
+  remaining_.resize(static_cast<std::size_t>(plan_.columns() * plan_.rows()));
+  for (std::size_t i = 0; i < remaining_.size(); ++i) remaining_[i] = plan_.uses(static_cast<std::int64_t>(i));
+}
+
+PixelBlock SharedBlockReader::read(const core::Window& window, const std::vector<double>& fill) const {
+  PixelBlock out;
+  out.window = window;
+  out.bands = bands_;
+  out.type = type_;
+  out.data.resize(out.band_stride() * bands_.size());
+  const auto& info = reader_.info();
+  const core::Window inside = window.intersect({0, 0, info.width, info.height});
+  if (!(inside == window)) {
+    for (std::size_t b = 0; b < bands_.size(); ++b) {
+      const double value = b < fill.size() ? fill[b] : 0.0;
+      GDALCopyWords64(&value, GDT_Float64, 0, out.sample_at(b, 0), type_, static_cast<int>(out.sample_bytes()),
+                      static_cast<GPtrDiff_t>(window.pixels()));
+    }
+  }
+  const auto chunks = plan_.chunks_of(window);
+  // This window's planned use of every chunk ends here, whether or not its pixels could be read.
+  struct ReleaseAll {
+    const SharedBlockReader& reader;
+    const std::vector<std::int64_t>& chunks;
+    ~ReleaseAll() {
+      for (const auto c : chunks) reader.release(c);
+    }
+  } release_all{*this, chunks};
+  const std::size_t sample = out.sample_bytes();
+  for (const auto chunk : chunks) {
+    const auto pixels = acquire(chunk);
+    const core::Window from = pixels->window;
+    const core::Window part = inside.intersect(from);
+    for (std::size_t b = 0; b < bands_.size(); ++b) {
+      for (std::int64_t y = part.y; y < part.y + part.height; ++y) {
+        std::memcpy(out.sample_at(b, y - window.y) + static_cast<std::size_t>(part.x - window.x) * sample,
+                    pixels->sample_at(b, y - from.y) + static_cast<std::size_t>(part.x - from.x) * sample,
+                    static_cast<std::size_t>(part.width) * sample);
+      }
+    }
+  }
+  return out;
+}
+
+std::shared_ptr<const PixelBlock> SharedBlockReader::acquire(std::int64_t chunk) const {
+  std::unique_lock lock(mutex_);
+  for (auto it = chunks_.find(chunk); it != chunks_.end(); it = chunks_.find(chunk)) {
+    if (it->second.ready) {
+      if (!it->second.pixels) std::rethrow_exception(it->second.failure);
+      return it->second.pixels;
+    }
+    decoded_.wait(lock);  // another thread is decoding it
+  }
+  chunks_[chunk];  // claimed: other threads wait for this decode instead of repeating it
+  lock.unlock();
+  std::shared_ptr<const PixelBlock> pixels;
+  std::exception_ptr failure;
+  try {
+    pixels = std::make_shared<const PixelBlock>(reader_.read(plan_.chunk_window(chunk), bands_, type_, {}));
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  lock.lock();
+  auto& entry = chunks_[chunk];
+  entry.ready = true;
+  entry.pixels = pixels;
+  entry.failure = failure;
+  entry.made = ++decodes_;
+  if (pixels) live_bytes_ += pixels->data.size();
+  drop_unused_over_budget();
+  decoded_.notify_all();
+  if (failure) std::rethrow_exception(failure);
+  return pixels;
+}
+
+void SharedBlockReader::release(std::int64_t chunk) const {
+  std::lock_guard lock(mutex_);
+  if (--remaining_[static_cast<std::size_t>(chunk)] > 0) return;
+  const auto it = chunks_.find(chunk);
+  if (it == chunks_.end() || !it->second.ready) return;  // dropped already, or a window read twice is decoding it
+  if (it->second.pixels) live_bytes_ -= it->second.pixels->data.size();
+  chunks_.erase(it);
+}
+
+void SharedBlockReader::drop_unused_over_budget() const {
+  while (live_bytes_ > max_bytes_) {
+    auto oldest = chunks_.end();
+    for (auto it = chunks_.begin(); it != chunks_.end(); ++it) {
+      // use_count 1: no window is copying from it right now.
+      if (it->second.ready && it->second.pixels && it->second.pixels.use_count() == 1 &&
+          (oldest == chunks_.end() || it->second.made < oldest->second.made)) {
+        oldest = it;
+      }
+    }
+    if (oldest == chunks_.end()) return;  // everything live is in use: the in-flight windows bound it
+    live_bytes_ -= oldest->second.pixels->data.size();
+    chunks_.erase(oldest);
+  }
+}
+
+std::size_t SharedBlockReader::decoded_chunks() const {
+  std::lock_guard lock(mutex_);
+  return decodes_;
+}
+
+}  // namespace swath::raster

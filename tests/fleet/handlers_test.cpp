@@ -1,0 +1,95 @@
+// The fleet handlers stop when their context says the lease was lost (or the grace ran out), not on SIGTERM.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "config/config.hpp"
+#include "core/cancel.hpp"
+#include "core/errors.hpp"
+#include "fleet/handlers.hpp"
+#include "fleet/options.hpp"
+#include "support/rasters.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+queue::Task task_for(const std::string& kind, const std::string& scene, const std::string& output, core::Json overrides) {
+  queue::Task task;
+  task.id = "t1";
+  task.kind = kind;
+  task.inputs = {scene};
+  task.output = output;
+  task.options = fleet::task_options(config::Config{}, kind, overrides);
+  return task;
+}
+
+std::size_t files_with_extension(const std::string& dir, const std::string& extension) {
+  std::size_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.path().extension() == extension ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("fleet handlers: a lost lease stops a tile task early, with no manifest staged") {
+  test::ScratchDir dir;
+  test::SceneSpec spec;
+  spec.width = 256;
+  spec.height = 256;
+  const auto scene = test::make_scene(dir / "scene.tif", spec);
+  worker::HandlerRegistry registry;
+  fleet::add_handlers(registry, {1, 64u << 20});
+  const auto task = task_for("tile", scene, dir / "out", core::Json::Object{{"size", 16}});
+  fs::create_directories(dir / "staging");
+  std::atomic<int> polls{0};
+  worker::HandlerContext context;
+  context.staging_dir = dir / "staging";
+  context.stop_requested = [&] { return ++polls > 20; };  // the lease keeper marks the lease lost after a few tiles
+  CHECK_THROWS_WITH_AS(registry.find("tile")->run(task, context), doctest::Contains("task stopped"), core::IoError);
+  const auto staged = files_with_extension(dir / "staging", ".tif");
+  CHECK(staged < 256);  // 16 x 16 planned: it did not run to the end
+  CHECK(files_with_extension(dir / "staging", ".jsonl") == 0);
+
+  // The process-wide SIGTERM flag alone does not stop it: the worker gives the task its grace.
+  core::request_cancel(15);
+  context.stop_requested = [] { return false; };
+  fs::remove_all(dir / "staging");
+  fs::create_directories(dir / "staging");
+  const auto result = registry.find("tile")->run(task, context);
+  core::reset_cancel();
+  CHECK(files_with_extension(dir / "staging", ".tif") == 256);
+  CHECK(result.outputs.size() == 256 + 2);  // the tiles, the task's manifest and index
+}
+
+TEST_CASE("fleet handlers: a detect task whose lease is lost writes no detections") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif");
+  worker::HandlerRegistry registry;
+  fleet::add_handlers(registry, {1, 64u << 20});
+  const auto task = task_for("detect", scene, dir / "out", core::Json::Object{{"detector", "cfar"}});
+  fs::create_directories(dir / "staging");
+  worker::HandlerContext context;
+  context.staging_dir = dir / "staging";
+  context.stop_requested = [] { return true; };
+  CHECK_THROWS_WITH_AS(registry.find("detect")->run(task, context), doctest::Contains("task stopped"), core::IoError);
+  CHECK(fs::is_empty(dir / "staging"));
+}
+
+TEST_CASE("fleet handlers: a detect task's model card is a path it reads (checked against --allow-root)") {
+  worker::HandlerRegistry registry;
+  fleet::add_handlers(registry, {1, 64u << 20});
+  queue::Task task;
+  task.kind = "detect";
+  task.options = core::Json::Object{{"detector", "onnx"}, {"model", "/models/ships.yaml"}};
+  const auto reads = registry.find("detect")->reads(task);
+  REQUIRE(reads.size() == 1);
+  CHECK(reads[0].role == "model");
+  CHECK(reads[0].path == "/models/ships.yaml");
+  task.options = core::Json::Object{{"detector", "cfar"}, {"model", ""}};
+  CHECK(registry.find("detect")->reads(task).empty());
+  CHECK(registry.find("tile")->reads(task).empty());
+}

@@ -1,0 +1,129 @@
+// Planning tile and detect tasks from the manifests `swath tile` really writes (tile_scenes on a GTiff).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <functional>
+#include <set>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "queue/enqueue.hpp"
+#include "support/process.hpp"
+#include "support/rasters.hpp"
+#include "support/scratch.hpp"
+#include "support/tile_helpers.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+// 100 x 70 px in 32 px tiles: 4 x 3 = 12 tiles; the first column (x < 32) is nodata, so 3 tiles are blank.
+std::string tiled_scene(const test::ScratchDir& dir, const std::string& name, const std::string& output) {
+  test::SceneSpec spec;
+  spec.width = 100;
+  spec.height = 70;
+  spec.nodata = 0;
+  spec.pixel = [](int b, int x, int y) { return x < 32 ? 0 : b * 1000 + x + y; };
+  fs::create_directories(dir / "in");
+  const auto scene = test::make_scene(dir / ("in/" + name + ".tif"), spec);
+  auto options = test::tile_options(scene, output);
+  options.skip_blank = 1.0;
+  (void)tiling::tile_scenes(options);
+  return scene;
+}
+
+queue::EnqueueOptions options(const test::ScratchDir& dir, const std::string& kind, std::vector<std::string> inputs,
+                              std::size_t per_task) {
+  queue::EnqueueOptions o;
+  o.queue = "q";
+  o.kind = kind;
+  o.inputs = std::move(inputs);
+  o.output = dir / "out";
+  o.tiles_per_task = per_task;
+  o.trace = log::TraceContext::new_root();
+  return o;
+}
+
+// The manifest with `edit` applied to its tile lines (the header kept as written).
+void rewrite_manifest(const std::string& path, const std::function<void(core::Json&)>& edit) {
+  std::string text;
+  for (const auto& line : test::lines(core::read_file(path))) {
+    auto json = core::Json::parse(line);
+    if (json.find("schema") == nullptr) edit(json);
+    text += json.dump() + "\n";
+  }
+  test::write_text(path, text);
+}
+
+}  // namespace
+
+TEST_CASE("enqueue --kind detect from swath tile's manifest: the written tiles' files, K per task") {
+  test::ScratchDir dir;
+  tiled_scene(dir, "sea", dir / "tiles");
+  const auto tasks = queue::plan_tasks(options(dir, "detect", {dir / "tiles/tiles.jsonl"}, 4), 0);
+  REQUIRE(tasks.size() == 3);  // 9 written tiles (3 blank skipped) in batches of 4
+  std::set<std::string> files;
+  for (const auto& t : tasks) {
+    CHECK(t.options.find("tiles") == nullptr);  // a detect task reads files, not lines
+    for (const auto& input : t.inputs) {
+      CHECK(fs::path(input).is_absolute());
+      CHECK(fs::is_regular_file(input));
+      files.insert(input);
+    }
+  }
+  CHECK(files.size() == 9);
+  CHECK(files.count(dir / "tiles/sea/r000000_c000001.tif") == 1);
+  CHECK(files.count(dir / "tiles/sea/r000000_c000000.tif") == 0);  // blank: no file
+}
+
+TEST_CASE("enqueue --kind detect: a manifest line without a path is named") {
+  test::ScratchDir dir;
+  tiled_scene(dir, "sea", dir / "tiles");
+  rewrite_manifest(dir / "tiles/tiles.jsonl", [](core::Json& line) {
+    if (line.at("index").as_int() == 5) line = core::Json::Object{{"id", "x"}, {"status", "written"}};
+  });
+  CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, "detect", {dir / "tiles/tiles.jsonl"}, 4), 0),
+                       doctest::Contains("tiles.jsonl:7: no \"path\""), core::DataError);
+}
+
+TEST_CASE("enqueue --kind tile from swath tile's manifests: the header's source, one scene per task") {
+  test::ScratchDir dir;
+  const auto a = tiled_scene(dir, "a", dir / "ta");
+  const auto b = tiled_scene(dir, "b", dir / "tb");
+  // Lines name the scene by name only; the header says where it came from.
+  const auto header = test::manifest_lines(dir / "ta").at(0);
+  CHECK(header.at("scenes").as_array().at(0).at("source").as_string() == a);
+
+  const auto tasks = queue::plan_tasks(options(dir, "tile", {dir / "ta/tiles.jsonl", dir / "tb/tiles.jsonl"}, 5), 0);
+  REQUIRE(tasks.size() == 6);  // 12 lines each (blank ones too: re-tiling decides again) in 5 + 5 + 2
+  std::vector<std::int64_t> indices_of_a;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    CHECK(tasks[i].inputs == std::vector<std::string>{i < 3 ? a : b});
+    if (i >= 3) continue;
+    for (const auto& line : tasks[i].options.at("tiles").as_array()) indices_of_a.push_back(line.at("index").as_int());
+  }
+  CHECK(indices_of_a == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+
+  // One manifest holding both scenes (swath tile a b): a batch never mixes them.
+  test::write_text(dir / "both.jsonl", core::read_file(dir / "ta/tiles.jsonl") + core::read_file(dir / "tb/tiles.jsonl"));
+  const auto mixed = queue::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 5), 0);
+  REQUIRE(mixed.size() == 6);
+  for (const auto& t : mixed) CHECK(t.inputs.size() == 1);
+}
+
+TEST_CASE("enqueue --kind tile: a header source that is not a file is refused, naming line, scene and fix") {
+  test::ScratchDir dir;
+  const auto scene = tiled_scene(dir, "sea", dir / "tiles");
+  fs::remove(scene);
+  std::string message, hint;
+  try {
+    (void)queue::plan_tasks(options(dir, "tile", {dir / "tiles/tiles.jsonl"}, 5), 0);
+  } catch (const core::UsageError& e) {
+    message = e.what();
+    hint = e.hint();
+  }
+  CHECK(message.find("tiles.jsonl:2: scene 'sea': its source '" + scene + "' (from the manifest's header) is not a file") !=
+        std::string::npos);
+  CHECK(hint.find("relative to the current directory") != std::string::npos);
+}
