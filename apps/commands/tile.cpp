@@ -20,7 +20,7 @@ class TileCommand final : public cli::Command {
     app.add_option("-o,--output", output_, "Output directory (tiles, tiles.jsonl, tiles.geojson; tiles.shard-I-of-N.* with --shard)")->required();
     flags.bind(app, "--size", "tile.size", "Tile width and height in pixels");
     flags.bind(app, "--overlap", "tile.overlap", "Pixels shared by neighbouring tiles");
-    flags.bind(app, "--edge", "tile.edge", "Edge tiles: pad (with nodata) or shrink");
+    flags.bind(app, "--edge", "tile.edge", "Edge tiles: pad (with nodata; GTiff/COG mark 0 as nodata when the scene has none) or shrink");
     flags.bind(app, "-f,--format", "tile.format", "GTiff, COG, PNG, JPEG or WEBP");
     app.add_option("--co", creation_options_, "Creation option KEY=VALUE for the output driver (repeatable)");
     flags.bind(app, "--bands", "tile.bands", "Bands to write, 1-based, e.g. 3,2,1");

@@ -47,7 +47,7 @@ std::vector<KeySpec> build_schema() {
       // tile
       integer("tile.size", "512", 16, 65536, "tile width and height in pixels"),
       integer("tile.overlap", "0", 0, 65535, "pixels shared by neighbouring tiles (less than tile.size)"),
-      choice("tile.edge", "pad", {"pad", "shrink"}, "edge tiles padded with nodata to full size, or shrunk"),
+      choice("tile.edge", "pad", {"pad", "shrink"}, "edge tiles padded with nodata to full size (GTiff/COG: 0, marked as nodata, when the scene has none), or shrunk"),
       text("tile.format", "GTiff", "output format of the tiles: GTiff, COG, PNG, JPEG or WEBP (any case)"),
       list("tile.creation_options", "", "GDAL creation options passed to the output driver (KEY=VALUE)"),
       list("tile.bands", "", "bands to write, 1-based, in order (empty: all)"),

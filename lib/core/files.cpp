@@ -66,8 +66,10 @@ std::string temporary_path_for(const std::string& final_path) {
   return (target.parent_path() / name).string();
 }
 
-void write_file_atomic(const std::string& path, std::string_view content, Durability durability) {
-  const std::string tmp = temporary_path_for(path);
+namespace {
+
+// Writes `content` to the new file `tmp` (standing for `path` in messages); removes it on failure.
+void write_new_file(const std::string& tmp, const std::string& path, std::string_view content, Durability durability) {
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
     const int err = errno;
@@ -95,6 +97,13 @@ void write_file_atomic(const std::string& path, std::string_view content, Durabi
     ::unlink(tmp.c_str());
     throw IoError("cannot write '" + path + "'", os_reason(sync_err), hint_for(sync_err));
   }
+}
+
+}  // namespace
+
+void write_file_atomic(const std::string& path, std::string_view content, Durability durability) {
+  const std::string tmp = temporary_path_for(path);
+  write_new_file(tmp, path, content, durability);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
@@ -110,6 +119,28 @@ void commit_file(const std::string& from, const std::string& to) {
   }
 }
 
+StagedFiles::~StagedFiles() {
+  for (const auto& [tmp, final_path] : files_) ::unlink(tmp.c_str());
+}
+
+std::string StagedFiles::add(const std::string& final_path, const std::string& suffix) {
+  files_.emplace_back(temporary_path_for(final_path) + suffix, final_path);
+  return files_.back().first;
+}
+
+void StagedFiles::write(const std::string& final_path, std::string_view content) {
+  const std::string tmp = temporary_path_for(final_path);
+  write_new_file(tmp, final_path, content, Durability::rename_only);  // commit() fsyncs
+  files_.emplace_back(tmp, final_path);
+}
+
+void StagedFiles::commit() {
+  while (!files_.empty()) {
+    commit_file(files_.front().first, files_.front().second);
+    files_.erase(files_.begin());
+  }
+}
+
 void ensure_writable_directory(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -121,21 +152,25 @@ void ensure_writable_directory(const std::string& dir) {
   }
 }
 
-void remove_stale_temporaries(const std::string& dir) {
+void remove_stale_temporaries(const std::string& dir, const std::string& only_for) {
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     const auto mark = name.rfind(".tmp-");
     if (name.empty() || name[0] != '.' || mark == std::string::npos) continue;
+    if (!only_for.empty() && name.compare(1, mark - 1, only_for) != 0) continue;
     const std::string rest = name.substr(mark + 5);  // PID-N-HOST (PID-N before host names were added)
     const auto dash = rest.find('-');
     if (dash == std::string::npos || dash == 0) continue;
     const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);
     if (pid <= 0 || pid == ::getpid()) continue;
     const auto host_dash = rest.find('-', dash + 1);
-    if (host_dash != std::string::npos) {  // HOST, or HOST.ext when the caller appended an extension
+    if (host_dash != std::string::npos) {
+      // HOST, HOST.ext when the caller appended an extension, HOST_temp.fgb (GDAL's FlatGeobuf writer's own
+      // temporary next to ours), HOST.gpkg-journal (SQLite's).
       const std::string host = rest.substr(host_dash + 1);
-      if (host != host_name() && host.rfind(host_name() + ".", 0) != 0) continue;  // another host's: not ours to judge
+      const bool ours = host == host_name() || host.rfind(host_name() + ".", 0) == 0 || host.rfind(host_name() + "_", 0) == 0;
+      if (!ours) continue;  // another host's: not ours to judge
     }
     if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlink(it->path().c_str());
   }

@@ -4,6 +4,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace swath::core {
 
@@ -23,13 +25,38 @@ void write_file_atomic(const std::string& path, std::string_view content, Durabi
 // Renames `from` over `to` after fsync-ing `from`; throws IoError.
 void commit_file(const std::string& from, const std::string& to);
 
+// Several output files that appear under their final names together or not at all: each is written under
+// a temporary name first, commit() renames them into place in the order they were added (put the file
+// whose presence means "done" last). Destroyed before commit() (an error, an interruption), it removes the
+// temporaries, so a stopped run leaves neither a partial output nor a stray temporary.
+class StagedFiles {
+ public:
+  StagedFiles() = default;
+  ~StagedFiles();
+  StagedFiles(const StagedFiles&) = delete;
+  StagedFiles& operator=(const StagedFiles&) = delete;
+
+  // A temporary path for `final_path`, with `suffix` appended (drivers that choose by extension), for the
+  // caller to write; commit() moves it into place.
+  std::string add(const std::string& final_path, const std::string& suffix = "");
+  // Writes `content` to a new temporary for `final_path`; throws IoError naming `final_path`.
+  void write(const std::string& final_path, std::string_view content);
+  // fsyncs and renames every file in order; throws IoError (files renamed before the failure stay).
+  void commit();
+  std::size_t size() const { return files_.size(); }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> files_;  // temporary, final
+};
+
 // Creates `dir` and its parents; throws IoError when it cannot, or when `dir` is not writable.
 void ensure_writable_directory(const std::string& dir);
 
 // Removes `.NAME.tmp-PID-N-HOST` files in `dir` (not recursive) left by processes of this host that no longer
 // run, e.g. a killed earlier run; temporaries of live processes and of other hosts (pods sharing the volume,
 // whose pids mean nothing here) are left alone.
-void remove_stale_temporaries(const std::string& dir);
+// With `only_for`, only the temporaries of `<dir>/<only_for>` (e.g. one output file in a shared directory).
+void remove_stale_temporaries(const std::string& dir, const std::string& only_for = "");
 
 // Reads a whole file; throws IoError naming the path.
 std::string read_file(const std::string& path);

@@ -22,8 +22,9 @@ std::vector<Detection> to_common_crs(std::vector<Detection> detections, const st
   return detections;
 }
 
-void write_detections(const std::string& path, const std::vector<Detection>& detections, const std::string& crs_wkt,
-                      const std::string& detector, const std::string& trace_id, const core::Json& metadata) {
+void stage_detections(const std::string& path, const std::vector<Detection>& detections, const std::string& crs_wkt,
+                      const std::string& detector, const std::string& trace_id, const core::Json& metadata,
+                      core::StagedFiles& staged) {
   vector::Layer layer;
   layer.name = "detections";
   layer.crs_wkt = crs_wkt;
@@ -37,7 +38,7 @@ void write_detections(const std::string& path, const std::vector<Detection>& det
                               {core::Json(d.cls), core::Json(score), core::Json(detector), core::Json(d.scene),
                                core::Json(d.window), core::Json(trace_id)}});
   }
-  vector::write_layer(path, layer);
+  vector::stage_layer(path, layer, staged);
 }
 
 }  // namespace swath::detect

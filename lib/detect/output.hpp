@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/files.hpp"
 #include "core/json.hpp"
 #include "detect/detection.hpp"
 
@@ -14,8 +15,10 @@ namespace swath::detect {
 std::vector<Detection> to_common_crs(std::vector<Detection> detections, const std::string& target,
                                      const std::function<std::string(const std::string&)>& crs_of_scene);
 
-// Attributes: class, score, detector, scene, window, trace_id. Writes atomically; empty → valid empty file.
-void write_detections(const std::string& path, const std::vector<Detection>& detections, const std::string& crs_wkt,
-                      const std::string& detector, const std::string& trace_id, const core::Json& metadata);
+// Attributes: class, score, detector, scene, window, trace_id; empty → valid empty file. Written under
+// temporary names in `staged`: the caller commits them with its other outputs, or drops them all.
+void stage_detections(const std::string& path, const std::vector<Detection>& detections, const std::string& crs_wkt,
+                      const std::string& detector, const std::string& trace_id, const core::Json& metadata,
+                      core::StagedFiles& staged);
 
 }  // namespace swath::detect

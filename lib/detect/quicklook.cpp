@@ -36,6 +36,13 @@ void stretch(const std::vector<std::vector<float>>& bands, cv::Mat& rgb) {
   }
 }
 
+// GDAL's progress callback during the downsampled read: returning FALSE aborts it, so a stop request is not
+// kept waiting for a read of the whole scene.
+int keep_going(double, const char*, void* stop) {
+  const auto& predicate = *static_cast<const std::function<bool()>*>(stop);
+  return predicate && predicate() ? FALSE : TRUE;
+}
+
 cv::Scalar colour_of(const std::string& cls) {
   static const cv::Scalar palette[] = {{255, 40, 40}, {255, 220, 0}, {0, 200, 255}, {255, 0, 255}, {0, 255, 80}};
   std::size_t h = 0;
@@ -45,8 +52,9 @@ cv::Scalar colour_of(const std::string& cls) {
 
 }  // namespace
 
-void write_quicklook(const std::string& png, const std::string& scene_path, const PreparedScene& scene,
-                     const std::vector<Detection>& detections, const std::string& label) {
+void stage_quicklook(const std::string& png, const std::string& scene_path, const PreparedScene& scene,
+                     const std::vector<Detection>& detections, const std::string& label, const std::function<bool()>& stop,
+                     core::StagedFiles& staged) {
   const auto& info = scene.info;
   const double factor = std::max(1.0, static_cast<double>(std::max(info.width, info.height)) / kMaxSide);
   const int w = std::max(1, static_cast<int>(std::lround(static_cast<double>(info.width) / factor)));
@@ -55,10 +63,16 @@ void write_quicklook(const std::string& png, const std::string& scene_path, cons
   cv::Mat rgb(h, w, CV_8UC3, cv::Scalar(0, 0, 0));
   std::vector<std::vector<float>> bands(3, std::vector<float>(static_cast<std::size_t>(w) * static_cast<std::size_t>(h)));
   raster::CapturedGdalErrors errors;
+  GDALRasterIOExtraArg extra;
+  INIT_RASTERIO_EXTRA_ARG(extra);
+  extra.pfnProgress = keep_going;
+  extra.pProgressData = const_cast<std::function<bool()>*>(&stop);
   for (int c = 0; c < 3; ++c) {
     const int source = info.band_count < 3 ? 1 : c + 1;
     if (dataset->GetRasterBand(source)->RasterIO(GF_Read, 0, 0, static_cast<int>(info.width), static_cast<int>(info.height),
-                                                 bands[static_cast<std::size_t>(c)].data(), w, h, GDT_Float32, 0, 0) != CE_None) {
+                                                 bands[static_cast<std::size_t>(c)].data(), w, h, GDT_Float32, 0, 0,
+                                                 &extra) != CE_None) {
+      if (stop && stop()) throw core::Interrupted("detect");
       throw core::DataError("quicklook of '" + scene_path + "'", errors.last_failure());
     }
   }
@@ -82,13 +96,12 @@ void write_quicklook(const std::string& png, const std::string& scene_path, cons
   if (image->RasterIO(GF_Write, 0, 0, w, h, rgb.data, w, h, GDT_Byte, 3, nullptr, 3, static_cast<GSpacing>(w) * 3, 1, nullptr) != CE_None) {
     throw core::IoError("quicklook '" + png + "'", errors.last_failure());
   }
-  const std::string temporary = core::temporary_path_for(png);
+  const std::string temporary = staged.add(png);
   GDALDatasetUniquePtr written(GetGDALDriverManager()->GetDriverByName("PNG")->CreateCopy(temporary.c_str(), image.get(), FALSE,
                                                                                            nullptr, nullptr, nullptr));
   if (!written) throw core::IoError("quicklook '" + png + "'", errors.last_failure("cannot write it"));
   written.reset();
   VSIUnlink((temporary + ".aux.xml").c_str());
-  core::commit_file(temporary, png);
 }
 
 }  // namespace swath::detect

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "core/provenance.hpp"
 #include "detect/factory.hpp"
 #include "detect/inputs.hpp"
@@ -74,6 +76,20 @@ Detection to_map(const Candidate& c, const Scene& scene, const std::string& wind
   return d;
 }
 
+[[noreturn]] void throw_interrupted(std::int64_t windows_done) {
+  log::get("detect")->warn("interrupted after {} window(s): nothing written", windows_done);
+  throw core::Interrupted("detect");
+}
+
+// Temporaries of this output (and its FlatGeobuf sidecar) that a killed earlier run left beside it.
+void remove_stale_temporaries_of(const std::string& path) {
+  if (path.empty()) return;
+  const std::filesystem::path target(path);
+  const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
+  core::remove_stale_temporaries(dir, target.filename().string());
+  core::remove_stale_temporaries(dir, target.filename().string() + ".swath.json");
+}
+
 // The window a job reads: its grid cell plus the detector's context, inside the scene.
 core::Window read_window(const tiling::GridWindow& cell, std::int64_t margin, const core::Window& whole) {
   const auto& w = cell.source;
@@ -132,7 +148,8 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
     }
     for (const auto& c : result.candidates) found.push_back(to_map(c, scene, result.id));
   };
-  if (!pipeline::run_ordered(limits, source, work, sink)) throw core::Interrupted("detect");
+  log::get("detect")->info("scene '{}': {} windows of {} px", scene.input.label, grid.count(), options.window);
+  if (!pipeline::run_ordered(limits, source, work, sink)) throw_interrupted(report.windows);
 }
 
 core::Json provenance_options(const DetectOptions& options, const Detector& detector) {
@@ -179,6 +196,8 @@ DetectReport detect_scenes(const DetectOptions& requested) {
                            std::to_string(options.window) + ")");
   }
   const auto scenes = open_scenes(options, *detector);
+  remove_stale_temporaries_of(options.output);
+  remove_stale_temporaries_of(options.quicklook);
   DetectReport report;
   report.output = options.output;
   report.detector = detector->name();
@@ -200,13 +219,25 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   auto merged = merge_detections(to_common_crs(std::move(found), crs, crs_of), options.merge);
   report.detections = static_cast<std::int64_t>(merged.size());
 
-  auto provenance = core::provenance_json(core::hash_options(provenance_options(options, *detector)));
-  write_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"),
-                   core::Json::Object{{"provenance", provenance}, {"options", provenance_options(options, *detector)}});
-  report.merge_write_seconds = std::chrono::duration<double>(Clock::now() - merge_start).count();
+  // Everything is written under temporary names first and committed at once: a stop before the commit
+  // leaves no output at all rather than some of it.
+  core::StagedFiles staged;
+  const auto quicklook_start = Clock::now();
   if (!options.quicklook.empty()) {
-    write_quicklook(options.quicklook, scenes.front().input.path, scenes.front().prepared, merged, scenes.front().input.label);
+    try {
+      stage_quicklook(options.quicklook, scenes.front().input.path, scenes.front().prepared, merged,
+                      scenes.front().input.label, options.stop, staged);
+    } catch (const core::Interrupted&) {
+      throw_interrupted(report.windows);
+    }
   }
+  const auto quicklook_time = Clock::now() - quicklook_start;
+  auto provenance = core::provenance_json(core::hash_options(provenance_options(options, *detector)));
+  stage_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"),
+                   core::Json::Object{{"provenance", provenance}, {"options", provenance_options(options, *detector)}}, staged);
+  if (options.stop && options.stop()) throw_interrupted(report.windows);
+  staged.commit();
+  report.merge_write_seconds = std::chrono::duration<double>(Clock::now() - merge_start - quicklook_time).count();
   report.inference_seconds = detector->inference_seconds();
   report.window = options.window;
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();

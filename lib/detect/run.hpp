@@ -56,6 +56,9 @@ struct DetectReport {
 
 // Throws UsageError (bad options, no CRS without allow_pixel_coords), IoError, DataError.
 // Windows that fail are listed in the report; the output is still written (the caller exits 3).
+// The output, its FlatGeobuf sidecar and the quicklook appear together or not at all: when `stop` says so
+// (or an error is thrown) before they are committed, core::Interrupted is thrown and none is written, with no
+// temporary left behind (a SIGKILLed run's temporaries are removed by the next run to the same output).
 DetectReport detect_scenes(const DetectOptions& options);
 
 }  // namespace swath::detect

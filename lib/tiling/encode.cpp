@@ -83,7 +83,7 @@ const OGRSpatialReference& spatial_reference(const std::string& wkt) {
   return srs;
 }
 
-void describe_tile(GDALDataset& dataset, const TileLook& look) {
+void describe_tile(GDALDataset& dataset, const TileLook& look, const core::Window& window) {
   const bool tiff = look.format == Format::gtiff || look.format == Format::cog;
   // PNG, JPEG and WEBP keep georeferencing only in sidecars, which swath does not write (the manifest has
   // the bounds); leaving it out also spares their drivers the per-tile CRS work of cloning it.
@@ -92,10 +92,12 @@ void describe_tile(GDALDataset& dataset, const TileLook& look) {
     dataset.SetGeoTransform(c.data());
   }
   if (tiff && !look.crs_wkt.empty()) dataset.SetSpatialRef(&spatial_reference(look.crs_wkt));
+  const bool padded = !look.padding_nodata.empty() && window.intersect(look.scene) != window;
+  const auto& nodata = padded ? look.padding_nodata : look.nodata;
   for (int b = 1; b <= dataset.GetRasterCount(); ++b) {
     auto* band = dataset.GetRasterBand(b);
     const auto i = static_cast<std::size_t>(b - 1);
-    if (i < look.nodata.size() && look.nodata[i]) band->SetNoDataValue(*look.nodata[i]);
+    if (i < nodata.size() && nodata[i]) band->SetNoDataValue(*nodata[i]);
     if (i < look.colors.size()) band->SetColorInterpretation(look.colors[i]);
   }
   if (tiff) {
@@ -121,7 +123,7 @@ GDALDatasetUniquePtr write_gtiff(GDALDriver& driver, const std::string& path, co
                                              static_cast<int>(block.window.height), static_cast<int>(band_count), block.type,
                                              options.List()));
   if (!dataset) return dataset;
-  describe_tile(*dataset, look);
+  describe_tile(*dataset, look, block.window);
   std::vector<int> bands(band_count);
   for (std::size_t b = 0; b < band_count; ++b) bands[b] = static_cast<int>(b + 1);
   const CPLErr err = dataset->RasterIO(GF_Write, 0, 0, static_cast<int>(block.window.width),
@@ -154,7 +156,7 @@ EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count,
     written = write_gtiff(*driver, path, block, band_count, look, options);
   } else {
     auto source = wrap_block(block, band_count);
-    describe_tile(*source, look);
+    describe_tile(*source, look, block.window);
     written.reset(driver->CreateCopy(path.c_str(), source.get(), FALSE, options.List(), nullptr, nullptr));
   }
   if (!written) {

@@ -22,6 +22,10 @@ struct TileLook {
   std::optional<core::GeoTransform> geotransform;  // of the tile's top-left pixel; absent: none written
   std::string crs_wkt;
   std::vector<std::optional<double>> nodata;       // per written band
+  // A scene without nodata pads with 0: tiles reaching past `scene` (padded edge tiles) declare this nodata
+  // instead, so readers can tell padding from data. Empty: none (the scene has nodata, or nothing is padded).
+  std::vector<std::optional<double>> padding_nodata;
+  core::Window scene;                              // the scene's extent in its pixel grid
   std::vector<GDALColorInterp> colors;             // per written band
   std::vector<std::pair<std::string, std::string>> metadata;  // GTiff/COG only (provenance, tile id)
 };

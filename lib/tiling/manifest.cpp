@@ -10,6 +10,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "tiling/plan.hpp"
 
 namespace swath::tiling {
 
@@ -132,8 +133,11 @@ class ManifestWriter::File {
 };
 
 ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string& manifest_name,
-                               const std::string& index_name, const core::Json& header, bool append_journal)
-    : manifest_path_(output_dir + "/" + manifest_name),
+                               const std::string& index_name, const core::Json& header, bool append_journal,
+                               Format tile_format)
+    : output_dir_(output_dir),
+      tile_format_(tile_format),
+      manifest_path_(output_dir + "/" + manifest_name),
       index_path_(output_dir + "/" + index_name),
       journal_path_(journal_path(output_dir, manifest_name)) {
   journal_ = std::make_unique<File>(journal_path_, manifest_path_, append_journal);
@@ -158,7 +162,17 @@ ManifestWriter::~ManifestWriter() {
   ::unlink(index_->path().c_str());
 }
 
+void ManifestWriter::remove_unwritten_tile(const TileRecord& record) const {
+  const std::string path = output_dir_ + "/" + tile_relative_path(record.scene, record.cell, tile_format_);
+  if (::unlink(path.c_str()) == 0 || errno == ENOENT) return;
+  const int err = errno;
+  throw core::IoError("cannot remove '" + path + "'", std::strerror(err),
+                      "an earlier run's tile there would contradict the manifest, which records it " + status_name(record.status));
+}
+
 void ManifestWriter::add(const TileRecord& record) {
+  // Before the line: a kill in between leaves a line for a file that is gone, which --resume redoes anyway.
+  if (record.status != TileStatus::written) remove_unwritten_tile(record);
   const std::string line = record_json(record).dump() + "\n";
   journal_->write(line);
   manifest_->write(line);

@@ -9,6 +9,7 @@
 #include "core/geo.hpp"
 #include "core/json.hpp"
 #include "tiling/grid.hpp"
+#include "tiling/options.hpp"
 
 namespace swath::tiling {
 
@@ -39,10 +40,12 @@ std::string journal_path(const std::string& output_dir, const std::string& manif
 // constant: lines go straight to temporary files, renamed into place by commit(). Until then the final
 // names keep what the previous run left there; a destroyed writer removes its temporaries but keeps
 // the journal (that is what --resume reads).
+// The directory says what the manifest says: a tile recorded failed or blank has no file, so one an earlier
+// run wrote at its path (tiles of `tile_format`) is removed before its line is written.
 class ManifestWriter {
  public:
   ManifestWriter(const std::string& output_dir, const std::string& manifest_name, const std::string& index_name,
-                 const core::Json& header, bool append_journal);
+                 const core::Json& header, bool append_journal, Format tile_format);
   ~ManifestWriter();
   ManifestWriter(const ManifestWriter&) = delete;
   ManifestWriter& operator=(const ManifestWriter&) = delete;
@@ -55,6 +58,9 @@ class ManifestWriter {
 
  private:
   class File;
+  void remove_unwritten_tile(const TileRecord& record) const;
+  std::string output_dir_;
+  Format tile_format_;
   std::string manifest_path_;
   std::string index_path_;
   std::string journal_path_;

@@ -5,6 +5,7 @@
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
+#include "raster/fingerprint.hpp"
 #include "raster/gdal_errors.hpp"
 
 namespace swath::tiling {
@@ -70,6 +71,21 @@ void check_tile_fits_memory(const TileScene& scene, const TileOptions& options) 
                          "use a smaller --size, fewer --bands, --edge shrink or a larger --max-memory");
 }
 
+// A scene without nodata pads its edge tiles with 0, which would read as data. In GTiff/COG those tiles
+// declare nodata 0 instead (so their 0-valued pixels read as nodata too: the price of padding without a
+// nodata value; --edge shrink has no padding). Not when an alpha band is written (it marks padding itself),
+// nor in PNG/JPEG/WebP (a nodata value there is a colour made transparent, or nothing at all).
+void mark_padding(TileScene& scene, const TileOptions& options) {
+  const bool tiff = options.format == Format::gtiff || options.format == Format::cog;
+  const bool any_nodata = std::any_of(scene.look.nodata.begin(), scene.look.nodata.end(), [](const auto& v) { return v.has_value(); });
+  const bool alpha_written = scene.blank_rule.alpha_index >= 0 && static_cast<std::size_t>(scene.blank_rule.alpha_index) < scene.output_bands;
+  const GridWindow last = scene.grid.at(scene.grid.count() - 1);
+  const bool padded = last.window != last.source;  // the last window reaches furthest right and down
+  if (options.grid.edge != Edge::pad || !tiff || any_nodata || alpha_written || !padded) return;
+  scene.look.padding_nodata.assign(scene.output_bands, 0.0);
+  scene.look.scene = core::Window{0, 0, scene.info.width, scene.info.height};
+}
+
 void add_georeferencing_warnings(TileScene& scene) {
   if (!scene.info.geotransform) {
     scene.warnings.push_back("scene '" + scene.path +
@@ -120,8 +136,8 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
                         const std::string& provenance) {
   auto dataset = raster::open_scene(path);
   auto info = raster::describe_scene(*dataset, path);
-  TileScene scene{name, path, info, Grid(info.width, info.height, options.grid), nullptr, nullptr, {}, 0, GDT_Byte, {}, {},
-                  false, {}, {}, {}, {}};
+  TileScene scene{name, path, raster::file_fingerprint(path), info, Grid(info.width, info.height, options.grid), nullptr, nullptr,
+                  {}, 0, GDT_Byte, {}, {}, false, {}, {}, {}, {}};
   scene.reader = std::make_unique<raster::WindowReader>(path, info);
   scene.georef = std::make_unique<SceneGeoref>(info);
 
@@ -167,6 +183,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
     scene.warnings.push_back(format_name(options.format) + " has no nodata: nodata pixels of '" + path +
                              "' are written as plain values (use PNG or GTiff to keep them)");
   }
+  mark_padding(scene, options);
   add_georeferencing_warnings(scene);
   return scene;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace swath::tiling {
 struct TileScene {
   std::string name;  // directory under the output directory
   std::string path;
+  std::optional<std::string> fingerprint;  // raster::file_fingerprint: --resume redoes a scene rewritten in place
   raster::SceneInfo info;
   Grid grid;
   std::unique_ptr<raster::WindowReader> reader;  // one GDAL handle per thread

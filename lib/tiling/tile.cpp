@@ -23,6 +23,10 @@ std::vector<TileScene> prepare_scenes(const TileOptions& options, const std::str
     log::Scope scope{{"scene", names[i]}};
     scenes.push_back(prepare_scene(options.scenes[i], names[i], options, provenance));
     for (const auto& warning : scenes.back().warnings) log::get("tile")->warn("{}", warning);
+    if (!scenes.back().look.padding_nodata.empty()) {
+      log::get("tile")->info("scene '{}' has no nodata value: padded edge tiles declare nodata 0 for their padding",
+                             options.scenes[i]);
+    }
   }
   return scenes;
 }
@@ -63,6 +67,8 @@ core::Json header_json(const TileOptions& options, const std::vector<TileScene>&
                                       {"georeferenced", scene.info.georeferenced()},
                                       {"rows", scene.grid.rows()},
                                       {"columns", scene.grid.columns()}});
+    if (scene.fingerprint) list.as_array().back().set("fingerprint", *scene.fingerprint);
+    if (!scene.look.padding_nodata.empty()) list.as_array().back().set("padding_nodata", 0);
   }
   core::Json header = core::Json::Object{{"schema", "swath.tiles/1"},
                                          {"provenance", provenance},
@@ -83,7 +89,7 @@ PreviousRun load_previous_run(const TileOptions& options, const core::Json& head
     logger->warn("{}", report.warnings.back());
   }
   for (const auto& name : previous.changed_scenes()) {
-    report.warnings.push_back("resume: scene '" + name + "' differs from the previous run's (size, bands or type); its tiles are redone");
+    report.warnings.push_back("resume: scene '" + name + "' differs from the previous run's (size, bands, type or content); its tiles are redone");
     logger->warn("{}", report.warnings.back());
   }
   return previous;
@@ -107,7 +113,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
   std::optional<PreviousRun> previous;
   if (options.resume) previous = load_previous_run(options, header, report);
   ManifestWriter manifest(options.output_dir, shard_file_name(options.manifest_name, options.shard),
-                          shard_file_name(options.index_name, options.shard), header, options.resume);
+                          shard_file_name(options.index_name, options.shard), header, options.resume, options.format);
   logger->info("tiling {} scene(s) into {} tile(s) of {} px in '{}'", scenes.size(), report.planned, options.grid.size,
                options.output_dir);
 

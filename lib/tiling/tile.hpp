@@ -3,7 +3,9 @@
 //
 // Output layout (the same for a whole run and for a fleet task's staging directory):
 //   DIR/<scene>/r000012_c000034.<tif|png|jpg|webp>   one file per written tile, <scene> = file stem of the scene
-//   DIR/tiles.jsonl      header line (schema, provenance, options, scenes), then one line per tile in grid order
+//   DIR/tiles.jsonl      header line (schema, provenance, options, scenes), then one line per tile in grid order;
+//                        each scene's description has its file "fingerprint" (content: --resume redoes a scene
+//                        rewritten in place) and "padding_nodata": 0 when its padded edge tiles declare nodata 0
 //   DIR/tiles.geojson    WGS84 footprints of the written tiles
 //   DIR/.tiles.jsonl.journal   only while a run is in progress or after it was killed (read by --resume)
 #pragma once

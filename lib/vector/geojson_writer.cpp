@@ -2,7 +2,6 @@
 // so the bytes depend only on the features, and provenance travels as a foreign member.
 #include <cmath>
 
-#include "core/files.hpp"
 #include "vector/geojson_writer.hpp"
 
 namespace swath::vector {
@@ -53,9 +52,9 @@ std::string geojson_text(const Layer& wgs84_layer) {
   return out;
 }
 
-void write_geojson(const std::string& path, Layer layer) {
+std::string geojson_text_wgs84(Layer layer) {
   reproject(layer, wgs84_wkt());
-  core::write_file_atomic(path, geojson_text(layer));
+  return geojson_text(layer);
 }
 
 }  // namespace swath::vector

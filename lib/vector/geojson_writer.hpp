@@ -1,4 +1,4 @@
-// GeoJSON text of a layer already in WGS84 lon/lat, and writing a layer as GeoJSON.
+// GeoJSON text of a layer already in WGS84 lon/lat, or of any layer (reprojected to WGS84 first).
 #pragma once
 
 #include <algorithm>
@@ -9,6 +9,6 @@
 namespace swath::vector {
 
 std::string geojson_text(const Layer& wgs84_layer);
-void write_geojson(const std::string& path, Layer layer);
+std::string geojson_text_wgs84(Layer layer);
 
 }  // namespace swath::vector

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/files.hpp"
 #include "core/geo.hpp"
 #include "core/json.hpp"
 
@@ -44,6 +45,10 @@ Format format_for_path(const std::string& path);
 // Writes atomically (temporary file, then rename). GeoJSON is reprojected to WGS84 lon/lat.
 // Identical layers give identical bytes. Throws IoError / DataError.
 void write_layer(const std::string& path, const Layer& layer);
+
+// Writes `layer` for `path` under temporary names added to `staged` (FlatGeobuf: its provenance sidecar
+// first, then the data), to appear with the caller's other outputs on staged.commit().
+void stage_layer(const std::string& path, const Layer& layer, core::StagedFiles& staged);
 
 // Reads the first layer of any OGR vector file; rings are the exterior rings (multi-polygons: each part).
 // Throws IoError naming the path.

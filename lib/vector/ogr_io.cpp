@@ -62,16 +62,19 @@ void fill_layer(OGRLayer& out, const Layer& layer, const std::string& path) {
   }
 }
 
-void write_with_ogr(const std::string& path, const Layer& layer, Format format) {
+void stage_with_ogr(const std::string& path, const Layer& layer, Format format, core::StagedFiles& staged) {
   const char* driver_name = format == Format::gpkg ? "GPKG" : "FlatGeobuf";
   auto* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
   if (!driver) throw core::IoError("output '" + path + "'", std::string("GDAL has no ") + driver_name + " driver");
+  // FlatGeobuf in GDAL 3.6 has no layer metadata: provenance goes beside it, committed before the data file
+  // so that a .fgb under its final name always has its sidecar.
+  if (format == Format::fgb && !layer.metadata.is_null()) staged.write(path + ".swath.json", layer.metadata.dump() + "\n");
   const std::string extension = format == Format::gpkg ? ".gpkg" : ".fgb";
-  const std::string temporary = core::temporary_path_for(path) + extension;
+  const std::string temporary = staged.add(path, extension);
   raster::CapturedGdalErrors errors;
   {
     const raster::ScopedConfigOption fixed_date("OGR_CURRENT_DATE", kFixedDate);
-    // The temporary is fsync-ed once by commit_file and renamed; a crash before that leaves only the temporary,
+    // The temporary is fsync-ed once when committed and renamed; a crash before that leaves only the temporary,
     // so SQLite's own syncs after every statement buy nothing (and cost most of the write on a busy disk).
     const raster::ScopedConfigOption no_sqlite_sync("OGR_SQLITE_SYNCHRONOUS", "OFF");
     GDALDatasetUniquePtr dataset(driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
@@ -96,11 +99,8 @@ void write_with_ogr(const std::string& path, const Layer& layer, Format format) 
       out->SetMetadataItem("swath", layer.metadata.dump().c_str());
     }
   }  // closing the dataset flushes it
-  core::commit_file(temporary, path);
-  // FlatGeobuf in GDAL 3.6 has no layer metadata: provenance goes beside it.
-  if (format == Format::fgb && !layer.metadata.is_null()) {
-    core::write_file_atomic(path + ".swath.json", layer.metadata.dump() + "\n");
-  }
+  // A flush refused at close (a full disk) must not be committed as a complete file.
+  if (errors.failed()) throw core::IoError("output '" + path + "'", errors.last_failure());
 }
 
 core::Json json_of(const OGRFeature& feature, int index) {
@@ -129,10 +129,16 @@ void add_rings(const OGRGeometry* geometry, std::vector<Ring>& rings) {
 
 }  // namespace
 
-void write_layer(const std::string& path, const Layer& layer) {
+void stage_layer(const std::string& path, const Layer& layer, core::StagedFiles& staged) {
   const Format format = format_for_path(path);
-  if (format == Format::geojson) return write_geojson(path, layer);
-  write_with_ogr(path, layer, format);
+  if (format == Format::geojson) return staged.write(path, geojson_text_wgs84(layer));
+  stage_with_ogr(path, layer, format, staged);
+}
+
+void write_layer(const std::string& path, const Layer& layer) {
+  core::StagedFiles staged;
+  stage_layer(path, layer, staged);
+  staged.commit();
 }
 
 Layer read_layer(const std::string& path) {

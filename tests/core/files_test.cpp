@@ -81,3 +81,37 @@ TEST_CASE("files: stale temporaries of dead local processes go; those of other h
   CHECK(fs::exists(live));
   CHECK(live.find(std::string("-") + host) != std::string::npos);
 }
+
+TEST_CASE("files: staged files appear together on commit, or not at all") {
+  test::ScratchDir dir;
+  auto count = [&] { return std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()); };
+  {
+    core::StagedFiles staged;
+    staged.write(dir / "a.json", "a");
+    const auto b = staged.add(dir / "b.gpkg", ".gpkg");
+    CHECK(b.size() > 5);
+    CHECK(b.substr(b.size() - 5) == ".gpkg");
+    test::write_text(b, "b");
+    CHECK(count() == 2);  // two temporaries, no final name yet
+    CHECK_FALSE(fs::exists(dir / "a.json"));
+  }  // dropped: an error or an interruption before the commit
+  CHECK(count() == 0);
+  core::StagedFiles staged;
+  staged.write(dir / "a.json", "a");
+  test::write_text(staged.add(dir / "b.gpkg"), "b");
+  staged.commit();
+  CHECK(core::read_file(dir / "a.json") == "a");
+  CHECK(core::read_file(dir / "b.gpkg") == "b");
+  CHECK(count() == 2);
+  CHECK(staged.size() == 0);
+}
+
+TEST_CASE("files: a staged file the caller never wrote fails the commit, naming it") {
+  test::ScratchDir dir;
+  core::StagedFiles staged;
+  staged.write(dir / "a.json", "a");
+  staged.add(dir / "b.gpkg");
+  CHECK_THROWS_AS(staged.commit(), core::IoError);
+  CHECK(fs::exists(dir / "a.json"));  // renamed before the failure
+  CHECK_FALSE(fs::exists(dir / "b.gpkg"));
+}

@@ -135,6 +135,8 @@ bool Background::running() const {
   return ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0;
 }
 
+std::string Background::err_so_far() const { return slurp(err_path_); }
+
 RunResult Background::wait() {
   RunResult result;
   int status = 0;

@@ -40,6 +40,7 @@ class Background {
   void signal(int signal_number) const;
   RunResult wait();  // waits and collects output (stdout/stderr go to files)
   bool running() const;
+  std::string err_so_far() const;  // what the child has written to stderr until now
 
  private:
   pid_t pid_ = -1;

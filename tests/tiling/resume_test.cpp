@@ -1,6 +1,7 @@
 // --resume: what a previous run left is kept only when it is provably this run's tile.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "support/rasters.hpp"
@@ -78,4 +79,97 @@ TEST_CASE("tile: --resume checks the file at the tile's own path, not the path a
   const auto report = tiling::tile_scenes(options);
   CHECK(report.written == 1);
   CHECK(test::tree(dir / "out") == complete);
+}
+
+TEST_CASE("tile: --resume redoes a scene rewritten in place with the same size, bands and type") {
+  test::ScratchDir dir;
+  test::SceneSpec spec{.width = 96, .height = 64, .nodata = 0.0};
+  const auto scene = test::make_scene(dir / "scene.tif", spec);
+  auto options = test::tile_options(scene, dir / "out", 32);
+  options.skip_blank = 1.0;
+  tiling::tile_scenes(options);
+  const auto fingerprint = test::manifest_lines(dir / "out")[0].at("scenes").as_array().at(0).at("fingerprint").as_string();
+  CHECK(fingerprint.rfind("sha256:", 0) == 0);
+  REQUIRE(fs::exists(dir / "out/scene/r000000_c000000.tif"));
+
+  // Other pixels, same shape; its top-left tile is now all nodata, so blank.
+  spec.pixel = [](int b, int x, int y) { return x < 32 && y < 32 ? 0 : b * 1000 + x * 7 + y; };
+  test::make_scene(scene, spec);
+  options.resume = true;
+  const auto report = tiling::tile_scenes(options);
+  CHECK(report.reused == 0);
+  CHECK(report.written == 5);
+  CHECK(report.blank == 1);
+  REQUIRE_FALSE(report.warnings.empty());
+  CHECK(report.warnings.back().find("(size, bands, type or content)") != std::string::npos);
+  CHECK(test::manifest_lines(dir / "out")[0].at("scenes").as_array().at(0).at("fingerprint").as_string() != fingerprint);
+  CHECK_FALSE(fs::exists(dir / "out/scene/r000000_c000000.tif"));  // the first run's tile is not left behind
+  options.resume = false;
+  options.output_dir = dir / "reference";
+  tiling::tile_scenes(options);
+  CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));
+}
+
+TEST_CASE("tile: --resume keeps every tile when the scene is a byte-identical copy (content, not mtime)") {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "a");
+  const auto scene = test::make_scene(dir / "a/scene.tif", {});
+  auto options = test::tile_options(scene, dir / "out", 32);
+  tiling::tile_scenes(options);
+  // Everything but the header's "source" (the path as given) stays the same.
+  auto without_source = [&] {
+    auto files = test::tree(dir / "out");
+    auto lines = test::manifest_lines(dir / "out");
+    auto scenes = lines[0].at("scenes");
+    CHECK(scenes.as_array().at(0).find("fingerprint") != nullptr);
+    scenes.as_array().at(0).set("source", "");
+    lines[0].set("scenes", scenes);
+    for (auto& [path, content] : files) {
+      if (path != "tiles.jsonl") continue;
+      content.clear();
+      for (const auto& line : lines) content += line.dump() + "\n";
+    }
+    return files;
+  };
+  const auto complete = without_source();
+  fs::create_directories(dir / "b");
+  fs::copy_file(scene, dir / "b/scene.tif");
+  fs::last_write_time(dir / "b/scene.tif", fs::last_write_time(scene) + std::chrono::hours(1));
+  options.scenes = {dir / "b/scene.tif"};
+  options.resume = true;
+  const auto report = tiling::tile_scenes(options);
+  CHECK(report.reused == 4);
+  CHECK(report.written == 0);
+  CHECK(report.warnings.empty());
+  CHECK(without_source() == complete);
+}
+
+TEST_CASE("tile: a tile that fails on a re-run leaves no file of the earlier run, with or without --resume") {
+  test::ScratchDir dir;
+  test::SceneSpec spec{.width = 128, .height = 96, .bands = 3, .type = GDT_Byte};
+  spec.pixel = [](int b, int x, int y) { return (b * 40 + x + y) % 256; };
+  spec.creation_options = {"TILED=YES", "BLOCKXSIZE=32", "BLOCKYSIZE=32", "COMPRESS=DEFLATE"};
+  const auto scene = test::make_scene(dir / "scene.tif", spec);
+  for (const std::string out : {"plain", "resumed"}) {
+    tiling::tile_scenes(test::tile_options(scene, dir / out, 64, 32));
+    CHECK(test::tree(dir / out).size() == 8);  // 6 tiles, manifest, index
+  }
+  test::corrupt_block(scene, 1, 1);
+  for (const std::string out : {"plain", "resumed"}) {
+    CAPTURE(out);
+    auto options = test::tile_options(scene, dir / out, 64, 32);
+    options.resume = out == "resumed";
+    const auto report = tiling::tile_scenes(options);
+    CHECK(report.failed == 4);  // every 64-px window (stride 32) that covers block (1, 1)
+    CHECK(report.written == 2);
+    std::size_t failed = 0;
+    for (const auto& line : test::manifest_lines(dir / out)) {
+      if (line.find("status") == nullptr) continue;
+      const bool written = line.at("status").as_string() == "written";
+      failed += written ? 0 : 1;
+      CHECK(fs::exists(dir / (out + "/" + line.at("id").as_string() + ".tif")) == written);
+    }
+    CHECK(failed == 4);
+    CHECK(test::tree(dir / out).size() == 4);  // 2 tiles, manifest, index
+  }
 }

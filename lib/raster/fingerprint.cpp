@@ -1,0 +1,44 @@
+// Size + first and last bytes of a file through VSI, hashed.
+#include "raster/fingerprint.hpp"
+
+#include <cpl_vsi.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/sha256.hpp"
+
+namespace swath::raster {
+
+namespace {
+
+bool read_at(VSILFILE* file, vsi_l_offset offset, std::vector<char>& buffer) {
+  if (VSIFSeekL(file, offset, SEEK_SET) != 0) return false;
+  return VSIFReadL(buffer.data(), 1, buffer.size(), file) == buffer.size();
+}
+
+}  // namespace
+
+std::optional<std::string> file_fingerprint(const std::string& path, std::size_t edge_bytes) {
+  VSIStatBufL stat{};
+  if (VSIStatExL(path.c_str(), &stat, VSI_STAT_SIZE_FLAG) != 0 || VSI_ISDIR(stat.st_mode)) return std::nullopt;
+  std::unique_ptr<VSILFILE, int (*)(VSILFILE*)> file(VSIFOpenL(path.c_str(), "rb"), VSIFCloseL);
+  if (!file) return std::nullopt;
+  const auto size = static_cast<std::uint64_t>(stat.st_size);
+  core::Sha256 hasher;
+  hasher.update("size " + std::to_string(size) + "\n");
+  if (size <= 2 * static_cast<std::uint64_t>(edge_bytes)) {
+    std::vector<char> all(static_cast<std::size_t>(size));
+    if (!read_at(file.get(), 0, all)) return std::nullopt;
+    hasher.update(all.data(), all.size());
+  } else {
+    std::vector<char> edge(edge_bytes);
+    if (!read_at(file.get(), 0, edge)) return std::nullopt;
+    hasher.update(edge.data(), edge.size());
+    if (!read_at(file.get(), size - edge_bytes, edge)) return std::nullopt;
+    hasher.update(edge.data(), edge.size());
+  }
+  return "sha256:" + hasher.finish_hex();
+}
+
+}  // namespace swath::raster
