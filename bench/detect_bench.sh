@@ -22,26 +22,26 @@ rm -f cal1.tif cal2.tif cal3.tif cal*.truth.geojson
 echo "== quality: cfar on SAR seeds 1-5 (2048x2048, 5 m pixels, ~104 ships each), IoU 0.5"
 for seed in 1 2 3 4 5; do
   "$SWATH" synth -o sar$seed.tif --seed $seed >/dev/null
-  "$SWATH" detect sar$seed.tif -o sar$seed.gpkg >/dev/null
+  "$SWATH" -q detect sar$seed.tif -o sar$seed.gpkg >/dev/null
   echo "cfar seed $seed: $("$SWATH" eval sar$seed.gpkg sar$seed.truth.geojson --json | json '"F1 %.3f precision %.3f recall %.3f AP50 %.3f" % (d["f1"], d["precision"], d["recall"], d["ap50"])')"
 done
 
 echo "== quality: onnx (models/vehicles.yaml) on optical seeds 1-3 (1024x1024, 0.5 m pixels)"
 for seed in 1 2 3; do
   "$SWATH" synth --kind optical -o opt$seed.tif --seed $seed >/dev/null
-  "$SWATH" detect opt$seed.tif --detector onnx --model "$ROOT/models/vehicles.yaml" -o opt$seed.gpkg >/dev/null
+  "$SWATH" -q detect opt$seed.tif --detector onnx --model "$ROOT/models/vehicles.yaml" -o opt$seed.gpkg >/dev/null
   echo "onnx seed $seed: $("$SWATH" eval opt$seed.gpkg opt$seed.truth.geojson --json | json '"F1 %.3f precision %.3f recall %.3f mAP50 %.3f (car F1 %.3f, truck F1 %.3f)" % (d["f1"], d["precision"], d["recall"], d["ap50"], d["classes"]["car"]["f1"], d["classes"]["truck"]["f1"])')"
 done
 
 echo "== duplicates: seed 7, every ship across an edge of the 512/64 window grid"
 "$SWATH" synth -o edges.tif --seed 7 --straddle 512 --straddle-overlap 64 >/dev/null
-"$SWATH" detect edges.tif -o edges.gpkg --window 512 --overlap 64 >/dev/null
+"$SWATH" -q detect edges.tif -o edges.gpkg --window 512 --overlap 64 >/dev/null
 echo "straddling scene: $("$SWATH" eval edges.gpkg edges.truth.geojson --json | json '"duplicates %d, F1 %.3f" % (d["overall"]["duplicates"], d["f1"])')"
 
 echo "== throughput: cfar on a 8192x8192 uint16 scene (67 MPix)"
 "$SWATH" synth -o big.tif --seed 9 --size 8192x8192 >/dev/null
 for threads in 1 2; do
-  "$SWATH" detect big.tif -o big$threads.gpkg --threads $threads --json > big$threads.json
+  "$SWATH" -q detect big.tif -o big$threads.gpkg --threads $threads --json > big$threads.json
   echo "cfar threads $threads: $(json '"wall %.2f s (%.1f MPix/s), CPU %.2f s (%.1f MPix per CPU second), detector alone %.1f MPix/s per thread" % (d["wall_seconds"], 8192*8192/1e6/d["wall_seconds"], d["cpu_seconds"], 8192*8192/1e6/d["cpu_seconds"], '$threads'*8192*8192/1e6/d["detect_seconds"])' < big$threads.json)"
 done
 python3 -c "import json; a=json.load(open('big1.json')); b=json.load(open('big2.json')); print('cfar 2 threads vs 1: %.2fx' % (a['wall_seconds']/b['wall_seconds']))"
@@ -50,9 +50,9 @@ echo "== onnx: windowing + merging around inference, and 2 threads vs 1 (optical
 "$SWATH" synth --kind optical -o optbig.tif --seed 4 --size 4096x4096 >/dev/null
 gdal_translate -q -co TILED=YES optbig.tif optraw.tif  # the same pixels without DEFLATE
 for threads in 1 2; do
-  "$SWATH" detect optbig.tif --detector onnx --model "$ROOT/models/vehicles.yaml" -o optbig$threads.gpkg --threads $threads --json > onnx$threads.json
+  "$SWATH" -q detect optbig.tif --detector onnx --model "$ROOT/models/vehicles.yaml" -o optbig$threads.gpkg --threads $threads --json > onnx$threads.json
 done
-"$SWATH" detect optraw.tif --detector onnx --model "$ROOT/models/vehicles.yaml" -o optraw.gpkg --threads 1 --json > onnxraw.json
+"$SWATH" -q detect optraw.tif --detector onnx --model "$ROOT/models/vehicles.yaml" -o optraw.gpkg --threads 1 --json > onnxraw.json
 overhead='"wall %.2f s, inference %.2f s, everything else (start-up, reading, letterbox, decode, merge, write) %.1f%% of inference" % (d["wall_seconds"], d["inference_seconds"], 100*(d["wall_seconds"]-d["inference_seconds"])/d["inference_seconds"])'
 echo "onnx threads 1, DEFLATE scene: $(json "$overhead" < onnx1.json)"
 echo "onnx threads 1, uncompressed scene: $(json "$overhead" < onnxraw.json)"
