@@ -11,6 +11,20 @@ trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 export TRACEPARENT=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# fastest OUT.json ARGS...: runs `swath -q detect ARGS... --json` 3 times (1 and 2 threads alike) and keeps the
+# report of the fastest run in OUT.json: timing noise from the machine only ever slows a run down.
+fastest() {
+  local out=$1 best="" i
+  shift
+  for i in 1 2 3; do
+    "$SWATH" -q detect "$@" --json > "$out.try"
+    if [ -z "$best" ] || python3 -c "import json,sys; sys.exit(0 if json.load(open('$out.try'))['wall_seconds'] < $best else 1)"; then
+      mv "$out.try" "$out"
+      best=$(python3 -c "import json; print(json.load(open('$out'))['wall_seconds'])")
+    fi
+  done
+  rm -f "$out.try"
+}
 
 echo "== machine: how much parallelism is there now? (two synth processes at once vs one; 1.0x = two free cores)"
 one_start=$(date +%s.%N); "$SWATH" synth -o cal1.tif --seed 1 --size 4096x4096 >/dev/null; one_end=$(date +%s.%N)
@@ -38,19 +52,19 @@ echo "== duplicates: seed 7, every ship across an edge of the 512/64 window grid
 "$SWATH" -q detect edges.tif -o edges.gpkg --window 512 --overlap 64 >/dev/null
 echo "straddling scene: $("$SWATH" eval edges.gpkg edges.truth.geojson --json | json '"duplicates %d, F1 %.3f" % (d["overall"]["duplicates"], d["f1"])')"
 
-echo "== throughput: cfar on a 8192x8192 uint16 scene (67 MPix)"
+echo "== throughput: cfar on a 8192x8192 uint16 scene (67 MPix); each figure the fastest of 3 runs"
 "$SWATH" synth -o big.tif --seed 9 --size 8192x8192 >/dev/null
 for threads in 1 2; do
-  "$SWATH" -q detect big.tif -o big$threads.gpkg --threads $threads --json > big$threads.json
+  fastest big$threads.json big.tif -o big$threads.gpkg --threads $threads
   echo "cfar threads $threads: $(json '"wall %.2f s (%.1f MPix/s), CPU %.2f s (%.1f MPix per CPU second), detector alone %.1f MPix/s per thread" % (d["wall_seconds"], 8192*8192/1e6/d["wall_seconds"], d["cpu_seconds"], 8192*8192/1e6/d["cpu_seconds"], '$threads'*8192*8192/1e6/d["detect_seconds"])' < big$threads.json)"
 done
 python3 -c "import json; a=json.load(open('big1.json')); b=json.load(open('big2.json')); print('cfar 2 threads vs 1: %.2fx' % (a['wall_seconds']/b['wall_seconds']))"
 
-echo "== onnx: windowing + merging around inference, and 2 threads vs 1 (optical 4096x4096, 441 windows of 256)"
+echo "== onnx: windowing + merging around inference, and 2 threads vs 1 (optical 4096x4096, 441 windows of 256; fastest of 3)"
 "$SWATH" synth --kind optical -o optbig.tif --seed 4 --size 4096x4096 >/dev/null
 gdal_translate -q -co TILED=YES optbig.tif optraw.tif  # the same pixels without DEFLATE
 for threads in 1 2; do
-  "$SWATH" -q detect optbig.tif --detector onnx --model "$ROOT/models/vehicles.yaml" -o optbig$threads.gpkg --threads $threads --json > onnx$threads.json
+  fastest onnx$threads.json optbig.tif --detector onnx --model "$ROOT/models/vehicles.yaml" -o optbig$threads.gpkg --threads $threads
 done
 "$SWATH" -q detect optraw.tif --detector onnx --model "$ROOT/models/vehicles.yaml" -o optraw.gpkg --threads 1 --json > onnxraw.json
 overhead='"wall %.2f s, inference %.2f s, everything else (start-up, reading, letterbox, decode, merge, write) %.1f%% of inference" % (d["wall_seconds"], d["inference_seconds"], 100*(d["wall_seconds"]-d["inference_seconds"])/d["inference_seconds"])'
