@@ -2,10 +2,10 @@
 #include "detect/inputs.hpp"
 
 #include <filesystem>
-#include <sstream>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/json_lines.hpp"
 #include "core/json.hpp"
 
 namespace swath::detect {
@@ -21,18 +21,7 @@ std::string text_of(const core::Json& line, const char* key) {
 
 void expand_manifest(const std::string& manifest, std::vector<InputScene>& out) {
   const auto base = std::filesystem::path(manifest).parent_path();
-  std::istringstream lines(core::read_file(manifest));
-  std::string line;
-  for (int number = 1; std::getline(lines, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = "manifest '" + manifest + "' line " + std::to_string(number);
-    core::Json json;
-    try {
-      json = core::Json::parse(line);
-    } catch (const core::Error& e) {
-      throw core::DataError(where, "not JSON: " + e.why());
-    }
-    if (!json.is_object()) throw core::DataError(where, "not a JSON object");
+  for (const auto& [json, where] : core::read_json_lines(manifest)) {
     if (json.find("schema") != nullptr && json.find("path") == nullptr) continue;  // the manifest's header line
     const std::string status = text_of(json, "status");
     if (!status.empty() && status != "written") continue;  // blank or failed tiles have no file

@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "core/errors.hpp"
+#include "core/json_lines.hpp"
 
 namespace swath::queue {
 
@@ -111,20 +111,8 @@ class Batcher {
 }  // namespace
 
 std::vector<ManifestBatch> manifest_batches(const std::string& path, const std::string& kind, std::size_t per_batch) {
-  std::ifstream in(path);
-  if (!in) throw core::IoError("cannot read manifest '" + path + "'", "it cannot be opened", "check the path");
   Batcher batcher(path, kind, std::max<std::size_t>(per_batch, 1));
-  std::string text;
-  for (std::size_t number = 1; std::getline(in, text); ++number) {
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = "manifest " + path + ":" + std::to_string(number);
-    core::Json line;
-    try {
-      line = core::Json::parse(text);
-    } catch (const core::Error& e) {
-      throw core::DataError(where + " is not JSON", e.why());
-    }
-    if (!line.is_object()) throw core::DataError(where, "not a JSON object");
+  for (auto& [line, where] : core::read_json_lines(path)) {
     if (line.find("schema") != nullptr) {
       batcher.header(line);  // swath tile's header line (provenance, options, scenes), not a tile
       continue;

@@ -128,7 +128,7 @@ TEST_CASE("detect: a tiles.jsonl manifest is read tile by tile") {
   test::write_text(dir / "bad.jsonl", "{\"id\":\"x\"}\n");
   const auto bad = test::swath({"detect", dir / "bad.jsonl", "-o", dir / "bad.gpkg"});
   CHECK(bad.exit_code == 1);
-  CHECK(bad.err.find("line 1: no \"path\"") != std::string::npos);
+  CHECK(bad.err.find(".jsonl:1: no \"path\"") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "bad.gpkg"));
 }
 

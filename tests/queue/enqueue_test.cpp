@@ -65,7 +65,7 @@ TEST_CASE("enqueue: bad inputs are named") {
   auto from_bad = options(dir, {dir / "bad.jsonl"});
   from_bad.kind = "noop";  // a tile task would need the scenes to exist
   CHECK_THROWS_WITH_AS(queue::plan_tasks(from_bad, 0),
-                       doctest::Contains("bad.jsonl:2 is not JSON"), core::DataError);
+                       doctest::Contains("bad.jsonl:2: not JSON"), core::DataError);
   CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "none*.tif"}), 0), doctest::Contains("matches no file"),
                        core::UsageError);
   CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "x.tif"}), 0), doctest::Contains("does not exist"),

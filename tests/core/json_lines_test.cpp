@@ -1,0 +1,29 @@
+// read_json_lines on real files: blank lines skipped, every error names the file and line.
+#include <doctest/doctest.h>
+
+#include "core/errors.hpp"
+#include "core/json_lines.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+
+TEST_CASE("json lines: objects in order, blank lines skipped, each named by file and line") {
+  test::ScratchDir dir;
+  test::write_text(dir / "m.jsonl", "{\"a\":1}\n\n   \n{\"b\":\"x y\"}\r\n");
+  const auto lines = core::read_json_lines(dir / "m.jsonl");
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].value.at("a").as_int() == 1);
+  CHECK(lines[0].where == "manifest " + std::string(dir / "m.jsonl") + ":1");
+  CHECK(lines[1].value.at("b").as_string() == "x y");
+  CHECK(lines[1].where.substr(lines[1].where.size() - 2) == ":4");
+}
+
+TEST_CASE("json lines: a missing file, a line that is not JSON and a line that is not an object") {
+  test::ScratchDir dir;
+  CHECK_THROWS_WITH_AS(core::read_json_lines(dir / "none.jsonl"), doctest::Contains("cannot read manifest"), core::IoError);
+  test::write_text(dir / "bad.jsonl", "{\"a\":1}\n{oops\n");
+  CHECK_THROWS_WITH_AS(core::read_json_lines(dir / "bad.jsonl"), doctest::Contains("bad.jsonl:2: not JSON"), core::DataError);
+  test::write_text(dir / "array.jsonl", "[1,2]\n");
+  CHECK_THROWS_WITH_AS(core::read_json_lines(dir / "array.jsonl"), doctest::Contains("array.jsonl:1: not a JSON object"),
+                       core::DataError);
+}
