@@ -207,7 +207,8 @@ TEST_CASE("cli queue: Redis restarting mid-run: the worker reconnects and finish
   CHECK(redis.cli({"HGET", "swath:{cli}:stats", "done"}) == "2");
 
   test::Background lonely({SWATH_BINARY, "worker", "--redis", redis.url(), "--queue", "cli", "--reconnect-timeout", "1"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Connected first (a slow start under ASan would otherwise meet no server at all: another message).
+  wait_until([&] { return redis.cli({"CLIENT", "LIST"}).find("name=swath-worker") != std::string::npos; });
   redis.stop();
   const auto gone = lonely.wait();
   CHECK(gone.exit_code == 1);
