@@ -148,7 +148,9 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
     }
     for (const auto& c : result.candidates) found.push_back(to_map(c, scene, result.id));
   };
-  log::get("detect")->info("scene '{}': {} windows of {} px", scene.input.label, grid.count(), options.window);
+  // One line per scene; a manifest's tiles (thousands of small inputs) say it only at debug level.
+  log::get("detect")->log(scene.input.tile.empty() ? spdlog::level::info : spdlog::level::debug, "scene '{}': {} windows of {} px",
+                          scene.input.label, grid.count(), options.window);
   if (!pipeline::run_ordered(limits, source, work, sink)) throw_interrupted(report.windows);
 }
 
