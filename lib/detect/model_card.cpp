@@ -104,10 +104,18 @@ core::Json ModelCheck::to_json() const {
                             {"anchors", anchors}, {"classes", classes}};
 }
 
-ModelCheck check_model(const ModelCard& card) {
+std::string read_model(const ModelCard& card) {
+  if (!std::filesystem::exists(card.model)) {
+    throw core::IoError("model '" + card.model + "' (card '" + card.path + "')", "no such file",
+                        "the card's 'model' is relative to the card");
+  }
+  return core::read_file(card.model);
+}
+
+ModelCheck check_model(const ModelCard& card) { return check_model(card, read_model(card)); }
+
+ModelCheck check_model(const ModelCard& card, const std::string& bytes) {
   const std::string what = "model '" + card.model + "' (card '" + card.path + "')";
-  if (!std::filesystem::exists(card.model)) throw core::IoError(what, "no such file", "the card's 'model' is relative to the card");
-  const std::string bytes = core::read_file(card.model);
   const auto input = read_onnx_input(bytes);
   if (!input) throw core::DataError(what, "not an ONNX model (its graph cannot be read)", "the file may be corrupt or truncated");
   if (input->dynamic()) {

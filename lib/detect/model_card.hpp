@@ -40,5 +40,9 @@ struct ModelCheck {
 // shape, layers OpenCV cannot run, a YOLOv8-style [1, 4 + classes, N] output, class count or input size
 // that disagree with the card.
 ModelCheck check_model(const ModelCard& card);
+// The same on the model's bytes, already read with read_model.
+ModelCheck check_model(const ModelCard& card, const std::string& model_bytes);
+// The card's ONNX file; IoError naming it and the card when it is missing.
+std::string read_model(const ModelCard& card);
 
 }  // namespace swath::detect

@@ -72,8 +72,8 @@ OnnxDetector::OnnxDetector(OnnxOptions options) : options_(std::move(options)), 
     throw core::UsageError("--detector onnx", "no model card given", "pass --model models/vehicles.yaml (a YAML card beside the .onnx)");
   }
   card_ = load_model_card(options_.card);
-  check_model(card_);  // every mismatch with the card is reported here, before any window runs
-  nets_->bytes = core::read_file(card_.model);
+  nets_->bytes = read_model(card_);
+  check_model(card_, nets_->bytes);  // every mismatch with the card is reported here, before any window runs
   cv::setNumThreads(1);  // parallelism comes from the pipeline: one network per thread
 }
 

@@ -2,6 +2,7 @@
 #include "detect/output.hpp"
 
 #include <cmath>
+#include <map>
 
 #include "vector/layer.hpp"
 
@@ -9,15 +10,28 @@ namespace swath::detect {
 
 std::vector<Detection> to_common_crs(std::vector<Detection> detections, const std::string& target,
                                      const std::function<std::string(const std::string&)>& crs_of_scene) {
-  for (auto& d : detections) {
-    const std::string source = crs_of_scene(d.scene);
-    if (source == target || source.empty() || target.empty()) continue;
-    vector::Layer one;
-    one.crs_wkt = source;
-    one.features.push_back({d.ring.empty() ? vector::box_ring(d.box) : d.ring, {}});
-    vector::reproject(one, target);
-    if (!d.ring.empty()) d.ring = one.features[0].ring;
-    d.box = vector::envelope(one.features[0].ring);
+  if (target.empty()) return detections;
+  // Grouped by source CRS: one transformation per CRS rather than one per detection.
+  std::map<std::string, std::string> crs_by_scene;
+  std::map<std::string, std::vector<std::size_t>> by_crs;
+  for (std::size_t i = 0; i < detections.size(); ++i) {
+    auto [known, fresh] = crs_by_scene.try_emplace(detections[i].scene);
+    if (fresh) known->second = crs_of_scene(detections[i].scene);
+    if (!known->second.empty() && known->second != target) by_crs[known->second].push_back(i);
+  }
+  for (const auto& [source, indices] : by_crs) {
+    vector::Layer layer;
+    layer.crs_wkt = source;
+    for (const auto i : indices) {
+      const auto& d = detections[i];
+      layer.features.push_back({d.ring.empty() ? vector::box_ring(d.box) : d.ring, {}});
+    }
+    vector::reproject(layer, target);
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      auto& d = detections[indices[k]];
+      if (!d.ring.empty()) d.ring = layer.features[k].ring;
+      d.box = vector::envelope(layer.features[k].ring);
+    }
   }
   return detections;
 }

@@ -11,6 +11,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "raster/gdal_config.hpp"
 #include "raster/gdal_errors.hpp"
 
 namespace swath::detect {
@@ -52,10 +53,11 @@ cv::Scalar colour_of(const std::string& cls) {
 
 }  // namespace
 
-void stage_quicklook(const std::string& png, const std::string& scene_path, const PreparedScene& scene,
+void stage_quicklook(const std::string& png, const PreparedScene& scene,
                      const std::vector<Detection>& detections, const std::string& label, const std::function<bool()>& stop,
                      core::StagedFiles& staged) {
   const auto& info = scene.info;
+  const std::string& scene_path = info.path;
   const double factor = std::max(1.0, static_cast<double>(std::max(info.width, info.height)) / kMaxSide);
   const int w = std::max(1, static_cast<int>(std::lround(static_cast<double>(info.width) / factor)));
   const int h = std::max(1, static_cast<int>(std::lround(static_cast<double>(info.height) / factor)));
@@ -68,6 +70,10 @@ void stage_quicklook(const std::string& png, const std::string& scene_path, cons
   extra.pfnProgress = keep_going;
   extra.pProgressData = const_cast<std::function<bool()>*>(&stop);
   for (int c = 0; c < 3; ++c) {
+    if (info.band_count < 3 && c > 0) {  // grey: one read, three channels
+      bands[static_cast<std::size_t>(c)] = bands[0];
+      continue;
+    }
     const int source = info.band_count < 3 ? 1 : c + 1;
     if (dataset->GetRasterBand(source)->RasterIO(GF_Read, 0, 0, static_cast<int>(info.width), static_cast<int>(info.height),
                                                  bands[static_cast<std::size_t>(c)].data(), w, h, GDT_Float32, 0, 0,
@@ -97,11 +103,11 @@ void stage_quicklook(const std::string& png, const std::string& scene_path, cons
     throw core::IoError("quicklook '" + png + "'", errors.last_failure());
   }
   const std::string temporary = staged.add(png);
+  const raster::ScopedConfigOption no_sidecar("GDAL_PAM_ENABLED", "NO");
   GDALDatasetUniquePtr written(GetGDALDriverManager()->GetDriverByName("PNG")->CreateCopy(temporary.c_str(), image.get(), FALSE,
                                                                                            nullptr, nullptr, nullptr));
   if (!written) throw core::IoError("quicklook '" + png + "'", errors.last_failure("cannot write it"));
   written.reset();
-  VSIUnlink((temporary + ".aux.xml").c_str());
 }
 
 }  // namespace swath::detect

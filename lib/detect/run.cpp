@@ -192,7 +192,7 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   auto detector = make_detector(requested);
   DetectOptions options = requested;
   if (options.window <= 0) options.window = detector->preferred_window() > 0 ? detector->preferred_window() : kDefaultWindow;
-  if (options.overlap < 0 && requested.overlap == kAutoOverlap) options.overlap = std::min<std::int64_t>(64, options.window / 4);
+  if (options.overlap == kAutoOverlap) options.overlap = std::min<std::int64_t>(64, options.window / 4);
   if (options.overlap < 0 || options.overlap >= options.window) {
     throw core::UsageError("--overlap " + std::to_string(options.overlap), "it must be at least 0 and less than the window (" +
                            std::to_string(options.window) + ")");
@@ -227,16 +227,17 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   const auto quicklook_start = Clock::now();
   if (!options.quicklook.empty()) {
     try {
-      stage_quicklook(options.quicklook, scenes.front().input.path, scenes.front().prepared, merged,
+      stage_quicklook(options.quicklook, scenes.front().prepared, merged,
                       scenes.front().input.label, options.stop, staged);
     } catch (const core::Interrupted&) {
       throw_interrupted(report.windows);
     }
   }
   const auto quicklook_time = Clock::now() - quicklook_start;
-  auto provenance = core::provenance_json(core::hash_options(provenance_options(options, *detector)));
+  const core::Json used = provenance_options(options, *detector);  // onnx hashes its model for it: once
+  auto provenance = core::provenance_json(core::hash_options(used));
   stage_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"),
-                   core::Json::Object{{"provenance", provenance}, {"options", provenance_options(options, *detector)}}, staged);
+                   core::Json::Object{{"provenance", provenance}, {"options", used}}, staged);
   if (options.stop && options.stop()) throw_interrupted(report.windows);
   staged.commit();
   report.merge_write_seconds = std::chrono::duration<double>(Clock::now() - merge_start - quicklook_time).count();

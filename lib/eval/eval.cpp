@@ -10,20 +10,12 @@
 #include <tuple>
 
 #include "core/errors.hpp"
+#include "detect/merge.hpp"
 #include "vector/layer.hpp"
 
 namespace swath::eval {
 
 namespace {
-
-double iou(const core::Bounds& a, const core::Bounds& b) {
-  const double w = std::min(a.max_x, b.max_x) - std::max(a.min_x, b.min_x);
-  const double h = std::min(a.max_y, b.max_y) - std::max(a.min_y, b.min_y);
-  if (w <= 0 || h <= 0) return 0;
-  const double i = w * h;
-  const double u = (a.max_x - a.min_x) * (a.max_y - a.min_y) + (b.max_x - b.min_x) * (b.max_y - b.min_y) - i;
-  return u > 0 ? i / u : 0;
-}
 
 void finish(Score& s) {
   s.false_negatives = s.truths - s.true_positives;
@@ -47,7 +39,7 @@ Score score_class(const std::string& cls, std::vector<Box> detections, const std
     std::ptrdiff_t match = -1;
     for (std::size_t t = 0; t < truths.size(); ++t) {
       if (used[t]) continue;
-      const double v = iou(d.box, truths[t].box);
+      const double v = detect::overlap(d.box, truths[t].box, detect::OverlapMetric::iou);
       if (v >= best) best = v, match = static_cast<std::ptrdiff_t>(t);
     }
     if (match >= 0) used[static_cast<std::size_t>(match)] = true;
@@ -79,8 +71,11 @@ Score score_class(const std::string& cls, std::vector<Box> detections, const std
 std::string metric_crs(const vector::Layer& detections, const vector::Layer& truth) {
   if (vector::is_projected(detections.crs_wkt)) return detections.crs_wkt;
   if (vector::is_projected(truth.crs_wkt)) return truth.crs_wkt;
-  auto lonlat = truth.features.empty() ? detections : truth;
-  if (lonlat.features.empty() || lonlat.crs_wkt.empty()) return lonlat.crs_wkt;
+  const vector::Layer& from = truth.features.empty() ? detections : truth;
+  if (from.features.empty() || from.crs_wkt.empty()) return from.crs_wkt;
+  vector::Layer lonlat;  // the first feature alone: its centre picks the zone
+  lonlat.crs_wkt = from.crs_wkt;
+  lonlat.features.push_back({from.features[0].ring, {}});
   vector::reproject(lonlat, vector::wgs84_wkt());
   const auto box = vector::envelope(lonlat.features[0].ring);
   const double lon = (box.min_x + box.max_x) / 2, lat = (box.min_y + box.max_y) / 2;

@@ -59,20 +59,9 @@ SharedBlockReader::SharedBlockReader(std::string path, SceneInfo info, std::vect
 }
 
 PixelBlock SharedBlockReader::read(const core::Window& window, const std::vector<double>& fill) const {
-  PixelBlock out;
-  out.window = window;
-  out.bands = bands_;
-  out.type = type_;
-  out.data.resize(out.band_stride() * bands_.size());
   const auto& info = reader_.info();
   const core::Window inside = window.intersect({0, 0, info.width, info.height});
-  if (!(inside == window)) {
-    for (std::size_t b = 0; b < bands_.size(); ++b) {
-      const double value = b < fill.size() ? fill[b] : 0.0;
-      GDALCopyWords64(&value, GDT_Float64, 0, out.sample_at(b, 0), type_, static_cast<int>(out.sample_bytes()),
-                      static_cast<GPtrDiff_t>(window.pixels()));
-    }
-  }
+  PixelBlock out = padded_block(window, {0, 0, info.width, info.height}, bands_, type_, fill, Layout::band_sequential);
   const auto chunks = plan_.chunks_of(window);
   // This window's planned use of every chunk ends here, whether or not its pixels could be read.
   struct ReleaseAll {

@@ -28,24 +28,28 @@ GDALDataset& WindowReader::dataset_for_this_thread() const {
   return *slot;
 }
 
-PixelBlock WindowReader::read(const core::Window& window, const std::vector<int>& bands, GDALDataType type,
-                              const std::vector<double>& fill, Layout layout) const {
+PixelBlock padded_block(const core::Window& window, const core::Window& scene, const std::vector<int>& bands,
+                        GDALDataType type, const std::vector<double>& fill, Layout layout) {
   PixelBlock block;
   block.window = window;
   block.bands = bands;
   block.type = type;
   block.layout = layout;
   block.data.resize(block.band_stride() * bands.size());
-
-  const core::Window scene{0, 0, info_.width, info_.height};
-  const core::Window inside = window.intersect(scene);
-  const bool padded = !(inside == window);
-  if (padded) {
+  if (!(window.intersect(scene) == window)) {
     for (std::size_t b = 0; b < bands.size(); ++b) {
       fill_band(block.sample_at(b, 0), static_cast<std::size_t>(window.pixels()), block.pixel_space(), type,
                 b < fill.size() ? fill[b] : 0.0);
     }
   }
+  return block;
+}
+
+PixelBlock WindowReader::read(const core::Window& window, const std::vector<int>& bands, GDALDataType type,
+                              const std::vector<double>& fill, Layout layout) const {
+  const core::Window scene{0, 0, info_.width, info_.height};
+  PixelBlock block = padded_block(window, scene, bands, type, fill, layout);
+  const core::Window inside = window.intersect(scene);
   if (inside.empty()) return block;
 
   const auto pixel = static_cast<GSpacing>(block.pixel_space());

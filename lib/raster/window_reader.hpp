@@ -42,6 +42,11 @@ struct PixelBlock {
   }
 };
 
+// A block for `window` with its samples allocated; where the window reaches outside `scene`, every band is set to
+// fill[b] (0 past the end of `fill`) so the caller only copies the part inside. Shared by the readers.
+PixelBlock padded_block(const core::Window& window, const core::Window& scene, const std::vector<int>& bands,
+                        GDALDataType type, const std::vector<double>& fill, Layout layout);
+
 class WindowReader {
  public:
   WindowReader(std::string path, SceneInfo info);
