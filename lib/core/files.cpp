@@ -187,4 +187,10 @@ std::string read_file(const std::string& path) {
   return buffer.str();
 }
 
+bool is_vsi_path(const std::string& path) { return path.rfind("/vsi", 0) == 0; }
+
+std::string absolute_path(const std::string& path) {
+  return is_vsi_path(path) ? path : std::filesystem::absolute(path).lexically_normal().string();
+}
+
 }  // namespace swath::core

@@ -61,4 +61,10 @@ void remove_stale_temporaries(const std::string& dir, const std::string& only_fo
 // Reads a whole file; throws IoError naming the path.
 std::string read_file(const std::string& path);
 
+// GDAL virtual paths (/vsicurl/, /vsis3/, /vsizip/...): not on the local file system.
+bool is_vsi_path(const std::string& path);
+// A local path made absolute and normalised (work runs elsewhere, where a relative path means nothing); a
+// virtual path as it is.
+std::string absolute_path(const std::string& path);
+
 }  // namespace swath::core

@@ -7,6 +7,13 @@
 
 namespace swath::core {
 
+bool is_json_lines_path(const std::string& path) { return path.size() > 6 && path.ends_with(".jsonl"); }
+
+std::string string_field(const Json& line, const char* key) {
+  const auto* value = line.find(key);
+  return value != nullptr && value->is_string() ? value->as_string() : "";
+}
+
 std::vector<JsonLine> read_json_lines(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw IoError("cannot read manifest '" + path + "'", "it cannot be opened", "check the path");

@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/json_lines.hpp"
 #include "detect/model_card.hpp"
 #include "detect/run.hpp"
 #include "fleet/options.hpp"
@@ -22,7 +24,7 @@ namespace fs = std::filesystem;
 // A scene that is missing or is not a raster will not become one on retry: dead-letter at once.
 // Virtual paths (/vsicurl/, /vsis3/) keep IoError: the network may come back.
 void check_scene(const std::string& path) {
-  if (path.rfind("/vsi", 0) == 0) return;
+  if (core::is_vsi_path(path)) return;
   std::error_code ec;
   if (!fs::exists(path, ec)) throw core::DataError("cannot open '" + path + "'", "no such file", "check the path the task names");
   if (::access(path.c_str(), R_OK) != 0) return;  // let the open report it (retried: permissions may be fixed)
@@ -72,7 +74,7 @@ class TileHandler final : public worker::TaskHandler {
   bool writes_outputs() const override { return true; }
   worker::HandlerResult run(const queue::Task& task, const worker::HandlerContext& context) override {
     for (const auto& input : task.inputs) {
-      if (input.size() > 6 && input.substr(input.size() - 6) == ".jsonl") {
+      if (core::is_json_lines_path(input)) {
         throw core::DataError("tile task input '" + input + "'", "a tiles.jsonl manifest names scenes, not their paths",
                               "enqueue the scenes themselves (with --shards N to split them)");
       }

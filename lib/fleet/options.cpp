@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "core/text.hpp"
 
 namespace swath::fleet {
@@ -97,8 +98,8 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
   }
   // Workers run elsewhere: a relative model card means nothing to them (as for inputs, made absolute here).
   if (const auto* model = out.find("model"); kind == "detect" && model != nullptr && model->is_string() &&
-                                             !model->as_string().empty() && model->as_string().rfind("/vsi", 0) != 0) {
-    out.set("model", std::filesystem::absolute(model->as_string()).lexically_normal().string());
+                                             !model->as_string().empty()) {
+    out.set("model", core::absolute_path(model->as_string()));
   }
   // Checked now, so a typo fails the enqueue rather than dead-letters every task.
   queue::Task probe;

@@ -30,7 +30,7 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
   std::vector<std::vector<std::string>> retry;
   auto collect = [&] {
     const Value reply = connection_.receive();
-    if (reply.is_error() && reply.text.rfind("NOSCRIPT", 0) == 0) {
+    if (reply.is_noscript()) {
       retry.push_back(std::move(in_flight.front()));  // the script cache was flushed meanwhile: run it again below
     } else if (reply.is_error()) {
       throw core::DataError("Redis failed swath's enqueue script", reply.text, "check the server's log");
@@ -137,7 +137,7 @@ void QueueClient::send_commit(const std::vector<Commit>& commits, std::int64_t t
 
 std::optional<std::vector<bool>> QueueClient::receive_commit() {
   const Value reply = connection_.receive();
-  if (reply.is_error() && reply.text.rfind("NOSCRIPT", 0) == 0) return std::nullopt;
+  if (reply.is_noscript()) return std::nullopt;
   if (reply.is_error()) throw core::DataError("Redis failed swath's commit script", reply.text, "check the server's log");
   return parse_commit(reply);
 }

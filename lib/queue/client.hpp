@@ -91,7 +91,6 @@ class QueueClient {
   Value raw_stats(std::int64_t window_ms, std::int64_t alive_ms);
 
  private:
-  std::vector<std::string> base() const { return {keys_.prefix}; }
   Connection& connection_;
   Keys keys_;
 };

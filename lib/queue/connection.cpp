@@ -56,7 +56,6 @@ void append(redisContext* context, const std::vector<std::string>& args) {
   redisAppendCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data());
 }
 
-bool is_noscript(const Value& v) { return v.is_error() && v.text.rfind("NOSCRIPT", 0) == 0; }
 
 std::vector<std::string> eval_args(const std::string& verb, const std::string& body, const std::vector<std::string>& keys_args,
                                    std::size_t key_count) {
@@ -205,7 +204,7 @@ std::vector<Value> Connection::eval_pipeline(const Script& script, const std::ve
   auto replies = pipeline(commands);
   for (std::size_t i = 0; i < replies.size(); ++i) {
     // SCRIPT FLUSH or a failover to a replica without the script: send the source once.
-    if (is_noscript(replies[i])) {
+    if (replies[i].is_noscript()) {
       shas_.erase(script.source);
       replies[i] = command(eval_args("EVAL", script.source, keys_args[i], key_count));
     }

@@ -27,6 +27,8 @@ struct Value {
 
   bool is_nil() const { return type == Type::nil; }
   bool is_error() const { return type == Type::error; }
+  // Redis lost the script (SCRIPT FLUSH, a failover): send its source again.
+  bool is_noscript() const { return is_error() && text.rfind("NOSCRIPT", 0) == 0; }
   // Typed access; throw DataError naming what the queue expected.
   std::int64_t as_int() const;
   const std::string& as_string() const;

@@ -7,6 +7,8 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/json_lines.hpp"
 #include "log/logger.hpp"
 #include "queue/client.hpp"
 #include "queue/manifest_batches.hpp"
@@ -17,24 +19,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_vsi(const std::string& path) { return path.rfind("/vsi", 0) == 0; }
-bool is_manifest(const std::string& path) { return path.size() > 6 && path.substr(path.size() - 6) == ".jsonl"; }
-
-// Workers run elsewhere: a relative path means nothing to them, so paths are made absolute here.
-std::string absolute(const std::string& path) { return is_vsi(path) ? path : fs::absolute(path).lexically_normal().string(); }
 
 std::vector<std::string> expand(const std::string& pattern) {
-  if (is_vsi(pattern)) return {pattern};
+  if (core::is_vsi_path(pattern)) return {pattern};
   if (pattern.find_first_of("*?[") == std::string::npos) {
     if (!fs::exists(pattern)) {
       throw core::UsageError("input '" + pattern + "' does not exist", "", "check the path, or quote a glob");
     }
-    return {absolute(pattern)};
+    return {core::absolute_path(pattern)};
   }
   glob_t matches{};
   const int rc = ::glob(pattern.c_str(), 0, nullptr, &matches);
   std::vector<std::string> out;
-  for (std::size_t i = 0; rc == 0 && i < matches.gl_pathc; ++i) out.push_back(absolute(matches.gl_pathv[i]));
+  for (std::size_t i = 0; rc == 0 && i < matches.gl_pathc; ++i) out.push_back(core::absolute_path(matches.gl_pathv[i]));
   ::globfree(&matches);
   if (out.empty()) throw core::UsageError("glob '" + pattern + "' matches no file", "", "check the pattern");
   return out;
@@ -79,7 +76,7 @@ core::Json EnqueueSummary::json(const std::string& queue) const {
 
 std::vector<Task> plan_tasks(const EnqueueOptions& given, std::int64_t now_ms) {
   EnqueueOptions options = given;
-  options.output = absolute(given.output);
+  options.output = core::absolute_path(given.output);
   if (options.inputs.empty()) throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
   if (options.tiles_per_task == 0) throw core::UsageError("--tiles-per-task must be at least 1", "");
   if (options.shards == 0) throw core::UsageError("--shards must be at least 1", "");
@@ -90,7 +87,7 @@ std::vector<Task> plan_tasks(const EnqueueOptions& given, std::int64_t now_ms) {
   std::vector<Task> tasks;
   std::set<std::string> seen;
   for (const auto& input : options.inputs) {
-    if (is_manifest(input)) {
+    if (core::is_json_lines_path(input)) {
       plan_manifest(options, input, now_ms, tasks);
       continue;
     }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "core/json_lines.hpp"
 
 namespace swath::queue {
@@ -14,20 +15,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_vsi(const std::string& path) { return path.rfind("/vsi", 0) == 0; }
 
-// Workers run elsewhere: a relative path means nothing to them, so paths are made absolute here.
-std::string absolute(const std::string& path) { return is_vsi(path) ? path : fs::absolute(path).lexically_normal().string(); }
-
-std::string text_of(const core::Json& line, const char* key) {
-  const auto* value = line.find(key);
-  return value != nullptr && value->is_string() ? value->as_string() : "";
+// The raster a line comes from: swath tile writes "scene"; hand-made manifests may say "input".
+std::string scene_of(const core::Json& line) {
+  std::string scene = core::string_field(line, "scene");
+  return scene.empty() ? core::string_field(line, "input") : scene;
 }
 
 class Batcher {
  public:
   Batcher(const std::string& path, std::string kind, std::size_t per_batch)
-      : manifest_(absolute(path)), dir_(fs::path(manifest_).parent_path()), kind_(std::move(kind)), per_batch_(per_batch) {}
+      : manifest_(core::absolute_path(path)), dir_(fs::path(manifest_).parent_path()), kind_(std::move(kind)), per_batch_(per_batch) {}
 
   // swath tile's header: scene name → source path, for tile tasks.
   void header(const core::Json& line) {
@@ -35,7 +33,7 @@ class Batcher {
     if (scenes == nullptr || !scenes->is_array()) return;
     for (const auto& scene : scenes->as_array()) {
       if (!scene.is_object()) continue;
-      const std::string name = text_of(scene, "name"), source = text_of(scene, "source");
+      const std::string name = core::string_field(scene, "name"), source = core::string_field(scene, "source");
       if (!name.empty() && !source.empty()) sources_[name] = source;
     }
   }
@@ -43,7 +41,7 @@ class Batcher {
   void line(core::Json line, const std::string& where) {
     std::string input;
     if (kind_ == "detect") {
-      const std::string status = text_of(line, "status");
+      const std::string status = core::string_field(line, "status");
       if (!status.empty() && status != "written") return;  // blank or failed tiles have no file
       input = tile_file(line, where);
     } else if (kind_ == "tile") {
@@ -51,8 +49,8 @@ class Batcher {
       // A tile task's indices select tiles of every scene it has: one scene per batch.
       if (!batch_.inputs.empty() && batch_.inputs.front() != input) flush();
     } else {
-      input = text_of(line, "scene").empty() ? text_of(line, "input") : text_of(line, "scene");
-      input = input.empty() ? manifest_ : absolute(input);
+      input = scene_of(line);
+      input = input.empty() ? manifest_ : core::absolute_path(input);
     }
     if (std::find(batch_.inputs.begin(), batch_.inputs.end(), input) == batch_.inputs.end()) batch_.inputs.push_back(input);
     batch_.lines.push_back(std::move(line));
@@ -67,27 +65,27 @@ class Batcher {
  private:
   // swath tile writes "path" relative to the manifest's directory (where the tiles are).
   std::string tile_file(const core::Json& line, const std::string& where) const {
-    const std::string path = text_of(line, "path");
+    const std::string path = core::string_field(line, "path");
     if (path.empty()) {
       throw core::DataError(where, "no \"path\"", "a detect task reads the tile file each line names in \"path\"");
     }
-    if (is_vsi(path) || fs::path(path).is_absolute()) return absolute(path);
+    if (core::is_vsi_path(path) || fs::path(path).is_absolute()) return core::absolute_path(path);
     return (dir_ / path).lexically_normal().string();
   }
 
   std::string scene_path(const core::Json& line, const std::string& where) const {
-    const std::string scene = text_of(line, "scene").empty() ? text_of(line, "input") : text_of(line, "scene");
+    const std::string scene = scene_of(line);
     if (scene.empty()) throw core::UsageError(where, "names no scene", "a tile task re-reads the scene of each line");
     const std::string what = where + ": scene '" + scene + "'";
     if (const auto it = sources_.find(scene); it != sources_.end()) {
-      const std::string path = absolute(it->second);
-      if (is_vsi(path) || fs::is_regular_file(path)) return path;
+      const std::string path = core::absolute_path(it->second);
+      if (core::is_vsi_path(path) || fs::is_regular_file(path)) return path;
       throw core::UsageError(what, "its source '" + it->second + "' (from the manifest's header) is not a file",
                              "a relative source is taken relative to the current directory: run enqueue where "
                              "`swath tile` ran, or enqueue the scenes themselves with --shards N");
     }
-    const std::string path = absolute(scene);
-    if (is_vsi(path) || fs::is_regular_file(path)) return path;
+    const std::string path = core::absolute_path(scene);
+    if (core::is_vsi_path(path) || fs::is_regular_file(path)) return path;
     throw core::UsageError(what, "is not a file, nor a scene with a \"source\" in the manifest's header",
                            "enqueue a manifest written by this version of `swath tile` (its header names each scene's "
                            "source, relative ones taken relative to the current directory), or the scenes with --shards N");

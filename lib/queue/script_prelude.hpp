@@ -11,12 +11,15 @@
   "local function tk(id) return prefix .. 'task:' .. id end\n"                                            \
   "local function now_ms() local t = redis.call('TIME')\n"                                                \
   "  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end\n"                              \
+  "-- One command over a long list, 1000 elements per call (Lua's unpack has a stack limit).\n"            \
+  "local function bulk(cmd, key, list)\n"                                                                  \
+  "  for i = 1, #list, 1000 do redis.call(cmd, key, unpack(list, i, math.min(i + 999, #list))) end end\n"   \
   "local delta = {high = 0, normal = 0, low = 0}\n"                                                       \
   "local tail = {}\n"                                                                                     \
   "local function stored(p) return tonumber(redis.call('HGET', k('counts'), p) or '0') end\n"             \
   "local function waiting(p) return stored(p) + delta[p] end\n"                                           \
   "local function flush_tail()\n"                                                                         \
-  "  for i = 1, #tail, 1000 do redis.call('RPUSH', k('ready'), unpack(tail, i, math.min(i + 999, #tail))) end\n" \
+  "  bulk('RPUSH', k('ready'), tail)\n"                                                                   \
   "  tail = {} end\n"                                                                                     \
   "local function push_ready(id, p)\n"                                                                    \
   "  if p ~= 'high' and p ~= 'low' then p = 'normal' end\n"                                               \
@@ -34,7 +37,7 @@
   "  if waiting('high') + waiting('normal') > 0 then return end\n"                                        \
   "  flush_tail()\n"                                                                                      \
   "  local parked = redis.call('LRANGE', k('low'), 0, -1)\n"                                              \
-  "  for i = 1, #parked, 1000 do redis.call('RPUSH', k('ready'), unpack(parked, i, math.min(i + 999, #parked))) end\n" \
+  "  bulk('RPUSH', k('ready'), parked)\n"                                                                 \
   "  redis.call('DEL', k('low'))\n"                                                                       \
   "end\n"                                                                                                 \
   "local function flush()\n"                                                                              \

@@ -90,7 +90,7 @@ if popped then
       nout = nout + 4
     end
   end
-  for i = 1, #zargs, 1000 do redis.call('ZADD', k('leased'), unpack(zargs, i, math.min(i + 999, #zargs))) end
+  bulk('ZADD', k('leased'), zargs)
 end
 promote_low()
 flush()
@@ -150,10 +150,10 @@ for i = 3, #ARGV, 6 do
     status[ns] = 0
   end
 end
-for i = 1, #moving, 1000 do redis.call('ZADD', k('finishing'), unpack(moving, i, math.min(i + 999, #moving))) end
+bulk('ZADD', k('finishing'), moving)
 if #finished > 0 then
-  for i = 1, #finished, 1000 do redis.call('ZREM', k('leased'), unpack(finished, i, math.min(i + 999, #finished))) end
-  for i = 1, #samples, 1000 do redis.call('LPUSH', k('durations'), unpack(samples, i, math.min(i + 999, #samples))) end
+  bulk('ZREM', k('leased'), finished)
+  bulk('LPUSH', k('durations'), samples)
   redis.call('LTRIM', k('durations'), 0, 9999)
   redis.call('HINCRBY', k('stats'), 'done', #finished)
   local bucket = math.floor(now / 10000)

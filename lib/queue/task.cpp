@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "core/provenance.hpp"
 #include "core/sha256.hpp"
 
@@ -48,7 +49,7 @@ std::vector<std::string> require_inputs(const core::Json& json) {
 // inside the root pointing elsewhere passes as under "root". GDAL /vsi paths are compared lexically.
 std::filesystem::path normalised(const std::string& path) {
   const auto absolute = std::filesystem::absolute(std::filesystem::path(path)).lexically_normal();
-  if (path.rfind("/vsi", 0) == 0) return absolute;
+  if (core::is_vsi_path(path)) return absolute;
   std::error_code ec;
   const auto resolved = std::filesystem::weakly_canonical(absolute, ec);
   return ec ? absolute : resolved;

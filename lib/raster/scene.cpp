@@ -4,6 +4,7 @@
 #include <cpl_vsi.h>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "raster/gdal_errors.hpp"
 
 namespace swath::raster {
@@ -15,7 +16,7 @@ bool exists(const std::string& path) {
   return VSIStatExL(path.c_str(), &stat, VSI_STAT_EXISTS_FLAG) == 0;
 }
 
-bool is_local(const std::string& path) { return path.rfind("/vsi", 0) != 0; }
+bool is_local(const std::string& path) { return !core::is_vsi_path(path); }
 
 bool is_directory(const std::string& path) {
   VSIStatBufL stat{};

@@ -29,8 +29,8 @@ class WorkerLoop {
  public:
   WorkerLoop(const WorkerOptions& options, const HandlerRegistry& registry)
       : options_(options),
-        connect_{std::chrono::milliseconds(3000), std::chrono::milliseconds(10000),
-                 std::chrono::milliseconds(options.reconnect_timeout_ms), "swath-worker-" + options.worker_id},
+        connect_{.reconnect_timeout = std::chrono::milliseconds(options.reconnect_timeout_ms),
+                 .client_name = "swath-worker-" + options.worker_id},
         connection_(options.redis, connect_),
         client_(connection_, options.queue),
         settle_connection_(options.redis, settle_connect()),
@@ -62,7 +62,7 @@ class WorkerLoop {
       // Lease a full batch whenever half of the local queue has drained: few, large round trips. The request is
       // sent first and its reply read after collecting outcomes, so Redis leases while tasks run.
       const bool want_lease = pool_.queued() < batch_ && Clock::now() >= next_lease;
-      const bool sent = want_lease && send_lease(batch_);
+      const bool sent = want_lease && send_lease();
       auto outcomes = pool_.take(std::max<std::size_t>(1, std::min(pool_.busy(), batch_ / 2)),
                                  std::chrono::milliseconds(want_lease ? 5 : 20));
       if (!want_lease) {
@@ -91,10 +91,9 @@ class WorkerLoop {
   }
 
  private:
-  bool send_lease(std::size_t count) {
-    lease_count_ = count;
+  bool send_lease() {
     try {
-      client_.send_lease(options_.worker_id, count, options_.lease_ms, 3 * options_.settle.max_attempts);
+      client_.send_lease(options_.worker_id, batch_, options_.lease_ms, 3 * options_.settle.max_attempts);
       return true;
     } catch (const queue::ConnectionLost&) {
       return false;  // receive_lease leases again after reconnecting
@@ -109,16 +108,12 @@ class WorkerLoop {
     } catch (const queue::ConnectionLost&) {
       // Tasks leased by a lost reply are unknown here; their leases expire and they are leased again.
       batch = connection_.with_reconnect([&] {
-        return client_.lease(options_.worker_id, lease_count_, options_.lease_ms, 3 * options_.settle.max_attempts);
+        return client_.lease(options_.worker_id, batch_, options_.lease_ms, 3 * options_.settle.max_attempts);
       });
     }
-    std::vector<queue::LeaseRef> refs;
     std::vector<Job> jobs;
-    for (auto& leased : batch.tasks) {
-      refs.emplace_back(leased.id, leased.token);
-      jobs.push_back(Job{std::move(leased), batch.now_ms});
-    }
-    keeper_.hold(refs);
+    for (auto& leased : batch.tasks) jobs.push_back(Job{std::move(leased), batch.now_ms});
+    keeper_.hold(refs_of(jobs));
     summary_.leased += static_cast<std::int64_t>(jobs.size());
     pool_.submit(std::move(jobs));
     batch.tasks.clear();
@@ -148,26 +143,24 @@ class WorkerLoop {
   void shut_down() {
     const auto logger = log::get("worker");
     summary_.interrupted = true;
-    hand_back(pool_.cancel_queued());
+    hand_back(refs_of(pool_.cancel_queued()));
     logger->info("stopping: waiting up to {} ms for {} running tasks", options_.grace_ms, pool_.running());
     const auto deadline = Clock::now() + std::chrono::milliseconds(options_.grace_ms);
     while (pool_.busy() > 0 && Clock::now() < deadline) settle(pool_.take(pool_.busy(), std::chrono::milliseconds(50)));
     if (pool_.busy() > 0) {
       past_grace_ = true;  // handlers checking stop_requested give up; their commits would be refused anyway
       logger->warn("grace period over: handing back {} running tasks", pool_.running());
-      std::vector<Job> running;
-      for (const auto& [id, token] : keeper_.held()) running.push_back(Job{{id, token, 0, ""}, 0});
-      hand_back(std::move(running));
+      hand_back(keeper_.held());
       while (pool_.busy() > 0) settle(pool_.take(pool_.busy(), std::chrono::milliseconds(50)));
     }
   }
 
-  void hand_back(std::vector<Job> jobs) {
-    if (jobs.empty()) return;
+  void hand_back(const std::vector<queue::LeaseRef>& refs) {
+    if (refs.empty()) return;
     std::vector<std::string> ids;
-    for (const auto& j : jobs) ids.push_back(j.lease.id);
+    for (const auto& [id, token] : refs) ids.push_back(id);
     keeper_.drop(ids);
-    summary_.handed_back += connection_.with_reconnect([&] { return client_.release(refs_of(jobs)); });
+    summary_.handed_back += connection_.with_reconnect([&] { return client_.release(refs); });
   }
 
   queue::ConnectOptions settle_connect() const {
@@ -190,7 +183,6 @@ class WorkerLoop {
   std::unique_ptr<MetricsServer> metrics_server_;
   Pool pool_;
   std::size_t batch_;
-  std::size_t lease_count_ = 0;
   WorkerSummary summary_;
 };
 
