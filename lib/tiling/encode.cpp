@@ -83,12 +83,12 @@ const OGRSpatialReference& spatial_reference(const std::string& wkt) {
   return srs;
 }
 
-void describe_tile(GDALDataset& dataset, const TileLook& look, const core::Window& window) {
+void describe_tile(GDALDataset& dataset, const TileLook& look, const TilePlace& place, const core::Window& window) {
   const bool tiff = look.format == Format::gtiff || look.format == Format::cog;
   // PNG, JPEG and WEBP keep georeferencing only in sidecars, which swath does not write (the manifest has
   // the bounds); leaving it out also spares their drivers the per-tile CRS work of cloning it.
-  if (tiff && look.geotransform) {
-    auto c = look.geotransform->c;
+  if (tiff && place.geotransform) {
+    auto c = place.geotransform->c;
     dataset.SetGeoTransform(c.data());
   }
   if (tiff && !look.crs_wkt.empty()) dataset.SetSpatialRef(&spatial_reference(look.crs_wkt));
@@ -102,6 +102,7 @@ void describe_tile(GDALDataset& dataset, const TileLook& look, const core::Windo
   }
   if (tiff) {
     for (const auto& [key, value] : look.metadata) dataset.SetMetadataItem(key.c_str(), value.c_str());
+    if (!place.id.empty()) dataset.SetMetadataItem("SWATH_TILE", place.id.c_str());
   }
 }
 
@@ -115,7 +116,8 @@ EncodedTile take_file(const std::string& path) {
 // GTiff through Create + RasterIO: CreateCopy would re-open the file and clone every PAM item of the
 // source, which costs more than a 512×512 tile's encoding.
 GDALDatasetUniquePtr write_gtiff(GDALDriver& driver, const std::string& path, const raster::PixelBlock& block,
-                                 std::size_t band_count, const TileLook& look, CPLStringList& options) {
+                                 std::size_t band_count, const TileLook& look, const TilePlace& place,
+                                 CPLStringList& options) {
   const bool rgb = band_count >= 3 && block.type == GDT_Byte && look.colors.size() >= 3 && look.colors[0] == GCI_RedBand &&
                    look.colors[1] == GCI_GreenBand && look.colors[2] == GCI_BlueBand;
   if (rgb && options.FetchNameValue("PHOTOMETRIC") == nullptr) options.SetNameValue("PHOTOMETRIC", "RGB");
@@ -123,7 +125,7 @@ GDALDatasetUniquePtr write_gtiff(GDALDriver& driver, const std::string& path, co
                                              static_cast<int>(block.window.height), static_cast<int>(band_count), block.type,
                                              options.List()));
   if (!dataset) return dataset;
-  describe_tile(*dataset, look, block.window);
+  describe_tile(*dataset, look, place, block.window);
   std::vector<int> bands(band_count);
   for (std::size_t b = 0; b < band_count; ++b) bands[b] = static_cast<int>(b + 1);
   const CPLErr err = dataset->RasterIO(GF_Write, 0, 0, static_cast<int>(block.window.width),
@@ -139,7 +141,7 @@ GDALDatasetUniquePtr write_gtiff(GDALDriver& driver, const std::string& path, co
 
 void EncodedTile::Free::operator()(unsigned char* p) const { CPLFree(p); }
 
-EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look) {
+EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look, const TilePlace& place) {
   // Sidecar files (.aux.xml) would hold what PNG/JPEG cannot; swath keeps that in the manifest instead.
   const raster::ScopedConfigOption no_sidecars("GDAL_PAM_ENABLED", "NO");
   const std::string driver_name = format_name(look.format);
@@ -153,10 +155,10 @@ EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count,
   raster::CapturedGdalErrors errors;
   GDALDatasetUniquePtr written;
   if (look.format == Format::gtiff) {
-    written = write_gtiff(*driver, path, block, band_count, look, options);
+    written = write_gtiff(*driver, path, block, band_count, look, place, options);
   } else {
     auto source = wrap_block(block, band_count);
-    describe_tile(*source, look, block.window);
+    describe_tile(*source, look, place, block.window);
     written.reset(driver->CreateCopy(path.c_str(), source.get(), FALSE, options.List(), nullptr, nullptr));
   }
   if (!written) {

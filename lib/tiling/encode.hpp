@@ -15,11 +15,10 @@
 
 namespace swath::tiling {
 
-// Everything about a tile except its pixels; the same for every tile of a scene but the geotransform.
+// Everything about a tile except its pixels and its place: the same for every tile of a scene.
 struct TileLook {
   Format format = Format::gtiff;
   std::vector<std::string> creation_options;
-  std::optional<core::GeoTransform> geotransform;  // of the tile's top-left pixel; absent: none written
   std::string crs_wkt;
   std::vector<std::optional<double>> nodata;       // per written band
   // A scene without nodata pads with 0: tiles reaching past `scene` (padded edge tiles) declare this nodata
@@ -27,7 +26,7 @@ struct TileLook {
   std::vector<std::optional<double>> padding_nodata;
   core::Window scene;                              // the scene's extent in its pixel grid
   std::vector<GDALColorInterp> colors;             // per written band
-  std::vector<std::pair<std::string, std::string>> metadata;  // GTiff/COG only (provenance, tile id)
+  std::vector<std::pair<std::string, std::string>> metadata;  // GTiff/COG only (provenance)
 };
 
 // Encoded bytes, in the buffer the driver wrote them to (no copy).
@@ -46,6 +45,12 @@ class EncodedTile {
 
 // The encoded bytes of the first `band_count` bands of `block`. Deterministic: the same pixels and look
 // give the same bytes (no time, no software tag). Throws DataError when the driver refuses the data.
-EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look);
+// What differs from one tile of a scene to the next.
+struct TilePlace {
+  std::optional<core::GeoTransform> geotransform;  // of the tile's top-left pixel; absent: none written
+  std::string id;                                   // the SWATH_TILE metadata item (GTiff/COG), after the look's
+};
+
+EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look, const TilePlace& place);
 
 }  // namespace swath::tiling

@@ -120,7 +120,6 @@ class ManifestWriter::File {
     const int fd = std::exchange(fd_, -1);
     if (fd >= 0 && ::close(fd) != 0) fail(errno);
   }
-  const std::string& path() const { return path_; }
 
  private:
   [[noreturn]] void fail(int err) {
@@ -141,8 +140,9 @@ ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string&
       index_path_(output_dir + "/" + index_name),
       journal_path_(journal_path(output_dir, manifest_name)) {
   journal_ = std::make_unique<File>(journal_path_, manifest_path_, append_journal);
-  manifest_ = std::make_unique<File>(core::temporary_path_for(manifest_path_), manifest_path_, false);
-  index_ = std::make_unique<File>(core::temporary_path_for(index_path_), index_path_, false);
+  // Staged in commit order: the index first, the manifest (what readers and --resume trust) last.
+  index_ = std::make_unique<File>(staged_.add(index_path_), index_path_, false);
+  manifest_ = std::make_unique<File>(staged_.add(manifest_path_), manifest_path_, false);
   const std::string header_line = header.dump() + "\n";
   journal_->write(header_line);
   manifest_->write(header_line);
@@ -150,16 +150,13 @@ ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string&
 }
 
 ManifestWriter::~ManifestWriter() {
-  if (committed_) return;
   try {
     manifest_->close();
     index_->close();
     journal_->close();
   } catch (const core::Error&) {
-    // Already failing; the temporaries are removed below either way.
+    // Already failing; staged_ removes the temporaries that were not committed.
   }
-  ::unlink(manifest_->path().c_str());
-  ::unlink(index_->path().c_str());
 }
 
 void ManifestWriter::remove_unwritten_tile(const TileRecord& record) const {
@@ -187,10 +184,8 @@ void ManifestWriter::commit() {
   manifest_->close();
   index_->close();
   journal_->close();
-  core::commit_file(index_->path(), index_path_);
-  core::commit_file(manifest_->path(), manifest_path_);
+  staged_.commit();
   ::unlink(journal_path_.c_str());
-  committed_ = true;
 }
 
 }  // namespace swath::tiling

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "core/files.hpp"
 #include "core/geo.hpp"
 #include "core/json.hpp"
 #include "tiling/grid.hpp"
@@ -64,11 +65,11 @@ class ManifestWriter {
   std::string manifest_path_;
   std::string index_path_;
   std::string journal_path_;
+  core::StagedFiles staged_;  // declared before the files: outlives their descriptors
   std::unique_ptr<File> manifest_;
   std::unique_ptr<File> index_;
   std::unique_ptr<File> journal_;
   bool first_feature_ = true;
-  bool committed_ = false;
 };
 
 }  // namespace swath::tiling

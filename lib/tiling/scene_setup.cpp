@@ -124,7 +124,7 @@ std::size_t TileScene::pixel_bytes_per_tile() const {
   const bool shrink = grid.options().edge == Edge::shrink;  // no window is larger than the scene
   const auto width = shrink ? std::min(size, info.width) : size;
   const auto height = shrink ? std::min(size, info.height) : size;
-  return static_cast<std::size_t>(width * height) * read_bands.size() * static_cast<std::size_t>(raster::bytes_per_sample(read_type));
+  return static_cast<std::size_t>(width * height) * read_bands.size() * static_cast<std::size_t>(raster::bytes_per_sample(info.data_type));
 }
 
 std::size_t TileScene::bytes_per_tile() const {
@@ -136,8 +136,8 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
                         const std::string& provenance) {
   auto dataset = raster::open_scene(path);
   auto info = raster::describe_scene(*dataset, path);
-  TileScene scene{name, path, raster::file_fingerprint(path), info, Grid(info.width, info.height, options.grid), nullptr, nullptr,
-                  {}, 0, GDT_Byte, {}, {}, false, {}, {}, {}, {}};
+  TileScene scene{.name = name, .path = path, .fingerprint = raster::file_fingerprint(path), .info = info,
+                  .grid = Grid(info.width, info.height, options.grid)};
   scene.reader = std::make_unique<raster::WindowReader>(path, info);
   scene.georef = std::make_unique<SceneGeoref>(info);
 
@@ -154,9 +154,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
     scene.fill.push_back(nodata.value_or(0.0));  // alpha without nodata pads as 0: transparent
     scene.blank_rule.nodata.push_back(nodata);
   }
-  scene.source_nodata.assign(scene.blank_rule.nodata.begin(), scene.blank_rule.nodata.begin() + static_cast<std::ptrdiff_t>(scene.output_bands));
 
-  scene.read_type = info.data_type;
   check_tile_fits_memory(scene, options);
   scene.scale = format_needs_byte(options.format) && info.data_type != GDT_Byte;
   if (scene.scale) scene.ranges = scale_ranges(*dataset, scene, options.scale);
@@ -169,7 +167,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
   const bool keeps_nodata = options.format != Format::jpeg && options.format != Format::webp;
   bool lost_nodata = false;
   for (std::size_t i = 0; i < scene.output_bands; ++i) {
-    auto nodata = scene.source_nodata[i];
+    auto nodata = scene.blank_rule.nodata[i];  // the source's, before scaling
     if (nodata && scene.scale) nodata = 0.0;  // scale_to_byte keeps 0 for nodata
     if (nodata && !keeps_nodata) {
       lost_nodata = true;

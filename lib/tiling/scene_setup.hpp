@@ -21,18 +21,16 @@ struct TileScene {
   std::optional<std::string> fingerprint;  // raster::file_fingerprint: --resume redoes a scene rewritten in place
   raster::SceneInfo info;
   Grid grid;
-  std::unique_ptr<raster::WindowReader> reader;  // one GDAL handle per thread
-  std::unique_ptr<SceneGeoref> georef;
-  std::vector<int> read_bands;      // output bands, then the alpha band when it is read only for blank detection
+  std::unique_ptr<raster::WindowReader> reader{};  // one GDAL handle per thread
+  std::unique_ptr<SceneGeoref> georef{};
+  std::vector<int> read_bands{};    // output bands, then the alpha band when it is read only for blank detection
   std::size_t output_bands = 0;     // the first this many of read_bands are written
-  GDALDataType read_type = GDT_Byte;
-  std::vector<double> fill;         // per read band, for padding
-  BlankRule blank_rule;             // per read band
+  std::vector<double> fill{};       // per read band, for padding
+  BlankRule blank_rule{};           // per read band
   bool scale = false;               // non-Byte to Byte for PNG/JPEG/WEBP
-  std::vector<ByteRange> ranges;    // per output band, when scaling
-  std::vector<std::optional<double>> source_nodata;  // per output band, before scaling
-  TileLook look;                    // per-tile geotransform and id added by the pipeline
-  std::vector<std::string> warnings;
+  std::vector<ByteRange> ranges{};  // per output band, when scaling
+  TileLook look{};                  // the same for every tile; each tile adds its TilePlace
+  std::vector<std::string> warnings{};
   raster::Layout layout = raster::Layout::pixel_interleaved;  // of the read block: as the output file stores it
 
   std::size_t pixel_bytes_per_tile() const;  // the read block of the largest tile

@@ -53,7 +53,8 @@ std::int64_t plan_count(const std::vector<TileScene>& scenes, const Selection& s
   return planned;
 }
 
-core::Json header_json(const TileOptions& options, const std::vector<TileScene>& scenes, const core::Json& provenance) {
+core::Json header_json(const TileOptions& options, const core::Json& output_options, const std::vector<TileScene>& scenes,
+                       const core::Json& provenance) {
   core::Json list = core::Json::array();
   for (const auto& scene : scenes) {
     // "source": the path as given (relative ones to this run's directory), so `swath enqueue --kind tile`
@@ -72,7 +73,7 @@ core::Json header_json(const TileOptions& options, const std::vector<TileScene>&
   }
   core::Json header = core::Json::Object{{"schema", "swath.tiles/1"},
                                          {"provenance", provenance},
-                                         {"options", output_options_json(options)},
+                                         {"options", output_options},
                                          {"scenes", std::move(list)}};
   if (options.shard.count > 1) {
     header.set("shard", std::to_string(options.shard.index) + "/" + std::to_string(options.shard.count));
@@ -100,7 +101,8 @@ PreviousRun load_previous_run(const TileOptions& options, const core::Json& head
 TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progress) {
   validate(options);
   const auto logger = log::get("tile");
-  const core::Json provenance = core::provenance_json(core::hash_options(output_options_json(options)));
+  const core::Json output_options = output_options_json(options);
+  const core::Json provenance = core::provenance_json(core::hash_options(output_options));
   auto scenes = prepare_scenes(options, provenance.dump());
   const Selection selection(options.shard, options.only_indices);
 
@@ -109,7 +111,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
   for (const auto& scene : scenes) report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
   prepare_output(options, scenes);
 
-  const core::Json header = header_json(options, scenes, provenance);
+  const core::Json header = header_json(options, output_options, scenes, provenance);
   std::optional<PreviousRun> previous;
   if (options.resume) previous = load_previous_run(options, header, report);
   ManifestWriter manifest(options.output_dir, shard_file_name(options.manifest_name, options.shard),

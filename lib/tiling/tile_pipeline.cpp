@@ -56,16 +56,14 @@ class CellSource {
 };
 
 TileOutcome make_tile(const TileRun& run, const TileScene& scene, const GridWindow& cell, TileOutcome out) {
-  auto block = scene.reader->read(cell.window, scene.read_bands, scene.read_type, scene.fill, scene.layout);
+  auto block = scene.reader->read(cell.window, scene.read_bands, scene.info.data_type, scene.fill, scene.layout);
   if (is_blank(block, cell.source, scene.blank_rule, run.options.skip_blank)) {
     out.status = TileStatus::blank;
     return out;
   }
-  if (scene.scale) block = scale_to_byte(block, scene.output_bands, scene.ranges, scene.source_nodata);
-  TileLook look = scene.look;
-  look.geotransform = scene.georef->tile_transform(cell.window);
-  look.metadata.emplace_back("SWATH_TILE", tile_id(scene.name, cell));
-  const EncodedTile encoded = encode_tile(block, scene.output_bands, look);
+  if (scene.scale) block = scale_to_byte(block, scene.output_bands, scene.ranges, scene.blank_rule.nodata);
+  const EncodedTile encoded =
+      encode_tile(block, scene.output_bands, scene.look, {scene.georef->tile_transform(cell.window), tile_id(scene.name, cell)});
   const std::string_view bytes = encoded.bytes();
   out.bytes = bytes.size();
   out.sha256 = core::sha256_hex(bytes);
