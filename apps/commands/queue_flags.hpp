@@ -12,10 +12,14 @@ inline void declare_queue_flags(CLI::App& app, cli::ConfigFlags& flags) {
   flags.bind(app, "--redis-password-file", "queue.password_file", "Read the Redis password from this file");
 }
 
-inline queue::RedisEndpoint endpoint_from(const config::Config& config) {
-  auto endpoint = queue::parse_redis_url(config.get_string("queue.redis"));
-  queue::resolve_password(endpoint, config.get_string("queue.password_file"));
+inline queue::RedisEndpoint endpoint_for(const std::string& url, const std::string& password_file) {
+  auto endpoint = queue::parse_redis_url(url);
+  queue::resolve_password(endpoint, password_file);
   return endpoint;
+}
+
+inline queue::RedisEndpoint endpoint_from(const config::Config& config) {
+  return endpoint_for(config.get_string("queue.redis"), config.get_string("queue.password_file"));
 }
 
 }  // namespace swath::commands

@@ -3,10 +3,10 @@
 
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
+#include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "log/logger.hpp"
-#include "queue/redis_url.hpp"
 #include "queue/stats.hpp"
 #include "scale/controller.hpp"
 #include "scale/manifests.hpp"
@@ -64,9 +64,7 @@ class ScalePlanCommand final : public cli::Command {
     if (!trace_.empty()) return simulate();
     const auto password_file = config.get_string("queue.password_file");
     const auto source = scale::resolve_source(stats_, redis_, queue_, [password_file](const std::string& url, const std::string& q) {
-      auto endpoint = queue::parse_redis_url(url);
-      queue::resolve_password(endpoint, password_file);
-      return queue::queue_stats_json(endpoint, q);
+      return queue::queue_stats_json(endpoint_for(url, password_file), q);
     });
     if (watch_) return watch(source, config.get_string("scale.kubectl"));
     return plan(source);

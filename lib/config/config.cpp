@@ -3,11 +3,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
-#include <cctype>
-#include <charconv>
-#include <cmath>
-
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"

@@ -18,13 +18,6 @@ namespace {
                          "expected " + expectation(spec));
 }
 
-std::optional<double> parse_double(std::string_view text) {
-  double v = 0;
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (result.ec != std::errc() || result.ptr != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 void check_range(const KeySpec& spec, std::string_view text, const std::string& place, double v) {
   if (v < spec.min || v > spec.max) reject(spec, text, place, "is out of range");
 }
@@ -35,7 +28,7 @@ std::optional<double> parse_byte_size(std::string_view text) {
   const std::string t = core::trim(text);
   std::size_t digits_end = 0;
   while (digits_end < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits_end])) || t[digits_end] == '.')) ++digits_end;
-  const auto number = parse_double(std::string_view(t).substr(0, digits_end));
+  const auto number = core::parse_double(std::string_view(t).substr(0, digits_end));
   if (!number) return std::nullopt;
   const std::string unit = core::to_lower(core::trim(std::string_view(t).substr(digits_end)));
   double scale = 0;
@@ -67,7 +60,7 @@ Scalar parse_value(const KeySpec& spec, std::string_view raw, const std::string&
       return v;
     }
     case Type::number: {
-      const auto v = parse_double(text);
+      const auto v = core::parse_double(text);
       if (!v) reject(spec, raw, place, "is not a number");
       check_range(spec, raw, place, *v);
       return *v;
@@ -87,14 +80,10 @@ Scalar parse_value(const KeySpec& spec, std::string_view raw, const std::string&
     case Type::string: return std::string(raw);
     case Type::list: {
       std::vector<std::string> items;
-      std::size_t start = 0;
-      while (start <= text.size() && !text.empty()) {
-        const auto comma = text.find(',', start);
-        const auto item = core::trim(std::string_view(text).substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        if (item.empty()) reject(spec, raw, place, "has an empty item");
-        items.push_back(item);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
+      if (text.empty()) return items;
+      for (const auto& part : core::split(text, ',')) {
+        items.push_back(core::trim(part));
+        if (items.back().empty()) reject(spec, raw, place, "has an empty item");
       }
       return items;
     }

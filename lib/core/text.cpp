@@ -2,6 +2,8 @@
 #include "core/text.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <charconv>
 #include <cctype>
 
 namespace swath::core {
@@ -32,6 +34,13 @@ std::vector<std::string> split(std::string_view text, char separator) {
     if (end == std::string_view::npos) return parts;
     start = end + 1;
   }
+}
+
+std::optional<double> parse_double(std::string_view text) {
+  double v = 0;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (result.ec != std::errc() || result.ptr != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {

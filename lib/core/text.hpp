@@ -17,6 +17,9 @@ std::string to_upper(std::string text);
 // "a,,b" → {"a", "", "b"}: every item, empty ones included.
 std::vector<std::string> split(std::string_view text, char separator);
 
+// The whole of `text` as a finite double; nothing for partial, malformed or non-finite text.
+std::optional<double> parse_double(std::string_view text);
+
 // Levenshtein distance.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

@@ -1,7 +1,6 @@
 // Strict CSV reading of arrival traces: every line is checked and errors name the line.
 #include "scale/trace.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <sstream>
 #include <utility>
@@ -17,11 +16,6 @@ namespace swath::scale {
 namespace {
 
 constexpr long long kMaxTasks = 10'000'000;  // ~80 MB of task times, seconds of simulation per strategy
-
-bool parse_double(const std::string& s, double& out) {
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size() && std::isfinite(out);
-}
 
 }  // namespace
 
@@ -42,14 +36,14 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
     if (comma == std::string::npos) throw core::UsageError(where, "expected `time,tasks`, got '" + content + "'", hint);
     const std::string time_text = core::trim(std::string_view(content).substr(0, comma), " \t\r");
     const std::string tasks_text = core::trim(std::string_view(content).substr(comma + 1), " \t\r");
-    double time = 0, tasks = 0;
     const bool was_first = std::exchange(first, false);
-    const bool time_ok = parse_double(time_text, time);
-    const bool tasks_ok = parse_double(tasks_text, tasks);
-    if (!time_ok || !tasks_ok) {
-      if (was_first && !time_ok && !tasks_ok) continue;  // a header such as `time,tasks`
+    const auto time_value = core::parse_double(time_text);
+    const auto tasks_value = core::parse_double(tasks_text);
+    if (!time_value || !tasks_value) {
+      if (was_first && !time_value && !tasks_value) continue;  // a header such as `time,tasks`
       throw core::UsageError(where, "'" + content + "' is not two numbers", hint);
     }
+    const double time = *time_value, tasks = *tasks_value;
     if (time < 0) throw core::UsageError(where, "negative time " + time_text, hint);
     if (tasks < 0 || std::nearbyint(tasks) != tasks) {
       throw core::UsageError(where, "task count " + tasks_text + " is not a whole number >= 0", hint);
