@@ -52,9 +52,9 @@ void validate(const SynthOptions& o) {
   }
 }
 
-void write_scene(const SynthOptions& options, const Rendered& pixels, const core::Json& provenance) {
+void stage_scene(const SynthOptions& options, const Rendered& pixels, const core::Json& provenance, core::StagedFiles& staged) {
   auto* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-  const std::string temporary = core::temporary_path_for(options.output);
+  const std::string temporary = staged.add(options.output);
   // PHOTOMETRIC=RGB + ALPHA=NO: a 4th band is NIR, not transparency.
   const char* creation[] = {"TILED=YES", "COMPRESS=DEFLATE", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "ALPHA=NO",
                             options.kind == Kind::optical ? "PHOTOMETRIC=RGB" : nullptr, nullptr};
@@ -83,7 +83,6 @@ void write_scene(const SynthOptions& options, const Rendered& pixels, const core
       if (pixels.bands == 4) dataset->GetRasterBand(4)->SetDescription("nir");
     }
   }
-  core::commit_file(temporary, options.output);
 }
 
 vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthObject>& objects,
@@ -120,10 +119,14 @@ SynthResult synthesize(const SynthOptions& options) {
   const auto provenance = core::provenance_json(core::hash_options(options_json(options)));
   const auto objects = plan_objects(options);
   const auto pixels = render(options, objects);
-  write_scene(options, pixels, provenance);
+  // Scene and truth are written under temporary names, then committed together (scene first): a failure while
+  // writing either leaves neither.
+  core::StagedFiles staged;
+  stage_scene(options, pixels, provenance, staged);
   const auto truth = truth_layer(options, objects, pixels.boxes, provenance);
   SynthResult result{options.output, truth_path_for(options.output), static_cast<std::int64_t>(truth.features.size())};
-  vector::write_layer(result.truth_path, truth);
+  vector::stage_layer(result.truth_path, truth, staged);
+  staged.commit();
   return result;
 }
 
