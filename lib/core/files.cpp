@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "core/errors.hpp"
@@ -68,14 +69,67 @@ std::string temporary_path_for(const std::string& final_path) {
 
 namespace {
 
-// Writes `content` to the new file `tmp` (standing for `path` in messages); removes it on failure.
-void write_new_file(const std::string& tmp, const std::string& path, std::string_view content, Durability durability) {
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+constexpr std::size_t direct_alignment = 4096;  // of O_DIRECT buffers, offsets and sizes on any Linux device
+
+struct AlignedFree {
+  void operator()(std::byte* p) const { std::free(p); }
+};
+
+// Writes the whole 4096-byte blocks of `content` to `fd` (opened O_DIRECT): straight from `content` when it is
+// aligned (a caller that cares allocates it so), else through this thread's aligned copy. False on failure.
+bool write_direct(int fd, std::string_view content) {
+  thread_local std::unique_ptr<std::byte, AlignedFree> buffer;
+  thread_local std::size_t capacity = 0;
+  const std::size_t whole = content.size() / direct_alignment * direct_alignment;
+  const auto* from = reinterpret_cast<const std::byte*>(content.data());
+  if (reinterpret_cast<std::uintptr_t>(from) % direct_alignment != 0) {
+    if (capacity < whole) {
+      void* p = nullptr;
+      if (::posix_memalign(&p, direct_alignment, whole) != 0) return false;
+      buffer.reset(static_cast<std::byte*>(p));
+      capacity = whole;
+    }
+    std::memcpy(buffer.get(), from, whole);
+    from = buffer.get();
+  }
+  std::size_t written = 0;
+  while (written < whole) {
+    const ssize_t n = ::write(fd, from + written, whole - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Opens the new file `tmp` (standing for `path` in messages), around the page cache when `direct` and the
+// file system allows it (some refuse O_DIRECT after creating the file).
+int open_new_file(const std::string& tmp, const std::string& path, bool direct) {
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+  int fd = ::open(tmp.c_str(), flags | (direct ? O_DIRECT : 0), 0644);
+  if (fd < 0 && direct && errno == EINVAL) {
+    ::unlink(tmp.c_str());
+    fd = ::open(tmp.c_str(), flags, 0644);
+  }
   if (fd < 0) {
     const int err = errno;
     throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
   }
+  return fd;
+}
+
+// Writes `content` to the new file `tmp` (standing for `path` in messages); removes it on failure.
+void write_new_file(const std::string& tmp, const std::string& path, std::string_view content, Durability durability) {
+  const int fd = open_new_file(tmp, path, durability == Durability::uncached && content.size() >= direct_alignment);
   std::size_t written = 0;
+  if ((::fcntl(fd, F_GETFL) & O_DIRECT) != 0) {
+    // Whole blocks around the page cache, then the tail through it (all of it, if a direct write failed).
+    if (write_direct(fd, content)) written = content.size() / direct_alignment * direct_alignment;
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_DIRECT);
+    ::lseek(fd, static_cast<off_t>(written), SEEK_SET);
+  }
   while (written < content.size()) {
     const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
     if (n < 0) {
@@ -87,7 +141,7 @@ void write_new_file(const std::string& tmp, const std::string& path, std::string
     }
     written += static_cast<std::size_t>(n);
   }
-  bool synced = durability == Durability::rename_only || ::fsync(fd) == 0;
+  bool synced = durability != Durability::fsync || ::fsync(fd) == 0;
   int sync_err = errno;
   if (::close(fd) != 0 && synced) {  // NFS and some file systems report a failed write only here
     synced = false;

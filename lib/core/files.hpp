@@ -15,8 +15,11 @@ std::string temporary_path_for(const std::string& final_path);
 // How hard an atomic write works to survive a power cut, beyond surviving a killed process.
 enum class Durability {
   fsync,       // fsync before the rename: the file survives a crash of the machine
-  rename_only  // no fsync: a killed process still never leaves a partial file under the final name; for
-               // many small files whose hashes are checked later (tiles), where fsync per file costs most of the run
+  rename_only,  // no fsync: a killed process still never leaves a partial file under the final name; for
+                // many small files whose hashes are checked later (tiles), where fsync per file costs most of the run
+  uncached      // rename_only, and written around the page cache (O_DIRECT) where the file system allows it:
+                // for output nothing reads back soon (tiles), which then costs no copy into the cache; a
+                // 4096-aligned `content` is written without any copy
 };
 
 // Writes `content` to `path` atomically; throws IoError naming the path and the OS reason.

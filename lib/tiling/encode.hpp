@@ -29,18 +29,15 @@ struct TileLook {
   std::vector<std::pair<std::string, std::string>> metadata;  // GTiff/COG only (provenance)
 };
 
-// Encoded bytes, in the buffer the driver wrote them to (no copy).
+// Encoded bytes, in the buffer the driver wrote them to (no copy); valid while this object lives.
 class EncodedTile {
  public:
-  EncodedTile(unsigned char* data, std::size_t size) : data_(data), size_(size) {}
-  std::string_view bytes() const { return {reinterpret_cast<const char*>(data_.get()), size_}; }
+  EncodedTile(std::string_view bytes, std::shared_ptr<void> keeper) : bytes_(bytes), keeper_(std::move(keeper)) {}
+  std::string_view bytes() const { return bytes_; }
 
  private:
-  struct Free {
-    void operator()(unsigned char* p) const;
-  };
-  std::unique_ptr<unsigned char, Free> data_;
-  std::size_t size_;
+  std::string_view bytes_;
+  std::shared_ptr<void> keeper_;  // holds the in-memory file behind bytes_
 };
 
 // The encoded bytes of the first `band_count` bands of `block`. Deterministic: the same pixels and look
@@ -50,6 +47,9 @@ struct TilePlace {
   std::optional<core::GeoTransform> geotransform;  // of the tile's top-left pixel; absent: none written
   std::string id;                                   // the SWATH_TILE metadata item (GTiff/COG), after the look's
 };
+
+// Whether a tile over `window` declares the look's padding nodata instead of its nodata (it reaches past the scene).
+bool declares_padding_nodata(const TileLook& look, const core::Window& window);
 
 EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look, const TilePlace& place);
 

@@ -62,14 +62,14 @@ TileOutcome make_tile(const TileRun& run, const TileScene& scene, const GridWind
     return out;
   }
   if (scene.scale) block = scale_to_byte(block, scene.output_bands, scene.ranges, scene.blank_rule.nodata);
-  const EncodedTile encoded =
-      encode_tile(block, scene.output_bands, scene.look, {scene.georef->tile_transform(cell.window), tile_id(scene.name, cell)});
+  const EncodedTile encoded = scene.templates->encode(block, scene.output_bands, scene.look,
+                                                      {scene.georef->tile_transform(cell.window), tile_id(scene.name, cell)});
   const std::string_view bytes = encoded.bytes();
   out.bytes = bytes.size();
   out.sha256 = core::sha256_hex(bytes);
   // Hashes in the manifest catch a file torn by a power cut, so tiles skip the per-file fsync.
   core::write_file_atomic(run.options.output_dir + "/" + tile_relative_path(scene.name, cell, run.options.format), bytes,
-                          core::Durability::rename_only);
+                          core::Durability::uncached);
   return out;
 }
 

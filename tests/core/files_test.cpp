@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -114,4 +117,30 @@ TEST_CASE("files: a staged file the caller never wrote fails the commit, naming 
   CHECK_THROWS_AS(staged.commit(), core::IoError);
   CHECK(fs::exists(dir / "a.json"));  // renamed before the failure
   CHECK_FALSE(fs::exists(dir / "b.gpkg"));
+}
+
+TEST_CASE("files: uncached writes give the exact bytes for any size and alignment, also where O_DIRECT is refused") {
+  test::ScratchDir dir;
+  std::vector<std::string> dirs = {dir.path()};
+  if (fs::is_directory("/dev/shm")) dirs.push_back("/dev/shm");  // tmpfs: O_DIRECT refused on older kernels
+  // A 4096-aligned source (written without a copy) and an unaligned one (copied), several sizes around blocks.
+  std::string backing(3 * 4096 + 8192, '\0');
+  for (std::size_t i = 0; i < backing.size(); ++i) backing[i] = static_cast<char>((i * 31 + 7) % 251);
+  const auto* base = backing.data();
+  const auto aligned_at = static_cast<std::size_t>((4096 - reinterpret_cast<std::uintptr_t>(base) % 4096) % 4096);
+  for (const auto& where : dirs) {
+    for (const std::size_t shift : {aligned_at, aligned_at + 1}) {
+      for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{4095}, std::size_t{4096}, std::size_t{4097},
+                                     std::size_t{3 * 4096}, std::size_t{3 * 4096 + 100}}) {
+        CAPTURE(where);
+        CAPTURE(shift - aligned_at);
+        CAPTURE(size);
+        const std::string path = where + "/swath-uncached-" + std::to_string(::getpid()) + ".bin";
+        const std::string_view content(base + shift, size);
+        core::write_file_atomic(path, content, core::Durability::uncached);
+        CHECK(core::read_file(path) == content);
+        fs::remove(path);
+      }
+    }
+  }
 }

@@ -1,0 +1,227 @@
+// Tile templates: find where a GDAL-encoded tile keeps its pixels, corner and id; check; re-fill.
+#include "tiling/tile_templates.hpp"
+
+#include <cpl_string.h>
+
+#include <atomic>
+#include <bit>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/errors.hpp"
+#include "tiling/tiff_layout.hpp"
+
+namespace swath::tiling {
+
+struct TileTemplates::Template {
+  std::string bytes;  // GDAL's encoding of the first tile of the shape
+  std::size_t pixels_at = 0;
+  std::size_t pixel_bytes = 0;
+  bool planar_separate = false;
+  std::vector<std::size_t> piece_bytes;  // each strip's share of the pixels, in file order
+  std::size_t element_bytes = 1;         // one sample (band after band) or one pixel's samples
+  std::optional<std::size_t> origin_x_at;  // the corner's doubles, when the tiles are georeferenced
+  std::optional<std::size_t> origin_y_at;
+  std::optional<std::size_t> id_at;  // the XML-escaped SWATH_TILE value, when the tiles have one
+  std::size_t id_length = 0;
+};
+
+namespace {
+
+constexpr std::size_t alignment = 4096;  // of the output, so a direct-I/O write needs no copy
+
+// An aligned output buffer per thread, reused from tile to tile; a tile still in use gets its own.
+class AlignedBuffer {
+ public:
+  ~AlignedBuffer() { std::free(data_); }
+  std::byte* reserve(std::size_t size) {
+    if (size > capacity_) {
+      std::free(data_);
+      capacity_ = (size + alignment - 1) / alignment * alignment;
+      data_ = static_cast<std::byte*>(std::aligned_alloc(alignment, capacity_));
+      if (data_ == nullptr) throw std::bad_alloc();
+    }
+    return data_;
+  }
+  std::atomic<bool> in_use{false};
+
+ private:
+  std::byte* data_ = nullptr;
+  std::size_t capacity_ = 0;
+};
+
+// Memory for `size` bytes, with what keeps it until the EncodedTile is gone.
+std::pair<std::byte*, std::shared_ptr<void>> output_memory(std::size_t size) {
+  thread_local AlignedBuffer own;
+  if (!own.in_use) {
+    std::byte* data = own.reserve(size);
+    own.in_use = true;
+    return {data, std::shared_ptr<void>(&own, [](void* b) { static_cast<AlignedBuffer*>(b)->in_use = false; })};
+  }
+  auto fresh = std::make_shared<AlignedBuffer>();
+  return {fresh->reserve(size), fresh};
+}
+
+std::string xml_escaped(const std::string& text) {
+  char* escaped = CPLEscapeString(text.c_str(), -1, CPLES_XML);
+  std::string out = escaped;
+  CPLFree(escaped);
+  return out;
+}
+
+// The written bands of `block`, as the file stores them when they are one run of bytes.
+std::optional<std::string_view> written_pixels(const raster::PixelBlock& block, std::size_t band_count, bool planar_separate) {
+  const char* data = reinterpret_cast<const char*>(block.data.data());
+  if (block.layout == raster::Layout::band_sequential && (band_count == 1 || planar_separate)) {
+    return std::string_view(data, band_count * block.band_stride());
+  }
+  if (block.layout == raster::Layout::pixel_interleaved && block.bands.size() == band_count && !planar_separate) {
+    return std::string_view(data, block.data.size());
+  }
+  return std::nullopt;
+}
+
+bool holds_double(std::string_view bytes, std::size_t at, double value) {
+  return at + sizeof value <= bytes.size() && std::memcmp(bytes.data() + at, &value, sizeof value) == 0;
+}
+
+// Where `encoded` (GDAL's encoding of `block` at `place`) keeps what differs between tiles; nullopt if anywhere unknown.
+std::optional<TileTemplates::Template> locate(std::string_view encoded, const raster::PixelBlock& block, std::size_t band_count,
+                                              const TilePlace& place) {
+  if constexpr (std::endian::native != std::endian::little) return std::nullopt;  // doubles are patched as the file stores them
+  const auto layout = read_tiff_layout(encoded);
+  if (!layout || !layout->uncompressed || !layout->pixels_at) return std::nullopt;
+  const auto pixels = written_pixels(block, band_count, layout->planar_separate);
+  if (!pixels || layout->pixel_bytes != pixels->size() || encoded.substr(*layout->pixels_at, pixels->size()) != *pixels) {
+    return std::nullopt;
+  }
+  TileTemplates::Template out;
+  out.bytes = std::string(encoded);
+  out.pixels_at = *layout->pixels_at;
+  out.pixel_bytes = layout->pixel_bytes;
+  out.planar_separate = layout->planar_separate;
+  out.piece_bytes = layout->piece_bytes;
+  out.element_bytes = block.sample_bytes() * (block.layout == raster::Layout::band_sequential ? 1 : band_count);
+  if (place.geotransform) {
+    const auto& c = place.geotransform->c;
+    if (!layout->origin_x_at || !holds_double(encoded, *layout->origin_x_at, c[0]) ||
+        !holds_double(encoded, *layout->origin_y_at, c[3])) {
+      return std::nullopt;
+    }
+    out.origin_x_at = layout->origin_x_at;
+    out.origin_y_at = layout->origin_y_at;
+  }
+  if (!place.id.empty()) {
+    const std::string needle = ">" + xml_escaped(place.id) + "<";
+    const auto at = encoded.find(needle);
+    if (at == std::string_view::npos || encoded.find(needle, at + 1) != std::string_view::npos) return std::nullopt;
+    out.id_at = at + 1;
+    out.id_length = needle.size() - 2;
+  }
+  return out;
+}
+
+// `block` at `place` made from `t`; nullopt when it does not fit (an id of another length, say).
+std::optional<EncodedTile> fill(const TileTemplates::Template& t, const raster::PixelBlock& block, std::size_t band_count,
+                                const TilePlace& place) {
+  const auto pixels = written_pixels(block, band_count, t.planar_separate);
+  if (!pixels || pixels->size() != t.pixel_bytes) return std::nullopt;
+  if (t.origin_x_at.has_value() != place.geotransform.has_value()) return std::nullopt;
+  const std::string id = t.id_at ? xml_escaped(place.id) : std::string();
+  if (id.size() != t.id_length) return std::nullopt;
+
+  auto [data, keeper] = output_memory(t.bytes.size());
+  const std::size_t pixels_end = t.pixels_at + t.pixel_bytes;
+  std::memcpy(data, t.bytes.data(), t.pixels_at);
+  std::memcpy(data + t.pixels_at, pixels->data(), t.pixel_bytes);
+  std::memcpy(data + pixels_end, t.bytes.data() + pixels_end, t.bytes.size() - pixels_end);
+  if (place.geotransform) {
+    std::memcpy(data + *t.origin_x_at, &place.geotransform->c[0], sizeof(double));
+    std::memcpy(data + *t.origin_y_at, &place.geotransform->c[3], sizeof(double));
+  }
+  if (t.id_at) std::memcpy(data + *t.id_at, id.data(), id.size());
+  return EncodedTile(std::string_view(reinterpret_cast<const char*>(data), t.bytes.size()), std::move(keeper));
+}
+
+// GDAL does not write a strip whose pixels all equal the nodata value (0 without one) where it belongs: it
+// fills such strips in at the end, so the file's layout depends on the pixels. A tile with a strip of one
+// repeated value (a superset of those) is left to GDAL.
+bool has_uniform_piece(const TileTemplates::Template& t, std::string_view pixels) {
+  const std::size_t e = t.element_bytes;
+  std::size_t at = 0;
+  for (const std::size_t piece : t.piece_bytes) {
+    const char* first = pixels.data() + at;
+    std::size_t i = e;
+    while (i + e <= piece && std::memcmp(first, first + i, e) == 0) i += e;
+    if (i + e > piece) return true;
+    at += piece;
+  }
+  return false;
+}
+
+// A copy of `block` whose written bytes follow a pattern no strip of any sample size repeats.
+raster::PixelBlock probe_block(const raster::PixelBlock& block, unsigned multiplier, unsigned offset) {
+  raster::PixelBlock probe = block;
+  for (std::size_t i = 0; i < probe.data.size(); ++i) probe.data[i] = static_cast<std::byte>((i * multiplier + offset) % 251);
+  return probe;
+}
+
+// A tile unlike `place` in every patched field, with ids of the same length.
+TilePlace other_place(const TilePlace& place) {
+  TilePlace other = place;
+  if (other.geotransform) {
+    other.geotransform->c[0] += 1021.5;
+    other.geotransform->c[3] -= 517.25;
+  }
+  for (char& c : other.id) {
+    if (c >= '0' && c <= '9') c = static_cast<char>('0' + (c - '0' + 1) % 10);
+  }
+  return other;
+}
+
+// The template for tiles shaped like `block`: where GDAL's encoding of a patterned tile at `place` keeps
+// its pixels, corner and id, used only if re-filling it with other pixels at another place gives byte for
+// byte what GDAL writes for those. Null when anything differs or GDAL refuses a probe.
+std::shared_ptr<const TileTemplates::Template> make_template(const raster::PixelBlock& block, std::size_t band_count,
+                                                             const TileLook& look, const TilePlace& place) {
+  try {
+    const auto first = probe_block(block, 131, 7);
+    auto t = locate(encode_tile(first, band_count, look, place).bytes(), first, band_count, place);
+    if (!t) return nullptr;
+    const auto second = probe_block(block, 137, 11);
+    const TilePlace elsewhere = other_place(place);
+    const auto filled = fill(*t, second, band_count, elsewhere);
+    if (!filled || filled->bytes() != encode_tile(second, band_count, look, elsewhere).bytes()) return nullptr;
+    return std::make_shared<const TileTemplates::Template>(std::move(*t));
+  } catch (const core::DataError&) {
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+EncodedTile TileTemplates::encode(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look,
+                                  const TilePlace& place) {
+  if (look.format != Format::gtiff) return encode_tile(block, band_count, look, place);
+  const Shape shape{block.window.width, block.window.height, declares_padding_nodata(look, block.window)};
+  std::shared_ptr<const Template> known;
+  {
+    // Made once per shape (two probe encodings), while other threads wanting it wait.
+    const std::lock_guard lock(mutex_);
+    auto found = templates_.find(shape);
+    if (found == templates_.end()) found = templates_.emplace(shape, make_template(block, band_count, look, place)).first;
+    known = found->second;
+  }
+  if (known) {
+    const auto pixels = written_pixels(block, band_count, known->planar_separate);
+    if (pixels && pixels->size() == known->pixel_bytes && !has_uniform_piece(*known, *pixels)) {
+      if (auto filled = fill(*known, block, band_count, place)) {
+        ++filled_;
+        return std::move(*filled);
+      }
+    }
+  }
+  return encode_tile(block, band_count, look, place);
+}
+
+}  // namespace swath::tiling

@@ -1,0 +1,39 @@
+// GeoTIFF tiles without GDAL's per-file work: later tiles of a shape are the first one's bytes, re-filled.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+
+#include "tiling/encode.hpp"
+
+namespace swath::tiling {
+
+// A tile's GeoTIFF differs from its neighbour's (same size, same scene) only in its pixels, its top-left
+// corner and its SWATH_TILE id, all at fixed places when the tile is uncompressed. So GDAL encodes the first
+// tile of each shape, and the others copy its bytes with theirs put in: a copy of the pixels instead of
+// GDAL's create, block cache, directory and georeferencing work per file (half the time of a tile).
+// A template is used only after GDAL's own encoding of two more tiles (other pixels, other corner and id;
+// all-zero pixels) came out byte-identical to it; anything else (compression, tiling, odd layouts) and every
+// tile of another format goes to GDAL, so the output is always exactly what GDAL writes. Thread-safe.
+class TileTemplates {
+ public:
+  EncodedTile encode(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look, const TilePlace& place);
+
+  // How many tiles were made from a template rather than by GDAL.
+  std::int64_t filled() const { return filled_; }
+
+  struct Template;
+
+ private:
+  using Shape = std::tuple<std::int64_t, std::int64_t, bool>;  // width, height, declares padding nodata
+
+  std::mutex mutex_;
+  std::map<Shape, std::shared_ptr<const Template>> templates_;  // null: this shape goes to GDAL
+  std::atomic<std::int64_t> filled_{0};
+};
+
+}  // namespace swath::tiling
