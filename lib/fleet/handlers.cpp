@@ -98,7 +98,10 @@ class TileHandler final : public worker::TaskHandler {
       throw core::DataError("tiling '" + task.inputs.front() + "'", why, "check the scene (gdalinfo -checksum)");
     }
     worker::HandlerResult result;
-    result.outputs = report.files;
+    for (const auto& file : report.files) {
+      result.outputs.push_back(file.path);
+      result.hashed[file.path] = {file.sha256, file.bytes};  // tiling hashed every tile's bytes as it wrote them
+    }
     // With a shard, tiling names them tiles.<task>.shard-I-of-N.*: ask it rather than assume.
     result.outputs.push_back(tiling::shard_file_name(options.manifest_name, options.shard));
     result.outputs.push_back(tiling::shard_file_name(options.index_name, options.shard));

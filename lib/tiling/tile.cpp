@@ -156,7 +156,7 @@ core::Json report_json(const TileReport& r) {
                                       {"failures", std::move(failures)}};
   if (!r.files.empty()) {
     core::Json files = core::Json::array();
-    for (const auto& f : r.files) files.push_back(f);
+    for (const auto& f : r.files) files.push_back(f.path);
     out.set("files", std::move(files));
   }
   return out;

@@ -20,6 +20,13 @@
 
 namespace swath::tiling {
 
+// A tile on disk, with the SHA-256 and size of its bytes (as hashed when encoded, or checked by --resume).
+struct TileFile {
+  std::string path;  // relative to the output directory
+  std::string sha256;
+  std::uint64_t bytes = 0;
+};
+
 struct TileReport {
   std::int64_t planned = 0;  // tiles this run was asked for (after shard / index selection)
   std::int64_t written = 0;  // encoded and written by this run
@@ -33,7 +40,7 @@ struct TileReport {
   std::string index_path;
   std::vector<std::string> warnings;
   std::vector<std::string> failures;  // "id: reason", in grid order, the first 100 (the manifest has all)
-  std::vector<std::string> files;     // relative paths of the tiles on disk, when TileOptions::report_files
+  std::vector<TileFile> files;        // the tiles on disk, when TileOptions::report_files
 
   std::int64_t skipped() const { return reused + blank; }
   double megapixels_per_second() const { return seconds > 0 ? static_cast<double>(pixels) / 1e6 / seconds : 0; }

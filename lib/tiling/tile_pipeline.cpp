@@ -8,6 +8,7 @@
 #include "core/sha256.hpp"
 #include "log/logger.hpp"
 #include "pipeline/ordered_pipeline.hpp"
+#include "tiling/tile_writer.hpp"
 
 namespace swath::tiling {
 
@@ -28,6 +29,7 @@ struct TileOutcome {
   std::uint64_t bytes = 0;
   std::string sha256;
   std::string error;
+  std::future<void> written;  // a written tile's file, in place once ready
 };
 
 // The source: selected cells of each scene in turn, in grid order.
@@ -55,25 +57,23 @@ class CellSource {
   std::int64_t next_ = 0;
 };
 
-TileOutcome make_tile(const TileRun& run, const TileScene& scene, const GridWindow& cell, TileOutcome out) {
+// Reads, encodes and hashes one tile into `out`, and queues its file with `writer`.
+void make_tile(const TileRun& run, const TileScene& scene, const GridWindow& cell, TileWriter& writer, TileOutcome& out) {
   auto block = scene.reader->read(cell.window, scene.read_bands, scene.info.data_type, scene.fill, scene.layout);
   if (is_blank(block, cell.source, scene.blank_rule, run.options.skip_blank)) {
     out.status = TileStatus::blank;
-    return out;
+    return;
   }
   if (scene.scale) block = scale_to_byte(block, scene.output_bands, scene.ranges, scene.blank_rule.nodata);
-  const EncodedTile encoded = scene.templates->encode(block, scene.output_bands, scene.look,
-                                                      {scene.georef->tile_transform(cell.window), tile_id(scene.name, cell)});
-  const std::string_view bytes = encoded.bytes();
-  out.bytes = bytes.size();
-  out.sha256 = core::sha256_hex(bytes);
-  // Hashes in the manifest catch a file torn by a power cut, so tiles skip the per-file fsync.
-  core::write_file_atomic(run.options.output_dir + "/" + tile_relative_path(scene.name, cell, run.options.format), bytes,
-                          core::Durability::uncached);
-  return out;
+  EncodedTile encoded = scene.templates->encode(block, scene.output_bands, scene.look,
+                                                {scene.georef->tile_transform(cell.window), tile_id(scene.name, cell)});
+  out.bytes = encoded.bytes().size();
+  out.sha256 = core::sha256_hex(encoded.bytes());
+  out.written = writer.submit(run.options.output_dir + "/" + tile_relative_path(scene.name, cell, run.options.format),
+                              std::move(encoded));
 }
 
-TileOutcome work(const TileRun& run, TileJob& job) {
+TileOutcome work(const TileRun& run, TileWriter& writer, TileJob& job) {
   TileOutcome out;
   out.scene = job.scene;
   out.cell = job.cell;
@@ -93,7 +93,8 @@ TileOutcome work(const TileRun& run, TileJob& job) {
     }
   }
   try {
-    return make_tile(run, scene, job.cell, out);
+    make_tile(run, scene, job.cell, writer, out);
+    return out;
   } catch (const core::DataError& e) {  // this tile's pixels: record it and go on; output errors stop the run
     out.status = TileStatus::failed;
     out.error = core::describe(e);
@@ -125,7 +126,7 @@ void count(const TileRecord& record, const TileOutcome& out, bool report_files, 
     case TileStatus::written:
       if (!out.reused) ++report.written;
       report.bytes += out.bytes;
-      if (report_files) report.files.push_back(record.path);
+      if (report_files) report.files.push_back({record.path, out.sha256, out.bytes});
       break;
     case TileStatus::blank:
       if (!out.reused) ++report.blank;
@@ -150,6 +151,7 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
   if (run.progress != nullptr) run.progress->started(progress);
   bool abandoned = false;
+  TileWriter writer(static_cast<std::size_t>(std::max(1, pipeline::resolve_threads(run.options.threads) / 2)));
   std::size_t open_scene = 0;  // scenes before this one have had all their tiles sunk
 
   const auto sink = [&](TileOutcome& out) {
@@ -159,6 +161,7 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
       abandoned = true;
       return;
     }
+    if (out.written.valid()) out.written.get();  // the file is in place (or its IoError stops the run)
     const TileRecord record = record_of(run, out);
     run.manifest.add(record);
     count(record, out, run.options.report_files, report);
@@ -170,7 +173,7 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   };
   bool finished = false;
   try {
-    finished = pipeline::run_ordered(limits, CellSource(run), [&](TileJob& job) { return work(run, job); }, sink);
+    finished = pipeline::run_ordered(limits, CellSource(run), [&](TileJob& job) { return work(run, writer, job); }, sink);
   } catch (...) {
     if (run.progress != nullptr) run.progress->finished(progress);  // a terminal's bar ends its line before the error
     throw;

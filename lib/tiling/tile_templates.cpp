@@ -7,6 +7,9 @@
 #include <bit>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "tiling/tiff_layout.hpp"
@@ -30,7 +33,6 @@ namespace {
 
 constexpr std::size_t alignment = 4096;  // of the output, so a direct-I/O write needs no copy
 
-// An aligned output buffer per thread, reused from tile to tile; a tile still in use gets its own.
 class AlignedBuffer {
  public:
   ~AlignedBuffer() { std::free(data_); }
@@ -43,23 +45,46 @@ class AlignedBuffer {
     }
     return data_;
   }
-  std::atomic<bool> in_use{false};
 
  private:
   std::byte* data_ = nullptr;
   std::size_t capacity_ = 0;
 };
 
-// Memory for `size` bytes, with what keeps it until the EncodedTile is gone.
-std::pair<std::byte*, std::shared_ptr<void>> output_memory(std::size_t size) {
-  thread_local AlignedBuffer own;
-  if (!own.in_use) {
-    std::byte* data = own.reserve(size);
-    own.in_use = true;
-    return {data, std::shared_ptr<void>(&own, [](void* b) { static_cast<AlignedBuffer*>(b)->in_use = false; })};
+// Aligned output buffers, reused: a tile's returns here when its EncodedTile is gone, on whichever thread
+// wrote it. Fresh memory for every tile would cost page faults each time. Holds at most as many buffers as
+// tiles were ever in flight at once.
+class BufferPool {
+ public:
+  // Memory for `size` bytes, with what returns it to the pool.
+  std::pair<std::byte*, std::shared_ptr<void>> lease(std::size_t size) {
+    std::unique_ptr<AlignedBuffer> buffer;
+    {
+      const std::lock_guard lock(mutex_);
+      if (!free_.empty()) {
+        buffer = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+    if (!buffer) buffer = std::make_unique<AlignedBuffer>();
+    std::byte* data = buffer->reserve(size);
+    return {data, std::shared_ptr<void>(buffer.release(), [this](void* b) { give_back(static_cast<AlignedBuffer*>(b)); })};
   }
-  auto fresh = std::make_shared<AlignedBuffer>();
-  return {fresh->reserve(size), fresh};
+
+ private:
+  void give_back(AlignedBuffer* buffer) {
+    std::unique_ptr<AlignedBuffer> owned(buffer);
+    const std::lock_guard lock(mutex_);
+    free_.push_back(std::move(owned));
+  }
+
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<AlignedBuffer>> free_;
+};
+
+std::pair<std::byte*, std::shared_ptr<void>> output_memory(std::size_t size) {
+  static auto* const pool = new BufferPool;  // never destroyed: a tile may be let go during exit
+  return pool->lease(size);
 }
 
 std::string xml_escaped(const std::string& text) {

@@ -30,9 +30,16 @@ struct NamedPath {
   std::string path;
 };
 
+// An output's SHA-256 and size, as its handler hashed the bytes it wrote.
+struct KnownHash {
+  std::string sha256;
+  std::uint64_t bytes = 0;
+};
+
 struct HandlerResult {
   std::vector<std::string> outputs;  // relative paths of the files written in staging_dir (see check_output_name)
   std::uint64_t bytes_read = 0;
+  std::map<std::string, KnownHash> hashed{};  // outputs the handler already hashed, by path: not read back
 };
 
 // Handlers throw to fail a task; the exception's type is the failure class:

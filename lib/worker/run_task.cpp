@@ -35,10 +35,14 @@ TaskHandler& handler_for(const HandlerRegistry& registry, const std::string& kin
                         suggestion ? "did you mean '" + *suggestion + "'?" : "known kinds: tile, detect, checksum, noop");
 }
 
-std::vector<OutputFile> hash_outputs(const std::string& staging, const std::vector<std::string>& names) {
+std::vector<OutputFile> hash_outputs(const std::string& staging, const HandlerResult& result) {
   std::vector<OutputFile> files;
-  for (const auto& name : names) {
+  for (const auto& name : result.outputs) {
     check_output_name(name);
+    if (const auto known = result.hashed.find(name); known != result.hashed.end()) {
+      files.push_back({name, known->second.sha256, known->second.bytes});
+      continue;
+    }
     const std::string path = staging + "/" + name;
     files.push_back({name, core::sha256_file_hex(path), static_cast<std::uint64_t>(fs::file_size(path))});
   }
@@ -94,7 +98,7 @@ Outcome TaskRunner::operator()(const Job& job) const {
     };
     logger->debug("running {} task", task.kind);
     const HandlerResult result = handler.run(task, context);
-    outcome.files = hash_outputs(outcome.staging_dir, result.outputs);
+    outcome.files = hash_outputs(outcome.staging_dir, result);
     std::uint64_t written = 0;
     for (const auto& f : outcome.files) written += f.bytes;
     outcome.seconds = meter.seconds();

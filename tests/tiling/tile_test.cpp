@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/sha256.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
 #include "support/tile_helpers.hpp"
@@ -188,7 +189,10 @@ TEST_CASE("tile: shards and index lists split the grid with no overlap and no ga
     const auto part = tiling::tile_scenes(options);
     total += part.written;
     for (const auto& file : part.files) {
-      CHECK(core::read_file(dir / ("all/" + file)) == core::read_file(options.output_dir + "/" + file));
+      const auto bytes = core::read_file(options.output_dir + "/" + file.path);
+      CHECK(core::read_file(dir / ("all/" + file.path)) == bytes);
+      CHECK(file.sha256 == core::sha256_hex(bytes));
+      CHECK(file.bytes == bytes.size());
     }
   }
   CHECK(total == 12);
@@ -196,7 +200,9 @@ TEST_CASE("tile: shards and index lists split the grid with no overlap and no ga
   options.only_indices = {11, 3, 3};
   options.output_dir = dir / "some";
   const auto some = tiling::tile_scenes(options);
-  CHECK(some.files == std::vector<std::string>{"scene/r000000_c000003.tif", "scene/r000002_c000003.tif"});
+  REQUIRE(some.files.size() == 2);
+  CHECK(some.files[0].path == "scene/r000000_c000003.tif");
+  CHECK(some.files[1].path == "scene/r000002_c000003.tif");
   options.only_indices = {12};
   CHECK_THROWS_AS(tiling::tile_scenes(options), core::UsageError);
 }

@@ -1,0 +1,51 @@
+// TileWriter: a queue of encoded tiles and the threads that write them.
+#include "tiling/tile_writer.hpp"
+
+#include "core/files.hpp"
+
+namespace swath::tiling {
+
+TileWriter::TileWriter(std::size_t threads) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) threads_.emplace_back([this] { run(); });
+}
+
+TileWriter::~TileWriter() {
+  {
+    const std::lock_guard lock(mutex_);
+    closing_ = true;
+    queue_.clear();
+  }
+  wake_.notify_all();
+  for (auto& thread : threads_) thread.join();
+}
+
+std::future<void> TileWriter::submit(std::string path, EncodedTile tile) {
+  std::promise<void> done;
+  auto future = done.get_future();
+  {
+    const std::lock_guard lock(mutex_);
+    queue_.push_back(Job{std::move(path), std::move(tile), std::move(done)});
+  }
+  wake_.notify_one();
+  return future;
+}
+
+void TileWriter::run() {
+  for (;;) {
+    std::unique_lock lock(mutex_);
+    wake_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+    if (closing_) return;
+    Job job = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    try {
+      // Hashes in the manifest catch a file torn by a power cut, so tiles skip the per-file fsync.
+      core::write_file_atomic(job.path, job.tile.bytes(), core::Durability::uncached);
+      job.done.set_value();
+    } catch (...) {
+      job.done.set_exception(std::current_exception());
+    }
+  }
+}
+
+}  // namespace swath::tiling
