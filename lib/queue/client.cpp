@@ -85,14 +85,16 @@ LeaseBatch QueueClient::lease(const std::string& worker, std::size_t max_count, 
 
 void QueueClient::send_lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms,
                              std::int64_t max_leases) {
-  connection_.send_eval(scripts::lease,
-                        {keys_.ready, keys_.prefix, worker, std::to_string(max_count), std::to_string(lease_ms),
-                         std::to_string(max_leases)},
-                        1);
+  sent_lease_ = {keys_.ready, keys_.prefix, worker, std::to_string(max_count), std::to_string(lease_ms),
+                 std::to_string(max_leases)};
+  connection_.send_eval(scripts::lease, sent_lease_, 1);
 }
 
 LeaseBatch QueueClient::receive_lease() {
   const Value reply = connection_.receive();
+  // The script cache was flushed (SCRIPT FLUSH, a failover to a replica without it) after this connection
+  // loaded it: nothing ran, so run the same lease again, which loads the script.
+  if (reply.is_noscript()) return parse_lease(connection_.eval_pipeline(scripts::lease, {sent_lease_}, 1).front());
   if (reply.is_error()) throw core::DataError("Redis failed swath's lease script", reply.text, "check the server's log");
   return parse_lease(reply);
 }

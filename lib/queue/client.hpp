@@ -92,6 +92,7 @@ class QueueClient {
 
  private:
   Connection& connection_;
+  std::vector<std::string> sent_lease_;  // the keys and arguments of the lease send_lease sent
   Keys keys_;
 };
 

@@ -206,3 +206,24 @@ TEST_CASE("queue: a server without AOF or with an evicting policy is reported") 
   CHECK(warnings[0].find("has no AOF") != std::string::npos);
   CHECK(warnings[1].find("maxmemory-policy is not noeviction") != std::string::npos);
 }
+
+TEST_CASE("queue: a script cache flushed under a connected client costs nothing: enqueue, pipelined lease and commit run") {
+  Fixture f;
+  queue::Connection admin{queue::parse_redis_url(f.redis.url())};
+  f.client.enqueue({task("a"), task("b")}, false);
+  const auto first = f.client.lease("w", 1, 60000, 10);  // loads the scripts this client uses
+  REQUIRE(first.leased == 1);
+  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 0.1, false}}, 3600) == std::vector<bool>{true});
+
+  admin.command({"SCRIPT", "FLUSH"});
+  f.client.send_lease("w", 1, 60000, 10);
+  const auto batch = f.client.receive_lease();  // NOSCRIPT: nothing ran, so it leases again
+  REQUIRE(batch.leased == 1);
+  admin.command({"SCRIPT", "FLUSH"});
+  CHECK(f.client.enqueue({task("c")}, false).enqueued == 1);
+  admin.command({"SCRIPT", "FLUSH"});
+  const auto& leased = batch.tasks.front();
+  f.client.send_commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 3600);
+  CHECK_FALSE(f.client.receive_commit().has_value());  // NOSCRIPT: the caller sends it again, as the Settler does
+  CHECK(f.client.commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 3600) == std::vector<bool>{true});
+}
