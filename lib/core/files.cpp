@@ -189,10 +189,14 @@ void StagedFiles::write(const std::string& final_path, std::string_view content)
 }
 
 void StagedFiles::commit() {
-  while (!files_.empty()) {
-    commit_file(files_.front().first, files_.front().second);
-    files_.erase(files_.begin());
+  std::size_t done = 0;
+  try {
+    for (; done < files_.size(); ++done) commit_file(files_[done].first, files_[done].second);
+  } catch (...) {
+    files_.erase(files_.begin(), files_.begin() + static_cast<std::ptrdiff_t>(done));  // in place: not ours to remove
+    throw;
   }
+  files_.clear();
 }
 
 void ensure_writable_directory(const std::string& dir) {
