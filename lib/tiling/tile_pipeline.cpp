@@ -151,7 +151,8 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
   if (run.progress != nullptr) run.progress->started(progress);
   bool abandoned = false;
-  TileWriter writer(static_cast<std::size_t>(std::max(1, pipeline::resolve_threads(run.options.threads) / 2)));
+  // One writer per two tiling threads: a write waits for the device most of its time.
+  TileWriter writer(static_cast<std::size_t>(pipeline::resolve_threads(run.options.threads) / 2));
   std::size_t open_scene = 0;  // scenes before this one have had all their tiles sunk
 
   const auto sink = [&](TileOutcome& out) {

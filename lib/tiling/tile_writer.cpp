@@ -5,8 +5,22 @@
 
 namespace swath::tiling {
 
+namespace {
+
+void write(const std::string& path, const EncodedTile& tile, std::promise<void>& done) {
+  try {
+    // Hashes in the manifest catch a file torn by a power cut, so tiles skip the per-file fsync.
+    core::write_file_atomic(path, tile.bytes(), core::Durability::uncached);
+    done.set_value();
+  } catch (...) {
+    done.set_exception(std::current_exception());
+  }
+}
+
+}  // namespace
+
 TileWriter::TileWriter(std::size_t threads) {
-  for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) threads_.emplace_back([this] { run(); });
+  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
 }
 
 TileWriter::~TileWriter() {
@@ -22,6 +36,10 @@ TileWriter::~TileWriter() {
 std::future<void> TileWriter::submit(std::string path, EncodedTile tile) {
   std::promise<void> done;
   auto future = done.get_future();
+  if (threads_.empty()) {
+    write(path, tile, done);
+    return future;
+  }
   {
     const std::lock_guard lock(mutex_);
     queue_.push_back(Job{std::move(path), std::move(tile), std::move(done)});
@@ -38,13 +56,7 @@ void TileWriter::run() {
     Job job = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    try {
-      // Hashes in the manifest catch a file torn by a power cut, so tiles skip the per-file fsync.
-      core::write_file_atomic(job.path, job.tile.bytes(), core::Durability::uncached);
-      job.done.set_value();
-    } catch (...) {
-      job.done.set_exception(std::current_exception());
-    }
+    write(job.path, job.tile, job.done);
   }
 }
 

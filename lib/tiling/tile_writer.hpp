@@ -20,6 +20,7 @@ namespace swath::tiling {
 // file before it is complete under its final name.
 class TileWriter {
  public:
+  // With no threads, submit() writes on the caller's thread (a run told to use one thread uses one).
   explicit TileWriter(std::size_t threads);
   // Writes already started finish; queued ones are dropped (their files never appear, their futures break).
   ~TileWriter();

@@ -71,3 +71,13 @@ TEST_CASE("tile writer: destroyed with tiles still queued, it leaves only comple
   }
   CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == complete);
 }
+
+TEST_CASE("tile writer: with no threads it writes on the caller's thread, and its errors still come through the future") {
+  test::ScratchDir dir;
+  tiling::TileWriter writer(0);
+  auto done = writer.submit(dir / "t.bin", tile_of("z"));
+  CHECK(done.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
+  CHECK(core::read_file(dir / "t.bin") == "z");
+  auto missing = writer.submit(dir / "no-such-dir/t.bin", tile_of("x"));
+  CHECK_THROWS_AS(missing.get(), core::IoError);
+}
