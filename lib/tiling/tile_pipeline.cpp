@@ -2,6 +2,8 @@
 #include "tiling/tile_pipeline.hpp"
 
 #include <chrono>
+#include <deque>
+#include <future>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -103,6 +105,38 @@ TileOutcome work(const TileRun& run, TileWriter& writer, TileJob& job) {
   }
 }
 
+// Manifest lines wait here, in tile order, until their tile's file is in place, so the sink never blocks
+// on a write (it would idle its core) and no line names a file that is not complete.
+class PendingRecords {
+ public:
+  explicit PendingRecords(ManifestWriter& manifest) : manifest_(manifest) {}
+  void add(TileRecord record, std::future<void> written) {
+    queue_.push_back({std::move(record), std::move(written)});
+    flush(false);
+  }
+  // Moves the lines whose files are in place (all of them, waiting, when `wait`) into the manifest;
+  // rethrows a failed write's IoError.
+  void flush(bool wait) {
+    while (!queue_.empty()) {
+      auto& front = queue_.front();
+      if (front.written.valid()) {
+        if (!wait && front.written.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+        front.written.get();
+      }
+      manifest_.add(front.record);
+      queue_.pop_front();
+    }
+  }
+
+ private:
+  struct Pending {
+    TileRecord record;
+    std::future<void> written;  // invalid: nothing to wait for (blank, failed, kept)
+  };
+  ManifestWriter& manifest_;
+  std::deque<Pending> queue_;
+};
+
 TileRecord record_of(const TileRun& run, const TileOutcome& out) {
   const TileScene& scene = run.scenes[out.scene];
   TileRecord record;
@@ -151,8 +185,10 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
   if (run.progress != nullptr) run.progress->started(progress);
   bool abandoned = false;
-  // One writer per two tiling threads: a write waits for the device most of its time.
-  TileWriter writer(static_cast<std::size_t>(pipeline::resolve_threads(run.options.threads) / 2));
+  // One writer per two tiling threads (a write waits for the device most of its time); tiles waiting for
+  // a writer count against the same memory budget as tiles in the pipeline.
+  TileWriter writer(static_cast<std::size_t>(pipeline::resolve_threads(run.options.threads) / 2), limits.max_tokens);
+  PendingRecords pending(run.manifest);
   std::size_t open_scene = 0;  // scenes before this one have had all their tiles sunk
 
   const auto sink = [&](TileOutcome& out) {
@@ -162,10 +198,9 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
       abandoned = true;
       return;
     }
-    if (out.written.valid()) out.written.get();  // the file is in place (or its IoError stops the run)
-    const TileRecord record = record_of(run, out);
-    run.manifest.add(record);
+    TileRecord record = record_of(run, out);
     count(record, out, run.options.report_files, report);
+    pending.add(std::move(record), std::move(out.written));
     progress.done = report.written + report.reused + report.blank + report.failed;
     progress.failed = report.failed;
     progress.pixels = report.pixels;
@@ -175,6 +210,7 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   bool finished = false;
   try {
     finished = pipeline::run_ordered(limits, CellSource(run), [&](TileJob& job) { return work(run, writer, job); }, sink);
+    pending.flush(true);
   } catch (...) {
     if (run.progress != nullptr) run.progress->finished(progress);  // a terminal's bar ends its line before the error
     throw;

@@ -19,7 +19,7 @@ void write(const std::string& path, const EncodedTile& tile, std::promise<void>&
 
 }  // namespace
 
-TileWriter::TileWriter(std::size_t threads) {
+TileWriter::TileWriter(std::size_t threads, std::size_t max_queued) : max_queued_(std::max<std::size_t>(max_queued, 1)) {
   for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
 }
 
@@ -41,7 +41,8 @@ std::future<void> TileWriter::submit(std::string path, EncodedTile tile) {
     return future;
   }
   {
-    const std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    space_.wait(lock, [this] { return queue_.size() < max_queued_; });
     queue_.push_back(Job{std::move(path), std::move(tile), std::move(done)});
   }
   wake_.notify_one();
@@ -56,6 +57,7 @@ void TileWriter::run() {
     Job job = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
+    space_.notify_one();
     write(job.path, job.tile, job.done);
   }
 }

@@ -21,7 +21,8 @@ namespace swath::tiling {
 class TileWriter {
  public:
   // With no threads, submit() writes on the caller's thread (a run told to use one thread uses one).
-  explicit TileWriter(std::size_t threads);
+  // submit() waits while `max_queued` tiles wait for a writer (their memory is bounded like the pipeline's).
+  TileWriter(std::size_t threads, std::size_t max_queued);
   // Writes already started finish; queued ones are dropped (their files never appear, their futures break).
   ~TileWriter();
   TileWriter(const TileWriter&) = delete;
@@ -39,7 +40,9 @@ class TileWriter {
   void run();
 
   std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;   // writers: a tile or closing
+  std::condition_variable space_;  // submitters: room in the queue
+  std::size_t max_queued_;
   std::deque<Job> queue_;
   bool closing_ = false;
   std::vector<std::thread> threads_;

@@ -33,7 +33,7 @@ TEST_CASE("tile writer: every queued tile lands with its bytes, from two writer 
   test::ScratchDir dir;
   std::vector<std::future<void>> written;
   {
-    tiling::TileWriter writer(2);
+    tiling::TileWriter writer(2, 8);
     for (int i = 0; i < 40; ++i) written.push_back(writer.submit(dir / ("t" + std::to_string(i) + ".bin"), tile_of(bytes_for(i))));
     for (auto& w : written) w.get();
   }
@@ -43,7 +43,7 @@ TEST_CASE("tile writer: every queued tile lands with its bytes, from two writer 
 
 TEST_CASE("tile writer: a write that fails gives its IoError, naming the file, to whoever waits for it") {
   test::ScratchDir dir;
-  tiling::TileWriter writer(1);
+  tiling::TileWriter writer(1, 1000);
   auto missing = writer.submit(dir / "no-such-dir/t.bin", tile_of("x"));
   CHECK_THROWS_WITH_AS(missing.get(), doctest::Contains("no-such-dir/t.bin"), core::IoError);
   auto fine = writer.submit(dir / "t.bin", tile_of("y"));  // the writer goes on
@@ -55,7 +55,7 @@ TEST_CASE("tile writer: destroyed with tiles still queued, it leaves only comple
   test::ScratchDir dir;
   std::vector<std::future<void>> written;
   {
-    tiling::TileWriter writer(1);
+    tiling::TileWriter writer(1, 1000);
     for (int i = 0; i < 200; ++i) written.push_back(writer.submit(dir / ("t" + std::to_string(i) + ".bin"), tile_of(bytes_for(i))));
   }
   int complete = 0;
@@ -74,7 +74,7 @@ TEST_CASE("tile writer: destroyed with tiles still queued, it leaves only comple
 
 TEST_CASE("tile writer: with no threads it writes on the caller's thread, and its errors still come through the future") {
   test::ScratchDir dir;
-  tiling::TileWriter writer(0);
+  tiling::TileWriter writer(0, 1);
   auto done = writer.submit(dir / "t.bin", tile_of("z"));
   CHECK(done.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
   CHECK(core::read_file(dir / "t.bin") == "z");
