@@ -69,7 +69,7 @@ std::string temporary_path_for(const std::string& final_path) {
 
 namespace {
 
-constexpr std::size_t direct_alignment = 4096;  // of O_DIRECT buffers, offsets and sizes on any Linux device
+constexpr std::size_t direct_alignment = direct_io_alignment;
 
 struct AlignedFree {
   void operator()(std::byte* p) const { std::free(p); }
@@ -84,9 +84,8 @@ bool write_direct(int fd, std::string_view content) {
   const auto* from = reinterpret_cast<const std::byte*>(content.data());
   if (reinterpret_cast<std::uintptr_t>(from) % direct_alignment != 0) {
     if (capacity < whole) {
-      void* p = nullptr;
-      if (::posix_memalign(&p, direct_alignment, whole) != 0) return false;
-      buffer.reset(static_cast<std::byte*>(p));
+      buffer.reset(static_cast<std::byte*>(std::aligned_alloc(direct_alignment, whole)));  // whole: a multiple
+      if (!buffer) return false;
       capacity = whole;
     }
     std::memcpy(buffer.get(), from, whole);
@@ -124,14 +123,19 @@ int open_new_file(const std::string& tmp, const std::string& path, bool direct) 
 void write_new_file(const std::string& tmp, const std::string& path, std::string_view content, Durability durability) {
   const int fd = open_new_file(tmp, path, durability == Durability::uncached && content.size() >= direct_alignment);
   std::size_t written = 0;
-  if ((::fcntl(fd, F_GETFL) & O_DIRECT) != 0) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0 && (flags & O_DIRECT) != 0) {
     // Whole blocks around the page cache, then the tail through it (all of it, if a direct write failed).
     if (write_direct(fd, content)) written = content.size() / direct_alignment * direct_alignment;
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_DIRECT);
-    ::lseek(fd, static_cast<off_t>(written), SEEK_SET);
+    if (::fcntl(fd, F_SETFL, flags & ~O_DIRECT) != 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
+    }
   }
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+  while (written < content.size()) {  // at explicit offsets: a failed direct write leaves the file offset anywhere
+    const ssize_t n = ::pwrite(fd, content.data() + written, content.size() - written, static_cast<off_t>(written));
     if (n < 0) {
       if (errno == EINTR) continue;
       const int err = errno;

@@ -2,6 +2,7 @@
 // A killed process leaves at most a `.tmp-` file, never a partial file under the final name.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,9 @@ enum class Durability {
                 // for output nothing reads back soon (tiles), which then costs no copy into the cache; a
                 // 4096-aligned `content` is written without any copy
 };
+
+// The alignment of O_DIRECT buffers, offsets and sizes that every Linux device accepts.
+inline constexpr std::size_t direct_io_alignment = 4096;
 
 // Writes `content` to `path` atomically; throws IoError naming the path and the OS reason.
 void write_file_atomic(const std::string& path, std::string_view content, Durability durability = Durability::fsync);

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 
 #include "core/errors.hpp"
 #include "raster/gdal_config.hpp"
@@ -18,11 +19,11 @@ namespace swath::tiling {
 
 namespace {
 
-// Where a thread encodes its tiles: one /vsimem/ directory and file per thread, kept from tile to tile.
-// Opening an existing in-memory file for writing keeps its buffer, so after the first tile an encode costs
-// no allocation; a new file would grow in 10% steps, each a reallocation that zeroes the new part (half of
-// a GeoTIFF tile's encoding time). A tile still in use on this thread (its EncodedTile alive) gets a file
-// of its own instead.
+// Where a thread encodes its tiles: one /vsimem/ directory and file per thread and extension, kept from
+// tile to tile. Opening an existing in-memory file for writing keeps its buffer, so after the first tile an
+// encode costs no allocation; a new file would grow in 10% steps, each a reallocation that zeroes the new
+// part (half of a GeoTIFF tile's encoding time). The bytes leave it as a copy (take_file), so it is only
+// ever used inside one encode_tile call on its own thread.
 class ScratchFile {
  public:
   explicit ScratchFile(const std::string& extension) {
@@ -36,7 +37,6 @@ class ScratchFile {
   ScratchFile& operator=(const ScratchFile&) = delete;
 
   const std::string& path() const { return path_; }
-  std::atomic<bool> in_use{false};
 
   // Removes whatever a driver wrote beside the tile (none of swath's formats should), so nothing piles up.
   void remove_others() const {
@@ -52,15 +52,10 @@ class ScratchFile {
   std::string path_;
 };
 
-// This thread's scratch file for `extension`, or a fresh one (returned as `fresh`) when it is in use.
-ScratchFile& scratch_for(const std::string& extension, std::unique_ptr<ScratchFile>& fresh) {
+ScratchFile& scratch_for(const std::string& extension) {
   thread_local std::vector<std::unique_ptr<ScratchFile>> files;  // one per extension this thread wrote
   for (auto& file : files) {
-    if (CPLGetExtension(file->path().c_str()) == extension) {
-      if (!file->in_use) return *file;
-      fresh = std::make_unique<ScratchFile>(extension);
-      return *fresh;
-    }
+    if (CPLGetExtension(file->path().c_str()) == extension) return *file;
   }
   files.push_back(std::make_unique<ScratchFile>(extension));
   return *files.back();
@@ -136,16 +131,16 @@ void describe_tile(GDALDataset& dataset, const TileLook& look, const TilePlace& 
   }
 }
 
-// The bytes of `file`, kept (and `file` marked in use) until the EncodedTile is gone.
-EncodedTile take_file(ScratchFile& file, std::unique_ptr<ScratchFile> fresh) {
+// A copy of the bytes `file` holds, so the file is free for this thread's next tile.
+EncodedTile take_file(const ScratchFile& file) {
   file.remove_others();
   vsi_l_offset length = 0;
-  GByte* buffer = VSIGetMemFileBuffer(file.path().c_str(), &length, FALSE);
+  const GByte* buffer = VSIGetMemFileBuffer(file.path().c_str(), &length, FALSE);
   if (buffer == nullptr) throw core::DataError("cannot encode a tile", "the driver wrote no file");
-  const std::string_view bytes(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(length));
-  if (fresh) return EncodedTile(bytes, std::shared_ptr<ScratchFile>(std::move(fresh)));
-  file.in_use = true;
-  return EncodedTile(bytes, std::shared_ptr<void>(&file, [](void* f) { static_cast<ScratchFile*>(f)->in_use = false; }));
+  const auto size = static_cast<std::size_t>(length);
+  auto memory = tile_memory(size);
+  std::memcpy(memory.data, buffer, size);
+  return EncodedTile(std::string_view(reinterpret_cast<const char*>(memory.data), size), std::move(memory.keeper));
 }
 
 // GTiff through Create + RasterIO: CreateCopy would re-open the file and clone every PAM item of the
@@ -187,8 +182,7 @@ EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count,
   CPLStringList options;
   for (const auto& option : look.creation_options) options.AddString(option.c_str());
 
-  std::unique_ptr<ScratchFile> fresh;
-  ScratchFile& file = scratch_for(file_extension(look.format), fresh);
+  ScratchFile& file = scratch_for(file_extension(look.format));
   const std::string& path = file.path();
   raster::CapturedGdalErrors errors;
   GDALDatasetUniquePtr written;
@@ -205,7 +199,7 @@ EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count,
   }
   written.reset();  // closing flushes; a failure there is captured like any other
   if (errors.failed()) throw core::DataError("cannot encode a " + driver_name + " tile", errors.last_failure());
-  return take_file(file, std::move(fresh));
+  return take_file(file);
 }
 
 }  // namespace swath::tiling

@@ -29,7 +29,7 @@ struct TileLook {
   std::vector<std::pair<std::string, std::string>> metadata;  // GTiff/COG only (provenance)
 };
 
-// Encoded bytes, in the buffer the driver wrote them to (no copy); valid while this object lives.
+// Encoded bytes, valid while this object lives (on any thread: a writer thread may hold it).
 class EncodedTile {
  public:
   EncodedTile(std::string_view bytes, std::shared_ptr<void> keeper) : bytes_(bytes), keeper_(std::move(keeper)) {}
@@ -39,6 +39,15 @@ class EncodedTile {
   std::string_view bytes_;
   std::shared_ptr<void> keeper_;  // holds the in-memory file behind bytes_
 };
+
+// Memory for a tile's `size` encoded bytes, aligned for direct I/O (core::direct_io_alignment) so writing it
+// needs no copy; `keeper` returns it to a pool when the EncodedTile made with it is gone (fresh memory for
+// every tile would cost page faults each time). The pool keeps as many buffers as were ever in use at once.
+struct TileMemory {
+  std::byte* data;
+  std::shared_ptr<void> keeper;
+};
+TileMemory tile_memory(std::size_t size);
 
 // The encoded bytes of the first `band_count` bands of `block`. Deterministic: the same pixels and look
 // give the same bytes (no time, no software tag). Throws DataError when the driver refuses the data.

@@ -185,9 +185,11 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
   if (run.progress != nullptr) run.progress->started(progress);
   bool abandoned = false;
-  // One writer per two tiling threads (a write waits for the device most of its time); tiles waiting for
-  // a writer count against the same memory budget as tiles in the pipeline.
-  TileWriter writer(static_cast<std::size_t>(pipeline::resolve_threads(run.options.threads) / 2), limits.max_tokens);
+  // One writer per two tiling threads (a write waits for the device most of its time). A tile waiting for a
+  // writer holds its encoded bytes only, about half of what a tile in the pipeline holds: allowing half as
+  // many keeps the run within 1.25 times --max-memory.
+  TileWriter writer(static_cast<std::size_t>(pipeline::resolve_threads(run.options.threads) / 2),
+                    std::max<std::size_t>(1, limits.max_tokens / 2));
   PendingRecords pending(run.manifest);
   std::size_t open_scene = 0;  // scenes before this one have had all their tiles sunk
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <bit>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -17,12 +18,14 @@
 namespace swath::tiling {
 
 struct TileTemplates::Template {
-  std::string bytes;  // GDAL's encoding of the first tile of the shape
+  std::string bytes;  // GDAL's encoding of a probe tile of the shape
   std::size_t pixels_at = 0;
   std::size_t pixel_bytes = 0;
   bool planar_separate = false;
   std::vector<std::size_t> piece_bytes;  // each strip's share of the pixels, in file order
   std::size_t element_bytes = 1;         // one sample (band after band) or one pixel's samples
+  std::size_t component_bytes = 1;       // one number of a sample (half a complex one)
+  bool floating = false;                 // components are IEEE floats
   std::optional<std::size_t> origin_x_at;  // the corner's doubles, when the tiles are georeferenced
   std::optional<std::size_t> origin_y_at;
   std::optional<std::size_t> id_at;  // the XML-escaped SWATH_TILE value, when the tiles have one
@@ -31,64 +34,8 @@ struct TileTemplates::Template {
 
 namespace {
 
-constexpr std::size_t alignment = 4096;  // of the output, so a direct-I/O write needs no copy
-
-class AlignedBuffer {
- public:
-  ~AlignedBuffer() { std::free(data_); }
-  std::byte* reserve(std::size_t size) {
-    if (size > capacity_) {
-      std::free(data_);
-      capacity_ = (size + alignment - 1) / alignment * alignment;
-      data_ = static_cast<std::byte*>(std::aligned_alloc(alignment, capacity_));
-      if (data_ == nullptr) throw std::bad_alloc();
-    }
-    return data_;
-  }
-
- private:
-  std::byte* data_ = nullptr;
-  std::size_t capacity_ = 0;
-};
-
-// Aligned output buffers, reused: a tile's returns here when its EncodedTile is gone, on whichever thread
-// wrote it. Fresh memory for every tile would cost page faults each time. Holds at most as many buffers as
-// tiles were ever in flight at once.
-class BufferPool {
- public:
-  // Memory for `size` bytes, with what returns it to the pool.
-  std::pair<std::byte*, std::shared_ptr<void>> lease(std::size_t size) {
-    std::unique_ptr<AlignedBuffer> buffer;
-    {
-      const std::lock_guard lock(mutex_);
-      if (!free_.empty()) {
-        buffer = std::move(free_.back());
-        free_.pop_back();
-      }
-    }
-    if (!buffer) buffer = std::make_unique<AlignedBuffer>();
-    std::byte* data = buffer->reserve(size);
-    return {data, std::shared_ptr<void>(buffer.release(), [this](void* b) { give_back(static_cast<AlignedBuffer*>(b)); })};
-  }
-
- private:
-  void give_back(AlignedBuffer* buffer) {
-    std::unique_ptr<AlignedBuffer> owned(buffer);
-    const std::lock_guard lock(mutex_);
-    free_.push_back(std::move(owned));
-  }
-
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<AlignedBuffer>> free_;
-};
-
-std::pair<std::byte*, std::shared_ptr<void>> output_memory(std::size_t size) {
-  static auto* const pool = new BufferPool;  // never destroyed: a tile may be let go during exit
-  return pool->lease(size);
-}
-
 std::string xml_escaped(const std::string& text) {
-  char* escaped = CPLEscapeString(text.c_str(), -1, CPLES_XML);
+  char* escaped = CPLEscapeString(text.c_str(), -1, CPLES_XML_BUT_QUOTES);
   std::string out = escaped;
   CPLFree(escaped);
   return out;
@@ -127,6 +74,8 @@ std::optional<TileTemplates::Template> locate(std::string_view encoded, const ra
   out.planar_separate = layout->planar_separate;
   out.piece_bytes = layout->piece_bytes;
   out.element_bytes = block.sample_bytes() * (block.layout == raster::Layout::band_sequential ? 1 : band_count);
+  out.component_bytes = GDALDataTypeIsComplex(block.type) ? block.sample_bytes() / 2 : block.sample_bytes();
+  out.floating = GDALDataTypeIsFloating(block.type) != 0;
   if (place.geotransform) {
     const auto& c = place.geotransform->c;
     if (!layout->origin_x_at || !holds_double(encoded, *layout->origin_x_at, c[0]) ||
@@ -152,10 +101,11 @@ std::optional<EncodedTile> fill(const TileTemplates::Template& t, const raster::
   const auto pixels = written_pixels(block, band_count, t.planar_separate);
   if (!pixels || pixels->size() != t.pixel_bytes) return std::nullopt;
   if (t.origin_x_at.has_value() != place.geotransform.has_value()) return std::nullopt;
+  if (t.id_at.has_value() == place.id.empty()) return std::nullopt;
   const std::string id = t.id_at ? xml_escaped(place.id) : std::string();
   if (id.size() != t.id_length) return std::nullopt;
 
-  auto [data, keeper] = output_memory(t.bytes.size());
+  auto [data, keeper] = tile_memory(t.bytes.size());
   const std::size_t pixels_end = t.pixels_at + t.pixel_bytes;
   std::memcpy(data, t.bytes.data(), t.pixels_at);
   std::memcpy(data + t.pixels_at, pixels->data(), t.pixel_bytes);
@@ -168,6 +118,24 @@ std::optional<EncodedTile> fill(const TileTemplates::Template& t, const raster::
   return EncodedTile(std::string_view(reinterpret_cast<const char*>(data), t.bytes.size()), std::move(keeper));
 }
 
+// Whether two components count as one value to GDAL's empty-strip test: floats by value (every NaN alike,
+// -0 and 0 alike), anything else by its bytes.
+bool same_component(const char* a, const char* b, const TileTemplates::Template& t) {
+  if (t.floating && t.component_bytes == sizeof(float)) {
+    float x, y;
+    std::memcpy(&x, a, sizeof x);
+    std::memcpy(&y, b, sizeof y);
+    return x == y || (std::isnan(x) && std::isnan(y));
+  }
+  if (t.floating && t.component_bytes == sizeof(double)) {
+    double x, y;
+    std::memcpy(&x, a, sizeof x);
+    std::memcpy(&y, b, sizeof y);
+    return x == y || (std::isnan(x) && std::isnan(y));
+  }
+  return std::memcmp(a, b, t.component_bytes) == 0;
+}
+
 // GDAL does not write a strip whose pixels all equal the nodata value (0 without one) where it belongs: it
 // fills such strips in at the end, so the file's layout depends on the pixels. A tile with a strip of one
 // repeated value (a superset of those) is left to GDAL.
@@ -176,9 +144,11 @@ bool has_uniform_piece(const TileTemplates::Template& t, std::string_view pixels
   std::size_t at = 0;
   for (const std::size_t piece : t.piece_bytes) {
     const char* first = pixels.data() + at;
-    std::size_t i = e;
-    while (i + e <= piece && std::memcmp(first, first + i, e) == 0) i += e;
-    if (i + e > piece) return true;
+    bool uniform = true;
+    for (std::size_t i = e; uniform && i + e <= piece; i += e) {
+      for (std::size_t j = 0; uniform && j < e; j += t.component_bytes) uniform = same_component(first + j, first + i + j, t);
+    }
+    if (uniform) return true;
     at += piece;
   }
   return false;
@@ -229,15 +199,27 @@ EncodedTile TileTemplates::encode(const raster::PixelBlock& block, std::size_t b
                                   const TilePlace& place) {
   if (look.format != Format::gtiff) return encode_tile(block, band_count, look, place);
   const Shape shape{block.window.width, block.window.height, declares_padding_nodata(look, block.window)};
-  std::shared_ptr<const Template> known;
+  // Made once per shape (two probe encodings) by the first thread to need it; others needing it wait.
+  std::shared_future<std::shared_ptr<const Template>> made;
+  std::optional<std::promise<std::shared_ptr<const Template>>> making;
   {
-    // Made once per shape (two probe encodings), while other threads wanting it wait.
     const std::lock_guard lock(mutex_);
     auto found = templates_.find(shape);
-    if (found == templates_.end()) found = templates_.emplace(shape, make_template(block, band_count, look, place)).first;
-    known = found->second;
+    if (found == templates_.end()) {
+      making.emplace();
+      found = templates_.emplace(shape, making->get_future().share()).first;
+    }
+    made = found->second;
   }
-  if (known) {
+  if (making) {
+    try {
+      making->set_value(make_template(block, band_count, look, place));
+    } catch (...) {
+      making->set_exception(std::current_exception());
+      throw;
+    }
+  }
+  if (const auto known = made.get()) {
     const auto pixels = written_pixels(block, band_count, known->planar_separate);
     if (pixels && pixels->size() == known->pixel_bytes && !has_uniform_piece(*known, *pixels)) {
       if (auto filled = fill(*known, block, band_count, place)) {

@@ -20,10 +20,17 @@ void write(const std::string& path, const EncodedTile& tile, std::promise<void>&
 }  // namespace
 
 TileWriter::TileWriter(std::size_t threads, std::size_t max_queued) : max_queued_(std::max<std::size_t>(max_queued, 1)) {
-  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  try {
+    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  } catch (...) {  // no thread for the next writer: stop the ones already running before giving up
+    close();
+    throw;
+  }
 }
 
-TileWriter::~TileWriter() {
+TileWriter::~TileWriter() { close(); }
+
+void TileWriter::close() {
   {
     const std::lock_guard lock(mutex_);
     closing_ = true;

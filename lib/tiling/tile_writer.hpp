@@ -16,8 +16,9 @@ namespace swath::tiling {
 
 // Tiles are written around the page cache (core::Durability::uncached), which makes each write wait for
 // the device: on the tiling threads that idles a core for a tenth of the run. Here the waits overlap the
-// encoding of the next tiles. The caller records a tile only once its future is ready, so nothing names a
-// file before it is complete under its final name.
+// encoding of the next tiles. The writer threads come on top of the tiling threads (they mostly wait).
+// The caller records a tile only once its future is ready, so nothing names a file before it is complete
+// under its final name.
 class TileWriter {
  public:
   // With no threads, submit() writes on the caller's thread (a run told to use one thread uses one).
@@ -38,6 +39,7 @@ class TileWriter {
     std::promise<void> done;
   };
   void run();
+  void close();
 
   std::mutex mutex_;
   std::condition_variable wake_;   // writers: a tile or closing

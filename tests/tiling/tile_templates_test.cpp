@@ -3,6 +3,8 @@
 
 #include <ogr_spatialref.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "raster/window_reader.hpp"
@@ -168,4 +170,36 @@ TEST_CASE("tiff layout: finds the pixels and the corner of an uncompressed GeoTI
     std::memcpy(bent.data() + 4, &offset, 4);
     (void)tiling::read_tiff_layout(bent);
   }
+}
+
+TEST_CASE("tile templates: float strips GDAL counts as empty (NaNs of any bits, -0 beside 0) stay GDAL's bytes") {
+  for (const bool nan_nodata : {true, false}) {
+    CAPTURE(nan_nodata);
+    auto look = look_for(1, {});
+    look.nodata = {nan_nodata ? std::optional<double>(std::nan("")) : std::optional<double>(0.0)};
+    tiling::TileTemplates templates;
+    for (int row = 0; row < 3; ++row) {
+      auto block = block_of(32, 32, 1, GDT_Float32, raster::Layout::band_sequential, static_cast<unsigned>(row + 1));
+      if (row == 1) {  // every sample "nodata" by value, but not byte for byte
+        for (std::size_t i = 0; i < 32 * 32; ++i) {
+          const std::uint32_t bits = nan_nodata ? (i % 2 ? 0x7FC00000u : 0xFFC00001u) : (i % 2 ? 0x80000000u : 0u);
+          std::memcpy(block.data.data() + i * 4, &bits, 4);
+        }
+      }
+      const auto place = place_of(row, 0);
+      CHECK(templates.encode(block, 1, look, place).bytes() == tiling::encode_tile(block, 1, look, place).bytes());
+    }
+    CHECK(templates.filled() == 2);  // rows 0 and 2; row 1 went to GDAL
+  }
+}
+
+TEST_CASE("tile templates: a tile without an id never comes from a template made with one") {
+  const auto look = look_for(1, {});
+  tiling::TileTemplates templates;
+  const auto block = block_of(32, 32, 1, GDT_Byte, raster::Layout::band_sequential, 9);
+  auto place = place_of(0, 0);
+  CHECK(templates.encode(block, 1, look, place).bytes() == tiling::encode_tile(block, 1, look, place).bytes());
+  place.id.clear();
+  CHECK(templates.encode(block, 1, look, place).bytes() == tiling::encode_tile(block, 1, look, place).bytes());
+  CHECK(templates.filled() == 1);
 }
