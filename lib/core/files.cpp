@@ -14,6 +14,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/aligned_buffer.hpp"
 #include "core/errors.hpp"
 
 namespace swath::core {
@@ -69,27 +70,21 @@ std::string temporary_path_for(const std::string& final_path) {
 
 namespace {
 
-constexpr std::size_t direct_alignment = direct_io_alignment;
-
-struct AlignedFree {
-  void operator()(std::byte* p) const { std::free(p); }
-};
-
 // Writes the whole 4096-byte blocks of `content` to `fd` (opened O_DIRECT): straight from `content` when it is
 // aligned (a caller that cares allocates it so), else through this thread's aligned copy. False on failure.
 bool write_direct(int fd, std::string_view content) {
-  thread_local std::unique_ptr<std::byte, AlignedFree> buffer;
-  thread_local std::size_t capacity = 0;
-  const std::size_t whole = content.size() / direct_alignment * direct_alignment;
+  thread_local AlignedBuffer copy;
+  const std::size_t whole = content.size() / direct_io_alignment * direct_io_alignment;
   const auto* from = reinterpret_cast<const std::byte*>(content.data());
-  if (reinterpret_cast<std::uintptr_t>(from) % direct_alignment != 0) {
-    if (capacity < whole) {
-      buffer.reset(static_cast<std::byte*>(std::aligned_alloc(direct_alignment, whole)));  // whole: a multiple
-      if (!buffer) return false;
-      capacity = whole;
+  if (reinterpret_cast<std::uintptr_t>(from) % direct_io_alignment != 0) {
+    std::byte* aligned = nullptr;
+    try {
+      aligned = copy.reserve(whole);
+    } catch (const std::bad_alloc&) {
+      return false;  // the caller writes it through the page cache instead
     }
-    std::memcpy(buffer.get(), from, whole);
-    from = buffer.get();
+    std::memcpy(aligned, from, whole);
+    from = aligned;
   }
   std::size_t written = 0;
   while (written < whole) {
@@ -121,12 +116,12 @@ int open_new_file(const std::string& tmp, const std::string& path, bool direct) 
 
 // Writes `content` to the new file `tmp` (standing for `path` in messages); removes it on failure.
 void write_new_file(const std::string& tmp, const std::string& path, std::string_view content, Durability durability) {
-  const int fd = open_new_file(tmp, path, durability == Durability::uncached && content.size() >= direct_alignment);
+  const int fd = open_new_file(tmp, path, durability == Durability::uncached && content.size() >= direct_io_alignment);
   std::size_t written = 0;
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0 && (flags & O_DIRECT) != 0) {
     // Whole blocks around the page cache, then the tail through it (all of it, if a direct write failed).
-    if (write_direct(fd, content)) written = content.size() / direct_alignment * direct_alignment;
+    if (write_direct(fd, content)) written = content.size() / direct_io_alignment * direct_io_alignment;
     if (::fcntl(fd, F_SETFL, flags & ~O_DIRECT) != 0) {
       const int err = errno;
       ::close(fd);

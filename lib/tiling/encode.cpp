@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <map>
 
 #include "core/errors.hpp"
 #include "raster/gdal_config.hpp"
@@ -53,12 +54,10 @@ class ScratchFile {
 };
 
 ScratchFile& scratch_for(const std::string& extension) {
-  thread_local std::vector<std::unique_ptr<ScratchFile>> files;  // one per extension this thread wrote
-  for (auto& file : files) {
-    if (CPLGetExtension(file->path().c_str()) == extension) return *file;
-  }
-  files.push_back(std::make_unique<ScratchFile>(extension));
-  return *files.back();
+  thread_local std::map<std::string, std::unique_ptr<ScratchFile>> files;  // by extension
+  auto& file = files[extension];
+  if (!file) file = std::make_unique<ScratchFile>(extension);
+  return *file;
 }
 
 std::string pointer_option(const void* pointer) {

@@ -3,13 +3,12 @@
 
 #include <cpl_string.h>
 
-#include <atomic>
 #include <bit>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -95,11 +94,10 @@ std::optional<TileTemplates::Template> locate(std::string_view encoded, const ra
   return out;
 }
 
-// `block` at `place` made from `t`; nullopt when it does not fit (an id of another length, say).
-std::optional<EncodedTile> fill(const TileTemplates::Template& t, const raster::PixelBlock& block, std::size_t band_count,
-                                const TilePlace& place) {
-  const auto pixels = written_pixels(block, band_count, t.planar_separate);
-  if (!pixels || pixels->size() != t.pixel_bytes) return std::nullopt;
+// A tile with `pixels` (its written bands, see written_pixels) at `place` made from `t`; nullopt when it does
+// not fit (an id of another length, say).
+std::optional<EncodedTile> fill(const TileTemplates::Template& t, std::string_view pixels, const TilePlace& place) {
+  if (pixels.size() != t.pixel_bytes) return std::nullopt;
   if (t.origin_x_at.has_value() != place.geotransform.has_value()) return std::nullopt;
   if (t.id_at.has_value() == place.id.empty()) return std::nullopt;
   const std::string id = t.id_at ? xml_escaped(place.id) : std::string();
@@ -108,7 +106,7 @@ std::optional<EncodedTile> fill(const TileTemplates::Template& t, const raster::
   auto [data, keeper] = tile_memory(t.bytes.size());
   const std::size_t pixels_end = t.pixels_at + t.pixel_bytes;
   std::memcpy(data, t.bytes.data(), t.pixels_at);
-  std::memcpy(data + t.pixels_at, pixels->data(), t.pixel_bytes);
+  std::memcpy(data + t.pixels_at, pixels.data(), t.pixel_bytes);
   std::memcpy(data + pixels_end, t.bytes.data() + pixels_end, t.bytes.size() - pixels_end);
   if (place.geotransform) {
     std::memcpy(data + *t.origin_x_at, &place.geotransform->c[0], sizeof(double));
@@ -120,19 +118,17 @@ std::optional<EncodedTile> fill(const TileTemplates::Template& t, const raster::
 
 // Whether two components count as one value to GDAL's empty-strip test: floats by value (every NaN alike,
 // -0 and 0 alike), anything else by its bytes.
+template <class Float>
+bool same_float(const char* a, const char* b) {
+  Float x, y;
+  std::memcpy(&x, a, sizeof x);
+  std::memcpy(&y, b, sizeof y);
+  return x == y || (std::isnan(x) && std::isnan(y));
+}
+
 bool same_component(const char* a, const char* b, const TileTemplates::Template& t) {
-  if (t.floating && t.component_bytes == sizeof(float)) {
-    float x, y;
-    std::memcpy(&x, a, sizeof x);
-    std::memcpy(&y, b, sizeof y);
-    return x == y || (std::isnan(x) && std::isnan(y));
-  }
-  if (t.floating && t.component_bytes == sizeof(double)) {
-    double x, y;
-    std::memcpy(&x, a, sizeof x);
-    std::memcpy(&y, b, sizeof y);
-    return x == y || (std::isnan(x) && std::isnan(y));
-  }
+  if (t.floating && t.component_bytes == sizeof(float)) return same_float<float>(a, b);
+  if (t.floating && t.component_bytes == sizeof(double)) return same_float<double>(a, b);
   return std::memcmp(a, b, t.component_bytes) == 0;
 }
 
@@ -185,7 +181,8 @@ std::shared_ptr<const TileTemplates::Template> make_template(const raster::Pixel
     if (!t) return nullptr;
     const auto second = probe_block(block, 137, 11);
     const TilePlace elsewhere = other_place(place);
-    const auto filled = fill(*t, second, band_count, elsewhere);
+    const auto pixels = written_pixels(second, band_count, t->planar_separate);
+    const auto filled = pixels ? fill(*t, *pixels, elsewhere) : std::nullopt;
     if (!filled || filled->bytes() != encode_tile(second, band_count, look, elsewhere).bytes()) return nullptr;
     return std::make_shared<const TileTemplates::Template>(std::move(*t));
   } catch (const core::DataError&) {
@@ -222,7 +219,7 @@ EncodedTile TileTemplates::encode(const raster::PixelBlock& block, std::size_t b
   if (const auto known = made.get()) {
     const auto pixels = written_pixels(block, band_count, known->planar_separate);
     if (pixels && pixels->size() == known->pixel_bytes && !has_uniform_piece(*known, *pixels)) {
-      if (auto filled = fill(*known, block, band_count, place)) {
+      if (auto filled = fill(*known, *pixels, place)) {
         ++filled_;
         return std::move(*filled);
       }
