@@ -7,14 +7,13 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <sstream>
 
-#include "core/aligned_buffer.hpp"
 #include "core/errors.hpp"
 
 namespace swath::core {
@@ -70,75 +69,60 @@ std::string temporary_path_for(const std::string& final_path) {
 
 namespace {
 
-// Writes the whole 4096-byte blocks of `content` to `fd` (opened O_DIRECT): straight from `content` when it is
-// aligned (a caller that cares allocates it so), else through this thread's aligned copy. False on failure.
-bool write_direct(int fd, std::string_view content) {
-  thread_local AlignedBuffer copy;
-  const std::size_t whole = content.size() / direct_io_alignment * direct_io_alignment;
-  const auto* from = reinterpret_cast<const std::byte*>(content.data());
-  if (reinterpret_cast<std::uintptr_t>(from) % direct_io_alignment != 0) {
-    std::byte* aligned = nullptr;
-    try {
-      aligned = copy.reserve(whole);
-    } catch (const std::bad_alloc&) {
-      return false;  // the caller writes it through the page cache instead
-    }
-    std::memcpy(aligned, from, whole);
-    from = aligned;
-  }
-  std::size_t written = 0;
-  while (written < whole) {
-    const ssize_t n = ::write(fd, from + written, whole - written);
+// Writes bytes [from, to) of `content` at their own offsets (a failed direct write leaves the file offset
+// anywhere); returns 0, or the errno of the failure.
+int write_range(int fd, std::string_view content, std::size_t from, std::size_t to) {
+  while (from < to) {
+    const ssize_t n = ::pwrite(fd, content.data() + from, to - from, static_cast<off_t>(from));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return false;
+      return errno;
     }
-    written += static_cast<std::size_t>(n);
+    from += static_cast<std::size_t>(n);
   }
-  return true;
+  return 0;
 }
+
+struct NewFile {
+  int fd;
+  bool direct;  // opened O_DIRECT
+};
 
 // Opens the new file `tmp` (standing for `path` in messages), around the page cache when `direct` and the
 // file system allows it (some refuse O_DIRECT after creating the file).
-int open_new_file(const std::string& tmp, const std::string& path, bool direct) {
+NewFile open_new_file(const std::string& tmp, const std::string& path, bool direct) {
   const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
   int fd = ::open(tmp.c_str(), flags | (direct ? O_DIRECT : 0), 0644);
   if (fd < 0 && direct && errno == EINVAL) {
     ::unlink(tmp.c_str());
+    direct = false;
     fd = ::open(tmp.c_str(), flags, 0644);
   }
   if (fd < 0) {
     const int err = errno;
     throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
   }
-  return fd;
+  return {fd, direct};
 }
 
 // Writes `content` to the new file `tmp` (standing for `path` in messages); removes it on failure.
 void write_new_file(const std::string& tmp, const std::string& path, std::string_view content, Durability durability) {
-  const int fd = open_new_file(tmp, path, durability == Durability::uncached && content.size() >= direct_io_alignment);
+  const bool aligned = reinterpret_cast<std::uintptr_t>(content.data()) % direct_io_alignment == 0;
+  const auto [fd, direct] =
+      open_new_file(tmp, path, durability == Durability::uncached && aligned && content.size() >= direct_io_alignment);
   std::size_t written = 0;
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags >= 0 && (flags & O_DIRECT) != 0) {
+  int err = 0;
+  if (direct) {
     // Whole blocks around the page cache, then the tail through it (all of it, if a direct write failed).
-    if (write_direct(fd, content)) written = content.size() / direct_io_alignment * direct_io_alignment;
-    if (::fcntl(fd, F_SETFL, flags & ~O_DIRECT) != 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
-    }
+    const std::size_t whole = content.size() / direct_io_alignment * direct_io_alignment;
+    if (write_range(fd, content, 0, whole) == 0) written = whole;
+    if (::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_DIRECT) != 0) err = errno;
   }
-  while (written < content.size()) {  // at explicit offsets: a failed direct write leaves the file offset anywhere
-    const ssize_t n = ::pwrite(fd, content.data() + written, content.size() - written, static_cast<off_t>(written));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
-    }
-    written += static_cast<std::size_t>(n);
+  if (err == 0) err = write_range(fd, content, written, content.size());
+  if (err != 0) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
   }
   bool synced = durability != Durability::fsync || ::fsync(fd) == 0;
   int sync_err = errno;

@@ -18,9 +18,9 @@ enum class Durability {
   fsync,       // fsync before the rename: the file survives a crash of the machine
   rename_only,  // no fsync: a killed process still never leaves a partial file under the final name; for
                 // many small files whose hashes are checked later (tiles), where fsync per file costs most of the run
-  uncached      // rename_only, and written around the page cache (O_DIRECT) where the file system allows it:
-                // for output nothing reads back soon (tiles), which then costs no copy into the cache; a
-                // 4096-aligned `content` is written without any copy
+  uncached      // rename_only, and a `content` at a direct_io_alignment boundary is written around the page
+                // cache (O_DIRECT) where the file system allows it: for output nothing reads back soon
+                // (tiles), which then costs no copy into the cache; other content goes through it
 };
 
 // The alignment of O_DIRECT buffers, offsets and sizes that every Linux device accepts.

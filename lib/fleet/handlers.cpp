@@ -100,7 +100,7 @@ class TileHandler final : public worker::TaskHandler {
     worker::HandlerResult result;
     for (const auto& file : report.files) {
       result.outputs.push_back(file.path);
-      result.hashed[file.path] = {file.sha256, file.bytes};  // tiling hashed every tile's bytes as it wrote them
+      result.hashed[file.path] = {file.path, file.sha256, file.bytes};  // tiling hashed every tile's bytes as it wrote them
     }
     // With a shard, tiling names them tiles.<task>.shard-I-of-N.*: ask it rather than assume.
     result.outputs.push_back(tiling::shard_file_name(options.manifest_name, options.shard));

@@ -37,16 +37,9 @@ class ScratchFile {
   ScratchFile(const ScratchFile&) = delete;
   ScratchFile& operator=(const ScratchFile&) = delete;
 
+  // A sidecar a driver might write beside the tile (none should: PAM is off) has a fixed name, so the next
+  // tile overwrites it, and the directory goes with the thread.
   const std::string& path() const { return path_; }
-
-  // Removes whatever a driver wrote beside the tile (none of swath's formats should), so nothing piles up.
-  void remove_others() const {
-    const CPLStringList names(VSIReadDir(directory_.c_str()));
-    const std::string own = CPLGetFilename(path_.c_str());
-    for (int i = 0; i < names.size(); ++i) {
-      if (own != names[i]) VSIUnlink((directory_ + "/" + names[i]).c_str());
-    }
-  }
 
  private:
   std::string directory_;
@@ -132,7 +125,6 @@ void describe_tile(GDALDataset& dataset, const TileLook& look, const TilePlace& 
 
 // A copy of the bytes `file` holds, so the file is free for this thread's next tile.
 EncodedTile take_file(const ScratchFile& file) {
-  file.remove_others();
   vsi_l_offset length = 0;
   const GByte* buffer = VSIGetMemFileBuffer(file.path().c_str(), &length, FALSE);
   if (buffer == nullptr) throw core::DataError("cannot encode a tile", "the driver wrote no file");

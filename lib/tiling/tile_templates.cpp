@@ -18,15 +18,10 @@ namespace swath::tiling {
 
 struct TileTemplates::Template {
   std::string bytes;  // GDAL's encoding of a probe tile of the shape
-  std::size_t pixels_at = 0;
-  std::size_t pixel_bytes = 0;
-  bool planar_separate = false;
-  std::vector<std::size_t> piece_bytes;  // each strip's share of the pixels, in file order
-  std::size_t element_bytes = 1;         // one sample (band after band) or one pixel's samples
-  std::size_t component_bytes = 1;       // one number of a sample (half a complex one)
-  bool floating = false;                 // components are IEEE floats
-  std::optional<std::size_t> origin_x_at;  // the corner's doubles, when the tiles are georeferenced
-  std::optional<std::size_t> origin_y_at;
+  TiffLayout layout;  // of `bytes`: pixels in one run; the corner only when the tiles are georeferenced
+  std::size_t element_bytes = 1;    // one sample (band after band) or one pixel's samples
+  std::size_t component_bytes = 1;  // one number of a sample (half a complex one)
+  bool floating = false;            // components are IEEE floats
   std::optional<std::size_t> id_at;  // the XML-escaped SWATH_TILE value, when the tiles have one
   std::size_t id_length = 0;
 };
@@ -68,11 +63,8 @@ std::optional<TileTemplates::Template> locate(std::string_view encoded, const ra
   }
   TileTemplates::Template out;
   out.bytes = std::string(encoded);
-  out.pixels_at = *layout->pixels_at;
-  out.pixel_bytes = layout->pixel_bytes;
-  out.planar_separate = layout->planar_separate;
-  out.piece_bytes = layout->piece_bytes;
-  out.element_bytes = block.sample_bytes() * (block.layout == raster::Layout::band_sequential ? 1 : band_count);
+  out.layout = *layout;
+  out.element_bytes = block.pixel_space();
   out.component_bytes = GDALDataTypeIsComplex(block.type) ? block.sample_bytes() / 2 : block.sample_bytes();
   out.floating = GDALDataTypeIsFloating(block.type) != 0;
   if (place.geotransform) {
@@ -81,8 +73,9 @@ std::optional<TileTemplates::Template> locate(std::string_view encoded, const ra
         !holds_double(encoded, *layout->origin_y_at, c[3])) {
       return std::nullopt;
     }
-    out.origin_x_at = layout->origin_x_at;
-    out.origin_y_at = layout->origin_y_at;
+  } else {
+    out.layout.origin_x_at.reset();  // nothing to put in
+    out.layout.origin_y_at.reset();
   }
   if (!place.id.empty()) {
     const std::string needle = ">" + xml_escaped(place.id) + "<";
@@ -97,20 +90,21 @@ std::optional<TileTemplates::Template> locate(std::string_view encoded, const ra
 // A tile with `pixels` (its written bands, see written_pixels) at `place` made from `t`; nullopt when it does
 // not fit (an id of another length, say).
 std::optional<EncodedTile> fill(const TileTemplates::Template& t, std::string_view pixels, const TilePlace& place) {
-  if (pixels.size() != t.pixel_bytes) return std::nullopt;
-  if (t.origin_x_at.has_value() != place.geotransform.has_value()) return std::nullopt;
+  const auto& at = t.layout;
+  if (pixels.size() != at.pixel_bytes) return std::nullopt;
+  if (at.origin_x_at.has_value() != place.geotransform.has_value()) return std::nullopt;
   if (t.id_at.has_value() == place.id.empty()) return std::nullopt;
   const std::string id = t.id_at ? xml_escaped(place.id) : std::string();
   if (id.size() != t.id_length) return std::nullopt;
 
   auto [data, keeper] = tile_memory(t.bytes.size());
-  const std::size_t pixels_end = t.pixels_at + t.pixel_bytes;
-  std::memcpy(data, t.bytes.data(), t.pixels_at);
-  std::memcpy(data + t.pixels_at, pixels.data(), t.pixel_bytes);
+  const std::size_t pixels_end = *at.pixels_at + at.pixel_bytes;
+  std::memcpy(data, t.bytes.data(), *at.pixels_at);
+  std::memcpy(data + *at.pixels_at, pixels.data(), at.pixel_bytes);
   std::memcpy(data + pixels_end, t.bytes.data() + pixels_end, t.bytes.size() - pixels_end);
   if (place.geotransform) {
-    std::memcpy(data + *t.origin_x_at, &place.geotransform->c[0], sizeof(double));
-    std::memcpy(data + *t.origin_y_at, &place.geotransform->c[3], sizeof(double));
+    std::memcpy(data + *at.origin_x_at, &place.geotransform->c[0], sizeof(double));
+    std::memcpy(data + *at.origin_y_at, &place.geotransform->c[3], sizeof(double));
   }
   if (t.id_at) std::memcpy(data + *t.id_at, id.data(), id.size());
   return EncodedTile(std::string_view(reinterpret_cast<const char*>(data), t.bytes.size()), std::move(keeper));
@@ -138,11 +132,16 @@ bool same_component(const char* a, const char* b, const TileTemplates::Template&
 bool has_uniform_piece(const TileTemplates::Template& t, std::string_view pixels) {
   const std::size_t e = t.element_bytes;
   std::size_t at = 0;
-  for (const std::size_t piece : t.piece_bytes) {
+  for (const std::size_t piece : t.layout.piece_bytes) {
     const char* first = pixels.data() + at;
     bool uniform = true;
-    for (std::size_t i = e; uniform && i + e <= piece; i += e) {
-      for (std::size_t j = 0; uniform && j < e; j += t.component_bytes) uniform = same_component(first + j, first + i + j, t);
+    if (!t.floating) {
+      // Every element equals the one before it: the piece equals itself shifted by one element.
+      uniform = piece <= e || std::memcmp(first, first + e, piece - e) == 0;
+    } else {
+      for (std::size_t i = e; uniform && i + e <= piece; i += e) {
+        for (std::size_t j = 0; uniform && j < e; j += t.component_bytes) uniform = same_component(first + j, first + i + j, t);
+      }
     }
     if (uniform) return true;
     at += piece;
@@ -181,7 +180,7 @@ std::shared_ptr<const TileTemplates::Template> make_template(const raster::Pixel
     if (!t) return nullptr;
     const auto second = probe_block(block, 137, 11);
     const TilePlace elsewhere = other_place(place);
-    const auto pixels = written_pixels(second, band_count, t->planar_separate);
+    const auto pixels = written_pixels(second, band_count, t->layout.planar_separate);
     const auto filled = pixels ? fill(*t, *pixels, elsewhere) : std::nullopt;
     if (!filled || filled->bytes() != encode_tile(second, band_count, look, elsewhere).bytes()) return nullptr;
     return std::make_shared<const TileTemplates::Template>(std::move(*t));
@@ -217,8 +216,8 @@ EncodedTile TileTemplates::encode(const raster::PixelBlock& block, std::size_t b
     }
   }
   if (const auto known = made.get()) {
-    const auto pixels = written_pixels(block, band_count, known->planar_separate);
-    if (pixels && pixels->size() == known->pixel_bytes && !has_uniform_piece(*known, *pixels)) {
+    const auto pixels = written_pixels(block, band_count, known->layout.planar_separate);
+    if (pixels && pixels->size() == known->layout.pixel_bytes && !has_uniform_piece(*known, *pixels)) {
       if (auto filled = fill(*known, *pixels, place)) {
         ++filled_;
         return std::move(*filled);

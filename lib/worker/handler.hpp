@@ -30,8 +30,9 @@ struct NamedPath {
   std::string path;
 };
 
-// An output's SHA-256 and size, as its handler hashed the bytes it wrote.
-struct KnownHash {
+// A task's output file: its path in the staging directory, SHA-256 and size.
+struct OutputFile {
+  std::string name;
   std::string sha256;
   std::uint64_t bytes = 0;
 };
@@ -39,7 +40,7 @@ struct KnownHash {
 struct HandlerResult {
   std::vector<std::string> outputs;  // relative paths of the files written in staging_dir (see check_output_name)
   std::uint64_t bytes_read = 0;
-  std::map<std::string, KnownHash> hashed{};  // outputs the handler already hashed, by path: not read back
+  std::map<std::string, OutputFile> hashed{};  // outputs the handler already hashed (of the bytes it wrote), by name
 };
 
 // Handlers throw to fail a task; the exception's type is the failure class:

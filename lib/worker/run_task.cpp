@@ -40,7 +40,7 @@ std::vector<OutputFile> hash_outputs(const std::string& staging, const HandlerRe
   for (const auto& name : result.outputs) {
     check_output_name(name);
     if (const auto known = result.hashed.find(name); known != result.hashed.end()) {
-      files.push_back({name, known->second.sha256, known->second.bytes});
+      files.push_back(known->second);
       continue;
     }
     const std::string path = staging + "/" + name;

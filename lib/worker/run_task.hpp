@@ -19,12 +19,6 @@ struct Job {
   std::int64_t leased_at_ms = 0;  // Redis TIME of the lease, for the task deadline
 };
 
-struct OutputFile {
-  std::string name;
-  std::string sha256;
-  std::uint64_t bytes = 0;
-};
-
 struct Outcome {
   queue::Leased lease;
   log::Context context;     // trace_id, task_id, attempt: for the main loop's log lines about this task
