@@ -46,6 +46,7 @@ class EnqueueCommand final : public cli::Command {
     options.shards = shards_;
     options.priority = queue::parse_priority(priority_, "--priority");
     options.force = force_;
+    options.allow_eviction = invocation.config.get_bool("queue.allow_eviction");
     options.tiles_per_task = tiles_per_task_;
     if (deadline_ > 0) options.deadline_seconds = deadline_;
     options.trace = current_trace();

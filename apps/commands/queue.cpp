@@ -3,6 +3,7 @@
 #include "commands/commands.hpp"
 #include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
+#include "log/logger.hpp"
 #include "queue/stats.hpp"
 
 namespace swath::commands {
@@ -64,6 +65,9 @@ class QueueCommand final : public cli::Command {
   }
   int run(const cli::Invocation& invocation) override {
     queue::Connection connection(endpoint_from(invocation.config), {.client_name = "swath-queue"});
+    for (const auto& warning : connection.check_durability(invocation.config.get_bool("queue.allow_eviction"))) {
+      log::get("queue")->warn("{}", warning);
+    }
     queue::QueueClient client(connection, invocation.config.get_string("queue.name"));
     if (stats_->parsed()) {
       const auto stats = queue::read_stats(client, window_);

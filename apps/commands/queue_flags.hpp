@@ -10,6 +10,8 @@ inline void declare_queue_flags(CLI::App& app, cli::ConfigFlags& flags) {
   flags.bind(app, "--redis", "queue.redis", "Redis URL (password via SWATH_REDIS_PASSWORD or --redis-password-file)");
   flags.bind(app, "--queue", "queue.name", "Queue name");
   flags.bind(app, "--redis-password-file", "queue.password_file", "Read the Redis password from this file");
+  flags.bind_switch(app, "--allow-eviction", "queue.allow_eviction",
+                    "Use a Redis whose maxmemory-policy may evict keys (refused otherwise: tasks would vanish)");
 }
 
 inline queue::RedisEndpoint endpoint_for(const std::string& url, const std::string& password_file) {

@@ -63,8 +63,9 @@ class ScalePlanCommand final : public cli::Command {
                                     config.entry("scale.strategy").origin.describe());
     if (!trace_.empty()) return simulate();
     const auto password_file = config.get_string("queue.password_file");
-    const auto source = scale::resolve_source(stats_, redis_, queue_, [password_file](const std::string& url, const std::string& q) {
-      return queue::queue_stats_json(endpoint_for(url, password_file), q);
+    const bool allow_eviction = config.get_bool("queue.allow_eviction");
+    const auto source = scale::resolve_source(stats_, redis_, queue_, [=](const std::string& url, const std::string& q) {
+      return queue::queue_stats_json(endpoint_for(url, password_file), q, allow_eviction);
     });
     if (watch_) return watch(source, config.get_string("scale.kubectl"));
     return plan(source);

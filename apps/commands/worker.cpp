@@ -28,6 +28,7 @@ class WorkerCommand final : public cli::Command {
     flags.bind(app, "--backoff", "worker.backoff_seconds", "First retry delay in seconds");
     flags.bind(app, "--threads", "run.threads", "Threads each tile/detect task uses (0: one per core)");
     flags.bind(app, "--reconnect-timeout", "worker.reconnect_seconds", "Seconds to keep reconnecting to Redis");
+    flags.bind(app, "--task-timeout", "worker.task_timeout_seconds", "Seconds a task may run before it is abandoned as hung");
     app.add_option("--allow-root", roots_, "Only run tasks whose inputs, outputs and model cards lie under these directories");
     app.add_option("--worker-id", worker_id_, "Name in heartbeats and logs (default host-pid-random)");
     app.add_option("--metrics-port", metrics_port_, "Serve Prometheus metrics on this TCP port")->check(CLI::Range(1, 65535));
@@ -44,6 +45,8 @@ class WorkerCommand final : public cli::Command {
     options.metrics_port = metrics_port_;
     options.concurrency = static_cast<int>(config.get_int("worker.concurrency"));
     options.batch = static_cast<std::size_t>(config.get_int("worker.batch"));
+    options.task_timeout_ms = ms(config.get_number("worker.task_timeout_seconds"));
+    options.allow_eviction = config.get_bool("queue.allow_eviction");
     options.allow_roots = roots_.empty() ? config.get_list("worker.allow_roots") : roots_;
     options.lease_ms = ms(config.get_number("worker.lease_seconds"));
     options.grace_ms = ms(config.get_number("worker.grace_seconds"));

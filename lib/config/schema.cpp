@@ -88,15 +88,17 @@ std::vector<KeySpec> build_schema() {
       text("queue.name", "swath", "queue name; every key is swath:{NAME}:..."),
       text("queue.password_file", "", "file holding the Redis password (else SWATH_REDIS_PASSWORD)"),
       integer("queue.ttl_hours", "168", 1, 24 * 365, "hours a finished task's record is kept (bounds Redis memory)"),
+      boolean("queue.allow_eviction", "false", "use a Redis whose maxmemory-policy may evict keys (queued tasks can then vanish)"),
       // worker: how `swath worker` takes and runs tasks
       integer("worker.concurrency", "1", 1, 1024, "tasks run at once"),
-      integer("worker.batch", "0", 0, 10000, "tasks leased per round trip (0: 4 x concurrency, at least 16)"),
+      integer("worker.batch", "0", 0, 10000, "most tasks leased per round trip (0: 1000); beyond its running tasks a worker holds about 0.1 s of work"),
       integer("worker.max_attempts", "5", 1, 1000, "failed attempts before a task is dead-lettered"),
       number("worker.lease_seconds", "30", 0.1, 86400, "lease length; renewed every third of it while a task runs"),
       number("worker.grace_seconds", "25", 0, 3600, "after SIGTERM: time to finish running tasks (Kubernetes allows 30)"),
       number("worker.backoff_seconds", "1", 0.001, 3600, "first retry delay; doubles per attempt, with jitter"),
       number("worker.backoff_max_seconds", "300", 0.001, 86400, "longest retry delay"),
       number("worker.reconnect_seconds", "60", 0.1, 86400, "how long to keep reconnecting to Redis before exiting 1"),
+      number("worker.task_timeout_seconds", "0", 0, 30 * 86400, "a task running longer is abandoned as hung, retried, then dead-lettered (0: 2 h for tile and detect, 10 min for noop and checksum)"),
       list("worker.allow_roots", "", "directories task inputs and outputs must lie under (empty: anywhere)"),
   };
 }

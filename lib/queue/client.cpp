@@ -67,7 +67,8 @@ LeaseBatch parse_lease(const Value& reply) {
   LeaseBatch batch;
   batch.now_ms = items.at(0).as_int();
   batch.waiting = items.at(1).as_int();
-  for (std::size_t i = 2; i + 3 < items.size(); i += 4) {
+  batch.due_finishing = items.at(2).as_int();
+  for (std::size_t i = 3; i + 3 < items.size(); i += 4) {
     batch.tasks.push_back({items[i].as_string(), text_of(items[i + 1]), items[i + 2].as_int(), items[i + 3].as_string()});
   }
   batch.leased = batch.tasks.size();
@@ -110,8 +111,9 @@ std::vector<std::string> QueueClient::renew(const std::string& worker, std::int6
 
 namespace {
 
-std::vector<std::string> commit_args(const Keys& keys, const std::vector<Commit>& commits, std::int64_t ttl_seconds) {
-  std::vector<std::string> args{keys.prefix, std::to_string(ttl_seconds)};
+std::vector<std::string> commit_args(const Keys& keys, const std::vector<Commit>& commits, std::int64_t ttl_seconds,
+                                     std::int64_t hold_ms) {
+  std::vector<std::string> args{keys.prefix, std::to_string(ttl_seconds), std::to_string(hold_ms)};
   for (const auto& c : commits) {
     args.insert(args.end(), {c.id, c.token, c.outputs_json, c.result_json, std::to_string(c.seconds), c.has_files ? "1" : "0"});
   }
@@ -126,13 +128,13 @@ std::vector<bool> parse_commit(const Value& reply) {
 
 }  // namespace
 
-std::vector<bool> QueueClient::commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds) {
-  return parse_commit(connection_.eval(scripts::commit, {keys_.ready}, commit_args(keys_, commits, ttl_seconds)));
+std::vector<bool> QueueClient::commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds, std::int64_t hold_ms) {
+  return parse_commit(connection_.eval(scripts::commit, {keys_.ready}, commit_args(keys_, commits, ttl_seconds, hold_ms)));
 }
 
-void QueueClient::send_commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds) {
+void QueueClient::send_commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds, std::int64_t hold_ms) {
   std::vector<std::string> keys_args{keys_.ready};
-  const auto args = commit_args(keys_, commits, ttl_seconds);
+  const auto args = commit_args(keys_, commits, ttl_seconds, hold_ms);
   keys_args.insert(keys_args.end(), args.begin(), args.end());
   connection_.send_eval(scripts::commit, keys_args, 1);
 }
@@ -162,19 +164,30 @@ std::int64_t QueueClient::release(const std::vector<LeaseRef>& held) {
 
 void QueueClient::goodbye(const std::string& worker) { connection_.eval(scripts::goodbye, {keys_.ready}, {keys_.prefix, worker}); }
 
-std::vector<std::pair<std::string, std::string>> QueueClient::unfinished(std::int64_t min_age_ms) {
-  const Value reply = connection_.eval(scripts::finishing, {keys_.ready}, {keys_.prefix, std::to_string(min_age_ms)});
+std::vector<Finishing> QueueClient::claim_finishing(std::int64_t hold_ms) {
+  const Value reply = connection_.eval(scripts::claim_finishing, {keys_.ready}, {keys_.prefix, std::to_string(hold_ms)});
   const auto& items = reply.as_array();
-  std::vector<std::pair<std::string, std::string>> out;
-  for (std::size_t i = 0; i + 1 < items.size(); i += 2) out.emplace_back(text_of(items[i]), text_of(items[i + 1]));
+  std::vector<Finishing> out;
+  for (std::size_t i = 0; i + 2 < items.size(); i += 3) out.push_back({text_of(items[i]), text_of(items[i + 1]), items[i + 2].as_int()});
   return out;
 }
 
 void QueueClient::finished(const std::vector<std::string>& ids) {
   if (ids.empty()) return;
-  std::vector<std::string> args{"ZREM", keys_.finishing};
+  std::vector<std::string> args{keys_.prefix};
   args.insert(args.end(), ids.begin(), ids.end());
-  connection_.command(args);
+  connection_.eval(scripts::finished, {keys_.ready}, args);
+}
+
+std::vector<std::string> QueueClient::finish_failed(const std::vector<std::pair<std::string, std::string>>& failures,
+                                                    std::int64_t max_tries, std::int64_t base_ms) {
+  if (failures.empty()) return {};
+  std::vector<std::string> args{keys_.prefix, std::to_string(max_tries), std::to_string(base_ms)};
+  for (const auto& [id, error] : failures) args.insert(args.end(), {id, error});
+  const Value reply = connection_.eval(scripts::finish_failed, {keys_.ready}, args);
+  std::vector<std::string> out;
+  for (const auto& v : reply.as_array()) out.push_back(v.as_string());
+  return out;
 }
 
 std::vector<DeadTask> QueueClient::dead_list(std::int64_t start, std::int64_t stop) {

@@ -26,7 +26,8 @@ struct Leased {
 
 struct LeaseBatch {
   std::int64_t now_ms = 0;   // Redis TIME when leased
-  std::int64_t waiting = 0;  // ready + parked low + delayed + leased, after this lease
+  std::int64_t waiting = 0;  // ready + parked low + delayed + leased + finishing, after this lease
+  std::int64_t due_finishing = 0;  // committed tasks whose files wait for any worker to move them (claim_finishing)
   std::vector<Leased> tasks;
   std::size_t leased = 0;  // tasks.size() as returned (the caller may move the tasks out)
 };
@@ -46,6 +47,13 @@ struct Failure {
   std::string error;
   bool permanent = false;  // bad input: dead-letter now
   std::int64_t delay_ms = 0;
+};
+
+// A committed task whose files are not in place yet, claimed by this worker for a while.
+struct Finishing {
+  std::string id;
+  std::string outputs_json;  // as recorded by the commit: {"staging":..., "dir":..., "files":{...}}
+  std::int64_t failed_tries = 0;
 };
 
 struct DeadTask {
@@ -70,19 +78,23 @@ class QueueClient {
   LeaseBatch receive_lease();
   // Extends the leases still held; returns ids whose lease was lost. Also refreshes the worker's heartbeat.
   std::vector<std::string> renew(const std::string& worker, std::int64_t lease_ms, const std::vector<LeaseRef>& held);
-  // One flag per commit: true when recorded (the caller may now move outputs into place).
-  std::vector<bool> commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds);
+  // One flag per commit: true when recorded (the caller may now move outputs into place). A commit with files
+  // stays unfinished until finished() names it; after `hold_ms` any worker may claim it (claim_finishing).
+  std::vector<bool> commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds, std::int64_t hold_ms);
   // The same in two halves, so the round trip overlaps other work. receive_commit returns nothing when Redis
   // had lost the script (SCRIPT FLUSH): the caller repeats the commit with commit(), which is safe.
-  void send_commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds);
+  void send_commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds, std::int64_t hold_ms);
   std::optional<std::vector<bool>> receive_commit();
   // One word per failure: "retry", "dead" or "lost".
   std::vector<std::string> fail(const std::vector<Failure>& failures, std::int64_t max_attempts);
   std::int64_t release(const std::vector<LeaseRef>& held);
   void goodbye(const std::string& worker);
-  // Commits older than `min_age_ms` whose files may still sit in staging: (id, outputs_json).
-  std::vector<std::pair<std::string, std::string>> unfinished(std::int64_t min_age_ms);
-  void finished(const std::vector<std::string>& ids);  // their files are in place
+  // Due commits whose files still sit in staging, each held for `hold_ms` by this caller.
+  std::vector<Finishing> claim_finishing(std::int64_t hold_ms);
+  void finished(const std::vector<std::string>& ids);  // their files are in place: the tasks are finished
+  // Moves that failed, (id, error): one word per id, "retry", "dead" (after max_tries) or "gone".
+  std::vector<std::string> finish_failed(const std::vector<std::pair<std::string, std::string>>& failures,
+                                         std::int64_t max_tries, std::int64_t base_ms);
 
   std::vector<DeadTask> dead_list(std::int64_t start, std::int64_t stop);
   std::int64_t dead_retry(const std::vector<std::string>& ids);  // empty: all

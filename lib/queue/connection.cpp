@@ -232,17 +232,27 @@ std::int64_t Connection::server_time_ms() {
   return parts.at(0).as_int() * 1000 + parts.at(1).as_int() / 1000;
 }
 
-std::vector<std::string> Connection::durability_warnings() {
+std::vector<std::string> Connection::check_durability(bool allow_eviction) {
   const Value info = command({"INFO", "persistence"});
   const Value memory = command({"INFO", "memory"});
   std::vector<std::string> warnings;
   if (!info.is_error() && info.text.find("aof_enabled:1") == std::string::npos) {
     warnings.push_back("Redis at " + endpoint_.describe() + " has no AOF (appendonly no): a restart loses queued tasks");
   }
-  if (!memory.is_error() && memory.text.find("maxmemory_policy:noeviction") == std::string::npos) {
-    warnings.push_back("Redis at " + endpoint_.describe() +
-                       " may evict keys under memory pressure (maxmemory-policy is not noeviction): tasks can vanish");
+  const std::string field = "maxmemory_policy:";
+  const auto at = memory.is_error() ? std::string::npos : memory.text.find(field);
+  if (at == std::string::npos) return warnings;  // not a server that says (a proxy): nothing to judge by
+  const auto start = at + field.size();
+  const std::string policy = memory.text.substr(start, memory.text.find_first_of("\r\n", start) - start);
+  if (policy == "noeviction") return warnings;
+  const std::string why = "its maxmemory-policy is " + policy + ": under memory pressure it deletes keys, and queued " +
+                          "tasks vanish without an error";
+  if (!allow_eviction) {
+    throw core::IoError("Redis at " + endpoint_.describe() + " is not safe for a queue", why,
+                        "CONFIG SET maxmemory-policy noeviction (and in redis.conf), or pass --allow-eviction "
+                        "to accept losing tasks");
   }
+  warnings.push_back("Redis at " + endpoint_.describe() + ": " + why + " (allowed by --allow-eviction)");
   return warnings;
 }
 
@@ -260,7 +270,7 @@ void Connection::reconnect(const ConnectionLost& cause) {
                               cause.why() + ")",
                           "check the server; work in flight was not committed and will be leased again");
     }
-    std::this_thread::sleep_for(wait);
+    sleep_unless_giving_up(wait);
     try {
       open();
       logger->info("reconnected to Redis at {}", endpoint_.describe());
@@ -270,6 +280,20 @@ void Connection::reconnect(const ConnectionLost& cause) {
                    std::min<long>(delay.count() * 2, 5000));
     }
     delay = std::min(delay * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+void Connection::sleep_unless_giving_up(std::chrono::milliseconds wait) {
+  const auto until = std::chrono::steady_clock::now() + wait;
+  while (true) {
+    if (options_.give_up && options_.give_up()) {
+      throw core::Interrupted("stopped while Redis at " + endpoint_.describe() +
+                              " was unreachable (work in flight was neither committed nor handed back: its leases "
+                              "expire and it runs again)");
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= until) return;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, std::chrono::milliseconds(50)));
   }
 }
 

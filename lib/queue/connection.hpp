@@ -53,6 +53,9 @@ struct ConnectOptions {
   // How long with_reconnect keeps trying before giving up (IoError, exit 1).
   std::chrono::milliseconds reconnect_timeout{60000};
   std::string client_name;  // CLIENT SETNAME, for `redis-cli client list`
+  // Asked between reconnection attempts: true ends them at once with core::Interrupted (a shutdown whose
+  // grace period ran out must not wait for a Redis that is down).
+  std::function<bool()> give_up = nullptr;
 };
 
 class Connection {
@@ -95,14 +98,16 @@ class Connection {
   bool connected() const { return context_ != nullptr; }
   // Redis TIME in milliseconds: the queue's only clock.
   std::int64_t server_time_ms();
-  // What makes this server unsafe for a reliable queue (no AOF, an evicting maxmemory policy); empty when fine.
-  std::vector<std::string> durability_warnings();
+  // Throws IoError when the server may evict keys (a maxmemory-policy other than noeviction) unless
+  // `allow_eviction`; returns what else makes it unsafe for a reliable queue (no AOF), for the caller to log.
+  std::vector<std::string> check_durability(bool allow_eviction);
 
  private:
   void open();
   void close();
   void log_in();
   void reconnect(const ConnectionLost& cause);
+  void sleep_unless_giving_up(std::chrono::milliseconds wait);
   Value read_reply();
   [[noreturn]] void lost(const std::string& doing);
   const std::string& sha_of(const Script& script);

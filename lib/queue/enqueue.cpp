@@ -115,6 +115,7 @@ std::vector<Task> plan_tasks(const EnqueueOptions& given, std::int64_t now_ms) {
 EnqueueSummary enqueue(const EnqueueOptions& options) {
   const Keys keys(options.queue);  // validates the name before connecting
   Connection connection(options.redis, {.client_name = "swath-enqueue"});
+  for (const auto& warning : connection.check_durability(options.allow_eviction)) log::get("enqueue")->warn("{}", warning);
   QueueClient client(connection, options.queue);
   const auto tasks = plan_tasks(options, connection.server_time_ms());
   const auto counts = client.enqueue(tasks, options.force, options.batch);

@@ -22,6 +22,7 @@ struct EnqueueOptions {
   core::Json options = core::Json::object();  // passed to the task's handler
   Priority priority = Priority::normal;
   bool force = false;               // re-run tasks already done or dead
+  bool allow_eviction = false;      // accept a Redis that may evict keys (refused otherwise)
   std::size_t tiles_per_task = 1;   // manifest lines per task (detect: written tiles per task)
   std::size_t shards = 1;           // tasks per scene, each with options.shard = "I/N" (kind tile)
   std::size_t batch = 500;          // tasks per script call

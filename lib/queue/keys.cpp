@@ -25,6 +25,7 @@ Keys::Keys(const std::string& queue_name) : name(queue_name) {
   durations = prefix + "durations";
   throughput = prefix + "throughput";
   finishing = prefix + "finishing";
+  unfinished = prefix + "unfinished";
 }
 
 }  // namespace swath::queue

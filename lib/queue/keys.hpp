@@ -12,7 +12,7 @@ struct Keys {
 
   std::string name;
   std::string prefix;  // "swath:{NAME}:"
-  std::string ready;   // LIST of task ids, popped from the head: the KEDA backlog (LLEN)
+  std::string ready;   // LIST of task ids, popped from the head
   std::string low;     // LIST of low-priority ids parked while high/normal work waits
   std::string leased;  // ZSET id -> lease deadline (ms, Redis TIME)
   std::string delayed; // ZSET id -> retry time (ms)
@@ -22,7 +22,8 @@ struct Keys {
   std::string stats;   // HASH enqueued, done, dead, failed
   std::string durations;   // LIST "done_ms:seconds", newest first, capped
   std::string throughput;  // HASH 10-second bucket -> tasks done
-  std::string finishing;   // ZSET id -> commit time: committed, files not yet moved into place
+  std::string finishing;   // ZSET id -> when another worker may move its files: committed, files not yet in place
+  std::string unfinished;  // LIST, one element per task not finished: LLEN is the scaling signal KEDA reads
   std::string task(const std::string& id) const { return prefix + "task:" + id; }
 };
 

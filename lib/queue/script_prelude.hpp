@@ -1,10 +1,17 @@
-// The Lua helpers shared by the queue scripts that move tasks into the ready list (private to lib/queue).
+// The Lua helpers and flag lines shared by the queue's scripts (private to lib/queue).
 #pragma once
 
-// Shared helpers, prepended to scripts that move tasks into the ready list.
+// Script flags (Redis 7): a script that may grow the data set is refused whole while Redis is out of memory
+// (enqueue: nothing half-queued); the scripts that run and settle work may go beyond maxmemory, since
+// draining the queue is what frees memory; read-only scripts run anywhere.
+#define SWATH_GROWS "#!lua\n"
+#define SWATH_SETTLES "#!lua flags=allow-oom\n"
+#define SWATH_READS "#!lua flags=no-writes\n"
+
+// Shared helpers, prepended to every script (after its flags line).
 // Ready list order: [high, FIFO] [normal and promoted low, FIFO]. High ids are inserted after the last
 // waiting high id (`high_tail`); low ids wait in `low` while any high/normal id waits, and move to the
-// tail of `ready` when none does, so LLEN(ready) > 0 whenever anything waits (the KEDA signal).
+// tail of `ready` when none does, so LLEN(ready) > 0 whenever anything waits.
 #define SWATH_PRELUDE                                                                                     \
   "local prefix = ARGV[1]\n"                                                                              \
   "local function k(name) return prefix .. name end\n"                                                    \
@@ -44,4 +51,20 @@
   "  flush_tail()\n"                                                                                      \
   "  for p, d in pairs(delta) do if d ~= 0 then redis.call('HINCRBY', k('counts'), p, d) end end\n"       \
   "  delta = {high = 0, normal = 0, low = 0}\n"                                                           \
+  "end\n"                                                                                                 \
+  "-- `unfinished` holds one element per task not yet finished (waiting, running, retrying, or committed\n" \
+  "-- with files not yet in place): its LLEN is the scaling signal KEDA reads.\n"                          \
+  "local function grow(n)\n"                                                                              \
+  "  if n <= 0 then return end\n"                                                                         \
+  "  local ones = {}\n"                                                                                   \
+  "  for i = 1, n do ones[i] = '1' end\n"                                                                 \
+  "  bulk('RPUSH', k('unfinished'), ones) end\n"                                                          \
+  "local function shrink(n) if n > 0 then redis.call('LPOP', k('unfinished'), n) end end\n"              \
+  "-- A task record leaves for the dead list: kept (no TTL) until `swath queue dead purge`.\n"           \
+  "local function bury(id, now, err)\n"                                                                  \
+  "  redis.call('HSET', tk(id), 'state', 'dead', 'token', '', 'dead_at', now, 'error', err)\n"           \
+  "  redis.call('PERSIST', tk(id))\n"                                                                     \
+  "  redis.call('RPUSH', k('dead'), id)\n"                                                                \
+  "  redis.call('HINCRBY', k('stats'), 'dead', 1)\n"                                                      \
+  "  shrink(1)\n"                                                                                         \
   "end\n"

@@ -6,9 +6,9 @@
 namespace swath::queue::scripts {
 
 
-const Script enqueue{"enqueue", SWATH_PRELUDE R"lua(
+const Script enqueue{"enqueue", SWATH_GROWS SWATH_PRELUDE R"lua(
 local force = ARGV[2] == '1'
-local added, duplicates = 0, 0
+local added, duplicates, recounted = 0, 0, 0
 for i = 3, #ARGV, 3 do
   local id, p, envelope = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local key = tk(id)
@@ -18,6 +18,8 @@ for i = 3, #ARGV, 3 do
   else
     if state then
       if state == 'dead' then redis.call('LREM', k('dead'), 0, id) end
+      -- Committed but its files not yet in place: already counted as unfinished.
+      if state == 'done' then recounted = recounted + redis.call('ZREM', k('finishing'), id) end
       redis.call('DEL', key)
     end
     redis.call('HSET', key, 'state', 'ready', 'priority', p, 'envelope', envelope, 'attempt', 0, 'failures', 0)
@@ -26,11 +28,12 @@ for i = 3, #ARGV, 3 do
   end
 end
 flush()
+grow(added - recounted)
 if added > 0 then redis.call('HINCRBY', k('stats'), 'enqueued', added) end
 return {added, duplicates}
 )lua"};
 
-const Script lease{"lease", SWATH_PRELUDE R"lua(
+const Script lease{"lease", SWATH_SETTLES SWATH_PRELUDE R"lua(
 local worker, max_count, lease_ms, max_leases = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local now = now_ms()
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('leased'), '-inf', now, 'LIMIT', 0, 500)) do
@@ -38,10 +41,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('leased'), '-inf', now, 'LIMIT
   local f = redis.call('HMGET', tk(id), 'state', 'priority', 'attempt')
   if f[1] == 'leased' then
     if tonumber(f[3] or '0') >= max_leases then
-      redis.call('HSET', tk(id), 'state', 'dead', 'token', '', 'dead_at', now,
-        'error', 'its lease expired ' .. f[3] .. ' times: the task may crash or hang its worker')
-      redis.call('RPUSH', k('dead'), id)
-      redis.call('HINCRBY', k('stats'), 'dead', 1)
+      bury(id, now, 'its lease expired ' .. f[3] .. ' times: the task may crash or hang its worker')
     else
       redis.call('HSET', tk(id), 'state', 'ready', 'token', '')
       push_ready(id, f[2])
@@ -57,23 +57,30 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('delayed'), '-inf', now, 'LIMI
   end
 end
 flush_tail()
-local out = {now, 0}
+local out = {now, 0, 0}
 local popped = false
 if max_count > 0 then popped = redis.call('LPOP', k('ready'), max_count) end
 if popped then
   local base = redis.call('INCRBY', k('fence'), #popped) - #popped
   local deadline = now + lease_ms
-  local zargs, nz, nout = {}, 0, 2  -- indexed stores, not table.insert: this loop runs once per task
+  local zargs, nz, nout = {}, 0, 3  -- indexed stores, not table.insert: this loop runs once per task
   for i, element in ipairs(popped) do
     local id = element
     local key = tk(id)
     local f = redis.call('HMGET', key, 'state', 'priority', 'envelope', 'attempt')
-    if not f[1] and not f[3] then
+    if not f[1] and not f[3] and #element == 32 and string.match(element, '^%x+$') then
+      -- A swath task id whose record is gone (evicted under memory pressure, or deleted): say so.
+      redis.call('HSET', key, 'priority', 'normal', 'envelope', '', 'failures', 0)
+      bury(id, now, 'its record is gone from Redis (evicted under memory pressure, or deleted): ' ..
+        'the task cannot run; enqueue its work again, on a Redis with maxmemory-policy noeviction')
+      f = {}
+    elseif not f[1] and not f[3] then
       -- A foreign producer pushed an envelope itself: keep it as a task so it is dead-lettered with a reason.
       id = 'raw-' .. redis.sha1hex(element)
       key = tk(id)
       f = {'ready', 'normal', element, '0'}
       redis.call('HSET', key, 'priority', 'normal', 'envelope', element, 'failures', 0)
+      grow(1)
     elseif f[1] == 'ready' then
       local p = f[2]
       if p ~= 'high' and p ~= 'low' then p = 'normal' end
@@ -95,11 +102,12 @@ end
 promote_low()
 flush()
 out[2] = redis.call('LLEN', k('ready')) + redis.call('LLEN', k('low')) + redis.call('ZCARD', k('delayed')) +
-  redis.call('ZCARD', k('leased'))
+  redis.call('ZCARD', k('leased')) + redis.call('ZCARD', k('finishing'))
+out[3] = redis.call('ZCOUNT', k('finishing'), '-inf', now)
 return out
 )lua"};
 
-const Script renew{"renew", SWATH_PRELUDE R"lua(
+const Script renew{"renew", SWATH_SETTLES SWATH_PRELUDE R"lua(
 local lease_ms, worker = tonumber(ARGV[2]), ARGV[3]
 local now = now_ms()
 redis.call('ZADD', k('workers'), now, worker)
@@ -118,12 +126,12 @@ end
 return lost
 )lua"};
 
-const Script commit{"commit", SWATH_PRELUDE R"lua(
-local ttl = tonumber(ARGV[2])
+const Script commit{"commit", SWATH_SETTLES SWATH_PRELUDE R"lua(
+local ttl, hold_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = now_ms()
 local status, finished, samples, moving = {}, {}, {}, {}
 local ns, nf, nm = 0, 0, 0  -- indexed stores, not table.insert: this loop runs once per task
-for i = 3, #ARGV, 6 do
+for i = 4, #ARGV, 6 do
   local id, token = ARGV[i], ARGV[i + 1]
   local key = tk(id)
   local f = redis.call('HMGET', key, 'state', 'token', 'deadline', 'commits')
@@ -137,7 +145,8 @@ for i = 3, #ARGV, 6 do
       redis.call('HSET', key, 'state', 'done', 'result', ARGV[i + 3], 'done_at', now, 'commits', commits)
     end
     if ARGV[i + 5] == '1' then
-      moving[nm + 1], moving[nm + 2] = now, id
+      -- Unfinished until its worker has moved the files into place; any worker takes over after hold_ms.
+      moving[nm + 1], moving[nm + 2] = now + hold_ms, id
       nm = nm + 2
     end
     redis.call('EXPIRE', key, ttl)
@@ -151,6 +160,7 @@ for i = 3, #ARGV, 6 do
   end
 end
 bulk('ZADD', k('finishing'), moving)
+shrink(nf - math.floor(nm / 2))  -- tasks without files are finished now
 if #finished > 0 then
   bulk('ZREM', k('leased'), finished)
   bulk('LPUSH', k('durations'), samples)
@@ -166,12 +176,49 @@ end
 return status
 )lua"};
 
-const Script finishing{"finishing", SWATH_PRELUDE R"lua(
-local older = now_ms() - tonumber(ARGV[2])
+const Script claim_finishing{"claim_finishing", SWATH_SETTLES SWATH_PRELUDE R"lua(
+local hold_ms = tonumber(ARGV[2])
+local now = now_ms()
 local out = {}
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('finishing'), '-inf', older, 'LIMIT', 0, 100)) do
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('finishing'), '-inf', now, 'LIMIT', 0, 100)) do
+  -- Held for hold_ms by this worker, so two workers rarely move the same files (both may: moves are idempotent).
+  redis.call('ZADD', k('finishing'), now + hold_ms, id)
+  local f = redis.call('HMGET', tk(id), 'outputs', 'finish_tries')
   table.insert(out, id)
-  table.insert(out, redis.call('HGET', tk(id), 'outputs') or '')
+  table.insert(out, f[1] or '')
+  table.insert(out, tonumber(f[2] or '0'))
+end
+return out
+)lua"};
+
+const Script finished{"finished", SWATH_SETTLES SWATH_PRELUDE R"lua(
+local n = 0
+for i = 2, #ARGV do n = n + redis.call('ZREM', k('finishing'), ARGV[i]) end
+shrink(n)
+return n
+)lua"};
+
+const Script finish_failed{"finish_failed", SWATH_SETTLES SWATH_PRELUDE R"lua(
+local max_tries, base_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
+local now = now_ms()
+local out = {}
+for i = 4, #ARGV, 2 do
+  local id, err = ARGV[i], ARGV[i + 1]
+  if not redis.call('ZSCORE', k('finishing'), id) then
+    table.insert(out, 'gone')  -- another worker finished it meanwhile
+  else
+    local tries = redis.call('HINCRBY', tk(id), 'finish_tries', 1)
+    if tries >= max_tries then
+      redis.call('ZREM', k('finishing'), id)
+      redis.call('HINCRBY', k('stats'), 'done', -1)
+      bury(id, now, 'committed, but its outputs could not be moved into place (' .. tries .. ' tries; they wait in ' ..
+        'the staging directory): ' .. err)
+      table.insert(out, 'dead')
+    else
+      redis.call('ZADD', k('finishing'), now + math.floor(math.min(60000, base_ms * 2 ^ (tries - 1))), id)
+      table.insert(out, 'retry')
+    end
+  end
 end
 return out
 )lua"};

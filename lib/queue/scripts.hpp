@@ -10,18 +10,24 @@ namespace swath::queue::scripts {
 // ARGV: prefix, force(0|1), then (id, priority, envelope)...   → {enqueued, duplicates}
 extern const Script enqueue;
 // ARGV: prefix, worker, max_count, lease_ms, max_leases
-// → {now_ms, waiting (ready+low+delayed+leased), id, token, attempt, envelope, ...}
+// → {now_ms, waiting (ready+low+delayed+leased+finishing), due finishing entries, id, token, attempt, envelope, ...}
 // First requeues expired leases and due retries, then pops up to max_count ids from the head of `ready`.
+// An id whose record is gone (evicted) is dead-lettered saying so; a foreign element becomes task raw-<sha1>.
 extern const Script lease;
 // ARGV: prefix, lease_ms, worker, then (id, token)...  → ids whose lease was lost. Also the worker heartbeat.
 extern const Script renew;
-// ARGV: prefix, ttl_seconds, then (id, token, outputs_json, result_json, seconds, has_files(0|1))...  → {1|0 per task}
-// 1: committed (or already committed by this token); 0: the lease was lost, the caller must discard its outputs.
-// A commit with files also enters `finishing` until its worker has moved them into place.
+// ARGV: prefix, ttl_seconds, hold_ms, then (id, token, outputs_json, result_json, seconds, has_files(0|1))...
+// → {1|0 per task}. 1: committed (or already committed by this token); 0: the lease was lost, the caller must
+// discard its outputs. A commit with files enters `finishing` (due after hold_ms) until its files are in place.
 extern const Script commit;
-// ARGV: prefix, min_age_ms → {id, outputs_json, ...}: commits whose files were not moved into place in time
-// (their worker died between commit and rename); any worker may finish the move.
-extern const Script finishing;
+// ARGV: prefix, hold_ms → {id, outputs_json, failed tries, ...}: due `finishing` entries (their worker died or
+// failed between commit and rename), each held for hold_ms by the caller, who moves the files into place.
+extern const Script claim_finishing;
+// ARGV: prefix, then ids → count removed from `finishing`: their files are in place, the tasks are finished.
+extern const Script finished;
+// ARGV: prefix, max_tries, base_ms, then (id, error)...  → {"retry"|"dead"|"gone" per id}: a move into place
+// failed; tried again after base_ms × 2^(tries-1), dead-lettered with the reason after max_tries.
+extern const Script finish_failed;
 // ARGV: prefix, max_attempts, then (id, token, error, permanent(0|1), delay_ms)...  → {"retry"|"dead"|"lost" per task}
 extern const Script fail;
 // ARGV: prefix, then (id, token)...  → count handed back to the ready list
@@ -29,7 +35,8 @@ extern const Script release;
 // ARGV: prefix, worker → removes the worker's heartbeat
 extern const Script goodbye;
 // ARGV: prefix, window_ms, alive_ms
-// → {now, llen ready, llen low, high, normal, low, leased, delayed, dead, done, workers, durations[], throughput[]}
+// → {now, llen ready, llen low, high, normal, low, leased, delayed, dead, done, workers, durations[], throughput[],
+//    finishing, unfinished}
 extern const Script stats;
 // ARGV: prefix, start, stop → {id, error, failures, attempt, envelope, dead_at, ...}
 extern const Script dead_list;

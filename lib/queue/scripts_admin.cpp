@@ -4,7 +4,7 @@
 
 namespace swath::queue::scripts {
 
-const Script fail{"fail", SWATH_PRELUDE R"lua(
+const Script fail{"fail", SWATH_SETTLES SWATH_PRELUDE R"lua(
 local max_attempts = tonumber(ARGV[2])
 local now = now_ms()
 local out = {}
@@ -16,9 +16,8 @@ for i = 3, #ARGV, 5 do
     redis.call('ZREM', k('leased'), id)
     redis.call('HINCRBY', k('stats'), 'failed', 1)
     if permanent or failures >= max_attempts then
-      redis.call('HSET', tk(id), 'state', 'dead', 'token', '', 'error', err, 'failures', failures, 'dead_at', now)
-      redis.call('RPUSH', k('dead'), id)
-      redis.call('HINCRBY', k('stats'), 'dead', 1)
+      redis.call('HSET', tk(id), 'failures', failures)
+      bury(id, now, err)
       table.insert(out, 'dead')
     else
       redis.call('HSET', tk(id), 'state', 'delayed', 'token', '', 'error', err, 'failures', failures)
@@ -32,7 +31,7 @@ end
 return out
 )lua"};
 
-const Script release{"release", SWATH_PRELUDE R"lua(
+const Script release{"release", SWATH_SETTLES SWATH_PRELUDE R"lua(
 local n = 0
 for i = 2, #ARGV, 2 do
   local id, token = ARGV[i], ARGV[i + 1]
@@ -49,11 +48,11 @@ flush()
 return n
 )lua"};
 
-const Script goodbye{"goodbye", SWATH_PRELUDE R"lua(
+const Script goodbye{"goodbye", SWATH_SETTLES SWATH_PRELUDE R"lua(
 return redis.call('ZREM', k('workers'), ARGV[2])
 )lua"};
 
-const Script stats{"stats", SWATH_PRELUDE R"lua(
+const Script stats{"stats", SWATH_READS SWATH_PRELUDE R"lua(
 local window_ms, alive_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = now_ms()
 local c = redis.call('HMGET', k('counts'), 'high', 'normal', 'low')
@@ -68,10 +67,11 @@ local buckets = redis.call('HGETALL', k('throughput'))
 return {now, redis.call('LLEN', k('ready')), redis.call('LLEN', k('low')),
   tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0'),
   redis.call('ZCARD', k('leased')), redis.call('ZCARD', k('delayed')), redis.call('LLEN', k('dead')),
-  tonumber(s[1] or '0'), redis.call('ZCOUNT', k('workers'), now - alive_ms, '+inf'), samples, buckets}
+  tonumber(s[1] or '0'), redis.call('ZCOUNT', k('workers'), now - alive_ms, '+inf'), samples, buckets,
+  redis.call('ZCARD', k('finishing')), redis.call('LLEN', k('unfinished'))}
 )lua"};
 
-const Script dead_list{"dead_list", SWATH_PRELUDE R"lua(
+const Script dead_list{"dead_list", SWATH_READS SWATH_PRELUDE R"lua(
 local out = {}
 for _, id in ipairs(redis.call('LRANGE', k('dead'), tonumber(ARGV[2]), tonumber(ARGV[3]))) do
   local f = redis.call('HMGET', tk(id), 'error', 'failures', 'attempt', 'envelope', 'dead_at')
@@ -94,18 +94,20 @@ return out
   "  return ids\n"                                                                                          \
   "end\n"
 
-const Script dead_retry{"dead_retry", SWATH_PRELUDE SWATH_TAKE_DEAD R"lua(
+const Script dead_retry{"dead_retry", SWATH_SETTLES SWATH_PRELUDE SWATH_TAKE_DEAD R"lua(
 local ids = take_dead()
 for _, id in ipairs(ids) do
   local p = redis.call('HGET', tk(id), 'priority') or 'normal'
-  redis.call('HSET', tk(id), 'state', 'ready', 'attempt', 0, 'failures', 0, 'token', '')
+  redis.call('HSET', tk(id), 'state', 'ready', 'attempt', 0, 'failures', 0, 'token', '', 'finish_tries', 0)
+  redis.call('ZREM', k('finishing'), id)
   push_ready(id, p)
 end
 flush()
+grow(#ids)
 return #ids
 )lua"};
 
-const Script dead_purge{"dead_purge", SWATH_PRELUDE SWATH_TAKE_DEAD R"lua(
+const Script dead_purge{"dead_purge", SWATH_SETTLES SWATH_PRELUDE SWATH_TAKE_DEAD R"lua(
 local ids = take_dead()
 for _, id in ipairs(ids) do redis.call('DEL', tk(id)) end
 return #ids

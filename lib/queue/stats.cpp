@@ -43,6 +43,8 @@ QueueStats read_stats(QueueClient& client, std::int64_t window_seconds) {
   s.dead = v.at(8).as_int();
   s.done = v.at(9).as_int();
   s.workers = v.at(10).as_int();
+  s.finishing = v.at(13).as_int();
+  s.unfinished = v.at(14).as_int();
   std::vector<double> seconds;
   for (const auto& sample : v.at(11).as_array()) seconds.push_back(std::stod(sample.as_string()));
   s.task_count = static_cast<std::int64_t>(seconds.size());
@@ -74,6 +76,8 @@ core::Json stats_json(const QueueStats& s) {
   json.set("dead", s.dead);
   json.set("done", s.done);
   json.set("backlog", s.backlog);
+  json.set("finishing", s.finishing);
+  json.set("unfinished", s.unfinished);
   json.set("workers", s.workers);
   json.set("throughput_per_second", s.throughput_per_second);
   core::Json times = core::Json::object();
@@ -89,8 +93,10 @@ std::string stats_text(const QueueStats& s) {
   std::ostringstream out;
   out << "queue " << s.queue << "\n"
       << "  ready      " << s.depth << " (high " << s.high << ", normal " << s.normal << ", low " << s.low << ")\n"
-      << "  backlog    " << s.backlog << " (LLEN swath:{" << s.queue << "}:ready, the KEDA signal)\n"
+      << "  backlog    " << s.backlog << " (LLEN swath:{" << s.queue << "}:ready)\n"
       << "  in flight  " << s.in_flight << "\n"
+      << "  finishing  " << s.finishing << " (committed, files not yet in place)\n"
+      << "  unfinished " << s.unfinished << " (LLEN swath:{" << s.queue << "}:unfinished, the KEDA signal)\n"
       << "  delayed    " << s.delayed << "\n"
       << "  dead       " << s.dead << "\n"
       << "  done       " << s.done << "\n"
@@ -111,8 +117,11 @@ std::string stats_prometheus(const QueueStats& s) {
   for (const auto& [p, n] : {std::pair{"high", s.high}, std::pair{"normal", s.normal}, std::pair{"low", s.low}}) {
     out << "swath_queue_depth" << label << ",priority=\"" << p << "\"} " << n << "\n";
   }
-  gauge("backlog", "Length of the ready list (the KEDA scaling signal)", static_cast<double>(s.backlog));
+  gauge("backlog", "Length of the ready list", static_cast<double>(s.backlog));
   gauge("in_flight", "Tasks leased by workers", static_cast<double>(s.in_flight));
+  gauge("finishing", "Tasks committed whose files are not yet in place", static_cast<double>(s.finishing));
+  gauge("unfinished", "Tasks not finished: waiting, running, retrying or finishing (the KEDA scaling signal)",
+        static_cast<double>(s.unfinished));
   gauge("delayed", "Tasks waiting to be retried", static_cast<double>(s.delayed));
   gauge("dead", "Tasks in the dead-letter list", static_cast<double>(s.dead));
   out << "# HELP swath_queue_done_total Tasks committed\n# TYPE swath_queue_done_total counter\n"
@@ -124,8 +133,10 @@ std::string stats_prometheus(const QueueStats& s) {
   return out.str();
 }
 
-core::Json queue_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, std::int64_t window_seconds) {
+core::Json queue_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, bool allow_eviction,
+                            std::int64_t window_seconds) {
   Connection connection(endpoint);
+  connection.check_durability(allow_eviction);
   QueueClient client(connection, queue_name);
   return stats_json(read_stats(client, window_seconds));
 }

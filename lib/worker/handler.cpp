@@ -15,9 +15,12 @@ namespace swath::worker {
 
 namespace {
 
+constexpr std::int64_t ten_minutes_ms = 10 * 60 * 1000;
+
 class NoopHandler final : public TaskHandler {
  public:
   bool writes_outputs() const override { return false; }
+  std::int64_t default_timeout_ms() const override { return ten_minutes_ms; }
   HandlerResult run(const queue::Task& task, const HandlerContext&) override {
     // Optional simulated work, for scheduling tests: {"sleep_ms": N}.
     if (const auto* sleep = task.options.find("sleep_ms"); sleep != nullptr && sleep->is_int()) {
@@ -30,6 +33,7 @@ class NoopHandler final : public TaskHandler {
 class ChecksumHandler final : public TaskHandler {
  public:
   bool writes_outputs() const override { return true; }
+  std::int64_t default_timeout_ms() const override { return ten_minutes_ms; }
   HandlerResult run(const queue::Task& task, const HandlerContext& context) override {
     HandlerResult result;
     for (const auto& input : task.inputs) {

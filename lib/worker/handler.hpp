@@ -50,6 +50,9 @@ class TaskHandler {
  public:
   virtual ~TaskHandler() = default;
   virtual bool writes_outputs() const = 0;
+  // How long one task may run before the worker abandons it as hung (unless --task-timeout says otherwise).
+  // Two hours by default: a scene of tens of thousands of pixels square tiles or detects in minutes.
+  virtual std::int64_t default_timeout_ms() const { return 2 * 3600 * 1000; }
   // Files named in the task's options that run() reads: checked against --allow-root like the inputs,
   // before run() touches anything.
   virtual std::vector<NamedPath> reads(const queue::Task&) const { return {}; }

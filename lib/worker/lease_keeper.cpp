@@ -11,20 +11,29 @@ namespace swath::worker {
 
 LeaseKeeper::LeaseKeeper(const queue::RedisEndpoint& endpoint, const queue::ConnectOptions& options,
                          const std::string& queue_name, const std::string& worker_id, std::int64_t lease_ms)
-    : connection_(endpoint, options),
+    : connection_(endpoint, stoppable(options)),
       queue_name_(queue_name),
       worker_id_(worker_id),
       lease_ms_(lease_ms),
       interval_(std::chrono::milliseconds(std::clamp<std::int64_t>(lease_ms / 3, 50, 5000))),
       thread_([this] { loop(); }) {}
 
-LeaseKeeper::~LeaseKeeper() {
+LeaseKeeper::~LeaseKeeper() { stop(); }
+
+void LeaseKeeper::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  stop_ = true;
   wake_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
+}
+
+queue::ConnectOptions LeaseKeeper::stoppable(queue::ConnectOptions options) {
+  auto outer = options.give_up;
+  options.give_up = [this, outer] { return stop_.load() || (outer && outer()); };
+  return options;
 }
 
 void LeaseKeeper::hold(const std::vector<std::pair<std::string, std::string>>& leases) {

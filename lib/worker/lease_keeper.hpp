@@ -20,7 +20,7 @@ class LeaseKeeper {
  public:
   LeaseKeeper(const queue::RedisEndpoint& endpoint, const queue::ConnectOptions& options, const std::string& queue_name,
               const std::string& worker_id, std::int64_t lease_ms);
-  ~LeaseKeeper();
+  ~LeaseKeeper();  // stop()
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
@@ -31,10 +31,14 @@ class LeaseKeeper {
   // Set when Redis stayed unreachable past the reconnect timeout; the worker then stops.
   bool failed() const { return failed_.load(); }
   std::string failure() const;
+  // Ends the renewals (also a reconnection under way) and joins the thread; the leases are left to expire.
+  void stop();
 
  private:
   void loop();
+  queue::ConnectOptions stoppable(queue::ConnectOptions options);
 
+  std::atomic<bool> stop_{false};
   queue::Connection connection_;
   std::string queue_name_;
   std::string worker_id_;

@@ -66,6 +66,11 @@ core::Json outputs_json(const Outcome& outcome) {
 }
 
 Outcome TaskRunner::operator()(const Job& job) const {
+  struct Unwatch {
+    Watchdog& watchdog;
+    const std::string& id;
+    ~Unwatch() { watchdog.end(id); }
+  } unwatch{watchdog, job.lease.id};
   Outcome outcome;
   outcome.lease = job.lease;
   outcome.context = task_context(job.lease, "");
@@ -79,6 +84,7 @@ Outcome TaskRunner::operator()(const Job& job) const {
     log::ContextGuard task_guard(outcome.context);
     if (task.id != job.lease.id) throw core::DataError("malformed task", "envelope id '" + task.id + "' is not its key's");
     auto& handler = handler_for(registry, task.kind);
+    watchdog.start(task.id, timeout_ms > 0 ? timeout_ms : handler.default_timeout_ms());
     queue::check_paths(task, allow_roots);
     for (const auto& read : handler.reads(task)) queue::check_path(read.path, read.role, allow_roots);
     if (task.deadline_ms && job.leased_at_ms > *task.deadline_ms) {

@@ -11,6 +11,7 @@
 #include "queue/client.hpp"
 #include "worker/failure.hpp"
 #include "worker/handler.hpp"
+#include "worker/watchdog.hpp"
 
 namespace swath::worker {
 
@@ -35,7 +36,9 @@ struct TaskRunner {
   const HandlerRegistry& registry;
   std::vector<std::string> allow_roots;
   std::string worker_id;
-  std::function<bool(const std::string& id)> stop_requested;  // lease lost or shutdown past grace
+  std::function<bool(const std::string& id)> stop_requested;  // lease lost, shutdown past grace, or overran
+  Watchdog& watchdog;         // told each task's time limit while it runs
+  std::int64_t timeout_ms = 0;  // 0: the handler's default
 
   Outcome operator()(const Job& job) const;
 };

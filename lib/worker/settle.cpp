@@ -52,6 +52,7 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
 
 void discard_stale_attempts(const std::string& staging) {
   // <id>.<token>: attempts of the same task under older leases (killed or too slow) can never commit now.
+  if (staging.empty()) return;
   const fs::path path(staging);
   const std::string name = path.filename().string();
   const std::string prefix = name.substr(0, name.rfind('.') + 1);
@@ -89,7 +90,7 @@ void Settler::send(std::vector<Outcome> outcomes) {
   }
   sent_ = std::move(successes);
   try {
-    client_.send_commit(sent_commits_, policy_.ttl_seconds);
+    client_.send_commit(sent_commits_, policy_.ttl_seconds, policy_.finish_hold_ms);
   } catch (const queue::ConnectionLost&) {
     resend_ = true;
   }
@@ -107,7 +108,8 @@ void Settler::receive() {
   // Safe to repeat after a reconnect or a flushed script: the script accepts a commit already recorded under the
   // same token.
   if (!accepted) {
-    accepted = client_.connection().with_reconnect([&] { return client_.commit(sent_commits_, policy_.ttl_seconds); });
+    accepted = client_.connection().with_reconnect(
+        [&] { return client_.commit(sent_commits_, policy_.ttl_seconds, policy_.finish_hold_ms); });
   }
   auto successes = std::move(sent_);
   sent_.clear();
@@ -119,14 +121,19 @@ void Settler::receive() {
 void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bool>& accepted) {
   const auto logger = log::get("worker");
   std::vector<std::string> moved, ids;
+  std::vector<std::pair<std::string, std::string>> unmoved;
   for (const auto& o : successes) ids.push_back(o.lease.id);
   keeper_.drop(ids);
   for (std::size_t i = 0; i < successes.size(); ++i) {
     auto& o = successes[i];
     log::ContextGuard guard(o.context);
     if (!accepted.at(i)) {
-      ++counts_.lost;
-      logger->warn("lease lost before commit: outputs discarded, another worker runs the task");
+      if (handed_back_.erase(o.lease.id) > 0) {
+        logger->info("finished after its lease was handed back: outputs discarded, it runs again");
+      } else {
+        ++counts_.lost;
+        logger->warn("lease lost before commit: outputs discarded, another worker runs the task");
+      }
       discard_staging(o.staging_dir);
       continue;
     }
@@ -135,13 +142,37 @@ void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bo
     if (!o.files.empty()) {
       std::vector<std::string> names;
       for (const auto& f : o.files) names.push_back(f.name);
-      move_into_place(o.staging_dir, o.output_dir, names);
-      moved.push_back(o.lease.id);
+      try {
+        move_into_place(o.staging_dir, o.output_dir, names);
+        moved.push_back(o.lease.id);
+      } catch (const core::Error& e) {
+        // Committed: the task is done once its files are in place. Retried (here or by any worker), never dropped.
+        logger->error("committed, but cannot move the outputs into place: {}", core::describe(e));
+        unmoved.emplace_back(o.lease.id, core::describe(e));
+      }
     }
     logger->debug("committed in {:.3f} s ({} outputs)", o.seconds, o.files.size());
   }
   client_.connection().with_reconnect([&] { client_.finished(moved); });
+  report_unfinished(unmoved);
 }
+
+void Settler::report_unfinished(const std::vector<std::pair<std::string, std::string>>& failures) {
+  if (failures.empty()) return;
+  const auto logger = log::get("worker");
+  const auto results = client_.connection().with_reconnect(
+      [&] { return client_.finish_failed(failures, policy_.max_attempts, policy_.backoff_base_ms); });
+  for (std::size_t i = 0; i < failures.size(); ++i) {
+    log::Scope scope{{"task_id", failures[i].first}};
+    if (results.at(i) == "dead") {
+      logger->error("task dead-lettered: its committed outputs could not be moved into place: {}", failures[i].second);
+    } else if (results.at(i) == "retry") {
+      logger->warn("moving the committed outputs into place will be tried again");
+    }
+  }
+}
+
+void Settler::handed_back(const std::vector<std::string>& ids) { handed_back_.insert(ids.begin(), ids.end()); }
 
 void Settler::fail(std::vector<Outcome>& failures) {
   const auto logger = log::get("worker");
@@ -156,7 +187,10 @@ void Settler::fail(std::vector<Outcome>& failures) {
     log::ContextGuard guard(failures[i].context);
     keeper_.drop({failures[i].lease.id});
     const auto& result = results.at(i);
-    if (result == "dead") {
+    if (result == "lost" && handed_back_.erase(failures[i].lease.id) > 0) {
+      logger->info("stopped after its lease was handed back: it runs again");
+    } else if (result == "dead") {
+      discard_stale_attempts(failures[i].staging_dir);  // earlier attempts' files can never be committed now
       ++counts_.dead;
       logger->error("task dead-lettered: {}", records[i].error);
     } else if (result == "retry") {
@@ -169,28 +203,29 @@ void Settler::fail(std::vector<Outcome>& failures) {
   }
 }
 
-void Settler::finish_orphans(std::int64_t min_age_ms) {
+void Settler::finish_orphans() {
   receive();
   const auto logger = log::get("worker");
-  const auto orphans = client_.connection().with_reconnect([&] { return client_.unfinished(min_age_ms); });
+  const auto orphans = client_.connection().with_reconnect([&] { return client_.claim_finishing(policy_.finish_hold_ms); });
   std::vector<std::string> done;
-  for (const auto& [id, text] : orphans) {
-    log::Scope scope{{"task_id", id}};
+  std::vector<std::pair<std::string, std::string>> unmoved;
+  for (const auto& orphan : orphans) {
+    log::Scope scope{{"task_id", orphan.id}};
     try {
-      if (!text.empty()) {
-        const auto json = core::Json::parse(text);
-        std::vector<std::string> names;
-        for (const auto& [name, hash] : json.at("files").as_object()) names.push_back(name);
-        move_into_place(json.at("staging").as_string(), json.at("dir").as_string(), names);
-        logger->info("moved the committed outputs of a worker that stopped before renaming them");
-      }
-      done.push_back(id);
+      if (orphan.outputs_json.empty()) throw core::DataError("committed task", "its record names no outputs");
+      const auto json = core::Json::parse(orphan.outputs_json);
+      std::vector<std::string> names;
+      for (const auto& [name, hash] : json.at("files").as_object()) names.push_back(name);
+      move_into_place(json.at("staging").as_string(), json.at("dir").as_string(), names);
+      logger->info("moved a committed task's outputs into place (its worker stopped or failed before it could)");
+      done.push_back(orphan.id);
     } catch (const core::Error& e) {
-      logger->error("cannot finish a committed task's outputs: {}", core::describe(e));
-      done.push_back(id);  // reported once; the record keeps the hashes
+      logger->error("cannot move a committed task's outputs into place: {}", core::describe(e));
+      unmoved.emplace_back(orphan.id, core::describe(e));
     }
   }
   client_.connection().with_reconnect([&] { client_.finished(done); });
+  report_unfinished(unmoved);
 }
 
 }  // namespace swath::worker

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "queue/client.hpp"
@@ -13,10 +14,13 @@
 namespace swath::worker {
 
 struct SettlePolicy {
-  std::int64_t max_attempts = 5;
+  std::int64_t max_attempts = 5;      // also the tries at moving a commit's files into place
   std::int64_t backoff_base_ms = 1000;
   std::int64_t backoff_max_ms = 300000;
   std::int64_t ttl_seconds = 7 * 24 * 3600;
+  // After a commit, how long its worker has to move the files into place before any other worker may: the
+  // move takes milliseconds, so this only bounds how long a killed worker's commit waits.
+  std::int64_t finish_hold_ms = 5000;
 };
 
 struct SettleCounts {
@@ -37,13 +41,18 @@ class Settler {
   // is in flight at most: send() and every other call receive() a pending one first.
   void send(std::vector<Outcome> outcomes);
   void receive();
-  // Finishes moves left by a worker that died between commit and rename (commits older than `min_age_ms`).
-  void finish_orphans(std::int64_t min_age_ms);
+  // Moves the files of due commits into place: left by a worker that died between commit and rename, or
+  // whose move failed (retried with backoff, dead-lettered with the reason after max_attempts tries).
+  void finish_orphans();
+  // Leases handed back by shutdown: their tasks' failures are hand-backs, not failures.
+  void handed_back(const std::vector<std::string>& ids);
   const SettleCounts& counts() const { return counts_; }
 
  private:
   void apply_commit(std::vector<Outcome>& successes, const std::vector<bool>& accepted);
   void fail(std::vector<Outcome>& failures);
+  // Reports moves that failed; they are retried or, after the last try, dead-lettered with the reason.
+  void report_unfinished(const std::vector<std::pair<std::string, std::string>>& failures);
 
   queue::QueueClient& client_;
   LeaseKeeper& keeper_;
@@ -53,6 +62,7 @@ class Settler {
   std::vector<Outcome> sent_;               // successes whose commit is in flight
   std::vector<queue::Commit> sent_commits_;
   bool resend_ = false;                     // the send failed: receive() commits synchronously
+  std::set<std::string> handed_back_;       // ids released by shutdown while their task ran
 };
 
 // Removes an attempt's staging directory, and .swath-staging when it is left empty.

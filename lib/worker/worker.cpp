@@ -1,8 +1,10 @@
 // The worker's main loop: keep the executor fed with leased tasks, settle outcomes in batches, stop cleanly.
 #include "worker/worker.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <map>
 #include <random>
 #include <thread>
 
@@ -11,6 +13,8 @@
 #include "log/logger.hpp"
 #include "worker/executor.hpp"
 #include "worker/metrics_server.hpp"
+#include "worker/prefetch.hpp"
+#include "worker/watchdog.hpp"
 
 namespace swath::worker {
 
@@ -19,10 +23,19 @@ namespace {
 using Pool = Executor<Job, Outcome>;
 using Clock = std::chrono::steady_clock;
 
+// Orphaned commits are announced by every lease reply; this also looks when the worker is too busy to lease.
+constexpr auto orphan_check_interval = std::chrono::seconds(5);
+// After shutdown hands back a running task, how long its handler has to notice and stop.
+constexpr auto stop_wait = std::chrono::seconds(2);
+
 std::vector<queue::LeaseRef> refs_of(const std::vector<Job>& jobs) {
   std::vector<queue::LeaseRef> refs;
   for (const auto& j : jobs) refs.emplace_back(j.lease.id, j.lease.token);
   return refs;
+}
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
 }
 
 class WorkerLoop {
@@ -30,7 +43,8 @@ class WorkerLoop {
   WorkerLoop(const WorkerOptions& options, const HandlerRegistry& registry)
       : options_(options),
         connect_{.reconnect_timeout = std::chrono::milliseconds(options.reconnect_timeout_ms),
-                 .client_name = "swath-worker-" + options.worker_id},
+                 .client_name = "swath-worker-" + options.worker_id,
+                 .give_up = [this] { return past_shutdown_deadline(); }},
         connection_(options.redis, connect_),
         client_(connection_, options.queue),
         settle_connection_(options.redis, settle_connect()),
@@ -38,9 +52,12 @@ class WorkerLoop {
         keeper_(options.redis, connect_, options.queue, options.worker_id, options.lease_ms),
         settler_(settle_client_, keeper_, options.settle),
         runner_{registry, options.allow_roots, options.worker_id,
-                [this](const std::string& id) { return keeper_.lost(id) || past_grace_.load(); }},
+                [this](const std::string& id) {
+                  return keeper_.lost(id) || stopping_.load() || past_shutdown_deadline() || watchdog_.overran(id);
+                },
+                watchdog_, options.task_timeout_ms},
         pool_(options.concurrency, [this](const Job& job) { return runner_(job); }),
-        batch_(options.batch > 0 ? options.batch : std::max<std::size_t>(16, 4 * static_cast<std::size_t>(options.concurrency))) {
+        max_batch_(options.batch > 0 ? options.batch : 1000) {
     if (options.metrics_port != 0) {
       metrics_server_ = std::make_unique<MetricsServer>(options.metrics_port, metrics_, options.queue, options.worker_id);
     }
@@ -48,31 +65,35 @@ class WorkerLoop {
 
   WorkerSummary run() {
     const auto logger = log::get("worker");
-    logger->info("worker {} serving queue {} at {} (concurrency {}, batch {})", options_.worker_id, options_.queue,
-                 options_.redis.describe(), options_.concurrency, batch_);
-    for (const auto& warning : connection_.durability_warnings()) logger->warn("{}", warning);
+    for (const auto& warning : connection_.check_durability(options_.allow_eviction)) logger->warn("{}", warning);
+    logger->info("worker {} serving queue {} at {} (concurrency {}, batch up to {})", options_.worker_id, options_.queue,
+                 options_.redis.describe(), options_.concurrency, max_batch_);
     auto next_orphan_check = Clock::now();
     auto next_lease = Clock::now();
-    while (!core::cancel_requested()) {
+    std::int64_t due_finishing = 0;
+    while (!core::cancel_requested() && !too_many_hung()) {
       check_keeper();
-      if (Clock::now() >= next_orphan_check) {
-        settler_.finish_orphans(options_.lease_ms);
-        next_orphan_check = Clock::now() + std::chrono::milliseconds(options_.lease_ms);
+      abandon_overdue();
+      if (due_finishing > 0 || Clock::now() >= next_orphan_check) {
+        settler_.finish_orphans();
+        next_orphan_check = Clock::now() + orphan_check_interval;
       }
-      // Lease a full batch whenever half of the local queue has drained: few, large round trips. The request is
-      // sent first and its reply read after collecting outcomes, so Redis leases while tasks run.
-      const bool want_lease = pool_.queued() < batch_ && Clock::now() >= next_lease;
-      const bool sent = want_lease && send_lease();
-      auto outcomes = pool_.take(std::max<std::size_t>(1, std::min(pool_.busy(), batch_ / 2)),
-                                 std::chrono::milliseconds(want_lease ? 5 : 20));
-      if (!want_lease) {
+      // The lease request is sent first and its reply read after collecting outcomes, so Redis leases while
+      // tasks run.
+      const std::size_t count = Clock::now() >= next_lease ? lease_count() : 0;
+      const bool sent = count > 0 && send_lease(count);
+      auto outcomes = pool_.take(std::max<std::size_t>(1, std::min(pool_.busy(), max_batch_ / 2)),
+                                 std::chrono::milliseconds(count > 0 ? 5 : 20));
+      learn(outcomes);
+      if (count == 0) {
         settle(std::move(outcomes));
         continue;
       }
       // Commits go on their own connection and are answered after the lease: Redis runs the commit right behind
       // the lease while this thread unpacks the leased tasks and starts them.
       settler_.send(std::move(outcomes));
-      const auto leased = receive_lease(sent);
+      const auto leased = receive_lease(sent, count);
+      due_finishing = leased.due_finishing;
       settle({});
       if (leased.leased == 0) {
         if (pool_.busy() == 0 && options_.exit_when_empty && leased.waiting == 0) {
@@ -83,24 +104,59 @@ class WorkerLoop {
       }
     }
     settle({});
-    if (core::cancel_requested()) shut_down();
+    const bool hung = too_many_hung();
+    if (core::cancel_requested() || hung) shut_down();
     connection_.with_reconnect([&] { client_.goodbye(options_.worker_id); });
     summary_.settled = settler_.counts();
     logger->info("worker {} stopping: {}", options_.worker_id, summary_.json().dump());
+    if (hung) {
+      throw core::IoError("worker " + options_.worker_id, std::to_string(pool_.stuck()) + " tasks hang in its threads",
+                          "a read that hangs cannot be interrupted: start a fresh worker (its tasks were handed back)");
+    }
     return summary_;
   }
 
+  // Threads stuck in abandoned tasks keep using this loop if they ever wake up.
+  bool has_stuck_threads() const { return pool_.stuck() > 0; }
+  // What keeps running in a loop kept alive for its stuck threads: the renewals and the metrics server.
+  void quiesce() {
+    keeper_.stop();
+    metrics_server_.reset();
+  }
+
+  // Gives up on every running task (a worker leaving on an error, or with Redis gone past its shutdown grace):
+  // cooperative handlers stop, and none is waited for; their leases expire and they run again elsewhere.
+  void abandon_running() {
+    stopping_ = true;
+    pool_.abandon([](const Job&) { return true; });
+  }
+
  private:
-  bool send_lease() {
+  std::size_t lease_count() const {
+    return tasks_to_lease({.concurrency = static_cast<std::size_t>(options_.concurrency),
+                           .running = pool_.running(),
+                           .queued = pool_.queued(),
+                           .mean_task_seconds = mean_task_seconds_,
+                           .max_batch = max_batch_,
+                           .prefetch_seconds = prefetch_seconds});
+  }
+
+  void learn(const std::vector<Outcome>& outcomes) {
+    for (const auto& o : outcomes) {
+      mean_task_seconds_ = mean_task_seconds_ == 0 ? o.seconds : 0.8 * mean_task_seconds_ + 0.2 * o.seconds;
+    }
+  }
+
+  bool send_lease(std::size_t count) {
     try {
-      client_.send_lease(options_.worker_id, batch_, options_.lease_ms, 3 * options_.settle.max_attempts);
+      client_.send_lease(options_.worker_id, count, options_.lease_ms, 3 * options_.settle.max_attempts);
       return true;
     } catch (const queue::ConnectionLost&) {
       return false;  // receive_lease leases again after reconnecting
     }
   }
 
-  queue::LeaseBatch receive_lease(bool sent) {
+  queue::LeaseBatch receive_lease(bool sent, std::size_t count) {
     queue::LeaseBatch batch;
     try {
       if (!sent) throw queue::ConnectionLost("lease", "the request was not sent");
@@ -108,7 +164,7 @@ class WorkerLoop {
     } catch (const queue::ConnectionLost&) {
       // Tasks leased by a lost reply are unknown here; their leases expire and they are leased again.
       batch = connection_.with_reconnect([&] {
-        return client_.lease(options_.worker_id, batch_, options_.lease_ms, 3 * options_.settle.max_attempts);
+        return client_.lease(options_.worker_id, count, options_.lease_ms, 3 * options_.settle.max_attempts);
       });
     }
     std::vector<Job> jobs;
@@ -132,6 +188,31 @@ class WorkerLoop {
     metrics_.in_flight = static_cast<std::int64_t>(pool_.busy());
   }
 
+  // A task past its time limit: its thread is given up (a replacement takes its place) and the task fails
+  // with the reason, so it is retried and, hung every time, dead-lettered.
+  void abandon_overdue() {
+    const auto overdue = watchdog_.overdue();
+    if (overdue.empty()) return;
+    std::map<std::string, std::int64_t> limits;
+    for (const auto& o : overdue) limits[o.id] = o.limit_ms;
+    std::vector<Outcome> failures;
+    for (auto& job : pool_.abandon([&](const Job& j) { return limits.count(j.lease.id) > 0; })) {
+      Outcome o;
+      o.context = log::current().with({{"task_id", job.lease.id}, {"attempt", job.lease.attempt}});
+      o.failure.reason = fmt::format("hung: it ran longer than its time limit of {:g} s (--task-timeout) and was abandoned",
+                                     static_cast<double>(limits[job.lease.id]) / 1000.0);
+      o.lease = std::move(job.lease);
+      log::ContextGuard guard(o.context);
+      log::get("worker")->error("{}; a new thread takes its place", o.failure.reason);
+      failures.push_back(std::move(o));
+      ++summary_.hung;
+    }
+    settle(std::move(failures));
+  }
+
+  // Each abandoned task may hold a thread forever (a read that never returns): past a few, the process must go.
+  bool too_many_hung() const { return pool_.stuck() > 2 * static_cast<std::size_t>(options_.concurrency) + 2; }
+
   void check_keeper() {
     if (keeper_.failed()) {
       throw core::IoError("Redis at " + options_.redis.describe() + " is unreachable", keeper_.failure(),
@@ -139,19 +220,35 @@ class WorkerLoop {
     }
   }
 
+  // The first SIGTERM starts the clock; --grace later, running tasks are stopped and handed back, and a Redis
+  // that is down is no longer waited for.
+  bool past_shutdown_deadline() const {
+    if (!core::cancel_requested()) return false;
+    const std::int64_t now = steady_ms();
+    std::int64_t seen = 0;
+    stop_seen_ms_.compare_exchange_strong(seen, now);
+    return now - stop_seen_ms_.load() >= options_.grace_ms;
+  }
+
   // SIGTERM: hand back what has not started, give running tasks the grace period, then hand them back too.
   void shut_down() {
     const auto logger = log::get("worker");
-    summary_.interrupted = true;
+    summary_.interrupted = core::cancel_requested();
     hand_back(refs_of(pool_.cancel_queued()));
     logger->info("stopping: waiting up to {} ms for {} running tasks", options_.grace_ms, pool_.running());
-    const auto deadline = Clock::now() + std::chrono::milliseconds(options_.grace_ms);
-    while (pool_.busy() > 0 && Clock::now() < deadline) settle(pool_.take(pool_.busy(), std::chrono::milliseconds(50)));
-    if (pool_.busy() > 0) {
-      past_grace_ = true;  // handlers checking stop_requested give up; their commits would be refused anyway
-      logger->warn("grace period over: handing back {} running tasks", pool_.running());
-      hand_back(keeper_.held());
-      while (pool_.busy() > 0) settle(pool_.take(pool_.busy(), std::chrono::milliseconds(50)));
+    while (pool_.busy() > 0 && !past_shutdown_deadline() && !too_many_hung()) {
+      settle(pool_.take(pool_.busy(), std::chrono::milliseconds(50)));
+    }
+    if (pool_.busy() == 0) return;
+    stopping_ = true;  // handlers checking stop_requested give up; their commits would be refused anyway
+    logger->warn("grace period over: handing back {} running tasks", pool_.running());
+    hand_back(keeper_.held());
+    const auto give_up = Clock::now() + stop_wait;
+    while (pool_.busy() > 0 && Clock::now() < give_up) settle(pool_.take(pool_.busy(), std::chrono::milliseconds(50)));
+    settle(pool_.take(0, std::chrono::milliseconds(0)));
+    if (pool_.running() > 0) {
+      logger->warn("{} tasks did not stop (a read that hangs): leaving them behind", pool_.running());
+      abandon_running();
     }
   }
 
@@ -160,6 +257,7 @@ class WorkerLoop {
     std::vector<std::string> ids;
     for (const auto& [id, token] : refs) ids.push_back(id);
     keeper_.drop(ids);
+    settler_.handed_back(ids);
     summary_.handed_back += connection_.with_reconnect([&] { return client_.release(refs); });
   }
 
@@ -170,6 +268,8 @@ class WorkerLoop {
   }
 
   const WorkerOptions& options_;
+  mutable std::atomic<std::int64_t> stop_seen_ms_{0};
+  std::atomic<bool> stopping_{false};
   queue::ConnectOptions connect_;
   queue::Connection connection_;  // leases (sent ahead, answered later) and hand-backs
   queue::QueueClient client_;
@@ -177,14 +277,24 @@ class WorkerLoop {
   queue::QueueClient settle_client_;
   LeaseKeeper keeper_;
   Settler settler_;
-  std::atomic<bool> past_grace_{false};
+  Watchdog watchdog_;
   TaskRunner runner_;
   WorkerMetrics metrics_;
   std::unique_ptr<MetricsServer> metrics_server_;
   Pool pool_;
-  std::size_t batch_;
+  std::size_t max_batch_;
+  double mean_task_seconds_ = 0;
   WorkerSummary summary_;
 };
+
+// A thread stuck in an abandoned task may wake up at any time and use its loop: such a loop is kept alive,
+// reachable from here and never destroyed (not even at exit, where joining its threads could block).
+void keep_alive_if_stuck(std::unique_ptr<WorkerLoop>& loop) {
+  static auto* kept = new std::vector<std::unique_ptr<WorkerLoop>>;
+  if (!loop->has_stuck_threads()) return;
+  loop->quiesce();
+  kept->push_back(std::move(loop));
+}
 
 }  // namespace
 
@@ -197,6 +307,7 @@ core::Json WorkerSummary::json() const {
   j.set("dead", settled.dead);
   j.set("lost", settled.lost);
   j.set("handed_back", handed_back);
+  j.set("hung", hung);
   j.set("interrupted", interrupted);
   return j;
 }
@@ -215,8 +326,16 @@ WorkerSummary run_worker(const WorkerOptions& options, const HandlerRegistry& re
   WorkerOptions resolved = options;
   if (resolved.worker_id.empty()) resolved.worker_id = default_worker_id();
   const queue::Keys keys(resolved.queue);  // a bad name is a usage error before connecting
-  WorkerLoop loop(resolved, registry);
-  return loop.run();
+  auto loop = std::make_unique<WorkerLoop>(resolved, registry);
+  try {
+    auto summary = loop->run();
+    keep_alive_if_stuck(loop);
+    return summary;
+  } catch (...) {
+    loop->abandon_running();
+    keep_alive_if_stuck(loop);
+    throw;
+  }
 }
 
 }  // namespace swath::worker

@@ -19,7 +19,9 @@ struct WorkerOptions {
   std::string worker_id;                    // empty: host-pid-random
   bool exit_when_empty = false;             // for Kubernetes Jobs: stop when nothing is ready, delayed or leased
   int concurrency = 1;                      // tasks run at once (threads)
-  std::size_t batch = 0;                    // tasks leased per call (0: 4 x concurrency, at least 16)
+  std::size_t batch = 0;                    // most tasks leased per call (0: 1000); see prefetch_seconds
+  std::int64_t task_timeout_ms = 0;         // a task running longer is abandoned as hung (0: its kind's limit)
+  bool allow_eviction = false;              // accept a Redis that may evict keys (refused otherwise)
   std::vector<std::string> allow_roots;     // inputs, outputs, model cards lie under these (empty: anywhere)
   std::int64_t lease_ms = 30000;
   std::int64_t grace_ms = 25000;            // after SIGTERM: finish in-flight work within this, then hand it back
@@ -29,16 +31,24 @@ struct WorkerOptions {
   SettlePolicy settle;
 };
 
+// Beyond the tasks it runs, a worker holds (leased, not started) about this much measured work: short tasks
+// come in batches of many per round trip, long ones one per free slot, so the rest waits in the ready list
+// where other workers, and the autoscaler, see it.
+inline constexpr double prefetch_seconds = 0.1;
+
 struct WorkerSummary {
   std::int64_t leased = 0;
   SettleCounts settled;
   std::int64_t handed_back = 0;
+  std::int64_t hung = 0;  // tasks abandoned past their time limit
   bool interrupted = false;
   core::Json json() const;
 };
 
 // Runs until the queue is empty (exit_when_empty) or SIGINT/SIGTERM (core::cancel_requested).
-// Throws IoError when Redis is unreachable at start or stays unreachable past the reconnect timeout.
+// Throws IoError when Redis is unreachable at start or stays unreachable past the reconnect timeout, or when
+// too many tasks hang in this process (it must be replaced); core::Interrupted when a shutdown's grace runs
+// out while Redis is unreachable.
 WorkerSummary run_worker(const WorkerOptions& options, const HandlerRegistry& registry);
 
 // host-pid-4 random hex digits.

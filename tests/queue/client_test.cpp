@@ -48,7 +48,7 @@ TEST_CASE("queue: enqueueing the same work twice is a no-op unless forced after 
   REQUIRE(batch.tasks.size() == 3);
   std::vector<queue::Commit> commits;
   for (const auto& l : batch.tasks) commits.push_back({l.id, l.token, "{}", "{}", 0.5});
-  CHECK(f.client.commit(commits, 3600) == std::vector<bool>{true, true, true});
+  CHECK(f.client.commit(commits, 3600, 5000) == std::vector<bool>{true, true, true});
   CHECK(f.client.enqueue({task("a")}, false).duplicates == 1);
   CHECK(f.client.enqueue({task("a")}, true).enqueued == 1);
   CHECK(f.redis.cli({"TTL", "swath:{q}:task:" + task("b").id}) != "-1");  // finished records expire
@@ -84,7 +84,7 @@ TEST_CASE("queue: a fencing token whose lease expired cannot commit; the task is
   REQUIRE(first.tasks.size() == 1);
   CHECK(first.tasks[0].attempt == 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 1}}, 60) == std::vector<bool>{false});
+  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 1}}, 60, 5000) == std::vector<bool>{false});
   const auto second = f.client.lease("w2", 1, 30000, 15);
   REQUIRE(second.tasks.size() == 1);
   CHECK(second.tasks[0].id == first.tasks[0].id);
@@ -93,9 +93,9 @@ TEST_CASE("queue: a fencing token whose lease expired cannot commit; the task is
   CHECK(f.client.renew("w1", 30000, {{first.tasks[0].id, first.tasks[0].token}}) ==
         std::vector<std::string>{first.tasks[0].id});
   CHECK(f.client.renew("w2", 30000, {{second.tasks[0].id, second.tasks[0].token}}).empty());
-  CHECK(f.client.commit({{second.tasks[0].id, second.tasks[0].token, "{}", "{}", 1}}, 60) == std::vector<bool>{true});
+  CHECK(f.client.commit({{second.tasks[0].id, second.tasks[0].token, "{}", "{}", 1}}, 60, 5000) == std::vector<bool>{true});
   // A repeated call (lost reply, reconnect) is accepted and does not count twice.
-  CHECK(f.client.commit({{second.tasks[0].id, second.tasks[0].token, "{}", "{}", 1}}, 60) == std::vector<bool>{true});
+  CHECK(f.client.commit({{second.tasks[0].id, second.tasks[0].token, "{}", "{}", 1}}, 60, 5000) == std::vector<bool>{true});
   CHECK(f.redis.cli({"HGET", "swath:{q}:task:" + first.tasks[0].id, "commits"}) == "1");
   CHECK(queue::read_stats(f.client).done == 1);
 }
@@ -160,7 +160,7 @@ TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") 
   std::vector<std::string> keys;
   for (const auto& [k, v] : json.as_object()) keys.push_back(k);
   CHECK(keys == std::vector<std::string>{"schema", "queue", "depth", "depth_by_priority", "in_flight", "delayed", "dead",
-                                         "done", "backlog", "workers", "throughput_per_second", "task_seconds",
+                                         "done", "backlog", "finishing", "unfinished", "workers", "throughput_per_second", "task_seconds",
                                          "window_seconds"});
   CHECK(json.at("schema").as_string() == "swath.queue.stats/1");
   CHECK(json.at("depth").as_int() == 1);
@@ -168,12 +168,12 @@ TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") 
   CHECK(json.at("in_flight").as_int() == 1);
   CHECK(json.at("backlog").as_int() == 1);
   CHECK(json.at("workers").as_int() == 1);
-  f.client.commit({{batch.tasks[0].id, batch.tasks[0].token, "{}", "{}", 2.5}}, 60);
+  f.client.commit({{batch.tasks[0].id, batch.tasks[0].token, "{}", "{}", 2.5}}, 60, 5000);
   const auto after = queue::stats_json(queue::read_stats(f.client, 60));
   CHECK(after.at("task_seconds").at("p50").as_double() == doctest::Approx(2.5));
   CHECK(after.at("task_seconds").at("count").as_int() == 1);
   CHECK(after.at("throughput_per_second").as_double() == doctest::Approx(1.0 / 60).epsilon(0.05));
-  CHECK(queue::queue_stats_json(queue::parse_redis_url(f.redis.url()), "q") == queue::stats_json(queue::read_stats(f.client)));
+  CHECK(queue::queue_stats_json(queue::parse_redis_url(f.redis.url()), "q", false) == queue::stats_json(queue::read_stats(f.client)));
 }
 
 TEST_CASE("queue: connection errors are clear and never show the password") {
@@ -196,15 +196,23 @@ TEST_CASE("queue: connection errors are clear and never show the password") {
                        queue::ConnectionLost);
 }
 
-TEST_CASE("queue: a server without AOF or with an evicting policy is reported") {
+TEST_CASE("queue: a server without AOF is reported; one with an evicting policy is refused unless allowed") {
   Fixture f;
-  CHECK(f.connection.durability_warnings().empty());
+  CHECK(f.connection.check_durability(false).empty());
   f.redis.cli({"CONFIG", "SET", "appendonly", "no"});
-  f.redis.cli({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
-  const auto warnings = f.connection.durability_warnings();
-  REQUIRE(warnings.size() == 2);
+  const auto warnings = f.connection.check_durability(false);
+  REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].find("has no AOF") != std::string::npos);
-  CHECK(warnings[1].find("maxmemory-policy is not noeviction") != std::string::npos);
+  for (const std::string policy : {"allkeys-lru", "volatile-ttl", "allkeys-random"}) {
+    CAPTURE(policy);
+    f.redis.cli({"CONFIG", "SET", "maxmemory-policy", policy});
+    CHECK_THROWS_WITH_AS(f.connection.check_durability(false),
+                         doctest::Contains(("maxmemory-policy is " + policy + ": under memory pressure it deletes keys").c_str()),
+                         core::IoError);
+    const auto allowed = f.connection.check_durability(true);
+    REQUIRE(allowed.size() == 2);
+    CHECK(allowed[1].find("allowed by --allow-eviction") != std::string::npos);
+  }
 }
 
 TEST_CASE("queue: a script cache flushed under a connected client costs nothing: enqueue, pipelined lease and commit run") {
@@ -213,7 +221,7 @@ TEST_CASE("queue: a script cache flushed under a connected client costs nothing:
   f.client.enqueue({task("a"), task("b")}, false);
   const auto first = f.client.lease("w", 1, 60000, 10);  // loads the scripts this client uses
   REQUIRE(first.leased == 1);
-  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 0.1, false}}, 3600) == std::vector<bool>{true});
+  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 0.1, false}}, 3600, 5000) == std::vector<bool>{true});
 
   admin.command({"SCRIPT", "FLUSH"});
   f.client.send_lease("w", 1, 60000, 10);
@@ -223,7 +231,7 @@ TEST_CASE("queue: a script cache flushed under a connected client costs nothing:
   CHECK(f.client.enqueue({task("c")}, false).enqueued == 1);
   admin.command({"SCRIPT", "FLUSH"});
   const auto& leased = batch.tasks.front();
-  f.client.send_commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 3600);
+  f.client.send_commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 3600, 5000);
   CHECK_FALSE(f.client.receive_commit().has_value());  // NOSCRIPT: the caller sends it again, as the Settler does
-  CHECK(f.client.commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 3600) == std::vector<bool>{true});
+  CHECK(f.client.commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 3600, 5000) == std::vector<bool>{true});
 }

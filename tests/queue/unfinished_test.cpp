@@ -1,0 +1,160 @@
+// The scaling signal and the end of a task: `unfinished` counts every task not yet finished through every
+// transition, commits stay unfinished until their files are in place, and a task whose record vanished says so.
+#include <doctest/doctest.h>
+
+#include <random>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "queue/client.hpp"
+#include "queue/stats.hpp"
+#include "support/redis_server.hpp"
+
+using namespace swath;
+
+namespace {
+
+queue::Task task(int n, queue::Priority p = queue::Priority::normal) {
+  queue::Task t;
+  t.kind = "noop";
+  t.inputs = {"/in/" + std::to_string(n)};
+  t.output = "/out";
+  t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+  t.priority = p;
+  t.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  return t;
+}
+
+struct Fixture {
+  test::RedisServer redis;
+  queue::Connection connection{queue::parse_redis_url(redis.url())};
+  queue::QueueClient client{connection, "u"};
+
+  long long count(const char* command, const std::string& key) { return std::stoll(redis.cli({command, "swath:{u}:" + key})); }
+  long long unfinished() { return count("LLEN", "unfinished"); }
+  // What the signal must equal: every waiting, running, retrying or not-yet-moved task.
+  long long open_tasks() {
+    return count("LLEN", "ready") + count("LLEN", "low") + count("ZCARD", "delayed") + count("ZCARD", "leased") +
+           count("ZCARD", "finishing");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("queue: unfinished counts waiting, running, retrying and unmoved tasks through every transition") {
+  Fixture f;
+  std::mt19937 random{7};
+  std::vector<queue::Leased> held;
+  std::vector<std::string> finishing;
+  int next = 0;
+  for (int step = 0; step < 400; ++step) {
+    CAPTURE(step);
+    const int action = static_cast<int>(random() % 9);
+    if (action == 0) {
+      std::vector<queue::Task> tasks;
+      const auto p = static_cast<queue::Priority>(random() % 3);
+      for (int i = 0; i < 1 + static_cast<int>(random() % 5); ++i) tasks.push_back(task(next++, p));
+      tasks.push_back(task(static_cast<int>(random() % (next + 1))));  // often a duplicate
+      f.client.enqueue(tasks, random() % 4 == 0);                     // sometimes forced (done or dead again)
+    } else if (action == 1) {
+      for (auto& l : f.client.lease("w", 1 + random() % 4, 60000, 100).tasks) held.push_back(l);
+    } else if (!held.empty() && action <= 6) {
+      const auto l = held.back();
+      held.pop_back();
+      if (action == 2) {
+        f.client.commit({{l.id, l.token, "{\"files\":{}}", "{}", 0.1, false}}, 3600, 60000);
+      } else if (action == 3) {
+        f.client.commit({{l.id, l.token, "{\"files\":{}}", "{}", 0.1, true}}, 3600, 60000);
+        finishing.push_back(l.id);
+      } else if (action == 4) {
+        f.client.fail({{l.id, l.token, "transient", false, 0}}, 3);
+      } else if (action == 5) {
+        f.client.fail({{l.id, l.token, "bad input", true, 0}}, 3);
+      } else {
+        f.client.release({{l.id, l.token}});
+      }
+    } else if (action == 7 && !finishing.empty()) {
+      if (random() % 2 == 0) {
+        f.client.finished({finishing.back()});
+      } else {
+        f.client.finish_failed({{finishing.back(), "rename failed"}}, 2, 0);
+      }
+      finishing.pop_back();
+    } else if (action == 8) {
+      f.client.dead_retry({});
+    }
+    REQUIRE(f.unfinished() == f.open_tasks());
+  }
+  CHECK(f.unfinished() > 0);
+  const auto stats = queue::read_stats(f.client, 300);
+  CHECK(stats.unfinished == f.unfinished());
+  CHECK(stats.finishing == f.count("ZCARD", "finishing"));
+}
+
+TEST_CASE("queue: a commit with files stays unfinished until moved; another worker may claim it once due") {
+  Fixture f;
+  f.client.enqueue({task(1), task(2)}, false);
+  const auto batch = f.client.lease("w", 2, 60000, 15);
+  REQUIRE(batch.tasks.size() == 2);
+  const std::string outputs = R"({"staging":"/out/.swath-staging/x","dir":"/out","files":{"a":"00"}})";
+  f.client.commit({{batch.tasks[0].id, batch.tasks[0].token, outputs, "{}", 0.1, true},
+                   {batch.tasks[1].id, batch.tasks[1].token, "", "{}", 0.1, false}},
+                  3600, 200);
+  auto next = f.client.lease("other", 1, 60000, 15);
+  CHECK(next.waiting == 1);        // a drain must not end: the files are not in place
+  CHECK(next.due_finishing == 0);  // its worker still has 200 ms to move them
+  CHECK(f.client.claim_finishing(1000).empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  next = f.client.lease("other", 1, 60000, 15);
+  CHECK(next.due_finishing == 1);
+  const auto claimed = f.client.claim_finishing(1000);
+  REQUIRE(claimed.size() == 1);
+  CHECK(claimed[0].id == batch.tasks[0].id);
+  CHECK(claimed[0].outputs_json == outputs);
+  CHECK(f.client.claim_finishing(1000).empty());  // held by the claimer for a second
+  f.client.finished({batch.tasks[0].id});
+  f.client.finished({batch.tasks[0].id});  // a second worker finishing the same move changes nothing
+  CHECK(f.unfinished() == 0);
+  CHECK(f.client.lease("other", 1, 60000, 15).waiting == 0);
+}
+
+TEST_CASE("queue: a move that keeps failing is retried with backoff, then dead-lettered with the reason") {
+  Fixture f;
+  f.client.enqueue({task(1)}, false);
+  const auto l = f.client.lease("w", 1, 60000, 15).tasks.at(0);
+  f.client.commit({{l.id, l.token, R"({"staging":"/s","dir":"/d","files":{"a":"00"}})", "{}", 0.1, true}}, 3600, 0);
+  CHECK(queue::read_stats(f.client, 300).done == 1);
+  CHECK(f.client.finish_failed({{l.id, "cannot create '/d/a': Not a directory"}}, 3, 1000) ==
+        std::vector<std::string>{"retry"});
+  CHECK(f.client.claim_finishing(0).empty());  // not due for a second
+  CHECK(f.client.finish_failed({{l.id, "again"}}, 3, 0) == std::vector<std::string>{"retry"});
+  CHECK(f.client.finish_failed({{l.id, "cannot create '/d/a': Not a directory"}}, 3, 0) ==
+        std::vector<std::string>{"dead"});
+  CHECK(f.client.finish_failed({{l.id, "late"}}, 3, 0) == std::vector<std::string>{"gone"});
+  const auto dead = f.client.dead_list(0, -1);
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].error.find("committed, but its outputs could not be moved into place (3 tries") != std::string::npos);
+  CHECK(dead[0].error.find("Not a directory") != std::string::npos);
+  CHECK(f.redis.cli({"TTL", "swath:{u}:task:" + l.id}) == "-1");  // dead records stay until purged
+  const auto stats = queue::read_stats(f.client, 300);
+  CHECK(stats.done == 0);
+  CHECK(stats.dead == 1);
+  CHECK(stats.unfinished == 0);
+  CHECK(f.client.dead_retry({l.id}) == 1);  // once the cause is fixed, the task runs again
+  CHECK(f.unfinished() == 1);
+}
+
+TEST_CASE("queue: a task whose record was evicted is dead-lettered saying so, not misread") {
+  Fixture f;
+  const auto gone = task(1);
+  f.client.enqueue({gone, task(2)}, false);
+  f.redis.cli({"DEL", "swath:{u}:task:" + gone.id});  // what an evicting maxmemory-policy does
+  const auto batch = f.client.lease("w", 10, 60000, 15);
+  REQUIRE(batch.tasks.size() == 1);
+  CHECK(batch.tasks[0].id == task(2).id);
+  const auto dead = f.client.dead_list(0, -1);
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].id == gone.id);
+  CHECK(dead[0].error.find("its record is gone from Redis (evicted") != std::string::npos);
+  CHECK(f.unfinished() == f.open_tasks());
+}

@@ -1,0 +1,164 @@
+// The worker under the accidents of real use: a move into place that fails after the commit, a task that hangs,
+// two workers sharing long tasks (none hoards), and how many tasks a worker leases at once.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "core/files.hpp"
+#include "queue/client.hpp"
+#include "queue/stats.hpp"
+#include "support/redis_server.hpp"
+#include "worker/prefetch.hpp"
+#include "worker/worker.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Fixture {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  queue::Connection connection{queue::parse_redis_url(redis.url())};
+  queue::QueueClient client{connection, "f"};
+
+  queue::Task task(const std::string& kind, const std::vector<std::string>& inputs, core::Json options = core::Json::object()) {
+    queue::Task t;
+    t.kind = kind;
+    t.inputs = inputs;
+    t.options = std::move(options);
+    t.output = dir / "out";
+    t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+    t.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    return t;
+  }
+  std::string input(const std::string& name, const std::string& content) {
+    test::write_text(dir / ("in/" + name), content);
+    return dir / ("in/" + name);
+  }
+  worker::WorkerOptions options() {
+    worker::WorkerOptions o;
+    o.redis = queue::parse_redis_url(redis.url());
+    o.queue = "f";
+    o.exit_when_empty = true;
+    o.poll_ms = 20;
+    o.settle.max_attempts = 2;
+    o.settle.backoff_base_ms = 20;
+    o.settle.backoff_max_ms = 50;
+    o.settle.finish_hold_ms = 50;
+    return o;
+  }
+};
+
+// Writes scene/x.txt, the way the tile kind writes <scene>/<tile>.tif.
+class SceneFileHandler final : public worker::TaskHandler {
+ public:
+  bool writes_outputs() const override { return true; }
+  worker::HandlerResult run(const queue::Task&, const worker::HandlerContext& context) override {
+    test::write_text(context.staging_dir + "/scene/x.txt", "x\n");
+    return {{"scene/x.txt"}, 0};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("worker: a commit whose files cannot be moved into place is retried, then dead-lettered; nothing else is lost") {
+  Fixture f;
+  test::write_text(f.dir / "out/scene", "a file where the task's directory goes\n");
+  auto handlers = worker::builtin_handlers();
+  handlers.add("scene", std::make_shared<SceneFileHandler>());
+  const auto blocked = f.task("scene", {f.input("s.txt", "s")});
+  f.client.enqueue({blocked, f.task("checksum", {f.input("a.txt", "a")}), f.task("checksum", {f.input("b.txt", "b")})},
+                   false);
+  const auto summary = worker::run_worker(f.options(), handlers);  // must neither crash nor drop the entry
+  CHECK(summary.settled.committed == 3);
+  CHECK(fs::exists(f.dir / "out/a.txt.sha256"));
+  CHECK(fs::exists(f.dir / "out/b.txt.sha256"));
+  const auto dead = f.client.dead_list(0, -1);
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].id == blocked.id);
+  CHECK(dead[0].error.find("committed, but its outputs could not be moved into place (2 tries") != std::string::npos);
+  CHECK(dead[0].error.find("out/scene") != std::string::npos);
+  const auto stats = queue::read_stats(f.client, 300);
+  CHECK(stats.done == 2);
+  CHECK(stats.unfinished == 0);
+  CHECK(stats.finishing == 0);
+
+  // Once the cause is removed, the dead task runs again and its files land.
+  fs::remove(f.dir / "out/scene");
+  CHECK(f.client.dead_retry({blocked.id}) == 1);
+  CHECK(worker::run_worker(f.options(), handlers).settled.committed == 1);
+  CHECK(core::read_file(f.dir / "out/scene/x.txt") == "x\n");
+  CHECK_FALSE(fs::exists(f.dir / "out/.swath-staging"));
+  CHECK(queue::read_stats(f.client, 300).unfinished == 0);
+}
+
+TEST_CASE("worker: a task that hangs (a FIFO as input) is abandoned at its time limit, retried, then dead as hung") {
+  Fixture f;
+  const std::string fifo = f.dir / "in/fifo";
+  fs::create_directories(f.dir / "in");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto hangs = f.task("checksum", {fifo});
+  const auto fine = f.task("checksum", {f.input("a.txt", "a")});
+  f.client.enqueue({hangs, fine}, false);
+  auto options = f.options();
+  options.task_timeout_ms = 300;
+  const auto summary = worker::run_worker(options, worker::builtin_handlers());
+  CHECK(summary.hung == 2);  // both attempts
+  CHECK(summary.settled.committed == 1);
+  CHECK(fs::exists(f.dir / "out/a.txt.sha256"));
+  const auto dead = f.client.dead_list(0, -1);
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].id == hangs.id);
+  CHECK(dead[0].error.find("hung: it ran longer than its time limit of 0.3 s (--task-timeout)") != std::string::npos);
+  CHECK(queue::read_stats(f.client, 300).unfinished == 0);
+  // The stuck reads wake up now; their threads find their tasks abandoned and end without touching the queue.
+  const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+  if (writer >= 0) ::close(writer);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(queue::read_stats(f.client, 300).done == 1);
+  CHECK(f.client.dead_list(0, -1).size() == 1);
+}
+
+TEST_CASE("worker: two workers share long tasks: neither holds tasks it does not run") {
+  Fixture f;
+  std::vector<queue::Task> tasks;
+  for (int i = 0; i < 8; ++i) {
+    core::Json o = core::Json::object();
+    o.set("sleep_ms", 400);
+    tasks.push_back(f.task("noop", {"/in/" + std::to_string(i)}, o));
+  }
+  f.client.enqueue(tasks, false);
+  worker::WorkerSummary first, second;
+  std::thread other([&] { second = worker::run_worker(f.options(), worker::builtin_handlers()); });
+  first = worker::run_worker(f.options(), worker::builtin_handlers());
+  other.join();
+  CHECK(first.settled.committed + second.settled.committed == 8);
+  CHECK(first.settled.committed >= 2);
+  CHECK(second.settled.committed >= 2);
+  CHECK(first.leased == first.settled.committed);  // leased one at a time, never more than it ran
+  CHECK(second.leased == second.settled.committed);
+}
+
+TEST_CASE("worker: lease sizes: one per free slot for long tasks, batches for short ones") {
+  using worker::tasks_to_lease;
+  // Nothing measured yet: what the free slots can start.
+  CHECK(tasks_to_lease({.concurrency = 4, .running = 0, .queued = 0, .mean_task_seconds = 0}) == 4);
+  CHECK(tasks_to_lease({.concurrency = 4, .running = 3, .queued = 0, .mean_task_seconds = 0}) == 1);
+  // Long tasks (seconds): never more than the free slots.
+  CHECK(tasks_to_lease({.concurrency = 2, .running = 2, .queued = 0, .mean_task_seconds = 5}) == 0);
+  CHECK(tasks_to_lease({.concurrency = 2, .running = 1, .queued = 0, .mean_task_seconds = 5}) == 1);
+  CHECK(tasks_to_lease({.concurrency = 2, .running = 1, .queued = 1, .mean_task_seconds = 5}) == 0);
+  // 50 ms tasks: about 0.1 s of work held beyond the running ones.
+  CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 0, .mean_task_seconds = 0.05}) == 2);
+  // Tiny tasks: up to the batch cap, refilled only once half of them ran.
+  CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 0, .mean_task_seconds = 1e-5, .max_batch = 1000}) == 1000);
+  CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 600, .mean_task_seconds = 1e-5, .max_batch = 1000}) == 0);
+  CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 400, .mean_task_seconds = 1e-5, .max_batch = 1000}) == 600);
+}
