@@ -30,15 +30,15 @@ struct GlobalOptions {
 
 void on_signal(int signal_number) { core::request_cancel(signal_number); }
 
-// SIGINT/SIGTERM ask the command to stop cleanly. For SIGINT, SA_RESETHAND makes a second Ctrl-C take the
-// default action, so a command stuck where it cannot check (a hung network read inside GDAL) still stops.
-// SIGTERM stays cooperative: orchestrators escalate with SIGKILL themselves, after the worker's grace.
+// SIGINT/SIGTERM ask the command to stop cleanly (a worker first finishes or hands back its tasks within
+// --grace). SA_RESETHAND makes a second one take the default action, so a command stuck where it cannot check
+// (a hung network read inside GDAL), or a user who will not wait for the grace period, still stops at once.
 void install_signal_handlers() {
   struct sigaction action {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGTERM, &action, nullptr);
   action.sa_flags = SA_RESETHAND;
+  sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
   // hiredis writes with write(): a Redis that closed the connection (a restart) must give EPIPE, which the
   // queue reconnects from, not a SIGPIPE that kills the worker with its tasks in flight. Same for kubectl's pipe.
