@@ -108,6 +108,10 @@ void Connection::open() {
   }
   redisSetTimeout(context_, to_timeval(options_.command_timeout));
   log_in();
+  if (was_lost_) {
+    log::get("queue")->info("reconnected to Redis at {}", endpoint_.describe());
+    was_lost_ = false;
+  }
 }
 
 void Connection::log_in() {
@@ -152,8 +156,10 @@ void Connection::log_in() {
 void Connection::lost(const std::string& doing) {
   const std::string why = context_ != nullptr && context_->err != 0 ? context_->errstr : "connection closed";
   close();
-  throw ConnectionLost("lost the connection to Redis at " + endpoint_.describe() + " while " + doing, why,
-                       "swath reconnects with backoff; check the server if this persists");
+  was_lost_ = true;
+  const std::string what = "lost the connection to Redis at " + endpoint_.describe() + " while " + doing;
+  log::get("queue")->warn("{}: {}; reconnecting", what, why);
+  throw ConnectionLost(what, why, "swath reconnects with backoff; check the server if this persists");
 }
 
 Value Connection::read_reply() {
@@ -261,7 +267,6 @@ void Connection::reconnect(const ConnectionLost& cause) {
   const auto logger = log::get("queue");
   const auto give_up = std::chrono::steady_clock::now() + options_.reconnect_timeout;
   auto delay = std::chrono::milliseconds(100);
-  logger->warn("{}: {}; reconnecting", cause.subject(), cause.why());
   while (true) {
     const auto wait = delay / 2 + std::chrono::milliseconds(jitter() % (delay.count() / 2 + 1));
     if (std::chrono::steady_clock::now() + wait > give_up) {
@@ -272,8 +277,7 @@ void Connection::reconnect(const ConnectionLost& cause) {
     }
     sleep_unless_giving_up(wait);
     try {
-      open();
-      logger->info("reconnected to Redis at {}", endpoint_.describe());
+      open();  // logs that it reconnected
       return;
     } catch (const ConnectionLost& again) {
       logger->warn("still cannot reach Redis at {}: {}; next try in up to {} ms", endpoint_.describe(), again.why(),

@@ -115,6 +115,7 @@ class Connection {
   RedisEndpoint endpoint_;
   ConnectOptions options_;
   redisContext* context_ = nullptr;
+  bool was_lost_ = false;  // the next open() is a reconnection
   std::map<const char*, std::string> shas_;
 };
 

@@ -53,7 +53,7 @@ class WorkerLoop {
         settler_(settle_client_, keeper_, options.settle),
         runner_{registry, options.allow_roots, options.worker_id,
                 [this](const std::string& id) {
-                  return keeper_.lost(id) || stopping_.load() || past_shutdown_deadline() || watchdog_.overran(id);
+                  return keeper_.lost(id) || stopping_.load() || watchdog_.overran(id);
                 },
                 watchdog_, options.task_timeout_ms},
         pool_(options.concurrency, [this](const Job& job) { return runner_(job); }),
@@ -240,9 +240,9 @@ class WorkerLoop {
       settle(pool_.take(pool_.busy(), std::chrono::milliseconds(50)));
     }
     if (pool_.busy() == 0) return;
-    stopping_ = true;  // handlers checking stop_requested give up; their commits would be refused anyway
     logger->warn("grace period over: handing back {} running tasks", pool_.running());
     hand_back(keeper_.held());
+    stopping_ = true;  // handlers checking stop_requested give up; their commits would be refused anyway
     const auto give_up = Clock::now() + stop_wait;
     while (pool_.busy() > 0 && Clock::now() < give_up) settle(pool_.take(pool_.busy(), std::chrono::milliseconds(50)));
     settle(pool_.take(0, std::chrono::milliseconds(0)));

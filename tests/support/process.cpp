@@ -148,6 +148,16 @@ RunResult Background::wait() {
   return result;
 }
 
+RunResult Background::wait(std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (running() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const bool late = running();
+  if (late) signal(SIGKILL);
+  RunResult result = wait();
+  if (late) result.err += "\n[test harness: killed after timeout]";
+  return result;
+}
+
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);

@@ -39,6 +39,8 @@ class Background {
   pid_t pid() const { return pid_; }
   void signal(int signal_number) const;
   RunResult wait();  // waits and collects output (stdout/stderr go to files)
+  // The same, but SIGKILLs the child after `timeout` (its stderr then ends with a note saying so).
+  RunResult wait(std::chrono::seconds timeout);
   bool running() const;
   std::string err_so_far() const;  // what the child has written to stderr until now
 
