@@ -78,9 +78,10 @@ core::Json stats(const test::RedisServer& redis) {
 TEST_CASE("fleet chaos: tile and detect tasks under SIGKILLs and a Redis restart: all done once, all in place") {
   test::RedisServer redis;
   test::ScratchDir dir;
+  fs::create_directories(dir / "base");
   for (int seed = 0; seed < 4; ++seed) {
     REQUIRE(test::swath({"synth", "-o", dir / ("base/" + std::to_string(seed) + ".tif"), "--kind", "sar", "--size",
-                         "256x256", "--seed", std::to_string(seed + 1)}).exit_code == 0);
+                         "512x512", "--seed", std::to_string(seed + 1)}).exit_code == 0);
   }
   for (int i = 0; i < scene_count; ++i) {
     fs::create_directories(dir / "in");
@@ -136,6 +137,6 @@ TEST_CASE("fleet chaos: tile and detect tasks under SIGKILLs and a Redis restart
   CHECK(wrong_commits == 0);
   CHECK(missing == 0);
   CHECK(mismatched == 0);
-  CHECK(files >= scene_count * (16 + 2 + 1));  // 16 tiles, a manifest and an index per tile task; one detections file
+  CHECK(files >= scene_count * (64 + 2 + 1));  // 64 tiles, a manifest and an index per tile task; one detections file
   CHECK(hidden_entries(dir / "out").empty());  // no staging directory, no temporary
 }
