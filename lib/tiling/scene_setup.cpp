@@ -172,6 +172,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
                         const std::string& provenance) {
   auto dataset = raster::open_scene(path);
   auto info = raster::describe_scene(*dataset, path);
+  raster::require_north_up(info);
   TileScene scene{.name = name, .path = path, .fingerprint = raster::file_fingerprint(path), .info = info,
                   .grid = Grid(info.width, info.height, options.grid)};
   scene.reader = std::make_unique<raster::WindowReader>(path, info);
