@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "log/logger.hpp"
 
 namespace swath::cli {
@@ -22,8 +24,10 @@ std::string clock_text(double seconds) {
   return text;
 }
 
+// The bar is the log's status line: a warning logged mid-run starts on its own line, the bar is drawn below it.
 class BarProgress final : public pipeline::ProgressSink {
  public:
+  ~BarProgress() override { log::end_status(); }  // a run that threw: the error message gets its own line
   void started(const pipeline::Progress& p) override { draw(p); }
   void advanced(const pipeline::Progress& p) override {
     const auto now = Clock::now();
@@ -33,7 +37,7 @@ class BarProgress final : public pipeline::ProgressSink {
   }
   void finished(const pipeline::Progress& p) override {
     draw(p);
-    std::fputc('\n', stderr);
+    log::end_status();
   }
 
  private:
@@ -43,11 +47,9 @@ class BarProgress final : public pipeline::ProgressSink {
     const int filled = static_cast<int>(fraction * width);
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(width, ' ');
-    std::fprintf(stderr, "\r[%s] %lld/%lld %s%s  %.1f MPix/s  ETA %s ", bar.c_str(), static_cast<long long>(p.done),
-                 static_cast<long long>(p.total), p.unit.c_str(),
-                 p.failed > 0 ? (" (" + std::to_string(p.failed) + " failed)").c_str() : "", p.megapixels_per_second(),
-                 clock_text(p.eta_seconds()).c_str());
-    std::fflush(stderr);
+    log::show_status(fmt::format("[{}] {}/{} {}{}  {:.1f} MPix/s  ETA {} ", bar, p.done, p.total, p.unit,
+                                 p.failed > 0 ? " (" + std::to_string(p.failed) + " failed)" : std::string(),
+                                 p.megapixels_per_second(), clock_text(p.eta_seconds())));
   }
   Clock::time_point last_{};
 };
@@ -79,6 +81,8 @@ class LogProgress final : public pipeline::ProgressSink {
 }  // namespace
 
 std::unique_ptr<pipeline::ProgressSink> make_progress(std::chrono::seconds period) {
+  // Progress is information: -q (warnings and errors only) shows neither the bar nor the progress lines.
+  if (!log::get("progress")->should_log(spdlog::level::info)) return nullptr;
   if (::isatty(STDERR_FILENO) == 1) return std::make_unique<BarProgress>();
   return std::make_unique<LogProgress>(period);
 }

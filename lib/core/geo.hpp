@@ -40,6 +40,8 @@ struct GeoTransform {
   GeoTransform shifted(std::int64_t col, std::int64_t row) const;
   // Axis-aligned bounds of the window's four corners.
   Bounds bounds_of(const Window& window) const;
+  // Rows run along map y and columns along map x: no rotation or shear terms.
+  bool north_up() const { return c[2] == 0 && c[4] == 0; }
 };
 
 }  // namespace swath::core

@@ -47,17 +47,21 @@ PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool 
   PreparedScene scene;
   scene.info = raster::describe_scene(dataset, path);
   scene.measure.band_names = band_names(dataset);
-  if (scene.info.georeferenced()) {
+  const bool rotated = scene.info.geotransform && !scene.info.geotransform->north_up();
+  if (scene.info.georeferenced() && !rotated) {
     scene.to_map = *scene.info.geotransform;
     scene.crs_wkt = scene.info.crs_wkt;
     scene.measure.pixel_metres = pixel_metres(scene.info);
     return scene;
   }
   if (!allow_pixel_coords) {
+    // A rotated grid is refused for what it is, CRS or not: it is not a missing CRS.
+    raster::require_north_up(scene.info, "or pass --allow-pixel-coords to write pixel coordinates (x = column, y = row)");
     throw core::UsageError("scene '" + path + "'", "it has no CRS or geotransform, so detections cannot be placed on a map",
                            "pass --allow-pixel-coords to write pixel coordinates (x = column, y = row) instead");
   }
-  log::get("detect")->warn("scene '{}' has no CRS: writing PIXEL coordinates (x = column, y = row), sizes in pixels", path);
+  log::get("detect")->warn("scene '{}' has {}: writing PIXEL coordinates (x = column, y = row), sizes in pixels", path,
+                           rotated ? "a rotated or sheared geotransform" : "no CRS");
   scene.to_map = core::GeoTransform{{0, 1, 0, 0, 0, 1}};
   scene.measure.pixel_metres = 1;
   return scene;

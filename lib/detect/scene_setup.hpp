@@ -18,7 +18,8 @@ struct PreparedScene {
   std::string crs_wkt;        // "" for pixel coordinates
 };
 
-// Throws UsageError when the scene has no CRS or geotransform unless `allow_pixel_coords`.
+// Throws UsageError when the scene has no CRS or geotransform, DataError when its geotransform is rotated or
+// sheared; with `allow_pixel_coords` both write pixel coordinates instead.
 PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool allow_pixel_coords);
 
 }  // namespace swath::detect

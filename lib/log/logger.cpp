@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -13,6 +12,7 @@
 
 #include "core/errors.hpp"
 #include "log/formatters.hpp"
+#include "log/stderr_sink.hpp"
 
 namespace swath::log {
 
@@ -28,7 +28,7 @@ struct Registry {
 Registry& registry() {
   static Registry* instance = [] {
     auto* r = new Registry();  // never destroyed: loggers may be used from static destructors
-    auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    auto sink = std::make_shared<StderrSink>();
     sink->set_formatter(std::make_unique<TextFormatter>());
     r->sinks.push_back(sink);
     return r;
@@ -65,7 +65,7 @@ Format parse_format(std::string_view name, const std::string& source) {
 
 void configure(const Settings& settings) {
   std::vector<spdlog::sink_ptr> sinks;
-  auto stderr_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto stderr_sink = std::make_shared<StderrSink>();
   stderr_sink->set_formatter(make_formatter(settings.format, ::isatty(STDERR_FILENO) != 0));
   sinks.push_back(stderr_sink);
   if (!settings.file.empty()) {

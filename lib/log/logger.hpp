@@ -29,6 +29,11 @@ void configure(const Settings& settings);
 // The logger of a component ("tile", "queue", "gdal", ...); created on first use, sharing the sinks.
 std::shared_ptr<spdlog::logger> get(std::string_view component);
 
+// A status line on stderr (a progress bar) kept below the log lines: a line logged to stderr while it is
+// shown clears it, is written, and draws it again, so a log line always starts on its own line. Thread-safe.
+void show_status(const std::string& text);  // draws it, replacing the one shown
+void end_status();                          // leaves the last one on its own line; nothing when none is shown
+
 // The Cloud Logging severity name of an spdlog level: DEBUG, INFO, WARNING, ERROR, CRITICAL.
 const char* severity_name(spdlog::level::level_enum level);
 

@@ -2,6 +2,7 @@
 #include "raster/scene.hpp"
 
 #include <cpl_vsi.h>
+#include <fmt/format.h>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -69,6 +70,16 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
     if (band->GetColorInterpretation() == GCI_AlphaBand && info.alpha_band == 0) info.alpha_band = b;
   }
   return info;
+}
+
+void require_north_up(const SceneInfo& info, const std::string& other_way) {
+  if (!info.geotransform || info.geotransform->north_up()) return;
+  const auto& c = info.geotransform->c;
+  throw core::DataError("scene '" + info.path + "'",
+                        fmt::format("its geotransform is rotated or sheared (rotation terms {} and {}), which swath does not support: "
+                                    "its windows, bounds and footprints are north-up boxes in map coordinates",
+                                    c[2], c[4]),
+                        "make it north-up first, e.g. `gdalwarp " + info.path + " north-up.tif`" + (other_way.empty() ? "" : ", " + other_way));
 }
 
 int bytes_per_sample(GDALDataType type) { return GDALGetDataTypeSizeBytes(type); }

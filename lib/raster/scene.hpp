@@ -33,6 +33,10 @@ GDALDatasetUniquePtr open_scene(const std::string& path);
 
 SceneInfo describe_scene(GDALDataset& dataset, const std::string& path);
 
+// Throws DataError naming the scene when its geotransform rotates or shears the pixel grid (a CRS or not):
+// swath's windows, bounds and footprints are axis-aligned in map coordinates. `other_way` adds to the hint.
+void require_north_up(const SceneInfo& info, const std::string& other_way = "");
+
 // Bytes of one pixel of one band of `type`.
 int bytes_per_sample(GDALDataType type);
 

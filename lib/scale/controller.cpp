@@ -100,8 +100,8 @@ Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa,
   PlanInput in{snapshot, o.policy, current, pending, now, &hpa};
   const Plan plan = make_plan(in);
   Step step;
-  step.line = fmt::format("backlog {}, in flight {}, replicas {} → {}: {}", snapshot.backlog, snapshot.in_flight, current,
-                          plan.desired_replicas, plan.reason);
+  step.line = fmt::format("unfinished {} (backlog {}, in flight {}), replicas {} → {}: {}", snapshot.unfinished, snapshot.backlog,
+                          snapshot.in_flight, current, plan.desired_replicas, plan.reason);
   std::vector<std::vector<std::string>> commands;
   std::string stdin_text;
   if (creates_jobs(o.policy.strategy)) {
@@ -143,7 +143,7 @@ double wall_clock() {
 WatchReport watch(const SnapshotSource& source, const WatchOptions& o, const std::function<void(const std::string&)>& out) {
   const auto logger = log::get("scale");
   WatchReport report;
-  HpaState hpa;
+  HpaState hpa;  // no history yet: its first step counts as activity, so no cooldown is claimed at start
   // A relative deadline counts from when the controller starts, not from each iteration.
   WatchOptions anchored = o;
   if (anchored.policy.deadline_seconds) {

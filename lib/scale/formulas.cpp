@@ -106,9 +106,10 @@ void record(HpaState& state, double now, int from, int to, double longest_period
 
 }  // namespace
 
-Decision hpa_step(const Policy& policy, HpaState& state, double now, int current, double metric) {
+Decision hpa_step(const Policy& policy, HpaState& state, double now, int current, double metric, int busy) {
   const bool active = metric > policy.activation_threshold;
-  if (active) state.last_active = now;
+  if (active || !state.last_active) state.last_active = now;
+  const int keep = std::min({current, busy, policy.max_replicas});
   const double longest_period = std::max(policy.scale_up.period_seconds, policy.scale_down.period_seconds);
   const int hpa_min = std::max(1, policy.min_replicas);  // the HPA itself never goes below 1; KEDA handles 0
   Decision d;
@@ -116,15 +117,17 @@ Decision hpa_step(const Policy& policy, HpaState& state, double now, int current
     // KEDA scale_handler: an inactive ScaledObject at 0 stays there; an active one is scaled to max(min, 1)
     // and the HPA takes over from the next evaluation.
     d.replicas = active ? hpa_min : policy.min_replicas;
-    d.reason = active ? fmt::format("activation: backlog {} > activation threshold {}", metric, policy.activation_threshold)
-                      : fmt::format("idle: backlog {} <= activation threshold {}", metric, policy.activation_threshold);
+    d.reason = active ? fmt::format("activation: unfinished {} > activation threshold {}", metric, policy.activation_threshold)
+                      : fmt::format("idle: unfinished {} <= activation threshold {}", metric, policy.activation_threshold);
     record(state, now, current, d.replicas, longest_period);
     return d;
   }
-  if (!active && policy.min_replicas == 0 && now - state.last_active >= policy.cooldown_seconds) {
+  const double inactive_seconds = now - *state.last_active;
+  if (!active && policy.min_replicas == 0 && keep == 0 && inactive_seconds >= policy.cooldown_seconds) {
     // KEDA scales an inactive ScaledObject to zero once cooldownPeriod has passed since it was last active.
     d.replicas = 0;
-    d.reason = fmt::format("cooldown: inactive for at least {}s, scaling to zero", policy.cooldown_seconds);
+    d.reason = fmt::format("cooldown: inactive for {:.0f}s (cooldown {}s), scaling to zero", inactive_seconds,
+                           policy.cooldown_seconds);
     state.recommendations.clear();
     record(state, now, current, 0, longest_period);
     return d;
@@ -148,6 +151,10 @@ Decision hpa_step(const Policy& policy, HpaState& state, double now, int current
                              ? fmt::format(" (within the {} tolerance)", policy.tolerance)
                              : std::string(),
                          desired != raw && limit_note.empty() ? fmt::format(", stabilised to {}", desired) : limit_note);
+  if (d.replicas < keep) {
+    d.replicas = keep;
+    d.reason += fmt::format(", kept at {}: pods running leased tasks are not scaled in", keep);
+  }
   record(state, now, current, d.replicas, longest_period);
   return d;
 }

@@ -2,6 +2,7 @@
 // deadline planner. No I/O, no clock: time is an argument, so each is tested against worked examples.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,9 @@ struct HpaState {
   struct ScaleEvent { double time; int change; };  // + added, - removed
   std::vector<Recommendation> recommendations;
   std::vector<ScaleEvent> events;
-  double last_active = -1e18;  // when the metric last exceeded the activation threshold
+  // When the metric last exceeded the activation threshold. Unknown (nothing before the first step) counts as
+  // active at the first step: a controller that just started has not seen a cooldown's worth of inactivity.
+  std::optional<double> last_active;
 };
 
 struct Decision {
@@ -40,12 +43,14 @@ struct Decision {
 
 // One HPA/KEDA evaluation at time `now`: activation from zero, cooldown to zero, tolerance, stabilisation
 // windows (up: min over the window, down: max over the window) and Pods/Percent rate limits (selectPolicy Max).
-Decision hpa_step(const Policy& policy, HpaState& state, double now, int current, double metric);
+// `busy`: pods that may be running leased tasks; the result never drops below min(current, busy, max). KEDA has no
+// such floor (its scale-in sends SIGTERM and the worker hands leases back): busy = 0 models KEDA exactly.
+Decision hpa_step(const Policy& policy, HpaState& state, double now, int current, double metric, int busy = 0);
 
 // ---- deadline ----
 
 struct DeadlineInput {
-  double work = 0;            // tasks left: backlog + in flight
+  double work = 0;            // tasks left: unfinished (waiting, delayed and in flight)
   int ready_pods = 0;         // pods already running (no start-up latency)
   double task_seconds = 1;    // p95 task time: a pod finishes floor(t / task_seconds) tasks in t seconds
   double startup_seconds = 0; // a new pod starts working this long after it is asked for

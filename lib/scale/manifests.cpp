@@ -162,7 +162,9 @@ std::string format_number(double v) {
   return std::to_string(v);
 }
 
-// KEDA's redis scaler reads LLEN of the queue's ready list: the `backlog` of swath.queue.stats/1.
+// KEDA's redis scaler reads LLEN of the queue's unfinished list (waiting + delayed + running tasks, the
+// `unfinished` of swath.queue.stats/1), not of the ready list: with every task leased the ready list is empty,
+// and a ScaledObject reading it would scale the pods running those tasks to zero after its cooldown.
 Json redis_trigger(const ManifestOptions& o) {
   const queue::RedisEndpoint address = queue::parse_redis_url(o.redis_url);
   if (!address.unix_socket.empty()) {
@@ -171,7 +173,7 @@ Json redis_trigger(const ManifestOptions& o) {
   }
   return arr({obj({{"type", "redis"},
                    {"metadata", obj({{"address", address.host + ":" + std::to_string(address.port)},
-                                     {"listName", "swath:{" + o.queue + "}:ready"},
+                                     {"listName", "swath:{" + o.queue + "}:unfinished"},
                                      {"listLength", format_number(std::ceil(o.policy.target_tasks_per_pod))},
                                      {"activationListLength", format_number(std::floor(o.policy.activation_threshold))}})}})});
 }

@@ -1,6 +1,7 @@
 // Builds a plan from one snapshot: pick the task time, run the strategy's formula, predict drain time and cost.
 #include "scale/plan.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -30,14 +31,21 @@ void choose_task_time(const PlanInput& in, Plan& plan) {
   }
 }
 
+// Pods that may be running leased tasks: each leased task holds at most one pod, and only running pods hold any.
+// The floor of a replica plan; max replicas (a cost cap) still wins over it.
+int busy_pods(const PlanInput& in) {
+  return static_cast<int>(std::min<long long>({in.current_replicas, in.snapshot.in_flight, in.policy.max_replicas}));
+}
+
 void run_strategy(const PlanInput& in, Plan& plan) {
   const Policy& p = in.policy;
-  const auto backlog = in.snapshot.backlog;
+  // Every strategy reads the unfinished count (waiting + delayed + running), as the emitted KEDA objects do.
+  const auto unfinished = in.snapshot.unfinished;
   switch (p.strategy) {
     case Strategy::hpa: {
       HpaState fresh;
       HpaState& state = in.hpa_state ? *in.hpa_state : fresh;
-      const Decision d = hpa_step(p, state, in.now_epoch, in.current_replicas, static_cast<double>(backlog));
+      const Decision d = hpa_step(p, state, in.now_epoch, in.current_replicas, static_cast<double>(unfinished), busy_pods(in));
       plan.desired_replicas = d.replicas;
       plan.reason = d.reason;
       break;
@@ -45,12 +53,12 @@ void run_strategy(const PlanInput& in, Plan& plan) {
     case Strategy::scaledjob_default:
     case Strategy::scaledjob_accurate:
     case Strategy::scaledjob_eager: {
-      plan.new_jobs = scaledjob_new_jobs(p.strategy, backlog, p.target_tasks_per_pod, in.current_replicas, in.pending_jobs,
+      plan.new_jobs = scaledjob_new_jobs(p.strategy, unfinished, p.target_tasks_per_pod, in.current_replicas, in.pending_jobs,
                                          p.min_replicas, p.max_replicas);
       plan.desired_replicas = static_cast<int>(in.current_replicas + plan.new_jobs);
       plan.reason = fmt::format("{}: maxScale = min({}, ceil({} / {})) = {}, running {}, pending {} → {} new job(s)",
-                                strategy_name(p.strategy), p.max_replicas, backlog, p.target_tasks_per_pod,
-                                scaledjob_max_scale(backlog, p.target_tasks_per_pod, p.max_replicas), in.current_replicas,
+                                strategy_name(p.strategy), p.max_replicas, unfinished, p.target_tasks_per_pod,
+                                scaledjob_max_scale(unfinished, p.target_tasks_per_pod, p.max_replicas), in.current_replicas,
                                 in.pending_jobs, plan.new_jobs);
       break;
     }
@@ -66,6 +74,11 @@ void run_strategy(const PlanInput& in, Plan& plan) {
       const auto decision = deadline_replicas(d);
       plan.desired_replicas = decision.replicas;
       plan.reason = decision.reason;
+      if (const int keep = busy_pods(in); plan.desired_replicas < keep) {
+        // Fewer pods would meet the deadline, but scaling in now would interrupt leased tasks: wait for them.
+        plan.desired_replicas = keep;
+        plan.reason += fmt::format("; kept at {}: pods running leased tasks are not scaled in", keep);
+      }
       break;
     }
   }
@@ -108,7 +121,7 @@ Plan make_plan(const PlanInput& in) {
   Plan plan;
   plan.strategy = in.policy.strategy;
   plan.current_replicas = in.current_replicas;
-  plan.work = static_cast<double>(in.snapshot.backlog + in.snapshot.in_flight);
+  plan.work = static_cast<double>(in.snapshot.unfinished);
   plan.seconds_left = seconds_until_deadline(in.policy, in.now_epoch);
   choose_task_time(in, plan);
   // A past deadline overrides every strategy: the best left to do is to finish as soon as possible.
@@ -131,11 +144,13 @@ core::Json plan_json(const Plan& plan, const PlanInput& in) {
   auto number_or_null = [](double v) { return std::isfinite(v) ? core::Json(v) : core::Json(); };
   core::Json inputs = core::Json::object();
   inputs.set("queue", in.snapshot.queue);
+  inputs.set("unfinished", in.snapshot.unfinished);
   inputs.set("backlog", in.snapshot.backlog);
   inputs.set("depth_by_priority", core::Json::Object{{"high", in.snapshot.depth_high},
                                                       {"normal", in.snapshot.depth_normal},
                                                       {"low", in.snapshot.depth_low}});
   inputs.set("in_flight", in.snapshot.in_flight);
+  inputs.set("delayed", in.snapshot.delayed);
   inputs.set("current_replicas", in.current_replicas);
   inputs.set("task_seconds_p95", plan.task_seconds);
   inputs.set("task_seconds_source", plan.task_seconds_source);

@@ -28,7 +28,7 @@ struct Plan {
   long long new_jobs = 0;  // ScaledJob strategies: jobs to create now
   std::string action;      // scale-up, scale-down, hold, create-jobs
   std::string reason;
-  double work = 0;         // backlog + in flight
+  double work = 0;         // unfinished tasks: waiting, delayed and in flight
   double task_seconds = 0; // p95 used for predictions
   std::string task_seconds_source;  // "queue" (measured) or "policy"
   double predicted_drain_seconds = 0;  // infinite when nothing will drain it

@@ -28,8 +28,8 @@ struct Policy {
   Strategy strategy = Strategy::deadline;
   int min_replicas = 0;
   int max_replicas = 20;
-  double target_tasks_per_pod = 10;     // KEDA target: backlog per replica (ScaledObject) or per job (ScaledJob)
-  double activation_threshold = 0;      // backlog must exceed this to wake from zero
+  double target_tasks_per_pod = 10;     // KEDA target: unfinished tasks per replica (ScaledObject) or per job (ScaledJob)
+  double activation_threshold = 0;      // unfinished tasks must exceed this to wake from zero
   double polling_interval_seconds = 30;
   double cooldown_seconds = 300;        // scale to zero only after this long without work
   RateRules scale_up{0, 4, 100, 15};    // HPA defaults

@@ -63,8 +63,9 @@ class World {
     for (auto& p : pods_) if (!p.gone && !p.draining) out.push_back(&p);
     return out;
   }
+  // Tasks running now: a pod still starting holds no task (its free_at is its ready time until it takes one).
   long long in_flight() const {
-    return std::count_if(pods_.begin(), pods_.end(), [&](const Pod& p) { return !p.gone && p.free_at > t_; });
+    return std::count_if(pods_.begin(), pods_.end(), [&](const Pod& p) { return !p.gone && p.free_at > t_ && p.free_at > p.ready; });
   }
   int ready_count() {
     const auto a = alive();
@@ -209,15 +210,18 @@ class World {
   double t_ = 0;
 };
 
+// Every controller reads what KEDA reads: unfinished tasks, waiting and running (the simulator has no retries).
+long long unfinished(const World& w) { return w.backlog() + w.in_flight(); }
+
 void hpa_controller(World& w, HpaState& state) {
-  const auto d = hpa_step(w.policy(), state, w.now(), static_cast<int>(w.alive().size()), static_cast<double>(w.backlog()));
+  const auto d = hpa_step(w.policy(), state, w.now(), static_cast<int>(w.alive().size()), static_cast<double>(unfinished(w)));
   w.set_replicas(d.replicas);
 }
 
 void deadline_controller(World& w) {
   const Policy& p = w.policy();
   const double left = w.deadline() ? *w.deadline() - w.now() : 0;
-  DeadlineInput in{static_cast<double>(w.backlog() + w.in_flight()), w.ready_count(), w.task_p95(), p.pod_startup_seconds,
+  DeadlineInput in{static_cast<double>(unfinished(w)), w.ready_count(), w.task_p95(), p.pod_startup_seconds,
                    left, p.min_replicas, p.max_replicas};
   w.set_replicas(deadline_replicas(in).replicas);
 }
@@ -225,7 +229,7 @@ void deadline_controller(World& w) {
 void scaledjob_controller(World& w, Strategy s) {
   const Policy& p = w.policy();
   const auto running = static_cast<long long>(w.alive().size());
-  w.add_pods(scaledjob_new_jobs(s, w.backlog(), p.target_tasks_per_pod, running, w.pending_count(), p.min_replicas, p.max_replicas),
+  w.add_pods(scaledjob_new_jobs(s, unfinished(w), p.target_tasks_per_pod, running, w.pending_count(), p.min_replicas, p.max_replicas),
              true);
 }
 
@@ -245,7 +249,7 @@ SimResult simulate(const std::vector<Arrival>& trace, Strategy strategy, const S
 SimResult simulate_oracle(const std::vector<Arrival>& trace, int replicas, double start_seconds, const SimConfig& config) {
   World world(trace, config);
   return world.run("hindsight-optimum", [&](World& w) {
-    const bool work = w.backlog() + w.in_flight() > 0;
+    const bool work = unfinished(w) > 0;
     w.set_replicas(w.now() >= start_seconds && work ? replicas : 0);
   });
 }

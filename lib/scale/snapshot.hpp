@@ -11,7 +11,11 @@ namespace swath::scale {
 
 struct QueueSnapshot {
   std::string queue;
-  long long backlog = 0;    // the one number KEDA and scale-plan read
+  // Tasks enqueued and not finished: waiting (ready, parked low), delayed, leased and committed but not yet
+  // moved into place — LLEN swath:{NAME}:unfinished, the one number KEDA and every strategy read. Counting
+  // running work keeps a plan from scaling in under it (the ready list alone is 0 once every task is leased).
+  long long unfinished = 0;
+  long long backlog = 0;    // LLEN swath:{NAME}:ready: waiting tasks only
   long long depth_high = 0, depth_normal = 0, depth_low = 0;
   long long in_flight = 0;
   long long delayed = 0;
@@ -24,6 +28,7 @@ struct QueueSnapshot {
 };
 
 // Parses `swath queue stats --json` output; DataError naming `name` and the key when it is not the contract.
+// Stats without "unfinished" (written before it existed) count backlog + in_flight + delayed instead.
 QueueSnapshot parse_stats_json(std::string_view text, const std::string& name);
 // The same, from an already parsed object (the --redis path gets one from the queue library).
 QueueSnapshot snapshot_from_json(const core::Json& json, const std::string& name);

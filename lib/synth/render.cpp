@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/errors.hpp"
+#include "log/logger.hpp"
 #include "synth/prng.hpp"
 
 namespace swath::synth {
@@ -84,10 +86,11 @@ core::Window pixel_range(const SynthObject& o, std::int64_t width, std::int64_t 
 
 // Draws each object through `blend(index, coverage, pixel offset)` and records its half-covered box.
 template <class Blend>
-std::vector<core::Window> draw_objects(const std::vector<SynthObject>& objects, std::int64_t width,
-                                       std::int64_t height, Blend blend) {
+std::vector<core::Window> draw_objects(const SynthOptions& options, const std::vector<SynthObject>& objects, Blend blend) {
+  const std::int64_t width = options.width, height = options.height;
   std::vector<core::Window> boxes;
   for (const auto& o : objects) {
+    throw_if_stopped(options);
     const auto range = pixel_range(o, width, height);
     std::int64_t x0 = width, y0 = height, x1 = -1, y1 = -1;
     for (std::int64_t y = range.y; y < range.bottom(); ++y) {
@@ -110,18 +113,23 @@ void render_sar(const SynthOptions& options, const std::vector<SynthObject>& obj
   std::vector<double> mean(pixels);  // noise-free intensity: clutter texture, then objects
   const Texture texture(options.seed ^ 0x5A5A5A5AULL, options.width, options.height);
   for (std::int64_t y = 0; y < options.height; ++y) {
+    throw_if_stopped(options);
     for (std::int64_t x = 0; x < options.width; ++x) {
       mean[static_cast<std::size_t>(y * options.width + x)] = kClutterMean * texture.at(x, y);
     }
   }
-  out.boxes = draw_objects(objects, options.width, options.height, [&](const SynthObject& o, double f, std::size_t i) {
+  out.boxes = draw_objects(options, objects, [&](const SynthObject& o, double f, std::size_t i) {
     mean[i] = mean[i] * (1 - f) + kClutterMean * o.contrast * f;
   });
   Rng rng(options.seed * 0x9E3779B97F4A7C15ULL + 17);
   out.sar.resize(pixels);
-  for (std::size_t i = 0; i < pixels; ++i) {
-    const double v = std::round(mean[i] * rng.gamma_looks(kLooks));
-    out.sar[i] = static_cast<std::uint16_t>(std::clamp(v, 1.0, 65535.0));
+  const auto width = static_cast<std::size_t>(options.width);
+  for (std::size_t row = 0; row < pixels; row += width) {
+    throw_if_stopped(options);
+    for (std::size_t i = row; i < row + width; ++i) {
+      const double v = std::round(mean[i] * rng.gamma_looks(kLooks));
+      out.sar[i] = static_cast<std::uint16_t>(std::clamp(v, 1.0, 65535.0));
+    }
   }
 }
 
@@ -134,6 +142,7 @@ void render_optical(const SynthOptions& options, const std::vector<SynthObject>&
   Rng rng(options.seed * 0x9E3779B97F4A7C15ULL + 29);
   const double field[4] = {78, 104, 58, 185}, soil[4] = {150, 128, 96, 115};  // vegetation is bright in NIR
   for (std::int64_t y = 0; y < options.height; ++y) {
+    throw_if_stopped(options);
     for (std::int64_t x = 0; x < options.width; ++x) {
       const double fx = static_cast<double>(x), fy = static_cast<double>(y);
       double detail = 0;
@@ -148,7 +157,7 @@ void render_optical(const SynthOptions& options, const std::vector<SynthObject>&
       }
     }
   }
-  out.boxes = draw_objects(objects, options.width, options.height, [&](const SynthObject& o, double f, std::size_t i) {
+  out.boxes = draw_objects(options, objects, [&](const SynthObject& o, double f, std::size_t i) {
     // Water: dark blue-green, black in NIR; paint reflects NIR about as much as visible light.
     const double water[4] = {45, 72, 84, 12};
     const double paint_nir = (o.color[0] + o.color[1] + o.color[2]) / 3.0;
@@ -164,6 +173,12 @@ void render_optical(const SynthOptions& options, const std::vector<SynthObject>&
 }
 
 }  // namespace
+
+void throw_if_stopped(const SynthOptions& options) {
+  if (!options.stop || !options.stop()) return;
+  log::get("synth")->warn("interrupted: nothing written");
+  throw core::Interrupted("synth");
+}
 
 Rendered render(const SynthOptions& options, const std::vector<SynthObject>& objects) {
   Rendered out;

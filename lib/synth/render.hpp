@@ -16,6 +16,10 @@ struct Rendered {
   std::vector<core::Window> boxes;     // per object: pixels at least half covered by it
 };
 
+// Throws core::Interrupted when `options.stop` asks; polled once per row.
 Rendered render(const SynthOptions& options, const std::vector<SynthObject>& objects);
+
+// Throws core::Interrupted (after saying in the log that nothing was written) when `options.stop` asks.
+void throw_if_stopped(const SynthOptions& options);
 
 }  // namespace swath::synth

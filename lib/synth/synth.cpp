@@ -4,6 +4,7 @@
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -52,6 +53,8 @@ void validate(const SynthOptions& o) {
   }
 }
 
+constexpr std::int64_t kBlockRows = 256;  // BLOCKYSIZE below
+
 void stage_scene(const SynthOptions& options, const Rendered& pixels, const core::Json& provenance, core::StagedFiles& staged) {
   auto* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
   const std::string temporary = staged.add(options.output);
@@ -71,16 +74,32 @@ void stage_scene(const SynthOptions& options, const Rendered& pixels, const core
     srs.importFromEPSG(utm_epsg());
     dataset->SetSpatialRef(&srs);
     dataset->SetMetadataItem("SWATH_PROVENANCE", provenance.dump().c_str());
-    void* data = options.kind == Kind::sar ? static_cast<void*>(const_cast<std::uint16_t*>(pixels.sar.data()))
-                                           : static_cast<void*>(const_cast<std::uint8_t*>(pixels.optical.data()));
-    const CPLErr err = dataset->RasterIO(GF_Write, 0, 0, static_cast<int>(options.width), static_cast<int>(options.height),
-                                         data, static_cast<int>(options.width), static_cast<int>(options.height), type,
-                                         pixels.bands, nullptr, 0, 0, 0, nullptr);
-    if (err != CE_None) throw core::IoError("'" + options.output + "'", errors.last_failure("cannot write pixels"));
     if (options.kind == Kind::optical) {
       const GDALColorInterp colours[] = {GCI_RedBand, GCI_GreenBand, GCI_BlueBand};
       for (int b = 0; b < 3; ++b) dataset->GetRasterBand(b + 1)->SetColorInterpretation(colours[b]);
       if (pixels.bands == 4) dataset->GetRasterBand(4)->SetDescription("nir");
+    }
+    // A row of blocks at a time, each compressed before the next: a stop request waits for one row of blocks at
+    // most (GDAL would otherwise compress the whole scene when the file is closed), and an abandoned file is
+    // dropped unflushed. Blocks reach the file in the same order as in one write, and everything the directory
+    // holds is set before the first flush, so the bytes are those of a single write.
+    const auto sample = static_cast<GSpacing>(GDALGetDataTypeSizeBytes(type));
+    const GSpacing line = options.width * sample, band = line * options.height;
+    const auto* bytes = options.kind == Kind::sar ? reinterpret_cast<const unsigned char*>(pixels.sar.data()) : pixels.optical.data();
+    for (std::int64_t y = 0; y < options.height; y += kBlockRows) {
+      if (options.stop && options.stop()) {
+        dataset->MarkSuppressOnClose();
+        throw_if_stopped(options);
+      }
+      const auto rows = static_cast<int>(std::min(kBlockRows, options.height - y));
+      void* chunk = const_cast<unsigned char*>(bytes + y * line);
+      if (dataset->RasterIO(GF_Write, 0, static_cast<int>(y), static_cast<int>(options.width), rows, chunk,
+                            static_cast<int>(options.width), rows, type, pixels.bands, nullptr, sample, line, band,
+                            nullptr) != CE_None) {
+        throw core::IoError("'" + options.output + "'", errors.last_failure("cannot write pixels"));
+      }
+      dataset->FlushCache();
+      if (errors.failed()) throw core::IoError("'" + options.output + "'", errors.last_failure("cannot write pixels"));
     }
   }
 }
@@ -126,6 +145,7 @@ SynthResult synthesize(const SynthOptions& options) {
   const auto truth = truth_layer(options, objects, pixels.boxes, provenance);
   SynthResult result{options.output, truth_path_for(options.output), static_cast<std::int64_t>(truth.features.size())};
   vector::stage_layer(result.truth_path, truth, staged);
+  throw_if_stopped(options);  // the last moment before either file gets its final name
   staged.commit();
   return result;
 }

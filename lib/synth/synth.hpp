@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "core/cancel.hpp"
 #include "core/geo.hpp"
 #include "core/json.hpp"
 
@@ -24,6 +26,9 @@ struct SynthOptions {
   // When straddle_window > 0, every object is placed across an edge of that grid's windows.
   std::int64_t straddle_window = 0;
   std::int64_t straddle_overlap = 0;
+  // Polled while rendering and writing: true abandons the run (core::Interrupted, nothing under the final
+  // names). `swath synth` stops on SIGINT/SIGTERM.
+  std::function<bool()> stop = core::cancel_requested;
 };
 
 // One object to draw, in pixel coordinates of the scene.
@@ -50,7 +55,8 @@ struct SynthResult {
   core::Json to_json() const;
 };
 
-// Renders the scene and writes it and its truth atomically. Throws UsageError / IoError.
+// Renders the scene and writes it and its truth atomically. Throws UsageError / IoError, or Interrupted when
+// `options.stop` asks (neither file is then left, nor a temporary).
 SynthResult synthesize(const SynthOptions& options);
 
 // "sar" / "optical"; throws UsageError otherwise.

@@ -40,22 +40,58 @@ void check_band_count(Format format, std::size_t count, const std::string& path)
   }
 }
 
+[[noreturn]] void throw_unreadable_range(const TileScene& scene, int band, const std::string& why) {
+  throw core::DataError("--scale auto on '" + scene.path + "'", "cannot read the range of band " + std::to_string(band) + ": " + why,
+                        "give the range with --scale MIN,MAX");
+}
+
+// The bucket at which the histogram's running count first reaches `percent` of its total.
+std::size_t percentile_bucket(const std::vector<GUIntBig>& histogram, GUIntBig total, unsigned percent) {
+  GUIntBig running = 0;
+  for (std::size_t i = 0; i < histogram.size(); ++i) {
+    running += histogram[i];
+    if (running * 100 >= total * percent) return i;
+  }
+  return histogram.size() - 1;
+}
+
+// --scale auto: the band's 2nd to 98th percentile, from GDAL's approximate histogram (a fixed sample of blocks,
+// or an overview). It depends on the scene's file only, so every run, shard and fleet worker gets the same
+// range. Min/max would let a few bright pixels (ships, glints) squeeze the rest into the darkest grey levels.
+ByteRange auto_range(GDALRasterBand& band, const TileScene& scene, int band_number) {
+  raster::CapturedGdalErrors errors;
+  double min_max[2] = {0, 0};
+  if (GDALComputeRasterMinMax(&band, TRUE, min_max) != CE_None || errors.failed()) {
+    throw_unreadable_range(scene, band_number, errors.last_failure());
+  }
+  const double min = min_max[0], max = min_max[1];
+  if (!(max > min)) return {min, max};
+  // Integer samples get one bucket per value when they span at most 65536; anything else 65536 buckets.
+  const GDALDataType type = band.GetRasterDataType();
+  const bool per_value = !GDALDataTypeIsFloating(type) && !GDALDataTypeIsComplex(type) && max - min < 65536;
+  const auto buckets = per_value ? static_cast<std::size_t>(max - min) + 1 : std::size_t{65536};
+  const double low_edge = per_value ? min - 0.5 : min, high_edge = per_value ? max + 0.5 : max;
+  std::vector<GUIntBig> histogram(buckets);
+  // Out-of-range samples (the histogram may sample blocks the min/max did not) count in the end buckets.
+  if (band.GetHistogram(low_edge, high_edge, static_cast<int>(buckets), histogram.data(), TRUE, TRUE, GDALDummyProgress,
+                        nullptr) != CE_None || errors.failed()) {
+    throw_unreadable_range(scene, band_number, errors.last_failure());
+  }
+  GUIntBig total = 0;
+  for (const auto count : histogram) total += count;
+  if (total == 0) return {min, max};
+  const double width = (high_edge - low_edge) / static_cast<double>(buckets);
+  const auto low = percentile_bucket(histogram, total, 2), high = percentile_bucket(histogram, total, 98);
+  const ByteRange range = per_value ? ByteRange{min + static_cast<double>(low), min + static_cast<double>(high)}
+                                    : ByteRange{low_edge + static_cast<double>(low) * width, low_edge + static_cast<double>(high + 1) * width};
+  return range.max > range.min ? range : ByteRange{min, max};  // nearly constant: the whole range
+}
+
 std::vector<ByteRange> scale_ranges(GDALDataset& dataset, const TileScene& scene, const Scale& scale) {
   std::vector<ByteRange> ranges;
   for (std::size_t i = 0; i < scene.output_bands; ++i) {
-    if (!scale.automatic) {
-      ranges.push_back({scale.min, scale.max});
-      continue;
-    }
-    raster::CapturedGdalErrors errors;
-    double min_max[2] = {0, 0};
-    // Approximate: a deterministic sample of blocks (or an overview), never the whole scene.
-    if (GDALComputeRasterMinMax(dataset.GetRasterBand(scene.read_bands[i]), TRUE, min_max) != CE_None || errors.failed()) {
-      throw core::DataError("--scale auto on '" + scene.path + "'", "cannot read the range of band " +
-                                std::to_string(scene.read_bands[i]) + ": " + errors.last_failure(),
-                            "give the range with --scale MIN,MAX");
-    }
-    ranges.push_back({min_max[0], min_max[1]});
+    const int band = scene.read_bands[i];
+    ranges.push_back(scale.automatic ? auto_range(*dataset.GetRasterBand(band), scene, band) : ByteRange{scale.min, scale.max});
   }
   return ranges;
 }
@@ -136,6 +172,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
                         const std::string& provenance) {
   auto dataset = raster::open_scene(path);
   auto info = raster::describe_scene(*dataset, path);
+  raster::require_north_up(info);
   TileScene scene{.name = name, .path = path, .fingerprint = raster::file_fingerprint(path), .info = info,
                   .grid = Grid(info.width, info.height, options.grid)};
   scene.reader = std::make_unique<raster::WindowReader>(path, info);

@@ -40,7 +40,8 @@ struct TileScene {
 };
 
 // Opens `path` and prepares it. Throws IoError (missing, not a raster), UsageError (bands or format that
-// cannot fit this scene, a tile larger than --max-memory), DataError (no pixels; --scale auto cannot read the scene).
+// cannot fit this scene, a tile larger than --max-memory), DataError (no pixels; a rotated or sheared
+// geotransform; --scale auto cannot read the scene).
 TileScene prepare_scene(const std::string& path, const std::string& name, const TileOptions& options,
                         const std::string& provenance);
 

@@ -70,6 +70,11 @@ core::Json header_json(const TileOptions& options, const core::Json& output_opti
                                       {"columns", scene.grid.columns()}});
     if (scene.fingerprint) list.as_array().back().set("fingerprint", *scene.fingerprint);
     if (!scene.look.padding_nodata.empty()) list.as_array().back().set("padding_nodata", 0);
+    if (scene.scale) {  // the range each output band was scaled from onto 0..255, the same for every tile and shard
+      core::Json ranges = core::Json::array();
+      for (const auto& r : scene.ranges) ranges.push_back(core::Json::Array{r.min, r.max});
+      list.as_array().back().set("scale_ranges", std::move(ranges));
+    }
   }
   core::Json header = core::Json::Object{{"schema", "swath.tiles/1"},
                                          {"provenance", provenance},

@@ -64,7 +64,7 @@ TEST_CASE("scale-plan --emit all: every manifest validates against the Kubernete
   CHECK(job.find("ttlSecondsAfterFinished: 3600") != std::string::npos);
   CHECK(job.find("limits:") != std::string::npos);
   const std::string so = core::read_file(dir / "k8s/scaledobject.yaml");
-  CHECK(so.find("listName: \"swath:{scenes}:ready\"") != std::string::npos);
+  CHECK(so.find("listName: \"swath:{scenes}:unfinished\"") != std::string::npos);  // waiting and running tasks
   CHECK(so.find("maxReplicaCount: 6") != std::string::npos);
   CHECK(core::read_file(dir / "k8s/scaledjob.yaml").find("strategy: default") != std::string::npos);
 }

@@ -19,8 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string stats_json(long long backlog, long long in_flight, long long workers, double p95, long long count = 240) {
+// `unfinished` < 0: stats written before the queue counted unfinished tasks (no such key).
+std::string stats_json(long long backlog, long long in_flight, long long workers, double p95, long long count = 240,
+                       long long unfinished = -1) {
   return "{\"schema\":\"swath.queue.stats/1\",\"queue\":\"tiles\",\"depth\":" + std::to_string(backlog) +
+         (unfinished >= 0 ? ",\"unfinished\":" + std::to_string(unfinished) : std::string()) +
          ",\"depth_by_priority\":{\"high\":0,\"normal\":" + std::to_string(backlog) + ",\"low\":0},\"in_flight\":" +
          std::to_string(in_flight) + ",\"delayed\":0,\"dead\":0,\"done\":10,\"backlog\":" + std::to_string(backlog) +
          ",\"workers\":" + std::to_string(workers) + ",\"throughput_per_second\":1.5,\"task_seconds\":{\"p50\":2,\"p95\":" +
@@ -181,4 +184,45 @@ TEST_CASE("scale-plan: --redis reads the queue's backlog from a real Redis") {
   const auto plan = core::Json::parse(r.out);
   CHECK(plan.dump().find("\"backlog\":30") != std::string::npos);
   CHECK(plan.at("desired_replicas").as_int() > 0);
+}
+
+TEST_CASE("scale-plan: every strategy counts running work, so a plan never scales in under leased tasks") {
+  // 1 s after enqueue: every task leased, none waiting. Stats without "unfinished" (older ones) count
+  // backlog + in flight + delayed; newer ones carry the queue's own count.
+  for (const auto& stats : {stats_json(0, 5, 1, 4), stats_json(0, 5, 1, 4, 240, 5)}) {
+    CAPTURE(stats);
+    Fixture f(stats, "target_tasks_per_pod: 1\n");
+    auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", "hpa", "--json"});
+    REQUIRE(r.exit_code == 0);
+    auto plan = core::Json::parse(r.out);
+    CHECK(plan.at("inputs").at("unfinished").as_int() == 5);
+    CHECK(plan.at("desired_replicas").as_int() == 5);  // ceil(5 unfinished / 1 per pod), not "cooldown → 0"
+    CHECK(plan.at("reason").as_string().find("cooldown") == std::string::npos);
+  }
+  // Five pods each running one of the five tasks: fewer would meet the target (ceil(5 / 10) = 1) and the
+  // deadline, but scaling in now would interrupt them.
+  Fixture f(stats_json(0, 5, 5, 4), "target_tasks_per_pod: 10\nscale_down:\n  stabilization_window_seconds: 0\n");
+  for (const std::string strategy : {"hpa", "deadline"}) {
+    CAPTURE(strategy);
+    const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", strategy, "--json"});
+    REQUIRE(r.exit_code == 0);
+    const auto plan = core::Json::parse(r.out);
+    CHECK(plan.at("desired_replicas").as_int() == 5);
+    CHECK(plan.at("reason").as_string().find("kept at 5: pods running leased tasks are not scaled in") != std::string::npos);
+  }
+  // Once only two tasks run, the other three pods may go.
+  Fixture two(stats_json(0, 2, 5, 4), "target_tasks_per_pod: 10\nscale_down:\n  stabilization_window_seconds: 0\n");
+  const auto r = test::swath({"scale-plan", "--stats", two.stats, "--policy", two.policy, "--strategy", "deadline", "--json"});
+  CHECK(core::Json::parse(r.out).at("desired_replicas").as_int() == 2);
+}
+
+TEST_CASE("scale-plan: ScaledJob strategies take the unfinished count as KEDA's queue length") {
+  // KEDA's default strategy creates maxScale - running jobs, so its queue length must count the running
+  // tasks too: 5 running + 7 waiting, target 1, 5 jobs running → 7 new jobs, one per waiting task.
+  Fixture f(stats_json(7, 5, 5, 4, 240, 12), "target_tasks_per_pod: 1\n");
+  const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", "scaledjob-default", "--json"});
+  REQUIRE(r.exit_code == 0);
+  const auto plan = core::Json::parse(r.out);
+  CHECK(plan.at("new_jobs").as_int() == 7);
+  CHECK(plan.at("reason").as_string().find("maxScale = min(20, ceil(12 / 1)) = 12, running 5") != std::string::npos);
 }

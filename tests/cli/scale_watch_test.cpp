@@ -44,10 +44,11 @@ struct Cluster {
     return fs::exists(dir / "calls.log") ? test::lines(core::read_file(dir / "calls.log")) : std::vector<std::string>{};
   }
   std::string replicas() const { return core::read_file(dir / "replicas"); }
-  std::string stats(long long backlog) const {
+  std::string stats(long long backlog, long long in_flight = 0) const {
     const std::string path = dir / "stats.json";
     test::write_text(path, "{\"schema\":\"swath.queue.stats/1\",\"queue\":\"tiles\",\"backlog\":" + std::to_string(backlog) +
-                               ",\"in_flight\":0,\"workers\":0,\"task_seconds\":{\"p50\":2,\"p95\":4,\"count\":50}}");
+                               ",\"in_flight\":" + std::to_string(in_flight) + ",\"unfinished\":" + std::to_string(backlog + in_flight) +
+                               ",\"workers\":0,\"task_seconds\":{\"p50\":2,\"p95\":4,\"count\":50}}");
     return path;
   }
 };
@@ -63,7 +64,7 @@ TEST_CASE("watch: dry-run only reads the cluster and prints what it would run") 
   Cluster c(1);
   const auto r = test::swath(watch_args(c, c.stats(100), "hpa"));
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("iteration 1: backlog 100, in flight 0, replicas 1 → 5") != std::string::npos);
+  CHECK(r.out.find("iteration 1: unfinished 100 (backlog 100, in flight 0), replicas 1 → 5") != std::string::npos);
   CHECK(r.out.find("dry-run, would run: " + c.kubectl + " -n imagery scale deployment/swath-worker --replicas=5") != std::string::npos);
   CHECK(r.out.find("iteration 2:") != std::string::npos);
   for (const auto& call : c.calls()) CHECK(call == "-n imagery get deployment swath-worker -o jsonpath={.spec.replicas}");
@@ -80,7 +81,7 @@ TEST_CASE("watch --apply: scales the Deployment, then holds once it matches the 
   CHECK(calls[1] == "-n imagery scale deployment/swath-worker --replicas=1");
   CHECK(c.replicas() == "1");
   CHECK(r.out.find("applied: " + c.kubectl + " -n imagery scale deployment/swath-worker --replicas=1") != std::string::npos);
-  CHECK(r.out.find("iteration 2: backlog 100, in flight 0, replicas 1 → 1") != std::string::npos);
+  CHECK(r.out.find("iteration 2: unfinished 100 (backlog 100, in flight 0), replicas 1 → 1") != std::string::npos);
 }
 
 TEST_CASE("watch --apply: hysteresis holds small moves, and going to zero is never held") {
@@ -99,6 +100,19 @@ TEST_CASE("watch --apply: hysteresis holds small moves, and going to zero is nev
   r = test::swath(args);
   REQUIRE(r.exit_code == 0);
   CHECK(c.replicas() == "0");
+}
+
+TEST_CASE("watch --apply: tasks in flight with none waiting do not scale the Deployment to zero") {
+  // Just after enqueue, the one worker pod has leased all 5 tasks: the ready list is empty, the work is not.
+  Cluster c(1);
+  auto args = watch_args(c, c.stats(0, 5), "hpa");
+  args.push_back("--apply");
+  const auto r = test::swath(args);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("iteration 1: unfinished 5 (backlog 0, in flight 5), replicas 1 → 1") != std::string::npos);
+  CHECK(r.out.find("cooldown") == std::string::npos);
+  for (const auto& call : c.calls()) CHECK(call.find(" scale ") == std::string::npos);
+  CHECK(c.replicas() == "1");
 }
 
 TEST_CASE("watch --apply with a ScaledJob strategy creates one Job per new job, as KEDA does") {

@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "core/errors.hpp"
 #include "core/json.hpp"
 #include "scale/controller.hpp"
 #include "scale/request.hpp"
@@ -29,7 +30,7 @@ TEST_CASE("watch: deadline_seconds is anchored at the controller's start, not at
   o.clock = [&] { return std::exchange(t, t + 100); };  // start 1000, iterations at 1100 and 1200
   const scale::SnapshotSource source = [] {
     scale::QueueSnapshot s;
-    s.backlog = 100;
+    s.unfinished = s.backlog = 100;
     s.task_p95 = 1;
     s.task_count = 10;
     return s;
@@ -55,5 +56,41 @@ TEST_CASE("resolve_source: a Redis stats reader (the queue library's) feeds the 
   CHECK(asked == "redis://127.0.0.1:6390 tiles");
   CHECK(s.backlog == 7);
   CHECK(s.in_flight == 2);
+  CHECK(s.unfinished == 9);  // stats without "unfinished" (older ones): backlog + in flight + delayed
   CHECK(s.task_p95 == 3);
+}
+
+TEST_CASE("snapshot: \"unfinished\" is read from the stats when they have it, and must be a count") {
+  const auto s = scale::parse_stats_json(R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":5,"delayed":1,"unfinished":8})",
+                                         "stats.json");
+  CHECK(s.unfinished == 8);  // the queue's own count (it also holds committed tasks not yet moved into place)
+  CHECK(scale::parse_stats_json(R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":5,"delayed":1})", "old.json").unfinished == 6);
+  CHECK_THROWS_WITH_AS(scale::parse_stats_json(R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":5,"unfinished":-1})", "bad.json"),
+                       doctest::Contains("'unfinished' is negative"), core::DataError);
+}
+
+TEST_CASE("watch: a controller that just started does not claim a cooldown's worth of inactivity") {
+  test::ScratchDir dir;
+  const std::string kubectl = dir / "kubectl";
+  test::write_text(kubectl, "#!/bin/sh\n# kubectl stand-in: two replicas, every other call succeeds silently\n"
+                            "case \"$*\" in *' get deployment '*) printf 2 ;; esac\n");
+  ::chmod(kubectl.c_str(), 0755);
+  scale::WatchOptions o;
+  o.policy.strategy = scale::Strategy::hpa;
+  o.policy.cooldown_seconds = 300;
+  o.policy.scale_down.stabilization_window_seconds = 0;
+  o.policy.deadline_seconds.reset();  // the clock is read once per iteration only
+  o.kubectl = kubectl;
+  o.max_iterations = 3;
+  o.interval_seconds = 0;
+  double t = 1e9;
+  o.clock = [&] { return std::exchange(t, t + 200); };  // iterations at 0 s, 200 s and 400 s after the start
+  const scale::SnapshotSource idle = [] { return scale::QueueSnapshot{}; };  // nothing unfinished
+  std::vector<std::string> lines;
+  scale::watch(idle, o, [&](const std::string& line) { lines.push_back(line); });
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].find("replicas 2 → 1") != std::string::npos);  // hpa's minimum, not zero: history unknown
+  CHECK(lines[0].find("cooldown") == std::string::npos);
+  CHECK(lines[1].find("→ 0") == std::string::npos);               // 200 s inactive: within the cooldown
+  CHECK(lines[2].find("cooldown: inactive for 400s (cooldown 300s), scaling to zero") != std::string::npos);
 }

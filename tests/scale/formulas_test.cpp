@@ -79,6 +79,35 @@ TEST_CASE("hpa: activation from zero and cooldown back to zero") {
   CHECK(slept.reason.find("cooldown") != std::string::npos);
 }
 
+TEST_CASE("hpa: a fresh state has no history, so its first step does not claim a cooldown of inactivity") {
+  scale::Policy p;
+  p.cooldown_seconds = 300;
+  scale::HpaState state;
+  const auto first = scale::hpa_step(p, state, 1e9, 2, 0);  // two pods, nothing unfinished, nothing known before
+  CHECK(first.replicas == 1);                               // the HPA's own minimum, not zero
+  CHECK(first.reason.find("cooldown") == std::string::npos);
+  CHECK(scale::hpa_step(p, state, 1e9 + 299, 2, 0).replicas > 0);
+  const auto later = scale::hpa_step(p, state, 1e9 + 300, 2, 0);
+  CHECK(later.replicas == 0);
+  CHECK(later.reason == "cooldown: inactive for 300s (cooldown 300s), scaling to zero");
+}
+
+TEST_CASE("hpa: never below the pods running leased tasks (busy), unless above max; busy 0 is KEDA's HPA") {
+  scale::Policy p;
+  p.scale_down.stabilization_window_seconds = 0;
+  auto step = [&](int busy) {
+    scale::HpaState state;
+    return scale::hpa_step(p, state, 0, 5, 5, busy);  // 5 unfinished on 5 pods, target 10: the HPA wants 1
+  };
+  CHECK(step(0).replicas == 1);
+  CHECK(step(2).replicas == 2);
+  const auto kept = step(5);
+  CHECK(kept.replicas == 5);
+  CHECK(kept.reason.find(", kept at 5: pods running leased tasks are not scaled in") != std::string::npos);
+  p.max_replicas = 3;
+  CHECK(step(5).replicas == 3);
+}
+
 TEST_CASE("hpa: scale-up rate limit, max(4 pods, 100%) per 15 s period") {
   scale::Policy p;
   p.max_replicas = 100;

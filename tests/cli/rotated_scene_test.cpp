@@ -1,0 +1,60 @@
+// End to end: a scene with a rotated geotransform is refused by tile and detect for what it is, not as "no CRS".
+#include <doctest/doctest.h>
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <filesystem>
+
+#include "support/process.hpp"
+#include "support/rasters.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// rotated.tif: 128² uint16 pixels on a grid turned by 30°, with or without a CRS (UTM 31N).
+std::string rotated_scene(const test::ScratchDir& dir, const std::string& name, bool with_crs) {
+  const auto path = test::make_scene(dir / name, {.width = 128, .height = 128, .bands = 1, .georeferenced = false});
+  GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+  REQUIRE(dataset);
+  double transform[6] = {500000, 8.660254037844386, 5, 4000000, 5, -8.660254037844386};  // 10 m pixels, 30°
+  REQUIRE(dataset->SetGeoTransform(transform) == CE_None);
+  if (with_crs) {
+    OGRSpatialReference utm;
+    utm.importFromEPSG(32631);
+    REQUIRE(dataset->SetSpatialRef(&utm) == CE_None);
+  }
+  return path;
+}
+
+const std::string kWhat = "its geotransform is rotated or sheared (rotation terms 5 and 5), which swath does not support";
+
+}  // namespace
+
+TEST_CASE("tile and detect: a rotated geotransform is named as the problem, with gdalwarp as the way out") {
+  test::ScratchDir dir;
+  for (const bool with_crs : {false, true}) {
+    CAPTURE(with_crs);
+    const auto scene = rotated_scene(dir, with_crs ? "rotated-utm.tif" : "rotated.tif", with_crs);
+    auto r = test::swath({"tile", scene, "-o", dir / "tiles"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.rfind("swath tile: scene '" + scene + "': " + kWhat, 0) == 0);
+    CHECK(contains(r.err, "(hint: make it north-up first, e.g. `gdalwarp " + scene + " north-up.tif`)"));
+    CHECK_FALSE(fs::exists(dir / "tiles"));
+    r = test::swath({"detect", scene, "-o", dir / "d.gpkg"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.rfind("swath detect: scene '" + scene + "': " + kWhat, 0) == 0);
+    CHECK_FALSE(contains(r.err, "no CRS or geotransform"));
+    CHECK(contains(r.err, "or pass --allow-pixel-coords"));
+    CHECK_FALSE(fs::exists(dir / "d.gpkg"));
+  }
+  // Pixel coordinates need no map: allowed, and said.
+  const auto r = test::swath({"detect", dir / "rotated-utm.tif", "-o", dir / "d.gpkg", "--allow-pixel-coords"});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.err, "has a rotated or sheared geotransform: writing PIXEL coordinates"));
+}
