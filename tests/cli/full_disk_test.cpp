@@ -83,7 +83,7 @@ bool hidden(const std::string& path) { return path[0] == '.' || path.find("/.") 
 std::vector<std::uint64_t> free_sizes(std::uint64_t size) {
   const auto page = [](std::uint64_t b) { return b / test::kPage * test::kPage; };
 #if defined(__SANITIZE_ADDRESS__)
-  std::set<std::uint64_t> sizes{0, page(size / 2), size, size + 2 * test::kPage};
+  std::set<std::uint64_t> sizes{0, page(size / 2), size + test::kPage};
 #else
   std::set<std::uint64_t> sizes{0, test::kPage, page(size / 2), size - test::kPage, size, size + test::kPage,
                                 size + 2 * test::kPage, size + 4 * test::kPage, page(size * 2)};
