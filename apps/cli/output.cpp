@@ -1,15 +1,24 @@
 // Command output to stdout or to a file.
 #include "cli/output.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
+#include "core/errors.hpp"
 #include "core/files.hpp"
 
 namespace swath::cli {
 
 void emit(const std::string& text, const std::string& path) {
   if (path.empty() || path == "-") {
+    errno = 0;
     std::cout << text << std::flush;
+    if (!std::cout) {  // stdout redirected to a full disk, a closed pipe: the result did not arrive
+      const int err = errno != 0 ? errno : EIO;
+      throw core::IoError("cannot write to standard output", std::strerror(err),
+                          err == ENOSPC ? "free space on the device or write elsewhere" : "");
+    }
     return;
   }
   core::write_file_atomic(path, text);

@@ -30,6 +30,7 @@ class TileCommand final : public cli::Command {
     flags.bind(app, "--threads", "run.threads", "Worker threads (0: one per core)");
     flags.bind(app, "--max-memory", "run.max_memory", "Memory for tiles in flight, e.g. 256MiB");
     app.add_flag("--resume", resume_, "Keep tiles of a previous run whose manifest line and file hash match");
+    app.add_flag("--overwrite", overwrite_, "Replace the tiles of a run with other options in the output directory");
     app.add_flag("--json", json_, "Print the run summary as JSON on stdout");
   }
 
@@ -40,6 +41,7 @@ class TileCommand final : public cli::Command {
     options.output_dir = output_;
     if (!creation_options_.empty()) options.creation_options = creation_options_;
     options.resume = resume_;
+    options.overwrite = overwrite_;
 
     const auto progress = cli::make_progress();
     const auto report = tiling::tile_scenes(options, progress.get());
@@ -52,6 +54,7 @@ class TileCommand final : public cli::Command {
   std::string output_;
   std::vector<std::string> creation_options_;
   bool resume_ = false;
+  bool overwrite_ = false;
   bool json_ = false;
 };
 

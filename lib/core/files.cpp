@@ -35,11 +35,14 @@ std::string hint_for(int err) {
   }
 }
 
-void fsync_path(const std::string& path) {
+// fsyncs `path`; returns 0 or the errno of the failure. Some file systems (NFS, ones that allocate late)
+// report a write they could not keep only here. EINVAL: a file that cannot be synced (nothing to lose).
+int fsync_path(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
+  if (fd < 0) return errno;
+  int err = ::fsync(fd) == 0 || errno == EINVAL ? 0 : errno;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  return err;
 }
 
 // This machine's name: pids only mean something on the host (pid namespace) that made them, and
@@ -149,7 +152,9 @@ void write_file_atomic(const std::string& path, std::string_view content, Durabi
 }
 
 void commit_file(const std::string& from, const std::string& to) {
-  fsync_path(from);
+  if (const int err = fsync_path(from); err != 0) {
+    throw IoError("cannot write '" + to + "'", os_reason(err), hint_for(err));
+  }
   if (::rename(from.c_str(), to.c_str()) != 0) {
     const int err = errno;
     throw IoError("cannot move '" + from + "' to '" + to + "'", os_reason(err), hint_for(err));

@@ -13,6 +13,7 @@
 #include "core/files.hpp"
 #include "raster/gdal_config.hpp"
 #include "raster/gdal_errors.hpp"
+#include "raster/memory_file.hpp"
 
 namespace swath::detect {
 
@@ -102,12 +103,17 @@ void stage_quicklook(const std::string& png, const PreparedScene& scene,
   if (image->RasterIO(GF_Write, 0, 0, w, h, rgb.data, w, h, GDT_Byte, 3, nullptr, 3, static_cast<GSpacing>(w) * 3, 1, nullptr) != CE_None) {
     throw core::IoError("quicklook '" + png + "'", errors.last_failure());
   }
-  const std::string temporary = staged.add(png);
-  const raster::ScopedConfigOption no_sidecar("GDAL_PAM_ENABLED", "NO");
-  GDALDatasetUniquePtr written(GetGDALDriverManager()->GetDriverByName("PNG")->CreateCopy(temporary.c_str(), image.get(), FALSE,
-                                                                                           nullptr, nullptr, nullptr));
-  if (!written) throw core::IoError("quicklook '" + png + "'", errors.last_failure("cannot write it"));
-  written.reset();
+  // Encoded in memory, then written with checked writes: libpng's messages for a full disk ("No IDATs written")
+  // would hide the reason.
+  const raster::MemoryFile file("quicklook.png");
+  {
+    const raster::ScopedConfigOption no_sidecar("GDAL_PAM_ENABLED", "NO");
+    GDALDatasetUniquePtr written(GetGDALDriverManager()->GetDriverByName("PNG")->CreateCopy(file.path().c_str(), image.get(),
+                                                                                             FALSE, nullptr, nullptr, nullptr));
+    if (!written) throw core::IoError("quicklook '" + png + "'", errors.last_failure("cannot encode it"));
+  }
+  if (errors.failed()) throw core::IoError("quicklook '" + png + "'", errors.last_failure());
+  staged.write(png, file.bytes(png));
 }
 
 }  // namespace swath::detect

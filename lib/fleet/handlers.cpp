@@ -152,6 +152,9 @@ class DetectHandler final : public worker::TaskHandler {
       for (const auto& f : report.failures) why += "; " + f;
       throw core::DataError("detecting in '" + task.inputs.front() + "'", why, "check the scene (gdalinfo -checksum)");
     }
+    // FlatGeobuf keeps its provenance beside it, as `swath detect` writes it; moved into place first, so the
+    // .fgb never appears without it.
+    if (format == "fgb") return {{name + ".swath.json", name}, 0};
     return {{name}, 0};
   }
 

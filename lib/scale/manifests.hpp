@@ -39,7 +39,8 @@ struct Manifest {
 
 std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, const ManifestOptions& options);
 
-// Writes each manifest atomically into `dir` (created when missing); returns the paths written.
+// Writes the manifests into `dir` (created when missing), all or none (each under a temporary name first);
+// returns the paths written. Throws IoError.
 std::vector<std::string> write_manifests(const std::vector<Manifest>& manifests, const std::string& dir);
 
 // JSON → YAML with yaml-cpp's emitter; strings that would read back as another type are quoted.

@@ -12,6 +12,7 @@
 #include "core/files.hpp"
 #include "core/provenance.hpp"
 #include "raster/gdal_errors.hpp"
+#include "raster/memory_file.hpp"
 #include "synth/render.hpp"
 #include "vector/layer.hpp"
 
@@ -57,14 +58,16 @@ constexpr std::int64_t kBlockRows = 256;  // BLOCKYSIZE below
 
 void stage_scene(const SynthOptions& options, const Rendered& pixels, const core::Json& provenance, core::StagedFiles& staged) {
   auto* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-  const std::string temporary = staged.add(options.output);
+  // Encoded in memory (the pixels are there already; compressed, the file is smaller), then written with
+  // checked writes, so a full disk is reported as such and leaves nothing.
+  const raster::MemoryFile file("scene.tif");
   // PHOTOMETRIC=RGB + ALPHA=NO: a 4th band is NIR, not transparency.
   const char* creation[] = {"TILED=YES", "COMPRESS=DEFLATE", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "ALPHA=NO",
                             options.kind == Kind::optical ? "PHOTOMETRIC=RGB" : nullptr, nullptr};
   const GDALDataType type = options.kind == Kind::sar ? GDT_UInt16 : GDT_Byte;
   raster::CapturedGdalErrors errors;
   {
-    GDALDatasetUniquePtr dataset(driver->Create(temporary.c_str(), static_cast<int>(options.width),
+    GDALDatasetUniquePtr dataset(driver->Create(file.path().c_str(), static_cast<int>(options.width),
                                                 static_cast<int>(options.height), pixels.bands, type,
                                                 const_cast<char**>(creation)));
     if (!dataset) throw core::IoError("'" + options.output + "'", errors.last_failure("cannot create it"));
@@ -101,7 +104,9 @@ void stage_scene(const SynthOptions& options, const Rendered& pixels, const core
       dataset->FlushCache();
       if (errors.failed()) throw core::IoError("'" + options.output + "'", errors.last_failure("cannot write pixels"));
     }
-  }
+  }  // closing writes the last blocks and the directory
+  if (errors.failed()) throw core::IoError("'" + options.output + "'", errors.last_failure());
+  staged.write(options.output, file.bytes(options.output));
 }
 
 vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthObject>& objects,

@@ -36,6 +36,9 @@ struct TileOptions {
   // Only these grid indices (row-major, per scene), e.g. a fleet task's slice; empty: every index.
   std::vector<std::int64_t> only_indices;
   bool resume = false;
+  // Replace the tile set of a run with other options in output_dir (refused without it): its tiles this run
+  // does not write over are removed once this run's manifest is in place (tiling/other_runs.hpp).
+  bool overwrite = false;
   bool report_files = false;  // list every file written in the report (the fleet worker needs them)
   int threads = 0;            // 0: one per core
   std::size_t max_memory = 256u << 20;

@@ -1,12 +1,17 @@
 // tile_scenes: check → prepare the output → prepare scenes → plan → run the pipeline → commit the manifest.
 #include "tiling/tile.hpp"
 
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/provenance.hpp"
 #include "log/context.hpp"
 #include "log/logger.hpp"
 #include "tiling/manifest.hpp"
+#include "tiling/other_runs.hpp"
 #include "tiling/plan.hpp"
 #include "tiling/resume.hpp"
 #include "tiling/scene_setup.hpp"
@@ -86,6 +91,46 @@ core::Json header_json(const TileOptions& options, const core::Json& output_opti
   return header;
 }
 
+// Whether `path` (relative to the output directory) is a tile this run, any shard of it, may write: one of its
+// scenes, a cell of that scene's grid, this run's format.
+bool in_this_run(const std::string& path, const std::vector<TileScene>& scenes, Format format) {
+  const auto slash = path.find('/');
+  const auto underscore = path.find("_c", slash);
+  if (slash == std::string::npos || underscore == std::string::npos || path.compare(slash + 1, 1, "r") != 0) return false;
+  for (const auto& scene : scenes) {
+    if (path.compare(0, slash, scene.name) != 0 || slash != scene.name.size()) continue;
+    const std::int64_t row = std::strtoll(path.c_str() + slash + 2, nullptr, 10);
+    const std::int64_t col = std::strtoll(path.c_str() + underscore + 2, nullptr, 10);
+    return row < scene.grid.rows() && col < scene.grid.columns() &&
+           path == tile_relative_path(scene.name, scene.grid.at(row * scene.grid.columns() + col), format);
+  }
+  return false;
+}
+
+void replace_other_runs(const OtherRuns& others, const TileOptions& options, const std::vector<TileScene>& scenes,
+                        TileReport& report) {
+  const auto logger = log::get("tile");
+  // Names this run's shards write (all of them: a shard never removes what another may have just committed);
+  // an other run's file of such a name is replaced by the shard that owns it.
+  std::set<std::string> kept;
+  for (std::int64_t i = 0; i < std::max<std::int64_t>(1, options.shard.count); ++i) {
+    const Shard shard{i, options.shard.count};
+    kept.insert(shard_file_name(options.manifest_name, shard));
+    kept.insert(shard_file_name(options.index_name, shard));
+    kept.insert("." + shard_file_name(options.manifest_name, shard) + ".journal");
+  }
+  const auto removed = others.remove([&](const std::string& path) { return in_this_run(path, scenes, options.format); }, kept);
+  report.removed = removed.tiles;
+  for (const auto& warning : removed.warnings) {
+    report.warnings.push_back(warning);
+    logger->warn("{}", warning);
+  }
+  std::string files;
+  for (const auto& f : removed.files) files += (files.empty() ? "" : ", ") + f;
+  logger->info("--overwrite: replaced the tiles of a run with other options: {} tile(s) removed{}{}", removed.tiles,
+               files.empty() ? "" : ", and ", files);
+}
+
 PreviousRun load_previous_run(const TileOptions& options, const core::Json& header, TileReport& report) {
   const auto logger = log::get("tile");
   auto previous = PreviousRun::load(options.output_dir, shard_file_name(options.manifest_name, options.shard), header);
@@ -114,9 +159,11 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
   TileReport report;
   report.planned = plan_count(scenes, selection);
   for (const auto& scene : scenes) report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
+  const core::Json header = header_json(options, output_options, scenes, provenance);
+  // Before anything is written: a run with other options there is refused without --overwrite.
+  const auto others = OtherRuns::find(options.output_dir, options.manifest_name, header, options.overwrite);
   prepare_output(options, scenes);
 
-  const core::Json header = header_json(options, output_options, scenes, provenance);
   std::optional<PreviousRun> previous;
   if (options.resume) previous = load_previous_run(options, header, report);
   ManifestWriter manifest(options.output_dir, shard_file_name(options.manifest_name, options.shard),
@@ -133,6 +180,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
     throw core::Interrupted("tiling interrupted");
   }
   manifest.commit();
+  if (!others.found().empty()) replace_other_runs(others, options, scenes, report);
   report.manifest_path = manifest.manifest_path();
   report.index_path = manifest.index_path();
   logger->info("{} written, {} kept, {} blank, {} failed in {:.1f} s", report.written, report.reused, report.blank,
@@ -152,6 +200,7 @@ core::Json report_json(const TileReport& r) {
                                       {"failed", r.failed},
                                       {"skipped_blank", r.blank},
                                       {"skipped_resumed", r.reused},
+                                      {"removed", r.removed},
                                       {"bytes", r.bytes},
                                       {"seconds", r.seconds},
                                       {"megapixels_per_second", r.megapixels_per_second()},

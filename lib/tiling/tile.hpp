@@ -8,6 +8,8 @@
 //                        rewritten in place) and "padding_nodata": 0 when its padded edge tiles declare nodata 0
 //   DIR/tiles.geojson    WGS84 footprints of the written tiles
 //   DIR/.tiles.jsonl.journal   only while a run is in progress or after it was killed (read by --resume)
+// A run owns DIR's tile set: manifests (or journals) there made with other options make it a UsageError,
+// unless options.overwrite, which replaces that run's tiles (tiling/other_runs.hpp).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,7 @@ struct TileReport {
   std::int64_t reused = 0;   // kept from a previous run by --resume (file hash checked)
   std::int64_t blank = 0;    // skipped by --skip-blank
   std::int64_t failed = 0;   // could not be read or encoded (see the manifest's error field)
+  std::int64_t removed = 0;  // tiles of a run with other options removed (--overwrite)
   std::uint64_t bytes = 0;   // bytes of the tiles on disk (written + reused)
   std::int64_t pixels = 0;   // scene pixels read by this run
   double seconds = 0;

@@ -1,4 +1,5 @@
 // GeoPackage / FlatGeobuf output through OGR, and reading any OGR vector file back.
+#include <cpl_string.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
@@ -9,6 +10,7 @@
 #include "core/files.hpp"
 #include "raster/gdal_config.hpp"
 #include "raster/gdal_errors.hpp"
+#include "raster/memory_file.hpp"
 #include "vector/geojson_writer.hpp"
 #include "vector/layer.hpp"
 
@@ -62,32 +64,46 @@ void fill_layer(OGRLayer& out, const Layer& layer, const std::string& path) {
   }
 }
 
-void stage_with_ogr(const std::string& path, const Layer& layer, Format format, core::StagedFiles& staged) {
+// Reads `file` back to its end: `expected` features, or IoError naming `path`. A driver that loses features
+// without an error (GDAL 3.6's FlatGeobuf writer ignores some failed writes) is caught here, before its
+// bytes are committed.
+void verify_written(const raster::MemoryFile& file, const std::string& path, std::size_t expected) {
+  raster::CapturedGdalErrors errors;
+  std::size_t read = 0;
+  {
+    GDALDatasetUniquePtr dataset(GDALDataset::Open(file.path().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    OGRLayer* in = dataset && dataset->GetLayerCount() == 1 ? dataset->GetLayer(0) : nullptr;
+    if (in != nullptr) {
+      for (const auto& feature : *in) read += feature->GetGeometryRef() != nullptr ? 1 : 0;
+    }
+  }
+  if (read != expected || errors.failed()) {
+    throw core::IoError("output '" + path + "'", "GDAL wrote " + std::to_string(read) + " of " + std::to_string(expected) +
+                                                     " features" + (errors.failed() ? " (" + errors.last_failure() + ")" : std::string()));
+  }
+}
+
+// The layer written by GDAL into `file`, in memory: GDAL's drivers do not all report a failed write, so the
+// disk is written by StagedFiles, which checks every call.
+void write_with_ogr(const raster::MemoryFile& file, const std::string& path, const Layer& layer, Format format) {
   const char* driver_name = format == Format::gpkg ? "GPKG" : "FlatGeobuf";
   auto* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
   if (!driver) throw core::IoError("output '" + path + "'", std::string("GDAL has no ") + driver_name + " driver");
-  // FlatGeobuf in GDAL 3.6 has no layer metadata: provenance goes beside it, committed before the data file
-  // so that a .fgb under its final name always has its sidecar.
-  if (format == Format::fgb && !layer.metadata.is_null()) staged.write(path + ".swath.json", layer.metadata.dump() + "\n");
-  const std::string extension = format == Format::gpkg ? ".gpkg" : ".fgb";
-  const std::string temporary = staged.add(path, extension);
   raster::CapturedGdalErrors errors;
   {
     const raster::ScopedConfigOption fixed_date("OGR_CURRENT_DATE", kFixedDate);
-    // The temporary is fsync-ed once when committed and renamed; a crash before that leaves only the temporary,
-    // so SQLite's own syncs after every statement buy nothing (and cost most of the write on a busy disk).
-    const raster::ScopedConfigOption no_sqlite_sync("OGR_SQLITE_SYNCHRONOUS", "OFF");
-    GDALDatasetUniquePtr dataset(driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (!dataset) {
-      throw core::IoError("output '" + path + "'", errors.last_failure("cannot create it"), "check the directory exists and is writable");
-    }
+    GDALDatasetUniquePtr dataset(driver->Create(file.path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!dataset) throw core::IoError("output '" + path + "'", errors.last_failure("cannot create it"));
     std::unique_ptr<OGRSpatialReference> srs;
     if (!layer.crs_wkt.empty()) {
       srs = std::make_unique<OGRSpatialReference>();
       srs->importFromWkt(layer.crs_wkt.c_str());
       srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     }
-    OGRLayer* out = dataset->CreateLayer(layer.name.c_str(), srs.get(), wkbPolygon, nullptr);
+    CPLStringList options;
+    // FlatGeobuf's spatial index sorts the features through a temporary file: in memory too, not on the disk.
+    if (format == Format::fgb) options.SetNameValue("TEMPORARY_DIR", file.directory().c_str());
+    OGRLayer* out = dataset->CreateLayer(layer.name.c_str(), srs.get(), wkbPolygon, options.List());
     if (!out) throw core::IoError("output '" + path + "'", errors.last_failure("cannot create the layer"));
     // One transaction for all features: otherwise SQLite commits (creating and deleting its journal) per feature.
     const bool in_transaction = dataset->StartTransaction() == OGRERR_NONE;
@@ -99,8 +115,17 @@ void stage_with_ogr(const std::string& path, const Layer& layer, Format format, 
       out->SetMetadataItem("swath", layer.metadata.dump().c_str());
     }
   }  // closing the dataset flushes it
-  // A flush refused at close (a full disk) must not be committed as a complete file.
   if (errors.failed()) throw core::IoError("output '" + path + "'", errors.last_failure());
+  verify_written(file, path, layer.features.size());
+}
+
+void stage_with_ogr(const std::string& path, const Layer& layer, Format format, core::StagedFiles& staged) {
+  // FlatGeobuf in GDAL 3.6 has no layer metadata: provenance goes beside it, committed before the data file
+  // so that a .fgb under its final name always has its sidecar.
+  if (format == Format::fgb && !layer.metadata.is_null()) staged.write(path + ".swath.json", layer.metadata.dump() + "\n");
+  const raster::MemoryFile file(format == Format::gpkg ? "layer.gpkg" : "layer.fgb");
+  write_with_ogr(file, path, layer, format);
+  staged.write(path, file.bytes(path));
 }
 
 core::Json json_of(const OGRFeature& feature, int index) {

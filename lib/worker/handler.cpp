@@ -4,7 +4,6 @@
 #include <cpl_vsi.h>
 
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "core/errors.hpp"
@@ -45,10 +44,9 @@ class ChecksumHandler final : public TaskHandler {
       if (VSI_ISDIR(stat.st_mode)) throw core::DataError("cannot open input '" + input + "'", "it is a directory");
       const std::string hash = core::sha256_file_hex(input);  // IoError (transient) when it cannot be read
       const std::string name = std::filesystem::path(input).filename().string() + ".sha256";
-      // The staging directory is this attempt's own: a plain write; the commit fsyncs before the rename.
-      std::ofstream out(context.staging_dir + "/" + name, std::ios::binary);
-      out << hash << "  " << std::filesystem::path(input).filename().string() << "\n";
-      if (!out.flush()) throw core::IoError("cannot write '" + context.staging_dir + "/" + name + "'", "write failed");
+      // The commit fsyncs before the rename.
+      core::write_file_atomic(context.staging_dir + "/" + name,
+                              hash + "  " + std::filesystem::path(input).filename().string() + "\n", core::Durability::rename_only);
       result.outputs.push_back(name);
       result.bytes_read += static_cast<std::uint64_t>(stat.st_size);
     }

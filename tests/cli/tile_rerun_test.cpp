@@ -1,8 +1,11 @@
-// End to end: `swath tile` run again over its own output — a scene rewritten in place, tiles that now fail.
+// End to end: `swath tile` run again over its own output — a scene rewritten in place, tiles that now fail,
+// another grid (refused, or replacing the tile set with --overwrite).
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <set>
 
+#include "core/files.hpp"
 #include "core/json.hpp"
 #include "support/process.hpp"
 #include "support/rasters.hpp"
@@ -40,4 +43,112 @@ TEST_CASE("cli tile: --resume over a scene rewritten with corrupt blocks redoes 
   }
   CHECK(failed == 4);
   CHECK_FALSE(fs::exists(dir / "out/scene/r000001_c000001.tif"));
+}
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// The tile files under `output` (relative paths), found by extension as a training loader's glob would.
+std::set<std::string> tile_files(const std::string& output, const std::string& extension = ".tif") {
+  std::set<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(output)) {
+    if (e.is_regular_file() && e.path().extension() == extension) out.insert(fs::relative(e.path(), output).string());
+  }
+  return out;
+}
+
+// The paths every manifest named `tiles*.jsonl` in `output` lists.
+std::set<std::string> listed(const std::string& output) {
+  std::set<std::string> out;
+  for (const auto& e : fs::directory_iterator(output)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("tiles", 0) != 0 || e.path().extension() != ".jsonl") continue;
+    for (const auto& line : test::lines(core::read_file(e.path().string()))) {
+      const auto json = core::Json::parse(line);
+      if (const auto* path = json.find("path")) out.insert(path->as_string());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("cli tile: re-tiling a used folder with another --size is refused naming both; --overwrite replaces the tile set") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 128, .height = 96});
+  const auto out = dir / "out";
+  REQUIRE(test::swath({"tile", scene, "-o", out, "--size", "16"}).exit_code == 0);
+  REQUIRE(tile_files(out).size() == 48);
+  // Files swath did not write, one with a tile's name: never removed.
+  test::write_text(out + "/scene/notes.txt", "mine\n");
+  test::write_text(out + "/scene/r000099_c000099.tif", "mine too\n");
+  const auto before = test::tree(out);
+
+  auto r = test::swath({"tile", scene, "-o", out, "--size", "32"});
+  CAPTURE(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "swath tile: output '" + out + "': it holds the tiles of a run with other options (tiles.jsonl: size 16; "
+                        "this run: size 32) (hint: --overwrite replaces that run's tiles with this run's; or choose another -o)"));
+  CHECK(test::tree(out) == before);  // nothing written, nothing removed
+  r = test::swath({"tile", scene, "-o", out, "--size", "16", "-f", "PNG"});
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "format GTiff; this run: format PNG"));
+
+  r = test::swath({"tile", scene, "-o", out, "--size", "32", "--overwrite", "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("removed").as_int() == 36);  // 48 old tiles, 12 of them overwritten
+  const auto now_listed = listed(out);
+  CHECK(now_listed.size() == 12);
+  auto expected = now_listed;
+  expected.insert("scene/r000099_c000099.tif");
+  CHECK(tile_files(out) == expected);  // a glob sees this run's tiles only (and the file that was never swath's)
+  CHECK(fs::exists(out + "/scene/notes.txt"));
+  CHECK(core::Json::parse(core::read_file(out + "/tiles.geojson")).at("features").as_array().size() == 12);
+
+  // The same options again, and --resume, work as before.
+  r = test::swath({"tile", scene, "-o", out, "--size", "32", "--json"});
+  CHECK(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("removed").as_int() == 0);
+  r = test::swath({"tile", scene, "-o", out, "--size", "32", "--resume", "--json"});
+  CHECK(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("skipped_resumed").as_int() == 12);
+  CHECK(tile_files(out) == expected);
+}
+
+TEST_CASE("cli tile: shards of one run share a folder; shards of a run with another size replace them with --overwrite") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 128, .height = 96});
+  const auto out = dir / "out";
+  // One run, whole and in shards: the same options, so no refusal between them.
+  REQUIRE(test::swath({"tile", scene, "-o", out, "--size", "16"}).exit_code == 0);
+  for (const char* shard : {"0/2", "1/2"}) {
+    REQUIRE(test::swath({"tile", scene, "-o", out, "--size", "16", "--shard", shard}).exit_code == 0);
+  }
+  CHECK(tile_files(out).size() == 48);
+  CHECK(listed(out) == tile_files(out));
+
+  const auto refused = test::swath({"tile", scene, "-o", out, "--size", "32", "--shard", "0/2"});
+  CHECK(refused.exit_code == 2);
+  CHECK(contains(refused.err, "tiles.jsonl: size 16"));
+
+  // The new run's two shards at once, as the pods of an Indexed Job start: neither removes the other's tiles or
+  // the manifest it has just committed under the name an old shard's manifest had.
+  std::vector<std::string> first{SWATH_BINARY, "tile", scene, "-o", out, "--size", "32", "--shard", "0/2", "--overwrite"};
+  std::vector<std::string> second = first;
+  second[8] = "1/2";
+  test::Background a(first), b(second);
+  const auto ra = a.wait(), rb = b.wait();
+  CAPTURE(ra.err);
+  CAPTURE(rb.err);
+  REQUIRE(ra.exit_code == 0);
+  REQUIRE(rb.exit_code == 0);
+  CHECK(tile_files(out).size() == 12);
+  CHECK(listed(out) == tile_files(out));
+  std::set<std::string> manifests;
+  for (const auto& e : fs::directory_iterator(out)) {
+    if (e.is_regular_file()) manifests.insert(e.path().filename().string());
+  }
+  CHECK(manifests == std::set<std::string>{"tiles.shard-0-of-2.geojson", "tiles.shard-0-of-2.jsonl", "tiles.shard-1-of-2.geojson",
+                                           "tiles.shard-1-of-2.jsonl"});
 }

@@ -1,8 +1,6 @@
 // End to end: `swath tile` on real files — summary, exit codes, messages, signals, resume, full and read-only disks.
 #include <doctest/doctest.h>
 
-#include <sys/mount.h>
-
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -14,6 +12,7 @@
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
 #include "support/tile_helpers.hpp"
+#include "support/tiny_fs.hpp"
 
 using namespace swath;
 namespace fs = std::filesystem;
@@ -71,23 +70,6 @@ std::vector<std::pair<std::string, std::string>> only_complete_tiles(const std::
   for (const auto& [path, content] : test::tree(output)) CHECK_FALSE(contains(path, ".tmp-"));
   return tiles;
 }
-
-// A tmpfs mounted for one test (needs root; CI runs the suite in a root container).
-class TinyFileSystem {
- public:
-  TinyFileSystem(const std::string& path, const std::string& options) : path_(path) {
-    fs::create_directories(path);
-    mounted_ = ::mount("tmpfs", path.c_str(), "tmpfs", options == "ro" ? MS_RDONLY : 0, options == "ro" ? "size=64k" : options.c_str()) == 0;
-  }
-  ~TinyFileSystem() {
-    if (mounted_) ::umount(path_.c_str());
-  }
-  bool mounted() const { return mounted_; }
-
- private:
-  std::string path_;
-  bool mounted_ = false;
-};
 
 }  // namespace
 
@@ -199,7 +181,7 @@ TEST_CASE("cli tile: an output path that is a file, or read-only, is an I/O erro
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "cannot create directory '" + dir / "taken" + "': Not a directory"));
 
-  TinyFileSystem read_only(dir / "ro", "ro");
+  test::TinyFileSystem read_only(dir / "ro", "ro");
   if (!read_only.mounted()) fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
   r = test::swath({"tile", scene, "-o", dir / "ro/out"});
   CHECK(r.exit_code == 1);
@@ -210,7 +192,7 @@ TEST_CASE("cli tile: an output path that is a file, or read-only, is an I/O erro
 TEST_CASE("cli tile: a full disk stops the run with exit 1 and leaves only complete tiles") {
   test::ScratchDir dir;
   const auto scene = many_tiles_scene(dir);
-  TinyFileSystem full(dir / "full", "size=256k");
+  test::TinyFileSystem full(dir / "full", "size=256k");
   if (!full.mounted()) {
     MESSAGE("skipped: mounting a tmpfs needs root");
     return;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "core/errors.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
 #include "support/tile_helpers.hpp"
@@ -30,6 +31,8 @@ TEST_CASE("tile: --resume keeps intact tiles and redoes missing or damaged ones"
   CHECK(test::tree(dir / "out") == complete);
 
   options.creation_options = {"COMPRESS=LZW"};  // other options: nothing may be kept
+  CHECK_THROWS_AS(tiling::tile_scenes(options), core::UsageError);  // another run's tile set, unless replaced
+  options.overwrite = true;
   const auto redone = tiling::tile_scenes(options);
   CHECK(redone.reused == 0);
   CHECK(redone.written == 6);

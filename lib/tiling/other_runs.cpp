@@ -1,0 +1,177 @@
+// Finding other runs' manifests and journals by their headers, and removing what they listed.
+#include "tiling/other_runs.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "core/errors.hpp"
+
+namespace swath::tiling {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool ends_with(const std::string& text, const std::string& end) {
+  return text.size() >= end.size() && text.compare(text.size() - end.size(), end.size(), end) == 0;
+}
+
+// "tiles.jsonl" → "tiles": the family's manifests are "tiles.jsonl" and "tiles.<anything>.jsonl".
+bool in_family(const std::string& name, const std::string& stem) {
+  return name == stem + ".jsonl" || (name.rfind(stem + ".", 0) == 0 && ends_with(name, ".jsonl"));
+}
+
+bool is_journal(const std::string& name) { return ends_with(name, ".journal"); }
+
+// What makes a tile set a run's own: a header's options as text, all but skip_blank (which only decides which
+// cells get a file, and every run already removes an earlier file at a cell it records blank).
+std::map<std::string, std::string> tile_set_options(const core::Json& header) {
+  std::map<std::string, std::string> out;
+  const auto* options = header.find("options");
+  if (options == nullptr || !options->is_object()) return out;
+  for (const auto& [key, value] : options->as_object()) {
+    if (key != "skip_blank") out[key] = value.is_string() ? value.as_string() : value.dump();
+  }
+  return out;
+}
+
+// "size 32, format GTiff": the options of `side` that `other` does not share.
+std::string differences(const std::map<std::string, std::string>& side, const std::map<std::string, std::string>& other) {
+  std::string out;
+  std::set<std::string> keys;
+  for (const auto& [key, value] : side) keys.insert(key);
+  for (const auto& [key, value] : other) keys.insert(key);
+  for (const auto& key : keys) {
+    const auto here = side.find(key);
+    const auto there = other.find(key);
+    if (here != side.end() && there != other.end() && here->second == there->second) continue;
+    out += (out.empty() ? "" : ", ") + key + " " + (here == side.end() ? "(none)" : here->second);
+  }
+  return out.empty() ? "no options recorded" : out;
+}
+
+// "<scene>/r000000_c000000.<ext>" with a plain scene directory: the only names swath gives tiles.
+bool tile_shaped(const std::string& path) {
+  const auto slash = path.find('/');
+  if (slash == std::string::npos || slash == 0 || path[0] == '.' || path.find('/', slash + 1) != std::string::npos) return false;
+  const std::string name = path.substr(slash + 1);
+  const auto dot = name.find('.');
+  if (dot != 15 || name[0] != 'r' || name[7] != '_' || name[8] != 'c') return false;
+  for (const std::size_t i : {1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 14}) {
+    if (name[i] < '0' || name[i] > '9') return false;
+  }
+  const std::string extension = name.substr(dot + 1);
+  return extension == "tif" || extension == "png" || extension == "jpg" || extension == "webp";
+}
+
+}  // namespace
+
+OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& manifest_name, const core::Json& header,
+                          bool overwrite) {
+  OtherRuns runs;
+  runs.dir_ = output_dir;
+  const std::string stem = manifest_name.substr(0, manifest_name.find('.'));
+  // Numbers as the files spell them: this run's header goes through the same text.
+  const auto ours = tile_set_options(core::Json::parse(header.dump()));
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (fs::directory_iterator it(output_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const bool journal = name.size() > 9 && name[0] == '.' && is_journal(name) && in_family(name.substr(1, name.size() - 9), stem);
+    if ((journal || in_family(name, stem)) && it->is_regular_file(ec)) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    std::ifstream in(output_dir + "/" + name);
+    std::string text;
+    // A manifest has one header, its first line; a journal gains one per --resume.
+    while (std::getline(in, text)) {
+      if (text.find("\"schema\"") == std::string::npos) {
+        if (!is_journal(name)) break;
+        continue;
+      }
+      try {
+        const auto line = core::Json::parse(text);
+        const auto* schema = line.find("schema");
+        if (schema == nullptr || !schema->is_string() || schema->as_string() != "swath.tiles/1") continue;
+        if (tile_set_options(line) != ours) {
+          runs.found_.push_back({name, tile_set_options(line)});
+          break;
+        }
+      } catch (const core::Error&) {
+        // A torn line of a killed run: not a header.
+      }
+      if (!is_journal(name)) break;
+    }
+  }
+  if (runs.found_.empty()) return runs;
+  if (!overwrite) {
+    const auto& first = runs.found_.front();
+    throw core::UsageError("output '" + output_dir + "'",
+                           "it holds the tiles of a run with other options (" + first.file + ": " +
+                               differences(first.options, ours) + "; this run: " + differences(ours, first.options) + ")",
+                           "--overwrite replaces that run's tiles with this run's; or choose another -o");
+  }
+  // The tiles each file lists, under the header they follow.
+  for (const auto& name : names) {
+    std::ifstream in(output_dir + "/" + name);
+    std::string text;
+    bool other = false;
+    while (std::getline(in, text)) {
+      try {
+        const auto line = core::Json::parse(text);
+        if (line.find("schema") != nullptr) {
+          other = tile_set_options(line) != ours;
+          continue;
+        }
+        const auto* path = line.find("path");
+        const auto* bytes = line.find("bytes");
+        if (path == nullptr || !path->is_string() || bytes == nullptr || !bytes->is_int()) continue;
+        if (other) runs.tiles_[path->as_string()] = static_cast<std::uint64_t>(bytes->as_int());
+        else runs.protected_.insert(path->as_string());
+      } catch (const core::Error&) {
+        // A torn line: its tile, if any, stays.
+      }
+    }
+  }
+  return runs;
+}
+
+OtherRuns::Removed OtherRuns::remove(const std::function<bool(const std::string&)>& ours, const std::set<std::string>& kept) const {
+  Removed removed;
+  std::set<std::string> scene_dirs;
+  for (const auto& [path, bytes] : tiles_) {
+    if (ours(path) || protected_.count(path) != 0) continue;
+    const std::string full = dir_ + "/" + path;
+    struct stat info {};
+    if (::lstat(full.c_str(), &info) != 0) continue;  // gone already (another shard of this run removed it)
+    if (!tile_shaped(path) || !S_ISREG(info.st_mode) || static_cast<std::uint64_t>(info.st_size) != bytes) {
+      removed.warnings.push_back("left '" + full + "': not the tile an earlier run's manifest recorded there");
+      continue;
+    }
+    if (::unlink(full.c_str()) == 0) {
+      ++removed.tiles;
+      scene_dirs.insert(path.substr(0, path.find('/')));
+    } else if (errno != ENOENT) {
+      removed.warnings.push_back("cannot remove '" + full + "': " + std::strerror(errno));
+    }
+  }
+  for (const auto& found : found_) {
+    std::vector<std::string> names{found.file};
+    if (!is_journal(found.file)) names.push_back(found.file.substr(0, found.file.size() - 6) + ".geojson");
+    for (const auto& name : names) {
+      if (kept.count(name) != 0) continue;
+      if (::unlink((dir_ + "/" + name).c_str()) == 0) removed.files.push_back(name);
+    }
+  }
+  for (const auto& scene : scene_dirs) ::rmdir((dir_ + "/" + scene).c_str());  // only if empty
+  return removed;
+}
+
+}  // namespace swath::tiling

@@ -1,0 +1,74 @@
+// A run owns its output directory's tile set: other runs' manifests and journals, fleet-task manifests.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "support/rasters.hpp"
+#include "support/scratch.hpp"
+#include "support/tile_helpers.hpp"
+#include "tiling/tile.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::size_t tif_files(const std::string& dir) {
+  std::size_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.path().extension() == ".tif" ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("tile: fleet-task manifests of the same options are one run's; another grid is refused, then replaced") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 64, .height = 64});  // 16-px tiles: 16
+  // As the fleet's tile tasks commit them: tiles.<task-id>.jsonl, each task a slice of the grid.
+  auto task = test::tile_options(scene, dir / "out", 16);
+  task.manifest_name = "tiles.task-a.jsonl";
+  task.index_name = "tiles.task-a.geojson";
+  task.only_indices = {0, 1, 2, 3, 4, 5, 6, 7};
+  tiling::tile_scenes(task);
+  task.manifest_name = "tiles.task-b.jsonl";
+  task.index_name = "tiles.task-b.geojson";
+  task.only_indices = {8, 9, 10, 11, 12, 13, 14, 15};
+  tiling::tile_scenes(task);
+  CHECK(tif_files(dir / "out") == 16);
+
+  auto local = test::tile_options(scene, dir / "out", 16);  // the same options: the same run's tile set
+  CHECK(tiling::tile_scenes(local).written == 16);
+
+  local.grid.size = 32;
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(local), doctest::Contains("(tiles.jsonl: size 16; this run: size 32)"), core::UsageError);
+  local.overwrite = true;
+  const auto report = tiling::tile_scenes(local);
+  CHECK(report.removed == 12);
+  CHECK(tif_files(dir / "out") == 4);
+  for (const char* gone : {"tiles.task-a.jsonl", "tiles.task-a.geojson", "tiles.task-b.jsonl", "tiles.task-b.geojson"}) {
+    CHECK_FALSE(fs::exists(dir / ("out/" + std::string(gone))));
+  }
+}
+
+TEST_CASE("tile: a killed run's journal is a tile set too") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 64, .height = 64});
+  auto killed = test::tile_options(scene, dir / "out", 16);
+  killed.threads = 1;
+  std::atomic<int> polls{0};
+  killed.stop = [&polls] { return ++polls > 6; };  // stops after a few tiles, as SIGINT would
+  CHECK_THROWS_AS(tiling::tile_scenes(killed), core::Interrupted);
+  REQUIRE(fs::exists(dir / "out/.tiles.jsonl.journal"));
+  const auto left = tif_files(dir / "out");
+  REQUIRE(left > 0);
+
+  auto other = test::tile_options(scene, dir / "out", 32);
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(other), doctest::Contains(".tiles.jsonl.journal: size 16"), core::UsageError);
+  other.overwrite = true;
+  const auto report = tiling::tile_scenes(other);
+  CHECK(report.written == 4);
+  CHECK(tif_files(dir / "out") == 4);
+  CHECK_FALSE(fs::exists(dir / "out/.tiles.jsonl.journal"));
+}
