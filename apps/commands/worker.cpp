@@ -21,7 +21,8 @@ class WorkerCommand final : public cli::Command {
   void declare(CLI::App& app, cli::ConfigFlags& flags) override {
     declare_queue_flags(app, flags);
     flags.bind(app, "--concurrency", "worker.concurrency", "Tasks run at once");
-    flags.bind(app, "--batch", "worker.batch", "Tasks leased per round trip");
+    flags.bind(app, "--batch", "worker.batch", "Most tasks leased per round trip");
+    flags.bind(app, "--prefetch", "worker.prefetch_seconds", "Seconds of measured work leased beyond the free slots");
     flags.bind(app, "--max-attempts", "worker.max_attempts", "Failed attempts before dead-lettering");
     flags.bind(app, "--lease", "worker.lease_seconds", "Lease length in seconds");
     flags.bind(app, "--grace", "worker.grace_seconds", "Seconds to finish running tasks after SIGTERM");
@@ -46,6 +47,7 @@ class WorkerCommand final : public cli::Command {
     options.concurrency = static_cast<int>(config.get_int("worker.concurrency"));
     options.batch = static_cast<std::size_t>(config.get_int("worker.batch"));
     options.task_timeout_ms = ms(config.get_number("worker.task_timeout_seconds"));
+    options.prefetch_seconds = config.get_number("worker.prefetch_seconds");
     options.allow_eviction = config.get_bool("queue.allow_eviction");
     options.allow_roots = roots_.empty() ? config.get_list("worker.allow_roots") : roots_;
     options.lease_ms = ms(config.get_number("worker.lease_seconds"));

@@ -91,7 +91,8 @@ std::vector<KeySpec> build_schema() {
       boolean("queue.allow_eviction", "false", "use a Redis whose maxmemory-policy may evict keys (queued tasks can then vanish)"),
       // worker: how `swath worker` takes and runs tasks
       integer("worker.concurrency", "1", 1, 1024, "tasks run at once"),
-      integer("worker.batch", "0", 0, 10000, "most tasks leased per round trip (0: 1000); beyond its running tasks a worker holds about 0.1 s of work"),
+      integer("worker.batch", "0", 0, 10000, "most tasks leased per round trip (0: 1000)"),
+      number("worker.prefetch_seconds", "0.1", 0, 3600, "measured work a worker leases beyond what its free slots start (short tasks come in batches; long ones wait in the queue for others)"),
       integer("worker.max_attempts", "5", 1, 1000, "failed attempts before a task is dead-lettered"),
       number("worker.lease_seconds", "30", 0.1, 86400, "lease length; renewed every third of it while a task runs"),
       number("worker.grace_seconds", "25", 0, 3600, "after SIGTERM: time to finish running tasks (Kubernetes allows 30)"),

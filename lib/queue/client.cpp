@@ -28,19 +28,26 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
   EnqueueCounts counts;
   std::deque<std::vector<std::string>> in_flight;
   std::vector<std::vector<std::string>> retry;
+  auto tasks_in = [](const std::vector<std::string>& args) { return static_cast<std::int64_t>((args.size() - 3) / 3); };
+  auto add = [&](const Value& reply) {
+    counts.enqueued += reply.as_array().at(0).as_int();
+    counts.duplicates += reply.as_array().at(1).as_int();
+  };
   auto collect = [&] {
     const Value reply = connection_.receive();
     if (reply.is_noscript()) {
       retry.push_back(std::move(in_flight.front()));  // the script cache was flushed meanwhile: run it again below
     } else if (reply.is_error()) {
-      throw core::DataError("Redis failed swath's enqueue script", reply.text, "check the server's log");
+      // Refused whole (the script writes nothing when Redis is out of memory): none of this batch is queued.
+      counts.not_queued += tasks_in(in_flight.front());
+      if (counts.refusal.empty()) counts.refusal = reply.text;
     } else {
-      counts.enqueued += reply.as_array().at(0).as_int();
-      counts.duplicates += reply.as_array().at(1).as_int();
+      add(reply);
     }
     in_flight.pop_front();
   };
-  for (std::size_t start = 0; start < tasks.size(); start += batch) {
+  std::size_t start = 0;
+  for (; start < tasks.size() && counts.refusal.empty(); start += batch) {
     std::vector<std::string> args{keys_.ready, keys_.prefix, force ? "1" : "0"};
     for (std::size_t i = start; i < std::min(tasks.size(), start + batch); ++i) {
       args.push_back(tasks[i].id);
@@ -52,10 +59,10 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
     if (in_flight.size() >= window) collect();
   }
   while (!in_flight.empty()) collect();
+  if (start < tasks.size()) counts.not_queued += static_cast<std::int64_t>(tasks.size() - start);  // never sent
   for (const auto& args : retry) {
     const auto reply = connection_.eval_pipeline(scripts::enqueue, {args}, 1).front();
-    counts.enqueued += reply.as_array().at(0).as_int();
-    counts.duplicates += reply.as_array().at(1).as_int();
+    add(reply);
   }
   return counts;
 }

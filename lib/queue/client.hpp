@@ -15,6 +15,8 @@ namespace swath::queue {
 struct EnqueueCounts {
   std::int64_t enqueued = 0;
   std::int64_t duplicates = 0;  // already queued, running or done (same id): skipped unless force
+  std::int64_t not_queued = 0;  // refused by Redis (out of memory) or never sent after a refusal
+  std::string refusal;          // Redis' reason for the first refused batch
 };
 
 struct Leased {
@@ -70,7 +72,9 @@ class QueueClient {
   const Keys& keys() const { return keys_; }
   Connection& connection() { return connection_; }
 
-  // Sends tasks in pipelined batches of `batch` per script call.
+  // Sends tasks in pipelined batches of `batch` per script call. A batch Redis refuses (out of memory) is not
+  // queued at all, nor is anything after it: counted in not_queued, with the reason. Ids are deterministic, so
+  // the same call later queues exactly what is missing.
   EnqueueCounts enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch = 500);
   LeaseBatch lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases);
   // The same in two halves, so the caller can work while Redis leases; nothing else may use the connection between.

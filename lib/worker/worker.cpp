@@ -138,7 +138,7 @@ class WorkerLoop {
                            .queued = pool_.queued(),
                            .mean_task_seconds = mean_task_seconds_,
                            .max_batch = max_batch_,
-                           .prefetch_seconds = prefetch_seconds});
+                           .prefetch_seconds = options_.prefetch_seconds});
   }
 
   void learn(const std::vector<Outcome>& outcomes) {
