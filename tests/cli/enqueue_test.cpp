@@ -176,3 +176,24 @@ TEST_CASE("enqueue: the same work through a symlinked directory, a relative path
   CHECK(enqueue_json(redis, second).at("enqueued").as_int() == 0);
   CHECK(ready(redis) == "4");
 }
+
+TEST_CASE("enqueue: the same refusal on a worker (the scene changed after enqueue) is dead-lettered with no flag to pass") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  fs::create_directories(dir / "in");
+  const auto scene = test::make_scene(dir / "in/scene.tif");
+  CHECK(enqueue_json(redis, {"--kind", "detect", scene, "--output", dir / "out", "--options", R"({"detector":"cfar"})"})
+            .at("enqueued").as_int() == 1);
+  test::SceneSpec plain;
+  plain.georeferenced = false;
+  test::make_scene(scene, plain);  // replaced by a scene without a CRS before any worker runs
+  auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("dead").as_int() == 1);
+  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
+  const auto error = core::Json::parse(r.out).at("tasks").as_array().at(0).at("error").as_string();
+  INFO(error);
+  CHECK(error.find("it has no CRS or geotransform") != std::string::npos);
+  CHECK(error.find("enqueue the work again") != std::string::npos);
+  CHECK(error.find("--allow-pixel-coords") == std::string::npos);
+}
