@@ -9,7 +9,6 @@
 #include "core/files.hpp"
 #include "detect/model_card.hpp"
 #include "detect/run.hpp"
-#include "fleet/options.hpp"
 #include "fleet/task_check.hpp"
 #include "raster/scene.hpp"
 #include "tiling/plan.hpp"
