@@ -4,6 +4,7 @@
 #include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
 #include "core/text.hpp"
+#include "fleet/enqueue_check.hpp"
 #include "fleet/options.hpp"
 #include "log/context.hpp"
 #include "queue/enqueue.hpp"
@@ -28,6 +29,8 @@ class EnqueueCommand final : public cli::Command {
     app.add_option("--shards", shards_, "Tile tasks per scene (each takes shard I/N of its tiles)")->capture_default_str();
     app.add_option("--deadline", deadline_, "Seconds from now after which a task is not started");
     app.add_flag("--force", force_, "Queue again tasks that already finished or died");
+    app.add_flag("--reclaim", reclaim_,
+                 "Take over output locations that other work claimed (its files there are overwritten: remove them first)");
     app.add_flag("--json", json_, "Print the summary as JSON");
   }
   int run(const cli::Invocation& invocation) override {
@@ -37,16 +40,24 @@ class EnqueueCommand final : public cli::Command {
     options.kind = checked_kind();
     options.inputs = inputs_;
     options.output = output_;
-    options.options = parsed_options();
+    const core::Json given = parsed_options();
+    options.options = given;
     // tile and detect tasks record their section's every value (defaults, YAML, environment, --options),
-    // so the worker runs exactly what `swath tile` / `swath detect` would run here.
+    // so the worker runs exactly what `swath tile` / `swath detect` would run here; each task is checked as
+    // the worker will check it before anything is queued.
     if (options.kind == "tile" || options.kind == "detect") {
-      options.options = fleet::task_options(invocation.config, options.kind, options.options);
+      options.options = fleet::task_options(invocation.config, options.kind, given);
+      options.manifest_options = [kind = options.kind, given](const core::Json& base, const core::Json& header,
+                                                             const std::string& manifest) {
+        return fleet::manifest_task_options(kind, base, given, header, manifest);
+      };
+      options.check = fleet::check_tasks;
     }
     options.shards = shards_;
     options.priority = queue::parse_priority(priority_, "--priority");
     options.force = force_;
     options.allow_eviction = invocation.config.get_bool("queue.allow_eviction");
+    options.reclaim = reclaim_;
     options.tiles_per_task = tiles_per_task_;
     if (deadline_ > 0) options.deadline_seconds = deadline_;
     options.trace = current_trace();
@@ -54,7 +65,15 @@ class EnqueueCommand final : public cli::Command {
     cli::emit(json_ ? summary.json(options.queue).dump() + "\n"
                     : "queued " + std::to_string(summary.enqueued) + " of " + std::to_string(summary.tasks) +
                           " tasks on " + options.queue + " (" + std::to_string(summary.duplicates) +
-                          " duplicates skipped)\n");
+                          " duplicates skipped" +
+                          (summary.not_queued > 0 ? ", " + std::to_string(summary.not_queued) + " not queued" : "") + ")\n");
+    if (summary.not_queued > 0) {
+      throw core::IoError("Redis refused " + std::to_string(summary.not_queued) + " of " +
+                              std::to_string(summary.tasks) + " tasks",
+                          summary.refusal,
+                          "free memory in Redis or raise its maxmemory, then run the same command again: what is queued "
+                          "is skipped, the rest is queued");
+    }
     return static_cast<int>(core::ExitCode::ok);
   }
 
@@ -87,7 +106,7 @@ class EnqueueCommand final : public cli::Command {
   std::vector<std::string> inputs_;
   std::size_t tiles_per_task_ = 1, shards_ = 1;
   std::int64_t deadline_ = 0;
-  bool force_ = false, json_ = false;
+  bool force_ = false, reclaim_ = false, json_ = false;
 };
 
 }  // namespace

@@ -3,7 +3,9 @@
 #include "commands/commands.hpp"
 #include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "log/logger.hpp"
+#include "queue/admin.hpp"
 #include "queue/stats.hpp"
 
 namespace swath::commands {
@@ -35,6 +37,12 @@ core::Json dead_json(const std::string& queue_name, const std::vector<queue::Dea
   json.set("queue", queue_name);
   json.set("tasks", std::move(tasks));
   return json;
+}
+
+std::string never_used(queue::Connection& connection, const std::string& name) {
+  const auto known = queue::seen_queues(connection);
+  return "queue '" + name + "' has never been used on this server (nothing was enqueued on it); " +
+         (known.empty() ? std::string("it holds no swath queue") : "queues it holds: " + core::join(known, ", "));
 }
 
 class QueueCommand final : public cli::Command {
@@ -71,9 +79,12 @@ class QueueCommand final : public cli::Command {
     queue::QueueClient client(connection, invocation.config.get_string("queue.name"));
     if (stats_->parsed()) {
       const auto stats = queue::read_stats(client, window_);
+      // Still exit 0 (a queue nobody has enqueued on yet reads zeros, for KEDA and scripts), but said.
+      const std::string unseen = stats.exists ? "" : never_used(connection, stats.queue);
+      if (!unseen.empty() && (json_ || prometheus_)) log::get("queue")->warn("{}", unseen);
       cli::emit(prometheus_ ? queue::stats_prometheus(stats)
                 : json_     ? queue::stats_json(stats).dump() + "\n"
-                            : queue::stats_text(stats));
+                            : queue::stats_text(stats) + (unseen.empty() ? "" : "  note: " + unseen + "\n"));
     } else if (list_->parsed()) {
       const auto dead = client.dead_list(0, limit_ - 1);
       cli::emit(json_ ? dead_json(client.keys().name, dead).dump() + "\n" : dead_text(dead));
@@ -82,6 +93,12 @@ class QueueCommand final : public cli::Command {
         throw core::UsageError("name the dead task ids or give --all", "", "swath queue dead list shows them");
       }
       const bool retry = retry_->parsed();
+      // Refused whole: a typo would otherwise read "queued again 0" and look done.
+      if (const auto unknown = queue::not_dead(connection, client.keys(), ids_); !unknown.empty()) {
+        throw core::UsageError(core::join(unknown, ", "), "not dead tasks of queue '" + client.keys().name + "'; nothing was " +
+                                                              (retry ? "queued again" : "purged"),
+                               "swath queue dead list shows the dead tasks");
+      }
       const auto n = retry ? client.dead_retry(ids_) : client.dead_purge(ids_);
       cli::emit(std::string(retry ? "queued again " : "purged ") + std::to_string(n) + " dead tasks\n");
     }

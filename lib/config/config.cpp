@@ -1,6 +1,8 @@
 // Config layers: parsing and validating values from defaults, YAML, environment and flags.
 #include "config/config.hpp"
 
+#include <filesystem>
+
 #include <yaml-cpp/yaml.h>
 
 #include "core/errors.hpp"
@@ -68,7 +70,18 @@ void Config::set(std::string_view key, std::string_view text, Origin origin) {
   entries_[spec->key] = Entry{std::move(value), std::string(text), std::move(origin)};
 }
 
-void Config::load_file(const std::string& path) { load_yaml(core::read_file(path), path); }
+void Config::load_file(const std::string& path) {
+  // An ifstream "reads" a directory as an empty file: defaults, silently. A pipe (--config <(...)) is fine.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) {
+    throw core::UsageError("config file '" + path + "'", "no such file", "check the path given by --config or SWATH_CONFIG");
+  }
+  if (std::filesystem::is_directory(status)) {
+    throw core::UsageError("config file '" + path + "'", "it is a directory", "give a YAML file, e.g. configs/swath.yaml");
+  }
+  load_yaml(core::read_file(path), path);
+}
 
 void Config::load_yaml(std::string_view yaml_text, const std::string& name) {
   YAML::Node root;

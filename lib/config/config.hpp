@@ -35,7 +35,8 @@ class Config {
   // Every key at its built-in default.
   Config();
 
-  // Layers; each throws UsageError naming the file and line, variable or flag, the key and the value.
+  // Layers; each throws UsageError naming the file and line, variable or flag, the key and the value
+  // (load_file also for a file that does not exist or is a directory; IoError when it cannot be read).
   void load_file(const std::string& path);
   void load_yaml(std::string_view yaml_text, const std::string& name);
   void load_environment(const std::vector<std::string>& environment);  // "NAME=value" strings

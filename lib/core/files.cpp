@@ -235,8 +235,17 @@ std::string read_file(const std::string& path) {
 
 bool is_vsi_path(const std::string& path) { return path.rfind("/vsi", 0) == 0; }
 
-std::string absolute_path(const std::string& path) {
-  return is_vsi_path(path) ? path : std::filesystem::absolute(path).lexically_normal().string();
+std::string resolved_path(const std::string& path) {
+  if (is_vsi_path(path) || path.empty()) return path;
+  auto normal = fs::absolute(path).lexically_normal();
+  if (!normal.has_filename() && normal.has_relative_path()) normal = normal.parent_path();  // "dir/" → "dir"
+  std::error_code ec;
+  const auto resolved = fs::weakly_canonical(normal, ec);
+  if (ec) return normal.string();
+  // A symlink to a file of another name keeps its own name (the name a scene's tiles are filed under).
+  if (resolved.filename() == normal.filename() || fs::is_directory(resolved, ec)) return resolved.string();
+  const auto parent = fs::weakly_canonical(normal.parent_path(), ec);
+  return ec ? normal.string() : (parent / normal.filename()).string();
 }
 
 }  // namespace swath::core

@@ -70,8 +70,9 @@ std::string read_file(const std::string& path);
 
 // GDAL virtual paths (/vsicurl/, /vsis3/, /vsizip/...): not on the local file system.
 bool is_vsi_path(const std::string& path);
-// A local path made absolute and normalised (work runs elsewhere, where a relative path means nothing); a
-// virtual path as it is.
-std::string absolute_path(const std::string& path);
+// One spelling of a local path, so the same file named differently is the same work (and work run elsewhere,
+// where a relative path means nothing, finds it): absolute, lexically normal, no trailing slash, symlinks
+// resolved (but a symlink to a file, not a directory, of another name keeps its own name); a virtual path as it is.
+std::string resolved_path(const std::string& path);
 
 }  // namespace swath::core

@@ -36,6 +36,15 @@ std::vector<std::string> split(std::string_view text, char separator) {
   }
 }
 
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty() || &item != &items.front()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
 std::optional<double> parse_double(std::string_view text) {
   double v = 0;
   const auto result = std::from_chars(text.data(), text.data() + text.size(), v);

@@ -16,6 +16,8 @@ std::string to_lower(std::string text);
 std::string to_upper(std::string text);
 // "a,,b" → {"a", "", "b"}: every item, empty ones included.
 std::vector<std::string> split(std::string_view text, char separator);
+// {"a", "b"} → "a, b" with the default separator.
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
 // The whole of `text` as a finite double; nothing for partial, malformed or non-finite text.
 std::optional<double> parse_double(std::string_view text);

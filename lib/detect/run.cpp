@@ -185,18 +185,23 @@ core::Json DetectReport::to_json() const {
                             {"cpu_seconds", cpu_seconds}};
 }
 
-DetectReport detect_scenes(const DetectOptions& requested) {
-  const auto start = Clock::now();
-  const std::clock_t cpu_start = std::clock();
-  vector::format_for_path(requested.output);  // refuse an unknown extension before any work
-  auto detector = make_detector(requested);
+DetectOptions with_window(const DetectOptions& requested, const Detector& detector) {
   DetectOptions options = requested;
-  if (options.window <= 0) options.window = detector->preferred_window() > 0 ? detector->preferred_window() : kDefaultWindow;
+  if (options.window <= 0) options.window = detector.preferred_window() > 0 ? detector.preferred_window() : kDefaultWindow;
   if (options.overlap == kAutoOverlap) options.overlap = std::min<std::int64_t>(64, options.window / 4);
   if (options.overlap < 0 || options.overlap >= options.window) {
     throw core::UsageError("--overlap " + std::to_string(options.overlap), "it must be at least 0 and less than the window (" +
                            std::to_string(options.window) + ")");
   }
+  return options;
+}
+
+DetectReport detect_scenes(const DetectOptions& requested) {
+  const auto start = Clock::now();
+  const std::clock_t cpu_start = std::clock();
+  vector::format_for_path(requested.output);  // refuse an unknown extension before any work
+  auto detector = make_detector(requested);
+  const DetectOptions options = with_window(requested, *detector);
   const auto scenes = open_scenes(options, *detector);
   remove_stale_temporaries_of(options.output);
   remove_stale_temporaries_of(options.quicklook);

@@ -54,6 +54,12 @@ struct DetectReport {
   core::Json to_json() const;
 };
 
+class Detector;
+
+// `options` with the window and overlap a run with `detector` uses (0 and -1 resolved); throws UsageError when
+// the overlap does not fit the window. detect_scenes runs it; so does `swath enqueue` before queueing.
+DetectOptions with_window(const DetectOptions& options, const Detector& detector);
+
 // Throws UsageError (bad options, no CRS without allow_pixel_coords), IoError, DataError.
 // Windows that fail are listed in the report; the output is still written (the caller exits 3).
 // The output, its FlatGeobuf sidecar and the quicklook appear together or not at all: when `stop` says so

@@ -7,10 +7,9 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/json_lines.hpp"
 #include "detect/model_card.hpp"
 #include "detect/run.hpp"
-#include "fleet/options.hpp"
+#include "fleet/task_check.hpp"
 #include "raster/scene.hpp"
 #include "tiling/plan.hpp"
 #include "tiling/tile.hpp"
@@ -35,36 +34,18 @@ void check_scene(const std::string& path) {
   }
 }
 
-std::vector<std::int64_t> selected_indices(const core::Json& options) {
-  std::vector<std::int64_t> out;
-  if (const auto* list = options.find("only_indices")) {
-    if (!list->is_array()) throw core::DataError("task option 'only_indices'", "not a list of tile indices");
-    for (const auto& i : list->as_array()) {
-      if (!i.is_int() || i.as_int() < 0) throw core::DataError("task option 'only_indices'", "has " + i.dump() + ", not an index");
-      out.push_back(i.as_int());
-    }
-  }
-  if (const auto* tiles = options.find("tiles")) {
-    // A batch of tiles.jsonl lines: their grid indices (the scene is the task's input).
-    if (!tiles->is_array()) throw core::DataError("task option 'tiles'", "not a list of manifest lines");
-    for (const auto& t : tiles->as_array()) {
-      const auto* index = t.is_object() ? t.find("index") : nullptr;
-      if (index == nullptr || !index->is_int()) throw core::DataError("task option 'tiles'", "a line has no integer 'index'");
-      out.push_back(index->as_int());
-    }
-  }
-  return out;
-}
-
 // The library calls poll `stop` between tiles/windows and throw core::Interrupted; for a task that means its
 // lease was lost or shutdown's grace ran out (SIGTERM itself does not stop a task: it has --grace to finish).
 // Transient: the task runs again elsewhere (a lost lease's fail is refused anyway, a handed-back one is ready).
+// A UsageError from the library (options that do not fit the scene) is the task's fault, worded for a worker.
 template <class Call>
-auto stoppable(Call&& call) {
+auto stoppable(const std::string& kind, Call&& call) {
   try {
     return call();
   } catch (const core::Interrupted&) {
     throw core::IoError("task stopped", "its lease was lost or the shutdown grace ran out", "it runs again, here or elsewhere");
+  } catch (const core::UsageError& e) {
+    refuse(Audience::worker, kind, e);
   }
 }
 
@@ -73,24 +54,16 @@ class TileHandler final : public worker::TaskHandler {
   explicit TileHandler(Resources resources) : resources_(resources) {}
   bool writes_outputs() const override { return true; }
   worker::HandlerResult run(const queue::Task& task, const worker::HandlerContext& context) override {
-    for (const auto& input : task.inputs) {
-      if (core::is_json_lines_path(input)) {
-        throw core::DataError("tile task input '" + input + "'", "a tiles.jsonl manifest names scenes, not their paths",
-                              "enqueue the scenes themselves (with --shards N to split them)");
-      }
-      check_scene(input);
-    }
-    tiling::TileOptions options = tile_options_from(config_from_task(task, "tile"));
-    options.scenes = task.inputs;
+    tiling::TileOptions options = tile_task_options(task, Audience::worker);
+    for (const auto& input : task.inputs) check_scene(input);
     options.output_dir = context.staging_dir;
-    options.only_indices = selected_indices(task.options);
     options.threads = resources_.threads;
     options.max_memory = resources_.max_memory;
     options.report_files = true;
     options.manifest_name = manifest_name(task.id);
     options.index_name = index_name(task.id);
     options.stop = context.stop_requested;
-    const auto report = stoppable([&] { return tiling::tile_scenes(options); });
+    const auto report = stoppable("tile", [&] { return tiling::tile_scenes(options); });
     if (report.failed > 0) {
       // The same tiles fail again on retry (corrupt blocks): dead-letter, naming them.
       std::string why = std::to_string(report.failed) + " tile(s) failed";
@@ -123,21 +96,9 @@ class DetectHandler final : public worker::TaskHandler {
     return {{"model", model->as_string()}};
   }
   worker::HandlerResult run(const queue::Task& task, const worker::HandlerContext& context) override {
+    detect::DetectOptions options = detect_task_options(task, Audience::worker);
     for (const auto& input : task.inputs) check_scene(input);
-    detect::DetectOptions options = detect_options_from(config_from_task(task, "detect"));
-    std::string format = "gpkg";
-    if (const auto* f = task.options.find("output_format")) {
-      if (!f->is_string() || (f->as_string() != "gpkg" && f->as_string() != "fgb" && f->as_string() != "geojson")) {
-        throw core::DataError("task option 'output_format'", f->dump() + " is not gpkg, fgb or geojson");
-      }
-      format = f->as_string();
-    }
-    if (const auto* a = task.options.find("allow_pixel_coords")) {
-      if (!a->is_bool()) throw core::DataError("task option 'allow_pixel_coords'", "not true or false");
-      options.allow_pixel_coords = a->as_bool();
-    }
-    const std::string name = detections_name(task.id, format);
-    options.inputs = task.inputs;
+    const std::string name = options.output;
     options.output = context.staging_dir + "/" + name;
     options.threads = resources_.threads;
     options.max_memory = resources_.max_memory;
@@ -146,7 +107,7 @@ class DetectHandler final : public worker::TaskHandler {
       context.check_read("model file", detect::load_model_card(options.onnx.card).model);
     }
     options.stop = context.stop_requested;
-    const auto report = stoppable([&] { return detect::detect_scenes(options); });
+    const auto report = stoppable("detect", [&] { return detect::detect_scenes(options); });
     if (!report.failures.empty()) {
       std::string why = std::to_string(report.failures.size()) + " window(s) failed";
       for (const auto& f : report.failures) why += "; " + f;

@@ -31,18 +31,24 @@ std::string value_text(const std::string& key, const core::Json& value) {
   throw core::DataError("task option '" + key + "'", "is " + value.dump() + ", not a string, number, bool or list");
 }
 
+// Where a value came from, for messages: the flag ("--bands"), "task option bands", "file swath.yaml:3", ...
+std::string source_of(const config::Config& c, const std::string& key) {
+  const auto& origin = c.entry(key).origin;
+  return origin.layer == config::Layer::flag ? origin.where : origin.describe();
+}
+
 }  // namespace
 
 tiling::TileOptions tile_options_from(const config::Config& c) {
   tiling::TileOptions o;
   o.grid = {c.get_int("tile.size"), c.get_int("tile.overlap"),
             c.get_string("tile.edge") == "shrink" ? tiling::Edge::shrink : tiling::Edge::pad};
-  o.format = tiling::parse_format(c.get_string("tile.format"), c.entry("tile.format").origin.describe());
+  o.format = tiling::parse_format(c.get_string("tile.format"), source_of(c, "tile.format"));
   o.creation_options = c.get_list("tile.creation_options");
-  o.bands = tiling::parse_bands(c.get_list("tile.bands"), "--bands");
-  o.scale = tiling::parse_scale(c.get_string("tile.scale"), "--scale");
+  o.bands = tiling::parse_bands(c.get_list("tile.bands"), source_of(c, "tile.bands"));
+  o.scale = tiling::parse_scale(c.get_string("tile.scale"), source_of(c, "tile.scale"));
   o.skip_blank = c.get_number("tile.skip_blank");
-  o.shard = tiling::parse_shard(c.get_string("tile.shard"), "--shard");
+  o.shard = tiling::parse_shard(c.get_string("tile.shard"), source_of(c, "tile.shard"));
   o.threads = static_cast<int>(c.get_int("run.threads"));
   o.max_memory = static_cast<std::size_t>(c.get_int("run.max_memory"));
   return o;
@@ -99,7 +105,7 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
   // Workers run elsewhere: a relative model card means nothing to them (as for inputs, made absolute here).
   if (const auto* model = out.find("model"); kind == "detect" && model != nullptr && model->is_string() &&
                                              !model->as_string().empty()) {
-    out.set("model", core::absolute_path(model->as_string()));
+    out.set("model", core::resolved_path(model->as_string()));
   }
   // Checked now, so a typo fails the enqueue rather than dead-letters every task.
   queue::Task probe;

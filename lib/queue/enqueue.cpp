@@ -10,6 +10,7 @@
 #include "core/files.hpp"
 #include "core/json_lines.hpp"
 #include "log/logger.hpp"
+#include "queue/claims.hpp"
 #include "queue/client.hpp"
 #include "queue/manifest_batches.hpp"
 
@@ -26,12 +27,12 @@ std::vector<std::string> expand(const std::string& pattern) {
     if (!fs::exists(pattern)) {
       throw core::UsageError("input '" + pattern + "' does not exist", "", "check the path, or quote a glob");
     }
-    return {core::absolute_path(pattern)};
+    return {core::resolved_path(pattern)};
   }
   glob_t matches{};
   const int rc = ::glob(pattern.c_str(), 0, nullptr, &matches);
   std::vector<std::string> out;
-  for (std::size_t i = 0; rc == 0 && i < matches.gl_pathc; ++i) out.push_back(core::absolute_path(matches.gl_pathv[i]));
+  for (std::size_t i = 0; rc == 0 && i < matches.gl_pathc; ++i) out.push_back(core::resolved_path(matches.gl_pathv[i]));
   ::globfree(&matches);
   if (out.empty()) throw core::UsageError("glob '" + pattern + "' matches no file", "", "check the pattern");
   return out;
@@ -43,7 +44,7 @@ Task make_task(const EnqueueOptions& options, std::vector<std::string> inputs, c
   task.kind = options.kind;
   task.inputs = std::move(inputs);
   task.options = std::move(task_options);
-  task.output = options.output;  // made absolute once by plan_tasks
+  task.output = options.output;  // resolved once by plan_tasks
   task.id = make_task_id(task.kind, task.inputs, task.options, task.output);
   task.priority = options.priority;
   task.traceparent = options.trace.child().traceparent();
@@ -55,8 +56,11 @@ Task make_task(const EnqueueOptions& options, std::vector<std::string> inputs, c
 // K manifest lines become one task: inputs = what the lines' task reads (see manifest_batches). Tile (and
 // noop/checksum) tasks carry the lines in options.tiles; detect tasks need only the tile files.
 void plan_manifest(const EnqueueOptions& options, const std::string& path, std::int64_t now_ms, std::vector<Task>& out) {
-  for (auto& batch : manifest_batches(path, options.kind, options.tiles_per_task)) {
-    core::Json task_options = options.options;
+  auto manifest = read_manifest(path, options.kind, options.tiles_per_task);
+  const core::Json base =
+      options.manifest_options ? options.manifest_options(options.options, manifest.header, path) : options.options;
+  for (auto& batch : manifest.batches) {
+    core::Json task_options = base;
     if (options.kind != "detect") task_options.set("tiles", core::Json(std::move(batch.lines)));
     out.push_back(make_task(options, std::move(batch.inputs), std::move(task_options), now_ms));
   }
@@ -71,12 +75,14 @@ core::Json EnqueueSummary::json(const std::string& queue) const {
   j.set("tasks", tasks);
   j.set("enqueued", enqueued);
   j.set("duplicates_skipped", duplicates);
+  j.set("not_queued", not_queued);
+  if (!refusal.empty()) j.set("error", refusal);
   return j;
 }
 
 std::vector<Task> plan_tasks(const EnqueueOptions& given, std::int64_t now_ms) {
   EnqueueOptions options = given;
-  options.output = core::absolute_path(given.output);
+  options.output = core::resolved_path(given.output);
   if (options.inputs.empty()) throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
   if (options.tiles_per_task == 0) throw core::UsageError("--tiles-per-task must be at least 1", "");
   if (options.shards == 0) throw core::UsageError("--shards must be at least 1", "");
@@ -109,6 +115,8 @@ std::vector<Task> plan_tasks(const EnqueueOptions& given, std::int64_t now_ms) {
   for (auto& t : tasks) {
     if (seen.insert(t.id).second) unique.push_back(std::move(t));
   }
+  if (options.check) options.check(unique);
+  (void)plan_claims(unique);  // two works of this plan in one place: refused before Redis is asked
   return unique;
 }
 
@@ -118,10 +126,14 @@ EnqueueSummary enqueue(const EnqueueOptions& options) {
   for (const auto& warning : connection.check_durability(options.allow_eviction)) log::get("enqueue")->warn("{}", warning);
   QueueClient client(connection, options.queue);
   const auto tasks = plan_tasks(options, connection.server_time_ms());
+  if (const auto conflicts = record_claims(connection, keys, plan_claims(tasks), options.reclaim, options.batch);
+      !conflicts.empty()) {
+    throw claim_refusal(options.queue, conflicts);
+  }
   const auto counts = client.enqueue(tasks, options.force, options.batch);
-  log::get("enqueue")->info("queue {}: {} tasks, {} enqueued, {} duplicates skipped", options.queue, tasks.size(),
-                            counts.enqueued, counts.duplicates);
-  return {static_cast<std::int64_t>(tasks.size()), counts.enqueued, counts.duplicates};
+  log::get("enqueue")->info("queue {}: {} tasks, {} enqueued, {} duplicates skipped, {} not queued", options.queue,
+                            tasks.size(), counts.enqueued, counts.duplicates, counts.not_queued);
+  return {static_cast<std::int64_t>(tasks.size()), counts.enqueued, counts.duplicates, counts.not_queued, counts.refusal};
 }
 
 }  // namespace swath::queue

@@ -25,7 +25,7 @@ std::string scene_of(const core::Json& line) {
 class Batcher {
  public:
   Batcher(const std::string& path, std::string kind, std::size_t per_batch)
-      : manifest_(core::absolute_path(path)), dir_(fs::path(manifest_).parent_path()), kind_(std::move(kind)), per_batch_(per_batch) {}
+      : manifest_(core::resolved_path(path)), dir_(fs::path(manifest_).parent_path()), kind_(std::move(kind)), per_batch_(per_batch) {}
 
   // swath tile's header: scene name → source path, for tile tasks.
   void header(const core::Json& line) {
@@ -50,7 +50,7 @@ class Batcher {
       if (!batch_.inputs.empty() && batch_.inputs.front() != input) flush();
     } else {
       input = scene_of(line);
-      input = input.empty() ? manifest_ : core::absolute_path(input);
+      input = input.empty() ? manifest_ : core::resolved_path(input);
     }
     if (std::find(batch_.inputs.begin(), batch_.inputs.end(), input) == batch_.inputs.end()) batch_.inputs.push_back(input);
     batch_.lines.push_back(std::move(line));
@@ -69,22 +69,28 @@ class Batcher {
     if (path.empty()) {
       throw core::DataError(where, "no \"path\"", "a detect task reads the tile file each line names in \"path\"");
     }
-    if (core::is_vsi_path(path) || fs::path(path).is_absolute()) return core::absolute_path(path);
+    if (core::is_vsi_path(path) || fs::path(path).is_absolute()) return core::resolved_path(path);
     return (dir_ / path).lexically_normal().string();
   }
 
-  std::string scene_path(const core::Json& line, const std::string& where) const {
+  // Resolved once per scene name (a manifest has many lines per scene).
+  std::string scene_path(const core::Json& line, const std::string& where) {
     const std::string scene = scene_of(line);
     if (scene.empty()) throw core::UsageError(where, "names no scene", "a tile task re-reads the scene of each line");
+    if (const auto known = resolved_.find(scene); known != resolved_.end()) return known->second;
+    return resolved_[scene] = resolve_scene(scene, where);
+  }
+
+  std::string resolve_scene(const std::string& scene, const std::string& where) const {
     const std::string what = where + ": scene '" + scene + "'";
     if (const auto it = sources_.find(scene); it != sources_.end()) {
-      const std::string path = core::absolute_path(it->second);
+      const std::string path = core::resolved_path(it->second);
       if (core::is_vsi_path(path) || fs::is_regular_file(path)) return path;
       throw core::UsageError(what, "its source '" + it->second + "' (from the manifest's header) is not a file",
                              "a relative source is taken relative to the current directory: run enqueue where "
                              "`swath tile` ran, or enqueue the scenes themselves with --shards N");
     }
-    const std::string path = core::absolute_path(scene);
+    const std::string path = core::resolved_path(scene);
     if (core::is_vsi_path(path) || fs::is_regular_file(path)) return path;
     throw core::UsageError(what, "is not a file, nor a scene with a \"source\" in the manifest's header",
                            "enqueue a manifest written by this version of `swath tile` (its header names each scene's "
@@ -102,22 +108,26 @@ class Batcher {
   std::string kind_;
   std::size_t per_batch_;
   std::map<std::string, std::string> sources_;
+  std::map<std::string, std::string> resolved_;  // scene name → path
   ManifestBatch batch_;
   std::vector<ManifestBatch> batches_;
 };
 
 }  // namespace
 
-std::vector<ManifestBatch> manifest_batches(const std::string& path, const std::string& kind, std::size_t per_batch) {
+Manifest read_manifest(const std::string& path, const std::string& kind, std::size_t per_batch) {
   Batcher batcher(path, kind, std::max<std::size_t>(per_batch, 1));
+  Manifest manifest;
   for (auto& [line, where] : core::read_json_lines(path)) {
     if (line.find("schema") != nullptr) {
       batcher.header(line);  // swath tile's header line (provenance, options, scenes), not a tile
+      if (manifest.header.is_null()) manifest.header = std::move(line);
       continue;
     }
     batcher.line(std::move(line), where);
   }
-  return batcher.finish();
+  manifest.batches = batcher.finish();
+  return manifest;
 }
 
 }  // namespace swath::queue

@@ -11,8 +11,13 @@
 namespace swath::queue {
 
 struct ManifestBatch {
-  std::vector<std::string> inputs;  // absolute (or /vsi) paths, in line order, no repeats
+  std::vector<std::string> inputs;  // resolved (or /vsi) paths, in line order, no repeats
   core::Json::Array lines;          // the manifest lines of the batch (tile tasks read their "index")
+};
+
+struct Manifest {
+  core::Json header;  // the header line (the one with "schema"), null when there is none
+  std::vector<ManifestBatch> batches;
 };
 
 // How each kind finds what it reads (swath tile's own manifests work for both tile and detect):
@@ -25,6 +30,6 @@ struct ManifestBatch {
 //   other:  the line's "scene" or "input" as a path (relative to the current directory), else the manifest.
 // The header line (with "schema") is not a tile. Throws IoError when the manifest cannot be read,
 // DataError for a line that is not a JSON object.
-std::vector<ManifestBatch> manifest_batches(const std::string& path, const std::string& kind, std::size_t per_batch);
+Manifest read_manifest(const std::string& path, const std::string& kind, std::size_t per_batch);
 
 }  // namespace swath::queue

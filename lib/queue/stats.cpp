@@ -5,6 +5,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "queue/admin.hpp"
+
 namespace swath::queue {
 
 namespace {
@@ -58,6 +60,7 @@ QueueStats read_stats(QueueClient& client, std::int64_t window_seconds) {
     if (std::stoll(buckets[i].as_string()) > first_bucket) finished += std::stoll(buckets[i + 1].as_string());
   }
   s.throughput_per_second = round3(static_cast<double>(finished) / static_cast<double>(std::max<std::int64_t>(1, window_seconds)));
+  s.exists = queue_seen(client.connection(), client.keys());
   return s;
 }
 
@@ -86,6 +89,7 @@ core::Json stats_json(const QueueStats& s) {
   times.set("count", s.task_count);
   json.set("task_seconds", std::move(times));
   json.set("window_seconds", s.window_seconds);
+  json.set("exists", s.exists);
   return json;
 }
 

@@ -25,13 +25,14 @@ struct QueueStats {
   double p50 = 0, p95 = 0;
   std::int64_t task_count = 0;  // tasks finished in the window
   std::int64_t window_seconds = 300;
+  bool exists = true;  // false: nothing was ever enqueued on this queue (a misspelt name reads all zeros)
 };
 
 // Reads a snapshot (one Lua script, so the numbers agree with each other).
 QueueStats read_stats(QueueClient& client, std::int64_t window_seconds = 300);
 
 // Exactly the shared contract: schema, queue, depth, depth_by_priority, in_flight, delayed, dead, done,
-// backlog, finishing, unfinished, workers, throughput_per_second, task_seconds {p50, p95, count}, window_seconds.
+// backlog, finishing, unfinished, workers, throughput_per_second, task_seconds {p50, p95, count}, window_seconds, exists.
 core::Json stats_json(const QueueStats& stats);
 std::string stats_text(const QueueStats& stats);
 std::string stats_prometheus(const QueueStats& stats);

@@ -17,6 +17,15 @@ const char* priority_name(Priority priority);
 // Parses high|normal|low; throws UsageError naming `source`.
 Priority parse_priority(const std::string& text, const std::string& source);
 
+// An output location a task writes into, and what work it writes there: two tasks of different work must not
+// share a location (one would overwrite the other's files). Opaque to the queue: `key` and `value` are made by
+// the kind's planner (lib/fleet), compared as strings, recorded per queue, and not part of the envelope.
+struct Claim {
+  std::string key;    // e.g. "/data/out/scene": where the task's files go
+  std::string value;  // the work, readable (it is shown in messages): equal for shards and batches of one work
+  bool operator==(const Claim&) const = default;
+};
+
 struct Task {
   std::string id;                   // deterministic: see make_task_id
   std::string kind;                 // "tile", "detect", "checksum", "noop", ...
@@ -28,6 +37,7 @@ struct Task {
   std::string traceparent;          // W3C: a child span of the enqueuer's trace
   std::int64_t enqueued_at_ms = 0;  // Redis TIME when enqueued
   std::optional<std::int64_t> deadline_ms;  // Redis TIME after which the task is not started
+  std::vector<Claim> claims;        // checked and recorded at enqueue (see Claim); not sent to workers
 };
 
 // Hex SHA-256 (first 32 digits) of kind, inputs, options, output and swath's version:

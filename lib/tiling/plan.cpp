@@ -54,7 +54,7 @@ std::vector<std::string> scene_names(const std::vector<std::string>& paths) {
     if (!inserted) {
       throw core::UsageError("scenes '" + it->second + "' and '" + path + "'",
                              "both would be tiled into the directory '" + file + "'",
-                             "tile them in separate runs with different -o directories");
+                             "tile them into different output directories");
     }
     names.push_back(file);
   }

@@ -7,6 +7,7 @@
 #include "core/text.hpp"
 #include "raster/fingerprint.hpp"
 #include "raster/gdal_errors.hpp"
+#include "tiling/plan.hpp"
 
 namespace swath::tiling {
 
@@ -168,11 +169,24 @@ std::size_t TileScene::bytes_per_tile() const {
   return pixel_bytes_per_tile() * 3;
 }
 
+void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info) {
+  const auto bands = choose_bands(options, info);
+  if (format_needs_byte(options.format)) check_band_count(options.format, bands.size(), info.path);
+  const Selection selection(options.shard, options.only_indices);
+  const auto count = Grid(info.width, info.height, options.grid).count();
+  if (selection.largest_listed() >= count) {
+    throw core::UsageError("tile index " + std::to_string(selection.largest_listed()),
+                           "scene '" + info.path + "' has " + std::to_string(count) + " tiles",
+                           "indices count row-major from 0");
+  }
+}
+
 TileScene prepare_scene(const std::string& path, const std::string& name, const TileOptions& options,
                         const std::string& provenance) {
   auto dataset = raster::open_scene(path);
   auto info = raster::describe_scene(*dataset, path);
   raster::require_north_up(info);
+  check_scene_fits(options, info);
   TileScene scene{.name = name, .path = path, .fingerprint = raster::file_fingerprint(path), .info = info,
                   .grid = Grid(info.width, info.height, options.grid)};
   scene.reader = std::make_unique<raster::WindowReader>(path, info);
@@ -180,7 +194,6 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
 
   scene.read_bands = choose_bands(options, info);
   scene.output_bands = scene.read_bands.size();
-  if (format_needs_byte(options.format)) check_band_count(options.format, scene.output_bands, path);
   if (info.alpha_band > 0) {
     const auto at = std::find(scene.read_bands.begin(), scene.read_bands.end(), info.alpha_band);
     scene.blank_rule.alpha_index = static_cast<int>(at - scene.read_bands.begin());

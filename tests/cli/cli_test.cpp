@@ -92,6 +92,20 @@ TEST_CASE("cli: SWATH_CONFIG names the config file") {
   CHECK(core::Json::parse(r.out).at("run.threads").at("value").as_int() == 7);
 }
 
+TEST_CASE("cli: --config or SWATH_CONFIG naming a directory or a missing file exits 2, never runs on defaults") {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "configs");
+  auto r = test::swath({"--config", dir / "configs", "config", "show"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err == "swath config: config file '" + dir / "configs" +
+                     "': it is a directory (hint: give a YAML file, e.g. configs/swath.yaml)\n");
+  r = test::swath({"config", "show"}, {.env = {{"SWATH_CONFIG", dir / "missing.yaml"}}});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "swath config: config file '" + dir / "missing.yaml" +
+                     "': no such file (hint: check the path given by --config or SWATH_CONFIG)\n");
+}
+
 TEST_CASE("cli: malformed YAML, wrong type and unknown key exit 2 and write nothing") {
   test::ScratchDir dir;
   const auto out = dir / "shown.txt";

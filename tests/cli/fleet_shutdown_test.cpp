@@ -90,9 +90,13 @@ TEST_CASE("fleet --allow-root: a detect model card, or the model file it names, 
   test::ScratchDir dir;
   fs::create_directories(dir / "root/in");
   const auto scene = test::make_scene(dir / "root/in/scene.tif");
-  // Inside the root, but naming a model file outside it.
-  test::write_text(dir / "root/models/card.yaml", "model: " + dir / "elsewhere/good.onnx" +
-                                                      "\ninput: {width: 64, height: 64, bands: [1, 2, 3]}\nclasses: [car]\n");
+  // Real cards and model (enqueue loads and checks them): one card outside the root, one inside it naming a
+  // model file outside it.
+  fs::create_directories(dir / "elsewhere");
+  fs::copy_file(std::string(SWATH_SOURCE_DIR) + "/models/vehicles.onnx", dir / "elsewhere/good.onnx");
+  const std::string card_text = "input: {width: 256, height: 256, bands: [1, 2, 3]}\nclasses: [car, truck]\n";
+  test::write_text(dir / "elsewhere/card.yaml", "model: good.onnx\n" + card_text);
+  test::write_text(dir / "root/models/card.yaml", "model: " + dir / "elsewhere/good.onnx" + "\n" + card_text);
   for (const std::string& card : {dir / "elsewhere/card.yaml", dir / "root/models/card.yaml"}) {
     const std::string options = R"({"detector":"onnx","model":")" + card + R"("})";
     REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "detect", scene, "--output", dir / "root/out", "--options",

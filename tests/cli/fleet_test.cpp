@@ -108,12 +108,13 @@ TEST_CASE("fleet detect: swath tile's manifest → one detect task per 2 tile fi
 TEST_CASE("fleet tile: a scene that fails to open is dead-lettered at once with the reason") {
   test::RedisServer redis;
   test::ScratchDir dir;
-  test::write_text(dir / "in/not_a_raster.tif", "just text\n");
   scene_with_known_pixels(dir, 64, 64);
+  fs::copy_file(dir / "in/scene.tif", dir / "in/not_a_raster.tif");
   auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", dir / "in/not_a_raster.tif", dir / "in/scene.tif",
                                           "--output", dir / "out"}));
-  REQUIRE(r.exit_code == 0);
-  fs::remove(dir / "in/scene.tif");  // missing by the time the worker runs
+  REQUIRE(r.exit_code == 0);  // both were good rasters when enqueued (enqueue opens local scenes)
+  test::write_text(dir / "in/not_a_raster.tif", "just text\n");  // overwritten by the time the worker runs
+  fs::remove(dir / "in/scene.tif");                               // missing by then
   r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--max-attempts", "5", "--json"}));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("dead").as_int() == 2);

@@ -122,6 +122,44 @@ TEST_CASE("cli queue: a dead task's log lines carry trace_id, task_id and attemp
   CHECK(test::swath(with_redis(redis, {"queue", "dead", "purge", "--all"})).out == "purged 0 dead tasks\n");
 }
 
+TEST_CASE("cli queue: stats of a queue never used says so; dead retry/purge of ids that are not dead tasks exit 2") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  test::write_text(dir / "in/a.txt", "alpha\n");
+  REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "out"})).exit_code == 0);
+  fs::remove(dir / "in/a.txt");
+  REQUIRE(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);  // dead: no input
+  const std::string id = redis.cli({"LINDEX", "swath:{cli}:dead", "0"});
+  REQUIRE(id.size() == 32);
+
+  // A misspelt queue reads zeros (still exit 0, for KEDA and scripts) but says it was never used.
+  auto r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "clli"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("note: queue 'clli' has never been used on this server (nothing was enqueued on it); queues it holds: cli\n") !=
+        std::string::npos);
+  r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "clli", "--json"});
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(core::Json::parse(r.out).at("exists").as_bool());
+  CHECK(r.err.find("queue 'clli' has never been used") != std::string::npos);
+  r = test::swath(with_redis(redis, {"queue", "stats", "--json"}));
+  CHECK(core::Json::parse(r.out).at("exists").as_bool());
+  CHECK(r.out.find("note:") == std::string::npos);
+
+  // Ids that are not dead tasks of this queue: refused whole, naming them; the dead task stays dead.
+  r = test::swath(with_redis(redis, {"queue", "dead", "retry", id, "0123abcd"}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "swath queue: 0123abcd: not dead tasks of queue 'cli'; nothing was queued again (hint: swath queue dead "
+                 "list shows the dead tasks)\n");
+  r = test::swath(with_redis(redis, {"queue", "dead", "purge", "UNKNOWN"}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("UNKNOWN: not dead tasks of queue 'cli'; nothing was purged") != std::string::npos);
+  r = test::swath({"queue", "dead", "retry", id, "--redis", redis.url(), "--queue", "clli"});  // the right id, the wrong queue
+  CHECK(r.exit_code == 2);
+  CHECK(redis.cli({"LLEN", "swath:{cli}:dead"}) == "1");
+  CHECK(redis.cli({"LLEN", "swath:{cli}:ready"}) == "0");
+  CHECK(test::swath(with_redis(redis, {"queue", "dead", "purge", id})).out == "purged 1 dead tasks\n");
+}
+
 TEST_CASE("cli queue: bad flags are usage errors and queue nothing") {
   test::RedisServer redis;
   test::ScratchDir dir;

@@ -99,3 +99,35 @@ TEST_CASE("queue commands refuse a Redis that may evict keys, unless --allow-evi
   CHECK(test::swath({"scale-plan", "--redis", redis.url(), "--queue", "fleet"}, {.env = {{"SWATH_QUEUE__ALLOW_EVICTION", "true"}}})
             .exit_code == 0);
 }
+
+TEST_CASE("enqueue into a full Redis (noeviction) says how many went in, exits 1; the same command later queues the rest") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  std::string manifest;
+  for (int i = 0; i < 20000; ++i) manifest += "{\"input\":\"/data/scenes/scene-" + std::to_string(i) + ".tif\"}\n";
+  test::write_text(dir / "tasks.jsonl", manifest);
+  const std::string info = redis.cli({"INFO", "memory"});
+  const auto at = info.find("used_memory:") + std::string("used_memory:").size();
+  const auto used = std::stoll(info.substr(at, info.find('\r', at) - at));
+  redis.cli({"CONFIG", "SET", "maxmemory", std::to_string(used + 3 * 1024 * 1024)});
+  const auto args = with_redis(redis, {"enqueue", "--kind", "noop", dir / "tasks.jsonl", "--output", dir / "out", "--json"});
+  const auto full = test::swath(args);
+  INFO(full.err);
+  CHECK(full.exit_code == 1);
+  const auto first = core::Json::parse(full.out);
+  const auto queued = first.at("enqueued").as_int();
+  CHECK(queued > 0);
+  CHECK(first.at("not_queued").as_int() == 20000 - queued);
+  CHECK(first.at("error").as_string().find("OOM") != std::string::npos);
+  CHECK(full.err.find("Redis refused " + std::to_string(20000 - queued) + " of 20000 tasks") != std::string::npos);
+  CHECK(full.err.find("run the same command again") != std::string::npos);
+  CHECK(redis.cli({"LLEN", "swath:{fleet}:unfinished"}) == std::to_string(queued));
+
+  redis.cli({"CONFIG", "SET", "maxmemory", "0"});
+  const auto rest = test::swath(args);
+  CHECK(rest.exit_code == 0);
+  const auto second = core::Json::parse(rest.out);
+  CHECK(second.at("enqueued").as_int() == 20000 - queued);
+  CHECK(second.at("duplicates_skipped").as_int() == queued);
+  CHECK(redis.cli({"LLEN", "swath:{fleet}:unfinished"}) == "20000");
+}

@@ -84,9 +84,12 @@ TEST_CASE("config: unknown environment key is rejected with the variable name") 
   CHECK(message.rfind("env SWATH_GDAL__CACHEMB: unknown key 'gdal.cachemb'", 0) == 0);
 }
 
-TEST_CASE("config: a missing file is an IoError naming it") {
+TEST_CASE("config: a missing file or a directory is a usage error naming it, never a silent set of defaults") {
   config::Config c;
-  CHECK_THROWS_AS(c.load_file("/nonexistent/swath.yaml"), core::IoError);
+  CHECK_THROWS_WITH_AS(c.load_file("/nonexistent/swath.yaml"), doctest::Contains("config file '/nonexistent/swath.yaml'"),
+                       core::UsageError);
+  CHECK(test::usage_message([&] { c.load_file("/tmp"); }) ==
+        "config file '/tmp': it is a directory (hint: give a YAML file, e.g. configs/swath.yaml)");
 }
 
 TEST_CASE("config: byte sizes") {

@@ -144,3 +144,19 @@ TEST_CASE("files: uncached writes give the exact bytes for any size and alignmen
     }
   }
 }
+
+TEST_CASE("files: resolved_path spells a path one way: absolute, normal, no trailing slash, symlinks resolved") {
+  test::ScratchDir dir;
+  test::write_text(dir / "real/scene.tif", "x");
+  fs::create_directory_symlink(dir / "real", dir / "link");
+  fs::create_symlink(dir / "real/scene.tif", dir / "real/alias.tif");
+  const std::string real = fs::canonical(dir.path()).string() + "/real";
+  CHECK(core::resolved_path(dir / "link/scene.tif") == real + "/scene.tif");
+  CHECK(core::resolved_path(dir / "link/../real/./scene.tif") == real + "/scene.tif");
+  CHECK(core::resolved_path(dir / "link/") == real);
+  CHECK(core::resolved_path(dir / "link//new/out/") == real + "/new/out");  // not there yet: resolved as far as it exists
+  // A link to a file of another name keeps its own name (a scene's tiles are filed under it); its directory is resolved.
+  CHECK(core::resolved_path(dir / "link/alias.tif") == real + "/alias.tif");
+  CHECK(core::resolved_path("/vsis3/bucket/a/../b/") == "/vsis3/bucket/a/../b/");  // virtual paths as given
+  CHECK(core::resolved_path("/") == "/");
+}

@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "fleet/handlers.hpp"
 #include "fleet/options.hpp"
+#include "fleet/task_check.hpp"
 
 using namespace swath;
 
@@ -63,4 +64,46 @@ TEST_CASE("fleet options: a relative model card is recorded as an absolute path 
   config.set("detect.model", "models/card.yaml", {config::Layer::flag, "--model"});
   const auto recorded = fleet::task_options(config, "detect", core::Json::object());
   CHECK(recorded.at("model").as_string() == (std::filesystem::current_path() / "models/card.yaml").string());
+}
+
+TEST_CASE("fleet task check: one check per kind; its refusal is a usage error at enqueue and a worded dead letter on a worker") {
+  config::Config config;
+  auto tile = task_of("tile", fleet::task_options(config, "tile", core::Json::Object{{"bands", "0"}}));
+  tile.inputs = {"/data/scene.tif"};
+  tile.output = "/data/out";
+  CHECK_THROWS_WITH_AS(fleet::tile_task_options(tile, fleet::Audience::enqueue),
+                       doctest::Contains("task option bands: bad band '0'"), core::UsageError);
+  try {
+    (void)fleet::tile_task_options(tile, fleet::Audience::worker);
+    FAIL("a worker must refuse band 0");
+  } catch (const core::DataError& e) {
+    CHECK(e.why() == "bands are numbered from 1");
+    CHECK(e.hint().find("--") == std::string::npos);  // nothing for a worker's operator to pass
+    CHECK(e.hint().find("enqueue the work again") != std::string::npos);
+  }
+  tile = task_of("tile", fleet::task_options(config, "tile", core::Json::object()));
+  tile.inputs = {"/data/.hidden.tif"};
+  tile.output = "/data/out";
+  CHECK_THROWS_WITH_AS(fleet::tile_task_options(tile, fleet::Audience::worker),
+                       doctest::Contains("hidden directory '.hidden'"), core::DataError);
+
+  auto detect = task_of("detect", fleet::task_options(config, "detect", core::Json::Object{{"detector", "onnx"}}));
+  detect.id = "t1";
+  detect.inputs = {"/data/scene.tif"};
+  try {
+    (void)fleet::detect_task_options(detect, fleet::Audience::worker);
+    FAIL("onnx without a model card must be refused");
+  } catch (const core::DataError& e) {
+    CHECK(e.why() == "no model card given");
+    CHECK(e.hint().find("--model") == std::string::npos);
+  }
+  try {
+    (void)fleet::detect_task_options(detect, fleet::Audience::enqueue);
+    FAIL("onnx without a model card must be refused at enqueue");
+  } catch (const core::UsageError& e) {
+    CHECK(e.hint().find(R"(--options '{"model":"CARD.yaml"}')") != std::string::npos);
+  }
+  detect.options.set("detector", "cfar");
+  detect.options.set("output_format", "fgb");
+  CHECK(fleet::detect_task_options(detect, fleet::Audience::worker).output == "detections.t1.fgb");
 }

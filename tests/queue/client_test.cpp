@@ -153,6 +153,7 @@ TEST_CASE("queue: handing back a lease makes the task ready again without using 
 
 TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") {
   Fixture f;
+  CHECK_FALSE(queue::read_stats(f.client).exists);  // a name nothing was enqueued on: zeros, and said so
   f.client.enqueue({task("a"), task("b", queue::Priority::high)}, false);
   const auto batch = f.client.lease("w", 1, 30000, 15);
   f.client.renew("w", 30000, {});
@@ -161,7 +162,8 @@ TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") 
   for (const auto& [k, v] : json.as_object()) keys.push_back(k);
   CHECK(keys == std::vector<std::string>{"schema", "queue", "depth", "depth_by_priority", "in_flight", "delayed", "dead",
                                          "done", "backlog", "finishing", "unfinished", "workers", "throughput_per_second", "task_seconds",
-                                         "window_seconds"});
+                                         "window_seconds", "exists"});
+  CHECK(json.at("exists").as_bool());
   CHECK(json.at("schema").as_string() == "swath.queue.stats/1");
   CHECK(json.at("depth").as_int() == 1);
   CHECK(json.at("depth_by_priority").at("normal").as_int() == 1);

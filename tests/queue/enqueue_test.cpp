@@ -1,6 +1,7 @@
 // Planning tasks from paths, globs and tiles.jsonl manifests (no Redis): ids, batches, spans, errors.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <set>
 
 #include "core/errors.hpp"
@@ -111,4 +112,36 @@ TEST_CASE("enqueue: a hand-made manifest naming scene paths still makes tile tas
   const auto tasks = queue::plan_tasks(options(dir, {dir / "paths.jsonl"}), 0);
   REQUIRE(tasks.size() == 1);
   CHECK(tasks[0].inputs == std::vector<std::string>{dir / "a.tif"});
+}
+
+TEST_CASE("enqueue: inputs and output are spelt one way, so a symlinked directory or a trailing slash is the same task") {
+  test::ScratchDir dir;
+  test::write_text(dir / "in/a.tif", "a");
+  std::filesystem::create_directory_symlink(dir / "in", dir / "link");
+  const auto first = queue::plan_tasks(options(dir, {dir / "in/a.tif"}), 0);
+  auto spelt = options(dir, {dir / "link/a.tif"});
+  spelt.output = dir / "out/";
+  const auto second = queue::plan_tasks(spelt, 0);
+  REQUIRE(first.size() == 1);
+  REQUIRE(second.size() == 1);
+  CHECK(second[0].inputs == first[0].inputs);
+  CHECK(second[0].output == first[0].output);
+  CHECK(second[0].id == first[0].id);
+  CHECK(first[0].output.back() != '/');
+}
+
+TEST_CASE("enqueue: the check hook sees every task; two tasks claiming one location for different work are refused") {
+  test::ScratchDir dir;
+  test::write_text(dir / "a.tif", "a");
+  test::write_text(dir / "b.tif", "b");
+  auto o = options(dir, {dir / "a.tif", dir / "b.tif"});
+  o.check = [](std::vector<queue::Task>& tasks) {
+    for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front()});
+  };
+  CHECK_THROWS_WITH_AS(queue::plan_tasks(o, 0), doctest::Contains("two works of this enqueue would write there"),
+                       core::UsageError);
+  o.check = [](std::vector<queue::Task>& tasks) {
+    for (auto& t : tasks) t.claims.push_back({t.output + "/same", "one work"});
+  };
+  CHECK(queue::plan_tasks(o, 0).size() == 2);  // the same work in two tasks (shards, batches) is fine
 }

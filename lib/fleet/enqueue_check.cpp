@@ -1,0 +1,193 @@
+// Enqueue-time checks of tile and detect tasks: the worker's own option checks, plus cheap looks at local files.
+#include "fleet/enqueue_check.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/text.hpp"
+#include "detect/factory.hpp"
+#include "detect/scene_setup.hpp"
+#include "fleet/task_check.hpp"
+#include "raster/scene.hpp"
+#include "tiling/plan.hpp"
+#include "tiling/scene_setup.hpp"
+#include "vector/layer.hpp"
+
+namespace swath::fleet {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string value_text(const core::Json& value) { return value.is_string() ? value.as_string() : value.dump(); }
+
+bool is_slice_key(const std::string& key) { return key == "shard" || key == "only_indices" || key == "tiles"; }
+
+template <class Check>
+void refusing(const std::string& kind, Check&& check) {
+  try {
+    check();
+  } catch (const core::Interrupted&) {
+    throw;
+  } catch (const core::Error& e) {
+    refuse(Audience::enqueue, kind, e);
+  }
+}
+
+class Checker {
+ public:
+  // The whole check for the first task of a work; its other tasks (shards, manifest batches, thousands of them)
+  // differ only in their slice, checked against each scene's grid.
+  void tile(queue::Task& task) {
+    const std::string key = std::to_string(work_of(task)) + " " + task.output + " " + core::join(task.inputs, "\n");
+    auto work = tile_works_.find(key);
+    if (work == tile_works_.end()) {
+      TileWork fresh{tile_task_options(task, Audience::enqueue), {}};
+      const auto names = tiling::scene_names(fresh.options.scenes);
+      const std::string shape = tiling::output_options_json(fresh.options).dump();
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        fresh.claims.push_back({task.output + "/" + names[i], "tile " + fresh.options.scenes[i] + " " + shape});
+      }
+      work = tile_works_.emplace(key, std::move(fresh)).first;
+    }
+    auto& options = work->second.options;
+    options.only_indices = tile_task_indices(task, Audience::enqueue);
+    for (const auto& scene : options.scenes) {
+      if (const auto* info = scene_info(scene, "tile")) refusing("tile", [&] { tiling::check_scene_fits(options, *info); });
+    }
+    task.claims = work->second.claims;
+  }
+
+  // The options and detector of a work are checked with its first task; every task's inputs are looked at.
+  void detect(queue::Task& task) {
+    const std::size_t work = work_of(task);
+    auto known = detect_works_.find(work);
+    if (known == detect_works_.end()) known = detect_works_.emplace(work, detect_task_options(task, Audience::enqueue)).first;
+    const auto& options = known->second;
+    auto& detector = detector_for(work, options);
+    const bool geojson = vector::format_for_path(options.output) == vector::Format::geojson;
+    for (const auto& input : task.inputs) {
+      const bool first_of_directory = looked_.emplace(work, fs::path(input).parent_path().string()).second;
+      if (!first_of_directory && !fs::is_directory(input)) continue;
+      const auto* info = scene_info(input, "detect");
+      if (info == nullptr) continue;
+      if (!info->georeferenced() && !options.allow_pixel_coords) {
+        refuse(Audience::enqueue, "scene '" + input + "'",
+               "it has no CRS or geotransform, so detections cannot be placed on a map",
+               "--options '{\"allow_pixel_coords\":true}' writes pixel coordinates (x = column, y = row) instead");
+      }
+      if (!info->georeferenced() && geojson) {
+        refuse(Audience::enqueue, "scene '" + input + "'", "GeoJSON is WGS84 and the scene has pixel coordinates only",
+               "write gpkg or fgb: --options '{\"output_format\":\"gpkg\"}'");
+      }
+      refusing("detect", [&] {
+        if (!prepared_.count(input)) prepared_.emplace(input, detect::prepare_scene(*raster::open_scene(input), input, true));
+        detector.prepare(prepared_.at(input).info, prepared_.at(input).measure);
+      });
+    }
+  }
+
+ private:
+  // A number per work: the kind and the options without the keys that slice one work (shards, manifest batches).
+  // The newest first, as the tasks of one work come together; an enqueue has few works.
+  std::size_t work_of(const queue::Task& task) {
+    core::Json sliceless;
+    const core::Json* options = &task.options;
+    const auto& fields = task.options.as_object();
+    if (std::any_of(fields.begin(), fields.end(), [](const auto& field) { return is_slice_key(field.first); })) {
+      sliceless = core::Json::object();
+      for (const auto& [key, value] : fields) {
+        if (!is_slice_key(key)) sliceless.set(key, value);
+      }
+      options = &sliceless;
+    }
+    for (std::size_t i = works_.size(); i-- > 0;) {
+      if (works_[i].first == task.kind && works_[i].second == *options) return i;
+    }
+    works_.emplace_back(task.kind, *options);
+    return works_.size() - 1;
+  }
+
+  // A local scene this process may read, described once (header only); nullptr for /vsi paths and for files it
+  // may not read (a worker, another user, may).
+  const raster::SceneInfo* scene_info(const std::string& path, const std::string& kind) {
+    if (const auto it = scenes_.find(path); it != scenes_.end()) return it->second ? &*it->second : nullptr;
+    auto& slot = scenes_[path];
+    if (core::is_vsi_path(path) || ::access(path.c_str(), R_OK) != 0) return nullptr;
+    refusing(kind, [&] { slot = raster::describe_scene(*raster::open_scene(path), path); });
+    return &*slot;
+  }
+
+  // The detector of one option set, built once (onnx: its model loaded and checked), with the window checked.
+  detect::Detector& detector_for(std::size_t work, const detect::DetectOptions& options) {
+    auto& slot = detectors_[work];
+    if (!slot) {
+      refusing("detect", [&] {
+        slot = detect::make_detector(options);
+        (void)detect::with_window(options, *slot);
+      });
+    }
+    return *slot;
+  }
+
+  struct TileWork {
+    tiling::TileOptions options;
+    std::vector<queue::Claim> claims;
+  };
+  std::vector<std::pair<std::string, core::Json>> works_;  // kind, options without slice keys
+  std::map<std::string, TileWork> tile_works_;  // work, output and scenes → checked options and claims
+  std::map<std::size_t, detect::DetectOptions> detect_works_;  // work → its checked options
+  std::map<std::string, std::optional<raster::SceneInfo>> scenes_;
+  std::map<std::string, detect::PreparedScene> prepared_;  // detect's look at a scene: band names, pixel size
+  std::map<std::size_t, std::unique_ptr<detect::Detector>> detectors_;
+  std::set<std::pair<std::size_t, std::string>> looked_;  // work and directory whose first detect input was opened
+};
+
+}  // namespace
+
+core::Json manifest_task_options(const std::string& kind, const core::Json& options, const core::Json& given,
+                                 const core::Json& header, const std::string& manifest) {
+  const auto* grid = header.is_object() ? header.find("options") : nullptr;
+  if (kind != "tile" || grid == nullptr || !grid->is_object()) return options;
+  core::Json out = options;
+  for (const char* key : {"size", "overlap", "edge"}) {
+    const auto* value = grid->find(key);
+    if (value == nullptr) continue;
+    if (const auto* mine = given.find(key); mine != nullptr && value_text(*mine) != value_text(*value)) {
+      throw core::UsageError("--options " + std::string(key) + " " + value_text(*mine),
+                             "the manifest '" + manifest + "' lists the tiles of " + key + " " + value_text(*value) +
+                                 ", and its tasks re-tile that grid",
+                             "drop " + std::string(key) + " from --options: tasks from a manifest take its grid");
+    }
+    out.set(key, *value);
+  }
+  return out;
+}
+
+void check_tasks(std::vector<queue::Task>& tasks) {
+  // Two scenes filed under one name: refused as `swath tile` refuses them (the output is one for all).
+  std::vector<std::string> scenes;
+  std::set<std::string> seen;
+  for (const auto& task : tasks) {
+    if (task.kind != "tile") continue;
+    for (const auto& input : task.inputs) {
+      if (seen.insert(input).second) scenes.push_back(input);
+    }
+  }
+  (void)tiling::scene_names(scenes);
+  Checker checker;
+  for (auto& task : tasks) {
+    if (task.kind == "tile") checker.tile(task);
+    if (task.kind == "detect") checker.detect(task);
+  }
+}
+
+}  // namespace swath::fleet

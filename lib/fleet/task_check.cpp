@@ -1,0 +1,127 @@
+// Task → library options, checked, with refusals worded for whoever reads them (enqueue or worker).
+#include "fleet/task_check.hpp"
+
+#include "core/json_lines.hpp"
+#include "core/text.hpp"
+#include "fleet/handlers.hpp"
+#include "fleet/options.hpp"
+#include "tiling/plan.hpp"
+#include "worker/settle.hpp"
+
+namespace swath::fleet {
+
+namespace {
+
+std::string options_hint(const std::string& kind) {
+  return "set " + kind + " options in --options '{\"KEY\":VALUE}', the " + kind + " section of --config, or SWATH_" +
+         core::to_upper(kind) + "__KEY variables";
+}
+
+// The library's and the config's refusals of a task's values, as the audience's.
+template <class Build>
+auto refusing(Audience audience, const std::string& kind, Build&& build) {
+  try {
+    return build();
+  } catch (const core::UsageError& e) {
+    refuse(audience, kind, e);
+  } catch (const core::DataError& e) {
+    refuse(audience, kind, e);
+  }
+}
+
+std::vector<std::int64_t> selected_indices(const core::Json& options) {
+  std::vector<std::int64_t> out;
+  if (const auto* list = options.find("only_indices")) {
+    if (!list->is_array()) throw core::DataError("task option 'only_indices'", "not a list of tile indices");
+    for (const auto& i : list->as_array()) {
+      if (!i.is_int() || i.as_int() < 0) throw core::DataError("task option 'only_indices'", "has " + i.dump() + ", not an index");
+      out.push_back(i.as_int());
+    }
+  }
+  if (const auto* tiles = options.find("tiles")) {
+    // A batch of tiles.jsonl lines: their grid indices (the scene is the task's input).
+    if (!tiles->is_array()) throw core::DataError("task option 'tiles'", "not a list of manifest lines");
+    for (const auto& t : tiles->as_array()) {
+      const auto* index = t.is_object() ? t.find("index") : nullptr;
+      if (index == nullptr || !index->is_int()) throw core::DataError("task option 'tiles'", "a line has no integer 'index'");
+      out.push_back(index->as_int());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void refuse(Audience audience, const std::string& subject, const std::string& why, const std::string& enqueue_hint) {
+  if (audience == Audience::enqueue) throw core::UsageError(subject, why, enqueue_hint);
+  throw core::DataError(subject, why,
+                        "the task cannot run as it was enqueued: enqueue the work again with options that fit "
+                        "(`swath enqueue` checks them)");
+}
+
+void refuse(Audience audience, const std::string& kind, const core::Error& error) {
+  const bool names_flag = error.hint().find("--") != std::string::npos;
+  refuse(audience, error.subject(), error.why(), error.hint().empty() || names_flag ? options_hint(kind) : error.hint());
+}
+
+std::vector<std::int64_t> tile_task_indices(const queue::Task& task, Audience audience) {
+  return refusing(audience, "tile", [&] { return selected_indices(task.options); });
+}
+
+tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience) {
+  for (const auto& input : task.inputs) {
+    if (core::is_json_lines_path(input)) {
+      refuse(audience, "tile task input '" + input + "'", "a tiles.jsonl manifest names scenes, not their paths",
+             "enqueue the manifest or the scenes themselves (with --shards N to split them)");
+    }
+  }
+  auto options = refusing(audience, "tile", [&] {
+    tiling::TileOptions o = tile_options_from(config_from_task(task, "tile"));
+    o.scenes = task.inputs;
+    o.output_dir = task.output;
+    o.only_indices = tile_task_indices(task, audience);
+    tiling::validate(o);
+    return o;
+  });
+  // A worker commits no hidden file (worker::check_output_name): a scene named ".x.tif" would tile into ".x/".
+  const auto names = refusing(audience, "tile", [&] { return tiling::scene_names(options.scenes); });
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    try {
+      worker::check_output_name(names[i] + "/tile." + tiling::file_extension(options.format));
+    } catch (const core::DataError&) {
+      refuse(audience, "scene '" + options.scenes[i] + "'",
+             "its tiles would go into the hidden directory '" + names[i] + "', and a worker commits no hidden output",
+             "link or copy the scene to a name that does not start with '.', and enqueue that");
+    }
+  }
+  return options;
+}
+
+detect::DetectOptions detect_task_options(const queue::Task& task, Audience audience) {
+  auto options = refusing(audience, "detect", [&] { return detect_options_from(config_from_task(task, "detect")); });
+  std::string format = "gpkg";
+  if (const auto* f = task.options.find("output_format")) {
+    if (!f->is_string() || (f->as_string() != "gpkg" && f->as_string() != "fgb" && f->as_string() != "geojson")) {
+      refuse(audience, "task option 'output_format'", f->dump() + " is not gpkg, fgb or geojson",
+             "--options '{\"output_format\":\"fgb\"}' (gpkg when not given)");
+    }
+    format = f->as_string();
+  }
+  if (const auto* a = task.options.find("allow_pixel_coords")) {
+    if (!a->is_bool()) {
+      refuse(audience, "task option 'allow_pixel_coords'", a->dump() + " is not true or false",
+             "--options '{\"allow_pixel_coords\":true}'");
+    }
+    options.allow_pixel_coords = a->as_bool();
+  }
+  if (options.detector == "onnx" && options.onnx.card.empty()) {
+    refuse(audience, "detector onnx", "no model card given",
+           "name one with --options '{\"model\":\"CARD.yaml\"}' or SWATH_DETECT__MODEL=CARD.yaml (the YAML card beside "
+           "the .onnx)");
+  }
+  options.inputs = task.inputs;
+  options.output = detections_name(task.id, format);
+  return options;
+}
+
+}  // namespace swath::fleet

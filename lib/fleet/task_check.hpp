@@ -1,0 +1,43 @@
+// One function per kind turns a task into the library's options, checked as far as can be done without
+// running the work: `swath enqueue` calls them to refuse (exit 2), the worker's handlers to dead-letter, so
+// both apply the same rules.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "detect/run.hpp"
+#include "queue/task.hpp"
+#include "tiling/options.hpp"
+
+namespace swath::fleet {
+
+// Who reads a refusal, so that its hint can be followed there: the user running `swath enqueue` (who sets
+// --options, the config file or SWATH_ variables) or a worker's operator (who has nothing to pass: the work
+// must be enqueued again, right).
+enum class Audience { enqueue, worker };
+
+// A refusal: UsageError at enqueue (exit 2, with `enqueue_hint`), DataError on a worker (dead-lettered at
+// once, with a hint to enqueue the work again).
+[[noreturn]] void refuse(Audience audience, const std::string& subject, const std::string& why,
+                         const std::string& enqueue_hint);
+// A library error about a `kind` task (its options, or how they fit its input) as a refusal: subject and reason
+// kept; a hint that names a flag of the local command is replaced by one for the audience.
+[[noreturn]] void refuse(Audience audience, const std::string& kind, const core::Error& error);
+
+// The tile task's options, its inputs as the scenes and its output as the directory: every value parsed and
+// checked (tiling::validate, the listed tile indices) and the directory of each scene's tiles a name a
+// worker commits (not hidden). Opens no file.
+tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience);
+// Only the grid indices the task selects (its only_indices and the indices of its manifest lines), checked.
+std::vector<std::int64_t> tile_task_indices(const queue::Task& task, Audience audience);
+
+// The detect task's options, its inputs as given and `output` the file name it writes (detections.<id>.<format>,
+// for the caller to put in a directory): every value parsed and checked, output_format and allow_pixel_coords
+// too, and a model card named when the detector is onnx. Opens no file (detect_scenes checks the detector and
+// the scenes on a worker; fleet::check_tasks at enqueue).
+detect::DetectOptions detect_task_options(const queue::Task& task, Audience audience);
+
+}  // namespace swath::fleet

@@ -1,0 +1,25 @@
+// Read-only questions asked of a queue before reporting on it or changing it: has it ever been used, which
+// of some ids are dead tasks, which queues this server holds.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "queue/connection.hpp"
+#include "queue/keys.hpp"
+
+namespace swath::queue {
+
+// True when a task was ever enqueued on the queue (or it holds tasks or dead letters); a worker polling it
+// does not count.
+bool queue_seen(Connection& connection, const Keys& keys);
+
+// Names of the queues this server holds (their `stats` hash), sorted, at most `limit`; a bounded SCAN, so on a
+// very large key space some may be missed.
+std::vector<std::string> seen_queues(Connection& connection, std::size_t limit = 20);
+
+// Those of `ids` that are not dead tasks of the queue, in the given order.
+std::vector<std::string> not_dead(Connection& connection, const Keys& keys, const std::vector<std::string>& ids);
+
+}  // namespace swath::queue

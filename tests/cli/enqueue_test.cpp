@@ -1,0 +1,199 @@
+// End to end: `swath enqueue` refuses early what would fail or mix outputs later, and the same work spelt
+// differently is the same tasks (issue 11).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "cli/fleet_support.hpp"
+#include "core/json.hpp"
+#include "support/process.hpp"
+#include "support/rasters.hpp"
+#include "support/redis_server.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+using namespace swath::test::fleet;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string ready(const test::RedisServer& redis) { return redis.cli({"LLEN", "swath:{fleet}:ready"}); }
+
+core::Json enqueue_json(const test::RedisServer& redis, std::vector<std::string> args) {
+  args.insert(args.begin(), "enqueue");
+  args.push_back("--json");
+  const auto r = test::swath(with_redis(redis, args));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return core::Json::parse(r.out);
+}
+
+}  // namespace
+
+TEST_CASE("enqueue: two scenes of one file name into one --output are refused as swath tile refuses them") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  fs::create_directories(dir / "dupA");
+  fs::create_directories(dir / "dupB");
+  const auto a = test::make_scene(dir / "dupA/img.tif");
+  const auto b = test::make_scene(dir / "dupB/img.tif");
+  const std::string message = "scenes '" + a + "' and '" + b + "': both would be tiled into the directory 'img'";
+  const auto local = test::swath({"tile", a, b, "-o", dir / "local"});
+  CHECK(local.exit_code == 2);
+  CHECK(local.err.find(message) != std::string::npos);
+  const auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", a, b, "--output", dir / "out"}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(message) != std::string::npos);
+  CHECK(ready(redis) == "0");
+}
+
+TEST_CASE("enqueue: other work for a scene already enqueued into one --output is refused naming it; shards and batches are the same work") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_with_known_pixels(dir, 100, 70);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "32"}).exit_code == 0);
+  const std::string out = dir / "out";
+  CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32})"}).at("enqueued").as_int() == 1);
+  // The same work split otherwise: shards, and the batches of the manifest `swath tile` wrote with that grid.
+  CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32})", "--shards", "3"})
+            .at("enqueued").as_int() == 3);
+  CHECK(enqueue_json(redis, {"--kind", "tile", dir / "local/tiles.jsonl", "--tiles-per-task", "5", "--output", out})
+            .at("enqueued").as_int() == 3);
+  REQUIRE(ready(redis) == "7");
+
+  // Other options for that scene, by a later enqueue: it would overwrite the tiles the first work's manifest hashes.
+  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", scene, "--output", out, "--options",
+                                          R"({"size":32,"overlap":8})"}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("output '" + out + "/scene': other work was enqueued there earlier on queue 'fleet': tile " + scene +
+                   R"( {"size":32,"overlap":0,)") != std::string::npos);
+  CHECK(r.err.find(R"(this is tile )" + scene + R"( {"size":32,"overlap":8,)") != std::string::npos);
+  CHECK(r.err.find("use another --output") != std::string::npos);
+  // Another scene of the same file name, by a later enqueue.
+  fs::create_directories(dir / "other");
+  const auto namesake = test::make_scene(dir / "other/scene.tif");
+  r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", namesake, "--output", out, "--options", R"({"size":32})"}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("this is tile " + namesake) != std::string::npos);
+  CHECK(ready(redis) == "7");  // nothing queued by either
+
+  // Elsewhere it is fine; and --reclaim takes the location over.
+  CHECK(enqueue_json(redis, {"--kind", "tile", namesake, "--output", dir / "out2"}).at("enqueued").as_int() == 1);
+  CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32,"overlap":8})", "--reclaim"})
+            .at("enqueued").as_int() == 1);
+  CHECK(redis.cli({"HGET", "swath:{fleet}:claims", out + "/scene"}).find(R"("overlap":8)") != std::string::npos);
+}
+
+TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit 2), with hints for the enqueuer") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_with_known_pixels(dir, 64, 64);  // 3 bands, georeferenced
+  fs::copy_file(scene, dir / "in/.hidden.tif");
+  test::write_text(dir / "in/text.tif", "not a raster\n");
+  test::SceneSpec plain;
+  plain.georeferenced = false;
+  const auto no_crs = test::make_scene(dir / "in/plain.tif", plain);
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases{
+      {{"--kind", "tile", dir / "in"}, "cannot open '" + dir / "in" + "': a directory, not a raster"},
+      {{"--kind", "tile", dir / "in/text.tif"}, "not a raster GDAL can read"},
+      {{"--kind", "tile", dir / "in/.hidden.tif"},
+       "its tiles would go into the hidden directory '.hidden', and a worker commits no hidden output"},
+      {{"--kind", "tile", scene, "--options", R"({"format":"PNGG"})"}, "unknown format 'PNGG'"},
+      {{"--kind", "tile", scene, "--options", R"({"bands":"0"})"}, "task option bands: bad band '0'"},
+      {{"--kind", "tile", scene, "--options", R"({"bands":[1,4]})"}, "band 4 of '" + scene + "': the scene has 3 band(s)"},
+      {{"--kind", "detect", scene, "--options", R"({"detector":"onnx"})"},
+       R"(detector onnx: no model card given (hint: name one with --options '{"model":"CARD.yaml"}' or SWATH_DETECT__MODEL)"},
+      {{"--kind", "detect", scene, "--options", R"({"detector":"cfar","window":64,"overlap":64})"},
+       "it must be at least 0 and less than the window (64)"},
+      {{"--kind", "detect", no_crs, "--options", R"({"detector":"cfar"})"},
+       R"(no CRS or geotransform, so detections cannot be placed on a map (hint: --options '{"allow_pixel_coords":true}')"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args{"enqueue", "--output", dir / "out"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    const auto r = test::swath(with_redis(redis, args));
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(c.message) != std::string::npos);
+    CHECK(r.err.find("pass --") == std::string::npos);  // a local command's flag means nothing here
+  }
+  CHECK(ready(redis) == "0");
+}
+
+TEST_CASE("enqueue: tile tasks from a manifest take its grid and write swath tile's tiles; a conflicting --options is refused") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_with_known_pixels(dir, 100, 70);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "32", "--overlap", "4"}).exit_code == 0);
+  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", dir / "local/tiles.jsonl", "--output", dir / "fleet",
+                                          "--options", R"({"size":64})"}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--options size 64: the manifest '" + dir / "local/tiles.jsonl" + "' lists the tiles of size 32") !=
+        std::string::npos);
+  CHECK(ready(redis) == "0");
+
+  // No grid in --options (tile.size is 512 by default): the manifest's, 32 px with 4 px overlap.
+  CHECK(enqueue_json(redis, {"--kind", "tile", dir / "local/tiles.jsonl", "--tiles-per-task", "5", "--output", dir / "fleet"})
+            .at("tasks").as_int() == 3);  // 4 x 3 tiles
+  r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 3);
+  const auto local = hashes(dir / "local", ".tif");
+  REQUIRE(local.size() == 12);
+  CHECK(hashes(dir / "fleet", ".tif") == local);
+  CHECK(manifest_tiles(dir / "fleet") == manifest_tiles(dir / "local"));
+}
+
+TEST_CASE("enqueue: the same work through a symlinked directory, a relative path or a trailing slash is the same tasks") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  scene_with_known_pixels(dir, 64, 64);
+  fs::copy_file(dir / "in/scene.tif", dir / "in/second.tif");
+  fs::create_directory_symlink(dir / "in", dir / "link");
+  CHECK(enqueue_json(redis, {"--kind", "tile", dir / "in/*.tif", "--output", dir / "out"}).at("enqueued").as_int() == 2);
+  auto again = enqueue_json(redis, {"--kind", "tile", dir / "link/*.tif", "--output", dir / "out/"});
+  CHECK(again.at("enqueued").as_int() == 0);
+  CHECK(again.at("duplicates_skipped").as_int() == 2);
+  const auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", "link/../in/scene.tif", "link/second.tif",
+                                                "--output", "./out//", "--json"}),
+                             {.working_dir = dir.path()});
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("enqueued").as_int() == 0);
+
+  // A detect manifest read through a link to its directory: its tile files are the same files.
+  REQUIRE(test::swath({"tile", dir / "in/scene.tif", "-o", dir / "tiles", "--size", "32"}).exit_code == 0);
+  fs::create_directory_symlink(dir / "tiles", dir / "tiles-link");
+  const std::vector<std::string> detect{"--kind", "detect", "--options", R"({"detector":"cfar"})", "--tiles-per-task", "2"};
+  auto first = detect;
+  first.insert(first.end(), {dir / "tiles/tiles.jsonl", "--output", dir / "det"});
+  CHECK(enqueue_json(redis, first).at("enqueued").as_int() == 2);
+  auto second = detect;
+  second.insert(second.end(), {dir / "tiles-link/tiles.jsonl", "--output", dir / "det/"});
+  CHECK(enqueue_json(redis, second).at("enqueued").as_int() == 0);
+  CHECK(ready(redis) == "4");
+}
+
+TEST_CASE("enqueue: the same refusal on a worker (the scene changed after enqueue) is dead-lettered with no flag to pass") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  fs::create_directories(dir / "in");
+  const auto scene = test::make_scene(dir / "in/scene.tif");
+  CHECK(enqueue_json(redis, {"--kind", "detect", scene, "--output", dir / "out", "--options", R"({"detector":"cfar"})"})
+            .at("enqueued").as_int() == 1);
+  test::SceneSpec plain;
+  plain.georeferenced = false;
+  test::make_scene(scene, plain);  // replaced by a scene without a CRS before any worker runs
+  auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("dead").as_int() == 1);
+  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
+  const auto error = core::Json::parse(r.out).at("tasks").as_array().at(0).at("error").as_string();
+  INFO(error);
+  CHECK(error.find("it has no CRS or geotransform") != std::string::npos);
+  CHECK(error.find("enqueue the work again") != std::string::npos);
+  CHECK(error.find("--allow-pixel-coords") == std::string::npos);
+}
