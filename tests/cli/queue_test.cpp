@@ -63,7 +63,7 @@ TEST_CASE("cli queue: enqueue, stats, worker, and enqueueing the same work again
   test::write_text(dir / "in/b.txt", "beta\n");
   auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/*.txt", "--output", dir / "out", "--json"}));
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out == "{\"schema\":\"swath.enqueue/1\",\"queue\":\"cli\",\"tasks\":2,\"enqueued\":2,\"duplicates_skipped\":0}\n");
+  CHECK(r.out == "{\"schema\":\"swath.enqueue/1\",\"queue\":\"cli\",\"tasks\":2,\"enqueued\":2,\"duplicates_skipped\":0,\"not_queued\":0}\n");
   r = test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", dir / "in/b.txt", "--output", dir / "out", "--json"}));
   CHECK(core::Json::parse(r.out).at("duplicates_skipped").as_int() == 2);
   r = test::swath(with_redis(redis, {"queue", "stats", "--json"}));
