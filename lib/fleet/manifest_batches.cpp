@@ -1,5 +1,5 @@
 // Manifest lines → batches: which file each line's task reads depends on the kind (see the header).
-#include "queue/manifest_batches.hpp"
+#include "fleet/manifest_batches.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -9,12 +9,14 @@
 #include "core/files.hpp"
 #include "core/json_lines.hpp"
 
-namespace swath::queue {
+namespace swath::fleet {
 
 namespace {
 
 namespace fs = std::filesystem;
 
+
+std::string value_text(const core::Json& value) { return value.is_string() ? value.as_string() : value.dump(); }
 
 // The raster a line comes from: swath tile writes "scene"; hand-made manifests may say "input".
 std::string scene_of(const core::Json& line) {
@@ -130,4 +132,23 @@ Manifest read_manifest(const std::string& path, const std::string& kind, std::si
   return manifest;
 }
 
-}  // namespace swath::queue
+core::Json manifest_task_options(const std::string& kind, const core::Json& options, const core::Json& given,
+                                 const core::Json& header, const std::string& manifest) {
+  const auto* grid = header.is_object() ? header.find("options") : nullptr;
+  if (kind != "tile" || grid == nullptr || !grid->is_object()) return options;
+  core::Json out = options;
+  for (const char* key : {"size", "overlap", "edge"}) {
+    const auto* value = grid->find(key);
+    if (value == nullptr) continue;
+    if (const auto* mine = given.find(key); mine != nullptr && value_text(*mine) != value_text(*value)) {
+      throw core::UsageError("--options " + std::string(key) + " " + value_text(*mine),
+                             "the manifest '" + manifest + "' lists the tiles of " + key + " " + value_text(*value) +
+                                 ", and its tasks re-tile that grid",
+                             "drop " + std::string(key) + " from --options: tasks from a manifest take its grid");
+    }
+    out.set(key, *value);
+  }
+  return out;
+}
+
+}  // namespace swath::fleet

@@ -1,4 +1,4 @@
-// A tiles.jsonl manifest read for `swath enqueue`: its lines grouped into batches of K, each with the paths
+// A tiles.jsonl manifest planned for `swath enqueue`: its lines grouped into batches of K, each with the paths
 // a task of the given kind reads. Reads the manifest (and checks that tile-task scenes exist); no Redis.
 #pragma once
 
@@ -8,7 +8,7 @@
 
 #include "core/json.hpp"
 
-namespace swath::queue {
+namespace swath::fleet {
 
 struct ManifestBatch {
   std::vector<std::string> inputs;  // resolved (or /vsi) paths, in line order, no repeats
@@ -32,4 +32,11 @@ struct Manifest {
 // DataError for a line that is not a JSON object.
 Manifest read_manifest(const std::string& path, const std::string& kind, std::size_t per_batch);
 
-}  // namespace swath::queue
+// The options of the tasks planned from a `swath tile` manifest: for tile tasks, the header's grid (size,
+// overlap, edge), so that the lines' indices select the very tiles the manifest lists. `given` is what --options
+// set explicitly: a grid value there that differs from the header's is a UsageError naming both. Other kinds,
+// and manifests without options in their header, keep `options`.
+core::Json manifest_task_options(const std::string& kind, const core::Json& options, const core::Json& given,
+                                 const core::Json& header, const std::string& manifest);
+
+}  // namespace swath::fleet
