@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/json_lines.hpp"
+#include "tiling/manifest_reader.hpp"
 
 namespace swath::fleet {
 
@@ -15,39 +17,47 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
 std::string value_text(const core::Json& value) { return value.is_string() ? value.as_string() : value.dump(); }
 
 // The raster a line comes from: swath tile writes "scene"; hand-made manifests may say "input".
-std::string scene_of(const core::Json& line) {
-  std::string scene = core::string_field(line, "scene");
-  return scene.empty() ? core::string_field(line, "input") : scene;
+std::string scene_of(const tiling::ManifestLine& line) {
+  return line.scene.empty() ? core::string_field(line.json, "input") : line.scene;
+}
+
+// "size 32, overlap 0, edge pad": the grid a header's options give (what a tile task's indices select in).
+std::string grid_text(const tiling::ManifestHeader& header) {
+  std::string out;
+  for (const char* key : {"size", "overlap", "edge"}) {
+    const auto* value = header.options.is_object() ? header.options.find(key) : nullptr;
+    out += (out.empty() ? "" : ", ") + std::string(key) + " " + (value == nullptr ? "(none)" : value_text(*value));
+  }
+  return out;
 }
 
 class Batcher {
  public:
   Batcher(const std::string& path, std::string kind, std::size_t per_batch)
-      : manifest_(core::resolved_path(path)), dir_(fs::path(manifest_).parent_path()), kind_(std::move(kind)), per_batch_(per_batch) {}
+      : manifest_(core::resolved_path(path)), kind_(std::move(kind)), per_batch_(per_batch) {}
 
-  // swath tile's header: scene name → source path, for tile tasks.
-  void header(const core::Json& line) {
-    const auto* scenes = line.find("scenes");
-    if (scenes == nullptr || !scenes->is_array()) return;
-    for (const auto& scene : scenes->as_array()) {
-      if (!scene.is_object()) continue;
-      const std::string name = core::string_field(scene, "name"), source = core::string_field(scene, "source");
-      if (!name.empty() && !source.empty()) sources_[name] = source;
+  // A header governs the lines after it: their scenes are looked up in it. A tile task re-tiles the grid of the
+  // manifest's first header, so a later header on another grid (manifests concatenated) is refused.
+  void header(tiling::ManifestHeader header) {
+    resolved_.clear();
+    if (kind_ == "tile" && first_grid_ && grid_text(header) != *first_grid_) {
+      throw core::UsageError(header.where, "a header on the grid " + grid_text(header) + " after one on " + *first_grid_,
+                             "a manifest's tile tasks re-tile one grid: enqueue each manifest as its own input");
     }
+    if (!first_grid_) first_grid_ = grid_text(header);
+    header_ = std::move(header);
   }
 
-  void line(core::Json line, const std::string& where) {
+  void line(tiling::ManifestLine line) {
     std::string input;
     if (kind_ == "detect") {
-      const std::string status = core::string_field(line, "status");
-      if (!status.empty() && status != "written") return;  // blank or failed tiles have no file
-      input = tile_file(line, where);
+      if (!line.has_file()) return;  // blank or failed tiles have no file
+      input = core::resolved_path(line.tile_file());
     } else if (kind_ == "tile") {
-      input = scene_path(line, where);
+      input = scene_path(line);
       // A tile task's indices select tiles of every scene it has: one scene per batch.
       if (!batch_.inputs.empty() && batch_.inputs.front() != input) flush();
     } else {
@@ -55,7 +65,7 @@ class Batcher {
       input = input.empty() ? manifest_ : core::resolved_path(input);
     }
     if (std::find(batch_.inputs.begin(), batch_.inputs.end(), input) == batch_.inputs.end()) batch_.inputs.push_back(input);
-    batch_.lines.push_back(std::move(line));
+    batch_.lines.push_back(std::move(line.json));
     if (batch_.lines.size() >= per_batch_) flush();
   }
 
@@ -65,30 +75,20 @@ class Batcher {
   }
 
  private:
-  // swath tile writes "path" relative to the manifest's directory (where the tiles are).
-  std::string tile_file(const core::Json& line, const std::string& where) const {
-    const std::string path = core::string_field(line, "path");
-    if (path.empty()) {
-      throw core::DataError(where, "no \"path\"", "a detect task reads the tile file each line names in \"path\"");
-    }
-    if (core::is_vsi_path(path) || fs::path(path).is_absolute()) return core::resolved_path(path);
-    return (dir_ / path).lexically_normal().string();
-  }
-
-  // Resolved once per scene name (a manifest has many lines per scene).
-  std::string scene_path(const core::Json& line, const std::string& where) {
+  // Resolved once per scene name and header (a manifest has many lines per scene).
+  std::string scene_path(const tiling::ManifestLine& line) {
     const std::string scene = scene_of(line);
-    if (scene.empty()) throw core::UsageError(where, "names no scene", "a tile task re-reads the scene of each line");
+    if (scene.empty()) throw core::UsageError(line.where, "names no scene", "a tile task re-reads the scene of each line");
     if (const auto known = resolved_.find(scene); known != resolved_.end()) return known->second;
-    return resolved_[scene] = resolve_scene(scene, where);
+    return resolved_[scene] = resolve_scene(scene, line.where);
   }
 
   std::string resolve_scene(const std::string& scene, const std::string& where) const {
     const std::string what = where + ": scene '" + scene + "'";
-    if (const auto it = sources_.find(scene); it != sources_.end()) {
-      const std::string path = core::resolved_path(it->second);
+    if (const auto* described = header_ ? header_->scene(scene) : nullptr; described != nullptr && !described->source.empty()) {
+      const std::string path = described->source_path();
       if (core::is_vsi_path(path) || fs::is_regular_file(path)) return path;
-      throw core::UsageError(what, "its source '" + it->second + "' (from the manifest's header) is not a file",
+      throw core::UsageError(what, "its source '" + described->source + "' (from the manifest's header) is not a file",
                              "a relative source is taken relative to the current directory: run enqueue where "
                              "`swath tile` ran, or enqueue the scenes themselves with --shards N");
     }
@@ -106,11 +106,11 @@ class Batcher {
   }
 
   std::string manifest_;
-  fs::path dir_;
   std::string kind_;
   std::size_t per_batch_;
-  std::map<std::string, std::string> sources_;
-  std::map<std::string, std::string> resolved_;  // scene name → path
+  std::optional<tiling::ManifestHeader> header_;  // the one the lines read now follow
+  std::optional<std::string> first_grid_;
+  std::map<std::string, std::string> resolved_;  // scene name → path, under header_
   ManifestBatch batch_;
   std::vector<ManifestBatch> batches_;
 };
@@ -120,13 +120,15 @@ class Batcher {
 Manifest read_manifest(const std::string& path, const std::string& kind, std::size_t per_batch) {
   Batcher batcher(path, kind, std::max<std::size_t>(per_batch, 1));
   Manifest manifest;
-  for (auto& [line, where] : core::read_json_lines(path)) {
-    if (line.find("schema") != nullptr) {
-      batcher.header(line);  // swath tile's header line (provenance, options, scenes), not a tile
-      if (manifest.header.is_null()) manifest.header = std::move(line);
+  tiling::ManifestReader reader(path);
+  while (auto entry = reader.next()) {
+    if (auto* line = std::get_if<tiling::ManifestLine>(&*entry)) {
+      batcher.line(std::move(*line));
       continue;
     }
-    batcher.line(std::move(line), where);
+    auto& header = std::get<tiling::ManifestHeader>(*entry);
+    if (manifest.header.is_null()) manifest.header = header.json;
+    batcher.header(std::move(header));
   }
   manifest.batches = batcher.finish();
   return manifest;

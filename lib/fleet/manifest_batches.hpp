@@ -16,20 +16,22 @@ struct ManifestBatch {
 };
 
 struct Manifest {
-  core::Json header;  // the header line (the one with "schema"), null when there is none
+  core::Json header;  // the first header line (the one with "schema"), null when there is none
   std::vector<ManifestBatch> batches;
 };
 
-// How each kind finds what it reads (swath tile's own manifests work for both tile and detect):
-//   detect: the tile FILE of each line, its "path" relative to the manifest's directory; lines whose
-//           "status" is not "written" are skipped; a line without "path" is a DataError naming file:line.
-//   tile:   the SCENE of each line: its "scene" looked up by name in the header's "scenes" list, whose
+// The manifest is read by tiling::ManifestReader (the header is the line with "schema", not a tile; a header
+// governs the lines after it). How each kind finds what it reads (swath tile's own manifests work for both):
+//   detect: the tile FILE of each line, its "path" relative to the manifest's directory, spelt one way
+//           (core::resolved_path); lines whose "status" is not "written" are skipped; a line without "path"
+//           is a DataError naming file:line.
+//   tile:   the SCENE of each line: its "scene" looked up by name in the "scenes" of the header it follows, whose
 //           "source" (relative to the current directory when relative) is the path; else "scene" itself
 //           must be a file. A batch holds lines of one scene only (its indices select that scene's tiles).
-//           A scene that resolves to no file is a UsageError naming file:line, the scene and how to fix it.
+//           A scene that resolves to no file is a UsageError naming file:line, the scene and how to fix it;
+//           so is a header on another grid than the first header's (the tasks re-tile the first one's).
 //   other:  the line's "scene" or "input" as a path (relative to the current directory), else the manifest.
-// The header line (with "schema") is not a tile. Throws IoError when the manifest cannot be read,
-// DataError for a line that is not a JSON object.
+// Throws IoError when the manifest cannot be read, DataError for a line that is not a JSON object.
 Manifest read_manifest(const std::string& path, const std::string& kind, std::size_t per_batch);
 
 // The options of the tasks planned from a `swath tile` manifest: for tile tasks, the header's grid (size,

@@ -20,18 +20,22 @@ namespace fs = std::filesystem;
 namespace {
 
 // 100 x 70 px in 32 px tiles: 4 x 3 = 12 tiles; the first column (x < 32) is nodata, so 3 tiles are blank.
-std::string tiled_scene(const test::ScratchDir& dir, const std::string& name, const std::string& output, std::int64_t size = 32) {
+std::string tiled_scene_at(const std::string& path, const std::string& output, std::int64_t size = 32) {
   test::SceneSpec spec;
   spec.width = 100;
   spec.height = 70;
   spec.nodata = 0;
   spec.pixel = [](int b, int x, int y) { return x < 32 ? 0 : b * 1000 + x + y; };
-  fs::create_directories(dir / "in");
-  const auto scene = test::make_scene(dir / ("in/" + name + ".tif"), spec);
+  fs::create_directories(fs::path(path).parent_path());
+  const auto scene = test::make_scene(path, spec);
   auto options = test::tile_options(scene, output, size);
   options.skip_blank = 1.0;
   (void)tiling::tile_scenes(options);
   return scene;
+}
+
+std::string tiled_scene(const test::ScratchDir& dir, const std::string& name, const std::string& output, std::int64_t size = 32) {
+  return tiled_scene_at(dir / ("in/" + name + ".tif"), output, size);
 }
 
 fleet::PlanOptions options(const test::ScratchDir& dir, const std::string& kind, std::vector<std::string> inputs,
@@ -138,4 +142,39 @@ TEST_CASE("enqueue --kind tile: manifests of one scene on two grids are two work
   CHECK(tasks[1].options.at("size").as_int() == 64);
   CHECK_THROWS_WITH_AS(fleet::check_tasks(tasks), doctest::Contains("two works of this enqueue would write there"),
                        core::UsageError);
+}
+
+TEST_CASE("enqueue --kind detect: a tile named through a symlinked directory is the tile named through the real one") {
+  test::ScratchDir dir;
+  tiled_scene(dir, "sea", dir / "tiles");
+  fs::create_directory_symlink(dir / "tiles/sea", dir / "tiles/link");
+  test::write_text(dir / "tiles/hand.jsonl", "{\"path\":\"sea/r000000_c000001.tif\"}\n{\"path\":\"link/r000000_c000001.tif\"}\n");
+  const auto tasks = fleet::plan_tasks(options(dir, "detect", {dir / "tiles/hand.jsonl"}, 1), 0);
+  REQUIRE(tasks.size() == 1);  // one spelling per path: the same file is the same task
+  CHECK(tasks[0].inputs == std::vector<std::string>{dir / "tiles/sea/r000000_c000001.tif"});
+}
+
+TEST_CASE("enqueue --kind tile: manifests concatenated — each line's scene is the one its own header names") {
+  test::ScratchDir dir;
+  const auto a = tiled_scene_at(dir / "in/a/sea.tif", dir / "ta");
+  const auto b = tiled_scene_at(dir / "in/b/sea.tif", dir / "tb");
+  test::write_text(dir / "both.jsonl", core::read_file(dir / "ta/tiles.jsonl") + core::read_file(dir / "tb/tiles.jsonl"));
+  auto tasks = fleet::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 100), 0);
+  REQUIRE(tasks.size() == 2);
+  CHECK(tasks[0].inputs == std::vector<std::string>{a});
+  CHECK(tasks[1].inputs == std::vector<std::string>{b});
+  // Two scenes of one name into one output: refused as swath tile refuses them.
+  CHECK_THROWS_WITH_AS(fleet::check_tasks(tasks), doctest::Contains("both would be tiled into the directory 'sea'"),
+                       core::UsageError);
+}
+
+TEST_CASE("enqueue --kind tile: a manifest whose later header is on another grid is refused, naming that header") {
+  test::ScratchDir dir;
+  tiled_scene(dir, "sea", dir / "t32");
+  tiled_scene(dir, "sea", dir / "t64", 64);
+  test::write_text(dir / "both.jsonl", core::read_file(dir / "t32/tiles.jsonl") + core::read_file(dir / "t64/tiles.jsonl"));
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 100), 0),
+                       doctest::Contains("both.jsonl:14: a header on the grid size 64, overlap 0, edge pad after one on size 32"),
+                       core::UsageError);
+  CHECK(fleet::plan_tasks(options(dir, "detect", {dir / "both.jsonl"}, 100), 0).size() == 1);  // files: any grid
 }
