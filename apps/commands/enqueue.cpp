@@ -48,7 +48,9 @@ class EnqueueCommand final : public cli::Command {
     // tile and detect tasks record their section's every value (defaults, YAML, environment, --options),
     // so the worker runs exactly what `swath tile` / `swath detect` would run here; each task is checked as
     // the worker will check it before anything is queued.
-    if (plan.kind == "tile" || plan.kind == "detect") plan.options = fleet::task_options(invocation.config, plan.kind, plan.given);
+    if (plan.kind == "tile" || plan.kind == "detect") {
+      plan.options = fleet::task_options(invocation.config, plan.kind, plan.given);
+    }
     plan.shards = shards_;
     plan.priority = queue::parse_priority(priority_, "--priority");
     plan.tiles_per_task = tiles_per_task_;

@@ -85,7 +85,8 @@ class Batcher {
 
   std::string resolve_scene(const std::string& scene, const std::string& where) const {
     const std::string what = where + ": scene '" + scene + "'";
-    if (const auto* described = header_ ? header_->scene(scene) : nullptr; described != nullptr && !described->source.empty()) {
+    const auto* described = header_ ? header_->scene(scene) : nullptr;
+    if (described != nullptr && !described->source.empty()) {
       const std::string path = described->source_path();
       if (core::is_vsi_path(path) || fs::is_regular_file(path)) return path;
       throw core::UsageError(what, "its source '" + described->source + "' (from the manifest's header) is not a file",
