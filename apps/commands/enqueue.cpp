@@ -35,8 +35,9 @@ class EnqueueCommand final : public cli::Command {
   }
   int run(const cli::Invocation& invocation) override {
     queue::EnqueueOptions options;
-    options.redis = endpoint_from(invocation.config);
-    options.queue = invocation.config.get_string("queue.name");
+    const auto queue = queue_settings(invocation.config);
+    options.redis = queue.endpoint();
+    options.queue = queue.name;
     options.kind = checked_kind();
     options.inputs = inputs_;
     options.output = output_;
@@ -56,7 +57,7 @@ class EnqueueCommand final : public cli::Command {
     options.shards = shards_;
     options.priority = queue::parse_priority(priority_, "--priority");
     options.force = force_;
-    options.allow_eviction = invocation.config.get_bool("queue.allow_eviction");
+    options.allow_eviction = queue.allow_eviction;
     options.reclaim = reclaim_;
     options.tiles_per_task = tiles_per_task_;
     if (deadline_ > 0) options.deadline_seconds = deadline_;
