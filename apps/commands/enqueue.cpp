@@ -34,10 +34,11 @@ class EnqueueCommand final : public cli::Command {
   }
   int run(const cli::Invocation& invocation) override {
     queue::EnqueueOptions options;
-    options.redis = endpoint_from(invocation.config);
-    options.queue = invocation.config.get_string("queue.name");
+    const auto queue = queue_settings(invocation.config);
+    options.redis = queue.endpoint();
+    options.queue = queue.name;
     options.force = force_;
-    options.allow_eviction = invocation.config.get_bool("queue.allow_eviction");
+    options.allow_eviction = queue.allow_eviction;
     options.reclaim = reclaim_;
     fleet::PlanOptions plan;
     plan.kind = checked_kind();
