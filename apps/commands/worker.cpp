@@ -30,7 +30,6 @@ class WorkerCommand final : public cli::Command {
     options.redis = queue.endpoint();
     options.queue = queue.name;
     options.allow_eviction = queue.allow_eviction;
-    options.settle.ttl_seconds = queue.ttl_hours * 3600;
     options.worker_id = worker_id_;
     options.exit_when_empty = exit_when_empty_;
     options.metrics_port = metrics_port_;

@@ -58,6 +58,7 @@ class TileHandler final : public worker::TaskHandler {
     for (const auto& input : task.inputs) check_scene(input);
     options.output_dir = context.staging_dir;
     options.resources = resources_;
+    if (!task.job.empty()) options.header_labels = core::Json::Object{{"job", task.job}, {"task", task.id}};
     options.report_files = true;
     options.manifest_name = manifest_name(task.id);
     options.index_name = index_name(task.id);

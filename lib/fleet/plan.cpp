@@ -43,6 +43,11 @@ queue::Task make_task(const PlanOptions& options, std::vector<std::string> input
   task.options = std::move(task_options);
   task.output = options.output;  // resolved once by plan_tasks
   task.id = queue::make_task_id(task.kind, task.inputs, task.options, task.output);
+  // A shard or a batch of manifest lines is this task's own; everything else its job shares.
+  for (const char* key : {"shard", "tiles", "only_indices"}) {
+    if (task.options.find(key) != nullptr) task.slice_keys.emplace_back(key);
+  }
+  task.job = queue::make_job_id(task.kind, queue::shared_options(task), task.output);
   task.priority = options.priority;
   task.traceparent = options.trace.child().traceparent();
   task.enqueued_at_ms = now_ms;

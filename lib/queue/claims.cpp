@@ -12,7 +12,7 @@ namespace {
 
 // ARGV: prefix, mode ("check" | "set" | "reclaim"), then (key, value)... → {key, held, ...} of the conflicts.
 // "set" records nothing when any pair conflicts; "reclaim" records every pair.
-const Script claim_script{"claim", SWATH_GROWS SWATH_PRELUDE R"lua(
+const Script claim_script{"claim", scripts::compose(scripts::grows, R"lua(
 local mode = ARGV[2]
 local out = {}
 if mode ~= 'reclaim' then
@@ -28,7 +28,7 @@ if mode ~= 'check' and #out == 0 then
   for i = 3, #ARGV, 2 do redis.call('HSET', k('claims'), ARGV[i], ARGV[i + 1]) end
 end
 return out
-)lua"};
+)lua")};
 
 }  // namespace
 

@@ -26,6 +26,8 @@ Keys::Keys(const std::string& queue_name) : name(queue_name) {
   throughput = prefix + "throughput";
   finishing = prefix + "finishing";
   unfinished = prefix + "unfinished";
+  jobs = prefix + "jobs";
+  layout = prefix + "layout";
 }
 
 }  // namespace swath::queue

@@ -47,6 +47,7 @@ QueueStats read_stats(QueueClient& client, std::int64_t window_seconds) {
   s.workers = v.at(10).as_int();
   s.finishing = v.at(13).as_int();
   s.unfinished = v.at(14).as_int();
+  s.jobs = v.at(15).as_int();
   std::vector<double> seconds;
   for (const auto& sample : v.at(11).as_array()) seconds.push_back(std::stod(sample.as_string()));
   s.task_count = static_cast<std::int64_t>(seconds.size());
@@ -90,6 +91,7 @@ core::Json stats_json(const QueueStats& s) {
   json.set("task_seconds", std::move(times));
   json.set("window_seconds", s.window_seconds);
   json.set("exists", s.exists);
+  json.set("jobs", s.jobs);
   return json;
 }
 
@@ -141,6 +143,7 @@ core::Json queue_stats_json(const RedisEndpoint& endpoint, const std::string& qu
                             std::int64_t window_seconds) {
   Connection connection(endpoint);
   connection.check_durability(allow_eviction);
+  check_layout(connection, Keys(queue_name));
   QueueClient client(connection, queue_name);
   return stats_json(read_stats(client, window_seconds));
 }

@@ -26,13 +26,15 @@ struct QueueStats {
   std::int64_t task_count = 0;  // tasks finished in the window
   std::int64_t window_seconds = 300;
   bool exists = true;  // false: nothing was ever enqueued on this queue (a misspelt name reads all zeros)
+  std::int64_t jobs = 0;  // jobs the queue lists (until their records expire)
 };
 
 // Reads a snapshot (one Lua script, so the numbers agree with each other).
 QueueStats read_stats(QueueClient& client, std::int64_t window_seconds = 300);
 
 // Exactly the shared contract: schema, queue, depth, depth_by_priority, in_flight, delayed, dead, done,
-// backlog, finishing, unfinished, workers, throughput_per_second, task_seconds {p50, p95, count}, window_seconds, exists.
+// backlog, finishing, unfinished, workers, throughput_per_second, task_seconds {p50, p95, count}, window_seconds, exists,
+// jobs.
 core::Json stats_json(const QueueStats& stats);
 std::string stats_text(const QueueStats& stats);
 std::string stats_prometheus(const QueueStats& stats);

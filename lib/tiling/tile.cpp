@@ -81,6 +81,7 @@ core::Json header_json(const TileOptions& options, const core::Json& output_opti
   if (options.shard.count > 1) {
     header.set("shard", std::to_string(options.shard.index) + "/" + std::to_string(options.shard.count));
   }
+  for (const auto& [key, value] : options.header_labels.as_object()) header.set(key, value);
   return header;
 }
 

@@ -11,6 +11,7 @@
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "log/logger.hpp"
+#include "queue/admin.hpp"
 #include "worker/executor.hpp"
 #include "worker/metrics_server.hpp"
 #include "worker/prefetch.hpp"
@@ -66,6 +67,7 @@ class WorkerLoop {
   WorkerSummary run() {
     const auto logger = log::get("worker");
     for (const auto& warning : connection_.check_durability(options_.allow_eviction)) logger->warn("{}", warning);
+    queue::check_layout(connection_, client_.keys());
     logger->info("worker {} serving queue {} at {} (concurrency {}, batch up to {})", options_.worker_id, options_.queue,
                  options_.redis.describe(), options_.concurrency, max_batch_);
     auto next_orphan_check = Clock::now();
@@ -198,7 +200,8 @@ class WorkerLoop {
     std::vector<Outcome> failures;
     for (auto& job : pool_.abandon([&](const Job& j) { return limits.count(j.lease.id) > 0; })) {
       Outcome o;
-      o.context = log::current().with({{"task_id", job.lease.id}, {"attempt", job.lease.attempt}});
+      o.context = log::current().with(
+          {{"task_id", job.lease.task_id()}, {"job_id", job.lease.job()}, {"attempt", job.lease.attempt}});
       o.failure.reason = fmt::format("hung: it ran longer than its time limit of {:g} s (--task-timeout) and was abandoned",
                                      static_cast<double>(limits[job.lease.id]) / 1000.0);
       o.lease = std::move(job.lease);
