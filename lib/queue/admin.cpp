@@ -59,8 +59,8 @@ void check_layout(Connection& connection, const Keys& keys) {
                                        keys.counts});
   if (checked(old, "EXISTS").as_int() == 0) return;  // a queue never used: this version lays it out
   throw core::DataError("queue " + keys.name,
-                        "it holds tasks in the key layout of an earlier swath (one record per task, before jobs); "
-                        "this version would misread them",
+                        "it holds tasks in queue layout 1 (swath.task/1 records, one per task, from swath builds before "
+                        "jobs); this swath reads layout 2 and would misread them",
                         "drain it with the swath version that queued them, or remove it: redis-cli --scan --pattern "
                         "'swath:{" + keys.name + "}:*' | xargs redis-cli del");
 }

@@ -154,8 +154,8 @@ TEST_CASE("cli queue chaos: killed workers and a Redis restart lose nothing and 
     if (!fs::exists(output) || core::read_file(output) != core::sha256_file_hex(input) + "  " + input_name(i) + "\n") ++missing;
   }
   // Each done task's commit token in Redis is the one its done record beside the outputs was written under.
-  const auto records = done_records(dir / "out");
-  for (const auto& [key, record] : queue_records(redis, "chaos")) {
+  const auto records = test::fleet::done_records(dir / "out");
+  for (const auto& [key, record] : test::fleet::queue_records(redis, "chaos")) {
     if (record.rfind("d", 0) != 0) continue;  // the poison
     const auto found = records.find(key.substr(key.find(':') + 1));
     if (found == records.end() || "d" + found->second.at("token").as_string() != record) ++wrong_commits;
