@@ -241,9 +241,8 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   const auto quicklook_time = Clock::now() - quicklook_start;
   const core::Json used = provenance_options(options, *detector);  // onnx hashes its model for it: once
   auto provenance = core::provenance_json(core::hash_options(used));
-  core::Json metadata = core::Json::Object{{"provenance", provenance}, {"options", used}};
-  for (const auto& [key, value] : options.metadata_labels.as_object()) metadata.set(key, value);
-  stage_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"), metadata, staged);
+  stage_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"),
+                   core::Json::Object{{"provenance", provenance}, {"options", used}}, staged);
   if (options.stop && options.stop()) throw_interrupted(report.windows);
   staged.commit();
   report.merge_write_seconds = std::chrono::duration<double>(Clock::now() - merge_start - quicklook_time).count();

@@ -33,7 +33,6 @@ struct DetectOptions {
   IndexOptions index;
   OnnxOptions onnx;
   core::Json config;                // the detect section's values, hashed into the provenance
-  core::Json metadata_labels = core::Json::object();  // added to the output's metadata: a fleet task's job and task
   // Polled before each window: true abandons the run (core::Interrupted, nothing written). `swath detect`
   // stops on SIGINT/SIGTERM; a fleet worker passes "lease lost or grace over" instead.
   std::function<bool()> stop = core::cancel_requested;

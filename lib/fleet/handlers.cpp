@@ -106,7 +106,7 @@ class DetectHandler final : public worker::TaskHandler {
       context.check_read("model file", detect::load_model_card(options.onnx.card).model);
     }
     options.stop = context.stop_requested;
-    if (!task.job.empty()) options.metadata_labels = core::Json::Object{{"job", task.job}, {"task", task.id}};
+    // The detections stay byte-identical to `swath detect`'s; the task's done record names the job and hashes them.
     const auto report = stoppable("detect", [&] { return detect::detect_scenes(options); });
     if (!report.failures.empty()) {
       std::string why = std::to_string(report.failures.size()) + " window(s) failed";

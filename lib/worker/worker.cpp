@@ -89,6 +89,10 @@ class WorkerLoop {
       learn(outcomes);
       if (count == 0) {
         settle(std::move(outcomes));
+        if (quota_leased() && pool_.busy() == 0) {
+          logger->info("worker {} settled its {} tasks (--max-tasks): exiting", options_.worker_id, options_.max_tasks);
+          break;
+        }
         continue;
       }
       // Commits go on their own connection and are answered after the lease: Redis runs the commit right behind
@@ -134,13 +138,18 @@ class WorkerLoop {
   }
 
  private:
+  bool quota_leased() const { return options_.max_tasks > 0 && summary_.leased >= options_.max_tasks; }
+
   std::size_t lease_count() const {
-    return tasks_to_lease({.concurrency = static_cast<std::size_t>(options_.concurrency),
+    if (quota_leased()) return 0;
+    const auto wanted = tasks_to_lease({.concurrency = static_cast<std::size_t>(options_.concurrency),
                            .running = pool_.running(),
                            .queued = pool_.queued(),
                            .mean_task_seconds = mean_task_seconds_,
                            .max_batch = max_batch_,
                            .prefetch_seconds = options_.prefetch_seconds});
+    if (options_.max_tasks <= 0) return wanted;
+    return std::min(wanted, static_cast<std::size_t>(options_.max_tasks - summary_.leased));
   }
 
   void learn(const std::vector<Outcome>& outcomes) {

@@ -280,3 +280,17 @@ TEST_CASE("cli queue: worker --metrics-port serves Prometheus counters while it 
   worker.signal(SIGTERM);
   CHECK(worker.wait().exit_code == 130);
 }
+
+TEST_CASE("cli worker --max-tasks: settles its share and exits 0, the rest stays queued for others") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  for (int i = 0; i < 5; ++i) test::write_text(dir / ("in/" + std::to_string(i) + ".txt"), std::to_string(i) + "\n");
+  REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/*.txt", "--output", dir / "out"})).exit_code == 0);
+  auto r = test::swath(with_redis(redis, {"worker", "--max-tasks", "2", "--json"}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 2);
+  CHECK(redis.cli({"LLEN", "swath:{cli}:ready"}) == "3");
+  r = test::swath(with_redis(redis, {"worker", "--max-tasks", "9", "--exit-when-empty", "--json"}));  // whichever comes first
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 3);
+  CHECK(test::swath(with_redis(redis, {"worker", "--max-tasks", "0"})).exit_code == 2);
+}
