@@ -18,32 +18,39 @@ if redis.call('HSETNX', jk(job), 'meta', meta) == 1 then
   redis.call('ZADD', k('jobs'), now, job)
 end
 local added, duplicates, again, recounted = 0, 0, 0, 0
+local tasks, waiting = tk(job), 'r0,0,' .. string.sub(p, 1, 1) .. '|'
 for i = 8, #ARGV, 2 do
   local id, payload = ARGV[i], ARGV[i + 1]
-  local el = job .. ':' .. id
-  local rec = record(job, id)
-  local state = rec and string.sub(rec, 1, 1)
-  if rec and not (force and (state == 'd' or state == 'x')) then
-    duplicates = duplicates + 1
-  else
-    if state == 'x' then
-      redis.call('LREM', k('dead'), 0, el)
-      redis.call('HDEL', tk(job), id .. '#')
-      redis.call('HINCRBY', jk(job), 'dead', -1)
-    elseif state == 'd' then
-      -- Committed but its files not yet in place: already counted as unfinished.
-      if redis.call('ZREM', k('finishing'), el) == 1 then
-        recounted = recounted + 1
-        redis.call('HDEL', k('finish'), el)
-        redis.call('HDEL', k('finish_tries'), el)
-        redis.call('HINCRBY', jk(job), 'finishing', -1)
-      end
-      redis.call('HINCRBY', jk(job), 'done', -1)
-    end
-    if rec then again = again + 1 end
-    put(job, id, 'r0,0,' .. string.sub(p, 1, 1) .. '|' .. payload)
-    push_ready(el, p)
+  -- The common case, a new task, in one call; an id already known is looked at only then.
+  if redis.call('HSETNX', tasks, id, waiting .. payload) == 1 then
+    push_ready(job .. ':' .. id, p)
     added = added + 1
+  else
+    local el = job .. ':' .. id
+    local rec = record(job, id)
+    local state = string.sub(rec, 1, 1)
+    if not (force and (state == 'd' or state == 'x')) then
+      duplicates = duplicates + 1
+    else
+      if state == 'x' then
+        redis.call('LREM', k('dead'), 0, el)
+        redis.call('HDEL', tasks, id .. '#')
+        redis.call('HINCRBY', jk(job), 'dead', -1)
+      else
+        -- Committed but its files not yet in place: already counted as unfinished.
+        if redis.call('ZREM', k('finishing'), el) == 1 then
+          recounted = recounted + 1
+          redis.call('HDEL', k('finish'), el)
+          redis.call('HDEL', k('finish_tries'), el)
+          redis.call('HINCRBY', jk(job), 'finishing', -1)
+        end
+        redis.call('HINCRBY', jk(job), 'done', -1)
+      end
+      again = again + 1
+      put(job, id, waiting .. payload)
+      push_ready(el, p)
+      added = added + 1
+    end
   end
 end
 flush()

@@ -85,14 +85,13 @@ Priority parse_priority(const std::string& text, const std::string& source) {
 
 std::string make_task_id(const std::string& kind, const std::vector<std::string>& inputs, const core::Json& options,
                          const std::string& output) {
-  core::Json::Array input_array(inputs.begin(), inputs.end());
-  core::Json identity = core::Json::object();
-  identity.set("kind", kind);
-  identity.set("inputs", std::move(input_array));
-  identity.set("options", options);
-  identity.set("output", output);
-  identity.set("swath", core::build_facts().version);
-  return core::sha256_hex(identity.dump()).substr(0, 32);
+  // The dump of {"kind","inputs","options","output","swath"} in that order, written without copying the options
+  // into an identity object (a manifest makes millions of tasks).
+  const core::Json::Array input_array(inputs.begin(), inputs.end());
+  std::string identity = "{\"kind\":" + core::Json(kind).dump() + ",\"inputs\":" + core::Json(input_array).dump() +
+                         ",\"options\":" + options.dump() + ",\"output\":" + core::Json(output).dump() +
+                         ",\"swath\":" + core::Json(core::build_facts().version).dump() + "}";
+  return core::sha256_hex(identity).substr(0, 32);
 }
 
 std::string make_job_id(const std::string& kind, const core::Json& shared, const std::string& output) {

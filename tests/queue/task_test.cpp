@@ -3,7 +3,9 @@
 
 #include <filesystem>
 
+#include "core/provenance.hpp"
 #include "core/errors.hpp"
+#include "core/sha256.hpp"
 #include "queue/keys.hpp"
 #include "queue/task.hpp"
 #include "support/scratch.hpp"
@@ -47,6 +49,14 @@ TEST_CASE("queue: task ids depend on kind, inputs, options and output only") {
   other.set("size", 256);
   CHECK(queue::make_task_id(t.kind, t.inputs, other, t.output) != t.id);
   CHECK(queue::make_task_id(t.kind, t.inputs, t.options, "/elsewhere") != t.id);
+  // The id is the SHA-256 of this identity object's JSON, as in every earlier version: the same work keeps its id.
+  core::Json identity = core::Json::object();
+  identity.set("kind", t.kind);
+  identity.set("inputs", core::Json::Array(t.inputs.begin(), t.inputs.end()));
+  identity.set("options", t.options);
+  identity.set("output", t.output);
+  identity.set("swath", core::build_facts().version);
+  CHECK(t.id == core::sha256_hex(identity.dump()).substr(0, 32));
 }
 
 TEST_CASE("queue: an envelope round-trips through its JSON text") {
