@@ -21,6 +21,7 @@ Keys::Keys(const std::string& queue_name) : name(queue_name) {
   dead = prefix + "dead";
   workers = prefix + "workers";
   counts = prefix + "counts";
+  claim_texts = prefix + "claim_texts";
   stats = prefix + "stats";
   durations = prefix + "durations";
   throughput = prefix + "throughput";

@@ -27,6 +27,7 @@ struct Keys {
   std::string unfinished;  // LIST, one element per task not finished: LLEN is the scaling signal KEDA reads
   std::string jobs;        // ZSET job id -> created (ms)
   std::string layout;      // STRING "2": the key layout of this version (jobs)
+  std::string claim_texts; // HASH ref -> text: what claims (HASH `claims`, output -> work) refer to, stored once
   std::string job(const std::string& id) const { return prefix + "job:" + id; }             // HASH meta, counters
   std::string job_tasks(const std::string& id) const { return prefix + "job:" + id + ":t"; }  // HASH task -> record
 };

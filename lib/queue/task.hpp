@@ -25,6 +25,9 @@ Priority parse_priority(const std::string& text, const std::string& source);
 struct Claim {
   std::string key;    // e.g. "/data/out/a": where the task's files go
   std::string value;  // the work, readable (it is shown in messages): equal for all the tasks of one work
+  // A long part of `value` (the work's options) is stored once per queue: `value` names it by `ref`, and
+  // messages show `text` in its place. Empty: none.
+  std::string ref, text;
   bool operator==(const Claim&) const = default;
 };
 
