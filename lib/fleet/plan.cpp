@@ -58,7 +58,9 @@ queue::Task make_task(const PlanOptions& options, std::vector<std::string> input
   task.output = options.output;  // resolved once by plan_tasks
   task.id = queue::make_task_id(task.kind, task.inputs, task.options, task.output);
   for (const char* key : slice_keys) {
-    if (task.options.find(key) != nullptr) task.slice_keys.emplace_back(key);
+    // An empty shard ("": the whole scene) is no slice: it stays with the job's options, not in every task.
+    const auto* value = task.options.find(key);
+    if (value != nullptr && !(value->is_string() && value->as_string().empty())) task.slice_keys.emplace_back(key);
   }
   task.job = job;
   task.priority = options.priority;
