@@ -9,7 +9,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 #include "detect/factory.hpp"
 #include "detect/inputs.hpp"
 #include "detect/output.hpp"
@@ -240,9 +240,9 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   }
   const auto quicklook_time = Clock::now() - quicklook_start;
   const core::Json used = provenance_options(options, *detector);  // onnx hashes its model for it: once
-  auto provenance = core::provenance_json(core::hash_options(used));
+  auto record = provenance::provenance_json(provenance::hash_options(used));
   stage_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"),
-                   core::Json::Object{{"provenance", provenance}, {"options", used}}, staged);
+                   core::Json::Object{{"provenance", record}, {"options", used}}, staged);
   if (options.stop && options.stop()) throw_interrupted(report.windows);
   staged.commit();
   report.merge_write_seconds = std::chrono::duration<double>(Clock::now() - merge_start - quicklook_time).count();

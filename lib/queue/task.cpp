@@ -5,7 +5,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/provenance.hpp"
+#include "core/build_info.hpp"
 #include "core/sha256.hpp"
 
 namespace swath::queue {
@@ -90,7 +90,7 @@ std::string make_task_id(const std::string& kind, const std::vector<std::string>
   identity.set("inputs", std::move(input_array));
   identity.set("options", options);
   identity.set("output", output);
-  identity.set("swath", core::build_facts().version);
+  identity.set("swath", core::build::version);
   return core::sha256_hex(identity.dump()).substr(0, 32);
 }
 

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 
 namespace swath::scale {
 
@@ -183,7 +183,7 @@ core::Json plan_json(const Plan& plan, const PlanInput& in) {
   out.set("deadline", deadline);
   out.set("warnings", warnings);
   out.set("inputs", inputs);
-  out.set("provenance", core::provenance_json(core::hash_options(options)));
+  out.set("provenance", provenance::provenance_json(provenance::hash_options(options)));
   return out;
 }
 

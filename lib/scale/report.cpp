@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/errors.hpp"
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 
 namespace swath::scale {
 
@@ -86,7 +86,7 @@ core::Json report_json(const SimulationReport& report) {
   core::Json options = core::Json::object();
   options.set("tasks", report.tasks);
   options.set("strategies", results);
-  j.set("provenance", core::provenance_json(core::hash_options(options)));
+  j.set("provenance", provenance::provenance_json(provenance::hash_options(options)));
   return j;
 }
 
