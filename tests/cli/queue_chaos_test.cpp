@@ -11,7 +11,7 @@
 
 #include "core/files.hpp"
 #include "core/json.hpp"
-#include "core/sha256.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/scratch.hpp"
@@ -150,7 +150,7 @@ TEST_CASE("cli queue chaos: killed workers and a Redis restart lose nothing and 
   for (int i = 0; i < task_count; ++i) {
     const std::string input = dir / ("in/" + input_name(i));
     const std::string output = dir / ("out/" + input_name(i) + ".sha256");
-    if (!fs::exists(output) || core::read_file(output) != core::sha256_file_hex(input) + "  " + input_name(i) + "\n") ++missing;
+    if (!fs::exists(output) || core::read_file(output) != raster::sha256_file_hex(input) + "  " + input_name(i) + "\n") ++missing;
   }
   const auto ids = test::lines(redis.cli({"--scan", "--pattern", "swath:{chaos}:task:*"}));
   for (const auto& key : ids) {

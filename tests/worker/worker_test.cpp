@@ -11,6 +11,7 @@
 #include "core/sha256.hpp"
 #include "queue/client.hpp"
 #include "queue/stats.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/redis_server.hpp"
 #include "worker/worker.hpp"
 
@@ -99,7 +100,7 @@ TEST_CASE("worker: checksum tasks commit their outputs once, with hashes and an 
   CHECK_FALSE(fs::exists(f.dir / "out/.swath-staging"));
   const auto id = f.task("checksum", {a}).id;
   const auto outputs = core::Json::parse(f.field(id, "outputs"));
-  CHECK(outputs.at("files").at("a.txt.sha256").as_string() == core::sha256_file_hex(f.dir / "out/a.txt.sha256"));
+  CHECK(outputs.at("files").at("a.txt.sha256").as_string() == raster::sha256_file_hex(f.dir / "out/a.txt.sha256"));
   const auto record = core::Json::parse(f.field(id, "result"));
   CHECK(record.at("bytes_read").as_int() == 6);
   CHECK(record.at("bytes_written").as_int() == static_cast<std::int64_t>(fs::file_size(f.dir / "out/a.txt.sha256")));
