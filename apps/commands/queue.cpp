@@ -84,8 +84,8 @@ class QueueCommand final : public cli::Command {
       const std::string unseen = stats.exists ? "" : never_used(connection, stats.queue);
       if (!unseen.empty() && (json_ || prometheus_)) log::get("queue")->warn("{}", unseen);
       cli::emit(prometheus_ ? queue::stats_prometheus(stats)
-                : json_     ? queue::stats_json(stats).dump() + "\n"
-                            : queue::stats_text(stats) + (unseen.empty() ? "" : "  note: " + unseen + "\n"));
+                : json_     ? queue::to_json(stats).dump() + "\n"
+                            : queue::to_text(stats) + (unseen.empty() ? "" : "  note: " + unseen + "\n"));
     } else if (list_->parsed()) {
       const auto dead = client.dead_list(0, limit_ - 1);
       cli::emit(json_ ? dead_json(client.keys().name, dead).dump() + "\n" : dead_text(dead));

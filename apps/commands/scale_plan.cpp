@@ -68,7 +68,7 @@ class ScalePlanCommand final : public cli::Command {
         stats_, redis_, queue_,
         [queue](const std::string& url, const std::string& q) mutable {
           queue.redis = url;
-          return queue::queue_stats_json(queue.endpoint(), q, queue.allow_eviction);
+          return queue::fetch_stats_json(queue.endpoint(), q, queue.allow_eviction);
         },
         [](const std::string& url) { queue::parse_redis_url(url); });
     if (watch_) return watch(source, settings.kubectl);
@@ -96,7 +96,7 @@ class ScalePlanCommand final : public cli::Command {
       const auto paths = scale::k8s::write_manifests(scale::k8s::build_manifests(scale::k8s::parse_manifest_kinds(emit_), manifests_), output_);
       for (const auto& p : paths) std::cerr << "wrote " << p << "\n";
     }
-    cli::emit(json_ ? scale::plan_json(plan, in).dump() + "\n" : scale::plan_text(plan));
+    cli::emit(json_ ? scale::to_json(plan, in).dump() + "\n" : scale::to_text(plan));
     return static_cast<int>(core::ExitCode::ok);
   }
 
@@ -126,7 +126,7 @@ class ScalePlanCommand final : public cli::Command {
       if (report.optimum) panels.push_back(report.optimum->result);
       core::write_file_atomic(plot_, scale::plot_svg(panels, report.deadline_seconds));
     }
-    cli::emit(json_ ? scale::report_json(report).dump() + "\n" : scale::report_text(report));
+    cli::emit(json_ ? scale::to_json(report).dump() + "\n" : scale::to_text(report));
     return static_cast<int>(core::ExitCode::ok);
   }
 

@@ -30,7 +30,7 @@ class VersionCommand final : public cli::Command {
     app.add_flag("--json", json_, "Print JSON for machines");
   }
   int run(const cli::Invocation&) override {
-    cli::emit(json_ ? provenance::build_facts_json().dump() + "\n" : version_text());
+    cli::emit(json_ ? provenance::to_json(provenance::build_facts()).dump() + "\n" : version_text());
     return static_cast<int>(core::ExitCode::ok);
   }
 

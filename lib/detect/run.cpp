@@ -167,22 +167,22 @@ core::Json provenance_options(const DetectOptions& options, const Detector& dete
 
 }  // namespace
 
-core::Json DetectReport::to_json() const {
+core::Json to_json(const DetectReport& report) {
   core::Json failed = core::Json::array();
-  for (const auto& f : failures) failed.push_back(f);
-  return core::Json::Object{{"output", output},
-                            {"detector", detector},
-                            {"scenes", static_cast<long long>(scenes)},
-                            {"windows", static_cast<long long>(windows)},
-                            {"raw_detections", static_cast<long long>(raw_detections)},
-                            {"detections", static_cast<long long>(detections)},
+  for (const auto& f : report.failures) failed.push_back(f);
+  return core::Json::Object{{"output", report.output},
+                            {"detector", report.detector},
+                            {"scenes", static_cast<long long>(report.scenes)},
+                            {"windows", static_cast<long long>(report.windows)},
+                            {"raw_detections", static_cast<long long>(report.raw_detections)},
+                            {"detections", static_cast<long long>(report.detections)},
                             {"failed_windows", failed},
-                            {"window", static_cast<long long>(window)},
-                            {"detect_seconds", detect_seconds},
-                            {"inference_seconds", inference_seconds},
-                            {"merge_write_seconds", merge_write_seconds},
-                            {"wall_seconds", wall_seconds},
-                            {"cpu_seconds", cpu_seconds}};
+                            {"window", static_cast<long long>(report.window)},
+                            {"detect_seconds", report.detect_seconds},
+                            {"inference_seconds", report.inference_seconds},
+                            {"merge_write_seconds", report.merge_write_seconds},
+                            {"wall_seconds", report.wall_seconds},
+                            {"cpu_seconds", report.cpu_seconds}};
 }
 
 DetectOptions with_window(const DetectOptions& requested, const Detector& detector) {

@@ -96,8 +96,7 @@ const BuildFacts& build_facts() {
   return facts;
 }
 
-Json build_facts_json() {
-  const auto& facts = build_facts();
+Json to_json(const BuildFacts& facts) {
   Json deps = Json::object();
   for (const auto& dep : facts.dependencies) {
     deps.set(dep.name, Json::Object{{"build", dep.build}, {"runtime", dep.runtime.empty() ? Json() : Json(dep.runtime)}});

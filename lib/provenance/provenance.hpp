@@ -29,7 +29,7 @@ const BuildFacts& build_facts();
 // The record embedded in outputs: no wall-clock time, so identical runs give identical bytes.
 // `options_hash` identifies the options that shaped the output (see hash_options).
 core::Json provenance_json(const std::string& options_hash);
-core::Json build_facts_json();
+core::Json to_json(const BuildFacts& facts);  // `swath version --json`
 
 // Hex SHA-256 of the canonical JSON of the options, prefixed "sha256:".
 std::string hash_options(const core::Json& options);

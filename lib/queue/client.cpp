@@ -52,7 +52,7 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
     for (std::size_t i = start; i < std::min(tasks.size(), start + batch); ++i) {
       args.push_back(tasks[i].id);
       args.push_back(priority_name(tasks[i].priority));
-      args.push_back(task_text(tasks[i]));
+      args.push_back(to_json(tasks[i]).dump());
     }
     connection_.send_eval(scripts::enqueue, args, 1);
     in_flight.push_back(std::move(args));

@@ -94,7 +94,7 @@ std::string make_task_id(const std::string& kind, const std::vector<std::string>
   return core::sha256_hex(identity.dump()).substr(0, 32);
 }
 
-core::Json task_json(const Task& task) {
+core::Json to_json(const Task& task) {
   core::Json json = core::Json::object();
   json.set("schema", task_schema);
   json.set("id", task.id);
@@ -109,8 +109,6 @@ core::Json task_json(const Task& task) {
   json.set("deadline", task.deadline_ms ? core::Json(*task.deadline_ms) : core::Json());
   return json;
 }
-
-std::string task_text(const Task& task) { return task_json(task).dump(); }
 
 Task parse_task(const std::string& text) {
   core::Json json;

@@ -45,8 +45,7 @@ struct Task {
 std::string make_task_id(const std::string& kind, const std::vector<std::string>& inputs, const core::Json& options,
                          const std::string& output);
 
-core::Json task_json(const Task& task);
-std::string task_text(const Task& task);  // task_json(...).dump()
+core::Json to_json(const Task& task);
 
 // Parses and validates an envelope; throws DataError whose `why` is the reason a worker dead-letters it
 // (not JSON, wrong schema version, a missing or mistyped field).

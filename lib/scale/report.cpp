@@ -51,7 +51,7 @@ core::Json result_json(const SimResult& r) {
 
 }  // namespace
 
-std::string report_text(const SimulationReport& report) {
+std::string to_text(const SimulationReport& report) {
   std::string out = fmt::format("{} tasks ({:.0f} task-seconds), deadline {}\n", report.tasks, report.busy_seconds,
                                 report.deadline_seconds ? fmt::format("{:.0f}s", *report.deadline_seconds) : "none");
   out += fmt::format("{:<20} {:>9} {:>9} {:>8} {:>11} {:>9} {:>6} {:>9}\n", "strategy", "done_s", "deadline", "late",
@@ -66,7 +66,7 @@ std::string report_text(const SimulationReport& report) {
   return out;
 }
 
-core::Json report_json(const SimulationReport& report) {
+core::Json to_json(const SimulationReport& report) {
   core::Json j = core::Json::object();
   j.set("schema", "swath.scale.simulation/1");
   j.set("tasks", report.tasks);

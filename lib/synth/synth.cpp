@@ -134,8 +134,8 @@ vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthOb
 
 }  // namespace
 
-core::Json SynthResult::to_json() const {
-  return core::Json::Object{{"scene", scene_path}, {"truth", truth_path}, {"objects", static_cast<long long>(objects)}};
+core::Json to_json(const SynthResult& result) {
+  return core::Json::Object{{"scene", result.scene_path}, {"truth", result.truth_path}, {"objects", static_cast<long long>(result.objects)}};
 }
 
 SynthResult synthesize(const SynthOptions& options) {

@@ -181,7 +181,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
   return report;
 }
 
-core::Json report_json(const TileReport& r) {
+core::Json to_json(const TileReport& r) {
   core::Json warnings = core::Json::array();
   for (const auto& w : r.warnings) warnings.push_back(w);
   core::Json failures = core::Json::array();

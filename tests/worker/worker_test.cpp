@@ -114,11 +114,11 @@ TEST_CASE("worker: malformed tasks are dead-lettered at once with the reason, an
   const auto good = f.input("good.txt", "good\n");
   f.client.enqueue({f.task("checksum", {good})}, false);
   f.redis.cli({"RPUSH", "swath:{w}:ready", "{not json"});
-  auto wrong_schema = queue::task_json(f.task("checksum", {good}, f.dir / "other"));
+  auto wrong_schema = queue::to_json(f.task("checksum", {good}, f.dir / "other"));
   wrong_schema.set("schema", "swath.task/9");
   f.redis.cli({"RPUSH", "swath:{w}:ready", wrong_schema.dump()});
   core::Json missing = core::Json::object();
-  const auto full = queue::task_json(f.task("checksum", {good}, f.dir / "x"));
+  const auto full = queue::to_json(f.task("checksum", {good}, f.dir / "x"));
   for (const auto& [k, v] : full.as_object()) {
     if (k != "kind") missing.set(k, v);
   }
