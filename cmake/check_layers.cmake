@@ -4,8 +4,9 @@
 # Run: cmake -DSWATH_SOURCE_DIR=<source dir> -P cmake/check_layers.cmake
 cmake_minimum_required(VERSION 3.25)
 if(NOT SWATH_SOURCE_DIR)
-  get_filename_component(SWATH_SOURCE_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+  set(SWATH_SOURCE_DIR "${CMAKE_CURRENT_LIST_DIR}/..")
 endif()
+get_filename_component(SWATH_SOURCE_DIR "${SWATH_SOURCE_DIR}" ABSOLUTE)  # the globs below need an absolute root
 
 set(problems "")
 macro(problem text)
@@ -189,7 +190,8 @@ endforeach()
 list(LENGTH files file_count)
 list(LENGTH SWATH_MODULES module_count)
 if(problems)
+  # One problem a line, indented so that CMake prints each as it is (it rewraps only unindented text).
   string(REPLACE ";" "\n  " text "${problems}")
-  message(FATAL_ERROR "layering: ${text}")
+  message(FATAL_ERROR "layering: the #include lines, cmake/swath_modules.cmake and docs/architecture.md disagree:\n  ${text}")
 endif()
 message(STATUS "layering: ${file_count} files of ${module_count} modules follow the declared arrows")
