@@ -60,7 +60,7 @@ class EnqueueCommand final : public cli::Command {
     if (deadline_ > 0) plan.deadline_seconds = deadline_;
     plan.trace = current_trace();
     const auto summary = fleet::enqueue(plan, options);
-    cli::emit(json_ ? summary.json(options.queue).dump() + "\n"
+    cli::emit(json_ ? queue::to_json(summary, options.queue).dump() + "\n"
                     : "queued " + std::to_string(summary.enqueued) + " of " + std::to_string(summary.tasks) +
                           " tasks on " + options.queue + " in job " + core::join(summary.jobs, ", ") + " (" +
                           std::to_string(summary.duplicates) +

@@ -67,11 +67,11 @@ class QueueCommand final : public cli::Command {
       const std::string unseen = stats.exists ? "" : never_used(connection, stats.queue);
       if (!unseen.empty() && (json_ || prometheus_)) log::get("queue")->warn("{}", unseen);
       cli::emit(prometheus_ ? queue::stats_prometheus(stats)
-                : json_     ? queue::stats_json(stats).dump() + "\n"
-                            : queue::stats_text(stats) + (unseen.empty() ? "" : "  note: " + unseen + "\n"));
+                : json_     ? queue::to_json(stats).dump() + "\n"
+                            : queue::to_text(stats) + (unseen.empty() ? "" : "  note: " + unseen + "\n"));
     } else if (list_->parsed()) {
       const auto dead = client.dead_list(0, limit_ - 1);
-      cli::emit(json_ ? queue::dead_json(client.keys().name, dead).dump() + "\n" : queue::dead_text(dead));
+      cli::emit(json_ ? queue::to_json(dead, client.keys().name).dump() + "\n" : queue::to_text(dead));
     } else {
       if (ids_.empty() == !all_) {
         throw core::UsageError("name the dead task ids or give --all", "", "swath queue dead list shows them");
@@ -102,9 +102,9 @@ class QueueCommand final : public cli::Command {
       const auto* output = found.front().meta.find("output");
       for (const auto& r : worker::read_records(output != nullptr ? output->as_string() : "", job_id_)) cli::emit(r.dump() + "\n");
     } else if (json_ || job_->parsed()) {
-      for (const auto& j : found) cli::emit(queue::job_json(j).dump() + "\n");
+      for (const auto& j : found) cli::emit(queue::to_json(j).dump() + "\n");
     } else {
-      cli::emit(queue::jobs_text(found));
+      cli::emit(queue::to_text(found));
     }
     return static_cast<int>(core::ExitCode::ok);
   }

@@ -39,7 +39,7 @@ class WorkerCommand final : public cli::Command {
     auto handlers = worker::builtin_handlers();
     fleet::add_handlers(handlers, pipeline::resources_table().apply(config));
     const auto summary = worker::run_worker(options, handlers);
-    if (json_) cli::emit(summary.json().dump() + "\n");
+    if (json_) cli::emit(worker::to_json(summary).dump() + "\n");
     return static_cast<int>(summary.interrupted ? core::ExitCode::interrupted : core::ExitCode::ok);
   }
 

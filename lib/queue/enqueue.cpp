@@ -10,16 +10,16 @@
 
 namespace swath::queue {
 
-core::Json EnqueueSummary::json(const std::string& queue) const {
+core::Json to_json(const EnqueueSummary& summary, const std::string& queue) {
   core::Json j = core::Json::object();
   j.set("schema", "swath.enqueue/1");
   j.set("queue", queue);
-  j.set("jobs", core::Json::Array(jobs.begin(), jobs.end()));
-  j.set("tasks", tasks);
-  j.set("enqueued", enqueued);
-  j.set("duplicates_skipped", duplicates);
-  j.set("not_queued", not_queued);
-  if (!refusal.empty()) j.set("error", refusal);
+  j.set("jobs", core::Json::Array(summary.jobs.begin(), summary.jobs.end()));
+  j.set("tasks", summary.tasks);
+  j.set("enqueued", summary.enqueued);
+  j.set("duplicates_skipped", summary.duplicates);
+  j.set("not_queued", summary.not_queued);
+  if (!summary.refusal.empty()) j.set("error", summary.refusal);
   return j;
 }
 

@@ -33,8 +33,8 @@ struct EnqueueSummary {
   std::int64_t duplicates = 0;
   std::int64_t not_queued = 0;  // Redis refused them (out of memory): the same enqueue again queues them
   std::string refusal;          // Redis' reason
-  core::Json json(const std::string& queue) const;
 };
+core::Json to_json(const EnqueueSummary& summary, const std::string& queue);  // swath.enqueue/1
 
 // One enqueue: connected first (so an unreachable or evicting Redis is said before any work is planned), asked
 // for its time (tasks count their enqueue time and deadline from Redis TIME), then given the finished tasks.

@@ -30,7 +30,7 @@ std::string text_field(const JobInfo& job, const char* key) {
 
 }  // namespace
 
-core::Json job_json(const JobInfo& job) {
+core::Json to_json(const JobInfo& job) {
   const double rate = throughput(job);
   core::Json j = core::Json::object();
   j.set("schema", "swath.queue.job/1");
@@ -52,7 +52,7 @@ core::Json job_json(const JobInfo& job) {
   return j;
 }
 
-std::string jobs_text(const std::vector<JobInfo>& jobs) {
+std::string to_text(const std::vector<JobInfo>& jobs) {
   if (jobs.empty()) return "no jobs\n";
   std::ostringstream out;
   out << "job            kind      tasks   waiting  running     done     dead  tasks/s      eta  trace\n";
@@ -69,7 +69,7 @@ std::string jobs_text(const std::vector<JobInfo>& jobs) {
   return out.str();
 }
 
-core::Json dead_json(const std::string& queue_name, const std::vector<DeadTask>& dead) {
+core::Json to_json(const std::vector<DeadTask>& dead, const std::string& queue_name) {
   core::Json tasks = core::Json::array();
   for (const auto& d : dead) {
     core::Json t = core::Json::object();
@@ -89,7 +89,7 @@ core::Json dead_json(const std::string& queue_name, const std::vector<DeadTask>&
   return json;
 }
 
-std::string dead_text(const std::vector<DeadTask>& dead) {
+std::string to_text(const std::vector<DeadTask>& dead) {
   std::string out;
   for (const auto& d : dead) {
     out += d.id.substr(d.id.find(':') + 1) + "  failures " + std::to_string(d.failures) + "  " + d.error + "\n";

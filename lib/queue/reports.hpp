@@ -13,13 +13,13 @@ namespace swath::queue {
 // {"schema":"swath.queue.job/1","id","kind","output","priority","trace_id","created","tasks","waiting","running",
 // "finishing","done","dead","throughput_per_second","eta_seconds"}; throughput from the first to the last commit,
 // ETA of what is unfinished at that rate (null before anything is done).
-core::Json job_json(const JobInfo& job);
+core::Json to_json(const JobInfo& job);
 // One line per job: id, kind, tasks, waiting, running, done, dead, throughput, ETA, trace id.
-std::string jobs_text(const std::vector<JobInfo>& jobs);
+std::string to_text(const std::vector<JobInfo>& jobs);
 
 // {"schema":"swath.queue.dead/1","queue","tasks":[{"id","job","error","failures","attempt","dead_at","envelope"}]}
-core::Json dead_json(const std::string& queue_name, const std::vector<DeadTask>& dead);
+core::Json to_json(const std::vector<DeadTask>& dead, const std::string& queue_name);
 // One line per dead task: its id, failures and the reason.
-std::string dead_text(const std::vector<DeadTask>& dead);
+std::string to_text(const std::vector<DeadTask>& dead);
 
 }  // namespace swath::queue

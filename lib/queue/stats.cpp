@@ -65,7 +65,7 @@ QueueStats read_stats(QueueClient& client, std::int64_t window_seconds) {
   return s;
 }
 
-core::Json stats_json(const QueueStats& s) {
+core::Json to_json(const QueueStats& s) {
   core::Json json = core::Json::object();
   json.set("schema", "swath.queue.stats/1");
   json.set("queue", s.queue);
@@ -95,7 +95,7 @@ core::Json stats_json(const QueueStats& s) {
   return json;
 }
 
-std::string stats_text(const QueueStats& s) {
+std::string to_text(const QueueStats& s) {
   std::ostringstream out;
   out << "queue " << s.queue << "\n"
       << "  ready      " << s.depth << " (high " << s.high << ", normal " << s.normal << ", low " << s.low << ")\n"
@@ -139,13 +139,13 @@ std::string stats_prometheus(const QueueStats& s) {
   return out.str();
 }
 
-core::Json queue_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, bool allow_eviction,
+core::Json fetch_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, bool allow_eviction,
                             std::int64_t window_seconds) {
   Connection connection(endpoint);
   connection.check_durability(allow_eviction);
   check_layout(connection, Keys(queue_name));
   QueueClient client(connection, queue_name);
-  return stats_json(read_stats(client, window_seconds));
+  return to_json(read_stats(client, window_seconds));
 }
 
 }  // namespace swath::queue

@@ -6,7 +6,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/provenance.hpp"
+#include "core/build_info.hpp"
 #include "core/sha256.hpp"
 
 namespace swath::queue {
@@ -90,7 +90,7 @@ std::string make_task_id(const std::string& kind, const std::vector<std::string>
   const core::Json::Array input_array(inputs.begin(), inputs.end());
   std::string identity = "{\"kind\":" + core::Json(kind).dump() + ",\"inputs\":" + core::Json(input_array).dump() +
                          ",\"options\":" + options.dump() + ",\"output\":" + core::Json(output).dump() +
-                         ",\"swath\":" + core::Json(core::build_facts().version).dump() + "}";
+                         ",\"swath\":" + core::Json(core::build::version).dump() + "}";
   return core::sha256_hex(identity).substr(0, 32);
 }
 
@@ -99,7 +99,7 @@ std::string make_job_id(const std::string& kind, const core::Json& shared, const
   identity.set("kind", kind);
   identity.set("options", shared);
   identity.set("output", output);
-  identity.set("swath", core::build_facts().version);
+  identity.set("swath", core::build::version);
   return core::sha256_hex(identity.dump()).substr(0, 12);
 }
 
@@ -138,7 +138,7 @@ std::string task_payload(const Task& task) {
   return out;
 }
 
-core::Json envelope_json(const Task& task) {
+core::Json to_json(const Task& task) {
   core::Json json = core::Json::object();
   json.set("schema", task_schema);
   json.set("id", task.id);

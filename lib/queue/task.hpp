@@ -68,7 +68,7 @@ std::string task_payload(const Task& task);
 
 // The envelope of `task` as the lease script composes it from the job's and the task's records (for producers
 // and tests that make one by hand).
-core::Json envelope_json(const Task& task);
+core::Json to_json(const Task& task);
 
 // Parses and validates an envelope as the lease script composes it
 // ({"schema","id","job","attempt","inputs","slice","job_meta"}); throws DataError whose `why` is the reason a

@@ -5,11 +5,12 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/sha256.hpp"
 #include "core/text.hpp"
 #include "log/logger.hpp"
 #include "log/trace_context.hpp"
+#include "core/sha256.hpp"
 #include "worker/done_record.hpp"
+#include "raster/fingerprint.hpp"
 #include "worker/settle.hpp"
 #include "worker/usage.hpp"
 
@@ -47,7 +48,7 @@ std::vector<OutputFile> hash_outputs(const std::string& staging, const HandlerRe
       continue;
     }
     const std::string path = staging + "/" + name;
-    files.push_back({name, core::sha256_file_hex(path), static_cast<std::uint64_t>(fs::file_size(path))});
+    files.push_back({name, raster::sha256_file_hex(path), static_cast<std::uint64_t>(fs::file_size(path))});
   }
   return files;
 }

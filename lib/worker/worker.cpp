@@ -114,7 +114,7 @@ class WorkerLoop {
     if (core::cancel_requested() || hung) shut_down();
     connection_.with_reconnect([&] { client_.goodbye(options_.worker_id); });
     summary_.settled = settler_.counts();
-    logger->info("worker {} stopping: {}", options_.worker_id, summary_.json().dump());
+    logger->info("worker {} stopping: {}", options_.worker_id, to_json(summary_).dump());
     if (hung) {
       throw core::IoError("worker " + options_.worker_id, std::to_string(pool_.stuck()) + " tasks hang in its threads",
                           "a read that hangs cannot be interrupted: start a fresh worker (its tasks were handed back)");
@@ -310,17 +310,17 @@ void keep_alive_if_stuck(std::unique_ptr<WorkerLoop>& loop) {
 
 }  // namespace
 
-core::Json WorkerSummary::json() const {
+core::Json to_json(const WorkerSummary& summary) {
   core::Json j = core::Json::object();
   j.set("schema", "swath.worker/1");
-  j.set("leased", leased);
-  j.set("committed", settled.committed);
-  j.set("retried", settled.retried);
-  j.set("dead", settled.dead);
-  j.set("lost", settled.lost);
-  j.set("handed_back", handed_back);
-  j.set("hung", hung);
-  j.set("interrupted", interrupted);
+  j.set("leased", summary.leased);
+  j.set("committed", summary.settled.committed);
+  j.set("retried", summary.settled.retried);
+  j.set("dead", summary.settled.dead);
+  j.set("lost", summary.settled.lost);
+  j.set("handed_back", summary.handed_back);
+  j.set("hung", summary.hung);
+  j.set("interrupted", summary.interrupted);
   return j;
 }
 

@@ -48,8 +48,8 @@ struct WorkerSummary {
   std::int64_t handed_back = 0;
   std::int64_t hung = 0;  // tasks abandoned past their time limit
   bool interrupted = false;
-  core::Json json() const;
 };
+core::Json to_json(const WorkerSummary& summary);  // swath.worker/1
 
 // Runs until the queue is empty (exit_when_empty), max_tasks are settled, or SIGINT/SIGTERM (core::cancel_requested).
 // Throws IoError when Redis is unreachable at start or stays unreachable past the reconnect timeout, or when

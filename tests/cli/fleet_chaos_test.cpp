@@ -7,6 +7,7 @@
 #include <random>
 
 #include "cli/fleet_support.hpp"
+#include "raster/fingerprint.hpp"
 
 using namespace swath;
 using namespace swath::test::fleet;
@@ -141,7 +142,7 @@ TEST_CASE("fleet chaos: tile and detect tasks under SIGKILLs and a Redis restart
       ++files;
       const std::string path = out_dir + "/" + name;
       if (!fs::exists(path)) ++missing;
-      else if (core::sha256_file_hex(path) != file.at("sha256").as_string()) ++mismatched;
+      else if (raster::sha256_file_hex(path) != file.at("sha256").as_string()) ++mismatched;
     }
   }
   CHECK(not_done == 0);

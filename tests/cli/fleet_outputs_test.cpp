@@ -11,6 +11,7 @@
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "core/sha256.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/scratch.hpp"
@@ -72,10 +73,10 @@ TEST_CASE("fleet detect: a FlatGeobuf task commits its provenance sidecar too, h
   const std::string sidecar = name + ".swath.json";
   REQUIRE(fs::exists(dir / ("fleet/" + sidecar)));
   CHECK(core::read_file(dir / ("fleet/" + sidecar)) == core::read_file(dir / "local.fgb.swath.json"));
-  CHECK(fgb.begin()->second == core::sha256_file_hex(dir / "local.fgb"));
+  CHECK(fgb.begin()->second == raster::sha256_file_hex(dir / "local.fgb"));
   const auto recorded = recorded_outputs(dir / "fleet");
   CHECK(recorded == std::map<std::string, std::string>{{name, fgb.begin()->second},
-                                                       {sidecar, core::sha256_file_hex(dir / ("fleet/" + sidecar))}});
+                                                       {sidecar, raster::sha256_file_hex(dir / ("fleet/" + sidecar))}});
   CHECK(hidden_entries(dir / "fleet").empty());
 }
 

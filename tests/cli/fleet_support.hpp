@@ -13,7 +13,7 @@
 
 #include "core/files.hpp"
 #include "core/json.hpp"
-#include "core/sha256.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/rasters.hpp"
 #include "support/redis_server.hpp"
@@ -49,7 +49,7 @@ inline std::map<std::string, std::string> hashes(const std::string& dir, const s
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
     if (!e.is_regular_file() || name.size() < suffix.size() || name.substr(name.size() - suffix.size()) != suffix) continue;
-    out[fs::relative(e.path(), dir).string()] = core::sha256_file_hex(e.path().string());
+    out[fs::relative(e.path(), dir).string()] = raster::sha256_file_hex(e.path().string());
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include "core/json.hpp"
 #include "core/sha256.hpp"
 #include "cli/fleet_support.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/scratch.hpp"
@@ -151,7 +152,7 @@ TEST_CASE("cli queue chaos: killed workers and a Redis restart lose nothing and 
   for (int i = 0; i < task_count; ++i) {
     const std::string input = dir / ("in/" + input_name(i));
     const std::string output = dir / ("out/" + input_name(i) + ".sha256");
-    if (!fs::exists(output) || core::read_file(output) != core::sha256_file_hex(input) + "  " + input_name(i) + "\n") ++missing;
+    if (!fs::exists(output) || core::read_file(output) != raster::sha256_file_hex(input) + "  " + input_name(i) + "\n") ++missing;
   }
   // Each done task's commit token in Redis is the one its done record beside the outputs was written under.
   const auto records = test::fleet::done_records(dir / "out");

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "raster/fingerprint.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "core/sha256.hpp"
@@ -95,7 +96,7 @@ TEST_CASE("cli queue jobs: each enqueue is a job with its totals; records of don
     const std::string input = record.at("inputs").as_array().front().as_string();
     const std::string output = fs::path(input).filename().string() + ".sha256";
     REQUIRE(record.at("outputs").find(output) != nullptr);
-    CHECK(record.at("outputs").at(output).at("sha256").as_string() == core::sha256_file_hex(dir / ("out1/" + output)));
+    CHECK(record.at("outputs").at(output).at("sha256").as_string() == raster::sha256_file_hex(dir / ("out1/" + output)));
     CHECK(fs::exists(dir / ("out1/swath-records/" + first + "/" + record.at("task").as_string() + ".json")));
   }
   CHECK(count == 2);

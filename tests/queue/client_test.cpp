@@ -160,7 +160,7 @@ TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") 
   f.client.enqueue({task("a"), task("b", queue::Priority::high)}, false);
   const auto batch = f.client.lease("w", 1, 30000, 15);
   f.client.renew("w", 30000, {});
-  const auto json = queue::stats_json(queue::read_stats(f.client));
+  const auto json = queue::to_json(queue::read_stats(f.client));
   std::vector<std::string> keys;
   for (const auto& [k, v] : json.as_object()) keys.push_back(k);
   CHECK(keys == std::vector<std::string>{"schema", "queue", "depth", "depth_by_priority", "in_flight", "delayed", "dead",
@@ -174,11 +174,11 @@ TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") 
   CHECK(json.at("backlog").as_int() == 1);
   CHECK(json.at("workers").as_int() == 1);
   f.client.commit({{batch.tasks[0].id, batch.tasks[0].token, "{}", "{}", 2.5}}, 5000);
-  const auto after = queue::stats_json(queue::read_stats(f.client, 60));
+  const auto after = queue::to_json(queue::read_stats(f.client, 60));
   CHECK(after.at("task_seconds").at("p50").as_double() == doctest::Approx(2.5));
   CHECK(after.at("task_seconds").at("count").as_int() == 1);
   CHECK(after.at("throughput_per_second").as_double() == doctest::Approx(1.0 / 60).epsilon(0.05));
-  CHECK(queue::queue_stats_json(queue::parse_redis_url(f.redis.url()), "q", false) == queue::stats_json(queue::read_stats(f.client)));
+  CHECK(queue::fetch_stats_json(queue::parse_redis_url(f.redis.url()), "q", false) == queue::to_json(queue::read_stats(f.client)));
 }
 
 TEST_CASE("queue: connection errors are clear and never show the password") {

@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "core/provenance.hpp"
+#include "core/build_info.hpp"
 #include "core/errors.hpp"
 #include "core/sha256.hpp"
 #include "queue/keys.hpp"
@@ -55,14 +55,14 @@ TEST_CASE("queue: task ids depend on kind, inputs, options and output only") {
   identity.set("inputs", core::Json::Array(t.inputs.begin(), t.inputs.end()));
   identity.set("options", t.options);
   identity.set("output", t.output);
-  identity.set("swath", core::build_facts().version);
+  identity.set("swath", core::build::version);
   CHECK(t.id == core::sha256_hex(identity.dump()).substr(0, 32));
 }
 
 TEST_CASE("queue: an envelope round-trips through its JSON text") {
   auto t = sample();
   t.deadline_ms = 1700000060000;
-  const auto back = queue::parse_task(queue::envelope_json(t).dump());
+  const auto back = queue::parse_task(queue::to_json(t).dump());
   CHECK(back.id == t.id);
   CHECK(back.job == queue::make_job_id(t.kind, t.options, t.output));
   CHECK(back.inputs == t.inputs);
@@ -70,19 +70,19 @@ TEST_CASE("queue: an envelope round-trips through its JSON text") {
   CHECK(back.priority == queue::Priority::high);
   CHECK(back.traceparent == t.traceparent);
   CHECK(back.deadline_ms == t.deadline_ms);
-  CHECK(queue::envelope_json(back).dump() == queue::envelope_json(t).dump());
+  CHECK(queue::to_json(back).dump() == queue::to_json(t).dump());
 }
 
 TEST_CASE("queue: malformed envelopes are rejected with the reason") {
   CHECK(why_of("not json {").rfind("not JSON", 0) == 0);
   CHECK(why_of("[1,2]") == "not a JSON object");
-  auto json = queue::envelope_json(sample());
+  auto json = queue::to_json(sample());
   json.set("schema", "swath.task/1");
   CHECK(why_of(json.dump()) == "schema version 'swath.task/1' is not swath.task/2");
   for (const char* field : {"id", "job", "attempt", "inputs", "slice", "job_meta"}) {
     CAPTURE(field);
     core::Json without = core::Json::object();
-    const auto full = queue::envelope_json(sample());
+    const auto full = queue::to_json(sample());
     for (const auto& [k, v] : full.as_object()) {
       if (k != field) without.set(k, v);
     }
@@ -95,14 +95,14 @@ TEST_CASE("queue: malformed envelopes are rejected with the reason") {
     for (const auto& [k, v] : full_meta.as_object()) {
       if (k != field) meta.set(k, v);
     }
-    auto without = queue::envelope_json(sample());
+    auto without = queue::to_json(sample());
     without.set("job_meta", meta);
     CHECK(why_of(without.dump()) == std::string("missing field '") + field + "'");
   }
-  json = queue::envelope_json(sample());
+  json = queue::to_json(sample());
   json.set("inputs", core::Json::array());
   CHECK(why_of(json.dump()) == "field 'inputs' must be a non-empty array");
-  json = queue::envelope_json(sample());
+  json = queue::to_json(sample());
   json.set("attempt", "one");
   CHECK(why_of(json.dump()) == "field 'attempt' must be an integer");
 }

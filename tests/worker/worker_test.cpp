@@ -11,6 +11,7 @@
 #include "core/sha256.hpp"
 #include "queue/client.hpp"
 #include "queue/stats.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/redis_server.hpp"
 #include "worker/done_record.hpp"
 #include "worker/worker.hpp"
@@ -120,7 +121,7 @@ TEST_CASE("worker: checksum tasks commit their outputs once, with hashes and an 
   const auto t = f.task("checksum", {a});
   const auto record = f.done_record(t);  // beside the outputs: Redis keeps only the commit token
   REQUIRE(record.is_object());
-  CHECK(record.at("outputs").at("a.txt.sha256").at("sha256").as_string() == core::sha256_file_hex(f.dir / "out/a.txt.sha256"));
+  CHECK(record.at("outputs").at("a.txt.sha256").at("sha256").as_string() == raster::sha256_file_hex(f.dir / "out/a.txt.sha256"));
   CHECK(record.at("job").as_string() == queue::make_job_id(t.kind, t.options, t.output));
   CHECK(record.at("attempt").as_int() == 1);
   CHECK(record.at("bytes_read").as_int() == 6);
@@ -135,11 +136,11 @@ TEST_CASE("worker: malformed tasks are dead-lettered at once with the reason, an
   const auto good = f.input("good.txt", "good\n");
   f.client.enqueue({f.task("checksum", {good})}, false);
   f.redis.cli({"RPUSH", "swath:{w}:ready", "{not json"});
-  auto wrong_schema = queue::envelope_json(f.task("checksum", {good}, f.dir / "other"));
+  auto wrong_schema = queue::to_json(f.task("checksum", {good}, f.dir / "other"));
   wrong_schema.set("schema", "swath.task/9");
   f.redis.cli({"RPUSH", "swath:{w}:ready", wrong_schema.dump()});
   core::Json missing = core::Json::object();
-  missing = queue::envelope_json(f.task("checksum", {good}, f.dir / "x"));
+  missing = queue::to_json(f.task("checksum", {good}, f.dir / "x"));
   core::Json meta = core::Json::object();
   const auto full_meta = missing.at("job_meta");
   for (const auto& [k, v] : full_meta.as_object()) {
