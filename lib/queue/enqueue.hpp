@@ -25,6 +25,9 @@ struct EnqueueOptions {
   bool force = false;               // re-run tasks already done or dead
   bool allow_eviction = false;      // accept a Redis that may evict keys (refused otherwise)
   bool reclaim = false;             // take over output locations other work claimed (see Claim)
+  // Inputs and output are paths as the workers see them (a pod's /data): taken as spelt, not looked up here,
+  // and refused unless absolute and normal (no ".", "..", "//" or trailing "/"), or /vsi paths; no globs or manifests.
+  bool worker_paths = false;
   std::size_t tiles_per_task = 1;   // manifest lines per task (detect: written tiles per task)
   std::size_t shards = 1;           // tasks per scene, each with options.shard = "I/N" (kind tile)
   std::size_t batch = 500;          // tasks per script call
