@@ -1,6 +1,7 @@
 #!/bin/sh
-# Checks that `swath version --json` in the image reports, at run time, the library versions the apt lock
-# pins (libgdal32=3.6.2+dfsg-1+b2 → gdal 3.6.2, ...). Usage: check-image-versions.sh LOCK VERSION_JSON
+# Checks that `swath version --json` in the image (packaging/image/build.sh) reports, at run time, the library
+# versions the apt lock pins (libgdal32=3.6.2+dfsg-1+b2 → gdal 3.6.2, ...).
+# Usage: check-image-versions.sh LOCK VERSION_JSON
 set -eu
 lock=$1
 json=$2
