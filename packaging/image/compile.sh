@@ -46,6 +46,7 @@ else
   detect_engine
   build_tar=$(cached_root build)
   image=localhost/swath-build-root:$(basename "$build_tar" .tar | sed 's/^build-root-//')
+  [[ "${NO_CACHE:-0}" != 1 ]] || "$ENGINE" rmi -f "$image" >/dev/null 2>&1 || true
   if ! "$ENGINE" image inspect "$image" >/dev/null 2>&1; then
     note "importing the build root as $image ..."
     "$ENGINE" import -q "$build_tar" "$image" >/dev/null
