@@ -113,7 +113,9 @@ make_root() {
     --aptopt="Acquire::http::Timeout \"${SWATH_APT_TIMEOUT:-30}\"" --aptopt='Acquire::Retries "2"'
     --aptopt='Acquire::Check-Valid-Until "false"'
     --dpkgopt="$IMAGE_DIR/dpkg-excludes.cfg" "${hooks[@]}" "$SUITE" "$out.tmp" "${SOURCES[@]}")
-  if ! TMPDIR=$WORK SOURCE_DATE_EPOCH=$(source_date_epoch) timeout --kill-after=30 "${SWATH_IMAGE_ROOT_TIMEOUT:-2400}" "${cmd[@]}" >"$log" 2>&1; then
+  if ! (close_inherited_fds
+         TMPDIR=$WORK SOURCE_DATE_EPOCH=$(source_date_epoch) exec timeout --kill-after=30 "${SWATH_IMAGE_ROOT_TIMEOUT:-2400}" "${cmd[@]}"
+        ) >"$log" 2>&1; then
     rm -f "$out.tmp"
     explain_mmdebstrap_failure "$role" "$log"
   fi
@@ -123,6 +125,17 @@ make_root() {
     die "the $role root differs from the lock" "'<' lines are locked, '>' lines were installed (see above)" "$REFRESH_HINT"
   fi
   mv "$out.tmp" "$out"
+}
+
+# mmdebstrap hands apt a pipe whose number dash must write to (`cat >&N`), and dash takes only 0-9: descriptors a
+# caller left open (a test harness, the build's lock) push it past 9. In a subshell, so the lock stays held.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+  done
+  return 0
 }
 
 explain_mmdebstrap_failure() {  # role log
