@@ -16,7 +16,7 @@ namespace {
 
 using core::Json;
 
-constexpr int kUid = 10001;  // the image's non-root user (see Dockerfile)
+constexpr int kUid = 10001;  // the image's non-root user swath (packaging/image)
 
 Json obj(std::initializer_list<std::pair<const char*, Json>> members) {
   Json o = Json::object();
