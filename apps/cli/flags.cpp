@@ -1,38 +1,66 @@
-// ConfigFlags: CLI11 options whose values feed the flag layer of the config.
+// ConfigFlags: CLI11 options made from the modules' option tables, whose values feed the flag layer of the config.
 #include "cli/flags.hpp"
 
-#include "config/schema.hpp"
+#include <algorithm>
+#include <cctype>
+#include <map>
 
 namespace swath::cli {
 
 namespace {
-std::string help_with_key(const std::string& help, const std::string& key) {
-  const auto* spec = config::find_key(key);
-  std::string out = help + " [" + key;
-  if (spec != nullptr && !spec->default_text.empty()) out += ", default " + spec->default_text;
-  return out + "]";
+
+std::string help_of(const config::KeySpec& spec) {
+  std::string help = spec.help;
+  if (!help.empty()) help[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(help[0])));
+  help += " [" + spec.key;
+  if (!spec.default_text.empty()) help += ", default " + spec.default_text;
+  return help + "]";
 }
 
 std::string long_name(const std::string& flag) {
   const auto comma = flag.rfind(',');
   return comma == std::string::npos ? flag : flag.substr(comma + 1);
 }
+
 }  // namespace
 
-CLI::Option* ConfigFlags::bind(CLI::App& app, const std::string& flag, const std::string& key, const std::string& help) {
-  auto* option = app.add_option_function<std::string>(
-      flag, [this, flag, key](const std::string& value) { given_.push_back({long_name(flag), key, value}); },
-      help_with_key(help, key));
-  return option;
-}
-
-CLI::Option* ConfigFlags::bind_switch(CLI::App& app, const std::string& flag, const std::string& key, const std::string& help) {
-  return app.add_flag_callback(
-      flag, [this, flag, key] { given_.push_back({long_name(flag), key, "true"}); }, help_with_key(help, key));
+void ConfigFlags::bind(CLI::App& app, const std::vector<config::KeySpec>& keys, const std::vector<std::string>& only) {
+  for (const auto& spec : keys) {
+    if (spec.flag.empty()) continue;
+    if (!only.empty() && std::find(only.begin(), only.end(), spec.key) == only.end()) continue;
+    const std::string flag = spec.flag, key = spec.key;
+    if (spec.type == config::Type::boolean) {
+      app.add_flag_callback(flag, [this, flag, key] { given_.push_back({long_name(flag), key, "true"}); }, help_of(spec));
+      continue;
+    }
+    if (spec.type == config::Type::list) {
+      // Repeatable, one value per occurrence (never the positionals that follow it).
+      app.add_option_function<std::vector<std::string>>(
+             flag,
+             [this, flag, key](const std::vector<std::string>& values) {
+               for (const auto& value : values) given_.push_back({long_name(flag), key, value, true});
+             },
+             help_of(spec))
+          ->allow_extra_args(false)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      continue;
+    }
+    app.add_option_function<std::string>(
+        flag, [this, flag, key](const std::string& value) { given_.push_back({long_name(flag), key, value}); }, help_of(spec));
+  }
 }
 
 void ConfigFlags::apply(config::Config& config) const {
-  for (const auto& g : given_) config.set(g.key, g.value, config::Origin{config::Layer::flag, g.flag});
+  std::map<std::string, Given> lists;  // a list flag given several times: all its values, comma-joined
+  for (const auto& g : given_) {
+    if (!g.list) {
+      config.set(g.key, g.value, config::Origin{config::Layer::flag, g.flag});
+      continue;
+    }
+    auto [it, first] = lists.emplace(g.key, g);
+    if (!first) it->second.value += "," + g.value;
+  }
+  for (const auto& [key, g] : lists) config.set(key, g.value, config::Origin{config::Layer::flag, g.flag});
 }
 
 }  // namespace swath::cli

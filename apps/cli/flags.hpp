@@ -7,16 +7,17 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "config/schema.hpp"
 
 namespace swath::cli {
 
 class ConfigFlags {
  public:
-  // Adds `flag` (e.g. "--size") setting config key `key`; the help names the key and its default.
-  CLI::Option* bind(CLI::App& app, const std::string& flag, const std::string& key, const std::string& help);
-  // Adds a boolean switch that sets `key` to true when present.
-  CLI::Option* bind_switch(CLI::App& app, const std::string& flag, const std::string& key, const std::string& help);
-  // Sets every given flag into `config`, in command-line order.
+  // Adds the flag of every key in `keys` that has one (of those named in `only`, when given): a switch for a
+  // boolean, a repeatable flag for a list, an option taking a value otherwise. The help is the key's, with
+  // the key and its default.
+  void bind(CLI::App& app, const std::vector<config::KeySpec>& keys, const std::vector<std::string>& only = {});
+  // Sets every given flag into `config` (a list flag given several times sets all its values).
   void apply(config::Config& config) const;
 
  private:
@@ -24,6 +25,7 @@ class ConfigFlags {
     std::string flag;
     std::string key;
     std::string value;
+    bool list = false;
   };
   std::vector<Given> given_;
 };

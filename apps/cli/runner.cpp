@@ -1,7 +1,4 @@
 // The one place argv is parsed and errors are caught: parse → config → logging → trace → run → exit code.
-#include <gdal.h>
-#include <cpl_conv.h>
-
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +11,9 @@
 #include "core/provenance.hpp"
 #include "log/context.hpp"
 #include "log/logger.hpp"
+#include "log/options.hpp"
+#include "raster/gdal_settings.hpp"
+#include "settings/schema.hpp"
 #include "log/trace_context.hpp"
 
 namespace swath::cli {
@@ -46,7 +46,7 @@ void install_signal_handlers() {
 }
 
 config::Config build_config(const GlobalOptions& global, const ConfigFlags& flags) {
-  config::Config config;
+  config::Config config = settings::defaults();
   std::string file = global.config_file;
   if (file.empty()) {
     if (const char* from_env = std::getenv("SWATH_CONFIG")) file = from_env;
@@ -58,21 +58,13 @@ config::Config build_config(const GlobalOptions& global, const ConfigFlags& flag
 }
 
 log::Settings log_settings(const config::Config& config, const GlobalOptions& global) {
-  log::Settings settings;
-  settings.level = log::parse_level(config.get_string("log.level"), "log.level");
+  log::Settings settings = log::settings_table().apply(config);
   if (global.quiet) {
     settings.level = std::max(settings.level, spdlog::level::warn);  // warnings and errors only
   } else if (global.verbose > 0) {
     settings.level = static_cast<spdlog::level::level_enum>(std::max(0, static_cast<int>(settings.level) - global.verbose));
   }
-  settings.format = log::parse_format(config.get_string("log.format"), "log.format");
-  settings.file = config.get_string("log.file");
   return settings;
-}
-
-void configure_gdal(const config::Config& config) {
-  GDALAllRegister();
-  GDALSetCacheMax64(config.get_int("gdal.cache_mb") * 1024 * 1024);
 }
 
 log::TraceContext start_trace(const GlobalOptions& global) {
@@ -102,9 +94,7 @@ int run(int argc, char** argv, CommandList commands) {
   GlobalOptions global;
   ConfigFlags flags;
   app.add_option("--config", global.config_file, "YAML config file (also SWATH_CONFIG)");
-  flags.bind(app, "--log-level", "log.level", "Log level: trace, debug, info, warn, error, critical, off");
-  flags.bind(app, "--log-format", "log.format", "Log format: text, json or auto");
-  flags.bind(app, "--log-file", "log.file", "Also append JSON log lines to this file");
+  flags.bind(app, log::settings_table().specs());
   app.add_flag("-v,--verbose", global.verbose, "More log output (repeat for more)");
   app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors");
   app.add_option("--traceparent", global.traceparent, "W3C traceparent of the caller (also TRACEPARENT)");
@@ -134,7 +124,7 @@ int run(int argc, char** argv, CommandList commands) {
 
     config::Config config = build_config(global, flags);
     log::configure(log_settings(config, global));
-    configure_gdal(config);
+    raster::configure_gdal(raster::gdal_table().apply(config));
     const auto trace = start_trace(global);
     log::ContextGuard trace_scope(log::current().with({{"trace_id", trace.trace_id}, {"span_id", trace.span_id}}));
     install_signal_handlers();

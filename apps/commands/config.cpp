@@ -13,12 +13,12 @@ namespace {
 
 std::string config_text(const config::Config& config) {
   std::size_t key_width = 0, value_width = 0;
-  for (const auto& spec : config::schema()) {
+  for (const auto& spec : config.schema().keys()) {
     key_width = std::max(key_width, spec.key.size());
     value_width = std::max(value_width, config.entry(spec.key).text.size() + 2);
   }
   std::ostringstream out;
-  for (const auto& spec : config::schema()) {
+  for (const auto& spec : config.schema().keys()) {
     const auto& entry = config.entry(spec.key);
     const std::string value = "\"" + entry.text + "\"";
     out << spec.key << std::string(key_width - spec.key.size() + 2, ' ') << value

@@ -4,7 +4,6 @@
 #include "core/errors.hpp"
 #include "detect/model_card.hpp"
 #include "detect/run.hpp"
-#include "fleet/options.hpp"
 
 namespace swath::commands {
 
@@ -29,29 +28,8 @@ class DetectCommand final : public cli::Command {
     app.add_option("--quicklook", quicklook_, "Also write a PNG of the scene with the detections drawn");
     app.add_flag("--allow-pixel-coords", allow_pixel_coords_, "Accept scenes without a CRS; write pixel coordinates");
     app.add_flag("--json", json_, "Print the report as JSON");
-    flags.bind(app, "--detector", "detect.detector", "Detector: cfar, index or onnx");
-    flags.bind(app, "--threads", "run.threads", "Worker threads (0: one per core)");
-    flags.bind(app, "--window", "detect.window", "Window size in pixels");
-    flags.bind(app, "--overlap", "detect.overlap", "Overlap of neighbouring windows in pixels");
-    flags.bind(app, "--merge", "detect.merge", "merge or nms");
-    flags.bind(app, "--merge-metric", "detect.merge_metric", "ios or iou");
-    flags.bind(app, "--merge-threshold", "detect.merge_threshold", "Overlap at which detections are one object");
-    flags.bind_switch(app, "--merge-across-classes", "detect.merge_across_classes", "Merge across classes");
-    flags.bind(app, "--pfa", "detect.cfar_pfa", "CFAR false-alarm rate");
-    flags.bind(app, "--guard", "detect.cfar_guard", "CFAR guard half-size");
-    flags.bind(app, "--background", "detect.cfar_background", "CFAR background half-size");
-    flags.bind(app, "--cfar-units", "detect.cfar_units", "metres or pixels");
-    flags.bind(app, "--cfar-join", "detect.cfar_join", "CFAR: pixels within this distance are one object");
-    flags.bind(app, "--cfar-min-score", "detect.cfar_min_score", "CFAR: smallest object score");
-    flags.bind(app, "--min-size", "detect.min_size_m", "CFAR smallest object in metres");
-    flags.bind(app, "--max-size", "detect.max_size_m", "CFAR largest object in metres");
-    flags.bind(app, "--index", "detect.index", "ndvi, ndwi or an expression over named bands");
-    flags.bind(app, "--index-threshold", "detect.index_threshold", "Index threshold");
-    flags.bind(app, "--index-bands", "detect.index_bands", "NAME=BAND,... for unnamed bands");
-    flags.bind(app, "--index-class", "detect.index_class", "Class name of index regions");
-    flags.bind(app, "--min-area", "detect.index_min_area_m2", "Index smallest region in m²");
-    flags.bind(app, "--model", "detect.model", "ONNX model card (YAML)");
-    flags.bind(app, "--score-threshold", "detect.score_threshold", "ONNX minimum score");
+    flags.bind(app, detect::detect_table().specs());
+    flags.bind(app, pipeline::resources_table().specs());
   }
   int run(const cli::Invocation& invocation) override {
     if (!check_model_.empty()) {
@@ -60,7 +38,7 @@ class DetectCommand final : public cli::Command {
       return static_cast<int>(core::ExitCode::ok);
     }
     if (output_.empty()) throw core::UsageError("-o", "an output file is required", "swath detect scene.tif -o detections.gpkg");
-    auto options = fleet::detect_options_from(invocation.config);  // the fleet's detect tasks use the same mapping
+    auto options = detect::options_from(invocation.config);  // as a fleet detect task's are built
     options.inputs = inputs_;
     options.output = output_;
     options.quicklook = quicklook_;

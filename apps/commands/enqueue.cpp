@@ -4,10 +4,9 @@
 #include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
 #include "core/text.hpp"
-#include "fleet/enqueue_check.hpp"
 #include "fleet/options.hpp"
+#include "fleet/plan.hpp"
 #include "log/context.hpp"
-#include "queue/enqueue.hpp"
 #include "worker/handler.hpp"
 
 namespace swath::commands {
@@ -37,34 +36,31 @@ class EnqueueCommand final : public cli::Command {
   }
   int run(const cli::Invocation& invocation) override {
     queue::EnqueueOptions options;
-    options.redis = endpoint_from(invocation.config);
-    options.queue = invocation.config.get_string("queue.name");
-    options.kind = checked_kind();
-    options.inputs = inputs_;
-    options.output = output_;
-    const core::Json given = parsed_options();
-    options.options = given;
+    const auto queue = queue_settings(invocation.config);
+    options.redis = queue.endpoint();
+    options.queue = queue.name;
+    options.force = force_;
+    options.allow_eviction = queue.allow_eviction;
+    options.reclaim = reclaim_;
+    fleet::PlanOptions plan;
+    plan.kind = checked_kind();
+    plan.inputs = inputs_;
+    plan.output = output_;
+    plan.given = parsed_options();
+    plan.options = plan.given;
     // tile and detect tasks record their section's every value (defaults, YAML, environment, --options),
     // so the worker runs exactly what `swath tile` / `swath detect` would run here; each task is checked as
     // the worker will check it before anything is queued.
-    if (options.kind == "tile" || options.kind == "detect") {
-      options.options = fleet::task_options(invocation.config, options.kind, given);
-      options.manifest_options = [kind = options.kind, given](const core::Json& base, const core::Json& header,
-                                                             const std::string& manifest) {
-        return fleet::manifest_task_options(kind, base, given, header, manifest);
-      };
-      options.check = fleet::check_tasks;
+    if (plan.kind == "tile" || plan.kind == "detect") {
+      plan.options = fleet::task_options(invocation.config, plan.kind, plan.given);
     }
-    options.shards = shards_;
-    options.priority = queue::parse_priority(priority_, "--priority");
-    options.force = force_;
-    options.allow_eviction = invocation.config.get_bool("queue.allow_eviction");
-    options.reclaim = reclaim_;
-    options.worker_paths = worker_paths_;
-    options.tiles_per_task = tiles_per_task_;
-    if (deadline_ > 0) options.deadline_seconds = deadline_;
-    options.trace = current_trace();
-    const auto summary = queue::enqueue(options);
+    plan.shards = shards_;
+    plan.worker_paths = worker_paths_;
+    plan.priority = queue::parse_priority(priority_, "--priority");
+    plan.tiles_per_task = tiles_per_task_;
+    if (deadline_ > 0) plan.deadline_seconds = deadline_;
+    plan.trace = current_trace();
+    const auto summary = fleet::enqueue(plan, options);
     cli::emit(json_ ? summary.json(options.queue).dump() + "\n"
                     : "queued " + std::to_string(summary.enqueued) + " of " + std::to_string(summary.tasks) +
                           " tasks on " + options.queue + " (" + std::to_string(summary.duplicates) +

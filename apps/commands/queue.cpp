@@ -72,11 +72,12 @@ class QueueCommand final : public cli::Command {
     }
   }
   int run(const cli::Invocation& invocation) override {
-    queue::Connection connection(endpoint_from(invocation.config), {.client_name = "swath-queue"});
-    for (const auto& warning : connection.check_durability(invocation.config.get_bool("queue.allow_eviction"))) {
+    const auto settings = queue_settings(invocation.config);
+    queue::Connection connection(settings.endpoint(), {.client_name = "swath-queue"});
+    for (const auto& warning : connection.check_durability(settings.allow_eviction)) {
       log::get("queue")->warn("{}", warning);
     }
-    queue::QueueClient client(connection, invocation.config.get_string("queue.name"));
+    queue::QueueClient client(connection, settings.name);
     if (stats_->parsed()) {
       const auto stats = queue::read_stats(client, window_);
       // Still exit 0 (a queue nobody has enqueued on yet reads zeros, for KEDA and scripts), but said.

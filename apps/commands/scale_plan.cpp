@@ -26,8 +26,10 @@ class ScalePlanCommand final : public cli::Command {
     app.add_option("--stats", stats_, "Queue stats JSON from `swath queue stats --json`");
     app.add_option("--redis", redis_, "Read queue stats from Redis at this URL (redis://host:port)");
     app.add_option("--queue", queue_, "Queue name (with --redis; also names the queue in manifests)");
-    flags.bind(app, "--policy", "scale.policy", "Scaling policy YAML (see configs/scaling.yaml)");
-    flags.bind(app, "--strategy", "scale.strategy", "hpa, scaledjob-default, scaledjob-accurate, scaledjob-eager or deadline");
+    flags.bind(app, scale::settings_table().specs());
+    // --redis and --queue are this command's own (an alternative to --stats); the password and eviction
+    // settings are the queue section's.
+    flags.bind(app, queue::settings_table().specs(), {"queue.password_file", "queue.allow_eviction"});
     app.add_option("--current-replicas", current_, "Replicas running now (default: the stats' live workers)")
         ->check(CLI::Range(0, 100000));
     app.add_option("--pending-jobs", pending_, "ScaledJob strategies: jobs whose pod is not running yet")
@@ -49,7 +51,6 @@ class ScalePlanCommand final : public cli::Command {
     app.add_option("--scene", manifests_.tile_input, "Indexed Job: the scene its pods tile, as they see it")->capture_default_str();
     app.add_flag("--watch", watch_, "Re-plan every polling interval and apply the plan with kubectl");
     app.add_flag("--apply", apply_, "With --watch: really run kubectl (default: dry-run)");
-    flags.bind(app, "--kubectl", "scale.kubectl", "kubectl program for --watch");
     app.add_option("--max-iterations", watch_options_.max_iterations, "With --watch: stop after this many iterations (0: until stopped)")
         ->check(CLI::Range(0LL, 1000000000LL));
     app.add_option("--interval", interval_, "With --watch: seconds between iterations (default: the policy's polling interval)")
@@ -60,17 +61,16 @@ class ScalePlanCommand final : public cli::Command {
   }
 
   int run(const cli::Invocation& invocation) override {
-    const auto& config = invocation.config;
     check_combinations();
-    policy_ = scale::resolve_policy(config.get_string("scale.policy"), config.get_string("scale.strategy"),
-                                    config.entry("scale.strategy").origin.describe());
+    const auto settings = scale::settings_table().apply(invocation.config);
+    policy_ = scale::resolve_policy(settings);
     if (!trace_.empty()) return simulate();
-    const auto password_file = config.get_string("queue.password_file");
-    const bool allow_eviction = config.get_bool("queue.allow_eviction");
-    const auto source = scale::resolve_source(stats_, redis_, queue_, [=](const std::string& url, const std::string& q) {
-      return queue::queue_stats_json(endpoint_for(url, password_file), q, allow_eviction);
+    auto queue = queue_settings(invocation.config);
+    const auto source = scale::resolve_source(stats_, redis_, queue_, [queue](const std::string& url, const std::string& q) mutable {
+      queue.redis = url;
+      return queue::queue_stats_json(queue.endpoint(), q, queue.allow_eviction);
     });
-    if (watch_) return watch(source, config.get_string("scale.kubectl"));
+    if (watch_) return watch(source, settings.kubectl);
     return plan(source);
   }
 

@@ -18,11 +18,6 @@ namespace {
 
 constexpr std::string_view env_prefix = "SWATH_";
 
-std::string unknown_key_hint(std::string_view key) {
-  if (auto suggestion = suggest_key(key)) return "did you mean '" + *suggestion + "'? (swath config show lists every key)";
-  return "swath config show lists every key";
-}
-
 std::string yaml_where(const std::string& name, const YAML::Node& node) {
   const auto mark = node.Mark();
   if (mark.line < 0) return name;
@@ -50,18 +45,24 @@ std::string Origin::describe() const {
     case Layer::file: return "file " + where;
     case Layer::env: return "env " + where;
     case Layer::flag: return "flag " + where;
+    case Layer::task: return "task option " + where;
   }
   return "default";
 }
 
-Config::Config() {
-  for (const auto& spec : schema()) {
+Config::Config(Schema schema) : schema_(std::move(schema)) {
+  for (const auto& spec : schema_.keys()) {
     entries_[spec.key] = Entry{parse_value(spec, spec.default_text, "built-in default"), spec.default_text, Origin{}};
   }
 }
 
+std::string Config::unknown_key_hint(std::string_view key) const {
+  if (auto suggestion = schema_.suggest(key)) return "did you mean '" + *suggestion + "'? (" + schema_.listed_by() + ")";
+  return schema_.listed_by();
+}
+
 void Config::set(std::string_view key, std::string_view text, Origin origin) {
-  const KeySpec* spec = find_key(key);
+  const KeySpec* spec = schema_.find(key);
   const std::string place = origin.describe();
   if (spec == nullptr) {
     throw core::UsageError(place + ": unknown key '" + std::string(key) + "'", "", unknown_key_hint(key));
@@ -97,27 +98,38 @@ void Config::load_yaml(std::string_view yaml_text, const std::string& name) {
     throw core::UsageError("config '" + name + "'", "the top level must be a mapping of sections",
                            "write e.g.\n  tile:\n    size: 512");
   }
-  for (const auto& section : root) {
-    const std::string section_name = section.first.as<std::string>();
-    if (!section.second.IsMap()) {
-      throw core::UsageError("config '" + yaml_where(name, section.first) + "'",
-                             "section '" + section_name + "' must be a mapping of keys",
-                             unknown_key_hint(section_name));
-    }
-    for (const auto& item : section.second) {
-      const std::string key = section_name + "." + item.first.as<std::string>();
-      const std::string text = scalar_text(item.second);
-      if (!item.second.IsScalar() && !item.second.IsSequence()) {
+  load_mapping(&root, "", name);
+}
+
+// Nested mappings name keys by their path ("section.name", "scale_up.period_seconds"); a key that takes a
+// value must get a scalar (or, for a list, a sequence), and a mapping only where keys continue below it.
+void Config::load_mapping(const void* node, const std::string& prefix, const std::string& name) {
+  const auto& mapping = *static_cast<const YAML::Node*>(node);
+  for (const auto& item : mapping) {
+    const std::string key = prefix + item.first.as<std::string>();
+    const KeySpec* spec = schema_.find(key);
+    if (item.second.IsNull() && spec != nullptr) continue;  // `key:` with no value keeps what it had
+    if (item.second.IsMap()) {
+      if (spec != nullptr) {
         throw core::UsageError("config '" + yaml_where(name, item.first) + "'",
-                               "key '" + key + "' must have a single value, not a mapping",
-                               find_key(key) ? "expected " + expectation(*find_key(key)) : unknown_key_hint(key));
+                               "key '" + key + "' must have a single value, not a mapping", "expected " + expectation(*spec));
       }
-      if (item.second.IsSequence() && find_key(key) != nullptr && find_key(key)->type != Type::list) {
-        throw core::UsageError("file " + yaml_where(name, item.first) + ": key '" + key + "'",
-                               "a list is not allowed here", "expected " + expectation(*find_key(key)));
-      }
-      set(key, text, Origin{Layer::file, yaml_where(name, item.first)});
+      load_mapping(&item.second, key + ".", name);
+      continue;
     }
+    if (spec == nullptr && prefix.empty() && !item.second.IsMap()) {
+      bool sections = true;
+      for (const auto& s : schema_.keys()) sections = sections && s.key.find('.') != std::string::npos;
+      if (sections) {
+        throw core::UsageError("config '" + yaml_where(name, item.first) + "'",
+                               "'" + key + "' must be a section (a mapping of keys)", unknown_key_hint(key));
+      }
+    }
+    if (item.second.IsSequence() && spec != nullptr && spec->type != Type::list) {
+      throw core::UsageError("file " + yaml_where(name, item.first) + ": key '" + key + "'", "a list is not allowed here",
+                             "expected " + expectation(*spec));
+    }
+    set(key, scalar_text(item.second), Origin{Layer::file, yaml_where(name, item.first)});
   }
 }
 
@@ -157,7 +169,7 @@ const std::vector<std::string>& Config::get_list(std::string_view key) const {
 
 core::Json Config::to_json() const {
   core::Json out = core::Json::object();
-  for (const auto& spec : schema()) {
+  for (const auto& spec : schema_.keys()) {
     const Entry& e = entry(spec.key);
     out.set(spec.key, core::Json::Object{{"value", scalar_json(e.value)}, {"source", e.origin.describe()}});
   }
@@ -167,7 +179,7 @@ core::Json Config::to_json() const {
 core::Json Config::section_json(std::string_view section) const {
   core::Json out = core::Json::object();
   const std::string prefix = std::string(section) + ".";
-  for (const auto& spec : schema()) {
+  for (const auto& spec : schema_.keys()) {
     if (spec.key.rfind(prefix, 0) == 0) out.set(spec.key.substr(prefix.size()), scalar_json(entry(spec.key).value));
   }
   return out;

@@ -14,12 +14,13 @@
 
 namespace swath::config {
 
-enum class Layer { builtin, file, env, flag };
+enum class Layer { builtin, file, env, flag, task };  // task: a fleet task's options, read back on a worker
 
 struct Origin {
   Layer layer = Layer::builtin;
-  std::string where;  // "swath.yaml:12", "SWATH_TILE__SIZE", "--size", ""
-  std::string describe() const;  // "default", "file swath.yaml:12", "env SWATH_TILE__SIZE", "flag --size"
+  std::string where;  // "swath.yaml:12", "SWATH_TILE__SIZE", "--size", "size" (a task option), ""
+  // "default", "file swath.yaml:12", "env SWATH_TILE__SIZE", "flag --size", "task option size"
+  std::string describe() const;
 };
 
 using Scalar = std::variant<bool, std::int64_t, double, std::string, std::vector<std::string>>;
@@ -32,8 +33,8 @@ struct Entry {
 
 class Config {
  public:
-  // Every key at its built-in default.
-  Config();
+  // Every key of `schema` at its built-in default.
+  explicit Config(Schema schema);
 
   // Layers; each throws UsageError naming the file and line, variable or flag, the key and the value
   // (load_file also for a file that does not exist or is a directory; IoError when it cannot be read).
@@ -51,10 +52,15 @@ class Config {
 
   // {"key": {"value": ..., "source": "..."}} in schema order.
   core::Json to_json() const;
-  // Only the values, nested by section: the options part of a provenance hash.
+  // Only the values of one section, by key within it: the options part of a provenance hash, a task's options.
   core::Json section_json(std::string_view section) const;
+  const Schema& schema() const { return schema_; }
 
  private:
+  void load_mapping(const void* node, const std::string& prefix, const std::string& name);
+  std::string unknown_key_hint(std::string_view key) const;
+
+  Schema schema_;
   std::map<std::string, Entry, std::less<>> entries_;
 };
 

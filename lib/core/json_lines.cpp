@@ -1,7 +1,5 @@
-// read_json_lines: the one reader of manifests, so every manifest error names its file and line the same way.
+// JsonLinesReader: the one reader of JSON Lines files, so every manifest error names its file and line the same way.
 #include "core/json_lines.hpp"
-
-#include <fstream>
 
 #include "core/errors.hpp"
 
@@ -14,24 +12,39 @@ std::string string_field(const Json& line, const char* key) {
   return value != nullptr && value->is_string() ? value->as_string() : "";
 }
 
-std::vector<JsonLine> read_json_lines(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw IoError("cannot read manifest '" + path + "'", "it cannot be opened", "check the path");
-  std::vector<JsonLine> out;
+JsonLinesReader::JsonLinesReader(std::string path, MalformedLines malformed)
+    : path_(std::move(path)), malformed_(malformed), in_(path_) {
+  if (!in_) throw IoError("cannot read manifest '" + path_ + "'", "it cannot be opened", "check the path");
+}
+
+std::optional<JsonLine> JsonLinesReader::next(std::string_view containing) {
   std::string text;
-  for (std::size_t number = 1; std::getline(in, text); ++number) {
+  while (std::getline(in_, text)) {
+    ++number_;
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    std::string where = "manifest " + path + ":" + std::to_string(number);
+    if (!containing.empty() && text.find(containing) == std::string::npos) continue;
+    std::string where = "manifest " + path_ + ":" + std::to_string(number_);
     Json value;
     try {
       value = Json::parse(text);
     } catch (const Error& e) {
+      if (malformed_ == MalformedLines::skip) continue;
       throw DataError(where, "not JSON: " + e.why(), "each line of a manifest is one JSON object");
     }
-    if (!value.is_object()) throw DataError(where, "not a JSON object", "each line of a manifest is one JSON object");
-    out.push_back({std::move(value), std::move(where)});
+    if (!value.is_object()) {
+      if (malformed_ == MalformedLines::skip) continue;
+      throw DataError(where, "not a JSON object", "each line of a manifest is one JSON object");
+    }
+    return JsonLine{std::move(value), std::move(where)};
   }
-  if (in.bad()) throw IoError("cannot read manifest '" + path + "'", "a read failed part-way", "check the disk");
+  if (in_.bad()) throw IoError("cannot read manifest '" + path_ + "'", "a read failed part-way", "check the disk");
+  return std::nullopt;
+}
+
+std::vector<JsonLine> read_json_lines(const std::string& path) {
+  JsonLinesReader reader(path);
+  std::vector<JsonLine> out;
+  while (auto line = reader.next()) out.push_back(std::move(*line));
   return out;
 }
 

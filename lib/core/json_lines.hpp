@@ -1,7 +1,10 @@
 // JSON Lines files (manifests): one object per non-blank line, each named by file and line for messages.
 #pragma once
 
+#include <fstream>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/json.hpp"
@@ -18,6 +21,30 @@ bool is_json_lines_path(const std::string& path);
 
 // The string at `key`, or "" when it is absent or not a string.
 std::string string_field(const Json& line, const char* key);
+
+// What a malformed line (not JSON, not an object) is: a DataError naming it, or passed over (a journal's last
+// line torn by a kill, read by code that redoes what it cannot read).
+enum class MalformedLines { refuse, skip };
+
+// Reads a JSON Lines file one line at a time, so a manifest of millions of lines is never held whole.
+class JsonLinesReader {
+ public:
+  // Throws IoError when the file cannot be opened.
+  explicit JsonLinesReader(std::string path, MalformedLines malformed = MalformedLines::refuse);
+
+  // The next non-blank line; nullopt at the end. Lines whose text does not contain `containing` (when given)
+  // are passed over unparsed: a cheap way to the few lines a reader wants in a large file. Throws IoError when a
+  // read fails part-way, DataError for a malformed line (MalformedLines::refuse).
+  std::optional<JsonLine> next(std::string_view containing = {});
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  MalformedLines malformed_;
+  std::ifstream in_;
+  std::size_t number_ = 0;
+};
 
 // Reads every non-blank line of `path`. Throws IoError when the file cannot be read, DataError naming the line
 // when a line is not JSON or not an object.

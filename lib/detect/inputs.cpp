@@ -1,31 +1,23 @@
 // Input expansion: scenes pass through, manifests become one input per tile.
 #include "detect/inputs.hpp"
 
-#include <filesystem>
-
 #include "core/errors.hpp"
-#include "core/files.hpp"
 #include "core/json_lines.hpp"
-#include "core/json.hpp"
+#include "tiling/manifest_reader.hpp"
 
 namespace swath::detect {
 
 namespace {
 
-
 void expand_manifest(const std::string& manifest, std::vector<InputScene>& out) {
-  const auto base = std::filesystem::path(manifest).parent_path();
-  for (const auto& [json, where] : core::read_json_lines(manifest)) {
-    if (json.find("schema") != nullptr && json.find("path") == nullptr) continue;  // the manifest's header line
-    const std::string status = core::string_field(json, "status");
-    if (!status.empty() && status != "written") continue;  // blank or failed tiles have no file
-    const std::string path = core::string_field(json, "path");
-    if (path.empty()) throw core::DataError(where, "no \"path\"", "each line names a tile file in \"path\"");
+  tiling::ManifestReader reader(manifest);
+  while (auto entry = reader.next()) {
+    const auto* line = std::get_if<tiling::ManifestLine>(&*entry);
+    if (line == nullptr || !line->has_file()) continue;  // the header; blank or failed tiles (no file)
     InputScene input;
-    input.path = std::filesystem::path(path).is_absolute() ? path : (base / path).string();
-    input.tile = !core::string_field(json, "id").empty() ? core::string_field(json, "id") : core::string_field(json, "tile_id");
-    if (input.tile.empty()) input.tile = std::filesystem::path(path).stem().string();
-    input.label = !core::string_field(json, "scene").empty() ? core::string_field(json, "scene") : input.path;
+    input.path = line->tile_file();
+    input.tile = line->id;
+    input.label = line->scene.empty() ? input.path : line->scene;
     out.push_back(std::move(input));
   }
 }

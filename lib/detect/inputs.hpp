@@ -12,11 +12,10 @@ struct InputScene {
   std::string tile;   // tile id from a manifest ("" for whole scenes: the grid window id is used)
 };
 
-// Expands `.jsonl` manifests (swath tile's tiles.jsonl): each line an object with "path" (relative to the
-// manifest's directory unless absolute), optionally "id" (the `window` attribute), "scene" (the `scene`
-// attribute) and "status" (lines other than "written" are skipped); a header line with "schema" and no
-// "path" is skipped. Other keys are ignored; each tile
-// must be a georeferenced raster.
+// Expands `.jsonl` manifests (swath tile's tiles.jsonl, read by tiling::ManifestReader): each tile line names
+// its file in "path" (relative to the manifest's directory unless absolute), optionally "id" (the `window`
+// attribute), "scene" (the `scene` attribute) and "status" (lines other than "written" are skipped); the header
+// (the line with "schema") is not a tile. Other keys are ignored; each tile must be a georeferenced raster.
 // Throws UsageError for no inputs, IoError / DataError naming the manifest line.
 std::vector<InputScene> expand_inputs(const std::vector<std::string>& inputs);
 

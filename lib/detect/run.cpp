@@ -109,12 +109,12 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
   std::vector<core::Window> planned;
   for (std::int64_t i = 0; i < grid.count(); ++i) planned.push_back(read_window(grid.at(i), margin, whole));
   const raster::SharedBlockReader reader(scene.input.path, info, bands, detector.read_type(), planned,
-                                         static_cast<std::size_t>(options.max_memory / 4));
+                                         static_cast<std::size_t>(options.resources.max_memory / 4));
 
   const auto side = static_cast<std::size_t>(options.window + 2 * margin);
   const std::size_t per_item = side * side * (bands.size() * 4 + 24);
-  const pipeline::Limits limits{options.threads,
-                                pipeline::tokens_for_memory(options.max_memory / 2, per_item, options.threads), options.stop};
+  const pipeline::Limits limits{options.resources.threads,
+                                pipeline::tokens_for_memory(options.resources.max_memory / 2, per_item, options.resources.threads), options.stop};
   std::int64_t next = 0;
   const auto base_context = log::current().with({{"scene", scene.input.label}});
   auto source = [&]() -> std::optional<Job> {

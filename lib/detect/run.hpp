@@ -8,12 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "config/option_table.hpp"
 #include "core/cancel.hpp"
 #include "core/json.hpp"
 #include "detect/cfar.hpp"
 #include "detect/index_detector.hpp"
 #include "detect/merge.hpp"
 #include "detect/onnx_detector.hpp"
+#include "pipeline/resources.hpp"
 
 namespace swath::detect {
 
@@ -23,8 +25,7 @@ struct DetectOptions {
   std::string detector = "cfar";
   std::int64_t window = 0;          // 0: the detector's preferred size (onnx: the model input), else 512
   std::int64_t overlap = -1;         // -1: 64, or a quarter of a smaller window
-  int threads = 0;
-  std::size_t max_memory = 256u << 20;
+  pipeline::Resources resources;
   MergeOptions merge;
   bool allow_pixel_coords = false;
   std::string quicklook;            // PNG of the first scene with the detections drawn
@@ -36,6 +37,12 @@ struct DetectOptions {
   // stops on SIGINT/SIGTERM; a fleet worker passes "lease lost or grace over" instead.
   std::function<bool()> stop = core::cancel_requested;
 };
+
+// The detect section: every option's key, range, help, flag and default (DetectOptions'), declared once.
+const config::OptionTable<DetectOptions>& detect_table();
+// DetectOptions from the detect and run sections of `config` (inputs, output and the rest left to the caller);
+// `config` also keeps the section's values, hashed into the outputs' provenance.
+DetectOptions options_from(const config::Config& config);
 
 struct DetectReport {
   std::string output;

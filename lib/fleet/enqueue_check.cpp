@@ -16,6 +16,7 @@
 #include "detect/factory.hpp"
 #include "detect/scene_setup.hpp"
 #include "fleet/task_check.hpp"
+#include "queue/claims.hpp"
 #include "raster/scene.hpp"
 #include "tiling/plan.hpp"
 #include "tiling/scene_setup.hpp"
@@ -26,8 +27,6 @@ namespace swath::fleet {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string value_text(const core::Json& value) { return value.is_string() ? value.as_string() : value.dump(); }
 
 bool is_slice_key(const std::string& key) { return key == "shard" || key == "only_indices" || key == "tiles"; }
 
@@ -153,25 +152,6 @@ class Checker {
 
 }  // namespace
 
-core::Json manifest_task_options(const std::string& kind, const core::Json& options, const core::Json& given,
-                                 const core::Json& header, const std::string& manifest) {
-  const auto* grid = header.is_object() ? header.find("options") : nullptr;
-  if (kind != "tile" || grid == nullptr || !grid->is_object()) return options;
-  core::Json out = options;
-  for (const char* key : {"size", "overlap", "edge"}) {
-    const auto* value = grid->find(key);
-    if (value == nullptr) continue;
-    if (const auto* mine = given.find(key); mine != nullptr && value_text(*mine) != value_text(*value)) {
-      throw core::UsageError("--options " + std::string(key) + " " + value_text(*mine),
-                             "the manifest '" + manifest + "' lists the tiles of " + key + " " + value_text(*value) +
-                                 ", and its tasks re-tile that grid",
-                             "drop " + std::string(key) + " from --options: tasks from a manifest take its grid");
-    }
-    out.set(key, *value);
-  }
-  return out;
-}
-
 void check_tasks(std::vector<queue::Task>& tasks) {
   // Two scenes filed under one name: refused as `swath tile` refuses them (the output is one for all).
   std::vector<std::string> scenes;
@@ -188,6 +168,7 @@ void check_tasks(std::vector<queue::Task>& tasks) {
     if (task.kind == "tile") checker.tile(task);
     if (task.kind == "detect") checker.detect(task);
   }
+  (void)queue::plan_claims(tasks);  // two works of this enqueue in one place: refused before Redis is asked
 }
 
 }  // namespace swath::fleet

@@ -57,8 +57,7 @@ class TileHandler final : public worker::TaskHandler {
     tiling::TileOptions options = tile_task_options(task, Audience::worker);
     for (const auto& input : task.inputs) check_scene(input);
     options.output_dir = context.staging_dir;
-    options.threads = resources_.threads;
-    options.max_memory = resources_.max_memory;
+    options.resources = resources_;
     options.report_files = true;
     options.manifest_name = manifest_name(task.id);
     options.index_name = index_name(task.id);
@@ -100,8 +99,7 @@ class DetectHandler final : public worker::TaskHandler {
     for (const auto& input : task.inputs) check_scene(input);
     const std::string name = options.output;
     options.output = context.staging_dir + "/" + name;
-    options.threads = resources_.threads;
-    options.max_memory = resources_.max_memory;
+    options.resources = resources_;
     if (options.detector == "onnx" && !options.onnx.card.empty()) {
       // The card passed --allow-root (reads()); the model file it names must too, before OpenCV opens it.
       context.check_read("model file", detect::load_model_card(options.onnx.card).model);

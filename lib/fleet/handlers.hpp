@@ -2,18 +2,14 @@
 // attempt's staging directory. Lives beside apps so that lib/worker needs neither tiling nor detect.
 #pragma once
 
-#include <cstddef>
-
+#include "pipeline/resources.hpp"
 #include "worker/handler.hpp"
 
 namespace swath::fleet {
 
-// What the worker process grants each task (run.threads, run.max_memory): not part of the task, so the
-// outputs do not depend on them (tiles and detections are identical for any thread count).
-struct Resources {
-  int threads = 0;  // 0: one per core
-  std::size_t max_memory = 256u << 20;
-};
+// What the worker process grants each task (the run section): not part of the task, so the outputs do not
+// depend on it (tiles and detections are identical for any thread count).
+using Resources = pipeline::Resources;
 
 // Replaces the placeholders of kinds `tile` and `detect` with the real handlers.
 void add_handlers(worker::HandlerRegistry& registry, Resources resources);

@@ -76,7 +76,7 @@ tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience
     }
   }
   auto options = refusing(audience, "tile", [&] {
-    tiling::TileOptions o = tile_options_from(config_from_task(task, "tile"));
+    tiling::TileOptions o = tiling::options_from(config_from_task(task, "tile"));
     o.scenes = task.inputs;
     o.output_dir = task.output;
     o.only_indices = tile_task_indices(task, audience);
@@ -98,7 +98,7 @@ tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience
 }
 
 detect::DetectOptions detect_task_options(const queue::Task& task, Audience audience) {
-  auto options = refusing(audience, "detect", [&] { return detect_options_from(config_from_task(task, "detect")); });
+  auto options = refusing(audience, "detect", [&] { return detect::options_from(config_from_task(task, "detect")); });
   std::string format = "gpkg";
   if (const auto* f = task.options.find("output_format")) {
     if (!f->is_string() || (f->as_string() != "gpkg" && f->as_string() != "fgb" && f->as_string() != "geojson")) {

@@ -1,88 +1,11 @@
-// Enqueue: expand inputs, build deterministic envelopes, send them in pipelined batches.
+// Enqueue: claims recorded, then the tasks sent in pipelined batches.
 #include "queue/enqueue.hpp"
 
-#include <glob.h>
-
-#include <filesystem>
-#include <set>
-
-#include "core/errors.hpp"
-#include "core/files.hpp"
-#include "core/json_lines.hpp"
 #include "log/logger.hpp"
 #include "queue/claims.hpp"
 #include "queue/client.hpp"
-#include "queue/manifest_batches.hpp"
 
 namespace swath::queue {
-
-namespace {
-
-namespace fs = std::filesystem;
-
-
-std::vector<std::string> expand(const std::string& pattern) {
-  if (core::is_vsi_path(pattern)) return {pattern};
-  if (pattern.find_first_of("*?[") == std::string::npos) {
-    if (!fs::exists(pattern)) {
-      throw core::UsageError("input '" + pattern + "' does not exist", "", "check the path, or quote a glob");
-    }
-    return {core::resolved_path(pattern)};
-  }
-  glob_t matches{};
-  const int rc = ::glob(pattern.c_str(), 0, nullptr, &matches);
-  std::vector<std::string> out;
-  for (std::size_t i = 0; rc == 0 && i < matches.gl_pathc; ++i) out.push_back(core::resolved_path(matches.gl_pathv[i]));
-  ::globfree(&matches);
-  if (out.empty()) throw core::UsageError("glob '" + pattern + "' matches no file", "", "check the pattern");
-  return out;
-}
-
-// --worker-paths: a path is kept as given, so it must already be in the one spelling enqueue would make.
-std::string worker_path(const std::string& path, const std::string& what) {
-  if (core::is_vsi_path(path)) return path;
-  const bool normal = !path.empty() && path[0] == '/' && fs::path(path).lexically_normal().string() == path &&
-                      (path.size() == 1 || path.back() != '/');
-  if (!normal || path.find_first_of("*?[") != std::string::npos) {
-    throw core::UsageError(what + " '" + path + "'", "with --worker-paths a path must be absolute and normal, one file or directory",
-                           "spell it as the workers see it, like /data/scenes/a.tif (no glob, '.', '..' or trailing '/')");
-  }
-  if (core::is_json_lines_path(path)) {
-    throw core::UsageError(what + " '" + path + "'", "a manifest is read by enqueue itself, so its tiles must exist here",
-                           "enqueue the manifest where its files are, or give the scenes with --worker-paths");
-  }
-  return path;
-}
-
-Task make_task(const EnqueueOptions& options, std::vector<std::string> inputs, core::Json task_options,
-               std::int64_t now_ms) {
-  Task task;
-  task.kind = options.kind;
-  task.inputs = std::move(inputs);
-  task.options = std::move(task_options);
-  task.output = options.output;  // resolved once by plan_tasks
-  task.id = make_task_id(task.kind, task.inputs, task.options, task.output);
-  task.priority = options.priority;
-  task.traceparent = options.trace.child().traceparent();
-  task.enqueued_at_ms = now_ms;
-  if (options.deadline_seconds) task.deadline_ms = now_ms + *options.deadline_seconds * 1000;
-  return task;
-}
-
-// K manifest lines become one task: inputs = what the lines' task reads (see manifest_batches). Tile (and
-// noop/checksum) tasks carry the lines in options.tiles; detect tasks need only the tile files.
-void plan_manifest(const EnqueueOptions& options, const std::string& path, std::int64_t now_ms, std::vector<Task>& out) {
-  auto manifest = read_manifest(path, options.kind, options.tiles_per_task);
-  const core::Json base =
-      options.manifest_options ? options.manifest_options(options.options, manifest.header, path) : options.options;
-  for (auto& batch : manifest.batches) {
-    core::Json task_options = base;
-    if (options.kind != "detect") task_options.set("tiles", core::Json(std::move(batch.lines)));
-    out.push_back(make_task(options, std::move(batch.inputs), std::move(task_options), now_ms));
-  }
-}
-
-}  // namespace
 
 core::Json EnqueueSummary::json(const std::string& queue) const {
   core::Json j = core::Json::object();
@@ -96,61 +19,26 @@ core::Json EnqueueSummary::json(const std::string& queue) const {
   return j;
 }
 
-std::vector<Task> plan_tasks(const EnqueueOptions& given, std::int64_t now_ms) {
-  EnqueueOptions options = given;
-  options.output = given.worker_paths ? worker_path(given.output, "--output") : core::resolved_path(given.output);
-  if (options.inputs.empty()) throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
-  if (options.tiles_per_task == 0) throw core::UsageError("--tiles-per-task must be at least 1", "");
-  if (options.shards == 0) throw core::UsageError("--shards must be at least 1", "");
-  if (options.shards > 1 && options.kind != "tile") {
-    throw core::UsageError("--shards " + std::to_string(options.shards), "only tile tasks are split into shards",
-                           "drop --shards, or use --kind tile");
-  }
-  std::vector<Task> tasks;
-  std::set<std::string> seen;
-  // A Kubernetes Indexed Job's split, as queued tasks: shard I of N takes every N-th tile from I.
-  const auto add_scene = [&](const std::string& path) {
-    if (options.shards <= 1) {
-      tasks.push_back(make_task(options, {path}, options.options, now_ms));
-      return;
-    }
-    for (std::size_t i = 0; i < options.shards; ++i) {
-      core::Json sharded = options.options;
-      sharded.set("shard", std::to_string(i) + "/" + std::to_string(options.shards));
-      tasks.push_back(make_task(options, {path}, std::move(sharded), now_ms));
-    }
-  };
-  for (const auto& input : options.inputs) {
-    if (options.worker_paths) {
-      add_scene(worker_path(input, "input"));
-    } else if (core::is_json_lines_path(input)) {
-      plan_manifest(options, input, now_ms, tasks);
-    } else {
-      for (const auto& path : expand(input)) add_scene(path);
-    }
-  }
-  // The same input named twice (a path and a glob) is one task.
-  std::vector<Task> unique;
-  for (auto& t : tasks) {
-    if (seen.insert(t.id).second) unique.push_back(std::move(t));
-  }
-  if (options.check) options.check(unique);
-  (void)plan_claims(unique);  // two works of this plan in one place: refused before Redis is asked
-  return unique;
+Enqueuer::Enqueuer(EnqueueOptions options) : options_(std::move(options)) {
+  const Keys keys(options_.queue);  // validates the name before connecting
+  connection_ = std::make_unique<Connection>(options_.redis, ConnectOptions{.client_name = "swath-enqueue"});
+  for (const auto& warning : connection_->check_durability(options_.allow_eviction)) log::get("enqueue")->warn("{}", warning);
+  client_ = std::make_unique<QueueClient>(*connection_, options_.queue);
 }
 
-EnqueueSummary enqueue(const EnqueueOptions& options) {
-  const Keys keys(options.queue);  // validates the name before connecting
-  Connection connection(options.redis, {.client_name = "swath-enqueue"});
-  for (const auto& warning : connection.check_durability(options.allow_eviction)) log::get("enqueue")->warn("{}", warning);
-  QueueClient client(connection, options.queue);
-  const auto tasks = plan_tasks(options, connection.server_time_ms());
-  if (const auto conflicts = record_claims(connection, keys, plan_claims(tasks), options.reclaim, options.batch);
+Enqueuer::~Enqueuer() = default;
+
+std::int64_t Enqueuer::server_time_ms() { return connection_->server_time_ms(); }
+
+EnqueueSummary Enqueuer::enqueue(const std::vector<Task>& tasks) {
+  // Two works of these tasks in one place are refused before Redis is asked.
+  const auto claims = plan_claims(tasks);
+  if (const auto conflicts = record_claims(*connection_, client_->keys(), claims, options_.reclaim, options_.batch);
       !conflicts.empty()) {
-    throw claim_refusal(options.queue, conflicts);
+    throw claim_refusal(options_.queue, conflicts);
   }
-  const auto counts = client.enqueue(tasks, options.force, options.batch);
-  log::get("enqueue")->info("queue {}: {} tasks, {} enqueued, {} duplicates skipped, {} not queued", options.queue,
+  const auto counts = client_->enqueue(tasks, options_.force, options_.batch);
+  log::get("enqueue")->info("queue {}: {} tasks, {} enqueued, {} duplicates skipped, {} not queued", options_.queue,
                             tasks.size(), counts.enqueued, counts.duplicates, counts.not_queued);
   return {static_cast<std::int64_t>(tasks.size()), counts.enqueued, counts.duplicates, counts.not_queued, counts.refusal};
 }

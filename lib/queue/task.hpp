@@ -19,16 +19,16 @@ Priority parse_priority(const std::string& text, const std::string& source);
 
 // An output location a task writes into, and what work it writes there: two tasks of different work must not
 // share a location (one would overwrite the other's files). Opaque to the queue: `key` and `value` are made by
-// the kind's planner (lib/fleet), compared as strings, recorded per queue, and not part of the envelope.
+// the producer that plans the tasks, compared as strings, recorded per queue, and not part of the envelope.
 struct Claim {
-  std::string key;    // e.g. "/data/out/scene": where the task's files go
-  std::string value;  // the work, readable (it is shown in messages): equal for shards and batches of one work
+  std::string key;    // e.g. "/data/out/a": where the task's files go
+  std::string value;  // the work, readable (it is shown in messages): equal for all the tasks of one work
   bool operator==(const Claim&) const = default;
 };
 
 struct Task {
   std::string id;                   // deterministic: see make_task_id
-  std::string kind;                 // "tile", "detect", "checksum", "noop", ...
+  std::string kind;                 // names the worker's handler: "noop", "checksum", and what the producer adds
   std::vector<std::string> inputs;  // paths (or GDAL VSI paths) read by the task
   core::Json options = core::Json::object();
   std::string output;               // directory the task's outputs are committed into

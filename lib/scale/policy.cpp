@@ -1,8 +1,6 @@
-// Loads configs/scaling.yaml with yaml-cpp: a table of known keys, each with its type and range, so every
-// error can name the file, the line, the key and the value.
+// The scaling policy (configs/scaling.yaml) declared as an option table and read through the config layers,
+// so every error names the file, the line, the key and the value, as for swath's own config.
 #include "scale/policy.hpp"
-
-#include <yaml-cpp/yaml.h>
 
 #include <cmath>
 #include <ctime>
@@ -12,6 +10,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "config/config.hpp"
 #include "core/text.hpp"
 
 namespace swath::scale {
@@ -29,152 +28,22 @@ const std::vector<std::pair<Strategy, std::string>>& strategy_table() {
   return table;
 }
 
-std::string located(const std::string& name, const YAML::Node& node) {
-  const auto mark = node.Mark();
-  return mark.line < 0 ? name : name + ":" + std::to_string(mark.line + 1);
+constexpr double kBig = 1e15;  // shown as "inf"
+
+template <class At>
+void add_rate_rules(config::OptionTable<Policy>& table, const std::string& prefix, At at) {
+  table
+      .number({prefix + ".stabilization_window_seconds", "", "HPA behavior: stabilisation window"}, 0, 3600,
+              [at](Policy& p) -> auto& { return at(p).stabilization_window_seconds; })
+      .integer({prefix + ".max_pods_per_period", "", "HPA behavior: most pods added or removed per period"}, 0, 100000,
+               [at](Policy& p) -> auto& { return at(p).max_pods_per_period; })
+      .number({prefix + ".max_percent_per_period", "", "HPA behavior: most percent added or removed per period"}, 0, 10000,
+              [at](Policy& p) -> auto& { return at(p).max_percent_per_period; })
+      .number({prefix + ".period_seconds", "", "HPA behavior: the period of those limits"}, 1, 1800,
+              [at](Policy& p) -> auto& { return at(p).period_seconds; });
 }
 
-// How one key is read: as a number within [min, max], an integer, or text.
-struct KeyRule {
-  std::string key;
-  enum class Kind { number, integer, text } kind;
-  double min;
-  double max;
-  std::function<void(Policy&, double)> set_number;
-  std::function<void(Policy&, const std::string&, const std::string&)> set_text;  // (policy, value, where)
-};
-
-KeyRule number(std::string key, double min, double max, std::function<void(Policy&, double)> set) {
-  return {std::move(key), KeyRule::Kind::number, min, max, std::move(set), {}};
-}
-KeyRule integer(std::string key, double min, double max, std::function<void(Policy&, double)> set) {
-  return {std::move(key), KeyRule::Kind::integer, min, max, std::move(set), {}};
-}
-KeyRule text(std::string key, std::function<void(Policy&, const std::string&, const std::string&)> set) {
-  return {std::move(key), KeyRule::Kind::text, 0, 0, {}, std::move(set)};
-}
-
-constexpr double kBig = 1e9;
-
-void add_rate_rules(std::vector<KeyRule>& rules, const std::string& prefix, RateRules Policy::*member) {
-  rules.push_back(number(prefix + ".stabilization_window_seconds", 0, 3600,
-                         [member](Policy& p, double v) { (p.*member).stabilization_window_seconds = v; }));
-  rules.push_back(integer(prefix + ".max_pods_per_period", 0, 100000,
-                          [member](Policy& p, double v) { (p.*member).max_pods_per_period = static_cast<int>(v); }));
-  rules.push_back(number(prefix + ".max_percent_per_period", 0, 10000,
-                         [member](Policy& p, double v) { (p.*member).max_percent_per_period = v; }));
-  rules.push_back(number(prefix + ".period_seconds", 1, 1800, [member](Policy& p, double v) { (p.*member).period_seconds = v; }));
-}
-
-const std::vector<KeyRule>& key_rules() {
-  static const std::vector<KeyRule> rules = [] {
-    std::vector<KeyRule> r = {
-        text("strategy", [](Policy& p, const std::string& v, const std::string& where) { p.strategy = parse_strategy(v, where); }),
-        integer("min_replicas", 0, 100000, [](Policy& p, double v) { p.min_replicas = static_cast<int>(v); }),
-        integer("max_replicas", 1, 100000, [](Policy& p, double v) { p.max_replicas = static_cast<int>(v); }),
-        number("target_tasks_per_pod", 0.001, kBig, [](Policy& p, double v) { p.target_tasks_per_pod = v; }),
-        number("activation_threshold", 0, kBig, [](Policy& p, double v) { p.activation_threshold = v; }),
-        number("polling_interval_seconds", 1, 3600, [](Policy& p, double v) { p.polling_interval_seconds = v; }),
-        number("cooldown_seconds", 0, 86400, [](Policy& p, double v) { p.cooldown_seconds = v; }),
-        number("tolerance", 0, 1, [](Policy& p, double v) { p.tolerance = v; }),
-        number("deadline_seconds", -kBig, kBig, [](Policy& p, double v) { p.deadline_seconds = v; }),
-        text("deadline_at",
-             [](Policy& p, const std::string& v, const std::string& where) {
-               if (v.empty()) return;
-               const auto epoch = parse_utc_timestamp(v);
-               if (!epoch) {
-                 throw core::UsageError(where + ": key 'deadline_at'", "'" + v + "' is not a UTC timestamp",
-                                        "write it like 2026-11-25T19:00:00Z");
-               }
-               p.deadline_at_epoch = epoch;
-               p.deadline_seconds.reset();  // an absolute deadline replaces the default relative one
-             }),
-        number("pod_startup_seconds", 0, 86400, [](Policy& p, double v) { p.pod_startup_seconds = v; }),
-        number("cost_per_pod_hour", 0, kBig, [](Policy& p, double v) { p.cost_per_pod_hour = v; }),
-        number("task_seconds.p50", 0.001, kBig, [](Policy& p, double v) { p.task_seconds_p50 = v; }),
-        number("task_seconds.p95", 0.001, kBig, [](Policy& p, double v) { p.task_seconds_p95 = v; }),
-        integer("hysteresis_replicas", 0, 100000, [](Policy& p, double v) { p.hysteresis_replicas = static_cast<int>(v); }),
-        number("worker_grace_seconds", 0, 86400, [](Policy& p, double v) { p.worker_grace_seconds = v; }),
-    };
-    add_rate_rules(r, "scale_up", &Policy::scale_up);
-    add_rate_rules(r, "scale_down", &Policy::scale_down);
-    return r;
-  }();
-  return rules;
-}
-
-const KeyRule* find_rule(const std::string& key) {
-  for (const auto& rule : key_rules()) {
-    if (rule.key == key) return &rule;
-  }
-  return nullptr;
-}
-
-std::string expectation(const KeyRule& rule) {
-  auto fmt = [](double v) {
-    if (std::fabs(v) >= kBig) return std::string(v < 0 ? "-inf" : "inf");
-    std::string s = std::to_string(v);
-    s.erase(s.find_last_not_of('0') + 1);
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    return s;
-  };
-  const std::string what = rule.kind == KeyRule::Kind::integer ? "an integer" : "a number";
-  return "expected " + what + " from " + fmt(rule.min) + " to " + fmt(rule.max);
-}
-
-void apply_scalar(Policy& policy, const KeyRule& rule, const YAML::Node& node, const std::string& where) {
-  const std::string value = node.Scalar();
-  const std::string subject = where + ": key '" + rule.key + "'";
-  if (rule.kind == KeyRule::Kind::text) {
-    rule.set_text(policy, value, where);
-    return;
-  }
-  double v = 0;
-  try {
-    std::size_t used = 0;
-    v = std::stod(value, &used);
-    if (used != value.size() || !std::isfinite(v)) throw std::invalid_argument(value);
-  } catch (const std::exception&) {
-    throw core::UsageError(subject, "'" + value + "' is not a number", expectation(rule));
-  }
-  if (rule.kind == KeyRule::Kind::integer && std::nearbyint(v) != v) {
-    throw core::UsageError(subject, "'" + value + "' is not an integer", expectation(rule));
-  }
-  if (v < rule.min || v > rule.max) {
-    const std::string why = v < 0 && rule.min >= 0 ? "'" + value + "' is negative" : "'" + value + "' is out of range";
-    throw core::UsageError(subject, why, expectation(rule));
-  }
-  rule.set_number(policy, v);
-}
-
-using Locations = std::map<std::string, std::string>;  // key → "file:line"
-
-void apply_map(Policy& policy, const YAML::Node& map, const std::string& prefix, const std::string& name,
-               Locations& locations) {
-  for (const auto& item : map) {
-    const std::string key = prefix + item.first.as<std::string>();
-    const std::string where = located(name, item.first);
-    const YAML::Node& value = item.second;
-    if (value.IsMap()) {
-      apply_map(policy, value, key + ".", name, locations);
-      continue;
-    }
-    const KeyRule* rule = find_rule(key);
-    if (rule == nullptr) {
-      std::vector<std::string> known;
-      for (const auto& r : key_rules()) known.push_back(r.key);
-      const auto close = core::closest_match(key, known);
-      throw core::UsageError(where + ": unknown key '" + key + "'", "not a scaling policy key",
-                             close ? "did you mean '" + *close + "'?" : "see configs/scaling.yaml for every key");
-    }
-    if (!value.IsScalar() && !value.IsNull()) {
-      throw core::UsageError(where + ": key '" + key + "'", "a list is not allowed here", expectation(*rule));
-    }
-    if (value.IsNull()) continue;  // `key:` with no value keeps the default
-    locations[key] = located(name, value);
-    apply_scalar(policy, *rule, value, locations[key]);
-  }
-}
+std::string optional_text(const std::optional<double>& v) { return v ? config::number_text(*v) : ""; }
 
 }  // namespace
 
@@ -223,8 +92,72 @@ std::optional<double> parse_utc_timestamp(std::string_view text) {
   return static_cast<double>(timegm(&tm));
 }
 
-namespace {
-void check_cross_fields(const Policy& policy, const std::function<std::string(const std::string&)>& where) {
+const config::OptionTable<Policy>& policy_table() {
+  using config::Entry;
+  static const auto table = [] {
+    config::OptionTable<Policy> t("");
+    t.parsed({"strategy", "", "hpa, scaledjob-default, scaledjob-accurate, scaledjob-eager or deadline"}, config::Type::string,
+             [](Policy& p) -> auto& { return p.strategy; }, [](Strategy s) { return std::string(strategy_name(s)); },
+             [](const Entry& e) { return parse_strategy(std::get<std::string>(e.value), e.origin.describe()); })
+        .integer({"min_replicas", "", "fewest pods"}, 0, 100000, [](Policy& p) -> auto& { return p.min_replicas; })
+        .integer({"max_replicas", "", "most pods"}, 1, 100000, [](Policy& p) -> auto& { return p.max_replicas; })
+        .number({"target_tasks_per_pod", "", "KEDA target: unfinished tasks per replica or per job"}, 0.001, kBig,
+                [](Policy& p) -> auto& { return p.target_tasks_per_pod; })
+        .number({"activation_threshold", "", "unfinished tasks must exceed this to wake from zero"}, 0, kBig,
+                [](Policy& p) -> auto& { return p.activation_threshold; })
+        .number({"polling_interval_seconds", "", "KEDA pollingInterval"}, 1, 3600,
+                [](Policy& p) -> auto& { return p.polling_interval_seconds; })
+        .number({"cooldown_seconds", "", "KEDA cooldownPeriod"}, 0, 86400, [](Policy& p) -> auto& { return p.cooldown_seconds; })
+        .number({"tolerance", "", "HPA: no change while the usage ratio is within this of 1"}, 0, 1,
+                [](Policy& p) -> auto& { return p.tolerance; })
+        .parsed({"deadline_seconds", "", "drain everything within this long"}, config::Type::number,
+                [](Policy& p) -> auto& { return p.deadline_seconds; }, optional_text,
+                [](const Entry& e) { return std::optional<double>(std::get<double>(e.value)); }, {}, -kBig, kBig)
+        .parsed({"deadline_at", "", "or an absolute UTC deadline, e.g. 2026-11-25T19:00:00Z"}, config::Type::string,
+                [](Policy& p) -> auto& { return p.deadline_at_epoch; }, optional_text,
+                [](const Entry& e) -> std::optional<double> {
+                  const auto& text = std::get<std::string>(e.value);
+                  if (text.empty()) return std::nullopt;
+                  if (const auto epoch = parse_utc_timestamp(text)) return epoch;
+                  throw core::UsageError(e.origin.describe() + ": key 'deadline_at'", "'" + text + "' is not a UTC timestamp",
+                                         "write it like 2026-11-25T19:00:00Z");
+                })
+        .number({"pod_startup_seconds", "", "from asking for a pod to its first task"}, 0, 86400,
+                [](Policy& p) -> auto& { return p.pod_startup_seconds; })
+        .number({"cost_per_pod_hour", "", "cost of one pod for an hour"}, 0, kBig, [](Policy& p) -> auto& { return p.cost_per_pod_hour; })
+        .number({"task_seconds.p50", "", "median task time until the queue has measured it"}, 0.001, kBig,
+                [](Policy& p) -> auto& { return p.task_seconds_p50; })
+        .number({"task_seconds.p95", "", "95th percentile task time until the queue has measured it"}, 0.001, kBig,
+                [](Policy& p) -> auto& { return p.task_seconds_p95; })
+        .integer({"hysteresis_replicas", "", "--watch acts only when the plan moves by more than this"}, 0, 100000,
+                 [](Policy& p) -> auto& { return p.hysteresis_replicas; })
+        .number({"worker_grace_seconds", "", "the worker's shutdown grace"}, 0, 86400,
+                [](Policy& p) -> auto& { return p.worker_grace_seconds; });
+    add_rate_rules(t, "scale_up", [](Policy& p) -> RateRules& { return p.scale_up; });
+    add_rate_rules(t, "scale_down", [](Policy& p) -> RateRules& { return p.scale_down; });
+    return t;
+  }();
+  return table;
+}
+
+Policy parse_policy(std::string_view yaml_text, const std::string& name) {
+  config::Config config(config::Schema().add(policy_table().specs()).listed_by("configs/scaling.yaml lists every key"));
+  config.load_yaml(yaml_text, name);
+  Policy policy = policy_table().apply(config);
+  // Where a key was set, for messages across keys: its file and line, or the file when it kept its default.
+  auto where = [&](const std::string& key) {
+    const auto& origin = config.entry(key).origin;
+    return origin.layer == config::Layer::builtin ? "file " + name : origin.describe();
+  };
+  const bool relative = config.entry("deadline_seconds").origin.layer != config::Layer::builtin;
+  if (policy.deadline_at_epoch) {
+    if (relative) {
+      throw core::UsageError(where("deadline_at") + ": key 'deadline_at'",
+                             "conflicts with deadline_seconds (" + where("deadline_seconds") + ")",
+                             "give a relative deadline_seconds or an absolute deadline_at, not both");
+    }
+    policy.deadline_seconds.reset();  // an absolute deadline replaces the default relative one
+  }
   if (policy.min_replicas > policy.max_replicas) {
     throw core::UsageError(where("min_replicas") + ": key 'min_replicas'",
                            "'" + std::to_string(policy.min_replicas) + "' is greater than max_replicas '" +
@@ -235,30 +168,6 @@ void check_cross_fields(const Policy& policy, const std::function<std::string(co
     throw core::UsageError(where("task_seconds.p50") + ": key 'task_seconds.p50'", "is greater than task_seconds.p95",
                            "p50 <= p95");
   }
-}
-}  // namespace
-
-Policy parse_policy(std::string_view yaml_text, const std::string& name) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    throw core::UsageError(name + ":" + std::to_string(e.mark.line + 1), "not valid YAML: " + e.msg);
-  }
-  Policy policy;
-  if (root.IsNull()) return policy;
-  if (!root.IsMap()) throw core::UsageError(name, "a scaling policy must be a YAML mapping", "see configs/scaling.yaml");
-  Locations locations;
-  apply_map(policy, root, "", name, locations);
-  if (locations.count("deadline_seconds") != 0 && locations.count("deadline_at") != 0) {
-    throw core::UsageError(locations["deadline_at"] + ": key 'deadline_at'",
-                           "conflicts with deadline_seconds (" + locations["deadline_seconds"] + ")",
-                           "give a relative deadline_seconds or an absolute deadline_at, not both");
-  }
-  check_cross_fields(policy, [&](const std::string& key) {
-    const auto found = locations.find(key);
-    return found == locations.end() ? name : found->second;
-  });
   return policy;
 }
 

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "config/option_table.hpp"
+
 namespace swath::scale {
 
 enum class Strategy { hpa, scaledjob_default, scaledjob_accurate, scaledjob_eager, deadline };
@@ -44,6 +46,9 @@ struct Policy {
   int hysteresis_replicas = 1;          // --watch: act only when the plan moves by more than this
   double worker_grace_seconds = 30;     // the worker's own shutdown grace; pods get more than this
 };
+
+// Every policy key (top-level and nested, e.g. scale_up.period_seconds), with Policy's defaults.
+const config::OptionTable<Policy>& policy_table();
 
 // Reads and validates a policy file; every error names the file, line, key and value (UsageError, exit 2).
 Policy load_policy(const std::string& path);

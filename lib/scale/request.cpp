@@ -8,9 +8,29 @@
 
 namespace swath::scale {
 
-Policy resolve_policy(const std::string& path, const std::string& strategy_override, const std::string& strategy_origin) {
-  Policy policy = path.empty() ? Policy{} : load_policy(path);
-  if (!strategy_override.empty()) policy.strategy = parse_strategy(strategy_override, strategy_origin);
+const config::OptionTable<Settings>& settings_table() {
+  using config::Entry;
+  static const auto table =
+      config::OptionTable<Settings>("scale")
+          .text({"policy", "--policy", "scaling policy YAML (empty: built-in defaults, the same as configs/scaling.yaml)"},
+                [](Settings& s) -> auto& { return s.policy; })
+          .parsed({"strategy", "--strategy",
+                   "override the policy's strategy: hpa, scaledjob-default, scaledjob-accurate, scaledjob-eager, deadline"},
+                  config::Type::string, [](Settings& s) -> auto& { return s.strategy; },
+                  [](const std::optional<Strategy>& s) { return s ? std::string(strategy_name(*s)) : std::string(); },
+                  [](const Entry& e) -> std::optional<Strategy> {
+                    const auto& text = std::get<std::string>(e.value);
+                    if (text.empty()) return std::nullopt;
+                    return parse_strategy(text, e.origin.describe());
+                  })
+          .text({"kubectl", "--kubectl", "kubectl program used by scale-plan --watch"},
+                [](Settings& s) -> auto& { return s.kubectl; });
+  return table;
+}
+
+Policy resolve_policy(const Settings& settings) {
+  Policy policy = settings.policy.empty() ? Policy{} : load_policy(settings.policy);
+  if (settings.strategy) policy.strategy = *settings.strategy;
   return policy;
 }
 

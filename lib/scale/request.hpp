@@ -12,8 +12,16 @@
 
 namespace swath::scale {
 
-// The policy file (or built-in defaults when `path` is empty), with the strategy overridden when given.
-Policy resolve_policy(const std::string& path, const std::string& strategy_override, const std::string& strategy_origin);
+// The scale section: the policy file, a strategy overriding the policy's, the kubectl program.
+struct Settings {
+  std::string policy;                // empty: built-in defaults (the same as configs/scaling.yaml)
+  std::optional<Strategy> strategy;  // overrides the policy's when set
+  std::string kubectl = "kubectl";
+};
+const config::OptionTable<Settings>& settings_table();
+
+// The policy file (or built-in defaults when none is named), with the strategy overridden when given.
+Policy resolve_policy(const Settings& settings);
 
 // Reads the swath.queue.stats/1 object of `queue` from Redis at `url` (the queue library's
 // queue::queue_stats_json); IoError when Redis is unreachable.

@@ -1,5 +1,6 @@
 // The run's outputs besides tiles: tiles.jsonl (a header line, then one line per tile, in grid order),
-// a GeoJSON index of tile footprints, and the journal that lets a killed run be resumed.
+// a GeoJSON index of tile footprints, and the journal that lets a killed run be resumed. Read back by
+// tiling::ManifestReader (manifest_reader.hpp), the one reader of both.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,7 @@ struct TileRecord {
 
 core::Json record_json(const TileRecord& record);
 // Reads back what record_json wrote (the fields resume needs); nullopt for a line that is not a tile record.
+// ManifestLine::record() is how readers call it.
 std::optional<TileRecord> parse_record(const core::Json& line);
 
 // The journal of a run in progress, next to the manifest: ".tiles.jsonl.journal".

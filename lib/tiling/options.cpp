@@ -141,7 +141,9 @@ void validate(const TileOptions& options) {
   for (const auto index : options.only_indices) {
     if (index < 0) throw core::UsageError("tile index " + std::to_string(index), "grid indices start at 0", "indices count row-major from 0");
   }
-  if (options.threads < 0) throw core::UsageError("threads " + std::to_string(options.threads), "must be 0 (all cores) or more");
+  if (options.resources.threads < 0) {
+    throw core::UsageError("threads " + std::to_string(options.resources.threads), "must be 0 (all cores) or more");
+  }
   validate_creation_options(options);
 }
 

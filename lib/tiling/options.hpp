@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "config/option_table.hpp"
 #include "core/cancel.hpp"
 #include "core/json.hpp"
+#include "pipeline/resources.hpp"
 #include "tiling/grid.hpp"
 
 namespace swath::tiling {
@@ -40,8 +42,7 @@ struct TileOptions {
   // does not write over are removed once this run's manifest is in place (tiling/other_runs.hpp).
   bool overwrite = false;
   bool report_files = false;  // list every file written in the report (the fleet worker needs them)
-  int threads = 0;            // 0: one per core
-  std::size_t max_memory = 256u << 20;
+  pipeline::Resources resources;
   std::string manifest_name = "tiles.jsonl";  // with --shard I/N: tiles.shard-I-of-N.jsonl (shard_file_name)
   std::string index_name = "tiles.geojson";
   // Polled before each tile: true abandons the run (tile_scenes throws core::Interrupted, no partial tile).
@@ -60,6 +61,11 @@ Scale parse_scale(const std::string& text, const std::string& source);
 
 // "3,2,1" (list items may themselves be lists) → {3,2,1}; throws UsageError on a non-number or a band < 1.
 std::vector<int> parse_bands(const std::vector<std::string>& items, const std::string& source);
+
+// The tile section: every option's key, range, help, flag and default (this struct's), declared once.
+const config::OptionTable<TileOptions>& tile_table();
+// TileOptions from the tile and run sections of `config` (scenes, output and the rest left to the caller).
+TileOptions options_from(const config::Config& config);
 
 // Checks everything that needs no file: grid ranges, selected indices, formats, creation options, a scene.
 // Throws UsageError with a hint.

@@ -8,9 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "core/errors.hpp"
+#include "tiling/manifest_reader.hpp"
 
 namespace swath::tiling {
 
@@ -28,6 +28,17 @@ bool in_family(const std::string& name, const std::string& stem) {
 }
 
 bool is_journal(const std::string& name) { return ends_with(name, ".journal"); }
+
+// Reads `path` with `read(reader)`, torn lines passed over; a file that cannot be read lists nothing.
+template <class Read>
+void read_tolerantly(const std::string& path, Read&& read) {
+  try {
+    ManifestReader reader(path, core::MalformedLines::skip);
+    read(reader);
+  } catch (const core::IoError&) {
+    // Unreadable, or a read failed part-way: what it lists (beyond what was read) is not known, so not touched.
+  }
+}
 
 // What makes a tile set a run's own: a header's options as text, all but skip_blank (which only decides which
 // cells get a file, and every run already removes an earlier file at a cell it records blank).
@@ -88,27 +99,21 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
   }
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
-    std::ifstream in(output_dir + "/" + name);
-    std::string text;
-    // A manifest has one header, its first line; a journal gains one per --resume.
-    while (std::getline(in, text)) {
-      if (text.find("\"schema\"") == std::string::npos) {
-        if (!is_journal(name)) break;
-        continue;
-      }
-      try {
-        const auto line = core::Json::parse(text);
-        const auto* schema = line.find("schema");
-        if (schema == nullptr || !schema->is_string() || schema->as_string() != "swath.tiles/1") continue;
-        if (tile_set_options(line) != ours) {
-          runs.found_.push_back({name, tile_set_options(line)});
-          break;
+    // Is it another tile set? A manifest's header is its first line; a journal gains one per --resume.
+    const auto other = [&](const ManifestHeader& theirs) {
+      if (theirs.schema != "swath.tiles/1" || tile_set_options(theirs.json) == ours) return false;
+      runs.found_.push_back({name, tile_set_options(theirs.json)});
+      return true;
+    };
+    read_tolerantly(output_dir + "/" + name, [&](ManifestReader& reader) {
+      if (is_journal(name)) {
+        while (auto theirs = reader.next_header()) {
+          if (other(*theirs)) break;
         }
-      } catch (const core::Error&) {
-        // A torn line of a killed run: not a header.
+      } else if (auto first = reader.next(); first && std::holds_alternative<ManifestHeader>(*first)) {
+        other(std::get<ManifestHeader>(*first));
       }
-      if (!is_journal(name)) break;
-    }
+    });
   }
   if (runs.found_.empty()) return runs;
   if (!overwrite) {
@@ -118,27 +123,21 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
                                differences(first.options, ours) + "; this run: " + differences(ours, first.options) + ")",
                            "--overwrite replaces that run's tiles with this run's; or choose another -o");
   }
-  // The tiles each file lists, under the header they follow.
+  // The tiles each file lists, under the header they follow (a torn line lists nothing: its tile, if any, stays).
   for (const auto& name : names) {
-    std::ifstream in(output_dir + "/" + name);
-    std::string text;
-    bool other = false;
-    while (std::getline(in, text)) {
-      try {
-        const auto line = core::Json::parse(text);
-        if (line.find("schema") != nullptr) {
-          other = tile_set_options(line) != ours;
+    read_tolerantly(output_dir + "/" + name, [&](ManifestReader& reader) {
+      bool other = false;
+      while (auto entry = reader.next()) {
+        if (const auto* theirs = std::get_if<ManifestHeader>(&*entry)) {
+          other = tile_set_options(theirs->json) != ours;
           continue;
         }
-        const auto* path = line.find("path");
-        const auto* bytes = line.find("bytes");
-        if (path == nullptr || !path->is_string() || bytes == nullptr || !bytes->is_int()) continue;
-        if (other) runs.tiles_[path->as_string()] = static_cast<std::uint64_t>(bytes->as_int());
-        else runs.protected_.insert(path->as_string());
-      } catch (const core::Error&) {
-        // A torn line: its tile, if any, stays.
+        const auto& line = std::get<ManifestLine>(*entry);
+        if (line.path.empty() || !line.bytes) continue;
+        if (other) runs.tiles_[line.path] = static_cast<std::uint64_t>(*line.bytes);
+        else runs.protected_.insert(line.path);
       }
-    }
+    });
   }
   return runs;
 }

@@ -3,10 +3,11 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "core/sha256.hpp"
+#include "tiling/manifest_reader.hpp"
 
 namespace swath::tiling {
 
@@ -20,18 +21,14 @@ const core::Json* options_hash_of(const core::Json& header) {
 
 // The header's description of each scene, by name. Its "source" path is left out: the same scene named
 // another way (./a.tif, an absolute path, older manifests without it) still resumes.
-std::map<std::string, core::Json> scenes_of(const core::Json& header) {
+std::map<std::string, core::Json> scenes_of(const ManifestHeader& header) {
   std::map<std::string, core::Json> scenes;
-  const auto* list = header.find("scenes");
-  if (list == nullptr || !list->is_array()) return scenes;
-  for (const auto& scene : list->as_array()) {
-    const auto* name = scene.is_object() ? scene.find("name") : nullptr;
-    if (name == nullptr || !name->is_string()) continue;
+  for (const auto& scene : header.scenes) {
     core::Json described = core::Json::object();
-    for (const auto& [key, value] : scene.as_object()) {
+    for (const auto& [key, value] : scene.json.as_object()) {
       if (key != "source") described.set(key, value);
     }
-    scenes.emplace(name->as_string(), std::move(described));
+    scenes.emplace(scene.name, std::move(described));
   }
   return scenes;
 }
@@ -47,39 +44,42 @@ PreviousRun PreviousRun::load(const std::string& output_dir, const std::string& 
 }
 
 void PreviousRun::read(const std::string& path, const core::Json& header) {
-  std::ifstream in(path);
-  if (!in) return;
+  std::optional<ManifestReader> reader;
+  try {
+    reader.emplace(path, core::MalformedLines::skip);  // a line torn by a kill, or a hand-edited one: that tile is redone
+  } catch (const core::IoError&) {
+    return;  // no such file: nothing to keep
+  }
   const core::Json* wanted_hash = options_hash_of(header);
-  const auto current_scenes = scenes_of(header);
+  const auto current_scenes = scenes_of(ManifestHeader::from(header));
   std::set<std::string> accepted;  // scenes whose records count: same options hash, same scene description
-  std::string text;
-  while (std::getline(in, text)) {
-    try {
-      const auto line = core::Json::parse(text);
-      if (line.find("schema") != nullptr) {
-        accepted.clear();
-        const core::Json* hash = options_hash_of(line);
-        if (hash == nullptr || wanted_hash == nullptr || !(*hash == *wanted_hash)) {
-          ++ignored_files_;
-          continue;
-        }
-        for (const auto& [name, scene] : scenes_of(line)) {
-          const auto current = current_scenes.find(name);
-          if (current == current_scenes.end()) continue;
-          if (current->second == scene) {
-            accepted.insert(name);
-            matched_scenes_.insert(name);
-          } else {
-            changed_scenes_.insert(name);
-          }
-        }
+  try {
+    while (auto entry = reader->next()) {
+      if (const auto* line = std::get_if<ManifestLine>(&*entry)) {
+        auto record = line->record();
+        if (record && accepted.count(record->scene) != 0) records_.insert_or_assign(record->id, std::move(*record));
         continue;
       }
-      auto record = parse_record(line);
-      if (record && accepted.count(record->scene) != 0) records_.insert_or_assign(record->id, std::move(*record));
-    } catch (const core::Error&) {
-      // A line torn by a kill, or a hand-edited one: that tile is redone.
+      const auto& previous = std::get<ManifestHeader>(*entry);
+      accepted.clear();
+      const core::Json* hash = options_hash_of(previous.json);
+      if (hash == nullptr || wanted_hash == nullptr || !(*hash == *wanted_hash)) {
+        ++ignored_files_;
+        continue;
+      }
+      for (const auto& [name, scene] : scenes_of(previous)) {
+        const auto current = current_scenes.find(name);
+        if (current == current_scenes.end()) continue;
+        if (current->second == scene) {
+          accepted.insert(name);
+          matched_scenes_.insert(name);
+        } else {
+          changed_scenes_.insert(name);
+        }
+      }
     }
+  } catch (const core::IoError&) {
+    // A read that failed part-way: what was read counts, the rest is redone.
   }
 }
 

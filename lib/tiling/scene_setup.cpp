@@ -102,9 +102,9 @@ std::vector<ByteRange> scale_ranges(GDALDataset& dataset, const TileScene& scene
 void check_tile_fits_memory(const TileScene& scene, const TileOptions& options) {
   const auto mib = [](std::size_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; };
   const std::size_t needed = scene.pixel_bytes_per_tile();
-  if (needed <= options.max_memory) return;
+  if (needed <= options.resources.max_memory) return;
   throw core::UsageError("tile size " + std::to_string(options.grid.size) + " on '" + scene.path + "'",
-                         "one tile holds " + mib(needed) + " of pixels, more than --max-memory (" + mib(options.max_memory) + ")",
+                         "one tile holds " + mib(needed) + " of pixels, more than --max-memory (" + mib(options.resources.max_memory) + ")",
                          "use a smaller --size, fewer --bands, --edge shrink or a larger --max-memory");
 }
 

@@ -179,8 +179,8 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   const auto start = std::chrono::steady_clock::now();
   std::size_t bytes_per_item = 1;
   for (const auto& scene : run.scenes) bytes_per_item = std::max(bytes_per_item, scene.bytes_per_tile());
-  const pipeline::Limits limits{run.options.threads,
-                                pipeline::tokens_for_memory(run.options.max_memory, bytes_per_item, run.options.threads),
+  const pipeline::Limits limits{run.options.resources.threads,
+                                pipeline::tokens_for_memory(run.options.resources.max_memory, bytes_per_item, run.options.resources.threads),
                                 run.options.stop};
   pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
   if (run.progress != nullptr) run.progress->started(progress);
@@ -188,7 +188,7 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   // One writer per two tiling threads (a write waits for the device most of its time). A tile waiting for a
   // writer holds its encoded bytes only, about half of what a tile in the pipeline holds: allowing half as
   // many keeps the run within 1.25 times --max-memory.
-  TileWriter writer(static_cast<std::size_t>(pipeline::resolve_threads(run.options.threads) / 2),
+  TileWriter writer(static_cast<std::size_t>(pipeline::resolve_threads(run.options.resources.threads) / 2),
                     std::max<std::size_t>(1, limits.max_tokens / 2));
   PendingRecords pending(run.manifest);
   std::size_t open_scene = 0;  // scenes before this one have had all their tiles sunk

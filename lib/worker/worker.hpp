@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "config/option_table.hpp"
 #include "core/json.hpp"
 #include "queue/redis_url.hpp"
 #include "worker/handler.hpp"
@@ -34,6 +35,11 @@ struct WorkerOptions {
   int metrics_port = 0;                     // serve Prometheus metrics here when not 0
   SettlePolicy settle;
 };
+
+// The worker section: concurrency, batches, leases, grace, retries, time limits, allowed roots (with the
+// defaults of WorkerOptions and its SettlePolicy). Redis, the queue name and the record TTL are the queue
+// section's; the worker id, --exit-when-empty and the metrics port are flags of `swath worker` only.
+const config::OptionTable<WorkerOptions>& worker_table();
 
 struct WorkerSummary {
   std::int64_t leased = 0;

@@ -113,7 +113,7 @@ TEST_CASE("scale-plan: bad policies exit 2 naming file, line, key and value") {
   struct Case { std::string yaml, expected; };
   const Case cases[] = {
       {"min_replicas: 5\nmax_replicas: 2\n", "policy.yaml:1: key 'min_replicas': '5' is greater than max_replicas '2'"},
-      {"strategy: hpa\ntarget_tasks_per_pod: -3\n", "policy.yaml:2: key 'target_tasks_per_pod': '-3' is negative"},
+      {"strategy: hpa\ntarget_tasks_per_pod: -3\n", "policy.yaml:2: key 'target_tasks_per_pod': '-3' is out of range"},
       {"strategy: fastest\n", "policy.yaml:1: unknown strategy 'fastest': expected one of hpa, scaledjob-default"},
   };
   for (const auto& c : cases) {
@@ -121,7 +121,7 @@ TEST_CASE("scale-plan: bad policies exit 2 naming file, line, key and value") {
     Fixture f(stats_json(10, 0, 0, 4), c.yaml);
     const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--emit", "all", "-o", f.dir / "k8s"});
     CHECK(r.exit_code == 2);
-    CHECK(r.err.rfind("swath scale-plan: " + f.dir.path() + "/", 0) == 0);
+    CHECK(r.err.rfind("swath scale-plan: file " + f.dir.path() + "/", 0) == 0);
     CHECK(r.err.find(c.expected) != std::string::npos);
     CHECK(r.out.empty());
     CHECK_FALSE(fs::exists(f.dir / "k8s"));  // nothing partial written

@@ -93,9 +93,14 @@ TEST_CASE("scale-plan --simulate --seed: same seed, same bytes; another seed, ot
 TEST_CASE("scale-plan --simulate: SIGINT stops a long simulation, exit 130, no plot written") {
   test::ScratchDir dir;
   test::write_text(dir / "long.csv", "time,tasks\n0,3000000\n");  // seconds of simulation per strategy
-  test::Background run({SWATH_BINARY, "-q", "scale-plan", "--simulate", dir / "long.csv", "--plot", dir / "plot.svg"},
+  test::Background run({SWATH_BINARY, "--log-level", "debug", "scale-plan", "--simulate", dir / "long.csv", "--plot",
+                        dir / "plot.svg"},
                        {.unset_env = {"SWATH_CONFIG"}});
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // The runner logs "starting" once its signal handlers are in place (a slow start under ASan takes a while).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (run.err_so_far().find("scale-plan starting") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   REQUIRE(run.running());
   run.signal(SIGINT);
   const auto r = run.wait();

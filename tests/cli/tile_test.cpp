@@ -115,7 +115,7 @@ TEST_CASE("cli tile: bad input is refused with a clear message and nothing writt
       {{scene, "--size", "8"}, 2, "tile.size"},
       {{scene, "--size", "100000"}, 2, "tile.size"},
       {{scene, "--size", "65536"}, 2, "one tile holds 24576 MiB of pixels, more than --max-memory (256 MiB)"},
-      {{scene, "--format", "PNJ"}, 2, "tile: --format: unknown format 'PNJ': expected one of GTiff, COG, PNG, JPEG, WEBP (hint: did you mean 'PNG'?)"},
+      {{scene, "--format", "PNJ"}, 2, "tile: flag --format: unknown format 'PNJ': expected one of GTiff, COG, PNG, JPEG, WEBP (hint: did you mean 'PNG'?)"},
       {{scene, "--shard", "3/3"}, 2, "bad shard '3/3'"},
       {{scene, "--bands", "0"}, 2, "bands are numbered from 1"},
   };

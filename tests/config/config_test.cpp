@@ -5,6 +5,7 @@
 #include <set>
 
 #include "config/config.hpp"
+#include "settings/schema.hpp"
 #include "config/value_parse.hpp"
 #include "core/errors.hpp"
 #include "support/errors.hpp"
@@ -13,14 +14,14 @@
 using namespace swath;
 
 TEST_CASE("config: built-in defaults") {
-  config::Config c;
+  config::Config c = settings::defaults();
   CHECK(c.get_string("log.level") == "info");
   CHECK(c.get_int("gdal.cache_mb") == 64);
   CHECK(c.entry("gdal.cache_mb").origin.describe() == "default");
 }
 
 TEST_CASE("config: file < environment < flag, each layer recorded") {
-  config::Config c;
+  config::Config c = settings::defaults();
   c.load_yaml("log:\n  level: debug\ngdal:\n  cache_mb: 100\nrun:\n  threads: 3\n", "test.yaml");
   CHECK(c.get_string("log.level") == "debug");
   CHECK(c.entry("gdal.cache_mb").origin.describe() == "file test.yaml:4");
@@ -38,20 +39,20 @@ TEST_CASE("config: file < environment < flag, each layer recorded") {
 }
 
 TEST_CASE("config: unknown key names the file, line and a suggestion") {
-  config::Config c;
+  config::Config c = settings::defaults();
   const auto message = test::usage_message([&] { c.load_yaml("gdal:\n  cache_mbb: 10\n", "my.yaml"); });
   CHECK(message == "file my.yaml:2: unknown key 'gdal.cache_mbb' (hint: did you mean 'gdal.cache_mb'? (swath config show lists every key))");
 }
 
 TEST_CASE("config: unknown section is reported too") {
-  config::Config c;
+  config::Config c = settings::defaults();
   const auto message = test::usage_message([&] { c.load_yaml("lgo:\n  level: info\n", "my.yaml"); });
   CHECK(message.find("unknown key 'lgo.level'") != std::string::npos);
   CHECK(message.find("did you mean 'log.level'") != std::string::npos);
 }
 
 TEST_CASE("config: wrong type names key, value and what is expected") {
-  config::Config c;
+  config::Config c = settings::defaults();
   CHECK(test::usage_message([&] { c.load_yaml("gdal:\n  cache_mb: lots\n", "my.yaml"); }) ==
         "file my.yaml:2: key 'gdal.cache_mb': 'lots' is not an integer (hint: expected an integer from 1 to 65536)");
   CHECK(test::usage_message([&] { c.load_yaml("log:\n  level: [a, b]\n", "my.yaml"); }).find("a list is not allowed here") !=
@@ -61,7 +62,7 @@ TEST_CASE("config: wrong type names key, value and what is expected") {
 }
 
 TEST_CASE("config: out-of-range and bad choices") {
-  config::Config c;
+  config::Config c = settings::defaults();
   CHECK(test::usage_message([&] { c.set("gdal.cache_mb", "0", {config::Layer::env, "SWATH_GDAL__CACHE_MB"}); }) ==
         "env SWATH_GDAL__CACHE_MB: key 'gdal.cache_mb': '0' is out of range (hint: expected an integer from 1 to 65536)");
   CHECK(test::usage_message([&] { c.set("log.format", "xml", {config::Layer::flag, "--log-format"}); }) ==
@@ -70,7 +71,7 @@ TEST_CASE("config: out-of-range and bad choices") {
 }
 
 TEST_CASE("config: malformed YAML names the file and line") {
-  config::Config c;
+  config::Config c = settings::defaults();
   const auto message = test::usage_message([&] { c.load_yaml("log:\n  level: info\n   format: [json\n", "broken.yaml"); });
   CHECK(message.rfind("config 'broken.yaml' line ", 0) == 0);
   CHECK(message.find("malformed YAML") != std::string::npos);
@@ -79,13 +80,13 @@ TEST_CASE("config: malformed YAML names the file and line") {
 }
 
 TEST_CASE("config: unknown environment key is rejected with the variable name") {
-  config::Config c;
+  config::Config c = settings::defaults();
   const auto message = test::usage_message([&] { c.load_environment({"SWATH_GDAL__CACHEMB=5"}); });
   CHECK(message.rfind("env SWATH_GDAL__CACHEMB: unknown key 'gdal.cachemb'", 0) == 0);
 }
 
 TEST_CASE("config: a missing file or a directory is a usage error naming it, never a silent set of defaults") {
-  config::Config c;
+  config::Config c = settings::defaults();
   CHECK_THROWS_WITH_AS(c.load_file("/nonexistent/swath.yaml"), doctest::Contains("config file '/nonexistent/swath.yaml'"),
                        core::UsageError);
   CHECK(test::usage_message([&] { c.load_file("/tmp"); }) ==
@@ -101,7 +102,7 @@ TEST_CASE("config: byte sizes") {
 }
 
 TEST_CASE("config: to_json lists every key with its source") {
-  config::Config c;
+  config::Config c = settings::defaults();
   c.set("log.level", "warn", {config::Layer::flag, "--log-level"});
   const auto json = c.to_json();
   CHECK(json.at("log.level").at("value").as_string() == "warn");
@@ -118,7 +119,7 @@ TEST_CASE("config: every file in configs/ is loaded by a test") {
     const auto name = entry.path().filename().string();
     CAPTURE(name);
     if (swath_configs.count(name) != 0) {
-      config::Config c;
+      config::Config c = settings::defaults();
       CHECK_NOTHROW(c.load_file(entry.path().string()));
     } else {
       CHECK_MESSAGE(loaded_elsewhere.count(name) != 0, "configs/" << name << " is not loaded by any test");

@@ -27,3 +27,24 @@ TEST_CASE("json lines: a missing file, a line that is not JSON and a line that i
   CHECK_THROWS_WITH_AS(core::read_json_lines(dir / "array.jsonl"), doctest::Contains("array.jsonl:1: not a JSON object"),
                        core::DataError);
 }
+
+TEST_CASE("json lines reader: one line at a time; torn lines passed over when asked; lines without a text unparsed") {
+  test::ScratchDir dir;
+  test::write_text(dir / "j.jsonl", "{\"a\":1}\n{\"torn\n[3]\n{\"b\":2,\"key\":true}\n{\"c\":\n");
+  core::JsonLinesReader strict(dir / "j.jsonl");
+  CHECK(strict.next()->value.at("a").as_int() == 1);
+  CHECK_THROWS_WITH_AS(strict.next(), doctest::Contains("j.jsonl:2: not JSON"), core::DataError);
+
+  core::JsonLinesReader lenient(dir / "j.jsonl", core::MalformedLines::skip);
+  CHECK(lenient.next()->value.at("a").as_int() == 1);
+  const auto b = lenient.next();
+  REQUIRE(b.has_value());
+  CHECK(b->where.ends_with("j.jsonl:4"));
+  CHECK_FALSE(lenient.next().has_value());
+
+  core::JsonLinesReader filtered(dir / "j.jsonl");  // the torn line 2 and the array are never parsed
+  const auto keyed = filtered.next("\"key\"");
+  REQUIRE(keyed.has_value());
+  CHECK(keyed->value.at("b").as_int() == 2);
+  CHECK_FALSE(filtered.next("\"key\"").has_value());
+}

@@ -8,6 +8,7 @@
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "fleet/handlers.hpp"
+#include "settings/schema.hpp"
 #include "fleet/options.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
@@ -23,7 +24,7 @@ queue::Task task_for(const std::string& kind, const std::string& scene, const st
   task.kind = kind;
   task.inputs = {scene};
   task.output = output;
-  task.options = fleet::task_options(config::Config{}, kind, overrides);
+  task.options = fleet::task_options(settings::defaults(), kind, overrides);
   return task;
 }
 

@@ -6,6 +6,9 @@
 #include "core/errors.hpp"
 #include "fleet/handlers.hpp"
 #include "fleet/options.hpp"
+#include "settings/schema.hpp"
+#include "tiling/options.hpp"
+#include "detect/run.hpp"
 #include "fleet/task_check.hpp"
 
 using namespace swath;
@@ -22,32 +25,32 @@ queue::Task task_of(const std::string& kind, core::Json options) {
 }  // namespace
 
 TEST_CASE("fleet options: a tile task rebuilds exactly the options `swath tile` builds from the same config") {
-  config::Config config;
+  config::Config config = settings::defaults();
   config.load_yaml("tile:\n  size: 256\n  overlap: 16\n  edge: shrink\n  format: PNG\n  bands: [3, 2, 1]\n"
                    "  scale: 0,4000\n  skip_blank: 0.5\n  creation_options: [ZLEVEL=9]\n",
                    "test.yaml");
   const auto recorded = fleet::task_options(config, "tile", core::Json::Object{{"only_indices", core::Json::Array{1, 2}}});
   CHECK(recorded.at("size").as_int() == 256);
   CHECK(recorded.at("only_indices").as_array().size() == 2);
-  const auto local = fleet::tile_options_from(config);
-  const auto fleet = fleet::tile_options_from(fleet::config_from_task(task_of("tile", recorded), "tile"));
+  const auto local = tiling::options_from(config);
+  const auto fleet = tiling::options_from(fleet::config_from_task(task_of("tile", recorded), "tile"));
   CHECK(tiling::output_options_json(fleet).dump() == tiling::output_options_json(local).dump());
   CHECK(fleet.shard.count == 1);
 }
 
 TEST_CASE("fleet options: a detect task rebuilds the detect section, so the provenance hash is the same") {
-  config::Config config;
+  config::Config config = settings::defaults();
   config.set("detect.cfar_pfa", "1e-7", {config::Layer::flag, "--pfa"});
   config.set("detect.merge_threshold", "0.35", {config::Layer::flag, "--merge-threshold"});
   const auto recorded = fleet::task_options(config, "detect", core::Json::Object{{"output_format", "geojson"}});
-  const auto fleet = fleet::detect_options_from(fleet::config_from_task(task_of("detect", recorded), "detect"));
-  const auto local = fleet::detect_options_from(config);
+  const auto fleet = detect::options_from(fleet::config_from_task(task_of("detect", recorded), "detect"));
+  const auto local = detect::options_from(config);
   CHECK(fleet.config.dump() == local.config.dump());
   CHECK(fleet.cfar.pfa == local.cfar.pfa);
 }
 
 TEST_CASE("fleet options: unknown keys and wrong values are refused, naming the key") {
-  config::Config config;
+  config::Config config = settings::defaults();
   CHECK_THROWS_WITH_AS(fleet::task_options(config, "tile", core::Json::Object{{"sise", 1}}),
                        doctest::Contains("unknown tile option 'sise'"), core::UsageError);
   CHECK_THROWS_AS(fleet::task_options(config, "tile", core::Json::Object{{"overlap", "x"}}), core::UsageError);
@@ -60,14 +63,14 @@ TEST_CASE("fleet options: unknown keys and wrong values are refused, naming the 
 }
 
 TEST_CASE("fleet options: a relative model card is recorded as an absolute path (workers run elsewhere)") {
-  config::Config config;
+  config::Config config = settings::defaults();
   config.set("detect.model", "models/card.yaml", {config::Layer::flag, "--model"});
   const auto recorded = fleet::task_options(config, "detect", core::Json::object());
   CHECK(recorded.at("model").as_string() == (std::filesystem::current_path() / "models/card.yaml").string());
 }
 
 TEST_CASE("fleet task check: one check per kind; its refusal is a usage error at enqueue and a worded dead letter on a worker") {
-  config::Config config;
+  config::Config config = settings::defaults();
   auto tile = task_of("tile", fleet::task_options(config, "tile", core::Json::Object{{"bands", "0"}}));
   tile.inputs = {"/data/scene.tif"};
   tile.output = "/data/out";

@@ -1,147 +1,53 @@
-// Planning tasks from paths, globs and tiles.jsonl manifests (no Redis): ids, batches, spans, errors.
+// queue::Enqueuer with finished tasks on a real redis-server: claims first, all or nothing, then the tasks.
 #include <doctest/doctest.h>
 
-#include <filesystem>
-#include <set>
-
 #include "core/errors.hpp"
+#include "queue/claims.hpp"
 #include "queue/enqueue.hpp"
-#include "support/scratch.hpp"
+#include "support/redis_server.hpp"
 
 using namespace swath;
 
 namespace {
 
-queue::EnqueueOptions options(const test::ScratchDir& dir, std::vector<std::string> inputs) {
-  queue::EnqueueOptions o;
-  o.queue = "q";
-  o.kind = "tile";
-  o.inputs = std::move(inputs);
-  o.output = dir / "out";
-  o.trace = log::TraceContext::new_root();
-  return o;
+std::vector<queue::Task> two_tasks() {
+  std::vector<queue::Task> tasks(2);
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    auto& t = tasks[i];
+    t.kind = "noop";
+    t.inputs = {"/in/" + std::to_string(i)};
+    t.output = "/out";
+    t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+    t.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  }
+  return tasks;
 }
 
 }  // namespace
 
-TEST_CASE("enqueue: a glob and a path naming the same scene give one task with a child span of the caller") {
-  test::ScratchDir dir;
-  test::write_text(dir / "a.tif", "a");
-  test::write_text(dir / "b.tif", "b");
-  auto o = options(dir, {dir / "*.tif", dir / "a.tif"});
-  o.deadline_seconds = 60;
-  const auto tasks = queue::plan_tasks(o, 1000);
-  REQUIRE(tasks.size() == 2);
-  std::set<std::string> spans;
-  for (const auto& t : tasks) {
-    CHECK(t.traceparent.substr(3, 32) == o.trace.trace_id);
-    spans.insert(t.traceparent.substr(36, 16));
-    CHECK(t.enqueued_at_ms == 1000);
-    CHECK(t.deadline_ms == 61000);
-  }
-  CHECK(spans.size() == 2);
-  CHECK(spans.count(o.trace.span_id) == 0);
-  CHECK(queue::plan_tasks(o, 5).at(0).id == tasks.at(0).id);  // deterministic
-}
-
-TEST_CASE("enqueue: a tiles.jsonl manifest becomes one task per K tiles, inputs from the tiles' scenes") {
-  test::ScratchDir dir;
-  test::write_text(dir / "tiles.jsonl",
-                   "{\"scene\":\"/s/a.tif\",\"tile\":\"0_0\"}\n{\"scene\":\"/s/a.tif\",\"tile\":\"0_1\"}\n\n"
-                   "{\"scene\":\"/s/b.tif\",\"tile\":\"0_0\"}\n");
-  auto o = options(dir, {dir / "tiles.jsonl"});
-  o.kind = "noop";  // a tile task would need the scenes to exist
-  CHECK(queue::plan_tasks(o, 0).size() == 3);
-  o.tiles_per_task = 2;
-  const auto tasks = queue::plan_tasks(o, 0);
-  REQUIRE(tasks.size() == 2);
-  CHECK(tasks[0].inputs == std::vector<std::string>{"/s/a.tif"});
-  CHECK(tasks[0].options.at("tiles").as_array().size() == 2);
-  CHECK(tasks[1].inputs == std::vector<std::string>{"/s/b.tif"});
-}
-
-TEST_CASE("enqueue: bad inputs are named") {
-  test::ScratchDir dir;
-  test::write_text(dir / "bad.jsonl", "{\"scene\":\"/s/a.tif\"}\n{oops\n");
-  auto from_bad = options(dir, {dir / "bad.jsonl"});
-  from_bad.kind = "noop";  // a tile task would need the scenes to exist
-  CHECK_THROWS_WITH_AS(queue::plan_tasks(from_bad, 0),
-                       doctest::Contains("bad.jsonl:2: not JSON"), core::DataError);
-  CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "none*.tif"}), 0), doctest::Contains("matches no file"),
+TEST_CASE("enqueue: two tasks claiming one location for different work are refused; the same work in two tasks is fine") {
+  auto tasks = two_tasks();
+  for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front()});
+  CHECK_THROWS_WITH_AS(queue::plan_claims(tasks), doctest::Contains("two works of this enqueue would write there"),
                        core::UsageError);
-  CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "x.tif"}), 0), doctest::Contains("does not exist"),
+  for (auto& t : tasks) t.claims = {{t.output + "/same", "one work"}};
+  CHECK(queue::plan_claims(tasks).size() == 1);  // the same work in two tasks (shards, batches) is fine
+}
+
+TEST_CASE("enqueue: the queue sends finished tasks; their claims' conflicts are refused before anything is recorded") {
+  test::RedisServer redis;
+  queue::Enqueuer enqueuer({.redis = queue::parse_redis_url(redis.url()), .queue = "q"});
+  CHECK(enqueuer.server_time_ms() > 0);
+  auto tasks = two_tasks();
+  for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front()});
+  CHECK_THROWS_WITH_AS(enqueuer.enqueue(tasks), doctest::Contains("two works of this enqueue would write there"),
                        core::UsageError);
-  CHECK_THROWS_AS(queue::plan_tasks(options(dir, {}), 0), core::UsageError);
-  CHECK(queue::plan_tasks(options(dir, {"/vsis3/bucket/scene.tif"}), 0).at(0).inputs.at(0) == "/vsis3/bucket/scene.tif");
-}
+  CHECK(redis.cli({"DBSIZE"}) == "0");
 
-TEST_CASE("enqueue: --shards N makes N tile tasks per scene, shard I/N each; a manifest's header is not a tile") {
-  test::ScratchDir dir;
-  test::write_text(dir / "a.tif", "a");
-  auto o = options(dir, {dir / "a.tif"});
-  o.options = core::Json::Object{{"size", 64}};
-  o.shards = 3;
-  const auto tasks = queue::plan_tasks(o, 0);
-  REQUIRE(tasks.size() == 3);
-  std::set<std::string> ids;
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    CHECK(tasks[i].options.at("shard").as_string() == std::to_string(i) + "/3");
-    CHECK(tasks[i].options.at("size").as_int() == 64);
-    ids.insert(tasks[i].id);
-  }
-  CHECK(ids.size() == 3);
-  o.kind = "detect";
-  CHECK_THROWS_WITH_AS(queue::plan_tasks(o, 0), doctest::Contains("only tile tasks"), core::UsageError);
-
-  test::write_text(dir / "tiles.jsonl", "{\"schema\":\"swath.tiles/1\",\"scenes\":[]}\n{\"id\":\"t0\",\"scene\":\"a.tif\",\"index\":0}\n");
-  o = options(dir, {dir / "tiles.jsonl"});
-  o.kind = "noop";
-  const auto from_manifest = queue::plan_tasks(o, 0);
-  REQUIRE(from_manifest.size() == 1);
-  CHECK(from_manifest[0].options.at("tiles").as_array().size() == 1);
-}
-
-TEST_CASE("enqueue: a hand-made manifest naming scene paths still makes tile tasks; an unknown scene is refused") {
-  test::ScratchDir dir;
-  test::write_text(dir / "a.tif", "a");
-  test::write_text(dir / "names.jsonl", "{\"schema\":\"swath.tiles/1\"}\n{\"id\":\"t0\",\"scene\":\"a\",\"index\":0}\n");
-  CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, {dir / "names.jsonl"}), 0),
-                       doctest::Contains("names.jsonl:2: scene 'a': is not a file, nor a scene with a \"source\""),
-                       core::UsageError);
-  test::write_text(dir / "paths.jsonl", "{\"id\":\"t0\",\"scene\":\"" + (dir / "a.tif") + "\",\"index\":3}\n");
-  const auto tasks = queue::plan_tasks(options(dir, {dir / "paths.jsonl"}), 0);
-  REQUIRE(tasks.size() == 1);
-  CHECK(tasks[0].inputs == std::vector<std::string>{dir / "a.tif"});
-}
-
-TEST_CASE("enqueue: inputs and output are spelt one way, so a symlinked directory or a trailing slash is the same task") {
-  test::ScratchDir dir;
-  test::write_text(dir / "in/a.tif", "a");
-  std::filesystem::create_directory_symlink(dir / "in", dir / "link");
-  const auto first = queue::plan_tasks(options(dir, {dir / "in/a.tif"}), 0);
-  auto spelt = options(dir, {dir / "link/a.tif"});
-  spelt.output = dir / "out/";
-  const auto second = queue::plan_tasks(spelt, 0);
-  REQUIRE(first.size() == 1);
-  REQUIRE(second.size() == 1);
-  CHECK(second[0].inputs == first[0].inputs);
-  CHECK(second[0].output == first[0].output);
-  CHECK(second[0].id == first[0].id);
-  CHECK(first[0].output.back() != '/');
-}
-
-TEST_CASE("enqueue: the check hook sees every task; two tasks claiming one location for different work are refused") {
-  test::ScratchDir dir;
-  test::write_text(dir / "a.tif", "a");
-  test::write_text(dir / "b.tif", "b");
-  auto o = options(dir, {dir / "a.tif", dir / "b.tif"});
-  o.check = [](std::vector<queue::Task>& tasks) {
-    for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front()});
-  };
-  CHECK_THROWS_WITH_AS(queue::plan_tasks(o, 0), doctest::Contains("two works of this enqueue would write there"),
-                       core::UsageError);
-  o.check = [](std::vector<queue::Task>& tasks) {
-    for (auto& t : tasks) t.claims.push_back({t.output + "/same", "one work"});
-  };
-  CHECK(queue::plan_tasks(o, 0).size() == 2);  // the same work in two tasks (shards, batches) is fine
+  for (auto& t : tasks) t.claims = {{t.output + "/same", "one work"}};
+  const auto summary = enqueuer.enqueue(tasks);
+  CHECK(summary.tasks == 2);
+  CHECK(summary.enqueued == 2);
+  CHECK(redis.cli({"HGET", "swath:{q}:claims", "/out/same"}) == "one work");
+  CHECK(enqueuer.enqueue(tasks).duplicates == 2);
 }

@@ -20,7 +20,7 @@ tiling::TileOptions tile_options(const std::string& scene, const std::string& ou
   options.scenes = {scene};
   options.output_dir = output;
   options.grid = {size, overlap, tiling::Edge::pad};
-  options.threads = 2;
+  options.resources.threads = 2;
   options.skip_blank = 0;
   return options;
 }

@@ -39,7 +39,7 @@ TEST_CASE("tile: a tile whose pixels do not fit --max-memory is refused, not all
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {});  // 64×48, 3 UInt16 bands
   auto options = test::tile_options(scene, dir / "out", 4096);  // padded: 4096² × 3 × 2 bytes = 96 MiB per tile
-  options.max_memory = 16u << 20;
+  options.resources.max_memory = 16u << 20;
   CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("more than --max-memory (16 MiB)"), core::UsageError);
   CHECK_FALSE(fs::exists(dir / "out"));
   options.grid.edge = tiling::Edge::shrink;  // the one tile is the 64×48 scene itself
@@ -76,7 +76,7 @@ TEST_CASE("tile: the progress sink hears 'finished' even when the output fails m
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {});  // 64×48: 12 tiles of 16 px
   auto options = test::tile_options(scene, dir / "out", 16);
-  options.threads = 1;
+  options.resources.threads = 1;
   Recorder recorder(dir / "out/scene");
   CHECK_THROWS_AS(tiling::tile_scenes(options, &recorder), core::IoError);
   CHECK(recorder.finished_calls == 1);

@@ -39,7 +39,7 @@ TEST_CASE("tile: a scene's handles are closed once its tiles are done, so many s
   for (int i = 0; i < 60; ++i) scenes.push_back(test::make_scene(dir / ("scene" + std::to_string(i) + ".tif"), spec));
   auto options = test::tile_options(scenes[0], dir / "out", 64);  // one tile per scene
   options.scenes = scenes;
-  options.threads = 2;
+  options.resources.threads = 2;
   const std::size_t before = open_files();
   FdSampler sampler;
   CHECK(tiling::tile_scenes(options, &sampler).written == 60);

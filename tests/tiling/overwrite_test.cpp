@@ -56,7 +56,7 @@ TEST_CASE("tile: a killed run's journal is a tile set too") {
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {.width = 64, .height = 64});
   auto killed = test::tile_options(scene, dir / "out", 16);
-  killed.threads = 1;
+  killed.resources.threads = 1;
   std::atomic<int> polls{0};
   killed.stop = [&polls] { return ++polls > 6; };  // stops after a few tiles, as SIGINT would
   CHECK_THROWS_AS(tiling::tile_scenes(killed), core::Interrupted);

@@ -162,10 +162,10 @@ TEST_CASE("tile: 1 and 4 threads, and a re-run, give byte-identical tiles and ma
   spec.creation_options = {"TILED=YES", "BLOCKXSIZE=64", "BLOCKYSIZE=64", "COMPRESS=DEFLATE"};
   const auto scene = test::make_scene(dir / "scene.tif", spec);
   auto options = test::tile_options(scene, dir / "one", 48, 16);
-  options.threads = 1;
+  options.resources.threads = 1;
   options.creation_options = {"COMPRESS=DEFLATE"};
   tiling::tile_scenes(options);
-  options.threads = 4;
+  options.resources.threads = 4;
   options.output_dir = dir / "four";
   tiling::tile_scenes(options);
   const auto one = test::tree(dir / "one");

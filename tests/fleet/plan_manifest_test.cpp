@@ -1,4 +1,4 @@
-// Planning tile and detect tasks from the manifests `swath tile` really writes (tile_scenes on a GTiff).
+// fleet::plan_tasks from the manifests `swath tile` really writes (tile_scenes on a GTiff).
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -7,7 +7,8 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "queue/enqueue.hpp"
+#include "fleet/enqueue_check.hpp"
+#include "fleet/plan.hpp"
 #include "support/process.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
@@ -19,24 +20,27 @@ namespace fs = std::filesystem;
 namespace {
 
 // 100 x 70 px in 32 px tiles: 4 x 3 = 12 tiles; the first column (x < 32) is nodata, so 3 tiles are blank.
-std::string tiled_scene(const test::ScratchDir& dir, const std::string& name, const std::string& output) {
+std::string tiled_scene_at(const std::string& path, const std::string& output, std::int64_t size = 32) {
   test::SceneSpec spec;
   spec.width = 100;
   spec.height = 70;
   spec.nodata = 0;
   spec.pixel = [](int b, int x, int y) { return x < 32 ? 0 : b * 1000 + x + y; };
-  fs::create_directories(dir / "in");
-  const auto scene = test::make_scene(dir / ("in/" + name + ".tif"), spec);
-  auto options = test::tile_options(scene, output);
+  fs::create_directories(fs::path(path).parent_path());
+  const auto scene = test::make_scene(path, spec);
+  auto options = test::tile_options(scene, output, size);
   options.skip_blank = 1.0;
   (void)tiling::tile_scenes(options);
   return scene;
 }
 
-queue::EnqueueOptions options(const test::ScratchDir& dir, const std::string& kind, std::vector<std::string> inputs,
+std::string tiled_scene(const test::ScratchDir& dir, const std::string& name, const std::string& output, std::int64_t size = 32) {
+  return tiled_scene_at(dir / ("in/" + name + ".tif"), output, size);
+}
+
+fleet::PlanOptions options(const test::ScratchDir& dir, const std::string& kind, std::vector<std::string> inputs,
                               std::size_t per_task) {
-  queue::EnqueueOptions o;
-  o.queue = "q";
+  fleet::PlanOptions o;
   o.kind = kind;
   o.inputs = std::move(inputs);
   o.output = dir / "out";
@@ -61,7 +65,7 @@ void rewrite_manifest(const std::string& path, const std::function<void(core::Js
 TEST_CASE("enqueue --kind detect from swath tile's manifest: the written tiles' files, K per task") {
   test::ScratchDir dir;
   tiled_scene(dir, "sea", dir / "tiles");
-  const auto tasks = queue::plan_tasks(options(dir, "detect", {dir / "tiles/tiles.jsonl"}, 4), 0);
+  const auto tasks = fleet::plan_tasks(options(dir, "detect", {dir / "tiles/tiles.jsonl"}, 4), 0);
   REQUIRE(tasks.size() == 3);  // 9 written tiles (3 blank skipped) in batches of 4
   std::set<std::string> files;
   for (const auto& t : tasks) {
@@ -83,7 +87,7 @@ TEST_CASE("enqueue --kind detect: a manifest line without a path is named") {
   rewrite_manifest(dir / "tiles/tiles.jsonl", [](core::Json& line) {
     if (line.at("index").as_int() == 5) line = core::Json::Object{{"id", "x"}, {"status", "written"}};
   });
-  CHECK_THROWS_WITH_AS(queue::plan_tasks(options(dir, "detect", {dir / "tiles/tiles.jsonl"}, 4), 0),
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, "detect", {dir / "tiles/tiles.jsonl"}, 4), 0),
                        doctest::Contains("tiles.jsonl:7: no \"path\""), core::DataError);
 }
 
@@ -95,7 +99,7 @@ TEST_CASE("enqueue --kind tile from swath tile's manifests: the header's source,
   const auto header = test::manifest_lines(dir / "ta").at(0);
   CHECK(header.at("scenes").as_array().at(0).at("source").as_string() == a);
 
-  const auto tasks = queue::plan_tasks(options(dir, "tile", {dir / "ta/tiles.jsonl", dir / "tb/tiles.jsonl"}, 5), 0);
+  const auto tasks = fleet::plan_tasks(options(dir, "tile", {dir / "ta/tiles.jsonl", dir / "tb/tiles.jsonl"}, 5), 0);
   REQUIRE(tasks.size() == 6);  // 12 lines each (blank ones too: re-tiling decides again) in 5 + 5 + 2
   std::vector<std::int64_t> indices_of_a;
   for (std::size_t i = 0; i < tasks.size(); ++i) {
@@ -107,7 +111,7 @@ TEST_CASE("enqueue --kind tile from swath tile's manifests: the header's source,
 
   // One manifest holding both scenes (swath tile a b): a batch never mixes them.
   test::write_text(dir / "both.jsonl", core::read_file(dir / "ta/tiles.jsonl") + core::read_file(dir / "tb/tiles.jsonl"));
-  const auto mixed = queue::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 5), 0);
+  const auto mixed = fleet::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 5), 0);
   REQUIRE(mixed.size() == 6);
   for (const auto& t : mixed) CHECK(t.inputs.size() == 1);
 }
@@ -118,7 +122,7 @@ TEST_CASE("enqueue --kind tile: a header source that is not a file is refused, n
   fs::remove(scene);
   std::string message, hint;
   try {
-    (void)queue::plan_tasks(options(dir, "tile", {dir / "tiles/tiles.jsonl"}, 5), 0);
+    (void)fleet::plan_tasks(options(dir, "tile", {dir / "tiles/tiles.jsonl"}, 5), 0);
   } catch (const core::UsageError& e) {
     message = e.what();
     hint = e.hint();
@@ -126,4 +130,51 @@ TEST_CASE("enqueue --kind tile: a header source that is not a file is refused, n
   CHECK(message.find("tiles.jsonl:2: scene 'sea': its source '" + scene + "' (from the manifest's header) is not a file") !=
         std::string::npos);
   CHECK(hint.find("relative to the current directory") != std::string::npos);
+}
+
+TEST_CASE("enqueue --kind tile: manifests of one scene on two grids are two works in one place, refused before Redis") {
+  test::ScratchDir dir;
+  tiled_scene(dir, "sea", dir / "t32");
+  tiled_scene(dir, "sea", dir / "t64", 64);
+  auto tasks = fleet::plan_tasks(options(dir, "tile", {dir / "t32/tiles.jsonl", dir / "t64/tiles.jsonl"}, 100), 0);
+  REQUIRE(tasks.size() == 2);
+  CHECK(tasks[0].options.at("size").as_int() == 32);  // each manifest's own grid
+  CHECK(tasks[1].options.at("size").as_int() == 64);
+  CHECK_THROWS_WITH_AS(fleet::check_tasks(tasks), doctest::Contains("two works of this enqueue would write there"),
+                       core::UsageError);
+}
+
+TEST_CASE("enqueue --kind detect: a tile named through a symlinked directory is the tile named through the real one") {
+  test::ScratchDir dir;
+  tiled_scene(dir, "sea", dir / "tiles");
+  fs::create_directory_symlink(dir / "tiles/sea", dir / "tiles/link");
+  test::write_text(dir / "tiles/hand.jsonl", "{\"path\":\"sea/r000000_c000001.tif\"}\n{\"path\":\"link/r000000_c000001.tif\"}\n");
+  const auto tasks = fleet::plan_tasks(options(dir, "detect", {dir / "tiles/hand.jsonl"}, 1), 0);
+  REQUIRE(tasks.size() == 1);  // one spelling per path: the same file is the same task
+  CHECK(tasks[0].inputs == std::vector<std::string>{dir / "tiles/sea/r000000_c000001.tif"});
+}
+
+TEST_CASE("enqueue --kind tile: manifests concatenated — each line's scene is the one its own header names") {
+  test::ScratchDir dir;
+  const auto a = tiled_scene_at(dir / "in/a/sea.tif", dir / "ta");
+  const auto b = tiled_scene_at(dir / "in/b/sea.tif", dir / "tb");
+  test::write_text(dir / "both.jsonl", core::read_file(dir / "ta/tiles.jsonl") + core::read_file(dir / "tb/tiles.jsonl"));
+  auto tasks = fleet::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 100), 0);
+  REQUIRE(tasks.size() == 2);
+  CHECK(tasks[0].inputs == std::vector<std::string>{a});
+  CHECK(tasks[1].inputs == std::vector<std::string>{b});
+  // Two scenes of one name into one output: refused as swath tile refuses them.
+  CHECK_THROWS_WITH_AS(fleet::check_tasks(tasks), doctest::Contains("both would be tiled into the directory 'sea'"),
+                       core::UsageError);
+}
+
+TEST_CASE("enqueue --kind tile: a manifest whose later header is on another grid is refused, naming that header") {
+  test::ScratchDir dir;
+  tiled_scene(dir, "sea", dir / "t32");
+  tiled_scene(dir, "sea", dir / "t64", 64);
+  test::write_text(dir / "both.jsonl", core::read_file(dir / "t32/tiles.jsonl") + core::read_file(dir / "t64/tiles.jsonl"));
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 100), 0),
+                       doctest::Contains("both.jsonl:14: a header on the grid size 64, overlap 0, edge pad after one on size 32"),
+                       core::UsageError);
+  CHECK(fleet::plan_tasks(options(dir, "detect", {dir / "both.jsonl"}, 100), 0).size() == 1);  // files: any grid
 }

@@ -1,0 +1,157 @@
+// Manifest lines → batches: which file each line's task reads depends on the kind (see the header).
+#include "fleet/manifest_batches.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <optional>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/json_lines.hpp"
+#include "tiling/manifest_reader.hpp"
+
+namespace swath::fleet {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string value_text(const core::Json& value) { return value.is_string() ? value.as_string() : value.dump(); }
+
+// The raster a line comes from: swath tile writes "scene"; hand-made manifests may say "input".
+std::string scene_of(const tiling::ManifestLine& line) {
+  return line.scene.empty() ? core::string_field(line.json, "input") : line.scene;
+}
+
+// "size 32, overlap 0, edge pad": the grid a header's options give (what a tile task's indices select in).
+std::string grid_text(const tiling::ManifestHeader& header) {
+  std::string out;
+  for (const char* key : {"size", "overlap", "edge"}) {
+    const auto* value = header.options.is_object() ? header.options.find(key) : nullptr;
+    out += (out.empty() ? "" : ", ") + std::string(key) + " " + (value == nullptr ? "(none)" : value_text(*value));
+  }
+  return out;
+}
+
+class Batcher {
+ public:
+  Batcher(const std::string& path, std::string kind, std::size_t per_batch)
+      : manifest_(core::resolved_path(path)), kind_(std::move(kind)), per_batch_(per_batch) {}
+
+  // A header governs the lines after it: their scenes are looked up in it. A tile task re-tiles the grid of the
+  // manifest's first header, so a later header on another grid (manifests concatenated) is refused.
+  void header(tiling::ManifestHeader header) {
+    resolved_.clear();
+    if (kind_ == "tile" && first_grid_ && grid_text(header) != *first_grid_) {
+      throw core::UsageError(header.where, "a header on the grid " + grid_text(header) + " after one on " + *first_grid_,
+                             "a manifest's tile tasks re-tile one grid: enqueue each manifest as its own input");
+    }
+    if (!first_grid_) first_grid_ = grid_text(header);
+    header_ = std::move(header);
+  }
+
+  void line(tiling::ManifestLine line) {
+    std::string input;
+    if (kind_ == "detect") {
+      if (!line.has_file()) return;  // blank or failed tiles have no file
+      input = core::resolved_path(line.tile_file());
+    } else if (kind_ == "tile") {
+      input = scene_path(line);
+      // A tile task's indices select tiles of every scene it has: one scene per batch.
+      if (!batch_.inputs.empty() && batch_.inputs.front() != input) flush();
+    } else {
+      input = scene_of(line);
+      input = input.empty() ? manifest_ : core::resolved_path(input);
+    }
+    if (std::find(batch_.inputs.begin(), batch_.inputs.end(), input) == batch_.inputs.end()) batch_.inputs.push_back(input);
+    batch_.lines.push_back(std::move(line.json));
+    if (batch_.lines.size() >= per_batch_) flush();
+  }
+
+  std::vector<ManifestBatch> finish() {
+    flush();
+    return std::move(batches_);
+  }
+
+ private:
+  // Resolved once per scene name and header (a manifest has many lines per scene).
+  std::string scene_path(const tiling::ManifestLine& line) {
+    const std::string scene = scene_of(line);
+    if (scene.empty()) throw core::UsageError(line.where, "names no scene", "a tile task re-reads the scene of each line");
+    if (const auto known = resolved_.find(scene); known != resolved_.end()) return known->second;
+    return resolved_[scene] = resolve_scene(scene, line.where);
+  }
+
+  std::string resolve_scene(const std::string& scene, const std::string& where) const {
+    const std::string what = where + ": scene '" + scene + "'";
+    const auto* described = header_ ? header_->scene(scene) : nullptr;
+    if (described != nullptr && !described->source.empty()) {
+      const std::string path = described->source_path();
+      if (core::is_vsi_path(path) || fs::is_regular_file(path)) return path;
+      throw core::UsageError(what, "its source '" + described->source + "' (from the manifest's header) is not a file",
+                             "a relative source is taken relative to the current directory: run enqueue where "
+                             "`swath tile` ran, or enqueue the scenes themselves with --shards N");
+    }
+    const std::string path = core::resolved_path(scene);
+    if (core::is_vsi_path(path) || fs::is_regular_file(path)) return path;
+    throw core::UsageError(what, "is not a file, nor a scene with a \"source\" in the manifest's header",
+                           "enqueue a manifest written by this version of `swath tile` (its header names each scene's "
+                           "source, relative ones taken relative to the current directory), or the scenes with --shards N");
+  }
+
+  void flush() {
+    if (batch_.lines.empty()) return;
+    batches_.push_back(std::move(batch_));
+    batch_ = {};
+  }
+
+  std::string manifest_;
+  std::string kind_;
+  std::size_t per_batch_;
+  std::optional<tiling::ManifestHeader> header_;  // the one the lines read now follow
+  std::optional<std::string> first_grid_;
+  std::map<std::string, std::string> resolved_;  // scene name → path, under header_
+  ManifestBatch batch_;
+  std::vector<ManifestBatch> batches_;
+};
+
+}  // namespace
+
+Manifest read_manifest(const std::string& path, const std::string& kind, std::size_t per_batch) {
+  Batcher batcher(path, kind, std::max<std::size_t>(per_batch, 1));
+  Manifest manifest;
+  tiling::ManifestReader reader(path);
+  while (auto entry = reader.next()) {
+    if (auto* line = std::get_if<tiling::ManifestLine>(&*entry)) {
+      batcher.line(std::move(*line));
+      continue;
+    }
+    auto& header = std::get<tiling::ManifestHeader>(*entry);
+    if (manifest.header.is_null()) manifest.header = header.json;
+    batcher.header(std::move(header));
+  }
+  manifest.batches = batcher.finish();
+  return manifest;
+}
+
+core::Json manifest_task_options(const std::string& kind, const core::Json& options, const core::Json& given,
+                                 const core::Json& header, const std::string& manifest) {
+  const auto* grid = header.is_object() ? header.find("options") : nullptr;
+  if (kind != "tile" || grid == nullptr || !grid->is_object()) return options;
+  core::Json out = options;
+  for (const char* key : {"size", "overlap", "edge"}) {
+    const auto* value = grid->find(key);
+    if (value == nullptr) continue;
+    if (const auto* mine = given.find(key); mine != nullptr && value_text(*mine) != value_text(*value)) {
+      throw core::UsageError("--options " + std::string(key) + " " + value_text(*mine),
+                             "the manifest '" + manifest + "' lists the tiles of " + key + " " + value_text(*value) +
+                                 ", and its tasks re-tile that grid",
+                             "drop " + std::string(key) + " from --options: tasks from a manifest take its grid");
+    }
+    out.set(key, *value);
+  }
+  return out;
+}
+
+}  // namespace swath::fleet

@@ -1,0 +1,29 @@
+// The queue section: its keys, flags and the defaults of queue::Settings.
+#include "queue/settings.hpp"
+
+namespace swath::queue {
+
+RedisEndpoint Settings::endpoint() const {
+  auto endpoint = parse_redis_url(redis);
+  resolve_password(endpoint, password_file);
+  return endpoint;
+}
+
+const config::OptionTable<Settings>& settings_table() {
+  static const auto table =
+      config::OptionTable<Settings>("queue")
+          .text({"redis", "--redis", "Redis URL: redis://[user@]host:port/db or unix:///path.sock?db=N (password via "
+                                     "SWATH_REDIS_PASSWORD or --redis-password-file)"},
+                [](Settings& s) -> auto& { return s.redis; })
+          .text({"name", "--queue", "queue name; every key is swath:{NAME}:..."}, [](Settings& s) -> auto& { return s.name; })
+          .text({"password_file", "--redis-password-file", "file holding the Redis password (else SWATH_REDIS_PASSWORD)"},
+                [](Settings& s) -> auto& { return s.password_file; })
+          .integer({"ttl_hours", "", "hours a finished task's record is kept (bounds Redis memory)"}, 1, 24 * 365,
+                   [](Settings& s) -> auto& { return s.ttl_hours; })
+          .boolean({"allow_eviction", "--allow-eviction",
+                    "use a Redis whose maxmemory-policy may evict keys (refused otherwise: queued tasks can vanish)"},
+                   [](Settings& s) -> auto& { return s.allow_eviction; });
+  return table;
+}
+
+}  // namespace swath::queue

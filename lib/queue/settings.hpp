@@ -1,0 +1,25 @@
+// The queue section declared once: where the queue lives and how it keeps records (--redis, --queue, ...).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "config/option_table.hpp"
+#include "queue/redis_url.hpp"
+
+namespace swath::queue {
+
+struct Settings {
+  std::string redis = "redis://127.0.0.1:6379/0";
+  std::string name = "swath";
+  std::string password_file;  // the password never goes into the config: this file, or SWATH_REDIS_PASSWORD
+  std::int64_t ttl_hours = 168;
+  bool allow_eviction = false;
+
+  // The parsed URL with its password resolved; throws UsageError for a bad URL, IoError for an unreadable file.
+  RedisEndpoint endpoint() const;
+};
+
+const config::OptionTable<Settings>& settings_table();
+
+}  // namespace swath::queue

@@ -1,0 +1,28 @@
+// The one list of option tables: a module with options adds its table here.
+#include "settings/schema.hpp"
+
+#include "detect/run.hpp"
+#include "log/options.hpp"
+#include "pipeline/resources.hpp"
+#include "queue/settings.hpp"
+#include "raster/gdal_settings.hpp"
+#include "scale/request.hpp"
+#include "tiling/options.hpp"
+#include "worker/worker.hpp"
+
+namespace swath::settings {
+
+const config::Schema& swath_schema() {
+  static const config::Schema schema = config::Schema()
+                                           .add(log::settings_table().specs())
+                                           .add(raster::gdal_table().specs())
+                                           .add(pipeline::resources_table().specs())
+                                           .add(tiling::tile_table().specs())
+                                           .add(scale::settings_table().specs())
+                                           .add(detect::detect_table().specs())
+                                           .add(queue::settings_table().specs())
+                                           .add(worker::worker_table().specs());
+  return schema;
+}
+
+}  // namespace swath::settings
