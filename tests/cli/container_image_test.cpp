@@ -137,7 +137,7 @@ TEST_CASE("make image without a container engine names what to install and fails
   CHECK(r.out.empty());
 }
 
-TEST_CASE("image: the version check passes for swath built here and fails for a lock with other versions") {
+TEST_CASE("image: the version check passes for swath built here and fails for a lock with other versions (PROJ too)") {
   test::ScratchDir dir;
   const auto version = test::swath({"version", "--json"});
   REQUIRE(version.exit_code == 0);
@@ -153,4 +153,14 @@ TEST_CASE("image: the version check passes for swath built here and fails for a 
   r = test::run({kRoot + "/packaging/check-image-versions.sh", dir / "other-lock.txt", dir / "version.json"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("MISMATCH gdal: swath reports '3.6.2', lock has libgdal32=3.8.4+dfsg-1") != std::string::npos);
+  // PROJ, which swath loads through GDAL, is checked against the runtime root's entry.
+  CHECK(core::read_file(dir / "version.json").find("\"proj\":{") != std::string::npos);
+  lock = core::read_file(kRoot + "/packaging/apt-lock.txt");
+  const auto proj = lock.find("\nruntime-root libproj25=");
+  REQUIRE(proj != std::string::npos);
+  lock.replace(proj + 1, lock.find('\n', proj + 1) - proj - 1, "runtime-root libproj25=9.2.0-1");
+  test::write_text(dir / "other-lock.txt", lock);
+  r = test::run({kRoot + "/packaging/check-image-versions.sh", dir / "other-lock.txt", dir / "version.json"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("MISMATCH proj: swath reports '9.1.1', lock has libproj25=9.2.0-1") != std::string::npos);
 }
