@@ -57,28 +57,48 @@ require_root_tools() {
 
 # Where packages come from: Debian's snapshot archive at the lock's date where it answers (an old lock stays
 # buildable), else mmdebstrap's default archive for the suite (with its -updates and -security parts).
-# SWATH_APT_MIRROR replaces both (a local mirror); SWATH_APT_SNAPSHOT_URL="" skips the snapshot probe.
+# SWATH_APT_MIRROR replaces both (a local mirror); SWATH_APT_SNAPSHOT_URL="" skips the snapshot probe. Chosen once
+# per build (compile.sh's build root takes the choice build.sh made, through $WORK).
 apt_sources() {
+  if [[ -f "$WORK/apt-sources" ]]; then
+    source "$WORK/apt-sources"
+    return
+  fi
+  choose_apt_sources
+  declare -p SOURCES SOURCES_NOTE | sed 's/^declare -/declare -g -/' >"$WORK/apt-sources"
+}
+
+choose_apt_sources() {
   SOURCES=()
   SOURCES_NOTE="the current Debian archive"
+  local archive=http://deb.debian.org/debian  # mmdebstrap's default for the suite
   if [[ -n "${SWATH_APT_MIRROR:-}" ]]; then
     SOURCES=("$SWATH_APT_MIRROR")
     SOURCES_NOTE=$SWATH_APT_MIRROR
-    return
+    archive=""
+    [[ "$SWATH_APT_MIRROR" =~ ^https?://[^[:space:]]+$ ]] && archive=${SWATH_APT_MIRROR%/}
+  else
+    local snapshot base
+    snapshot=$(lock_meta snapshot)
+    base=${SWATH_APT_SNAPSHOT_URL-http://snapshot.debian.org/archive}
+    if [[ -n "$base" && -n "$snapshot" ]] &&
+       curl -fsS --max-time 10 -o /dev/null "$base/debian/$snapshot/dists/$SUITE/InRelease" 2>/dev/null; then
+      local list=$WORK/snapshot.sources
+      printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\n\nTypes: deb\nURIs: %s\nSuites: %s-security\nComponents: main\n' \
+        "$base/debian/$snapshot/" "$SUITE" "$SUITE" "$base/debian-security/$snapshot/" "$SUITE" >"$list"
+      SOURCES=("$list")
+      SOURCES_NOTE="Debian's snapshot archive at $snapshot"
+      return
+    fi
+    note "Debian's snapshot archive does not answer; packages come from the current archive (a locked version it no longer has is named)"
   fi
-  local snapshot base
-  snapshot=$(lock_meta snapshot)
-  base=${SWATH_APT_SNAPSHOT_URL-http://snapshot.debian.org/archive}
-  if [[ -n "$base" && -n "$snapshot" ]] &&
-     curl -fsS --max-time 10 -o /dev/null "$base/debian/$snapshot/dists/$SUITE/InRelease" 2>/dev/null; then
-    local list=$WORK/snapshot.sources
-    printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\n\nTypes: deb\nURIs: %s\nSuites: %s-security\nComponents: main\n' \
-      "$base/debian/$snapshot/" "$SUITE" "$SUITE" "$base/debian-security/$snapshot/" "$SUITE" >"$list"
-    SOURCES=("$list")
-    SOURCES_NOTE="Debian's snapshot archive at $snapshot"
-    return
-  fi
-  note "Debian's snapshot archive does not answer; packages come from the current archive (a locked version it no longer has is named)"
+  # An archive that takes connections and never answers would hold apt for minutes (InRelease, then Release, of
+  # each suite in turn, every one with its retries: 6 min at a 30 s timeout); one look fails within one timeout.
+  [[ -n "$archive" ]] && command -v curl >/dev/null 2>&1 || return 0
+  local timeout=${SWATH_APT_TIMEOUT:-30} err
+  err=$(curl -fsS --max-time "$timeout" -o /dev/null "$archive/dists/$SUITE/InRelease" 2>&1) ||
+    die "cannot reach the Debian archive ($SOURCES_NOTE)" "$archive/dists/$SUITE/InRelease: ${err:-no answer}" \
+      "check the network or proxy, or set SWATH_APT_MIRROR to a reachable Debian mirror"
 }
 
 # Makes the Debian root ROLE (build | runtime) as a tar: mmdebstrap's essential set plus the lock's ROLE packages
@@ -140,9 +160,9 @@ close_inherited_fds() {
 
 explain_mmdebstrap_failure() {  # role log
   local role=$1 log=$2 gone
-  gone=$(sed -n "s/^E: Version '\(.*\)' for '\(.*\)' was not found.*/\2=\1/p" "$log" | sort -u | tr '\n' ' ')
+  gone=$(sed -n "s/^E: Version '\(.*\)' for '\(.*\)' was not found.*/\2=\1/p" "$log" | sort -u | paste -sd ' ')
   [[ -z "$gone" ]] || die "the Debian archive no longer has these locked versions" "$gone" "$REFRESH_HINT"
-  gone=$(sed -n "s/^E: Unable to locate package \(.*\)/\1/p" "$log" | sort -u | tr '\n' ' ')
+  gone=$(sed -n "s/^E: Unable to locate package \(.*\)/\1/p" "$log" | sort -u | paste -sd ' ')
   [[ -z "$gone" ]] || die "the Debian archive has no package" "$gone" "$REFRESH_HINT"
   if grep -qE "Failed to fetch|Could not resolve|Connection failed|Could not connect|timed out|apt-get update .* failed" "$log"; then
     grep -E "^(E|W|Err):" "$log" | head -5 | sed 's/^/  /' >&2
