@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -17,7 +18,13 @@
 namespace swath::test::container {
 
 inline const std::string kRoot = SWATH_SOURCE_DIR;
-inline const std::string kTag = "localhost/swath:test";
+// One tag per build directory: build.sh prunes swath images no tag names, so a tag shared with another build
+// directory's test run (another work tree on this machine) would untag, then remove, this run's image under it.
+inline const std::string kTag = [] {
+  std::ostringstream hex;
+  hex << std::hex << std::hash<std::string>{}(SWATH_TEST_BINARY_DIR);
+  return "localhost/swath:test-" + hex.str();
+}();
 constexpr int kSkipped = 77;  // ctest SKIP_RETURN_CODE of the suite
 constexpr int kMissingTool = 4;  // build.sh: no container engine or mmdebstrap
 
