@@ -8,7 +8,7 @@
 #include "cli/usage.hpp"
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 #include "log/context.hpp"
 #include "log/logger.hpp"
 #include "log/options.hpp"
@@ -129,7 +129,7 @@ int run(int argc, char** argv, CommandList commands) {
     log::ContextGuard trace_scope(log::current().with({{"trace_id", trace.trace_id}, {"span_id", trace.span_id}}));
     install_signal_handlers();
     const auto logger = log::get("cli");
-    logger->debug("swath {} {} starting", core::build_facts().git_describe, command_name);
+    logger->debug("swath {} {} starting", provenance::build_facts().git_describe, command_name);
     const int code = chosen->run(Invocation{config, command_name});
     logger->debug("swath {} finished with exit code {}", command_name, code);
     return code;

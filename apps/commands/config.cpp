@@ -39,7 +39,7 @@ class ConfigCommand final : public cli::Command {
   }
   int run(const cli::Invocation& invocation) override {
     const auto& config = invocation.config;
-    cli::emit(json_ ? config.to_json().dump() + "\n" : config_text(config), output_);
+    cli::emit(json_ ? to_json(config).dump() + "\n" : config_text(config), output_);
     return static_cast<int>(core::ExitCode::ok);
   }
 

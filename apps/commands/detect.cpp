@@ -34,7 +34,7 @@ class DetectCommand final : public cli::Command {
   int run(const cli::Invocation& invocation) override {
     if (!check_model_.empty()) {
       const auto check = detect::check_model(detect::load_model_card(check_model_));
-      cli::emit(check.to_json().dump() + "\n");
+      cli::emit(detect::to_json(check).dump() + "\n");
       return static_cast<int>(core::ExitCode::ok);
     }
     if (output_.empty()) throw core::UsageError("-o", "an output file is required", "swath detect scene.tif -o detections.gpkg");
@@ -44,7 +44,7 @@ class DetectCommand final : public cli::Command {
     options.quicklook = quicklook_;
     options.allow_pixel_coords = allow_pixel_coords_;
     const auto report = detect::detect_scenes(options);
-    cli::emit(json_ ? report.to_json().dump() + "\n" : summary_text(report));
+    cli::emit(json_ ? detect::to_json(report).dump() + "\n" : summary_text(report));
     return static_cast<int>(report.failures.empty() ? core::ExitCode::ok : core::ExitCode::partial);
   }
 

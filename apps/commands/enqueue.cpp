@@ -41,6 +41,8 @@ class EnqueueCommand final : public cli::Command {
     options.queue = queue.name;
     options.force = force_;
     options.allow_eviction = queue.allow_eviction;
+    options.retention_seconds = queue.ttl_hours * 3600;
+    options.dead_max = queue.dead_max;
     options.reclaim = reclaim_;
     fleet::PlanOptions plan;
     plan.kind = checked_kind();
@@ -61,9 +63,10 @@ class EnqueueCommand final : public cli::Command {
     if (deadline_ > 0) plan.deadline_seconds = deadline_;
     plan.trace = current_trace();
     const auto summary = fleet::enqueue(plan, options);
-    cli::emit(json_ ? summary.json(options.queue).dump() + "\n"
+    cli::emit(json_ ? queue::to_json(summary, options.queue).dump() + "\n"
                     : "queued " + std::to_string(summary.enqueued) + " of " + std::to_string(summary.tasks) +
-                          " tasks on " + options.queue + " (" + std::to_string(summary.duplicates) +
+                          " tasks on " + options.queue + " in job " + core::join(summary.jobs, ", ") + " (" +
+                          std::to_string(summary.duplicates) +
                           " duplicates skipped" +
                           (summary.not_queued > 0 ? ", " + std::to_string(summary.not_queued) + " not queued" : "") + ")\n");
     if (summary.not_queued > 0) {

@@ -21,7 +21,7 @@ class EvalCommand final : public cli::Command {
   }
   int run(const cli::Invocation&) override {
     const auto report = eval::evaluate_files(detections_, truth_, iou_);
-    cli::emit(json_ ? report.to_json().dump() + "\n" : report.text(), output_);
+    cli::emit(json_ ? eval::to_json(report).dump() + "\n" : eval::to_text(report), output_);
     return static_cast<int>(core::ExitCode::ok);
   }
 

@@ -1,4 +1,4 @@
-// `swath queue stats|dead`: what a queue holds (JSON contract swath.queue.stats/1, Prometheus) and its dead letters.
+// `swath queue stats|jobs|job|dead`: what a queue holds (swath.queue.stats/1, Prometheus), its jobs, its dead letters.
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "commands/queue_flags.hpp"
@@ -6,38 +6,13 @@
 #include "core/text.hpp"
 #include "log/logger.hpp"
 #include "queue/admin.hpp"
+#include "queue/reports.hpp"
 #include "queue/stats.hpp"
+#include "worker/done_record.hpp"
 
 namespace swath::commands {
 
 namespace {
-
-std::string dead_text(const std::vector<queue::DeadTask>& dead) {
-  std::string out;
-  for (const auto& d : dead) {
-    out += d.id + "  failures " + std::to_string(d.failures) + "  " + d.error + "\n";
-  }
-  return out.empty() ? "no dead tasks\n" : out;
-}
-
-core::Json dead_json(const std::string& queue_name, const std::vector<queue::DeadTask>& dead) {
-  core::Json tasks = core::Json::array();
-  for (const auto& d : dead) {
-    core::Json t = core::Json::object();
-    t.set("id", d.id);
-    t.set("error", d.error);
-    t.set("failures", d.failures);
-    t.set("attempt", d.attempt);
-    t.set("dead_at", d.dead_at_ms);
-    t.set("envelope", d.envelope);
-    tasks.push_back(std::move(t));
-  }
-  core::Json json = core::Json::object();
-  json.set("schema", "swath.queue.dead/1");
-  json.set("queue", queue_name);
-  json.set("tasks", std::move(tasks));
-  return json;
-}
 
 std::string never_used(queue::Connection& connection, const std::string& name) {
   const auto known = queue::seen_queues(connection);
@@ -48,7 +23,7 @@ std::string never_used(queue::Connection& connection, const std::string& name) {
 class QueueCommand final : public cli::Command {
  public:
   std::string name() const override { return "queue"; }
-  std::string summary() const override { return "Inspect a queue: stats (JSON, Prometheus) and dead letters"; }
+  std::string summary() const override { return "Inspect a queue: stats (JSON, Prometheus), jobs and dead letters"; }
   void declare(CLI::App& app, cli::ConfigFlags& flags) override {
     app.require_subcommand(1, 1);
     stats_ = app.add_subcommand("stats", "Depth by priority, in flight, delayed, dead, done, throughput, p50/p95");
@@ -58,6 +33,12 @@ class QueueCommand final : public cli::Command {
     format->add_flag("--prometheus", prometheus_, "Print Prometheus text exposition");
     format->require_option(0, 1);
     stats_->add_option("--window", window_, "Seconds of history for throughput and task times")->capture_default_str();
+    jobs_ = app.add_subcommand("jobs", "Every job: tasks waiting, running, done, dead; throughput, ETA, trace id");
+    jobs_->add_flag("--json", json_, "Print one swath.queue.job/1 object per line");
+    job_ = app.add_subcommand("job", "One job: its counts and options; --records prints its done records");
+    job_->add_option("id", job_id_, "Job id (`swath enqueue` prints it; `swath queue jobs` lists them)")->required();
+    job_->add_flag("--records", records_, "Print the done records written beside its outputs, one JSON line per task");
+    for (auto* sub : {jobs_, job_}) declare_queue_flags(*sub, flags);
     dead_ = app.add_subcommand("dead", "The dead-letter list: list, retry or purge");
     dead_->require_subcommand(1, 1);
     list_ = dead_->add_subcommand("list", "Show dead tasks with their errors");
@@ -78,24 +59,26 @@ class QueueCommand final : public cli::Command {
       log::get("queue")->warn("{}", warning);
     }
     queue::QueueClient client(connection, settings.name);
+    queue::check_layout(connection, client.keys());
+    if (jobs_->parsed() || job_->parsed()) return jobs(client);
     if (stats_->parsed()) {
       const auto stats = queue::read_stats(client, window_);
       // Still exit 0 (a queue nobody has enqueued on yet reads zeros, for KEDA and scripts), but said.
       const std::string unseen = stats.exists ? "" : never_used(connection, stats.queue);
       if (!unseen.empty() && (json_ || prometheus_)) log::get("queue")->warn("{}", unseen);
       cli::emit(prometheus_ ? queue::stats_prometheus(stats)
-                : json_     ? queue::stats_json(stats).dump() + "\n"
-                            : queue::stats_text(stats) + (unseen.empty() ? "" : "  note: " + unseen + "\n"));
+                : json_     ? queue::to_json(stats).dump() + "\n"
+                            : queue::to_text(stats) + (unseen.empty() ? "" : "  note: " + unseen + "\n"));
     } else if (list_->parsed()) {
       const auto dead = client.dead_list(0, limit_ - 1);
-      cli::emit(json_ ? dead_json(client.keys().name, dead).dump() + "\n" : dead_text(dead));
+      cli::emit(json_ ? queue::to_json(dead, client.keys().name).dump() + "\n" : queue::to_text(dead));
     } else {
       if (ids_.empty() == !all_) {
         throw core::UsageError("name the dead task ids or give --all", "", "swath queue dead list shows them");
       }
       const bool retry = retry_->parsed();
       // Refused whole: a typo would otherwise read "queued again 0" and look done.
-      if (const auto unknown = queue::not_dead(connection, client.keys(), ids_); !unknown.empty()) {
+      if (const auto unknown = queue::not_dead(client, ids_); !unknown.empty()) {
         throw core::UsageError(core::join(unknown, ", "), "not dead tasks of queue '" + client.keys().name + "'; nothing was " +
                                                               (retry ? "queued again" : "purged"),
                                "swath queue dead list shows the dead tasks");
@@ -107,8 +90,28 @@ class QueueCommand final : public cli::Command {
   }
 
  private:
-  CLI::App *stats_ = nullptr, *dead_ = nullptr, *list_ = nullptr, *retry_ = nullptr, *purge_ = nullptr;
-  bool json_ = false, prometheus_ = false, all_ = false;
+  int jobs(queue::QueueClient& client) {
+    const auto found = client.jobs(job_->parsed() ? job_id_ : "");
+    if (job_->parsed() && found.empty()) {
+      std::vector<std::string> ids;
+      for (const auto& j : client.jobs()) ids.push_back(j.id);
+      throw core::UsageError("job '" + job_id_ + "'", "no such job in queue '" + client.keys().name + "'",
+                             ids.empty() ? "the queue has no jobs" : "its jobs: " + core::join(ids, ", "));
+    }
+    if (records_) {
+      const auto* output = found.front().meta.find("output");
+      for (const auto& r : worker::read_records(output != nullptr ? output->as_string() : "", job_id_)) cli::emit(r.dump() + "\n");
+    } else if (json_ || job_->parsed()) {
+      for (const auto& j : found) cli::emit(queue::to_json(j).dump() + "\n");
+    } else {
+      cli::emit(queue::to_text(found));
+    }
+    return static_cast<int>(core::ExitCode::ok);
+  }
+
+  CLI::App *stats_ = nullptr, *jobs_ = nullptr, *job_ = nullptr, *dead_ = nullptr, *list_ = nullptr, *retry_ = nullptr, *purge_ = nullptr;
+  bool json_ = false, prometheus_ = false, all_ = false, records_ = false;
+  std::string job_id_;
   std::int64_t window_ = 300, limit_ = 100;
   std::vector<std::string> ids_;
 };

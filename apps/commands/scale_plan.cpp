@@ -7,9 +7,10 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "log/logger.hpp"
+#include "queue/redis_url.hpp"
 #include "queue/stats.hpp"
-#include "scale/controller.hpp"
-#include "scale/manifests.hpp"
+#include "scale/k8s/controller.hpp"
+#include "scale/k8s/manifests.hpp"
 #include "scale/plan.hpp"
 #include "scale/report.hpp"
 #include "scale/request.hpp"
@@ -66,10 +67,13 @@ class ScalePlanCommand final : public cli::Command {
     policy_ = scale::resolve_policy(settings);
     if (!trace_.empty()) return simulate();
     auto queue = queue_settings(invocation.config);
-    const auto source = scale::resolve_source(stats_, redis_, queue_, [queue](const std::string& url, const std::string& q) mutable {
-      queue.redis = url;
-      return queue::queue_stats_json(queue.endpoint(), q, queue.allow_eviction);
-    });
+    const auto source = scale::resolve_source(
+        stats_, redis_, queue_,
+        [queue](const std::string& url, const std::string& q) mutable {
+          queue.redis = url;
+          return queue::fetch_stats_json(queue.endpoint(), q, queue.allow_eviction);
+        },
+        [](const std::string& url) { queue::parse_redis_url(url); });
     if (watch_) return watch(source, settings.kubectl);
     return plan(source);
   }
@@ -79,7 +83,7 @@ class ScalePlanCommand final : public cli::Command {
     if (apply_ && !watch_) throw core::UsageError("--apply", "only applies with --watch", "add --watch");
     if (!plot_.empty() && trace_.empty()) throw core::UsageError("--plot", "only applies with --simulate", "add --simulate TRACE.csv");
     if (!emit_.empty() && output_.empty()) throw core::UsageError("--emit", "needs -o DIR", "e.g. --emit all -o k8s/");
-    if (!emit_.empty()) scale::parse_manifest_kinds(emit_);
+    if (!emit_.empty()) scale::k8s::parse_manifest_kinds(emit_);
   }
 
   int plan(const scale::SnapshotSource& source) {
@@ -92,10 +96,10 @@ class ScalePlanCommand final : public cli::Command {
       manifests_.parallelism = plan.desired_replicas;
       if (!in.snapshot.queue.empty()) manifests_.queue = in.snapshot.queue;
       if (!queue_.empty()) manifests_.queue = queue_;
-      const auto paths = scale::write_manifests(scale::build_manifests(scale::parse_manifest_kinds(emit_), manifests_), output_);
+      const auto paths = scale::k8s::write_manifests(scale::k8s::build_manifests(scale::k8s::parse_manifest_kinds(emit_), manifests_), output_);
       for (const auto& p : paths) std::cerr << "wrote " << p << "\n";
     }
-    cli::emit(json_ ? scale::plan_json(plan, in).dump() + "\n" : scale::plan_text(plan));
+    cli::emit(json_ ? scale::to_json(plan, in).dump() + "\n" : scale::to_text(plan));
     return static_cast<int>(core::ExitCode::ok);
   }
 
@@ -107,7 +111,7 @@ class ScalePlanCommand final : public cli::Command {
     watch_options_.kubectl = kubectl;
     watch_options_.apply = apply_;
     watch_options_.interval_seconds = interval_ > 0 ? interval_ : policy_.polling_interval_seconds;
-    const auto report = scale::watch(source, watch_options_, [](const std::string& line) { cli::emit(line + "\n"); });
+    const auto report = scale::k8s::watch(source, watch_options_, [](const std::string& line) { cli::emit(line + "\n"); });
     if (report.interrupted) return static_cast<int>(core::ExitCode::interrupted);
     return static_cast<int>(report.failures > 0 ? core::ExitCode::partial : core::ExitCode::ok);
   }
@@ -125,7 +129,7 @@ class ScalePlanCommand final : public cli::Command {
       if (report.optimum) panels.push_back(report.optimum->result);
       core::write_file_atomic(plot_, scale::plot_svg(panels, report.deadline_seconds));
     }
-    cli::emit(json_ ? scale::report_json(report).dump() + "\n" : scale::report_text(report));
+    cli::emit(json_ ? scale::to_json(report).dump() + "\n" : scale::to_text(report));
     return static_cast<int>(core::ExitCode::ok);
   }
 
@@ -135,8 +139,8 @@ class ScalePlanCommand final : public cli::Command {
   std::uint64_t seed_ = 42;
   double interval_ = 0;
   bool json_ = false, watch_ = false, apply_ = false;
-  scale::ManifestOptions manifests_;
-  scale::WatchOptions watch_options_;
+  scale::k8s::ManifestOptions manifests_;
+  scale::k8s::WatchOptions watch_options_;
   scale::Policy policy_;
 };
 

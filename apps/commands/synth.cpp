@@ -29,7 +29,7 @@ class SynthCommand final : public cli::Command {
     options_.width = w;
     options_.height = h;
     const auto result = synth::synthesize(options_);
-    cli::emit(json_ ? result.to_json().dump() + "\n"
+    cli::emit(json_ ? synth::to_json(result).dump() + "\n"
                     : "wrote " + result.scene_path + " and " + result.truth_path + " (" + std::to_string(result.objects) + " objects)\n");
     return static_cast<int>(core::ExitCode::ok);
   }

@@ -33,7 +33,7 @@ class TileCommand final : public cli::Command {
 
     const auto progress = cli::make_progress();
     const auto report = tiling::tile_scenes(options, progress.get());
-    if (json_) cli::emit(tiling::report_json(report).dump() + "\n");
+    if (json_) cli::emit(tiling::to_json(report).dump() + "\n");
     return static_cast<int>(report.failed > 0 ? core::ExitCode::partial : core::ExitCode::ok);
   }
 

@@ -4,14 +4,14 @@
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 
 namespace swath::commands {
 
 namespace {
 
 std::string version_text() {
-  const auto& facts = core::build_facts();
+  const auto& facts = provenance::build_facts();
   std::ostringstream out;
   out << "swath " << facts.version << " (" << facts.git_describe << ", " << facts.build_type << ", " << facts.compiler
       << ")\n";
@@ -30,7 +30,7 @@ class VersionCommand final : public cli::Command {
     app.add_flag("--json", json_, "Print JSON for machines");
   }
   int run(const cli::Invocation&) override {
-    cli::emit(json_ ? core::build_facts_json().dump() + "\n" : version_text());
+    cli::emit(json_ ? provenance::to_json(provenance::build_facts()).dump() + "\n" : version_text());
     return static_cast<int>(core::ExitCode::ok);
   }
 

@@ -21,6 +21,8 @@ class WorkerCommand final : public cli::Command {
     app.add_option("--worker-id", worker_id_, "Name in heartbeats and logs (default host-pid-random)");
     app.add_option("--metrics-port", metrics_port_, "Serve Prometheus metrics on this TCP port")->check(CLI::Range(1, 65535));
     app.add_flag("--exit-when-empty", exit_when_empty_, "Exit 0 when nothing is ready, delayed or leased");
+    app.add_option("--max-tasks", max_tasks_, "Exit 0 after leasing and settling this many tasks (a pod's fixed share)")
+        ->check(CLI::PositiveNumber);
     app.add_flag("--json", json_, "Print the summary as JSON on exit");
   }
   int run(const cli::Invocation& invocation) override {
@@ -30,20 +32,21 @@ class WorkerCommand final : public cli::Command {
     options.redis = queue.endpoint();
     options.queue = queue.name;
     options.allow_eviction = queue.allow_eviction;
-    options.settle.ttl_seconds = queue.ttl_hours * 3600;
     options.worker_id = worker_id_;
     options.exit_when_empty = exit_when_empty_;
+    options.max_tasks = max_tasks_;
     options.metrics_port = metrics_port_;
     auto handlers = worker::builtin_handlers();
     fleet::add_handlers(handlers, pipeline::resources_table().apply(config));
     const auto summary = worker::run_worker(options, handlers);
-    if (json_) cli::emit(summary.json().dump() + "\n");
+    if (json_) cli::emit(worker::to_json(summary).dump() + "\n");
     return static_cast<int>(summary.interrupted ? core::ExitCode::interrupted : core::ExitCode::ok);
   }
 
  private:
   std::string worker_id_;
   int metrics_port_ = 0;
+  std::int64_t max_tasks_ = 0;
   bool exit_when_empty_ = false, json_ = false;
 };
 

@@ -167,11 +167,11 @@ const std::vector<std::string>& Config::get_list(std::string_view key) const {
   return std::get<std::vector<std::string>>(entry(key).value);
 }
 
-core::Json Config::to_json() const {
+core::Json to_json(const Config& config) {
   core::Json out = core::Json::object();
-  for (const auto& spec : schema_.keys()) {
-    const Entry& e = entry(spec.key);
-    out.set(spec.key, core::Json::Object{{"value", scalar_json(e.value)}, {"source", e.origin.describe()}});
+  for (const auto& spec : config.schema().keys()) {
+    const Entry& e = config.entry(spec.key);
+    out.set(spec.key, core::Json::Object{{"value", to_json(e.value)}, {"source", e.origin.describe()}});
   }
   return out;
 }
@@ -180,7 +180,7 @@ core::Json Config::section_json(std::string_view section) const {
   core::Json out = core::Json::object();
   const std::string prefix = std::string(section) + ".";
   for (const auto& spec : schema_.keys()) {
-    if (spec.key.rfind(prefix, 0) == 0) out.set(spec.key.substr(prefix.size()), scalar_json(entry(spec.key).value));
+    if (spec.key.rfind(prefix, 0) == 0) out.set(spec.key.substr(prefix.size()), to_json(entry(spec.key).value));
   }
   return out;
 }

@@ -51,7 +51,6 @@ class Config {
   const Entry& entry(std::string_view key) const;
 
   // {"key": {"value": ..., "source": "..."}} in schema order.
-  core::Json to_json() const;
   // Only the values of one section, by key within it: the options part of a provenance hash, a task's options.
   core::Json section_json(std::string_view section) const;
   const Schema& schema() const { return schema_; }
@@ -63,6 +62,9 @@ class Config {
   Schema schema_;
   std::map<std::string, Entry, std::less<>> entries_;
 };
+
+// {"key": {"value": ..., "source": "..."}} of every key, in schema order (`swath config show --json`).
+core::Json to_json(const Config& config);
 
 // The process environment as NAME=value strings.
 std::vector<std::string> process_environment();

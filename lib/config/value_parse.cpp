@@ -91,7 +91,7 @@ Scalar parse_value(const KeySpec& spec, std::string_view raw, const std::string&
   reject(spec, raw, place, "has an unknown type");
 }
 
-core::Json scalar_json(const Scalar& value) {
+core::Json to_json(const Scalar& value) {
   return std::visit(
       [](const auto& v) -> core::Json {
         using T = std::decay_t<decltype(v)>;

@@ -14,6 +14,6 @@ Scalar parse_value(const KeySpec& spec, std::string_view text, const std::string
 // "512MiB" → 536870912; accepts B, K/KB/KiB, M/MB/MiB, G/GB/GiB (binary multiples); nothing when malformed.
 std::optional<double> parse_byte_size(std::string_view text);
 
-core::Json scalar_json(const Scalar& value);
+core::Json to_json(const Scalar& value);
 
 }  // namespace swath::config

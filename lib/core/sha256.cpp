@@ -1,17 +1,11 @@
 // SHA-256 compression function and helpers.
 #include "core/sha256.hpp"
 
-#include <cpl_vsi.h>
-
 #include <cstring>
 #if defined(__x86_64__)
 #include <cpuid.h>
 #include <immintrin.h>
 #endif
-#include <memory>
-#include <vector>
-
-#include "core/errors.hpp"
 
 namespace swath::core {
 
@@ -183,19 +177,6 @@ std::string Sha256::finish_hex() {
 std::string sha256_hex(std::string_view data) {
   Sha256 hasher;
   hasher.update(data);
-  return hasher.finish_hex();
-}
-
-std::string sha256_file_hex(const std::string& path) {
-  std::unique_ptr<VSILFILE, int (*)(VSILFILE*)> file(VSIFOpenL(path.c_str(), "rb"), VSIFCloseL);
-  if (!file) throw IoError("cannot read '" + path + "'", "no such file or not readable");
-  Sha256 hasher;
-  std::vector<char> buffer(1 << 16);
-  while (true) {
-    const std::size_t n = VSIFReadL(buffer.data(), 1, buffer.size(), file.get());
-    if (n > 0) hasher.update(buffer.data(), n);
-    if (n < buffer.size()) break;
-  }
   return hasher.finish_hex();
 }
 

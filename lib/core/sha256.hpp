@@ -34,7 +34,5 @@ void compress_portable(std::uint32_t state[8], const std::uint8_t* blocks, std::
 // Returns false (and does nothing) when the CPU lacks the SHA extensions.
 bool compress_accelerated(std::uint32_t state[8], const std::uint8_t* blocks, std::size_t count);
 }  // namespace detail
-// Hashes a file through GDAL's VSI layer (so /vsimem/ works too); throws IoError when unreadable.
-std::string sha256_file_hex(const std::string& path);
 
 }  // namespace swath::core

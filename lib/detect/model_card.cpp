@@ -96,12 +96,12 @@ ModelCard load_model_card(const std::string& path) {
   return card;
 }
 
-core::Json ModelCheck::to_json() const {
+core::Json to_json(const ModelCheck& check) {
   core::Json in = core::Json::array(), out = core::Json::array();
-  for (int d : input_shape) in.push_back(d);
-  for (int d : output_shape) out.push_back(d);
-  return core::Json::Object{{"input_shape", in}, {"output_shape", out}, {"layout", layout},
-                            {"anchors", anchors}, {"classes", classes}};
+  for (int d : check.input_shape) in.push_back(d);
+  for (int d : check.output_shape) out.push_back(d);
+  return core::Json::Object{{"input_shape", in}, {"output_shape", out}, {"layout", check.layout},
+                            {"anchors", check.anchors}, {"classes", check.classes}};
 }
 
 std::string read_model(const ModelCard& card) {

@@ -32,8 +32,8 @@ struct ModelCheck {
   std::string layout;              // "yolov5 [1, N, 5 + classes]"
   int anchors = 0;
   int classes = 0;
-  core::Json to_json() const;
 };
+core::Json to_json(const ModelCheck& check);
 
 // Loads the model with OpenCV 4.6, runs it once on a blank input of the card's size and checks the
 // output against the card. Throws DataError with a clear reason: missing/corrupt model, dynamic input

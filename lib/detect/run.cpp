@@ -9,7 +9,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 #include "detect/factory.hpp"
 #include "detect/inputs.hpp"
 #include "detect/output.hpp"
@@ -167,22 +167,22 @@ core::Json provenance_options(const DetectOptions& options, const Detector& dete
 
 }  // namespace
 
-core::Json DetectReport::to_json() const {
+core::Json to_json(const DetectReport& report) {
   core::Json failed = core::Json::array();
-  for (const auto& f : failures) failed.push_back(f);
-  return core::Json::Object{{"output", output},
-                            {"detector", detector},
-                            {"scenes", static_cast<long long>(scenes)},
-                            {"windows", static_cast<long long>(windows)},
-                            {"raw_detections", static_cast<long long>(raw_detections)},
-                            {"detections", static_cast<long long>(detections)},
+  for (const auto& f : report.failures) failed.push_back(f);
+  return core::Json::Object{{"output", report.output},
+                            {"detector", report.detector},
+                            {"scenes", static_cast<long long>(report.scenes)},
+                            {"windows", static_cast<long long>(report.windows)},
+                            {"raw_detections", static_cast<long long>(report.raw_detections)},
+                            {"detections", static_cast<long long>(report.detections)},
                             {"failed_windows", failed},
-                            {"window", static_cast<long long>(window)},
-                            {"detect_seconds", detect_seconds},
-                            {"inference_seconds", inference_seconds},
-                            {"merge_write_seconds", merge_write_seconds},
-                            {"wall_seconds", wall_seconds},
-                            {"cpu_seconds", cpu_seconds}};
+                            {"window", static_cast<long long>(report.window)},
+                            {"detect_seconds", report.detect_seconds},
+                            {"inference_seconds", report.inference_seconds},
+                            {"merge_write_seconds", report.merge_write_seconds},
+                            {"wall_seconds", report.wall_seconds},
+                            {"cpu_seconds", report.cpu_seconds}};
 }
 
 DetectOptions with_window(const DetectOptions& requested, const Detector& detector) {
@@ -240,9 +240,9 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   }
   const auto quicklook_time = Clock::now() - quicklook_start;
   const core::Json used = provenance_options(options, *detector);  // onnx hashes its model for it: once
-  auto provenance = core::provenance_json(core::hash_options(used));
+  auto record = provenance::provenance_json(provenance::hash_options(used));
   stage_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"),
-                   core::Json::Object{{"provenance", provenance}, {"options", used}}, staged);
+                   core::Json::Object{{"provenance", record}, {"options", used}}, staged);
   if (options.stop && options.stop()) throw_interrupted(report.windows);
   staged.commit();
   report.merge_write_seconds = std::chrono::duration<double>(Clock::now() - merge_start - quicklook_time).count();

@@ -58,8 +58,8 @@ struct DetectReport {
   double merge_write_seconds = 0;     // merging across windows, sorting and writing the output
   double wall_seconds = 0;
   double cpu_seconds = 0;             // process CPU time, all threads: the fair measure on a shared machine
-  core::Json to_json() const;
 };
+core::Json to_json(const DetectReport& report);
 
 class Detector;
 

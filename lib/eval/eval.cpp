@@ -157,31 +157,31 @@ EvalReport evaluate_files(const std::string& detections_path, const std::string&
                   iou_threshold);
 }
 
-core::Json Score::to_json() const {
+core::Json to_json(const Score& score) {
   auto r = [](double v) { return std::round(v * 1e6) / 1e6; };
-  return core::Json::Object{{"truths", static_cast<long long>(truths)},
-                            {"detections", static_cast<long long>(detections)},
-                            {"true_positives", static_cast<long long>(true_positives)},
-                            {"false_positives", static_cast<long long>(false_positives)},
-                            {"false_negatives", static_cast<long long>(false_negatives)},
-                            {"duplicates", static_cast<long long>(duplicates)},
-                            {"precision", r(precision)},
-                            {"recall", r(recall)},
-                            {"f1", r(f1)},
-                            {"ap50", r(ap50)}};
+  return core::Json::Object{{"truths", static_cast<long long>(score.truths)},
+                            {"detections", static_cast<long long>(score.detections)},
+                            {"true_positives", static_cast<long long>(score.true_positives)},
+                            {"false_positives", static_cast<long long>(score.false_positives)},
+                            {"false_negatives", static_cast<long long>(score.false_negatives)},
+                            {"duplicates", static_cast<long long>(score.duplicates)},
+                            {"precision", r(score.precision)},
+                            {"recall", r(score.recall)},
+                            {"f1", r(score.f1)},
+                            {"ap50", r(score.ap50)}};
 }
 
-core::Json EvalReport::to_json() const {
+core::Json to_json(const EvalReport& report) {
   core::Json per_class = core::Json::object();
-  for (const auto& s : classes) per_class.set(s.cls, s.to_json());
-  const auto total = overall.to_json();
-  return core::Json::Object{{"schema", "swath.eval/1"},       {"iou_threshold", iou_threshold},
+  for (const auto& s : report.classes) per_class.set(s.cls, to_json(s));
+  const auto total = to_json(report.overall);
+  return core::Json::Object{{"schema", "swath.eval/1"},       {"iou_threshold", report.iou_threshold},
                             {"precision", total.at("precision")}, {"recall", total.at("recall")},
                             {"f1", total.at("f1")},           {"ap50", total.at("ap50")},
                             {"overall", total},               {"classes", per_class}};
 }
 
-std::string EvalReport::text() const {
+std::string to_text(const EvalReport& report) {
   std::string out = fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>9} {:>7} {:>6} {:>7}\n", "class", "truths",
                                 "detections", "TP", "FP", "FN", "precision", "recall", "F1", "AP@0.5");
   auto line = [&](const Score& s) {
@@ -189,8 +189,8 @@ std::string EvalReport::text() const {
                        s.detections, s.true_positives, s.false_positives, s.false_negatives, s.precision, s.recall, s.f1,
                        s.ap50);
   };
-  for (const auto& s : classes) line(s);
-  line(overall);
+  for (const auto& s : report.classes) line(s);
+  line(report.overall);
   return out;
 }
 

@@ -22,16 +22,16 @@ struct Score {
   std::int64_t truths = 0, detections = 0, true_positives = 0, false_positives = 0, false_negatives = 0;
   std::int64_t duplicates = 0;  // false positives lying mostly on a truth box another detection matched
   double precision = 0, recall = 0, f1 = 0, ap50 = 0;
-  core::Json to_json() const;
 };
+core::Json to_json(const Score& score);
 
 struct EvalReport {
   double iou_threshold = 0.5;
   std::vector<Score> classes;  // sorted by class name
   Score overall;               // counts summed over classes; ap50 is the mean over classes (mAP@0.5)
-  core::Json to_json() const;
-  std::string text() const;
 };
+core::Json to_json(const EvalReport& report);  // swath.eval/1
+std::string to_text(const EvalReport& report);  // a table per class, then overall
 
 // Pure: greedy matching by descending score, each truth matched at most once, same class only.
 EvalReport evaluate(std::vector<Box> detections, std::vector<Box> truths, double iou_threshold = 0.5);

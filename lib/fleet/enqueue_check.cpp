@@ -16,6 +16,7 @@
 #include "detect/factory.hpp"
 #include "detect/scene_setup.hpp"
 #include "fleet/task_check.hpp"
+#include "core/sha256.hpp"
 #include "queue/claims.hpp"
 #include "raster/scene.hpp"
 #include "tiling/plan.hpp"
@@ -52,8 +53,9 @@ class Checker {
       TileWork fresh{tile_task_options(task, Audience::enqueue), {}};
       const auto names = tiling::scene_names(fresh.options.scenes);
       const std::string shape = tiling::output_options_json(fresh.options).dump();
+      const std::string ref = "options#" + core::sha256_hex(shape).substr(0, 16);  // Redis keeps the shape once
       for (std::size_t i = 0; i < names.size(); ++i) {
-        fresh.claims.push_back({task.output + "/" + names[i], "tile " + fresh.options.scenes[i] + " " + shape});
+        fresh.claims.push_back({task.output + "/" + names[i], "tile " + fresh.options.scenes[i] + " " + ref, ref, shape});
       }
       work = tile_works_.emplace(key, std::move(fresh)).first;
     }

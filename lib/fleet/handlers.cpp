@@ -58,6 +58,7 @@ class TileHandler final : public worker::TaskHandler {
     for (const auto& input : task.inputs) check_scene(input);
     options.output_dir = context.staging_dir;
     options.resources = resources_;
+    if (!task.job.empty()) options.header_labels = core::Json::Object{{"job", task.job}, {"task", task.id}};
     options.report_files = true;
     options.manifest_name = manifest_name(task.id);
     options.index_name = index_name(task.id);
@@ -105,6 +106,7 @@ class DetectHandler final : public worker::TaskHandler {
       context.check_read("model file", detect::load_model_card(options.onnx.card).model);
     }
     options.stop = context.stop_requested;
+    // The detections stay byte-identical to `swath detect`'s; the task's done record names the job and hashes them.
     const auto report = stoppable("detect", [&] { return detect::detect_scenes(options); });
     if (!report.failures.empty()) {
       std::string why = std::to_string(report.failures.size()) + " window(s) failed";

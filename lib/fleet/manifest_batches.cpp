@@ -65,8 +65,15 @@ class Batcher {
       input = input.empty() ? manifest_ : core::resolved_path(input);
     }
     if (std::find(batch_.inputs.begin(), batch_.inputs.end(), input) == batch_.inputs.end()) batch_.inputs.push_back(input);
-    batch_.lines.push_back(std::move(line.json));
-    if (batch_.lines.size() >= per_batch_) flush();
+    if (kind_ != "tile") {
+      batch_.lines.push_back(std::move(line.json));
+    } else if (line.index && *line.index >= 0) {
+      batch_.indices.push_back(*line.index);
+    } else {
+      throw core::UsageError(line.where, "has no grid \"index\"", "a tile task re-tiles by grid index: enqueue a manifest "
+                             "written by `swath tile`");
+    }
+    if (batch_.size() >= per_batch_) flush();
   }
 
   std::vector<ManifestBatch> finish() {
@@ -101,7 +108,7 @@ class Batcher {
   }
 
   void flush() {
-    if (batch_.lines.empty()) return;
+    if (batch_.size() == 0) return;
     batches_.push_back(std::move(batch_));
     batch_ = {};
   }

@@ -3,8 +3,10 @@
 
 #include <glob.h>
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
-#include <set>
+#include <unordered_set>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -51,14 +53,32 @@ std::string worker_path(const std::string& path, const std::string& what) {
   return path;
 }
 
+// A shard or a batch of manifest lines is a task's own; everything else its job shares.
+constexpr std::array<const char*, 3> slice_keys{"shard", "tiles", "only_indices"};
+
+std::string job_of(const PlanOptions& options, const core::Json& task_options) {
+  core::Json shared = core::Json::object();
+  for (const auto& [key, value] : task_options.as_object()) {
+    if (std::find(slice_keys.begin(), slice_keys.end(), key) == slice_keys.end()) shared.set(key, value);
+  }
+  return queue::make_job_id(options.kind, shared, options.output);
+}
+
+// `job`: the id of the options all tasks of one input share (computed once: a manifest makes millions of tasks).
 queue::Task make_task(const PlanOptions& options, std::vector<std::string> inputs, core::Json task_options,
-                      std::int64_t now_ms) {
+                      std::int64_t now_ms, const std::string& job) {
   queue::Task task;
   task.kind = options.kind;
   task.inputs = std::move(inputs);
   task.options = std::move(task_options);
   task.output = options.output;  // resolved once by plan_tasks
   task.id = queue::make_task_id(task.kind, task.inputs, task.options, task.output);
+  for (const char* key : slice_keys) {
+    // An empty shard ("": the whole scene) is no slice: it stays with the job's options, not in every task.
+    const auto* value = task.options.find(key);
+    if (value != nullptr && !(value->is_string() && value->as_string().empty())) task.slice_keys.emplace_back(key);
+  }
+  task.job = job;
   task.priority = options.priority;
   task.traceparent = options.trace.child().traceparent();
   task.enqueued_at_ms = now_ms;
@@ -66,15 +86,23 @@ queue::Task make_task(const PlanOptions& options, std::vector<std::string> input
   return task;
 }
 
-// K manifest lines become one task: inputs = what the lines' task reads (see manifest_batches). Tile (and
-// noop/checksum) tasks carry the lines in options.tiles; detect tasks need only the tile files.
+// K manifest lines become one task: inputs = what the lines' task reads (see manifest_batches). Tile tasks
+// carry the lines' grid indices (only_indices), noop/checksum tasks the lines (tiles); detect tasks need only
+// the tile files.
 void plan_manifest(const PlanOptions& options, const std::string& path, std::int64_t now_ms, std::vector<queue::Task>& out) {
   auto manifest = read_manifest(path, options.kind, options.tiles_per_task);
   const core::Json base = manifest_task_options(options.kind, options.options, options.given, manifest.header, path);
+  const std::string job = job_of(options, base);
   for (auto& batch : manifest.batches) {
     core::Json task_options = base;
-    if (options.kind != "detect") task_options.set("tiles", core::Json(std::move(batch.lines)));
-    out.push_back(make_task(options, std::move(batch.inputs), std::move(task_options), now_ms));
+    if (options.kind == "tile") {
+      // A tile task re-tiles by grid index: the index is all it needs of a line (and all Redis keeps).
+      core::Json::Array indices(batch.indices.begin(), batch.indices.end());
+      task_options.set("only_indices", core::Json(std::move(indices)));
+    } else if (options.kind != "detect") {
+      task_options.set("tiles", core::Json(std::move(batch.lines)));
+    }
+    out.push_back(make_task(options, std::move(batch.inputs), std::move(task_options), now_ms, job));
   }
 }
 
@@ -91,16 +119,17 @@ std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_m
                            "drop --shards, or use --kind tile");
   }
   std::vector<queue::Task> tasks;
+  const std::string job = job_of(options, options.options);
   // A Kubernetes Indexed Job's split, as queued tasks: shard I of N takes every N-th tile from I.
   const auto add_scene = [&](const std::string& path) {
     if (options.shards <= 1) {
-      tasks.push_back(make_task(options, {path}, options.options, now_ms));
+      tasks.push_back(make_task(options, {path}, options.options, now_ms, job));
       return;
     }
     for (std::size_t i = 0; i < options.shards; ++i) {
       core::Json sharded = options.options;
       sharded.set("shard", std::to_string(i) + "/" + std::to_string(options.shards));
-      tasks.push_back(make_task(options, {path}, std::move(sharded), now_ms));
+      tasks.push_back(make_task(options, {path}, std::move(sharded), now_ms, job));
     }
   };
   for (const auto& input : options.inputs) {
@@ -113,12 +142,11 @@ std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_m
     }
   }
   // The same input named twice (a path and a glob) is one task.
-  std::set<std::string> seen;
-  std::vector<queue::Task> unique;
-  for (auto& t : tasks) {
-    if (seen.insert(t.id).second) unique.push_back(std::move(t));
-  }
-  return unique;
+  std::unordered_set<std::string> seen;
+  seen.reserve(tasks.size());
+  const auto repeated = std::remove_if(tasks.begin(), tasks.end(), [&](const queue::Task& t) { return !seen.insert(t.id).second; });
+  tasks.erase(repeated, tasks.end());
+  return tasks;
 }
 
 queue::EnqueueSummary enqueue(const PlanOptions& plan, const queue::EnqueueOptions& send) {

@@ -87,7 +87,6 @@ void configure(const Settings& settings) {
     logger->sinks() = r.sinks;
     logger->set_level(r.level);
   }
-  install_gdal_error_handler();
 }
 
 std::shared_ptr<spdlog::logger> get(std::string_view component) {

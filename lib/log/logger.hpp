@@ -1,5 +1,5 @@
 // swath's logging: spdlog to stderr (and optionally a file) in text or JSON lines, with the
-// thread's log context on every line, and GDAL's own messages routed through the same logger.
+// thread's log context on every line (raster::install_gdal_error_handler routes GDAL's own messages here too).
 #pragma once
 
 #include <spdlog/logger.h>
@@ -36,8 +36,5 @@ void end_status();                          // leaves the last one on its own li
 
 // The Cloud Logging severity name of an spdlog level: DEBUG, INFO, WARNING, ERROR, CRITICAL.
 const char* severity_name(spdlog::level::level_enum level);
-
-// Routes GDAL's CPLError messages to the "gdal" logger (called by configure).
-void install_gdal_error_handler();
 
 }  // namespace swath::log

@@ -19,7 +19,7 @@ const Value& checked(const Value& reply, const std::string& what) {
 
 bool queue_seen(Connection& connection, const Keys& keys) {
   // One slot (the keys share the hash tag), so one EXISTS may count them all, also on a Cluster.
-  const auto reply = connection.command({"EXISTS", keys.stats, keys.ready, keys.low, keys.delayed, keys.leased, keys.dead});
+  const auto reply = connection.command({"EXISTS", keys.stats, keys.ready, keys.low, keys.delayed, keys.leased, keys.dead, keys.jobs});
   return checked(reply, "EXISTS").as_int() > 0;
 }
 
@@ -43,17 +43,26 @@ std::vector<std::string> seen_queues(Connection& connection, std::size_t limit) 
   return out;
 }
 
-std::vector<std::string> not_dead(Connection& connection, const Keys& keys, const std::vector<std::string>& ids) {
-  // A task is on the dead list exactly while its record says "dead" (the scripts change both together).
-  std::vector<std::vector<std::string>> commands;
-  for (const auto& id : ids) commands.push_back({"HGET", keys.task(id), "state"});
-  const auto replies = connection.pipeline(commands);
+std::vector<std::string> not_dead(QueueClient& client, const std::vector<std::string>& ids) {
+  const auto dead = client.dead_members(ids);
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    const auto& r = checked(replies.at(i), "HGET");
-    if (r.is_nil() || r.as_string() != "dead") out.push_back(ids[i]);
+  for (const auto& id : ids) {
+    if (std::find(dead.begin(), dead.end(), id) == dead.end()) out.push_back(id);
   }
   return out;
+}
+
+void check_layout(Connection& connection, const Keys& keys) {
+  const auto layout = connection.command({"GET", keys.layout});
+  if (!layout.is_nil() && checked(layout, "GET").as_string() == "2") return;
+  const auto old = connection.command({"EXISTS", keys.stats, keys.ready, keys.low, keys.delayed, keys.leased, keys.dead,
+                                       keys.counts});
+  if (checked(old, "EXISTS").as_int() == 0) return;  // a queue never used: this version lays it out
+  throw core::DataError("queue " + keys.name,
+                        "it holds tasks in queue layout 1 (swath.task/1 records, one per task, from swath builds before "
+                        "jobs); this swath reads layout 2 and would misread them",
+                        "drain it with the swath version that queued them, or remove it: redis-cli --scan --pattern "
+                        "'swath:{" + keys.name + "}:*' | xargs redis-cli del");
 }
 
 }  // namespace swath::queue

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "queue/client.hpp"
 #include "queue/connection.hpp"
 #include "queue/keys.hpp"
 
@@ -19,7 +20,11 @@ bool queue_seen(Connection& connection, const Keys& keys);
 // very large key space some may be missed.
 std::vector<std::string> seen_queues(Connection& connection, std::size_t limit = 20);
 
-// Those of `ids` that are not dead tasks of the queue, in the given order.
-std::vector<std::string> not_dead(Connection& connection, const Keys& keys, const std::vector<std::string>& ids);
+// Those of `ids` (task ids or keys) that are not dead tasks of the queue, in the given order.
+std::vector<std::string> not_dead(QueueClient& client, const std::vector<std::string>& ids);
+
+// Throws DataError when the queue holds tasks in an earlier version's key layout (which this one would misread),
+// naming what to do; nothing for a queue in this layout or never used.
+void check_layout(Connection& connection, const Keys& keys);
 
 }  // namespace swath::queue

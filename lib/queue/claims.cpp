@@ -1,6 +1,7 @@
 // Claims: a hash per queue, location → the work writing there, set only where absent or equal.
 #include "queue/claims.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "core/errors.hpp"
@@ -12,7 +13,7 @@ namespace {
 
 // ARGV: prefix, mode ("check" | "set" | "reclaim"), then (key, value)... → {key, held, ...} of the conflicts.
 // "set" records nothing when any pair conflicts; "reclaim" records every pair.
-const Script claim_script{"claim", SWATH_GROWS SWATH_PRELUDE R"lua(
+const Script claim_script{"claim", scripts::compose(scripts::grows, R"lua(
 local mode = ARGV[2]
 local out = {}
 if mode ~= 'reclaim' then
@@ -28,7 +29,40 @@ if mode ~= 'check' and #out == 0 then
   for i = 3, #ARGV, 2 do redis.call('HSET', k('claims'), ARGV[i], ARGV[i + 1]) end
 end
 return out
-)lua"};
+)lua")};
+
+const Value& checked(const Value& reply, const std::string& what) {
+  if (reply.is_error()) throw core::DataError("Redis refused " + what, reply.text, "check the server's log");
+  return reply;
+}
+
+// `value` with each stored reference replaced by what it stands for.
+std::string expanded(std::string value, const std::map<std::string, std::string>& texts) {
+  for (const auto& [ref, text] : texts) {
+    if (const auto at = value.find(ref); at != std::string::npos) value.replace(at, ref.size(), text);
+  }
+  return value;
+}
+
+std::string readable(const Claim& claim) {
+  return claim.ref.empty() ? claim.value : expanded(claim.value, {{claim.ref, claim.text}});
+}
+
+// The texts claims refer to, stored once per queue (a work's options, shared by its thousands of claims).
+void record_texts(Connection& connection, const Keys& keys, const std::map<std::string, std::string>& texts) {
+  if (texts.empty()) return;
+  std::vector<std::string> args{"HSET", keys.claim_texts};
+  for (const auto& [ref, text] : texts) args.insert(args.end(), {ref, text});
+  (void)checked(connection.command(args), "HSET");
+}
+
+std::map<std::string, std::string> stored_texts(Connection& connection, const Keys& keys) {
+  std::map<std::string, std::string> out;
+  const auto all = checked(connection.command({"HGETALL", keys.claim_texts}), "HGETALL");
+  const auto& items = all.as_array();
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) out[items[i].as_string()] = items[i + 1].as_string();
+  return out;
+}
 
 }  // namespace
 
@@ -41,8 +75,9 @@ std::vector<Claim> plan_claims(const std::vector<Task>& tasks) {
       if (inserted) {
         out.push_back(claim);
       } else if (it->second != claim.value) {
-        throw core::UsageError("output '" + claim.key + "'", "two works of this enqueue would write there: " + it->second +
-                                                                  "; and " + claim.value,
+        const auto earlier = std::find_if(out.begin(), out.end(), [&](const Claim& c) { return c.key == claim.key; });
+        throw core::UsageError("output '" + claim.key + "'", "two works of this enqueue would write there: " +
+                                                                  readable(*earlier) + "; and " + readable(claim),
                                "enqueue them with different --output directories");
       }
     }
@@ -52,8 +87,11 @@ std::vector<Claim> plan_claims(const std::vector<Task>& tasks) {
 
 std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
                                          bool reclaim, std::size_t batch) {
-  std::map<std::string, std::string> wanted;
-  for (const auto& c : claims) wanted[c.key] = c.value;
+  std::map<std::string, std::string> wanted, texts;
+  for (const auto& c : claims) {
+    if (!c.ref.empty()) texts[c.ref] = c.text;
+    wanted[c.key] = expanded(c.value, texts);
+  }
   auto run = [&](const char* mode) {
     std::vector<ClaimConflict> conflicts;
     for (std::size_t start = 0; start < claims.size(); start += batch) {
@@ -71,9 +109,16 @@ std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& key
     return conflicts;
   };
   if (claims.empty()) return {};
-  if (reclaim) return run("reclaim");
-  if (auto conflicts = run("check"); !conflicts.empty()) return conflicts;
-  return run("set");  // a conflict now is another enqueue's, between the check and here
+  auto conflicts = reclaim ? std::vector<ClaimConflict>{} : run("check");
+  if (conflicts.empty()) {
+    record_texts(connection, keys, texts);  // before the claims that name them
+    conflicts = run(reclaim ? "reclaim" : "set");  // a conflict now is another enqueue's, since the check
+  }
+  if (!conflicts.empty()) {
+    const auto known = stored_texts(connection, keys);
+    for (auto& c : conflicts) c.held = expanded(c.held, known);
+  }
+  return conflicts;
 }
 
 core::UsageError claim_refusal(const std::string& queue, const std::vector<ClaimConflict>& conflicts) {

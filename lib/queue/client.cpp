@@ -2,6 +2,7 @@
 #include "queue/client.hpp"
 
 #include <deque>
+#include <map>
 
 #include "core/errors.hpp"
 #include "queue/scripts.hpp"
@@ -22,13 +23,13 @@ std::vector<std::string> with_refs(std::vector<std::string> args, const std::vec
 
 }  // namespace
 
-EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch) {
+EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch,
+                                   std::int64_t retention_seconds, std::int64_t dead_max) {
   // Up to `window` script calls in flight: Redis stores batch k while this thread serialises batch k+1.
   constexpr std::size_t window = 4;
   EnqueueCounts counts;
-  std::deque<std::vector<std::string>> in_flight;
+  std::deque<std::pair<std::vector<std::string>, std::int64_t>> in_flight;  // args, tasks in them
   std::vector<std::vector<std::string>> retry;
-  auto tasks_in = [](const std::vector<std::string>& args) { return static_cast<std::int64_t>((args.size() - 3) / 3); };
   auto add = [&](const Value& reply) {
     counts.enqueued += reply.as_array().at(0).as_int();
     counts.duplicates += reply.as_array().at(1).as_int();
@@ -36,34 +37,49 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
   auto collect = [&] {
     const Value reply = connection_.receive();
     if (reply.is_noscript()) {
-      retry.push_back(std::move(in_flight.front()));  // the script cache was flushed meanwhile: run it again below
+      retry.push_back(std::move(in_flight.front().first));  // the script cache was flushed meanwhile: run it again below
     } else if (reply.is_error()) {
       // Refused whole (the script writes nothing when Redis is out of memory): none of this batch is queued.
-      counts.not_queued += tasks_in(in_flight.front());
+      counts.not_queued += in_flight.front().second;
       if (counts.refusal.empty()) counts.refusal = reply.text;
     } else {
       add(reply);
     }
     in_flight.pop_front();
   };
-  std::size_t start = 0;
-  for (; start < tasks.size() && counts.refusal.empty(); start += batch) {
-    std::vector<std::string> args{keys_.ready, keys_.prefix, force ? "1" : "0"};
-    for (std::size_t i = start; i < std::min(tasks.size(), start + batch); ++i) {
-      args.push_back(tasks[i].id);
-      args.push_back(priority_name(tasks[i].priority));
-      args.push_back(task_text(tasks[i]));
+  // Tasks by job and priority, in the order they first appear (FIFO within a priority); each group in batches.
+  std::vector<std::pair<std::string, Priority>> order;
+  std::map<std::pair<std::string, Priority>, std::vector<const Task*>> groups;
+  std::map<std::string, std::string> meta;
+  for (const auto& task : tasks) {
+    const std::string job = task.job.empty() ? make_job_id(task.kind, shared_options(task), task.output) : task.job;
+    auto [it, first] = groups.try_emplace({job, task.priority});
+    if (first) order.emplace_back(job, task.priority);
+    if (meta.count(job) == 0) meta[job] = job_meta_json(task).dump();
+    it->second.push_back(&task);
+  }
+  std::int64_t sent = 0;
+  for (const auto& group : order) {
+    const auto& job = group.first;
+    const auto& members = groups[group];
+    for (std::size_t start = 0; start < members.size() && counts.refusal.empty(); start += batch) {
+      std::vector<std::string> args{keys_.ready, keys_.prefix, force ? "1" : "0", job, meta[job],
+                                    priority_name(members.front()->priority), std::to_string(retention_seconds),
+                                    std::to_string(dead_max)};
+      const std::size_t end = std::min(members.size(), start + batch);
+      for (std::size_t i = start; i < end; ++i) {
+        args.push_back(members[i]->id);
+        args.push_back(task_payload(*members[i]));
+      }
+      connection_.send_eval(scripts::enqueue, args, 1);
+      in_flight.emplace_back(std::move(args), static_cast<std::int64_t>(end - start));
+      sent += static_cast<std::int64_t>(end - start);
+      if (in_flight.size() >= window) collect();
     }
-    connection_.send_eval(scripts::enqueue, args, 1);
-    in_flight.push_back(std::move(args));
-    if (in_flight.size() >= window) collect();
   }
   while (!in_flight.empty()) collect();
-  if (start < tasks.size()) counts.not_queued += static_cast<std::int64_t>(tasks.size() - start);  // never sent
-  for (const auto& args : retry) {
-    const auto reply = connection_.eval_pipeline(scripts::enqueue, {args}, 1).front();
-    add(reply);
-  }
+  counts.not_queued += static_cast<std::int64_t>(tasks.size()) - sent;  // never sent after a refusal
+  for (const auto& args : retry) add(connection_.eval_pipeline(scripts::enqueue, {args}, 1).front());
   return counts;
 }
 
@@ -118,9 +134,8 @@ std::vector<std::string> QueueClient::renew(const std::string& worker, std::int6
 
 namespace {
 
-std::vector<std::string> commit_args(const Keys& keys, const std::vector<Commit>& commits, std::int64_t ttl_seconds,
-                                     std::int64_t hold_ms) {
-  std::vector<std::string> args{keys.prefix, std::to_string(ttl_seconds), std::to_string(hold_ms)};
+std::vector<std::string> commit_args(const Keys& keys, const std::vector<Commit>& commits, std::int64_t hold_ms) {
+  std::vector<std::string> args{keys.prefix, std::to_string(hold_ms)};
   for (const auto& c : commits) {
     args.insert(args.end(), {c.id, c.token, c.outputs_json, c.result_json, std::to_string(c.seconds), c.has_files ? "1" : "0"});
   }
@@ -135,13 +150,13 @@ std::vector<bool> parse_commit(const Value& reply) {
 
 }  // namespace
 
-std::vector<bool> QueueClient::commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds, std::int64_t hold_ms) {
-  return parse_commit(connection_.eval(scripts::commit, {keys_.ready}, commit_args(keys_, commits, ttl_seconds, hold_ms)));
+std::vector<bool> QueueClient::commit(const std::vector<Commit>& commits, std::int64_t hold_ms) {
+  return parse_commit(connection_.eval(scripts::commit, {keys_.ready}, commit_args(keys_, commits, hold_ms)));
 }
 
-void QueueClient::send_commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds, std::int64_t hold_ms) {
+void QueueClient::send_commit(const std::vector<Commit>& commits, std::int64_t hold_ms) {
   std::vector<std::string> keys_args{keys_.ready};
-  const auto args = commit_args(keys_, commits, ttl_seconds, hold_ms);
+  const auto args = commit_args(keys_, commits, hold_ms);
   keys_args.insert(keys_args.end(), args.begin(), args.end());
   connection_.send_eval(scripts::commit, keys_args, 1);
 }
@@ -209,6 +224,43 @@ std::vector<DeadTask> QueueClient::dead_list(std::int64_t start, std::int64_t st
   for (std::size_t i = 0; i + 5 < items.size(); i += 6) {
     out.push_back({text_of(items[i]), text_of(items[i + 1]), text_of(items[i + 4]), number(items[i + 2]),
                    number(items[i + 3]), number(items[i + 5])});
+  }
+  return out;
+}
+
+std::vector<std::string> QueueClient::dead_members(const std::vector<std::string>& ids) {
+  if (ids.empty()) return {};
+  std::vector<std::string> args{keys_.prefix};
+  args.insert(args.end(), ids.begin(), ids.end());
+  const Value reply = connection_.eval(scripts::dead_members, {keys_.ready}, args);
+  std::vector<std::string> out;
+  for (const auto& v : reply.as_array()) out.push_back(v.as_string());
+  return out;
+}
+
+std::vector<JobInfo> QueueClient::jobs(const std::string& id, std::int64_t* known) {
+  const Value reply = connection_.eval(scripts::jobs, {keys_.ready}, {keys_.prefix, id});
+  const auto& items = reply.as_array();
+  if (known != nullptr) *known = items.at(0).as_int();
+  auto number = [](const Value& v) -> std::int64_t {
+    const std::string t = text_of(v);
+    return t.empty() ? 0 : std::stoll(t);
+  };
+  std::vector<JobInfo> out;
+  for (std::size_t i = 1; i + 10 < items.size(); i += 11) {
+    JobInfo job;
+    job.id = text_of(items[i]);
+    job.meta = core::Json::parse(text_of(items[i + 1]));
+    job.created_ms = number(items[i + 2]);
+    job.tasks = number(items[i + 3]);
+    job.done = number(items[i + 4]);
+    job.dead = number(items[i + 5]);
+    job.running = number(items[i + 6]);
+    job.finishing = number(items[i + 7]);
+    job.unfinished = number(items[i + 8]);
+    job.first_done_ms = number(items[i + 9]);
+    job.last_done_ms = number(items[i + 10]);
+    out.push_back(std::move(job));
   }
   return out;
 }

@@ -20,10 +20,12 @@ struct EnqueueCounts {
 };
 
 struct Leased {
-  std::string id;
+  std::string id;        // the queue's name of the task, "JOB:ID": what every call about it takes
   std::string token;     // fencing token: only this lease may commit
   std::int64_t attempt;  // leases so far, this one included
   std::string envelope;  // raw text; the worker validates it
+  std::string task_id() const { return id.substr(id.find(':') + 1); }  // the task's own id
+  std::string job() const { return id.substr(0, id.find(':')); }
 };
 
 struct LeaseBatch {
@@ -35,10 +37,10 @@ struct LeaseBatch {
 };
 
 struct Commit {
-  std::string id;
+  std::string id;            // "JOB:ID"
   std::string token;
-  std::string outputs_json;  // {"name": "sha256", ...}
-  std::string result_json;   // the ack record: duration, CPU, RSS, bytes
+  std::string outputs_json;  // {"staging":..., "dir":..., "files":{"name": "sha256", ...}}
+  std::string result_json;   // the ack record (the worker's; also committed beside the outputs as a done record)
   double seconds = 0;
   bool has_files = false;  // enters `finishing` until the files are moved into place
 };
@@ -53,13 +55,22 @@ struct Failure {
 
 // A committed task whose files are not in place yet, claimed by this worker for a while.
 struct Finishing {
-  std::string id;
+  std::string id;            // "JOB:ID"
   std::string outputs_json;  // as recorded by the commit: {"staging":..., "dir":..., "files":{...}}
   std::int64_t failed_tries = 0;
 };
 
+// A job: what its tasks share, and how far they got.
+struct JobInfo {
+  std::string id;
+  core::Json meta;  // kind, options, output, priority, traceparent, enqueued_at, deadline
+  std::int64_t created_ms = 0, tasks = 0, done = 0, dead = 0, running = 0, finishing = 0, unfinished = 0;
+  std::int64_t first_done_ms = 0, last_done_ms = 0;  // 0: none done yet
+  std::int64_t waiting() const { return unfinished - running - finishing; }  // ready, parked or waiting to retry
+};
+
 struct DeadTask {
-  std::string id, error, envelope;
+  std::string id, error, envelope;  // id: "JOB:ID"
   std::int64_t failures = 0, attempt = 0, dead_at_ms = 0;
 };
 
@@ -72,10 +83,13 @@ class QueueClient {
   const Keys& keys() const { return keys_; }
   Connection& connection() { return connection_; }
 
-  // Sends tasks in pipelined batches of `batch` per script call. A batch Redis refuses (out of memory) is not
+  // Sends tasks in pipelined batches of `batch` per script call, grouped by job (a task without one gets
+  // make_job_id's: the same work always lands in the same job). A batch Redis refuses (out of memory) is not
   // queued at all, nor is anything after it: counted in not_queued, with the reason. Ids are deterministic, so
-  // the same call later queues exactly what is missing.
-  EnqueueCounts enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch = 500);
+  // the same call later queues exactly what is missing. `retention_seconds`: how long a finished job's records
+  // stay; `dead_max`: the most dead tasks kept.
+  EnqueueCounts enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch = 500,
+                        std::int64_t retention_seconds = 7 * 24 * 3600, std::int64_t dead_max = 100000);
   LeaseBatch lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases);
   // The same in two halves, so the caller can work while Redis leases; nothing else may use the connection between.
   void send_lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases);
@@ -84,10 +98,10 @@ class QueueClient {
   std::vector<std::string> renew(const std::string& worker, std::int64_t lease_ms, const std::vector<LeaseRef>& held);
   // One flag per commit: true when recorded (the caller may now move outputs into place). A commit with files
   // stays unfinished until finished() names it; after `hold_ms` any worker may claim it (claim_finishing).
-  std::vector<bool> commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds, std::int64_t hold_ms);
+  std::vector<bool> commit(const std::vector<Commit>& commits, std::int64_t hold_ms);
   // The same in two halves, so the round trip overlaps other work. receive_commit returns nothing when Redis
   // had lost the script (SCRIPT FLUSH): the caller repeats the commit with commit(), which is safe.
-  void send_commit(const std::vector<Commit>& commits, std::int64_t ttl_seconds, std::int64_t hold_ms);
+  void send_commit(const std::vector<Commit>& commits, std::int64_t hold_ms);
   std::optional<std::vector<bool>> receive_commit();
   // One word per failure: "retry", "dead" or "lost".
   std::vector<std::string> fail(const std::vector<Failure>& failures, std::int64_t max_attempts);
@@ -101,8 +115,12 @@ class QueueClient {
                                          std::int64_t max_tries, std::int64_t base_ms);
 
   std::vector<DeadTask> dead_list(std::int64_t start, std::int64_t stop);
-  std::int64_t dead_retry(const std::vector<std::string>& ids);  // empty: all
-  std::int64_t dead_purge(const std::vector<std::string>& ids);  // empty: all
+  // Which of `ids` (task ids or keys) are dead tasks of this queue.
+  std::vector<std::string> dead_members(const std::vector<std::string>& ids);
+  // Every job (empty `id`) or one; `known` gets how many jobs the queue lists.
+  std::vector<JobInfo> jobs(const std::string& id = "", std::int64_t* known = nullptr);
+  std::int64_t dead_retry(const std::vector<std::string>& ids);  // task ids or keys; empty: all
+  std::int64_t dead_purge(const std::vector<std::string>& ids);  // task ids or keys; empty: all
 
   Value raw_stats(std::int64_t window_ms, std::int64_t alive_ms);
 

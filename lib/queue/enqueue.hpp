@@ -22,16 +22,19 @@ struct EnqueueOptions {
   bool allow_eviction = false;  // accept a Redis that may evict keys (refused otherwise)
   bool reclaim = false;         // take over output locations other work claimed (see Claim)
   std::size_t batch = 500;      // tasks per script call
+  std::int64_t retention_seconds = 7 * 24 * 3600;  // a finished job's records (done bits, dead tasks) stay this long
+  std::int64_t dead_max = 100000;                  // dead tasks kept (the oldest go first)
 };
 
 struct EnqueueSummary {
+  std::vector<std::string> jobs;  // the jobs the tasks went into
   std::int64_t tasks = 0;
   std::int64_t enqueued = 0;
   std::int64_t duplicates = 0;
   std::int64_t not_queued = 0;  // Redis refused them (out of memory): the same enqueue again queues them
   std::string refusal;          // Redis' reason
-  core::Json json(const std::string& queue) const;
 };
+core::Json to_json(const EnqueueSummary& summary, const std::string& queue);  // swath.enqueue/1
 
 // One enqueue: connected first (so an unreachable or evicting Redis is said before any work is planned), asked
 // for its time (tasks count their enqueue time and deadline from Redis TIME), then given the finished tasks.

@@ -21,11 +21,14 @@ Keys::Keys(const std::string& queue_name) : name(queue_name) {
   dead = prefix + "dead";
   workers = prefix + "workers";
   counts = prefix + "counts";
+  claim_texts = prefix + "claim_texts";
   stats = prefix + "stats";
   durations = prefix + "durations";
   throughput = prefix + "throughput";
   finishing = prefix + "finishing";
   unfinished = prefix + "unfinished";
+  jobs = prefix + "jobs";
+  layout = prefix + "layout";
 }
 
 }  // namespace swath::queue

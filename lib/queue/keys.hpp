@@ -12,19 +12,24 @@ struct Keys {
 
   std::string name;
   std::string prefix;  // "swath:{NAME}:"
-  std::string ready;   // LIST of task ids, popped from the head
-  std::string low;     // LIST of low-priority ids parked while high/normal work waits
-  std::string leased;  // ZSET id -> lease deadline (ms, Redis TIME)
-  std::string delayed; // ZSET id -> retry time (ms)
-  std::string dead;    // LIST of dead-lettered ids
+  // Tasks are named "JOB:ID" in every list and set.
+  std::string ready;   // LIST of tasks, popped from the head
+  std::string low;     // LIST of low-priority tasks parked while high/normal work waits
+  std::string leased;  // ZSET task -> lease deadline (ms, Redis TIME)
+  std::string delayed; // ZSET task -> retry time (ms)
+  std::string dead;    // LIST of dead-lettered tasks, oldest first, at most queue.dead_max
   std::string workers; // ZSET worker id -> last heartbeat (ms)
   std::string counts;  // HASH high|normal|low -> ready tasks of that priority
   std::string stats;   // HASH enqueued, done, dead, failed
   std::string durations;   // LIST "done_ms:seconds", newest first, capped
   std::string throughput;  // HASH 10-second bucket -> tasks done
-  std::string finishing;   // ZSET id -> when another worker may move its files: committed, files not yet in place
+  std::string finishing;   // ZSET task -> when another worker may move its files: committed, files not yet in place
   std::string unfinished;  // LIST, one element per task not finished: LLEN is the scaling signal KEDA reads
-  std::string task(const std::string& id) const { return prefix + "task:" + id; }
+  std::string jobs;        // ZSET job id -> created (ms)
+  std::string layout;      // STRING "2": the key layout of this version (jobs)
+  std::string claim_texts; // HASH ref -> text: what claims (HASH `claims`, output -> work) refer to, stored once
+  std::string job(const std::string& id) const { return prefix + "job:" + id; }             // HASH meta, counters
+  std::string job_tasks(const std::string& id) const { return prefix + "job:" + id + ":t"; }  // HASH task -> record
 };
 
 }  // namespace swath::queue

@@ -1,60 +1,98 @@
-// Lua sources of the queue's scripts (see scripts.hpp for each one's contract and the README for the state machine).
+// Lua sources of the queue's scripts that move work: enqueue, lease, renew, commit and finishing (see scripts.hpp
+// for each one's contract, script_prelude.cpp for the records, and docs/queue.md for the state machine).
 #include "queue/scripts.hpp"
 
 #include "queue/script_prelude.hpp"
 
 namespace swath::queue::scripts {
 
-
-const Script enqueue{"enqueue", SWATH_GROWS SWATH_PRELUDE R"lua(
-local force = ARGV[2] == '1'
-local added, duplicates, recounted = 0, 0, 0
-for i = 3, #ARGV, 3 do
-  local id, p, envelope = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local key = tk(id)
-  local state = redis.call('HGET', key, 'state')
-  if state and not (force and (state == 'done' or state == 'dead')) then
-    duplicates = duplicates + 1
-  else
-    if state then
-      if state == 'dead' then redis.call('LREM', k('dead'), 0, id) end
-      -- Committed but its files not yet in place: already counted as unfinished.
-      if state == 'done' then recounted = recounted + redis.call('ZREM', k('finishing'), id) end
-      redis.call('DEL', key)
-    end
-    redis.call('HSET', key, 'state', 'ready', 'priority', p, 'envelope', envelope, 'attempt', 0, 'failures', 0)
-    push_ready(id, p)
+const Script enqueue{"enqueue", compose(grows, R"lua(
+local force, job, meta, p = ARGV[2] == '1', ARGV[3], ARGV[4], ARGV[5]
+redis.call('SET', k('layout'), '2')
+redis.call('SET', k('retention'), ARGV[6])
+redis.call('SET', k('dead_max'), ARGV[7])
+if redis.call('HSETNX', jk(job), 'meta', meta) == 1 then
+  local now = now_ms()
+  redis.call('HSET', jk(job), 'priority', p, 'created', now, 'tasks', 0, 'done', 0, 'dead', 0, 'running', 0,
+    'finishing', 0, 'unfinished', 0)
+  redis.call('ZADD', k('jobs'), now, job)
+end
+local added, duplicates, again, recounted = 0, 0, 0, 0
+local tasks, waiting = tk(job), 'r0,0,' .. string.sub(p, 1, 1) .. '|'
+for i = 8, #ARGV, 2 do
+  local id, payload = ARGV[i], ARGV[i + 1]
+  -- The common case, a new task, in one call; an id already known is looked at only then.
+  if redis.call('HSETNX', tasks, id, waiting .. payload) == 1 then
+    push_ready(job .. ':' .. id, p)
     added = added + 1
+  else
+    local el = job .. ':' .. id
+    local rec = record(job, id)
+    local state = string.sub(rec, 1, 1)
+    if not (force and (state == 'd' or state == 'x')) then
+      duplicates = duplicates + 1
+    else
+      if state == 'x' then
+        redis.call('LREM', k('dead'), 0, el)
+        redis.call('HDEL', tasks, id .. '#')
+        redis.call('HINCRBY', jk(job), 'dead', -1)
+      else
+        -- Committed but its files not yet in place: already counted as unfinished.
+        if redis.call('ZREM', k('finishing'), el) == 1 then
+          recounted = recounted + 1
+          redis.call('HDEL', k('finish'), el)
+          redis.call('HDEL', k('finish_tries'), el)
+          redis.call('HINCRBY', jk(job), 'finishing', -1)
+        end
+        redis.call('HINCRBY', jk(job), 'done', -1)
+      end
+      again = again + 1
+      put(job, id, waiting .. payload)
+      push_ready(el, p)
+      added = added + 1
+    end
   end
 end
 flush()
-grow(added - recounted)
+redis.call('HINCRBY', jk(job), 'tasks', added - again)
+unfinished(job, added - recounted)
 if added > 0 then redis.call('HINCRBY', k('stats'), 'enqueued', added) end
 return {added, duplicates}
-)lua"};
+)lua")};
 
-const Script lease{"lease", SWATH_SETTLES SWATH_PRELUDE R"lua(
+const Script lease{"lease", compose(settles, R"lua(
 local worker, max_count, lease_ms, max_leases = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local now = now_ms()
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('leased'), '-inf', now, 'LIMIT', 0, 500)) do
-  redis.call('ZREM', k('leased'), id)
-  local f = redis.call('HMGET', tk(id), 'state', 'priority', 'attempt')
-  if f[1] == 'leased' then
-    if tonumber(f[3] or '0') >= max_leases then
-      bury(id, now, 'its lease expired ' .. f[3] .. ' times: the task may crash or hang its worker')
+for _, el in ipairs(redis.call('ZRANGEBYSCORE', k('leased'), '-inf', now, 'LIMIT', 0, 500)) do
+  redis.call('ZREM', k('leased'), el)
+  local job, id = split_key(el)
+  local rec = job and record(job, id)
+  if rec and string.sub(rec, 1, 1) == 'l' then
+    local _, n, payload = parse(rec)
+    redis.call('HINCRBY', jk(job), 'running', -1)
+    if tonumber(n[1]) >= max_leases then
+      bury(job, id, now, n[1], n[2], n[4], payload, 'its lease expired ' .. n[1] .. ' times: the task may crash or hang its worker')
     else
-      redis.call('HSET', tk(id), 'state', 'ready', 'token', '')
-      push_ready(id, f[2])
+      put(job, id, 'r' .. n[1] .. ',' .. n[2] .. ',' .. n[4] .. '|' .. payload)
+      push_ready(el, priority(n[4]))
     end
   end
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('delayed'), '-inf', now, 'LIMIT', 0, 500)) do
-  redis.call('ZREM', k('delayed'), id)
-  local f = redis.call('HMGET', tk(id), 'state', 'priority')
-  if f[1] == 'delayed' then
-    redis.call('HSET', tk(id), 'state', 'ready')
-    push_ready(id, f[2])
+for _, el in ipairs(redis.call('ZRANGEBYSCORE', k('delayed'), '-inf', now, 'LIMIT', 0, 500)) do
+  redis.call('ZREM', k('delayed'), el)
+  local job, id = split_key(el)
+  local rec = job and record(job, id)
+  if rec and string.sub(rec, 1, 1) == 'y' then
+    local _, n = parse(rec)
+    put(job, id, 'r' .. string.sub(rec, 2))
+    push_ready(el, priority(n[3]))
   end
+end
+-- Dead tasks of jobs past their retention (expired with their job) leave the dead list.
+for _ = 1, 5 do
+  local j = split_key(redis.call('LINDEX', k('dead'), 0) or '')
+  if not j or redis.call('EXISTS', tk(j)) == 1 then break end
+  redis.call('LPOP', k('dead'))
 end
 flush_tail()
 local out = {now, 0, 0}
@@ -64,36 +102,38 @@ if popped then
   local base = redis.call('INCRBY', k('fence'), #popped) - #popped
   local deadline = now + lease_ms
   local zargs, nz, nout = {}, 0, 3  -- indexed stores, not table.insert: this loop runs once per task
-  for i, element in ipairs(popped) do
-    local id = element
-    local key = tk(id)
-    local f = redis.call('HMGET', key, 'state', 'priority', 'envelope', 'attempt')
-    if not f[1] and not f[3] and #element == 32 and string.match(element, '^%x+$') then
-      -- A swath task id whose record is gone (evicted under memory pressure, or deleted): say so.
-      redis.call('HSET', key, 'priority', 'normal', 'envelope', '', 'failures', 0)
-      bury(id, now, 'its record is gone from Redis (evicted under memory pressure, or deleted): ' ..
+  for i, el in ipairs(popped) do
+    local job, id = split_key(el)
+    local rec = job and record(job, id)
+    local token = base + i
+    local attempt, env = nil, nil
+    if not job or redis.call('EXISTS', jk(job)) == 0 and not rec and not string.match(el, '^%x+:%x+$') then
+      -- A foreign producer pushed something itself: keep it as a task so it is dead-lettered with a reason.
+      job, id = 'raw', 'raw-' .. redis.sha1hex(el)
+      redis.call('HSETNX', jk(job), 'meta', '{}')
+      unfinished(job, 1)
+      redis.call('HINCRBY', jk(job), 'running', 1)
+      attempt, env = 1, el
+      put(job, id, 'l1,0,' .. token .. ',n|[]')
+    elseif not rec then
+      -- A swath task whose record is gone (evicted under memory pressure, or deleted): say so.
+      delta.normal = delta.normal - 1  -- as it was counted is unknown: its record is gone
+      bury(job, id, now, 0, 0, 'n', '[]', 'its record is gone from Redis (evicted under memory pressure, or deleted): ' ..
         'the task cannot run; enqueue its work again, on a Redis with maxmemory-policy noeviction')
-      f = {}
-    elseif not f[1] and not f[3] then
-      -- A foreign producer pushed an envelope itself: keep it as a task so it is dead-lettered with a reason.
-      id = 'raw-' .. redis.sha1hex(element)
-      key = tk(id)
-      f = {'ready', 'normal', element, '0'}
-      redis.call('HSET', key, 'priority', 'normal', 'envelope', element, 'failures', 0)
-      grow(1)
-    elseif f[1] == 'ready' then
-      local p = f[2]
-      if p ~= 'high' and p ~= 'low' then p = 'normal' end
+    elseif string.sub(rec, 1, 1) == 'r' then
+      local _, n, payload = parse(rec)
+      local p = priority(n[3])
       delta[p] = delta[p] - 1
+      attempt = tonumber(n[1]) + 1
+      put(job, id, 'l' .. attempt .. ',' .. n[2] .. ',' .. token .. ',' .. n[3] .. '|' .. payload)
+      redis.call('HINCRBY', jk(job), 'running', 1)
+      env = envelope(job, id, attempt, payload)
     end
-    if f[1] == 'ready' then
-      local attempt = tonumber(f[4] or '0') + 1
-      local token = base + i
-      redis.call('HSET', key, 'state', 'leased', 'token', token, 'attempt', attempt, 'worker', worker,
-        'deadline', deadline)
-      zargs[nz + 1], zargs[nz + 2] = deadline, id
+    if attempt then
+      local key = job .. ':' .. id
+      zargs[nz + 1], zargs[nz + 2] = deadline, key
       nz = nz + 2
-      out[nout + 1], out[nout + 2], out[nout + 3], out[nout + 4] = id, token, attempt, f[3]
+      out[nout + 1], out[nout + 2], out[nout + 3], out[nout + 4] = key, token, attempt, env
       nout = nout + 4
     end
   end
@@ -105,62 +145,65 @@ out[2] = redis.call('LLEN', k('ready')) + redis.call('LLEN', k('low')) + redis.c
   redis.call('ZCARD', k('leased')) + redis.call('ZCARD', k('finishing'))
 out[3] = redis.call('ZCOUNT', k('finishing'), '-inf', now)
 return out
-)lua"};
+)lua")};
 
-const Script renew{"renew", SWATH_SETTLES SWATH_PRELUDE R"lua(
+const Script renew{"renew", compose(settles, R"lua(
 local lease_ms, worker = tonumber(ARGV[2]), ARGV[3]
 local now = now_ms()
 redis.call('ZADD', k('workers'), now, worker)
 redis.call('ZREMRANGEBYSCORE', k('workers'), '-inf', now - 3600000)
 local lost = {}
 for i = 4, #ARGV, 2 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline')
-  if f[1] == 'leased' and f[2] == token and tonumber(f[3] or '0') >= now then
-    redis.call('HSET', tk(id), 'deadline', now + lease_ms)
-    redis.call('ZADD', k('leased'), now + lease_ms, id)
+  local el, token = ARGV[i], ARGV[i + 1]
+  local job, id = split_key(el)
+  local rec = job and record(job, id)
+  local state, n = parse(rec or '-')
+  if state == 'l' and n[3] == token and tonumber(redis.call('ZSCORE', k('leased'), el) or '0') >= now then
+    redis.call('ZADD', k('leased'), now + lease_ms, el)
   else
-    table.insert(lost, id)
+    lost[#lost + 1] = el
   end
 end
 return lost
-)lua"};
+)lua")};
 
-const Script commit{"commit", SWATH_SETTLES SWATH_PRELUDE R"lua(
-local ttl, hold_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
+const Script commit{"commit", compose(settles, R"lua(
+local hold_ms = tonumber(ARGV[2])
 local now = now_ms()
 local status, finished, samples, moving = {}, {}, {}, {}
 local ns, nf, nm = 0, 0, 0  -- indexed stores, not table.insert: this loop runs once per task
-for i = 4, #ARGV, 6 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  local key = tk(id)
-  local f = redis.call('HMGET', key, 'state', 'token', 'deadline', 'commits')
+for i = 3, #ARGV, 6 do
+  local el, token = ARGV[i], ARGV[i + 1]
+  local job, id = split_key(el)
+  local rec = job and record(job, id)
+  local state, n, payload = parse(rec or '-')
   ns = ns + 1
-  if f[1] == 'leased' and f[2] == token and tonumber(f[3] or '0') >= now then
-    local commits = tonumber(f[4] or '0') + 1
-    if ARGV[i + 2] ~= '' then
-      redis.call('HSET', key, 'state', 'done', 'result', ARGV[i + 3], 'done_at', now, 'commits', commits,
-        'outputs', ARGV[i + 2])
-    else
-      redis.call('HSET', key, 'state', 'done', 'result', ARGV[i + 3], 'done_at', now, 'commits', commits)
-    end
+  if state == 'l' and n[3] == token and tonumber(redis.call('ZSCORE', k('leased'), el) or '0') >= now then
+    redis.call('HINCRBY', jk(job), 'running', -1)
+    redis.call('HINCRBY', jk(job), 'done', 1)
+    redis.call('HSETNX', jk(job), 'first_done', now)
+    redis.call('HSET', jk(job), 'last_done', now)
     if ARGV[i + 5] == '1' then
       -- Unfinished until its worker has moved the files into place; any worker takes over after hold_ms.
-      moving[nm + 1], moving[nm + 2] = now + hold_ms, id
+      put(job, id, 'd' .. token .. '|' .. payload)
+      moving[nm + 1], moving[nm + 2] = now + hold_ms, el
       nm = nm + 2
+      redis.call('HSET', k('finish'), el, ARGV[i + 2])
+      redis.call('HINCRBY', jk(job), 'finishing', 1)
+    else
+      put(job, id, 'd' .. token)
+      unfinished(job, -1)
     end
-    redis.call('EXPIRE', key, ttl)
     nf = nf + 1
-    finished[nf], samples[nf] = id, now .. ':' .. ARGV[i + 4]
+    finished[nf], samples[nf] = el, now .. ':' .. ARGV[i + 4]
     status[ns] = 1
-  elseif f[1] == 'done' and f[2] == token then
+  elseif state == 'd' and n[1] == token then
     status[ns] = 1
   else
     status[ns] = 0
   end
 end
 bulk('ZADD', k('finishing'), moving)
-shrink(nf - math.floor(nm / 2))  -- tasks without files are finished now
 if #finished > 0 then
   bulk('ZREM', k('leased'), finished)
   bulk('LPUSH', k('durations'), samples)
@@ -174,53 +217,72 @@ if #finished > 0 then
   end
 end
 return status
-)lua"};
+)lua")};
 
-const Script claim_finishing{"claim_finishing", SWATH_SETTLES SWATH_PRELUDE R"lua(
+const Script claim_finishing{"claim_finishing", compose(settles, R"lua(
 local hold_ms = tonumber(ARGV[2])
 local now = now_ms()
 local out = {}
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', k('finishing'), '-inf', now, 'LIMIT', 0, 100)) do
+for _, el in ipairs(redis.call('ZRANGEBYSCORE', k('finishing'), '-inf', now, 'LIMIT', 0, 100)) do
   -- Held for hold_ms by this worker, so two workers rarely move the same files (both may: moves are idempotent).
-  redis.call('ZADD', k('finishing'), now + hold_ms, id)
-  local f = redis.call('HMGET', tk(id), 'outputs', 'finish_tries')
-  table.insert(out, id)
-  table.insert(out, f[1] or '')
-  table.insert(out, tonumber(f[2] or '0'))
+  redis.call('ZADD', k('finishing'), now + hold_ms, el)
+  out[#out + 1] = el
+  out[#out + 1] = redis.call('HGET', k('finish'), el) or ''
+  out[#out + 1] = tonumber(redis.call('HGET', k('finish_tries'), el) or '0')
 end
 return out
-)lua"};
+)lua")};
 
-const Script finished{"finished", SWATH_SETTLES SWATH_PRELUDE R"lua(
+const Script finished{"finished", compose(settles, R"lua(
 local n = 0
-for i = 2, #ARGV do n = n + redis.call('ZREM', k('finishing'), ARGV[i]) end
-shrink(n)
+for i = 2, #ARGV do
+  local el = ARGV[i]
+  if redis.call('ZREM', k('finishing'), el) == 1 then
+    n = n + 1
+    redis.call('HDEL', k('finish'), el)
+    redis.call('HDEL', k('finish_tries'), el)
+    local job, id = split_key(el)
+    local rec = record(job, id)
+    if rec then
+      local _, parts = parse(rec)
+      put(job, id, 'd' .. (parts[1] or ''))  -- done: only the token is kept
+    end
+    redis.call('HINCRBY', jk(job), 'finishing', -1)
+    unfinished(job, -1)
+  end
+end
 return n
-)lua"};
+)lua")};
 
-const Script finish_failed{"finish_failed", SWATH_SETTLES SWATH_PRELUDE R"lua(
+const Script finish_failed{"finish_failed", compose(settles, R"lua(
 local max_tries, base_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = now_ms()
 local out = {}
 for i = 4, #ARGV, 2 do
-  local id, err = ARGV[i], ARGV[i + 1]
-  if not redis.call('ZSCORE', k('finishing'), id) then
-    table.insert(out, 'gone')  -- another worker finished it meanwhile
+  local el, err = ARGV[i], ARGV[i + 1]
+  if not redis.call('ZSCORE', k('finishing'), el) then
+    out[#out + 1] = 'gone'  -- another worker finished it meanwhile
   else
-    local tries = redis.call('HINCRBY', tk(id), 'finish_tries', 1)
+    local tries = redis.call('HINCRBY', k('finish_tries'), el, 1)
     if tries >= max_tries then
-      redis.call('ZREM', k('finishing'), id)
+      local job, id = split_key(el)
+      local _, _, payload = parse(record(job, id) or 'd')
+      redis.call('ZREM', k('finishing'), el)
+      redis.call('HDEL', k('finish'), el)
+      redis.call('HDEL', k('finish_tries'), el)
       redis.call('HINCRBY', k('stats'), 'done', -1)
-      bury(id, now, 'committed, but its outputs could not be moved into place (' .. tries .. ' tries; they wait in ' ..
-        'the staging directory): ' .. err)
-      table.insert(out, 'dead')
+      redis.call('HINCRBY', jk(job), 'done', -1)
+      redis.call('HINCRBY', jk(job), 'finishing', -1)
+      bury(job, id, now, 0, 0, 'n', payload, 'committed, but its outputs could not be moved into place (' .. tries ..
+        ' tries; they wait in the staging directory): ' .. err)
+      out[#out + 1] = 'dead'
     else
-      redis.call('ZADD', k('finishing'), now + math.floor(math.min(60000, base_ms * 2 ^ (tries - 1))), id)
-      table.insert(out, 'retry')
+      redis.call('ZADD', k('finishing'), now + math.floor(math.min(60000, base_ms * 2 ^ (tries - 1))), el)
+      out[#out + 1] = 'retry'
     end
   end
 end
 return out
-)lua"};
+)lua")};
 
 }  // namespace swath::queue::scripts

@@ -1,58 +1,92 @@
-// Lua sources of the failure, hand-back, statistics and dead-letter scripts (see scripts.hpp).
+// Lua sources of the failure, hand-back, statistics, job and dead-letter scripts (see scripts.hpp).
 #include "queue/script_prelude.hpp"
 #include "queue/scripts.hpp"
 
+#include <string>
+
 namespace swath::queue::scripts {
 
-const Script fail{"fail", SWATH_SETTLES SWATH_PRELUDE R"lua(
+namespace {
+
+// The dead tasks named in ARGV[2..] by task id or by key (or all of them), taken off the dead list: shared by
+// retry and purge.
+constexpr const char* take_dead = R"lua(
+local function take_dead()
+  local taken = {}
+  local all = redis.call('LRANGE', k('dead'), 0, -1)
+  if #ARGV < 2 then
+    redis.call('DEL', k('dead'))
+    return all
+  end
+  local wanted = {}
+  for i = 2, #ARGV do wanted[ARGV[i]] = true end
+  for _, el in ipairs(all) do
+    local _, id = split_key(el)
+    if wanted[el] or (id and wanted[id]) then
+      redis.call('LREM', k('dead'), 0, el)
+      taken[#taken + 1] = el
+    end
+  end
+  return taken
+end
+)lua";
+
+std::string with_take_dead(const char* body) { return std::string(take_dead) + body; }
+
+}  // namespace
+
+const Script fail{"fail", compose(settles, R"lua(
 local max_attempts = tonumber(ARGV[2])
 local now = now_ms()
 local out = {}
 for i = 3, #ARGV, 5 do
-  local id, token, err, permanent, delay = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3] == '1', tonumber(ARGV[i + 4])
-  local f = redis.call('HMGET', tk(id), 'state', 'token', 'deadline', 'failures')
-  if f[1] == 'leased' and f[2] == token and tonumber(f[3] or '0') >= now then
-    local failures = tonumber(f[4] or '0') + 1
-    redis.call('ZREM', k('leased'), id)
+  local el, token, err, permanent, delay = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3] == '1', tonumber(ARGV[i + 4])
+  local job, id = split_key(el)
+  local state, n, payload = parse((job and record(job, id)) or '-')
+  if state == 'l' and n[3] == token and tonumber(redis.call('ZSCORE', k('leased'), el) or '0') >= now then
+    local failures = tonumber(n[2]) + 1
+    redis.call('ZREM', k('leased'), el)
+    redis.call('HINCRBY', jk(job), 'running', -1)
     redis.call('HINCRBY', k('stats'), 'failed', 1)
     if permanent or failures >= max_attempts then
-      redis.call('HSET', tk(id), 'failures', failures)
-      bury(id, now, err)
-      table.insert(out, 'dead')
+      bury(job, id, now, n[1], failures, n[4], payload, err)
+      out[#out + 1] = 'dead'
     else
-      redis.call('HSET', tk(id), 'state', 'delayed', 'token', '', 'error', err, 'failures', failures)
-      redis.call('ZADD', k('delayed'), now + delay, id)
-      table.insert(out, 'retry')
+      put(job, id, 'y' .. n[1] .. ',' .. failures .. ',' .. n[4] .. '|' .. payload)
+      redis.call('ZADD', k('delayed'), now + delay, el)
+      out[#out + 1] = 'retry'
     end
   else
-    table.insert(out, 'lost')
+    out[#out + 1] = 'lost'
   end
 end
 return out
-)lua"};
+)lua")};
 
-const Script release{"release", SWATH_SETTLES SWATH_PRELUDE R"lua(
+const Script release{"release", compose(settles, R"lua(
 local n = 0
 for i = 2, #ARGV, 2 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  local f = redis.call('HMGET', tk(id), 'state', 'token', 'priority', 'attempt')
-  if f[1] == 'leased' and f[2] == token then
-    redis.call('ZREM', k('leased'), id)
+  local el, token = ARGV[i], ARGV[i + 1]
+  local job, id = split_key(el)
+  local state, parts, payload = parse((job and record(job, id)) or '-')
+  if state == 'l' and parts[3] == token then
+    redis.call('ZREM', k('leased'), el)
+    redis.call('HINCRBY', jk(job), 'running', -1)
     -- Handed back unstarted or interrupted by shutdown: not an attempt of its own.
-    redis.call('HSET', tk(id), 'state', 'ready', 'token', '', 'attempt', math.max(0, tonumber(f[4] or '1') - 1))
-    push_ready(id, f[3])
+    put(job, id, 'r' .. math.max(0, tonumber(parts[1]) - 1) .. ',' .. parts[2] .. ',' .. parts[4] .. '|' .. payload)
+    push_ready(el, priority(parts[4]))
     n = n + 1
   end
 end
 flush()
 return n
-)lua"};
+)lua")};
 
-const Script goodbye{"goodbye", SWATH_SETTLES SWATH_PRELUDE R"lua(
+const Script goodbye{"goodbye", compose(settles, R"lua(
 return redis.call('ZREM', k('workers'), ARGV[2])
-)lua"};
+)lua")};
 
-const Script stats{"stats", SWATH_READS SWATH_PRELUDE R"lua(
+const Script stats{"stats", compose(reads, R"lua(
 local window_ms, alive_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = now_ms()
 local c = redis.call('HMGET', k('counts'), 'high', 'normal', 'low')
@@ -61,56 +95,92 @@ local samples = {}
 for _, entry in ipairs(redis.call('LRANGE', k('durations'), 0, -1)) do
   local colon = string.find(entry, ':', 1, true)
   if tonumber(string.sub(entry, 1, colon - 1)) < now - window_ms then break end
-  table.insert(samples, string.sub(entry, colon + 1))
+  samples[#samples + 1] = string.sub(entry, colon + 1)
 end
 local buckets = redis.call('HGETALL', k('throughput'))
 return {now, redis.call('LLEN', k('ready')), redis.call('LLEN', k('low')),
   tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0'),
   redis.call('ZCARD', k('leased')), redis.call('ZCARD', k('delayed')), redis.call('LLEN', k('dead')),
   tonumber(s[1] or '0'), redis.call('ZCOUNT', k('workers'), now - alive_ms, '+inf'), samples, buckets,
-  redis.call('ZCARD', k('finishing')), redis.call('LLEN', k('unfinished'))}
-)lua"};
+  redis.call('ZCARD', k('finishing')), redis.call('LLEN', k('unfinished')), redis.call('ZCARD', k('jobs'))}
+)lua")};
 
-const Script dead_list{"dead_list", SWATH_READS SWATH_PRELUDE R"lua(
-local out = {}
-for _, id in ipairs(redis.call('LRANGE', k('dead'), tonumber(ARGV[2]), tonumber(ARGV[3]))) do
-  local f = redis.call('HMGET', tk(id), 'error', 'failures', 'attempt', 'envelope', 'dead_at')
-  table.insert(out, id)
-  for j = 1, 5 do table.insert(out, f[j] or '') end
+const Script jobs{"jobs", compose(settles, R"lua(
+-- ARGV[2]: one job id, or '' for all. A job whose records expired leaves the list.
+local ids = ARGV[2] ~= '' and {ARGV[2]} or redis.call('ZRANGE', k('jobs'), 0, -1)
+local out = {redis.call('ZCARD', k('jobs'))}
+for _, job in ipairs(ids) do
+  local f = redis.call('HMGET', jk(job), 'meta', 'created', 'tasks', 'done', 'dead', 'running', 'finishing',
+    'unfinished', 'first_done', 'last_done')
+  if f[1] then
+    out[#out + 1] = job
+    for j = 1, 10 do out[#out + 1] = f[j] or '' end
+  elseif ARGV[2] == '' then
+    redis.call('ZREM', k('jobs'), job)
+  end
 end
 return out
-)lua"};
+)lua")};
 
-// The dead tasks named in ARGV[2..] (or all of them), taken off the dead list: shared by retry and purge.
-#define SWATH_TAKE_DEAD                                                                                     \
-  "local function take_dead()\n"                                                                            \
-  "  local ids = {}\n"                                                                                      \
-  "  if #ARGV >= 2 then\n"                                                                                  \
-  "    for i = 2, #ARGV do if redis.call('LREM', k('dead'), 0, ARGV[i]) > 0 then table.insert(ids, ARGV[i]) end end\n" \
-  "  else\n"                                                                                                \
-  "    ids = redis.call('LRANGE', k('dead'), 0, -1)\n"                                                      \
-  "    redis.call('DEL', k('dead'))\n"                                                                      \
-  "  end\n"                                                                                                 \
-  "  return ids\n"                                                                                          \
-  "end\n"
+const Script dead_list{"dead_list", compose(reads, R"lua(
+local out = {}
+for _, el in ipairs(redis.call('LRANGE', k('dead'), tonumber(ARGV[2]), tonumber(ARGV[3]))) do
+  local job, id = split_key(el)
+  local state, n, payload = parse((job and record(job, id)) or '-')
+  if state == 'x' then
+    out[#out + 1] = el
+    out[#out + 1] = redis.call('HGET', tk(job), id .. '#') or ''
+    out[#out + 1] = n[2]
+    out[#out + 1] = n[1]
+    out[#out + 1] = envelope(job, id, n[1], payload)
+    out[#out + 1] = n[3]
+  end
+end
+return out
+)lua")};
 
-const Script dead_retry{"dead_retry", SWATH_SETTLES SWATH_PRELUDE SWATH_TAKE_DEAD R"lua(
-local ids = take_dead()
-for _, id in ipairs(ids) do
-  local p = redis.call('HGET', tk(id), 'priority') or 'normal'
-  redis.call('HSET', tk(id), 'state', 'ready', 'attempt', 0, 'failures', 0, 'token', '', 'finish_tries', 0)
-  redis.call('ZREM', k('finishing'), id)
-  push_ready(id, p)
+const Script dead_members{"dead_members", compose(reads, R"lua(
+-- ARGV[2..]: task ids or keys → the ones that are dead tasks of this queue.
+local dead = {}
+for _, el in ipairs(redis.call('LRANGE', k('dead'), 0, -1)) do
+  local _, id = split_key(el)
+  dead[el] = true
+  if id then dead[id] = true end
+end
+local out = {}
+for i = 2, #ARGV do if dead[ARGV[i]] then out[#out + 1] = ARGV[i] end end
+return out
+)lua")};
+
+const Script dead_retry{"dead_retry", compose(settles, with_take_dead(R"lua(
+local taken = take_dead()
+local count = 0
+for _, el in ipairs(taken) do
+  local job, id = split_key(el)
+  local state, n, payload = parse((job and record(job, id)) or '-')
+  if state == 'x' then
+    put(job, id, 'r0,0,' .. (n[4] or 'n') .. '|' .. payload)
+    redis.call('HDEL', tk(job), id .. '#')
+    redis.call('HINCRBY', jk(job), 'dead', -1)
+    push_ready(el, priority(n[4]))
+    unfinished(job, 1)
+    count = count + 1
+  end
 end
 flush()
-grow(#ids)
-return #ids
-)lua"};
+return count
+)lua").c_str())};
 
-const Script dead_purge{"dead_purge", SWATH_SETTLES SWATH_PRELUDE SWATH_TAKE_DEAD R"lua(
-local ids = take_dead()
-for _, id in ipairs(ids) do redis.call('DEL', tk(id)) end
-return #ids
-)lua"};
+const Script dead_purge{"dead_purge", compose(settles, with_take_dead(R"lua(
+local taken = take_dead()
+for _, el in ipairs(taken) do
+  local job, id = split_key(el)
+  if job and string.sub(record(job, id) or '', 1, 1) == 'x' then
+    redis.call('HDEL', tk(job), id, id .. '#')
+    redis.call('HINCRBY', jk(job), 'dead', -1)
+  end
+end
+return #taken
+)lua").c_str())};
 
 }  // namespace swath::queue::scripts

@@ -47,6 +47,7 @@ QueueStats read_stats(QueueClient& client, std::int64_t window_seconds) {
   s.workers = v.at(10).as_int();
   s.finishing = v.at(13).as_int();
   s.unfinished = v.at(14).as_int();
+  s.jobs = v.at(15).as_int();
   std::vector<double> seconds;
   for (const auto& sample : v.at(11).as_array()) seconds.push_back(std::stod(sample.as_string()));
   s.task_count = static_cast<std::int64_t>(seconds.size());
@@ -64,7 +65,7 @@ QueueStats read_stats(QueueClient& client, std::int64_t window_seconds) {
   return s;
 }
 
-core::Json stats_json(const QueueStats& s) {
+core::Json to_json(const QueueStats& s) {
   core::Json json = core::Json::object();
   json.set("schema", "swath.queue.stats/1");
   json.set("queue", s.queue);
@@ -90,10 +91,11 @@ core::Json stats_json(const QueueStats& s) {
   json.set("task_seconds", std::move(times));
   json.set("window_seconds", s.window_seconds);
   json.set("exists", s.exists);
+  json.set("jobs", s.jobs);
   return json;
 }
 
-std::string stats_text(const QueueStats& s) {
+std::string to_text(const QueueStats& s) {
   std::ostringstream out;
   out << "queue " << s.queue << "\n"
       << "  ready      " << s.depth << " (high " << s.high << ", normal " << s.normal << ", low " << s.low << ")\n"
@@ -137,12 +139,13 @@ std::string stats_prometheus(const QueueStats& s) {
   return out.str();
 }
 
-core::Json queue_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, bool allow_eviction,
+core::Json fetch_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, bool allow_eviction,
                             std::int64_t window_seconds) {
   Connection connection(endpoint);
   connection.check_durability(allow_eviction);
+  check_layout(connection, Keys(queue_name));
   QueueClient client(connection, queue_name);
-  return stats_json(read_stats(client, window_seconds));
+  return to_json(read_stats(client, window_seconds));
 }
 
 }  // namespace swath::queue

@@ -26,6 +26,7 @@ struct QueueStats {
   std::int64_t task_count = 0;  // tasks finished in the window
   std::int64_t window_seconds = 300;
   bool exists = true;  // false: nothing was ever enqueued on this queue (a misspelt name reads all zeros)
+  std::int64_t jobs = 0;  // jobs the queue lists (until their records expire)
 };
 
 // Reads a snapshot (one Lua script, so the numbers agree with each other).
@@ -33,13 +34,13 @@ QueueStats read_stats(QueueClient& client, std::int64_t window_seconds = 300);
 
 // Exactly the shared contract: schema, queue, depth, depth_by_priority, in_flight, delayed, dead, done,
 // backlog, finishing, unfinished, workers, throughput_per_second, task_seconds {p50, p95, count}, window_seconds, exists.
-core::Json stats_json(const QueueStats& stats);
-std::string stats_text(const QueueStats& stats);
+core::Json to_json(const QueueStats& stats);
+std::string to_text(const QueueStats& stats);
 std::string stats_prometheus(const QueueStats& stats);
 
-// Connects, reads and returns stats_json: what `scale-plan --redis` calls. Throws IoError when Redis is unreachable,
+// Connects, reads and returns to_json(stats): what `scale-plan --redis` calls. Throws IoError when Redis is unreachable,
 // or may evict keys and `allow_eviction` is false.
-core::Json queue_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, bool allow_eviction,
+core::Json fetch_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, bool allow_eviction,
                             std::int64_t window_seconds = 300);
 
 // The q-quantile (0..1) of `values` by linear interpolation; 0 when empty. Pure, for tests.

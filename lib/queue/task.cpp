@@ -1,11 +1,12 @@
-// Task envelopes: deterministic ids, canonical JSON and strict validation.
+// Tasks and jobs: deterministic ids, what is stored per job and per task, and strict validation of envelopes.
 #include "queue/task.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/provenance.hpp"
+#include "core/build_info.hpp"
 #include "core/sha256.hpp"
 
 namespace swath::queue {
@@ -84,33 +85,70 @@ Priority parse_priority(const std::string& text, const std::string& source) {
 
 std::string make_task_id(const std::string& kind, const std::vector<std::string>& inputs, const core::Json& options,
                          const std::string& output) {
-  core::Json::Array input_array(inputs.begin(), inputs.end());
-  core::Json identity = core::Json::object();
-  identity.set("kind", kind);
-  identity.set("inputs", std::move(input_array));
-  identity.set("options", options);
-  identity.set("output", output);
-  identity.set("swath", core::build_facts().version);
-  return core::sha256_hex(identity.dump()).substr(0, 32);
+  // The dump of {"kind","inputs","options","output","swath"} in that order, written without copying the options
+  // into an identity object (a manifest makes millions of tasks).
+  const core::Json::Array input_array(inputs.begin(), inputs.end());
+  std::string identity = "{\"kind\":" + core::Json(kind).dump() + ",\"inputs\":" + core::Json(input_array).dump() +
+                         ",\"options\":" + options.dump() + ",\"output\":" + core::Json(output).dump() +
+                         ",\"swath\":" + core::Json(core::build::version).dump() + "}";
+  return core::sha256_hex(identity).substr(0, 32);
 }
 
-core::Json task_json(const Task& task) {
+std::string make_job_id(const std::string& kind, const core::Json& shared, const std::string& output) {
+  core::Json identity = core::Json::object();
+  identity.set("kind", kind);
+  identity.set("options", shared);
+  identity.set("output", output);
+  identity.set("swath", core::build::version);
+  return core::sha256_hex(identity.dump()).substr(0, 12);
+}
+
+core::Json shared_options(const Task& task) {
+  core::Json out = core::Json::object();
+  for (const auto& [key, value] : task.options.as_object()) {
+    if (std::find(task.slice_keys.begin(), task.slice_keys.end(), key) == task.slice_keys.end()) out.set(key, value);
+  }
+  return out;
+}
+
+core::Json slice_options(const Task& task) {
+  core::Json out = core::Json::object();
+  for (const auto& key : task.slice_keys) {
+    if (const auto* value = task.options.find(key)) out.set(key, *value);
+  }
+  return out;
+}
+
+core::Json job_meta_json(const Task& task) {
   core::Json json = core::Json::object();
-  json.set("schema", task_schema);
-  json.set("id", task.id);
   json.set("kind", task.kind);
-  json.set("inputs", core::Json::Array(task.inputs.begin(), task.inputs.end()));
-  json.set("options", task.options);
+  json.set("options", shared_options(task));
   json.set("output", task.output);
   json.set("priority", priority_name(task.priority));
-  json.set("attempt", task.attempt);
   json.set("traceparent", task.traceparent);
   json.set("enqueued_at", task.enqueued_at_ms);
   json.set("deadline", task.deadline_ms ? core::Json(*task.deadline_ms) : core::Json());
   return json;
 }
 
-std::string task_text(const Task& task) { return task_json(task).dump(); }
+std::string task_payload(const Task& task) {
+  std::string out = core::Json(core::Json::Array(task.inputs.begin(), task.inputs.end())).dump();
+  const auto slice = slice_options(task);
+  if (!slice.as_object().empty()) out += "\t" + slice.dump();
+  return out;
+}
+
+core::Json to_json(const Task& task) {
+  core::Json json = core::Json::object();
+  json.set("schema", task_schema);
+  json.set("id", task.id);
+  json.set("job", task.job.empty() ? make_job_id(task.kind, shared_options(task), task.output) : task.job);
+  json.set("attempt", task.attempt);
+  json.set("inputs", core::Json::Array(task.inputs.begin(), task.inputs.end()));
+  json.set("slice", slice_options(task));
+  json.set("job_meta", job_meta_json(task));
+  return json;
+}
 
 Task parse_task(const std::string& text) {
   core::Json json;
@@ -126,22 +164,31 @@ Task parse_task(const std::string& text) {
   }
   Task task;
   task.id = require_string(json, "id");
-  task.kind = require_string(json, "kind");
+  task.job = require_string(json, "job");
+  task.attempt = require_int(json, "attempt");
   task.inputs = require_inputs(json);
-  const auto& options = require(json, "options");
+  const auto& meta = require(json, "job_meta");
+  if (!meta.is_object()) throw malformed("field 'job_meta' must be an object");
+  task.kind = require_string(meta, "kind");
+  const auto& options = require(meta, "options");
   if (!options.is_object()) throw malformed("field 'options' must be an object");
   task.options = options;
-  task.output = require_string(json, "output");
+  const auto& slice = require(json, "slice");
+  if (!slice.is_object()) throw malformed("field 'slice' must be an object");
+  for (const auto& [key, value] : slice.as_object()) {
+    task.options.set(key, value);
+    task.slice_keys.push_back(key);
+  }
+  task.output = require_string(meta, "output");
   if (task.id.empty() || task.kind.empty() || task.output.empty()) throw malformed("id, kind and output must not be empty");
   try {
-    task.priority = parse_priority(require_string(json, "priority"), "priority");
+    task.priority = parse_priority(require_string(meta, "priority"), "priority");
   } catch (const core::UsageError&) {
     throw malformed("field 'priority' must be high, normal or low");
   }
-  task.attempt = require_int(json, "attempt");
-  task.traceparent = require_string(json, "traceparent");
-  task.enqueued_at_ms = require_int(json, "enqueued_at");
-  const auto& deadline = require(json, "deadline");
+  task.traceparent = require_string(meta, "traceparent");
+  task.enqueued_at_ms = require_int(meta, "enqueued_at");
+  const auto& deadline = require(meta, "deadline");
   if (!deadline.is_null()) {
     if (!deadline.is_int()) throw malformed("field 'deadline' must be an integer or null");
     task.deadline_ms = deadline.as_int();

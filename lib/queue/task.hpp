@@ -1,4 +1,6 @@
-// The task envelope (schema swath.task/1): what a worker needs to run one unit of work, with a deterministic id.
+// Tasks and jobs: what a worker needs to run one unit of work, with a deterministic id. The queue stores what the
+// tasks of one job share once (kind, options, output, trace, priority, deadline) and per task only its inputs and
+// its slice of the work; a worker gets both back as one envelope (schema swath.task/2).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +12,7 @@
 
 namespace swath::queue {
 
-inline constexpr const char* task_schema = "swath.task/1";
+inline constexpr const char* task_schema = "swath.task/2";
 
 enum class Priority { high, normal, low };
 const char* priority_name(Priority priority);
@@ -23,14 +25,21 @@ Priority parse_priority(const std::string& text, const std::string& source);
 struct Claim {
   std::string key;    // e.g. "/data/out/a": where the task's files go
   std::string value;  // the work, readable (it is shown in messages): equal for all the tasks of one work
+  // A long part of `value` (the work's options) is stored once per queue: `value` names it by `ref`, and
+  // messages show `text` in its place. Empty: none.
+  std::string ref, text;
   bool operator==(const Claim&) const = default;
 };
 
 struct Task {
   std::string id;                   // deterministic: see make_task_id
+  std::string job;                  // deterministic: see make_job_id (the queue sets it when it is empty)
   std::string kind;                 // names the worker's handler: "noop", "checksum", and what the producer adds
   std::vector<std::string> inputs;  // paths (or GDAL VSI paths) read by the task
-  core::Json options = core::Json::object();
+  core::Json options = core::Json::object();  // all of them: the job's, and the task's own slice
+  // Which keys of `options` are this task's own slice of the work (a shard, manifest lines): stored per task;
+  // the others are the job's, stored once.
+  std::vector<std::string> slice_keys;
   std::string output;               // directory the task's outputs are committed into
   Priority priority = Priority::normal;
   std::int64_t attempt = 0;         // leases so far, set by the queue when leased
@@ -45,11 +54,25 @@ struct Task {
 std::string make_task_id(const std::string& kind, const std::vector<std::string>& inputs, const core::Json& options,
                          const std::string& output);
 
-core::Json task_json(const Task& task);
-std::string task_text(const Task& task);  // task_json(...).dump()
+// Hex SHA-256 (first 12 digits) of kind, the options the job's tasks share, output and swath's version: the
+// same work always falls in the same job, so the same task is found there whichever enqueue names it again.
+std::string make_job_id(const std::string& kind, const core::Json& shared_options, const std::string& output);
 
-// Parses and validates an envelope; throws DataError whose `why` is the reason a worker dead-letters it
-// (not JSON, wrong schema version, a missing or mistyped field).
+// The options every task of the job has (options without the slice keys), and the task's slice.
+core::Json shared_options(const Task& task);
+core::Json slice_options(const Task& task);
+// What the queue stores once per job: {"kind","options","output","priority","traceparent","enqueued_at","deadline"}.
+core::Json job_meta_json(const Task& task);
+// What it stores per task: the inputs as a JSON array, then, when the task has a slice, a tab and the slice.
+std::string task_payload(const Task& task);
+
+// The envelope of `task` as the lease script composes it from the job's and the task's records (for producers
+// and tests that make one by hand).
+core::Json to_json(const Task& task);
+
+// Parses and validates an envelope as the lease script composes it
+// ({"schema","id","job","attempt","inputs","slice","job_meta"}); throws DataError whose `why` is the reason a
+// worker dead-letters it (not JSON, wrong schema version, a missing or mistyped field).
 Task parse_task(const std::string& text);
 
 // Checks every input and the output lie under one of `roots` (after normalising "..");

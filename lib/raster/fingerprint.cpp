@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/errors.hpp"
 #include "core/sha256.hpp"
 
 namespace swath::raster {
@@ -39,6 +40,19 @@ std::optional<std::string> file_fingerprint(const std::string& path, std::size_t
     hasher.update(edge.data(), edge.size());
   }
   return "sha256:" + hasher.finish_hex();
+}
+
+std::string sha256_file_hex(const std::string& path) {
+  std::unique_ptr<VSILFILE, int (*)(VSILFILE*)> file(VSIFOpenL(path.c_str(), "rb"), VSIFCloseL);
+  if (!file) throw core::IoError("cannot read '" + path + "'", "no such file or not readable");
+  core::Sha256 hasher;
+  std::vector<char> buffer(1 << 16);
+  while (true) {
+    const std::size_t n = VSIFReadL(buffer.data(), 1, buffer.size(), file.get());
+    if (n > 0) hasher.update(buffer.data(), n);
+    if (n < buffer.size()) break;
+  }
+  return hasher.finish_hex();
 }
 
 }  // namespace swath::raster

@@ -1,4 +1,5 @@
-// A cheap, deterministic identity of a scene file, so `swath tile --resume` notices a scene rewritten in place.
+// A cheap, deterministic identity of a scene file, so `swath tile --resume` notices a scene rewritten in place;
+// and the full hash of a file, both read through GDAL's VSI layer.
 #pragma once
 
 #include <cstddef>
@@ -15,5 +16,8 @@ namespace swath::raster {
 // middle of a large file is not caught. A VRT's fingerprint is its XML, not its sources'. nullopt when `path`
 // is not a file VSI can read (a subdataset name such as NETCDF:"f.nc":var).
 std::optional<std::string> file_fingerprint(const std::string& path, std::size_t edge_bytes = std::size_t{1} << 20);
+
+// Hex SHA-256 of a whole file read through GDAL's VSI layer (so /vsimem/ works too); throws IoError when unreadable.
+std::string sha256_file_hex(const std::string& path);
 
 }  // namespace swath::raster

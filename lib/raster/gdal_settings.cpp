@@ -15,6 +15,7 @@ const config::OptionTable<GdalSettings>& gdal_table() {
 void configure_gdal(const GdalSettings& settings) {
   GDALAllRegister();
   GDALSetCacheMax64(settings.cache_mb * 1024 * 1024);
+  install_gdal_error_handler();
 }
 
 }  // namespace swath::raster

@@ -13,7 +13,10 @@ struct GdalSettings {
 
 const config::OptionTable<GdalSettings>& gdal_table();
 
-// Registers GDAL's drivers and sizes its block cache.
+// Registers GDAL's drivers, sizes its block cache and routes its messages to the log.
 void configure_gdal(const GdalSettings& settings);
+
+// Routes GDAL's CPLError messages to the "gdal" logger, in the raising thread's log context (configure_gdal calls it).
+void install_gdal_error_handler();
 
 }  // namespace swath::raster

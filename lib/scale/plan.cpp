@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 
 namespace swath::scale {
 
@@ -140,7 +140,7 @@ Plan make_plan(const PlanInput& in) {
   return plan;
 }
 
-core::Json plan_json(const Plan& plan, const PlanInput& in) {
+core::Json to_json(const Plan& plan, const PlanInput& in) {
   auto number_or_null = [](double v) { return std::isfinite(v) ? core::Json(v) : core::Json(); };
   core::Json inputs = core::Json::object();
   inputs.set("queue", in.snapshot.queue);
@@ -183,11 +183,11 @@ core::Json plan_json(const Plan& plan, const PlanInput& in) {
   out.set("deadline", deadline);
   out.set("warnings", warnings);
   out.set("inputs", inputs);
-  out.set("provenance", core::provenance_json(core::hash_options(options)));
+  out.set("provenance", provenance::provenance_json(provenance::hash_options(options)));
   return out;
 }
 
-std::string plan_text(const Plan& plan) {
+std::string to_text(const Plan& plan) {
   std::string out = fmt::format("strategy   {}\nreplicas   {} → {} ({})\n", strategy_name(plan.strategy), plan.current_replicas,
                                 plan.desired_replicas, plan.action);
   if (plan.new_jobs > 0) out += fmt::format("new jobs   {}\n", plan.new_jobs);

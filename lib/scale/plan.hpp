@@ -43,8 +43,8 @@ struct Plan {
 Plan make_plan(const PlanInput& input);
 
 // `--json`: schema swath.scale.plan/1, inputs, the plan and provenance (no wall-clock time).
-core::Json plan_json(const Plan& plan, const PlanInput& input);
-std::string plan_text(const Plan& plan);
+core::Json to_json(const Plan& plan, const PlanInput& input);
+std::string to_text(const Plan& plan);
 
 // Seconds until the policy's deadline at `now`, when it has one.
 std::optional<double> seconds_until_deadline(const Policy& policy, double now_epoch);

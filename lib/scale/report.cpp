@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/errors.hpp"
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 
 namespace swath::scale {
 
@@ -51,7 +51,7 @@ core::Json result_json(const SimResult& r) {
 
 }  // namespace
 
-std::string report_text(const SimulationReport& report) {
+std::string to_text(const SimulationReport& report) {
   std::string out = fmt::format("{} tasks ({:.0f} task-seconds), deadline {}\n", report.tasks, report.busy_seconds,
                                 report.deadline_seconds ? fmt::format("{:.0f}s", *report.deadline_seconds) : "none");
   out += fmt::format("{:<20} {:>9} {:>9} {:>8} {:>11} {:>9} {:>6} {:>9}\n", "strategy", "done_s", "deadline", "late",
@@ -66,7 +66,7 @@ std::string report_text(const SimulationReport& report) {
   return out;
 }
 
-core::Json report_json(const SimulationReport& report) {
+core::Json to_json(const SimulationReport& report) {
   core::Json j = core::Json::object();
   j.set("schema", "swath.scale.simulation/1");
   j.set("tasks", report.tasks);
@@ -86,7 +86,7 @@ core::Json report_json(const SimulationReport& report) {
   core::Json options = core::Json::object();
   options.set("tasks", report.tasks);
   options.set("strategies", results);
-  j.set("provenance", core::provenance_json(core::hash_options(options)));
+  j.set("provenance", provenance::provenance_json(provenance::hash_options(options)));
   return j;
 }
 

@@ -21,7 +21,7 @@ struct SimulationReport {
 // UsageError when the policy has only an absolute deadline_at (a trace has no wall clock).
 SimulationReport simulate_all(const std::vector<Arrival>& trace, const SimConfig& config);
 
-std::string report_text(const SimulationReport& report);
-core::Json report_json(const SimulationReport& report);
+std::string to_text(const SimulationReport& report);
+core::Json to_json(const SimulationReport& report);
 
 }  // namespace swath::scale

@@ -4,7 +4,6 @@
 #include <chrono>
 
 #include "core/errors.hpp"
-#include "queue/redis_url.hpp"
 
 namespace swath::scale {
 
@@ -35,13 +34,13 @@ Policy resolve_policy(const Settings& settings) {
 }
 
 SnapshotSource resolve_source(const std::string& stats_file, const std::string& redis_url, const std::string& queue,
-                              RedisStatsReader reader) {
+                              RedisStatsReader reader, const RedisUrlCheck& check_url) {
   const std::string hint = "give --stats FILE (from `swath queue stats --json`) or --redis URL --queue NAME";
   if (!stats_file.empty() && !redis_url.empty()) throw core::UsageError("--stats and --redis", "are mutually exclusive", hint);
   if (!stats_file.empty()) return stats_file_source(stats_file);
   if (redis_url.empty()) throw core::UsageError("no queue to plan for", "neither --stats nor --redis was given", hint);
   if (queue.empty()) throw core::UsageError("--redis", "needs --queue NAME", hint);
-  queue::parse_redis_url(redis_url);  // a malformed URL is a usage error before any connection attempt
+  if (check_url) check_url(redis_url);  // a malformed URL is a usage error before any connection attempt
   return [reader, redis_url, queue] { return snapshot_from_json(reader(redis_url, queue), redis_url + " queue " + queue); };
 }
 

@@ -24,13 +24,16 @@ const config::OptionTable<Settings>& settings_table();
 Policy resolve_policy(const Settings& settings);
 
 // Reads the swath.queue.stats/1 object of `queue` from Redis at `url` (the queue library's
-// queue::queue_stats_json); IoError when Redis is unreachable.
+// queue::fetch_stats_json); IoError when Redis is unreachable.
 using RedisStatsReader = std::function<core::Json(const std::string& url, const std::string& queue)>;
+// Checks a Redis URL's form (the queue library's queue::parse_redis_url); UsageError when malformed.
+using RedisUrlCheck = std::function<void(const std::string& url)>;
 
 // Exactly one of --stats FILE or --redis URL (with --queue NAME); UsageError otherwise. --redis reads through
-// `reader` (scale does not depend on the queue library; the command passes it in).
+// `reader`, after `check_url` (when given) refused a malformed URL before any connection attempt. Scale does not
+// depend on the queue library: the command passes both in.
 SnapshotSource resolve_source(const std::string& stats_file, const std::string& redis_url, const std::string& queue,
-                              RedisStatsReader reader);
+                              RedisStatsReader reader, const RedisUrlCheck& check_url = {});
 
 // --now: RFC 3339 UTC or epoch seconds; the wall clock when empty.
 double resolve_now(const std::string& text);

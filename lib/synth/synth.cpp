@@ -10,7 +10,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 #include "raster/gdal_errors.hpp"
 #include "raster/memory_file.hpp"
 #include "synth/render.hpp"
@@ -134,20 +134,20 @@ vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthOb
 
 }  // namespace
 
-core::Json SynthResult::to_json() const {
-  return core::Json::Object{{"scene", scene_path}, {"truth", truth_path}, {"objects", static_cast<long long>(objects)}};
+core::Json to_json(const SynthResult& result) {
+  return core::Json::Object{{"scene", result.scene_path}, {"truth", result.truth_path}, {"objects", static_cast<long long>(result.objects)}};
 }
 
 SynthResult synthesize(const SynthOptions& options) {
   validate(options);
-  const auto provenance = core::provenance_json(core::hash_options(options_json(options)));
+  const auto record = provenance::provenance_json(provenance::hash_options(options_json(options)));
   const auto objects = plan_objects(options);
   const auto pixels = render(options, objects);
   // Scene and truth are written under temporary names, then committed together (scene first): a failure while
   // writing either leaves neither.
   core::StagedFiles staged;
-  stage_scene(options, pixels, provenance, staged);
-  const auto truth = truth_layer(options, objects, pixels.boxes, provenance);
+  stage_scene(options, pixels, record, staged);
+  const auto truth = truth_layer(options, objects, pixels.boxes, record);
   SynthResult result{options.output, truth_path_for(options.output), static_cast<std::int64_t>(truth.features.size())};
   vector::stage_layer(result.truth_path, truth, staged);
   throw_if_stopped(options);  // the last moment before either file gets its final name

@@ -52,8 +52,8 @@ struct SynthResult {
   std::string scene_path;
   std::string truth_path;
   std::int64_t objects = 0;
-  core::Json to_json() const;
 };
+core::Json to_json(const SynthResult& result);
 
 // Renders the scene and writes it and its truth atomically. Throws UsageError / IoError, or Interrupted when
 // `options.stop` asks (neither file is then left, nor a temporary).

@@ -49,7 +49,7 @@ std::string status_name(TileStatus status) {
   return "failed";
 }
 
-core::Json record_json(const TileRecord& r) {
+core::Json to_json(const TileRecord& r) {
   core::Json line = core::Json::Object{{"id", r.id}, {"scene", r.scene}, {"index", r.cell.index}, {"row", r.cell.row},
                                        {"col", r.cell.col}, {"status", status_name(r.status)}};
   if (r.status == TileStatus::written) line.set("path", r.path);
@@ -170,7 +170,7 @@ void ManifestWriter::remove_unwritten_tile(const TileRecord& record) const {
 void ManifestWriter::add(const TileRecord& record) {
   // Before the line: a kill in between leaves a line for a file that is gone, which --resume redoes anyway.
   if (record.status != TileStatus::written) remove_unwritten_tile(record);
-  const std::string line = record_json(record).dump() + "\n";
+  const std::string line = to_json(record).dump() + "\n";
   journal_->write(line);
   manifest_->write(line);
   if (record.status == TileStatus::written && record.bounds_wgs84) {

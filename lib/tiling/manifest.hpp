@@ -31,8 +31,8 @@ struct TileRecord {
   std::string error;  // failed only
 };
 
-core::Json record_json(const TileRecord& record);
-// Reads back what record_json wrote (the fields resume needs); nullopt for a line that is not a tile record.
+core::Json to_json(const TileRecord& record);
+// Reads back what to_json(TileRecord) wrote (the fields resume needs); nullopt for a line that is not a tile record.
 // ManifestLine::record() is how readers call it.
 std::optional<TileRecord> parse_record(const core::Json& line);
 

@@ -43,6 +43,7 @@ struct TileOptions {
   bool overwrite = false;
   bool report_files = false;  // list every file written in the report (the fleet worker needs them)
   pipeline::Resources resources;
+  core::Json header_labels = core::Json::object();  // added to the manifest header: a fleet task's job and task
   std::string manifest_name = "tiles.jsonl";  // with --shard I/N: tiles.shard-I-of-N.jsonl (shard_file_name)
   std::string index_name = "tiles.geojson";
   // Polled before each tile: true abandons the run (tile_scenes throws core::Interrupted, no partial tile).

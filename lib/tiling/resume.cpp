@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "core/errors.hpp"
-#include "core/sha256.hpp"
+#include "raster/fingerprint.hpp"
 #include "tiling/manifest_reader.hpp"
 
 namespace swath::tiling {
@@ -93,7 +93,7 @@ const TileRecord* PreviousRun::reusable(const std::string& id, const std::string
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0 || static_cast<std::uint64_t>(info.st_size) != record.bytes) return nullptr;
   try {
-    return core::sha256_file_hex(path) == record.sha256 ? &record : nullptr;
+    return raster::sha256_file_hex(path) == record.sha256 ? &record : nullptr;
   } catch (const core::Error&) {
     return nullptr;
   }

@@ -12,7 +12,7 @@
 #include "tiling/grid.hpp"
 #include "tiling/options.hpp"
 #include "tiling/pixels.hpp"
-#include "tiling/tile_templates.hpp"
+#include "tiling/tiff/tile_templates.hpp"
 
 namespace swath::tiling {
 
@@ -31,7 +31,7 @@ struct TileScene {
   bool scale = false;               // non-Byte to Byte for PNG/JPEG/WEBP
   std::vector<ByteRange> ranges{};  // per output band, when scaling
   TileLook look{};                  // the same for every tile; each tile adds its TilePlace
-  std::unique_ptr<TileTemplates> templates = std::make_unique<TileTemplates>();  // encodes the tiles
+  std::unique_ptr<tiff::TileTemplates> templates = std::make_unique<tiff::TileTemplates>();  // encodes the tiles
   std::vector<std::string> warnings{};
   raster::Layout layout = raster::Layout::pixel_interleaved;  // of the read block: as the output file stores it
 

@@ -7,7 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 #include "log/context.hpp"
 #include "log/logger.hpp"
 #include "tiling/manifest.hpp"
@@ -81,6 +81,7 @@ core::Json header_json(const TileOptions& options, const core::Json& output_opti
   if (options.shard.count > 1) {
     header.set("shard", std::to_string(options.shard.index) + "/" + std::to_string(options.shard.count));
   }
+  for (const auto& [key, value] : options.header_labels.as_object()) header.set(key, value);
   return header;
 }
 
@@ -145,14 +146,14 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
   validate(options);
   const auto logger = log::get("tile");
   const core::Json output_options = output_options_json(options);
-  const core::Json provenance = core::provenance_json(core::hash_options(output_options));
-  auto scenes = prepare_scenes(options, provenance.dump());
+  const core::Json record = provenance::provenance_json(provenance::hash_options(output_options));
+  auto scenes = prepare_scenes(options, record.dump());
   const Selection selection(options.shard, options.only_indices);
 
   TileReport report;
   report.planned = plan_count(scenes, selection);
   for (const auto& scene : scenes) report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
-  const core::Json header = header_json(options, output_options, scenes, provenance);
+  const core::Json header = header_json(options, output_options, scenes, record);
   // Before anything is written: a run with other options there is refused without --overwrite.
   const auto others = OtherRuns::find(options.output_dir, options.manifest_name, header, options.overwrite);
   prepare_output(options, scenes);
@@ -181,7 +182,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
   return report;
 }
 
-core::Json report_json(const TileReport& r) {
+core::Json to_json(const TileReport& r) {
   core::Json warnings = core::Json::array();
   for (const auto& w : r.warnings) warnings.push_back(w);
   core::Json failures = core::Json::array();

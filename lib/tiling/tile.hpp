@@ -57,6 +57,6 @@ struct TileReport {
 TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progress = nullptr);
 
 // The --json summary: {"schema":"swath.tile.summary/1", "written", "skipped", "failed", "bytes", "seconds", ...}.
-core::Json report_json(const TileReport& report);
+core::Json to_json(const TileReport& report);
 
 }  // namespace swath::tiling

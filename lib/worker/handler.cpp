@@ -8,7 +8,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/sha256.hpp"
+#include "raster/fingerprint.hpp"
 
 namespace swath::worker {
 
@@ -42,7 +42,7 @@ class ChecksumHandler final : public TaskHandler {
         throw core::DataError("cannot open input '" + input + "'", "it does not exist", "check the path the task names");
       }
       if (VSI_ISDIR(stat.st_mode)) throw core::DataError("cannot open input '" + input + "'", "it is a directory");
-      const std::string hash = core::sha256_file_hex(input);  // IoError (transient) when it cannot be read
+      const std::string hash = raster::sha256_file_hex(input);  // IoError (transient) when it cannot be read
       const std::string name = std::filesystem::path(input).filename().string() + ".sha256";
       // The commit fsyncs before the rename.
       core::write_file_atomic(context.staging_dir + "/" + name,

@@ -5,10 +5,12 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/sha256.hpp"
 #include "core/text.hpp"
 #include "log/logger.hpp"
 #include "log/trace_context.hpp"
+#include "core/sha256.hpp"
+#include "worker/done_record.hpp"
+#include "raster/fingerprint.hpp"
 #include "worker/settle.hpp"
 #include "worker/usage.hpp"
 
@@ -20,10 +22,12 @@ namespace fs = std::filesystem;
 
 log::Context task_context(const queue::Leased& lease, const std::string& traceparent) {
   std::string why;
-  std::vector<log::Field> fields{{"task_id", lease.id}, {"attempt", lease.attempt}};
+  std::vector<log::Field> fields{{"task_id", lease.task_id()}, {"job_id", lease.job()}, {"attempt", lease.attempt}};
   if (const auto trace = log::parse_traceparent(traceparent, why)) {
-    fields.emplace_back("trace_id", trace->trace_id);
-    fields.emplace_back("span_id", trace->span_id);
+    // The job carries the enqueuer's span; each task runs as a child span of it.
+    const auto span = trace->child();
+    fields.emplace_back("trace_id", span.trace_id);
+    fields.emplace_back("span_id", span.span_id);
   }
   return log::current().with(fields);
 }
@@ -44,9 +48,19 @@ std::vector<OutputFile> hash_outputs(const std::string& staging, const HandlerRe
       continue;
     }
     const std::string path = staging + "/" + name;
-    files.push_back({name, core::sha256_file_hex(path), static_cast<std::uint64_t>(fs::file_size(path))});
+    files.push_back({name, raster::sha256_file_hex(path), static_cast<std::uint64_t>(fs::file_size(path))});
   }
   return files;
+}
+
+// The done record is one of the task's outputs: staged (a full disk fails the task before its commit), hashed,
+// committed and moved into place with the others.
+OutputFile stage_done_record(const Outcome& outcome, const queue::Task& task) {
+  const std::string name = done_record_name(task.job, task.id);
+  const std::string text = outcome.record.dump() + "\n";
+  core::ensure_writable_directory(fs::path(outcome.staging_dir + "/" + name).parent_path().string());
+  core::write_file_atomic(outcome.staging_dir + "/" + name, text, core::Durability::rename_only);
+  return {name, core::sha256_hex(text), text.size()};
 }
 
 }  // namespace
@@ -82,9 +96,11 @@ Outcome TaskRunner::operator()(const Job& job) const {
     task.attempt = job.lease.attempt;
     outcome.context = task_context(job.lease, task.traceparent);
     log::ContextGuard task_guard(outcome.context);
-    if (task.id != job.lease.id) throw core::DataError("malformed task", "envelope id '" + task.id + "' is not its key's");
+    if (task.id != job.lease.task_id() || task.job != job.lease.job()) {
+      throw core::DataError("malformed task", "envelope id '" + task.job + ":" + task.id + "' is not its key's");
+    }
     auto& handler = handler_for(registry, task.kind);
-    watchdog.start(task.id, timeout_ms > 0 ? timeout_ms : handler.default_timeout_ms());
+    watchdog.start(job.lease.id, timeout_ms > 0 ? timeout_ms : handler.default_timeout_ms());
     queue::check_paths(task, allow_roots);
     for (const auto& read : handler.reads(task)) queue::check_path(read.path, read.role, allow_roots);
     if (task.deadline_ms && job.leased_at_ms > *task.deadline_ms) {
@@ -97,8 +113,8 @@ Outcome TaskRunner::operator()(const Job& job) const {
       core::ensure_writable_directory(outcome.staging_dir);
       context.staging_dir = outcome.staging_dir;
     }
-    const std::string id = task.id;
-    context.stop_requested = [this, id] { return stop_requested(id); };
+    const std::string key = job.lease.id;
+    context.stop_requested = [this, key] { return stop_requested(key); };
     context.check_read = [this](const std::string& role, const std::string& path) {
       queue::check_path(path, role, allow_roots);
     };
@@ -108,13 +124,25 @@ Outcome TaskRunner::operator()(const Job& job) const {
     std::uint64_t written = 0;
     for (const auto& f : outcome.files) written += f.bytes;
     outcome.seconds = meter.seconds();
+    outcome.record.set("schema", "swath.done/1");
+    outcome.record.set("task", task.id);
+    outcome.record.set("job", task.job);
+    outcome.record.set("kind", task.kind);
+    outcome.record.set("inputs", core::Json::Array(task.inputs.begin(), task.inputs.end()));
+    core::Json outputs = core::Json::object();
+    for (const auto& f : outcome.files) {
+      outputs.set(f.name, core::Json::Object{{"sha256", f.sha256}, {"bytes", static_cast<std::int64_t>(f.bytes)}});
+    }
+    outcome.record.set("outputs", std::move(outputs));
     outcome.record.set("worker", worker_id);
     outcome.record.set("attempt", job.lease.attempt);
+    outcome.record.set("token", job.lease.token);  // the fencing token the commit is made under
     outcome.record.set("seconds", outcome.seconds);
     outcome.record.set("cpu_seconds", meter.cpu_seconds());
     outcome.record.set("peak_rss_bytes", ResourceMeter::peak_rss_bytes());
     outcome.record.set("bytes_read", result.bytes_read);
     outcome.record.set("bytes_written", written);
+    if (!outcome.staging_dir.empty()) outcome.files.push_back(stage_done_record(outcome, task));
     outcome.ok = true;
   } catch (...) {
     outcome.failure = classify(std::current_exception());

@@ -11,6 +11,12 @@ namespace swath::worker {
 
 namespace {
 namespace fs = std::filesystem;
+
+// A task's log fields from its queue key "JOB:ID".
+std::vector<log::Field> key_fields(const std::string& key) {
+  const auto colon = key.find(':');
+  return {{"task_id", key.substr(colon + 1)}, {"job_id", key.substr(0, colon)}};
+}
 }
 
 void check_output_name(const std::string& name) {
@@ -90,7 +96,7 @@ void Settler::send(std::vector<Outcome> outcomes) {
   }
   sent_ = std::move(successes);
   try {
-    client_.send_commit(sent_commits_, policy_.ttl_seconds, policy_.finish_hold_ms);
+    client_.send_commit(sent_commits_, policy_.finish_hold_ms);
   } catch (const queue::ConnectionLost&) {
     resend_ = true;
   }
@@ -109,7 +115,7 @@ void Settler::receive() {
   // same token.
   if (!accepted) {
     accepted = client_.connection().with_reconnect(
-        [&] { return client_.commit(sent_commits_, policy_.ttl_seconds, policy_.finish_hold_ms); });
+        [&] { return client_.commit(sent_commits_, policy_.finish_hold_ms); });
   }
   auto successes = std::move(sent_);
   sent_.clear();
@@ -163,7 +169,7 @@ void Settler::report_unfinished(const std::vector<std::pair<std::string, std::st
   const auto results = client_.connection().with_reconnect(
       [&] { return client_.finish_failed(failures, policy_.max_attempts, policy_.backoff_base_ms); });
   for (std::size_t i = 0; i < failures.size(); ++i) {
-    log::Scope scope{{"task_id", failures[i].first}};
+    log::Scope scope(key_fields(failures[i].first));
     if (results.at(i) == "dead") {
       logger->error("task dead-lettered: its committed outputs could not be moved into place: {}", failures[i].second);
     } else if (results.at(i) == "retry") {
@@ -210,7 +216,7 @@ void Settler::finish_orphans() {
   std::vector<std::string> done;
   std::vector<std::pair<std::string, std::string>> unmoved;
   for (const auto& orphan : orphans) {
-    log::Scope scope{{"task_id", orphan.id}};
+    log::Scope scope(key_fields(orphan.id));
     try {
       if (orphan.outputs_json.empty()) throw core::DataError("committed task", "its record names no outputs");
       const auto json = core::Json::parse(orphan.outputs_json);

@@ -17,7 +17,6 @@ struct SettlePolicy {
   std::int64_t max_attempts = 5;      // also the tries at moving a commit's files into place
   std::int64_t backoff_base_ms = 1000;
   std::int64_t backoff_max_ms = 300000;
-  std::int64_t ttl_seconds = 7 * 24 * 3600;
   // After a commit, how long its worker has to move the files into place before any other worker may: the
   // move takes milliseconds, so this only bounds how long a killed worker's commit waits.
   std::int64_t finish_hold_ms = 5000;

@@ -11,6 +11,7 @@
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "log/logger.hpp"
+#include "queue/admin.hpp"
 #include "worker/executor.hpp"
 #include "worker/metrics_server.hpp"
 #include "worker/prefetch.hpp"
@@ -66,6 +67,7 @@ class WorkerLoop {
   WorkerSummary run() {
     const auto logger = log::get("worker");
     for (const auto& warning : connection_.check_durability(options_.allow_eviction)) logger->warn("{}", warning);
+    queue::check_layout(connection_, client_.keys());
     logger->info("worker {} serving queue {} at {} (concurrency {}, batch up to {})", options_.worker_id, options_.queue,
                  options_.redis.describe(), options_.concurrency, max_batch_);
     auto next_orphan_check = Clock::now();
@@ -87,6 +89,10 @@ class WorkerLoop {
       learn(outcomes);
       if (count == 0) {
         settle(std::move(outcomes));
+        if (quota_leased() && pool_.busy() == 0) {
+          logger->info("worker {} settled its {} tasks (--max-tasks): exiting", options_.worker_id, options_.max_tasks);
+          break;
+        }
         continue;
       }
       // Commits go on their own connection and are answered after the lease: Redis runs the commit right behind
@@ -108,7 +114,7 @@ class WorkerLoop {
     if (core::cancel_requested() || hung) shut_down();
     connection_.with_reconnect([&] { client_.goodbye(options_.worker_id); });
     summary_.settled = settler_.counts();
-    logger->info("worker {} stopping: {}", options_.worker_id, summary_.json().dump());
+    logger->info("worker {} stopping: {}", options_.worker_id, to_json(summary_).dump());
     if (hung) {
       throw core::IoError("worker " + options_.worker_id, std::to_string(pool_.stuck()) + " tasks hang in its threads",
                           "a read that hangs cannot be interrupted: start a fresh worker (its tasks were handed back)");
@@ -132,13 +138,18 @@ class WorkerLoop {
   }
 
  private:
+  bool quota_leased() const { return options_.max_tasks > 0 && summary_.leased >= options_.max_tasks; }
+
   std::size_t lease_count() const {
-    return tasks_to_lease({.concurrency = static_cast<std::size_t>(options_.concurrency),
+    if (quota_leased()) return 0;
+    const auto wanted = tasks_to_lease({.concurrency = static_cast<std::size_t>(options_.concurrency),
                            .running = pool_.running(),
                            .queued = pool_.queued(),
                            .mean_task_seconds = mean_task_seconds_,
                            .max_batch = max_batch_,
                            .prefetch_seconds = options_.prefetch_seconds});
+    if (options_.max_tasks <= 0) return wanted;
+    return std::min(wanted, static_cast<std::size_t>(options_.max_tasks - summary_.leased));
   }
 
   void learn(const std::vector<Outcome>& outcomes) {
@@ -198,7 +209,8 @@ class WorkerLoop {
     std::vector<Outcome> failures;
     for (auto& job : pool_.abandon([&](const Job& j) { return limits.count(j.lease.id) > 0; })) {
       Outcome o;
-      o.context = log::current().with({{"task_id", job.lease.id}, {"attempt", job.lease.attempt}});
+      o.context = log::current().with(
+          {{"task_id", job.lease.task_id()}, {"job_id", job.lease.job()}, {"attempt", job.lease.attempt}});
       o.failure.reason = fmt::format("hung: it ran longer than its time limit of {:g} s (--task-timeout) and was abandoned",
                                      static_cast<double>(limits[job.lease.id]) / 1000.0);
       o.lease = std::move(job.lease);
@@ -298,17 +310,17 @@ void keep_alive_if_stuck(std::unique_ptr<WorkerLoop>& loop) {
 
 }  // namespace
 
-core::Json WorkerSummary::json() const {
+core::Json to_json(const WorkerSummary& summary) {
   core::Json j = core::Json::object();
   j.set("schema", "swath.worker/1");
-  j.set("leased", leased);
-  j.set("committed", settled.committed);
-  j.set("retried", settled.retried);
-  j.set("dead", settled.dead);
-  j.set("lost", settled.lost);
-  j.set("handed_back", handed_back);
-  j.set("hung", hung);
-  j.set("interrupted", interrupted);
+  j.set("leased", summary.leased);
+  j.set("committed", summary.settled.committed);
+  j.set("retried", summary.settled.retried);
+  j.set("dead", summary.settled.dead);
+  j.set("lost", summary.settled.lost);
+  j.set("handed_back", summary.handed_back);
+  j.set("hung", summary.hung);
+  j.set("interrupted", summary.interrupted);
   return j;
 }
 

@@ -19,6 +19,7 @@ struct WorkerOptions {
   std::string queue;
   std::string worker_id;                    // empty: host-pid-random
   bool exit_when_empty = false;             // for Kubernetes Jobs: stop when nothing is ready, delayed or leased
+  std::int64_t max_tasks = 0;               // lease at most this many, then exit once they are settled (0: no limit)
   int concurrency = 1;                      // tasks run at once (threads)
   std::size_t batch = 0;                    // most tasks leased per call (0: 1000)
   // Beyond the tasks it runs, a worker holds (leased, not started) about this much measured work: short tasks
@@ -47,10 +48,10 @@ struct WorkerSummary {
   std::int64_t handed_back = 0;
   std::int64_t hung = 0;  // tasks abandoned past their time limit
   bool interrupted = false;
-  core::Json json() const;
 };
+core::Json to_json(const WorkerSummary& summary);  // swath.worker/1
 
-// Runs until the queue is empty (exit_when_empty) or SIGINT/SIGTERM (core::cancel_requested).
+// Runs until the queue is empty (exit_when_empty), max_tasks are settled, or SIGINT/SIGTERM (core::cancel_requested).
 // Throws IoError when Redis is unreachable at start or stays unreachable past the reconnect timeout, or when
 // too many tasks hang in this process (it must be replaced); core::Interrupted when a shutdown's grace runs
 // out while Redis is unreachable.

@@ -81,7 +81,12 @@ TEST_CASE("enqueue: other work for a scene already enqueued into one --output is
   CHECK(enqueue_json(redis, {"--kind", "tile", namesake, "--output", dir / "out2"}).at("enqueued").as_int() == 1);
   CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32,"overlap":8})", "--reclaim"})
             .at("enqueued").as_int() == 1);
-  CHECK(redis.cli({"HGET", "swath:{fleet}:claims", out + "/scene"}).find(R"("overlap":8)") != std::string::npos);
+  // Redis keeps the claim short: the scene and a reference to the work's options, which are stored once.
+  const auto claim = redis.cli({"HGET", "swath:{fleet}:claims", out + "/scene"});
+  CHECK(claim == "tile " + scene + " " + claim.substr(claim.rfind(" ") + 1));
+  CHECK(claim.size() == 5 + scene.size() + 1 + 24);  // "options#" and 16 hex digits
+  CHECK(redis.cli({"HGET", "swath:{fleet}:claim_texts", claim.substr(claim.rfind(' ') + 1)}).find(R"("overlap":8)") !=
+        std::string::npos);
 }
 
 TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit 2), with hints for the enqueuer") {

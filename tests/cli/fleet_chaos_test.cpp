@@ -7,6 +7,7 @@
 #include <random>
 
 #include "cli/fleet_support.hpp"
+#include "raster/fingerprint.hpp"
 
 using namespace swath;
 using namespace swath::test::fleet;
@@ -119,18 +120,29 @@ TEST_CASE("fleet chaos: tile and detect tasks under SIGKILLs and a Redis restart
   CHECK(s.at("finishing").as_int() == 0);
   CHECK(s.at("in_flight").as_int() == 0);
   CHECK(s.at("depth").as_int() == 0);
+  // Redis keeps each task's commit token; the done record beside the outputs names the same token, and the
+  // files it lists are in place with the hashes committed.
   int not_done = 0, wrong_commits = 0, missing = 0, mismatched = 0, files = 0;
-  for (const auto& key : test::lines(redis.cli({"--scan", "--pattern", "swath:{fleet}:task:*"}))) {
-    const auto fields = test::lines(redis.cli({"HMGET", key, "state", "commits", "outputs"}));
-    if (fields.at(0) != "done") ++not_done;
-    if (fields.at(1) != "1") ++wrong_commits;
-    if (fields.size() < 3 || fields.at(2).empty()) continue;
-    const auto outputs = core::Json::parse(fields.at(2));
-    for (const auto& [name, hash] : outputs.at("files").as_object()) {
+  std::map<std::string, core::Json> records;
+  for (const std::string kind : {"tile", "detect"}) records.merge(done_records(dir / ("out/" + kind)));
+  const auto queued = queue_records(redis, "fleet");
+  CHECK(queued.size() == static_cast<std::size_t>(task_count));
+  for (const auto& [key, record] : queued) {
+    if (record.rfind("d", 0) != 0 || record.find('|') != std::string::npos) {
+      ++not_done;
+      continue;
+    }
+    const auto found = records.find(key.substr(key.find(':') + 1));
+    if (found == records.end() || "d" + found->second.at("token").as_string() != record) {
+      ++wrong_commits;
+      continue;
+    }
+    const std::string out_dir = dir / ("out/" + found->second.at("kind").as_string());
+    for (const auto& [name, file] : found->second.at("outputs").as_object()) {
       ++files;
-      const std::string path = outputs.at("dir").as_string() + "/" + name;
+      const std::string path = out_dir + "/" + name;
       if (!fs::exists(path)) ++missing;
-      else if (core::sha256_file_hex(path) != hash.as_string()) ++mismatched;
+      else if (raster::sha256_file_hex(path) != file.at("sha256").as_string()) ++mismatched;
     }
   }
   CHECK(not_done == 0);

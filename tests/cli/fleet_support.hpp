@@ -13,7 +13,7 @@
 
 #include "core/files.hpp"
 #include "core/json.hpp"
-#include "core/sha256.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/rasters.hpp"
 #include "support/redis_server.hpp"
@@ -49,7 +49,33 @@ inline std::map<std::string, std::string> hashes(const std::string& dir, const s
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
     if (!e.is_regular_file() || name.size() < suffix.size() || name.substr(name.size() - suffix.size()) != suffix) continue;
-    out[fs::relative(e.path(), dir).string()] = core::sha256_file_hex(e.path().string());
+    out[fs::relative(e.path(), dir).string()] = raster::sha256_file_hex(e.path().string());
+  }
+  return out;
+}
+
+// Every task record the queue holds (lib/queue/script_prelude.cpp): "JOB:ID" → record ("d<token>" once done).
+inline std::map<std::string, std::string> queue_records(const test::RedisServer& redis, const std::string& queue) {
+  std::map<std::string, std::string> out;
+  for (const auto& key : test::lines(redis.cli({"--scan", "--pattern", "swath:{" + queue + "}:job:*:t"}))) {
+    const auto start = key.find("}:job:") + 6;
+    const std::string job = key.substr(start, key.size() - 2 - start);
+    const auto kv = test::lines(redis.cli({"HGETALL", key}));
+    for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
+      if (kv[i].back() != '#') out[job + ":" + kv[i]] = kv[i + 1];
+    }
+  }
+  return out;
+}
+
+// The done records committed beside the outputs under `dir` (swath-records/<job>/<task>.json): task id → record.
+inline std::map<std::string, core::Json> done_records(const std::string& dir) {
+  std::map<std::string, core::Json> out;
+  if (!fs::exists(dir + "/swath-records")) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir + "/swath-records")) {
+    if (!e.is_regular_file()) continue;
+    const auto record = core::Json::parse(core::read_file(e.path().string()));
+    out[record.at("task").as_string()] = record;
   }
   return out;
 }

@@ -11,7 +11,7 @@
 #include "cli/fleet_support.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
-#include "core/sha256.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/rasters.hpp"
 #include "support/redis_server.hpp"
@@ -179,7 +179,7 @@ TEST_CASE("fleet detect: a cfar task writes the same features as swath detect") 
   REQUIRE(local.at("features").as_array().size() > 3);
   CHECK(fleet.at("features").dump() == local.at("features").dump());
   // Same scene, options and trace: the whole file, provenance included, is the same.
-  CHECK(outputs.begin()->second == core::sha256_file_hex(dir / "local.geojson"));
+  CHECK(outputs.begin()->second == raster::sha256_file_hex(dir / "local.geojson"));
   CHECK(hidden_entries(dir / "fleet").empty());
 }
 

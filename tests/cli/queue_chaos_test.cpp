@@ -12,6 +12,8 @@
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "core/sha256.hpp"
+#include "cli/fleet_support.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/scratch.hpp"
@@ -150,12 +152,14 @@ TEST_CASE("cli queue chaos: killed workers and a Redis restart lose nothing and 
   for (int i = 0; i < task_count; ++i) {
     const std::string input = dir / ("in/" + input_name(i));
     const std::string output = dir / ("out/" + input_name(i) + ".sha256");
-    if (!fs::exists(output) || core::read_file(output) != core::sha256_file_hex(input) + "  " + input_name(i) + "\n") ++missing;
+    if (!fs::exists(output) || core::read_file(output) != raster::sha256_file_hex(input) + "  " + input_name(i) + "\n") ++missing;
   }
-  const auto ids = test::lines(redis.cli({"--scan", "--pattern", "swath:{chaos}:task:*"}));
-  for (const auto& key : ids) {
-    const auto fields = test::lines(redis.cli({"HMGET", key, "state", "commits"}));
-    if (fields.at(0) == "done" && fields.at(1) != "1") ++wrong_commits;
+  // Each done task's commit token in Redis is the one its done record beside the outputs was written under.
+  const auto records = test::fleet::done_records(dir / "out");
+  for (const auto& [key, record] : test::fleet::queue_records(redis, "chaos")) {
+    if (record.rfind("d", 0) != 0) continue;  // the poison
+    const auto found = records.find(key.substr(key.find(':') + 1));
+    if (found == records.end() || "d" + found->second.at("token").as_string() != record) ++wrong_commits;
   }
   CHECK(missing == 0);
   CHECK(wrong_commits == 0);

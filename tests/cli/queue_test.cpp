@@ -63,7 +63,12 @@ TEST_CASE("cli queue: enqueue, stats, worker, and enqueueing the same work again
   test::write_text(dir / "in/b.txt", "beta\n");
   auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/*.txt", "--output", dir / "out", "--json"}));
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out == "{\"schema\":\"swath.enqueue/1\",\"queue\":\"cli\",\"tasks\":2,\"enqueued\":2,\"duplicates_skipped\":0,\"not_queued\":0}\n");
+  const auto summary = core::Json::parse(r.out);
+  REQUIRE(summary.at("jobs").as_array().size() == 1);
+  const std::string job = summary.at("jobs").as_array()[0].as_string();
+  CHECK(job.size() == 12);
+  CHECK(r.out == "{\"schema\":\"swath.enqueue/1\",\"queue\":\"cli\",\"jobs\":[\"" + job +
+                     "\"],\"tasks\":2,\"enqueued\":2,\"duplicates_skipped\":0,\"not_queued\":0}\n");
   r = test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", dir / "in/b.txt", "--output", dir / "out", "--json"}));
   CHECK(core::Json::parse(r.out).at("duplicates_skipped").as_int() == 2);
   r = test::swath(with_redis(redis, {"queue", "stats", "--json"}));
@@ -129,8 +134,12 @@ TEST_CASE("cli queue: stats of a queue never used says so; dead retry/purge of i
   REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "out"})).exit_code == 0);
   fs::remove(dir / "in/a.txt");
   REQUIRE(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);  // dead: no input
-  const std::string id = redis.cli({"LINDEX", "swath:{cli}:dead", "0"});
+  // The id a user sees in `dead list`; Redis keeps it under its job as JOB:ID.
+  const auto listed = core::Json::parse(test::swath(with_redis(redis, {"queue", "dead", "list", "--json"})).out);
+  REQUIRE(listed.at("tasks").as_array().size() == 1);
+  const std::string id = listed.at("tasks").as_array()[0].at("id").as_string();
   REQUIRE(id.size() == 32);
+  CHECK(redis.cli({"LINDEX", "swath:{cli}:dead", "0"}) == listed.at("tasks").as_array()[0].at("job").as_string() + ":" + id);
 
   // A misspelt queue reads zeros (still exit 0, for KEDA and scripts) but says it was never used.
   auto r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "clli"});
@@ -270,4 +279,18 @@ TEST_CASE("cli queue: worker --metrics-port serves Prometheus counters while it 
   CHECK(text.find("swath_worker_leased_total{queue=\"cli\",worker=\"") != std::string::npos);
   worker.signal(SIGTERM);
   CHECK(worker.wait().exit_code == 130);
+}
+
+TEST_CASE("cli worker --max-tasks: settles its share and exits 0, the rest stays queued for others") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  for (int i = 0; i < 5; ++i) test::write_text(dir / ("in/" + std::to_string(i) + ".txt"), std::to_string(i) + "\n");
+  REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/*.txt", "--output", dir / "out"})).exit_code == 0);
+  auto r = test::swath(with_redis(redis, {"worker", "--max-tasks", "2", "--json"}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 2);
+  CHECK(redis.cli({"LLEN", "swath:{cli}:ready"}) == "3");
+  r = test::swath(with_redis(redis, {"worker", "--max-tasks", "9", "--exit-when-empty", "--json"}));  // whichever comes first
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 3);
+  CHECK(test::swath(with_redis(redis, {"worker", "--max-tasks", "0"})).exit_code == 2);
 }

@@ -19,9 +19,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// `unfinished` < 0: stats written before the queue counted unfinished tasks (no such key).
-std::string stats_json(long long backlog, long long in_flight, long long workers, double p95, long long count = 240,
-                       long long unfinished = -1) {
+// The text of a swath.queue.stats/1 file. `unfinished` < 0: stats written before the queue counted unfinished tasks
+// (no such key).
+std::string queue_stats(long long backlog, long long in_flight, long long workers, double p95, long long count = 240,
+                        long long unfinished = -1) {
   return "{\"schema\":\"swath.queue.stats/1\",\"queue\":\"tiles\",\"depth\":" + std::to_string(backlog) +
          (unfinished >= 0 ? ",\"unfinished\":" + std::to_string(unfinished) : std::string()) +
          ",\"depth_by_priority\":{\"high\":0,\"normal\":" + std::to_string(backlog) + ",\"low\":0},\"in_flight\":" +
@@ -44,7 +45,7 @@ struct Fixture {
 
 TEST_CASE("scale-plan: deadline strategy from a stats file, as JSON") {
   // 100 tasks of 4 s (p95), 45 s start-up, 245 s left: a new pod does 50 → 2 pods.
-  Fixture f(stats_json(98, 2, 0, 4), "strategy: deadline\ndeadline_seconds: 245\npod_startup_seconds: 45\nmax_replicas: 10\n");
+  Fixture f(queue_stats(98, 2, 0, 4), "strategy: deadline\ndeadline_seconds: 245\npod_startup_seconds: 45\nmax_replicas: 10\n");
   const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--json"});
   REQUIRE(r.exit_code == 0);
   const auto plan = core::Json::parse(r.out);
@@ -62,7 +63,7 @@ TEST_CASE("scale-plan: deadline strategy from a stats file, as JSON") {
 }
 
 TEST_CASE("scale-plan: --strategy overrides the policy; ScaledJob strategies report new jobs") {
-  Fixture f(stats_json(10, 0, 1, 4), "max_replicas: 3\ntarget_tasks_per_pod: 1\n");
+  Fixture f(queue_stats(10, 0, 1, 4), "max_replicas: 3\ntarget_tasks_per_pod: 1\n");
   const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", "scaledjob-default", "--json"});
   REQUIRE(r.exit_code == 0);
   const auto plan = core::Json::parse(r.out);
@@ -76,7 +77,7 @@ TEST_CASE("scale-plan: --strategy overrides the policy; ScaledJob strategies rep
 }
 
 TEST_CASE("scale-plan: without measured task times the policy's p95 is used, with a warning") {
-  Fixture f(stats_json(10, 0, 0, 0, 0), "task_seconds:\n  p95: 7\n");
+  Fixture f(queue_stats(10, 0, 0, 0, 0), "task_seconds:\n  p95: 7\n");
   const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("at 7s p95 (policy)") != std::string::npos);
@@ -84,7 +85,7 @@ TEST_CASE("scale-plan: without measured task times the policy's p95 is used, wit
 }
 
 TEST_CASE("scale-plan: a deadline that cannot be met warns and asks for max replicas") {
-  Fixture f(stats_json(5000, 0, 0, 4), "deadline_seconds: 600\nmax_replicas: 5\n");
+  Fixture f(queue_stats(5000, 0, 0, 4), "deadline_seconds: 600\nmax_replicas: 5\n");
   const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--json"});
   REQUIRE(r.exit_code == 0);
   const auto plan = core::Json::parse(r.out);
@@ -95,7 +96,7 @@ TEST_CASE("scale-plan: a deadline that cannot be met warns and asks for max repl
 }
 
 TEST_CASE("scale-plan: a deadline already past says so and recommends max replicas") {
-  Fixture f(stats_json(50, 1, 2, 4), "deadline_at: 2026-11-25T18:00:00Z\nmax_replicas: 12\n");
+  Fixture f(queue_stats(50, 1, 2, 4), "deadline_at: 2026-11-25T18:00:00Z\nmax_replicas: 12\n");
   const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--now", "2026-11-25T18:05:00Z"});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("replicas   2 → 12 (scale-up)") != std::string::npos);
@@ -118,7 +119,7 @@ TEST_CASE("scale-plan: bad policies exit 2 naming file, line, key and value") {
   };
   for (const auto& c : cases) {
     CAPTURE(c.yaml);
-    Fixture f(stats_json(10, 0, 0, 4), c.yaml);
+    Fixture f(queue_stats(10, 0, 0, 4), c.yaml);
     const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--emit", "all", "-o", f.dir / "k8s"});
     CHECK(r.exit_code == 2);
     CHECK(r.err.rfind("swath scale-plan: file " + f.dir.path() + "/", 0) == 0);
@@ -129,7 +130,7 @@ TEST_CASE("scale-plan: bad policies exit 2 naming file, line, key and value") {
 }
 
 TEST_CASE("scale-plan: unknown --strategy flag exits 2 with a suggestion") {
-  Fixture f(stats_json(10, 0, 0, 4), "");
+  Fixture f(queue_stats(10, 0, 0, 4), "");
   const auto r = test::swath({"scale-plan", "--stats", f.stats, "--strategy", "dedline"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("flag --strategy: unknown strategy 'dedline'") != std::string::npos);
@@ -189,7 +190,7 @@ TEST_CASE("scale-plan: --redis reads the queue's backlog from a real Redis") {
 TEST_CASE("scale-plan: every strategy counts running work, so a plan never scales in under leased tasks") {
   // 1 s after enqueue: every task leased, none waiting. Stats without "unfinished" (older ones) count
   // backlog + in flight + delayed; newer ones carry the queue's own count.
-  for (const auto& stats : {stats_json(0, 5, 1, 4), stats_json(0, 5, 1, 4, 240, 5)}) {
+  for (const auto& stats : {queue_stats(0, 5, 1, 4), queue_stats(0, 5, 1, 4, 240, 5)}) {
     CAPTURE(stats);
     Fixture f(stats, "target_tasks_per_pod: 1\n");
     auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", "hpa", "--json"});
@@ -201,7 +202,7 @@ TEST_CASE("scale-plan: every strategy counts running work, so a plan never scale
   }
   // Five pods each running one of the five tasks: fewer would meet the target (ceil(5 / 10) = 1) and the
   // deadline, but scaling in now would interrupt them.
-  Fixture f(stats_json(0, 5, 5, 4), "target_tasks_per_pod: 10\nscale_down:\n  stabilization_window_seconds: 0\n");
+  Fixture f(queue_stats(0, 5, 5, 4), "target_tasks_per_pod: 10\nscale_down:\n  stabilization_window_seconds: 0\n");
   for (const std::string strategy : {"hpa", "deadline"}) {
     CAPTURE(strategy);
     const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", strategy, "--json"});
@@ -211,7 +212,7 @@ TEST_CASE("scale-plan: every strategy counts running work, so a plan never scale
     CHECK(plan.at("reason").as_string().find("kept at 5: pods running leased tasks are not scaled in") != std::string::npos);
   }
   // Once only two tasks run, the other three pods may go.
-  Fixture two(stats_json(0, 2, 5, 4), "target_tasks_per_pod: 10\nscale_down:\n  stabilization_window_seconds: 0\n");
+  Fixture two(queue_stats(0, 2, 5, 4), "target_tasks_per_pod: 10\nscale_down:\n  stabilization_window_seconds: 0\n");
   const auto r = test::swath({"scale-plan", "--stats", two.stats, "--policy", two.policy, "--strategy", "deadline", "--json"});
   CHECK(core::Json::parse(r.out).at("desired_replicas").as_int() == 2);
 }
@@ -219,7 +220,7 @@ TEST_CASE("scale-plan: every strategy counts running work, so a plan never scale
 TEST_CASE("scale-plan: ScaledJob strategies take the unfinished count as KEDA's queue length") {
   // KEDA's default strategy creates maxScale - running jobs, so its queue length must count the running
   // tasks too: 5 running + 7 waiting, target 1, 5 jobs running → 7 new jobs, one per waiting task.
-  Fixture f(stats_json(7, 5, 5, 4, 240, 12), "target_tasks_per_pod: 1\n");
+  Fixture f(queue_stats(7, 5, 5, 4, 240, 12), "target_tasks_per_pod: 1\n");
   const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", "scaledjob-default", "--json"});
   REQUIRE(r.exit_code == 0);
   const auto plan = core::Json::parse(r.out);

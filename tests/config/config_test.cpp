@@ -104,7 +104,7 @@ TEST_CASE("config: byte sizes") {
 TEST_CASE("config: to_json lists every key with its source") {
   config::Config c = settings::defaults();
   c.set("log.level", "warn", {config::Layer::flag, "--log-level"});
-  const auto json = c.to_json();
+  const auto json = config::to_json(c);
   CHECK(json.at("log.level").at("value").as_string() == "warn");
   CHECK(json.at("log.level").at("source").as_string() == "flag --log-level");
   CHECK(json.at("gdal.cache_mb").at("value").as_int() == 64);

@@ -1,11 +1,8 @@
 // SHA-256 against the FIPS 180-4 test vectors, in one piece and streamed.
 #include <doctest/doctest.h>
 
-#include <cpl_vsi.h>
-
 #include <vector>
 
-#include "core/errors.hpp"
 #include "core/sha256.hpp"
 
 using swath::core::Sha256;
@@ -27,16 +24,6 @@ TEST_CASE("sha256: streaming in odd pieces equals one piece") {
     streamed.update(std::string_view(data).substr(pos, step));
   }
   CHECK(streamed.finish_hex() == sha256_hex(data));
-}
-
-TEST_CASE("sha256: files through GDAL's virtual file system") {
-  const std::string path = "/vsimem/sha256_test.bin";
-  VSILFILE* f = VSIFOpenL(path.c_str(), "wb");
-  VSIFWriteL("abc", 1, 3, f);
-  VSIFCloseL(f);
-  CHECK(swath::core::sha256_file_hex(path) == sha256_hex("abc"));
-  VSIUnlink(path.c_str());
-  CHECK_THROWS_AS(swath::core::sha256_file_hex("/vsimem/missing.bin"), swath::core::IoError);
 }
 
 TEST_CASE("sha256: the CPU's SHA extensions and the portable code agree") {

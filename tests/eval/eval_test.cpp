@@ -43,7 +43,7 @@ TEST_CASE("eval: average precision is the area under the precision envelope") {
 TEST_CASE("eval: a class with no truth has only false positives, and JSON has the promised keys") {
   const auto r = eval::evaluate({box("plane", 0.5, 0, 0, 1, 1)}, {box("ship", 1, 5, 5, 6, 6)});
   CHECK(r.overall.f1 == 0);
-  const auto json = r.to_json();
+  const auto json = eval::to_json(r);
   for (const char* key : {"precision", "recall", "f1", "ap50"}) {
     CHECK(json.find(key) != nullptr);
     CHECK(json.at("classes").at("ship").find(key) != nullptr);

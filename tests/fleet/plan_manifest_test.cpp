@@ -105,7 +105,9 @@ TEST_CASE("enqueue --kind tile from swath tile's manifests: the header's source,
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     CHECK(tasks[i].inputs == std::vector<std::string>{i < 3 ? a : b});
     if (i >= 3) continue;
-    for (const auto& line : tasks[i].options.at("tiles").as_array()) indices_of_a.push_back(line.at("index").as_int());
+    // Only the grid indices travel (and stay in Redis), not the lines.
+    CHECK(tasks[i].options.find("tiles") == nullptr);
+    for (const auto& index : tasks[i].options.at("only_indices").as_array()) indices_of_a.push_back(index.as_int());
   }
   CHECK(indices_of_a == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
 
@@ -114,6 +116,16 @@ TEST_CASE("enqueue --kind tile from swath tile's manifests: the header's source,
   const auto mixed = fleet::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 5), 0);
   REQUIRE(mixed.size() == 6);
   for (const auto& t : mixed) CHECK(t.inputs.size() == 1);
+
+  // A line without a grid index cannot be re-tiled: refused, naming the line.
+  test::write_text(dir / "noindex.jsonl", test::manifest_lines(dir / "ta").at(0).dump() + "\n{\"scene\":\"a\",\"status\":\"written\"}\n");
+  std::string message;
+  try {
+    (void)fleet::plan_tasks(options(dir, "tile", {dir / "noindex.jsonl"}, 5), 0);
+  } catch (const core::UsageError& e) {
+    message = e.what();
+  }
+  CHECK(message.find("noindex.jsonl:2: has no grid \"index\"") != std::string::npos);
 }
 
 TEST_CASE("enqueue --kind tile: a header source that is not a file is refused, naming line, scene and fix") {

@@ -1,7 +1,6 @@
 // Log context: scoped fields on every line, carried into TBB worker threads, never leaking between tasks.
 #include <doctest/doctest.h>
 
-#include <cpl_error.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -13,41 +12,13 @@
 #include "core/json.hpp"
 #include "log/context.hpp"
 #include "log/logger.hpp"
+#include "support/captured_log.hpp"
 #include "support/process.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
-
-namespace {
-
-// Sends log lines to a JSON file for the test's lifetime and reads them back.
-class CapturedLog {
- public:
-  CapturedLog() {
-    log::Settings settings;
-    settings.level = spdlog::level::debug;
-    settings.format = log::Format::text;
-    settings.file = dir_ / "log.jsonl";
-    log::configure(settings);
-  }
-  ~CapturedLog() { log::configure(log::Settings{}); }
-  std::vector<core::Json> lines() {
-    log::get("test")->flush();
-    std::vector<core::Json> out;
-    for (const auto& line : test::lines(core::read_file(dir_ / "log.jsonl"))) out.push_back(core::Json::parse(line));
-    return out;
-  }
-
- private:
-  test::ScratchDir dir_;
-};
-
-std::string field(const core::Json& line, const char* key) {
-  const auto* value = line.find(key);
-  return value != nullptr && value->is_string() ? value->as_string() : "";
-}
-
-}  // namespace
+using test::CapturedLog;
+using test::field;
 
 TEST_CASE("log: a JSON line has ts, severity, component, message and the scope's fields") {
   CapturedLog captured;
@@ -139,20 +110,6 @@ TEST_CASE("log: bind carries the caller's context into another thread") {
   std::thread worker(log::bind(log::current(), [&] { seen = log::current().get("task_id"); }));
   worker.join();
   CHECK(seen == "task-7");
-}
-
-TEST_CASE("log: GDAL's CPLError messages go through the logger with the thread's context") {
-  CapturedLog captured;
-  {
-    log::Scope scope{{"scene", "corrupt.tif"}};
-    CPLError(CE_Warning, CPLE_AppDefined, "block %d is short", 12);
-  }
-  const auto lines = captured.lines();
-  REQUIRE(lines.size() == 1);
-  CHECK(field(lines[0], "component") == "gdal");
-  CHECK(field(lines[0], "severity") == "WARNING");
-  CHECK(field(lines[0], "message") == "block 12 is short");
-  CHECK(field(lines[0], "scene") == "corrupt.tif");
 }
 
 TEST_CASE("log: level and format names") {

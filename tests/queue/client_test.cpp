@@ -48,7 +48,7 @@ TEST_CASE("queue: enqueueing the same work twice is a no-op unless forced after 
   REQUIRE(batch.tasks.size() == 3);
   std::vector<queue::Commit> commits;
   for (const auto& l : batch.tasks) commits.push_back({l.id, l.token, "{}", "{}", 0.5});
-  CHECK(f.client.commit(commits, 3600, 5000) == std::vector<bool>{true, true, true});
+  CHECK(f.client.commit(commits, 5000) == std::vector<bool>{true, true, true});
   CHECK(f.client.enqueue({task("a")}, false).duplicates == 1);
   CHECK(f.client.enqueue({task("a")}, true).enqueued == 1);
   CHECK(f.redis.cli({"TTL", "swath:{q}:task:" + task("b").id}) != "-1");  // finished records expire
@@ -84,7 +84,7 @@ TEST_CASE("queue: a fencing token whose lease expired cannot commit; the task is
   REQUIRE(first.tasks.size() == 1);
   CHECK(first.tasks[0].attempt == 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 1}}, 60, 5000) == std::vector<bool>{false});
+  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 1}}, 5000) == std::vector<bool>{false});
   const auto second = f.client.lease("w2", 1, 30000, 15);
   REQUIRE(second.tasks.size() == 1);
   CHECK(second.tasks[0].id == first.tasks[0].id);
@@ -93,10 +93,12 @@ TEST_CASE("queue: a fencing token whose lease expired cannot commit; the task is
   CHECK(f.client.renew("w1", 30000, {{first.tasks[0].id, first.tasks[0].token}}) ==
         std::vector<std::string>{first.tasks[0].id});
   CHECK(f.client.renew("w2", 30000, {{second.tasks[0].id, second.tasks[0].token}}).empty());
-  CHECK(f.client.commit({{second.tasks[0].id, second.tasks[0].token, "{}", "{}", 1}}, 60, 5000) == std::vector<bool>{true});
+  CHECK(f.client.commit({{second.tasks[0].id, second.tasks[0].token, "{}", "{}", 1}}, 5000) == std::vector<bool>{true});
   // A repeated call (lost reply, reconnect) is accepted and does not count twice.
-  CHECK(f.client.commit({{second.tasks[0].id, second.tasks[0].token, "{}", "{}", 1}}, 60, 5000) == std::vector<bool>{true});
-  CHECK(f.redis.cli({"HGET", "swath:{q}:task:" + first.tasks[0].id, "commits"}) == "1");
+  CHECK(f.client.commit({{second.tasks[0].id, second.tasks[0].token, "{}", "{}", 1}}, 5000) == std::vector<bool>{true});
+  // Done: its record keeps only the token that committed it.
+  const auto& done = second.tasks[0];
+  CHECK(f.redis.cli({"HGET", "swath:{q}:job:" + done.job() + ":t", done.task_id()}) == "d" + done.token);
   CHECK(queue::read_stats(f.client).done == 1);
 }
 
@@ -128,7 +130,8 @@ TEST_CASE("queue: failures retry after a delay, then dead-letter; bad input dead
   CHECK(queue::read_stats(f.client).depth == 1);
   CHECK(f.client.dead_purge({}) == 1);
   CHECK(queue::read_stats(f.client).dead == 0);
-  CHECK(f.redis.cli({"EXISTS", "swath:{q}:task:" + dead[1].id}) == "0");
+  CHECK(f.redis.cli({"HEXISTS", "swath:{q}:job:" + dead[1].id.substr(0, dead[1].id.find(':')) + ":t",
+                     dead[1].id.substr(dead[1].id.find(':') + 1)}) == "0");
 }
 
 TEST_CASE("queue: a raw element pushed by a foreign producer becomes a task that can be dead-lettered") {
@@ -136,7 +139,7 @@ TEST_CASE("queue: a raw element pushed by a foreign producer becomes a task that
   f.redis.cli({"RPUSH", "swath:{q}:ready", "this is not json"});
   const auto batch = f.client.lease("w", 5, 30000, 15);
   REQUIRE(batch.tasks.size() == 1);
-  CHECK(batch.tasks[0].id.rfind("raw-", 0) == 0);
+  CHECK(batch.tasks[0].task_id().rfind("raw-", 0) == 0);
   CHECK(batch.tasks[0].envelope == "this is not json");
 }
 
@@ -157,12 +160,12 @@ TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") 
   f.client.enqueue({task("a"), task("b", queue::Priority::high)}, false);
   const auto batch = f.client.lease("w", 1, 30000, 15);
   f.client.renew("w", 30000, {});
-  const auto json = queue::stats_json(queue::read_stats(f.client));
+  const auto json = queue::to_json(queue::read_stats(f.client));
   std::vector<std::string> keys;
   for (const auto& [k, v] : json.as_object()) keys.push_back(k);
   CHECK(keys == std::vector<std::string>{"schema", "queue", "depth", "depth_by_priority", "in_flight", "delayed", "dead",
                                          "done", "backlog", "finishing", "unfinished", "workers", "throughput_per_second", "task_seconds",
-                                         "window_seconds", "exists"});
+                                         "window_seconds", "exists", "jobs"});
   CHECK(json.at("exists").as_bool());
   CHECK(json.at("schema").as_string() == "swath.queue.stats/1");
   CHECK(json.at("depth").as_int() == 1);
@@ -170,12 +173,12 @@ TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") 
   CHECK(json.at("in_flight").as_int() == 1);
   CHECK(json.at("backlog").as_int() == 1);
   CHECK(json.at("workers").as_int() == 1);
-  f.client.commit({{batch.tasks[0].id, batch.tasks[0].token, "{}", "{}", 2.5}}, 60, 5000);
-  const auto after = queue::stats_json(queue::read_stats(f.client, 60));
+  f.client.commit({{batch.tasks[0].id, batch.tasks[0].token, "{}", "{}", 2.5}}, 5000);
+  const auto after = queue::to_json(queue::read_stats(f.client, 60));
   CHECK(after.at("task_seconds").at("p50").as_double() == doctest::Approx(2.5));
   CHECK(after.at("task_seconds").at("count").as_int() == 1);
   CHECK(after.at("throughput_per_second").as_double() == doctest::Approx(1.0 / 60).epsilon(0.05));
-  CHECK(queue::queue_stats_json(queue::parse_redis_url(f.redis.url()), "q", false) == queue::stats_json(queue::read_stats(f.client)));
+  CHECK(queue::fetch_stats_json(queue::parse_redis_url(f.redis.url()), "q", false) == queue::to_json(queue::read_stats(f.client)));
 }
 
 TEST_CASE("queue: connection errors are clear and never show the password") {
@@ -223,7 +226,7 @@ TEST_CASE("queue: a script cache flushed under a connected client costs nothing:
   f.client.enqueue({task("a"), task("b")}, false);
   const auto first = f.client.lease("w", 1, 60000, 10);  // loads the scripts this client uses
   REQUIRE(first.leased == 1);
-  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 0.1, false}}, 3600, 5000) == std::vector<bool>{true});
+  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 0.1, false}}, 5000) == std::vector<bool>{true});
 
   admin.command({"SCRIPT", "FLUSH"});
   f.client.send_lease("w", 1, 60000, 10);
@@ -233,7 +236,7 @@ TEST_CASE("queue: a script cache flushed under a connected client costs nothing:
   CHECK(f.client.enqueue({task("c")}, false).enqueued == 1);
   admin.command({"SCRIPT", "FLUSH"});
   const auto& leased = batch.tasks.front();
-  f.client.send_commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 3600, 5000);
+  f.client.send_commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 5000);
   CHECK_FALSE(f.client.receive_commit().has_value());  // NOSCRIPT: the caller sends it again, as the Settler does
-  CHECK(f.client.commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 3600, 5000) == std::vector<bool>{true});
+  CHECK(f.client.commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 5000) == std::vector<bool>{true});
 }

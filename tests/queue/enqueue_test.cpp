@@ -27,10 +27,10 @@ std::vector<queue::Task> two_tasks() {
 
 TEST_CASE("enqueue: two tasks claiming one location for different work are refused; the same work in two tasks is fine") {
   auto tasks = two_tasks();
-  for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front()});
+  for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front(), "", ""});
   CHECK_THROWS_WITH_AS(queue::plan_claims(tasks), doctest::Contains("two works of this enqueue would write there"),
                        core::UsageError);
-  for (auto& t : tasks) t.claims = {{t.output + "/same", "one work"}};
+  for (auto& t : tasks) t.claims = {{t.output + "/same", "one work", "", ""}};
   CHECK(queue::plan_claims(tasks).size() == 1);  // the same work in two tasks (shards, batches) is fine
 }
 
@@ -39,12 +39,12 @@ TEST_CASE("enqueue: the queue sends finished tasks; their claims' conflicts are 
   queue::Enqueuer enqueuer({.redis = queue::parse_redis_url(redis.url()), .queue = "q"});
   CHECK(enqueuer.server_time_ms() > 0);
   auto tasks = two_tasks();
-  for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front()});
+  for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front(), "", ""});
   CHECK_THROWS_WITH_AS(enqueuer.enqueue(tasks), doctest::Contains("two works of this enqueue would write there"),
                        core::UsageError);
   CHECK(redis.cli({"DBSIZE"}) == "0");
 
-  for (auto& t : tasks) t.claims = {{t.output + "/same", "one work"}};
+  for (auto& t : tasks) t.claims = {{t.output + "/same", "one work", "", ""}};
   const auto summary = enqueuer.enqueue(tasks);
   CHECK(summary.tasks == 2);
   CHECK(summary.enqueued == 2);

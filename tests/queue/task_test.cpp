@@ -3,7 +3,9 @@
 
 #include <filesystem>
 
+#include "core/build_info.hpp"
 #include "core/errors.hpp"
+#include "core/sha256.hpp"
 #include "queue/keys.hpp"
 #include "queue/task.hpp"
 #include "support/scratch.hpp"
@@ -47,40 +49,60 @@ TEST_CASE("queue: task ids depend on kind, inputs, options and output only") {
   other.set("size", 256);
   CHECK(queue::make_task_id(t.kind, t.inputs, other, t.output) != t.id);
   CHECK(queue::make_task_id(t.kind, t.inputs, t.options, "/elsewhere") != t.id);
+  // The id is the SHA-256 of this identity object's JSON, as in every earlier version: the same work keeps its id.
+  core::Json identity = core::Json::object();
+  identity.set("kind", t.kind);
+  identity.set("inputs", core::Json::Array(t.inputs.begin(), t.inputs.end()));
+  identity.set("options", t.options);
+  identity.set("output", t.output);
+  identity.set("swath", core::build::version);
+  CHECK(t.id == core::sha256_hex(identity.dump()).substr(0, 32));
 }
 
 TEST_CASE("queue: an envelope round-trips through its JSON text") {
   auto t = sample();
   t.deadline_ms = 1700000060000;
-  const auto back = queue::parse_task(queue::task_text(t));
+  const auto back = queue::parse_task(queue::to_json(t).dump());
   CHECK(back.id == t.id);
+  CHECK(back.job == queue::make_job_id(t.kind, t.options, t.output));
   CHECK(back.inputs == t.inputs);
   CHECK(back.options == t.options);
   CHECK(back.priority == queue::Priority::high);
   CHECK(back.traceparent == t.traceparent);
   CHECK(back.deadline_ms == t.deadline_ms);
-  CHECK(queue::task_text(back) == queue::task_text(t));
+  CHECK(queue::to_json(back).dump() == queue::to_json(t).dump());
 }
 
 TEST_CASE("queue: malformed envelopes are rejected with the reason") {
   CHECK(why_of("not json {").rfind("not JSON", 0) == 0);
   CHECK(why_of("[1,2]") == "not a JSON object");
-  auto json = queue::task_json(sample());
-  json.set("schema", "swath.task/0");
-  CHECK(why_of(json.dump()) == "schema version 'swath.task/0' is not swath.task/1");
-  for (const char* field : {"id", "kind", "inputs", "options", "output", "attempt", "traceparent", "deadline"}) {
+  auto json = queue::to_json(sample());
+  json.set("schema", "swath.task/1");
+  CHECK(why_of(json.dump()) == "schema version 'swath.task/1' is not swath.task/2");
+  for (const char* field : {"id", "job", "attempt", "inputs", "slice", "job_meta"}) {
     CAPTURE(field);
     core::Json without = core::Json::object();
-    const auto full = queue::task_json(sample());
+    const auto full = queue::to_json(sample());
     for (const auto& [k, v] : full.as_object()) {
       if (k != field) without.set(k, v);
     }
     CHECK(why_of(without.dump()) == std::string("missing field '") + field + "'");
   }
-  json = queue::task_json(sample());
+  for (const char* field : {"kind", "options", "output", "priority", "traceparent", "enqueued_at", "deadline"}) {
+    CAPTURE(field);
+    core::Json meta = core::Json::object();
+    const auto full_meta = queue::job_meta_json(sample());
+    for (const auto& [k, v] : full_meta.as_object()) {
+      if (k != field) meta.set(k, v);
+    }
+    auto without = queue::to_json(sample());
+    without.set("job_meta", meta);
+    CHECK(why_of(without.dump()) == std::string("missing field '") + field + "'");
+  }
+  json = queue::to_json(sample());
   json.set("inputs", core::Json::array());
   CHECK(why_of(json.dump()) == "field 'inputs' must be a non-empty array");
-  json = queue::task_json(sample());
+  json = queue::to_json(sample());
   json.set("attempt", "one");
   CHECK(why_of(json.dump()) == "field 'attempt' must be an integer");
 }
@@ -111,7 +133,7 @@ TEST_CASE("queue: one more path a task reads (a model card) is checked as inputs
 TEST_CASE("queue: every key of a queue carries the one hash tag") {
   const queue::Keys keys("scenes-2024");
   for (const auto& key : {keys.ready, keys.low, keys.leased, keys.delayed, keys.dead, keys.workers, keys.counts,
-                          keys.stats, keys.durations, keys.throughput, keys.task("abc")}) {
+                          keys.stats, keys.durations, keys.throughput, keys.jobs, keys.job("abc"), keys.job_tasks("abc")}) {
     CHECK(key.rfind("swath:{scenes-2024}:", 0) == 0);
   }
   CHECK_THROWS_AS(queue::Keys("a b"), core::UsageError);

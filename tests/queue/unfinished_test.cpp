@@ -62,9 +62,9 @@ TEST_CASE("queue: unfinished counts waiting, running, retrying and unmoved tasks
       const auto l = held.back();
       held.pop_back();
       if (action == 2) {
-        f.client.commit({{l.id, l.token, "{\"files\":{}}", "{}", 0.1, false}}, 3600, 60000);
+        f.client.commit({{l.id, l.token, "{\"files\":{}}", "{}", 0.1, false}}, 60000);
       } else if (action == 3) {
-        f.client.commit({{l.id, l.token, "{\"files\":{}}", "{}", 0.1, true}}, 3600, 60000);
+        f.client.commit({{l.id, l.token, "{\"files\":{}}", "{}", 0.1, true}}, 60000);
         finishing.push_back(l.id);
       } else if (action == 4) {
         f.client.fail({{l.id, l.token, "transient", false, 0}}, 3);
@@ -99,7 +99,7 @@ TEST_CASE("queue: a commit with files stays unfinished until moved; another work
   const std::string outputs = R"({"staging":"/out/.swath-staging/x","dir":"/out","files":{"a":"00"}})";
   f.client.commit({{batch.tasks[0].id, batch.tasks[0].token, outputs, "{}", 0.1, true},
                    {batch.tasks[1].id, batch.tasks[1].token, "", "{}", 0.1, false}},
-                  3600, 200);
+                  200);
   auto next = f.client.lease("other", 1, 60000, 15);
   CHECK(next.waiting == 1);        // a drain must not end: the files are not in place
   CHECK(next.due_finishing == 0);  // its worker still has 200 ms to move them
@@ -122,7 +122,7 @@ TEST_CASE("queue: a move that keeps failing is retried with backoff, then dead-l
   Fixture f;
   f.client.enqueue({task(1)}, false);
   const auto l = f.client.lease("w", 1, 60000, 15).tasks.at(0);
-  f.client.commit({{l.id, l.token, R"({"staging":"/s","dir":"/d","files":{"a":"00"}})", "{}", 0.1, true}}, 3600, 0);
+  f.client.commit({{l.id, l.token, R"({"staging":"/s","dir":"/d","files":{"a":"00"}})", "{}", 0.1, true}}, 0);
   CHECK(queue::read_stats(f.client, 300).done == 1);
   CHECK(f.client.finish_failed({{l.id, "cannot create '/d/a': Not a directory"}}, 3, 1000) ==
         std::vector<std::string>{"retry"});
@@ -135,7 +135,10 @@ TEST_CASE("queue: a move that keeps failing is retried with backoff, then dead-l
   REQUIRE(dead.size() == 1);
   CHECK(dead[0].error.find("committed, but its outputs could not be moved into place (3 tries") != std::string::npos);
   CHECK(dead[0].error.find("Not a directory") != std::string::npos);
-  CHECK(f.redis.cli({"TTL", "swath:{u}:task:" + l.id}) == "-1");  // dead records stay until purged
+  // Dead records stay until purged or until their job's retention passes (the job has nothing unfinished).
+  const auto ttl = std::stoll(f.redis.cli({"TTL", "swath:{u}:job:" + l.job() + ":t"}));
+  CHECK(ttl > 0);
+  CHECK(ttl <= 7 * 24 * 3600);
   const auto stats = queue::read_stats(f.client, 300);
   CHECK(stats.done == 0);
   CHECK(stats.dead == 1);
@@ -148,13 +151,15 @@ TEST_CASE("queue: a task whose record was evicted is dead-lettered saying so, no
   Fixture f;
   const auto gone = task(1);
   f.client.enqueue({gone, task(2)}, false);
-  f.redis.cli({"DEL", "swath:{u}:task:" + gone.id});  // what an evicting maxmemory-policy does
+  // What an evicting maxmemory-policy does to the job's records.
+  f.redis.cli({"DEL", "swath:{u}:job:" + queue::make_job_id(gone.kind, gone.options, gone.output) + ":t"});
   const auto batch = f.client.lease("w", 10, 60000, 15);
-  REQUIRE(batch.tasks.size() == 1);
-  CHECK(batch.tasks[0].id == task(2).id);
-  const auto dead = f.client.dead_list(0, -1);
-  REQUIRE(dead.size() == 1);
-  CHECK(dead[0].id == gone.id);
-  CHECK(dead[0].error.find("its record is gone from Redis (evicted") != std::string::npos);
+  CHECK(batch.tasks.empty());  // both tasks' records were in the job's hash
+  const auto dead = f.redis.cli({"LRANGE", "swath:{u}:dead", "0", "-1"});
+  CHECK(dead.find(gone.id) != std::string::npos);
+  CHECK(dead.find(task(2).id) != std::string::npos);
+  const auto why = f.client.dead_list(0, -1);
+  REQUIRE(why.size() == 2);
+  for (const auto& d : why) CHECK(d.error.find("its record is gone from Redis (evicted") != std::string::npos);
   CHECK(f.unfinished() == f.open_tasks());
 }

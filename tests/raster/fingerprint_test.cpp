@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "core/errors.hpp"
+#include "core/sha256.hpp"
 #include "raster/fingerprint.hpp"
 #include "support/scratch.hpp"
 
@@ -66,4 +68,14 @@ TEST_CASE("fingerprint: a large file is known by its size and ends") {
   CHECK(with(middle) == original);  // the documented blind spot: same size, same ends
   CHECK(with(content) == original);
   VSIUnlink(path.c_str());
+}
+
+TEST_CASE("sha256_file_hex: files through GDAL's virtual file system") {
+  const std::string path = "/vsimem/sha256_test.bin";
+  VSILFILE* f = VSIFOpenL(path.c_str(), "wb");
+  VSIFWriteL("abc", 1, 3, f);
+  VSIFCloseL(f);
+  CHECK(raster::sha256_file_hex(path) == core::sha256_hex("abc"));
+  VSIUnlink(path.c_str());
+  CHECK_THROWS_AS(raster::sha256_file_hex("/vsimem/missing.bin"), core::IoError);
 }

@@ -11,7 +11,6 @@
 #include "raster/shared_blocks.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
-#include "support/tile_helpers.hpp"
 
 using namespace swath;
 

@@ -74,9 +74,9 @@ TEST_CASE("simulate: the hindsight optimum meets the deadline and is no dearer t
     CAPTURE(r.strategy);
     if (r.deadline_misses == 0) CHECK(report.optimum->result.pod_seconds <= r.pod_seconds * 1.15);
   }
-  const auto text = scale::report_text(report);
+  const auto text = scale::to_text(report);
   CHECK(text.find("hindsight-optimum") != std::string::npos);
-  CHECK(scale::report_json(report).at("strategies").as_array().size() == 5);
+  CHECK(scale::to_json(report).at("strategies").as_array().size() == 5);
 }
 
 TEST_CASE("simulate: an absolute deadline_at is refused (a trace has no wall clock), not read as no deadline") {

@@ -34,4 +34,7 @@ std::vector<double> read_band(GDALDataset& dataset, int band);
 // The geotransform make_scene writes when georeferenced.
 inline constexpr double scene_geotransform[6] = {500000, 10, 0, 4000000, 0, -10};
 
+// Overwrites the first compressed block of band 1 of a tiled GTiff, block (bx, by), with garbage.
+void corrupt_block(const std::string& path, int bx, int by);
+
 }  // namespace swath::test

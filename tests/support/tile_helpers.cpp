@@ -40,23 +40,4 @@ std::vector<std::pair<std::string, std::string>> tree(const std::string& dir) {
   return files;
 }
 
-void corrupt_block(const std::string& path, int bx, int by) {
-  std::uint64_t offset = 0, size = 0;
-  {
-    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER));
-    auto* band = ds->GetRasterBand(1);
-    const std::string suffix = std::to_string(bx) + "_" + std::to_string(by);
-    const char* o = band->GetMetadataItem(("BLOCK_OFFSET_" + suffix).c_str(), "TIFF");
-    const char* s = band->GetMetadataItem(("BLOCK_SIZE_" + suffix).c_str(), "TIFF");
-    if (o == nullptr || s == nullptr) throw std::runtime_error("no block offset for " + suffix);
-    offset = std::stoull(o);
-    size = std::stoull(s);
-  }
-  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
-  file.seekp(static_cast<std::streamoff>(offset));
-  const std::string garbage(size, '\xff');
-  file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
-  if (!file) throw std::runtime_error("cannot corrupt " + path);
-}
-
 }  // namespace swath::test

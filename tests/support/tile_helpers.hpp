@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "support/rasters.hpp"  // corrupt_block, for the tests that cut corrupt scenes
 #include "tiling/tile.hpp"
 
 namespace swath::test {
@@ -18,8 +19,5 @@ std::vector<core::Json> manifest_lines(const std::string& output);
 
 // Every regular file under `dir` (relative path → content), hidden temporaries included.
 std::vector<std::pair<std::string, std::string>> tree(const std::string& dir);
-
-// Overwrites the first compressed block of band 1 of a tiled GTiff, block (bx, by), with garbage.
-void corrupt_block(const std::string& path, int bx, int by);
 
 }  // namespace swath::test

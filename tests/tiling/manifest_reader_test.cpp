@@ -5,7 +5,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/sha256.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
 #include "support/tile_helpers.hpp"
@@ -67,7 +67,7 @@ TEST_CASE("manifest reader: swath tile's header and lines, each tile's file besi
   CHECK(written.path == "sea/r000000_c000001.tif");
   CHECK(written.tile_file() == dir / "out/sea/r000000_c000001.tif");
   CHECK(written.bytes == static_cast<std::int64_t>(fs::file_size(written.file)));
-  CHECK(written.sha256 == core::sha256_file_hex(written.file));
+  CHECK(written.sha256 == raster::sha256_file_hex(written.file));
   const auto record = written.record();
   REQUIRE(record.has_value());
   CHECK(record->id == written.id);

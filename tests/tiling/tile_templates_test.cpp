@@ -9,8 +9,8 @@
 
 #include "raster/window_reader.hpp"
 #include "tiling/encode.hpp"
-#include "tiling/tiff_layout.hpp"
-#include "tiling/tile_templates.hpp"
+#include "tiling/tiff/tiff_layout.hpp"
+#include "tiling/tiff/tile_templates.hpp"
 
 using namespace swath;
 
@@ -84,7 +84,7 @@ TEST_CASE("tile templates: every tile has GDAL's exact bytes; tiles after the fi
     CAPTURE(type);
     CAPTURE(c.creation_options.size());
     const auto look = look_for(c.bands, c.creation_options);
-    tiling::TileTemplates templates;
+    tiling::tiff::TileTemplates templates;
     int tiles = 0;
     for (int row = 0; row < 3; ++row) {
       for (int column = 0; column < 3; ++column) {
@@ -114,7 +114,7 @@ TEST_CASE("tile templates: every tile has GDAL's exact bytes; tiles after the fi
 TEST_CASE("tile templates: tiles without georeferencing or id, and other formats, are GDAL's bytes too") {
   auto look = look_for(1, {});
   look.crs_wkt.clear();
-  tiling::TileTemplates templates;
+  tiling::tiff::TileTemplates templates;
   for (unsigned i = 0; i < 3; ++i) {
     const auto block = block_of(32, 32, 1, GDT_Byte, raster::Layout::band_sequential, i);
     const tiling::TilePlace place{std::nullopt, ""};
@@ -123,7 +123,7 @@ TEST_CASE("tile templates: tiles without georeferencing or id, and other formats
   CHECK(templates.filled() == 3);
 
   look.format = tiling::Format::png;
-  tiling::TileTemplates png;
+  tiling::tiff::TileTemplates png;
   const auto block = block_of(32, 32, 1, GDT_Byte, raster::Layout::band_sequential, 7);
   CHECK(png.encode(block, 1, look, {}).bytes() == tiling::encode_tile(block, 1, look, {}).bytes());
   CHECK(png.filled() == 0);
@@ -136,7 +136,7 @@ TEST_CASE("tiff layout: finds the pixels and the corner of an uncompressed GeoTI
   const auto encoded = tiling::encode_tile(block, 3, look, place);
   const std::string bytes(encoded.bytes());
 
-  const auto layout = tiling::read_tiff_layout(bytes);
+  const auto layout = tiling::tiff::read_tiff_layout(bytes);
   REQUIRE(layout);
   CHECK(layout->uncompressed);
   CHECK(layout->planar_separate);
@@ -152,23 +152,23 @@ TEST_CASE("tiff layout: finds the pixels and the corner of an uncompressed GeoTI
   CHECK(y == place.geotransform->c[3]);
 
   const auto compressed = tiling::encode_tile(block, 3, look_for(3, {"COMPRESS=DEFLATE"}), place);
-  const auto deflated = tiling::read_tiff_layout(compressed.bytes());
+  const auto deflated = tiling::tiff::read_tiff_layout(compressed.bytes());
   REQUIRE(deflated);
   CHECK_FALSE(deflated->uncompressed);
 
-  CHECK_FALSE(tiling::read_tiff_layout("MM\0*\0\0\0\x08"));  // big-endian
-  CHECK_FALSE(tiling::read_tiff_layout(""));
+  CHECK_FALSE(tiling::tiff::read_tiff_layout("MM\0*\0\0\0\x08"));  // big-endian
+  CHECK_FALSE(tiling::tiff::read_tiff_layout(""));
   // Every prefix and a directory pointing anywhere: no read out of bounds (ASan checks), and what is
   // reported lies inside the bytes.
   for (std::size_t size = 0; size < bytes.size(); size += 7) {
-    const auto cut = tiling::read_tiff_layout(std::string_view(bytes).substr(0, size));
+    const auto cut = tiling::tiff::read_tiff_layout(std::string_view(bytes).substr(0, size));
     if (cut && cut->pixels_at) CHECK(*cut->pixels_at + cut->pixel_bytes <= size);
   }
   std::string bent = bytes;
   for (unsigned shift = 0; shift < 32; ++shift) {
     const std::uint32_t offset = 1u << shift;
     std::memcpy(bent.data() + 4, &offset, 4);
-    (void)tiling::read_tiff_layout(bent);
+    (void)tiling::tiff::read_tiff_layout(bent);
   }
 }
 
@@ -177,7 +177,7 @@ TEST_CASE("tile templates: float strips GDAL counts as empty (NaNs of any bits, 
     CAPTURE(nan_nodata);
     auto look = look_for(1, {});
     look.nodata = {nan_nodata ? std::optional<double>(std::nan("")) : std::optional<double>(0.0)};
-    tiling::TileTemplates templates;
+    tiling::tiff::TileTemplates templates;
     for (int row = 0; row < 3; ++row) {
       auto block = block_of(32, 32, 1, GDT_Float32, raster::Layout::band_sequential, static_cast<unsigned>(row + 1));
       if (row == 1) {  // every sample "nodata" by value, but not byte for byte
@@ -195,7 +195,7 @@ TEST_CASE("tile templates: float strips GDAL counts as empty (NaNs of any bits, 
 
 TEST_CASE("tile templates: a tile without an id never comes from a template made with one") {
   const auto look = look_for(1, {});
-  tiling::TileTemplates templates;
+  tiling::tiff::TileTemplates templates;
   const auto block = block_of(32, 32, 1, GDT_Byte, raster::Layout::band_sequential, 9);
   auto place = place_of(0, 0);
   CHECK(templates.encode(block, 1, look, place).bytes() == tiling::encode_tile(block, 1, look, place).bytes());

@@ -82,7 +82,7 @@ TEST_CASE("worker: a commit whose files cannot be moved into place is retried, t
   CHECK(fs::exists(f.dir / "out/b.txt.sha256"));
   const auto dead = f.client.dead_list(0, -1);
   REQUIRE(dead.size() == 1);
-  CHECK(dead[0].id == blocked.id);
+  CHECK(dead[0].id == queue::make_job_id(blocked.kind, blocked.options, blocked.output) + ":" + blocked.id);
   CHECK(dead[0].error.find("committed, but its outputs could not be moved into place (2 tries") != std::string::npos);
   CHECK(dead[0].error.find("out/scene") != std::string::npos);
   const auto stats = queue::read_stats(f.client, 300);
@@ -115,7 +115,7 @@ TEST_CASE("worker: a task that hangs (a FIFO as input) is abandoned at its time 
   CHECK(fs::exists(f.dir / "out/a.txt.sha256"));
   const auto dead = f.client.dead_list(0, -1);
   REQUIRE(dead.size() == 1);
-  CHECK(dead[0].id == hangs.id);
+  CHECK(dead[0].id == queue::make_job_id(hangs.kind, hangs.options, hangs.output) + ":" + hangs.id);
   CHECK(dead[0].error.find("hung: it ran longer than its time limit of 0.3 s (--task-timeout)") != std::string::npos);
   CHECK(queue::read_stats(f.client, 300).unfinished == 0);
   // The stuck reads wake up now; their threads find their tasks abandoned and end without touching the queue.

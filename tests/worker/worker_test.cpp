@@ -11,7 +11,9 @@
 #include "core/sha256.hpp"
 #include "queue/client.hpp"
 #include "queue/stats.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/redis_server.hpp"
+#include "worker/done_record.hpp"
 #include "worker/worker.hpp"
 
 using namespace swath;
@@ -48,10 +50,29 @@ struct Fixture {
     o.settle.backoff_max_ms = 50;
     return o;
   }
-  std::string field(const std::string& id, const std::string& name) {
-    return redis.cli({"HGET", "swath:{w}:task:" + id, name});
+  // The queue's record of a task (see lib/queue/script_prelude.cpp): "d<token>" once done.
+  std::string record(const queue::Task& t) {
+    return redis.cli({"HGET", "swath:{w}:job:" + queue::make_job_id(t.kind, t.options, t.output) + ":t", t.id});
+  }
+  // The done record written beside the task's outputs.
+  core::Json done_record(const queue::Task& t) {
+    for (auto& r : worker::read_records(t.output, queue::make_job_id(t.kind, t.options, t.output))) {
+      if (r.at("task").as_string() == t.id) return r;
+    }
+    return {};
   }
 };
+
+// Replaces the fencing token in a leased task's record, as another worker's lease would.
+void usurp(test::RedisServer& redis, const queue::Task& task, const std::string& token) {
+  const std::string key = "swath:{w}:job:" + task.job + ":t";
+  std::string rec = redis.cli({"HGET", key, task.id});
+  const auto bar = rec.find('|');
+  auto head = rec.substr(0, bar);  // l<attempt>,<failures>,<token>,<p>
+  const auto second = head.find(',', head.find(',') + 1);
+  const auto third = head.find(',', second + 1);
+  redis.cli({"HSET", key, task.id, head.substr(0, second + 1) + token + head.substr(third) + rec.substr(bar)});
+}
 
 // Fails with a transient error the first `failures` times, then writes one output.
 class FlakyHandler final : public worker::TaskHandler {
@@ -76,7 +97,7 @@ class UsurpedHandler final : public worker::TaskHandler {
   bool writes_outputs() const override { return true; }
   worker::HandlerResult run(const queue::Task& task, const worker::HandlerContext& context) override {
     std::ofstream(context.staging_dir + "/late.txt") << "stale\n";
-    redis_.cli({"HSET", "swath:{w}:task:" + task.id, "token", "999999"});
+    usurp(redis_, task, "999999");
     return {{"late.txt"}, 0};
   }
 
@@ -97,15 +118,17 @@ TEST_CASE("worker: checksum tasks commit their outputs once, with hashes and an 
   const std::string line = core::read_file(f.dir / "out/a.txt.sha256");
   CHECK(line == core::sha256_hex("alpha\n") + "  a.txt\n");
   CHECK_FALSE(fs::exists(f.dir / "out/.swath-staging"));
-  const auto id = f.task("checksum", {a}).id;
-  const auto outputs = core::Json::parse(f.field(id, "outputs"));
-  CHECK(outputs.at("files").at("a.txt.sha256").as_string() == core::sha256_file_hex(f.dir / "out/a.txt.sha256"));
-  const auto record = core::Json::parse(f.field(id, "result"));
+  const auto t = f.task("checksum", {a});
+  const auto record = f.done_record(t);  // beside the outputs: Redis keeps only the commit token
+  REQUIRE(record.is_object());
+  CHECK(record.at("outputs").at("a.txt.sha256").at("sha256").as_string() == raster::sha256_file_hex(f.dir / "out/a.txt.sha256"));
+  CHECK(record.at("job").as_string() == queue::make_job_id(t.kind, t.options, t.output));
+  CHECK(record.at("attempt").as_int() == 1);
   CHECK(record.at("bytes_read").as_int() == 6);
   CHECK(record.at("bytes_written").as_int() == static_cast<std::int64_t>(fs::file_size(f.dir / "out/a.txt.sha256")));
   CHECK(record.at("peak_rss_bytes").as_int() > 0);
   CHECK(record.find("cpu_seconds") != nullptr);
-  CHECK(f.field(id, "commits") == "1");
+  CHECK(f.record(t).rfind("d", 0) == 0);
 }
 
 TEST_CASE("worker: malformed tasks are dead-lettered at once with the reason, and the worker keeps going") {
@@ -113,14 +136,17 @@ TEST_CASE("worker: malformed tasks are dead-lettered at once with the reason, an
   const auto good = f.input("good.txt", "good\n");
   f.client.enqueue({f.task("checksum", {good})}, false);
   f.redis.cli({"RPUSH", "swath:{w}:ready", "{not json"});
-  auto wrong_schema = queue::task_json(f.task("checksum", {good}, f.dir / "other"));
+  auto wrong_schema = queue::to_json(f.task("checksum", {good}, f.dir / "other"));
   wrong_schema.set("schema", "swath.task/9");
   f.redis.cli({"RPUSH", "swath:{w}:ready", wrong_schema.dump()});
   core::Json missing = core::Json::object();
-  const auto full = queue::task_json(f.task("checksum", {good}, f.dir / "x"));
-  for (const auto& [k, v] : full.as_object()) {
-    if (k != "kind") missing.set(k, v);
+  missing = queue::to_json(f.task("checksum", {good}, f.dir / "x"));
+  core::Json meta = core::Json::object();
+  const auto full_meta = missing.at("job_meta");
+  for (const auto& [k, v] : full_meta.as_object()) {
+    if (k != "kind") meta.set(k, v);
   }
+  missing.set("job_meta", meta);
   f.redis.cli({"RPUSH", "swath:{w}:ready", missing.dump()});
   f.client.enqueue({f.task("checksum", {"/etc/hostname"}), f.task("checksum", {f.dir / "in/missing.tif"}),
                     f.task("tiles", {good})},
@@ -138,7 +164,7 @@ TEST_CASE("worker: malformed tasks are dead-lettered at once with the reason, an
   }
   REQUIRE(errors.size() == 6);
   CHECK(errors[0].find("not JSON") != std::string::npos);
-  CHECK(errors[1].find("schema version 'swath.task/9' is not swath.task/1") != std::string::npos);
+  CHECK(errors[1].find("schema version 'swath.task/9' is not swath.task/2") != std::string::npos);
   CHECK(errors[2].find("missing field 'kind'") != std::string::npos);
   CHECK(errors[3].find("input '/etc/hostname' is outside the allowed roots") != std::string::npos);
   CHECK(errors[4].find("missing.tif': it does not exist") != std::string::npos);
@@ -161,7 +187,7 @@ TEST_CASE("worker: transient failures retry with backoff, then succeed or die af
   CHECK(summary.settled.retried == 2);
   CHECK(summary.settled.committed == 1);
   CHECK(flaky->calls_ == 3);
-  CHECK(f.field(f.task("flaky", {"/in/x"}).id, "attempt") == "3");
+  CHECK(f.done_record(f.task("flaky", {"/in/x"})).at("attempt").as_int() == 3);
   CHECK(fs::exists(f.dir / "out/flaky.txt"));
 
   registry.add("flaky", std::make_shared<FlakyHandler>(100));
@@ -194,7 +220,7 @@ TEST_CASE("worker: a worker that lost its lease cannot commit; its staged output
   CHECK(summary.interrupted);
   CHECK_FALSE(fs::exists(f.dir / "out/late.txt"));
   CHECK_FALSE(fs::exists(f.dir / "out/.swath-staging"));
-  CHECK(f.field(f.task("usurped", {"/in/x"}).id, "state") == "leased");
+  CHECK(f.record(f.task("usurped", {"/in/x"})).rfind("l", 0) == 0);  // leased (by the usurper)
 }
 
 TEST_CASE("worker: SIGTERM finishes running tasks within the grace period; the rest stay ready for others") {
@@ -244,7 +270,7 @@ TEST_CASE("worker: commits whose worker died before renaming are finished by ano
   files.set("a.txt.sha256", core::sha256_hex("staged\n"));
   outputs.set("files", files);
   // Its worker had 100 ms to move the files; the drain below starts at once and must not exit before they are moved.
-  REQUIRE(f.client.commit({{l.id, l.token, outputs.dump(), "{}", 0.1, true}}, 3600, 100) == std::vector<bool>{true});
+  REQUIRE(f.client.commit({{l.id, l.token, outputs.dump(), "{}", 0.1, true}}, 100) == std::vector<bool>{true});
   CHECK(f.redis.cli({"LLEN", "swath:{w}:unfinished"}) == "1");
   worker::run_worker(f.options(), worker::builtin_handlers());
   CHECK(core::read_file(f.dir / "out/a.txt.sha256") == "staged\n");
@@ -322,7 +348,7 @@ TEST_CASE("worker: a committed task with nested outputs, half moved when its wor
   files.set("scene/a.tif", core::sha256_hex("a\n"));
   files.set("scene/b.tif", core::sha256_hex("b\n"));
   core::Json outputs = core::Json::Object{{"staging", staging}, {"dir", f.dir / "out"}, {"files", files}};
-  REQUIRE(f.client.commit({{l.id, l.token, outputs.dump(), "{}", 0.1, true}}, 3600, 100) == std::vector<bool>{true});
+  REQUIRE(f.client.commit({{l.id, l.token, outputs.dump(), "{}", 0.1, true}}, 100) == std::vector<bool>{true});
   worker::run_worker(f.options(), worker::builtin_handlers());
   CHECK(core::read_file(f.dir / "out/scene/a.tif") == "a\n");
   CHECK(core::read_file(f.dir / "out/scene/b.tif") == "b\n");

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace swath::scale {
+namespace swath::scale::k8s {
 
 struct CommandResult {
   int exit_code = -1;
@@ -18,4 +18,4 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
 // Shell-style rendering for logs and dry-run output.
 std::string render_command(const std::vector<std::string>& argv);
 
-}  // namespace swath::scale
+}  // namespace swath::scale::k8s

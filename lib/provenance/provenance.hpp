@@ -7,7 +7,7 @@
 
 #include "core/json.hpp"
 
-namespace swath::core {
+namespace swath::provenance {
 
 struct DependencyVersion {
   std::string name;     // "gdal", "proj", ...
@@ -28,14 +28,14 @@ const BuildFacts& build_facts();
 
 // The record embedded in outputs: no wall-clock time, so identical runs give identical bytes.
 // `options_hash` identifies the options that shaped the output (see hash_options).
-Json provenance_json(const std::string& options_hash);
-Json build_facts_json();
+core::Json provenance_json(const std::string& options_hash);
+core::Json to_json(const BuildFacts& facts);  // `swath version --json`
 
 // Hex SHA-256 of the canonical JSON of the options, prefixed "sha256:".
-std::string hash_options(const Json& options);
+std::string hash_options(const core::Json& options);
 
 // Version of a shared library loaded in this process, read from the file it was loaded from
 // (libfmt.so.9.1.0 → "9.1.0"); "" when no such library is loaded.
 std::string loaded_library_version(const std::string& soname_prefix);
 
-}  // namespace swath::core
+}  // namespace swath::provenance

@@ -7,7 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/json.hpp"
-#include "scale/controller.hpp"
+#include "scale/k8s/controller.hpp"
 #include "scale/request.hpp"
 #include "support/scratch.hpp"
 
@@ -19,7 +19,7 @@ TEST_CASE("watch: deadline_seconds is anchored at the controller's start, not at
   test::write_text(kubectl, "#!/bin/sh\n# kubectl stand-in: two replicas, every other call succeeds silently\n"
                             "case \"$*\" in *' get deployment '*) printf 2 ;; esac\n");
   ::chmod(kubectl.c_str(), 0755);
-  scale::WatchOptions o;
+  scale::k8s::WatchOptions o;
   o.policy.strategy = scale::Strategy::deadline;
   o.policy.deadline_seconds = 150;
   o.policy.max_replicas = 9;
@@ -36,7 +36,7 @@ TEST_CASE("watch: deadline_seconds is anchored at the controller's start, not at
     return s;
   };
   std::vector<std::string> lines;
-  const auto report = scale::watch(source, o, [&](const std::string& line) { lines.push_back(line); });
+  const auto report = scale::k8s::watch(source, o, [&](const std::string& line) { lines.push_back(line); });
   CHECK(report.iterations == 2);
   REQUIRE(lines.size() == 2);
   CHECK(lines[0].find("within 50s") != std::string::npos);
@@ -75,7 +75,7 @@ TEST_CASE("watch: a controller that just started does not claim a cooldown's wor
   test::write_text(kubectl, "#!/bin/sh\n# kubectl stand-in: two replicas, every other call succeeds silently\n"
                             "case \"$*\" in *' get deployment '*) printf 2 ;; esac\n");
   ::chmod(kubectl.c_str(), 0755);
-  scale::WatchOptions o;
+  scale::k8s::WatchOptions o;
   o.policy.strategy = scale::Strategy::hpa;
   o.policy.cooldown_seconds = 300;
   o.policy.scale_down.stabilization_window_seconds = 0;
@@ -87,7 +87,7 @@ TEST_CASE("watch: a controller that just started does not claim a cooldown's wor
   o.clock = [&] { return std::exchange(t, t + 200); };  // iterations at 0 s, 200 s and 400 s after the start
   const scale::SnapshotSource idle = [] { return scale::QueueSnapshot{}; };  // nothing unfinished
   std::vector<std::string> lines;
-  scale::watch(idle, o, [&](const std::string& line) { lines.push_back(line); });
+  scale::k8s::watch(idle, o, [&](const std::string& line) { lines.push_back(line); });
   REQUIRE(lines.size() == 3);
   CHECK(lines[0].find("replicas 2 → 1") != std::string::npos);  // hpa's minimum, not zero: history unknown
   CHECK(lines[0].find("cooldown") == std::string::npos);

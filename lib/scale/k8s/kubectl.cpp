@@ -1,5 +1,5 @@
 // fork/exec for kubectl: stdin fed from a string, stdout/stderr read back with poll() so neither pipe stalls.
-#include "scale/kubectl.hpp"
+#include "scale/k8s/kubectl.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,7 +12,7 @@
 
 #include "core/errors.hpp"
 
-namespace swath::scale {
+namespace swath::scale::k8s {
 
 namespace {
 
@@ -111,4 +111,4 @@ std::string render_command(const std::vector<std::string>& argv) {
   return out;
 }
 
-}  // namespace swath::scale
+}  // namespace swath::scale::k8s

@@ -1,5 +1,5 @@
 // Tile templates: find where a GDAL-encoded tile keeps its pixels, corner and id; check; re-fill.
-#include "tiling/tile_templates.hpp"
+#include "tiling/tiff/tile_templates.hpp"
 
 #include <cpl_string.h>
 
@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "core/errors.hpp"
-#include "tiling/tiff_layout.hpp"
+#include "tiling/tiff/tiff_layout.hpp"
 
-namespace swath::tiling {
+namespace swath::tiling::tiff {
 
 struct TileTemplates::Template {
   std::string bytes;  // GDAL's encoding of a probe tile of the shape
@@ -227,4 +227,4 @@ EncodedTile TileTemplates::encode(const raster::PixelBlock& block, std::size_t b
   return encode_tile(block, band_count, look, place);
 }
 
-}  // namespace swath::tiling
+}  // namespace swath::tiling::tiff

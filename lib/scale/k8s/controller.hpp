@@ -5,11 +5,11 @@
 #include <functional>
 #include <string>
 
-#include "scale/manifests.hpp"
+#include "scale/k8s/manifests.hpp"
 #include "scale/policy.hpp"
 #include "scale/snapshot.hpp"
 
-namespace swath::scale {
+namespace swath::scale::k8s {
 
 struct WatchOptions {
   Policy policy;
@@ -32,4 +32,4 @@ struct WatchReport {
 // (misconfiguration fails fast); later ones are logged, counted and retried next interval.
 WatchReport watch(const SnapshotSource& source, const WatchOptions& options, const std::function<void(const std::string&)>& out);
 
-}  // namespace swath::scale
+}  // namespace swath::scale::k8s

@@ -2,13 +2,14 @@
 #include <cpl_error.h>
 
 #include "log/logger.hpp"
+#include "raster/gdal_settings.hpp"
 
-namespace swath::log {
+namespace swath::raster {
 
 namespace {
 
 void CPL_STDCALL gdal_error_handler(CPLErr severity, CPLErrorNum number, const char* message) {
-  static const auto logger = get("gdal");
+  static const auto logger = log::get("gdal");
   const char* text = message != nullptr ? message : "";
   switch (severity) {
     case CE_None: break;
@@ -23,4 +24,4 @@ void CPL_STDCALL gdal_error_handler(CPLErr severity, CPLErrorNum number, const c
 
 void install_gdal_error_handler() { CPLSetErrorHandler(gdal_error_handler); }
 
-}  // namespace swath::log
+}  // namespace swath::raster

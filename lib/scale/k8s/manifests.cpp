@@ -1,5 +1,5 @@
 // Builds the Kubernetes objects as ordered JSON trees, then emits each as YAML (yaml-cpp) into its own file.
-#include "scale/manifests.hpp"
+#include "scale/k8s/manifests.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -7,10 +7,10 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 #include "queue/redis_url.hpp"
 
-namespace swath::scale {
+namespace swath::scale::k8s {
 
 namespace {
 
@@ -42,8 +42,8 @@ Json annotations(const ManifestOptions& o) {
                       {"redis", o.redis_url}, {"parallelism", o.parallelism}, {"shards", o.shards},
                       {"data_claim", o.data_claim}, {"strategy", std::string(strategy_name(o.policy.strategy))},
                       {"min_replicas", o.policy.min_replicas}, {"max_replicas", o.policy.max_replicas}});
-  return obj({{"swath/generated-by", "swath scale-plan --emit " + core::build_facts().version},
-              {"swath/options-hash", core::hash_options(options)}});
+  return obj({{"swath/generated-by", "swath scale-plan --emit " + provenance::build_facts().version},
+              {"swath/options-hash", provenance::hash_options(options)}});
 }
 
 Json metadata(const ManifestOptions& o, const std::string& name, const std::string& component) {
@@ -312,4 +312,4 @@ std::vector<std::string> write_manifests(const std::vector<Manifest>& manifests,
   return paths;
 }
 
-}  // namespace swath::scale
+}  // namespace swath::scale::k8s

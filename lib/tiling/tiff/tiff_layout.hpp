@@ -1,4 +1,5 @@
 // Where a classic little-endian TIFF keeps its pixels and its georeferencing origin: read from the bytes.
+// Internal to tiling/tiff: the rest of swath reaches this folder through tiff/tile_templates.hpp only.
 #pragma once
 
 #include <cstddef>
@@ -7,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace swath::tiling {
+namespace swath::tiling::tiff {
 
 struct TiffLayout {
   bool uncompressed = false;
@@ -26,4 +27,4 @@ struct TiffLayout {
 // reader understands (BigTIFF, big-endian, a truncated or inconsistent directory).
 std::optional<TiffLayout> read_tiff_layout(std::string_view bytes);
 
-}  // namespace swath::tiling
+}  // namespace swath::tiling::tiff

@@ -1,4 +1,5 @@
 // GeoTIFF tiles without GDAL's per-file work: later tiles of a shape are the first one's bytes, re-filled.
+// The one header of tiling/tiff (the TIFF template encoder): tiling's pipeline encodes every tile through it.
 #pragma once
 
 #include <atomic>
@@ -11,7 +12,7 @@
 
 #include "tiling/encode.hpp"
 
-namespace swath::tiling {
+namespace swath::tiling::tiff {
 
 // A tile's GeoTIFF differs from its neighbour's (same size, same scene) only in its pixels, its top-left
 // corner and its SWATH_TILE id, all at fixed places when the tile is uncompressed. So GDAL encodes a probe
@@ -38,4 +39,4 @@ class TileTemplates {
   std::atomic<std::int64_t> filled_{0};
 };
 
-}  // namespace swath::tiling
+}  // namespace swath::tiling::tiff

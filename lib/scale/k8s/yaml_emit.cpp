@@ -2,9 +2,9 @@
 // booleans or null ("8", "true", "1Gi" is fine), so a manifest means what it was built to mean.
 #include <yaml-cpp/yaml.h>
 
-#include "scale/manifests.hpp"
+#include "scale/k8s/manifests.hpp"
 
-namespace swath::scale {
+namespace swath::scale::k8s {
 
 namespace {
 
@@ -66,4 +66,4 @@ std::string to_yaml(const core::Json& value, const std::string& header_comment) 
   return text + "\n";
 }
 
-}  // namespace swath::scale
+}  // namespace swath::scale::k8s

@@ -1,5 +1,5 @@
 // The --watch loop: snapshot → plan (HPA history kept across iterations) → hysteresis → kubectl.
-#include "scale/controller.hpp"
+#include "scale/k8s/controller.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -11,10 +11,10 @@
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "log/logger.hpp"
-#include "scale/kubectl.hpp"
+#include "scale/k8s/kubectl.hpp"
 #include "scale/plan.hpp"
 
-namespace swath::scale {
+namespace swath::scale::k8s {
 
 namespace {
 
@@ -178,4 +178,4 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o, const std
   return report;
 }
 
-}  // namespace swath::scale
+}  // namespace swath::scale::k8s

@@ -1,5 +1,5 @@
 // Gathers build facts and dependency versions, compile-time from macros and run-time from the libraries.
-#include "core/provenance.hpp"
+#include "provenance/provenance.hpp"
 
 #include <link.h>
 
@@ -20,7 +20,10 @@
 #include "core/build_info.hpp"
 #include "core/sha256.hpp"
 
-namespace swath::core {
+namespace swath::provenance {
+
+using core::Json;
+namespace build = core::build;
 
 namespace {
 
@@ -93,8 +96,7 @@ const BuildFacts& build_facts() {
   return facts;
 }
 
-Json build_facts_json() {
-  const auto& facts = build_facts();
+Json to_json(const BuildFacts& facts) {
   Json deps = Json::object();
   for (const auto& dep : facts.dependencies) {
     deps.set(dep.name, Json::Object{{"build", dep.build}, {"runtime", dep.runtime.empty() ? Json() : Json(dep.runtime)}});
@@ -117,6 +119,6 @@ Json provenance_json(const std::string& options_hash) {
                       {"options_hash", options_hash}};
 }
 
-std::string hash_options(const Json& options) { return "sha256:" + sha256_hex(options.dump()); }
+std::string hash_options(const Json& options) { return "sha256:" + core::sha256_hex(options.dump()); }
 
-}  // namespace swath::core
+}  // namespace swath::provenance

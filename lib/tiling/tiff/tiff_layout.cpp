@@ -1,9 +1,9 @@
 // Reads the first directory of a classic little-endian TIFF: only the tags a tile template needs.
-#include "tiling/tiff_layout.hpp"
+#include "tiling/tiff/tiff_layout.hpp"
 
 #include <cstring>
 
-namespace swath::tiling {
+namespace swath::tiling::tiff {
 
 namespace {
 
@@ -122,4 +122,4 @@ std::optional<TiffLayout> read_tiff_layout(std::string_view bytes) {
   return layout;
 }
 
-}  // namespace swath::tiling
+}  // namespace swath::tiling::tiff

@@ -8,7 +8,7 @@
 #include "core/json.hpp"
 #include "scale/policy.hpp"
 
-namespace swath::scale {
+namespace swath::scale::k8s {
 
 struct ManifestOptions {
   std::string name = "swath";
@@ -50,4 +50,4 @@ std::string to_yaml(const core::Json& value, const std::string& header_comment =
 // The image reference the pods run: image@digest when a digest is given. UsageError on a malformed digest.
 std::string image_reference(const ManifestOptions& options);
 
-}  // namespace swath::scale
+}  // namespace swath::scale::k8s

@@ -1,0 +1,100 @@
+// Job and dead-letter reports: what a queue keeps, as JSON and text.
+#include "queue/reports.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "log/trace_context.hpp"
+
+namespace swath::queue {
+
+namespace {
+
+double throughput(const JobInfo& job) {
+  const double span = static_cast<double>(job.last_done_ms - job.first_done_ms) / 1000.0;
+  if (job.done <= 1 || span <= 0) return 0;
+  return static_cast<double>(job.done - 1) / span;
+}
+
+std::string trace_id(const JobInfo& job) {
+  const auto* tp = job.meta.find("traceparent");
+  std::string why;
+  const auto trace = tp != nullptr && tp->is_string() ? log::parse_traceparent(tp->as_string(), why) : std::nullopt;
+  return trace ? trace->trace_id : "";
+}
+
+std::string text_field(const JobInfo& job, const char* key) {
+  const auto* v = job.meta.find(key);
+  return v != nullptr && v->is_string() ? v->as_string() : "";
+}
+
+}  // namespace
+
+core::Json to_json(const JobInfo& job) {
+  const double rate = throughput(job);
+  core::Json j = core::Json::object();
+  j.set("schema", "swath.queue.job/1");
+  j.set("id", job.id);
+  j.set("kind", text_field(job, "kind"));
+  j.set("output", text_field(job, "output"));
+  j.set("priority", text_field(job, "priority"));
+  j.set("trace_id", trace_id(job));
+  j.set("created", job.created_ms);
+  j.set("tasks", job.tasks);
+  j.set("waiting", job.waiting());
+  j.set("running", job.running);
+  j.set("finishing", job.finishing);
+  j.set("done", job.done);
+  j.set("dead", job.dead);
+  j.set("throughput_per_second", std::round(rate * 1000.0) / 1000.0);
+  j.set("eta_seconds", rate > 0 ? core::Json(std::round(static_cast<double>(job.unfinished) / rate)) : core::Json());
+  if (const auto* options = job.meta.find("options")) j.set("options", *options);
+  return j;
+}
+
+std::string to_text(const std::vector<JobInfo>& jobs) {
+  if (jobs.empty()) return "no jobs\n";
+  std::ostringstream out;
+  out << "job            kind      tasks   waiting  running     done     dead  tasks/s      eta  trace\n";
+  for (const auto& job : jobs) {
+    const double rate = throughput(job);
+    char line[256];
+    std::snprintf(line, sizeof line, "%-14s %-8s %6lld %9lld %8lld %8lld %8lld %8.2f %8s  %s\n", job.id.c_str(),
+                  text_field(job, "kind").c_str(), static_cast<long long>(job.tasks), static_cast<long long>(job.waiting()),
+                  static_cast<long long>(job.running), static_cast<long long>(job.done), static_cast<long long>(job.dead), rate,
+                  rate > 0 ? (std::to_string(std::llround(static_cast<double>(job.unfinished) / rate)) + "s").c_str() : "-",
+                  trace_id(job).c_str());
+    out << line;
+  }
+  return out.str();
+}
+
+core::Json to_json(const std::vector<DeadTask>& dead, const std::string& queue_name) {
+  core::Json tasks = core::Json::array();
+  for (const auto& d : dead) {
+    core::Json t = core::Json::object();
+    t.set("id", d.id.substr(d.id.find(':') + 1));
+    t.set("job", d.id.substr(0, d.id.find(':')));
+    t.set("error", d.error);
+    t.set("failures", d.failures);
+    t.set("attempt", d.attempt);
+    t.set("dead_at", d.dead_at_ms);
+    t.set("envelope", d.envelope);
+    tasks.push_back(std::move(t));
+  }
+  core::Json json = core::Json::object();
+  json.set("schema", "swath.queue.dead/1");
+  json.set("queue", queue_name);
+  json.set("tasks", std::move(tasks));
+  return json;
+}
+
+std::string to_text(const std::vector<DeadTask>& dead) {
+  std::string out;
+  for (const auto& d : dead) {
+    out += d.id.substr(d.id.find(':') + 1) + "  failures " + std::to_string(d.failures) + "  " + d.error + "\n";
+  }
+  return out.empty() ? "no dead tasks\n" : out;
+}
+
+}  // namespace swath::queue

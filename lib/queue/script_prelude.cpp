@@ -1,0 +1,142 @@
+// The Lua prelude every queue script starts with: key names, the ready list's priority order, task records,
+// the unfinished count and the end of a job.
+#include "queue/script_prelude.hpp"
+
+#include <deque>
+#include <mutex>
+#include <string>
+
+namespace swath::queue::scripts {
+
+namespace {
+
+// Keys (ARGV[1] is the prefix "swath:{NAME}:"): a task is named "J:ID" (its job, its id) in the lists and sets;
+// its record lives in the job's hash job:J:t, field ID.
+//
+// A record is one string: a state letter, numbers, then after '|' the task's payload (its inputs as JSON,
+// a tab and its slice when it has one):
+//   r<attempt>,<failures>,<p>|payload            waiting (ready or parked low); p: priority h, n or l
+//   y<attempt>,<failures>,<p>|payload            waiting for a retry (delayed)
+//   l<attempt>,<failures>,<token>,<p>|payload    leased
+//   d<token>|payload                             committed, files not yet in place (in `finishing`)
+//   d<token>                                     done: all exactly-once needs
+//   x<attempt>,<failures>,<dead_at>,<p>|payload  dead; the reason is in field ID#
+constexpr const char* prelude = R"lua(
+local prefix = ARGV[1]
+local function k(name) return prefix .. name end
+local function jk(job) return prefix .. 'job:' .. job end
+local function tk(job) return prefix .. 'job:' .. job .. ':t' end
+local function now_ms() local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
+-- One command over a long list, 1000 elements per call (Lua's unpack has a stack limit).
+local function bulk(cmd, key, list)
+  for i = 1, #list, 1000 do redis.call(cmd, key, unpack(list, i, math.min(i + 999, #list))) end end
+local function split_key(el)
+  local c = string.find(el, ':', 1, true)
+  if not c then return nil, nil end
+  return string.sub(el, 1, c - 1), string.sub(el, c + 1)
+end
+local function parse(rec)
+  local bar = string.find(rec, '|', 2, true)
+  local head = bar and string.sub(rec, 2, bar - 1) or string.sub(rec, 2)
+  local n = {}
+  for v in string.gmatch(head, '[^,]+') do n[#n + 1] = v end
+  return string.sub(rec, 1, 1), n, bar and string.sub(rec, bar + 1) or ''
+end
+local function record(job, id) return redis.call('HGET', tk(job), id) end
+local function put(job, id, rec) redis.call('HSET', tk(job), id, rec) end
+-- Ready list order: [high, FIFO] [normal and promoted low, FIFO]. High ids are inserted after the last waiting
+-- high id (`high_tail`); low ids wait in `low` while any high/normal id waits, and move to the tail of
+-- `ready` when none does, so LLEN(ready) > 0 whenever anything waits.
+local delta = {high = 0, normal = 0, low = 0}
+local tail = {}
+local function stored(p) return tonumber(redis.call('HGET', k('counts'), p) or '0') end
+local function waiting(p) return stored(p) + delta[p] end
+local function flush_tail()
+  bulk('RPUSH', k('ready'), tail)
+  tail = {} end
+local function push_ready(el, p)
+  if p ~= 'high' and p ~= 'low' then p = 'normal' end
+  if p == 'high' then
+    local last = redis.call('GET', k('high_tail'))
+    if not (waiting('high') > 0 and last and redis.call('LINSERT', k('ready'), 'AFTER', last, el) > 0) then
+      redis.call('LPUSH', k('ready'), el) end
+    redis.call('SET', k('high_tail'), el)
+  elseif p == 'low' and waiting('high') + waiting('normal') > 0 then
+    redis.call('RPUSH', k('low'), el)
+  else tail[#tail + 1] = el end
+  delta[p] = delta[p] + 1
+end
+local function promote_low()
+  if waiting('high') + waiting('normal') > 0 then return end
+  flush_tail()
+  local parked = redis.call('LRANGE', k('low'), 0, -1)
+  bulk('RPUSH', k('ready'), parked)
+  redis.call('DEL', k('low'))
+end
+local function flush()
+  flush_tail()
+  for p, d in pairs(delta) do if d ~= 0 then redis.call('HINCRBY', k('counts'), p, d) end end
+  delta = {high = 0, normal = 0, low = 0}
+end
+local priority_names = {h = 'high', n = 'normal', l = 'low'}
+local function priority(letter) return priority_names[letter] or 'normal' end
+-- `unfinished` holds one element per task not yet finished (waiting, running, retrying, or committed with
+-- files not yet in place): its LLEN is the scaling signal KEDA reads. Each job counts its own; a job with
+-- nothing unfinished keeps its records (done bits, dead tasks) for the queue's retention, then expires.
+local function grow(n)
+  if n <= 0 then return end
+  local ones = {}
+  for i = 1, n do ones[i] = '1' end
+  bulk('RPUSH', k('unfinished'), ones) end
+local function shrink(n) if n > 0 then redis.call('LPOP', k('unfinished'), n) end end
+local function unfinished(job, n)
+  if n == 0 then return end
+  if n > 0 then grow(n) else shrink(-n) end
+  local left = redis.call('HINCRBY', jk(job), 'unfinished', n)
+  if left > 0 then
+    redis.call('PERSIST', jk(job))
+    redis.call('PERSIST', tk(job))
+  else
+    local retention = tonumber(redis.call('GET', k('retention')) or '604800')
+    redis.call('EXPIRE', jk(job), retention)
+    redis.call('EXPIRE', tk(job), retention)
+  end
+end
+-- A task leaves for the dead list (at most `dead_max` of them: the oldest go first, with their records).
+local function bury(job, id, now, attempt, failures, p, payload, err)
+  put(job, id, 'x' .. attempt .. ',' .. failures .. ',' .. now .. ',' .. (p or 'n') .. '|' .. payload)
+  redis.call('HSET', tk(job), id .. '#', err)
+  local size = redis.call('RPUSH', k('dead'), job .. ':' .. id)
+  redis.call('HINCRBY', k('stats'), 'dead', 1)
+  redis.call('HINCRBY', jk(job), 'dead', 1)
+  unfinished(job, -1)
+  local limit = tonumber(redis.call('GET', k('dead_max')) or '100000')
+  for _ = 1, size - limit do
+    local oldest = redis.call('LPOP', k('dead'))
+    local j, i = split_key(oldest or '')
+    if j and string.sub(record(j, i) or '', 1, 1) == 'x' then redis.call('HDEL', tk(j), i, i .. '#') end
+  end
+end
+-- The envelope a worker runs: the task's own fields and its job's, composed here, stored apart.
+local metas = {}
+local function envelope(job, id, attempt, payload)
+  if not metas[job] then metas[job] = redis.call('HGET', jk(job), 'meta') or '{}' end
+  local tab = string.find(payload, '\t', 1, true)
+  local inputs = tab and string.sub(payload, 1, tab - 1) or payload
+  local slice = tab and string.sub(payload, tab + 1) or '{}'
+  return '{"schema":"swath.task/2","id":"' .. id .. '","job":"' .. job .. '","attempt":' .. attempt ..
+    ',"inputs":' .. inputs .. ',"slice":' .. slice .. ',"job_meta":' .. metas[job] .. '}'
+end
+)lua";
+
+}  // namespace
+
+const char* compose(const char* flags, const char* body) {
+  static std::mutex mutex;
+  static std::deque<std::string> sources;  // a deque: earlier strings never move
+  std::lock_guard lock(mutex);
+  return sources.emplace_back(std::string(flags) + prelude + body).c_str();
+}
+
+}  // namespace swath::queue::scripts

@@ -1,0 +1,4 @@
+// The upper module: its arrow to low is allowed.
+#pragma once
+
+#include "low/low.hpp"
