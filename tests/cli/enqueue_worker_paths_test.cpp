@@ -24,13 +24,19 @@ TEST_CASE("enqueue --worker-paths: scenes that exist only on the workers are que
   r = test::swath(with_redis(redis, with_flag));
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(core::Json::parse(r.out).at("enqueued").as_int() == 4);
+  // Each task's record holds its inputs (`r...|INPUTS<tab>slice`, docs/queue.md); the job holds the output.
   std::set<std::string> inputs;
-  for (const auto& key : test::lines(redis.cli({"--scan", "--pattern", "swath:{fleet}:task:*"}))) {
-    const auto task = core::Json::parse(redis.cli({"HGET", key, "envelope"}));
-    CHECK(task.at("output").as_string() == "/data/tiles");
-    for (const auto& input : task.at("inputs").as_array()) inputs.insert(input.as_string());
+  const auto records = queue_records(redis, "fleet");
+  CHECK(records.size() == 4);
+  for (const auto& [key, record] : records) {
+    const auto payload = record.substr(record.find('|') + 1);
+    const auto task_inputs = core::Json::parse(payload.substr(0, payload.find('\t')));
+    for (const auto& input : task_inputs.as_array()) inputs.insert(input.as_string());
   }
   CHECK(inputs == std::set<std::string>{"/data/scenes/a.tif", "/data/scenes/b.tif"});
+  const auto jobs = test::lines(redis.cli({"ZRANGE", "swath:{fleet}:jobs", "0", "-1"}));
+  REQUIRE(jobs.size() == 1);
+  CHECK(core::Json::parse(redis.cli({"HGET", "swath:{fleet}:job:" + jobs[0], "meta"})).at("output").as_string() == "/data/tiles");
   // The same work again is the same tasks.
   r = test::swath(with_redis(redis, with_flag));
   REQUIRE(r.exit_code == 0);

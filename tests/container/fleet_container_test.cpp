@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <map>
 #include <set>
 
 #include "cli/fleet_support.hpp"
@@ -36,12 +37,11 @@ std::vector<std::string> worker_args(const test::RedisServer& redis, const std::
           "--concurrency", "1", "--threads", "1", "--grace", "3", "--allow-root", root, "--json"};
 }
 
-// True while the worker `id` holds a leased task: it is mid-task.
-bool holds_lease(const test::RedisServer& redis, const std::string& id) {
-  for (const auto& task : test::lines(redis.cli({"ZRANGE", "swath:{fleet}:leased", "0", "-1"}))) {
-    if (redis.cli({"HGET", "swath:{fleet}:task:" + task, "worker"}) == id) return true;
-  }
-  return false;
+// True once the container `name` has started a task (its worker logs "running KIND task" at debug level): the
+// victims run on a fifth of a core, so that task lasts seconds and the container is then mid-task.
+bool running_a_task(const std::string& name) {
+  const auto r = engine({"logs", name});
+  return (r.out + r.err).find("\"message\":\"running ") != std::string::npos;
 }
 
 struct Containers {
@@ -81,7 +81,7 @@ TEST_CASE("fleet in containers: 3 workers, one SIGKILLed and one stopped mid-tas
   const auto start = [&](const std::string& id, bool slow) {
     std::vector<std::string> f = flags;
     f.insert(f.end(), {"--name", prefix + id});
-    if (slow) f.insert(f.end(), {"--cpus", "0.2"});
+    if (slow) f.insert(f.end(), {"--cpus", "0.2", "-e", "SWATH_LOG__LEVEL=debug"});
     const auto r = test::run(run_argv(f, worker_args(redis, id, dir.path())));
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     containers.names.push_back(prefix + id);
@@ -90,9 +90,9 @@ TEST_CASE("fleet in containers: 3 workers, one SIGKILLed and one stopped mid-tas
   start("c2", true);
   start("c3", false);
 
-  wait_until([&] { return holds_lease(redis, "c1"); }, 120);
+  wait_until([&] { return running_a_task(prefix + "c1"); }, 120);
   REQUIRE(engine({"kill", "--signal", "KILL", prefix + "c1"}).exit_code == 0);
-  wait_until([&] { return holds_lease(redis, "c2"); }, 120);
+  wait_until([&] { return running_a_task(prefix + "c2"); }, 120);
   const auto stopped = engine({"stop", "-t", "10", prefix + "c2"});
   REQUIRE_MESSAGE(stopped.exit_code == 0, stopped.err);
   start("c4", false);  // a replacement, as a Deployment would start one
@@ -117,25 +117,41 @@ TEST_CASE("fleet in containers: 3 workers, one SIGKILLed and one stopped mid-tas
   CHECK(s.at("done").as_int() == 2 * kScenes);
   CHECK(s.at("dead").as_int() == 0);
   CHECK(s.at("unfinished").as_int() == 0);
+  // Exactly once: Redis keeps each task's commit token (`d<token>`), and the one done record beside its outputs
+  // (swath-records/<job>/<task>.json) names that token and the worker and attempt that committed it.
+  std::map<std::string, core::Json> records;
+  for (const std::string kind : {"tile", "detect"}) records.merge(done_records(dir / ("out/" + kind)));
+  const auto queued = queue_records(redis, "fleet");
+  CHECK(queued.size() == static_cast<std::size_t>(2 * kScenes));
+  CHECK(records.size() == static_cast<std::size_t>(2 * kScenes));
   int not_once = 0, rerun = 0;
   std::set<std::string> workers;
-  for (const auto& key : test::lines(redis.cli({"--scan", "--pattern", "swath:{fleet}:task:*"}))) {
-    const auto f = test::lines(redis.cli({"HMGET", key, "state", "commits", "worker", "attempt"}));
-    if (f.at(0) != "done" || f.at(1) != "1") ++not_once;
-    workers.insert(f.at(2));
-    if (std::stoi(f.at(3)) >= 2) ++rerun;
+  for (const auto& [key, record] : queued) {
+    const auto found = records.find(key.substr(key.find(':') + 1));
+    if (record.rfind("d", 0) != 0 || record.find('|') != std::string::npos || found == records.end() ||
+        "d" + found->second.at("token").as_string() != record) {
+      ++not_once;
+      continue;
+    }
+    workers.insert(found->second.at("worker").as_string());
+    if (found->second.at("attempt").as_int() >= 2) ++rerun;
   }
   CHECK(not_once == 0);
   CHECK(workers.size() >= 2);
   CHECK(rerun >= 1);  // the SIGKILLed worker's task, leased again once its lease expired
   MESSAGE("image " << img.id << ": tasks done by " << workers.size() << " containers");
 
-  // Byte for byte what the host build wrote, file by file, every file.
-  const auto listing = [&](const std::string& sub) {
-    return test::run({"sh", "-c", "cd '" + dir / sub + "' && find . -type f | sort | xargs sha256sum"}).out;
+  // Byte for byte what the host build wrote, file by file, every file but the done records (which name the
+  // worker, its token and its times); those are there for the same tasks of the same jobs.
+  const auto in = [&](const std::string& sub, const std::string& command) {
+    return test::run({"sh", "-c", "cd '" + dir / sub + "' && " + command}).out;
   };
-  const auto fleet_files = listing("out");
+  const std::string outputs = "find . -type f ! -path './*/swath-records/*' | sort | xargs sha256sum";
+  const std::string record_names = "find . -type f -path './*/swath-records/*' | sort";
+  const auto fleet_files = in("out", outputs);
   CHECK(test::lines(fleet_files).size() >= static_cast<std::size_t>(kScenes * (256 + 2 + 1)));
-  CHECK(fleet_files == listing("host-out"));
+  CHECK(fleet_files == in("host-out", outputs));
+  CHECK(test::lines(in("out", record_names)).size() == static_cast<std::size_t>(2 * kScenes));
+  CHECK(in("out", record_names) == in("host-out", record_names));
   CHECK(hidden_entries(dir / "out").empty());
 }
