@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 mapfile -t wanted < <(grep -v '^\s*#' packaging/apt-packages.txt | sed 's/[[:space:]]*=.*//' | grep -v '^\s*$')
 
-# Exact versions come from packaging/apt-lock.txt (roles build and dev), the lock the Dockerfile also uses.
+# Exact versions come from packaging/apt-lock.txt (roles build and dev), the lock `make image` also uses.
 declare -A locked=()
 while read -r role spec; do
   if [[ "$role" == build || "$role" == dev ]]; then locked[${spec%%=*}]=${spec#*=}; fi
@@ -55,8 +55,8 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 # The live mirror keeps only the newest version of each package, so an exact version from the lock can be
-# gone after a point release or security update: then install by name (the Dockerfile pins exactly, from
-# snapshot.debian.org at the lock's date).
+# gone after a point release or security update: then install by name (`make image` pins every version and names
+# the ones the archive no longer has).
 if ! "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
   echo "setup: some locked versions are not on this mirror; installing by name: ${names[*]}" >&2
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${names[@]}"

@@ -30,6 +30,8 @@ class EnqueueCommand final : public cli::Command {
     app.add_flag("--force", force_, "Queue again tasks that already finished or died");
     app.add_flag("--reclaim", reclaim_,
                  "Take over output locations that other work claimed (its files there are overwritten: remove them first)");
+    app.add_flag("--worker-paths", worker_paths_,
+                 "INPUTs and --output are paths as the workers see them (e.g. /data/... in the pods): not looked up here");
     app.add_flag("--json", json_, "Print the summary as JSON");
   }
   int run(const cli::Invocation& invocation) override {
@@ -55,6 +57,7 @@ class EnqueueCommand final : public cli::Command {
       plan.options = fleet::task_options(invocation.config, plan.kind, plan.given);
     }
     plan.shards = shards_;
+    plan.worker_paths = worker_paths_;
     plan.priority = queue::parse_priority(priority_, "--priority");
     plan.tiles_per_task = tiles_per_task_;
     if (deadline_ > 0) plan.deadline_seconds = deadline_;
@@ -105,7 +108,7 @@ class EnqueueCommand final : public cli::Command {
   std::vector<std::string> inputs_;
   std::size_t tiles_per_task_ = 1, shards_ = 1;
   std::int64_t deadline_ = 0;
-  bool force_ = false, reclaim_ = false, json_ = false;
+  bool force_ = false, reclaim_ = false, worker_paths_ = false, json_ = false;
 };
 
 }  // namespace

@@ -47,6 +47,9 @@ class ScalePlanCommand final : public cli::Command {
         ->check(CLI::Range(1, 100000));
     app.add_option("--redis-in-cluster", manifests_.redis_url, "Redis URL as the pods see it");
     app.add_option("--data-claim", manifests_.data_claim, "PersistentVolumeClaim mounted at /data in every pod");
+    app.add_option("--redis-password-secret", manifests_.redis_password_secret,
+                   "Secret (key `password`) the workers and KEDA log in to Redis with");
+    app.add_option("--scene", manifests_.tile_input, "Indexed Job: the scene its pods tile, as they see it")->capture_default_str();
     app.add_flag("--watch", watch_, "Re-plan every polling interval and apply the plan with kubectl");
     app.add_flag("--apply", apply_, "With --watch: really run kubectl (default: dry-run)");
     app.add_option("--max-iterations", watch_options_.max_iterations, "With --watch: stop after this many iterations (0: until stopped)")

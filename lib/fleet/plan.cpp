@@ -37,6 +37,22 @@ std::vector<std::string> expand(const std::string& pattern) {
   return out;
 }
 
+// --worker-paths: a path is kept as given, so it must already be in the one spelling enqueue would make.
+std::string worker_path(const std::string& path, const std::string& what) {
+  if (core::is_vsi_path(path)) return path;
+  const bool normal = !path.empty() && path[0] == '/' && fs::path(path).lexically_normal().string() == path &&
+                      (path.size() == 1 || path.back() != '/');
+  if (!normal || path.find_first_of("*?[") != std::string::npos) {
+    throw core::UsageError(what + " '" + path + "'", "with --worker-paths a path must be absolute and normal, one file or directory",
+                           "spell it as the workers see it, like /data/scenes/a.tif (no glob, '.', '..' or trailing '/')");
+  }
+  if (core::is_json_lines_path(path)) {
+    throw core::UsageError(what + " '" + path + "'", "a manifest is read by enqueue itself, so its tiles must exist here",
+                           "enqueue the manifest where its files are, or give the scenes with --worker-paths");
+  }
+  return path;
+}
+
 // A shard or a batch of manifest lines is a task's own; everything else its job shares.
 constexpr std::array<const char*, 3> slice_keys{"shard", "tiles", "only_indices"};
 
@@ -94,7 +110,7 @@ void plan_manifest(const PlanOptions& options, const std::string& path, std::int
 
 std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_ms) {
   PlanOptions options = given;
-  options.output = core::resolved_path(given.output);
+  options.output = given.worker_paths ? worker_path(given.output, "--output") : core::resolved_path(given.output);
   if (options.inputs.empty()) throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
   if (options.tiles_per_task == 0) throw core::UsageError("--tiles-per-task must be at least 1", "");
   if (options.shards == 0) throw core::UsageError("--shards must be at least 1", "");
@@ -104,22 +120,25 @@ std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_m
   }
   std::vector<queue::Task> tasks;
   const std::string job = job_of(options, options.options);
-  for (const auto& input : options.inputs) {
-    if (core::is_json_lines_path(input)) {
-      plan_manifest(options, input, now_ms, tasks);
-      continue;
+  // A Kubernetes Indexed Job's split, as queued tasks: shard I of N takes every N-th tile from I.
+  const auto add_scene = [&](const std::string& path) {
+    if (options.shards <= 1) {
+      tasks.push_back(make_task(options, {path}, options.options, now_ms, job));
+      return;
     }
-    for (auto& path : expand(input)) {
-      if (options.shards <= 1) {
-        tasks.push_back(make_task(options, {path}, options.options, now_ms, job));
-        continue;
-      }
-      // A Kubernetes Indexed Job's split, as queued tasks: shard I of N takes every N-th tile from I.
-      for (std::size_t i = 0; i < options.shards; ++i) {
-        core::Json sharded = options.options;
-        sharded.set("shard", std::to_string(i) + "/" + std::to_string(options.shards));
-        tasks.push_back(make_task(options, {path}, std::move(sharded), now_ms, job));
-      }
+    for (std::size_t i = 0; i < options.shards; ++i) {
+      core::Json sharded = options.options;
+      sharded.set("shard", std::to_string(i) + "/" + std::to_string(options.shards));
+      tasks.push_back(make_task(options, {path}, std::move(sharded), now_ms, job));
+    }
+  };
+  for (const auto& input : options.inputs) {
+    if (options.worker_paths) {
+      add_scene(worker_path(input, "input"));
+    } else if (core::is_json_lines_path(input)) {
+      plan_manifest(options, input, now_ms, tasks);
+    } else {
+      for (const auto& path : expand(input)) add_scene(path);
     }
   }
   // The same input named twice (a path and a glob) is one task.

@@ -23,6 +23,9 @@ struct PlanOptions {
   queue::Priority priority = queue::Priority::normal;
   std::size_t tiles_per_task = 1;   // manifest lines per task (detect: written tiles per task)
   std::size_t shards = 1;           // tasks per scene, each with options.shard = "I/N" (kind tile)
+  // Inputs and output are paths as the workers see them (a pod's /data): taken as spelt, not looked up here,
+  // and refused unless absolute and normal (no ".", "..", "//" or trailing "/"), or /vsi paths; no globs or manifests.
+  bool worker_paths = false;
   std::optional<std::int64_t> deadline_seconds;  // from enqueue time
   log::TraceContext trace;          // each task gets a child span of it
 };

@@ -117,20 +117,75 @@ TEST_CASE("examples/k8s: the generated manifests are current, and every file val
   const std::string k8s = std::string(SWATH_SOURCE_DIR) + "/examples/k8s/";
   const auto g = test::run({k8s + "generate.sh", SWATH_BINARY, dir.path()});
   REQUIRE_MESSAGE(g.exit_code == 0, g.err);
-  for (const char* name : {"indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml", "scaledjob.yaml"}) {
+  for (const char* name : {"indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml", "scaledjob.yaml",
+                           "triggerauthentication.yaml"}) {
     CAPTURE(name);
     CHECK_MESSAGE(core::read_file(dir / name) == core::read_file(k8s + name), "run examples/k8s/generate.sh");
   }
   CHECK_FALSE(fs::exists(dir / "scaledobject.yaml"));
   std::vector<std::string> files;
   for (const char* name : {"redis.yaml", "data-pvc.yaml", "indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml",
-                           "scaledjob.yaml"}) {
+                           "scaledjob.yaml", "triggerauthentication.yaml", "keda-scaledobject.yaml"}) {
     files.push_back(k8s + name);
   }
   const auto v = validate(files);
   CHECK_MESSAGE(v.exit_code == 0, v.out);
-  CHECK(v.out.find("8 valid, 0 invalid") != std::string::npos);
+  CHECK(v.out.find("10 valid, 0 invalid") != std::string::npos);
+  // One queue, one Redis address, one password Secret across every file of the folder (issue 12).
+  for (const std::string name : {"worker-job.yaml", "worker-deployment.yaml", "scaledjob.yaml", "keda-scaledobject.yaml"}) {
+    CAPTURE(name);
+    const std::string text = core::read_file(k8s + name);
+    CHECK(text.find("redis.swath.svc:6379") != std::string::npos);
+    CHECK(text.find("tiles") != std::string::npos);
+    CHECK(text.find("swath-redis") != std::string::npos);
+    CHECK(text.find("redis.default.svc") == std::string::npos);
+    CHECK(text.find("{scenes}") == std::string::npos);
+  }
+  CHECK(core::read_file(k8s + "redis.yaml").find("--requirepass \"$REDIS_PASSWORD\"") != std::string::npos);
+  CHECK(core::read_file(k8s + "keda-scaledobject.yaml").find("namespace: swath") != std::string::npos);
   const std::string redis = core::read_file(k8s + "redis.yaml");
   CHECK(redis.find("appendonly yes") != std::string::npos);
   CHECK(redis.find("maxmemory-policy noeviction") != std::string::npos);
+}
+
+TEST_CASE("scale-plan --emit: the Indexed Job tiles --scene; one Secret logs the workers and KEDA in to Redis") {
+  test::ScratchDir dir;
+  test::write_text(dir / "stats.json", kStats);
+  auto r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "k8s", "--scene",
+                        "/data/scenes/a.tif", "--redis-in-cluster", "redis://redis.swath.svc:6379", "--redis-password-secret",
+                        "swath-redis", "--image", "swath:0.1.0", "--image-digest", kDigest});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string indexed = core::read_file(dir / "k8s/indexed-job.yaml");
+  CHECK(indexed.find("- tile\n            - /data/scenes/a.tif\n") != std::string::npos);
+  CHECK(indexed.find("/data/scene.tif") == std::string::npos);
+  CHECK(indexed.find("SWATH_REDIS_PASSWORD") == std::string::npos);  // static shards need no Redis
+  for (const char* name : {"worker-job.yaml", "worker-deployment.yaml", "scaledjob.yaml"}) {
+    CAPTURE(name);
+    const std::string text = core::read_file(dir / "k8s/" + name);
+    CHECK(text.find("- name: SWATH_REDIS_PASSWORD\n") != std::string::npos);
+    CHECK(text.find("secretKeyRef:\n") != std::string::npos);
+    CHECK(text.find("\"redis://redis.swath.svc:6379\"") != std::string::npos);
+    CHECK(text.find("image: \"swath@" + kDigest + "\"") != std::string::npos);
+  }
+  for (const char* name : {"scaledobject.yaml", "scaledjob.yaml"}) {
+    CAPTURE(name);
+    const std::string text = core::read_file(dir / "k8s/" + name);
+    CHECK(text.find("address: \"redis.swath.svc:6379\"") != std::string::npos);
+    CHECK(text.find("authenticationRef:\n") != std::string::npos);
+  }
+  const std::string auth = core::read_file(dir / "k8s/triggerauthentication.yaml");
+  CHECK(auth.find("kind: TriggerAuthentication") != std::string::npos);
+  CHECK(auth.find("parameter: password") != std::string::npos);
+  const auto v = validate({dir / "k8s/indexed-job.yaml", dir / "k8s/worker-job.yaml", dir / "k8s/worker-deployment.yaml",
+                           dir / "k8s/scaledobject.yaml", dir / "k8s/scaledjob.yaml", dir / "k8s/triggerauthentication.yaml"});
+  CHECK_MESSAGE(v.exit_code == 0, v.out);
+  CHECK(v.out.find("6 valid, 0 invalid") != std::string::npos);
+
+  for (const std::string scene : {"scenes/a.tif", "/data/../a.tif", "/data/*.tif", "/data/scenes/"}) {
+    CAPTURE(scene);
+    r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "indexed-job", "-o", dir / "bad", "--scene", scene});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--scene '" + scene + "': not an absolute, normal path of one file") != std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(dir / "bad"));
 }

@@ -2,6 +2,7 @@
 #include "scale/k8s/manifests.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <regex>
 
 #include "core/errors.hpp"
@@ -15,7 +16,7 @@ namespace {
 
 using core::Json;
 
-constexpr int kUid = 10001;  // the image's non-root user (see Dockerfile)
+constexpr int kUid = 10001;  // the image's non-root user swath (packaging/image)
 
 Json obj(std::initializer_list<std::pair<const char*, Json>> members) {
   Json o = Json::object();
@@ -109,13 +110,22 @@ Json worker_args(const ManifestOptions& o, bool exit_when_empty) {
   return args;
 }
 
+// The password never goes into args or the manifest: the worker reads SWATH_REDIS_PASSWORD from the Secret.
+Json worker_env(const ManifestOptions& o) {
+  Json env = Json::array();
+  if (o.redis_password_secret.empty()) return env;
+  env.push_back(obj({{"name", "SWATH_REDIS_PASSWORD"},
+                     {"valueFrom", obj({{"secretKeyRef", obj({{"name", o.redis_password_secret}, {"key", "password"}})}})}}));
+  return env;
+}
+
 Json worker_job_spec(const ManifestOptions& o, int parallelism) {
   return obj({
       {"parallelism", parallelism},
       {"backoffLimit", 6},
       {"ttlSecondsAfterFinished", 3600},
       {"podFailurePolicy", pod_failure_policy()},
-      {"template", pod_template(o, "worker", container(o, "swath", worker_args(o, true), Json::array()), "Never")},
+      {"template", pod_template(o, "worker", container(o, "swath", worker_args(o, true), worker_env(o)), "Never")},
   });
 }
 
@@ -150,7 +160,7 @@ Manifest deployment(const ManifestOptions& o) {
   Json spec = obj({
       {"replicas", o.parallelism},
       {"selector", obj({{"matchLabels", labels(o, "worker")}})},
-      {"template", pod_template(o, "worker", container(o, "swath", worker_args(o, false), Json::array()), "Always")},
+      {"template", pod_template(o, "worker", container(o, "swath", worker_args(o, false), worker_env(o)), "Always")},
   });
   Json d = obj({{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"metadata", metadata(o, o.name + "-worker", "worker")},
                 {"spec", std::move(spec)}});
@@ -171,11 +181,22 @@ Json redis_trigger(const ManifestOptions& o) {
     throw core::UsageError("--redis '" + address.describe() + "'", "KEDA's redis scaler reaches Redis over TCP, not a unix socket",
                            "give the address pods use, like redis://redis.swath.svc:6379/0");
   }
-  return arr({obj({{"type", "redis"},
-                   {"metadata", obj({{"address", address.host + ":" + std::to_string(address.port)},
-                                     {"listName", "swath:{" + o.queue + "}:unfinished"},
-                                     {"listLength", format_number(std::ceil(o.policy.target_tasks_per_pod))},
-                                     {"activationListLength", format_number(std::floor(o.policy.activation_threshold))}})}})});
+  Json trigger = obj({{"type", "redis"},
+                      {"metadata", obj({{"address", address.host + ":" + std::to_string(address.port)},
+                                        {"listName", "swath:{" + o.queue + "}:unfinished"},
+                                        {"listLength", format_number(std::ceil(o.policy.target_tasks_per_pod))},
+                                        {"activationListLength", format_number(std::floor(o.policy.activation_threshold))}})}});
+  if (!o.redis_password_secret.empty()) trigger.set("authenticationRef", obj({{"name", o.redis_password_secret}}));
+  return arr({std::move(trigger)});
+}
+
+// KEDA logs in to Redis with the workers' password, from the same Secret.
+Manifest trigger_authentication(const ManifestOptions& o) {
+  Json ta = obj({{"apiVersion", "keda.sh/v1alpha1"}, {"kind", "TriggerAuthentication"},
+                 {"metadata", metadata(o, o.redis_password_secret, "autoscaler")},
+                 {"spec", obj({{"secretTargetRef", arr({obj({{"parameter", "password"}, {"name", o.redis_password_secret},
+                                                             {"key", "password"}})})}})}});
+  return {"triggerauthentication.yaml", ta, ""};
 }
 
 Json hpa_rules(const RateRules& r) {
@@ -253,6 +274,14 @@ std::vector<ManifestKind> parse_manifest_kinds(const std::string& text) {
 
 std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, const ManifestOptions& options) {
   image_reference(options);  // validates the digest before anything is built
+  // The pods read the scene from their own file system: an absolute path there, or a GDAL /vsi path.
+  const auto& scene = options.tile_input;
+  const bool normal = !scene.empty() && scene[0] == '/' && scene.back() != '/' &&
+                      std::filesystem::path(scene).lexically_normal().string() == scene;
+  if (!core::is_vsi_path(scene) && (!normal || scene.find_first_of("*?[") != std::string::npos)) {
+    throw core::UsageError("--scene '" + scene + "'", "not an absolute, normal path of one file",
+                           "the path as the pods see it, like /data/scenes/a.tif (the data volume is at /data)");
+  }
   std::vector<Manifest> out;
   for (const auto kind : kinds) {
     switch (kind) {
@@ -262,6 +291,7 @@ std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, co
       case ManifestKind::keda:
         out.push_back(scaled_object(options));
         out.push_back(scaled_job(options));
+        if (!options.redis_password_secret.empty()) out.push_back(trigger_authentication(options));
         break;
     }
   }

@@ -19,7 +19,8 @@ struct ManifestOptions {
   std::string redis_url = "redis://redis:6379";
   int parallelism = 1;       // from the plan: worker Job parallelism and Deployment replicas
   int shards = 8;            // Indexed Job completions
-  std::string tile_input = "/data/scene.tif";
+  std::string redis_password_secret;  // a Secret with key `password`: the workers' SWATH_REDIS_PASSWORD, KEDA's login
+  std::string tile_input = "/data/scene.tif";  // the Indexed Job's scene, as the pods see it
   std::string tile_output = "/data/tiles";
   std::string data_claim = "swath-data";  // PersistentVolumeClaim (ReadWriteMany) mounted at /data in every pod
   std::string cpu_request = "500m", cpu_limit = "1", memory_request = "512Mi", memory_limit = "1Gi";
