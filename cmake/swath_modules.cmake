@@ -13,13 +13,14 @@
 # Level 0: errors, files, JSON, text, geo types, hashes. No third-party library.
 swath_module(core)
 
-# Level 1: configuration, logging, the pipeline skeleton, GDAL, vectors, provenance.
+# Level 1: configuration, logging, the pipeline skeleton, GDAL, vectors, provenance, PMTiles archives.
 swath_module(config PUBLIC core USES yaml-cpp)
 swath_module(log PUBLIC config PRIVATE core PUBLIC_USES spdlog)
 swath_module(pipeline PUBLIC config core log PUBLIC_USES tbb)
 swath_module(raster PUBLIC config core PRIVATE log PUBLIC_USES gdal tbb USES fmt)
 swath_module(vector PUBLIC core PRIVATE raster USES gdal)
 swath_module(provenance PUBLIC core USES fmt gdal hiredis opencv proj spdlog tbb yaml-cpp)
+swath_module(pmtiles PUBLIC core USES gdal)
 
 # Level 2: what the commands do.
 swath_module(queue PUBLIC config core PRIVATE log USES hiredis)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages listed in packaging/apt-packages.txt that are missing, then the test-only npm
-# validators (tests/k8s-schema); idempotent: each step is skipped when already current.
+# validators (tests/k8s-schema) and PMTiles reader (tests/pmtiles-reader); idempotent: each step is skipped when already
+# current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,21 +29,28 @@ for pkg in "${wanted[@]}"; do
   names+=("$pkg")
 done
 
-install_k8s_schema_validators() {
-  # Test-only: offline Kubernetes/KEDA schema validators, pinned by tests/k8s-schema/package-lock.json.
-  # Skipped when node_modules was installed from this exact lock file.
-  local dir=tests/k8s-schema stamp=tests/k8s-schema/node_modules/.swath-lock-sha256
+# Test-only npm packages, pinned by DIR/package-lock.json; skipped when node_modules was installed from this exact
+# lock file. $2 says what they are for.
+install_npm_test_packages() {
+  local dir=$1 purpose=$2 stamp=$1/node_modules/.swath-lock-sha256
   local want
   want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
   [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && return 0
-  command -v npm >/dev/null || { echo "setup: npm is needed for the manifest schema tests (apt-get install npm)" >&2; exit 1; }
-  echo "setup: installing the Kubernetes/KEDA schema validators into $dir (npm ci)"
+  command -v npm >/dev/null || { echo "setup: npm is needed for $purpose (apt-get install npm)" >&2; exit 1; }
+  echo "setup: installing $purpose into $dir (npm ci)"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$want" >"$stamp"
 }
 
+install_test_packages() {
+  # Offline Kubernetes/KEDA schema validators (the manifest schema tests).
+  install_npm_test_packages tests/k8s-schema "the Kubernetes/KEDA schema validators"
+  # The Protomaps reference reader (the PMTiles archive tests).
+  install_npm_test_packages tests/pmtiles-reader "the PMTiles reader"
+}
+
 if ((${#missing[@]} == 0)); then
-  install_k8s_schema_validators
+  install_test_packages
   exit 0
 fi
 
@@ -61,6 +69,6 @@ if ! "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[
   echo "setup: some locked versions are not on this mirror; installing by name: ${names[*]}" >&2
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${names[@]}"
 fi
-# Debian's nodejs has no npm (NodeSource's has); the schema validators need it.
+# Debian's nodejs has no npm (NodeSource's has); the test packages need it.
 command -v npm >/dev/null || "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm
-install_k8s_schema_validators
+install_test_packages
