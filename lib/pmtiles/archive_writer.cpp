@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "core/cancel.hpp"
@@ -41,12 +40,6 @@ core::Json to_json(const ArchiveSummary& s) {
   return out;
 }
 
-std::size_t ArchiveWriter::DigestHash::operator()(const Digest& d) const {
-  std::size_t h = 0;
-  std::memcpy(&h, d.data(), sizeof h);  // SHA-256 bytes are already uniform
-  return h;
-}
-
 ArchiveWriter::ArchiveWriter(std::string path)
     : path_(std::move(path)), spool_(std::make_unique<TempFile>(path_, "the tile spool of '" + path_ + "'")) {}
 
@@ -54,35 +47,42 @@ ArchiveWriter::~ArchiveWriter() = default;
 
 void ArchiveWriter::add(int z, std::uint32_t x, std::uint32_t y, std::string_view bytes) {
   const std::uint64_t id = zxy_to_tile_id(z, x, y);
-  if (spool_ == nullptr) throw core::DataError("archive '" + path_ + "'", "tile added after finish()");
+  if (spool_ == nullptr) throw core::DataError("archive '" + path_ + "'", "tile added after finish() or a failure");
   if (bytes.empty() || bytes.size() > std::numeric_limits<std::uint32_t>::max()) {
     throw core::DataError(tile_name(id) + " for '" + path_ + "'", bytes.empty() ? "no bytes" : "larger than 4 GiB");
   }
   core::Sha256 sha;
   sha.update(bytes);
-  const auto [it, inserted] = by_digest_.try_emplace(sha.finish(), static_cast<std::uint32_t>(contents_.size()));
+  const auto [number, inserted] = blobs_.insert(sha.finish());
   if (inserted) {
     contents_.push_back({spool_->size(), static_cast<std::uint32_t>(bytes.size())});
-    spool_->append(bytes);
+    try {
+      spool_->append(bytes);
+    } catch (...) {
+      spool_.reset();  // the spool no longer matches contents_: the writer is spent
+      throw;
+    }
   }
-  tiles_.push_back({id, it->second});
+  tiles_.push_back({id, number});
 }
 
 ArchiveSummary ArchiveWriter::finish(const ArchiveInfo& info) {
   const std::unique_ptr<TempFile> spool = std::move(spool_);  // removed on every way out of here
   const std::string what = "archive '" + path_ + "'";
-  if (spool == nullptr) throw core::DataError(what, "finish() called twice");
+  if (spool == nullptr) throw core::DataError(what, "finish() after finish() or a failure");
   if (tiles_.empty()) throw core::DataError(what, "no tiles to write", "a PMTiles archive needs at least one tile");
   if (!info.metadata.is_object()) throw core::DataError(what + " metadata", "not a JSON object");
   spool->flush();
-  by_digest_ = {};
+  blobs_.release();
 
   std::sort(tiles_.begin(), tiles_.end(), [](const Tile& a, const Tile& b) { return a.tile_id < b.tile_id; });
   // Blobs in order of first use along the tile ids: a duplicate points back, every new blob follows the last.
   constexpr std::uint64_t unplaced = std::numeric_limits<std::uint64_t>::max();
   std::vector<std::uint64_t> offset_of(contents_.size(), unplaced);
   std::vector<std::uint32_t> placement;
+  placement.reserve(contents_.size());
   std::vector<Entry> entries;
+  entries.reserve(tiles_.size());  // at most one each: no doubling past it
   std::uint64_t data_length = 0;
   for (std::size_t i = 0; i < tiles_.size(); ++i) {
     const Tile& t = tiles_[i];
@@ -103,11 +103,16 @@ ArchiveSummary ArchiveWriter::finish(const ArchiveInfo& info) {
     }
   }
 
+  const std::uint64_t addressed_tiles = tiles_.size();
+  const int min_zoom = tile_id_to_zxy(tiles_.front().tile_id).z;
+  const int max_zoom = tile_id_to_zxy(tiles_.back().tile_id).z;
+  // Memory peaks here: give back what the directories no longer need (swap: `= {}` would keep the capacity).
+  std::vector<Tile>().swap(tiles_);
+  std::vector<std::uint64_t>().swap(offset_of);
+
   const Directories dirs = build_directories(entries);
   const std::string metadata = gzip_compress(info.metadata.dump());
   const Bounds bounds = info.bounds.value_or(Bounds{});
-  const int min_zoom = tile_id_to_zxy(tiles_.front().tile_id).z;
-  const int max_zoom = tile_id_to_zxy(tiles_.back().tile_id).z;
   const Center center = info.center.value_or(
       Center{(bounds.min_lon + bounds.max_lon) / 2, (bounds.min_lat + bounds.max_lat) / 2, min_zoom});
 
@@ -120,7 +125,7 @@ ArchiveSummary ArchiveWriter::finish(const ArchiveInfo& info) {
   h.leaf_length = dirs.leaves.size();
   h.tile_data_offset = h.leaf_offset + h.leaf_length;
   h.tile_data_length = data_length;
-  h.addressed_tiles = tiles_.size();
+  h.addressed_tiles = addressed_tiles;
   h.tile_entries = entries.size();
   h.tile_contents = placement.size();
   h.clustered = true;

@@ -1,17 +1,16 @@
 // ArchiveWriter: tiles added in any order become one PMTiles v3 archive, deduplicated, clustered, written atomically.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/json.hpp"
+#include "pmtiles/blob_index.hpp"
 #include "pmtiles/format.hpp"
 
 namespace swath::pmtiles {
@@ -52,8 +51,8 @@ struct ArchiveSummary {
 // `swath.pmtiles/1`: the summary as --json would print it.
 core::Json to_json(const ArchiveSummary& summary);
 
-// Not thread-safe: call add() from one thread (a pipeline's in-order sink). Memory holds 16 bytes per tile and one
-// hash per distinct tile; the tile bytes go to a spool file beside the output (`.NAME.tmp-*`, removed at the end,
+// Not thread-safe: call add() from one thread (a pipeline's in-order sink). Memory holds 16 bytes per tile and about
+// 60 per distinct tile (its hash, where its bytes are); the tile bytes go to a spool file beside the output (`.NAME.tmp-*`, removed at the end,
 // or by core::remove_stale_temporaries after a kill). The archive's bytes depend only on the set of tiles and the
 // info, never on the order of add() calls.
 class ArchiveWriter {
@@ -64,7 +63,8 @@ class ArchiveWriter {
   ArchiveWriter(const ArchiveWriter&) = delete;
   ArchiveWriter& operator=(const ArchiveWriter&) = delete;
 
-  // Throws DataError for an invalid z/x/y or empty bytes, IoError when the spool cannot be written.
+  // Throws DataError for an invalid z/x/y or empty bytes, IoError when the spool cannot be written (the writer is
+  // spent then: later calls throw).
   void add(int z, std::uint32_t x, std::uint32_t y, std::string_view bytes);
   std::size_t tiles() const { return tiles_.size(); }
 
@@ -74,10 +74,6 @@ class ArchiveWriter {
   ArchiveSummary finish(const ArchiveInfo& info);
 
  private:
-  using Digest = std::array<std::uint8_t, 32>;
-  struct DigestHash {
-    std::size_t operator()(const Digest& d) const;
-  };
   struct Content {
     std::uint64_t spool_offset;
     std::uint32_t length;
@@ -91,7 +87,7 @@ class ArchiveWriter {
   std::unique_ptr<TempFile> spool_;
   std::vector<Tile> tiles_;
   std::vector<Content> contents_;
-  std::unordered_map<Digest, std::uint32_t, DigestHash> by_digest_;
+  BlobIndex blobs_;  // numbers the entries of contents_
 };
 
 }  // namespace swath::pmtiles
