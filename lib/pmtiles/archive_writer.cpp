@@ -19,6 +19,14 @@ namespace {
 
 std::int32_t e7(double degrees) { return static_cast<std::int32_t>(std::lround(degrees * 1e7)); }
 
+// Longitudes within ±180 and latitudes within ±90 (so that degrees × 10^7 fits the header's int32).
+void check_degrees(const std::string& what, double lon, double lat) {
+  if (!(std::fabs(lon) <= 180.0 && std::fabs(lat) <= 90.0)) {
+    throw core::DataError(what, "longitude " + std::to_string(lon) + ", latitude " + std::to_string(lat) +
+                                    " outside ±180, ±90", "give WGS84 degrees");
+  }
+}
+
 std::string tile_name(std::uint64_t tile_id) {
   const TileCoord c = tile_id_to_zxy(tile_id);
   return "tile " + std::to_string(c.z) + "/" + std::to_string(c.x) + "/" + std::to_string(c.y);
@@ -113,8 +121,12 @@ ArchiveSummary ArchiveWriter::finish(const ArchiveInfo& info) {
   const Directories dirs = build_directories(entries);
   const std::string metadata = gzip_compress(info.metadata.dump());
   const Bounds bounds = info.bounds.value_or(Bounds{});
+  check_degrees(what + " bounds", bounds.min_lon, bounds.min_lat);
+  check_degrees(what + " bounds", bounds.max_lon, bounds.max_lat);
   const Center center = info.center.value_or(
       Center{(bounds.min_lon + bounds.max_lon) / 2, (bounds.min_lat + bounds.max_lat) / 2, min_zoom});
+
+  check_degrees(what + " center", center.lon, center.lat);
 
   Header h;
   h.root_offset = header_bytes;

@@ -111,6 +111,15 @@ TEST_CASE("pmtiles writer: bad input is refused and leaves no file behind") {
     info.metadata = core::Json::array();
     CHECK_THROWS_AS(writer.finish(info), core::DataError);
   }
+  {
+    pmtiles::ArchiveWriter writer(out);
+    writer.add(0, 0, 0, "x");
+    pmtiles::ArchiveInfo info;
+    info.bounds = pmtiles::Bounds{-10, -10, 250, 10};  // not degrees: would overflow the header's int32
+    CHECK_THROWS_WITH_AS(writer.finish(info), doctest::Contains("outside"), core::DataError);
+    CHECK_THROWS_AS(writer.finish({}), core::DataError);  // spent
+    CHECK_THROWS_AS(writer.add(0, 0, 0, "y"), core::DataError);
+  }
   { pmtiles::ArchiveWriter abandoned(out); abandoned.add(0, 0, 0, "never finished"); }
   CHECK(fs::is_empty(dir.path()));
 }
@@ -140,6 +149,7 @@ TEST_CASE("pmtiles writer: a full disk fails with IoError, nothing under the fin
       CHECK(std::string(e.what()).find("No space left on device") != std::string::npos);
     }
     CHECK(added < big.size());
+    CHECK_THROWS_AS(writer.finish(png_info()), core::DataError);  // spent by the failure, never a bad archive
   }
   CHECK(names_in(disk.path()) == std::vector<std::string>{"filler"});
 
