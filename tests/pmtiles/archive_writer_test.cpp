@@ -1,6 +1,8 @@
 // ArchiveWriter: what it writes reads back tile for tile, deduplicated and clustered, the same bytes in any add()
-// order, and nothing under the final name when it fails.
+// order, and nothing under the final name when it fails or is killed.
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <set>
@@ -167,4 +169,26 @@ TEST_CASE("pmtiles writer: a full disk fails with IoError, nothing under the fin
   disk.leave_free(page(2 * size + 64 * 1024));
   write(out, medium, png_info());
   CHECK(core::read_file(out) == core::read_file(dir / "reference.pmtiles"));
+}
+
+TEST_CASE("pmtiles writer: a process killed mid-archive leaves only temporaries, which the stale sweep removes") {
+  test::ScratchDir dir;
+  const std::string out = dir / "out.pmtiles";
+  const auto tiles = test::pyramid_tiles(6, 600, 1);  // > 1 MiB: the spool has reached the disk
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    pmtiles::ArchiveWriter writer(out);
+    for (const auto& t : tiles) writer.add(t.z, t.x, t.y, t.bytes);
+    ::_exit(0);  // like kill -9: no destructor runs
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK_FALSE(fs::exists(out));
+  const auto left = names_in(dir.path());
+  REQUIRE(left.size() == 1);
+  CHECK(left.front().rfind(".out.pmtiles.tmp-" + std::to_string(child) + "-", 0) == 0);
+  core::remove_stale_temporaries(dir.path(), "out.pmtiles");
+  CHECK(fs::is_empty(dir.path()));
 }
