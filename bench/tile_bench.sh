@@ -85,10 +85,10 @@ cat "$S12" "$S24" "$N6" >/dev/null  # every run reads from the page cache
 
 # direct_write NAME BYTES: the command writing BYTES (rounded up to MiB) around the page cache into @OUT@.
 direct_write() { declare -n to="cmd_$1"; to=(dd if=/dev/zero of=@OUT@/direct.bin bs=1M count=$((($2 + 1048575) / 1048576)) oflag=direct status=none); }
-# stages NAME: the thread-seconds per stage from the fastest try's --json summary.
+# stages NAME: seconds per stage (wall/CPU, summed over threads) from the fastest try's --json summary.
 stages() {
-  python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))["stages"]; print(" ".join(f"{k} {v:.2f}" for k, v in s.items()))' \
-    "$RUN/$1.best.out"
+  python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))["stages"]; w = s.pop("writers")
+print(" ".join("%s %.2f/%.2f" % (k, v["wall"], v["cpu"]) for k, v in s.items()), "writers", w)' "$RUN/$1.best.out"
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the ratios need an otherwise idle machine)"
@@ -105,8 +105,8 @@ for scene in terrain noise40; do
   interleaved "retile-$scene" "swath-$scene" "swath-$scene-1t"
   direct_write "write_$scene" "$(bytes_of "$RUN/swath-$scene" tif)"
   interleaved "decode-$scene" "write-$scene"
-  echo "swath-$scene stages (thread-seconds): $(stages "swath-$scene")"
-  echo "swath-$scene-1t stages (thread-seconds): $(stages "swath-$scene-1t")"
+  echo "swath-$scene stages (wall/CPU s): $(stages "swath-$scene")"
+  echo "swath-$scene-1t stages (wall/CPU s): $(stages "swath-$scene-1t")"
 done
 echo
 cmd_retile_png=(gdal_retile.py -of PNG -ps 512 512 -targetDir @OUT@ "$S12")
@@ -118,7 +118,7 @@ swath_png_bytes=$(bytes_of "$RUN/swath-png" png)
 interleaved swath-gtiff-24k
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-figures() {  # figures SCENE → the seven numbers the summary needs for SCENE
+figures() {  # figures SCENE → the six numbers the summary needs for SCENE
   local v
   for v in retile_$1_s swath_$1_s swath_$1_cpu swath_$1_1t_s decode_$1_s write_$1_s; do printf '%s ' "${!v}"; done
 }
