@@ -59,7 +59,7 @@ class CellSource {
   std::int64_t next_ = 0;
 };
 
-// Thread-seconds of the tiling threads' own stages.
+// Seconds (wall and CPU) of the tiling threads' own stages, summed over threads.
 struct Clocks {
   StageClock read, encode, hash, sink;
 };

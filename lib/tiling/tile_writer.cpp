@@ -58,7 +58,7 @@ void TileWriter::close() {
 std::future<void> TileWriter::submit(std::string path, EncodedTile tile) {
   std::promise<void> done;
   auto future = done.get_future();
-  if (threads_.empty()) {
+  if (max_threads_ == 0) {  // not threads_: other submitters may be adding a writer to it
     const Timed timed(times_.write);
     write(path, tile, done);
     return future;

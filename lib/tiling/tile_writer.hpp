@@ -60,7 +60,7 @@ class TileWriter {
   mutable std::mutex mutex_;
   std::condition_variable wake_;   // writers: a tile or closing
   std::condition_variable space_;  // submitters: room in the queue
-  std::size_t max_threads_;
+  const std::size_t max_threads_;
   std::size_t max_queued_;
   std::deque<Job> queue_;
   std::size_t busy_ = 0;  // writer threads writing a tile
