@@ -202,6 +202,15 @@ core::Json to_json(const TileReport& r) {
                                       {"index", r.index_path},
                                       {"warnings", std::move(warnings)},
                                       {"failures", std::move(failures)}};
+  const TileStages& st = r.stages;
+  core::Json stages = core::Json::Object{};
+  for (const auto& [name, time] : {std::pair{"read", st.read}, {"encode", st.encode}, {"hash", st.hash}, {"sink", st.sink},
+                                   {"queue_wait", st.queue_wait}, {"write", st.write}, {"writer_idle", st.writer_idle},
+                                   {"drain", st.drain}}) {
+    stages.set(name, core::Json::Object{{"wall", time.wall}, {"cpu", time.cpu}});
+  }
+  stages.set("writers", static_cast<std::int64_t>(st.writers));
+  out.set("stages", std::move(stages));
   if (!r.files.empty()) {
     core::Json files = core::Json::array();
     for (const auto& f : r.files) files.push_back(f.path);

@@ -29,6 +29,25 @@ struct TileFile {
   std::uint64_t bytes = 0;
 };
 
+// Seconds per stage of the run, summed over threads (the --json summary's "stages"): where a run's time goes,
+// the CPU-bound stages and the waits apart (bench/README.md reads them). Wall time minus CPU time is waiting:
+// for a lock, the device, or a core (on a busy machine).
+struct StageTime {
+  double wall = 0;
+  double cpu = 0;
+};
+struct TileStages {
+  StageTime read;         // reading and decoding source blocks (GDAL)
+  StageTime encode;       // blank check, scaling, encoding
+  StageTime hash;         // SHA-256 of the encoded bytes
+  StageTime sink;         // the in-order sink: manifest records, bounds, progress
+  StageTime queue_wait;   // tiling threads waiting for room in the write queue
+  StageTime write;        // writing tiles into place (create, direct write, close, rename)
+  StageTime writer_idle;  // writer threads waiting for a tile
+  StageTime drain;        // the end of the run waiting for the last writes
+  std::size_t writers = 0;  // writer threads the run started (0: it wrote on its one thread)
+};
+
 struct TileReport {
   std::int64_t planned = 0;  // tiles this run was asked for (after shard / index selection)
   std::int64_t written = 0;  // encoded and written by this run
@@ -39,6 +58,7 @@ struct TileReport {
   std::uint64_t bytes = 0;   // bytes of the tiles on disk (written + reused)
   std::int64_t pixels = 0;   // scene pixels read by this run
   double seconds = 0;
+  TileStages stages;
   std::string manifest_path;
   std::string index_path;
   std::vector<std::string> warnings;
@@ -56,7 +76,8 @@ struct TileReport {
 // the journal stays for --resume).
 TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progress = nullptr);
 
-// The --json summary: {"schema":"swath.tile.summary/1", "written", "skipped", "failed", "bytes", "seconds", ...}.
+// The --json summary: {"schema":"swath.tile.summary/1", "written", "skipped", "failed", "bytes", "seconds",
+// "stages": {"read": {"wall", "cpu"}, ...: seconds summed over threads}, ...}.
 core::Json to_json(const TileReport& report);
 
 }  // namespace swath::tiling

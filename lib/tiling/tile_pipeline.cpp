@@ -59,9 +59,22 @@ class CellSource {
   std::int64_t next_ = 0;
 };
 
+// Seconds (wall and CPU) of the tiling threads' own stages, summed over threads.
+struct Clocks {
+  StageClock read, encode, hash, sink;
+};
+
 // Reads, encodes and hashes one tile into `out`, and queues its file with `writer`.
-void make_tile(const TileRun& run, const TileScene& scene, const GridWindow& cell, TileWriter& writer, TileOutcome& out) {
+void make_tile(const TileRun& run, const TileScene& scene, const GridWindow& cell, TileWriter& writer, Clocks& clocks,
+               TileOutcome& out) {
+  auto started = StagePoint::now();
+  const auto lap = [&started](StageClock& clock) {
+    const auto now = StagePoint::now();
+    clock.add(started, now);
+    started = now;
+  };
   auto block = scene.reader->read(cell.window, scene.read_bands, scene.info.data_type, scene.fill, scene.layout);
+  lap(clocks.read);
   if (is_blank(block, cell.source, scene.blank_rule, run.options.skip_blank)) {
     out.status = TileStatus::blank;
     return;
@@ -69,13 +82,15 @@ void make_tile(const TileRun& run, const TileScene& scene, const GridWindow& cel
   if (scene.scale) block = scale_to_byte(block, scene.output_bands, scene.ranges, scene.blank_rule.nodata);
   EncodedTile encoded = scene.templates->encode(block, scene.output_bands, scene.look,
                                                 {scene.georef->tile_transform(cell.window), tile_id(scene.name, cell)});
+  lap(clocks.encode);
   out.bytes = encoded.bytes().size();
   out.sha256 = core::sha256_hex(encoded.bytes());
+  lap(clocks.hash);
   out.written = writer.submit(run.options.output_dir + "/" + tile_relative_path(scene.name, cell, run.options.format),
                               std::move(encoded));
 }
 
-TileOutcome work(const TileRun& run, TileWriter& writer, TileJob& job) {
+TileOutcome work(const TileRun& run, TileWriter& writer, Clocks& clocks, TileJob& job) {
   TileOutcome out;
   out.scene = job.scene;
   out.cell = job.cell;
@@ -95,7 +110,7 @@ TileOutcome work(const TileRun& run, TileWriter& writer, TileJob& job) {
     }
   }
   try {
-    make_tile(run, scene, job.cell, writer, out);
+    make_tile(run, scene, job.cell, writer, clocks, out);
     return out;
   } catch (const core::DataError& e) {  // this tile's pixels: record it and go on; output errors stop the run
     out.status = TileStatus::failed;
@@ -185,15 +200,16 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
   if (run.progress != nullptr) run.progress->started(progress);
   bool abandoned = false;
-  // One writer per two tiling threads (a write waits for the device most of its time). A tile waiting for a
-  // writer holds its encoded bytes only, about half of what a tile in the pipeline holds: allowing half as
-  // many keeps the run within 1.25 times --max-memory.
-  TileWriter writer(static_cast<std::size_t>(pipeline::resolve_threads(run.options.resources.threads) / 2),
-                    std::max<std::size_t>(1, limits.max_tokens / 2));
+  const WriterLimits shape = writer_limits(pipeline::resolve_threads(run.options.resources.threads),
+                                           run.options.resources.max_memory, bytes_per_item);
+  TileWriter writer(shape.threads, shape.max_queued);
   PendingRecords pending(run.manifest);
+  Clocks clocks;
+  StageClock drain;
   std::size_t open_scene = 0;  // scenes before this one have had all their tiles sunk
 
   const auto sink = [&](TileOutcome& out) {
+    const Timed timed(clocks.sink);
     // The sink runs in source order: once a tile of a later scene arrives, no work on the earlier ones is left.
     for (; open_scene < out.scene; ++open_scene) run.scenes[open_scene].reader->release_handles();
     if (out.cancelled) {
@@ -211,13 +227,19 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   };
   bool finished = false;
   try {
-    finished = pipeline::run_ordered(limits, CellSource(run), [&](TileJob& job) { return work(run, writer, job); }, sink);
+    finished = pipeline::run_ordered(limits, CellSource(run), [&](TileJob& job) { return work(run, writer, clocks, job); }, sink);
+    const Timed timed(drain);
     pending.flush(true);
   } catch (...) {
     if (run.progress != nullptr) run.progress->finished(progress);  // a terminal's bar ends its line before the error
     throw;
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto& waits = writer.times();
+  const auto stage = [](const StageClock& clock) { return StageTime{clock.wall_seconds(), clock.cpu_seconds()}; };
+  report.stages = {stage(clocks.read),       stage(clocks.encode), stage(clocks.hash),       stage(clocks.sink),
+                   stage(waits.queue_wait), stage(waits.write),   stage(waits.idle), stage(drain),
+                   writer.writers()};
   progress.seconds = report.seconds;
   if (run.progress != nullptr) run.progress->finished(progress);
   return finished && !abandoned;

@@ -81,3 +81,34 @@ TEST_CASE("tile writer: with no threads it writes on the caller's thread, and it
   auto missing = writer.submit(dir / "no-such-dir/t.bin", tile_of("x"));
   CHECK_THROWS_AS(missing.get(), core::IoError);
 }
+
+TEST_CASE("tile writer: tiles waiting while every writer is busy bring more writers, up to its cap and no further") {
+  // One write at a time leaves the device idle between completions (issue 16): a burst of tiles must be
+  // written by several threads at once. Submitting takes microseconds, a 256 KiB write far longer, so tiles
+  // wait here; the cap still holds.
+  test::ScratchDir dir;
+  std::vector<std::future<void>> written;
+  tiling::TileWriter writer(3, 1000);
+  CHECK(writer.writers() == 1);  // one from the start; the others only when needed
+  for (int i = 0; i < 64; ++i) {
+    written.push_back(writer.submit(dir / ("t" + std::to_string(i) + ".bin"), tile_of(std::string(256 * 1024, 'w'))));
+  }
+  for (auto& w : written) w.get();
+  CHECK(writer.writers() >= 2);
+  CHECK(writer.writers() <= 3);
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 64);
+}
+
+TEST_CASE("tile writer limits: two writes at once per tiling thread, its tiles within a quarter of --max-memory") {
+  const std::size_t tile = 3 * 512 * 512 * 3;  // bytes_per_tile of a 3-band uint8 512-px tile
+  const auto two = tiling::writer_limits(2, 256u << 20, tile);
+  CHECK(two.threads == 4);  // one writer for the two tiling threads kept the device at one write at a time
+  CHECK((two.threads + two.max_queued) * (tile / 2) <= (256u << 20) / 4);
+  CHECK(two.max_queued >= 4);  // at least what the pipeline's tokens allowed before
+  const auto one = tiling::writer_limits(1, 256u << 20, tile);
+  CHECK(one.threads == 0);  // --threads 1 writes on its one thread
+  const auto tight = tiling::writer_limits(8, 16u << 20, tile);  // memory, not threads, bounds the writer
+  CHECK(tight.threads >= 1);
+  CHECK(tight.max_queued >= 1);
+  CHECK((tight.threads + tight.max_queued) * (tile / 2) <= std::max<std::size_t>((16u << 20) / 4, 2 * (tile / 2)));
+}
