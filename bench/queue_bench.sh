@@ -12,8 +12,11 @@ SWATH=$(realpath "$SWATH")
 
 work=$(mktemp -d)
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# LISTPACK_VALUE: Redis' hash-max-listpack-value (docs/queue.md, "Small hashes": 256 recommended; Redis' default 64).
+LISTPACK_VALUE=${LISTPACK_VALUE:-256}
 redis-server --port "$port" --bind 127.0.0.1 --dir "$work" --appendonly yes --appendfsync everysec \
-  --maxmemory-policy noeviction --save '' --daemonize yes --logfile "$work/redis.log" >/dev/null
+  --maxmemory-policy noeviction --save '' --hash-max-listpack-value "$LISTPACK_VALUE" \
+  --daemonize yes --logfile "$work/redis.log" >/dev/null
 cleanup() { redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.05; done
@@ -75,7 +78,7 @@ PYEOF
 
 # 4. At planetary scale (issue 15): Redis bytes per waiting and per done task, enqueue from a tiles manifest,
 #    and tasks/s as the queue grows. MILLION tasks (default 1,000,000), SCENES one-scene tasks (default 20,000:
-#    enqueue opens each scene), WAITING depths (default "10000 1000000 10000000"; the deepest needs ~2.5 GB).
+#    enqueue opens each scene), WAITING depths (default "10000 1000000 10000000"; the deepest needs ~2 GB).
 MILLION=${MILLION:-1000000}
 SCENES=${SCENES:-20000}
 WAITING=${WAITING:-"10000 1000000 10000000"}
@@ -123,23 +126,30 @@ noop_done=$(( ($(used) - m_before) / MILLION ))
 read -r tile_manifest tile_rate < <(bytes_per tile "$MILLION" "$work/million.jsonl" --tiles-per-task 1)
 read -r tile_scene _ < <(bytes_per tile "$SCENES" "$work/scenes/*.tif")
 read -r detect_scene _ < <(bytes_per detect "$SCENES" "$work/scenes/*.tif")
-echo "swath queue at scale (Redis used_memory before and after; target <= 250 B per waiting task):"
+echo "swath queue at scale (Redis used_memory before and after, hash-max-listpack-value $LISTPACK_VALUE; target <= 250 B per waiting task):"
 echo "  per waiting task: no-op $noop_waiting B ($MILLION tasks, as in section 2), one-tile tile $tile_manifest B ($MILLION),"
 echo "                    one-scene tile $tile_scene B, one-scene detect $detect_scene B ($SCENES scenes)"
 echo "  per done task:    no-op $noop_done B (its commit token; the record sits beside the outputs)"
 echo "  enqueue of a $MILLION-line tiles manifest: $tile_rate tasks/s as one-tile tile tasks (target >= 100,000); no-op manifest $noop_rate tasks/s"
 # Tasks/s at depth: MEASURED tasks enqueued and run (one worker, --max-tasks) while DEPTH others wait behind them.
-for depth in $WAITING; do
-  redis-cli -p "$port" flushall >/dev/null
-  $PY -c "
-with open('$work/deep.jsonl', 'w') as f:
-    for i in range($depth): f.write('{\"deep\":%d}\n' % i)
+# The waiting ones are queued first-come behind the measured ones, in enqueues of at most CHUNK tasks (default
+# 1,000,000), each its own job (its own --output), so the enqueuing process stays small and each job's record
+# buckets are sized for it.
+CHUNK=${CHUNK:-1000000}
+$PY -c "
 with open('$work/measured.jsonl', 'w') as f:
     for i in range($MEASURED): f.write('{\"m\":%d}\n' % i)"
+for depth in $WAITING; do
+  redis-cli -p "$port" flushall >/dev/null
   "$SWATH" -q enqueue --redis "$url" --queue deep --kind noop "$work/measured.jsonl" --output "$work/out" >/dev/null
-  "$SWATH" -q enqueue --redis "$url" --queue deep --kind noop "$work/deep.jsonl" --output "$work/out" >/dev/null
+  for (( start = 0; start < depth; start += CHUNK )); do
+    $PY -c "
+with open('$work/deep.jsonl', 'w') as f:
+    for i in range($start, min($depth, $start + $CHUNK)): f.write('{\"deep\":%d}\n' % i)"
+    "$SWATH" -q enqueue --redis "$url" --queue deep --kind noop "$work/deep.jsonl" --output "$work/deep-$start" >/dev/null
+  done
   d0=$(now)
   "$SWATH" -q worker --redis "$url" --queue deep --max-tasks "$MEASURED" >/dev/null
   d1=$(now)
-  $PY -c "print(f'  {$depth:>10,} waiting: lease+run+ack {$MEASURED / ($d1 - $d0):10,.0f} tasks/s ($MEASURED tasks)')"
+  $PY -c "print(f'  {$depth:>10,} waiting: lease+run+ack {$MEASURED / ($d1 - $d0):10,.0f} tasks/s ($MEASURED tasks; Redis {$(used) / 1e9:.2f} GB)')"
 done

@@ -15,6 +15,7 @@
 #include "core/text.hpp"
 #include "detect/factory.hpp"
 #include "detect/scene_setup.hpp"
+#include "fleet/options.hpp"
 #include "fleet/task_check.hpp"
 #include "core/sha256.hpp"
 #include "queue/claims.hpp"
@@ -28,8 +29,6 @@ namespace swath::fleet {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool is_slice_key(const std::string& key) { return key == "shard" || key == "only_indices" || key == "tiles"; }
 
 template <class Check>
 void refusing(const std::string& kind, Check&& check) {
@@ -53,9 +52,15 @@ class Checker {
       TileWork fresh{tile_task_options(task, Audience::enqueue), {}};
       const auto names = tiling::scene_names(fresh.options.scenes);
       const std::string shape = tiling::output_options_json(fresh.options).dump();
-      const std::string ref = "options#" + core::sha256_hex(shape).substr(0, 16);  // Redis keeps the shape once
+      // Redis keeps the shape and each scene directory once; a claim names them by reference, so it stays short
+      // (≤ 64 bytes for scene names up to ~30 characters: Redis' small hash encoding).
+      const std::string shape_ref = "#" + core::sha256_hex(shape).substr(0, 16);
       for (std::size_t i = 0; i < names.size(); ++i) {
-        fresh.claims.push_back({task.output + "/" + names[i], "tile " + fresh.options.scenes[i] + " " + ref, ref, shape});
+        const fs::path scene(fresh.options.scenes[i]);
+        const std::string dir = scene.parent_path().string();
+        const std::string dir_ref = "@" + core::sha256_hex(dir).substr(0, 12);
+        fresh.claims.push_back({task.output + "/" + names[i], "tile " + dir_ref + "/" + scene.filename().string() + " " + shape_ref,
+                                {{dir_ref, dir}, {shape_ref, shape}}});
       }
       work = tile_works_.emplace(key, std::move(fresh)).first;
     }

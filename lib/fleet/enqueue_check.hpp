@@ -14,7 +14,8 @@ namespace swath::fleet {
 // bands, grid indices and georeferencing — every tile scene; for detect, the first input of each directory
 // (a manifest's many tile files share theirs) — and detect's detector is built once per option set (an onnx
 // model loaded and checked). Refuses two scenes whose tiles would share a directory, as `swath tile` does.
-// Gives each tile task its claims: "<output>/<scene name>" → "tile <scene> <options that shape the tiles>",
+// Gives each tile task its claims: "<output>/<scene name>" → "tile <scene> <options that shape the tiles>" (the
+// scene's directory and the options by reference),
 // the same for the shards and manifest batches of one work; two works of these tasks claiming one location are
 // refused (queue::plan_claims). Other kinds pass unchecked. Throws UsageError.
 void check_tasks(std::vector<queue::Task>& tasks);

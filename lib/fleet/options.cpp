@@ -34,8 +34,12 @@ std::string value_text(const std::string& key, const core::Json& value) {
 
 }  // namespace
 
+bool is_slice_key(const std::string& key) {
+  return std::find(slice_keys.begin(), slice_keys.end(), key) != slice_keys.end();
+}
+
 bool is_task_key(const std::string& kind, const std::string& key) {
-  if (kind == "tile") return key == "only_indices" || key == "tiles";
+  if (kind == "tile") return key != "shard" && is_slice_key(key);  // shard is a config key of the tile section
   if (kind == "detect") return key == "output_format" || key == "allow_pixel_coords";
   return false;
 }

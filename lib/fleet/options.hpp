@@ -2,6 +2,7 @@
 // detect::detect_table) as the enqueuer resolved them, from which a worker rebuilds the very same options.
 #pragma once
 
+#include <array>
 #include <string>
 
 #include "config/config.hpp"
@@ -9,6 +10,11 @@
 #include "queue/task.hpp"
 
 namespace swath::fleet {
+
+// The options that are one task's own slice of a work (a shard, a batch's grid indices or manifest lines): stored
+// per task, everything else once per job, and left out when telling works apart.
+inline constexpr std::array<const char*, 3> slice_keys{"shard", "tiles", "only_indices"};
+bool is_slice_key(const std::string& key);
 
 // Keys a task's options may carry besides its section's config keys (the slice of work, the output name).
 bool is_task_key(const std::string& kind, const std::string& key);

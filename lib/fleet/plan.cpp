@@ -13,6 +13,7 @@
 #include "core/json_lines.hpp"
 #include "fleet/enqueue_check.hpp"
 #include "fleet/manifest_batches.hpp"
+#include "fleet/options.hpp"
 
 namespace swath::fleet {
 
@@ -53,13 +54,10 @@ std::string worker_path(const std::string& path, const std::string& what) {
   return path;
 }
 
-// A shard or a batch of manifest lines is a task's own; everything else its job shares.
-constexpr std::array<const char*, 3> slice_keys{"shard", "tiles", "only_indices"};
-
 std::string job_of(const PlanOptions& options, const core::Json& task_options) {
   core::Json shared = core::Json::object();
   for (const auto& [key, value] : task_options.as_object()) {
-    if (std::find(slice_keys.begin(), slice_keys.end(), key) == slice_keys.end()) shared.set(key, value);
+    if (!is_slice_key(key)) shared.set(key, value);
   }
   return queue::make_job_id(options.kind, shared, options.output);
 }

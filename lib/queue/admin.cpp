@@ -54,13 +54,21 @@ std::vector<std::string> not_dead(QueueClient& client, const std::vector<std::st
 
 void check_layout(Connection& connection, const Keys& keys) {
   const auto layout = connection.command({"GET", keys.layout});
-  if (!layout.is_nil() && checked(layout, "GET").as_string() == "2") return;
+  if (!layout.is_nil()) {
+    const std::string& version = checked(layout, "GET").as_string();
+    // Layout 3 only adds buckets to layout 2 (a job without them has one; old claims are honoured).
+    if (version == "2" || version == "3") return;
+    throw core::DataError("queue " + keys.name,
+                          "it was written by a newer swath (queue layout " + version + "); this swath reads layouts 2 "
+                          "and 3 and would misread it",
+                          "run the swath version that wrote it (or newer) against this queue");
+  }
   const auto old = connection.command({"EXISTS", keys.stats, keys.ready, keys.low, keys.delayed, keys.leased, keys.dead,
                                        keys.counts});
   if (checked(old, "EXISTS").as_int() == 0) return;  // a queue never used: this version lays it out
   throw core::DataError("queue " + keys.name,
                         "it holds tasks in queue layout 1 (swath.task/1 records, one per task, from swath builds before "
-                        "jobs); this swath reads layout 2 and would misread them",
+                        "jobs); this swath reads layouts 2 and 3 and would misread them",
                         "drain it with the swath version that queued them, or remove it: redis-cli --scan --pattern "
                         "'swath:{" + keys.name + "}:*' | xargs redis-cli del");
 }

@@ -1,4 +1,4 @@
-// Claims: a hash per queue, location → the work writing there, set only where absent or equal.
+// Claims: location → the work writing there, per queue in small hashes, set only where absent or equal.
 #include "queue/claims.hpp"
 
 #include <algorithm>
@@ -11,22 +11,44 @@ namespace swath::queue {
 
 namespace {
 
-// ARGV: prefix, mode ("check" | "set" | "reclaim"), then (key, value)... → {key, held, ...} of the conflicts.
-// "set" records nothing when any pair conflicts; "reclaim" records every pair.
+// ARGV: prefix, mode ("check" | "set" | "reclaim"), then (location, value, claims of its directory in this
+// enqueue)... → {location, held, ...} of the conflicts. "set" records nothing when any conflicts; "reclaim" all.
+// A location "DIR/NAME" is field NAME of claims:<D>:<B> (D: DIR's hash; B: NAME's hash mod the directory's
+// bucket count in `claim_dirs`, set by its first enqueue for ~64 claims each): small hashes Redis keeps as
+// listpacks. Layout 2 kept all claims in one hash, `claims`: still read, and emptied as they are replaced.
 const Script claim_script{"claim", scripts::compose(scripts::grows, R"lua(
 local mode = ARGV[2]
+local function where(location)
+  local slash = string.find(location, '/[^/]*$')
+  local dir = slash and string.sub(location, 1, slash - 1) or ''
+  local name = slash and string.sub(location, slash + 1) or location
+  return string.sub(redis.sha1hex(dir), 1, 12), name
+end
+local function bucket(d, name, n)
+  return k('claims:' .. d .. ':' .. (tonumber(string.sub(redis.sha1hex(name), 1, 6), 16) % n))
+end
+local function held(location)
+  local d, name = where(location)
+  local n = tonumber(redis.call('HGET', k('claim_dirs'), d) or '0')
+  return (n > 0 and redis.call('HGET', bucket(d, name, n), name)) or redis.call('HGET', k('claims'), location)
+end
 local out = {}
 if mode ~= 'reclaim' then
-  for i = 3, #ARGV, 2 do
-    local held = redis.call('HGET', k('claims'), ARGV[i])
-    if held and held ~= ARGV[i + 1] then
-      table.insert(out, ARGV[i])
-      table.insert(out, held)
+  for i = 3, #ARGV, 3 do
+    local h = held(ARGV[i])
+    if h and h ~= ARGV[i + 1] then
+      out[#out + 1] = ARGV[i]
+      out[#out + 1] = h
     end
   end
 end
 if mode ~= 'check' and #out == 0 then
-  for i = 3, #ARGV, 2 do redis.call('HSET', k('claims'), ARGV[i], ARGV[i + 1]) end
+  for i = 3, #ARGV, 3 do
+    local d, name = where(ARGV[i])
+    redis.call('HSETNX', k('claim_dirs'), d, math.max(1, math.floor(tonumber(ARGV[i + 2]) / 64)))
+    redis.call('HSET', bucket(d, name, tonumber(redis.call('HGET', k('claim_dirs'), d))), name, ARGV[i + 1])
+    redis.call('HDEL', k('claims'), ARGV[i])
+  end
 end
 return out
 )lua")};
@@ -45,7 +67,13 @@ std::string expanded(std::string value, const std::map<std::string, std::string>
 }
 
 std::string readable(const Claim& claim) {
-  return claim.ref.empty() ? claim.value : expanded(claim.value, {{claim.ref, claim.text}});
+  return expanded(claim.value, std::map<std::string, std::string>(claim.refs.begin(), claim.refs.end()));
+}
+
+// A location's directory ("DIR/NAME" → "DIR"), as the claim script splits it.
+std::string directory_of(const std::string& location) {
+  const auto slash = location.rfind('/');
+  return slash == std::string::npos ? std::string() : location.substr(0, slash);
 }
 
 // The texts claims refer to, stored once per queue (a work's options, shared by its thousands of claims).
@@ -88,17 +116,18 @@ std::vector<Claim> plan_claims(const std::vector<Task>& tasks) {
 std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
                                          bool reclaim, std::size_t batch) {
   std::map<std::string, std::string> wanted, texts;
+  std::map<std::string, std::size_t> per_directory;  // sizes a directory's claim buckets when it is first claimed
   for (const auto& c : claims) {
-    if (!c.ref.empty()) texts[c.ref] = c.text;
-    wanted[c.key] = expanded(c.value, texts);
+    texts.insert(c.refs.begin(), c.refs.end());
+    wanted[c.key] = readable(c);
+    ++per_directory[directory_of(c.key)];
   }
   auto run = [&](const char* mode) {
     std::vector<ClaimConflict> conflicts;
     for (std::size_t start = 0; start < claims.size(); start += batch) {
       std::vector<std::string> args{keys.prefix, mode};
       for (std::size_t i = start; i < std::min(claims.size(), start + batch); ++i) {
-        args.push_back(claims[i].key);
-        args.push_back(claims[i].value);
+        args.insert(args.end(), {claims[i].key, claims[i].value, std::to_string(per_directory[directory_of(claims[i].key)])});
       }
       const auto reply = connection.eval(claim_script, {keys.ready}, args);
       const auto& items = reply.as_array();

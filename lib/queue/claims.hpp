@@ -1,4 +1,4 @@
-// Output locations claimed by enqueued work (swath:{NAME}:claims): distinct work never shares one.
+// Output locations claimed by enqueued work (swath:{NAME}:claims:*): distinct work never shares one.
 #pragma once
 
 #include <string>
@@ -19,9 +19,9 @@ struct ClaimConflict {
 // for different work (naming both).
 std::vector<Claim> plan_claims(const std::vector<Task>& tasks);
 
-// Records the claims in the queue's `claims` hash, each only where it is absent or equal, all or none (checked
-// in batches first, then set); with `reclaim`, replaces what earlier work held. Returns the conflicts (nothing
-// recorded when there are any). Throws IoError when Redis is unreachable.
+// Records the claims in the queue's claim hashes (docs/queue.md), each only where it is absent or equal, all or
+// none (checked in batches first, then set); with `reclaim`, replaces what earlier work held. Returns the
+// conflicts (nothing recorded when there are any). Throws IoError when Redis is unreachable.
 std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
                                          bool reclaim, std::size_t batch = 500);
 

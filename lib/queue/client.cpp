@@ -1,6 +1,7 @@
 // QueueClient: marshals arguments for the Lua scripts and unpacks their replies.
 #include "queue/client.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 
@@ -10,6 +11,27 @@
 namespace swath::queue {
 
 namespace {
+
+// The longest hash value Redis keeps in a listpack (`hash-max-listpack-value`; 64 unless configured, or when
+// CONFIG is not allowed, as on some managed Redis).
+std::size_t listpack_value_limit(Connection& connection) {
+  const Value reply = connection.command({"CONFIG", "GET", "hash-max-listpack-value"});
+  if (reply.type != Value::Type::array || reply.as_array().size() < 2) return 64;
+  try {
+    return std::stoul(reply.as_array()[1].as_string());
+  } catch (const std::exception&) {
+    return 64;
+  }
+}
+
+// How many buckets a new job's records are spread over (see script_prelude.cpp): one per ~64 of `count`
+// tasks when every record fits Redis' listpack encoding — its payload plus the longest state prefix
+// ("l<attempt>,<failures>,<token>,<p>|", "x...,<dead_at>,<p>|": ≤ 24 bytes); else one (a hash table anyway).
+std::size_t buckets_for(std::size_t count, std::size_t longest_payload, std::size_t limit) {
+  constexpr std::size_t state_prefix = 24;
+  if (longest_payload + state_prefix > limit) return 1;
+  return std::max<std::size_t>(1, count / 64);
+}
 
 std::string text_of(const Value& v) { return v.type == Value::Type::integer ? std::to_string(v.integer) : v.as_string(); }
 
@@ -51,6 +73,7 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
   std::vector<std::pair<std::string, Priority>> order;
   std::map<std::pair<std::string, Priority>, std::vector<const Task*>> groups;
   std::map<std::string, std::string> meta;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> per_job;  // tasks, longest payload: sizes its buckets
   for (const auto& task : tasks) {
     const std::string job = task.job.empty() ? make_job_id(task.kind, shared_options(task), task.output) : task.job;
     auto [it, first] = groups.try_emplace({job, task.priority});
@@ -58,6 +81,18 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
     if (meta.count(job) == 0) meta[job] = job_meta_json(task).dump();
     it->second.push_back(&task);
   }
+  std::vector<std::string> payloads;  // in the order they are sent below
+  payloads.reserve(tasks.size());
+  for (const auto& group : order) {
+    for (const Task* task : groups[group]) {
+      payloads.push_back(task_payload(*task));
+      auto& [count, longest] = per_job[group.first];
+      ++count;
+      longest = std::max(longest, payloads.back().size());
+    }
+  }
+  const std::size_t limit = listpack_value_limit(connection_);
+  std::size_t next_payload = 0;
   std::int64_t sent = 0;
   for (const auto& group : order) {
     const auto& job = group.first;
@@ -65,11 +100,12 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
     for (std::size_t start = 0; start < members.size() && counts.refusal.empty(); start += batch) {
       std::vector<std::string> args{keys_.ready, keys_.prefix, force ? "1" : "0", job, meta[job],
                                     priority_name(members.front()->priority), std::to_string(retention_seconds),
-                                    std::to_string(dead_max)};
+                                    std::to_string(dead_max),
+                                    std::to_string(buckets_for(per_job[job].first, per_job[job].second, limit))};
       const std::size_t end = std::min(members.size(), start + batch);
       for (std::size_t i = start; i < end; ++i) {
         args.push_back(members[i]->id);
-        args.push_back(task_payload(*members[i]));
+        args.push_back(std::move(payloads[next_payload++]));
       }
       connection_.send_eval(scripts::enqueue, args, 1);
       in_flight.emplace_back(std::move(args), static_cast<std::int64_t>(end - start));

@@ -26,10 +26,11 @@ struct Keys {
   std::string finishing;   // ZSET task -> when another worker may move its files: committed, files not yet in place
   std::string unfinished;  // LIST, one element per task not finished: LLEN is the scaling signal KEDA reads
   std::string jobs;        // ZSET job id -> created (ms)
-  std::string layout;      // STRING "2": the key layout of this version (jobs)
-  std::string claim_texts; // HASH ref -> text: what claims (HASH `claims`, output -> work) refer to, stored once
+  std::string layout;      // STRING "3": the key layout of this version (jobs, record and claim buckets)
+  std::string claim_texts; // HASH ref -> text: what claims (HASHes `claims:<D>:<b>`, output -> work) refer to, once
   std::string job(const std::string& id) const { return prefix + "job:" + id; }             // HASH meta, counters
-  std::string job_tasks(const std::string& id) const { return prefix + "job:" + id + ":t"; }  // HASH task -> record
+  // HASH task -> record of a job of one bucket (a bigger job's are job:J:t:<b>; see script_prelude.cpp)
+  std::string job_tasks(const std::string& id) const { return prefix + "job:" + id + ":t"; }
 };
 
 }  // namespace swath::queue

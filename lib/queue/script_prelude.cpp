@@ -11,7 +11,9 @@ namespace swath::queue::scripts {
 namespace {
 
 // Keys (ARGV[1] is the prefix "swath:{NAME}:"): a task is named "J:ID" (its job, its id) in the lists and sets;
-// its record lives in the job's hash job:J:t, field ID.
+// its record lives in the job's hash job:J:t, field ID — or, in a job of B > 1 buckets (field `buckets` of job:J,
+// set when the job is created), in job:J:t:<the id's first 6 hex digits mod B>: hashes of ~64 fields, which
+// Redis keeps as listpacks (a few bytes per field instead of ~60 of a hash table's entry).
 //
 // A record is one string: a state letter, numbers, then after '|' the task's payload (its inputs as JSON,
 // a tab and its slice when it has one):
@@ -25,7 +27,28 @@ constexpr const char* prelude = R"lua(
 local prefix = ARGV[1]
 local function k(name) return prefix .. name end
 local function jk(job) return prefix .. 'job:' .. job end
-local function tk(job) return prefix .. 'job:' .. job .. ':t' end
+local bucket_counts = {}
+local function buckets(job)
+  local n = bucket_counts[job]
+  if not n then
+    n = tonumber(redis.call('HGET', jk(job), 'buckets') or '1') or 1
+    bucket_counts[job] = n
+  end
+  return n
+end
+local function tk(job, id)
+  local base, n = prefix .. 'job:' .. job .. ':t', buckets(job)
+  local h = n > 1 and tonumber(string.sub(id, 1, 6), 16)
+  if not h then return base end
+  return base .. ':' .. (h % n)
+end
+-- Every key of a job (its hash and its task buckets): one command each.
+local function each_job_key(job, cmd, ...)
+  redis.call(cmd, jk(job), ...)
+  local base, n = prefix .. 'job:' .. job .. ':t', buckets(job)
+  redis.call(cmd, base, ...)
+  if n > 1 then for b = 0, n - 1 do redis.call(cmd, base .. ':' .. b, ...) end end
+end
 local function now_ms() local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
 -- One command over a long list, 1000 elements per call (Lua's unpack has a stack limit).
@@ -43,8 +66,8 @@ local function parse(rec)
   for v in string.gmatch(head, '[^,]+') do n[#n + 1] = v end
   return string.sub(rec, 1, 1), n, bar and string.sub(rec, bar + 1) or ''
 end
-local function record(job, id) return redis.call('HGET', tk(job), id) end
-local function put(job, id, rec) redis.call('HSET', tk(job), id, rec) end
+local function record(job, id) return redis.call('HGET', tk(job, id), id) end
+local function put(job, id, rec) redis.call('HSET', tk(job, id), id, rec) end
 -- Ready list order: [high, FIFO] [normal and promoted low, FIFO]. High ids are inserted after the last waiting
 -- high id (`high_tail`); low ids wait in `low` while any high/normal id waits, and move to the tail of
 -- `ready` when none does, so LLEN(ready) > 0 whenever anything waits.
@@ -94,19 +117,17 @@ local function unfinished(job, n)
   if n == 0 then return end
   if n > 0 then grow(n) else shrink(-n) end
   local left = redis.call('HINCRBY', jk(job), 'unfinished', n)
-  if left > 0 then
-    redis.call('PERSIST', jk(job))
-    redis.call('PERSIST', tk(job))
-  else
-    local retention = tonumber(redis.call('GET', k('retention')) or '604800')
-    redis.call('EXPIRE', jk(job), retention)
-    redis.call('EXPIRE', tk(job), retention)
+  -- Only when the job starts or stops having unfinished work: a big job has thousands of buckets.
+  if left > 0 and left - n <= 0 then
+    each_job_key(job, 'PERSIST')
+  elseif left <= 0 then
+    each_job_key(job, 'EXPIRE', tonumber(redis.call('GET', k('retention')) or '604800'))
   end
 end
 -- A task leaves for the dead list (at most `dead_max` of them: the oldest go first, with their records).
 local function bury(job, id, now, attempt, failures, p, payload, err)
   put(job, id, 'x' .. attempt .. ',' .. failures .. ',' .. now .. ',' .. (p or 'n') .. '|' .. payload)
-  redis.call('HSET', tk(job), id .. '#', err)
+  redis.call('HSET', tk(job, id), id .. '#', err)
   local size = redis.call('RPUSH', k('dead'), job .. ':' .. id)
   redis.call('HINCRBY', k('stats'), 'dead', 1)
   redis.call('HINCRBY', jk(job), 'dead', 1)
@@ -115,7 +136,7 @@ local function bury(job, id, now, attempt, failures, p, payload, err)
   for _ = 1, size - limit do
     local oldest = redis.call('LPOP', k('dead'))
     local j, i = split_key(oldest or '')
-    if j and string.sub(record(j, i) or '', 1, 1) == 'x' then redis.call('HDEL', tk(j), i, i .. '#') end
+    if j and string.sub(record(j, i) or '', 1, 1) == 'x' then redis.call('HDEL', tk(j, i), i, i .. '#') end
   end
 end
 -- The envelope a worker runs: the task's own fields and its job's, composed here, stored apart.

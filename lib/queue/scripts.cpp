@@ -8,21 +8,22 @@ namespace swath::queue::scripts {
 
 const Script enqueue{"enqueue", compose(grows, R"lua(
 local force, job, meta, p = ARGV[2] == '1', ARGV[3], ARGV[4], ARGV[5]
-redis.call('SET', k('layout'), '2')
+redis.call('SET', k('layout'), '3')
 redis.call('SET', k('retention'), ARGV[6])
 redis.call('SET', k('dead_max'), ARGV[7])
 if redis.call('HSETNX', jk(job), 'meta', meta) == 1 then
   local now = now_ms()
+  -- Buckets for ~64 records each of the tasks this enqueue brings (a job that grows later fills them more).
   redis.call('HSET', jk(job), 'priority', p, 'created', now, 'tasks', 0, 'done', 0, 'dead', 0, 'running', 0,
-    'finishing', 0, 'unfinished', 0)
+    'finishing', 0, 'unfinished', 0, 'buckets', math.max(1, tonumber(ARGV[8]) or 1))
   redis.call('ZADD', k('jobs'), now, job)
 end
 local added, duplicates, again, recounted = 0, 0, 0, 0
-local tasks, waiting = tk(job), 'r0,0,' .. string.sub(p, 1, 1) .. '|'
-for i = 8, #ARGV, 2 do
+local waiting = 'r0,0,' .. string.sub(p, 1, 1) .. '|'
+for i = 9, #ARGV, 2 do
   local id, payload = ARGV[i], ARGV[i + 1]
   -- The common case, a new task, in one call; an id already known is looked at only then.
-  if redis.call('HSETNX', tasks, id, waiting .. payload) == 1 then
+  if redis.call('HSETNX', tk(job, id), id, waiting .. payload) == 1 then
     push_ready(job .. ':' .. id, p)
     added = added + 1
   else
@@ -34,7 +35,7 @@ for i = 8, #ARGV, 2 do
     else
       if state == 'x' then
         redis.call('LREM', k('dead'), 0, el)
-        redis.call('HDEL', tasks, id .. '#')
+        redis.call('HDEL', tk(job, id), id .. '#')
         redis.call('HINCRBY', jk(job), 'dead', -1)
       else
         -- Committed but its files not yet in place: already counted as unfinished.
@@ -91,7 +92,7 @@ end
 -- Dead tasks of jobs past their retention (expired with their job) leave the dead list.
 for _ = 1, 5 do
   local j = split_key(redis.call('LINDEX', k('dead'), 0) or '')
-  if not j or redis.call('EXISTS', tk(j)) == 1 then break end
+  if not j or redis.call('EXISTS', jk(j)) == 1 then break end
   redis.call('LPOP', k('dead'))
 end
 flush_tail()

@@ -8,7 +8,8 @@
 
 namespace swath::queue::scripts {
 
-// ARGV: prefix, force(0|1), job, job meta JSON, priority, retention_seconds, dead_max, then (id, payload)...
+// ARGV: prefix, force(0|1), job, job meta JSON, priority, retention_seconds, dead_max, the job's record buckets
+// (used when this call creates the job), then (id, payload)...
 // → {enqueued, duplicates}. The job's meta is stored once; each task's payload (inputs, slice) per task.
 extern const Script enqueue;
 // ARGV: prefix, worker, max_count, lease_ms, max_leases

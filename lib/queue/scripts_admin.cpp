@@ -129,7 +129,7 @@ for _, el in ipairs(redis.call('LRANGE', k('dead'), tonumber(ARGV[2]), tonumber(
   local state, n, payload = parse((job and record(job, id)) or '-')
   if state == 'x' then
     out[#out + 1] = el
-    out[#out + 1] = redis.call('HGET', tk(job), id .. '#') or ''
+    out[#out + 1] = redis.call('HGET', tk(job, id), id .. '#') or ''
     out[#out + 1] = n[2]
     out[#out + 1] = n[1]
     out[#out + 1] = envelope(job, id, n[1], payload)
@@ -160,7 +160,7 @@ for _, el in ipairs(taken) do
   local state, n, payload = parse((job and record(job, id)) or '-')
   if state == 'x' then
     put(job, id, 'r0,0,' .. (n[4] or 'n') .. '|' .. payload)
-    redis.call('HDEL', tk(job), id .. '#')
+    redis.call('HDEL', tk(job, id), id .. '#')
     redis.call('HINCRBY', jk(job), 'dead', -1)
     push_ready(el, priority(n[4]))
     unfinished(job, 1)
@@ -176,7 +176,7 @@ local taken = take_dead()
 for _, el in ipairs(taken) do
   local job, id = split_key(el)
   if job and string.sub(record(job, id) or '', 1, 1) == 'x' then
-    redis.call('HDEL', tk(job), id, id .. '#')
+    redis.call('HDEL', tk(job, id), id, id .. '#')
     redis.call('HINCRBY', jk(job), 'dead', -1)
   end
 end

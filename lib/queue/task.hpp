@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/json.hpp"
@@ -25,9 +26,9 @@ Priority parse_priority(const std::string& text, const std::string& source);
 struct Claim {
   std::string key;    // e.g. "/data/out/a": where the task's files go
   std::string value;  // the work, readable (it is shown in messages): equal for all the tasks of one work
-  // A long part of `value` (the work's options) is stored once per queue: `value` names it by `ref`, and
-  // messages show `text` in its place. Empty: none.
-  std::string ref, text;
+  // Long parts of `value` (the work's options, a scene's directory) are stored once per queue: `value` names
+  // each by its reference, and messages show its text in its place. Short values keep Redis' small encodings.
+  std::vector<std::pair<std::string, std::string>> refs;  // reference, text
   bool operator==(const Claim&) const = default;
 };
 

@@ -81,12 +81,13 @@ TEST_CASE("enqueue: other work for a scene already enqueued into one --output is
   CHECK(enqueue_json(redis, {"--kind", "tile", namesake, "--output", dir / "out2"}).at("enqueued").as_int() == 1);
   CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32,"overlap":8})", "--reclaim"})
             .at("enqueued").as_int() == 1);
-  // Redis keeps the claim short: the scene and a reference to the work's options, which are stored once.
-  const auto claim = redis.cli({"HGET", "swath:{fleet}:claims", out + "/scene"});
-  CHECK(claim == "tile " + scene + " " + claim.substr(claim.rfind(" ") + 1));
-  CHECK(claim.size() == 5 + scene.size() + 1 + 24);  // "options#" and 16 hex digits
-  CHECK(redis.cli({"HGET", "swath:{fleet}:claim_texts", claim.substr(claim.rfind(' ') + 1)}).find(R"("overlap":8)") !=
-        std::string::npos);
+  // Redis keeps the claim short: references to the scene's directory and the work's options, each stored once.
+  const auto claim = redis.claim("fleet", out + "/scene");
+  const auto dir_ref = claim.substr(5, 13), shape_ref = claim.substr(claim.rfind(' ') + 1);
+  CHECK(claim == "tile " + dir_ref + "/scene.tif " + shape_ref);
+  CHECK(claim.size() <= 64);  // Redis' small hash encoding (listpack) holds values up to 64 bytes
+  CHECK(redis.cli({"HGET", "swath:{fleet}:claim_texts", dir_ref}) == fs::path(scene).parent_path().string());
+  CHECK(redis.cli({"HGET", "swath:{fleet}:claim_texts", shape_ref}).find(R"("overlap":8)") != std::string::npos);
 }
 
 TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit 2), with hints for the enqueuer") {

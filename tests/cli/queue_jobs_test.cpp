@@ -18,11 +18,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+const std::string& trace = test::test_traceparent;
 
 std::vector<std::string> with_redis(const test::RedisServer& redis, std::vector<std::string> args) {
-  args.insert(args.end(), {"--redis", redis.url(), "--queue", "jobs"});
-  return args;
+  return test::with_queue(redis, "jobs", std::move(args));
 }
 
 std::string enqueue_job(const test::RedisServer& redis, const std::vector<std::string>& inputs, const std::string& output) {
@@ -129,4 +128,24 @@ TEST_CASE("cli queue: a queue in the layout of an earlier swath is refused by ev
   }
   CHECK(redis.cli({"LLEN", "swath:{jobs}:ready"}) == "1");  // nothing taken, nothing added
   CHECK_FALSE(fs::exists(dir / "out"));
+}
+
+TEST_CASE("cli queue: a queue written by a newer swath is refused, naming its layout; layout 2 is read as it is") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  test::write_text(dir / "in/a.txt", "alpha\n");
+  redis.cli({"SET", "swath:{jobs}:layout", "4"});
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"queue", "stats"}, {"enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "out"}}) {
+    const auto r = test::swath(with_redis(redis, args));
+    CAPTURE(args.front());
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("it was written by a newer swath (queue layout 4)") != std::string::npos);
+  }
+  // Layout 2 (before buckets): read as it is, and marked 3 by the next enqueue.
+  redis.cli({"SET", "swath:{jobs}:layout", "2"});
+  enqueue_job(redis, {dir / "in/a.txt"}, dir / "out");
+  CHECK(redis.cli({"GET", "swath:{jobs}:layout"}) == "3");
+  CHECK(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);
+  CHECK(fs::exists(dir / "out/a.txt.sha256"));
 }

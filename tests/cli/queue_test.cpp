@@ -23,11 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+const std::string& trace = test::test_traceparent;
 
 std::vector<std::string> with_redis(const test::RedisServer& redis, std::vector<std::string> args) {
-  args.insert(args.end(), {"--redis", redis.url(), "--queue", "cli"});
-  return args;
+  return test::with_queue(redis, "cli", std::move(args));
 }
 
 void wait_until(const std::function<bool()>& done, int seconds = 30) {

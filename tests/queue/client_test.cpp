@@ -49,9 +49,11 @@ TEST_CASE("queue: enqueueing the same work twice is a no-op unless forced after 
   std::vector<queue::Commit> commits;
   for (const auto& l : batch.tasks) commits.push_back({l.id, l.token, "{}", "{}", 0.5});
   CHECK(f.client.commit(commits, 5000) == std::vector<bool>{true, true, true});
+  const std::string job = "swath:{q}:job:" + batch.tasks[0].job();
+  CHECK(std::stoll(f.redis.cli({"TTL", job + ":t"})) > 0);  // a finished job's records expire
   CHECK(f.client.enqueue({task("a")}, false).duplicates == 1);
   CHECK(f.client.enqueue({task("a")}, true).enqueued == 1);
-  CHECK(f.redis.cli({"TTL", "swath:{q}:task:" + task("b").id}) != "-1");  // finished records expire
+  CHECK(f.redis.cli({"TTL", job + ":t"}) == "-1");  // kept while it has work again
 }
 
 TEST_CASE("queue: high runs first in FIFO order, low waits until nothing else does, backlog never hides work") {

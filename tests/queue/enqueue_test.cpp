@@ -1,6 +1,8 @@
 // queue::Enqueuer with finished tasks on a real redis-server: claims first, all or nothing, then the tasks.
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 #include "core/errors.hpp"
 #include "queue/claims.hpp"
 #include "queue/enqueue.hpp"
@@ -27,10 +29,10 @@ std::vector<queue::Task> two_tasks() {
 
 TEST_CASE("enqueue: two tasks claiming one location for different work are refused; the same work in two tasks is fine") {
   auto tasks = two_tasks();
-  for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front(), "", ""});
+  for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front(), {}});
   CHECK_THROWS_WITH_AS(queue::plan_claims(tasks), doctest::Contains("two works of this enqueue would write there"),
                        core::UsageError);
-  for (auto& t : tasks) t.claims = {{t.output + "/same", "one work", "", ""}};
+  for (auto& t : tasks) t.claims = {{t.output + "/same", "one work", {}}};
   CHECK(queue::plan_claims(tasks).size() == 1);  // the same work in two tasks (shards, batches) is fine
 }
 
@@ -39,15 +41,55 @@ TEST_CASE("enqueue: the queue sends finished tasks; their claims' conflicts are 
   queue::Enqueuer enqueuer({.redis = queue::parse_redis_url(redis.url()), .queue = "q"});
   CHECK(enqueuer.server_time_ms() > 0);
   auto tasks = two_tasks();
-  for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front(), "", ""});
+  for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front(), {}});
   CHECK_THROWS_WITH_AS(enqueuer.enqueue(tasks), doctest::Contains("two works of this enqueue would write there"),
                        core::UsageError);
   CHECK(redis.cli({"DBSIZE"}) == "0");
 
-  for (auto& t : tasks) t.claims = {{t.output + "/same", "one work", "", ""}};
+  for (auto& t : tasks) t.claims = {{t.output + "/same", "one work", {}}};
   const auto summary = enqueuer.enqueue(tasks);
   CHECK(summary.tasks == 2);
   CHECK(summary.enqueued == 2);
-  CHECK(redis.cli({"HGET", "swath:{q}:claims", "/out/same"}) == "one work");
+  CHECK(redis.claim("q", "/out/same") == "one work");
   CHECK(enqueuer.enqueue(tasks).duplicates == 2);
+}
+
+TEST_CASE("enqueue: claims live in small hashes per output directory; a claim of queue layout 2 is still honoured") {
+  test::RedisServer redis;
+  queue::Enqueuer enqueuer({.redis = queue::parse_redis_url(redis.url()), .queue = "q"});
+  std::vector<queue::Task> tasks(200);
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    auto& t = tasks[i];
+    t.kind = "noop";
+    t.inputs = {"/in/s" + std::to_string(i) + ".tif"};
+    t.output = "/out";
+    t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+    t.claims = {{"/out/s" + std::to_string(i), "tile @d/s" + std::to_string(i) + ".tif #o", {{"@d", "/in"}, {"#o", "{}"}}}};
+  }
+  CHECK(enqueuer.enqueue(tasks).enqueued == 200);
+  CHECK(redis.claim("q", "/out/s17") == "tile @d/s17.tif #o");
+  std::vector<std::string> buckets;
+  std::istringstream keys(redis.cli({"KEYS", "swath:{q}:claims:*"}));
+  for (std::string key; std::getline(keys, key);) buckets.push_back(key);
+  CHECK(buckets.size() == 3);  // ~64 claims each
+  for (const auto& key : buckets) CHECK(redis.cli({"OBJECT", "ENCODING", key}) == "listpack");
+
+  // Another work at one of them: refused, naming the earlier work with its references expanded.
+  auto other = tasks[17];
+  other.id = "other";
+  other.claims.front().value = "tile @d/s17.tif #p";
+  other.claims.front().refs = {{"@d", "/in"}, {"#p", "{\"size\":9}"}};
+  CHECK_THROWS_WITH_AS(enqueuer.enqueue({other}), doctest::Contains("earlier on queue 'q': tile /in/s17.tif {}; this is tile /in/s17.tif {\"size\":9}"),
+                       core::UsageError);
+
+  // Queue layout 2 kept every claim in one hash: such a claim still refuses other work, until reclaimed.
+  redis.cli({"HSET", "swath:{q}:claims", "/old/x", "old work"});
+  auto late = tasks[0];
+  late.claims = {{"/old/x", "new work", {}}};
+  CHECK_THROWS_WITH_AS(enqueuer.enqueue({late}), doctest::Contains("earlier on queue 'q': old work; this is new work"),
+                       core::UsageError);
+  queue::Enqueuer reclaiming({.redis = queue::parse_redis_url(redis.url()), .queue = "q", .reclaim = true});
+  (void)reclaiming.enqueue({late});
+  CHECK(redis.claim("q", "/old/x") == "new work");
+  CHECK(redis.cli({"HEXISTS", "swath:{q}:claims", "/old/x"}) == "0");
 }

@@ -81,4 +81,22 @@ std::string RedisServer::cli(const std::vector<std::string>& args) const {
   return out;
 }
 
+std::vector<std::string> with_queue(const RedisServer& redis, const std::string& queue, std::vector<std::string> args) {
+  args.insert(args.end(), {"--redis", redis.url(), "--queue", queue});
+  return args;
+}
+
+std::string RedisServer::claim(const std::string& queue, const std::string& location) const {
+  // Read as docs/queue.md lays claims out, independently of lib/queue/claims.cpp.
+  return cli({"EVAL", R"lua(
+local p, loc = ARGV[1], ARGV[2]
+local s = string.find(loc, '/[^/]*$')
+local dir, name = string.sub(loc, 1, s - 1), string.sub(loc, s + 1)
+local d = string.sub(redis.sha1hex(dir), 1, 12)
+local n = tonumber(redis.call('HGET', p .. 'claim_dirs', d) or '0')
+if n == 0 then return redis.call('HGET', p .. 'claims', loc) end
+return redis.call('HGET', p .. 'claims:' .. d .. ':' .. (tonumber(string.sub(redis.sha1hex(name), 1, 6), 16) % n), name)
+)lua", "0", "swath:{" + queue + "}:", location});
+}
+
 }  // namespace swath::test

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "support/process.hpp"
 #include "support/scratch.hpp"
@@ -32,6 +33,8 @@ class RedisServer {
 
   // Runs redis-cli against this server; returns its stdout (trimmed of the final newline).
   std::string cli(const std::vector<std::string>& args) const;
+  // The work recorded as writing into `location` on queue `queue` (its claim, see docs/queue.md), or "".
+  std::string claim(const std::string& queue, const std::string& location) const;
 
  private:
   RedisServerOptions options_;
@@ -39,6 +42,12 @@ class RedisServer {
   int port_ = 0;
   std::unique_ptr<Background> process_;
 };
+
+// `args` (a swath command line) with the flags that point it at queue `queue` on `redis`.
+std::vector<std::string> with_queue(const RedisServer& redis, const std::string& queue, std::vector<std::string> args);
+
+// A W3C traceparent for tests that check a trace id travels from enqueue to the worker's logs and outputs.
+inline const std::string test_traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 // A loopback TCP port nobody listens on right now.
 int free_port();
