@@ -212,7 +212,7 @@ BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const
         const cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
                                              layout.tile_size, layout.tile_size));
         if (!has_data(tile)) {
-          ++out.empty;
+          out.empty.push_back(key);
           continue;
         }
         auto encoded = encode(layout, tile);

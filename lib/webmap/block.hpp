@@ -43,7 +43,7 @@ struct BuiltBlock {
   std::vector<BuiltTile> tiles;  // zoom by zoom from the base, row-major within a zoom
   cv::Mat root_pixels;           // the root tile (tile_size², channels) when it has data; empty otherwise
   std::int64_t pixels = 0;       // base pixels warped
-  std::int64_t empty = 0;        // tiles in range without data (not written)
+  std::vector<TileKey> empty;    // tiles in range without data (not written; recorded blank, for --resume)
 };
 
 // One thread's GDAL handles on every scene, opened on first use.

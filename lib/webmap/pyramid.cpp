@@ -22,6 +22,7 @@
 #include "tiling/plan.hpp"
 #include "tiling/tile_writer.hpp"
 #include "webmap/block.hpp"
+#include "webmap/reuse.hpp"
 #include "webmap/tilejson.hpp"
 #include "webmap/upper_levels.hpp"
 
@@ -174,22 +175,26 @@ struct WrittenTile {
   TileKey key;
   std::string sha256;
   std::uint64_t bytes = 0;
-  std::future<void> written;
+  std::future<void> written;  // invalid when kept from a previous run
 };
 
 struct BlockOutcome {
   bool cancelled = false;
+  bool reused = false;
   std::vector<WrittenTile> tiles;
+  std::vector<TileKey> blank;
   cv::Mat root_pixels;
   TileKey root;
   std::int64_t pixels = 0;
 };
 
-tiling::TileRecord record_of(const TileKey& key, const std::string& sha256, std::uint64_t bytes, const PyramidOptions& options) {
+tiling::TileRecord record_of(const TileKey& key, const std::string& sha256, std::uint64_t bytes, const PyramidOptions& options,
+                             tiling::TileStatus status = tiling::TileStatus::written) {
   tiling::TileRecord record;
+  record.status = status;
   record.xyz = tiling::XyzTile{key.z, key.x, key.y};
   record.id = key.text();
-  record.path = tiling::xyz_relative_path(*record.xyz, options.tile.format);
+  if (status == tiling::TileStatus::written) record.path = tiling::xyz_relative_path(*record.xyz, options.tile.format);
   record.bounds = tile_bounds(key, options.webmap.tile_size);
   record.bounds_wgs84 = meters_to_lonlat(*record.bounds);
   record.sha256 = sha256;
@@ -201,9 +206,6 @@ tiling::TileRecord record_of(const TileKey& key, const std::string& sha256, std:
 
 tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::ProgressSink* progress) {
   validate(options);
-  if (options.tile.resume) {
-    throw core::UsageError("--resume with --grid xyz", "not supported yet", "run again without --resume (the pyramid is rebuilt)");
-  }
   const auto logger = log::get("tile");
   const auto start = std::chrono::steady_clock::now();
   const core::Json output_options = output_options_json(options);
@@ -217,8 +219,14 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   for (const auto& scene : scenes) report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
   core::ensure_writable_directory(options.tile.output_dir);
   core::remove_stale_temporaries(options.tile.output_dir);
-  tiling::ManifestWriter manifest(options.tile.output_dir, options.tile.manifest_name, options.tile.index_name,
-                                  header_json(options, layout, record), false, options.tile.format);
+  const core::Json header = header_json(options, layout, record);
+  std::optional<tiling::PreviousRun> previous;
+  if (options.tile.resume) {
+    previous = tiling::PreviousRun::load(options.tile.output_dir, options.tile.manifest_name, header);
+    logger->info("resume: {} tile record(s) from the previous run to check", previous->size());
+  }
+  tiling::ManifestWriter manifest(options.tile.output_dir, options.tile.manifest_name, options.tile.index_name, header,
+                                  options.tile.resume, options.tile.format);
   logger->info("pyramid of {} scene(s), zooms {}-{}, {} block(s) of base tiles rooted at zoom {}, in '{}'", scenes.size(),
                layout.zooms.min, layout.zooms.max, roots.size(), layout.root_zoom, options.tile.output_dir);
 
@@ -243,9 +251,13 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     return tile;
   };
   const auto record_tile = [&](WrittenTile& tile) {
-    tile.written.get();
+    if (tile.written.valid()) {
+      tile.written.get();
+      ++report.written;
+    } else {
+      ++report.reused;
+    }
     manifest.add(record_of(tile.key, tile.sha256, tile.bytes, options));
-    ++report.written;
     report.bytes += tile.bytes;
   };
   UpperLevels upper(layout, [&](const TileKey& key, const cv::Mat& pixels) {
@@ -268,9 +280,19 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
       out.cancelled = true;
       return out;
     }
+    if (previous) {
+      if (auto kept = reuse_block(layout, options.tile.output_dir, *previous, job.root)) {
+        out.reused = true;
+        for (const auto* r : kept->written) out.tiles.push_back({{r->xyz->z, r->xyz->x, r->xyz->y}, r->sha256, r->bytes, {}});
+        out.blank = std::move(kept->blank);
+        out.root_pixels = std::move(kept->root_pixels);
+        return out;
+      }
+    }
     BuiltBlock block = build_block(layout, handles.local(), job.root);
     out.pixels = block.pixels;
     out.root_pixels = std::move(block.root_pixels);
+    out.blank = std::move(block.empty);
     for (auto& tile : block.tiles) out.tiles.push_back(submit(tile.key, std::move(tile.encoded), std::move(tile.sha256)));
     return out;
   };
@@ -281,9 +303,10 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
       return;
     }
     for (auto& tile : out.tiles) record_tile(tile);
+    for (const auto& key : out.blank) manifest.add(record_of(key, "", 0, options, tiling::TileStatus::blank));
     report.pixels += out.pixels;
     if (!out.root_pixels.empty()) upper.add(out.root, out.root_pixels);
-    shown.done = report.written;
+    shown.done = report.written + report.reused;
     shown.pixels = report.pixels;
     shown.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (progress != nullptr) progress->advanced(shown);
@@ -302,7 +325,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   }
   manifest.commit();
   write_tilejson(options, layout);
-  report.blank = report.planned - report.written;
+  report.blank = report.planned - report.written - report.reused;
   report.manifest_path = manifest.manifest_path();
   report.index_path = manifest.index_path();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

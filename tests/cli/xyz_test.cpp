@@ -220,3 +220,30 @@ TEST_CASE("tile --grid xyz: scenes of different band counts are refused naming b
   CHECK(contains(r.err, "grey.tif"));
   CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
 }
+
+TEST_CASE("tile --grid xyz --resume: keeps intact blocks, redoes a block whose tile is gone, ends as a run in one go") {
+  test::ScratchDir dir;
+  const auto scene = byte_scene(dir, "s.tif", 300);
+  // A small --max-memory makes blocks of 2×2 base tiles, so one lost tile leaves other blocks intact.
+  const std::vector<std::string> args = {"tile", scene, "--grid", "xyz", "--zoom", "9-13", "--max-memory", "16MiB", "--json"};
+  auto with = [&](std::vector<std::string> more) {
+    auto all = args;
+    all.insert(all.end(), more.begin(), more.end());
+    return test::swath(all);
+  };
+  REQUIRE(with({"-o", dir / "whole"}).exit_code == 0);
+  REQUIRE(with({"-o", dir / "resumed"}).exit_code == 0);
+  // A base tile lost (as after a kill before its write): its block is warped again, the others are kept.
+  std::string lost;
+  for (const auto& path : tiles_under(dir / "resumed")) {
+    if (path.rfind("13/", 0) == 0) lost = path;
+  }
+  REQUIRE_FALSE(lost.empty());
+  fs::remove(dir / "resumed/" + lost);
+  const auto r = with({"-o", dir / "resumed", "--resume"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto summary = core::Json::parse(r.out);
+  CHECK(summary.at("skipped_resumed").as_int() > 0);
+  CHECK(summary.at("written").as_int() > 0);
+  CHECK(files_under(dir / "resumed") == files_under(dir / "whole"));
+}
