@@ -57,7 +57,8 @@ echo
 echo "fidelity, gdal2tiles (reference) vs swath:"
 /usr/bin/python3 "$HERE/xyz_compare.py" "$RUN/gdal2tiles" "$RUN/swath" | tee "$RUN/compare.txt"
 worst=$(awk '/^worst/ {print $5}' "$RUN/compare.txt")
-same_set=$(awk '/^same z\/x\/y set/ {print $4}' "$RUN/compare.txt")
+same_set=$(awk '/^same z\/x\/y set:/ {print $4}' "$RUN/compare.txt")
+same_data_set=$(awk '/^same z\/x\/y set of tiles with data:/ {print $8}' "$RUN/compare.txt")
 rss12=0 rss24=0
 if [ "${XYZ_BIG:-0}" = 1 ]; then
   for size in 12000 24000; do
@@ -70,14 +71,15 @@ fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 /usr/bin/python3 - "$gdal2tiles_s" "$swath_s" "$swath_1t_s" "$g2t_bytes" "$swath_bytes" "$swath_kb" "$rss12" "$rss24" \
-  "$worst" "$same_set" "$same_bytes" <<'PY'
+  "$worst" "$same_set" "$same_bytes" "$same_data_set" <<'PY'
 import sys
 g, s, s1, gb, sb, kb, kb12, kb24 = map(float, sys.argv[1:9])
-worst, same_set, same_bytes = float(sys.argv[9]), sys.argv[10], sys.argv[11]
+worst, same_set, same_bytes, same_data_set = float(sys.argv[9]), sys.argv[10], sys.argv[11], sys.argv[12]
 rows = [
     ("wall: gdal2tiles / swath", g / s, ">= 8", g / s >= 8),
     ("PNG bytes: swath / gdal2tiles", sb / gb, "<= 1.1", sb / gb <= 1.1),
     ("same z/x/y set", same_set, "yes", same_set == "yes"),
+    ("same z/x/y set, tiles with data", same_data_set, "yes", same_data_set == "yes"),
     ("worst mean abs difference (DN)", worst, "<= 3", worst <= 3),
     ("peak RSS 6000² (MB)", kb / 1024, "<= 300", kb / 1024 <= 300),
     ("swath 1 thread / 2 threads", s1 / s, ">= 1.8", s1 / s >= 1.8),

@@ -29,9 +29,15 @@ ref_dir, other_dir = sys.argv[1], sys.argv[2]
 ref, other = tiles(ref_dir), tiles(other_dir)
 print(f"tiles: reference {len(ref)}, other {len(other)}, common {len(ref & other)}, "
       f"only in reference {len(ref - other)}, only in other {len(other - ref)}")
-for name, only in (("reference", ref - other), ("other", other - ref)):
+def empty(root, path):
+    return not (rgba(os.path.join(root, path))[1] > 0).any()
+
+
+empty_only = {}
+for name, root, only in (("reference", ref_dir, ref - other), ("other", other_dir, other - ref)):
     if only:
-        print(f"  only in {name} (first 5): {sorted(only)[:5]}")
+        empty_only[name] = sum(empty(root, p) for p in only)
+        print(f"  only in {name}: {len(only)}, of which fully transparent {empty_only[name]}; first 5: {sorted(only)[:5]}")
 by_zoom = {}
 for path in sorted(ref & other):
     z = int(path.split(os.sep)[0])
@@ -51,4 +57,6 @@ for z in sorted(by_zoom):
     print(f"zoom {z:2d}: mean abs difference per band {' '.join(f'{m:5.2f}' for m in mad)} DN on {n} covered pixels; "
           f"coverage differs on {100.0 * disagree / max(pixels, 1):.2f}% of pixels")
 print(f"worst mean abs difference: {worst:.2f} DN")
+data_same = all(empty_only.get(n, 0) == len(o) for n, o in (("reference", ref - other), ("other", other - ref)))
 print(f"same z/x/y set: {'yes' if ref == other else 'no'}")
+print(f"same z/x/y set of tiles with data: {'yes' if data_same else 'no'}")

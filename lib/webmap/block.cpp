@@ -8,7 +8,10 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <optional>
 #include <cstdio>
 #include <cstring>
 
@@ -70,34 +73,39 @@ GDALDatasetUniquePtr wrap_canvas(cv::Mat& canvas, const core::Bounds& bounds) {
   return dataset;
 }
 
-void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t scene_index, GDALDataset& target, bool first) {
-  const PyramidScene& scene = (*layout.scenes)[scene_index];
+// One GDALWarp from `source` into `target`: `bands` data bands, the source's alpha or nodata (or `source_alpha`)
+// marking what it covers, the target's last band its alpha; INIT_DEST=0 when `first`, else composited over it.
+struct WarpStep {
+  GDALResampleAlg algorithm = GRA_NearestNeighbour;
+  std::vector<int> source_bands;
+  int source_alpha = 0;
+  std::optional<double> nodata;
+  bool first = true;
+};
+
+void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, const std::string& what) {
   raster::CapturedGdalErrors errors;
   GDALWarpOptions* wo = GDALCreateWarpOptions();
   wo->hSrcDS = GDALDataset::ToHandle(&source);
   wo->hDstDS = GDALDataset::ToHandle(&target);
-  wo->eResampleAlg = warp_algorithm(layout.resampling);
+  wo->eResampleAlg = step.algorithm;
   wo->eWorkingDataType = GDT_Byte;
   wo->dfWarpMemoryLimit = 32.0 * 1024 * 1024;
-  const int bands = static_cast<int>(scene.data_bands.size());
+  const int bands = static_cast<int>(step.source_bands.size());
   wo->nBandCount = bands;
   wo->panSrcBands = static_cast<int*>(CPLMalloc(sizeof(int) * static_cast<std::size_t>(bands)));
   wo->panDstBands = static_cast<int*>(CPLMalloc(sizeof(int) * static_cast<std::size_t>(bands)));
   for (int b = 0; b < bands; ++b) {
-    wo->panSrcBands[b] = scene.data_bands[static_cast<std::size_t>(b)];
+    wo->panSrcBands[b] = step.source_bands[static_cast<std::size_t>(b)];
     wo->panDstBands[b] = b + 1;
   }
-  wo->nSrcAlphaBand = scene.info.alpha_band;
+  wo->nSrcAlphaBand = step.source_alpha;
   wo->nDstAlphaBand = bands + 1;
-  const auto& nodata = scene.info.nodata;
-  if (scene.info.alpha_band == 0 && !nodata.empty() && nodata[0]) {
+  if (step.nodata) {
     wo->padfSrcNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double) * static_cast<std::size_t>(bands)));
-    for (int b = 0; b < bands; ++b) {
-      const auto& value = nodata[static_cast<std::size_t>(scene.data_bands[static_cast<std::size_t>(b)] - 1)];
-      wo->padfSrcNoDataReal[b] = value ? *value : *nodata[0];
-    }
+    for (int b = 0; b < bands; ++b) wo->padfSrcNoDataReal[b] = *step.nodata;
   }
-  if (first) wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", "0");
+  if (step.first) wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", "0");
   void* transformer = GDALCreateGenImgProjTransformer2(wo->hSrcDS, wo->hDstDS, nullptr);
   void* approx = transformer != nullptr ? GDALCreateApproxTransformer(GDALGenImgProjTransform, transformer, 0.125) : nullptr;
   CPLErr result = CE_Failure;
@@ -112,7 +120,36 @@ void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t sc
   if (approx != nullptr) GDALDestroyApproxTransformer(approx);
   if (transformer != nullptr) GDALDestroyGenImgProjTransformer(transformer);
   GDALDestroyWarpOptions(wo);
-  if (result != CE_None) throw core::DataError("cannot warp scene '" + scene.path + "'", errors.last_failure());
+  if (result != CE_None) throw core::DataError("cannot warp " + what, errors.last_failure());
+}
+
+// As gdal2tiles does: the scene warped (nearest) onto its own EPSG:3857 grid (the warped VRT's) over the block, with
+// a margin for the kernels; then that grid resampled onto the block's canvas by `--resampling`, over what is there.
+void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t scene_index, GDALDataset& target,
+                const core::Bounds& block, bool first) {
+  const PyramidScene& scene = (*layout.scenes)[scene_index];
+  const auto& gt = scene.warped_geotransform;
+  constexpr std::int64_t margin = 3;
+  const std::int64_t x0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((block.min_x - gt[0]) / gt[1])) - margin);
+  const std::int64_t x1 = std::min(scene.warped_width, static_cast<std::int64_t>(std::ceil((block.max_x - gt[0]) / gt[1])) + margin);
+  const std::int64_t y0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((gt[3] - block.max_y) / -gt[5])) - margin);
+  const std::int64_t y1 = std::min(scene.warped_height, static_cast<std::int64_t>(std::ceil((gt[3] - block.min_y) / -gt[5])) + margin);
+  if (x1 <= x0 || y1 <= y0) return;
+  cv::Mat native(static_cast<int>(y1 - y0), static_cast<int>(x1 - x0), CV_8UC(layout.channels), cv::Scalar::all(0));
+  const core::Bounds native_bounds{gt[0] + static_cast<double>(x0) * gt[1], gt[3] + static_cast<double>(y1) * gt[5],
+                                   gt[0] + static_cast<double>(x1) * gt[1], gt[3] + static_cast<double>(y0) * gt[5]};
+  auto grid = wrap_canvas(native, native_bounds);
+  WarpStep onto_grid;
+  for (int b : scene.data_bands) onto_grid.source_bands.push_back(b);
+  onto_grid.source_alpha = scene.info.alpha_band;
+  if (scene.info.alpha_band == 0 && !scene.info.nodata.empty()) onto_grid.nodata = scene.info.nodata[0];
+  warp(source, *grid, onto_grid, "scene '" + scene.path + "'");
+  WarpStep onto_canvas;
+  onto_canvas.algorithm = warp_algorithm(layout.resampling);
+  for (int b = 1; b < layout.channels; ++b) onto_canvas.source_bands.push_back(b);
+  onto_canvas.source_alpha = layout.channels;
+  onto_canvas.first = first;
+  warp(*grid, target, onto_canvas, "scene '" + scene.path + "' onto a block");
 }
 
 // 2×2 mode of whole pixels: the most frequent of the four, the first of them on a tie.
@@ -198,7 +235,7 @@ BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const
     bool first = true;
     for (std::size_t s = 0; s < layout.scenes->size(); ++s) {
       if (!overlaps((*layout.scenes)[s].meters, bounds)) continue;
-      warp_scene(layout, handles.at(layout, s), s, *target, first);
+      warp_scene(layout, handles.at(layout, s), s, *target, bounds, first);
       first = false;
     }
   }

@@ -6,6 +6,7 @@
 #include <gdal_utils.h>
 #include <ogr_spatialref.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 
@@ -112,6 +113,7 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
     }
   }
   scene.pixel_size = gt[1];
+  std::copy(gt, gt + 6, scene.warped_geotransform.begin());
   scene.warped_width = width;
   scene.warped_height = height;
   const core::Bounds bounds{gt[0], gt[3] + gt[5] * height, gt[0] + gt[1] * width, gt[3]};

@@ -4,6 +4,7 @@
 
 #include <gdal_priv.h>
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ struct PyramidScene {
   std::vector<int> data_bands;  // 1 (grey) or 3 (RGB), the alpha band left out
   core::Bounds meters;          // the warped extent in EPSG:3857, within the world
   double pixel_size = 0;        // of the warped scene: what gdal2tiles picks its zooms from
+  std::array<double, 6> warped_geotransform{};  // the warped scene's grid (gdal2tiles' warped VRT): the first warp's
   std::int64_t warped_width = 0;
   std::int64_t warped_height = 0;
   std::vector<std::string> warnings;
