@@ -18,6 +18,7 @@
 #include "core/errors.hpp"
 #include "core/sha256.hpp"
 #include "raster/gdal_errors.hpp"
+#include "webmap/query_average.hpp"
 
 namespace swath::webmap {
 
@@ -125,8 +126,10 @@ void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, const 
 
 // As gdal2tiles does: the scene warped (nearest) onto its own EPSG:3857 grid (the warped VRT's) over the block, with
 // a margin for the kernels; then that grid resampled onto the block's canvas by `--resampling`, over what is there.
+// With one scene and `average`, the second step is gdal2tiles' own query arithmetic per base tile (query_average).
 void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t scene_index, GDALDataset& target,
-                const core::Bounds& block, bool first) {
+                cv::Mat& canvas, const TileKey& root, bool first) {
+  const core::Bounds block = tile_bounds(root, layout.tile_size);
   const PyramidScene& scene = (*layout.scenes)[scene_index];
   const auto& gt = scene.warped_geotransform;
   constexpr std::int64_t margin = 3;
@@ -144,6 +147,17 @@ void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t sc
   onto_grid.source_alpha = scene.info.alpha_band;
   if (scene.info.alpha_band == 0 && !scene.info.nodata.empty()) onto_grid.nodata = scene.info.nodata[0];
   warp(source, *grid, onto_grid, "scene '" + scene.path + "'");
+  if (layout.scenes->size() == 1 && layout.resampling == Resampling::average) {
+    const std::int64_t across = std::int64_t{1} << (layout.zooms.max - root.z);
+    for (std::int64_t j = 0; j < across; ++j) {
+      for (std::int64_t i = 0; i < across; ++i) {
+        cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
+                                       layout.tile_size, layout.tile_size));
+        query_average(scene, native, x0, y0, {layout.zooms.max, root.x * across + i, root.y * across + j}, layout.tile_size, tile);
+      }
+    }
+    return;
+  }
   WarpStep onto_canvas;
   onto_canvas.algorithm = warp_algorithm(layout.resampling);
   for (int b = 1; b < layout.channels; ++b) onto_canvas.source_bands.push_back(b);
@@ -235,7 +249,7 @@ BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const
     bool first = true;
     for (std::size_t s = 0; s < layout.scenes->size(); ++s) {
       if (!overlaps((*layout.scenes)[s].meters, bounds)) continue;
-      warp_scene(layout, handles.at(layout, s), s, *target, bounds, first);
+      warp_scene(layout, handles.at(layout, s), s, *target, canvas, root, first);
       first = false;
     }
   }
