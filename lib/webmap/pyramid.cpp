@@ -231,9 +231,9 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
                layout.zooms.min, layout.zooms.max, roots.size(), layout.root_zoom, options.tile.output_dir);
 
   const auto& resources = options.tile.resources;
-  const std::size_t block_bytes = static_cast<std::size_t>(layout.tile_size << (layout.zooms.max - layout.root_zoom)) *
-                                  static_cast<std::size_t>(layout.tile_size << (layout.zooms.max - layout.root_zoom)) *
-                                  static_cast<std::size_t>(layout.channels) * 2;
+  // A block in flight: its canvas, the scene's grid under it, the halvings and the encoded tiles, about 2.5 canvases.
+  const auto side = static_cast<std::size_t>(layout.tile_size << (layout.zooms.max - layout.root_zoom));
+  const std::size_t block_bytes = side * side * static_cast<std::size_t>(layout.channels) * 5 / 2;
   const pipeline::Limits limits{resources.threads, pipeline::tokens_for_memory(resources.max_memory, block_bytes, resources.threads),
                                 options.tile.stop};
   tiling::TileWriter writer(static_cast<std::size_t>(pipeline::resolve_threads(resources.threads) / 2),
