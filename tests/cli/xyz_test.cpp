@@ -197,10 +197,12 @@ TEST_CASE("tile --grid xyz: a geographic scene reaching the poles or past the an
 TEST_CASE("tile --grid xyz: zooms beyond 24 or inverted, chip formats and chip-only options are usage errors (exit 2)") {
   test::ScratchDir dir;
   const auto scene = byte_scene(dir, "s.tif", 32);
-  for (const auto& zoom : {"3-25", "14-6", "x"}) {
+  const std::vector<std::pair<std::string, std::string>> zooms = {
+      {"3-25", "zoom 25 is beyond 24"}, {"14-6", "the range is inverted"}, {"x", "'x' is not a zoom level"}};
+  for (const auto& [zoom, why] : zooms) {
     const auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--zoom", zoom});
     CHECK(r.exit_code == 2);
-    CHECK(contains(r.err, "--zoom"));
+    CHECK_MESSAGE(contains(r.err, "flag --zoom: zoom '" + zoom + "': " + why), r.err);
   }
   auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--format", "GTiff"});
   CHECK(r.exit_code == 2);
