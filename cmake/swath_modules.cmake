@@ -27,6 +27,8 @@ swath_module(queue PUBLIC config core PRIVATE log USES hiredis)
 swath_module(worker PUBLIC config core log queue PRIVATE raster USES fmt gdal)
 swath_module(tiling FOLDERS tiff FACADES tiling/tiff/tile_templates.hpp
              PUBLIC config core pipeline raster PRIVATE log provenance PUBLIC_USES gdal)
+swath_module(webmap PUBLIC config core pipeline raster tiling PRIVATE log provenance PUBLIC_USES gdal opencv
+             USES tbb)
 swath_module(detect PUBLIC config core pipeline raster vector PRIVATE log provenance tiling PUBLIC_USES gdal
              USES opencv tbb yaml-cpp)
 swath_module(eval PUBLIC core PRIVATE detect vector USES fmt)
@@ -35,5 +37,5 @@ swath_module(scale PUBLIC config core PRIVATE provenance USES fmt)
 swath_module(scale/k8s PUBLIC core scale PRIVATE log provenance queue USES fmt yaml-cpp)
 
 # Level 3, the top of lib: every module's options composed into one schema, and the fleet's task kinds.
-swath_module(settings PUBLIC config PRIVATE detect log pipeline queue raster scale tiling worker)
+swath_module(settings PUBLIC config PRIVATE detect log pipeline queue raster scale tiling webmap worker)
 swath_module(fleet PUBLIC config core detect log pipeline queue tiling worker PRIVATE raster settings vector)

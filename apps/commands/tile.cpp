@@ -4,6 +4,7 @@
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
 #include "tiling/tile.hpp"
+#include "webmap/pyramid.hpp"
 
 namespace swath::commands {
 
@@ -16,8 +17,9 @@ class TileCommand final : public cli::Command {
 
   void declare(CLI::App& app, cli::ConfigFlags& flags) override {
     app.add_option("scenes", scenes_, "Rasters GDAL can read (local or /vsicurl/, /vsis3/, /vsizip/ paths)")->required();
-    app.add_option("-o,--output", output_, "Output directory (tiles, tiles.jsonl, tiles.geojson; tiles.shard-I-of-N.* with --shard)")->required();
+    app.add_option("-o,--output", output_, "Output directory (tiles, tiles.jsonl, tiles.geojson; tiles.shard-I-of-N.* with --shard; {z}/{x}/{y} and tilejson.json with --grid xyz)")->required();
     flags.bind(app, tiling::tile_table().specs());
+    flags.bind(app, webmap::webmap_table().specs());
     flags.bind(app, pipeline::resources_table().specs());
     app.add_flag("--resume", resume_, "Keep tiles of a previous run whose manifest line and file hash match");
     app.add_flag("--overwrite", overwrite_, "Replace the tiles of a run with other options in the output directory");
@@ -25,6 +27,8 @@ class TileCommand final : public cli::Command {
   }
 
   int run(const cli::Invocation& invocation) override {
+    auto pyramid = webmap::pyramid_options_from(invocation.config);
+    if (pyramid.webmap.grid == webmap::GridKind::xyz) return run_pyramid(std::move(pyramid));
     tiling::TileOptions options = tiling::options_from(invocation.config);  // as a fleet tile task's are built
     options.scenes = scenes_;
     options.output_dir = output_;
@@ -38,6 +42,17 @@ class TileCommand final : public cli::Command {
   }
 
  private:
+  int run_pyramid(webmap::PyramidOptions options) {
+    options.tile.scenes = scenes_;
+    options.tile.output_dir = output_;
+    options.tile.resume = resume_;
+    options.tile.overwrite = overwrite_;
+    const auto progress = cli::make_progress();
+    const auto report = webmap::build_pyramid(options, progress.get());
+    if (json_) cli::emit(tiling::to_json(report).dump() + "\n");
+    return static_cast<int>(report.failed > 0 ? core::ExitCode::partial : core::ExitCode::ok);
+  }
+
   std::vector<std::string> scenes_;
   std::string output_;
   bool resume_ = false;

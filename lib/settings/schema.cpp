@@ -8,6 +8,7 @@
 #include "raster/gdal_settings.hpp"
 #include "scale/request.hpp"
 #include "tiling/options.hpp"
+#include "webmap/options.hpp"
 #include "worker/worker.hpp"
 
 namespace swath::settings {
@@ -18,6 +19,7 @@ const config::Schema& swath_schema() {
                                            .add(raster::gdal_table().specs())
                                            .add(pipeline::resources_table().specs())
                                            .add(tiling::tile_table().specs())
+                                           .add(webmap::webmap_table().specs())
                                            .add(scale::settings_table().specs())
                                            .add(detect::detect_table().specs())
                                            .add(queue::settings_table().specs())

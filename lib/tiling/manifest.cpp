@@ -34,7 +34,8 @@ core::Json feature_json(const TileRecord& r) {
                                       core::Json::Array{b.min_x, b.min_y}};
   return core::Json::Object{
       {"type", "Feature"},
-      {"properties", core::Json::Object{{"id", r.id}, {"path", r.path}, {"row", r.cell.row}, {"col", r.cell.col}}},
+      {"properties", r.xyz ? core::Json::Object{{"id", r.id}, {"path", r.path}, {"z", r.xyz->z}, {"x", r.xyz->x}, {"y", r.xyz->y}}
+                           : core::Json::Object{{"id", r.id}, {"path", r.path}, {"row", r.cell.row}, {"col", r.cell.col}}},
       {"geometry", core::Json::Object{{"type", "Polygon"}, {"coordinates", core::Json::Array{std::move(ring)}}}}};
 }
 
@@ -49,7 +50,23 @@ std::string status_name(TileStatus status) {
   return "failed";
 }
 
+// A web-map tile's line: where it is in the pyramid instead of a scene's grid.
+static core::Json xyz_json(const TileRecord& r) {
+  core::Json line = core::Json::Object{{"id", r.id}, {"z", r.xyz->z}, {"x", r.xyz->x}, {"y", r.xyz->y},
+                                       {"status", status_name(r.status)}};
+  if (r.status == TileStatus::written) line.set("path", r.path);
+  if (r.bounds) line.set("bounds", bounds_json(*r.bounds));
+  if (r.bounds_wgs84) line.set("bounds_wgs84", bounds_json(*r.bounds_wgs84));
+  if (r.status == TileStatus::written) {
+    line.set("bytes", r.bytes);
+    line.set("sha256", r.sha256);
+  }
+  if (r.status == TileStatus::failed) line.set("error", r.error);
+  return line;
+}
+
 core::Json to_json(const TileRecord& r) {
+  if (r.xyz) return xyz_json(r);
   core::Json line = core::Json::Object{{"id", r.id}, {"scene", r.scene}, {"index", r.cell.index}, {"row", r.cell.row},
                                        {"col", r.cell.col}, {"status", status_name(r.status)}};
   if (r.status == TileStatus::written) line.set("path", r.path);
@@ -69,7 +86,7 @@ std::optional<TileRecord> parse_record(const core::Json& line) {
   if (!line.is_object() || line.find("id") == nullptr || line.find("status") == nullptr) return std::nullopt;
   TileRecord r;
   r.id = line.at("id").as_string();
-  r.scene = line.at("scene").as_string();
+  if (const auto* scene = line.find("scene")) r.scene = scene->as_string();
   const std::string status = line.at("status").as_string();
   if (status == "written") {
     r.status = TileStatus::written;
@@ -81,12 +98,20 @@ std::optional<TileRecord> parse_record(const core::Json& line) {
   } else {
     r.status = TileStatus::failed;
   }
+  if (line.find("z") != nullptr && line.find("index") == nullptr) {
+    r.xyz = XyzTile{static_cast<int>(line.at("z").as_int()), line.at("x").as_int(), line.at("y").as_int()};
+    return r;
+  }
   r.cell.index = line.at("index").as_int();
   r.cell.row = line.at("row").as_int();
   r.cell.col = line.at("col").as_int();
   if (auto w = parse_window(line.find("window"))) r.cell.window = *w;
   if (auto w = parse_window(line.find("source_window"))) r.cell.source = *w;
   return r;
+}
+
+std::string xyz_relative_path(const XyzTile& tile, Format format) {
+  return std::to_string(tile.z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y) + "." + file_extension(format);
 }
 
 std::string journal_path(const std::string& output_dir, const std::string& manifest_name) {
@@ -160,7 +185,9 @@ ManifestWriter::~ManifestWriter() {
 }
 
 void ManifestWriter::remove_unwritten_tile(const TileRecord& record) const {
-  const std::string path = output_dir_ + "/" + tile_relative_path(record.scene, record.cell, tile_format_);
+  const std::string path =
+      output_dir_ + "/" +
+      (record.xyz ? xyz_relative_path(*record.xyz, tile_format_) : tile_relative_path(record.scene, record.cell, tile_format_));
   if (::unlink(path.c_str()) == 0 || errno == ENOENT) return;
   const int err = errno;
   throw core::IoError("cannot remove '" + path + "'", std::strerror(err),

@@ -18,6 +18,13 @@ namespace swath::tiling {
 enum class TileStatus { written, blank, failed };
 std::string status_name(TileStatus status);
 
+// A web-map tile (`swath tile --grid xyz`): its line names z/x/y instead of a scene's grid cell.
+struct XyzTile {
+  int z = 0;
+  std::int64_t x = 0;
+  std::int64_t y = 0;
+};
+
 struct TileRecord {
   std::string id;     // "scene/r000001_c000002"
   std::string scene;  // the scene's directory name
@@ -29,12 +36,16 @@ struct TileRecord {
   std::uint64_t bytes = 0;
   std::string sha256;
   std::string error;  // failed only
+  std::optional<XyzTile> xyz;  // web-map tiles: `cell` and `scene` are unused
 };
 
 core::Json to_json(const TileRecord& record);
 // Reads back what to_json(TileRecord) wrote (the fields resume needs); nullopt for a line that is not a tile record.
 // ManifestLine::record() is how readers call it.
 std::optional<TileRecord> parse_record(const core::Json& line);
+
+// "z/x/y.png": a web-map tile's path relative to the output directory.
+std::string xyz_relative_path(const XyzTile& tile, Format format);
 
 // The journal of a run in progress, next to the manifest: ".tiles.jsonl.journal".
 std::string journal_path(const std::string& output_dir, const std::string& manifest_name);

@@ -53,15 +53,17 @@ void PreviousRun::read(const std::string& path, const core::Json& header) {
   const core::Json* wanted_hash = options_hash_of(header);
   const auto current_scenes = scenes_of(ManifestHeader::from(header));
   std::set<std::string> accepted;  // scenes whose records count: same options hash, same scene description
+  bool all_accepted = false;       // a web-map tile is made of every scene: its records count when all match
   try {
     while (auto entry = reader->next()) {
       if (const auto* line = std::get_if<ManifestLine>(&*entry)) {
         auto record = line->record();
-        if (record && accepted.count(record->scene) != 0) records_.insert_or_assign(record->id, std::move(*record));
+        if (record && (accepted.count(record->scene) != 0 || (record->xyz && all_accepted))) records_.insert_or_assign(record->id, std::move(*record));
         continue;
       }
       const auto& previous = std::get<ManifestHeader>(*entry);
       accepted.clear();
+      all_accepted = false;
       const core::Json* hash = options_hash_of(previous.json);
       if (hash == nullptr || wanted_hash == nullptr || !(*hash == *wanted_hash)) {
         ++ignored_files_;
@@ -77,6 +79,7 @@ void PreviousRun::read(const std::string& path, const core::Json& header) {
           changed_scenes_.insert(name);
         }
       }
+      all_accepted = !current_scenes.empty() && accepted.size() == current_scenes.size();
     }
   } catch (const core::IoError&) {
     // A read that failed part-way: what was read counts, the rest is redone.

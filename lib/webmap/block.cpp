@@ -1,0 +1,281 @@
+// A subtree in memory: GDALWarp of every scene over the block into one canvas (INIT_DEST for the first, the
+// next composited over it by their alpha: last on top), then each zoom halved from the one below.
+#include "webmap/block.hpp"
+
+#include <gdal_alg.h>
+#include <gdalwarper.h>
+#include <ogr_spatialref.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <optional>
+#include <cstdio>
+#include <cstring>
+
+#include "core/errors.hpp"
+#include "core/sha256.hpp"
+#include "raster/gdal_errors.hpp"
+#include "webmap/query_average.hpp"
+
+namespace swath::webmap {
+
+namespace {
+
+GDALResampleAlg warp_algorithm(Resampling r) {
+  switch (r) {
+    case Resampling::near: return GRA_NearestNeighbour;
+    case Resampling::bilinear: return GRA_Bilinear;
+    case Resampling::cubic: return GRA_Cubic;
+    case Resampling::average: return GRA_Average;
+    case Resampling::mode: return GRA_Mode;
+  }
+  return GRA_Average;
+}
+
+const std::string& mercator_wkt() {
+  static const std::string wkt = [] {
+    OGRSpatialReference srs;
+    srs.importFromEPSG(3857);
+    char* text = nullptr;
+    srs.exportToWkt(&text);
+    std::string out = text;
+    CPLFree(text);
+    return out;
+  }();
+  return wkt;
+}
+
+bool overlaps(const core::Bounds& a, const core::Bounds& b) {
+  return a.min_x < b.max_x && b.min_x < a.max_x && a.min_y < b.max_y && b.min_y < a.max_y;
+}
+
+// A MEM dataset over `canvas` (pixel-interleaved, no copy), placed at `bounds` in EPSG:3857.
+GDALDatasetUniquePtr wrap_canvas(cv::Mat& canvas, const core::Bounds& bounds) {
+  auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  GDALDatasetUniquePtr dataset(mem->Create("", canvas.cols, canvas.rows, 0, GDT_Byte, nullptr));
+  if (!dataset) throw core::DataError("cannot warp a block", "GDAL's MEM driver could not create a dataset");
+  for (int b = 0; b < canvas.channels(); ++b) {
+    char pointer[64];
+    std::snprintf(pointer, sizeof pointer, "DATAPOINTER=%p", static_cast<void*>(canvas.data + b));
+    const std::string pixel = "PIXELOFFSET=" + std::to_string(canvas.channels());
+    const std::string line = "LINEOFFSET=" + std::to_string(canvas.step[0]);
+    const char* options[] = {pointer, pixel.c_str(), line.c_str(), nullptr};
+    if (dataset->AddBand(GDT_Byte, const_cast<char**>(options)) != CE_None) {
+      throw core::DataError("cannot warp a block", "GDAL's MEM driver could not add a band");
+    }
+  }
+  double gt[6] = {bounds.min_x, (bounds.max_x - bounds.min_x) / canvas.cols, 0,
+                  bounds.max_y, 0, -(bounds.max_y - bounds.min_y) / canvas.rows};
+  dataset->SetGeoTransform(gt);
+  dataset->SetProjection(mercator_wkt().c_str());
+  return dataset;
+}
+
+// One GDALWarp from `source` into `target`: `bands` data bands, the source's alpha or nodata (or `source_alpha`)
+// marking what it covers, the target's last band its alpha; INIT_DEST=0 when `first`, else composited over it.
+struct WarpStep {
+  GDALResampleAlg algorithm = GRA_NearestNeighbour;
+  std::vector<int> source_bands;
+  int source_alpha = 0;
+  std::optional<double> nodata;
+  bool first = true;
+};
+
+void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, const std::string& what) {
+  raster::CapturedGdalErrors errors;
+  GDALWarpOptions* wo = GDALCreateWarpOptions();
+  wo->hSrcDS = GDALDataset::ToHandle(&source);
+  wo->hDstDS = GDALDataset::ToHandle(&target);
+  wo->eResampleAlg = step.algorithm;
+  wo->eWorkingDataType = GDT_Byte;
+  wo->dfWarpMemoryLimit = 32.0 * 1024 * 1024;
+  const int bands = static_cast<int>(step.source_bands.size());
+  wo->nBandCount = bands;
+  wo->panSrcBands = static_cast<int*>(CPLMalloc(sizeof(int) * static_cast<std::size_t>(bands)));
+  wo->panDstBands = static_cast<int*>(CPLMalloc(sizeof(int) * static_cast<std::size_t>(bands)));
+  for (int b = 0; b < bands; ++b) {
+    wo->panSrcBands[b] = step.source_bands[static_cast<std::size_t>(b)];
+    wo->panDstBands[b] = b + 1;
+  }
+  wo->nSrcAlphaBand = step.source_alpha;
+  wo->nDstAlphaBand = bands + 1;
+  if (step.nodata) {
+    wo->padfSrcNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double) * static_cast<std::size_t>(bands)));
+    for (int b = 0; b < bands; ++b) wo->padfSrcNoDataReal[b] = *step.nodata;
+  }
+  if (step.first) wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", "0");
+  void* transformer = GDALCreateGenImgProjTransformer2(wo->hSrcDS, wo->hDstDS, nullptr);
+  void* approx = transformer != nullptr ? GDALCreateApproxTransformer(GDALGenImgProjTransform, transformer, 0.125) : nullptr;
+  CPLErr result = CE_Failure;
+  if (approx != nullptr) {
+    wo->pfnTransformer = GDALApproxTransform;
+    wo->pTransformerArg = approx;
+    GDALWarpOperation operation;
+    if (operation.Initialize(wo) == CE_None) {
+      result = operation.ChunkAndWarpImage(0, 0, target.GetRasterXSize(), target.GetRasterYSize());
+    }
+  }
+  if (approx != nullptr) GDALDestroyApproxTransformer(approx);
+  if (transformer != nullptr) GDALDestroyGenImgProjTransformer(transformer);
+  GDALDestroyWarpOptions(wo);
+  if (result != CE_None) throw core::DataError("cannot warp " + what, errors.last_failure());
+}
+
+// As gdal2tiles does: the scene warped (nearest) onto its own EPSG:3857 grid (the warped VRT's) over the block, with
+// a margin for the kernels; then that grid resampled onto the block's canvas by `--resampling`, over what is there.
+// With one scene and `average`, the second step is gdal2tiles' own query arithmetic per base tile (query_average).
+void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t scene_index, GDALDataset& target,
+                cv::Mat& canvas, const TileKey& root, bool first) {
+  const core::Bounds block = tile_bounds(root, layout.tile_size);
+  const PyramidScene& scene = (*layout.scenes)[scene_index];
+  const auto& gt = scene.warped_geotransform;
+  constexpr std::int64_t margin = 3;
+  const std::int64_t x0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((block.min_x - gt[0]) / gt[1])) - margin);
+  const std::int64_t x1 = std::min(scene.warped_width, static_cast<std::int64_t>(std::ceil((block.max_x - gt[0]) / gt[1])) + margin);
+  const std::int64_t y0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((gt[3] - block.max_y) / -gt[5])) - margin);
+  const std::int64_t y1 = std::min(scene.warped_height, static_cast<std::int64_t>(std::ceil((gt[3] - block.min_y) / -gt[5])) + margin);
+  if (x1 <= x0 || y1 <= y0) return;
+  cv::Mat native(static_cast<int>(y1 - y0), static_cast<int>(x1 - x0), CV_8UC(layout.channels), cv::Scalar::all(0));
+  const core::Bounds native_bounds{gt[0] + static_cast<double>(x0) * gt[1], gt[3] + static_cast<double>(y1) * gt[5],
+                                   gt[0] + static_cast<double>(x1) * gt[1], gt[3] + static_cast<double>(y0) * gt[5]};
+  auto grid = wrap_canvas(native, native_bounds);
+  WarpStep onto_grid;
+  for (int b : scene.data_bands) onto_grid.source_bands.push_back(b);
+  onto_grid.source_alpha = scene.info.alpha_band;
+  if (scene.info.alpha_band == 0 && !scene.info.nodata.empty()) onto_grid.nodata = scene.info.nodata[0];
+  warp(source, *grid, onto_grid, "scene '" + scene.path + "'");
+  if (layout.scenes->size() == 1 && layout.resampling == Resampling::average) {
+    const std::int64_t across = std::int64_t{1} << (layout.zooms.max - root.z);
+    for (std::int64_t j = 0; j < across; ++j) {
+      for (std::int64_t i = 0; i < across; ++i) {
+        cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
+                                       layout.tile_size, layout.tile_size));
+        query_average(scene, native, x0, y0, {layout.zooms.max, root.x * across + i, root.y * across + j}, layout.tile_size, tile);
+      }
+    }
+    return;
+  }
+  WarpStep onto_canvas;
+  onto_canvas.algorithm = warp_algorithm(layout.resampling);
+  for (int b = 1; b < layout.channels; ++b) onto_canvas.source_bands.push_back(b);
+  onto_canvas.source_alpha = layout.channels;
+  onto_canvas.first = first;
+  warp(*grid, target, onto_canvas, "scene '" + scene.path + "' onto a block");
+}
+
+// 2×2 mode of whole pixels: the most frequent of the four, the first of them on a tie.
+cv::Mat reduce_mode(const cv::Mat& canvas) {
+  const int channels = canvas.channels();
+  cv::Mat out(canvas.rows / 2, canvas.cols / 2, canvas.type());
+  for (int y = 0; y < out.rows; ++y) {
+    for (int x = 0; x < out.cols; ++x) {
+      std::array<const std::uint8_t*, 4> p = {canvas.ptr(2 * y, 2 * x), canvas.ptr(2 * y, 2 * x + 1),
+                                              canvas.ptr(2 * y + 1, 2 * x), canvas.ptr(2 * y + 1, 2 * x + 1)};
+      int best = 0, best_count = 0;
+      for (int i = 0; i < 4; ++i) {
+        int count = 0;
+        for (int j = 0; j < 4; ++j) count += std::memcmp(p[static_cast<std::size_t>(i)], p[static_cast<std::size_t>(j)], static_cast<std::size_t>(channels)) == 0;
+        if (count > best_count) best = i, best_count = count;
+      }
+      std::memcpy(out.ptr(y, x), p[static_cast<std::size_t>(best)], static_cast<std::size_t>(channels));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool PyramidLayout::in_range(const TileKey& t) const {
+  for (const auto& per_zoom : ranges) {
+    if (per_zoom[static_cast<std::size_t>(t.z)].contains(t)) return true;
+  }
+  return false;
+}
+
+GDALDataset& SceneHandles::at(const PyramidLayout& layout, std::size_t scene) {
+  if (handles_.size() < layout.scenes->size()) handles_.resize(layout.scenes->size());
+  if (!handles_[scene]) handles_[scene] = open_for_warp((*layout.scenes)[scene]);
+  return *handles_[scene];
+}
+
+cv::Mat reduce(const cv::Mat& canvas, Resampling resampling) {
+  if (resampling == Resampling::mode) return reduce_mode(canvas);
+  const int interpolation = resampling == Resampling::near       ? cv::INTER_NEAREST
+                            : resampling == Resampling::bilinear ? cv::INTER_LINEAR
+                            : resampling == Resampling::cubic    ? cv::INTER_CUBIC
+                                                                 : cv::INTER_AREA;
+  cv::Mat out;
+  cv::resize(canvas, out, cv::Size(canvas.cols / 2, canvas.rows / 2), 0, 0, interpolation);
+  return out;
+}
+
+bool has_data(const cv::Mat& pixels) {
+  const int channels = pixels.channels();
+  for (int y = 0; y < pixels.rows; ++y) {
+    const std::uint8_t* row = pixels.ptr(y);
+    for (int x = 0; x < pixels.cols; ++x) {
+      if (row[x * channels + channels - 1] != 0) return true;
+    }
+  }
+  return false;
+}
+
+tiling::EncodedTile encode(const PyramidLayout& layout, const cv::Mat& pixels) {
+  raster::PixelBlock block;
+  block.window = {0, 0, pixels.cols, pixels.rows};
+  block.type = GDT_Byte;
+  block.layout = raster::Layout::pixel_interleaved;
+  for (int b = 1; b <= pixels.channels(); ++b) block.bands.push_back(b);
+  const cv::Mat dense = pixels.isContinuous() ? pixels : pixels.clone();
+  block.data.resize(dense.total() * dense.elemSize());
+  std::memcpy(block.data.data(), dense.data, block.data.size());
+  const bool jpeg = layout.look.format == tiling::Format::jpeg;
+  const std::size_t bands = static_cast<std::size_t>(pixels.channels()) - (jpeg ? 1 : 0);
+  return tiling::encode_tile(block, bands, layout.look, {});
+}
+
+BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const TileKey& root) {
+  BuiltBlock out;
+  out.root = root;
+  const int depth = layout.zooms.max - root.z;
+  const int side = layout.tile_size << depth;
+  cv::Mat canvas(side, side, CV_8UC(layout.channels), cv::Scalar::all(0));
+  const core::Bounds bounds = tile_bounds(root, layout.tile_size);
+  {
+    auto target = wrap_canvas(canvas, bounds);
+    bool first = true;
+    for (std::size_t s = 0; s < layout.scenes->size(); ++s) {
+      if (!overlaps((*layout.scenes)[s].meters, bounds)) continue;
+      warp_scene(layout, handles.at(layout, s), s, *target, canvas, root, first);
+      first = false;
+    }
+  }
+  out.pixels = static_cast<std::int64_t>(side) * side;
+  for (int z = layout.zooms.max;; --z) {
+    const std::int64_t across = std::int64_t{1} << (z - root.z);
+    for (std::int64_t j = 0; j < across; ++j) {
+      for (std::int64_t i = 0; i < across; ++i) {
+        const TileKey key{z, root.x * across + i, root.y * across + j};
+        if (!layout.in_range(key)) continue;
+        const cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
+                                             layout.tile_size, layout.tile_size));
+        if (!has_data(tile)) {
+          out.empty.push_back(key);
+          continue;
+        }
+        auto encoded = encode(layout, tile);
+        std::string sha = core::sha256_hex(encoded.bytes());
+        out.tiles.push_back({key, std::move(encoded), std::move(sha)});
+      }
+    }
+    if (z == root.z) break;
+    canvas = reduce(canvas, layout.resampling);
+  }
+  if (has_data(canvas)) out.root_pixels = canvas;
+  return out;
+}
+
+}  // namespace swath::webmap

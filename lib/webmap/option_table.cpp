@@ -1,0 +1,95 @@
+// The webmap section declared once (flags --grid, --zoom, --resampling, --tile-size), and its checks.
+#include "core/errors.hpp"
+#include "webmap/options.hpp"
+
+namespace swath::webmap {
+
+namespace {
+
+using config::Entry;
+using config::Type;
+
+const std::string& text_of(const Entry& e) { return std::get<std::string>(e.value); }
+
+Resampling parse_resampling(const std::string& text) {
+  if (text == "near") return Resampling::near;
+  if (text == "bilinear") return Resampling::bilinear;
+  if (text == "cubic") return Resampling::cubic;
+  if (text == "mode") return Resampling::mode;
+  return Resampling::average;
+}
+
+std::string zoom_text(const std::optional<ZoomRange>& z) {
+  return z ? std::to_string(z->min) + "-" + std::to_string(z->max) : "";
+}
+
+}  // namespace
+
+std::string resampling_name(Resampling r) {
+  switch (r) {
+    case Resampling::near: return "near";
+    case Resampling::bilinear: return "bilinear";
+    case Resampling::cubic: return "cubic";
+    case Resampling::average: return "average";
+    case Resampling::mode: return "mode";
+  }
+  return "average";
+}
+
+const config::OptionTable<WebmapOptions>& webmap_table() {
+  static const auto table =
+      config::OptionTable<WebmapOptions>("webmap")
+          .parsed({"grid", "--grid", "chips: windows of each scene's pixel grid; xyz: a WebMercator z/x/y pyramid"},
+                  Type::choice, [](WebmapOptions& o) -> auto& { return o.grid; },
+                  [](GridKind g) { return std::string(g == GridKind::xyz ? "xyz" : "chips"); },
+                  [](const Entry& e) { return text_of(e) == "xyz" ? GridKind::xyz : GridKind::chips; }, {"chips", "xyz"})
+          .parsed({"zoom", "--zoom", "xyz: zoom levels MIN-MAX or Z, 0..24 (empty: from one tile to the native resolution, as gdal2tiles)"},
+                  Type::string, [](WebmapOptions& o) -> auto& { return o.zoom; }, zoom_text,
+                  [](const Entry& e) -> std::optional<ZoomRange> {
+                    if (text_of(e).empty()) return std::nullopt;
+                    return parse_zoom(text_of(e), e.origin.describe());
+                  })
+          .parsed({"resampling", "--resampling", "xyz: resampling of the warp and of each lower zoom"}, Type::choice,
+                  [](WebmapOptions& o) -> auto& { return o.resampling; }, resampling_name,
+                  [](const Entry& e) { return parse_resampling(text_of(e)); },
+                  {"near", "bilinear", "cubic", "average", "mode"})
+          .parsed({"tile_size", "--tile-size", "xyz: tile width and height in pixels, 256 or 512"}, Type::choice,
+                  [](WebmapOptions& o) -> auto& { return o.tile_size; }, [](int s) { return std::to_string(s); },
+                  [](const Entry& e) { return text_of(e) == "512" ? 512 : 256; }, {"256", "512"});
+  return table;
+}
+
+PyramidOptions pyramid_options_from(const config::Config& config) {
+  PyramidOptions options{tiling::options_from(config), webmap_table().apply(config)};
+  if (options.webmap.grid == GridKind::xyz && config.entry("tile.format").origin.layer == config::Layer::builtin) {
+    options.tile.format = tiling::Format::png;
+  }
+  return options;
+}
+
+void validate(const PyramidOptions& o) {
+  const auto& t = o.tile;
+  if (t.format == tiling::Format::gtiff || t.format == tiling::Format::cog) {
+    throw core::UsageError("--grid xyz: format " + tiling::format_name(t.format), "a web map takes PNG, JPEG or WEBP tiles",
+                           "pass --format PNG (the default with --grid xyz), JPEG or WEBP");
+  }
+  if (!t.bands.empty() || t.shard.count > 1 || !t.only_indices.empty() || t.overwrite) {
+    throw core::UsageError("--grid xyz", "--bands, --shard, --overwrite and task index lists are for chips only (for now)",
+                           "leave them out with --grid xyz");
+  }
+  if (t.scenes.empty()) throw core::UsageError("--grid xyz", "no scene given", "name at least one raster");
+  if (t.output_dir.empty()) throw core::UsageError("--grid xyz", "no output directory", "pass -o DIR");
+}
+
+core::Json output_options_json(const PyramidOptions& o) {
+  core::Json co = core::Json::array();
+  for (const auto& c : o.tile.creation_options) co.push_back(c);
+  return core::Json::Object{{"grid", "xyz"},
+                            {"zoom", zoom_text(o.webmap.zoom)},
+                            {"resampling", resampling_name(o.webmap.resampling)},
+                            {"tile_size", o.webmap.tile_size},
+                            {"format", tiling::format_name(o.tile.format)},
+                            {"creation_options", std::move(co)}};
+}
+
+}  // namespace swath::webmap

@@ -1,0 +1,47 @@
+// What `swath tile --grid xyz` adds to the tile options: the grid, zooms, resampling and tile size (the `webmap`
+// section), declared once.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "config/option_table.hpp"
+#include "tiling/options.hpp"
+#include "webmap/mercator.hpp"
+
+namespace swath::webmap {
+
+enum class GridKind { chips, xyz };
+enum class Resampling { near, bilinear, cubic, average, mode };
+
+struct WebmapOptions {
+  GridKind grid = GridKind::chips;
+  std::optional<ZoomRange> zoom;  // absent: gdal2tiles' default for the scenes (default_zooms)
+  Resampling resampling = Resampling::average;
+  int tile_size = 256;
+};
+
+std::string resampling_name(Resampling resampling);
+
+// The webmap section: grid, zoom, resampling, tile_size.
+const config::OptionTable<WebmapOptions>& webmap_table();
+
+// A pyramid's whole request: the tile section's options (format, creation options, resume, resources, output)
+// with the webmap section's.
+struct PyramidOptions {
+  tiling::TileOptions tile;
+  WebmapOptions webmap;
+};
+
+// The webmap section of `config`; with --grid xyz, a format left at its default (GTiff) becomes PNG.
+PyramidOptions pyramid_options_from(const config::Config& config);
+
+// Checks what needs no file: a web format (PNG, JPEG, WEBP), no chip-only options, a tile size of 256 or 512.
+// Throws UsageError with a hint.
+void validate(const PyramidOptions& options);
+
+// What shapes the tiles' bytes: hashed into the provenance and the manifest header.
+core::Json output_options_json(const PyramidOptions& options);
+
+}  // namespace swath::webmap

@@ -1,0 +1,21 @@
+// A base tile as gdal2tiles makes it with -r average: its window of the warped scene rounded to whole pixels, read
+// with nearest sampling into a 4× query, then averaged 4×4 (osgeo_utils/gdal2tiles.py: geo_query, create_base_tile,
+// scale_query_to_tile). swath's `average` base tiles follow it, so both tools agree pixel for pixel on a scene.
+#pragma once
+
+#include <cstdint>
+
+#include <opencv2/core.hpp>
+
+#include "webmap/mercator.hpp"
+#include "webmap/scene.hpp"
+
+namespace swath::webmap {
+
+// Fills `tile` (tile_size², channels of `grid`) for `key` from `grid`: a window of the scene warped onto its own
+// EPSG:3857 grid, whose top-left pixel is (x0, y0) of that grid, the last channel alpha. Rows the scene does not
+// reach stay as they are; the others are overwritten (one scene: nothing to composite over).
+void query_average(const PyramidScene& scene, const cv::Mat& grid, std::int64_t x0, std::int64_t y0, const TileKey& key,
+                   int tile_size, cv::Mat& tile);
+
+}  // namespace swath::webmap

@@ -1,0 +1,58 @@
+// Keeping a previous run's blocks: every tile of the subtree checked (file size and SHA-256), the root decoded.
+#include "webmap/reuse.hpp"
+
+#include <gdal_priv.h>
+
+#include "raster/scene.hpp"
+
+namespace swath::webmap {
+
+namespace {
+
+// The tile's pixels as the run had them in memory (PNG is lossless, alpha included); empty when unreadable.
+cv::Mat read_tile(const PyramidLayout& layout, const std::string& path) {
+  GDALDatasetUniquePtr tile(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  if (!tile || tile->GetRasterCount() != layout.channels || tile->GetRasterXSize() != layout.tile_size ||
+      tile->GetRasterYSize() != layout.tile_size) {
+    return {};
+  }
+  cv::Mat pixels(layout.tile_size, layout.tile_size, CV_8UC(layout.channels));
+  const auto channels = static_cast<GSpacing>(layout.channels);
+  if (tile->RasterIO(GF_Read, 0, 0, layout.tile_size, layout.tile_size, pixels.data, layout.tile_size, layout.tile_size,
+                     GDT_Byte, layout.channels, nullptr, channels, channels * layout.tile_size, 1, nullptr) != CE_None) {
+    return {};
+  }
+  return pixels;
+}
+
+}  // namespace
+
+std::optional<ReusedBlock> reuse_block(const PyramidLayout& layout, const std::string& output_dir,
+                                       const tiling::PreviousRun& previous, const TileKey& root) {
+  if (layout.look.format != tiling::Format::png) return std::nullopt;
+  ReusedBlock out;
+  for (int z = layout.zooms.max; z >= root.z; --z) {
+    const std::int64_t across = std::int64_t{1} << (z - root.z);
+    for (std::int64_t j = 0; j < across; ++j) {
+      for (std::int64_t i = 0; i < across; ++i) {
+        const TileKey key{z, root.x * across + i, root.y * across + j};
+        if (!layout.in_range(key)) continue;
+        const auto path = tiling::xyz_relative_path({key.z, key.x, key.y}, layout.look.format);
+        const tiling::TileRecord* record = previous.reusable(key.text(), output_dir, path);
+        if (record == nullptr) return std::nullopt;
+        if (record->status == tiling::TileStatus::blank) {
+          out.blank.push_back(key);
+          continue;
+        }
+        out.written.push_back(record);
+        if (key == root) {
+          out.root_pixels = read_tile(layout, output_dir + "/" + path);
+          if (out.root_pixels.empty()) return std::nullopt;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace swath::webmap

@@ -1,0 +1,27 @@
+// --resume for a pyramid: a block whose every tile in range a previous run recorded (written with its file intact,
+// or without data) is not warped again; its root's pixels, which the zooms above need, are read back from its PNG.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "tiling/resume.hpp"
+#include "webmap/block.hpp"
+
+namespace swath::webmap {
+
+struct ReusedBlock {
+  std::vector<const tiling::TileRecord*> written;  // in build_block's order
+  std::vector<TileKey> blank;
+  cv::Mat root_pixels;  // empty when the root has no data
+};
+
+// nullopt when any tile of the block must be made again, or the format is lossy (JPEG, WEBP: the root's pixels
+// would not come back as they were, and the zooms above would differ from a run in one go).
+std::optional<ReusedBlock> reuse_block(const PyramidLayout& layout, const std::string& output_dir,
+                                       const tiling::PreviousRun& previous, const TileKey& root);
+
+}  // namespace swath::webmap

@@ -1,0 +1,173 @@
+// Preparing a scene for the pyramid: the checks a place on Earth needs, the clip to WebMercator's world, and the
+// warped extent (GDALSuggestedWarpOutput2, as gdal2tiles' warped VRT has it).
+#include "webmap/scene.hpp"
+
+#include <gdal_alg.h>
+#include <gdal_utils.h>
+#include <ogr_spatialref.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+
+#include "core/errors.hpp"
+#include "raster/fingerprint.hpp"
+#include "raster/gdal_errors.hpp"
+
+namespace swath::webmap {
+
+namespace {
+
+const char* const mercator_wkt_key = "EPSG:3857";
+
+OGRSpatialReference mercator() {
+  OGRSpatialReference srs;
+  srs.SetFromUserInput(mercator_wkt_key);
+  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  return srs;
+}
+
+// The pixel window of a geographic scene inside ±max_latitude and ±180°; the whole scene when it is inside.
+core::Window inside_world(const raster::SceneInfo& info) {
+  const auto& gt = info.geotransform->c;
+  const double west = gt[0], north = gt[3], dx = gt[1], dy = -gt[5];
+  std::int64_t x0 = 0, y0 = 0, x1 = info.width, y1 = info.height;
+  if (west < -180.0) x0 = static_cast<std::int64_t>(std::ceil((-180.0 - west) / dx));
+  if (west + dx * static_cast<double>(info.width) > 180.0) x1 = static_cast<std::int64_t>(std::floor((180.0 - west) / dx));
+  if (north > max_latitude) y0 = static_cast<std::int64_t>(std::ceil((north - max_latitude) / dy));
+  if (north - dy * static_cast<double>(info.height) < -max_latitude) {
+    y1 = static_cast<std::int64_t>(std::floor((north + max_latitude) / dy));
+  }
+  return {x0, y0, std::max<std::int64_t>(0, x1 - x0), std::max<std::int64_t>(0, y1 - y0)};
+}
+
+// A VRT of `window` of the scene in /vsimem/, named uniquely for this process.
+std::string clipped_vrt(GDALDataset& dataset, const PyramidScene& scene, const core::Window& window) {
+  static std::atomic<int> serial{0};
+  const std::string path = "/vsimem/swath_webmap_" + std::to_string(serial++) + ".vrt";
+  CPLStringList args;
+  for (const char* a : {"-of", "VRT", "-srcwin"}) args.AddString(a);
+  for (auto v : {window.x, window.y, window.width, window.height}) args.AddString(std::to_string(v).c_str());
+  GDALTranslateOptions* options = GDALTranslateOptionsNew(args.List(), nullptr);
+  raster::CapturedGdalErrors errors;
+  GDALDatasetH out = GDALTranslate(path.c_str(), GDALDataset::ToHandle(&dataset), options, nullptr);
+  GDALTranslateOptionsFree(options);
+  if (out == nullptr) throw core::DataError("scene '" + scene.path + "'", "cannot clip it to WebMercator's world: " + errors.last_failure());
+  GDALClose(out);
+  return path;
+}
+
+void require_place_on_earth(const raster::SceneInfo& info, const std::string& path) {
+  if (!info.geotransform) {
+    throw core::DataError("scene '" + path + "'", "it has no geotransform, and a web-map pyramid needs a place on Earth",
+                          "georeference it first (gdal_translate -a_ullr / -gcp then gdalwarp), or tile it with --grid chips");
+  }
+  if (info.crs_wkt.empty()) {
+    throw core::DataError("scene '" + path + "'", "it has no CRS, and a web-map pyramid needs a place on Earth",
+                          "assign one (gdal_edit.py -a_srs EPSG:...), or tile it with --grid chips");
+  }
+  raster::require_north_up(info, "or warp it north-up first (gdalwarp)");
+}
+
+void describe_bands(PyramidScene& scene) {
+  const auto& info = scene.info;
+  if (info.data_type != GDT_Byte) {
+    throw core::DataError("scene '" + scene.path + "'",
+                          std::string("its type is ") + GDALGetDataTypeName(info.data_type) + "; --grid xyz takes Byte scenes",
+                          "scale it to Byte first (gdal_translate -ot Byte -scale)");
+  }
+  for (int b = 1; b <= info.band_count; ++b) {
+    if (b != info.alpha_band) scene.data_bands.push_back(b);
+  }
+  if (scene.data_bands.size() != 1 && scene.data_bands.size() != 3) {
+    throw core::DataError("scene '" + scene.path + "'",
+                          "it has " + std::to_string(scene.data_bands.size()) +
+                              " bands besides alpha; --grid xyz takes 1 (grey) or 3 (RGB)",
+                          "pick the bands first (gdal_translate -b 1 -b 2 -b 3)");
+  }
+}
+
+// The warped extent and pixel size: the scene's own when it is already EPSG:3857, else GDAL's suggestion.
+void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
+  OGRSpatialReference source;
+  source.importFromWkt(scene.info.crs_wkt.c_str());
+  const auto target = mercator();
+  double gt[6];
+  int width = 0, height = 0;
+  if (source.IsSame(&target)) {
+    dataset.GetGeoTransform(gt);
+    width = dataset.GetRasterXSize();
+    height = dataset.GetRasterYSize();
+  } else {
+    raster::CapturedGdalErrors errors;
+    const char* options[] = {"DST_SRS=EPSG:3857", nullptr};
+    void* transformer = GDALCreateGenImgProjTransformer2(GDALDataset::ToHandle(&dataset), nullptr, const_cast<char**>(options));
+    double extent[4];
+    const bool ok = transformer != nullptr &&
+                    GDALSuggestedWarpOutput2(GDALDataset::ToHandle(&dataset), GDALGenImgProjTransform, transformer, gt,
+                                             &width, &height, extent, 0) == CE_None;
+    if (transformer != nullptr) GDALDestroyGenImgProjTransformer(transformer);
+    if (!ok) {
+      throw core::DataError("scene '" + scene.path + "'", "cannot be warped to EPSG:3857: " + errors.last_failure(),
+                            "check its CRS; warp it to EPSG:4326 or EPSG:3857 first");
+    }
+  }
+  scene.pixel_size = gt[1];
+  std::copy(gt, gt + 6, scene.warped_geotransform.begin());
+  scene.warped_width = width;
+  scene.warped_height = height;
+  const core::Bounds bounds{gt[0], gt[3] + gt[5] * height, gt[0] + gt[1] * width, gt[3]};
+  const auto world = clip_to_world(bounds);
+  if (!world) throw core::DataError("scene '" + scene.path + "'", "it lies outside WebMercator's world");
+  scene.meters = *world;
+}
+
+}  // namespace
+
+PyramidScene prepare_scene(const std::string& path, const std::string& name) {
+  PyramidScene scene;
+  scene.path = path;
+  scene.name = name;
+  scene.open_path = path;
+  auto dataset = raster::open_scene(path);
+  scene.info = raster::describe_scene(*dataset, path);
+  scene.fingerprint = raster::file_fingerprint(path);
+  require_place_on_earth(scene.info, path);
+  describe_bands(scene);
+  OGRSpatialReference srs;
+  srs.importFromWkt(scene.info.crs_wkt.c_str());
+  if (srs.IsGeographic()) {
+    const auto window = inside_world(scene.info);
+    if (window.width <= 0 || window.height <= 0) {
+      throw core::DataError("scene '" + path + "'", "nothing of it lies within WebMercator's ±85.0511° and ±180°");
+    }
+    if (window != core::Window{0, 0, scene.info.width, scene.info.height}) {
+      scene.open_path = clipped_vrt(*dataset, scene, window);
+      scene.warnings.push_back("scene '" + path + "' reaches past WebMercator's ±85.0511° latitude or ±180° longitude: clipped to columns " +
+                               std::to_string(window.x) + ".." + std::to_string(window.right()) + ", rows " +
+                               std::to_string(window.y) + ".." + std::to_string(window.bottom()) + " (not wrapped)");
+      dataset = raster::open_scene(scene.open_path);
+    }
+  }
+  warped_extent(*dataset, scene);
+  return scene;
+}
+
+void check_same_layout(const std::vector<PyramidScene>& scenes) {
+  for (std::size_t i = 1; i < scenes.size(); ++i) {
+    const auto& a = scenes.front();
+    const auto& b = scenes[i];
+    if (a.data_bands.size() != b.data_bands.size() || a.info.data_type != b.info.data_type) {
+      throw core::DataError("scenes '" + a.path + "' and '" + b.path + "'",
+                            "they differ in bands (" + std::to_string(a.data_bands.size()) + " and " +
+                                std::to_string(b.data_bands.size()) + " besides alpha) or type (" +
+                                GDALGetDataTypeName(a.info.data_type) + " and " + GDALGetDataTypeName(b.info.data_type) +
+                                "); one pyramid takes one band layout",
+                            "make one pyramid per layout, or convert the scenes alike (gdal_translate -b / -ot)");
+    }
+  }
+}
+
+GDALDatasetUniquePtr open_for_warp(const PyramidScene& scene) { return raster::open_scene(scene.open_path); }
+
+}  // namespace swath::webmap

@@ -1,0 +1,37 @@
+// The zooms above the blocks' roots, built in the in-order sink from the roots as they arrive: one 2×2 canvas
+// per zoom, finished as soon as a child of another parent arrives (the roots come depth-first), so memory stays
+// at one canvas per zoom whatever the scene size.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "webmap/block.hpp"
+
+namespace swath::webmap {
+
+class UpperLevels {
+ public:
+  // `emit` gets every finished tile in range with data, in a deterministic order.
+  UpperLevels(const PyramidLayout& layout, std::function<void(const TileKey&, const cv::Mat&)> emit);
+
+  // A tile at root_zoom (or, recursively, above) with data.
+  void add(const TileKey& child, const cv::Mat& pixels);
+  // Finishes the parents still open, deepest first.
+  void finish();
+
+ private:
+  struct Level {
+    bool open = false;
+    TileKey key;
+    cv::Mat canvas;
+  };
+  void close(int zoom);
+  const PyramidLayout& layout_;
+  std::function<void(const TileKey&, const cv::Mat&)> emit_;
+  std::vector<Level> levels_;  // [zoom - zooms.min], for zooms below root_zoom
+};
+
+}  // namespace swath::webmap
