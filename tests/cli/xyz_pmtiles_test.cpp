@@ -2,8 +2,15 @@
 // directory output of the same command, the same bytes for any --threads, and nothing under the final name on failure.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "core/files.hpp"
 #include "core/json.hpp"
@@ -37,6 +44,28 @@ std::vector<std::string> names_in(const std::string& dir) {
   for (const auto& entry : fs::directory_iterator(dir)) out.push_back(entry.path().filename().string());
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// The pid of a process that has exited, and this host's name: a temporary a killed earlier run left.
+pid_t dead_pid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
+std::string host_name() {
+  char text[256] = {};
+  ::gethostname(text, sizeof text - 1);
+  std::string out = text;
+  std::replace(out.begin(), out.end(), '/', '_');
+  return out.empty() ? "localhost" : out;
+}
+
+bool has_temporary(const std::string& dir) {
+  const auto names = names_in(dir);
+  return std::any_of(names.begin(), names.end(), [](const std::string& n) { return n.find(".tmp-") != std::string::npos; });
 }
 
 }  // namespace
@@ -141,4 +170,40 @@ TEST_CASE("tile --grid xyz -o OUT.pmtiles: a full disk exits 1 and leaves no arc
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "No space left on device"));
   CHECK(names_in(full.path()) == std::vector<std::string>{"filler"});
+}
+
+TEST_CASE("tile --grid xyz -o OUT.pmtiles: SIGINT exits 130 and leaves no archive and no spool") {
+  test::ScratchDir dir;
+  const auto scene = gradient_scene(dir, 2000);  // zooms 10-16: over a thousand tiles, far more than the first block
+  fs::create_directory(dir / "maps");
+  test::Background run({SWATH_BINARY, "-q", "tile", scene, "-o", dir / "maps/out.pmtiles", "--grid", "xyz", "--zoom", "10-16",
+                        "--threads", "1"},
+                       {.env = {}, .unset_env = {"SWATH_CONFIG"}});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!has_temporary(dir / "maps") && run.running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // some blocks in the spool
+  REQUIRE_MESSAGE(run.running(), "the run finished before it could be interrupted");
+  run.signal(SIGINT);
+  const auto r = run.wait();
+  CHECK(r.exit_code == 130);
+  CHECK(contains(r.err, "interrupted"));
+  CHECK(fs::is_empty(dir / "maps"));
+}
+
+TEST_CASE("tile --grid xyz -o OUT.pmtiles: the spool a killed earlier run left is removed, others' temporaries kept") {
+  test::ScratchDir dir;
+  const auto scene = gradient_scene(dir, 300);
+  const std::string dead = std::to_string(dead_pid());
+  const std::string host = host_name();
+  const std::string stale = ".out.pmtiles.tmp-" + dead + "-0-" + host;
+  const std::vector<std::string> kept = {".other.pmtiles.tmp-" + dead + "-0-" + host, ".out.pmtiles.tmp-" + dead + "-0-elsewhere"};
+  test::write_text(dir / stale, "spool");
+  for (const auto& name : kept) test::write_text(dir / name, "spool");
+  const auto r = test::swath({"tile", scene, "-o", dir / "out.pmtiles", "--grid", "xyz", "--zoom", "12-13"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK_FALSE(fs::exists(dir / stale));
+  for (const auto& name : kept) CHECK(fs::exists(dir / name));
+  CHECK(fs::is_regular_file(dir / "out.pmtiles"));
 }
