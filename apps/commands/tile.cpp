@@ -17,7 +17,7 @@ class TileCommand final : public cli::Command {
 
   void declare(CLI::App& app, cli::ConfigFlags& flags) override {
     app.add_option("scenes", scenes_, "Rasters GDAL can read (local or /vsicurl/, /vsis3/, /vsizip/ paths)")->required();
-    app.add_option("-o,--output", output_, "Output directory (tiles, tiles.jsonl, tiles.geojson; tiles.shard-I-of-N.* with --shard; {z}/{x}/{y} and tilejson.json with --grid xyz)")->required();
+    app.add_option("-o,--output", output_, "Output directory (tiles, tiles.jsonl, tiles.geojson; tiles.shard-I-of-N.* with --shard; {z}/{x}/{y} and tilejson.json with --grid xyz), or OUT.pmtiles with --grid xyz")->required();
     flags.bind(app, tiling::tile_table().specs());
     flags.bind(app, webmap::webmap_table().specs());
     flags.bind(app, pipeline::resources_table().specs());
@@ -29,6 +29,10 @@ class TileCommand final : public cli::Command {
   int run(const cli::Invocation& invocation) override {
     auto pyramid = webmap::pyramid_options_from(invocation.config);
     if (pyramid.webmap.grid == webmap::GridKind::xyz) return run_pyramid(std::move(pyramid));
+    if (webmap::is_archive_path(output_)) {
+      throw core::UsageError("-o '" + output_ + "'", "a PMTiles archive holds a web-map pyramid, not chips",
+                             "add --grid xyz, or pass -o DIR for chips");
+    }
     tiling::TileOptions options = tiling::options_from(invocation.config);  // as a fleet tile task's are built
     options.scenes = scenes_;
     options.output_dir = output_;
@@ -44,7 +48,7 @@ class TileCommand final : public cli::Command {
  private:
   int run_pyramid(webmap::PyramidOptions options) {
     options.tile.scenes = scenes_;
-    options.tile.output_dir = output_;
+    (webmap::is_archive_path(output_) ? options.archive : options.tile.output_dir) = output_;
     options.tile.resume = resume_;
     options.tile.overwrite = overwrite_;
     const auto progress = cli::make_progress();

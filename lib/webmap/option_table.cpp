@@ -60,11 +60,16 @@ const config::OptionTable<WebmapOptions>& webmap_table() {
 }
 
 PyramidOptions pyramid_options_from(const config::Config& config) {
-  PyramidOptions options{tiling::options_from(config), webmap_table().apply(config)};
+  PyramidOptions options{tiling::options_from(config), webmap_table().apply(config), {}};
   if (options.webmap.grid == GridKind::xyz && config.entry("tile.format").origin.layer == config::Layer::builtin) {
     options.tile.format = tiling::Format::png;
   }
   return options;
+}
+
+bool is_archive_path(const std::string& path) {
+  const std::string suffix = ".pmtiles";
+  return path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 void validate(const PyramidOptions& o) {
@@ -78,7 +83,13 @@ void validate(const PyramidOptions& o) {
                            "leave them out with --grid xyz");
   }
   if (t.scenes.empty()) throw core::UsageError("--grid xyz", "no scene given", "name at least one raster");
-  if (t.output_dir.empty()) throw core::UsageError("--grid xyz", "no output directory", "pass -o DIR");
+  if (t.output_dir.empty() && o.archive.empty()) {
+    throw core::UsageError("--grid xyz", "no output directory", "pass -o DIR or -o OUT.pmtiles");
+  }
+  if (!o.archive.empty() && t.resume) {
+    throw core::UsageError("--resume with -o '" + o.archive + "'", "a PMTiles archive is written in one go, it cannot be resumed",
+                           "run again without --resume, or pass -o DIR to get a resumable tile directory");
+  }
 }
 
 core::Json output_options_json(const PyramidOptions& o) {

@@ -32,12 +32,17 @@ const config::OptionTable<WebmapOptions>& webmap_table();
 struct PyramidOptions {
   tiling::TileOptions tile;
   WebmapOptions webmap;
+  std::string archive;  // non-empty: one PMTiles archive at this path instead of tile.output_dir's tree
 };
+
+// Whether `-o PATH` names a PMTiles archive (ends in .pmtiles) rather than a directory.
+bool is_archive_path(const std::string& path);
 
 // The webmap section of `config`; with --grid xyz, a format left at its default (GTiff) becomes PNG.
 PyramidOptions pyramid_options_from(const config::Config& config);
 
-// Checks what needs no file: a web format (PNG, JPEG, WEBP), no chip-only options, a tile size of 256 or 512.
+// Checks what needs no file: a web format (PNG, JPEG, WEBP), no chip-only options, a tile size of 256 or 512, no
+// --resume into an archive.
 // Throws UsageError with a hint.
 void validate(const PyramidOptions& options);
 

@@ -1,5 +1,5 @@
 // build_pyramid: prepare scenes → choose zooms and blocks → pipeline (warp and reduce blocks in parallel, write
-// in order) → the zooms above the blocks from their roots → manifest, TileJSON.
+// in order) → the zooms above the blocks from their roots → manifest, TileJSON; or all of it into one PMTiles archive.
 #include "webmap/pyramid.hpp"
 
 #include <oneapi/tbb/enumerable_thread_specific.h>
@@ -19,6 +19,7 @@
 #include "provenance/provenance.hpp"
 #include "tiling/manifest.hpp"
 #include "tiling/plan.hpp"
+#include "webmap/archive_output.hpp"
 #include "webmap/block.hpp"
 #include "webmap/reuse.hpp"
 #include "webmap/tilejson.hpp"
@@ -174,6 +175,7 @@ struct WrittenTile {
   std::string sha256;
   std::uint64_t bytes = 0;
   bool reused = false;  // kept from a previous run
+  std::string encoded;  // for an archive: the bytes, added in the sink
 };
 
 struct BlockOutcome {
@@ -215,18 +217,27 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   tiling::TileReport report;
   report.planned = count_in_range(layout);
   for (const auto& scene : scenes) report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
-  core::ensure_writable_directory(options.tile.output_dir);
-  core::remove_stale_temporaries(options.tile.output_dir);
+  const bool to_archive = !options.archive.empty();
+  const std::string& output = to_archive ? options.archive : options.tile.output_dir;
   const core::Json header = header_json(options, layout, record);
   std::optional<tiling::PreviousRun> previous;
-  if (options.tile.resume) {
-    previous = tiling::PreviousRun::load(options.tile.output_dir, options.tile.manifest_name, header);
-    logger->info("resume: {} tile record(s) from the previous run to check", previous->size());
+  std::optional<tiling::ManifestWriter> manifest;
+  std::optional<pmtiles::ArchiveWriter> archive;
+  if (to_archive) {
+    prepare_archive_folder(options.archive);
+    archive.emplace(options.archive);
+  } else {
+    core::ensure_writable_directory(options.tile.output_dir);
+    core::remove_stale_temporaries(options.tile.output_dir);
+    if (options.tile.resume) {
+      previous = tiling::PreviousRun::load(options.tile.output_dir, options.tile.manifest_name, header);
+      logger->info("resume: {} tile record(s) from the previous run to check", previous->size());
+    }
+    manifest.emplace(options.tile.output_dir, options.tile.manifest_name, options.tile.index_name, header,
+                     options.tile.resume, options.tile.format);
   }
-  tiling::ManifestWriter manifest(options.tile.output_dir, options.tile.manifest_name, options.tile.index_name, header,
-                                  options.tile.resume, options.tile.format);
   logger->info("pyramid of {} scene(s), zooms {}-{}, {} block(s) of base tiles rooted at zoom {}, in '{}'", scenes.size(),
-               layout.zooms.min, layout.zooms.max, roots.size(), layout.root_zoom, options.tile.output_dir);
+               layout.zooms.min, layout.zooms.max, roots.size(), layout.root_zoom, output);
 
   const auto& resources = options.tile.resources;
   // A block in flight: its canvas, the scene's grid under it, the halvings and the encoded tiles, about 2.5 canvases.
@@ -242,15 +253,22 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   // Written on the tiling threads through the page cache (atomic, no fsync): measured on this VM's disk, direct
   // writes of a pyramid's many small tiles (tiling::TileWriter's way) waited for the device longer than the whole
   // run's CPU (bench/README.md).
+  // An archive's tiles wait in their block's outcome for the one-threaded sink (ArchiveWriter::add).
   const auto submit = [&](const TileKey& key, const tiling::EncodedTile& encoded, std::string sha256) {
+    if (to_archive) return WrittenTile{key, std::move(sha256), encoded.bytes().size(), false, std::string(encoded.bytes())};
     directories.ensure(key);
     core::write_file_atomic(options.tile.output_dir + "/" + tiling::xyz_relative_path({key.z, key.x, key.y}, options.tile.format),
                             encoded.bytes(), core::Durability::rename_only);
-    return WrittenTile{key, std::move(sha256), encoded.bytes().size(), false};
+    return WrittenTile{key, std::move(sha256), encoded.bytes().size(), false, {}};
   };
   const auto record_tile = [&](WrittenTile& tile) {
     ++(tile.reused ? report.reused : report.written);
-    manifest.add(record_of(tile.key, tile.sha256, tile.bytes, options));
+    if (archive) {
+      archive->add(tile.key.z, static_cast<std::uint32_t>(tile.key.x), static_cast<std::uint32_t>(tile.key.y), tile.encoded);
+      std::string().swap(tile.encoded);
+    } else {
+      manifest->add(record_of(tile.key, tile.sha256, tile.bytes, options));
+    }
     report.bytes += tile.bytes;
   };
   UpperLevels upper(layout, [&](const TileKey& key, const cv::Mat& pixels) {
@@ -276,7 +294,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     if (previous) {
       if (auto kept = reuse_block(layout, options.tile.output_dir, *previous, job.root)) {
         out.reused = true;
-        for (const auto* r : kept->written) out.tiles.push_back({{r->xyz->z, r->xyz->x, r->xyz->y}, r->sha256, r->bytes, true});
+        for (const auto* r : kept->written) out.tiles.push_back({{r->xyz->z, r->xyz->x, r->xyz->y}, r->sha256, r->bytes, true, {}});
         out.blank = std::move(kept->blank);
         out.root_pixels = std::move(kept->root_pixels);
         return out;
@@ -296,7 +314,9 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
       return;
     }
     for (auto& tile : out.tiles) record_tile(tile);
-    for (const auto& key : out.blank) manifest.add(record_of(key, "", 0, options, tiling::TileStatus::blank));
+    if (manifest) {
+      for (const auto& key : out.blank) manifest->add(record_of(key, "", 0, options, tiling::TileStatus::blank));
+    }
     report.pixels += out.pixels;
     if (!out.root_pixels.empty()) upper.add(out.root, out.root_pixels);
     shown.done = report.written + report.reused;
@@ -316,11 +336,20 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     if (progress != nullptr) progress->finished(shown);
     throw core::Interrupted("tiling interrupted");
   }
-  manifest.commit();
-  write_tilejson(options, layout);
+  if (archive) {
+    if (archive->tiles() == 0) {
+      throw core::DataError("archive '" + options.archive + "'", "no tile of zooms " + std::to_string(layout.zooms.min) + "-" +
+                                std::to_string(layout.zooms.max) + " has data", "check the scenes and --zoom");
+    }
+    archive->finish(archive_info(options, layout, header));
+    report.manifest_path = options.archive;
+  } else {
+    manifest->commit();
+    write_tilejson(options, layout);
+    report.manifest_path = manifest->manifest_path();
+    report.index_path = manifest->index_path();
+  }
   report.blank = report.planned - report.written - report.reused;
-  report.manifest_path = manifest.manifest_path();
-  report.index_path = manifest.index_path();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   shown.done = report.planned;
   shown.seconds = report.seconds;

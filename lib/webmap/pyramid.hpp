@@ -2,7 +2,8 @@
 //
 // Output: DIR/{z}/{x}/{y}.{png|jpg|webp} (tiles with data only), DIR/tiles.jsonl (header, then a line per tile:
 // id "z/x/y", z, x, y, path, bounds in EPSG:3857, bounds_wgs84, bytes, sha256; read by tiling::ManifestReader),
-// DIR/tiles.geojson (footprints), DIR/tilejson.json (TileJSON 3.0.0).
+// DIR/tiles.geojson (footprints), DIR/tilejson.json (TileJSON 3.0.0). With PyramidOptions::archive, only that PMTiles
+// file: the same tiles, metadata = the TileJSON (less `tiles`) + "swath": the manifest header (webmap/archive_output).
 // Each scene is read once: blocks of base tiles (subtrees) are warped in parallel and reduced to their root in
 // memory; the zooms above the roots are built in the in-order sink from the roots. Deterministic: the blocks and
 // their order do not depend on --threads, so neither do the bytes.

@@ -3,53 +3,16 @@
 
 #include <filesystem>
 #include <map>
-#include <sstream>
 
 #include "archive_support.hpp"
-#include "core/json.hpp"
 #include "core/sha256.hpp"
 #include "pmtiles/archive_writer.hpp"
-#include "support/process.hpp"
+#include "support/pmtiles_reader.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct Listing {
-  core::Json header;
-  core::Json metadata;
-  std::map<std::string, std::string> tiles;  // "z/x/y" → sha256
-  std::size_t leaves = 0;
-};
-
-// Runs tests/pmtiles-reader/list.mjs, installed by `make setup`.
-Listing list_with_npm_reader(const std::string& archive) {
-  const std::string dir = std::string(SWATH_SOURCE_DIR) + "/tests/pmtiles-reader";
-  REQUIRE_MESSAGE(fs::exists(dir + "/node_modules/pmtiles"), "run `make setup` to install the PMTiles reader");
-  const auto r = test::run({"node", dir + "/list.mjs", archive});
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  Listing out;
-  for (const auto& line : test::lines(r.out)) {
-    const auto space = line.find(' ');
-    const std::string kind = line.substr(0, space);
-    const std::string rest = line.substr(space + 1);
-    if (kind == "header") out.header = core::Json::parse(rest);
-    if (kind == "metadata") out.metadata = core::Json::parse(rest);
-    if (kind == "leaves") out.leaves = std::stoul(rest);
-    if (kind == "tile") {
-      std::istringstream in(rest);
-      std::string z, x, y, sha;
-      in >> z >> x >> y >> sha;
-      const auto [it, inserted] = out.tiles.emplace(z + "/" + x + "/" + y, sha);
-      CHECK_MESSAGE(inserted, "listed twice: " << it->first);
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("pmtiles npm reader: every tile of a pyramid with leaf directories, and the header fields") {
   test::ScratchDir dir;
@@ -68,7 +31,7 @@ TEST_CASE("pmtiles npm reader: every tile of a pyramid with leaf directories, an
   }();
   REQUIRE(summary.leaf_directories >= 2);
 
-  const Listing listing = list_with_npm_reader(dir / "p.pmtiles");
+  const test::PmtilesListing listing = test::list_with_npm_reader(dir / "p.pmtiles");
   CHECK(listing.leaves == summary.leaf_directories);
   std::map<std::string, std::string> expected;
   for (const auto& t : tiles) {
