@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
   const int height = std::atoi(argv[arg + 2]);
   const double top = 254.0 - max_dn;  // 239 for N = 15: the original scene's bytes
   GDALAllRegister();
-  const char* options[] = {"TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "NUM_THREADS=ALL_CPUS",
-                           "BIGTIFF=IF_SAFER", nullptr};
+  const char* options[] = {
+      "TILED=YES",        "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "NUM_THREADS=ALL_CPUS",
+      "BIGTIFF=IF_SAFER", nullptr};
   GDALDatasetUniquePtr ds(GetGDALDriverManager()->GetDriverByName("GTiff")->Create(
       path.c_str(), width, height, 3, GDT_Byte, const_cast<char**>(options)));
   if (!ds) return 1;

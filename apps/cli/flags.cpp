@@ -30,7 +30,12 @@ void ConfigFlags::bind(CLI::App& app, const std::vector<config::KeySpec>& keys, 
     if (!only.empty() && std::find(only.begin(), only.end(), spec.key) == only.end()) continue;
     const std::string flag = spec.flag, key = spec.key;
     if (spec.type == config::Type::boolean) {
-      app.add_flag_callback(flag, [this, flag, key] { given_.push_back({long_name(flag), key, "true"}); }, help_of(spec));
+      app.add_flag_callback(
+          flag,
+          [this, flag, key] {
+            given_.push_back({long_name(flag), key, "true"});
+          },
+          help_of(spec));
       continue;
     }
     if (spec.type == config::Type::list) {
@@ -46,7 +51,11 @@ void ConfigFlags::bind(CLI::App& app, const std::vector<config::KeySpec>& keys, 
       continue;
     }
     app.add_option_function<std::string>(
-        flag, [this, flag, key](const std::string& value) { given_.push_back({long_name(flag), key, value}); }, help_of(spec));
+        flag,
+        [this, flag, key](const std::string& value) {
+          given_.push_back({long_name(flag), key, value});
+        },
+        help_of(spec));
   }
 }
 

@@ -71,8 +71,9 @@ class LogProgress final : public pipeline::ProgressSink {
 
  private:
   void line(const pipeline::Progress& p) {
-    log::get("progress")->info("{}/{} {} done, {} failed, {:.1f} MPix/s, ETA {}", p.done, p.total, p.unit, p.failed,
-                               p.megapixels_per_second(), clock_text(p.eta_seconds()));
+    log::get("progress")
+        ->info("{}/{} {} done, {} failed, {:.1f} MPix/s, ETA {}", p.done, p.total, p.unit, p.failed,
+               p.megapixels_per_second(), clock_text(p.eta_seconds()));
   }
   std::chrono::seconds period_;
   Clock::time_point last_{};

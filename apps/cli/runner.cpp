@@ -8,13 +8,13 @@
 #include "cli/usage.hpp"
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
-#include "provenance/provenance.hpp"
 #include "log/context.hpp"
 #include "log/logger.hpp"
 #include "log/options.hpp"
+#include "log/trace_context.hpp"
+#include "provenance/provenance.hpp"
 #include "raster/gdal_settings.hpp"
 #include "settings/schema.hpp"
-#include "log/trace_context.hpp"
 
 namespace swath::cli {
 
@@ -62,7 +62,8 @@ log::Settings log_settings(const config::Config& config, const GlobalOptions& gl
   if (global.quiet) {
     settings.level = std::max(settings.level, spdlog::level::warn);  // warnings and errors only
   } else if (global.verbose > 0) {
-    settings.level = static_cast<spdlog::level::level_enum>(std::max(0, static_cast<int>(settings.level) - global.verbose));
+    settings.level =
+        static_cast<spdlog::level::level_enum>(std::max(0, static_cast<int>(settings.level) - global.verbose));
   }
   return settings;
 }

@@ -43,8 +43,9 @@ void check_command_name(int argc, char** argv, const CommandList& commands) {
     std::vector<std::string> names;
     for (const auto& command : commands) names.push_back(command->name());
     const auto best = core::closest_match(arg, names);
-    throw core::UsageError("unknown command '" + arg + "'", "",
-                           (best ? "did you mean '" + *best + "'? " : std::string()) + "swath --help lists the commands");
+    throw core::UsageError(
+        "unknown command '" + arg + "'", "",
+        (best ? "did you mean '" + *best + "'? " : std::string()) + "swath --help lists the commands");
   }
 }
 

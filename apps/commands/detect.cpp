@@ -10,9 +10,9 @@ namespace swath::commands {
 namespace {
 
 std::string summary_text(const detect::DetectReport& r) {
-  std::string out = "wrote " + r.output + ": " + std::to_string(r.detections) + " detections (" + std::to_string(r.raw_detections) +
-                    " before merging) from " + std::to_string(r.windows) + " windows of " + std::to_string(r.scenes) +
-                    " scene(s) with " + r.detector + "\n";
+  std::string out = "wrote " + r.output + ": " + std::to_string(r.detections) + " detections (" +
+                    std::to_string(r.raw_detections) + " before merging) from " + std::to_string(r.windows) +
+                    " windows of " + std::to_string(r.scenes) + " scene(s) with " + r.detector + "\n";
   for (const auto& f : r.failures) out += "failed: " + f + "\n";
   return out;
 }
@@ -20,11 +20,14 @@ std::string summary_text(const detect::DetectReport& r) {
 class DetectCommand final : public cli::Command {
  public:
   std::string name() const override { return "detect"; }
-  std::string summary() const override { return "Find objects in scenes window by window and write them as map features"; }
+  std::string summary() const override {
+    return "Find objects in scenes window by window and write them as map features";
+  }
   void declare(CLI::App& app, cli::ConfigFlags& flags) override {
     app.add_option("scenes", inputs_, "Scenes (GeoTIFF, any GDAL raster) or tiles.jsonl manifests from swath tile");
     app.add_option("-o,--output", output_, "Output: .gpkg or .fgb (the scene's CRS), .geojson (WGS84)");
-    app.add_option("--check-model", check_model_, "Load a model card and its ONNX model, report input and output layout, and exit");
+    app.add_option("--check-model", check_model_,
+                   "Load a model card and its ONNX model, report input and output layout, and exit");
     app.add_option("--quicklook", quicklook_, "Also write a PNG of the scene with the detections drawn");
     app.add_flag("--allow-pixel-coords", allow_pixel_coords_, "Accept scenes without a CRS; write pixel coordinates");
     app.add_flag("--json", json_, "Print the report as JSON");
@@ -37,7 +40,8 @@ class DetectCommand final : public cli::Command {
       cli::emit(detect::to_json(check).dump() + "\n");
       return static_cast<int>(core::ExitCode::ok);
     }
-    if (output_.empty()) throw core::UsageError("-o", "an output file is required", "swath detect scene.tif -o detections.gpkg");
+    if (output_.empty())
+      throw core::UsageError("-o", "an output file is required", "swath detect scene.tif -o detections.gpkg");
     auto options = detect::options_from(invocation.config);  // as a fleet detect task's are built
     options.inputs = inputs_;
     options.output = output_;

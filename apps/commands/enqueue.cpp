@@ -16,7 +16,9 @@ namespace {
 class EnqueueCommand final : public cli::Command {
  public:
   std::string name() const override { return "enqueue"; }
-  std::string summary() const override { return "Queue tasks in Redis for `swath worker` (deterministic ids: no duplicates)"; }
+  std::string summary() const override {
+    return "Queue tasks in Redis for `swath worker` (deterministic ids: no duplicates)";
+  }
   void declare(CLI::App& app, cli::ConfigFlags& flags) override {
     declare_queue_flags(app, flags);
     app.add_option("--kind", kind_, "Task kind: tile, detect, checksum or noop")->required();
@@ -25,13 +27,16 @@ class EnqueueCommand final : public cli::Command {
     app.add_option("--priority", priority_, "high, normal or low")->capture_default_str();
     app.add_option("--options", options_, "JSON object passed to the task's handler")->capture_default_str();
     app.add_option("--tiles-per-task", tiles_per_task_, "Manifest lines per task")->capture_default_str();
-    app.add_option("--shards", shards_, "Tile tasks per scene (each takes shard I/N of its tiles)")->capture_default_str();
+    app.add_option("--shards", shards_, "Tile tasks per scene (each takes shard I/N of its tiles)")
+        ->capture_default_str();
     app.add_option("--deadline", deadline_, "Seconds from now after which a task is not started");
     app.add_flag("--force", force_, "Queue again tasks that already finished or died");
-    app.add_flag("--reclaim", reclaim_,
-                 "Take over output locations that other work claimed (its files there are overwritten: remove them first)");
-    app.add_flag("--worker-paths", worker_paths_,
-                 "INPUTs and --output are paths as the workers see them (e.g. /data/... in the pods): not looked up here");
+    app.add_flag(
+        "--reclaim", reclaim_,
+        "Take over output locations that other work claimed (its files there are overwritten: remove them first)");
+    app.add_flag(
+        "--worker-paths", worker_paths_,
+        "INPUTs and --output are paths as the workers see them (e.g. /data/... in the pods): not looked up here");
     app.add_flag("--json", json_, "Print the summary as JSON");
   }
   int run(const cli::Invocation& invocation) override {
@@ -66,15 +71,15 @@ class EnqueueCommand final : public cli::Command {
     cli::emit(json_ ? queue::to_json(summary, options.queue).dump() + "\n"
                     : "queued " + std::to_string(summary.enqueued) + " of " + std::to_string(summary.tasks) +
                           " tasks on " + options.queue + " in job " + core::join(summary.jobs, ", ") + " (" +
-                          std::to_string(summary.duplicates) +
-                          " duplicates skipped" +
-                          (summary.not_queued > 0 ? ", " + std::to_string(summary.not_queued) + " not queued" : "") + ")\n");
+                          std::to_string(summary.duplicates) + " duplicates skipped" +
+                          (summary.not_queued > 0 ? ", " + std::to_string(summary.not_queued) + " not queued" : "") +
+                          ")\n");
     if (summary.not_queued > 0) {
-      throw core::IoError("Redis refused " + std::to_string(summary.not_queued) + " of " +
-                              std::to_string(summary.tasks) + " tasks",
-                          summary.refusal,
-                          "free memory in Redis or raise its maxmemory, then run the same command again: what is queued "
-                          "is skipped, the rest is queued");
+      throw core::IoError(
+          "Redis refused " + std::to_string(summary.not_queued) + " of " + std::to_string(summary.tasks) + " tasks",
+          summary.refusal,
+          "free memory in Redis or raise its maxmemory, then run the same command again: what is queued "
+          "is skipped, the rest is queued");
     }
     return static_cast<int>(core::ExitCode::ok);
   }

@@ -1,8 +1,8 @@
 // `swath eval DETECTIONS TRUTH [--json]`: precision, recall, F1 and AP@0.5 per class and overall.
+#include "eval/eval.hpp"
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
-#include "eval/eval.hpp"
 
 namespace swath::commands {
 
@@ -11,7 +11,9 @@ namespace {
 class EvalCommand final : public cli::Command {
  public:
   std::string name() const override { return "eval"; }
-  std::string summary() const override { return "Score detections against ground truth: precision, recall, F1, AP@0.5"; }
+  std::string summary() const override {
+    return "Score detections against ground truth: precision, recall, F1, AP@0.5";
+  }
   void declare(CLI::App& app, cli::ConfigFlags&) override {
     app.add_option("detections", detections_, "Detections (any OGR vector file with class and score)")->required();
     app.add_option("truth", truth_, "Ground truth (e.g. SCENE.truth.geojson from swath synth)")->required();

@@ -79,9 +79,10 @@ class QueueCommand final : public cli::Command {
       const bool retry = retry_->parsed();
       // Refused whole: a typo would otherwise read "queued again 0" and look done.
       if (const auto unknown = queue::not_dead(client, ids_); !unknown.empty()) {
-        throw core::UsageError(core::join(unknown, ", "), "not dead tasks of queue '" + client.keys().name + "'; nothing was " +
-                                                              (retry ? "queued again" : "purged"),
-                               "swath queue dead list shows the dead tasks");
+        throw core::UsageError(
+            core::join(unknown, ", "),
+            "not dead tasks of queue '" + client.keys().name + "'; nothing was " + (retry ? "queued again" : "purged"),
+            "swath queue dead list shows the dead tasks");
       }
       const auto n = retry ? client.dead_retry(ids_) : client.dead_purge(ids_);
       cli::emit(std::string(retry ? "queued again " : "purged ") + std::to_string(n) + " dead tasks\n");
@@ -100,7 +101,8 @@ class QueueCommand final : public cli::Command {
     }
     if (records_) {
       const auto* output = found.front().meta.find("output");
-      for (const auto& r : worker::read_records(output != nullptr ? output->as_string() : "", job_id_)) cli::emit(r.dump() + "\n");
+      for (const auto& r : worker::read_records(output != nullptr ? output->as_string() : "", job_id_))
+        cli::emit(r.dump() + "\n");
     } else if (json_ || job_->parsed()) {
       for (const auto& j : found) cli::emit(queue::to_json(j).dump() + "\n");
     } else {
@@ -109,7 +111,8 @@ class QueueCommand final : public cli::Command {
     return static_cast<int>(core::ExitCode::ok);
   }
 
-  CLI::App *stats_ = nullptr, *jobs_ = nullptr, *job_ = nullptr, *dead_ = nullptr, *list_ = nullptr, *retry_ = nullptr, *purge_ = nullptr;
+  CLI::App *stats_ = nullptr, *jobs_ = nullptr, *job_ = nullptr, *dead_ = nullptr, *list_ = nullptr, *retry_ = nullptr,
+           *purge_ = nullptr;
   bool json_ = false, prometheus_ = false, all_ = false, records_ = false;
   std::string job_id_;
   std::int64_t window_ = 300, limit_ = 100;

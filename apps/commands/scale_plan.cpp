@@ -22,7 +22,9 @@ namespace {
 class ScalePlanCommand final : public cli::Command {
  public:
   std::string name() const override { return "scale-plan"; }
-  std::string summary() const override { return "Plan worker pods from queue stats: replicas, manifests, a controller, a simulator"; }
+  std::string summary() const override {
+    return "Plan worker pods from queue stats: replicas, manifests, a controller, a simulator";
+  }
   void declare(CLI::App& app, cli::ConfigFlags& flags) override {
     app.add_option("--stats", stats_, "Queue stats JSON from `swath queue stats --json`");
     app.add_option("--redis", redis_, "Read queue stats from Redis at this URL (redis://host:port)");
@@ -49,12 +51,15 @@ class ScalePlanCommand final : public cli::Command {
     app.add_option("--data-claim", manifests_.data_claim, "PersistentVolumeClaim mounted at /data in every pod");
     app.add_option("--redis-password-secret", manifests_.redis_password_secret,
                    "Secret (key `password`) the workers and KEDA log in to Redis with");
-    app.add_option("--scene", manifests_.tile_input, "Indexed Job: the scene its pods tile, as they see it")->capture_default_str();
+    app.add_option("--scene", manifests_.tile_input, "Indexed Job: the scene its pods tile, as they see it")
+        ->capture_default_str();
     app.add_flag("--watch", watch_, "Re-plan every polling interval and apply the plan with kubectl");
     app.add_flag("--apply", apply_, "With --watch: really run kubectl (default: dry-run)");
-    app.add_option("--max-iterations", watch_options_.max_iterations, "With --watch: stop after this many iterations (0: until stopped)")
+    app.add_option("--max-iterations", watch_options_.max_iterations,
+                   "With --watch: stop after this many iterations (0: until stopped)")
         ->check(CLI::Range(0LL, 1000000000LL));
-    app.add_option("--interval", interval_, "With --watch: seconds between iterations (default: the policy's polling interval)")
+    app.add_option("--interval", interval_,
+                   "With --watch: seconds between iterations (default: the policy's polling interval)")
         ->check(CLI::Range(0.0, 86400.0));
     app.add_option("--simulate", trace_, "Replay an arrival trace CSV (time,tasks) against every strategy");
     app.add_option("--plot", plot_, "With --simulate: write an SVG of backlog and replicas over time");
@@ -81,7 +86,8 @@ class ScalePlanCommand final : public cli::Command {
  private:
   void check_combinations() const {
     if (apply_ && !watch_) throw core::UsageError("--apply", "only applies with --watch", "add --watch");
-    if (!plot_.empty() && trace_.empty()) throw core::UsageError("--plot", "only applies with --simulate", "add --simulate TRACE.csv");
+    if (!plot_.empty() && trace_.empty())
+      throw core::UsageError("--plot", "only applies with --simulate", "add --simulate TRACE.csv");
     if (!emit_.empty() && output_.empty()) throw core::UsageError("--emit", "needs -o DIR", "e.g. --emit all -o k8s/");
     if (!emit_.empty()) scale::k8s::parse_manifest_kinds(emit_);
   }
@@ -96,7 +102,8 @@ class ScalePlanCommand final : public cli::Command {
       manifests_.parallelism = plan.desired_replicas;
       if (!in.snapshot.queue.empty()) manifests_.queue = in.snapshot.queue;
       if (!queue_.empty()) manifests_.queue = queue_;
-      const auto paths = scale::k8s::write_manifests(scale::k8s::build_manifests(scale::k8s::parse_manifest_kinds(emit_), manifests_), output_);
+      const auto paths = scale::k8s::write_manifests(
+          scale::k8s::build_manifests(scale::k8s::parse_manifest_kinds(emit_), manifests_), output_);
       for (const auto& p : paths) std::cerr << "wrote " << p << "\n";
     }
     cli::emit(json_ ? scale::to_json(plan, in).dump() + "\n" : scale::to_text(plan));
@@ -111,7 +118,8 @@ class ScalePlanCommand final : public cli::Command {
     watch_options_.kubectl = kubectl;
     watch_options_.apply = apply_;
     watch_options_.interval_seconds = interval_ > 0 ? interval_ : policy_.polling_interval_seconds;
-    const auto report = scale::k8s::watch(source, watch_options_, [](const std::string& line) { cli::emit(line + "\n"); });
+    const auto report =
+        scale::k8s::watch(source, watch_options_, [](const std::string& line) { cli::emit(line + "\n"); });
     if (report.interrupted) return static_cast<int>(core::ExitCode::interrupted);
     return static_cast<int>(report.failures > 0 ? core::ExitCode::partial : core::ExitCode::ok);
   }

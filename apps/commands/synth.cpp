@@ -1,8 +1,8 @@
 // `swath synth -o SCENE.tif [--seed N] [--kind sar|optical] [--size WxH]`: a seeded synthetic scene and its truth.
+#include "synth/synth.hpp"
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
-#include "synth/synth.hpp"
 
 namespace swath::commands {
 
@@ -11,26 +11,34 @@ namespace {
 class SynthCommand final : public cli::Command {
  public:
   std::string name() const override { return "synth"; }
-  std::string summary() const override { return "Write a deterministic synthetic scene (SAR ships or optical vehicles) and its truth"; }
+  std::string summary() const override {
+    return "Write a deterministic synthetic scene (SAR ships or optical vehicles) and its truth";
+  }
   void declare(CLI::App& app, cli::ConfigFlags&) override {
-    app.add_option("-o,--output", options_.output, "Scene to write (GeoTIFF); the truth goes to SCENE.truth.geojson")->required();
+    app.add_option("-o,--output", options_.output, "Scene to write (GeoTIFF); the truth goes to SCENE.truth.geojson")
+        ->required();
     app.add_option("--seed", options_.seed, "Seed: the same seed gives the same bytes");
-    app.add_option("--kind", kind_, "sar (uint16 sea clutter with ships) or optical (3-band uint8 land with cars and trucks)");
+    app.add_option("--kind", kind_,
+                   "sar (uint16 sea clutter with ships) or optical (3-band uint8 land with cars and trucks)");
     app.add_option("--size", size_, "WIDTHxHEIGHT in pixels (default 2048x2048 for sar, 1024x1024 for optical)");
     app.add_option("--bands", options_.bands, "Optical: 3 (RGB) or 4 (RGB + NIR, with ponds of class water)");
     app.add_option("--objects", options_.objects, "Number of objects (default: from the area)");
-    app.add_option("--straddle", options_.straddle_window, "Place every object across an edge of this window grid (pixels)");
+    app.add_option("--straddle", options_.straddle_window,
+                   "Place every object across an edge of this window grid (pixels)");
     app.add_option("--straddle-overlap", options_.straddle_overlap, "Overlap of that window grid (pixels)");
     app.add_flag("--json", json_, "Print JSON for machines");
   }
   int run(const cli::Invocation&) override {
     options_.kind = synth::parse_kind(kind_);
-    const auto [w, h] = synth::parse_size(!size_.empty() ? size_ : options_.kind == synth::Kind::sar ? "2048x2048" : "1024x1024");
+    const auto [w, h] = synth::parse_size(!size_.empty()                      ? size_
+                                          : options_.kind == synth::Kind::sar ? "2048x2048"
+                                                                              : "1024x1024");
     options_.width = w;
     options_.height = h;
     const auto result = synth::synthesize(options_);
     cli::emit(json_ ? synth::to_json(result).dump() + "\n"
-                    : "wrote " + result.scene_path + " and " + result.truth_path + " (" + std::to_string(result.objects) + " objects)\n");
+                    : "wrote " + result.scene_path + " and " + result.truth_path + " (" +
+                          std::to_string(result.objects) + " objects)\n");
     return static_cast<int>(core::ExitCode::ok);
   }
 

@@ -1,9 +1,9 @@
 // `swath tile SCENE... -o DIR`: flags → tiling::TileOptions → tiling::tile_scenes → summary and exit code.
+#include "tiling/tile.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
-#include "tiling/tile.hpp"
 #include "webmap/pyramid.hpp"
 
 namespace swath::commands {
@@ -13,11 +13,17 @@ namespace {
 class TileCommand final : public cli::Command {
  public:
   std::string name() const override { return "tile"; }
-  std::string summary() const override { return "Cut scenes into fixed-size tiles with a manifest (parallel, resumable)"; }
+  std::string summary() const override {
+    return "Cut scenes into fixed-size tiles with a manifest (parallel, resumable)";
+  }
 
   void declare(CLI::App& app, cli::ConfigFlags& flags) override {
-    app.add_option("scenes", scenes_, "Rasters GDAL can read (local or /vsicurl/, /vsis3/, /vsizip/ paths)")->required();
-    app.add_option("-o,--output", output_, "Output directory (tiles, tiles.jsonl, tiles.geojson; tiles.shard-I-of-N.* with --shard; {z}/{x}/{y} and tilejson.json with --grid xyz), or OUT.pmtiles with --grid xyz")->required();
+    app.add_option("scenes", scenes_, "Rasters GDAL can read (local or /vsicurl/, /vsis3/, /vsizip/ paths)")
+        ->required();
+    app.add_option(
+           "-o,--output", output_,
+           "Output directory (tiles, tiles.jsonl, tiles.geojson; tiles.shard-I-of-N.* with --shard; {z}/{x}/{y} and tilejson.json with --grid xyz), or OUT.pmtiles with --grid xyz")
+        ->required();
     flags.bind(app, tiling::tile_table().specs());
     flags.bind(app, webmap::webmap_table().specs());
     flags.bind(app, pipeline::resources_table().specs());

@@ -26,9 +26,7 @@ class VersionCommand final : public cli::Command {
  public:
   std::string name() const override { return "version"; }
   std::string summary() const override { return "Print swath's version, build and dependency versions"; }
-  void declare(CLI::App& app, cli::ConfigFlags&) override {
-    app.add_flag("--json", json_, "Print JSON for machines");
-  }
+  void declare(CLI::App& app, cli::ConfigFlags&) override { app.add_flag("--json", json_, "Print JSON for machines"); }
   int run(const cli::Invocation&) override {
     cli::emit(json_ ? provenance::to_json(provenance::build_facts()).dump() + "\n" : version_text());
     return static_cast<int>(core::ExitCode::ok);

@@ -1,10 +1,10 @@
 // `swath worker`: take tasks from a queue and run them until it is empty (--exit-when-empty) or SIGTERM.
+#include "worker/worker.hpp"
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
 #include "fleet/handlers.hpp"
-#include "worker/worker.hpp"
 
 namespace swath::commands {
 
@@ -19,7 +19,8 @@ class WorkerCommand final : public cli::Command {
     flags.bind(app, worker::worker_table().specs());
     flags.bind(app, pipeline::resources_table().specs());
     app.add_option("--worker-id", worker_id_, "Name in heartbeats and logs (default host-pid-random)");
-    app.add_option("--metrics-port", metrics_port_, "Serve Prometheus metrics on this TCP port")->check(CLI::Range(1, 65535));
+    app.add_option("--metrics-port", metrics_port_, "Serve Prometheus metrics on this TCP port")
+        ->check(CLI::Range(1, 65535));
     app.add_flag("--exit-when-empty", exit_when_empty_, "Exit 0 when nothing is ready, delayed or leased");
     app.add_option("--max-tasks", max_tasks_, "Exit 0 after leasing and settling this many tasks (a pod's fixed share)")
         ->check(CLI::PositiveNumber);

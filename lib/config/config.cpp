@@ -5,10 +5,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/value_parse.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
-#include "config/value_parse.hpp"
 
 extern char** environ;
 
@@ -41,11 +41,16 @@ std::string scalar_text(const YAML::Node& node) {
 
 std::string Origin::describe() const {
   switch (layer) {
-    case Layer::builtin: return "default";
-    case Layer::file: return "file " + where;
-    case Layer::env: return "env " + where;
-    case Layer::flag: return "flag " + where;
-    case Layer::task: return "task option " + where;
+    case Layer::builtin:
+      return "default";
+    case Layer::file:
+      return "file " + where;
+    case Layer::env:
+      return "env " + where;
+    case Layer::flag:
+      return "flag " + where;
+    case Layer::task:
+      return "task option " + where;
   }
   return "default";
 }
@@ -57,7 +62,8 @@ Config::Config(Schema schema) : schema_(std::move(schema)) {
 }
 
 std::string Config::unknown_key_hint(std::string_view key) const {
-  if (auto suggestion = schema_.suggest(key)) return "did you mean '" + *suggestion + "'? (" + schema_.listed_by() + ")";
+  if (auto suggestion = schema_.suggest(key))
+    return "did you mean '" + *suggestion + "'? (" + schema_.listed_by() + ")";
   return schema_.listed_by();
 }
 
@@ -76,10 +82,12 @@ void Config::load_file(const std::string& path) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(status)) {
-    throw core::UsageError("config file '" + path + "'", "no such file", "check the path given by --config or SWATH_CONFIG");
+    throw core::UsageError("config file '" + path + "'", "no such file",
+                           "check the path given by --config or SWATH_CONFIG");
   }
   if (std::filesystem::is_directory(status)) {
-    throw core::UsageError("config file '" + path + "'", "it is a directory", "give a YAML file, e.g. configs/swath.yaml");
+    throw core::UsageError("config file '" + path + "'", "it is a directory",
+                           "give a YAML file, e.g. configs/swath.yaml");
   }
   load_yaml(core::read_file(path), path);
 }
@@ -112,7 +120,8 @@ void Config::load_mapping(const void* node, const std::string& prefix, const std
     if (item.second.IsMap()) {
       if (spec != nullptr) {
         throw core::UsageError("config '" + yaml_where(name, item.first) + "'",
-                               "key '" + key + "' must have a single value, not a mapping", "expected " + expectation(*spec));
+                               "key '" + key + "' must have a single value, not a mapping",
+                               "expected " + expectation(*spec));
       }
       load_mapping(&item.second, key + ".", name);
       continue;
@@ -126,8 +135,8 @@ void Config::load_mapping(const void* node, const std::string& prefix, const std
       }
     }
     if (item.second.IsSequence() && spec != nullptr && spec->type != Type::list) {
-      throw core::UsageError("file " + yaml_where(name, item.first) + ": key '" + key + "'", "a list is not allowed here",
-                             "expected " + expectation(*spec));
+      throw core::UsageError("file " + yaml_where(name, item.first) + ": key '" + key + "'",
+                             "a list is not allowed here", "expected " + expectation(*spec));
     }
     set(key, scalar_text(item.second), Origin{Layer::file, yaml_where(name, item.first)});
   }
@@ -141,8 +150,8 @@ void Config::load_environment(const std::vector<std::string>& environment) {
     if (name.rfind(env_prefix, 0) != 0) continue;
     const auto separator = name.find("__", env_prefix.size());
     if (separator == std::string::npos) continue;  // SWATH_CONFIG and friends are not keys
-    const std::string key =
-        core::to_lower(name.substr(env_prefix.size(), separator - env_prefix.size()) + "." + name.substr(separator + 2));
+    const std::string key = core::to_lower(name.substr(env_prefix.size(), separator - env_prefix.size()) + "." +
+                                           name.substr(separator + 2));
     set(key, assignment.substr(eq + 1), Origin{Layer::env, name});
   }
 }

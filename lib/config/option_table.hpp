@@ -94,9 +94,8 @@ class OptionTable {
       if (type == Type::bytes) shown = byte_size_text(static_cast<std::int64_t>(at(defaults)));
     }
     add_spec(key, type, std::move(shown), min, max, std::move(choices));
-    options_.push_back({full_key(key.name), [at](Options& o, const Entry& e) {
-                          at(o) = static_cast<Member>(std::get<Stored>(e.value));
-                        }});
+    options_.push_back({full_key(key.name),
+                        [at](Options& o, const Entry& e) { at(o) = static_cast<Member>(std::get<Stored>(e.value)); }});
     return *this;
   }
 
@@ -119,7 +118,8 @@ class OptionTable {
 
   void add_spec(const Key& key, Type type, std::string default_text, double min, double max,
                 std::vector<std::string> choices) {
-    specs_.push_back({full_key(key.name), type, std::move(default_text), min, max, std::move(choices), key.help, key.flag});
+    specs_.push_back(
+        {full_key(key.name), type, std::move(default_text), min, max, std::move(choices), key.help, key.flag});
   }
   // A table without a section (a file of its own, like a scaling policy) names its keys as they are.
   std::string full_key(const std::string& name) const { return section_.empty() ? name : section_ + "." + name; }

@@ -26,7 +26,8 @@ std::string number_text(double value) {
 }
 
 std::string byte_size_text(std::int64_t bytes) {
-  static const std::pair<std::int64_t, const char*> units[] = {{1LL << 40, "TiB"}, {1LL << 30, "GiB"}, {1LL << 20, "MiB"}, {1LL << 10, "KiB"}};
+  static const std::pair<std::int64_t, const char*> units[] = {
+      {1LL << 40, "TiB"}, {1LL << 30, "GiB"}, {1LL << 20, "MiB"}, {1LL << 10, "KiB"}};
   for (const auto& [size, unit] : units) {
     if (bytes != 0 && bytes % size == 0) return std::to_string(bytes / size) + unit;
   }
@@ -56,12 +57,19 @@ std::optional<std::string> Schema::suggest(std::string_view key) const {
 
 std::string expectation(const KeySpec& spec) {
   switch (spec.type) {
-    case Type::boolean: return "true or false";
-    case Type::integer: return "an integer from " + format_limit(spec.min) + " to " + format_limit(spec.max);
-    case Type::number: return "a number from " + format_limit(spec.min) + " to " + format_limit(spec.max);
-    case Type::bytes: return "a size such as 512MiB or 2GiB, from " + format_limit(spec.min) + " to " + format_limit(spec.max) + " bytes";
-    case Type::string: return "a string";
-    case Type::list: return "a list (YAML sequence or comma-separated)";
+    case Type::boolean:
+      return "true or false";
+    case Type::integer:
+      return "an integer from " + format_limit(spec.min) + " to " + format_limit(spec.max);
+    case Type::number:
+      return "a number from " + format_limit(spec.min) + " to " + format_limit(spec.max);
+    case Type::bytes:
+      return "a size such as 512MiB or 2GiB, from " + format_limit(spec.min) + " to " + format_limit(spec.max) +
+             " bytes";
+    case Type::string:
+      return "a string";
+    case Type::list:
+      return "a list (YAML sequence or comma-separated)";
     case Type::choice: {
       std::string out = "one of ";
       for (std::size_t i = 0; i < spec.choices.size(); ++i) out += (i ? ", " : "") + spec.choices[i];

@@ -15,14 +15,14 @@ namespace swath::config {
 enum class Type { boolean, integer, number, string, choice, bytes, list };
 
 struct KeySpec {
-  std::string key;            // "tile.size"
+  std::string key;  // "tile.size"
   Type type = Type::string;
-  std::string default_text;   // parsed like any other layer's text
-  double min = 0;             // integer, number, bytes: inclusive range
+  std::string default_text;  // parsed like any other layer's text
+  double min = 0;            // integer, number, bytes: inclusive range
   double max = 0;
   std::vector<std::string> choices;  // choice
   std::string help;
-  std::string flag;           // the command-line flag that sets it ("--size", "-f,--format"); empty: none
+  std::string flag;  // the command-line flag that sets it ("--size", "-f,--format"); empty: none
 };
 
 class Schema {

@@ -27,17 +27,24 @@ void check_range(const KeySpec& spec, std::string_view text, const std::string& 
 std::optional<double> parse_byte_size(std::string_view text) {
   const std::string t = core::trim(text);
   std::size_t digits_end = 0;
-  while (digits_end < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits_end])) || t[digits_end] == '.')) ++digits_end;
+  while (digits_end < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits_end])) || t[digits_end] == '.'))
+    ++digits_end;
   const auto number = core::parse_double(std::string_view(t).substr(0, digits_end));
   if (!number) return std::nullopt;
   const std::string unit = core::to_lower(core::trim(std::string_view(t).substr(digits_end)));
   double scale = 0;
-  if (unit.empty() || unit == "b") scale = 1;
-  else if (unit == "k" || unit == "kb" || unit == "kib") scale = 1024.0;
-  else if (unit == "m" || unit == "mb" || unit == "mib") scale = 1024.0 * 1024;
-  else if (unit == "g" || unit == "gb" || unit == "gib") scale = 1024.0 * 1024 * 1024;
-  else if (unit == "t" || unit == "tb" || unit == "tib") scale = 1024.0 * 1024 * 1024 * 1024;
-  else return std::nullopt;
+  if (unit.empty() || unit == "b")
+    scale = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib")
+    scale = 1024.0;
+  else if (unit == "m" || unit == "mb" || unit == "mib")
+    scale = 1024.0 * 1024;
+  else if (unit == "g" || unit == "gb" || unit == "gib")
+    scale = 1024.0 * 1024 * 1024;
+  else if (unit == "t" || unit == "tb" || unit == "tib")
+    scale = 1024.0 * 1024 * 1024 * 1024;
+  else
+    return std::nullopt;
   return std::floor(*number * scale);
 }
 
@@ -77,7 +84,8 @@ Scalar parse_value(const KeySpec& spec, std::string_view raw, const std::string&
       }
       return text;
     }
-    case Type::string: return std::string(raw);
+    case Type::string:
+      return std::string(raw);
     case Type::list: {
       std::vector<std::string> items;
       if (text.empty()) return items;

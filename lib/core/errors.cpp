@@ -18,10 +18,13 @@ Error::Error(ErrorKind kind, std::string what_part, std::string why, std::string
 
 ExitCode Error::exit_code() const {
   switch (kind_) {
-    case ErrorKind::usage: return ExitCode::usage;
-    case ErrorKind::interrupted: return ExitCode::interrupted;
+    case ErrorKind::usage:
+      return ExitCode::usage;
+    case ErrorKind::interrupted:
+      return ExitCode::interrupted;
     case ErrorKind::io:
-    case ErrorKind::data: return ExitCode::failure;
+    case ErrorKind::data:
+      return ExitCode::failure;
   }
   return ExitCode::failure;
 }

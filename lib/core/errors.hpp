@@ -9,10 +9,10 @@ namespace swath::core {
 // Stable exit codes: documented in the README and in `swath --help`; CI pipelines depend on them.
 enum class ExitCode : int {
   ok = 0,
-  failure = 1,      // I/O or data error, Redis unreachable, ...
-  usage = 2,        // bad flag, bad config, bad value
-  partial = 3,      // the run finished but some items failed (see the report)
-  interrupted = 130 // SIGINT / SIGTERM
+  failure = 1,       // I/O or data error, Redis unreachable, ...
+  usage = 2,         // bad flag, bad config, bad value
+  partial = 3,       // the run finished but some items failed (see the report)
+  interrupted = 130  // SIGINT / SIGTERM
 };
 
 enum class ErrorKind { usage, io, data, interrupted };

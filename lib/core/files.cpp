@@ -27,11 +27,16 @@ std::string os_reason(int err) { return std::strerror(err); }
 std::string hint_for(int err) {
   switch (err) {
     case EACCES:
-    case EPERM: return "choose a directory you can write to, or fix its permissions";
-    case ENOSPC: return "free space on the device or write elsewhere";
-    case ENOENT: return "create the parent directory first";
-    case EROFS: return "the file system is read-only; write elsewhere";
-    default: return {};
+    case EPERM:
+      return "choose a directory you can write to, or fix its permissions";
+    case ENOSPC:
+      return "free space on the device or write elsewhere";
+    case ENOENT:
+      return "create the parent directory first";
+    case EROFS:
+      return "the file system is read-only; write elsewhere";
+    default:
+      return {};
   }
 }
 
@@ -191,7 +196,8 @@ void ensure_writable_directory(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw IoError("cannot create directory '" + dir + "'", ec.message(), hint_for(ec.value()));
-  if (!fs::is_directory(dir)) throw IoError("'" + dir + "'", "exists and is not a directory", "choose another output path");
+  if (!fs::is_directory(dir))
+    throw IoError("'" + dir + "'", "exists and is not a directory", "choose another output path");
   if (::access(dir.c_str(), W_OK) != 0) {
     const int err = errno;
     throw IoError("cannot write to directory '" + dir + "'", os_reason(err), hint_for(err));
@@ -215,7 +221,8 @@ void remove_stale_temporaries(const std::string& dir, const std::string& only_fo
       // HOST, HOST.ext when the caller appended an extension, HOST_temp.fgb (GDAL's FlatGeobuf writer's own
       // temporary next to ours), HOST.gpkg-journal (SQLite's).
       const std::string host = rest.substr(host_dash + 1);
-      const bool ours = host == host_name() || host.rfind(host_name() + ".", 0) == 0 || host.rfind(host_name() + "_", 0) == 0;
+      const bool ours =
+          host == host_name() || host.rfind(host_name() + ".", 0) == 0 || host.rfind(host_name() + "_", 0) == 0;
       if (!ours) continue;  // another host's: not ours to judge
     }
     if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlink(it->path().c_str());

@@ -15,7 +15,7 @@ std::string temporary_path_for(const std::string& final_path);
 
 // How hard an atomic write works to survive a power cut, beyond surviving a killed process.
 enum class Durability {
-  fsync,       // fsync before the rename: the file survives a crash of the machine
+  fsync,        // fsync before the rename: the file survives a crash of the machine
   rename_only,  // no fsync: a killed process still never leaves a partial file under the final name; for
                 // many small files whose hashes are checked later (tiles), where fsync per file costs most of the run
   uncached      // rename_only, and a `content` at a direct_io_alignment boundary is written around the page

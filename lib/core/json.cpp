@@ -76,7 +76,9 @@ class Parser {
     throw DataError("JSON", why + " at byte " + std::to_string(pos_));
   }
   void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r')) ++pos_;
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
+      ++pos_;
   }
   bool consume(std::string_view word) {
     if (text_.substr(pos_, word.size()) != word) return false;
@@ -101,7 +103,10 @@ class Parser {
     ++pos_;
     Json obj = Json::object();
     skip_space();
-    if (pos_ < text_.size() && text_[pos_] == '}') { ++pos_; return obj; }
+    if (pos_ < text_.size() && text_[pos_] == '}') {
+      ++pos_;
+      return obj;
+    }
     while (true) {
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
@@ -111,8 +116,14 @@ class Parser {
       ++pos_;
       obj.set(std::move(key), parse_value(depth + 1));
       skip_space();
-      if (pos_ < text_.size() && text_[pos_] == ',') { ++pos_; continue; }
-      if (pos_ < text_.size() && text_[pos_] == '}') { ++pos_; return obj; }
+      if (pos_ < text_.size() && text_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < text_.size() && text_[pos_] == '}') {
+        ++pos_;
+        return obj;
+      }
       fail("expected ',' or '}'");
     }
   }
@@ -120,12 +131,21 @@ class Parser {
     ++pos_;
     Json arr = Json::array();
     skip_space();
-    if (pos_ < text_.size() && text_[pos_] == ']') { ++pos_; return arr; }
+    if (pos_ < text_.size() && text_[pos_] == ']') {
+      ++pos_;
+      return arr;
+    }
     while (true) {
       arr.push_back(parse_value(depth + 1));
       skip_space();
-      if (pos_ < text_.size() && text_[pos_] == ',') { ++pos_; continue; }
-      if (pos_ < text_.size() && text_[pos_] == ']') { ++pos_; return arr; }
+      if (pos_ < text_.size() && text_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < text_.size() && text_[pos_] == ']') {
+        ++pos_;
+        return arr;
+      }
       fail("expected ',' or ']'");
     }
   }
@@ -135,10 +155,14 @@ class Parser {
     for (int i = 0; i < 4; ++i) {
       const char h = text_[pos_++];
       code <<= 4;
-      if (h >= '0' && h <= '9') code |= static_cast<unsigned>(h - '0');
-      else if (h >= 'a' && h <= 'f') code |= static_cast<unsigned>(h - 'a' + 10);
-      else if (h >= 'A' && h <= 'F') code |= static_cast<unsigned>(h - 'A' + 10);
-      else fail("bad \\u escape");
+      if (h >= '0' && h <= '9')
+        code |= static_cast<unsigned>(h - '0');
+      else if (h >= 'a' && h <= 'f')
+        code |= static_cast<unsigned>(h - 'a' + 10);
+      else if (h >= 'A' && h <= 'F')
+        code |= static_cast<unsigned>(h - 'A' + 10);
+      else
+        fail("bad \\u escape");
     }
     return code;
   }
@@ -165,7 +189,9 @@ class Parser {
     while (true) {
       // Plain characters in one append: most strings have no escapes at all.
       std::size_t end = pos_;
-      while (end < text_.size() && text_[end] != '"' && text_[end] != '\\' && static_cast<unsigned char>(text_[end]) >= 0x20) ++end;
+      while (end < text_.size() && text_[end] != '"' && text_[end] != '\\' &&
+             static_cast<unsigned char>(text_[end]) >= 0x20)
+        ++end;
       out.append(text_.data() + pos_, end - pos_);
       pos_ = end;
       if (pos_ >= text_.size()) fail("unterminated string");
@@ -175,14 +201,30 @@ class Parser {
       if (pos_ >= text_.size()) fail("unterminated escape");
       const char e = text_[pos_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           unsigned cp = parse_hex4();
           if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -196,7 +238,8 @@ class Parser {
           append_utf8(out, cp);
           break;
         }
-        default: fail(std::string("bad escape '\\") + e + "'");
+        default:
+          fail(std::string("bad escape '\\") + e + "'");
       }
     }
   }
@@ -327,13 +370,27 @@ void append_json_string(std::string& out, std::string_view text) {
     out.append(text.data() + plain, i - plain);
     plain = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         out += "\\u00";
         out += hex[c >> 4];

@@ -63,7 +63,7 @@ class Json {
   const Json& at(std::string_view key) const;  // throws DataError when absent
   Json& push_back(Json value);
 
-  std::string dump() const;  // compact, one line
+  std::string dump() const;                  // compact, one line
   static Json parse(std::string_view text);  // throws DataError with the byte offset
 
   friend bool operator==(const Json& a, const Json& b) { return a.value_ == b.value_; }

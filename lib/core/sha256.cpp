@@ -43,10 +43,23 @@ void compress_block(std::uint32_t* state, const std::uint8_t* block) {
     const std::uint32_t s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
     const std::uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
     const std::uint32_t t2 = s0 + maj;
-    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+    h = g;
+    g = f;
+    f = e;
+    e = d + t1;
+    d = c;
+    c = b;
+    b = a;
+    a = t1 + t2;
   }
-  state[0] += a; state[1] += b; state[2] += c; state[3] += d;
-  state[4] += e; state[5] += f; state[6] += g; state[7] += h;
+  state[0] += a;
+  state[1] += b;
+  state[2] += c;
+  state[3] += d;
+  state[4] += e;
+  state[5] += f;
+  state[6] += g;
+  state[7] += h;
 }
 
 #if defined(__x86_64__)
@@ -60,14 +73,14 @@ bool cpu_has_sha_extensions() {
 
 // Intel SHA extensions: two rounds per sha256rnds2, message schedule by sha256msg1/msg2.
 __attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::uint32_t* state, const std::uint8_t* data,
-                                                                  std::size_t count) {
+                                                                 std::size_t count) {
   const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
   __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[0]));
   __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[4]));
-  tmp = _mm_shuffle_epi32(tmp, 0xB1);                 // CDAB
-  state1 = _mm_shuffle_epi32(state1, 0x1B);           // EFGH
-  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);   // ABEF
-  state1 = _mm_blend_epi16(state1, tmp, 0xF0);        // CDGH
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);                // CDAB
+  state1 = _mm_shuffle_epi32(state1, 0x1B);          // EFGH
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);  // ABEF
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);       // CDGH
   for (; count > 0; --count, data += 64) {
     const __m128i abef = state0;
     const __m128i cdgh = state1;
@@ -76,7 +89,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::uint32_t* 
       if (i < 4) {
         w[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)), byte_swap);
       } else {
-        const __m128i sum = _mm_add_epi32(_mm_sha256msg1_epu32(w[i - 4], w[i - 3]), _mm_alignr_epi8(w[i - 1], w[i - 2], 4));
+        const __m128i sum =
+            _mm_add_epi32(_mm_sha256msg1_epu32(w[i - 4], w[i - 3]), _mm_alignr_epi8(w[i - 1], w[i - 2], 4));
         w[i] = _mm_sha256msg2_epu32(sum, w[i - 1]);
       }
       __m128i msg = _mm_add_epi32(w[i], _mm_loadu_si128(reinterpret_cast<const __m128i*>(&k_round[4 * i])));
@@ -87,10 +101,10 @@ __attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::uint32_t* 
     state0 = _mm_add_epi32(state0, abef);
     state1 = _mm_add_epi32(state1, cdgh);
   }
-  tmp = _mm_shuffle_epi32(state0, 0x1B);              // FEBA
-  state1 = _mm_shuffle_epi32(state1, 0xB1);           // DCHG
-  state0 = _mm_blend_epi16(tmp, state1, 0xF0);        // DCBA
-  state1 = _mm_alignr_epi8(state1, tmp, 8);           // ABEF
+  tmp = _mm_shuffle_epi32(state0, 0x1B);        // FEBA
+  state1 = _mm_shuffle_epi32(state1, 0xB1);     // DCHG
+  state0 = _mm_blend_epi16(tmp, state1, 0xF0);  // DCBA
+  state1 = _mm_alignr_epi8(state1, tmp, 8);     // ABEF
   _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[0]), state0);
   _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), state1);
 }
@@ -111,7 +125,9 @@ bool compress_accelerated(std::uint32_t state[8], const std::uint8_t* blocks, st
   compress_sha_ni(state, blocks, count);
   return true;
 #else
-  (void)state; (void)blocks; (void)count;
+  (void)state;
+  (void)blocks;
+  (void)count;
   return false;
 #endif
 }
@@ -122,7 +138,8 @@ Sha256::Sha256()
     : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
 
 void Sha256::compress(const std::uint8_t* blocks, std::size_t count) {
-  if (!detail::compress_accelerated(state_.data(), blocks, count)) detail::compress_portable(state_.data(), blocks, count);
+  if (!detail::compress_accelerated(state_.data(), blocks, count))
+    detail::compress_portable(state_.data(), blocks, count);
 }
 
 void Sha256::update(const void* data, std::size_t size) {

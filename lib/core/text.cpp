@@ -2,9 +2,9 @@
 #include "core/text.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <charconv>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 
 namespace swath::core {
 
@@ -16,12 +16,14 @@ std::string trim(std::string_view text, std::string_view blanks) {
 }
 
 std::string to_lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text;
 }
 
 std::string to_upper(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return text;
 }
 

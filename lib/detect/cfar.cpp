@@ -79,8 +79,8 @@ std::vector<Component> join_fragments(std::vector<Component> parts, int gap) {
         auto& a = parts[i];
         const auto& b = parts[j];
         if (b.x0 > a.x1 + gap || a.x0 > b.x1 + gap || b.y0 > a.y1 + gap || a.y0 > b.y1 + gap) continue;
-        a = Component{std::min(a.x0, b.x0), std::min(a.y0, b.y0), std::max(a.x1, b.x1), std::max(a.y1, b.y1),
-                      a.pixels + b.pixels, a.sum + b.sum};
+        a = Component{std::min(a.x0, b.x0), std::min(a.y0, b.y0), std::max(a.x1, b.x1),
+                      std::max(a.y1, b.y1), a.pixels + b.pixels,  a.sum + b.sum};
         parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(j));
         changed = true;
         --j;
@@ -94,13 +94,14 @@ std::vector<Component> join_fragments(std::vector<Component> parts, int gap) {
 
 double normal_quantile_upper(double pfa) {
   // Acklam's approximation of the inverse normal CDF at p = 1 - pfa (relative error < 1.2e-9).
-  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
                              6.680131188771972e+01, -1.328068155288572e+01};
   static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
-  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00};
+                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
   const double p = std::clamp(pfa, 1e-300, 0.5);
   if (p < 0.02425) {
     const double q = std::sqrt(-2 * std::log(p));
@@ -121,7 +122,8 @@ void cfar_mask(const float* image, std::int64_t width, std::int64_t height, cons
   const double k2 = k * k;
   const std::int64_t stride = integrals.stride;
   // Columns whose background square lies inside the image: the common case, with a constant ring area.
-  const std::int64_t inner_x0 = std::max(window.x, background), inner_x1 = std::min(window.right(), width - background - 1);
+  const std::int64_t inner_x0 = std::max(window.x, background),
+                     inner_x1 = std::min(window.right(), width - background - 1);
   for (std::int64_t y = window.y; y < window.bottom(); ++y) {
     const std::int64_t by0 = std::max<std::int64_t>(0, y - background), by1 = std::min(height, y + background + 1);
     const std::int64_t gy0 = std::max<std::int64_t>(0, y - guard), gy1 = std::min(height, y + guard + 1);
@@ -136,12 +138,15 @@ void cfar_mask(const float* image, std::int64_t width, std::int64_t height, cons
     const float* row = image + y * width;
     std::uint8_t* mask_row = mask.data() + (y - window.y) * window.width - window.x;
     float* z_row = z.data() + (y - window.y) * window.width - window.x;
-    auto test = [&](std::int64_t x, std::int64_t bx0, std::int64_t bx1, std::int64_t gx0, std::int64_t gx1, double inv_n) {
-      const double s = (s_b1[bx1] - s_b0[bx1] - s_b1[bx0] + s_b0[bx0]) - (s_g1[gx1] - s_g0[gx1] - s_g1[gx0] + s_g0[gx0]);
+    auto test = [&](std::int64_t x, std::int64_t bx0, std::int64_t bx1, std::int64_t gx0, std::int64_t gx1,
+                    double inv_n) {
+      const double s =
+          (s_b1[bx1] - s_b0[bx1] - s_b1[bx0] + s_b0[bx0]) - (s_g1[gx1] - s_g0[gx1] - s_g1[gx0] + s_g0[gx0]);
       const double mean = s * inv_n;
       const double excess = row[x] - mean;
       if (excess <= 0) return;  // most pixels stop here, before the squares are looked up
-      const double s2 = (q_b1[bx1] - q_b0[bx1] - q_b1[bx0] + q_b0[bx0]) - (q_g1[gx1] - q_g0[gx1] - q_g1[gx0] + q_g0[gx0]);
+      const double s2 =
+          (q_b1[bx1] - q_b0[bx1] - q_b1[bx0] + q_b0[bx0]) - (q_g1[gx1] - q_g0[gx1] - q_g1[gx0] + q_g0[gx0]);
       const double variance = std::max(s2 * inv_n - mean * mean, 1e-12);
       if (excess * excess > k2 * variance) {
         mask_row[x] = 1;
@@ -170,7 +175,8 @@ void cfar_mask(const float* image, std::int64_t width, std::int64_t height, cons
     const auto n = static_cast<double>((2 * background + 1) * (by1 - by0) - (2 * guard + 1) * (gy1 - gy0));
     if (n >= 2) {
       const double inv_n = 1.0 / n;
-      for (std::int64_t x = inner_x0; x < inner_x1; ++x) test(x, x - background, x + background + 1, x - guard, x + guard + 1, inv_n);
+      for (std::int64_t x = inner_x0; x < inner_x1; ++x)
+        test(x, x - background, x + background + 1, x - guard, x + guard + 1, inv_n);
     }
     for (std::int64_t x = std::max(inner_x0, inner_x1); x < window.right(); ++x) clipped(x);
   }
@@ -198,7 +204,8 @@ void CfarDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure&) 
 }
 
 std::int64_t CfarDetector::in_pixels(double size, const SceneMeasure& measure) const {
-  return std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil(options_.metres ? size / measure.pixel_metres : size)));
+  return std::max<std::int64_t>(
+      0, static_cast<std::int64_t>(std::ceil(options_.metres ? size / measure.pixel_metres : size)));
 }
 
 std::int64_t CfarDetector::margin(const SceneMeasure& measure) const { return in_pixels(options_.background, measure); }
@@ -231,10 +238,15 @@ std::vector<Candidate> CfarDetector::detect(const WindowPixels& pixels, const Sc
 }
 
 core::Json CfarDetector::options_json() const {
-  return core::Json::Object{{"pfa", options_.pfa},           {"guard", options_.guard},
-                            {"background", options_.background}, {"units", options_.metres ? "metres" : "pixels"},
-                            {"min_size_m", options_.min_size_m}, {"max_size_m", options_.max_size_m},
-                            {"join", options_.join},         {"min_score", options_.min_score},         {"band", options_.band},
+  return core::Json::Object{{"pfa", options_.pfa},
+                            {"guard", options_.guard},
+                            {"background", options_.background},
+                            {"units", options_.metres ? "metres" : "pixels"},
+                            {"min_size_m", options_.min_size_m},
+                            {"max_size_m", options_.max_size_m},
+                            {"join", options_.join},
+                            {"min_score", options_.min_score},
+                            {"band", options_.band},
                             {"class", options_.cls}};
 }
 

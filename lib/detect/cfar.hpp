@@ -12,13 +12,13 @@
 namespace swath::detect {
 
 struct CfarOptions {
-  double pfa = 1e-6;           // false-alarm rate per pixel, under a Gaussian background
-  double guard = 150;          // half-size of the guard square (excluded from the background)
-  double background = 250;     // half-size of the background square
-  bool metres = true;          // guard/background in metres (else pixels)
-  double min_size_m = 25;      // longest side of an object's box, in metres
+  double pfa = 1e-6;        // false-alarm rate per pixel, under a Gaussian background
+  double guard = 150;       // half-size of the guard square (excluded from the background)
+  double background = 250;  // half-size of the background square
+  bool metres = true;       // guard/background in metres (else pixels)
+  double min_size_m = 25;   // longest side of an object's box, in metres
   double max_size_m = 600;
-  int join = 3;                // pieces (8-connected, 3+ pixels) whose boxes are this close are one object
+  int join = 3;  // pieces (8-connected, 3+ pixels) whose boxes are this close are one object
   // Score = z̄/(z̄+k), z̄ the object's mean excess over its background in σ: 0.5 at the pixel threshold.
   // Lone clutter spikes barely pass it; targets stand well above.
   double min_score = 0.62;

@@ -25,7 +25,7 @@ struct Candidate {
 
 // What a detector needs to know about the scene it works on.
 struct SceneMeasure {
-  double pixel_metres = 1;     // ground size of a pixel (1 with --allow-pixel-coords: sizes are then in pixels)
+  double pixel_metres = 1;  // ground size of a pixel (1 with --allow-pixel-coords: sizes are then in pixels)
   std::vector<std::string> band_names;  // lower-case, per band: description or colour ("red", "nir", ...)
 };
 

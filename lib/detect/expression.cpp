@@ -11,9 +11,9 @@
 namespace swath::detect {
 
 struct Expression::Node {
-  char op = 0;          // '+', '-', '*', '/', 'n' (negate), 0: leaf
+  char op = 0;  // '+', '-', '*', '/', 'n' (negate), 0: leaf
   double number = 0;
-  int band = -1;        // index into names(), for a band leaf
+  int band = -1;  // index into names(), for a band leaf
   std::shared_ptr<const Node> left, right;
 };
 
@@ -92,7 +92,8 @@ class Parser {
     }
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       const std::size_t start = pos_;
-      while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_')) ++pos_;
+      while (pos_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '_'))
+        ++pos_;
       const std::string name = core::to_lower(text_.substr(start, pos_ - start));
       std::size_t i = 0;
       while (i < names_.size() && names_[i] != name) ++i;
@@ -124,10 +125,18 @@ std::vector<float> eval(const Expression::Node& node, std::size_t count,
   const float nan = std::numeric_limits<float>::quiet_NaN();
   for (std::size_t i = 0; i < count; ++i) {
     switch (node.op) {
-      case '+': left[i] += right[i]; break;
-      case '-': left[i] -= right[i]; break;
-      case '*': left[i] *= right[i]; break;
-      default: left[i] = right[i] == 0 ? nan : left[i] / right[i]; break;
+      case '+':
+        left[i] += right[i];
+        break;
+      case '-':
+        left[i] -= right[i];
+        break;
+      case '*':
+        left[i] *= right[i];
+        break;
+      default:
+        left[i] = right[i] == 0 ? nan : left[i] / right[i];
+        break;
     }
   }
   return left;

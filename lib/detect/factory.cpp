@@ -13,8 +13,9 @@ std::unique_ptr<Detector> make_detector(const DetectOptions& options) {
   if (options.detector == "onnx") return std::make_unique<OnnxDetector>(options.onnx);
   const std::vector<std::string> known{"cfar", "index", "onnx"};
   const auto suggestion = core::closest_match(options.detector, known);
-  throw core::UsageError("--detector '" + options.detector + "'", "no such detector",
-                         suggestion ? "did you mean '" + *suggestion + "'? (cfar, index, onnx)" : "use cfar, index or onnx");
+  throw core::UsageError(
+      "--detector '" + options.detector + "'", "no such detector",
+      suggestion ? "did you mean '" + *suggestion + "'? (cfar, index, onnx)" : "use cfar, index or onnx");
 }
 
 }  // namespace swath::detect

@@ -40,12 +40,13 @@ std::string names_text(const std::vector<std::string>& names) {
 }
 
 // Outlines of the set pixels of `mask` (block pixels), as exterior rings with their pixel areas.
-std::vector<std::pair<vector::Ring, double>> polygonize(std::vector<std::uint8_t>& mask, std::int64_t width, std::int64_t height) {
+std::vector<std::pair<vector::Ring, double>> polygonize(std::vector<std::uint8_t>& mask, std::int64_t width,
+                                                        std::int64_t height) {
   auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   GDALDatasetUniquePtr raster(mem->Create("", static_cast<int>(width), static_cast<int>(height), 1, GDT_Byte, nullptr));
   auto* band = raster->GetRasterBand(1);
-  if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(width), static_cast<int>(height), mask.data(), static_cast<int>(width),
-                     static_cast<int>(height), GDT_Byte, 0, 0) != CE_None) {
+  if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(width), static_cast<int>(height), mask.data(),
+                     static_cast<int>(width), static_cast<int>(height), GDT_Byte, 0, 0) != CE_None) {
     throw core::DataError("index detector", "cannot fill the in-memory mask");
   }
   auto* memory = GetGDALDriverManager()->GetDriverByName("Memory");
@@ -82,8 +83,8 @@ void IndexDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& 
     const int band = band_for(name, options_, measure);
     if (band < 1 || band > scene.band_count) {
       throw core::UsageError("index '" + options_.index + "'",
-                             "it needs band '" + name + "', which scene '" + scene.path + "' does not have (its bands: " +
-                                 names_text(measure.band_names) + ")",
+                             "it needs band '" + name + "', which scene '" + scene.path +
+                                 "' does not have (its bands: " + names_text(measure.band_names) + ")",
                              "name it with --index-bands " + name + "=N (1-based), or pick another index");
     }
     band_numbers_.push_back(band);
@@ -99,9 +100,8 @@ std::int64_t IndexDetector::margin(const SceneMeasure& measure) const {
 std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const SceneMeasure& measure) const {
   const auto& block = pixels.block;
   const auto count = static_cast<std::size_t>(block.window.pixels());
-  const auto values = expression_.evaluate(count, [&](std::size_t i) {
-    return reinterpret_cast<const float*>(block.band_data(i));
-  });
+  const auto values =
+      expression_.evaluate(count, [&](std::size_t i) { return reinterpret_cast<const float*>(block.band_data(i)); });
   std::vector<std::uint8_t> mask(count);
   for (std::size_t i = 0; i < count; ++i) mask[i] = values[i] > options_.threshold ? 1 : 0;  // NaN → 0
   std::vector<Candidate> out;
@@ -115,8 +115,8 @@ std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const S
     const auto box = vector::envelope(ring);
     c.x0 = box.min_x, c.y0 = box.min_y, c.x1 = box.max_x, c.y1 = box.max_y;
     const auto& w = pixels.window;
-    if (c.x1 <= static_cast<double>(w.x) || c.x0 >= static_cast<double>(w.right()) || c.y1 <= static_cast<double>(w.y) ||
-        c.y0 >= static_cast<double>(w.bottom())) {
+    if (c.x1 <= static_cast<double>(w.x) || c.x0 >= static_cast<double>(w.right()) ||
+        c.y1 <= static_cast<double>(w.y) || c.y0 >= static_cast<double>(w.bottom())) {
       continue;  // lies in the context only: a neighbouring window reports it
     }
     c.ring = std::move(ring);
@@ -128,8 +128,12 @@ std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const S
 core::Json IndexDetector::options_json() const {
   core::Json bands = core::Json::array();
   for (const auto& b : options_.bands) bands.push_back(b);
-  return core::Json::Object{{"index", options_.index},       {"threshold", options_.threshold}, {"bands", bands},
-                            {"min_area_m2", options_.min_area_m2}, {"margin_m", options_.margin_m}, {"class", options_.cls}};
+  return core::Json::Object{{"index", options_.index},
+                            {"threshold", options_.threshold},
+                            {"bands", bands},
+                            {"min_area_m2", options_.min_area_m2},
+                            {"margin_m", options_.margin_m},
+                            {"class", options_.cls}};
 }
 
 }  // namespace swath::detect

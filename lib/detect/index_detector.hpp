@@ -11,12 +11,12 @@
 namespace swath::detect {
 
 struct IndexOptions {
-  std::string index = "ndwi";            // ndvi, ndwi or an expression
-  double threshold = 0.3;                // regions where the index is above this
-  std::vector<std::string> bands;        // NAME=BAND overrides, e.g. nir=4
+  std::string index = "ndwi";      // ndvi, ndwi or an expression
+  double threshold = 0.3;          // regions where the index is above this
+  std::vector<std::string> bands;  // NAME=BAND overrides, e.g. nir=4
   double min_area_m2 = 100;
-  double margin_m = 0;                   // context read around windows (large regions cut by edges merge anyway)
-  std::string cls;                       // "" → the index name
+  double margin_m = 0;  // context read around windows (large regions cut by edges merge anyway)
+  std::string cls;      // "" → the index name
 };
 
 class IndexDetector final : public Detector {

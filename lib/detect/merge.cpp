@@ -16,7 +16,8 @@ namespace {
 double area(const core::Bounds& b) { return std::max(0.0, b.max_x - b.min_x) * std::max(0.0, b.max_y - b.min_y); }
 
 core::Bounds unite(const core::Bounds& a, const core::Bounds& b) {
-  return {std::min(a.min_x, b.min_x), std::min(a.min_y, b.min_y), std::max(a.max_x, b.max_x), std::max(a.max_y, b.max_y)};
+  return {std::min(a.min_x, b.min_x), std::min(a.min_y, b.min_y), std::max(a.max_x, b.max_x),
+          std::max(a.max_y, b.max_y)};
 }
 
 bool better(const Detection& a, const Detection& b) {
@@ -42,8 +43,10 @@ class CellIndex {
  private:
   template <class Fn>
   void visit(const core::Bounds& b, Fn fn) const {
-    const auto x0 = static_cast<std::int64_t>(std::floor(b.min_x / cell_)), x1 = static_cast<std::int64_t>(std::floor(b.max_x / cell_));
-    const auto y0 = static_cast<std::int64_t>(std::floor(b.min_y / cell_)), y1 = static_cast<std::int64_t>(std::floor(b.max_y / cell_));
+    const auto x0 = static_cast<std::int64_t>(std::floor(b.min_x / cell_)),
+               x1 = static_cast<std::int64_t>(std::floor(b.max_x / cell_));
+    const auto y0 = static_cast<std::int64_t>(std::floor(b.min_y / cell_)),
+               y1 = static_cast<std::int64_t>(std::floor(b.max_y / cell_));
     for (auto y = y0; y <= y1; ++y) {
       for (auto x = x0; x <= x1; ++x) fn(std::pair{x, y});
     }

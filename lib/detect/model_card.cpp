@@ -25,7 +25,8 @@ std::string shape_text(const std::vector<int>& dims) {
 std::string onnx_dims_text(const OnnxInput& input) {
   std::string out = "[";
   for (std::size_t i = 0; i < input.dims.size(); ++i) {
-    out += (i ? ", " : "") + (input.dims[i] > 0 ? std::to_string(input.dims[i]) : (input.dim_names[i].empty() ? "?" : input.dim_names[i]));
+    out += (i ? ", " : "") + (input.dims[i] > 0 ? std::to_string(input.dims[i])
+                                                : (input.dim_names[i].empty() ? "?" : input.dim_names[i]));
   }
   return out + "]";
 }
@@ -73,7 +74,8 @@ ModelCard load_model_card(const std::string& path) {
   card.path = path;
   const auto model = field<std::string>(root, "model", path, "");
   if (model.empty()) throw core::DataError("model card '" + path + "'", "no 'model' (the .onnx file beside the card)");
-  card.model = std::filesystem::path(model).is_absolute() ? model : (std::filesystem::path(path).parent_path() / model).string();
+  card.model =
+      std::filesystem::path(model).is_absolute() ? model : (std::filesystem::path(path).parent_path() / model).string();
   card.format = field<std::string>(root, "format", path, "yolov5");
   if (card.format != "yolov5") {
     throw core::DataError("model card '" + path + "'", "format '" + card.format + "' is not supported",
@@ -88,7 +90,8 @@ ModelCard load_model_card(const std::string& path) {
   if (input) card.bands = field<std::vector<int>>(input, "bands", path, card.bands);
   if (input) card.scale = field<double>(input, "scale", path, card.scale);
   card.classes = field<std::vector<std::string>>(root, "classes", path, {});
-  if (card.classes.empty()) throw core::DataError("model card '" + path + "'", "no 'classes' (the class names, in output order)");
+  if (card.classes.empty())
+    throw core::DataError("model card '" + path + "'", "no 'classes' (the class names, in output order)");
   card.score_threshold = field<double>(root, "score_threshold", path, card.score_threshold);
   card.nms_iou = field<double>(root, "nms_iou", path, card.nms_iou);
   card.pixel_metres = field<double>(root, "pixel_metres", path, 0);
@@ -100,8 +103,11 @@ core::Json to_json(const ModelCheck& check) {
   core::Json in = core::Json::array(), out = core::Json::array();
   for (int d : check.input_shape) in.push_back(d);
   for (int d : check.output_shape) out.push_back(d);
-  return core::Json::Object{{"input_shape", in}, {"output_shape", out}, {"layout", check.layout},
-                            {"anchors", check.anchors}, {"classes", check.classes}};
+  return core::Json::Object{{"input_shape", in},
+                            {"output_shape", out},
+                            {"layout", check.layout},
+                            {"anchors", check.anchors},
+                            {"classes", check.classes}};
 }
 
 std::string read_model(const ModelCard& card) {
@@ -117,17 +123,21 @@ ModelCheck check_model(const ModelCard& card) { return check_model(card, read_mo
 ModelCheck check_model(const ModelCard& card, const std::string& bytes) {
   const std::string what = "model '" + card.model + "' (card '" + card.path + "')";
   const auto input = read_onnx_input(bytes);
-  if (!input) throw core::DataError(what, "not an ONNX model (its graph cannot be read)", "the file may be corrupt or truncated");
+  if (!input)
+    throw core::DataError(what, "not an ONNX model (its graph cannot be read)", "the file may be corrupt or truncated");
   if (input->dynamic()) {
-    throw core::DataError(what, "its input " + onnx_dims_text(*input) + " has dynamic dimensions, which OpenCV 4.6 cannot run",
-                          "export with static shapes (no dynamic_axes), e.g. [1, 3, 256, 256]");
+    throw core::DataError(
+        what, "its input " + onnx_dims_text(*input) + " has dynamic dimensions, which OpenCV 4.6 cannot run",
+        "export with static shapes (no dynamic_axes), e.g. [1, 3, 256, 256]");
   }
   if (input->dims.size() != 4 || input->dims[0] != 1) {
     throw core::DataError(what, "its input " + onnx_dims_text(*input) + " is not [1, channels, height, width]");
   }
   if (input->dims[2] != card.input_height || input->dims[3] != card.input_width) {
-    throw core::DataError(what, "the card says input " + std::to_string(card.input_width) + "x" + std::to_string(card.input_height) +
-                                    " but the model takes " + std::to_string(input->dims[3]) + "x" + std::to_string(input->dims[2]),
+    throw core::DataError(what,
+                          "the card says input " + std::to_string(card.input_width) + "x" +
+                              std::to_string(card.input_height) + " but the model takes " +
+                              std::to_string(input->dims[3]) + "x" + std::to_string(input->dims[2]),
                           "fix input width/height in the card");
   }
   if (input->dims[1] != static_cast<std::int64_t>(card.bands.size())) {
@@ -144,8 +154,9 @@ ModelCheck check_model(const ModelCard& card, const std::string& bytes) {
     out = net.forward();
   } catch (const cv::Exception& e) {
     cv::utils::logging::setLogLevel(previous_level);
-    throw core::DataError(what, "OpenCV " CV_VERSION " cannot run it: " + opencv_reason(e.err),
-                          "use layers OpenCV 4.6 supports (opset 12, no dynamic shapes); --check-model shows the layout");
+    throw core::DataError(
+        what, "OpenCV " CV_VERSION " cannot run it: " + opencv_reason(e.err),
+        "use layers OpenCV 4.6 supports (opset 12, no dynamic shapes); --check-model shows the layout");
   }
   cv::utils::logging::setLogLevel(previous_level);
   ModelCheck check;
@@ -157,12 +168,15 @@ ModelCheck check_model(const ModelCard& card, const std::string& bytes) {
     throw core::DataError(what, "its output " + shape_text(o) + " is not [1, N, 5 + classes]");
   }
   if (o[2] != 5 + classes && (o[1] == 4 + classes || o[1] < o[2])) {
-    throw core::DataError(what, "its output " + shape_text(o) + " looks YOLOv8-style [1, 4 + classes, N] (no objectness, transposed)",
-                          "swath reads YOLOv5-style [1, N, 5 + classes]: export a YOLOv5 head");
+    throw core::DataError(
+        what, "its output " + shape_text(o) + " looks YOLOv8-style [1, 4 + classes, N] (no objectness, transposed)",
+        "swath reads YOLOv5-style [1, N, 5 + classes]: export a YOLOv5 head");
   }
   if (o[2] != 5 + classes) {
-    throw core::DataError(what, "the card lists " + std::to_string(classes) + " classes but the model outputs " + std::to_string(o[2] - 5),
-                          "the card's 'classes' must match the model's output, in order");
+    throw core::DataError(
+        what,
+        "the card lists " + std::to_string(classes) + " classes but the model outputs " + std::to_string(o[2] - 5),
+        "the card's 'classes' must match the model's output, in order");
   }
   check.layout = "yolov5 [1, N, 5 + classes]: cx, cy, w, h, objectness, class scores";
   check.anchors = o[1];

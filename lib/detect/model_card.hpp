@@ -10,16 +10,16 @@
 namespace swath::detect {
 
 struct ModelCard {
-  std::string path;                    // of the card
-  std::string model;                   // the .onnx, resolved against the card's directory
-  std::string format = "yolov5";       // output [1, N, 5 + classes]
+  std::string path;               // of the card
+  std::string model;              // the .onnx, resolved against the card's directory
+  std::string format = "yolov5";  // output [1, N, 5 + classes]
   int input_width = 0, input_height = 0;
   std::vector<std::string> classes;
-  std::vector<int> bands{1, 2, 3};     // scene bands fed as the model's channels (RGB order)
-  double scale = 1.0 / 255;            // input = pixel × scale
+  std::vector<int> bands{1, 2, 3};  // scene bands fed as the model's channels (RGB order)
+  double scale = 1.0 / 255;         // input = pixel × scale
   double score_threshold = 0.25;
   double nms_iou = 0.45;
-  double pixel_metres = 0;             // ground resolution trained on (0: any); informs, not enforced
+  double pixel_metres = 0;  // ground resolution trained on (0: any); informs, not enforced
   std::string description;
 };
 
@@ -27,9 +27,9 @@ struct ModelCard {
 ModelCard load_model_card(const std::string& path);
 
 struct ModelCheck {
-  std::vector<int> input_shape;    // N, C, H, W
-  std::vector<int> output_shape;   // as run on a dummy input
-  std::string layout;              // "yolov5 [1, N, 5 + classes]"
+  std::vector<int> input_shape;   // N, C, H, W
+  std::vector<int> output_shape;  // as run on a dummy input
+  std::string layout;             // "yolov5 [1, N, 5 + classes]"
   int anchors = 0;
   int classes = 0;
 };

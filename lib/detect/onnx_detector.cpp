@@ -56,11 +56,13 @@ float iou(const Box& a, const Box& b) {
 std::vector<Box> nms(std::vector<Box> boxes, float threshold) {
   std::vector<std::size_t> order(boxes.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return boxes[a].score > boxes[b].score; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return boxes[a].score > boxes[b].score; });
   std::vector<Box> kept;
   for (std::size_t i : order) {
     const auto& b = boxes[i];
-    if (std::none_of(kept.begin(), kept.end(), [&](const Box& k) { return k.cls == b.cls && iou(k, b) > threshold; })) kept.push_back(b);
+    if (std::none_of(kept.begin(), kept.end(), [&](const Box& k) { return k.cls == b.cls && iou(k, b) > threshold; }))
+      kept.push_back(b);
   }
   return kept;
 }
@@ -69,12 +71,13 @@ std::vector<Box> nms(std::vector<Box> boxes, float threshold) {
 
 OnnxDetector::OnnxDetector(OnnxOptions options) : options_(std::move(options)), nets_(std::make_unique<Nets>()) {
   if (options_.card.empty()) {
-    throw core::UsageError("--detector onnx", "no model card given", "pass --model models/vehicles.yaml (a YAML card beside the .onnx)");
+    throw core::UsageError("--detector onnx", "no model card given",
+                           "pass --model models/vehicles.yaml (a YAML card beside the .onnx)");
   }
   card_ = load_model_card(options_.card);
   nets_->bytes = read_model(card_);
   check_model(card_, nets_->bytes);  // every mismatch with the card is reported here, before any window runs
-  cv::setNumThreads(1);  // parallelism comes from the pipeline: one network per thread
+  cv::setNumThreads(1);              // parallelism comes from the pipeline: one network per thread
 }
 
 OnnxDetector::~OnnxDetector() = default;
@@ -82,16 +85,17 @@ OnnxDetector::~OnnxDetector() = default;
 void OnnxDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) {
   for (int band : card_.bands) {
     if (band < 1 || band > scene.band_count) {
-      throw core::UsageError("model card '" + card_.path + "'", "it feeds band " + std::to_string(band) + " but scene '" + scene.path +
-                                                                  "' has " + std::to_string(scene.band_count));
+      throw core::UsageError("model card '" + card_.path + "'", "it feeds band " + std::to_string(band) +
+                                                                    " but scene '" + scene.path + "' has " +
+                                                                    std::to_string(scene.band_count));
     }
   }
   if (scene.data_type != GDT_Byte) {
     log::get("detect")->warn("scene '{}' is not 8-bit: the model sees its values clipped to 0..255", scene.path);
   }
   if (card_.pixel_metres > 0 && std::abs(measure.pixel_metres / card_.pixel_metres - 1) > 0.25) {
-    log::get("detect")->warn("scene '{}' has {:.3g} m pixels; the model was trained on {:.3g} m", scene.path, measure.pixel_metres,
-                             card_.pixel_metres);
+    log::get("detect")->warn("scene '{}' has {:.3g} m pixels; the model was trained on {:.3g} m", scene.path,
+                             measure.pixel_metres, card_.pixel_metres);
   }
 }
 
@@ -105,7 +109,8 @@ std::vector<Candidate> OnnxDetector::detect(const WindowPixels& pixels, const Sc
   const auto& block = pixels.block;
   const int w = static_cast<int>(block.window.width), h = static_cast<int>(block.window.height);
   const int in_w = card_.input_width, in_h = card_.input_height;
-  const float ratio = std::min(static_cast<float>(in_w) / static_cast<float>(w), static_cast<float>(in_h) / static_cast<float>(h));
+  const float ratio =
+      std::min(static_cast<float>(in_w) / static_cast<float>(w), static_cast<float>(in_h) / static_cast<float>(h));
   const int new_w = std::max(1, static_cast<int>(std::lround(static_cast<float>(w) * ratio)));
   const int new_h = std::max(1, static_cast<int>(std::lround(static_cast<float>(h) * ratio)));
   const int channels = static_cast<int>(card_.bands.size());
@@ -133,7 +138,8 @@ std::vector<Candidate> OnnxDetector::detect(const WindowPixels& pixels, const Sc
   const cv::Mat out = net.forward();
   nets_->inference_seconds.fetch_add(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 
-  const float threshold = static_cast<float>(options_.score_threshold >= 0 ? options_.score_threshold : card_.score_threshold);
+  const float threshold =
+      static_cast<float>(options_.score_threshold >= 0 ? options_.score_threshold : card_.score_threshold);
   const int rows = out.size[1], columns = out.size[2];
   std::vector<Box> boxes;
   for (int r = 0; r < rows; ++r) {
@@ -157,7 +163,9 @@ std::vector<Candidate> OnnxDetector::detect(const WindowPixels& pixels, const Sc
     c.cls = card_.classes[static_cast<std::size_t>(b.cls)];
     c.score = b.score;
     // Rounded to 1/100 pixel so tiny float differences cannot change the output bytes.
-    auto at = [](float v, std::int64_t offset) { return std::round(static_cast<double>(v) * 100) / 100 + static_cast<double>(offset); };
+    auto at = [](float v, std::int64_t offset) {
+      return std::round(static_cast<double>(v) * 100) / 100 + static_cast<double>(offset);
+    };
     c.x0 = at(b.x0, block.window.x), c.y0 = at(b.y0, block.window.y);
     c.x1 = at(b.x1, block.window.x), c.y1 = at(b.y1, block.window.y);
     found.push_back(std::move(c));
@@ -168,11 +176,12 @@ std::vector<Candidate> OnnxDetector::detect(const WindowPixels& pixels, const Sc
 core::Json OnnxDetector::options_json() const {
   core::Json classes = core::Json::array();
   for (const auto& c : card_.classes) classes.push_back(c);
-  return core::Json::Object{{"model_sha256", core::sha256_hex(nets_->bytes)},
-                            {"input", std::to_string(card_.input_width) + "x" + std::to_string(card_.input_height)},
-                            {"classes", classes},
-                            {"score_threshold", options_.score_threshold >= 0 ? options_.score_threshold : card_.score_threshold},
-                            {"nms_iou", card_.nms_iou}};
+  return core::Json::Object{
+      {"model_sha256", core::sha256_hex(nets_->bytes)},
+      {"input", std::to_string(card_.input_width) + "x" + std::to_string(card_.input_height)},
+      {"classes", classes},
+      {"score_threshold", options_.score_threshold >= 0 ? options_.score_threshold : card_.score_threshold},
+      {"nms_iou", card_.nms_iou}};
 }
 
 }  // namespace swath::detect

@@ -12,8 +12,8 @@
 namespace swath::detect {
 
 struct OnnxOptions {
-  std::string card;              // the model card (YAML) naming the .onnx beside it
-  double score_threshold = -1;   // < 0: the card's
+  std::string card;             // the model card (YAML) naming the .onnx beside it
+  double score_threshold = -1;  // < 0: the card's
 };
 
 class OnnxDetector final : public Detector {

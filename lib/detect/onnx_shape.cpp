@@ -34,8 +34,10 @@ class Message {
         f.value = *v;
         return f;
       }
-      case 1: return skip(8, f);
-      case 5: return skip(4, f);
+      case 1:
+        return skip(8, f);
+      case 5:
+        return skip(4, f);
       case 2: {
         auto length = varint();
         if (!length || *length > bytes_.size() - pos_) return std::nullopt;
@@ -43,7 +45,8 @@ class Message {
         pos_ += static_cast<std::size_t>(*length);
         return f;
       }
-      default: return std::nullopt;
+      default:
+        return std::nullopt;
     }
   }
 

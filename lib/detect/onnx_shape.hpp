@@ -12,8 +12,8 @@ namespace swath::detect {
 
 struct OnnxInput {
   std::string name;
-  std::vector<std::int64_t> dims;       // -1 where the dimension is symbolic or unknown
-  std::vector<std::string> dim_names;   // the symbolic names ("" for fixed dimensions)
+  std::vector<std::int64_t> dims;      // -1 where the dimension is symbolic or unknown
+  std::vector<std::string> dim_names;  // the symbolic names ("" for fixed dimensions)
   std::int64_t opset = 0;
   bool dynamic() const;
 };

@@ -16,61 +16,95 @@ const std::string& text_of(const Entry& e) { return std::get<std::string>(e.valu
 const config::OptionTable<DetectOptions>& detect_table() {
   static const auto table =
       config::OptionTable<DetectOptions>("detect")
-          .choice({"detector", "--detector", "detector run on each window: cfar, index or onnx"}, {"cfar", "index", "onnx"},
-                  [](DetectOptions& o) -> auto& { return o.detector; })
-          .integer({"window", "--window", "detection window in pixels (0: the detector's choice: onnx its model input, else 512)"},
-                   0, 65536, [](DetectOptions& o) -> auto& { return o.window; })
-          .integer({"overlap", "--overlap",
-                    "pixels shared by neighbouring windows, at least the largest object (-1: 64, at most a quarter of the window)"},
-                   -1, 65535, [](DetectOptions& o) -> auto& { return o.overlap; })
-          .parsed({"merge", "--merge", "overlapping detections: grow the best box to their union (merge), or keep the best (nms)"},
-                  Type::choice, [](DetectOptions& o) -> auto& { return o.merge.method; },
-                  [](MergeMethod m) { return std::string(m == MergeMethod::merge ? "merge" : "nms"); },
-                  [](const Entry& e) { return parse_merge_method(text_of(e)); }, {"merge", "nms"})
-          .parsed({"merge_metric", "--merge-metric", "overlap measure: intersection over the smaller box (ios), or over the union (iou)"},
-                  Type::choice, [](DetectOptions& o) -> auto& { return o.merge.metric; },
-                  [](OverlapMetric m) { return std::string(m == OverlapMetric::ios ? "ios" : "iou"); },
-                  [](const Entry& e) { return parse_overlap_metric(text_of(e)); }, {"ios", "iou"})
-          .number({"merge_threshold", "--merge-threshold", "detections overlapping at least this much are one object"}, 0.01, 1,
-                  [](DetectOptions& o) -> auto& { return o.merge.threshold; })
-          .parsed({"merge_across_classes", "--merge-across-classes", "merge overlapping detections of different classes too"},
-                  Type::boolean, [](DetectOptions& o) -> auto& { return o.merge.per_class; },
-                  [](bool per_class) { return std::string(per_class ? "false" : "true"); },
-                  [](const Entry& e) { return !std::get<bool>(e.value); })
-          .number({"cfar_pfa", "--pfa", "CFAR false-alarm rate per pixel"}, 1e-15, 0.4,
-                  [](DetectOptions& o) -> auto& { return o.cfar.pfa; })
-          .number({"cfar_guard", "--guard", "CFAR guard half-size (around the tested pixel, not background)"}, 0, 100000,
-                  [](DetectOptions& o) -> auto& { return o.cfar.guard; })
-          .number({"cfar_background", "--background", "CFAR background half-size"}, 1, 100000,
-                  [](DetectOptions& o) -> auto& { return o.cfar.background; })
-          .parsed({"cfar_units", "--cfar-units", "units of the CFAR guard and background sizes: metres or pixels"}, Type::choice,
-                  [](DetectOptions& o) -> auto& { return o.cfar.metres; },
-                  [](bool metres) { return std::string(metres ? "metres" : "pixels"); },
-                  [](const Entry& e) { return text_of(e) == "metres"; }, {"metres", "pixels"})
-          .integer({"cfar_join", "--cfar-join", "CFAR: pieces whose boxes are within this many pixels are one object"}, 0, 20,
-                   [](DetectOptions& o) -> auto& { return o.cfar.join; })
-          .number({"cfar_min_score", "--cfar-min-score", "CFAR: drop objects scoring below this (0.5 = just at the pixel threshold)"},
-                  0, 1, [](DetectOptions& o) -> auto& { return o.cfar.min_score; })
-          .integer({"cfar_band", "", "band the CFAR tests"}, 1, 65535, [](DetectOptions& o) -> auto& { return o.cfar.band; })
-          .text({"cfar_class", "", "class name of CFAR detections"}, [](DetectOptions& o) -> auto& { return o.cfar.cls; })
-          .number({"min_size_m", "--min-size", "CFAR: smallest object (longest side of its box) in metres"}, 0, 1e6,
-                  [](DetectOptions& o) -> auto& { return o.cfar.min_size_m; })
-          .number({"max_size_m", "--max-size", "CFAR: largest object in metres"}, 0, 1e6,
-                  [](DetectOptions& o) -> auto& { return o.cfar.max_size_m; })
-          .text({"index", "--index", "index detector: ndvi, ndwi or an expression over named bands, e.g. (nir-red)/(nir+red)"},
-                [](DetectOptions& o) -> auto& { return o.index.index; })
-          .number({"index_threshold", "--index-threshold", "index detector: regions where the index is above this"}, -1e9, 1e9,
-                  [](DetectOptions& o) -> auto& { return o.index.threshold; })
-          .list({"index_bands", "--index-bands", "index detector: NAME=BAND for bands the scene does not name (e.g. nir=4)"},
-                [](DetectOptions& o) -> auto& { return o.index.bands; })
-          .text({"index_class", "--index-class", "index detector: class name of its regions (empty: the index, e.g. ndwi)"},
-                [](DetectOptions& o) -> auto& { return o.index.cls; })
-          .number({"index_min_area_m2", "--min-area", "index detector: smallest region in m²"}, 0, 1e12,
-                  [](DetectOptions& o) -> auto& { return o.index.min_area_m2; })
-          .text({"model", "--model", "onnx detector: the model card (YAML) beside the .onnx"},
-                [](DetectOptions& o) -> auto& { return o.onnx.card; })
-          .number({"score_threshold", "--score-threshold", "onnx detector: minimum score (-1: the model card's)"}, -1, 1,
-                  [](DetectOptions& o) -> auto& { return o.onnx.score_threshold; });
+          .choice(
+              {"detector", "--detector", "detector run on each window: cfar, index or onnx"}, {"cfar", "index", "onnx"},
+              [](DetectOptions & o) -> auto& { return o.detector; })
+          .integer(
+              {"window", "--window",
+               "detection window in pixels (0: the detector's choice: onnx its model input, else 512)"},
+              0, 65536, [](DetectOptions & o) -> auto& { return o.window; })
+          .integer(
+              {"overlap", "--overlap",
+               "pixels shared by neighbouring windows, at least the largest object (-1: 64, at most a quarter of the window)"},
+              -1, 65535, [](DetectOptions & o) -> auto& { return o.overlap; })
+          .parsed(
+              {"merge", "--merge",
+               "overlapping detections: grow the best box to their union (merge), or keep the best (nms)"},
+              Type::choice, [](DetectOptions & o) -> auto& { return o.merge.method; },
+              [](MergeMethod m) { return std::string(m == MergeMethod::merge ? "merge" : "nms"); },
+              [](const Entry& e) { return parse_merge_method(text_of(e)); }, {"merge", "nms"})
+          .parsed(
+              {"merge_metric", "--merge-metric",
+               "overlap measure: intersection over the smaller box (ios), or over the union (iou)"},
+              Type::choice, [](DetectOptions & o) -> auto& { return o.merge.metric; },
+              [](OverlapMetric m) { return std::string(m == OverlapMetric::ios ? "ios" : "iou"); },
+              [](const Entry& e) { return parse_overlap_metric(text_of(e)); }, {"ios", "iou"})
+          .number(
+              {"merge_threshold", "--merge-threshold", "detections overlapping at least this much are one object"},
+              0.01, 1, [](DetectOptions & o) -> auto& { return o.merge.threshold; })
+          .parsed(
+              {"merge_across_classes", "--merge-across-classes",
+               "merge overlapping detections of different classes too"},
+              Type::boolean, [](DetectOptions & o) -> auto& { return o.merge.per_class; },
+              [](bool per_class) { return std::string(per_class ? "false" : "true"); },
+              [](const Entry& e) { return !std::get<bool>(e.value); })
+          .number(
+              {"cfar_pfa", "--pfa", "CFAR false-alarm rate per pixel"}, 1e-15, 0.4,
+              [](DetectOptions & o) -> auto& { return o.cfar.pfa; })
+          .number(
+              {"cfar_guard", "--guard", "CFAR guard half-size (around the tested pixel, not background)"}, 0, 100000,
+              [](DetectOptions & o) -> auto& { return o.cfar.guard; })
+          .number(
+              {"cfar_background", "--background", "CFAR background half-size"}, 1, 100000,
+              [](DetectOptions & o) -> auto& { return o.cfar.background; })
+          .parsed(
+              {"cfar_units", "--cfar-units", "units of the CFAR guard and background sizes: metres or pixels"},
+              Type::choice, [](DetectOptions & o) -> auto& { return o.cfar.metres; },
+              [](bool metres) { return std::string(metres ? "metres" : "pixels"); },
+              [](const Entry& e) { return text_of(e) == "metres"; }, {"metres", "pixels"})
+          .integer(
+              {"cfar_join", "--cfar-join", "CFAR: pieces whose boxes are within this many pixels are one object"}, 0,
+              20, [](DetectOptions & o) -> auto& { return o.cfar.join; })
+          .number(
+              {"cfar_min_score", "--cfar-min-score",
+               "CFAR: drop objects scoring below this (0.5 = just at the pixel threshold)"},
+              0, 1, [](DetectOptions & o) -> auto& { return o.cfar.min_score; })
+          .integer(
+              {"cfar_band", "", "band the CFAR tests"}, 1, 65535,
+              [](DetectOptions & o) -> auto& { return o.cfar.band; })
+          .text(
+              {"cfar_class", "", "class name of CFAR detections"},
+              [](DetectOptions & o) -> auto& { return o.cfar.cls; })
+          .number(
+              {"min_size_m", "--min-size", "CFAR: smallest object (longest side of its box) in metres"}, 0, 1e6,
+              [](DetectOptions & o) -> auto& { return o.cfar.min_size_m; })
+          .number(
+              {"max_size_m", "--max-size", "CFAR: largest object in metres"}, 0, 1e6,
+              [](DetectOptions & o) -> auto& { return o.cfar.max_size_m; })
+          .text(
+              {"index", "--index",
+               "index detector: ndvi, ndwi or an expression over named bands, e.g. (nir-red)/(nir+red)"},
+              [](DetectOptions & o) -> auto& { return o.index.index; })
+          .number(
+              {"index_threshold", "--index-threshold", "index detector: regions where the index is above this"}, -1e9,
+              1e9, [](DetectOptions & o) -> auto& { return o.index.threshold; })
+          .list(
+              {"index_bands", "--index-bands",
+               "index detector: NAME=BAND for bands the scene does not name (e.g. nir=4)"},
+              [](DetectOptions & o) -> auto& { return o.index.bands; })
+          .text(
+              {"index_class", "--index-class",
+               "index detector: class name of its regions (empty: the index, e.g. ndwi)"},
+              [](DetectOptions & o) -> auto& { return o.index.cls; })
+          .number(
+              {"index_min_area_m2", "--min-area", "index detector: smallest region in m²"}, 0, 1e12,
+              [](DetectOptions & o) -> auto& { return o.index.min_area_m2; })
+          .text(
+              {"model", "--model", "onnx detector: the model card (YAML) beside the .onnx"},
+              [](DetectOptions & o) -> auto& { return o.onnx.card; })
+          .number(
+              {"score_threshold", "--score-threshold", "onnx detector: minimum score (-1: the model card's)"}, -1, 1,
+              [](DetectOptions & o) -> auto& { return o.onnx.score_threshold; });
   return table;
 }
 

@@ -43,7 +43,7 @@ void stage_detections(const std::string& path, const std::vector<Detection>& det
   layer.name = "detections";
   layer.crs_wkt = crs_wkt;
   layer.metadata = metadata;
-  layer.fields = {{"class", vector::FieldKind::string},  {"score", vector::FieldKind::real},
+  layer.fields = {{"class", vector::FieldKind::string},    {"score", vector::FieldKind::real},
                   {"detector", vector::FieldKind::string}, {"scene", vector::FieldKind::string},
                   {"window", vector::FieldKind::string},   {"trace_id", vector::FieldKind::string}};
   for (const auto& d : detections) {

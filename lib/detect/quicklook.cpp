@@ -54,9 +54,8 @@ cv::Scalar colour_of(const std::string& cls) {
 
 }  // namespace
 
-void stage_quicklook(const std::string& png, const PreparedScene& scene,
-                     const std::vector<Detection>& detections, const std::string& label, const std::function<bool()>& stop,
-                     core::StagedFiles& staged) {
+void stage_quicklook(const std::string& png, const PreparedScene& scene, const std::vector<Detection>& detections,
+                     const std::string& label, const std::function<bool()>& stop, core::StagedFiles& staged) {
   const auto& info = scene.info;
   const std::string& scene_path = info.path;
   const double factor = std::max(1.0, static_cast<double>(std::max(info.width, info.height)) / kMaxSide);
@@ -64,7 +63,8 @@ void stage_quicklook(const std::string& png, const PreparedScene& scene,
   const int h = std::max(1, static_cast<int>(std::lround(static_cast<double>(info.height) / factor)));
   auto dataset = raster::open_scene(scene_path);
   cv::Mat rgb(h, w, CV_8UC3, cv::Scalar(0, 0, 0));
-  std::vector<std::vector<float>> bands(3, std::vector<float>(static_cast<std::size_t>(w) * static_cast<std::size_t>(h)));
+  std::vector<std::vector<float>> bands(3,
+                                        std::vector<float>(static_cast<std::size_t>(w) * static_cast<std::size_t>(h)));
   raster::CapturedGdalErrors errors;
   GDALRasterIOExtraArg extra;
   INIT_RASTERIO_EXTRA_ARG(extra);
@@ -76,9 +76,9 @@ void stage_quicklook(const std::string& png, const PreparedScene& scene,
       continue;
     }
     const int source = info.band_count < 3 ? 1 : c + 1;
-    if (dataset->GetRasterBand(source)->RasterIO(GF_Read, 0, 0, static_cast<int>(info.width), static_cast<int>(info.height),
-                                                 bands[static_cast<std::size_t>(c)].data(), w, h, GDT_Float32, 0, 0,
-                                                 &extra) != CE_None) {
+    if (dataset->GetRasterBand(source)->RasterIO(
+            GF_Read, 0, 0, static_cast<int>(info.width), static_cast<int>(info.height),
+            bands[static_cast<std::size_t>(c)].data(), w, h, GDT_Float32, 0, 0, &extra) != CE_None) {
       if (stop && stop()) throw core::Interrupted("detect");
       throw core::DataError("quicklook of '" + scene_path + "'", errors.last_failure());
     }
@@ -94,13 +94,16 @@ void stage_quicklook(const std::string& png, const PreparedScene& scene,
                           inverse[0] + d.box.max_x * inverse[1] + d.box.max_y * inverse[2]};
     const double py[2] = {inverse[3] + d.box.min_x * inverse[4] + d.box.min_y * inverse[5],
                           inverse[3] + d.box.max_x * inverse[4] + d.box.max_y * inverse[5]};
-    const cv::Point a(static_cast<int>(std::min(px[0], px[1]) / factor) - 2, static_cast<int>(std::min(py[0], py[1]) / factor) - 2);
-    const cv::Point b(static_cast<int>(std::max(px[0], px[1]) / factor) + 2, static_cast<int>(std::max(py[0], py[1]) / factor) + 2);
+    const cv::Point a(static_cast<int>(std::min(px[0], px[1]) / factor) - 2,
+                      static_cast<int>(std::min(py[0], py[1]) / factor) - 2);
+    const cv::Point b(static_cast<int>(std::max(px[0], px[1]) / factor) + 2,
+                      static_cast<int>(std::max(py[0], py[1]) / factor) + 2);
     cv::rectangle(rgb, a, b, colour_of(d.cls), 1);
   }
   auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   GDALDatasetUniquePtr image(mem->Create("", w, h, 3, GDT_Byte, nullptr));
-  if (image->RasterIO(GF_Write, 0, 0, w, h, rgb.data, w, h, GDT_Byte, 3, nullptr, 3, static_cast<GSpacing>(w) * 3, 1, nullptr) != CE_None) {
+  if (image->RasterIO(GF_Write, 0, 0, w, h, rgb.data, w, h, GDT_Byte, 3, nullptr, 3, static_cast<GSpacing>(w) * 3, 1,
+                      nullptr) != CE_None) {
     throw core::IoError("quicklook '" + png + "'", errors.last_failure());
   }
   // Encoded in memory, then written with checked writes: libpng's messages for a full disk ("No IDATs written")
@@ -108,8 +111,8 @@ void stage_quicklook(const std::string& png, const PreparedScene& scene,
   const raster::MemoryFile file("quicklook.png");
   {
     const raster::ScopedConfigOption no_sidecar("GDAL_PAM_ENABLED", "NO");
-    GDALDatasetUniquePtr written(GetGDALDriverManager()->GetDriverByName("PNG")->CreateCopy(file.path().c_str(), image.get(),
-                                                                                             FALSE, nullptr, nullptr, nullptr));
+    GDALDatasetUniquePtr written(GetGDALDriverManager()->GetDriverByName("PNG")->CreateCopy(
+        file.path().c_str(), image.get(), FALSE, nullptr, nullptr, nullptr));
     if (!written) throw core::IoError("quicklook '" + png + "'", errors.last_failure("cannot encode it"));
   }
   if (errors.failed()) throw core::IoError("quicklook '" + png + "'", errors.last_failure());

@@ -9,7 +9,6 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "provenance/provenance.hpp"
 #include "detect/factory.hpp"
 #include "detect/inputs.hpp"
 #include "detect/output.hpp"
@@ -17,6 +16,7 @@
 #include "detect/scene_setup.hpp"
 #include "log/logger.hpp"
 #include "pipeline/ordered_pipeline.hpp"
+#include "provenance/provenance.hpp"
 #include "raster/shared_blocks.hpp"
 #include "tiling/grid.hpp"
 
@@ -55,9 +55,11 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector)
     detector.prepare(prepared.info, prepared.measure);
     scenes.push_back({std::move(input), std::move(prepared)});
   }
-  const bool pixel_coords = std::any_of(scenes.begin(), scenes.end(), [](const Scene& s) { return s.prepared.crs_wkt.empty(); });
+  const bool pixel_coords =
+      std::any_of(scenes.begin(), scenes.end(), [](const Scene& s) { return s.prepared.crs_wkt.empty(); });
   if (pixel_coords && vector::format_for_path(options.output) == vector::Format::geojson) {
-    throw core::UsageError("output '" + options.output + "'", "GeoJSON is WGS84 and the scene has pixel coordinates only",
+    throw core::UsageError("output '" + options.output + "'",
+                           "GeoJSON is WGS84 and the scene has pixel coordinates only",
                            "write .gpkg or .fgb with --allow-pixel-coords");
   }
   return scenes;
@@ -113,8 +115,9 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
 
   const auto side = static_cast<std::size_t>(options.window + 2 * margin);
   const std::size_t per_item = side * side * (bands.size() * 4 + 24);
-  const pipeline::Limits limits{options.resources.threads,
-                                pipeline::tokens_for_memory(options.resources.max_memory / 2, per_item, options.resources.threads), options.stop};
+  const pipeline::Limits limits{
+      options.resources.threads,
+      pipeline::tokens_for_memory(options.resources.max_memory / 2, per_item, options.resources.threads), options.stop};
   std::int64_t next = 0;
   const auto base_context = log::current().with({{"scene", scene.input.label}});
   auto source = [&]() -> std::optional<Job> {
@@ -149,8 +152,8 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
     for (const auto& c : result.candidates) found.push_back(to_map(c, scene, result.id));
   };
   // One line per scene; a manifest's tiles (thousands of small inputs) say it only at debug level.
-  log::get("detect")->log(scene.input.tile.empty() ? spdlog::level::info : spdlog::level::debug, "scene '{}': {} windows of {} px",
-                          scene.input.label, grid.count(), options.window);
+  log::get("detect")->log(scene.input.tile.empty() ? spdlog::level::info : spdlog::level::debug,
+                          "scene '{}': {} windows of {} px", scene.input.label, grid.count(), options.window);
   if (!pipeline::run_ordered(limits, source, work, sink)) throw_interrupted(report.windows);
 }
 
@@ -187,11 +190,12 @@ core::Json to_json(const DetectReport& report) {
 
 DetectOptions with_window(const DetectOptions& requested, const Detector& detector) {
   DetectOptions options = requested;
-  if (options.window <= 0) options.window = detector.preferred_window() > 0 ? detector.preferred_window() : kDefaultWindow;
+  if (options.window <= 0)
+    options.window = detector.preferred_window() > 0 ? detector.preferred_window() : kDefaultWindow;
   if (options.overlap == kAutoOverlap) options.overlap = std::min<std::int64_t>(64, options.window / 4);
   if (options.overlap < 0 || options.overlap >= options.window) {
-    throw core::UsageError("--overlap " + std::to_string(options.overlap), "it must be at least 0 and less than the window (" +
-                           std::to_string(options.window) + ")");
+    throw core::UsageError("--overlap " + std::to_string(options.overlap),
+                           "it must be at least 0 and less than the window (" + std::to_string(options.window) + ")");
   }
   return options;
 }
@@ -232,8 +236,8 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   const auto quicklook_start = Clock::now();
   if (!options.quicklook.empty()) {
     try {
-      stage_quicklook(options.quicklook, scenes.front().prepared, merged,
-                      scenes.front().input.label, options.stop, staged);
+      stage_quicklook(options.quicklook, scenes.front().prepared, merged, scenes.front().input.label, options.stop,
+                      staged);
     } catch (const core::Interrupted&) {
       throw_interrupted(report.windows);
     }

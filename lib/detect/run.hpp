@@ -23,16 +23,16 @@ struct DetectOptions {
   std::vector<std::string> inputs;  // scenes, or tiles.jsonl manifests
   std::string output;               // .gpkg / .fgb (scene CRS) or .geojson (WGS84)
   std::string detector = "cfar";
-  std::int64_t window = 0;          // 0: the detector's preferred size (onnx: the model input), else 512
-  std::int64_t overlap = -1;         // -1: 64, or a quarter of a smaller window
+  std::int64_t window = 0;    // 0: the detector's preferred size (onnx: the model input), else 512
+  std::int64_t overlap = -1;  // -1: 64, or a quarter of a smaller window
   pipeline::Resources resources;
   MergeOptions merge;
   bool allow_pixel_coords = false;
-  std::string quicklook;            // PNG of the first scene with the detections drawn
+  std::string quicklook;  // PNG of the first scene with the detections drawn
   CfarOptions cfar;
   IndexOptions index;
   OnnxOptions onnx;
-  core::Json config;                // the detect section's values, hashed into the provenance
+  core::Json config;  // the detect section's values, hashed into the provenance
   // Polled before each window: true abandons the run (core::Interrupted, nothing written). `swath detect`
   // stops on SIGINT/SIGTERM; a fleet worker passes "lease lost or grace over" instead.
   std::function<bool()> stop = core::cancel_requested;
@@ -49,15 +49,15 @@ struct DetectReport {
   std::string detector;
   std::int64_t scenes = 0;
   std::int64_t windows = 0;
-  std::int64_t raw_detections = 0;   // before merging
-  std::int64_t detections = 0;       // written
+  std::int64_t raw_detections = 0;    // before merging
+  std::int64_t detections = 0;        // written
   std::vector<std::string> failures;  // "scene window: reason"
   std::int64_t window = 0;            // the window size used
   double detect_seconds = 0;          // summed time inside the detector, all threads
   double inference_seconds = 0;       // of that, inside the model (onnx)
   double merge_write_seconds = 0;     // merging across windows, sorting and writing the output
   double wall_seconds = 0;
-  double cpu_seconds = 0;             // process CPU time, all threads: the fair measure on a shared machine
+  double cpu_seconds = 0;  // process CPU time, all threads: the fair measure on a shared machine
 };
 core::Json to_json(const DetectReport& report);
 

@@ -19,7 +19,8 @@ double pixel_metres(const raster::SceneInfo& info) {
   OGRSpatialReference srs;
   if (srs.importFromWkt(info.crs_wkt.c_str()) != OGRERR_NONE) return size;
   if (srs.IsGeographic()) {
-    const auto centre = info.geotransform->apply(static_cast<double>(info.width) / 2, static_cast<double>(info.height) / 2);
+    const auto centre =
+        info.geotransform->apply(static_cast<double>(info.width) / 2, static_cast<double>(info.height) / 2);
     const double lat = std::abs(srs.EPSGTreatsAsLatLong() ? centre[0] : centre[1]);
     return size * 111320.0 * std::sqrt(std::cos(std::min(lat, 89.0) * M_PI / 180));
   }
@@ -56,8 +57,10 @@ PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool 
   }
   if (!allow_pixel_coords) {
     // A rotated grid is refused for what it is, CRS or not: it is not a missing CRS.
-    raster::require_north_up(scene.info, "or pass --allow-pixel-coords to write pixel coordinates (x = column, y = row)");
-    throw core::UsageError("scene '" + path + "'", "it has no CRS or geotransform, so detections cannot be placed on a map",
+    raster::require_north_up(scene.info,
+                             "or pass --allow-pixel-coords to write pixel coordinates (x = column, y = row)");
+    throw core::UsageError("scene '" + path + "'",
+                           "it has no CRS or geotransform, so detections cannot be placed on a map",
                            "pass --allow-pixel-coords to write pixel coordinates (x = column, y = row) instead");
   }
   log::get("detect")->warn("scene '{}' has {}: writing PIXEL coordinates (x = column, y = row), sizes in pixels", path,

@@ -24,7 +24,8 @@ void finish(Score& s) {
   s.f1 = s.precision + s.recall > 0 ? 2 * s.precision * s.recall / (s.precision + s.recall) : 0;
 }
 
-Score score_class(const std::string& cls, std::vector<Box> detections, const std::vector<Box>& truths, double threshold) {
+Score score_class(const std::string& cls, std::vector<Box> detections, const std::vector<Box>& truths,
+                  double threshold) {
   std::stable_sort(detections.begin(), detections.end(), [](const Box& a, const Box& b) {
     if (a.score != b.score) return a.score > b.score;
     return std::tie(a.box.min_y, a.box.min_x) < std::tie(b.box.min_y, b.box.min_x);
@@ -89,8 +90,9 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
   const int score = layer.field_index("score");
   if (need_score && score < 0) throw core::DataError("'" + path + "'", "it has no \"score\" attribute");
   if (layer.crs_wkt.empty() != crs.empty()) {
-    throw core::DataError("'" + path + "'", layer.crs_wkt.empty() ? "it has no CRS while the other file has one"
-                                                                  : "it has a CRS while the other file has pixel coordinates");
+    throw core::DataError("'" + path + "'", layer.crs_wkt.empty()
+                                                ? "it has no CRS while the other file has one"
+                                                : "it has a CRS while the other file has pixel coordinates");
   }
   if (!crs.empty()) vector::reproject(layer, crs);
   std::vector<Box> out;
@@ -98,7 +100,8 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
     Box b;
     const auto& c = f.values[static_cast<std::size_t>(cls)];
     b.cls = c.is_string() ? c.as_string() : c.dump();
-    if (score >= 0 && f.values[static_cast<std::size_t>(score)].is_number()) b.score = f.values[static_cast<std::size_t>(score)].as_double();
+    if (score >= 0 && f.values[static_cast<std::size_t>(score)].is_number())
+      b.score = f.values[static_cast<std::size_t>(score)].as_double();
     b.box = vector::envelope(f.ring);
     out.push_back(std::move(b));
   }
@@ -153,8 +156,8 @@ EvalReport evaluate_files(const std::string& detections_path, const std::string&
   auto detections = vector::read_layer(detections_path);
   auto truth = vector::read_layer(truth_path);
   const std::string crs = metric_crs(detections, truth);
-  return evaluate(boxes_of(std::move(detections), crs, detections_path, true), boxes_of(std::move(truth), crs, truth_path, false),
-                  iou_threshold);
+  return evaluate(boxes_of(std::move(detections), crs, detections_path, true),
+                  boxes_of(std::move(truth), crs, truth_path, false), iou_threshold);
 }
 
 core::Json to_json(const Score& score) {
@@ -175,10 +178,14 @@ core::Json to_json(const EvalReport& report) {
   core::Json per_class = core::Json::object();
   for (const auto& s : report.classes) per_class.set(s.cls, to_json(s));
   const auto total = to_json(report.overall);
-  return core::Json::Object{{"schema", "swath.eval/1"},       {"iou_threshold", report.iou_threshold},
-                            {"precision", total.at("precision")}, {"recall", total.at("recall")},
-                            {"f1", total.at("f1")},           {"ap50", total.at("ap50")},
-                            {"overall", total},               {"classes", per_class}};
+  return core::Json::Object{{"schema", "swath.eval/1"},
+                            {"iou_threshold", report.iou_threshold},
+                            {"precision", total.at("precision")},
+                            {"recall", total.at("recall")},
+                            {"f1", total.at("f1")},
+                            {"ap50", total.at("ap50")},
+                            {"overall", total},
+                            {"classes", per_class}};
 }
 
 std::string to_text(const EvalReport& report) {
@@ -186,8 +193,8 @@ std::string to_text(const EvalReport& report) {
                                 "detections", "TP", "FP", "FN", "precision", "recall", "F1", "AP@0.5");
   auto line = [&](const Score& s) {
     out += fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>9.3f} {:>7.3f} {:>6.3f} {:>7.3f}\n", s.cls, s.truths,
-                       s.detections, s.true_positives, s.false_positives, s.false_negatives, s.precision, s.recall, s.f1,
-                       s.ap50);
+                       s.detections, s.true_positives, s.false_positives, s.false_negatives, s.precision, s.recall,
+                       s.f1, s.ap50);
   };
   for (const auto& s : report.classes) line(s);
   line(report.overall);

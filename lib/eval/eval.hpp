@@ -30,7 +30,7 @@ struct EvalReport {
   std::vector<Score> classes;  // sorted by class name
   Score overall;               // counts summed over classes; ap50 is the mean over classes (mAP@0.5)
 };
-core::Json to_json(const EvalReport& report);  // swath.eval/1
+core::Json to_json(const EvalReport& report);   // swath.eval/1
 std::string to_text(const EvalReport& report);  // a table per class, then overall
 
 // Pure: greedy matching by descending score, each truth matched at most once, same class only.

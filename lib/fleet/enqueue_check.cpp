@@ -12,12 +12,12 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/sha256.hpp"
 #include "core/text.hpp"
 #include "detect/factory.hpp"
 #include "detect/scene_setup.hpp"
 #include "fleet/options.hpp"
 #include "fleet/task_check.hpp"
-#include "core/sha256.hpp"
 #include "queue/claims.hpp"
 #include "raster/scene.hpp"
 #include "tiling/plan.hpp"
@@ -59,7 +59,8 @@ class Checker {
         const fs::path scene(fresh.options.scenes[i]);
         const std::string dir = scene.parent_path().string();
         const std::string dir_ref = "@" + core::sha256_hex(dir).substr(0, 12);
-        fresh.claims.push_back({task.output + "/" + names[i], "tile " + dir_ref + "/" + scene.filename().string() + " " + shape_ref,
+        fresh.claims.push_back({task.output + "/" + names[i],
+                                "tile " + dir_ref + "/" + scene.filename().string() + " " + shape_ref,
                                 {{dir_ref, dir}, {shape_ref, shape}}});
       }
       work = tile_works_.emplace(key, std::move(fresh)).first;
@@ -67,7 +68,8 @@ class Checker {
     auto& options = work->second.options;
     options.only_indices = tile_task_indices(task, Audience::enqueue);
     for (const auto& scene : options.scenes) {
-      if (const auto* info = scene_info(scene, "tile")) refusing("tile", [&] { tiling::check_scene_fits(options, *info); });
+      if (const auto* info = scene_info(scene, "tile"))
+        refusing("tile", [&] { tiling::check_scene_fits(options, *info); });
     }
     task.claims = work->second.claims;
   }
@@ -76,7 +78,8 @@ class Checker {
   void detect(queue::Task& task) {
     const std::size_t work = work_of(task);
     auto known = detect_works_.find(work);
-    if (known == detect_works_.end()) known = detect_works_.emplace(work, detect_task_options(task, Audience::enqueue)).first;
+    if (known == detect_works_.end())
+      known = detect_works_.emplace(work, detect_task_options(task, Audience::enqueue)).first;
     const auto& options = known->second;
     auto& detector = detector_for(work, options);
     const bool geojson = vector::format_for_path(options.output) == vector::Format::geojson;
@@ -95,7 +98,8 @@ class Checker {
                "write gpkg or fgb: --options '{\"output_format\":\"gpkg\"}'");
       }
       refusing("detect", [&] {
-        if (!prepared_.count(input)) prepared_.emplace(input, detect::prepare_scene(*raster::open_scene(input), input, true));
+        if (!prepared_.count(input))
+          prepared_.emplace(input, detect::prepare_scene(*raster::open_scene(input), input, true));
         detector.prepare(prepared_.at(input).info, prepared_.at(input).measure);
       });
     }
@@ -148,8 +152,8 @@ class Checker {
     tiling::TileOptions options;
     std::vector<queue::Claim> claims;
   };
-  std::vector<std::pair<std::string, core::Json>> works_;  // kind, options without slice keys
-  std::map<std::string, TileWork> tile_works_;  // work, output and scenes → checked options and claims
+  std::vector<std::pair<std::string, core::Json>> works_;      // kind, options without slice keys
+  std::map<std::string, TileWork> tile_works_;                 // work, output and scenes → checked options and claims
   std::map<std::size_t, detect::DetectOptions> detect_works_;  // work → its checked options
   std::map<std::string, std::optional<raster::SceneInfo>> scenes_;
   std::map<std::string, detect::PreparedScene> prepared_;  // detect's look at a scene: band names, pixel size

@@ -25,7 +25,8 @@ namespace fs = std::filesystem;
 void check_scene(const std::string& path) {
   if (core::is_vsi_path(path)) return;
   std::error_code ec;
-  if (!fs::exists(path, ec)) throw core::DataError("cannot open '" + path + "'", "no such file", "check the path the task names");
+  if (!fs::exists(path, ec))
+    throw core::DataError("cannot open '" + path + "'", "no such file", "check the path the task names");
   if (::access(path.c_str(), R_OK) != 0) return;  // let the open report it (retried: permissions may be fixed)
   try {
     (void)raster::open_scene(path);
@@ -43,7 +44,8 @@ auto stoppable(const std::string& kind, Call&& call) {
   try {
     return call();
   } catch (const core::Interrupted&) {
-    throw core::IoError("task stopped", "its lease was lost or the shutdown grace ran out", "it runs again, here or elsewhere");
+    throw core::IoError("task stopped", "its lease was lost or the shutdown grace ran out",
+                        "it runs again, here or elsewhere");
   } catch (const core::UsageError& e) {
     refuse(Audience::worker, kind, e);
   }
@@ -73,7 +75,8 @@ class TileHandler final : public worker::TaskHandler {
     worker::HandlerResult result;
     for (const auto& file : report.files) {
       result.outputs.push_back(file.path);
-      result.hashed[file.path] = {file.path, file.sha256, file.bytes};  // tiling hashed every tile's bytes as it wrote them
+      result.hashed[file.path] = {file.path, file.sha256,
+                                  file.bytes};  // tiling hashed every tile's bytes as it wrote them
     }
     // With a shard, tiling names them tiles.<task>.shard-I-of-N.*: ask it rather than assume.
     result.outputs.push_back(tiling::shard_file_name(options.manifest_name, options.shard));

@@ -15,8 +15,8 @@ using Resources = pipeline::Resources;
 void add_handlers(worker::HandlerRegistry& registry, Resources resources);
 
 // Per-task output names, so tasks of one scene (shards) committing into one directory never collide.
-std::string manifest_name(const std::string& task_id);   // tiles.<id>.jsonl
-std::string index_name(const std::string& task_id);      // tiles.<id>.geojson
+std::string manifest_name(const std::string& task_id);                               // tiles.<id>.jsonl
+std::string index_name(const std::string& task_id);                                  // tiles.<id>.geojson
 std::string detections_name(const std::string& task_id, const std::string& format);  // detections.<id>.<format>
 
 }  // namespace swath::fleet

@@ -44,7 +44,8 @@ class Batcher {
   void header(tiling::ManifestHeader header) {
     resolved_.clear();
     if (kind_ == "tile" && first_grid_ && grid_text(header) != *first_grid_) {
-      throw core::UsageError(header.where, "a header on the grid " + grid_text(header) + " after one on " + *first_grid_,
+      throw core::UsageError(header.where,
+                             "a header on the grid " + grid_text(header) + " after one on " + *first_grid_,
                              "a manifest's tile tasks re-tile one grid: enqueue each manifest as its own input");
     }
     if (!first_grid_) first_grid_ = grid_text(header);
@@ -64,13 +65,15 @@ class Batcher {
       input = scene_of(line);
       input = input.empty() ? manifest_ : core::resolved_path(input);
     }
-    if (std::find(batch_.inputs.begin(), batch_.inputs.end(), input) == batch_.inputs.end()) batch_.inputs.push_back(input);
+    if (std::find(batch_.inputs.begin(), batch_.inputs.end(), input) == batch_.inputs.end())
+      batch_.inputs.push_back(input);
     if (kind_ != "tile") {
       batch_.lines.push_back(std::move(line.json));
     } else if (line.index && *line.index >= 0) {
       batch_.indices.push_back(*line.index);
     } else {
-      throw core::UsageError(line.where, "has no grid \"index\"", "a tile task re-tiles by grid index: enqueue a manifest "
+      throw core::UsageError(line.where, "has no grid \"index\"",
+                             "a tile task re-tiles by grid index: enqueue a manifest "
                              "written by `swath tile`");
     }
     if (batch_.size() >= per_batch_) flush();
@@ -85,7 +88,8 @@ class Batcher {
   // Resolved once per scene name and header (a manifest has many lines per scene).
   std::string scene_path(const tiling::ManifestLine& line) {
     const std::string scene = scene_of(line);
-    if (scene.empty()) throw core::UsageError(line.where, "names no scene", "a tile task re-reads the scene of each line");
+    if (scene.empty())
+      throw core::UsageError(line.where, "names no scene", "a tile task re-reads the scene of each line");
     if (const auto known = resolved_.find(scene); known != resolved_.end()) return known->second;
     return resolved_[scene] = resolve_scene(scene, line.where);
   }
@@ -102,9 +106,10 @@ class Batcher {
     }
     const std::string path = core::resolved_path(scene);
     if (core::is_vsi_path(path) || fs::is_regular_file(path)) return path;
-    throw core::UsageError(what, "is not a file, nor a scene with a \"source\" in the manifest's header",
-                           "enqueue a manifest written by this version of `swath tile` (its header names each scene's "
-                           "source, relative ones taken relative to the current directory), or the scenes with --shards N");
+    throw core::UsageError(
+        what, "is not a file, nor a scene with a \"source\" in the manifest's header",
+        "enqueue a manifest written by this version of `swath tile` (its header names each scene's "
+        "source, relative ones taken relative to the current directory), or the scenes with --shards N");
   }
 
   void flush() {

@@ -11,8 +11,8 @@
 namespace swath::fleet {
 
 struct ManifestBatch {
-  std::vector<std::string> inputs;  // resolved (or /vsi) paths, in line order, no repeats
-  core::Json::Array lines;          // the manifest lines of the batch (not kept for tile: see indices)
+  std::vector<std::string> inputs;    // resolved (or /vsi) paths, in line order, no repeats
+  core::Json::Array lines;            // the manifest lines of the batch (not kept for tile: see indices)
   std::vector<std::int64_t> indices;  // tile: each line's grid index, all a tile task needs of it
   std::size_t size() const { return lines.size() + indices.size(); }
 };

@@ -57,8 +57,8 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
     out.set(key, value);
   }
   // Workers run elsewhere: a relative model card means nothing to them (as for inputs, made absolute here).
-  if (const auto* model = out.find("model"); kind == "detect" && model != nullptr && model->is_string() &&
-                                             !model->as_string().empty()) {
+  if (const auto* model = out.find("model");
+      kind == "detect" && model != nullptr && model->is_string() && !model->as_string().empty()) {
     out.set("model", core::resolved_path(model->as_string()));
   }
   // Checked now, so a typo fails the enqueue rather than dead-letters every task.

@@ -44,11 +44,13 @@ std::string worker_path(const std::string& path, const std::string& what) {
   const bool normal = !path.empty() && path[0] == '/' && fs::path(path).lexically_normal().string() == path &&
                       (path.size() == 1 || path.back() != '/');
   if (!normal || path.find_first_of("*?[") != std::string::npos) {
-    throw core::UsageError(what + " '" + path + "'", "with --worker-paths a path must be absolute and normal, one file or directory",
-                           "spell it as the workers see it, like /data/scenes/a.tif (no glob, '.', '..' or trailing '/')");
+    throw core::UsageError(
+        what + " '" + path + "'", "with --worker-paths a path must be absolute and normal, one file or directory",
+        "spell it as the workers see it, like /data/scenes/a.tif (no glob, '.', '..' or trailing '/')");
   }
   if (core::is_json_lines_path(path)) {
-    throw core::UsageError(what + " '" + path + "'", "a manifest is read by enqueue itself, so its tiles must exist here",
+    throw core::UsageError(what + " '" + path + "'",
+                           "a manifest is read by enqueue itself, so its tiles must exist here",
                            "enqueue the manifest where its files are, or give the scenes with --worker-paths");
   }
   return path;
@@ -87,7 +89,8 @@ queue::Task make_task(const PlanOptions& options, std::vector<std::string> input
 // K manifest lines become one task: inputs = what the lines' task reads (see manifest_batches). Tile tasks
 // carry the lines' grid indices (only_indices), noop/checksum tasks the lines (tiles); detect tasks need only
 // the tile files.
-void plan_manifest(const PlanOptions& options, const std::string& path, std::int64_t now_ms, std::vector<queue::Task>& out) {
+void plan_manifest(const PlanOptions& options, const std::string& path, std::int64_t now_ms,
+                   std::vector<queue::Task>& out) {
   auto manifest = read_manifest(path, options.kind, options.tiles_per_task);
   const core::Json base = manifest_task_options(options.kind, options.options, options.given, manifest.header, path);
   const std::string job = job_of(options, base);
@@ -109,7 +112,8 @@ void plan_manifest(const PlanOptions& options, const std::string& path, std::int
 std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_ms) {
   PlanOptions options = given;
   options.output = given.worker_paths ? worker_path(given.output, "--output") : core::resolved_path(given.output);
-  if (options.inputs.empty()) throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
+  if (options.inputs.empty())
+    throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
   if (options.tiles_per_task == 0) throw core::UsageError("--tiles-per-task must be at least 1", "");
   if (options.shards == 0) throw core::UsageError("--shards must be at least 1", "");
   if (options.shards > 1 && options.kind != "tile") {
@@ -142,7 +146,8 @@ std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_m
   // The same input named twice (a path and a glob) is one task.
   std::unordered_set<std::string> seen;
   seen.reserve(tasks.size());
-  const auto repeated = std::remove_if(tasks.begin(), tasks.end(), [&](const queue::Task& t) { return !seen.insert(t.id).second; });
+  const auto repeated =
+      std::remove_if(tasks.begin(), tasks.end(), [&](const queue::Task& t) { return !seen.insert(t.id).second; });
   tasks.erase(repeated, tasks.end());
   return tasks;
 }

@@ -15,19 +15,19 @@
 namespace swath::fleet {
 
 struct PlanOptions {
-  std::string kind;                 // tile, detect, checksum, noop
-  std::vector<std::string> inputs;  // scene paths, globs, or *.jsonl manifests
-  std::string output;               // directory each task commits into
+  std::string kind;                           // tile, detect, checksum, noop
+  std::vector<std::string> inputs;            // scene paths, globs, or *.jsonl manifests
+  std::string output;                         // directory each task commits into
   core::Json options = core::Json::object();  // every task's options (tile/detect: the section as resolved)
   core::Json given = core::Json::object();    // what --options set explicitly (a manifest's grid must agree)
   queue::Priority priority = queue::Priority::normal;
-  std::size_t tiles_per_task = 1;   // manifest lines per task (detect: written tiles per task)
-  std::size_t shards = 1;           // tasks per scene, each with options.shard = "I/N" (kind tile)
+  std::size_t tiles_per_task = 1;  // manifest lines per task (detect: written tiles per task)
+  std::size_t shards = 1;          // tasks per scene, each with options.shard = "I/N" (kind tile)
   // Inputs and output are paths as the workers see them (a pod's /data): taken as spelt, not looked up here,
   // and refused unless absolute and normal (no ".", "..", "//" or trailing "/"), or /vsi paths; no globs or manifests.
   bool worker_paths = false;
   std::optional<std::int64_t> deadline_seconds;  // from enqueue time
-  log::TraceContext trace;          // each task gets a child span of it
+  log::TraceContext trace;                       // each task gets a child span of it
 };
 
 // The tasks, without Redis (pure but for reading manifests and expanding globs): one per input (or per shard of

@@ -34,7 +34,8 @@ std::vector<std::int64_t> selected_indices(const core::Json& options) {
   if (const auto* list = options.find("only_indices")) {
     if (!list->is_array()) throw core::DataError("task option 'only_indices'", "not a list of tile indices");
     for (const auto& i : list->as_array()) {
-      if (!i.is_int() || i.as_int() < 0) throw core::DataError("task option 'only_indices'", "has " + i.dump() + ", not an index");
+      if (!i.is_int() || i.as_int() < 0)
+        throw core::DataError("task option 'only_indices'", "has " + i.dump() + ", not an index");
       out.push_back(i.as_int());
     }
   }
@@ -43,7 +44,8 @@ std::vector<std::int64_t> selected_indices(const core::Json& options) {
     if (!tiles->is_array()) throw core::DataError("task option 'tiles'", "not a list of manifest lines");
     for (const auto& t : tiles->as_array()) {
       const auto* index = t.is_object() ? t.find("index") : nullptr;
-      if (index == nullptr || !index->is_int()) throw core::DataError("task option 'tiles'", "a line has no integer 'index'");
+      if (index == nullptr || !index->is_int())
+        throw core::DataError("task option 'tiles'", "a line has no integer 'index'");
       out.push_back(index->as_int());
     }
   }
@@ -61,7 +63,8 @@ void refuse(Audience audience, const std::string& subject, const std::string& wh
 
 void refuse(Audience audience, const std::string& kind, const core::Error& error) {
   const bool names_flag = error.hint().find("--") != std::string::npos;
-  refuse(audience, error.subject(), error.why(), error.hint().empty() || names_flag ? options_hint(kind) : error.hint());
+  refuse(audience, error.subject(), error.why(),
+         error.hint().empty() || names_flag ? options_hint(kind) : error.hint());
 }
 
 std::vector<std::int64_t> tile_task_indices(const queue::Task& task, Audience audience) {

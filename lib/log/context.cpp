@@ -8,9 +8,7 @@ thread_local Context current_context;
 const std::vector<Field> no_fields;
 }  // namespace
 
-Context Context::with(std::initializer_list<Field> fields) const {
-  return with(std::vector<Field>(fields));
-}
+Context Context::with(std::initializer_list<Field> fields) const { return with(std::vector<Field>(fields)); }
 
 Context Context::with(const std::vector<Field>& fields) const {
   auto merged = fields_ ? std::make_shared<std::vector<Field>>(*fields_) : std::make_shared<std::vector<Field>>();

@@ -51,8 +51,10 @@ void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_b
     line += ',';
     core::append_json_string(line, field.key);
     line += ':';
-    if (field.numeric) line += field.value;
-    else core::append_json_string(line, field.value);
+    if (field.numeric)
+      line += field.value;
+    else
+      core::append_json_string(line, field.value);
   }
   line += "}\n";
   append(dest, line);

@@ -52,8 +52,8 @@ spdlog::level::level_enum parse_level(std::string_view name, const std::string& 
   if (name == "error") return spdlog::level::err;
   if (name == "critical") return spdlog::level::critical;
   if (name == "off") return spdlog::level::off;
-  throw core::UsageError(source + ": unknown log level '" + std::string(name) + "'",
-                         "", "use one of trace, debug, info, warn, error, critical, off");
+  throw core::UsageError(source + ": unknown log level '" + std::string(name) + "'", "",
+                         "use one of trace, debug, info, warn, error, critical, off");
 }
 
 Format parse_format(std::string_view name, const std::string& source) {
@@ -103,12 +103,18 @@ std::shared_ptr<spdlog::logger> get(std::string_view component) {
 const char* severity_name(spdlog::level::level_enum level) {
   switch (level) {
     case spdlog::level::trace:
-    case spdlog::level::debug: return "DEBUG";
-    case spdlog::level::info: return "INFO";
-    case spdlog::level::warn: return "WARNING";
-    case spdlog::level::err: return "ERROR";
-    case spdlog::level::critical: return "CRITICAL";
-    default: return "DEFAULT";
+    case spdlog::level::debug:
+      return "DEBUG";
+    case spdlog::level::info:
+      return "INFO";
+    case spdlog::level::warn:
+      return "WARNING";
+    case spdlog::level::err:
+      return "ERROR";
+    case spdlog::level::critical:
+      return "CRITICAL";
+    default:
+      return "DEFAULT";
   }
 }
 

@@ -70,7 +70,8 @@ std::optional<TraceContext> parse_traceparent(std::string_view text, std::string
     why = "the span id is all zeros";
     return std::nullopt;
   }
-  return TraceContext{std::string(trace_id), std::string(span_id), static_cast<unsigned>(std::stoul(std::string(flags), nullptr, 16))};
+  return TraceContext{std::string(trace_id), std::string(span_id),
+                      static_cast<unsigned>(std::stoul(std::string(flags), nullptr, 16))};
 }
 
 TraceContext require_traceparent(std::string_view text, const std::string& source) {

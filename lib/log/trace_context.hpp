@@ -12,9 +12,9 @@ struct TraceContext {
   std::string span_id;   // 16 lowercase hex, not all zero
   unsigned flags = 1;    // bit 0: sampled
 
-  static TraceContext new_root();    // random trace and span ids
-  TraceContext child() const;        // same trace, new span
-  std::string traceparent() const;   // the header value
+  static TraceContext new_root();   // random trace and span ids
+  TraceContext child() const;       // same trace, new span
+  std::string traceparent() const;  // the header value
 };
 
 // Parses a traceparent; on failure returns nothing and says why (never a half-parsed value).

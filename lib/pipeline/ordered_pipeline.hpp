@@ -12,8 +12,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 
 #include "core/cancel.hpp"
@@ -100,24 +100,24 @@ bool run_ordered(const Limits& limits, Source&& source, Work&& work, Sink&& sink
   arena.execute([&] {
     tbb::parallel_pipeline(
         tokens,
-        tbb::make_filter<void, CarriedItem*>(tbb::filter_mode::serial_in_order,
-                                             [&](tbb::flow_control& control) -> CarriedItem* {
-                                               if (limits.stop && limits.stop()) {
-                                                 cancelled = true;
-                                                 control.stop();
-                                                 return nullptr;
-                                               }
-                                               // TBB may run the source on any worker: give it the caller's context.
-                                               log::ContextGuard caller_guard(caller);
-                                               std::optional<Item> next = source();
-                                               if (!next) {
-                                                 control.stop();
-                                                 return nullptr;
-                                               }
-                                               auto context = context_of(*next);
-                                               return live_items.adopt(
-                                                   std::make_unique<CarriedItem>(CarriedItem{std::move(*next), std::move(context)}));
-                                             }) &
+        tbb::make_filter<void, CarriedItem*>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& control) -> CarriedItem* {
+              if (limits.stop && limits.stop()) {
+                cancelled = true;
+                control.stop();
+                return nullptr;
+              }
+              // TBB may run the source on any worker: give it the caller's context.
+              log::ContextGuard caller_guard(caller);
+              std::optional<Item> next = source();
+              if (!next) {
+                control.stop();
+                return nullptr;
+              }
+              auto context = context_of(*next);
+              return live_items.adopt(std::make_unique<CarriedItem>(CarriedItem{std::move(*next), std::move(context)}));
+            }) &
             tbb::make_filter<CarriedItem*, CarriedResult*>(tbb::filter_mode::parallel,
                                                            [&](CarriedItem* carried) -> CarriedResult* {
                                                              auto owned = live_items.release(carried);

@@ -7,8 +7,8 @@
 namespace swath::pipeline {
 
 struct Progress {
-  std::int64_t done = 0;    // items finished (written, skipped or failed)
-  std::int64_t total = 0;   // items planned
+  std::int64_t done = 0;   // items finished (written, skipped or failed)
+  std::int64_t total = 0;  // items planned
   std::int64_t failed = 0;
   std::int64_t pixels = 0;  // pixels processed so far
   double seconds = 0;       // since the start of the run

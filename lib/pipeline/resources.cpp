@@ -6,10 +6,13 @@ namespace swath::pipeline {
 const config::OptionTable<Resources>& resources_table() {
   static const auto table =
       config::OptionTable<Resources>("run")
-          .integer({"threads", "--threads", "worker threads (0: one per core)"}, 0, 1024,
-                   [](Resources& r) -> auto& { return r.threads; })
-          .bytes({"max_memory", "--max-memory", "memory for items in flight (tiles, windows); bounds the pipeline's live tokens"},
-                 16.0 * 1024 * 1024, 1024.0 * 1024 * 1024 * 1024, [](Resources& r) -> auto& { return r.max_memory; });
+          .integer(
+              {"threads", "--threads", "worker threads (0: one per core)"}, 0, 1024,
+              [](Resources & r) -> auto& { return r.threads; })
+          .bytes(
+              {"max_memory", "--max-memory",
+               "memory for items in flight (tiles, windows); bounds the pipeline's live tokens"},
+              16.0 * 1024 * 1024, 1024.0 * 1024 * 1024 * 1024, [](Resources & r) -> auto& { return r.max_memory; });
   return table;
 }
 

@@ -22,8 +22,9 @@ std::int32_t e7(double degrees) { return static_cast<std::int32_t>(std::lround(d
 // Longitudes within ±180 and latitudes within ±90 (so that degrees × 10^7 fits the header's int32).
 void check_degrees(const std::string& what, double lon, double lat) {
   if (!(std::fabs(lon) <= 180.0 && std::fabs(lat) <= 90.0)) {
-    throw core::DataError(what, "longitude " + std::to_string(lon) + ", latitude " + std::to_string(lat) +
-                                    " outside ±180, ±90", "give WGS84 degrees");
+    throw core::DataError(
+        what, "longitude " + std::to_string(lon) + ", latitude " + std::to_string(lat) + " outside ±180, ±90",
+        "give WGS84 degrees");
   }
 }
 
@@ -94,7 +95,8 @@ ArchiveSummary ArchiveWriter::finish(const ArchiveInfo& info) {
   std::uint64_t data_length = 0;
   for (std::size_t i = 0; i < tiles_.size(); ++i) {
     const Tile& t = tiles_[i];
-    if (i > 0 && tiles_[i - 1].tile_id == t.tile_id) throw core::DataError(tile_name(t.tile_id), "added twice to " + what);
+    if (i > 0 && tiles_[i - 1].tile_id == t.tile_id)
+      throw core::DataError(tile_name(t.tile_id), "added twice to " + what);
     const Content& c = contents_[t.content];
     if (offset_of[t.content] == unplaced) {
       offset_of[t.content] = data_length;

@@ -33,9 +33,9 @@ struct Center {
 struct ArchiveInfo {
   TileType tile_type = TileType::unknown;
   Compression tile_compression = Compression::none;  // how the tile bytes themselves are compressed
-  core::Json metadata = core::Json::object();        // a JSON object; TileJSON keys (name, attribution...) by convention
-  std::optional<Bounds> bounds;                      // default: the whole WebMercator world
-  std::optional<Center> center;                      // default: the middle of the bounds at the lowest zoom
+  core::Json metadata = core::Json::object();  // a JSON object; TileJSON keys (name, attribution...) by convention
+  std::optional<Bounds> bounds;                // default: the whole WebMercator world
+  std::optional<Center> center;                // default: the middle of the bounds at the lowest zoom
 };
 
 struct ArchiveSummary {
@@ -52,9 +52,9 @@ struct ArchiveSummary {
 core::Json to_json(const ArchiveSummary& summary);
 
 // Not thread-safe: call add() from one thread (a pipeline's in-order sink). Memory holds 16 bytes per tile and about
-// 60 per distinct tile (its hash, where its bytes are); the tile bytes go to a spool file beside the output (`.NAME.tmp-*`, removed at the end,
-// or by core::remove_stale_temporaries after a kill). The archive's bytes depend only on the set of tiles and the
-// info, never on the order of add() calls.
+// 60 per distinct tile (its hash, where its bytes are); the tile bytes go to a spool file beside the output
+// (`.NAME.tmp-*`, removed at the end, or by core::remove_stale_temporaries after a kill). The archive's bytes depend
+// only on the set of tiles and the info, never on the order of add() calls.
 class ArchiveWriter {
  public:
   // Throws IoError when the spool cannot be created beside `path`.

@@ -64,7 +64,8 @@ TileType tile_type_for_extension(const std::string& extension) {
 
 ArchiveSummary write_archive_from_directory(const std::string& dir, const std::string& out) {
   if (!fs::is_directory(dir)) {
-    throw core::IoError("cannot read tile folder '" + dir + "'", "not a directory", "give the folder `swath tile` wrote");
+    throw core::IoError("cannot read tile folder '" + dir + "'", "not a directory",
+                        "give the folder `swath tile` wrote");
   }
   ArchiveInfo info;
   std::string extension;
@@ -93,7 +94,8 @@ ArchiveSummary write_archive_from_directory(const std::string& dir, const std::s
     throw core::IoError("cannot read tile folder '" + dir + "'", e.code().message());
   }
   if (writer.tiles() == 0) {
-    throw core::DataError("tile folder '" + dir + "'", "no {z}/{x}/{y}.{ext} tiles", "give the folder `swath tile` wrote");
+    throw core::DataError("tile folder '" + dir + "'", "no {z}/{x}/{y}.{ext} tiles",
+                          "give the folder `swath tile` wrote");
   }
   info.tile_type = tile_type_for_extension(extension);
   const std::string tilejson = (fs::path(dir) / "tilejson.json").string();

@@ -155,8 +155,8 @@ std::vector<Entry> parse_directory(std::string_view bytes, const std::string& wh
   const std::uint64_t count = in.next();
   // Each entry takes at least four bytes: a larger count is a corrupt directory, not a reason to allocate.
   if (count == 0 || count > bytes.size() / 4) {
-    throw core::DataError(what, "directory claims " + std::to_string(count) + " entries in " +
-                                    std::to_string(bytes.size()) + " bytes");
+    throw core::DataError(
+        what, "directory claims " + std::to_string(count) + " entries in " + std::to_string(bytes.size()) + " bytes");
   }
   std::vector<Entry> entries(static_cast<std::size_t>(count));
   std::uint64_t last_id = 0;
@@ -183,8 +183,8 @@ Directories build_directories(const std::vector<Entry>& entries, std::size_t roo
     out.leaves.clear();
     for (std::size_t at = 0; at < entries.size(); at += step) {
       const std::size_t end = std::min(entries.size(), at + step);
-      const std::string leaf = gzip_compress(serialize_directory({entries.begin() + static_cast<std::ptrdiff_t>(at),
-                                                                  entries.begin() + static_cast<std::ptrdiff_t>(end)}));
+      const std::string leaf = gzip_compress(serialize_directory(
+          {entries.begin() + static_cast<std::ptrdiff_t>(at), entries.begin() + static_cast<std::ptrdiff_t>(end)}));
       root.push_back({entries[at].tile_id, out.leaves.size(), static_cast<std::uint32_t>(leaf.size()), 0});
       out.leaves += leaf;
     }

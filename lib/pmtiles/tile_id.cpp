@@ -33,7 +33,8 @@ std::string name(int z, std::uint32_t x, std::uint32_t y) {
 }  // namespace
 
 std::uint64_t zxy_to_tile_id(int z, std::uint32_t x, std::uint32_t y) {
-  if (z < 0 || z > deepest_zoom) throw core::DataError(name(z, x, y), "zoom outside 0.." + std::to_string(deepest_zoom));
+  if (z < 0 || z > deepest_zoom)
+    throw core::DataError(name(z, x, y), "zoom outside 0.." + std::to_string(deepest_zoom));
   const std::uint64_t n = std::uint64_t{1} << z;
   if (x >= n || y >= n) {
     throw core::DataError(name(z, x, y), "x or y outside 0.." + std::to_string(n - 1) + " at this zoom");
@@ -53,7 +54,8 @@ std::uint64_t zxy_to_tile_id(int z, std::uint32_t x, std::uint32_t y) {
 TileCoord tile_id_to_zxy(std::uint64_t tile_id) {
   int z = 0;
   while (z <= deepest_zoom && tile_id >= first_id_of_zoom(z + 1)) ++z;
-  if (z > deepest_zoom) throw core::DataError("tile id " + std::to_string(tile_id), "beyond zoom " + std::to_string(deepest_zoom));
+  if (z > deepest_zoom)
+    throw core::DataError("tile id " + std::to_string(tile_id), "beyond zoom " + std::to_string(deepest_zoom));
   const std::uint64_t n = std::uint64_t{1} << z;
   std::uint64_t t = tile_id - first_id_of_zoom(z);
   std::uint64_t x = 0;

@@ -3,16 +3,16 @@
 
 #include <link.h>
 
-#include <filesystem>
+#include <fmt/core.h>
 #include <hiredis/hiredis.h>
 #include <oneapi/tbb/version.h>
-#include <opencv2/core/version.hpp>
-#include <opencv2/core/utility.hpp>
 #include <proj.h>
 #include <spdlog/spdlog.h>
 #include <spdlog/version.h>
 #include <yaml-cpp/yaml.h>
-#include <fmt/core.h>
+#include <filesystem>
+#include <opencv2/core/utility.hpp>
+#include <opencv2/core/version.hpp>
 
 #include <gdal.h>
 #include <ogr_srs_api.h>
@@ -46,9 +46,10 @@ int visit_library(struct dl_phdr_info* info, size_t /*size*/, void* data) {
 // Referencing one symbol of each library keeps it loaded (the linker drops unused ones), so the
 // run-time version below is read from the file this process really uses.
 void keep_libraries_loaded() {
-  static void* volatile anchors[] = {reinterpret_cast<void*>(&redisFree), reinterpret_cast<void*>(&spdlog::default_logger_raw),
-                                     reinterpret_cast<void*>(static_cast<std::string (*)(fmt::string_view, fmt::format_args)>(&fmt::vformat)),
-                                     reinterpret_cast<void*>(static_cast<YAML::Node (*)(const std::string&)>(&YAML::Load))};
+  static void* volatile anchors[] = {
+      reinterpret_cast<void*>(&redisFree), reinterpret_cast<void*>(&spdlog::default_logger_raw),
+      reinterpret_cast<void*>(static_cast<std::string (*)(fmt::string_view, fmt::format_args)>(&fmt::vformat)),
+      reinterpret_cast<void*>(static_cast<YAML::Node (*)(const std::string&)>(&YAML::Load))};
   (void)anchors;
 }
 
@@ -73,10 +74,13 @@ BuildFacts gather_build_facts() {
       {"gdal", GDAL_RELEASE_NAME, GDALVersionInfo("RELEASE_NAME")},
       {"proj", version_from_macros(PROJ_VERSION_MAJOR, PROJ_VERSION_MINOR, PROJ_VERSION_PATCH), proj_runtime_version()},
       {"tbb", version_from_macros(TBB_VERSION_MAJOR, TBB_VERSION_MINOR, TBB_VERSION_PATCH), TBB_runtime_version()},
-      {"spdlog", version_from_macros(SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR, SPDLOG_VER_PATCH), loaded_library_version("libspdlog.so")},
-      {"fmt", version_from_macros(FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100), loaded_library_version("libfmt.so")},
+      {"spdlog", version_from_macros(SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR, SPDLOG_VER_PATCH),
+       loaded_library_version("libspdlog.so")},
+      {"fmt", version_from_macros(FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100),
+       loaded_library_version("libfmt.so")},
       {"yaml-cpp", build::yaml_cpp_version, loaded_library_version("libyaml-cpp.so")},
-      {"hiredis", version_from_macros(HIREDIS_MAJOR, HIREDIS_MINOR, HIREDIS_PATCH), loaded_library_version("libhiredis.so")},
+      {"hiredis", version_from_macros(HIREDIS_MAJOR, HIREDIS_MINOR, HIREDIS_PATCH),
+       loaded_library_version("libhiredis.so")},
       {"opencv", CV_VERSION, cv::getVersionString()},
   };
   return facts;
@@ -99,7 +103,8 @@ const BuildFacts& build_facts() {
 Json to_json(const BuildFacts& facts) {
   Json deps = Json::object();
   for (const auto& dep : facts.dependencies) {
-    deps.set(dep.name, Json::Object{{"build", dep.build}, {"runtime", dep.runtime.empty() ? Json() : Json(dep.runtime)}});
+    deps.set(dep.name,
+             Json::Object{{"build", dep.build}, {"runtime", dep.runtime.empty() ? Json() : Json(dep.runtime)}});
   }
   return Json::Object{{"swath", facts.version},
                       {"git_describe", facts.git_describe},

@@ -19,7 +19,8 @@ const Value& checked(const Value& reply, const std::string& what) {
 
 bool queue_seen(Connection& connection, const Keys& keys) {
   // One slot (the keys share the hash tag), so one EXISTS may count them all, also on a Cluster.
-  const auto reply = connection.command({"EXISTS", keys.stats, keys.ready, keys.low, keys.delayed, keys.leased, keys.dead, keys.jobs});
+  const auto reply =
+      connection.command({"EXISTS", keys.stats, keys.ready, keys.low, keys.delayed, keys.leased, keys.dead, keys.jobs});
   return checked(reply, "EXISTS").as_int() > 0;
 }
 
@@ -34,7 +35,8 @@ std::vector<std::string> seen_queues(Connection& connection, std::size_t limit) 
     for (const auto& key : parts.at(1).as_array()) {
       const std::string& k = key.as_string();
       const auto open = k.find('{'), close = k.rfind('}');
-      if (open != std::string::npos && close != std::string::npos && close > open) names.insert(k.substr(open + 1, close - open - 1));
+      if (open != std::string::npos && close != std::string::npos && close > open)
+        names.insert(k.substr(open + 1, close - open - 1));
     }
     if (cursor == "0") break;
   }
@@ -59,18 +61,21 @@ void check_layout(Connection& connection, const Keys& keys) {
     // Layout 3 only adds buckets to layout 2 (a job without them has one; old claims are honoured).
     if (version == "2" || version == "3") return;
     throw core::DataError("queue " + keys.name,
-                          "it was written by a newer swath (queue layout " + version + "); this swath reads layouts 2 "
-                          "and 3 and would misread it",
+                          "it was written by a newer swath (queue layout " + version +
+                              "); this swath reads layouts 2 "
+                              "and 3 and would misread it",
                           "run the swath version that wrote it (or newer) against this queue");
   }
-  const auto old = connection.command({"EXISTS", keys.stats, keys.ready, keys.low, keys.delayed, keys.leased, keys.dead,
-                                       keys.counts});
+  const auto old = connection.command(
+      {"EXISTS", keys.stats, keys.ready, keys.low, keys.delayed, keys.leased, keys.dead, keys.counts});
   if (checked(old, "EXISTS").as_int() == 0) return;  // a queue never used: this version lays it out
-  throw core::DataError("queue " + keys.name,
-                        "it holds tasks in queue layout 1 (swath.task/1 records, one per task, from swath builds before "
-                        "jobs); this swath reads layouts 2 and 3 and would misread them",
-                        "drain it with the swath version that queued them, or remove it: redis-cli --scan --pattern "
-                        "'swath:{" + keys.name + "}:*' | xargs redis-cli del");
+  throw core::DataError(
+      "queue " + keys.name,
+      "it holds tasks in queue layout 1 (swath.task/1 records, one per task, from swath builds before "
+      "jobs); this swath reads layouts 2 and 3 and would misread them",
+      "drain it with the swath version that queued them, or remove it: redis-cli --scan --pattern "
+      "'swath:{" +
+          keys.name + "}:*' | xargs redis-cli del");
 }
 
 }  // namespace swath::queue

@@ -104,9 +104,10 @@ std::vector<Claim> plan_claims(const std::vector<Task>& tasks) {
         out.push_back(claim);
       } else if (it->second != claim.value) {
         const auto earlier = std::find_if(out.begin(), out.end(), [&](const Claim& c) { return c.key == claim.key; });
-        throw core::UsageError("output '" + claim.key + "'", "two works of this enqueue would write there: " +
-                                                                  readable(*earlier) + "; and " + readable(claim),
-                               "enqueue them with different --output directories");
+        throw core::UsageError(
+            "output '" + claim.key + "'",
+            "two works of this enqueue would write there: " + readable(*earlier) + "; and " + readable(claim),
+            "enqueue them with different --output directories");
       }
     }
   }
@@ -127,7 +128,8 @@ std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& key
     for (std::size_t start = 0; start < claims.size(); start += batch) {
       std::vector<std::string> args{keys.prefix, mode};
       for (std::size_t i = start; i < std::min(claims.size(), start + batch); ++i) {
-        args.insert(args.end(), {claims[i].key, claims[i].value, std::to_string(per_directory[directory_of(claims[i].key)])});
+        args.insert(args.end(),
+                    {claims[i].key, claims[i].value, std::to_string(per_directory[directory_of(claims[i].key)])});
       }
       const auto reply = connection.eval(claim_script, {keys.ready}, args);
       const auto& items = reply.as_array();
@@ -140,7 +142,7 @@ std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& key
   if (claims.empty()) return {};
   auto conflicts = reclaim ? std::vector<ClaimConflict>{} : run("check");
   if (conflicts.empty()) {
-    record_texts(connection, keys, texts);  // before the claims that name them
+    record_texts(connection, keys, texts);         // before the claims that name them
     conflicts = run(reclaim ? "reclaim" : "set");  // a conflict now is another enqueue's, since the check
   }
   if (!conflicts.empty()) {
@@ -153,10 +155,11 @@ std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& key
 core::UsageError claim_refusal(const std::string& queue, const std::vector<ClaimConflict>& conflicts) {
   const auto& c = conflicts.front();
   const std::string more = conflicts.size() > 1 ? " (and " + std::to_string(conflicts.size() - 1) + " more)" : "";
-  return core::UsageError("output '" + c.key + "'" + more,
-                          "other work was enqueued there earlier on queue '" + queue + "': " + c.held + "; this is " + c.wanted,
-                          "use another --output; or, to replace that work, remove its files there (and its tasks, if "
-                          "queued) and enqueue again with --reclaim");
+  return core::UsageError(
+      "output '" + c.key + "'" + more,
+      "other work was enqueued there earlier on queue '" + queue + "': " + c.held + "; this is " + c.wanted,
+      "use another --output; or, to replace that work, remove its files there (and its tasks, if "
+      "queued) and enqueue again with --reclaim");
 }
 
 }  // namespace swath::queue

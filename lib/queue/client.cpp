@@ -33,7 +33,9 @@ std::size_t buckets_for(std::size_t count, std::size_t longest_payload, std::siz
   return std::max<std::size_t>(1, count / 64);
 }
 
-std::string text_of(const Value& v) { return v.type == Value::Type::integer ? std::to_string(v.integer) : v.as_string(); }
+std::string text_of(const Value& v) {
+  return v.type == Value::Type::integer ? std::to_string(v.integer) : v.as_string();
+}
 
 std::vector<std::string> with_refs(std::vector<std::string> args, const std::vector<LeaseRef>& refs) {
   for (const auto& [id, token] : refs) {
@@ -59,7 +61,8 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
   auto collect = [&] {
     const Value reply = connection_.receive();
     if (reply.is_noscript()) {
-      retry.push_back(std::move(in_flight.front().first));  // the script cache was flushed meanwhile: run it again below
+      retry.push_back(
+          std::move(in_flight.front().first));  // the script cache was flushed meanwhile: run it again below
     } else if (reply.is_error()) {
       // Refused whole (the script writes nothing when Redis is out of memory): none of this batch is queued.
       counts.not_queued += in_flight.front().second;
@@ -98,8 +101,13 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
     const auto& job = group.first;
     const auto& members = groups[group];
     for (std::size_t start = 0; start < members.size() && counts.refusal.empty(); start += batch) {
-      std::vector<std::string> args{keys_.ready, keys_.prefix, force ? "1" : "0", job, meta[job],
-                                    priority_name(members.front()->priority), std::to_string(retention_seconds),
+      std::vector<std::string> args{keys_.ready,
+                                    keys_.prefix,
+                                    force ? "1" : "0",
+                                    job,
+                                    meta[job],
+                                    priority_name(members.front()->priority),
+                                    std::to_string(retention_seconds),
                                     std::to_string(dead_max),
                                     std::to_string(buckets_for(per_job[job].first, per_job[job].second, limit))};
       const std::size_t end = std::min(members.size(), start + batch);
@@ -128,7 +136,8 @@ LeaseBatch parse_lease(const Value& reply) {
   batch.waiting = items.at(1).as_int();
   batch.due_finishing = items.at(2).as_int();
   for (std::size_t i = 3; i + 3 < items.size(); i += 4) {
-    batch.tasks.push_back({items[i].as_string(), text_of(items[i + 1]), items[i + 2].as_int(), items[i + 3].as_string()});
+    batch.tasks.push_back(
+        {items[i].as_string(), text_of(items[i + 1]), items[i + 2].as_int(), items[i + 3].as_string()});
   }
   batch.leased = batch.tasks.size();
   return batch;
@@ -145,7 +154,11 @@ LeaseBatch QueueClient::lease(const std::string& worker, std::size_t max_count, 
 
 void QueueClient::send_lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms,
                              std::int64_t max_leases) {
-  sent_lease_ = {keys_.ready, keys_.prefix, worker, std::to_string(max_count), std::to_string(lease_ms),
+  sent_lease_ = {keys_.ready,
+                 keys_.prefix,
+                 worker,
+                 std::to_string(max_count),
+                 std::to_string(lease_ms),
                  std::to_string(max_leases)};
   connection_.send_eval(scripts::lease, sent_lease_, 1);
 }
@@ -155,14 +168,15 @@ LeaseBatch QueueClient::receive_lease() {
   // The script cache was flushed (SCRIPT FLUSH, a failover to a replica without it) after this connection
   // loaded it: nothing ran, so run the same lease again, which loads the script.
   if (reply.is_noscript()) return parse_lease(connection_.eval_pipeline(scripts::lease, {sent_lease_}, 1).front());
-  if (reply.is_error()) throw core::DataError("Redis failed swath's lease script", reply.text, "check the server's log");
+  if (reply.is_error())
+    throw core::DataError("Redis failed swath's lease script", reply.text, "check the server's log");
   return parse_lease(reply);
 }
 
 std::vector<std::string> QueueClient::renew(const std::string& worker, std::int64_t lease_ms,
                                             const std::vector<LeaseRef>& held) {
-  const Value reply =
-      connection_.eval(scripts::renew, {keys_.ready}, with_refs({keys_.prefix, std::to_string(lease_ms), worker}, held));
+  const Value reply = connection_.eval(scripts::renew, {keys_.ready},
+                                       with_refs({keys_.prefix, std::to_string(lease_ms), worker}, held));
   std::vector<std::string> lost;
   for (const auto& v : reply.as_array()) lost.push_back(v.as_string());
   return lost;
@@ -173,7 +187,8 @@ namespace {
 std::vector<std::string> commit_args(const Keys& keys, const std::vector<Commit>& commits, std::int64_t hold_ms) {
   std::vector<std::string> args{keys.prefix, std::to_string(hold_ms)};
   for (const auto& c : commits) {
-    args.insert(args.end(), {c.id, c.token, c.outputs_json, c.result_json, std::to_string(c.seconds), c.has_files ? "1" : "0"});
+    args.insert(args.end(),
+                {c.id, c.token, c.outputs_json, c.result_json, std::to_string(c.seconds), c.has_files ? "1" : "0"});
   }
   return args;
 }
@@ -200,7 +215,8 @@ void QueueClient::send_commit(const std::vector<Commit>& commits, std::int64_t h
 std::optional<std::vector<bool>> QueueClient::receive_commit() {
   const Value reply = connection_.receive();
   if (reply.is_noscript()) return std::nullopt;
-  if (reply.is_error()) throw core::DataError("Redis failed swath's commit script", reply.text, "check the server's log");
+  if (reply.is_error())
+    throw core::DataError("Redis failed swath's commit script", reply.text, "check the server's log");
   return parse_commit(reply);
 }
 
@@ -220,13 +236,17 @@ std::int64_t QueueClient::release(const std::vector<LeaseRef>& held) {
   return connection_.eval(scripts::release, {keys_.ready}, with_refs({keys_.prefix}, held)).as_int();
 }
 
-void QueueClient::goodbye(const std::string& worker) { connection_.eval(scripts::goodbye, {keys_.ready}, {keys_.prefix, worker}); }
+void QueueClient::goodbye(const std::string& worker) {
+  connection_.eval(scripts::goodbye, {keys_.ready}, {keys_.prefix, worker});
+}
 
 std::vector<Finishing> QueueClient::claim_finishing(std::int64_t hold_ms) {
-  const Value reply = connection_.eval(scripts::claim_finishing, {keys_.ready}, {keys_.prefix, std::to_string(hold_ms)});
+  const Value reply =
+      connection_.eval(scripts::claim_finishing, {keys_.ready}, {keys_.prefix, std::to_string(hold_ms)});
   const auto& items = reply.as_array();
   std::vector<Finishing> out;
-  for (std::size_t i = 0; i + 2 < items.size(); i += 3) out.push_back({text_of(items[i]), text_of(items[i + 1]), items[i + 2].as_int()});
+  for (std::size_t i = 0; i + 2 < items.size(); i += 3)
+    out.push_back({text_of(items[i]), text_of(items[i + 1]), items[i + 2].as_int()});
   return out;
 }
 
@@ -314,7 +334,8 @@ std::int64_t QueueClient::dead_purge(const std::vector<std::string>& ids) {
 }
 
 Value QueueClient::raw_stats(std::int64_t window_ms, std::int64_t alive_ms) {
-  return connection_.eval(scripts::stats, {keys_.ready}, {keys_.prefix, std::to_string(window_ms), std::to_string(alive_ms)});
+  return connection_.eval(scripts::stats, {keys_.ready},
+                          {keys_.prefix, std::to_string(window_ms), std::to_string(alive_ms)});
 }
 
 }  // namespace swath::queue

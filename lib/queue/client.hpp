@@ -29,15 +29,15 @@ struct Leased {
 };
 
 struct LeaseBatch {
-  std::int64_t now_ms = 0;   // Redis TIME when leased
-  std::int64_t waiting = 0;  // ready + parked low + delayed + leased + finishing, after this lease
+  std::int64_t now_ms = 0;         // Redis TIME when leased
+  std::int64_t waiting = 0;        // ready + parked low + delayed + leased + finishing, after this lease
   std::int64_t due_finishing = 0;  // committed tasks whose files wait for any worker to move them (claim_finishing)
   std::vector<Leased> tasks;
   std::size_t leased = 0;  // tasks.size() as returned (the caller may move the tasks out)
 };
 
 struct Commit {
-  std::string id;            // "JOB:ID"
+  std::string id;  // "JOB:ID"
   std::string token;
   std::string outputs_json;  // {"staging":..., "dir":..., "files":{"name": "sha256", ...}}
   std::string result_json;   // the ack record (the worker's; also committed beside the outputs as a done record)
@@ -65,7 +65,7 @@ struct JobInfo {
   std::string id;
   core::Json meta;  // kind, options, output, priority, traceparent, enqueued_at, deadline
   std::int64_t created_ms = 0, tasks = 0, done = 0, dead = 0, running = 0, finishing = 0, unfinished = 0;
-  std::int64_t first_done_ms = 0, last_done_ms = 0;  // 0: none done yet
+  std::int64_t first_done_ms = 0, last_done_ms = 0;                          // 0: none done yet
   std::int64_t waiting() const { return unfinished - running - finishing; }  // ready, parked or waiting to retry
 };
 

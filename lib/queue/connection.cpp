@@ -39,7 +39,8 @@ Value copy_reply(const redisReply* reply) {
       value.elements.reserve(reply->elements);
       for (std::size_t i = 0; i < reply->elements; ++i) value.elements.push_back(copy_reply(reply->element[i]));
       break;
-    default: break;
+    default:
+      break;
   }
   return value;
 }
@@ -56,9 +57,8 @@ void append(redisContext* context, const std::vector<std::string>& args) {
   redisAppendCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data());
 }
 
-
-std::vector<std::string> eval_args(const std::string& verb, const std::string& body, const std::vector<std::string>& keys_args,
-                                   std::size_t key_count) {
+std::vector<std::string> eval_args(const std::string& verb, const std::string& body,
+                                   const std::vector<std::string>& keys_args, std::size_t key_count) {
   std::vector<std::string> args{verb, body, std::to_string(key_count)};
   args.insert(args.end(), keys_args.begin(), keys_args.end());
   return args;
@@ -99,7 +99,7 @@ void Connection::open() {
   close();
   const timeval tv = to_timeval(options_.connect_timeout);
   context_ = endpoint_.unix_socket.empty() ? redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv)
-                                            : redisConnectUnixWithTimeout(endpoint_.unix_socket.c_str(), tv);
+                                           : redisConnectUnixWithTimeout(endpoint_.unix_socket.c_str(), tv);
   if (context_ == nullptr || context_->err != 0) {
     const std::string why = context_ != nullptr ? context_->errstr : "out of memory";
     close();
@@ -132,7 +132,8 @@ void Connection::log_in() {
   if (ping.is_error() && (ping.text.rfind("LOADING", 0) == 0 || ping.text.rfind("MASTERDOWN", 0) == 0)) {
     // A restarting server replaying its AOF: not ready yet, try again like a refused connection.
     close();
-    throw ConnectionLost("Redis at " + endpoint_.describe() + " is not ready", ping.text, "wait for it to load its data");
+    throw ConnectionLost("Redis at " + endpoint_.describe() + " is not ready", ping.text,
+                         "wait for it to load its data");
   }
   if (ping.is_error()) {
     close();
@@ -195,13 +196,15 @@ const std::string& Connection::sha_of(const Script& script) {
   return shas_[script.source] = sha.as_string();
 }
 
-Value Connection::eval(const Script& script, const std::vector<std::string>& keys, const std::vector<std::string>& args) {
+Value Connection::eval(const Script& script, const std::vector<std::string>& keys,
+                       const std::vector<std::string>& args) {
   std::vector<std::string> keys_args = keys;
   keys_args.insert(keys_args.end(), args.begin(), args.end());
   return eval_pipeline(script, {keys_args}, keys.size()).front();
 }
 
-std::vector<Value> Connection::eval_pipeline(const Script& script, const std::vector<std::vector<std::string>>& keys_args,
+std::vector<Value> Connection::eval_pipeline(const Script& script,
+                                             const std::vector<std::vector<std::string>>& keys_args,
                                              std::size_t key_count) {
   if (context_ == nullptr) open();
   const std::string sha = sha_of(script);
@@ -243,7 +246,8 @@ std::vector<std::string> Connection::check_durability(bool allow_eviction) {
   const Value memory = command({"INFO", "memory"});
   std::vector<std::string> warnings;
   if (!info.is_error() && info.text.find("aof_enabled:1") == std::string::npos) {
-    warnings.push_back("Redis at " + endpoint_.describe() + " has no AOF (appendonly no): a restart loses queued tasks");
+    warnings.push_back("Redis at " + endpoint_.describe() +
+                       " has no AOF (appendonly no): a restart loses queued tasks");
   }
   const std::string field = "maxmemory_policy:";
   const auto at = memory.is_error() ? std::string::npos : memory.text.find(field);
@@ -270,10 +274,10 @@ void Connection::reconnect(const ConnectionLost& cause) {
   while (true) {
     const auto wait = delay / 2 + std::chrono::milliseconds(jitter() % (delay.count() / 2 + 1));
     if (std::chrono::steady_clock::now() + wait > give_up) {
-      throw core::IoError("Redis at " + endpoint_.describe() + " is unreachable",
-                          "no connection for " + std::to_string(options_.reconnect_timeout.count() / 1000) + " s (" +
-                              cause.why() + ")",
-                          "check the server; work in flight was not committed and will be leased again");
+      throw core::IoError(
+          "Redis at " + endpoint_.describe() + " is unreachable",
+          "no connection for " + std::to_string(options_.reconnect_timeout.count() / 1000) + " s (" + cause.why() + ")",
+          "check the server; work in flight was not committed and will be leased again");
     }
     sleep_unless_giving_up(wait);
     try {
@@ -297,7 +301,8 @@ void Connection::sleep_unless_giving_up(std::chrono::milliseconds wait) {
     }
     const auto now = std::chrono::steady_clock::now();
     if (now >= until) return;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, std::chrono::milliseconds(50)));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(until - now, std::chrono::milliseconds(50)));
   }
 }
 

@@ -26,7 +26,8 @@ core::Json to_json(const EnqueueSummary& summary, const std::string& queue) {
 Enqueuer::Enqueuer(EnqueueOptions options) : options_(std::move(options)) {
   const Keys keys(options_.queue);  // validates the name before connecting
   connection_ = std::make_unique<Connection>(options_.redis, ConnectOptions{.client_name = "swath-enqueue"});
-  for (const auto& warning : connection_->check_durability(options_.allow_eviction)) log::get("enqueue")->warn("{}", warning);
+  for (const auto& warning : connection_->check_durability(options_.allow_eviction))
+    log::get("enqueue")->warn("{}", warning);
   check_layout(*connection_, keys);
   client_ = std::make_unique<QueueClient>(*connection_, options_.queue);
 }
@@ -42,7 +43,8 @@ EnqueueSummary Enqueuer::enqueue(const std::vector<Task>& tasks) {
       !conflicts.empty()) {
     throw claim_refusal(options_.queue, conflicts);
   }
-  const auto counts = client_->enqueue(tasks, options_.force, options_.batch, options_.retention_seconds, options_.dead_max);
+  const auto counts =
+      client_->enqueue(tasks, options_.force, options_.batch, options_.retention_seconds, options_.dead_max);
   log::get("enqueue")->info("queue {}: {} tasks, {} enqueued, {} duplicates skipped, {} not queued", options_.queue,
                             tasks.size(), counts.enqueued, counts.duplicates, counts.not_queued);
   std::vector<std::string> jobs;
@@ -50,7 +52,8 @@ EnqueueSummary Enqueuer::enqueue(const std::vector<Task>& tasks) {
     const std::string job = task.job.empty() ? make_job_id(task.kind, shared_options(task), task.output) : task.job;
     if (std::find(jobs.begin(), jobs.end(), job) == jobs.end()) jobs.push_back(job);
   }
-  return {jobs, static_cast<std::int64_t>(tasks.size()), counts.enqueued, counts.duplicates, counts.not_queued, counts.refusal};
+  return {jobs,          static_cast<std::int64_t>(tasks.size()), counts.enqueued, counts.duplicates, counts.not_queued,
+          counts.refusal};
 }
 
 }  // namespace swath::queue

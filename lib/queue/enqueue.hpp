@@ -18,10 +18,10 @@ class QueueClient;
 struct EnqueueOptions {
   RedisEndpoint redis;
   std::string queue;
-  bool force = false;           // re-run tasks already done or dead
-  bool allow_eviction = false;  // accept a Redis that may evict keys (refused otherwise)
-  bool reclaim = false;         // take over output locations other work claimed (see Claim)
-  std::size_t batch = 500;      // tasks per script call
+  bool force = false;                              // re-run tasks already done or dead
+  bool allow_eviction = false;                     // accept a Redis that may evict keys (refused otherwise)
+  bool reclaim = false;                            // take over output locations other work claimed (see Claim)
+  std::size_t batch = 500;                         // tasks per script call
   std::int64_t retention_seconds = 7 * 24 * 3600;  // a finished job's records (done bits, dead tasks) stay this long
   std::int64_t dead_max = 100000;                  // dead tasks kept (the oldest go first)
 };

@@ -6,9 +6,9 @@
 namespace swath::queue {
 
 Keys::Keys(const std::string& queue_name) : name(queue_name) {
-  const bool valid = !name.empty() && name.size() <= 100 &&
-                     name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
-                         std::string::npos;
+  const bool valid =
+      !name.empty() && name.size() <= 100 &&
+      name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == std::string::npos;
   if (!valid) {
     throw core::UsageError("bad queue name '" + name + "'", "it must be 1-100 characters of letters, digits, _ . -",
                            "for example --queue scenes");

@@ -11,7 +11,7 @@ struct RedisEndpoint {
   std::string unix_socket;  // set for unix:// URLs; host/port unused then
   int db = 0;
   std::string user;
-  std::string password;     // never logged: use describe()
+  std::string password;  // never logged: use describe()
   // Where the password came from ("url", "env SWATH_REDIS_PASSWORD", "file PATH"), for messages.
   std::string password_source;
 

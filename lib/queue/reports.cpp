@@ -59,11 +59,12 @@ std::string to_text(const std::vector<JobInfo>& jobs) {
   for (const auto& job : jobs) {
     const double rate = throughput(job);
     char line[256];
-    std::snprintf(line, sizeof line, "%-14s %-8s %6lld %9lld %8lld %8lld %8lld %8.2f %8s  %s\n", job.id.c_str(),
-                  text_field(job, "kind").c_str(), static_cast<long long>(job.tasks), static_cast<long long>(job.waiting()),
-                  static_cast<long long>(job.running), static_cast<long long>(job.done), static_cast<long long>(job.dead), rate,
-                  rate > 0 ? (std::to_string(std::llround(static_cast<double>(job.unfinished) / rate)) + "s").c_str() : "-",
-                  trace_id(job).c_str());
+    std::snprintf(
+        line, sizeof line, "%-14s %-8s %6lld %9lld %8lld %8lld %8lld %8.2f %8s  %s\n", job.id.c_str(),
+        text_field(job, "kind").c_str(), static_cast<long long>(job.tasks), static_cast<long long>(job.waiting()),
+        static_cast<long long>(job.running), static_cast<long long>(job.done), static_cast<long long>(job.dead), rate,
+        rate > 0 ? (std::to_string(std::llround(static_cast<double>(job.unfinished) / rate)) + "s").c_str() : "-",
+        trace_id(job).c_str());
     out << line;
   }
   return out.str();

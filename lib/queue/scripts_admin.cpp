@@ -169,7 +169,8 @@ for _, el in ipairs(taken) do
 end
 flush()
 return count
-)lua").c_str())};
+)lua")
+                                                           .c_str())};
 
 const Script dead_purge{"dead_purge", compose(settles, with_take_dead(R"lua(
 local taken = take_dead()
@@ -181,6 +182,7 @@ for _, el in ipairs(taken) do
   end
 end
 return #taken
-)lua").c_str())};
+)lua")
+                                                           .c_str())};
 
 }  // namespace swath::queue::scripts

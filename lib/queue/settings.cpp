@@ -12,19 +12,28 @@ RedisEndpoint Settings::endpoint() const {
 const config::OptionTable<Settings>& settings_table() {
   static const auto table =
       config::OptionTable<Settings>("queue")
-          .text({"redis", "--redis", "Redis URL: redis://[user@]host:port/db or unix:///path.sock?db=N (password via "
-                                     "SWATH_REDIS_PASSWORD or --redis-password-file)"},
-                [](Settings& s) -> auto& { return s.redis; })
-          .text({"name", "--queue", "queue name; every key is swath:{NAME}:..."}, [](Settings& s) -> auto& { return s.name; })
-          .text({"password_file", "--redis-password-file", "file holding the Redis password (else SWATH_REDIS_PASSWORD)"},
-                [](Settings& s) -> auto& { return s.password_file; })
-          .integer({"ttl_hours", "", "hours a finished job's records (done bits, dead tasks) stay in Redis (set at enqueue)"},
-                   1, 24 * 365, [](Settings& s) -> auto& { return s.ttl_hours; })
-          .integer({"dead_max", "", "dead tasks kept per queue, with their reasons (the oldest go first; set at enqueue)"},
-                   1, 100000000, [](Settings& s) -> auto& { return s.dead_max; })
-          .boolean({"allow_eviction", "--allow-eviction",
-                    "use a Redis whose maxmemory-policy may evict keys (refused otherwise: queued tasks can vanish)"},
-                   [](Settings& s) -> auto& { return s.allow_eviction; });
+          .text(
+              {"redis", "--redis",
+               "Redis URL: redis://[user@]host:port/db or unix:///path.sock?db=N (password via "
+               "SWATH_REDIS_PASSWORD or --redis-password-file)"},
+              [](Settings & s) -> auto& { return s.redis; })
+          .text(
+              {"name", "--queue", "queue name; every key is swath:{NAME}:..."},
+              [](Settings & s) -> auto& { return s.name; })
+          .text(
+              {"password_file", "--redis-password-file", "file holding the Redis password (else SWATH_REDIS_PASSWORD)"},
+              [](Settings & s) -> auto& { return s.password_file; })
+          .integer(
+              {"ttl_hours", "",
+               "hours a finished job's records (done bits, dead tasks) stay in Redis (set at enqueue)"},
+              1, 24 * 365, [](Settings & s) -> auto& { return s.ttl_hours; })
+          .integer(
+              {"dead_max", "", "dead tasks kept per queue, with their reasons (the oldest go first; set at enqueue)"},
+              1, 100000000, [](Settings & s) -> auto& { return s.dead_max; })
+          .boolean(
+              {"allow_eviction", "--allow-eviction",
+               "use a Redis whose maxmemory-policy may evict keys (refused otherwise: queued tasks can vanish)"},
+              [](Settings & s) -> auto& { return s.allow_eviction; });
   return table;
 }
 

@@ -12,8 +12,8 @@ namespace swath::queue {
 struct Settings {
   std::string redis = "redis://127.0.0.1:6379/0";
   std::string name = "swath";
-  std::string password_file;  // the password never goes into the config: this file, or SWATH_REDIS_PASSWORD
-  std::int64_t ttl_hours = 168;     // a finished job's records (done bits, dead tasks) stay this long
+  std::string password_file;       // the password never goes into the config: this file, or SWATH_REDIS_PASSWORD
+  std::int64_t ttl_hours = 168;    // a finished job's records (done bits, dead tasks) stay this long
   std::int64_t dead_max = 100000;  // dead tasks kept per queue (the oldest go first)
   bool allow_eviction = false;
 

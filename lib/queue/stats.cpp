@@ -60,7 +60,8 @@ QueueStats read_stats(QueueClient& client, std::int64_t window_seconds) {
   for (std::size_t i = 0; i + 1 < buckets.size(); i += 2) {
     if (std::stoll(buckets[i].as_string()) > first_bucket) finished += std::stoll(buckets[i + 1].as_string());
   }
-  s.throughput_per_second = round3(static_cast<double>(finished) / static_cast<double>(std::max<std::int64_t>(1, window_seconds)));
+  s.throughput_per_second =
+      round3(static_cast<double>(finished) / static_cast<double>(std::max<std::int64_t>(1, window_seconds)));
   s.exists = queue_seen(client.connection(), client.keys());
   return s;
 }

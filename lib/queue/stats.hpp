@@ -17,15 +17,16 @@ struct QueueStats {
   std::int64_t depth = 0;  // ready, all priorities (ready list + parked low)
   std::int64_t high = 0, normal = 0, low = 0;
   std::int64_t in_flight = 0, delayed = 0, dead = 0, done = 0;
-  std::int64_t backlog = 0;  // LLEN swath:{NAME}:ready: tasks waiting to be leased
-  std::int64_t finishing = 0;   // committed, files not yet moved into place
-  std::int64_t unfinished = 0;  // LLEN swath:{NAME}:unfinished: waiting + running + retrying + finishing (KEDA's signal)
+  std::int64_t backlog = 0;    // LLEN swath:{NAME}:ready: tasks waiting to be leased
+  std::int64_t finishing = 0;  // committed, files not yet moved into place
+  std::int64_t unfinished =
+      0;  // LLEN swath:{NAME}:unfinished: waiting + running + retrying + finishing (KEDA's signal)
   std::int64_t workers = 0;
   double throughput_per_second = 0;
   double p50 = 0, p95 = 0;
   std::int64_t task_count = 0;  // tasks finished in the window
   std::int64_t window_seconds = 300;
-  bool exists = true;  // false: nothing was ever enqueued on this queue (a misspelt name reads all zeros)
+  bool exists = true;     // false: nothing was ever enqueued on this queue (a misspelt name reads all zeros)
   std::int64_t jobs = 0;  // jobs the queue lists (until their records expire)
 };
 
@@ -33,13 +34,14 @@ struct QueueStats {
 QueueStats read_stats(QueueClient& client, std::int64_t window_seconds = 300);
 
 // Exactly the shared contract: schema, queue, depth, depth_by_priority, in_flight, delayed, dead, done,
-// backlog, finishing, unfinished, workers, throughput_per_second, task_seconds {p50, p95, count}, window_seconds, exists.
+// backlog, finishing, unfinished, workers, throughput_per_second, task_seconds {p50, p95, count}, window_seconds,
+// exists.
 core::Json to_json(const QueueStats& stats);
 std::string to_text(const QueueStats& stats);
 std::string stats_prometheus(const QueueStats& stats);
 
-// Connects, reads and returns to_json(stats): what `scale-plan --redis` calls. Throws IoError when Redis is unreachable,
-// or may evict keys and `allow_eviction` is false.
+// Connects, reads and returns to_json(stats): what `scale-plan --redis` calls. Throws IoError when Redis is
+// unreachable, or may evict keys and `allow_eviction` is false.
 core::Json fetch_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, bool allow_eviction,
                             std::int64_t window_seconds = 300);
 

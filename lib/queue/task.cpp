@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/build_info.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/build_info.hpp"
 #include "core/sha256.hpp"
 
 namespace swath::queue {
@@ -69,9 +69,12 @@ bool is_under(const std::filesystem::path& path, const std::filesystem::path& ro
 
 const char* priority_name(Priority priority) {
   switch (priority) {
-    case Priority::high: return "high";
-    case Priority::normal: return "normal";
-    case Priority::low: return "low";
+    case Priority::high:
+      return "high";
+    case Priority::normal:
+      return "normal";
+    case Priority::low:
+      return "low";
   }
   return "normal";
 }
@@ -180,7 +183,8 @@ Task parse_task(const std::string& text) {
     task.slice_keys.push_back(key);
   }
   task.output = require_string(meta, "output");
-  if (task.id.empty() || task.kind.empty() || task.output.empty()) throw malformed("id, kind and output must not be empty");
+  if (task.id.empty() || task.kind.empty() || task.output.empty())
+    throw malformed("id, kind and output must not be empty");
   try {
     task.priority = parse_priority(require_string(meta, "priority"), "priority");
   } catch (const core::UsageError&) {

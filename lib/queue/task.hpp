@@ -41,13 +41,13 @@ struct Task {
   // Which keys of `options` are this task's own slice of the work (a shard, manifest lines): stored per task;
   // the others are the job's, stored once.
   std::vector<std::string> slice_keys;
-  std::string output;               // directory the task's outputs are committed into
+  std::string output;  // directory the task's outputs are committed into
   Priority priority = Priority::normal;
-  std::int64_t attempt = 0;         // leases so far, set by the queue when leased
-  std::string traceparent;          // W3C: a child span of the enqueuer's trace
-  std::int64_t enqueued_at_ms = 0;  // Redis TIME when enqueued
+  std::int64_t attempt = 0;                 // leases so far, set by the queue when leased
+  std::string traceparent;                  // W3C: a child span of the enqueuer's trace
+  std::int64_t enqueued_at_ms = 0;          // Redis TIME when enqueued
   std::optional<std::int64_t> deadline_ms;  // Redis TIME after which the task is not started
-  std::vector<Claim> claims;        // checked and recorded at enqueue (see Claim); not sent to workers
+  std::vector<Claim> claims;                // checked and recorded at enqueue (see Claim); not sent to workers
 };
 
 // Hex SHA-256 (first 32 digits) of kind, inputs, options, output and swath's version:

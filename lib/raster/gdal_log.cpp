@@ -12,11 +12,20 @@ void CPL_STDCALL gdal_error_handler(CPLErr severity, CPLErrorNum number, const c
   static const auto logger = log::get("gdal");
   const char* text = message != nullptr ? message : "";
   switch (severity) {
-    case CE_None: break;
-    case CE_Debug: logger->debug("{}", text); break;
-    case CE_Warning: logger->warn("{}", text); break;
-    case CE_Failure: logger->error("{} (CPLE {})", text, number); break;
-    case CE_Fatal: logger->critical("{} (CPLE {})", text, number); break;
+    case CE_None:
+      break;
+    case CE_Debug:
+      logger->debug("{}", text);
+      break;
+    case CE_Warning:
+      logger->warn("{}", text);
+      break;
+    case CE_Failure:
+      logger->error("{} (CPLE {})", text, number);
+      break;
+    case CE_Fatal:
+      logger->critical("{} (CPLE {})", text, number);
+      break;
   }
 }
 

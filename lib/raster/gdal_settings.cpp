@@ -8,7 +8,7 @@ namespace swath::raster {
 const config::OptionTable<GdalSettings>& gdal_table() {
   static const auto table = config::OptionTable<GdalSettings>("gdal").integer(
       {"cache_mb", "", "GDAL block cache in MiB (small: swath reads each block once)"}, 1, 65536,
-      [](GdalSettings& s) -> auto& { return s.cache_mb; });
+      [](GdalSettings & s) -> auto& { return s.cache_mb; });
   return table;
 }
 

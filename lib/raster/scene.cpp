@@ -48,7 +48,8 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
   info.height = dataset.GetRasterYSize();
   info.band_count = dataset.GetRasterCount();
   if (info.band_count == 0) {
-    throw core::DataError("cannot read '" + path + "'", "the dataset has no raster bands", "give a raster with at least one band");
+    throw core::DataError("cannot read '" + path + "'", "the dataset has no raster bands",
+                          "give a raster with at least one band");
   }
   GDALRasterBand* first = dataset.GetRasterBand(1);
   info.data_type = first->GetRasterDataType();
@@ -75,11 +76,13 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
 void require_north_up(const SceneInfo& info, const std::string& other_way) {
   if (!info.geotransform || info.geotransform->north_up()) return;
   const auto& c = info.geotransform->c;
-  throw core::DataError("scene '" + info.path + "'",
-                        fmt::format("its geotransform is rotated or sheared (rotation terms {} and {}), which swath does not support: "
-                                    "its windows, bounds and footprints are north-up boxes in map coordinates",
-                                    c[2], c[4]),
-                        "make it north-up first, e.g. `gdalwarp " + info.path + " north-up.tif`" + (other_way.empty() ? "" : ", " + other_way));
+  throw core::DataError(
+      "scene '" + info.path + "'",
+      fmt::format("its geotransform is rotated or sheared (rotation terms {} and {}), which swath does not support: "
+                  "its windows, bounds and footprints are north-up boxes in map coordinates",
+                  c[2], c[4]),
+      "make it north-up first, e.g. `gdalwarp " + info.path + " north-up.tif`" +
+          (other_way.empty() ? "" : ", " + other_way));
 }
 
 int bytes_per_sample(GDALDataType type) { return GDALGetDataTypeSizeBytes(type); }

@@ -20,9 +20,9 @@ struct SceneInfo {
   int block_width = 0;                   // of band 1
   int block_height = 0;
   std::optional<core::GeoTransform> geotransform;  // absent: pixel coordinates only
-  std::string crs_wkt;                              // "" when the scene has no CRS
-  std::vector<std::optional<double>> nodata;        // per band
-  int alpha_band = 0;                               // 1-based band with an alpha/mask role, 0 if none
+  std::string crs_wkt;                             // "" when the scene has no CRS
+  std::vector<std::optional<double>> nodata;       // per band
+  int alpha_band = 0;                              // 1-based band with an alpha/mask role, 0 if none
 
   bool georeferenced() const { return geotransform.has_value() && !crs_wkt.empty(); }
 };

@@ -47,13 +47,18 @@ std::vector<std::int64_t> ChunkPlan::chunks_of(const core::Window& window) const
 }
 
 core::Window ChunkPlan::chunk_window(std::int64_t chunk) const {
-  const core::Window w{(chunk % columns_) * chunk_width_, (chunk / columns_) * chunk_height_, chunk_width_, chunk_height_};
+  const core::Window w{(chunk % columns_) * chunk_width_, (chunk / columns_) * chunk_height_, chunk_width_,
+                       chunk_height_};
   return w.intersect({0, 0, scene_width_, scene_height_});
 }
 
 SharedBlockReader::SharedBlockReader(std::string path, SceneInfo info, std::vector<int> bands, GDALDataType type,
                                      const std::vector<core::Window>& planned, std::size_t max_bytes)
-    : reader_(std::move(path), info), bands_(std::move(bands)), type_(type), plan_(info, planned), max_bytes_(max_bytes) {
+    : reader_(std::move(path), info),
+      bands_(std::move(bands)),
+      type_(type),
+      plan_(info, planned),
+      max_bytes_(max_bytes) {
   remaining_.resize(static_cast<std::size_t>(plan_.columns() * plan_.rows()));
   for (std::size_t i = 0; i < remaining_.size(); ++i) remaining_[i] = plan_.uses(static_cast<std::int64_t>(i));
 }

@@ -51,7 +51,7 @@ class SharedBlockReader {
  private:
   struct Chunk {
     std::shared_ptr<const PixelBlock> pixels;  // null when the decode failed
-    std::exception_ptr failure;                 // rethrown to every window that needs the chunk
+    std::exception_ptr failure;                // rethrown to every window that needs the chunk
     bool ready = false;
     std::uint64_t made = 0;  // order of decoding, for dropping the oldest first
   };

@@ -15,7 +15,8 @@ void fill_band(std::byte* first, std::size_t pixels, std::size_t stride, GDALDat
 }
 
 std::string window_text(const core::Window& w) {
-  return std::to_string(w.width) + "x" + std::to_string(w.height) + "+" + std::to_string(w.x) + "+" + std::to_string(w.y);
+  return std::to_string(w.width) + "x" + std::to_string(w.height) + "+" + std::to_string(w.x) + "+" +
+         std::to_string(w.y);
 }
 
 }  // namespace

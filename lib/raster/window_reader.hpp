@@ -19,8 +19,8 @@ enum class Layout { band_sequential, pixel_interleaved };
 // Pixels of a window. Band-sequential: band b's row r starts at ((b * height) + r) * width samples;
 // pixel-interleaved: sample (b, r, c) is at (r * width + c) * bands + b. sample_at/pixel_space work for both.
 struct PixelBlock {
-  core::Window window;          // may reach outside the scene (padding)
-  std::vector<int> bands;       // 1-based source bands, in output order
+  core::Window window;     // may reach outside the scene (padding)
+  std::vector<int> bands;  // 1-based source bands, in output order
   GDALDataType type = GDT_Byte;
   Layout layout = Layout::band_sequential;
   std::vector<std::byte> data;
@@ -30,7 +30,9 @@ struct PixelBlock {
   // Band-sequential blocks only.
   const std::byte* band_data(std::size_t band_index) const { return data.data() + band_index * band_stride(); }
   // Bytes from one pixel to the next in a row, from one row to the next, from one band to the next.
-  std::size_t pixel_space() const { return layout == Layout::band_sequential ? sample_bytes() : sample_bytes() * bands.size(); }
+  std::size_t pixel_space() const {
+    return layout == Layout::band_sequential ? sample_bytes() : sample_bytes() * bands.size();
+  }
   std::size_t line_space() const { return pixel_space() * static_cast<std::size_t>(window.width); }
   std::size_t band_space() const { return layout == Layout::band_sequential ? band_stride() : sample_bytes(); }
   // The first sample of `row` (0-based, within the window) of band `band_index`.

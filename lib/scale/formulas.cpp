@@ -12,7 +12,8 @@ namespace swath::scale {
 // ---- KEDA ScaledJob ----
 
 long long scaledjob_max_scale(long long queue_length, double target_average_value, long long max_replica_count) {
-  // KEDA docs, scaledjob-spec "scalingStrategy": maxScale = min(MaxReplicaCount, divideWithCeil(queueLength, targetAverageValue))
+  // KEDA docs, scaledjob-spec "scalingStrategy": maxScale = min(MaxReplicaCount, divideWithCeil(queueLength,
+  // targetAverageValue))
   const auto scale = static_cast<long long>(std::ceil(static_cast<double>(queue_length) / target_average_value));
   return std::min(max_replica_count, scale);
 }
@@ -29,7 +30,8 @@ long long scaledjob_new_jobs(Strategy strategy, long long queue_length, double t
     const long long r = running - min_replica_count;
     switch (strategy) {
       case Strategy::scaledjob_accurate:
-        // accurateScalingStrategy: if maxScale+running > maxReplicaCount → maxReplicaCount-running, else maxScale-pending
+        // accurateScalingStrategy: if maxScale+running > maxReplicaCount → maxReplicaCount-running, else
+        // maxScale-pending
         effective = (max_scale + r > max_replica_count) ? max_replica_count - r : max_scale - pending;
         break;
       case Strategy::scaledjob_eager:
@@ -86,7 +88,8 @@ int scale_down_limit(const RateRules& rules, const HpaState& state, double now, 
 // horizontal.go stabilizeRecommendationWithBehaviors.
 int stabilize(const Policy& policy, HpaState& state, double now, int current, int recommendation) {
   state.recommendations.push_back({now, recommendation});
-  const double longest = std::max(policy.scale_up.stabilization_window_seconds, policy.scale_down.stabilization_window_seconds);
+  const double longest =
+      std::max(policy.scale_up.stabilization_window_seconds, policy.scale_down.stabilization_window_seconds);
   std::erase_if(state.recommendations, [&](const auto& r) { return r.time < now - longest; });
   int up = recommendation, down = recommendation;
   for (const auto& r : state.recommendations) {
@@ -117,8 +120,9 @@ Decision hpa_step(const Policy& policy, HpaState& state, double now, int current
     // KEDA scale_handler: an inactive ScaledObject at 0 stays there; an active one is scaled to max(min, 1)
     // and the HPA takes over from the next evaluation.
     d.replicas = active ? hpa_min : policy.min_replicas;
-    d.reason = active ? fmt::format("activation: unfinished {} > activation threshold {}", metric, policy.activation_threshold)
-                      : fmt::format("idle: unfinished {} <= activation threshold {}", metric, policy.activation_threshold);
+    d.reason =
+        active ? fmt::format("activation: unfinished {} > activation threshold {}", metric, policy.activation_threshold)
+               : fmt::format("idle: unfinished {} <= activation threshold {}", metric, policy.activation_threshold);
     record(state, now, current, d.replicas, longest_period);
     return d;
   }
@@ -146,11 +150,12 @@ Decision hpa_step(const Policy& policy, HpaState& state, double now, int current
     desired = std::max(desired, limit);
   }
   d.replicas = std::clamp(desired, hpa_min, policy.max_replicas);
-  d.reason = fmt::format("hpa: ceil({} × {} / ({} × {})) = {}{}{}", current, metric, current, policy.target_tasks_per_pod, raw,
-                         raw == current && std::ceil(metric / policy.target_tasks_per_pod) != current
-                             ? fmt::format(" (within the {} tolerance)", policy.tolerance)
-                             : std::string(),
-                         desired != raw && limit_note.empty() ? fmt::format(", stabilised to {}", desired) : limit_note);
+  d.reason =
+      fmt::format("hpa: ceil({} × {} / ({} × {})) = {}{}{}", current, metric, current, policy.target_tasks_per_pod, raw,
+                  raw == current && std::ceil(metric / policy.target_tasks_per_pod) != current
+                      ? fmt::format(" (within the {} tolerance)", policy.tolerance)
+                      : std::string(),
+                  desired != raw && limit_note.empty() ? fmt::format(", stabilised to {}", desired) : limit_note);
   if (d.replicas < keep) {
     d.replicas = keep;
     d.reason += fmt::format(", kept at {}: pods running leased tasks are not scaled in", keep);
@@ -177,10 +182,13 @@ double drain_seconds(double work, int ready, int total, double task_seconds, dou
   // The answer is the smallest such instant with enough capacity; search each family over k exactly.
   auto first = [&](double offset) {
     long long lo = 0, hi = static_cast<long long>(std::ceil(work)) + 1;
-    while (capacity(ready, total, offset + static_cast<double>(hi) * task_seconds, task_seconds, startup_seconds) < work) hi *= 2;
+    while (capacity(ready, total, offset + static_cast<double>(hi) * task_seconds, task_seconds, startup_seconds) <
+           work)
+      hi *= 2;
     while (lo < hi) {
       const long long mid = (lo + hi) / 2;
-      if (capacity(ready, total, offset + static_cast<double>(mid) * task_seconds, task_seconds, startup_seconds) >= work) {
+      if (capacity(ready, total, offset + static_cast<double>(mid) * task_seconds, task_seconds, startup_seconds) >=
+          work) {
         hi = mid;
       } else {
         lo = mid + 1;
@@ -203,12 +211,14 @@ DeadlineDecision deadline_replicas(const DeadlineInput& in) {
     d.past = true;
     d.feasible = false;
     d.needed = in.max_replicas;
-    d.reason = fmt::format("the deadline passed {:.0f}s ago: recommending max replicas ({})", -in.seconds_left, in.max_replicas);
+    d.reason = fmt::format("the deadline passed {:.0f}s ago: recommending max replicas ({})", -in.seconds_left,
+                           in.max_replicas);
     return d;
   }
   // A ready pod finishes floor(left / task) tasks before the deadline; a new one floor((left - startup) / task).
   const double per_ready = std::floor(in.seconds_left / in.task_seconds);
-  const double per_new = in.seconds_left > in.startup_seconds ? std::floor((in.seconds_left - in.startup_seconds) / in.task_seconds) : 0;
+  const double per_new =
+      in.seconds_left > in.startup_seconds ? std::floor((in.seconds_left - in.startup_seconds) / in.task_seconds) : 0;
   const double ready_capacity = in.ready_pods * per_ready;
   long long needed = 0;
   if (per_ready > 0 && ready_capacity >= in.work) {
@@ -226,8 +236,9 @@ DeadlineDecision deadline_replicas(const DeadlineInput& in) {
       d.reason = fmt::format("deadline cannot be met: {} tasks need {} pods in {:.0f}s, max is {}", in.work, needed,
                              in.seconds_left, in.max_replicas);
     } else if (ready_capacity > 0) {  // no pod count is enough: only the running ones can work before the deadline
-      d.reason = fmt::format("deadline cannot be met: {} running pods finish {} of {} tasks in {:.0f}s, and a new pod needs {}s to start",
-                             in.ready_pods, ready_capacity, in.work, in.seconds_left, in.startup_seconds);
+      d.reason = fmt::format(
+          "deadline cannot be met: {} running pods finish {} of {} tasks in {:.0f}s, and a new pod needs {}s to start",
+          in.ready_pods, ready_capacity, in.work, in.seconds_left, in.startup_seconds);
     } else {
       d.reason = fmt::format("deadline cannot be met: {:.0f}s left is less than one task ({}s) plus start-up ({}s)",
                              in.seconds_left, in.task_seconds, in.startup_seconds);
@@ -235,8 +246,8 @@ DeadlineDecision deadline_replicas(const DeadlineInput& in) {
     return d;
   }
   d.replicas = std::max(static_cast<int>(needed), in.min_replicas);
-  d.reason = fmt::format("deadline: {} pods drain {} tasks ({}s p95 each, {}s start-up) within {:.0f}s", needed, in.work,
-                         in.task_seconds, in.startup_seconds, in.seconds_left);
+  d.reason = fmt::format("deadline: {} pods drain {} tasks ({}s p95 each, {}s start-up) within {:.0f}s", needed,
+                         in.work, in.task_seconds, in.startup_seconds, in.seconds_left);
   return d;
 }
 

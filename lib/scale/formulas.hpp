@@ -27,8 +27,14 @@ long long scaledjob_new_jobs(Strategy strategy, long long queue_length, double t
 int hpa_raw_desired(int current, double metric, double target, double tolerance);
 
 struct HpaState {
-  struct Recommendation { double time; int replicas; };
-  struct ScaleEvent { double time; int change; };  // + added, - removed
+  struct Recommendation {
+    double time;
+    int replicas;
+  };
+  struct ScaleEvent {
+    double time;
+    int change;
+  };  // + added, - removed
   std::vector<Recommendation> recommendations;
   std::vector<ScaleEvent> events;
   // When the metric last exceeded the activation threshold. Unknown (nothing before the first step) counts as
@@ -50,20 +56,20 @@ Decision hpa_step(const Policy& policy, HpaState& state, double now, int current
 // ---- deadline ----
 
 struct DeadlineInput {
-  double work = 0;            // tasks left: unfinished (waiting, delayed and in flight)
-  int ready_pods = 0;         // pods already running (no start-up latency)
-  double task_seconds = 1;    // p95 task time: a pod finishes floor(t / task_seconds) tasks in t seconds
-  double startup_seconds = 0; // a new pod starts working this long after it is asked for
-  double seconds_left = 0;    // until the deadline
+  double work = 0;             // tasks left: unfinished (waiting, delayed and in flight)
+  int ready_pods = 0;          // pods already running (no start-up latency)
+  double task_seconds = 1;     // p95 task time: a pod finishes floor(t / task_seconds) tasks in t seconds
+  double startup_seconds = 0;  // a new pod starts working this long after it is asked for
+  double seconds_left = 0;     // until the deadline
   int min_replicas = 0;
   int max_replicas = 1;
 };
 
 struct DeadlineDecision {
   int replicas = 0;
-  bool past = false;      // the deadline has already passed
-  bool feasible = true;   // `replicas` drain the work in time
-  int needed = 0;         // pods needed to meet the deadline (may exceed max)
+  bool past = false;     // the deadline has already passed
+  bool feasible = true;  // `replicas` drain the work in time
+  int needed = 0;        // pods needed to meet the deadline (may exceed max)
   std::string reason;
 };
 

@@ -45,7 +45,8 @@ void run_strategy(const PlanInput& in, Plan& plan) {
     case Strategy::hpa: {
       HpaState fresh;
       HpaState& state = in.hpa_state ? *in.hpa_state : fresh;
-      const Decision d = hpa_step(p, state, in.now_epoch, in.current_replicas, static_cast<double>(unfinished), busy_pods(in));
+      const Decision d =
+          hpa_step(p, state, in.now_epoch, in.current_replicas, static_cast<double>(unfinished), busy_pods(in));
       plan.desired_replicas = d.replicas;
       plan.reason = d.reason;
       break;
@@ -53,13 +54,13 @@ void run_strategy(const PlanInput& in, Plan& plan) {
     case Strategy::scaledjob_default:
     case Strategy::scaledjob_accurate:
     case Strategy::scaledjob_eager: {
-      plan.new_jobs = scaledjob_new_jobs(p.strategy, unfinished, p.target_tasks_per_pod, in.current_replicas, in.pending_jobs,
-                                         p.min_replicas, p.max_replicas);
+      plan.new_jobs = scaledjob_new_jobs(p.strategy, unfinished, p.target_tasks_per_pod, in.current_replicas,
+                                         in.pending_jobs, p.min_replicas, p.max_replicas);
       plan.desired_replicas = static_cast<int>(in.current_replicas + plan.new_jobs);
       plan.reason = fmt::format("{}: maxScale = min({}, ceil({} / {})) = {}, running {}, pending {} → {} new job(s)",
                                 strategy_name(p.strategy), p.max_replicas, unfinished, p.target_tasks_per_pod,
-                                scaledjob_max_scale(unfinished, p.target_tasks_per_pod, p.max_replicas), in.current_replicas,
-                                in.pending_jobs, plan.new_jobs);
+                                scaledjob_max_scale(unfinished, p.target_tasks_per_pod, p.max_replicas),
+                                in.current_replicas, in.pending_jobs, plan.new_jobs);
       break;
     }
     case Strategy::deadline: {
@@ -69,8 +70,8 @@ void run_strategy(const PlanInput& in, Plan& plan) {
         plan.warnings.push_back("set deadline_seconds or deadline_at in the policy");
         break;
       }
-      DeadlineInput d{plan.work, in.current_replicas, plan.task_seconds, p.pod_startup_seconds, *plan.seconds_left,
-                      p.min_replicas, p.max_replicas};
+      DeadlineInput d{plan.work,          in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
+                      *plan.seconds_left, p.min_replicas,      p.max_replicas};
       const auto decision = deadline_replicas(d);
       plan.desired_replicas = decision.replicas;
       plan.reason = decision.reason;
@@ -100,8 +101,9 @@ void predict(const PlanInput& in, Plan& plan) {
                                         -*plan.seconds_left, in.policy.max_replicas));
   } else if (plan.predicted_drain_seconds > *plan.seconds_left) {
     plan.deadline_met = false;
-    plan.warnings.push_back(fmt::format("the deadline will be missed: {} replicas drain {} tasks in {:.0f}s, {:.0f}s left",
-                                        plan.desired_replicas, plan.work, plan.predicted_drain_seconds, *plan.seconds_left));
+    plan.warnings.push_back(
+        fmt::format("the deadline will be missed: {} replicas drain {} tasks in {:.0f}s, {:.0f}s left",
+                    plan.desired_replicas, plan.work, plan.predicted_drain_seconds, *plan.seconds_left));
   }
 }
 
@@ -147,8 +149,8 @@ core::Json to_json(const Plan& plan, const PlanInput& in) {
   inputs.set("unfinished", in.snapshot.unfinished);
   inputs.set("backlog", in.snapshot.backlog);
   inputs.set("depth_by_priority", core::Json::Object{{"high", in.snapshot.depth_high},
-                                                      {"normal", in.snapshot.depth_normal},
-                                                      {"low", in.snapshot.depth_low}});
+                                                     {"normal", in.snapshot.depth_normal},
+                                                     {"low", in.snapshot.depth_low}});
   inputs.set("in_flight", in.snapshot.in_flight);
   inputs.set("delayed", in.snapshot.delayed);
   inputs.set("current_replicas", in.current_replicas);
@@ -188,8 +190,8 @@ core::Json to_json(const Plan& plan, const PlanInput& in) {
 }
 
 std::string to_text(const Plan& plan) {
-  std::string out = fmt::format("strategy   {}\nreplicas   {} → {} ({})\n", strategy_name(plan.strategy), plan.current_replicas,
-                                plan.desired_replicas, plan.action);
+  std::string out = fmt::format("strategy   {}\nreplicas   {} → {} ({})\n", strategy_name(plan.strategy),
+                                plan.current_replicas, plan.desired_replicas, plan.action);
   if (plan.new_jobs > 0) out += fmt::format("new jobs   {}\n", plan.new_jobs);
   out += fmt::format("reason     {}\n", plan.reason);
   out += std::isfinite(plan.predicted_drain_seconds)
@@ -199,7 +201,9 @@ std::string to_text(const Plan& plan) {
              : std::string("drain      never (no replicas)\n");
   if (plan.seconds_left) {
     out += fmt::format("deadline   {:.0f}s left, {}\n", *plan.seconds_left,
-                       plan.deadline_past ? "already past" : plan.deadline_met ? "met" : "MISSED");
+                       plan.deadline_past  ? "already past"
+                       : plan.deadline_met ? "met"
+                                           : "MISSED");
   }
   for (const auto& w : plan.warnings) out += "warning    " + w + "\n";
   return out;

@@ -16,8 +16,8 @@ struct PlanInput {
   QueueSnapshot snapshot;
   Policy policy;
   int current_replicas = 0;
-  long long pending_jobs = 0;  // ScaledJob strategies: jobs whose pod is not running yet
-  double now_epoch = 0;        // for `deadline_at`; ignored when the policy gives deadline_seconds
+  long long pending_jobs = 0;     // ScaledJob strategies: jobs whose pod is not running yet
+  double now_epoch = 0;           // for `deadline_at`; ignored when the policy gives deadline_seconds
   HpaState* hpa_state = nullptr;  // the controller keeps HPA history across iterations; null: fresh
 };
 
@@ -28,9 +28,9 @@ struct Plan {
   long long new_jobs = 0;  // ScaledJob strategies: jobs to create now
   std::string action;      // scale-up, scale-down, hold, create-jobs
   std::string reason;
-  double work = 0;         // unfinished tasks: waiting, delayed and in flight
-  double task_seconds = 0; // p95 used for predictions
-  std::string task_seconds_source;  // "queue" (measured) or "policy"
+  double work = 0;                     // unfinished tasks: waiting, delayed and in flight
+  double task_seconds = 0;             // p95 used for predictions
+  std::string task_seconds_source;     // "queue" (measured) or "policy"
   double predicted_drain_seconds = 0;  // infinite when nothing will drain it
   double predicted_pod_seconds = 0;
   double predicted_cost = 0;

@@ -8,9 +8,9 @@
 #include <limits>
 #include <map>
 
+#include "config/config.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "config/config.hpp"
 #include "core/text.hpp"
 
 namespace swath::scale {
@@ -33,14 +33,18 @@ constexpr double kBig = 1e15;  // shown as "inf"
 template <class At>
 void add_rate_rules(config::OptionTable<Policy>& table, const std::string& prefix, At at) {
   table
-      .number({prefix + ".stabilization_window_seconds", "", "HPA behavior: stabilisation window"}, 0, 3600,
-              [at](Policy& p) -> auto& { return at(p).stabilization_window_seconds; })
-      .integer({prefix + ".max_pods_per_period", "", "HPA behavior: most pods added or removed per period"}, 0, 100000,
-               [at](Policy& p) -> auto& { return at(p).max_pods_per_period; })
-      .number({prefix + ".max_percent_per_period", "", "HPA behavior: most percent added or removed per period"}, 0, 10000,
-              [at](Policy& p) -> auto& { return at(p).max_percent_per_period; })
-      .number({prefix + ".period_seconds", "", "HPA behavior: the period of those limits"}, 1, 1800,
-              [at](Policy& p) -> auto& { return at(p).period_seconds; });
+      .number(
+          {prefix + ".stabilization_window_seconds", "", "HPA behavior: stabilisation window"}, 0,
+          3600, [at](Policy & p) -> auto& { return at(p).stabilization_window_seconds; })
+      .integer(
+          {prefix + ".max_pods_per_period", "", "HPA behavior: most pods added or removed per period"}, 0,
+          100000, [at](Policy & p) -> auto& { return at(p).max_pods_per_period; })
+      .number(
+          {prefix + ".max_percent_per_period", "", "HPA behavior: most percent added or removed per period"}, 0,
+          10000, [at](Policy & p) -> auto& { return at(p).max_percent_per_period; })
+      .number(
+          {prefix + ".period_seconds", "", "HPA behavior: the period of those limits"}, 1,
+          1800, [at](Policy & p) -> auto& { return at(p).period_seconds; });
 }
 
 std::string optional_text(const std::optional<double>& v) { return v ? config::number_text(*v) : ""; }
@@ -78,8 +82,8 @@ std::optional<double> parse_utc_timestamp(std::string_view text) {
   std::tm tm{};
   int consumed = 0;
   const std::string s(text);
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                  &tm.tm_sec, &consumed) != 6 ||
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
       consumed != static_cast<int>(s.size())) {
     return std::nullopt;
   }
@@ -96,43 +100,62 @@ const config::OptionTable<Policy>& policy_table() {
   using config::Entry;
   static const auto table = [] {
     config::OptionTable<Policy> t("");
-    t.parsed({"strategy", "", "hpa, scaledjob-default, scaledjob-accurate, scaledjob-eager or deadline"}, config::Type::string,
-             [](Policy& p) -> auto& { return p.strategy; }, [](Strategy s) { return std::string(strategy_name(s)); },
-             [](const Entry& e) { return parse_strategy(std::get<std::string>(e.value), e.origin.describe()); })
-        .integer({"min_replicas", "", "fewest pods"}, 0, 100000, [](Policy& p) -> auto& { return p.min_replicas; })
-        .integer({"max_replicas", "", "most pods"}, 1, 100000, [](Policy& p) -> auto& { return p.max_replicas; })
-        .number({"target_tasks_per_pod", "", "KEDA target: unfinished tasks per replica or per job"}, 0.001, kBig,
-                [](Policy& p) -> auto& { return p.target_tasks_per_pod; })
-        .number({"activation_threshold", "", "unfinished tasks must exceed this to wake from zero"}, 0, kBig,
-                [](Policy& p) -> auto& { return p.activation_threshold; })
-        .number({"polling_interval_seconds", "", "KEDA pollingInterval"}, 1, 3600,
-                [](Policy& p) -> auto& { return p.polling_interval_seconds; })
-        .number({"cooldown_seconds", "", "KEDA cooldownPeriod"}, 0, 86400, [](Policy& p) -> auto& { return p.cooldown_seconds; })
-        .number({"tolerance", "", "HPA: no change while the usage ratio is within this of 1"}, 0, 1,
-                [](Policy& p) -> auto& { return p.tolerance; })
-        .parsed({"deadline_seconds", "", "drain everything within this long"}, config::Type::number,
-                [](Policy& p) -> auto& { return p.deadline_seconds; }, optional_text,
-                [](const Entry& e) { return std::optional<double>(std::get<double>(e.value)); }, {}, -kBig, kBig)
-        .parsed({"deadline_at", "", "or an absolute UTC deadline, e.g. 2026-11-25T19:00:00Z"}, config::Type::string,
-                [](Policy& p) -> auto& { return p.deadline_at_epoch; }, optional_text,
-                [](const Entry& e) -> std::optional<double> {
-                  const auto& text = std::get<std::string>(e.value);
-                  if (text.empty()) return std::nullopt;
-                  if (const auto epoch = parse_utc_timestamp(text)) return epoch;
-                  throw core::UsageError(e.origin.describe() + ": key 'deadline_at'", "'" + text + "' is not a UTC timestamp",
-                                         "write it like 2026-11-25T19:00:00Z");
-                })
-        .number({"pod_startup_seconds", "", "from asking for a pod to its first task"}, 0, 86400,
-                [](Policy& p) -> auto& { return p.pod_startup_seconds; })
-        .number({"cost_per_pod_hour", "", "cost of one pod for an hour"}, 0, kBig, [](Policy& p) -> auto& { return p.cost_per_pod_hour; })
-        .number({"task_seconds.p50", "", "median task time until the queue has measured it"}, 0.001, kBig,
-                [](Policy& p) -> auto& { return p.task_seconds_p50; })
-        .number({"task_seconds.p95", "", "95th percentile task time until the queue has measured it"}, 0.001, kBig,
-                [](Policy& p) -> auto& { return p.task_seconds_p95; })
-        .integer({"hysteresis_replicas", "", "--watch acts only when the plan moves by more than this"}, 0, 100000,
-                 [](Policy& p) -> auto& { return p.hysteresis_replicas; })
-        .number({"worker_grace_seconds", "", "the worker's shutdown grace"}, 0, 86400,
-                [](Policy& p) -> auto& { return p.worker_grace_seconds; });
+    t.parsed(
+         {"strategy", "", "hpa, scaledjob-default, scaledjob-accurate, scaledjob-eager or deadline"},
+         config::Type::string, [](Policy & p) -> auto& { return p.strategy; },
+         [](Strategy s) { return std::string(strategy_name(s)); },
+         [](const Entry& e) { return parse_strategy(std::get<std::string>(e.value), e.origin.describe()); })
+        .integer(
+            {"min_replicas", "", "fewest pods"}, 0, 100000, [](Policy & p) -> auto& { return p.min_replicas; })
+        .integer(
+            {"max_replicas", "", "most pods"}, 1, 100000, [](Policy & p) -> auto& { return p.max_replicas; })
+        .number(
+            {"target_tasks_per_pod", "", "KEDA target: unfinished tasks per replica or per job"}, 0.001, kBig,
+            [](Policy & p) -> auto& { return p.target_tasks_per_pod; })
+        .number(
+            {"activation_threshold", "", "unfinished tasks must exceed this to wake from zero"}, 0, kBig,
+            [](Policy & p) -> auto& { return p.activation_threshold; })
+        .number(
+            {"polling_interval_seconds", "", "KEDA pollingInterval"}, 1, 3600,
+            [](Policy & p) -> auto& { return p.polling_interval_seconds; })
+        .number(
+            {"cooldown_seconds", "", "KEDA cooldownPeriod"}, 0, 86400,
+            [](Policy & p) -> auto& { return p.cooldown_seconds; })
+        .number(
+            {"tolerance", "", "HPA: no change while the usage ratio is within this of 1"}, 0, 1,
+            [](Policy & p) -> auto& { return p.tolerance; })
+        .parsed(
+            {"deadline_seconds", "", "drain everything within this long"}, config::Type::number,
+            [](Policy & p) -> auto& { return p.deadline_seconds; }, optional_text,
+            [](const Entry& e) { return std::optional<double>(std::get<double>(e.value)); }, {}, -kBig, kBig)
+        .parsed(
+            {"deadline_at", "", "or an absolute UTC deadline, e.g. 2026-11-25T19:00:00Z"}, config::Type::string,
+            [](Policy & p) -> auto& { return p.deadline_at_epoch; }, optional_text,
+            [](const Entry& e) -> std::optional<double> {
+              const auto& text = std::get<std::string>(e.value);
+              if (text.empty()) return std::nullopt;
+              if (const auto epoch = parse_utc_timestamp(text)) return epoch;
+              throw core::UsageError(e.origin.describe() + ": key 'deadline_at'",
+                                     "'" + text + "' is not a UTC timestamp", "write it like 2026-11-25T19:00:00Z");
+            })
+        .number(
+            {"pod_startup_seconds", "", "from asking for a pod to its first task"}, 0, 86400,
+            [](Policy & p) -> auto& { return p.pod_startup_seconds; })
+        .number(
+            {"cost_per_pod_hour", "", "cost of one pod for an hour"}, 0, kBig,
+            [](Policy & p) -> auto& { return p.cost_per_pod_hour; })
+        .number(
+            {"task_seconds.p50", "", "median task time until the queue has measured it"}, 0.001, kBig,
+            [](Policy & p) -> auto& { return p.task_seconds_p50; })
+        .number(
+            {"task_seconds.p95", "", "95th percentile task time until the queue has measured it"}, 0.001, kBig,
+            [](Policy & p) -> auto& { return p.task_seconds_p95; })
+        .integer(
+            {"hysteresis_replicas", "", "--watch acts only when the plan moves by more than this"}, 0, 100000,
+            [](Policy & p) -> auto& { return p.hysteresis_replicas; })
+        .number(
+            {"worker_grace_seconds", "", "the worker's shutdown grace"}, 0, 86400,
+            [](Policy & p) -> auto& { return p.worker_grace_seconds; });
     add_rate_rules(t, "scale_up", [](Policy& p) -> RateRules& { return p.scale_up; });
     add_rate_rules(t, "scale_down", [](Policy& p) -> RateRules& { return p.scale_down; });
     return t;

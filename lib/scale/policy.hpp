@@ -30,21 +30,21 @@ struct Policy {
   Strategy strategy = Strategy::deadline;
   int min_replicas = 0;
   int max_replicas = 20;
-  double target_tasks_per_pod = 10;     // KEDA target: unfinished tasks per replica (ScaledObject) or per job (ScaledJob)
-  double activation_threshold = 0;      // unfinished tasks must exceed this to wake from zero
+  double target_tasks_per_pod = 10;  // KEDA target: unfinished tasks per replica (ScaledObject) or per job (ScaledJob)
+  double activation_threshold = 0;   // unfinished tasks must exceed this to wake from zero
   double polling_interval_seconds = 30;
-  double cooldown_seconds = 300;        // scale to zero only after this long without work
-  RateRules scale_up{0, 4, 100, 15};    // HPA defaults
+  double cooldown_seconds = 300;      // scale to zero only after this long without work
+  RateRules scale_up{0, 4, 100, 15};  // HPA defaults
   RateRules scale_down{300, 100, 100, 15};
-  double tolerance = 0.1;               // HPA: ignore changes within ±10% of the target
+  double tolerance = 0.1;                           // HPA: ignore changes within ±10% of the target
   std::optional<double> deadline_seconds = 3600.0;  // relative to the plan's "now" (simulation: trace start)
-  std::optional<double> deadline_at_epoch;  // absolute UTC, from `deadline_at: 2026-11-25T19:00:00Z`
+  std::optional<double> deadline_at_epoch;          // absolute UTC, from `deadline_at: 2026-11-25T19:00:00Z`
   double pod_startup_seconds = 45;
   double cost_per_pod_hour = 0.10;
-  double task_seconds_p50 = 2;          // used when the queue has not measured task times yet
+  double task_seconds_p50 = 2;  // used when the queue has not measured task times yet
   double task_seconds_p95 = 4;
-  int hysteresis_replicas = 1;          // --watch: act only when the plan moves by more than this
-  double worker_grace_seconds = 30;     // the worker's own shutdown grace; pods get more than this
+  int hysteresis_replicas = 1;       // --watch: act only when the plan moves by more than this
+  double worker_grace_seconds = 30;  // the worker's own shutdown grace; pods get more than this
 };
 
 // Every policy key (top-level and nested, e.g. scale_up.period_seconds), with Policy's defaults.

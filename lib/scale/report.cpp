@@ -33,8 +33,8 @@ std::string row(const SimResult& r, const std::optional<Optimum>& best, const st
   const std::string ratio = best ? fmt::format("{:.3f}", r.pod_seconds / best->result.pod_seconds) : "-";
   return fmt::format("{:<20} {:>9} {:>9} {:>8} {:>11.0f} {:>9.4f} {:>6} {:>9}{}\n", r.strategy,
                      r.finished ? fmt::format("{:.0f}", r.completion_seconds) : std::string("never"),
-                     r.deadline_misses == 0 ? "yes" : "NO", r.deadline_misses, r.pod_seconds, r.cost, r.peak_replicas, ratio,
-                     note);
+                     r.deadline_misses == 0 ? "yes" : "NO", r.deadline_misses, r.pod_seconds, r.cost, r.peak_replicas,
+                     ratio, note);
 }
 
 core::Json result_json(const SimResult& r) {

@@ -11,19 +11,23 @@ const config::OptionTable<Settings>& settings_table() {
   using config::Entry;
   static const auto table =
       config::OptionTable<Settings>("scale")
-          .text({"policy", "--policy", "scaling policy YAML (empty: built-in defaults, the same as configs/scaling.yaml)"},
-                [](Settings& s) -> auto& { return s.policy; })
-          .parsed({"strategy", "--strategy",
-                   "override the policy's strategy: hpa, scaledjob-default, scaledjob-accurate, scaledjob-eager, deadline"},
-                  config::Type::string, [](Settings& s) -> auto& { return s.strategy; },
-                  [](const std::optional<Strategy>& s) { return s ? std::string(strategy_name(*s)) : std::string(); },
-                  [](const Entry& e) -> std::optional<Strategy> {
-                    const auto& text = std::get<std::string>(e.value);
-                    if (text.empty()) return std::nullopt;
-                    return parse_strategy(text, e.origin.describe());
-                  })
-          .text({"kubectl", "--kubectl", "kubectl program used by scale-plan --watch"},
-                [](Settings& s) -> auto& { return s.kubectl; });
+          .text(
+              {"policy", "--policy",
+               "scaling policy YAML (empty: built-in defaults, the same as configs/scaling.yaml)"},
+              [](Settings & s) -> auto& { return s.policy; })
+          .parsed(
+              {"strategy", "--strategy",
+               "override the policy's strategy: hpa, scaledjob-default, scaledjob-accurate, scaledjob-eager, deadline"},
+              config::Type::string, [](Settings & s) -> auto& { return s.strategy; },
+              [](const std::optional<Strategy>& s) { return s ? std::string(strategy_name(*s)) : std::string(); },
+              [](const Entry& e) -> std::optional<Strategy> {
+                const auto& text = std::get<std::string>(e.value);
+                if (text.empty()) return std::nullopt;
+                return parse_strategy(text, e.origin.describe());
+              })
+          .text(
+              {"kubectl", "--kubectl", "kubectl program used by scale-plan --watch"},
+              [](Settings & s) -> auto& { return s.kubectl; });
   return table;
 }
 
@@ -36,12 +40,15 @@ Policy resolve_policy(const Settings& settings) {
 SnapshotSource resolve_source(const std::string& stats_file, const std::string& redis_url, const std::string& queue,
                               RedisStatsReader reader, const RedisUrlCheck& check_url) {
   const std::string hint = "give --stats FILE (from `swath queue stats --json`) or --redis URL --queue NAME";
-  if (!stats_file.empty() && !redis_url.empty()) throw core::UsageError("--stats and --redis", "are mutually exclusive", hint);
+  if (!stats_file.empty() && !redis_url.empty())
+    throw core::UsageError("--stats and --redis", "are mutually exclusive", hint);
   if (!stats_file.empty()) return stats_file_source(stats_file);
   if (redis_url.empty()) throw core::UsageError("no queue to plan for", "neither --stats nor --redis was given", hint);
   if (queue.empty()) throw core::UsageError("--redis", "needs --queue NAME", hint);
   if (check_url) check_url(redis_url);  // a malformed URL is a usage error before any connection attempt
-  return [reader, redis_url, queue] { return snapshot_from_json(reader(redis_url, queue), redis_url + " queue " + queue); };
+  return [reader, redis_url, queue] {
+    return snapshot_from_json(reader(redis_url, queue), redis_url + " queue " + queue);
+  };
 }
 
 double resolve_now(const std::string& text) {
@@ -51,8 +58,7 @@ double resolve_now(const std::string& text) {
     std::size_t used = 0;
     const double v = std::stod(text, &used);
     if (used == text.size()) return v;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   throw core::UsageError("--now '" + text + "'", "not a UTC timestamp or epoch seconds", "e.g. 2026-11-25T18:00:00Z");
 }
 

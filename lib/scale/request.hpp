@@ -1,8 +1,8 @@
 // What `swath scale-plan` was asked, resolved into library inputs: the policy, the snapshot source, "now".
 #pragma once
 
-#include <optional>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/json.hpp"

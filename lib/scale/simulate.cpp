@@ -41,7 +41,8 @@ struct Pod {
 class World {
  public:
   World(const std::vector<Arrival>& trace, const SimConfig& config) : trace_(trace), config_(config) {
-    total_ = std::accumulate(trace.begin(), trace.end(), 0LL, [](long long s, const Arrival& a) { return s + a.tasks; });
+    total_ =
+        std::accumulate(trace.begin(), trace.end(), 0LL, [](long long s, const Arrival& a) { return s + a.tasks; });
     durations_ = task_times(total_, config);
     const Policy& p = config.policy;
     horizon_ = trace.back().time + std::accumulate(durations_.begin(), durations_.end(), 0.0) + p.pod_startup_seconds +
@@ -56,16 +57,19 @@ class World {
   std::optional<double> deadline() const { return deadline_; }
 
   int alive_count() const {
-    return static_cast<int>(std::count_if(pods_.begin(), pods_.end(), [](const Pod& p) { return !p.gone && !p.draining; }));
+    return static_cast<int>(
+        std::count_if(pods_.begin(), pods_.end(), [](const Pod& p) { return !p.gone && !p.draining; }));
   }
   std::vector<Pod*> alive() {
     std::vector<Pod*> out;
-    for (auto& p : pods_) if (!p.gone && !p.draining) out.push_back(&p);
+    for (auto& p : pods_)
+      if (!p.gone && !p.draining) out.push_back(&p);
     return out;
   }
   // Tasks running now: a pod still starting holds no task (its free_at is its ready time until it takes one).
   long long in_flight() const {
-    return std::count_if(pods_.begin(), pods_.end(), [&](const Pod& p) { return !p.gone && p.free_at > t_ && p.free_at > p.ready; });
+    return std::count_if(pods_.begin(), pods_.end(),
+                         [&](const Pod& p) { return !p.gone && p.free_at > t_ && p.free_at > p.ready; });
   }
   int ready_count() {
     const auto a = alive();
@@ -92,7 +96,10 @@ class World {
     int have = static_cast<int>(current.size());
     for (auto& p : pods_) {
       if (have >= desired) break;
-      if (!p.gone && p.draining) { p.draining = false; ++have; }
+      if (!p.gone && p.draining) {
+        p.draining = false;
+        ++have;
+      }
     }
     if (have < desired) add_pods(desired - have, false);
     if (have <= desired) return;
@@ -181,8 +188,8 @@ class World {
   void skip_quiet_time(double next_poll, std::size_t next_arrival) {
     const bool no_pods = pods_.empty();
     const bool all_idle = backlog_ == 0 && std::all_of(pods_.begin(), pods_.end(), [&](const Pod& p) {
-      return !p.draining && !p.job && p.free_at <= t_ + kStep && p.ready <= t_ + kStep;
-    });
+                            return !p.draining && !p.job && p.free_at <= t_ + kStep && p.ready <= t_ + kStep;
+                          });
     if (!no_pods && !all_idle) return;
     double target = next_poll;
     if (next_arrival < trace_.size()) target = std::min(target, trace_[next_arrival].time);
@@ -214,22 +221,29 @@ class World {
 long long unfinished(const World& w) { return w.backlog() + w.in_flight(); }
 
 void hpa_controller(World& w, HpaState& state) {
-  const auto d = hpa_step(w.policy(), state, w.now(), static_cast<int>(w.alive().size()), static_cast<double>(unfinished(w)));
+  const auto d =
+      hpa_step(w.policy(), state, w.now(), static_cast<int>(w.alive().size()), static_cast<double>(unfinished(w)));
   w.set_replicas(d.replicas);
 }
 
 void deadline_controller(World& w) {
   const Policy& p = w.policy();
   const double left = w.deadline() ? *w.deadline() - w.now() : 0;
-  DeadlineInput in{static_cast<double>(unfinished(w)), w.ready_count(), w.task_p95(), p.pod_startup_seconds,
-                   left, p.min_replicas, p.max_replicas};
+  DeadlineInput in{static_cast<double>(unfinished(w)),
+                   w.ready_count(),
+                   w.task_p95(),
+                   p.pod_startup_seconds,
+                   left,
+                   p.min_replicas,
+                   p.max_replicas};
   w.set_replicas(deadline_replicas(in).replicas);
 }
 
 void scaledjob_controller(World& w, Strategy s) {
   const Policy& p = w.policy();
   const auto running = static_cast<long long>(w.alive().size());
-  w.add_pods(scaledjob_new_jobs(s, unfinished(w), p.target_tasks_per_pod, running, w.pending_count(), p.min_replicas, p.max_replicas),
+  w.add_pods(scaledjob_new_jobs(s, unfinished(w), p.target_tasks_per_pod, running, w.pending_count(), p.min_replicas,
+                                p.max_replicas),
              true);
 }
 
@@ -240,13 +254,17 @@ SimResult simulate(const std::vector<Arrival>& trace, Strategy strategy, const S
   HpaState state;
   const std::string name(strategy_name(strategy));
   switch (strategy) {
-    case Strategy::hpa: return world.run(name, [&](World& w) { hpa_controller(w, state); });
-    case Strategy::deadline: return world.run(name, deadline_controller);
-    default: return world.run(name, [&](World& w) { scaledjob_controller(w, strategy); });
+    case Strategy::hpa:
+      return world.run(name, [&](World& w) { hpa_controller(w, state); });
+    case Strategy::deadline:
+      return world.run(name, deadline_controller);
+    default:
+      return world.run(name, [&](World& w) { scaledjob_controller(w, strategy); });
   }
 }
 
-SimResult simulate_oracle(const std::vector<Arrival>& trace, int replicas, double start_seconds, const SimConfig& config) {
+SimResult simulate_oracle(const std::vector<Arrival>& trace, int replicas, double start_seconds,
+                          const SimConfig& config) {
   World world(trace, config);
   return world.run("hindsight-optimum", [&](World& w) {
     const bool work = unfinished(w) > 0;

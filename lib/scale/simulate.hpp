@@ -13,10 +13,10 @@
 namespace swath::scale {
 
 struct SimConfig {
-  Policy policy;              // bounds, targets, rate limits, start-up latency, deadline_seconds
-  double task_p50 = 2;        // true task times: log-normal with this median ...
-  double task_p95 = 4;        // ... and this 95th percentile (also what the deadline strategy plans with)
-  std::uint64_t seed = 42;    // same task times for every strategy
+  Policy policy;            // bounds, targets, rate limits, start-up latency, deadline_seconds
+  double task_p50 = 2;      // true task times: log-normal with this median ...
+  double task_p95 = 4;      // ... and this 95th percentile (also what the deadline strategy plans with)
+  std::uint64_t seed = 42;  // same task times for every strategy
 };
 
 struct SimSample {
@@ -27,22 +27,23 @@ struct SimSample {
 
 struct SimResult {
   std::string strategy;
-  bool finished = false;            // every task done within the horizon
+  bool finished = false;  // every task done within the horizon
   long long tasks = 0;
-  double busy_seconds = 0;          // sum of task times: no schedule pays fewer pod-seconds than this
-  double completion_seconds = 0;    // when the last task finished
-  long long deadline_misses = 0;    // tasks finished after the deadline
+  double busy_seconds = 0;        // sum of task times: no schedule pays fewer pod-seconds than this
+  double completion_seconds = 0;  // when the last task finished
+  long long deadline_misses = 0;  // tasks finished after the deadline
   double pod_seconds = 0;
   double cost = 0;
   int peak_replicas = 0;
-  std::vector<SimSample> samples;   // one per polling interval
+  std::vector<SimSample> samples;  // one per polling interval
 };
 
 SimResult simulate(const std::vector<Arrival>& trace, Strategy strategy, const SimConfig& config);
 
 // The hindsight family: `replicas` pods whenever work is waiting, from `start_seconds` on, with the true
 // task times known. The optimum is the cheapest of these that meets the deadline.
-SimResult simulate_oracle(const std::vector<Arrival>& trace, int replicas, double start_seconds, const SimConfig& config);
+SimResult simulate_oracle(const std::vector<Arrival>& trace, int replicas, double start_seconds,
+                          const SimConfig& config);
 
 struct Optimum {
   SimResult result;

@@ -15,7 +15,8 @@ long long count(const core::Json& object, std::string_view key, const std::strin
   const core::Json* value = object.find(key);
   if (value == nullptr) {
     if (!required) return 0;
-    throw core::DataError(name, "queue stats lack '" + std::string(key) + "'", "produce it with `swath queue stats --json`");
+    throw core::DataError(name, "queue stats lack '" + std::string(key) + "'",
+                          "produce it with `swath queue stats --json`");
   }
   if (!value->is_number()) throw core::DataError(name, "'" + std::string(key) + "' is not a number");
   const double v = value->as_double();
@@ -58,14 +59,16 @@ QueueSnapshot snapshot_from_json(const core::Json& json, const std::string& name
   s.in_flight = count(json, "in_flight", name);
   s.delayed = count(json, "delayed", name, false);
   s.dead = count(json, "dead", name, false);
-  s.unfinished = json.find("unfinished") != nullptr ? count(json, "unfinished", name) : s.backlog + s.in_flight + s.delayed;
+  s.unfinished =
+      json.find("unfinished") != nullptr ? count(json, "unfinished", name) : s.backlog + s.in_flight + s.delayed;
   s.workers = count(json, "workers", name, false);
   if (const auto* by = json.find("depth_by_priority"); by && by->is_object()) {
     s.depth_high = count(*by, "high", name, false);
     s.depth_normal = count(*by, "normal", name, false);
     s.depth_low = count(*by, "low", name, false);
   }
-  if (const auto* tp = json.find("throughput_per_second"); tp && tp->is_number()) s.throughput_per_second = tp->as_double();
+  if (const auto* tp = json.find("throughput_per_second"); tp && tp->is_number())
+    s.throughput_per_second = tp->as_double();
   const core::Json* times = json.find("task_seconds");
   s.task_p50 = seconds(times, "p50", name);
   s.task_p95 = seconds(times, "p95", name);

@@ -15,14 +15,14 @@ struct QueueSnapshot {
   // moved into place — LLEN swath:{NAME}:unfinished, the one number KEDA and every strategy read. Counting
   // running work keeps a plan from scaling in under it (the ready list alone is 0 once every task is leased).
   long long unfinished = 0;
-  long long backlog = 0;    // LLEN swath:{NAME}:ready: waiting tasks only
+  long long backlog = 0;  // LLEN swath:{NAME}:ready: waiting tasks only
   long long depth_high = 0, depth_normal = 0, depth_low = 0;
   long long in_flight = 0;
   long long delayed = 0;
   long long dead = 0;
-  long long workers = 0;    // workers seen alive; 0 when unknown
+  long long workers = 0;  // workers seen alive; 0 when unknown
   double throughput_per_second = 0;
-  double task_p50 = 0;      // seconds; 0 when not measured yet
+  double task_p50 = 0;  // seconds; 0 when not measured yet
   double task_p95 = 0;
   long long task_count = 0;
 };

@@ -49,7 +49,8 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
       throw core::UsageError(where, "task count " + tasks_text + " is not a whole number >= 0", hint);
     }
     if (!out.empty() && time < out.back().time) {
-      throw core::UsageError(where, "time " + time_text + " is before the previous line's time (times must be sorted)", hint);
+      throw core::UsageError(where, "time " + time_text + " is before the previous line's time (times must be sorted)",
+                             hint);
     }
     total += tasks;
     if (total > kMaxTasks) {

@@ -11,7 +11,7 @@ namespace swath::synth {
 
 namespace {
 
-constexpr double kSarPixel = 5.0;       // metres
+constexpr double kSarPixel = 5.0;  // metres
 constexpr double kOpticalPixel = 0.5;
 
 struct Box {
@@ -83,7 +83,8 @@ void place(SynthObject& o, const SynthOptions& options, const std::vector<double
 void plan_ponds(const SynthOptions& options, std::vector<SynthObject>& objects, std::vector<Box>& taken) {
   Rng rng(options.seed * 0x9E3779B97F4A7C15ULL + 101);
   const auto wanted = std::max<std::int64_t>(1, options.width * options.height / 300000);
-  for (std::int64_t attempt = 0; attempt < wanted * 100 && static_cast<std::int64_t>(taken.size()) < wanted; ++attempt) {
+  for (std::int64_t attempt = 0; attempt < wanted * 100 && static_cast<std::int64_t>(taken.size()) < wanted;
+       ++attempt) {
     SynthObject pond;
     pond.cls = "water";
     pond.length = 2 * rng.uniform(15, 50);
@@ -92,7 +93,9 @@ void plan_ponds(const SynthOptions& options, std::vector<SynthObject>& objects, 
     pond.cx = rng.uniform(0, static_cast<double>(options.width));
     pond.cy = rng.uniform(0, static_cast<double>(options.height));
     const Box box = footprint(pond, 0);
-    if (box.x0 < 2 || box.y0 < 2 || box.x1 > static_cast<double>(options.width) - 2 || box.y1 > static_cast<double>(options.height) - 2) continue;
+    if (box.x0 < 2 || box.y0 < 2 || box.x1 > static_cast<double>(options.width) - 2 ||
+        box.y1 > static_cast<double>(options.height) - 2)
+      continue;
     const Box clear = footprint(pond, 20);
     if (std::any_of(taken.begin(), taken.end(), [&](const Box& t) { return overlaps(t, clear); })) continue;
     taken.push_back(clear);
@@ -116,8 +119,9 @@ std::vector<SynthObject> plan_objects(const SynthOptions& options) {
   Rng rng(options.seed * 0x2545F4914F6CDD1DULL + (options.kind == Kind::sar ? 1 : 2));
   const double area = static_cast<double>(options.width * options.height);
   const std::int64_t wanted =
-      options.objects >= 0 ? options.objects
-                           : std::max<std::int64_t>(1, static_cast<std::int64_t>(area / (options.kind == Kind::sar ? 40000 : 20000)));
+      options.objects >= 0
+          ? options.objects
+          : std::max<std::int64_t>(1, static_cast<std::int64_t>(area / (options.kind == Kind::sar ? 40000 : 20000)));
   const auto x_edges = window_edges(options.width, options.straddle_window, options.straddle_overlap);
   const auto y_edges = window_edges(options.height, options.straddle_window, options.straddle_overlap);
   std::vector<SynthObject> objects;
@@ -125,7 +129,8 @@ std::vector<SynthObject> plan_objects(const SynthOptions& options) {
   if (options.kind == Kind::optical && options.bands == 4) plan_ponds(options, objects, taken);
   const double spacing = options.kind == Kind::sar ? 12 : 6;  // pixels kept clear around each object
   const auto ponds = static_cast<std::int64_t>(objects.size());
-  for (std::int64_t attempt = 0; attempt < wanted * 200 && static_cast<std::int64_t>(objects.size()) - ponds < wanted; ++attempt) {
+  for (std::int64_t attempt = 0; attempt < wanted * 200 && static_cast<std::int64_t>(objects.size()) - ponds < wanted;
+       ++attempt) {
     SynthObject o = random_object(options.kind, rng);
     place(o, options, x_edges, y_edges, rng);
     const Box box = footprint(o, 0);

@@ -32,7 +32,8 @@ constexpr std::int64_t kTextureSpacing = 24;
 class Texture {
  public:
   Texture(std::uint64_t seed, std::int64_t width, std::int64_t height)
-      : columns_(width / kTextureSpacing + 2), nodes_(static_cast<std::size_t>(columns_ * (height / kTextureSpacing + 2))) {
+      : columns_(width / kTextureSpacing + 2),
+        nodes_(static_cast<std::size_t>(columns_ * (height / kTextureSpacing + 2))) {
     for (std::size_t n = 0; n < nodes_.size(); ++n) {
       double sum = 0;
       const auto i = static_cast<std::int64_t>(n) % columns_, j = static_cast<std::int64_t>(n) / columns_;
@@ -86,7 +87,8 @@ core::Window pixel_range(const SynthObject& o, std::int64_t width, std::int64_t 
 
 // Draws each object through `blend(index, coverage, pixel offset)` and records its half-covered box.
 template <class Blend>
-std::vector<core::Window> draw_objects(const SynthOptions& options, const std::vector<SynthObject>& objects, Blend blend) {
+std::vector<core::Window> draw_objects(const SynthOptions& options, const std::vector<SynthObject>& objects,
+                                       Blend blend) {
   const std::int64_t width = options.width, height = options.height;
   std::vector<core::Window> boxes;
   for (const auto& o : objects) {

@@ -11,9 +11,9 @@ namespace swath::synth {
 
 struct Rendered {
   int bands = 1;
-  std::vector<std::uint16_t> sar;      // 1 band
-  std::vector<std::uint8_t> optical;   // 3 bands, band-sequential
-  std::vector<core::Window> boxes;     // per object: pixels at least half covered by it
+  std::vector<std::uint16_t> sar;     // 1 band
+  std::vector<std::uint8_t> optical;  // 3 bands, band-sequential
+  std::vector<core::Window> boxes;    // per object: pixels at least half covered by it
 };
 
 // Throws core::Interrupted when `options.stop` asks; polled once per row.

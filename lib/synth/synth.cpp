@@ -29,7 +29,8 @@ std::string truth_path_for(const std::string& scene) {
 
 // "x0,y0,x1,y1" in scene pixels (x1, y1 exclusive): lets training scripts skip reprojection.
 std::string pixel_box_text(const core::Window& w) {
-  return std::to_string(w.x) + "," + std::to_string(w.y) + "," + std::to_string(w.right()) + "," + std::to_string(w.bottom());
+  return std::to_string(w.x) + "," + std::to_string(w.y) + "," + std::to_string(w.right()) + "," +
+         std::to_string(w.bottom());
 }
 
 core::Json options_json(const SynthOptions& o) {
@@ -49,21 +50,25 @@ void validate(const SynthOptions& o) {
                            "use --bands 4 with --kind optical for RGB + NIR");
   }
   if (o.output.empty()) throw core::UsageError("-o", "an output path is required", "swath synth -o scene.tif");
-  if (o.straddle_window < 0 || (o.straddle_window > 0 && (o.straddle_overlap < 0 || o.straddle_overlap >= o.straddle_window))) {
+  if (o.straddle_window < 0 ||
+      (o.straddle_window > 0 && (o.straddle_overlap < 0 || o.straddle_overlap >= o.straddle_window))) {
     throw core::UsageError("--straddle", "the window must be positive and the overlap smaller than it");
   }
 }
 
 constexpr std::int64_t kBlockRows = 256;  // BLOCKYSIZE below
 
-void stage_scene(const SynthOptions& options, const Rendered& pixels, const core::Json& provenance, core::StagedFiles& staged) {
+void stage_scene(const SynthOptions& options, const Rendered& pixels, const core::Json& provenance,
+                 core::StagedFiles& staged) {
   auto* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
   // Encoded in memory (the pixels are there already; compressed, the file is smaller), then written with
   // checked writes, so a full disk is reported as such and leaves nothing.
   const raster::MemoryFile file("scene.tif");
   // PHOTOMETRIC=RGB + ALPHA=NO: a 4th band is NIR, not transparency.
-  const char* creation[] = {"TILED=YES", "COMPRESS=DEFLATE", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "ALPHA=NO",
-                            options.kind == Kind::optical ? "PHOTOMETRIC=RGB" : nullptr, nullptr};
+  const char* creation[] = {"TILED=YES",      "COMPRESS=DEFLATE",
+                            "BLOCKXSIZE=256", "BLOCKYSIZE=256",
+                            "ALPHA=NO",       options.kind == Kind::optical ? "PHOTOMETRIC=RGB" : nullptr,
+                            nullptr};
   const GDALDataType type = options.kind == Kind::sar ? GDT_UInt16 : GDT_Byte;
   raster::CapturedGdalErrors errors;
   {
@@ -88,7 +93,8 @@ void stage_scene(const SynthOptions& options, const Rendered& pixels, const core
     // holds is set before the first flush, so the bytes are those of a single write.
     const auto sample = static_cast<GSpacing>(GDALGetDataTypeSizeBytes(type));
     const GSpacing line = options.width * sample, band = line * options.height;
-    const auto* bytes = options.kind == Kind::sar ? reinterpret_cast<const unsigned char*>(pixels.sar.data()) : pixels.optical.data();
+    const auto* bytes =
+        options.kind == Kind::sar ? reinterpret_cast<const unsigned char*>(pixels.sar.data()) : pixels.optical.data();
     for (std::int64_t y = 0; y < options.height; y += kBlockRows) {
       if (options.stop && options.stop()) {
         dataset->MarkSuppressOnClose();
@@ -114,8 +120,8 @@ vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthOb
   vector::Layer layer;
   layer.name = "truth";
   layer.crs_wkt = vector::epsg_wkt(utm_epsg());
-  layer.fields = {{"id", vector::FieldKind::integer},     {"class", vector::FieldKind::string},
-                  {"length_m", vector::FieldKind::real},  {"width_m", vector::FieldKind::real},
+  layer.fields = {{"id", vector::FieldKind::integer},       {"class", vector::FieldKind::string},
+                  {"length_m", vector::FieldKind::real},    {"width_m", vector::FieldKind::real},
                   {"heading_deg", vector::FieldKind::real}, {"pixel_box", vector::FieldKind::string}};
   layer.metadata = core::Json::Object{{"scene", options.output}, {"provenance", provenance}};
   const auto transform = scene_geotransform(options.kind);
@@ -124,10 +130,11 @@ vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthOb
   for (std::size_t i = 0; i < objects.size(); ++i) {
     if (boxes[i].empty()) continue;
     const auto& o = objects[i];
-    layer.features.push_back({vector::box_ring(transform.bounds_of(boxes[i])),
-                              {core::Json(static_cast<long long>(i + 1)), core::Json(o.cls), core::Json(round2(o.length * pixel)),
-                               core::Json(round2(o.width * pixel)), core::Json(round2(o.heading * 180 / std::numbers::pi)),
-                               core::Json(pixel_box_text(boxes[i]))}});
+    layer.features.push_back(
+        {vector::box_ring(transform.bounds_of(boxes[i])),
+         {core::Json(static_cast<long long>(i + 1)), core::Json(o.cls), core::Json(round2(o.length * pixel)),
+          core::Json(round2(o.width * pixel)), core::Json(round2(o.heading * 180 / std::numbers::pi)),
+          core::Json(pixel_box_text(boxes[i]))}});
   }
   return layer;
 }
@@ -135,7 +142,8 @@ vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthOb
 }  // namespace
 
 core::Json to_json(const SynthResult& result) {
-  return core::Json::Object{{"scene", result.scene_path}, {"truth", result.truth_path}, {"objects", static_cast<long long>(result.objects)}};
+  return core::Json::Object{
+      {"scene", result.scene_path}, {"truth", result.truth_path}, {"objects", static_cast<long long>(result.objects)}};
 }
 
 SynthResult synthesize(const SynthOptions& options) {

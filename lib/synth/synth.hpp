@@ -16,13 +16,13 @@ namespace swath::synth {
 enum class Kind { sar, optical };
 
 struct SynthOptions {
-  std::string output;          // SCENE.tif; the truth goes to SCENE.truth.geojson
+  std::string output;  // SCENE.tif; the truth goes to SCENE.truth.geojson
   std::uint64_t seed = 1;
   Kind kind = Kind::sar;
   std::int64_t width = 2048;
   std::int64_t height = 2048;
-  int bands = 3;               // optical: 3 (RGB) or 4 (RGB + NIR, with ponds of class water)
-  std::int64_t objects = -1;   // -1: from the area (one per 40k px for SAR, 20k px for optical)
+  int bands = 3;              // optical: 3 (RGB) or 4 (RGB + NIR, with ponds of class water)
+  std::int64_t objects = -1;  // -1: from the area (one per 40k px for SAR, 20k px for optical)
   // When straddle_window > 0, every object is placed across an edge of that grid's windows.
   std::int64_t straddle_window = 0;
   std::int64_t straddle_overlap = 0;
@@ -34,11 +34,11 @@ struct SynthOptions {
 // One object to draw, in pixel coordinates of the scene.
 struct SynthObject {
   std::string cls;
-  double cx = 0, cy = 0;          // centre
-  double length = 0, width = 0;   // pixels
-  double heading = 0;             // radians, clockwise from north (up)
-  double contrast = 0;            // SAR: ship/clutter intensity ratio; optical: unused
-  std::uint8_t color[3]{};        // optical colour
+  double cx = 0, cy = 0;         // centre
+  double length = 0, width = 0;  // pixels
+  double heading = 0;            // radians, clockwise from north (up)
+  double contrast = 0;           // SAR: ship/clutter intensity ratio; optical: unused
+  std::uint8_t color[3]{};       // optical colour
 };
 
 // The scene's fixed georeferencing per kind: UTM zone 31N, 5 m (SAR) or 0.5 m (optical) pixels.

@@ -59,13 +59,15 @@ std::string pointer_option(const void* pointer) {
   return text;
 }
 
-std::string spacing_option(const char* key, std::size_t bytes) { return std::string(key) + "=" + std::to_string(bytes); }
+std::string spacing_option(const char* key, std::size_t bytes) {
+  return std::string(key) + "=" + std::to_string(bytes);
+}
 
 // A MEM dataset whose bands point into the block (no copy); the block must outlive it.
 GDALDatasetUniquePtr wrap_block(const raster::PixelBlock& block, std::size_t band_count) {
   auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-  GDALDatasetUniquePtr dataset(mem->Create("", static_cast<int>(block.window.width), static_cast<int>(block.window.height), 0,
-                                           block.type, nullptr));
+  GDALDatasetUniquePtr dataset(mem->Create("", static_cast<int>(block.window.width),
+                                           static_cast<int>(block.window.height), 0, block.type, nullptr));
   if (!dataset) throw core::DataError("cannot encode a tile", "GDAL's MEM driver could not create a dataset");
   for (std::size_t b = 0; b < band_count; ++b) {
     const std::string pointer = pointer_option(block.sample_at(b, 0));
@@ -139,21 +141,22 @@ EncodedTile take_file(const ScratchFile& file) {
 GDALDatasetUniquePtr write_gtiff(GDALDriver& driver, const std::string& path, const raster::PixelBlock& block,
                                  std::size_t band_count, const TileLook& look, const TilePlace& place,
                                  CPLStringList& options) {
-  const bool rgb = band_count >= 3 && block.type == GDT_Byte && look.colors.size() >= 3 && look.colors[0] == GCI_RedBand &&
-                   look.colors[1] == GCI_GreenBand && look.colors[2] == GCI_BlueBand;
+  const bool rgb = band_count >= 3 && block.type == GDT_Byte && look.colors.size() >= 3 &&
+                   look.colors[0] == GCI_RedBand && look.colors[1] == GCI_GreenBand && look.colors[2] == GCI_BlueBand;
   if (rgb && options.FetchNameValue("PHOTOMETRIC") == nullptr) options.SetNameValue("PHOTOMETRIC", "RGB");
   GDALDatasetUniquePtr dataset(driver.Create(path.c_str(), static_cast<int>(block.window.width),
-                                             static_cast<int>(block.window.height), static_cast<int>(band_count), block.type,
-                                             options.List()));
+                                             static_cast<int>(block.window.height), static_cast<int>(band_count),
+                                             block.type, options.List()));
   if (!dataset) return dataset;
   describe_tile(*dataset, look, place, block.window);
   std::vector<int> bands(band_count);
   for (std::size_t b = 0; b < band_count; ++b) bands[b] = static_cast<int>(b + 1);
-  const CPLErr err = dataset->RasterIO(GF_Write, 0, 0, static_cast<int>(block.window.width),
-                                       static_cast<int>(block.window.height), const_cast<std::byte*>(block.data.data()),
-                                       static_cast<int>(block.window.width), static_cast<int>(block.window.height), block.type,
-                                       static_cast<int>(band_count), bands.data(), static_cast<GSpacing>(block.pixel_space()),
-                                       static_cast<GSpacing>(block.line_space()), static_cast<GSpacing>(block.band_space()), nullptr);
+  const CPLErr err =
+      dataset->RasterIO(GF_Write, 0, 0, static_cast<int>(block.window.width), static_cast<int>(block.window.height),
+                        const_cast<std::byte*>(block.data.data()), static_cast<int>(block.window.width),
+                        static_cast<int>(block.window.height), block.type, static_cast<int>(band_count), bands.data(),
+                        static_cast<GSpacing>(block.pixel_space()), static_cast<GSpacing>(block.line_space()),
+                        static_cast<GSpacing>(block.band_space()), nullptr);
   if (err != CE_None) dataset.reset();
   return dataset;
 }
@@ -164,7 +167,8 @@ bool declares_padding_nodata(const TileLook& look, const core::Window& window) {
   return !look.padding_nodata.empty() && window.intersect(look.scene) != window;
 }
 
-EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look, const TilePlace& place) {
+EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look,
+                        const TilePlace& place) {
   // Sidecar files (.aux.xml) would hold what PNG/JPEG cannot; swath keeps that in the manifest instead.
   const raster::ScopedConfigOption no_sidecars("GDAL_PAM_ENABLED", "NO");
   const std::string driver_name = format_name(look.format);

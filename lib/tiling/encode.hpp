@@ -20,12 +20,12 @@ struct TileLook {
   Format format = Format::gtiff;
   std::vector<std::string> creation_options;
   std::string crs_wkt;
-  std::vector<std::optional<double>> nodata;       // per written band
+  std::vector<std::optional<double>> nodata;  // per written band
   // A scene without nodata pads with 0: tiles reaching past `scene` (padded edge tiles) declare this nodata
   // instead, so readers can tell padding from data. Empty: none (the scene has nodata, or nothing is padded).
   std::vector<std::optional<double>> padding_nodata;
-  core::Window scene;                              // the scene's extent in its pixel grid
-  std::vector<GDALColorInterp> colors;             // per written band
+  core::Window scene;                                         // the scene's extent in its pixel grid
+  std::vector<GDALColorInterp> colors;                        // per written band
   std::vector<std::pair<std::string, std::string>> metadata;  // GTiff/COG only (provenance)
 };
 
@@ -54,12 +54,13 @@ TileMemory tile_memory(std::size_t size);
 // What differs from one tile of a scene to the next.
 struct TilePlace {
   std::optional<core::GeoTransform> geotransform;  // of the tile's top-left pixel; absent: none written
-  std::string id;                                   // the SWATH_TILE metadata item (GTiff/COG), after the look's
+  std::string id;                                  // the SWATH_TILE metadata item (GTiff/COG), after the look's
 };
 
 // Whether a tile over `window` declares the look's padding nodata instead of its nodata (it reaches past the scene).
 bool declares_padding_nodata(const TileLook& look, const core::Window& window);
 
-EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look, const TilePlace& place);
+EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look,
+                        const TilePlace& place);
 
 }  // namespace swath::tiling

@@ -24,7 +24,8 @@ core::Json window_json(const core::Window& w) {
 
 std::optional<core::Window> parse_window(const core::Json* json) {
   if (json == nullptr || !json->is_object()) return std::nullopt;
-  return core::Window{json->at("x").as_int(), json->at("y").as_int(), json->at("width").as_int(), json->at("height").as_int()};
+  return core::Window{json->at("x").as_int(), json->at("y").as_int(), json->at("width").as_int(),
+                      json->at("height").as_int()};
 }
 
 core::Json feature_json(const TileRecord& r) {
@@ -34,8 +35,9 @@ core::Json feature_json(const TileRecord& r) {
                                       core::Json::Array{b.min_x, b.min_y}};
   return core::Json::Object{
       {"type", "Feature"},
-      {"properties", r.xyz ? core::Json::Object{{"id", r.id}, {"path", r.path}, {"z", r.xyz->z}, {"x", r.xyz->x}, {"y", r.xyz->y}}
-                           : core::Json::Object{{"id", r.id}, {"path", r.path}, {"row", r.cell.row}, {"col", r.cell.col}}},
+      {"properties",
+       r.xyz ? core::Json::Object{{"id", r.id}, {"path", r.path}, {"z", r.xyz->z}, {"x", r.xyz->x}, {"y", r.xyz->y}}
+             : core::Json::Object{{"id", r.id}, {"path", r.path}, {"row", r.cell.row}, {"col", r.cell.col}}},
       {"geometry", core::Json::Object{{"type", "Polygon"}, {"coordinates", core::Json::Array{std::move(ring)}}}}};
 }
 
@@ -43,17 +45,20 @@ core::Json feature_json(const TileRecord& r) {
 
 std::string status_name(TileStatus status) {
   switch (status) {
-    case TileStatus::written: return "written";
-    case TileStatus::blank: return "blank";
-    case TileStatus::failed: return "failed";
+    case TileStatus::written:
+      return "written";
+    case TileStatus::blank:
+      return "blank";
+    case TileStatus::failed:
+      return "failed";
   }
   return "failed";
 }
 
 // A web-map tile's line: where it is in the pyramid instead of a scene's grid.
 static core::Json xyz_json(const TileRecord& r) {
-  core::Json line = core::Json::Object{{"id", r.id}, {"z", r.xyz->z}, {"x", r.xyz->x}, {"y", r.xyz->y},
-                                       {"status", status_name(r.status)}};
+  core::Json line = core::Json::Object{
+      {"id", r.id}, {"z", r.xyz->z}, {"x", r.xyz->x}, {"y", r.xyz->y}, {"status", status_name(r.status)}};
   if (r.status == TileStatus::written) line.set("path", r.path);
   if (r.bounds) line.set("bounds", bounds_json(*r.bounds));
   if (r.bounds_wgs84) line.set("bounds_wgs84", bounds_json(*r.bounds_wgs84));
@@ -67,8 +72,8 @@ static core::Json xyz_json(const TileRecord& r) {
 
 core::Json to_json(const TileRecord& r) {
   if (r.xyz) return xyz_json(r);
-  core::Json line = core::Json::Object{{"id", r.id}, {"scene", r.scene}, {"index", r.cell.index}, {"row", r.cell.row},
-                                       {"col", r.cell.col}, {"status", status_name(r.status)}};
+  core::Json line = core::Json::Object{{"id", r.id},        {"scene", r.scene},  {"index", r.cell.index},
+                                       {"row", r.cell.row}, {"col", r.cell.col}, {"status", status_name(r.status)}};
   if (r.status == TileStatus::written) line.set("path", r.path);
   line.set("window", window_json(r.cell.window));
   line.set("source_window", window_json(r.cell.source));
@@ -111,7 +116,8 @@ std::optional<TileRecord> parse_record(const core::Json& line) {
 }
 
 std::string xyz_relative_path(const XyzTile& tile, Format format) {
-  return std::to_string(tile.z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y) + "." + file_extension(format);
+  return std::to_string(tile.z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y) + "." +
+         file_extension(format);
 }
 
 std::string journal_path(const std::string& output_dir, const std::string& manifest_name) {
@@ -185,13 +191,14 @@ ManifestWriter::~ManifestWriter() {
 }
 
 void ManifestWriter::remove_unwritten_tile(const TileRecord& record) const {
-  const std::string path =
-      output_dir_ + "/" +
-      (record.xyz ? xyz_relative_path(*record.xyz, tile_format_) : tile_relative_path(record.scene, record.cell, tile_format_));
+  const std::string path = output_dir_ + "/" +
+                           (record.xyz ? xyz_relative_path(*record.xyz, tile_format_)
+                                       : tile_relative_path(record.scene, record.cell, tile_format_));
   if (::unlink(path.c_str()) == 0 || errno == ENOENT) return;
   const int err = errno;
-  throw core::IoError("cannot remove '" + path + "'", std::strerror(err),
-                      "an earlier run's tile there would contradict the manifest, which records it " + status_name(record.status));
+  throw core::IoError(
+      "cannot remove '" + path + "'", std::strerror(err),
+      "an earlier run's tile there would contradict the manifest, which records it " + status_name(record.status));
 }
 
 void ManifestWriter::add(const TileRecord& record) {

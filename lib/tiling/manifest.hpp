@@ -35,7 +35,7 @@ struct TileRecord {
   std::optional<core::Bounds> bounds_wgs84;  // longitude/latitude
   std::uint64_t bytes = 0;
   std::string sha256;
-  std::string error;  // failed only
+  std::string error;           // failed only
   std::optional<XyzTile> xyz;  // web-map tiles: `cell` and `scene` are unused
 };
 

@@ -43,7 +43,8 @@ const ManifestScene* ManifestHeader::scene(const std::string& name) const {
 
 const std::string& ManifestLine::tile_file() const {
   if (file.empty()) {
-    throw core::DataError(where, "no \"path\"", "a written tile's line names its file in \"path\", relative to the manifest's directory");
+    throw core::DataError(where, "no \"path\"",
+                          "a written tile's line names its file in \"path\", relative to the manifest's directory");
   }
   return file;
 }
@@ -71,7 +72,8 @@ ManifestEntry ManifestReader::entry(core::JsonLine line) const {
   tile.bytes = int_field(line.value, "bytes");
   if (!tile.path.empty()) {
     const std::filesystem::path path(tile.path);
-    tile.file = core::is_vsi_path(tile.path) || path.is_absolute() ? tile.path : (dir_ / path).lexically_normal().string();
+    tile.file =
+        core::is_vsi_path(tile.path) || path.is_absolute() ? tile.path : (dir_ / path).lexically_normal().string();
   }
   if (tile.id.empty()) tile.id = core::string_field(line.value, "tile_id");
   if (tile.id.empty() && !tile.path.empty()) tile.id = std::filesystem::path(tile.path).stem().string();
@@ -89,7 +91,8 @@ std::optional<ManifestEntry> ManifestReader::next() {
 std::optional<ManifestHeader> ManifestReader::next_header() {
   // A header has a "schema" key, so its text holds "schema" in quotes: other lines are not even parsed.
   while (auto line = lines_.next("\"schema\"")) {
-    if (line->value.find("schema") != nullptr) return ManifestHeader::from(std::move(line->value), std::move(line->where));
+    if (line->value.find("schema") != nullptr)
+      return ManifestHeader::from(std::move(line->value), std::move(line->where));
   }
   return std::nullopt;
 }

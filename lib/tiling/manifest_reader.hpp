@@ -32,7 +32,7 @@ struct ManifestHeader {
   std::string where;   // "manifest PATH:LINE"
   std::string schema;  // "swath.tiles/1" from swath tile; "" when not a string
   core::Json options;  // "options": what shapes the tiles (size, overlap, edge, format, ...); null when absent
-  std::vector<ManifestScene> scenes;  // the "scenes" entries that have a name
+  std::vector<ManifestScene> scenes;                          // the "scenes" entries that have a name
   const ManifestScene* scene(const std::string& name) const;  // nullptr when not described
 
   // A header line (read, or the one a run is about to write) with its parts.

@@ -32,33 +32,42 @@ std::string shard_text(const Shard& s) {
 const config::OptionTable<TileOptions>& tile_table() {
   static const auto table =
       config::OptionTable<TileOptions>("tile")
-          .integer({"size", "--size", "tile width and height in pixels"}, 16, 65536,
-                   [](TileOptions& o) -> auto& { return o.grid.size; })
-          .integer({"overlap", "--overlap", "pixels shared by neighbouring tiles (less than tile.size)"}, 0, 65535,
-                   [](TileOptions& o) -> auto& { return o.grid.overlap; })
-          .parsed({"edge", "--edge",
-                   "edge tiles padded with nodata to full size (GTiff/COG: 0, marked as nodata, when the scene has none), or shrunk"},
-                  Type::choice, [](TileOptions& o) -> auto& { return o.grid.edge; },
-                  [](Edge e) { return std::string(e == Edge::pad ? "pad" : "shrink"); },
-                  [](const Entry& e) { return text_of(e) == "shrink" ? Edge::shrink : Edge::pad; }, {"pad", "shrink"})
-          .parsed({"format", "-f,--format", "output format of the tiles: GTiff, COG, PNG, JPEG or WEBP (any case)"},
-                  Type::string, [](TileOptions& o) -> auto& { return o.format; }, format_name,
-                  [](const Entry& e) { return parse_format(text_of(e), e.origin.describe()); })
-          .list({"creation_options", "--co", "GDAL creation option KEY=VALUE for the output driver (repeatable)"},
-                [](TileOptions& o) -> auto& { return o.creation_options; })
-          .parsed({"bands", "--bands", "bands to write, 1-based, in order, e.g. 3,2,1 (empty: all)"}, Type::list,
-                  [](TileOptions& o) -> auto& { return o.bands; }, bands_text,
-                  [](const Entry& e) { return parse_bands(list_of(e), e.origin.describe()); })
-          .parsed({"scale", "--scale",
-                   "non-Byte data to Byte for PNG/JPEG/WEBP: auto (2nd to 98th percentile of the scene) or MIN,MAX"},
-                  Type::string, [](TileOptions& o) -> auto& { return o.scale; }, scale_text,
-                  [](const Entry& e) { return parse_scale(text_of(e), e.origin.describe()); })
-          .number({"skip_blank", "--skip-blank",
-                   "skip tiles whose nodata/alpha/padding fraction is at least this (1: only fully blank, 0: never skip)"},
-                  0, 1, [](TileOptions& o) -> auto& { return o.skip_blank; })
-          .parsed({"shard", "--shard", "I/N: take the I-th of N deterministic shares of the tiles (0-based)"}, Type::string,
-                  [](TileOptions& o) -> auto& { return o.shard; }, shard_text,
-                  [](const Entry& e) { return parse_shard(text_of(e), e.origin.describe()); });
+          .integer(
+              {"size", "--size", "tile width and height in pixels"}, 16, 65536,
+              [](TileOptions & o) -> auto& { return o.grid.size; })
+          .integer(
+              {"overlap", "--overlap", "pixels shared by neighbouring tiles (less than tile.size)"}, 0, 65535,
+              [](TileOptions & o) -> auto& { return o.grid.overlap; })
+          .parsed(
+              {"edge", "--edge",
+               "edge tiles padded with nodata to full size (GTiff/COG: 0, marked as nodata, when the scene has none), or shrunk"},
+              Type::choice, [](TileOptions & o) -> auto& { return o.grid.edge; },
+              [](Edge e) { return std::string(e == Edge::pad ? "pad" : "shrink"); },
+              [](const Entry& e) { return text_of(e) == "shrink" ? Edge::shrink : Edge::pad; }, {"pad", "shrink"})
+          .parsed(
+              {"format", "-f,--format", "output format of the tiles: GTiff, COG, PNG, JPEG or WEBP (any case)"},
+              Type::string, [](TileOptions & o) -> auto& { return o.format; }, format_name,
+              [](const Entry& e) { return parse_format(text_of(e), e.origin.describe()); })
+          .list(
+              {"creation_options", "--co", "GDAL creation option KEY=VALUE for the output driver (repeatable)"},
+              [](TileOptions & o) -> auto& { return o.creation_options; })
+          .parsed(
+              {"bands", "--bands", "bands to write, 1-based, in order, e.g. 3,2,1 (empty: all)"}, Type::list,
+              [](TileOptions & o) -> auto& { return o.bands; }, bands_text,
+              [](const Entry& e) { return parse_bands(list_of(e), e.origin.describe()); })
+          .parsed(
+              {"scale", "--scale",
+               "non-Byte data to Byte for PNG/JPEG/WEBP: auto (2nd to 98th percentile of the scene) or MIN,MAX"},
+              Type::string, [](TileOptions & o) -> auto& { return o.scale; }, scale_text,
+              [](const Entry& e) { return parse_scale(text_of(e), e.origin.describe()); })
+          .number(
+              {"skip_blank", "--skip-blank",
+               "skip tiles whose nodata/alpha/padding fraction is at least this (1: only fully blank, 0: never skip)"},
+              0, 1, [](TileOptions & o) -> auto& { return o.skip_blank; })
+          .parsed(
+              {"shard", "--shard", "I/N: take the I-th of N deterministic shares of the tiles (0-based)"}, Type::string,
+              [](TileOptions & o) -> auto& { return o.shard; }, shard_text,
+              [](const Entry& e) { return parse_shard(text_of(e), e.origin.describe()); });
   return table;
 }
 

@@ -58,9 +58,9 @@ void validate_creation_options(const TileOptions& options) {
   const int ok = GDALValidateCreationOptions(driver, const_cast<char**>(list.data()));
   CPLPopErrorHandler();
   if (!ok) {
-    throw core::UsageError("creation options for " + format_name(options.format),
-                           complaint.empty() ? "rejected by the driver" : complaint,
-                           "`gdalinfo --format " + format_name(options.format) + "` lists the driver's creation options");
+    throw core::UsageError(
+        "creation options for " + format_name(options.format), complaint.empty() ? "rejected by the driver" : complaint,
+        "`gdalinfo --format " + format_name(options.format) + "` lists the driver's creation options");
   }
 }
 
@@ -95,7 +95,9 @@ std::string file_extension(Format format) {
   return "tif";
 }
 
-bool format_needs_byte(Format format) { return format == Format::png || format == Format::jpeg || format == Format::webp; }
+bool format_needs_byte(Format format) {
+  return format == Format::png || format == Format::jpeg || format == Format::webp;
+}
 
 Scale parse_scale(const std::string& text, const std::string& source) {
   if (text.empty() || core::to_lower(text) == "auto") return {};
@@ -139,7 +141,9 @@ void validate(const TileOptions& options) {
                            "e.g. --skip-blank 0.95");
   }
   for (const auto index : options.only_indices) {
-    if (index < 0) throw core::UsageError("tile index " + std::to_string(index), "grid indices start at 0", "indices count row-major from 0");
+    if (index < 0)
+      throw core::UsageError("tile index " + std::to_string(index), "grid indices start at 0",
+                             "indices count row-major from 0");
   }
   if (options.resources.threads < 0) {
     throw core::UsageError("threads " + std::to_string(options.resources.threads), "must be 0 (all cores) or more");
@@ -152,7 +156,8 @@ core::Json output_options_json(const TileOptions& options) {
   for (int b : options.bands) bands.push_back(b);
   core::Json creation = core::Json::array();
   for (const auto& c : options.creation_options) creation.push_back(c);
-  core::Json scale = options.scale.automatic ? core::Json("auto") : core::Json(core::Json::Array{options.scale.min, options.scale.max});
+  core::Json scale = options.scale.automatic ? core::Json("auto")
+                                             : core::Json(core::Json::Array{options.scale.min, options.scale.max});
   return core::Json::Object{{"size", options.grid.size},
                             {"overlap", options.grid.overlap},
                             {"edge", options.grid.edge == Edge::pad ? "pad" : "shrink"},

@@ -44,7 +44,7 @@ struct TileOptions {
   bool report_files = false;  // list every file written in the report (the fleet worker needs them)
   pipeline::Resources resources;
   core::Json header_labels = core::Json::object();  // added to the manifest header: a fleet task's job and task
-  std::string manifest_name = "tiles.jsonl";  // with --shard I/N: tiles.shard-I-of-N.jsonl (shard_file_name)
+  std::string manifest_name = "tiles.jsonl";        // with --shard I/N: tiles.shard-I-of-N.jsonl (shard_file_name)
   std::string index_name = "tiles.geojson";
   // Polled before each tile: true abandons the run (tile_scenes throws core::Interrupted, no partial tile).
   // `swath tile` stops on SIGINT/SIGTERM; a fleet worker passes "lease lost or grace over" instead.
@@ -53,7 +53,7 @@ struct TileOptions {
 
 // "GTiff", "cog", ... (case-insensitive) → Format; throws UsageError naming `source`.
 Format parse_format(const std::string& text, const std::string& source);
-std::string format_name(Format format);   // GDAL driver name
+std::string format_name(Format format);     // GDAL driver name
 std::string file_extension(Format format);  // "tif", "png", "jpg", "webp"
 bool format_needs_byte(Format format);      // PNG, JPEG, WEBP
 

@@ -53,7 +53,8 @@ std::map<std::string, std::string> tile_set_options(const core::Json& header) {
 }
 
 // "size 32, format GTiff": the options of `side` that `other` does not share.
-std::string differences(const std::map<std::string, std::string>& side, const std::map<std::string, std::string>& other) {
+std::string differences(const std::map<std::string, std::string>& side,
+                        const std::map<std::string, std::string>& other) {
   std::string out;
   std::set<std::string> keys;
   for (const auto& [key, value] : side) keys.insert(key);
@@ -70,7 +71,8 @@ std::string differences(const std::map<std::string, std::string>& side, const st
 // "<scene>/r000000_c000000.<ext>" with a plain scene directory: the only names swath gives tiles.
 bool tile_shaped(const std::string& path) {
   const auto slash = path.find('/');
-  if (slash == std::string::npos || slash == 0 || path[0] == '.' || path.find('/', slash + 1) != std::string::npos) return false;
+  if (slash == std::string::npos || slash == 0 || path[0] == '.' || path.find('/', slash + 1) != std::string::npos)
+    return false;
   const std::string name = path.substr(slash + 1);
   const auto dot = name.find('.');
   if (dot != 15 || name[0] != 'r' || name[7] != '_' || name[8] != 'c') return false;
@@ -94,7 +96,8 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
   std::vector<std::string> names;
   for (fs::directory_iterator it(output_dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    const bool journal = name.size() > 9 && name[0] == '.' && is_journal(name) && in_family(name.substr(1, name.size() - 9), stem);
+    const bool journal =
+        name.size() > 9 && name[0] == '.' && is_journal(name) && in_family(name.substr(1, name.size() - 9), stem);
     if ((journal || in_family(name, stem)) && it->is_regular_file(ec)) names.push_back(name);
   }
   std::sort(names.begin(), names.end());
@@ -120,7 +123,8 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
     const auto& first = runs.found_.front();
     throw core::UsageError("output '" + output_dir + "'",
                            "it holds the tiles of a run with other options (" + first.file + ": " +
-                               differences(first.options, ours) + "; this run: " + differences(ours, first.options) + ")",
+                               differences(first.options, ours) + "; this run: " + differences(ours, first.options) +
+                               ")",
                            "--overwrite replaces that run's tiles with this run's; or choose another -o");
   }
   // The tiles each file lists, under the header they follow (a torn line lists nothing: its tile, if any, stays).
@@ -134,15 +138,18 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
         }
         const auto& line = std::get<ManifestLine>(*entry);
         if (line.path.empty() || !line.bytes) continue;
-        if (other) runs.tiles_[line.path] = static_cast<std::uint64_t>(*line.bytes);
-        else runs.protected_.insert(line.path);
+        if (other)
+          runs.tiles_[line.path] = static_cast<std::uint64_t>(*line.bytes);
+        else
+          runs.protected_.insert(line.path);
       }
     });
   }
   return runs;
 }
 
-OtherRuns::Removed OtherRuns::remove(const std::function<bool(const std::string&)>& ours, const std::set<std::string>& kept) const {
+OtherRuns::Removed OtherRuns::remove(const std::function<bool(const std::string&)>& ours,
+                                     const std::set<std::string>& kept) const {
   Removed removed;
   std::set<std::string> scene_dirs;
   for (const auto& [path, bytes] : tiles_) {

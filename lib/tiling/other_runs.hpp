@@ -41,7 +41,8 @@ class OtherRuns {
   // Once this run's manifest is in place: removes the tiles the other runs listed, except those this run (any
   // shard of it) could have written — `ours(path)`: they were overwritten, or removed when blank or failed —
   // and those a same-options file lists; then those runs' manifests, indexes and journals, except `kept`
-  // (the names this run's shards write, which they replace themselves); then scene directories left empty. Only a file of a tile's name
+  // (the names this run's shards write, which they replace themselves); then scene directories left empty. Only a file
+  // of a tile's name
   // (`<scene>/r000000_c000000.<ext>`) whose size is the one recorded is removed: never a file swath did not write.
   Removed remove(const std::function<bool(const std::string& path)>& ours, const std::set<std::string>& kept) const;
 

@@ -13,8 +13,8 @@ namespace {
 void row_as_double(const raster::PixelBlock& block, std::size_t band, std::int64_t row, std::vector<double>& out) {
   const auto width = static_cast<std::size_t>(block.window.width);
   out.resize(width);
-  GDALCopyWords64(block.sample_at(band, row), block.type, static_cast<int>(block.pixel_space()), out.data(), GDT_Float64,
-                  sizeof(double), static_cast<GPtrDiff_t>(width));
+  GDALCopyWords64(block.sample_at(band, row), block.type, static_cast<int>(block.pixel_space()), out.data(),
+                  GDT_Float64, sizeof(double), static_cast<GPtrDiff_t>(width));
 }
 
 bool same(double value, double nodata) { return value == nodata || (std::isnan(value) && std::isnan(nodata)); }
@@ -37,7 +37,8 @@ bool is_blank(const raster::PixelBlock& block, const core::Window& inside, const
   for (std::int64_t y = inside.y; y < inside.bottom(); ++y) {
     const std::int64_t row = y - block.window.y;
     for (std::size_t b = 0; b < bands; ++b) {
-      if (static_cast<int>(b) == rule.alpha_index || (b < rule.nodata.size() && rule.nodata[b])) row_as_double(block, b, row, rows[b]);
+      if (static_cast<int>(b) == rule.alpha_index || (b < rule.nodata.size() && rule.nodata[b]))
+        row_as_double(block, b, row, rows[b]);
     }
     for (std::int64_t x = inside.x; x < inside.right(); ++x) {
       const auto col = static_cast<std::size_t>(x - block.window.x);
@@ -58,7 +59,8 @@ bool is_blank(const raster::PixelBlock& block, const core::Window& inside, const
 }
 
 raster::PixelBlock scale_to_byte(const raster::PixelBlock& block, std::size_t band_count,
-                                 const std::vector<ByteRange>& ranges, const std::vector<std::optional<double>>& nodata) {
+                                 const std::vector<ByteRange>& ranges,
+                                 const std::vector<std::optional<double>>& nodata) {
   raster::PixelBlock out;
   out.window = block.window;
   out.bands.assign(block.bands.begin(), block.bands.begin() + static_cast<std::ptrdiff_t>(band_count));
@@ -80,7 +82,8 @@ raster::PixelBlock scale_to_byte(const raster::PixelBlock& block, std::size_t ba
         if (!(nd && same(v, *nd)) && !std::isnan(v)) {
           scaled = std::clamp(std::round(low + (v - range.min) / span * (255.0 - low)), low, 255.0);
         }
-        *reinterpret_cast<unsigned char*>(out.sample_at(b, y) + x * out.pixel_space()) = static_cast<unsigned char>(scaled);
+        *reinterpret_cast<unsigned char*>(out.sample_at(b, y) + x * out.pixel_space()) =
+            static_cast<unsigned char>(scaled);
       }
     }
   }

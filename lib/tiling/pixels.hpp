@@ -27,6 +27,7 @@ struct ByteRange {
 // Samples of the first `band_count` bands scaled from `ranges[b]` onto 0..255 (clamped, rounded).
 // A band with nodata keeps it apart: nodata → 0 and valid samples → 1..255, so 0 stays the Byte nodata.
 raster::PixelBlock scale_to_byte(const raster::PixelBlock& block, std::size_t band_count,
-                                 const std::vector<ByteRange>& ranges, const std::vector<std::optional<double>>& nodata);
+                                 const std::vector<ByteRange>& ranges,
+                                 const std::vector<std::optional<double>>& nodata);
 
 }  // namespace swath::tiling

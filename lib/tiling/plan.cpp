@@ -35,7 +35,8 @@ std::int64_t Selection::count_in(std::int64_t grid_count) const {
     if (grid_count <= shard_.index) return 0;
     return (grid_count - shard_.index + shard_.count - 1) / shard_.count;
   }
-  return std::count_if(only_.begin(), only_.end(), [&](std::int64_t i) { return i < grid_count && shard_.contains(i); });
+  return std::count_if(only_.begin(), only_.end(),
+                       [&](std::int64_t i) { return i < grid_count && shard_.contains(i); });
 }
 
 std::vector<std::string> scene_names(const std::vector<std::string>& paths) {
@@ -46,7 +47,8 @@ std::vector<std::string> scene_names(const std::vector<std::string>& paths) {
     const auto dot = file.find_last_of('.');
     if (dot != std::string::npos && dot > 0) file.resize(dot);
     for (char& c : file) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                      c == '-' || c == '_';
       if (!ok) c = '_';
     }
     if (file.empty() || file == "." || file == "..") file = "scene";

@@ -35,7 +35,8 @@ std::map<std::string, core::Json> scenes_of(const ManifestHeader& header) {
 
 }  // namespace
 
-PreviousRun PreviousRun::load(const std::string& output_dir, const std::string& manifest_name, const core::Json& header) {
+PreviousRun PreviousRun::load(const std::string& output_dir, const std::string& manifest_name,
+                              const core::Json& header) {
   PreviousRun run;
   run.read(output_dir + "/" + manifest_name, header);
   run.read(journal_path(output_dir, manifest_name), header);  // newer than the manifest when both exist
@@ -46,7 +47,8 @@ PreviousRun PreviousRun::load(const std::string& output_dir, const std::string& 
 void PreviousRun::read(const std::string& path, const core::Json& header) {
   std::optional<ManifestReader> reader;
   try {
-    reader.emplace(path, core::MalformedLines::skip);  // a line torn by a kill, or a hand-edited one: that tile is redone
+    reader.emplace(path,
+                   core::MalformedLines::skip);  // a line torn by a kill, or a hand-edited one: that tile is redone
   } catch (const core::IoError&) {
     return;  // no such file: nothing to keep
   }
@@ -58,7 +60,8 @@ void PreviousRun::read(const std::string& path, const core::Json& header) {
     while (auto entry = reader->next()) {
       if (const auto* line = std::get_if<ManifestLine>(&*entry)) {
         auto record = line->record();
-        if (record && (accepted.count(record->scene) != 0 || (record->xyz && all_accepted))) records_.insert_or_assign(record->id, std::move(*record));
+        if (record && (accepted.count(record->scene) != 0 || (record->xyz && all_accepted)))
+          records_.insert_or_assign(record->id, std::move(*record));
         continue;
       }
       const auto& previous = std::get<ManifestHeader>(*entry);
@@ -86,7 +89,8 @@ void PreviousRun::read(const std::string& path, const core::Json& header) {
   }
 }
 
-const TileRecord* PreviousRun::reusable(const std::string& id, const std::string& output_dir, const std::string& tile_path) const {
+const TileRecord* PreviousRun::reusable(const std::string& id, const std::string& output_dir,
+                                        const std::string& tile_path) const {
   const auto it = records_.find(id);
   if (it == records_.end()) return nullptr;
   const TileRecord& record = it->second;

@@ -42,7 +42,8 @@ void check_band_count(Format format, std::size_t count, const std::string& path)
 }
 
 [[noreturn]] void throw_unreadable_range(const TileScene& scene, int band, const std::string& why) {
-  throw core::DataError("--scale auto on '" + scene.path + "'", "cannot read the range of band " + std::to_string(band) + ": " + why,
+  throw core::DataError("--scale auto on '" + scene.path + "'",
+                        "cannot read the range of band " + std::to_string(band) + ": " + why,
                         "give the range with --scale MIN,MAX");
 }
 
@@ -75,7 +76,8 @@ ByteRange auto_range(GDALRasterBand& band, const TileScene& scene, int band_numb
   std::vector<GUIntBig> histogram(buckets);
   // Out-of-range samples (the histogram may sample blocks the min/max did not) count in the end buckets.
   if (band.GetHistogram(low_edge, high_edge, static_cast<int>(buckets), histogram.data(), TRUE, TRUE, GDALDummyProgress,
-                        nullptr) != CE_None || errors.failed()) {
+                        nullptr) != CE_None ||
+      errors.failed()) {
     throw_unreadable_range(scene, band_number, errors.last_failure());
   }
   GUIntBig total = 0;
@@ -84,7 +86,8 @@ ByteRange auto_range(GDALRasterBand& band, const TileScene& scene, int band_numb
   const double width = (high_edge - low_edge) / static_cast<double>(buckets);
   const auto low = percentile_bucket(histogram, total, 2), high = percentile_bucket(histogram, total, 98);
   const ByteRange range = per_value ? ByteRange{min + static_cast<double>(low), min + static_cast<double>(high)}
-                                    : ByteRange{low_edge + static_cast<double>(low) * width, low_edge + static_cast<double>(high + 1) * width};
+                                    : ByteRange{low_edge + static_cast<double>(low) * width,
+                                                low_edge + static_cast<double>(high + 1) * width};
   return range.max > range.min ? range : ByteRange{min, max};  // nearly constant: the whole range
 }
 
@@ -92,7 +95,8 @@ std::vector<ByteRange> scale_ranges(GDALDataset& dataset, const TileScene& scene
   std::vector<ByteRange> ranges;
   for (std::size_t i = 0; i < scene.output_bands; ++i) {
     const int band = scene.read_bands[i];
-    ranges.push_back(scale.automatic ? auto_range(*dataset.GetRasterBand(band), scene, band) : ByteRange{scale.min, scale.max});
+    ranges.push_back(scale.automatic ? auto_range(*dataset.GetRasterBand(band), scene, band)
+                                     : ByteRange{scale.min, scale.max});
   }
   return ranges;
 }
@@ -104,7 +108,8 @@ void check_tile_fits_memory(const TileScene& scene, const TileOptions& options) 
   const std::size_t needed = scene.pixel_bytes_per_tile();
   if (needed <= options.resources.max_memory) return;
   throw core::UsageError("tile size " + std::to_string(options.grid.size) + " on '" + scene.path + "'",
-                         "one tile holds " + mib(needed) + " of pixels, more than --max-memory (" + mib(options.resources.max_memory) + ")",
+                         "one tile holds " + mib(needed) + " of pixels, more than --max-memory (" +
+                             mib(options.resources.max_memory) + ")",
                          "use a smaller --size, fewer --bands, --edge shrink or a larger --max-memory");
 }
 
@@ -114,8 +119,10 @@ void check_tile_fits_memory(const TileScene& scene, const TileOptions& options) 
 // nor in PNG/JPEG/WebP (a nodata value there is a colour made transparent, or nothing at all).
 void mark_padding(TileScene& scene, const TileOptions& options) {
   const bool tiff = options.format == Format::gtiff || options.format == Format::cog;
-  const bool any_nodata = std::any_of(scene.look.nodata.begin(), scene.look.nodata.end(), [](const auto& v) { return v.has_value(); });
-  const bool alpha_written = scene.blank_rule.alpha_index >= 0 && static_cast<std::size_t>(scene.blank_rule.alpha_index) < scene.output_bands;
+  const bool any_nodata =
+      std::any_of(scene.look.nodata.begin(), scene.look.nodata.end(), [](const auto& v) { return v.has_value(); });
+  const bool alpha_written =
+      scene.blank_rule.alpha_index >= 0 && static_cast<std::size_t>(scene.blank_rule.alpha_index) < scene.output_bands;
   const GridWindow last = scene.grid.at(scene.grid.count() - 1);
   const bool padded = last.window != last.source;  // the last window reaches furthest right and down
   if (options.grid.edge != Edge::pad || !tiff || any_nodata || alpha_written || !padded) return;
@@ -131,7 +138,8 @@ void add_georeferencing_warnings(TileScene& scene) {
     scene.warnings.push_back("scene '" + scene.path +
                              "' has a geotransform but no CRS: bounds are in its map units, without WGS84 bounds");
   } else if (!scene.georef->has_wgs84()) {
-    scene.warnings.push_back("scene '" + scene.path + "': its CRS cannot be transformed to WGS84, so WGS84 bounds are omitted");
+    scene.warnings.push_back("scene '" + scene.path +
+                             "': its CRS cannot be transformed to WGS84, so WGS84 bounds are omitted");
   }
 }
 
@@ -161,7 +169,8 @@ std::size_t TileScene::pixel_bytes_per_tile() const {
   const bool shrink = grid.options().edge == Edge::shrink;  // no window is larger than the scene
   const auto width = shrink ? std::min(size, info.width) : size;
   const auto height = shrink ? std::min(size, info.height) : size;
-  return static_cast<std::size_t>(width * height) * read_bands.size() * static_cast<std::size_t>(raster::bytes_per_sample(info.data_type));
+  return static_cast<std::size_t>(width * height) * read_bands.size() *
+         static_cast<std::size_t>(raster::bytes_per_sample(info.data_type));
 }
 
 std::size_t TileScene::bytes_per_tile() const {
@@ -187,7 +196,10 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
   auto info = raster::describe_scene(*dataset, path);
   raster::require_north_up(info);
   check_scene_fits(options, info);
-  TileScene scene{.name = name, .path = path, .fingerprint = raster::file_fingerprint(path), .info = info,
+  TileScene scene{.name = name,
+                  .path = path,
+                  .fingerprint = raster::file_fingerprint(path),
+                  .info = info,
                   .grid = Grid(info.width, info.height, options.grid)};
   scene.reader = std::make_unique<raster::WindowReader>(path, info);
   scene.georef = std::make_unique<SceneGeoref>(info);
@@ -218,7 +230,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
   bool lost_nodata = false;
   for (std::size_t i = 0; i < scene.output_bands; ++i) {
     auto nodata = scene.blank_rule.nodata[i];  // the source's, before scaling
-    if (nodata && scene.scale) nodata = 0.0;  // scale_to_byte keeps 0 for nodata
+    if (nodata && scene.scale) nodata = 0.0;   // scale_to_byte keeps 0 for nodata
     if (nodata && !keeps_nodata) {
       lost_nodata = true;
       nodata.reset();

@@ -7,9 +7,9 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "provenance/provenance.hpp"
 #include "log/context.hpp"
 #include "log/logger.hpp"
+#include "provenance/provenance.hpp"
 #include "tiling/manifest.hpp"
 #include "tiling/other_runs.hpp"
 #include "tiling/plan.hpp"
@@ -47,12 +47,13 @@ void prepare_output(const TileOptions& options, const std::vector<TileScene>& sc
 
 std::int64_t plan_count(const std::vector<TileScene>& scenes, const Selection& selection) {
   std::int64_t planned = 0;
-  for (const auto& scene : scenes) planned += selection.count_in(scene.grid.count());  // indices checked by prepare_scene
+  for (const auto& scene : scenes)
+    planned += selection.count_in(scene.grid.count());  // indices checked by prepare_scene
   return planned;
 }
 
-core::Json header_json(const TileOptions& options, const core::Json& output_options, const std::vector<TileScene>& scenes,
-                       const core::Json& provenance) {
+core::Json header_json(const TileOptions& options, const core::Json& output_options,
+                       const std::vector<TileScene>& scenes, const core::Json& provenance) {
   core::Json list = core::Json::array();
   for (const auto& scene : scenes) {
     // "source": the path as given (relative ones to this run's directory), so `swath enqueue --kind tile`
@@ -90,7 +91,8 @@ core::Json header_json(const TileOptions& options, const core::Json& output_opti
 bool in_this_run(const std::string& path, const std::vector<TileScene>& scenes, Format format) {
   const auto slash = path.find('/');
   const auto underscore = path.find("_c", slash);
-  if (slash == std::string::npos || underscore == std::string::npos || path.compare(slash + 1, 1, "r") != 0) return false;
+  if (slash == std::string::npos || underscore == std::string::npos || path.compare(slash + 1, 1, "r") != 0)
+    return false;
   for (const auto& scene : scenes) {
     if (path.compare(0, slash, scene.name) != 0 || slash != scene.name.size()) continue;
     const std::int64_t row = std::strtoll(path.c_str() + slash + 2, nullptr, 10);
@@ -113,7 +115,8 @@ void replace_other_runs(const OtherRuns& others, const TileOptions& options, con
     kept.insert(shard_file_name(options.index_name, shard));
     kept.insert("." + shard_file_name(options.manifest_name, shard) + ".journal");
   }
-  const auto removed = others.remove([&](const std::string& path) { return in_this_run(path, scenes, options.format); }, kept);
+  const auto removed =
+      others.remove([&](const std::string& path) { return in_this_run(path, scenes, options.format); }, kept);
   report.removed = removed.tiles;
   for (const auto& warning : removed.warnings) {
     report.warnings.push_back(warning);
@@ -134,7 +137,8 @@ PreviousRun load_previous_run(const TileOptions& options, const core::Json& head
     logger->warn("{}", report.warnings.back());
   }
   for (const auto& name : previous.changed_scenes()) {
-    report.warnings.push_back("resume: scene '" + name + "' differs from the previous run's (size, bands, type or content); its tiles are redone");
+    report.warnings.push_back("resume: scene '" + name +
+                              "' differs from the previous run's (size, bands, type or content); its tiles are redone");
     logger->warn("{}", report.warnings.back());
   }
   return previous;
@@ -152,7 +156,8 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
 
   TileReport report;
   report.planned = plan_count(scenes, selection);
-  for (const auto& scene : scenes) report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
+  for (const auto& scene : scenes)
+    report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
   const core::Json header = header_json(options, output_options, scenes, record);
   // Before anything is written: a run with other options there is refused without --overwrite.
   const auto others = OtherRuns::find(options.output_dir, options.manifest_name, header, options.overwrite);
@@ -204,8 +209,13 @@ core::Json to_json(const TileReport& r) {
                                       {"failures", std::move(failures)}};
   const TileStages& st = r.stages;
   core::Json stages = core::Json::Object{};
-  for (const auto& [name, time] : {std::pair{"read", st.read}, {"encode", st.encode}, {"hash", st.hash}, {"sink", st.sink},
-                                   {"queue_wait", st.queue_wait}, {"write", st.write}, {"writer_idle", st.writer_idle},
+  for (const auto& [name, time] : {std::pair{"read", st.read},
+                                   {"encode", st.encode},
+                                   {"hash", st.hash},
+                                   {"sink", st.sink},
+                                   {"queue_wait", st.queue_wait},
+                                   {"write", st.write},
+                                   {"writer_idle", st.writer_idle},
                                    {"drain", st.drain}}) {
     stages.set(name, core::Json::Object{{"wall", time.wall}, {"cpu", time.cpu}});
   }

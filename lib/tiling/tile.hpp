@@ -37,14 +37,14 @@ struct StageTime {
   double cpu = 0;
 };
 struct TileStages {
-  StageTime read;         // reading and decoding source blocks (GDAL)
-  StageTime encode;       // blank check, scaling, encoding
-  StageTime hash;         // SHA-256 of the encoded bytes
-  StageTime sink;         // the in-order sink: manifest records, bounds, progress
-  StageTime queue_wait;   // tiling threads waiting for room in the write queue
-  StageTime write;        // writing tiles into place (create, direct write, close, rename)
-  StageTime writer_idle;  // writer threads waiting for a tile
-  StageTime drain;        // the end of the run waiting for the last writes
+  StageTime read;           // reading and decoding source blocks (GDAL)
+  StageTime encode;         // blank check, scaling, encoding
+  StageTime hash;           // SHA-256 of the encoded bytes
+  StageTime sink;           // the in-order sink: manifest records, bounds, progress
+  StageTime queue_wait;     // tiling threads waiting for room in the write queue
+  StageTime write;          // writing tiles into place (create, direct write, close, rename)
+  StageTime writer_idle;    // writer threads waiting for a tile
+  StageTime drain;          // the end of the run waiting for the last writes
   std::size_t writers = 0;  // writer threads the run started (0: it wrote on its one thread)
 };
 

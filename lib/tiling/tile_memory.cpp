@@ -23,7 +23,8 @@ class BufferPool {
     }
     if (!buffer) buffer = std::make_unique<core::AlignedBuffer>();
     std::byte* data = buffer->reserve(size);
-    return {data, std::shared_ptr<void>(buffer.release(), [this](void* b) { give_back(static_cast<core::AlignedBuffer*>(b)); })};
+    return {data, std::shared_ptr<void>(buffer.release(),
+                                        [this](void* b) { give_back(static_cast<core::AlignedBuffer*>(b)); })};
   }
 
  private:

@@ -194,9 +194,10 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   const auto start = std::chrono::steady_clock::now();
   std::size_t bytes_per_item = 1;
   for (const auto& scene : run.scenes) bytes_per_item = std::max(bytes_per_item, scene.bytes_per_tile());
-  const pipeline::Limits limits{run.options.resources.threads,
-                                pipeline::tokens_for_memory(run.options.resources.max_memory, bytes_per_item, run.options.resources.threads),
-                                run.options.stop};
+  const pipeline::Limits limits{
+      run.options.resources.threads,
+      pipeline::tokens_for_memory(run.options.resources.max_memory, bytes_per_item, run.options.resources.threads),
+      run.options.stop};
   pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
   if (run.progress != nullptr) run.progress->started(progress);
   bool abandoned = false;
@@ -227,7 +228,8 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   };
   bool finished = false;
   try {
-    finished = pipeline::run_ordered(limits, CellSource(run), [&](TileJob& job) { return work(run, writer, clocks, job); }, sink);
+    finished = pipeline::run_ordered(
+        limits, CellSource(run), [&](TileJob& job) { return work(run, writer, clocks, job); }, sink);
     const Timed timed(drain);
     pending.flush(true);
   } catch (...) {
@@ -237,8 +239,8 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto& waits = writer.times();
   const auto stage = [](const StageClock& clock) { return StageTime{clock.wall_seconds(), clock.cpu_seconds()}; };
-  report.stages = {stage(clocks.read),       stage(clocks.encode), stage(clocks.hash),       stage(clocks.sink),
-                   stage(waits.queue_wait), stage(waits.write),   stage(waits.idle), stage(drain),
+  report.stages = {stage(clocks.read),      stage(clocks.encode), stage(clocks.hash), stage(clocks.sink),
+                   stage(waits.queue_wait), stage(waits.write),   stage(waits.idle),  stage(drain),
                    writer.writers()};
   progress.seconds = report.seconds;
   if (run.progress != nullptr) run.progress->finished(progress);

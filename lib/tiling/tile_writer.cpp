@@ -36,7 +36,9 @@ TileWriter::TileWriter(std::size_t threads, std::size_t max_queued)
   start_writer();  // no thread at all: the error goes to the caller (nothing is running yet)
 }
 
-void TileWriter::start_writer() { threads_.emplace_back([this] { run(); }); }
+void TileWriter::start_writer() {
+  threads_.emplace_back([this] { run(); });
+}
 
 std::size_t TileWriter::writers() const {
   const std::lock_guard lock(mutex_);
@@ -75,8 +77,7 @@ std::future<void> TileWriter::submit(std::string path, EncodedTile tile) {
     if (queue_.size() > threads_.size() - busy_ && threads_.size() < max_threads_) {
       try {
         start_writer();
-      } catch (const std::system_error&) {
-      }
+      } catch (const std::system_error&) {}
     }
   }
   wake_.notify_one();

@@ -29,10 +29,10 @@ struct Feature {
 
 struct Layer {
   std::string name = "features";
-  std::string crs_wkt;             // "" for pixel coordinates (GeoPackage/FlatGeobuf only)
+  std::string crs_wkt;  // "" for pixel coordinates (GeoPackage/FlatGeobuf only)
   std::vector<FieldSpec> fields;
   std::vector<Feature> features;
-  core::Json metadata;             // provenance and the like: layer metadata / a GeoJSON foreign member
+  core::Json metadata;  // provenance and the like: layer metadata / a GeoJSON foreign member
 
   int field_index(const std::string& name) const;  // -1 when absent
 };

@@ -24,19 +24,26 @@ constexpr const char* kFixedDate = "2000-01-01T00:00:00.000Z";
 
 OGRFieldType ogr_type(FieldKind kind) {
   switch (kind) {
-    case FieldKind::string: return OFTString;
-    case FieldKind::real: return OFTReal;
-    case FieldKind::integer: return OFTInteger64;
+    case FieldKind::string:
+      return OFTString;
+    case FieldKind::real:
+      return OFTReal;
+    case FieldKind::integer:
+      return OFTInteger64;
   }
   return OFTString;
 }
 
 void set_value(OGRFeature& feature, int index, const core::Json& value) {
   if (value.is_null()) return;
-  if (value.is_string()) feature.SetField(index, value.as_string().c_str());
-  else if (value.is_int()) feature.SetField(index, static_cast<GIntBig>(value.as_int()));
-  else if (value.is_number()) feature.SetField(index, value.as_double());
-  else feature.SetField(index, value.dump().c_str());
+  if (value.is_string())
+    feature.SetField(index, value.as_string().c_str());
+  else if (value.is_int())
+    feature.SetField(index, static_cast<GIntBig>(value.as_int()));
+  else if (value.is_number())
+    feature.SetField(index, value.as_double());
+  else
+    feature.SetField(index, value.dump().c_str());
 }
 
 OGRPolygon polygon_of(const Ring& ring) {
@@ -51,7 +58,8 @@ OGRPolygon polygon_of(const Ring& ring) {
 void fill_layer(OGRLayer& out, const Layer& layer, const std::string& path) {
   for (const auto& field : layer.fields) {
     OGRFieldDefn definition(field.name.c_str(), ogr_type(field.kind));
-    if (out.CreateField(&definition) != OGRERR_NONE) throw core::IoError("output '" + path + "'", "cannot create field " + field.name);
+    if (out.CreateField(&definition) != OGRERR_NONE)
+      throw core::IoError("output '" + path + "'", "cannot create field " + field.name);
   }
   for (const auto& feature : layer.features) {
     OGRFeature ogr_feature(out.GetLayerDefn());
@@ -60,7 +68,8 @@ void fill_layer(OGRLayer& out, const Layer& layer, const std::string& path) {
     }
     OGRPolygon polygon = polygon_of(feature.ring);
     ogr_feature.SetGeometry(&polygon);
-    if (out.CreateFeature(&ogr_feature) != OGRERR_NONE) throw core::IoError("output '" + path + "'", "cannot write a feature");
+    if (out.CreateFeature(&ogr_feature) != OGRERR_NONE)
+      throw core::IoError("output '" + path + "'", "cannot write a feature");
   }
 }
 
@@ -78,8 +87,9 @@ void verify_written(const raster::MemoryFile& file, const std::string& path, std
     }
   }
   if (read != expected || errors.failed()) {
-    throw core::IoError("output '" + path + "'", "GDAL wrote " + std::to_string(read) + " of " + std::to_string(expected) +
-                                                     " features" + (errors.failed() ? " (" + errors.last_failure() + ")" : std::string()));
+    throw core::IoError("output '" + path + "'",
+                        "GDAL wrote " + std::to_string(read) + " of " + std::to_string(expected) + " features" +
+                            (errors.failed() ? " (" + errors.last_failure() + ")" : std::string()));
   }
 }
 
@@ -122,7 +132,8 @@ void write_with_ogr(const raster::MemoryFile& file, const std::string& path, con
 void stage_with_ogr(const std::string& path, const Layer& layer, Format format, core::StagedFiles& staged) {
   // FlatGeobuf in GDAL 3.6 has no layer metadata: provenance goes beside it, committed before the data file
   // so that a .fgb under its final name always has its sidecar.
-  if (format == Format::fgb && !layer.metadata.is_null()) staged.write(path + ".swath.json", layer.metadata.dump() + "\n");
+  if (format == Format::fgb && !layer.metadata.is_null())
+    staged.write(path + ".swath.json", layer.metadata.dump() + "\n");
   const raster::MemoryFile file(format == Format::gpkg ? "layer.gpkg" : "layer.fgb");
   write_with_ogr(file, path, layer, format);
   staged.write(path, file.bytes(path));
@@ -132,9 +143,12 @@ core::Json json_of(const OGRFeature& feature, int index) {
   if (!feature.IsFieldSetAndNotNull(index)) return {};
   switch (feature.GetFieldDefnRef(index)->GetType()) {
     case OFTInteger:
-    case OFTInteger64: return core::Json(static_cast<long long>(feature.GetFieldAsInteger64(index)));
-    case OFTReal: return core::Json(feature.GetFieldAsDouble(index));
-    default: return core::Json(std::string(feature.GetFieldAsString(index)));
+    case OFTInteger64:
+      return core::Json(static_cast<long long>(feature.GetFieldAsInteger64(index)));
+    case OFTReal:
+      return core::Json(feature.GetFieldAsDouble(index));
+    default:
+      return core::Json(std::string(feature.GetFieldAsString(index)));
   }
 }
 
@@ -171,7 +185,8 @@ Layer read_layer(const std::string& path) {
   GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
   if (!dataset) {
     const bool exists = std::filesystem::exists(path);
-    throw core::IoError("'" + path + "'", exists ? errors.last_failure("not a vector file GDAL can read") : "no such file");
+    throw core::IoError("'" + path + "'",
+                        exists ? errors.last_failure("not a vector file GDAL can read") : "no such file");
   }
   if (dataset->GetLayerCount() < 1) throw core::DataError("'" + path + "'", "it has no layer");
   OGRLayer* in = dataset->GetLayer(0);
@@ -186,7 +201,7 @@ Layer read_layer(const std::string& path) {
   auto* definition = in->GetLayerDefn();
   for (int i = 0; i < definition->GetFieldCount(); ++i) {
     const auto type = definition->GetFieldDefn(i)->GetType();
-    const FieldKind kind = type == OFTReal ? FieldKind::real
+    const FieldKind kind = type == OFTReal                                ? FieldKind::real
                            : (type == OFTInteger || type == OFTInteger64) ? FieldKind::integer
                                                                           : FieldKind::string;
     layer.fields.push_back({definition->GetFieldDefn(i)->GetNameRef(), kind});

@@ -9,7 +9,8 @@
 
 namespace swath::webmap {
 
-pmtiles::ArchiveInfo archive_info(const PyramidOptions& options, const PyramidLayout& layout, const core::Json& header) {
+pmtiles::ArchiveInfo archive_info(const PyramidOptions& options, const PyramidLayout& layout,
+                                  const core::Json& header) {
   const core::Json document = tilejson(options, layout);
   pmtiles::ArchiveInfo info;
   info.tile_type = pmtiles::tile_type_for_extension(tiling::file_extension(options.tile.format));

@@ -11,9 +11,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <optional>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "core/sha256.hpp"
@@ -26,11 +26,16 @@ namespace {
 
 GDALResampleAlg warp_algorithm(Resampling r) {
   switch (r) {
-    case Resampling::near: return GRA_NearestNeighbour;
-    case Resampling::bilinear: return GRA_Bilinear;
-    case Resampling::cubic: return GRA_Cubic;
-    case Resampling::average: return GRA_Average;
-    case Resampling::mode: return GRA_Mode;
+    case Resampling::near:
+      return GRA_NearestNeighbour;
+    case Resampling::bilinear:
+      return GRA_Bilinear;
+    case Resampling::cubic:
+      return GRA_Cubic;
+    case Resampling::average:
+      return GRA_Average;
+    case Resampling::mode:
+      return GRA_Mode;
   }
   return GRA_Average;
 }
@@ -67,8 +72,12 @@ GDALDatasetUniquePtr wrap_canvas(cv::Mat& canvas, const core::Bounds& bounds) {
       throw core::DataError("cannot warp a block", "GDAL's MEM driver could not add a band");
     }
   }
-  double gt[6] = {bounds.min_x, (bounds.max_x - bounds.min_x) / canvas.cols, 0,
-                  bounds.max_y, 0, -(bounds.max_y - bounds.min_y) / canvas.rows};
+  double gt[6] = {bounds.min_x,
+                  (bounds.max_x - bounds.min_x) / canvas.cols,
+                  0,
+                  bounds.max_y,
+                  0,
+                  -(bounds.max_y - bounds.min_y) / canvas.rows};
   dataset->SetGeoTransform(gt);
   dataset->SetProjection(mercator_wkt().c_str());
   return dataset;
@@ -108,7 +117,8 @@ void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, const 
   }
   if (step.first) wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", "0");
   void* transformer = GDALCreateGenImgProjTransformer2(wo->hSrcDS, wo->hDstDS, nullptr);
-  void* approx = transformer != nullptr ? GDALCreateApproxTransformer(GDALGenImgProjTransform, transformer, 0.125) : nullptr;
+  void* approx =
+      transformer != nullptr ? GDALCreateApproxTransformer(GDALGenImgProjTransform, transformer, 0.125) : nullptr;
   CPLErr result = CE_Failure;
   if (approx != nullptr) {
     wo->pfnTransformer = GDALApproxTransform;
@@ -133,10 +143,14 @@ void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t sc
   const PyramidScene& scene = (*layout.scenes)[scene_index];
   const auto& gt = scene.warped_geotransform;
   constexpr std::int64_t margin = 3;
-  const std::int64_t x0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((block.min_x - gt[0]) / gt[1])) - margin);
-  const std::int64_t x1 = std::min(scene.warped_width, static_cast<std::int64_t>(std::ceil((block.max_x - gt[0]) / gt[1])) + margin);
-  const std::int64_t y0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((gt[3] - block.max_y) / -gt[5])) - margin);
-  const std::int64_t y1 = std::min(scene.warped_height, static_cast<std::int64_t>(std::ceil((gt[3] - block.min_y) / -gt[5])) + margin);
+  const std::int64_t x0 =
+      std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((block.min_x - gt[0]) / gt[1])) - margin);
+  const std::int64_t x1 =
+      std::min(scene.warped_width, static_cast<std::int64_t>(std::ceil((block.max_x - gt[0]) / gt[1])) + margin);
+  const std::int64_t y0 =
+      std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((gt[3] - block.max_y) / -gt[5])) - margin);
+  const std::int64_t y1 =
+      std::min(scene.warped_height, static_cast<std::int64_t>(std::ceil((gt[3] - block.min_y) / -gt[5])) + margin);
   if (x1 <= x0 || y1 <= y0) return;
   cv::Mat native(static_cast<int>(y1 - y0), static_cast<int>(x1 - x0), CV_8UC(layout.channels), cv::Scalar::all(0));
   const core::Bounds native_bounds{gt[0] + static_cast<double>(x0) * gt[1], gt[3] + static_cast<double>(y1) * gt[5],
@@ -153,7 +167,8 @@ void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t sc
       for (std::int64_t i = 0; i < across; ++i) {
         cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
                                        layout.tile_size, layout.tile_size));
-        query_average(scene, native, x0, y0, {layout.zooms.max, root.x * across + i, root.y * across + j}, layout.tile_size, tile);
+        query_average(scene, native, x0, y0, {layout.zooms.max, root.x * across + i, root.y * across + j},
+                      layout.tile_size, tile);
       }
     }
     return;
@@ -177,7 +192,9 @@ cv::Mat reduce_mode(const cv::Mat& canvas) {
       int best = 0, best_count = 0;
       for (int i = 0; i < 4; ++i) {
         int count = 0;
-        for (int j = 0; j < 4; ++j) count += std::memcmp(p[static_cast<std::size_t>(i)], p[static_cast<std::size_t>(j)], static_cast<std::size_t>(channels)) == 0;
+        for (int j = 0; j < 4; ++j)
+          count += std::memcmp(p[static_cast<std::size_t>(i)], p[static_cast<std::size_t>(j)],
+                               static_cast<std::size_t>(channels)) == 0;
         if (count > best_count) best = i, best_count = count;
       }
       std::memcpy(out.ptr(y, x), p[static_cast<std::size_t>(best)], static_cast<std::size_t>(channels));
@@ -260,8 +277,9 @@ BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const
       for (std::int64_t i = 0; i < across; ++i) {
         const TileKey key{z, root.x * across + i, root.y * across + j};
         if (!layout.in_range(key)) continue;
-        const cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
-                                             layout.tile_size, layout.tile_size));
+        const cv::Mat tile =
+            canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
+                            layout.tile_size, layout.tile_size));
         if (!has_data(tile)) {
           out.empty.push_back(key);
           continue;

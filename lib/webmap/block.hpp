@@ -23,9 +23,9 @@ struct PyramidLayout {
   const std::vector<PyramidScene>* scenes = nullptr;
   std::vector<std::vector<TileRange>> ranges;  // [scene][zoom]: gdal2tiles' tile range of each scene
   ZoomRange zooms;
-  int root_zoom = 0;   // blocks are the subtrees rooted here; zooms above are built from their roots
+  int root_zoom = 0;  // blocks are the subtrees rooted here; zooms above are built from their roots
   int tile_size = 256;
-  int channels = 4;    // data bands + alpha
+  int channels = 4;  // data bands + alpha
   Resampling resampling = Resampling::average;
   tiling::TileLook look;  // format, creation options, colours
 

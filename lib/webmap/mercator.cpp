@@ -20,7 +20,8 @@ double lat_to_y(double lat) {
 
 double y_to_lat(double y) {
   const double lat = y / origin_shift * 180.0;
-  return 180.0 / std::numbers::pi * (2.0 * std::atan(std::exp(lat * std::numbers::pi / 180.0)) - std::numbers::pi / 2.0);
+  return 180.0 / std::numbers::pi *
+         (2.0 * std::atan(std::exp(lat * std::numbers::pi / 180.0)) - std::numbers::pi / 2.0);
 }
 
 // gdal2tiles' PixelsToTile over MetersToPixels: the tile whose right/top edge is the first at or past the point.

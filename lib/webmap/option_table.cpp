@@ -27,11 +27,16 @@ std::string zoom_text(const std::optional<ZoomRange>& z) {
 
 std::string resampling_name(Resampling r) {
   switch (r) {
-    case Resampling::near: return "near";
-    case Resampling::bilinear: return "bilinear";
-    case Resampling::cubic: return "cubic";
-    case Resampling::average: return "average";
-    case Resampling::mode: return "mode";
+    case Resampling::near:
+      return "near";
+    case Resampling::bilinear:
+      return "bilinear";
+    case Resampling::cubic:
+      return "cubic";
+    case Resampling::average:
+      return "average";
+    case Resampling::mode:
+      return "mode";
   }
   return "average";
 }
@@ -39,23 +44,28 @@ std::string resampling_name(Resampling r) {
 const config::OptionTable<WebmapOptions>& webmap_table() {
   static const auto table =
       config::OptionTable<WebmapOptions>("webmap")
-          .parsed({"grid", "--grid", "chips: windows of each scene's pixel grid; xyz: a WebMercator z/x/y pyramid"},
-                  Type::choice, [](WebmapOptions& o) -> auto& { return o.grid; },
-                  [](GridKind g) { return std::string(g == GridKind::xyz ? "xyz" : "chips"); },
-                  [](const Entry& e) { return text_of(e) == "xyz" ? GridKind::xyz : GridKind::chips; }, {"chips", "xyz"})
-          .parsed({"zoom", "--zoom", "xyz: zoom levels MIN-MAX or Z, 0..24 (empty: from one tile to the native resolution, as gdal2tiles)"},
-                  Type::string, [](WebmapOptions& o) -> auto& { return o.zoom; }, zoom_text,
-                  [](const Entry& e) -> std::optional<ZoomRange> {
-                    if (text_of(e).empty()) return std::nullopt;
-                    return parse_zoom(text_of(e), e.origin.describe());
-                  })
-          .parsed({"resampling", "--resampling", "xyz: resampling of the warp and of each lower zoom"}, Type::choice,
-                  [](WebmapOptions& o) -> auto& { return o.resampling; }, resampling_name,
-                  [](const Entry& e) { return parse_resampling(text_of(e)); },
-                  {"near", "bilinear", "cubic", "average", "mode"})
-          .parsed({"tile_size", "--tile-size", "xyz: tile width and height in pixels, 256 or 512"}, Type::choice,
-                  [](WebmapOptions& o) -> auto& { return o.tile_size; }, [](int s) { return std::to_string(s); },
-                  [](const Entry& e) { return text_of(e) == "512" ? 512 : 256; }, {"256", "512"});
+          .parsed(
+              {"grid", "--grid", "chips: windows of each scene's pixel grid; xyz: a WebMercator z/x/y pyramid"},
+              Type::choice, [](WebmapOptions & o) -> auto& { return o.grid; },
+              [](GridKind g) { return std::string(g == GridKind::xyz ? "xyz" : "chips"); },
+              [](const Entry& e) { return text_of(e) == "xyz" ? GridKind::xyz : GridKind::chips; }, {"chips", "xyz"})
+          .parsed(
+              {"zoom", "--zoom",
+               "xyz: zoom levels MIN-MAX or Z, 0..24 (empty: from one tile to the native resolution, as gdal2tiles)"},
+              Type::string, [](WebmapOptions & o) -> auto& { return o.zoom; }, zoom_text,
+              [](const Entry& e) -> std::optional<ZoomRange> {
+                if (text_of(e).empty()) return std::nullopt;
+                return parse_zoom(text_of(e), e.origin.describe());
+              })
+          .parsed(
+              {"resampling", "--resampling", "xyz: resampling of the warp and of each lower zoom"}, Type::choice,
+              [](WebmapOptions & o) -> auto& { return o.resampling; }, resampling_name,
+              [](const Entry& e) { return parse_resampling(text_of(e)); },
+              {"near", "bilinear", "cubic", "average", "mode"})
+          .parsed(
+              {"tile_size", "--tile-size", "xyz: tile width and height in pixels, 256 or 512"}, Type::choice,
+              [](WebmapOptions & o) -> auto& { return o.tile_size; }, [](int s) { return std::to_string(s); },
+              [](const Entry& e) { return text_of(e) == "512" ? 512 : 256; }, {"256", "512"});
   return table;
 }
 
@@ -75,11 +85,13 @@ bool is_archive_path(const std::string& path) {
 void validate(const PyramidOptions& o) {
   const auto& t = o.tile;
   if (t.format == tiling::Format::gtiff || t.format == tiling::Format::cog) {
-    throw core::UsageError("--grid xyz: format " + tiling::format_name(t.format), "a web map takes PNG, JPEG or WEBP tiles",
+    throw core::UsageError("--grid xyz: format " + tiling::format_name(t.format),
+                           "a web map takes PNG, JPEG or WEBP tiles",
                            "pass --format PNG (the default with --grid xyz), JPEG or WEBP");
   }
   if (!t.bands.empty() || t.shard.count > 1 || !t.only_indices.empty() || t.overwrite) {
-    throw core::UsageError("--grid xyz", "--bands, --shard, --overwrite and task index lists are for chips only (for now)",
+    throw core::UsageError("--grid xyz",
+                           "--bands, --shard, --overwrite and task index lists are for chips only (for now)",
                            "leave them out with --grid xyz");
   }
   if (t.scenes.empty()) throw core::UsageError("--grid xyz", "no scene given", "name at least one raster");
@@ -87,7 +99,8 @@ void validate(const PyramidOptions& o) {
     throw core::UsageError("--grid xyz", "no output directory", "pass -o DIR or -o OUT.pmtiles");
   }
   if (!o.archive.empty() && t.resume) {
-    throw core::UsageError("--resume with -o '" + o.archive + "'", "a PMTiles archive is written in one go, it cannot be resumed",
+    throw core::UsageError("--resume with -o '" + o.archive + "'",
+                           "a PMTiles archive is written in one go, it cannot be resumed",
                            "run again without --resume, or pass -o DIR to get a resumable tile directory");
   }
 }

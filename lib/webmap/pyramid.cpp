@@ -112,7 +112,8 @@ PyramidLayout make_layout(const PyramidOptions& options, const std::vector<Pyram
   layout.resampling = options.webmap.resampling;
   layout.zooms = choose_zooms(options, scenes);
   layout.channels = static_cast<int>(scenes.front().data_bands.size()) + 1;
-  layout.root_zoom = choose_root_zoom(layout.zooms, layout.tile_size, layout.channels, options.tile.resources.max_memory);
+  layout.root_zoom =
+      choose_root_zoom(layout.zooms, layout.tile_size, layout.channels, options.tile.resources.max_memory);
   layout.look = tile_look(options, scenes.front().data_bands.size());
   for (const auto& scene : scenes) {
     layout.ranges.emplace_back();
@@ -188,8 +189,8 @@ struct BlockOutcome {
   std::int64_t pixels = 0;
 };
 
-tiling::TileRecord record_of(const TileKey& key, const std::string& sha256, std::uint64_t bytes, const PyramidOptions& options,
-                             tiling::TileStatus status = tiling::TileStatus::written) {
+tiling::TileRecord record_of(const TileKey& key, const std::string& sha256, std::uint64_t bytes,
+                             const PyramidOptions& options, tiling::TileStatus status = tiling::TileStatus::written) {
   tiling::TileRecord record;
   record.status = status;
   record.xyz = tiling::XyzTile{key.z, key.x, key.y};
@@ -216,7 +217,8 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
 
   tiling::TileReport report;
   report.planned = count_in_range(layout);
-  for (const auto& scene : scenes) report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
+  for (const auto& scene : scenes)
+    report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
   const bool to_archive = !options.archive.empty();
   const std::string& output = to_archive ? options.archive : options.tile.output_dir;
   const core::Json header = header_json(options, layout, record);
@@ -236,14 +238,15 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     manifest.emplace(options.tile.output_dir, options.tile.manifest_name, options.tile.index_name, header,
                      options.tile.resume, options.tile.format);
   }
-  logger->info("pyramid of {} scene(s), zooms {}-{}, {} block(s) of base tiles rooted at zoom {}, in '{}'", scenes.size(),
-               layout.zooms.min, layout.zooms.max, roots.size(), layout.root_zoom, output);
+  logger->info("pyramid of {} scene(s), zooms {}-{}, {} block(s) of base tiles rooted at zoom {}, in '{}'",
+               scenes.size(), layout.zooms.min, layout.zooms.max, roots.size(), layout.root_zoom, output);
 
   const auto& resources = options.tile.resources;
   // A block in flight: its canvas, the scene's grid under it, the halvings and the encoded tiles, about 2.5 canvases.
   const auto side = static_cast<std::size_t>(layout.tile_size << (layout.zooms.max - layout.root_zoom));
   const std::size_t block_bytes = side * side * static_cast<std::size_t>(layout.channels) * 5 / 2;
-  const pipeline::Limits limits{resources.threads, pipeline::tokens_for_memory(resources.max_memory, block_bytes, resources.threads),
+  const pipeline::Limits limits{resources.threads,
+                                pipeline::tokens_for_memory(resources.max_memory, block_bytes, resources.threads),
                                 options.tile.stop};
   Directories directories(options.tile.output_dir);
   tbb::enumerable_thread_specific<SceneHandles> handles;
@@ -255,16 +258,19 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   // run's CPU (bench/README.md).
   // An archive's tiles wait in their block's outcome for the one-threaded sink (ArchiveWriter::add).
   const auto submit = [&](const TileKey& key, const tiling::EncodedTile& encoded, std::string sha256) {
-    if (to_archive) return WrittenTile{key, std::move(sha256), encoded.bytes().size(), false, std::string(encoded.bytes())};
+    if (to_archive)
+      return WrittenTile{key, std::move(sha256), encoded.bytes().size(), false, std::string(encoded.bytes())};
     directories.ensure(key);
-    core::write_file_atomic(options.tile.output_dir + "/" + tiling::xyz_relative_path({key.z, key.x, key.y}, options.tile.format),
-                            encoded.bytes(), core::Durability::rename_only);
+    core::write_file_atomic(
+        options.tile.output_dir + "/" + tiling::xyz_relative_path({key.z, key.x, key.y}, options.tile.format),
+        encoded.bytes(), core::Durability::rename_only);
     return WrittenTile{key, std::move(sha256), encoded.bytes().size(), false, {}};
   };
   const auto record_tile = [&](WrittenTile& tile) {
     ++(tile.reused ? report.reused : report.written);
     if (archive) {
-      archive->add(tile.key.z, static_cast<std::uint32_t>(tile.key.x), static_cast<std::uint32_t>(tile.key.y), tile.encoded);
+      archive->add(tile.key.z, static_cast<std::uint32_t>(tile.key.x), static_cast<std::uint32_t>(tile.key.y),
+                   tile.encoded);
       std::string().swap(tile.encoded);
     } else {
       manifest->add(record_of(tile.key, tile.sha256, tile.bytes, options));
@@ -294,7 +300,8 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     if (previous) {
       if (auto kept = reuse_block(layout, options.tile.output_dir, *previous, job.root)) {
         out.reused = true;
-        for (const auto* r : kept->written) out.tiles.push_back({{r->xyz->z, r->xyz->x, r->xyz->y}, r->sha256, r->bytes, true, {}});
+        for (const auto* r : kept->written)
+          out.tiles.push_back({{r->xyz->z, r->xyz->x, r->xyz->y}, r->sha256, r->bytes, true, {}});
         out.blank = std::move(kept->blank);
         out.root_pixels = std::move(kept->root_pixels);
         return out;
@@ -338,8 +345,10 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   }
   if (archive) {
     if (archive->tiles() == 0) {
-      throw core::DataError("archive '" + options.archive + "'", "no tile of zooms " + std::to_string(layout.zooms.min) + "-" +
-                                std::to_string(layout.zooms.max) + " has data", "check the scenes and --zoom");
+      throw core::DataError(
+          "archive '" + options.archive + "'",
+          "no tile of zooms " + std::to_string(layout.zooms.min) + "-" + std::to_string(layout.zooms.max) + " has data",
+          "check the scenes and --zoom");
     }
     archive->finish(archive_info(options, layout, header));
     report.manifest_path = options.archive;
@@ -354,7 +363,8 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   shown.done = report.planned;
   shown.seconds = report.seconds;
   if (progress != nullptr) progress->finished(shown);
-  logger->info("{} tile(s) written, {} in range without data, in {:.1f} s", report.written, report.blank, report.seconds);
+  logger->info("{} tile(s) written, {} in range without data, in {:.1f} s", report.written, report.blank,
+               report.seconds);
   return report;
 }
 

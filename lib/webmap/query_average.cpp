@@ -18,13 +18,16 @@ std::vector<std::int64_t> sample_map(double from, double to, double origin, doub
   std::int64_t w = 0, wsize = query;
   if (r < 0) {
     const std::int64_t shift = -r;
-    w = static_cast<std::int64_t>(static_cast<double>(wsize) * (static_cast<double>(shift) / static_cast<double>(rsize)));
+    w = static_cast<std::int64_t>(static_cast<double>(wsize) *
+                                  (static_cast<double>(shift) / static_cast<double>(rsize)));
     wsize -= w;
-    rsize -= static_cast<std::int64_t>(static_cast<double>(rsize) * (static_cast<double>(shift) / static_cast<double>(rsize)));
+    rsize -= static_cast<std::int64_t>(static_cast<double>(rsize) *
+                                       (static_cast<double>(shift) / static_cast<double>(rsize)));
     r = 0;
   }
   if (r + rsize > scene_size) {
-    wsize = static_cast<std::int64_t>(static_cast<double>(wsize) * (static_cast<double>(scene_size - r) / static_cast<double>(rsize)));
+    wsize = static_cast<std::int64_t>(static_cast<double>(wsize) *
+                                      (static_cast<double>(scene_size - r) / static_cast<double>(rsize)));
     rsize = scene_size - r;
   }
   std::vector<std::int64_t> map(static_cast<std::size_t>(query), -1);
@@ -47,7 +50,9 @@ void query_average(const PyramidScene& scene, const cv::Mat& grid, std::int64_t 
   const auto columns = sample_map(b.min_x, b.max_x, gt[0], gt[1], scene.warped_width, x0, query);
   const auto rows = sample_map(b.max_y, b.min_y, gt[3], gt[5], scene.warped_height, y0, query);
   const int channels = grid.channels();
-  const auto inside = [&](std::int64_t r, std::int64_t c) { return r >= 0 && c >= 0 && r < grid.rows && c < grid.cols; };
+  const auto inside = [&](std::int64_t r, std::int64_t c) {
+    return r >= 0 && c >= 0 && r < grid.rows && c < grid.cols;
+  };
   std::vector<std::uint16_t> row_sums(static_cast<std::size_t>(tile_size) * static_cast<std::size_t>(channels));
   for (int j = 0; j < tile_size; ++j) {
     std::fill(row_sums.begin(), row_sums.end(), std::uint16_t{0});

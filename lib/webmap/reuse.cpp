@@ -19,7 +19,8 @@ cv::Mat read_tile(const PyramidLayout& layout, const std::string& path) {
   cv::Mat pixels(layout.tile_size, layout.tile_size, CV_8UC(layout.channels));
   const auto channels = static_cast<GSpacing>(layout.channels);
   if (tile->RasterIO(GF_Read, 0, 0, layout.tile_size, layout.tile_size, pixels.data, layout.tile_size, layout.tile_size,
-                     GDT_Byte, layout.channels, nullptr, channels, channels * layout.tile_size, 1, nullptr) != CE_None) {
+                     GDT_Byte, layout.channels, nullptr, channels, channels * layout.tile_size, 1,
+                     nullptr) != CE_None) {
     return {};
   }
   return pixels;

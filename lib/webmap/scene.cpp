@@ -33,7 +33,8 @@ core::Window inside_world(const raster::SceneInfo& info) {
   const double west = gt[0], north = gt[3], dx = gt[1], dy = -gt[5];
   std::int64_t x0 = 0, y0 = 0, x1 = info.width, y1 = info.height;
   if (west < -180.0) x0 = static_cast<std::int64_t>(std::ceil((-180.0 - west) / dx));
-  if (west + dx * static_cast<double>(info.width) > 180.0) x1 = static_cast<std::int64_t>(std::floor((180.0 - west) / dx));
+  if (west + dx * static_cast<double>(info.width) > 180.0)
+    x1 = static_cast<std::int64_t>(std::floor((180.0 - west) / dx));
   if (north > max_latitude) y0 = static_cast<std::int64_t>(std::ceil((north - max_latitude) / dy));
   if (north - dy * static_cast<double>(info.height) < -max_latitude) {
     y1 = static_cast<std::int64_t>(std::floor((north + max_latitude) / dy));
@@ -52,15 +53,18 @@ std::string clipped_vrt(GDALDataset& dataset, const PyramidScene& scene, const c
   raster::CapturedGdalErrors errors;
   GDALDatasetH out = GDALTranslate(path.c_str(), GDALDataset::ToHandle(&dataset), options, nullptr);
   GDALTranslateOptionsFree(options);
-  if (out == nullptr) throw core::DataError("scene '" + scene.path + "'", "cannot clip it to WebMercator's world: " + errors.last_failure());
+  if (out == nullptr)
+    throw core::DataError("scene '" + scene.path + "'",
+                          "cannot clip it to WebMercator's world: " + errors.last_failure());
   GDALClose(out);
   return path;
 }
 
 void require_place_on_earth(const raster::SceneInfo& info, const std::string& path) {
   if (!info.geotransform) {
-    throw core::DataError("scene '" + path + "'", "it has no geotransform, and a web-map pyramid needs a place on Earth",
-                          "georeference it first (gdal_translate -a_ullr / -gcp then gdalwarp), or tile it with --grid chips");
+    throw core::DataError(
+        "scene '" + path + "'", "it has no geotransform, and a web-map pyramid needs a place on Earth",
+        "georeference it first (gdal_translate -a_ullr / -gcp then gdalwarp), or tile it with --grid chips");
   }
   if (info.crs_wkt.empty()) {
     throw core::DataError("scene '" + path + "'", "it has no CRS, and a web-map pyramid needs a place on Earth",
@@ -72,9 +76,10 @@ void require_place_on_earth(const raster::SceneInfo& info, const std::string& pa
 void describe_bands(PyramidScene& scene) {
   const auto& info = scene.info;
   if (info.data_type != GDT_Byte) {
-    throw core::DataError("scene '" + scene.path + "'",
-                          std::string("its type is ") + GDALGetDataTypeName(info.data_type) + "; --grid xyz takes Byte scenes",
-                          "scale it to Byte first (gdal_translate -ot Byte -scale)");
+    throw core::DataError(
+        "scene '" + scene.path + "'",
+        std::string("its type is ") + GDALGetDataTypeName(info.data_type) + "; --grid xyz takes Byte scenes",
+        "scale it to Byte first (gdal_translate -ot Byte -scale)");
   }
   for (int b = 1; b <= info.band_count; ++b) {
     if (b != info.alpha_band) scene.data_bands.push_back(b);
@@ -101,11 +106,12 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
   } else {
     raster::CapturedGdalErrors errors;
     const char* options[] = {"DST_SRS=EPSG:3857", nullptr};
-    void* transformer = GDALCreateGenImgProjTransformer2(GDALDataset::ToHandle(&dataset), nullptr, const_cast<char**>(options));
+    void* transformer =
+        GDALCreateGenImgProjTransformer2(GDALDataset::ToHandle(&dataset), nullptr, const_cast<char**>(options));
     double extent[4];
-    const bool ok = transformer != nullptr &&
-                    GDALSuggestedWarpOutput2(GDALDataset::ToHandle(&dataset), GDALGenImgProjTransform, transformer, gt,
-                                             &width, &height, extent, 0) == CE_None;
+    const bool ok =
+        transformer != nullptr && GDALSuggestedWarpOutput2(GDALDataset::ToHandle(&dataset), GDALGenImgProjTransform,
+                                                           transformer, gt, &width, &height, extent, 0) == CE_None;
     if (transformer != nullptr) GDALDestroyGenImgProjTransformer(transformer);
     if (!ok) {
       throw core::DataError("scene '" + scene.path + "'", "cannot be warped to EPSG:3857: " + errors.last_failure(),
@@ -143,9 +149,10 @@ PyramidScene prepare_scene(const std::string& path, const std::string& name) {
     }
     if (window != core::Window{0, 0, scene.info.width, scene.info.height}) {
       scene.open_path = clipped_vrt(*dataset, scene, window);
-      scene.warnings.push_back("scene '" + path + "' reaches past WebMercator's ±85.0511° latitude or ±180° longitude: clipped to columns " +
-                               std::to_string(window.x) + ".." + std::to_string(window.right()) + ", rows " +
-                               std::to_string(window.y) + ".." + std::to_string(window.bottom()) + " (not wrapped)");
+      scene.warnings.push_back(
+          "scene '" + path + "' reaches past WebMercator's ±85.0511° latitude or ±180° longitude: clipped to columns " +
+          std::to_string(window.x) + ".." + std::to_string(window.right()) + ", rows " + std::to_string(window.y) +
+          ".." + std::to_string(window.bottom()) + " (not wrapped)");
       dataset = raster::open_scene(scene.open_path);
     }
   }
@@ -161,8 +168,8 @@ void check_same_layout(const std::vector<PyramidScene>& scenes) {
       throw core::DataError("scenes '" + a.path + "' and '" + b.path + "'",
                             "they differ in bands (" + std::to_string(a.data_bands.size()) + " and " +
                                 std::to_string(b.data_bands.size()) + " besides alpha) or type (" +
-                                GDALGetDataTypeName(a.info.data_type) + " and " + GDALGetDataTypeName(b.info.data_type) +
-                                "); one pyramid takes one band layout",
+                                GDALGetDataTypeName(a.info.data_type) + " and " +
+                                GDALGetDataTypeName(b.info.data_type) + "); one pyramid takes one band layout",
                             "make one pyramid per layout, or convert the scenes alike (gdal_translate -b / -ot)");
     }
   }

@@ -21,9 +21,9 @@ struct PyramidScene {
   std::string open_path;  // `path`, or a /vsimem/ VRT of its part inside ±85.0511° and ±180° (geographic scenes)
   raster::SceneInfo info;
   std::optional<std::string> fingerprint;
-  std::vector<int> data_bands;  // 1 (grey) or 3 (RGB), the alpha band left out
-  core::Bounds meters;          // the warped extent in EPSG:3857, within the world
-  double pixel_size = 0;        // of the warped scene: what gdal2tiles picks its zooms from
+  std::vector<int> data_bands;                  // 1 (grey) or 3 (RGB), the alpha band left out
+  core::Bounds meters;                          // the warped extent in EPSG:3857, within the world
+  double pixel_size = 0;                        // of the warped scene: what gdal2tiles picks its zooms from
   std::array<double, 6> warped_geotransform{};  // the warped scene's grid (gdal2tiles' warped VRT): the first warp's
   std::int64_t warped_width = 0;
   std::int64_t warped_height = 0;

@@ -26,8 +26,7 @@ std::vector<core::Json> read_records(const std::string& output_dir, const std::s
     try {
       auto json = core::Json::parse(core::read_file(path));
       if (json.is_object()) out.push_back(std::move(json));
-    } catch (const core::DataError&) {
-    }
+    } catch (const core::DataError&) {}
   }
   return out;
 }

@@ -30,8 +30,10 @@ class Executor {
       std::unique_lock lock(mutex_);
       const bool stuck = slot.abandoned && !slot.exited;
       lock.unlock();
-      if (stuck) slot.thread.detach();
-      else slot.thread.join();
+      if (stuck)
+        slot.thread.detach();
+      else
+        slot.thread.join();
     }
   }
   Executor(const Executor&) = delete;

@@ -28,7 +28,8 @@ Classified classify(const std::exception_ptr& error) {
 
 std::int64_t retry_delay_ms(std::int64_t attempt, std::int64_t base_ms, std::int64_t max_ms, double unit) {
   const std::int64_t exponent = std::clamp<std::int64_t>(attempt - 1, 0, 40);
-  const double full = std::min(static_cast<double>(max_ms), static_cast<double>(base_ms) * static_cast<double>(1LL << exponent));
+  const double full =
+      std::min(static_cast<double>(max_ms), static_cast<double>(base_ms) * static_cast<double>(1LL << exponent));
   return static_cast<std::int64_t>(full / 2 + full / 2 * std::clamp(unit, 0.0, 1.0));
 }
 

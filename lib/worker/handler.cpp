@@ -39,14 +39,16 @@ class ChecksumHandler final : public TaskHandler {
       if (context.stop_requested()) throw core::IoError("checksum stopped", "the lease was lost or shutdown began");
       VSIStatBufL stat{};
       if (VSIStatL(input.c_str(), &stat) != 0) {
-        throw core::DataError("cannot open input '" + input + "'", "it does not exist", "check the path the task names");
+        throw core::DataError("cannot open input '" + input + "'", "it does not exist",
+                              "check the path the task names");
       }
       if (VSI_ISDIR(stat.st_mode)) throw core::DataError("cannot open input '" + input + "'", "it is a directory");
       const std::string hash = raster::sha256_file_hex(input);  // IoError (transient) when it cannot be read
       const std::string name = std::filesystem::path(input).filename().string() + ".sha256";
       // The commit fsyncs before the rename.
       core::write_file_atomic(context.staging_dir + "/" + name,
-                              hash + "  " + std::filesystem::path(input).filename().string() + "\n", core::Durability::rename_only);
+                              hash + "  " + std::filesystem::path(input).filename().string() + "\n",
+                              core::Durability::rename_only);
       result.outputs.push_back(name);
       result.bytes_read += static_cast<std::uint64_t>(stat.st_size);
     }
@@ -60,7 +62,8 @@ class UnboundHandler final : public TaskHandler {
   bool writes_outputs() const override { return false; }
   HandlerResult run(const queue::Task&, const HandlerContext&) override {
     throw core::DataError("task kind '" + kind_ + "' is not available in this worker",
-                          "this build has no " + kind_ + " handler bound", "run a worker built with " + kind_ + " support");
+                          "this build has no " + kind_ + " handler bound",
+                          "run a worker built with " + kind_ + " support");
   }
 
  private:

@@ -21,7 +21,7 @@ struct HandlerContext {
   // Throws DataError when `path` lies outside --allow-root: for files a handler finds only while running
   // (the .onnx a model card names), which reads() cannot list up front.
   std::function<void(const std::string& role, const std::string& path)> check_read = [](const std::string&,
-                                                                                         const std::string&) {};
+                                                                                        const std::string&) {};
 };
 
 // A file a task reads besides its inputs (e.g. a detect model card), with its role for messages.

@@ -70,8 +70,9 @@ void MetricsServer::loop() {
     char request[1024];
     if (::poll(&c, 1, 1000) > 0) (void)::recv(client, request, sizeof request, 0);
     const std::string body = metrics_.render(queue_, worker_);
-    const std::string response = "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
-                                 std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    const std::string response =
+        "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\nConnection: close\r\n\r\n" + body;
     (void)::send(client, response.data(), response.size(), MSG_NOSIGNAL);
     ::close(client);
   }

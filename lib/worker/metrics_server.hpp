@@ -17,7 +17,8 @@ struct WorkerMetrics {
 // Serves GET /metrics (any path) on 0.0.0.0:port from a background thread until destroyed.
 class MetricsServer {
  public:
-  MetricsServer(int port, const WorkerMetrics& metrics, std::string queue, std::string worker);  // IoError if it cannot bind
+  MetricsServer(int port, const WorkerMetrics& metrics, std::string queue,
+                std::string worker);  // IoError if it cannot bind
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;

@@ -8,9 +8,9 @@ namespace swath::worker {
 
 struct PoolState {
   std::size_t concurrency = 1;
-  std::size_t running = 0;          // tasks started, not finished
-  std::size_t queued = 0;           // leased, not started
-  double mean_task_seconds = 0;     // measured here; 0 before the first task ends
+  std::size_t running = 0;       // tasks started, not finished
+  std::size_t queued = 0;        // leased, not started
+  double mean_task_seconds = 0;  // measured here; 0 before the first task ends
   std::size_t max_batch = 1000;
   double prefetch_seconds = 0.1;
 };

@@ -5,12 +5,12 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/sha256.hpp"
 #include "core/text.hpp"
 #include "log/logger.hpp"
 #include "log/trace_context.hpp"
-#include "core/sha256.hpp"
-#include "worker/done_record.hpp"
 #include "raster/fingerprint.hpp"
+#include "worker/done_record.hpp"
 #include "worker/settle.hpp"
 #include "worker/usage.hpp"
 
@@ -35,8 +35,9 @@ log::Context task_context(const queue::Leased& lease, const std::string& tracepa
 TaskHandler& handler_for(const HandlerRegistry& registry, const std::string& kind) {
   if (auto* handler = registry.find(kind)) return *handler;
   const auto suggestion = core::closest_match(kind, registry.kinds());
-  throw core::DataError("malformed task", "unknown task kind '" + kind + "'",
-                        suggestion ? "did you mean '" + *suggestion + "'?" : "known kinds: tile, detect, checksum, noop");
+  throw core::DataError(
+      "malformed task", "unknown task kind '" + kind + "'",
+      suggestion ? "did you mean '" + *suggestion + "'?" : "known kinds: tile, detect, checksum, noop");
 }
 
 std::vector<OutputFile> hash_outputs(const std::string& staging, const HandlerResult& result) {

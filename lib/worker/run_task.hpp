@@ -22,7 +22,7 @@ struct Job {
 
 struct Outcome {
   queue::Leased lease;
-  log::Context context;     // trace_id, task_id, attempt: for the main loop's log lines about this task
+  log::Context context;  // trace_id, task_id, attempt: for the main loop's log lines about this task
   bool ok = false;
   Classified failure;
   std::string output_dir;   // final directory
@@ -37,8 +37,8 @@ struct TaskRunner {
   std::vector<std::string> allow_roots;
   std::string worker_id;
   std::function<bool(const std::string& id)> stop_requested;  // lease lost, shutdown past grace, or overran
-  Watchdog& watchdog;         // told each task's time limit while it runs
-  std::int64_t timeout_ms = 0;  // 0: the handler's default
+  Watchdog& watchdog;                                         // told each task's time limit while it runs
+  std::int64_t timeout_ms = 0;                                // 0: the handler's default
 
   Outcome operator()(const Job& job) const;
 };

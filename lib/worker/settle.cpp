@@ -17,7 +17,7 @@ std::vector<log::Field> key_fields(const std::string& key) {
   const auto colon = key.find(':');
   return {{"task_id", key.substr(colon + 1)}, {"job_id", key.substr(0, colon)}};
 }
-}
+}  // namespace
 
 void check_output_name(const std::string& name) {
   // Relative, inside the staging directory, and never a hidden name (temporaries and .swath-staging are).
@@ -63,7 +63,8 @@ void discard_stale_attempts(const std::string& staging) {
   const std::string name = path.filename().string();
   const std::string prefix = name.substr(0, name.rfind('.') + 1);
   std::error_code ec;
-  for (auto it = fs::directory_iterator(path.parent_path(), ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::directory_iterator(path.parent_path(), ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
     if (it->path().filename().string().rfind(prefix, 0) == 0) discard_staging(it->path().string());
   }
 }
@@ -108,14 +109,13 @@ void Settler::receive() {
   if (!resend_) {
     try {
       accepted = client_.receive_commit();
-    } catch (const queue::ConnectionLost&) {
-    }
+    } catch (const queue::ConnectionLost&) {}
   }
   // Safe to repeat after a reconnect or a flushed script: the script accepts a commit already recorded under the
   // same token.
   if (!accepted) {
-    accepted = client_.connection().with_reconnect(
-        [&] { return client_.commit(sent_commits_, policy_.finish_hold_ms); });
+    accepted =
+        client_.connection().with_reconnect([&] { return client_.commit(sent_commits_, policy_.finish_hold_ms); });
   }
   auto successes = std::move(sent_);
   sent_.clear();
@@ -212,7 +212,8 @@ void Settler::fail(std::vector<Outcome>& failures) {
 void Settler::finish_orphans() {
   receive();
   const auto logger = log::get("worker");
-  const auto orphans = client_.connection().with_reconnect([&] { return client_.claim_finishing(policy_.finish_hold_ms); });
+  const auto orphans =
+      client_.connection().with_reconnect([&] { return client_.claim_finishing(policy_.finish_hold_ms); });
   std::vector<std::string> done;
   std::vector<std::pair<std::string, std::string>> unmoved;
   for (const auto& orphan : orphans) {

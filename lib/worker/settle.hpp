@@ -14,7 +14,7 @@
 namespace swath::worker {
 
 struct SettlePolicy {
-  std::int64_t max_attempts = 5;      // also the tries at moving a commit's files into place
+  std::int64_t max_attempts = 5;  // also the tries at moving a commit's files into place
   std::int64_t backoff_base_ms = 1000;
   std::int64_t backoff_max_ms = 300000;
   // After a commit, how long its worker has to move the files into place before any other worker may: the
@@ -26,7 +26,7 @@ struct SettleCounts {
   std::int64_t committed = 0;
   std::int64_t retried = 0;
   std::int64_t dead = 0;
-  std::int64_t lost = 0;  // the lease was lost: outputs discarded, another worker has (or will have) the task
+  std::int64_t lost = 0;    // the lease was lost: outputs discarded, another worker has (or will have) the task
   double task_seconds = 0;  // sum over committed tasks
 };
 
@@ -58,10 +58,10 @@ class Settler {
   SettlePolicy policy_;
   SettleCounts counts_;
   std::mt19937_64 random_{std::random_device{}()};
-  std::vector<Outcome> sent_;               // successes whose commit is in flight
+  std::vector<Outcome> sent_;  // successes whose commit is in flight
   std::vector<queue::Commit> sent_commits_;
-  bool resend_ = false;                     // the send failed: receive() commits synchronously
-  std::set<std::string> handed_back_;       // ids released by shutdown while their task ran
+  bool resend_ = false;                // the send failed: receive() commits synchronously
+  std::set<std::string> handed_back_;  // ids released by shutdown while their task ran
 };
 
 // Removes an attempt's staging directory, and .swath-staging when it is left empty.

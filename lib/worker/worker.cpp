@@ -52,15 +52,17 @@ class WorkerLoop {
         settle_client_(settle_connection_, options.queue),
         keeper_(options.redis, connect_, options.queue, options.worker_id, options.lease_ms),
         settler_(settle_client_, keeper_, options.settle),
-        runner_{registry, options.allow_roots, options.worker_id,
-                [this](const std::string& id) {
-                  return keeper_.lost(id) || stopping_.load() || watchdog_.overran(id);
-                },
-                watchdog_, options.task_timeout_ms},
+        runner_{registry,
+                options.allow_roots,
+                options.worker_id,
+                [this](const std::string& id) { return keeper_.lost(id) || stopping_.load() || watchdog_.overran(id); },
+                watchdog_,
+                options.task_timeout_ms},
         pool_(options.concurrency, [this](const Job& job) { return runner_(job); }),
         max_batch_(options.batch > 0 ? options.batch : 1000) {
     if (options.metrics_port != 0) {
-      metrics_server_ = std::make_unique<MetricsServer>(options.metrics_port, metrics_, options.queue, options.worker_id);
+      metrics_server_ =
+          std::make_unique<MetricsServer>(options.metrics_port, metrics_, options.queue, options.worker_id);
     }
   }
 
@@ -68,8 +70,8 @@ class WorkerLoop {
     const auto logger = log::get("worker");
     for (const auto& warning : connection_.check_durability(options_.allow_eviction)) logger->warn("{}", warning);
     queue::check_layout(connection_, client_.keys());
-    logger->info("worker {} serving queue {} at {} (concurrency {}, batch up to {})", options_.worker_id, options_.queue,
-                 options_.redis.describe(), options_.concurrency, max_batch_);
+    logger->info("worker {} serving queue {} at {} (concurrency {}, batch up to {})", options_.worker_id,
+                 options_.queue, options_.redis.describe(), options_.concurrency, max_batch_);
     auto next_orphan_check = Clock::now();
     auto next_lease = Clock::now();
     std::int64_t due_finishing = 0;
@@ -143,11 +145,11 @@ class WorkerLoop {
   std::size_t lease_count() const {
     if (quota_leased()) return 0;
     const auto wanted = tasks_to_lease({.concurrency = static_cast<std::size_t>(options_.concurrency),
-                           .running = pool_.running(),
-                           .queued = pool_.queued(),
-                           .mean_task_seconds = mean_task_seconds_,
-                           .max_batch = max_batch_,
-                           .prefetch_seconds = options_.prefetch_seconds});
+                                        .running = pool_.running(),
+                                        .queued = pool_.queued(),
+                                        .mean_task_seconds = mean_task_seconds_,
+                                        .max_batch = max_batch_,
+                                        .prefetch_seconds = options_.prefetch_seconds});
     if (options_.max_tasks <= 0) return wanted;
     return std::min(wanted, static_cast<std::size_t>(options_.max_tasks - summary_.leased));
   }
@@ -211,8 +213,9 @@ class WorkerLoop {
       Outcome o;
       o.context = log::current().with(
           {{"task_id", job.lease.task_id()}, {"job_id", job.lease.job()}, {"attempt", job.lease.attempt}});
-      o.failure.reason = fmt::format("hung: it ran longer than its time limit of {:g} s (--task-timeout) and was abandoned",
-                                     static_cast<double>(limits[job.lease.id]) / 1000.0);
+      o.failure.reason =
+          fmt::format("hung: it ran longer than its time limit of {:g} s (--task-timeout) and was abandoned",
+                      static_cast<double>(limits[job.lease.id]) / 1000.0);
       o.lease = std::move(job.lease);
       log::ContextGuard guard(o.context);
       log::get("worker")->error("{}; a new thread takes its place", o.failure.reason);

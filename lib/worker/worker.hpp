@@ -17,23 +17,23 @@ namespace swath::worker {
 struct WorkerOptions {
   queue::RedisEndpoint redis;
   std::string queue;
-  std::string worker_id;                    // empty: host-pid-random
-  bool exit_when_empty = false;             // for Kubernetes Jobs: stop when nothing is ready, delayed or leased
-  std::int64_t max_tasks = 0;               // lease at most this many, then exit once they are settled (0: no limit)
-  int concurrency = 1;                      // tasks run at once (threads)
-  std::size_t batch = 0;                    // most tasks leased per call (0: 1000)
+  std::string worker_id;         // empty: host-pid-random
+  bool exit_when_empty = false;  // for Kubernetes Jobs: stop when nothing is ready, delayed or leased
+  std::int64_t max_tasks = 0;    // lease at most this many, then exit once they are settled (0: no limit)
+  int concurrency = 1;           // tasks run at once (threads)
+  std::size_t batch = 0;         // most tasks leased per call (0: 1000)
   // Beyond the tasks it runs, a worker holds (leased, not started) about this much measured work: short tasks
   // come in batches of many per round trip, long ones one per free slot, so the rest waits in the ready list
   // where other workers, and the autoscaler, see it.
   double prefetch_seconds = 0.1;
-  std::int64_t task_timeout_ms = 0;         // a task running longer is abandoned as hung (0: its kind's limit)
-  bool allow_eviction = false;              // accept a Redis that may evict keys (refused otherwise)
-  std::vector<std::string> allow_roots;     // inputs, outputs, model cards lie under these (empty: anywhere)
+  std::int64_t task_timeout_ms = 0;      // a task running longer is abandoned as hung (0: its kind's limit)
+  bool allow_eviction = false;           // accept a Redis that may evict keys (refused otherwise)
+  std::vector<std::string> allow_roots;  // inputs, outputs, model cards lie under these (empty: anywhere)
   std::int64_t lease_ms = 30000;
-  std::int64_t grace_ms = 25000;            // after SIGTERM: finish in-flight work within this, then hand it back
-  std::int64_t poll_ms = 200;               // idle wait between empty leases
+  std::int64_t grace_ms = 25000;  // after SIGTERM: finish in-flight work within this, then hand it back
+  std::int64_t poll_ms = 200;     // idle wait between empty leases
   std::int64_t reconnect_timeout_ms = 60000;
-  int metrics_port = 0;                     // serve Prometheus metrics here when not 0
+  int metrics_port = 0;  // serve Prometheus metrics here when not 0
   SettlePolicy settle;
 };
 

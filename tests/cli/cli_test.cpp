@@ -133,7 +133,9 @@ TEST_CASE("cli: malformed YAML, wrong type and unknown key exit 2 and write noth
 TEST_CASE("cli: bad environment value exits 2 naming the variable") {
   const auto r = test::swath({"config", "show"}, {.env = {{"SWATH_GDAL__CACHE_MB", "-5"}}});
   CHECK(r.exit_code == 2);
-  CHECK(r.err == "swath config: env SWATH_GDAL__CACHE_MB: key 'gdal.cache_mb': '-5' is out of range (hint: expected an integer from 1 to 65536)\n");
+  CHECK(
+      r.err ==
+      "swath config: env SWATH_GDAL__CACHE_MB: key 'gdal.cache_mb': '-5' is out of range (hint: expected an integer from 1 to 65536)\n");
 }
 
 TEST_CASE("cli: malformed traceparent exits 2 and is never half-used") {
@@ -148,8 +150,8 @@ TEST_CASE("cli: malformed traceparent exits 2 and is never half-used") {
 
 TEST_CASE("cli: JSON log lines carry the caller's trace id") {
   const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
-  const auto r = test::swath({"--traceparent", "00-" + trace + "-00f067aa0ba902b7-01", "-v", "--log-format", "json",
-                              "version"});
+  const auto r =
+      test::swath({"--traceparent", "00-" + trace + "-00f067aa0ba902b7-01", "-v", "--log-format", "json", "version"});
   REQUIRE(r.exit_code == 0);
   const auto lines = test::lines(r.err);
   REQUIRE_FALSE(lines.empty());
@@ -234,7 +236,8 @@ TEST_CASE("cli: a second SIGINT stops a command stuck where it cannot check for 
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   run.signal(SIGINT);  // insists
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (run.running() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (run.running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE_FALSE(run.running());
   CHECK(run.wait().exit_code == 128 + SIGINT);
 }

@@ -27,7 +27,8 @@ Lock read_lock(std::map<std::string, std::string>& header) {
   Lock lock;
   std::istringstream in(core::read_file(kRoot + "/packaging/apt-lock.txt"));
   std::string line;
-  static const std::regex entry(R"(^(build|dev|runtime|build-root|runtime-root) ([a-z0-9][a-z0-9+.-]+)=([0-9A-Za-z.+~:-]+)$)");
+  static const std::regex entry(
+      R"(^(build|dev|runtime|build-root|runtime-root) ([a-z0-9][a-z0-9+.-]+)=([0-9A-Za-z.+~:-]+)$)");
   static const std::regex meta(R"(^# (snapshot|source_date_epoch) (\S+)$)");
   while (std::getline(in, line)) {
     std::smatch m;
@@ -92,7 +93,8 @@ TEST_CASE("lock: every package setup installs is locked (versions installed here
   }
   for (const auto& pkg : listed_packages()) {
     CAPTURE(pkg);
-    CHECK_MESSAGE(direct.count(pkg) == 1, pkg << " is in apt-packages.txt but not in apt-lock.txt: run scripts/apt-lock.sh");
+    CHECK_MESSAGE(direct.count(pkg) == 1,
+                  pkg << " is in apt-packages.txt but not in apt-lock.txt: run scripts/apt-lock.sh");
     CHECK(lock.at("runtime").count(pkg) == 0);
   }
   for (const auto& [name, version] : direct) {
@@ -109,7 +111,8 @@ TEST_CASE("lock: it covers every package this swath binary loads") {
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const auto without_version = [](const std::string& line) { return line.substr(0, line.find('=')); };
   std::set<std::string> committed, generated;
-  for (const auto& line : test::lines(core::read_file(kRoot + "/packaging/apt-lock.txt"))) committed.insert(without_version(line));
+  for (const auto& line : test::lines(core::read_file(kRoot + "/packaging/apt-lock.txt")))
+    committed.insert(without_version(line));
   for (const auto& line : test::lines(core::read_file(dir / "lock.txt"))) generated.insert(without_version(line));
   CHECK(generated.size() > 10);
   for (const auto& line : generated) {
@@ -132,7 +135,8 @@ TEST_CASE("image: assembled from tars without RUN steps, non-root, swath as PID 
 TEST_CASE("make image without a container engine names what to install and fails") {
   const auto r = test::run({kRoot + "/packaging/image/build.sh"}, {.env = {{"SWATH_IMAGE_ENGINES", "no-such-engine"}}});
   CHECK(r.exit_code == 4);
-  CHECK(r.err.find("swath image: no container engine: neither podman nor a running docker daemon was found") != std::string::npos);
+  CHECK(r.err.find("swath image: no container engine: neither podman nor a running docker daemon was found") !=
+        std::string::npos);
   CHECK(r.err.find("apt-get install podman runc mmdebstrap") != std::string::npos);
   CHECK(r.out.empty());
 }
@@ -142,7 +146,8 @@ TEST_CASE("image: the version check passes for swath built here and fails for a 
   const auto version = test::swath({"version", "--json"});
   REQUIRE(version.exit_code == 0);
   test::write_text(dir / "version.json", version.out);
-  auto r = test::run({kRoot + "/packaging/check-image-versions.sh", kRoot + "/packaging/apt-lock.txt", dir / "version.json"});
+  auto r = test::run(
+      {kRoot + "/packaging/check-image-versions.sh", kRoot + "/packaging/apt-lock.txt", dir / "version.json"});
   CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
   CHECK(r.out.find("ok gdal: swath reports 3.6") != std::string::npos);
   std::string lock = core::read_file(kRoot + "/packaging/apt-lock.txt");

@@ -32,11 +32,16 @@ std::vector<std::string> files_in(const std::string& dir) {
 std::string xml_escaped(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -57,9 +62,11 @@ std::string mosaic_scene(const test::ScratchDir& dir, int n) {
   vrt += "</GeoTransform><VRTRasterBand dataType=\"UInt16\" band=\"1\">";
   for (int row = 0; row < n; ++row) {
     for (int col = 0; col < n; ++col) {
-      vrt += "<SimpleSource><SourceFilename relativeToVRT=\"1\">tile.tif</SourceFilename><SourceBand>1</SourceBand>"
-             "<SrcRect xOff=\"0\" yOff=\"0\" xSize=\"1024\" ySize=\"1024\"/><DstRect xOff=\"" +
-             std::to_string(col * 1024) + "\" yOff=\"" + std::to_string(row * 1024) + "\" xSize=\"1024\" ySize=\"1024\"/></SimpleSource>";
+      vrt +=
+          "<SimpleSource><SourceFilename relativeToVRT=\"1\">tile.tif</SourceFilename><SourceBand>1</SourceBand>"
+          "<SrcRect xOff=\"0\" yOff=\"0\" xSize=\"1024\" ySize=\"1024\"/><DstRect xOff=\"" +
+          std::to_string(col * 1024) + "\" yOff=\"" + std::to_string(row * 1024) +
+          "\" xSize=\"1024\" ySize=\"1024\"/></SimpleSource>";
     }
   }
   vrt += "</VRTRasterBand></VRTDataset>\n";
@@ -73,7 +80,8 @@ test::RunResult interrupted_detect(const std::vector<std::string>& args) {
   argv.insert(argv.end(), args.begin(), args.end());
   test::Background run(argv, {.env = {}, .unset_env = {"SWATH_CONFIG", "SWATH_LOG__LEVEL"}});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!contains(run.err_so_far(), "windows of 512 px") && run.running() && std::chrono::steady_clock::now() < deadline) {
+  while (!contains(run.err_so_far(), "windows of 512 px") && run.running() &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // some windows done, detections held in memory
@@ -122,10 +130,12 @@ TEST_CASE("detect: temporaries a killed earlier run left beside the output are r
   const std::string dead = std::to_string(dead_pid());
   const std::string host = host_name();
   // What a SIGKILL during the write would leave: our temporary, the FlatGeobuf driver's own, the sidecar's.
-  const std::vector<std::string> stale = {".d.fgb.tmp-" + dead + "-0-" + host + ".fgb", ".d.fgb.tmp-" + dead + "-0-" + host + "_temp.fgb",
+  const std::vector<std::string> stale = {".d.fgb.tmp-" + dead + "-0-" + host + ".fgb",
+                                          ".d.fgb.tmp-" + dead + "-0-" + host + "_temp.fgb",
                                           ".d.fgb.swath.json.tmp-" + dead + "-1-" + host};
   // Not this output's (another file's), not a dead process's (ours), not this host's: none is ours to remove.
-  const std::vector<std::string> kept = {".other.fgb.tmp-" + dead + "-0-" + host, ".d.fgb.tmp-" + std::to_string(::getpid()) + "-0-" + host,
+  const std::vector<std::string> kept = {".other.fgb.tmp-" + dead + "-0-" + host,
+                                         ".d.fgb.tmp-" + std::to_string(::getpid()) + "-0-" + host,
                                          ".d.fgb.tmp-" + dead + "-0-elsewhere"};
   for (const auto& name : stale) test::write_text(dir / name, "partial");
   for (const auto& name : kept) test::write_text(dir / name, "partial");

@@ -19,11 +19,14 @@ namespace fs = std::filesystem;
 namespace {
 const std::string kTrace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
-test::RunResult swath_traced(const std::vector<std::string>& args) { return test::swath(args, {.env = {{"TRACEPARENT", kTrace}}}); }
+test::RunResult swath_traced(const std::vector<std::string>& args) {
+  return test::swath(args, {.env = {{"TRACEPARENT", kTrace}}});
+}
 
 std::string synth(const test::ScratchDir& dir, const std::string& name, std::vector<std::string> extra = {}) {
   std::vector<std::string> args{"synth", "-o", dir / name};
-  if (std::find(extra.begin(), extra.end(), "--size") == extra.end()) extra.insert(extra.end(), {"--size", "1024x1024"});
+  if (std::find(extra.begin(), extra.end(), "--size") == extra.end())
+    extra.insert(extra.end(), {"--size", "1024x1024"});
   args.insert(args.end(), extra.begin(), extra.end());
   const auto r = test::swath(args);
   REQUIRE(r.exit_code == 0);
@@ -63,12 +66,14 @@ TEST_CASE("detect: synth → cfar → eval finds the ships, with a quicklook") {
 TEST_CASE("detect: every object across a window edge is still reported once") {
   test::ScratchDir dir;
   const auto scene = synth(dir, "edges.tif", {"--seed", "11", "--straddle", "256", "--straddle-overlap", "64"});
-  REQUIRE(swath_traced({"detect", scene, "-o", dir / "d.geojson", "--window", "256", "--overlap", "64"}).exit_code == 0);
+  REQUIRE(swath_traced({"detect", scene, "-o", dir / "d.geojson", "--window", "256", "--overlap", "64"}).exit_code ==
+          0);
   const auto scores = eval_json(dir / "d.geojson", dir / "edges.truth.geojson");
   CHECK(scores.at("overall").at("duplicates").as_int() == 0);
   CHECK(scores.at("recall").as_double() > 0.85);
   // Without overlap the same scene shows what the merge prevents: pieces of cut ships.
-  REQUIRE(swath_traced({"detect", scene, "-o", dir / "cut.geojson", "--window", "256", "--overlap", "0"}).exit_code == 0);
+  REQUIRE(swath_traced({"detect", scene, "-o", dir / "cut.geojson", "--window", "256", "--overlap", "0"}).exit_code ==
+          0);
   CHECK(eval_json(dir / "cut.geojson", dir / "edges.truth.geojson").at("overall").at("duplicates").as_int() > 0);
 }
 
@@ -78,7 +83,9 @@ TEST_CASE("detect: identical bytes for 1 and 2 threads in every format") {
   for (const std::string ext : {"gpkg", "fgb", "geojson"}) {
     CAPTURE(ext);
     REQUIRE(swath_traced({"detect", scene, "-o", dir / ("one." + ext), "--threads", "1"}).exit_code == 0);
-    REQUIRE(swath_traced({"detect", scene, "-o", dir / ("two." + ext), "--threads", "2", "--window", "512"}).exit_code == 0);
+    REQUIRE(
+        swath_traced({"detect", scene, "-o", dir / ("two." + ext), "--threads", "2", "--window", "512"}).exit_code ==
+        0);
     CHECK(core::read_file(dir / ("one." + ext)) == core::read_file(dir / ("two." + ext)));
   }
   const auto geojson = core::Json::parse(core::read_file(dir / "one.geojson"));
@@ -111,10 +118,11 @@ TEST_CASE("detect: a tiles.jsonl manifest is read tile by tile") {
   std::string manifest = "{\"schema\":\"swath.tiles/1\",\"scenes\":[]}\n";
   for (int i = 0; i < 2; ++i) {
     const auto tile = dir / ("t" + std::to_string(i) + ".tif");
-    const auto r = test::run({"gdal_translate", "-q", "-srcwin", std::to_string(i * 512), "0", "512", "512", scene, tile});
+    const auto r =
+        test::run({"gdal_translate", "-q", "-srcwin", std::to_string(i * 512), "0", "512", "512", scene, tile});
     REQUIRE(r.exit_code == 0);
-    manifest += "{\"id\":\"r000000_c00000" + std::to_string(i) + "\",\"scene\":\"s.tif\",\"status\":\"written\",\"path\":\"t" +
-                std::to_string(i) + ".tif\"}\n";
+    manifest += "{\"id\":\"r000000_c00000" + std::to_string(i) +
+                "\",\"scene\":\"s.tif\",\"status\":\"written\",\"path\":\"t" + std::to_string(i) + ".tif\"}\n";
   }
   manifest += "{\"id\":\"r000000_c000002\",\"scene\":\"s.tif\",\"status\":\"blank\"}\n";
   test::write_text(dir / "tiles.jsonl", manifest);
@@ -151,8 +159,10 @@ TEST_CASE("detect: a scene without a CRS is refused unless --allow-pixel-coords,
     GDALDatasetUniquePtr plain(GetGDALDriverManager()->GetDriverByName("GTiff")->Create(
         (dir / "plain.tif").c_str(), 512, 512, 1, GDT_UInt16, nullptr));
     std::vector<std::uint16_t> pixels(512 * 512);
-    REQUIRE(source->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 512, 512, pixels.data(), 512, 512, GDT_UInt16, 0, 0) == CE_None);
-    REQUIRE(plain->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 512, 512, pixels.data(), 512, 512, GDT_UInt16, 0, 0) == CE_None);
+    REQUIRE(source->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 512, 512, pixels.data(), 512, 512, GDT_UInt16, 0, 0) ==
+            CE_None);
+    REQUIRE(plain->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 512, 512, pixels.data(), 512, 512, GDT_UInt16, 0, 0) ==
+            CE_None);
   }
   const auto refused = test::swath({"detect", dir / "plain.tif", "-o", dir / "d.gpkg"});
   CHECK(refused.exit_code == 2);
@@ -204,8 +214,8 @@ TEST_CASE("detect: the index detector names a band the scene lacks; unknown dete
   CHECK(ok.exit_code == 0);
   // RGB + NIR with ponds: NDWI finds the water.
   const auto nir = synth(dir, "nir.tif", {"--kind", "optical", "--bands", "4", "--seed", "2"});
-  const auto water = test::swath({"detect", nir, "--detector", "index", "--index", "ndwi", "--index-class", "water", "-o",
-                                  dir / "w.gpkg", "--window", "256"});
+  const auto water = test::swath({"detect", nir, "--detector", "index", "--index", "ndwi", "--index-class", "water",
+                                  "-o", dir / "w.gpkg", "--window", "256"});
   REQUIRE(water.exit_code == 0);
   const auto scores = eval_json(dir / "w.gpkg", dir / "nir.truth.geojson").at("classes").at("water");
   CHECK(scores.at("truths").as_int() >= 3);

@@ -47,23 +47,28 @@ TEST_CASE("enqueue: two scenes of one file name into one --output are refused as
   CHECK(ready(redis) == "0");
 }
 
-TEST_CASE("enqueue: other work for a scene already enqueued into one --output is refused naming it; shards and batches are the same work") {
+TEST_CASE(
+    "enqueue: other work for a scene already enqueued into one --output is refused naming it; shards and batches are the same work") {
   test::RedisServer redis;
   test::ScratchDir dir;
   const auto scene = scene_with_known_pixels(dir, 100, 70);
   REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "32"}).exit_code == 0);
   const std::string out = dir / "out";
-  CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32})"}).at("enqueued").as_int() == 1);
+  CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32})"})
+            .at("enqueued")
+            .as_int() == 1);
   // The same work split otherwise: shards, and the batches of the manifest `swath tile` wrote with that grid.
   CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32})", "--shards", "3"})
-            .at("enqueued").as_int() == 3);
+            .at("enqueued")
+            .as_int() == 3);
   CHECK(enqueue_json(redis, {"--kind", "tile", dir / "local/tiles.jsonl", "--tiles-per-task", "5", "--output", out})
-            .at("enqueued").as_int() == 3);
+            .at("enqueued")
+            .as_int() == 3);
   REQUIRE(ready(redis) == "7");
 
   // Other options for that scene, by a later enqueue: it would overwrite the tiles the first work's manifest hashes.
-  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", scene, "--output", out, "--options",
-                                          R"({"size":32,"overlap":8})"}));
+  auto r = test::swath(with_redis(
+      redis, {"enqueue", "--kind", "tile", scene, "--output", out, "--options", R"({"size":32,"overlap":8})"}));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("output '" + out + "/scene': other work was enqueued there earlier on queue 'fleet': tile " + scene +
                    R"( {"size":32,"overlap":0,)") != std::string::npos);
@@ -72,15 +77,18 @@ TEST_CASE("enqueue: other work for a scene already enqueued into one --output is
   // Another scene of the same file name, by a later enqueue.
   fs::create_directories(dir / "other");
   const auto namesake = test::make_scene(dir / "other/scene.tif");
-  r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", namesake, "--output", out, "--options", R"({"size":32})"}));
+  r = test::swath(
+      with_redis(redis, {"enqueue", "--kind", "tile", namesake, "--output", out, "--options", R"({"size":32})"}));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("this is tile " + namesake) != std::string::npos);
   CHECK(ready(redis) == "7");  // nothing queued by either
 
   // Elsewhere it is fine; and --reclaim takes the location over.
   CHECK(enqueue_json(redis, {"--kind", "tile", namesake, "--output", dir / "out2"}).at("enqueued").as_int() == 1);
-  CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32,"overlap":8})", "--reclaim"})
-            .at("enqueued").as_int() == 1);
+  CHECK(enqueue_json(redis,
+                     {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32,"overlap":8})", "--reclaim"})
+            .at("enqueued")
+            .as_int() == 1);
   // Redis keeps the claim short: references to the scene's directory and the work's options, each stored once.
   const auto claim = redis.claim("fleet", out + "/scene");
   const auto dir_ref = claim.substr(5, 13), shape_ref = claim.substr(claim.rfind(' ') + 1);
@@ -110,7 +118,8 @@ TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit
        "its tiles would go into the hidden directory '.hidden', and a worker commits no hidden output"},
       {{"--kind", "tile", scene, "--options", R"({"format":"PNGG"})"}, "unknown format 'PNGG'"},
       {{"--kind", "tile", scene, "--options", R"({"bands":"0"})"}, "task option bands: bad band '0'"},
-      {{"--kind", "tile", scene, "--options", R"({"bands":[1,4]})"}, "band 4 of '" + scene + "': the scene has 3 band(s)"},
+      {{"--kind", "tile", scene, "--options", R"({"bands":[1,4]})"},
+       "band 4 of '" + scene + "': the scene has 3 band(s)"},
       {{"--kind", "detect", scene, "--options", R"({"detector":"onnx"})"},
        R"(detector onnx: no model card given (hint: name one with --options '{"model":"CARD.yaml"}' or SWATH_DETECT__MODEL)"},
       {{"--kind", "detect", scene, "--options", R"({"detector":"cfar","window":64,"overlap":64})"},
@@ -130,21 +139,24 @@ TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit
   CHECK(ready(redis) == "0");
 }
 
-TEST_CASE("enqueue: tile tasks from a manifest take its grid and write swath tile's tiles; a conflicting --options is refused") {
+TEST_CASE(
+    "enqueue: tile tasks from a manifest take its grid and write swath tile's tiles; a conflicting --options is refused") {
   test::RedisServer redis;
   test::ScratchDir dir;
   const auto scene = scene_with_known_pixels(dir, 100, 70);
   REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "32", "--overlap", "4"}).exit_code == 0);
-  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", dir / "local/tiles.jsonl", "--output", dir / "fleet",
-                                          "--options", R"({"size":64})"}));
+  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", dir / "local/tiles.jsonl", "--output",
+                                          dir / "fleet", "--options", R"({"size":64})"}));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--options size 64: the manifest '" + dir / "local/tiles.jsonl" + "' lists the tiles of size 32") !=
         std::string::npos);
   CHECK(ready(redis) == "0");
 
   // No grid in --options (tile.size is 512 by default): the manifest's, 32 px with 4 px overlap.
-  CHECK(enqueue_json(redis, {"--kind", "tile", dir / "local/tiles.jsonl", "--tiles-per-task", "5", "--output", dir / "fleet"})
-            .at("tasks").as_int() == 3);  // 4 x 3 tiles
+  CHECK(enqueue_json(redis,
+                     {"--kind", "tile", dir / "local/tiles.jsonl", "--tiles-per-task", "5", "--output", dir / "fleet"})
+            .at("tasks")
+            .as_int() == 3);  // 4 x 3 tiles
   r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("committed").as_int() == 3);
@@ -154,13 +166,15 @@ TEST_CASE("enqueue: tile tasks from a manifest take its grid and write swath til
   CHECK(manifest_tiles(dir / "fleet") == manifest_tiles(dir / "local"));
 }
 
-TEST_CASE("enqueue: the same work through a symlinked directory, a relative path or a trailing slash is the same tasks") {
+TEST_CASE(
+    "enqueue: the same work through a symlinked directory, a relative path or a trailing slash is the same tasks") {
   test::RedisServer redis;
   test::ScratchDir dir;
   scene_with_known_pixels(dir, 64, 64);
   fs::copy_file(dir / "in/scene.tif", dir / "in/second.tif");
   fs::create_directory_symlink(dir / "in", dir / "link");
-  CHECK(enqueue_json(redis, {"--kind", "tile", dir / "in/*.tif", "--output", dir / "out"}).at("enqueued").as_int() == 2);
+  CHECK(enqueue_json(redis, {"--kind", "tile", dir / "in/*.tif", "--output", dir / "out"}).at("enqueued").as_int() ==
+        2);
   auto again = enqueue_json(redis, {"--kind", "tile", dir / "link/*.tif", "--output", dir / "out/"});
   CHECK(again.at("enqueued").as_int() == 0);
   CHECK(again.at("duplicates_skipped").as_int() == 2);
@@ -173,7 +187,8 @@ TEST_CASE("enqueue: the same work through a symlinked directory, a relative path
   // A detect manifest read through a link to its directory: its tile files are the same files.
   REQUIRE(test::swath({"tile", dir / "in/scene.tif", "-o", dir / "tiles", "--size", "32"}).exit_code == 0);
   fs::create_directory_symlink(dir / "tiles", dir / "tiles-link");
-  const std::vector<std::string> detect{"--kind", "detect", "--options", R"({"detector":"cfar"})", "--tiles-per-task", "2"};
+  const std::vector<std::string> detect{"--kind",           "detect", "--options", R"({"detector":"cfar"})",
+                                        "--tiles-per-task", "2"};
   auto first = detect;
   first.insert(first.end(), {dir / "tiles/tiles.jsonl", "--output", dir / "det"});
   CHECK(enqueue_json(redis, first).at("enqueued").as_int() == 2);
@@ -183,13 +198,15 @@ TEST_CASE("enqueue: the same work through a symlinked directory, a relative path
   CHECK(ready(redis) == "4");
 }
 
-TEST_CASE("enqueue: the same refusal on a worker (the scene changed after enqueue) is dead-lettered with no flag to pass") {
+TEST_CASE(
+    "enqueue: the same refusal on a worker (the scene changed after enqueue) is dead-lettered with no flag to pass") {
   test::RedisServer redis;
   test::ScratchDir dir;
   fs::create_directories(dir / "in");
   const auto scene = test::make_scene(dir / "in/scene.tif");
   CHECK(enqueue_json(redis, {"--kind", "detect", scene, "--output", dir / "out", "--options", R"({"detector":"cfar"})"})
-            .at("enqueued").as_int() == 1);
+            .at("enqueued")
+            .as_int() == 1);
   test::SceneSpec plain;
   plain.georeferenced = false;
   test::make_scene(scene, plain);  // replaced by a scene without a CRS before any worker runs

@@ -12,8 +12,9 @@ using namespace swath::test::fleet;
 
 TEST_CASE("enqueue --worker-paths: scenes that exist only on the workers are queued as spelt, sharded as asked") {
   test::RedisServer redis;
-  const std::vector<std::string> args{"enqueue", "--kind", "tile", "/data/scenes/a.tif", "/data/scenes/b.tif",
-                                      "--output", "/data/tiles", "--shards", "2", "--json"};
+  const std::vector<std::string> args{
+      "enqueue",  "--kind", "tile",  "/data/scenes/a.tif", "/data/scenes/b.tif", "--output", "/data/tiles",
+      "--shards", "2",      "--json"};
   // Without the flag, a path missing here is refused (what a user outside the cluster met before).
   auto r = test::swath(with_redis(redis, args));
   CHECK(r.exit_code == 2);
@@ -36,7 +37,8 @@ TEST_CASE("enqueue --worker-paths: scenes that exist only on the workers are que
   CHECK(inputs == std::set<std::string>{"/data/scenes/a.tif", "/data/scenes/b.tif"});
   const auto jobs = test::lines(redis.cli({"ZRANGE", "swath:{fleet}:jobs", "0", "-1"}));
   REQUIRE(jobs.size() == 1);
-  CHECK(core::Json::parse(redis.cli({"HGET", "swath:{fleet}:job:" + jobs[0], "meta"})).at("output").as_string() == "/data/tiles");
+  CHECK(core::Json::parse(redis.cli({"HGET", "swath:{fleet}:job:" + jobs[0], "meta"})).at("output").as_string() ==
+        "/data/tiles");
   // The same work again is the same tasks.
   r = test::swath(with_redis(redis, with_flag));
   REQUIRE(r.exit_code == 0);
@@ -46,7 +48,8 @@ TEST_CASE("enqueue --worker-paths: scenes that exist only on the workers are que
 TEST_CASE("enqueue --worker-paths: relative, unnormalised, glob and manifest paths are refused, nothing queued") {
   test::RedisServer redis;
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
-      {{"scenes/a.tif", "--output", "/data/tiles"}, "input 'scenes/a.tif': with --worker-paths a path must be absolute and normal"},
+      {{"scenes/a.tif", "--output", "/data/tiles"},
+       "input 'scenes/a.tif': with --worker-paths a path must be absolute and normal"},
       {{"/data/../etc/a.tif", "--output", "/data/tiles"}, "input '/data/../etc/a.tif': with --worker-paths"},
       {{"/data//a.tif", "--output", "/data/tiles"}, "input '/data//a.tif': with --worker-paths"},
       {{"/data/*.tif", "--output", "/data/tiles"}, "input '/data/*.tif': with --worker-paths"},

@@ -50,10 +50,9 @@ class Fleet {
 
  private:
   std::unique_ptr<test::Background> start() {
-    return std::make_unique<test::Background>(
-        std::vector<std::string>{SWATH_BINARY, "worker", "--redis", redis_.url(), "--queue", "fleet", "--exit-when-empty",
-                                 "--lease", "2", "--concurrency", "2", "--threads", "1", "--backoff", "0.05",
-                                 "--reconnect-timeout", "30"});
+    return std::make_unique<test::Background>(std::vector<std::string>{
+        SWATH_BINARY, "worker", "--redis", redis_.url(), "--queue", "fleet", "--exit-when-empty", "--lease", "2",
+        "--concurrency", "2", "--threads", "1", "--backoff", "0.05", "--reconnect-timeout", "30"});
   }
   const test::RedisServer& redis_;
   std::vector<std::unique_ptr<test::Background>> workers_;
@@ -64,7 +63,8 @@ void enqueue_wave(const test::RedisServer& redis, const test::ScratchDir& dir, i
   for (const std::string kind : {"tile", "detect"}) {
     std::vector<std::string> args{"enqueue", "--kind", kind, "--output", dir / ("out/" + kind)};
     if (kind == "tile") args.insert(args.end(), {"--options", R"({"size":64})"});
-    for (int i = wave * scene_count / waves; i < (wave + 1) * scene_count / waves; ++i) args.push_back(dir / ("in/" + scene_name(i)));
+    for (int i = wave * scene_count / waves; i < (wave + 1) * scene_count / waves; ++i)
+      args.push_back(dir / ("in/" + scene_name(i)));
     const auto r = test::swath(with_redis(redis, args));
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   }
@@ -82,7 +82,8 @@ TEST_CASE("fleet chaos: tile and detect tasks under SIGKILLs and a Redis restart
   fs::create_directories(dir / "base");
   for (int seed = 0; seed < 4; ++seed) {
     REQUIRE(test::swath({"synth", "-o", dir / ("base/" + std::to_string(seed) + ".tif"), "--kind", "sar", "--size",
-                         "512x512", "--seed", std::to_string(seed + 1)}).exit_code == 0);
+                         "512x512", "--seed", std::to_string(seed + 1)})
+                .exit_code == 0);
   }
   for (int i = 0; i < scene_count; ++i) {
     fs::create_directories(dir / "in");
@@ -110,7 +111,8 @@ TEST_CASE("fleet chaos: tile and detect tasks under SIGKILLs and a Redis restart
   }
   MESSAGE("workers killed: " << fleet.kills());
   CHECK(fleet.kills() >= waves);
-  for (const auto& r : fleet.drain()) CHECK_MESSAGE(r.exit_code == 0, r.err.substr(r.err.size() > 2000 ? r.err.size() - 2000 : 0));
+  for (const auto& r : fleet.drain())
+    CHECK_MESSAGE(r.exit_code == 0, r.err.substr(r.err.size() > 2000 ? r.err.size() - 2000 : 0));
 
   // Checked now, as the last worker exits: not after some later worker happens to look.
   const auto s = stats(redis);
@@ -141,8 +143,10 @@ TEST_CASE("fleet chaos: tile and detect tasks under SIGKILLs and a Redis restart
     for (const auto& [name, file] : found->second.at("outputs").as_object()) {
       ++files;
       const std::string path = out_dir + "/" + name;
-      if (!fs::exists(path)) ++missing;
-      else if (raster::sha256_file_hex(path) != file.at("sha256").as_string()) ++mismatched;
+      if (!fs::exists(path))
+        ++missing;
+      else if (raster::sha256_file_hex(path) != file.at("sha256").as_string())
+        ++mismatched;
     }
   }
   CHECK(not_done == 0);

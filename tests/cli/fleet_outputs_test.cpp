@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> on_queue(const test::RedisServer& redis, const std::string& queue, std::vector<std::string> args) {
+std::vector<std::string> on_queue(const test::RedisServer& redis, const std::string& queue,
+                                  std::vector<std::string> args) {
   args.insert(args.end(), {"--redis", redis.url(), "--queue", queue});
   return args;
 }
@@ -47,7 +48,8 @@ std::map<std::string, std::string> files_under(const std::string& dir) {
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     const auto name = fs::relative(e.path(), dir).string();
     // The done record (timings, worker id) differs from run to run: its hash is checked through the record.
-    if (e.is_regular_file() && name != "filler" && name.rfind("swath-records/", 0) != 0) out[name] = core::read_file(e.path().string());
+    if (e.is_regular_file() && name != "filler" && name.rfind("swath-records/", 0) != 0)
+      out[name] = core::read_file(e.path().string());
   }
   return out;
 }
@@ -58,10 +60,12 @@ TEST_CASE("fleet detect: a FlatGeobuf task commits its provenance sidecar too, h
   test::RedisServer redis;
   test::ScratchDir dir;
   REQUIRE(test::swath({"synth", "-o", dir / "sea.tif", "--seed", "5", "--size", "512x512"}).exit_code == 0);
-  REQUIRE(test::swath({"detect", dir / "sea.tif", "--detector", "cfar", "-o", dir / "local.fgb"}, {.env = {{"TRACEPARENT", kTrace}}})
+  REQUIRE(test::swath({"detect", dir / "sea.tif", "--detector", "cfar", "-o", dir / "local.fgb"},
+                      {.env = {{"TRACEPARENT", kTrace}}})
               .exit_code == 0);
-  auto r = test::swath(with_redis(redis, {"--traceparent", kTrace, "enqueue", "--kind", "detect", dir / "sea.tif", "--output",
-                                          dir / "fleet", "--options", R"({"detector":"cfar","output_format":"fgb"})"}));
+  auto r = test::swath(
+      with_redis(redis, {"--traceparent", kTrace, "enqueue", "--kind", "detect", dir / "sea.tif", "--output",
+                         dir / "fleet", "--options", R"({"detector":"cfar","output_format":"fgb"})"}));
   REQUIRE(r.exit_code == 0);
   r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--threads", "1", "--json"}));
   REQUIRE(r.exit_code == 0);
@@ -102,14 +106,17 @@ TEST_CASE("fleet: detect and tile tasks on a full staging disk commit nothing tr
   // Runs `kind` as a task on a fresh queue with `free` bytes left on the output's disk (roomy: none filled).
   auto run_task = [&](const Kind& kind, std::optional<std::uint64_t> free) {
     const std::string queue = "full" + std::to_string(round++);
-    if (free) tmpfs.leave_free(*free);
-    else tmpfs.clear();
+    if (free)
+      tmpfs.leave_free(*free);
+    else
+      tmpfs.clear();
     std::vector<std::string> args{"--traceparent", kTrace, "enqueue", "--kind"};
     args.insert(args.end(), kind.enqueue.begin(), kind.enqueue.end());
     args.insert(args.end(), {"--output", tmpfs / "out"});
     REQUIRE(test::swath(on_queue(redis, queue, args)).exit_code == 0);
     const auto r = test::swath(on_queue(
-        redis, queue, {"worker", "--exit-when-empty", "--threads", "1", "--max-attempts", "2", "--backoff", "0.01", "--json"}));
+        redis, queue,
+        {"worker", "--exit-when-empty", "--threads", "1", "--max-attempts", "2", "--backoff", "0.01", "--json"}));
     CAPTURE(r.err);
     REQUIRE(r.exit_code == 0);
     return std::make_pair(queue, core::Json::parse(r.out));
@@ -125,8 +132,8 @@ TEST_CASE("fleet: detect and tile tasks on a full staging disk commit nothing tr
 #if defined(__SANITIZE_ADDRESS__)
     const std::set<std::uint64_t> frees{0, size - test::kPage, size + 2 * test::kPage};
 #else
-    const std::set<std::uint64_t> frees{0, size - test::kPage, size, size + test::kPage, size + 2 * test::kPage,
-                                        size + 4 * test::kPage};
+    const std::set<std::uint64_t> frees{
+        0, size - test::kPage, size, size + test::kPage, size + 2 * test::kPage, size + 4 * test::kPage};
 #endif
     for (const auto free : frees) {
       CAPTURE(free);

@@ -18,7 +18,8 @@ namespace {
 std::string enqueue_long_tile_task(const test::RedisServer& redis, const test::ScratchDir& dir) {
   const auto scene = scene_with_known_pixels(dir, 1024, 1024);
   REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "tile", scene, "--output", dir / "fleet", "--options",
-                                         R"({"size":32})"})).exit_code == 0);
+                                         R"({"size":32})"}))
+              .exit_code == 0);
   return scene;
 }
 
@@ -29,7 +30,8 @@ core::Json stats(const test::RedisServer& redis) {
 }
 
 // Starts a worker, waits until its task has staged some tiles, sends SIGTERM and waits for it.
-test::RunResult terminate_mid_task(const test::RedisServer& redis, const test::ScratchDir& dir, const std::string& grace) {
+test::RunResult terminate_mid_task(const test::RedisServer& redis, const test::ScratchDir& dir,
+                                   const std::string& grace) {
   test::Background worker(binary(with_redis(redis, {"worker", "--threads", "1", "--grace", grace, "--json"})));
   wait_until([&] { return staged_tiles(dir / "fleet/.swath-staging") >= 10; });
   worker.signal(SIGTERM);
@@ -99,11 +101,12 @@ TEST_CASE("fleet --allow-root: a detect model card, or the model file it names, 
   test::write_text(dir / "root/models/card.yaml", "model: " + dir / "elsewhere/good.onnx" + "\n" + card_text);
   for (const std::string& card : {dir / "elsewhere/card.yaml", dir / "root/models/card.yaml"}) {
     const std::string options = R"({"detector":"onnx","model":")" + card + R"("})";
-    REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "detect", scene, "--output", dir / "root/out", "--options",
-                                           options})).exit_code == 0);
+    REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "detect", scene, "--output", dir / "root/out",
+                                           "--options", options}))
+                .exit_code == 0);
   }
-  auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--allow-root", dir / "root", "--max-attempts", "3",
-                                          "--json"}));
+  auto r = test::swath(with_redis(
+      redis, {"worker", "--exit-when-empty", "--allow-root", dir / "root", "--max-attempts", "3", "--json"}));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("dead").as_int() == 2);
   CHECK(core::Json::parse(r.out).at("retried").as_int() == 0);  // bad input: not retried

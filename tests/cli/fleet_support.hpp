@@ -23,7 +23,6 @@ namespace swath::test::fleet {
 
 namespace fs = std::filesystem;
 
-
 inline const std::string kTrace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
 inline std::vector<std::string> with_redis(const test::RedisServer& redis, std::vector<std::string> args) {
@@ -38,7 +37,8 @@ inline std::vector<std::string> binary(std::vector<std::string> args) {
 
 inline void wait_until(const std::function<bool()>& done, int seconds = 60) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (!done() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE(done());
 }
 
@@ -48,7 +48,8 @@ inline std::map<std::string, std::string> hashes(const std::string& dir, const s
   if (!fs::exists(dir)) return out;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
-    if (!e.is_regular_file() || name.size() < suffix.size() || name.substr(name.size() - suffix.size()) != suffix) continue;
+    if (!e.is_regular_file() || name.size() < suffix.size() || name.substr(name.size() - suffix.size()) != suffix)
+      continue;
     out[fs::relative(e.path(), dir).string()] = raster::sha256_file_hex(e.path().string());
   }
   return out;
@@ -109,7 +110,8 @@ inline std::map<std::string, std::string> manifest_tiles(const std::string& dir)
 inline std::size_t staged_tiles(const std::string& dir) {
   std::size_t n = 0;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     if (it->path().extension() == ".tif") ++n;
   }
   return n;

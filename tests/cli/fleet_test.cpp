@@ -25,11 +25,12 @@ TEST_CASE("fleet tile: sharded tasks on 2 workers write the same tile bytes as s
   test::RedisServer redis;
   test::ScratchDir dir;
   const auto scene = scene_with_known_pixels(dir, 300, 220);
-  auto r = test::swath({"tile", scene, "-o", dir / "local", "--size", "64", "--overlap", "8", "--co", "COMPRESS=DEFLATE",
-                        "--threads", "2"});
+  auto r = test::swath({"tile", scene, "-o", dir / "local", "--size", "64", "--overlap", "8", "--co",
+                        "COMPRESS=DEFLATE", "--threads", "2"});
   REQUIRE(r.exit_code == 0);
-  r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", scene, "--output", dir / "fleet", "--shards", "3", "--json",
-                                     "--options", R"({"size":64,"overlap":8,"creation_options":["COMPRESS=DEFLATE"]})"}));
+  r = test::swath(
+      with_redis(redis, {"enqueue", "--kind", "tile", scene, "--output", dir / "fleet", "--shards", "3", "--json",
+                         "--options", R"({"size":64,"overlap":8,"creation_options":["COMPRESS=DEFLATE"]})"}));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("enqueued").as_int() == 3);
 
@@ -54,19 +55,21 @@ TEST_CASE("fleet tile: swath tile's own manifest, enqueued in batches, gives the
   test::ScratchDir dir;
   scene_with_known_pixels(dir, 300, 220);
   // Tiled from `dir` by a relative path: the header records the source as given, "in/scene.tif".
-  REQUIRE(test::swath({"tile", "in/scene.tif", "-o", "local", "--size", "64", "--overlap", "8"}, {.working_dir = dir.path()})
+  REQUIRE(test::swath({"tile", "in/scene.tif", "-o", "local", "--size", "64", "--overlap", "8"},
+                      {.working_dir = dir.path()})
               .exit_code == 0);
   // Enqueued elsewhere, the relative source names no file: refused before anything is queued.
   auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", "tiles.jsonl", "--output", dir / "fleet"}),
                        {.working_dir = dir / "local"});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("tiles.jsonl:2: scene 'scene': its source 'in/scene.tif' (from the manifest's header) is not a file") !=
+  CHECK(r.err.find(
+            "tiles.jsonl:2: scene 'scene': its source 'in/scene.tif' (from the manifest's header) is not a file") !=
         std::string::npos);
   CHECK(r.err.find("relative to the current directory") != std::string::npos);
   CHECK(redis.cli({"LLEN", "swath:{fleet}:ready"}) == "0");
 
-  r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", "local/tiles.jsonl", "--tiles-per-task", "5", "--output",
-                                     dir / "fleet", "--options", R"({"size":64,"overlap":8})", "--json"}),
+  r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", "local/tiles.jsonl", "--tiles-per-task", "5",
+                                     "--output", dir / "fleet", "--options", R"({"size":64,"overlap":8})", "--json"}),
                   {.working_dir = dir.path()});
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("tasks").as_int() == 5);  // 24 tiles in batches of 5
@@ -84,9 +87,9 @@ TEST_CASE("fleet detect: swath tile's manifest → one detect task per 2 tile fi
   REQUIRE(test::swath({"tile", dir / "sea.tif", "-o", dir / "tiles", "--size", "512"}).exit_code == 0);
   auto r = test::swath({"detect", dir / "tiles/tiles.jsonl", "--detector", "cfar", "-o", dir / "local.geojson"});
   REQUIRE(r.exit_code == 0);
-  r = test::swath(with_redis(redis, {"enqueue", "--kind", "detect", dir / "tiles/tiles.jsonl", "--tiles-per-task", "2",
-                                     "--output", dir / "fleet", "--options",
-                                     R"({"detector":"cfar","output_format":"geojson"})", "--json"}));
+  r = test::swath(
+      with_redis(redis, {"enqueue", "--kind", "detect", dir / "tiles/tiles.jsonl", "--tiles-per-task", "2", "--output",
+                         dir / "fleet", "--options", R"({"detector":"cfar","output_format":"geojson"})", "--json"}));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("tasks").as_int() == 2);  // 4 tiles of 512 px
   r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--threads", "1", "--json"}));
@@ -110,11 +113,11 @@ TEST_CASE("fleet tile: a scene that fails to open is dead-lettered at once with 
   test::ScratchDir dir;
   scene_with_known_pixels(dir, 64, 64);
   fs::copy_file(dir / "in/scene.tif", dir / "in/not_a_raster.tif");
-  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", dir / "in/not_a_raster.tif", dir / "in/scene.tif",
-                                          "--output", dir / "out"}));
+  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", dir / "in/not_a_raster.tif",
+                                          dir / "in/scene.tif", "--output", dir / "out"}));
   REQUIRE(r.exit_code == 0);  // both were good rasters when enqueued (enqueue opens local scenes)
   test::write_text(dir / "in/not_a_raster.tif", "just text\n");  // overwritten by the time the worker runs
-  fs::remove(dir / "in/scene.tif");                               // missing by then
+  fs::remove(dir / "in/scene.tif");                              // missing by then
   r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--max-attempts", "5", "--json"}));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("dead").as_int() == 2);
@@ -138,7 +141,8 @@ TEST_CASE("fleet tile: a worker SIGKILLed mid-task leaves no partial tile; anoth
   const auto scene = scene_with_known_pixels(dir, 1536, 1536);
   REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "32", "--threads", "1"}).exit_code == 0);
   REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "tile", scene, "--output", dir / "fleet", "--options",
-                                         R"({"size":32})"})).exit_code == 0);
+                                         R"({"size":32})"}))
+              .exit_code == 0);
   {
     test::Background victim(binary(with_redis(redis, {"worker", "--threads", "1", "--lease", "1"})));
     // Killed once its staging directory holds some tiles, long before the 2304 are done.
@@ -147,7 +151,8 @@ TEST_CASE("fleet tile: a worker SIGKILLed mid-task leaves no partial tile; anoth
     victim.wait();
   }
   CHECK(hashes(dir / "fleet/scene", ".tif").empty());  // nothing reached the final directory
-  const auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--threads", "2", "--lease", "5", "--json"}));
+  const auto r =
+      test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--threads", "2", "--lease", "5", "--json"}));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("committed").as_int() == 1);
   const auto local = hashes(dir / "local", ".tif");
@@ -164,8 +169,8 @@ TEST_CASE("fleet detect: a cfar task writes the same features as swath detect") 
   auto r = test::swath({"detect", scene, "--detector", "cfar", "-o", dir / "local.geojson", "--threads", "2"},
                        {.env = {{"TRACEPARENT", kTrace}}});
   REQUIRE(r.exit_code == 0);
-  r = test::swath(with_redis(redis, {"--traceparent", kTrace, "enqueue", "--kind", "detect", scene, "--output", dir / "fleet",
-                                     "--options", R"({"detector":"cfar","output_format":"geojson"})"}));
+  r = test::swath(with_redis(redis, {"--traceparent", kTrace, "enqueue", "--kind", "detect", scene, "--output",
+                                     dir / "fleet", "--options", R"({"detector":"cfar","output_format":"geojson"})"}));
   REQUIRE(r.exit_code == 0);
   r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--threads", "1", "--json"}));
   REQUIRE(r.exit_code == 0);

@@ -24,8 +24,8 @@ const std::string kTrace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7
 struct Kind {
   std::string name;
   std::vector<std::string> args;
-  bool tiles = false;        // complete tiles and the --resume journal may stay after a failed run
-  std::string stdout_file;   // the command's stdout redirected to this file by a shell: only the exit code can tell
+  bool tiles = false;       // complete tiles and the --resume journal may stay after a failed run
+  std::string stdout_file;  // the command's stdout redirected to this file by a shell: only the exit code can tell
 };
 
 // Inputs outside the tmpfs, made once per test binary run.
@@ -36,10 +36,12 @@ struct Inputs {
 const Inputs& inputs() {
   static test::ScratchDir dir;
   static const Inputs made = [] {
-    Inputs in{dir / "sar.tif", dir / "optical.tif", dir / "sar.truth.geojson", dir / "det.geojson", dir / "stats.json",
-              dir / "trace.csv"};
+    Inputs in{dir / "sar.tif",     dir / "optical.tif", dir / "sar.truth.geojson",
+              dir / "det.geojson", dir / "stats.json",  dir / "trace.csv"};
     REQUIRE(test::swath({"synth", "-o", in.sar, "--seed", "5", "--size", "512x512"}).exit_code == 0);
-    REQUIRE(test::swath({"synth", "-o", in.optical, "--kind", "optical", "--seed", "5", "--size", "256x256"}).exit_code == 0);
+    REQUIRE(
+        test::swath({"synth", "-o", in.optical, "--kind", "optical", "--seed", "5", "--size", "256x256"}).exit_code ==
+        0);
     REQUIRE(test::swath({"detect", in.sar, "--detector", "cfar", "-o", in.detections}).exit_code == 0);
     test::write_text(in.stats, R"({"schema":"swath.queue.stats/1","queue":"q","depth":400,"in_flight":0,"backlog":400,)"
                                R"("workers":0,"task_seconds":{"p50":2,"p95":4,"count":100}})");
@@ -61,7 +63,8 @@ Kind plain(std::string name, std::vector<std::string> args) { return {std::move(
 test::RunResult run(const Kind& kind, const std::string& out) {
   const test::RunOptions options{.env = {{"TRACEPARENT", kTrace}}, .unset_env = {}, .working_dir = {}};
   if (kind.stdout_file.empty()) return test::swath(with_out(kind.args, out), options);
-  std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$@\" > '" + out + "/" + kind.stdout_file + "'", "sh", SWATH_BINARY};
+  std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$@\" > '" + out + "/" + kind.stdout_file + "'", "sh",
+                                SWATH_BINARY};
   const auto args = with_out(kind.args, out);
   argv.insert(argv.end(), args.begin(), args.end());
   return test::run(argv, {.env = {}, .unset_env = {"SWATH_CONFIG", "TRACEPARENT"}, .working_dir = {}});
@@ -85,8 +88,15 @@ std::vector<std::uint64_t> free_sizes(std::uint64_t size) {
 #if defined(__SANITIZE_ADDRESS__)
   std::set<std::uint64_t> sizes{0, page(size / 2), size + test::kPage};
 #else
-  std::set<std::uint64_t> sizes{0, test::kPage, page(size / 2), size - test::kPage, size, size + test::kPage,
-                                size + 2 * test::kPage, size + 4 * test::kPage, page(size * 2)};
+  std::set<std::uint64_t> sizes{0,
+                                test::kPage,
+                                page(size / 2),
+                                size - test::kPage,
+                                size,
+                                size + test::kPage,
+                                size + 2 * test::kPage,
+                                size + 4 * test::kPage,
+                                page(size * 2)};
 #endif
   return {sizes.begin(), sizes.end()};
 }
@@ -137,8 +147,8 @@ void check_on_full_disks(const Kind& kind) {
 }  // namespace
 
 TEST_CASE("full disk: detect to GeoPackage with a quicklook PNG") {
-  check_on_full_disks(plain("detect gpkg + quicklook",
-                            {"detect", inputs().sar, "--detector", "cfar", "-o", "{out}/d.gpkg", "--quicklook", "{out}/q.png"}));
+  check_on_full_disks(plain("detect gpkg + quicklook", {"detect", inputs().sar, "--detector", "cfar", "-o",
+                                                        "{out}/d.gpkg", "--quicklook", "{out}/q.png"}));
 }
 
 TEST_CASE("full disk: detect to FlatGeobuf and its provenance sidecar") {
@@ -157,14 +167,18 @@ TEST_CASE("full disk: tiles of every format with their manifest and index") {
   for (const char* format : {"GTiff", "COG", "PNG", "JPEG", "WEBP"}) {
     check_on_full_disks({std::string("tile ") + format,
                          {"tile", inputs().optical, "-o", "{out}/t", "--size", "64", "-f", format, "--threads", "2"},
-                         true, ""});
+                         true,
+                         ""});
   }
 }
 
 TEST_CASE("full disk: config show -o, eval -o, scale-plan --emit and --plot, stdout to a file") {
   check_on_full_disks(plain("config show -o", {"config", "show", "-o", "{out}/config.txt"}));
-  check_on_full_disks(plain("eval -o", {"eval", inputs().detections, inputs().truth, "--json", "-o", "{out}/eval.json"}));
-  check_on_full_disks(plain("scale-plan --emit", {"scale-plan", "--stats", inputs().stats, "--emit", "all", "-o", "{out}/k8s"}));
-  check_on_full_disks(plain("scale-plan --plot", {"scale-plan", "--simulate", inputs().trace, "--plot", "{out}/plot.svg"}));
+  check_on_full_disks(
+      plain("eval -o", {"eval", inputs().detections, inputs().truth, "--json", "-o", "{out}/eval.json"}));
+  check_on_full_disks(
+      plain("scale-plan --emit", {"scale-plan", "--stats", inputs().stats, "--emit", "all", "-o", "{out}/k8s"}));
+  check_on_full_disks(
+      plain("scale-plan --plot", {"scale-plan", "--simulate", inputs().trace, "--plot", "{out}/plot.svg"}));
   check_on_full_disks({"config show > FILE", {"config", "show", "--json"}, false, "shown.json"});
 }

@@ -22,7 +22,8 @@ std::string card(const test::ScratchDir& dir, const std::string& model, const st
   test::write_text(path, "model: " + model + "\n" + body);
   return path;
 }
-const std::string kGoodCard = "input: {width: 64, height: 64, bands: [1, 2, 3]}\nclasses: [car, truck]\nscore_threshold: 0.3\n";
+const std::string kGoodCard =
+    "input: {width: 64, height: 64, bands: [1, 2, 3]}\nclasses: [car, truck]\nscore_threshold: 0.3\n";
 }  // namespace
 
 TEST_CASE("onnx: --check-model reports the input shape and the output layout") {
@@ -40,10 +41,10 @@ TEST_CASE("onnx: models OpenCV 4.6 cannot run are refused with the reason") {
   struct Case {
     std::string model, expected;
   };
-  for (const auto& c : {Case{"yolov8.onnx", "looks YOLOv8-style [1, 4 + classes, N]"},
-                        Case{"dynamic.onnx", "input [1, 3, height, width] has dynamic dimensions"},
-                        Case{"unsupported.onnx", "unsupported layer type 'NonZero'"},
-                        Case{"missing.onnx", "no such file"}}) {
+  for (const auto& c :
+       {Case{"yolov8.onnx", "looks YOLOv8-style [1, 4 + classes, N]"},
+        Case{"dynamic.onnx", "input [1, 3, height, width] has dynamic dimensions"},
+        Case{"unsupported.onnx", "unsupported layer type 'NonZero'"}, Case{"missing.onnx", "no such file"}}) {
     CAPTURE(c.model);
     const auto r = test::swath({"detect", "--check-model", card(dir, c.model, kGoodCard)});
     CHECK(r.exit_code == 1);
@@ -86,15 +87,18 @@ TEST_CASE("onnx: detection runs one network per thread and gives the same bytes 
   const auto good = card(dir, "good.onnx", kGoodCard);
   REQUIRE(test::swath({"synth", "--kind", "optical", "--size", "300x200", "-o", dir / "s.tif"}).exit_code == 0);
   const test::RunOptions traced{.env = {{"TRACEPARENT", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}}};
-  const auto one = test::swath({"detect", dir / "s.tif", "--detector", "onnx", "--model", good, "-o", dir / "one.fgb", "--threads",
-                                "1", "--json"}, traced);
+  const auto one = test::swath({"detect", dir / "s.tif", "--detector", "onnx", "--model", good, "-o", dir / "one.fgb",
+                                "--threads", "1", "--json"},
+                               traced);
   REQUIRE(one.exit_code == 0);
   const auto report = core::Json::parse(one.out);
-  CHECK(report.at("window").as_int() == 64);  // the model's input size, since --window was not given
+  CHECK(report.at("window").as_int() == 64);      // the model's input size, since --window was not given
   CHECK(report.at("windows").as_int() == 6 * 4);  // overlap a quarter of the window: stride 48
   CHECK(report.at("inference_seconds").as_double() > 0);
-  REQUIRE(test::swath({"detect", dir / "s.tif", "--detector", "onnx", "--model", good, "-o", dir / "two.fgb", "--threads", "2"},
-                      traced).exit_code == 0);
+  REQUIRE(test::swath(
+              {"detect", dir / "s.tif", "--detector", "onnx", "--model", good, "-o", dir / "two.fgb", "--threads", "2"},
+              traced)
+              .exit_code == 0);
   CHECK(core::read_file(dir / "one.fgb") == core::read_file(dir / "two.fgb"));
 }
 

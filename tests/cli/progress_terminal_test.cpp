@@ -84,8 +84,10 @@ std::vector<std::string> screen_lines(const std::string& bytes) {
       line.resize(column);
       i += 2;
     } else {
-      if (column < line.size()) line[column] = c;
-      else line += c;
+      if (column < line.size())
+        line[column] = c;
+      else
+        line += c;
       ++column;
     }
   }
@@ -93,7 +95,9 @@ std::vector<std::string> screen_lines(const std::string& bytes) {
   return lines;
 }
 
-bool is_bar(const std::string& line) { return contains(line, "] ") && contains(line, " tiles") && contains(line, "ETA "); }
+bool is_bar(const std::string& line) {
+  return contains(line, "] ") && contains(line, " tiles") && contains(line, "ETA ");
+}
 
 // A scene whose corrupt block fails 4 of its 6 tiles, each failure logged as a WARNING while the bar is up.
 std::string scene_with_failing_tiles(const test::ScratchDir& dir) {
@@ -110,7 +114,8 @@ std::string scene_with_failing_tiles(const test::ScratchDir& dir) {
 TEST_CASE("progress bar on a terminal: a warning starts on its own line and the bar is drawn again below it") {
   test::ScratchDir dir;
   const auto scene = scene_with_failing_tiles(dir);
-  const auto r = run_on_terminal({"tile", scene, "-o", dir / "out", "--size", "64", "--overlap", "32", "--threads", "1"});
+  const auto r =
+      run_on_terminal({"tile", scene, "-o", dir / "out", "--size", "64", "--overlap", "32", "--threads", "1"});
   CHECK(r.exit_code == 3);
   const auto lines = screen_lines(r.bytes);
   CAPTURE(r.bytes);

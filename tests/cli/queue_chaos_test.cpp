@@ -9,10 +9,10 @@
 #include <random>
 #include <thread>
 
+#include "cli/fleet_support.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "core/sha256.hpp"
-#include "cli/fleet_support.hpp"
 #include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
@@ -67,10 +67,28 @@ class Fleet {
 
  private:
   std::unique_ptr<test::Background> start() {
-    return std::make_unique<test::Background>(std::vector<std::string>{
-        SWATH_BINARY, "--log-format", "json", "--log-level", "debug", "worker", "--redis", redis_.url(), "--queue",
-        "chaos", "--lease", "2", "--batch", "4", "--concurrency", "2", "--backoff", "0.05", "--reconnect-timeout", "30",
-        "--allow-root", log_dir_});
+    return std::make_unique<test::Background>(std::vector<std::string>{SWATH_BINARY,
+                                                                       "--log-format",
+                                                                       "json",
+                                                                       "--log-level",
+                                                                       "debug",
+                                                                       "worker",
+                                                                       "--redis",
+                                                                       redis_.url(),
+                                                                       "--queue",
+                                                                       "chaos",
+                                                                       "--lease",
+                                                                       "2",
+                                                                       "--batch",
+                                                                       "4",
+                                                                       "--concurrency",
+                                                                       "2",
+                                                                       "--backoff",
+                                                                       "0.05",
+                                                                       "--reconnect-timeout",
+                                                                       "30",
+                                                                       "--allow-root",
+                                                                       log_dir_});
   }
   const test::RedisServer& redis_;
   std::string log_dir_;
@@ -80,8 +98,10 @@ class Fleet {
 };
 
 void enqueue_wave(const test::RedisServer& redis, const test::ScratchDir& dir, int wave) {
-  std::vector<std::string> args{"enqueue", "--redis", redis.url(), "--queue", "chaos", "--kind", "checksum", "--output", dir / "out"};
-  for (int i = wave * task_count / waves; i < (wave + 1) * task_count / waves; ++i) args.push_back(dir / ("in/" + input_name(i)));
+  std::vector<std::string> args{"enqueue", "--redis",  redis.url(), "--queue",  "chaos",
+                                "--kind",  "checksum", "--output",  dir / "out"};
+  for (int i = wave * task_count / waves; i < (wave + 1) * task_count / waves; ++i)
+    args.push_back(dir / ("in/" + input_name(i)));
   const auto r = test::swath(args);
   REQUIRE(r.exit_code == 0);
 }
@@ -103,12 +123,14 @@ std::map<std::string, int> commits_in_logs(const std::vector<std::string>& logs)
 TEST_CASE("cli queue chaos: killed workers and a Redis restart lose nothing and commit nothing twice") {
   test::RedisServer redis;
   test::ScratchDir dir;
-  for (int i = 0; i < task_count; ++i) test::write_text(dir / ("in/" + input_name(i)), "content of " + std::to_string(i) + "\n");
+  for (int i = 0; i < task_count; ++i)
+    test::write_text(dir / ("in/" + input_name(i)), "content of " + std::to_string(i) + "\n");
   // Poison: two tasks whose input is gone by the time they run, two raw envelopes that are not tasks.
   test::write_text(dir / "in/poison-1.txt", "x");
   test::write_text(dir / "in/poison-2.txt", "y");
-  REQUIRE(test::swath({"enqueue", "--redis", redis.url(), "--queue", "chaos", "--kind", "checksum", dir / "in/poison-*.txt",
-                       "--output", dir / "out"}).exit_code == 0);
+  REQUIRE(test::swath({"enqueue", "--redis", redis.url(), "--queue", "chaos", "--kind", "checksum",
+                       dir / "in/poison-*.txt", "--output", dir / "out"})
+              .exit_code == 0);
   fs::remove(dir / "in/poison-1.txt");
   fs::remove(dir / "in/poison-2.txt");
   redis.cli({"RPUSH", "swath:{chaos}:ready", "garbage", "{\"schema\":\"swath.task/0\"}"});
@@ -129,9 +151,11 @@ TEST_CASE("cli queue chaos: killed workers and a Redis restart lose nothing and 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
   auto next_kill = std::chrono::steady_clock::now();
   while (std::chrono::steady_clock::now() < deadline) {
-    const auto stats = core::Json::parse(test::swath({"queue", "stats", "--json", "--redis", redis.url(), "--queue", "chaos"}).out);
+    const auto stats =
+        core::Json::parse(test::swath({"queue", "stats", "--json", "--redis", redis.url(), "--queue", "chaos"}).out);
     // Done includes tasks committed whose files are still being moved: wait until nothing is unfinished.
-    if (stats.at("done").as_int() + stats.at("dead").as_int() == task_count + 4 && stats.at("unfinished").as_int() == 0) break;
+    if (stats.at("done").as_int() + stats.at("dead").as_int() == task_count + 4 && stats.at("unfinished").as_int() == 0)
+      break;
     if (std::chrono::steady_clock::now() > next_kill && fleet.kills() < 40) {
       fleet.kill_one(random);
       next_kill = std::chrono::steady_clock::now() + std::chrono::seconds(1);
@@ -142,7 +166,8 @@ TEST_CASE("cli queue chaos: killed workers and a Redis restart lose nothing and 
   MESSAGE("workers killed: " << fleet.kills());
   CHECK(fleet.kills() >= waves);
 
-  const auto stats = core::Json::parse(test::swath({"queue", "stats", "--json", "--redis", redis.url(), "--queue", "chaos"}).out);
+  const auto stats =
+      core::Json::parse(test::swath({"queue", "stats", "--json", "--redis", redis.url(), "--queue", "chaos"}).out);
   CHECK(stats.at("done").as_int() == task_count);
   CHECK(stats.at("dead").as_int() == 4);
   CHECK(stats.at("depth").as_int() == 0);
@@ -152,7 +177,8 @@ TEST_CASE("cli queue chaos: killed workers and a Redis restart lose nothing and 
   for (int i = 0; i < task_count; ++i) {
     const std::string input = dir / ("in/" + input_name(i));
     const std::string output = dir / ("out/" + input_name(i) + ".sha256");
-    if (!fs::exists(output) || core::read_file(output) != raster::sha256_file_hex(input) + "  " + input_name(i) + "\n") ++missing;
+    if (!fs::exists(output) || core::read_file(output) != raster::sha256_file_hex(input) + "  " + input_name(i) + "\n")
+      ++missing;
   }
   // Each done task's commit token in Redis is the one its done record beside the outputs was written under.
   const auto records = test::fleet::done_records(dir / "out");
@@ -172,7 +198,8 @@ TEST_CASE("cli queue chaos: killed workers and a Redis restart lose nothing and 
   CHECK(logged.size() <= static_cast<std::size_t>(task_count));
   CHECK(logged.size() > static_cast<std::size_t>(task_count / 2));
   // Only the poison is dead.
-  const auto dead = core::Json::parse(test::swath({"queue", "dead", "list", "--json", "--redis", redis.url(), "--queue", "chaos"}).out);
+  const auto dead = core::Json::parse(
+      test::swath({"queue", "dead", "list", "--json", "--redis", redis.url(), "--queue", "chaos"}).out);
   REQUIRE(dead.at("tasks").as_array().size() == 4);
   for (const auto& d : dead.at("tasks").as_array()) {
     const auto& error = d.at("error").as_string();

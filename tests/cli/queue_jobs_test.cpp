@@ -5,10 +5,10 @@
 #include <map>
 #include <sstream>
 
-#include "raster/fingerprint.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "core/sha256.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/scratch.hpp"
@@ -24,7 +24,8 @@ std::vector<std::string> with_redis(const test::RedisServer& redis, std::vector<
   return test::with_queue(redis, "jobs", std::move(args));
 }
 
-std::string enqueue_job(const test::RedisServer& redis, const std::vector<std::string>& inputs, const std::string& output) {
+std::string enqueue_job(const test::RedisServer& redis, const std::vector<std::string>& inputs,
+                        const std::string& output) {
   std::vector<std::string> args{"enqueue", "--kind", "checksum", "--output", output, "--json", "--traceparent", trace};
   args.insert(args.end(), inputs.begin(), inputs.end());
   const auto r = test::swath(with_redis(redis, args));
@@ -73,7 +74,8 @@ TEST_CASE("cli queue jobs: each enqueue is a job with its totals; records of don
   CHECK(text.out.find(second) != std::string::npos);
 
   // The worker's log lines carry the job id of each task.
-  const auto worker = test::swath(with_redis(redis, {"--log-level", "debug", "worker", "--exit-when-empty", "--threads", "1"}));
+  const auto worker =
+      test::swath(with_redis(redis, {"--log-level", "debug", "worker", "--exit-when-empty", "--threads", "1"}));
   REQUIRE_MESSAGE(worker.exit_code == 0, worker.err);
   CHECK(worker.err.find("\"job_id\":\"" + first + "\"") != std::string::npos);
   CHECK(worker.err.find("\"job_id\":\"" + second + "\"") != std::string::npos);
@@ -95,7 +97,8 @@ TEST_CASE("cli queue jobs: each enqueue is a job with its totals; records of don
     const std::string input = record.at("inputs").as_array().front().as_string();
     const std::string output = fs::path(input).filename().string() + ".sha256";
     REQUIRE(record.at("outputs").find(output) != nullptr);
-    CHECK(record.at("outputs").at(output).at("sha256").as_string() == raster::sha256_file_hex(dir / ("out1/" + output)));
+    CHECK(record.at("outputs").at(output).at("sha256").as_string() ==
+          raster::sha256_file_hex(dir / ("out1/" + output)));
     CHECK(fs::exists(dir / ("out1/swath-records/" + first + "/" + record.at("task").as_string() + ".json")));
   }
   CHECK(count == 2);

@@ -31,7 +31,8 @@ std::vector<std::string> with_redis(const test::RedisServer& redis, std::vector<
 
 void wait_until(const std::function<bool()>& done, int seconds = 30) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  while (!done() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   REQUIRE(done());
 }
 
@@ -47,7 +48,8 @@ std::string http_get(int port) {
     const std::string request = "GET /metrics HTTP/1.0\r\n\r\n";
     (void)::send(fd, request.data(), request.size(), 0);
     char buffer[4096];
-    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) response.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;)
+      response.append(buffer, static_cast<std::size_t>(n));
   }
   ::close(fd);
   return response;
@@ -60,7 +62,8 @@ TEST_CASE("cli queue: enqueue, stats, worker, and enqueueing the same work again
   test::ScratchDir dir;
   test::write_text(dir / "in/a.txt", "alpha\n");
   test::write_text(dir / "in/b.txt", "beta\n");
-  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/*.txt", "--output", dir / "out", "--json"}));
+  auto r = test::swath(
+      with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/*.txt", "--output", dir / "out", "--json"}));
   REQUIRE(r.exit_code == 0);
   const auto summary = core::Json::parse(r.out);
   REQUIRE(summary.at("jobs").as_array().size() == 1);
@@ -68,7 +71,8 @@ TEST_CASE("cli queue: enqueue, stats, worker, and enqueueing the same work again
   CHECK(job.size() == 12);
   CHECK(r.out == "{\"schema\":\"swath.enqueue/1\",\"queue\":\"cli\",\"jobs\":[\"" + job +
                      "\"],\"tasks\":2,\"enqueued\":2,\"duplicates_skipped\":0,\"not_queued\":0}\n");
-  r = test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", dir / "in/b.txt", "--output", dir / "out", "--json"}));
+  r = test::swath(with_redis(
+      redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", dir / "in/b.txt", "--output", dir / "out", "--json"}));
   CHECK(core::Json::parse(r.out).at("duplicates_skipped").as_int() == 2);
   r = test::swath(with_redis(redis, {"queue", "stats", "--json"}));
   REQUIRE(r.exit_code == 0);
@@ -93,8 +97,8 @@ TEST_CASE("cli queue: a dead task's log lines carry trace_id, task_id and attemp
   test::RedisServer redis;
   test::ScratchDir dir;
   test::write_text(dir / "in/a.txt", "alpha\n");
-  auto r = test::swath(with_redis(redis, {"--traceparent", trace, "enqueue", "--kind", "checksum", dir / "in/a.txt",
-                                          "--output", dir / "out"}));
+  auto r = test::swath(with_redis(
+      redis, {"--traceparent", trace, "enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "out"}));
   REQUIRE(r.exit_code == 0);
   fs::remove(dir / "in/a.txt");  // the input fails to open when the worker runs
   r = test::swath(with_redis(redis, {"--log-format", "json", "worker", "--exit-when-empty"}));
@@ -130,7 +134,8 @@ TEST_CASE("cli queue: stats of a queue never used says so; dead retry/purge of i
   test::RedisServer redis;
   test::ScratchDir dir;
   test::write_text(dir / "in/a.txt", "alpha\n");
-  REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "out"})).exit_code == 0);
+  REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "out"}))
+              .exit_code == 0);
   fs::remove(dir / "in/a.txt");
   REQUIRE(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);  // dead: no input
   // The id a user sees in `dead list`; Redis keeps it under its job as JOB:ID.
@@ -138,13 +143,16 @@ TEST_CASE("cli queue: stats of a queue never used says so; dead retry/purge of i
   REQUIRE(listed.at("tasks").as_array().size() == 1);
   const std::string id = listed.at("tasks").as_array()[0].at("id").as_string();
   REQUIRE(id.size() == 32);
-  CHECK(redis.cli({"LINDEX", "swath:{cli}:dead", "0"}) == listed.at("tasks").as_array()[0].at("job").as_string() + ":" + id);
+  CHECK(redis.cli({"LINDEX", "swath:{cli}:dead", "0"}) ==
+        listed.at("tasks").as_array()[0].at("job").as_string() + ":" + id);
 
   // A misspelt queue reads zeros (still exit 0, for KEDA and scripts) but says it was never used.
   auto r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "clli"});
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("note: queue 'clli' has never been used on this server (nothing was enqueued on it); queues it holds: cli\n") !=
-        std::string::npos);
+  CHECK(
+      r.out.find(
+          "note: queue 'clli' has never been used on this server (nothing was enqueued on it); queues it holds: cli\n") !=
+      std::string::npos);
   r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "clli", "--json"});
   CHECK(r.exit_code == 0);
   CHECK_FALSE(core::Json::parse(r.out).at("exists").as_bool());
@@ -156,12 +164,14 @@ TEST_CASE("cli queue: stats of a queue never used says so; dead retry/purge of i
   // Ids that are not dead tasks of this queue: refused whole, naming them; the dead task stays dead.
   r = test::swath(with_redis(redis, {"queue", "dead", "retry", id, "0123abcd"}));
   CHECK(r.exit_code == 2);
-  CHECK(r.err == "swath queue: 0123abcd: not dead tasks of queue 'cli'; nothing was queued again (hint: swath queue dead "
-                 "list shows the dead tasks)\n");
+  CHECK(r.err ==
+        "swath queue: 0123abcd: not dead tasks of queue 'cli'; nothing was queued again (hint: swath queue dead "
+        "list shows the dead tasks)\n");
   r = test::swath(with_redis(redis, {"queue", "dead", "purge", "UNKNOWN"}));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("UNKNOWN: not dead tasks of queue 'cli'; nothing was purged") != std::string::npos);
-  r = test::swath({"queue", "dead", "retry", id, "--redis", redis.url(), "--queue", "clli"});  // the right id, the wrong queue
+  r = test::swath(
+      {"queue", "dead", "retry", id, "--redis", redis.url(), "--queue", "clli"});  // the right id, the wrong queue
   CHECK(r.exit_code == 2);
   CHECK(redis.cli({"LLEN", "swath:{cli}:dead"}) == "1");
   CHECK(redis.cli({"LLEN", "swath:{cli}:ready"}) == "0");
@@ -177,11 +187,14 @@ TEST_CASE("cli queue: bad flags are usage errors and queue nothing") {
     std::string message;
   };
   const std::vector<Case> cases{
-      {{"enqueue", "--kind", "tiel", dir / "in/a.txt", "--output", dir / "out"}, "unknown task kind 'tiel' (hint: did you mean 'tile'?"},
+      {{"enqueue", "--kind", "tiel", dir / "in/a.txt", "--output", dir / "out"},
+       "unknown task kind 'tiel' (hint: did you mean 'tile'?"},
       {{"enqueue", "--kind", "tile", dir / "in/nope.tif", "--output", dir / "out"}, "does not exist"},
       {{"enqueue", "--kind", "tile", dir / "in/*.tif", "--output", dir / "out"}, "matches no file"},
-      {{"enqueue", "--kind", "tile", dir / "in/a.txt", "--output", dir / "out", "--options", "{"}, "--options is not JSON"},
-      {{"enqueue", "--kind", "tile", dir / "in/a.txt", "--output", dir / "out", "--priority", "urgent"}, "unknown priority"},
+      {{"enqueue", "--kind", "tile", dir / "in/a.txt", "--output", dir / "out", "--options", "{"},
+       "--options is not JSON"},
+      {{"enqueue", "--kind", "tile", dir / "in/a.txt", "--output", dir / "out", "--priority", "urgent"},
+       "unknown priority"},
       {{"worker", "--concurrency", "0"}, "worker.concurrency"},
   };
   for (const auto& c : cases) {
@@ -201,10 +214,11 @@ TEST_CASE("cli queue: bad flags are usage errors and queue nothing") {
 TEST_CASE("cli queue: Redis down at start exits 1 with a clear message") {
   const int port = test::free_port();
   const std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
-  for (const auto& args : std::vector<std::vector<std::string>>{{"worker", "--redis", url, "--queue", "q"},
-                                                                {"queue", "stats", "--redis", url, "--queue", "q"},
-                                                                {"enqueue", "--redis", url, "--queue", "q", "--kind", "noop",
-                                                                 SWATH_SOURCE_DIR "/CMakeLists.txt", "--output", "/tmp/x"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"worker", "--redis", url, "--queue", "q"},
+                                             {"queue", "stats", "--redis", url, "--queue", "q"},
+                                             {"enqueue", "--redis", url, "--queue", "q", "--kind", "noop",
+                                              SWATH_SOURCE_DIR "/CMakeLists.txt", "--output", "/tmp/x"}}) {
     const auto r = test::swath(args);
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("cannot connect to Redis at " + url + ": Connection refused") != std::string::npos);
@@ -216,9 +230,11 @@ TEST_CASE("cli queue: a wrong password exits 1 with a clear message and is never
   test::RedisServer redis({.password = "right-one"});
   test::ScratchDir dir;
   test::write_text(dir / "pw", "wrong-one\n");
-  auto r = test::swath({"-v", "-v", "worker", "--redis", redis.url(), "--queue", "q", "--redis-password-file", dir / "pw"});
+  auto r =
+      test::swath({"-v", "-v", "worker", "--redis", redis.url(), "--queue", "q", "--redis-password-file", dir / "pw"});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("cannot log in to Redis at " + redis.url() + ": the server refused the password from file") != std::string::npos);
+  CHECK(r.err.find("cannot log in to Redis at " + redis.url() + ": the server refused the password from file") !=
+        std::string::npos);
   CHECK(r.err.find("wrong-one") == std::string::npos);
   r = test::swath({"-v", "-v", "queue", "stats", "--redis", redis.url(), "--queue", "q"},
                   {.env = {{"SWATH_REDIS_PASSWORD", "wrong-two"}}});
@@ -236,9 +252,9 @@ TEST_CASE("cli queue: a wrong password exits 1 with a clear message and is never
 TEST_CASE("cli queue: Redis restarting mid-run: the worker reconnects and finishes; gone for good: exit 1") {
   test::RedisServer redis;
   test::ScratchDir dir;
-  const auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "noop", SWATH_SOURCE_DIR "/CMakeLists.txt",
-                                                SWATH_SOURCE_DIR "/Makefile", "--output", dir / "out", "--options",
-                                                "{\"sleep_ms\":1500}"}));
+  const auto r = test::swath(
+      with_redis(redis, {"enqueue", "--kind", "noop", SWATH_SOURCE_DIR "/CMakeLists.txt", SWATH_SOURCE_DIR "/Makefile",
+                         "--output", dir / "out", "--options", "{\"sleep_ms\":1500}"}));
   REQUIRE(r.exit_code == 0);
   test::Background worker({SWATH_BINARY, "--log-format", "text", "worker", "--redis", redis.url(), "--queue", "cli",
                            "--exit-when-empty", "--reconnect-timeout", "20"});
@@ -252,7 +268,8 @@ TEST_CASE("cli queue: Redis restarting mid-run: the worker reconnects and finish
   CHECK(done.err.find("reconnected to Redis") != std::string::npos);
   CHECK(redis.cli({"HGET", "swath:{cli}:stats", "done"}) == "2");
 
-  test::Background lonely({SWATH_BINARY, "worker", "--redis", redis.url(), "--queue", "cli", "--reconnect-timeout", "1"});
+  test::Background lonely(
+      {SWATH_BINARY, "worker", "--redis", redis.url(), "--queue", "cli", "--reconnect-timeout", "1"});
   // Connected first (a slow start under ASan would otherwise meet no server at all: another message).
   wait_until([&] { return redis.cli({"CLIENT", "LIST"}).find("name=swath-worker") != std::string::npos; });
   redis.stop();
@@ -265,10 +282,11 @@ TEST_CASE("cli queue: worker --metrics-port serves Prometheus counters while it 
   test::RedisServer redis;
   test::ScratchDir dir;
   REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "noop", SWATH_SOURCE_DIR "/CMakeLists.txt", "--output",
-                                         dir / "out", "--options", "{\"sleep_ms\":100}"})).exit_code == 0);
+                                         dir / "out", "--options", "{\"sleep_ms\":100}"}))
+              .exit_code == 0);
   const int port = test::free_port();
-  test::Background worker({SWATH_BINARY, "worker", "--redis", redis.url(), "--queue", "cli", "--metrics-port",
-                           std::to_string(port)});
+  test::Background worker(
+      {SWATH_BINARY, "worker", "--redis", redis.url(), "--queue", "cli", "--metrics-port", std::to_string(port)});
   std::string text;
   wait_until([&] {
     text = http_get(port);
@@ -284,12 +302,14 @@ TEST_CASE("cli worker --max-tasks: settles its share and exits 0, the rest stays
   test::RedisServer redis;
   test::ScratchDir dir;
   for (int i = 0; i < 5; ++i) test::write_text(dir / ("in/" + std::to_string(i) + ".txt"), std::to_string(i) + "\n");
-  REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/*.txt", "--output", dir / "out"})).exit_code == 0);
+  REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/*.txt", "--output", dir / "out"}))
+              .exit_code == 0);
   auto r = test::swath(with_redis(redis, {"worker", "--max-tasks", "2", "--json"}));
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(core::Json::parse(r.out).at("committed").as_int() == 2);
   CHECK(redis.cli({"LLEN", "swath:{cli}:ready"}) == "3");
-  r = test::swath(with_redis(redis, {"worker", "--max-tasks", "9", "--exit-when-empty", "--json"}));  // whichever comes first
+  r = test::swath(
+      with_redis(redis, {"worker", "--max-tasks", "9", "--exit-when-empty", "--json"}));  // whichever comes first
   CHECK(core::Json::parse(r.out).at("committed").as_int() == 3);
   CHECK(test::swath(with_redis(redis, {"worker", "--max-tasks", "0"})).exit_code == 2);
 }

@@ -32,7 +32,8 @@ std::string rotated_scene(const test::ScratchDir& dir, const std::string& name, 
   return path;
 }
 
-const std::string kWhat = "its geotransform is rotated or sheared (rotation terms 5 and 5), which swath does not support";
+const std::string kWhat =
+    "its geotransform is rotated or sheared (rotation terms 5 and 5), which swath does not support";
 
 }  // namespace
 

@@ -20,7 +20,8 @@ const std::string kDigest = "sha256:0123456789abcdef0123456789abcdef0123456789ab
 // The validator installed by `make setup` (tests/k8s-schema): node + kubernetes-models + @kubernetes-models/keda.
 test::RunResult validate(const std::vector<std::string>& files) {
   const std::string dir = std::string(SWATH_SOURCE_DIR) + "/tests/k8s-schema";
-  REQUIRE_MESSAGE(fs::exists(dir + "/node_modules/kubernetes-models"), "run `make setup` to install the schema validators");
+  REQUIRE_MESSAGE(fs::exists(dir + "/node_modules/kubernetes-models"),
+                  "run `make setup` to install the schema validators");
   std::vector<std::string> argv = {"node", dir + "/validate.mjs"};
   argv.insert(argv.end(), files.begin(), files.end());
   return test::run(argv);
@@ -32,12 +33,13 @@ TEST_CASE("scale-plan --emit all: every manifest validates against the Kubernete
   test::ScratchDir dir;
   test::write_text(dir / "stats.json", kStats);
   test::write_text(dir / "policy.yaml", "max_replicas: 6\ndeadline_seconds: 300\nworker_grace_seconds: 40\n");
-  const auto r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--policy", dir / "policy.yaml", "--emit", "all",
-                              "-o", dir / "k8s", "--image", "registry.example/swath:0.1.0", "--image-digest", kDigest,
-                              "--shards", "12"});
+  const auto r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--policy", dir / "policy.yaml", "--emit",
+                              "all", "-o", dir / "k8s", "--image", "registry.example/swath:0.1.0", "--image-digest",
+                              kDigest, "--shards", "12"});
   REQUIRE(r.exit_code == 0);
   std::vector<std::string> files;
-  for (const char* name : {"indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml", "scaledobject.yaml", "scaledjob.yaml"}) {
+  for (const char* name :
+       {"indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml", "scaledobject.yaml", "scaledjob.yaml"}) {
     CAPTURE(name);
     REQUIRE(fs::exists(dir / "k8s/" + name));
     files.push_back(dir / "k8s/" + name);
@@ -95,18 +97,19 @@ TEST_CASE("scale-plan --emit: bad kind, bad digest and missing -o write nothing"
   auto r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "pods", "-o", dir / "out"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--emit 'pods': unknown kind of manifest") != std::string::npos);
-  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "out", "--image-digest", "sha256:xyz"});
+  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "out", "--image-digest",
+                   "sha256:xyz"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--image-digest 'sha256:xyz': not a sha256 digest") != std::string::npos);
   r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--emit: needs -o DIR") != std::string::npos);
-  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "keda", "-o", dir / "out", "--redis-in-cluster",
-                   "unix:///run/redis.sock"});
+  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "keda", "-o", dir / "out",
+                   "--redis-in-cluster", "unix:///run/redis.sock"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("KEDA's redis scaler reaches Redis over TCP, not a unix socket") != std::string::npos);
-  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "keda", "-o", dir / "out", "--redis-in-cluster",
-                   "redis://redis:notaport"});
+  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "keda", "-o", dir / "out",
+                   "--redis-in-cluster", "redis://redis:notaport"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("bad --redis URL") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "out"));
@@ -124,15 +127,17 @@ TEST_CASE("examples/k8s: the generated manifests are current, and every file val
   }
   CHECK_FALSE(fs::exists(dir / "scaledobject.yaml"));
   std::vector<std::string> files;
-  for (const char* name : {"redis.yaml", "data-pvc.yaml", "indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml",
-                           "scaledjob.yaml", "triggerauthentication.yaml", "keda-scaledobject.yaml"}) {
+  for (const char* name :
+       {"redis.yaml", "data-pvc.yaml", "indexed-job.yaml", "worker-job.yaml", "worker-deployment.yaml",
+        "scaledjob.yaml", "triggerauthentication.yaml", "keda-scaledobject.yaml"}) {
     files.push_back(k8s + name);
   }
   const auto v = validate(files);
   CHECK_MESSAGE(v.exit_code == 0, v.out);
   CHECK(v.out.find("10 valid, 0 invalid") != std::string::npos);
   // One queue, one Redis address, one password Secret across every file of the folder (issue 12).
-  for (const std::string name : {"worker-job.yaml", "worker-deployment.yaml", "scaledjob.yaml", "keda-scaledobject.yaml"}) {
+  for (const std::string name :
+       {"worker-job.yaml", "worker-deployment.yaml", "scaledjob.yaml", "keda-scaledobject.yaml"}) {
     CAPTURE(name);
     const std::string text = core::read_file(k8s + name);
     CHECK(text.find("redis.swath.svc:6379") != std::string::npos);
@@ -152,8 +157,8 @@ TEST_CASE("scale-plan --emit: the Indexed Job tiles --scene; one Secret logs the
   test::ScratchDir dir;
   test::write_text(dir / "stats.json", kStats);
   auto r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "k8s", "--scene",
-                        "/data/scenes/a.tif", "--redis-in-cluster", "redis://redis.swath.svc:6379", "--redis-password-secret",
-                        "swath-redis", "--image", "swath:0.1.0", "--image-digest", kDigest});
+                        "/data/scenes/a.tif", "--redis-in-cluster", "redis://redis.swath.svc:6379",
+                        "--redis-password-secret", "swath-redis", "--image", "swath:0.1.0", "--image-digest", kDigest});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const std::string indexed = core::read_file(dir / "k8s/indexed-job.yaml");
   CHECK(indexed.find("- tile\n            - /data/scenes/a.tif\n") != std::string::npos);
@@ -176,14 +181,16 @@ TEST_CASE("scale-plan --emit: the Indexed Job tiles --scene; one Secret logs the
   const std::string auth = core::read_file(dir / "k8s/triggerauthentication.yaml");
   CHECK(auth.find("kind: TriggerAuthentication") != std::string::npos);
   CHECK(auth.find("parameter: password") != std::string::npos);
-  const auto v = validate({dir / "k8s/indexed-job.yaml", dir / "k8s/worker-job.yaml", dir / "k8s/worker-deployment.yaml",
-                           dir / "k8s/scaledobject.yaml", dir / "k8s/scaledjob.yaml", dir / "k8s/triggerauthentication.yaml"});
+  const auto v =
+      validate({dir / "k8s/indexed-job.yaml", dir / "k8s/worker-job.yaml", dir / "k8s/worker-deployment.yaml",
+                dir / "k8s/scaledobject.yaml", dir / "k8s/scaledjob.yaml", dir / "k8s/triggerauthentication.yaml"});
   CHECK_MESSAGE(v.exit_code == 0, v.out);
   CHECK(v.out.find("6 valid, 0 invalid") != std::string::npos);
 
   for (const std::string scene : {"scenes/a.tif", "/data/../a.tif", "/data/*.tif", "/data/scenes/"}) {
     CAPTURE(scene);
-    r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "indexed-job", "-o", dir / "bad", "--scene", scene});
+    r = test::swath(
+        {"scale-plan", "--stats", dir / "stats.json", "--emit", "indexed-job", "-o", dir / "bad", "--scene", scene});
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("--scene '" + scene + "': not an absolute, normal path of one file") != std::string::npos);
   }

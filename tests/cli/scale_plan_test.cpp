@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "core/json.hpp"
-#include "support/redis_server.hpp"
 #include "support/process.hpp"
+#include "support/redis_server.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
@@ -25,10 +25,12 @@ std::string queue_stats(long long backlog, long long in_flight, long long worker
                         long long unfinished = -1) {
   return "{\"schema\":\"swath.queue.stats/1\",\"queue\":\"tiles\",\"depth\":" + std::to_string(backlog) +
          (unfinished >= 0 ? ",\"unfinished\":" + std::to_string(unfinished) : std::string()) +
-         ",\"depth_by_priority\":{\"high\":0,\"normal\":" + std::to_string(backlog) + ",\"low\":0},\"in_flight\":" +
-         std::to_string(in_flight) + ",\"delayed\":0,\"dead\":0,\"done\":10,\"backlog\":" + std::to_string(backlog) +
-         ",\"workers\":" + std::to_string(workers) + ",\"throughput_per_second\":1.5,\"task_seconds\":{\"p50\":2,\"p95\":" +
-         std::to_string(p95) + ",\"count\":" + std::to_string(count) + "},\"window_seconds\":300}";
+         ",\"depth_by_priority\":{\"high\":0,\"normal\":" + std::to_string(backlog) +
+         ",\"low\":0},\"in_flight\":" + std::to_string(in_flight) +
+         ",\"delayed\":0,\"dead\":0,\"done\":10,\"backlog\":" + std::to_string(backlog) +
+         ",\"workers\":" + std::to_string(workers) +
+         ",\"throughput_per_second\":1.5,\"task_seconds\":{\"p50\":2,\"p95\":" + std::to_string(p95) +
+         ",\"count\":" + std::to_string(count) + "},\"window_seconds\":300}";
 }
 
 struct Fixture {
@@ -45,7 +47,8 @@ struct Fixture {
 
 TEST_CASE("scale-plan: deadline strategy from a stats file, as JSON") {
   // 100 tasks of 4 s (p95), 45 s start-up, 245 s left: a new pod does 50 → 2 pods.
-  Fixture f(queue_stats(98, 2, 0, 4), "strategy: deadline\ndeadline_seconds: 245\npod_startup_seconds: 45\nmax_replicas: 10\n");
+  Fixture f(queue_stats(98, 2, 0, 4),
+            "strategy: deadline\ndeadline_seconds: 245\npod_startup_seconds: 45\nmax_replicas: 10\n");
   const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--json"});
   REQUIRE(r.exit_code == 0);
   const auto plan = core::Json::parse(r.out);
@@ -64,7 +67,8 @@ TEST_CASE("scale-plan: deadline strategy from a stats file, as JSON") {
 
 TEST_CASE("scale-plan: --strategy overrides the policy; ScaledJob strategies report new jobs") {
   Fixture f(queue_stats(10, 0, 1, 4), "max_replicas: 3\ntarget_tasks_per_pod: 1\n");
-  const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", "scaledjob-default", "--json"});
+  const auto r = test::swath(
+      {"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", "scaledjob-default", "--json"});
   REQUIRE(r.exit_code == 0);
   const auto plan = core::Json::parse(r.out);
   CHECK(plan.at("strategy").as_string() == "scaledjob-default");
@@ -111,7 +115,9 @@ TEST_CASE("scale-plan: a deadline already past says so and recommends max replic
 }
 
 TEST_CASE("scale-plan: bad policies exit 2 naming file, line, key and value") {
-  struct Case { std::string yaml, expected; };
+  struct Case {
+    std::string yaml, expected;
+  };
   const Case cases[] = {
       {"min_replicas: 5\nmax_replicas: 2\n", "policy.yaml:1: key 'min_replicas': '5' is greater than max_replicas '2'"},
       {"strategy: hpa\ntarget_tasks_per_pod: -3\n", "policy.yaml:2: key 'target_tasks_per_pod': '-3' is out of range"},
@@ -120,7 +126,8 @@ TEST_CASE("scale-plan: bad policies exit 2 naming file, line, key and value") {
   for (const auto& c : cases) {
     CAPTURE(c.yaml);
     Fixture f(queue_stats(10, 0, 0, 4), c.yaml);
-    const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--emit", "all", "-o", f.dir / "k8s"});
+    const auto r =
+        test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--emit", "all", "-o", f.dir / "k8s"});
     CHECK(r.exit_code == 2);
     CHECK(r.err.rfind("swath scale-plan: file " + f.dir.path() + "/", 0) == 0);
     CHECK(r.err.find(c.expected) != std::string::npos);
@@ -180,7 +187,8 @@ TEST_CASE("scale-plan: --redis reads the queue's backlog from a real Redis") {
   auto r = test::swath({"enqueue", "--redis", redis.url(), "--queue", "tiles", "--kind", "noop", dir / "in/*.txt",
                         "--output", dir / "out"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  r = test::swath({"scale-plan", "--redis", redis.url(), "--queue", "tiles", "--strategy", "scaledjob-default", "--json"});
+  r = test::swath(
+      {"scale-plan", "--redis", redis.url(), "--queue", "tiles", "--strategy", "scaledjob-default", "--json"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const auto plan = core::Json::parse(r.out);
   CHECK(plan.dump().find("\"backlog\":30") != std::string::npos);
@@ -205,15 +213,18 @@ TEST_CASE("scale-plan: every strategy counts running work, so a plan never scale
   Fixture f(queue_stats(0, 5, 5, 4), "target_tasks_per_pod: 10\nscale_down:\n  stabilization_window_seconds: 0\n");
   for (const std::string strategy : {"hpa", "deadline"}) {
     CAPTURE(strategy);
-    const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", strategy, "--json"});
+    const auto r =
+        test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", strategy, "--json"});
     REQUIRE(r.exit_code == 0);
     const auto plan = core::Json::parse(r.out);
     CHECK(plan.at("desired_replicas").as_int() == 5);
-    CHECK(plan.at("reason").as_string().find("kept at 5: pods running leased tasks are not scaled in") != std::string::npos);
+    CHECK(plan.at("reason").as_string().find("kept at 5: pods running leased tasks are not scaled in") !=
+          std::string::npos);
   }
   // Once only two tasks run, the other three pods may go.
   Fixture two(queue_stats(0, 2, 5, 4), "target_tasks_per_pod: 10\nscale_down:\n  stabilization_window_seconds: 0\n");
-  const auto r = test::swath({"scale-plan", "--stats", two.stats, "--policy", two.policy, "--strategy", "deadline", "--json"});
+  const auto r =
+      test::swath({"scale-plan", "--stats", two.stats, "--policy", two.policy, "--strategy", "deadline", "--json"});
   CHECK(core::Json::parse(r.out).at("desired_replicas").as_int() == 2);
 }
 
@@ -221,7 +232,8 @@ TEST_CASE("scale-plan: ScaledJob strategies take the unfinished count as KEDA's 
   // KEDA's default strategy creates maxScale - running jobs, so its queue length must count the running
   // tasks too: 5 running + 7 waiting, target 1, 5 jobs running → 7 new jobs, one per waiting task.
   Fixture f(queue_stats(7, 5, 5, 4, 240, 12), "target_tasks_per_pod: 1\n");
-  const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", "scaledjob-default", "--json"});
+  const auto r = test::swath(
+      {"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", "scaledjob-default", "--json"});
   REQUIRE(r.exit_code == 0);
   const auto plan = core::Json::parse(r.out);
   CHECK(plan.at("new_jobs").as_int() == 7);

@@ -23,12 +23,13 @@ TEST_CASE("scale-plan --simulate: a table of every strategy and the hindsight op
   test::ScratchDir dir;
   test::write_text(dir / "trace.csv", "time,tasks\n0,40\n120,10\n200,60\n");
   test::write_text(dir / "policy.yaml", kPolicy);
-  const auto r = test::swath({"scale-plan", "--simulate", dir / "trace.csv", "--policy", dir / "policy.yaml", "--plot",
-                              dir / "plot.svg"});
+  const auto r = test::swath(
+      {"scale-plan", "--simulate", dir / "trace.csv", "--policy", dir / "policy.yaml", "--plot", dir / "plot.svg"});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.rfind("110 tasks (", 0) == 0);
   CHECK(r.out.find(" task-seconds), deadline 500s\n") != std::string::npos);
-  for (const char* name : {"hpa", "scaledjob-default", "scaledjob-accurate", "scaledjob-eager", "deadline", "hindsight-optimum"}) {
+  for (const char* name :
+       {"hpa", "scaledjob-default", "scaledjob-accurate", "scaledjob-eager", "deadline", "hindsight-optimum"}) {
     CAPTURE(name);
     CHECK(r.out.find(std::string("\n") + name + " ") != std::string::npos);
   }
@@ -36,7 +37,8 @@ TEST_CASE("scale-plan --simulate: a table of every strategy and the hindsight op
   CHECK(svg.find(">scaledjob-eager</text>") != std::string::npos);
   CHECK(svg.find("<polyline") != std::string::npos);
 
-  const auto j = test::swath({"scale-plan", "--simulate", dir / "trace.csv", "--policy", dir / "policy.yaml", "--json"});
+  const auto j =
+      test::swath({"scale-plan", "--simulate", dir / "trace.csv", "--policy", dir / "policy.yaml", "--json"});
   REQUIRE(j.exit_code == 0);
   const auto json = core::Json::parse(j.out);
   CHECK(json.at("schema").as_string() == "swath.scale.simulation/1");
@@ -82,7 +84,9 @@ TEST_CASE("scale-plan --simulate --seed: same seed, same bytes; another seed, ot
   test::write_text(dir / "trace.csv", "0,30\n60,30\n");
   test::write_text(dir / "policy.yaml", kPolicy);
   auto run = [&](const char* seed) {
-    return test::swath({"scale-plan", "--simulate", dir / "trace.csv", "--policy", dir / "policy.yaml", "--seed", seed, "--json"}).out;
+    return test::swath({"scale-plan", "--simulate", dir / "trace.csv", "--policy", dir / "policy.yaml", "--seed", seed,
+                        "--json"})
+        .out;
   };
   const auto a = run("1");
   CHECK(a == run("1"));
@@ -93,12 +97,13 @@ TEST_CASE("scale-plan --simulate --seed: same seed, same bytes; another seed, ot
 TEST_CASE("scale-plan --simulate: SIGINT stops a long simulation, exit 130, no plot written") {
   test::ScratchDir dir;
   test::write_text(dir / "long.csv", "time,tasks\n0,3000000\n");  // seconds of simulation per strategy
-  test::Background run({SWATH_BINARY, "--log-level", "debug", "scale-plan", "--simulate", dir / "long.csv", "--plot",
-                        dir / "plot.svg"},
-                       {.unset_env = {"SWATH_CONFIG"}});
+  test::Background run(
+      {SWATH_BINARY, "--log-level", "debug", "scale-plan", "--simulate", dir / "long.csv", "--plot", dir / "plot.svg"},
+      {.unset_env = {"SWATH_CONFIG"}});
   // The runner logs "starting" once its signal handlers are in place (a slow start under ASan takes a while).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (run.err_so_far().find("scale-plan starting") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+  while (run.err_so_far().find("scale-plan starting") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   REQUIRE(run.running());

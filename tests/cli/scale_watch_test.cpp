@@ -27,17 +27,28 @@ struct Cluster {
     test::write_text(dir / "replicas", std::to_string(replicas));
     test::write_text(dir / "active", jobs);
     const std::string d = dir.path();
-    test::write_text(kubectl, "#!/usr/bin/env bash\n"
-                              "# kubectl stand-in: records each call; answers reads from files.\n"
-                              "echo \"$*\" >> " + d + "/calls.log\n" +
-                              (broken ? "echo 'error: You must be logged in to the server (Unauthorized)' >&2; exit 1\n" : "") +
-                              "case \"$*\" in\n"
-                              "  *' get deployment '*) cat " + d + "/replicas ;;\n"
-                              "  *' get jobs '*) cat " + d + "/active ;;\n"
-                              "  *' scale deployment/'*) n=\"${@: -1}\"; echo -n \"${n#--replicas=}\" > " + d + "/replicas; echo scaled ;;\n"
-                              "  *' create -f -'*) cat > \"$(mktemp " + d + "/job-XXXXXX)\"; echo job created ;;\n"
-                              "  *) echo \"unexpected call: $*\" >&2; exit 3 ;;\n"
-                              "esac\n");
+    test::write_text(
+        kubectl,
+        "#!/usr/bin/env bash\n"
+        "# kubectl stand-in: records each call; answers reads from files.\n"
+        "echo \"$*\" >> " +
+            d + "/calls.log\n" +
+            (broken ? "echo 'error: You must be logged in to the server (Unauthorized)' >&2; exit 1\n" : "") +
+            "case \"$*\" in\n"
+            "  *' get deployment '*) cat " +
+            d +
+            "/replicas ;;\n"
+            "  *' get jobs '*) cat " +
+            d +
+            "/active ;;\n"
+            "  *' scale deployment/'*) n=\"${@: -1}\"; echo -n \"${n#--replicas=}\" > " +
+            d +
+            "/replicas; echo scaled ;;\n"
+            "  *' create -f -'*) cat > \"$(mktemp " +
+            d +
+            "/job-XXXXXX)\"; echo job created ;;\n"
+            "  *) echo \"unexpected call: $*\" >&2; exit 3 ;;\n"
+            "esac\n");
     ::chmod(kubectl.c_str(), 0755);
   }
   std::vector<std::string> calls() const {
@@ -46,16 +57,17 @@ struct Cluster {
   std::string replicas() const { return core::read_file(dir / "replicas"); }
   std::string stats(long long backlog, long long in_flight = 0) const {
     const std::string path = dir / "stats.json";
-    test::write_text(path, "{\"schema\":\"swath.queue.stats/1\",\"queue\":\"tiles\",\"backlog\":" + std::to_string(backlog) +
-                               ",\"in_flight\":" + std::to_string(in_flight) + ",\"unfinished\":" + std::to_string(backlog + in_flight) +
+    test::write_text(path, "{\"schema\":\"swath.queue.stats/1\",\"queue\":\"tiles\",\"backlog\":" +
+                               std::to_string(backlog) + ",\"in_flight\":" + std::to_string(in_flight) +
+                               ",\"unfinished\":" + std::to_string(backlog + in_flight) +
                                ",\"workers\":0,\"task_seconds\":{\"p50\":2,\"p95\":4,\"count\":50}}");
     return path;
   }
 };
 
 std::vector<std::string> watch_args(const Cluster& c, const std::string& stats, const std::string& strategy) {
-  return {"scale-plan", "--stats", stats, "--strategy", strategy, "--watch", "--max-iterations", "2", "--interval", "0.05",
-          "--kubectl", c.kubectl, "--namespace", "imagery"};
+  return {"scale-plan", "--stats",    stats,  "--strategy", strategy,  "--watch",     "--max-iterations",
+          "2",          "--interval", "0.05", "--kubectl",  c.kubectl, "--namespace", "imagery"};
 }
 
 }  // namespace
@@ -65,28 +77,37 @@ TEST_CASE("watch: dry-run only reads the cluster and prints what it would run") 
   const auto r = test::swath(watch_args(c, c.stats(100), "hpa"));
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("iteration 1: unfinished 100 (backlog 100, in flight 0), replicas 1 → 5") != std::string::npos);
-  CHECK(r.out.find("dry-run, would run: " + c.kubectl + " -n imagery scale deployment/swath-worker --replicas=5") != std::string::npos);
+  CHECK(r.out.find("dry-run, would run: " + c.kubectl + " -n imagery scale deployment/swath-worker --replicas=5") !=
+        std::string::npos);
   CHECK(r.out.find("iteration 2:") != std::string::npos);
-  for (const auto& call : c.calls()) CHECK(call == "-n imagery get deployment swath-worker -o jsonpath={.spec.replicas}");
+  for (const auto& call : c.calls())
+    CHECK(call == "-n imagery get deployment swath-worker -o jsonpath={.spec.replicas}");
   CHECK(c.calls().size() == 2);
   CHECK(c.replicas() == "1");
 }
 
 TEST_CASE("watch --apply: scales the Deployment, then holds once it matches the plan") {
   Cluster c(0);
-  const auto r = test::swath([&] { auto a = watch_args(c, c.stats(100), "deadline"); a.push_back("--apply"); return a; }());
+  const auto r = test::swath([&] {
+    auto a = watch_args(c, c.stats(100), "deadline");
+    a.push_back("--apply");
+    return a;
+  }());
   REQUIRE(r.exit_code == 0);
   const auto calls = c.calls();
   REQUIRE(calls.size() == 3);  // get, scale, get (iteration 2 holds)
   CHECK(calls[1] == "-n imagery scale deployment/swath-worker --replicas=1");
   CHECK(c.replicas() == "1");
-  CHECK(r.out.find("applied: " + c.kubectl + " -n imagery scale deployment/swath-worker --replicas=1") != std::string::npos);
+  CHECK(r.out.find("applied: " + c.kubectl + " -n imagery scale deployment/swath-worker --replicas=1") !=
+        std::string::npos);
   CHECK(r.out.find("iteration 2: unfinished 100 (backlog 100, in flight 0), replicas 1 → 1") != std::string::npos);
 }
 
 TEST_CASE("watch --apply: hysteresis holds small moves, and going to zero is never held") {
   Cluster c(4);
-  test::write_text(c.dir / "policy.yaml", "target_tasks_per_pod: 10\nhysteresis_replicas: 1\nscale_down:\n  stabilization_window_seconds: 0\n");
+  test::write_text(
+      c.dir / "policy.yaml",
+      "target_tasks_per_pod: 10\nhysteresis_replicas: 1\nscale_down:\n  stabilization_window_seconds: 0\n");
   auto args = watch_args(c, c.stats(50), "hpa");  // hpa wants ceil(50 / 10) = 5, one above the 4 running
   args.insert(args.end(), {"--apply", "--policy", c.dir / "policy.yaml"});
   auto r = test::swath(args);
@@ -125,8 +146,9 @@ TEST_CASE("watch --apply with a ScaledJob strategy creates one Job per new job, 
   // default strategy: maxScale = ceil(30 / 10) = 3, running 2 → 1 new job
   const auto calls = c.calls();
   REQUIRE(calls.size() == 2);
-  CHECK(calls[0] == "-n imagery get jobs -l app.kubernetes.io/instance=swath,app.kubernetes.io/component=worker -o "
-                    "jsonpath={range .items[*]}{.status.conditions[*].type}|{.status.ready}{\"\\n\"}{end}");
+  CHECK(calls[0] ==
+        "-n imagery get jobs -l app.kubernetes.io/instance=swath,app.kubernetes.io/component=worker -o "
+        "jsonpath={range .items[*]}{.status.conditions[*].type}|{.status.ready}{\"\\n\"}{end}");
   CHECK(calls[1] == "-n imagery create -f -");
   CHECK(r.out.find("running 2, pending 1 → 1 new job(s)") != std::string::npos);
   int manifests = 0;
@@ -147,8 +169,8 @@ TEST_CASE("watch: kubectl failing or Redis unreachable on the first iteration is
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("exit code 1: error: You must be logged in to the server (Unauthorized)") != std::string::npos);
   Cluster ok(1);
-  r = test::swath({"scale-plan", "--redis", "redis://127.0.0.1:1", "--queue", "tiles", "--watch", "--max-iterations", "1",
-                   "--kubectl", ok.kubectl});
+  r = test::swath({"scale-plan", "--redis", "redis://127.0.0.1:1", "--queue", "tiles", "--watch", "--max-iterations",
+                   "1", "--kubectl", ok.kubectl});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("cannot connect to Redis at redis://127.0.0.1:1") != std::string::npos);
   CHECK(ok.calls().empty());
@@ -157,8 +179,8 @@ TEST_CASE("watch: kubectl failing or Redis unreachable on the first iteration is
 TEST_CASE("watch: SIGTERM stops the loop between iterations, exit 130") {
   Cluster c(1);
   auto args = watch_args(c, c.stats(10), "hpa");
-  args[7] = "0";     // --max-iterations 0: until signalled
-  args[9] = "30";    // --interval 30: the signal arrives while it sleeps
+  args[7] = "0";   // --max-iterations 0: until signalled
+  args[9] = "30";  // --interval 30: the signal arrives while it sleeps
   args.insert(args.begin(), SWATH_BINARY);
   test::Background watch(args);
   for (int i = 0; i < 200 && c.calls().empty(); ++i) ::usleep(20000);

@@ -35,7 +35,8 @@ TEST_CASE("synth: SIGINT exits 130 and leaves no scene, no truth and no temporar
                        {.env = {}, .unset_env = {"SWATH_CONFIG", "SWATH_LOG__LEVEL"}});
   // The runner logs "starting" once its SIGINT handler is installed: a signal before that would just kill it.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!contains(run.err_so_far(), "synth starting") && run.running() && std::chrono::steady_clock::now() < deadline) {
+  while (!contains(run.err_so_far(), "synth starting") && run.running() &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   REQUIRE_MESSAGE(run.running(), "the run finished before it could be interrupted");

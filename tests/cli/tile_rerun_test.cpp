@@ -15,7 +15,8 @@
 using namespace swath;
 namespace fs = std::filesystem;
 
-TEST_CASE("cli tile: --resume over a scene rewritten with corrupt blocks redoes it: exit 3, no file for a failed tile") {
+TEST_CASE(
+    "cli tile: --resume over a scene rewritten with corrupt blocks redoes it: exit 3, no file for a failed tile") {
   test::ScratchDir dir;
   test::SceneSpec spec{.width = 128, .height = 96, .bands = 3, .type = GDT_Byte};
   spec.pixel = [](int b, int x, int y) { return (b * 40 + x + y) % 256; };
@@ -74,7 +75,8 @@ std::set<std::string> listed(const std::string& output) {
 
 }  // namespace
 
-TEST_CASE("cli tile: re-tiling a used folder with another --size is refused naming both; --overwrite replaces the tile set") {
+TEST_CASE(
+    "cli tile: re-tiling a used folder with another --size is refused naming both; --overwrite replaces the tile set") {
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {.width = 128, .height = 96});
   const auto out = dir / "out";
@@ -88,8 +90,11 @@ TEST_CASE("cli tile: re-tiling a used folder with another --size is refused nami
   auto r = test::swath({"tile", scene, "-o", out, "--size", "32"});
   CAPTURE(r.err);
   CHECK(r.exit_code == 2);
-  CHECK(contains(r.err, "swath tile: output '" + out + "': it holds the tiles of a run with other options (tiles.jsonl: size 16; "
-                        "this run: size 32) (hint: --overwrite replaces that run's tiles with this run's; or choose another -o)"));
+  CHECK(contains(
+      r.err,
+      "swath tile: output '" + out +
+          "': it holds the tiles of a run with other options (tiles.jsonl: size 16; "
+          "this run: size 32) (hint: --overwrite replaces that run's tiles with this run's; or choose another -o)"));
   CHECK(test::tree(out) == before);  // nothing written, nothing removed
   r = test::swath({"tile", scene, "-o", out, "--size", "16", "-f", "PNG"});
   CHECK(r.exit_code == 2);
@@ -116,7 +121,8 @@ TEST_CASE("cli tile: re-tiling a used folder with another --size is refused nami
   CHECK(tile_files(out) == expected);
 }
 
-TEST_CASE("cli tile: shards of one run share a folder; shards of a run with another size replace them with --overwrite") {
+TEST_CASE(
+    "cli tile: shards of one run share a folder; shards of a run with another size replace them with --overwrite") {
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {.width = 128, .height = 96});
   const auto out = dir / "out";
@@ -134,7 +140,8 @@ TEST_CASE("cli tile: shards of one run share a folder; shards of a run with anot
 
   // The new run's two shards at once, as the pods of an Indexed Job start: neither removes the other's tiles or
   // the manifest it has just committed under the name an old shard's manifest had.
-  std::vector<std::string> first{SWATH_BINARY, "tile", scene, "-o", out, "--size", "32", "--shard", "0/2", "--overwrite"};
+  std::vector<std::string> first{SWATH_BINARY, "tile", scene,     "-o",  out,
+                                 "--size",     "32",   "--shard", "0/2", "--overwrite"};
   std::vector<std::string> second = first;
   second[8] = "1/2";
   test::Background a(first), b(second);
@@ -149,6 +156,6 @@ TEST_CASE("cli tile: shards of one run share a folder; shards of a run with anot
   for (const auto& e : fs::directory_iterator(out)) {
     if (e.is_regular_file()) manifests.insert(e.path().filename().string());
   }
-  CHECK(manifests == std::set<std::string>{"tiles.shard-0-of-2.geojson", "tiles.shard-0-of-2.jsonl", "tiles.shard-1-of-2.geojson",
-                                           "tiles.shard-1-of-2.jsonl"});
+  CHECK(manifests == std::set<std::string>{"tiles.shard-0-of-2.geojson", "tiles.shard-0-of-2.jsonl",
+                                           "tiles.shard-1-of-2.geojson", "tiles.shard-1-of-2.jsonl"});
 }

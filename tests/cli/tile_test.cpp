@@ -40,7 +40,8 @@ std::size_t journal_lines(const std::string& output) {
 }
 
 // Starts `swath tile` and signals it once its journal holds `lines` lines.
-test::RunResult interrupt_after(const std::vector<std::string>& args, const std::string& output, std::size_t lines, int signal) {
+test::RunResult interrupt_after(const std::vector<std::string>& args, const std::string& output, std::size_t lines,
+                                int signal) {
   std::vector<std::string> argv{SWATH_BINARY, "-q", "tile"};
   argv.insert(argv.end(), args.begin(), args.end());
   test::Background run(argv, {.env = {}, .unset_env = {"SWATH_CONFIG"}});
@@ -57,14 +58,16 @@ test::RunResult interrupt_after(const std::vector<std::string>& args, const std:
 std::vector<std::pair<std::string, std::string>> final_tiles(const std::string& output) {
   std::vector<std::pair<std::string, std::string>> tiles;
   for (auto& [path, content] : test::tree(output)) {
-    if (path.find("/.") == std::string::npos && path[0] != '.' && path.find('/') != std::string::npos) tiles.emplace_back(path, content);
+    if (path.find("/.") == std::string::npos && path[0] != '.' && path.find('/') != std::string::npos)
+      tiles.emplace_back(path, content);
   }
   return tiles;
 }
 
 // Checks that every tile under a final name in `output` equals the uninterrupted run's in `reference` and
 // that no temporary is left; returns those tiles.
-std::vector<std::pair<std::string, std::string>> only_complete_tiles(const std::string& output, const std::string& reference) {
+std::vector<std::pair<std::string, std::string>> only_complete_tiles(const std::string& output,
+                                                                     const std::string& reference) {
   const auto tiles = final_tiles(output);
   for (const auto& [path, content] : tiles) CHECK(content == core::read_file(reference + "/" + path));
   for (const auto& [path, content] : test::tree(output)) CHECK_FALSE(contains(path, ".tmp-"));
@@ -94,8 +97,10 @@ TEST_CASE("cli tile: writes tiles, manifest and index and prints a JSON summary"
 TEST_CASE("cli tile: --threads 1 and 4 give identical bytes") {
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {.width = 200, .height = 120});
-  CHECK(test::swath({"tile", scene, "-o", dir / "a", "--size", "32", "--threads", "1", "--format", "png"}).exit_code == 0);
-  CHECK(test::swath({"tile", scene, "-o", dir / "b", "--size", "32", "--threads", "4", "--format", "PNG"}).exit_code == 0);
+  CHECK(test::swath({"tile", scene, "-o", dir / "a", "--size", "32", "--threads", "1", "--format", "png"}).exit_code ==
+        0);
+  CHECK(test::swath({"tile", scene, "-o", dir / "b", "--size", "32", "--threads", "4", "--format", "PNG"}).exit_code ==
+        0);
   CHECK(test::tree(dir / "a") == test::tree(dir / "b"));
 }
 
@@ -115,7 +120,9 @@ TEST_CASE("cli tile: bad input is refused with a clear message and nothing writt
       {{scene, "--size", "8"}, 2, "tile.size"},
       {{scene, "--size", "100000"}, 2, "tile.size"},
       {{scene, "--size", "65536"}, 2, "one tile holds 24576 MiB of pixels, more than --max-memory (256 MiB)"},
-      {{scene, "--format", "PNJ"}, 2, "tile: flag --format: unknown format 'PNJ': expected one of GTiff, COG, PNG, JPEG, WEBP (hint: did you mean 'PNG'?)"},
+      {{scene, "--format", "PNJ"},
+       2,
+       "tile: flag --format: unknown format 'PNJ': expected one of GTiff, COG, PNG, JPEG, WEBP (hint: did you mean 'PNG'?)"},
       {{scene, "--shard", "3/3"}, 2, "bad shard '3/3'"},
       {{scene, "--bands", "0"}, 2, "bands are numbered from 1"},
   };
@@ -241,7 +248,8 @@ TEST_CASE("cli tile: the real Landsat crop to PNG: RGBA tiles are exact copies, 
   GDALDatasetUniquePtr source(GDALDataset::Open(landsat.c_str(), GDAL_OF_RASTER));
   for (const auto& line : test::manifest_lines(dir / "out")) {
     if (!line.find("status") || line.at("status").as_string() != "written") continue;
-    GDALDatasetUniquePtr tile(GDALDataset::Open((dir / ("out/" + line.at("path").as_string())).c_str(), GDAL_OF_RASTER));
+    GDALDatasetUniquePtr tile(
+        GDALDataset::Open((dir / ("out/" + line.at("path").as_string())).c_str(), GDAL_OF_RASTER));
     REQUIRE(tile);
     REQUIRE(tile->GetRasterCount() == 4);
     const auto& w = line.at("source_window");
@@ -249,8 +257,10 @@ TEST_CASE("cli tile: the real Landsat crop to PNG: RGBA tiles are exact copies, 
     const int width = static_cast<int>(w.at("width").as_int()), height = static_cast<int>(w.at("height").as_int());
     for (int b = 1; b <= 4; ++b) {
       std::vector<std::uint8_t> expected(static_cast<std::size_t>(width * height)), got(expected.size());
-      REQUIRE(source->GetRasterBand(b)->RasterIO(GF_Read, x0, y0, width, height, expected.data(), width, height, GDT_Byte, 0, 0) == CE_None);
-      REQUIRE(tile->GetRasterBand(b)->RasterIO(GF_Read, 0, 0, width, height, got.data(), width, height, GDT_Byte, 0, 0) == CE_None);
+      REQUIRE(source->GetRasterBand(b)->RasterIO(GF_Read, x0, y0, width, height, expected.data(), width, height,
+                                                 GDT_Byte, 0, 0) == CE_None);
+      REQUIRE(tile->GetRasterBand(b)->RasterIO(GF_Read, 0, 0, width, height, got.data(), width, height, GDT_Byte, 0,
+                                               0) == CE_None);
       CHECK(got == expected);
     }
   }
@@ -258,7 +268,8 @@ TEST_CASE("cli tile: the real Landsat crop to PNG: RGBA tiles are exact copies, 
 
 TEST_CASE("cli tile: a scene that is all nodata has nothing to tile") {
   test::ScratchDir dir;
-  const auto r = test::swath({"tile", std::string(SWATH_SHARED_DATA_DIR) + "/all-nodata.tif", "-o", dir / "out", "--size", "512", "--json"});
+  const auto r = test::swath(
+      {"tile", std::string(SWATH_SHARED_DATA_DIR) + "/all-nodata.tif", "-o", dir / "out", "--size", "512", "--json"});
   REQUIRE(r.exit_code == 0);
   const auto summary = core::Json::parse(r.out);
   CHECK(summary.at("written").as_int() == 0);

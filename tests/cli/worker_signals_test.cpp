@@ -24,7 +24,8 @@ void wait_for_lease(const test::RedisServer& redis) {
 
 }  // namespace
 
-TEST_CASE("worker signals: SIGTERM while Redis is down ends the worker after --grace with 130, not after the reconnect timeout") {
+TEST_CASE(
+    "worker signals: SIGTERM while Redis is down ends the worker after --grace with 130, not after the reconnect timeout") {
   test::RedisServer redis;
   test::ScratchDir dir;
   enqueue_sleeper(redis, dir, 60000);
@@ -88,19 +89,23 @@ TEST_CASE("queue commands refuse a Redis that may evict keys, unless --allow-evi
     const bool scale = args[0] == "scale-plan";
     const auto refused = test::swath(scale ? args : with_redis(redis, args));
     CHECK(refused.exit_code == 1);
-    CHECK(refused.err.find("its maxmemory-policy is allkeys-lru: under memory pressure it deletes keys") != std::string::npos);
+    CHECK(refused.err.find("its maxmemory-policy is allkeys-lru: under memory pressure it deletes keys") !=
+          std::string::npos);
     CHECK(refused.err.find("--allow-eviction") != std::string::npos);
   }
   CHECK(redis.cli({"LLEN", "swath:{fleet}:ready"}) == "0");  // nothing was queued
-  auto allowed = with_redis(redis, {"enqueue", "--kind", "noop", dir.path(), "--output", dir / "out", "--allow-eviction"});
+  auto allowed =
+      with_redis(redis, {"enqueue", "--kind", "noop", dir.path(), "--output", dir / "out", "--allow-eviction"});
   const auto r = test::swath(allowed);
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("allowed by --allow-eviction") != std::string::npos);
-  CHECK(test::swath({"scale-plan", "--redis", redis.url(), "--queue", "fleet"}, {.env = {{"SWATH_QUEUE__ALLOW_EVICTION", "true"}}})
+  CHECK(test::swath({"scale-plan", "--redis", redis.url(), "--queue", "fleet"},
+                    {.env = {{"SWATH_QUEUE__ALLOW_EVICTION", "true"}}})
             .exit_code == 0);
 }
 
-TEST_CASE("enqueue into a full Redis (noeviction) says how many went in, exits 1; the same command later queues the rest") {
+TEST_CASE(
+    "enqueue into a full Redis (noeviction) says how many went in, exits 1; the same command later queues the rest") {
   test::RedisServer redis;
   test::ScratchDir dir;
   std::string manifest;
@@ -110,7 +115,8 @@ TEST_CASE("enqueue into a full Redis (noeviction) says how many went in, exits 1
   const auto at = info.find("used_memory:") + std::string("used_memory:").size();
   const auto used = std::stoll(info.substr(at, info.find('\r', at) - at));
   redis.cli({"CONFIG", "SET", "maxmemory", std::to_string(used + 3 * 1024 * 1024)});
-  const auto args = with_redis(redis, {"enqueue", "--kind", "noop", dir / "tasks.jsonl", "--output", dir / "out", "--json"});
+  const auto args =
+      with_redis(redis, {"enqueue", "--kind", "noop", dir / "tasks.jsonl", "--output", dir / "out", "--json"});
   const auto full = test::swath(args);
   INFO(full.err);
   CHECK(full.exit_code == 1);

@@ -31,11 +31,10 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 // A 3-band Byte scene (UTM 18N, 10 m pixels) with a gradient: zooms 10-15 give a few dozen distinct tiles.
 std::string gradient_scene(const test::ScratchDir& dir, int size = 600) {
-  return test::make_scene(dir / "s.tif", {.width = size,
-                                          .height = size,
-                                          .bands = 3,
-                                          .type = GDT_Byte,
-                                          .pixel = [](int b, int x, int y) { return (x + 2 * y + 40 * b) % 251; }});
+  return test::make_scene(
+      dir / "s.tif", {.width = size, .height = size, .bands = 3, .type = GDT_Byte, .pixel = [](int b, int x, int y) {
+                        return (x + 2 * y + 40 * b) % 251;
+                      }});
 }
 
 // The names of everything in `dir` (not recursive).
@@ -65,12 +64,14 @@ std::string host_name() {
 
 bool has_temporary(const std::string& dir) {
   const auto names = names_in(dir);
-  return std::any_of(names.begin(), names.end(), [](const std::string& n) { return n.find(".tmp-") != std::string::npos; });
+  return std::any_of(names.begin(), names.end(),
+                     [](const std::string& n) { return n.find(".tmp-") != std::string::npos; });
 }
 
 }  // namespace
 
-TEST_CASE("tile --grid xyz -o OUT.pmtiles: the npm reader finds every tile of the directory output, with its TileJSON") {
+TEST_CASE(
+    "tile --grid xyz -o OUT.pmtiles: the npm reader finds every tile of the directory output, with its TileJSON") {
   test::ScratchDir dir;
   const auto scene = gradient_scene(dir);
   const std::vector<std::string> common{"--grid", "xyz", "--zoom", "10-15"};
@@ -103,8 +104,10 @@ TEST_CASE("tile --grid xyz -o OUT.pmtiles: the npm reader finds every tile of th
   // The metadata is the directory's TileJSON without its URLs, plus the manifest header (provenance).
   auto tilejson = core::Json::parse(core::read_file(dir / "tree/tilejson.json"));
   for (const auto& [key, value] : tilejson.as_object()) {
-    if (key == "tiles") CHECK(listing.metadata.find(key) == nullptr);
-    else CHECK_MESSAGE(listing.metadata.at(key) == value, key);
+    if (key == "tiles")
+      CHECK(listing.metadata.find(key) == nullptr);
+    else
+      CHECK_MESSAGE(listing.metadata.at(key) == value, key);
   }
   const auto& swath_header = listing.metadata.at("swath");
   CHECK(swath_header.at("grid").as_string() == "xyz");
@@ -122,7 +125,8 @@ TEST_CASE("tile --grid xyz -o OUT.pmtiles: the same archive bytes for 1 and 2 th
   test::ScratchDir dir;
   const auto scene = gradient_scene(dir);
   const auto run = [&](const std::string& out, const std::string& threads) {
-    const auto r = test::swath({"tile", scene, "-o", dir / out, "--grid", "xyz", "--zoom", "10-15", "--threads", threads});
+    const auto r =
+        test::swath({"tile", scene, "-o", dir / out, "--grid", "xyz", "--zoom", "10-15", "--threads", threads});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     REQUIRE(fs::is_regular_file(dir / out));
     return core::read_file(dir / out);
@@ -132,7 +136,8 @@ TEST_CASE("tile --grid xyz -o OUT.pmtiles: the same archive bytes for 1 and 2 th
   CHECK(one == run("again.pmtiles", "2"));
 }
 
-TEST_CASE("tile -o OUT.pmtiles: without --grid xyz, or with --resume, a usage error (exit 2) with a hint, nothing written") {
+TEST_CASE(
+    "tile -o OUT.pmtiles: without --grid xyz, or with --resume, a usage error (exit 2) with a hint, nothing written") {
   test::ScratchDir dir;
   const auto scene = gradient_scene(dir);
   auto r = test::swath({"tile", scene, "-o", dir / "chips.pmtiles"});
@@ -176,8 +181,8 @@ TEST_CASE("tile --grid xyz -o OUT.pmtiles: SIGINT exits 130 and leaves no archiv
   test::ScratchDir dir;
   const auto scene = gradient_scene(dir, 2000);  // zooms 10-16: over a thousand tiles, far more than the first block
   fs::create_directory(dir / "maps");
-  test::Background run({SWATH_BINARY, "-q", "tile", scene, "-o", dir / "maps/out.pmtiles", "--grid", "xyz", "--zoom", "10-16",
-                        "--threads", "1"},
+  test::Background run({SWATH_BINARY, "-q", "tile", scene, "-o", dir / "maps/out.pmtiles", "--grid", "xyz", "--zoom",
+                        "10-16", "--threads", "1"},
                        {.env = {}, .unset_env = {"SWATH_CONFIG"}});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!has_temporary(dir / "maps") && run.running() && std::chrono::steady_clock::now() < deadline) {
@@ -198,7 +203,8 @@ TEST_CASE("tile --grid xyz -o OUT.pmtiles: the spool a killed earlier run left i
   const std::string dead = std::to_string(dead_pid());
   const std::string host = host_name();
   const std::string stale = ".out.pmtiles.tmp-" + dead + "-0-" + host;
-  const std::vector<std::string> kept = {".other.pmtiles.tmp-" + dead + "-0-" + host, ".out.pmtiles.tmp-" + dead + "-0-elsewhere"};
+  const std::vector<std::string> kept = {".other.pmtiles.tmp-" + dead + "-0-" + host,
+                                         ".out.pmtiles.tmp-" + dead + "-0-elsewhere"};
   test::write_text(dir / stale, "spool");
   for (const auto& name : kept) test::write_text(dir / name, "spool");
   const auto r = test::swath({"tile", scene, "-o", dir / "out.pmtiles", "--grid", "xyz", "--zoom", "12-13"});

@@ -26,11 +26,11 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 // A Byte scene (UTM 18N, 10 m pixels unless georeferencing is replaced) with a gradient in every band.
 std::string byte_scene(const test::ScratchDir& dir, const std::string& name, int size, int bands = 3, int value = -1) {
-  return test::make_scene(dir / name, {.width = size,
-                                       .height = size,
-                                       .bands = bands,
-                                       .type = GDT_Byte,
-                                       .pixel = [value](int b, int x, int y) { return value >= 0 ? value : (x + 2 * y + 40 * b) % 251; }});
+  return test::make_scene(
+      dir / name,
+      {.width = size, .height = size, .bands = bands, .type = GDT_Byte, .pixel = [value](int b, int x, int y) {
+         return value >= 0 ? value : (x + 2 * y + 40 * b) % 251;
+       }});
 }
 
 // Replaces a scene's georeferencing: `epsg` 0 removes the CRS; no geotransform when `gt` is null.
@@ -51,7 +51,8 @@ void set_georef(const std::string& path, const double* gt, int epsg) {
 std::map<std::string, std::string> files_under(const std::string& root) {
   std::map<std::string, std::string> out;
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (entry.is_regular_file()) out[fs::relative(entry.path(), root).string()] = core::read_file(entry.path().string());
+    if (entry.is_regular_file())
+      out[fs::relative(entry.path(), root).string()] = core::read_file(entry.path().string());
   }
   return out;
 }
@@ -66,10 +67,12 @@ std::set<std::string> tiles_under(const std::string& root) {
 
 }  // namespace
 
-TEST_CASE("tile --grid xyz: every zoom, a manifest the tiling reader reads, TileJSON, the same bytes for 1 and 2 threads") {
+TEST_CASE(
+    "tile --grid xyz: every zoom, a manifest the tiling reader reads, TileJSON, the same bytes for 1 and 2 threads") {
   test::ScratchDir dir;
   const auto scene = byte_scene(dir, "s.tif", 300);
-  const auto one = test::swath({"tile", scene, "-o", dir / "one", "--grid", "xyz", "--zoom", "9-13", "--threads", "1", "--json"});
+  const auto one =
+      test::swath({"tile", scene, "-o", dir / "one", "--grid", "xyz", "--zoom", "9-13", "--threads", "1", "--json"});
   REQUIRE_MESSAGE(one.exit_code == 0, one.err);
   const auto two = test::swath({"tile", scene, "-o", dir / "two", "--grid", "xyz", "--zoom", "9-13", "--threads", "2"});
   REQUIRE_MESSAGE(two.exit_code == 0, two.err);
@@ -138,7 +141,8 @@ TEST_CASE("tile --grid xyz: several scenes are mosaicked, the last one on top") 
   const auto over = byte_scene(dir, "over.tif", 200, 1, 220);
   const double shifted[6] = {501000, 10, 0, 4000000, 0, -10};  // over starts 1 km east: half of it on under
   set_georef(over, shifted, 32618);
-  const auto r = test::swath({"tile", under, over, "-o", dir / "out", "--grid", "xyz", "--zoom", "13", "--resampling", "near"});
+  const auto r =
+      test::swath({"tile", under, over, "-o", dir / "out", "--grid", "xyz", "--zoom", "13", "--resampling", "near"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   // The pixel at the middle of the overlap (UTM 18N 501500, 3999000 is about 75.0, 36.13) shows `over`.
   std::size_t seen_over = 0, seen_under = 0;
@@ -152,12 +156,14 @@ TEST_CASE("tile --grid xyz: several scenes are mosaicked, the last one on top") 
   // under covers 2 km, over 2 km starting 1 km in: with over on top, under shows over 1 km, over over 2 km.
   CHECK(seen_under > 0);
   CHECK(seen_over > seen_under * 3 / 2);
-  const auto reversed = test::swath({"tile", over, under, "-o", dir / "rev", "--grid", "xyz", "--zoom", "13", "--resampling", "near"});
+  const auto reversed =
+      test::swath({"tile", over, under, "-o", dir / "rev", "--grid", "xyz", "--zoom", "13", "--resampling", "near"});
   REQUIRE(reversed.exit_code == 0);
   CHECK(files_under(dir / "rev") != files_under(dir / "out"));
 }
 
-TEST_CASE("tile --grid xyz: a scene with no place on Earth is a data error (exit 1) naming the file and what is missing") {
+TEST_CASE(
+    "tile --grid xyz: a scene with no place on Earth is a data error (exit 1) naming the file and what is missing") {
   test::ScratchDir dir;
   const auto no_crs = byte_scene(dir, "no_crs.tif", 64);
   set_georef(no_crs, nullptr, 0);
@@ -165,7 +171,8 @@ TEST_CASE("tile --grid xyz: a scene with no place on Earth is a data error (exit
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "no_crs.tif"));
   CHECK(contains(r.err, "no CRS"));
-  const auto no_gt = test::make_scene(dir / "no_gt.tif", {.width = 64, .height = 64, .bands = 3, .type = GDT_Byte, .georeferenced = false});
+  const auto no_gt = test::make_scene(
+      dir / "no_gt.tif", {.width = 64, .height = 64, .bands = 3, .type = GDT_Byte, .georeferenced = false});
   r = test::swath({"tile", no_gt, "-o", dir / "b", "--grid", "xyz"});
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "no_gt.tif"));
@@ -194,7 +201,8 @@ TEST_CASE("tile --grid xyz: a geographic scene reaching the poles or past the an
   CHECK_FALSE(tiles_under(dir / "pacific").empty());
 }
 
-TEST_CASE("tile --grid xyz: zooms beyond 24 or inverted, chip formats and chip-only options are usage errors (exit 2)") {
+TEST_CASE(
+    "tile --grid xyz: zooms beyond 24 or inverted, chip formats and chip-only options are usage errors (exit 2)") {
   test::ScratchDir dir;
   const auto scene = byte_scene(dir, "s.tif", 32);
   const std::vector<std::pair<std::string, std::string>> zooms = {
@@ -227,7 +235,8 @@ TEST_CASE("tile --grid xyz --resume: keeps intact blocks, redoes a block whose t
   test::ScratchDir dir;
   const auto scene = byte_scene(dir, "s.tif", 300);
   // A small --max-memory makes blocks of 2×2 base tiles, so one lost tile leaves other blocks intact.
-  const std::vector<std::string> args = {"tile", scene, "--grid", "xyz", "--zoom", "9-13", "--max-memory", "16MiB", "--json"};
+  const std::vector<std::string> args = {"tile", scene,          "--grid", "xyz",   "--zoom",
+                                         "9-13", "--max-memory", "16MiB",  "--json"};
   auto with = [&](std::vector<std::string> more) {
     auto all = args;
     all.insert(all.end(), more.begin(), more.end());

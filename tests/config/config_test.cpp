@@ -5,9 +5,9 @@
 #include <set>
 
 #include "config/config.hpp"
-#include "settings/schema.hpp"
 #include "config/value_parse.hpp"
 #include "core/errors.hpp"
+#include "settings/schema.hpp"
 #include "support/errors.hpp"
 #include "support/scratch.hpp"
 
@@ -33,15 +33,17 @@ TEST_CASE("config: file < environment < flag, each layer recorded") {
   c.set("gdal.cache_mb", "300", {config::Layer::flag, "--gdal-cache"});
   CHECK(c.get_int("gdal.cache_mb") == 300);
   CHECK(c.entry("gdal.cache_mb").origin.describe() == "flag --gdal-cache");
-  CHECK(c.get_int("run.threads") == 5);          // env, untouched by the flag
-  CHECK(c.get_string("log.level") == "debug");    // file, untouched by env
-  CHECK(c.get_string("log.format") == "auto");    // default
+  CHECK(c.get_int("run.threads") == 5);         // env, untouched by the flag
+  CHECK(c.get_string("log.level") == "debug");  // file, untouched by env
+  CHECK(c.get_string("log.format") == "auto");  // default
 }
 
 TEST_CASE("config: unknown key names the file, line and a suggestion") {
   config::Config c = settings::defaults();
   const auto message = test::usage_message([&] { c.load_yaml("gdal:\n  cache_mbb: 10\n", "my.yaml"); });
-  CHECK(message == "file my.yaml:2: unknown key 'gdal.cache_mbb' (hint: did you mean 'gdal.cache_mb'? (swath config show lists every key))");
+  CHECK(
+      message ==
+      "file my.yaml:2: unknown key 'gdal.cache_mbb' (hint: did you mean 'gdal.cache_mb'? (swath config show lists every key))");
 }
 
 TEST_CASE("config: unknown section is reported too") {
@@ -55,24 +57,30 @@ TEST_CASE("config: wrong type names key, value and what is expected") {
   config::Config c = settings::defaults();
   CHECK(test::usage_message([&] { c.load_yaml("gdal:\n  cache_mb: lots\n", "my.yaml"); }) ==
         "file my.yaml:2: key 'gdal.cache_mb': 'lots' is not an integer (hint: expected an integer from 1 to 65536)");
-  CHECK(test::usage_message([&] { c.load_yaml("log:\n  level: [a, b]\n", "my.yaml"); }).find("a list is not allowed here") !=
-        std::string::npos);
+  CHECK(test::usage_message([&] {
+          c.load_yaml("log:\n  level: [a, b]\n", "my.yaml");
+        }).find("a list is not allowed here") != std::string::npos);
   CHECK(test::usage_message([&] { c.load_yaml("log:\n  level:\n    nested: 1\n", "my.yaml"); }).find("not a mapping") !=
         std::string::npos);
 }
 
 TEST_CASE("config: out-of-range and bad choices") {
   config::Config c = settings::defaults();
-  CHECK(test::usage_message([&] { c.set("gdal.cache_mb", "0", {config::Layer::env, "SWATH_GDAL__CACHE_MB"}); }) ==
-        "env SWATH_GDAL__CACHE_MB: key 'gdal.cache_mb': '0' is out of range (hint: expected an integer from 1 to 65536)");
-  CHECK(test::usage_message([&] { c.set("log.format", "xml", {config::Layer::flag, "--log-format"}); }) ==
-        "flag --log-format: key 'log.format': 'xml' is not allowed (hint: expected one of auto, text, json)");
+  CHECK(
+      test::usage_message([&] {
+        c.set("gdal.cache_mb", "0", {config::Layer::env, "SWATH_GDAL__CACHE_MB"});
+      }) ==
+      "env SWATH_GDAL__CACHE_MB: key 'gdal.cache_mb': '0' is out of range (hint: expected an integer from 1 to 65536)");
+  CHECK(test::usage_message([&] {
+          c.set("log.format", "xml", {config::Layer::flag, "--log-format"});
+        }) == "flag --log-format: key 'log.format': 'xml' is not allowed (hint: expected one of auto, text, json)");
   CHECK(c.get_int("gdal.cache_mb") == 64);  // a rejected value changes nothing
 }
 
 TEST_CASE("config: malformed YAML names the file and line") {
   config::Config c = settings::defaults();
-  const auto message = test::usage_message([&] { c.load_yaml("log:\n  level: info\n   format: [json\n", "broken.yaml"); });
+  const auto message =
+      test::usage_message([&] { c.load_yaml("log:\n  level: info\n   format: [json\n", "broken.yaml"); });
   CHECK(message.rfind("config 'broken.yaml' line ", 0) == 0);
   CHECK(message.find("malformed YAML") != std::string::npos);
   CHECK(test::usage_message([&] { c.load_yaml("- a\n- b\n", "list.yaml"); }).find("top level must be a mapping") !=
@@ -87,8 +95,8 @@ TEST_CASE("config: unknown environment key is rejected with the variable name") 
 
 TEST_CASE("config: a missing file or a directory is a usage error naming it, never a silent set of defaults") {
   config::Config c = settings::defaults();
-  CHECK_THROWS_WITH_AS(c.load_file("/nonexistent/swath.yaml"), doctest::Contains("config file '/nonexistent/swath.yaml'"),
-                       core::UsageError);
+  CHECK_THROWS_WITH_AS(c.load_file("/nonexistent/swath.yaml"),
+                       doctest::Contains("config file '/nonexistent/swath.yaml'"), core::UsageError);
   CHECK(test::usage_message([&] { c.load_file("/tmp"); }) ==
         "config file '/tmp': it is a directory (hint: give a YAML file, e.g. configs/swath.yaml)");
 }

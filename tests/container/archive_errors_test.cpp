@@ -58,16 +58,18 @@ TEST_CASE("make image: an archive that does not answer is named in a clear error
                 r.err);
   CHECK(r.err.find("SWATH_APT_MIRROR") != std::string::npos);
   CHECK(r.err.find("making the runtime root") == std::string::npos);  // apt was not left to wait on it
-  CHECK(r.out.empty());  // no image id
+  CHECK(r.out.empty());                                               // no image id
 }
 
-TEST_CASE("make image: the current archive behind a proxy that does not answer is named at once, not after apt's minutes") {
+TEST_CASE(
+    "make image: the current archive behind a proxy that does not answer is named at once, not after apt's minutes") {
   (void)image();
   test::ScratchDir dir;
   SilentServer proxy;
   // apt and curl both take http_proxy; no snapshot probe, so that the current archive is the one looked at.
   const auto r = build_with(dir, {{"http_proxy", "http://127.0.0.1:" + std::to_string(proxy.port())},
-                                  {"SWATH_APT_SNAPSHOT_URL", ""}, {"SWATH_APT_TIMEOUT", "2"}});
+                                  {"SWATH_APT_SNAPSHOT_URL", ""},
+                                  {"SWATH_APT_TIMEOUT", "2"}});
   CHECK(r.exit_code == 1);
   CHECK_MESSAGE(r.err.find("swath image: cannot reach the Debian archive (the current Debian archive): "
                            "http://deb.debian.org/debian/dists/bookworm/InRelease: curl: (28)") != std::string::npos,
@@ -91,8 +93,9 @@ TEST_CASE("make image: a locked version gone from the archive is named, with the
   test::write_text(dir / "lock.txt", lock);
   const auto r = build_with(dir, {{"SWATH_APT_LOCK", dir / "lock.txt"}});
   CHECK(r.exit_code == 1);
-  CHECK_MESSAGE(r.err.find("swath image: the Debian archive no longer has these locked versions: libgdal32=3.6.2+dfsg-0gone1 "
-                           "(hint: make image-lock refreshes the lock from the archive") != std::string::npos,
-                r.err);
+  CHECK_MESSAGE(
+      r.err.find("swath image: the Debian archive no longer has these locked versions: libgdal32=3.6.2+dfsg-0gone1 "
+                 "(hint: make image-lock refreshes the lock from the archive") != std::string::npos,
+      r.err);
   CHECK(r.out.empty());
 }

@@ -25,7 +25,7 @@ inline const std::string kTag = [] {
   hex << std::hex << std::hash<std::string>{}(SWATH_TEST_BINARY_DIR);
   return "localhost/swath:test-" + hex.str();
 }();
-constexpr int kSkipped = 77;  // ctest SKIP_RETURN_CODE of the suite
+constexpr int kSkipped = 77;     // ctest SKIP_RETURN_CODE of the suite
 constexpr int kMissingTool = 4;  // build.sh: no container engine or mmdebstrap
 
 struct Image {

@@ -23,8 +23,8 @@ constexpr int kScenes = 20;  // a tile and a detect task each: 40 tasks
 // Enqueues the same 40 tasks on `queue` (the ids depend on kind, inputs, options and output, not the queue).
 void enqueue(const test::RedisServer& redis, const test::ScratchDir& dir, const std::string& queue) {
   for (const std::string kind : {"tile", "detect"}) {
-    std::vector<std::string> args{"--traceparent", kTrace, "enqueue", "--kind", kind, "--output", dir / ("out/" + kind),
-                                  "--redis", redis.url(), "--queue", queue};
+    std::vector<std::string> args{"--traceparent",       kTrace,    "enqueue",   "--kind",  kind, "--output",
+                                  dir / ("out/" + kind), "--redis", redis.url(), "--queue", queue};
     if (kind == "tile") args.insert(args.end(), {"--options", R"({"size":64})"});
     for (int i = 0; i < kScenes; ++i) args.push_back(dir / ("in/s" + std::to_string(i) + ".tif"));
     const auto r = test::swath(args);
@@ -33,8 +33,10 @@ void enqueue(const test::RedisServer& redis, const test::ScratchDir& dir, const 
 }
 
 std::vector<std::string> worker_args(const test::RedisServer& redis, const std::string& id, const std::string& root) {
-  return {"worker", "--redis", redis.url(), "--queue", "fleet", "--worker-id", id, "--exit-when-empty", "--lease", "5",
-          "--concurrency", "1", "--threads", "1", "--grace", "3", "--allow-root", root, "--json"};
+  return {
+      "worker",       "--redis", redis.url(),     "--queue", "fleet",     "--worker-id", id,        "--exit-when-empty",
+      "--lease",      "5",       "--concurrency", "1",       "--threads", "1",           "--grace", "3",
+      "--allow-root", root,      "--json"};
 }
 
 // True once the container `name` has started a task (its worker logs "running KIND task" at debug level): the
@@ -53,21 +55,25 @@ struct Containers {
 
 }  // namespace
 
-TEST_CASE("fleet in containers: 3 workers, one SIGKILLed and one stopped mid-task; every task once, outputs as the host build's") {
+TEST_CASE(
+    "fleet in containers: 3 workers, one SIGKILLed and one stopped mid-task; every task once, outputs as the host build's") {
   const auto& img = image();
   test::RedisServer redis;
   test::ScratchDir dir;
   fs::create_directories(dir / "in");
   for (int seed = 0; seed < 4; ++seed) {
-    REQUIRE(test::swath({"synth", "-o", dir / ("base" + std::to_string(seed) + ".tif"), "--kind", "sar", "--size", "1024x1024",
-                         "--seed", std::to_string(seed + 1)}).exit_code == 0);
+    REQUIRE(test::swath({"synth", "-o", dir / ("base" + std::to_string(seed) + ".tif"), "--kind", "sar", "--size",
+                         "1024x1024", "--seed", std::to_string(seed + 1)})
+                .exit_code == 0);
   }
-  for (int i = 0; i < kScenes; ++i) fs::create_hard_link(dir / ("base" + std::to_string(i % 4) + ".tif"), dir / ("in/s" + std::to_string(i) + ".tif"));
+  for (int i = 0; i < kScenes; ++i)
+    fs::create_hard_link(dir / ("base" + std::to_string(i % 4) + ".tif"), dir / ("in/s" + std::to_string(i) + ".tif"));
 
   // The host build's fleet first, on its own queue; its outputs are then moved aside.
   enqueue(redis, dir, "host");
-  auto host = test::swath({"worker", "--redis", redis.url(), "--queue", "host", "--exit-when-empty", "--threads", "1", "--json"},
-                          {.timeout = std::chrono::seconds(900)});
+  auto host = test::swath(
+      {"worker", "--redis", redis.url(), "--queue", "host", "--exit-when-empty", "--threads", "1", "--json"},
+      {.timeout = std::chrono::seconds(900)});
   REQUIRE_MESSAGE(host.exit_code == 0, host.err);
   CHECK(core::Json::parse(host.out).at("committed").as_int() == 2 * kScenes);
   fs::rename(dir / "out", dir / "host-out");
@@ -103,7 +109,7 @@ TEST_CASE("fleet in containers: 3 workers, one SIGKILLed and one stopped mid-tas
   };
   CHECK(exit_code("c1") == 137);  // SIGKILL
   CHECK(exit_code("c2") == 130);  // SIGTERM: the running task finished or handed back within --grace 3
-  core::Json summary;  // the worker's --json summary, its last line on stdout
+  core::Json summary;             // the worker's --json summary, its last line on stdout
   for (const auto& line : test::lines(engine({"logs", prefix + "c2"}).out)) {
     if (line.rfind("{", 0) == 0 && line.find("\"handed_back\"") != std::string::npos) summary = core::Json::parse(line);
   }
@@ -113,7 +119,8 @@ TEST_CASE("fleet in containers: 3 workers, one SIGKILLed and one stopped mid-tas
   CHECK(exit_code("c3") == 0);  // they drain the queue, the SIGKILLed worker's task once its lease expired
   CHECK(exit_code("c4") == 0);
 
-  const auto s = core::Json::parse(test::swath({"queue", "stats", "--json", "--redis", redis.url(), "--queue", "fleet"}).out);
+  const auto s =
+      core::Json::parse(test::swath({"queue", "stats", "--json", "--redis", redis.url(), "--queue", "fleet"}).out);
   CHECK(s.at("done").as_int() == 2 * kScenes);
   CHECK(s.at("dead").as_int() == 0);
   CHECK(s.at("unfinished").as_int() == 0);

@@ -74,7 +74,8 @@ TEST_CASE("files: stale temporaries of dead local processes go; those of other h
   // Some drivers need an extension, so callers may append one to the temporary name.
   const std::string with_extension = core::temporary_path_for(dir / "e.gpkg") + ".gpkg";
   const std::string dead_with_extension = dir / (".f.gpkg.tmp-" + dead_pid + "-0-" + host + ".gpkg");
-  for (const auto& path : {here, legacy, other_host, live, with_extension, dead_with_extension}) test::write_text(path, "partial");
+  for (const auto& path : {here, legacy, other_host, live, with_extension, dead_with_extension})
+    test::write_text(path, "partial");
   core::remove_stale_temporaries(dir.path());
   CHECK(fs::exists(with_extension));
   CHECK_FALSE(fs::exists(dead_with_extension));
@@ -130,8 +131,8 @@ TEST_CASE("files: uncached writes give the exact bytes for any size and alignmen
   const auto aligned_at = static_cast<std::size_t>((4096 - reinterpret_cast<std::uintptr_t>(base) % 4096) % 4096);
   for (const auto& where : dirs) {
     for (const std::size_t shift : {aligned_at, aligned_at + 1}) {
-      for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{4095}, std::size_t{4096}, std::size_t{4097},
-                                     std::size_t{3 * 4096}, std::size_t{3 * 4096 + 100}}) {
+      for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{4095}, std::size_t{4096},
+                                     std::size_t{4097}, std::size_t{3 * 4096}, std::size_t{3 * 4096 + 100}}) {
         CAPTURE(where);
         CAPTURE(shift - aligned_at);
         CAPTURE(size);
@@ -154,8 +155,10 @@ TEST_CASE("files: resolved_path spells a path one way: absolute, normal, no trai
   CHECK(core::resolved_path(dir / "link/scene.tif") == real + "/scene.tif");
   CHECK(core::resolved_path(dir / "link/../real/./scene.tif") == real + "/scene.tif");
   CHECK(core::resolved_path(dir / "link/") == real);
-  CHECK(core::resolved_path(dir / "link//new/out/") == real + "/new/out");  // not there yet: resolved as far as it exists
-  // A link to a file of another name keeps its own name (a scene's tiles are filed under it); its directory is resolved.
+  CHECK(core::resolved_path(dir / "link//new/out/") ==
+        real + "/new/out");  // not there yet: resolved as far as it exists
+  // A link to a file of another name keeps its own name (a scene's tiles are filed under it); its directory is
+  // resolved.
   CHECK(core::resolved_path(dir / "link/alias.tif") == real + "/alias.tif");
   CHECK(core::resolved_path("/vsis3/bucket/a/../b/") == "/vsis3/bucket/a/../b/");  // virtual paths as given
   CHECK(core::resolved_path("/") == "/");

@@ -20,12 +20,14 @@ TEST_CASE("json lines: objects in order, blank lines skipped, each named by file
 
 TEST_CASE("json lines: a missing file, a line that is not JSON and a line that is not an object") {
   test::ScratchDir dir;
-  CHECK_THROWS_WITH_AS(core::read_json_lines(dir / "none.jsonl"), doctest::Contains("cannot read manifest"), core::IoError);
+  CHECK_THROWS_WITH_AS(core::read_json_lines(dir / "none.jsonl"), doctest::Contains("cannot read manifest"),
+                       core::IoError);
   test::write_text(dir / "bad.jsonl", "{\"a\":1}\n{oops\n");
-  CHECK_THROWS_WITH_AS(core::read_json_lines(dir / "bad.jsonl"), doctest::Contains("bad.jsonl:2: not JSON"), core::DataError);
-  test::write_text(dir / "array.jsonl", "[1,2]\n");
-  CHECK_THROWS_WITH_AS(core::read_json_lines(dir / "array.jsonl"), doctest::Contains("array.jsonl:1: not a JSON object"),
+  CHECK_THROWS_WITH_AS(core::read_json_lines(dir / "bad.jsonl"), doctest::Contains("bad.jsonl:2: not JSON"),
                        core::DataError);
+  test::write_text(dir / "array.jsonl", "[1,2]\n");
+  CHECK_THROWS_WITH_AS(core::read_json_lines(dir / "array.jsonl"),
+                       doctest::Contains("array.jsonl:1: not a JSON object"), core::DataError);
 }
 
 TEST_CASE("json lines reader: one line at a time; torn lines passed over when asked; lines without a text unparsed") {

@@ -26,10 +26,12 @@ TEST_CASE("json: control characters and quotes are escaped") {
 TEST_CASE("json: every ASCII character round-trips, alone and between plain runs, and no control byte is written raw") {
   for (int c = 0; c < 128; ++c) {
     CAPTURE(c);
-    for (const std::string& text : {std::string(1, static_cast<char>(c)), "ab" + std::string(1, static_cast<char>(c)) + "cd" +
-                                                                          std::string(1, static_cast<char>(c))}) {
+    for (const std::string& text :
+         {std::string(1, static_cast<char>(c)),
+          "ab" + std::string(1, static_cast<char>(c)) + "cd" + std::string(1, static_cast<char>(c))}) {
       const std::string dumped = Json(text).dump();
-      CHECK(std::none_of(dumped.begin(), dumped.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; }));
+      CHECK(std::none_of(dumped.begin(), dumped.end(),
+                         [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; }));
       CHECK(Json::parse(dumped).as_string() == text);
     }
   }
@@ -50,7 +52,8 @@ TEST_CASE("json: unicode escapes decode to UTF-8") {
 }
 
 TEST_CASE("json: malformed documents are rejected with the byte offset") {
-  for (const char* bad : {"", "{", "[1,]", "{\"a\" 1}", "01", "\"unterminated", "tru", "{} x", "\"\\ud800\"", "1.", "-"}) {
+  for (const char* bad :
+       {"", "{", "[1,]", "{\"a\" 1}", "01", "\"unterminated", "tru", "{} x", "\"\\ud800\"", "1.", "-"}) {
     CAPTURE(bad);
     CHECK_THROWS_AS(Json::parse(bad), swath::core::DataError);
   }

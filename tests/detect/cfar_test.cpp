@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "detect/cfar.hpp"
 #include "core/errors.hpp"
+#include "detect/cfar.hpp"
 #include "detect/components.hpp"
 #include "synth/prng.hpp"
 
@@ -40,7 +40,8 @@ TEST_CASE("cfar: integral-image statistics equal a brute-force ring, clipped at 
       for (std::int64_t x = window.x; x < window.right(); ++x) {
         double s = 0, s2 = 0, n = 0;
         for (std::int64_t yy = std::max<std::int64_t>(0, y - background); yy <= std::min(h - 1, y + background); ++yy) {
-          for (std::int64_t xx = std::max<std::int64_t>(0, x - background); xx <= std::min(w - 1, x + background); ++xx) {
+          for (std::int64_t xx = std::max<std::int64_t>(0, x - background); xx <= std::min(w - 1, x + background);
+               ++xx) {
             if (std::abs(yy - y) <= guard && std::abs(xx - x) <= guard) continue;
             const double v = image[static_cast<std::size_t>(yy * w + xx)];
             if (nodata && v == *nodata) continue;
@@ -54,7 +55,8 @@ TEST_CASE("cfar: integral-image statistics equal a brute-force ring, clipped at 
         CAPTURE(x);
         CAPTURE(y);
         REQUIRE(static_cast<bool>(mask[i]) == expected);
-        if (expected) CHECK(z[i] == doctest::Approx((image[static_cast<std::size_t>(y * w + x)] - mean) / sd).epsilon(1e-4));
+        if (expected)
+          CHECK(z[i] == doctest::Approx((image[static_cast<std::size_t>(y * w + x)] - mean) / sd).epsilon(1e-4));
         set += expected;
       }
     }

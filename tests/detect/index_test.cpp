@@ -50,11 +50,12 @@ TEST_CASE("index: regions above the threshold become polygons, small ones are dr
   std::vector<float> green(static_cast<std::size_t>(w * h), 0.1f), nir(green.size(), 0.5f);
   auto lake = [&](std::int64_t x0, std::int64_t y0, std::int64_t x1, std::int64_t y1) {
     for (auto y = y0; y < y1; ++y) {
-      for (auto x = x0; x < x1; ++x) green[static_cast<std::size_t>(y * w + x)] = 0.9f, nir[static_cast<std::size_t>(y * w + x)] = 0.1f;
+      for (auto x = x0; x < x1; ++x)
+        green[static_cast<std::size_t>(y * w + x)] = 0.9f, nir[static_cast<std::size_t>(y * w + x)] = 0.1f;
     }
   };
-  lake(5, 5, 15, 12);   // 70 px = 280 m²
-  lake(30, 20, 33, 23); // 9 px = 36 m²: below 50 m²
+  lake(5, 5, 15, 12);    // 70 px = 280 m²
+  lake(30, 20, 33, 23);  // 9 px = 36 m²: below 50 m²
   raster::PixelBlock block;
   block.window = {100, 200, w, h};
   block.type = GDT_Float32;

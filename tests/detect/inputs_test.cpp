@@ -19,8 +19,8 @@ TEST_CASE("detect inputs: the header is the line with \"schema\", even when it h
   CHECK(inputs[0].path == dir / "t1.tif");
   CHECK(inputs[0].tile == "s/r000000_c000001");
   CHECK(inputs[0].label == "s");
-  CHECK(inputs[1].path == dir / "t3.tif");  // relative to the manifest's directory, lexically normal
-  CHECK(inputs[1].tile == "t3");            // no id: the file's name
+  CHECK(inputs[1].path == dir / "t3.tif");   // relative to the manifest's directory, lexically normal
+  CHECK(inputs[1].tile == "t3");             // no id: the file's name
   CHECK(inputs[1].label == dir / "t3.tif");  // no scene: the file
   CHECK(inputs[2].path == dir / "whole.tif");
   CHECK(inputs[2].tile.empty());

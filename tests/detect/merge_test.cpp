@@ -9,7 +9,8 @@
 using namespace swath;
 
 namespace {
-detect::Detection det(std::string cls, double score, double x0, double y0, double x1, double y1, std::string window = "w") {
+detect::Detection det(std::string cls, double score, double x0, double y0, double x1, double y1,
+                      std::string window = "w") {
   detect::Detection d;
   d.cls = std::move(cls);
   d.score = score;
@@ -42,9 +43,11 @@ TEST_CASE("merge: a box cut by a window edge merges into the whole one, grown to
 }
 
 TEST_CASE("merge: per class unless told otherwise; the result does not depend on input order") {
-  std::vector<detect::Detection> in{det("car", 0.6, 0, 0, 10, 10), det("truck", 0.8, 1, 1, 10, 10), det("car", 0.5, 2, 2, 9, 9)};
+  std::vector<detect::Detection> in{det("car", 0.6, 0, 0, 10, 10), det("truck", 0.8, 1, 1, 10, 10),
+                                    det("car", 0.5, 2, 2, 9, 9)};
   CHECK(detect::merge_detections(in, {}).size() == 2);
-  const auto across = detect::merge_detections(in, {detect::MergeMethod::merge, detect::OverlapMetric::ios, 0.5, false});
+  const auto across =
+      detect::merge_detections(in, {detect::MergeMethod::merge, detect::OverlapMetric::ios, 0.5, false});
   REQUIRE(across.size() == 1);
   CHECK(across[0].cls == "truck");
   std::reverse(in.begin(), in.end());
@@ -55,6 +58,7 @@ TEST_CASE("merge: per class unless told otherwise; the result does not depend on
 
 TEST_CASE("merge: many detections on a grid stay separate (the cell index finds only neighbours)") {
   std::vector<detect::Detection> in;
-  for (int i = 0; i < 2000; ++i) in.push_back(det("ship", 0.5, (i % 50) * 20.0, (i / 50) * 20.0, (i % 50) * 20.0 + 10, (i / 50) * 20.0 + 10));
+  for (int i = 0; i < 2000; ++i)
+    in.push_back(det("ship", 0.5, (i % 50) * 20.0, (i / 50) * 20.0, (i % 50) * 20.0 + 10, (i / 50) * 20.0 + 10));
   CHECK(detect::merge_detections(in, {}).size() == 2000);
 }

@@ -12,7 +12,8 @@ eval::Box box(std::string cls, double score, double x0, double y0, double x1, do
 }  // namespace
 
 TEST_CASE("eval: perfect detections score 1; a miss and a false alarm lower recall and precision") {
-  const std::vector<eval::Box> truth{box("ship", 1, 0, 0, 10, 10), box("ship", 1, 20, 0, 30, 10), box("car", 1, 0, 50, 4, 52)};
+  const std::vector<eval::Box> truth{box("ship", 1, 0, 0, 10, 10), box("ship", 1, 20, 0, 30, 10),
+                                     box("car", 1, 0, 50, 4, 52)};
   auto perfect = eval::evaluate(truth, truth);
   CHECK(perfect.overall.f1 == 1.0);
   CHECK(perfect.overall.ap50 == 1.0);

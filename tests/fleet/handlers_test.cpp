@@ -8,8 +8,8 @@
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "fleet/handlers.hpp"
-#include "settings/schema.hpp"
 #include "fleet/options.hpp"
+#include "settings/schema.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
 
@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-queue::Task task_for(const std::string& kind, const std::string& scene, const std::string& output, core::Json overrides) {
+queue::Task task_for(const std::string& kind, const std::string& scene, const std::string& output,
+                     core::Json overrides) {
   queue::Task task;
   task.id = "t1";
   task.kind = kind;

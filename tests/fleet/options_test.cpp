@@ -4,12 +4,12 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "detect/run.hpp"
 #include "fleet/handlers.hpp"
 #include "fleet/options.hpp"
+#include "fleet/task_check.hpp"
 #include "settings/schema.hpp"
 #include "tiling/options.hpp"
-#include "detect/run.hpp"
-#include "fleet/task_check.hpp"
 
 using namespace swath;
 
@@ -26,10 +26,12 @@ queue::Task task_of(const std::string& kind, core::Json options) {
 
 TEST_CASE("fleet options: a tile task rebuilds exactly the options `swath tile` builds from the same config") {
   config::Config config = settings::defaults();
-  config.load_yaml("tile:\n  size: 256\n  overlap: 16\n  edge: shrink\n  format: PNG\n  bands: [3, 2, 1]\n"
-                   "  scale: 0,4000\n  skip_blank: 0.5\n  creation_options: [ZLEVEL=9]\n",
-                   "test.yaml");
-  const auto recorded = fleet::task_options(config, "tile", core::Json::Object{{"only_indices", core::Json::Array{1, 2}}});
+  config.load_yaml(
+      "tile:\n  size: 256\n  overlap: 16\n  edge: shrink\n  format: PNG\n  bands: [3, 2, 1]\n"
+      "  scale: 0,4000\n  skip_blank: 0.5\n  creation_options: [ZLEVEL=9]\n",
+      "test.yaml");
+  const auto recorded =
+      fleet::task_options(config, "tile", core::Json::Object{{"only_indices", core::Json::Array{1, 2}}});
   CHECK(recorded.at("size").as_int() == 256);
   CHECK(recorded.at("only_indices").as_array().size() == 2);
   const auto local = tiling::options_from(config);
@@ -56,7 +58,8 @@ TEST_CASE("fleet options: unknown keys and wrong values are refused, naming the 
   CHECK_THROWS_AS(fleet::task_options(config, "tile", core::Json::Object{{"overlap", "x"}}), core::UsageError);
   CHECK_THROWS_AS(fleet::config_from_task(task_of("tile", core::Json::Object{{"size", core::Json::Object{}}}), "tile"),
                   core::DataError);
-  CHECK_THROWS_AS(fleet::config_from_task(task_of("tile", core::Json::Object{{"creation_options", core::Json::Array{"A=1,2"}}}), "tile"),
+  CHECK_THROWS_AS(fleet::config_from_task(
+                      task_of("tile", core::Json::Object{{"creation_options", core::Json::Array{"A=1,2"}}}), "tile"),
                   core::DataError);
   CHECK(fleet::manifest_name("abc") == "tiles.abc.jsonl");
   CHECK(fleet::detections_name("abc", "gpkg") == "detections.abc.gpkg");
@@ -69,7 +72,8 @@ TEST_CASE("fleet options: a relative model card is recorded as an absolute path 
   CHECK(recorded.at("model").as_string() == (std::filesystem::current_path() / "models/card.yaml").string());
 }
 
-TEST_CASE("fleet task check: one check per kind; its refusal is a usage error at enqueue and a worded dead letter on a worker") {
+TEST_CASE(
+    "fleet task check: one check per kind; its refusal is a usage error at enqueue and a worded dead letter on a worker") {
   config::Config config = settings::defaults();
   auto tile = task_of("tile", fleet::task_options(config, "tile", core::Json::Object{{"bands", "0"}}));
   tile.inputs = {"/data/scene.tif"};

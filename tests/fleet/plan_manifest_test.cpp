@@ -34,12 +34,13 @@ std::string tiled_scene_at(const std::string& path, const std::string& output, s
   return scene;
 }
 
-std::string tiled_scene(const test::ScratchDir& dir, const std::string& name, const std::string& output, std::int64_t size = 32) {
+std::string tiled_scene(const test::ScratchDir& dir, const std::string& name, const std::string& output,
+                        std::int64_t size = 32) {
   return tiled_scene_at(dir / ("in/" + name + ".tif"), output, size);
 }
 
 fleet::PlanOptions options(const test::ScratchDir& dir, const std::string& kind, std::vector<std::string> inputs,
-                              std::size_t per_task) {
+                           std::size_t per_task) {
   fleet::PlanOptions o;
   o.kind = kind;
   o.inputs = std::move(inputs);
@@ -112,13 +113,15 @@ TEST_CASE("enqueue --kind tile from swath tile's manifests: the header's source,
   CHECK(indices_of_a == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
 
   // One manifest holding both scenes (swath tile a b): a batch never mixes them.
-  test::write_text(dir / "both.jsonl", core::read_file(dir / "ta/tiles.jsonl") + core::read_file(dir / "tb/tiles.jsonl"));
+  test::write_text(dir / "both.jsonl",
+                   core::read_file(dir / "ta/tiles.jsonl") + core::read_file(dir / "tb/tiles.jsonl"));
   const auto mixed = fleet::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 5), 0);
   REQUIRE(mixed.size() == 6);
   for (const auto& t : mixed) CHECK(t.inputs.size() == 1);
 
   // A line without a grid index cannot be re-tiled: refused, naming the line.
-  test::write_text(dir / "noindex.jsonl", test::manifest_lines(dir / "ta").at(0).dump() + "\n{\"scene\":\"a\",\"status\":\"written\"}\n");
+  test::write_text(dir / "noindex.jsonl",
+                   test::manifest_lines(dir / "ta").at(0).dump() + "\n{\"scene\":\"a\",\"status\":\"written\"}\n");
   std::string message;
   try {
     (void)fleet::plan_tasks(options(dir, "tile", {dir / "noindex.jsonl"}, 5), 0);
@@ -139,8 +142,8 @@ TEST_CASE("enqueue --kind tile: a header source that is not a file is refused, n
     message = e.what();
     hint = e.hint();
   }
-  CHECK(message.find("tiles.jsonl:2: scene 'sea': its source '" + scene + "' (from the manifest's header) is not a file") !=
-        std::string::npos);
+  CHECK(message.find("tiles.jsonl:2: scene 'sea': its source '" + scene +
+                     "' (from the manifest's header) is not a file") != std::string::npos);
   CHECK(hint.find("relative to the current directory") != std::string::npos);
 }
 
@@ -160,7 +163,8 @@ TEST_CASE("enqueue --kind detect: a tile named through a symlinked directory is 
   test::ScratchDir dir;
   tiled_scene(dir, "sea", dir / "tiles");
   fs::create_directory_symlink(dir / "tiles/sea", dir / "tiles/link");
-  test::write_text(dir / "tiles/hand.jsonl", "{\"path\":\"sea/r000000_c000001.tif\"}\n{\"path\":\"link/r000000_c000001.tif\"}\n");
+  test::write_text(dir / "tiles/hand.jsonl",
+                   "{\"path\":\"sea/r000000_c000001.tif\"}\n{\"path\":\"link/r000000_c000001.tif\"}\n");
   const auto tasks = fleet::plan_tasks(options(dir, "detect", {dir / "tiles/hand.jsonl"}, 1), 0);
   REQUIRE(tasks.size() == 1);  // one spelling per path: the same file is the same task
   CHECK(tasks[0].inputs == std::vector<std::string>{dir / "tiles/sea/r000000_c000001.tif"});
@@ -170,7 +174,8 @@ TEST_CASE("enqueue --kind tile: manifests concatenated — each line's scene is 
   test::ScratchDir dir;
   const auto a = tiled_scene_at(dir / "in/a/sea.tif", dir / "ta");
   const auto b = tiled_scene_at(dir / "in/b/sea.tif", dir / "tb");
-  test::write_text(dir / "both.jsonl", core::read_file(dir / "ta/tiles.jsonl") + core::read_file(dir / "tb/tiles.jsonl"));
+  test::write_text(dir / "both.jsonl",
+                   core::read_file(dir / "ta/tiles.jsonl") + core::read_file(dir / "tb/tiles.jsonl"));
   auto tasks = fleet::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 100), 0);
   REQUIRE(tasks.size() == 2);
   CHECK(tasks[0].inputs == std::vector<std::string>{a});
@@ -184,9 +189,11 @@ TEST_CASE("enqueue --kind tile: a manifest whose later header is on another grid
   test::ScratchDir dir;
   tiled_scene(dir, "sea", dir / "t32");
   tiled_scene(dir, "sea", dir / "t64", 64);
-  test::write_text(dir / "both.jsonl", core::read_file(dir / "t32/tiles.jsonl") + core::read_file(dir / "t64/tiles.jsonl"));
-  CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 100), 0),
-                       doctest::Contains("both.jsonl:14: a header on the grid size 64, overlap 0, edge pad after one on size 32"),
-                       core::UsageError);
+  test::write_text(dir / "both.jsonl",
+                   core::read_file(dir / "t32/tiles.jsonl") + core::read_file(dir / "t64/tiles.jsonl"));
+  CHECK_THROWS_WITH_AS(
+      fleet::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 100), 0),
+      doctest::Contains("both.jsonl:14: a header on the grid size 64, overlap 0, edge pad after one on size 32"),
+      core::UsageError);
   CHECK(fleet::plan_tasks(options(dir, "detect", {dir / "both.jsonl"}, 100), 0).size() == 1);  // files: any grid
 }

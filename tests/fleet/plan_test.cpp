@@ -64,14 +64,14 @@ TEST_CASE("enqueue: bad inputs are named") {
   test::write_text(dir / "bad.jsonl", "{\"scene\":\"/s/a.tif\"}\n{oops\n");
   auto from_bad = options(dir, {dir / "bad.jsonl"});
   from_bad.kind = "noop";  // a tile task would need the scenes to exist
-  CHECK_THROWS_WITH_AS(fleet::plan_tasks(from_bad, 0),
-                       doctest::Contains("bad.jsonl:2: not JSON"), core::DataError);
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(from_bad, 0), doctest::Contains("bad.jsonl:2: not JSON"), core::DataError);
   CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, {dir / "none*.tif"}), 0), doctest::Contains("matches no file"),
                        core::UsageError);
   CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, {dir / "x.tif"}), 0), doctest::Contains("does not exist"),
                        core::UsageError);
   CHECK_THROWS_AS(fleet::plan_tasks(options(dir, {}), 0), core::UsageError);
-  CHECK(fleet::plan_tasks(options(dir, {"/vsis3/bucket/scene.tif"}), 0).at(0).inputs.at(0) == "/vsis3/bucket/scene.tif");
+  CHECK(fleet::plan_tasks(options(dir, {"/vsis3/bucket/scene.tif"}), 0).at(0).inputs.at(0) ==
+        "/vsis3/bucket/scene.tif");
 }
 
 TEST_CASE("enqueue: --shards N makes N tile tasks per scene, shard I/N each; a manifest's header is not a tile") {
@@ -92,7 +92,8 @@ TEST_CASE("enqueue: --shards N makes N tile tasks per scene, shard I/N each; a m
   o.kind = "detect";
   CHECK_THROWS_WITH_AS(fleet::plan_tasks(o, 0), doctest::Contains("only tile tasks"), core::UsageError);
 
-  test::write_text(dir / "tiles.jsonl", "{\"schema\":\"swath.tiles/1\",\"scenes\":[]}\n{\"id\":\"t0\",\"scene\":\"a.tif\",\"index\":0}\n");
+  test::write_text(dir / "tiles.jsonl",
+                   "{\"schema\":\"swath.tiles/1\",\"scenes\":[]}\n{\"id\":\"t0\",\"scene\":\"a.tif\",\"index\":0}\n");
   o = options(dir, {dir / "tiles.jsonl"});
   o.kind = "noop";
   const auto from_manifest = fleet::plan_tasks(o, 0);
@@ -103,7 +104,8 @@ TEST_CASE("enqueue: --shards N makes N tile tasks per scene, shard I/N each; a m
 TEST_CASE("enqueue: a hand-made manifest naming scene paths still makes tile tasks; an unknown scene is refused") {
   test::ScratchDir dir;
   test::write_text(dir / "a.tif", "a");
-  test::write_text(dir / "names.jsonl", "{\"schema\":\"swath.tiles/1\"}\n{\"id\":\"t0\",\"scene\":\"a\",\"index\":0}\n");
+  test::write_text(dir / "names.jsonl",
+                   "{\"schema\":\"swath.tiles/1\"}\n{\"id\":\"t0\",\"scene\":\"a\",\"index\":0}\n");
   CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, {dir / "names.jsonl"}), 0),
                        doctest::Contains("names.jsonl:2: scene 'a': is not a file, nor a scene with a \"source\""),
                        core::UsageError);
@@ -113,7 +115,8 @@ TEST_CASE("enqueue: a hand-made manifest naming scene paths still makes tile tas
   CHECK(tasks[0].inputs == std::vector<std::string>{dir / "a.tif"});
 }
 
-TEST_CASE("enqueue: inputs and output are spelt one way, so a symlinked directory or a trailing slash is the same task") {
+TEST_CASE(
+    "enqueue: inputs and output are spelt one way, so a symlinked directory or a trailing slash is the same task") {
   test::ScratchDir dir;
   test::write_text(dir / "in/a.tif", "a");
   std::filesystem::create_directory_symlink(dir / "in", dir / "link");

@@ -23,7 +23,8 @@ using test::field;
 TEST_CASE("log: a JSON line has ts, severity, component, message and the scope's fields") {
   CapturedLog captured;
   {
-    log::Scope scope{{"trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}, {"scene", "a \"quoted\"\nscene.tif"}, {"attempt", 2}};
+    log::Scope scope{
+        {"trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"}, {"scene", "a \"quoted\"\nscene.tif"}, {"attempt", 2}};
     log::get("tile")->warn("cut {} tiles", 3);
   }
   log::get("tile")->info("outside");

@@ -32,12 +32,12 @@ TEST_CASE("pipeline: live items never exceed the token count") {
   std::atomic<int> live{0}, peak{0};
   int next = 0;
   pipeline::run_ordered(
-      {4, 2}, [&]() -> std::optional<int> {
+      {4, 2},
+      [&]() -> std::optional<int> {
         if (next >= 100) return std::nullopt;
         const int now = ++live;
         int old = peak.load();
-        while (now > old && !peak.compare_exchange_weak(old, now)) {
-        }
+        while (now > old && !peak.compare_exchange_weak(old, now)) {}
         return next++;
       },
       [](int& i) {
@@ -57,7 +57,8 @@ TEST_CASE("pipeline: each item's work and sink run under the context the item ca
   int next = 0;
   std::atomic<int> mismatches{0};
   pipeline::run_ordered(
-      {4, 8}, [&]() -> std::optional<Item> {
+      {4, 8},
+      [&]() -> std::optional<Item> {
         if (next >= 100) return std::nullopt;
         const int tile = next++;
         return Item{tile, log::current().with({{"tile", tile}})};
@@ -93,7 +94,8 @@ TEST_CASE("pipeline: cancellation stops the source and is reported") {
   int next = 0;
   int sunk = 0;
   const bool finished = pipeline::run_ordered(
-      {2, 2}, [&]() -> std::optional<int> {
+      {2, 2},
+      [&]() -> std::optional<int> {
         if (next == 10) core::request_cancel(2);
         return next++;
       },
@@ -123,7 +125,8 @@ TEST_CASE("pipeline: a caller-supplied stop replaces the process-wide flag (a wo
   sunk = 0;
   limits.stop = [&] { return lost.load(); };
   finished = pipeline::run_ordered(
-      limits, [&]() -> std::optional<int> {
+      limits,
+      [&]() -> std::optional<int> {
         if (next == 10) lost = true;
         return next++;
       },
@@ -134,16 +137,17 @@ TEST_CASE("pipeline: a caller-supplied stop replaces the process-wide flag (a wo
 }
 
 TEST_CASE("pipeline: tokens from a memory budget") {
-  CHECK(pipeline::tokens_for_memory(256u << 20, 3u << 20, 2) == 8);   // capped at 4 per thread
+  CHECK(pipeline::tokens_for_memory(256u << 20, 3u << 20, 2) == 8);  // capped at 4 per thread
   CHECK(pipeline::tokens_for_memory(10u << 20, 3u << 20, 2) == 3);
-  CHECK(pipeline::tokens_for_memory(1u << 20, 3u << 20, 2) == 1);     // never zero
+  CHECK(pipeline::tokens_for_memory(1u << 20, 3u << 20, 2) == 1);  // never zero
 }
 
 TEST_CASE("pipeline: an exception in a stage stops the run, reaches the caller and frees the items in flight") {
   int next = 0;
   auto run = [&] {
     pipeline::run_ordered(
-        {4, 8}, [&]() -> std::optional<std::vector<int>> {
+        {4, 8},
+        [&]() -> std::optional<std::vector<int>> {
           return next < 100 ? std::optional<std::vector<int>>(std::vector<int>(1000, next++)) : std::nullopt;
         },
         [](std::vector<int>& v) {

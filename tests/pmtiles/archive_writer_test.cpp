@@ -122,7 +122,10 @@ TEST_CASE("pmtiles writer: bad input is refused and leaves no file behind") {
     CHECK_THROWS_AS(writer.finish({}), core::DataError);  // spent
     CHECK_THROWS_AS(writer.add(0, 0, 0, "y"), core::DataError);
   }
-  { pmtiles::ArchiveWriter abandoned(out); abandoned.add(0, 0, 0, "never finished"); }
+  {
+    pmtiles::ArchiveWriter abandoned(out);
+    abandoned.add(0, 0, 0, "never finished");
+  }
   CHECK(fs::is_empty(dir.path()));
 }
 

@@ -17,8 +17,8 @@ namespace {
 
 void write_tree(const std::string& root, const std::vector<test::TestTile>& tiles, const std::string& ext) {
   for (const auto& t : tiles) {
-    test::write_text(root + "/" + std::to_string(t.z) + "/" + std::to_string(t.x) + "/" + std::to_string(t.y) + "." + ext,
-                     t.bytes);
+    test::write_text(
+        root + "/" + std::to_string(t.z) + "/" + std::to_string(t.x) + "/" + std::to_string(t.y) + "." + ext, t.bytes);
   }
 }
 
@@ -31,10 +31,10 @@ TEST_CASE("pmtiles from a folder: the same archive as the writer given the tiles
   test::write_text(dir / "tiles/tilejson.json",
                    R"({"tilejson":"3.0.0","name":"scene","tiles":["{z}/{x}/{y}.webp"],"minzoom":0,"maxzoom":4,)"
                    R"("bounds":[-1.5,2.25,3,4],"center":[0.75,3.125,2]})");
-  test::write_text(dir / "tiles/tiles.jsonl", "{}\n");                        // the manifest: not a tile
-  test::write_text(dir / "tiles/3/1/.7.webp.tmp-1-2-host", "partial");        // a temporary: not a tile
-  test::write_text(dir / "tiles/3/1/notes.txt", "stray");                     // not a y.ext name
-  test::write_text(dir / "tiles/logs/1/2.webp", "stray");                     // not a zoom folder
+  test::write_text(dir / "tiles/tiles.jsonl", "{}\n");                  // the manifest: not a tile
+  test::write_text(dir / "tiles/3/1/.7.webp.tmp-1-2-host", "partial");  // a temporary: not a tile
+  test::write_text(dir / "tiles/3/1/notes.txt", "stray");               // not a y.ext name
+  test::write_text(dir / "tiles/logs/1/2.webp", "stray");               // not a zoom folder
   const auto summary = pmtiles::write_archive_from_directory(dir / "tiles", dir / "from-dir.pmtiles");
   CHECK(summary.addressed_tiles == tiles.size());
 

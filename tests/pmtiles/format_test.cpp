@@ -48,10 +48,10 @@ TEST_CASE("pmtiles header: 127 bytes at the spec's offsets, and back") {
   CHECK(b.substr(0, 8) == "PMTiles\x03");
   CHECK(b.substr(8, 8) == bytes({127, 0, 0, 0, 0, 0, 0, 0}));
   CHECK(b.substr(56, 8) == bytes({0x8f, 1, 0, 0, 0, 0, 0, 0}));  // 399
-  CHECK(b[96] == 1);                                               // clustered
-  CHECK(b[97] == 2);                                               // internal compression gzip
-  CHECK(b[98] == 1);                                               // tiles not compressed
-  CHECK(b[99] == 2);                                               // png
+  CHECK(b[96] == 1);                                             // clustered
+  CHECK(b[97] == 2);                                             // internal compression gzip
+  CHECK(b[98] == 1);                                             // tiles not compressed
+  CHECK(b[99] == 2);                                             // png
   CHECK(b[101] == 14);
   CHECK(b.substr(102, 4) == bytes({0x00, 0x2e, 0xb6, 0x94}));  // -1,800,000,000 little-endian two's complement
   CHECK(b.substr(123, 4) == bytes({0x85, 0xff, 0xff, 0xff}));  // -123
@@ -69,11 +69,11 @@ TEST_CASE("pmtiles header: 127 bytes at the spec's offsets, and back") {
 TEST_CASE("pmtiles directory: columns of varints, offset 0 when a blob follows the previous one") {
   const std::vector<Entry> entries = {{0, 0, 10, 1}, {1, 10, 20, 1}, {5, 0, 10, 2}, {300, 30, 200, 1}};
   const std::string b = pmtiles::serialize_directory(entries);
-  CHECK(b == bytes({4,                      // entries
-                    0, 1, 4, 0xa7, 0x02,    // tile id deltas (295 = a7 02)
-                    1, 1, 2, 1,             // run lengths
-                    10, 20, 10, 0xc8, 0x01, // lengths (200 = c8 01)
-                    1, 0, 1, 31}));         // offsets: 0+1, follows, 0+1 (points back), 30+1 (not right after 0+10)
+  CHECK(b == bytes({4,                       // entries
+                    0, 1, 4, 0xa7, 0x02,     // tile id deltas (295 = a7 02)
+                    1, 1, 2, 1,              // run lengths
+                    10, 20, 10, 0xc8, 0x01,  // lengths (200 = c8 01)
+                    1, 0, 1, 31}));          // offsets: 0+1, follows, 0+1 (points back), 30+1 (not right after 0+10)
   CHECK(pmtiles::parse_directory(b, "test") == entries);
 
   CHECK_THROWS_AS(pmtiles::parse_directory(b.substr(0, b.size() - 1), "test"), core::DataError);

@@ -13,7 +13,6 @@
 using namespace swath;
 namespace fs = std::filesystem;
 
-
 TEST_CASE("pmtiles npm reader: every tile of a pyramid with leaf directories, and the header fields") {
   test::ScratchDir dir;
   // Zooms 0-7 (21,845 tiles): too many entries for a 16 KiB root, so the writer needs leaf directories.

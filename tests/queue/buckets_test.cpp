@@ -76,8 +76,10 @@ TEST_CASE("queue: a big job keeps its records in listpack buckets, found, expire
   // A task of the job forced again: the job is kept again, all of it.
   CHECK(client.enqueue({tasks[3]}, true).enqueued == 1);
   for (const auto& key : buckets) CHECK(redis.cli({"TTL", key}) == "-1");
-  CHECK(redis.cli({"HGET", base + ":" + std::to_string(std::stoul(tasks[3].id.substr(0, 6), nullptr, 16) % 10),
-                   tasks[3].id}).rfind("r0,0,n|", 0) == 0);
+  CHECK(redis
+            .cli({"HGET", base + ":" + std::to_string(std::stoul(tasks[3].id.substr(0, 6), nullptr, 16) % 10),
+                  tasks[3].id})
+            .rfind("r0,0,n|", 0) == 0);
 }
 
 TEST_CASE("queue: records too long for a listpack stay in one hash, unless Redis keeps longer values small") {

@@ -111,8 +111,8 @@ TEST_CASE("queue: failures retry after a delay, then dead-letter; bad input dead
   REQUIRE(batch.tasks.size() == 2);
   const auto& flaky = batch.tasks[0];
   const auto& bad = batch.tasks[1];
-  CHECK(f.client.fail({{flaky.id, flaky.token, "timeout", false, 100}, {bad.id, bad.token, "not a raster", true, 0}}, 2) ==
-        std::vector<std::string>{"retry", "dead"});
+  CHECK(f.client.fail({{flaky.id, flaky.token, "timeout", false, 100}, {bad.id, bad.token, "not a raster", true, 0}},
+                      2) == std::vector<std::string>{"retry", "dead"});
   auto s = queue::read_stats(f.client);
   CHECK(s.delayed == 1);
   CHECK(s.dead == 1);
@@ -165,9 +165,9 @@ TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") 
   const auto json = queue::to_json(queue::read_stats(f.client));
   std::vector<std::string> keys;
   for (const auto& [k, v] : json.as_object()) keys.push_back(k);
-  CHECK(keys == std::vector<std::string>{"schema", "queue", "depth", "depth_by_priority", "in_flight", "delayed", "dead",
-                                         "done", "backlog", "finishing", "unfinished", "workers", "throughput_per_second", "task_seconds",
-                                         "window_seconds", "exists", "jobs"});
+  CHECK(keys == std::vector<std::string>{"schema", "queue", "depth", "depth_by_priority", "in_flight", "delayed",
+                                         "dead", "done", "backlog", "finishing", "unfinished", "workers",
+                                         "throughput_per_second", "task_seconds", "window_seconds", "exists", "jobs"});
   CHECK(json.at("exists").as_bool());
   CHECK(json.at("schema").as_string() == "swath.queue.stats/1");
   CHECK(json.at("depth").as_int() == 1);
@@ -180,7 +180,8 @@ TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") 
   CHECK(after.at("task_seconds").at("p50").as_double() == doctest::Approx(2.5));
   CHECK(after.at("task_seconds").at("count").as_int() == 1);
   CHECK(after.at("throughput_per_second").as_double() == doctest::Approx(1.0 / 60).epsilon(0.05));
-  CHECK(queue::fetch_stats_json(queue::parse_redis_url(f.redis.url()), "q", false) == queue::to_json(queue::read_stats(f.client)));
+  CHECK(queue::fetch_stats_json(queue::parse_redis_url(f.redis.url()), "q", false) ==
+        queue::to_json(queue::read_stats(f.client)));
 }
 
 TEST_CASE("queue: connection errors are clear and never show the password") {
@@ -213,22 +214,25 @@ TEST_CASE("queue: a server without AOF is reported; one with an evicting policy 
   for (const std::string policy : {"allkeys-lru", "volatile-ttl", "allkeys-random"}) {
     CAPTURE(policy);
     f.redis.cli({"CONFIG", "SET", "maxmemory-policy", policy});
-    CHECK_THROWS_WITH_AS(f.connection.check_durability(false),
-                         doctest::Contains(("maxmemory-policy is " + policy + ": under memory pressure it deletes keys").c_str()),
-                         core::IoError);
+    CHECK_THROWS_WITH_AS(
+        f.connection.check_durability(false),
+        doctest::Contains(("maxmemory-policy is " + policy + ": under memory pressure it deletes keys").c_str()),
+        core::IoError);
     const auto allowed = f.connection.check_durability(true);
     REQUIRE(allowed.size() == 2);
     CHECK(allowed[1].find("allowed by --allow-eviction") != std::string::npos);
   }
 }
 
-TEST_CASE("queue: a script cache flushed under a connected client costs nothing: enqueue, pipelined lease and commit run") {
+TEST_CASE(
+    "queue: a script cache flushed under a connected client costs nothing: enqueue, pipelined lease and commit run") {
   Fixture f;
   queue::Connection admin{queue::parse_redis_url(f.redis.url())};
   f.client.enqueue({task("a"), task("b")}, false);
   const auto first = f.client.lease("w", 1, 60000, 10);  // loads the scripts this client uses
   REQUIRE(first.leased == 1);
-  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 0.1, false}}, 5000) == std::vector<bool>{true});
+  CHECK(f.client.commit({{first.tasks[0].id, first.tasks[0].token, "{}", "{}", 0.1, false}}, 5000) ==
+        std::vector<bool>{true});
 
   admin.command({"SCRIPT", "FLUSH"});
   f.client.send_lease("w", 1, 60000, 10);

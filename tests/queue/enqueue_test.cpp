@@ -27,7 +27,8 @@ std::vector<queue::Task> two_tasks() {
 
 }  // namespace
 
-TEST_CASE("enqueue: two tasks claiming one location for different work are refused; the same work in two tasks is fine") {
+TEST_CASE(
+    "enqueue: two tasks claiming one location for different work are refused; the same work in two tasks is fine") {
   auto tasks = two_tasks();
   for (auto& t : tasks) t.claims.push_back({t.output + "/same", "work on " + t.inputs.front(), {}});
   CHECK_THROWS_WITH_AS(queue::plan_claims(tasks), doctest::Contains("two works of this enqueue would write there"),
@@ -64,7 +65,8 @@ TEST_CASE("enqueue: claims live in small hashes per output directory; a claim of
     t.inputs = {"/in/s" + std::to_string(i) + ".tif"};
     t.output = "/out";
     t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
-    t.claims = {{"/out/s" + std::to_string(i), "tile @d/s" + std::to_string(i) + ".tif #o", {{"@d", "/in"}, {"#o", "{}"}}}};
+    t.claims = {
+        {"/out/s" + std::to_string(i), "tile @d/s" + std::to_string(i) + ".tif #o", {{"@d", "/in"}, {"#o", "{}"}}}};
   }
   CHECK(enqueuer.enqueue(tasks).enqueued == 200);
   CHECK(redis.claim("q", "/out/s17") == "tile @d/s17.tif #o");
@@ -79,8 +81,10 @@ TEST_CASE("enqueue: claims live in small hashes per output directory; a claim of
   other.id = "other";
   other.claims.front().value = "tile @d/s17.tif #p";
   other.claims.front().refs = {{"@d", "/in"}, {"#p", "{\"size\":9}"}};
-  CHECK_THROWS_WITH_AS(enqueuer.enqueue({other}), doctest::Contains("earlier on queue 'q': tile /in/s17.tif {}; this is tile /in/s17.tif {\"size\":9}"),
-                       core::UsageError);
+  CHECK_THROWS_WITH_AS(
+      enqueuer.enqueue({other}),
+      doctest::Contains("earlier on queue 'q': tile /in/s17.tif {}; this is tile /in/s17.tif {\"size\":9}"),
+      core::UsageError);
 
   // Queue layout 2 kept every claim in one hash: such a claim still refuses other work, until reclaimed.
   redis.cli({"HSET", "swath:{q}:claims", "/old/x", "old work"});

@@ -50,8 +50,10 @@ TEST_CASE("queue: Redis full under noeviction: enqueue reports what went in, a r
   // Still full: a worker can lease, commit and fail (these scripts may go beyond maxmemory).
   const auto batch = client.lease("w", 3, 60000, 15);
   REQUIRE(batch.tasks.size() == 3);
-  CHECK(client.commit({{batch.tasks[0].id, batch.tasks[0].token, "", "{}", 0.1, false}}, 5000) == std::vector<bool>{true});
-  CHECK(client.fail({{batch.tasks[1].id, batch.tasks[1].token, "bad", true, 0}}, 3) == std::vector<std::string>{"dead"});
+  CHECK(client.commit({{batch.tasks[0].id, batch.tasks[0].token, "", "{}", 0.1, false}}, 5000) ==
+        std::vector<bool>{true});
+  CHECK(client.fail({{batch.tasks[1].id, batch.tasks[1].token, "bad", true, 0}}, 3) ==
+        std::vector<std::string>{"dead"});
   CHECK(client.release({{batch.tasks[2].id, batch.tasks[2].token}}) == 1);
 
   redis.cli({"CONFIG", "SET", "maxmemory", "0"});

@@ -111,8 +111,8 @@ TEST_CASE("queue: paths outside the allowed roots are refused, .. included") {
   auto t = sample();
   CHECK_NOTHROW(queue::check_paths(t, {}));
   CHECK_NOTHROW(queue::check_paths(t, {"/data", "/out"}));
-  CHECK_THROWS_WITH_AS(queue::check_paths(t, {"/data"}), doctest::Contains("output '/out' is outside the allowed roots"),
-                       core::DataError);
+  CHECK_THROWS_WITH_AS(queue::check_paths(t, {"/data"}),
+                       doctest::Contains("output '/out' is outside the allowed roots"), core::DataError);
   t.inputs = {"/data/../etc/passwd"};
   CHECK_THROWS_WITH_AS(queue::check_paths(t, {"/data", "/out"}), doctest::Contains("input '/data/../etc/passwd'"),
                        core::DataError);
@@ -125,15 +125,17 @@ TEST_CASE("queue: one more path a task reads (a model card) is checked as inputs
   CHECK_NOTHROW(queue::check_path("/anywhere/card.yaml", "model", {}));
   CHECK_NOTHROW(queue::check_path("/data/models/card.yaml", "model", {"/data"}));
   CHECK_THROWS_WITH_AS(queue::check_path("/data/../etc/card.yaml", "model", {"/data"}),
-                       doctest::Contains("model '/data/../etc/card.yaml' is outside the allowed roots"), core::DataError);
+                       doctest::Contains("model '/data/../etc/card.yaml' is outside the allowed roots"),
+                       core::DataError);
   CHECK_THROWS_AS(queue::check_path("/vsis3/bucket/card.yaml", "model", {"/data"}), core::DataError);
   CHECK_NOTHROW(queue::check_path("/vsis3/bucket/card.yaml", "model", {"/vsis3/bucket"}));
 }
 
 TEST_CASE("queue: every key of a queue carries the one hash tag") {
   const queue::Keys keys("scenes-2024");
-  for (const auto& key : {keys.ready, keys.low, keys.leased, keys.delayed, keys.dead, keys.workers, keys.counts,
-                          keys.stats, keys.durations, keys.throughput, keys.jobs, keys.job("abc"), keys.job_tasks("abc")}) {
+  for (const auto& key :
+       {keys.ready, keys.low, keys.leased, keys.delayed, keys.dead, keys.workers, keys.counts, keys.stats,
+        keys.durations, keys.throughput, keys.jobs, keys.job("abc"), keys.job_tasks("abc")}) {
     CHECK(key.rfind("swath:{scenes-2024}:", 0) == 0);
   }
   CHECK_THROWS_AS(queue::Keys("a b"), core::UsageError);
@@ -157,5 +159,6 @@ TEST_CASE("queue: a symlink inside an allowed root that points outside it is ref
   t.inputs = {dir / "root/in.txt"};
   CHECK_NOTHROW(queue::check_paths(t, {dir / "root"}));
   t.inputs = {dir / "root/escape/hostname"};
-  CHECK_THROWS_WITH_AS(queue::check_paths(t, {dir / "root"}), doctest::Contains("outside the allowed roots"), core::DataError);
+  CHECK_THROWS_WITH_AS(queue::check_paths(t, {dir / "root"}), doctest::Contains("outside the allowed roots"),
+                       core::DataError);
 }

@@ -30,7 +30,9 @@ struct Fixture {
   queue::Connection connection{queue::parse_redis_url(redis.url())};
   queue::QueueClient client{connection, "u"};
 
-  long long count(const char* command, const std::string& key) { return std::stoll(redis.cli({command, "swath:{u}:" + key})); }
+  long long count(const char* command, const std::string& key) {
+    return std::stoll(redis.cli({command, "swath:{u}:" + key}));
+  }
   long long unfinished() { return count("LLEN", "unfinished"); }
   // What the signal must equal: every waiting, running, retrying or not-yet-moved task.
   long long open_tasks() {
@@ -55,7 +57,7 @@ TEST_CASE("queue: unfinished counts waiting, running, retrying and unmoved tasks
       const auto p = static_cast<queue::Priority>(random() % 3);
       for (int i = 0; i < 1 + static_cast<int>(random() % 5); ++i) tasks.push_back(task(next++, p));
       tasks.push_back(task(static_cast<int>(random() % (next + 1))));  // often a duplicate
-      f.client.enqueue(tasks, random() % 4 == 0);                     // sometimes forced (done or dead again)
+      f.client.enqueue(tasks, random() % 4 == 0);                      // sometimes forced (done or dead again)
     } else if (action == 1) {
       for (auto& l : f.client.lease("w", 1 + random() % 4, 60000, 100).tasks) held.push_back(l);
     } else if (!held.empty() && action <= 6) {

@@ -26,7 +26,8 @@ std::vector<core::Window> detect_like_windows(const raster::SceneInfo& info) {
   std::vector<core::Window> out;
   const core::Window whole{0, 0, info.width, info.height};
   for (std::int64_t y = 0; y < info.height; y += 48) {
-    for (std::int64_t x = 0; x < info.width; x += 48) out.push_back(core::Window{x - 8, y - 8, 80, 80}.intersect(whole));
+    for (std::int64_t x = 0; x < info.width; x += 48)
+      out.push_back(core::Window{x - 8, y - 8, 80, 80}.intersect(whole));
   }
   return out;
 }

@@ -28,8 +28,10 @@ std::string make_scene(const std::string& path, int width, int height) {
   for (int b = 1; b <= 3; ++b) {
     ds->GetRasterBand(b)->SetNoDataValue(0);
     for (int y = 0; y < height; ++y) {
-      for (int x = 0; x < width; ++x) row[static_cast<std::size_t>(x)] = static_cast<std::uint16_t>(b * 10000 + y * 100 + x);
-      CHECK(ds->GetRasterBand(b)->RasterIO(GF_Write, 0, y, width, 1, row.data(), width, 1, GDT_UInt16, 0, 0) == CE_None);
+      for (int x = 0; x < width; ++x)
+        row[static_cast<std::size_t>(x)] = static_cast<std::uint16_t>(b * 10000 + y * 100 + x);
+      CHECK(ds->GetRasterBand(b)->RasterIO(GF_Write, 0, y, width, 1, row.data(), width, 1, GDT_UInt16, 0, 0) ==
+            CE_None);
     }
   }
   return path;
@@ -75,8 +77,8 @@ TEST_CASE("raster: a missing file and a non-raster are IoErrors that say which")
   CHECK_THROWS_WITH_AS(raster::open_scene("/nonexistent/a.tif"), "cannot open '/nonexistent/a.tif': no such file",
                        core::IoError);
   test::ScratchDir dir;
-  CHECK_THROWS_WITH_AS(raster::open_scene(dir.path()), ("cannot open '" + dir.path() + "': a directory, not a raster").c_str(),
-                       core::IoError);
+  CHECK_THROWS_WITH_AS(raster::open_scene(dir.path()),
+                       ("cannot open '" + dir.path() + "': a directory, not a raster").c_str(), core::IoError);
   test::write_text(dir / "notes.txt", "not a raster at all\n");
   try {
     raster::open_scene(dir / "notes.txt");

@@ -10,14 +10,21 @@ using scale::Strategy;
 
 TEST_CASE("scaledjob: the maxReplicaCount table of KEDA's ScaledJob spec (default strategy)") {
   // | Queue Length | Max Replica Count | Target Average Value | Running Job Count | Number of the Scale |
-  struct Row { long long queue; long long max; double target; long long running; long long expected; };
+  struct Row {
+    long long queue;
+    long long max;
+    double target;
+    long long running;
+    long long expected;
+  };
   const Row rows[] = {{10, 3, 1, 0, 3}, {10, 3, 2, 0, 3}, {10, 3, 1, 1, 2}, {10, 100, 1, 0, 10}, {4, 3, 5, 0, 1}};
   for (const auto& r : rows) {
     CAPTURE(r.queue);
     CAPTURE(r.max);
     CAPTURE(r.target);
     CAPTURE(r.running);
-    CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_default, r.queue, r.target, r.running, 0, 0, r.max) == r.expected);
+    CHECK(scale::scaledjob_new_jobs(Strategy::scaledjob_default, r.queue, r.target, r.running, 0, 0, r.max) ==
+          r.expected);
   }
 }
 
@@ -73,8 +80,8 @@ TEST_CASE("hpa: activation from zero and cooldown back to zero") {
   const auto woke = scale::hpa_step(p, state, 30, 0, 6);
   CHECK(woke.replicas == 1);
   CHECK(woke.reason.find("activation") != std::string::npos);
-  CHECK(scale::hpa_step(p, state, 60, 1, 0).replicas == 1);   // inactive, but within the cooldown
-  const auto slept = scale::hpa_step(p, state, 331, 1, 0);     // 301 s after it was last active
+  CHECK(scale::hpa_step(p, state, 60, 1, 0).replicas == 1);  // inactive, but within the cooldown
+  const auto slept = scale::hpa_step(p, state, 331, 1, 0);   // 301 s after it was last active
   CHECK(slept.replicas == 0);
   CHECK(slept.reason.find("cooldown") != std::string::npos);
 }
@@ -122,8 +129,8 @@ TEST_CASE("hpa: scale-down stabilisation window keeps the highest recommendation
   scale::Policy p;
   scale::HpaState state;
   CHECK(scale::hpa_step(p, state, 0, 10, 100).replicas == 10);
-  CHECK(scale::hpa_step(p, state, 60, 10, 20).replicas == 10);   // wants 2, but 10 was recommended 60 s ago
-  CHECK(scale::hpa_step(p, state, 301, 10, 20).replicas == 2);   // the 10 left the window
+  CHECK(scale::hpa_step(p, state, 60, 10, 20).replicas == 10);  // wants 2, but 10 was recommended 60 s ago
+  CHECK(scale::hpa_step(p, state, 301, 10, 20).replicas == 2);  // the 10 left the window
 }
 
 TEST_CASE("hpa: scale-down rate limit with a Pods policy") {
@@ -131,7 +138,7 @@ TEST_CASE("hpa: scale-down rate limit with a Pods policy") {
   p.scale_down = {0, 2, 0, 60};  // no window; at most 2 pods (0%) per minute
   scale::HpaState state;
   CHECK(scale::hpa_step(p, state, 0, 10, 10).replicas == 8);
-  CHECK(scale::hpa_step(p, state, 30, 8, 10).replicas == 8);   // the minute is used up
+  CHECK(scale::hpa_step(p, state, 30, 8, 10).replicas == 8);  // the minute is used up
   CHECK(scale::hpa_step(p, state, 61, 8, 10).replicas == 6);
 }
 
@@ -142,7 +149,7 @@ TEST_CASE("deadline: fewest pods, accounting for start-up latency and running po
   CHECK(d.feasible);
   in.seconds_left = 240;
   CHECK(scale::deadline_replicas(in).replicas == 2);  // 50 tasks each
-  in.ready_pods = 1;  // a running pod does 60, one new pod the other 40
+  in.ready_pods = 1;                                  // a running pod does 60, one new pod the other 40
   CHECK(scale::deadline_replicas(in).replicas == 2);
   in.ready_pods = 3;  // three running pods: two are enough (60 each)
   CHECK(scale::deadline_replicas(in).replicas == 2);
@@ -163,8 +170,9 @@ TEST_CASE("deadline: cannot be met → max replicas and a clear reason") {
   const auto late = scale::deadline_replicas(in);
   CHECK(late.replicas == 5);
   CHECK_FALSE(late.feasible);
-  CHECK(late.reason == "deadline cannot be met: 2 running pods finish 14 of 1000 tasks in 30s, and a new pod needs "
-                       "40s to start");
+  CHECK(late.reason ==
+        "deadline cannot be met: 2 running pods finish 14 of 1000 tasks in 30s, and a new pod needs "
+        "40s to start");
 }
 
 TEST_CASE("deadline: already past → says so, recommends max replicas") {

@@ -1,7 +1,6 @@
 // The scaling policy file: the shipped one loads, and each bad value is named with file, line, key and value.
 #include <doctest/doctest.h>
 
-
 #include "core/errors.hpp"
 #include "scale/policy.hpp"
 #include "support/errors.hpp"
@@ -35,34 +34,41 @@ TEST_CASE("policy: values and nested sections are read") {
 }
 
 TEST_CASE("policy: min > max names both keys, lines and values") {
-  CHECK(test::usage_message([] { scale::parse_policy("min_replicas: 5\nmax_replicas: 2\n", "p.yaml"); }) ==
-        "file p.yaml:1: key 'min_replicas': '5' is greater than max_replicas '2' (file p.yaml:2) (hint: set min_replicas <= max_replicas)");
+  CHECK(
+      test::usage_message([] { scale::parse_policy("min_replicas: 5\nmax_replicas: 2\n", "p.yaml"); }) ==
+      "file p.yaml:1: key 'min_replicas': '5' is greater than max_replicas '2' (file p.yaml:2) (hint: set min_replicas <= max_replicas)");
 }
 
 TEST_CASE("policy: a negative target is refused") {
   CHECK(test::usage_message([] { scale::parse_policy("strategy: hpa\ntarget_tasks_per_pod: -5\n", "p.yaml"); }) ==
         "file p.yaml:2: key 'target_tasks_per_pod': '-5' is out of range (hint: expected a number from 0.001 to inf)");
-  CHECK(test::usage_message([] { scale::parse_policy("scale_up:\n  max_pods_per_period: -1\n", "p.yaml"); })
-            .find("file p.yaml:2: key 'scale_up.max_pods_per_period': '-1' is out of range") != std::string::npos);
+  CHECK(test::usage_message([] {
+          scale::parse_policy("scale_up:\n  max_pods_per_period: -1\n", "p.yaml");
+        }).find("file p.yaml:2: key 'scale_up.max_pods_per_period': '-1' is out of range") != std::string::npos);
 }
 
 TEST_CASE("policy: an unknown strategy lists the known ones and suggests one") {
-  CHECK(test::usage_message([] { scale::parse_policy("strategy: scaledjob-acurate\n", "p.yaml"); }) ==
-        "file p.yaml:1: unknown strategy 'scaledjob-acurate': expected one of hpa, scaledjob-default, scaledjob-accurate, "
-        "scaledjob-eager, deadline (hint: did you mean 'scaledjob-accurate'?)");
+  CHECK(
+      test::usage_message([] { scale::parse_policy("strategy: scaledjob-acurate\n", "p.yaml"); }) ==
+      "file p.yaml:1: unknown strategy 'scaledjob-acurate': expected one of hpa, scaledjob-default, scaledjob-accurate, "
+      "scaledjob-eager, deadline (hint: did you mean 'scaledjob-accurate'?)");
 }
 
 TEST_CASE("policy: unknown keys, wrong types, bad timestamps, bad YAML") {
-  CHECK(test::usage_message([] { scale::parse_policy("max_replica: 3\n", "p.yaml"); }) ==
-        "file p.yaml:1: unknown key 'max_replica' (hint: did you mean 'max_replicas'? (configs/scaling.yaml lists every key))");
+  CHECK(
+      test::usage_message([] { scale::parse_policy("max_replica: 3\n", "p.yaml"); }) ==
+      "file p.yaml:1: unknown key 'max_replica' (hint: did you mean 'max_replicas'? (configs/scaling.yaml lists every key))");
   CHECK(test::usage_message([] { scale::parse_policy("max_replicas: many\n", "p.yaml"); }) ==
         "file p.yaml:1: key 'max_replicas': 'many' is not an integer (hint: expected an integer from 1 to 100000)");
   CHECK(test::usage_message([] { scale::parse_policy("max_replicas: 2.5\n", "p.yaml"); }).find("is not an integer") !=
         std::string::npos);
-  CHECK(test::usage_message([] { scale::parse_policy("deadline_at: tomorrow\n", "p.yaml"); }) ==
-        "file p.yaml:1: key 'deadline_at': 'tomorrow' is not a UTC timestamp (hint: write it like 2026-11-25T19:00:00Z)");
-  CHECK(test::usage_message([] { scale::parse_policy("max_replicas: [1, 2]\n", "p.yaml"); }).find("a list is not allowed") !=
-        std::string::npos);
-  CHECK(test::usage_message([] { scale::parse_policy("max_replicas: 3\n  bad: [\n", "p.yaml"); }).find("malformed YAML") !=
-        std::string::npos);
+  CHECK(
+      test::usage_message([] { scale::parse_policy("deadline_at: tomorrow\n", "p.yaml"); }) ==
+      "file p.yaml:1: key 'deadline_at': 'tomorrow' is not a UTC timestamp (hint: write it like 2026-11-25T19:00:00Z)");
+  CHECK(test::usage_message([] {
+          scale::parse_policy("max_replicas: [1, 2]\n", "p.yaml");
+        }).find("a list is not allowed") != std::string::npos);
+  CHECK(test::usage_message([] {
+          scale::parse_policy("max_replicas: 3\n  bad: [\n", "p.yaml");
+        }).find("malformed YAML") != std::string::npos);
 }

@@ -1,12 +1,11 @@
 // The simulator and trace reader: conservation of work, deadlines, the hindsight search, strict CSV errors.
 #include <doctest/doctest.h>
 
-
 #include "core/errors.hpp"
-#include "support/errors.hpp"
 #include "scale/report.hpp"
 #include "scale/simulate.hpp"
 #include "scale/trace.hpp"
+#include "support/errors.hpp"
 
 using namespace swath;
 
@@ -27,7 +26,6 @@ scale::SimConfig small_config() {
 }
 
 const std::vector<scale::Arrival> kTrace = {{0, 60}, {100, 5}, {300, 80}, {320, 10}};
-
 
 }  // namespace
 
@@ -83,8 +81,9 @@ TEST_CASE("simulate: an absolute deadline_at is refused (a trace has no wall clo
   auto config = small_config();
   config.policy.deadline_seconds.reset();
   config.policy.deadline_at_epoch = 1.8e9;
-  CHECK(test::usage_message([&] { scale::simulate_all(kTrace, config); })
-            .find("deadline_at: the simulator needs a relative deadline_seconds") != std::string::npos);
+  CHECK(test::usage_message([&] {
+          scale::simulate_all(kTrace, config);
+        }).find("deadline_at: the simulator needs a relative deadline_seconds") != std::string::npos);
 }
 
 TEST_CASE("plot: one panel per strategy, with the deadline marked") {
@@ -110,14 +109,26 @@ TEST_CASE("trace: header, comments, and strict errors with line numbers") {
   CHECK(test::usage_message([] { scale::parse_trace("0,5\n20,1\n10,2\n", "t.csv"); }) ==
         "t.csv:3: time 10 is before the previous line's time (times must be sorted) (hint: a trace is CSV lines "
         "`time,tasks`: seconds from the start (sorted, >= 0) and a task count)");
-  CHECK(test::usage_message([] { scale::parse_trace("time,tasks\n-5,1\n", "t.csv"); }).rfind("t.csv:2: negative time -5", 0) == 0);
-  CHECK(test::usage_message([] { scale::parse_trace("0,-1\n", "t.csv"); }).rfind("t.csv:1: task count -1 is not a whole number", 0) == 0);
-  CHECK(test::usage_message([] { scale::parse_trace("0,1\nabc\n", "t.csv"); }).rfind("t.csv:2: expected `time,tasks`", 0) == 0);
+  CHECK(test::usage_message([] {
+          scale::parse_trace("time,tasks\n-5,1\n", "t.csv");
+        }).rfind("t.csv:2: negative time -5", 0) == 0);
+  CHECK(test::usage_message([] {
+          scale::parse_trace("0,-1\n", "t.csv");
+        }).rfind("t.csv:1: task count -1 is not a whole number", 0) == 0);
+  CHECK(test::usage_message([] {
+          scale::parse_trace("0,1\nabc\n", "t.csv");
+        }).rfind("t.csv:2: expected `time,tasks`", 0) == 0);
   // Only a first line of two words is a header; a first arrival with a typo is an error, not skipped.
-  CHECK(test::usage_message([] { scale::parse_trace("0,1O\n10,2\n", "t.csv"); }).rfind("t.csv:1: '0,1O' is not two numbers", 0) == 0);
+  CHECK(test::usage_message([] {
+          scale::parse_trace("0,1O\n10,2\n", "t.csv");
+        }).rfind("t.csv:1: '0,1O' is not two numbers", 0) == 0);
   // The simulator holds and replays every task: a typo of a few zeros must not become an out-of-memory kill.
-  CHECK(test::usage_message([] { scale::parse_trace("0,5\n10,1e12\n", "t.csv"); })
-            .rfind("t.csv:2: 1000000000005 tasks in all: more than the simulator's 10000000", 0) == 0);
-  CHECK(test::usage_message([] { scale::parse_trace("0,1\nx,y\n", "t.csv"); }).rfind("t.csv:2: 'x,y' is not two numbers", 0) == 0);
-  CHECK(test::usage_message([] { scale::parse_trace("# nothing\n", "t.csv"); }) .find("no arrivals") != std::string::npos);
+  CHECK(test::usage_message([] {
+          scale::parse_trace("0,5\n10,1e12\n", "t.csv");
+        }).rfind("t.csv:2: 1000000000005 tasks in all: more than the simulator's 10000000", 0) == 0);
+  CHECK(test::usage_message([] {
+          scale::parse_trace("0,1\nx,y\n", "t.csv");
+        }).rfind("t.csv:2: 'x,y' is not two numbers", 0) == 0);
+  CHECK(test::usage_message([] { scale::parse_trace("# nothing\n", "t.csv"); }).find("no arrivals") !=
+        std::string::npos);
 }

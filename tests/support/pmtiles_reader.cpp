@@ -12,7 +12,8 @@ namespace swath::test {
 
 PmtilesListing list_with_npm_reader(const std::string& archive) {
   const std::string dir = std::string(SWATH_SOURCE_DIR) + "/tests/pmtiles-reader";
-  REQUIRE_MESSAGE(std::filesystem::exists(dir + "/node_modules/pmtiles"), "run `make setup` to install the PMTiles reader");
+  REQUIRE_MESSAGE(std::filesystem::exists(dir + "/node_modules/pmtiles"),
+                  "run `make setup` to install the PMTiles reader");
   const auto r = run({"node", dir + "/list.mjs", archive});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   PmtilesListing out;

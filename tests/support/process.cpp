@@ -150,7 +150,8 @@ RunResult Background::wait() {
 
 RunResult Background::wait(std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (running() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const bool late = running();
   if (late) signal(SIGKILL);
   RunResult result = wait();

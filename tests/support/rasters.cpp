@@ -14,8 +14,8 @@ std::string make_scene(const std::string& path, const SceneSpec& spec) {
   std::vector<const char*> options;
   for (const auto& o : spec.creation_options) options.push_back(o.c_str());
   options.push_back(nullptr);
-  GDALDatasetUniquePtr ds(driver->Create(path.c_str(), spec.width, spec.height, spec.bands, spec.type,
-                                         const_cast<char**>(options.data())));
+  GDALDatasetUniquePtr ds(
+      driver->Create(path.c_str(), spec.width, spec.height, spec.bands, spec.type, const_cast<char**>(options.data())));
   if (!ds) throw std::runtime_error("cannot create " + path);
   if (spec.georeferenced) {
     double gt[6];

@@ -17,9 +17,9 @@ struct SceneSpec {
   GDALDataType type = GDT_UInt16;
   std::function<double(int band, int x, int y)> pixel = [](int b, int x, int y) { return b * 10000 + y * 100 + x; };
   std::optional<double> nodata{};
-  bool georeferenced = true;  // UTM 18N, 10 m pixels at (500000, 4000000)
+  bool georeferenced = true;                    // UTM 18N, 10 m pixels at (500000, 4000000)
   std::vector<std::string> creation_options{};  // GTiff, e.g. TILED=YES
-  int alpha_band = 0;         // 1-based band marked as alpha
+  int alpha_band = 0;                           // 1-based band marked as alpha
 };
 
 // Writes a GTiff at `path` with pixel(b, x, y) in band b (1-based); returns `path`.

@@ -32,17 +32,31 @@ RedisServer::RedisServer(RedisServerOptions options) : options_(std::move(option
 RedisServer::~RedisServer() {
   try {
     stop();
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 
 std::string RedisServer::url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
 
 void RedisServer::start() {
-  std::vector<std::string> argv{"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                "--dir", dir_.path(), "--appendonly", "yes", "--appendfsync", options_.appendfsync,
-                                "--maxmemory-policy", "noeviction", "--save", "", "--daemonize", "no",
-                                "--logfile", dir_.path() + "/redis.log"};
+  std::vector<std::string> argv{"redis-server",
+                                "--port",
+                                std::to_string(port_),
+                                "--bind",
+                                "127.0.0.1",
+                                "--dir",
+                                dir_.path(),
+                                "--appendonly",
+                                "yes",
+                                "--appendfsync",
+                                options_.appendfsync,
+                                "--maxmemory-policy",
+                                "noeviction",
+                                "--save",
+                                "",
+                                "--daemonize",
+                                "no",
+                                "--logfile",
+                                dir_.path() + "/redis.log"};
   if (!options_.password.empty()) argv.insert(argv.end(), {"--requirepass", options_.password});
   process_ = std::make_unique<Background>(argv);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -96,7 +110,8 @@ local d = string.sub(redis.sha1hex(dir), 1, 12)
 local n = tonumber(redis.call('HGET', p .. 'claim_dirs', d) or '0')
 if n == 0 then return redis.call('HGET', p .. 'claims', loc) end
 return redis.call('HGET', p .. 'claims:' .. d .. ':' .. (tonumber(string.sub(redis.sha1hex(name), 1, 6), 16) % n), name)
-)lua", "0", "swath:{" + queue + "}:", location});
+)lua",
+              "0", "swath:{" + queue + "}:", location});
 }
 
 }  // namespace swath::test

@@ -11,7 +11,7 @@
 namespace swath::test {
 
 struct RedisServerOptions {
-  std::string password;       // requirepass when not empty
+  std::string password;  // requirepass when not empty
   std::string appendfsync = "everysec";
 };
 
@@ -26,9 +26,9 @@ class RedisServer {
   std::string url() const;  // redis://127.0.0.1:PORT/0 (no password)
   const std::string& dir() const { return dir_.path(); }
 
-  void stop();     // SIGTERM: Redis fsyncs the AOF and exits; waits for it
-  void kill();     // SIGKILL
-  void start();    // (re)starts on the same port and directory, waits until it answers PING
+  void stop();   // SIGTERM: Redis fsyncs the AOF and exits; waits for it
+  void kill();   // SIGKILL
+  void start();  // (re)starts on the same port and directory, waits until it answers PING
   bool running() const { return process_ != nullptr && process_->running(); }
 
   // Runs redis-cli against this server; returns its stdout (trimmed of the final newline).

@@ -15,7 +15,8 @@ namespace swath::test {
 
 namespace fs = std::filesystem;
 
-tiling::TileOptions tile_options(const std::string& scene, const std::string& output, std::int64_t size, std::int64_t overlap) {
+tiling::TileOptions tile_options(const std::string& scene, const std::string& output, std::int64_t size,
+                                 std::int64_t overlap) {
   tiling::TileOptions options;
   options.scenes = {scene};
   options.output_dir = output;
@@ -34,7 +35,8 @@ std::vector<core::Json> manifest_lines(const std::string& output) {
 std::vector<std::pair<std::string, std::string>> tree(const std::string& dir) {
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file()) files.emplace_back(fs::relative(entry.path(), dir).string(), core::read_file(entry.path().string()));
+    if (entry.is_regular_file())
+      files.emplace_back(fs::relative(entry.path(), dir).string(), core::read_file(entry.path().string()));
   }
   std::sort(files.begin(), files.end());
   return files;

@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 TinyFileSystem::TinyFileSystem(const std::string& path, const std::string& options) : path_(path) {
   fs::create_directories(path);
   const bool read_only = options == "ro";
-  mounted_ = ::mount("tmpfs", path.c_str(), "tmpfs", read_only ? MS_RDONLY : 0, read_only ? "size=64k" : options.c_str()) == 0;
+  mounted_ =
+      ::mount("tmpfs", path.c_str(), "tmpfs", read_only ? MS_RDONLY : 0, read_only ? "size=64k" : options.c_str()) == 0;
 }
 
 TinyFileSystem::~TinyFileSystem() {
@@ -38,7 +39,8 @@ void TinyFileSystem::leave_free(std::uint64_t free_bytes) const {
   clear();
   const std::uint64_t available_now = available();
   if (available_now < free_bytes) {
-    throw std::runtime_error(path_ + " has " + std::to_string(available_now) + " bytes, not " + std::to_string(free_bytes));
+    throw std::runtime_error(path_ + " has " + std::to_string(available_now) + " bytes, not " +
+                             std::to_string(free_bytes));
   }
   if (available_now == free_bytes) return;
   const std::string filler = path_ + "/filler";
@@ -48,7 +50,8 @@ void TinyFileSystem::leave_free(std::uint64_t free_bytes) const {
   ::close(fd);
   if (err != 0) throw std::runtime_error("cannot fill " + path_ + ": " + std::strerror(err));
   if (available() != free_bytes) {
-    throw std::runtime_error(path_ + " has " + std::to_string(available()) + " bytes free, not " + std::to_string(free_bytes));
+    throw std::runtime_error(path_ + " has " + std::to_string(available()) + " bytes free, not " +
+                             std::to_string(free_bytes));
   }
 }
 

@@ -9,9 +9,9 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "support/scratch.hpp"
 #include "synth/prng.hpp"
 #include "synth/synth.hpp"
-#include "support/scratch.hpp"
 #include "vector/layer.hpp"
 
 using namespace swath;
@@ -63,11 +63,14 @@ TEST_CASE("synth: --straddle puts every object across a window edge") {
   }
   for (const auto& obj : objects) {
     const double r = std::max(obj.length, obj.width) / 2;  // a generous extent
-    const double half_x = std::abs(std::sin(obj.heading)) * obj.length / 2 + std::abs(std::cos(obj.heading)) * obj.width / 2;
-    const double half_y = std::abs(std::cos(obj.heading)) * obj.length / 2 + std::abs(std::sin(obj.heading)) * obj.width / 2;
+    const double half_x =
+        std::abs(std::sin(obj.heading)) * obj.length / 2 + std::abs(std::cos(obj.heading)) * obj.width / 2;
+    const double half_y =
+        std::abs(std::cos(obj.heading)) * obj.length / 2 + std::abs(std::sin(obj.heading)) * obj.width / 2;
     bool crosses = false;
     for (double e : edges) {
-      if (e > 0 && ((obj.cx - half_x < e && obj.cx + half_x > e) || (obj.cy - half_y < e && obj.cy + half_y > e))) crosses = true;
+      if (e > 0 && ((obj.cx - half_x < e && obj.cx + half_x > e) || (obj.cy - half_y < e && obj.cy + half_y > e)))
+        crosses = true;
     }
     CAPTURE(r);
     CHECK(crosses);
@@ -123,8 +126,9 @@ TEST_CASE("synth: 4-band optical adds NIR and ponds; SAR has one band only") {
   CHECK(std::string(ds->GetRasterBand(4)->GetDescription()) == "nir");
   const auto truth = vector::read_layer(dir / "nir.truth.geojson");
   const int cls = truth.field_index("class");
-  CHECK(std::any_of(truth.features.begin(), truth.features.end(),
-                    [&](const vector::Feature& f) { return f.values[static_cast<std::size_t>(cls)].as_string() == "water"; }));
+  CHECK(std::any_of(truth.features.begin(), truth.features.end(), [&](const vector::Feature& f) {
+    return f.values[static_cast<std::size_t>(cls)].as_string() == "water";
+  }));
   o.kind = synth::Kind::sar;
   CHECK_THROWS_AS(synth::synthesize(o), core::UsageError);
 }

@@ -37,10 +37,11 @@ TEST_CASE("tile: bad options and bad scenes are refused before any tile") {
 
 TEST_CASE("tile: a tile whose pixels do not fit --max-memory is refused, not allocated") {
   test::ScratchDir dir;
-  const auto scene = test::make_scene(dir / "scene.tif", {});  // 64×48, 3 UInt16 bands
+  const auto scene = test::make_scene(dir / "scene.tif", {});   // 64×48, 3 UInt16 bands
   auto options = test::tile_options(scene, dir / "out", 4096);  // padded: 4096² × 3 × 2 bytes = 96 MiB per tile
   options.resources.max_memory = 16u << 20;
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("more than --max-memory (16 MiB)"), core::UsageError);
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("more than --max-memory (16 MiB)"),
+                       core::UsageError);
   CHECK_FALSE(fs::exists(dir / "out"));
   options.grid.edge = tiling::Edge::shrink;  // the one tile is the 64×48 scene itself
   CHECK(tiling::tile_scenes(options).written == 1);
@@ -63,7 +64,8 @@ TEST_CASE("tile: the progress sink hears 'finished' even when the output fails m
     void started(const pipeline::Progress&) override {}
     void advanced(const pipeline::Progress&) override {
       if (++advanced_ != 1) return;
-      fs::rename(scene_dir_, scene_dir_ + ".moved");  // the scene's directory becomes a file: later tiles cannot be written
+      fs::rename(scene_dir_,
+                 scene_dir_ + ".moved");  // the scene's directory becomes a file: later tiles cannot be written
       test::write_text(scene_dir_, "not a directory");
     }
     void finished(const pipeline::Progress&) override { ++finished_calls; }

@@ -77,8 +77,9 @@ TEST_CASE("manifest reader: swath tile's header and lines, each tile's file besi
 TEST_CASE("manifest reader: the header is the line with \"schema\", whatever else it holds") {
   test::ScratchDir dir;
   // detect's reader used to take a header holding "path" for a tile; the fleet's never did.
-  test::write_text(dir / "m.jsonl",
-                   "{\"schema\":\"swath.tiles/1\",\"path\":\"t0.tif\"}\n{\"id\":\"a\",\"path\":\"t1.tif\"}\n{\"scenes\":[]}\n");
+  test::write_text(
+      dir / "m.jsonl",
+      "{\"schema\":\"swath.tiles/1\",\"path\":\"t0.tif\"}\n{\"id\":\"a\",\"path\":\"t1.tif\"}\n{\"scenes\":[]}\n");
   const auto all = entries(dir / "m.jsonl");
   REQUIRE(all.size() == 3);
   CHECK(std::holds_alternative<tiling::ManifestHeader>(all[0]));
@@ -88,10 +89,11 @@ TEST_CASE("manifest reader: the header is the line with \"schema\", whatever els
 
 TEST_CASE("manifest reader: hand-made lines — relative, absolute and /vsi paths, ids from the file name") {
   test::ScratchDir dir;
-  test::write_text(dir / "sub/m.jsonl",
-                   "{\"path\":\"./a/../t0.tif\"}\n{\"tile_id\":\"x1\",\"path\":\"/data/t1.tif\"}\n"
-                   "{\"id\":\"y2\",\"path\":\"/vsis3/bucket/t2.tif\",\"status\":\"written\"}\n{\"id\":\"z3\",\"status\":\"failed\"}\n"
-                   "{\"id\":\"w4\",\"status\":\"written\"}\n");
+  test::write_text(
+      dir / "sub/m.jsonl",
+      "{\"path\":\"./a/../t0.tif\"}\n{\"tile_id\":\"x1\",\"path\":\"/data/t1.tif\"}\n"
+      "{\"id\":\"y2\",\"path\":\"/vsis3/bucket/t2.tif\",\"status\":\"written\"}\n{\"id\":\"z3\",\"status\":\"failed\"}\n"
+      "{\"id\":\"w4\",\"status\":\"written\"}\n");
   const auto all = entries(dir / "sub/m.jsonl");
   REQUIRE(all.size() == 5);
   CHECK(line_at(all, 0).file == dir / "sub/t0.tif");  // relative to the manifest's directory, lexically normal
@@ -117,7 +119,8 @@ TEST_CASE("manifest reader: a torn line is an error naming it, or passed over fo
   CHECK(headers.next_header()->options.at("size").as_int() == 32);
   CHECK(headers.next_header()->options.at("size").as_int() == 64);
   CHECK_FALSE(headers.next_header().has_value());
-  CHECK_THROWS_WITH_AS(tiling::ManifestReader(dir / "none.jsonl"), doctest::Contains("cannot read manifest"), core::IoError);
+  CHECK_THROWS_WITH_AS(tiling::ManifestReader(dir / "none.jsonl"), doctest::Contains("cannot read manifest"),
+                       core::IoError);
 }
 
 TEST_CASE("manifest reader: a scene's source is taken relative to the current directory") {

@@ -42,12 +42,14 @@ TEST_CASE("tile: fleet-task manifests of the same options are one run's; another
   CHECK(tiling::tile_scenes(local).written == 16);
 
   local.grid.size = 32;
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(local), doctest::Contains("(tiles.jsonl: size 16; this run: size 32)"), core::UsageError);
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(local), doctest::Contains("(tiles.jsonl: size 16; this run: size 32)"),
+                       core::UsageError);
   local.overwrite = true;
   const auto report = tiling::tile_scenes(local);
   CHECK(report.removed == 12);
   CHECK(tif_files(dir / "out") == 4);
-  for (const char* gone : {"tiles.task-a.jsonl", "tiles.task-a.geojson", "tiles.task-b.jsonl", "tiles.task-b.geojson"}) {
+  for (const char* gone :
+       {"tiles.task-a.jsonl", "tiles.task-a.geojson", "tiles.task-b.jsonl", "tiles.task-b.geojson"}) {
     CHECK_FALSE(fs::exists(dir / ("out/" + std::string(gone))));
   }
 }
@@ -65,7 +67,8 @@ TEST_CASE("tile: a killed run's journal is a tile set too") {
   REQUIRE(left > 0);
 
   auto other = test::tile_options(scene, dir / "out", 32);
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(other), doctest::Contains(".tiles.jsonl.journal: size 16"), core::UsageError);
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(other), doctest::Contains(".tiles.jsonl.journal: size 16"),
+                       core::UsageError);
   other.overwrite = true;
   const auto report = tiling::tile_scenes(other);
   CHECK(report.written == 4);

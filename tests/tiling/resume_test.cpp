@@ -30,7 +30,7 @@ TEST_CASE("tile: --resume keeps intact tiles and redoes missing or damaged ones"
   CHECK(report.written == 2);
   CHECK(test::tree(dir / "out") == complete);
 
-  options.creation_options = {"COMPRESS=LZW"};  // other options: nothing may be kept
+  options.creation_options = {"COMPRESS=LZW"};                      // other options: nothing may be kept
   CHECK_THROWS_AS(tiling::tile_scenes(options), core::UsageError);  // another run's tile set, unless replaced
   options.overwrite = true;
   const auto redone = tiling::tile_scenes(options);
@@ -91,7 +91,8 @@ TEST_CASE("tile: --resume redoes a scene rewritten in place with the same size, 
   auto options = test::tile_options(scene, dir / "out", 32);
   options.skip_blank = 1.0;
   tiling::tile_scenes(options);
-  const auto fingerprint = test::manifest_lines(dir / "out")[0].at("scenes").as_array().at(0).at("fingerprint").as_string();
+  const auto fingerprint =
+      test::manifest_lines(dir / "out")[0].at("scenes").as_array().at(0).at("fingerprint").as_string();
   CHECK(fingerprint.rfind("sha256:", 0) == 0);
   REQUIRE(fs::exists(dir / "out/scene/r000000_c000000.tif"));
 
@@ -105,7 +106,8 @@ TEST_CASE("tile: --resume redoes a scene rewritten in place with the same size, 
   CHECK(report.blank == 1);
   REQUIRE_FALSE(report.warnings.empty());
   CHECK(report.warnings.back().find("(size, bands, type or content)") != std::string::npos);
-  CHECK(test::manifest_lines(dir / "out")[0].at("scenes").as_array().at(0).at("fingerprint").as_string() != fingerprint);
+  CHECK(test::manifest_lines(dir / "out")[0].at("scenes").as_array().at(0).at("fingerprint").as_string() !=
+        fingerprint);
   CHECK_FALSE(fs::exists(dir / "out/scene/r000000_c000000.tif"));  // the first run's tile is not left behind
   options.resume = false;
   options.output_dir = dir / "reference";

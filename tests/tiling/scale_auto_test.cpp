@@ -36,7 +36,11 @@ double mean_of(const std::string& png) {
 }
 
 core::Json scale_ranges(const std::string& manifest) {
-  return core::Json::parse(test::lines(core::read_file(manifest)).front()).at("scenes").as_array().at(0).at("scale_ranges");
+  return core::Json::parse(test::lines(core::read_file(manifest)).front())
+      .at("scenes")
+      .as_array()
+      .at(0)
+      .at("scale_ranges");
 }
 
 }  // namespace

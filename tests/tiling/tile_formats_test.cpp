@@ -40,9 +40,9 @@ TEST_CASE("tile: PNG scales non-Byte data to Byte and keeps nodata as 0") {
   auto tile = open(dir / "out/scene/r000000_c000000.png");
   CHECK(tile->GetRasterBand(1)->GetRasterDataType() == GDT_Byte);
   const auto values = test::read_band(*tile, 1);
-  CHECK(values[0] == 0);                                        // nodata row
-  CHECK(values[32] == 1);                                       // the minimum → 1 (0 is nodata)
-  CHECK(values[32 + 31] == 255);                                // the maximum
+  CHECK(values[0] == 0);          // nodata row
+  CHECK(values[32] == 1);         // the minimum → 1 (0 is nodata)
+  CHECK(values[32 + 31] == 255);  // the maximum
   CHECK(values[32 + 10] == std::round(1 + 1000.0 / 3100 * 254));
   int has_nodata = 0;
   CHECK(tile->GetRasterBand(1)->GetNoDataValue(&has_nodata) == 0);
@@ -101,7 +101,8 @@ const core::Json* padding_note(const std::string& output) {
 
 }  // namespace
 
-TEST_CASE("tile: padded edge tiles of a scene without nodata declare nodata 0 in GTiff and COG, and the manifest says so") {
+TEST_CASE(
+    "tile: padded edge tiles of a scene without nodata declare nodata 0 in GTiff and COG, and the manifest says so") {
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {});  // 64×48, no nodata: in 32-px tiles row 1 is padded
   for (auto format : {tiling::Format::gtiff, tiling::Format::cog}) {
@@ -114,7 +115,7 @@ TEST_CASE("tile: padded edge tiles of a scene without nodata declare nodata 0 in
     CHECK(nodata_of(out + "/scene/r000001_c000001.tif") == 0.0);
     auto padded = open(out + "/scene/r000001_c000001.tif");
     CHECK(test::pixel_at(*padded, 1, 5, 15) == test::SceneSpec{}.pixel(1, 37, 47));  // the scene's last row
-    CHECK(test::pixel_at(*padded, 1, 5, 16) == 0);                                     // padding
+    CHECK(test::pixel_at(*padded, 1, 5, 16) == 0);                                   // padding
     REQUIRE(padding_note(out) != nullptr);
     CHECK(padding_note(out)->as_int() == 0);
   }

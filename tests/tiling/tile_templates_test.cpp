@@ -63,7 +63,8 @@ tiling::TilePlace place_of(int row, int column) {
 
 }  // namespace
 
-TEST_CASE("tile templates: every tile has GDAL's exact bytes; tiles after the first of a shape come from the template") {
+TEST_CASE(
+    "tile templates: every tile has GDAL's exact bytes; tiles after the first of a shape come from the template") {
   struct Case {
     GDALDataType type;
     std::size_t bands;
@@ -77,7 +78,11 @@ TEST_CASE("tile templates: every tile has GDAL's exact bytes; tiles after the fi
       {GDT_UInt16, 1, raster::Layout::band_sequential, {}, true},
       {GDT_Float32, 2, raster::Layout::band_sequential, {"INTERLEAVE=BAND"}, true},
       {GDT_Byte, 3, raster::Layout::band_sequential, {"INTERLEAVE=BAND", "COMPRESS=DEFLATE"}, false},
-      {GDT_Byte, 3, raster::Layout::band_sequential, {"INTERLEAVE=BAND", "TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"}, false},
+      {GDT_Byte,
+       3,
+       raster::Layout::band_sequential,
+       {"INTERLEAVE=BAND", "TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"},
+       false},
   };
   for (const auto& c : cases) {
     const std::string type = GDALGetDataTypeName(c.type);
@@ -89,7 +94,8 @@ TEST_CASE("tile templates: every tile has GDAL's exact bytes; tiles after the fi
     for (int row = 0; row < 3; ++row) {
       for (int column = 0; column < 3; ++column) {
         // Two shapes: full tiles and a narrower last column.
-        auto block = block_of(column == 2 ? 40 : 64, 48, c.bands, c.type, c.layout, static_cast<unsigned>(row * 3 + column));
+        auto block =
+            block_of(column == 2 ? 40 : 64, 48, c.bands, c.type, c.layout, static_cast<unsigned>(row * 3 + column));
         if (row == 1 && column == 1) {  // a blank band (or tile): strips GDAL writes out of order
           const auto blank = c.layout == raster::Layout::band_sequential ? block.band_stride() : block.data.size();
           std::fill(block.data.begin(), block.data.begin() + static_cast<std::ptrdiff_t>(blank), std::byte{0});

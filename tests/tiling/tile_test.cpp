@@ -132,7 +132,8 @@ TEST_CASE("tile: manifest bounds and tile geotransforms follow the scene's geotr
   for (std::size_t i = 1; i < lines.size(); ++i) {
     const auto& w = lines[i].at("window");
     const double x = static_cast<double>(w.at("x").as_int()), y = static_cast<double>(w.at("y").as_int());
-    const double width = static_cast<double>(w.at("width").as_int()), height = static_cast<double>(w.at("height").as_int());
+    const double width = static_cast<double>(w.at("width").as_int()),
+                 height = static_cast<double>(w.at("height").as_int());
     const auto& b = lines[i].at("bounds").as_array();
     CHECK(b[0].as_double() == doctest::Approx(gt[0] + x * gt[1]));
     CHECK(b[2].as_double() == doctest::Approx(gt[0] + (x + width) * gt[1]));
@@ -250,7 +251,9 @@ TEST_CASE("tile: blank tiles are skipped at the fraction asked, and recorded") {
   spec.height = 32;
   spec.bands = 2;
   spec.nodata = 0;
-  spec.pixel = [](int, int x, int y) { return x < 32 || (x < 48 && y < 8) ? 0.0 : 5.0; };  // left tile empty, right 1/8 empty
+  spec.pixel = [](int, int x, int y) {
+    return x < 32 || (x < 48 && y < 8) ? 0.0 : 5.0;
+  };  // left tile empty, right 1/8 empty
   const auto scene = test::make_scene(dir / "scene.tif", spec);
   auto options = test::tile_options(scene, dir / "out", 32);
   options.skip_blank = 1;
@@ -283,7 +286,7 @@ TEST_CASE("tile: several scenes in one run, one from /vsimem/, each in its own d
   CHECK(fs::exists(dir / "out/second/r000001_c000001.tif"));
 
   options.scenes = {first, dir / "sub/first.tif"};
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("both would be tiled into the directory 'first'"),
-                       core::UsageError);
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options),
+                       doctest::Contains("both would be tiled into the directory 'first'"), core::UsageError);
   VSIUnlink(second.c_str());
 }

@@ -25,7 +25,9 @@ tiling::EncodedTile tile_of(std::string bytes) {
   return tiling::EncodedTile(*kept, kept);
 }
 
-std::string bytes_for(int i) { return std::string(static_cast<std::size_t>(5000 + i * 37), static_cast<char>('a' + i % 26)); }
+std::string bytes_for(int i) {
+  return std::string(static_cast<std::size_t>(5000 + i * 37), static_cast<char>('a' + i % 26));
+}
 
 }  // namespace
 
@@ -34,7 +36,8 @@ TEST_CASE("tile writer: every queued tile lands with its bytes, from two writer 
   std::vector<std::future<void>> written;
   {
     tiling::TileWriter writer(2, 8);
-    for (int i = 0; i < 40; ++i) written.push_back(writer.submit(dir / ("t" + std::to_string(i) + ".bin"), tile_of(bytes_for(i))));
+    for (int i = 0; i < 40; ++i)
+      written.push_back(writer.submit(dir / ("t" + std::to_string(i) + ".bin"), tile_of(bytes_for(i))));
     for (auto& w : written) w.get();
   }
   for (int i = 0; i < 40; ++i) CHECK(core::read_file(dir / ("t" + std::to_string(i) + ".bin")) == bytes_for(i));
@@ -56,7 +59,8 @@ TEST_CASE("tile writer: destroyed with tiles still queued, it leaves only comple
   std::vector<std::future<void>> written;
   {
     tiling::TileWriter writer(1, 1000);
-    for (int i = 0; i < 200; ++i) written.push_back(writer.submit(dir / ("t" + std::to_string(i) + ".bin"), tile_of(bytes_for(i))));
+    for (int i = 0; i < 200; ++i)
+      written.push_back(writer.submit(dir / ("t" + std::to_string(i) + ".bin"), tile_of(bytes_for(i))));
   }
   int complete = 0;
   for (int i = 0; i < 200; ++i) {
@@ -72,7 +76,8 @@ TEST_CASE("tile writer: destroyed with tiles still queued, it leaves only comple
   CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == complete);
 }
 
-TEST_CASE("tile writer: with no threads it writes on the caller's thread, and its errors still come through the future") {
+TEST_CASE(
+    "tile writer: with no threads it writes on the caller's thread, and its errors still come through the future") {
   test::ScratchDir dir;
   tiling::TileWriter writer(0, 1);
   auto done = writer.submit(dir / "t.bin", tile_of("z"));
@@ -106,7 +111,7 @@ TEST_CASE("tile writer limits: two writes at once per tiling thread, its tiles w
   CHECK((two.threads + two.max_queued) * (tile / 2) <= (256u << 20) / 4);
   CHECK(two.max_queued >= 4);  // at least what the pipeline's tokens allowed before
   const auto one = tiling::writer_limits(1, 256u << 20, tile);
-  CHECK(one.threads == 0);  // --threads 1 writes on its one thread
+  CHECK(one.threads == 0);                                       // --threads 1 writes on its one thread
   const auto tight = tiling::writer_limits(8, 16u << 20, tile);  // memory, not threads, bounds the writer
   CHECK(tight.threads >= 1);
   CHECK(tight.max_queued >= 1);

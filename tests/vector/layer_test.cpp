@@ -19,7 +19,8 @@ vector::Layer sample_layer(int n) {
   layer.metadata = core::Json::Object{{"provenance", "p"}};
   for (int i = 0; i < n; ++i) {
     const double x = 560000 + 50.0 * i;
-    layer.features.push_back({vector::box_ring({x, 5810000, x + 20, 5810010}), {core::Json("ship"), core::Json(0.5 + 0.01 * i)}});
+    layer.features.push_back(
+        {vector::box_ring({x, 5810000, x + 20, 5810010}), {core::Json("ship"), core::Json(0.5 + 0.01 * i)}});
   }
   return layer;
 }

@@ -28,7 +28,8 @@ struct Fixture {
   queue::Connection connection{queue::parse_redis_url(redis.url())};
   queue::QueueClient client{connection, "f"};
 
-  queue::Task task(const std::string& kind, const std::vector<std::string>& inputs, core::Json options = core::Json::object()) {
+  queue::Task task(const std::string& kind, const std::vector<std::string>& inputs,
+                   core::Json options = core::Json::object()) {
     queue::Task t;
     t.kind = kind;
     t.inputs = inputs;
@@ -68,7 +69,8 @@ class SceneFileHandler final : public worker::TaskHandler {
 
 }  // namespace
 
-TEST_CASE("worker: a commit whose files cannot be moved into place is retried, then dead-lettered; nothing else is lost") {
+TEST_CASE(
+    "worker: a commit whose files cannot be moved into place is retried, then dead-lettered; nothing else is lost") {
   Fixture f;
   test::write_text(f.dir / "out/scene", "a file where the task's directory goes\n");
   auto handlers = worker::builtin_handlers();
@@ -158,7 +160,10 @@ TEST_CASE("worker: lease sizes: one per free slot for long tasks, batches for sh
   // 50 ms tasks: about 0.1 s of work held beyond the running ones.
   CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 0, .mean_task_seconds = 0.05}) == 2);
   // Tiny tasks: up to the batch cap, refilled only once half of them ran.
-  CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 0, .mean_task_seconds = 1e-5, .max_batch = 1000}) == 1000);
-  CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 600, .mean_task_seconds = 1e-5, .max_batch = 1000}) == 0);
-  CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 400, .mean_task_seconds = 1e-5, .max_batch = 1000}) == 600);
+  CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 0, .mean_task_seconds = 1e-5, .max_batch = 1000}) ==
+        1000);
+  CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 600, .mean_task_seconds = 1e-5, .max_batch = 1000}) ==
+        0);
+  CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 400, .mean_task_seconds = 1e-5, .max_batch = 1000}) ==
+        600);
 }

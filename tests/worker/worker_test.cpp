@@ -121,7 +121,8 @@ TEST_CASE("worker: checksum tasks commit their outputs once, with hashes and an 
   const auto t = f.task("checksum", {a});
   const auto record = f.done_record(t);  // beside the outputs: Redis keeps only the commit token
   REQUIRE(record.is_object());
-  CHECK(record.at("outputs").at("a.txt.sha256").at("sha256").as_string() == raster::sha256_file_hex(f.dir / "out/a.txt.sha256"));
+  CHECK(record.at("outputs").at("a.txt.sha256").at("sha256").as_string() ==
+        raster::sha256_file_hex(f.dir / "out/a.txt.sha256"));
   CHECK(record.at("job").as_string() == queue::make_job_id(t.kind, t.options, t.output));
   CHECK(record.at("attempt").as_int() == 1);
   CHECK(record.at("bytes_read").as_int() == 6);
@@ -148,9 +149,9 @@ TEST_CASE("worker: malformed tasks are dead-lettered at once with the reason, an
   }
   missing.set("job_meta", meta);
   f.redis.cli({"RPUSH", "swath:{w}:ready", missing.dump()});
-  f.client.enqueue({f.task("checksum", {"/etc/hostname"}), f.task("checksum", {f.dir / "in/missing.tif"}),
-                    f.task("tiles", {good})},
-                   false);
+  f.client.enqueue(
+      {f.task("checksum", {"/etc/hostname"}), f.task("checksum", {f.dir / "in/missing.tif"}), f.task("tiles", {good})},
+      false);
   auto options = f.options();
   options.allow_roots = {f.dir.path()};
   const auto summary = worker::run_worker(options, worker::builtin_handlers());
@@ -246,7 +247,7 @@ TEST_CASE("worker: SIGTERM finishes running tasks within the grace period; the r
   core::reset_cancel();
   CHECK(summary.interrupted);
   CHECK(summary.settled.committed == 2);  // the two running when SIGTERM came
-  CHECK(summary.leased == 2);  // 300 ms tasks: it holds only what its two slots run, never the other four
+  CHECK(summary.leased == 2);             // 300 ms tasks: it holds only what its two slots run, never the other four
   CHECK(summary.handed_back == 0);
   const auto stats = queue::read_stats(f.client);
   CHECK(stats.depth == 4);
@@ -293,7 +294,8 @@ class NestedHandler final : public worker::TaskHandler {
   bool writes_outputs() const override { return true; }
   worker::HandlerResult run(const queue::Task&, const worker::HandlerContext& context) override {
     for (const auto& name : names_) {
-      if (name.find("..") == std::string::npos && name.front() != '/') test::write_text(context.staging_dir + "/" + name, name + "\n");
+      if (name.find("..") == std::string::npos && name.front() != '/')
+        test::write_text(context.staging_dir + "/" + name, name + "\n");
     }
     return {names_, 0};
   }
@@ -305,7 +307,8 @@ class NestedHandler final : public worker::TaskHandler {
 TEST_CASE("worker: outputs in sub-directories are committed into the same sub-directories") {
   Fixture f;
   auto handlers = worker::builtin_handlers();
-  handlers.add("nested", std::make_shared<NestedHandler>(std::vector<std::string>{"scene/r0_c0.tif", "scene/deep/x.txt", "top.jsonl"}));
+  handlers.add("nested", std::make_shared<NestedHandler>(
+                             std::vector<std::string>{"scene/r0_c0.tif", "scene/deep/x.txt", "top.jsonl"}));
   f.client.enqueue({f.task("nested", {f.input("a.txt", "a")})}, false);
   const auto summary = worker::run_worker(f.options(), handlers);
   CHECK(summary.settled.committed == 1);

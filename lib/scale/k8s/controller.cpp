@@ -31,7 +31,8 @@ std::vector<std::string> kubectl(const WatchOptions& o, std::initializer_list<st
 CommandResult checked(const std::vector<std::string>& argv, const std::string& stdin_text = {}) {
   auto r = run_command(argv, stdin_text);
   if (r.exit_code != 0) {
-    throw core::IoError(render_command(argv), "exit code " + std::to_string(r.exit_code) + (r.err.empty() ? "" : ": " + r.err),
+    throw core::IoError(render_command(argv),
+                        "exit code " + std::to_string(r.exit_code) + (r.err.empty() ? "" : ": " + r.err),
                         "check the kubectl context and RBAC (get/scale deployments, create/list jobs)");
   }
   return r;
@@ -53,9 +54,9 @@ Current read_current(const WatchOptions& o) {
       throw core::DataError("kubectl get deployment " + deployment_name(o), "replicas '" + r.out + "' is not a number");
     }
   }
-  const auto r = checked(kubectl(o, {"get", "jobs", "-l",
-                                     "app.kubernetes.io/instance=" + o.manifests.name + ",app.kubernetes.io/component=worker",
-                                     "-o", "jsonpath={range .items[*]}{.status.conditions[*].type}|{.status.ready}{\"\\n\"}{end}"}));
+  const auto r = checked(kubectl(
+      o, {"get", "jobs", "-l", "app.kubernetes.io/instance=" + o.manifests.name + ",app.kubernetes.io/component=worker",
+          "-o", "jsonpath={range .items[*]}{.status.conditions[*].type}|{.status.ready}{\"\\n\"}{end}"}));
   std::istringstream in(r.out);
   Current current;
   for (std::string line; std::getline(in, line);) {
@@ -100,15 +101,16 @@ Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa,
   PlanInput in{snapshot, o.policy, current, pending, now, &hpa};
   const Plan plan = make_plan(in);
   Step step;
-  step.line = fmt::format("unfinished {} (backlog {}, in flight {}), replicas {} → {}: {}", snapshot.unfinished, snapshot.backlog,
-                          snapshot.in_flight, current, plan.desired_replicas, plan.reason);
+  step.line = fmt::format("unfinished {} (backlog {}, in flight {}), replicas {} → {}: {}", snapshot.unfinished,
+                          snapshot.backlog, snapshot.in_flight, current, plan.desired_replicas, plan.reason);
   std::vector<std::vector<std::string>> commands;
   std::string stdin_text;
   if (creates_jobs(o.policy.strategy)) {
     stdin_text = job_manifest(o);
     for (long long i = 0; i < plan.new_jobs; ++i) commands.push_back(kubectl(o, {"create", "-f", "-"}));
   } else if (worth_acting(current, plan.desired_replicas, o.policy.hysteresis_replicas)) {
-    commands.push_back(kubectl(o, {"scale", "deployment/" + deployment_name(o), "--replicas=" + std::to_string(plan.desired_replicas)}));
+    commands.push_back(kubectl(
+        o, {"scale", "deployment/" + deployment_name(o), "--replicas=" + std::to_string(plan.desired_replicas)}));
   } else if (plan.desired_replicas != current) {
     step.line += fmt::format(" (held: within the hysteresis of {})", o.policy.hysteresis_replicas);
   }
@@ -140,7 +142,8 @@ double wall_clock() {
 
 }  // namespace
 
-WatchReport watch(const SnapshotSource& source, const WatchOptions& o, const std::function<void(const std::string&)>& out) {
+WatchReport watch(const SnapshotSource& source, const WatchOptions& o,
+                  const std::function<void(const std::string&)>& out) {
   const auto logger = log::get("scale");
   WatchReport report;
   HpaState hpa;  // no history yet: its first step counts as activity, so no cooldown is claimed at start
@@ -166,7 +169,8 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o, const std
     } catch (const core::Error& e) {
       if (report.iterations == 1) throw;
       ++report.failures;
-      logger->warn("iteration {} failed, retrying in {}s: {}", report.iterations, o.interval_seconds, core::describe(e));
+      logger->warn("iteration {} failed, retrying in {}s: {}", report.iterations, o.interval_seconds,
+                   core::describe(e));
       out(fmt::format("iteration {}: failed: {}", report.iterations, core::describe(e)));
     }
     if (o.max_iterations != 0 && report.iterations >= o.max_iterations) break;

@@ -13,23 +13,24 @@ namespace swath::scale::k8s {
 
 struct WatchOptions {
   Policy policy;
-  ManifestOptions manifests;     // names the Deployment / builds the Jobs
+  ManifestOptions manifests;  // names the Deployment / builds the Jobs
   std::string kubectl = "kubectl";
   bool apply = false;
   long long max_iterations = 0;  // 0: until SIGINT/SIGTERM
   double interval_seconds = 30;
-  std::function<double()> clock; // epoch seconds; the wall clock when empty
+  std::function<double()> clock;  // epoch seconds; the wall clock when empty
 };
 
 struct WatchReport {
   long long iterations = 0;
-  long long actions = 0;     // kubectl changes made (or, in dry-run, that would have been made)
-  long long failures = 0;    // iterations that could not read the queue or the cluster
+  long long actions = 0;   // kubectl changes made (or, in dry-run, that would have been made)
+  long long failures = 0;  // iterations that could not read the queue or the cluster
   bool interrupted = false;
 };
 
 // `out` receives one line per iteration (the command prints them). The first iteration's errors are thrown
 // (misconfiguration fails fast); later ones are logged, counted and retried next interval.
-WatchReport watch(const SnapshotSource& source, const WatchOptions& options, const std::function<void(const std::string&)>& out);
+WatchReport watch(const SnapshotSource& source, const WatchOptions& options,
+                  const std::function<void(const std::string&)>& out);
 
 }  // namespace swath::scale::k8s

@@ -28,7 +28,10 @@ struct Pipe {
     if (fd[i] >= 0) ::close(fd[i]);
     fd[i] = -1;
   }
-  void close_both() { close_end(0); close_end(1); }
+  void close_both() {
+    close_end(0);
+    close_end(1);
+  }
 };
 
 }  // namespace
@@ -85,7 +88,9 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
       }
     }
     if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      const ssize_t n = (fds[2].revents & POLLOUT) ? ::write(fds[2].fd, stdin_text.data() + written, stdin_text.size() - written) : -1;
+      const ssize_t n = (fds[2].revents & POLLOUT)
+                            ? ::write(fds[2].fd, stdin_text.data() + written, stdin_text.size() - written)
+                            : -1;
       if (n > 0) written += static_cast<std::size_t>(n);
       if (n <= 0 || written == stdin_text.size()) {
         in.close_end(1);
@@ -95,8 +100,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
     if (stdin_text.empty()) fds[2].fd = -1;
   }
   int wstatus = 0;
-  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {}
   result.exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
   return result;
 }

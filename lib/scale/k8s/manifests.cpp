@@ -31,23 +31,34 @@ Json arr(std::initializer_list<Json> items) {
 }
 
 Json labels(const ManifestOptions& o, const std::string& component) {
-  return obj({{"app.kubernetes.io/name", "swath"}, {"app.kubernetes.io/instance", o.name},
+  return obj({{"app.kubernetes.io/name", "swath"},
+              {"app.kubernetes.io/instance", o.name},
               {"app.kubernetes.io/component", component}});
 }
 
 // What made this object: swath's version and a hash of the options (no git state or time, so regenerating
 // from the same inputs gives the same bytes).
 Json annotations(const ManifestOptions& o) {
-  Json options = obj({{"name", o.name}, {"namespace", o.namespace_name}, {"image", image_reference(o)}, {"queue", o.queue},
-                      {"redis", o.redis_url}, {"parallelism", o.parallelism}, {"shards", o.shards},
-                      {"data_claim", o.data_claim}, {"strategy", std::string(strategy_name(o.policy.strategy))},
-                      {"min_replicas", o.policy.min_replicas}, {"max_replicas", o.policy.max_replicas}});
+  Json options = obj({{"name", o.name},
+                      {"namespace", o.namespace_name},
+                      {"image", image_reference(o)},
+                      {"queue", o.queue},
+                      {"redis", o.redis_url},
+                      {"parallelism", o.parallelism},
+                      {"shards", o.shards},
+                      {"data_claim", o.data_claim},
+                      {"strategy", std::string(strategy_name(o.policy.strategy))},
+                      {"min_replicas", o.policy.min_replicas},
+                      {"max_replicas", o.policy.max_replicas}});
   return obj({{"swath/generated-by", "swath scale-plan --emit " + provenance::build_facts().version},
               {"swath/options-hash", provenance::hash_options(options)}});
 }
 
 Json metadata(const ManifestOptions& o, const std::string& name, const std::string& component) {
-  return obj({{"name", name}, {"namespace", o.namespace_name}, {"labels", labels(o, component)}, {"annotations", annotations(o)}});
+  return obj({{"name", name},
+              {"namespace", o.namespace_name},
+              {"labels", labels(o, component)},
+              {"annotations", annotations(o)}});
 }
 
 int termination_grace(const Policy& p) {
@@ -69,43 +80,48 @@ Json container(const ManifestOptions& o, const std::string& name, Json args, Jso
       {"securityContext", obj({{"allowPrivilegeEscalation", false},
                                {"readOnlyRootFilesystem", true},
                                {"capabilities", obj({{"drop", arr({"ALL"})}})}})},
-      {"volumeMounts", arr({obj({{"name", "tmp"}, {"mountPath", "/tmp"}}), obj({{"name", "data"}, {"mountPath", "/data"}})})},
+      {"volumeMounts",
+       arr({obj({{"name", "tmp"}, {"mountPath", "/tmp"}}), obj({{"name", "data"}, {"mountPath", "/data"}})})},
   });
 }
 
-Json pod_template(const ManifestOptions& o, const std::string& component, Json container_spec, const std::string& restart) {
+Json pod_template(const ManifestOptions& o, const std::string& component, Json container_spec,
+                  const std::string& restart) {
   return obj({
       {"metadata", obj({{"labels", labels(o, component)}})},
-      {"spec", obj({
-                   {"restartPolicy", restart},
-                   {"terminationGracePeriodSeconds", termination_grace(o.policy)},
-                   {"securityContext", obj({{"runAsNonRoot", true},
-                                            {"runAsUser", kUid},
-                                            {"runAsGroup", kUid},
-                                            {"fsGroup", kUid},
-                                            {"seccompProfile", obj({{"type", "RuntimeDefault"}})}})},
-                   {"containers", arr({std::move(container_spec)})},
-                   {"volumes", arr({obj({{"name", "tmp"}, {"emptyDir", obj({})}}),
-                                    obj({{"name", "data"}, {"persistentVolumeClaim", obj({{"claimName", o.data_claim}})}})})},
-               })},
+      {"spec",
+       obj({
+           {"restartPolicy", restart},
+           {"terminationGracePeriodSeconds", termination_grace(o.policy)},
+           {"securityContext", obj({{"runAsNonRoot", true},
+                                    {"runAsUser", kUid},
+                                    {"runAsGroup", kUid},
+                                    {"fsGroup", kUid},
+                                    {"seccompProfile", obj({{"type", "RuntimeDefault"}})}})},
+           {"containers", arr({std::move(container_spec)})},
+           {"volumes", arr({obj({{"name", "tmp"}, {"emptyDir", obj({})}}),
+                            obj({{"name", "data"}, {"persistentVolumeClaim", obj({{"claimName", o.data_claim}})}})})},
+       })},
   });
 }
 
 // Exit code 2 is a usage error: retrying cannot help, so fail the Job at once. Evictions and node drains
 // (DisruptionTarget) are not the pod's fault and do not count against backoffLimit.
 Json pod_failure_policy() {
-  return obj({{"rules", arr({
-                            obj({{"action", "FailJob"},
-                                 {"onExitCodes", obj({{"containerName", "swath"}, {"operator", "In"}, {"values", arr({2})}})}}),
-                            obj({{"action", "Ignore"},
-                                 {"onPodConditions", arr({obj({{"type", "DisruptionTarget"}, {"status", "True"}})})}}),
-                        })}});
+  return obj({{"rules",
+               arr({
+                   obj({{"action", "FailJob"},
+                        {"onExitCodes", obj({{"containerName", "swath"}, {"operator", "In"}, {"values", arr({2})}})}}),
+                   obj({{"action", "Ignore"},
+                        {"onPodConditions", arr({obj({{"type", "DisruptionTarget"}, {"status", "True"}})})}}),
+               })}});
 }
 
 // The worker's own --grace is the policy's; the pod's terminationGracePeriodSeconds is 15 s above it.
 Json worker_args(const ManifestOptions& o, bool exit_when_empty) {
-  Json args = arr({"worker", "--redis", o.redis_url, "--queue", o.queue, "--grace",
-                   std::to_string(static_cast<int>(std::ceil(o.policy.worker_grace_seconds))), "--allow-root", "/data"});
+  Json args =
+      arr({"worker", "--redis", o.redis_url, "--queue", o.queue, "--grace",
+           std::to_string(static_cast<int>(std::ceil(o.policy.worker_grace_seconds))), "--allow-root", "/data"});
   if (exit_when_empty) args.push_back("--exit-when-empty");
   return args;
 }
@@ -114,8 +130,9 @@ Json worker_args(const ManifestOptions& o, bool exit_when_empty) {
 Json worker_env(const ManifestOptions& o) {
   Json env = Json::array();
   if (o.redis_password_secret.empty()) return env;
-  env.push_back(obj({{"name", "SWATH_REDIS_PASSWORD"},
-                     {"valueFrom", obj({{"secretKeyRef", obj({{"name", o.redis_password_secret}, {"key", "password"}})}})}}));
+  env.push_back(
+      obj({{"name", "SWATH_REDIS_PASSWORD"},
+           {"valueFrom", obj({{"secretKeyRef", obj({{"name", o.redis_password_secret}, {"key", "password"}})}})}}));
   return env;
 }
 
@@ -131,9 +148,11 @@ Json worker_job_spec(const ManifestOptions& o, int parallelism) {
 
 Manifest indexed_job(const ManifestOptions& o) {
   // JOB_COMPLETION_INDEX comes from the pod's annotation, declared as env so $(...) expands in args.
-  Json env = arr({obj({{"name", "JOB_COMPLETION_INDEX"},
-                       {"valueFrom", obj({{"fieldRef", obj({{"fieldPath",
-                                                             "metadata.annotations['batch.kubernetes.io/job-completion-index']"}})}})}})});
+  Json env =
+      arr({obj({{"name", "JOB_COMPLETION_INDEX"},
+                {"valueFrom",
+                 obj({{"fieldRef",
+                       obj({{"fieldPath", "metadata.annotations['batch.kubernetes.io/job-completion-index']"}})}})}})});
   const std::string shard = "$(JOB_COMPLETION_INDEX)/" + std::to_string(o.shards);
   Json args = arr({"tile", o.tile_input, "-o", o.tile_output, "--shard", shard});
   Json spec = obj({
@@ -145,13 +164,17 @@ Manifest indexed_job(const ManifestOptions& o) {
       {"podFailurePolicy", pod_failure_policy()},
       {"template", pod_template(o, "tile", container(o, "swath", std::move(args), std::move(env)), "Never")},
   });
-  Json job = obj({{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", metadata(o, o.name + "-tile", "tile")},
+  Json job = obj({{"apiVersion", "batch/v1"},
+                  {"kind", "Job"},
+                  {"metadata", metadata(o, o.name + "-tile", "tile")},
                   {"spec", std::move(spec)}});
   return {"indexed-job.yaml", job, ""};
 }
 
 Manifest worker_job(const ManifestOptions& o) {
-  Json job = obj({{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", metadata(o, o.name + "-worker", "worker")},
+  Json job = obj({{"apiVersion", "batch/v1"},
+                  {"kind", "Job"},
+                  {"metadata", metadata(o, o.name + "-worker", "worker")},
                   {"spec", worker_job_spec(o, std::max(1, o.parallelism))}});
   return {"worker-job.yaml", job, ""};
 }
@@ -162,7 +185,9 @@ Manifest deployment(const ManifestOptions& o) {
       {"selector", obj({{"matchLabels", labels(o, "worker")}})},
       {"template", pod_template(o, "worker", container(o, "swath", worker_args(o, false), worker_env(o)), "Always")},
   });
-  Json d = obj({{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"metadata", metadata(o, o.name + "-worker", "worker")},
+  Json d = obj({{"apiVersion", "apps/v1"},
+                {"kind", "Deployment"},
+                {"metadata", metadata(o, o.name + "-worker", "worker")},
                 {"spec", std::move(spec)}});
   return {"worker-deployment.yaml", d, ""};
 }
@@ -178,31 +203,38 @@ std::string format_number(double v) {
 Json redis_trigger(const ManifestOptions& o) {
   const queue::RedisEndpoint address = queue::parse_redis_url(o.redis_url);
   if (!address.unix_socket.empty()) {
-    throw core::UsageError("--redis '" + address.describe() + "'", "KEDA's redis scaler reaches Redis over TCP, not a unix socket",
+    throw core::UsageError("--redis '" + address.describe() + "'",
+                           "KEDA's redis scaler reaches Redis over TCP, not a unix socket",
                            "give the address pods use, like redis://redis.swath.svc:6379/0");
   }
-  Json trigger = obj({{"type", "redis"},
-                      {"metadata", obj({{"address", address.host + ":" + std::to_string(address.port)},
-                                        {"listName", "swath:{" + o.queue + "}:unfinished"},
-                                        {"listLength", format_number(std::ceil(o.policy.target_tasks_per_pod))},
-                                        {"activationListLength", format_number(std::floor(o.policy.activation_threshold))}})}});
+  Json trigger =
+      obj({{"type", "redis"},
+           {"metadata", obj({{"address", address.host + ":" + std::to_string(address.port)},
+                             {"listName", "swath:{" + o.queue + "}:unfinished"},
+                             {"listLength", format_number(std::ceil(o.policy.target_tasks_per_pod))},
+                             {"activationListLength", format_number(std::floor(o.policy.activation_threshold))}})}});
   if (!o.redis_password_secret.empty()) trigger.set("authenticationRef", obj({{"name", o.redis_password_secret}}));
   return arr({std::move(trigger)});
 }
 
 // KEDA logs in to Redis with the workers' password, from the same Secret.
 Manifest trigger_authentication(const ManifestOptions& o) {
-  Json ta = obj({{"apiVersion", "keda.sh/v1alpha1"}, {"kind", "TriggerAuthentication"},
-                 {"metadata", metadata(o, o.redis_password_secret, "autoscaler")},
-                 {"spec", obj({{"secretTargetRef", arr({obj({{"parameter", "password"}, {"name", o.redis_password_secret},
-                                                             {"key", "password"}})})}})}});
+  Json ta =
+      obj({{"apiVersion", "keda.sh/v1alpha1"},
+           {"kind", "TriggerAuthentication"},
+           {"metadata", metadata(o, o.redis_password_secret, "autoscaler")},
+           {"spec",
+            obj({{"secretTargetRef",
+                  arr({obj({{"parameter", "password"}, {"name", o.redis_password_secret}, {"key", "password"}})})}})}});
   return {"triggerauthentication.yaml", ta, ""};
 }
 
 Json hpa_rules(const RateRules& r) {
   return obj({{"stabilizationWindowSeconds", static_cast<int>(r.stabilization_window_seconds)},
               {"selectPolicy", "Max"},
-              {"policies", arr({obj({{"type", "Pods"}, {"value", r.max_pods_per_period}, {"periodSeconds", static_cast<int>(r.period_seconds)}}),
+              {"policies", arr({obj({{"type", "Pods"},
+                                     {"value", r.max_pods_per_period},
+                                     {"periodSeconds", static_cast<int>(r.period_seconds)}}),
                                 obj({{"type", "Percent"},
                                      {"value", static_cast<int>(r.max_percent_per_period)},
                                      {"periodSeconds", static_cast<int>(r.period_seconds)}})})}});
@@ -216,12 +248,15 @@ Manifest scaled_object(const ManifestOptions& o) {
       {"cooldownPeriod", static_cast<int>(p.cooldown_seconds)},
       {"minReplicaCount", p.min_replicas},
       {"maxReplicaCount", p.max_replicas},
-      {"advanced", obj({{"horizontalPodAutoscalerConfig",
-                         obj({{"behavior", obj({{"scaleUp", hpa_rules(p.scale_up)}, {"scaleDown", hpa_rules(p.scale_down)}})}})}})},
+      {"advanced",
+       obj({{"horizontalPodAutoscalerConfig",
+             obj({{"behavior", obj({{"scaleUp", hpa_rules(p.scale_up)}, {"scaleDown", hpa_rules(p.scale_down)}})}})}})},
       {"triggers", redis_trigger(o)},
   });
-  Json so = obj({{"apiVersion", "keda.sh/v1alpha1"}, {"kind", "ScaledObject"},
-                 {"metadata", metadata(o, o.name + "-worker", "autoscaler")}, {"spec", std::move(spec)}});
+  Json so = obj({{"apiVersion", "keda.sh/v1alpha1"},
+                 {"kind", "ScaledObject"},
+                 {"metadata", metadata(o, o.name + "-worker", "autoscaler")},
+                 {"spec", std::move(spec)}});
   return {"scaledobject.yaml", so, ""};
 }
 
@@ -240,8 +275,10 @@ Manifest scaled_job(const ManifestOptions& o) {
       {"scalingStrategy", obj({{"strategy", strategy}})},
       {"triggers", redis_trigger(o)},
   });
-  Json sj = obj({{"apiVersion", "keda.sh/v1alpha1"}, {"kind", "ScaledJob"},
-                 {"metadata", metadata(o, o.name + "-worker-jobs", "autoscaler")}, {"spec", std::move(spec)}});
+  Json sj = obj({{"apiVersion", "keda.sh/v1alpha1"},
+                 {"kind", "ScaledJob"},
+                 {"metadata", metadata(o, o.name + "-worker-jobs", "autoscaler")},
+                 {"spec", std::move(spec)}});
   return {"scaledjob.yaml", sj, ""};
 }
 
@@ -268,8 +305,10 @@ std::vector<ManifestKind> parse_manifest_kinds(const std::string& text) {
   if (text == "indexed-job") return {ManifestKind::indexed_job};
   if (text == "deployment") return {ManifestKind::deployment};
   if (text == "keda") return {ManifestKind::keda};
-  if (text == "all") return {ManifestKind::indexed_job, ManifestKind::job, ManifestKind::deployment, ManifestKind::keda};
-  throw core::UsageError("--emit '" + text + "'", "unknown kind of manifest", "one of job, indexed-job, deployment, keda, all");
+  if (text == "all")
+    return {ManifestKind::indexed_job, ManifestKind::job, ManifestKind::deployment, ManifestKind::keda};
+  throw core::UsageError("--emit '" + text + "'", "unknown kind of manifest",
+                         "one of job, indexed-job, deployment, keda, all");
 }
 
 std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, const ManifestOptions& options) {
@@ -285,9 +324,15 @@ std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, co
   std::vector<Manifest> out;
   for (const auto kind : kinds) {
     switch (kind) {
-      case ManifestKind::indexed_job: out.push_back(indexed_job(options)); break;
-      case ManifestKind::job: out.push_back(worker_job(options)); break;
-      case ManifestKind::deployment: out.push_back(deployment(options)); break;
+      case ManifestKind::indexed_job:
+        out.push_back(indexed_job(options));
+        break;
+      case ManifestKind::job:
+        out.push_back(worker_job(options));
+        break;
+      case ManifestKind::deployment:
+        out.push_back(deployment(options));
+        break;
       case ManifestKind::keda:
         out.push_back(scaled_object(options));
         out.push_back(scaled_job(options));
@@ -295,7 +340,8 @@ std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, co
         break;
     }
   }
-  for (auto& m : out) m.yaml = to_yaml(m.object, "Generated by swath scale-plan --emit; edit the policy, not this file.");
+  for (auto& m : out)
+    m.yaml = to_yaml(m.object, "Generated by swath scale-plan --emit; edit the policy, not this file.");
   return out;
 }
 

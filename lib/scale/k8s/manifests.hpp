@@ -17,8 +17,8 @@ struct ManifestOptions {
   std::string image_digest;  // "sha256:<64 hex>": the image is pinned as image@digest
   std::string queue = "tiles";
   std::string redis_url = "redis://redis:6379";
-  int parallelism = 1;       // from the plan: worker Job parallelism and Deployment replicas
-  int shards = 8;            // Indexed Job completions
+  int parallelism = 1;                // from the plan: worker Job parallelism and Deployment replicas
+  int shards = 8;                     // Indexed Job completions
   std::string redis_password_secret;  // a Secret with key `password`: the workers' SWATH_REDIS_PASSWORD, KEDA's login
   std::string tile_input = "/data/scene.tif";  // the Indexed Job's scene, as the pods see it
   std::string tile_output = "/data/tiles";

@@ -21,7 +21,8 @@ bool needs_quotes(const std::string& s) {
   } catch (const YAML::Exception&) {
     return true;
   }
-  return s.find_first_of(":#{}[]&*!|>'\"%@`") != std::string::npos || s.front() == '-' || s.front() == ' ' || s.back() == ' ';
+  return s.find_first_of(":#{}[]&*!|>'\"%@`") != std::string::npos || s.front() == '-' || s.front() == ' ' ||
+         s.back() == ' ';
 }
 
 void emit(YAML::Emitter& out, const core::Json& v) {

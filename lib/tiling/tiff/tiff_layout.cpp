@@ -26,7 +26,8 @@ class Reader {
   bool has(std::size_t at, std::size_t size) const { return at <= bytes_.size() && size <= bytes_.size() - at; }
   std::uint64_t unsigned_at(std::size_t at, std::size_t size) const {  // little-endian
     std::uint64_t value = 0;
-    for (std::size_t i = 0; i < size; ++i) value |= std::uint64_t{static_cast<unsigned char>(bytes_[at + i])} << (8 * i);
+    for (std::size_t i = 0; i < size; ++i)
+      value |= std::uint64_t{static_cast<unsigned char>(bytes_[at + i])} << (8 * i);
     return value;
   }
 
@@ -42,10 +43,14 @@ struct Entry {
 
 std::size_t type_size(std::uint16_t type) {
   switch (type) {
-    case type_short: return 2;
-    case type_long: return 4;
-    case type_double: return 8;
-    default: return 0;
+    case type_short:
+      return 2;
+    case type_long:
+      return 4;
+    case type_double:
+      return 8;
+    default:
+      return 0;
   }
 }
 
@@ -59,7 +64,8 @@ std::optional<std::vector<std::uint64_t>> integers(const Reader& in, const std::
 }
 
 // The one run of bytes `offsets`/`counts` describe, if each piece starts where the previous one ends.
-bool contiguous_run(const std::vector<std::uint64_t>& offsets, const std::vector<std::uint64_t>& counts, TiffLayout& out) {
+bool contiguous_run(const std::vector<std::uint64_t>& offsets, const std::vector<std::uint64_t>& counts,
+                    TiffLayout& out) {
   if (offsets.empty() || offsets.size() != counts.size()) return false;
   std::uint64_t end = offsets[0];
   for (std::size_t i = 0; i < offsets.size(); ++i) {
@@ -82,32 +88,53 @@ std::optional<TiffLayout> read_tiff_layout(std::string_view bytes) {
   const std::size_t entries = in.unsigned_at(directory, 2);
   if (!in.has(directory + 2, entries * 12)) return std::nullopt;
 
-  std::optional<Entry> compression, strip_offsets, strip_counts, tile_offsets, tile_counts, planar, tiepoint, transformation;
+  std::optional<Entry> compression, strip_offsets, strip_counts, tile_offsets, tile_counts, planar, tiepoint,
+      transformation;
   for (std::size_t i = 0; i < entries; ++i) {
     const std::size_t at = directory + 2 + i * 12;
-    Entry entry{static_cast<std::uint16_t>(in.unsigned_at(at + 2, 2)), static_cast<std::uint32_t>(in.unsigned_at(at + 4, 4)), at + 8};
+    Entry entry{static_cast<std::uint16_t>(in.unsigned_at(at + 2, 2)),
+                static_cast<std::uint32_t>(in.unsigned_at(at + 4, 4)), at + 8};
     if (type_size(entry.type) * entry.count > 4) entry.values_at = in.unsigned_at(at + 8, 4);
     switch (in.unsigned_at(at, 2)) {
-      case tag_compression: compression = entry; break;
-      case tag_strip_offsets: strip_offsets = entry; break;
-      case tag_strip_byte_counts: strip_counts = entry; break;
-      case tag_tile_offsets: tile_offsets = entry; break;
-      case tag_tile_byte_counts: tile_counts = entry; break;
-      case tag_planar_configuration: planar = entry; break;
-      case tag_model_tiepoint: tiepoint = entry; break;
-      case tag_model_transformation: transformation = entry; break;
-      default: break;
+      case tag_compression:
+        compression = entry;
+        break;
+      case tag_strip_offsets:
+        strip_offsets = entry;
+        break;
+      case tag_strip_byte_counts:
+        strip_counts = entry;
+        break;
+      case tag_tile_offsets:
+        tile_offsets = entry;
+        break;
+      case tag_tile_byte_counts:
+        tile_counts = entry;
+        break;
+      case tag_planar_configuration:
+        planar = entry;
+        break;
+      case tag_model_tiepoint:
+        tiepoint = entry;
+        break;
+      case tag_model_transformation:
+        transformation = entry;
+        break;
+      default:
+        break;
     }
   }
 
   TiffLayout layout;
   const auto compression_value = integers(in, compression);
-  layout.uncompressed = !compression || (compression_value && compression_value->size() == 1 && (*compression_value)[0] == 1);
+  layout.uncompressed =
+      !compression || (compression_value && compression_value->size() == 1 && (*compression_value)[0] == 1);
   const auto planar_value = integers(in, planar);
   layout.planar_separate = planar_value && planar_value->size() == 1 && (*planar_value)[0] == 2;
   const auto offsets = integers(in, tile_offsets ? tile_offsets : strip_offsets);
   const auto counts = integers(in, tile_offsets ? tile_counts : strip_counts);
-  if (offsets && counts && contiguous_run(*offsets, *counts, layout) && !in.has(*layout.pixels_at, layout.pixel_bytes)) {
+  if (offsets && counts && contiguous_run(*offsets, *counts, layout) &&
+      !in.has(*layout.pixels_at, layout.pixel_bytes)) {
     return std::nullopt;
   }
   // GeoTIFF: a tiepoint (I, J, K, X, Y, Z) puts raster (I, J) at (X, Y); a transformation is a row-major 4×4.

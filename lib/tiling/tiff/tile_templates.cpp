@@ -17,11 +17,11 @@
 namespace swath::tiling::tiff {
 
 struct TileTemplates::Template {
-  std::string bytes;  // GDAL's encoding of a probe tile of the shape
-  TiffLayout layout;  // of `bytes`: pixels in one run; the corner only when the tiles are georeferenced
-  std::size_t element_bytes = 1;    // one sample (band after band) or one pixel's samples
-  std::size_t component_bytes = 1;  // one number of a sample (half a complex one)
-  bool floating = false;            // components are IEEE floats
+  std::string bytes;                 // GDAL's encoding of a probe tile of the shape
+  TiffLayout layout;                 // of `bytes`: pixels in one run; the corner only when the tiles are georeferenced
+  std::size_t element_bytes = 1;     // one sample (band after band) or one pixel's samples
+  std::size_t component_bytes = 1;   // one number of a sample (half a complex one)
+  bool floating = false;             // components are IEEE floats
   std::optional<std::size_t> id_at;  // the XML-escaped SWATH_TILE value, when the tiles have one
   std::size_t id_length = 0;
 };
@@ -36,7 +36,8 @@ std::string xml_escaped(const std::string& text) {
 }
 
 // The written bands of `block`, as the file stores them when they are one run of bytes.
-std::optional<std::string_view> written_pixels(const raster::PixelBlock& block, std::size_t band_count, bool planar_separate) {
+std::optional<std::string_view> written_pixels(const raster::PixelBlock& block, std::size_t band_count,
+                                               bool planar_separate) {
   const char* data = reinterpret_cast<const char*>(block.data.data());
   if (block.layout == raster::Layout::band_sequential && (band_count == 1 || planar_separate)) {
     return std::string_view(data, band_count * block.band_stride());
@@ -51,14 +52,17 @@ bool holds_double(std::string_view bytes, std::size_t at, double value) {
   return at + sizeof value <= bytes.size() && std::memcmp(bytes.data() + at, &value, sizeof value) == 0;
 }
 
-// Where `encoded` (GDAL's encoding of `block` at `place`) keeps what differs between tiles; nullopt if anywhere unknown.
-std::optional<TileTemplates::Template> locate(std::string_view encoded, const raster::PixelBlock& block, std::size_t band_count,
-                                              const TilePlace& place) {
-  if constexpr (std::endian::native != std::endian::little) return std::nullopt;  // doubles are patched as the file stores them
+// Where `encoded` (GDAL's encoding of `block` at `place`) keeps what differs between tiles; nullopt if anywhere
+// unknown.
+std::optional<TileTemplates::Template> locate(std::string_view encoded, const raster::PixelBlock& block,
+                                              std::size_t band_count, const TilePlace& place) {
+  if constexpr (std::endian::native != std::endian::little)
+    return std::nullopt;  // doubles are patched as the file stores them
   const auto layout = read_tiff_layout(encoded);
   if (!layout || !layout->uncompressed || !layout->pixels_at) return std::nullopt;
   const auto pixels = written_pixels(block, band_count, layout->planar_separate);
-  if (!pixels || layout->pixel_bytes != pixels->size() || encoded.substr(*layout->pixels_at, pixels->size()) != *pixels) {
+  if (!pixels || layout->pixel_bytes != pixels->size() ||
+      encoded.substr(*layout->pixels_at, pixels->size()) != *pixels) {
     return std::nullopt;
   }
   TileTemplates::Template out;
@@ -140,7 +144,8 @@ bool has_uniform_piece(const TileTemplates::Template& t, std::string_view pixels
       uniform = piece <= e || std::memcmp(first, first + e, piece - e) == 0;
     } else {
       for (std::size_t i = e; uniform && i + e <= piece; i += e) {
-        for (std::size_t j = 0; uniform && j < e; j += t.component_bytes) uniform = same_component(first + j, first + i + j, t);
+        for (std::size_t j = 0; uniform && j < e; j += t.component_bytes)
+          uniform = same_component(first + j, first + i + j, t);
       }
     }
     if (uniform) return true;
@@ -152,7 +157,8 @@ bool has_uniform_piece(const TileTemplates::Template& t, std::string_view pixels
 // A copy of `block` whose written bytes follow a pattern no strip of any sample size repeats.
 raster::PixelBlock probe_block(const raster::PixelBlock& block, unsigned multiplier, unsigned offset) {
   raster::PixelBlock probe = block;
-  for (std::size_t i = 0; i < probe.data.size(); ++i) probe.data[i] = static_cast<std::byte>((i * multiplier + offset) % 251);
+  for (std::size_t i = 0; i < probe.data.size(); ++i)
+    probe.data[i] = static_cast<std::byte>((i * multiplier + offset) % 251);
   return probe;
 }
 

@@ -24,7 +24,8 @@ namespace swath::tiling::tiff {
 // output is always exactly what GDAL writes. Thread-safe.
 class TileTemplates {
  public:
-  EncodedTile encode(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look, const TilePlace& place);
+  EncodedTile encode(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look,
+                     const TilePlace& place);
 
   // How many tiles were made from a template rather than by GDAL.
   std::int64_t filled() const { return filled_; }

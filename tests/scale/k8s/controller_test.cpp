@@ -16,8 +16,9 @@ using namespace swath;
 TEST_CASE("watch: deadline_seconds is anchored at the controller's start, not at each iteration") {
   test::ScratchDir dir;
   const std::string kubectl = dir / "kubectl";
-  test::write_text(kubectl, "#!/bin/sh\n# kubectl stand-in: two replicas, every other call succeeds silently\n"
-                            "case \"$*\" in *' get deployment '*) printf 2 ;; esac\n");
+  test::write_text(kubectl,
+                   "#!/bin/sh\n# kubectl stand-in: two replicas, every other call succeeds silently\n"
+                   "case \"$*\" in *' get deployment '*) printf 2 ;; esac\n");
   ::chmod(kubectl.c_str(), 0755);
   scale::k8s::WatchOptions o;
   o.policy.strategy = scale::Strategy::deadline;
@@ -47,11 +48,13 @@ TEST_CASE("watch: deadline_seconds is anchored at the controller's start, not at
 
 TEST_CASE("resolve_source: a Redis stats reader (the queue library's) feeds the same contract") {
   std::string asked;
-  const auto source = scale::resolve_source("", "redis://127.0.0.1:6390", "tiles", [&](const std::string& url, const std::string& q) {
-    asked = url + " " + q;
-    return core::Json::parse(R"({"schema":"swath.queue.stats/1","queue":"tiles","backlog":7,"in_flight":2,"workers":1,)"
-                             R"("task_seconds":{"p50":1,"p95":3,"count":9}})");
-  });
+  const auto source =
+      scale::resolve_source("", "redis://127.0.0.1:6390", "tiles", [&](const std::string& url, const std::string& q) {
+        asked = url + " " + q;
+        return core::Json::parse(
+            R"({"schema":"swath.queue.stats/1","queue":"tiles","backlog":7,"in_flight":2,"workers":1,)"
+            R"("task_seconds":{"p50":1,"p95":3,"count":9}})");
+      });
   const auto s = source();
   CHECK(asked == "redis://127.0.0.1:6390 tiles");
   CHECK(s.backlog == 7);
@@ -61,19 +64,22 @@ TEST_CASE("resolve_source: a Redis stats reader (the queue library's) feeds the 
 }
 
 TEST_CASE("snapshot: \"unfinished\" is read from the stats when they have it, and must be a count") {
-  const auto s = scale::parse_stats_json(R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":5,"delayed":1,"unfinished":8})",
-                                         "stats.json");
+  const auto s = scale::parse_stats_json(
+      R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":5,"delayed":1,"unfinished":8})", "stats.json");
   CHECK(s.unfinished == 8);  // the queue's own count (it also holds committed tasks not yet moved into place)
-  CHECK(scale::parse_stats_json(R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":5,"delayed":1})", "old.json").unfinished == 6);
-  CHECK_THROWS_WITH_AS(scale::parse_stats_json(R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":5,"unfinished":-1})", "bad.json"),
+  CHECK(scale::parse_stats_json(R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":5,"delayed":1})", "old.json")
+            .unfinished == 6);
+  CHECK_THROWS_WITH_AS(scale::parse_stats_json(
+                           R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":5,"unfinished":-1})", "bad.json"),
                        doctest::Contains("'unfinished' is negative"), core::DataError);
 }
 
 TEST_CASE("watch: a controller that just started does not claim a cooldown's worth of inactivity") {
   test::ScratchDir dir;
   const std::string kubectl = dir / "kubectl";
-  test::write_text(kubectl, "#!/bin/sh\n# kubectl stand-in: two replicas, every other call succeeds silently\n"
-                            "case \"$*\" in *' get deployment '*) printf 2 ;; esac\n");
+  test::write_text(kubectl,
+                   "#!/bin/sh\n# kubectl stand-in: two replicas, every other call succeeds silently\n"
+                   "case \"$*\" in *' get deployment '*) printf 2 ;; esac\n");
   ::chmod(kubectl.c_str(), 0755);
   scale::k8s::WatchOptions o;
   o.policy.strategy = scale::Strategy::hpa;
@@ -91,6 +97,6 @@ TEST_CASE("watch: a controller that just started does not claim a cooldown's wor
   REQUIRE(lines.size() == 3);
   CHECK(lines[0].find("replicas 2 → 1") != std::string::npos);  // hpa's minimum, not zero: history unknown
   CHECK(lines[0].find("cooldown") == std::string::npos);
-  CHECK(lines[1].find("→ 0") == std::string::npos);               // 200 s inactive: within the cooldown
+  CHECK(lines[1].find("→ 0") == std::string::npos);  // 200 s inactive: within the cooldown
   CHECK(lines[2].find("cooldown: inactive for 400s (cooldown 300s), scaling to zero") != std::string::npos);
 }
