@@ -19,7 +19,7 @@ fi
 ((${#binaries[@]} > 0)) || { echo "apt-lock: build swath first (make build), or pass its path" >&2; exit 2; }
 
 # Tools for tests and demos only, not needed to compile swath (the image's build stage skips them).
-dev_only=" gdal-bin python3-gdal redis-server nodejs npm time python3-rq python3-torch podman runc mmdebstrap "
+dev_only=" gdal-bin python3-gdal redis-server nodejs npm time clang-format python3-rq python3-torch podman runc mmdebstrap "
 # Run-time packages of the image that swath does not link: CA certificates for GDAL's /vsicurl/ and /vsis3/.
 image_runtime=" ca-certificates "
 # In every Debian base image already, pinned by the base image digest; never up- or downgraded by us.
