@@ -240,6 +240,17 @@ bool has_data(const cv::Mat& pixels) {
   return false;
 }
 
+bool fully_opaque(const cv::Mat& pixels) {
+  const int channels = pixels.channels();
+  for (int y = 0; y < pixels.rows; ++y) {
+    const std::uint8_t* row = pixels.ptr(y);
+    for (int x = 0; x < pixels.cols; ++x) {
+      if (row[x * channels + channels - 1] != 255) return false;
+    }
+  }
+  return true;
+}
+
 tiling::EncodedTile encode(const PyramidLayout& layout, const cv::Mat& pixels) {
   raster::PixelBlock block;
   block.window = {0, 0, pixels.cols, pixels.rows};
@@ -249,8 +260,10 @@ tiling::EncodedTile encode(const PyramidLayout& layout, const cv::Mat& pixels) {
   const cv::Mat dense = pixels.isContinuous() ? pixels : pixels.clone();
   block.data.resize(dense.total() * dense.elemSize());
   std::memcpy(block.data.data(), dense.data, block.data.size());
-  const bool jpeg = layout.look.format == tiling::Format::jpeg;
-  const std::size_t bands = static_cast<std::size_t>(pixels.channels()) - (jpeg ? 1 : 0);
+  // An alpha band of 255 everywhere tells a client nothing and costs bytes and encoding time: a third of them on
+  // imagery with zlib level 1 (bench/README.md). Such a tile is written with its data bands only.
+  const bool without_alpha = layout.look.format == tiling::Format::jpeg || fully_opaque(pixels);
+  const std::size_t bands = static_cast<std::size_t>(pixels.channels()) - (without_alpha ? 1 : 0);
   return tiling::encode_tile(block, bands, layout.look, {});
 }
 

@@ -64,7 +64,11 @@ cv::Mat reduce(const cv::Mat& canvas, Resampling resampling);
 // Whether any pixel of `pixels` has non-zero alpha (its last channel).
 bool has_data(const cv::Mat& pixels);
 
-// Encodes one tile's pixels (tile_size², channels); JPEG takes the data bands only (uncovered pixels black).
+// Whether every pixel of `pixels` has alpha 255: covered by data everywhere.
+bool fully_opaque(const cv::Mat& pixels);
+
+// Encodes one tile's pixels (tile_size², channels); JPEG takes the data bands only (uncovered pixels black), and so
+// does a fully opaque tile in PNG or WEBP (a reader takes a tile without alpha as covered everywhere).
 tiling::EncodedTile encode(const PyramidLayout& layout, const cv::Mat& pixels);
 
 }  // namespace swath::webmap

@@ -9,18 +9,17 @@ namespace swath::webmap {
 
 namespace {
 
-// The tile's pixels as the run had them in memory (PNG is lossless, alpha included); empty when unreadable.
+// The tile's pixels as the run had them in memory (PNG is lossless; a tile without alpha was fully opaque); empty
+// when unreadable.
 cv::Mat read_tile(const PyramidLayout& layout, const std::string& path) {
   GDALDatasetUniquePtr tile(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  if (!tile || tile->GetRasterCount() != layout.channels || tile->GetRasterXSize() != layout.tile_size ||
-      tile->GetRasterYSize() != layout.tile_size) {
-    return {};
-  }
-  cv::Mat pixels(layout.tile_size, layout.tile_size, CV_8UC(layout.channels));
+  if (!tile || tile->GetRasterXSize() != layout.tile_size || tile->GetRasterYSize() != layout.tile_size) return {};
+  const int bands = tile->GetRasterCount();
+  if (bands != layout.channels && bands != layout.channels - 1) return {};
+  cv::Mat pixels(layout.tile_size, layout.tile_size, CV_8UC(layout.channels), cv::Scalar::all(255));
   const auto channels = static_cast<GSpacing>(layout.channels);
   if (tile->RasterIO(GF_Read, 0, 0, layout.tile_size, layout.tile_size, pixels.data, layout.tile_size, layout.tile_size,
-                     GDT_Byte, layout.channels, nullptr, channels, channels * layout.tile_size, 1,
-                     nullptr) != CE_None) {
+                     GDT_Byte, bands, nullptr, channels, channels * layout.tile_size, 1, nullptr) != CE_None) {
     return {};
   }
   return pixels;

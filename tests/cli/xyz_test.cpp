@@ -5,6 +5,7 @@
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -133,6 +134,47 @@ TEST_CASE("tile --grid xyz: partial tiles carry alpha; a lower zoom is made from
     CHECK(covered > 0);
     CHECK(covered < alpha.size());
   }
+}
+
+TEST_CASE("tile --grid xyz: a fully covered tile has no alpha band; --resume reads such a tile back as opaque") {
+  test::ScratchDir dir;
+  const auto scene = byte_scene(dir, "s.tif", 1500);  // 15 km: whole zoom-13 and zoom-14 tiles inside
+  const std::vector<std::string> args = {"tile",  scene,          "--grid", "xyz",   "--zoom",
+                                         "12-14", "--max-memory", "16MiB",  "--json"};
+  auto with = [&](std::vector<std::string> more) {
+    auto all = args;
+    all.insert(all.end(), more.begin(), more.end());
+    return test::swath(all);
+  };
+  REQUIRE(with({"-o", dir / "whole"}).exit_code == 0);
+  std::map<int, std::size_t> opaque, partial;  // by zoom
+  for (const auto& path : tiles_under(dir / "whole")) {
+    GDALDatasetUniquePtr tile(GDALDataset::Open((dir / "whole/" + path).c_str(), GDAL_OF_RASTER));
+    REQUIRE(tile);
+    const int zoom = std::stoi(path.substr(0, path.find('/')));
+    if (tile->GetRasterCount() == 3) {
+      ++opaque[zoom];
+    } else {
+      REQUIRE(tile->GetRasterCount() == 4);
+      const auto alpha = test::read_band(*tile, 4);
+      CHECK(std::count(alpha.begin(), alpha.end(), 255) < static_cast<std::ptrdiff_t>(alpha.size()));
+      ++partial[zoom];
+    }
+  }
+  CHECK(opaque[13] > 0);
+  CHECK(opaque[14] > 0);
+  CHECK(partial[14] > 0);
+  // Kept blocks whose roots are opaque zoom-13 tiles feed zoom 12 from their files: the same bytes as in one go.
+  REQUIRE(with({"-o", dir / "resumed"}).exit_code == 0);
+  std::string lost;
+  for (const auto& path : tiles_under(dir / "resumed")) {
+    if (path.rfind("14/", 0) == 0) lost = path;
+  }
+  fs::remove(dir / "resumed/" + lost);
+  const auto r = with({"-o", dir / "resumed", "--resume"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).at("skipped_resumed").as_int() > 0);
+  CHECK(files_under(dir / "resumed") == files_under(dir / "whole"));
 }
 
 TEST_CASE("tile --grid xyz: several scenes are mosaicked, the last one on top") {
