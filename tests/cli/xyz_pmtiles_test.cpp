@@ -154,6 +154,35 @@ TEST_CASE(
   CHECK(names_in(dir.path()) == std::vector<std::string>{"s.tif"});
 }
 
+TEST_CASE("tile --grid xyz: no covered tile gives a manifest of blank tiles in a directory, and no archive (exit 1)") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "s.tif", {.width = 100,
+                                                      .height = 100,
+                                                      .bands = 1,
+                                                      .type = GDT_Byte,
+                                                      .pixel = [](int, int, int) { return 0; },
+                                                      .nodata = 0.0});
+  auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--zoom", "10-12", "--json"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).at("written").as_int() == 0);
+  std::size_t blank = 0;
+  tiling::ManifestReader manifest(dir / "out/tiles.jsonl");
+  while (const auto entry = manifest.next()) {
+    if (std::holds_alternative<tiling::ManifestLine>(*entry)) {
+      CHECK(std::get<tiling::ManifestLine>(*entry).status == "blank");
+      ++blank;
+    }
+  }
+  CHECK(blank == 3);
+
+  r = test::swath({"tile", scene, "-o", dir / "out.pmtiles", "--grid", "xyz", "--zoom", "10-12"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, "'" + dir / "out.pmtiles" + "'"));
+  CHECK(contains(r.err, "no tile of zooms 10-12 has data"));
+  CHECK_FALSE(fs::exists(dir / "out.pmtiles"));
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"out", "s.tif"});
+}
+
 TEST_CASE("tile --grid xyz -o OUT.pmtiles: a full disk exits 1 and leaves no archive and no spool") {
   test::ScratchDir dir;
   const auto scene = gradient_scene(dir);
