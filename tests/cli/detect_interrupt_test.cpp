@@ -90,23 +90,6 @@ test::RunResult interrupted_detect(const std::vector<std::string>& args) {
   return run.wait();
 }
 
-// The pid of a process that has exited, for a temporary left by a "killed earlier run".
-pid_t dead_pid() {
-  const pid_t child = ::fork();
-  if (child == 0) ::_exit(0);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  return child;
-}
-
-std::string host_name() {
-  char text[256] = {};
-  ::gethostname(text, sizeof text - 1);
-  std::string out = text;
-  std::replace(out.begin(), out.end(), '/', '_');
-  return out.empty() ? "localhost" : out;
-}
-
 }  // namespace
 
 TEST_CASE("detect: SIGINT exits 130 and leaves no output, sidecar, quicklook or temporary, in every format") {
@@ -127,8 +110,8 @@ TEST_CASE("detect: temporaries a killed earlier run left beside the output are r
   test::ScratchDir dir;
   const auto r = test::swath({"synth", "-o", dir / "s.tif", "--seed", "3", "--size", "512x512"});
   REQUIRE(r.exit_code == 0);
-  const std::string dead = std::to_string(dead_pid());
-  const std::string host = host_name();
+  const std::string dead = std::to_string(test::dead_pid());
+  const std::string host = test::host_name();
   // What a SIGKILL during the write would leave: our temporary, the FlatGeobuf driver's own, the sidecar's.
   const std::vector<std::string> stale = {".d.fgb.tmp-" + dead + "-0-" + host + ".fgb",
                                           ".d.fgb.tmp-" + dead + "-0-" + host + "_temp.fgb",

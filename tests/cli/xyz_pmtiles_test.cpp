@@ -45,23 +45,6 @@ std::vector<std::string> names_in(const std::string& dir) {
   return out;
 }
 
-// The pid of a process that has exited, and this host's name: a temporary a killed earlier run left.
-pid_t dead_pid() {
-  const pid_t child = ::fork();
-  if (child == 0) ::_exit(0);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  return child;
-}
-
-std::string host_name() {
-  char text[256] = {};
-  ::gethostname(text, sizeof text - 1);
-  std::string out = text;
-  std::replace(out.begin(), out.end(), '/', '_');
-  return out.empty() ? "localhost" : out;
-}
-
 bool has_temporary(const std::string& dir) {
   const auto names = names_in(dir);
   return std::any_of(names.begin(), names.end(),
@@ -229,8 +212,8 @@ TEST_CASE("tile --grid xyz -o OUT.pmtiles: SIGINT exits 130 and leaves no archiv
 TEST_CASE("tile --grid xyz -o OUT.pmtiles: the spool a killed earlier run left is removed, others' temporaries kept") {
   test::ScratchDir dir;
   const auto scene = gradient_scene(dir, 300);
-  const std::string dead = std::to_string(dead_pid());
-  const std::string host = host_name();
+  const std::string dead = std::to_string(test::dead_pid());
+  const std::string host = test::host_name();
   const std::string stale = ".out.pmtiles.tmp-" + dead + "-0-" + host;
   const std::vector<std::string> kept = {".other.pmtiles.tmp-" + dead + "-0-" + host,
                                          ".out.pmtiles.tmp-" + dead + "-0-elsewhere"};

@@ -54,4 +54,9 @@ class Background {
 // Lines of `text`, without the trailing empty one.
 std::vector<std::string> lines(const std::string& text);
 
+// The pid of a process that has exited: with host_name(), the name of a temporary a killed earlier run left.
+pid_t dead_pid();
+// This host's name as temporary file names carry it ('/' replaced by '_'; "localhost" when it has none).
+std::string host_name();
+
 }  // namespace swath::test
