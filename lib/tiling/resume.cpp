@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "raster/fingerprint.hpp"
@@ -33,6 +35,13 @@ std::map<std::string, core::Json> scenes_of(const ManifestHeader& header) {
   return scenes;
 }
 
+// The scenes' names in the header's order: a web-map tile is composited from all of them, the later on top.
+std::vector<std::string> stacking_of(const ManifestHeader& header) {
+  std::vector<std::string> names;
+  for (const auto& scene : header.scenes) names.push_back(scene.name);
+  return names;
+}
+
 }  // namespace
 
 PreviousRun PreviousRun::load(const std::string& output_dir, const std::string& manifest_name,
@@ -53,7 +62,9 @@ void PreviousRun::read(const std::string& path, const core::Json& header) {
     return;  // no such file: nothing to keep
   }
   const core::Json* wanted_hash = options_hash_of(header);
-  const auto current_scenes = scenes_of(ManifestHeader::from(header));
+  const auto current_header = ManifestHeader::from(header);
+  const auto current_scenes = scenes_of(current_header);
+  const auto current_stacking = stacking_of(current_header);
   std::set<std::string> accepted;  // scenes whose records count: same options hash, same scene description
   bool all_accepted = false;       // a web-map tile is made of every scene: its records count when all match
   try {
@@ -82,7 +93,9 @@ void PreviousRun::read(const std::string& path, const core::Json& header) {
           changed_scenes_.insert(name);
         }
       }
-      all_accepted = !current_scenes.empty() && accepted.size() == current_scenes.size();
+      // Another scene list or order would have composited other pixels: every scene the same, in the same order.
+      all_accepted = !current_scenes.empty() && accepted.size() == current_scenes.size() &&
+                     stacking_of(previous) == current_stacking;
     }
   } catch (const core::IoError&) {
     // A read that failed part-way: what was read counts, the rest is redone.

@@ -177,6 +177,33 @@ TEST_CASE("tile --grid xyz: a fully covered tile has no alpha band; --resume rea
   CHECK(files_under(dir / "resumed") == files_under(dir / "whole"));
 }
 
+TEST_CASE("tile --grid xyz --resume: the scenes in another order are composited again, not kept") {
+  test::ScratchDir dir;
+  const auto under = byte_scene(dir, "under.tif", 200, 1, 50);
+  const auto over = byte_scene(dir, "over.tif", 200, 1, 220);
+  const double shifted[6] = {501000, 10, 0, 4000000, 0, -10};
+  set_georef(over, shifted, 32618);
+  const auto run = [&](const std::string& first, const std::string& second, const std::string& out, bool resume) {
+    std::vector<std::string> args = {"tile", first, second, "-o", dir / out, "--grid", "xyz", "--zoom", "12-13"};
+    if (resume) args.push_back("--resume");
+    const auto r = test::swath(args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  };
+  run(under, over, "resumed", false);
+  run(over, under, "resumed", true);
+  run(over, under, "fresh", false);
+  const auto fresh = files_under(dir / "fresh");
+  const auto resumed = files_under(dir / "resumed");
+  std::size_t tiles = 0;
+  for (const auto& path : tiles_under(dir / "fresh")) {
+    CAPTURE(path);
+    REQUIRE(resumed.count(path) == 1);
+    CHECK(resumed.at(path) == fresh.at(path));
+    ++tiles;
+  }
+  CHECK(tiles > 0);
+}
+
 TEST_CASE("tile --grid xyz: several scenes are mosaicked, the last one on top") {
   test::ScratchDir dir;
   const auto under = byte_scene(dir, "under.tif", 200, 1, 50);
