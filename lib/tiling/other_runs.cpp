@@ -49,6 +49,13 @@ std::map<std::string, std::string> tile_set_options(const core::Json& header) {
   for (const auto& [key, value] : options->as_object()) {
     if (key != "skip_blank") out[key] = value.is_string() ? value.as_string() : value.dump();
   }
+  // A web-map tile is composited from every scene, the later on top: other scenes or another order make other
+  // tiles at the same z/x/y. (A chip tile belongs to one scene's directory, so chips need no such entry.)
+  if (const auto* grid = header.find("grid"); grid != nullptr && grid->is_string() && grid->as_string() == "xyz") {
+    std::string names;
+    for (const auto& scene : ManifestHeader::from(header).scenes) names += (names.empty() ? "" : ",") + scene.name;
+    out["scenes"] = names;
+  }
   return out;
 }
 
@@ -121,11 +128,14 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
   if (runs.found_.empty()) return runs;
   if (!overwrite) {
     const auto& first = runs.found_.front();
+    const auto grid = ours.find("grid");
+    const bool xyz = grid != ours.end() && grid->second == "xyz";
     throw core::UsageError("output '" + output_dir + "'",
                            "it holds the tiles of a run with other options (" + first.file + ": " +
                                differences(first.options, ours) + "; this run: " + differences(ours, first.options) +
                                ")",
-                           "--overwrite replaces that run's tiles with this run's; or choose another -o");
+                           xyz ? "choose another -o, or remove that pyramid first (--grid xyz has no --overwrite)"
+                               : "--overwrite replaces that run's tiles with this run's; or choose another -o");
   }
   // The tiles each file lists, under the header they follow (a torn line lists nothing: its tile, if any, stays).
   for (const auto& name : names) {

@@ -18,6 +18,7 @@
 #include "pipeline/ordered_pipeline.hpp"
 #include "provenance/provenance.hpp"
 #include "tiling/manifest.hpp"
+#include "tiling/other_runs.hpp"
 #include "tiling/plan.hpp"
 #include "webmap/archive_output.hpp"
 #include "webmap/block.hpp"
@@ -229,6 +230,8 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     prepare_archive_folder(options.archive);
     archive.emplace(options.archive);
   } else {
+    // Before anything is written: a pyramid of other options or scenes there is refused (its tiles would mix).
+    tiling::OtherRuns::find(options.tile.output_dir, options.tile.manifest_name, header, false);
     core::ensure_writable_directory(options.tile.output_dir);
     core::remove_stale_temporaries(options.tile.output_dir);
     if (options.tile.resume) {

@@ -177,31 +177,42 @@ TEST_CASE("tile --grid xyz: a fully covered tile has no alpha band; --resume rea
   CHECK(files_under(dir / "resumed") == files_under(dir / "whole"));
 }
 
-TEST_CASE("tile --grid xyz --resume: the scenes in another order are composited again, not kept") {
+TEST_CASE("tile --grid xyz: a directory holding another tile set (chips, other options, other scenes) is refused") {
   test::ScratchDir dir;
   const auto under = byte_scene(dir, "under.tif", 200, 1, 50);
   const auto over = byte_scene(dir, "over.tif", 200, 1, 220);
   const double shifted[6] = {501000, 10, 0, 4000000, 0, -10};
   set_georef(over, shifted, 32618);
-  const auto run = [&](const std::string& first, const std::string& second, const std::string& out, bool resume) {
-    std::vector<std::string> args = {"tile", first, second, "-o", dir / out, "--grid", "xyz", "--zoom", "12-13"};
-    if (resume) args.push_back("--resume");
-    const auto r = test::swath(args);
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::vector<std::string> xyz = {"--grid", "xyz", "--zoom", "12-13"};
+  const auto run = [&](std::vector<std::string> args, const std::vector<std::string>& more) {
+    args.insert(args.begin(), "tile");
+    args.insert(args.end(), more.begin(), more.end());
+    return test::swath(args);
   };
-  run(under, over, "resumed", false);
-  run(over, under, "resumed", true);
-  run(over, under, "fresh", false);
-  const auto fresh = files_under(dir / "fresh");
-  const auto resumed = files_under(dir / "resumed");
-  std::size_t tiles = 0;
-  for (const auto& path : tiles_under(dir / "fresh")) {
-    CAPTURE(path);
-    REQUIRE(resumed.count(path) == 1);
-    CHECK(resumed.at(path) == fresh.at(path));
-    ++tiles;
+  REQUIRE(run({under, over, "-o", dir / "p"}, xyz).exit_code == 0);
+  const auto before = files_under(dir / "p");
+  REQUIRE(run({under, over, "-o", dir / "p"}, xyz).exit_code == 0);  // the same command again: its own tiles
+  CHECK(files_under(dir / "p") == before);
+  // Another order composites other pixels at the same z/x/y: neither a re-run nor --resume may mix them.
+  for (const bool resume : {false, true}) {
+    auto more = xyz;
+    if (resume) more.push_back("--resume");
+    const auto r = run({over, under, "-o", dir / "p"}, more);
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "scenes under,over"));
+    CHECK(contains(r.err, "scenes over,under"));
+    CHECK(contains(r.err, "remove that pyramid first"));
   }
-  CHECK(tiles > 0);
+  auto r = run({under, "-o", dir / "p"}, {"--grid", "xyz", "--zoom", "12-14"});
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "zoom"));
+  r = run({under, "-o", dir / "p", "--size", "64"}, {});  // chips into a pyramid's directory
+  CHECK(r.exit_code == 2);
+  REQUIRE(run({under, "-o", dir / "chips", "--size", "64"}, {}).exit_code == 0);
+  r = run({under, "-o", dir / "chips"}, xyz);  // a pyramid into chips' directory
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "'" + dir / "chips" + "'"));
+  CHECK(files_under(dir / "p") == before);
 }
 
 TEST_CASE("tile --grid xyz: several scenes are mosaicked, the last one on top") {
