@@ -7,10 +7,7 @@
 
 namespace swath::webmap {
 
-namespace {
-
-// The tile's pixels as the run had them in memory (PNG is lossless, alpha included); empty when unreadable.
-cv::Mat read_tile(const PyramidLayout& layout, const std::string& path) {
+cv::Mat read_tile_pixels(const PyramidLayout& layout, const std::string& path) {
   GDALDatasetUniquePtr tile(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   if (!tile || tile->GetRasterCount() != layout.channels || tile->GetRasterXSize() != layout.tile_size ||
       tile->GetRasterYSize() != layout.tile_size) {
@@ -25,8 +22,6 @@ cv::Mat read_tile(const PyramidLayout& layout, const std::string& path) {
   }
   return pixels;
 }
-
-}  // namespace
 
 std::optional<ReusedBlock> reuse_block(const PyramidLayout& layout, const std::string& output_dir,
                                        const tiling::PreviousRun& previous, const TileKey& root) {
@@ -47,7 +42,7 @@ std::optional<ReusedBlock> reuse_block(const PyramidLayout& layout, const std::s
         }
         out.written.push_back(record);
         if (key == root) {
-          out.root_pixels = read_tile(layout, output_dir + "/" + path);
+          out.root_pixels = read_tile_pixels(layout, output_dir + "/" + path);
           if (out.root_pixels.empty()) return std::nullopt;
         }
       }
