@@ -31,7 +31,7 @@ class TileCommand final : public cli::Command {
     app.add_flag("--overwrite", overwrite_, "Replace the tiles of a run with other options in the output directory");
     app.add_option("--merge-shards", merge_,
                    "xyz: build the zooms above the shards' split zoom from their tiles in DIR, then its tiles.jsonl "
-                   "and tilejson.json, as one machine would (the shards' options; -o, if given, must be DIR)");
+                   "and tilejson.json, as one machine would (the shards' options; -o OUT.pmtiles: also that archive)");
     app.add_flag("--json", json_, "Print the run summary as JSON on stdout");
   }
 
@@ -73,15 +73,12 @@ class TileCommand final : public cli::Command {
   }
 
   int run_merge(webmap::PyramidOptions options) {
-    if (!output_.empty() && output_ != merge_) {
-      throw core::UsageError(
-          "-o '" + output_ + "' with --merge-shards '" + merge_ + "'",
-          webmap::is_archive_path(output_)
-              ? "the merge completes the shards' tile directory; it does not write an archive"
-              : "the merge writes into the shards' directory",
-          webmap::is_archive_path(output_)
-              ? "merge without -o, then convert the directory (pmtiles::write_archive_from_directory)"
-              : "leave -o out, or pass the same directory");
+    if (webmap::is_archive_path(output_)) {
+      options.archive = output_;
+    } else if (!output_.empty() && output_ != merge_) {
+      throw core::UsageError("-o '" + output_ + "' with --merge-shards '" + merge_ + "'",
+                             "the merge writes into the shards' directory (or, besides, one OUT.pmtiles archive)",
+                             "leave -o out, or pass the same directory, or -o OUT.pmtiles");
     }
     if (options.sharded || resume_ || overwrite_) {
       throw core::UsageError("--merge-shards", "--shard, --resume and --overwrite are for the shards' runs",

@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/sha256.hpp"
 #include "log/logger.hpp"
 #include "tiling/manifest.hpp"
+#include "webmap/archive_output.hpp"
 #include "webmap/reuse.hpp"
 #include "webmap/run_setup.hpp"
 #include "webmap/shard_inputs.hpp"
@@ -23,12 +25,13 @@ namespace {
 class Merge {
  public:
   Merge(const PyramidOptions& options, const PyramidLayout& layout, int split, const ShardSet& shards,
-        tiling::ManifestWriter& manifest, tiling::TileReport& report)
+        tiling::ManifestWriter& manifest, pmtiles::ArchiveWriter* archive, tiling::TileReport& report)
       : options_(options),
         layout_(layout),
         split_(split),
         shards_(shards),
         manifest_(manifest),
+        archive_(archive),
         report_(report),
         directories_(options.tile.output_dir),
         levels_(static_cast<std::size_t>(layout.root_zoom - layout.zooms.min)) {}
@@ -95,6 +98,7 @@ class Merge {
           "run that tile's shard again (--resume redoes what is missing)");
     }
     manifest_.add(record_of(key, record.sha256, record.bytes, options_));
+    if (archive_ != nullptr) to_archive(key, core::read_file(path_of(key)));
     ++report_.reused;
     report_.bytes += record.bytes;
   }
@@ -114,6 +118,10 @@ class Merge {
                             "run that tile's shard again");
     }
     return pixels;
+  }
+
+  void to_archive(const TileKey& key, const std::string& bytes) {
+    archive_->add(key.z, static_cast<std::uint32_t>(key.x), static_cast<std::uint32_t>(key.y), bytes);
   }
 
   void add(const TileKey& child, const cv::Mat& pixels) {
@@ -154,6 +162,7 @@ class Merge {
       directories_.ensure(level.key);
       core::write_file_atomic(path_of(level.key), encoded.bytes(), core::Durability::rename_only);
       manifest_.add(record_of(level.key, core::sha256_hex(encoded.bytes()), encoded.bytes().size(), options_));
+      if (archive_ != nullptr) to_archive(level.key, std::string(encoded.bytes()));
       ++report_.written;
       report_.bytes += encoded.bytes().size();
     }
@@ -165,6 +174,7 @@ class Merge {
   int split_;
   const ShardSet& shards_;
   tiling::ManifestWriter& manifest_;
+  pmtiles::ArchiveWriter* archive_;  // -o OUT.pmtiles: every tile also goes there
   tiling::TileReport& report_;
   Directories directories_;
   std::vector<Level> levels_;
@@ -243,7 +253,12 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
   if (progress != nullptr) progress->started(shown);
   tiling::ManifestWriter manifest(dir, options.tile.manifest_name, options.tile.index_name, shards.header, false,
                                   options.tile.format);
-  Merge merge(options, layout, split, shards, manifest, report);
+  std::optional<pmtiles::ArchiveWriter> archive;
+  if (!options.archive.empty()) {
+    prepare_archive_folder(options.archive);
+    archive.emplace(options.archive);
+  }
+  Merge merge(options, layout, split, shards, manifest, archive ? &*archive : nullptr, report);
   for (const auto& root : subtree_roots(layout.ranges, layout.zooms, layout.root_zoom)) {
     if (options.tile.stop && options.tile.stop()) {
       if (progress != nullptr) progress->finished(shown);
@@ -252,9 +267,10 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
     merge.block(root);
   }
   merge.finish();
+  if (archive) archive->finish(archive_info(options, layout, shards.header));
   manifest.commit();
   write_tilejson(options, layout);
-  report.manifest_path = manifest.manifest_path();
+  report.manifest_path = archive ? options.archive : manifest.manifest_path();
   report.index_path = manifest.index_path();
   report.blank = report.planned - report.written - report.reused;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -11,6 +11,8 @@
 
 namespace swath::webmap {
 
+// With options.archive (-o OUT.pmtiles), every tile also goes into that PMTiles archive: the bytes one machine's
+// `-o OUT.pmtiles` writes.
 // `options`: those the shards were given (what shapes the tiles must match their manifests'; scenes, when given,
 // must be theirs). Throws UsageError (no shard manifest in `dir`, shards or options that disagree), DataError (a
 // shard missing or unfinished, a tile it lists missing or changed), IoError, core::Interrupted.

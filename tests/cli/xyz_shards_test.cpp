@@ -1,5 +1,6 @@
 // End to end: `swath tile --grid xyz --shard I/N` and `--merge-shards DIR` — N shards and their merge give the bytes
-// and the manifest of one machine's run; a missing, unfinished or differently made shard is refused.
+// and the manifest (or the PMTiles archive) of one machine's run; a missing, unfinished or differently made shard is
+// refused.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -84,6 +85,13 @@ TEST_CASE("tile --grid xyz --shard I/N + --merge-shards: every tile, tiles.jsonl
       CHECK(it->second == bytes);
     }
   }
+  // -o OUT.pmtiles at the merge: the archive one machine's -o OUT.pmtiles writes, byte for byte.
+  const auto archive = test::swath(with({"tile", scene, "-o", dir / "one.pmtiles"}, common));
+  REQUIRE_MESSAGE(archive.exit_code == 0, archive.err);
+  const std::string last = dir / ("shards-" + std::to_string(counts.back()));
+  const auto merged = test::swath(with({"tile", "--merge-shards", last, "-o", dir / "merged.pmtiles"}, common));
+  REQUIRE_MESSAGE(merged.exit_code == 0, merged.err);
+  CHECK(core::read_file(dir / "merged.pmtiles") == core::read_file(dir / "one.pmtiles"));
 }
 
 TEST_CASE("tile --grid xyz --merge-shards: a missing, unfinished or differently made shard is refused, naming it") {
@@ -154,5 +162,9 @@ TEST_CASE("tile --grid xyz --merge-shards: a missing, unfinished or differently 
   CHECK_MESSAGE(contains(r.err, "lossy"), r.err);
   r = test::swath(with({"tile", scene, "-o", dir / "x.pmtiles", "--shard", "0/2"}, common));
   CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "not into an archive"), r.err);
   CHECK_FALSE(fs::exists(dir / "x.pmtiles"));
+  r = merge(dir / "good", {"-o", dir / "elsewhere"});  // the merge completes the shards' directory
+  CHECK(r.exit_code == 2);
+  CHECK_FALSE(fs::exists(dir / "elsewhere"));
 }
