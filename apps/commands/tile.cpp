@@ -41,8 +41,9 @@ class TileCommand final : public cli::Command {
     if (!merge_.empty()) {
       throw core::UsageError("--merge-shards", "it merges the shards of a web-map pyramid", "add --grid xyz");
     }
-    if (scenes_.empty()) throw core::UsageError("swath tile", "no scene given", "name at least one raster");
-    if (output_.empty()) throw core::UsageError("swath tile", "no output given", "pass -o DIR");
+    if (scenes_.empty())
+      throw core::UsageError("scenes", "none given", "name at least one raster: swath tile SCENE -o DIR");
+    if (output_.empty()) throw core::UsageError("-o", "no output directory given", "pass -o DIR");
     if (pyramid.webmap.grid == webmap::GridKind::xyz) return run_pyramid(std::move(pyramid));
     if (webmap::is_archive_path(output_)) {
       throw core::UsageError("-o '" + output_ + "'", "a PMTiles archive holds a web-map pyramid, not chips",

@@ -167,4 +167,13 @@ TEST_CASE("tile --grid xyz --merge-shards: a missing, unfinished or differently 
   r = merge(dir / "good", {"-o", dir / "elsewhere"});  // the merge completes the shards' directory
   CHECK(r.exit_code == 2);
   CHECK_FALSE(fs::exists(dir / "elsewhere"));
+  // Scenes and -o are optional for the merge only; --merge-shards is for pyramids only.
+  CHECK(test::swath({"tile", "-o", dir / "out", "--grid", "xyz"}).exit_code == 2);
+  CHECK(test::swath({"tile", scene, "--grid", "xyz"}).exit_code == 2);
+  r = test::swath({"tile", "--merge-shards", dir / "good"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "add --grid xyz"), r.err);
+  r = merge(dir / "good", {dir / "other.tif"});  // scenes, when named, must be the shards'
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "other scenes"), r.err);
 }
