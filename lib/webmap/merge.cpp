@@ -78,7 +78,7 @@ class Merge {
   };
 
   const ShardRecord* find(const TileKey& key) const {
-    const auto it = shards_.records.find(key.text());
+    const auto it = shards_.records.find(packed(key));
     return it == shards_.records.end() ? nullptr : &it->second;
   }
 
@@ -97,7 +97,7 @@ class Merge {
                 : "its size is " + std::to_string(size) + " bytes, its shard recorded " + std::to_string(record.bytes),
           "run that tile's shard again (--resume redoes what is missing)");
     }
-    manifest_.add(record_of(key, record.sha256, record.bytes, options_));
+    manifest_.add(record_of(key, record.sha256_hex(), record.bytes, options_));
     if (archive_ != nullptr) to_archive(key, core::read_file(path_of(key)));
     ++report_.reused;
     report_.bytes += record.bytes;
@@ -106,7 +106,7 @@ class Merge {
   // A split-zoom tile's pixels, from its PNG once its SHA-256 matches its shard's record.
   cv::Mat decode(const TileKey& key, const ShardRecord& record) const {
     const std::string path = path_of(key);
-    if (core::sha256_hex(core::read_file(path)) != record.sha256) {
+    if (core::sha256_hex(core::read_file(path)) != record.sha256_hex()) {
       throw core::DataError("tile '" + path + "'", "its SHA-256 differs from what its shard recorded",
                             "run that tile's shard again");
     }

@@ -21,7 +21,50 @@ std::string manifest_name(std::int64_t index, std::int64_t count) {
   return "tiles.shard-" + std::to_string(index) + "-of-" + std::to_string(count) + ".jsonl";
 }
 
+// The record of a tile line; DataError naming the line when its z/x/y or SHA-256 is not as a shard writes them.
+std::pair<std::uint64_t, ShardRecord> record_of_line(const tiling::ManifestLine& line) {
+  const auto* z = line.json.find("z");
+  const auto* x = line.json.find("x");
+  const auto* y = line.json.find("y");
+  if (z == nullptr || x == nullptr || y == nullptr || !z->is_int() || !x->is_int() || !y->is_int()) {
+    throw core::DataError(line.where, "a tile line without integer z, x and y", "run that shard again");
+  }
+  ShardRecord record;
+  record.written = line.status == "written";
+  record.bytes = static_cast<std::uint64_t>(line.bytes.value_or(0));
+  if (record.written) {
+    const auto& hex = line.sha256;
+    const auto nibble = [](char c) {
+      return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    bool ok = hex.size() == 64;
+    for (std::size_t i = 0; ok && i < 32; ++i) {
+      const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+      ok = hi >= 0 && lo >= 0;
+      record.sha256[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    }
+    if (!ok) throw core::DataError(line.where, "a written tile without a SHA-256", "run that shard again");
+  }
+  return {packed({static_cast<int>(z->as_int()), x->as_int(), y->as_int()}), record};
+}
+
 }  // namespace
+
+std::string ShardRecord::sha256_hex() const {
+  if (!written) return "";
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (const auto b : sha256) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  return out;
+}
+
+std::uint64_t packed(const TileKey& key) {
+  return static_cast<std::uint64_t>(key.z) << 58 | static_cast<std::uint64_t>(key.x) << 29 |
+         static_cast<std::uint64_t>(key.y);
+}
 
 core::Json without(const core::Json& object, const std::string& key) {
   core::Json out = core::Json::object();
@@ -98,8 +141,7 @@ ShardSet read_shards(const std::string& dir) {
       }
       const auto& line = std::get<tiling::ManifestLine>(*entry);
       if (first) throw core::DataError(line.where, "a tile line before any header", "run that shard again");
-      ShardRecord record{line.status == "written", line.sha256, static_cast<std::uint64_t>(line.bytes.value_or(0))};
-      if (!set.records.emplace(line.id, std::move(record)).second) {
+      if (!set.records.insert(record_of_line(line)).second) {
         throw core::DataError(line.where, "tile " + line.id + " is listed by two shards",
                               "the shards disagree on their split: run them again with the same options");
       }
