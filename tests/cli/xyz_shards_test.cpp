@@ -6,9 +6,11 @@
 #include <filesystem>
 #include <map>
 
+#include "cli/fleet_support.hpp"
 #include "core/files.hpp"
 #include "support/process.hpp"
 #include "support/rasters.hpp"
+#include "support/redis_server.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
@@ -182,4 +184,17 @@ TEST_CASE("tile --grid xyz --merge-shards: a missing, unfinished or differently 
   r = merge(dir / "good", {dir / "other.tif"});  // scenes, when named, must be the shards'
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(contains(r.err, "other scenes"), r.err);
+}
+
+TEST_CASE("enqueue --kind tile with webmap.grid xyz is refused (exit 2): the fleet's tasks would make chips") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "s.tif", {.width = 64, .height = 64, .bands = 3, .type = GDT_Byte});
+  test::RunOptions env;
+  env.env["SWATH_WEBMAP__GRID"] = "xyz";
+  const auto r =
+      test::swath(test::fleet::with_redis(redis, {"enqueue", "--kind", "tile", scene, "--output", dir / "out"}), env);
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "webmap.grid xyz (env SWATH_WEBMAP__GRID)"), r.err);
+  CHECK(redis.cli({"LLEN", "swath:{fleet}:ready"}) == "0");
 }
