@@ -239,13 +239,7 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
   layout.root_zoom = static_cast<int>(shards.shard.at("root_zoom").as_int());
   const int split = static_cast<int>(shards.shard.at("split_zoom").as_int());
   layout.look = tile_look(options, data_bands);
-  for (const auto& scene : scenes) {
-    layout.ranges.emplace_back();
-    for (int z = 0; z <= layout.zooms.max; ++z) {
-      layout.ranges.back().push_back(z >= layout.zooms.min ? tiles_covering(scene.meters, z, layout.tile_size)
-                                                           : TileRange{z});
-    }
-  }
+  layout.ranges = scene_ranges(scenes, layout.zooms, layout.tile_size);
 
   tiling::TileReport report;
   report.planned = count_in_range(layout, layout.zooms.min);

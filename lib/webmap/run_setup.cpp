@@ -109,14 +109,20 @@ PyramidLayout make_layout(const PyramidOptions& options, const std::vector<Pyram
   layout.root_zoom =
       choose_root_zoom(layout.zooms, layout.tile_size, layout.channels, options.tile.resources.max_memory);
   layout.look = tile_look(options, scenes.front().data_bands.size());
+  layout.ranges = scene_ranges(scenes, layout.zooms, layout.tile_size);
+  return layout;
+}
+
+std::vector<std::vector<TileRange>> scene_ranges(const std::vector<PyramidScene>& scenes, ZoomRange zooms,
+                                                 int tile_size) {
+  std::vector<std::vector<TileRange>> ranges;
   for (const auto& scene : scenes) {
-    layout.ranges.emplace_back();
-    for (int z = 0; z <= layout.zooms.max; ++z) {
-      auto range = z >= layout.zooms.min ? tiles_covering(scene.meters, z, layout.tile_size) : TileRange{z};
-      layout.ranges.back().push_back(range);
+    ranges.emplace_back();
+    for (int z = 0; z <= zooms.max; ++z) {
+      ranges.back().push_back(z >= zooms.min ? tiles_covering(scene.meters, z, tile_size) : TileRange{z});
     }
   }
-  return layout;
+  return ranges;
 }
 
 core::Json header_json(const PyramidOptions& options, const PyramidLayout& layout, const core::Json& provenance) {

@@ -21,6 +21,10 @@ std::vector<PyramidScene> prepare_scenes(const PyramidOptions& options);
 // Zooms, blocks' root zoom, tile look and every scene's tile ranges (from its extent in metres).
 PyramidLayout make_layout(const PyramidOptions& options, const std::vector<PyramidScene>& scenes);
 
+// Each scene's tile range at every zoom up to zooms.max ([scene][zoom]; empty below zooms.min).
+std::vector<std::vector<TileRange>> scene_ranges(const std::vector<PyramidScene>& scenes, ZoomRange zooms,
+                                                 int tile_size);
+
 // The tile look of `options` for scenes of `data_bands` bands (PNG at zlib level 1 unless --co ZLEVEL says).
 tiling::TileLook tile_look(const PyramidOptions& options, std::size_t data_bands);
 
