@@ -58,6 +58,13 @@ class EnqueueCommand final : public cli::Command {
     // tile and detect tasks record their section's every value (defaults, YAML, environment, --options),
     // so the worker runs exactly what `swath tile` / `swath detect` would run here; each task is checked as
     // the worker will check it before anything is queued.
+    // Fleet tasks tile chips; a pyramid asked for through the config or SWATH_WEBMAP__GRID would silently become
+    // chips on the workers.
+    if (plan.kind == "tile" && invocation.config.entry("webmap.grid").text == "xyz") {
+      throw core::UsageError("webmap.grid xyz (" + invocation.config.entry("webmap.grid").origin.describe() + ")",
+                             "the fleet's tile tasks make chips; pyramid tasks are not there yet",
+                             "run `swath tile --grid xyz --shard I/N` on each machine, then --merge-shards DIR");
+    }
     if (plan.kind == "tile" || plan.kind == "detect") {
       plan.options = fleet::task_options(invocation.config, plan.kind, plan.given);
     }

@@ -74,6 +74,7 @@ PyramidOptions pyramid_options_from(const config::Config& config) {
   if (options.webmap.grid == GridKind::xyz && config.entry("tile.format").origin.layer == config::Layer::builtin) {
     options.tile.format = tiling::Format::png;
   }
+  options.sharded = config.entry("tile.shard").origin.layer != config::Layer::builtin;
   return options;
 }
 
@@ -89,10 +90,17 @@ void validate(const PyramidOptions& o) {
                            "a web map takes PNG, JPEG or WEBP tiles",
                            "pass --format PNG (the default with --grid xyz), JPEG or WEBP");
   }
-  if (!t.bands.empty() || t.shard.count > 1 || !t.only_indices.empty() || t.overwrite) {
-    throw core::UsageError("--grid xyz",
-                           "--bands, --shard, --overwrite and task index lists are for chips only (for now)",
+  if (!t.bands.empty() || !t.only_indices.empty() || t.overwrite) {
+    throw core::UsageError("--grid xyz", "--bands, --overwrite and task index lists are for chips only (for now)",
                            "leave them out with --grid xyz");
+  }
+  if ((o.sharded || t.shard.count > 1) && (!o.archive.empty() || t.format != tiling::Format::png)) {
+    throw core::UsageError("--shard with --grid xyz",
+                           !o.archive.empty() ? "shards write tiles into a shared directory, not into an archive"
+                                              : "the merge rebuilds the zooms above the split from the shards' tiles, "
+                                                "which only PNG gives back exactly (JPEG and WEBP are lossy)",
+                           !o.archive.empty() ? "pass -o DIR to the shards, then --merge-shards DIR"
+                                              : "pass --format PNG, or build a JPEG or WEBP pyramid on one machine");
   }
   if (t.scenes.empty()) throw core::UsageError("--grid xyz", "no scene given", "name at least one raster");
   if (t.output_dir.empty() && o.archive.empty()) {

@@ -32,7 +32,8 @@ const config::OptionTable<WebmapOptions>& webmap_table();
 struct PyramidOptions {
   tiling::TileOptions tile;
   WebmapOptions webmap;
-  std::string archive;  // non-empty: one PMTiles archive at this path instead of tile.output_dir's tree
+  std::string archive;   // non-empty: one PMTiles archive at this path instead of tile.output_dir's tree
+  bool sharded = false;  // --shard I/N given (even 0/1): tile.shard's subtrees only, a shard manifest, no TileJSON
 };
 
 // Whether `-o PATH` names a PMTiles archive (ends in .pmtiles) rather than a directory.

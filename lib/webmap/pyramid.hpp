@@ -4,6 +4,8 @@
 // id "z/x/y", z, x, y, path, bounds in EPSG:3857, bounds_wgs84, bytes, sha256; read by tiling::ManifestReader),
 // DIR/tiles.geojson (footprints), DIR/tilejson.json (TileJSON 3.0.0). With PyramidOptions::archive, only that PMTiles
 // file: the same tiles, metadata = the TileJSON (less `tiles`) + "swath": the manifest header (webmap/archive_output).
+// With --shard I/N (PyramidOptions::sharded): only the subtrees of shard I below the split zoom (webmap/shards.hpp),
+// their manifest tiles.shard-I-of-N.jsonl and no TileJSON; webmap/merge.hpp makes the rest.
 // Each scene is read once: blocks of base tiles (subtrees) are warped in parallel and reduced to their root in
 // memory; the zooms above the roots are built in the in-order sink from the roots. Deterministic: the blocks and
 // their order do not depend on --threads, so neither do the bytes.

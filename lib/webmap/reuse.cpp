@@ -7,11 +7,8 @@
 
 namespace swath::webmap {
 
-namespace {
-
-// The tile's pixels as the run had them in memory (PNG is lossless; a tile without alpha was fully opaque); empty
-// when unreadable.
-cv::Mat read_tile(const PyramidLayout& layout, const std::string& path) {
+// A tile without alpha was fully opaque (block.hpp: encode), so its alpha is 255 everywhere.
+cv::Mat read_tile_pixels(const PyramidLayout& layout, const std::string& path) {
   GDALDatasetUniquePtr tile(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   if (!tile || tile->GetRasterXSize() != layout.tile_size || tile->GetRasterYSize() != layout.tile_size) return {};
   const int bands = tile->GetRasterCount();
@@ -24,8 +21,6 @@ cv::Mat read_tile(const PyramidLayout& layout, const std::string& path) {
   }
   return pixels;
 }
-
-}  // namespace
 
 std::optional<ReusedBlock> reuse_block(const PyramidLayout& layout, const std::string& output_dir,
                                        const tiling::PreviousRun& previous, const TileKey& root) {
@@ -46,7 +41,7 @@ std::optional<ReusedBlock> reuse_block(const PyramidLayout& layout, const std::s
         }
         out.written.push_back(record);
         if (key == root) {
-          out.root_pixels = read_tile(layout, output_dir + "/" + path);
+          out.root_pixels = read_tile_pixels(layout, output_dir + "/" + path);
           if (out.root_pixels.empty()) return std::nullopt;
         }
       }

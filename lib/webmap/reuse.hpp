@@ -19,6 +19,10 @@ struct ReusedBlock {
   cv::Mat root_pixels;  // empty when the root has no data
 };
 
+// A PNG tile's pixels as the run had them in memory (lossless; a tile without an alpha band was fully opaque);
+// empty when unreadable or not of the layout's size and channels.
+cv::Mat read_tile_pixels(const PyramidLayout& layout, const std::string& path);
+
 // nullopt when any tile of the block must be made again, or the format is lossy (JPEG, WEBP: the root's pixels
 // would not come back as they were, and the zooms above would differ from a run in one go).
 std::optional<ReusedBlock> reuse_block(const PyramidLayout& layout, const std::string& output_dir,

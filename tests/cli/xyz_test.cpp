@@ -295,7 +295,7 @@ TEST_CASE(
   auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--format", "GTiff"});
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "PNG"));
-  r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--shard", "0/2"});
+  r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--bands", "1"});
   CHECK(r.exit_code == 2);
   CHECK_FALSE(fs::exists(dir / "out"));
 }

@@ -1,0 +1,279 @@
+// The merge replays one machine's in-order sink: the blocks in their order, each one's records taken from the
+// shards, and the zooms above them opened and closed as UpperLevels does; at and below the split zoom a closing tile
+// is the shard's (its record; its pixels decoded from its PNG at the split zoom), above it the merge makes the tile.
+#include "webmap/merge.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/sha256.hpp"
+#include "log/logger.hpp"
+#include "tiling/manifest.hpp"
+#include "webmap/archive_output.hpp"
+#include "webmap/reuse.hpp"
+#include "webmap/run_setup.hpp"
+#include "webmap/shard_inputs.hpp"
+#include "webmap/tilejson.hpp"
+
+namespace swath::webmap {
+
+namespace {
+
+class Merge {
+ public:
+  Merge(const PyramidOptions& options, const PyramidLayout& layout, int split, const ShardSet& shards,
+        tiling::ManifestWriter& manifest, pmtiles::ArchiveWriter* archive, tiling::TileReport& report)
+      : options_(options),
+        layout_(layout),
+        split_(split),
+        shards_(shards),
+        manifest_(manifest),
+        archive_(archive),
+        report_(report),
+        directories_(options.tile.output_dir),
+        levels_(static_cast<std::size_t>(layout.root_zoom - layout.zooms.min)) {}
+
+  void block(const TileKey& root) {
+    std::vector<TileKey> blank;
+    for (int z = layout_.zooms.max; z >= root.z; --z) {
+      const std::int64_t across = std::int64_t{1} << (z - root.z);
+      for (std::int64_t j = 0; j < across; ++j) {
+        for (std::int64_t i = 0; i < across; ++i) {
+          const TileKey key{z, root.x * across + i, root.y * across + j};
+          if (!layout_.in_range(key)) continue;
+          const ShardRecord* record = find(key);
+          if (record == nullptr) {
+            throw core::DataError("--merge-shards '" + options_.tile.output_dir + "'",
+                                  "no shard lists tile " + key.text() + ", which is in range",
+                                  "the shards were cut otherwise: run them again with the same options");
+          }
+          if (record->written) {
+            take(key, *record);
+          } else {
+            blank.push_back(key);
+          }
+        }
+      }
+    }
+    for (const auto& key : blank) manifest_.add(record_of(key, "", 0, options_, tiling::TileStatus::blank));
+    const ShardRecord* root_record = find(root);
+    if (root_record != nullptr && root_record->written)
+      add(root, root.z == split_ ? decode(root, *root_record) : cv::Mat());
+  }
+
+  void finish() {
+    for (int zoom = layout_.root_zoom - 1; zoom >= layout_.zooms.min; --zoom) {
+      if (levels_[static_cast<std::size_t>(zoom - layout_.zooms.min)].open) close(zoom);
+    }
+  }
+
+ private:
+  struct Level {
+    bool open = false;
+    TileKey key;
+    cv::Mat canvas;  // above the split only
+  };
+
+  const ShardRecord* find(const TileKey& key) const {
+    const auto it = shards_.records.find(packed(key));
+    return it == shards_.records.end() ? nullptr : &it->second;
+  }
+
+  std::string path_of(const TileKey& key) const {
+    return options_.tile.output_dir + "/" + tiling::xyz_relative_path({key.z, key.x, key.y}, options_.tile.format);
+  }
+
+  // A shard's tile into the manifest, once its file is checked there with the size the shard recorded.
+  void take(const TileKey& key, const ShardRecord& record) {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path_of(key), error);
+    if (error || size != record.bytes) {
+      throw core::DataError(
+          "tile '" + path_of(key) + "'",
+          error ? "a shard lists it but it is not there: " + error.message()
+                : "its size is " + std::to_string(size) + " bytes, its shard recorded " + std::to_string(record.bytes),
+          "run that tile's shard again (--resume redoes what is missing)");
+    }
+    manifest_.add(record_of(key, record.sha256_hex(), record.bytes, options_));
+    if (archive_ != nullptr) to_archive(key, core::read_file(path_of(key)));
+    ++report_.reused;
+    report_.bytes += record.bytes;
+  }
+
+  // A split-zoom tile's pixels, from its PNG once its SHA-256 matches its shard's record.
+  cv::Mat decode(const TileKey& key, const ShardRecord& record) const {
+    const std::string path = path_of(key);
+    if (core::sha256_hex(core::read_file(path)) != record.sha256_hex()) {
+      throw core::DataError("tile '" + path + "'", "its SHA-256 differs from what its shard recorded",
+                            "run that tile's shard again");
+    }
+    cv::Mat pixels = read_tile_pixels(layout_, path);
+    if (pixels.empty()) {
+      throw core::DataError("tile '" + path + "'",
+                            "it does not decode as a " + std::to_string(layout_.tile_size) + "² tile of " +
+                                std::to_string(layout_.channels) + " bands",
+                            "run that tile's shard again");
+    }
+    return pixels;
+  }
+
+  void to_archive(const TileKey& key, const std::string& bytes) {
+    archive_->add(key.z, static_cast<std::uint32_t>(key.x), static_cast<std::uint32_t>(key.y), bytes);
+  }
+
+  void add(const TileKey& child, const cv::Mat& pixels) {
+    if (child.z <= layout_.zooms.min) return;
+    const int zoom = child.z - 1;
+    Level& level = levels_[static_cast<std::size_t>(zoom - layout_.zooms.min)];
+    const TileKey parent = child.parent();
+    if (level.open && level.key != parent) close(zoom);
+    if (!level.open) {
+      level.open = true;
+      level.key = parent;
+      if (zoom < split_) {
+        level.canvas = cv::Mat(2 * layout_.tile_size, 2 * layout_.tile_size, pixels.type(), cv::Scalar::all(0));
+      }
+    }
+    if (zoom >= split_) return;
+    const int x = static_cast<int>(child.x & 1) * layout_.tile_size;
+    const int y = static_cast<int>(child.y & 1) * layout_.tile_size;
+    pixels.copyTo(level.canvas(cv::Rect(x, y, layout_.tile_size, layout_.tile_size)));
+  }
+
+  void close(int zoom) {
+    Level& level = levels_[static_cast<std::size_t>(zoom - layout_.zooms.min)];
+    level.open = false;
+    if (zoom >= split_) {
+      // A shard's tile: it had data exactly when its shard recorded it (tiles above a block's root are in range).
+      const ShardRecord* record = find(level.key);
+      if (record == nullptr || !record->written) return;
+      take(level.key, *record);
+      add(level.key, zoom == split_ ? decode(level.key, *record) : cv::Mat());
+      return;
+    }
+    const cv::Mat tile = reduce(level.canvas, layout_.resampling);
+    level.canvas.release();
+    if (!has_data(tile)) return;
+    if (layout_.in_range(level.key)) {
+      const auto encoded = encode(layout_, tile);
+      directories_.ensure(level.key);
+      core::write_file_atomic(path_of(level.key), encoded.bytes(), core::Durability::rename_only);
+      manifest_.add(record_of(level.key, core::sha256_hex(encoded.bytes()), encoded.bytes().size(), options_));
+      if (archive_ != nullptr) to_archive(level.key, std::string(encoded.bytes()));
+      ++report_.written;
+      report_.bytes += encoded.bytes().size();
+    }
+    add(level.key, tile);
+  }
+
+  const PyramidOptions& options_;
+  const PyramidLayout& layout_;
+  int split_;
+  const ShardSet& shards_;
+  tiling::ManifestWriter& manifest_;
+  pmtiles::ArchiveWriter* archive_;  // -o OUT.pmtiles: every tile also goes there
+  tiling::TileReport& report_;
+  Directories directories_;
+  std::vector<Level> levels_;
+};
+
+// The scenes as the shards' header describes them: names, sources and extents (enough for ranges and TileJSON).
+std::vector<PyramidScene> scenes_of(const ShardSet& shards) {
+  std::vector<PyramidScene> scenes;
+  const auto& listed = shards.header.at("scenes").as_array();
+  const auto& meters = shards.shard.at("meters").as_array();
+  if (listed.size() != meters.size() || listed.empty()) {
+    throw core::DataError("--merge-shards", "the shards' header lists " + std::to_string(listed.size()) +
+                                                " scene(s) and " + std::to_string(meters.size()) + " extent(s)");
+  }
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    PyramidScene scene;
+    scene.name = listed[i].at("name").as_string();
+    scene.path = listed[i].at("source").as_string();
+    const auto& m = meters[i].as_array();
+    scene.meters = {m.at(0).as_double(), m.at(1).as_double(), m.at(2).as_double(), m.at(3).as_double()};
+    scenes.push_back(std::move(scene));
+  }
+  return scenes;
+}
+
+// What shapes the tiles must be what the shards were given; so must the scenes, when the command names them.
+void check_options(const PyramidOptions& options, const ShardSet& shards) {
+  const core::Json ours = output_options_json(options);
+  if (!(ours == shards.header.at("options"))) {
+    throw core::UsageError("--merge-shards '" + options.tile.output_dir + "'",
+                           "the shards were made with the options " + shards.header.at("options").dump() +
+                               ", this command's are " + ours.dump(),
+                           "pass the shards' --zoom, --format, --resampling, --tile-size and --co");
+  }
+  if (options.tile.scenes.empty()) return;
+  std::vector<std::string> theirs;
+  for (const auto& scene : shards.header.at("scenes").as_array()) theirs.push_back(scene.at("source").as_string());
+  if (theirs != options.tile.scenes) {
+    throw core::UsageError("--merge-shards '" + options.tile.output_dir + "'",
+                           "the shards were made from other scenes (the first: '" + theirs.front() + "')",
+                           "name the shards' scenes in their order, or none");
+  }
+}
+
+}  // namespace
+
+tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& dir, pipeline::ProgressSink* progress) {
+  const auto start = std::chrono::steady_clock::now();
+  PyramidOptions options = given;
+  options.tile.output_dir = dir;
+  const ShardSet shards = read_shards(dir);
+  check_options(options, shards);
+  const auto scenes = scenes_of(shards);
+  PyramidLayout layout;
+  layout.scenes = &scenes;
+  layout.tile_size = options.webmap.tile_size;
+  layout.resampling = options.webmap.resampling;
+  const auto& zoom = shards.header.at("zoom").as_array();
+  layout.zooms = {static_cast<int>(zoom.at(0).as_int()), static_cast<int>(zoom.at(1).as_int())};
+  const auto data_bands = static_cast<std::size_t>(shards.shard.at("data_bands").as_int());
+  layout.channels = static_cast<int>(data_bands) + 1;
+  layout.root_zoom = static_cast<int>(shards.shard.at("root_zoom").as_int());
+  const int split = static_cast<int>(shards.shard.at("split_zoom").as_int());
+  layout.look = tile_look(options, data_bands);
+  layout.ranges = scene_ranges(scenes, layout.zooms, layout.tile_size);
+
+  tiling::TileReport report;
+  report.planned = count_in_range(layout, layout.zooms.min);
+  pipeline::Progress shown{0, report.planned, 0, 0, 0, "tiles"};
+  if (progress != nullptr) progress->started(shown);
+  tiling::ManifestWriter manifest(dir, options.tile.manifest_name, options.tile.index_name, shards.header, false,
+                                  options.tile.format);
+  std::optional<pmtiles::ArchiveWriter> archive;
+  if (!options.archive.empty()) {
+    prepare_archive_folder(options.archive);
+    archive.emplace(options.archive);
+  }
+  Merge merge(options, layout, split, shards, manifest, archive ? &*archive : nullptr, report);
+  for (const auto& root : subtree_roots(layout.ranges, layout.zooms, layout.root_zoom)) {
+    if (options.tile.stop && options.tile.stop()) {
+      if (progress != nullptr) progress->finished(shown);
+      throw core::Interrupted("merge interrupted");
+    }
+    merge.block(root);
+  }
+  merge.finish();
+  if (archive) archive->finish(archive_info(options, layout, shards.header));
+  manifest.commit();
+  write_tilejson(options, layout);
+  report.manifest_path = archive ? options.archive : manifest.manifest_path();
+  report.index_path = manifest.index_path();
+  report.blank = report.planned - report.written - report.reused;
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  shown.done = report.planned;
+  shown.seconds = report.seconds;
+  if (progress != nullptr) progress->finished(shown);
+  log::get("tile")->info("merged {} shard(s): {} tile(s) kept, {} made above zoom {}", shards.count, report.reused,
+                         report.written, split);
+  return report;
+}
+
+}  // namespace swath::webmap

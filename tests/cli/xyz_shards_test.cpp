@@ -1,0 +1,207 @@
+// End to end: `swath tile --grid xyz --shard I/N` and `--merge-shards DIR` — N shards and their merge give the bytes
+// and the manifest (or the PMTiles archive) of one machine's run; a missing, unfinished or differently made shard is
+// refused.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "cli/fleet_support.hpp"
+#include "core/files.hpp"
+#include "support/process.hpp"
+#include "support/rasters.hpp"
+#include "support/redis_server.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A long strip (80 km × 160 m, UTM 18N): zooms 10-15 give ~170 tiles, but enough subtrees across at low zooms that
+// the split falls below, at and two levels above the blocks' roots as N goes from 3 to 1.
+std::string strip_scene(const test::ScratchDir& dir) {
+  return test::make_scene(dir / "strip.tif",
+                          {.width = 8000, .height = 16, .bands = 3, .type = GDT_Byte, .pixel = [](int b, int x, int y) {
+                             return (x + 7 * y + 40 * b) % 251;
+                           }});
+}
+
+// Every file under `root` but the shards' manifests and indexes, relative path → bytes.
+std::map<std::string, std::string> pyramid_files(const std::string& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.rfind("tiles.shard-", 0) != 0)
+      out[fs::relative(entry.path(), root).string()] = core::read_file(entry.path().string());
+  }
+  return out;
+}
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+}  // namespace
+
+TEST_CASE("tile --grid xyz --shard I/N + --merge-shards: every tile, tiles.jsonl and tilejson.json as one machine's") {
+  test::ScratchDir dir;
+  const auto scene = strip_scene(dir);
+  // 16MiB: blocks of 2×2 base tiles (root zoom 14), so the split zoom is 12, 13 and 14 for N = 1, 2, 3.
+  const std::vector<std::string> common = {"--grid", "xyz", "--zoom", "10-15", "--max-memory", "16MiB"};
+  const auto one = test::swath(with({"tile", scene, "-o", dir / "one", "--threads", "2"}, common));
+  REQUIRE_MESSAGE(one.exit_code == 0, one.err);
+  const auto expected = pyramid_files(dir / "one");
+  REQUIRE(expected.count("tiles.jsonl") == 1);
+  REQUIRE(expected.count("tilejson.json") == 1);
+  REQUIRE(expected.size() > 100);
+#if defined(__SANITIZE_ADDRESS__)
+  const std::vector<int> counts = {1, 3};
+#else
+  const std::vector<int> counts = {1, 2, 3};
+#endif
+  for (int n : counts) {
+    CAPTURE(n);
+    const std::string out = dir / ("shards-" + std::to_string(n));
+    for (int i = 0; i < n; ++i) {
+      const auto shard = std::to_string(i) + "/" + std::to_string(n);
+      const auto r = test::swath(
+          with({"tile", scene, "-o", out, "--shard", shard, "--threads", std::to_string(1 + i % 2)}, common));
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      const std::string manifest = "tiles.shard-" + std::to_string(i) + "-of-" + std::to_string(n) + ".jsonl";
+      CHECK(fs::exists(out + "/" + manifest));
+    }
+    CHECK_FALSE(fs::exists(out + "/tiles.jsonl"));  // the shards leave the run's manifest and TileJSON to the merge
+    CHECK_FALSE(fs::exists(out + "/tilejson.json"));
+    const auto merged = test::swath(with({"tile", "--merge-shards", out, "--json"}, common));
+    REQUIRE_MESSAGE(merged.exit_code == 0, merged.err);
+    const auto got = pyramid_files(out);
+    CHECK(got.size() == expected.size());
+    for (const auto& [path, bytes] : expected) {
+      CAPTURE(path);
+      const auto it = got.find(path);
+      REQUIRE(it != got.end());
+      CHECK(it->second == bytes);
+    }
+  }
+  // -o OUT.pmtiles at the merge: the archive one machine's -o OUT.pmtiles writes, byte for byte.
+  const auto archive = test::swath(with({"tile", scene, "-o", dir / "one.pmtiles"}, common));
+  REQUIRE_MESSAGE(archive.exit_code == 0, archive.err);
+  const std::string last = dir / ("shards-" + std::to_string(counts.back()));
+  const auto merged = test::swath(with({"tile", "--merge-shards", last, "-o", dir / "merged.pmtiles"}, common));
+  REQUIRE_MESSAGE(merged.exit_code == 0, merged.err);
+  CHECK(core::read_file(dir / "merged.pmtiles") == core::read_file(dir / "one.pmtiles"));
+}
+
+TEST_CASE("tile --grid xyz --merge-shards: a missing, unfinished or differently made shard is refused, naming it") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(
+      dir / "s.tif", {.width = 300, .height = 300, .bands = 3, .type = GDT_Byte, .pixel = [](int b, int x, int y) {
+                        return (x + y + b) % 251;
+                      }});
+  const std::vector<std::string> common = {"--grid", "xyz", "--zoom", "9-13"};
+  const auto shard = [&](const std::string& out, const std::string& which, std::vector<std::string> more = {}) {
+    const auto r = test::swath(with(with({"tile", scene, "-o", out, "--shard", which}, common), more));
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  };
+  const auto merge = [&](const std::string& out, std::vector<std::string> more = {}) {
+    return test::swath(with(with({"tile", "--merge-shards", out}, common), more));
+  };
+
+  fs::create_directories(dir / "empty");
+  auto r = merge(dir / "empty");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "no shard manifest"), r.err);
+
+  shard(dir / "half", "0/2");
+  r = merge(dir / "half");
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(contains(r.err, "shard 1/2 is missing: no tiles.shard-1-of-2.jsonl"), r.err);
+  CHECK_FALSE(fs::exists(dir / "half/tiles.jsonl"));
+
+  // A killed shard leaves its journal and no manifest.
+  shard(dir / "half", "1/2");
+  fs::rename(dir / "half/tiles.shard-1-of-2.jsonl", dir / "half/.tiles.shard-1-of-2.jsonl.journal");
+  r = merge(dir / "half");
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(contains(r.err, "shard 1/2 is unfinished"), r.err);
+  CHECK_FALSE(fs::exists(dir / "half/tiles.jsonl"));
+
+  // A shard with other options is refused in a directory holding another shard's tiles; a manifest copied
+  // in from elsewhere is refused by the merge.
+  shard(dir / "mixed", "0/2");
+  r = test::swath(
+      with(with({"tile", scene, "-o", dir / "mixed", "--shard", "1/2", "--resampling", "near"}, common), {}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "it holds the tiles of a run with other options"), r.err);
+  shard(dir / "other", "1/2", {"--resampling", "near"});
+  fs::copy_file(dir / "other/tiles.shard-1-of-2.jsonl", dir / "mixed/tiles.shard-1-of-2.jsonl");
+  r = merge(dir / "mixed");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "shard 1/2 was made with other options"), r.err);
+
+  shard(dir / "good", "0/2");
+  shard(dir / "good", "1/2");
+  r = merge(dir / "good", {"--resampling", "cubic"});  // not the shards' options
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "\"resampling\":\"average\""), r.err);
+  CHECK_FALSE(fs::exists(dir / "good/tiles.jsonl"));
+
+  // A tile a shard lists but that is gone.
+  std::string lost;
+  for (const auto& entry : fs::recursive_directory_iterator(dir / "good/13")) {
+    if (entry.is_regular_file()) lost = entry.path().string();
+  }
+  REQUIRE_FALSE(lost.empty());
+  fs::rename(lost, lost + ".away");
+  r = merge(dir / "good");
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(contains(r.err, "a shard lists it but it is not there"), r.err);
+  // --resume per shard makes it again (the shard that owns it); then the merge is one machine's run.
+  fs::remove(lost + ".away");
+  shard(dir / "good", "0/2", {"--resume"});
+  shard(dir / "good", "1/2", {"--resume"});
+  CHECK(fs::exists(lost));
+  r = merge(dir / "good", {"--json"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  const auto one = test::swath(with({"tile", scene, "-o", dir / "one"}, common));
+  REQUIRE_MESSAGE(one.exit_code == 0, one.err);
+  CHECK(pyramid_files(dir / "good") == pyramid_files(dir / "one"));
+
+  // Shards are PNG into a directory: lossy formats and archives are usage errors up front.
+  r = test::swath(with({"tile", scene, "-o", dir / "jpeg", "--shard", "0/2", "--format", "JPEG"}, common));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "lossy"), r.err);
+  r = test::swath(with({"tile", scene, "-o", dir / "x.pmtiles", "--shard", "0/2"}, common));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "not into an archive"), r.err);
+  CHECK_FALSE(fs::exists(dir / "x.pmtiles"));
+  r = merge(dir / "good", {"-o", dir / "elsewhere"});  // the merge completes the shards' directory
+  CHECK(r.exit_code == 2);
+  CHECK_FALSE(fs::exists(dir / "elsewhere"));
+  // Scenes and -o are optional for the merge only; --merge-shards is for pyramids only.
+  CHECK(test::swath({"tile", "-o", dir / "out", "--grid", "xyz"}).exit_code == 2);
+  CHECK(test::swath({"tile", scene, "--grid", "xyz"}).exit_code == 2);
+  r = test::swath({"tile", "--merge-shards", dir / "good"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "add --grid xyz"), r.err);
+  r = merge(dir / "good", {dir / "other.tif"});  // scenes, when named, must be the shards'
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "other scenes"), r.err);
+}
+
+TEST_CASE("enqueue --kind tile with webmap.grid xyz is refused (exit 2): the fleet's tasks would make chips") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "s.tif", {.width = 64, .height = 64, .bands = 3, .type = GDT_Byte});
+  test::RunOptions env;
+  env.env["SWATH_WEBMAP__GRID"] = "xyz";
+  const auto r =
+      test::swath(test::fleet::with_redis(redis, {"enqueue", "--kind", "tile", scene, "--output", dir / "out"}), env);
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "webmap.grid xyz (env SWATH_WEBMAP__GRID)"), r.err);
+  CHECK(redis.cli({"LLEN", "swath:{fleet}:ready"}) == "0");
+}
