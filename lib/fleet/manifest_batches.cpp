@@ -132,9 +132,10 @@ class Batcher {
 core::Json for_each_batch(const std::string& path, const std::string& kind, std::size_t per_batch,
                     const std::function<void(const core::Json& header, ManifestBatch&& batch)>& on_batch) {
   core::Json first_header;
-  std::vector<ManifestBatch> early;  // batches before the first header: held until it comes, or the end
+  // Tile batches before the first header, held until it comes (or the end): their grid is the header's.
+  std::vector<ManifestBatch> early;
   Batcher batcher(path, kind, std::max<std::size_t>(per_batch, 1), [&](ManifestBatch&& batch) {
-    if (first_header.is_null()) {
+    if (first_header.is_null() && kind == "tile") {
       early.push_back(std::move(batch));
     } else {
       on_batch(first_header, std::move(batch));

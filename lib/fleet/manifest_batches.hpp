@@ -37,8 +37,8 @@ struct Manifest {
 // Throws IoError when the manifest cannot be read, DataError for a line that is not a JSON object.
 Manifest read_manifest(const std::string& path, const std::string& kind, std::size_t per_batch);
 // The same one batch at a time (a manifest may hold millions of lines): `on_batch` gets each with the manifest's
-// first header (batches before it are held until it is read, so every batch sees the one read_manifest gives).
-// Returns that header (null when there is none).
+// first header as read so far (null before it). Tile batches before it are held until it is read (or the end), so
+// each sees the one read_manifest gives: their grid is its (manifest_task_options). Returns the first header.
 core::Json for_each_batch(const std::string& path, const std::string& kind, std::size_t per_batch,
                           const std::function<void(const core::Json& header, ManifestBatch&& batch)>& on_batch);
 
