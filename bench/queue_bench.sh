@@ -143,6 +143,7 @@ for depth in $WAITING; do
   redis-cli -p "$port" flushall >/dev/null
   "$SWATH" -q enqueue --redis "$url" --queue deep --kind noop "$work/measured.jsonl" --output "$work/out" >/dev/null
   p0=$(now)
+  r0=$(redis-cli -p "$port" info persistence | awk -F: '/^aof_rewrites:/ {print $2}' | tr -d '\r')
   for (( start = 0; start < depth; start += CHUNK )); do
     $PY -c "
 with open('$work/deep.jsonl', 'w') as f:
@@ -159,5 +160,5 @@ with open('$work/deep.jsonl', 'w') as f:
   "$SWATH" -q worker --redis "$url" --queue deep --max-tasks "$MEASURED" >/dev/null
   d1=$(now)
   rewrites=$(redis-cli -p "$port" info persistence | awk -F: '/^aof_rewrites:/ {print $2}' | tr -d '\r')
-  $PY -c "print(f'  {$depth:>10,} waiting: lease+run+ack {$MEASURED / ($d1 - $d0):10,.0f} tasks/s ($MEASURED tasks; Redis {$(used) / 1e9:.2f} GB; pre-fill {$depth / ($d0 - $p0 - ($w1 - $w0)):,.0f} tasks/s, then {$w1 - $w0:.1f} s for the AOF rewrite it started, {$rewrites} rewrites)')"
+  $PY -c "print(f'  {$depth:>10,} waiting: lease+run+ack {$MEASURED / ($d1 - $d0):10,.0f} tasks/s ($MEASURED tasks; Redis {$(used) / 1e9:.2f} GB; pre-fill {$depth / ($d0 - $p0 - ($w1 - $w0)):,.0f} tasks/s, then {$w1 - $w0:.1f} s for the AOF rewrite it started; {$rewrites - $r0} rewrites since it began)')"
 done
