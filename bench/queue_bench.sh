@@ -142,14 +142,23 @@ with open('$work/measured.jsonl', 'w') as f:
 for depth in $WAITING; do
   redis-cli -p "$port" flushall >/dev/null
   "$SWATH" -q enqueue --redis "$url" --queue deep --kind noop "$work/measured.jsonl" --output "$work/out" >/dev/null
+  p0=$(now)
+  r0=$(redis-cli -p "$port" info persistence | awk -F: '/^aof_rewrites:/ {print $2}' | tr -d '\r')
   for (( start = 0; start < depth; start += CHUNK )); do
     $PY -c "
 with open('$work/deep.jsonl', 'w') as f:
     for i in range($start, min($depth, $start + $CHUNK)): f.write('{\"deep\":%d}\n' % i)"
     "$SWATH" -q enqueue --redis "$url" --queue deep --kind noop "$work/deep.jsonl" --output "$work/deep-$start" >/dev/null
   done
+  # The pre-fill grows the AOF past twice its last rewrite, so Redis forks a rewrite of the whole dataset (seconds
+  # of one core per GB; docs/queue.md, "AOF at depth"). Measured while it runs, the rate is the rewrite's share of
+  # 2 cores, not the queue's depth: the steady state is measured once it is done (its wait printed).
+  w0=$(now)
+  while redis-cli -p "$port" info persistence | grep -qE '^aof_rewrite_(in_progress|scheduled):1'; do sleep 0.5; done
+  w1=$(now)
   d0=$(now)
   "$SWATH" -q worker --redis "$url" --queue deep --max-tasks "$MEASURED" >/dev/null
   d1=$(now)
-  $PY -c "print(f'  {$depth:>10,} waiting: lease+run+ack {$MEASURED / ($d1 - $d0):10,.0f} tasks/s ($MEASURED tasks; Redis {$(used) / 1e9:.2f} GB)')"
+  rewrites=$(redis-cli -p "$port" info persistence | awk -F: '/^aof_rewrites:/ {print $2}' | tr -d '\r')
+  $PY -c "print(f'  {$depth:>10,} waiting: lease+run+ack {$MEASURED / ($d1 - $d0):10,.0f} tasks/s ($MEASURED tasks; Redis {$(used) / 1e9:.2f} GB; pre-fill {$depth / ($d0 - $p0 - ($w1 - $w0)):,.0f} tasks/s, then {$w1 - $w0:.1f} s for the AOF rewrite it started; {$rewrites - $r0} rewrites since it began)')"
 done

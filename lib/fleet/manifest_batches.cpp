@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -36,8 +37,8 @@ std::string grid_text(const tiling::ManifestHeader& header) {
 
 class Batcher {
  public:
-  Batcher(const std::string& path, std::string kind, std::size_t per_batch)
-      : manifest_(core::resolved_path(path)), kind_(std::move(kind)), per_batch_(per_batch) {}
+  Batcher(const std::string& path, std::string kind, std::size_t per_batch, std::function<void(ManifestBatch&&)> sink)
+      : manifest_(core::resolved_path(path)), kind_(std::move(kind)), per_batch_(per_batch), sink_(std::move(sink)) {}
 
   // A header governs the lines after it: their scenes are looked up in it. A tile task re-tiles the grid of the
   // manifest's first header, so a later header on another grid (manifests concatenated) is refused.
@@ -79,10 +80,7 @@ class Batcher {
     if (batch_.size() >= per_batch_) flush();
   }
 
-  std::vector<ManifestBatch> finish() {
-    flush();
-    return std::move(batches_);
-  }
+  void finish() { flush(); }
 
  private:
   // Resolved once per scene name and header (a manifest has many lines per scene).
@@ -114,8 +112,9 @@ class Batcher {
 
   void flush() {
     if (batch_.size() == 0) return;
-    batches_.push_back(std::move(batch_));
+    ManifestBatch full = std::move(batch_);
     batch_ = {};
+    sink_(std::move(full));
   }
 
   std::string manifest_;
@@ -125,14 +124,23 @@ class Batcher {
   std::optional<std::string> first_grid_;
   std::map<std::string, std::string> resolved_;  // scene name → path, under header_
   ManifestBatch batch_;
-  std::vector<ManifestBatch> batches_;
+  std::function<void(ManifestBatch&&)> sink_;
 };
 
 }  // namespace
 
-Manifest read_manifest(const std::string& path, const std::string& kind, std::size_t per_batch) {
-  Batcher batcher(path, kind, std::max<std::size_t>(per_batch, 1));
-  Manifest manifest;
+core::Json for_each_batch(const std::string& path, const std::string& kind, std::size_t per_batch,
+                    const std::function<void(const core::Json& header, ManifestBatch&& batch)>& on_batch) {
+  core::Json first_header;
+  // Tile batches before the first header, held until it comes (or the end): their grid is the header's.
+  std::vector<ManifestBatch> early;
+  Batcher batcher(path, kind, std::max<std::size_t>(per_batch, 1), [&](ManifestBatch&& batch) {
+    if (first_header.is_null() && kind == "tile") {
+      early.push_back(std::move(batch));
+    } else {
+      on_batch(first_header, std::move(batch));
+    }
+  });
   tiling::ManifestReader reader(path);
   while (auto entry = reader.next()) {
     if (auto* line = std::get_if<tiling::ManifestLine>(&*entry)) {
@@ -140,10 +148,21 @@ Manifest read_manifest(const std::string& path, const std::string& kind, std::si
       continue;
     }
     auto& header = std::get<tiling::ManifestHeader>(*entry);
-    if (manifest.header.is_null()) manifest.header = header.json;
+    if (first_header.is_null()) first_header = header.json;
     batcher.header(std::move(header));
+    for (auto& batch : early) on_batch(first_header, std::move(batch));
+    early.clear();
   }
-  manifest.batches = batcher.finish();
+  batcher.finish();
+  for (auto& batch : early) on_batch(first_header, std::move(batch));
+  return first_header;
+}
+
+Manifest read_manifest(const std::string& path, const std::string& kind, std::size_t per_batch) {
+  Manifest manifest;
+  manifest.header = for_each_batch(path, kind, per_batch, [&](const core::Json&, ManifestBatch&& batch) {
+    manifest.batches.push_back(std::move(batch));
+  });
   return manifest;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,11 @@ struct Manifest {
 //   other:  the line's "scene" or "input" as a path (relative to the current directory), else the manifest.
 // Throws IoError when the manifest cannot be read, DataError for a line that is not a JSON object.
 Manifest read_manifest(const std::string& path, const std::string& kind, std::size_t per_batch);
+// The same one batch at a time (a manifest may hold millions of lines): `on_batch` gets each with the manifest's
+// first header as read so far (null before it). Tile batches before it are held until it is read (or the end), so
+// each sees the one read_manifest gives: their grid is its (manifest_task_options). Returns the first header.
+core::Json for_each_batch(const std::string& path, const std::string& kind, std::size_t per_batch,
+                          const std::function<void(const core::Json& header, ManifestBatch&& batch)>& on_batch);
 
 // The options of the tasks planned from a `swath tile` manifest: for tile tasks, the header's grid (size,
 // overlap, edge), so that the lines' indices select the very tiles the manifest lists. `given` is what --options

@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/errors.hpp"
@@ -14,6 +18,7 @@
 #include "fleet/enqueue_check.hpp"
 #include "fleet/manifest_batches.hpp"
 #include "fleet/options.hpp"
+#include "queue/claims.hpp"
 
 namespace swath::fleet {
 
@@ -107,9 +112,8 @@ void plan_manifest(const PlanOptions& options, const std::string& path, std::int
   }
 }
 
-}  // namespace
-
-std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_ms) {
+// The options checked, with the output spelt one way.
+PlanOptions checked_plan(const PlanOptions& given) {
   PlanOptions options = given;
   options.output = given.worker_paths ? worker_path(given.output, "--output") : core::resolved_path(given.output);
   if (options.inputs.empty())
@@ -120,6 +124,141 @@ std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_m
     throw core::UsageError("--shards " + std::to_string(options.shards), "only tile tasks are split into shards",
                            "drop --shards, or use --kind tile");
   }
+  return options;
+}
+
+// One JSON array of strings, written directly (a manifest makes millions).
+std::string json_strings(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (const auto& item : items) {
+    if (out.size() > 1) out += ',';
+    core::append_json_string(out, item);
+  }
+  return out + "]";
+}
+
+// A manifest's batches as the queue stores them: an id and a payload each, made from the options they share
+// (dumped once) and their slice, never as a Task. Tasks standing for the work go to `checked`.
+class ManifestQueuer {
+ public:
+  ManifestQueuer(const PlanOptions& options, const std::string& path, std::int64_t now_ms, QueuePlan& out,
+                 const std::function<void(queue::QueuedTask&&, const queue::Task*)>& add)
+      : options_(options), path_(path), now_ms_(now_ms), out_(out), add_(add) {}
+
+  void run() {
+    const auto header = for_each_batch(path_, options_.kind, options_.tiles_per_task,
+                                       [&](const core::Json& h, ManifestBatch&& batch) { this->batch(h, std::move(batch)); });
+    if (!work_) (void)manifest_task_options(options_.kind, options_.options, options_.given, header, path_);
+    // Tile: a task per scene selecting the largest index its batches select (check_scene_fits looks at that).
+    for (auto& [scene, largest] : largest_) {
+      core::Json options = work_->base;
+      options.set("only_indices", core::Json(core::Json::Array{core::Json(largest)}));
+      out_.checked.push_back(make_task(options_, {scene}, std::move(options), now_ms_, work_->job));
+    }
+    if (detect_) out_.checked.push_back(std::move(*detect_));
+  }
+
+ private:
+  struct Work {
+    core::Json base;  // the options every batch has
+    std::string job;
+    queue::TaskIdMaker ids;
+    std::string shard;  // the slice's members the base holds (a shard), before the batch's own
+    bool slow;          // the base holds a key a batch sets: each batch made as a Task (make_task's order)
+  };
+
+  void batch(const core::Json& header, ManifestBatch&& batch) {
+    if (!work_) {
+      auto base = manifest_task_options(options_.kind, options_.options, options_.given, header, path_);
+      std::string shard;
+      if (const auto* value = base.find("shard"); value != nullptr && !(value->is_string() && value->as_string().empty()))
+        shard = "\"shard\":" + value->dump();
+      const bool slow = base.find("only_indices") != nullptr || base.find("tiles") != nullptr;
+      const std::string job = job_of(options_, base);
+      work_.emplace(Work{base, job, queue::TaskIdMaker(options_.kind, base, options_.output), shard, slow});
+    }
+    auto& work = *work_;
+    std::string member;
+    if (options_.kind == "tile") {
+      std::string list;
+      for (const auto index : batch.indices) list += (list.empty() ? "" : ",") + std::to_string(index);
+      member = "\"only_indices\":[" + list + "]";
+      auto& largest = largest_[batch.inputs.front()];
+      largest = std::max(largest, *std::max_element(batch.indices.begin(), batch.indices.end()));
+    } else if (options_.kind != "detect") {
+      member = "\"tiles\":" + core::Json(std::move(batch.lines)).dump();
+    } else {
+      if (!detect_) detect_ = make_task(options_, {}, work.base, now_ms_, work.job);
+      detect_->inputs.insert(detect_->inputs.end(), batch.inputs.begin(), batch.inputs.end());
+    }
+    if (work.slow || !first_done_) {
+      // The first batch as a Task: the job's meta is its (as make_task and job_meta_json make it).
+      core::Json options = work.base;
+      if (!member.empty()) {
+        const auto colon = member.find(':');
+        options.set(member.substr(1, colon - 2), core::Json::parse(std::string_view(member).substr(colon + 1)));
+      }
+      auto task = make_task(options_, std::move(batch.inputs), std::move(options), now_ms_, work.job);
+      first_done_ = true;
+      add_(queue::queued(task), &task);
+      return;
+    }
+    const std::string inputs = json_strings(batch.inputs);
+    const std::string slice = work.shard.empty() ? member : member.empty() ? work.shard : work.shard + "," + member;
+    add_({work.ids.id(inputs, member), slice.empty() ? inputs : inputs + "\t{" + slice + "}", 0, options_.priority},
+         nullptr);
+  }
+
+  const PlanOptions& options_;
+  const std::string& path_;
+  std::int64_t now_ms_;
+  QueuePlan& out_;
+  const std::function<void(queue::QueuedTask&&, const queue::Task*)>& add_;
+  std::optional<Work> work_;
+  bool first_done_ = false;
+  std::map<std::string, std::int64_t> largest_;  // tile: scene → the largest index its batches select
+  std::optional<queue::Task> detect_;            // detect: a task with every batch's inputs
+};
+
+}  // namespace
+
+QueuePlan plan_queue(const PlanOptions& given, std::int64_t now_ms) {
+  const PlanOptions options = checked_plan(given);
+  QueuePlan plan;
+  std::map<std::string, std::uint32_t> jobs;
+  std::unordered_map<std::uint64_t, std::uint32_t> seen;  // an id's first 16 digits → its task (the same work once)
+  // A task joins its job (made from `meta`, the first task of the job as a Task, or the manifest's first batch).
+  std::string job;
+  const std::function<void(queue::QueuedTask&&, const queue::Task*)> add = [&](queue::QueuedTask&& queued,
+                                                                              const queue::Task* task) {
+    if (task != nullptr) {
+      const auto [it, first] = jobs.try_emplace(task->job, static_cast<std::uint32_t>(plan.queued.jobs.size()));
+      if (first) plan.queued.jobs.push_back({task->job, queue::job_meta_json(*task).dump()});
+      job = task->job;
+    }
+    queued.job = jobs.at(job);
+    const auto [at, fresh] = seen.try_emplace(std::stoull(queued.id.substr(0, 16), nullptr, 16),
+                                              static_cast<std::uint32_t>(plan.queued.tasks.size()));
+    if (!fresh && plan.queued.tasks[at->second].id == queued.id) return;
+    plan.queued.tasks.push_back(std::move(queued));
+  };
+  for (const auto& input : options.inputs) {
+    if (options.worker_paths || !core::is_json_lines_path(input)) {
+      PlanOptions one = options;
+      one.inputs = {input};
+      for (auto& task : plan_tasks(one, now_ms)) {
+        add(queue::queued(task), &task);
+        plan.checked.push_back(std::move(task));
+      }
+    } else {
+      ManifestQueuer(options, input, now_ms, plan, add).run();
+    }
+  }
+  return plan;
+}
+
+std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_ms) {
+  const PlanOptions options = checked_plan(given);
   std::vector<queue::Task> tasks;
   const std::string job = job_of(options, options.options);
   // A Kubernetes Indexed Job's split, as queued tasks: shard I of N takes every N-th tile from I.
@@ -154,9 +293,10 @@ std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_m
 
 queue::EnqueueSummary enqueue(const PlanOptions& plan, const queue::EnqueueOptions& send) {
   queue::Enqueuer enqueuer(send);
-  auto tasks = plan_tasks(plan, enqueuer.server_time_ms());
-  check_tasks(tasks);
-  return enqueuer.enqueue(tasks);
+  auto planned = plan_queue(plan, enqueuer.server_time_ms());
+  check_tasks(planned.checked);
+  planned.queued.claims = queue::plan_claims(planned.checked);
+  return enqueuer.enqueue(planned.queued);
 }
 
 }  // namespace swath::fleet

@@ -38,8 +38,18 @@ struct PlanOptions {
 // manifest line (naming file and line). Opens no scene: check_tasks (fleet/enqueue_check.hpp) does.
 std::vector<queue::Task> plan_tasks(const PlanOptions& options, std::int64_t now_ms);
 
+// What `swath enqueue` sends, planned without a Task per manifest batch (a manifest may hold millions of lines).
+struct QueuePlan {
+  queue::EnqueuePlan queued;  // the tasks plan_tasks plans (the same ids and payloads, in the same order), and jobs
+  // Tasks standing for all the work, for check_tasks (which gives them their claims): each task of a scene input;
+  // per manifest, for tile one per scene selecting the largest index its batches select, for detect one with
+  // every batch's inputs.
+  std::vector<queue::Task> checked;
+};
+QueuePlan plan_queue(const PlanOptions& options, std::int64_t now_ms);
+
 // `swath enqueue`: connects (queue::Enqueuer), plans with Redis' time, checks the tasks as a worker would
-// (check_tasks, which also gives them their claims) and sends them.
+// (check_tasks, which also gives them their claims) and sends them: planned by plan_queue.
 queue::EnqueueSummary enqueue(const PlanOptions& plan, const queue::EnqueueOptions& send);
 
 }  // namespace swath::fleet

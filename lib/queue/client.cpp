@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <string_view>
 #include <map>
 
 #include "core/errors.hpp"
@@ -49,10 +50,21 @@ std::vector<std::string> with_refs(std::vector<std::string> args, const std::vec
 
 EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch,
                                    std::int64_t retention_seconds, std::int64_t dead_max) {
-  // Up to `window` script calls in flight: Redis stores batch k while this thread serialises batch k+1.
+  const auto [jobs, rows] = queued(tasks);
+  return enqueue(jobs, rows, force, batch, retention_seconds, dead_max);
+}
+
+EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std::vector<QueuedTask>& tasks, bool force,
+                                   std::size_t batch, std::int64_t retention_seconds, std::int64_t dead_max) {
+  // Up to `window` script calls in flight: Redis stores batch k while this thread sends batch k+1. The arguments
+  // are views of the tasks' own strings: nothing is copied per task but into the connection's buffer.
   constexpr std::size_t window = 4;
   EnqueueCounts counts;
-  std::deque<std::pair<std::vector<std::string>, std::int64_t>> in_flight;  // args, tasks in them
+  struct Call {
+    std::vector<std::string_view> args;
+    std::int64_t tasks;
+  };
+  std::deque<Call> in_flight;
   std::vector<std::vector<std::string>> retry;
   auto add = [&](const Value& reply) {
     counts.enqueued += reply.as_array().at(0).as_int();
@@ -61,11 +73,11 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
   auto collect = [&] {
     const Value reply = connection_.receive();
     if (reply.is_noscript()) {
-      retry.push_back(
-          std::move(in_flight.front().first));  // the script cache was flushed meanwhile: run it again below
+      // The script cache was flushed meanwhile: run it again below.
+      retry.emplace_back(in_flight.front().args.begin(), in_flight.front().args.end());
     } else if (reply.is_error()) {
       // Refused whole (the script writes nothing when Redis is out of memory): none of this batch is queued.
-      counts.not_queued += in_flight.front().second;
+      counts.not_queued += in_flight.front().tasks;
       if (counts.refusal.empty()) counts.refusal = reply.text;
     } else {
       add(reply);
@@ -73,51 +85,41 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
     in_flight.pop_front();
   };
   // Tasks by job and priority, in the order they first appear (FIFO within a priority); each group in batches.
-  std::vector<std::pair<std::string, Priority>> order;
-  std::map<std::pair<std::string, Priority>, std::vector<const Task*>> groups;
-  std::map<std::string, std::string> meta;
-  std::map<std::string, std::pair<std::size_t, std::size_t>> per_job;  // tasks, longest payload: sizes its buckets
-  for (const auto& task : tasks) {
-    const std::string job = task.job.empty() ? make_job_id(task.kind, shared_options(task), task.output) : task.job;
-    auto [it, first] = groups.try_emplace({job, task.priority});
-    if (first) order.emplace_back(job, task.priority);
-    if (meta.count(job) == 0) meta[job] = job_meta_json(task).dump();
-    it->second.push_back(&task);
-  }
-  std::vector<std::string> payloads;  // in the order they are sent below
-  payloads.reserve(tasks.size());
-  for (const auto& group : order) {
-    for (const Task* task : groups[group]) {
-      payloads.push_back(task_payload(*task));
-      auto& [count, longest] = per_job[group.first];
-      ++count;
-      longest = std::max(longest, payloads.back().size());
-    }
+  std::vector<std::pair<std::uint32_t, Priority>> order;
+  std::map<std::pair<std::uint32_t, Priority>, std::vector<std::uint32_t>> groups;
+  std::vector<std::pair<std::size_t, std::size_t>> per_job(jobs.size());  // tasks, longest payload: sizes buckets
+  for (std::uint32_t i = 0; i < tasks.size(); ++i) {
+    const auto& task = tasks[i];
+    auto [it, first] = groups.try_emplace({task.job, task.priority});
+    if (first) order.emplace_back(task.job, task.priority);
+    it->second.push_back(i);
+    auto& [count, longest] = per_job.at(task.job);
+    ++count;
+    longest = std::max(longest, task.payload.size());
   }
   const std::size_t limit = listpack_value_limit(connection_);
-  std::size_t next_payload = 0;
+  const std::string force_text = force ? "1" : "0", retention = std::to_string(retention_seconds),
+                    dead = std::to_string(dead_max);
+  std::vector<std::string> buckets;
+  buckets.reserve(jobs.size());
+  for (const auto& [count, longest] : per_job) buckets.push_back(std::to_string(buckets_for(count, longest, limit)));
   std::int64_t sent = 0;
   for (const auto& group : order) {
-    const auto& job = group.first;
+    const auto& job = jobs.at(group.first);
     const auto& members = groups[group];
     for (std::size_t start = 0; start < members.size() && counts.refusal.empty(); start += batch) {
-      std::vector<std::string> args{keys_.ready,
-                                    keys_.prefix,
-                                    force ? "1" : "0",
-                                    job,
-                                    meta[job],
-                                    priority_name(members.front()->priority),
-                                    std::to_string(retention_seconds),
-                                    std::to_string(dead_max),
-                                    std::to_string(buckets_for(per_job[job].first, per_job[job].second, limit))};
       const std::size_t end = std::min(members.size(), start + batch);
+      Call call{{keys_.ready, keys_.prefix, force_text, job.id, job.meta, priority_name(group.second), retention,
+                 dead, buckets[group.first]},
+                static_cast<std::int64_t>(end - start)};
+      call.args.reserve(call.args.size() + 2 * (end - start));
       for (std::size_t i = start; i < end; ++i) {
-        args.push_back(members[i]->id);
-        args.push_back(std::move(payloads[next_payload++]));
+        call.args.emplace_back(tasks[members[i]].id);
+        call.args.emplace_back(tasks[members[i]].payload);
       }
-      connection_.send_eval(scripts::enqueue, args, 1);
-      in_flight.emplace_back(std::move(args), static_cast<std::int64_t>(end - start));
-      sent += static_cast<std::int64_t>(end - start);
+      connection_.send_eval(scripts::enqueue, call.args, 1);
+      sent += call.tasks;
+      in_flight.push_back(std::move(call));
       if (in_flight.size() >= window) collect();
     }
   }

@@ -90,6 +90,10 @@ class QueueClient {
   // stay; `dead_max`: the most dead tasks kept.
   EnqueueCounts enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch = 500,
                         std::int64_t retention_seconds = 7 * 24 * 3600, std::int64_t dead_max = 100000);
+  // The same for tasks as the queue stores them (`task.job` indexes `jobs`).
+  EnqueueCounts enqueue(const std::vector<QueuedJob>& jobs, const std::vector<QueuedTask>& tasks, bool force,
+                        std::size_t batch = 500, std::int64_t retention_seconds = 7 * 24 * 3600,
+                        std::int64_t dead_max = 100000);
   LeaseBatch lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases);
   // The same in two halves, so the caller can work while Redis leases; nothing else may use the connection between.
   void send_lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases);

@@ -45,11 +45,16 @@ Value copy_reply(const redisReply* reply) {
   return value;
 }
 
-void append(redisContext* context, const std::vector<std::string>& args) {
+template <class Text>
+void append(redisContext* context, const std::vector<Text>& args, std::vector<std::string_view> head = {}) {
   std::vector<const char*> argv;
   std::vector<std::size_t> lengths;
-  argv.reserve(args.size());
-  lengths.reserve(args.size());
+  argv.reserve(head.size() + args.size());
+  lengths.reserve(head.size() + args.size());
+  for (const auto& a : head) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
   for (const auto& a : args) {
     argv.push_back(a.data());
     lengths.push_back(a.size());
@@ -226,9 +231,15 @@ std::vector<Value> Connection::eval_pipeline(const Script& script,
 }
 
 void Connection::send_eval(const Script& script, const std::vector<std::string>& keys_args, std::size_t key_count) {
+  send_eval(script, std::vector<std::string_view>(keys_args.begin(), keys_args.end()), key_count);
+}
+
+void Connection::send_eval(const Script& script, const std::vector<std::string_view>& keys_args,
+                           std::size_t key_count) {
   if (context_ == nullptr) open();
   const std::string sha = sha_of(script);
-  append(context_, eval_args("EVALSHA", sha, keys_args, key_count));
+  const std::string count = std::to_string(key_count);
+  append(context_, keys_args, {"EVALSHA", sha, count});
   int done = 0;
   while (done == 0) {
     if (redisBufferWrite(context_, &done) != REDIS_OK) lost("sending a pipelined script call");

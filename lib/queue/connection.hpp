@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -79,6 +80,8 @@ class Connection {
   // Windowed pipelining: send a script call now, read its reply later (replies come back in order), so
   // Redis runs one batch while the caller prepares the next. A NOSCRIPT or error reply is returned as is.
   void send_eval(const Script& script, const std::vector<std::string>& keys_args, std::size_t key_count);
+  // The same from views (a million tasks' arguments are not copied but into the connection's buffer).
+  void send_eval(const Script& script, const std::vector<std::string_view>& keys_args, std::size_t key_count);
   Value receive() { return read_reply(); }
 
   // Runs `fn`; when the connection is lost, reconnects with exponential backoff and runs it again,

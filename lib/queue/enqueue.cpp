@@ -1,7 +1,7 @@
 // Enqueue: claims recorded, then the tasks sent in pipelined batches.
 #include "queue/enqueue.hpp"
 
-#include <algorithm>
+#include <tuple>
 
 #include "log/logger.hpp"
 #include "queue/admin.hpp"
@@ -23,6 +23,13 @@ core::Json to_json(const EnqueueSummary& summary, const std::string& queue) {
   return j;
 }
 
+EnqueuePlan enqueue_plan(const std::vector<Task>& tasks) {
+  EnqueuePlan plan;
+  plan.claims = plan_claims(tasks);
+  std::tie(plan.jobs, plan.tasks) = queued(tasks);
+  return plan;
+}
+
 Enqueuer::Enqueuer(EnqueueOptions options) : options_(std::move(options)) {
   const Keys keys(options_.queue);  // validates the name before connecting
   connection_ = std::make_unique<Connection>(options_.redis, ConnectOptions{.client_name = "swath-enqueue"});
@@ -36,24 +43,22 @@ Enqueuer::~Enqueuer() = default;
 
 std::int64_t Enqueuer::server_time_ms() { return connection_->server_time_ms(); }
 
-EnqueueSummary Enqueuer::enqueue(const std::vector<Task>& tasks) {
-  // Two works of these tasks in one place are refused before Redis is asked.
-  const auto claims = plan_claims(tasks);
-  if (const auto conflicts = record_claims(*connection_, client_->keys(), claims, options_.reclaim, options_.batch);
+EnqueueSummary Enqueuer::enqueue(const std::vector<Task>& tasks) { return enqueue(enqueue_plan(tasks)); }
+
+EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
+  // Two works of these tasks in one place were refused when the plan was made; other work's, before Redis stores any task.
+  if (const auto conflicts = record_claims(*connection_, client_->keys(), plan.claims, options_.reclaim, options_.batch);
       !conflicts.empty()) {
     throw claim_refusal(options_.queue, conflicts);
   }
-  const auto counts =
-      client_->enqueue(tasks, options_.force, options_.batch, options_.retention_seconds, options_.dead_max);
+  const auto counts = client_->enqueue(plan.jobs, plan.tasks, options_.force, options_.batch,
+                                       options_.retention_seconds, options_.dead_max);
   log::get("enqueue")->info("queue {}: {} tasks, {} enqueued, {} duplicates skipped, {} not queued", options_.queue,
-                            tasks.size(), counts.enqueued, counts.duplicates, counts.not_queued);
+                            plan.tasks.size(), counts.enqueued, counts.duplicates, counts.not_queued);
   std::vector<std::string> jobs;
-  for (const auto& task : tasks) {
-    const std::string job = task.job.empty() ? make_job_id(task.kind, shared_options(task), task.output) : task.job;
-    if (std::find(jobs.begin(), jobs.end(), job) == jobs.end()) jobs.push_back(job);
-  }
-  return {jobs,          static_cast<std::int64_t>(tasks.size()), counts.enqueued, counts.duplicates, counts.not_queued,
-          counts.refusal};
+  for (const auto& job : plan.jobs) jobs.push_back(job.id);
+  return {jobs,          static_cast<std::int64_t>(plan.tasks.size()), counts.enqueued, counts.duplicates,
+          counts.not_queued, counts.refusal};
 }
 
 }  // namespace swath::queue

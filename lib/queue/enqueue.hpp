@@ -36,6 +36,15 @@ struct EnqueueSummary {
 };
 core::Json to_json(const EnqueueSummary& summary, const std::string& queue);  // swath.enqueue/1
 
+// What one enqueue sends, as the queue stores it: each job once, each task as its id and payload.
+struct EnqueuePlan {
+  std::vector<QueuedJob> jobs;    // in the order their first tasks come
+  std::vector<QueuedTask> tasks;  // in the order they are queued (FIFO within a job and priority)
+  std::vector<Claim> claims;      // one per location (plan_claims')
+};
+// The plan of finished tasks: their claims checked against each other (plan_claims: UsageError on a conflict).
+EnqueuePlan enqueue_plan(const std::vector<Task>& tasks);
+
 // One enqueue: connected first (so an unreachable or evicting Redis is said before any work is planned), asked
 // for its time (tasks count their enqueue time and deadline from Redis TIME), then given the finished tasks.
 class Enqueuer {
@@ -53,6 +62,8 @@ class Enqueuer {
   // other work holds one of their locations, naming it) and sends the tasks in batches. IoError when Redis
   // is unreachable; what Redis refuses (out of memory) is counted in not_queued.
   EnqueueSummary enqueue(const std::vector<Task>& tasks);
+  // The same for a plan made without Tasks (a manifest's millions of batches).
+  EnqueueSummary enqueue(const EnqueuePlan& plan);
 
  private:
   EnqueueOptions options_;

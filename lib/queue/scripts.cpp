@@ -103,6 +103,7 @@ if popped then
   local base = redis.call('INCRBY', k('fence'), #popped) - #popped
   local deadline = now + lease_ms
   local zargs, nz, nout = {}, 0, 3  -- indexed stores, not table.insert: this loop runs once per task
+  local running = {}  -- job → tasks leased: each job's counter written once per call, not once per task
   for i, el in ipairs(popped) do
     local job, id = split_key(el)
     local rec = job and record(job, id)
@@ -127,7 +128,7 @@ if popped then
       delta[p] = delta[p] - 1
       attempt = tonumber(n[1]) + 1
       put(job, id, 'l' .. attempt .. ',' .. n[2] .. ',' .. token .. ',' .. n[3] .. '|' .. payload)
-      redis.call('HINCRBY', jk(job), 'running', 1)
+      running[job] = (running[job] or 0) + 1
       env = envelope(job, id, attempt, payload)
     end
     if attempt then
@@ -139,6 +140,7 @@ if popped then
     end
   end
   bulk('ZADD', k('leased'), zargs)
+  for job, n in pairs(running) do redis.call('HINCRBY', jk(job), 'running', n) end
 end
 promote_low()
 flush()
@@ -173,6 +175,9 @@ local hold_ms = tonumber(ARGV[2])
 local now = now_ms()
 local status, finished, samples, moving = {}, {}, {}, {}
 local ns, nf, nm = 0, 0, 0  -- indexed stores, not table.insert: this loop runs once per task
+-- job → tasks committed, of them entering finishing, and finished at once: each job's counters are written once
+-- per call, not once per task (a call commits hundreds of no-op tasks).
+local committed, finishing, finished_now = {}, {}, {}
 for i = 3, #ARGV, 6 do
   local el, token = ARGV[i], ARGV[i + 1]
   local job, id = split_key(el)
@@ -180,20 +185,17 @@ for i = 3, #ARGV, 6 do
   local state, n, payload = parse(rec or '-')
   ns = ns + 1
   if state == 'l' and n[3] == token and tonumber(redis.call('ZSCORE', k('leased'), el) or '0') >= now then
-    redis.call('HINCRBY', jk(job), 'running', -1)
-    redis.call('HINCRBY', jk(job), 'done', 1)
-    redis.call('HSETNX', jk(job), 'first_done', now)
-    redis.call('HSET', jk(job), 'last_done', now)
+    committed[job] = (committed[job] or 0) + 1
     if ARGV[i + 5] == '1' then
       -- Unfinished until its worker has moved the files into place; any worker takes over after hold_ms.
       put(job, id, 'd' .. token .. '|' .. payload)
       moving[nm + 1], moving[nm + 2] = now + hold_ms, el
       nm = nm + 2
       redis.call('HSET', k('finish'), el, ARGV[i + 2])
-      redis.call('HINCRBY', jk(job), 'finishing', 1)
+      finishing[job] = (finishing[job] or 0) + 1
     else
       put(job, id, 'd' .. token)
-      unfinished(job, -1)
+      finished_now[job] = (finished_now[job] or 0) + 1
     end
     nf = nf + 1
     finished[nf], samples[nf] = el, now .. ':' .. ARGV[i + 4]
@@ -203,6 +205,14 @@ for i = 3, #ARGV, 6 do
   else
     status[ns] = 0
   end
+end
+for job, c in pairs(committed) do
+  redis.call('HINCRBY', jk(job), 'running', -c)
+  redis.call('HINCRBY', jk(job), 'done', c)
+  redis.call('HSETNX', jk(job), 'first_done', now)
+  redis.call('HSET', jk(job), 'last_done', now)
+  if finishing[job] then redis.call('HINCRBY', jk(job), 'finishing', finishing[job]) end
+  if finished_now[job] then unfinished(job, -finished_now[job]) end
 end
 bulk('ZADD', k('finishing'), moving)
 if #finished > 0 then

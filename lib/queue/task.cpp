@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "core/build_info.hpp"
 #include "core/errors.hpp"
@@ -97,6 +98,33 @@ std::string make_task_id(const std::string& kind, const std::vector<std::string>
   return core::sha256_hex(identity).substr(0, 32);
 }
 
+TaskIdMaker::TaskIdMaker(const std::string& kind, const core::Json& options, const std::string& output)
+    : kind_json_(core::Json(kind).dump()),
+      options_open_(options.dump()),
+      tail_(",\"output\":" + core::Json(output).dump() + ",\"swath\":" + core::Json(core::build::version).dump() + "}"),
+      options_empty_(options.as_object().empty()) {
+  options_open_.pop_back();  // the closing brace: the slice's members go before it
+}
+
+std::string TaskIdMaker::id(const std::string& inputs_json, std::string_view slice_members) {
+  if (last_inputs_.empty() || inputs_json != last_inputs_) {
+    prefix_ = core::Sha256();
+    for (std::string_view part : {std::string_view("{\"kind\":"), std::string_view(kind_json_),
+                                  std::string_view(",\"inputs\":"), std::string_view(inputs_json),
+                                  std::string_view(",\"options\":"), std::string_view(options_open_)})
+      prefix_.update(part);
+    last_inputs_ = inputs_json;
+  }
+  core::Sha256 hash = prefix_;
+  if (!slice_members.empty()) {
+    if (!options_empty_) hash.update(",");
+    hash.update(slice_members);
+  }
+  hash.update("}");
+  hash.update(tail_);
+  return hash.finish_hex().substr(0, 32);
+}
+
 std::string make_job_id(const std::string& kind, const core::Json& shared, const std::string& output) {
   core::Json identity = core::Json::object();
   identity.set("kind", kind);
@@ -138,6 +166,23 @@ std::string task_payload(const Task& task) {
   std::string out = core::Json(core::Json::Array(task.inputs.begin(), task.inputs.end())).dump();
   const auto slice = slice_options(task);
   if (!slice.as_object().empty()) out += "\t" + slice.dump();
+  return out;
+}
+
+QueuedTask queued(const Task& task) { return {task.id, task_payload(task), 0, task.priority}; }
+
+std::pair<std::vector<QueuedJob>, std::vector<QueuedTask>> queued(const std::vector<Task>& tasks) {
+  std::pair<std::vector<QueuedJob>, std::vector<QueuedTask>> out;
+  auto& [jobs, rows] = out;
+  std::map<std::string, std::uint32_t> index;
+  rows.reserve(tasks.size());
+  for (const auto& task : tasks) {
+    const std::string job = task.job.empty() ? make_job_id(task.kind, shared_options(task), task.output) : task.job;
+    const auto [it, first] = index.try_emplace(job, static_cast<std::uint32_t>(jobs.size()));
+    if (first) jobs.push_back({job, job_meta_json(task).dump()});
+    rows.push_back(queued(task));
+    rows.back().job = it->second;
+  }
   return out;
 }
 

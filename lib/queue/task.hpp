@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "core/sha256.hpp"
 
 namespace swath::queue {
 
@@ -54,6 +55,41 @@ struct Task {
 // the same work enqueued twice gets the same id, so the second enqueue is a no-op.
 std::string make_task_id(const std::string& kind, const std::vector<std::string>& inputs, const core::Json& options,
                          const std::string& output);
+
+// make_task_id for the many tasks of one job (a manifest's batches), each made of the job's options and its own
+// slice: the options are dumped once, and what comes before the slice is hashed once per distinct inputs. The
+// same ids as make_task_id of the merged options (the slice's keys after the job's, which must not hold them).
+class TaskIdMaker {
+ public:
+  TaskIdMaker(const std::string& kind, const core::Json& options, const std::string& output);
+  // `inputs_json`: the inputs as a JSON array (core::Json dump); `slice_members`: the task's own options as
+  // object members, `"key":value,...` ("" when it has none).
+  std::string id(const std::string& inputs_json, std::string_view slice_members);
+
+ private:
+  std::string kind_json_, options_open_, tail_;
+  bool options_empty_ = true;
+  std::string last_inputs_;
+  core::Sha256 prefix_;  // the identity up to the slice, for last_inputs_
+};
+
+// A task as the queue stores it, for producers that make millions (a manifest's batches) without a Task each.
+struct QueuedTask {
+  std::string id;          // make_task_id's
+  std::string payload;     // task_payload's: the inputs as JSON, then a tab and the slice when there is one
+  std::uint32_t job = 0;   // its job: an index into the enqueue's jobs
+  Priority priority = Priority::normal;
+};
+// A job as the queue stores it once for its tasks.
+struct QueuedJob {
+  std::string id;    // make_job_id's
+  std::string meta;  // job_meta_json's text
+};
+QueuedTask queued(const Task& task);  // its job left 0
+// Finished tasks as the queue stores them, with their jobs in the order they first come (a task without a job
+// gets make_job_id's; a job's meta is its first task's).
+std::pair<std::vector<QueuedJob>, std::vector<QueuedTask>> queued(const std::vector<Task>& tasks);
+
 
 // Hex SHA-256 (first 12 digits) of kind, the options the job's tasks share, output and swath's version: the
 // same work always falls in the same job, so the same task is found there whichever enqueue names it again.
