@@ -179,3 +179,20 @@ TEST_CASE("raster: a sparse block or one that does not inflate goes back to GDAL
   ds.reset();
   VSIUnlink(path.c_str());
 }
+
+TEST_CASE("raster: a window reader takes whole blocks of a plain GeoTIFF past GDAL's block cache, other windows not") {
+  const auto path =
+      make_tiff("/vsimem/reader.tif", 100, 70, 3, {"TILED=YES", "BLOCKXSIZE=32", "BLOCKYSIZE=16", "COMPRESS=DEFLATE"});
+  auto ds = raster::open_scene(path);
+  const raster::WindowReader reader(path, raster::describe_scene(*ds, path));
+  const core::Window whole{64, 48, 64, 32};  // whole blocks, past the scene's corner
+  const auto before = GDALGetCacheUsed64();
+  const auto raw = reader.read(whole, {1, 2, 3}, GDT_Byte, {}, raster::Layout::pixel_interleaved);
+  CHECK(GDALGetCacheUsed64() == before);  // nothing went through GDAL's cache (it did before raw reads)
+  const auto cut = reader.read({5, 3, 32, 16}, {1, 2, 3}, GDT_Byte, {}, raster::Layout::pixel_interleaved);
+  CHECK(GDALGetCacheUsed64() > before);  // a window cutting blocks: GDAL's cache, which decodes a shared block once
+  CHECK(raw.data == gdal_read(*ds, whole.intersect({0, 0, 100, 70}), raw).data);
+  CHECK(cut.data == gdal_read(*ds, {5, 3, 32, 16}, cut).data);
+  ds.reset();
+  VSIUnlink(path.c_str());
+}
