@@ -6,8 +6,8 @@
 #
 # NAME is the folder under lib/ ("scale/k8s" is a module of its own; its parent's sources do not include it).
 # PUBLIC: modules the module's headers include (its dependents see them too); PRIVATE: modules only its sources
-# include. PUBLIC_USES / USES: the same for third-party packages (gdal, proj, tbb, opencv, hiredis, spdlog, fmt,
-# yaml-cpp). FOLDERS: subfolders built into the same target; their headers are private to the subfolder except
+# include. PUBLIC_USES / USES: the same for third-party packages (gdal, proj, tbb, opencv, hiredis, libdeflate, spdlog,
+# fmt, yaml-cpp). FOLDERS: subfolders built into the same target; their headers are private to the subfolder except
 # the FACADES. Declare a module after every module it depends on: the order is the layering, bottom first.
 
 # Level 0: errors, files, JSON, text, geo types, hashes. No third-party library.
@@ -17,7 +17,7 @@ swath_module(core)
 swath_module(config PUBLIC core USES yaml-cpp)
 swath_module(log PUBLIC config PRIVATE core PUBLIC_USES spdlog)
 swath_module(pipeline PUBLIC config core log PUBLIC_USES tbb)
-swath_module(raster PUBLIC config core PRIVATE log PUBLIC_USES gdal tbb USES fmt)
+swath_module(raster PUBLIC config core PRIVATE log PUBLIC_USES gdal tbb USES fmt libdeflate)
 swath_module(vector PUBLIC core PRIVATE raster USES gdal)
 swath_module(provenance PUBLIC core USES fmt gdal hiredis opencv proj spdlog tbb yaml-cpp)
 swath_module(pmtiles PUBLIC core USES gdal)

@@ -5,6 +5,7 @@
 
 #include "core/errors.hpp"
 #include "raster/gdal_errors.hpp"
+#include "raster/raw_tiff_blocks.hpp"
 
 namespace swath::raster {
 
@@ -23,10 +24,13 @@ std::string window_text(const core::Window& w) {
 
 WindowReader::WindowReader(std::string path, SceneInfo info) : path_(std::move(path)), info_(std::move(info)) {}
 
-GDALDataset& WindowReader::dataset_for_this_thread() const {
+WindowReader::Handle& WindowReader::handle_for_this_thread() const {
   auto& slot = datasets_.local();
-  if (!slot) slot = open_scene(path_);
-  return *slot;
+  if (!slot.dataset) {
+    slot.dataset = open_scene(path_);
+    slot.raw = RawTiffBlocks::open(*slot.dataset, path_);
+  }
+  return slot;
 }
 
 PixelBlock padded_block(const core::Window& window, const core::Window& scene, const std::vector<int>& bands,
@@ -59,8 +63,10 @@ PixelBlock WindowReader::read(const core::Window& window, const std::vector<int>
   std::byte* origin = block.sample_at(0, inside.y - window.y) + (inside.x - window.x) * pixel;
   std::vector<int> band_list = bands;
 
+  Handle& handle = handle_for_this_thread();
+  if (handle.raw && handle.raw->takes(inside, block) && handle.raw->read(inside, block)) return block;
   CapturedGdalErrors errors;
-  const CPLErr err = dataset_for_this_thread().RasterIO(
+  const CPLErr err = handle.dataset->RasterIO(
       GF_Read, static_cast<int>(inside.x), static_cast<int>(inside.y), static_cast<int>(inside.width),
       static_cast<int>(inside.height), origin, static_cast<int>(inside.width), static_cast<int>(inside.height), type,
       static_cast<int>(band_list.size()), band_list.data(), pixel, line, band_space, nullptr);

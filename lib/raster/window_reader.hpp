@@ -4,6 +4,7 @@
 #include <oneapi/tbb/enumerable_thread_specific.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,8 @@
 #include "raster/scene.hpp"
 
 namespace swath::raster {
+
+class RawTiffBlocks;
 
 // How a block's samples are laid out: band after band, or the bands of one pixel side by side (as most
 // multi-band GeoTIFFs store them, so reading and writing those needs no transposition).
@@ -66,11 +69,16 @@ class WindowReader {
   void release_handles() const { datasets_.clear(); }
 
  private:
-  GDALDataset& dataset_for_this_thread() const;
+  // A thread's handle on the scene, and its raw block reader when the file suits one (RawTiffBlocks).
+  struct Handle {
+    GDALDatasetUniquePtr dataset;
+    std::shared_ptr<RawTiffBlocks> raw;  // after `dataset` (it reads block offsets there), so it goes first
+  };
+  Handle& handle_for_this_thread() const;
 
   std::string path_;
   SceneInfo info_;
-  mutable tbb::enumerable_thread_specific<GDALDatasetUniquePtr> datasets_;
+  mutable tbb::enumerable_thread_specific<Handle> datasets_;
 };
 
 }  // namespace swath::raster

@@ -4,6 +4,7 @@
 #include <cpl_string.h>
 
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -201,7 +202,8 @@ EncodedTile TileTemplates::encode(const raster::PixelBlock& block, std::size_t b
                                   const TilePlace& place) {
   if (look.format != Format::gtiff) return encode_tile(block, band_count, look, place);
   const Shape shape{block.window.width, block.window.height, declares_padding_nodata(look, block.window)};
-  // Made once per shape (two probe encodings) by the first thread to need it; others needing it wait.
+  // Made once per shape (two probe encodings) by the first thread to need it. Another thread needing it meanwhile
+  // encodes through GDAL (the bytes a template gives) rather than idle its core for those encodings.
   std::shared_future<std::shared_ptr<const Template>> made;
   std::optional<std::promise<std::shared_ptr<const Template>>> making;
   {
@@ -220,6 +222,8 @@ EncodedTile TileTemplates::encode(const raster::PixelBlock& block, std::size_t b
       making->set_exception(std::current_exception());
       throw;
     }
+  } else if (made.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    return encode_tile(block, band_count, look, place);
   }
   if (const auto known = made.get()) {
     const auto pixels = written_pixels(block, band_count, known->layout.planar_separate);

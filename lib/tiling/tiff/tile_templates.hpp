@@ -21,7 +21,8 @@ namespace swath::tiling::tiff {
 // file (15% of a run's CPU). A template is used only after GDAL's own encoding of a second probe (other
 // pixels, other corner and id) came out byte-identical to it. Compressed or tiled layouts, other formats,
 // and tiles with a strip of one repeated value (which GDAL writes elsewhere in the file) go to GDAL, so the
-// output is always exactly what GDAL writes. Thread-safe.
+// output is always exactly what GDAL writes. Thread-safe: while one thread probes a shape, others needing it
+// encode through GDAL.
 class TileTemplates {
  public:
   EncodedTile encode(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look,
