@@ -146,8 +146,9 @@ class ManifestQueuer {
       : options_(options), path_(path), now_ms_(now_ms), out_(out), add_(add) {}
 
   void run() {
-    const auto header = for_each_batch(path_, options_.kind, options_.tiles_per_task,
-                                       [&](const core::Json& h, ManifestBatch&& batch) { this->batch(h, std::move(batch)); });
+    const auto header =
+        for_each_batch(path_, options_.kind, options_.tiles_per_task,
+                       [&](const core::Json& h, ManifestBatch&& batch) { this->batch(h, std::move(batch)); });
     if (!work_) (void)manifest_task_options(options_.kind, options_.options, options_.given, header, path_);
     // Tile: a task per scene selecting the largest index its batches select (check_scene_fits looks at that).
     for (auto& [scene, largest] : largest_) {
@@ -171,7 +172,8 @@ class ManifestQueuer {
     if (!work_) {
       auto base = manifest_task_options(options_.kind, options_.options, options_.given, header, path_);
       std::string shard;
-      if (const auto* value = base.find("shard"); value != nullptr && !(value->is_string() && value->as_string().empty()))
+      if (const auto* value = base.find("shard");
+          value != nullptr && !(value->is_string() && value->as_string().empty()))
         shard = "\"shard\":" + value->dump();
       const bool slow = base.find("only_indices") != nullptr || base.find("tiles") != nullptr;
       const std::string job = job_of(options_, base);
@@ -230,7 +232,7 @@ QueuePlan plan_queue(const PlanOptions& given, std::int64_t now_ms) {
   // A task joins its job (made from `meta`, the first task of the job as a Task, or the manifest's first batch).
   std::string job;
   const std::function<void(queue::QueuedTask&&, const queue::Task*)> add = [&](queue::QueuedTask&& queued,
-                                                                              const queue::Task* task) {
+                                                                               const queue::Task* task) {
     if (task != nullptr) {
       const auto [it, first] = jobs.try_emplace(task->job, static_cast<std::uint32_t>(plan.queued.jobs.size()));
       if (first) plan.queued.jobs.push_back({task->job, queue::job_meta_json(*task).dump()});

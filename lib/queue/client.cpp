@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <deque>
-#include <string_view>
 #include <map>
+#include <string_view>
 
 #include "core/errors.hpp"
 #include "queue/scripts.hpp"
@@ -109,8 +109,8 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
     const auto& members = groups[group];
     for (std::size_t start = 0; start < members.size() && counts.refusal.empty(); start += batch) {
       const std::size_t end = std::min(members.size(), start + batch);
-      Call call{{keys_.ready, keys_.prefix, force_text, job.id, job.meta, priority_name(group.second), retention,
-                 dead, buckets[group.first]},
+      Call call{{keys_.ready, keys_.prefix, force_text, job.id, job.meta, priority_name(group.second), retention, dead,
+                 buckets[group.first]},
                 static_cast<std::int64_t>(end - start)};
       call.args.reserve(call.args.size() + 2 * (end - start));
       for (std::size_t i = start; i < end; ++i) {

@@ -75,9 +75,9 @@ class TaskIdMaker {
 
 // A task as the queue stores it, for producers that make millions (a manifest's batches) without a Task each.
 struct QueuedTask {
-  std::string id;          // make_task_id's
-  std::string payload;     // task_payload's: the inputs as JSON, then a tab and the slice when there is one
-  std::uint32_t job = 0;   // its job: an index into the enqueue's jobs
+  std::string id;         // make_task_id's
+  std::string payload;    // task_payload's: the inputs as JSON, then a tab and the slice when there is one
+  std::uint32_t job = 0;  // its job: an index into the enqueue's jobs
   Priority priority = Priority::normal;
 };
 // A job as the queue stores it once for its tasks.
@@ -89,7 +89,6 @@ QueuedTask queued(const Task& task);  // its job left 0
 // Finished tasks as the queue stores them, with their jobs in the order they first come (a task without a job
 // gets make_job_id's; a job's meta is its first task's).
 std::pair<std::vector<QueuedJob>, std::vector<QueuedTask>> queued(const std::vector<Task>& tasks);
-
 
 // Hex SHA-256 (first 12 digits) of kind, the options the job's tasks share, output and swath's version: the
 // same work always falls in the same job, so the same task is found there whichever enqueue names it again.
