@@ -252,6 +252,13 @@ bool fully_opaque(const cv::Mat& pixels) {
 }
 
 tiling::EncodedTile encode(const PyramidLayout& layout, const cv::Mat& pixels) {
+  // GDAL's WEBP driver takes 3 or 4 bands only: a grey tile goes in as RGB(A), its grey in each of R, G and B.
+  if (layout.look.format == tiling::Format::webp && pixels.channels() == 2) {
+    cv::Mat rgba(pixels.rows, pixels.cols, CV_8UC4);
+    const int from_to[] = {0, 0, 0, 1, 0, 2, 1, 3};
+    cv::mixChannels(&pixels, 1, &rgba, 1, from_to, 4);
+    return encode(layout, rgba);
+  }
   raster::PixelBlock block;
   block.window = {0, 0, pixels.cols, pixels.rows};
   block.type = GDT_Byte;

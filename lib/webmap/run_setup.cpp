@@ -93,8 +93,10 @@ tiling::TileLook tile_look(const PyramidOptions& options, std::size_t data_bands
                                         [](const std::string& o) { return o.rfind("ZLEVEL=", 0) == 0; });
   if (look.format == tiling::Format::png && !zlevel_given) look.creation_options.push_back("ZLEVEL=1");
   look.scene = {0, 0, options.webmap.tile_size, options.webmap.tile_size};
-  look.colors = data_bands == 1 ? std::vector<GDALColorInterp>{GCI_GrayIndex, GCI_AlphaBand}
-                                : std::vector<GDALColorInterp>{GCI_RedBand, GCI_GreenBand, GCI_BlueBand, GCI_AlphaBand};
+  // WEBP holds 3 or 4 bands: grey scenes are written as RGB(A) there (encode).
+  const bool grey = data_bands == 1 && look.format != tiling::Format::webp;
+  look.colors = grey ? std::vector<GDALColorInterp>{GCI_GrayIndex, GCI_AlphaBand}
+                     : std::vector<GDALColorInterp>{GCI_RedBand, GCI_GreenBand, GCI_BlueBand, GCI_AlphaBand};
   look.nodata.assign(look.colors.size(), std::nullopt);
   return look;
 }
