@@ -133,8 +133,10 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
         encoded.bytes(), core::Durability::rename_only);
     return WrittenTile{key, std::move(sha256), encoded.bytes().size(), false, {}};
   };
+  LowestZoom lowest;
   const auto record_tile = [&](WrittenTile& tile) {
     ++(tile.reused ? report.reused : report.written);
+    lowest.saw(tile.key.z);
     if (archive) {
       archive->add(tile.key.z, static_cast<std::uint32_t>(tile.key.x), static_cast<std::uint32_t>(tile.key.y),
                    tile.encoded);
@@ -144,12 +146,17 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     }
     report.bytes += tile.bytes;
   };
-  UpperLevels upper(upper_layout, [&](const TileKey& key, const cv::Mat& pixels) {
-    auto encoded = encode(layout, pixels);
-    std::string sha = core::sha256_hex(encoded.bytes());
-    auto tile = submit(key, encoded, std::move(sha));
-    record_tile(tile);
-  });
+  UpperLevels upper(
+      upper_layout,
+      [&](const TileKey& key, const cv::Mat& pixels) {
+        auto encoded = encode(layout, pixels);
+        std::string sha = core::sha256_hex(encoded.bytes());
+        auto tile = submit(key, encoded, std::move(sha));
+        record_tile(tile);
+      },
+      [&](const TileKey& key) {
+        if (manifest) manifest->add(record_of(key, "", 0, options, tiling::TileStatus::blank));
+      });
 
   std::size_t next = 0;
   const auto source = [&]() -> std::optional<BlockJob> {
@@ -192,7 +199,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
       for (const auto& key : out.blank) manifest->add(record_of(key, "", 0, options, tiling::TileStatus::blank));
     }
     report.pixels += out.pixels;
-    if (!out.root_pixels.empty()) upper.add(out.root, out.root_pixels);
+    upper.add(out.root, out.root_pixels);  // empty when the root has no data: its parent may have none either
     shown.done = report.written + report.reused;
     shown.pixels = report.pixels;
     shown.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -217,11 +224,11 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
           "no tile of zooms " + std::to_string(layout.zooms.min) + "-" + std::to_string(layout.zooms.max) + " has data",
           "check the scenes and --zoom");
     }
-    archive->finish(archive_info(options, layout, header));
+    archive->finish(archive_info(options, layout, header, lowest.or_else(layout.zooms.min)));
     report.manifest_path = options.archive;
   } else {
     manifest->commit();
-    if (!options.sharded) write_tilejson(options, layout);
+    if (!options.sharded) write_tilejson(options, layout, lowest.or_else(layout.zooms.min));
     report.manifest_path = manifest->manifest_path();
     report.index_path = manifest->index_path();
   }

@@ -3,8 +3,12 @@
 
 namespace swath::webmap {
 
-UpperLevels::UpperLevels(const PyramidLayout& layout, std::function<void(const TileKey&, const cv::Mat&)> emit)
-    : layout_(layout), emit_(std::move(emit)), levels_(static_cast<std::size_t>(layout.root_zoom - layout.zooms.min)) {}
+UpperLevels::UpperLevels(const PyramidLayout& layout, std::function<void(const TileKey&, const cv::Mat&)> emit,
+                         std::function<void(const TileKey&)> blank)
+    : layout_(layout),
+      emit_(std::move(emit)),
+      blank_(std::move(blank)),
+      levels_(static_cast<std::size_t>(layout.root_zoom - layout.zooms.min)) {}
 
 void UpperLevels::add(const TileKey& child, const cv::Mat& pixels) {
   if (child.z <= layout_.zooms.min) return;
@@ -15,6 +19,9 @@ void UpperLevels::add(const TileKey& child, const cv::Mat& pixels) {
   if (!level.open) {
     level.open = true;
     level.key = parent;
+  }
+  if (pixels.empty()) return;
+  if (level.canvas.empty()) {
     level.canvas = cv::Mat(2 * layout_.tile_size, 2 * layout_.tile_size, pixels.type(), cv::Scalar::all(0));
   }
   const int x = static_cast<int>(child.x & 1) * layout_.tile_size;
@@ -25,10 +32,18 @@ void UpperLevels::add(const TileKey& child, const cv::Mat& pixels) {
 void UpperLevels::close(int zoom) {
   Level& level = levels_[static_cast<std::size_t>(zoom - layout_.zooms.min)];
   level.open = false;
-  const cv::Mat tile = reduce(level.canvas, layout_.resampling);
+  // A parent of children without data has none; one with data may still lose it all in the halving (a sliver).
+  cv::Mat tile;
+  if (!level.canvas.empty()) tile = reduce(level.canvas, layout_.resampling);
   level.canvas.release();
-  if (!has_data(tile)) return;
-  if (layout_.in_range(level.key)) emit_(level.key, tile);
+  if (!tile.empty() && !has_data(tile)) tile.release();
+  if (layout_.in_range(level.key)) {
+    if (tile.empty()) {
+      blank_(level.key);
+    } else {
+      emit_(level.key, tile);
+    }
+  }
   add(level.key, tile);
 }
 
