@@ -139,22 +139,14 @@ void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, const 
 // With one scene and `average`, the second step is gdal2tiles' own query arithmetic per base tile (query_average).
 void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t scene_index, GDALDataset& target,
                 cv::Mat& canvas, const TileKey& root, bool first) {
-  const core::Bounds block = tile_bounds(root, layout.tile_size);
   const PyramidScene& scene = (*layout.scenes)[scene_index];
   const auto& gt = scene.warped_geotransform;
-  constexpr std::int64_t margin = 3;
-  const std::int64_t x0 =
-      std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((block.min_x - gt[0]) / gt[1])) - margin);
-  const std::int64_t x1 =
-      std::min(scene.warped_width, static_cast<std::int64_t>(std::ceil((block.max_x - gt[0]) / gt[1])) + margin);
-  const std::int64_t y0 =
-      std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((gt[3] - block.max_y) / -gt[5])) - margin);
-  const std::int64_t y1 =
-      std::min(scene.warped_height, static_cast<std::int64_t>(std::ceil((gt[3] - block.min_y) / -gt[5])) + margin);
-  if (x1 <= x0 || y1 <= y0) return;
-  cv::Mat native(static_cast<int>(y1 - y0), static_cast<int>(x1 - x0), CV_8UC(layout.channels), cv::Scalar::all(0));
-  const core::Bounds native_bounds{gt[0] + static_cast<double>(x0) * gt[1], gt[3] + static_cast<double>(y1) * gt[5],
-                                   gt[0] + static_cast<double>(x1) * gt[1], gt[3] + static_cast<double>(y0) * gt[5]};
+  const GridWindow w = grid_window(layout, scene, root);
+  if (w.width == 0 || w.height == 0) return;
+  cv::Mat native(static_cast<int>(w.height), static_cast<int>(w.width), CV_8UC(layout.channels), cv::Scalar::all(0));
+  const std::int64_t x1 = w.x0 + w.width * w.step, y1 = w.y0 + w.height * w.step;
+  const core::Bounds native_bounds{gt[0] + static_cast<double>(w.x0) * gt[1], gt[3] + static_cast<double>(y1) * gt[5],
+                                   gt[0] + static_cast<double>(x1) * gt[1], gt[3] + static_cast<double>(w.y0) * gt[5]};
   auto grid = wrap_canvas(native, native_bounds);
   WarpStep onto_grid;
   for (int b : scene.data_bands) onto_grid.source_bands.push_back(b);
@@ -167,7 +159,7 @@ void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t sc
       for (std::int64_t i = 0; i < across; ++i) {
         cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
                                        layout.tile_size, layout.tile_size));
-        query_average(scene, native, x0, y0, {layout.zooms.max, root.x * across + i, root.y * across + j},
+        query_average(scene, native, {w.x0, w.y0, w.step}, {layout.zooms.max, root.x * across + i, root.y * across + j},
                       layout.tile_size, tile);
       }
     }
@@ -204,6 +196,35 @@ cv::Mat reduce_mode(const cv::Mat& canvas) {
 }
 
 }  // namespace
+
+std::int64_t grid_step(const PyramidScene& scene, int base_zoom, int tile_size) {
+  const double step = std::floor(resolution(base_zoom, tile_size) / 4 / scene.pixel_size);
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(step));
+}
+
+GridWindow grid_window(const PyramidLayout& layout, const PyramidScene& scene, const TileKey& root) {
+  const core::Bounds block = tile_bounds(root, layout.tile_size);
+  const auto& gt = scene.warped_geotransform;
+  GridWindow w;
+  w.step = grid_step(scene, layout.zooms.max, layout.tile_size);
+  const std::int64_t margin = 3 * w.step;  // 3 grid pixels
+  w.x0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((block.min_x - gt[0]) / gt[1])) - margin);
+  const std::int64_t x1 =
+      std::min(scene.warped_width, static_cast<std::int64_t>(std::ceil((block.max_x - gt[0]) / gt[1])) + margin);
+  w.y0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((gt[3] - block.max_y) / -gt[5])) - margin);
+  const std::int64_t y1 =
+      std::min(scene.warped_height, static_cast<std::int64_t>(std::ceil((gt[3] - block.min_y) / -gt[5])) + margin);
+  if (x1 <= w.x0 || y1 <= w.y0) return w;
+  w.width = (x1 - w.x0 + w.step - 1) / w.step;
+  w.height = (y1 - w.y0 + w.step - 1) / w.step;
+  return w;
+}
+
+std::size_t extra_grid_bytes(double grid_factor, std::size_t side, int channels) {
+  if (grid_factor <= 2) return 0;
+  const auto grid_side = static_cast<std::size_t>(std::ceil(static_cast<double>(side) * grid_factor)) + 6;
+  return grid_side * grid_side * static_cast<std::size_t>(channels);
+}
 
 bool PyramidLayout::in_range(const TileKey& t) const {
   for (const auto& per_zoom : ranges) {

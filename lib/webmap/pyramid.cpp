@@ -111,7 +111,8 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   const auto& resources = options.tile.resources;
   // A block in flight: its canvas, the scene's grid under it, the halvings and the encoded tiles, about 2.5 canvases.
   const auto side = static_cast<std::size_t>(layout.tile_size << (layout.zooms.max - layout.root_zoom));
-  const std::size_t block_bytes = side * side * static_cast<std::size_t>(layout.channels) * 5 / 2;
+  const std::size_t block_bytes = side * side * static_cast<std::size_t>(layout.channels) * 5 / 2 +
+                                  extra_grid_bytes(layout.grid_factor, side, layout.channels);
   const pipeline::Limits limits{resources.threads,
                                 pipeline::tokens_for_memory(resources.max_memory, block_bytes, resources.threads),
                                 options.tile.stop};
