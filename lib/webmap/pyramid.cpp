@@ -53,6 +53,7 @@ struct BlockOutcome {
   cv::Mat root_pixels;
   TileKey root;
   std::int64_t pixels = 0;
+  std::string error;  // the block failed (its scene's pixels): every tile of it is recorded failed
 };
 
 }  // namespace
@@ -134,6 +135,14 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
         encoded.bytes(), core::Durability::rename_only);
     return WrittenTile{key, std::move(sha256), encoded.bytes().size(), false, {}};
   };
+  // As chips do: a tile whose pixels cannot be made is recorded failed with the reason, the others go on (exit 3),
+  // and --resume makes it again (a failed record is never kept).
+  const auto record_failed = [&](const TileKey& key, const std::string& error) {
+    auto line = record_of(key, "", 0, options, tiling::TileStatus::failed);
+    line.error = error;
+    if (manifest) manifest->add(line);
+    report.add_failure(line.id, error);
+  };
   LowestZoom lowest;
   const auto record_tile = [&](WrittenTile& tile) {
     ++(tile.reused ? report.reused : report.written);
@@ -157,7 +166,8 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
       },
       [&](const TileKey& key) {
         if (manifest) manifest->add(record_of(key, "", 0, options, tiling::TileStatus::blank));
-      });
+      },
+      [&](const TileKey& key, const std::string& error) { record_failed(key, error); });
 
   std::size_t next = 0;
   const auto source = [&]() -> std::optional<BlockJob> {
@@ -182,7 +192,15 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
         return out;
       }
     }
-    BuiltBlock block = build_block(layout, handles.local(), job.root);
+    BuiltBlock block;
+    try {
+      block = build_block(layout, handles.local(), job.root);
+    } catch (const core::DataError& e) {  // this block's pixels: record its tiles and go on; output errors stop
+      out.error = core::describe(e);
+      log::ContextGuard guard(job.log_context);
+      logger->warn("block failed: {}", out.error);
+      return out;
+    }
     out.pixels = block.pixels;
     out.root_pixels = std::move(block.root_pixels);
     out.blank = std::move(block.empty);
@@ -195,13 +213,22 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
       abandoned = true;
       return;
     }
+    if (!out.error.empty()) {
+      // An archive has no place for a failed tile, and one without them would look complete: the run stops.
+      if (archive)
+        throw core::DataError("archive '" + options.archive + "'", "block " + out.root.text() + " failed: " + out.error,
+                              "write a directory (-o DIR) to keep the other tiles and record the failed ones");
+      for (const auto& key : tiles_in_range(layout, out.root)) record_failed(key, out.error);
+      upper.fail(out.root, out.error);
+    }
     for (auto& tile : out.tiles) record_tile(tile);
     if (manifest) {
       for (const auto& key : out.blank) manifest->add(record_of(key, "", 0, options, tiling::TileStatus::blank));
     }
     report.pixels += out.pixels;
-    upper.add(out.root, out.root_pixels);  // empty when the root has no data: its parent may have none either
-    shown.done = report.written + report.reused;
+    if (out.error.empty()) upper.add(out.root, out.root_pixels);  // empty: no data, its parent may have none either
+    shown.done = report.written + report.reused + report.failed;
+    shown.failed = report.failed;
     shown.pixels = report.pixels;
     shown.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (progress != nullptr) progress->advanced(shown);
@@ -233,13 +260,13 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     report.manifest_path = manifest->manifest_path();
     report.index_path = manifest->index_path();
   }
-  report.blank = report.planned - report.written - report.reused;
+  report.blank = report.planned - report.written - report.reused - report.failed;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   shown.done = report.planned;
   shown.seconds = report.seconds;
   if (progress != nullptr) progress->finished(shown);
-  logger->info("{} tile(s) written, {} in range without data, in {:.1f} s", report.written, report.blank,
-               report.seconds);
+  logger->info("{} tile(s) written, {} in range without data, {} failed, in {:.1f} s", report.written, report.blank,
+               report.failed, report.seconds);
   return report;
 }
 
