@@ -61,7 +61,10 @@ bool overlaps(const core::Bounds& a, const core::Bounds& b) {
 GDALDatasetUniquePtr wrap_canvas(cv::Mat& canvas, const core::Bounds& bounds) {
   auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   GDALDatasetUniquePtr dataset(mem->Create("", canvas.cols, canvas.rows, 0, GDT_Byte, nullptr));
-  if (!dataset) throw core::DataError("cannot warp a block", "GDAL's MEM driver could not create a dataset");
+  if (!dataset) {
+    throw core::DataError("cannot warp a block", "GDAL's MEM driver could not create a dataset",
+                          "check that GDAL has its MEM driver (gdalinfo --formats)");
+  }
   for (int b = 0; b < canvas.channels(); ++b) {
     char pointer[64];
     std::snprintf(pointer, sizeof pointer, "DATAPOINTER=%p", static_cast<void*>(canvas.data + b));
@@ -69,7 +72,8 @@ GDALDatasetUniquePtr wrap_canvas(cv::Mat& canvas, const core::Bounds& bounds) {
     const std::string line = "LINEOFFSET=" + std::to_string(canvas.step[0]);
     const char* options[] = {pointer, pixel.c_str(), line.c_str(), nullptr};
     if (dataset->AddBand(GDT_Byte, const_cast<char**>(options)) != CE_None) {
-      throw core::DataError("cannot warp a block", "GDAL's MEM driver could not add a band");
+      throw core::DataError("cannot warp a block", "GDAL's MEM driver could not add a band",
+                            "check that GDAL has its MEM driver (gdalinfo --formats)");
     }
   }
   double gt[6] = {bounds.min_x,
@@ -131,7 +135,10 @@ void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, const 
   if (approx != nullptr) GDALDestroyApproxTransformer(approx);
   if (transformer != nullptr) GDALDestroyGenImgProjTransformer(transformer);
   GDALDestroyWarpOptions(wo);
-  if (result != CE_None) throw core::DataError("cannot warp " + what, errors.last_failure());
+  if (result != CE_None) {
+    throw core::DataError("cannot warp " + what, errors.last_failure(),
+                          "check that the scene reads throughout (gdalinfo -checksum)");
+  }
 }
 
 // As gdal2tiles does: the scene warped (nearest) onto its own EPSG:3857 grid (the warped VRT's) over the block, with

@@ -205,8 +205,10 @@ std::vector<PyramidScene> scenes_of(const ShardSet& shards) {
   const auto& listed = shards.header.at("scenes").as_array();
   const auto& meters = shards.shard.at("meters").as_array();
   if (listed.size() != meters.size() || listed.empty()) {
-    throw core::DataError("--merge-shards", "the shards' header lists " + std::to_string(listed.size()) +
-                                                " scene(s) and " + std::to_string(meters.size()) + " extent(s)");
+    throw core::DataError("--merge-shards",
+                          "the shards' header lists " + std::to_string(listed.size()) + " scene(s) and " +
+                              std::to_string(meters.size()) + " extent(s)",
+                          "run the shards again with this swath");
   }
   for (std::size_t i = 0; i < listed.size(); ++i) {
     PyramidScene scene;

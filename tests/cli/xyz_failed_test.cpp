@@ -91,7 +91,10 @@ TEST_CASE("tile --grid xyz: a corrupt block fails its tiles and those above, the
   // The base tiles over the block fail with GDAL's reason; the tiles made from them, down to zoom 12, fail too.
   REQUIRE(failed.count(14) == 1);
   REQUIRE(failed.count(12) == 1);
-  for (const auto& id : failed.at(14)) CHECK_MESSAGE(contains(errors.at(id), "cannot warp scene"), errors.at(id));
+  for (const auto& id : failed.at(14)) {
+    CHECK_MESSAGE(contains(errors.at(id), "cannot warp scene"), errors.at(id));
+    CHECK(contains(errors.at(id), "(hint: check that the scene reads throughout (gdalinfo -checksum)"));
+  }
   for (const auto& id : failed.at(12)) CHECK(contains(errors.at(id), "a tile below it failed: cannot warp scene"));
   CHECK(summary.at("failures").as_array().size() == std::min<std::size_t>(count, 100));
   CHECK(contains(r.err, "block failed"));
