@@ -66,6 +66,11 @@ struct TileReport {
   std::vector<TileFile> files;        // the tiles on disk, when TileOptions::report_files
 
   std::int64_t skipped() const { return reused + blank; }
+  // One tile failed: counted; the report keeps the first failures, so its size stays bounded (the manifest has all).
+  void add_failure(const std::string& id, const std::string& error) {
+    ++failed;
+    if (failures.size() < 100) failures.push_back(id + ": " + error);
+  }
   double megapixels_per_second() const { return seconds > 0 ? static_cast<double>(pixels) / 1e6 / seconds : 0; }
 };
 

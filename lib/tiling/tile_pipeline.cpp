@@ -181,9 +181,7 @@ void count(const TileRecord& record, const TileOutcome& out, bool report_files, 
       if (!out.reused) ++report.blank;
       break;
     case TileStatus::failed:
-      ++report.failed;
-      // The manifest lists every failure; the report keeps the first ones, so its size stays bounded.
-      if (report.failures.size() < 100) report.failures.push_back(record.id + ": " + out.error);
+      report.add_failure(record.id, out.error);
       break;
   }
 }

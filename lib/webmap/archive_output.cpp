@@ -9,9 +9,9 @@
 
 namespace swath::webmap {
 
-pmtiles::ArchiveInfo archive_info(const PyramidOptions& options, const PyramidLayout& layout,
-                                  const core::Json& header) {
-  const core::Json document = tilejson(options, layout);
+pmtiles::ArchiveInfo archive_info(const PyramidOptions& options, const PyramidLayout& layout, const core::Json& header,
+                                  int minzoom) {
+  const core::Json document = tilejson(options, layout, minzoom);
   pmtiles::ArchiveInfo info;
   info.tile_type = pmtiles::tile_type_for_extension(tiling::file_extension(options.tile.format));
   info.metadata = core::Json::object();

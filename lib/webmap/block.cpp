@@ -61,7 +61,10 @@ bool overlaps(const core::Bounds& a, const core::Bounds& b) {
 GDALDatasetUniquePtr wrap_canvas(cv::Mat& canvas, const core::Bounds& bounds) {
   auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   GDALDatasetUniquePtr dataset(mem->Create("", canvas.cols, canvas.rows, 0, GDT_Byte, nullptr));
-  if (!dataset) throw core::DataError("cannot warp a block", "GDAL's MEM driver could not create a dataset");
+  if (!dataset) {
+    throw core::DataError("cannot warp a block", "GDAL's MEM driver could not create a dataset",
+                          "check that GDAL has its MEM driver (gdalinfo --formats)");
+  }
   for (int b = 0; b < canvas.channels(); ++b) {
     char pointer[64];
     std::snprintf(pointer, sizeof pointer, "DATAPOINTER=%p", static_cast<void*>(canvas.data + b));
@@ -69,7 +72,8 @@ GDALDatasetUniquePtr wrap_canvas(cv::Mat& canvas, const core::Bounds& bounds) {
     const std::string line = "LINEOFFSET=" + std::to_string(canvas.step[0]);
     const char* options[] = {pointer, pixel.c_str(), line.c_str(), nullptr};
     if (dataset->AddBand(GDT_Byte, const_cast<char**>(options)) != CE_None) {
-      throw core::DataError("cannot warp a block", "GDAL's MEM driver could not add a band");
+      throw core::DataError("cannot warp a block", "GDAL's MEM driver could not add a band",
+                            "check that GDAL has its MEM driver (gdalinfo --formats)");
     }
   }
   double gt[6] = {bounds.min_x,
@@ -131,7 +135,10 @@ void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, const 
   if (approx != nullptr) GDALDestroyApproxTransformer(approx);
   if (transformer != nullptr) GDALDestroyGenImgProjTransformer(transformer);
   GDALDestroyWarpOptions(wo);
-  if (result != CE_None) throw core::DataError("cannot warp " + what, errors.last_failure());
+  if (result != CE_None) {
+    throw core::DataError("cannot warp " + what, errors.last_failure(),
+                          "check that the scene reads throughout (gdalinfo -checksum)");
+  }
 }
 
 // As gdal2tiles does: the scene warped (nearest) onto its own EPSG:3857 grid (the warped VRT's) over the block, with
@@ -139,22 +146,14 @@ void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, const 
 // With one scene and `average`, the second step is gdal2tiles' own query arithmetic per base tile (query_average).
 void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t scene_index, GDALDataset& target,
                 cv::Mat& canvas, const TileKey& root, bool first) {
-  const core::Bounds block = tile_bounds(root, layout.tile_size);
   const PyramidScene& scene = (*layout.scenes)[scene_index];
   const auto& gt = scene.warped_geotransform;
-  constexpr std::int64_t margin = 3;
-  const std::int64_t x0 =
-      std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((block.min_x - gt[0]) / gt[1])) - margin);
-  const std::int64_t x1 =
-      std::min(scene.warped_width, static_cast<std::int64_t>(std::ceil((block.max_x - gt[0]) / gt[1])) + margin);
-  const std::int64_t y0 =
-      std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((gt[3] - block.max_y) / -gt[5])) - margin);
-  const std::int64_t y1 =
-      std::min(scene.warped_height, static_cast<std::int64_t>(std::ceil((gt[3] - block.min_y) / -gt[5])) + margin);
-  if (x1 <= x0 || y1 <= y0) return;
-  cv::Mat native(static_cast<int>(y1 - y0), static_cast<int>(x1 - x0), CV_8UC(layout.channels), cv::Scalar::all(0));
-  const core::Bounds native_bounds{gt[0] + static_cast<double>(x0) * gt[1], gt[3] + static_cast<double>(y1) * gt[5],
-                                   gt[0] + static_cast<double>(x1) * gt[1], gt[3] + static_cast<double>(y0) * gt[5]};
+  const GridWindow w = grid_window(layout, scene, root);
+  if (w.width == 0 || w.height == 0) return;
+  cv::Mat native(static_cast<int>(w.height), static_cast<int>(w.width), CV_8UC(layout.channels), cv::Scalar::all(0));
+  const std::int64_t x1 = w.x0 + w.width * w.step, y1 = w.y0 + w.height * w.step;
+  const core::Bounds native_bounds{gt[0] + static_cast<double>(w.x0) * gt[1], gt[3] + static_cast<double>(y1) * gt[5],
+                                   gt[0] + static_cast<double>(x1) * gt[1], gt[3] + static_cast<double>(w.y0) * gt[5]};
   auto grid = wrap_canvas(native, native_bounds);
   WarpStep onto_grid;
   for (int b : scene.data_bands) onto_grid.source_bands.push_back(b);
@@ -167,7 +166,7 @@ void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t sc
       for (std::int64_t i = 0; i < across; ++i) {
         cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
                                        layout.tile_size, layout.tile_size));
-        query_average(scene, native, x0, y0, {layout.zooms.max, root.x * across + i, root.y * across + j},
+        query_average(scene, native, {w.x0, w.y0, w.step}, {layout.zooms.max, root.x * across + i, root.y * across + j},
                       layout.tile_size, tile);
       }
     }
@@ -204,6 +203,35 @@ cv::Mat reduce_mode(const cv::Mat& canvas) {
 }
 
 }  // namespace
+
+std::int64_t grid_step(const PyramidScene& scene, int base_zoom, int tile_size) {
+  const double step = std::floor(resolution(base_zoom, tile_size) / 4 / scene.pixel_size);
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(step));
+}
+
+GridWindow grid_window(const PyramidLayout& layout, const PyramidScene& scene, const TileKey& root) {
+  const core::Bounds block = tile_bounds(root, layout.tile_size);
+  const auto& gt = scene.warped_geotransform;
+  GridWindow w;
+  w.step = grid_step(scene, layout.zooms.max, layout.tile_size);
+  const std::int64_t margin = 3 * w.step;  // 3 grid pixels
+  w.x0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((block.min_x - gt[0]) / gt[1])) - margin);
+  const std::int64_t x1 =
+      std::min(scene.warped_width, static_cast<std::int64_t>(std::ceil((block.max_x - gt[0]) / gt[1])) + margin);
+  w.y0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((gt[3] - block.max_y) / -gt[5])) - margin);
+  const std::int64_t y1 =
+      std::min(scene.warped_height, static_cast<std::int64_t>(std::ceil((gt[3] - block.min_y) / -gt[5])) + margin);
+  if (x1 <= w.x0 || y1 <= w.y0) return w;
+  w.width = (x1 - w.x0 + w.step - 1) / w.step;
+  w.height = (y1 - w.y0 + w.step - 1) / w.step;
+  return w;
+}
+
+std::size_t extra_grid_bytes(double grid_factor, std::size_t side, int channels) {
+  if (grid_factor <= 2) return 0;
+  const auto grid_side = static_cast<std::size_t>(std::ceil(static_cast<double>(side) * grid_factor)) + 6;
+  return grid_side * grid_side * static_cast<std::size_t>(channels);
+}
 
 bool PyramidLayout::in_range(const TileKey& t) const {
   for (const auto& per_zoom : ranges) {
@@ -252,6 +280,13 @@ bool fully_opaque(const cv::Mat& pixels) {
 }
 
 tiling::EncodedTile encode(const PyramidLayout& layout, const cv::Mat& pixels) {
+  // GDAL's WEBP driver takes 3 or 4 bands only: a grey tile goes in as RGB(A), its grey in each of R, G and B.
+  if (layout.look.format == tiling::Format::webp && pixels.channels() == 2) {
+    cv::Mat rgba(pixels.rows, pixels.cols, CV_8UC4);
+    const int from_to[] = {0, 0, 0, 1, 0, 2, 1, 3};
+    cv::mixChannels(&pixels, 1, &rgba, 1, from_to, 4);
+    return encode(layout, rgba);
+  }
   raster::PixelBlock block;
   block.window = {0, 0, pixels.cols, pixels.rows};
   block.type = GDT_Byte;
@@ -265,6 +300,20 @@ tiling::EncodedTile encode(const PyramidLayout& layout, const cv::Mat& pixels) {
   const bool without_alpha = layout.look.format == tiling::Format::jpeg || fully_opaque(pixels);
   const std::size_t bands = static_cast<std::size_t>(pixels.channels()) - (without_alpha ? 1 : 0);
   return tiling::encode_tile(block, bands, layout.look, {});
+}
+
+std::vector<TileKey> tiles_in_range(const PyramidLayout& layout, const TileKey& root) {
+  std::vector<TileKey> out;
+  for (int z = layout.zooms.max; z >= root.z; --z) {
+    const std::int64_t across = std::int64_t{1} << (z - root.z);
+    for (std::int64_t j = 0; j < across; ++j) {
+      for (std::int64_t i = 0; i < across; ++i) {
+        const TileKey key{z, root.x * across + i, root.y * across + j};
+        if (layout.in_range(key)) out.push_back(key);
+      }
+    }
+  }
+  return out;
 }
 
 BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const TileKey& root) {

@@ -27,7 +27,8 @@ struct PyramidLayout {
   int tile_size = 256;
   int channels = 4;  // data bands + alpha
   Resampling resampling = Resampling::average;
-  tiling::TileLook look;  // format, creation options, colours
+  tiling::TileLook look;   // format, creation options, colours
+  double grid_factor = 1;  // the most pixels of a scene's (decimated) grid per canvas pixel, along an axis
 
   bool in_range(const TileKey& t) const;
 };
@@ -54,6 +55,27 @@ class SceneHandles {
  private:
   std::vector<GDALDatasetUniquePtr> handles_;
 };
+
+// The part of a scene's warped grid under a block (with a margin for the kernels), read every `step` pixels: when
+// --zoom's base is much coarser than the scene, a grid at its native resolution would grow with the scene (a block
+// of zoom-8 tiles over 10 m pixels is 60² times its canvas), so it is read at no finer than 4× the base (gdal2tiles'
+// query: 4×4 samples per base pixel), which bounds it at 8× the canvas along an axis whatever the scene.
+struct GridWindow {
+  std::int64_t x0 = 0, y0 = 0;         // the top-left pixel, in the warped grid
+  std::int64_t step = 1;               // warped pixels per grid pixel along an axis
+  std::int64_t width = 0, height = 0;  // grid pixels; 0 when the scene is not under the block
+};
+
+// max(1, floor(resolution(base zoom) / 4 / pixel size)).
+std::int64_t grid_step(const PyramidScene& scene, int base_zoom, int tile_size);
+GridWindow grid_window(const PyramidLayout& layout, const PyramidScene& scene, const TileKey& root);
+
+// The bytes of a block's grid beyond what a block's budget already allows for (a grid up to twice finer than the
+// canvas along an axis): 0 unless a --zoom coarser than the scene makes it finer.
+std::size_t extra_grid_bytes(double grid_factor, std::size_t side, int channels);
+
+// The tiles in range of the subtree at `root`, as build_block lists them: zoom by zoom from the base, row-major.
+std::vector<TileKey> tiles_in_range(const PyramidLayout& layout, const TileKey& root);
 
 // Warps the base of the subtree at `root` and builds it down to the root. Throws DataError when GDAL fails.
 BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const TileKey& root);

@@ -45,11 +45,7 @@ class Merge {
           const TileKey key{z, root.x * across + i, root.y * across + j};
           if (!layout_.in_range(key)) continue;
           const ShardRecord* record = find(key);
-          if (record == nullptr) {
-            throw core::DataError("--merge-shards '" + options_.tile.output_dir + "'",
-                                  "no shard lists tile " + key.text() + ", which is in range",
-                                  "the shards were cut otherwise: run them again with the same options");
-          }
+          if (record == nullptr) missing(key);
           if (record->written) {
             take(key, *record);
           } else {
@@ -59,10 +55,13 @@ class Merge {
       }
     }
     for (const auto& key : blank) manifest_.add(record_of(key, "", 0, options_, tiling::TileStatus::blank));
+    // Every root, as one machine's sink does: a parent of roots without data is recorded blank.
     const ShardRecord* root_record = find(root);
-    if (root_record != nullptr && root_record->written)
-      add(root, root.z == split_ ? decode(root, *root_record) : cv::Mat());
+    const bool root_data = root_record != nullptr && root_record->written;
+    add(root, root_data && root.z == split_ ? decode(root, *root_record) : cv::Mat());
   }
+
+  const LowestZoom& lowest() const { return lowest_; }
 
   void finish() {
     for (int zoom = layout_.root_zoom - 1; zoom >= layout_.zooms.min; --zoom) {
@@ -74,8 +73,14 @@ class Merge {
   struct Level {
     bool open = false;
     TileKey key;
-    cv::Mat canvas;  // above the split only
+    cv::Mat canvas;  // above the split only, from the first child with data
   };
+
+  [[noreturn]] void missing(const TileKey& key) const {
+    throw core::DataError("--merge-shards '" + options_.tile.output_dir + "'",
+                          "no shard lists tile " + key.text() + ", which is in range",
+                          "the shards were cut otherwise: run them again with the same options");
+  }
 
   const ShardRecord* find(const TileKey& key) const {
     const auto it = shards_.records.find(packed(key));
@@ -98,6 +103,7 @@ class Merge {
           "run that tile's shard again (--resume redoes what is missing)");
     }
     manifest_.add(record_of(key, record.sha256_hex(), record.bytes, options_));
+    lowest_.saw(key.z);
     if (archive_ != nullptr) to_archive(key, core::read_file(path_of(key)));
     ++report_.reused;
     report_.bytes += record.bytes;
@@ -133,11 +139,12 @@ class Merge {
     if (!level.open) {
       level.open = true;
       level.key = parent;
-      if (zoom < split_) {
-        level.canvas = cv::Mat(2 * layout_.tile_size, 2 * layout_.tile_size, pixels.type(), cv::Scalar::all(0));
-      }
     }
-    if (zoom >= split_) return;
+    // At and below the split the shards' records decide; above it, a child without data leaves its quadrant empty.
+    if (zoom >= split_ || pixels.empty()) return;
+    if (level.canvas.empty()) {
+      level.canvas = cv::Mat(2 * layout_.tile_size, 2 * layout_.tile_size, pixels.type(), cv::Scalar::all(0));
+    }
     const int x = static_cast<int>(child.x & 1) * layout_.tile_size;
     const int y = static_cast<int>(child.y & 1) * layout_.tile_size;
     pixels.copyTo(level.canvas(cv::Rect(x, y, layout_.tile_size, layout_.tile_size)));
@@ -147,21 +154,32 @@ class Merge {
     Level& level = levels_[static_cast<std::size_t>(zoom - layout_.zooms.min)];
     level.open = false;
     if (zoom >= split_) {
-      // A shard's tile: it had data exactly when its shard recorded it (tiles above a block's root are in range).
+      // A shard's tile: it had data exactly when its shard recorded it written; in range, it recorded it either way.
       const ShardRecord* record = find(level.key);
-      if (record == nullptr || !record->written) return;
+      if (record == nullptr && layout_.in_range(level.key)) missing(level.key);
+      if (record == nullptr || !record->written) {
+        if (record != nullptr) manifest_.add(record_of(level.key, "", 0, options_, tiling::TileStatus::blank));
+        add(level.key, cv::Mat());
+        return;
+      }
       take(level.key, *record);
       add(level.key, zoom == split_ ? decode(level.key, *record) : cv::Mat());
       return;
     }
-    const cv::Mat tile = reduce(level.canvas, layout_.resampling);
+    cv::Mat tile;
+    if (!level.canvas.empty()) tile = reduce(level.canvas, layout_.resampling);
     level.canvas.release();
-    if (!has_data(tile)) return;
+    if (tile.empty() || !has_data(tile)) {
+      if (layout_.in_range(level.key)) manifest_.add(record_of(level.key, "", 0, options_, tiling::TileStatus::blank));
+      add(level.key, cv::Mat());
+      return;
+    }
     if (layout_.in_range(level.key)) {
       const auto encoded = encode(layout_, tile);
       directories_.ensure(level.key);
       core::write_file_atomic(path_of(level.key), encoded.bytes(), core::Durability::rename_only);
       manifest_.add(record_of(level.key, core::sha256_hex(encoded.bytes()), encoded.bytes().size(), options_));
+      lowest_.saw(level.key.z);
       if (archive_ != nullptr) to_archive(level.key, std::string(encoded.bytes()));
       ++report_.written;
       report_.bytes += encoded.bytes().size();
@@ -178,6 +196,7 @@ class Merge {
   tiling::TileReport& report_;
   Directories directories_;
   std::vector<Level> levels_;
+  LowestZoom lowest_;
 };
 
 // The scenes as the shards' header describes them: names, sources and extents (enough for ranges and TileJSON).
@@ -186,8 +205,10 @@ std::vector<PyramidScene> scenes_of(const ShardSet& shards) {
   const auto& listed = shards.header.at("scenes").as_array();
   const auto& meters = shards.shard.at("meters").as_array();
   if (listed.size() != meters.size() || listed.empty()) {
-    throw core::DataError("--merge-shards", "the shards' header lists " + std::to_string(listed.size()) +
-                                                " scene(s) and " + std::to_string(meters.size()) + " extent(s)");
+    throw core::DataError("--merge-shards",
+                          "the shards' header lists " + std::to_string(listed.size()) + " scene(s) and " +
+                              std::to_string(meters.size()) + " extent(s)",
+                          "run the shards again with this swath");
   }
   for (std::size_t i = 0; i < listed.size(); ++i) {
     PyramidScene scene;
@@ -261,9 +282,10 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
     merge.block(root);
   }
   merge.finish();
-  if (archive) archive->finish(archive_info(options, layout, shards.header));
+  const int minzoom = merge.lowest().or_else(layout.zooms.min);
+  if (archive) archive->finish(archive_info(options, layout, shards.header, minzoom));
   manifest.commit();
-  write_tilejson(options, layout);
+  write_tilejson(options, layout, minzoom);
   report.manifest_path = archive ? options.archive : manifest.manifest_path();
   report.index_path = manifest.index_path();
   report.blank = report.planned - report.written - report.reused;

@@ -53,6 +53,7 @@ struct BlockOutcome {
   cv::Mat root_pixels;
   TileKey root;
   std::int64_t pixels = 0;
+  std::string error;  // the block failed (its scene's pixels): every tile of it is recorded failed
 };
 
 }  // namespace
@@ -111,7 +112,8 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   const auto& resources = options.tile.resources;
   // A block in flight: its canvas, the scene's grid under it, the halvings and the encoded tiles, about 2.5 canvases.
   const auto side = static_cast<std::size_t>(layout.tile_size << (layout.zooms.max - layout.root_zoom));
-  const std::size_t block_bytes = side * side * static_cast<std::size_t>(layout.channels) * 5 / 2;
+  const std::size_t block_bytes = side * side * static_cast<std::size_t>(layout.channels) * 5 / 2 +
+                                  extra_grid_bytes(layout.grid_factor, side, layout.channels);
   const pipeline::Limits limits{resources.threads,
                                 pipeline::tokens_for_memory(resources.max_memory, block_bytes, resources.threads),
                                 options.tile.stop};
@@ -133,8 +135,18 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
         encoded.bytes(), core::Durability::rename_only);
     return WrittenTile{key, std::move(sha256), encoded.bytes().size(), false, {}};
   };
+  // As chips do: a tile whose pixels cannot be made is recorded failed with the reason, the others go on (exit 3),
+  // and --resume makes it again (a failed record is never kept).
+  const auto record_failed = [&](const TileKey& key, const std::string& error) {
+    auto line = record_of(key, "", 0, options, tiling::TileStatus::failed);
+    line.error = error;
+    if (manifest) manifest->add(line);
+    report.add_failure(line.id, error);
+  };
+  LowestZoom lowest;
   const auto record_tile = [&](WrittenTile& tile) {
     ++(tile.reused ? report.reused : report.written);
+    lowest.saw(tile.key.z);
     if (archive) {
       archive->add(tile.key.z, static_cast<std::uint32_t>(tile.key.x), static_cast<std::uint32_t>(tile.key.y),
                    tile.encoded);
@@ -144,12 +156,18 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     }
     report.bytes += tile.bytes;
   };
-  UpperLevels upper(upper_layout, [&](const TileKey& key, const cv::Mat& pixels) {
-    auto encoded = encode(layout, pixels);
-    std::string sha = core::sha256_hex(encoded.bytes());
-    auto tile = submit(key, encoded, std::move(sha));
-    record_tile(tile);
-  });
+  UpperLevels upper(
+      upper_layout,
+      [&](const TileKey& key, const cv::Mat& pixels) {
+        auto encoded = encode(layout, pixels);
+        std::string sha = core::sha256_hex(encoded.bytes());
+        auto tile = submit(key, encoded, std::move(sha));
+        record_tile(tile);
+      },
+      [&](const TileKey& key) {
+        if (manifest) manifest->add(record_of(key, "", 0, options, tiling::TileStatus::blank));
+      },
+      [&](const TileKey& key, const std::string& error) { record_failed(key, error); });
 
   std::size_t next = 0;
   const auto source = [&]() -> std::optional<BlockJob> {
@@ -174,7 +192,15 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
         return out;
       }
     }
-    BuiltBlock block = build_block(layout, handles.local(), job.root);
+    BuiltBlock block;
+    try {
+      block = build_block(layout, handles.local(), job.root);
+    } catch (const core::DataError& e) {  // this block's pixels: record its tiles and go on; output errors stop
+      out.error = core::describe(e);
+      log::ContextGuard guard(job.log_context);
+      logger->warn("block failed: {}", out.error);
+      return out;
+    }
     out.pixels = block.pixels;
     out.root_pixels = std::move(block.root_pixels);
     out.blank = std::move(block.empty);
@@ -187,13 +213,22 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
       abandoned = true;
       return;
     }
+    if (!out.error.empty()) {
+      // An archive has no place for a failed tile, and one without them would look complete: the run stops.
+      if (archive)
+        throw core::DataError("archive '" + options.archive + "'", "block " + out.root.text() + " failed: " + out.error,
+                              "write a directory (-o DIR) to keep the other tiles and record the failed ones");
+      for (const auto& key : tiles_in_range(layout, out.root)) record_failed(key, out.error);
+      upper.fail(out.root, out.error);
+    }
     for (auto& tile : out.tiles) record_tile(tile);
     if (manifest) {
       for (const auto& key : out.blank) manifest->add(record_of(key, "", 0, options, tiling::TileStatus::blank));
     }
     report.pixels += out.pixels;
-    if (!out.root_pixels.empty()) upper.add(out.root, out.root_pixels);
-    shown.done = report.written + report.reused;
+    if (out.error.empty()) upper.add(out.root, out.root_pixels);  // empty: no data, its parent may have none either
+    shown.done = report.written + report.reused + report.failed;
+    shown.failed = report.failed;
     shown.pixels = report.pixels;
     shown.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (progress != nullptr) progress->advanced(shown);
@@ -217,21 +252,21 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
           "no tile of zooms " + std::to_string(layout.zooms.min) + "-" + std::to_string(layout.zooms.max) + " has data",
           "check the scenes and --zoom");
     }
-    archive->finish(archive_info(options, layout, header));
+    archive->finish(archive_info(options, layout, header, lowest.or_else(layout.zooms.min)));
     report.manifest_path = options.archive;
   } else {
     manifest->commit();
-    if (!options.sharded) write_tilejson(options, layout);
+    if (!options.sharded) write_tilejson(options, layout, lowest.or_else(layout.zooms.min));
     report.manifest_path = manifest->manifest_path();
     report.index_path = manifest->index_path();
   }
-  report.blank = report.planned - report.written - report.reused;
+  report.blank = report.planned - report.written - report.reused - report.failed;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   shown.done = report.planned;
   shown.seconds = report.seconds;
   if (progress != nullptr) progress->finished(shown);
-  logger->info("{} tile(s) written, {} in range without data, in {:.1f} s", report.written, report.blank,
-               report.seconds);
+  logger->info("{} tile(s) written, {} in range without data, {} failed, in {:.1f} s", report.written, report.blank,
+               report.failed, report.seconds);
   return report;
 }
 

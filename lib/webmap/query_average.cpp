@@ -12,7 +12,7 @@ namespace {
 // One axis of geo_query: the source pixels (relative to the grid window, -1 where the query is outside the scene)
 // that each of the `query` query pixels samples.
 std::vector<std::int64_t> sample_map(double from, double to, double origin, double step, std::int64_t scene_size,
-                                     std::int64_t window_origin, std::int64_t query) {
+                                     std::int64_t window_origin, std::int64_t grid_step, std::int64_t query) {
   auto r = static_cast<std::int64_t>((from - origin) / step + 0.001);  // python int(): towards zero
   auto rsize = std::max<std::int64_t>(1, static_cast<std::int64_t>((to - from) / step + 0.5));
   std::int64_t w = 0, wsize = query;
@@ -35,20 +35,21 @@ std::vector<std::int64_t> sample_map(double from, double to, double origin, doub
   const double increment = static_cast<double>(rsize) / static_cast<double>(wsize);
   for (std::int64_t i = 0; i < wsize && w + i < query; ++i) {
     const auto source = r + static_cast<std::int64_t>(std::floor((static_cast<double>(i) + 0.5) * increment));
-    map[static_cast<std::size_t>(w + i)] = std::min(source, r + rsize - 1) - window_origin;
+    const std::int64_t offset = std::min(source, r + rsize - 1) - window_origin;
+    map[static_cast<std::size_t>(w + i)] = offset < 0 ? -1 : offset / grid_step;
   }
   return map;
 }
 
 }  // namespace
 
-void query_average(const PyramidScene& scene, const cv::Mat& grid, std::int64_t x0, std::int64_t y0, const TileKey& key,
+void query_average(const PyramidScene& scene, const cv::Mat& grid, const GridPlace& place, const TileKey& key,
                    int tile_size, cv::Mat& tile) {
   const auto& gt = scene.warped_geotransform;
   const core::Bounds b = tile_bounds(key, tile_size);
   const std::int64_t query = 4 * static_cast<std::int64_t>(tile_size);
-  const auto columns = sample_map(b.min_x, b.max_x, gt[0], gt[1], scene.warped_width, x0, query);
-  const auto rows = sample_map(b.max_y, b.min_y, gt[3], gt[5], scene.warped_height, y0, query);
+  const auto columns = sample_map(b.min_x, b.max_x, gt[0], gt[1], scene.warped_width, place.x0, place.step, query);
+  const auto rows = sample_map(b.max_y, b.min_y, gt[3], gt[5], scene.warped_height, place.y0, place.step, query);
   const int channels = grid.channels();
   const auto inside = [&](std::int64_t r, std::int64_t c) {
     return r >= 0 && c >= 0 && r < grid.rows && c < grid.cols;

@@ -12,10 +12,16 @@
 
 namespace swath::webmap {
 
+// Where `grid` lies in the scene's warped grid: its top-left pixel, and the warped pixels per grid pixel.
+struct GridPlace {
+  std::int64_t x0 = 0, y0 = 0;
+  std::int64_t step = 1;
+};
+
 // Fills `tile` (tile_size², channels of `grid`) for `key` from `grid`: a window of the scene warped onto its own
-// EPSG:3857 grid, whose top-left pixel is (x0, y0) of that grid, the last channel alpha. Rows the scene does not
-// reach stay as they are; the others are overwritten (one scene: nothing to composite over).
-void query_average(const PyramidScene& scene, const cv::Mat& grid, std::int64_t x0, std::int64_t y0, const TileKey& key,
+// EPSG:3857 grid (every `step`th pixel of it: a sample falls on the grid pixel holding it), the last channel alpha.
+// Rows the scene does not reach stay as they are; the others are overwritten (one scene: nothing to composite over).
+void query_average(const PyramidScene& scene, const cv::Mat& grid, const GridPlace& place, const TileKey& key,
                    int tile_size, cv::Mat& tile);
 
 }  // namespace swath::webmap

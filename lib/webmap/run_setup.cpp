@@ -26,11 +26,12 @@ ZoomRange choose_zooms(const PyramidOptions& options, const std::vector<PyramidS
 
 // Blocks of up to 8×8 base tiles, fewer when one would take more than an eighth of --max-memory. Independent of
 // --threads: the blocks decide the warp's chunks, so they must not change with it.
-int choose_root_zoom(ZoomRange zooms, int tile_size, int channels, std::size_t max_memory) {
+int choose_root_zoom(ZoomRange zooms, int tile_size, int channels, double grid_factor, std::size_t max_memory) {
   int depth = std::min(3, zooms.max - zooms.min);
   const auto block_bytes = [&](int d) {
     const auto side = static_cast<std::size_t>(tile_size) << d;
-    return side * side * static_cast<std::size_t>(channels) * 3 / 2;  // the canvas and its halvings
+    // the canvas and its halvings, and the scene's grid when a coarse --zoom makes it finer than the canvas
+    return side * side * static_cast<std::size_t>(channels) * 3 / 2 + extra_grid_bytes(grid_factor, side, channels);
   };
   while (depth > 0 && block_bytes(depth) > max_memory / 8) --depth;
   return zooms.max - depth;
@@ -93,8 +94,10 @@ tiling::TileLook tile_look(const PyramidOptions& options, std::size_t data_bands
                                         [](const std::string& o) { return o.rfind("ZLEVEL=", 0) == 0; });
   if (look.format == tiling::Format::png && !zlevel_given) look.creation_options.push_back("ZLEVEL=1");
   look.scene = {0, 0, options.webmap.tile_size, options.webmap.tile_size};
-  look.colors = data_bands == 1 ? std::vector<GDALColorInterp>{GCI_GrayIndex, GCI_AlphaBand}
-                                : std::vector<GDALColorInterp>{GCI_RedBand, GCI_GreenBand, GCI_BlueBand, GCI_AlphaBand};
+  // WEBP holds 3 or 4 bands: grey scenes are written as RGB(A) there (encode).
+  const bool grey = data_bands == 1 && look.format != tiling::Format::webp;
+  look.colors = grey ? std::vector<GDALColorInterp>{GCI_GrayIndex, GCI_AlphaBand}
+                     : std::vector<GDALColorInterp>{GCI_RedBand, GCI_GreenBand, GCI_BlueBand, GCI_AlphaBand};
   look.nodata.assign(look.colors.size(), std::nullopt);
   return look;
 }
@@ -106,8 +109,13 @@ PyramidLayout make_layout(const PyramidOptions& options, const std::vector<Pyram
   layout.resampling = options.webmap.resampling;
   layout.zooms = choose_zooms(options, scenes);
   layout.channels = static_cast<int>(scenes.front().data_bands.size()) + 1;
-  layout.root_zoom =
-      choose_root_zoom(layout.zooms, layout.tile_size, layout.channels, options.tile.resources.max_memory);
+  for (const auto& scene : scenes) {
+    const double grid_pixel =
+        scene.pixel_size * static_cast<double>(grid_step(scene, layout.zooms.max, layout.tile_size));
+    layout.grid_factor = std::max(layout.grid_factor, resolution(layout.zooms.max, layout.tile_size) / grid_pixel);
+  }
+  layout.root_zoom = choose_root_zoom(layout.zooms, layout.tile_size, layout.channels, layout.grid_factor,
+                                      options.tile.resources.max_memory);
   layout.look = tile_look(options, scenes.front().data_bands.size());
   layout.ranges = scene_ranges(scenes, layout.zooms, layout.tile_size);
   return layout;

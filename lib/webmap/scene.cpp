@@ -54,8 +54,9 @@ std::string clipped_vrt(GDALDataset& dataset, const PyramidScene& scene, const c
   GDALDatasetH out = GDALTranslate(path.c_str(), GDALDataset::ToHandle(&dataset), options, nullptr);
   GDALTranslateOptionsFree(options);
   if (out == nullptr)
-    throw core::DataError("scene '" + scene.path + "'",
-                          "cannot clip it to WebMercator's world: " + errors.last_failure());
+    throw core::DataError(
+        "scene '" + scene.path + "'", "cannot clip it to WebMercator's world: " + errors.last_failure(),
+        "check that GDAL reads it (gdalinfo), or clip it first (gdalwarp -te -180 -85.0511 180 85.0511)");
   GDALClose(out);
   return path;
 }
@@ -124,7 +125,10 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
   scene.warped_height = height;
   const core::Bounds bounds{gt[0], gt[3] + gt[5] * height, gt[0] + gt[1] * width, gt[3]};
   const auto world = clip_to_world(bounds);
-  if (!world) throw core::DataError("scene '" + scene.path + "'", "it lies outside WebMercator's world");
+  if (!world) {
+    throw core::DataError("scene '" + scene.path + "'", "it lies outside WebMercator's world",
+                          "check its CRS and geotransform (gdalinfo); a pyramid covers ±85.0511° of latitude");
+  }
   scene.meters = *world;
 }
 
@@ -145,7 +149,9 @@ PyramidScene prepare_scene(const std::string& path, const std::string& name) {
   if (srs.IsGeographic()) {
     const auto window = inside_world(scene.info);
     if (window.width <= 0 || window.height <= 0) {
-      throw core::DataError("scene '" + path + "'", "nothing of it lies within WebMercator's ±85.0511° and ±180°");
+      throw core::DataError(
+          "scene '" + path + "'", "nothing of it lies within WebMercator's ±85.0511° and ±180°",
+          "check its CRS and geotransform (gdalinfo): longitude and latitude swapped, or past ±180°?");
     }
     if (window != core::Window{0, 0, scene.info.width, scene.info.height}) {
       scene.open_path = clipped_vrt(*dataset, scene, window);

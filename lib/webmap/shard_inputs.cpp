@@ -29,6 +29,13 @@ std::pair<std::uint64_t, ShardRecord> record_of_line(const tiling::ManifestLine&
   if (z == nullptr || x == nullptr || y == nullptr || !z->is_int() || !x->is_int() || !y->is_int()) {
     throw core::DataError(line.where, "a tile line without integer z, x and y", "run that shard again");
   }
+  if (line.status == "failed") {
+    const auto* error = line.json.find("error");
+    throw core::DataError(line.where,
+                          "tile " + line.id + " failed in its shard" +
+                              (error != nullptr && error->is_string() ? ": " + error->as_string() : ""),
+                          "run that shard again with --resume (it makes only its failed tiles again)");
+  }
   ShardRecord record;
   record.written = line.status == "written";
   record.bytes = static_cast<std::uint64_t>(line.bytes.value_or(0));

@@ -7,7 +7,7 @@
 
 namespace swath::webmap {
 
-core::Json tilejson(const PyramidOptions& options, const PyramidLayout& layout) {
+core::Json tilejson(const PyramidOptions& options, const PyramidLayout& layout, int minzoom) {
   core::Bounds meters = layout.scenes->front().meters;
   for (const auto& scene : *layout.scenes) {
     meters = {std::min(meters.min_x, scene.meters.min_x), std::min(meters.min_y, scene.meters.min_y),
@@ -16,19 +16,18 @@ core::Json tilejson(const PyramidOptions& options, const PyramidLayout& layout) 
   const core::Bounds b = meters_to_lonlat(meters);
   std::string name;
   for (const auto& scene : *layout.scenes) name += (name.empty() ? "" : ", ") + scene.name;
-  return core::Json::Object{
-      {"tilejson", "3.0.0"},
-      {"name", name},
-      {"scheme", "xyz"},
-      {"tiles", core::Json::Array{"{z}/{x}/{y}." + tiling::file_extension(options.tile.format)}},
-      {"minzoom", layout.zooms.min},
-      {"maxzoom", layout.zooms.max},
-      {"bounds", core::Json::Array{b.min_x, b.min_y, b.max_x, b.max_y}},
-      {"center", core::Json::Array{(b.min_x + b.max_x) / 2, (b.min_y + b.max_y) / 2, layout.zooms.min}}};
+  return core::Json::Object{{"tilejson", "3.0.0"},
+                            {"name", name},
+                            {"scheme", "xyz"},
+                            {"tiles", core::Json::Array{"{z}/{x}/{y}." + tiling::file_extension(options.tile.format)}},
+                            {"minzoom", minzoom},
+                            {"maxzoom", layout.zooms.max},
+                            {"bounds", core::Json::Array{b.min_x, b.min_y, b.max_x, b.max_y}},
+                            {"center", core::Json::Array{(b.min_x + b.max_x) / 2, (b.min_y + b.max_y) / 2, minzoom}}};
 }
 
-void write_tilejson(const PyramidOptions& options, const PyramidLayout& layout) {
-  core::write_file_atomic(options.tile.output_dir + "/tilejson.json", tilejson(options, layout).dump() + "\n");
+void write_tilejson(const PyramidOptions& options, const PyramidLayout& layout, int minzoom) {
+  core::write_file_atomic(options.tile.output_dir + "/tilejson.json", tilejson(options, layout, minzoom).dump() + "\n");
 }
 
 }  // namespace swath::webmap

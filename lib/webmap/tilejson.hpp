@@ -1,6 +1,8 @@
 // DIR/tilejson.json: TileJSON 3.0.0, so a map client (MapLibre, Leaflet plugins) can open the pyramid's directory.
 #pragma once
 
+#include <algorithm>
+
 #include "core/json.hpp"
 #include "webmap/block.hpp"
 #include "webmap/options.hpp"
@@ -8,9 +10,21 @@
 namespace swath::webmap {
 
 // The document: tiles "{z}/{x}/{y}.EXT" (relative to the file), zooms, WGS84 bounds of the scenes, a centre.
-core::Json tilejson(const PyramidOptions& options, const PyramidLayout& layout);
+// `minzoom`: the lowest zoom with a tile written (the manifest's other tiles there and above it are blank), or the
+// layout's lowest when none is: a zoom whose every tile lost its data in the halvings (a sliver) is not claimed.
+core::Json tilejson(const PyramidOptions& options, const PyramidLayout& layout, int minzoom);
 
 // Writes tilejson(...) atomically into the output directory; throws IoError.
-void write_tilejson(const PyramidOptions& options, const PyramidLayout& layout);
+void write_tilejson(const PyramidOptions& options, const PyramidLayout& layout, int minzoom);
+
+// The lowest zoom of the tiles seen (written or kept), for tilejson's minzoom.
+class LowestZoom {
+ public:
+  void saw(int zoom) { lowest_ = lowest_ < 0 ? zoom : std::min(lowest_, zoom); }
+  int or_else(int zoom) const { return lowest_ < 0 ? zoom : lowest_; }
+
+ private:
+  int lowest_ = -1;
+};
 
 }  // namespace swath::webmap

@@ -48,10 +48,14 @@ TEST_CASE("levels: parents are made from the roots as they arrive, each once, wh
   const auto layout = small_layout(Resampling::average);
   std::vector<TileKey> emitted;
   std::map<TileKey, cv::Mat> pixels;
-  webmap::UpperLevels upper(layout, [&](const TileKey& key, const cv::Mat& tile) {
-    emitted.push_back(key);
-    pixels[key] = tile.clone();
-  });
+  std::vector<TileKey> blank;
+  webmap::UpperLevels upper(
+      layout,
+      [&](const TileKey& key, const cv::Mat& tile) {
+        emitted.push_back(key);
+        pixels[key] = tile.clone();
+      },
+      [&](const TileKey& key) { blank.push_back(key); });
   // Depth-first roots at zoom 2: the four children of 1/0/0, then one child of 1/1/0 (partly covered parent).
   upper.add({2, 0, 0}, filled(4, 40, 255));
   upper.add({2, 1, 0}, filled(4, 80, 255));
@@ -76,4 +80,22 @@ TEST_CASE("levels: parents are made from the roots as they arrive, each once, wh
   CHECK(pixels[{0, 0, 0}].at<cv::Vec2b>(1, 1)[0] == 160);
   CHECK(pixels[{0, 0, 0}].at<cv::Vec2b>(0, 2)[0] == 200);  // 1/1/0's covered quadrant
   CHECK(pixels[{0, 0, 0}].at<cv::Vec2b>(2, 2)[1] == 0);    // nothing under 1/1/1
+  CHECK(blank.empty());
+}
+
+TEST_CASE("levels: a parent in range whose children have no data, or lose it in the halving, is reported blank") {
+  const auto layout = small_layout(Resampling::near);
+  std::vector<TileKey> emitted, blank;
+  webmap::UpperLevels upper(
+      layout, [&](const TileKey& key, const cv::Mat&) { emitted.push_back(key); },
+      [&](const TileKey& key) { blank.push_back(key); });
+  // 1/0/0: four roots without data. 1/1/0: one root whose only covered pixel is one `near` passes over.
+  for (const TileKey root : {TileKey{2, 0, 0}, TileKey{2, 1, 0}, TileKey{2, 0, 1}, TileKey{2, 1, 1}})
+    upper.add(root, cv::Mat());
+  cv::Mat sliver = filled(4, 0, 0);
+  sliver.at<cv::Vec2b>(1, 1) = {99, 255};
+  upper.add({2, 2, 0}, sliver);
+  upper.finish();
+  CHECK(emitted.empty());
+  CHECK(blank == std::vector<TileKey>{{1, 0, 0}, {1, 1, 0}, {0, 0, 0}});
 }
