@@ -32,6 +32,7 @@ $PY -c "
 import sys
 with open('$work/tiles.jsonl', 'w') as f:
     for i in range($TASKS): f.write('{\"i\":%d}\n' % i)"
+"$SWATH" -q queue migrate --redis "$url" --queue bench >/dev/null  # record buckets (docs/queue.md, Upgrades)
 t0=$(now)
 "$SWATH" -q enqueue --redis "$url" --queue bench --kind noop "$work/tiles.jsonl" --output "$work/out" >/dev/null
 t1=$(now)
@@ -111,6 +112,7 @@ for i in range($SCENES): os.symlink('$work/one.tif', '$work/scenes/s%07d.tif' % 
 bytes_per() {  # kind, count, inputs... → "bytes-per-waiting-task enqueue-tasks/s"
   local kind=$1 n=$2; shift 2
   redis-cli -p "$port" flushall >/dev/null
+  "$SWATH" -q queue migrate --redis "$url" --queue mem >/dev/null  # record buckets (docs/queue.md, Upgrades)
   local m0 s0 s1 m1; m0=$(used); s0=$(now)
   "$SWATH" -q enqueue --redis "$url" --queue mem --kind "$kind" "$@" --output "$work/out-$kind" >/dev/null
   s1=$(now); m1=$(used)
@@ -141,6 +143,7 @@ with open('$work/measured.jsonl', 'w') as f:
     for i in range($MEASURED): f.write('{\"m\":%d}\n' % i)"
 for depth in $WAITING; do
   redis-cli -p "$port" flushall >/dev/null
+  "$SWATH" -q queue migrate --redis "$url" --queue deep >/dev/null
   "$SWATH" -q enqueue --redis "$url" --queue deep --kind noop "$work/measured.jsonl" --output "$work/out" >/dev/null
   p0=$(now)
   r0=$(redis-cli -p "$port" info persistence | awk -F: '/^aof_rewrites:/ {print $2}' | tr -d '\r')

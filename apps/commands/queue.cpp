@@ -1,8 +1,10 @@
-// `swath queue stats|jobs|job|dead`: what a queue holds (swath.queue.stats/1, Prometheus), its jobs, its dead letters.
+// `swath queue stats|jobs|job|dead|migrate`: what a queue holds (swath.queue.stats/1, Prometheus), its jobs, its dead
+// letters; migrate lays out new jobs in record buckets.
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
+#include "core/json.hpp"
 #include "core/text.hpp"
 #include "log/logger.hpp"
 #include "queue/admin.hpp"
@@ -23,7 +25,9 @@ std::string never_used(queue::Connection& connection, const std::string& name) {
 class QueueCommand final : public cli::Command {
  public:
   std::string name() const override { return "queue"; }
-  std::string summary() const override { return "Inspect a queue: stats (JSON, Prometheus), jobs and dead letters"; }
+  std::string summary() const override {
+    return "Inspect a queue: stats (JSON, Prometheus), jobs and dead letters; migrate it";
+  }
   void declare(CLI::App& app, cli::ConfigFlags& flags) override {
     app.require_subcommand(1, 1);
     stats_ = app.add_subcommand("stats", "Depth by priority, in flight, delayed, dead, done, throughput, p50/p95");
@@ -39,6 +43,11 @@ class QueueCommand final : public cli::Command {
     job_->add_option("id", job_id_, "Job id (`swath enqueue` prints it; `swath queue jobs` lists them)")->required();
     job_->add_flag("--records", records_, "Print the done records written beside its outputs, one JSON line per task");
     for (auto* sub : {jobs_, job_}) declare_queue_flags(*sub, flags);
+    migrate_ = app.add_subcommand("migrate",
+                                  "Spread new jobs' task records over small hashes (every worker must run "
+                                  "this swath or newer: docs/queue.md, Upgrades)");
+    declare_queue_flags(*migrate_, flags);
+    migrate_->add_flag("--json", json_, R"(Print {"queue", "layout", "bucketed", "already_migrated"})");
     dead_ = app.add_subcommand("dead", "The dead-letter list: list, retry or purge");
     dead_->require_subcommand(1, 1);
     list_ = dead_->add_subcommand("list", "Show dead tasks with their errors");
@@ -61,6 +70,7 @@ class QueueCommand final : public cli::Command {
     queue::QueueClient client(connection, settings.name);
     queue::check_layout(connection, client.keys());
     if (jobs_->parsed() || job_->parsed()) return jobs(client);
+    if (migrate_->parsed()) return migrate(connection, client.keys());
     if (stats_->parsed()) {
       const auto stats = queue::read_stats(client, window_);
       // Still exit 0 (a queue nobody has enqueued on yet reads zeros, for KEDA and scripts), but said.
@@ -91,6 +101,24 @@ class QueueCommand final : public cli::Command {
   }
 
  private:
+  int migrate(queue::Connection& connection, const queue::Keys& keys) {
+    const bool already = !queue::migrate(connection, keys);
+    if (json_) {
+      core::Json j = core::Json::object();
+      j.set("queue", keys.name);
+      j.set("layout", 3);
+      j.set("bucketed", true);
+      j.set("already_migrated", already);
+      cli::emit(j.dump() + "\n");
+    } else {
+      cli::emit("queue '" + keys.name + "': " +
+                (already ? "already migrated: its new jobs spread their task records over buckets\n"
+                         : "migrated: its new jobs spread their task records over buckets (every worker must run "
+                           "this swath or newer)\n"));
+    }
+    return static_cast<int>(core::ExitCode::ok);
+  }
+
   int jobs(queue::QueueClient& client) {
     const auto found = client.jobs(job_->parsed() ? job_id_ : "");
     if (job_->parsed() && found.empty()) {
@@ -111,8 +139,8 @@ class QueueCommand final : public cli::Command {
     return static_cast<int>(core::ExitCode::ok);
   }
 
-  CLI::App *stats_ = nullptr, *jobs_ = nullptr, *job_ = nullptr, *dead_ = nullptr, *list_ = nullptr, *retry_ = nullptr,
-           *purge_ = nullptr;
+  CLI::App *stats_ = nullptr, *jobs_ = nullptr, *job_ = nullptr, *migrate_ = nullptr, *dead_ = nullptr,
+           *list_ = nullptr, *retry_ = nullptr, *purge_ = nullptr;
   bool json_ = false, prometheus_ = false, all_ = false, records_ = false;
   std::string job_id_;
   std::int64_t window_ = 300, limit_ = 100;

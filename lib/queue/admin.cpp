@@ -1,10 +1,11 @@
-// Queue existence, dead-task membership and the list of queues: plain reads, no script.
+// Queue existence, dead-task membership, the list of queues and the layout: plain reads; migrate, one script.
 #include "queue/admin.hpp"
 
 #include <algorithm>
 #include <set>
 
 #include "core/errors.hpp"
+#include "queue/script_prelude.hpp"
 
 namespace swath::queue {
 
@@ -14,6 +15,15 @@ const Value& checked(const Value& reply, const std::string& what) {
   if (reply.is_error()) throw core::DataError("Redis refused " + what, reply.text, "check the server's log");
   return reply;
 }
+
+// Marks the queue layout 3 with buckets for new jobs; in one script, so a newer swath's layout set since
+// check_layout is refused, not overwritten. → 1 when it was not bucketed yet.
+const Script migrate_script{"migrate", scripts::compose(scripts::grows, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
+redis.call('SET', k('layout'), '3')
+return redis.call('SETNX', k('bucketed'), '1')
+)lua")};
 
 }  // namespace
 
@@ -76,6 +86,11 @@ void check_layout(Connection& connection, const Keys& keys) {
       "drain it with the swath version that queued them, or remove it: redis-cli --scan --pattern "
       "'swath:{" +
           keys.name + "}:*' | xargs redis-cli del");
+}
+
+bool migrate(Connection& connection, const Keys& keys) {
+  check_layout(connection, keys);
+  return connection.eval(migrate_script, {keys.ready}, {keys.prefix}).as_int() == 1;
 }
 
 }  // namespace swath::queue

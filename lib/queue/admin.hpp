@@ -27,4 +27,8 @@ std::vector<std::string> not_dead(QueueClient& client, const std::vector<std::st
 // naming what to do; nothing for a queue in this layout or never used.
 void check_layout(Connection& connection, const Keys& keys);
 
+// `swath queue migrate`: lets the queue's new jobs spread their records over buckets (docs/queue.md, *Upgrades*),
+// which workers of layout 2 misread. Returns false when it was migrated already.
+bool migrate(Connection& connection, const Keys& keys);
+
 }  // namespace swath::queue

@@ -12,7 +12,8 @@ namespace swath::queue {
 namespace {
 
 // ARGV: prefix, mode ("check" | "set" | "reclaim"), then (location, value, claims of its directory in this
-// enqueue)... → {location, held, ...} of the conflicts. "set" records nothing when any conflicts; "reclaim" all.
+// enqueue, a held value that is the same work in another spelling or '')... → {location, held, ...} of the
+// conflicts. "set" records nothing when any conflicts; "reclaim" all.
 // A location "DIR/NAME" is field NAME of claims:<D>:<B> (D: DIR's hash; B: NAME's hash mod the directory's
 // bucket count in `claim_dirs`, set by its first enqueue for ~64 claims each): small hashes Redis keeps as
 // listpacks. Layout 2 kept all claims in one hash, `claims`: still read, and emptied as they are replaced.
@@ -34,16 +35,16 @@ local function held(location)
 end
 local out = {}
 if mode ~= 'reclaim' then
-  for i = 3, #ARGV, 3 do
+  for i = 3, #ARGV, 4 do
     local h = held(ARGV[i])
-    if h and h ~= ARGV[i + 1] then
+    if h and h ~= ARGV[i + 1] and h ~= ARGV[i + 3] then
       out[#out + 1] = ARGV[i]
       out[#out + 1] = h
     end
   end
 end
 if mode ~= 'check' and #out == 0 then
-  for i = 3, #ARGV, 3 do
+  for i = 3, #ARGV, 4 do
     local d, name = where(ARGV[i])
     redis.call('HSETNX', k('claim_dirs'), d, math.max(1, math.floor(tonumber(ARGV[i + 2]) / 64)))
     redis.call('HSET', bucket(d, name, tonumber(redis.call('HGET', k('claim_dirs'), d))), name, ARGV[i + 1])
@@ -58,9 +59,13 @@ const Value& checked(const Value& reply, const std::string& what) {
   return reply;
 }
 
-// `value` with each stored reference replaced by what it stands for.
+// `value` with each stored reference replaced by what it stands for; the longest first, so layout 2's
+// `options#REF` is not read as `options` and layout 3's `#REF`.
 std::string expanded(std::string value, const std::map<std::string, std::string>& texts) {
-  for (const auto& [ref, text] : texts) {
+  std::vector<std::pair<std::string, std::string>> longest_first(texts.begin(), texts.end());
+  std::stable_sort(longest_first.begin(), longest_first.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  for (const auto& [ref, text] : longest_first) {
     if (const auto at = value.find(ref); at != std::string::npos) value.replace(at, ref.size(), text);
   }
   return value;
@@ -123,13 +128,17 @@ std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& key
     wanted[c.key] = readable(c);
     ++per_directory[directory_of(c.key)];
   }
+  // A held value naming the same work in another spelling (layout 2's `tile /DIR/FILE options#REF`) is the
+  // same work: its texts, references expanded, equal this claim's; passed back so "set" accepts that value only.
+  std::map<std::string, std::string> same_work;
   auto run = [&](const char* mode) {
     std::vector<ClaimConflict> conflicts;
     for (std::size_t start = 0; start < claims.size(); start += batch) {
       std::vector<std::string> args{keys.prefix, mode};
       for (std::size_t i = start; i < std::min(claims.size(), start + batch); ++i) {
         args.insert(args.end(),
-                    {claims[i].key, claims[i].value, std::to_string(per_directory[directory_of(claims[i].key)])});
+                    {claims[i].key, claims[i].value, std::to_string(per_directory[directory_of(claims[i].key)]),
+                     same_work.count(claims[i].key) ? same_work[claims[i].key] : std::string()});
       }
       const auto reply = connection.eval(claim_script, {keys.ready}, args);
       const auto& items = reply.as_array();
@@ -141,6 +150,14 @@ std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& key
   };
   if (claims.empty()) return {};
   auto conflicts = reclaim ? std::vector<ClaimConflict>{} : run("check");
+  if (!conflicts.empty()) {
+    const auto known = stored_texts(connection, keys);
+    std::erase_if(conflicts, [&](const ClaimConflict& c) {
+      if (expanded(c.held, known) != c.wanted) return false;
+      same_work[c.key] = c.held;
+      return true;
+    });
+  }
   if (conflicts.empty()) {
     record_texts(connection, keys, texts);         // before the claims that name them
     conflicts = run(reclaim ? "reclaim" : "set");  // a conflict now is another enqueue's, since the check

@@ -125,6 +125,8 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
   }
   while (!in_flight.empty()) collect();
   counts.not_queued += static_cast<std::int64_t>(tasks.size()) - sent;  // never sent after a refusal
+  // Laid out anew by a newer swath since this enqueue began: nothing was queued by the refused batches; say why.
+  if (counts.refusal.rfind("SWATH_LAYOUT ", 0) == 0) script_failed(scripts::enqueue, counts.refusal, keys_.prefix);
   for (const auto& args : retry) add(connection_.eval_pipeline(scripts::enqueue, {args}, 1).front());
   return counts;
 }
@@ -170,8 +172,7 @@ LeaseBatch QueueClient::receive_lease() {
   // The script cache was flushed (SCRIPT FLUSH, a failover to a replica without it) after this connection
   // loaded it: nothing ran, so run the same lease again, which loads the script.
   if (reply.is_noscript()) return parse_lease(connection_.eval_pipeline(scripts::lease, {sent_lease_}, 1).front());
-  if (reply.is_error())
-    throw core::DataError("Redis failed swath's lease script", reply.text, "check the server's log");
+  if (reply.is_error()) script_failed(scripts::lease, reply.text, sent_lease_.at(1));
   return parse_lease(reply);
 }
 
@@ -217,8 +218,7 @@ void QueueClient::send_commit(const std::vector<Commit>& commits, std::int64_t h
 std::optional<std::vector<bool>> QueueClient::receive_commit() {
   const Value reply = connection_.receive();
   if (reply.is_noscript()) return std::nullopt;
-  if (reply.is_error())
-    throw core::DataError("Redis failed swath's commit script", reply.text, "check the server's log");
+  if (reply.is_error()) script_failed(scripts::commit, reply.text, keys_.prefix);
   return parse_commit(reply);
 }
 

@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "core/text.hpp"
 #include "log/logger.hpp"
 
 namespace swath::queue {
@@ -201,6 +202,23 @@ const std::string& Connection::sha_of(const Script& script) {
   return shas_[script.source] = sha.as_string();
 }
 
+void script_failed(const Script& script, const std::string& error, const std::string& prefix) {
+  // "SWATH_LAYOUT <the queue's> <the layouts this swath reads>..." from the scripts' foreign_layout().
+  if (error.rfind("SWATH_LAYOUT ", 0) == 0) {
+    auto words = core::split(error.substr(13), ' ');
+    const std::string found = words.empty() ? "?" : words.front();
+    if (!words.empty()) words.erase(words.begin());
+    throw core::DataError("queue '" + prefix.substr(7, prefix.size() > 9 ? prefix.size() - 9 : 0) + "'",
+                          "it is in queue layout " + found +
+                              " now (a newer swath laid it out since this one started); "
+                              "this swath reads layouts " +
+                              core::join(words, " and ") + " and would misread it",
+                          "run the swath version that laid it out (or newer), workers and enqueue alike");
+  }
+  throw core::DataError(std::string("Redis failed swath's ") + script.name + " script", error,
+                        "check the server's log; is the key space shared with another program?");
+}
+
 Value Connection::eval(const Script& script, const std::vector<std::string>& keys,
                        const std::vector<std::string>& args) {
   std::vector<std::string> keys_args = keys;
@@ -222,10 +240,7 @@ std::vector<Value> Connection::eval_pipeline(const Script& script,
       shas_.erase(script.source);
       replies[i] = command(eval_args("EVAL", script.source, keys_args[i], key_count));
     }
-    if (replies[i].is_error()) {
-      throw core::DataError(std::string("Redis failed swath's ") + script.name + " script", replies[i].text,
-                            "check the server's log; is the key space shared with another program?");
-    }
+    if (replies[i].is_error()) script_failed(script, replies[i].text, keys_args[i].at(key_count));
   }
   return replies;
 }

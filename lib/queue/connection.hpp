@@ -48,6 +48,10 @@ struct Script {
   const char* source;
 };
 
+// Throws the DataError for a script's error reply: the queue's layout changed under this swath (the scripts
+// refuse a layout they do not read, naming both) or another failure. `prefix` is the script's ARGV[1].
+[[noreturn]] void script_failed(const Script& script, const std::string& error, const std::string& prefix);
+
 struct ConnectOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds command_timeout{10000};

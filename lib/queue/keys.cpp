@@ -29,6 +29,7 @@ Keys::Keys(const std::string& queue_name) : name(queue_name) {
   unfinished = prefix + "unfinished";
   jobs = prefix + "jobs";
   layout = prefix + "layout";
+  bucketed = prefix + "bucketed";
 }
 
 }  // namespace swath::queue

@@ -27,6 +27,7 @@ struct Keys {
   std::string unfinished;   // LIST, one element per task not finished: LLEN is the scaling signal KEDA reads
   std::string jobs;         // ZSET job id -> created (ms)
   std::string layout;       // STRING "3": the key layout of this version (jobs, record and claim buckets)
+  std::string bucketed;     // STRING "1" once `swath queue migrate` ran: new jobs spread their records over buckets
   std::string claim_texts;  // HASH ref -> text: what claims (HASHes `claims:<D>:<b>`, output -> work) refer to, once
   std::string job(const std::string& id) const { return prefix + "job:" + id; }  // HASH meta, counters
   // HASH task -> record of a job of one bucket (a bigger job's are job:J:t:<b>; see script_prelude.cpp)

@@ -49,6 +49,15 @@ local function each_job_key(job, cmd, ...)
   redis.call(cmd, base, ...)
   if n > 1 then for b = 0, n - 1 do redis.call(cmd, base .. ':' .. b, ...) end end
 end
+-- The queue layouts these scripts read (docs/queue.md): a queue laid out anew since this swath started (a newer
+-- swath's enqueue or migration) is refused whole, so nothing of it is misread; checked by the scripts that move
+-- work: enqueue, lease, commit, fail and release.
+local function foreign_layout()
+  local layout = redis.call('GET', k('layout'))
+  if layout and layout ~= '2' and layout ~= '3' then
+    return redis.error_reply('SWATH_LAYOUT ' .. layout .. ' 2 3')
+  end
+end
 local function now_ms() local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
 -- One command over a long list, 1000 elements per call (Lua's unpack has a stack limit).

@@ -1,67 +1,14 @@
-// Lua sources of the queue's scripts that move work: enqueue, lease, renew, commit and finishing (see scripts.hpp
-// for each one's contract, script_prelude.cpp for the records, and docs/queue.md for the state machine).
+// Lua sources of the queue's scripts that run work: lease, renew, commit and finishing (enqueue: scripts_enqueue.cpp;
+// see scripts.hpp for each one's contract, script_prelude.cpp for the records, docs/queue.md for the state machine).
 #include "queue/scripts.hpp"
 
 #include "queue/script_prelude.hpp"
 
 namespace swath::queue::scripts {
 
-const Script enqueue{"enqueue", compose(grows, R"lua(
-local force, job, meta, p = ARGV[2] == '1', ARGV[3], ARGV[4], ARGV[5]
-redis.call('SET', k('layout'), '3')
-redis.call('SET', k('retention'), ARGV[6])
-redis.call('SET', k('dead_max'), ARGV[7])
-if redis.call('HSETNX', jk(job), 'meta', meta) == 1 then
-  local now = now_ms()
-  -- Buckets for ~64 records each of the tasks this enqueue brings (a job that grows later fills them more).
-  redis.call('HSET', jk(job), 'priority', p, 'created', now, 'tasks', 0, 'done', 0, 'dead', 0, 'running', 0,
-    'finishing', 0, 'unfinished', 0, 'buckets', math.max(1, tonumber(ARGV[8]) or 1))
-  redis.call('ZADD', k('jobs'), now, job)
-end
-local added, duplicates, again, recounted = 0, 0, 0, 0
-local waiting = 'r0,0,' .. string.sub(p, 1, 1) .. '|'
-for i = 9, #ARGV, 2 do
-  local id, payload = ARGV[i], ARGV[i + 1]
-  -- The common case, a new task, in one call; an id already known is looked at only then.
-  if redis.call('HSETNX', tk(job, id), id, waiting .. payload) == 1 then
-    push_ready(job .. ':' .. id, p)
-    added = added + 1
-  else
-    local el = job .. ':' .. id
-    local rec = record(job, id)
-    local state = string.sub(rec, 1, 1)
-    if not (force and (state == 'd' or state == 'x')) then
-      duplicates = duplicates + 1
-    else
-      if state == 'x' then
-        redis.call('LREM', k('dead'), 0, el)
-        redis.call('HDEL', tk(job, id), id .. '#')
-        redis.call('HINCRBY', jk(job), 'dead', -1)
-      else
-        -- Committed but its files not yet in place: already counted as unfinished.
-        if redis.call('ZREM', k('finishing'), el) == 1 then
-          recounted = recounted + 1
-          redis.call('HDEL', k('finish'), el)
-          redis.call('HDEL', k('finish_tries'), el)
-          redis.call('HINCRBY', jk(job), 'finishing', -1)
-        end
-        redis.call('HINCRBY', jk(job), 'done', -1)
-      end
-      again = again + 1
-      put(job, id, waiting .. payload)
-      push_ready(el, p)
-      added = added + 1
-    end
-  end
-end
-flush()
-redis.call('HINCRBY', jk(job), 'tasks', added - again)
-unfinished(job, added - recounted)
-if added > 0 then redis.call('HINCRBY', k('stats'), 'enqueued', added) end
-return {added, duplicates}
-)lua")};
-
 const Script lease{"lease", compose(settles, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local worker, max_count, lease_ms, max_leases = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local now = now_ms()
 for _, el in ipairs(redis.call('ZRANGEBYSCORE', k('leased'), '-inf', now, 'LIMIT', 0, 500)) do
@@ -171,6 +118,8 @@ return lost
 )lua")};
 
 const Script commit{"commit", compose(settles, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local hold_ms = tonumber(ARGV[2])
 local now = now_ms()
 local status, finished, samples, moving = {}, {}, {}, {}

@@ -36,6 +36,8 @@ std::string with_take_dead(const char* body) { return std::string(take_dead) + b
 }  // namespace
 
 const Script fail{"fail", compose(settles, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local max_attempts = tonumber(ARGV[2])
 local now = now_ms()
 local out = {}
@@ -64,6 +66,8 @@ return out
 )lua")};
 
 const Script release{"release", compose(settles, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local n = 0
 for i = 2, #ARGV, 2 do
   local el, token = ARGV[i], ARGV[i + 1]

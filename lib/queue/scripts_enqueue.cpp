@@ -1,0 +1,96 @@
+// Lua source of the enqueue script: a job created once, its tasks queued by priority, duplicates skipped, and
+// with --force done, dead or orphaned tasks queued again (see scripts.hpp and docs/queue.md).
+#include "queue/script_prelude.hpp"
+#include "queue/scripts.hpp"
+
+namespace swath::queue::scripts {
+
+const Script enqueue{"enqueue", compose(grows, R"lua(
+local force, job, meta, p = ARGV[2] == '1', ARGV[3], ARGV[4], ARGV[5]
+local refused = foreign_layout()
+if refused then return refused end
+redis.call('SET', k('layout'), '3')
+redis.call('SET', k('retention'), ARGV[6])
+redis.call('SET', k('dead_max'), ARGV[7])
+if redis.call('HSETNX', jk(job), 'meta', meta) == 1 then
+  local now = now_ms()
+  -- Buckets for ~64 records each of the tasks this enqueue brings (a job that grows later fills them more), once
+  -- `swath queue migrate` has said no worker of layout 2 serves the queue: their scripts read job:J:t only, and
+  -- would dead-letter a bucketed task as gone (docs/queue.md, *Upgrades*).
+  local b = redis.call('EXISTS', k('bucketed')) == 1 and math.max(1, tonumber(ARGV[8]) or 1) or 1
+  redis.call('HSET', jk(job), 'priority', p, 'created', now, 'tasks', 0, 'done', 0, 'dead', 0, 'running', 0,
+    'finishing', 0, 'unfinished', 0, 'buckets', b)
+  redis.call('ZADD', k('jobs'), now, job)
+end
+local added, duplicates, again, recounted = 0, 0, 0, 0
+local waiting = 'r0,0,' .. string.sub(p, 1, 1) .. '|'
+-- A waiting, leased or delayed task in no list of its state is orphaned: a layout-2 worker took it from a bucketed
+-- job (docs/queue.md, *Upgrades*). Its lease reaper drops an expired lease or a due retry whose record it cannot
+-- find; its lease dead-letters a popped task as gone, leaving its trace: a record in job:J:t, where a bucketed job
+-- keeps none. Each test is O(1): the ready list is never scanned. --force queues an orphaned task again.
+local function orphaned(job, id, el, state)
+  if state == 'l' then return not redis.call('ZSCORE', k('leased'), el) end
+  if state == 'y' then return not redis.call('ZSCORE', k('delayed'), el) end
+  return state == 'r' and jk(job) .. ':t' ~= tk(job, id) and redis.call('HEXISTS', jk(job) .. ':t', id) == 1
+end
+for i = 9, #ARGV, 2 do
+  local id, payload = ARGV[i], ARGV[i + 1]
+  -- The common case, a new task, in one call; an id already known is looked at only then.
+  if redis.call('HSETNX', tk(job, id), id, waiting .. payload) == 1 then
+    push_ready(job .. ':' .. id, p)
+    added = added + 1
+  else
+    local el = job .. ':' .. id
+    local rec = record(job, id)
+    local state = string.sub(rec, 1, 1)
+    if not (force and (state == 'd' or state == 'x' or orphaned(job, id, el, state))) then
+      duplicates = duplicates + 1
+    elseif state == 'r' or state == 'l' or state == 'y' then
+      -- Orphaned: still counted (unfinished; waiting by priority), unless a layout-2 lease dead-lettered it as
+      -- gone, which left its trace — a record in job:J:t, where a bucketed job keeps none — and uncounted it.
+      local base = jk(job) .. ':t'
+      if base ~= tk(job, id) and redis.call('HEXISTS', base, id) == 1 then
+        redis.call('HDEL', base, id, id .. '#')
+        redis.call('LREM', k('dead'), 0, el)
+        redis.call('HINCRBY', jk(job), 'dead', -1)
+        delta.normal = delta.normal + 1  -- what that lease took off
+      else
+        recounted = recounted + 1
+      end
+      local _, n = parse(rec)
+      if state == 'r' then delta[priority(n[3])] = delta[priority(n[3])] - 1 end
+      if state == 'l' then redis.call('HINCRBY', jk(job), 'running', -1) end
+      again = again + 1
+      put(job, id, waiting .. payload)
+      push_ready(el, p)
+      added = added + 1
+    else
+      if state == 'x' then
+        redis.call('LREM', k('dead'), 0, el)
+        redis.call('HDEL', tk(job, id), id .. '#')
+        redis.call('HINCRBY', jk(job), 'dead', -1)
+      else
+        -- Committed but its files not yet in place: already counted as unfinished.
+        if redis.call('ZREM', k('finishing'), el) == 1 then
+          recounted = recounted + 1
+          redis.call('HDEL', k('finish'), el)
+          redis.call('HDEL', k('finish_tries'), el)
+          redis.call('HINCRBY', jk(job), 'finishing', -1)
+        end
+        redis.call('HINCRBY', jk(job), 'done', -1)
+      end
+      again = again + 1
+      put(job, id, waiting .. payload)
+      push_ready(el, p)
+      added = added + 1
+    end
+  end
+end
+flush()
+redis.call('HINCRBY', jk(job), 'tasks', added - again)
+unfinished(job, added - recounted)
+if added > 0 then redis.call('HINCRBY', k('stats'), 'enqueued', added) end
+return {added, duplicates}
+)lua")};
+
+}  // namespace swath::queue::scripts
