@@ -46,8 +46,10 @@ std::int64_t Enqueuer::server_time_ms() { return connection_->server_time_ms(); 
 EnqueueSummary Enqueuer::enqueue(const std::vector<Task>& tasks) { return enqueue(enqueue_plan(tasks)); }
 
 EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
-  // Two works of these tasks in one place were refused when the plan was made; other work's, before Redis stores any task.
-  if (const auto conflicts = record_claims(*connection_, client_->keys(), plan.claims, options_.reclaim, options_.batch);
+  // Two works of these tasks in one place were refused when the plan was made; other work's, before Redis stores any
+  // task.
+  if (const auto conflicts =
+          record_claims(*connection_, client_->keys(), plan.claims, options_.reclaim, options_.batch);
       !conflicts.empty()) {
     throw claim_refusal(options_.queue, conflicts);
   }
@@ -57,8 +59,12 @@ EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
                             plan.tasks.size(), counts.enqueued, counts.duplicates, counts.not_queued);
   std::vector<std::string> jobs;
   for (const auto& job : plan.jobs) jobs.push_back(job.id);
-  return {jobs,          static_cast<std::int64_t>(plan.tasks.size()), counts.enqueued, counts.duplicates,
-          counts.not_queued, counts.refusal};
+  return {jobs,
+          static_cast<std::int64_t>(plan.tasks.size()),
+          counts.enqueued,
+          counts.duplicates,
+          counts.not_queued,
+          counts.refusal};
 }
 
 }  // namespace swath::queue

@@ -109,9 +109,9 @@ TaskIdMaker::TaskIdMaker(const std::string& kind, const core::Json& options, con
 std::string TaskIdMaker::id(const std::string& inputs_json, std::string_view slice_members) {
   if (last_inputs_.empty() || inputs_json != last_inputs_) {
     prefix_ = core::Sha256();
-    for (std::string_view part : {std::string_view("{\"kind\":"), std::string_view(kind_json_),
-                                  std::string_view(",\"inputs\":"), std::string_view(inputs_json),
-                                  std::string_view(",\"options\":"), std::string_view(options_open_)})
+    for (std::string_view part :
+         {std::string_view("{\"kind\":"), std::string_view(kind_json_), std::string_view(",\"inputs\":"),
+          std::string_view(inputs_json), std::string_view(",\"options\":"), std::string_view(options_open_)})
       prefix_.update(part);
     last_inputs_ = inputs_json;
   }
@@ -169,7 +169,7 @@ std::string task_payload(const Task& task) {
   return out;
 }
 
-QueuedTask queued(const Task& task) { return {task.id, task_payload(task), 0, task.priority}; }
+QueuedTask queued(const Task& task) { return {task.id, task_payload(task), 0, task.priority, task.held}; }
 
 std::pair<std::vector<QueuedJob>, std::vector<QueuedTask>> queued(const std::vector<Task>& tasks) {
   std::pair<std::vector<QueuedJob>, std::vector<QueuedTask>> out;

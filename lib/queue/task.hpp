@@ -49,6 +49,8 @@ struct Task {
   std::int64_t enqueued_at_ms = 0;          // Redis TIME when enqueued
   std::optional<std::int64_t> deadline_ms;  // Redis TIME after which the task is not started
   std::vector<Claim> claims;                // checked and recorded at enqueue (see Claim); not sent to workers
+  // Held: queued but not run until every other task of its job is finished, none dead (a pyramid's merge).
+  bool held = false;
 };
 
 // Hex SHA-256 (first 32 digits) of kind, inputs, options, output and swath's version:
@@ -75,10 +77,11 @@ class TaskIdMaker {
 
 // A task as the queue stores it, for producers that make millions (a manifest's batches) without a Task each.
 struct QueuedTask {
-  std::string id;          // make_task_id's
-  std::string payload;     // task_payload's: the inputs as JSON, then a tab and the slice when there is one
-  std::uint32_t job = 0;   // its job: an index into the enqueue's jobs
+  std::string id;         // make_task_id's
+  std::string payload;    // task_payload's: the inputs as JSON, then a tab and the slice when there is one
+  std::uint32_t job = 0;  // its job: an index into the enqueue's jobs
   Priority priority = Priority::normal;
+  bool held = false;  // Task::held
 };
 // A job as the queue stores it once for its tasks.
 struct QueuedJob {
@@ -89,7 +92,6 @@ QueuedTask queued(const Task& task);  // its job left 0
 // Finished tasks as the queue stores them, with their jobs in the order they first come (a task without a job
 // gets make_job_id's; a job's meta is its first task's).
 std::pair<std::vector<QueuedJob>, std::vector<QueuedTask>> queued(const std::vector<Task>& tasks);
-
 
 // Hex SHA-256 (first 12 digits) of kind, the options the job's tasks share, output and swath's version: the
 // same work always falls in the same job, so the same task is found there whichever enqueue names it again.
