@@ -130,7 +130,7 @@ class Batcher {
 }  // namespace
 
 core::Json for_each_batch(const std::string& path, const std::string& kind, std::size_t per_batch,
-                    const std::function<void(const core::Json& header, ManifestBatch&& batch)>& on_batch) {
+                          const std::function<void(const core::Json& header, ManifestBatch&& batch)>& on_batch) {
   core::Json first_header;
   // Tile batches before the first header, held until it comes (or the end): their grid is the header's.
   std::vector<ManifestBatch> early;

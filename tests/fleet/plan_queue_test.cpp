@@ -102,7 +102,8 @@ TEST_CASE("enqueue plans manifests without a Task per batch: the same ids, paylo
   check_same_as_tasks(o);
 }
 
-TEST_CASE("enqueue plans manifests without a Task per batch: what stands for the work refuses what check_tasks refuses") {
+TEST_CASE(
+    "enqueue plans manifests without a Task per batch: what stands for the work refuses what check_tasks refuses") {
   test::ScratchDir dir;
   tiled_scene(dir, "sea", dir / "t32");
   fleet::PlanOptions o;
