@@ -3,6 +3,7 @@
 // is refused at enqueue.
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <map>
 
@@ -115,4 +116,35 @@ TEST_CASE("fleet tile --grid xyz: what swath tile --shard refuses is refused at 
   refused(enqueue(redis, flat, dir / "out", {"--shards", "2"}), "a web-map pyramid needs a place on Earth");
   CHECK(redis.cli({"LLEN", "swath:{fleet}:ready"}) == "0");
   CHECK(redis.cli({"EXISTS", "swath:{fleet}:jobs"}) == "0");
+}
+
+TEST_CASE("fleet tile --grid xyz: a worker killed while it stages a shard; the shard runs again, the same bytes") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = strip_scene(dir);
+  auto r = test::swath({"tile", scene, "-o", dir / "one", "--grid", "xyz", "--zoom", "10-16", "--max-memory", "16MiB"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = test::swath(enqueue(redis, scene, dir / "fleet",
+                          {"--zoom", "10-16", "--shards", "2", "--options", R"({"max_memory":"16MiB"})"}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::vector<std::string> worker = {"worker", "--exit-when-empty", "--threads", "1", "--lease", "2"};
+  {
+    test::Background doomed(binary(with_redis(redis, worker)));
+    // Killed once it has staged tiles: a shard half written in its attempt's directory, its lease left to expire.
+    wait_until([&] {
+      std::size_t n = 0;
+      std::error_code ec;
+      for (auto it = fs::recursive_directory_iterator(dir / "fleet/.swath-staging", ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        n += it->path().extension() == ".png";
+      return n > 0 || !doomed.running();  // (a machine fast enough to finish first still checks the bytes)
+    });
+    doomed.signal(SIGKILL);
+    doomed.wait();
+  }
+  r = test::swath(with_redis(redis, worker));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(pyramid_files(dir / "fleet") == pyramid_files(dir / "one"));
+  CHECK(hidden_entries(dir / "fleet").empty());  // the killed attempt's staging directory is gone too
+  CHECK(done_records(dir / "fleet").size() == 3);
 }
