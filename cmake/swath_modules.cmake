@@ -38,4 +38,4 @@ swath_module(scale/k8s PUBLIC core scale PRIVATE log provenance queue USES fmt y
 
 # Level 3, the top of lib: every module's options composed into one schema, and the fleet's task kinds.
 swath_module(settings PUBLIC config PRIVATE detect log pipeline queue raster scale tiling webmap worker)
-swath_module(fleet PUBLIC config core detect log pipeline queue tiling worker PRIVATE raster settings vector)
+swath_module(fleet PUBLIC config core detect log pipeline queue tiling webmap worker PRIVATE raster settings vector)

@@ -7,6 +7,7 @@
 #include "fleet/options.hpp"
 #include "fleet/plan.hpp"
 #include "log/context.hpp"
+#include "webmap/options.hpp"
 #include "worker/handler.hpp"
 
 namespace swath::commands {
@@ -27,8 +28,11 @@ class EnqueueCommand final : public cli::Command {
     app.add_option("--priority", priority_, "high, normal or low")->capture_default_str();
     app.add_option("--options", options_, "JSON object passed to the task's handler")->capture_default_str();
     app.add_option("--tiles-per-task", tiles_per_task_, "Manifest lines per task")->capture_default_str();
-    app.add_option("--shards", shards_, "Tile tasks per scene (each takes shard I/N of its tiles)")
+    app.add_option("--shards", shards_,
+                   "Tile tasks per scene (each takes shard I/N of its tiles); with --grid xyz, shard tasks of the "
+                   "whole pyramid plus its merge, which runs once they are all done")
         ->capture_default_str();
+    flags.bind(app, webmap::webmap_table().specs());  // --grid xyz and its options, as `swath tile` takes them
     app.add_option("--deadline", deadline_, "Seconds from now after which a task is not started");
     app.add_flag("--force", force_, "Queue again tasks that already finished or died");
     app.add_flag(
@@ -58,13 +62,8 @@ class EnqueueCommand final : public cli::Command {
     // tile and detect tasks record their section's every value (defaults, YAML, environment, --options),
     // so the worker runs exactly what `swath tile` / `swath detect` would run here; each task is checked as
     // the worker will check it before anything is queued.
-    // Fleet tasks tile chips; a pyramid asked for through the config or SWATH_WEBMAP__GRID would silently become
-    // chips on the workers.
-    if (plan.kind == "tile" && invocation.config.entry("webmap.grid").text == "xyz") {
-      throw core::UsageError("webmap.grid xyz (" + invocation.config.entry("webmap.grid").origin.describe() + ")",
-                             "the fleet's tile tasks make chips; pyramid tasks are not there yet",
-                             "run `swath tile --grid xyz --shard I/N` on each machine, then --merge-shards DIR");
-    }
+    // With grid xyz (--grid, the config or SWATH_WEBMAP__GRID) tile tasks record the webmap section too: --shards N
+    // shard tasks of one pyramid of all the scenes, and its merge (fleet/pyramid_tasks.hpp).
     if (plan.kind == "tile" || plan.kind == "detect") {
       plan.options = fleet::task_options(invocation.config, plan.kind, plan.given);
     }

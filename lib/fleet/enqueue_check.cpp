@@ -17,12 +17,14 @@
 #include "detect/factory.hpp"
 #include "detect/scene_setup.hpp"
 #include "fleet/options.hpp"
+#include "fleet/pyramid_tasks.hpp"
 #include "fleet/task_check.hpp"
 #include "queue/claims.hpp"
 #include "raster/scene.hpp"
 #include "tiling/plan.hpp"
 #include "tiling/scene_setup.hpp"
 #include "vector/layer.hpp"
+#include "webmap/run_setup.hpp"
 
 namespace swath::fleet {
 
@@ -72,6 +74,24 @@ class Checker {
         refusing("tile", [&] { tiling::check_scene_fits(options, *info); });
     }
     task.claims = work->second.claims;
+  }
+
+  // A pyramid's shards and merge: the options checked as `swath tile --grid xyz` checks them and the scenes opened
+  // as it opens them (a scene without a CRS is refused here, not dead-lettered), once per work.
+  void pyramid(queue::Task& task) {
+    const std::string key = std::to_string(work_of(task)) + " " + task.output + " " + core::join(task.inputs, "\n");
+    auto work = pyramid_claims_.find(key);
+    if (work == pyramid_claims_.end()) {
+      const auto options = pyramid_task_options(task, Audience::enqueue);
+      const bool local = std::all_of(task.inputs.begin(), task.inputs.end(), [](const std::string& path) {
+        return !core::is_vsi_path(path) && ::access(path.c_str(), R_OK) == 0;
+      });
+      if (local) refusing("tile", [&] { (void)webmap::prepare_scenes(options); });
+      work = pyramid_claims_.emplace(key, pyramid_claim(task, options)).first;
+    } else {
+      (void)pyramid_task_options(task, Audience::enqueue);  // its own slice (a shard) checked too
+    }
+    task.claims = {work->second};
   }
 
   // The options and detector of a work are checked with its first task; every task's inputs are looked at.
@@ -154,6 +174,7 @@ class Checker {
   };
   std::vector<std::pair<std::string, core::Json>> works_;      // kind, options without slice keys
   std::map<std::string, TileWork> tile_works_;                 // work, output and scenes → checked options and claims
+  std::map<std::string, queue::Claim> pyramid_claims_;         // work, output and scenes → its claim
   std::map<std::size_t, detect::DetectOptions> detect_works_;  // work → its checked options
   std::map<std::string, std::optional<raster::SceneInfo>> scenes_;
   std::map<std::string, detect::PreparedScene> prepared_;  // detect's look at a scene: band names, pixel size
@@ -168,7 +189,7 @@ void check_tasks(std::vector<queue::Task>& tasks) {
   std::vector<std::string> scenes;
   std::set<std::string> seen;
   for (const auto& task : tasks) {
-    if (task.kind != "tile") continue;
+    if (task.kind != "tile" || is_pyramid_task(task)) continue;  // a pyramid mosaics its scenes
     for (const auto& input : task.inputs) {
       if (seen.insert(input).second) scenes.push_back(input);
     }
@@ -176,7 +197,7 @@ void check_tasks(std::vector<queue::Task>& tasks) {
   (void)tiling::scene_names(scenes);
   Checker checker;
   for (auto& task : tasks) {
-    if (task.kind == "tile") checker.tile(task);
+    if (task.kind == "tile") is_pyramid_task(task) ? checker.pyramid(task) : checker.tile(task);
     if (task.kind == "detect") checker.detect(task);
   }
   (void)queue::plan_claims(tasks);  // two works of this enqueue in one place: refused before Redis is asked

@@ -9,10 +9,13 @@
 #include "core/files.hpp"
 #include "detect/model_card.hpp"
 #include "detect/run.hpp"
+#include "fleet/pyramid_tasks.hpp"
 #include "fleet/task_check.hpp"
 #include "raster/scene.hpp"
 #include "tiling/plan.hpp"
 #include "tiling/tile.hpp"
+#include "webmap/merge.hpp"
+#include "webmap/pyramid.hpp"
 
 namespace swath::fleet {
 
@@ -56,6 +59,7 @@ class TileHandler final : public worker::TaskHandler {
   explicit TileHandler(Resources resources) : resources_(resources) {}
   bool writes_outputs() const override { return true; }
   worker::HandlerResult run(const queue::Task& task, const worker::HandlerContext& context) override {
+    if (is_pyramid_task(task)) return run_pyramid(task, context);
     tiling::TileOptions options = tile_task_options(task, Audience::worker);
     for (const auto& input : task.inputs) check_scene(input);
     options.output_dir = context.staging_dir;
@@ -85,6 +89,29 @@ class TileHandler final : public worker::TaskHandler {
   }
 
  private:
+  // A pyramid's shard (its subtrees, tiles.shard-I-of-N.*) or its merge (the zooms above the split, tiles.jsonl,
+  // tilejson.json), byte for byte what `swath tile --grid xyz --shard I/N` and `--merge-shards` write: no task
+  // label in the headers, which the merge compares across shards and copies into tiles.jsonl.
+  worker::HandlerResult run_pyramid(const queue::Task& task, const worker::HandlerContext& context) {
+    webmap::PyramidOptions options = pyramid_task_options(task, Audience::worker);
+    for (const auto& input : task.inputs) check_scene(input);
+    options.tile.resources.threads = resources_.threads;  // its max_memory is the task's: it sets the shards' split
+    options.tile.stop = context.stop_requested;
+    if (merged_shards(task) > 0) {
+      // The shards' files are in place in the output (the merge was held until they were); it writes beside.
+      options.sharded = false;
+      stoppable("tile", [&] { return webmap::merge_shards(options, task.output, nullptr, context.staging_dir); });
+    } else {
+      options.tile.output_dir = context.staging_dir;
+      const auto report = stoppable("tile", [&] { return webmap::build_pyramid(options); });
+      if (report.failed > 0) {
+        throw core::DataError("tiling '" + task.inputs.front() + "'", std::to_string(report.failed) + " tile(s) failed",
+                              "check the scenes (gdalinfo -checksum)");
+      }
+    }
+    return {staged_files(context.staging_dir), 0};
+  }
+
   Resources resources_;
 };
 

@@ -38,6 +38,11 @@ bool is_slice_key(const std::string& key) {
   return std::find(slice_keys.begin(), slice_keys.end(), key) != slice_keys.end();
 }
 
+std::string pyramid_key(const std::string& key) {
+  if (key == "grid" || key == "zoom" || key == "resampling" || key == "tile_size") return "webmap." + key;
+  return key == "max_memory" ? "run.max_memory" : "";
+}
+
 bool is_task_key(const std::string& kind, const std::string& key) {
   if (kind == "tile") return key != "shard" && is_slice_key(key);  // shard is a config key of the tile section
   if (kind == "detect") return key == "output_format" || key == "allow_pixel_coords";
@@ -46,6 +51,18 @@ bool is_task_key(const std::string& kind, const std::string& key) {
 
 core::Json task_options(const config::Config& config, const std::string& kind, const core::Json& overrides) {
   core::Json out = config.section_json(kind);
+  const auto* grid = overrides.find("grid");
+  const bool pyramid =
+      kind == "tile" && (grid != nullptr ? *grid == core::Json("xyz") : config.entry("webmap.grid").text == "xyz");
+  if (pyramid) {
+    const core::Json webmap = config.section_json("webmap");
+    for (const auto& [key, value] : webmap.as_object()) out.set(key, value);
+    // The memory budget chooses the blocks' root zoom, so the split: one for all the shards (not each worker's).
+    const core::Json run = config.section_json("run");
+    out.set("max_memory", *run.find("max_memory"));
+    // As pyramid_options_from resolves it: a format left at its default (GTiff) is PNG for a web map.
+    if (config.entry("tile.format").origin.layer == config::Layer::builtin) out.set("format", "PNG");
+  }
   std::vector<std::string> known;
   for (const auto& [key, value] : out.as_object()) known.push_back(key);
   for (const auto& [key, value] : overrides.as_object()) {
@@ -79,7 +96,8 @@ config::Config config_from_task(const queue::Task& task, const std::string& sect
   for (const auto& [key, value] : task.options.as_object()) {
     if (is_task_key(task.kind, key) || key == "sleep_ms") continue;
     try {
-      config.set(section + "." + key, value_text(key, value), {config::Layer::task, key});
+      const std::string other = section == "tile" ? pyramid_key(key) : "";
+      config.set(other.empty() ? section + "." + key : other, value_text(key, value), {config::Layer::task, key});
     } catch (const core::UsageError& e) {
       throw core::DataError("task option '" + key + "'", e.subject() + (e.why().empty() ? "" : ": " + e.why()));
     }

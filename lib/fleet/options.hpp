@@ -13,14 +13,23 @@ namespace swath::fleet {
 
 // The options that are one task's own slice of a work (a shard, a batch's grid indices or manifest lines): stored
 // per task, everything else once per job, and left out when telling works apart.
-inline constexpr std::array<const char*, 3> slice_keys{"shard", "tiles", "only_indices"};
+// merge_shards: a pyramid's merge task (the number of shards it merges).
+inline constexpr std::array<const char*, 4> slice_keys{"shard", "tiles", "only_indices", "merge_shards"};
 bool is_slice_key(const std::string& key);
 
 // Keys a task's options may carry besides its section's config keys (the slice of work, the output name).
 bool is_task_key(const std::string& kind, const std::string& key);
 
+// The keys of other sections a tile task records when it builds a pyramid (grid xyz): the webmap section's grid,
+// zoom, resampling and tile_size, and run.max_memory (no tile key has these names) → the config key it is read
+// back into; "" for any other key.
+std::string pyramid_key(const std::string& key);
+
 // What `swath enqueue --kind tile|detect` records: every key of the section (its value after defaults, file,
 // environment) with `overrides` (the --options object) applied on top. Throws UsageError on an unknown key.
+// A tile task with grid xyz (webmap.grid, or "grid" in `overrides`) also records the webmap section, the memory
+// budget (which sets the blocks, so the shards' split: one for every worker) and its format resolved as
+// `swath tile --grid xyz` resolves it (PNG unless set).
 core::Json task_options(const config::Config& config, const std::string& kind, const core::Json& overrides);
 
 // A Config at its defaults with the task's section keys applied (their origin "task option KEY"); throws

@@ -18,6 +18,7 @@
 #include "fleet/enqueue_check.hpp"
 #include "fleet/manifest_batches.hpp"
 #include "fleet/options.hpp"
+#include "fleet/pyramid_tasks.hpp"
 #include "queue/claims.hpp"
 
 namespace swath::fleet {
@@ -112,6 +113,31 @@ void plan_manifest(const PlanOptions& options, const std::string& path, std::int
   }
 }
 
+bool is_pyramid_plan(const PlanOptions& options) {
+  const auto* grid = options.options.find("grid");
+  return options.kind == "tile" && grid != nullptr && *grid == core::Json("xyz");
+}
+
+// A pyramid of all the scenes: N shard tasks (shard I/N, all scenes each: a shard's subtrees mosaic them all), then
+// the merge task, held until every shard is finished (`swath tile --grid xyz --merge-shards` on the output).
+std::vector<queue::Task> plan_pyramid(const PlanOptions& options, const std::vector<std::string>& scenes,
+                                      std::int64_t now_ms, const std::string& job) {
+  std::vector<queue::Task> tasks;
+  for (std::size_t i = 0; i < options.shards; ++i) {
+    core::Json sharded = options.options;
+    sharded.set("shard", std::to_string(i) + "/" + std::to_string(options.shards));
+    tasks.push_back(make_task(options, scenes, std::move(sharded), now_ms, job));
+  }
+  core::Json merge = core::Json::object();
+  for (const auto& [key, value] : options.options.as_object()) {
+    if (key != "shard") merge.set(key, value);
+  }
+  merge.set("merge_shards", static_cast<std::int64_t>(options.shards));
+  tasks.push_back(make_task(options, scenes, std::move(merge), now_ms, job));
+  tasks.back().held = true;
+  return tasks;
+}
+
 // The options checked, with the output spelt one way.
 PlanOptions checked_plan(const PlanOptions& given) {
   PlanOptions options = given;
@@ -120,6 +146,11 @@ PlanOptions checked_plan(const PlanOptions& given) {
     throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
   if (options.tiles_per_task == 0) throw core::UsageError("--tiles-per-task must be at least 1", "");
   if (options.shards == 0) throw core::UsageError("--shards must be at least 1", "");
+  if (is_pyramid_plan(options) && options.shards > max_pyramid_shards) {
+    throw core::UsageError("--shards " + std::to_string(options.shards),
+                           "a pyramid is split into at most " + std::to_string(max_pyramid_shards) + " shards",
+                           "pass --shards " + std::to_string(max_pyramid_shards) + " or fewer");
+  }
   if (options.shards > 1 && options.kind != "tile") {
     throw core::UsageError("--shards " + std::to_string(options.shards), "only tile tasks are split into shards",
                            "drop --shards, or use --kind tile");
@@ -244,6 +275,13 @@ QueuePlan plan_queue(const PlanOptions& given, std::int64_t now_ms) {
     if (!fresh && plan.queued.tasks[at->second].id == queued.id) return;
     plan.queued.tasks.push_back(std::move(queued));
   };
+  if (is_pyramid_plan(options)) {
+    for (auto& task : plan_tasks(options, now_ms)) {
+      add(queue::queued(task), &task);
+      plan.checked.push_back(std::move(task));
+    }
+    return plan;
+  }
   for (const auto& input : options.inputs) {
     if (options.worker_paths || !core::is_json_lines_path(input)) {
       PlanOptions one = options;
@@ -275,6 +313,23 @@ std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_m
       tasks.push_back(make_task(options, {path}, std::move(sharded), now_ms, job));
     }
   };
+  if (is_pyramid_plan(options)) {
+    std::vector<std::string> scenes;
+    for (const auto& input : options.inputs) {
+      if (options.worker_paths) {
+        scenes.push_back(worker_path(input, "input"));
+      } else if (core::is_json_lines_path(input)) {
+        throw core::UsageError("input '" + input + "'", "a pyramid is made from scenes, not from a tiles.jsonl",
+                               "name the scenes (or a glob of them)");
+      } else {
+        for (auto& path : expand(input)) scenes.push_back(std::move(path));
+      }
+    }
+    std::unordered_set<std::string> seen;  // the same scene named twice (a path and a glob) is one scene
+    scenes.erase(std::remove_if(scenes.begin(), scenes.end(), [&](const auto& s) { return !seen.insert(s).second; }),
+                 scenes.end());
+    return plan_pyramid(options, scenes, now_ms, job);
+  }
   for (const auto& input : options.inputs) {
     if (options.worker_paths) {
       add_scene(worker_path(input, "input"));

@@ -104,6 +104,7 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
   buckets.reserve(jobs.size());
   for (const auto& [count, longest] : per_job) buckets.push_back(std::to_string(buckets_for(count, longest, limit)));
   std::int64_t sent = 0;
+  std::deque<std::string> held_ids;  // "!ID": the enqueue script holds the task (a deque: views stay valid)
   for (const auto& group : order) {
     const auto& job = jobs.at(group.first);
     const auto& members = groups[group];
@@ -114,7 +115,8 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
                 static_cast<std::int64_t>(end - start)};
       call.args.reserve(call.args.size() + 2 * (end - start));
       for (std::size_t i = start; i < end; ++i) {
-        call.args.emplace_back(tasks[members[i]].id);
+        const auto& task = tasks[members[i]];
+        call.args.emplace_back(task.held ? std::string_view(held_ids.emplace_back("!" + task.id)) : task.id);
         call.args.emplace_back(tasks[members[i]].payload);
       }
       connection_.send_eval(scripts::enqueue, call.args, 1);
@@ -305,7 +307,7 @@ std::vector<JobInfo> QueueClient::jobs(const std::string& id, std::int64_t* know
     return t.empty() ? 0 : std::stoll(t);
   };
   std::vector<JobInfo> out;
-  for (std::size_t i = 1; i + 10 < items.size(); i += 11) {
+  for (std::size_t i = 1; i + 11 < items.size(); i += 12) {
     JobInfo job;
     job.id = text_of(items[i]);
     job.meta = core::Json::parse(text_of(items[i + 1]));
@@ -318,6 +320,7 @@ std::vector<JobInfo> QueueClient::jobs(const std::string& id, std::int64_t* know
     job.unfinished = number(items[i + 8]);
     job.first_done_ms = number(items[i + 9]);
     job.last_done_ms = number(items[i + 10]);
+    job.held = number(items[i + 11]);
     out.push_back(std::move(job));
   }
   return out;

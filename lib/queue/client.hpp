@@ -65,8 +65,10 @@ struct JobInfo {
   std::string id;
   core::Json meta;  // kind, options, output, priority, traceparent, enqueued_at, deadline
   std::int64_t created_ms = 0, tasks = 0, done = 0, dead = 0, running = 0, finishing = 0, unfinished = 0;
-  std::int64_t first_done_ms = 0, last_done_ms = 0;                          // 0: none done yet
-  std::int64_t waiting() const { return unfinished - running - finishing; }  // ready, parked or waiting to retry
+  std::int64_t first_done_ms = 0, last_done_ms = 0;  // 0: none done yet
+  std::int64_t held = 0;  // tasks (a pyramid's merge) waiting for all the others to finish, none dead
+  // Ready, parked or waiting to retry (held tasks are unfinished but not waiting to run).
+  std::int64_t waiting() const { return unfinished - running - finishing - held; }
 };
 
 struct DeadTask {

@@ -28,6 +28,16 @@ std::string text_field(const JobInfo& job, const char* key) {
   return v != nullptr && v->is_string() ? v->as_string() : "";
 }
 
+// A held task (a pyramid's merge) runs once every other task of its job is finished and none is dead.
+std::string held_why(const JobInfo& job) {
+  const auto others = job.unfinished - job.held;
+  std::string why = std::to_string(job.held) + " task(s) waiting for the job's " +
+                    std::to_string(job.tasks - job.held) + " other task(s) to finish (" + std::to_string(others) +
+                    " unfinished, " + std::to_string(job.dead) + " dead)";
+  if (job.dead > 0) why += "; `swath queue dead retry` the dead ones to release it";
+  return why;
+}
+
 }  // namespace
 
 core::Json to_json(const JobInfo& job) {
@@ -46,6 +56,10 @@ core::Json to_json(const JobInfo& job) {
   j.set("finishing", job.finishing);
   j.set("done", job.done);
   j.set("dead", job.dead);
+  if (job.held > 0) {
+    j.set("held", job.held);
+    j.set("held_why", held_why(job));
+  }
   j.set("throughput_per_second", std::round(rate * 1000.0) / 1000.0);
   j.set("eta_seconds", rate > 0 ? core::Json(std::round(static_cast<double>(job.unfinished) / rate)) : core::Json());
   if (const auto* options = job.meta.find("options")) j.set("options", *options);
@@ -66,6 +80,7 @@ std::string to_text(const std::vector<JobInfo>& jobs) {
         rate > 0 ? (std::to_string(std::llround(static_cast<double>(job.unfinished) / rate)) + "s").c_str() : "-",
         trace_id(job).c_str());
     out << line;
+    if (job.held > 0) out << "  held: " << held_why(job) << "\n";
   }
   return out.str();
 }

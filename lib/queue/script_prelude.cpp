@@ -23,6 +23,7 @@ namespace {
 //   d<token>|payload                             committed, files not yet in place (in `finishing`)
 //   d<token>                                     done: all exactly-once needs
 //   x<attempt>,<failures>,<dead_at>,<p>|payload  dead; the reason is in field ID#
+//   h<attempt>,<failures>,<p>|payload            held: in no list until the job's other tasks are finished
 constexpr const char* prelude = R"lua(
 local prefix = ARGV[1]
 local function k(name) return prefix .. name end
@@ -122,10 +123,35 @@ local function grow(n)
   for i = 1, n do ones[i] = '1' end
   bulk('RPUSH', k('unfinished'), ones) end
 local function shrink(n) if n > 0 then redis.call('LPOP', k('unfinished'), n) end end
+-- Held tasks (a pyramid's merge, which reads what the job's shards committed): recorded `h...`, listed in the set
+-- job:J:held and counted in their job's `held` and `unfinished` (so the job neither looks finished nor expires), but
+-- not in the `unfinished` list (nothing can run them yet: KEDA does not scale for them). Released — made ready, and
+-- counted in that list — once every other task of the job is finished and none of them is dead.
+local none_held = {}  -- jobs seen without held tasks in this call (a commit of hundreds of tasks asks once)
+local function release_held(job)
+  if none_held[job] then return end
+  local f = redis.call('HMGET', jk(job), 'held', 'unfinished', 'dead')
+  local held = tonumber(f[1] or '0') or 0
+  if held <= 0 then none_held[job] = true end
+  if held <= 0 or (tonumber(f[2] or '0') or 0) > held or (tonumber(f[3] or '0') or 0) > 0 then return end
+  for _, id in ipairs(redis.call('SMEMBERS', jk(job) .. ':held')) do
+    local rec = record(job, id)
+    if rec and string.sub(rec, 1, 1) == 'h' then
+      local _, n = parse(rec)
+      put(job, id, 'r' .. string.sub(rec, 2))
+      push_ready(job .. ':' .. id, priority(n[3]))
+    end
+  end
+  redis.call('DEL', jk(job) .. ':held')
+  redis.call('HSET', jk(job), 'held', 0)
+  grow(held)
+  flush()
+end
 local function unfinished(job, n)
   if n == 0 then return end
   if n > 0 then grow(n) else shrink(-n) end
   local left = redis.call('HINCRBY', jk(job), 'unfinished', n)
+  if n < 0 and left > 0 then release_held(job) end
   -- Only when the job starts or stops having unfinished work: a big job has thousands of buckets.
   if left > 0 and left - n <= 0 then
     each_job_key(job, 'PERSIST')

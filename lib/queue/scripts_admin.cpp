@@ -115,10 +115,10 @@ local ids = ARGV[2] ~= '' and {ARGV[2]} or redis.call('ZRANGE', k('jobs'), 0, -1
 local out = {redis.call('ZCARD', k('jobs'))}
 for _, job in ipairs(ids) do
   local f = redis.call('HMGET', jk(job), 'meta', 'created', 'tasks', 'done', 'dead', 'running', 'finishing',
-    'unfinished', 'first_done', 'last_done')
+    'unfinished', 'first_done', 'last_done', 'held')
   if f[1] then
     out[#out + 1] = job
-    for j = 1, 10 do out[#out + 1] = f[j] or '' end
+    for j = 1, 11 do out[#out + 1] = f[j] or '' end
   elseif ARGV[2] == '' then
     redis.call('ZREM', k('jobs'), job)
   end

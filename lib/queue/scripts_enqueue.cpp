@@ -22,8 +22,13 @@ if redis.call('HSETNX', jk(job), 'meta', meta) == 1 then
     'finishing', 0, 'unfinished', 0, 'buckets', b)
   redis.call('ZADD', k('jobs'), now, job)
 end
-local added, duplicates, again, recounted = 0, 0, 0, 0
+local added, duplicates, again, recounted, held = 0, 0, 0, 0, 0
 local waiting = 'r0,0,' .. string.sub(p, 1, 1) .. '|'
+-- An id marked '!' is held (see release_held): it waits, in no list, for the job's other tasks.
+local function hold(id)
+  redis.call('SADD', jk(job) .. ':held', id)
+  held = held + 1
+end
 -- A waiting, leased or delayed task in no list of its state is orphaned: a layout-2 worker took it from a bucketed
 -- job (docs/queue.md, *Upgrades*). Its lease reaper drops an expired lease or a due retry whose record it cannot
 -- find; its lease dead-letters a popped task as gone, leaving its trace: a record in job:J:t, where a bucketed job
@@ -35,9 +40,12 @@ local function orphaned(job, id, el, state)
 end
 for i = 9, #ARGV, 2 do
   local id, payload = ARGV[i], ARGV[i + 1]
+  local held_id = string.sub(id, 1, 1) == '!'
+  if held_id then id = string.sub(id, 2) end
+  local first = held_id and 'h' .. string.sub(waiting, 2) or waiting
   -- The common case, a new task, in one call; an id already known is looked at only then.
-  if redis.call('HSETNX', tk(job, id), id, waiting .. payload) == 1 then
-    push_ready(job .. ':' .. id, p)
+  if redis.call('HSETNX', tk(job, id), id, first .. payload) == 1 then
+    if held_id then hold(id) else push_ready(job .. ':' .. id, p) end
     added = added + 1
   else
     local el = job .. ':' .. id
@@ -80,15 +88,21 @@ for i = 9, #ARGV, 2 do
         redis.call('HINCRBY', jk(job), 'done', -1)
       end
       again = again + 1
-      put(job, id, waiting .. payload)
-      push_ready(el, p)
+      put(job, id, first .. payload)
+      if held_id then hold(id) else push_ready(el, p) end
       added = added + 1
     end
   end
 end
 flush()
 redis.call('HINCRBY', jk(job), 'tasks', added - again)
-unfinished(job, added - recounted)
+unfinished(job, added - recounted - held)
+if held > 0 then
+  -- Counted in the job only; released at once when nothing else of the job is unfinished (its shards already done).
+  redis.call('HINCRBY', jk(job), 'held', held)
+  if redis.call('HINCRBY', jk(job), 'unfinished', held) == held then each_job_key(job, 'PERSIST') end
+  release_held(job)
+end
 if added > 0 then redis.call('HINCRBY', k('stats'), 'enqueued', added) end
 return {added, duplicates}
 )lua")};

@@ -169,7 +169,7 @@ std::string task_payload(const Task& task) {
   return out;
 }
 
-QueuedTask queued(const Task& task) { return {task.id, task_payload(task), 0, task.priority}; }
+QueuedTask queued(const Task& task) { return {task.id, task_payload(task), 0, task.priority, task.held}; }
 
 std::pair<std::vector<QueuedJob>, std::vector<QueuedTask>> queued(const std::vector<Task>& tasks) {
   std::pair<std::vector<QueuedJob>, std::vector<QueuedTask>> out;

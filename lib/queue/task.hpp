@@ -49,6 +49,8 @@ struct Task {
   std::int64_t enqueued_at_ms = 0;          // Redis TIME when enqueued
   std::optional<std::int64_t> deadline_ms;  // Redis TIME after which the task is not started
   std::vector<Claim> claims;                // checked and recorded at enqueue (see Claim); not sent to workers
+  // Held: queued but not run until every other task of its job is finished, none dead (a pyramid's merge).
+  bool held = false;
 };
 
 // Hex SHA-256 (first 32 digits) of kind, inputs, options, output and swath's version:
@@ -79,6 +81,7 @@ struct QueuedTask {
   std::string payload;    // task_payload's: the inputs as JSON, then a tab and the slice when there is one
   std::uint32_t job = 0;  // its job: an index into the enqueue's jobs
   Priority priority = Priority::normal;
+  bool held = false;  // Task::held
 };
 // A job as the queue stores it once for its tasks.
 struct QueuedJob {

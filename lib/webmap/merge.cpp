@@ -24,16 +24,18 @@ namespace {
 
 class Merge {
  public:
-  Merge(const PyramidOptions& options, const PyramidLayout& layout, int split, const ShardSet& shards,
-        tiling::ManifestWriter& manifest, pmtiles::ArchiveWriter* archive, tiling::TileReport& report)
+  Merge(const PyramidOptions& options, const std::string& to, const PyramidLayout& layout, int split,
+        const ShardSet& shards, tiling::ManifestWriter& manifest, pmtiles::ArchiveWriter* archive,
+        tiling::TileReport& report)
       : options_(options),
+        to_(to),
         layout_(layout),
         split_(split),
         shards_(shards),
         manifest_(manifest),
         archive_(archive),
         report_(report),
-        directories_(options.tile.output_dir),
+        directories_(to),
         levels_(static_cast<std::size_t>(layout.root_zoom - layout.zooms.min)) {}
 
   void block(const TileKey& root) {
@@ -87,8 +89,9 @@ class Merge {
     return it == shards_.records.end() ? nullptr : &it->second;
   }
 
-  std::string path_of(const TileKey& key) const {
-    return options_.tile.output_dir + "/" + tiling::xyz_relative_path({key.z, key.x, key.y}, options_.tile.format);
+  std::string path_of(const TileKey& key, bool made = false) const {
+    return (made ? to_ : options_.tile.output_dir) + "/" +
+           tiling::xyz_relative_path({key.z, key.x, key.y}, options_.tile.format);
   }
 
   // A shard's tile into the manifest, once its file is checked there with the size the shard recorded.
@@ -177,7 +180,7 @@ class Merge {
     if (layout_.in_range(level.key)) {
       const auto encoded = encode(layout_, tile);
       directories_.ensure(level.key);
-      core::write_file_atomic(path_of(level.key), encoded.bytes(), core::Durability::rename_only);
+      core::write_file_atomic(path_of(level.key, true), encoded.bytes(), core::Durability::rename_only);
       manifest_.add(record_of(level.key, core::sha256_hex(encoded.bytes()), encoded.bytes().size(), options_));
       lowest_.saw(level.key.z);
       if (archive_ != nullptr) to_archive(level.key, std::string(encoded.bytes()));
@@ -188,6 +191,7 @@ class Merge {
   }
 
   const PyramidOptions& options_;
+  const std::string& to_;  // where the merge writes: the shards' directory, or a fleet task's staging directory
   const PyramidLayout& layout_;
   int split_;
   const ShardSet& shards_;
@@ -242,10 +246,12 @@ void check_options(const PyramidOptions& options, const ShardSet& shards) {
 
 }  // namespace
 
-tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& dir, pipeline::ProgressSink* progress) {
+tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& dir, pipeline::ProgressSink* progress,
+                                const std::string& write_dir) {
   const auto start = std::chrono::steady_clock::now();
   PyramidOptions options = given;
   options.tile.output_dir = dir;
+  const std::string to = write_dir.empty() ? dir : write_dir;
   const ShardSet shards = read_shards(dir);
   check_options(options, shards);
   const auto scenes = scenes_of(shards);
@@ -266,14 +272,14 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
   report.planned = count_in_range(layout, layout.zooms.min);
   pipeline::Progress shown{0, report.planned, 0, 0, 0, "tiles"};
   if (progress != nullptr) progress->started(shown);
-  tiling::ManifestWriter manifest(dir, options.tile.manifest_name, options.tile.index_name, shards.header, false,
+  tiling::ManifestWriter manifest(to, options.tile.manifest_name, options.tile.index_name, shards.header, false,
                                   options.tile.format);
   std::optional<pmtiles::ArchiveWriter> archive;
   if (!options.archive.empty()) {
     prepare_archive_folder(options.archive);
     archive.emplace(options.archive);
   }
-  Merge merge(options, layout, split, shards, manifest, archive ? &*archive : nullptr, report);
+  Merge merge(options, to, layout, split, shards, manifest, archive ? &*archive : nullptr, report);
   for (const auto& root : subtree_roots(layout.ranges, layout.zooms, layout.root_zoom)) {
     if (options.tile.stop && options.tile.stop()) {
       if (progress != nullptr) progress->finished(shown);
@@ -285,7 +291,9 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
   const int minzoom = merge.lowest().or_else(layout.zooms.min);
   if (archive) archive->finish(archive_info(options, layout, shards.header, minzoom));
   manifest.commit();
-  write_tilejson(options, layout, minzoom);
+  PyramidOptions written = options;
+  written.tile.output_dir = to;
+  write_tilejson(written, layout, minzoom);
   report.manifest_path = archive ? options.archive : manifest.manifest_path();
   report.index_path = manifest.index_path();
   report.blank = report.planned - report.written - report.reused;

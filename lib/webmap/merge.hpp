@@ -16,7 +16,9 @@ namespace swath::webmap {
 // `options`: those the shards were given (what shapes the tiles must match their manifests'; scenes, when given,
 // must be theirs). Throws UsageError (no shard manifest in `dir`, shards or options that disagree), DataError (a
 // shard missing or unfinished, a tile it lists missing or changed), IoError, core::Interrupted.
+// `write_dir` (a fleet merge task's staging directory): where the made tiles, manifest and TileJSON go, when not
+// `dir` itself (the shards' tiles are read from `dir` either way).
 tiling::TileReport merge_shards(const PyramidOptions& options, const std::string& dir,
-                                pipeline::ProgressSink* progress = nullptr);
+                                pipeline::ProgressSink* progress = nullptr, const std::string& write_dir = "");
 
 }  // namespace swath::webmap

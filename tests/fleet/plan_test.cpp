@@ -131,3 +131,29 @@ TEST_CASE(
   CHECK(second[0].id == first[0].id);
   CHECK(first[0].output.back() != '/');
 }
+
+TEST_CASE("enqueue: a pyramid (grid xyz) is N shard tasks of all the scenes, then its merge, held, in one job") {
+  test::ScratchDir dir;
+  test::write_text(dir / "a.tif", "a");
+  test::write_text(dir / "b.tif", "b");
+  auto o = options(dir, {dir / "*.tif", dir / "a.tif"});
+  o.options = core::Json::Object{{"grid", "xyz"}, {"format", "PNG"}, {"shard", ""}};
+  o.shards = 3;
+  const auto tasks = fleet::plan_tasks(o, 0);
+  REQUIRE(tasks.size() == 4);
+  const auto scenes = tasks[0].inputs;  // mosaicked: every task has both scenes, once
+  REQUIRE(scenes.size() == 2);
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    CAPTURE(i);
+    CHECK(tasks[i].inputs == scenes);
+    CHECK(tasks[i].job == tasks[0].job);
+    CHECK(tasks[i].held == (i == 3));
+  }
+  CHECK(tasks[1].options.at("shard").as_string() == "1/3");
+  CHECK(tasks[3].options.find("shard") == nullptr);
+  CHECK(tasks[3].options.at("merge_shards").as_int() == 3);
+  CHECK(tasks[3].slice_keys == std::vector<std::string>{"merge_shards"});
+  o.inputs = {dir / "tiles.jsonl"};
+  test::write_text(dir / "tiles.jsonl", "{}\n");
+  CHECK_THROWS_AS(fleet::plan_tasks(o, 0), core::UsageError);  // a pyramid is made from scenes
+}

@@ -1,0 +1,35 @@
+// Web-map pyramid tasks (`swath enqueue --kind tile --grid xyz --shards N`): N shard tasks, each `swath tile
+// --grid xyz --shard I/N` of all the scenes, and one merge task (`--merge-shards`), held in the queue until every
+// shard is committed and in place (docs/queue.md, *Held tasks*).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fleet/task_check.hpp"
+#include "queue/task.hpp"
+#include "webmap/options.hpp"
+
+namespace swath::fleet {
+
+// More shards than this would mostly cut the pyramid into subtrees smaller than a worker's start-up.
+inline constexpr std::size_t max_pyramid_shards = 1024;
+
+// A tile task whose options say grid xyz.
+bool is_pyramid_task(const queue::Task& task);
+// A pyramid's merge task: the number of shards it merges (its merge_shards option), else 0.
+std::int64_t merged_shards(const queue::Task& task);
+
+// The shard or merge task's options, its inputs as the scenes and its output as the directory (one ending .pmtiles
+// is refused), checked as `swath tile --grid xyz --shard` checks them (webmap::validate: PNG only). Opens no file.
+webmap::PyramidOptions pyramid_task_options(const queue::Task& task, Audience audience);
+
+// The one location a pyramid's tasks claim: its output directory's tiles.jsonl, for the work's options and scenes.
+queue::Claim pyramid_claim(const queue::Task& task, const webmap::PyramidOptions& options);
+
+// The files under a staging directory as relative paths, tiles first, the top directory's files (manifests,
+// TileJSON) last, each group sorted: moved into place in that order, a manifest never precedes its tiles.
+std::vector<std::string> staged_files(const std::string& staging_dir);
+
+}  // namespace swath::fleet

@@ -1,0 +1,117 @@
+// Held tasks (a pyramid's merge): leased only once every other task of their job is finished (files in place), never
+// while one of them is dead; `dead retry` of it releases them later. Exactly-once and the scaling signal stay intact.
+#include <doctest/doctest.h>
+
+#include "queue/client.hpp"
+#include "support/redis_server.hpp"
+
+using namespace swath;
+
+namespace {
+
+// A job's tasks: `n` shards and one held merge (the same options, so one job).
+std::vector<queue::Task> pyramid(int n) {
+  std::vector<queue::Task> tasks;
+  for (int i = 0; i <= n; ++i) {
+    queue::Task t;
+    t.kind = "noop";
+    t.inputs = {"/in/scene.tif"};
+    t.output = "/out";
+    t.options = core::Json::Object{{"part", i < n ? std::to_string(i) : "merge"}};
+    t.slice_keys = {"part"};
+    t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+    t.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    t.held = i == n;
+    tasks.push_back(t);
+  }
+  return tasks;
+}
+
+struct Fixture {
+  test::RedisServer redis;
+  queue::Connection connection{queue::parse_redis_url(redis.url())};
+  queue::QueueClient client{connection, "h"};
+
+  std::vector<queue::Leased> lease(std::size_t n = 10) { return client.lease("w", n, 60000, 100).tasks; }
+  long long llen(const std::string& key) { return std::stoll(redis.cli({"LLEN", "swath:{h}:" + key})); }
+  queue::JobInfo job() { return client.jobs().at(0); }
+};
+
+}  // namespace
+
+TEST_CASE("queue: a held task is leased only after every other task of its job is finished, files in place") {
+  Fixture f;
+  const auto tasks = pyramid(2);
+  const auto counts = f.client.enqueue(tasks, false);
+  CHECK(counts.enqueued == 3);
+  CHECK(f.llen("unfinished") == 2);  // the held task is no work a worker could start: KEDA does not see it
+  CHECK(f.job().held == 1);
+  CHECK(f.job().unfinished == 3);
+
+  auto shards = f.lease();
+  REQUIRE(shards.size() == 2);  // the shards only
+  for (const auto& l : shards) CHECK(l.task_id() != tasks[2].id);
+  // One commits without files (finished at once), the other with files (finishing until they are moved).
+  REQUIRE(f.client.commit({{shards[0].id, shards[0].token, "", "{}", 0.1, false}}, 60000).at(0));
+  CHECK(f.lease().empty());
+  REQUIRE(f.client.commit({{shards[1].id, shards[1].token, "{\"files\":{}}", "{}", 0.1, true}}, 60000).at(0));
+  CHECK(f.lease().empty());  // committed, but its files are not in place: the merge would not find them
+  CHECK(f.job().held == 1);
+  f.client.finished({shards[1].id});
+
+  CHECK(f.job().held == 0);
+  CHECK(f.llen("unfinished") == 1);
+  const auto merge = f.lease();
+  REQUIRE(merge.size() == 1);
+  CHECK(merge[0].task_id() == tasks[2].id);
+  REQUIRE(f.client.commit({{merge[0].id, merge[0].token, "", "{}", 0.1, false}}, 60000).at(0));
+  CHECK(f.llen("unfinished") == 0);
+  CHECK(f.job().unfinished == 0);
+  CHECK(f.job().done == 3);
+
+  // The same work enqueued again: all duplicates, nothing held again.
+  CHECK(f.client.enqueue(tasks, false).duplicates == 3);
+  CHECK(f.lease().empty());
+  CHECK(f.job().held == 0);
+}
+
+TEST_CASE("queue: a dead task keeps its job's held task waiting; dead retry of it releases it once it is done") {
+  Fixture f;
+  const auto tasks = pyramid(2);
+  f.client.enqueue(tasks, false);
+  auto shards = f.lease();
+  REQUIRE(shards.size() == 2);
+  REQUIRE(f.client.commit({{shards[0].id, shards[0].token, "", "{}", 0.1, false}}, 60000).at(0));
+  f.client.fail({{shards[1].id, shards[1].token, "bad input", true, 0}}, 3);  // dead at once
+  CHECK(f.lease().empty());
+  const auto job = f.job();
+  CHECK(job.dead == 1);
+  CHECK(job.held == 1);
+  CHECK(job.waiting() == 0);
+  CHECK(f.llen("unfinished") == 0);  // nothing can run: a drained worker exits, KEDA scales to zero
+
+  CHECK(f.client.dead_retry({}) == 1);
+  auto again = f.lease();
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].task_id() == shards[1].task_id());
+  REQUIRE(f.client.commit({{again[0].id, again[0].token, "", "{}", 0.1, false}}, 60000).at(0));
+  const auto merge = f.lease();
+  REQUIRE(merge.size() == 1);
+  CHECK(merge[0].task_id() == tasks[2].id);
+}
+
+TEST_CASE("queue: a held task whose job's other tasks are already done is released by its enqueue") {
+  Fixture f;
+  auto tasks = pyramid(1);
+  const auto merge = tasks.back();
+  tasks.pop_back();
+  f.client.enqueue(tasks, false);
+  const auto shard = f.lease();
+  REQUIRE(shard.size() == 1);
+  REQUIRE(f.client.commit({{shard[0].id, shard[0].token, "", "{}", 0.1, false}}, 60000).at(0));
+  f.client.enqueue({merge}, false);
+  CHECK(f.job().held == 0);
+  const auto leased = f.lease();
+  REQUIRE(leased.size() == 1);
+  CHECK(leased[0].task_id() == merge.id);
+}
