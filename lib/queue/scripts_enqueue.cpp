@@ -101,8 +101,10 @@ if held > 0 then
   -- Counted in the job only; released at once when nothing else of the job is unfinished (its shards already done).
   redis.call('HINCRBY', jk(job), 'held', held)
   if redis.call('HINCRBY', jk(job), 'unfinished', held) == held then each_job_key(job, 'PERSIST') end
-  release_held(job)
 end
+-- Also when nothing new is held: a merge whose last shard a worker without this step finished is released by
+-- enqueueing the same job again (docs/queue.md, *Upgrades*).
+release_held(job)
 if added > 0 then redis.call('HINCRBY', k('stats'), 'enqueued', added) end
 return {added, duplicates}
 )lua")};

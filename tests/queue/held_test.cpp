@@ -115,3 +115,34 @@ TEST_CASE("queue: a held task whose job's other tasks are already done is releas
   REQUIRE(leased.size() == 1);
   CHECK(leased[0].task_id() == merge.id);
 }
+
+TEST_CASE(
+    "queue: enqueueing a job again releases a held task its finished shards left held (an older worker's finish)") {
+  Fixture f;
+  auto tasks = pyramid(1);
+  f.client.enqueue(tasks, false);
+  const auto shard = f.lease();
+  REQUIRE(shard.size() == 1);
+  REQUIRE(f.client.commit({{shard[0].id, shard[0].token, "", "{}", 0.1, false}}, 60000).at(0));
+  // What a worker from before held tasks leaves: the shard done, the merge still held (put back by hand).
+  REQUIRE(f.lease().size() == 1);
+  f.redis.cli({"DEL", "swath:{h}:ready", "swath:{h}:leased"});
+  const auto job = f.job();
+  const std::string id = tasks.back().id;
+  const auto record_key = f.redis.cli({"EVAL",
+                                       "for _, k in ipairs(redis.call('KEYS', 'swath:{h}:job:*:t*')) do "
+                                       "if redis.call('HEXISTS', k, ARGV[1]) == 1 then return k end end return ''",
+                                       "0", id});
+  REQUIRE_FALSE(record_key.empty());
+  const auto record = f.redis.cli({"HGET", record_key, id});
+  const auto payload = record.substr(record.find('|'));
+  f.redis.cli({"HSET", record_key, id, "h0,0,n" + payload});
+  f.redis.cli({"SADD", "swath:{h}:job:" + job.id + ":held", id});
+  f.redis.cli({"HSET", "swath:{h}:job:" + job.id, "held", "1", "running", "0"});
+  REQUIRE(f.lease().empty());
+  f.client.enqueue(tasks, false);  // the same job again: duplicates, and the release check
+  CHECK(f.job().held == 0);
+  const auto leased = f.lease();
+  REQUIRE(leased.size() == 1);
+  CHECK(leased[0].task_id() == id);
+}
