@@ -4,15 +4,28 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <gdal.h>
+
 #include <cerrno>
 #include <cstring>
 #include <utility>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "raster/scene.hpp"
 #include "tiling/plan.hpp"
 
 namespace swath::tiling {
+
+core::Json scene_header_json(const std::string& name, const std::string& source, const raster::SceneInfo& info) {
+  return core::Json::Object{{"name", name},
+                            {"source", source},
+                            {"width", info.width},
+                            {"height", info.height},
+                            {"bands", info.band_count},
+                            {"data_type", GDALGetDataTypeName(info.data_type)},
+                            {"georeferenced", info.georeferenced()}};
+}
 
 namespace {
 

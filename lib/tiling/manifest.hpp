@@ -13,6 +13,10 @@
 #include "tiling/grid.hpp"
 #include "tiling/options.hpp"
 
+namespace swath::raster {
+struct SceneInfo;
+}
+
 namespace swath::tiling {
 
 enum class TileStatus { written, blank, failed };
@@ -43,6 +47,11 @@ core::Json to_json(const TileRecord& record);
 // Reads back what to_json(TileRecord) wrote (the fields resume needs); nullopt for a line that is not a tile record.
 // ManifestLine::record() is how readers call it.
 std::optional<TileRecord> parse_record(const core::Json& line);
+
+// A scene's entry in a manifest header, as every grid writes it: name, source (the path as given, relative ones to
+// the run's directory, so `swath enqueue --kind tile` can find the scene of a line, which names it by `name` only),
+// size, bands, type, georeferenced. Each grid appends its own fields.
+core::Json scene_header_json(const std::string& name, const std::string& source, const raster::SceneInfo& info);
 
 // "z/x/y.png": a web-map tile's path relative to the output directory.
 std::string xyz_relative_path(const XyzTile& tile, Format format);

@@ -56,17 +56,9 @@ core::Json header_json(const TileOptions& options, const core::Json& output_opti
                        const std::vector<TileScene>& scenes, const core::Json& provenance) {
   core::Json list = core::Json::array();
   for (const auto& scene : scenes) {
-    // "source": the path as given (relative ones to this run's directory), so `swath enqueue --kind tile`
-    // can find the scene of a line, which names it by `name` only.
-    list.push_back(core::Json::Object{{"name", scene.name},
-                                      {"source", scene.path},
-                                      {"width", scene.info.width},
-                                      {"height", scene.info.height},
-                                      {"bands", scene.info.band_count},
-                                      {"data_type", GDALGetDataTypeName(scene.info.data_type)},
-                                      {"georeferenced", scene.info.georeferenced()},
-                                      {"rows", scene.grid.rows()},
-                                      {"columns", scene.grid.columns()}});
+    list.push_back(scene_header_json(scene.name, scene.path, scene.info));
+    list.as_array().back().set("rows", scene.grid.rows());
+    list.as_array().back().set("columns", scene.grid.columns());
     if (scene.fingerprint) list.as_array().back().set("fingerprint", *scene.fingerprint);
     if (!scene.look.padding_nodata.empty()) list.as_array().back().set("padding_nodata", 0);
     if (scene.scale) {  // the range each output band was scaled from onto 0..255, the same for every tile and shard

@@ -136,13 +136,7 @@ std::vector<std::vector<TileRange>> scene_ranges(const std::vector<PyramidScene>
 core::Json header_json(const PyramidOptions& options, const PyramidLayout& layout, const core::Json& provenance) {
   core::Json list = core::Json::array();
   for (const auto& scene : *layout.scenes) {
-    list.push_back(core::Json::Object{{"name", scene.name},
-                                      {"source", scene.path},
-                                      {"width", scene.info.width},
-                                      {"height", scene.info.height},
-                                      {"bands", scene.info.band_count},
-                                      {"data_type", GDALGetDataTypeName(scene.info.data_type)},
-                                      {"georeferenced", true}});
+    list.push_back(tiling::scene_header_json(scene.name, scene.path, scene.info));  // georeferenced: required
     if (scene.fingerprint) list.as_array().back().set("fingerprint", *scene.fingerprint);
   }
   core::Json out = output_options_json(options);
