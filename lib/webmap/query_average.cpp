@@ -1,5 +1,5 @@
 // gdal2tiles' base tile arithmetic (GDAL 3.6), separably: the 4×4 box of nearest samples is a sum over rows of
-// sums over columns.
+// sums over columns, each grid row's column sums made once.
 #include "webmap/query_average.hpp"
 
 #include <cmath>
@@ -7,12 +7,8 @@
 
 namespace swath::webmap {
 
-namespace {
-
-// One axis of geo_query: the source pixels (relative to the grid window, -1 where the query is outside the scene)
-// that each of the `query` query pixels samples.
-std::vector<std::int64_t> sample_map(double from, double to, double origin, double step, std::int64_t scene_size,
-                                     std::int64_t window_origin, std::int64_t grid_step, std::int64_t query) {
+std::vector<std::int64_t> query_samples(double from, double to, double origin, double step, std::int64_t scene_size,
+                                        std::int64_t window_origin, std::int64_t grid_step, std::int64_t query) {
   auto r = static_cast<std::int64_t>((from - origin) / step + 0.001);  // python int(): towards zero
   auto rsize = std::max<std::int64_t>(1, static_cast<std::int64_t>((to - from) / step + 0.5));
   std::int64_t w = 0, wsize = query;
@@ -41,6 +37,74 @@ std::vector<std::int64_t> sample_map(double from, double to, double origin, doub
   return map;
 }
 
+namespace {
+
+// The 4×4 box sums of one output row. `Channels` known at compile time lets the inner loops unroll (0: any count,
+// `channels` at run time); `columns` holds byte offsets into a grid row, -1 outside the grid, looked at only when
+// `checked` (the common case of a tile wholly inside the grid runs without a branch per sample).
+template <int Channels, bool checked>
+void add_row(const std::uint8_t* line, const std::vector<std::int64_t>& columns, int tile_size, int channels,
+             std::uint16_t* row_sums) {
+  const int n = Channels > 0 ? Channels : channels;
+  const std::int64_t* column = columns.data();
+  for (int i = 0; i < tile_size; ++i, row_sums += n, column += 4) {
+    for (int bb = 0; bb < 4; ++bb) {
+      if constexpr (checked) {
+        if (column[bb] < 0) continue;
+      }
+      const std::uint8_t* p = line + column[bb];
+      for (int k = 0; k < n; ++k) row_sums[k] = static_cast<std::uint16_t>(row_sums[k] + p[k]);
+    }
+  }
+}
+
+// Query rows repeat (about four query pixels per grid pixel), so each grid row's column sums are made once and
+// weighted by how often the tile's query samples that row; the sums are integers, so the result is the same as
+// adding sample by sample. The last two rows are kept: query rows only move forward.
+template <int Channels>
+void average_rows(const cv::Mat& grid, const std::vector<std::int64_t>& rows, const std::vector<std::int64_t>& columns,
+                  bool all_inside, int tile_size, cv::Mat& tile) {
+  const int channels = grid.channels();
+  const std::size_t width = static_cast<std::size_t>(tile_size) * static_cast<std::size_t>(channels);
+  std::vector<std::uint16_t> row_sums(width);
+  std::vector<std::uint16_t> cache[2] = {std::vector<std::uint16_t>(width), std::vector<std::uint16_t>(width)};
+  std::int64_t cached[2] = {-1, -1};
+  int next = 0;
+  const auto column_sums = [&](std::int64_t r) -> const std::vector<std::uint16_t>& {
+    for (int c = 0; c < 2; ++c) {
+      if (cached[c] == r) return cache[c];
+    }
+    auto& sums = cache[next];
+    cached[next] = r;
+    next ^= 1;
+    std::fill(sums.begin(), sums.end(), std::uint16_t{0});
+    const std::uint8_t* line = grid.ptr(static_cast<int>(r));
+    if (all_inside) {
+      add_row<Channels, false>(line, columns, tile_size, channels, sums.data());
+    } else {
+      add_row<Channels, true>(line, columns, tile_size, channels, sums.data());
+    }
+    return sums;
+  };
+  for (int j = 0; j < tile_size; ++j) {
+    std::fill(row_sums.begin(), row_sums.end(), std::uint16_t{0});
+    bool any = false;
+    for (int a = 0; a < 4;) {
+      const std::int64_t r = rows[static_cast<std::size_t>(4 * j + a)];
+      int times = 1;
+      while (a + times < 4 && rows[static_cast<std::size_t>(4 * j + a + times)] == r) ++times;
+      a += times;
+      if (r < 0 || r >= grid.rows) continue;
+      any = true;
+      const auto& sums = column_sums(r);
+      for (std::size_t n = 0; n < width; ++n) row_sums[n] = static_cast<std::uint16_t>(row_sums[n] + times * sums[n]);
+    }
+    if (!any) continue;
+    std::uint8_t* out = tile.ptr(j);
+    for (std::size_t n = 0; n < width; ++n) out[n] = static_cast<std::uint8_t>((row_sums[n] + 8) / 16);
+  }
+}
+
 }  // namespace
 
 void query_average(const PyramidScene& scene, const cv::Mat& grid, const GridPlace& place, const TileKey& key,
@@ -48,33 +112,32 @@ void query_average(const PyramidScene& scene, const cv::Mat& grid, const GridPla
   const auto& gt = scene.warped_geotransform;
   const core::Bounds b = tile_bounds(key, tile_size);
   const std::int64_t query = 4 * static_cast<std::int64_t>(tile_size);
-  const auto columns = sample_map(b.min_x, b.max_x, gt[0], gt[1], scene.warped_width, place.x0, place.step, query);
-  const auto rows = sample_map(b.max_y, b.min_y, gt[3], gt[5], scene.warped_height, place.y0, place.step, query);
+  auto columns = query_samples(b.min_x, b.max_x, gt[0], gt[1], scene.warped_width, place.x0, place.step, query);
+  const auto rows = query_samples(b.max_y, b.min_y, gt[3], gt[5], scene.warped_height, place.y0, place.step, query);
   const int channels = grid.channels();
-  const auto inside = [&](std::int64_t r, std::int64_t c) {
-    return r >= 0 && c >= 0 && r < grid.rows && c < grid.cols;
-  };
-  std::vector<std::uint16_t> row_sums(static_cast<std::size_t>(tile_size) * static_cast<std::size_t>(channels));
-  for (int j = 0; j < tile_size; ++j) {
-    std::fill(row_sums.begin(), row_sums.end(), std::uint16_t{0});
-    bool any = false;
-    for (int a = 0; a < 4; ++a) {
-      const std::int64_t r = rows[static_cast<std::size_t>(4 * j + a)];
-      if (r < 0 || r >= grid.rows) continue;
-      const std::uint8_t* line = grid.ptr(static_cast<int>(r));
-      for (int i = 0; i < tile_size; ++i) {
-        for (int bb = 0; bb < 4; ++bb) {
-          const std::int64_t c = columns[static_cast<std::size_t>(4 * i + bb)];
-          if (!inside(r, c)) continue;
-          any = true;
-          const std::uint8_t* p = line + c * channels;
-          for (int k = 0; k < channels; ++k) row_sums[static_cast<std::size_t>(i * channels + k)] += p[k];
-        }
-      }
+  // Grid columns become byte offsets; a row no column of the grid reaches stays as it is, like one outside it.
+  bool any_column = false, all_inside = true;
+  for (auto& c : columns) {
+    if (c < 0 || c >= grid.cols) {
+      c = -1;
+      all_inside = false;
+    } else {
+      c *= channels;
+      any_column = true;
     }
-    if (!any) continue;
-    std::uint8_t* out = tile.ptr(j);
-    for (std::size_t n = 0; n < row_sums.size(); ++n) out[n] = static_cast<std::uint8_t>((row_sums[n] + 8) / 16);
+  }
+  if (!any_column) return;
+  switch (channels) {
+    case 1:
+      return average_rows<1>(grid, rows, columns, all_inside, tile_size, tile);
+    case 2:
+      return average_rows<2>(grid, rows, columns, all_inside, tile_size, tile);
+    case 3:
+      return average_rows<3>(grid, rows, columns, all_inside, tile_size, tile);
+    case 4:
+      return average_rows<4>(grid, rows, columns, all_inside, tile_size, tile);
+    default:
+      return average_rows<0>(grid, rows, columns, all_inside, tile_size, tile);
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -17,6 +18,12 @@ struct GridPlace {
   std::int64_t x0 = 0, y0 = 0;
   std::int64_t step = 1;
 };
+
+// One axis of gdal2tiles' geo_query from `from` to `to` (metres; `origin` and `step` the warped scene's grid along
+// it, `scene_size` its pixels): for each of `query` query pixels, the pixel of the grid (which starts at
+// `window_origin` of the warped grid and keeps every `grid_step`th pixel) it samples, -1 outside the scene.
+std::vector<std::int64_t> query_samples(double from, double to, double origin, double step, std::int64_t scene_size,
+                                        std::int64_t window_origin, std::int64_t grid_step, std::int64_t query);
 
 // Fills `tile` (tile_size², channels of `grid`) for `key` from `grid`: a window of the scene warped onto its own
 // EPSG:3857 grid (every `step`th pixel of it: a sample falls on the grid pixel holding it), the last channel alpha.
