@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
+#include "fleet/options.hpp"
 #include "log/logger.hpp"
 #include "queue/admin.hpp"
 #include "queue/reports.hpp"
@@ -41,6 +42,7 @@ class QueueCommand final : public cli::Command {
     jobs_->add_flag("--json", json_, "Print one swath.queue.job/1 object per line");
     job_ = app.add_subcommand("job", "One job: its counts and options; --records prints its done records");
     job_->add_option("id", job_id_, "Job id (`swath enqueue` prints it; `swath queue jobs` lists them)")->required();
+    job_->add_flag("--json", json_, "Print its swath.queue.job/1 object, with every option it records");
     job_->add_flag("--records", records_, "Print the done records written beside its outputs, one JSON line per task");
     for (auto* sub : {jobs_, job_}) declare_queue_flags(*sub, flags);
     migrate_ = app.add_subcommand("migrate",
@@ -131,8 +133,15 @@ class QueueCommand final : public cli::Command {
       const auto* output = found.front().meta.find("output");
       for (const auto& r : worker::read_records(output != nullptr ? output->as_string() : "", job_id_))
         cli::emit(r.dump() + "\n");
-    } else if (json_ || job_->parsed()) {
+    } else if (json_) {
       for (const auto& j : found) cli::emit(queue::to_json(j).dump() + "\n");
+    } else if (job_->parsed()) {
+      const auto& job = found.front();
+      const auto* options = job.meta.find("options");
+      const auto* kind = job.meta.find("kind");
+      cli::emit(
+          queue::to_text(job, fleet::applicable_options(kind != nullptr && kind->is_string() ? kind->as_string() : "",
+                                                        options != nullptr ? *options : core::Json::object())));
     } else {
       cli::emit(queue::to_text(found));
     }

@@ -8,6 +8,7 @@
 #include "core/files.hpp"
 #include "core/text.hpp"
 #include "settings/schema.hpp"
+#include "tiling/options.hpp"
 
 namespace swath::fleet {
 
@@ -47,6 +48,18 @@ bool is_task_key(const std::string& kind, const std::string& key) {
   if (kind == "tile") return key != "shard" && is_slice_key(key);  // shard is a config key of the tile section
   if (kind == "detect") return key == "output_format" || key == "allow_pixel_coords";
   return false;
+}
+
+core::Json applicable_options(const std::string& kind, const core::Json& options) {
+  core::Json out = core::Json::object();
+  if (!options.is_object()) return out;
+  const auto* grid = options.find("grid");
+  const bool pyramid = kind == "tile" && grid != nullptr && *grid == core::Json("xyz");
+  for (const auto& [key, value] : options.as_object()) {
+    if (is_slice_key(key) || (pyramid && pyramid_key(key).empty() && !tiling::pyramid_reads(key))) continue;
+    out.set(key, value);
+  }
+  return out;
 }
 
 core::Json task_options(const config::Config& config, const std::string& kind, const core::Json& overrides) {

@@ -25,6 +25,10 @@ bool is_task_key(const std::string& kind, const std::string& key);
 // back into; "" for any other key.
 std::string pyramid_key(const std::string& key);
 
+// The options of a job (its meta's) that apply to its kind and grid, for people: a pyramid's (grid xyz) without
+// the tile keys only chips read (tiling::pyramid_reads), any job's without the slice keys (each task's own).
+core::Json applicable_options(const std::string& kind, const core::Json& options);
+
 // What `swath enqueue --kind tile|detect` records: every key of the section (its value after defaults, file,
 // environment) with `overrides` (the --options object) applied on top. Throws UsageError on an unknown key.
 // A tile task with grid xyz (webmap.grid, or "grid" in `overrides`) also records the webmap section, the memory

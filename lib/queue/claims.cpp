@@ -18,6 +18,8 @@ namespace {
 // bucket count in `claim_dirs`, set by its first enqueue for ~64 claims each): small hashes Redis keeps as
 // listpacks. Layout 2 kept all claims in one hash, `claims`: still read, and emptied as they are replaced.
 const Script claim_script{"claim", scripts::compose(scripts::grows, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local mode = ARGV[2]
 local function where(location)
   local slash = string.find(location, '/[^/]*$')

@@ -85,6 +85,33 @@ std::string to_text(const std::vector<JobInfo>& jobs) {
   return out.str();
 }
 
+std::string to_text(const JobInfo& job, const core::Json& options) {
+  const double rate = throughput(job);
+  const auto* grid = job.meta.find("options") != nullptr ? job.meta.at("options").find("grid") : nullptr;
+  const bool pyramid = grid != nullptr && *grid == core::Json("xyz");
+  std::ostringstream out;
+  out << "job " << job.id << "\n";
+  out << "  kind: " << text_field(job, "kind") << (pyramid ? " (xyz pyramid)" : "") << "\n";
+  out << "  output: " << text_field(job, "output") << "\n";
+  out << "  priority: " << text_field(job, "priority") << "\n";
+  out << "  tasks: " << job.tasks << " (" << job.waiting() << " waiting, " << job.running << " running, "
+      << job.finishing << " finishing, " << job.done << " done, " << job.dead << " dead)\n";
+  if (job.held > 0) out << "  held: " << held_why(job) << "\n";
+  char rate_text[64];
+  std::snprintf(rate_text, sizeof rate_text, "%.2f tasks/s", rate);
+  out << "  rate: " << rate_text;
+  if (rate > 0) out << ", eta " << std::llround(static_cast<double>(job.unfinished) / rate) << "s";
+  out << "\n";
+  if (const std::string trace = trace_id(job); !trace.empty()) out << "  trace: " << trace << "\n";
+  const bool none = !options.is_object() || options.as_object().empty();
+  out << "  options:" << (none ? " none\n" : "\n");
+  if (!none) {
+    for (const auto& [key, value] : options.as_object())
+      out << "    " << key << ": " << (value.is_string() ? value.as_string() : value.dump()) << "\n";
+  }
+  return out.str();
+}
+
 core::Json to_json(const std::vector<DeadTask>& dead, const std::string& queue_name) {
   core::Json tasks = core::Json::array();
   for (const auto& d : dead) {

@@ -16,6 +16,9 @@ namespace swath::queue {
 core::Json to_json(const JobInfo& job);
 // One line per job: id, kind, tasks, waiting, running, done, dead, throughput, ETA, trace id.
 std::string to_text(const std::vector<JobInfo>& jobs);
+// One job for people (`swath queue job ID`): its kind, output, counts, rate and `options`, one per line (the
+// caller picks those that apply to the job's kind: fleet::applicable_options).
+std::string to_text(const JobInfo& job, const core::Json& options);
 
 // {"schema":"swath.queue.dead/1","queue","tasks":[{"id","job","error","failures","attempt","dead_at","envelope"}]}
 core::Json to_json(const std::vector<DeadTask>& dead, const std::string& queue_name);

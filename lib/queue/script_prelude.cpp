@@ -51,8 +51,8 @@ local function each_job_key(job, cmd, ...)
   if n > 1 then for b = 0, n - 1 do redis.call(cmd, base .. ':' .. b, ...) end end
 end
 -- The queue layouts these scripts read (docs/queue.md): a queue laid out anew since this swath started (a newer
--- swath's enqueue or migration) is refused whole, so nothing of it is misread; checked by the scripts that move
--- work: enqueue, lease, commit, fail and release.
+-- swath's enqueue or migration) is refused whole, so nothing of it is misread; checked first by every script that
+-- reads records or claims (all but goodbye, which only removes a worker's heartbeat).
 local function foreign_layout()
   local layout = redis.call('GET', k('layout'))
   if layout and layout ~= '2' and layout ~= '3' then

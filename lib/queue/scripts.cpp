@@ -98,6 +98,8 @@ return out
 )lua")};
 
 const Script renew{"renew", compose(settles, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local lease_ms, worker = tonumber(ARGV[2]), ARGV[3]
 local now = now_ms()
 redis.call('ZADD', k('workers'), now, worker)
@@ -180,6 +182,8 @@ return status
 )lua")};
 
 const Script claim_finishing{"claim_finishing", compose(settles, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local hold_ms = tonumber(ARGV[2])
 local now = now_ms()
 local out = {}
@@ -194,6 +198,8 @@ return out
 )lua")};
 
 const Script finished{"finished", compose(settles, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local n = 0
 for i = 2, #ARGV do
   local el = ARGV[i]
@@ -215,6 +221,8 @@ return n
 )lua")};
 
 const Script finish_failed{"finish_failed", compose(settles, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local max_tries, base_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = now_ms()
 local out = {}

@@ -91,6 +91,8 @@ return redis.call('ZREM', k('workers'), ARGV[2])
 )lua")};
 
 const Script stats{"stats", compose(reads, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local window_ms, alive_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = now_ms()
 local c = redis.call('HMGET', k('counts'), 'high', 'normal', 'low')
@@ -110,6 +112,8 @@ return {now, redis.call('LLEN', k('ready')), redis.call('LLEN', k('low')),
 )lua")};
 
 const Script jobs{"jobs", compose(settles, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 -- ARGV[2]: one job id, or '' for all. A job whose records expired leaves the list.
 local ids = ARGV[2] ~= '' and {ARGV[2]} or redis.call('ZRANGE', k('jobs'), 0, -1)
 local out = {redis.call('ZCARD', k('jobs'))}
@@ -127,6 +131,8 @@ return out
 )lua")};
 
 const Script dead_list{"dead_list", compose(reads, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local out = {}
 for _, el in ipairs(redis.call('LRANGE', k('dead'), tonumber(ARGV[2]), tonumber(ARGV[3]))) do
   local job, id = split_key(el)
@@ -144,6 +150,8 @@ return out
 )lua")};
 
 const Script dead_members{"dead_members", compose(reads, R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 -- ARGV[2..]: task ids or keys → the ones that are dead tasks of this queue.
 local dead = {}
 for _, el in ipairs(redis.call('LRANGE', k('dead'), 0, -1)) do
@@ -157,6 +165,8 @@ return out
 )lua")};
 
 const Script dead_retry{"dead_retry", compose(settles, with_take_dead(R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local taken = take_dead()
 local count = 0
 for _, el in ipairs(taken) do
@@ -177,6 +187,8 @@ return count
                                                            .c_str())};
 
 const Script dead_purge{"dead_purge", compose(settles, with_take_dead(R"lua(
+local refused = foreign_layout()
+if refused then return refused end
 local taken = take_dead()
 for _, el in ipairs(taken) do
   local job, id = split_key(el)

@@ -71,6 +71,8 @@ const config::OptionTable<TileOptions>& tile_table() {
   return table;
 }
 
+bool pyramid_reads(const std::string& key) { return key == "format" || key == "creation_options" || key == "shard"; }
+
 TileOptions options_from(const config::Config& config) {
   TileOptions options = tile_table().apply(config);
   options.resources = pipeline::resources_table().apply(config);

@@ -67,6 +67,9 @@ std::vector<int> parse_bands(const std::vector<std::string>& items, const std::s
 const config::OptionTable<TileOptions>& tile_table();
 // TileOptions from the tile and run sections of `config` (scenes, output and the rest left to the caller).
 TileOptions options_from(const config::Config& config);
+// Whether a web-map pyramid (webmap.grid xyz) reads this tile key too: format and creation_options (and shard, the
+// slice of work); the others (size, overlap, edge, bands, scale, skip_blank) shape chips only.
+bool pyramid_reads(const std::string& key);
 
 // Checks everything that needs no file: grid ranges, selected indices, formats, creation options, a scene.
 // Throws UsageError with a hint.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/errors.hpp"
 #include "log/logger.hpp"
 #include "queue/client.hpp"
 
@@ -67,6 +68,11 @@ std::string LeaseKeeper::failure() const {
   return failure_;
 }
 
+std::exception_ptr LeaseKeeper::refusal() const {
+  std::lock_guard lock(mutex_);
+  return refusal_;
+}
+
 void LeaseKeeper::loop() {
   const auto logger = log::get("worker");
   queue::QueueClient client(connection_, queue_name_);
@@ -82,6 +88,12 @@ void LeaseKeeper::loop() {
           logger->warn("lost the lease of task {}: it expired or was taken over; its outputs will be discarded", id);
         }
       }
+    } catch (const core::DataError& e) {
+      lock.lock();
+      failure_ = e.what();
+      refusal_ = std::current_exception();
+      failed_ = true;
+      return;
     } catch (const std::exception& e) {
       lock.lock();
       failure_ = e.what();

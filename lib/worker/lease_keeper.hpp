@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <set>
@@ -28,9 +29,12 @@ class LeaseKeeper {
   void drop(const std::vector<std::string>& ids);
   bool lost(const std::string& id) const;
   std::vector<std::pair<std::string, std::string>> held() const;  // (id, token)
-  // Set when Redis stayed unreachable past the reconnect timeout; the worker then stops.
+  // Set when Redis stayed unreachable past the reconnect timeout, or refused the renewal; the worker then stops.
   bool failed() const { return failed_.load(); }
   std::string failure() const;
+  // The renewal's refusal (a DataError: the queue is in a layout this swath does not read), or null when the
+  // failure was Redis being unreachable: the worker reports it as it is, not as a lost connection.
+  std::exception_ptr refusal() const;
   // Ends the renewals (also a reconnection under way) and joins the thread; the leases are left to expire.
   void stop();
 
@@ -51,6 +55,7 @@ class LeaseKeeper {
   bool stopping_ = false;
   std::atomic<bool> failed_{false};
   std::string failure_;
+  std::exception_ptr refusal_;
   std::thread thread_;
 };
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <exception>
 #include <map>
 #include <random>
 #include <thread>
@@ -230,6 +231,7 @@ class WorkerLoop {
 
   void check_keeper() {
     if (keeper_.failed()) {
+      if (const auto refusal = keeper_.refusal()) std::rethrow_exception(refusal);
       throw core::IoError("Redis at " + options_.redis.describe() + " is unreachable", keeper_.failure(),
                           "work in flight was not committed and will be leased again");
     }
