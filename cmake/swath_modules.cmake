@@ -28,7 +28,7 @@ swath_module(worker PUBLIC config core log queue PRIVATE raster USES fmt gdal)
 swath_module(tiling FOLDERS tiff FACADES tiling/tiff/tile_templates.hpp
              PUBLIC config core pipeline raster PRIVATE log provenance PUBLIC_USES gdal)
 swath_module(webmap PUBLIC config core pipeline pmtiles raster tiling PRIVATE log provenance PUBLIC_USES gdal opencv
-             USES tbb)
+             USES libdeflate tbb)
 swath_module(detect PUBLIC config core pipeline raster vector PRIVATE log provenance tiling PUBLIC_USES gdal
              USES opencv tbb yaml-cpp)
 swath_module(eval PUBLIC core PRIVATE detect vector USES fmt)

@@ -18,6 +18,7 @@
 #include "core/errors.hpp"
 #include "core/sha256.hpp"
 #include "raster/gdal_errors.hpp"
+#include "webmap/png_writer.hpp"
 #include "webmap/query_average.hpp"
 
 namespace swath::webmap {
@@ -286,6 +287,13 @@ tiling::EncodedTile encode(const PyramidLayout& layout, const cv::Mat& pixels) {
     const int from_to[] = {0, 0, 0, 1, 0, 2, 1, 3};
     cv::mixChannels(&pixels, 1, &rgba, 1, from_to, 4);
     return encode(layout, rgba);
+  }
+  // PNG through swath's encoder (png_writer.hpp): the same pixels as GDAL's driver, fewer bytes, and the xyz
+  // bench's CPU time down by 44-53% (bench/README.md). Opaque tiles drop their alpha band as below.
+  if (layout.png_level) {
+    const int bands = pixels.channels() - (fully_opaque(pixels) ? 1 : 0);
+    return encode_png(pixels.data, pixels.cols, pixels.rows, bands, pixels.channels(), pixels.step[0],
+                      *layout.png_level);
   }
   raster::PixelBlock block;
   block.window = {0, 0, pixels.cols, pixels.rows};

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,9 @@ struct PyramidLayout {
   int tile_size = 256;
   int channels = 4;  // data bands + alpha
   Resampling resampling = Resampling::average;
-  tiling::TileLook look;   // format, creation options, colours
-  double grid_factor = 1;  // the most pixels of a scene's (decimated) grid per canvas pixel, along an axis
+  tiling::TileLook look;         // format, creation options, colours
+  std::optional<int> png_level;  // PNG tiles through swath's encoder at this libdeflate level; absent: GDAL's driver
+  double grid_factor = 1;        // the most pixels of a scene's (decimated) grid per canvas pixel, along an axis
 
   bool in_range(const TileKey& t) const;
 };

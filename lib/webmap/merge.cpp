@@ -13,6 +13,7 @@
 #include "log/logger.hpp"
 #include "tiling/manifest.hpp"
 #include "webmap/archive_output.hpp"
+#include "webmap/png_writer.hpp"
 #include "webmap/reuse.hpp"
 #include "webmap/run_setup.hpp"
 #include "webmap/shard_inputs.hpp"
@@ -266,6 +267,7 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
   layout.root_zoom = static_cast<int>(shards.shard.at("root_zoom").as_int());
   const int split = static_cast<int>(shards.shard.at("split_zoom").as_int());
   layout.look = tile_look(options, data_bands);
+  layout.png_level = own_png_level(layout.look);
   layout.ranges = scene_ranges(scenes, layout.zooms, layout.tile_size);
 
   tiling::TileReport report;

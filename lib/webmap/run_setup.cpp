@@ -7,6 +7,7 @@
 #include "core/errors.hpp"
 #include "log/logger.hpp"
 #include "tiling/plan.hpp"
+#include "webmap/png_writer.hpp"
 
 namespace swath::webmap {
 
@@ -89,7 +90,8 @@ tiling::TileLook tile_look(const PyramidOptions& options, std::size_t data_bands
   tiling::TileLook look;
   look.format = options.tile.format;
   look.creation_options = options.tile.creation_options;
-  // zlib level 1: a third of level 6's encoding time for a few percent more bytes on imagery (README, bench/README).
+  // Level 1 (libdeflate in swath's PNG encoder, zlib in GDAL's driver): a third of level 6's encoding time for a few
+  // percent more bytes on imagery (README, bench/README).
   const bool zlevel_given = std::any_of(look.creation_options.begin(), look.creation_options.end(),
                                         [](const std::string& o) { return o.rfind("ZLEVEL=", 0) == 0; });
   if (look.format == tiling::Format::png && !zlevel_given) look.creation_options.push_back("ZLEVEL=1");
@@ -117,6 +119,7 @@ PyramidLayout make_layout(const PyramidOptions& options, const std::vector<Pyram
   layout.root_zoom = choose_root_zoom(layout.zooms, layout.tile_size, layout.channels, layout.grid_factor,
                                       options.tile.resources.max_memory);
   layout.look = tile_look(options, scenes.front().data_bands.size());
+  layout.png_level = own_png_level(layout.look);
   layout.ranges = scene_ranges(scenes, layout.zooms, layout.tile_size);
   return layout;
 }

@@ -25,7 +25,8 @@ PyramidLayout make_layout(const PyramidOptions& options, const std::vector<Pyram
 std::vector<std::vector<TileRange>> scene_ranges(const std::vector<PyramidScene>& scenes, ZoomRange zooms,
                                                  int tile_size);
 
-// The tile look of `options` for scenes of `data_bands` bands (PNG at zlib level 1 unless --co ZLEVEL says).
+// The tile look of `options` for scenes of `data_bands` bands (PNG at level 1 unless --co ZLEVEL says: swath's
+// encoder maps ZLEVEL=N to libdeflate's level N, png_writer.hpp).
 tiling::TileLook tile_look(const PyramidOptions& options, std::size_t data_bands);
 
 // Tiles in some scene's range (a row's ranges merged) at zooms from `from_zoom` to the base; with `within`, only
