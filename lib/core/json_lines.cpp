@@ -26,7 +26,8 @@ std::optional<JsonLine> JsonLinesReader::next(std::string_view containing) {
     std::string where = "manifest " + path_ + ":" + std::to_string(number_);
     Json value;
     try {
-      value = Json::parse(text);
+      value = parse_json_members(text, keep_);
+      if (!keep_.empty() && value.find(whole_) != nullptr) value = Json::parse(text);
     } catch (const Error& e) {
       if (malformed_ == MalformedLines::skip) continue;
       throw DataError(where, "not JSON: " + e.why(), "each line of a manifest is one JSON object");
@@ -39,6 +40,13 @@ std::optional<JsonLine> JsonLinesReader::next(std::string_view containing) {
   }
   if (in_.bad()) throw IoError("cannot read manifest '" + path_ + "'", "a read failed part-way", "check the disk");
   return std::nullopt;
+}
+
+void JsonLinesReader::keep_only(std::vector<std::string> members, std::string whole) {
+  members_ = std::move(members);
+  members_.push_back(std::move(whole));
+  whole_ = members_.back();
+  keep_.assign(members_.begin(), members_.end());
 }
 
 std::vector<JsonLine> read_json_lines(const std::string& path) {

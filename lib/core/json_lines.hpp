@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,10 @@ struct JsonLine {
   Json value;         // an object
   std::string where;  // "manifest PATH:LINE", the subject of errors about this line
 };
+
+// Json::parse's checks, but of a top-level object only the members named in `keep` are built (an empty `keep`:
+// all); the rest are skipped unbuilt. For a few fields of long lines, read by the million.
+Json parse_json_members(std::string_view text, std::span<const std::string_view> keep);
 
 // "*.jsonl": a manifest rather than a raster.
 bool is_json_lines_path(const std::string& path);
@@ -37,11 +42,18 @@ class JsonLinesReader {
   // read fails part-way, DataError for a malformed line (MalformedLines::refuse).
   std::optional<JsonLine> next(std::string_view containing = {});
 
+  // From now on each line's object holds only the top-level `members` (the others are checked as JSON and skipped,
+  // unbuilt: a few fields of a long line are read cheaply), except a line with the member `whole`, kept whole.
+  void keep_only(std::vector<std::string> members, std::string whole);
+
   const std::string& path() const { return path_; }
 
  private:
   std::string path_;
   MalformedLines malformed_;
+  std::vector<std::string> members_;  // keep_only: `members` and `whole`
+  std::vector<std::string_view> keep_;
+  std::string whole_;
   std::ifstream in_;
   std::size_t number_ = 0;
 };

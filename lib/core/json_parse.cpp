@@ -1,18 +1,27 @@
 // A strict JSON parser (RFC 8259) for swath's own documents: Json::parse.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <span>
 
 #include "core/errors.hpp"
 #include "core/json.hpp"
+#include "core/json_lines.hpp"
 
 namespace swath::core {
 
 namespace {
 
+// Appends nothing: a string checked as parse_string checks it, without building it.
+struct Discard {
+  void append(const char*, std::size_t) {}
+  Discard& operator+=(char) { return *this; }
+};
+
 class Parser {
  public:
-  explicit Parser(std::string_view text) : text_(text) {}
+  explicit Parser(std::string_view text, std::span<const std::string_view> keep = {}) : text_(text), keep_(keep) {}
 
   Json parse_document() {
     Json value = parse_value(0);
@@ -42,7 +51,7 @@ class Parser {
     skip_space();
     if (pos_ >= text_.size()) fail("unexpected end of input");
     const char c = text_[pos_];
-    if (c == '{') return parse_object(depth);
+    if (c == '{') return depth == 0 && !keep_.empty() ? parse_kept_members() : parse_object(depth);
     if (c == '[') return parse_array(depth);
     if (c == '"') return Json(parse_string());
     if (consume("true")) return Json(true);
@@ -101,6 +110,87 @@ class Parser {
       fail("expected ',' or ']'");
     }
   }
+  // The top-level object's members named in keep_; the others are checked as JSON and skipped, unbuilt.
+  Json parse_kept_members() {
+    ++pos_;
+    Json obj = Json::object();
+    skip_space();
+    if (pos_ < text_.size() && text_[pos_] == '}') {
+      ++pos_;
+      return obj;
+    }
+    while (true) {
+      skip_space();
+      if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
+      std::string key = parse_string();
+      skip_space();
+      if (pos_ >= text_.size() || text_[pos_] != ':') fail("expected ':'");
+      ++pos_;
+      if (std::find(keep_.begin(), keep_.end(), key) != keep_.end()) {
+        obj.set(std::move(key), parse_value(1));
+      } else {
+        skip_value(1);
+      }
+      skip_space();
+      if (pos_ < text_.size() && text_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < text_.size() && text_[pos_] == '}') {
+        ++pos_;
+        return obj;
+      }
+      fail("expected ',' or '}'");
+    }
+  }
+  // What parse_value accepts, building nothing.
+  void skip_value(int depth) {
+    if (depth > max_depth) fail("nesting too deep");
+    skip_space();
+    if (pos_ >= text_.size()) fail("unexpected end of input");
+    const char c = text_[pos_];
+    if (c == '{' || c == '[') {
+      const char close = c == '{' ? '}' : ']';
+      ++pos_;
+      skip_space();
+      if (pos_ < text_.size() && text_[pos_] == close) {
+        ++pos_;
+        return;
+      }
+      while (true) {
+        if (c == '{') {
+          skip_space();
+          if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
+          skip_string();
+          skip_space();
+          if (pos_ >= text_.size() || text_[pos_] != ':') fail("expected ':'");
+          ++pos_;
+        }
+        skip_value(depth + 1);
+        skip_space();
+        if (pos_ < text_.size() && text_[pos_] == ',') {
+          ++pos_;
+          continue;
+        }
+        if (pos_ < text_.size() && text_[pos_] == close) {
+          ++pos_;
+          return;
+        }
+        fail(c == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
+      }
+    }
+    if (c == '"') return skip_string();
+    if (consume("true") || consume("false") || consume("null")) return;
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      (void)parse_number();
+      return;
+    }
+    fail(std::string("unexpected character '") + c + "'");
+  }
+  void skip_string() {
+    Discard none;
+    scan_string(none);
+  }
   unsigned parse_hex4() {
     if (pos_ + 4 > text_.size()) fail("truncated \\u escape");
     unsigned code = 0;
@@ -118,7 +208,8 @@ class Parser {
     }
     return code;
   }
-  static void append_utf8(std::string& out, unsigned cp) {
+  template <class Out>
+  static void append_utf8(Out& out, unsigned cp) {
     if (cp < 0x80) {
       out += static_cast<char>(cp);
     } else if (cp < 0x800) {
@@ -136,8 +227,13 @@ class Parser {
     }
   }
   std::string parse_string() {
-    ++pos_;  // opening quote
     std::string out;
+    scan_string(out);
+    return out;
+  }
+  template <class Out>
+  void scan_string(Out& out) {
+    ++pos_;  // opening quote
     while (true) {
       // Plain characters in one append: most strings have no escapes at all.
       std::size_t end = pos_;
@@ -148,7 +244,7 @@ class Parser {
       pos_ = end;
       if (pos_ >= text_.size()) fail("unterminated string");
       const char c = text_[pos_++];
-      if (c == '"') return out;
+      if (c == '"') return;
       if (static_cast<unsigned char>(c) < 0x20) fail("control character in string");
       if (pos_ >= text_.size()) fail("unterminated escape");
       const char e = text_[pos_++];
@@ -230,11 +326,16 @@ class Parser {
   }
 
   std::string_view text_;
+  std::span<const std::string_view> keep_;
   std::size_t pos_ = 0;
 };
 
 }  // namespace
 
 Json Json::parse(std::string_view text) { return Parser(text).parse_document(); }
+
+Json parse_json_members(std::string_view text, std::span<const std::string_view> keep) {
+  return Parser(text, keep).parse_document();
+}
 
 }  // namespace swath::core

@@ -2,10 +2,15 @@
 #include "fleet/manifest_batches.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -127,6 +132,92 @@ class Batcher {
   std::function<void(ManifestBatch&&)> sink_;
 };
 
+// The manifest's entries parsed on a second thread, a chunk ahead of the one batching them: parsing JSON is most
+// of the work of planning a big manifest, and Redis waits for the whole plan (docs/queue.md, "The tile and detect
+// kinds"). The entries come in file order; an error comes after the entries read before it, as the reader raised it.
+class ReadAhead {
+ public:
+  ReadAhead(const std::string& path, const std::string& kind) : reader_(kept(path, kind)), thread_([this] { run(); }) {}
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
+  ~ReadAhead() {
+    {
+      const std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  // The next entry; nullopt at the end.
+  std::optional<tiling::ManifestEntry> next() {
+    while (at_ == chunk_.entries.size()) {
+      if (chunk_.error) std::rethrow_exception(chunk_.error);
+      if (chunk_.last) return std::nullopt;
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return !ready_.empty(); });
+      chunk_ = std::move(ready_.front());
+      ready_.pop_front();
+      at_ = 0;
+      lock.unlock();
+      changed_.notify_all();
+    }
+    return std::move(chunk_.entries[at_++]);
+  }
+
+ private:
+  static constexpr std::size_t chunk_entries = 4096, chunks_ahead = 4;  // ~6 MB of a swath tile manifest
+  struct Chunk {
+    std::vector<tiling::ManifestEntry> entries;
+    std::exception_ptr error;
+    bool last = false;
+  };
+
+  // A tile task reads a line's scene and grid index only ("input" for hand-made lines): a line's other members,
+  // most of its bytes, are not built.
+  static tiling::ManifestReader kept(const std::string& path, const std::string& kind) {
+    tiling::ManifestReader reader(path);
+    if (kind == "tile") reader.keep_only({"scene", "input", "index"});
+    return reader;
+  }
+
+  void run() {
+    for (bool last = false; !last;) {
+      Chunk chunk;
+      chunk.entries.reserve(chunk_entries);
+      try {
+        while (chunk.entries.size() < chunk_entries) {
+          auto entry = reader_.next();
+          if (!entry) {
+            chunk.last = true;
+            break;
+          }
+          chunk.entries.push_back(std::move(*entry));
+        }
+      } catch (...) {
+        chunk.error = std::current_exception();
+        chunk.last = true;
+      }
+      last = chunk.last;
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return stop_ || ready_.size() < chunks_ahead; });
+      if (stop_) return;  // the batching side gave up (an error of its own)
+      ready_.push_back(std::move(chunk));
+      lock.unlock();
+      changed_.notify_all();
+    }
+  }
+
+  tiling::ManifestReader reader_;  // used by the thread only, once it runs
+  Chunk chunk_;                    // the one being handed out
+  std::size_t at_ = 0;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Chunk> ready_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the rest is built
+};
+
 }  // namespace
 
 core::Json for_each_batch(const std::string& path, const std::string& kind, std::size_t per_batch,
@@ -141,7 +232,7 @@ core::Json for_each_batch(const std::string& path, const std::string& kind, std:
       on_batch(first_header, std::move(batch));
     }
   });
-  tiling::ManifestReader reader(path);
+  ReadAhead reader(path, kind);
   while (auto entry = reader.next()) {
     if (auto* line = std::get_if<tiling::ManifestLine>(&*entry)) {
       batcher.line(std::move(*line));

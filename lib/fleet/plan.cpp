@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -261,17 +262,18 @@ QueuePlan plan_queue(const PlanOptions& given, std::int64_t now_ms) {
   std::map<std::string, std::uint32_t> jobs;
   std::unordered_map<std::uint64_t, std::uint32_t> seen;  // an id's first 16 digits → its task (the same work once)
   // A task joins its job (made from `meta`, the first task of the job as a Task, or the manifest's first batch).
-  std::string job;
+  std::uint32_t job = 0;
   const std::function<void(queue::QueuedTask&&, const queue::Task*)> add = [&](queue::QueuedTask&& queued,
                                                                                const queue::Task* task) {
     if (task != nullptr) {
       const auto [it, first] = jobs.try_emplace(task->job, static_cast<std::uint32_t>(plan.queued.jobs.size()));
       if (first) plan.queued.jobs.push_back({task->job, queue::job_meta_json(*task).dump()});
-      job = task->job;
+      job = it->second;
     }
-    queued.job = jobs.at(job);
-    const auto [at, fresh] = seen.try_emplace(std::stoull(queued.id.substr(0, 16), nullptr, 16),
-                                              static_cast<std::uint32_t>(plan.queued.tasks.size()));
+    queued.job = job;
+    std::uint64_t head = 0;  // ids are hex: their first 16 digits, read without a copy (millions of tasks)
+    std::from_chars(queued.id.data(), queued.id.data() + std::min<std::size_t>(queued.id.size(), 16), head, 16);
+    const auto [at, fresh] = seen.try_emplace(head, static_cast<std::uint32_t>(plan.queued.tasks.size()));
     if (!fresh && plan.queued.tasks[at->second].id == queued.id) return;
     plan.queued.tasks.push_back(std::move(queued));
   };

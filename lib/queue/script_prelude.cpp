@@ -37,11 +37,24 @@ local function buckets(job)
   end
   return n
 end
+-- Each job's bucket keys made once per call (an enqueue of 500 tasks looks up 500 of them).
+local task_keys = {}
 local function tk(job, id)
-  local base, n = prefix .. 'job:' .. job .. ':t', buckets(job)
+  local made = task_keys[job]
+  if not made then
+    made = {[-1] = prefix .. 'job:' .. job .. ':t'}
+    task_keys[job] = made
+  end
+  local n = buckets(job)
   local h = n > 1 and tonumber(string.sub(id, 1, 6), 16)
-  if not h then return base end
-  return base .. ':' .. (h % n)
+  if not h then return made[-1] end
+  local b = h % n
+  local key = made[b]
+  if not key then
+    key = made[-1] .. ':' .. b
+    made[b] = key
+  end
+  return key
 end
 -- Every key of a job (its hash and its task buckets): one command each.
 local function each_job_key(job, cmd, ...)

@@ -73,6 +73,9 @@ class ManifestReader {
   std::optional<ManifestEntry> next();
   // The next header; the tile lines before it are passed over unparsed (a journal may hold millions).
   std::optional<ManifestHeader> next_header();
+  // From now on tile lines hold only these members (the others read as absent, and checked as JSON but not
+  // built: a reader of millions of lines wanting few of their fields); headers stay whole.
+  void keep_only(std::vector<std::string> members) { lines_.keep_only(std::move(members), "schema"); }
 
   const std::string& path() const { return lines_.path(); }
 

@@ -50,3 +50,36 @@ TEST_CASE("json lines reader: one line at a time; torn lines passed over when as
   CHECK(keyed->value.at("b").as_int() == 2);
   CHECK_FALSE(filtered.next("\"key\"").has_value());
 }
+
+TEST_CASE("json lines reader: keep_only builds the members asked for, checks the others, keeps a header whole") {
+  test::ScratchDir dir;
+  test::write_text(
+      dir / "k.jsonl",
+      "{\"schema\":\"s\",\"scenes\":[{\"name\":\"a\"}]}\n"
+      "{\"id\":\"a/r0\",\"index\":7,\"window\":{\"x\":[1,-2.5e3,true,null],\"s\":\"\\u00e9\\\"\"},\"scene\":\"a\"}\n"
+      "{\"index\":8,\"sha256\":\"bad \\q escape\"}\n"
+      "{\"index\":9,\"window\":{\"x\":1,}}\n");
+  core::JsonLinesReader reader(dir / "k.jsonl");
+  reader.keep_only({"scene", "index"}, "schema");
+  const auto header = reader.next();
+  REQUIRE(header.has_value());
+  CHECK(header->value.at("scenes").as_array().size() == 1);  // whole
+  const auto line = reader.next();
+  REQUIRE(line.has_value());
+  CHECK(line->value == core::Json::parse(R"({"index":7,"scene":"a"})"));
+  // Members skipped unbuilt are still checked as JSON: the same errors as a whole parse.
+  CHECK_THROWS_WITH_AS(reader.next(), doctest::Contains("k.jsonl:3: not JSON: bad escape"), core::DataError);
+  CHECK_THROWS_WITH_AS(reader.next(), doctest::Contains("k.jsonl:4: not JSON: expected a string key"), core::DataError);
+  CHECK_FALSE(reader.next().has_value());
+  for (const char* text : {"{\"a\":[1,2}", "{\"a\":tru}", "{\"a\":01}", "{\"a\":\"\\ud800\"}", "{\"a\":{\"b\" 1}}",
+                           "{\"a\":1} x", "{\"a\":\"\x01\"}"}) {
+    CAPTURE(text);
+    const std::string_view keep[] = {"z"};
+    CHECK_THROWS_AS(core::Json::parse(text), core::DataError);
+    CHECK_THROWS_AS(core::parse_json_members(text, keep), core::DataError);
+  }
+  const std::string_view keep[] = {"b"};
+  CHECK(core::parse_json_members(R"({"a":{"x":[{},[]]},"b":[1,{"c":"d"}]})", keep) ==
+        core::Json::parse(R"({"b":[1,{"c":"d"}]})"));
+  CHECK(core::parse_json_members("[1]", keep) == core::Json::parse("[1]"));  // not an object: whole
+}

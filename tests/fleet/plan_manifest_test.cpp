@@ -197,3 +197,29 @@ TEST_CASE("enqueue --kind tile: a manifest whose later header is on another grid
       core::UsageError);
   CHECK(fleet::plan_tasks(options(dir, "detect", {dir / "both.jsonl"}, 100), 0).size() == 1);  // files: any grid
 }
+
+TEST_CASE("enqueue --kind tile: a manifest longer than the read-ahead's chunks, in order; an error names its line") {
+  test::ScratchDir dir;
+  const auto a = tiled_scene(dir, "a", dir / "ta");
+  std::string text = test::manifest_lines(dir / "ta").at(0).dump() + "\n";
+  for (int i = 0; i < 10000; ++i) {  // lines as swath tile writes them: members a tile task does not read, skipped
+    text += R"({"id":"a/r)" + std::to_string(i) + R"(","scene":"a","index":)" + std::to_string(i) +
+            R"(,"window":{"x":0,"y":0,"width":32,"height":32},"status":"written","sha256":"ab\u00e9"})" + "\n";
+  }
+  test::write_text(dir / "long.jsonl", text);
+  const auto tasks = fleet::plan_tasks(options(dir, "tile", {dir / "long.jsonl"}, 1000), 0);
+  REQUIRE(tasks.size() == 10);
+  std::int64_t next = 0;
+  for (const auto& task : tasks) {
+    CHECK(task.inputs == std::vector<std::string>{a});
+    for (const auto& index : task.options.at("only_indices").as_array()) CHECK(index.as_int() == next++);
+  }
+  CHECK(next == 10000);
+
+  // Line 9001 torn: refused naming it, though the lines before it were read a chunk ahead.
+  const auto cut = text.find(R"({"id":"a/r8999")");
+  test::write_text(dir / "torn.jsonl", text.substr(0, cut) + "{\"id\":\"a/r8999\",\"window\":{\"x\":0,}\n" +
+                                           text.substr(text.find('\n', cut) + 1));
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, "tile", {dir / "torn.jsonl"}, 1000), 0),
+                       doctest::Contains("torn.jsonl:9001: not JSON"), core::DataError);
+}
