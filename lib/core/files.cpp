@@ -24,22 +24,6 @@ namespace {
 
 std::string os_reason(int err) { return std::strerror(err); }
 
-std::string hint_for(int err) {
-  switch (err) {
-    case EACCES:
-    case EPERM:
-      return "choose a directory you can write to, or fix its permissions";
-    case ENOSPC:
-      return "free space on the device or write elsewhere";
-    case ENOENT:
-      return "create the parent directory first";
-    case EROFS:
-      return "the file system is read-only; write elsewhere";
-    default:
-      return {};
-  }
-}
-
 // fsyncs `path`; returns 0 or the errno of the failure. Some file systems (NFS, ones that allocate late)
 // report a write they could not keep only here. EINVAL: a file that cannot be synced (nothing to lose).
 int fsync_path(const std::string& path) {
@@ -66,6 +50,23 @@ const std::string& host_name() {
 }
 
 }  // namespace
+
+std::string write_error_hint(int err) {
+  switch (err) {
+    case EACCES:
+    case EPERM:
+      return "choose a directory you can write to, or fix its permissions";
+    case ENOSPC:
+    case EDQUOT:
+      return "free space on the device or write elsewhere";
+    case ENOENT:
+      return "create the parent directory first";
+    case EROFS:
+      return "the file system is read-only; write elsewhere";
+    default:
+      return {};
+  }
+}
 
 std::string temporary_path_for(const std::string& final_path) {
   static std::atomic<unsigned long> counter{0};
@@ -108,7 +109,7 @@ NewFile open_new_file(const std::string& tmp, const std::string& path, bool dire
   }
   if (fd < 0) {
     const int err = errno;
-    throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
+    throw IoError("cannot write '" + path + "'", os_reason(err), write_error_hint(err));
   }
   return {fd, direct};
 }
@@ -130,7 +131,7 @@ void write_new_file(const std::string& tmp, const std::string& path, std::string
   if (err != 0) {
     ::close(fd);
     ::unlink(tmp.c_str());
-    throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
+    throw IoError("cannot write '" + path + "'", os_reason(err), write_error_hint(err));
   }
   bool synced = durability != Durability::fsync || ::fsync(fd) == 0;
   int sync_err = errno;
@@ -140,7 +141,7 @@ void write_new_file(const std::string& tmp, const std::string& path, std::string
   }
   if (!synced) {
     ::unlink(tmp.c_str());
-    throw IoError("cannot write '" + path + "'", os_reason(sync_err), hint_for(sync_err));
+    throw IoError("cannot write '" + path + "'", os_reason(sync_err), write_error_hint(sync_err));
   }
 }
 
@@ -152,17 +153,17 @@ void write_file_atomic(const std::string& path, std::string_view content, Durabi
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    throw IoError("cannot write '" + path + "'", os_reason(err), hint_for(err));
+    throw IoError("cannot write '" + path + "'", os_reason(err), write_error_hint(err));
   }
 }
 
 void commit_file(const std::string& from, const std::string& to) {
   if (const int err = fsync_path(from); err != 0) {
-    throw IoError("cannot write '" + to + "'", os_reason(err), hint_for(err));
+    throw IoError("cannot write '" + to + "'", os_reason(err), write_error_hint(err));
   }
   if (::rename(from.c_str(), to.c_str()) != 0) {
     const int err = errno;
-    throw IoError("cannot move '" + from + "' to '" + to + "'", os_reason(err), hint_for(err));
+    throw IoError("cannot move '" + from + "' to '" + to + "'", os_reason(err), write_error_hint(err));
   }
 }
 
@@ -195,12 +196,12 @@ void StagedFiles::commit() {
 void ensure_writable_directory(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw IoError("cannot create directory '" + dir + "'", ec.message(), hint_for(ec.value()));
+  if (ec) throw IoError("cannot create directory '" + dir + "'", ec.message(), write_error_hint(ec.value()));
   if (!fs::is_directory(dir))
     throw IoError("'" + dir + "'", "exists and is not a directory", "choose another output path");
   if (::access(dir.c_str(), W_OK) != 0) {
     const int err = errno;
-    throw IoError("cannot write to directory '" + dir + "'", os_reason(err), hint_for(err));
+    throw IoError("cannot write to directory '" + dir + "'", os_reason(err), write_error_hint(err));
   }
 }
 

@@ -65,6 +65,10 @@ void ensure_writable_directory(const std::string& dir);
 // With `only_for`, only the temporaries of `<dir>/<only_for>` (e.g. one output file in a shared directory).
 void remove_stale_temporaries(const std::string& dir, const std::string& only_for = "");
 
+// The hint of an IoError for a write that failed with errno `err` (permissions, space, read-only...); empty when
+// there is none to give.
+std::string write_error_hint(int err);
+
 // Reads a whole file; throws IoError naming the path.
 std::string read_file(const std::string& path);
 

@@ -28,11 +28,6 @@ void check_degrees(const std::string& what, double lon, double lat) {
   }
 }
 
-std::string tile_name(std::uint64_t tile_id) {
-  const TileCoord c = tile_id_to_zxy(tile_id);
-  return "tile " + std::to_string(c.z) + "/" + std::to_string(c.x) + "/" + std::to_string(c.y);
-}
-
 }  // namespace
 
 core::Json to_json(const ArchiveSummary& s) {
@@ -58,7 +53,8 @@ void ArchiveWriter::add(int z, std::uint32_t x, std::uint32_t y, std::string_vie
   const std::uint64_t id = zxy_to_tile_id(z, x, y);
   if (spool_ == nullptr) throw core::DataError("archive '" + path_ + "'", "tile added after finish() or a failure");
   if (bytes.empty() || bytes.size() > std::numeric_limits<std::uint32_t>::max()) {
-    throw core::DataError(tile_name(id) + " for '" + path_ + "'", bytes.empty() ? "no bytes" : "larger than 4 GiB");
+    throw core::DataError(tile_name(tile_id_to_zxy(id)) + " for '" + path_ + "'",
+                          bytes.empty() ? "no bytes" : "larger than 4 GiB");
   }
   core::Sha256 sha;
   sha.update(bytes);
@@ -96,7 +92,7 @@ ArchiveSummary ArchiveWriter::finish(const ArchiveInfo& info) {
   for (std::size_t i = 0; i < tiles_.size(); ++i) {
     const Tile& t = tiles_[i];
     if (i > 0 && tiles_[i - 1].tile_id == t.tile_id)
-      throw core::DataError(tile_name(t.tile_id), "added twice to " + what);
+      throw core::DataError(tile_name(tile_id_to_zxy(t.tile_id)), "added twice to " + what);
     const Content& c = contents_[t.content];
     if (offset_of[t.content] == unplaced) {
       offset_of[t.content] = data_length;

@@ -17,12 +17,6 @@ namespace {
 
 constexpr std::size_t buffer_limit = std::size_t{1} << 20;
 
-std::string hint_for(int err) {
-  if (err == ENOSPC || err == EDQUOT) return "free space on the device or write the archive elsewhere";
-  if (err == EACCES || err == EPERM || err == EROFS) return "choose a directory you can write to";
-  return {};
-}
-
 }  // namespace
 
 TempFile::TempFile(const std::string& final_path, std::string role)
@@ -30,7 +24,7 @@ TempFile::TempFile(const std::string& final_path, std::string role)
   fd_ = ::open(tmp_path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     const int err = errno;
-    throw core::IoError("cannot write " + role_, std::strerror(err), hint_for(err));
+    throw core::IoError("cannot write " + role_, std::strerror(err), core::write_error_hint(err));
   }
 }
 
@@ -62,7 +56,7 @@ void TempFile::flush() {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const int err = n < 0 ? errno : ENOSPC;
-      throw core::IoError("cannot write " + role_, std::strerror(err), hint_for(err));
+      throw core::IoError("cannot write " + role_, std::strerror(err), core::write_error_hint(err));
     }
     done += static_cast<std::size_t>(n);
   }
@@ -89,7 +83,8 @@ void TempFile::commit() {
   if (::close(fd_) != 0 && err == 0) err = errno;  // some file systems report a failed write only here
   fd_ = -1;
   if (err == 0 && ::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) err = errno;
-  if (err != 0) throw core::IoError("cannot write '" + final_path_ + "'", std::strerror(err), hint_for(err));
+  if (err != 0)
+    throw core::IoError("cannot write '" + final_path_ + "'", std::strerror(err), core::write_error_hint(err));
   committed_ = true;
 }
 

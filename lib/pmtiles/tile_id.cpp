@@ -26,18 +26,14 @@ void rotate(std::uint64_t n, std::uint64_t& x, std::uint64_t& y, std::uint64_t r
   y = t;
 }
 
-std::string name(int z, std::uint32_t x, std::uint32_t y) {
-  return "tile " + std::to_string(z) + "/" + std::to_string(x) + "/" + std::to_string(y);
-}
-
 }  // namespace
 
 std::uint64_t zxy_to_tile_id(int z, std::uint32_t x, std::uint32_t y) {
   if (z < 0 || z > deepest_zoom)
-    throw core::DataError(name(z, x, y), "zoom outside 0.." + std::to_string(deepest_zoom));
+    throw core::DataError(tile_name({z, x, y}), "zoom outside 0.." + std::to_string(deepest_zoom));
   const std::uint64_t n = std::uint64_t{1} << z;
   if (x >= n || y >= n) {
-    throw core::DataError(name(z, x, y), "x or y outside 0.." + std::to_string(n - 1) + " at this zoom");
+    throw core::DataError(tile_name({z, x, y}), "x or y outside 0.." + std::to_string(n - 1) + " at this zoom");
   }
   std::uint64_t tx = x;
   std::uint64_t ty = y;
@@ -69,6 +65,10 @@ TileCoord tile_id_to_zxy(std::uint64_t tile_id) {
     t /= 4;
   }
   return {z, static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y)};
+}
+
+std::string tile_name(const TileCoord& tile) {
+  return "tile " + std::to_string(tile.z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y);
 }
 
 }  // namespace swath::pmtiles

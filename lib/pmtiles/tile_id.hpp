@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace swath::pmtiles {
 
@@ -19,5 +20,8 @@ struct TileCoord {
 std::uint64_t zxy_to_tile_id(int z, std::uint32_t x, std::uint32_t y);
 // The inverse; throws DataError for an id beyond zoom 31.
 TileCoord tile_id_to_zxy(std::uint64_t tile_id);
+
+// "tile Z/X/Y", for messages.
+std::string tile_name(const TileCoord& tile);
 
 }  // namespace swath::pmtiles

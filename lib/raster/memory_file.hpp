@@ -9,7 +9,8 @@ namespace swath::raster {
 // GDAL's drivers do not all report a failed write: GDAL 3.6's FlatGeobuf writer ignores some, so on a full
 // disk it closes without an error and leaves a truncated or empty file. Written in memory first, an output
 // reaches the disk only through core's writes, which check every call and report the OS's reason.
-// Removed, with anything a driver wrote beside it (journals, temporaries), when destroyed.
+// Removed, with anything a driver wrote beside it (journals, temporaries), when destroyed. Also what owns any other
+// file swath keeps in /vsimem/ for a while (a web-map scene's clipping VRT), so that none outlives its use.
 class MemoryFile {
  public:
   // `name`: the file's name, e.g. "detections.fgb" (drivers choose by extension).

@@ -128,9 +128,12 @@ std::optional<TileRecord> parse_record(const core::Json& line) {
   return r;
 }
 
+std::string xyz_name(const XyzTile& tile) {
+  return std::to_string(tile.z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y);
+}
+
 std::string xyz_relative_path(const XyzTile& tile, Format format) {
-  return std::to_string(tile.z) + "/" + std::to_string(tile.x) + "/" + std::to_string(tile.y) + "." +
-         file_extension(format);
+  return xyz_name(tile) + "." + file_extension(format);
 }
 
 std::string journal_path(const std::string& output_dir, const std::string& manifest_name) {

@@ -55,6 +55,8 @@ core::Json scene_header_json(const std::string& name, const std::string& source,
 
 // "z/x/y.png": a web-map tile's path relative to the output directory.
 std::string xyz_relative_path(const XyzTile& tile, Format format);
+// "Z/X/Y": a web-map tile's name (its id in the manifest), and its path without the extension.
+std::string xyz_name(const XyzTile& tile);
 
 // The journal of a run in progress, next to the manifest: ".tiles.jsonl.journal".
 std::string journal_path(const std::string& output_dir, const std::string& manifest_name);

@@ -4,7 +4,6 @@
 
 #include <gdal_alg.h>
 #include <gdalwarper.h>
-#include <ogr_spatialref.h>
 
 #include <opencv2/imgproc.hpp>
 
@@ -39,19 +38,6 @@ GDALResampleAlg warp_algorithm(Resampling r) {
       return GRA_Mode;
   }
   return GRA_Average;
-}
-
-const std::string& mercator_wkt() {
-  static const std::string wkt = [] {
-    OGRSpatialReference srs;
-    srs.importFromEPSG(3857);
-    char* text = nullptr;
-    srs.exportToWkt(&text);
-    std::string out = text;
-    CPLFree(text);
-    return out;
-  }();
-  return wkt;
 }
 
 bool overlaps(const core::Bounds& a, const core::Bounds& b) {

@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "core/errors.hpp"
+#include "tiling/manifest.hpp"
 
 namespace swath::webmap {
 
@@ -32,7 +33,7 @@ std::int64_t tile_of(double meters, int zoom, int tile_size) {
 
 }  // namespace
 
-std::string TileKey::text() const { return std::to_string(z) + "/" + std::to_string(x) + "/" + std::to_string(y); }
+std::string TileKey::text() const { return tiling::xyz_name({z, x, y}); }
 
 double resolution(int zoom, int tile_size) {
   return 2.0 * std::numbers::pi * 6378137.0 / tile_size / std::ldexp(1.0, zoom);

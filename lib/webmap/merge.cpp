@@ -18,6 +18,7 @@
 #include "webmap/run_setup.hpp"
 #include "webmap/shard_inputs.hpp"
 #include "webmap/tilejson.hpp"
+#include "webmap/upper_levels.hpp"
 
 namespace swath::webmap {
 
@@ -37,7 +38,7 @@ class Merge {
         archive_(archive),
         report_(report),
         directories_(to),
-        levels_(static_cast<std::size_t>(layout.root_zoom - layout.zooms.min)) {}
+        levels_(layout.zooms.min, layout.root_zoom) {}
 
   void block(const TileKey& root) {
     std::vector<TileKey> blank;
@@ -67,9 +68,7 @@ class Merge {
   const LowestZoom& lowest() const { return lowest_; }
 
   void finish() {
-    for (int zoom = layout_.root_zoom - 1; zoom >= layout_.zooms.min; --zoom) {
-      if (levels_[static_cast<std::size_t>(zoom - layout_.zooms.min)].open) close(zoom);
-    }
+    levels_.finish([this](int zoom) { close(zoom); });
   }
 
  private:
@@ -136,26 +135,14 @@ class Merge {
 
   void add(const TileKey& child, const cv::Mat& pixels) {
     if (child.z <= layout_.zooms.min) return;
-    const int zoom = child.z - 1;
-    Level& level = levels_[static_cast<std::size_t>(zoom - layout_.zooms.min)];
-    const TileKey parent = child.parent();
-    if (level.open && level.key != parent) close(zoom);
-    if (!level.open) {
-      level.open = true;
-      level.key = parent;
-    }
+    Level& level = levels_.open(child, [this](int zoom) { close(zoom); });
     // At and below the split the shards' records decide; above it, a child without data leaves its quadrant empty.
-    if (zoom >= split_ || pixels.empty()) return;
-    if (level.canvas.empty()) {
-      level.canvas = cv::Mat(2 * layout_.tile_size, 2 * layout_.tile_size, pixels.type(), cv::Scalar::all(0));
-    }
-    const int x = static_cast<int>(child.x & 1) * layout_.tile_size;
-    const int y = static_cast<int>(child.y & 1) * layout_.tile_size;
-    pixels.copyTo(level.canvas(cv::Rect(x, y, layout_.tile_size, layout_.tile_size)));
+    if (child.z - 1 >= split_ || pixels.empty()) return;
+    paste_into_parent(level.canvas, child, pixels, layout_.tile_size);
   }
 
   void close(int zoom) {
-    Level& level = levels_[static_cast<std::size_t>(zoom - layout_.zooms.min)];
+    Level& level = levels_.at(zoom);
     level.open = false;
     if (zoom >= split_) {
       // A shard's tile: it had data exactly when its shard recorded it written; in range, it recorded it either way.
@@ -200,7 +187,7 @@ class Merge {
   pmtiles::ArchiveWriter* archive_;  // -o OUT.pmtiles: every tile also goes there
   tiling::TileReport& report_;
   Directories directories_;
-  std::vector<Level> levels_;
+  OpenParents<Level> levels_;
   LowestZoom lowest_;
 };
 
@@ -269,6 +256,8 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
   layout.look = tile_look(options, data_bands);
   layout.png_level = own_png_level(layout.look);
   layout.ranges = scene_ranges(scenes, layout.zooms, layout.tile_size);
+
+  remove_stale_tile_temporaries(to, layout);  // a killed merge's, among the tiles above the split it writes
 
   tiling::TileReport report;
   report.planned = count_in_range(layout, layout.zooms.min);

@@ -99,6 +99,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     tiling::OtherRuns::find(options.tile.output_dir, options.tile.manifest_name, header, false);
     core::ensure_writable_directory(options.tile.output_dir);
     core::remove_stale_temporaries(options.tile.output_dir);
+    remove_stale_tile_temporaries(options.tile.output_dir, layout);
     if (options.tile.resume) {
       previous = tiling::PreviousRun::load(options.tile.output_dir, manifest_name, header);
       logger->info("resume: {} tile record(s) from the previous run to check", previous->size());

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "log/logger.hpp"
 #include "tiling/plan.hpp"
 #include "webmap/png_writer.hpp"
@@ -149,6 +150,25 @@ core::Json header_json(const PyramidOptions& options, const PyramidLayout& layou
                             {"options", std::move(out)},
                             {"zoom", core::Json::Array{layout.zooms.min, layout.zooms.max}},
                             {"scenes", std::move(list)}};
+}
+
+void remove_stale_tile_temporaries(const std::string& dir, const PyramidLayout& layout) {
+  for (int z = layout.zooms.min; z <= layout.zooms.max; ++z) {
+    // The columns there, not every column in range: scenes far apart span many columns that hold no tiles.
+    const std::string zoom_dir = dir + "/" + std::to_string(z);
+    std::error_code error;
+    for (std::filesystem::directory_iterator it(zoom_dir, error), end; !error && it != end; it.increment(error)) {
+      const std::string name = it->path().filename().string();
+      if (name.empty() || name.size() > 10 || name.find_first_not_of("0123456789") != std::string::npos) continue;
+      const std::int64_t x = std::stoll(name);
+      const bool in_range = std::any_of(layout.ranges.begin(), layout.ranges.end(), [&](const auto& per_zoom) {
+        const auto zi = static_cast<std::size_t>(z);
+        return zi < per_zoom.size() && !per_zoom[zi].empty() && x >= per_zoom[zi].min_x && x <= per_zoom[zi].max_x;
+      });
+      std::error_code kind_error;
+      if (in_range && it->is_directory(kind_error)) core::remove_stale_temporaries(it->path().string());
+    }
+  }
 }
 
 tiling::TileRecord record_of(const TileKey& key, const std::string& sha256, std::uint64_t bytes,

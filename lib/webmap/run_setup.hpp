@@ -36,6 +36,10 @@ std::int64_t count_in_range(const PyramidLayout& layout, int from_zoom, const Ti
 // The manifest header of a run: schema, grid, provenance, options, zooms, scenes.
 core::Json header_json(const PyramidOptions& options, const PyramidLayout& layout, const core::Json& provenance);
 
+// Removes the temporaries that killed runs of this host left among the tiles of `layout` under `dir` (DIR/Z/X/ for
+// every zoom and column of some scene's range), as core::remove_stale_temporaries judges them; other files stay.
+void remove_stale_tile_temporaries(const std::string& dir, const PyramidLayout& layout);
+
 // A tile's manifest record (bounds in EPSG:3857 and WGS84; a path when written).
 tiling::TileRecord record_of(const TileKey& key, const std::string& sha256, std::uint64_t bytes,
                              const PyramidOptions& options, tiling::TileStatus status = tiling::TileStatus::written);

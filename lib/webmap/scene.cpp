@@ -4,10 +4,8 @@
 
 #include <gdal_alg.h>
 #include <gdal_utils.h>
-#include <ogr_spatialref.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 
 #include "core/errors.hpp"
@@ -16,16 +14,25 @@
 
 namespace swath::webmap {
 
-namespace {
-
-const char* const mercator_wkt_key = "EPSG:3857";
-
-OGRSpatialReference mercator() {
+OGRSpatialReference mercator_srs() {
   OGRSpatialReference srs;
-  srs.SetFromUserInput(mercator_wkt_key);
+  srs.importFromEPSG(3857);
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   return srs;
 }
+
+const std::string& mercator_wkt() {
+  static const std::string wkt = [] {
+    char* text = nullptr;
+    mercator_srs().exportToWkt(&text);
+    std::string out = text;
+    CPLFree(text);
+    return out;
+  }();
+  return wkt;
+}
+
+namespace {
 
 // The pixel window of a geographic scene inside ±max_latitude and ±180°; the whole scene when it is inside.
 core::Window inside_world(const raster::SceneInfo& info) {
@@ -42,10 +49,11 @@ core::Window inside_world(const raster::SceneInfo& info) {
   return {x0, y0, std::max<std::int64_t>(0, x1 - x0), std::max<std::int64_t>(0, y1 - y0)};
 }
 
-// A VRT of `window` of the scene in /vsimem/, named uniquely for this process.
-std::string clipped_vrt(GDALDataset& dataset, const PyramidScene& scene, const core::Window& window) {
-  static std::atomic<int> serial{0};
-  const std::string path = "/vsimem/swath_webmap_" + std::to_string(serial++) + ".vrt";
+// A VRT of `window` of the scene in a /vsimem/ directory of its own.
+std::shared_ptr<const raster::MemoryFile> clipped_vrt(GDALDataset& dataset, const PyramidScene& scene,
+                                                      const core::Window& window) {
+  auto file = std::make_shared<const raster::MemoryFile>("clip.vrt");
+  const std::string& path = file->path();
   CPLStringList args;
   for (const char* a : {"-of", "VRT", "-srcwin"}) args.AddString(a);
   for (auto v : {window.x, window.y, window.width, window.height}) args.AddString(std::to_string(v).c_str());
@@ -58,7 +66,7 @@ std::string clipped_vrt(GDALDataset& dataset, const PyramidScene& scene, const c
         "scene '" + scene.path + "'", "cannot clip it to WebMercator's world: " + errors.last_failure(),
         "check that GDAL reads it (gdalinfo), or clip it first (gdalwarp -te -180 -85.0511 180 85.0511)");
   GDALClose(out);
-  return path;
+  return file;
 }
 
 void require_place_on_earth(const raster::SceneInfo& info, const std::string& path) {
@@ -97,7 +105,7 @@ void describe_bands(PyramidScene& scene) {
 void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
   OGRSpatialReference source;
   source.importFromWkt(scene.info.crs_wkt.c_str());
-  const auto target = mercator();
+  const auto target = mercator_srs();
   double gt[6];
   int width = 0, height = 0;
   if (source.IsSame(&target)) {
@@ -154,7 +162,8 @@ PyramidScene prepare_scene(const std::string& path, const std::string& name) {
           "check its CRS and geotransform (gdalinfo): longitude and latitude swapped, or past ±180°?");
     }
     if (window != core::Window{0, 0, scene.info.width, scene.info.height}) {
-      scene.open_path = clipped_vrt(*dataset, scene, window);
+      scene.clip = clipped_vrt(*dataset, scene, window);
+      scene.open_path = scene.clip->path();
       scene.warnings.push_back(
           "scene '" + path + "' reaches past WebMercator's ±85.0511° latitude or ±180° longitude: clipped to columns " +
           std::to_string(window.x) + ".." + std::to_string(window.right()) + ", rows " + std::to_string(window.y) +

@@ -3,22 +3,32 @@
 #pragma once
 
 #include <gdal_priv.h>
+#include <ogr_spatialref.h>
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/geo.hpp"
+#include "raster/memory_file.hpp"
 #include "raster/scene.hpp"
 #include "webmap/mercator.hpp"
 
 namespace swath::webmap {
 
+// EPSG:3857 as GDAL knows it (x east, y north), and its WKT: one definition for the warp's target and the test of
+// whether a scene is already in it.
+OGRSpatialReference mercator_srs();
+const std::string& mercator_wkt();
+
 struct PyramidScene {
   std::string path;       // as given
   std::string name;       // file stem, for messages and the manifest header
   std::string open_path;  // `path`, or a /vsimem/ VRT of its part inside ±85.0511° and ±180° (geographic scenes)
+  // Owns open_path when it is that VRT: removed from /vsimem/ with the last copy of the scene (the end of the run).
+  std::shared_ptr<const raster::MemoryFile> clip;
   raster::SceneInfo info;
   std::optional<std::string> fingerprint;
   std::vector<int> data_bands;                  // 1 (grey) or 3 (RGB), the alpha band left out

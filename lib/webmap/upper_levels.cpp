@@ -10,18 +10,17 @@ UpperLevels::UpperLevels(const PyramidLayout& layout, std::function<void(const T
       emit_(std::move(emit)),
       blank_(std::move(blank)),
       failed_(std::move(failed)),
-      levels_(static_cast<std::size_t>(layout.root_zoom - layout.zooms.min)) {}
+      levels_(layout.zooms.min, layout.root_zoom) {}
+
+void paste_into_parent(cv::Mat& canvas, const TileKey& child, const cv::Mat& pixels, int tile_size) {
+  if (canvas.empty()) canvas = cv::Mat(2 * tile_size, 2 * tile_size, pixels.type(), cv::Scalar::all(0));
+  const int x = static_cast<int>(child.x & 1) * tile_size;
+  const int y = static_cast<int>(child.y & 1) * tile_size;
+  pixels.copyTo(canvas(cv::Rect(x, y, tile_size, tile_size)));
+}
 
 UpperLevels::Level& UpperLevels::open(const TileKey& child) {
-  const int zoom = child.z - 1;
-  Level& level = levels_[static_cast<std::size_t>(zoom - layout_.zooms.min)];
-  const TileKey parent = child.parent();
-  if (level.open && level.key != parent) close(zoom);
-  if (!level.open) {
-    level.open = true;
-    level.key = parent;
-  }
-  return level;
+  return levels_.open(child, [this](int zoom) { close(zoom); });
 }
 
 void UpperLevels::fail(const TileKey& child, const std::string& error) {
@@ -34,16 +33,11 @@ void UpperLevels::add(const TileKey& child, const cv::Mat& pixels) {
   if (child.z <= layout_.zooms.min) return;
   Level& level = open(child);
   if (pixels.empty() || !level.error.empty()) return;
-  if (level.canvas.empty()) {
-    level.canvas = cv::Mat(2 * layout_.tile_size, 2 * layout_.tile_size, pixels.type(), cv::Scalar::all(0));
-  }
-  const int x = static_cast<int>(child.x & 1) * layout_.tile_size;
-  const int y = static_cast<int>(child.y & 1) * layout_.tile_size;
-  pixels.copyTo(level.canvas(cv::Rect(x, y, layout_.tile_size, layout_.tile_size)));
+  paste_into_parent(level.canvas, child, pixels, layout_.tile_size);
 }
 
 void UpperLevels::close(int zoom) {
-  Level& level = levels_[static_cast<std::size_t>(zoom - layout_.zooms.min)];
+  Level& level = levels_.at(zoom);
   level.open = false;
   if (!level.error.empty()) {
     const std::string error = std::move(level.error);
@@ -69,9 +63,7 @@ void UpperLevels::close(int zoom) {
 }
 
 void UpperLevels::finish() {
-  for (int zoom = layout_.root_zoom - 1; zoom >= layout_.zooms.min; --zoom) {
-    if (levels_[static_cast<std::size_t>(zoom - layout_.zooms.min)].open) close(zoom);
-  }
+  levels_.finish([this](int zoom) { close(zoom); });
 }
 
 }  // namespace swath::webmap

@@ -4,6 +4,7 @@
 // above them is either emitted or reported blank (the manifest lists each tile in range once, as for the blocks).
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <vector>
 
@@ -12,6 +13,47 @@
 #include "webmap/block.hpp"
 
 namespace swath::webmap {
+
+// One open parent per zoom from `min_zoom` up to below the roots' zoom: the children come depth-first, so a child
+// of another parent closes the one open at its zoom. `Level` has `open` and `key`; UpperLevels and the shards'
+// merge add what their tiles need.
+template <class Level>
+class OpenParents {
+ public:
+  OpenParents(int min_zoom, int root_zoom)
+      : min_zoom_(min_zoom), levels_(static_cast<std::size_t>(std::max(0, root_zoom - min_zoom))) {}
+
+  Level& at(int zoom) { return levels_[static_cast<std::size_t>(zoom - min_zoom_)]; }
+
+  // The level of `child`'s parent, opened on it after `close(zoom)` of the other parent open there.
+  template <class Close>
+  Level& open(const TileKey& child, Close&& close) {
+    const int zoom = child.z - 1;
+    Level& level = at(zoom);
+    const TileKey parent = child.parent();
+    if (level.open && level.key != parent) close(zoom);
+    if (!level.open) {
+      level.open = true;
+      level.key = parent;
+    }
+    return level;
+  }
+
+  // `close(zoom)` of every parent still open, deepest first.
+  template <class Close>
+  void finish(Close&& close) {
+    for (int zoom = min_zoom_ + static_cast<int>(levels_.size()) - 1; zoom >= min_zoom_; --zoom) {
+      if (at(zoom).open) close(zoom);
+    }
+  }
+
+ private:
+  int min_zoom_;
+  std::vector<Level> levels_;  // [zoom - min_zoom]
+};
+
+// `child`'s pixels into its quadrant of its parent's 2×2 canvas, made (zero, of the pixels' type) on first use.
+void paste_into_parent(cv::Mat& canvas, const TileKey& child, const cv::Mat& pixels, int tile_size);
 
 class UpperLevels {
  public:
@@ -41,7 +83,7 @@ class UpperLevels {
   std::function<void(const TileKey&, const cv::Mat&)> emit_;
   std::function<void(const TileKey&)> blank_;
   std::function<void(const TileKey&, const std::string&)> failed_;
-  std::vector<Level> levels_;  // [zoom - zooms.min], for zooms below root_zoom
+  OpenParents<Level> levels_;  // zooms below root_zoom
 };
 
 }  // namespace swath::webmap

@@ -14,6 +14,7 @@
 #include "support/rasters.hpp"
 #include "support/redis_server.hpp"
 #include "support/scratch.hpp"
+#include "support/tile_helpers.hpp"
 
 using namespace swath;
 using namespace swath::test::fleet;
@@ -22,25 +23,6 @@ namespace fs = std::filesystem;
 namespace {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// A long strip (80 km × 160 m, UTM 18N): zooms 10-15 give ~170 tiles, with enough subtrees for 3 shards.
-std::string strip_scene(const test::ScratchDir& dir) {
-  return test::make_scene(dir / "strip.tif",
-                          {.width = 8000, .height = 16, .bands = 3, .type = GDT_Byte, .pixel = [](int b, int x, int y) {
-                             return (x + 7 * y + 40 * b) % 251;
-                           }});
-}
-
-// Every file under `root` but the shards' manifests and the fleet's done records: relative path → bytes.
-std::map<std::string, std::string> pyramid_files(const std::string& root) {
-  std::map<std::string, std::string> out;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    const std::string name = fs::relative(entry.path(), root).string();
-    if (entry.is_regular_file() && name.rfind("tiles.shard-", 0) != 0 && name.rfind("swath-records/", 0) != 0)
-      out[name] = core::read_file(entry.path().string());
-  }
-  return out;
-}
 
 std::vector<std::string> enqueue(const test::RedisServer& redis, const std::string& scene, const std::string& output,
                                  std::vector<std::string> more) {
@@ -54,11 +36,11 @@ std::vector<std::string> enqueue(const test::RedisServer& redis, const std::stri
 TEST_CASE("fleet tile --grid xyz --shards 3: two workers make one machine's pyramid, every file byte for byte") {
   test::RedisServer redis;
   test::ScratchDir dir;
-  const auto scene = strip_scene(dir);
+  const auto scene = test::strip_scene(dir / "strip.tif");
   // 16MiB: blocks of 2×2 base tiles (root zoom 14), so 3 shards split at zoom 14 and the merge makes zooms 10-13.
   auto r = test::swath({"tile", scene, "-o", dir / "one", "--grid", "xyz", "--zoom", "10-15", "--max-memory", "16MiB"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  const auto expected = pyramid_files(dir / "one");
+  const auto expected = test::pyramid_files(dir / "one");
   REQUIRE(expected.count("tiles.jsonl") == 1);
   REQUIRE(expected.count("tilejson.json") == 1);
   REQUIRE(expected.size() > 100);
@@ -76,7 +58,7 @@ TEST_CASE("fleet tile --grid xyz --shards 3: two workers make one machine's pyra
   REQUIRE_MESSAGE(b.exit_code == 0, b.err);
   CHECK(core::Json::parse(a.out).at("committed").as_int() + core::Json::parse(b.out).at("committed").as_int() == 4);
 
-  const auto fleet = pyramid_files(dir / "fleet");
+  const auto fleet = test::pyramid_files(dir / "fleet");
   CHECK(fleet.size() == expected.size());
   for (const auto& [name, bytes] : expected) {
     CAPTURE(name);
@@ -97,7 +79,7 @@ TEST_CASE("fleet tile --grid xyz --shards 3: two workers make one machine's pyra
 TEST_CASE("fleet tile --grid xyz: what swath tile --shard refuses is refused at enqueue, nothing queued") {
   test::RedisServer redis;
   test::ScratchDir dir;
-  const auto scene = strip_scene(dir);
+  const auto scene = test::strip_scene(dir / "strip.tif");
   const auto refused = [&](std::vector<std::string> args, const std::string& why) {
     CAPTURE(why);
     const auto r = test::swath(std::move(args));
@@ -121,7 +103,7 @@ TEST_CASE("fleet tile --grid xyz: what swath tile --shard refuses is refused at 
 TEST_CASE("fleet tile --grid xyz: a worker killed while it stages a shard; the shard runs again, the same bytes") {
   test::RedisServer redis;
   test::ScratchDir dir;
-  const auto scene = strip_scene(dir);
+  const auto scene = test::strip_scene(dir / "strip.tif");
   auto r = test::swath({"tile", scene, "-o", dir / "one", "--grid", "xyz", "--zoom", "10-16", "--max-memory", "16MiB"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   r = test::swath(enqueue(redis, scene, dir / "fleet",
@@ -144,7 +126,7 @@ TEST_CASE("fleet tile --grid xyz: a worker killed while it stages a shard; the s
   }
   r = test::swath(with_redis(redis, worker));
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(pyramid_files(dir / "fleet") == pyramid_files(dir / "one"));
+  CHECK(test::pyramid_files(dir / "fleet") == test::pyramid_files(dir / "one"));
   CHECK(hidden_entries(dir / "fleet").empty());  // the killed attempt's staging directory is gone too
   CHECK(done_records(dir / "fleet").size() == 3);
 }

@@ -12,6 +12,7 @@
 #include "support/rasters.hpp"
 #include "support/redis_server.hpp"
 #include "support/scratch.hpp"
+#include "support/tile_helpers.hpp"
 
 using namespace swath;
 namespace fs = std::filesystem;
@@ -19,26 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// A long strip (80 km × 160 m, UTM 18N): zooms 10-15 give ~170 tiles, but enough subtrees across at low zooms that
-// the split falls below, at and two levels above the blocks' roots as N goes from 3 to 1.
-std::string strip_scene(const test::ScratchDir& dir) {
-  return test::make_scene(dir / "strip.tif",
-                          {.width = 8000, .height = 16, .bands = 3, .type = GDT_Byte, .pixel = [](int b, int x, int y) {
-                             return (x + 7 * y + 40 * b) % 251;
-                           }});
-}
-
-// Every file under `root` but the shards' manifests and indexes, relative path → bytes.
-std::map<std::string, std::string> pyramid_files(const std::string& root) {
-  std::map<std::string, std::string> out;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && name.rfind("tiles.shard-", 0) != 0)
-      out[fs::relative(entry.path(), root).string()] = core::read_file(entry.path().string());
-  }
-  return out;
-}
 
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
   args.insert(args.end(), more.begin(), more.end());
@@ -49,12 +30,12 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
 
 TEST_CASE("tile --grid xyz --shard I/N + --merge-shards: every tile, tiles.jsonl and tilejson.json as one machine's") {
   test::ScratchDir dir;
-  const auto scene = strip_scene(dir);
+  const auto scene = test::strip_scene(dir / "strip.tif");
   // 16MiB: blocks of 2×2 base tiles (root zoom 14), so the split zoom is 12, 13 and 14 for N = 1, 2, 3.
   const std::vector<std::string> common = {"--grid", "xyz", "--zoom", "10-15", "--max-memory", "16MiB"};
   const auto one = test::swath(with({"tile", scene, "-o", dir / "one", "--threads", "2"}, common));
   REQUIRE_MESSAGE(one.exit_code == 0, one.err);
-  const auto expected = pyramid_files(dir / "one");
+  const auto expected = test::pyramid_files(dir / "one");
   REQUIRE(expected.count("tiles.jsonl") == 1);
   REQUIRE(expected.count("tilejson.json") == 1);
   REQUIRE(expected.size() > 100);
@@ -78,7 +59,7 @@ TEST_CASE("tile --grid xyz --shard I/N + --merge-shards: every tile, tiles.jsonl
     CHECK_FALSE(fs::exists(out + "/tilejson.json"));
     const auto merged = test::swath(with({"tile", "--merge-shards", out, "--json"}, common));
     REQUIRE_MESSAGE(merged.exit_code == 0, merged.err);
-    const auto got = pyramid_files(out);
+    const auto got = test::pyramid_files(out);
     CHECK(got.size() == expected.size());
     for (const auto& [path, bytes] : expected) {
       CAPTURE(path);
@@ -169,7 +150,7 @@ TEST_CASE("tile --grid xyz --merge-shards: a missing, unfinished or differently 
   CHECK_MESSAGE(r.exit_code == 0, r.err);
   const auto one = test::swath(with({"tile", scene, "-o", dir / "one"}, common));
   REQUIRE_MESSAGE(one.exit_code == 0, one.err);
-  CHECK(pyramid_files(dir / "good") == pyramid_files(dir / "one"));
+  CHECK(test::pyramid_files(dir / "good") == test::pyramid_files(dir / "one"));
 
   // Shards are PNG into a directory: lossy formats and archives are usage errors up front.
   r = test::swath(with({"tile", scene, "-o", dir / "jpeg", "--shard", "0/2", "--format", "JPEG"}, common));

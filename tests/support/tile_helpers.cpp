@@ -42,4 +42,20 @@ std::vector<std::pair<std::string, std::string>> tree(const std::string& dir) {
   return files;
 }
 
+std::string strip_scene(const std::string& path) {
+  return make_scene(path, {.width = 8000, .height = 16, .bands = 3, .type = GDT_Byte, .pixel = [](int b, int x, int y) {
+                             return (x + 7 * y + 40 * b) % 251;
+                           }});
+}
+
+std::map<std::string, std::string> pyramid_files(const std::string& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    const std::string name = fs::relative(entry.path(), root).string();
+    if (entry.is_regular_file() && name.rfind("tiles.shard-", 0) != 0 && name.rfind("swath-records/", 0) != 0)
+      out[name] = core::read_file(entry.path().string());
+  }
+  return out;
+}
+
 }  // namespace swath::test

@@ -1,6 +1,7 @@
 // Helpers for tiling tests: run tile_scenes on a scratch directory and read back what it wrote.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,5 +20,13 @@ std::vector<core::Json> manifest_lines(const std::string& output);
 
 // Every regular file under `dir` (relative path → content), hidden temporaries included.
 std::vector<std::pair<std::string, std::string>> tree(const std::string& dir);
+
+// A long Byte RGB strip at `path` (8000 × 16 pixels of 10 m, UTM 18N): zooms 10-15 give ~170 tiles in enough
+// subtrees across that shards split it below, at and above the blocks' roots.
+std::string strip_scene(const std::string& path);
+
+// A pyramid's files under `root`, relative path → bytes: all but the shards' manifests and indexes (tiles.shard-*)
+// and the fleet's done records (swath-records/), which one machine's run does not write.
+std::map<std::string, std::string> pyramid_files(const std::string& root);
 
 }  // namespace swath::test

@@ -1,0 +1,105 @@
+// The steps every enqueue planner shares: expanding inputs, checking options, making tasks.
+#include "fleet/plan_steps.hpp"
+
+#include <glob.h>
+
+#include <filesystem>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "core/json_lines.hpp"
+#include "fleet/options.hpp"
+#include "fleet/pyramid_tasks.hpp"
+
+namespace swath::fleet {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> expand(const std::string& pattern) {
+  if (core::is_vsi_path(pattern)) return {pattern};
+  if (pattern.find_first_of("*?[") == std::string::npos) {
+    if (!fs::exists(pattern)) {
+      throw core::UsageError("input '" + pattern + "' does not exist", "", "check the path, or quote a glob");
+    }
+    return {core::resolved_path(pattern)};
+  }
+  glob_t matches{};
+  const int rc = ::glob(pattern.c_str(), 0, nullptr, &matches);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; rc == 0 && i < matches.gl_pathc; ++i) out.push_back(core::resolved_path(matches.gl_pathv[i]));
+  ::globfree(&matches);
+  if (out.empty()) throw core::UsageError("glob '" + pattern + "' matches no file", "", "check the pattern");
+  return out;
+}
+
+std::string worker_path(const std::string& path, const std::string& what) {
+  if (core::is_vsi_path(path)) return path;
+  const bool normal = !path.empty() && path[0] == '/' && fs::path(path).lexically_normal().string() == path &&
+                      (path.size() == 1 || path.back() != '/');
+  if (!normal || path.find_first_of("*?[") != std::string::npos) {
+    throw core::UsageError(
+        what + " '" + path + "'", "with --worker-paths a path must be absolute and normal, one file or directory",
+        "spell it as the workers see it, like /data/scenes/a.tif (no glob, '.', '..' or trailing '/')");
+  }
+  if (core::is_json_lines_path(path)) {
+    throw core::UsageError(what + " '" + path + "'",
+                           "a manifest is read by enqueue itself, so its tiles must exist here",
+                           "enqueue the manifest where its files are, or give the scenes with --worker-paths");
+  }
+  return path;
+}
+
+std::string job_of(const PlanOptions& options, const core::Json& task_options) {
+  core::Json shared = core::Json::object();
+  for (const auto& [key, value] : task_options.as_object()) {
+    if (!is_slice_key(key)) shared.set(key, value);
+  }
+  return queue::make_job_id(options.kind, shared, options.output);
+}
+
+queue::Task make_task(const PlanOptions& options, std::vector<std::string> inputs, core::Json task_options,
+                      std::int64_t now_ms, const std::string& job) {
+  queue::Task task;
+  task.kind = options.kind;
+  task.inputs = std::move(inputs);
+  task.options = std::move(task_options);
+  task.output = options.output;  // resolved once by plan_tasks
+  task.id = queue::make_task_id(task.kind, task.inputs, task.options, task.output);
+  for (const char* key : slice_keys) {
+    // An empty shard ("": the whole scene) is no slice: it stays with the job's options, not in every task.
+    const auto* value = task.options.find(key);
+    if (value != nullptr && !(value->is_string() && value->as_string().empty())) task.slice_keys.emplace_back(key);
+  }
+  task.job = job;
+  task.priority = options.priority;
+  task.traceparent = options.trace.child().traceparent();
+  task.enqueued_at_ms = now_ms;
+  if (options.deadline_seconds) task.deadline_ms = now_ms + *options.deadline_seconds * 1000;
+  return task;
+}
+
+bool is_pyramid_plan(const PlanOptions& options) {
+  const auto* grid = options.options.find("grid");
+  return options.kind == "tile" && grid != nullptr && *grid == core::Json("xyz");
+}
+
+PlanOptions checked_plan(const PlanOptions& given) {
+  PlanOptions options = given;
+  options.output = given.worker_paths ? worker_path(given.output, "--output") : core::resolved_path(given.output);
+  if (options.inputs.empty())
+    throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
+  if (options.tiles_per_task == 0) throw core::UsageError("--tiles-per-task must be at least 1", "");
+  if (options.shards == 0) throw core::UsageError("--shards must be at least 1", "");
+  if (is_pyramid_plan(options) && options.shards > max_pyramid_shards) {
+    throw core::UsageError("--shards " + std::to_string(options.shards),
+                           "a pyramid is split into at most " + std::to_string(max_pyramid_shards) + " shards",
+                           "pass --shards " + std::to_string(max_pyramid_shards) + " or fewer");
+  }
+  if (options.shards > 1 && options.kind != "tile") {
+    throw core::UsageError("--shards " + std::to_string(options.shards), "only tile tasks are split into shards",
+                           "drop --shards, or use --kind tile");
+  }
+  return options;
+}
+
+}  // namespace swath::fleet
