@@ -106,8 +106,11 @@ std::string to_text(const JobInfo& job, const core::Json& options) {
   const bool none = !options.is_object() || options.as_object().empty();
   out << "  options:" << (none ? " none\n" : "\n");
   if (!none) {
-    for (const auto& [key, value] : options.as_object())
-      out << "    " << key << ": " << (value.is_string() ? value.as_string() : value.dump()) << "\n";
+    for (const auto& [key, value] : options.as_object()) {
+      // An empty string is an option left to its default (e.g. a pyramid's zooms: the scene's own).
+      const std::string shown = value.is_string() ? value.as_string() : value.dump();
+      out << "    " << key << ": " << (shown.empty() ? "(default)" : shown) << "\n";
+    }
   }
   return out.str();
 }

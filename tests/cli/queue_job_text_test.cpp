@@ -86,6 +86,12 @@ TEST_CASE("cli queue job: text for every kind; a pyramid shows its web-map optio
   lines = job_text(redis, noop);
   CHECK(has(lines, "  kind: noop"));
 
+  // An option left to its default says so (a pyramid's zooms are then the scene's own), not an empty value.
+  const auto default_zooms =
+      enqueue_job(redis, {"--kind", "tile", scene, "--output", dir / "xyz-default", "--grid", "xyz", "--shards", "2"});
+  lines = job_text(redis, default_zooms);
+  CHECK(has(lines, "    zoom: (default)"));
+
   // --json: the full record, the chips' options included.
   const auto r = test::swath(with_redis(redis, {"queue", "job", pyramid, "--json"}));
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
