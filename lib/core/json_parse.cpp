@@ -51,7 +51,7 @@ class Parser {
     skip_space();
     if (pos_ >= text_.size()) fail("unexpected end of input");
     const char c = text_[pos_];
-    if (c == '{') return depth == 0 && !keep_.empty() ? parse_kept_members() : parse_object(depth);
+    if (c == '{') return parse_object(depth, depth == 0 && !keep_.empty());
     if (c == '[') return parse_array(depth);
     if (c == '"') return Json(parse_string());
     if (consume("true")) return Json(true);
@@ -60,7 +60,9 @@ class Parser {
     if (c == '-' || (c >= '0' && c <= '9')) return parse_number();
     fail(std::string("unexpected character '") + c + "'");
   }
-  Json parse_object(int depth) {
+  // With `kept_only` (the top-level object when keep_ names members), the members not in keep_ are checked as JSON
+  // and skipped, unbuilt.
+  Json parse_object(int depth, bool kept_only = false) {
     ++pos_;
     Json obj = Json::object();
     skip_space();
@@ -75,7 +77,11 @@ class Parser {
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != ':') fail("expected ':'");
       ++pos_;
-      obj.set(std::move(key), parse_value(depth + 1));
+      if (!kept_only || std::find(keep_.begin(), keep_.end(), key) != keep_.end()) {
+        obj.set(std::move(key), parse_value(depth + 1));
+      } else {
+        skip_value(depth + 1);
+      }
       skip_space();
       if (pos_ < text_.size() && text_[pos_] == ',') {
         ++pos_;
@@ -108,39 +114,6 @@ class Parser {
         return arr;
       }
       fail("expected ',' or ']'");
-    }
-  }
-  // The top-level object's members named in keep_; the others are checked as JSON and skipped, unbuilt.
-  Json parse_kept_members() {
-    ++pos_;
-    Json obj = Json::object();
-    skip_space();
-    if (pos_ < text_.size() && text_[pos_] == '}') {
-      ++pos_;
-      return obj;
-    }
-    while (true) {
-      skip_space();
-      if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
-      std::string key = parse_string();
-      skip_space();
-      if (pos_ >= text_.size() || text_[pos_] != ':') fail("expected ':'");
-      ++pos_;
-      if (std::find(keep_.begin(), keep_.end(), key) != keep_.end()) {
-        obj.set(std::move(key), parse_value(1));
-      } else {
-        skip_value(1);
-      }
-      skip_space();
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < text_.size() && text_[pos_] == '}') {
-        ++pos_;
-        return obj;
-      }
-      fail("expected ',' or '}'");
     }
   }
   // What parse_value accepts, building nothing.
