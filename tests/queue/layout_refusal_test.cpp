@@ -5,6 +5,7 @@
 #include "core/errors.hpp"
 #include "queue/claims.hpp"
 #include "queue/client.hpp"
+#include "queue/noop_tasks.hpp"
 #include "queue/stats.hpp"
 #include "support/redis_server.hpp"
 
@@ -12,18 +13,7 @@ using namespace swath;
 
 namespace {
 
-std::vector<queue::Task> tasks(int count) {
-  std::vector<queue::Task> out;
-  for (int i = 0; i < count; ++i) {
-    queue::Task t;
-    t.kind = "noop";
-    t.inputs = {"/in/" + std::to_string(i)};
-    t.output = "/out";
-    t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
-    out.push_back(t);
-  }
-  return out;
-}
+std::vector<queue::Task> tasks(int count) { return test::noop_tasks(count); }
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include "queue/admin.hpp"
 #include "queue/client.hpp"
 #include "queue/layout2_lease.hpp"
+#include "queue/noop_tasks.hpp"
 #include "queue/stats.hpp"
 #include "support/redis_server.hpp"
 
@@ -15,18 +16,7 @@ namespace {
 
 constexpr int count = 200;  // 3 buckets' worth, when bucketed
 
-std::vector<queue::Task> tasks() {
-  std::vector<queue::Task> out;
-  for (int i = 0; i < count; ++i) {
-    queue::Task t;
-    t.kind = "noop";
-    t.inputs = {"/in/" + std::to_string(i)};
-    t.output = "/out";
-    t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
-    out.push_back(t);
-  }
-  return out;
-}
+std::vector<queue::Task> tasks() { return test::noop_tasks(count); }
 
 // One lease of up to 1000 tasks by a worker of layout 2 → how many it leased (each is a task it will run).
 std::size_t layout2_lease(queue::Connection& connection, const std::string& queue) {
