@@ -167,10 +167,9 @@ void Sha256::update(const void* data, std::size_t size) {
 
 std::array<std::uint8_t, 32> Sha256::finish() {
   const std::uint64_t bit_length = total_bytes_ * 8;
-  const std::uint8_t pad = 0x80;
-  update(&pad, 1);
-  const std::uint8_t zero = 0;
-  while (buffered_ != 56) update(&zero, 1);
+  // 0x80, then zeros up to 56 bytes into a block, in one update (byte by byte was most of hashing a short id).
+  static constexpr std::uint8_t padding[64] = {0x80};
+  update(padding, buffered_ < 56 ? 56 - buffered_ : 120 - buffered_);
   std::uint8_t length[8];
   for (int i = 0; i < 8; ++i) length[i] = static_cast<std::uint8_t>(bit_length >> (56 - 8 * i));
   update(length, 8);
@@ -184,6 +183,7 @@ std::array<std::uint8_t, 32> Sha256::finish() {
 std::string Sha256::finish_hex() {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
+  out.reserve(64);
   for (const auto byte : finish()) {
     out += hex[byte >> 4];
     out += hex[byte & 0xF];

@@ -59,20 +59,21 @@ class Batcher {
   }
 
   void line(tiling::ManifestLine line) {
-    std::string input;
+    std::string other;
+    const std::string* input = &other;  // a tile line's scene: its resolved path, not copied per line
     if (kind_ == "detect") {
       if (!line.has_file()) return;  // blank or failed tiles have no file
-      input = core::resolved_path(line.tile_file());
+      other = core::resolved_path(line.tile_file());
     } else if (kind_ == "tile") {
-      input = scene_path(line);
+      input = &scene_path(line);
       // A tile task's indices select tiles of every scene it has: one scene per batch.
-      if (!batch_.inputs.empty() && batch_.inputs.front() != input) flush();
+      if (!batch_.inputs.empty() && batch_.inputs.front() != *input) flush();
     } else {
-      input = scene_of(line);
-      input = input.empty() ? manifest_ : core::resolved_path(input);
+      other = scene_of(line);
+      other = other.empty() ? manifest_ : core::resolved_path(other);
     }
-    if (std::find(batch_.inputs.begin(), batch_.inputs.end(), input) == batch_.inputs.end())
-      batch_.inputs.push_back(input);
+    if (std::find(batch_.inputs.begin(), batch_.inputs.end(), *input) == batch_.inputs.end())
+      batch_.inputs.push_back(*input);
     if (kind_ != "tile") {
       batch_.lines.push_back(std::move(line.json));
     } else if (line.index && *line.index >= 0) {
@@ -88,13 +89,18 @@ class Batcher {
   void finish() { flush(); }
 
  private:
-  // Resolved once per scene name and header (a manifest has many lines per scene).
-  std::string scene_path(const tiling::ManifestLine& line) {
-    const std::string scene = scene_of(line);
+  // Resolved once per scene name and header (a manifest has many lines per scene): valid until the next header.
+  const std::string& scene_path(const tiling::ManifestLine& line) {
+    const std::string& scene = line.scene.empty() ? input_of(line) : line.scene;
     if (scene.empty())
       throw core::UsageError(line.where, "names no scene", "a tile task re-reads the scene of each line");
     if (const auto known = resolved_.find(scene); known != resolved_.end()) return known->second;
     return resolved_[scene] = resolve_scene(scene, line.where);
+  }
+  // A hand-made line's "input" (scene_of's other half), kept while its path is looked up.
+  const std::string& input_of(const tiling::ManifestLine& line) {
+    input_ = core::string_field(line.json, "input");
+    return input_;
   }
 
   std::string resolve_scene(const std::string& scene, const std::string& where) const {
@@ -127,7 +133,8 @@ class Batcher {
   std::size_t per_batch_;
   std::optional<tiling::ManifestHeader> header_;  // the one the lines read now follow
   std::optional<std::string> first_grid_;
-  std::map<std::string, std::string> resolved_;  // scene name → path, under header_
+  std::map<std::string, std::string, std::less<>> resolved_;  // scene name → path, under header_
+  std::string input_;
   ManifestBatch batch_;
   std::function<void(ManifestBatch&&)> sink_;
 };

@@ -2,6 +2,7 @@
 #include "fleet/manifest_queuer.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <optional>
 
@@ -68,11 +69,18 @@ class ManifestQueuer {
     auto& work = *work_;
     std::string member;
     if (options_.kind == "tile") {
-      std::string list;
-      for (const auto index : batch.indices) list += (list.empty() ? "" : ",") + std::to_string(index);
-      member = "\"only_indices\":[" + list + "]";
-      auto& largest = largest_[batch.inputs.front()];
-      largest = std::max(largest, *std::max_element(batch.indices.begin(), batch.indices.end()));
+      member = "\"only_indices\":[";
+      for (const auto index : batch.indices) {
+        if (member.back() != '[') member += ',';
+        char digits[24];
+        member.append(digits, std::to_chars(digits, digits + sizeof digits, index).ptr);
+      }
+      member += ']';
+      // Consecutive batches mostly share a scene: looked up again only when it changes.
+      if (largest_at_ == largest_.end() || largest_at_->first != batch.inputs.front())
+        largest_at_ = largest_.try_emplace(batch.inputs.front(), 0).first;
+      largest_at_->second =
+          std::max(largest_at_->second, *std::max_element(batch.indices.begin(), batch.indices.end()));
     } else if (options_.kind != "detect") {
       member = "\"tiles\":" + core::Json(std::move(batch.lines)).dump();
     } else {
@@ -91,10 +99,21 @@ class ManifestQueuer {
       add_(queue::queued(task), &task);
       return;
     }
-    const std::string inputs = json_strings(batch.inputs);
-    const std::string slice = work.shard.empty() ? member : member.empty() ? work.shard : work.shard + "," + member;
-    add_({work.ids.id(inputs, member), slice.empty() ? inputs : inputs + "\t{" + slice + "}", 0, options_.priority},
-         nullptr);
+    if (batch.inputs != last_inputs_) {  // consecutive batches mostly read the same scene: written once for them
+      inputs_json_ = json_strings(batch.inputs);
+      last_inputs_ = std::move(batch.inputs);
+    }
+    std::string payload;
+    payload.reserve(inputs_json_.size() + work.shard.size() + member.size() + 4);
+    payload += inputs_json_;
+    if (!work.shard.empty() || !member.empty()) {
+      payload += "\t{";
+      payload += work.shard;
+      if (!work.shard.empty() && !member.empty()) payload += ',';
+      payload += member;
+      payload += '}';
+    }
+    add_({work.ids.id(inputs_json_, member), std::move(payload), 0, options_.priority}, nullptr);
   }
 
   const PlanOptions& options_;
@@ -105,7 +124,10 @@ class ManifestQueuer {
   std::optional<Work> work_;
   bool first_done_ = false;
   std::map<std::string, std::int64_t> largest_;  // tile: scene → the largest index its batches select
-  std::optional<queue::Task> detect_;            // detect: a task with every batch's inputs
+  std::map<std::string, std::int64_t>::iterator largest_at_ = largest_.end();  // the last batch's scene
+  std::vector<std::string> last_inputs_;                                       // the last batch's inputs...
+  std::string inputs_json_;                                                    // ...as a JSON array
+  std::optional<queue::Task> detect_;  // detect: a task with every batch's inputs
 };
 
 }  // namespace

@@ -16,6 +16,13 @@ TEST_CASE("sha256: standard vectors") {
   CHECK(sha256_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+TEST_CASE("sha256: every message length across the padding's block boundaries (0..199 bytes)") {
+  // The digests of "", "a", "aa", ... joined and hashed again; the value is Python's hashlib's.
+  std::string digests;
+  for (std::size_t n = 0; n < 200; ++n) digests += sha256_hex(std::string(n, 'a'));
+  CHECK(sha256_hex(digests) == "019f2b9f1af27a53a1f046da7e98af2c179f431e4b5bebb000e74040917a4123");
+}
+
 TEST_CASE("sha256: streaming in odd pieces equals one piece") {
   std::string data;
   for (int i = 0; i < 5000; ++i) data += static_cast<char>(i * 31 % 251);
