@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <span>
 
 #include "core/errors.hpp"
@@ -73,12 +74,15 @@ class Parser {
     while (true) {
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
-      std::string key = parse_string();
+      // A key without escapes is looked at in place: a member skipped is never copied.
+      const auto plain = plain_string();
+      std::string key = plain ? std::string() : parse_string();
+      const std::string_view name = plain ? *plain : std::string_view(key);
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != ':') fail("expected ':'");
       ++pos_;
-      if (!kept_only || std::find(keep_.begin(), keep_.end(), key) != keep_.end()) {
-        obj.set(std::move(key), parse_value(depth + 1));
+      if (!kept_only || std::find(keep_.begin(), keep_.end(), name) != keep_.end()) {
+        obj.set(plain ? std::string(name) : std::move(key), parse_value(depth + 1));
       } else {
         skip_value(depth + 1);
       }
@@ -154,15 +158,23 @@ class Parser {
     }
     if (c == '"') return skip_string();
     if (consume("true") || consume("false") || consume("null")) return;
-    if (c == '-' || (c >= '0' && c <= '9')) {
-      (void)parse_number();
-      return;
-    }
+    if (c == '-' || (c >= '0' && c <= '9')) return skip_number();
     fail(std::string("unexpected character '") + c + "'");
   }
   void skip_string() {
     Discard none;
     scan_string(none);
+  }
+  // The string at pos_ when it has no escapes (its text as is, pos_ past it); nullopt, pos_ unmoved, otherwise.
+  std::optional<std::string_view> plain_string() {
+    std::size_t end = pos_ + 1;
+    while (end < text_.size() && text_[end] != '"' && text_[end] != '\\' &&
+           static_cast<unsigned char>(text_[end]) >= 0x20)
+      ++end;
+    if (end >= text_.size() || text_[end] != '"') return std::nullopt;
+    const auto out = text_.substr(pos_ + 1, end - pos_ - 1);
+    pos_ = end + 1;
+    return out;
   }
   unsigned parse_hex4() {
     if (pos_ + 4 > text_.size()) fail("truncated \\u escape");
@@ -263,6 +275,22 @@ class Parser {
           fail(std::string("bad escape '\\") + e + "'");
       }
     }
+  }
+  // parse_number's checks without building the value: an integer of up to 18 digits cannot be out of range.
+  void skip_number() {
+    const std::size_t start = pos_;
+    std::size_t end = pos_ + (text_[pos_] == '-' ? 1 : 0);
+    const std::size_t digits_start = end;
+    while (end < text_.size() && text_[end] >= '0' && text_[end] <= '9') ++end;
+    const bool plain_integer = end > digits_start && end - digits_start <= 18 &&
+                               (text_[digits_start] != '0' || end - digits_start == 1) &&
+                               (end == text_.size() || (text_[end] != '.' && text_[end] != 'e' && text_[end] != 'E'));
+    if (plain_integer) {
+      pos_ = end;
+      return;
+    }
+    pos_ = start;
+    (void)parse_number();
   }
   Json parse_number() {
     const std::size_t start = pos_;
