@@ -182,11 +182,11 @@ std::array<std::uint8_t, 32> Sha256::finish() {
 
 std::string Sha256::finish_hex() {
   static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (const auto byte : finish()) {
-    out += hex[byte >> 4];
-    out += hex[byte & 0xF];
+  const auto digest = finish();
+  std::string out(64, '0');
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    out[2 * i] = hex[digest[i] >> 4];
+    out[2 * i + 1] = hex[digest[i] & 0xF];
   }
   return out;
 }
