@@ -125,5 +125,5 @@ TEST_CASE("log: an unwritable log file is an IoError naming the path") {
   log::Settings settings;
   settings.file = "/proc/swath-cannot-write-here/log.jsonl";
   CHECK_THROWS_AS(log::configure(settings), core::IoError);
-  log::configure(log::Settings{});
+  log::configure(test::suite_log_settings());
 }

@@ -1,6 +1,7 @@
 // Log lines captured for a test: a JSON log file for the test's lifetime, read back line by line.
 #pragma once
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,14 @@
 
 namespace swath::test {
 
+// What a suite logs to stderr outside a CapturedLog: warnings and above, or the level SWATH_TEST_LOG names.
+inline log::Settings suite_log_settings() {
+  log::Settings settings;
+  const char* level = std::getenv("SWATH_TEST_LOG");
+  settings.level = level != nullptr ? log::parse_level(level, "SWATH_TEST_LOG") : spdlog::level::warn;
+  return settings;
+}
+
 // Sends log lines to a JSON file for the test's lifetime and reads them back.
 class CapturedLog {
  public:
@@ -22,7 +31,7 @@ class CapturedLog {
     settings.file = dir_ / "log.jsonl";
     log::configure(settings);
   }
-  ~CapturedLog() { log::configure(log::Settings{}); }
+  ~CapturedLog() { log::configure(suite_log_settings()); }
   std::vector<core::Json> lines() {
     log::get("test")->flush();
     std::vector<core::Json> out;
