@@ -52,6 +52,11 @@ TEST_CASE("queue: a big job keeps its records in listpack buckets, found, expire
   for (const auto& key : buckets) {
     CAPTURE(key);
     CHECK(redis.cli({"OBJECT", "ENCODING", key}) == "listpack");
+    // The layout: each record in bucket <its id's first 6 hex digits mod buckets>, named in decimal.
+    const std::string bucket = key.substr(base.size() + 1);
+    for (const auto& id : lines(redis.cli({"HKEYS", key}))) {
+      CHECK(std::to_string(std::stoul(id.substr(0, 6), nullptr, 16) % 10) == bucket);
+    }
     bytes += std::stoll(redis.cli({"MEMORY", "USAGE", key, "SAMPLES", "0"}));
   }
   CHECK(bytes / n < 80);  // in one hash table: ~120 B per record of this size
