@@ -2,6 +2,7 @@
 #include "queue/client.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <deque>
 #include <map>
 #include <string_view>
@@ -101,8 +102,27 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
   const std::string force_text = force ? "1" : "0", retention = std::to_string(retention_seconds),
                     dead = std::to_string(dead_max);
   std::vector<std::string> buckets;
-  buckets.reserve(jobs.size());
-  for (const auto& [count, longest] : per_job) buckets.push_back(std::to_string(buckets_for(count, longest, limit)));
+  std::vector<std::size_t> bucket_counts;
+  for (const auto& [count, longest] : per_job) {
+    bucket_counts.push_back(buckets_for(count, longest, limit));
+    buckets.push_back(std::to_string(bucket_counts.back()));
+  }
+  // Each task's record key (script_prelude.cpp's tk: the bucket is its id's first 6 hex digits mod the job's
+  // buckets), made here once per bucket, not by Redis for every task; "" leaves it to the script (and is ignored
+  // when the job already has another number of buckets).
+  std::map<std::uint32_t, std::vector<std::string>> bucket_keys;
+  auto bucket_key = [&](std::uint32_t job, std::string_view id) -> std::string_view {
+    const std::size_t n = bucket_counts[job];
+    std::uint32_t leading = 0;
+    if (n <= 1 || id.size() < 6 || std::from_chars(id.data(), id.data() + 6, leading, 16).ptr != id.data() + 6) {
+      return "";
+    }
+    auto& keys = bucket_keys[job];
+    keys.resize(n);
+    std::string& key = keys[leading % n];
+    if (key.empty()) key = keys_.prefix + "job:" + jobs[job].id + ":t:" + std::to_string(leading % n);
+    return key;
+  };
   std::int64_t sent = 0;
   std::deque<std::string> held_ids;  // "!ID": the enqueue script holds the task (a deque: views stay valid)
   for (const auto& group : order) {
@@ -113,11 +133,12 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
       Call call{{keys_.ready, keys_.prefix, force_text, job.id, job.meta, priority_name(group.second), retention, dead,
                  buckets[group.first]},
                 static_cast<std::int64_t>(end - start)};
-      call.args.reserve(call.args.size() + 2 * (end - start));
+      call.args.reserve(call.args.size() + 3 * (end - start));
       for (std::size_t i = start; i < end; ++i) {
         const auto& task = tasks[members[i]];
         call.args.emplace_back(task.held ? std::string_view(held_ids.emplace_back("!" + task.id)) : task.id);
         call.args.emplace_back(tasks[members[i]].payload);
+        call.args.emplace_back(task.held ? std::string_view("") : bucket_key(group.first, task.id));
       }
       connection_.send_eval(scripts::enqueue, call.args, 1);
       sent += call.tasks;

@@ -99,17 +99,20 @@ local function enqueue_one(id, payload)
   end
 end
 -- The common case, a new task of normal priority (push_ready's tail), inline: one HSETNX and no function call of
--- this script's; its bucket's key is tk's, its number formatted as an integer ('%d', not a float's '%.14g': the
--- same digits for the whole number of buckets a job has).
+-- this script's. Its bucket's key (tk's) comes with it when the client made it for this job's number of buckets
+-- (ARGV[8]; '' for an id not led by 6 hex digits); else it is made here, its number formatted as an integer ('%d',
+-- not a float's '%.14g': the same digits for the whole number of buckets a job has).
 local call, byte, sub, format = redis.call, string.byte, string.sub, string.format
 local n, base = buckets(job), jk(job) .. ':t'
 local base_colon, el_prefix, fast, new = base .. ':', job .. ':', p == 'normal' and n % 1 == 0, 0
-for i = 9, #ARGV, 2 do
+local keyed = n > 1 and n == tonumber(ARGV[8])
+for i = 9, #ARGV, 3 do
   local id = ARGV[i]
   if fast and byte(id) ~= 33 then  -- not '!': not held
-    local key = base
-    if n > 1 then
-      local h = tonumber(sub(id, 1, 6), 16)
+    local key = keyed and ARGV[i + 2] or ''
+    if key == '' then
+      key = base
+      local h = n > 1 and tonumber(sub(id, 1, 6), 16)
       if h then key = base_colon .. format('%d', h % n) end
     end
     if call('HSETNX', key, id, waiting .. ARGV[i + 1]) == 1 then

@@ -117,3 +117,29 @@ TEST_CASE("queue: records too long for a listpack stay in one hash, unless Redis
   CHECK(redis.cli({"HGET", "swath:{b}:job:" + job2, "buckets"}) == "3");
   CHECK(redis.cli({"OBJECT", "ENCODING", "swath:{b}:job:" + job2 + ":t:0"}) == "listpack");
 }
+
+TEST_CASE("queue: a job enqueued again in a bigger batch keeps its records in the buckets it was created with") {
+  test::RedisServer redis;
+  queue::Connection connection{queue::parse_redis_url(redis.url())};
+  queue::QueueClient client{connection, "b"};
+  queue::migrate(connection, client.keys());
+  std::vector<queue::Task> tasks;
+  for (int i = 0; i < 1280; ++i) tasks.push_back(task(i));
+  REQUIRE(client.enqueue({tasks.begin(), tasks.begin() + 640}, false).enqueued == 640);  // 10 buckets
+  // Sized alone, these would be 20 buckets (the client makes their keys for 20): the job's own 10 win.
+  const auto counts = client.enqueue(tasks, false);
+  CHECK(counts.enqueued == 640);
+  CHECK(counts.duplicates == 640);
+  const std::string base = "swath:{b}:job:" + queue::make_job_id("noop", tasks[0].options, "/out") + ":t";
+  const auto buckets = lines(redis.cli({"KEYS", base + ":*"}));
+  CHECK(buckets.size() == 10);
+  std::size_t records = 0;
+  for (const auto& key : buckets) {
+    for (const auto& id : lines(redis.cli({"HKEYS", key}))) {
+      CHECK(base + ":" + std::to_string(std::stoul(id.substr(0, 6), nullptr, 16) % 10) == key);
+      ++records;
+    }
+  }
+  CHECK(records == tasks.size());
+  CHECK(client.lease("w", 2000, 60000, 15).tasks.size() == tasks.size());  // every one found by the lease
+}
