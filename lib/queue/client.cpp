@@ -26,13 +26,15 @@ std::size_t listpack_value_limit(Connection& connection) {
   }
 }
 
-// How many buckets a new job's records are spread over (see script_prelude.cpp): one per ~64 of `count`
-// tasks when every record fits Redis' listpack encoding — its payload plus the longest state prefix
+// How many buckets a new job's records are spread over (see script_prelude.cpp): one per ~32 of `count`
+// tasks (an enqueue's HSETNX scans its bucket's listpack twice: half as many fields, half that scanning, ~10% of
+// Redis' CPU per task, for ~1 byte more per task; and a job may grow 4× before a bucket passes 128 fields) when
+// every record fits Redis' listpack encoding — its payload plus the longest state prefix
 // ("l<attempt>,<failures>,<token>,<p>|", "x...,<dead_at>,<p>|": ≤ 24 bytes); else one (a hash table anyway).
 std::size_t buckets_for(std::size_t count, std::size_t longest_payload, std::size_t limit) {
   constexpr std::size_t state_prefix = 24;
   if (longest_payload + state_prefix > limit) return 1;
-  return std::max<std::size_t>(1, count / 64);
+  return std::max<std::size_t>(1, count / 32);
 }
 
 std::string text_of(const Value& v) {

@@ -14,7 +14,7 @@ redis.call('SET', k('retention'), ARGV[6])
 redis.call('SET', k('dead_max'), ARGV[7])
 if redis.call('HSETNX', jk(job), 'meta', meta) == 1 then
   local now = now_ms()
-  -- Buckets for ~64 records each of the tasks this enqueue brings (a job that grows later fills them more), once
+  -- Buckets for ~32 records each of the tasks this enqueue brings (a job that grows later fills them more), once
   -- `swath queue migrate` has said no worker of layout 2 serves the queue: their scripts read job:J:t only, and
   -- would dead-letter a bucketed task as gone (docs/queue.md, *Upgrades*).
   local b = redis.call('EXISTS', k('bucketed')) == 1 and math.max(1, tonumber(ARGV[8]) or 1) or 1
