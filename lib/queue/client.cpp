@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <string_view>
@@ -60,12 +61,14 @@ EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, s
 EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std::vector<QueuedTask>& tasks, bool force,
                                    std::size_t batch, std::int64_t retention_seconds, std::int64_t dead_max) {
   // Up to `window` script calls in flight: Redis stores batch k while this thread sends batch k+1. The arguments
-  // are views of the tasks' own strings: nothing is copied per task but into the connection's buffer.
+  // are views of the tasks' own strings and of one buffer per call (their records): nothing else is copied per task
+  // but into the connection's buffer.
   constexpr std::size_t window = 4;
   EnqueueCounts counts;
   struct Call {
     std::vector<std::string_view> args;
     std::int64_t tasks;
+    std::vector<char> records;  // the records args view (a vector's move leaves its elements where they are)
   };
   std::deque<Call> in_flight;
   std::vector<std::vector<std::string>> retry;
@@ -134,12 +137,28 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
       const std::size_t end = std::min(members.size(), start + batch);
       Call call{{keys_.ready, keys_.prefix, force_text, job.id, job.meta, priority_name(group.second), retention, dead,
                  buckets[group.first]},
-                static_cast<std::int64_t>(end - start)};
+                static_cast<std::int64_t>(end - start),
+                {}};
+      // Each task's waiting record (script_prelude.cpp), the prefix and its payload, made in one buffer: a new task's
+      // is stored as is. The prefix also goes alone: the script checks it against its own.
+      const std::string prefix = std::string("r0,0,") + priority_name(group.second)[0] + "|";
+      std::size_t bytes = prefix.size();
+      for (std::size_t i = start; i < end; ++i) bytes += prefix.size() + tasks[members[i]].payload.size();
+      call.records.resize(bytes);
+      char* at = call.records.data();
+      auto record = [&](std::string_view payload) {
+        std::memcpy(at, prefix.data(), prefix.size());
+        if (!payload.empty()) std::memcpy(at + prefix.size(), payload.data(), payload.size());
+        const std::string_view made(at, prefix.size() + payload.size());
+        at += made.size();
+        return made;
+      };
+      call.args.push_back(record(""));
       call.args.reserve(call.args.size() + 3 * (end - start));
       for (std::size_t i = start; i < end; ++i) {
         const auto& task = tasks[members[i]];
         call.args.emplace_back(task.held ? std::string_view(held_ids.emplace_back("!" + task.id)) : task.id);
-        call.args.emplace_back(tasks[members[i]].payload);
+        call.args.push_back(record(task.payload));
         call.args.emplace_back(task.held ? std::string_view("") : bucket_key(group.first, task.id));
       }
       connection_.send_eval(scripts::enqueue, call.args, 1);

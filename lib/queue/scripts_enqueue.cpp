@@ -99,14 +99,15 @@ local function enqueue_one(id, payload)
   end
 end
 -- The common case, a new task of normal priority (push_ready's tail), inline: one HSETNX and no function call of
--- this script's. Its bucket's key (tk's) comes with it when the client made it for this job's number of buckets
--- (ARGV[8]; '' for an id not led by 6 hex digits); else it is made here, its number formatted as an integer ('%d',
--- not a float's '%.14g': the same digits for the whole number of buckets a job has).
+-- this script's. Its record comes whole: the client put ARGV[9] before each payload, stored as is when that is this
+-- script's own waiting prefix (else cut off: the task takes the slower path). Its bucket's key (tk's) comes with it
+-- when the client made it for this job's number of buckets (ARGV[8]; '' for an id not led by 6 hex digits); else
+-- it is made here, its number formatted as an integer ('%d', not a float's '%.14g': the same digits).
 local call, byte, sub, format = redis.call, string.byte, string.sub, string.format
 local n, base = buckets(job), jk(job) .. ':t'
-local base_colon, el_prefix, fast, new = base .. ':', job .. ':', p == 'normal' and n % 1 == 0, 0
-local keyed = n > 1 and n == tonumber(ARGV[8])
-for i = 9, #ARGV, 3 do
+local base_colon, el_prefix, new, cut = base .. ':', job .. ':', 0, #ARGV[9] + 1
+local fast, keyed = p == 'normal' and n % 1 == 0 and ARGV[9] == waiting, n > 1 and n == tonumber(ARGV[8])
+for i = 10, #ARGV, 3 do
   local id = ARGV[i]
   if fast and byte(id) ~= 33 then  -- not '!': not held
     local key = keyed and ARGV[i + 2] or ''
@@ -115,14 +116,14 @@ for i = 9, #ARGV, 3 do
       local h = n > 1 and tonumber(sub(id, 1, 6), 16)
       if h then key = base_colon .. format('%d', h % n) end
     end
-    if call('HSETNX', key, id, waiting .. ARGV[i + 1]) == 1 then
+    if call('HSETNX', key, id, ARGV[i + 1]) == 1 then
       new = new + 1
       tail[#tail + 1] = el_prefix .. id
     else
-      known(id, ARGV[i + 1], false, waiting)
+      known(id, sub(ARGV[i + 1], cut), false, waiting)
     end
   else
-    enqueue_one(id, ARGV[i + 1])
+    enqueue_one(id, sub(ARGV[i + 1], cut))
   end
 end
 delta.normal = delta.normal + new  -- push_ready's count, once (nothing above reads it while p is normal)
