@@ -12,7 +12,7 @@ namespace {
 
 // Keys (ARGV[1] is the prefix "swath:{NAME}:"): a task is named "J:ID" (its job, its id) in the lists and sets;
 // its record lives in the job's hash job:J:t, field ID — or, in a job of B > 1 buckets (field `buckets` of job:J,
-// set when the job is created), in job:J:t:<the id's first 6 hex digits mod B>: hashes of ~64 fields, which
+// set when the job is created), in job:J:t:<the id's first 6 hex digits mod B>: hashes of ~32 fields, which
 // Redis keeps as listpacks (a few bytes per field instead of ~60 of a hash table's entry).
 //
 // A record is one string: a state letter, numbers, then after '|' the task's payload (its inputs as JSON,
@@ -51,7 +51,8 @@ local function tk(job, id)
   local b = h % n
   local key = made[b]
   if not key then
-    key = made[-1] .. ':' .. b
+    -- '%d': a float's '%.14g' (what .. does with a number) costs several times more, for the same digits.
+    key = made[-1] .. ':' .. (b % 1 == 0 and string.format('%d', b) or b)
     made[b] = key
   end
   return key

@@ -9,7 +9,9 @@
 namespace swath::queue::scripts {
 
 // ARGV: prefix, force(0|1), job, job meta JSON, priority, retention_seconds, dead_max, the job's record buckets
-// (used when this call creates the job), then (id, payload)...
+// (used when this call creates the job), the waiting record's prefix "r0,0,<p>|" (script_prelude.cpp), then
+// (id, that prefix and the payload, record key)...: the record key is the task's bucket's for that number of
+// buckets, or '' (the script makes it).
 // → {enqueued, duplicates}. The job's meta is stored once; each task's payload (inputs, slice) per task.
 extern const Script enqueue;
 // ARGV: prefix, worker, max_count, lease_ms, max_leases

@@ -14,7 +14,7 @@ redis.call('SET', k('retention'), ARGV[6])
 redis.call('SET', k('dead_max'), ARGV[7])
 if redis.call('HSETNX', jk(job), 'meta', meta) == 1 then
   local now = now_ms()
-  -- Buckets for ~64 records each of the tasks this enqueue brings (a job that grows later fills them more), once
+  -- Buckets for ~32 records each of the tasks this enqueue brings (a job that grows later fills them more), once
   -- `swath queue migrate` has said no worker of layout 2 serves the queue: their scripts read job:J:t only, and
   -- would dead-letter a bucketed task as gone (docs/queue.md, *Upgrades*).
   local b = redis.call('EXISTS', k('bucketed')) == 1 and math.max(1, tonumber(ARGV[8]) or 1) or 1
@@ -38,62 +38,96 @@ local function orphaned(job, id, el, state)
   if state == 'y' then return not redis.call('ZSCORE', k('delayed'), el) end
   return state == 'r' and jk(job) .. ':t' ~= tk(job, id) and redis.call('HEXISTS', jk(job) .. ':t', id) == 1
 end
-for i = 9, #ARGV, 2 do
-  local id, payload = ARGV[i], ARGV[i + 1]
+-- An id already known: a duplicate, or (with --force) a task done, dead or orphaned, queued again.
+local function known(id, payload, held_id, first)
+  local el = job .. ':' .. id
+  local rec = record(job, id)
+  local state = string.sub(rec, 1, 1)
+  if not (force and (state == 'd' or state == 'x' or orphaned(job, id, el, state))) then
+    duplicates = duplicates + 1
+  elseif state == 'r' or state == 'l' or state == 'y' then
+    -- Orphaned: still counted (unfinished; waiting by priority), unless a layout-2 lease dead-lettered it as
+    -- gone, which left its trace — a record in job:J:t, where a bucketed job keeps none — and uncounted it.
+    local base = jk(job) .. ':t'
+    if base ~= tk(job, id) and redis.call('HEXISTS', base, id) == 1 then
+      redis.call('HDEL', base, id, id .. '#')
+      redis.call('LREM', k('dead'), 0, el)
+      redis.call('HINCRBY', jk(job), 'dead', -1)
+      delta.normal = delta.normal + 1  -- what that lease took off
+    else
+      recounted = recounted + 1
+    end
+    local _, n = parse(rec)
+    if state == 'r' then delta[priority(n[3])] = delta[priority(n[3])] - 1 end
+    if state == 'l' then redis.call('HINCRBY', jk(job), 'running', -1) end
+    again = again + 1
+    put(job, id, waiting .. payload)
+    push_ready(el, p)
+    added = added + 1
+  else
+    if state == 'x' then
+      redis.call('LREM', k('dead'), 0, el)
+      redis.call('HDEL', tk(job, id), id .. '#')
+      redis.call('HINCRBY', jk(job), 'dead', -1)
+    else
+      -- Committed but its files not yet in place: already counted as unfinished.
+      if redis.call('ZREM', k('finishing'), el) == 1 then
+        recounted = recounted + 1
+        redis.call('HDEL', k('finish'), el)
+        redis.call('HDEL', k('finish_tries'), el)
+        redis.call('HINCRBY', jk(job), 'finishing', -1)
+      end
+      redis.call('HINCRBY', jk(job), 'done', -1)
+    end
+    again = again + 1
+    put(job, id, first .. payload)
+    if held_id then hold(id) else push_ready(el, p) end
+    added = added + 1
+  end
+end
+-- Any task but a new one of normal priority: held, or of another priority.
+local function enqueue_one(id, payload)
   local held_id = string.sub(id, 1, 1) == '!'
   if held_id then id = string.sub(id, 2) end
   local first = held_id and 'h' .. string.sub(waiting, 2) or waiting
-  -- The common case, a new task, in one call; an id already known is looked at only then.
+  -- A new task in one call; an id already known is looked at only then.
   if redis.call('HSETNX', tk(job, id), id, first .. payload) == 1 then
     if held_id then hold(id) else push_ready(job .. ':' .. id, p) end
     added = added + 1
   else
-    local el = job .. ':' .. id
-    local rec = record(job, id)
-    local state = string.sub(rec, 1, 1)
-    if not (force and (state == 'd' or state == 'x' or orphaned(job, id, el, state))) then
-      duplicates = duplicates + 1
-    elseif state == 'r' or state == 'l' or state == 'y' then
-      -- Orphaned: still counted (unfinished; waiting by priority), unless a layout-2 lease dead-lettered it as
-      -- gone, which left its trace — a record in job:J:t, where a bucketed job keeps none — and uncounted it.
-      local base = jk(job) .. ':t'
-      if base ~= tk(job, id) and redis.call('HEXISTS', base, id) == 1 then
-        redis.call('HDEL', base, id, id .. '#')
-        redis.call('LREM', k('dead'), 0, el)
-        redis.call('HINCRBY', jk(job), 'dead', -1)
-        delta.normal = delta.normal + 1  -- what that lease took off
-      else
-        recounted = recounted + 1
-      end
-      local _, n = parse(rec)
-      if state == 'r' then delta[priority(n[3])] = delta[priority(n[3])] - 1 end
-      if state == 'l' then redis.call('HINCRBY', jk(job), 'running', -1) end
-      again = again + 1
-      put(job, id, waiting .. payload)
-      push_ready(el, p)
-      added = added + 1
-    else
-      if state == 'x' then
-        redis.call('LREM', k('dead'), 0, el)
-        redis.call('HDEL', tk(job, id), id .. '#')
-        redis.call('HINCRBY', jk(job), 'dead', -1)
-      else
-        -- Committed but its files not yet in place: already counted as unfinished.
-        if redis.call('ZREM', k('finishing'), el) == 1 then
-          recounted = recounted + 1
-          redis.call('HDEL', k('finish'), el)
-          redis.call('HDEL', k('finish_tries'), el)
-          redis.call('HINCRBY', jk(job), 'finishing', -1)
-        end
-        redis.call('HINCRBY', jk(job), 'done', -1)
-      end
-      again = again + 1
-      put(job, id, first .. payload)
-      if held_id then hold(id) else push_ready(el, p) end
-      added = added + 1
-    end
+    known(id, payload, held_id, first)
   end
 end
+-- The common case, a new task of normal priority (push_ready's tail), inline: one HSETNX and no function call of
+-- this script's. Its record comes whole: the client put ARGV[9] before each payload, stored as is when that is this
+-- script's own waiting prefix (else cut off: the task takes the slower path). Its bucket's key (tk's) comes with it
+-- when the client made it for this job's number of buckets (ARGV[8]; '' for an id not led by 6 hex digits); else
+-- it is made here, its number formatted as an integer ('%d', not a float's '%.14g': the same digits).
+local call, byte, sub, format = redis.call, string.byte, string.sub, string.format
+local n, base = buckets(job), jk(job) .. ':t'
+local base_colon, el_prefix, new, cut = base .. ':', job .. ':', 0, #ARGV[9] + 1
+local fast, keyed = p == 'normal' and n % 1 == 0 and ARGV[9] == waiting, n > 1 and n == tonumber(ARGV[8])
+for i = 10, #ARGV, 3 do
+  local id = ARGV[i]
+  if fast and byte(id) ~= 33 then  -- not '!': not held
+    local key = keyed and ARGV[i + 2] or ''
+    if key == '' then
+      key = base
+      local h = n > 1 and tonumber(sub(id, 1, 6), 16)
+      if h then key = base_colon .. format('%d', h % n) end
+    end
+    if call('HSETNX', key, id, ARGV[i + 1]) == 1 then
+      new = new + 1
+      tail[#tail + 1] = el_prefix .. id
+    else
+      known(id, sub(ARGV[i + 1], cut), false, waiting)
+    end
+  else
+    enqueue_one(id, sub(ARGV[i + 1], cut))
+  end
+end
+delta.normal = delta.normal + new  -- push_ready's count, once (nothing above reads it while p is normal)
+added = added + new
 flush()
 redis.call('HINCRBY', jk(job), 'tasks', added - again)
 unfinished(job, added - recounted - held)

@@ -38,13 +38,13 @@ TEST_CASE("queue: a big job keeps its records in listpack buckets, found, expire
   queue::Connection connection{queue::parse_redis_url(redis.url())};
   queue::QueueClient client{connection, "b"};
   queue::migrate(connection, client.keys());  // buckets only once no worker of layout 2 serves the queue
-  constexpr int n = 640;
+  constexpr int n = 320;
   std::vector<queue::Task> tasks;
   for (int i = 0; i < n; ++i) tasks.push_back(task(i));
   REQUIRE(client.enqueue(tasks, false).enqueued == n);
   const auto first = client.lease("w", 1, 60000, 15).tasks.at(0);
   const std::string base = "swath:{b}:job:" + first.job() + ":t";
-  CHECK(redis.cli({"HGET", "swath:{b}:job:" + first.job(), "buckets"}) == "10");  // ~64 records each
+  CHECK(redis.cli({"HGET", "swath:{b}:job:" + first.job(), "buckets"}) == "10");  // ~32 records each
   const auto buckets = lines(redis.cli({"KEYS", base + ":*"}));
   REQUIRE(buckets.size() == 10);
   CHECK(redis.cli({"EXISTS", base}) == "0");
@@ -52,6 +52,11 @@ TEST_CASE("queue: a big job keeps its records in listpack buckets, found, expire
   for (const auto& key : buckets) {
     CAPTURE(key);
     CHECK(redis.cli({"OBJECT", "ENCODING", key}) == "listpack");
+    // The layout: each record in bucket <its id's first 6 hex digits mod buckets>, named in decimal.
+    const std::string bucket = key.substr(base.size() + 1);
+    for (const auto& id : lines(redis.cli({"HKEYS", key}))) {
+      CHECK(std::to_string(std::stoul(id.substr(0, 6), nullptr, 16) % 10) == bucket);
+    }
     bytes += std::stoll(redis.cli({"MEMORY", "USAGE", key, "SAMPLES", "0"}));
   }
   CHECK(bytes / n < 80);  // in one hash table: ~120 B per record of this size
@@ -109,6 +114,32 @@ TEST_CASE("queue: records too long for a listpack stay in one hash, unless Redis
   redis.cli({"CONFIG", "SET", "hash-max-listpack-value", "256"});
   REQUIRE(client.enqueue(long_tasks("/out2"), false).enqueued == 200);
   const std::string job2 = queue::make_job_id("noop", first[0].options, "/out2");
-  CHECK(redis.cli({"HGET", "swath:{b}:job:" + job2, "buckets"}) == "3");
+  CHECK(redis.cli({"HGET", "swath:{b}:job:" + job2, "buckets"}) == "6");
   CHECK(redis.cli({"OBJECT", "ENCODING", "swath:{b}:job:" + job2 + ":t:0"}) == "listpack");
+}
+
+TEST_CASE("queue: a job enqueued again in a bigger batch keeps its records in the buckets it was created with") {
+  test::RedisServer redis;
+  queue::Connection connection{queue::parse_redis_url(redis.url())};
+  queue::QueueClient client{connection, "b"};
+  queue::migrate(connection, client.keys());
+  std::vector<queue::Task> tasks;
+  for (int i = 0; i < 640; ++i) tasks.push_back(task(i));
+  REQUIRE(client.enqueue({tasks.begin(), tasks.begin() + 320}, false).enqueued == 320);  // 10 buckets
+  // Sized alone, these would be 20 buckets (the client makes their keys for 20): the job's own 10 win.
+  const auto counts = client.enqueue(tasks, false);
+  CHECK(counts.enqueued == 320);
+  CHECK(counts.duplicates == 320);
+  const std::string base = "swath:{b}:job:" + queue::make_job_id("noop", tasks[0].options, "/out") + ":t";
+  const auto buckets = lines(redis.cli({"KEYS", base + ":*"}));
+  CHECK(buckets.size() == 10);
+  std::size_t records = 0;
+  for (const auto& key : buckets) {
+    for (const auto& id : lines(redis.cli({"HKEYS", key}))) {
+      CHECK(base + ":" + std::to_string(std::stoul(id.substr(0, 6), nullptr, 16) % 10) == key);
+      ++records;
+    }
+  }
+  CHECK(records == tasks.size());
+  CHECK(client.lease("w", 2000, 60000, 15).tasks.size() == tasks.size());  // every one found by the lease
 }

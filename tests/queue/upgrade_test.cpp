@@ -67,7 +67,7 @@ TEST_CASE("queue upgrade: after `queue migrate` new jobs are bucketed; a layout 
   CHECK(redis.cli({"GET", "swath:{up}:layout"}) == "3");
   REQUIRE(client.enqueue(tasks(), false).enqueued == count);
   const std::string job = job_of(redis, "up");
-  CHECK(redis.cli({"HGET", "swath:{up}:job:" + job, "buckets"}) == "3");
+  CHECK(redis.cli({"HGET", "swath:{up}:job:" + job, "buckets"}) == "6");
   CHECK(redis.cli({"EXISTS", "swath:{up}:job:" + job + ":t"}) == "0");  // what a layout-2 worker reads: nothing
   CHECK(redis.cli({"HLEN", "swath:{up}:job:" + job + ":t:0"}) != "0");
   const auto held = client.lease("w", 3, 60000, 15).tasks;
@@ -106,7 +106,7 @@ TEST_CASE("queue upgrade: tasks a layout-2 worker orphaned in a bucketed job are
   const auto all = tasks();
   REQUIRE(client.enqueue(all, false).enqueued == count);
   const std::string job = job_of(redis, "up");
-  REQUIRE(redis.cli({"HGET", "swath:{up}:job:" + job, "buckets"}) == "3");
+  REQUIRE(redis.cli({"HGET", "swath:{up}:job:" + job, "buckets"}) == "6");
   // This build's worker leases 10 with leases that expire at once; the old worker reaps those (dropping them:
   // their records are not where it looks) and takes the other 190 as gone (dead-lettered into job:J:t).
   REQUIRE(client.lease("new-worker", 10, 0, 15).tasks.size() == 10);
