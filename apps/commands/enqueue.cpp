@@ -80,6 +80,11 @@ class EnqueueCommand final : public cli::Command {
                           std::to_string(summary.duplicates) + " duplicates skipped" +
                           (summary.not_queued > 0 ? ", " + std::to_string(summary.not_queued) + " not queued" : "") +
                           ")\n");
+    if (summary.interrupted) {
+      throw core::Interrupted("interrupted after queuing " + std::to_string(summary.enqueued + summary.duplicates) +
+                                  " of " + std::to_string(summary.tasks) + " tasks",
+                              "run the same command again: what is queued is skipped, the rest is queued");
+    }
     if (summary.not_queued > 0) {
       throw core::IoError(
           "Redis refused " + std::to_string(summary.not_queued) + " of " + std::to_string(summary.tasks) + " tasks",

@@ -59,8 +59,8 @@ class DataError : public Error {
 // The run was stopped by a signal before it finished: exit 130.
 class Interrupted : public Error {
  public:
-  explicit Interrupted(std::string what_part = "interrupted")
-      : Error(ErrorKind::interrupted, std::move(what_part), "stopped by a signal") {}
+  explicit Interrupted(std::string what_part = "interrupted", std::string hint = {})
+      : Error(ErrorKind::interrupted, std::move(what_part), "stopped by a signal", std::move(hint)) {}
 };
 
 // Formats `what: why (hint: ...)`, the body of every message after `swath <command>: `.

@@ -17,6 +17,7 @@
 #include "detect/factory.hpp"
 #include "detect/scene_setup.hpp"
 #include "fleet/options.hpp"
+#include "fleet/plan_steps.hpp"
 #include "fleet/pyramid_tasks.hpp"
 #include "fleet/task_check.hpp"
 #include "queue/claims.hpp"
@@ -197,6 +198,7 @@ void check_tasks(std::vector<queue::Task>& tasks) {
   (void)tiling::scene_names(scenes);
   Checker checker;
   for (auto& task : tasks) {
+    stop_if_asked();  // a check may open a scene: thousands of them take a while
     if (task.kind == "tile") is_pyramid_task(task) ? checker.pyramid(task) : checker.tile(task);
     if (task.kind == "detect") checker.detect(task);
   }

@@ -15,6 +15,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/json_lines.hpp"
+#include "fleet/plan_steps.hpp"
 #include "tiling/manifest_reader.hpp"
 
 namespace swath::fleet {
@@ -240,7 +241,8 @@ core::Json for_each_batch(const std::string& path, const std::string& kind, std:
     }
   });
   ReadAhead reader(path, kind);
-  while (auto entry = reader.next()) {
+  for (std::size_t read = 1; auto entry = reader.next(); ++read) {
+    if (read % 4096 == 0) stop_if_asked();
     if (auto* line = std::get_if<tiling::ManifestLine>(&*entry)) {
       batcher.line(std::move(*line));
       continue;

@@ -142,6 +142,7 @@ std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_m
   const std::string job = job_of(options, options.options);
   // A Kubernetes Indexed Job's split, as queued tasks: shard I of N takes every N-th tile from I.
   const auto add_scene = [&](const std::string& path) {
+    stop_if_asked();  // a glob may match millions of scenes
     if (options.shards <= 1) {
       tasks.push_back(make_task(options, {path}, options.options, now_ms, job));
       return;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/json_lines.hpp"
@@ -100,6 +101,11 @@ PlanOptions checked_plan(const PlanOptions& given) {
                            "drop --shards, or use --kind tile");
   }
   return options;
+}
+
+void stop_if_asked() {
+  if (core::cancel_requested())
+    throw core::Interrupted("planning interrupted", "nothing was queued: run the same command again");
 }
 
 }  // namespace swath::fleet

@@ -28,6 +28,9 @@ queue::Task make_task(const PlanOptions& options, std::vector<std::string> input
 // A tile plan whose options say grid xyz.
 bool is_pyramid_plan(const PlanOptions& options);
 
+// Ctrl-C (or SIGTERM) while an enqueue plans: core::Interrupted (exit 130), before anything is queued.
+void stop_if_asked();
+
 // The options checked, with the output spelt one way.
 PlanOptions checked_plan(const PlanOptions& given);
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <string_view>
 
+#include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "queue/scripts.hpp"
 
@@ -134,6 +135,11 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
     const auto& job = jobs.at(group.first);
     const auto& members = groups[group];
     for (std::size_t start = 0; start < members.size() && counts.refusal.empty(); start += batch) {
+      // Ctrl-C: the batches in flight are settled, the rest not sent (each batch is whole or absent in Redis).
+      if (core::cancel_requested()) {
+        counts.interrupted = true;
+        break;
+      }
       const std::size_t end = std::min(members.size(), start + batch);
       Call call{{keys_.ready, keys_.prefix, force_text, job.id, job.meta, priority_name(group.second), retention, dead,
                  buckets[group.first]},

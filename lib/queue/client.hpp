@@ -17,6 +17,7 @@ struct EnqueueCounts {
   std::int64_t duplicates = 0;  // already queued, running or done (same id): skipped unless force
   std::int64_t not_queued = 0;  // refused by Redis (out of memory) or never sent after a refusal
   std::string refusal;          // Redis' reason for the first refused batch
+  bool interrupted = false;     // a signal asked to stop (core::cancel_requested): the rest was not sent
 };
 
 struct Leased {

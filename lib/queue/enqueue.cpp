@@ -19,6 +19,7 @@ core::Json to_json(const EnqueueSummary& summary, const std::string& queue) {
   j.set("enqueued", summary.enqueued);
   j.set("duplicates_skipped", summary.duplicates);
   j.set("not_queued", summary.not_queued);
+  if (summary.interrupted) j.set("interrupted", true);  // like "error": present when it applies
   if (!summary.refusal.empty()) j.set("error", summary.refusal);
   return j;
 }
@@ -64,7 +65,8 @@ EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
           counts.enqueued,
           counts.duplicates,
           counts.not_queued,
-          counts.refusal};
+          counts.refusal,
+          counts.interrupted};
 }
 
 }  // namespace swath::queue

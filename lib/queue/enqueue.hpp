@@ -33,6 +33,7 @@ struct EnqueueSummary {
   std::int64_t duplicates = 0;
   std::int64_t not_queued = 0;  // Redis refused them (out of memory): the same enqueue again queues them
   std::string refusal;          // Redis' reason
+  bool interrupted = false;     // SIGINT/SIGTERM while sending: the tasks not yet sent are in not_queued
 };
 core::Json to_json(const EnqueueSummary& summary, const std::string& queue);  // swath.enqueue/1
 

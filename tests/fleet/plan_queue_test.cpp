@@ -2,8 +2,10 @@
 // very ids, payloads, jobs and order that plan_tasks' Tasks give (a queue's dedup and exactly-once rest on ids).
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <filesystem>
 
+#include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "fleet/enqueue_check.hpp"
@@ -123,4 +125,26 @@ TEST_CASE(
   test::write_text(dir / "t32/tiles.jsonl", text);
   plan = fleet::plan_queue(o, 0);
   CHECK_THROWS_WITH_AS(fleet::check_tasks(plan.checked), doctest::Contains("tile index 99"), core::UsageError);
+}
+
+TEST_CASE("enqueue planning stops on Ctrl-C (core::Interrupted, before anything is sent): a manifest, a glob") {
+  test::ScratchDir dir;
+  std::string lines;
+  for (int i = 0; i < 5000; ++i) lines += "{\"i\":" + std::to_string(i) + "}\n";
+  test::write_text(dir / "many.jsonl", lines);
+  test::write_text(dir / "a.txt", "x");
+  fleet::PlanOptions o;
+  o.kind = "noop";
+  o.output = dir / "out";
+  struct Reset {
+    ~Reset() { core::reset_cancel(); }
+  } reset;
+  for (const auto& [input, tasks] : {std::pair{dir / "many.jsonl", 5000U}, std::pair{dir / "*.txt", 1U}}) {
+    CAPTURE(input);
+    o.inputs = {input};
+    CHECK(fleet::plan_queue(o, 0).queued.tasks.size() == tasks);
+    core::request_cancel(SIGINT);
+    CHECK_THROWS_WITH_AS(fleet::plan_queue(o, 0), doctest::Contains("planning interrupted"), core::Interrupted);
+    core::reset_cancel();
+  }
 }

@@ -1,8 +1,10 @@
 // queue::Enqueuer with finished tasks on a real redis-server: claims first, all or nothing, then the tasks.
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <sstream>
 
+#include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "queue/claims.hpp"
 #include "queue/enqueue.hpp"
@@ -96,4 +98,26 @@ TEST_CASE("enqueue: claims live in small hashes per output directory; a claim of
   (void)reclaiming.enqueue({late});
   CHECK(redis.claim("q", "/old/x") == "new work");
   CHECK(redis.cli({"HEXISTS", "swath:{q}:claims", "/old/x"}) == "0");
+}
+
+TEST_CASE("enqueue: Ctrl-C while sending settles what is in flight, sends nothing more and says so") {
+  test::RedisServer redis;
+  queue::Enqueuer enqueuer({.redis = queue::parse_redis_url(redis.url()), .queue = "q"});
+  const auto tasks = two_tasks();
+  struct Reset {
+    ~Reset() { core::reset_cancel(); }
+  } reset;
+  core::request_cancel(SIGINT);
+  const auto stopped = enqueuer.enqueue(tasks);
+  CHECK(stopped.interrupted);
+  CHECK(stopped.enqueued == 0);
+  CHECK(stopped.not_queued == 2);
+  CHECK(redis.cli({"LLEN", "swath:{q}:ready"}) == "0");
+  CHECK(queue::to_json(stopped, "q").at("interrupted").as_bool());
+  core::reset_cancel();
+  // The same enqueue again queues them (what an interrupted one had sent would be skipped as duplicates).
+  const auto again = enqueuer.enqueue(tasks);
+  CHECK_FALSE(again.interrupted);
+  CHECK(again.enqueued == 2);
+  CHECK(redis.cli({"LLEN", "swath:{q}:ready"}) == "2");
 }
