@@ -1,43 +1,11 @@
-// QueueClient: marshals arguments for the Lua scripts and unpacks their replies.
+// QueueClient: marshals arguments for the Lua scripts and unpacks their replies (enqueue: client_enqueue.cpp).
 #include "queue/client.hpp"
 
-#include <algorithm>
-#include <charconv>
-#include <cstring>
-#include <deque>
-#include <map>
-#include <string_view>
-
-#include "core/cancel.hpp"
-#include "core/errors.hpp"
 #include "queue/scripts.hpp"
 
 namespace swath::queue {
 
 namespace {
-
-// The longest hash value Redis keeps in a listpack (`hash-max-listpack-value`; 64 unless configured, or when
-// CONFIG is not allowed, as on some managed Redis).
-std::size_t listpack_value_limit(Connection& connection) {
-  const Value reply = connection.command({"CONFIG", "GET", "hash-max-listpack-value"});
-  if (reply.type != Value::Type::array || reply.as_array().size() < 2) return 64;
-  try {
-    return std::stoul(reply.as_array()[1].as_string());
-  } catch (const std::exception&) {
-    return 64;
-  }
-}
-
-// How many buckets a new job's records are spread over (see script_prelude.cpp): one per ~32 of `count`
-// tasks (an enqueue's HSETNX scans its bucket's listpack twice: half as many fields, half that scanning, ~10% of
-// Redis' CPU per task, for ~1 byte more per task; and a job may grow 4× before a bucket passes 128 fields) when
-// every record fits Redis' listpack encoding — its payload plus the longest state prefix
-// ("l<attempt>,<failures>,<token>,<p>|", "x...,<dead_at>,<p>|": ≤ 24 bytes); else one (a hash table anyway).
-std::size_t buckets_for(std::size_t count, std::size_t longest_payload, std::size_t limit) {
-  constexpr std::size_t state_prefix = 24;
-  if (longest_payload + state_prefix > limit) return 1;
-  return std::max<std::size_t>(1, count / 32);
-}
 
 std::string text_of(const Value& v) {
   return v.type == Value::Type::integer ? std::to_string(v.integer) : v.as_string();
@@ -50,138 +18,6 @@ std::vector<std::string> with_refs(std::vector<std::string> args, const std::vec
   }
   return args;
 }
-
-}  // namespace
-
-EnqueueCounts QueueClient::enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch,
-                                   std::int64_t retention_seconds, std::int64_t dead_max) {
-  const auto [jobs, rows] = queued(tasks);
-  return enqueue(jobs, rows, force, batch, retention_seconds, dead_max);
-}
-
-EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std::vector<QueuedTask>& tasks, bool force,
-                                   std::size_t batch, std::int64_t retention_seconds, std::int64_t dead_max) {
-  // Up to `window` script calls in flight: Redis stores batch k while this thread sends batch k+1. The arguments
-  // are views of the tasks' own strings and of one buffer per call (their records): nothing else is copied per task
-  // but into the connection's buffer.
-  constexpr std::size_t window = 4;
-  EnqueueCounts counts;
-  struct Call {
-    std::vector<std::string_view> args;
-    std::int64_t tasks;
-    std::vector<char> records;  // the records args view (a vector's move leaves its elements where they are)
-  };
-  std::deque<Call> in_flight;
-  std::vector<std::vector<std::string>> retry;
-  auto add = [&](const Value& reply) {
-    counts.enqueued += reply.as_array().at(0).as_int();
-    counts.duplicates += reply.as_array().at(1).as_int();
-  };
-  auto collect = [&] {
-    const Value reply = connection_.receive();
-    if (reply.is_noscript()) {
-      // The script cache was flushed meanwhile: run it again below.
-      retry.emplace_back(in_flight.front().args.begin(), in_flight.front().args.end());
-    } else if (reply.is_error()) {
-      // Refused whole (the script writes nothing when Redis is out of memory): none of this batch is queued.
-      counts.not_queued += in_flight.front().tasks;
-      if (counts.refusal.empty()) counts.refusal = reply.text;
-    } else {
-      add(reply);
-    }
-    in_flight.pop_front();
-  };
-  // Tasks by job and priority, in the order they first appear (FIFO within a priority); each group in batches.
-  std::vector<std::pair<std::uint32_t, Priority>> order;
-  std::map<std::pair<std::uint32_t, Priority>, std::vector<std::uint32_t>> groups;
-  std::vector<std::pair<std::size_t, std::size_t>> per_job(jobs.size());  // tasks, longest payload: sizes buckets
-  for (std::uint32_t i = 0; i < tasks.size(); ++i) {
-    const auto& task = tasks[i];
-    auto [it, first] = groups.try_emplace({task.job, task.priority});
-    if (first) order.emplace_back(task.job, task.priority);
-    it->second.push_back(i);
-    auto& [count, longest] = per_job.at(task.job);
-    ++count;
-    longest = std::max(longest, task.payload.size());
-  }
-  const std::size_t limit = listpack_value_limit(connection_);
-  const std::string force_text = force ? "1" : "0", retention = std::to_string(retention_seconds),
-                    dead = std::to_string(dead_max);
-  std::vector<std::string> buckets;
-  std::vector<std::size_t> bucket_counts;
-  for (const auto& [count, longest] : per_job) {
-    bucket_counts.push_back(buckets_for(count, longest, limit));
-    buckets.push_back(std::to_string(bucket_counts.back()));
-  }
-  // Each task's record key (script_prelude.cpp's tk: the bucket is its id's first 6 hex digits mod the job's
-  // buckets), made here once per bucket, not by Redis for every task; "" leaves it to the script (and is ignored
-  // when the job already has another number of buckets).
-  std::map<std::uint32_t, std::vector<std::string>> bucket_keys;
-  auto bucket_key = [&](std::uint32_t job, std::string_view id) -> std::string_view {
-    const std::size_t n = bucket_counts[job];
-    std::uint32_t leading = 0;
-    if (n <= 1 || id.size() < 6 || std::from_chars(id.data(), id.data() + 6, leading, 16).ptr != id.data() + 6) {
-      return "";
-    }
-    auto& keys = bucket_keys[job];
-    keys.resize(n);
-    std::string& key = keys[leading % n];
-    if (key.empty()) key = keys_.prefix + "job:" + jobs[job].id + ":t:" + std::to_string(leading % n);
-    return key;
-  };
-  std::int64_t sent = 0;
-  std::deque<std::string> held_ids;  // "!ID": the enqueue script holds the task (a deque: views stay valid)
-  for (const auto& group : order) {
-    const auto& job = jobs.at(group.first);
-    const auto& members = groups[group];
-    for (std::size_t start = 0; start < members.size() && counts.refusal.empty(); start += batch) {
-      // Ctrl-C: the batches in flight are settled, the rest not sent (each batch is whole or absent in Redis).
-      if (core::cancel_requested()) {
-        counts.interrupted = true;
-        break;
-      }
-      const std::size_t end = std::min(members.size(), start + batch);
-      Call call{{keys_.ready, keys_.prefix, force_text, job.id, job.meta, priority_name(group.second), retention, dead,
-                 buckets[group.first]},
-                static_cast<std::int64_t>(end - start),
-                {}};
-      // Each task's waiting record (script_prelude.cpp), the prefix and its payload, made in one buffer: a new task's
-      // is stored as is. The prefix also goes alone: the script checks it against its own.
-      const std::string prefix = std::string("r0,0,") + priority_name(group.second)[0] + "|";
-      std::size_t bytes = prefix.size();
-      for (std::size_t i = start; i < end; ++i) bytes += prefix.size() + tasks[members[i]].payload.size();
-      call.records.resize(bytes);
-      char* at = call.records.data();
-      auto record = [&](std::string_view payload) {
-        std::memcpy(at, prefix.data(), prefix.size());
-        if (!payload.empty()) std::memcpy(at + prefix.size(), payload.data(), payload.size());
-        const std::string_view made(at, prefix.size() + payload.size());
-        at += made.size();
-        return made;
-      };
-      call.args.push_back(record(""));
-      call.args.reserve(call.args.size() + 3 * (end - start));
-      for (std::size_t i = start; i < end; ++i) {
-        const auto& task = tasks[members[i]];
-        call.args.emplace_back(task.held ? std::string_view(held_ids.emplace_back("!" + task.id)) : task.id);
-        call.args.push_back(record(task.payload));
-        call.args.emplace_back(task.held ? std::string_view("") : bucket_key(group.first, task.id));
-      }
-      connection_.send_eval(scripts::enqueue, call.args, 1);
-      sent += call.tasks;
-      in_flight.push_back(std::move(call));
-      if (in_flight.size() >= window) collect();
-    }
-  }
-  while (!in_flight.empty()) collect();
-  counts.not_queued += static_cast<std::int64_t>(tasks.size()) - sent;  // never sent after a refusal
-  // Laid out anew by a newer swath since this enqueue began: nothing was queued by the refused batches; say why.
-  if (counts.refusal.rfind("SWATH_LAYOUT ", 0) == 0) script_failed(scripts::enqueue, counts.refusal, keys_.prefix);
-  for (const auto& args : retry) add(connection_.eval_pipeline(scripts::enqueue, {args}, 1).front());
-  return counts;
-}
-
-namespace {
 
 LeaseBatch parse_lease(const Value& reply) {
   const auto& items = reply.as_array();
