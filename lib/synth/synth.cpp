@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numbers>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "provenance/provenance.hpp"
 #include "raster/gdal_errors.hpp"
 #include "raster/memory_file.hpp"
@@ -50,6 +52,13 @@ void validate(const SynthOptions& o) {
                            "use --bands 4 with --kind optical for RGB + NIR");
   }
   if (o.output.empty()) throw core::UsageError("-o", "an output path is required", "swath synth -o scene.tif");
+  // The scene is always a GeoTIFF: under another name (x.png) its bytes would be mislabelled.
+  if (const auto ext = core::to_lower(std::filesystem::path(o.output).extension().string());
+      ext != ".tif" && ext != ".tiff") {
+    throw core::UsageError(
+        "-o '" + o.output + "'", "swath synth writes a GeoTIFF",
+        "give it a .tif name, e.g. " + std::filesystem::path(o.output).replace_extension(".tif").string());
+  }
   if (o.straddle_window < 0 ||
       (o.straddle_window > 0 && (o.straddle_overlap < 0 || o.straddle_overlap >= o.straddle_window))) {
     throw core::UsageError(

@@ -158,3 +158,15 @@ TEST_CASE("synth: a stop request is heard while a crowded scene is planned") {
   CHECK_THROWS_AS(synth::plan_objects(o), core::Interrupted);
   CHECK(polls == 2);
 }
+
+TEST_CASE("synth: -o must name a GeoTIFF (.tif or .tiff); another extension would mislabel its bytes") {
+  test::ScratchDir dir;
+  synth::SynthOptions o;
+  o.width = 64;
+  o.height = 64;
+  o.output = dir / "scene.png";  // was a GeoTIFF written as scene.png, exit 0
+  CHECK_THROWS_WITH_AS(synth::synthesize(o), doctest::Contains("swath synth writes a GeoTIFF"), core::UsageError);
+  CHECK_FALSE(std::filesystem::exists(o.output));
+  o.output = dir / "scene.TIFF";
+  CHECK(synth::synthesize(o).scene_path == o.output);
+}
