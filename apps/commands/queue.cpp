@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
+#include "fleet/handlers.hpp"
 #include "fleet/options.hpp"
 #include "log/logger.hpp"
 #include "queue/admin.hpp"
@@ -131,8 +132,22 @@ class QueueCommand final : public cli::Command {
     }
     if (records_) {
       const auto* output = found.front().meta.find("output");
-      for (const auto& r : worker::read_records(output != nullptr ? output->as_string() : "", job_id_))
-        cli::emit(r.dump() + "\n");
+      const std::string dir = output != nullptr ? output->as_string() : "";
+      const auto records = worker::read_records(dir, job_id_);
+      for (const auto& r : records) cli::emit(r.dump() + "\n");
+      // Fewer records than done tasks printed nothing about the rest: say so, or it reads as complete. Only
+      // kinds that write outputs leave a record (a noop task has none).
+      auto handlers = worker::builtin_handlers();
+      fleet::add_handlers(handlers, fleet::Resources{});
+      const auto* kind = found.front().meta.find("kind");
+      const auto* handler = handlers.find(kind != nullptr && kind->is_string() ? kind->as_string() : "");
+      if (const auto done = found.front().done;
+          handler != nullptr && handler->writes_outputs() && static_cast<std::int64_t>(records.size()) < done) {
+        log::get("queue")->warn(
+            "job {}: {} of its {} done tasks have no readable record in '{}/swath-records/{}' "
+            "(removed, moved or damaged since they were committed)",
+            job_id_, done - static_cast<std::int64_t>(records.size()), done, dir, job_id_);
+      }
     } else if (json_) {
       for (const auto& j : found) cli::emit(queue::to_json(j).dump() + "\n");
     } else if (job_->parsed()) {

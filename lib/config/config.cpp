@@ -2,6 +2,7 @@
 #include "config/config.hpp"
 
 #include <filesystem>
+#include <map>
 
 #include <yaml-cpp/yaml.h>
 
@@ -113,8 +114,14 @@ void Config::load_yaml(std::string_view yaml_text, const std::string& name) {
 // value must get a scalar (or, for a list, a sequence), and a mapping only where keys continue below it.
 void Config::load_mapping(const void* node, const std::string& prefix, const std::string& name) {
   const auto& mapping = *static_cast<const YAML::Node*>(node);
+  // yaml-cpp keeps every entry of a key written twice (YAML forbids it) and the last would silently win.
+  std::map<std::string, std::string> seen;  // key → where it was first set
   for (const auto& item : mapping) {
     const std::string key = prefix + item.first.as<std::string>();
+    if (const auto [first, inserted] = seen.emplace(key, yaml_where(name, item.first)); !inserted) {
+      throw core::UsageError("file " + yaml_where(name, item.first) + ": key '" + key + "'",
+                             "set again (first at " + first->second + ")", "keep one of the two");
+    }
     const KeySpec* spec = schema_.find(key);
     if (item.second.IsNull() && spec != nullptr) continue;  // `key:` with no value keeps what it had
     if (item.second.IsMap()) {

@@ -63,6 +63,8 @@ std::string write_error_hint(int err) {
       return "create the parent directory first";
     case EROFS:
       return "the file system is read-only; write elsewhere";
+    case EISDIR:
+      return "a directory has that name: give a file path";
     default:
       return {};
   }
@@ -163,7 +165,8 @@ void commit_file(const std::string& from, const std::string& to) {
   }
   if (::rename(from.c_str(), to.c_str()) != 0) {
     const int err = errno;
-    throw IoError("cannot move '" + from + "' to '" + to + "'", os_reason(err), write_error_hint(err));
+    // Named by its final path: the temporary is gone or hidden, the final path is what the user gave.
+    throw IoError("cannot write '" + to + "'", os_reason(err), write_error_hint(err));
   }
 }
 

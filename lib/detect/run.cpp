@@ -9,6 +9,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "detect/factory.hpp"
 #include "detect/inputs.hpp"
 #include "detect/output.hpp"
@@ -90,6 +91,28 @@ void remove_stale_temporaries_of(const std::string& path) {
   const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
   core::remove_stale_temporaries(dir, target.filename().string());
   core::remove_stale_temporaries(dir, target.filename().string() + ".swath.json");
+}
+
+// Before any work: a directory where a file is to go would fail only at the final rename, after the whole
+// run, naming a temporary; a quicklook is always PNG, so another extension would mislabel its bytes.
+void check_output_paths(const DetectOptions& options) {
+  struct Target {
+    const char* flag;
+    const std::string& path;
+    const char* example;
+  };
+  for (const auto& t :
+       {Target{"-o", options.output, "detections.gpkg"}, Target{"--quicklook", options.quicklook, "quicklook.png"}}) {
+    if (!t.path.empty() && std::filesystem::is_directory(t.path)) {
+      throw core::UsageError(std::string(t.flag) + " '" + t.path + "'", "it is a directory",
+                             "give a file path, e.g. " + (std::filesystem::path(t.path) / t.example).string());
+    }
+  }
+  const auto extension = core::to_lower(std::filesystem::path(options.quicklook).extension().string());
+  if (!options.quicklook.empty() && extension != ".png") {
+    throw core::UsageError("--quicklook '" + options.quicklook + "'", "a quicklook is a PNG image",
+                           "give it a .png name");
+  }
 }
 
 // The window a job reads: its grid cell plus the detector's context, inside the scene.
@@ -204,6 +227,7 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   const auto start = Clock::now();
   const std::clock_t cpu_start = std::clock();
   vector::format_for_path(requested.output);  // refuse an unknown extension before any work
+  check_output_paths(requested);
   auto detector = make_detector(requested);
   const DetectOptions options = with_window(requested, *detector);
   const auto scenes = open_scenes(options, *detector);

@@ -85,6 +85,9 @@ std::string metric_crs(const vector::Layer& detections, const vector::Layer& tru
 }
 
 std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std::string& path, bool need_score) {
+  // No feature, no box: an empty GeoJSON (what detect writes when it finds nothing, synth's truth for
+  // --objects 0) has no attributes at all, and is a valid, empty side of the comparison.
+  if (layer.features.empty()) return {};
   const int cls = layer.field_index("class");
   if (cls < 0) throw core::DataError("'" + path + "'", "it has no \"class\" attribute");
   const int score = layer.field_index("score");

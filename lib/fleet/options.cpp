@@ -98,7 +98,7 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
   try {
     (void)config_from_task(probe, kind);
   } catch (const core::DataError& e) {
-    throw core::UsageError("--options: " + e.subject(), e.why());
+    throw core::UsageError("--options: " + e.subject(), e.why(), e.hint());
   }
   return out;
 }
@@ -112,7 +112,8 @@ config::Config config_from_task(const queue::Task& task, const std::string& sect
       const std::string other = section == "tile" ? pyramid_key(key) : "";
       config.set(other.empty() ? section + "." + key : other, value_text(key, value), {config::Layer::task, key});
     } catch (const core::UsageError& e) {
-      throw core::DataError("task option '" + key + "'", e.subject() + (e.why().empty() ? "" : ": " + e.why()));
+      throw core::DataError("task option '" + key + "'", e.subject() + (e.why().empty() ? "" : ": " + e.why()),
+                            e.hint());  // the allowed values or range
     }
   }
   return config;

@@ -16,6 +16,9 @@ namespace swath::scale {
 namespace {
 
 constexpr long long kMaxTasks = 10'000'000;  // ~80 MB of task times, seconds of simulation per strategy
+// The simulator steps through time at the policy's polling interval: 1e7 s (16 weeks) takes about a second,
+// 1e300 would never end.
+constexpr double kMaxSeconds = 1e7;
 
 }  // namespace
 
@@ -45,6 +48,11 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
     }
     const double time = *time_value, tasks = *tasks_value;
     if (time < 0) throw core::UsageError(where, "negative time " + time_text, hint);
+    if (time > kMaxSeconds) {
+      throw core::UsageError(where,
+                             fmt::format("time {} is past the simulator's {:.0f} s (16 weeks)", time_text, kMaxSeconds),
+                             "times are seconds from the trace's start, not epoch times");
+    }
     if (tasks < 0 || std::nearbyint(tasks) != tasks) {
       throw core::UsageError(where, "task count " + tasks_text + " is not a whole number >= 0", hint);
     }
@@ -59,7 +67,7 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
     }
     out.push_back({time, static_cast<long long>(tasks)});
   }
-  if (out.empty()) throw core::UsageError(name, "the trace has no arrivals", hint);
+  if (out.empty() || total == 0) throw core::UsageError(name, "the trace has no arrivals", hint);  // 0 tasks: NaNs
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/errors.hpp"
 #include "synth/prng.hpp"
+#include "synth/render.hpp"
 #include "synth/synth.hpp"
 
 namespace swath::synth {
@@ -131,6 +132,7 @@ std::vector<SynthObject> plan_objects(const SynthOptions& options) {
   const auto ponds = static_cast<std::int64_t>(objects.size());
   for (std::int64_t attempt = 0; attempt < wanted * 200 && static_cast<std::int64_t>(objects.size()) - ponds < wanted;
        ++attempt) {
+    if (attempt % 4096 == 4095) throw_if_stopped(options);  // Ctrl-C while a crowded scene is planned
     SynthObject o = random_object(options.kind, rng);
     place(o, options, x_edges, y_edges, rng);
     const Box box = footprint(o, 0);

@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numbers>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "provenance/provenance.hpp"
 #include "raster/gdal_errors.hpp"
 #include "raster/memory_file.hpp"
@@ -50,9 +52,27 @@ void validate(const SynthOptions& o) {
                            "use --bands 4 with --kind optical for RGB + NIR");
   }
   if (o.output.empty()) throw core::UsageError("-o", "an output path is required", "swath synth -o scene.tif");
+  // The scene is always a GeoTIFF: under another name (x.png) its bytes would be mislabelled.
+  if (const auto ext = core::to_lower(std::filesystem::path(o.output).extension().string());
+      ext != ".tif" && ext != ".tiff") {
+    throw core::UsageError(
+        "-o '" + o.output + "'", "swath synth writes a GeoTIFF",
+        "give it a .tif name, e.g. " + std::filesystem::path(o.output).replace_extension(".tif").string());
+  }
   if (o.straddle_window < 0 ||
       (o.straddle_window > 0 && (o.straddle_overlap < 0 || o.straddle_overlap >= o.straddle_window))) {
-    throw core::UsageError("--straddle", "the window must be positive and the overlap smaller than it");
+    throw core::UsageError(
+        "--straddle " + std::to_string(o.straddle_window) + " --straddle-overlap " + std::to_string(o.straddle_overlap),
+        "the window must be positive and the overlap smaller than it", "for example --straddle 512");
+  }
+  // At least 64 px² per object (the smallest car with its clear margin takes about 300): more cannot fit, and
+  // asking for them would only make the planner try 200 placements per missing object.
+  const std::int64_t most = std::max<std::int64_t>(1, o.width * o.height / 64);
+  if (o.objects < -1 || o.objects > most) {
+    throw core::UsageError("--objects " + std::to_string(o.objects),
+                           "expected 0 to " + std::to_string(most) + " for a " + std::to_string(o.width) + "x" +
+                               std::to_string(o.height) + " scene",
+                           "leave --objects out for a count from the area, or give a larger --size");
   }
 }
 

@@ -250,3 +250,22 @@ TEST_CASE("detect: windows that cannot be read are reported, the rest is written
   CHECK(report.at("detections").as_int() > 0);
   CHECK(fs::exists(dir / "d.gpkg"));
 }
+
+TEST_CASE("detect: an output or quicklook path that is a directory, or a quicklook not .png, is refused up front") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "sea.tif", {"--size", "256x256"});
+  fs::create_directories(dir / "taken.gpkg");
+  // Was found only at the final rename, after the whole run: exit 1 naming a hidden temporary.
+  auto r = test::swath({"detect", scene, "-o", dir / "taken.gpkg"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("swath detect: -o '" + (dir / "taken.gpkg") + "': it is a directory (hint: give a file path") !=
+        std::string::npos);
+  r = test::swath({"detect", scene, "-o", dir / "d.gpkg", "--quicklook", dir.path()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--quicklook '" + dir.path() + "': it is a directory") != std::string::npos);
+  r = test::swath({"detect", scene, "-o", dir / "d.gpkg", "--quicklook", dir / "q.jpg"});  // was PNG bytes in q.jpg
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--quicklook '" + (dir / "q.jpg") + "': a quicklook is a PNG image (hint: give it a .png name)") !=
+        std::string::npos);
+  CHECK(files_in(dir.path()) == std::vector<std::string>{"sea.tif", "sea.truth.geojson", "taken.gpkg"});
+}

@@ -102,6 +102,24 @@ TEST_CASE("cli queue jobs: each enqueue is a job with its totals; records of don
     CHECK(fs::exists(dir / ("out1/swath-records/" + first + "/" + record.at("task").as_string() + ".json")));
   }
   CHECK(count == 2);
+  CHECK(records.err.find("no readable record") == std::string::npos);
+
+  // A record removed since the commit: the rest are printed and the gap is said (it printed nothing about it).
+  fs::remove_all(dir / ("out1/swath-records/" + first));
+  const auto gone = test::swath(with_redis(redis, {"queue", "job", first, "--records"}));
+  CHECK(gone.exit_code == 0);
+  CHECK(gone.out.empty());
+  CHECK(gone.err.find("job " + first + ": 2 of its 2 done tasks have no readable record in '" + (dir / "out1") +
+                      "/swath-records/" + first + "'") != std::string::npos);
+  // A kind without outputs (noop) leaves no record: nothing to say about that.
+  auto noop =
+      test::swath(with_redis(redis, {"enqueue", "--kind", "noop", dir / "in/a.txt", "--output", dir / "n", "--json"}));
+  REQUIRE_MESSAGE(noop.exit_code == 0, noop.err);
+  const auto noop_job = core::Json::parse(noop.out).at("jobs").as_array().front().as_string();
+  REQUIRE(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);
+  noop = test::swath(with_redis(redis, {"queue", "job", noop_job, "--records"}));
+  CHECK(noop.exit_code == 0);
+  CHECK(noop.err.find("no readable record") == std::string::npos);
 
   // A job id that does not exist: exit 2 naming the ids that do.
   const auto unknown = test::swath(with_redis(redis, {"queue", "job", "0123456789ab"}));

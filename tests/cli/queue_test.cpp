@@ -311,5 +311,10 @@ TEST_CASE("cli worker --max-tasks: settles its share and exits 0, the rest stays
   r = test::swath(
       with_redis(redis, {"worker", "--max-tasks", "9", "--exit-when-empty", "--json"}));  // whichever comes first
   CHECK(core::Json::parse(r.out).at("committed").as_int() == 3);
-  CHECK(test::swath(with_redis(redis, {"worker", "--max-tasks", "0"})).exit_code == 2);
+  for (const std::string bad : {"0", "-1"}) {
+    r = test::swath(with_redis(redis, {"worker", "--max-tasks", bad}));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("swath worker: --max-tasks: '" + bad + "' must be 1 or more") != std::string::npos);
+    CHECK(r.err.find("179769") == std::string::npos);  // not CLI11's range up to DBL_MAX
+  }
 }

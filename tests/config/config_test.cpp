@@ -46,6 +46,17 @@ TEST_CASE("config: unknown key names the file, line and a suggestion") {
       "file my.yaml:2: unknown key 'gdal.cache_mbb' (hint: did you mean 'gdal.cache_mb'? (swath config show lists every key))");
 }
 
+TEST_CASE("config: a key or section written twice in one file is refused, naming both lines") {
+  config::Config c = settings::defaults();
+  CHECK(test::usage_message([&] { c.load_yaml("tile:\n  size: 256\n  size: 512\n", "my.yaml"); }) ==
+        "file my.yaml:3: key 'tile.size': set again (first at my.yaml:2) (hint: keep one of the two)");
+  CHECK(test::usage_message([&] {
+          c.load_yaml("tile:\n  size: 256\ngdal:\n  cache_mb: 8\ntile:\n  overlap: 4\n", "my.yaml");
+        }) == "file my.yaml:5: key 'tile': set again (first at my.yaml:1) (hint: keep one of the two)");
+  c.load_yaml("tile:\n  size: 256\nwebmap:\n  tile_size: 512\n", "ok.yaml");  // same name, other sections
+  CHECK(c.get_int("tile.size") == 256);
+}
+
 TEST_CASE("config: unknown section is reported too") {
   config::Config c = settings::defaults();
   const auto message = test::usage_message([&] { c.load_yaml("lgo:\n  level: info\n", "my.yaml"); });

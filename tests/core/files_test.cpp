@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -162,4 +163,22 @@ TEST_CASE("files: resolved_path spells a path one way: absolute, normal, no trai
   CHECK(core::resolved_path(dir / "link/alias.tif") == real + "/alias.tif");
   CHECK(core::resolved_path("/vsis3/bucket/a/../b/") == "/vsis3/bucket/a/../b/");  // virtual paths as given
   CHECK(core::resolved_path("/") == "/");
+}
+
+TEST_CASE("files: a directory where a staged file goes fails the commit naming the final path, with a hint") {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "out.tif");
+  core::StagedFiles staged;
+  staged.write(dir / "out.tif", "x");
+  // Was "cannot move '.out.tif.tmp-...' to 'out.tif'": a hidden temporary that is removed right after.
+  for (const auto& write : std::vector<std::function<void()>>{[&] { staged.commit(); },
+                                                              [&] { core::write_file_atomic(dir / "out.tif", "x"); }}) {
+    try {
+      write();
+      FAIL("no error");
+    } catch (const core::IoError& e) {
+      CHECK(std::string(e.what()) == "cannot write '" + (dir / "out.tif") + "': Is a directory");
+      CHECK(e.hint() == "a directory has that name: give a file path");
+    }
+  }
 }

@@ -1,7 +1,9 @@
 // Evaluation: matching by IoU, per-class and overall scores, average precision, duplicates.
 #include <doctest/doctest.h>
 
+#include "core/errors.hpp"
 #include "eval/eval.hpp"
+#include "support/scratch.hpp"
 
 using namespace swath;
 
@@ -49,4 +51,27 @@ TEST_CASE("eval: a class with no truth has only false positives, and JSON has th
     CHECK(json.find(key) != nullptr);
     CHECK(json.at("classes").at("ship").find(key) != nullptr);
   }
+}
+
+TEST_CASE("eval: an empty GeoJSON (no features, so no attributes) is evaluated as no boxes") {
+  test::ScratchDir dir;
+  const std::string empty = R"({"type":"FeatureCollection","features":[]})";
+  const std::string one =
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"class":"ship","score":0.9},)"
+      R"("geometry":{"type":"Polygon","coordinates":[[[3,51],[3.001,51],[3.001,51.001],[3,51.001],[3,51]]]}}]})";
+  test::write_text(dir / "none.geojson", empty);
+  test::write_text(dir / "one.geojson", one);
+  const auto missed = eval::evaluate_files(dir / "none.geojson", dir / "one.geojson");
+  CHECK(missed.overall.truths == 1);
+  CHECK(missed.overall.detections == 0);
+  CHECK(missed.overall.recall == 0);
+  const auto false_alarm = eval::evaluate_files(dir / "one.geojson", dir / "none.geojson");
+  CHECK(false_alarm.overall.false_positives == 1);
+  CHECK(eval::evaluate_files(dir / "none.geojson", dir / "none.geojson").overall.truths == 0);
+  // A file with features still needs its attributes.
+  test::write_text(dir / "bare.geojson",
+                   R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},)"
+                   R"("geometry":{"type":"Polygon","coordinates":[[[3,51],[3.001,51],[3.001,51.001],[3,51]]]}}]})");
+  CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "bare.geojson", dir / "one.geojson"),
+                       doctest::Contains("no \"class\" attribute"), core::DataError);
 }

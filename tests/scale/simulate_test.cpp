@@ -101,6 +101,16 @@ TEST_CASE("plot: one panel per strategy, with the deadline marked") {
   CHECK(svg.substr(svg.size() - 7) == "</svg>\n");
 }
 
+TEST_CASE("trace: arrivals of 0 tasks only, or at absurd times, are refused (were NaN columns, a hang)") {
+  CHECK(test::usage_message([] {
+          scale::parse_trace("time,tasks\n0,0\n60,0\n", "t.csv");
+        }).rfind("t.csv: the trace has no arrivals", 0) == 0);
+  CHECK(test::usage_message([] { scale::parse_trace("0,5\n1e300,1\n", "t.csv"); }) ==
+        "t.csv:2: time 1e300 is past the simulator's 10000000 s (16 weeks) (hint: times are seconds from the "
+        "trace's start, not epoch times)");
+  CHECK(scale::parse_trace("0,5\n1e7,1\n", "t.csv").size() == 2);
+}
+
 TEST_CASE("trace: header, comments, and strict errors with line numbers") {
   const auto t = scale::parse_trace("# a comment\ntime,tasks\n0,5\n10, 3  # late\n10,0\n", "t.csv");
   REQUIRE(t.size() == 3);

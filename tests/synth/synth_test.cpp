@@ -132,3 +132,41 @@ TEST_CASE("synth: 4-band optical adds NIR and ponds; SAR has one band only") {
   o.kind = synth::Kind::sar;
   CHECK_THROWS_AS(synth::synthesize(o), core::UsageError);
 }
+
+TEST_CASE("synth: --objects below zero or beyond what the scene can hold is a usage error naming the value") {
+  test::ScratchDir dir;
+  synth::SynthOptions o;
+  o.width = 64;
+  o.height = 64;
+  o.output = dir / "a.tif";
+  o.objects = -7;  // was taken as "from the area"
+  CHECK_THROWS_WITH_AS(synth::synthesize(o), doctest::Contains("--objects -7"), core::UsageError);
+  o.objects = 100000000;  // was planned for hours (200 tries per missing object), deaf to Ctrl-C
+  CHECK_THROWS_WITH_AS(synth::synthesize(o), doctest::Contains("expected 0 to 64 for a 64x64 scene"), core::UsageError);
+  CHECK_FALSE(std::filesystem::exists(o.output));
+  o.objects = 64;  // the most allowed: planned quickly, as many as fit
+  CHECK(synth::synthesize(o).objects < 64);
+}
+
+TEST_CASE("synth: a stop request is heard while a crowded scene is planned") {
+  synth::SynthOptions o;
+  o.width = 256;
+  o.height = 256;
+  o.objects = 1024;  // far more than fit: the planner tries 200 placements per missing object
+  int polls = 0;
+  o.stop = [&] { return ++polls > 1; };
+  CHECK_THROWS_AS(synth::plan_objects(o), core::Interrupted);
+  CHECK(polls == 2);
+}
+
+TEST_CASE("synth: -o must name a GeoTIFF (.tif or .tiff); another extension would mislabel its bytes") {
+  test::ScratchDir dir;
+  synth::SynthOptions o;
+  o.width = 64;
+  o.height = 64;
+  o.output = dir / "scene.png";  // was a GeoTIFF written as scene.png, exit 0
+  CHECK_THROWS_WITH_AS(synth::synthesize(o), doctest::Contains("swath synth writes a GeoTIFF"), core::UsageError);
+  CHECK_FALSE(std::filesystem::exists(o.output));
+  o.output = dir / "scene.TIFF";
+  CHECK(synth::synthesize(o).scene_path == o.output);
+}
