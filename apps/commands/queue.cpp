@@ -12,7 +12,6 @@
 #include "queue/admin.hpp"
 #include "queue/reports.hpp"
 #include "queue/stats.hpp"
-#include "worker/done_record.hpp"
 
 namespace swath::commands {
 
@@ -131,22 +130,14 @@ class QueueCommand final : public cli::Command {
                              ids.empty() ? "the queue has no jobs" : "its jobs: " + core::join(ids, ", "));
     }
     if (records_) {
-      const auto* output = found.front().meta.find("output");
-      const std::string dir = output != nullptr ? output->as_string() : "";
-      const auto records = worker::read_records(dir, job_id_);
-      for (const auto& r : records) cli::emit(r.dump() + "\n");
-      // Fewer records than done tasks printed nothing about the rest: say so, or it reads as complete. Only
-      // kinds that write outputs leave a record (a noop task has none).
-      auto handlers = worker::builtin_handlers();
-      fleet::add_handlers(handlers, fleet::Resources{});
-      const auto* kind = found.front().meta.find("kind");
-      const auto* handler = handlers.find(kind != nullptr && kind->is_string() ? kind->as_string() : "");
-      if (const auto done = found.front().done;
-          handler != nullptr && handler->writes_outputs() && static_cast<std::int64_t>(records.size()) < done) {
+      const auto job = fleet::read_job_records(found.front());
+      for (const auto& r : job.records) cli::emit(r.dump() + "\n");
+      // Otherwise the missing ones would read as a complete list.
+      if (job.missing > 0) {
         log::get("queue")->warn(
             "job {}: {} of its {} done tasks have no readable record in '{}/swath-records/{}' "
             "(removed, moved or damaged since they were committed)",
-            job_id_, done - static_cast<std::int64_t>(records.size()), done, dir, job_id_);
+            job_id_, job.missing, found.front().done, job.dir, job_id_);
       }
     } else if (json_) {
       for (const auto& j : found) cli::emit(queue::to_json(j).dump() + "\n");

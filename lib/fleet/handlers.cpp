@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/errors.hpp"
@@ -16,6 +17,7 @@
 #include "tiling/tile.hpp"
 #include "webmap/merge.hpp"
 #include "webmap/pyramid.hpp"
+#include "worker/done_record.hpp"
 
 namespace swath::fleet {
 
@@ -164,6 +166,21 @@ std::string detections_name(const std::string& task_id, const std::string& forma
 void add_handlers(worker::HandlerRegistry& registry, Resources resources) {
   registry.add("tile", std::make_shared<TileHandler>(resources));
   registry.add("detect", std::make_shared<DetectHandler>(resources));
+}
+
+JobRecords read_job_records(const queue::JobInfo& job) {
+  JobRecords out;
+  const auto* output = job.meta.find("output");
+  out.dir = output != nullptr ? output->as_string() : "";
+  out.records = worker::read_records(out.dir, job.id);
+  worker::HandlerRegistry handlers = worker::builtin_handlers();
+  add_handlers(handlers, Resources{});
+  const auto* kind = job.meta.find("kind");
+  const auto* handler = handlers.find(kind != nullptr && kind->is_string() ? kind->as_string() : "");
+  if (handler != nullptr && handler->writes_outputs()) {
+    out.missing = std::max<std::int64_t>(0, job.done - static_cast<std::int64_t>(out.records.size()));
+  }
+  return out;
 }
 
 }  // namespace swath::fleet
