@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <map>
 
 namespace swath::cli {
@@ -70,6 +71,18 @@ void ConfigFlags::apply(config::Config& config) const {
     if (!first) it->second.value += "," + g.value;
   }
   for (const auto& [key, g] : lists) config.set(key, g.value, config::Origin{config::Layer::flag, g.flag});
+}
+
+CLI::Validator at_least(long long min, const std::string& hint) {
+  return CLI::Validator(
+      [min, hint](std::string& text) -> std::string {
+        long long n = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        const bool negative_overflow = ec == std::errc::result_out_of_range && !text.empty() && text[0] == '-';
+        if (!negative_overflow && (ec != std::errc{} || end != text.data() + text.size() || n >= min)) return "";
+        return "'" + text + "' must be " + std::to_string(min) + " or more" + (hint.empty() ? "" : " (" + hint + ")");
+      },
+      "N>=" + std::to_string(min));
 }
 
 }  // namespace swath::cli

@@ -30,4 +30,9 @@ class ConfigFlags {
   std::vector<Given> given_;
 };
 
+// A whole number of at least `min` for an option, in words ("'0' must be 1 or more (hint)"; `hint` may be empty);
+// CLI11's own ranges print a 309-digit bound and let an unsigned option wrap -1 to 2^64 - 1. What is not a number
+// is left for CLI11 to refuse.
+CLI::Validator at_least(long long min, const std::string& hint = "");
+
 }  // namespace swath::cli

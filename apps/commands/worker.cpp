@@ -1,8 +1,6 @@
 // `swath worker`: take tasks from a queue and run them until it is empty (--exit-when-empty) or SIGTERM.
 #include "worker/worker.hpp"
 
-#include <charconv>
-
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "commands/queue_flags.hpp"
@@ -26,15 +24,7 @@ class WorkerCommand final : public cli::Command {
         ->check(CLI::Range(1, 65535));
     app.add_flag("--exit-when-empty", exit_when_empty_, "Exit 0 when nothing is ready, delayed or leased");
     app.add_option("--max-tasks", max_tasks_, "Exit 0 after leasing and settling this many tasks (a pod's fixed share)")
-        ->check(CLI::Validator(
-            [](std::string& text) -> std::string {
-              // CLI11's PositiveNumber said "Value 0 not in range 0.000000 to 1797...(309 digits)".
-              long long n = 0;
-              const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-              if (ec != std::errc{} || end != text.data() + text.size() || n >= 1) return "";  // CLI11 converts
-              return "'" + text + "' must be 1 or more (leave it out to run until stopped)";
-            },
-            "N>=1"));
+        ->check(cli::at_least(1, "leave it out to run until stopped"));
     app.add_flag("--json", json_, "Print the summary as JSON on exit");
   }
   int run(const cli::Invocation& invocation) override {

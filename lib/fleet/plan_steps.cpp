@@ -89,8 +89,12 @@ PlanOptions checked_plan(const PlanOptions& given) {
   options.output = given.worker_paths ? worker_path(given.output, "--output") : core::resolved_path(given.output);
   if (options.inputs.empty())
     throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
-  if (options.tiles_per_task == 0) throw core::UsageError("--tiles-per-task must be at least 1", "");
-  if (options.shards == 0) throw core::UsageError("--shards must be at least 1", "");
+  if (options.tiles_per_task == 0)
+    throw core::UsageError("--tiles-per-task 0", "a task holds at least one manifest line",
+                           "pass --tiles-per-task 1 or more (default 1)");
+  if (options.shards == 0)
+    throw core::UsageError("--shards 0", "a scene is split into at least one shard",
+                           "pass --shards 1 or more (default 1)");
   if (is_pyramid_plan(options) && options.shards > max_pyramid_shards) {
     throw core::UsageError("--shards " + std::to_string(options.shards),
                            "a pyramid is split into at most " + std::to_string(max_pyramid_shards) + " shards",

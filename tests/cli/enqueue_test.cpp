@@ -136,6 +136,10 @@ TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit
     CHECK(r.err.find(c.message) != std::string::npos);
     CHECK(r.err.find("pass --") == std::string::npos);  // a local command's flag means nothing here
   }
+  const auto zero = test::swath(
+      with_redis(redis, {"enqueue", "--output", dir / "out", "--kind", "tile", scene, "--tiles-per-task", "0"}));
+  CHECK(zero.exit_code == 2);
+  CHECK_MESSAGE(zero.err.find("swath enqueue: --tiles-per-task: '0' must be 1 or more") != std::string::npos, zero.err);
   CHECK(ready(redis) == "0");
 }
 

@@ -86,7 +86,7 @@ TEST_CASE("fleet tile --grid xyz: what swath tile --shard refuses is refused at 
     CHECK(r.exit_code == 2);
     CHECK_MESSAGE(contains(r.err, why), r.err);
   };
-  refused(enqueue(redis, scene, dir / "out", {"--shards", "0"}), "--shards must be at least 1");
+  refused(enqueue(redis, scene, dir / "out", {"--shards", "0"}), "--shards: '0' must be 1 or more");
   refused(enqueue(redis, scene, dir / "out", {"--shards", "5000"}), "a pyramid is split into at most 1024 shards");
   refused(enqueue(redis, scene, dir / "out.pmtiles", {"--shards", "2"}), "not into a PMTiles archive");
   refused(enqueue(redis, scene, dir / "out", {"--shards", "2", "--options", R"({"format":"JPEG"})"}),
