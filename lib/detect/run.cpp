@@ -191,6 +191,15 @@ core::Json provenance_options(const DetectOptions& options, const Detector& dete
                             {"merge_per_class", options.merge.per_class}};
 }
 
+// Not one window could be read (a truncated or damaged scene): an empty collection would look like a sea without
+// ships, so nothing is written and the run fails.
+void refuse_if_nothing_read(const DetectReport& report) {
+  if (report.windows == 0 || report.failures.size() < static_cast<std::size_t>(report.windows)) return;
+  throw core::DataError(
+      "no window could be read (" + std::to_string(report.windows) + " failed), so nothing is written",
+      "the first: " + report.failures.front());  // its own hint says what to check
+}
+
 }  // namespace
 
 core::Json to_json(const DetectReport& report) {
@@ -243,6 +252,7 @@ DetectReport detect_scenes(const DetectOptions& requested) {
     ++report.scenes;
   }
   report.raw_detections = static_cast<std::int64_t>(found.size());
+  refuse_if_nothing_read(report);
   const auto merge_start = Clock::now();
   const std::string crs = scenes.front().prepared.crs_wkt;
   auto crs_of = [&](const std::string& label) {
@@ -269,8 +279,10 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   const auto quicklook_time = Clock::now() - quicklook_start;
   const core::Json used = provenance_options(options, *detector);  // onnx hashes its model for it: once
   auto record = provenance::provenance_json(provenance::hash_options(used));
-  stage_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"),
-                   core::Json::Object{{"provenance", record}, {"options", used}}, staged);
+  core::Json about = core::Json::Object{{"provenance", record}, {"options", used}};
+  // The file itself says it lacks what those windows hold (absent when none failed: the same bytes as before).
+  if (!report.failures.empty()) about.set("failed_windows", to_json(report).at("failed_windows"));
+  stage_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"), about, staged);
   if (options.stop && options.stop()) throw_interrupted(report.windows);
   staged.commit();
   report.merge_write_seconds = std::chrono::duration<double>(Clock::now() - merge_start - quicklook_time).count();

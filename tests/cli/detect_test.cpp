@@ -249,6 +249,24 @@ TEST_CASE("detect: windows that cannot be read are reported, the rest is written
   CHECK(failed[0].as_string().find("cannot read window") != std::string::npos);
   CHECK(report.at("detections").as_int() > 0);
   CHECK(fs::exists(dir / "d.gpkg"));
+  // The file says so too, not only the report: an output that lacks windows does not look complete.
+  REQUIRE(test::swath({"detect", dir / "cut.tif", "-o", dir / "d.geojson"}).exit_code == 3);
+  const auto about = core::Json::parse(core::read_file(dir / "d.geojson")).at("swath");
+  CHECK(about.at("failed_windows").as_array().size() == failed.size());
+  REQUIRE(test::swath({"detect", scene, "-o", dir / "whole.geojson"}).exit_code == 0);
+  CHECK(core::Json::parse(core::read_file(dir / "whole.geojson")).at("swath").find("failed_windows") == nullptr);
+}
+
+TEST_CASE("detect: a scene none of whose windows can be read fails (exit 1) and writes nothing") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "s.tif", {"--seed", "3"});
+  const auto bytes = core::read_file(scene);
+  test::write_text(dir / "head.tif", bytes.substr(0, 4096));  // the header and no pixels
+  const auto r = test::swath({"detect", dir / "head.tif", "-o", dir / "d.geojson"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("swath detect: no window could be read (") != std::string::npos, r.err);
+  CHECK(r.err.find("so nothing is written: the first: ") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "d.geojson"));
 }
 
 TEST_CASE("detect: an output or quicklook path that is a directory, or a quicklook not .png, is refused up front") {
