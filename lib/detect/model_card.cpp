@@ -62,7 +62,10 @@ std::vector<int> output_shape(const cv::Mat& out) {
 }  // namespace
 
 ModelCard load_model_card(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw core::IoError("model card '" + path + "'", "no such file");
+  if (!std::filesystem::exists(path)) {
+    throw core::IoError("model card '" + path + "'", "no such file",
+                        "check the path; a card is the YAML next to its .onnx (see models/vehicles.yaml)");
+  }
   YAML::Node root;
   try {
     root = YAML::Load(core::read_file(path));

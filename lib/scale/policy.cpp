@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <map>
@@ -194,6 +195,15 @@ Policy parse_policy(std::string_view yaml_text, const std::string& name) {
   return policy;
 }
 
-Policy load_policy(const std::string& path) { return parse_policy(core::read_file(path), path); }
+Policy load_policy(const std::string& path) {
+  // Like --config: the policy is configuration, so a wrong path is a usage error (exit 2), not a failed run.
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status))
+    throw core::UsageError("policy file '" + path + "'", "no such file", "check the path given by --policy");
+  if (std::filesystem::is_directory(status))
+    throw core::UsageError("policy file '" + path + "'", "it is a directory", "give a YAML file to --policy");
+  return parse_policy(core::read_file(path), path);
+}
 
 }  // namespace swath::scale

@@ -230,6 +230,10 @@ TEST_CASE("detect/eval: missing files are named") {
   const auto r = test::swath({"detect", dir / "nope.tif", "-o", dir / "d.gpkg"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("nope.tif") != std::string::npos);
+  const auto card = test::swath({"detect", "--check-model", dir / "nope.yaml"});
+  CHECK(card.exit_code == 1);
+  CHECK(card.err.find("model card '" + (dir / "nope.yaml") + "': no such file (hint: check the path") !=
+        std::string::npos);
   const auto e = test::swath({"eval", dir / "nope.gpkg", dir / "t.geojson"});
   CHECK(e.exit_code == 1);
   CHECK(e.err.find("no such file") != std::string::npos);

@@ -134,6 +134,15 @@ TEST_CASE("scale-plan: bad policies exit 2 naming file, line, key and value") {
     CHECK(r.out.empty());
     CHECK_FALSE(fs::exists(f.dir / "k8s"));  // nothing partial written
   }
+  // A policy that is not there is a usage error like a missing --config (was exit 1, an I/O failure).
+  Fixture f(queue_stats(10, 0, 0, 4), "");
+  auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.dir / "absent.yaml"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "swath scale-plan: policy file '" + (f.dir / "absent.yaml") +
+                     "': no such file (hint: check the path given by --policy)\n");
+  r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.dir.path()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("': it is a directory (hint: give a YAML file to --policy)") != std::string::npos);
 }
 
 TEST_CASE("scale-plan: unknown --strategy flag exits 2 with a suggestion") {
