@@ -49,7 +49,7 @@ class QueueCommand final : public cli::Command {
                                   "Spread new jobs' task records over small hashes (every worker must run "
                                   "this swath or newer: docs/queue.md, Upgrades)");
     declare_queue_flags(*migrate_, flags);
-    migrate_->add_flag("--json", json_, R"(Print {"queue", "layout", "bucketed", "already_migrated"})");
+    migrate_->add_flag("--json", json_, R"(Print {"queue", "layout", "bucketed", "already_migrated", "never_used"})");
     dead_ = app.add_subcommand("dead", "The dead-letter list: list, retry or purge");
     dead_->require_subcommand(1, 1);
     list_ = dead_->add_subcommand("list", "Show dead tasks with their errors");
@@ -104,6 +104,11 @@ class QueueCommand final : public cli::Command {
 
  private:
   int migrate(queue::Connection& connection, const queue::Keys& keys) {
+    // Marking a queue ahead of its first job is allowed (workers of this swath read it), but a mistyped --queue
+    // would otherwise look done: said on stderr, and in the JSON.
+    const bool unseen = !queue::queue_seen(connection, keys);
+    if (unseen)
+      log::get("queue")->warn("{}; marked for buckets ahead of its first job", never_used(connection, keys.name));
     const bool already = !queue::migrate(connection, keys);
     if (json_) {
       core::Json j = core::Json::object();
@@ -111,6 +116,7 @@ class QueueCommand final : public cli::Command {
       j.set("layout", 3);
       j.set("bucketed", true);
       j.set("already_migrated", already);
+      j.set("never_used", unseen);
       cli::emit(j.dump() + "\n");
     } else {
       cli::emit("queue '" + keys.name + "': " +

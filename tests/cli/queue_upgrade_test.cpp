@@ -78,6 +78,10 @@ TEST_CASE("cli queue migrate: new jobs bucketed from then on; a second run says 
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("queue 'fleet': migrated: its new jobs spread their task records over buckets") !=
         std::string::npos);
+  // Nothing was ever enqueued on it: allowed (a queue made ready before its first job), but said, as a mistyped
+  // --queue looks the same.
+  CHECK(r.err.find("queue 'fleet' has never been used on this server (nothing was enqueued on it); it holds no swath "
+                   "queue; marked for buckets ahead of its first job") != std::string::npos);
   CHECK(redis.cli({"GET", "swath:{fleet}:layout"}) == "3");
   CHECK(redis.cli({"GET", "swath:{fleet}:bucketed"}) == "1");
 
@@ -91,6 +95,7 @@ TEST_CASE("cli queue migrate: new jobs bucketed from then on; a second run says 
   CHECK(json.at("layout").as_int() == 3);
   CHECK(json.at("bucketed").as_bool());
   CHECK(json.at("already_migrated").as_bool());
+  CHECK(json.at("never_used").as_bool());
 
   // A newer swath's layout: migrate, stats, enqueue and a worker refuse (exit 1), naming it; nothing changes.
   redis.cli({"SET", "swath:{fleet}:layout", "4"});
@@ -107,6 +112,18 @@ TEST_CASE("cli queue migrate: new jobs bucketed from then on; a second run says 
   }
   CHECK(redis.cli({"GET", "swath:{fleet}:layout"}) == "4");
   CHECK(redis.cli({"EXISTS", "swath:{fleet}:ready"}) == "0");
+}
+
+TEST_CASE("cli queue migrate: a queue in use is migrated without the never-used warning") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  REQUIRE(test::swath(
+              with_redis(redis, {"enqueue", "--kind", "noop", SWATH_SOURCE_DIR "/Makefile", "--output", dir / "out"}))
+              .exit_code == 0);
+  const auto r = test::swath(with_redis(redis, {"queue", "migrate", "--json"}));
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(core::Json::parse(r.out).at("never_used").as_bool());
+  CHECK(r.err.find("never been used") == std::string::npos);
 }
 
 TEST_CASE(
