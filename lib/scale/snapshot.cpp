@@ -1,6 +1,8 @@
 // Reads the shared queue-stats JSON contract strictly: wrong schema, missing or negative counts are errors.
 #include "scale/snapshot.hpp"
 
+#include <cmath>
+
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
@@ -21,6 +23,12 @@ long long count(const core::Json& object, std::string_view key, const std::strin
   if (!value->is_number()) throw core::DataError(name, "'" + std::string(key) + "' is not a number");
   const double v = value->as_double();
   if (v < 0) throw core::DataError(name, "'" + std::string(key) + "' is negative (" + value->dump() + ")");
+  // A count of tasks or pods: 3.7 is not one (it was cut to 3, planning for fewer tasks than the file said), and
+  // one too large for a long long would overflow the cast.
+  if (!value->is_int() && (v != std::floor(v) || v >= 9.2e18)) {
+    throw core::DataError(name, "'" + std::string(key) + "' is not a whole number (" + value->dump() + ")",
+                          "produce it with `swath queue stats --json`");
+  }
   return static_cast<long long>(v);
 }
 

@@ -163,6 +163,12 @@ TEST_CASE("scale-plan: bad stats files and missing inputs") {
   r = test::swath({"scale-plan", "--stats", dir / "negative.json"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("'backlog' is negative (-3)") != std::string::npos);
+  test::write_text(dir / "fraction.json", "{\"schema\":\"swath.queue.stats/1\",\"backlog\":3.7,\"in_flight\":0}");
+  r = test::swath({"scale-plan", "--stats", dir / "fraction.json"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("'backlog' is not a whole number (3.7)") != std::string::npos);
+  test::write_text(dir / "whole.json", "{\"schema\":\"swath.queue.stats/1\",\"backlog\":3.0,\"in_flight\":0}");
+  CHECK(test::swath({"scale-plan", "--stats", dir / "whole.json"}).exit_code == 0);
   r = test::swath({"scale-plan", "--stats", dir / "absent.json"});
   CHECK(r.exit_code == 1);
   r = test::swath({"scale-plan"});
