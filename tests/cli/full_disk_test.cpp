@@ -133,6 +133,9 @@ void check_on_full_disks(const Kind& kind) {
     CHECK(r.exit_code == 1);
     CHECK(error.find("No space left on device") != std::string::npos);
     if (!kind.stdout_file.empty()) continue;  // the shell made the file; the exit code said it is not whole
+    if (!kind.tiles) {  // nor an empty directory the command made for its output (scale-plan --emit -o DIR)
+      for (const auto& e : fs::directory_iterator(tmpfs.path())) CHECK_MESSAGE(!e.is_directory(), e.path().string());
+    }
     for (const auto& [path, content] : left) {
       CAPTURE(path);
       const bool tile = kind.tiles && !hidden(path) && path.find('/') != std::string::npos &&

@@ -345,17 +345,4 @@ std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, co
   return out;
 }
 
-std::vector<std::string> write_manifests(const std::vector<Manifest>& manifests, const std::string& dir) {
-  core::ensure_writable_directory(dir);
-  core::StagedFiles staged;  // all of them or none: a half-emitted set would deploy half a system
-  std::vector<std::string> paths;
-  for (const auto& m : manifests) {
-    const std::string path = dir + "/" + m.file_name;
-    staged.write(path, m.yaml);
-    paths.push_back(path);
-  }
-  staged.commit();
-  return paths;
-}
-
 }  // namespace swath::scale::k8s
