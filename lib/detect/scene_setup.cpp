@@ -56,6 +56,7 @@ PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool 
     return scene;
   }
   if (!allow_pixel_coords) {
+    raster::require_whole(scene.info);  // a cut copy loses its GeoTIFF keys: "no CRS" would send users astray
     // A rotated grid is refused for what it is, CRS or not: it is not a missing CRS.
     raster::require_north_up(scene.info,
                              "or pass --allow-pixel-coords to write pixel coordinates (x = column, y = row)");

@@ -52,6 +52,17 @@ std::vector<std::int64_t> selected_indices(const core::Json& options) {
   return out;
 }
 
+// Whether `hint` names a flag of a local command ("pass --allow-pixel-coords"), which means nothing to an enqueuer;
+// a command quoted in backticks (`gdalinfo --formats`) is not one.
+bool names_local_flag(const std::string& hint) {
+  bool quoted = false;
+  for (std::size_t i = 0; i + 1 < hint.size(); ++i) {
+    if (hint[i] == '`') quoted = !quoted;
+    if (!quoted && hint[i] == '-' && hint[i + 1] == '-') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void refuse(Audience audience, const std::string& subject, const std::string& why, const std::string& enqueue_hint) {
@@ -62,7 +73,7 @@ void refuse(Audience audience, const std::string& subject, const std::string& wh
 }
 
 void refuse(Audience audience, const std::string& kind, const core::Error& error) {
-  const bool names_flag = error.hint().find("--") != std::string::npos;
+  const bool names_flag = names_local_flag(error.hint());
   refuse(audience, error.subject(), error.why(),
          error.hint().empty() || names_flag ? options_hint(kind) : error.hint());
 }

@@ -4,6 +4,8 @@
 #include <cpl_vsi.h>
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "raster/gdal_errors.hpp"
@@ -22,6 +24,26 @@ bool is_local(const std::string& path) { return !core::is_vsi_path(path); }
 bool is_directory(const std::string& path) {
   VSIStatBufL stat{};
   return VSIStatExL(path.c_str(), &stat, VSI_STAT_NATURE_FLAG) == 0 && VSI_ISDIR(stat.st_mode);
+}
+
+// Where the last block of the last band ends, against the file's size (GTiff only; GDAL reads one offset entry).
+std::string truncation_of(GDALDataset& dataset, const std::string& path) {
+  if (dataset.GetDriver() == nullptr || std::string(GDALGetDriverShortName(dataset.GetDriver())) != "GTiff") return "";
+  GDALRasterBand* band = dataset.GetRasterBand(dataset.GetRasterCount());
+  int bw = 0;
+  int bh = 0;
+  band->GetBlockSize(&bw, &bh);
+  if (bw <= 0 || bh <= 0) return "";
+  const std::string block =
+      std::to_string((band->GetXSize() + bw - 1) / bw - 1) + "_" + std::to_string((band->GetYSize() + bh - 1) / bh - 1);
+  const char* offset = band->GetMetadataItem(("BLOCK_OFFSET_" + block).c_str(), "TIFF");
+  const char* size = band->GetMetadataItem(("BLOCK_SIZE_" + block).c_str(), "TIFF");
+  VSIStatBufL stat{};
+  if (offset == nullptr || size == nullptr || VSIStatL(path.c_str(), &stat) != 0) return "";
+  const auto end = std::strtoull(offset, nullptr, 10) + std::strtoull(size, nullptr, 10);
+  if (end <= static_cast<unsigned long long>(stat.st_size)) return "";
+  return "its last block ends at byte " + std::to_string(end) + ", the file has " + std::to_string(stat.st_size) +
+         " bytes";
 }
 
 }  // namespace
@@ -70,7 +92,14 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
     info.nodata.push_back(has_nodata ? std::optional<double>(value) : std::nullopt);
     if (band->GetColorInterpretation() == GCI_AlphaBand && info.alpha_band == 0) info.alpha_band = b;
   }
+  info.truncated = truncation_of(dataset, path);
   return info;
+}
+
+void require_whole(const SceneInfo& info) {
+  if (info.truncated.empty()) return;
+  throw core::DataError("scene '" + info.path + "'", "the file is truncated: " + info.truncated,
+                        "copy or download it again whole; `gdalinfo -checksum` reads every block");
 }
 
 void require_north_up(const SceneInfo& info, const std::string& other_way) {

@@ -23,6 +23,9 @@ struct SceneInfo {
   std::string crs_wkt;                             // "" when the scene has no CRS
   std::vector<std::optional<double>> nodata;       // per band
   int alpha_band = 0;                              // 1-based band with an alpha/mask role, 0 if none
+  // A GeoTIFF whose last block ends past the end of its file: "its last block ends at byte N, the file has M
+  // bytes"; "" otherwise. Such a copy often lost its GeoTIFF keys too (they are written late in the file).
+  std::string truncated;
 
   bool georeferenced() const { return geotransform.has_value() && !crs_wkt.empty(); }
 };
@@ -36,6 +39,10 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path);
 // Throws DataError naming the scene when its geotransform rotates or shears the pixel grid (a CRS or not):
 // swath's windows, bounds and footprints are axis-aligned in map coordinates. `other_way` adds to the hint.
 void require_north_up(const SceneInfo& info, const std::string& other_way = "");
+
+// Throws DataError naming the scene when it is truncated (SceneInfo::truncated): what it lacks is not what to
+// report, and the remedy is a whole copy.
+void require_whole(const SceneInfo& info);
 
 // Bytes of one pixel of one band of `type`.
 int bytes_per_sample(GDALDataType type);

@@ -113,7 +113,10 @@ TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit
   };
   const std::vector<Case> cases{
       {{"--kind", "tile", dir / "in"}, "cannot open '" + dir / "in" + "': a directory, not a raster"},
-      {{"--kind", "tile", dir / "in/text.tif"}, "not a raster GDAL can read"},
+      {{"--kind", "tile", dir / "in/text.tif"},
+       "text.tif': not a raster GDAL can read (GDAL reported no reason) (hint: give a GeoTIFF, COG, VRT, JP2 or "
+       "another format listed by `gdalinfo --formats`)"},  // its own hint: a command in backticks is not a local flag
+                                                           // to replace
       {{"--kind", "tile", dir / "in/.hidden.tif"},
        "its tiles would go into the hidden directory '.hidden', and a worker commits no hidden output"},
       {{"--kind", "tile", scene, "--options", R"({"format":"PNGG"})"}, "unknown format 'PNGG'"},
