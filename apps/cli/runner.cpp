@@ -141,6 +141,7 @@ int run(int argc, char** argv, CommandList commands) {
     std::cout << app.help("", CLI::AppFormatMode::All);
     return 0;
   } catch (const CLI::ParseError& e) {
+    if (const auto missing = missing_subcommand(app, e)) return report(parsed_command_name(app), *missing);
     return report(parsed_command_name(app), usage_error_from(e));
   } catch (const core::Error& e) {
     return report(command_name, e);

@@ -2,6 +2,7 @@
 #include "cli/usage.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "core/text.hpp"
@@ -52,6 +53,36 @@ void check_command_name(int argc, char** argv, const CommandList& commands) {
 std::string parsed_command_name(CLI::App& app) {
   for (auto* sub : app.get_subcommands()) return sub->get_name();
   return {};
+}
+
+std::optional<core::UsageError> missing_subcommand(CLI::App& app, const CLI::ParseError& error) {
+  if (dynamic_cast<const CLI::RequiredError*>(&error) == nullptr ||
+      std::string(error.what()).find("subcommand") == std::string::npos) {
+    return std::nullopt;
+  }
+  // The innermost parsed command is the one that lacks a command of its own (`queue`, `queue dead`).
+  CLI::App* needing = &app;
+  std::string path = "swath";
+  for (bool deeper = true; deeper;) {
+    deeper = false;
+    for (auto* sub : needing->get_subcommands()) {
+      needing = sub;
+      path += " " + sub->get_name();
+      deeper = true;
+      break;
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto* sub : needing->get_subcommands({})) names.push_back(sub->get_name());
+  const std::string choices = "one of " + core::join(names, ", ") + "; `" + path + " --help` says what each does";
+  auto stray = needing->remaining();
+  if (stray.empty()) stray = app.remaining();  // a word no command took falls through to the top
+  // Only a lone word is surely the mistyped command (with flags before it, one may be a flag's value).
+  if (stray.size() != 1 || stray.front().rfind('-', 0) == 0)
+    return core::UsageError("a command is needed", "", choices);
+  const auto best = core::closest_match(stray.front(), names);
+  return core::UsageError("unknown command '" + stray.front() + "'", "",
+                          (best ? "did you mean '" + *best + "'? " : std::string()) + choices);
 }
 
 core::UsageError usage_error_from(const CLI::ParseError& error) {

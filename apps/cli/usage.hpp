@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 
 #include "cli/command.hpp"
@@ -20,6 +21,10 @@ Command* find_command(const CommandList& commands, const std::string& name);
 
 // The name of the subcommand whose flags were being parsed ("" at the top level).
 std::string parsed_command_name(CLI::App& app);
+
+// CLI11's "A subcommand is required", which names neither the word given nor the choices, in swath's words;
+// nullopt for any other error.
+std::optional<core::UsageError> missing_subcommand(CLI::App& app, const CLI::ParseError& error);
 
 // CLI11's parse error as a swath usage error (exit 2 rather than CLI11's 105-109).
 core::UsageError usage_error_from(const CLI::ParseError& error);

@@ -55,6 +55,24 @@ TEST_CASE("cli: unknown command exits 2 with a suggestion") {
   CHECK(r.out.empty());
 }
 
+TEST_CASE("cli: a command's missing or mistyped own command is named, with the choices") {
+  auto r = test::swath({"queue", "stat"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err ==
+        "swath queue: unknown command 'stat' (hint: did you mean 'stats'? one of stats, jobs, job, migrate, "
+        "dead; `swath queue --help` says what each does)\n");
+  r = test::swath({"queue", "dead", "bogus"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("unknown command 'bogus' (hint: one of list, retry, purge; `swath queue dead --help`") !=
+        std::string::npos);
+  r = test::swath({"queue"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("swath queue: a command is needed (hint: one of stats,") == 0);
+  r = test::swath({"queue", "--queue", "q", "bogus"});  // flags first: "q" may be a value, so no guess
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("swath queue: a command is needed") == 0);
+}
+
 TEST_CASE("cli: unknown flag exits 2, not CLI11's 109") {
   const auto r = test::swath({"version", "--jsn"});
   CHECK(r.exit_code == 2);
