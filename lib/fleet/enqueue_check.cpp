@@ -110,10 +110,7 @@ class Checker {
       const auto* info = scene_info(input, "detect");
       if (info == nullptr) continue;
       if (!info->georeferenced() && !options.allow_pixel_coords) {
-        if (!info->truncated.empty()) {
-          refuse(Audience::enqueue, "scene '" + input + "'", "the file is truncated: " + info->truncated,
-                 "copy or download it again whole; `gdalinfo -checksum` reads every block");
-        }
+        refusing("detect", [&] { raster::require_whole(*info); });  // a cut copy, not a scene without a CRS
         refuse(Audience::enqueue, "scene '" + input + "'",
                "it has no CRS or geotransform, so detections cannot be placed on a map",
                "--options '{\"allow_pixel_coords\":true}' writes pixel coordinates (x = column, y = row) instead");
