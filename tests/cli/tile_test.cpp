@@ -180,6 +180,33 @@ TEST_CASE("cli tile: corrupt blocks in the middle: those tiles fail, the rest fi
   CHECK(failure_logs == 4);
 }
 
+TEST_CASE("cli tile: a scene none of whose tiles can be read is a failure (exit 1), not a partial success") {
+  test::ScratchDir dir;
+  test::SceneSpec spec{.width = 64, .height = 64, .bands = 1, .type = GDT_Byte};
+  spec.pixel = [](int, int x, int y) { return (x * 3 + y) % 256; };
+  spec.creation_options = {"TILED=YES", "BLOCKXSIZE=32", "BLOCKYSIZE=32", "COMPRESS=DEFLATE"};
+  const auto scene = test::make_scene(dir / "scene.tif", spec);
+  for (int by = 0; by < 2; ++by)
+    for (int bx = 0; bx < 2; ++bx) test::corrupt_block(scene, bx, by);
+  for (const std::string grid : {"chips", "xyz"}) {
+    CAPTURE(grid);
+    const auto out = dir / ("out-" + grid);
+    std::vector<std::string> args{"tile", scene, "-o", out, "--size", "32", "--json"};
+    if (grid == "xyz") args = {"tile", scene, "-o", out, "--grid", "xyz", "--zoom", "3", "--json"};
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());  // no summary that a pipeline could take for a result
+    CHECK(contains(r.err, "no tile could be made ("));
+    CHECK(contains(r.err, "' lists why each failed): the first: "));
+    CHECK(contains(r.err, "IReadBlock failed"));  // the first failure's reason, with its own hint
+    CHECK(contains(r.err, "(hint: "));
+    std::size_t failed_lines = 0;  // the manifest is still written: it says why each tile failed, for --resume
+    for (const auto& line : test::manifest_lines(out))
+      if (line.find("status") && line.at("status").as_string() == "failed") ++failed_lines;
+    CHECK(failed_lines > 0);
+  }
+}
+
 TEST_CASE("cli tile: an output path that is a file, or read-only, is an I/O error before any tile") {
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {});
