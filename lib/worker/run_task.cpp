@@ -83,9 +83,9 @@ core::Json outputs_json(const Outcome& outcome) {
 Outcome TaskRunner::operator()(const Job& job) const {
   struct Unwatch {
     Watchdog& watchdog;
-    const std::string& id;
-    ~Unwatch() { watchdog.end(id); }
-  } unwatch{watchdog, job.lease.id};
+    const std::string key;
+    ~Unwatch() { watchdog.end(key); }
+  } unwatch{watchdog, attempt_key(job.lease)};
   Outcome outcome;
   outcome.lease = job.lease;
   outcome.context = task_context(job.lease, "");
@@ -101,7 +101,7 @@ Outcome TaskRunner::operator()(const Job& job) const {
       throw core::DataError("malformed task", "envelope id '" + task.job + ":" + task.id + "' is not its key's");
     }
     auto& handler = handler_for(registry, task.kind);
-    watchdog.start(job.lease.id, timeout_ms > 0 ? timeout_ms : handler.default_timeout_ms());
+    watchdog.start(unwatch.key, timeout_ms > 0 ? timeout_ms : handler.default_timeout_ms());
     queue::check_paths(task, allow_roots);
     for (const auto& read : handler.reads(task)) queue::check_path(read.path, read.role, allow_roots);
     if (task.deadline_ms && job.leased_at_ms > *task.deadline_ms) {
@@ -114,8 +114,7 @@ Outcome TaskRunner::operator()(const Job& job) const {
       core::ensure_writable_directory(outcome.staging_dir);
       context.staging_dir = outcome.staging_dir;
     }
-    const std::string key = job.lease.id;
-    context.stop_requested = [this, key] { return stop_requested(key); };
+    context.stop_requested = [this, lease = job.lease] { return stop_requested(lease); };
     context.check_read = [this](const std::string& role, const std::string& path) {
       queue::check_path(path, role, allow_roots);
     };

@@ -32,13 +32,17 @@ struct Outcome {
   double seconds = 0;
 };
 
+// What the watchdog tracks: one attempt of a task. An attempt abandoned as hung may still be running when the next
+// attempt of the same task starts on this worker; keyed by the task alone, its end would unwatch the new one.
+inline std::string attempt_key(const queue::Leased& lease) { return lease.id + "@" + lease.token; }
+
 struct TaskRunner {
   const HandlerRegistry& registry;
   std::vector<std::string> allow_roots;
   std::string worker_id;
-  std::function<bool(const std::string& id)> stop_requested;  // lease lost, shutdown past grace, or overran
-  Watchdog& watchdog;                                         // told each task's time limit while it runs
-  std::int64_t timeout_ms = 0;                                // 0: the handler's default
+  std::function<bool(const queue::Leased&)> stop_requested;  // lease lost, shutdown past grace, or overran
+  Watchdog& watchdog;                                        // told each attempt's time limit while it runs
+  std::int64_t timeout_ms = 0;                               // 0: the handler's default
 
   Outcome operator()(const Job& job) const;
 };

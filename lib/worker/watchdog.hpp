@@ -1,4 +1,5 @@
-// Time limits of running tasks: the runner registers each task with its limit, the main loop asks which overran.
+// Time limits of running tasks: the runner registers each attempt (attempt_key) with its limit, the loop asks which
+// overran.
 #pragma once
 
 #include <chrono>
@@ -23,11 +24,11 @@ class Watchdog {
   void start(const std::string& id, std::int64_t limit_ms) {
     std::lock_guard lock(mutex_);
     running_[id] = {Clock::now() + std::chrono::milliseconds(limit_ms), limit_ms};
-    overran_.erase(id);  // a new attempt of a task abandoned here earlier
   }
   void end(const std::string& id) {
     std::lock_guard lock(mutex_);
     running_.erase(id);
+    overran_.erase(id);
   }
   // True once overdue() reported the task: its handler should stop (its outcome is dropped anyway).
   bool overran(const std::string& id) const {

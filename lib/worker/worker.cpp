@@ -56,7 +56,9 @@ class WorkerLoop {
         runner_{registry,
                 options.allow_roots,
                 options.worker_id,
-                [this](const std::string& id) { return keeper_.lost(id) || stopping_.load() || watchdog_.overran(id); },
+                [this](const queue::Leased& lease) {
+                  return keeper_.lost(lease.id) || stopping_.load() || watchdog_.overran(attempt_key(lease));
+                },
                 watchdog_,
                 options.task_timeout_ms},
         pool_(options.concurrency, [this](const Job& job) { return runner_(job); }),
@@ -210,13 +212,13 @@ class WorkerLoop {
     std::map<std::string, std::int64_t> limits;
     for (const auto& o : overdue) limits[o.id] = o.limit_ms;
     std::vector<Outcome> failures;
-    for (auto& job : pool_.abandon([&](const Job& j) { return limits.count(j.lease.id) > 0; })) {
+    for (auto& job : pool_.abandon([&](const Job& j) { return limits.count(attempt_key(j.lease)) > 0; })) {
       Outcome o;
       o.context = log::current().with(
           {{"task_id", job.lease.task_id()}, {"job_id", job.lease.job()}, {"attempt", job.lease.attempt}});
       o.failure.reason =
           fmt::format("hung: it ran longer than its time limit of {:g} s (--task-timeout) and was abandoned",
-                      static_cast<double>(limits[job.lease.id]) / 1000.0);
+                      static_cast<double>(limits[attempt_key(job.lease)]) / 1000.0);
       o.lease = std::move(job.lease);
       log::ContextGuard guard(o.context);
       log::get("worker")->error("{}; a new thread takes its place", o.failure.reason);

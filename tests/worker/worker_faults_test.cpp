@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -126,6 +127,46 @@ TEST_CASE("worker: a task that hangs (a FIFO as input) is abandoned at its time 
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   CHECK(queue::read_stats(f.client, 300).done == 1);
   CHECK(f.client.dead_list(0, -1).size() == 1);
+}
+
+// Sleeps without looking at stop requests, as a handler stuck in a read does: its first attempt for `first_ms`, any
+// later one for `later_ms`. Counts the runs still going, so a test can wait for its abandoned threads.
+class SlowHandler final : public worker::TaskHandler {
+ public:
+  SlowHandler(int first_ms, int later_ms) : first_ms_(first_ms), later_ms_(later_ms) {}
+  bool writes_outputs() const override { return false; }
+  worker::HandlerResult run(const queue::Task& task, const worker::HandlerContext&) override {
+    ++running;
+    std::this_thread::sleep_for(std::chrono::milliseconds(task.attempt == 1 ? first_ms_ : later_ms_));
+    --running;
+    return {};
+  }
+  std::atomic<int> running{0};
+
+ private:
+  int first_ms_;
+  int later_ms_;
+};
+
+TEST_CASE("worker: the time limit holds for a retry on the same worker while the abandoned attempt still runs") {
+  Fixture f;
+  // Attempt 1 is abandoned at 0.3 s and returns at 0.6 s, while attempt 2 (leased ~0.3 s) runs: its end must not
+  // unwatch attempt 2, which is then abandoned too.
+  const auto slow = std::make_shared<SlowHandler>(600, 1500);
+  auto handlers = worker::builtin_handlers();
+  handlers.add("slow", slow);
+  const auto task = f.task("slow", {"/in/slow"});
+  f.client.enqueue({task}, false);
+  auto options = f.options();
+  options.task_timeout_ms = 300;
+  const auto summary = worker::run_worker(options, handlers);
+  CHECK(summary.hung == 2);
+  CHECK(summary.settled.committed == 0);
+  const auto dead = f.client.dead_list(0, -1);
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].error.find("hung: it ran longer than its time limit of 0.3 s") != std::string::npos);
+  for (int i = 0; i < 100 && slow->running.load() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(slow->running.load() == 0);
 }
 
 TEST_CASE("worker: two workers share long tasks: neither holds tasks it does not run") {
