@@ -36,7 +36,10 @@ class EnqueueCommand final : public cli::Command {
         ->capture_default_str()
         ->check(cli::at_least(1));
     flags.bind(app, webmap::webmap_table().specs());  // --grid xyz and its options, as `swath tile` takes them
-    app.add_option("--deadline", deadline_, "Seconds from now after which a task is not started");
+    app.add_option("--deadline", deadline_,
+                   "Seconds from now after which a task is not started (the job's: a later enqueue into the same job "
+                   "sets it, or clears it, for all its unfinished tasks)")
+        ->check(cli::at_least(1));
     app.add_flag("--force", force_, "Queue again tasks that already finished or died");
     app.add_flag(
         "--reclaim", reclaim_,

@@ -2,6 +2,7 @@
 #include "queue/reports.hpp"
 
 #include <cmath>
+#include <ctime>
 #include <sstream>
 
 #include "log/trace_context.hpp"
@@ -21,6 +22,21 @@ std::string trace_id(const JobInfo& job) {
   std::string why;
   const auto trace = tp != nullptr && tp->is_string() ? log::parse_traceparent(tp->as_string(), why) : std::nullopt;
   return trace ? trace->trace_id : "";
+}
+
+// Milliseconds (Redis TIME) the job's latest enqueue recorded, or null.
+core::Json time_field(const JobInfo& job, const char* key) {
+  const auto* v = job.meta.find(key);
+  return v != nullptr && v->is_int() ? *v : core::Json();
+}
+
+std::string utc_text(std::int64_t ms) {
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
 }
 
 std::string text_field(const JobInfo& job, const char* key) {
@@ -50,6 +66,8 @@ core::Json to_json(const JobInfo& job) {
   j.set("priority", text_field(job, "priority"));
   j.set("trace_id", trace_id(job));
   j.set("created", job.created_ms);
+  j.set("enqueued_at", time_field(job, "enqueued_at"));  // the latest enqueue's, with its deadline
+  j.set("deadline", time_field(job, "deadline"));
   j.set("tasks", job.tasks);
   j.set("waiting", job.waiting());
   j.set("running", job.running);
@@ -94,6 +112,8 @@ std::string to_text(const JobInfo& job, const core::Json& options) {
   out << "  kind: " << text_field(job, "kind") << (pyramid ? " (xyz pyramid)" : "") << "\n";
   out << "  output: " << text_field(job, "output") << "\n";
   out << "  priority: " << text_field(job, "priority") << "\n";
+  if (const auto deadline = time_field(job, "deadline"); deadline.is_int())
+    out << "  deadline: " << utc_text(deadline.as_int()) << " (tasks not started by then expire)\n";
   out << "  tasks: " << job.tasks << " (" << job.waiting() << " waiting, " << job.running << " running, "
       << job.finishing << " finishing, " << job.done << " done, " << job.dead << " dead)\n";
   if (job.held > 0) out << "  held: " << held_why(job) << "\n";

@@ -21,6 +21,11 @@ if redis.call('HSETNX', jk(job), 'meta', meta) == 1 then
   redis.call('HSET', jk(job), 'priority', p, 'created', now, 'tasks', 0, 'done', 0, 'dead', 0, 'running', 0,
     'finishing', 0, 'unfinished', 0, 'buckets', b)
   redis.call('ZADD', k('jobs'), now, job)
+else
+  -- The job exists (the same kind, options and output enqueued before): this enqueue's priority, trace and deadline
+  -- become the job's, for all its unfinished tasks. Else a deadline once passed would expire every task enqueued
+  -- into the job again, and a later enqueue's deadline would be silently ignored.
+  redis.call('HSET', jk(job), 'meta', meta, 'priority', p)
 end
 local added, duplicates, again, recounted, held = 0, 0, 0, 0, 0
 local waiting = 'r0,0,' .. string.sub(p, 1, 1) .. '|'

@@ -105,7 +105,8 @@ Outcome TaskRunner::operator()(const Job& job) const {
     queue::check_paths(task, allow_roots);
     for (const auto& read : handler.reads(task)) queue::check_path(read.path, read.role, allow_roots);
     if (task.deadline_ms && job.leased_at_ms > *task.deadline_ms) {
-      throw core::DataError("task expired", "its deadline passed before a worker took it", "enqueue it again");
+      throw core::DataError("task expired", "its deadline passed before a worker took it",
+                            "enqueue it again with --force and a later --deadline, or none");
     }
     outcome.output_dir = task.output;
     HandlerContext context;

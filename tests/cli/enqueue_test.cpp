@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "cli/fleet_support.hpp"
 #include "core/json.hpp"
@@ -226,4 +227,42 @@ TEST_CASE(
   CHECK(error.find("it has no CRS or geotransform") != std::string::npos);
   CHECK(error.find("enqueue the work again") != std::string::npos);
   CHECK(error.find("--allow-pixel-coords") == std::string::npos);
+}
+
+TEST_CASE("enqueue: a job's deadline is its latest enqueue's; an expired task runs again once enqueued with --force") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  test::write_text(dir / "in/a.txt", "a");
+  test::write_text(dir / "in/b.txt", "b");
+  for (const std::string bad : {"0", "-5"}) {  // no deadline at all would be silently taken
+    const auto r = test::swath(with_redis(
+        redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "out", "--deadline", bad}));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--deadline") != std::string::npos);
+  }
+  const auto first =
+      enqueue_json(redis, {"--kind", "checksum", dir / "in/a.txt", "--output", dir / "out", "--deadline", "1"});
+  const std::string job = first.at("jobs").as_array().at(0).as_string();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const auto worker = with_redis(redis, {"worker", "--exit-when-empty", "--json"});
+  auto r = test::swath(worker);
+  CHECK(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("dead").as_int() == 1);
+  CHECK(r.err.find("enqueue it again with --force and a later --deadline, or none") != std::string::npos);
+
+  // Into the same job (kind, options, output): its deadline becomes this enqueue's, for the expired task too.
+  const auto again = enqueue_json(redis, {"--kind", "checksum", dir / "in/a.txt", dir / "in/b.txt", "--output",
+                                          dir / "out", "--deadline", "3600", "--force"});
+  CHECK(again.at("jobs").as_array().at(0).as_string() == job);
+  CHECK(again.at("enqueued").as_int() == 2);
+  r = test::swath(with_redis(redis, {"queue", "job", job, "--json"}));
+  REQUIRE(r.exit_code == 0);
+  const auto shown = core::Json::parse(r.out);
+  CHECK(shown.at("deadline").as_int() - shown.at("enqueued_at").as_int() == 3600 * 1000);
+  CHECK(test::swath(with_redis(redis, {"queue", "job", job})).out.find("  deadline: 20") != std::string::npos);
+  r = test::swath(worker);
+  CHECK(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 2);
+  CHECK(fs::exists(dir / "out/a.txt.sha256"));
+  CHECK(fs::exists(dir / "out/b.txt.sha256"));
 }
