@@ -13,7 +13,14 @@ void expand_manifest(const std::string& manifest, std::vector<InputScene>& out) 
   tiling::ManifestReader reader(manifest);
   while (auto entry = reader.next()) {
     const auto* line = std::get_if<tiling::ManifestLine>(&*entry);
-    if (line == nullptr || !line->has_file()) continue;  // the header; blank or failed tiles (no file)
+    if (line == nullptr) continue;  // the header
+    if (line->status == "failed") {
+      const auto* error = line->json.find("error");
+      out.push_back({"", line->scene.empty() ? line->id : line->scene, line->id,
+                     error != nullptr && error->is_string() ? error->as_string() : "no reason recorded"});
+      continue;
+    }
+    if (!line->has_file()) continue;  // a blank tile: no file, nothing to find
     InputScene input;
     input.path = line->tile_file();
     input.tile = line->id;
@@ -31,7 +38,7 @@ std::vector<InputScene> expand_inputs(const std::vector<std::string>& inputs) {
     if (core::is_json_lines_path(input)) {
       expand_manifest(input, out);
     } else {
-      out.push_back({input, input, ""});
+      out.push_back({input, input, "", ""});
     }
   }
   return out;

@@ -48,13 +48,29 @@ struct Scene {
   PreparedScene prepared;
 };
 
-std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector) {
+// A manifest's failed tiles are not read: each is a failure of the run (exit 3, listed in the output's metadata).
+std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector, DetectReport& report) {
   std::vector<Scene> scenes;
+  std::string first_failed;
   for (auto& input : expand_inputs(options.inputs)) {
+    if (!input.tiling_error.empty()) {
+      if (first_failed.empty()) first_failed = input.tile + ": " + input.tiling_error;
+      report.failures.push_back(input.label + " " + input.tile + ": not examined: the tile failed when tiled (" +
+                                input.tiling_error + ")");
+      ++report.unexamined_tiles;
+      continue;
+    }
     auto dataset = raster::open_scene(input.path);
     auto prepared = prepare_scene(*dataset, input.path, options.allow_pixel_coords);
     detector.prepare(prepared.info, prepared.measure);
     scenes.push_back({std::move(input), std::move(prepared)});
+  }
+  if (scenes.empty()) {
+    throw core::DataError("nothing to detect in '" + core::join(options.inputs, "', '") + "'",
+                          report.failures.empty()
+                              ? "no tile with a file is listed (blank tiles have none)"
+                              : "every tile listed failed when tiled; the first: " + report.failures.front(),
+                          "detect the scene itself, or tile it again (swath tile --resume remakes failed tiles)");
   }
   const bool pixel_coords =
       std::any_of(scenes.begin(), scenes.end(), [](const Scene& s) { return s.prepared.crs_wkt.empty(); });
@@ -194,7 +210,8 @@ core::Json provenance_options(const DetectOptions& options, const Detector& dete
 // Not one window could be read (a truncated or damaged scene): an empty collection would look like a sea without
 // ships, so nothing is written and the run fails.
 void refuse_if_nothing_read(const DetectReport& report) {
-  if (report.windows == 0 || report.failures.size() < static_cast<std::size_t>(report.windows)) return;
+  const auto unreadable = static_cast<std::int64_t>(report.failures.size()) - report.unexamined_tiles;
+  if (report.windows == 0 || unreadable < report.windows) return;
   throw core::DataError(
       "no window could be read (" + std::to_string(report.windows) + " failed), so nothing is written",
       "the first: " + report.failures.front());  // its own hint says what to check
@@ -239,10 +256,10 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   check_output_paths(requested);
   auto detector = make_detector(requested);
   const DetectOptions options = with_window(requested, *detector);
-  const auto scenes = open_scenes(options, *detector);
+  DetectReport report;
+  const auto scenes = open_scenes(options, *detector, report);
   remove_stale_temporaries_of(options.output);
   remove_stale_temporaries_of(options.quicklook);
-  DetectReport report;
   report.output = options.output;
   report.detector = detector->name();
   std::vector<Detection> found;

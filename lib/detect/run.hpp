@@ -52,6 +52,7 @@ struct DetectReport {
   std::int64_t raw_detections = 0;    // before merging
   std::int64_t detections = 0;        // written
   std::vector<std::string> failures;  // "scene window: reason"
+  std::int64_t unexamined_tiles = 0;  // of the failures: a manifest's failed tiles, not read
   std::int64_t window = 0;            // the window size used
   double detect_seconds = 0;          // summed time inside the detector, all threads
   double inference_seconds = 0;       // of that, inside the model (onnx)

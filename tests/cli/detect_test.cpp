@@ -138,6 +138,32 @@ TEST_CASE("detect: a tiles.jsonl manifest is read tile by tile") {
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find(".jsonl:1: no \"path\"") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "bad.gpkg"));
+
+  // A tile that failed when tiled was not examined: the run is partial (exit 3) and the output says so.
+  const std::string failed =
+      "{\"id\":\"r000001_c000000\",\"scene\":\"s.tif\",\"status\":\"failed\",\"error\":\"cannot read window\"}\n";
+  test::write_text(dir / "part.jsonl", manifest + failed);
+  const auto part = test::swath({"detect", dir / "part.jsonl", "-o", dir / "part.geojson", "--json"});
+  CHECK(part.exit_code == 3);
+  const auto not_examined = "s.tif r000001_c000000: not examined: the tile failed when tiled (cannot read window)";
+  CHECK(core::Json::parse(part.out).at("failed_windows").as_array().at(0).as_string() == not_examined);
+  const auto about = core::Json::parse(core::read_file(dir / "part.geojson")).at("swath");
+  CHECK(about.at("failed_windows").as_array().size() == 1);
+  CHECK(core::Json::parse(core::read_file(dir / "part.geojson")).at("features").as_array().size() == features.size());
+
+  // Nothing to read at all (only blank tiles, or only failed ones): exit 1, nothing written (was a crash).
+  const std::string header = "{\"schema\":\"swath.tiles/1\",\"scenes\":[]}\n";
+  test::write_text(dir / "blank.jsonl", header + "{\"id\":\"r0\",\"scene\":\"s.tif\",\"status\":\"blank\"}\n");
+  test::write_text(dir / "failed.jsonl", header + failed);
+  for (const std::string name : {"blank", "failed"}) {
+    CAPTURE(name);
+    const auto none = test::swath({"detect", dir / (name + ".jsonl"), "-o", dir / (name + ".gpkg")});
+    CHECK(none.exit_code == 1);
+    CHECK(none.err.find("swath detect: nothing to detect in '" + dir / (name + ".jsonl") + "': ") != std::string::npos);
+    CHECK(none.err.find(name == "blank" ? "no tile with a file is listed" : "every tile listed failed when tiled") !=
+          std::string::npos);
+    CHECK_FALSE(fs::exists(dir / (name + ".gpkg")));
+  }
 }
 
 TEST_CASE("detect: an output extension no driver handles is refused before any work") {
