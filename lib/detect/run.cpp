@@ -67,9 +67,8 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
   }
   if (scenes.empty()) {
     throw core::DataError("nothing to detect in '" + core::join(options.inputs, "', '") + "'",
-                          report.failures.empty()
-                              ? "no tile with a file is listed (blank tiles have none)"
-                              : "every tile listed failed when tiled; the first: " + report.failures.front(),
+                          report.failures.empty() ? "no tile with a file is listed (blank tiles have none)"
+                                                  : "every tile listed failed when tiled; the first: " + first_failed,
                           "detect the scene itself, or tile it again (swath tile --resume remakes failed tiles)");
   }
   const bool pixel_coords =
