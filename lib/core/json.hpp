@@ -66,7 +66,11 @@ class Json {
   std::string dump() const;                  // compact, one line
   static Json parse(std::string_view text);  // throws DataError with the byte offset
 
-  friend bool operator==(const Json& a, const Json& b) { return a.value_ == b.value_; }
+  // Numbers compare by value: 49.0 written is read back as the integer 49 (dump() writes the shortest text).
+  friend bool operator==(const Json& a, const Json& b) {
+    if (a.is_number() && b.is_number() && a.is_int() != b.is_int()) return a.as_double() == b.as_double();
+    return a.value_ == b.value_;
+  }
 
  private:
   std::variant<std::monostate, bool, std::int64_t, double, std::string, Array, Object> value_;

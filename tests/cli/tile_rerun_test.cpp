@@ -159,3 +159,20 @@ TEST_CASE(
   CHECK(manifests == std::set<std::string>{"tiles.shard-0-of-2.geojson", "tiles.shard-0-of-2.jsonl",
                                            "tiles.shard-1-of-2.geojson", "tiles.shard-1-of-2.jsonl"});
 }
+
+TEST_CASE("cli tile: --resume keeps PNG tiles scaled from a 16-bit scene (its ranges read back as integers)") {
+  test::ScratchDir dir;
+  test::SceneSpec spec{.width = 96, .height = 64, .bands = 1, .type = GDT_UInt16};
+  spec.pixel = [](int, int x, int y) { return 100 + (x * 7 + y * 3) % 800; };
+  const auto scene = test::make_scene(dir / "sar.tif", spec);
+  const std::vector<std::string> args{"tile", scene, "-o", dir / "out", "--size", "32", "-f", "PNG", "--json"};
+  REQUIRE(test::swath(args).exit_code == 0);
+  auto again = args;
+  again.push_back("--resume");
+  const auto r = test::swath(again);
+  REQUIRE(r.exit_code == 0);
+  const auto summary = core::Json::parse(r.out);
+  CHECK(summary.at("skipped_resumed").as_int() == 6);
+  CHECK(summary.at("written").as_int() == 0);
+  CHECK(r.err.find("differs from the previous run's") == std::string::npos);
+}

@@ -70,3 +70,13 @@ TEST_CASE("json: typed access names the expected type") {
   CHECK_THROWS_WITH_AS(j.at("n").as_int(), "JSON value: expected an integer, found a string", swath::core::DataError);
   CHECK_THROWS_WITH_AS(j.at("missing"), "JSON: missing field 'missing'", swath::core::DataError);
 }
+
+TEST_CASE("json: numbers compare by value, as a double written and read back as an integer") {
+  const Json written = Json::Array{Json(49.0), Json(875.0)};
+  const auto read = Json::parse(written.dump());
+  CHECK(read.as_array()[0].is_int());
+  CHECK(read == written);
+  CHECK(Json::Object{{"r", 1.0}} == Json::Object{{"r", 1}});
+  CHECK_FALSE(Json(1.5) == Json(1));
+  CHECK_FALSE(Json(1) == Json("1"));
+}
