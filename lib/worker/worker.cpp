@@ -64,8 +64,13 @@ class WorkerLoop {
         pool_(options.concurrency, [this](const Job& job) { return runner_(job); }),
         max_batch_(options.batch > 0 ? options.batch : 1000) {
     if (options.metrics_port != 0) {
-      metrics_server_ =
-          std::make_unique<MetricsServer>(options.metrics_port, metrics_, options.queue, options.worker_id);
+      try {
+        metrics_server_ =
+            std::make_unique<MetricsServer>(options.metrics_port, metrics_, options.queue, options.worker_id);
+      } catch (...) {
+        leave();  // the keeper has announced this worker already
+        throw;
+      }
     }
   }
 
@@ -125,6 +130,17 @@ class WorkerLoop {
                           "a read that hangs cannot be interrupted: start a fresh worker (its tasks were handed back)");
     }
     return summary_;
+  }
+
+  // A worker leaving on an error (at start-up: Redis evicts, a port is taken): its entry among the live workers goes
+  // now, not when its heartbeat ages out, so `queue stats` and `scale-plan` do not count it. Best effort.
+  void leave() noexcept {
+    keeper_.stop();
+    try {
+      client_.goodbye(options_.worker_id);
+    } catch (...) {
+      // Redis itself is what failed: the entry ages out (30 s).
+    }
   }
 
   // Threads stuck in abandoned tasks keep using this loop if they ever wake up.
@@ -352,6 +368,7 @@ WorkerSummary run_worker(const WorkerOptions& options, const HandlerRegistry& re
     return summary;
   } catch (...) {
     loop->abandon_running();
+    loop->leave();
     keep_alive_if_stuck(loop);
     throw;
   }

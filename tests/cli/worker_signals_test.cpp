@@ -94,6 +94,8 @@ TEST_CASE("queue commands refuse a Redis that may evict keys, unless --allow-evi
     CHECK(refused.err.find("--allow-eviction") != std::string::npos);
   }
   CHECK(redis.cli({"LLEN", "swath:{fleet}:ready"}) == "0");  // nothing was queued
+  // The refused worker does not stay among the live workers (queue stats, scale-plan's current replicas).
+  CHECK(redis.cli({"ZCARD", "swath:{fleet}:workers"}) == "0");
   auto allowed =
       with_redis(redis, {"enqueue", "--kind", "noop", dir.path(), "--output", dir / "out", "--allow-eviction"});
   const auto r = test::swath(allowed);
