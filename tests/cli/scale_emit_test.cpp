@@ -194,5 +194,19 @@ TEST_CASE("scale-plan --emit: the Indexed Job tiles --scene; one Secret logs the
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("--scene '" + scene + "': not an absolute, normal path of one file") != std::string::npos);
   }
+  // What Kubernetes would refuse on apply, or the emitted workers at start (exit 2), is refused here.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused{
+      {{"--namespace", "Bad_NS"}, "--namespace 'Bad_NS': Kubernetes refuses it"},
+      {{"--name", "UPPER"}, "--name 'UPPER': Kubernetes refuses it"},
+      {{"--name", std::string(60, 'a')}, "at most 51 characters"},
+      {{"--queue", "bad q"}, "bad queue name 'bad q'"}};
+  for (const auto& [flags, message] : refused) {
+    CAPTURE(flags[0]);
+    std::vector<std::string> args{"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "bad"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(message) != std::string::npos);
+  }
   CHECK_FALSE(fs::exists(dir / "bad"));
 }

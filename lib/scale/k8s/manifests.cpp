@@ -312,15 +312,7 @@ std::vector<ManifestKind> parse_manifest_kinds(const std::string& text) {
 }
 
 std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, const ManifestOptions& options) {
-  image_reference(options);  // validates the digest before anything is built
-  // The pods read the scene from their own file system: an absolute path there, or a GDAL /vsi path.
-  const auto& scene = options.tile_input;
-  const bool normal = !scene.empty() && scene[0] == '/' && scene.back() != '/' &&
-                      std::filesystem::path(scene).lexically_normal().string() == scene;
-  if (!core::is_vsi_path(scene) && (!normal || scene.find_first_of("*?[") != std::string::npos)) {
-    throw core::UsageError("--scene '" + scene + "'", "not an absolute, normal path of one file",
-                           "the path as the pods see it, like /data/scenes/a.tif (the data volume is at /data)");
-  }
+  check_manifest_options(options);  // before anything is built
   std::vector<Manifest> out;
   for (const auto kind : kinds) {
     switch (kind) {

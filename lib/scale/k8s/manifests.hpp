@@ -47,6 +47,10 @@ std::vector<std::string> write_manifests(const std::vector<Manifest>& manifests,
 // JSON → YAML with yaml-cpp's emitter; strings that would read back as another type are quoted.
 std::string to_yaml(const core::Json& value, const std::string& header_comment = {});
 
+// UsageError naming the flag when the objects could not be applied or their pods could not run: a name or namespace
+// Kubernetes refuses (RFC 1123), a queue name swath refuses, a scene path the pods cannot open, a bad digest.
+void check_manifest_options(const ManifestOptions& options);
+
 // The image reference the pods run: image@digest when a digest is given. UsageError on a malformed digest.
 std::string image_reference(const ManifestOptions& options);
 

@@ -1,0 +1,42 @@
+// What scale-plan --emit refuses up front: values Kubernetes or the emitted pods would refuse once applied.
+#include <filesystem>
+#include <regex>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "queue/keys.hpp"
+#include "scale/k8s/manifests.hpp"
+
+namespace swath::scale::k8s {
+
+namespace {
+
+// An RFC 1123 label (a namespace; a name prefix, which becomes object names and label values up to `longest`).
+void check_label(const std::string& flag, const std::string& value, std::size_t longest) {
+  static const std::regex label("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  if (value.size() <= longest && std::regex_match(value, label)) return;
+  throw core::UsageError(flag + " '" + value + "'",
+                         "Kubernetes refuses it: lowercase letters, digits and '-', starting and ending with a letter "
+                         "or digit, at most " +
+                             std::to_string(longest) + " characters",
+                         "for example " + flag + " swath-tiles");
+}
+
+}  // namespace
+
+void check_manifest_options(const ManifestOptions& options) {
+  check_label("--namespace", options.namespace_name, 63);
+  check_label("--name", options.name, 63 - std::string("-worker-jobs").size());  // its longest object name
+  queue::Keys{options.queue};                                                    // the workers would refuse it (exit 2)
+  image_reference(options);                                                      // validates the digest
+  // The pods read the scene from their own file system: an absolute path there, or a GDAL /vsi path.
+  const auto& scene = options.tile_input;
+  const bool normal = !scene.empty() && scene[0] == '/' && scene.back() != '/' &&
+                      std::filesystem::path(scene).lexically_normal().string() == scene;
+  if (!core::is_vsi_path(scene) && (!normal || scene.find_first_of("*?[") != std::string::npos)) {
+    throw core::UsageError("--scene '" + scene + "'", "not an absolute, normal path of one file",
+                           "the path as the pods see it, like /data/scenes/a.tif (the data volume is at /data)");
+  }
+}
+
+}  // namespace swath::scale::k8s
