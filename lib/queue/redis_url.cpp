@@ -66,8 +66,18 @@ void parse_tcp(const std::string& rest, RedisEndpoint& endpoint) {
     parse_credentials(hostport.substr(0, at), endpoint);
     hostport = hostport.substr(at + 1);
   }
+  if (!hostport.empty() && hostport[0] == '[') {  // an IPv6 address: [::1] or [::1]:6380 (RFC 3986)
+    const auto close = hostport.find(']');
+    const std::string after = close == std::string::npos ? "" : hostport.substr(close + 1);
+    if (close == std::string::npos || (!after.empty() && after[0] != ':'))
+      throw bad_url("unclosed '[' of an IPv6 host");
+    endpoint.host = hostport.substr(1, close - 1);
+    if (!after.empty()) endpoint.port = parse_number(after.substr(1), "port", 65535);
+    if (endpoint.host.empty()) throw bad_url("no host");
+    return;
+  }
   const auto colon = hostport.rfind(':');
-  if (colon != std::string::npos && hostport.find(']') == std::string::npos) {
+  if (colon != std::string::npos) {
     endpoint.host = hostport.substr(0, colon);
     endpoint.port = parse_number(hostport.substr(colon + 1), "port", 65535);
   } else if (!hostport.empty()) {
@@ -93,7 +103,8 @@ void parse_unix(const std::string& rest, RedisEndpoint& endpoint) {
 
 std::string RedisEndpoint::describe() const {
   if (!unix_socket.empty()) return "unix://" + unix_socket + "?db=" + std::to_string(db);
-  return "redis://" + (user.empty() ? "" : user + "@") + host + ":" + std::to_string(port) + "/" + std::to_string(db);
+  const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;  // IPv6
+  return "redis://" + (user.empty() ? "" : user + "@") + shown + ":" + std::to_string(port) + "/" + std::to_string(db);
 }
 
 RedisEndpoint parse_redis_url(const std::string& url) {

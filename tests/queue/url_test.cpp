@@ -22,6 +22,12 @@ TEST_CASE("queue: redis URLs with user, password, port and database") {
   CHECK(e.port == 6379);
   CHECK(e.db == 0);
   CHECK(e.password.empty());
+  e = queue::parse_redis_url("redis://[::1]:6381/4");  // IPv6, bracketed as RFC 3986 writes it
+  CHECK(e.host == "::1");
+  CHECK(e.port == 6381);
+  CHECK(e.db == 4);
+  CHECK(e.describe() == "redis://[::1]:6381/4");
+  CHECK(queue::parse_redis_url("redis://[fe80::1]").port == 6379);
   e = queue::parse_redis_url("unix:///run/redis/redis.sock?db=2");
   CHECK(e.unix_socket == "/run/redis/redis.sock");
   CHECK(e.db == 2);
@@ -29,7 +35,8 @@ TEST_CASE("queue: redis URLs with user, password, port and database") {
 
 TEST_CASE("queue: malformed redis URLs are usage errors that never echo the password") {
   for (const char* url : {"http://x:1", "redis://u:hunter2@host:notaport", "redis://u:hunter2@host:99999/0",
-                          "redis://u:hunter2@host:1/x", "unix://relative.sock", "rediss://u:hunter2@h:1"}) {
+                          "redis://u:hunter2@host:1/x", "unix://relative.sock", "rediss://u:hunter2@h:1",
+                          "redis://u:hunter2@[::1", "redis://u:hunter2@[::1]x", "redis://u:hunter2@[]:1"}) {
     CAPTURE(url);
     try {
       queue::parse_redis_url(url);
