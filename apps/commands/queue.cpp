@@ -37,7 +37,9 @@ class QueueCommand final : public cli::Command {
     format->add_flag("--json", json_, "Print swath.queue.stats/1 JSON");
     format->add_flag("--prometheus", prometheus_, "Print Prometheus text exposition");
     format->require_option(0, 1);
-    stats_->add_option("--window", window_, "Seconds of history for throughput and task times")->capture_default_str();
+    stats_->add_option("--window", window_, "Seconds of history for throughput and task times")
+        ->capture_default_str()
+        ->check(cli::at_least(1));
     jobs_ = app.add_subcommand("jobs", "Every job: tasks waiting, running, done, dead; throughput, ETA, trace id");
     jobs_->add_flag("--json", json_, "Print one swath.queue.job/1 object per line");
     job_ = app.add_subcommand("job", "One job: its counts and options; --records prints its done records");

@@ -91,6 +91,11 @@ TEST_CASE("cli queue: enqueue, stats, worker, and enqueueing the same work again
   r = test::swath(with_redis(redis, {"queue", "stats", "--prometheus"}));
   CHECK(r.out.find("swath_queue_done_total{queue=\"cli\"} 2\n") != std::string::npos);
   CHECK(r.out.find("swath_queue_backlog{queue=\"cli\"} 0\n") != std::string::npos);
+  for (const std::string window : {"0", "-5"}) {  // "throughput over -5 s" is no figure
+    r = test::swath(with_redis(redis, {"queue", "stats", "--window", window}));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--window") != std::string::npos);
+  }
 }
 
 TEST_CASE("cli queue: a dead task's log lines carry trace_id, task_id and attempt; dead list, retry, purge") {
