@@ -21,8 +21,32 @@ namespace swath::tiling {
 
 namespace {
 
+// The files a run (any shard of it) writes beside the scenes' tile directories.
+std::set<std::string> run_file_names(const TileOptions& options) {
+  std::set<std::string> names;
+  for (std::int64_t i = 0; i < std::max<std::int64_t>(1, options.shard.count); ++i) {
+    const Shard shard{i, options.shard.count};
+    names.insert(shard_file_name(options.manifest_name, shard));
+    names.insert(shard_file_name(options.index_name, shard));
+    names.insert("." + shard_file_name(options.manifest_name, shard) + ".journal");
+  }
+  return names;
+}
+
+// A scene named like one of the run's own files (tiles.jsonl.tif) would be refused only at the end, its tiles made.
+void refuse_names_of_run_files(const TileOptions& options, const std::vector<std::string>& names) {
+  const auto files = run_file_names(options);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (files.count(names[i]) == 0) continue;
+    throw core::UsageError("scene '" + options.scenes[i] + "'",
+                           "its tiles would go into a directory named '" + names[i] + "', a file this run writes",
+                           "give the scene another file name (a symbolic link will do)");
+  }
+}
+
 std::vector<TileScene> prepare_scenes(const TileOptions& options, const std::string& provenance) {
   const auto names = scene_names(options.scenes);
+  refuse_names_of_run_files(options, names);
   std::vector<TileScene> scenes;
   for (std::size_t i = 0; i < options.scenes.size(); ++i) {
     log::Scope scope{{"scene", names[i]}};
@@ -100,13 +124,7 @@ void replace_other_runs(const OtherRuns& others, const TileOptions& options, con
   const auto logger = log::get("tile");
   // Names this run's shards write (all of them: a shard never removes what another may have just committed);
   // an other run's file of such a name is replaced by the shard that owns it.
-  std::set<std::string> kept;
-  for (std::int64_t i = 0; i < std::max<std::int64_t>(1, options.shard.count); ++i) {
-    const Shard shard{i, options.shard.count};
-    kept.insert(shard_file_name(options.manifest_name, shard));
-    kept.insert(shard_file_name(options.index_name, shard));
-    kept.insert("." + shard_file_name(options.manifest_name, shard) + ".journal");
-  }
+  const std::set<std::string> kept = run_file_names(options);
   const auto removed =
       others.remove([&](const std::string& path) { return in_this_run(path, scenes, options.format); }, kept);
   report.removed = removed.tiles;

@@ -325,3 +325,16 @@ TEST_CASE("cli tile: tile settings come from config layers: env below flags") {
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("planned").as_int() == 12);
 }
+
+TEST_CASE("cli tile: a scene named like one of the run's files is refused before any tile") {
+  test::ScratchDir dir;
+  for (const std::string name : {"tiles.jsonl.tif", "tiles.geojson.tif", ".tiles.jsonl.journal.tif"}) {
+    CAPTURE(name);
+    const auto scene = test::make_scene(dir / name, {});
+    const auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "32"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("scene '" + scene + "': its tiles would go into a directory named '" +
+                     name.substr(0, name.size() - 4) + "', a file this run writes") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "out"));
+  }
+}
