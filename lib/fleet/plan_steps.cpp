@@ -104,6 +104,13 @@ PlanOptions checked_plan(const PlanOptions& given) {
     throw core::UsageError("--shards " + std::to_string(options.shards), "only tile tasks are split into shards",
                            "drop --shards, or use --kind tile");
   }
+  // Every worker would fail to make its staging directory there, retrying until the task is dead.
+  std::error_code error;
+  if (!given.worker_paths && !core::is_vsi_path(options.output) && std::filesystem::exists(options.output, error) &&
+      !std::filesystem::is_directory(options.output, error)) {
+    throw core::UsageError("--output '" + given.output + "'", "a file, not a directory",
+                           "name a directory (new or existing) for the outputs");
+  }
   return options;
 }
 

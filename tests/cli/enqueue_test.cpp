@@ -266,3 +266,15 @@ TEST_CASE("enqueue: a job's deadline is its latest enqueue's; an expired task ru
   CHECK(fs::exists(dir / "out/a.txt.sha256"));
   CHECK(fs::exists(dir / "out/b.txt.sha256"));
 }
+
+TEST_CASE("enqueue: an --output that is a file is refused at once, not retried by every worker until dead") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  test::write_text(dir / "in/a.txt", "a");
+  test::write_text(dir / "afile", "x");
+  const auto r =
+      test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "afile"}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--output '" + dir / "afile" + "': a file, not a directory") != std::string::npos);
+  CHECK(ready(redis) == "0");
+}
