@@ -1,6 +1,8 @@
 // CFAR: integral images → threshold mask → connected components → size filter → scored boxes.
 #include "detect/cfar.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -189,6 +191,11 @@ CfarDetector::CfarDetector(CfarOptions options) : options_(std::move(options)) {
   if (options_.guard >= options_.background) {
     throw core::UsageError("detect.cfar_guard", "the guard window must be smaller than the background window",
                            "for example guard 150 and background 250 (metres)");
+  }
+  if (options_.min_size_m > options_.max_size_m) {  // no object could pass: an empty output that looks like a result
+    throw core::UsageError("detect.min_size_m " + fmt::format("{:g}", options_.min_size_m),
+                           "larger than detect.max_size_m " + fmt::format("{:g}", options_.max_size_m),
+                           "--min-size must not exceed --max-size");
   }
   k_ = normal_quantile_upper(options_.pfa);
 }

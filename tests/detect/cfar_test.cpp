@@ -114,4 +114,9 @@ TEST_CASE("cfar: a bright ship on flat clutter is one box; size and guard option
   CHECK(detector.margin(measure) == 30);
   options.guard = 40;
   CHECK_THROWS_AS(detect::CfarDetector{options}, core::UsageError);
+  options.guard = 5;
+  options.min_size_m = 100;  // no object could be kept: refused, not an empty result
+  options.max_size_m = 10;
+  CHECK_THROWS_WITH_AS(detect::CfarDetector{options}, doctest::Contains("larger than detect.max_size_m 10"),
+                       core::UsageError);
 }
