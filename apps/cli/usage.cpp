@@ -77,9 +77,9 @@ std::optional<core::UsageError> missing_subcommand(CLI::App& app, const CLI::Par
   const std::string choices = "one of " + core::join(names, ", ") + "; `" + path + " --help` says what each does";
   auto stray = needing->remaining();
   if (stray.empty()) stray = app.remaining();  // a word no command took falls through to the top
-  // Only a lone word is surely the mistyped command (with flags before it, one may be a flag's value).
-  if (stray.size() != 1 || stray.front().rfind('-', 0) == 0)
-    return core::UsageError("a command is needed", "", choices);
+  // The first word left is the mistyped command (`queue stat --redis URL`); a flag first (`queue --redis URL stat`)
+  // leaves no telling which word was meant as the command and which as a flag's value.
+  if (stray.empty() || stray.front().rfind('-', 0) == 0) return core::UsageError("a command is needed", "", choices);
   const auto best = core::closest_match(stray.front(), names);
   return core::UsageError("unknown command '" + stray.front() + "'", "",
                           (best ? "did you mean '" + *best + "'? " : std::string()) + choices);

@@ -68,6 +68,9 @@ TEST_CASE("cli: a command's missing or mistyped own command is named, with the c
   r = test::swath({"queue"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("swath queue: a command is needed (hint: one of stats,") == 0);
+  r = test::swath({"queue", "stat", "--redis", "redis://127.0.0.1:1/0", "--queue", "q"});  // its flags after it
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("swath queue: unknown command 'stat' (hint: did you mean 'stats'?") == 0);
   r = test::swath({"queue", "--queue", "q", "bogus"});  // flags first: "q" may be a value, so no guess
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("swath queue: a command is needed") == 0);
