@@ -1,8 +1,6 @@
 // CFAR: integral images → threshold mask → connected components → size filter → scored boxes.
 #include "detect/cfar.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -193,8 +191,8 @@ CfarDetector::CfarDetector(CfarOptions options) : options_(std::move(options)) {
                            "for example guard 150 and background 250 (metres)");
   }
   if (options_.min_size_m > options_.max_size_m) {  // no object could pass: an empty output that looks like a result
-    throw core::UsageError("detect.min_size_m " + fmt::format("{:g}", options_.min_size_m),
-                           "larger than detect.max_size_m " + fmt::format("{:g}", options_.max_size_m),
+    throw core::UsageError("detect.min_size_m " + core::Json(options_.min_size_m).dump(),
+                           "larger than detect.max_size_m " + core::Json(options_.max_size_m).dump(),
                            "--min-size must not exceed --max-size");
   }
   k_ = normal_quantile_upper(options_.pfa);
