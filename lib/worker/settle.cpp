@@ -171,6 +171,7 @@ void Settler::report_unfinished(const std::vector<std::pair<std::string, std::st
   for (std::size_t i = 0; i < failures.size(); ++i) {
     log::Scope scope(key_fields(failures[i].first));
     if (results.at(i) == "dead") {
+      ++counts_.dead;  // committed, then dead: the summary counts it in both, as `queue dead list` shows it
       logger->error("task dead-lettered: its committed outputs could not be moved into place: {}", failures[i].second);
     } else if (results.at(i) == "retry") {
       logger->warn("moving the committed outputs into place will be tried again");

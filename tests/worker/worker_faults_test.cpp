@@ -81,6 +81,7 @@ TEST_CASE(
                    false);
   const auto summary = worker::run_worker(f.options(), handlers);  // must neither crash nor drop the entry
   CHECK(summary.settled.committed == 3);
+  CHECK(summary.settled.dead == 1);  // dead-lettered once its files could not be moved
   CHECK(fs::exists(f.dir / "out/a.txt.sha256"));
   CHECK(fs::exists(f.dir / "out/b.txt.sha256"));
   const auto dead = f.client.dead_list(0, -1);
