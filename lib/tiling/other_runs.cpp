@@ -70,7 +70,9 @@ std::string differences(const std::map<std::string, std::string>& side,
     const auto here = side.find(key);
     const auto there = other.find(key);
     if (here != side.end() && there != other.end() && here->second == there->second) continue;
-    out += (out.empty() ? "" : ", ") + key + " " + (here == side.end() ? "(none)" : here->second);
+    // An empty value is an option left to its default (a pyramid's zooms: the scene's own).
+    const std::string shown = here == side.end() ? "(none)" : here->second.empty() ? "(default)" : here->second;
+    out += (out.empty() ? "" : ", ") + key + " " + shown;
   }
   return out.empty() ? "no options recorded" : out;
 }

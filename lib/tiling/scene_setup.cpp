@@ -37,7 +37,9 @@ void check_band_count(Format format, std::size_t count, const std::string& path)
   if (!allowed.empty()) {
     throw core::UsageError(format_name(format) + " tiles of '" + path + "'",
                            "the format holds " + allowed + " and " + std::to_string(n) + " would be written",
-                           "choose bands with e.g. --bands 1,2,3");
+                           n < 3 && format == Format::webp
+                               ? "repeat a band to make three, e.g. --bands 1,1,1, or name three of the scene's"
+                               : "choose bands with e.g. --bands 1,2,3");
   }
 }
 

@@ -79,7 +79,7 @@ void require_place_on_earth(const raster::SceneInfo& info, const std::string& pa
     throw core::DataError("scene '" + path + "'", "it has no CRS, and a web-map pyramid needs a place on Earth",
                           "assign one (gdal_edit.py -a_srs EPSG:...), or tile it with --grid chips");
   }
-  raster::require_north_up(info, "or warp it north-up first (gdalwarp)");
+  raster::require_north_up(info);
 }
 
 void describe_bands(PyramidScene& scene) {
