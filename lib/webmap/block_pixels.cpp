@@ -33,6 +33,19 @@ cv::Mat reduce_mode(const cv::Mat& canvas) {
   return out;
 }
 
+// Whether any pixel's alpha (the last channel) passes `test`.
+template <class Test>
+bool any_alpha(const cv::Mat& pixels, Test test) {
+  const int channels = pixels.channels();
+  for (int y = 0; y < pixels.rows; ++y) {
+    const std::uint8_t* row = pixels.ptr(y);
+    for (int x = 0; x < pixels.cols; ++x) {
+      if (test(row[x * channels + channels - 1])) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 cv::Mat reduce(const cv::Mat& canvas, Resampling resampling) {
@@ -47,25 +60,11 @@ cv::Mat reduce(const cv::Mat& canvas, Resampling resampling) {
 }
 
 bool has_data(const cv::Mat& pixels) {
-  const int channels = pixels.channels();
-  for (int y = 0; y < pixels.rows; ++y) {
-    const std::uint8_t* row = pixels.ptr(y);
-    for (int x = 0; x < pixels.cols; ++x) {
-      if (row[x * channels + channels - 1] != 0) return true;
-    }
-  }
-  return false;
+  return any_alpha(pixels, [](std::uint8_t a) { return a != 0; });
 }
 
 bool fully_opaque(const cv::Mat& pixels) {
-  const int channels = pixels.channels();
-  for (int y = 0; y < pixels.rows; ++y) {
-    const std::uint8_t* row = pixels.ptr(y);
-    for (int x = 0; x < pixels.cols; ++x) {
-      if (row[x * channels + channels - 1] != 255) return false;
-    }
-  }
-  return true;
+  return !any_alpha(pixels, [](std::uint8_t a) { return a != 255; });
 }
 
 }  // namespace swath::webmap
