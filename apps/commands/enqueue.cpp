@@ -61,6 +61,7 @@ class EnqueueCommand final : public cli::Command {
     options.reclaim = reclaim_;
     fleet::PlanOptions plan;
     plan.kind = checked_kind();
+    webmap::refuse_other_grid_flags(invocation.config, plan.kind == "tile");
     plan.inputs = inputs_;
     plan.output = output_;
     plan.given = parsed_options();

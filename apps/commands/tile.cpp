@@ -36,6 +36,7 @@ class TileCommand final : public cli::Command {
   }
 
   int run(const cli::Invocation& invocation) override {
+    webmap::refuse_other_grid_flags(invocation.config);
     auto pyramid = webmap::pyramid_options_from(invocation.config);
     if (pyramid.webmap.grid == webmap::GridKind::xyz && !merge_.empty()) return run_merge(std::move(pyramid));
     if (!merge_.empty()) {

@@ -84,6 +84,10 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
       throw core::UsageError("--options: unknown " + kind + " option '" + key + "'", "",
                              suggestion ? "did you mean '" + *suggestion + "'?" : "see `swath config show`");
     }
+    if (pyramid && !is_task_key(kind, key) && pyramid_key(key).empty() && !tiling::pyramid_reads(key)) {
+      throw core::UsageError("--options: tile option '" + key + "' with grid xyz",
+                             "it shapes chips, a web map would ignore it", "leave it out");
+    }
     out.set(key, value);
   }
   // Workers run elsewhere: a relative model card means nothing to them (as for inputs, made absolute here).

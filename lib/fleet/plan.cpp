@@ -124,6 +124,7 @@ QueuePlan plan_queue(const PlanOptions& given, std::int64_t now_ms) {
     if (options.worker_paths || !core::is_json_lines_path(input)) {
       PlanOptions one = options;
       one.inputs = {input};
+      one.tiles_per_task = 1;  // a scene is one task (checked once, for all the inputs)
       for (auto& task : plan_tasks(one, now_ms)) {
         add(queue::queued(task), &task);
         plan.checked.push_back(std::move(task));

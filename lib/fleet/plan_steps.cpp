@@ -3,6 +3,7 @@
 
 #include <glob.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/cancel.hpp"
@@ -92,6 +93,14 @@ PlanOptions checked_plan(const PlanOptions& given) {
   if (options.tiles_per_task == 0)
     throw core::UsageError("--tiles-per-task 0", "a task holds at least one manifest line",
                            "pass --tiles-per-task 1 or more (default 1)");
+  // Checked on the inputs as given: with --worker-paths a manifest is refused by name (worker_path).
+  if (options.tiles_per_task > 1 &&
+      std::none_of(options.inputs.begin(), options.inputs.end(), core::is_json_lines_path)) {
+    throw core::UsageError("--tiles-per-task " + std::to_string(options.tiles_per_task),
+                           "it batches the lines of a tiles.jsonl manifest, and no input is one (a scene is one "
+                           "task, or --shards N tasks)",
+                           "leave --tiles-per-task out, or give a manifest");
+  }
   if (options.shards == 0)
     throw core::UsageError("--shards 0", "a scene is split into at least one shard",
                            "pass --shards 1 or more (default 1)");

@@ -1,4 +1,7 @@
 // The webmap section declared once (flags --grid, --zoom, --resampling, --tile-size), and its checks.
+#include <array>
+#include <string_view>
+
 #include "core/errors.hpp"
 #include "webmap/options.hpp"
 
@@ -110,6 +113,42 @@ void validate(const PyramidOptions& o) {
     throw core::UsageError("--resume with -o '" + o.archive + "'",
                            "a PMTiles archive is written in one go, it cannot be resumed",
                            "run again without --resume, or pass -o DIR to get a resumable tile directory");
+  }
+}
+
+void refuse_other_grid_flags(const config::Config& config, bool grid_applies) {
+  static const std::array<const char*, 5> chips_keys{"tile.size", "tile.overlap", "tile.edge", "tile.scale",
+                                                     "tile.skip_blank"};
+  static const std::array<const char*, 4> webmap_keys{"webmap.grid", "webmap.zoom", "webmap.resampling",
+                                                      "webmap.tile_size"};
+  const auto given = [&](const char* key) -> const std::string* {
+    const auto& entry = config.entry(key);
+    return entry.origin.layer == config::Layer::flag ? &entry.origin.where : nullptr;
+  };
+  if (!grid_applies) {
+    for (const char* key : webmap_keys) {
+      if (const auto* flag = given(key)) {
+        throw core::UsageError(*flag, "web-map options are for tile tasks",
+                               "leave " + *flag + " out, or pass --kind tile");
+      }
+    }
+    return;
+  }
+  const bool xyz = config.get_string("webmap.grid") == "xyz";
+  if (xyz) {
+    for (const char* key : chips_keys) {
+      if (const auto* flag = given(key)) {
+        throw core::UsageError(*flag + " with --grid xyz", "it shapes chips (--grid chips), a web map would ignore it",
+                               "leave " + *flag + " out (a web map's tiles are --tile-size 256 or 512 at each --zoom)");
+      }
+    }
+    return;
+  }
+  for (const char* key : webmap_keys) {
+    if (const auto* flag = given(key); flag != nullptr && std::string_view(key) != "webmap.grid") {
+      throw core::UsageError(*flag, "it shapes a web-map pyramid (--grid xyz); chips would ignore it",
+                             "add --grid xyz, or leave " + *flag + " out");
+    }
   }
 }
 

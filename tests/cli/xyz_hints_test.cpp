@@ -34,3 +34,20 @@ TEST_CASE("tile --grid xyz: a scene wholly past WebMercator's ±85.0511° is ref
   CHECK_MESSAGE(r.err.find("(hint: check its CRS and geotransform (gdalinfo)") != std::string::npos, r.err);
   CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
 }
+
+TEST_CASE("tile and enqueue: a flag the grid would ignore is refused before any work (exit 2)") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif");
+  auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--size", "512"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("swath tile: --size with --grid xyz: it shapes chips") != std::string::npos, r.err);
+  r = test::swath({"tile", scene, "-o", dir / "out", "--zoom", "3"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("(hint: add --grid xyz, or leave --zoom out)") != std::string::npos, r.err);
+  CHECK_FALSE(fs::exists(dir / "out"));
+  // Refused before Redis is asked (nothing listens on port 1).
+  r = test::swath({"enqueue", "--redis", "redis://127.0.0.1:1/0", "--kind", "detect", scene, "--output", dir / "det",
+                   "--grid", "xyz"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--grid: web-map options are for tile tasks") != std::string::npos, r.err);
+}

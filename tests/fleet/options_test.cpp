@@ -114,3 +114,16 @@ TEST_CASE(
   detect.options.set("output_format", "fgb");
   CHECK(fleet::detect_task_options(detect, fleet::Audience::worker).output == "detections.t1.fgb");
 }
+
+TEST_CASE("fleet options: a pyramid task (grid xyz) refuses --options keys only chips read, which it would ignore") {
+  config::Config config = settings::defaults();
+  CHECK_THROWS_WITH_AS(fleet::task_options(config, "tile", core::Json::Object{{"grid", "xyz"}, {"size", 512}}),
+                       doctest::Contains("tile option 'size' with grid xyz"), core::UsageError);
+  CHECK_THROWS_AS(fleet::task_options(config, "tile", core::Json::Object{{"grid", "xyz"}, {"skip_blank", 0.5}}),
+                  core::UsageError);
+  const auto pyramid =
+      fleet::task_options(config, "tile", core::Json::Object{{"grid", "xyz"}, {"zoom", "2-4"}, {"format", "JPEG"}});
+  CHECK(pyramid.at("zoom").as_string() == "2-4");
+  // Chips take them, as before.
+  CHECK(fleet::task_options(config, "tile", core::Json::Object{{"size", 512}}).at("size").as_int() == 512);
+}

@@ -59,6 +59,22 @@ TEST_CASE("enqueue: a tiles.jsonl manifest becomes one task per K tiles, inputs 
   CHECK(tasks[1].inputs == std::vector<std::string>{"/s/b.tif"});
 }
 
+TEST_CASE("enqueue: --tiles-per-task without a manifest among the inputs is refused, not ignored") {
+  test::ScratchDir dir;
+  test::write_text(dir / "a.tif", "a");
+  auto o = options(dir, {dir / "a.tif"});
+  o.tiles_per_task = 4;
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(o, 0), doctest::Contains("--tiles-per-task 4: it batches the lines"),
+                       core::UsageError);
+  o.kind = "noop";
+  o.worker_paths = true;
+  o.inputs = {"/data/a.tif"};
+  CHECK_THROWS_AS(fleet::plan_tasks(o, 0), core::UsageError);
+  o.inputs = {"/data/tiles.jsonl"};  // refused as a manifest, by name
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(o, 0), doctest::Contains("a manifest is read by enqueue itself"),
+                       core::UsageError);
+}
+
 TEST_CASE("enqueue: bad inputs are named") {
   test::ScratchDir dir;
   test::write_text(dir / "bad.jsonl", "{\"scene\":\"/s/a.tif\"}\n{oops\n");
