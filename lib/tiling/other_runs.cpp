@@ -92,15 +92,48 @@ bool tile_shaped(const std::string& path) {
   return extension == "tif" || extension == "png" || extension == "jpg" || extension == "webp";
 }
 
+std::string scene_list(const ManifestHeader& header) {
+  std::string names;
+  for (const auto& scene : header.scenes) names += (names.empty() ? "" : ",") + scene.name;
+  return names;
+}
+
+// A chips manifest's scenes that `ours` does not name ("" when none).
+std::string dropped_scenes(const ManifestHeader& theirs, const ManifestHeader& ours) {
+  std::string names;
+  for (const auto& scene : theirs.scenes) {
+    if (ours.scene(scene.name) == nullptr) names += (names.empty() ? "'" : ", '") + scene.name + "'";
+  }
+  return names;
+}
+
+bool is_pyramid(const std::map<std::string, std::string>& options) {
+  const auto grid = options.find("grid");
+  return grid != options.end() && grid->second == "xyz";
+}
+
 }  // namespace
 
 OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& manifest_name, const core::Json& header,
-                          bool overwrite) {
+                          bool overwrite, const std::string& replaced) {
   OtherRuns runs;
   runs.dir_ = output_dir;
   const std::string stem = manifest_name.substr(0, manifest_name.find('.'));
   // Numbers as the files spell them: this run's header goes through the same text.
   const auto ours = tile_set_options(core::Json::parse(header.dump()));
+  const auto our_header = ManifestHeader::from(header);
+  const auto replaces = [&](const std::string& name) {
+    return !replaced.empty() && (name == replaced || name == "." + replaced + ".journal");
+  };
+  // Another tile set: other options, or (the manifest this run replaces) scenes this run leaves out.
+  std::string dropped;  // the first such file's scenes, for the message
+  const auto is_other = [&](const ManifestHeader& theirs, const std::string& name) {
+    if (tile_set_options(theirs.json) != ours) return true;
+    if (!replaces(name) || is_pyramid(ours)) return false;  // a pyramid's options name its scenes already
+    const auto left_out = dropped_scenes(theirs, our_header);
+    if (!left_out.empty() && dropped.empty()) dropped = left_out;
+    return !left_out.empty();
+  };
   std::error_code ec;
   std::vector<std::string> names;
   for (fs::directory_iterator it(output_dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -113,8 +146,10 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
   for (const auto& name : names) {
     // Is it another tile set? A manifest's header is its first line; a journal gains one per --resume.
     const auto other = [&](const ManifestHeader& theirs) {
-      if (theirs.schema != "swath.tiles/1" || tile_set_options(theirs.json) == ours) return false;
-      runs.found_.push_back({name, tile_set_options(theirs.json)});
+      if (theirs.schema != "swath.tiles/1" || !is_other(theirs, name)) return false;
+      auto options = tile_set_options(theirs.json);
+      if (options == ours) options["scenes"] = scene_list(theirs);  // only its scenes differ
+      runs.found_.push_back({name, std::move(options)});
       return true;
     };
     read_tolerantly(output_dir + "/" + name, [&](ManifestReader& reader) {
@@ -130,14 +165,26 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
   if (runs.found_.empty()) return runs;
   if (!overwrite) {
     const auto& first = runs.found_.front();
-    const auto grid = ours.find("grid");
-    const bool xyz = grid != ours.end() && grid->second == "xyz";
-    throw core::UsageError("output '" + output_dir + "'",
-                           "it holds the tiles of a run with other options (" + first.file + ": " +
-                               differences(first.options, ours) + "; this run: " + differences(ours, first.options) +
-                               ")",
-                           xyz ? "choose another -o, or remove that pyramid first (--grid xyz has no --overwrite)"
-                               : "--overwrite replaces that run's tiles with this run's; or choose another -o");
+    if (!is_pyramid(ours) && !is_pyramid(first.options) && first.options.count("scenes") != 0) {  // fewer scenes
+      throw core::UsageError("output '" + output_dir + "'",
+                             "its " + first.file + " lists the tiles of scene(s) " + dropped +
+                                 " this run does not name: replacing it would leave their tiles listed nowhere",
+                             "name those scenes too (their tiles are kept), or --overwrite to remove their tiles, or "
+                             "choose another -o");
+    }
+    throw core::UsageError(
+        "output '" + output_dir + "'",
+        "it holds the tiles of a run with other options (" + first.file + ": " + differences(first.options, ours) +
+            "; this run: " + differences(ours, first.options) + ")",
+        is_pyramid(ours) ? "choose another -o, or remove that pyramid first (--grid xyz has no --overwrite)"
+                         : "--overwrite replaces that run's tiles with this run's; or choose another -o");
+  }
+  for (const auto& found : runs.found_) {
+    if (is_pyramid(found.options) && !is_pyramid(ours)) {
+      throw core::UsageError("output '" + output_dir + "'",
+                             "it holds a web-map pyramid (" + found.file + "); --overwrite replaces chips only",
+                             "choose another -o, or remove that pyramid first");
+    }
   }
   // The tiles each file lists, under the header they follow (a torn line lists nothing: its tile, if any, stays).
   for (const auto& name : names) {
@@ -145,7 +192,7 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
       bool other = false;
       while (auto entry = reader.next()) {
         if (const auto* theirs = std::get_if<ManifestHeader>(&*entry)) {
-          other = tile_set_options(theirs->json) != ours;
+          other = is_other(*theirs, name);
           continue;
         }
         const auto& line = std::get<ManifestLine>(*entry);

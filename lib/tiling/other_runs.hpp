@@ -28,8 +28,11 @@ class OtherRuns {
   // Reads the headers of that family in `output_dir` (none: nothing found). Without `overwrite`, an other
   // run's file is a UsageError naming it, its options and this run's (`header`), with the hint --overwrite.
   // With it, the tiles those files list are read now, before this run replaces any of them.
+  // `replaced`: the manifest this run writes (its journal too); one of the same options that lists scenes this run
+  // does not name is another run as well, since replacing it would leave their tiles listed nowhere. With
+  // `overwrite`, a web-map pyramid found by a chips run is still refused: its tiles are not chips to remove.
   static OtherRuns find(const std::string& output_dir, const std::string& manifest_name, const core::Json& header,
-                        bool overwrite);
+                        bool overwrite, const std::string& replaced = "");
 
   const std::vector<Found>& found() const { return found_; }
 

@@ -170,7 +170,8 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
     report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
   const core::Json header = header_json(options, output_options, scenes, record);
   // Before anything is written: a run with other options there is refused without --overwrite.
-  const auto others = OtherRuns::find(options.output_dir, options.manifest_name, header, options.overwrite);
+  const auto others = OtherRuns::find(options.output_dir, options.manifest_name, header, options.overwrite,
+                                      shard_file_name(options.manifest_name, options.shard));
   prepare_output(options, scenes);
 
   std::optional<PreviousRun> previous;

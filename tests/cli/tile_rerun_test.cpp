@@ -176,3 +176,18 @@ TEST_CASE("cli tile: --resume keeps PNG tiles scaled from a 16-bit scene (its ra
   CHECK(summary.at("written").as_int() == 0);
   CHECK(r.err.find("differs from the previous run's") == std::string::npos);
 }
+
+TEST_CASE("cli tile: chips --overwrite over a web-map pyramid is refused; the pyramid is left whole (exit 2)") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(
+      dir / "scene.tif", {.bands = 1, .type = GDT_Byte, .pixel = [](int, int x, int y) { return (x + y) % 250 + 1; }});
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "map", "--grid", "xyz", "--zoom", "2-3"}).exit_code == 0);
+  const auto before = core::read_file(dir / "map/tiles.jsonl");
+  const auto r = test::swath({"tile", scene, "-o", dir / "map", "--size", "32", "--overwrite"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(
+      r.err.find("it holds a web-map pyramid (tiles.jsonl); --overwrite replaces chips only") != std::string::npos,
+      r.err);
+  CHECK(core::read_file(dir / "map/tiles.jsonl") == before);
+  CHECK_FALSE(fs::exists(dir / "map/scene"));
+}

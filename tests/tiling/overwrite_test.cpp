@@ -75,3 +75,28 @@ TEST_CASE("tile: a killed run's journal is a tile set too") {
   CHECK(tif_files(dir / "out") == 4);
   CHECK_FALSE(fs::exists(dir / "out/.tiles.jsonl.journal"));
 }
+
+TEST_CASE("tile: a run naming fewer scenes than the manifest it replaces is refused; --overwrite removes their tiles") {
+  test::ScratchDir dir;
+  const auto a = test::make_scene(dir / "a.tif", {.width = 64, .height = 64});
+  const auto b = test::make_scene(dir / "b.tif", {.width = 32, .height = 32});
+  auto both = test::tile_options(a, dir / "out", 16);
+  both.scenes = {a, b};
+  CHECK(tiling::tile_scenes(both).written == 20);
+
+  auto only_b = test::tile_options(b, dir / "out", 16);
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(only_b),
+                       doctest::Contains("its tiles.jsonl lists the tiles of scene(s) 'a' this run does not name"),
+                       core::UsageError);
+  CHECK(tif_files(dir / "out") == 20);
+  // More scenes, or the same ones in another order: the earlier tiles stay listed.
+  auto more = both;
+  more.scenes = {b, a};
+  CHECK(tiling::tile_scenes(more).written == 20);
+
+  only_b.overwrite = true;
+  const auto report = tiling::tile_scenes(only_b);
+  CHECK(report.removed == 16);
+  CHECK(tif_files(dir / "out") == 4);
+  CHECK_FALSE(fs::exists(dir / "out/a"));
+}
