@@ -36,13 +36,17 @@ void check_output_name(const std::string& name) {
 }
 
 void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names) {
+  // A tile task commits thousands of files: one flush of their file system, not an fsync each (measured: 0.3 s of
+  // fsyncs for 2,000 tiles of 50 kB against 0.02-0.15 s for one syncfs).
+  const bool one_flush = names.size() > 1 && fs::exists(staging);
+  if (one_flush) core::sync_file_system(staging, "the outputs staged in '" + staging + "'");
   for (const auto& name : names) {
     check_output_name(name);  // the names come back from Redis when another worker finishes the move
     const std::string from = staging + "/" + name;
     const std::string to = dir + "/" + name;
     core::ensure_writable_directory(fs::path(to).parent_path().string());
     try {
-      if (fs::exists(from)) core::commit_file(from, to);
+      if (fs::exists(from)) core::commit_file(from, to, one_flush);
     } catch (const core::IoError&) {
       // Another worker finishing the same orphaned commit moved it first.
       if (fs::exists(from) || !fs::exists(to)) throw;

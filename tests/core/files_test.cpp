@@ -182,3 +182,15 @@ TEST_CASE("files: a directory where a staged file goes fails the commit naming t
     }
   }
 }
+
+TEST_CASE("files: one flush of a file system for many files; a path that cannot be opened is an IoError naming it") {
+  test::ScratchDir dir;
+  test::write_text(dir / "a", "x");
+  CHECK_NOTHROW(core::sync_file_system(dir.path(), "the test files"));
+  CHECK_THROWS_WITH_AS(core::sync_file_system(dir / "missing", "the outputs staged in 'missing'"),
+                       doctest::Contains("cannot write the outputs staged in 'missing'"), core::IoError);
+  // Already flushed: the rename alone.
+  core::commit_file(dir / "a", dir / "b", true);
+  CHECK(core::read_file(dir / "b") == "x");
+  CHECK_FALSE(fs::exists(dir / "a"));
+}

@@ -14,6 +14,7 @@
 #include "raster/fingerprint.hpp"
 #include "support/redis_server.hpp"
 #include "worker/done_record.hpp"
+#include "worker/settle.hpp"
 #include "worker/worker.hpp"
 
 using namespace swath;
@@ -358,4 +359,18 @@ TEST_CASE("worker: a committed task with nested outputs, half moved when its wor
   CHECK_FALSE(fs::exists(staging));
   CHECK(f.redis.cli({"ZCARD", "swath:{w}:finishing"}) == "0");
   CHECK(f.redis.cli({"LLEN", "swath:{w}:unfinished"}) == "0");
+}
+
+TEST_CASE("worker: a commit's files move into place together after one flush; the staging directory goes") {
+  test::ScratchDir dir;
+  const std::string staging = dir / "out/.swath-staging/t1.1";
+  fs::create_directories(staging + "/scene");
+  test::write_text(staging + "/scene/r0.tif", "tile 0");
+  test::write_text(staging + "/scene/r1.tif", "tile 1");
+  test::write_text(staging + "/tiles.t1.jsonl", "{}\n");
+  worker::move_into_place(staging, dir / "out", {"scene/r0.tif", "scene/r1.tif", "tiles.t1.jsonl"});
+  CHECK(core::read_file(dir / "out/scene/r0.tif") == "tile 0");
+  CHECK(core::read_file(dir / "out/scene/r1.tif") == "tile 1");
+  CHECK(core::read_file(dir / "out/tiles.t1.jsonl") == "{}\n");
+  CHECK_FALSE(fs::exists(dir / "out/.swath-staging"));
 }
