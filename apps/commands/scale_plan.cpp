@@ -117,6 +117,7 @@ class ScalePlanCommand final : public cli::Command {
     if (!queue_.empty()) watch_options_.manifests.queue = queue_;
     watch_options_.kubectl = kubectl;
     watch_options_.apply = apply_;
+    watch_options_.json = json_;
     watch_options_.interval_seconds = interval_ > 0 ? interval_ : policy_.polling_interval_seconds;
     const auto report =
         scale::k8s::watch(source, watch_options_, [](const std::string& line) { cli::emit(line + "\n"); });

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "core/files.hpp"
+#include "core/json.hpp"
 #include "support/process.hpp"
 #include "support/scratch.hpp"
 
@@ -190,4 +191,25 @@ TEST_CASE("watch: SIGTERM stops the loop between iterations, exit 130") {
   CHECK(r.exit_code == 130);
   CHECK(r.out.find("iteration 1: ") != std::string::npos);
   CHECK(r.out.find("iteration 2: ") == std::string::npos);
+}
+
+TEST_CASE("watch --json: one swath.scale.watch/1 object per iteration, with the plan and the kubectl argv") {
+  Cluster c(1);
+  auto args = watch_args(c, c.stats(100), "hpa");
+  args.push_back("--json");
+  const auto r = test::swath(args);
+  REQUIRE(r.exit_code == 0);
+  const auto lines = test::lines(r.out);
+  REQUIRE(lines.size() == 2);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto json = core::Json::parse(lines[i]);
+    CHECK(json.at("schema").as_string() == "swath.scale.watch/1");
+    CHECK(json.at("iteration").as_int() == static_cast<std::int64_t>(i + 1));
+    CHECK(json.at("plan").at("schema").as_string() == "swath.scale.plan/1");
+    CHECK_FALSE(json.at("applied").as_bool());
+  }
+  const auto first = core::Json::parse(lines[0]);
+  CHECK(first.at("plan").at("desired_replicas").as_int() == 5);
+  REQUIRE(first.at("commands").as_array().size() == 1);
+  CHECK(first.at("commands").as_array()[0].as_array().back().as_string() == "--replicas=5");
 }

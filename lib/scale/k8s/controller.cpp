@@ -10,6 +10,7 @@
 
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
+#include "core/json.hpp"
 #include "log/logger.hpp"
 #include "scale/k8s/kubectl.hpp"
 #include "scale/plan.hpp"
@@ -92,8 +93,13 @@ std::string job_manifest(const WatchOptions& o) {
 
 struct Step {
   std::string line;
+  core::Json json;  // what `line` says, for --json
   bool acted = false;
 };
+
+core::Json iteration_json(long long iteration) {
+  return core::Json::Object{{"schema", "swath.scale.watch/1"}, {"iteration", static_cast<std::int64_t>(iteration)}};
+}
 
 Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa, double now) {
   const QueueSnapshot snapshot = source();
@@ -101,6 +107,7 @@ Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa,
   PlanInput in{snapshot, o.policy, current, pending, now, &hpa};
   const Plan plan = make_plan(in);
   Step step;
+  step.json = core::Json::Object{{"plan", to_json(plan, in)}, {"held", false}, {"applied", o.apply}};
   step.line = fmt::format("unfinished {} (backlog {}, in flight {}), replicas {} → {}: {}", snapshot.unfinished,
                           snapshot.backlog, snapshot.in_flight, current, plan.desired_replicas, plan.reason);
   std::vector<std::vector<std::string>> commands;
@@ -113,9 +120,14 @@ Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa,
         o, {"scale", "deployment/" + deployment_name(o), "--replicas=" + std::to_string(plan.desired_replicas)}));
   } else if (plan.desired_replicas != current) {
     step.line += fmt::format(" (held: within the hysteresis of {})", o.policy.hysteresis_replicas);
+    step.json.set("held", true);
   }
+  core::Json argvs = core::Json::array();
   for (const auto& argv : commands) {
     step.acted = true;
+    core::Json args = core::Json::array();
+    for (const auto& arg : argv) args.push_back(arg);
+    argvs.push_back(std::move(args));
     if (o.apply) {
       checked(argv, creates_jobs(o.policy.strategy) ? stdin_text : std::string());
       step.line += "\n  applied: " + render_command(argv);
@@ -124,6 +136,7 @@ Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa,
     }
   }
   for (const auto& w : plan.warnings) step.line += "\n  warning: " + w;
+  step.json.set("commands", std::move(argvs));
   return step;
 }
 
@@ -163,7 +176,13 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o,
     try {
       const Step step = iterate(source, anchored, hpa, now);
       report.actions += step.acted ? 1 : 0;
-      out(fmt::format("iteration {}: {}", report.iterations, step.line));
+      if (o.json) {
+        core::Json line = iteration_json(report.iterations);
+        for (const auto& [key, value] : step.json.as_object()) line.set(key, value);
+        out(line.dump());
+      } else {
+        out(fmt::format("iteration {}: {}", report.iterations, step.line));
+      }
     } catch (const core::UsageError&) {
       throw;  // a wrong flag or policy does not get better by retrying
     } catch (const core::Error& e) {
@@ -171,7 +190,13 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o,
       ++report.failures;
       logger->warn("iteration {} failed, retrying in {}s: {}", report.iterations, o.interval_seconds,
                    core::describe(e));
-      out(fmt::format("iteration {}: failed: {}", report.iterations, core::describe(e)));
+      if (o.json) {
+        core::Json line = iteration_json(report.iterations);
+        line.set("failed", core::describe(e));
+        out(line.dump());
+      } else {
+        out(fmt::format("iteration {}: failed: {}", report.iterations, core::describe(e)));
+      }
     }
     if (o.max_iterations != 0 && report.iterations >= o.max_iterations) break;
     if (!sleep_interruptibly(o.interval_seconds)) {

@@ -17,6 +17,7 @@ struct WatchOptions {
   std::string kubectl = "kubectl";
   bool apply = false;
   long long max_iterations = 0;  // 0: until SIGINT/SIGTERM
+  bool json = false;             // one JSON object per iteration (swath.scale.watch/1) instead of text
   double interval_seconds = 30;
   std::function<double()> clock;  // epoch seconds; the wall clock when empty
 };
@@ -28,7 +29,9 @@ struct WatchReport {
   bool interrupted = false;
 };
 
-// `out` receives one line per iteration (the command prints them). The first iteration's errors are thrown
+// `out` receives one line per iteration (the command prints them): text, or with `json` an object {"schema":
+// "swath.scale.watch/1", "iteration", "plan" (swath.scale.plan/1), "held", "commands" (argv arrays), "applied"} or,
+// for an iteration that failed, {"schema", "iteration", "failed": "..."}. The first iteration's errors are thrown
 // (misconfiguration fails fast); later ones are logged, counted and retried next interval.
 WatchReport watch(const SnapshotSource& source, const WatchOptions& options,
                   const std::function<void(const std::string&)>& out);
