@@ -40,7 +40,18 @@ class WorkerCommand final : public cli::Command {
     options.metrics_port = metrics_port_;
     auto handlers = worker::builtin_handlers();
     fleet::add_handlers(handlers, pipeline::resources_table().apply(config));
-    const auto summary = worker::run_worker(options, handlers);
+    worker::WorkerSummary summary;
+    try {
+      summary = worker::run_worker(options, handlers, &summary);
+    } catch (const core::Error& e) {
+      // A job's log scraper still gets the counts, with why it stopped (the message goes to stderr as well).
+      if (json_) {
+        auto json = worker::to_json(summary);
+        json.set("error", core::describe(e));
+        cli::emit(json.dump() + "\n");
+      }
+      throw;
+    }
     if (json_) cli::emit(worker::to_json(summary).dump() + "\n");
     return static_cast<int>(summary.interrupted ? core::ExitCode::interrupted : core::ExitCode::ok);
   }

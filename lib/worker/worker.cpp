@@ -132,6 +132,13 @@ class WorkerLoop {
     return summary_;
   }
 
+  // The counts up to now (a worker leaving on an error reports them).
+  WorkerSummary summary_so_far() const {
+    WorkerSummary summary = summary_;
+    summary.settled = settler_.counts();
+    return summary;
+  }
+
   // A worker leaving on an error (at start-up: Redis evicts, a port is taken): its entry among the live workers goes
   // now, not when its heartbeat ages out, so `queue stats` and `scale-plan` do not count it. Best effort.
   void leave() noexcept {
@@ -356,7 +363,7 @@ std::string default_worker_id() {
   return std::string(host) + "-" + std::to_string(::getpid()) + "-" + suffix;
 }
 
-WorkerSummary run_worker(const WorkerOptions& options, const HandlerRegistry& registry) {
+WorkerSummary run_worker(const WorkerOptions& options, const HandlerRegistry& registry, WorkerSummary* so_far) {
   if (options.concurrency < 1) throw core::UsageError("--concurrency must be at least 1", "");
   WorkerOptions resolved = options;
   if (resolved.worker_id.empty()) resolved.worker_id = default_worker_id();
@@ -368,6 +375,7 @@ WorkerSummary run_worker(const WorkerOptions& options, const HandlerRegistry& re
     return summary;
   } catch (...) {
     loop->abandon_running();
+    if (so_far != nullptr) *so_far = loop->summary_so_far();
     loop->leave();
     keep_alive_if_stuck(loop);
     throw;

@@ -55,7 +55,9 @@ core::Json to_json(const WorkerSummary& summary);  // swath.worker/1
 // Throws IoError when Redis is unreachable at start or stays unreachable past the reconnect timeout, or when
 // too many tasks hang in this process (it must be replaced); core::Interrupted when a shutdown's grace runs
 // out while Redis is unreachable.
-WorkerSummary run_worker(const WorkerOptions& options, const HandlerRegistry& registry);
+// `so_far`: when it throws, the counts up to the error (zero when it never connected).
+WorkerSummary run_worker(const WorkerOptions& options, const HandlerRegistry& registry,
+                         WorkerSummary* so_far = nullptr);
 
 // host-pid-4 random hex digits.
 std::string default_worker_id();

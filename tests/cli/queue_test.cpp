@@ -273,14 +273,22 @@ TEST_CASE("cli queue: Redis restarting mid-run: the worker reconnects and finish
   CHECK(done.err.find("reconnected to Redis") != std::string::npos);
   CHECK(redis.cli({"HGET", "swath:{cli}:stats", "done"}) == "2");
 
+  REQUIRE(test::swath(
+              with_redis(redis, {"enqueue", "--kind", "noop", SWATH_SOURCE_DIR "/README.md", "--output", dir / "out"}))
+              .exit_code == 0);
   test::Background lonely(
-      {SWATH_BINARY, "worker", "--redis", redis.url(), "--queue", "cli", "--reconnect-timeout", "1"});
-  // Connected first (a slow start under ASan would otherwise meet no server at all: another message).
-  wait_until([&] { return redis.cli({"CLIENT", "LIST"}).find("name=swath-worker") != std::string::npos; });
+      {SWATH_BINARY, "worker", "--redis", redis.url(), "--queue", "cli", "--reconnect-timeout", "1", "--json"});
+  // Connected and done with its task first (a slow start under ASan would otherwise meet no server at all).
+  wait_until([&] { return redis.cli({"HGET", "swath:{cli}:stats", "done"}) == "3"; });
   redis.stop();
   const auto gone = lonely.wait();
   CHECK(gone.exit_code == 1);
   CHECK(gone.err.find("is unreachable") != std::string::npos);
+  // --json still gives the counts, and why it stopped.
+  const auto summary = core::Json::parse(gone.out);
+  CHECK(summary.at("schema").as_string() == "swath.worker/1");
+  CHECK(summary.at("committed").as_int() == 1);
+  CHECK(summary.at("error").as_string().find("is unreachable") != std::string::npos);
 }
 
 TEST_CASE("cli queue: worker --metrics-port serves Prometheus counters while it runs") {
