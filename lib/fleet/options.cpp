@@ -116,8 +116,11 @@ config::Config config_from_task(const queue::Task& task, const std::string& sect
       const std::string other = section == "tile" ? pyramid_key(key) : "";
       config.set(other.empty() ? section + "." + key : other, value_text(key, value), {config::Layer::task, key});
     } catch (const core::UsageError& e) {
+      // The allowed values or range are in the hint; the subject names the option once ("task option size").
+      if (e.subject().find("task option " + key) != std::string::npos)
+        throw core::DataError(e.subject(), e.why(), e.hint());
       throw core::DataError("task option '" + key + "'", e.subject() + (e.why().empty() ? "" : ": " + e.why()),
-                            e.hint());  // the allowed values or range
+                            e.hint());
     }
   }
   return config;

@@ -122,6 +122,15 @@ RedisEndpoint parse_redis_url(const std::string& url) {
   return endpoint;
 }
 
+RedisEndpoint parse_redis_url(const std::string& url, const std::string& origin) {
+  try {
+    return parse_redis_url(url);
+  } catch (const core::UsageError& e) {
+    if (origin.rfind("env ", 0) != 0 && origin.rfind("file ", 0) != 0) throw;
+    throw core::UsageError("bad Redis URL in " + origin, e.why(), e.hint());
+  }
+}
+
 void resolve_password(RedisEndpoint& endpoint, const std::string& password_file) {
   if (!password_file.empty()) {
     std::string text = core::read_file(password_file);

@@ -12,11 +12,17 @@ RedisEndpoint Settings::endpoint() const {
 const config::OptionTable<Settings>& settings_table() {
   static const auto table =
       config::OptionTable<Settings>("queue")
-          .text(
+          .parsed(
               {"redis", "--redis",
                "Redis URL: redis://[user@]host:port/db or unix:///path.sock?db=N (password via "
                "SWATH_REDIS_PASSWORD or --redis-password-file)"},
-              [](Settings & s) -> auto& { return s.redis; })
+              config::Type::string, [](Settings & s) -> auto& { return s.redis; },
+              [](const std::string& url) { return url; },
+              [](const config::Entry& e) {
+                const auto& url = std::get<std::string>(e.value);
+                (void)parse_redis_url(url, e.origin.describe());  // checked here, where its origin is known
+                return url;
+              })
           .text(
               {"name", "--queue", "queue name; every key is swath:{NAME}:..."},
               [](Settings & s) -> auto& { return s.name; })

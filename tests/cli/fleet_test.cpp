@@ -198,11 +198,11 @@ TEST_CASE("fleet enqueue: tile and detect options are checked before anything is
   };
   const std::vector<Case> cases{
       {{"--kind", "tile", "--options", R"({"sise":64})"}, "unknown tile option 'sise' (hint: did you mean 'size'?"},
-      {{"--kind", "tile", "--options", R"({"size":"big"})"}, "task option 'size'"},
+      {{"--kind", "tile", "--options", R"({"size":"big"})"}, "task option size: key 'tile.size': 'big'"},
       // The config's hint (what is allowed) was dropped on the way through the task options.
       {{"--kind", "tile", "--options", R"({"size":"big"})"}, "(hint: expected an integer from 16 to 65536)"},
       {{"--kind", "detect", "--options", R"({"detector":"nope"})"}, "(hint: expected one of cfar, index, onnx)"},
-      {{"--kind", "detect", "--options", R"({"detector":"cfar","window":-5})"}, "task option 'window'"},
+      {{"--kind", "detect", "--options", R"({"detector":"cfar","window":-5})"}, "task option window"},
       {{"--kind", "detect", "--shards", "2"}, "only tile tasks are split into shards"},
   };
   for (const auto& c : cases) {

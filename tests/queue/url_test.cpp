@@ -5,7 +5,9 @@
 
 #include "core/errors.hpp"
 #include "queue/redis_url.hpp"
+#include "queue/settings.hpp"
 #include "queue/stats.hpp"
+#include "settings/schema.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
@@ -69,4 +71,17 @@ TEST_CASE("queue: quantiles interpolate") {
   CHECK(queue::quantile({1, 2, 3, 4}, 0.5) == doctest::Approx(2.5));
   CHECK(queue::quantile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}, 0.95) ==
         doctest::Approx(20));
+}
+
+TEST_CASE("redis url: a bad URL from the environment or a config file is named by where it came from") {
+  config::Config config = settings::defaults();
+  config.load_environment({"SWATH_QUEUE__REDIS=bogus"});
+  CHECK_THROWS_WITH_AS(queue::settings_table().apply(config),
+                       doctest::Contains("bad Redis URL in env SWATH_QUEUE__REDIS: it must start with redis://"),
+                       core::UsageError);
+  config.set("queue.redis", "redis://h:99999/0", {config::Layer::flag, "--redis"});
+  CHECK_THROWS_WITH_AS(queue::settings_table().apply(config), doctest::Contains("bad --redis URL: port"),
+                       core::UsageError);
+  config.set("queue.redis", "redis://h:6380/0", {config::Layer::flag, "--redis"});
+  CHECK(queue::settings_table().apply(config).endpoint().port == 6380);
 }
