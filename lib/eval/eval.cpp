@@ -87,6 +87,12 @@ std::string metric_crs(const vector::Layer& detections, const vector::Layer& tru
 std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std::string& path, bool need_score) {
   // No feature, no box: an empty GeoJSON (what detect writes when it finds nothing, synth's truth for
   // --objects 0) has no attributes at all, and is a valid, empty side of the comparison.
+  if (layer.features_without_polygon > 0) {
+    throw core::DataError("'" + path + "'",
+                          std::to_string(layer.features_without_polygon) + " feature(s) without a polygon, the first " +
+                              layer.first_without_polygon + ": eval matches boxes",
+                          "write them as polygons (swath detect and swath synth do)");
+  }
   if (layer.features.empty()) return {};
   const int cls = layer.field_index("class");
   if (cls < 0) throw core::DataError("'" + path + "'", "it has no \"class\" attribute");
@@ -103,8 +109,14 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
     Box b;
     const auto& c = f.values[static_cast<std::size_t>(cls)];
     b.cls = c.is_string() ? c.as_string() : c.dump();
-    if (score >= 0 && f.values[static_cast<std::size_t>(score)].is_number())
-      b.score = f.values[static_cast<std::size_t>(score)].as_double();
+    if (score >= 0 && need_score) {
+      const auto& value = f.values[static_cast<std::size_t>(score)];
+      if (!value.is_number()) {
+        throw core::DataError("'" + path + "'", "a score is " + value.dump() + ", not a number",
+                              "write \"score\" as a number (0 to 1)");
+      }
+      b.score = value.as_double();
+    }
     b.box = vector::envelope(f.ring);
     out.push_back(std::move(b));
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct Layer {
   std::vector<FieldSpec> fields;
   std::vector<Feature> features;
   core::Json metadata;  // provenance and the like: layer metadata / a GeoJSON foreign member
+  // read_layer: features with no polygon (a point, a line, no geometry), which hold no ring, and the first one
+  // as "feature 3 (Point)" for messages.
+  std::int64_t features_without_polygon = 0;
+  std::string first_without_polygon;
 
   int field_index(const std::string& name) const;  // -1 when absent
 };
@@ -50,7 +55,8 @@ void write_layer(const std::string& path, const Layer& layer);
 // first, then the data), to appear with the caller's other outputs on staged.commit().
 void stage_layer(const std::string& path, const Layer& layer, core::StagedFiles& staged);
 
-// Reads the first layer of any OGR vector file; rings are the exterior rings (multi-polygons: each part).
+// Reads the first layer of any OGR vector file; rings are the exterior rings (multi-polygons: each part);
+// features without a polygon are counted, not read.
 // Throws IoError naming the path.
 Layer read_layer(const std::string& path);
 

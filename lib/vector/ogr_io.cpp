@@ -207,9 +207,19 @@ Layer read_layer(const std::string& path) {
     layer.fields.push_back({definition->GetFieldDefn(i)->GetNameRef(), kind});
   }
   in->ResetReading();
+  std::int64_t number = 0;
   for (auto& feature : *in) {
+    ++number;
     std::vector<Ring> rings;
     add_rings(feature->GetGeometryRef(), rings);
+    if (rings.empty()) {
+      if (layer.features_without_polygon++ == 0) {
+        const auto* geometry = feature->GetGeometryRef();
+        layer.first_without_polygon =
+            "feature " + std::to_string(number) + " (" + (geometry ? geometry->getGeometryName() : "no geometry") + ")";
+      }
+      continue;
+    }
     std::vector<core::Json> values;
     for (int i = 0; i < definition->GetFieldCount(); ++i) values.push_back(json_of(*feature, i));
     for (auto& ring : rings) layer.features.push_back({std::move(ring), values});

@@ -75,3 +75,23 @@ TEST_CASE("eval: an empty GeoJSON (no features, so no attributes) is evaluated a
   CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "bare.geojson", dir / "one.geojson"),
                        doctest::Contains("no \"class\" attribute"), core::DataError);
 }
+
+TEST_CASE("eval: a feature without a polygon, or a score that is not a number, is refused rather than skipped") {
+  test::ScratchDir dir;
+  const std::string polygon =
+      R"({"type":"Feature","properties":{"class":"ship","score":0.9},)"
+      R"("geometry":{"type":"Polygon","coordinates":[[[3,51],[3.001,51],[3.001,51.001],[3,51.001],[3,51]]]}})";
+  const std::string point =
+      R"({"type":"Feature","properties":{"class":"ship","score":0.8},"geometry":{"type":"Point","coordinates":[3,51]}})";
+  test::write_text(dir / "truth.geojson", R"({"type":"FeatureCollection","features":[)" + polygon + "]}");
+  test::write_text(dir / "mixed.geojson", R"({"type":"FeatureCollection","features":[)" + polygon + "," + point + "]}");
+  CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "mixed.geojson", dir / "truth.geojson"),
+                       doctest::Contains("1 feature(s) without a polygon, the first feature 2 (POINT)"),
+                       core::DataError);
+  std::string text_score = polygon;
+  text_score.replace(text_score.find("0.9"), 3, "\"high\"");
+  test::write_text(dir / "text.geojson", R"({"type":"FeatureCollection","features":[)" + text_score + "]}");
+  CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "text.geojson", dir / "truth.geojson"),
+                       doctest::Contains("a score is \"high\", not a number"), core::DataError);
+  CHECK(eval::evaluate_files(dir / "truth.geojson", dir / "truth.geojson").overall.true_positives == 1);
+}
