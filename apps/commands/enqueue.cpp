@@ -61,10 +61,13 @@ class EnqueueCommand final : public cli::Command {
     options.reclaim = reclaim_;
     fleet::PlanOptions plan;
     plan.kind = checked_kind();
-    webmap::refuse_other_grid_flags(invocation.config, plan.kind == "tile");
     plan.inputs = inputs_;
     plan.output = output_;
     plan.given = parsed_options();
+    const auto* options_grid = plan.given.find("grid");
+    webmap::refuse_other_grid_flags(
+        invocation.config, plan.kind == "tile",
+        options_grid != nullptr && options_grid->is_string() ? options_grid->as_string() : "");
     plan.options = plan.given;
     // tile and detect tasks record their section's every value (defaults, YAML, environment, --options),
     // so the worker runs exactly what `swath tile` / `swath detect` would run here; each task is checked as

@@ -79,14 +79,23 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
   std::vector<std::string> known;
   for (const auto& [key, value] : out.as_object()) known.push_back(key);
   for (const auto& [key, value] : overrides.as_object()) {
+    if (kind == "tile" && key == "grid" && !pyramid) {
+      if (value == core::Json("chips")) continue;  // the tile section is the chips' options
+      throw core::UsageError("--options: grid " + value.dump(), "", "expected \"chips\" or \"xyz\"");
+    }
     if (std::find(known.begin(), known.end(), key) == known.end() && !is_task_key(kind, key)) {
+      if (kind == "tile" && pyramid_key(key).rfind("webmap.", 0) == 0) {
+        throw core::UsageError("--options: tile option '" + key + "'",
+                               "it applies to a web-map pyramid only: chips would ignore it",
+                               "add --grid xyz (or \"grid\":\"xyz\"), or leave it out");
+      }
       const auto suggestion = core::closest_match(key, known);
       throw core::UsageError("--options: unknown " + kind + " option '" + key + "'", "",
                              suggestion ? "did you mean '" + *suggestion + "'?" : "see `swath config show`");
     }
     if (pyramid && !is_task_key(kind, key) && pyramid_key(key).empty() && !tiling::pyramid_reads(key)) {
       throw core::UsageError("--options: tile option '" + key + "' with grid xyz",
-                             "it shapes chips, a web map would ignore it", "leave it out");
+                             "it applies to chips only: a web map would ignore it", "leave it out");
     }
     out.set(key, value);
   }

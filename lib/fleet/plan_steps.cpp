@@ -101,6 +101,11 @@ PlanOptions checked_plan(const PlanOptions& given) {
                            "task, or --shards N tasks)",
                            "leave --tiles-per-task out, or give a manifest");
   }
+  if (options.shards > 1 && std::any_of(options.inputs.begin(), options.inputs.end(), core::is_json_lines_path)) {
+    throw core::UsageError("--shards " + std::to_string(options.shards),
+                           "it splits scenes; a tiles.jsonl is queued by its lines",
+                           "leave --shards out for a manifest (--tiles-per-task K sets its lines per task)");
+  }
   if (options.shards == 0)
     throw core::UsageError("--shards 0", "a scene is split into at least one shard",
                            "pass --shards 1 or more (default 1)");

@@ -163,6 +163,14 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
     });
   }
   if (runs.found_.empty()) return runs;
+  for (const auto& found : runs.found_) {
+    if (is_pyramid(found.options) && !is_pyramid(ours)) {
+      throw core::UsageError("output '" + output_dir + "'",
+                             "it holds a web-map pyramid (" + found.file +
+                                 "): chips would mix with it, and --overwrite replaces chips only",
+                             "choose another -o, or remove that pyramid first");
+    }
+  }
   if (!overwrite) {
     const auto& first = runs.found_.front();
     if (!is_pyramid(ours) && !is_pyramid(first.options) && first.options.count("scenes") != 0) {  // fewer scenes
@@ -176,15 +184,10 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
         "output '" + output_dir + "'",
         "it holds the tiles of a run with other options (" + first.file + ": " + differences(first.options, ours) +
             "; this run: " + differences(ours, first.options) + ")",
-        is_pyramid(ours) ? "choose another -o, or remove that pyramid first (--grid xyz has no --overwrite)"
+        is_pyramid(ours) ? std::string("choose another -o, or remove ") +
+                               (is_pyramid(first.options) ? "that pyramid" : "those chips") +
+                               " first (--grid xyz has no --overwrite)"
                          : "--overwrite replaces that run's tiles with this run's; or choose another -o");
-  }
-  for (const auto& found : runs.found_) {
-    if (is_pyramid(found.options) && !is_pyramid(ours)) {
-      throw core::UsageError("output '" + output_dir + "'",
-                             "it holds a web-map pyramid (" + found.file + "); --overwrite replaces chips only",
-                             "choose another -o, or remove that pyramid first");
-    }
   }
   // The tiles each file lists, under the header they follow (a torn line lists nothing: its tile, if any, stays).
   for (const auto& name : names) {

@@ -134,8 +134,8 @@ void replace_other_runs(const OtherRuns& others, const TileOptions& options, con
   }
   std::string files;
   for (const auto& f : removed.files) files += (files.empty() ? "" : ", ") + f;
-  logger->info("--overwrite: replaced the tiles of a run with other options: {} tile(s) removed{}{}", removed.tiles,
-               files.empty() ? "" : ", and ", files);
+  logger->info("--overwrite: replaced the tiles of another run (other options or scenes): {} tile(s) removed{}{}",
+               removed.tiles, files.empty() ? "" : ", and ", files);
 }
 
 PreviousRun load_previous_run(const TileOptions& options, const core::Json& header, TileReport& report) {

@@ -93,9 +93,15 @@ void validate(const PyramidOptions& o) {
                            "a web map takes PNG, JPEG or WEBP tiles",
                            "pass --format PNG (the default with --grid xyz), JPEG or WEBP");
   }
-  if (!t.bands.empty() || !t.only_indices.empty() || t.overwrite) {
-    throw core::UsageError("--grid xyz", "--bands, --overwrite and task index lists are for chips only (for now)",
-                           "leave them out with --grid xyz");
+  if (!t.bands.empty() || t.overwrite) {
+    const std::string flag = t.overwrite ? "--overwrite" : "--bands";
+    throw core::UsageError(flag + " with --grid xyz", "it applies to chips only (for now)",
+                           t.overwrite ? "remove the pyramid first, or choose another -o"
+                                       : "leave --bands out: a web map takes a scene's 1 or 3 bands (plus alpha)");
+  }
+  if (!t.only_indices.empty()) {
+    throw core::UsageError("--grid xyz", "a task of grid cells is for chips only",
+                           "enqueue the pyramid's scenes, not a manifest");
   }
   if ((o.sharded || t.shard.count > 1) && (!o.archive.empty() || t.format != tiling::Format::png)) {
     throw core::UsageError("--shard with --grid xyz",
@@ -116,7 +122,7 @@ void validate(const PyramidOptions& o) {
   }
 }
 
-void refuse_other_grid_flags(const config::Config& config, bool grid_applies) {
+void refuse_other_grid_flags(const config::Config& config, bool grid_applies, const std::string& options_grid) {
   static const std::array<const char*, 5> chips_keys{"tile.size", "tile.overlap", "tile.edge", "tile.scale",
                                                      "tile.skip_blank"};
   static const std::array<const char*, 4> webmap_keys{"webmap.grid", "webmap.zoom", "webmap.resampling",
@@ -134,11 +140,17 @@ void refuse_other_grid_flags(const config::Config& config, bool grid_applies) {
     }
     return;
   }
-  const bool xyz = config.get_string("webmap.grid") == "xyz";
-  if (xyz) {
+  const auto& grid = config.entry("webmap.grid");
+  const std::string chosen = options_grid.empty() ? config.get_string("webmap.grid") : options_grid;
+  if (chosen == "xyz") {
+    // Where the grid was chosen, when not by a flag on the same command line.
+    const std::string where = !options_grid.empty()                      ? "\"grid\":\"xyz\" in --options"
+                              : grid.origin.layer == config::Layer::flag ? "--grid xyz"
+                                                                         : "grid xyz (" + grid.origin.describe() + ")";
     for (const char* key : chips_keys) {
       if (const auto* flag = given(key)) {
-        throw core::UsageError(*flag + " with --grid xyz", "it shapes chips (--grid chips), a web map would ignore it",
+        throw core::UsageError(*flag + " with " + where,
+                               "it applies to chips (--grid chips) only: a web map would ignore it",
                                "leave " + *flag + " out (a web map's tiles are --tile-size 256 or 512 at each --zoom)");
       }
     }
@@ -146,7 +158,7 @@ void refuse_other_grid_flags(const config::Config& config, bool grid_applies) {
   }
   for (const char* key : webmap_keys) {
     if (const auto* flag = given(key); flag != nullptr && std::string_view(key) != "webmap.grid") {
-      throw core::UsageError(*flag, "it shapes a web-map pyramid (--grid xyz); chips would ignore it",
+      throw core::UsageError(*flag, "it applies to a web-map pyramid (--grid xyz) only: chips would ignore it",
                              "add --grid xyz, or leave " + *flag + " out");
     }
   }

@@ -50,8 +50,9 @@ void validate(const PyramidOptions& options);
 // Flags the chosen grid would ignore (--size, --overlap, --edge, --scale, --skip-blank with --grid xyz; --zoom,
 // --resampling, --tile-size without it): UsageError naming the flag. A config file's or the environment's values
 // are not refused, as one file may serve both grids. `grid_applies` false (a task kind other than tile): any webmap
-// flag is refused.
-void refuse_other_grid_flags(const config::Config& config, bool grid_applies = true);
+// flag is refused. `options_grid`: a grid chosen by enqueue's --options ("xyz", "chips"), over the config's.
+void refuse_other_grid_flags(const config::Config& config, bool grid_applies = true,
+                             const std::string& options_grid = "");
 
 // What shapes the tiles' bytes: hashed into the provenance and the manifest header.
 core::Json output_options_json(const PyramidOptions& options);

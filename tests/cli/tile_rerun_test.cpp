@@ -183,11 +183,16 @@ TEST_CASE("cli tile: chips --overwrite over a web-map pyramid is refused; the py
       dir / "scene.tif", {.bands = 1, .type = GDT_Byte, .pixel = [](int, int x, int y) { return (x + y) % 250 + 1; }});
   REQUIRE(test::swath({"tile", scene, "-o", dir / "map", "--grid", "xyz", "--zoom", "2-3"}).exit_code == 0);
   const auto before = core::read_file(dir / "map/tiles.jsonl");
-  const auto r = test::swath({"tile", scene, "-o", dir / "map", "--size", "32", "--overwrite"});
-  CHECK(r.exit_code == 2);
-  CHECK_MESSAGE(
-      r.err.find("it holds a web-map pyramid (tiles.jsonl); --overwrite replaces chips only") != std::string::npos,
-      r.err);
+  for (const bool overwrite : {false, true}) {
+    std::vector<std::string> args{"tile", scene, "-o", dir / "map", "--size", "32"};
+    if (overwrite) args.push_back("--overwrite");
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(
+        r.err.find("it holds a web-map pyramid (tiles.jsonl): chips would mix with it, and --overwrite "
+                   "replaces chips only (hint: choose another -o, or remove that pyramid first)") != std::string::npos,
+        r.err);
+  }
   CHECK(core::read_file(dir / "map/tiles.jsonl") == before);
   CHECK_FALSE(fs::exists(dir / "map/scene"));
 }

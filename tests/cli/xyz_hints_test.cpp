@@ -40,7 +40,9 @@ TEST_CASE("tile and enqueue: a flag the grid would ignore is refused before any 
   const auto scene = test::make_scene(dir / "scene.tif");
   auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--size", "512"});
   CHECK(r.exit_code == 2);
-  CHECK_MESSAGE(r.err.find("swath tile: --size with --grid xyz: it shapes chips") != std::string::npos, r.err);
+  CHECK_MESSAGE(
+      r.err.find("swath tile: --size with --grid xyz: it applies to chips (--grid chips) only") != std::string::npos,
+      r.err);
   r = test::swath({"tile", scene, "-o", dir / "out", "--zoom", "3"});
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.err.find("(hint: add --grid xyz, or leave --zoom out)") != std::string::npos, r.err);

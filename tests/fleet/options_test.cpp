@@ -127,3 +127,14 @@ TEST_CASE("fleet options: a pyramid task (grid xyz) refuses --options keys only 
   // Chips take them, as before.
   CHECK(fleet::task_options(config, "tile", core::Json::Object{{"size", 512}}).at("size").as_int() == 512);
 }
+
+TEST_CASE("fleet options: \"grid\":\"chips\" is the chips' options; a web-map key without xyz says so") {
+  config::Config config = settings::defaults();
+  const auto chips = fleet::task_options(config, "tile", core::Json::Object{{"grid", "chips"}, {"size", 64}});
+  CHECK(chips.find("grid") == nullptr);
+  CHECK(chips.at("size").as_int() == 64);
+  CHECK_THROWS_WITH_AS(fleet::task_options(config, "tile", core::Json::Object{{"grid", "hex"}}),
+                       doctest::Contains("--options: grid \"hex\""), core::UsageError);
+  CHECK_THROWS_WITH_AS(fleet::task_options(config, "tile", core::Json::Object{{"zoom", "10"}}),
+                       doctest::Contains("add --grid xyz"), core::UsageError);
+}

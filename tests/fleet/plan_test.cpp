@@ -75,6 +75,15 @@ TEST_CASE("enqueue: --tiles-per-task without a manifest among the inputs is refu
                        core::UsageError);
 }
 
+TEST_CASE("enqueue: --shards with a manifest among the inputs is refused, not ignored") {
+  test::ScratchDir dir;
+  test::write_text(dir / "tiles.jsonl", "{\"scene\":\"/s/a.tif\",\"tile\":\"0_0\"}\n");
+  auto o = options(dir, {dir / "tiles.jsonl"});
+  o.kind = "noop";
+  o.shards = 3;
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(o, 0), doctest::Contains("--shards 3: it splits scenes"), core::UsageError);
+}
+
 TEST_CASE("enqueue: bad inputs are named") {
   test::ScratchDir dir;
   test::write_text(dir / "bad.jsonl", "{\"scene\":\"/s/a.tif\"}\n{oops\n");

@@ -28,7 +28,8 @@ TEST_CASE("webmap options: a flag the chosen grid would ignore is refused, namin
       webmap::refuse_other_grid_flags(with_flags({{"webmap.grid", "--grid xyz"}, {"tile.edge", "--edge shrink"}})),
       doctest::Contains("--edge with --grid xyz"), core::UsageError);
   CHECK_THROWS_WITH_AS(webmap::refuse_other_grid_flags(with_flags({{"webmap.zoom", "--zoom 3"}})),
-                       doctest::Contains("--zoom: it shapes a web-map pyramid"), core::UsageError);
+                       doctest::Contains("--zoom: it applies to a web-map pyramid (--grid xyz) only"),
+                       core::UsageError);
   CHECK_THROWS_AS(webmap::refuse_other_grid_flags(with_flags({{"webmap.tile_size", "--tile-size 512"}})),
                   core::UsageError);
   // Each grid's own flags pass; so does --grid chips given on its own.
@@ -45,10 +46,23 @@ TEST_CASE(
   config.load_yaml("tile:\n  size: 512\nwebmap:\n  grid: xyz\n  zoom: 3\n", "both.yaml");
   CHECK_NOTHROW(webmap::refuse_other_grid_flags(config));
   config.set("tile.overlap", "8", {config::Layer::flag, "--overlap"});
-  CHECK_THROWS_WITH_AS(webmap::refuse_other_grid_flags(config), doctest::Contains("--overlap with --grid xyz"),
-                       core::UsageError);
+  CHECK_THROWS_WITH_AS(webmap::refuse_other_grid_flags(config),
+                       doctest::Contains("--overlap with grid xyz (file both.yaml:4)"), core::UsageError);
 
   CHECK_NOTHROW(webmap::refuse_other_grid_flags(settings::defaults(), false));
   CHECK_THROWS_WITH_AS(webmap::refuse_other_grid_flags(with_flags({{"webmap.grid", "--grid xyz"}}), false),
                        doctest::Contains("web-map options are for tile tasks"), core::UsageError);
+}
+
+TEST_CASE("webmap options: the refusal names where the grid was chosen; enqueue's --options grid counts") {
+  config::Config config = settings::defaults();
+  config.load_environment({"SWATH_WEBMAP__GRID=xyz"});
+  config.set("tile.size", "256", {config::Layer::flag, "--size"});
+  CHECK_THROWS_WITH_AS(webmap::refuse_other_grid_flags(config),
+                       doctest::Contains("--size with grid xyz (env SWATH_WEBMAP__GRID): it applies to chips"),
+                       core::UsageError);
+  // enqueue --options '{"grid":"xyz"}' --zoom 10: a pyramid's flag, not refused.
+  CHECK_NOTHROW(webmap::refuse_other_grid_flags(with_flags({{"webmap.zoom", "--zoom 10"}}), true, "xyz"));
+  CHECK_THROWS_AS(webmap::refuse_other_grid_flags(with_flags({{"webmap.zoom", "--zoom 10"}}), true, "chips"),
+                  core::UsageError);
 }
