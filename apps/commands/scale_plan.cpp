@@ -26,6 +26,7 @@ class ScalePlanCommand final : public cli::Command {
     return "Plan worker pods from queue stats: replicas, manifests, a controller, a simulator";
   }
   void declare(CLI::App& app, cli::ConfigFlags& flags) override {
+    app_ = &app;
     app.add_option("--stats", stats_, "Queue stats JSON from `swath queue stats --json`");
     app.add_option("--redis", redis_, "Read queue stats from Redis at this URL (redis://host:port)");
     app.add_option("--queue", queue_, "Queue name (with --redis; also names the queue in manifests)");
@@ -90,6 +91,25 @@ class ScalePlanCommand final : public cli::Command {
       throw core::UsageError("--plot", "only applies with --simulate", "add --simulate TRACE.csv");
     if (!emit_.empty() && output_.empty()) throw core::UsageError("--emit", "needs -o DIR", "e.g. --emit all -o k8s/");
     if (!emit_.empty()) scale::k8s::parse_manifest_kinds(emit_);
+    // One mode per run; a flag of another mode would be ignored.
+    if (!trace_.empty() && (watch_ || !emit_.empty()))
+      throw core::UsageError("--simulate", "replays a trace offline, it neither watches nor emits",
+                             "run --simulate alone");
+    if (watch_ && !emit_.empty())
+      throw core::UsageError("--emit with --watch", "--emit writes manifests once; --watch runs the controller",
+                             "run them as two commands");
+    for (const char* flag : {"--max-iterations", "--interval"}) {
+      if (app_->count(flag) > 0 && !watch_) throw core::UsageError(flag, "only applies with --watch", "add --watch");
+    }
+    if (app_->count("--seed") > 0 && trace_.empty())
+      throw core::UsageError("--seed", "only applies with --simulate", "add --simulate TRACE.csv");
+    for (const char* flag : {"--image", "--image-digest", "--shards", "--redis-in-cluster", "--data-claim",
+                             "--redis-password-secret", "--scene"}) {
+      if (app_->count(flag) > 0 && emit_.empty() && !watch_) {
+        throw core::UsageError(flag, "shapes the manifests of --emit (and the Jobs --watch creates)",
+                               "add --emit KIND -o DIR");
+      }
+    }
   }
 
   int plan(const scale::SnapshotSource& source) {
@@ -147,6 +167,7 @@ class ScalePlanCommand final : public cli::Command {
   long long pending_ = 0;
   std::uint64_t seed_ = 42;
   double interval_ = 0;
+  CLI::App* app_ = nullptr;  // which flags were given
   bool json_ = false, watch_ = false, apply_ = false;
   scale::k8s::ManifestOptions manifests_;
   scale::k8s::WatchOptions watch_options_;

@@ -153,6 +153,25 @@ TEST_CASE("scale-plan: unknown --strategy flag exits 2 with a suggestion") {
   CHECK(r.err.find("did you mean 'deadline'?") != std::string::npos);
 }
 
+TEST_CASE("scale-plan: a flag of another mode is refused, not ignored (exit 2)") {
+  Fixture f(queue_stats(10, 0, 0, 4), "");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"--watch", "--emit", "all", "-o", "k8s"}, "--emit with --watch"},
+      {{"--simulate", "trace.csv", "--watch"}, "--simulate: replays a trace offline"},
+      {{"--max-iterations", "2"}, "--max-iterations: only applies with --watch"},
+      {{"--interval", "5"}, "--interval: only applies with --watch"},
+      {{"--seed", "7"}, "--seed: only applies with --simulate"},
+      {{"--image", "swath:1"}, "--image: shapes the manifests of --emit"},
+  };
+  for (const auto& [extra, message] : cases) {
+    std::vector<std::string> args{"scale-plan", "--stats", f.stats};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
+  }
+}
+
 TEST_CASE("scale-plan: bad stats files and missing inputs") {
   test::ScratchDir dir;
   test::write_text(dir / "wrong.json", "{\"schema\":\"something/1\",\"backlog\":3}");

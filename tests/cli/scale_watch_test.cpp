@@ -168,7 +168,16 @@ TEST_CASE("watch: kubectl failing or Redis unreachable on the first iteration is
   Cluster c(1, "", true);
   auto r = test::swath(watch_args(c, c.stats(10), "hpa"));
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("exit code 1: error: You must be logged in to the server (Unauthorized)") != std::string::npos);
+  CHECK(r.err.find("exit code 1: error: You must be logged in to the server (Unauthorized) (hint:") !=
+        std::string::npos);
+  // --json: a script reading stdout gets the failed iteration too.
+  auto args = watch_args(c, c.stats(10), "hpa");
+  args.push_back("--json");
+  r = test::swath(args);
+  CHECK(r.exit_code == 1);
+  const auto failed = core::Json::parse(r.out);
+  CHECK(failed.at("iteration").as_int() == 1);
+  CHECK(failed.at("failed").as_string().find("(Unauthorized) (hint:") != std::string::npos);
   Cluster ok(1);
   r = test::swath({"scale-plan", "--redis", "redis://127.0.0.1:1", "--queue", "tiles", "--watch", "--max-iterations",
                    "1", "--kubectl", ok.kubectl});

@@ -1,6 +1,7 @@
 // The --watch loop: snapshot → plan (HPA history kept across iterations) → hysteresis → kubectl.
 #include "scale/k8s/controller.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -32,8 +33,10 @@ std::vector<std::string> kubectl(const WatchOptions& o, std::initializer_list<st
 CommandResult checked(const std::vector<std::string>& argv, const std::string& stdin_text = {}) {
   auto r = run_command(argv, stdin_text);
   if (r.exit_code != 0) {
+    std::string err = r.err;
+    while (!err.empty() && std::isspace(static_cast<unsigned char>(err.back()))) err.pop_back();  // its last newline
     throw core::IoError(render_command(argv),
-                        "exit code " + std::to_string(r.exit_code) + (r.err.empty() ? "" : ": " + r.err),
+                        "exit code " + std::to_string(r.exit_code) + (err.empty() ? "" : ": " + err),
                         "check the kubectl context and RBAC (get/scale deployments, create/list jobs)");
   }
   return r;
@@ -186,17 +189,18 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o,
     } catch (const core::UsageError&) {
       throw;  // a wrong flag or policy does not get better by retrying
     } catch (const core::Error& e) {
-      if (report.iterations == 1) throw;
-      ++report.failures;
-      logger->warn("iteration {} failed, retrying in {}s: {}", report.iterations, o.interval_seconds,
-                   core::describe(e));
-      if (o.json) {
-        core::Json line = iteration_json(report.iterations);
-        line.set("failed", core::describe(e));
-        out(line.dump());
-      } else {
-        out(fmt::format("iteration {}: failed: {}", report.iterations, core::describe(e)));
+      core::Json failed = iteration_json(report.iterations);
+      failed.set("failed", core::describe(e));
+      if (report.iterations == 1) {
+        if (o.json) out(failed.dump());  // a script reading stdout still gets its line
+        throw;                           // misconfiguration fails fast
       }
+      ++report.failures;
+      if (o.max_iterations == 0 || report.iterations < o.max_iterations) {
+        logger->warn("iteration {} failed, retrying in {}s: {}", report.iterations, o.interval_seconds,
+                     core::describe(e));
+      }
+      out(o.json ? failed.dump() : fmt::format("iteration {}: failed: {}", report.iterations, core::describe(e)));
     }
     if (o.max_iterations != 0 && report.iterations >= o.max_iterations) break;
     if (!sleep_interruptibly(o.interval_seconds)) {
