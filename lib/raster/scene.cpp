@@ -55,6 +55,14 @@ GDALDatasetUniquePtr open_scene(const std::string& path) {
   if (is_local(path) && !exists(path)) {
     throw core::IoError("cannot open '" + path + "'", "no such file", "check the path");
   }
+  // A member missing from an archive (or the archive itself) reads to GDAL as no dataset, without a reason.
+  VSIStatBufL stat{};
+  for (const char* archive : {"/vsizip/", "/vsitar/", "/vsigzip/", "/vsi7z/"}) {
+    if (path.rfind(archive, 0) == 0 && VSIStatL(path.c_str(), &stat) != 0) {
+      throw core::IoError("cannot open '" + path + "'", "no such archive, or no such file in it",
+                          "check the archive's path and the name of the file inside it");
+    }
+  }
   // GDAL reads some directories (e.g. a Sentinel-2 .SAFE); any other one gets a plain answer.
   if (is_directory(path)) {
     throw core::IoError("cannot open '" + path + "'", "a directory, not a raster", "give the raster file inside it");

@@ -49,3 +49,12 @@ TEST_CASE("scene: a GeoTIFF whose last block lies past its end is truncated; a w
   vrt.reset();
   CHECK(describe(dir / "s.vrt").truncated.empty());
 }
+
+TEST_CASE("scene: a missing archive, or a missing file in one, is named as such, not as 'not a raster'") {
+  test::ScratchDir dir;
+  CHECK_THROWS_WITH_AS(raster::open_scene("/vsizip/" + (dir / "nope.zip") + "/a.tif"),
+                       doctest::Contains("no such archive, or no such file in it"), core::IoError);
+  test::write_text(dir / "not-a-raster.txt", "hello");
+  CHECK_THROWS_WITH_AS(raster::open_scene(dir / "not-a-raster.txt"), doctest::Contains("not a raster GDAL can read"),
+                       core::IoError);
+}
