@@ -223,7 +223,7 @@ core::Json to_json(const TileReport& r) {
                                       {"seconds", r.seconds},
                                       {"megapixels_per_second", r.megapixels_per_second()},
                                       {"manifest", r.manifest_path},
-                                      {"index", r.index_path},
+                                      {"index", r.index_path.empty() ? core::Json() : core::Json(r.index_path)},
                                       {"warnings", std::move(warnings)},
                                       {"failures", std::move(failures)}};
   const TileStages& st = r.stages;
@@ -239,7 +239,9 @@ core::Json to_json(const TileReport& r) {
     stages.set(name, core::Json::Object{{"wall", time.wall}, {"cpu", time.cpu}});
   }
   stages.set("writers", static_cast<std::int64_t>(st.writers));
-  out.set("stages", std::move(stages));
+  // A pyramid does not clock its stages: null, not zeros that read as "took no time".
+  const bool measured = st.writers > 0 || st.read.wall > 0 || st.encode.wall > 0 || st.sink.wall > 0;
+  out.set("stages", measured ? std::move(stages) : core::Json());
   if (!r.files.empty()) {
     core::Json files = core::Json::array();
     for (const auto& f : r.files) files.push_back(f.path);

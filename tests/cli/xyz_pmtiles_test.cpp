@@ -102,6 +102,8 @@ TEST_CASE(
 
   const auto summary = core::Json::parse(r.out);
   CHECK(summary.at("written").as_int() == static_cast<std::int64_t>(expected.size()));
+  CHECK(summary.at("index").is_null());   // no tiles.geojson beside an archive
+  CHECK(summary.at("stages").is_null());  // a pyramid does not clock its stages
 }
 
 TEST_CASE("tile --grid xyz -o OUT.pmtiles: the same archive bytes for 1 and 2 threads and for a second run") {
