@@ -66,10 +66,14 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
     scenes.push_back({std::move(input), std::move(prepared)});
   }
   if (scenes.empty()) {
+    const bool failed = !report.failures.empty();
     throw core::DataError("nothing to detect in '" + core::join(options.inputs, "', '") + "'",
-                          report.failures.empty() ? "no tile with a file is listed (blank tiles have none)"
-                                                  : "every tile listed failed when tiled; the first: " + first_failed,
-                          "detect the scene itself, or tile it again (swath tile --resume remakes failed tiles)");
+                          failed ? "every tile listed failed when tiled; the first: " + first_failed
+                                 : "no tile with a file is listed (blank tiles have none)",
+                          failed ? "detect the scene itself, or tile it again (swath tile --resume remakes failed "
+                                   "tiles)"
+                                 : "its tiles are all blank (nodata or alpha): nothing there to find; to look at them "
+                                   "anyway, tile again with --skip-blank 0 (or detect the scene itself)");
   }
   const bool pixel_coords =
       std::any_of(scenes.begin(), scenes.end(), [](const Scene& s) { return s.prepared.crs_wkt.empty(); });

@@ -162,6 +162,7 @@ TEST_CASE("detect: a tiles.jsonl manifest is read tile by tile") {
     CHECK(none.err.find("swath detect: nothing to detect in '" + dir / (name + ".jsonl") + "': ") != std::string::npos);
     CHECK(none.err.find(name == "blank" ? "no tile with a file is listed" : "every tile listed failed when tiled") !=
           std::string::npos);
+    CHECK(none.err.find(name == "blank" ? "--skip-blank 0" : "--resume remakes failed tiles") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / (name + ".gpkg")));
   }
 }
