@@ -50,6 +50,14 @@ class Batcher {
   // manifest's first header, so a later header on another grid (manifests concatenated) is refused.
   void header(tiling::ManifestHeader header) {
     resolved_.clear();
+    const auto* grid = header.json.find("grid");
+    if ((kind_ == "tile" || kind_ == "detect") && grid != nullptr && *grid == core::Json("xyz")) {
+      throw core::UsageError(header.where,
+                             "a web-map pyramid's manifest: its z/x/y tiles are made from all its scenes at once, "
+                             "warped to WebMercator",
+                             kind_ == "tile" ? "enqueue its scenes with --kind tile --grid xyz"
+                                             : "detect on chips (swath tile without --grid xyz) or on the scenes");
+    }
     if (kind_ == "tile" && first_grid_ && grid_text(header) != *first_grid_) {
       throw core::UsageError(header.where,
                              "a header on the grid " + grid_text(header) + " after one on " + *first_grid_,

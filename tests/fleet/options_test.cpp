@@ -136,5 +136,5 @@ TEST_CASE("fleet options: \"grid\":\"chips\" is the chips' options; a web-map ke
   CHECK_THROWS_WITH_AS(fleet::task_options(config, "tile", core::Json::Object{{"grid", "hex"}}),
                        doctest::Contains("--options: grid \"hex\""), core::UsageError);
   CHECK_THROWS_WITH_AS(fleet::task_options(config, "tile", core::Json::Object{{"zoom", "10"}}),
-                       doctest::Contains("add --grid xyz"), core::UsageError);
+                       doctest::Contains("tile option 'zoom': it applies to a web-map pyramid only"), core::UsageError);
 }

@@ -223,3 +223,18 @@ TEST_CASE("enqueue --kind tile: a manifest longer than the read-ahead's chunks, 
   CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, "tile", {dir / "torn.jsonl"}, 1000), 0),
                        doctest::Contains("torn.jsonl:9001: not JSON"), core::DataError);
 }
+
+TEST_CASE("enqueue --kind tile or detect: a web-map pyramid's manifest is refused, naming what to enqueue instead") {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "map");
+  test::write_text(dir / "map/tiles.jsonl",
+                   R"({"schema":"swath.tiles/1","grid":"xyz","options":{"grid":"xyz"},"scenes":[]})"
+                   "\n"
+                   R"({"id":"3/1/2","z":3,"x":1,"y":2,"path":"3/1/2.png","status":"written","bytes":5})"
+                   "\n");
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, "tile", {dir / "map/tiles.jsonl"}, 1), 0),
+                       doctest::Contains("tiles.jsonl:1: a web-map pyramid's manifest"), core::UsageError);
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, "detect", {dir / "map/tiles.jsonl"}, 1), 0),
+                       doctest::Contains("a web-map pyramid's manifest"), core::UsageError);
+  CHECK(fleet::plan_tasks(options(dir, "noop", {dir / "map/tiles.jsonl"}, 1), 0).size() == 1);
+}
