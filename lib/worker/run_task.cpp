@@ -92,7 +92,6 @@ Outcome TaskRunner::operator()(const Job& job) const {
   log::ContextGuard guard(outcome.context);
   const auto logger = log::get("worker");
   ResourceMeter meter;
-  bool made_output_dir = false;
   try {
     queue::Task task = queue::parse_task(job.lease.envelope);
     task.attempt = job.lease.attempt;
@@ -113,8 +112,6 @@ Outcome TaskRunner::operator()(const Job& job) const {
     HandlerContext context;
     if (handler.writes_outputs()) {
       outcome.staging_dir = staging_dir_for(task.output, task.id, job.lease.token);
-      std::error_code ec;
-      made_output_dir = !fs::exists(task.output, ec);
       core::ensure_writable_directory(outcome.staging_dir);
       context.staging_dir = outcome.staging_dir;
     }
@@ -152,9 +149,6 @@ Outcome TaskRunner::operator()(const Job& job) const {
     outcome.failure = classify(std::current_exception());
     outcome.seconds = meter.seconds();
     discard_staging(outcome.staging_dir);
-    // A failed task leaves no trace in its output: the directory it made goes too, when nothing else is there.
-    std::error_code ec;
-    if (made_output_dir) fs::remove(outcome.output_dir, ec);
   }
   return outcome;
 }
