@@ -10,6 +10,6 @@ inline void declare_queue_flags(CLI::App& app, cli::ConfigFlags& flags) {
   flags.bind(app, queue::settings_table().specs());
 }
 
-inline queue::Settings queue_settings(const config::Config& config) { return queue::settings_table().apply(config); }
+inline queue::Settings queue_settings(const config::Config& config) { return queue::settings_from(config); }
 
 }  // namespace swath::commands

@@ -76,7 +76,8 @@ class ScalePlanCommand final : public cli::Command {
     const auto source = scale::resolve_source(
         stats_, redis_, queue_,
         [queue](const std::string& url, const std::string& q) mutable {
-          queue.redis = url;
+          queue.redis = url;  // this command's own --redis, not the queue section's
+          queue.redis_origin.clear();
           return queue::fetch_stats_json(queue.endpoint(), q, queue.allow_eviction);
         },
         [](const std::string& url) { queue::parse_redis_url(url); });

@@ -4,7 +4,7 @@
 namespace swath::queue {
 
 RedisEndpoint Settings::endpoint() const {
-  auto endpoint = parse_redis_url(redis);
+  auto endpoint = redis_origin.empty() ? parse_redis_url(redis) : parse_redis_url(redis, redis_origin);
   resolve_password(endpoint, password_file);
   return endpoint;
 }
@@ -12,17 +12,11 @@ RedisEndpoint Settings::endpoint() const {
 const config::OptionTable<Settings>& settings_table() {
   static const auto table =
       config::OptionTable<Settings>("queue")
-          .parsed(
+          .text(
               {"redis", "--redis",
                "Redis URL: redis://[user@]host:port/db or unix:///path.sock?db=N (password via "
                "SWATH_REDIS_PASSWORD or --redis-password-file)"},
-              config::Type::string, [](Settings & s) -> auto& { return s.redis; },
-              [](const std::string& url) { return url; },
-              [](const config::Entry& e) {
-                const auto& url = std::get<std::string>(e.value);
-                (void)parse_redis_url(url, e.origin.describe());  // checked here, where its origin is known
-                return url;
-              })
+              [](Settings & s) -> auto& { return s.redis; })
           .text(
               {"name", "--queue", "queue name; every key is swath:{NAME}:..."},
               [](Settings & s) -> auto& { return s.name; })
@@ -41,6 +35,12 @@ const config::OptionTable<Settings>& settings_table() {
                "use a Redis whose maxmemory-policy may evict keys (refused otherwise: queued tasks can vanish)"},
               [](Settings & s) -> auto& { return s.allow_eviction; });
   return table;
+}
+
+Settings settings_from(const config::Config& config) {
+  Settings settings = settings_table().apply(config);
+  settings.redis_origin = config.entry("queue.redis").origin.describe();
+  return settings;
 }
 
 }  // namespace swath::queue

@@ -16,11 +16,16 @@ struct Settings {
   std::int64_t ttl_hours = 168;    // a finished job's records (done bits, dead tasks) stay this long
   std::int64_t dead_max = 100000;  // dead tasks kept per queue (the oldest go first)
   bool allow_eviction = false;
+  std::string redis_origin;  // where `redis` was set ("env SWATH_QUEUE__REDIS"), for its error; "": --redis
 
-  // The parsed URL with its password resolved; throws UsageError for a bad URL, IoError for an unreadable file.
+  // The parsed URL with its password resolved; throws UsageError for a bad URL (naming redis_origin), IoError for
+  // an unreadable file.
   RedisEndpoint endpoint() const;
 };
 
 const config::OptionTable<Settings>& settings_table();
+
+// The queue section of `config`, with where its URL came from.
+Settings settings_from(const config::Config& config);
 
 }  // namespace swath::queue

@@ -155,6 +155,11 @@ TEST_CASE("scale-plan: unknown --strategy flag exits 2 with a suggestion") {
 
 TEST_CASE("scale-plan: a flag of another mode is refused, not ignored (exit 2)") {
   Fixture f(queue_stats(10, 0, 0, 4), "");
+  // The queue section's URL is not this command's: a bad one in the environment is not read.
+  const auto unused = test::swath({"scale-plan", "--stats", f.stats}, {.env = {{"SWATH_QUEUE__REDIS", "bogus"}}});
+  CHECK_MESSAGE(unused.exit_code == 0, unused.err);
+  CHECK(test::swath({"queue", "stats"}, {.env = {{"SWATH_QUEUE__REDIS", "bogus"}}})
+            .err.find("bad Redis URL in env SWATH_QUEUE__REDIS") != std::string::npos);
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
       {{"--watch", "--emit", "all", "-o", "k8s"}, "--emit with --watch"},
       {{"--simulate", "trace.csv", "--watch"}, "--simulate: replays a trace offline"},

@@ -76,12 +76,13 @@ TEST_CASE("queue: quantiles interpolate") {
 TEST_CASE("redis url: a bad URL from the environment or a config file is named by where it came from") {
   config::Config config = settings::defaults();
   config.load_environment({"SWATH_QUEUE__REDIS=bogus"});
-  CHECK_THROWS_WITH_AS(queue::settings_table().apply(config),
+  const auto from_env = queue::settings_from(config);  // read only when used: a command may not need it
+  CHECK_THROWS_WITH_AS(from_env.endpoint(),
                        doctest::Contains("bad Redis URL in env SWATH_QUEUE__REDIS: it must start with redis://"),
                        core::UsageError);
   config.set("queue.redis", "redis://h:99999/0", {config::Layer::flag, "--redis"});
-  CHECK_THROWS_WITH_AS(queue::settings_table().apply(config), doctest::Contains("bad --redis URL: port"),
+  CHECK_THROWS_WITH_AS(queue::settings_from(config).endpoint(), doctest::Contains("bad --redis URL: port"),
                        core::UsageError);
   config.set("queue.redis", "redis://h:6380/0", {config::Layer::flag, "--redis"});
-  CHECK(queue::settings_table().apply(config).endpoint().port == 6380);
+  CHECK(queue::settings_from(config).endpoint().port == 6380);
 }
