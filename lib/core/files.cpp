@@ -159,15 +159,15 @@ void write_file_atomic(const std::string& path, std::string_view content, Durabi
   }
 }
 
-void sync_file_system(const std::string& path, const std::string& what) {
+void write_back_file_system(const std::string& path) noexcept {
   const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int err = fd < 0 ? errno : ::syncfs(fd) == 0 ? 0 : errno;
-  if (fd >= 0 && ::close(fd) != 0 && err == 0) err = errno;
-  if (err != 0) throw IoError("cannot write " + what, os_reason(err), write_error_hint(err));
+  if (fd < 0) return;
+  (void)::syncfs(fd);
+  ::close(fd);
 }
 
-void commit_file(const std::string& from, const std::string& to, bool synced) {
-  if (const int err = synced ? 0 : fsync_path(from); err != 0) {
+void commit_file(const std::string& from, const std::string& to) {
+  if (const int err = fsync_path(from); err != 0) {
     throw IoError("cannot write '" + to + "'", os_reason(err), write_error_hint(err));
   }
   if (::rename(from.c_str(), to.c_str()) != 0) {

@@ -29,13 +29,14 @@ inline constexpr std::size_t direct_io_alignment = 4096;
 // Writes `content` to `path` atomically; throws IoError naming the path and the OS reason.
 void write_file_atomic(const std::string& path, std::string_view content, Durability durability = Durability::fsync);
 
-// Renames `from` over `to` after fsync-ing `from` (unless `synced`: sync_file_system did); throws IoError.
-void commit_file(const std::string& from, const std::string& to, bool synced = false);
+// Renames `from` over `to` after fsync-ing `from`; throws IoError.
+void commit_file(const std::string& from, const std::string& to);
 
-// Flushes the whole file system holding `path` (syncfs): one flush for many files where an fsync each would
-// cost a journal commit and a device flush per file. Throws IoError naming `what` (a write error of any file
-// there since, as fsync would report one of its own).
-void sync_file_system(const std::string& path, const std::string& what);
+// Writes back the whole file system holding `path` (syncfs), so that fsyncs of many files there that follow find
+// nothing left to write: one journal commit and device flush for all, not one per file. Reports nothing: syncfs
+// reports any file's write error on that file system (another task's), and none before Linux 5.8; each file's
+// own fsync reports its own.
+void write_back_file_system(const std::string& path) noexcept;
 
 // Several output files that appear under their final names together or not at all: each is written under
 // a temporary name first, commit() renames them into place in the order they were added (put the file
