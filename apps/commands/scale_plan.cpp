@@ -104,8 +104,10 @@ class ScalePlanCommand final : public cli::Command {
     }
     if (app_->count("--seed") > 0 && trace_.empty())
       throw core::UsageError("--seed", "only applies with --simulate", "add --simulate TRACE.csv");
+    if (app_->count("--output") > 0 && emit_.empty())
+      throw core::UsageError("-o", "is the directory of --emit", "add --emit KIND, or leave -o out");
     for (const char* flag : {"--image", "--image-digest", "--shards", "--redis-in-cluster", "--data-claim",
-                             "--redis-password-secret", "--scene"}) {
+                             "--redis-password-secret", "--scene", "--name", "--namespace"}) {
       if (app_->count(flag) > 0 && emit_.empty() && !watch_) {
         throw core::UsageError(flag, "shapes the manifests of --emit (and the Jobs --watch creates)",
                                "add --emit KIND -o DIR");

@@ -144,10 +144,10 @@ std::vector<Candidate> OnnxDetector::detect(const WindowPixels& pixels, const Sc
   std::vector<Box> boxes;
   for (int r = 0; r < rows; ++r) {
     const float* row = out.ptr<float>(0, r);
-    if (row[4] < threshold) continue;
+    if (!(row[4] >= threshold)) continue;  // written so that a NaN (a broken model's) is no detection
     const auto best = std::max_element(row + 5, row + columns);
     const float score = row[4] * *best;
-    if (score < threshold) continue;
+    if (!(score >= threshold)) continue;
     Box b;
     b.cls = static_cast<int>(best - (row + 5));
     b.score = score;

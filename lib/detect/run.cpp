@@ -72,8 +72,8 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
                                  : "no tile with a file is listed (blank tiles have none)",
                           failed ? "detect the scene itself, or tile it again (swath tile --resume remakes failed "
                                    "tiles)"
-                                 : "its tiles are all blank (nodata or alpha): nothing there to find; to look at them "
-                                   "anyway, tile again with --skip-blank 0 (or detect the scene itself)");
+                                 : "detect the scene itself; if its tiles are blank (nodata or alpha) and you want "
+                                   "them looked at anyway, tile again with --skip-blank 0");
   }
   const bool pixel_coords =
       std::any_of(scenes.begin(), scenes.end(), [](const Scene& s) { return s.prepared.crs_wkt.empty(); });

@@ -167,6 +167,7 @@ TEST_CASE("scale-plan: a flag of another mode is refused, not ignored (exit 2)")
       {{"--interval", "5"}, "--interval: only applies with --watch"},
       {{"--seed", "7"}, "--seed: only applies with --simulate"},
       {{"--image", "swath:1"}, "--image: shapes the manifests of --emit"},
+      {{"-o", "k8s"}, "-o: is the directory of --emit"},
   };
   for (const auto& [extra, message] : cases) {
     std::vector<std::string> args{"scale-plan", "--stats", f.stats};

@@ -65,4 +65,9 @@ TEST_CASE("webmap options: the refusal names where the grid was chosen; enqueue'
   CHECK_NOTHROW(webmap::refuse_other_grid_flags(with_flags({{"webmap.zoom", "--zoom 10"}}), true, "xyz"));
   CHECK_THROWS_AS(webmap::refuse_other_grid_flags(with_flags({{"webmap.zoom", "--zoom 10"}}), true, "chips"),
                   core::UsageError);
+  // Two grids, or no grid at all: named, not taken for chips.
+  CHECK_THROWS_WITH_AS(webmap::refuse_other_grid_flags(with_flags({{"webmap.grid", "--grid xyz"}}), true, "chips"),
+                       doctest::Contains("--grid xyz with \"grid\":\"chips\" in --options"), core::UsageError);
+  CHECK_THROWS_WITH_AS(webmap::refuse_other_grid_flags(with_flags({{"webmap.zoom", "--zoom 3"}}), true, "hex"),
+                       doctest::Contains("--options: grid \"hex\""), core::UsageError);
 }
