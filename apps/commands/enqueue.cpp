@@ -64,19 +64,12 @@ class EnqueueCommand final : public cli::Command {
     plan.inputs = inputs_;
     plan.output = output_;
     plan.given = parsed_options();
-    const auto* options_grid = plan.given.find("grid");
-    webmap::refuse_other_grid_flags(
-        invocation.config, plan.kind == "tile",
-        options_grid != nullptr && options_grid->is_string() ? options_grid->as_string() : "");
-    plan.options = plan.given;
     // tile and detect tasks record their section's every value (defaults, YAML, environment, --options),
     // so the worker runs exactly what `swath tile` / `swath detect` would run here; each task is checked as
     // the worker will check it before anything is queued.
     // With grid xyz (--grid, the config or SWATH_WEBMAP__GRID) tile tasks record the webmap section too: --shards N
     // shard tasks of one pyramid of all the scenes, and its merge (fleet/pyramid_tasks.hpp).
-    if (plan.kind == "tile" || plan.kind == "detect") {
-      plan.options = fleet::task_options(invocation.config, plan.kind, plan.given);
-    }
+    plan.options = fleet::task_options(invocation.config, plan.kind, plan.given);
     plan.shards = shards_;
     plan.worker_paths = worker_paths_;
     plan.priority = queue::parse_priority(priority_, "--priority");

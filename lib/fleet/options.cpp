@@ -9,6 +9,7 @@
 #include "core/text.hpp"
 #include "settings/schema.hpp"
 #include "tiling/options.hpp"
+#include "webmap/options.hpp"
 
 namespace swath::fleet {
 
@@ -63,10 +64,15 @@ core::Json applicable_options(const std::string& kind, const core::Json& options
 }
 
 core::Json task_options(const config::Config& config, const std::string& kind, const core::Json& overrides) {
+  const auto* grid = kind == "tile" ? overrides.find("grid") : nullptr;
+  if (grid != nullptr && !grid->is_string()) {
+    throw core::UsageError("--options: grid " + grid->dump(), "", "expected \"chips\" or \"xyz\"");
+  }
+  webmap::refuse_other_grid_flags(config, kind == "tile", grid != nullptr ? grid->as_string() : "");
+  if (kind != "tile" && kind != "detect") return overrides;  // other kinds' options are their handler's own
   core::Json out = config.section_json(kind);
-  const auto* grid = overrides.find("grid");
   const bool pyramid =
-      kind == "tile" && (grid != nullptr ? *grid == core::Json("xyz") : config.entry("webmap.grid").text == "xyz");
+      kind == "tile" && (grid != nullptr ? grid->as_string() == "xyz" : config.entry("webmap.grid").text == "xyz");
   if (pyramid) {
     const core::Json webmap = config.section_json("webmap");
     for (const auto& [key, value] : webmap.as_object()) out.set(key, value);
@@ -79,10 +85,7 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
   std::vector<std::string> known;
   for (const auto& [key, value] : out.as_object()) known.push_back(key);
   for (const auto& [key, value] : overrides.as_object()) {
-    if (kind == "tile" && key == "grid" && !pyramid) {
-      if (value == core::Json("chips")) continue;  // the tile section is the chips' options
-      throw core::UsageError("--options: grid " + value.dump(), "", "expected \"chips\" or \"xyz\"");
-    }
+    if (kind == "tile" && key == "grid" && !pyramid) continue;  // "chips": the tile section is the chips' options
     if (std::find(known.begin(), known.end(), key) == known.end() && !is_task_key(kind, key)) {
       if (kind == "tile" && pyramid_key(key).rfind("webmap.", 0) == 0) {
         throw core::UsageError("--options: tile option '" + key + "'",

@@ -30,7 +30,9 @@ std::string pyramid_key(const std::string& key);
 core::Json applicable_options(const std::string& kind, const core::Json& options);
 
 // What `swath enqueue --kind tile|detect` records: every key of the section (its value after defaults, file,
-// environment) with `overrides` (the --options object) applied on top. Throws UsageError on an unknown key.
+// environment) with `overrides` (the --options object) applied on top. Throws UsageError on an unknown key, and on
+// a grid flag the task would ignore (webmap::refuse_other_grid_flags, with the grid of `overrides` counted; any
+// web-map flag for a kind other than tile). Other kinds record `overrides` as they are.
 // A tile task with grid xyz (webmap.grid, or "grid" in `overrides`) also records the webmap section, the memory
 // budget (which sets the blocks, so the shards' split: one for every worker) and its format resolved as
 // `swath tile --grid xyz` resolves it (PNG unless set).

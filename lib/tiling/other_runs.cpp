@@ -40,6 +40,12 @@ void read_tolerantly(const std::string& path, Read&& read) {
   }
 }
 
+std::string scene_list(const ManifestHeader& header) {
+  std::string names;
+  for (const auto& scene : header.scenes) names += (names.empty() ? "" : ",") + scene.name;
+  return names;
+}
+
 // What makes a tile set a run's own: a header's options as text, all but skip_blank (which only decides which
 // cells get a file, and every run already removes an earlier file at a cell it records blank).
 std::map<std::string, std::string> tile_set_options(const core::Json& header) {
@@ -52,9 +58,7 @@ std::map<std::string, std::string> tile_set_options(const core::Json& header) {
   // A web-map tile is composited from every scene, the later on top: other scenes or another order make other
   // tiles at the same z/x/y. (A chip tile belongs to one scene's directory, so chips need no such entry.)
   if (const auto* grid = header.find("grid"); grid != nullptr && grid->is_string() && grid->as_string() == "xyz") {
-    std::string names;
-    for (const auto& scene : ManifestHeader::from(header).scenes) names += (names.empty() ? "" : ",") + scene.name;
-    out["scenes"] = names;
+    out["scenes"] = scene_list(ManifestHeader::from(header));
   }
   return out;
 }
@@ -90,12 +94,6 @@ bool tile_shaped(const std::string& path) {
   }
   const std::string extension = name.substr(dot + 1);
   return extension == "tif" || extension == "png" || extension == "jpg" || extension == "webp";
-}
-
-std::string scene_list(const ManifestHeader& header) {
-  std::string names;
-  for (const auto& scene : header.scenes) names += (names.empty() ? "" : ",") + scene.name;
-  return names;
 }
 
 // A chips manifest's scenes that `ours` does not name ("" when none).

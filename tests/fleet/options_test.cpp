@@ -138,3 +138,19 @@ TEST_CASE("fleet options: \"grid\":\"chips\" is the chips' options; a web-map ke
   CHECK_THROWS_WITH_AS(fleet::task_options(config, "tile", core::Json::Object{{"zoom", "10"}}),
                        doctest::Contains("tile option 'zoom': it applies to a web-map pyramid only"), core::UsageError);
 }
+
+TEST_CASE("fleet options: the grid flags are checked with the --options grid counted, for every kind") {
+  config::Config flags = settings::defaults();
+  flags.set("webmap.grid", "xyz", {config::Layer::flag, "--grid"});
+  CHECK_THROWS_WITH_AS(fleet::task_options(flags, "tile", core::Json::Object{{"grid", "chips"}}),
+                       doctest::Contains("--grid xyz with \"grid\":\"chips\" in --options"), core::UsageError);
+  CHECK(fleet::task_options(flags, "tile", core::Json::Object{{"grid", "xyz"}}).at("grid").as_string() == "xyz");
+  CHECK_THROWS_WITH_AS(fleet::task_options(settings::defaults(), "tile", core::Json::Object{{"grid", 5}}),
+                       doctest::Contains("--options: grid 5"), core::UsageError);
+  // Kinds other than tile take no web-map flag; their own options are recorded as given.
+  CHECK_THROWS_WITH_AS(fleet::task_options(flags, "detect", core::Json::object()), doctest::Contains("--grid"),
+                       core::UsageError);
+  CHECK_THROWS_AS(fleet::task_options(flags, "noop", core::Json::object()), core::UsageError);
+  const core::Json noop{core::Json::Object{{"sleep_ms", 5}}};
+  CHECK(fleet::task_options(settings::defaults(), "noop", noop) == noop);
+}
