@@ -94,53 +94,71 @@ std::string job_manifest(const WatchOptions& o) {
   return to_yaml(job);
 }
 
+// What one iteration saw, decided and ran: its text and its JSON line are both rendered from it.
 struct Step {
-  std::string line;
-  core::Json json;  // what `line` says, for --json
-  bool acted = false;
+  QueueSnapshot snapshot;
+  int current = 0;
+  Plan plan;
+  core::Json plan_json;
+  bool held = false;  // a change within the hysteresis, not acted on
+  std::vector<std::vector<std::string>> commands;
+  bool applied = false;  // the commands ran (else a dry run)
 };
+
+Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa, double now) {
+  Step step;
+  step.snapshot = source();
+  const auto [current, pending] = read_current(o);
+  step.current = current;
+  PlanInput in{step.snapshot, o.policy, current, pending, now, &hpa};
+  step.plan = make_plan(in);
+  step.plan_json = to_json(step.plan, in);
+  std::string stdin_text;
+  if (creates_jobs(o.policy.strategy)) {
+    stdin_text = job_manifest(o);
+    for (long long i = 0; i < step.plan.new_jobs; ++i) step.commands.push_back(kubectl(o, {"create", "-f", "-"}));
+  } else if (worth_acting(current, step.plan.desired_replicas, o.policy.hysteresis_replicas)) {
+    step.commands.push_back(kubectl(
+        o, {"scale", "deployment/" + deployment_name(o), "--replicas=" + std::to_string(step.plan.desired_replicas)}));
+  } else {
+    step.held = step.plan.desired_replicas != current;
+  }
+  if (o.apply) {
+    for (const auto& argv : step.commands) checked(argv, stdin_text);
+  }
+  step.applied = o.apply;
+  return step;
+}
+
+std::string step_text(const Step& step, const WatchOptions& o) {
+  std::string text = fmt::format("unfinished {} (backlog {}, in flight {}), replicas {} → {}: {}",
+                                 step.snapshot.unfinished, step.snapshot.backlog, step.snapshot.in_flight, step.current,
+                                 step.plan.desired_replicas, step.plan.reason);
+  if (step.held) text += fmt::format(" (held: within the hysteresis of {})", o.policy.hysteresis_replicas);
+  for (const auto& argv : step.commands) {
+    text += (step.applied ? "\n  applied: " : "\n  dry-run, would run: ") + render_command(argv);
+  }
+  for (const auto& w : step.plan.warnings) text += "\n  warning: " + w;
+  return text;
+}
 
 core::Json iteration_json(long long iteration) {
   return core::Json::Object{{"schema", "swath.scale.watch/1"}, {"iteration", static_cast<std::int64_t>(iteration)}};
 }
 
-Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa, double now) {
-  const QueueSnapshot snapshot = source();
-  const auto [current, pending] = read_current(o);
-  PlanInput in{snapshot, o.policy, current, pending, now, &hpa};
-  const Plan plan = make_plan(in);
-  Step step;
-  step.json = core::Json::Object{{"plan", to_json(plan, in)}, {"held", false}, {"applied", o.apply}};
-  step.line = fmt::format("unfinished {} (backlog {}, in flight {}), replicas {} → {}: {}", snapshot.unfinished,
-                          snapshot.backlog, snapshot.in_flight, current, plan.desired_replicas, plan.reason);
-  std::vector<std::vector<std::string>> commands;
-  std::string stdin_text;
-  if (creates_jobs(o.policy.strategy)) {
-    stdin_text = job_manifest(o);
-    for (long long i = 0; i < plan.new_jobs; ++i) commands.push_back(kubectl(o, {"create", "-f", "-"}));
-  } else if (worth_acting(current, plan.desired_replicas, o.policy.hysteresis_replicas)) {
-    commands.push_back(kubectl(
-        o, {"scale", "deployment/" + deployment_name(o), "--replicas=" + std::to_string(plan.desired_replicas)}));
-  } else if (plan.desired_replicas != current) {
-    step.line += fmt::format(" (held: within the hysteresis of {})", o.policy.hysteresis_replicas);
-    step.json.set("held", true);
-  }
-  core::Json argvs = core::Json::array();
-  for (const auto& argv : commands) {
-    step.acted = true;
+core::Json step_json(const Step& step, long long iteration) {
+  core::Json json = iteration_json(iteration);
+  json.set("plan", step.plan_json);
+  json.set("held", step.held);
+  json.set("applied", step.applied);
+  core::Json commands = core::Json::array();
+  for (const auto& argv : step.commands) {
     core::Json args = core::Json::array();
     for (const auto& arg : argv) args.push_back(arg);
-    argvs.push_back(std::move(args));
-    if (o.apply) {
-      checked(argv, creates_jobs(o.policy.strategy) ? stdin_text : std::string());
-      step.line += "\n  applied: " + render_command(argv);
-    } else {
-      step.line += "\n  dry-run, would run: " + render_command(argv);
-    }
+    commands.push_back(std::move(args));
   }
-  for (const auto& w : plan.warnings) step.line += "\n  warning: " + w;
-  step.json.set("commands", std::move(argvs));
-  return step;
+  json.set("commands", std::move(commands));
+  return json;
 }
 
 bool sleep_interruptibly(double seconds) {
@@ -178,14 +196,9 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o,
     const double now = o.clock ? o.clock() : wall_clock();
     try {
       const Step step = iterate(source, anchored, hpa, now);
-      report.actions += step.acted ? 1 : 0;
-      if (o.json) {
-        core::Json line = iteration_json(report.iterations);
-        for (const auto& [key, value] : step.json.as_object()) line.set(key, value);
-        out(line.dump());
-      } else {
-        out(fmt::format("iteration {}: {}", report.iterations, step.line));
-      }
+      report.actions += step.commands.empty() ? 0 : 1;
+      out(o.json ? step_json(step, report.iterations).dump()
+                 : fmt::format("iteration {}: {}", report.iterations, step_text(step, o)));
     } catch (const core::UsageError&) {
       throw;  // a wrong flag or policy does not get better by retrying
     } catch (const core::Error& e) {
