@@ -102,6 +102,15 @@ class ScalePlanCommand final : public cli::Command {
     for (const char* flag : {"--max-iterations", "--interval"}) {
       if (app_->count(flag) > 0 && !watch_) throw core::UsageError(flag, "only applies with --watch", "add --watch");
     }
+    for (const char* flag : {"--current-replicas", "--pending-jobs", "--now"}) {
+      if (app_->count(flag) > 0 && (watch_ || !trace_.empty())) {
+        throw core::UsageError(
+            flag,
+            watch_ ? "--watch reads the replicas and jobs from kubectl and plans as of now"
+                   : "--simulate replays its trace with a simulated fleet and clock",
+            "leave " + std::string(flag) + " out, or plan once without " + (watch_ ? "--watch" : "--simulate"));
+      }
+    }
     if (app_->count("--seed") > 0 && trace_.empty())
       throw core::UsageError("--seed", "only applies with --simulate", "add --simulate TRACE.csv");
     if (app_->count("--output") > 0 && emit_.empty())

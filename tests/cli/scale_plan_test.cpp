@@ -168,6 +168,9 @@ TEST_CASE("scale-plan: a flag of another mode is refused, not ignored (exit 2)")
       {{"--seed", "7"}, "--seed: only applies with --simulate"},
       {{"--image", "swath:1"}, "--image: shapes the manifests of --emit"},
       {{"-o", "k8s"}, "-o: is the directory of --emit"},
+      {{"--watch", "--current-replicas", "3"}, "--current-replicas: --watch reads the replicas and jobs from kubectl"},
+      {{"--watch", "--now", "0"}, "--now: --watch reads"},
+      {{"--simulate", "trace.csv", "--pending-jobs", "2"}, "--pending-jobs: --simulate replays its trace"},
   };
   for (const auto& [extra, message] : cases) {
     std::vector<std::string> args{"scale-plan", "--stats", f.stats};
