@@ -199,9 +199,6 @@ CfarDetector::CfarDetector(CfarOptions options) : options_(std::move(options)) {
 }
 
 void CfarDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure&) {
-  const auto band = static_cast<std::size_t>(options_.band - 1);
-  nodata_.reset();
-  if (band < scene.nodata.size() && scene.nodata[band]) nodata_ = static_cast<float>(*scene.nodata[band]);
   if (options_.band < 1 || options_.band > scene.band_count) {
     throw core::UsageError("detect.cfar_band " + std::to_string(options_.band),
                            "the scene '" + scene.path + "' has " + std::to_string(scene.band_count) + " band(s)");
@@ -222,8 +219,12 @@ std::vector<Candidate> CfarDetector::detect(const WindowPixels& pixels, const Sc
                            pixels.window.height};
   thread_local std::vector<std::uint8_t> mask;
   thread_local std::vector<float> z;
+  // Each scene's own (scenes are all prepared before the first is detected).
+  const auto band = static_cast<std::size_t>(options_.band - 1);
+  std::optional<float> nodata;
+  if (band < measure.nodata.size() && measure.nodata[band]) nodata = static_cast<float>(*measure.nodata[band]);
   cfar_mask(reinterpret_cast<const float*>(block.band_data(0)), block.window.width, block.window.height, local,
-            in_pixels(options_.guard, measure), in_pixels(options_.background, measure), k_, mask, z, nodata_);
+            in_pixels(options_.guard, measure), in_pixels(options_.background, measure), k_, mask, z, nodata);
   std::vector<Candidate> out;
   for (const auto& c : join_fragments(connected_components(mask, local.width, local.height, 1, z), options_.join)) {
     const double longest = static_cast<double>(std::max(c.x1 - c.x0, c.y1 - c.y0)) * measure.pixel_metres;

@@ -50,7 +50,6 @@ class CfarDetector final : public Detector {
   std::int64_t in_pixels(double size, const SceneMeasure& measure) const;
   CfarOptions options_;
   double k_ = 0;
-  std::optional<float> nodata_;  // of the current scene's band
 };
 
 }  // namespace swath::detect

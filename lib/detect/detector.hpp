@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,8 @@ struct Candidate {
 // What a detector needs to know about the scene it works on.
 struct SceneMeasure {
   double pixel_metres = 1;  // ground size of a pixel (1 with --allow-pixel-coords: sizes are then in pixels)
-  std::vector<std::string> band_names;  // lower-case, per band: description or colour ("red", "nir", ...)
+  std::vector<std::string> band_names;        // lower-case, per band: description or colour ("red", "nir", ...)
+  std::vector<std::optional<double>> nodata;  // per band
 };
 
 // The pixels a detector gets: `block` covers `window` plus up to margin() pixels of context on each side

@@ -15,6 +15,7 @@
 #include "detect/output.hpp"
 #include "detect/quicklook.hpp"
 #include "detect/scene_setup.hpp"
+#include "detect/valid_pixels.hpp"
 #include "log/logger.hpp"
 #include "pipeline/ordered_pipeline.hpp"
 #include "provenance/provenance.hpp"
@@ -147,7 +148,8 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
   const tiling::Grid grid(info.width, info.height, {options.window, options.overlap, tiling::Edge::shrink});
   const std::int64_t margin = detector.margin(measure);
   const core::Window whole{0, 0, info.width, info.height};
-  const auto bands = detector.bands();
+  auto bands = detector.bands();
+  const ValidPixels valid = valid_pixels(info, bands, detector.read_type());  // may add the alpha band
   const std::vector<double> fill(bands.size(), 0.0);
   // Neighbouring windows share blocks (overlap, context margin): decode each once, whichever thread needs it.
   std::vector<core::Window> planned;
@@ -176,7 +178,7 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
     try {
       const auto block = reader.read(job.read, fill);
       const auto start = Clock::now();
-      result.candidates = detector.detect({block, job.grid.source}, measure);
+      result.candidates = on_data(detector.detect({block, job.grid.source}, measure), block, valid);
       result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     } catch (const core::Error& e) {
       result.error = core::describe(e);

@@ -48,6 +48,7 @@ PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool 
   PreparedScene scene;
   scene.info = raster::describe_scene(dataset, path);
   scene.measure.band_names = band_names(dataset);
+  scene.measure.nodata = scene.info.nodata;
   const bool rotated = scene.info.geotransform && !scene.info.geotransform->north_up();
   if (scene.info.georeferenced() && !rotated) {
     scene.to_map = *scene.info.geotransform;
