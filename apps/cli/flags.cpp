@@ -1,9 +1,12 @@
 // ConfigFlags: CLI11 options made from the modules' option tables, whose values feed the flag layer of the config.
 #include "cli/flags.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <map>
 
 namespace swath::cli {
@@ -79,10 +82,28 @@ CLI::Validator at_least(long long min, const std::string& hint) {
         long long n = 0;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
         const bool negative_overflow = ec == std::errc::result_out_of_range && !text.empty() && text[0] == '-';
+        if (ec == std::errc::result_out_of_range && !negative_overflow) {
+          unsigned long long u = 0;  // an unsigned option takes up to 2^64 - 1; CLI11 would saturate past it
+          if (std::from_chars(text.data(), text.data() + text.size(), u).ec == std::errc::result_out_of_range)
+            return "'" + text + "' is too large (at most 18446744073709551615)";
+        }
         if (!negative_overflow && (ec != std::errc{} || end != text.data() + text.size() || n >= min)) return "";
         return "'" + text + "' must be " + std::to_string(min) + " or more" + (hint.empty() ? "" : " (" + hint + ")");
       },
       "N>=" + std::to_string(min));
+}
+
+CLI::Validator between(double min, double max) {
+  const auto range = fmt::format("{:g} to {:g}", min, max);
+  return CLI::Validator(
+      [min, max, range](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size()) return "";  // not a number: CLI11 says so
+        if (value >= min && value <= max) return "";                       // false for NaN
+        return "'" + text + "' must be a number from " + range;
+      },
+      "FLOAT in [" + range + "]");
 }
 
 }  // namespace swath::cli

@@ -35,4 +35,7 @@ class ConfigFlags {
 // is left for CLI11 to refuse.
 CLI::Validator at_least(long long min, const std::string& hint = "");
 
+// A number from `min` to `max` (CLI11's Range lets NaN through: no comparison with it is true).
+CLI::Validator between(double min, double max);
+
 }  // namespace swath::cli

@@ -61,7 +61,7 @@ class ScalePlanCommand final : public cli::Command {
         ->check(CLI::Range(0LL, 1000000000LL));
     app.add_option("--interval", interval_,
                    "With --watch: seconds between iterations (default: the policy's polling interval)")
-        ->check(CLI::Range(0.0, 86400.0));
+        ->check(cli::between(0.0, 86400.0));
     app.add_option("--simulate", trace_, "Replay an arrival trace CSV (time,tasks) against every strategy");
     app.add_option("--plot", plot_, "With --simulate: write an SVG of backlog and replicas over time");
     app.add_option("--seed", seed_, "With --simulate: seed of the simulated task times (default 42)");

@@ -38,7 +38,7 @@ class SynthCommand final : public cli::Command {
     const auto result = synth::synthesize(options_);
     cli::emit(json_ ? synth::to_json(result).dump() + "\n"
                     : "wrote " + result.scene_path + " and " + result.truth_path + " (" +
-                          std::to_string(result.objects) + " objects)\n");
+                          std::to_string(result.objects) + (result.objects == 1 ? " object)\n" : " objects)\n"));
     return static_cast<int>(core::ExitCode::ok);
   }
 

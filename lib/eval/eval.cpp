@@ -153,7 +153,10 @@ EvalReport evaluate(std::vector<Box> detections, std::vector<Box> truths, double
   double ap_sum = 0;
   int ap_classes = 0;
   for (auto& [cls, pair] : by_class) {
+    // AP@0.5 is at IoU 0.5 whatever the threshold of the counts (its name says so; COCO's AP50 is the same).
+    const double ap50 = iou_threshold == 0.5 ? -1 : score_class(cls, pair.first, pair.second, 0.5).ap50;
     auto s = score_class(cls, std::move(pair.first), pair.second, iou_threshold);
+    if (ap50 >= 0) s.ap50 = ap50;
     report.overall.truths += s.truths;
     report.overall.detections += s.detections;
     report.overall.true_positives += s.true_positives;
@@ -204,12 +207,14 @@ core::Json to_json(const EvalReport& report) {
 }
 
 std::string to_text(const EvalReport& report) {
-  std::string out = fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>9} {:>7} {:>6} {:>7}\n", "class", "truths",
-                                "detections", "TP", "FP", "FN", "precision", "recall", "F1", "AP@0.5");
+  std::string out =
+      fmt::format("counts, precision, recall and F1 at IoU {:g}; AP@0.5 at IoU 0.5\n", report.iou_threshold);
+  out += fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>10} {:>9} {:>7} {:>6} {:>7}\n", "class", "truths",
+                     "detections", "TP", "FP", "FN", "duplicates", "precision", "recall", "F1", "AP@0.5");
   auto line = [&](const Score& s) {
-    out += fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>9.3f} {:>7.3f} {:>6.3f} {:>7.3f}\n", s.cls, s.truths,
-                       s.detections, s.true_positives, s.false_positives, s.false_negatives, s.precision, s.recall,
-                       s.f1, s.ap50);
+    out += fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>10} {:>9.3f} {:>7.3f} {:>6.3f} {:>7.3f}\n", s.cls,
+                       s.truths, s.detections, s.true_positives, s.false_positives, s.false_negatives, s.duplicates,
+                       s.precision, s.recall, s.f1, s.ap50);
   };
   for (const auto& s : report.classes) line(s);
   line(report.overall);

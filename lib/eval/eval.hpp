@@ -21,7 +21,8 @@ struct Score {
   std::string cls;  // "overall" for the total
   std::int64_t truths = 0, detections = 0, true_positives = 0, false_positives = 0, false_negatives = 0;
   std::int64_t duplicates = 0;  // false positives lying mostly on a truth box another detection matched
-  double precision = 0, recall = 0, f1 = 0, ap50 = 0;
+  double precision = 0, recall = 0, f1 = 0;
+  double ap50 = 0;  // at IoU 0.5, whatever the threshold of the counts
 };
 core::Json to_json(const Score& score);
 

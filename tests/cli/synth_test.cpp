@@ -18,3 +18,19 @@ TEST_CASE("synth: a negative --seed is a usage error naming it, not a seed wrapp
   CHECK(test::swath({"synth", "-o", dir / "s.tif", "--seed", "18446744073709551615", "--size", "64x64"}).exit_code ==
         0);
 }
+
+TEST_CASE("synth, eval: a --seed past 2^64 - 1 or an --iou of nan is refused, not saturated or compared false") {
+  test::ScratchDir dir;
+  auto r = test::swath({"synth", "-o", dir / "s.tif", "--seed", "18446744073709551616", "--size", "64x64"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--seed: '18446744073709551616' is too large") != std::string::npos, r.err);
+  CHECK_FALSE(fs::exists(dir / "s.tif"));
+  r = test::swath({"synth", "-o", dir / "s.tif", "--seed", "7", "--size", "64x64", "--objects", "1"});
+  REQUIRE(r.exit_code == 0);
+  CHECK_MESSAGE(r.out.find("(1 object)") != std::string::npos, r.out);
+  for (const std::string bad : {"nan", "-0.5", "1.5"}) {
+    r = test::swath({"eval", dir / "s.truth.geojson", dir / "s.truth.geojson", "--iou", bad});
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("--iou: '" + bad + "' must be a number from 0.01 to 1") != std::string::npos, r.err);
+  }
+}

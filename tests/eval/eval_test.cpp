@@ -37,6 +37,19 @@ TEST_CASE("eval: perfect detections score 1; a miss and a false alarm lower reca
   CHECK(r.overall.ap50 == doctest::Approx((1.0 + 0.5) / 2));
 }
 
+TEST_CASE("eval: --iou sets the counts' threshold; AP@0.5 stays at IoU 0.5, and the text says both") {
+  const std::vector<eval::Box> truth{box("ship", 1, 0, 0, 10, 10)};
+  const std::vector<eval::Box> found{box("ship", 0.9, 0, 0, 10, 8)};  // IoU 0.8
+  const auto strict = eval::evaluate(found, truth, 0.9);
+  CHECK(strict.overall.true_positives == 0);
+  CHECK(strict.overall.ap50 == 1.0);
+  CHECK(strict.classes[0].ap50 == 1.0);
+  CHECK(eval::evaluate(found, truth, 0.5).overall.true_positives == 1);
+  const auto text = eval::to_text(strict);
+  CHECK(text.find("at IoU 0.9; AP@0.5 at IoU 0.5") != std::string::npos);
+  CHECK(text.find("duplicates") != std::string::npos);
+}
+
 TEST_CASE("eval: average precision is the area under the precision envelope") {
   CHECK(eval::average_precision({true, false, true}, 2) == doctest::Approx(0.5 * 1 + 0.5 * 2.0 / 3));
   CHECK(eval::average_precision({false, true}, 1) == doctest::Approx(0.5));
