@@ -9,6 +9,7 @@
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "log/context.hpp"
+#include "log/file_sink.hpp"
 #include "log/logger.hpp"
 #include "log/options.hpp"
 #include "log/trace_context.hpp"
@@ -133,6 +134,8 @@ int run(int argc, char** argv, CommandList commands) {
     logger->debug("swath {} {} starting", provenance::build_facts().git_describe, command_name);
     const int code = chosen->run(Invocation{config, command_name});
     logger->debug("swath {} finished with exit code {}", command_name, code);
+    if (const auto lost = log::lost_file_lines(); !lost.empty())
+      std::cerr << "swath " << command_name << ": " << lost << "\n";
     return code;
   } catch (const CLI::CallForHelp&) {
     std::cout << (command_name.empty() ? app.help() : app.get_subcommand(command_name)->help());

@@ -3,7 +3,6 @@
 
 #include <unistd.h>
 
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -11,6 +10,7 @@
 #include <mutex>
 
 #include "core/errors.hpp"
+#include "log/file_sink.hpp"
 #include "log/formatters.hpp"
 #include "log/stderr_sink.hpp"
 
@@ -21,6 +21,7 @@ namespace {
 struct Registry {
   std::mutex mutex;
   std::vector<spdlog::sink_ptr> sinks;
+  std::shared_ptr<AppendFileSink> file_sink;  // also in `sinks`, when --log-file is given
   spdlog::level::level_enum level = spdlog::level::info;
   std::map<std::string, std::shared_ptr<spdlog::logger>, std::less<>> loggers;
 };
@@ -68,19 +69,15 @@ void configure(const Settings& settings) {
   auto stderr_sink = std::make_shared<StderrSink>();
   stderr_sink->set_formatter(make_formatter(settings.format, ::isatty(STDERR_FILENO) != 0));
   sinks.push_back(stderr_sink);
+  std::shared_ptr<AppendFileSink> file_sink;
   if (!settings.file.empty()) {
-    std::FILE* probe = std::fopen(settings.file.c_str(), "a");
-    if (probe == nullptr) {
-      throw core::IoError("cannot open log file '" + settings.file + "'", std::strerror(errno),
-                          "choose a writable path for --log-file");
-    }
-    std::fclose(probe);
-    auto file_sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(settings.file);
+    file_sink = std::make_shared<AppendFileSink>(settings.file);
     file_sink->set_formatter(std::make_unique<JsonFormatter>());  // files are for machines
     sinks.push_back(file_sink);
   }
   auto& r = registry();
   std::lock_guard lock(r.mutex);
+  r.file_sink = std::move(file_sink);
   r.sinks = std::move(sinks);
   r.level = settings.level;
   for (auto& [name, logger] : r.loggers) {
@@ -98,6 +95,18 @@ std::shared_ptr<spdlog::logger> get(std::string_view component) {
   logger->flush_on(spdlog::level::warn);
   r.loggers.emplace(std::string(component), logger);
   return logger;
+}
+
+std::string lost_file_lines() {
+  std::shared_ptr<AppendFileSink> sink;
+  {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    sink = r.file_sink;
+  }
+  if (sink == nullptr || sink->lost_lines() == 0) return "";
+  return std::to_string(sink->lost_lines()) + " log line(s) could not be written to '" + sink->path() +
+         "': " + sink->first_error();
 }
 
 const char* severity_name(spdlog::level::level_enum level) {

@@ -185,3 +185,26 @@ TEST_CASE("full disk: config show -o, eval -o, scale-plan --emit and --plot, std
       plain("scale-plan --plot", {"scale-plan", "--simulate", inputs().trace, "--plot", "{out}/plot.svg"}));
   check_on_full_disks({"config show > FILE", {"config", "show", "--json"}, false, "shown.json"});
 }
+
+TEST_CASE("full disk: --log-file lines that cannot be written are said on stderr, the command's result stands") {
+  test::ScratchDir dir;
+  test::TinyFileSystem tmpfs(dir / "fs", "size=64k");
+  if (!tmpfs.mounted()) {
+    MESSAGE("skipped: mounting a tmpfs needs root");
+    return;
+  }
+  tmpfs.leave_free(0);
+  const auto r = test::swath({"--log-file", tmpfs / "swath.log", "-v", "config", "show", "--json"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\"log.file\"") != std::string::npos);
+  CHECK_MESSAGE(
+      r.err.find("cannot write log file '" + tmpfs / "swath.log" + "': No space left on device") != std::string::npos,
+      r.err);
+  CHECK_MESSAGE(r.err.find("log line(s) could not be written to '" + tmpfs / "swath.log") != std::string::npos, r.err);
+  // With room, every line is there and nothing is said.
+  tmpfs.clear();
+  const auto roomy = test::swath({"--log-file", tmpfs / "swath.log", "-v", "config", "show", "--json"});
+  CHECK(roomy.exit_code == 0);
+  CHECK(roomy.err.find("log file") == std::string::npos);
+  CHECK(test::lines(core::read_file(tmpfs / "swath.log")).size() >= 2);
+}

@@ -1,0 +1,62 @@
+// AppendFileSink: unbuffered, checked appends to the log file.
+#include "log/file_sink.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "core/errors.hpp"
+
+namespace swath::log {
+
+AppendFileSink::AppendFileSink(std::string path) : path_(std::move(path)) {
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    throw core::IoError("cannot open log file '" + path_ + "'", std::strerror(errno),
+                        "choose a writable path for --log-file");
+  }
+}
+
+AppendFileSink::~AppendFileSink() {
+  if (fd_ >= 0 && ::close(fd_) != 0 && first_error_.empty()) {
+    std::fprintf(stderr, "swath: closing log file '%s' failed: %s\n", path_.c_str(), std::strerror(errno));
+  }
+}
+
+std::size_t AppendFileSink::lost_lines() {
+  std::lock_guard lock(mutex_);
+  return lost_;
+}
+
+std::string AppendFileSink::first_error() {
+  std::lock_guard lock(mutex_);
+  return first_error_;
+}
+
+void AppendFileSink::sink_it_(const spdlog::details::log_msg& msg) {
+  spdlog::memory_buf_t line;
+  formatter_->format(msg, line);
+  const char* at = line.data();
+  std::size_t left = line.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd_, at, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (first_error_.empty()) {
+        first_error_ = n < 0 ? std::strerror(errno) : "nothing written";
+        // Not through the loggers (their lock is held): straight to stderr, once.
+        std::fprintf(stderr, "swath: cannot write log file '%s': %s (log lines are missing from it; stderr has them)\n",
+                     path_.c_str(), first_error_.c_str());
+      }
+      ++lost_;
+      return;
+    }
+    at += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace swath::log
