@@ -2,6 +2,8 @@
 // and a fleet detect task's options set, with the defaults of DetectOptions and the detectors' options.
 #include "detect/run.hpp"
 
+#include "core/errors.hpp"
+
 namespace swath::detect {
 
 namespace {
@@ -11,6 +13,17 @@ using config::Type;
 
 const std::string& text_of(const Entry& e) { return std::get<std::string>(e.value); }
 
+// A window smaller than this holds no object with its context (a 1-pixel window runs a million windows and finds
+// nothing).
+constexpr std::int64_t kMinWindow = 32;
+
+std::int64_t checked_window(std::int64_t window, const std::string& source) {
+  if (window == 0 || window >= kMinWindow) return window;
+  throw core::UsageError(source + " " + std::to_string(window),
+                         "a detection window of under " + std::to_string(kMinWindow) + " pixels holds no object",
+                         "leave it out (0: the detector's choice), or give " + std::to_string(kMinWindow) + " or more");
+}
+
 }  // namespace
 
 const config::OptionTable<DetectOptions>& detect_table() {
@@ -19,10 +32,13 @@ const config::OptionTable<DetectOptions>& detect_table() {
           .choice(
               {"detector", "--detector", "detector run on each window: cfar, index or onnx"}, {"cfar", "index", "onnx"},
               [](DetectOptions & o) -> auto& { return o.detector; })
-          .integer(
+          .parsed(
               {"window", "--window",
-               "detection window in pixels (0: the detector's choice: onnx its model input, else 512)"},
-              0, 65536, [](DetectOptions & o) -> auto& { return o.window; })
+               "detection window in pixels, 0 or from 32 (0: the detector's choice: onnx its model input, else 512)"},
+              Type::integer, [](DetectOptions & o) -> auto& { return o.window; },
+              [](std::int64_t w) { return std::to_string(w); },
+              [](const Entry& e) { return checked_window(std::get<std::int64_t>(e.value), e.origin.describe()); }, {},
+              0, 65536)
           .integer(
               {"overlap", "--overlap",
                "pixels shared by neighbouring windows, at least the largest object (-1: 64, at most a quarter of the window)"},

@@ -177,6 +177,20 @@ TEST_CASE("detect: an output extension no driver handles is refused before any w
   CHECK(files_in(dir.path()) == before);
 }
 
+TEST_CASE("detect: a window under 32 pixels is refused, from a flag or the environment") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "s.tif", {"--size", "256x256"});
+  auto r = test::swath({"detect", scene, "-o", dir / "w.gpkg", "--window", "1"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(
+      r.err.find("flag --window 1: a detection window of under 32 pixels holds no object") != std::string::npos, r.err);
+  r = test::swath({"detect", scene, "-o", dir / "w.gpkg"}, {.env = {{"SWATH_DETECT__WINDOW", "31"}}});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("env SWATH_DETECT__WINDOW 31") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "w.gpkg"));
+  CHECK(test::swath({"detect", scene, "-o", dir / "w.gpkg", "--window", "32", "--overlap", "8"}).exit_code == 0);
+}
+
 TEST_CASE("detect: a scene without a CRS is refused unless --allow-pixel-coords, then said loudly") {
   test::ScratchDir dir;
   {
