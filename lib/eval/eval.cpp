@@ -68,8 +68,18 @@ Score score_class(const std::string& cls, std::vector<Box> detections, const std
   return s;
 }
 
+// vector::reproject, its failure naming the file.
+void reproject(vector::Layer& layer, const std::string& crs, const std::string& path) {
+  try {
+    vector::reproject(layer, crs);
+  } catch (const core::DataError& e) {
+    throw core::DataError("'" + path + "'", e.subject() + ": " + e.why(), e.hint());
+  }
+}
+
 // A metric CRS for both layers: the detections', else the truth's, else the UTM zone of the truth's centre.
-std::string metric_crs(const vector::Layer& detections, const vector::Layer& truth) {
+std::string metric_crs(const vector::Layer& detections, const vector::Layer& truth, const std::string& detections_path,
+                       const std::string& truth_path) {
   if (vector::is_projected(detections.crs_wkt)) return detections.crs_wkt;
   if (vector::is_projected(truth.crs_wkt)) return truth.crs_wkt;
   const vector::Layer& from = truth.features.empty() ? detections : truth;
@@ -77,7 +87,7 @@ std::string metric_crs(const vector::Layer& detections, const vector::Layer& tru
   vector::Layer lonlat;  // the first feature alone: its centre picks the zone
   lonlat.crs_wkt = from.crs_wkt;
   lonlat.features.push_back({from.features[0].ring, {}});
-  vector::reproject(lonlat, vector::wgs84_wkt());
+  reproject(lonlat, vector::wgs84_wkt(), truth.features.empty() ? detections_path : truth_path);
   const auto box = vector::envelope(lonlat.features[0].ring);
   const double lon = (box.min_x + box.max_x) / 2, lat = (box.min_y + box.max_y) / 2;
   const int zone = std::clamp(static_cast<int>(std::floor((lon + 180) / 6)) + 1, 1, 60);
@@ -103,7 +113,7 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
                                                 ? "it has no CRS while the other file has one"
                                                 : "it has a CRS while the other file has pixel coordinates");
   }
-  if (!crs.empty()) vector::reproject(layer, crs);
+  if (!crs.empty()) reproject(layer, crs, path);
   std::vector<Box> out;
   for (const auto& f : layer.features) {
     Box b;
@@ -173,7 +183,7 @@ EvalReport evaluate(std::vector<Box> detections, std::vector<Box> truths, double
 EvalReport evaluate_files(const std::string& detections_path, const std::string& truth_path, double iou_threshold) {
   auto detections = vector::read_layer(detections_path);
   auto truth = vector::read_layer(truth_path);
-  const std::string crs = metric_crs(detections, truth);
+  const std::string crs = metric_crs(detections, truth, detections_path, truth_path);
   return evaluate(boxes_of(std::move(detections), crs, detections_path, true),
                   boxes_of(std::move(truth), crs, truth_path, false), iou_threshold);
 }

@@ -1,4 +1,5 @@
 // Formats by extension, reprojection and box helpers.
+#include <fmt/format.h>
 #include <ogr_spatialref.h>
 
 #include <algorithm>
@@ -59,7 +60,12 @@ void reproject(Layer& layer, const std::string& target_wkt) {
     for (auto& p : feature.ring) {
       double x = p[0], y = p[1];
       if (!transform->Transform(1, &x, &y)) {
-        throw core::DataError("layer '" + layer.name + "'", "a point cannot be reprojected");
+        const char* name = source.GetName();
+        throw core::DataError(
+            "layer '" + layer.name + "'",
+            fmt::format("point ({}, {}) cannot be reprojected from {}", p[0], p[1], name != nullptr ? name : "its CRS"),
+            "its coordinates do not fit its CRS (pixel coordinates in a file that declares a "
+            "geographic CRS?): write it with the CRS its coordinates are in");
       }
       p = {x, y};
     }

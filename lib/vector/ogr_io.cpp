@@ -192,7 +192,12 @@ Layer read_layer(const std::string& path) {
   OGRLayer* in = dataset->GetLayer(0);
   Layer layer;
   layer.name = in->GetName();
-  if (const auto* srs = in->GetSpatialRef()) {
+  // GeoPackage's srs_id 0 and -1 ("Undefined geographic/Cartesian SRS") say there is no CRS: what GDAL writes for
+  // a layer made without one (swath detect --allow-pixel-coords). Read as a CRS, pixels would pass for degrees.
+  const auto* srs = in->GetSpatialRef();
+  const std::string srs_name = srs != nullptr && srs->GetName() != nullptr ? srs->GetName() : "";
+  if (srs_name == "Undefined geographic SRS" || srs_name == "Undefined Cartesian SRS") srs = nullptr;
+  if (srs != nullptr) {
     char* wkt = nullptr;
     srs->exportToWkt(&wkt);
     layer.crs_wkt = wkt ? wkt : "";

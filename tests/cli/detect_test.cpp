@@ -217,6 +217,16 @@ TEST_CASE("detect: a scene without a CRS is refused unless --allow-pixel-coords,
   const auto geojson = test::swath({"detect", dir / "plain.tif", "-o", dir / "d.geojson", "--allow-pixel-coords"});
   CHECK(geojson.exit_code == 2);
   CHECK_FALSE(fs::exists(dir / "d.geojson"));
+  // GeoPackage says "Undefined geographic SRS" for no CRS: eval compares such files in pixels, not as degrees.
+  const auto same = test::swath({"eval", dir / "d.gpkg", dir / "d.gpkg", "--json"});
+  REQUIRE_MESSAGE(same.exit_code == 0, same.err);
+  CHECK(core::Json::parse(same.out).at("f1").as_double() == 1.0);
+  // Against a file with a CRS it is refused, naming it.
+  const auto mixed = test::swath({"eval", dir / "d.gpkg", dir / "s.truth.geojson"});
+  CHECK(mixed.exit_code == 1);
+  CHECK_MESSAGE(
+      mixed.err.find("'" + dir / "d.gpkg" + "': it has no CRS while the other file has one") != std::string::npos,
+      mixed.err);
 }
 
 TEST_CASE("detect: an empty scene gives an empty but valid output") {

@@ -108,3 +108,18 @@ TEST_CASE("eval: a feature without a polygon, or a score that is not a number, i
                        doctest::Contains("a score is \"high\", not a number"), core::DataError);
   CHECK(eval::evaluate_files(dir / "truth.geojson", dir / "truth.geojson").overall.true_positives == 1);
 }
+
+TEST_CASE("eval: coordinates that do not fit their CRS are refused naming the file and the point") {
+  test::ScratchDir dir;
+  // Metres in a GeoJSON (read as WGS84 degrees).
+  const std::string metres = dir / "metres.geojson";
+  test::write_text(metres,
+                   R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"class":"ship",)"
+                   R"("score":0.9},"geometry":{"type":"Polygon","coordinates":[[[1000000,6000000],[1000100,6000000],)"
+                   R"([1000100,6000100],[1000000,6000000]]]}}]})");
+  const std::string named = "'" + metres + "': layer";
+  CHECK_THROWS_WITH_AS(eval::evaluate_files(metres, metres), doctest::Contains(named.c_str()), core::DataError);
+  CHECK_THROWS_WITH_AS(eval::evaluate_files(metres, metres),
+                       doctest::Contains("point (1000000, 6000000) cannot be reprojected from WGS 84"),
+                       core::DataError);
+}
