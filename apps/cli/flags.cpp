@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 
 namespace swath::cli {
@@ -91,6 +92,17 @@ CLI::Validator at_least(long long min, const std::string& hint) {
         return "'" + text + "' must be " + std::to_string(min) + " or more" + (hint.empty() ? "" : " (" + hint + ")");
       },
       "N>=" + std::to_string(min));
+}
+
+CLI::Validator file_to_write() {
+  return CLI::Validator(
+      [](std::string& path) -> std::string {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(path, ec)) return "";
+        return "'" + path + "' is a directory: give a file path (e.g. " +
+               (std::filesystem::path(path) / "out").string() + ")";
+      },
+      "FILE");
 }
 
 CLI::Validator between(double min, double max) {

@@ -35,6 +35,9 @@ class ConfigFlags {
 // is left for CLI11 to refuse.
 CLI::Validator at_least(long long min, const std::string& hint = "");
 
+// A path to write a file at: an existing directory is refused at parsing, before any work (exit 2).
+CLI::Validator file_to_write();
+
 // A number from `min` to `max` (CLI11's Range lets NaN through: no comparison with it is true).
 CLI::Validator between(double min, double max);
 

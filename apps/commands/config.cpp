@@ -35,7 +35,8 @@ class ConfigCommand final : public cli::Command {
     app.require_subcommand(1, 1);
     auto* show = app.add_subcommand("show", "Print every key, its value and its source (default < file < env < flag)");
     show->add_flag("--json", json_, "Print JSON for machines");
-    show->add_option("-o,--output", output_, "Write to this file (atomically) instead of stdout");
+    show->add_option("-o,--output", output_, "Write to this file (atomically) instead of stdout")
+        ->check(cli::file_to_write());
   }
   int run(const cli::Invocation& invocation) override {
     const auto& config = invocation.config;

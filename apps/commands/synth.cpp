@@ -16,7 +16,8 @@ class SynthCommand final : public cli::Command {
   }
   void declare(CLI::App& app, cli::ConfigFlags&) override {
     app.add_option("-o,--output", options_.output, "Scene to write (GeoTIFF); the truth goes to SCENE.truth.geojson")
-        ->required();
+        ->required()
+        ->check(cli::file_to_write());
     app.add_option("--seed", options_.seed, "Seed: the same seed gives the same bytes")->check(cli::at_least(0));
     app.add_option("--kind", kind_,
                    "sar (uint16 sea clutter with ships) or optical (3-band uint8 land with cars and trucks)");

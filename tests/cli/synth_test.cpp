@@ -1,4 +1,4 @@
-// End to end: `swath synth` refuses flag values it cannot honour before writing anything.
+// End to end: synth (and the other commands writing one file) refuse flag values they cannot honour before any work.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -32,5 +32,21 @@ TEST_CASE("synth, eval: a --seed past 2^64 - 1 or an --iou of nan is refused, no
     r = test::swath({"eval", dir / "s.truth.geojson", dir / "s.truth.geojson", "--iou", bad});
     CHECK(r.exit_code == 2);
     CHECK_MESSAGE(r.err.find("--iou: '" + bad + "' must be a number from 0.01 to 1") != std::string::npos, r.err);
+  }
+}
+
+TEST_CASE("synth, eval, config show, scale-plan --plot: an output path that is a directory is refused at parsing") {
+  test::ScratchDir dir;
+  const std::string trace = dir / "trace.csv";
+  test::write_text(trace, "time,tasks\n0,4\n");
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"synth", "-o", dir.path(), "--size", "64x64"},
+                                             {"eval", dir / "a.geojson", dir / "b.geojson", "-o", dir.path()},
+                                             {"config", "show", "-o", dir.path()},
+                                             {"scale-plan", "--simulate", trace, "--plot", dir.path()}}) {
+    CAPTURE(args[0]);
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("'" + dir.path() + "' is a directory: give a file path") != std::string::npos, r.err);
   }
 }
