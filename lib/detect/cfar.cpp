@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "core/errors.hpp"
 #include "detect/components.hpp"
@@ -223,8 +224,18 @@ std::vector<Candidate> CfarDetector::detect(const WindowPixels& pixels, const Sc
   const auto band = static_cast<std::size_t>(options_.band - 1);
   std::optional<float> nodata;
   if (band < measure.nodata.size() && measure.nodata[band]) nodata = static_cast<float>(*measure.nodata[band]);
-  cfar_mask(reinterpret_cast<const float*>(block.band_data(0)), block.window.width, block.window.height, local,
-            in_pixels(options_.guard, measure), in_pixels(options_.background, measure), k_, mask, z, nodata);
+  const auto* image = reinterpret_cast<const float*>(block.band_data(0));
+  if (nodata && std::isnan(*nodata)) {
+    // NaN equals nothing, itself included: the kernel compares with ==, so NaN becomes a value no float
+    // sample has (-inf) in a copy.
+    thread_local std::vector<float> copy;
+    copy.assign(image, image + block.window.pixels());
+    for (auto& v : copy) v = std::isnan(v) ? -std::numeric_limits<float>::infinity() : v;
+    image = copy.data();
+    nodata = -std::numeric_limits<float>::infinity();
+  }
+  cfar_mask(image, block.window.width, block.window.height, local, in_pixels(options_.guard, measure),
+            in_pixels(options_.background, measure), k_, mask, z, nodata);
   std::vector<Candidate> out;
   for (const auto& c : join_fragments(connected_components(mask, local.width, local.height, 1, z), options_.join)) {
     const double longest = static_cast<double>(std::max(c.x1 - c.x0, c.y1 - c.y0)) * measure.pixel_metres;

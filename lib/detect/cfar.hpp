@@ -42,7 +42,7 @@ class CfarDetector final : public Detector {
   std::string name() const override { return "cfar"; }
   void prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) override;
   std::int64_t margin(const SceneMeasure& measure) const override;
-  std::vector<int> bands() const override { return {options_.band}; }
+  std::vector<int> bands(const SceneMeasure&) const override { return {options_.band}; }
   std::vector<Candidate> detect(const WindowPixels& pixels, const SceneMeasure& measure) const override;
   core::Json options_json() const override;
 

@@ -36,6 +36,10 @@ struct SceneMeasure {
 struct WindowPixels {
   const raster::PixelBlock& block;
   core::Window window;
+  // Per block pixel, row-major: 1 where the scene has data (not nodata, not transparent); empty when it has no
+  // nodata or alpha, or the detector does not ask for it (uses_data_mask). Box detectors are filtered by their
+  // centre afterwards; outline detectors use it themselves.
+  const std::vector<std::uint8_t>& data_mask;
 };
 
 class Detector {
@@ -46,10 +50,12 @@ class Detector {
   virtual void prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) = 0;
   // Pixels of context read around each window.
   virtual std::int64_t margin(const SceneMeasure&) const { return 0; }
-  // Bands to read (1-based) and the type to read them as.
-  virtual std::vector<int> bands() const = 0;
+  // Bands to read (1-based) from the scene `measure` describes, and the type to read them as.
+  virtual std::vector<int> bands(const SceneMeasure& measure) const = 0;
   virtual GDALDataType read_type() const { return GDT_Float32; }
   virtual std::vector<Candidate> detect(const WindowPixels& pixels, const SceneMeasure& measure) const = 0;
+  // Whether detect() reads WindowPixels::data_mask (an outline detector: its regions must not cover no data).
+  virtual bool uses_data_mask() const { return false; }
   // The window size this detector works best with (0: no preference; onnx: the model's input).
   virtual std::int64_t preferred_window() const { return 0; }
   // Time spent in the model itself, all threads (0 when not measured), to weigh the windowing around it.

@@ -77,8 +77,14 @@ IndexDetector::IndexDetector(IndexOptions options)
   if (options_.cls.empty()) options_.cls = options_.index;
 }
 
+// Each scene's own: all scenes are prepared before the first is detected, so nothing per scene is kept here.
+std::vector<int> IndexDetector::bands(const SceneMeasure& measure) const {
+  std::vector<int> numbers;
+  for (const auto& name : expression_.names()) numbers.push_back(band_for(name, options_, measure));
+  return numbers;
+}
+
 void IndexDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) {
-  band_numbers_.clear();
   for (const auto& name : expression_.names()) {
     const int band = band_for(name, options_, measure);
     if (band < 1 || band > scene.band_count) {
@@ -87,7 +93,6 @@ void IndexDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& 
                                  "' does not have (its bands: " + names_text(measure.band_names) + ")",
                              "name it with --index-bands " + name + "=N (1-based), or pick another index");
     }
-    band_numbers_.push_back(band);
   }
 }
 
@@ -104,6 +109,9 @@ std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const S
       expression_.evaluate(count, [&](std::size_t i) { return reinterpret_cast<const float*>(block.band_data(i)); });
   std::vector<std::uint8_t> mask(count);
   for (std::size_t i = 0; i < count; ++i) mask[i] = values[i] > options_.threshold ? 1 : 0;  // NaN → 0
+  if (!pixels.data_mask.empty()) {
+    for (std::size_t i = 0; i < count; ++i) mask[i] = mask[i] && pixels.data_mask[i] ? 1 : 0;  // no region on no data
+  }
   std::vector<Candidate> out;
   const double pixel_area = measure.pixel_metres * measure.pixel_metres;
   for (auto& [ring, area] : polygonize(mask, block.window.width, block.window.height)) {

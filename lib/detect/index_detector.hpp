@@ -25,14 +25,14 @@ class IndexDetector final : public Detector {
   std::string name() const override { return "index"; }
   void prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) override;
   std::int64_t margin(const SceneMeasure& measure) const override;
-  std::vector<int> bands() const override { return band_numbers_; }
+  std::vector<int> bands(const SceneMeasure& measure) const override;
+  bool uses_data_mask() const override { return true; }
   std::vector<Candidate> detect(const WindowPixels& pixels, const SceneMeasure& measure) const override;
   core::Json options_json() const override;
 
  private:
   IndexOptions options_;
   Expression expression_;
-  std::vector<int> band_numbers_;  // per expression name, 1-based
 };
 
 }  // namespace swath::detect

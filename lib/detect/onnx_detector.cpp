@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <numeric>
 
 #include "core/errors.hpp"
@@ -92,6 +93,16 @@ void OnnxDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& m
   }
   if (scene.data_type != GDT_Byte) {
     log::get("detect")->warn("scene '{}' is not 8-bit: the model sees its values clipped to 0..255", scene.path);
+    for (int band : card_.bands) {
+      const auto& nodata = scene.nodata[static_cast<std::size_t>(band - 1)];
+      if (nodata && !(*nodata >= 0 && *nodata <= 255 && std::floor(*nodata) == *nodata)) {
+        log::get("detect")->warn(
+            "scene '{}': band {}'s nodata {} cannot be told apart once clipped to 8 bits: "
+            "objects on it are not dropped (make the scene 8-bit with nodata 0..255)",
+            scene.path, band, *nodata);
+        break;
+      }
+    }
   }
   if (card_.pixel_metres > 0 && std::abs(measure.pixel_metres / card_.pixel_metres - 1) > 0.25) {
     log::get("detect")->warn("scene '{}' has {:.3g} m pixels; the model was trained on {:.3g} m", scene.path,
@@ -99,7 +110,7 @@ void OnnxDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& m
   }
 }
 
-std::vector<int> OnnxDetector::bands() const { return card_.bands; }
+std::vector<int> OnnxDetector::bands(const SceneMeasure&) const { return card_.bands; }
 
 std::int64_t OnnxDetector::preferred_window() const { return card_.input_width; }
 

@@ -23,7 +23,7 @@ class OnnxDetector final : public Detector {
   ~OnnxDetector() override;
   std::string name() const override { return "onnx"; }
   void prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) override;
-  std::vector<int> bands() const override;
+  std::vector<int> bands(const SceneMeasure&) const override;
   std::int64_t preferred_window() const override;
   double inference_seconds() const override;
   GDALDataType read_type() const override { return GDT_Byte; }

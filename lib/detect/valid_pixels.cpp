@@ -53,6 +53,39 @@ bool ValidPixels::at(const raster::PixelBlock& block, std::int64_t x, std::int64
   return !told;
 }
 
+std::vector<std::uint8_t> ValidPixels::mask(const raster::PixelBlock& block) const {
+  if (!any()) return {};
+  const auto width = static_cast<std::size_t>(block.window.width);
+  std::vector<std::uint8_t> data(static_cast<std::size_t>(block.window.pixels()), 1);
+  std::vector<std::uint8_t> nodata_everywhere(data.size(), 1);  // every band with a nodata value has it here
+  bool told = false;
+  std::vector<double> row(width);
+  const auto read_row = [&](std::size_t band, std::int64_t y) {
+    GDALCopyWords64(block.sample_at(band, y), block.type, static_cast<int>(block.pixel_space()), row.data(),
+                    GDT_Float64, sizeof(double), static_cast<GPtrDiff_t>(width));
+  };
+  for (std::size_t band = 0; band < nodata.size(); ++band) {
+    if (!nodata[band]) continue;
+    told = true;
+    for (std::int64_t y = 0; y < block.window.height; ++y) {
+      read_row(band, y);
+      auto* out = nodata_everywhere.data() + static_cast<std::size_t>(y) * width;
+      for (std::size_t x = 0; x < width; ++x) out[x] = out[x] && same(row[x], *nodata[band]) ? 1 : 0;
+    }
+  }
+  if (told) {
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = nodata_everywhere[i] ? 0 : 1;
+  }
+  if (has_alpha) {
+    for (std::int64_t y = 0; y < block.window.height; ++y) {
+      read_row(alpha_index, y);
+      auto* out = data.data() + static_cast<std::size_t>(y) * width;
+      for (std::size_t x = 0; x < width; ++x) out[x] = out[x] && row[x] != 0 ? 1 : 0;
+    }
+  }
+  return data;
+}
+
 ValidPixels valid_pixels(const raster::SceneInfo& info, std::vector<int>& read_bands, GDALDataType read_type) {
   ValidPixels valid;
   for (const int band : read_bands) {
@@ -73,6 +106,7 @@ std::vector<Candidate> on_data(std::vector<Candidate> candidates, const raster::
                                const ValidPixels& valid) {
   if (!valid.any()) return candidates;
   std::erase_if(candidates, [&](const Candidate& c) {
+    if (!c.ring.empty()) return false;
     const auto x = static_cast<std::int64_t>(std::floor((c.x0 + c.x1) / 2));
     const auto y = static_cast<std::int64_t>(std::floor((c.y0 + c.y1) / 2));
     return !valid.at(block, x, y);

@@ -21,12 +21,14 @@ struct ValidPixels {
   bool any() const;
   // `x`, `y`: scene pixel inside `block`. No data: alpha 0, or every detector band with a nodata value at it.
   bool at(const raster::PixelBlock& block, std::int64_t x, std::int64_t y) const;
+  // at() for every pixel of `block`, row-major (1: data); empty when any() is false.
+  std::vector<std::uint8_t> mask(const raster::PixelBlock& block) const;
 };
 
 // `read_bands`: the detector's bands; the alpha band is appended when the scene has one they do not include.
 ValidPixels valid_pixels(const raster::SceneInfo& info, std::vector<int>& read_bands, GDALDataType read_type);
 
-// The candidates whose centre pixel has data.
+// The candidates whose centre pixel has data; outlines (made by the detector from `data_mask`'s pixels) are kept.
 std::vector<Candidate> on_data(std::vector<Candidate> candidates, const raster::PixelBlock& block,
                                const ValidPixels& valid);
 

@@ -6,6 +6,7 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "support/process.hpp"
@@ -15,7 +16,7 @@ using namespace swath;
 
 namespace {
 
-enum class Mask { nodata, alpha };
+enum class Mask { nodata, alpha, float_nan, float_9999 };
 
 // `source` with its right half marked as no data (zeros declared nodata, or an alpha band at 0 there), its
 // geotransform moved `shift_x` map units east.
@@ -23,7 +24,9 @@ std::string masked_copy(const std::string& source, const std::string& path, Mask
   GDALDatasetUniquePtr in(GDALDataset::Open(source.c_str(), GDAL_OF_RASTER));
   REQUIRE(in);
   const int w = in->GetRasterXSize(), h = in->GetRasterYSize(), bands = in->GetRasterCount();
-  const GDALDataType type = in->GetRasterBand(1)->GetRasterDataType();
+  const bool to_float = mask == Mask::float_nan || mask == Mask::float_9999;
+  const double fill = mask == Mask::float_nan ? std::nan("") : mask == Mask::float_9999 ? -9999 : 0;
+  const GDALDataType type = to_float ? GDT_Float32 : in->GetRasterBand(1)->GetRasterDataType();
   GDALDatasetUniquePtr out(GetGDALDriverManager()->GetDriverByName("GTiff")->Create(
       path.c_str(), w, h, bands + (mask == Mask::alpha ? 1 : 0), type, nullptr));
   REQUIRE(out);
@@ -36,10 +39,10 @@ std::string masked_copy(const std::string& source, const std::string& path, Mask
   for (int b = 1; b <= bands; ++b) {
     for (int y = 0; y < h; ++y) {
       REQUIRE(in->GetRasterBand(b)->RasterIO(GF_Read, 0, y, w, 1, row.data(), w, 1, GDT_Float64, 0, 0) == CE_None);
-      if (mask == Mask::nodata) std::fill(row.begin() + w / 2, row.end(), 0.0);
+      if (mask != Mask::alpha) std::fill(row.begin() + w / 2, row.end(), fill);
       REQUIRE(out->GetRasterBand(b)->RasterIO(GF_Write, 0, y, w, 1, row.data(), w, 1, GDT_Float64, 0, 0) == CE_None);
     }
-    if (mask == Mask::nodata) out->GetRasterBand(b)->SetNoDataValue(0);
+    if (mask != Mask::alpha) out->GetRasterBand(b)->SetNoDataValue(fill);
   }
   if (mask == Mask::alpha) {
     auto* alpha = out->GetRasterBand(bands + 1);
@@ -129,4 +132,38 @@ TEST_CASE("detect nodata: each scene of a run is detected with its own nodata, w
     for (const auto& f : alone) expected.push_back(f.score);
     CHECK(together == expected);
   }
+}
+
+TEST_CASE("detect nodata: a NaN nodata is no data to cfar, as -9999 is") {
+  test::ScratchDir dir;
+  const std::string scene = dir / "s.tif";
+  REQUIRE(test::swath({"synth", "--size", "1024x1024", "--seed", "3", "-o", scene}).exit_code == 0);
+  const auto detect = [&](const std::string& input, const std::string& output) {
+    const auto r = test::swath({"detect", input, "-o", output});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    std::vector<double> scores;
+    for (const auto& f : found(output)) scores.push_back(f.score);
+    return scores;
+  };
+  const auto with_9999 = detect(masked_copy(scene, dir / "m.tif", Mask::float_9999), dir / "m.gpkg");
+  REQUIRE(!with_9999.empty());
+  CHECK(detect(masked_copy(scene, dir / "n.tif", Mask::float_nan), dir / "n.gpkg") == with_9999);
+}
+
+TEST_CASE("detect nodata: the index detector outlines no region on transparent pixels") {
+  test::ScratchDir dir;
+  const std::string scene = dir / "s.tif";
+  REQUIRE(test::swath({"synth", "--kind", "optical", "--bands", "4", "--size", "1024x512", "--seed", "2", "-o", scene})
+              .exit_code == 0);
+  const double middle = west_edge(scene, 0.5);
+  const auto detect = [&](const std::string& input, const std::string& output) {
+    // The copy keeps no band names: they are given.
+    const auto r = test::swath(
+        {"detect", input, "--detector", "index", "--index", "ndwi", "--index-bands", "green=2,nir=4", "-o", output});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return found(output);
+  };
+  REQUIRE(east_of(detect(scene, dir / "whole.gpkg"), middle) > 0);
+  const auto masked = detect(masked_copy(scene, dir / "alpha.tif", Mask::alpha), dir / "alpha.gpkg");
+  CHECK(east_of(masked, middle) == 0);
 }

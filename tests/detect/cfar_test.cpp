@@ -104,7 +104,8 @@ TEST_CASE("cfar: a bright ship on flat clutter is one box; size and guard option
   detect::CfarDetector detector(options);
   detect::SceneMeasure measure;
   measure.pixel_metres = 5;
-  const auto found = detector.detect({block, {0, 0, w, h}}, measure);
+  const std::vector<std::uint8_t> all_data;
+  const auto found = detector.detect({block, {0, 0, w, h}, all_data}, measure);
   REQUIRE(found.size() == 1);
   CHECK(found[0].x0 == 50);
   CHECK(found[0].x1 == 70);

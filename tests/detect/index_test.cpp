@@ -35,7 +35,7 @@ TEST_CASE("index: a band the scene lacks is named in the error") {
   CHECK_THROWS_WITH_AS(detector.prepare(scene, measure), doctest::Contains("needs band 'nir'"), core::UsageError);
   detect::IndexDetector mapped({"ndvi", 0.3, {"nir=3"}, 100, 0, ""});
   mapped.prepare(scene, measure);
-  CHECK(mapped.bands() == std::vector<int>{3, 1});
+  CHECK(mapped.bands(measure) == std::vector<int>{3, 1});
 }
 
 TEST_CASE("index: regions above the threshold become polygons, small ones are dropped") {
@@ -62,7 +62,8 @@ TEST_CASE("index: regions above the threshold become polygons, small ones are dr
   block.data.resize(green.size() * 8);
   std::memcpy(block.data.data(), green.data(), green.size() * 4);
   std::memcpy(block.data.data() + green.size() * 4, nir.data(), nir.size() * 4);
-  const auto found = detector.detect({block, block.window}, measure);
+  const std::vector<std::uint8_t> all_data;
+  const auto found = detector.detect({block, block.window, all_data}, measure);
   REQUIRE(found.size() == 1);
   CHECK(found[0].cls == "water");
   CHECK(found[0].x0 == 105);
