@@ -1,11 +1,11 @@
 // Formats by extension, reprojection and box helpers.
-#include <fmt/format.h>
 #include <ogr_spatialref.h>
 
 #include <algorithm>
 #include <memory>
 
 #include "core/errors.hpp"
+#include "core/json.hpp"
 #include "core/text.hpp"
 #include "vector/layer.hpp"
 
@@ -61,11 +61,11 @@ void reproject(Layer& layer, const std::string& target_wkt) {
       double x = p[0], y = p[1];
       if (!transform->Transform(1, &x, &y)) {
         const char* name = source.GetName();
-        throw core::DataError(
-            "layer '" + layer.name + "'",
-            fmt::format("point ({}, {}) cannot be reprojected from {}", p[0], p[1], name != nullptr ? name : "its CRS"),
-            "its coordinates do not fit its CRS (pixel coordinates in a file that declares a "
-            "geographic CRS?): write it with the CRS its coordinates are in");
+        throw core::DataError("layer '" + layer.name + "'",
+                              "point (" + core::Json(p[0]).dump() + ", " + core::Json(p[1]).dump() +
+                                  ") cannot be reprojected from " + (name != nullptr ? name : "its CRS"),
+                              "its coordinates do not fit its CRS (pixel coordinates in a file that declares a "
+                              "geographic CRS?): write it with the CRS its coordinates are in");
       }
       p = {x, y};
     }
