@@ -45,6 +45,15 @@ void AppendFileSink::sink_it_(const spdlog::details::log_msg& msg) {
     const ssize_t n = ::write(fd_, at, left);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
+      const int error = errno;
+      // Half a line would glue the next writer's line onto it: cut it off again (unless another process
+      // appended since, which only the file's end can tell).
+      if (left < line.size()) {
+        const off_t end = ::lseek(fd_, 0, SEEK_END);
+        const auto written = static_cast<off_t>(line.size() - left);
+        if (end >= written) (void)::ftruncate(fd_, end - written);
+      }
+      errno = error;
       if (first_error_.empty()) {
         first_error_ = n < 0 ? std::strerror(errno) : "nothing written";
         // Not through the loggers (their lock is held): straight to stderr, once.

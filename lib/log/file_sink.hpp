@@ -11,7 +11,8 @@ namespace swath::log {
 
 // spdlog's basic_file_sink buffers through stdio and closes unchecked: on a full disk every line could vanish
 // with nothing said. Here each line goes out whole (workers sharing one file do not interleave within a line),
-// the first failure is said on stderr at once, and lost_lines() counts the rest.
+// the first failure is said on stderr at once, and lost_lines() counts the rest; a line cut short by a full disk
+// is cut off again, so the file holds whole lines only.
 class AppendFileSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   explicit AppendFileSink(std::string path);  // throws core::IoError naming the file

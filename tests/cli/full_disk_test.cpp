@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/files.hpp"
+#include "core/json.hpp"
 #include "support/process.hpp"
 #include "support/scratch.hpp"
 #include "support/tiny_fs.hpp"
@@ -207,4 +208,22 @@ TEST_CASE("full disk: --log-file lines that cannot be written are said on stderr
   CHECK(roomy.exit_code == 0);
   CHECK(roomy.err.find("log file") == std::string::npos);
   CHECK(test::lines(core::read_file(tmpfs / "swath.log")).size() >= 2);
+}
+
+TEST_CASE("full disk: a log line cut short by the disk is cut off again: the file holds whole lines only") {
+  test::ScratchDir dir;
+  test::TinyFileSystem tmpfs(dir / "fs", "size=64k");
+  if (!tmpfs.mounted()) {
+    MESSAGE("skipped: mounting a tmpfs needs root");
+    return;
+  }
+  tmpfs.leave_free(test::kPage);  // a page of lines, the next one written in part
+  const auto r = test::swath(
+      {"--log-file", tmpfs / "swath.log", "-vv", "synth", "-o", dir / "s.tif", "--size", "256x256", "--objects", "40"});
+  CHECK(r.exit_code == 0);
+  const auto text = core::read_file(tmpfs / "swath.log");
+  CAPTURE(r.err);
+  REQUIRE(!text.empty());
+  CHECK(text.back() == '\n');
+  for (const auto& line : test::lines(text)) CHECK_NOTHROW(core::Json::parse(line));
 }
