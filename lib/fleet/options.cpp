@@ -65,7 +65,7 @@ core::Json applicable_options(const std::string& kind, const core::Json& options
 
 core::Json task_options(const config::Config& config, const std::string& kind, const core::Json& overrides) {
   const auto* grid = kind == "tile" ? overrides.find("grid") : nullptr;
-  if (grid != nullptr && !grid->is_string()) {
+  if (grid != nullptr && (!grid->is_string() || (grid->as_string() != "chips" && grid->as_string() != "xyz"))) {
     throw core::UsageError("--options: grid " + grid->dump(), "", "expected \"chips\" or \"xyz\"");
   }
   webmap::refuse_other_grid_flags(config, kind == "tile", grid != nullptr ? grid->as_string() : "");

@@ -147,6 +147,8 @@ TEST_CASE("fleet options: the grid flags are checked with the --options grid cou
   CHECK(fleet::task_options(flags, "tile", core::Json::Object{{"grid", "xyz"}}).at("grid").as_string() == "xyz");
   CHECK_THROWS_WITH_AS(fleet::task_options(settings::defaults(), "tile", core::Json::Object{{"grid", 5}}),
                        doctest::Contains("--options: grid 5"), core::UsageError);
+  CHECK_THROWS_WITH_AS(fleet::task_options(settings::defaults(), "tile", core::Json::Object{{"grid", ""}}),
+                       doctest::Contains("--options: grid \"\""), core::UsageError);
   // Kinds other than tile take no web-map flag; their own options are recorded as given.
   CHECK_THROWS_WITH_AS(fleet::task_options(flags, "detect", core::Json::object()), doctest::Contains("--grid"),
                        core::UsageError);
