@@ -147,8 +147,9 @@ class DetectHandler final : public worker::TaskHandler {
     }
     // FlatGeobuf keeps its provenance beside it, as `swath detect` writes it; moved into place first, so the
     // .fgb never appears without it.
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".fgb") == 0) return {{name + ".swath.json", name}, 0};
-    return {{name}, 0};
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".fgb") == 0)
+      return {{name + ".swath.json", name}, std::nullopt};
+    return {{name}, std::nullopt};
   }
 
  private:

@@ -50,7 +50,7 @@ class ChecksumHandler final : public TaskHandler {
                               hash + "  " + std::filesystem::path(input).filename().string() + "\n",
                               core::Durability::rename_only);
       result.outputs.push_back(name);
-      result.bytes_read += static_cast<std::uint64_t>(stat.st_size);
+      result.bytes_read = result.bytes_read.value_or(0) + static_cast<std::uint64_t>(stat.st_size);
     }
     return result;
   }

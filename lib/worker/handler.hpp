@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,7 @@ struct OutputFile {
 
 struct HandlerResult {
   std::vector<std::string> outputs;  // relative paths of the files written in staging_dir (see check_output_name)
-  std::uint64_t bytes_read = 0;
+  std::optional<std::uint64_t> bytes_read;     // when the handler counts them (checksum); null in the record else
   std::map<std::string, OutputFile> hashed{};  // outputs the handler already hashed (of the bytes it wrote), by name
 };
 

@@ -141,7 +141,8 @@ Outcome TaskRunner::operator()(const Job& job) const {
     outcome.record.set("seconds", outcome.seconds);
     outcome.record.set("cpu_seconds", meter.cpu_seconds());
     outcome.record.set("peak_rss_bytes", ResourceMeter::peak_rss_bytes());
-    outcome.record.set("bytes_read", result.bytes_read);
+    // Tile and detect read through GDAL, which counts nothing: null there rather than a 0 that looks measured.
+    outcome.record.set("bytes_read", result.bytes_read ? core::Json(*result.bytes_read) : core::Json());
     outcome.record.set("bytes_written", written);
     if (!outcome.staging_dir.empty()) outcome.files.push_back(stage_done_record(outcome, task));
     outcome.ok = true;

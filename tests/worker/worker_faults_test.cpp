@@ -64,7 +64,7 @@ class SceneFileHandler final : public worker::TaskHandler {
   bool writes_outputs() const override { return true; }
   worker::HandlerResult run(const queue::Task&, const worker::HandlerContext& context) override {
     test::write_text(context.staging_dir + "/scene/x.txt", "x\n");
-    return {{"scene/x.txt"}, 0};
+    return {{"scene/x.txt"}, std::nullopt};
   }
 };
 
