@@ -253,8 +253,11 @@ void check_path(const std::string& path, const std::string& role, const std::vec
   for (const auto& root : roots) {
     if (is_under(p, normalised(root))) return;
   }
-  throw core::DataError("malformed task", role + " '" + path + "' is outside the allowed roots",
-                        "enqueue paths under a --allow-root directory");
+  // Not a malformed task: this worker's policy refuses it (a worker with other roots would take it).
+  std::string allowed;
+  for (const auto& root : roots) allowed += (allowed.empty() ? "'" : "', '") + root;
+  throw core::DataError(role + " '" + path + "' is outside the allowed roots", "--allow-root " + allowed + "'",
+                        "enqueue paths under a --allow-root directory, or give the workers one that covers it");
 }
 
 void check_paths(const Task& task, const std::vector<std::string>& roots) {

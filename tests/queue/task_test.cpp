@@ -113,6 +113,14 @@ TEST_CASE("queue: paths outside the allowed roots are refused, .. included") {
   CHECK_NOTHROW(queue::check_paths(t, {"/data", "/out"}));
   CHECK_THROWS_WITH_AS(queue::check_paths(t, {"/data"}),
                        doctest::Contains("output '/out' is outside the allowed roots"), core::DataError);
+  std::string refusal;  // a policy of this worker's, not a malformed task; the roots are named
+  try {
+    queue::check_paths(t, {"/data", "/in"});
+  } catch (const core::DataError& e) {
+    refusal = core::describe(e);
+  }
+  CHECK_MESSAGE(refusal.rfind("output '/out' is outside the allowed roots: --allow-root '/data', '/in'", 0) == 0,
+                refusal);
   t.inputs = {"/data/../etc/passwd"};
   CHECK_THROWS_WITH_AS(queue::check_paths(t, {"/data", "/out"}), doctest::Contains("input '/data/../etc/passwd'"),
                        core::DataError);
