@@ -80,23 +80,33 @@ void ConfigFlags::apply(config::Config& config) const {
 CLI::Validator at_least(long long min, const std::string& hint) {
   return CLI::Validator(
       [min, hint](std::string& text) -> std::string {
+        // Decimal digits only: CLI11 reads "010" as octal, "0x10" as hex, "" as 0, " -1" wrapped to 2^64 - 1.
+        const std::size_t digits = !text.empty() && text[0] == '-' ? 1 : 0;
+        if (text.size() == digits || text.find_first_not_of("0123456789", digits) != std::string::npos)
+          return "'" + text + "' is not a whole number";
         long long n = 0;
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-        const bool negative_overflow = ec == std::errc::result_out_of_range && !text.empty() && text[0] == '-';
-        if (ec == std::errc::result_out_of_range && !negative_overflow) {
+        const auto ec = std::from_chars(text.data(), text.data() + text.size(), n).ec;
+        const std::string too_small =
+            "'" + text + "' must be " + std::to_string(min) + " or more" + (hint.empty() ? "" : " (" + hint + ")");
+        if (ec == std::errc::result_out_of_range) {
+          if (text[0] == '-') return too_small;
           unsigned long long u = 0;  // an unsigned option takes up to 2^64 - 1; CLI11 would saturate past it
           if (std::from_chars(text.data(), text.data() + text.size(), u).ec == std::errc::result_out_of_range)
             return "'" + text + "' is too large (at most 18446744073709551615)";
+          text = std::to_string(u);  // without leading zeros: not octal to CLI11
+          return "";
         }
-        if (!negative_overflow && (ec != std::errc{} || end != text.data() + text.size() || n >= min)) return "";
-        return "'" + text + "' must be " + std::to_string(min) + " or more" + (hint.empty() ? "" : " (" + hint + ")");
+        if (n < min) return too_small;
+        text = std::to_string(n);
+        return "";
       },
       "N>=" + std::to_string(min));
 }
 
-CLI::Validator file_to_write() {
+CLI::Validator file_to_write(bool stdout_too) {
   return CLI::Validator(
-      [](std::string& path) -> std::string {
+      [stdout_too](std::string& path) -> std::string {
+        if (path == "-" && !stdout_too) return "'-' is not a file here: name the file to write";
         std::error_code ec;
         if (!std::filesystem::is_directory(path, ec)) return "";
         return "'" + path + "' is a directory: give a file path (e.g. " +
@@ -111,8 +121,9 @@ CLI::Validator between(double min, double max) {
       [min, max, range](std::string& text) -> std::string {
         char* end = nullptr;
         const double value = std::strtod(text.c_str(), &end);
-        if (text.empty() || end != text.c_str() + text.size()) return "";  // not a number: CLI11 says so
-        if (value >= min && value <= max) return "";                       // false for NaN
+        if (text.empty()) return "'' is not a number";     // CLI11 would read 0
+        if (end != text.c_str() + text.size()) return "";  // not a number: CLI11 says so
+        if (value >= min && value <= max) return "";       // false for NaN
         return "'" + text + "' must be a number from " + range;
       },
       "FLOAT in [" + range + "]");

@@ -31,12 +31,14 @@ class ConfigFlags {
 };
 
 // A whole number of at least `min` for an option, in words ("'0' must be 1 or more (hint)"; `hint` may be empty);
-// CLI11's own ranges print a 309-digit bound and let an unsigned option wrap -1 to 2^64 - 1. What is not a number
-// is left for CLI11 to refuse.
+// CLI11's own ranges print a 309-digit bound and let an unsigned option wrap -1 to 2^64 - 1. Decimal digits only
+// (CLI11 reads "010" as octal, "" as 0), rewritten without leading zeros: bind it with ->transform (->check would
+// drop the rewrite).
 CLI::Validator at_least(long long min, const std::string& hint = "");
 
-// A path to write a file at: an existing directory is refused at parsing, before any work (exit 2).
-CLI::Validator file_to_write();
+// A path to write a file at: an existing directory is refused at parsing, before any work (exit 2); so is "-"
+// unless `stdout_too` (the option writes to stdout for "-").
+CLI::Validator file_to_write(bool stdout_too = true);
 
 // A number from `min` to `max` (CLI11's Range lets NaN through: no comparison with it is true).
 CLI::Validator between(double min, double max);

@@ -29,17 +29,17 @@ class EnqueueCommand final : public cli::Command {
     app.add_option("--options", options_, "JSON object passed to the task's handler")->capture_default_str();
     app.add_option("--tiles-per-task", tiles_per_task_, "Manifest lines per task")
         ->capture_default_str()
-        ->check(cli::at_least(1));
+        ->transform(cli::at_least(1));
     app.add_option("--shards", shards_,
                    "Tile tasks per scene (each takes shard I/N of its tiles); with --grid xyz, shard tasks of the "
                    "whole pyramid plus its merge, which runs once they are all done")
         ->capture_default_str()
-        ->check(cli::at_least(1));
+        ->transform(cli::at_least(1));
     flags.bind(app, webmap::webmap_table().specs());  // --grid xyz and its options, as `swath tile` takes them
     app.add_option("--deadline", deadline_,
                    "Seconds from now after which a task is not started (the job's: a later enqueue into the same job "
                    "sets it, or clears it, for all its unfinished tasks)")
-        ->check(cli::at_least(1));
+        ->transform(cli::at_least(1));
     app.add_flag("--force", force_, "Queue again tasks that already finished or died");
     app.add_flag(
         "--reclaim", reclaim_,

@@ -39,7 +39,7 @@ class QueueCommand final : public cli::Command {
     format->require_option(0, 1);
     stats_->add_option("--window", window_, "Seconds of history for throughput and task times")
         ->capture_default_str()
-        ->check(cli::at_least(1));
+        ->transform(cli::at_least(1));
     jobs_ = app.add_subcommand("jobs", "Every job: tasks waiting, running, done, dead; throughput, ETA, trace id");
     jobs_->add_flag("--json", json_, "Print one swath.queue.job/1 object per line");
     job_ = app.add_subcommand("job", "One job: its counts and options; --records prints its done records");

@@ -64,7 +64,7 @@ class ScalePlanCommand final : public cli::Command {
         ->check(cli::between(0.0, 86400.0));
     app.add_option("--simulate", trace_, "Replay an arrival trace CSV (time,tasks) against every strategy");
     app.add_option("--plot", plot_, "With --simulate: write an SVG of backlog and replicas over time")
-        ->check(cli::file_to_write());
+        ->check(cli::file_to_write(false));
     app.add_option("--seed", seed_, "With --simulate: seed of the simulated task times (default 42)");
   }
 

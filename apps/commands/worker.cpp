@@ -24,7 +24,7 @@ class WorkerCommand final : public cli::Command {
         ->check(CLI::Range(1, 65535));
     app.add_flag("--exit-when-empty", exit_when_empty_, "Exit 0 when nothing is ready, delayed or leased");
     app.add_option("--max-tasks", max_tasks_, "Exit 0 after leasing and settling this many tasks (a pod's fixed share)")
-        ->check(cli::at_least(1, "leave it out to run until stopped"));
+        ->transform(cli::at_least(1, "leave it out to run until stopped"));
     app.add_flag("--json", json_, "Print the summary as JSON on exit");
   }
   int run(const cli::Invocation& invocation) override {

@@ -65,10 +65,22 @@ void validate(const SynthOptions& o) {
         "--straddle " + std::to_string(o.straddle_window) + " --straddle-overlap " + std::to_string(o.straddle_overlap),
         "the window must be positive and the overlap smaller than it", "for example --straddle 512");
   }
+  if (o.straddle_window == 0 && o.straddle_overlap != 0) {
+    throw core::UsageError("--straddle-overlap " + std::to_string(o.straddle_overlap), "it applies to --straddle only",
+                           "add --straddle W, or leave it out");
+  }
+  // No window edge inside the scene: every object would be placed as if --straddle were not given.
+  if (o.straddle_window > 0 && o.straddle_window >= std::max(o.width, o.height)) {
+    throw core::UsageError("--straddle " + std::to_string(o.straddle_window),
+                           "no window of that size has an edge inside a " + std::to_string(o.width) + "x" +
+                               std::to_string(o.height) + " scene",
+                           "give a window smaller than the scene, e.g. --straddle " +
+                               std::to_string(std::max<std::int64_t>(1, std::max(o.width, o.height) / 4)));
+  }
   // At least 64 px² per object (the smallest car with its clear margin takes about 300): more cannot fit, and
   // asking for them would only make the planner try 200 placements per missing object.
   const std::int64_t most = std::max<std::int64_t>(1, o.width * o.height / 64);
-  if (o.objects < -1 || o.objects > most) {
+  if (o.objects < -1 || o.objects > most) {  // -1: left out (the count from the area)
     throw core::UsageError("--objects " + std::to_string(o.objects),
                            "expected 0 to " + std::to_string(most) + " for a " + std::to_string(o.width) + "x" +
                                std::to_string(o.height) + " scene",

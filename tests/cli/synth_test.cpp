@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "core/files.hpp"
 #include "support/process.hpp"
 #include "support/scratch.hpp"
 
@@ -49,4 +50,44 @@ TEST_CASE("synth, eval, config show, scale-plan --plot: an output path that is a
     CHECK(r.exit_code == 2);
     CHECK_MESSAGE(r.err.find("'" + dir.path() + "' is a directory: give a file path") != std::string::npos, r.err);
   }
+}
+
+TEST_CASE("synth: --objects -1, --straddle-overlap without --straddle and a --straddle window past the scene") {
+  test::ScratchDir dir;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"--objects", "-1"}, "--objects: '-1' must be 0 or more"},
+      {{"--straddle-overlap", "8"}, "--straddle-overlap 8: it applies to --straddle only"},
+      {{"--straddle", "100000"}, "--straddle 100000: no window of that size has an edge inside a 256x256 scene"},
+  };
+  for (const auto& [extra, message] : cases) {
+    std::vector<std::string> args{"synth", "-o", dir / "s.tif", "--size", "256x256"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
+    CHECK_FALSE(fs::exists(dir / "s.tif"));
+  }
+  CHECK(test::swath({"synth", "-o", dir / "s.tif", "--size", "256x256", "--straddle", "128", "--straddle-overlap", "8"})
+            .exit_code == 0);
+}
+
+TEST_CASE("synth, eval, scale-plan: numbers are read as written (no octal, hex, blank or '-' file)") {
+  test::ScratchDir dir;
+  REQUIRE(test::swath({"synth", "-o", dir / "ten.tif", "--seed", "10", "--size", "64x64"}).exit_code == 0);
+  const auto ten = core::read_file(dir / "ten.tif");
+  REQUIRE(test::swath({"synth", "-o", dir / "ten.tif", "--seed", "010", "--size", "64x64"}).exit_code == 0);
+  CHECK(core::read_file(dir / "ten.tif") == ten);  // not seed 8
+  for (const std::string bad : {"", "0x10", "+5", " 5", "5 "}) {
+    const auto r = test::swath({"synth", "-o", dir / "s.tif", "--seed", bad, "--size", "64x64"});
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("--seed: '" + bad + "' is not a whole number") != std::string::npos, r.err);
+  }
+  auto r = test::swath({"eval", dir / "ten.truth.geojson", dir / "ten.truth.geojson", "--iou", ""});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--iou: '' is not a number") != std::string::npos, r.err);
+  test::write_text(dir / "trace.csv", "time,tasks\n0,4\n");
+  r = test::swath({"scale-plan", "--simulate", dir / "trace.csv", "--plot", "-"}, {.working_dir = dir.path()});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--plot: '-' is not a file here") != std::string::npos, r.err);
+  CHECK_FALSE(fs::exists(dir / "-"));
 }
