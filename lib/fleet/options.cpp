@@ -34,6 +34,18 @@ std::string value_text(const std::string& key, const core::Json& value) {
   throw core::DataError("task option '" + key + "'", "is " + value.dump() + ", not a string, number, bool or list");
 }
 
+// A key set both by a flag and in --options: one of them would be ignored without a word.
+void refuse_flag_and_option(const config::Config& config, const std::string& kind, const std::string& key,
+                            const core::Json& value) {
+  if (is_task_key(kind, key) || key == "grid") return;  // the grid: webmap::refuse_other_grid_flags
+  const std::string other = kind == "tile" ? pyramid_key(key) : "";
+  const auto& entry = config.entry(other.empty() ? kind + "." + key : other);
+  if (entry.origin.layer != config::Layer::flag || value_text(key, value) == entry.text) return;
+  throw core::UsageError(
+      entry.origin.where + " " + entry.text + " with \"" + key + "\":" + value.dump() + " in --options",
+      "two values for " + key, "give it once");
+}
+
 }  // namespace
 
 bool is_slice_key(const std::string& key) {
@@ -100,6 +112,7 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
       throw core::UsageError("--options: tile option '" + key + "' with grid xyz",
                              "it applies to chips only: a web map would ignore it", "leave it out");
     }
+    refuse_flag_and_option(config, kind, key, value);
     out.set(key, value);
   }
   // Workers run elsewhere: a relative model card means nothing to them (as for inputs, made absolute here).

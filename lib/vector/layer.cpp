@@ -7,6 +7,7 @@
 #include "core/errors.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
+#include "raster/gdal_errors.hpp"
 #include "vector/layer.hpp"
 
 namespace swath::vector {
@@ -56,6 +57,7 @@ void reproject(Layer& layer, const std::string& target_wkt) {
   const auto target = srs_from(target_wkt, "target CRS");
   std::unique_ptr<OGRCoordinateTransformation> transform(OGRCreateCoordinateTransformation(&source, &target));
   if (!transform) throw core::DataError("layer '" + layer.name + "'", "no transformation to the target CRS");
+  const raster::CapturedGdalErrors errors;  // PROJ's complaint goes into the message, not the log
   for (auto& feature : layer.features) {
     for (auto& p : feature.ring) {
       double x = p[0], y = p[1];
@@ -63,7 +65,8 @@ void reproject(Layer& layer, const std::string& target_wkt) {
         const char* name = source.GetName();
         throw core::DataError("layer '" + layer.name + "'",
                               "point (" + core::Json(p[0]).dump() + ", " + core::Json(p[1]).dump() +
-                                  ") cannot be reprojected from " + (name != nullptr ? name : "its CRS"),
+                                  ") cannot be reprojected from " + (name != nullptr ? name : "its CRS") + " (" +
+                                  errors.last_failure() + ")",
                               "its coordinates do not fit its CRS (pixel coordinates in a file that declares a "
                               "geographic CRS?): write it with the CRS its coordinates are in");
       }

@@ -156,3 +156,17 @@ TEST_CASE("fleet options: the grid flags are checked with the --options grid cou
   const core::Json noop{core::Json::Object{{"sleep_ms", 5}}};
   CHECK(fleet::task_options(settings::defaults(), "noop", noop) == noop);
 }
+
+TEST_CASE("fleet options: a key given by a flag and in --options with another value is refused") {
+  config::Config flags = settings::defaults();
+  flags.set("webmap.grid", "xyz", {config::Layer::flag, "--grid"});
+  flags.set("webmap.zoom", "6-7", {config::Layer::flag, "--zoom"});
+  CHECK_THROWS_WITH_AS(fleet::task_options(flags, "tile", core::Json::Object{{"zoom", "5-8"}}),
+                       doctest::Contains("--zoom 6-7 with \"zoom\":\"5-8\" in --options: two values for zoom"),
+                       core::UsageError);
+  CHECK(fleet::task_options(flags, "tile", core::Json::Object{{"zoom", "6-7"}}).at("zoom").as_string() == "6-7");
+  config::Config size = settings::defaults();
+  size.set("tile.size", "256", {config::Layer::flag, "--size"});
+  CHECK_THROWS_AS(fleet::task_options(size, "tile", core::Json::Object{{"size", 512}}), core::UsageError);
+  CHECK(fleet::task_options(size, "tile", core::Json::Object{{"size", 256}}).at("size").as_int() == 256);
+}
