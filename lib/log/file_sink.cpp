@@ -13,11 +13,20 @@
 namespace swath::log {
 
 AppendFileSink::AppendFileSink(std::string path) : path_(std::move(path)) {
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  // Non-blocking only to open: a FIFO nobody reads fails at once (ENXIO) instead of hanging before any work.
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0644);
   if (fd_ < 0) {
-    throw core::IoError("cannot open log file '" + path_ + "'", std::strerror(errno),
+    const int error = errno;
+    if (error == EISDIR) {
+      throw core::UsageError("--log-file '" + path_ + "'", "it is a directory",
+                             "give a file path, e.g. " + path_ + "/swath.log");
+    }
+    throw core::IoError("cannot open log file '" + path_ + "'",
+                        error == ENXIO ? "it is a FIFO that nobody reads" : std::strerror(error),
                         "choose a writable path for --log-file");
   }
+  const int flags = ::fcntl(fd_, F_GETFL);
+  if (flags >= 0) (void)::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
 }
 
 AppendFileSink::~AppendFileSink() {

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -197,6 +198,16 @@ TEST_CASE("cli: unwritable output paths exit 1 and write nothing") {
   CHECK(l.exit_code == 1);
   CHECK(l.err.find("cannot open log file '" + log_target + "'") != std::string::npos);
   CHECK(l.out.empty());
+
+  // A directory is a usage error; a FIFO nobody reads fails at once rather than hanging before any work.
+  const auto d = test::swath({"--log-file", dir.path(), "version"});
+  CHECK(d.exit_code == 2);
+  CHECK(d.err.find("--log-file '" + dir.path() + "': it is a directory") != std::string::npos);
+  const std::string fifo = dir / "fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto f = test::swath({"--log-file", fifo, "version"}, {.timeout = std::chrono::seconds(20)});
+  CHECK(f.exit_code == 1);
+  CHECK_MESSAGE(f.err.find("it is a FIFO that nobody reads") != std::string::npos, f.err);
 }
 
 TEST_CASE("cli: -q keeps warnings, -v adds debug lines") {
