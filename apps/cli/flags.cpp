@@ -77,27 +77,29 @@ void ConfigFlags::apply(config::Config& config) const {
   for (const auto& [key, g] : lists) config.set(key, g.value, config::Origin{config::Layer::flag, g.flag});
 }
 
-CLI::Validator at_least(long long min, const std::string& hint) {
+CLI::Validator at_least(long long min, const std::string& hint, unsigned long long max) {
   return CLI::Validator(
-      [min, hint](std::string& text) -> std::string {
+      [min, hint, max](std::string& text) -> std::string {
         // Decimal digits only: CLI11 reads "010" as octal, "0x10" as hex, "" as 0, " -1" wrapped to 2^64 - 1.
         const std::size_t digits = !text.empty() && text[0] == '-' ? 1 : 0;
         if (text.size() == digits || text.find_first_not_of("0123456789", digits) != std::string::npos)
           return "'" + text + "' is not a whole number";
-        long long n = 0;
-        const auto ec = std::from_chars(text.data(), text.data() + text.size(), n).ec;
         const std::string too_small =
             "'" + text + "' must be " + std::to_string(min) + " or more" + (hint.empty() ? "" : " (" + hint + ")");
-        if (ec == std::errc::result_out_of_range) {
-          if (text[0] == '-') return too_small;
-          unsigned long long u = 0;  // an unsigned option takes up to 2^64 - 1; CLI11 would saturate past it
-          if (std::from_chars(text.data(), text.data() + text.size(), u).ec == std::errc::result_out_of_range)
-            return "'" + text + "' is too large (at most 18446744073709551615)";
-          text = std::to_string(u);  // without leading zeros: not octal to CLI11
+        if (digits == 1) {
+          long long n = 0;
+          const auto ec = std::from_chars(text.data(), text.data() + text.size(), n).ec;
+          if (ec != std::errc{} || n < min) return too_small;
+          text = std::to_string(n);
           return "";
         }
-        if (n < min) return too_small;
-        text = std::to_string(n);
+        // Past the option's range CLI11 saturates (a signed option at 2^63 - 1, whose use may then overflow).
+        unsigned long long u = 0;
+        const auto ec = std::from_chars(text.data(), text.data() + text.size(), u).ec;
+        if (ec == std::errc::result_out_of_range || u > max)
+          return "'" + text + "' is too large (at most " + std::to_string(max) + ")";
+        if (min > 0 && u < static_cast<unsigned long long>(min)) return too_small;
+        text = std::to_string(u);  // without leading zeros: not octal to CLI11
         return "";
       },
       "N>=" + std::to_string(min));

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,9 @@ class ConfigFlags {
 // CLI11's own ranges print a 309-digit bound and let an unsigned option wrap -1 to 2^64 - 1. Decimal digits only
 // (CLI11 reads "010" as octal, "" as 0), rewritten without leading zeros: bind it with ->transform (->check would
 // drop the rewrite).
-CLI::Validator at_least(long long min, const std::string& hint = "");
+// `max`: the option's largest value (its type's, or a bound its use needs).
+CLI::Validator at_least(long long min, const std::string& hint = "",
+                        unsigned long long max = static_cast<unsigned long long>(INT64_MAX));
 
 // A path to write a file at: an existing directory is refused at parsing, before any work (exit 2); so is "-"
 // unless `stdout_too` (the option writes to stdout for "-").

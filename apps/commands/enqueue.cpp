@@ -39,7 +39,7 @@ class EnqueueCommand final : public cli::Command {
     app.add_option("--deadline", deadline_,
                    "Seconds from now after which a task is not started (the job's: a later enqueue into the same job "
                    "sets it, or clears it, for all its unfinished tasks)")
-        ->transform(cli::at_least(1));
+        ->transform(cli::at_least(1, "", 10LL * 366 * 24 * 3600));  // ten years: milliseconds from now fit
     app.add_flag("--force", force_, "Queue again tasks that already finished or died");
     app.add_flag(
         "--reclaim", reclaim_,

@@ -55,7 +55,7 @@ class QueueCommand final : public cli::Command {
     dead_ = app.add_subcommand("dead", "The dead-letter list: list, retry or purge");
     dead_->require_subcommand(1, 1);
     list_ = dead_->add_subcommand("list", "Show dead tasks with their errors");
-    list_->add_option("--limit", limit_, "Show at most this many")->capture_default_str();
+    list_->add_option("--limit", limit_, "Show at most this many")->capture_default_str()->transform(cli::at_least(1));
     list_->add_flag("--json", json_, "Print JSON");
     retry_ = dead_->add_subcommand("retry", "Queue dead tasks again (named ids, or --all)");
     purge_ = dead_->add_subcommand("purge", "Delete dead tasks (named ids, or --all)");

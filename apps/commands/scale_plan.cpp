@@ -35,9 +35,9 @@ class ScalePlanCommand final : public cli::Command {
     // settings are the queue section's.
     flags.bind(app, queue::settings_table().specs(), {"queue.password_file", "queue.allow_eviction"});
     app.add_option("--current-replicas", current_, "Replicas running now (default: the stats' live workers)")
-        ->check(CLI::Range(0, 100000));
+        ->transform(cli::at_least(0, "", 100000));
     app.add_option("--pending-jobs", pending_, "ScaledJob strategies: jobs whose pod is not running yet")
-        ->check(CLI::Range(0, 100000));
+        ->transform(cli::at_least(0, "", 100000));
     app.add_option("--now", now_, "Plan as of this time (RFC 3339 UTC or epoch seconds; default: now)");
     app.add_flag("--json", json_, "Print JSON for machines");
     app.add_option("--emit", emit_, "Write Kubernetes manifests: job, indexed-job, deployment, keda or all");
@@ -47,7 +47,7 @@ class ScalePlanCommand final : public cli::Command {
     app.add_option("--name", manifests_.name, "Name prefix of the Kubernetes objects");
     app.add_option("--namespace", manifests_.namespace_name, "Kubernetes namespace");
     app.add_option("--shards", manifests_.shards, "Indexed Job completions (static shards of `swath tile`)")
-        ->check(CLI::Range(1, 100000));
+        ->transform(cli::at_least(1, "", 100000));
     app.add_option("--redis-in-cluster", manifests_.redis_url, "Redis URL as the pods see it");
     app.add_option("--data-claim", manifests_.data_claim, "PersistentVolumeClaim mounted at /data in every pod");
     app.add_option("--redis-password-secret", manifests_.redis_password_secret,
@@ -58,14 +58,15 @@ class ScalePlanCommand final : public cli::Command {
     app.add_flag("--apply", apply_, "With --watch: really run kubectl (default: dry-run)");
     app.add_option("--max-iterations", watch_options_.max_iterations,
                    "With --watch: stop after this many iterations (0: until stopped)")
-        ->check(CLI::Range(0LL, 1000000000LL));
+        ->transform(cli::at_least(0, "", 1000000000));
     app.add_option("--interval", interval_,
                    "With --watch: seconds between iterations (default: the policy's polling interval)")
         ->check(cli::between(0.0, 86400.0));
     app.add_option("--simulate", trace_, "Replay an arrival trace CSV (time,tasks) against every strategy");
     app.add_option("--plot", plot_, "With --simulate: write an SVG of backlog and replicas over time")
         ->check(cli::file_to_write(false));
-    app.add_option("--seed", seed_, "With --simulate: seed of the simulated task times (default 42)");
+    app.add_option("--seed", seed_, "With --simulate: seed of the simulated task times (default 42)")
+        ->transform(cli::at_least(0, "", UINT64_MAX));
   }
 
   int run(const cli::Invocation& invocation) override {

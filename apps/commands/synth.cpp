@@ -18,16 +18,20 @@ class SynthCommand final : public cli::Command {
     app.add_option("-o,--output", options_.output, "Scene to write (GeoTIFF); the truth goes to SCENE.truth.geojson")
         ->required()
         ->check(cli::file_to_write(false));
-    app.add_option("--seed", options_.seed, "Seed: the same seed gives the same bytes")->transform(cli::at_least(0));
+    app.add_option("--seed", options_.seed, "Seed: the same seed gives the same bytes")
+        ->transform(cli::at_least(0, "", UINT64_MAX));
     app.add_option("--kind", kind_,
                    "sar (uint16 sea clutter with ships) or optical (3-band uint8 land with cars and trucks)");
     app.add_option("--size", size_, "WIDTHxHEIGHT in pixels (default 2048x2048 for sar, 1024x1024 for optical)");
-    app.add_option("--bands", options_.bands, "Optical: 3 (RGB) or 4 (RGB + NIR, with ponds of class water)");
+    app.add_option("--bands", options_.bands, "Optical: 3 (RGB) or 4 (RGB + NIR, with ponds of class water)")
+        ->transform(cli::at_least(1, "", 1000));
     app.add_option("--objects", options_.objects, "Number of objects (default: from the area)")
         ->transform(cli::at_least(0, "leave --objects out for a count from the area"));
     app.add_option("--straddle", options_.straddle_window,
-                   "Place every object across an edge of this window grid (pixels)");
-    app.add_option("--straddle-overlap", options_.straddle_overlap, "Overlap of that window grid (pixels)");
+                   "Place every object across an edge of this window grid (pixels)")
+        ->transform(cli::at_least(0));
+    app.add_option("--straddle-overlap", options_.straddle_overlap, "Overlap of that window grid (pixels)")
+        ->transform(cli::at_least(0));
     app.add_flag("--json", json_, "Print JSON for machines");
   }
   int run(const cli::Invocation&) override {

@@ -21,7 +21,7 @@ class WorkerCommand final : public cli::Command {
     flags.bind(app, pipeline::resources_table().specs());
     app.add_option("--worker-id", worker_id_, "Name in heartbeats and logs (default host-pid-random)");
     app.add_option("--metrics-port", metrics_port_, "Serve Prometheus metrics on this TCP port")
-        ->check(CLI::Range(1, 65535));
+        ->transform(cli::at_least(1, "", 65535));
     app.add_flag("--exit-when-empty", exit_when_empty_, "Exit 0 when nothing is ready, delayed or leased");
     app.add_option("--max-tasks", max_tasks_, "Exit 0 after leasing and settling this many tasks (a pod's fixed share)")
         ->transform(cli::at_least(1, "leave it out to run until stopped"));

@@ -111,7 +111,7 @@ class TileHandler final : public worker::TaskHandler {
                               "check the scenes (gdalinfo -checksum)");
       }
     }
-    return {staged_files(context.staging_dir), 0};
+    return {staged_files(context.staging_dir), std::nullopt};
   }
 
   Resources resources_;

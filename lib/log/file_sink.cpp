@@ -2,11 +2,13 @@
 #include "log/file_sink.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "core/errors.hpp"
 
@@ -17,12 +19,14 @@ AppendFileSink::AppendFileSink(std::string path) : path_(std::move(path)) {
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0644);
   if (fd_ < 0) {
     const int error = errno;
-    if (error == EISDIR) {
+    if (error == EISDIR && std::filesystem::is_directory(path_)) {
       throw core::UsageError("--log-file '" + path_ + "'", "it is a directory",
                              "give a file path, e.g. " + path_ + "/swath.log");
     }
+    struct stat info {};
+    const bool fifo = ::stat(path_.c_str(), &info) == 0 && S_ISFIFO(info.st_mode);
     throw core::IoError("cannot open log file '" + path_ + "'",
-                        error == ENXIO ? "it is a FIFO that nobody reads" : std::strerror(error),
+                        error == ENXIO && fifo ? "it is a FIFO that nobody reads" : std::strerror(error),
                         "choose a writable path for --log-file");
   }
   const int flags = ::fcntl(fd_, F_GETFL);
@@ -55,12 +59,14 @@ void AppendFileSink::sink_it_(const spdlog::details::log_msg& msg) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const int error = errno;
-      // Half a line would glue the next writer's line onto it: cut it off again (unless another process
-      // appended since, which only the file's end can tell).
+      // Half a line would glue the next writer's line onto it: cut it off again, when nobody appended since
+      // (with O_APPEND the offset is the end of our own write; another process may still slip in between the
+      // two lseeks, a window of microseconds on a full disk).
       if (left < line.size()) {
+        const off_t ours = ::lseek(fd_, 0, SEEK_CUR);
         const off_t end = ::lseek(fd_, 0, SEEK_END);
         const auto written = static_cast<off_t>(line.size() - left);
-        if (end >= written) (void)::ftruncate(fd_, end - written);
+        if (ours == end && end >= written) (void)::ftruncate(fd_, end - written);
       }
       errno = error;
       if (first_error_.empty()) {

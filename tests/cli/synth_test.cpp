@@ -91,3 +91,22 @@ TEST_CASE("synth, eval, scale-plan: numbers are read as written (no octal, hex, 
   CHECK_MESSAGE(r.err.find("--plot: '-' is not a file here") != std::string::npos, r.err);
   CHECK_FALSE(fs::exists(dir / "-"));
 }
+
+TEST_CASE("flags: a whole number past the option's range is refused, never saturated") {
+  test::ScratchDir dir;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"synth", "-o", dir / "s.tif", "--objects", "9223372036854775808"},
+       "--objects: '9223372036854775808' is too large (at most 9223372036854775807)"},
+      {{"enqueue", "--kind", "noop", "x", "--output", dir.path(), "--deadline", "9223372036854775807"},
+       "--deadline: '9223372036854775807' is too large (at most 316224000)"},
+      {{"scale-plan", "--simulate", "t.csv", "--seed", "010x"}, "--seed: '010x' is not a whole number"},
+      {{"worker", "--metrics-port", "65536"}, "--metrics-port: '65536' is too large (at most 65535)"},
+      {{"queue", "dead", "list", "--limit", "0x10"}, "--limit: '0x10' is not a whole number"},
+  };
+  for (const auto& [args, message] : cases) {
+    CAPTURE(args[0]);
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
+  }
+}

@@ -300,7 +300,7 @@ class NestedHandler final : public worker::TaskHandler {
       if (name.find("..") == std::string::npos && name.front() != '/')
         test::write_text(context.staging_dir + "/" + name, name + "\n");
     }
-    return {names_, 0};
+    return {names_, std::nullopt};
   }
 
  private:
