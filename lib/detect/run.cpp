@@ -149,7 +149,7 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
   const std::int64_t margin = detector.margin(measure);
   const core::Window whole{0, 0, info.width, info.height};
   auto bands = detector.bands(measure);
-  const ValidPixels valid = valid_pixels(info, bands, detector.read_type());  // may add the alpha band
+  const raster::NoDataRule no_data = no_data_rule(info, bands, detector.read_type());  // may add the alpha band
   const std::vector<double> fill(bands.size(), 0.0);
   // Neighbouring windows share blocks (overlap, context margin): decode each once, whichever thread needs it.
   std::vector<core::Window> planned;
@@ -178,8 +178,9 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
     try {
       const auto block = reader.read(job.read, fill);
       const auto start = Clock::now();
-      const auto data_mask = detector.uses_data_mask() ? valid.mask(block) : std::vector<std::uint8_t>{};
-      result.candidates = on_data(detector.detect({block, job.grid.source, data_mask}, measure), block, valid);
+      const auto data_mask =
+          detector.uses_data_mask() ? raster::data_mask(no_data, block) : std::vector<std::uint8_t>{};
+      result.candidates = on_data(detector.detect({block, job.grid.source, data_mask}, measure), block, no_data);
       result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     } catch (const core::Error& e) {
       result.error = core::describe(e);

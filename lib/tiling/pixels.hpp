@@ -4,19 +4,16 @@
 #include <optional>
 #include <vector>
 
+#include "raster/no_data.hpp"
 #include "raster/window_reader.hpp"
 
 namespace swath::tiling {
 
-// What makes a pixel blank: outside the scene (padding), alpha 0, or every band that has a nodata value at it.
-struct BlankRule {
-  std::vector<std::optional<double>> nodata;  // per band of the block
-  int alpha_index = -1;                       // 0-based band of the block holding alpha, -1 for none
-};
-
-// True when at least `threshold` of the window's pixels are blank; `inside` is the part of the
-// window inside the scene. Stops as soon as the answer is known. A threshold of 0 never skips.
-bool is_blank(const raster::PixelBlock& block, const core::Window& inside, const BlankRule& rule, double threshold);
+// True when at least `threshold` of the window's pixels are blank: outside the scene (padding; `inside` is the
+// part of the window inside it) or without data by `rule`. Stops as soon as the answer is known. A threshold of 0
+// never skips.
+bool is_blank(const raster::PixelBlock& block, const core::Window& inside, const raster::NoDataRule& rule,
+              double threshold);
 
 // Per-band linear range mapped onto Byte.
 struct ByteRange {

@@ -27,7 +27,7 @@ struct TileScene {
   std::vector<int> read_bands{};    // output bands, then the alpha band when it is read only for blank detection
   std::size_t output_bands = 0;     // the first this many of read_bands are written
   std::vector<double> fill{};       // per read band, for padding
-  BlankRule blank_rule{};           // per read band
+  raster::NoDataRule blank_rule{};  // per read band
   bool scale = false;               // non-Byte to Byte for PNG/JPEG/WEBP
   std::vector<ByteRange> ranges{};  // per output band, when scaling
   TileLook look{};                  // the same for every tile; each tile adds its TilePlace

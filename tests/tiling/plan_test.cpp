@@ -64,16 +64,16 @@ raster::PixelBlock block_of(std::vector<std::uint16_t> band0, std::vector<std::u
 TEST_CASE("pixels: blank means every band with nodata at nodata, or alpha 0, or padding") {
   // 4×2: pixel 0 nodata in both bands, pixel 1 in one band only (not blank), pixels 2.. data.
   const auto block = block_of({0, 0, 5, 5, 5, 5, 5, 5}, {0, 9, 9, 9, 9, 9, 9, 9}, 4);
-  tiling::BlankRule rule{{0.0, 0.0}, -1};
+  raster::NoDataRule rule{{0.0, 0.0}, -1};
   CHECK(tiling::is_blank(block, block.window, rule, 1.0 / 8));
   CHECK_FALSE(tiling::is_blank(block, block.window, rule, 2.0 / 8));
   CHECK_FALSE(tiling::is_blank(block, block.window, rule, 0));
   const core::Window inside{0, 0, 2, 2};  // half the window is padding
-  CHECK(tiling::is_blank(block, inside, tiling::BlankRule{{std::nullopt, std::nullopt}, -1}, 0.5));
+  CHECK(tiling::is_blank(block, inside, raster::NoDataRule{{std::nullopt, std::nullopt}, -1}, 0.5));
   CHECK(tiling::is_blank(block, inside, rule, 5.0 / 8));
   const auto alpha = block_of({1, 1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 0, 0, 0, 255, 255}, 4);
-  CHECK(tiling::is_blank(alpha, alpha.window, tiling::BlankRule{{std::nullopt, std::nullopt}, 1}, 0.75));
-  CHECK_FALSE(tiling::is_blank(alpha, alpha.window, tiling::BlankRule{{std::nullopt, std::nullopt}, 1}, 0.8));
+  CHECK(tiling::is_blank(alpha, alpha.window, raster::NoDataRule{{std::nullopt, std::nullopt}, 1}, 0.75));
+  CHECK_FALSE(tiling::is_blank(alpha, alpha.window, raster::NoDataRule{{std::nullopt, std::nullopt}, 1}, 0.8));
 }
 
 TEST_CASE("pixels: Byte scaling clamps, rounds and keeps 0 for nodata") {
