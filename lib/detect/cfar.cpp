@@ -13,6 +13,15 @@ namespace swath::detect {
 
 namespace {
 
+// Whether a sample is the band's nodata; NaN equals nothing with ==, itself included, so a NaN nodata is told by
+// isnan.
+struct NoData {
+  float value = 0;
+  bool nan = false;
+  explicit NoData(float v) : value(v), nan(std::isnan(v)) {}
+  bool operator()(float sample) const { return nan ? std::isnan(sample) : sample == value; }
+};
+
 // Integral images with a zero first row and column: S(x, y) = sum over [0, x) × [0, y).
 // The tables live per thread and are reused: allocating megabytes per window costs more in page faults
 // than the arithmetic.
@@ -22,7 +31,7 @@ struct Integrals {
   std::vector<double>& squares;
   std::vector<double>& counts;  // of valid pixels, only with nodata
 
-  Integrals(const float* image, std::int64_t width, std::int64_t height, std::optional<float> nodata)
+  Integrals(const float* image, std::int64_t width, std::int64_t height, std::optional<NoData> nodata)
       : stride(width + 1), sum(tables()[0]), squares(tables()[1]), counts(tables()[2]) {
     const auto size = static_cast<std::size_t>((width + 1) * (height + 1));
     if (sum.size() < size) sum.resize(size), squares.resize(size);
@@ -38,7 +47,7 @@ struct Integrals {
       const double* q_up = q - stride;
       s[0] = q[0] = 0;
       for (std::int64_t x = 0; x < width; ++x) {
-        const double v = (nodata && in[x] == *nodata) ? 0.0 : in[x];
+        const double v = (nodata && (*nodata)(in[x])) ? 0.0 : in[x];
         row += v;
         row2 += v * v;
         s[x + 1] = s_up[x + 1] + row;
@@ -47,7 +56,7 @@ struct Integrals {
     }
   }
 
-  void count_valid(const float* image, std::int64_t width, std::int64_t height, float nodata) {
+  void count_valid(const float* image, std::int64_t width, std::int64_t height, NoData nodata) {
     if (counts.size() < sum.size()) counts.resize(sum.size());
     std::fill_n(counts.begin(), stride, 0.0);
     for (std::int64_t y = 0; y < height; ++y) {
@@ -55,7 +64,7 @@ struct Integrals {
       double* c = counts.data() + (y + 1) * stride;
       c[0] = 0;
       for (std::int64_t x = 0; x < width; ++x) {
-        row += image[y * width + x] == nodata ? 0.0 : 1.0;
+        row += nodata(image[y * width + x]) ? 0.0 : 1.0;
         c[x + 1] = c[x + 1 - stride] + row;
       }
     }
@@ -116,7 +125,8 @@ double normal_quantile_upper(double pfa) {
 
 void cfar_mask(const float* image, std::int64_t width, std::int64_t height, const core::Window& window,
                std::int64_t guard, std::int64_t background, double k, std::vector<std::uint8_t>& mask,
-               std::vector<float>& z, std::optional<float> nodata) {
+               std::vector<float>& z, std::optional<float> nodata_value) {
+  const std::optional<NoData> nodata = nodata_value ? std::optional<NoData>(NoData(*nodata_value)) : std::nullopt;
   const Integrals integrals(image, width, height, nodata);
   mask.assign(static_cast<std::size_t>(window.pixels()), 0);
   z.assign(mask.size(), 0.0f);
@@ -163,7 +173,7 @@ void cfar_mask(const float* image, std::int64_t width, std::int64_t height, cons
       const std::int64_t gx0 = std::max<std::int64_t>(0, x - guard), gx1 = std::min(width, x + guard + 1);
       double n = static_cast<double>((bx1 - bx0) * (by1 - by0) - (gx1 - gx0) * (gy1 - gy0));
       if (nodata) {
-        if (row[x] == *nodata) return;
+        if ((*nodata)(row[x])) return;
         n = (c_b1[bx1] - c_b0[bx1] - c_b1[bx0] + c_b0[bx0]) - (c_g1[gx1] - c_g0[gx1] - c_g1[gx0] + c_g0[gx0]);
       }
       if (n >= 2) test(x, bx0, bx1, gx0, gx1, 1.0 / n);
@@ -225,15 +235,6 @@ std::vector<Candidate> CfarDetector::detect(const WindowPixels& pixels, const Sc
   std::optional<float> nodata;
   if (band < measure.nodata.size() && measure.nodata[band]) nodata = static_cast<float>(*measure.nodata[band]);
   const auto* image = reinterpret_cast<const float*>(block.band_data(0));
-  if (nodata && std::isnan(*nodata)) {
-    // NaN equals nothing, itself included: the kernel compares with ==, so NaN becomes a value no float
-    // sample has (-inf) in a copy.
-    thread_local std::vector<float> copy;
-    copy.assign(image, image + block.window.pixels());
-    for (auto& v : copy) v = std::isnan(v) ? -std::numeric_limits<float>::infinity() : v;
-    image = copy.data();
-    nodata = -std::numeric_limits<float>::infinity();
-  }
   cfar_mask(image, block.window.width, block.window.height, local, in_pixels(options_.guard, measure),
             in_pixels(options_.background, measure), k_, mask, z, nodata);
   std::vector<Candidate> out;

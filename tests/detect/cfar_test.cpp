@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "detect/cfar.hpp"
@@ -18,16 +20,21 @@ TEST_CASE("cfar: the threshold factor is the upper normal quantile") {
 }
 
 TEST_CASE("cfar: integral-image statistics equal a brute-force ring, clipped at the image edges and nodata") {
-  for (const bool with_nodata : {false, true}) {
+  // No nodata, nodata 0, nodata NaN (which == never matches: the kernel must tell it by isnan).
+  for (const std::optional<float> nodata : {std::optional<float>(), std::optional<float>(0.0f),
+                                            std::optional<float>(std::numeric_limits<float>::quiet_NaN())}) {
+    const bool with_nodata = nodata.has_value();
     CAPTURE(with_nodata);
+    CAPTURE(with_nodata && std::isnan(*nodata));
+    const auto is_nodata = [&](double v) { return nodata && (std::isnan(*nodata) ? std::isnan(v) : v == *nodata); };
     const std::int64_t w = 37, h = 29, guard = 2, background = 5;
     std::vector<float> image(static_cast<std::size_t>(w * h));
     synth::Rng rng(5);
     for (auto& v : image) v = static_cast<float>(1 + std::floor(100 * rng.exponential()));
-    const std::optional<float> nodata = with_nodata ? std::optional<float>(0.0f) : std::nullopt;
     if (with_nodata) {
       for (std::int64_t y = 0; y < h; ++y) {
-        for (std::int64_t x = 25; x < w; ++x) image[static_cast<std::size_t>(y * w + x)] = 0;  // padding on the right
+        for (std::int64_t x = 25; x < w; ++x)
+          image[static_cast<std::size_t>(y * w + x)] = *nodata;  // padding on the right
       }
     }
     const double k = 1.5;
@@ -44,12 +51,12 @@ TEST_CASE("cfar: integral-image statistics equal a brute-force ring, clipped at 
                ++xx) {
             if (std::abs(yy - y) <= guard && std::abs(xx - x) <= guard) continue;
             const double v = image[static_cast<std::size_t>(yy * w + xx)];
-            if (nodata && v == *nodata) continue;
+            if (is_nodata(v)) continue;
             s += v, s2 += v * v, n += 1;
           }
         }
         const double mean = s / n, sd = std::sqrt(s2 / n - mean * mean);
-        const bool valid = !(nodata && image[static_cast<std::size_t>(y * w + x)] == *nodata);
+        const bool valid = !is_nodata(image[static_cast<std::size_t>(y * w + x)]);
         const bool expected = valid && image[static_cast<std::size_t>(y * w + x)] > mean + k * sd;
         const auto i = static_cast<std::size_t>((y - window.y) * window.width + (x - window.x));
         CAPTURE(x);
