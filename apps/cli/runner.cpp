@@ -9,7 +9,6 @@
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "log/context.hpp"
-#include "log/file_sink.hpp"
 #include "log/logger.hpp"
 #include "log/options.hpp"
 #include "log/trace_context.hpp"

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "log/logger.hpp"
 
 namespace swath::log {
 
@@ -71,9 +72,9 @@ void AppendFileSink::sink_it_(const spdlog::details::log_msg& msg) {
       errno = error;
       if (first_error_.empty()) {
         first_error_ = n < 0 ? std::strerror(errno) : "nothing written";
-        // Not through the loggers (their lock is held): straight to stderr, once.
-        std::fprintf(stderr, "swath: cannot write log file '%s': %s (log lines are missing from it; stderr has them)\n",
-                     path_.c_str(), first_error_.c_str());
+        // Not through the loggers (this one's lock is held): a notice on stderr, once.
+        print_notice("swath: cannot write log file '" + path_ + "': " + first_error_ +
+                     " (log lines are missing from it; stderr has them)");
       }
       ++lost_;
       return;

@@ -35,8 +35,4 @@ class AppendFileSink final : public spdlog::sinks::base_sink<std::mutex> {
   std::string first_error_;
 };
 
-// "" when every line reached the configured --log-file (or there is none); else how many did not, and why.
-// (Defined with the registry in logger.cpp.)
-std::string lost_file_lines();
-
 }  // namespace swath::log

@@ -33,6 +33,11 @@ std::shared_ptr<spdlog::logger> get(std::string_view component);
 // shown clears it, is written, and draws it again, so a log line always starts on its own line. Thread-safe.
 void show_status(const std::string& text);  // draws it, replacing the one shown
 void end_status();                          // leaves the last one on its own line; nothing when none is shown
+// One line on stderr outside the loggers (a sink's own trouble), stepping around the status line as log lines do.
+void print_notice(const std::string& line);
+
+// "" when every line reached the configured --log-file (or there is none); else how many did not, and why.
+std::string lost_file_lines();
 
 // The Cloud Logging severity name of an spdlog level: DEBUG, INFO, WARNING, ERROR, CRITICAL.
 const char* severity_name(spdlog::level::level_enum level);

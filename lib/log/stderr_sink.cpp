@@ -52,6 +52,15 @@ void show_status(const std::string& text) {
   status.shown = true;
 }
 
+void print_notice(const std::string& line) {
+  auto& status = status_line();
+  std::lock_guard lock(status.mutex);
+  if (status.shown) std::fputs(kClearLine, stderr);
+  std::fputs((line + "\n").c_str(), stderr);
+  if (status.shown) std::fputs(status.text.c_str(), stderr);
+  std::fflush(stderr);
+}
+
 void end_status() {
   auto& status = status_line();
   std::lock_guard lock(status.mutex);
