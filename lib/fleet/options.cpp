@@ -46,6 +46,20 @@ void refuse_flag_and_option(const config::Config& config, const std::string& kin
       "two values for " + key, "give it once");
 }
 
+// A tile task makes every tile of its scene (or of its manifest slice); a shard in the options would make only a
+// share of them, the rest never queued, the job still done. (--shards N queues all the shares.)
+void refuse_shard(const config::Config& config, const core::Json& overrides) {
+  const char* why = "enqueue queues every tile of each scene: a shard would queue only a share of them";
+  const char* hint = "leave shard out; split each scene into N tasks with --shards N";
+  if (const auto* given = overrides.find("shard"); given != nullptr) {
+    if (given->is_string() && given->as_string().empty()) return;
+    throw core::UsageError("--options: shard " + given->dump(), why, hint);
+  }
+  const auto& entry = config.entry("tile.shard");
+  if (!entry.text.empty())
+    throw core::UsageError("tile.shard " + entry.text + " (" + entry.origin.describe() + ")", why, hint);
+}
+
 }  // namespace
 
 bool is_slice_key(const std::string& key) {
@@ -82,6 +96,7 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
   }
   webmap::refuse_other_grid_flags(config, kind == "tile", grid != nullptr ? grid->as_string() : "");
   if (kind != "tile" && kind != "detect") return overrides;  // other kinds' options are their handler's own
+  if (kind == "tile") refuse_shard(config, overrides);
   core::Json out = config.section_json(kind);
   const bool pyramid =
       kind == "tile" && (grid != nullptr ? grid->as_string() == "xyz" : config.entry("webmap.grid").text == "xyz");

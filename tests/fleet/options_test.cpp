@@ -170,3 +170,16 @@ TEST_CASE("fleet options: a key given by a flag and in --options with another va
   CHECK_THROWS_AS(fleet::task_options(size, "tile", core::Json::Object{{"size", 512}}), core::UsageError);
   CHECK(fleet::task_options(size, "tile", core::Json::Object{{"size", 256}}).at("size").as_int() == 256);
 }
+
+TEST_CASE("fleet options: a shard from the config, the environment or --options is refused (it would queue a share)") {
+  config::Config config = settings::defaults();
+  CHECK_THROWS_WITH_AS(fleet::task_options(config, "tile", core::Json::Object{{"shard", "0/2"}}),
+                       doctest::Contains("--options: shard \"0/2\""), core::UsageError);
+  CHECK_NOTHROW((void)fleet::task_options(config, "tile", core::Json::Object{{"shard", ""}}));
+  config.load_environment({"SWATH_TILE__SHARD=1/3"});
+  CHECK_THROWS_WITH_AS(fleet::task_options(config, "tile", core::Json::object()),
+                       doctest::Contains("tile.shard 1/3 (env SWATH_TILE__SHARD)"), core::UsageError);
+  config::Config from_file = settings::defaults();
+  from_file.load_yaml("tile:\n  shard: 1/2\n", "test.yaml");
+  CHECK_THROWS_AS(fleet::task_options(from_file, "tile", core::Json::object()), core::UsageError);
+}
