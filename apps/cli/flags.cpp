@@ -110,9 +110,14 @@ CLI::Validator file_to_write(bool stdout_too) {
       [stdout_too](std::string& path) -> std::string {
         if (path == "-" && !stdout_too) return "'-' is not a file here: name the file to write";
         std::error_code ec;
-        if (!std::filesystem::is_directory(path, ec)) return "";
-        return "'" + path + "' is a directory: give a file path (e.g. " +
-               (std::filesystem::path(path) / "out").string() + ")";
+        if (std::filesystem::is_directory(path, ec)) {
+          return "'" + path + "' is a directory: give a file path (e.g. " +
+                 (std::filesystem::path(path) / "out").string() + ")";
+        }
+        // Refused now, not when the file is written after all the work.
+        const auto parent = std::filesystem::path(path).parent_path();
+        if (path == "-" || parent.empty() || std::filesystem::is_directory(parent, ec)) return "";
+        return "'" + path + "': the directory '" + parent.string() + "' does not exist (create it first)";
       },
       "FILE");
 }

@@ -217,8 +217,9 @@ void CfarDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure&) 
 }
 
 std::int64_t CfarDetector::in_pixels(double size, const SceneMeasure& measure) const {
-  return std::max<std::int64_t>(
-      0, static_cast<std::int64_t>(std::ceil(options_.metres ? size / measure.pixel_metres : size)));
+  // Capped so a pixel of almost no size gives a huge margin (refused by the memory budget), not an overflow.
+  const double pixels = std::ceil(options_.metres ? size / measure.pixel_metres : size);
+  return static_cast<std::int64_t>(std::clamp(pixels, 0.0, 1e12));
 }
 
 std::int64_t CfarDetector::margin(const SceneMeasure& measure) const { return in_pixels(options_.background, measure); }

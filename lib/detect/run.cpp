@@ -9,6 +9,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/json.hpp"
 #include "core/text.hpp"
 #include "detect/factory.hpp"
 #include "detect/inputs.hpp"
@@ -113,8 +114,9 @@ void remove_stale_temporaries_of(const std::string& path) {
   core::remove_stale_temporaries(dir, target.filename().string() + ".swath.json");
 }
 
-// Before any work: a directory where a file is to go would fail only at the final rename, after the whole
-// run, naming a temporary; a quicklook is always PNG, so another extension would mislabel its bytes.
+// Before any work: a directory where a file is to go (or a missing directory to put it in) would fail only at the
+// final rename, after the whole run, naming a temporary; a quicklook is always PNG, so another extension would mislabel
+// its bytes.
 void check_output_paths(const DetectOptions& options) {
   struct Target {
     const char* flag;
@@ -126,6 +128,11 @@ void check_output_paths(const DetectOptions& options) {
     if (!t.path.empty() && std::filesystem::is_directory(t.path)) {
       throw core::UsageError(std::string(t.flag) + " '" + t.path + "'", "it is a directory",
                              "give a file path, e.g. " + (std::filesystem::path(t.path) / t.example).string());
+    }
+    const auto parent = std::filesystem::path(t.path).parent_path();
+    if (!t.path.empty() && !parent.empty() && !std::filesystem::is_directory(parent)) {
+      throw core::UsageError(std::string(t.flag) + " '" + t.path + "'",
+                             "the directory '" + parent.string() + "' does not exist", "create it first");
     }
   }
   const auto extension = core::to_lower(std::filesystem::path(options.quicklook).extension().string());
@@ -141,6 +148,21 @@ core::Window read_window(const tiling::GridWindow& cell, std::int64_t margin, co
   return core::Window{w.x - margin, w.y - margin, w.width + 2 * margin, w.height + 2 * margin}.intersect(whole);
 }
 
+// A context of millions of pixels (a size in metres over a pixel of micrometres) would read most of the scene for
+// every window, over the memory budget, and spend hours planning which blocks the windows share.
+void refuse_window_over_budget(const Scene& scene, std::int64_t margin, std::int64_t read_width,
+                               std::int64_t read_height, std::size_t per_item, const DetectOptions& options) {
+  if (per_item <= static_cast<std::size_t>(options.resources.max_memory)) return;
+  throw core::UsageError(
+      "scene '" + scene.input.label + "'",
+      "one " + std::to_string(options.window) + "-px window with the detector's context of " + std::to_string(margin) +
+          " px each side (pixel size " + core::Json(scene.prepared.measure.pixel_metres).dump() + " m) reads " +
+          std::to_string(read_width) + "x" + std::to_string(read_height) + " px (" + std::to_string(per_item >> 20) +
+          " MiB of work memory), over --max-memory",
+      "check the scene's pixel size and the detector's context (cfar: --background, in metres unless "
+      "--cfar-units pixels), or raise --max-memory");
+}
+
 void detect_scene(const Scene& scene, const Detector& detector, const DetectOptions& options, DetectReport& report,
                   std::vector<Detection>& found) {
   const auto& info = scene.prepared.info;
@@ -150,6 +172,11 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
   const core::Window whole{0, 0, info.width, info.height};
   auto bands = detector.bands(measure);
   const raster::NoDataRule no_data = no_data_rule(info, bands, detector.read_type());  // may add the alpha band
+  // What one window reads, its context included: the memory bound per pipeline token.
+  const std::int64_t read_width = std::min(info.width, options.window + 2 * margin);
+  const std::int64_t read_height = std::min(info.height, options.window + 2 * margin);
+  const auto per_item = static_cast<std::size_t>(read_width * read_height) * (bands.size() * 4 + 24);
+  refuse_window_over_budget(scene, margin, read_width, read_height, per_item, options);
   const std::vector<double> fill(bands.size(), 0.0);
   // Neighbouring windows share blocks (overlap, context margin): decode each once, whichever thread needs it.
   std::vector<core::Window> planned;
@@ -157,8 +184,6 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
   const raster::SharedBlockReader reader(scene.input.path, info, bands, detector.read_type(), planned,
                                          static_cast<std::size_t>(options.resources.max_memory / 4));
 
-  const auto side = static_cast<std::size_t>(options.window + 2 * margin);
-  const std::size_t per_item = side * side * (bands.size() * 4 + 24);
   const pipeline::Limits limits{
       options.resources.threads,
       pipeline::tokens_for_memory(options.resources.max_memory / 2, per_item, options.resources.threads), options.stop};

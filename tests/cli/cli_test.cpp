@@ -184,13 +184,15 @@ TEST_CASE("cli: JSON log lines carry the caller's trace id") {
   }
 }
 
-TEST_CASE("cli: unwritable output paths exit 1 and write nothing") {
+TEST_CASE("cli: unwritable output paths exit non-zero and write nothing") {
   test::ScratchDir dir;
   test::write_text(dir / "file", "x");
   const auto target = dir / "file/sub/out.json";  // a path under a regular file cannot exist
   const auto r = test::swath({"config", "show", "-o", target});
-  CHECK(r.exit_code == 1);
-  CHECK(r.err.rfind("swath config: cannot write '" + target + "'", 0) == 0);
+  CHECK(r.exit_code == 2);  // refused at parsing: its directory does not exist
+  CHECK_MESSAGE(
+      r.err.find("'" + target + "': the directory '" + (dir / "file/sub") + "' does not exist") != std::string::npos,
+      r.err);
   CHECK_FALSE(fs::exists(target));
 
   const auto log_target = dir / "file/log.jsonl";

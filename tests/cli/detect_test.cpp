@@ -342,3 +342,27 @@ TEST_CASE("detect: an output or quicklook path that is a directory, or a quicklo
         std::string::npos);
   CHECK(files_in(dir.path()) == std::vector<std::string>{"sea.tif", "sea.truth.geojson", "taken.gpkg"});
 }
+
+TEST_CASE("detect: a missing output directory, or a window whose context is over --max-memory, is refused up front") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "sea.tif", {"--size", "1024x1024"});
+  // Was found only when writing, after the whole run.
+  auto r = test::swath({"detect", scene, "-o", dir / "nodir/d.gpkg"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("-o '" + (dir / "nodir/d.gpkg") + "': the directory '" + (dir / "nodir") +
+                           "' does not exist (hint: create it first)") != std::string::npos,
+                r.err);
+  r = test::swath({"detect", scene, "-o", dir / "d.gpkg", "--quicklook", dir / "nodir/q.png"});
+  CHECK(r.exit_code == 2);
+  // A context of millions of pixels (metres over a tiny pixel) read most of the scene per window, far over the
+  // budget, and planned for hours: refused, naming the sizes.
+  r = test::swath({"detect", scene, "-o", dir / "d.gpkg", "--background", "2000", "--guard", "10", "--cfar-units",
+                   "pixels", "--max-memory", "16MiB"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("context of 2000 px each side (pixel size 5 m) reads 1024x1024 px (28 MiB of work "
+                           "memory), over --max-memory") != std::string::npos,
+                r.err);
+  CHECK(files_in(dir.path()) == std::vector<std::string>{"sea.tif", "sea.truth.geojson"});
+  r = test::swath({"detect", scene, "-o", dir / "d.gpkg", "--max-memory", "16MiB"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+}

@@ -36,7 +36,8 @@ TEST_CASE("synth, eval: a --seed past 2^64 - 1 or an --iou of nan is refused, no
   }
 }
 
-TEST_CASE("synth, eval, config show, scale-plan --plot: an output path that is a directory is refused at parsing") {
+TEST_CASE(
+    "synth, eval, config show, scale-plan --plot: an output path that is a directory, or in none, is refused at parsing") {
   test::ScratchDir dir;
   const std::string trace = dir / "trace.csv";
   test::write_text(trace, "time,tasks\n0,4\n");
@@ -49,6 +50,19 @@ TEST_CASE("synth, eval, config show, scale-plan --plot: an output path that is a
     const auto r = test::swath(args);
     CHECK(r.exit_code == 2);
     CHECK_MESSAGE(r.err.find("'" + dir.path() + "' is a directory: give a file path") != std::string::npos, r.err);
+  }
+  // A file in a directory that does not exist: refused at parsing too (synth rendered 46 s before finding out).
+  const std::string missing = dir / "nodir/out";
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"synth", "-o", missing, "--size", "64x64"},
+                                             {"config", "show", "-o", missing},
+                                             {"scale-plan", "--simulate", trace, "--plot", missing}}) {
+    CAPTURE(args[0]);
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(
+        r.err.find("'" + missing + "': the directory '" + (dir / "nodir") + "' does not exist") != std::string::npos,
+        r.err);
   }
 }
 
