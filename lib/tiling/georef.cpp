@@ -1,6 +1,8 @@
 // Scene CRS → WGS84 with PROJ through OGR, longitude first (GeoJSON order).
 #include "tiling/georef.hpp"
 
+#include <algorithm>
+
 #include "raster/gdal_errors.hpp"
 
 namespace swath::tiling {
@@ -35,6 +37,12 @@ std::optional<core::Bounds> SceneGeoref::wgs84_bounds(const core::Window& window
                                   &out.max_x, &out.max_y, 21)) {
     return std::nullopt;
   }
+  // A padded edge tile of a geographic scene reaches past the poles or the antimeridian (latitude -166,
+  // longitude 332), which is no WGS84 position (RFC 7946): the footprint stops at the world's edge.
+  out.min_x = std::clamp(out.min_x, -180.0, 180.0);
+  out.max_x = std::clamp(out.max_x, -180.0, 180.0);
+  out.min_y = std::clamp(out.min_y, -90.0, 90.0);
+  out.max_y = std::clamp(out.max_y, -90.0, 90.0);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "webmap/options.hpp"
 
 namespace swath::webmap {
@@ -82,8 +83,9 @@ PyramidOptions pyramid_options_from(const config::Config& config) {
 }
 
 bool is_archive_path(const std::string& path) {
+  // Any case, as formats and detect's output extensions: OUT.PMTILES was written as a directory of tiles.
   const std::string suffix = ".pmtiles";
-  return path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return path.size() > suffix.size() && core::to_lower(path.substr(path.size() - suffix.size())) == suffix;
 }
 
 void validate(const PyramidOptions& o) {

@@ -36,7 +36,7 @@ struct PyramidOptions {
   bool sharded = false;  // --shard I/N given (even 0/1): tile.shard's subtrees only, a shard manifest, no TileJSON
 };
 
-// Whether `-o PATH` names a PMTiles archive (ends in .pmtiles) rather than a directory.
+// Whether `-o PATH` names a PMTiles archive (ends in .pmtiles, any case) rather than a directory.
 bool is_archive_path(const std::string& path);
 
 // The webmap section of `config`; with --grid xyz, a format left at its default (GTiff) becomes PNG.

@@ -71,3 +71,12 @@ TEST_CASE("webmap options: the refusal names where the grid was chosen; enqueue'
   CHECK_THROWS_WITH_AS(webmap::refuse_other_grid_flags(with_flags({{"webmap.zoom", "--zoom 3"}}), true, "hex"),
                        doctest::Contains("--options: grid \"hex\""), core::UsageError);
 }
+
+TEST_CASE("webmap: -o names an archive by its .pmtiles extension in any case") {
+  CHECK(webmap::is_archive_path("out.pmtiles"));
+  CHECK(webmap::is_archive_path("out.PMTiles"));  // was written as a directory of tiles
+  CHECK(webmap::is_archive_path("dir/X.PMTILES"));
+  CHECK_FALSE(webmap::is_archive_path(".pmtiles"));
+  CHECK_FALSE(webmap::is_archive_path("out.pmtiles.d"));
+  CHECK_FALSE(webmap::is_archive_path("tiles"));
+}

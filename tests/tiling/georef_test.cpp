@@ -1,0 +1,36 @@
+// Tile footprints in WGS84: a padded edge tile of a geographic scene stops at the world's edge.
+#include <doctest/doctest.h>
+
+#include <ogr_spatialref.h>
+
+#include "tiling/georef.hpp"
+
+using namespace swath;
+
+TEST_CASE("georef: WGS84 bounds of a tile reaching past the poles or the antimeridian are clamped to the world") {
+  OGRSpatialReference wgs84;
+  wgs84.importFromEPSG(4326);
+  char* wkt = nullptr;
+  wgs84.exportToWkt(&wkt);
+  raster::SceneInfo info;
+  info.width = 720;
+  info.height = 360;
+  info.crs_wkt = wkt;
+  CPLFree(wkt);
+  info.geotransform = core::GeoTransform{{-180, 0.5, 0, 90, 0, -0.5}};
+  const tiling::SceneGeoref georef(info);
+  REQUIRE(georef.has_wgs84());
+  // The last 512-px tile of the row of 720: columns 512..1023, rows 0..511 (padded past 180 E and 90 S).
+  const auto bounds = georef.wgs84_bounds(core::Window{512, 0, 512, 512});
+  REQUIRE(bounds);
+  CHECK(bounds->min_x == doctest::Approx(76));
+  CHECK(bounds->max_x == 180);
+  CHECK(bounds->min_y == -90);
+  CHECK(bounds->max_y == 90);
+  // The CRS bounds stay the tile's own (its geotransform and pixels are what they are).
+  CHECK(georef.crs_bounds(core::Window{512, 0, 512, 512})->max_x == doctest::Approx(332));
+  const auto inside = georef.wgs84_bounds(core::Window{0, 0, 100, 100});
+  CHECK(inside->min_x == doctest::Approx(-180));
+  CHECK(inside->max_y == doctest::Approx(90));
+  CHECK(inside->min_y == doctest::Approx(40));
+}
