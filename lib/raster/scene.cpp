@@ -3,8 +3,11 @@
 
 #include <cpl_vsi.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -66,6 +69,11 @@ GDALDatasetUniquePtr open_scene(const std::string& path) {
   // GDAL reads some directories (e.g. a Sentinel-2 .SAFE); any other one gets a plain answer.
   if (is_directory(path)) {
     throw core::IoError("cannot open '" + path + "'", "a directory, not a raster", "give the raster file inside it");
+  }
+  // GDAL says only that no driver took it (its own message is a separate warning), not that it could not read it.
+  if (is_local(path) && ::access(path.c_str(), R_OK) != 0) {
+    throw core::IoError("cannot open '" + path + "'", std::strerror(errno),
+                        "check the file's permissions for the user swath runs as");
   }
   throw core::IoError("cannot open '" + path + "'", "not a raster GDAL can read (" + errors.last_failure() + ")",
                       "give a GeoTIFF, COG, VRT, JP2 or another format listed by `gdalinfo --formats`");

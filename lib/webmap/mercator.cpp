@@ -97,7 +97,8 @@ ZoomRange parse_zoom(const std::string& text, const std::string& source) {
                             "give MIN-MAX or Z with 0 <= MIN <= MAX <= " + std::to_string(max_zoom) + ", e.g. 6-14");
   };
   const auto number = [&](const std::string& part) {
-    if (part.empty() || part.size() > 3 || part.find_first_not_of("0123456789") != std::string::npos) {
+    if (part.empty()) throw bad("it is not a zoom level or a MIN-MAX range");  // "-1", "3-": a side is missing
+    if (part.size() > 3 || part.find_first_not_of("0123456789") != std::string::npos) {
       throw bad("'" + part + "' is not a zoom level");
     }
     const int z = std::stoi(part);

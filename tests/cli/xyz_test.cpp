@@ -286,7 +286,10 @@ TEST_CASE(
   test::ScratchDir dir;
   const auto scene = byte_scene(dir, "s.tif", 32);
   const std::vector<std::pair<std::string, std::string>> zooms = {
-      {"3-25", "zoom 25 is beyond 24"}, {"14-6", "the range is inverted"}, {"x", "'x' is not a zoom level"}};
+      {"3-25", "zoom 25 is beyond 24"},
+      {"14-6", "the range is inverted"},
+      {"x", "'x' is not a zoom level"},
+      {"3-", "it is not a zoom level or a MIN-MAX range"}};  // was "'' is not a zoom level"
   for (const auto& [zoom, why] : zooms) {
     const auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--zoom", zoom});
     CHECK(r.exit_code == 2);
