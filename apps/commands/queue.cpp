@@ -87,7 +87,10 @@ class QueueCommand final : public cli::Command {
       const auto dead = client.dead_list(0, limit_ - 1);
       cli::emit(json_ ? queue::to_json(dead, client.keys().name).dump() + "\n" : queue::to_text(dead));
     } else {
-      if (ids_.empty() == !all_) {
+      if (!ids_.empty() && all_) {
+        throw core::UsageError("--all with task ids", "they say two things", "give either the ids or --all");
+      }
+      if (ids_.empty() && !all_) {
         throw core::UsageError("name the dead task ids or give --all", "", "swath queue dead list shows them");
       }
       const bool retry = retry_->parsed();

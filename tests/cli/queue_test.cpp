@@ -128,6 +128,10 @@ TEST_CASE("cli queue: a dead task's log lines carry trace_id, task_id and attemp
   r = test::swath(with_redis(redis, {"queue", "dead", "retry"}));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("name the dead task ids or give --all") != std::string::npos);
+  r = test::swath(with_redis(redis, {"queue", "dead", "retry", "--all", id}));  // said "name ... or give --all"
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--all with task ids: they say two things (hint: give either the ids or --all)") !=
+        std::string::npos);
   CHECK(test::swath(with_redis(redis, {"queue", "dead", "retry", id})).out == "queued again 1 dead tasks\n");
   test::write_text(dir / "in/a.txt", "alpha\n");
   CHECK(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);
