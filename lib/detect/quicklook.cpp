@@ -79,7 +79,7 @@ void stage_quicklook(const std::string& png, const PreparedScene& scene, const s
     if (dataset->GetRasterBand(source)->RasterIO(
             GF_Read, 0, 0, static_cast<int>(info.width), static_cast<int>(info.height),
             bands[static_cast<std::size_t>(c)].data(), w, h, GDT_Float32, 0, 0, &extra) != CE_None) {
-      if (stop && stop()) throw core::Interrupted("detect");
+      if (stop && stop()) throw core::Interrupted("detection interrupted");
       throw core::DataError("quicklook of '" + scene_path + "'", errors.last_failure());
     }
   }

@@ -102,7 +102,7 @@ Detection to_map(const Candidate& c, const Scene& scene, const std::string& wind
 
 [[noreturn]] void throw_interrupted(std::int64_t windows_done) {
   log::get("detect")->warn("interrupted after {} window(s): nothing written", windows_done);
-  throw core::Interrupted("detect");
+  throw core::Interrupted("detection interrupted");
 }
 
 // Temporaries of this output (and its FlatGeobuf sidecar) that a killed earlier run left beside it.

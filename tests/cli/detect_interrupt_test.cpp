@@ -100,7 +100,7 @@ TEST_CASE("detect: SIGINT exits 130 and leaves no output, sidecar, quicklook or 
     CAPTURE(ext);
     const auto r = interrupted_detect({scene, "-o", dir / ("d." + ext), "--quicklook", dir / "look.png"});
     CHECK(r.exit_code == 130);
-    CHECK(contains(r.err, "swath detect: detect: stopped by a signal"));
+    CHECK(contains(r.err, "swath detect: detection interrupted: stopped by a signal"));
     CHECK(contains(r.err, "nothing written"));
     CHECK(files_in(dir.path()) == before);  // no d.<ext>, no d.fgb.swath.json, no look.png, no .tmp- file
   }
