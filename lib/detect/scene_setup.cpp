@@ -61,9 +61,10 @@ PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool 
     // A rotated grid is refused for what it is, CRS or not: it is not a missing CRS.
     raster::require_north_up(scene.info,
                              "or pass --allow-pixel-coords to write pixel coordinates (x = column, y = row)");
-    throw core::UsageError("scene '" + path + "'",
-                           "it has no CRS or geotransform, so detections cannot be placed on a map",
-                           "pass --allow-pixel-coords to write pixel coordinates (x = column, y = row) instead");
+    throw core::UsageError(
+        "scene '" + path + "'",
+        "it has " + scene.info.missing_georeferencing() + ", so detections cannot be placed on a map",
+        "pass --allow-pixel-coords to write pixel coordinates (x = column, y = row) instead");
   }
   log::get("detect")->warn("scene '{}' has {}: writing PIXEL coordinates (x = column, y = row), sizes in pixels", path,
                            rotated ? "a rotated or sheared geotransform" : "no CRS");

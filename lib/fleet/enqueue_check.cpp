@@ -112,7 +112,7 @@ class Checker {
       if (!info->georeferenced() && !options.allow_pixel_coords) {
         refusing("detect", [&] { raster::require_whole(*info); });  // a cut copy, not a scene without a CRS
         refuse(Audience::enqueue, "scene '" + input + "'",
-               "it has no CRS or geotransform, so detections cannot be placed on a map",
+               "it has " + info->missing_georeferencing() + ", so detections cannot be placed on a map",
                "--options '{\"allow_pixel_coords\":true}' writes pixel coordinates (x = column, y = row) instead");
       }
       if (!info->georeferenced() && geojson) {

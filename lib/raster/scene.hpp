@@ -28,6 +28,12 @@ struct SceneInfo {
   std::string truncated;
 
   bool georeferenced() const { return geotransform.has_value() && !crs_wkt.empty(); }
+  // What georeferenced() lacks: "no CRS", "no geotransform" or "no CRS or geotransform" ("" when nothing).
+  std::string missing_georeferencing() const {
+    if (georeferenced()) return "";
+    if (geotransform) return "no CRS";
+    return crs_wkt.empty() ? "no CRS or geotransform" : "no geotransform";
+  }
 };
 
 // Opens `path` read-only (local path or GDAL virtual path). Throws IoError naming the path:

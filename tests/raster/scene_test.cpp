@@ -58,3 +58,14 @@ TEST_CASE("scene: a missing archive, or a missing file in one, is named as such,
   CHECK_THROWS_WITH_AS(raster::open_scene(dir / "not-a-raster.txt"), doctest::Contains("not a raster GDAL can read"),
                        core::IoError);
 }
+
+TEST_CASE("scene: what a scene lacks to be georeferenced is named exactly") {
+  raster::SceneInfo info;
+  CHECK(info.missing_georeferencing() == "no CRS or geotransform");
+  info.geotransform = core::GeoTransform{};
+  CHECK(info.missing_georeferencing() == "no CRS");  // detect said "no CRS or geotransform" for a scene with one
+  info.crs_wkt = "GEOGCS[...]";
+  CHECK(info.missing_georeferencing().empty());
+  info.geotransform.reset();
+  CHECK(info.missing_georeferencing() == "no geotransform");
+}
