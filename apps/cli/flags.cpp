@@ -117,6 +117,9 @@ CLI::Validator file_to_write(bool stdout_too) {
         // Refused now, not when the file is written after all the work.
         const auto parent = std::filesystem::path(path).parent_path();
         if (path == "-" || parent.empty() || std::filesystem::is_directory(parent, ec)) return "";
+        const bool there = std::filesystem::exists(parent, ec);
+        if (there) return "'" + path + "': '" + parent.string() + "' is not a directory";
+        if (ec) return "'" + path + "': '" + parent.string() + "' cannot be looked up: " + ec.message();
         return "'" + path + "': the directory '" + parent.string() + "' does not exist (create it first)";
       },
       "FILE");

@@ -13,13 +13,13 @@ namespace swath::detect {
 
 namespace {
 
-// Whether a sample is the band's nodata; NaN equals nothing with ==, itself included, so a NaN nodata is told by
-// isnan.
+// Whether a sample is the band's nodata. NaN equals nothing with ==, itself included: a NaN nodata is told by
+// isnan, and takes the infinities with it (a dB scene's log10(0) = -inf would turn every ring holding it to NaN).
 struct NoData {
   float value = 0;
   bool nan = false;
   explicit NoData(float v) : value(v), nan(std::isnan(v)) {}
-  bool operator()(float sample) const { return nan ? std::isnan(sample) : sample == value; }
+  bool operator()(float sample) const { return nan ? !std::isfinite(sample) : sample == value; }
 };
 
 // Integral images with a zero first row and column: S(x, y) = sum over [0, x) × [0, y).
@@ -219,7 +219,8 @@ void CfarDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure&) 
 std::int64_t CfarDetector::in_pixels(double size, const SceneMeasure& measure) const {
   // Capped so a pixel of almost no size gives a huge margin (refused by the memory budget), not an overflow.
   const double pixels = std::ceil(options_.metres ? size / measure.pixel_metres : size);
-  return static_cast<std::int64_t>(std::clamp(pixels, 0.0, 1e12));
+  if (!(pixels > 0)) return 0;  // NaN too
+  return static_cast<std::int64_t>(std::min(pixels, 1e12));
 }
 
 std::int64_t CfarDetector::margin(const SceneMeasure& measure) const { return in_pixels(options_.background, measure); }

@@ -31,7 +31,8 @@ double normal_quantile_upper(double pfa);
 
 // Pure kernel: the mask of pixels of `window` (inside a `width`×`height` image) brighter than μ + kσ of
 // their background ring, with z = (x-μ)/σ in `z` for set pixels. Rings are clipped to the image, and
-// `nodata` pixels (padding, outside the swath; a NaN nodata matches NaN) are neither tested nor counted in any ring.
+// `nodata` pixels (padding, outside the swath; a NaN nodata matches NaN and the infinities) are neither tested nor
+// counted in any ring.
 void cfar_mask(const float* image, std::int64_t width, std::int64_t height, const core::Window& window,
                std::int64_t guard, std::int64_t background, double k, std::vector<std::uint8_t>& mask,
                std::vector<float>& z, std::optional<float> nodata = std::nullopt);

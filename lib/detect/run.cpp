@@ -152,13 +152,13 @@ core::Window read_window(const tiling::GridWindow& cell, std::int64_t margin, co
 // every window, over the memory budget, and spend hours planning which blocks the windows share.
 void refuse_window_over_budget(const Scene& scene, std::int64_t margin, std::int64_t read_width,
                                std::int64_t read_height, std::size_t per_item, const DetectOptions& options) {
-  if (per_item <= static_cast<std::size_t>(options.resources.max_memory)) return;
+  if (per_item <= static_cast<std::size_t>(options.resources.max_memory / 2)) return;  // the pipeline's share
   throw core::UsageError(
       "scene '" + scene.input.label + "'",
       "one " + std::to_string(options.window) + "-px window with the detector's context of " + std::to_string(margin) +
           " px each side (pixel size " + core::Json(scene.prepared.measure.pixel_metres).dump() + " m) reads " +
           std::to_string(read_width) + "x" + std::to_string(read_height) + " px (" + std::to_string(per_item >> 20) +
-          " MiB of work memory), over --max-memory",
+          " MiB of work memory), over half of --max-memory (the pipeline's share)",
       "check the scene's pixel size and the detector's context (cfar: --background, in metres unless "
       "--cfar-units pixels), or raise --max-memory");
 }

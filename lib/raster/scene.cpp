@@ -72,7 +72,8 @@ GDALDatasetUniquePtr open_scene(const std::string& path) {
   }
   // GDAL says only that no driver took it (its own message is a separate warning), not that it could not read it.
   if (is_local(path) && ::access(path.c_str(), R_OK) != 0) {
-    throw core::IoError("cannot open '" + path + "'", std::strerror(errno),
+    const int error = errno;
+    throw core::IoError("cannot open '" + path + "'", std::strerror(error),
                         "check the file's permissions for the user swath runs as");
   }
   throw core::IoError("cannot open '" + path + "'", "not a raster GDAL can read (" + errors.last_failure() + ")",

@@ -37,10 +37,8 @@ std::optional<core::Bounds> SceneGeoref::wgs84_bounds(const core::Window& window
                                   &out.max_x, &out.max_y, 21)) {
     return std::nullopt;
   }
-  // A padded edge tile of a geographic scene reaches past the poles or the antimeridian (latitude -166,
-  // longitude 332), which is no WGS84 position (RFC 7946): the footprint stops at the world's edge.
-  out.min_x = std::clamp(out.min_x, -180.0, 180.0);
-  out.max_x = std::clamp(out.max_x, -180.0, 180.0);
+  // A padded edge tile of a geographic scene reaches past a pole (latitude -166), which is no position: the
+  // footprint stops there. Longitudes past 180 are left as they are (a 0-360 scene's are right modulo 360).
   out.min_y = std::clamp(out.min_y, -90.0, 90.0);
   out.max_y = std::clamp(out.max_y, -90.0, 90.0);
   return out;
