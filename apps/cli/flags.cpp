@@ -1,5 +1,6 @@
 // ConfigFlags: CLI11 options made from the modules' option tables, whose values feed the flag layer of the config.
 #include "cli/flags.hpp"
+#include "core/files.hpp"
 
 #include <fmt/format.h>
 
@@ -115,12 +116,8 @@ CLI::Validator file_to_write(bool stdout_too) {
                  (std::filesystem::path(path) / "out").string() + ")";
         }
         // Refused now, not when the file is written after all the work.
-        const auto parent = std::filesystem::path(path).parent_path();
-        if (path == "-" || parent.empty() || std::filesystem::is_directory(parent, ec)) return "";
-        const bool there = std::filesystem::exists(parent, ec);
-        if (there) return "'" + path + "': '" + parent.string() + "' is not a directory";
-        if (ec) return "'" + path + "': '" + parent.string() + "' cannot be looked up: " + ec.message();
-        return "'" + path + "': the directory '" + parent.string() + "' does not exist (create it first)";
+        const auto problem = path == "-" ? "" : core::parent_directory_problem(path);
+        return problem.empty() ? "" : "'" + path + "': " + problem + " (give a path in an existing directory)";
       },
       "FILE");
 }

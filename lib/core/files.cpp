@@ -203,6 +203,15 @@ void StagedFiles::commit() {
   files_.clear();
 }
 
+std::string parent_directory_problem(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (parent.empty() || std::filesystem::is_directory(parent, ec)) return "";
+  if (std::filesystem::exists(parent, ec)) return "'" + parent.string() + "' is not a directory";
+  if (ec) return "'" + parent.string() + "' cannot be looked up: " + ec.message();
+  return "the directory '" + parent.string() + "' does not exist";
+}
+
 void ensure_writable_directory(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);

@@ -62,6 +62,11 @@ class StagedFiles {
   std::vector<std::pair<std::string, std::string>> files_;  // temporary, final
 };
 
+// Why a file cannot be created at `path` because of its parent directory ("the directory 'a' does not exist",
+// "'a' is not a directory", "'a' cannot be looked up: ..."); empty when the parent is a directory, or `path` has
+// none. For refusing an output path before the work, not after it.
+std::string parent_directory_problem(const std::string& path);
+
 // Creates `dir` and its parents; throws IoError when it cannot, or when `dir` is not writable.
 void ensure_writable_directory(const std::string& dir);
 

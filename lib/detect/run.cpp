@@ -129,10 +129,10 @@ void check_output_paths(const DetectOptions& options) {
       throw core::UsageError(std::string(t.flag) + " '" + t.path + "'", "it is a directory",
                              "give a file path, e.g. " + (std::filesystem::path(t.path) / t.example).string());
     }
-    const auto parent = std::filesystem::path(t.path).parent_path();
-    if (!t.path.empty() && !parent.empty() && !std::filesystem::is_directory(parent)) {
-      throw core::UsageError(std::string(t.flag) + " '" + t.path + "'",
-                             "the directory '" + parent.string() + "' does not exist", "create it first");
+    const auto problem = t.path.empty() ? "" : core::parent_directory_problem(t.path);
+    if (!problem.empty()) {
+      throw core::UsageError(std::string(t.flag) + " '" + t.path + "'", problem,
+                             "give a path in an existing directory");
     }
   }
   const auto extension = core::to_lower(std::filesystem::path(options.quicklook).extension().string());

@@ -49,11 +49,12 @@ raster::NoDataRule no_data_rule(const raster::SceneInfo& info, std::vector<int>&
 std::vector<Candidate> on_data(std::vector<Candidate> candidates, const raster::PixelBlock& block,
                                const raster::NoDataRule& rule) {
   if (!rule.any()) return candidates;
+  std::vector<double> scratch;
   std::erase_if(candidates, [&](const Candidate& c) {
     if (!c.ring.empty()) return false;
     const auto x = static_cast<std::int64_t>(std::floor((c.x0 + c.x1) / 2));
     const auto y = static_cast<std::int64_t>(std::floor((c.y0 + c.y1) / 2));
-    return !raster::has_data(rule, block, x, y);
+    return !raster::has_data(rule, block, x, y, scratch);
   });
   return candidates;
 }

@@ -42,10 +42,10 @@ void data_in_row(const NoDataRule& rule, const PixelBlock& block, std::int64_t r
   }
 }
 
-bool has_data(const NoDataRule& rule, const PixelBlock& block, std::int64_t x, std::int64_t y) {
+bool has_data(const NoDataRule& rule, const PixelBlock& block, std::int64_t x, std::int64_t y,
+              std::vector<double>& scratch) {
   const std::int64_t column = x - block.window.x, row = y - block.window.y;
   if (column < 0 || row < 0 || column >= block.window.width || row >= block.window.height) return true;
-  std::vector<double> scratch;
   std::uint8_t data = 1;
   data_in_row(rule, block, row, column, 1, scratch, &data);
   return data != 0;

@@ -31,8 +31,10 @@ void samples_as_double(const PixelBlock& block, std::size_t band, std::int64_t r
 void data_in_row(const NoDataRule& rule, const PixelBlock& block, std::int64_t row, std::int64_t column,
                  std::int64_t count, std::vector<double>& scratch, std::uint8_t* out);
 
-// data_in_row() for the scene pixel (`x`, `y`); a pixel outside the block counts as data.
-bool has_data(const NoDataRule& rule, const PixelBlock& block, std::int64_t x, std::int64_t y);
+// data_in_row() for the scene pixel (`x`, `y`); a pixel outside the block counts as data. `scratch` is reused
+// across calls.
+bool has_data(const NoDataRule& rule, const PixelBlock& block, std::int64_t x, std::int64_t y,
+              std::vector<double>& scratch);
 
 // data_in_row() for every pixel of the block, row-major; empty when the rule has nothing to tell (any() false).
 std::vector<std::uint8_t> data_mask(const NoDataRule& rule, const PixelBlock& block);

@@ -350,10 +350,14 @@ TEST_CASE("detect: a missing output directory, or a window whose context is over
   auto r = test::swath({"detect", scene, "-o", dir / "nodir/d.gpkg"});
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.err.find("-o '" + (dir / "nodir/d.gpkg") + "': the directory '" + (dir / "nodir") +
-                           "' does not exist (hint: create it first)") != std::string::npos,
+                           "' does not exist (hint: give a path in an existing directory)") != std::string::npos,
                 r.err);
   r = test::swath({"detect", scene, "-o", dir / "d.gpkg", "--quicklook", dir / "nodir/q.png"});
   CHECK(r.exit_code == 2);
+  // A parent that is a file is named as such, as the other commands' -o says it.
+  r = test::swath({"detect", scene, "-o", dir / "sea.tif/d.gpkg"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("'" + scene + "' is not a directory") != std::string::npos, r.err);
   // A context of millions of pixels (metres over a tiny pixel) read most of the scene per window, far over the
   // budget, and planned for hours: refused, naming the sizes.
   r = test::swath({"detect", scene, "-o", dir / "d.gpkg", "--background", "2000", "--guard", "10", "--cfar-units",
