@@ -54,7 +54,7 @@ struct Scene {
 std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector, DetectReport& report) {
   std::vector<Scene> scenes;
   std::string first_failed;
-  for (auto& input : expand_inputs(options.inputs)) {
+  for (auto& input : options.listed.empty() ? expand_inputs(options.inputs) : options.listed) {
     if (!input.tiling_error.empty()) {
       if (first_failed.empty()) first_failed = input.tile + ": " + input.tiling_error;
       report.failures.push_back(input.label + " " + input.tile + ": not examined: the tile failed when tiled (" +

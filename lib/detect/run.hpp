@@ -13,6 +13,7 @@
 #include "core/json.hpp"
 #include "detect/cfar.hpp"
 #include "detect/index_detector.hpp"
+#include "detect/inputs.hpp"
 #include "detect/merge.hpp"
 #include "detect/onnx_detector.hpp"
 #include "pipeline/resources.hpp"
@@ -21,7 +22,10 @@ namespace swath::detect {
 
 struct DetectOptions {
   std::vector<std::string> inputs;  // scenes, or tiles.jsonl manifests
-  std::string output;               // .gpkg / .fgb (scene CRS) or .geojson (WGS84)
+  // Inputs already expanded and labelled (a fleet task of a manifest's tiles): read instead of `inputs`, which
+  // then only names them in messages.
+  std::vector<InputScene> listed;
+  std::string output;  // .gpkg / .fgb (scene CRS) or .geojson (WGS84)
   std::string detector = "cfar";
   std::int64_t window = 0;    // 0: the detector's preferred size (onnx: the model input), else 512
   std::int64_t overlap = -1;  // -1: 64, or a quarter of a smaller window

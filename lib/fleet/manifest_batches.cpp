@@ -71,7 +71,8 @@ class Batcher {
     std::string other;
     const std::string* input = &other;  // a tile line's scene: its resolved path, not copied per line
     if (kind_ == "detect") {
-      if (!line.has_file()) return;  // blank or failed tiles have no file
+      refuse_failed_tile(line);
+      if (!line.has_file()) return;  // a blank tile has no file
       other = core::resolved_path(line.tile_file());
     } else if (kind_ == "tile") {
       input = &scene_path(line);
@@ -81,9 +82,12 @@ class Batcher {
       other = scene_of(line);
       other = other.empty() ? manifest_ : core::resolved_path(other);
     }
-    if (std::find(batch_.inputs.begin(), batch_.inputs.end(), *input) == batch_.inputs.end())
+    // A detect task's inputs pair with its lines (one file each); other kinds read each input once.
+    if (kind_ == "detect" || std::find(batch_.inputs.begin(), batch_.inputs.end(), *input) == batch_.inputs.end())
       batch_.inputs.push_back(*input);
-    if (kind_ != "tile") {
+    if (kind_ == "detect") {
+      batch_.lines.push_back(detect_label(line));
+    } else if (kind_ != "tile") {
       batch_.lines.push_back(std::move(line.json));
     } else if (line.index && *line.index >= 0) {
       batch_.indices.push_back(*line.index);
@@ -98,6 +102,28 @@ class Batcher {
   void finish() { flush(); }
 
  private:
+  // What a detection says of the tile it was found in, as `swath detect` on the manifest says it: the line's id
+  // (its `window`) and scene (its `scene`).
+  static core::Json detect_label(const tiling::ManifestLine& line) {
+    core::Json label = core::Json::object();
+    if (!line.id.empty()) label.set("id", line.id);
+    if (!line.scene.empty()) label.set("scene", line.scene);
+    return label;
+  }
+
+  // `swath detect` reports a failed tile as not examined and writes the rest; a task cannot do both (it commits or
+  // fails), and skipping the tile would lose its area without a word.
+  static void refuse_failed_tile(const tiling::ManifestLine& line) {
+    if (line.status != "failed") return;
+    const auto* error = line.json.find("error");
+    throw core::UsageError(line.where,
+                           "tile '" + line.id + "' failed when tiled (" +
+                               (error != nullptr && error->is_string() ? error->as_string() : "no reason recorded") +
+                               "): no task could examine it",
+                           "tile again (swath tile --resume remakes failed tiles) and enqueue the new manifest, or "
+                           "run swath detect on it, which reports the failed tiles and detects in the rest");
+  }
+
   // Resolved once per scene name and header (a manifest has many lines per scene): valid until the next header.
   const std::string& scene_path(const tiling::ManifestLine& line) {
     const std::string& scene = line.scene.empty() ? input_of(line) : line.scene;

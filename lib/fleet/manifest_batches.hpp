@@ -12,8 +12,8 @@
 namespace swath::fleet {
 
 struct ManifestBatch {
-  std::vector<std::string> inputs;    // resolved (or /vsi) paths, in line order, no repeats
-  core::Json::Array lines;            // the manifest lines of the batch (not kept for tile: see indices)
+  std::vector<std::string> inputs;    // resolved (or /vsi) paths, in line order, no repeats (detect: one per line)
+  core::Json::Array lines;            // the manifest lines of the batch (detect: their labels; tile: see indices)
   std::vector<std::int64_t> indices;  // tile: each line's grid index, all a tile task needs of it
   std::size_t size() const { return lines.size() + indices.size(); }
 };
@@ -26,8 +26,9 @@ struct Manifest {
 // The manifest is read by tiling::ManifestReader (the header is the line with "schema", not a tile; a header
 // governs the lines after it). How each kind finds what it reads (swath tile's own manifests work for both):
 //   detect: the tile FILE of each line, its "path" relative to the manifest's directory, spelt one way
-//           (core::resolved_path); lines whose "status" is not "written" are skipped; a line without "path"
-//           is a DataError naming file:line.
+//           (core::resolved_path), one input per line; `lines` holds each line's {"id","scene"} (what its
+//           detections are labelled with). Blank lines are skipped; a failed line is a UsageError naming
+//           file:line (no task could examine it); a line without "path" is a DataError naming file:line.
 //   tile:   the SCENE of each line: its "scene" looked up by name in the "scenes" of the header it follows, whose
 //           "source" (relative to the current directory when relative) is the path; else "scene" itself
 //           must be a file. A batch holds lines of one scene only (its indices select that scene's tiles).

@@ -81,11 +81,12 @@ class ManifestQueuer {
         largest_at_ = largest_.try_emplace(batch.inputs.front(), 0).first;
       largest_at_->second =
           std::max(largest_at_->second, *std::max_element(batch.indices.begin(), batch.indices.end()));
-    } else if (options_.kind != "detect") {
-      member = "\"tiles\":" + core::Json(std::move(batch.lines)).dump();
     } else {
-      if (!detect_) detect_ = make_task(options_, {}, work.base, now_ms_, work.job);
-      detect_->inputs.insert(detect_->inputs.end(), batch.inputs.begin(), batch.inputs.end());
+      if (options_.kind == "detect") {
+        if (!detect_) detect_ = make_task(options_, {}, work.base, now_ms_, work.job);
+        detect_->inputs.insert(detect_->inputs.end(), batch.inputs.begin(), batch.inputs.end());
+      }
+      member = "\"tiles\":" + core::Json(std::move(batch.lines)).dump();
     }
     if (work.slow || !first_done_) {
       // The first batch as a Task: the job's meta is its (as make_task and job_meta_json make it).

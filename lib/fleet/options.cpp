@@ -73,7 +73,7 @@ std::string pyramid_key(const std::string& key) {
 
 bool is_task_key(const std::string& kind, const std::string& key) {
   if (kind == "tile") return key != "shard" && is_slice_key(key);  // shard is a config key of the tile section
-  if (kind == "detect") return key == "output_format" || key == "allow_pixel_coords";
+  if (kind == "detect") return key == "output_format" || key == "allow_pixel_coords" || key == "tiles";
   return false;
 }
 

@@ -21,8 +21,8 @@ namespace swath::fleet {
 namespace {
 
 // K manifest lines become one task: inputs = what the lines' task reads (see manifest_batches). Tile tasks
-// carry the lines' grid indices (only_indices), noop/checksum tasks the lines (tiles); detect tasks need only
-// the tile files.
+// carry the lines' grid indices (only_indices), noop/checksum tasks the lines (tiles), detect tasks the lines'
+// labels (tiles: {id, scene} per input).
 void plan_manifest(const PlanOptions& options, const std::string& path, std::int64_t now_ms,
                    std::vector<queue::Task>& out) {
   auto manifest = read_manifest(path, options.kind, options.tiles_per_task);
@@ -34,7 +34,7 @@ void plan_manifest(const PlanOptions& options, const std::string& path, std::int
       // A tile task re-tiles by grid index: the index is all it needs of a line (and all Redis keeps).
       core::Json::Array indices(batch.indices.begin(), batch.indices.end());
       task_options.set("only_indices", core::Json(std::move(indices)));
-    } else if (options.kind != "detect") {
+    } else {
       task_options.set("tiles", core::Json(std::move(batch.lines)));
     }
     out.push_back(make_task(options, std::move(batch.inputs), std::move(task_options), now_ms, job));

@@ -111,6 +111,37 @@ tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience
   return options;
 }
 
+namespace {
+
+// A detect task from a manifest: its inputs labelled as `swath detect` labels the manifest's tiles ("tiles", one
+// {id, scene} per input); empty for a task of scenes.
+std::vector<detect::InputScene> listed_tiles(const queue::Task& task, Audience audience) {
+  const auto* tiles = task.options.find("tiles");
+  if (tiles == nullptr) return {};
+  const auto refuse_tiles = [&](const std::string& why) {
+    refuse(audience, "task option 'tiles'", why,
+           "leave it out: enqueue fills it from a tiles.jsonl manifest, one {\"id\",\"scene\"} per tile file");
+  };
+  if (!tiles->is_array() || tiles->as_array().size() != task.inputs.size()) {
+    refuse_tiles("is not an array of one label per input (" + std::to_string(task.inputs.size()) + ")");
+  }
+  std::vector<detect::InputScene> out;
+  for (std::size_t i = 0; i < task.inputs.size(); ++i) {
+    const auto& label = tiles->as_array()[i];
+    const auto* id = label.is_object() ? label.find("id") : nullptr;
+    const auto* scene = label.is_object() ? label.find("scene") : nullptr;
+    if (!label.is_object() || (id != nullptr && !id->is_string()) || (scene != nullptr && !scene->is_string())) {
+      refuse_tiles(label.dump() + " is not an object of strings \"id\" and \"scene\"");
+    }
+    const std::string& path = task.inputs[i];
+    out.push_back({path, scene != nullptr && !scene->as_string().empty() ? scene->as_string() : path,
+                   id != nullptr ? id->as_string() : "", ""});
+  }
+  return out;
+}
+
+}  // namespace
+
 detect::DetectOptions detect_task_options(const queue::Task& task, Audience audience) {
   auto options = refusing(audience, "detect", [&] { return detect::options_from(config_from_task(task, "detect")); });
   std::string format = "gpkg";
@@ -134,6 +165,7 @@ detect::DetectOptions detect_task_options(const queue::Task& task, Audience audi
            "the .onnx)");
   }
   options.inputs = task.inputs;
+  options.listed = listed_tiles(task, audience);
   options.output = detections_name(task.id, format);
   return options;
 }

@@ -97,14 +97,24 @@ TEST_CASE("fleet detect: swath tile's manifest → one detect task per 2 tile fi
   CHECK(core::Json::parse(r.out).at("committed").as_int() == 2);
   const auto outputs = hashes(dir / "fleet", ".geojson");
   REQUIRE(outputs.size() == 2);
-  std::size_t features = 0;
+  // Each detection as its scene, window and geometry say it: the fleet labels a manifest's tiles as swath detect
+  // does (the scene's name and the tile's id, not the tile file's path and the window's grid id).
+  const auto labelled = [](const core::Json& feature) {
+    const auto& p = feature.at("properties");
+    return p.at("scene").as_string() + " " + p.at("window").as_string() + " " + feature.at("geometry").dump();
+  };
+  std::multiset<std::string> fleet;
   for (const auto& [name, sha] : outputs) {
     CHECK(name.rfind("detections.", 0) == 0);
-    features += core::Json::parse(core::read_file(dir / ("fleet/" + name))).at("features").as_array().size();
+    const auto file = core::Json::parse(core::read_file(dir / ("fleet/" + name)));
+    for (const auto& f : file.at("features").as_array()) fleet.insert(labelled(f));
   }
-  const auto local = core::Json::parse(core::read_file(dir / "local.geojson")).at("features").as_array().size();
-  REQUIRE(local > 3);
-  CHECK(features == local);  // the same tiles, the same detector: the same detections, split over two files
+  std::multiset<std::string> local;
+  const auto local_file = core::Json::parse(core::read_file(dir / "local.geojson"));
+  for (const auto& f : local_file.at("features").as_array()) local.insert(labelled(f));
+  REQUIRE(local.size() > 3);
+  CHECK(local.begin()->rfind("sea sea/r0000", 0) == 0);
+  CHECK(fleet == local);  // the same tiles, the same detector: the same detections, split over two files
   CHECK(hidden_entries(dir / "fleet").empty());
 }
 

@@ -70,16 +70,36 @@ TEST_CASE("enqueue --kind detect from swath tile's manifest: the written tiles' 
   REQUIRE(tasks.size() == 3);  // 9 written tiles (3 blank skipped) in batches of 4
   std::set<std::string> files;
   for (const auto& t : tasks) {
-    CHECK(t.options.find("tiles") == nullptr);  // a detect task reads files, not lines
-    for (const auto& input : t.inputs) {
+    // A detect task reads files, each labelled as its line labels it (what swath detect on the manifest says).
+    const auto& labels = t.options.at("tiles").as_array();
+    REQUIRE(labels.size() == t.inputs.size());
+    for (std::size_t i = 0; i < t.inputs.size(); ++i) {
+      const auto& input = t.inputs[i];
       CHECK(fs::path(input).is_absolute());
       CHECK(fs::is_regular_file(input));
+      CHECK(labels[i].at("scene").as_string() == "sea");
+      CHECK(input == dir / ("tiles/" + labels[i].at("id").as_string() + ".tif"));
+      CHECK(labels[i].as_object().size() == 2);  // nothing else of the line is kept in Redis
       files.insert(input);
     }
   }
   CHECK(files.size() == 9);
   CHECK(files.count(dir / "tiles/sea/r000000_c000001.tif") == 1);
   CHECK(files.count(dir / "tiles/sea/r000000_c000000.tif") == 0);  // blank: no file
+}
+
+TEST_CASE("enqueue --kind detect: a failed tile is refused, naming its line (no task could examine it)") {
+  test::ScratchDir dir;
+  tiled_scene(dir, "sea", dir / "tiles");
+  rewrite_manifest(dir / "tiles/tiles.jsonl", [](core::Json& line) {
+    if (line.at("index").as_int() == 5) {
+      line.set("status", "failed");
+      line.set("error", "read error");
+    }
+  });
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, "detect", {dir / "tiles/tiles.jsonl"}, 4), 0),
+                       doctest::Contains("tiles.jsonl:7: tile 'sea/r000001_c000001' failed when tiled (read error)"),
+                       core::UsageError);
 }
 
 TEST_CASE("enqueue --kind detect: a manifest line without a path is named") {
