@@ -82,7 +82,17 @@ class EnqueueCommand final : public cli::Command {
                           " tasks on " + options.queue + " in job " + core::join(summary.jobs, ", ") + " (" +
                           std::to_string(summary.duplicates) + " duplicates skipped" +
                           (summary.not_queued > 0 ? ", " + std::to_string(summary.not_queued) + " not queued" : "") +
+                          (summary.unconfirmed > 0 ? ", " + std::to_string(summary.unconfirmed) + " unconfirmed" : "") +
                           ")\n");
+    if (!summary.lost_connection.empty()) {
+      throw core::IoError("lost the connection to Redis at " + options.redis.describe() + " after queuing " +
+                              std::to_string(summary.enqueued + summary.duplicates) + " of " +
+                              std::to_string(summary.tasks) + " tasks",
+                          summary.lost_connection,
+                          "run the same command again once Redis is reachable: what is queued is skipped, the rest "
+                          "(and the " +
+                              std::to_string(summary.unconfirmed) + " sent without a reply) is queued");
+    }
     if (summary.interrupted) {
       throw core::Interrupted("interrupted after queuing " + std::to_string(summary.enqueued + summary.duplicates) +
                                   " of " + std::to_string(summary.tasks) + " tasks",

@@ -14,10 +14,12 @@ namespace swath::queue {
 
 struct EnqueueCounts {
   std::int64_t enqueued = 0;
-  std::int64_t duplicates = 0;  // already queued, running or done (same id): skipped unless force
-  std::int64_t not_queued = 0;  // refused by Redis (out of memory) or never sent after a refusal
-  std::string refusal;          // Redis' reason for the first refused batch
-  bool interrupted = false;     // a signal asked to stop (core::cancel_requested): the rest was not sent
+  std::int64_t duplicates = 0;   // already queued, running or done (same id): skipped unless force
+  std::int64_t not_queued = 0;   // refused by Redis (out of memory) or never sent after a refusal
+  std::string refusal;           // Redis' reason for the first refused batch
+  bool interrupted = false;      // a signal asked to stop (core::cancel_requested): the rest was not sent
+  std::int64_t unconfirmed = 0;  // sent, but the connection was lost before Redis replied: queued or not
+  std::string lost_connection;   // why Redis stayed unreachable past the reconnect timeout; "" when it did not
 };
 
 struct Leased {
@@ -89,7 +91,9 @@ class QueueClient {
   // Sends tasks in pipelined batches of `batch` per script call, grouped by job (a task without one gets
   // make_job_id's: the same work always lands in the same job). A batch Redis refuses (out of memory) is not
   // queued at all, nor is anything after it: counted in not_queued, with the reason. Ids are deterministic, so
-  // the same call later queues exactly what is missing. `retention_seconds`: how long a finished job's records
+  // the same call later queues exactly what is missing. A lost connection is made again (the connection's
+  // reconnect timeout) and the unanswered batches sent again; past the timeout, or on Ctrl-C meanwhile, the counts
+  // say what was confirmed, unconfirmed and never sent. `retention_seconds`: how long a finished job's records
   // stay; `dead_max`: the most dead tasks kept.
   EnqueueCounts enqueue(const std::vector<Task>& tasks, bool force, std::size_t batch = 500,
                         std::int64_t retention_seconds = 7 * 24 * 3600, std::int64_t dead_max = 100000);

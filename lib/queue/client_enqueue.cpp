@@ -141,8 +141,26 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
   // copied per task but into one records buffer per call and the connection's buffer.
   constexpr std::size_t window = 4;
   EnqueueCounts counts;
+  const Groups groups =
+      group_tasks(tasks, jobs.size(), connection_.with_reconnect([&] { return listpack_value_limit(connection_); }));
+  BucketKeys bucket_keys(keys_.prefix, jobs, groups.buckets);
+  const std::string force_text = force ? "1" : "0", retention = std::to_string(retention_seconds),
+                    dead = std::to_string(dead_max);
+  // The calls, in sending order: a group's members [start, end).
+  struct Slice {
+    std::pair<std::uint32_t, Priority> group;
+    std::size_t start, end;
+  };
+  std::vector<Slice> slices;
+  for (const auto& group : groups.order) {
+    const auto size = groups.members.at(group).size();
+    for (std::size_t start = 0; start < size; start += batch)
+      slices.push_back({group, start, std::min(size, start + batch)});
+  }
+  std::size_t answered = 0;  // slices [0, answered) have their replies; the rest may be sent again
   std::deque<Call> in_flight;
-  std::vector<std::vector<std::string>> retry;
+  std::vector<std::pair<std::vector<std::string>, std::int64_t>> retry;  // a call's arguments, its tasks
+  std::deque<std::string> held_ids;
   auto add = [&](const Value& reply) {
     counts.enqueued += reply.as_array().at(0).as_int();
     counts.duplicates += reply.as_array().at(1).as_int();
@@ -151,7 +169,8 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
     const Value reply = connection_.receive();
     if (reply.is_noscript()) {
       // The script cache was flushed meanwhile: run it again below.
-      retry.emplace_back(in_flight.front().args.begin(), in_flight.front().args.end());
+      const auto& call = in_flight.front();
+      retry.emplace_back(std::vector<std::string>(call.args.begin(), call.args.end()), call.tasks);
     } else if (reply.is_error()) {
       // Refused whole (the script writes nothing when Redis is out of memory): none of this batch is queued.
       counts.not_queued += in_flight.front().tasks;
@@ -160,39 +179,53 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
       add(reply);
     }
     in_flight.pop_front();
+    ++answered;
   };
-  const Groups groups = group_tasks(tasks, jobs.size(), listpack_value_limit(connection_));
-  BucketKeys bucket_keys(keys_.prefix, jobs, groups.buckets);
-  const std::string force_text = force ? "1" : "0", retention = std::to_string(retention_seconds),
-                    dead = std::to_string(dead_max);
-  std::int64_t sent = 0;
-  std::deque<std::string> held_ids;
-  for (const auto& group : groups.order) {
-    const auto& job = jobs.at(group.first);
-    const auto& members = groups.members.at(group);
-    for (std::size_t start = 0; start < members.size() && counts.refusal.empty(); start += batch) {
+  auto send_rest = [&] {
+    // After a lost connection, the calls whose replies were lost go again: each task is queued once whatever
+    // happened to them (the script skips ids it has), so a batch Redis had stored counts as duplicates now.
+    in_flight.clear();
+    for (std::size_t next = answered; next < slices.size() && counts.refusal.empty(); ++next) {
       // Ctrl-C: the batches in flight are settled, the rest not sent (each batch is whole or absent in Redis).
       if (core::cancel_requested()) {
         counts.interrupted = true;
         break;
       }
-      const std::size_t end = std::min(members.size(), start + batch);
-      Call call{{keys_.ready, keys_.prefix, force_text, job.id, job.meta, priority_name(group.second), retention, dead,
-                 groups.bucket_counts[group.first]},
-                0,
-                {}};
-      add_tasks(call, group.second, tasks, members.data() + start, members.data() + end, bucket_keys, held_ids);
+      const auto& slice = slices[next];
+      const auto& job = jobs.at(slice.group.first);
+      const auto& members = groups.members.at(slice.group);
+      // In flight before it is sent (its views stay valid when the deque grows): a send that fails may have
+      // reached Redis.
+      auto& call = in_flight.emplace_back(
+          Call{{keys_.ready, keys_.prefix, force_text, job.id, job.meta, priority_name(slice.group.second), retention,
+                dead, groups.bucket_counts[slice.group.first]},
+               0,
+               {}});
+      add_tasks(call, slice.group.second, tasks, members.data() + slice.start, members.data() + slice.end, bucket_keys,
+                held_ids);
       connection_.send_eval(scripts::enqueue, call.args, 1);
-      sent += call.tasks;
-      in_flight.push_back(std::move(call));
       if (in_flight.size() >= window) collect();
     }
+    while (!in_flight.empty()) collect();
+  };
+  try {
+    connection_.with_reconnect(send_rest);
+    while (!retry.empty()) {
+      const auto& args = retry.back().first;
+      add(connection_.with_reconnect([&] { return connection_.eval_pipeline(scripts::enqueue, {args}, 1); }).front());
+      retry.pop_back();
+    }
+  } catch (const core::Interrupted&) {  // Ctrl-C while Redis was unreachable
+    counts.interrupted = true;
+  } catch (const core::IoError& e) {  // unreachable past the reconnect timeout
+    counts.lost_connection = e.why();
   }
-  while (!in_flight.empty()) collect();
-  counts.not_queued += static_cast<std::int64_t>(tasks.size()) - sent;  // never sent after a refusal
+  for (const auto& call : in_flight) counts.unconfirmed += call.tasks;
+  for (const auto& [args, size] : retry) counts.unconfirmed += size;
+  for (std::size_t i = answered + in_flight.size(); i < slices.size(); ++i)
+    counts.not_queued += static_cast<std::int64_t>(slices[i].end - slices[i].start);  // never sent
   // Laid out anew by a newer swath since this enqueue began: nothing was queued by the refused batches; say why.
   if (counts.refusal.rfind("SWATH_LAYOUT ", 0) == 0) script_failed(scripts::enqueue, counts.refusal, keys_.prefix);
-  for (const auto& args : retry) add(connection_.eval_pipeline(scripts::enqueue, {args}, 1).front());
   return counts;
 }
 

@@ -3,6 +3,7 @@
 
 #include <tuple>
 
+#include "core/cancel.hpp"
 #include "log/logger.hpp"
 #include "queue/admin.hpp"
 #include "queue/claims.hpp"
@@ -20,7 +21,9 @@ core::Json to_json(const EnqueueSummary& summary, const std::string& queue) {
   j.set("duplicates_skipped", summary.duplicates);
   j.set("not_queued", summary.not_queued);
   if (summary.interrupted) j.set("interrupted", true);  // like "error": present when it applies
+  if (summary.unconfirmed > 0) j.set("unconfirmed", summary.unconfirmed);
   if (!summary.refusal.empty()) j.set("error", summary.refusal);
+  if (!summary.lost_connection.empty()) j.set("error", "lost the connection to Redis: " + summary.lost_connection);
   return j;
 }
 
@@ -33,7 +36,11 @@ EnqueuePlan enqueue_plan(const std::vector<Task>& tasks) {
 
 Enqueuer::Enqueuer(EnqueueOptions options) : options_(std::move(options)) {
   const Keys keys(options_.queue);  // validates the name before connecting
-  connection_ = std::make_unique<Connection>(options_.redis, ConnectOptions{.client_name = "swath-enqueue"});
+  // Ctrl-C while Redis is unreachable stops the reconnection attempts at once (the summary says what went in).
+  connection_ =
+      std::make_unique<Connection>(options_.redis, ConnectOptions{.reconnect_timeout = options_.reconnect_timeout,
+                                                                  .client_name = "swath-enqueue",
+                                                                  .give_up = core::cancel_requested});
   for (const auto& warning : connection_->check_durability(options_.allow_eviction))
     log::get("enqueue")->warn("{}", warning);
   check_layout(*connection_, keys);
@@ -49,15 +56,24 @@ EnqueueSummary Enqueuer::enqueue(const std::vector<Task>& tasks) { return enqueu
 EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
   // Two works of these tasks in one place were refused when the plan was made; other work's, before Redis stores any
   // task.
-  if (const auto conflicts =
-          record_claims(*connection_, client_->keys(), plan.claims, options_.reclaim, options_.batch);
-      !conflicts.empty()) {
-    throw claim_refusal(options_.queue, conflicts);
+  // A connection lost before the first batch (Redis restarted while the plan was made) is made again; past the
+  // reconnect timeout, or on Ctrl-C meanwhile, nothing is queued (the claims recorded are this work's own).
+  EnqueueCounts counts;
+  try {
+    const auto conflicts = connection_->with_reconnect(
+        [&] { return record_claims(*connection_, client_->keys(), plan.claims, options_.reclaim, options_.batch); });
+    if (!conflicts.empty()) throw claim_refusal(options_.queue, conflicts);
+    counts = client_->enqueue(plan.jobs, plan.tasks, options_.force, options_.batch, options_.retention_seconds,
+                              options_.dead_max);
+  } catch (const core::Interrupted&) {
+    throw core::Interrupted("interrupted while Redis at " + options_.redis.describe() + " was unreachable",
+                            "no task was queued: run the same command again");
+  } catch (const core::IoError& e) {
+    throw core::IoError(e.subject(), e.why(), "check the server, then run the same command again: no task was queued");
   }
-  const auto counts = client_->enqueue(plan.jobs, plan.tasks, options_.force, options_.batch,
-                                       options_.retention_seconds, options_.dead_max);
-  log::get("enqueue")->info("queue {}: {} tasks, {} enqueued, {} duplicates skipped, {} not queued", options_.queue,
-                            plan.tasks.size(), counts.enqueued, counts.duplicates, counts.not_queued);
+  log::get("enqueue")->info("queue {}: {} tasks, {} enqueued, {} duplicates skipped, {} not queued{}", options_.queue,
+                            plan.tasks.size(), counts.enqueued, counts.duplicates, counts.not_queued,
+                            counts.unconfirmed > 0 ? ", " + std::to_string(counts.unconfirmed) + " unconfirmed" : "");
   std::vector<std::string> jobs;
   for (const auto& job : plan.jobs) jobs.push_back(job.id);
   return {jobs,
@@ -66,7 +82,9 @@ EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
           counts.duplicates,
           counts.not_queued,
           counts.refusal,
-          counts.interrupted};
+          counts.interrupted,
+          counts.unconfirmed,
+          counts.lost_connection};
 }
 
 }  // namespace swath::queue

@@ -1,6 +1,7 @@
 // `swath enqueue`'s queue half: finished tasks (their ids, options and claims made by the producer) → Redis.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,6 +25,7 @@ struct EnqueueOptions {
   std::size_t batch = 500;                         // tasks per script call
   std::int64_t retention_seconds = 7 * 24 * 3600;  // a finished job's records (done bits, dead tasks) stay this long
   std::int64_t dead_max = 100000;                  // dead tasks kept (the oldest go first)
+  std::chrono::milliseconds reconnect_timeout{60000};  // a connection lost while sending is made again this long
 };
 
 struct EnqueueSummary {
@@ -31,9 +33,12 @@ struct EnqueueSummary {
   std::int64_t tasks = 0;
   std::int64_t enqueued = 0;
   std::int64_t duplicates = 0;
-  std::int64_t not_queued = 0;  // Redis refused them (out of memory): the same enqueue again queues them
-  std::string refusal;          // Redis' reason
-  bool interrupted = false;     // SIGINT/SIGTERM while sending: the tasks not yet sent are in not_queued
+  std::int64_t not_queued = 0;   // Redis refused them (out of memory): the same enqueue again queues them
+  std::string refusal;           // Redis' reason
+  bool interrupted = false;      // SIGINT/SIGTERM while sending: the tasks not yet sent are in not_queued
+  std::int64_t unconfirmed = 0;  // sent when the connection was lost for good, no reply: queued or not
+  std::string lost_connection;   // why Redis stayed unreachable past the reconnect timeout (then not_queued is
+                                 // what was never sent); "" when the enqueue reached its end
 };
 core::Json to_json(const EnqueueSummary& summary, const std::string& queue);  // swath.enqueue/1
 
@@ -61,7 +66,9 @@ class Enqueuer {
 
   // Records the tasks' claims (UsageError when two of them claim one location for different work, or when
   // other work holds one of their locations, naming it) and sends the tasks in batches. IoError when Redis
-  // is unreachable; what Redis refuses (out of memory) is counted in not_queued.
+  // is unreachable before the first batch; what Redis refuses (out of memory) is counted in not_queued. A
+  // connection lost while sending is made again (with backoff, up to a minute) and the unanswered batches sent
+  // again; past that the summary says so (lost_connection, unconfirmed, not_queued).
   EnqueueSummary enqueue(const std::vector<Task>& tasks);
   // The same for a plan made without Tasks (a manifest's millions of batches).
   EnqueueSummary enqueue(const EnqueuePlan& plan);

@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "queue/claims.hpp"
 #include "queue/enqueue.hpp"
+#include "support/cutting_proxy.hpp"
 #include "support/redis_server.hpp"
 
 using namespace swath;
@@ -120,4 +121,69 @@ TEST_CASE("enqueue: Ctrl-C while sending settles what is in flight, sends nothin
   CHECK_FALSE(again.interrupted);
   CHECK(again.enqueued == 2);
   CHECK(redis.cli({"LLEN", "swath:{q}:ready"}) == "2");
+}
+
+namespace {
+
+std::vector<queue::Task> many_tasks(std::size_t n) {
+  std::vector<queue::Task> tasks(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& t = tasks[i];
+    t.kind = "noop";
+    t.inputs = {"/in/scene-" + std::to_string(i) + ".tif"};
+    t.output = "/out";
+    t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+  }
+  return tasks;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "enqueue: a connection cut mid-pipeline is made again and the unanswered batches sent again: each task once") {
+  test::RedisServer redis;
+  const auto tasks = many_tasks(3000);
+  // Cut ~100 KB into the conversation: a few of the 60 batches (50 tasks each) answered, some in flight.
+  test::CuttingProxy proxy(redis.port(), 100000);
+  queue::Enqueuer enqueuer({.redis = queue::parse_redis_url("redis://127.0.0.1:" + std::to_string(proxy.port())),
+                            .queue = "q",
+                            .batch = 50});
+  const auto summary = enqueuer.enqueue(tasks);
+  CHECK(proxy.cut());
+  CHECK(proxy.connections() == 2);
+  CHECK(summary.lost_connection.empty());
+  CHECK(summary.tasks == 3000);
+  CHECK(summary.enqueued + summary.duplicates == 3000);  // a batch stored before the cut counts as duplicates
+  CHECK(summary.not_queued == 0);
+  CHECK(summary.unconfirmed == 0);
+  CHECK(redis.cli({"LLEN", "swath:{q}:ready"}) == "3000");
+}
+
+TEST_CASE(
+    "enqueue: Redis unreachable for good mid-pipeline: the summary says what was confirmed; running again queues "
+    "the rest") {
+  test::RedisServer redis;
+  const auto tasks = many_tasks(3000);
+  test::CuttingProxy proxy(redis.port(), 100000, /*refuse_after_cut=*/true);
+  queue::Enqueuer enqueuer({.redis = queue::parse_redis_url("redis://127.0.0.1:" + std::to_string(proxy.port())),
+                            .queue = "q",
+                            .batch = 50,
+                            .reconnect_timeout = std::chrono::milliseconds(500)});
+  const auto summary = enqueuer.enqueue(tasks);
+  CHECK(proxy.cut());
+  CHECK_MESSAGE(summary.lost_connection.find("no connection for") != std::string::npos, summary.lost_connection);
+  CHECK(summary.enqueued > 0);
+  CHECK(summary.unconfirmed > 0);
+  CHECK(summary.not_queued > 0);
+  CHECK(summary.enqueued + summary.duplicates + summary.unconfirmed + summary.not_queued == 3000);
+  const auto stored = std::stoll(redis.cli({"LLEN", "swath:{q}:ready"}));
+  CHECK(stored >= summary.enqueued);
+  CHECK(stored <= summary.enqueued + summary.unconfirmed);
+  CHECK(queue::to_json(summary, "q").at("unconfirmed").as_int() == summary.unconfirmed);
+  // The same enqueue again, Redis reachable: exactly the rest goes in.
+  queue::Enqueuer again({.redis = queue::parse_redis_url(redis.url()), .queue = "q", .batch = 50});
+  const auto rest = again.enqueue(tasks);
+  CHECK(rest.enqueued == 3000 - stored);
+  CHECK(rest.duplicates == stored);
+  CHECK(redis.cli({"LLEN", "swath:{q}:ready"}) == "3000");
 }
