@@ -50,19 +50,30 @@ struct Scene {
   PreparedScene prepared;
 };
 
-// A manifest's failed tiles are not read: each is a failure of the run (exit 3, listed in the output's metadata).
+// A manifest's failed tiles, and its tiles that cannot be opened (gone, damaged), are not read: each is a failure
+// of the run (exit 3, listed in the output's metadata), as a tile that fails while read is; a scene given itself
+// that cannot be opened ends the run.
 std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector, DetectReport& report) {
   std::vector<Scene> scenes;
   std::string first_failed;
+  const auto unexamined = [&](const InputScene& input, const std::string& why) {
+    if (first_failed.empty()) first_failed = input.tile + ": " + why;
+    report.failures.push_back(input.label + " " + input.tile + ": not examined: " + why);
+    ++report.unexamined_tiles;
+  };
   for (auto& input : options.listed.empty() ? expand_inputs(options.inputs) : options.listed) {
     if (!input.tiling_error.empty()) {
-      if (first_failed.empty()) first_failed = input.tile + ": " + input.tiling_error;
-      report.failures.push_back(input.label + " " + input.tile + ": not examined: the tile failed when tiled (" +
-                                input.tiling_error + ")");
-      ++report.unexamined_tiles;
+      unexamined(input, "the tile failed when tiled (" + input.tiling_error + ")");
       continue;
     }
-    auto dataset = raster::open_scene(input.path);
+    GDALDatasetUniquePtr dataset;
+    try {
+      dataset = raster::open_scene(input.path);
+    } catch (const core::Error& e) {
+      if (input.tile.empty()) throw;
+      unexamined(input, core::describe(e));
+      continue;
+    }
     auto prepared = prepare_scene(*dataset, input.path, options.allow_pixel_coords);
     detector.prepare(prepared.info, prepared.measure);
     scenes.push_back({std::move(input), std::move(prepared)});
@@ -70,7 +81,7 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
   if (scenes.empty()) {
     const bool failed = !report.failures.empty();
     throw core::DataError("nothing to detect in '" + core::join(options.inputs, "', '") + "'",
-                          failed ? "every tile listed failed when tiled; the first: " + first_failed
+                          failed ? "no tile listed could be read; the first: " + first_failed
                                  : "no tile with a file is listed (blank tiles have none)",
                           failed ? "detect the scene itself, or tile it again (swath tile --resume remakes failed "
                                    "tiles)"

@@ -74,6 +74,7 @@ class Batcher {
       refuse_failed_tile(line);
       if (!line.has_file()) return;  // a blank tile has no file
       other = core::resolved_path(line.tile_file());
+      refuse_missing_tile(other, line);
     } else if (kind_ == "tile") {
       input = &scene_path(line);
       // A tile task's indices select tiles of every scene it has: one scene per batch.
@@ -111,13 +112,24 @@ class Batcher {
     return label;
   }
 
+  // Every task holding it would be dead-lettered ("no such file"), after a worker took it.
+  static void refuse_missing_tile(const std::string& path, const tiling::ManifestLine& line) {
+    std::error_code ec;
+    if (core::is_vsi_path(path) || fs::is_regular_file(path, ec)) return;
+    throw core::UsageError(
+        line.where, "its tile file '" + path + "' " + (fs::exists(path, ec) ? "is not a file" : "does not exist"),
+        "a tile's \"path\" is relative to the manifest's directory: enqueue the manifest where "
+        "swath tile wrote it, with its tiles, or tile again");
+  }
+
   // `swath detect` reports a failed tile as not examined and writes the rest; a task cannot do both (it commits or
   // fails), and skipping the tile would lose its area without a word.
   static void refuse_failed_tile(const tiling::ManifestLine& line) {
     if (line.status != "failed") return;
     const auto* error = line.json.find("error");
     throw core::UsageError(line.where,
-                           "tile '" + line.id + "' failed when tiled (" +
+                           (line.id.empty() ? std::string("its tile") : "tile '" + line.id + "'") +
+                               " failed when tiled (" +
                                (error != nullptr && error->is_string() ? error->as_string() : "no reason recorded") +
                                "): no task could examine it",
                            "tile again (swath tile --resume remakes failed tiles) and enqueue the new manifest, or "

@@ -113,13 +113,22 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
   for (const auto& [key, value] : out.as_object()) known.push_back(key);
   for (const auto& [key, value] : overrides.as_object()) {
     if (kind == "tile" && key == "grid" && !pyramid) continue;  // "chips": the tile section is the chips' options
+    if (kind == "detect" && key == "tiles") {
+      throw core::UsageError("--options: detect option 'tiles'",
+                             "enqueue sets it for the tiles of a tiles.jsonl manifest (each file's id and scene)",
+                             "leave it out");
+    }
     if (std::find(known.begin(), known.end(), key) == known.end() && !is_task_key(kind, key)) {
       if (kind == "tile" && pyramid_key(key).rfind("webmap.", 0) == 0) {
         throw core::UsageError("--options: tile option '" + key + "'",
                                "it applies to a web-map pyramid only: chips would ignore it",
                                "add --grid xyz (or \"grid\":\"xyz\"), or leave it out");
       }
-      const auto suggestion = core::closest_match(key, known);
+      // The task-only keys a user gives (output_format...) are suggested too.
+      auto candidates = known;
+      if (kind == "detect") candidates.insert(candidates.end(), {"output_format", "allow_pixel_coords"});
+      if (kind == "tile") candidates.emplace_back("only_indices");
+      const auto suggestion = core::closest_match(key, candidates);
       throw core::UsageError("--options: unknown " + kind + " option '" + key + "'", "",
                              suggestion ? "did you mean '" + *suggestion + "'?" : "see `swath config show`");
     }

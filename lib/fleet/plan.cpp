@@ -10,6 +10,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/json_lines.hpp"
+#include "core/text.hpp"
 #include "fleet/enqueue_check.hpp"
 #include "fleet/manifest_batches.hpp"
 #include "fleet/manifest_queuer.hpp"
@@ -189,9 +190,25 @@ std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_m
   return tasks;
 }
 
+namespace {
+
+// Only manifests can plan no task (every input names a scene or a file): exit 0 with 0 tasks read as success.
+void refuse_nothing_to_queue(const PlanOptions& options, const queue::EnqueuePlan& plan) {
+  if (!plan.tasks.empty()) return;
+  const bool detect = options.kind == "detect";
+  throw core::UsageError("nothing to queue from '" + core::join(options.inputs, "', '") + "'",
+                         detect ? "no tile with a file is listed (blank tiles have none)" : "no line to make a task of",
+                         detect ? "detect in the scene itself; if its tiles are blank (nodata or alpha) and you want "
+                                  "them looked at anyway, tile again with --skip-blank 0"
+                                : "check that the manifest lists tiles");
+}
+
+}  // namespace
+
 queue::EnqueueSummary enqueue(const PlanOptions& plan, const queue::EnqueueOptions& send) {
   queue::Enqueuer enqueuer(send);
   auto planned = plan_queue(plan, enqueuer.server_time_ms());
+  refuse_nothing_to_queue(plan, planned.queued);
   check_tasks(planned.checked);
   planned.queued.claims = queue::plan_claims(planned.checked);
   return enqueuer.enqueue(planned.queued);

@@ -151,6 +151,21 @@ TEST_CASE("detect: a tiles.jsonl manifest is read tile by tile") {
   CHECK(about.at("failed_windows").as_array().size() == 1);
   CHECK(core::Json::parse(core::read_file(dir / "part.geojson")).at("features").as_array().size() == features.size());
 
+  // A listed tile whose file is gone is not examined either, as a damaged one (was exit 1, nothing written).
+  const std::string gone =
+      "{\"id\":\"r000001_c000001\",\"scene\":\"s.tif\",\"status\":\"written\",\"path\":\"gone.tif\"}\n";
+  test::write_text(dir / "gone.jsonl", manifest + gone);
+  const auto missing = test::swath({"detect", dir / "gone.jsonl", "-o", dir / "gone.geojson", "--json"});
+  CHECK(missing.exit_code == 3);
+  CHECK_MESSAGE(core::Json::parse(missing.out)
+                        .at("failed_windows")
+                        .as_array()
+                        .at(0)
+                        .as_string()
+                        .rfind("s.tif r000001_c000001: not examined: cannot open '" + dir / "gone.tif", 0) == 0,
+                missing.out);
+  CHECK(core::Json::parse(core::read_file(dir / "gone.geojson")).at("features").as_array().size() == features.size());
+
   // Nothing to read at all (only blank tiles, or only failed ones): exit 1, nothing written (was a crash).
   const std::string header = "{\"schema\":\"swath.tiles/1\",\"scenes\":[]}\n";
   test::write_text(dir / "blank.jsonl", header + "{\"id\":\"r0\",\"scene\":\"s.tif\",\"status\":\"blank\"}\n");
@@ -160,8 +175,8 @@ TEST_CASE("detect: a tiles.jsonl manifest is read tile by tile") {
     const auto none = test::swath({"detect", dir / (name + ".jsonl"), "-o", dir / (name + ".gpkg")});
     CHECK(none.exit_code == 1);
     CHECK(none.err.find("swath detect: nothing to detect in '" + dir / (name + ".jsonl") + "': ") != std::string::npos);
-    CHECK(none.err.find(name == "blank" ? "no tile with a file is listed" : "every tile listed failed when tiled") !=
-          std::string::npos);
+    CHECK(none.err.find(name == "blank" ? "no tile with a file is listed"
+                                        : "no tile listed could be read; the first: ") != std::string::npos);
     CHECK(none.err.find(name == "blank" ? "--skip-blank 0" : "--resume remakes failed tiles") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / (name + ".gpkg")));
   }

@@ -278,3 +278,22 @@ TEST_CASE("enqueue: an --output that is a file is refused at once, not retried b
   CHECK(r.err.find("--output '" + dir / "afile" + "': a file, not a directory") != std::string::npos);
   CHECK(ready(redis) == "0");
 }
+
+TEST_CASE("enqueue --kind detect: a manifest of blank tiles only queues nothing and says so (exit 2), as detect does") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  test::SceneSpec spec;
+  spec.width = 64;
+  spec.height = 64;
+  spec.nodata = 0;
+  spec.pixel = [](int, int, int) { return 0; };  // all nodata: every tile blank
+  test::make_scene(dir / "empty.tif", spec);
+  REQUIRE(test::swath({"tile", dir / "empty.tif", "-o", dir / "tiles", "--size", "32"}).exit_code == 0);
+  const auto r = test::swath(
+      with_redis(redis, {"enqueue", "--kind", "detect", dir / "tiles/tiles.jsonl", "--output", dir / "out"}));
+  CHECK(r.exit_code == 2);  // was exit 0 with "tasks":0: a job that looked done
+  CHECK_MESSAGE(r.err.find("nothing to queue from '" + dir / "tiles/tiles.jsonl" +
+                           "': no tile with a file is listed (blank tiles have none)") != std::string::npos,
+                r.err);
+  CHECK(ready(redis) == "0");
+}

@@ -102,6 +102,16 @@ TEST_CASE("enqueue --kind detect: a failed tile is refused, naming its line (no 
                        core::UsageError);
 }
 
+TEST_CASE("enqueue --kind detect: a tile file that is not there is refused, naming its line") {
+  test::ScratchDir dir;
+  tiled_scene(dir, "sea", dir / "tiles");
+  fs::remove(dir / "tiles/sea/r000002_c000003.tif");  // the manifest's last tile: every task is checked
+  const std::string expected =
+      "tiles.jsonl:13: its tile file '" + (dir / "tiles/sea/r000002_c000003.tif") + "' does not exist";
+  CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, "detect", {dir / "tiles/tiles.jsonl"}, 4), 0),
+                       doctest::Contains(expected.c_str()), core::UsageError);
+}
+
 TEST_CASE("enqueue --kind detect: a manifest line without a path is named") {
   test::ScratchDir dir;
   tiled_scene(dir, "sea", dir / "tiles");
@@ -209,8 +219,7 @@ TEST_CASE("enqueue --kind tile: a manifest whose later header is on another grid
   test::ScratchDir dir;
   tiled_scene(dir, "sea", dir / "t32");
   tiled_scene(dir, "sea", dir / "t64", 64);
-  test::write_text(dir / "both.jsonl",
-                   core::read_file(dir / "t32/tiles.jsonl") + core::read_file(dir / "t64/tiles.jsonl"));
+  test::write_text(dir / "both.jsonl", test::concatenated_manifests({dir / "t32", dir / "t64"}));
   CHECK_THROWS_WITH_AS(
       fleet::plan_tasks(options(dir, "tile", {dir / "both.jsonl"}, 100), 0),
       doctest::Contains("both.jsonl:14: a header on the grid size 64, overlap 0, edge pad after one on size 32"),

@@ -76,8 +76,7 @@ TEST_CASE("enqueue plans manifests without a Task per batch: the same ids, paylo
   test::ScratchDir dir;
   const auto a = tiled_scene(dir, "a", dir / "ta");
   tiled_scene(dir, "b", dir / "tb");
-  test::write_text(dir / "both.jsonl",
-                   core::read_file(dir / "ta/tiles.jsonl") + core::read_file(dir / "tb/tiles.jsonl"));
+  test::write_text(dir / "both.jsonl", test::concatenated_manifests({dir / "ta", dir / "tb"}));
   fleet::PlanOptions o;
   o.output = dir / "out";
   o.trace = log::TraceContext::new_root();

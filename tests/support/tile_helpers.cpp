@@ -32,6 +32,18 @@ std::vector<core::Json> manifest_lines(const std::string& output) {
   return out;
 }
 
+std::string concatenated_manifests(const std::vector<std::string>& outputs) {
+  std::string text;
+  for (const auto& output : outputs) {
+    for (auto line : manifest_lines(output)) {
+      if (const auto* path = line.find("path"); path != nullptr && path->is_string())
+        line.set("path", (std::filesystem::path(output) / path->as_string()).string());
+      text += line.dump() + "\n";
+    }
+  }
+  return text;
+}
+
 std::vector<std::pair<std::string, std::string>> tree(const std::string& dir) {
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {

@@ -18,6 +18,10 @@ tiling::TileOptions tile_options(const std::string& scene, const std::string& ou
 // The manifest's lines: [0] is the header, then one object per tile.
 std::vector<core::Json> manifest_lines(const std::string& output);
 
+// The manifests in `outputs` (swath tile's output directories) as one text, each line's tile "path" made absolute
+// so it still names the file from anywhere (concatenated manifests, as a user makes them).
+std::string concatenated_manifests(const std::vector<std::string>& outputs);
+
 // Every regular file under `dir` (relative path → content), hidden temporaries included.
 std::vector<std::pair<std::string, std::string>> tree(const std::string& dir);
 
