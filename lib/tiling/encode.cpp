@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "core/errors.hpp"
 #include "raster/gdal_config.hpp"
@@ -195,6 +196,57 @@ EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count,
   written.reset();  // closing flushes; a failure there is captured like any other
   if (errors.failed()) throw core::DataError("cannot encode a " + driver_name + " tile", errors.last_failure());
   return take_file(file);
+}
+
+void check_encoding(Format format, const std::vector<std::string>& creation_options, std::size_t bands,
+                    GDALDataType type) {
+  if (creation_options.empty() || bands == 0) return;  // swath's own choices encode
+  static thread_local std::set<std::string> passed;
+  const std::string name = format_name(format);
+  std::string key = name + " " + std::to_string(bands) + " " + std::to_string(static_cast<int>(type));
+  for (const auto& option : creation_options) key += " " + option;
+  if (passed.count(key) != 0) return;
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(name.c_str());
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  if (driver == nullptr || mem == nullptr) return;  // said by encode_tile, naming the format
+  GDALDatasetUniquePtr source(mem->Create("", 16, 16, static_cast<int>(bands), type, nullptr));
+  if (!source) return;
+  CPLStringList options;
+  for (const auto& option : creation_options) options.AddString(option.c_str());
+  const raster::ScopedConfigOption no_sidecars("GDAL_PAM_ENABLED", "NO");
+  ScratchFile& file = scratch_for(file_extension(format));
+  struct Said {
+    std::string complaint;  // the first failure, else the first warning
+    bool failed = false;
+  } said;
+  CPLPushErrorHandlerEx(
+      [](CPLErr severity, CPLErrorNum, const char* message) {
+        auto* heard = static_cast<Said*>(CPLGetErrorHandlerUserData());
+        const bool failure = severity == CE_Failure || severity == CE_Fatal;
+        if (severity < CE_Warning || message == nullptr || heard->failed || (!failure && !heard->complaint.empty()))
+          return;
+        heard->complaint = message;
+        heard->failed = failure;
+      },
+      &said);
+  GDALDatasetUniquePtr written(
+      driver->CreateCopy(file.path().c_str(), source.get(), FALSE, options.List(), nullptr, nullptr));
+  const bool made = written != nullptr;
+  written.reset();
+  CPLPopErrorHandler();
+  VSIUnlink(file.path().c_str());
+  std::string complaint = said.complaint;
+  if (complaint.rfind(file.path() + ": ", 0) == 0) complaint.erase(0, file.path().size() + 2);  // a scratch name
+  if (made && complaint.empty()) {
+    passed.insert(key);
+    return;
+  }
+  std::string given;
+  for (const auto& option : creation_options) given += (given.empty() ? "" : " ") + option;
+  throw core::UsageError(std::string(creation_options.size() == 1 ? "creation option " : "creation options ") + given +
+                             " for " + name + " tiles",
+                         complaint.empty() ? "the driver refused them (GDAL said no more)" : complaint,
+                         "`gdalinfo --format " + name + "` lists " + name + "'s creation options and their values");
 }
 
 }  // namespace swath::tiling

@@ -63,4 +63,11 @@ bool declares_padding_nodata(const TileLook& look, const core::Window& window);
 EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count, const TileLook& look,
                         const TilePlace& place);
 
+// Encodes one small blank tile of `bands` bands of `type` in `format` with `creation_options`, as every tile will
+// be: a creation option the driver refuses (PNG ZLEVEL=0, JPEG QUALITY=500, PREDICTOR=3 on integers) or ignores
+// with a warning (GTiff ZLEVEL=99 "not recognised, ignoring") is a UsageError naming it now, instead of a failure
+// of every tile, or a default the user did not ask for. Each combination is tried once per thread.
+void check_encoding(Format format, const std::vector<std::string>& creation_options, std::size_t bands,
+                    GDALDataType type);
+
 }  // namespace swath::tiling

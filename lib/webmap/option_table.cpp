@@ -4,6 +4,7 @@
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
+#include "tiling/encode.hpp"
 #include "webmap/options.hpp"
 
 namespace swath::webmap {
@@ -113,6 +114,8 @@ void validate(const PyramidOptions& o) {
                            !o.archive.empty() ? "pass -o DIR to the shards, then --merge-shards DIR"
                                               : "pass --format PNG, or build a JPEG or WEBP pyramid on one machine");
   }
+  // Web-map tiles are bytes: RGB(A), or grey and alpha (JPEG: no alpha); tried as RGBA (RGB for JPEG).
+  tiling::check_encoding(t.format, t.creation_options, t.format == tiling::Format::jpeg ? 3 : 4, GDT_Byte);
   if (t.scenes.empty()) throw core::UsageError("--grid xyz", "no scene given", "name at least one raster");
   if (t.output_dir.empty() && o.archive.empty()) {
     throw core::UsageError("--grid xyz", "no output directory", "pass -o DIR or -o OUT.pmtiles");

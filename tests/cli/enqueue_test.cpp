@@ -124,6 +124,15 @@ TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit
       {{"--kind", "tile", scene, "--options", R"({"bands":"0"})"}, "task option bands: bad band '0'"},
       {{"--kind", "tile", scene, "--options", R"({"bands":[1,4]})"},
        "band 4 of '" + scene + "': the scene has 3 band(s)"},
+      {{"--kind", "tile", scene, "--options", R"({"format":"JPEG","creation_options":["QUALITY=500"]})"},
+       "creation option QUALITY=500 for JPEG tiles: QUALITY=500 is not a legal value"},  // every task dead-lettered
+                                                                                         // before
+      {{"--kind", "tile", scene, "--grid", "xyz", "--options", R"({"creation_options":["ZLEVEL=0"]})"},
+       "creation option ZLEVEL=0 for PNG tiles: Illegal ZLEVEL value '0'"},
+      {{"--kind", "detect", scene, "--options", R"({"outpt_format":"geojson"})"},
+       "unknown detect option 'outpt_format' (hint: did you mean 'output_format'?)"},
+      {{"--kind", "detect", scene, "--options", R"({"tiles":[{"id":"a"}]})"},
+       "--options: detect option 'tiles': enqueue sets it for the tiles of a tiles.jsonl manifest"},
       {{"--kind", "detect", scene, "--options", R"({"detector":"onnx"})"},
        R"(detector onnx: no model card given (hint: name one with --options '{"model":"CARD.yaml"}' or SWATH_DETECT__MODEL)"},
       {{"--kind", "detect", scene, "--options", R"({"detector":"cfar","window":64,"overlap":64})"},

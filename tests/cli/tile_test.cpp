@@ -125,6 +125,20 @@ TEST_CASE("cli tile: bad input is refused with a clear message and nothing writt
        "tile: flag --format: unknown format 'PNJ': expected one of GTiff, COG, PNG, JPEG, WEBP (hint: did you mean 'PNG'?)"},
       {{scene, "--shard", "3/3"}, 2, "bad shard '3/3'"},
       {{scene, "--bands", "0"}, 2, "bands are numbered from 1"},
+      // Creation options the driver refuses, or ignores, are tried on a small tile first: every tile failed (or
+      // quietly took the default) before.
+      {{scene, "--co", "ZLEVEL=99"},
+       2,
+       "creation option ZLEVEL=99 for GTiff tiles: ZLEVEL=99 value not recognised, ignoring."},
+      {{scene, "--co", "COMPRESS=DEFLATE", "--co", "PREDICTOR=3"},
+       2,
+       "creation options COMPRESS=DEFLATE PREDICTOR=3 for GTiff tiles: PREDICTOR=3 is only supported with Float32 or Float64"},
+      {{scene, "--format", "JPEG", "--co", "QUALITY=500"},
+       2,
+       "creation option QUALITY=500 for JPEG tiles: QUALITY=500 is not"},
+      {{scene, "--grid", "xyz", "--co", "ZLEVEL=0"},
+       2,
+       "creation option ZLEVEL=0 for PNG tiles: Illegal ZLEVEL value '0'"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> args{"tile"};
