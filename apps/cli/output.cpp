@@ -10,8 +10,15 @@
 
 namespace swath::cli {
 
+namespace {
+bool stdout_used = false;
+}  // namespace
+
+bool emitted_to_stdout() { return stdout_used; }
+
 void emit(const std::string& text, const std::string& path) {
   if (path.empty() || path == "-") {
+    stdout_used = true;
     errno = 0;
     std::cout << text << std::flush;
     if (!std::cout) {  // stdout redirected to a full disk, a closed pipe: the result did not arrive

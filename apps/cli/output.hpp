@@ -8,4 +8,7 @@ namespace swath::cli {
 // Writes `text` to stdout when `path` is empty or "-", else atomically to `path` (IoError on failure).
 void emit(const std::string& text, const std::string& path = {});
 
+// Whether emit() wrote anything to stdout in this process (a command that fails after printing its own summary).
+bool emitted_to_stdout();
+
 }  // namespace swath::cli

@@ -5,9 +5,11 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/output.hpp"
 #include "cli/usage.hpp"
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
+#include "core/json.hpp"
 #include "log/context.hpp"
 #include "log/logger.hpp"
 #include "log/options.hpp"
@@ -81,9 +83,50 @@ log::TraceContext start_trace(const GlobalOptions& global) {
   return log::require_traceparent(text, source).child();
 }
 
-int report(const std::string& command, const core::Error& error) {
+const char* kind_name(core::ErrorKind kind) {
+  switch (kind) {
+    case core::ErrorKind::usage:
+      return "usage";
+    case core::ErrorKind::io:
+      return "io";
+    case core::ErrorKind::data:
+      return "data";
+    case core::ErrorKind::interrupted:
+      return "interrupted";
+  }
+  return "data";
+}
+
+// With --json, a failure is machine-readable too (swath.error/1 on stdout), unless the command already printed its
+// own summary (which then carries the error): a CI step parsing stdout gets one JSON document either way.
+void report_json(const std::string& command, const core::Error& error) {
+  core::Json json = core::Json::object();
+  json.set("schema", "swath.error/1");
+  json.set("command", command);
+  json.set("exit_code", static_cast<std::int64_t>(error.exit_code()));
+  json.set("kind", kind_name(error.kind()));
+  json.set("message", core::describe(error));
+  json.set("subject", error.subject());
+  json.set("why", error.why());
+  json.set("hint", error.hint());
+  std::cout << json.dump() << "\n" << std::flush;  // best effort: the message is on stderr anyway
+}
+
+int report(const std::string& command, const core::Error& error, bool json = false) {
   std::cerr << "swath" << (command.empty() ? "" : " " + command) << ": " << core::describe(error) << "\n";
+  if (json && !emitted_to_stdout()) report_json(command, error);
   return static_cast<int>(error.exit_code());
+}
+
+// Whether the command line asked `sub` for JSON output (--json given to it).
+bool wants_json(const CLI::App& app, const std::string& command) {
+  if (command.empty()) return false;
+  try {
+    const auto* option = app.get_subcommand(command)->get_option_no_throw("--json");
+    return option != nullptr && option->count() > 0;
+  } catch (const CLI::Error&) {
+    return false;
+  }
 }
 
 }  // namespace
@@ -144,11 +187,12 @@ int run(int argc, char** argv, CommandList commands) {
     return 0;
   } catch (const CLI::ParseError& e) {
     if (const auto missing = missing_subcommand(app, e)) return report(parsed_command_name(app), *missing);
-    return report(parsed_command_name(app), usage_error_from(e));
+    return report(parsed_command_name(app), usage_error_from(e), wants_json(app, parsed_command_name(app)));
   } catch (const core::Error& e) {
-    return report(command_name, e);
+    return report(command_name, e, wants_json(app, command_name));
   } catch (const std::exception& e) {
-    return report(command_name, core::DataError("internal error", e.what(), "please report this with `swath version`"));
+    return report(command_name, core::DataError("internal error", e.what(), "please report this with `swath version`"),
+                  wants_json(app, command_name));
   }
 }
 

@@ -116,10 +116,14 @@ class Batcher {
   static void refuse_missing_tile(const std::string& path, const tiling::ManifestLine& line) {
     std::error_code ec;
     if (core::is_vsi_path(path) || fs::is_regular_file(path, ec)) return;
-    throw core::UsageError(
-        line.where, "its tile file '" + path + "' " + (fs::exists(path, ec) ? "is not a file" : "does not exist"),
-        "a tile's \"path\" is relative to the manifest's directory: enqueue the manifest where "
-        "swath tile wrote it, with its tiles, or tile again");
+    const bool there = fs::exists(path, ec);
+    throw core::UsageError(line.where,
+                           "its tile file '" + path + "' " +
+                               (there ? "is not a file"
+                                : ec  ? "cannot be looked up: " + ec.message()
+                                      : std::string("does not exist")),
+                           "a tile's \"path\" is relative to the manifest's directory: enqueue the manifest where "
+                           "swath tile wrote it, with its tiles, or tile again");
   }
 
   // `swath detect` reports a failed tile as not examined and writes the rest; a task cannot do both (it commits or

@@ -144,7 +144,7 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
   const Groups groups =
       group_tasks(tasks, jobs.size(), connection_.with_reconnect([&] { return listpack_value_limit(connection_); }));
   BucketKeys bucket_keys(keys_.prefix, jobs, groups.buckets);
-  const std::string force_text = force ? "1" : "0", retention = std::to_string(retention_seconds),
+  const std::string force_text = force ? "1" : "0", no_force = "0", retention = std::to_string(retention_seconds),
                     dead = std::to_string(dead_max);
   // The calls, in sending order: a group's members [start, end).
   struct Slice {
@@ -181,6 +181,7 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
     in_flight.pop_front();
     ++answered;
   };
+  std::size_t sent_end = 0;  // slices [0, sent_end) were sent at least once
   auto send_rest = [&] {
     // After a lost connection, the calls whose replies were lost go again: each task is queued once whatever
     // happened to them (the script skips ids it has), so a batch Redis had stored counts as duplicates now.
@@ -194,25 +195,38 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
       const auto& slice = slices[next];
       const auto& job = jobs.at(slice.group.first);
       const auto& members = groups.members.at(slice.group);
+      // Sent again without --force: stored the first time and finished by a worker since, a task would be queued
+      // again and run twice.
+      const std::string& force_this = next < sent_end ? no_force : force_text;
       // In flight before it is sent (its views stay valid when the deque grows): a send that fails may have
       // reached Redis.
       auto& call = in_flight.emplace_back(
-          Call{{keys_.ready, keys_.prefix, force_text, job.id, job.meta, priority_name(slice.group.second), retention,
+          Call{{keys_.ready, keys_.prefix, force_this, job.id, job.meta, priority_name(slice.group.second), retention,
                 dead, groups.bucket_counts[slice.group.first]},
                0,
                {}});
       add_tasks(call, slice.group.second, tasks, members.data() + slice.start, members.data() + slice.end, bucket_keys,
                 held_ids);
+      sent_end = std::max(sent_end, next + 1);
       connection_.send_eval(scripts::enqueue, call.args, 1);
       if (in_flight.size() >= window) collect();
     }
     while (!in_flight.empty()) collect();
   };
+  bool retrying = false;  // the last of `retry` is being sent (NOSCRIPT: the first send did not run)
   try {
     connection_.with_reconnect(send_rest);
     while (!retry.empty()) {
-      const auto& args = retry.back().first;
-      add(connection_.with_reconnect([&] { return connection_.eval_pipeline(scripts::enqueue, {args}, 1); }).front());
+      auto& args = retry.back().first;
+      retrying = true;
+      int attempts = 0;
+      add(connection_
+              .with_reconnect([&] {
+                if (attempts++ > 0) args[2] = no_force;  // its reply lost: as a batch sent again, above
+                return connection_.eval_pipeline(scripts::enqueue, {args}, 1);
+              })
+              .front());
+      retrying = false;
       retry.pop_back();
     }
   } catch (const core::Interrupted&) {  // Ctrl-C while Redis was unreachable
@@ -220,10 +234,13 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
   } catch (const core::IoError& e) {  // unreachable past the reconnect timeout
     counts.lost_connection = e.why();
   }
-  for (const auto& call : in_flight) counts.unconfirmed += call.tasks;
-  for (const auto& [args, size] : retry) counts.unconfirmed += size;
-  for (std::size_t i = answered + in_flight.size(); i < slices.size(); ++i)
-    counts.not_queued += static_cast<std::int64_t>(slices[i].end - slices[i].start);  // never sent
+  // Sent without a reply: queued or not. Never sent, or not run (NOSCRIPT): not queued.
+  for (std::size_t i = answered; i < sent_end; ++i)
+    counts.unconfirmed += static_cast<std::int64_t>(slices[i].end - slices[i].start);
+  for (std::size_t i = sent_end; i < slices.size(); ++i)
+    counts.not_queued += static_cast<std::int64_t>(slices[i].end - slices[i].start);
+  for (std::size_t i = 0; i < retry.size(); ++i)
+    (retrying && i + 1 == retry.size() ? counts.unconfirmed : counts.not_queued) += retry[i].second;
   // Laid out anew by a newer swath since this enqueue began: nothing was queued by the refused batches; say why.
   if (counts.refusal.rfind("SWATH_LAYOUT ", 0) == 0) script_failed(scripts::enqueue, counts.refusal, keys_.prefix);
   return counts;

@@ -22,8 +22,10 @@ core::Json to_json(const EnqueueSummary& summary, const std::string& queue) {
   j.set("not_queued", summary.not_queued);
   if (summary.interrupted) j.set("interrupted", true);  // like "error": present when it applies
   if (summary.unconfirmed > 0) j.set("unconfirmed", summary.unconfirmed);
-  if (!summary.refusal.empty()) j.set("error", summary.refusal);
-  if (!summary.lost_connection.empty()) j.set("error", "lost the connection to Redis: " + summary.lost_connection);
+  std::string error = summary.refusal;
+  if (!summary.lost_connection.empty())
+    error += (error.empty() ? "" : "; ") + std::string("lost the connection to Redis: ") + summary.lost_connection;
+  if (!error.empty()) j.set("error", error);
   return j;
 }
 

@@ -194,7 +194,9 @@ for _, el in ipairs(taken) do
   local job, id = split_key(el)
   if job and string.sub(record(job, id) or '', 1, 1) == 'x' then
     redis.call('HDEL', tk(job, id), id, id .. '#')
+    -- Gone from its job: the same task enqueued again is new there (and counted once in 'tasks').
     redis.call('HINCRBY', jk(job), 'dead', -1)
+    redis.call('HINCRBY', jk(job), 'tasks', -1)
   end
 end
 return #taken

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -199,18 +200,27 @@ EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count,
 }
 
 void check_encoding(Format format, const std::vector<std::string>& creation_options, std::size_t bands,
-                    GDALDataType type) {
+                    GDALDataType type, const TrialGeoref& georef) {
   if (creation_options.empty() || bands == 0) return;  // swath's own choices encode
   static thread_local std::set<std::string> passed;
   const std::string name = format_name(format);
   std::string key = name + " " + std::to_string(bands) + " " + std::to_string(static_cast<int>(type));
   for (const auto& option : creation_options) key += " " + option;
+  if (format == Format::cog) {  // only COG's options read the georeferencing (TILING_SCHEME, TARGET_SRS...)
+    key += " " + std::to_string(std::hash<std::string>{}(georef.crs_wkt));
+    if (georef.geotransform) {
+      for (const double c : georef.geotransform->c) key += " " + std::to_string(c);
+    }
+  }
+  if (passed.size() > 1000) passed.clear();  // an enqueue of a million COG scenes: bounded
   if (passed.count(key) != 0) return;
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(name.c_str());
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   if (driver == nullptr || mem == nullptr) return;  // said by encode_tile, naming the format
   GDALDatasetUniquePtr source(mem->Create("", 16, 16, static_cast<int>(bands), type, nullptr));
   if (!source) return;
+  if (georef.geotransform) source->SetGeoTransform(const_cast<double*>(georef.geotransform->c.data()));
+  if (!georef.crs_wkt.empty()) source->SetSpatialRef(&spatial_reference(georef.crs_wkt));
   CPLStringList options;
   for (const auto& option : creation_options) options.AddString(option.c_str());
   const raster::ScopedConfigOption no_sidecars("GDAL_PAM_ENABLED", "NO");

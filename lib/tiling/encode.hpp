@@ -66,8 +66,14 @@ EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count,
 // Encodes one small blank tile of `bands` bands of `type` in `format` with `creation_options`, as every tile will
 // be: a creation option the driver refuses (PNG ZLEVEL=0, JPEG QUALITY=500, PREDICTOR=3 on integers) or ignores
 // with a warning (GTiff ZLEVEL=99 "not recognised, ignoring") is a UsageError naming it now, instead of a failure
-// of every tile, or a default the user did not ask for. Each combination is tried once per thread.
+// of every tile, or a default the user did not ask for. The tile is placed at the scene's top-left corner in its
+// CRS (`georef`), as real tiles are (COG's TILING_SCHEME, TARGET_SRS need it). Each combination is tried once per
+// thread.
+struct TrialGeoref {
+  std::optional<core::GeoTransform> geotransform;
+  std::string crs_wkt;
+};
 void check_encoding(Format format, const std::vector<std::string>& creation_options, std::size_t bands,
-                    GDALDataType type);
+                    GDALDataType type, const TrialGeoref& georef = {});
 
 }  // namespace swath::tiling

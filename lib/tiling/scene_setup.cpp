@@ -184,7 +184,7 @@ void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info)
   const auto bands = choose_bands(options, info);
   if (format_needs_byte(options.format)) check_band_count(options.format, bands.size(), info.path);
   check_encoding(options.format, options.creation_options, bands.size(),
-                 format_needs_byte(options.format) ? GDT_Byte : info.data_type);
+                 format_needs_byte(options.format) ? GDT_Byte : info.data_type, {info.geotransform, info.crs_wkt});
   const Selection selection(options.shard, options.only_indices);
   const auto count = Grid(info.width, info.height, options.grid).count();
   if (selection.largest_listed() >= count) {

@@ -85,6 +85,30 @@ TEST_CASE("cli: unknown flag exits 2, not CLI11's 109") {
   CHECK(r.out.empty());
 }
 
+TEST_CASE("cli: with --json a failure is a swath.error/1 document on stdout too, unless the command printed its own") {
+  test::ScratchDir dir;
+  // An I/O error after parsing (was: nothing on stdout, a CI step parsing it failed on empty input).
+  auto r = test::swath({"tile", dir / "missing.tif", "-o", dir / "out", "--json"});
+  CHECK(r.exit_code == 1);
+  auto json = core::Json::parse(r.out);
+  CHECK(json.at("schema").as_string() == "swath.error/1");
+  CHECK(json.at("command").as_string() == "tile");
+  CHECK(json.at("exit_code").as_int() == 1);
+  CHECK(json.at("kind").as_string() == "io");
+  CHECK(json.at("subject").as_string() == "cannot open '" + dir / "missing.tif" + "'");
+  CHECK(r.err.find("swath tile: " + json.at("message").as_string()) != std::string::npos);  // the same words
+  // A usage error at parsing, after --json was read.
+  r = test::swath({"detect", "--json", dir / "missing.tif", "-o", dir / "d.gpkg", "--window", "3"});
+  CHECK(r.exit_code == 2);
+  json = core::Json::parse(r.out);
+  CHECK(json.at("kind").as_string() == "usage");
+  CHECK(json.at("exit_code").as_int() == 2);
+  // Without --json stdout stays empty.
+  r = test::swath({"tile", dir / "missing.tif", "-o", dir / "out"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());
+}
+
 TEST_CASE("cli: no command exits 2") {
   const auto r = test::swath({});
   CHECK(r.exit_code == 2);

@@ -130,8 +130,13 @@ TEST_CASE("queue: failures retry after a delay, then dead-letter; bad input dead
   CHECK(dead[1].failures == 2);
   CHECK(f.client.dead_retry({dead[0].id}) == 1);
   CHECK(queue::read_stats(f.client).depth == 1);
+  const auto job = dead[1].id.substr(0, dead[1].id.find(':'));
+  const auto tasks_before = f.client.jobs(job).at(0).tasks;
   CHECK(f.client.dead_purge({}) == 1);
   CHECK(queue::read_stats(f.client).dead == 0);
+  // Purged, it is gone from its job: counted neither dead nor among its tasks (enqueued again, it is new there).
+  CHECK(f.client.jobs(job).at(0).dead == 0);
+  CHECK(f.client.jobs(job).at(0).tasks == tasks_before - 1);
   CHECK(f.redis.cli({"HEXISTS", "swath:{q}:job:" + dead[1].id.substr(0, dead[1].id.find(':')) + ":t",
                      dead[1].id.substr(dead[1].id.find(':') + 1)}) == "0");
 }
