@@ -90,7 +90,12 @@ const std::vector<Value>& Value::as_array() const {
 
 Connection::Connection(RedisEndpoint endpoint, ConnectOptions options)
     : endpoint_(std::move(endpoint)), options_(std::move(options)) {
-  open();
+  try {
+    open();
+  } catch (const ServerNotReady& not_ready) {
+    log::get("queue")->warn("{}: {}; waiting for it", not_ready.subject(), not_ready.why());
+    reconnect(not_ready);
+  }
 }
 
 Connection::~Connection() { close(); }
@@ -138,7 +143,7 @@ void Connection::log_in() {
   if (ping.is_error() && (ping.text.rfind("LOADING", 0) == 0 || ping.text.rfind("MASTERDOWN", 0) == 0)) {
     // A restarting server replaying its AOF: not ready yet, try again like a refused connection.
     close();
-    throw ConnectionLost("Redis at " + endpoint_.describe() + " is not ready", ping.text,
+    throw ServerNotReady("Redis at " + endpoint_.describe() + " is not ready", ping.text,
                          "wait for it to load its data");
   }
   if (ping.is_error()) {
@@ -303,7 +308,7 @@ void Connection::reconnect(const ConnectionLost& cause) {
       throw core::IoError(
           "Redis at " + endpoint_.describe() + " is unreachable",
           "no connection for " + std::to_string(options_.reconnect_timeout.count() / 1000) + " s (" + cause.why() + ")",
-          "check the server; work in flight was not committed and will be leased again");
+          "check the server (redis-cli ping)");
     }
     sleep_unless_giving_up(wait);
     try {

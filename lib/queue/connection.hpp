@@ -42,6 +42,13 @@ class ConnectionLost : public core::IoError {
   using core::IoError::IoError;
 };
 
+// The server answers but is not ready (LOADING its AOF after a restart, MASTERDOWN): worth waiting for, even on
+// the first connection, where an unreachable server is an error at once.
+class ServerNotReady : public ConnectionLost {
+ public:
+  using ConnectionLost::ConnectionLost;
+};
+
 // A Lua script: its source; the connection caches its SHA after the first SCRIPT LOAD.
 struct Script {
   const char* name;
@@ -66,6 +73,7 @@ struct ConnectOptions {
 class Connection {
  public:
   // Connects, logs in and selects the database; throws IoError with a clear reason (refused, wrong password, ...).
+  // A server still loading its data is waited for, up to the reconnect timeout.
   Connection(RedisEndpoint endpoint, ConnectOptions options = {});
   ~Connection();
   Connection(const Connection&) = delete;
