@@ -143,7 +143,11 @@ class DetectHandler final : public worker::TaskHandler {
     if (!report.failures.empty()) {
       std::string why = std::to_string(report.failures.size()) + " window(s) failed";
       for (const auto& f : report.failures) why += "; " + f;
-      throw core::DataError("detecting in '" + task.inputs.front() + "'", why, "check the scene (gdalinfo -checksum)");
+      // The failures name their scene and window; a task of a manifest's tiles has many inputs.
+      const std::string subject = task.inputs.size() == 1
+                                      ? "detecting in '" + task.inputs.front() + "'"
+                                      : "detecting in " + std::to_string(task.inputs.size()) + " tiles";
+      throw core::DataError(subject, why, "check the scene (gdalinfo -checksum)");
     }
     // FlatGeobuf keeps its provenance beside it, as `swath detect` writes it; moved into place first, so the
     // .fgb never appears without it.
