@@ -302,12 +302,13 @@ void Connection::reconnect(const ConnectionLost& cause) {
   const auto logger = log::get("queue");
   const auto give_up = std::chrono::steady_clock::now() + options_.reconnect_timeout;
   auto delay = std::chrono::milliseconds(100);
+  std::string last_why = cause.why();  // what the last attempt met (refused, LOADING...), not only the first loss
   while (true) {
     const auto wait = delay / 2 + std::chrono::milliseconds(jitter() % (delay.count() / 2 + 1));
     if (std::chrono::steady_clock::now() + wait > give_up) {
       throw core::IoError(
           "Redis at " + endpoint_.describe() + " is unreachable",
-          "no connection for " + std::to_string(options_.reconnect_timeout.count() / 1000) + " s (" + cause.why() + ")",
+          "no connection for " + std::to_string(options_.reconnect_timeout.count() / 1000) + " s (" + last_why + ")",
           "check the server (redis-cli ping)");
     }
     sleep_unless_giving_up(wait);
@@ -315,6 +316,7 @@ void Connection::reconnect(const ConnectionLost& cause) {
       open();  // logs that it reconnected
       return;
     } catch (const ConnectionLost& again) {
+      last_why = again.why();
       logger->warn("still cannot reach Redis at {}: {}; next try in up to {} ms", endpoint_.describe(), again.why(),
                    std::min<long>(delay.count() * 2, 5000));
     }

@@ -7,6 +7,7 @@
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +16,8 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
+#include "log/logger.hpp"
 #include "raster/gdal_config.hpp"
 #include "raster/gdal_errors.hpp"
 
@@ -206,6 +209,7 @@ void check_encoding(Format format, const std::vector<std::string>& creation_opti
   const std::string name = format_name(format);
   std::string key = name + " " + std::to_string(bands) + " " + std::to_string(static_cast<int>(type));
   for (const auto& option : creation_options) key += " " + option;
+  for (const auto& option : georef.added_options) key += " +" + option;
   if (format == Format::cog) {  // only COG's options read the georeferencing (TILING_SCHEME, TARGET_SRS...)
     key += " " + std::to_string(std::hash<std::string>{}(georef.crs_wkt));
     if (georef.geotransform) {
@@ -223,6 +227,7 @@ void check_encoding(Format format, const std::vector<std::string>& creation_opti
   if (!georef.crs_wkt.empty()) source->SetSpatialRef(&spatial_reference(georef.crs_wkt));
   CPLStringList options;
   for (const auto& option : creation_options) options.AddString(option.c_str());
+  for (const auto& option : georef.added_options) options.AddString(option.c_str());
   const raster::ScopedConfigOption no_sidecars("GDAL_PAM_ENABLED", "NO");
   ScratchFile& file = scratch_for(file_extension(format));
   struct Said {
@@ -247,7 +252,14 @@ void check_encoding(Format format, const std::vector<std::string>& creation_opti
   VSIUnlink(file.path().c_str());
   std::string complaint = said.complaint;
   if (complaint.rfind(file.path() + ": ", 0) == 0) complaint.erase(0, file.path().size() + 2);  // a scratch name
-  if (made && complaint.empty()) {
+  // A warning refuses only when it names an option as given ("ZLEVEL=99 value not recognised, ignoring."): GDAL
+  // also warns of things not given (3.6's COMPRESS=WEBP with WEBP_LOSSLESS warns that WEBP_LEVEL is ignored).
+  const bool names_given = std::any_of(creation_options.begin(), creation_options.end(), [&](const std::string& o) {
+    return core::to_upper(complaint).find(core::to_upper(o)) != std::string::npos;
+  });
+  if (made && !said.failed && (complaint.empty() || !names_given)) {
+    if (!complaint.empty())
+      log::get("tile")->warn("{} tiles with these creation options: GDAL warns: {}", name, complaint);
     passed.insert(key);
     return;
   }

@@ -72,6 +72,7 @@ EncodedTile encode_tile(const raster::PixelBlock& block, std::size_t band_count,
 struct TrialGeoref {
   std::optional<core::GeoTransform> geotransform;
   std::string crs_wkt;
+  std::vector<std::string> added_options;  // what swath adds to the user's (INTERLEAVE): tried, not named
 };
 void check_encoding(Format format, const std::vector<std::string>& creation_options, std::size_t bands,
                     GDALDataType type, const TrialGeoref& georef = {});

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <map>
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
@@ -40,9 +41,23 @@ void validate_creation_options(const TileOptions& options) {
                            "`gdalinfo --formats` lists the drivers; use GTiff, COG or PNG");
   }
   std::vector<const char*> list;
+  std::map<std::string, std::string> seen;  // KEY → the first KEY=VALUE
   for (const auto& item : options.creation_options) {
     if (item.find('=') == std::string::npos || item.front() == '=') {
       throw core::UsageError("creation option '" + item + "'", "expected KEY=VALUE", "e.g. --co COMPRESS=DEFLATE");
+    }
+    const std::string key = core::to_upper(item.substr(0, item.find('=')));
+    // GDAL takes the first of two and ignores the other without a word.
+    if (const auto [first, fresh] = seen.emplace(key, item);
+        !fresh && core::to_upper(first->second) != core::to_upper(item)) {
+      throw core::UsageError("creation options '" + first->second + "' and '" + item + "'", "one key, two values",
+                             "give " + key + " once");
+    }
+    // Sidecars (.tfw, .wld) would be left in memory: a tile is one file, its place is in the manifest (and in
+    // GTiff/COG tiles themselves).
+    if (key == "TFW" || key == "WORLDFILE") {
+      throw core::UsageError("creation option '" + item + "'", "swath writes one file per tile, no sidecar",
+                             "leave it out: each tile's bounds are in tiles.jsonl and tiles.geojson");
     }
     list.push_back(item.c_str());
   }

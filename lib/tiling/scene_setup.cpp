@@ -155,7 +155,8 @@ raster::Layout choose_layout(TileLook& look) {
   for (const auto& option : look.creation_options) {
     const std::string upper = core::to_upper(option);
     if (upper.rfind("INTERLEAVE=", 0) == 0) interleave = upper.substr(11);
-    if (upper == "PHOTOMETRIC=YCBCR" || upper == "COMPRESS=JPEG") needs_pixel = true;
+    // libtiff's WEBP codec takes contiguous samples only ("TIFF WEBP requires data to be stored contiguously").
+    if (upper == "PHOTOMETRIC=YCBCR" || upper == "COMPRESS=JPEG" || upper == "COMPRESS=WEBP") needs_pixel = true;
   }
   if (interleave.empty() && !needs_pixel) {
     look.creation_options.push_back("INTERLEAVE=BAND");
@@ -183,8 +184,18 @@ std::size_t TileScene::bytes_per_tile() const {
 void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info) {
   const auto bands = choose_bands(options, info);
   if (format_needs_byte(options.format)) check_band_count(options.format, bands.size(), info.path);
-  check_encoding(options.format, options.creation_options, bands.size(),
-                 format_needs_byte(options.format) ? GDT_Byte : info.data_type, {info.geotransform, info.crs_wkt});
+  if (!options.creation_options.empty()) {  // tried as the tiles will be written: with the layout swath adds
+    TileLook written;
+    written.format = options.format;
+    written.creation_options = options.creation_options;
+    (void)choose_layout(written);
+    const std::vector<std::string> added(
+        written.creation_options.begin() + static_cast<std::ptrdiff_t>(options.creation_options.size()),
+        written.creation_options.end());
+    check_encoding(options.format, options.creation_options, bands.size(),
+                   format_needs_byte(options.format) ? GDT_Byte : info.data_type,
+                   {info.geotransform, info.crs_wkt, added});
+  }
   const Selection selection(options.shard, options.only_indices);
   const auto count = Grid(info.width, info.height, options.grid).count();
   if (selection.largest_listed() >= count) {

@@ -139,6 +139,10 @@ TEST_CASE("cli tile: bad input is refused with a clear message and nothing writt
       {{scene, "--grid", "xyz", "--co", "ZLEVEL=0"},
        2,
        "creation option ZLEVEL=0 for PNG tiles: Illegal ZLEVEL value '0'"},
+      {{scene, "--co", "TFW=YES"}, 2, "creation option 'TFW=YES': swath writes one file per tile, no sidecar"},
+      {{scene, "--co", "COMPRESS=LZW", "--co", "COMPRESS=DEFLATE"},
+       2,
+       "creation options 'COMPRESS=LZW' and 'COMPRESS=DEFLATE': one key, two values"},  // GDAL took the first
   };
   for (const auto& c : cases) {
     std::vector<std::string> args{"tile"};
@@ -209,7 +213,8 @@ TEST_CASE("cli tile: a scene none of whose tiles can be read is a failure (exit 
     if (grid == "xyz") args = {"tile", scene, "-o", out, "--grid", "xyz", "--zoom", "3", "--json"};
     const auto r = test::swath(args);
     CHECK(r.exit_code == 1);
-    CHECK(r.out.empty());  // no summary that a pipeline could take for a result
+    // No summary that a pipeline could take for a result: the error, as a document.
+    CHECK(core::Json::parse(r.out).at("schema").as_string() == "swath.error/1");
     CHECK(contains(r.err, "no tile could be made ("));
     CHECK(contains(r.err, "' lists why each failed): the first: "));
     CHECK(contains(r.err, "IReadBlock failed"));  // the first failure's reason, with its own hint
@@ -276,6 +281,21 @@ TEST_CASE("cli tile: --resume after SIGKILL mid-run gives exactly the uninterrup
   CHECK(core::Json::parse(resume.out).at("skipped_resumed").as_int() >= 150);
   REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "16"}).exit_code == 0);
   CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));
+}
+
+TEST_CASE(
+    "cli tile: WEBP inside GTiff tiles: pixel-interleaved as it must be; a warning GDAL gives of itself is no refusal") {
+  test::ScratchDir dir;
+  const std::string landsat = std::string(SWATH_SHARED_DATA_DIR) + "/RGBA.byte.tif";
+  // Every tile failed ("TIFF WEBP requires data to be stored contiguously"): swath wrote GTiff band-interleaved.
+  auto r = test::swath({"tile", landsat, "-o", dir / "webp", "--size", "256", "--co", "COMPRESS=WEBP", "--json"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).at("failed").as_int() == 0);
+  // GDAL 3.6 warns "WEBP_LEVEL is specified, but WEBP_LOSSLESS=YES" though no WEBP_LEVEL was given: was refused.
+  r = test::swath({"tile", landsat, "-o", dir / "lossless", "--size", "256", "--co", "COMPRESS=WEBP", "--co",
+                   "WEBP_LOSSLESS=TRUE", "--json"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).at("written").as_int() > 0);
 }
 
 TEST_CASE("cli tile: the real Landsat crop to PNG: RGBA tiles are exact copies, the collar is skipped as blank") {
