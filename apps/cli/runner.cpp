@@ -118,12 +118,20 @@ int report(const std::string& command, const core::Error& error, bool json = fal
   return static_cast<int>(error.exit_code());
 }
 
-// Whether the command line asked `sub` for JSON output (--json given to it).
+// Whether the command line asked `command` (or its own command: `queue stats`) for JSON output (--json given).
+bool json_given(const CLI::App& app) {
+  const auto* option = app.get_option_no_throw("--json");
+  if (option != nullptr && option->count() > 0) return true;
+  for (const auto* sub : app.get_subcommands()) {  // the parsed ones
+    if (json_given(*sub)) return true;
+  }
+  return false;
+}
+
 bool wants_json(const CLI::App& app, const std::string& command) {
   if (command.empty()) return false;
   try {
-    const auto* option = app.get_subcommand(command)->get_option_no_throw("--json");
-    return option != nullptr && option->count() > 0;
+    return json_given(*app.get_subcommand(command));
   } catch (const CLI::Error&) {
     return false;
   }

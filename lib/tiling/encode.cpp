@@ -231,17 +231,24 @@ void check_encoding(Format format, const std::vector<std::string>& creation_opti
   const raster::ScopedConfigOption no_sidecars("GDAL_PAM_ENABLED", "NO");
   ScratchFile& file = scratch_for(file_extension(format));
   struct Said {
-    std::string complaint;  // the first failure, else the first warning
+    std::string refusal;  // the first failure, or warning that an option given is not supported or not valid
+    std::string warning;  // the first other warning (GDAL 3.6 warns of WEBP_LEVEL with WEBP_LOSSLESS, none given)
     bool failed = false;
   } said;
   CPLPushErrorHandlerEx(
-      [](CPLErr severity, CPLErrorNum, const char* message) {
+      [](CPLErr severity, CPLErrorNum number, const char* message) {
         auto* heard = static_cast<Said*>(CPLGetErrorHandlerUserData());
+        if (severity < CE_Warning || message == nullptr) return;
         const bool failure = severity == CE_Failure || severity == CE_Fatal;
-        if (severity < CE_Warning || message == nullptr || heard->failed || (!failure && !heard->complaint.empty()))
-          return;
-        heard->complaint = message;
-        heard->failed = failure;
+        // "ZLEVEL=99 value not recognised, ignoring." (CPLE_IllegalArg), "driver JPEG does not support creation
+        // option QUALTY" (CPLE_NotSupported): the option would be ignored on every tile.
+        const bool refusing = failure || number == CPLE_IllegalArg || number == CPLE_NotSupported;
+        if (refusing && (heard->refusal.empty() || (failure && !heard->failed))) {
+          heard->refusal = message;
+          heard->failed = heard->failed || failure;
+        } else if (!refusing && heard->warning.empty()) {
+          heard->warning = message;
+        }
       },
       &said);
   GDALDatasetUniquePtr written(
@@ -250,19 +257,18 @@ void check_encoding(Format format, const std::vector<std::string>& creation_opti
   written.reset();
   CPLPopErrorHandler();
   VSIUnlink(file.path().c_str());
-  std::string complaint = said.complaint;
-  if (complaint.rfind(file.path() + ": ", 0) == 0) complaint.erase(0, file.path().size() + 2);  // a scratch name
-  // A warning refuses only when it names an option as given ("ZLEVEL=99 value not recognised, ignoring."): GDAL
-  // also warns of things not given (3.6's COMPRESS=WEBP with WEBP_LOSSLESS warns that WEBP_LEVEL is ignored).
-  const bool names_given = std::any_of(creation_options.begin(), creation_options.end(), [&](const std::string& o) {
-    return core::to_upper(complaint).find(core::to_upper(o)) != std::string::npos;
-  });
-  if (made && !said.failed && (complaint.empty() || !names_given)) {
-    if (!complaint.empty())
-      log::get("tile")->warn("{} tiles with these creation options: GDAL warns: {}", name, complaint);
+  const auto without_scratch_name = [&](std::string text) {
+    if (text.rfind(file.path() + ": ", 0) == 0) text.erase(0, file.path().size() + 2);
+    return text;
+  };
+  if (made && said.refusal.empty()) {
+    if (!said.warning.empty())
+      log::get("tile")->warn("{} tiles with these creation options: GDAL warns: {}", name,
+                             without_scratch_name(said.warning));
     passed.insert(key);
     return;
   }
+  const std::string complaint = without_scratch_name(said.refusal);
   std::string given;
   for (const auto& option : creation_options) given += (given.empty() ? "" : " ") + option;
   throw core::UsageError(std::string(creation_options.size() == 1 ? "creation option " : "creation options ") + given +

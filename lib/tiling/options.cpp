@@ -34,51 +34,6 @@ bool parse_double(const std::string& text, double& out) {
   return end == text.c_str() + text.size();
 }
 
-void validate_creation_options(const TileOptions& options) {
-  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(format_name(options.format).c_str());
-  if (driver == nullptr) {
-    throw core::UsageError("format " + format_name(options.format), "this GDAL build has no such driver",
-                           "`gdalinfo --formats` lists the drivers; use GTiff, COG or PNG");
-  }
-  std::vector<const char*> list;
-  std::map<std::string, std::string> seen;  // KEY → the first KEY=VALUE
-  for (const auto& item : options.creation_options) {
-    if (item.find('=') == std::string::npos || item.front() == '=') {
-      throw core::UsageError("creation option '" + item + "'", "expected KEY=VALUE", "e.g. --co COMPRESS=DEFLATE");
-    }
-    const std::string key = core::to_upper(item.substr(0, item.find('=')));
-    // GDAL takes the first of two and ignores the other without a word.
-    if (const auto [first, fresh] = seen.emplace(key, item);
-        !fresh && core::to_upper(first->second) != core::to_upper(item)) {
-      throw core::UsageError("creation options '" + first->second + "' and '" + item + "'", "one key, two values",
-                             "give " + key + " once");
-    }
-    // Sidecars (.tfw, .wld) would be left in memory: a tile is one file, its place is in the manifest (and in
-    // GTiff/COG tiles themselves).
-    if (key == "TFW" || key == "WORLDFILE") {
-      throw core::UsageError("creation option '" + item + "'", "swath writes one file per tile, no sidecar",
-                             "leave it out: each tile's bounds are in tiles.jsonl and tiles.geojson");
-    }
-    list.push_back(item.c_str());
-  }
-  list.push_back(nullptr);
-  // GDAL reports an unknown key or a bad value as a warning; swath treats it as a usage error.
-  std::string complaint;
-  CPLPushErrorHandlerEx(
-      [](CPLErr, CPLErrorNum, const char* message) {
-        auto* text = static_cast<std::string*>(CPLGetErrorHandlerUserData());
-        if (text->empty() && message != nullptr) *text = message;
-      },
-      &complaint);
-  const int ok = GDALValidateCreationOptions(driver, const_cast<char**>(list.data()));
-  CPLPopErrorHandler();
-  if (!ok) {
-    throw core::UsageError(
-        "creation options for " + format_name(options.format), complaint.empty() ? "rejected by the driver" : complaint,
-        "`gdalinfo --format " + format_name(options.format) + "` lists the driver's creation options");
-  }
-}
-
 }  // namespace
 
 Format parse_format(const std::string& text, const std::string& source) {
@@ -141,6 +96,51 @@ std::vector<int> parse_bands(const std::vector<std::string>& items, const std::s
     }
   }
   return bands;
+}
+
+void validate_creation_options(const TileOptions& options) {
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(format_name(options.format).c_str());
+  if (driver == nullptr) {
+    throw core::UsageError("format " + format_name(options.format), "this GDAL build has no such driver",
+                           "`gdalinfo --formats` lists the drivers; use GTiff, COG or PNG");
+  }
+  std::vector<const char*> list;
+  std::map<std::string, std::string> seen;  // KEY → the first KEY=VALUE
+  for (const auto& item : options.creation_options) {
+    if (item.find('=') == std::string::npos || item.front() == '=') {
+      throw core::UsageError("creation option '" + item + "'", "expected KEY=VALUE", "e.g. --co COMPRESS=DEFLATE");
+    }
+    const std::string key = core::to_upper(item.substr(0, item.find('=')));
+    // GDAL takes the first of two and ignores the other without a word.
+    if (const auto [first, fresh] = seen.emplace(key, item);
+        !fresh && core::to_upper(first->second) != core::to_upper(item)) {
+      throw core::UsageError("creation options '" + first->second + "' and '" + item + "'", "one key, two values",
+                             "give " + key + " once");
+    }
+    // Sidecars (.tfw, .wld) would be left in memory: a tile is one file, its place is in the manifest (and in
+    // GTiff/COG tiles themselves).
+    if (key == "TFW" || key == "WORLDFILE") {
+      throw core::UsageError("creation option '" + item + "'", "swath writes one file per tile, no sidecar",
+                             "leave it out: each tile's bounds are in tiles.jsonl and tiles.geojson");
+    }
+    list.push_back(item.c_str());
+  }
+  list.push_back(nullptr);
+  // GDAL reports an unknown key or a bad value as a warning; swath treats it as a usage error.
+  std::string complaint;
+  CPLPushErrorHandlerEx(
+      [](CPLErr, CPLErrorNum, const char* message) {
+        auto* text = static_cast<std::string*>(CPLGetErrorHandlerUserData());
+        if (text->empty() && message != nullptr) *text = message;
+      },
+      &complaint);
+  const int ok = GDALValidateCreationOptions(driver, const_cast<char**>(list.data()));
+  CPLPopErrorHandler();
+  if (!ok) {
+    throw core::UsageError(
+        "creation options for " + format_name(options.format), complaint.empty() ? "rejected by the driver" : complaint,
+        "`gdalinfo --format " + format_name(options.format) + "` lists the driver's creation options");
+  }
 }
 
 void validate(const TileOptions& options) {

@@ -74,6 +74,9 @@ bool pyramid_reads(const std::string& key);
 // Checks everything that needs no file: grid ranges, selected indices, formats, creation options, a scene.
 // Throws UsageError with a hint.
 void validate(const TileOptions& options);
+// validate()'s check of --co alone (also for web maps): KEY=VALUE, known to the format's driver, a key once, no
+// sidecar options; UsageError naming the option.
+void validate_creation_options(const TileOptions& options);
 
 // The options that shape the tiles' bytes (not scenes, paths, threads, memory, shard or resume):
 // its hash goes into every tile's provenance, so a shard's tiles equal the whole run's.

@@ -115,6 +115,7 @@ void validate(const PyramidOptions& o) {
                                               : "pass --format PNG, or build a JPEG or WEBP pyramid on one machine");
   }
   // Web-map tiles are bytes: RGB(A), or grey and alpha (JPEG: no alpha); tried as RGBA (RGB for JPEG).
+  tiling::validate_creation_options(t);
   tiling::check_encoding(t.format, t.creation_options, t.format == tiling::Format::jpeg ? 3 : 4, GDT_Byte);
   if (t.scenes.empty()) throw core::UsageError("--grid xyz", "no scene given", "name at least one raster");
   if (t.output_dir.empty() && o.archive.empty()) {

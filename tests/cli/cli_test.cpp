@@ -103,6 +103,12 @@ TEST_CASE("cli: with --json a failure is a swath.error/1 document on stdout too,
   json = core::Json::parse(r.out);
   CHECK(json.at("kind").as_string() == "usage");
   CHECK(json.at("exit_code").as_int() == 2);
+  // --json of a command's own command (queue stats): Redis refused at once.
+  r = test::swath({"queue", "stats", "--redis", "redis://127.0.0.1:1", "--json"});
+  CHECK(r.exit_code == 1);
+  json = core::Json::parse(r.out);
+  CHECK(json.at("command").as_string() == "queue");
+  CHECK(json.at("kind").as_string() == "io");
   // Without --json stdout stays empty.
   r = test::swath({"tile", dir / "missing.tif", "-o", dir / "out"});
   CHECK(r.exit_code == 1);

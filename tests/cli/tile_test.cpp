@@ -292,10 +292,17 @@ TEST_CASE(
   CHECK_MESSAGE(r.exit_code == 0, r.err);
   CHECK(core::Json::parse(r.out).at("failed").as_int() == 0);
   // GDAL 3.6 warns "WEBP_LEVEL is specified, but WEBP_LOSSLESS=YES" though no WEBP_LEVEL was given: was refused.
-  r = test::swath({"tile", landsat, "-o", dir / "lossless", "--size", "256", "--co", "COMPRESS=WEBP", "--co",
-                   "WEBP_LOSSLESS=TRUE", "--json"});
-  CHECK_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(core::Json::parse(r.out).at("written").as_int() > 0);
+  for (const std::string lossless : {"WEBP_LOSSLESS=TRUE", "WEBP_LOSSLESS=YES"}) {  // its message says "=YES"
+    r = test::swath(
+        {"tile", landsat, "-o", dir / lossless, "--size", "256", "--co", "COMPRESS=WEBP", "--co", lossless, "--json"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(core::Json::parse(r.out).at("written").as_int() > 0);
+  }
+  // A web map's options are checked as chips' are: an unknown key is refused, not ignored on every tile.
+  r = test::swath({"tile", landsat, "-o", dir / "map", "--grid", "xyz", "--format", "JPEG", "--co", "QUALTY=90"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("QUALTY") != std::string::npos, r.err);
+  CHECK_FALSE(fs::exists(dir / "map"));
 }
 
 TEST_CASE("cli tile: the real Landsat crop to PNG: RGBA tiles are exact copies, the collar is skipped as blank") {
