@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
@@ -128,6 +129,15 @@ bool json_given(const CLI::App& app) {
   return false;
 }
 
+bool json_in_argv(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "--") return false;
+    if (word == "--json") return true;
+  }
+  return false;
+}
+
 bool wants_json(const CLI::App& app, const std::string& command) {
   if (command.empty()) return false;
   try {
@@ -194,7 +204,9 @@ int run(int argc, char** argv, CommandList commands) {
     std::cout << app.help("", CLI::AppFormatMode::All);
     return 0;
   } catch (const CLI::ParseError& e) {
-    if (const auto missing = missing_subcommand(app, e)) return report(parsed_command_name(app), *missing);
+    // `swath queue --json` names no command for --json to belong to: the word on the command line says it.
+    if (const auto missing = missing_subcommand(app, e))
+      return report(parsed_command_name(app), *missing, json_in_argv(argc, argv));
     return report(parsed_command_name(app), usage_error_from(e), wants_json(app, parsed_command_name(app)));
   } catch (const core::Error& e) {
     return report(command_name, e, wants_json(app, command_name));

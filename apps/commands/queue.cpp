@@ -3,6 +3,7 @@
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "commands/queue_flags.hpp"
+#include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
@@ -63,11 +64,14 @@ class QueueCommand final : public cli::Command {
     for (auto* sub : {retry_, purge_}) {
       sub->add_option("ids", ids_, "Task ids");
       sub->add_flag("--all", all_, "Every dead task");
+      sub->add_flag("--json", json_, R"(Print {"queue", "action", "tasks"}: the action and how many tasks it took)");
     }
   }
   int run(const cli::Invocation& invocation) override {
     const auto settings = queue_settings(invocation.config);
-    queue::Connection connection(settings.endpoint(), {.client_name = "swath-queue"});
+    // Ctrl-C ends a wait for a Redis still loading its data (exit 130), not 60 s later.
+    queue::Connection connection(settings.endpoint(),
+                                 {.client_name = "swath-queue", .give_up = core::cancel_requested});
     for (const auto& warning : connection.check_durability(settings.allow_eviction)) {
       log::get("queue")->warn("{}", warning);
     }
@@ -102,7 +106,15 @@ class QueueCommand final : public cli::Command {
             "swath queue dead list shows the dead tasks");
       }
       const auto n = retry ? client.dead_retry(ids_) : client.dead_purge(ids_);
-      cli::emit(std::string(retry ? "queued again " : "purged ") + std::to_string(n) + " dead tasks\n");
+      if (json_) {
+        core::Json j = core::Json::object();
+        j.set("queue", client.keys().name);
+        j.set("action", retry ? "retry" : "purge");
+        j.set("tasks", static_cast<std::int64_t>(n));
+        cli::emit(j.dump() + "\n");
+      } else {
+        cli::emit(std::string(retry ? "queued again " : "purged ") + std::to_string(n) + " dead tasks\n");
+      }
     }
     return static_cast<int>(core::ExitCode::ok);
   }

@@ -149,6 +149,20 @@ void Config::load_mapping(const void* node, const std::string& prefix, const std
   }
 }
 
+namespace {
+void refuse_single_underscore(const Schema& schema, const std::string& name) {
+  const std::string rest = name.substr(env_prefix.size());
+  for (auto underscore = rest.find('_'); underscore != std::string::npos; underscore = rest.find('_', underscore + 1)) {
+    const std::string key = core::to_lower(rest.substr(0, underscore) + "." + rest.substr(underscore + 1));
+    if (schema.find(key) == nullptr) continue;
+    const std::string meant = std::string(env_prefix) + rest.substr(0, underscore) + "__" + rest.substr(underscore + 1);
+    throw core::UsageError("environment variable " + name,
+                           "not a config key: section and key are parted by two underscores",
+                           "rename it " + meant + " (config key " + key + ")");
+  }
+}
+}  // namespace
+
 void Config::load_environment(const std::vector<std::string>& environment) {
   for (const auto& assignment : environment) {
     const auto eq = assignment.find('=');
@@ -156,7 +170,10 @@ void Config::load_environment(const std::vector<std::string>& environment) {
     const std::string name = assignment.substr(0, eq);
     if (name.rfind(env_prefix, 0) != 0) continue;
     const auto separator = name.find("__", env_prefix.size());
-    if (separator == std::string::npos) continue;  // SWATH_CONFIG and friends are not keys
+    if (separator == std::string::npos) {       // SWATH_CONFIG and friends are not keys...
+      refuse_single_underscore(schema_, name);  // ...but SWATH_TILE_SIZE meant one and would be ignored
+      continue;
+    }
     const std::string key = core::to_lower(name.substr(env_prefix.size(), separator - env_prefix.size()) + "." +
                                            name.substr(separator + 2));
     set(key, assignment.substr(eq + 1), Origin{Layer::env, name});

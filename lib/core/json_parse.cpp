@@ -82,6 +82,8 @@ class Parser {
       if (pos_ >= text_.size() || text_[pos_] != ':') fail("expected ':'");
       ++pos_;
       if (!kept_only || std::find(keep_.begin(), keep_.end(), name) != keep_.end()) {
+        // The last would win without a word: {"size":256,...,"size":512} is a mistake to name, not to guess at.
+        if (obj.find(name) != nullptr) fail("key \"" + std::string(name) + "\" given twice");
         obj.set(plain ? std::string(name) : std::move(key), parse_value(depth + 1));
       } else {
         skip_value(depth + 1);

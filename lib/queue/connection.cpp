@@ -328,9 +328,8 @@ void Connection::sleep_unless_giving_up(std::chrono::milliseconds wait) {
   const auto until = std::chrono::steady_clock::now() + wait;
   while (true) {
     if (options_.give_up && options_.give_up()) {
-      throw core::Interrupted("stopped while Redis at " + endpoint_.describe() +
-                              " was unreachable (work in flight was neither committed nor handed back: its leases "
-                              "expire and it runs again)");
+      throw core::Interrupted("stopped while Redis at " + endpoint_.describe() + " was unreachable" +
+                              (options_.stop_consequence.empty() ? "" : " (" + options_.stop_consequence + ")"));
     }
     const auto now = std::chrono::steady_clock::now();
     if (now >= until) return;

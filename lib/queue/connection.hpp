@@ -68,6 +68,8 @@ struct ConnectOptions {
   // Asked between reconnection attempts: true ends them at once with core::Interrupted (a shutdown whose
   // grace period ran out must not wait for a Redis that is down).
   std::function<bool()> give_up = nullptr;
+  // What such a stop leaves behind, for its message (a worker: the leases in flight expire and run again).
+  std::string stop_consequence = {};
 };
 
 class Connection {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/cancel.hpp"
 #include "queue/admin.hpp"
 
 namespace swath::queue {
@@ -142,7 +143,8 @@ std::string stats_prometheus(const QueueStats& s) {
 
 core::Json fetch_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, bool allow_eviction,
                             std::int64_t window_seconds) {
-  Connection connection(endpoint);
+  Connection connection(endpoint, {.client_name = "swath-stats",
+                                   .give_up = core::cancel_requested});  // Ctrl-C while Redis loads ends the wait
   connection.check_durability(allow_eviction);
   check_layout(connection, Keys(queue_name));
   QueueClient client(connection, queue_name);

@@ -1,12 +1,43 @@
 // Sends GDAL's CPLError messages through swath's logger, in the raising thread's log context.
 #include <cpl_error.h>
 
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
 #include "log/logger.hpp"
+#include "raster/gdal_errors.hpp"
 #include "raster/gdal_settings.hpp"
 
 namespace swath::raster {
 
 namespace {
+
+// How many times each warning text was heard; bounded, past it every warning is logged (never fewer lines than
+// the messages' variety).
+class WarningCounts {
+ public:
+  // The count including this hearing, or 0 when no longer counted.
+  std::uint64_t hear(std::string_view text) {
+    const std::lock_guard lock(mutex_);
+    auto found = counts_.find(std::string(text));
+    if (found != counts_.end()) return ++found->second;
+    if (counts_.size() >= kMaxTexts) return 0;
+    counts_.emplace(std::string(text), 1);
+    return 1;
+  }
+
+ private:
+  static constexpr std::size_t kMaxTexts = 1024;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::uint64_t> counts_;
+};
+
+bool is_power_of_ten(std::uint64_t n) {
+  while (n >= 10 && n % 10 == 0) n /= 10;
+  return n == 1;
+}
 
 void CPL_STDCALL gdal_error_handler(CPLErr severity, CPLErrorNum number, const char* message) {
   static const auto logger = log::get("gdal");
@@ -18,7 +49,7 @@ void CPL_STDCALL gdal_error_handler(CPLErr severity, CPLErrorNum number, const c
       logger->debug("{}", text);
       break;
     case CE_Warning:
-      logger->warn("{}", text);
+      log_gdal_warning(text);
       break;
     case CE_Failure:
       logger->error("{} (CPLE {})", text, number);
@@ -30,6 +61,17 @@ void CPL_STDCALL gdal_error_handler(CPLErr severity, CPLErrorNum number, const c
 }
 
 }  // namespace
+
+void log_gdal_warning(std::string_view text) {
+  static WarningCounts counts;
+  static const auto logger = log::get("gdal");
+  const std::uint64_t heard = counts.hear(text);
+  if (heard <= 1) {
+    logger->warn("{}", text);
+  } else if (is_power_of_ten(heard)) {
+    logger->warn("{} (heard {} times so far; logged at 1, 10, 100... times)", text, heard);
+  }
+}
 
 void install_gdal_error_handler() { CPLSetErrorHandler(gdal_error_handler); }
 

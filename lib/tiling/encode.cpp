@@ -17,7 +17,6 @@
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
-#include "log/logger.hpp"
 #include "raster/gdal_config.hpp"
 #include "raster/gdal_errors.hpp"
 
@@ -230,50 +229,41 @@ void check_encoding(Format format, const std::vector<std::string>& creation_opti
   for (const auto& option : georef.added_options) options.AddString(option.c_str());
   const raster::ScopedConfigOption no_sidecars("GDAL_PAM_ENABLED", "NO");
   ScratchFile& file = scratch_for(file_extension(format));
-  struct Said {
-    std::string refusal;  // the first failure, or warning that an option given is not supported or not valid
-    std::string warning;  // the first other warning (GDAL 3.6 warns of WEBP_LEVEL with WEBP_LOSSLESS, none given)
-    bool failed = false;
-  } said;
-  CPLPushErrorHandlerEx(
-      [](CPLErr severity, CPLErrorNum number, const char* message) {
-        auto* heard = static_cast<Said*>(CPLGetErrorHandlerUserData());
-        if (severity < CE_Warning || message == nullptr) return;
-        const bool failure = severity == CE_Failure || severity == CE_Fatal;
-        // "ZLEVEL=99 value not recognised, ignoring." (CPLE_IllegalArg), "driver JPEG does not support creation
-        // option QUALTY" (CPLE_NotSupported): the option would be ignored on every tile.
-        const bool refusing = failure || number == CPLE_IllegalArg || number == CPLE_NotSupported;
-        if (refusing && (heard->refusal.empty() || (failure && !heard->failed))) {
-          heard->refusal = message;
-          heard->failed = heard->failed || failure;
-        } else if (!refusing && heard->warning.empty()) {
-          heard->warning = message;
-        }
-      },
-      &said);
-  GDALDatasetUniquePtr written(
-      driver->CreateCopy(file.path().c_str(), source.get(), FALSE, options.List(), nullptr, nullptr));
-  const bool made = written != nullptr;
-  written.reset();
-  CPLPopErrorHandler();
+  std::string refusal;  // a failure, or a warning that an option given is not supported or not a valid value
+  std::string warning;  // the first other warning (GDAL 3.6 warns of WEBP_LEVEL with WEBP_LOSSLESS, none given)
+  {
+    const raster::CapturedGdalErrors heard(raster::CapturedGdalErrors::Warnings::keep);
+    GDALDatasetUniquePtr written(
+        driver->CreateCopy(file.path().c_str(), source.get(), FALSE, options.List(), nullptr, nullptr));
+    const bool made = written != nullptr;
+    written.reset();
+    for (const auto& said : heard.warnings()) {
+      // "ZLEVEL=99 value not recognised, ignoring." (CPLE_IllegalArg), "driver JPEG does not support creation
+      // option QUALTY" (CPLE_NotSupported): the option would be ignored on every tile.
+      const bool refusing = said.number == CPLE_IllegalArg || said.number == CPLE_NotSupported;
+      std::string& slot = refusing ? refusal : warning;
+      if (slot.empty()) slot = said.text;
+    }
+    if (heard.failed()) refusal = heard.first_failure();
+    if (!made && refusal.empty()) refusal = "the driver refused them (GDAL said no more)";
+  }
   VSIUnlink(file.path().c_str());
   const auto without_scratch_name = [&](std::string text) {
     if (text.rfind(file.path() + ": ", 0) == 0) text.erase(0, file.path().size() + 2);
     return text;
   };
-  if (made && said.refusal.empty()) {
-    if (!said.warning.empty())
-      log::get("tile")->warn("{} tiles with these creation options: GDAL warns: {}", name,
-                             without_scratch_name(said.warning));
+  if (refusal.empty()) {
+    // Counted with the same warning from every tile: said once.
+    if (!warning.empty()) raster::log_gdal_warning(warning);
     passed.insert(key);
     return;
   }
-  const std::string complaint = without_scratch_name(said.refusal);
+  const std::string complaint = without_scratch_name(refusal);
   std::string given;
   for (const auto& option : creation_options) given += (given.empty() ? "" : " ") + option;
   throw core::UsageError(std::string(creation_options.size() == 1 ? "creation option " : "creation options ") + given +
                              " for " + name + " tiles",
-                         complaint.empty() ? "the driver refused them (GDAL said no more)" : complaint,
+                         complaint,
                          "`gdalinfo --format " + name + "` lists " + name + "'s creation options and their values");
 }
 

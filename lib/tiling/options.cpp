@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
+#include "raster/gdal_errors.hpp"
 
 namespace swath::tiling {
 
@@ -31,7 +33,8 @@ bool parse_double(const std::string& text, double& out) {
   if (text.empty()) return false;
   char* end = nullptr;
   out = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size();
+  // "inf", "nan" and 1e400 are no pixel values to scale from (and JSON could not record them)
+  return end == text.c_str() + text.size() && std::isfinite(out);
 }
 
 }  // namespace
@@ -128,14 +131,13 @@ void validate_creation_options(const TileOptions& options) {
   list.push_back(nullptr);
   // GDAL reports an unknown key or a bad value as a warning; swath treats it as a usage error.
   std::string complaint;
-  CPLPushErrorHandlerEx(
-      [](CPLErr, CPLErrorNum, const char* message) {
-        auto* text = static_cast<std::string*>(CPLGetErrorHandlerUserData());
-        if (text->empty() && message != nullptr) *text = message;
-      },
-      &complaint);
-  const int ok = GDALValidateCreationOptions(driver, const_cast<char**>(list.data()));
-  CPLPopErrorHandler();
+  int ok = 0;
+  {
+    const raster::CapturedGdalErrors heard(raster::CapturedGdalErrors::Warnings::keep);
+    ok = GDALValidateCreationOptions(driver, const_cast<char**>(list.data()));
+    if (!heard.warnings().empty()) complaint = heard.warnings().front().text;
+    if (heard.failed()) complaint = heard.first_failure();
+  }
   if (!ok) {
     throw core::UsageError(
         "creation options for " + format_name(options.format), complaint.empty() ? "rejected by the driver" : complaint,

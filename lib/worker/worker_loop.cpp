@@ -39,7 +39,10 @@ WorkerLoop::WorkerLoop(const WorkerOptions& options, const HandlerRegistry& regi
     : options_(options),
       connect_{.reconnect_timeout = std::chrono::milliseconds(options.reconnect_timeout_ms),
                .client_name = "swath-worker-" + options.worker_id,
-               .give_up = [this] { return past_shutdown_deadline(); }},
+               .give_up = [this] { return past_shutdown_deadline(); },
+               .stop_consequence =
+                   "work in flight was neither committed nor handed back: its leases expire and it "
+                   "runs again"},
       connection_(options.redis, connect_),
       client_(connection_, options.queue),
       settle_connection_(options.redis, settle_connect()),

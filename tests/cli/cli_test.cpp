@@ -109,6 +109,15 @@ TEST_CASE("cli: with --json a failure is a swath.error/1 document on stdout too,
   json = core::Json::parse(r.out);
   CHECK(json.at("command").as_string() == "queue");
   CHECK(json.at("kind").as_string() == "io");
+  // --json given to a command that lacks its own command (was: nothing on stdout).
+  r = test::swath({"queue", "--json"});
+  CHECK(r.exit_code == 2);
+  json = core::Json::parse(r.out);
+  CHECK(json.at("command").as_string() == "queue");
+  CHECK(json.at("subject").as_string() == "a command is needed");
+  r = test::swath({"queue", "--", "--json"});  // after "--" it is no flag
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
   // Without --json stdout stays empty.
   r = test::swath({"tile", dir / "missing.tif", "-o", dir / "out"});
   CHECK(r.exit_code == 1);

@@ -137,6 +137,12 @@ TEST_CASE("cli queue: a dead task's log lines carry trace_id, task_id and attemp
   CHECK(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);
   CHECK(fs::exists(dir / "out/a.txt.sha256"));
   CHECK(test::swath(with_redis(redis, {"queue", "dead", "purge", "--all"})).out == "purged 0 dead tasks\n");
+  // --json for a script: one object, as list has.
+  const auto purged =
+      core::Json::parse(test::swath(with_redis(redis, {"queue", "dead", "purge", "--all", "--json"})).out);
+  CHECK(purged.at("action").as_string() == "purge");
+  CHECK(purged.at("tasks").as_int() == 0);
+  CHECK(purged.at("queue").as_string() == "cli");
 }
 
 TEST_CASE("cli queue: stats of a queue never used says so; dead retry/purge of ids that are not dead tasks exit 2") {
@@ -334,4 +340,36 @@ TEST_CASE("cli worker --max-tasks: settles its share and exits 0, the rest stays
     CHECK(r.err.find("swath worker: --max-tasks: '" + bad + "' must be 1 or more") != std::string::npos);
     CHECK(r.err.find("179769") == std::string::npos);  // not CLI11's range up to DBL_MAX
   }
+}
+
+TEST_CASE("cli queue: a Redis still loading its data is waited for; Ctrl-C ends that wait (exit 130), not the load") {
+  test::RedisServer redis;
+  // 4000 keys in the AOF's base, loaded 2 ms apart: ~8 s of LOADING on restart.
+  const auto rewritten = [&] {  // no rewrite running nor scheduled (the first start makes the AOF's base by one)
+    const auto info = redis.cli({"INFO", "persistence"});
+    return info.find("aof_rewrite_in_progress:0") != std::string::npos &&
+           info.find("aof_rewrite_scheduled:0") != std::string::npos;
+  };
+  wait_until(rewritten);
+  redis.cli({"EVAL", "for i = 1, 4000 do redis.call('SET', 'filler:' .. i, 'x') end", "0"});
+  redis.cli({"BGREWRITEAOF"});
+  wait_until(rewritten);
+  redis.stop();
+  redis.start_loading_slowly(2000);
+  REQUIRE(redis.cli({"PING"}).rfind("LOADING", 0) == 0);
+  test::Background stats(with_redis(redis, {SWATH_BINARY, "queue", "stats", "--json"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  stats.signal(SIGINT);
+  auto r = stats.wait(std::chrono::seconds(60));
+  INFO(r.err);
+  CHECK(r.exit_code == 130);  // was: waited for the whole load, then printed the stats
+  CHECK(r.err.find("swath queue: stopped while Redis at " + redis.url() + " was unreachable") != std::string::npos);
+  CHECK(r.err.find("leases") == std::string::npos);  // a worker's consequence, not this command's
+  CHECK(core::Json::parse(r.out).at("kind").as_string() == "interrupted");
+  // Left alone, it waits for the load and answers.
+  REQUIRE(redis.cli({"PING"}).rfind("LOADING", 0) == 0);
+  r = test::swath(with_redis(redis, {"queue", "stats", "--json"}));
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.err.find("is loading the dataset") != std::string::npos);  // said while it waited
+  CHECK(core::Json::parse(r.out).at("queue").as_string() == "cli");
 }

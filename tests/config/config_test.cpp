@@ -145,3 +145,13 @@ TEST_CASE("config: every file in configs/ is loaded by a test") {
     }
   }
 }
+
+TEST_CASE("config: SWATH_TILE_SIZE (one underscore where two part section and key) is refused, naming the right name") {
+  config::Config c = settings::defaults();
+  const auto message = test::usage_message([&] { c.load_environment({"SWATH_GDAL_CACHE_MB=5"}); });
+  CHECK(message.find("environment variable SWATH_GDAL_CACHE_MB") == 0);
+  CHECK(message.find("rename it SWATH_GDAL__CACHE_MB (config key gdal.cache_mb)") != std::string::npos);
+  // Names that are no key's stay the user's own: SWATH_CONFIG, SWATH_REDIS_PASSWORD, SWATH_ANYTHING_ELSE.
+  c.load_environment({"SWATH_CONFIG=x.yaml", "SWATH_REDIS_PASSWORD=p", "SWATH_ANYTHING_ELSE=1", "SWATH_GDAL=1"});
+  CHECK(c.get_int("gdal.cache_mb") == settings::defaults().get_int("gdal.cache_mb"));
+}

@@ -65,6 +65,17 @@ TEST_CASE("json: malformed documents are rejected with the byte offset") {
   }
 }
 
+TEST_CASE("json: a key given twice in one object is refused, naming it (the last would win without a word)") {
+  try {
+    Json::parse(R"({"size":256,"overlap":0,"size":512})");
+    FAIL("expected an error");
+  } catch (const swath::core::DataError& e) {
+    CHECK(std::string(e.what()).find(R"(key "size" given twice)") != std::string::npos);
+  }
+  CHECK_THROWS_AS(Json::parse(R"({"a":{"b":1,"b":1}})"), swath::core::DataError);  // nested too, same value or not
+  CHECK(Json::parse(R"([{"a":1},{"a":2}])").as_array().size() == 2);               // the same key in two objects
+}
+
 TEST_CASE("json: typed access names the expected type") {
   const Json j = Json::parse(R"({"n": "five"})");
   CHECK_THROWS_WITH_AS(j.at("n").as_int(), "JSON value: expected an integer, found a string", swath::core::DataError);

@@ -38,6 +38,17 @@ RedisServer::~RedisServer() {
 std::string RedisServer::url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
 
 void RedisServer::start() {
+  launch({});
+  wait_for_answer("PONG");
+}
+
+void RedisServer::start_loading_slowly(int microseconds_per_key) {
+  // Events (connections) are served between loaded chunks of this many bytes: every key or so, not every 2 MB.
+  launch({"--key-load-delay", std::to_string(microseconds_per_key), "--loading-process-events-interval-bytes", "1024"});
+  wait_for_answer("");  // LOADING is an answer too
+}
+
+void RedisServer::launch(const std::vector<std::string>& extra_args) {
   std::vector<std::string> argv{"redis-server",
                                 "--port",
                                 std::to_string(port_),
@@ -58,13 +69,18 @@ void RedisServer::start() {
                                 "--logfile",
                                 dir_.path() + "/redis.log"};
   if (!options_.password.empty()) argv.insert(argv.end(), {"--requirepass", options_.password});
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Background>(argv);
+}
+
+void RedisServer::wait_for_answer(const std::string& expected) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     std::vector<std::string> ping{"redis-cli", "-p", std::to_string(port_), "--no-auth-warning"};
     if (!options_.password.empty()) ping.insert(ping.end(), {"-a", options_.password});
     ping.push_back("PING");
-    if (run(ping).out.rfind("PONG", 0) == 0) return;
+    const std::string answer = run(ping).out;
+    if (!answer.empty() && answer.rfind("Could not connect", 0) != 0 && answer.rfind(expected, 0) == 0) return;
     if (!process_->running()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

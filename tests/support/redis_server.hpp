@@ -29,6 +29,9 @@ class RedisServer {
   void stop();   // SIGTERM: Redis fsyncs the AOF and exits; waits for it
   void kill();   // SIGKILL
   void start();  // (re)starts on the same port and directory, waits until it answers PING
+  // Restarts with its data loading slowly (Redis's key-load-delay, in µs per key): it answers LOADING until done.
+  // Returns once it answers at all.
+  void start_loading_slowly(int microseconds_per_key);
   bool running() const { return process_ != nullptr && process_->running(); }
 
   // Runs redis-cli against this server; returns its stdout (trimmed of the final newline).
@@ -41,6 +44,8 @@ class RedisServer {
   ScratchDir dir_;
   int port_ = 0;
   std::unique_ptr<Background> process_;
+  void launch(const std::vector<std::string>& extra_args);
+  void wait_for_answer(const std::string& expected);
 };
 
 // `args` (a swath command line) with the flags that point it at queue `queue` on `redis`.

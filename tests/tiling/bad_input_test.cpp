@@ -83,3 +83,12 @@ TEST_CASE("tile: the progress sink hears 'finished' even when the output fails m
   CHECK_THROWS_AS(tiling::tile_scenes(options, &recorder), core::IoError);
   CHECK(recorder.finished_calls == 1);
 }
+
+TEST_CASE("tile: --scale takes finite numbers only (1e400 was infinity, written as null in the manifest)") {
+  for (const char* bad : {"0,1e400", "0,inf", "nan,1", "-inf,0", "4000,0", "0", "0,x"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_WITH_AS(tiling::parse_scale(bad, "--scale"), doctest::Contains("bad scale"), core::UsageError);
+  }
+  const auto scale = tiling::parse_scale("0, 4e3", "--scale");
+  CHECK(scale.max == 4000);
+}

@@ -201,6 +201,9 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o,
                  : fmt::format("iteration {}: {}", report.iterations, step_text(step, o)));
     } catch (const core::UsageError&) {
       throw;  // a wrong flag or policy does not get better by retrying
+    } catch (const core::Interrupted&) {
+      report.interrupted = true;  // Ctrl-C while waiting for Redis: a stop, not a failed iteration
+      break;
     } catch (const core::Error& e) {
       core::Json failed = iteration_json(report.iterations);
       failed.set("failed", core::describe(e));
