@@ -116,6 +116,8 @@ CLI::Validator file_to_write(bool stdout_too) {
                  (std::filesystem::path(path) / "out").string() + ")";
         }
         // Refused now, not when the file is written after all the work.
+        if (const auto problem = path == "-" ? "" : core::unreplaceable_problem(path); !problem.empty())
+          return problem + ": swath writes an output whole and renames it into place (name a regular file)";
         const auto problem = path == "-" ? "" : core::parent_directory_problem(path);
         return problem.empty() ? "" : "'" + path + "': " + problem + " (give a path in an existing directory)";
       },

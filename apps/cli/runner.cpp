@@ -155,10 +155,13 @@ int run(int argc, char** argv, CommandList commands) {
   app.set_help_all_flag("--help-all", "Show help for every command");
   GlobalOptions global;
   ConfigFlags flags;
-  app.add_option("--config", global.config_file, "YAML config file (also SWATH_CONFIG)");
+  app.add_option("--config", global.config_file, "YAML config file (also SWATH_CONFIG)")
+      ->check(CLI::Validator(
+          [](std::string& path) { return path.empty() ? std::string("'' names no file: give a YAML file") : ""; },
+          "FILE"));
   flags.bind(app, log::settings_table().specs());
   app.add_flag("-v,--verbose", global.verbose, "More log output (repeat for more)");
-  app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors");
+  app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors (wins over -v)");
   app.add_option("--traceparent", global.traceparent, "W3C traceparent of the caller (also TRACEPARENT)");
   app.add_flag("--version", global.version, "Print swath's version and exit");
 

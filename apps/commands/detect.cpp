@@ -36,6 +36,10 @@ class DetectCommand final : public cli::Command {
   }
   int run(const cli::Invocation& invocation) override {
     if (!check_model_.empty()) {
+      if (!inputs_.empty() || !output_.empty()) {
+        throw core::UsageError("--check-model with scenes or -o", "it checks a model card alone, detecting nothing",
+                               "run it on its own, then detect with --detector onnx --model CARD");
+      }
       const auto check = detect::check_model(detect::load_model_card(check_model_));
       cli::emit(detect::to_json(check).dump() + "\n");
       return static_cast<int>(core::ExitCode::ok);

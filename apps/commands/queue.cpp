@@ -18,12 +18,6 @@ namespace swath::commands {
 
 namespace {
 
-std::string never_used(queue::Connection& connection, const std::string& name) {
-  const auto known = queue::seen_queues(connection);
-  return "queue '" + name + "' has never been used on this server (nothing was enqueued on it); " +
-         (known.empty() ? std::string("it holds no swath queue") : "queues it holds: " + core::join(known, ", "));
-}
-
 class QueueCommand final : public cli::Command {
  public:
   std::string name() const override { return "queue"; }
@@ -52,7 +46,9 @@ class QueueCommand final : public cli::Command {
                                   "Spread new jobs' task records over small hashes (every worker must run "
                                   "this swath or newer: docs/queue.md, Upgrades)");
     declare_queue_flags(*migrate_, flags);
-    migrate_->add_flag("--json", json_, R"(Print {"queue", "layout", "bucketed", "already_migrated", "never_used"})");
+    migrate_->add_flag(
+        "--json", json_,
+        R"(Print {"schema":"swath.queue.migrate/1", "queue", "layout", "bucketed", "already_migrated", "never_used"})");
     dead_ = app.add_subcommand("dead", "The dead-letter list: list, retry or purge");
     dead_->require_subcommand(1, 1);
     list_ = dead_->add_subcommand("list", "Show dead tasks with their errors");
@@ -64,7 +60,9 @@ class QueueCommand final : public cli::Command {
     for (auto* sub : {retry_, purge_}) {
       sub->add_option("ids", ids_, "Task ids");
       sub->add_flag("--all", all_, "Every dead task");
-      sub->add_flag("--json", json_, R"(Print {"queue", "action", "tasks"}: the action and how many tasks it took)");
+      sub->add_flag(
+          "--json", json_,
+          R"(Print {"schema":"swath.queue.dead_action/1", "queue", "action", "tasks"}: how many tasks it took)");
     }
   }
   int run(const cli::Invocation& invocation) override {
@@ -82,7 +80,7 @@ class QueueCommand final : public cli::Command {
     if (stats_->parsed()) {
       const auto stats = queue::read_stats(client, window_);
       // Still exit 0 (a queue nobody has enqueued on yet reads zeros, for KEDA and scripts), but said.
-      const std::string unseen = stats.exists ? "" : never_used(connection, stats.queue);
+      const std::string unseen = stats.exists ? "" : queue::never_used_note(connection, stats.queue);
       if (!unseen.empty() && (json_ || prometheus_)) log::get("queue")->warn("{}", unseen);
       cli::emit(prometheus_ ? queue::stats_prometheus(stats)
                 : json_     ? queue::to_json(stats).dump() + "\n"
@@ -108,6 +106,7 @@ class QueueCommand final : public cli::Command {
       const auto n = retry ? client.dead_retry(ids_) : client.dead_purge(ids_);
       if (json_) {
         core::Json j = core::Json::object();
+        j.set("schema", "swath.queue.dead_action/1");
         j.set("queue", client.keys().name);
         j.set("action", retry ? "retry" : "purge");
         j.set("tasks", static_cast<std::int64_t>(n));
@@ -125,10 +124,12 @@ class QueueCommand final : public cli::Command {
     // would otherwise look done: said on stderr, and in the JSON.
     const bool unseen = !queue::queue_seen(connection, keys);
     if (unseen)
-      log::get("queue")->warn("{}; marked for buckets ahead of its first job", never_used(connection, keys.name));
+      log::get("queue")->warn("{}; marked for buckets ahead of its first job",
+                              queue::never_used_note(connection, keys.name));
     const bool already = !queue::migrate(connection, keys);
     if (json_) {
       core::Json j = core::Json::object();
+      j.set("schema", "swath.queue.migrate/1");
       j.set("queue", keys.name);
       j.set("layout", 3);
       j.set("bucketed", true);

@@ -1,11 +1,13 @@
 // `swath scale-plan`: how many worker pods, now and until the deadline; manifests, a controller, a simulator.
 #include <iostream>
 
+#include <filesystem>
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "log/logger.hpp"
 #include "queue/redis_url.hpp"
 #include "queue/stats.hpp"
@@ -92,6 +94,11 @@ class ScalePlanCommand final : public cli::Command {
     if (apply_ && !watch_) throw core::UsageError("--apply", "only applies with --watch", "add --watch");
     if (!plot_.empty() && trace_.empty())
       throw core::UsageError("--plot", "only applies with --simulate", "add --simulate TRACE.csv");
+    if (!plot_.empty() && core::to_lower(std::filesystem::path(plot_).extension().string()) != ".svg") {
+      throw core::UsageError(
+          "--plot '" + plot_ + "'", "the plot is an SVG: under another name its bytes would be mislabelled",
+          "give it a .svg name, e.g. " + std::filesystem::path(plot_).replace_extension(".svg").string());
+    }
     if (!emit_.empty() && output_.empty()) throw core::UsageError("--emit", "needs -o DIR", "e.g. --emit all -o k8s/");
     if (!emit_.empty()) scale::k8s::parse_manifest_kinds(emit_);
     // One mode per run; a flag of another mode would be ignored.

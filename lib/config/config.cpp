@@ -75,7 +75,8 @@ void Config::set(std::string_view key, std::string_view text, Origin origin) {
     throw core::UsageError(place + ": unknown key '" + std::string(key) + "'", "", unknown_key_hint(key));
   }
   Scalar value = parse_value(*spec, text, place);
-  entries_[spec->key] = Entry{std::move(value), std::string(text), std::move(origin)};
+  std::string stored = spec->type == Type::choice ? std::get<std::string>(value) : std::string(text);
+  entries_[spec->key] = Entry{std::move(value), std::move(stored), std::move(origin)};
 }
 
 void Config::load_file(const std::string& path) {

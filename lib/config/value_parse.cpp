@@ -79,10 +79,11 @@ Scalar parse_value(const KeySpec& spec, std::string_view raw, const std::string&
       return static_cast<std::int64_t>(*v);
     }
     case Type::choice: {
-      if (std::find(spec.choices.begin(), spec.choices.end(), text) == spec.choices.end()) {
-        reject(spec, raw, place, "is not allowed");
-      }
-      return text;
+      // In any case, stored as the choice is spelt: "png" and "PNG" are one value (and one fleet job).
+      const auto found = std::find_if(spec.choices.begin(), spec.choices.end(),
+                                      [&](const std::string& c) { return core::to_lower(c) == core::to_lower(text); });
+      if (found == spec.choices.end()) reject(spec, raw, place, "is not allowed");
+      return *found;
     }
     case Type::string:
       return std::string(raw);

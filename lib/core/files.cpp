@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -150,6 +151,7 @@ void write_new_file(const std::string& tmp, const std::string& path, std::string
 }  // namespace
 
 void write_file_atomic(const std::string& path, std::string_view content, Durability durability) {
+  refuse_unreplaceable(path);
   const std::string tmp = temporary_path_for(path);
   write_new_file(tmp, path, content, durability);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -167,6 +169,7 @@ void write_back_file_system(const std::string& path) noexcept {
 }
 
 void commit_file(const std::string& from, const std::string& to) {
+  refuse_unreplaceable(to);
   if (const int err = fsync_path(from); err != 0) {
     throw IoError("cannot write '" + to + "'", os_reason(err), write_error_hint(err));
   }
@@ -193,6 +196,14 @@ void StagedFiles::write(const std::string& final_path, std::string_view content)
 }
 
 void StagedFiles::commit() {
+  // What would fail a rename half-way (a directory or a device where a file goes) is found before the first.
+  for (const auto& [tmp, final_path] : files_) {
+    std::error_code ec;
+    if (fs::is_directory(fs::symlink_status(final_path, ec))) {
+      throw IoError("cannot write '" + final_path + "'", os_reason(EISDIR), write_error_hint(EISDIR));
+    }
+    refuse_unreplaceable(final_path);
+  }
   std::size_t done = 0;
   try {
     for (; done < files_.size(); ++done) commit_file(files_[done].first, files_[done].second);
@@ -210,6 +221,41 @@ std::string parent_directory_problem(const std::string& path) {
   if (std::filesystem::exists(parent, ec)) return "'" + parent.string() + "' is not a directory";
   if (ec) return "'" + parent.string() + "' cannot be looked up: " + ec.message();
   return "the directory '" + parent.string() + "' does not exist";
+}
+
+namespace {
+// What stands at `path` that an output cannot be renamed over, or nullptr.
+const char* unreplaceable_kind(const std::string& path) {
+  struct stat entry {};
+  if (::lstat(path.c_str(), &entry) != 0) return nullptr;
+  const bool link = S_ISLNK(entry.st_mode);
+  // A link is replaced, not what it points to; but /dev/stdout (a link to a terminal or pipe) is no output file.
+  if (link && ::stat(path.c_str(), &entry) != 0) return nullptr;
+  // A directory fails the rename itself (EISDIR), said as such by the writers.
+  if (S_ISREG(entry.st_mode) || S_ISDIR(entry.st_mode) || S_ISLNK(entry.st_mode)) return nullptr;
+  if (link) {
+    return S_ISCHR(entry.st_mode)    ? "a symbolic link to a character device, not a regular file"
+           : S_ISBLK(entry.st_mode)  ? "a symbolic link to a block device, not a regular file"
+           : S_ISFIFO(entry.st_mode) ? "a symbolic link to a FIFO, not a regular file"
+                                     : "a symbolic link to a socket, not a regular file";
+  }
+  return S_ISCHR(entry.st_mode)    ? "a character device, not a regular file"
+         : S_ISBLK(entry.st_mode)  ? "a block device, not a regular file"
+         : S_ISFIFO(entry.st_mode) ? "a FIFO, not a regular file"
+                                   : "a socket, not a regular file";
+}
+}  // namespace
+
+std::string unreplaceable_problem(const std::string& path) {
+  const char* kind = unreplaceable_kind(path);
+  return kind == nullptr ? "" : "'" + path + "' is " + kind;
+}
+
+void refuse_unreplaceable(const std::string& path) {
+  if (const char* kind = unreplaceable_kind(path)) {
+    throw UsageError("cannot write '" + path + "'", std::string("it is ") + kind,
+                     "swath writes an output whole and renames it into place: name a regular file");
+  }
 }
 
 void ensure_writable_directory(const std::string& dir) {

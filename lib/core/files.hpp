@@ -67,6 +67,14 @@ class StagedFiles {
 // none. For refusing an output path before the work, not after it.
 std::string parent_directory_problem(const std::string& path);
 
+// Why the entry at `path` cannot be replaced by an output file: "'p' is a character device, not a regular file"
+// (renaming over /dev/null would replace the device with a file), a FIFO, a socket; empty when nothing is there, a
+// regular file, a symbolic link to one (the link is replaced, not what it points to) or a directory (the rename says
+// so). A link to a device (/dev/stdout) is refused like the device.
+std::string unreplaceable_problem(const std::string& path);
+// Throws UsageError naming `path` when unreplaceable_problem finds one: the last guard before a rename.
+void refuse_unreplaceable(const std::string& path);
+
 // Creates `dir` and its parents; throws IoError when it cannot, or when `dir` is not writable.
 void ensure_writable_directory(const std::string& dir);
 

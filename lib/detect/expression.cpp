@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "core/errors.hpp"
@@ -24,14 +25,39 @@ class Parser {
   Parser(const std::string& text, std::vector<std::string>& names) : text_(text), names_(names) {}
 
   std::shared_ptr<const Expression::Node> parse() {
+    // Parsing, evaluating and freeing recurse along the tree: bounded, so no input can overflow the stack.
+    if (text_.size() > kMaxLength) {
+      throw core::UsageError("index expression of " + std::to_string(text_.size()) + " characters",
+                             "longer than " + std::to_string(kMaxLength), "an index is a short formula of bands");
+    }
     auto node = sum();
     skip();
     if (pos_ != text_.size()) fail("unexpected '" + std::string(1, text_[pos_]) + "'");
+    if (names_.empty()) {
+      throw core::UsageError("index expression '" + text_ + "'", "it names no band: every pixel would score alike",
+                             "use band names, e.g. (nir - red) / (nir + red)");
+    }
     return node;
   }
 
  private:
   using NodePtr = std::shared_ptr<const Expression::Node>;
+  static constexpr std::size_t kMaxLength = 1000;
+  static constexpr int kMaxNesting = 50;
+
+  // One level deeper (a parenthesis or a negation) for its scope.
+  class Deeper {
+   public:
+    explicit Deeper(Parser& parser) : parser_(parser) {
+      if (++parser_.depth_ > kMaxNesting) parser_.fail("nested deeper than " + std::to_string(kMaxNesting) + " levels");
+    }
+    ~Deeper() { --parser_.depth_; }
+    Deeper(const Deeper&) = delete;
+    Deeper& operator=(const Deeper&) = delete;
+
+   private:
+    Parser& parser_;
+  };
 
   [[noreturn]] void fail(const std::string& why) const {
     throw core::UsageError("index expression '" + text_ + "'", why + " at position " + std::to_string(pos_ + 1),
@@ -67,6 +93,7 @@ class Parser {
     skip();
     if (pos_ < text_.size() && text_[pos_] == '-') {
       ++pos_;
+      const Deeper deeper(*this);
       return binary('n', unary(), nullptr);
     }
     return primary();
@@ -77,6 +104,7 @@ class Parser {
     const char c = text_[pos_];
     if (c == '(') {
       ++pos_;
+      const Deeper deeper(*this);
       auto node = sum();
       skip();
       if (pos_ >= text_.size() || text_[pos_] != ')') fail("missing ')'");
@@ -85,9 +113,10 @@ class Parser {
     }
     auto leaf = std::make_shared<Expression::Node>();
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
-      std::size_t used = 0;
-      leaf->number = std::stod(text_.substr(pos_), &used);
-      pos_ += used;
+      char* end = nullptr;
+      leaf->number = std::strtod(text_.c_str() + pos_, &end);  // std::stod threw on "." and 1e999
+      if (end == text_.c_str() + pos_ || !std::isfinite(leaf->number)) fail("not a finite number");
+      pos_ = static_cast<std::size_t>(end - text_.c_str());
       return leaf;
     }
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
@@ -107,6 +136,7 @@ class Parser {
   const std::string& text_;
   std::vector<std::string>& names_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 std::vector<float> eval(const Expression::Node& node, std::size_t count,

@@ -124,7 +124,33 @@ const config::OptionTable<DetectOptions>& detect_table() {
   return table;
 }
 
+namespace {
+
+// The detector a key is read by ("" for all of them).
+std::string detector_of(const std::string& key) {
+  if (key.rfind("detect.cfar_", 0) == 0 || key == "detect.min_size_m" || key == "detect.max_size_m") return "cfar";
+  if (key.rfind("detect.index", 0) == 0) return "index";
+  if (key == "detect.model" || key == "detect.score_threshold") return "onnx";
+  return "";
+}
+
+// A flag another detector reads would be ignored without a word (--model with the cfar detector).
+void refuse_flags_of_other_detectors(const config::Config& config) {
+  const std::string detector = std::get<std::string>(config.entry("detect.detector").value);
+  for (const auto& spec : detect_table().specs()) {
+    const auto& entry = config.entry(spec.key);
+    const std::string reader = detector_of(spec.key);
+    if (entry.origin.layer != config::Layer::flag || reader.empty() || reader == detector) continue;
+    throw core::UsageError(entry.origin.where + " " + entry.text,
+                           "it is read by the " + reader + " detector, and this run uses " + detector,
+                           "add --detector " + reader + ", or leave it out");
+  }
+}
+
+}  // namespace
+
 DetectOptions options_from(const config::Config& config) {
+  refuse_flags_of_other_detectors(config);
   DetectOptions options = detect_table().apply(config);
   options.resources = pipeline::resources_table().apply(config);
   options.config = config.section_json("detect");

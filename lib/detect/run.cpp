@@ -90,6 +90,16 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
   }
   const bool pixel_coords =
       std::any_of(scenes.begin(), scenes.end(), [](const Scene& s) { return s.prepared.crs_wkt.empty(); });
+  // One layer has one CRS: pixel boxes (x 0..width) would sit among the metres of the georeferenced scenes.
+  const auto mapped =
+      std::find_if(scenes.begin(), scenes.end(), [](const Scene& s) { return !s.prepared.crs_wkt.empty(); });
+  if (pixel_coords && mapped != scenes.end()) {
+    const auto unmapped =
+        std::find_if(scenes.begin(), scenes.end(), [](const Scene& s) { return s.prepared.crs_wkt.empty(); });
+    throw core::UsageError("scenes '" + unmapped->input.path + "' and '" + mapped->input.path + "'",
+                           "the first has pixel coordinates only, the second a CRS: one output cannot hold both",
+                           "detect them in two runs, one output each");
+  }
   if (pixel_coords && vector::format_for_path(options.output) == vector::Format::geojson) {
     throw core::UsageError("output '" + options.output + "'",
                            "GeoJSON is WGS84 and the scene has pixel coordinates only",
@@ -140,6 +150,7 @@ void check_output_paths(const DetectOptions& options) {
       throw core::UsageError(std::string(t.flag) + " '" + t.path + "'", "it is a directory",
                              "give a file path, e.g. " + (std::filesystem::path(t.path) / t.example).string());
     }
+    if (!t.path.empty()) core::refuse_unreplaceable(t.path);  // -o /dev/null would become a regular file
     const auto problem = t.path.empty() ? "" : core::parent_directory_problem(t.path);
     if (!problem.empty()) {
       throw core::UsageError(std::string(t.flag) + " '" + t.path + "'", problem,

@@ -105,9 +105,15 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
   }
   if (layer.features.empty()) return {};
   const int cls = layer.field_index("class");
-  if (cls < 0) throw core::DataError("'" + path + "'", "it has no \"class\" attribute");
+  if (cls < 0) {
+    throw core::DataError("'" + path + "'", "it has no \"class\" attribute",
+                          "give each feature its class in a \"class\" attribute (swath detect and swath synth do)");
+  }
   const int score = layer.field_index("score");
-  if (need_score && score < 0) throw core::DataError("'" + path + "'", "it has no \"score\" attribute");
+  if (need_score && score < 0) {
+    throw core::DataError("'" + path + "'", "it has no \"score\" attribute",
+                          "detections come first, the truth second: swath eval DETECTIONS TRUTH");
+  }
   if (layer.crs_wkt.empty() != crs.empty()) {
     throw core::DataError("'" + path + "'", layer.crs_wkt.empty()
                                                 ? "it has no CRS while the other file has one"
@@ -118,11 +124,16 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
   for (const auto& f : layer.features) {
     Box b;
     const auto& c = f.values[static_cast<std::size_t>(cls)];
+    if (c.is_null()) {  // it was matched as a class named "null"
+      throw core::DataError("'" + path + "'", "a feature's \"class\" is null",
+                            "give every feature a class (a string or a number)");
+    }
     b.cls = c.is_string() ? c.as_string() : c.dump();
     if (score >= 0 && need_score) {
       const auto& value = f.values[static_cast<std::size_t>(score)];
-      if (!value.is_number()) {
-        throw core::DataError("'" + path + "'", "a score is " + value.dump() + ", not a number",
+      // NaN ranks nowhere: sorting by it would make the precision curve depend on the input order.
+      if (!value.is_number() || !std::isfinite(value.as_double())) {
+        throw core::DataError("'" + path + "'", "a score is " + value.dump() + ", not a finite number",
                               "write \"score\" as a number (0 to 1)");
       }
       b.score = value.as_double();

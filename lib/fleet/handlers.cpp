@@ -53,6 +53,13 @@ auto stoppable(const std::string& kind, Call&& call) {
                         "it runs again, here or elsewhere");
   } catch (const core::UsageError& e) {
     refuse(Audience::worker, kind, e);
+  } catch (const core::DataError& e) {
+    // "give the range with --scale MIN,MAX": a flag no worker takes, the option an enqueuer sets.
+    const std::string option = task_option_named_in(e.hint(), kind);
+    if (option.empty()) throw;
+    throw core::DataError(
+        e.subject(), e.why(),
+        "the task cannot run as it was enqueued: enqueue the work again, setting \"" + option + "\" in --options");
   }
 }
 

@@ -15,6 +15,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/json_lines.hpp"
+#include "core/text.hpp"
 #include "fleet/plan_steps.hpp"
 #include "tiling/manifest_reader.hpp"
 
@@ -324,7 +325,8 @@ core::Json manifest_task_options(const std::string& kind, const core::Json& opti
   for (const char* key : {"size", "overlap", "edge"}) {
     const auto* value = grid->find(key);
     if (value == nullptr) continue;
-    if (const auto* mine = given.find(key); mine != nullptr && value_text(*mine) != value_text(*value)) {
+    if (const auto* mine = given.find(key);
+        mine != nullptr && core::to_lower(value_text(*mine)) != core::to_lower(value_text(*value))) {
       throw core::UsageError("--options " + std::string(key) + " " + value_text(*mine),
                              "the manifest '" + manifest + "' lists the tiles of " + key + " " + value_text(*value) +
                                  ", and its tasks re-tile that grid",

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "config/value_parse.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
@@ -34,13 +35,42 @@ std::string value_text(const std::string& key, const core::Json& value) {
   throw core::DataError("task option '" + key + "'", "is " + value.dump() + ", not a string, number, bool or list");
 }
 
+// The values from --options, flags, files and environment as the config reads them: "256", 256.0 and 256 are one size,
+// "png" and "PNG" one format. A task's id hashes its options: spelt two ways, the same work would be two jobs, run
+// twice.
+void canonicalise(core::Json& out, const config::Config& probed, const std::string& kind) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : out.as_object()) keys.push_back(key);
+  for (const auto& key : keys) {
+    if (is_task_key(kind, key)) continue;
+    const std::string other = kind == "tile" ? pyramid_key(key) : "";
+    const std::string full = other.empty() ? kind + "." + key : other;
+    if (probed.schema().find(full) == nullptr) continue;
+    const auto& value = probed.entry(full).value;
+    // Sizes as swath writes them ("16MiB"): one spelling, and one a reader of `swath queue job` takes in.
+    core::Json typed = probed.schema().find(full)->type == config::Type::bytes
+                           ? core::Json(config::byte_size_text(std::get<std::int64_t>(value)))
+                           : config::to_json(value);
+    if (full == "tile.format") typed = tiling::format_name(tiling::parse_format(typed.as_string(), key));
+    out.set(key, std::move(typed));
+  }
+}
+
 // A key set both by a flag and in --options: one of them would be ignored without a word.
 void refuse_flag_and_option(const config::Config& config, const std::string& kind, const std::string& key,
                             const core::Json& value) {
   if (is_task_key(kind, key) || key == "grid") return;  // the grid: webmap::refuse_other_grid_flags
   const std::string other = kind == "tile" ? pyramid_key(key) : "";
   const auto& entry = config.entry(other.empty() ? kind + "." + key : other);
-  if (entry.origin.layer != config::Layer::flag || value_text(key, value) == entry.text) return;
+  // Compared as the config reads both ("PAD" and pad are one edge).
+  if (entry.origin.layer != config::Layer::flag) return;
+  config::Config same = config;
+  try {
+    same.set(other.empty() ? kind + "." + key : other, value_text(key, value), {config::Layer::task, key});
+    if (same.entry(other.empty() ? kind + "." + key : other).value == entry.value) return;
+  } catch (const core::Error&) {
+    return;  // a bad value: refused by the check that follows, naming it
+  }
   throw core::UsageError(
       entry.origin.where + " " + entry.text + " with \"" + key + "\":" + value.dump() + " in --options",
       "two values for " + key, "give it once");
@@ -148,11 +178,13 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
   queue::Task probe;
   probe.kind = kind;
   probe.options = out;
+  config::Config probed = settings::defaults();
   try {
-    (void)config_from_task(probe, kind);
+    probed = config_from_task(probe, kind);
   } catch (const core::DataError& e) {
     throw core::UsageError("--options: " + e.subject(), e.why(), e.hint());
   }
+  canonicalise(out, probed, kind);
   return out;
 }
 

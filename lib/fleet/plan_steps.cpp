@@ -119,11 +119,23 @@ PlanOptions checked_plan(const PlanOptions& given) {
                            "drop --shards, or use --kind tile");
   }
   // Every worker would fail to make its staging directory there, retrying until the task is dead.
-  std::error_code error;
-  if (!given.worker_paths && !core::is_vsi_path(options.output) && std::filesystem::exists(options.output, error) &&
-      !std::filesystem::is_directory(options.output, error)) {
-    throw core::UsageError("--output '" + given.output + "'", "a file, not a directory",
-                           "name a directory (new or existing) for the outputs");
+  // The first that exists of it and its parents must be a directory (out/sub under a file out is as bad).
+  if (!given.worker_paths && !core::is_vsi_path(options.output)) {
+    std::error_code error;
+    for (auto at = std::filesystem::path(options.output); !at.empty(); at = at.parent_path()) {
+      if (!std::filesystem::exists(at, error)) {
+        if (at == at.parent_path()) break;
+        continue;
+      }
+      if (!std::filesystem::is_directory(at, error)) {
+        throw core::UsageError("--output '" + given.output + "'",
+                               at == std::filesystem::path(options.output)
+                                   ? "a file, not a directory"
+                                   : "'" + at.string() + "' is a file, not a directory",
+                               "name a directory (new or existing) for the outputs");
+      }
+      break;
+    }
   }
   return options;
 }

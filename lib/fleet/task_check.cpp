@@ -1,10 +1,14 @@
 // Task → library options, checked, with refusals worded for whoever reads them (enqueue or worker).
 #include "fleet/task_check.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "core/json_lines.hpp"
 #include "core/text.hpp"
 #include "fleet/handlers.hpp"
 #include "fleet/options.hpp"
+#include "settings/schema.hpp"
 #include "tiling/plan.hpp"
 #include "worker/settle.hpp"
 
@@ -52,6 +56,8 @@ std::vector<std::int64_t> selected_indices(const core::Json& options) {
   return out;
 }
 
+}  // namespace
+
 // Whether `hint` names a flag of a local command ("pass --allow-pixel-coords"), which means nothing to an enqueuer;
 // a command quoted in backticks (`gdalinfo --formats`) is not one.
 bool names_local_flag(const std::string& hint) {
@@ -63,7 +69,26 @@ bool names_local_flag(const std::string& hint) {
   return false;
 }
 
-}  // namespace
+std::string task_option_named_in(const std::string& hint, const std::string& kind) {
+  const auto schema = settings::defaults().schema();
+  bool quoted = false;
+  for (std::size_t i = 0; i + 2 < hint.size(); ++i) {
+    if (hint[i] == '`') quoted = !quoted;
+    if (quoted || hint[i] != '-' || hint[i + 1] != '-' || (i > 0 && hint[i - 1] == '-')) continue;
+    std::size_t end = i + 2;
+    while (end < hint.size() && (std::isalnum(static_cast<unsigned char>(hint[end])) || hint[end] == '-')) ++end;
+    const std::string flag = hint.substr(i, end - i);
+    for (const auto& spec : schema.keys()) {
+      const auto flags = core::split(spec.flag, ',');
+      if (std::find(flags.begin(), flags.end(), flag) == flags.end()) continue;
+      const auto dot = spec.key.find('.');
+      const std::string section = spec.key.substr(0, dot);
+      if (section == kind || (kind == "tile" && (section == "webmap" || spec.key == "run.max_memory")))
+        return spec.key.substr(dot + 1);
+    }
+  }
+  return "";
+}
 
 void refuse(Audience audience, const std::string& subject, const std::string& why, const std::string& enqueue_hint) {
   if (audience == Audience::enqueue) throw core::UsageError(subject, why, enqueue_hint);

@@ -27,6 +27,14 @@ enum class Audience { enqueue, worker };
 // kept; a hint that names a flag of the local command is replaced by one for the audience.
 [[noreturn]] void refuse(Audience audience, const std::string& kind, const core::Error& error);
 
+// Whether `hint` names a flag of a local command ("pass --allow-pixel-coords"), which means nothing to an enqueuer
+// or a worker; a command quoted in backticks (`gdalinfo --formats`) is not one.
+bool names_local_flag(const std::string& hint);
+
+// The task option (its key in --options) that the first flag of `kind`'s options named in `hint` sets ("scale" for
+// "give the range with --scale MIN,MAX"), or "".
+std::string task_option_named_in(const std::string& hint, const std::string& kind);
+
 // The tile task's options, its inputs as the scenes and its output as the directory: every value parsed and
 // checked (tiling::validate, the listed tile indices) and the directory of each scene's tiles a name a
 // worker commits (not hidden). Opens no file.

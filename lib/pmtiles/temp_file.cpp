@@ -21,6 +21,7 @@ constexpr std::size_t buffer_limit = std::size_t{1} << 20;
 
 TempFile::TempFile(const std::string& final_path, std::string role)
     : final_path_(final_path), role_(std::move(role)), tmp_path_(core::temporary_path_for(final_path)) {
+  core::refuse_unreplaceable(final_path_);  // before the work, not at its rename
   fd_ = ::open(tmp_path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     const int err = errno;
@@ -82,6 +83,7 @@ void TempFile::commit() {
   int err = ::fsync(fd_) == 0 ? 0 : errno;
   if (::close(fd_) != 0 && err == 0) err = errno;  // some file systems report a failed write only here
   fd_ = -1;
+  if (err == 0) core::refuse_unreplaceable(final_path_);  // made one while we wrote
   if (err == 0 && ::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) err = errno;
   if (err != 0)
     throw core::IoError("cannot write '" + final_path_ + "'", std::strerror(err), core::write_error_hint(err));

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "queue/script_prelude.hpp"
 
 namespace swath::queue {
@@ -32,6 +33,12 @@ bool queue_seen(Connection& connection, const Keys& keys) {
   const auto reply =
       connection.command({"EXISTS", keys.stats, keys.ready, keys.low, keys.delayed, keys.leased, keys.dead, keys.jobs});
   return checked(reply, "EXISTS").as_int() > 0;
+}
+
+std::string never_used_note(Connection& connection, const std::string& name) {
+  const auto known = seen_queues(connection);
+  return "queue '" + name + "' has never been used on this server (nothing was enqueued on it); " +
+         (known.empty() ? std::string("it holds no swath queue") : "queues it holds: " + core::join(known, ", "));
 }
 
 std::vector<std::string> seen_queues(Connection& connection, std::size_t limit) {

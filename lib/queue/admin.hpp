@@ -20,6 +20,10 @@ bool queue_seen(Connection& connection, const Keys& keys);
 // very large key space some may be missed.
 std::vector<std::string> seen_queues(Connection& connection, std::size_t limit = 20);
 
+// "queue 'q' has never been used on this server (...); queues it holds: a, b": for a queue queue_seen denies, so a
+// mistyped --queue is said, not read as an empty queue.
+std::string never_used_note(Connection& connection, const std::string& name);
+
 // Those of `ids` (task ids or keys) that are not dead tasks of the queue, in the given order.
 std::vector<std::string> not_dead(QueueClient& client, const std::vector<std::string>& ids);
 

@@ -311,7 +311,7 @@ void Connection::reconnect(const ConnectionLost& cause) {
           "no connection for " + std::to_string(options_.reconnect_timeout.count() / 1000) + " s (" + last_why + ")",
           "check the server (redis-cli ping)");
     }
-    sleep_unless_giving_up(wait);
+    sleep_unless_giving_up(wait, last_why);
     try {
       open();  // logs that it reconnected
       return;
@@ -324,12 +324,13 @@ void Connection::reconnect(const ConnectionLost& cause) {
   }
 }
 
-void Connection::sleep_unless_giving_up(std::chrono::milliseconds wait) {
+void Connection::sleep_unless_giving_up(std::chrono::milliseconds wait, const std::string& waiting_for) {
   const auto until = std::chrono::steady_clock::now() + wait;
   while (true) {
     if (options_.give_up && options_.give_up()) {
-      throw core::Interrupted("stopped while Redis at " + endpoint_.describe() + " was unreachable" +
-                              (options_.stop_consequence.empty() ? "" : " (" + options_.stop_consequence + ")"));
+      // "unreachable" or still loading its data: the last attempt's reason says which.
+      throw core::Interrupted("stopped while waiting for Redis at " + endpoint_.describe() + " (" + waiting_for + ")" +
+                              (options_.stop_consequence.empty() ? "" : ": " + options_.stop_consequence));
     }
     const auto now = std::chrono::steady_clock::now();
     if (now >= until) return;

@@ -124,7 +124,7 @@ class Connection {
   void close();
   void log_in();
   void reconnect(const ConnectionLost& cause);
-  void sleep_unless_giving_up(std::chrono::milliseconds wait);
+  void sleep_unless_giving_up(std::chrono::milliseconds wait, const std::string& waiting_for);
   Value read_reply();
   [[noreturn]] void lost(const std::string& doing);
   const std::string& sha_of(const Script& script);

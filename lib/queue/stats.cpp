@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 #include "core/cancel.hpp"
+#include "log/logger.hpp"
 #include "queue/admin.hpp"
 
 namespace swath::queue {
@@ -148,7 +151,17 @@ core::Json fetch_stats_json(const RedisEndpoint& endpoint, const std::string& qu
   connection.check_durability(allow_eviction);
   check_layout(connection, Keys(queue_name));
   QueueClient client(connection, queue_name);
-  return to_json(read_stats(client, window_seconds));
+  const auto stats = read_stats(client, window_seconds);
+  // A mistyped --queue reads as an empty queue: a controller would scale the workers of the real one to zero.
+  // Said once per queue and process (a controller asks every interval).
+  static std::mutex mutex;
+  static std::set<std::string> said;
+  if (!stats.exists) {
+    const std::lock_guard lock(mutex);
+    if (said.insert(endpoint.describe() + " " + queue_name).second)
+      log::get("queue")->warn("{}", never_used_note(connection, queue_name));
+  }
+  return to_json(stats);
 }
 
 }  // namespace swath::queue

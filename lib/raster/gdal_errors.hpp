@@ -41,8 +41,9 @@ class CapturedGdalErrors {
   friend void capture_gdal_error(CapturedGdalErrors*, int, int, const char*);
 };
 
-// Logs a GDAL warning on the "gdal" logger the first time its text is heard, then again after 10, 100, 1000...
-// hearings with the count: a warning every tile raises is one line, not one per tile.
+// Logs a GDAL warning on the "gdal" logger the first time its text is heard in this thread's task and scene (log
+// context), then again after 10, 100, 1000... hearings with the count: a warning every tile raises is one line per
+// scene, not one per tile.
 void log_gdal_warning(std::string_view text);
 
 }  // namespace swath::raster

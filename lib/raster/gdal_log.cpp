@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "log/context.hpp"
 #include "log/logger.hpp"
 #include "raster/gdal_errors.hpp"
 #include "raster/gdal_settings.hpp"
@@ -14,17 +15,20 @@ namespace swath::raster {
 
 namespace {
 
-// How many times each warning text was heard; bounded, past it every warning is logged (never fewer lines than
-// the messages' variety).
+// How many times each warning was heard, by its text within one task and scene (a worker's next task, a run's
+// next scene, hears it anew, with its own context on the line); bounded: when full it starts over.
 class WarningCounts {
  public:
-  // The count including this hearing, or 0 when no longer counted.
+  // The count including this hearing.
   std::uint64_t hear(std::string_view text) {
+    const auto context = log::current();
+    std::string key = context.get("task_id") + "\n" + context.get("scene") + "\n";
+    key += text;
     const std::lock_guard lock(mutex_);
-    auto found = counts_.find(std::string(text));
+    auto found = counts_.find(key);
     if (found != counts_.end()) return ++found->second;
-    if (counts_.size() >= kMaxTexts) return 0;
-    counts_.emplace(std::string(text), 1);
+    if (counts_.size() >= kMaxTexts) counts_.clear();
+    counts_.emplace(std::move(key), 1);
     return 1;
   }
 
@@ -66,7 +70,7 @@ void log_gdal_warning(std::string_view text) {
   static WarningCounts counts;
   static const auto logger = log::get("gdal");
   const std::uint64_t heard = counts.hear(text);
-  if (heard <= 1) {
+  if (heard == 1) {
     logger->warn("{}", text);
   } else if (is_power_of_ten(heard)) {
     logger->warn("{} (heard {} times so far; logged at 1, 10, 100... times)", text, heard);

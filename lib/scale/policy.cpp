@@ -128,7 +128,8 @@ const config::OptionTable<Policy>& policy_table() {
         .parsed(
             {"deadline_seconds", "", "drain everything within this long"}, config::Type::number,
             [](Policy & p) -> auto& { return p.deadline_seconds; }, optional_text,
-            [](const Entry& e) { return std::optional<double>(std::get<double>(e.value)); }, {}, -kBig, kBig)
+            // At least a second from now: 0 or -5 read "the deadline passed -0s ago", max replicas at once.
+            [](const Entry& e) { return std::optional<double>(std::get<double>(e.value)); }, {}, 1, kBig)
         .parsed(
             {"deadline_at", "", "or an absolute UTC deadline, e.g. 2026-11-25T19:00:00Z"}, config::Type::string,
             [](Policy & p) -> auto& { return p.deadline_at_epoch; }, optional_text,

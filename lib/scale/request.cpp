@@ -57,9 +57,11 @@ double resolve_now(const std::string& text) {
   try {
     std::size_t used = 0;
     const double v = std::stod(text, &used);
-    if (used == text.size()) return v;
+    // Between 1970 and 9999: nan, inf, 1e20 and -5 planned nonsense ("the deadline passed infs ago").
+    if (used == text.size() && v >= 0 && v < 253402300800.0) return v;
   } catch (const std::exception&) {}
-  throw core::UsageError("--now '" + text + "'", "not a UTC timestamp or epoch seconds", "e.g. 2026-11-25T18:00:00Z");
+  throw core::UsageError("--now '" + text + "'", "not a UTC timestamp or epoch seconds (1970 to 9999)",
+                         "e.g. 2026-11-25T18:00:00Z or 1795629600");
 }
 
 }  // namespace swath::scale

@@ -12,6 +12,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
+#include "log/logger.hpp"
 #include "provenance/provenance.hpp"
 #include "raster/gdal_errors.hpp"
 #include "raster/memory_file.hpp"
@@ -47,9 +48,14 @@ core::Json options_json(const SynthOptions& o) {
 }
 
 void validate(const SynthOptions& o) {
-  if (o.bands != 3 && !(o.bands == 4 && o.kind == Kind::optical)) {
-    throw core::UsageError("--bands " + std::to_string(o.bands), "SAR scenes have 1 band, optical scenes 3 or 4",
-                           "use --bands 4 with --kind optical for RGB + NIR");
+  if (o.kind == Kind::sar && o.bands != 3) {  // 3: the flag's default, which SAR does not read
+    throw core::UsageError("--bands " + std::to_string(o.bands) + " with --kind sar",
+                           "a SAR scene always has its 1 band: --bands is for optical scenes",
+                           "leave --bands out with --kind sar");
+  }
+  if (o.bands != 3 && o.bands != 4) {
+    throw core::UsageError("--bands " + std::to_string(o.bands), "optical scenes have 3 or 4 bands",
+                           "use --bands 4 for RGB + NIR");
   }
   if (o.output.empty()) throw core::UsageError("-o", "an output path is required", "swath synth -o scene.tif");
   // The scene is always a GeoTIFF: under another name (x.png) its bytes would be mislabelled.
@@ -59,6 +65,13 @@ void validate(const SynthOptions& o) {
         "-o '" + o.output + "'", "swath synth writes a GeoTIFF",
         "give it a .tif name, e.g. " + std::filesystem::path(o.output).replace_extension(".tif").string());
   }
+  // The truth goes beside the scene: refused now, not after the scene got its name.
+  const std::string truth = truth_path_for(o.output);
+  if (std::filesystem::is_directory(truth)) {
+    throw core::UsageError("truth file '" + truth + "' (beside -o)", "a directory has that name",
+                           "move it away, or give -o another name");
+  }
+  core::refuse_unreplaceable(truth);
   if (o.straddle_window < 0 ||
       (o.straddle_window > 0 && (o.straddle_overlap < 0 || o.straddle_overlap >= o.straddle_window))) {
     throw core::UsageError(
@@ -182,6 +195,12 @@ SynthResult synthesize(const SynthOptions& options) {
   validate(options);
   const auto record = provenance::provenance_json(provenance::hash_options(options_json(options)));
   const auto objects = plan_objects(options);
+  if (options.objects >= 0 && static_cast<std::int64_t>(objects.size()) < options.objects) {
+    log::get("synth")->warn(
+        "placed {} of the {} objects asked for: the others found no free place in a {}x{} scene (a larger --size "
+        "holds more)",
+        objects.size(), options.objects, options.width, options.height);
+  }
   const auto pixels = render(options, objects);
   // Scene and truth are written under temporary names, then committed together (scene first): a failure while
   // writing either leaves neither.

@@ -254,7 +254,7 @@ void check_encoding(Format format, const std::vector<std::string>& creation_opti
   };
   if (refusal.empty()) {
     // Counted with the same warning from every tile: said once.
-    if (!warning.empty()) raster::log_gdal_warning(warning);
+    if (!warning.empty()) raster::log_gdal_warning(without_scratch_name(warning));
     passed.insert(key);
     return;
   }

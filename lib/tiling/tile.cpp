@@ -183,10 +183,14 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
 
   const TileRun run{scenes, options, selection, previous ? &*previous : nullptr, manifest, progress};
   if (!run_tile_pipeline(run, report)) {
-    // Also reached by a fleet task whose lease was lost or whose grace ran out: the task is retried, so the
-    // hint is for a user at a shell.
-    logger->warn("stopped after {} tile(s), each complete (at a shell, `swath tile --resume` keeps them)",
-                 report.written + report.reused);
+    // Also reached by a fleet task (it asks for the files' report) whose lease was lost or whose grace ran out:
+    // its staging goes, the task runs again whole; --resume is for a user at a shell.
+    if (options.report_files) {
+      logger->warn("stopped after {} tile(s): the task runs again", report.written + report.reused);
+    } else {
+      logger->warn("stopped after {} tile(s), each complete (`swath tile --resume` keeps them)",
+                   report.written + report.reused);
+    }
     throw core::Interrupted("tiling interrupted");
   }
   manifest.commit();

@@ -37,28 +37,31 @@ queue::ConnectOptions LeaseKeeper::stoppable(queue::ConnectOptions options) {
   return options;
 }
 
-void LeaseKeeper::hold(const std::vector<std::pair<std::string, std::string>>& leases) {
+void LeaseKeeper::hold(const std::vector<queue::LeaseRef>& leases) {
   std::lock_guard lock(mutex_);
   for (const auto& [id, token] : leases) {
+    // Leased again: the earlier lease expired (its attempt may still run here); it stops, its commit is refused.
+    if (const auto earlier = held_.find(id); earlier != held_.end() && earlier->second != token)
+      lost_.insert({id, earlier->second});
     held_[id] = token;
-    lost_.erase(id);
   }
 }
 
-void LeaseKeeper::drop(const std::vector<std::string>& ids) {
+void LeaseKeeper::drop(const std::vector<queue::LeaseRef>& leases) {
   std::lock_guard lock(mutex_);
-  for (const auto& id : ids) {
-    held_.erase(id);
-    lost_.erase(id);
+  for (const auto& lease : leases) {
+    if (const auto found = held_.find(lease.first); found != held_.end() && found->second == lease.second)
+      held_.erase(found);
+    lost_.erase(lease);
   }
 }
 
-bool LeaseKeeper::lost(const std::string& id) const {
+bool LeaseKeeper::lost(const queue::LeaseRef& lease) const {
   std::lock_guard lock(mutex_);
-  return lost_.count(id) > 0;
+  return lost_.count(lease) > 0;
 }
 
-std::vector<std::pair<std::string, std::string>> LeaseKeeper::held() const {
+std::vector<queue::LeaseRef> LeaseKeeper::held() const {
   std::lock_guard lock(mutex_);
   return {held_.begin(), held_.end()};
 }
@@ -84,7 +87,11 @@ void LeaseKeeper::loop() {
       const auto lost = connection_.with_reconnect([&] { return client.renew(worker_id_, lease_ms_, held); });
       lock.lock();
       for (const auto& id : lost) {
-        if (held_.count(id) > 0 && lost_.insert(id).second) {
+        // The lease renewed, not one this worker took for the task since.
+        const auto renewed = std::find_if(held.begin(), held.end(), [&](const auto& ref) { return ref.first == id; });
+        const auto now_held = held_.find(id);
+        if (renewed == held.end() || now_held == held_.end() || now_held->second != renewed->second) continue;
+        if (lost_.insert(*renewed).second) {
           logger->warn("lost the lease of task {}: it expired or was taken over; its outputs will be discarded", id);
         }
       }

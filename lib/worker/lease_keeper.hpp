@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "queue/client.hpp"
 #include "queue/connection.hpp"
 
 namespace swath::worker {
@@ -25,10 +26,12 @@ class LeaseKeeper {
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
-  void hold(const std::vector<std::pair<std::string, std::string>>& leases);  // (id, token)
-  void drop(const std::vector<std::string>& ids);
-  bool lost(const std::string& id) const;
-  std::vector<std::pair<std::string, std::string>> held() const;  // (id, token)
+  void hold(const std::vector<queue::LeaseRef>& leases);
+  // Forgets these leases, each only while it is the one held for its task: a task this worker leased again since
+  // (its earlier attempt's lease expired in a stall) keeps its new lease renewed.
+  void drop(const std::vector<queue::LeaseRef>& leases);
+  bool lost(const queue::LeaseRef& lease) const;
+  std::vector<queue::LeaseRef> held() const;
   // Set when Redis stayed unreachable past the reconnect timeout, or refused the renewal; the worker then stops.
   bool failed() const { return failed_.load(); }
   std::string failure() const;
@@ -50,8 +53,8 @@ class LeaseKeeper {
   std::chrono::milliseconds interval_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::map<std::string, std::string> held_;
-  std::set<std::string> lost_;
+  std::map<std::string, std::string> held_;  // task id → the token of its lease held now
+  std::set<queue::LeaseRef> lost_;
   bool stopping_ = false;
   std::atomic<bool> failed_{false};
   std::string failure_;

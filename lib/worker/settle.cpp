@@ -130,10 +130,11 @@ void Settler::receive() {
 
 void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bool>& accepted) {
   const auto logger = log::get("worker");
-  std::vector<std::string> moved, ids;
+  std::vector<std::string> moved;
+  std::vector<queue::LeaseRef> leases;
   std::vector<std::pair<std::string, std::string>> unmoved;
-  for (const auto& o : successes) ids.push_back(o.lease.id);
-  keeper_.drop(ids);
+  for (const auto& o : successes) leases.emplace_back(o.lease.id, o.lease.token);
+  keeper_.drop(leases);
   for (std::size_t i = 0; i < successes.size(); ++i) {
     auto& o = successes[i];
     log::ContextGuard guard(o.context);
@@ -196,7 +197,7 @@ void Settler::fail(std::vector<Outcome>& failures) {
   const auto results = client_.connection().with_reconnect([&] { return client_.fail(records, policy_.max_attempts); });
   for (std::size_t i = 0; i < failures.size(); ++i) {
     log::ContextGuard guard(failures[i].context);
-    keeper_.drop({failures[i].lease.id});
+    keeper_.drop({{failures[i].lease.id, failures[i].lease.token}});
     const auto& result = results.at(i);
     if (result == "lost" && handed_back_.erase(failures[i].lease.id) > 0) {
       logger->info("stopped after its lease was handed back: it runs again");

@@ -41,7 +41,7 @@ WorkerLoop::WorkerLoop(const WorkerOptions& options, const HandlerRegistry& regi
                .client_name = "swath-worker-" + options.worker_id,
                .give_up = [this] { return past_shutdown_deadline(); },
                .stop_consequence =
-                   "work in flight was neither committed nor handed back: its leases expire and it "
+                   "work in flight, if any, was neither committed nor handed back: its leases expire and it "
                    "runs again"},
       connection_(options.redis, connect_),
       client_(connection_, options.queue),
@@ -49,14 +49,15 @@ WorkerLoop::WorkerLoop(const WorkerOptions& options, const HandlerRegistry& regi
       settle_client_(settle_connection_, options.queue),
       keeper_(options.redis, connect_, options.queue, options.worker_id, options.lease_ms),
       settler_(settle_client_, keeper_, options.settle),
-      runner_{registry,
-              options.allow_roots,
-              options.worker_id,
-              [this](const queue::Leased& lease) {
-                return keeper_.lost(lease.id) || stopping_.load() || watchdog_.overran(attempt_key(lease));
-              },
-              watchdog_,
-              options.task_timeout_ms},
+      runner_{
+          registry,
+          options.allow_roots,
+          options.worker_id,
+          [this](const queue::Leased& lease) {
+            return keeper_.lost({lease.id, lease.token}) || stopping_.load() || watchdog_.overran(attempt_key(lease));
+          },
+          watchdog_,
+          options.task_timeout_ms},
       pool_(options.concurrency, [this](const Job& job) { return runner_(job); }),
       max_batch_(options.batch > 0 ? options.batch : 1000) {
   if (options.metrics_port != 0) {
@@ -74,6 +75,9 @@ WorkerSummary WorkerLoop::run() {
   const auto logger = log::get("worker");
   for (const auto& warning : connection_.check_durability(options_.allow_eviction)) logger->warn("{}", warning);
   queue::check_layout(connection_, client_.keys());
+  // A mistyped --queue would poll forever (or exit at once with --exit-when-empty) without a word.
+  if (!queue::queue_seen(connection_, client_.keys()))
+    logger->warn("{}; polling it until work arrives", queue::never_used_note(connection_, options_.queue));
   logger->info("worker {} serving queue {} at {} (concurrency {}, batch up to {})", options_.worker_id, options_.queue,
                options_.redis.describe(), options_.concurrency, max_batch_);
   auto next_orphan_check = Clock::now();
@@ -282,7 +286,7 @@ void WorkerLoop::hand_back(const std::vector<queue::LeaseRef>& refs) {
   if (refs.empty()) return;
   std::vector<std::string> ids;
   for (const auto& [id, token] : refs) ids.push_back(id);
-  keeper_.drop(ids);
+  keeper_.drop(refs);
   settler_.handed_back(ids);
   summary_.handed_back += connection_.with_reconnect([&] { return client_.release(refs); });
 }

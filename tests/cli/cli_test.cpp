@@ -124,10 +124,35 @@ TEST_CASE("cli: with --json a failure is a swath.error/1 document on stdout too,
   CHECK(r.out.empty());
 }
 
+TEST_CASE("cli: --config '' is refused, not a run on defaults") {
+  const auto r = test::swath({"--config", "", "config", "show"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("'' names no file") != std::string::npos, r.err);
+}
+
 TEST_CASE("cli: no command exits 2") {
   const auto r = test::swath({});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("no command given") != std::string::npos);
+}
+
+TEST_CASE("cli: -o naming a FIFO or device is refused at parsing (it was renamed over: -o /dev/null became a file)") {
+  test::ScratchDir dir;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"config", "show", "-o", dir / "fifo"},
+        std::vector<std::string>{"synth", "--size", "64x64", "-o", dir / "fifo.tif"},
+        std::vector<std::string>{"detect", dir / "missing.tif", "-o", dir / "fifo.gpkg"}}) {
+    const std::string fifo = args[args.size() - 1];
+    REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    const bool named = r.err.find("'" + fifo + "' is a FIFO, not a regular file") != std::string::npos ||
+                       r.err.find("cannot write '" + fifo + "': it is a FIFO") != std::string::npos;
+    CHECK_MESSAGE(named, r.err);
+    struct stat entry {};
+    REQUIRE(::lstat(fifo.c_str(), &entry) == 0);
+    CHECK(S_ISFIFO(entry.st_mode));
+  }
 }
 
 TEST_CASE("cli: config show reports each layer's source") {

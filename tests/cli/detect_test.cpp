@@ -192,6 +192,28 @@ TEST_CASE("detect: an output extension no driver handles is refused before any w
   CHECK(files_in(dir.path()) == before);
 }
 
+TEST_CASE("detect: a flag another detector reads, and --check-model with scenes, are refused, not ignored") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "s.tif", {"--size", "256x256"});
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"--model", "card.yaml"}, "--model card.yaml: it is read by the onnx detector, and this run uses cfar"},
+      {{"--index", "ndvi"}, "--index ndvi: it is read by the index detector, and this run uses cfar"},
+      {{"--detector", "index", "--pfa", "1e-6"}, "it is read by the cfar detector, and this run uses index"},
+      {{"--check-model", "card.yaml"}, "--check-model with scenes or -o: it checks a model card alone"},
+  };
+  for (const auto& [extra, message] : cases) {
+    std::vector<std::string> args{"detect", scene, "-o", dir / "d.gpkg"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
+    CHECK_FALSE(fs::exists(dir / "d.gpkg"));
+  }
+  // From the config file it is a setting for when that detector runs: no refusal.
+  test::write_text(dir / "c.yaml", "detect:\n  model: card.yaml\n");
+  CHECK(test::swath({"--config", dir / "c.yaml", "detect", scene, "-o", dir / "d.gpkg"}).exit_code == 0);
+}
+
 TEST_CASE("detect: a window under 32 pixels is refused, from a flag or the environment") {
   test::ScratchDir dir;
   const auto scene = synth(dir, "s.tif", {"--size", "256x256"});
@@ -232,6 +254,12 @@ TEST_CASE("detect: a scene without a CRS is refused unless --allow-pixel-coords,
   const auto geojson = test::swath({"detect", dir / "plain.tif", "-o", dir / "d.geojson", "--allow-pixel-coords"});
   CHECK(geojson.exit_code == 2);
   CHECK_FALSE(fs::exists(dir / "d.geojson"));
+  // With a georeferenced scene in one run: pixel boxes were written among the metres, in the layer's CRS.
+  const auto together =
+      test::swath({"detect", dir / "s.tif", dir / "plain.tif", "-o", dir / "both.gpkg", "--allow-pixel-coords"});
+  CHECK(together.exit_code == 2);
+  CHECK_MESSAGE(together.err.find("one output cannot hold both") != std::string::npos, together.err);
+  CHECK_FALSE(fs::exists(dir / "both.gpkg"));
   // GeoPackage says "Undefined geographic SRS" for no CRS: eval compares such files in pixels, not as degrees.
   const auto same = test::swath({"eval", dir / "d.gpkg", dir / "d.gpkg", "--json"});
   REQUIRE_MESSAGE(same.exit_code == 0, same.err);

@@ -238,6 +238,26 @@ TEST_CASE(
   CHECK(error.find("--allow-pixel-coords") == std::string::npos);
 }
 
+TEST_CASE("enqueue: a failure only a worker meets, whose local hint names a flag, is dead-lettered with the fleet's") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  // Every pixel nodata: --scale auto finds no range, which enqueue (reading headers only) cannot know.
+  const std::string scene = std::string(SWATH_SHARED_DATA_DIR) + "/all-nodata.tif";
+  CHECK(enqueue_json(redis,
+                     {"--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":128,"format":"PNG"})"})
+            .at("enqueued")
+            .as_int() == 1);
+  auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(core::Json::parse(r.out).at("dead").as_int() == 1);
+  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
+  const auto error = core::Json::parse(r.out).at("tasks").as_array().at(0).at("error").as_string();
+  INFO(error);
+  CHECK(error.find("--scale auto on '") != std::string::npos);  // what failed, named
+  CHECK(error.find("enqueue the work again, setting \"scale\" in --options") != std::string::npos);
+  CHECK(error.find("give the range with --scale") == std::string::npos);  // was: a flag no worker takes
+}
+
 TEST_CASE("enqueue: a job's deadline is its latest enqueue's; an expired task runs again once enqueued with --force") {
   test::RedisServer redis;
   test::ScratchDir dir;
@@ -285,7 +305,35 @@ TEST_CASE("enqueue: an --output that is a file is refused at once, not retried b
       test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "afile"}));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--output '" + dir / "afile" + "': a file, not a directory") != std::string::npos);
+  // Below a file: every worker failed to make its staging directory there, until the task was dead.
+  const auto below = test::swath(
+      with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "afile/sub"}));
+  CHECK(below.exit_code == 2);
+  CHECK_MESSAGE(below.err.find("'" + dir / "afile" + "' is a file, not a directory") != std::string::npos, below.err);
   CHECK(ready(redis) == "0");
+}
+
+TEST_CASE("enqueue: options spelt two ways (\"256\" and 256, png and PNG) are one job, queued once") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  scene_with_known_pixels(dir, 64, 64);
+  const auto first = enqueue_json(redis, {"--kind", "tile", dir / "in/scene.tif", "--output", dir / "out", "--options",
+                                          R"({"size":32,"format":"PNG"})"});
+  CHECK(first.at("enqueued").as_int() == 1);
+  for (const char* spelt : {R"({"size":"32","format":"png"})", R"({"size":32.0,"format":"Png"})"}) {
+    CAPTURE(spelt);
+    const auto again =
+        enqueue_json(redis, {"--kind", "tile", dir / "in/scene.tif", "--output", dir / "out", "--options", spelt});
+    CHECK(again.at("enqueued").as_int() == 0);
+    CHECK(again.at("duplicates_skipped").as_int() == 1);
+  }
+  // As the environment would give it: the same job too.
+  const auto r = test::swath(
+      with_redis(redis, {"enqueue", "--kind", "tile", dir / "in/scene.tif", "--output", dir / "out", "--json"}),
+      {.env = {{"SWATH_TILE__SIZE", "32"}, {"SWATH_TILE__FORMAT", "png"}}});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).at("enqueued").as_int() == 0);
+  CHECK(ready(redis) == "1");
 }
 
 TEST_CASE("enqueue --kind detect: a manifest of blank tiles only queues nothing and says so (exit 2), as detect does") {

@@ -175,6 +175,13 @@ TEST_CASE("cli queue: stats of a queue never used says so; dead retry/purge of i
   r = test::swath(with_redis(redis, {"queue", "stats", "--json"}));
   CHECK(core::Json::parse(r.out).at("exists").as_bool());
   CHECK(r.out.find("note:") == std::string::npos);
+  // A worker on it says so too (it polled, or exited at once, without a word), and one on the real queue does not.
+  r = test::swath({"worker", "--redis", redis.url(), "--queue", "clli", "--exit-when-empty"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("queue 'clli' has never been used on this server") != std::string::npos);
+  CHECK(r.err.find("polling it until work arrives") != std::string::npos);
+  r = test::swath(with_redis(redis, {"worker", "--exit-when-empty"}));
+  CHECK(r.err.find("has never been used") == std::string::npos);
 
   // Ids that are not dead tasks of this queue: refused whole, naming them; the dead task stays dead.
   r = test::swath(with_redis(redis, {"queue", "dead", "retry", id, "0123abcd"}));
@@ -363,7 +370,8 @@ TEST_CASE("cli queue: a Redis still loading its data is waited for; Ctrl-C ends 
   auto r = stats.wait(std::chrono::seconds(60));
   INFO(r.err);
   CHECK(r.exit_code == 130);  // was: waited for the whole load, then printed the stats
-  CHECK(r.err.find("swath queue: stopped while Redis at " + redis.url() + " was unreachable") != std::string::npos);
+  CHECK(r.err.find("swath queue: stopped while waiting for Redis at " + redis.url() + " (LOADING") !=
+        std::string::npos);
   CHECK(r.err.find("leases") == std::string::npos);  // a worker's consequence, not this command's
   CHECK(core::Json::parse(r.out).at("kind").as_string() == "interrupted");
   // Left alone, it waits for the load and answers.

@@ -113,6 +113,12 @@ TEST_CASE("scale-plan --emit: bad kind, bad digest and missing -o write nothing"
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("bad --redis URL") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "out"));
+  // A directory where one manifest goes: the others were written (4 of 5), against "together or not at all".
+  fs::create_directories(dir / "k/scaledjob.yaml");
+  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "k"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("cannot write '" + dir / "k/scaledjob.yaml" + "'") != std::string::npos);
+  CHECK(std::distance(fs::directory_iterator(dir / "k"), fs::directory_iterator()) == 1);
 }
 
 TEST_CASE("examples/k8s: the generated manifests are current, and every file validates") {

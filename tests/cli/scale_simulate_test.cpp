@@ -66,6 +66,11 @@ TEST_CASE("scale-plan --simulate: unsorted or negative times exit 2 naming the l
   r = test::swath({"scale-plan", "--stats", dir / "x.json", "--plot", dir / "plot.svg"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--plot: only applies with --simulate") != std::string::npos);
+  // An SVG under a PNG's name (was: written there as it was).
+  r = test::swath({"scale-plan", "--simulate", dir / "negative.csv", "--plot", dir / "plot.png"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("give it a .svg name, e.g. " + dir / "plot.svg") != std::string::npos, r.err);
+  CHECK_FALSE(fs::exists(dir / "plot.png"));
 }
 
 TEST_CASE("scale-plan --simulate: the shipped traces parse and every strategy finishes them") {

@@ -85,6 +85,27 @@ TEST_CASE("synth: --objects -1, --straddle-overlap without --straddle and a --st
             .exit_code == 0);
 }
 
+TEST_CASE("synth: a directory where the truth goes is refused first (the scene was written without its truth)") {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "t.truth.geojson");
+  const auto r = test::swath({"synth", "--size", "64x64", "-o", dir / "t.tif"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("truth file '" + dir / "t.truth.geojson" + "' (beside -o): a directory has that name") !=
+                    std::string::npos,
+                r.err);
+  CHECK_FALSE(fs::exists(dir / "t.tif"));
+  // Fewer objects than asked for (no free place left) are said, not silently made.
+  const auto crowded = test::swath({"synth", "--size", "64x64", "--objects", "60", "-o", dir / "c.tif"});
+  CHECK(crowded.exit_code == 0);
+  CHECK_MESSAGE(crowded.err.find("of the 60 objects asked for") != std::string::npos, crowded.err);
+  // SAR has its one band: --bands 1 was refused with "SAR scenes have 1 band".
+  const auto sar = test::swath({"synth", "--kind", "sar", "--bands", "1", "--size", "64x64", "-o", dir / "s.tif"});
+  CHECK(sar.exit_code == 2);
+  CHECK_MESSAGE(
+      sar.err.find("--bands is for optical scenes (hint: leave --bands out with --kind sar)") != std::string::npos,
+      sar.err);
+}
+
 TEST_CASE("synth, eval, scale-plan: numbers are read as written (no octal, hex, blank or '-' file)") {
   test::ScratchDir dir;
   REQUIRE(test::swath({"synth", "-o", dir / "ten.tif", "--seed", "10", "--size", "64x64"}).exit_code == 0);

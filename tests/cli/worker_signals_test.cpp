@@ -37,7 +37,7 @@ TEST_CASE(
   const auto r = worker.wait();  // a 600 s reconnect timeout would outlast the test's own timeout
   INFO(r.err);
   CHECK(r.exit_code == 130);
-  CHECK(r.err.find("stopped while Redis at redis://127.0.0.1:") != std::string::npos);
+  CHECK(r.err.find("stopped while waiting for Redis at redis://127.0.0.1:") != std::string::npos);
   CHECK(r.err.find("leases expire and it runs again") != std::string::npos);
 }
 

@@ -192,3 +192,33 @@ TEST_CASE("files: writing back a file system reports nothing, even for a path th
   CHECK(core::read_file(dir / "b") == "x");
   CHECK_FALSE(fs::exists(dir / "a"));
 }
+
+TEST_CASE("files: a device, FIFO or socket at an output path is refused, never renamed over (-o /dev/null)") {
+  test::ScratchDir dir;
+  CHECK(core::unreplaceable_problem("/dev/null") == "'/dev/null' is a character device, not a regular file");
+  REQUIRE(::mkfifo((dir / "fifo").c_str(), 0644) == 0);
+  CHECK(core::unreplaceable_problem(dir / "fifo") == "'" + (dir / "fifo") + "' is a FIFO, not a regular file");
+  for (const auto& write : std::vector<std::function<void()>>{[&] { core::write_file_atomic(dir / "fifo", "x"); },
+                                                              [&] {
+                                                                core::StagedFiles staged;
+                                                                staged.write(dir / "fifo", "x");
+                                                                staged.commit();
+                                                              }}) {
+    CHECK_THROWS_WITH_AS(write(), ("cannot write '" + (dir / "fifo") + "': it is a FIFO, not a regular file").c_str(),
+                         core::UsageError);
+    struct stat entry {};
+    REQUIRE(::lstat((dir / "fifo").c_str(), &entry) == 0);
+    CHECK(S_ISFIFO(entry.st_mode));  // still the FIFO, not a regular file with "x"
+  }
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);  // no temporary left
+  // What can be replaced: nothing there, a file, a symbolic link (the link itself), a directory (rename says so).
+  CHECK(core::unreplaceable_problem(dir / "absent").empty());
+  test::write_text(dir / "file", "x");
+  CHECK(core::unreplaceable_problem(dir / "file").empty());
+  fs::create_symlink(dir / "file", dir / "link");
+  CHECK(core::unreplaceable_problem(dir / "link").empty());
+  fs::create_symlink("/dev/null", dir / "null-link");  // as /dev/stdout is: the rename would replace the link
+  CHECK(core::unreplaceable_problem(dir / "null-link") ==
+        "'" + (dir / "null-link") + "' is a symbolic link to a character device, not a regular file");
+  CHECK(core::unreplaceable_problem(dir.path()).empty());
+}

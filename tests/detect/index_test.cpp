@@ -25,6 +25,25 @@ TEST_CASE("index: expressions parse with precedence and evaluate over arrays") {
   CHECK_THROWS_AS(detect::Expression::parse("nir $ red"), core::UsageError);
 }
 
+TEST_CASE("index: an expression deep, long, bandless or with a number out of range is a usage error, not a crash") {
+  // 100000 negations or parentheses overflowed the stack (SIGSEGV); each level now counts.
+  CHECK_THROWS_WITH_AS(detect::Expression::parse(std::string(51, '-') + "nir"),
+                       doctest::Contains("nested deeper than 50 levels"), core::UsageError);
+  CHECK_THROWS_WITH_AS(detect::Expression::parse(std::string(51, '(') + "nir" + std::string(51, ')')),
+                       doctest::Contains("nested deeper than 50 levels"), core::UsageError);
+  CHECK(detect::Expression::parse(std::string(50, '(') + "nir" + std::string(50, ')')).names().size() == 1);
+  std::string long_sum = "nir";
+  while (long_sum.size() <= 1000) long_sum += "+nir";  // a flat sum is a deep tree too
+  CHECK_THROWS_WITH_AS(detect::Expression::parse(long_sum), doctest::Contains("longer than 1000"), core::UsageError);
+  // "1" read every pixel as 1 and blamed the scene ("the buffer ... is null").
+  CHECK_THROWS_WITH_AS(detect::Expression::parse("1"), doctest::Contains("it names no band"), core::UsageError);
+  // std::stod threw its own exceptions here: an "internal error".
+  CHECK_THROWS_WITH_AS(detect::Expression::parse("nir * 1e999"), doctest::Contains("not a finite number"),
+                       core::UsageError);
+  CHECK_THROWS_WITH_AS(detect::Expression::parse("nir * ."), doctest::Contains("not a finite number"),
+                       core::UsageError);
+}
+
 TEST_CASE("index: a band the scene lacks is named in the error") {
   detect::IndexDetector detector({"ndvi", 0.3, {}, 100, 0, ""});
   raster::SceneInfo scene;

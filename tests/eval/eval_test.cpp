@@ -105,7 +105,13 @@ TEST_CASE("eval: a feature without a polygon, or a score that is not a number, i
   text_score.replace(text_score.find("0.9"), 3, "\"high\"");
   test::write_text(dir / "text.geojson", R"({"type":"FeatureCollection","features":[)" + text_score + "]}");
   CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "text.geojson", dir / "truth.geojson"),
-                       doctest::Contains("a score is \"high\", not a number"), core::DataError);
+                       doctest::Contains("a score is \"high\", not a finite number"), core::DataError);
+  // A null class was matched as a class named "null".
+  std::string null_class = polygon;
+  null_class.replace(null_class.find("\"ship\""), 6, "null");
+  test::write_text(dir / "null.geojson", R"({"type":"FeatureCollection","features":[)" + null_class + "]}");
+  CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "null.geojson", dir / "truth.geojson"),
+                       doctest::Contains("a feature's \"class\" is null"), core::DataError);
   CHECK(eval::evaluate_files(dir / "truth.geojson", dir / "truth.geojson").overall.true_positives == 1);
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/errors.hpp"
 #include "scale/policy.hpp"
+#include "scale/request.hpp"
 #include "support/errors.hpp"
 
 using namespace swath;
@@ -45,6 +46,21 @@ TEST_CASE("policy: a negative target is refused") {
   CHECK(test::usage_message([] {
           scale::parse_policy("scale_up:\n  max_pods_per_period: -1\n", "p.yaml");
         }).find("file p.yaml:2: key 'scale_up.max_pods_per_period': '-1' is out of range") != std::string::npos);
+}
+
+TEST_CASE("policy: a relative deadline of 0 or less is refused; --now takes real times only") {
+  for (const char* bad : {"deadline_seconds: 0\n", "deadline_seconds: -5\n"}) {
+    CAPTURE(bad);
+    CHECK(test::usage_message([&] { scale::parse_policy(bad, "p.yaml"); }).find("is out of range") !=
+          std::string::npos);
+  }
+  for (const char* bad : {"nan", "inf", "-5", "1e20", "x"}) {
+    CAPTURE(bad);
+    CHECK(test::usage_message([&] { scale::resolve_now(bad); }).find("not a UTC timestamp or epoch seconds") !=
+          std::string::npos);
+  }
+  CHECK(scale::resolve_now("1795629600") == 1795629600.0);
+  CHECK(scale::resolve_now("1970-01-01T00:00:10Z") == 10.0);
 }
 
 TEST_CASE("policy: an unknown strategy lists the known ones and suggests one") {

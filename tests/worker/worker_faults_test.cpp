@@ -15,6 +15,7 @@
 #include "queue/client.hpp"
 #include "queue/stats.hpp"
 #include "support/redis_server.hpp"
+#include "worker/lease_keeper.hpp"
 #include "worker/prefetch.hpp"
 #include "worker/worker.hpp"
 
@@ -188,6 +189,32 @@ TEST_CASE("worker: two workers share long tasks: neither holds tasks it does not
   CHECK(second.settled.committed >= 2);
   CHECK(first.leased == first.settled.committed);  // leased one at a time, never more than it ran
   CHECK(second.leased == second.settled.committed);
+}
+
+TEST_CASE("worker: a task leased again after a stall keeps its new lease renewed when its old attempt settles") {
+  Fixture f;
+  f.client.enqueue(std::vector<queue::Task>{f.task("noop", {"/in/a"})}, false);
+  const auto first = f.client.lease("w1", 1, 300, 10);
+  REQUIRE(first.tasks.size() == 1);
+  const queue::LeaseRef old_lease{first.tasks[0].id, first.tasks[0].token};
+  std::this_thread::sleep_for(std::chrono::milliseconds(450));  // a stall: attempt 1's lease expires
+  const auto second = f.client.lease("w1", 1, 300, 10);         // the same worker leases the task again
+  REQUIRE(second.tasks.size() == 1);
+  const queue::LeaseRef new_lease{second.tasks[0].id, second.tasks[0].token};
+  REQUIRE(new_lease.first == old_lease.first);
+  REQUIRE(new_lease.second != old_lease.second);
+  worker::LeaseKeeper keeper(queue::parse_redis_url(f.redis.url()), {}, "f", "w1", 300);
+  keeper.hold({old_lease});
+  keeper.hold({new_lease});
+  CHECK(keeper.lost(old_lease));  // leased again: attempt 1 stops, its lease gone
+  CHECK_FALSE(keeper.lost(new_lease));
+  keeper.drop({old_lease});  // attempt 1's refused commit settles: it dropped the task's new lease too
+  CHECK(keeper.held() == std::vector<queue::LeaseRef>{new_lease});
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));  // three lease periods: renewed all along
+  CHECK_FALSE(keeper.lost(new_lease));
+  CHECK(f.client.lease("w2", 1, 300, 10).tasks.empty());  // nobody else can take attempt 2's task
+  keeper.drop({new_lease});
+  CHECK(keeper.held().empty());
 }
 
 TEST_CASE("worker: lease sizes: one per free slot for long tasks, batches for short ones") {
