@@ -150,8 +150,12 @@ void write_new_file(const std::string& tmp, const std::string& path, std::string
 
 }  // namespace
 
+namespace {
+void guard_replaceable(const std::string& path);  // below, beside the checks it shares
+}  // namespace
+
 void write_file_atomic(const std::string& path, std::string_view content, Durability durability) {
-  refuse_unreplaceable(path);
+  guard_replaceable(path);
   const std::string tmp = temporary_path_for(path);
   write_new_file(tmp, path, content, durability);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -169,7 +173,7 @@ void write_back_file_system(const std::string& path) noexcept {
 }
 
 void commit_file(const std::string& from, const std::string& to) {
-  refuse_unreplaceable(to);
+  guard_replaceable(to);
   if (const int err = fsync_path(from); err != 0) {
     throw IoError("cannot write '" + to + "'", os_reason(err), write_error_hint(err));
   }
@@ -202,7 +206,7 @@ void StagedFiles::commit() {
     if (fs::is_directory(fs::symlink_status(final_path, ec))) {
       throw IoError("cannot write '" + final_path + "'", os_reason(EISDIR), write_error_hint(EISDIR));
     }
-    refuse_unreplaceable(final_path);
+    guard_replaceable(final_path);
   }
   std::size_t done = 0;
   try {
@@ -229,7 +233,15 @@ const char* unreplaceable_kind(const std::string& path) {
   struct stat entry {};
   if (::lstat(path.c_str(), &entry) != 0) return nullptr;
   const bool link = S_ISLNK(entry.st_mode);
-  // A link is replaced, not what it points to; but /dev/stdout (a link to a terminal or pipe) is no output file.
+  if (link) {
+    // /dev/stdout and /dev/fd/N are links into /proc: whatever stdout is now (a file, a pipe), the rename would
+    // replace the link itself.
+    std::error_code ec;
+    const std::string target = fs::read_symlink(path, ec).string();
+    if (!ec && (target.rfind("/proc/", 0) == 0 || target.rfind("/dev/", 0) == 0))
+      return "a symbolic link into /proc or /dev, not a regular file";
+  }
+  // A link is replaced, not what it points to; but one to a device is no output file either.
   if (link && ::stat(path.c_str(), &entry) != 0) return nullptr;
   // A directory fails the rename itself (EISDIR), said as such by the writers.
   if (S_ISREG(entry.st_mode) || S_ISDIR(entry.st_mode) || S_ISLNK(entry.st_mode)) return nullptr;
@@ -254,9 +266,20 @@ std::string unreplaceable_problem(const std::string& path) {
 void refuse_unreplaceable(const std::string& path) {
   if (const char* kind = unreplaceable_kind(path)) {
     throw UsageError("cannot write '" + path + "'", std::string("it is ") + kind,
-                     "swath writes an output whole and renames it into place: name a regular file");
+                     "swath writes an output whole and renames it into place: name a regular file (or -o - for "
+                     "stdout, where the command takes it)");
   }
 }
+
+namespace {
+// The last guard before a rename, after the work: an I/O failure of that output (a worker retries its move).
+void guard_replaceable(const std::string& path) {
+  if (const char* kind = unreplaceable_kind(path)) {
+    throw IoError("cannot write '" + path + "'", std::string("it is ") + kind,
+                  "swath writes an output whole and renames it into place: name a regular file");
+  }
+}
+}  // namespace
 
 void ensure_writable_directory(const std::string& dir) {
   std::error_code ec;

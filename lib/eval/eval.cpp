@@ -111,8 +111,9 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
   }
   const int score = layer.field_index("score");
   if (need_score && score < 0) {
-    throw core::DataError("'" + path + "'", "it has no \"score\" attribute",
-                          "detections come first, the truth second: swath eval DETECTIONS TRUTH");
+    throw core::DataError(
+        "'" + path + "'", "it has no \"score\" attribute",
+        "give the detections a \"score\" attribute; and check the order: swath eval DETECTIONS TRUTH");
   }
   if (layer.crs_wkt.empty() != crs.empty()) {
     throw core::DataError("'" + path + "'", layer.crs_wkt.empty()
@@ -133,7 +134,8 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
       const auto& value = f.values[static_cast<std::size_t>(score)];
       // NaN ranks nowhere: sorting by it would make the precision curve depend on the input order.
       if (!value.is_number() || !std::isfinite(value.as_double())) {
-        throw core::DataError("'" + path + "'", "a score is " + value.dump() + ", not a finite number",
+        const std::string shown = value.is_number() ? fmt::format("{}", value.as_double()) : value.dump();  // nan
+        throw core::DataError("'" + path + "'", "a score is " + shown + ", not a finite number",
                               "write \"score\" as a number (0 to 1)");
       }
       b.score = value.as_double();

@@ -57,9 +57,9 @@ auto stoppable(const std::string& kind, Call&& call) {
     // "give the range with --scale MIN,MAX": a flag no worker takes, the option an enqueuer sets.
     const std::string option = task_option_named_in(e.hint(), kind);
     if (option.empty()) throw;
-    throw core::DataError(
-        e.subject(), e.why(),
-        "the task cannot run as it was enqueued: enqueue the work again, setting \"" + option + "\" in --options");
+    throw core::DataError(e.subject(), e.why(),
+                          "enqueue the work again, setting \"" + option + "\" in --options (`swath " + kind +
+                              "` would say: " + e.hint() + ")");
   }
 }
 

@@ -52,6 +52,11 @@ void canonicalise(core::Json& out, const config::Config& probed, const std::stri
                            ? core::Json(config::byte_size_text(std::get<std::int64_t>(value)))
                            : config::to_json(value);
     if (full == "tile.format") typed = tiling::format_name(tiling::parse_format(typed.as_string(), key));
+    if (full == "tile.scale") {  // "0, 255" and "0,255.0" are one range
+      const auto scale = tiling::parse_scale(typed.as_string(), key);
+      typed =
+          scale.automatic ? std::string("auto") : config::number_text(scale.min) + "," + config::number_text(scale.max);
+    }
     out.set(key, std::move(typed));
   }
 }
@@ -111,7 +116,8 @@ core::Json applicable_options(const std::string& kind, const core::Json& options
   core::Json out = core::Json::object();
   if (!options.is_object()) return out;
   const auto* grid = options.find("grid");
-  const bool pyramid = kind == "tile" && grid != nullptr && *grid == core::Json("xyz");
+  const bool pyramid =
+      kind == "tile" && grid != nullptr && grid->is_string() && core::to_lower(grid->as_string()) == "xyz";
   for (const auto& [key, value] : options.as_object()) {
     if (is_slice_key(key) || (pyramid && pyramid_key(key).empty() && !tiling::pyramid_reads(key))) continue;
     out.set(key, value);
@@ -121,15 +127,16 @@ core::Json applicable_options(const std::string& kind, const core::Json& options
 
 core::Json task_options(const config::Config& config, const std::string& kind, const core::Json& overrides) {
   const auto* grid = kind == "tile" ? overrides.find("grid") : nullptr;
-  if (grid != nullptr && (!grid->is_string() || (grid->as_string() != "chips" && grid->as_string() != "xyz"))) {
+  if (grid != nullptr && (!grid->is_string() || (core::to_lower(grid->as_string()) != "chips" &&
+                                                 core::to_lower(grid->as_string()) != "xyz"))) {
     throw core::UsageError("--options: grid " + grid->dump(), "", "expected \"chips\" or \"xyz\"");
   }
   webmap::refuse_other_grid_flags(config, kind == "tile", grid != nullptr ? grid->as_string() : "");
   if (kind != "tile" && kind != "detect") return overrides;  // other kinds' options are their handler's own
   if (kind == "tile") refuse_shard(config, overrides);
   core::Json out = config.section_json(kind);
-  const bool pyramid =
-      kind == "tile" && (grid != nullptr ? grid->as_string() == "xyz" : config.entry("webmap.grid").text == "xyz");
+  const bool pyramid = kind == "tile" && (grid != nullptr ? core::to_lower(grid->as_string()) == "xyz"
+                                                          : config.entry("webmap.grid").text == "xyz");
   if (pyramid) {
     const core::Json webmap = config.section_json("webmap");
     for (const auto& [key, value] : webmap.as_object()) out.set(key, value);

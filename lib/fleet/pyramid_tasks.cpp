@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 bool is_pyramid_task(const queue::Task& task) {
   const auto* grid = task.options.find("grid");
-  return task.kind == "tile" && grid != nullptr && *grid == core::Json("xyz");
+  return task.kind == "tile" && grid != nullptr && grid->is_string() && core::to_lower(grid->as_string()) == "xyz";
 }
 
 std::int64_t merged_shards(const queue::Task& task) {

@@ -83,7 +83,7 @@ void TempFile::commit() {
   int err = ::fsync(fd_) == 0 ? 0 : errno;
   if (::close(fd_) != 0 && err == 0) err = errno;  // some file systems report a failed write only here
   fd_ = -1;
-  if (err == 0) core::refuse_unreplaceable(final_path_);  // made one while we wrote
+  if (err == 0 && !core::unreplaceable_problem(final_path_).empty()) err = EEXIST;  // made one while we wrote
   if (err == 0 && ::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) err = errno;
   if (err != 0)
     throw core::IoError("cannot write '" + final_path_ + "'", std::strerror(err), core::write_error_hint(err));

@@ -148,15 +148,15 @@ void refuse_other_grid_flags(const config::Config& config, bool grid_applies, co
   }
   const auto& grid = config.entry("webmap.grid");
   if (!options_grid.empty()) {
-    if (options_grid != "chips" && options_grid != "xyz") {
+    if (core::to_lower(options_grid) != "chips" && core::to_lower(options_grid) != "xyz") {
       throw core::UsageError("--options: grid \"" + options_grid + "\"", "", "expected \"chips\" or \"xyz\"");
     }
-    if (grid.origin.layer == config::Layer::flag && grid.text != options_grid) {
+    if (grid.origin.layer == config::Layer::flag && grid.text != core::to_lower(options_grid)) {
       throw core::UsageError("--grid " + grid.text + " with \"grid\":\"" + options_grid + "\" in --options",
                              "two grids", "give the grid once");
     }
   }
-  const std::string chosen = options_grid.empty() ? config.get_string("webmap.grid") : options_grid;
+  const std::string chosen = options_grid.empty() ? config.get_string("webmap.grid") : core::to_lower(options_grid);
   if (chosen == "xyz") {
     // Where the grid was chosen, when not by a flag on the same command line.
     const std::string where = !options_grid.empty()                      ? "\"grid\":\"xyz\" in --options"

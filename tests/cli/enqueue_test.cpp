@@ -254,8 +254,9 @@ TEST_CASE("enqueue: a failure only a worker meets, whose local hint names a flag
   const auto error = core::Json::parse(r.out).at("tasks").as_array().at(0).at("error").as_string();
   INFO(error);
   CHECK(error.find("--scale auto on '") != std::string::npos);  // what failed, named
-  CHECK(error.find("enqueue the work again, setting \"scale\" in --options") != std::string::npos);
-  CHECK(error.find("give the range with --scale") == std::string::npos);  // was: a flag no worker takes
+  // Was: only a flag no worker takes; now the option to set, with what a local run is told.
+  CHECK(error.find("(hint: enqueue the work again, setting \"scale\" in --options (`swath tile` would say: give the "
+                   "range with --scale MIN,MAX))") != std::string::npos);
 }
 
 TEST_CASE("enqueue: a job's deadline is its latest enqueue's; an expired task runs again once enqueued with --force") {
@@ -318,9 +319,10 @@ TEST_CASE("enqueue: options spelt two ways (\"256\" and 256, png and PNG) are on
   test::ScratchDir dir;
   scene_with_known_pixels(dir, 64, 64);
   const auto first = enqueue_json(redis, {"--kind", "tile", dir / "in/scene.tif", "--output", dir / "out", "--options",
-                                          R"({"size":32,"format":"PNG"})"});
+                                          R"({"size":32,"format":"PNG","scale":"0,255"})"});
   CHECK(first.at("enqueued").as_int() == 1);
-  for (const char* spelt : {R"({"size":"32","format":"png"})", R"({"size":32.0,"format":"Png"})"}) {
+  for (const char* spelt :
+       {R"({"size":"32","format":"png","scale":"0, 255"})", R"({"size":32.0,"format":"Png","scale":"0.0,255"})"}) {
     CAPTURE(spelt);
     const auto again =
         enqueue_json(redis, {"--kind", "tile", dir / "in/scene.tif", "--output", dir / "out", "--options", spelt});
@@ -330,10 +332,20 @@ TEST_CASE("enqueue: options spelt two ways (\"256\" and 256, png and PNG) are on
   // As the environment would give it: the same job too.
   const auto r = test::swath(
       with_redis(redis, {"enqueue", "--kind", "tile", dir / "in/scene.tif", "--output", dir / "out", "--json"}),
-      {.env = {{"SWATH_TILE__SIZE", "32"}, {"SWATH_TILE__FORMAT", "png"}}});
+      {.env = {{"SWATH_TILE__SIZE", "32"}, {"SWATH_TILE__FORMAT", "png"}, {"SWATH_TILE__SCALE", "0,255"}}});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(core::Json::parse(r.out).at("enqueued").as_int() == 0);
   CHECK(ready(redis) == "1");
+  // A grid in any case is the grid (was: "XYZ" refused, and tasks spelt so not taken as pyramid tasks).
+  fs::create_directories(dir / "byte");
+  const auto byte_scene = test::make_scene(dir / "byte/scene.tif", {.width = 64, .height = 64, .type = GDT_Byte});
+  const auto pyramid = enqueue_json(
+      redis, {"--kind", "tile", byte_scene, "--output", dir / "map", "--options", R"({"grid":"XYZ","zoom":"0-2"})"});
+  CHECK(pyramid.at("enqueued").as_int() >= 1);
+  const auto again = enqueue_json(
+      redis, {"--kind", "tile", byte_scene, "--output", dir / "map", "--options", R"({"grid":"xyz","zoom":"0-2"})"});
+  CHECK(again.at("enqueued").as_int() == 0);
+  CHECK(again.at("duplicates_skipped").as_int() == pyramid.at("enqueued").as_int());
 }
 
 TEST_CASE("enqueue --kind detect: a manifest of blank tiles only queues nothing and says so (exit 2), as detect does") {

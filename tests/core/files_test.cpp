@@ -205,7 +205,7 @@ TEST_CASE("files: a device, FIFO or socket at an output path is refused, never r
                                                                 staged.commit();
                                                               }}) {
     CHECK_THROWS_WITH_AS(write(), ("cannot write '" + (dir / "fifo") + "': it is a FIFO, not a regular file").c_str(),
-                         core::UsageError);
+                         core::IoError);
     struct stat entry {};
     REQUIRE(::lstat((dir / "fifo").c_str(), &entry) == 0);
     CHECK(S_ISFIFO(entry.st_mode));  // still the FIFO, not a regular file with "x"
@@ -217,8 +217,14 @@ TEST_CASE("files: a device, FIFO or socket at an output path is refused, never r
   CHECK(core::unreplaceable_problem(dir / "file").empty());
   fs::create_symlink(dir / "file", dir / "link");
   CHECK(core::unreplaceable_problem(dir / "link").empty());
-  fs::create_symlink("/dev/null", dir / "null-link");  // as /dev/stdout is: the rename would replace the link
+  fs::create_symlink("/dev/null", dir / "null-link");
   CHECK(core::unreplaceable_problem(dir / "null-link") ==
-        "'" + (dir / "null-link") + "' is a symbolic link to a character device, not a regular file");
+        "'" + (dir / "null-link") + "' is a symbolic link into /proc or /dev, not a regular file");
+  // As /dev/stdout is: a link into /proc, whatever stdout is now (here, maybe a regular file).
+  fs::create_symlink("/proc/self/fd/1", dir / "stdout-link");
+  CHECK_FALSE(core::unreplaceable_problem(dir / "stdout-link").empty());
+  fs::create_symlink(dir / "fifo", dir / "fifo-link");
+  CHECK(core::unreplaceable_problem(dir / "fifo-link") ==
+        "'" + (dir / "fifo-link") + "' is a symbolic link to a FIFO, not a regular file");
   CHECK(core::unreplaceable_problem(dir.path()).empty());
 }
