@@ -3,12 +3,14 @@
 
 #include <cpl_vsi.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
+#include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "raster/gdal_errors.hpp"
@@ -55,6 +57,13 @@ GDALDatasetUniquePtr open_scene(const std::string& path) {
   CapturedGdalErrors errors;
   GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   if (dataset) return dataset;
+  // Ctrl-C while the open blocked (a FIFO nobody writes): a stop (exit 130), not "not a raster". Only there: a
+  // worker's tasks run on through SIGTERM's grace, and a file's real failure must stay what it is.
+  struct stat entry {};
+  if (core::cancel_requested() && is_local(path) && ::stat(path.c_str(), &entry) == 0 && S_ISFIFO(entry.st_mode)) {
+    throw core::Interrupted("opening '" + path + "' interrupted",
+                            "is it a FIFO or a network path that does not answer?");
+  }
   if (is_local(path) && !exists(path)) {
     throw core::IoError("cannot open '" + path + "'", "no such file", "check the path");
   }

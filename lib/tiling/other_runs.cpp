@@ -120,8 +120,11 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
   // Numbers as the files spell them: this run's header goes through the same text.
   const auto ours = tile_set_options(core::Json::parse(header.dump()));
   const auto our_header = ManifestHeader::from(header);
+  // Also what an --overwrite run stopped half-way set aside of that manifest (.tiles.replaced[-N].jsonl.journal).
+  const std::string set_aside = replaced.size() > 6 ? "." + replaced.substr(0, replaced.size() - 6) + ".replaced" : "";
   const auto replaces = [&](const std::string& name) {
-    return !replaced.empty() && (name == replaced || name == "." + replaced + ".journal");
+    return !replaced.empty() && (name == replaced || name == "." + replaced + ".journal" ||
+                                 (name.rfind(set_aside, 0) == 0 && is_journal(name)));
   };
   // Another tile set: other options, or (the manifest this run replaces) scenes this run leaves out.
   std::string dropped;  // the first such file's scenes, for the message

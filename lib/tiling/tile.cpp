@@ -1,8 +1,11 @@
 // tile_scenes: check → prepare the output → prepare scenes → plan → run the pipeline → commit the manifest.
 #include "tiling/tile.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include "core/errors.hpp"
@@ -18,6 +21,8 @@
 #include "tiling/tile_pipeline.hpp"
 
 namespace swath::tiling {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -138,6 +143,32 @@ void replace_other_runs(const OtherRuns& others, const TileOptions& options, con
                removed.tiles, files.empty() ? "" : ", and ", files);
 }
 
+// An --overwrite run: another run's manifest under this run's name lists tiles this run is replacing, so an
+// interrupted run must not leave it there, looking complete. It is kept hidden, as a journal: a later run still
+// finds that other run (the tiles to remove), and this run removes it once its own manifest is in place. Its index
+// goes now (this run writes its own). Returns the hidden names.
+std::vector<std::string> hide_replaced_manifest(const OtherRuns& others, const TileOptions& options) {
+  const std::string mine = shard_file_name(options.manifest_name, options.shard);
+  std::vector<std::string> hidden;
+  for (const auto& found : others.found()) {
+    if (found.file != mine) continue;
+    const std::string stem = mine.substr(0, mine.size() - 6);  // "tiles" of "tiles.jsonl"
+    // Never over one set aside before (a run killed after its commit): that run's tiles are listed only there.
+    std::string to = "." + stem + ".replaced.jsonl.journal";
+    for (int n = 2; fs::exists(options.output_dir + "/" + to); ++n)
+      to = "." + stem + ".replaced-" + std::to_string(n) + ".jsonl.journal";
+    std::error_code ec;
+    fs::rename(options.output_dir + "/" + mine, options.output_dir + "/" + to, ec);
+    if (ec) {
+      throw core::IoError("cannot set aside '" + options.output_dir + "/" + mine + "'", ec.message(),
+                          "check the output directory's permissions");
+    }
+    fs::remove(options.output_dir + "/" + stem + ".geojson", ec);
+    hidden.push_back(to);
+  }
+  return hidden;
+}
+
 PreviousRun load_previous_run(const TileOptions& options, const core::Json& header, TileReport& report) {
   const auto logger = log::get("tile");
   auto previous = PreviousRun::load(options.output_dir, shard_file_name(options.manifest_name, options.shard), header);
@@ -176,6 +207,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
 
   std::optional<PreviousRun> previous;
   if (options.resume) previous = load_previous_run(options, header, report);
+  const auto hidden = hide_replaced_manifest(others, options);
   ManifestWriter manifest(options.output_dir, shard_file_name(options.manifest_name, options.shard),
                           shard_file_name(options.index_name, options.shard), header, options.resume, options.format);
   logger->info("tiling {} scene(s) into {} tile(s) of {} px in '{}'", scenes.size(), report.planned, options.grid.size,
@@ -195,6 +227,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
   }
   manifest.commit();
   if (!others.found().empty()) replace_other_runs(others, options, scenes, report);
+  for (const auto& name : hidden) ::unlink((options.output_dir + "/" + name).c_str());
   report.manifest_path = manifest.manifest_path();
   report.index_path = manifest.index_path();
   logger->info("{} written, {} kept, {} blank, {} failed in {:.1f} s", report.written, report.reused, report.blank,

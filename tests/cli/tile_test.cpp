@@ -1,6 +1,8 @@
 // End to end: `swath tile` on real files — summary, exit codes, messages, signals, resume, full and read-only disks.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -272,6 +274,18 @@ TEST_CASE("cli tile: SIGINT exits 130 and leaves no partial tile under a final n
   CHECK(only_complete_tiles(dir / "out", dir / "reference").size() >= 19);
 }
 
+TEST_CASE("cli tile: SIGINT while a scene's open blocks (a FIFO nobody writes) exits 130, not 'not a raster'") {
+  test::ScratchDir dir;
+  REQUIRE(::mkfifo((dir / "scene.tif").c_str(), 0644) == 0);
+  test::Background run({SWATH_BINARY, "tile", dir / "scene.tif", "-o", dir / "out"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // blocked in open(2) until a writer comes
+  REQUIRE(run.running());
+  run.signal(SIGINT);
+  const auto r = run.wait(std::chrono::seconds(60));
+  CHECK(r.exit_code == 130);
+  CHECK_MESSAGE(contains(r.err, "opening '" + dir / "scene.tif" + "' interrupted"), r.err);
+}
+
 TEST_CASE("cli tile: --resume after SIGKILL mid-run gives exactly the uninterrupted result") {
   test::ScratchDir dir;
   const auto scene = many_tiles_scene(dir);
@@ -283,6 +297,42 @@ TEST_CASE("cli tile: --resume after SIGKILL mid-run gives exactly the uninterrup
   CHECK(core::Json::parse(resume.out).at("skipped_resumed").as_int() >= 150);
   REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "16"}).exit_code == 0);
   CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));
+}
+
+TEST_CASE(
+    "cli tile: an --overwrite run stopped mid-way leaves no manifest listing tiles it replaced; resumed, it "
+    "gives the uninterrupted result") {
+  test::ScratchDir dir;
+  const auto scene = many_tiles_scene(dir, 2048, 1024);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "out", "--size", "16"}).exit_code == 0);
+  const std::vector<std::string> args{scene, "-o", dir / "out", "--size", "17", "--overwrite", "--threads", "2"};
+  const auto stopped = interrupt_after(args, dir / "out", 20, SIGINT);
+  CHECK(stopped.exit_code == 130);
+  // Was: the 16-px run's tiles.jsonl still there, listing files now 17-px tiles (their hashes wrong).
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+  CHECK_FALSE(fs::exists(dir / "out/tiles.geojson"));
+  CHECK(fs::exists(dir / "out/.tiles.replaced.jsonl.journal"));  // set aside: what a resumed run still removes
+  // Resumed without --overwrite: the set-aside run is still another run, named.
+  auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "17", "--resume"});
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "--overwrite"));
+  r = test::swath({"tile", scene, "-o", dir / "out", "--size", "17", "--resume", "--overwrite"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "17"}).exit_code == 0);
+  CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));  // no 16-px tile left
+  CHECK_FALSE(fs::exists(dir / "out/.tiles.replaced.jsonl.journal"));
+
+  // The same options, one scene fewer: the set-aside manifest still names the dropped scene's tiles to remove.
+  fs::copy_file(scene, dir / "second.tif");
+  REQUIRE(test::swath({"tile", scene, dir / "second.tif", "-o", dir / "two", "--size", "16"}).exit_code == 0);
+  const std::vector<std::string> fewer{scene, "-o", dir / "two", "--size", "16", "--overwrite", "--threads", "2"};
+  CHECK(interrupt_after(fewer, dir / "two", 20, SIGINT).exit_code == 130);
+  r = test::swath({"tile", scene, "-o", dir / "two", "--size", "16", "--resume"});  // still another run: refused
+  CHECK(r.exit_code == 2);
+  r = test::swath({"tile", scene, "-o", dir / "two", "--size", "16", "--resume", "--overwrite"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK_FALSE(fs::exists(dir / "two/second"));  // its tiles removed, its directory with them
+  CHECK_FALSE(fs::exists(dir / "two/.tiles.replaced.jsonl.journal"));
 }
 
 TEST_CASE(
