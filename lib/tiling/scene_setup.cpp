@@ -2,6 +2,8 @@
 #include "tiling/scene_setup.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
@@ -59,16 +61,29 @@ std::size_t percentile_bucket(const std::vector<GUIntBig>& histogram, GUIntBig t
   return histogram.size() - 1;
 }
 
+// The min and max of the band's valid pixels: from a sample, or from every pixel when the sample held only nodata
+// (a sparse scene); nullopt when no pixel is valid (GDAL says "no valid pixels"). Other failures are thrown.
+std::optional<std::array<double, 2>> valid_min_max(GDALRasterBand& band, const TileScene& scene, int band_number) {
+  for (const int approximate : {TRUE, FALSE}) {
+    const raster::CapturedGdalErrors errors;
+    double min_max[2] = {0, 0};
+    if (GDALComputeRasterMinMax(&band, approximate, min_max) == CE_None && !errors.failed())
+      return std::array<double, 2>{min_max[0], min_max[1]};
+    if (errors.last_failure().find("no valid pixels") == std::string::npos)
+      throw_unreadable_range(scene, band_number, errors.last_failure());
+  }
+  return std::nullopt;
+}
+
 // --scale auto: the band's 2nd to 98th percentile, from GDAL's approximate histogram (a fixed sample of blocks,
 // or an overview). It depends on the scene's file only, so every run, shard and fleet worker gets the same
 // range. Min/max would let a few bright pixels (ships, glints) squeeze the rest into the darkest grey levels.
 ByteRange auto_range(GDALRasterBand& band, const TileScene& scene, int band_number) {
+  const auto min_max = valid_min_max(band, scene, band_number);
+  // Nothing but nodata: every tile of it is blank, there is nothing to stretch (was: the whole run failed).
+  if (!min_max) return {0, 0};
   raster::CapturedGdalErrors errors;
-  double min_max[2] = {0, 0};
-  if (GDALComputeRasterMinMax(&band, TRUE, min_max) != CE_None || errors.failed()) {
-    throw_unreadable_range(scene, band_number, errors.last_failure());
-  }
-  const double min = min_max[0], max = min_max[1];
+  const double min = (*min_max)[0], max = (*min_max)[1];
   if (!(max > min)) return {min, max};
   // Integer samples get one bucket per value when they span at most 65536; anything else 65536 buckets.
   const GDALDataType type = band.GetRasterDataType();

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "cli/fleet_support.hpp"
@@ -241,8 +242,19 @@ TEST_CASE(
 TEST_CASE("enqueue: a failure only a worker meets, whose local hint names a flag, is dead-lettered with the fleet's") {
   test::RedisServer redis;
   test::ScratchDir dir;
-  // Every pixel nodata: --scale auto finds no range, which enqueue (reading headers only) cannot know.
-  const std::string scene = std::string(SWATH_SHARED_DATA_DIR) + "/all-nodata.tif";
+  // Its compressed blocks garbled: --scale auto cannot read the range, which enqueue (reading headers only) cannot
+  // know.
+  fs::create_directories(dir / "in");
+  const auto scene = test::make_scene(
+      dir / "in/scene.tif",
+      {.width = 512, .height = 512, .bands = 1, .creation_options = {"TILED=YES", "COMPRESS=DEFLATE"}});
+  {
+    std::fstream file(scene, std::ios::in | std::ios::out | std::ios::binary);
+    const auto size = static_cast<std::streamoff>(fs::file_size(scene));
+    file.seekp(size / 5);
+    file << std::string(static_cast<std::size_t>(size * 3 / 5), '\xff');
+    REQUIRE(file.good());
+  }
   CHECK(enqueue_json(redis,
                      {"--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":128,"format":"PNG"})"})
             .at("enqueued")
