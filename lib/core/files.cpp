@@ -229,9 +229,9 @@ std::string parent_directory_problem(const std::string& path) {
 
 namespace {
 // What stands at `path` that an output cannot be renamed over, or nullptr.
-const char* unreplaceable_kind(const std::string& path) {
+std::string unreplaceable_kind(const std::string& path) {
   struct stat entry {};
-  if (::lstat(path.c_str(), &entry) != 0) return nullptr;
+  if (::lstat(path.c_str(), &entry) != 0) return "";
   const bool link = S_ISLNK(entry.st_mode);
   if (link) {
     // /dev/stdout and /dev/fd/N are links into /proc: whatever stdout is now (a file, a pipe), the rename would
@@ -240,32 +240,27 @@ const char* unreplaceable_kind(const std::string& path) {
     const std::string target = fs::read_symlink(path, ec).string();
     if (!ec && (target.rfind("/proc/", 0) == 0 || target.rfind("/dev/", 0) == 0))
       return "a symbolic link into /proc or /dev, not a regular file";
+    // A link is replaced, not what it points to; but one to a device is no output file either.
+    if (::stat(path.c_str(), &entry) != 0) return "";
   }
-  // A link is replaced, not what it points to; but one to a device is no output file either.
-  if (link && ::stat(path.c_str(), &entry) != 0) return nullptr;
   // A directory fails the rename itself (EISDIR), said as such by the writers.
-  if (S_ISREG(entry.st_mode) || S_ISDIR(entry.st_mode) || S_ISLNK(entry.st_mode)) return nullptr;
-  if (link) {
-    return S_ISCHR(entry.st_mode)    ? "a symbolic link to a character device, not a regular file"
-           : S_ISBLK(entry.st_mode)  ? "a symbolic link to a block device, not a regular file"
-           : S_ISFIFO(entry.st_mode) ? "a symbolic link to a FIFO, not a regular file"
-                                     : "a symbolic link to a socket, not a regular file";
-  }
-  return S_ISCHR(entry.st_mode)    ? "a character device, not a regular file"
-         : S_ISBLK(entry.st_mode)  ? "a block device, not a regular file"
-         : S_ISFIFO(entry.st_mode) ? "a FIFO, not a regular file"
-                                   : "a socket, not a regular file";
+  if (S_ISREG(entry.st_mode) || S_ISDIR(entry.st_mode) || S_ISLNK(entry.st_mode)) return "";
+  const char* kind = S_ISCHR(entry.st_mode)    ? "a character device"
+                     : S_ISBLK(entry.st_mode)  ? "a block device"
+                     : S_ISFIFO(entry.st_mode) ? "a FIFO"
+                                               : "a socket";
+  return std::string(link ? "a symbolic link to " : "") + kind + ", not a regular file";
 }
 }  // namespace
 
 std::string unreplaceable_problem(const std::string& path) {
-  const char* kind = unreplaceable_kind(path);
-  return kind == nullptr ? "" : "'" + path + "' is " + kind;
+  const std::string kind = unreplaceable_kind(path);
+  return kind.empty() ? "" : "'" + path + "' is " + kind;
 }
 
 void refuse_unreplaceable(const std::string& path) {
-  if (const char* kind = unreplaceable_kind(path)) {
-    throw UsageError("cannot write '" + path + "'", std::string("it is ") + kind,
+  if (const std::string kind = unreplaceable_kind(path); !kind.empty()) {
+    throw UsageError("cannot write '" + path + "'", "it is " + kind,
                      "swath writes an output whole and renames it into place: name a regular file (or -o - for "
                      "stdout, where the command takes it)");
   }
@@ -274,8 +269,8 @@ void refuse_unreplaceable(const std::string& path) {
 namespace {
 // The last guard before a rename, after the work: an I/O failure of that output (a worker retries its move).
 void guard_replaceable(const std::string& path) {
-  if (const char* kind = unreplaceable_kind(path)) {
-    throw IoError("cannot write '" + path + "'", std::string("it is ") + kind,
+  if (const std::string kind = unreplaceable_kind(path); !kind.empty()) {
+    throw IoError("cannot write '" + path + "'", "it is " + kind,
                   "swath writes an output whole and renames it into place: name a regular file");
   }
 }

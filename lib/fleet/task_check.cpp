@@ -70,7 +70,8 @@ bool names_local_flag(const std::string& hint) {
 }
 
 std::string task_option_named_in(const std::string& hint, const std::string& kind) {
-  const auto schema = settings::defaults().schema();
+  const auto defaults = settings::defaults();
+  const auto& schema = defaults.schema();
   bool quoted = false;
   for (std::size_t i = 0; i + 2 < hint.size(); ++i) {
     if (hint[i] == '`') quoted = !quoted;
