@@ -16,6 +16,7 @@
 #include "core/errors.hpp"
 #include "core/sha256.hpp"
 #include "raster/gdal_errors.hpp"
+#include "webmap/grid_transform.hpp"
 #include "webmap/png_writer.hpp"
 #include "webmap/query_average.hpp"
 
@@ -75,15 +76,19 @@ GDALDatasetUniquePtr wrap_canvas(cv::Mat& canvas, const core::Bounds& bounds) {
 
 // One GDALWarp from `source` into `target`: `bands` data bands, the source's alpha or nodata (or `source_alpha`)
 // marking what it covers, the target's last band its alpha; INIT_DEST=0 when `first`, else composited over it.
+// Positions come from `transform` (whole-grid, so the same in every block); `scale`, when given, fixes the kernels'
+// width, which GDAL would otherwise work out for each chunk from its window (another block, another width).
 struct WarpStep {
   GDALResampleAlg algorithm = GRA_NearestNeighbour;
   std::vector<int> source_bands;
   int source_alpha = 0;
   std::optional<double> nodata;
   bool first = true;
+  std::optional<std::pair<double, double>> scale;  // destination pixels per source pixel, along x and y
 };
 
-void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, const std::string& what) {
+void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, WindowTransform& transform,
+          const std::string& what) {
   raster::CapturedGdalErrors errors;
   GDALWarpOptions* wo = GDALCreateWarpOptions();
   wo->hSrcDS = GDALDataset::ToHandle(&source);
@@ -106,20 +111,23 @@ void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, const 
     for (int b = 0; b < bands; ++b) wo->padfSrcNoDataReal[b] = *step.nodata;
   }
   if (step.first) wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", "0");
-  void* transformer = GDALCreateGenImgProjTransformer2(wo->hSrcDS, wo->hDstDS, nullptr);
-  void* approx =
-      transformer != nullptr ? GDALCreateApproxTransformer(GDALGenImgProjTransform, transformer, 0.125) : nullptr;
+  if (step.scale) {
+    char x[32], y[32];
+    std::snprintf(x, sizeof x, "%.17g", step.scale->first);
+    std::snprintf(y, sizeof y, "%.17g", step.scale->second);
+    wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "XSCALE", x);
+    wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "YSCALE", y);
+  }
+  wo->pfnTransformer = &WindowTransform::transform;
+  wo->pTransformerArg = &transform;
   CPLErr result = CE_Failure;
-  if (approx != nullptr) {
-    wo->pfnTransformer = GDALApproxTransform;
-    wo->pTransformerArg = approx;
+  {
     GDALWarpOperation operation;
     if (operation.Initialize(wo) == CE_None) {
       result = operation.ChunkAndWarpImage(0, 0, target.GetRasterXSize(), target.GetRasterYSize());
     }
   }
-  if (approx != nullptr) GDALDestroyApproxTransformer(approx);
-  if (transformer != nullptr) GDALDestroyGenImgProjTransformer(transformer);
+  wo->pTransformerArg = nullptr;
   GDALDestroyWarpOptions(wo);
   if (result != CE_None) {
     throw core::DataError("cannot warp " + what, errors.last_failure(),
@@ -127,9 +135,17 @@ void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, const 
   }
 }
 
+// The scene's grid read every `step` pixels: its geotransform.
+std::array<double, 6> grid_geotransform(const PyramidScene& scene, std::int64_t step) {
+  const auto& gt = scene.warped_geotransform;
+  const auto s = static_cast<double>(step);
+  return {gt[0], gt[1] * s, gt[2] * s, gt[3], gt[4] * s, gt[5] * s};
+}
+
 // As gdal2tiles does: the scene warped (nearest) onto its own EPSG:3857 grid (the warped VRT's) over the block, with
 // a margin for the kernels; then that grid resampled onto the block's canvas by `--resampling`, over what is there.
 // With one scene and `average`, the second step is gdal2tiles' own query arithmetic per base tile (query_average).
+// Both warps place pixels by their whole grids (grid_transform.hpp): a block of any size makes the same pixels.
 void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t scene_index, GDALDataset& target,
                 cv::Mat& canvas, const TileKey& root, bool first) {
   const PyramidScene& scene = (*layout.scenes)[scene_index];
@@ -141,13 +157,17 @@ void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t sc
   const core::Bounds native_bounds{gt[0] + static_cast<double>(w.x0) * gt[1], gt[3] + static_cast<double>(y1) * gt[5],
                                    gt[0] + static_cast<double>(x1) * gt[1], gt[3] + static_cast<double>(w.y0) * gt[5]};
   auto grid = wrap_canvas(native, native_bounds);
+  const auto grid_gt = grid_geotransform(scene, w.step);
+  const std::string what = "scene '" + scene.path + "'";
   WarpStep onto_grid;
   for (int b : scene.data_bands) onto_grid.source_bands.push_back(b);
   onto_grid.source_alpha = scene.info.alpha_band;
   if (scene.info.alpha_band == 0 && !scene.info.nodata.empty()) onto_grid.nodata = scene.info.nodata[0];
-  warp(source, *grid, onto_grid, "scene '" + scene.path + "'");
+  SceneToGrid scene_to_grid(source, grid_gt, what);
+  scene_to_grid.place(w.x0 / w.step, w.y0 / w.step, 0, 0);
+  warp(source, *grid, onto_grid, scene_to_grid, what);
+  const std::int64_t across = std::int64_t{1} << (layout.zooms.max - root.z);
   if (layout.scenes->size() == 1 && layout.resampling == Resampling::average) {
-    const std::int64_t across = std::int64_t{1} << (layout.zooms.max - root.z);
     for (std::int64_t j = 0; j < across; ++j) {
       for (std::int64_t i = 0; i < across; ++i) {
         cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
@@ -158,12 +178,32 @@ void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t sc
     }
     return;
   }
+  const double base = resolution(layout.zooms.max, layout.tile_size);
   WarpStep onto_canvas;
   onto_canvas.algorithm = warp_algorithm(layout.resampling);
   for (int b = 1; b < layout.channels; ++b) onto_canvas.source_bands.push_back(b);
   onto_canvas.source_alpha = layout.channels;
   onto_canvas.first = first;
-  warp(*grid, target, onto_canvas, "scene '" + scene.path + "' onto a block");
+  onto_canvas.scale = std::pair{grid_gt[1] / base, -grid_gt[5] / base};
+  GridToCanvas grid_to_canvas(grid_gt, base);
+  const std::int64_t side = across * layout.tile_size;
+  grid_to_canvas.place(root.x * side, root.y * side, w.x0 / w.step, w.y0 / w.step);
+  warp(*grid, target, onto_canvas, grid_to_canvas, what + " onto a block");
+}
+
+// The zoom above, each parent from its own four children as the zooms above the blocks are made (UpperLevels):
+// cubic's kernel reaches past a parent's children, so halving the whole canvas at once would make other pixels than
+// a block of another size (another --max-memory) does.
+cv::Mat reduce_by_parent(const cv::Mat& canvas, int tile_size, Resampling resampling) {
+  cv::Mat out(canvas.rows / 2, canvas.cols / 2, canvas.type());
+  const int parent = 2 * tile_size;
+  for (int y = 0; y < canvas.rows; y += parent) {
+    for (int x = 0; x < canvas.cols; x += parent) {
+      reduce(canvas(cv::Rect(x, y, parent, parent)), resampling)
+          .copyTo(out(cv::Rect(x / 2, y / 2, tile_size, tile_size)));
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -173,16 +213,25 @@ std::int64_t grid_step(const PyramidScene& scene, int base_zoom, int tile_size) 
   return std::max<std::int64_t>(1, static_cast<std::int64_t>(step));
 }
 
+std::int64_t grid_margin(double grid_factor) {
+  return std::max<std::int64_t>(3, static_cast<std::int64_t>(std::ceil(2 * grid_factor)) + 2);
+}
+
 GridWindow grid_window(const PyramidLayout& layout, const PyramidScene& scene, const TileKey& root) {
   const core::Bounds block = tile_bounds(root, layout.tile_size);
   const auto& gt = scene.warped_geotransform;
   GridWindow w;
   w.step = grid_step(scene, layout.zooms.max, layout.tile_size);
-  const std::int64_t margin = 3 * w.step;  // 3 grid pixels
+  const double factor =
+      resolution(layout.zooms.max, layout.tile_size) / (scene.pixel_size * static_cast<double>(w.step));
+  const std::int64_t margin = grid_margin(factor) * w.step;
+  // Starting on a multiple of the step, every block reads the same grid pixels (the same samples of the scene).
   w.x0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((block.min_x - gt[0]) / gt[1])) - margin);
+  w.x0 -= w.x0 % w.step;
   const std::int64_t x1 =
       std::min(scene.warped_width, static_cast<std::int64_t>(std::ceil((block.max_x - gt[0]) / gt[1])) + margin);
   w.y0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor((gt[3] - block.max_y) / -gt[5])) - margin);
+  w.y0 -= w.y0 % w.step;
   const std::int64_t y1 =
       std::min(scene.warped_height, static_cast<std::int64_t>(std::ceil((gt[3] - block.min_y) / -gt[5])) + margin);
   if (x1 <= w.x0 || y1 <= w.y0) return w;
@@ -193,7 +242,8 @@ GridWindow grid_window(const PyramidLayout& layout, const PyramidScene& scene, c
 
 std::size_t extra_grid_bytes(double grid_factor, std::size_t side, int channels) {
   if (grid_factor <= 2) return 0;
-  const auto grid_side = static_cast<std::size_t>(std::ceil(static_cast<double>(side) * grid_factor)) + 6;
+  const auto grid_side = static_cast<std::size_t>(std::ceil(static_cast<double>(side) * grid_factor)) +
+                         2 * static_cast<std::size_t>(grid_margin(grid_factor) + 1);
   return grid_side * grid_side * static_cast<std::size_t>(channels);
 }
 
@@ -290,7 +340,7 @@ BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const
       }
     }
     if (z == root.z) break;
-    canvas = reduce(canvas, layout.resampling);
+    canvas = reduce_by_parent(canvas, layout.tile_size, layout.resampling);
   }
   if (has_data(canvas)) out.root_pixels = canvas;
   return out;

@@ -70,6 +70,10 @@ struct GridWindow {
 
 // max(1, floor(resolution(base zoom) / 4 / pixel size)).
 std::int64_t grid_step(const PyramidScene& scene, int base_zoom, int tile_size);
+// Grid pixels read beyond the block on each side, for a grid of `grid_factor` pixels per canvas pixel: as far as
+// the widest kernel (cubic's, 2 canvas pixels) reaches, at least 3.
+std::int64_t grid_margin(double grid_factor);
+// Starts on a multiple of `step` (the same samples for every block), the margin around the block.
 GridWindow grid_window(const PyramidLayout& layout, const PyramidScene& scene, const TileKey& root);
 
 // The bytes of a block's grid beyond what a block's budget already allows for (a grid up to twice finer than the

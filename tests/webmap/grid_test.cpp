@@ -69,7 +69,7 @@ TEST_CASE("webmap grid: a coarse --zoom reads the scene every few pixels, and a 
   CHECK(largest_block(coarser) <= options_for({2, 4}).tile.resources.max_memory / 8);
 }
 
-TEST_CASE("webmap grid: at the scene's own resolution every pixel is read, over the block and a 3-pixel margin") {
+TEST_CASE("webmap grid: at the scene's own resolution every pixel is read, over the block and the kernels' margin") {
   const std::vector<webmap::PyramidScene> scenes{big_scene()};
   // Zoom 13 is 19 m a pixel: fewer than 8 of the scene's pixels each, so no decimation.
   const auto layout = webmap::make_layout(options_for({10, 13}), scenes);
@@ -81,5 +81,30 @@ TEST_CASE("webmap grid: at the scene's own resolution every pixel is read, over 
   const core::Bounds b = webmap::tile_bounds(root, 256);
   const double west = std::max(0.0, b.min_x), east = std::min(80000.0, b.max_x);
   CHECK(w.width >= static_cast<std::int64_t>((east - west) / 10));
-  CHECK(w.width <= static_cast<std::int64_t>((east - west) / 10) + 2 * 3 + 2);
+  CHECK(w.width <= static_cast<std::int64_t>((east - west) / 10) + 2 * webmap::grid_margin(layout.grid_factor) + 2);
+  // Cubic's kernel spans 2 canvas pixels each side: 3.8 grid pixels here, 16 where the grid is 8× finer.
+  CHECK(webmap::grid_margin(layout.grid_factor) == 6);
+  CHECK(webmap::grid_margin(0.5) == 3);
+  CHECK(webmap::grid_margin(8) == 18);
+}
+
+TEST_CASE("webmap grid: a decimated grid starts on a multiple of its step, so every block reads the same samples") {
+  // 10 000 km wide, starting 3 m off a multiple of the step: blocks start inside it, anywhere.
+  auto wide = big_scene();
+  wide.warped_geotransform = {-5000003, 10, 0, 80000, 0, -10};
+  wide.warped_width = 1000000;
+  wide.meters = {-5000003, 0, 4999997, 80000};
+  const std::vector<webmap::PyramidScene> scenes{wide};
+  const auto layout = webmap::make_layout(options_for({4, 8}), scenes);
+  const auto roots = webmap::subtree_roots(layout.ranges, layout.zooms, layout.root_zoom);
+  REQUIRE(roots.size() > 4);
+  std::size_t inside = 0;
+  for (const auto& root : roots) {
+    const auto w = webmap::grid_window(layout, scenes[0], root);
+    CHECK(w.step == 15);
+    CHECK(w.x0 % w.step == 0);
+    CHECK(w.y0 % w.step == 0);
+    inside += w.x0 > 0;
+  }
+  CHECK(inside > 2);
 }
