@@ -64,7 +64,9 @@ Score score_class(const std::string& cls, std::vector<Box> detections, const std
   s.true_positives = std::count(hits.begin(), hits.end(), true);
   s.false_positives = s.detections - s.true_positives;
   finish(s);
-  s.ap50 = average_precision(hits, s.truths);
+  std::vector<double> scores;
+  for (const auto& d : detections) scores.push_back(d.score);
+  s.ap50 = average_precision(hits, s.truths, scores);
   return s;
 }
 
@@ -148,12 +150,14 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
 
 }  // namespace
 
-double average_precision(const std::vector<bool>& hits, std::int64_t truths) {
+double average_precision(const std::vector<bool>& hits, std::int64_t truths, const std::vector<double>& scores) {
   if (truths <= 0 || hits.empty()) return 0;
   std::vector<double> precision, recall;
   std::int64_t tp = 0;
   for (std::size_t i = 0; i < hits.size(); ++i) {
     tp += hits[i] ? 1 : 0;
+    const bool tie_goes_on = i + 1 < hits.size() && i + 1 < scores.size() && scores[i + 1] == scores[i];
+    if (tie_goes_on) continue;
     precision.push_back(static_cast<double>(tp) / static_cast<double>(i + 1));
     recall.push_back(static_cast<double>(tp) / static_cast<double>(truths));
   }

@@ -37,8 +37,11 @@ std::string to_text(const EvalReport& report);  // a table per class, then overa
 // Pure: greedy matching by descending score, each truth matched at most once, same class only.
 EvalReport evaluate(std::vector<Box> detections, std::vector<Box> truths, double iou_threshold = 0.5);
 
-// Average precision: area under the precision envelope over recall (all points).
-double average_precision(const std::vector<bool>& hits_by_score, std::int64_t truths);
+// Average precision: area under the precision envelope over recall (all points). `scores` (descending, one per hit)
+// mark ties: detections of one score are one point of the curve, taken together, so the order a tie was listed in
+// (where its boxes lie) cannot move the area. Without scores every detection is its own point.
+double average_precision(const std::vector<bool>& hits_by_score, std::int64_t truths,
+                         const std::vector<double>& scores = {});
 
 // Reads both files (any OGR vector; attributes "class" and, for detections, "score"), reprojects them
 // to one metric CRS and evaluates. Throws IoError / DataError naming the file.

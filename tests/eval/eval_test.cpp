@@ -56,6 +56,25 @@ TEST_CASE("eval: average precision is the area under the precision envelope") {
   CHECK(eval::average_precision({}, 3) == 0);
 }
 
+TEST_CASE("eval: detections of one score are one point of the curve: AP does not depend on where the tie's boxes lie") {
+  // Two hits among eleven detections of score 0.5: one point, precision 2/11 at recall 1, whatever their order.
+  CHECK(eval::average_precision({true, true, false, false}, 2, {0.5, 0.5, 0.5, 0.5}) == doctest::Approx(0.5));
+  CHECK(eval::average_precision({false, false, true, true}, 2, {0.5, 0.5, 0.5, 0.5}) == doctest::Approx(0.5));
+  // A tie after a distinct score: the first point stands on its own.
+  CHECK(eval::average_precision({true, false, true}, 2, {0.9, 0.5, 0.5}) == doctest::Approx(0.5 * 1 + 0.5 * 2.0 / 3));
+  // End to end: the same two truths found by two of eleven equal-score boxes, the misses west or east of them.
+  std::vector<eval::Box> truths{box("car", 1, 100, 0, 110, 10), box("car", 1, 120, 0, 130, 10)};
+  std::vector<eval::Box> west{box("car", 0.5, 100, 0, 110, 10), box("car", 0.5, 120, 0, 130, 10)};
+  std::vector<eval::Box> east = west;
+  for (int i = 0; i < 9; ++i) {
+    west.push_back(box("car", 0.5, -20.0 * (i + 1), 0, -20.0 * (i + 1) + 10, 10));
+    east.push_back(box("car", 0.5, 200.0 + 20 * i, 0, 210.0 + 20 * i, 10));
+  }
+  const double ap_west = eval::evaluate(west, truths).overall.ap50;
+  CHECK(ap_west == doctest::Approx(2.0 / 11));
+  CHECK(eval::evaluate(east, truths).overall.ap50 == doctest::Approx(ap_west));
+}
+
 TEST_CASE("eval: a class with no truth has only false positives, and JSON has the promised keys") {
   const auto r = eval::evaluate({box("plane", 0.5, 0, 0, 1, 1)}, {box("ship", 1, 5, 5, 6, 6)});
   CHECK(r.overall.f1 == 0);
