@@ -14,7 +14,8 @@ namespace swath::cli {
 
 struct Invocation {
   const config::Config& config;
-  std::string command;  // "tile", for messages
+  std::string command;      // "tile", for messages
+  std::string config_file;  // the config file read (--config or SWATH_CONFIG), or ""
 };
 
 class Command {

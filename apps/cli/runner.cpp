@@ -48,13 +48,16 @@ void install_signal_handlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
+// --config, else SWATH_CONFIG, else none ("").
+std::string config_file_of(const GlobalOptions& global) {
+  if (!global.config_file.empty()) return global.config_file;
+  const char* from_env = std::getenv("SWATH_CONFIG");
+  return from_env != nullptr ? from_env : "";
+}
+
 config::Config build_config(const GlobalOptions& global, const ConfigFlags& flags) {
   config::Config config = settings::defaults();
-  std::string file = global.config_file;
-  if (file.empty()) {
-    if (const char* from_env = std::getenv("SWATH_CONFIG")) file = from_env;
-  }
-  if (!file.empty()) config.load_file(file);
+  if (const std::string file = config_file_of(global); !file.empty()) config.load_file(file);
   config.load_environment(config::process_environment());
   flags.apply(config);
   return config;
@@ -195,7 +198,7 @@ int run(int argc, char** argv, CommandList commands) {
     install_signal_handlers();
     const auto logger = log::get("cli");
     logger->debug("swath {} {} starting", provenance::build_facts().git_describe, command_name);
-    const int code = chosen->run(Invocation{config, command_name});
+    const int code = chosen->run(Invocation{config, command_name, config_file_of(global)});
     logger->debug("swath {} finished with exit code {}", command_name, code);
     if (const auto lost = log::lost_file_lines(); !lost.empty())
       std::cerr << "swath " << command_name << ": " << lost << "\n";

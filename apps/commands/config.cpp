@@ -6,6 +6,7 @@
 #include "commands/commands.hpp"
 #include "config/schema.hpp"
 #include "core/errors.hpp"
+#include "core/files.hpp"
 
 namespace swath::commands {
 
@@ -40,6 +41,7 @@ class ConfigCommand final : public cli::Command {
   }
   int run(const cli::Invocation& invocation) override {
     const auto& config = invocation.config;
+    core::refuse_output_is_input("-o", output_, {invocation.config_file});
     cli::emit(json_ ? to_json(config).dump() + "\n" : config_text(config), output_);
     return static_cast<int>(core::ExitCode::ok);
   }

@@ -3,6 +3,7 @@
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
+#include "core/files.hpp"
 
 namespace swath::commands {
 
@@ -23,6 +24,7 @@ class EvalCommand final : public cli::Command {
         ->check(cli::file_to_write());
   }
   int run(const cli::Invocation&) override {
+    core::refuse_output_is_input("-o", output_, {detections_, truth_});
     const auto report = eval::evaluate_files(detections_, truth_, iou_);
     cli::emit(json_ ? eval::to_json(report).dump() + "\n" : eval::to_text(report), output_);
     return static_cast<int>(core::ExitCode::ok);

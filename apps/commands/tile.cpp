@@ -4,6 +4,7 @@
 #include "cli/progress.hpp"
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "webmap/merge.hpp"
 #include "webmap/pyramid.hpp"
 
@@ -65,6 +66,7 @@ class TileCommand final : public cli::Command {
  private:
   int run_pyramid(webmap::PyramidOptions options) {
     options.tile.scenes = scenes_;
+    if (webmap::is_archive_path(output_)) core::refuse_output_is_input("-o", output_, scenes_);
     (webmap::is_archive_path(output_) ? options.archive : options.tile.output_dir) = output_;
     options.tile.resume = resume_;
     options.tile.overwrite = overwrite_;

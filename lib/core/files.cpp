@@ -267,6 +267,35 @@ void refuse_unreplaceable(const std::string& path) {
 }
 
 namespace {
+// The directory entry `path` names: its directory resolved, its own name kept (a link is the link).
+fs::path entry_of(const std::string& path) {
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(path, ec);
+  const fs::path parent = fs::weakly_canonical(absolute.parent_path(), ec);
+  return (ec ? absolute.parent_path() : parent) / absolute.filename();
+}
+}  // namespace
+
+bool writes_over(const std::string& output, const std::string& input) {
+  if (output.empty() || output == "-" || input.empty()) return false;
+  const fs::path target = entry_of(output);
+  if (target == entry_of(input)) return true;
+  std::error_code ec;
+  const fs::path read = fs::weakly_canonical(input, ec);  // through links: the file actually read
+  return !ec && target == read;
+}
+
+void refuse_output_is_input(const std::string& flag, const std::string& output,
+                            const std::vector<std::string>& inputs) {
+  for (const auto& input : inputs) {
+    if (!writes_over(output, input)) continue;
+    const std::string also = input == output ? "" : " ('" + input + "')";
+    throw UsageError(flag + " '" + output + "'",
+                     "it is also an input" + also + ": writing it would destroy what is read", "write to another file");
+  }
+}
+
+namespace {
 // The last guard before a rename, after the work: an I/O failure of that output (a worker retries its move).
 void guard_replaceable(const std::string& path) {
   if (const std::string kind = unreplaceable_kind(path); !kind.empty()) {

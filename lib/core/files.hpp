@@ -75,6 +75,12 @@ std::string unreplaceable_problem(const std::string& path);
 // Throws UsageError naming `path` when unreplaceable_problem finds one: the last guard before a rename.
 void refuse_unreplaceable(const std::string& path);
 
+// Whether writing `output` (renamed into place) would replace the file read as `input`: the same directory entry,
+// or the file `input` leads to through links. "-" (stdout) and empty paths write over nothing.
+bool writes_over(const std::string& output, const std::string& input);
+// Throws UsageError naming `flag` and `output` when it writes over one of `inputs`: refused before any work.
+void refuse_output_is_input(const std::string& flag, const std::string& output, const std::vector<std::string>& inputs);
+
 // Creates `dir` and its parents; throws IoError when it cannot, or when `dir` is not writable.
 void ensure_writable_directory(const std::string& dir);
 

@@ -157,6 +157,15 @@ void check_output_paths(const DetectOptions& options) {
                              "give a path in an existing directory");
     }
   }
+  std::vector<std::string> inputs = options.inputs;
+  for (const auto& scene : options.listed) inputs.push_back(scene.path);
+  if (!options.onnx.card.empty()) inputs.push_back(options.onnx.card);
+  core::refuse_output_is_input("-o", options.output, inputs);
+  core::refuse_output_is_input("--quicklook", options.quicklook, inputs);
+  if (core::writes_over(options.quicklook, options.output)) {
+    throw core::UsageError("--quicklook '" + options.quicklook + "'", "it is also the detections' file (-o)",
+                           "give the quicklook its own .png name");
+  }
   const auto extension = core::to_lower(std::filesystem::path(options.quicklook).extension().string());
   if (!options.quicklook.empty() && extension != ".png") {
     throw core::UsageError("--quicklook '" + options.quicklook + "'", "a quicklook is a PNG image",

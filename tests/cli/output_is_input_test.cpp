@@ -1,0 +1,56 @@
+// End to end: an output that is also an input (by another spelling, or through a link) is refused before any work
+// (exit 2, naming both), and the input is left as it was: eval, detect, config show.
+#include <doctest/doctest.h>
+
+#include <gdal_priv.h>
+
+#include <filesystem>
+
+#include "core/files.hpp"
+#include "support/process.hpp"
+#include "support/rasters.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Runs swath in `dir`, expects exit 2 with "it is also an input" and `input` unchanged.
+void refused(const test::ScratchDir& dir, const std::vector<std::string>& args, const std::string& input) {
+  CAPTURE(args);
+  const std::string before = core::read_file(dir / input);
+  const auto r = test::swath(args, {.working_dir = dir.path()});
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "also"));
+  CHECK(core::read_file(dir / input) == before);
+}
+}  // namespace
+
+TEST_CASE("an output that is also an input is refused before any work, the input left intact") {
+  test::ScratchDir dir;
+  REQUIRE(test::swath({"synth", "-o", dir / "s.tif", "--kind", "optical", "--size", "256x256"}).exit_code == 0);
+  REQUIRE(test::swath({"detect", dir / "s.tif", "--detector", "cfar", "-o", dir / "d.gpkg"}).exit_code == 0);
+  fs::create_symlink("d.gpkg", dir / "link.gpkg");
+
+  refused(dir, {"eval", "d.gpkg", "s.truth.geojson", "-o", "d.gpkg"}, "d.gpkg");
+  refused(dir, {"eval", "d.gpkg", "s.truth.geojson", "-o", "./s.truth.geojson"}, "s.truth.geojson");
+  refused(dir, {"eval", "link.gpkg", "s.truth.geojson", "-o", "d.gpkg"}, "d.gpkg");  // the file the link reads
+  refused(dir, {"detect", "s.tif", "--detector", "cfar", "-o", "x.gpkg", "--quicklook", "s.tif"}, "s.tif");
+  core::write_file_atomic(dir / "my.yaml", "log:\n  level: info\n");
+  refused(dir, {"--config", "my.yaml", "config", "show", "-o", "my.yaml"}, "my.yaml");
+}
+
+TEST_CASE("an output beside its input, or a link's own name, is not the input") {
+  test::ScratchDir dir;
+  core::write_file_atomic(dir / "in.txt", "x");
+  fs::create_symlink("in.txt", dir / "link.txt");
+  CHECK(core::writes_over(dir / "in.txt", dir / "in.txt"));
+  CHECK(core::writes_over(dir / "sub/../in.txt", dir / "in.txt"));
+  CHECK(core::writes_over(dir / "in.txt", dir / "link.txt"));        // replacing the file the link reads
+  CHECK_FALSE(core::writes_over(dir / "link.txt", dir / "in.txt"));  // the rename replaces the link only
+  CHECK_FALSE(core::writes_over(dir / "out.txt", dir / "in.txt"));
+  CHECK_FALSE(core::writes_over("-", dir / "in.txt"));
+  CHECK_FALSE(core::writes_over("", dir / "in.txt"));
+}
