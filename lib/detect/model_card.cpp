@@ -6,6 +6,9 @@
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/dnn.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "core/errors.hpp"
@@ -59,6 +62,41 @@ std::vector<int> output_shape(const cv::Mat& out) {
   return dims;
 }
 
+// A key the card does not know is refused, not ignored: a misspelt `score_treshold` would leave the default in force.
+void refuse_unknown_keys(const YAML::Node& node, const std::vector<std::string>& known, const std::string& where,
+                         const std::string& card) {
+  for (const auto& entry : node) {
+    const auto key = entry.first.as<std::string>();
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    throw core::DataError("model card '" + card + "'", "unknown key '" + where + key + "'",
+                          "the keys" + std::string(where.empty() ? "" : " of 'input'") + " are " + list);
+  }
+}
+
+// A field outside its range, naming it, its value and the range.
+void check_range(bool ok, const std::string& key, double value, const std::string& range, const std::string& card) {
+  if (ok) return;
+  char shown[32];
+  std::snprintf(shown, sizeof shown, "%g", value);
+  throw core::DataError("model card '" + card + "'", "'" + key + "' is " + shown, "give " + range);
+}
+
+void check_fields(const ModelCard& card) {
+  const auto& p = card.path;
+  check_range(card.score_threshold >= 0 && card.score_threshold <= 1, "score_threshold", card.score_threshold,
+              "a score from 0 to 1", p);
+  check_range(card.nms_iou > 0 && card.nms_iou <= 1, "nms_iou", card.nms_iou, "an IoU above 0, at most 1", p);
+  check_range(std::isfinite(card.scale) && card.scale > 0, "input.scale", card.scale,
+              "a positive factor (1/255 = 0.00392156862745098 for 8-bit pixels)", p);
+  check_range(std::isfinite(card.pixel_metres) && card.pixel_metres >= 0, "pixel_metres", card.pixel_metres,
+              "metres per pixel, or 0 for any", p);
+  if (card.bands.empty())
+    throw core::DataError("model card '" + p + "'", "'input.bands' is empty", "list bands, e.g. [1, 2, 3]");
+  for (int b : card.bands) check_range(b >= 1, "input.bands", b, "band numbers from 1", p);
+}
+
 }  // namespace
 
 ModelCard load_model_card(const std::string& path) {
@@ -66,13 +104,25 @@ ModelCard load_model_card(const std::string& path) {
     throw core::IoError("model card '" + path + "'", "no such file",
                         "check the path; a card is the YAML next to its .onnx (see models/vehicles.yaml)");
   }
+  if (std::filesystem::is_directory(path)) {
+    throw core::IoError("model card '" + path + "'", "it is a directory",
+                        "name the card, the YAML next to its .onnx (see models/vehicles.yaml)");
+  }
+  const std::string hint = std::filesystem::path(path).extension() == ".onnx"
+                               ? "pass the model's card (the YAML naming this .onnx), not the .onnx itself"
+                               : "a card is the YAML next to its .onnx (see models/vehicles.yaml)";
   YAML::Node root;
   try {
     root = YAML::Load(core::read_file(path));
   } catch (const YAML::Exception& e) {
-    throw core::DataError("model card '" + path + "'", "not valid YAML: " + e.msg);
+    throw core::DataError("model card '" + path + "'", "not valid YAML: " + e.msg, hint);
   }
-  if (!root.IsMap()) throw core::DataError("model card '" + path + "'", "not a YAML mapping");
+  if (!root.IsMap()) throw core::DataError("model card '" + path + "'", "not a YAML mapping", hint);
+  refuse_unknown_keys(
+      root, {"model", "format", "input", "classes", "score_threshold", "nms_iou", "pixel_metres", "description"}, "",
+      path);
+  if (root["input"] && root["input"].IsMap())
+    refuse_unknown_keys(root["input"], {"width", "height", "bands", "scale"}, "input.", path);
   ModelCard card;
   card.path = path;
   const auto model = field<std::string>(root, "model", path, "");
@@ -99,6 +149,7 @@ ModelCard load_model_card(const std::string& path) {
   card.nms_iou = field<double>(root, "nms_iou", path, card.nms_iou);
   card.pixel_metres = field<double>(root, "pixel_metres", path, 0);
   card.description = field<std::string>(root, "description", path, "");
+  check_fields(card);
   return card;
 }
 

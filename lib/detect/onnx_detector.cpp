@@ -189,9 +189,13 @@ std::vector<Candidate> OnnxDetector::detect(const WindowPixels& pixels, const Sc
 core::Json OnnxDetector::options_json() const {
   core::Json classes = core::Json::array();
   for (const auto& c : card_.classes) classes.push_back(c);
+  core::Json bands = core::Json::array();
+  for (int b : card_.bands) bands.push_back(b);
   return core::Json::Object{
       {"model_sha256", core::sha256_hex(nets_->bytes)},
       {"input", std::to_string(card_.input_width) + "x" + std::to_string(card_.input_height)},
+      {"bands", bands},
+      {"scale", card_.scale},
       {"classes", classes},
       {"score_threshold", options_.score_threshold >= 0 ? options_.score_threshold : card_.score_threshold},
       {"nms_iou", card_.nms_iou}};

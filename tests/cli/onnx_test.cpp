@@ -110,3 +110,52 @@ TEST_CASE("onnx: the shipped model and its card agree") {
   CHECK(json.at("classes").as_int() == 2);
   CHECK(fs::file_size(std::string(SWATH_SOURCE_DIR) + "/models/vehicles.onnx") < 5u * 1024 * 1024);
 }
+
+TEST_CASE("onnx: a card's field out of range or a key it does not know is refused, naming it") {
+  test::ScratchDir dir;
+  struct Case {
+    std::string extra, expected;
+  };
+  const std::string base = "input: {width: 64, height: 64, bands: [1, 2, 3]}\nclasses: [car, truck]\n";
+  for (const auto& c : {Case{"score_threshold: 7\n", "'score_threshold' is 7"},
+                        Case{"score_threshold: -0.5\n", "'score_threshold' is -0.5"},
+                        Case{"nms_iou: 5\n", "'nms_iou' is 5"}, Case{"pixel_metres: -1\n", "'pixel_metres' is -1"},
+                        Case{"score_treshold: 0.3\n", "unknown key 'score_treshold'"}}) {
+    CAPTURE(c.extra);
+    const auto r = test::swath({"detect", "--check-model", card(dir, "good.onnx", base + c.extra)});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(c.expected) != std::string::npos);
+  }
+  for (const auto& c : {Case{"input: {width: 64, height: 64, scale: -1}\n", "'input.scale' is -1"},
+                        Case{"input: {width: 64, height: 64, bands: [0, 1, 2]}\n", "'input.bands' is 0"},
+                        Case{"input: {width: 64, height: 64, sclae: 1}\n", "unknown key 'input.sclae'"}}) {
+    CAPTURE(c.extra);
+    const auto r =
+        test::swath({"detect", "--check-model", card(dir, "good.onnx", c.extra + "classes: [car, truck]\n")});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(c.expected) != std::string::npos);
+  }
+  // The .onnx where its card belongs: the hint says which file to pass.
+  fs::copy_file(kModels + "good.onnx", dir / "plain.onnx");
+  const auto r = test::swath({"detect", "--check-model", dir / "plain.onnx"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("not the .onnx itself") != std::string::npos);
+}
+
+TEST_CASE("onnx: the card's bands and scale are in the outputs' options and hash: another card, another provenance") {
+  test::ScratchDir dir;
+  REQUIRE(test::swath({"synth", "--kind", "optical", "--size", "128x128", "-o", dir / "s.tif"}).exit_code == 0);
+  const auto first = card(dir, "good.onnx", kGoodCard);
+  test::write_text(dir / "bgr.yaml",
+                   "model: good.onnx\ninput: {width: 64, height: 64, bands: [3, 2, 1]}\nclasses: [car, truck]\n"
+                   "score_threshold: 0.3\n");
+  std::vector<core::Json> options;
+  for (const auto& [model, out] : {std::pair{first, "a.fgb"}, std::pair{dir / "bgr.yaml", "b.fgb"}}) {
+    const auto r = test::swath({"detect", dir / "s.tif", "--detector", "onnx", "--model", model, "-o", dir / out});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    options.push_back(core::Json::parse(core::read_file(dir / (std::string(out) + ".swath.json"))));
+  }
+  CHECK(options[0].at("options").at("detector_options").at("bands").dump() == "[1,2,3]");
+  CHECK(options[1].at("options").at("detector_options").at("bands").dump() == "[3,2,1]");
+  CHECK(options[0].at("provenance").at("options_hash").dump() != options[1].at("provenance").at("options_hash").dump());
+}
