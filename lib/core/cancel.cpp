@@ -15,4 +15,11 @@ bool cancel_requested() { return requested_by.load(std::memory_order_relaxed) !=
 int cancel_signal() { return requested_by.load() < 0 ? 0 : requested_by.load(); }
 void reset_cancel() { requested_by.store(0); }
 
+namespace {
+std::atomic<bool> left_running{false};
+}  // namespace
+
+void mark_threads_left_running() { left_running.store(true); }
+bool threads_left_running() { return left_running.load(); }
+
 }  // namespace swath::core

@@ -3,9 +3,13 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
 #include <memory>
 #include <random>
+#include <thread>
 
+#include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "worker/worker_loop.hpp"
 
@@ -15,11 +19,31 @@ namespace {
 
 // A thread stuck in an abandoned task may wake up at any time and use its loop: such a loop is kept alive,
 // reachable from here and never destroyed (not even at exit, where joining its threads could block).
+// Abandoned tasks were told to stop (their leases are gone): most end within moments, and a clean exit waits for
+// them; one still running after that leaves the process to end without static destructors (core/cancel.hpp).
 void keep_alive_if_stuck(std::unique_ptr<WorkerLoop>& loop) {
   static auto* kept = new std::vector<std::unique_ptr<WorkerLoop>>;
+  for (int i = 0; i < 40 && loop->has_stuck_threads(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   if (!loop->has_stuck_threads()) return;
   loop->quiesce();
   kept->push_back(std::move(loop));
+  core::mark_threads_left_running();
+}
+
+// A root that is relative (to what? tasks carry absolute paths) or missing matches no task: every task would be
+// dead-lettered as outside it, a whole queue's work by one misconfigured pod. Refused at start instead.
+void check_allow_roots(const std::vector<std::string>& roots) {
+  for (const auto& root : roots) {
+    if (root.empty() || root.front() != '/') {
+      throw core::UsageError("--allow-root '" + root + "'", "it is not an absolute path: task paths are absolute",
+                             "give the directory from / (e.g. --allow-root /data)");
+    }
+    std::error_code ec;
+    if (root.rfind("/vsi", 0) != 0 && !std::filesystem::is_directory(root, ec)) {
+      throw core::UsageError("--allow-root '" + root + "'", "no such directory here",
+                             "mount the volume the tasks use, or name the directory it is mounted at");
+    }
+  }
 }
 
 }  // namespace
@@ -49,6 +73,7 @@ std::string default_worker_id() {
 
 WorkerSummary run_worker(const WorkerOptions& options, const HandlerRegistry& registry, WorkerSummary* so_far) {
   if (options.concurrency < 1) throw core::UsageError("--concurrency must be at least 1", "");
+  check_allow_roots(options.allow_roots);
   WorkerOptions resolved = options;
   if (resolved.worker_id.empty()) resolved.worker_id = default_worker_id();
   const queue::Keys keys(resolved.queue);  // a bad name is a usage error before connecting

@@ -125,3 +125,19 @@ TEST_CASE("fleet --allow-root: a detect model card, or the model file it names, 
   CHECK(all.find("model file '" + dir / "elsewhere/good.onnx" + "' is outside the allowed roots") != std::string::npos);
   CHECK(hashes(dir / "root/out", "").empty());  // hashes() of a missing directory is empty too
 }
+
+TEST_CASE("fleet --allow-root: a relative or missing root is refused at start (exit 2), the queue's tasks untouched") {
+  test::ScratchDir dir;
+  test::RedisServer redis;
+  const auto scene = test::make_scene(dir / "s.tif", {.width = 64, .height = 64, .bands = 1, .type = GDT_Byte});
+  REQUIRE(test::swath(with_redis(redis, {"enqueue", "--kind", "tile", scene, "--output", dir / "out"})).exit_code == 0);
+  for (const std::string& root : {std::string("relative/dir"), dir / "missing"}) {
+    CAPTURE(root);
+    const auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--allow-root", root}));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--allow-root '" + root + "'") != std::string::npos);
+  }
+  const auto stats = core::Json::parse(test::swath(with_redis(redis, {"queue", "stats", "--json"})).out);
+  CHECK(stats.at("dead").as_int() == 0);
+  CHECK(stats.at("depth").as_int() == 1);
+}
