@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace swath::core {
 
@@ -141,6 +142,17 @@ void append_json_string(std::string& out, std::string_view text) {
   std::size_t plain = 0;  // start of the run of characters that need no escape, appended in one go
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {  // JSON is UTF-8: a byte that is not part of a well-formed sequence becomes U+FFFD
+      const std::size_t n = utf8_sequence_length(text, i);
+      if (n > 0) {
+        i += n - 1;
+        continue;
+      }
+      out.append(text.data() + plain, i - plain);
+      plain = i + 1;
+      out += "\\ufffd";
+      continue;
+    }
     if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) continue;
     out.append(text.data() + plain, i - plain);
     plain = i + 1;

@@ -22,6 +22,13 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 // The whole of `text` as a finite double; nothing for partial, malformed or non-finite text.
 std::optional<double> parse_double(std::string_view text);
 
+// The length of the well-formed UTF-8 sequence starting at text[at] (1 for ASCII), 0 when the bytes there are not
+// one: a stray continuation byte, a truncated, overlong or surrogate sequence, or beyond U+10FFFF.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
+// `text` with each byte that is not part of well-formed UTF-8 replaced by U+FFFD: a file name in Latin-1 still makes
+// valid JSON and GeoJSON (RFC 8259 and 7946 require UTF-8).
+std::string valid_utf8(std::string_view text);
+
 // Levenshtein distance.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

@@ -8,6 +8,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "raster/gdal_config.hpp"
 #include "raster/gdal_errors.hpp"
 #include "raster/memory_file.hpp"
@@ -37,7 +38,7 @@ OGRFieldType ogr_type(FieldKind kind) {
 void set_value(OGRFeature& feature, int index, const core::Json& value) {
   if (value.is_null()) return;
   if (value.is_string())
-    feature.SetField(index, value.as_string().c_str());
+    feature.SetField(index, core::valid_utf8(value.as_string()).c_str());  // GeoJSON and GPKG hold UTF-8
   else if (value.is_int())
     feature.SetField(index, static_cast<GIntBig>(value.as_int()));
   else if (value.is_number())

@@ -51,6 +51,17 @@ TEST_CASE("json: unicode escapes decode to UTF-8") {
   CHECK(Json::parse(R"("\u00e9\ud83d\ude00")").as_string() == "\xc3\xa9\xf0\x9f\x98\x80");
 }
 
+TEST_CASE("json: a string that is not UTF-8 (a Latin-1 file name) is written valid, its stray bytes as U+FFFD") {
+  CHECK(Json(std::string("bad\xff\xfe.tif")).dump() == "\"bad\\ufffd\\ufffd.tif\"");
+  CHECK(Json(std::string("caf\xc3\xa9 \xf0\x9f\x98\x80")).dump() == "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"");  // kept
+  // Truncated, overlong, surrogate and stray continuation sequences: each bad byte one U+FFFD.
+  CHECK(Json(std::string("a\xc3")).dump() == "\"a\\ufffd\"");
+  CHECK(Json(std::string("\xc0\xaf")).dump() == "\"\\ufffd\\ufffd\"");
+  CHECK(Json(std::string("\xed\xa0\x80")).dump() == "\"\\ufffd\\ufffd\\ufffd\"");
+  CHECK(Json(std::string("\x80x")).dump() == "\"\\ufffdx\"");
+  CHECK(Json::parse(Json(std::string("bad\xff.tif")).dump()).as_string() == "bad\xef\xbf\xbd.tif");
+}
+
 TEST_CASE("json: malformed documents are rejected with the byte offset") {
   for (const char* bad :
        {"", "{", "[1,]", "{\"a\" 1}", "01", "\"unterminated", "tru", "{} x", "\"\\ud800\"", "1.", "-"}) {

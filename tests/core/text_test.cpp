@@ -30,3 +30,12 @@ TEST_CASE("text: trim, to_lower and split") {
   CHECK(core::split("a,,b", ',') == std::vector<std::string>{"a", "", "b"});
   CHECK(core::split("", ',') == std::vector<std::string>{""});
 }
+
+TEST_CASE("text: valid_utf8 keeps well-formed UTF-8 and replaces each stray byte with U+FFFD") {
+  CHECK(core::valid_utf8("plain ascii") == "plain ascii");
+  CHECK(core::valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  CHECK(core::valid_utf8("bad\xff.tif") == "bad\xef\xbf\xbd.tif");
+  CHECK(core::valid_utf8("\xf4\x90\x80\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // past U+10FFFF
+  CHECK(core::utf8_sequence_length("\xe2\x82\xac", 0) == 3);
+  CHECK(core::utf8_sequence_length("\xe2\x82", 0) == 0);
+}
