@@ -111,6 +111,9 @@ void warp(GDALDataset& source, GDALDataset& target, const WarpStep& step, Window
     for (int b = 0; b < bands; ++b) wo->padfSrcNoDataReal[b] = *step.nodata;
   }
   if (step.first) wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "INIT_DEST", "0");
+  // One thread: blocks are already warped in parallel, and GDAL's own threads would clone the transformer, which
+  // only GDAL's transformers can be (GDAL_NUM_THREADS in the environment failed every block).
+  wo->papszWarpOptions = CSLSetNameValue(wo->papszWarpOptions, "NUM_THREADS", "1");
   if (step.scale) {
     char x[32], y[32];
     std::snprintf(x, sizeof x, "%.17g", step.scale->first);
@@ -326,11 +329,14 @@ BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const
     for (std::int64_t j = 0; j < across; ++j) {
       for (std::int64_t i = 0; i < across; ++i) {
         const TileKey key{z, root.x * across + i, root.y * across + j};
+        cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
+                                       layout.tile_size, layout.tile_size));
+        const bool data = has_data(tile);
+        // A tile without data adds nothing to its parent, as above the blocks (UpperLevels): its colours under alpha
+        // 0 (cubic's lobes reach there) must not, or a block of another size would make other parents.
+        if (!data) tile.setTo(cv::Scalar::all(0));
         if (!layout.in_range(key)) continue;
-        const cv::Mat tile =
-            canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
-                            layout.tile_size, layout.tile_size));
-        if (!has_data(tile)) {
+        if (!data) {
           out.empty.push_back(key);
           continue;
         }

@@ -88,6 +88,12 @@ TEST_CASE("tile --grid xyz: the same tiles whatever --max-memory, for every resa
     CHECK(tiles["256MiB"] == tiles["16MiB"]);
     CHECK(records["256MiB"] == records["16MiB"]);
   }
+  // GDAL_NUM_THREADS in the environment (GDAL's own warp threads would clone the transformer): the same tiles.
+  const auto threaded =
+      test::swath({"tile", scene, "-o", dir / "threaded", "--grid", "xyz", "--zoom", "11-14", "--resampling", "cubic"},
+                  {.env = {{"GDAL_NUM_THREADS", "ALL_CPUS"}}});
+  REQUIRE_MESSAGE(threaded.exit_code == 0, threaded.err);
+  CHECK(tiles_under(dir / "threaded") == tiles_under(dir / "out-cubic1-256MiB"));
   // One archive: the same bytes.
   for (const std::string budget : {"256MiB", "16MiB"}) {
     const auto r = test::swath(
