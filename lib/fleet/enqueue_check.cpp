@@ -87,7 +87,16 @@ class Checker {
       const bool local = std::all_of(task.inputs.begin(), task.inputs.end(), [](const std::string& path) {
         return !core::is_vsi_path(path) && ::access(path.c_str(), R_OK) == 0;
       });
-      if (local) refusing("tile", [&] { (void)webmap::prepare_scenes(options); });
+      if (local) {
+        std::vector<webmap::PyramidScene> scenes;
+        refusing("tile", [&] { scenes = webmap::prepare_scenes(options); });
+        // What `swath tile --grid xyz` finds in its output before writing, with the message it gives.
+        if (!core::is_vsi_path(task.output)) {
+          const auto layout = webmap::make_layout(options, scenes);
+          refuse_other_pyramid_files(task.output, webmap::header_json(options, layout, core::Json::object()),
+                                     pyramid_shard_count(task, options));
+        }
+      }
       work = pyramid_claims_.emplace(key, pyramid_claim(task, options)).first;
     } else {
       (void)pyramid_task_options(task, Audience::enqueue);  // its own slice (a shard) checked too

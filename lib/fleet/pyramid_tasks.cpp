@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/errors.hpp"
 #include "core/sha256.hpp"
 #include "core/text.hpp"
 #include "fleet/options.hpp"
+#include "tiling/other_runs.hpp"
 
 namespace swath::fleet {
 
@@ -47,9 +49,15 @@ webmap::PyramidOptions pyramid_task_options(const queue::Task& task, Audience au
   }
 }
 
+std::int64_t pyramid_shard_count(const queue::Task& task, const webmap::PyramidOptions& options) {
+  return options.sharded ? static_cast<std::int64_t>(options.tile.shard.count) : merged_shards(task);
+}
+
 queue::Claim pyramid_claim(const queue::Task& task, const webmap::PyramidOptions& options) {
-  // Refused: another pyramid (other options or scenes) or chips of a scene named tiles.jsonl in the same place.
-  const std::string shape = webmap::output_options_json(options).dump();
+  // Refused: another pyramid (other options, scenes or shard count: the merge takes shards of one count) or chips of
+  // a scene named tiles.jsonl in the same place.
+  const std::string shape = webmap::output_options_json(options).dump() + " in " +
+                            std::to_string(pyramid_shard_count(task, options)) + " shards";
   const std::string scenes = core::join(task.inputs, "\n");
   const std::string shape_ref = "#" + core::sha256_hex(shape).substr(0, 16);
   const std::string scenes_ref = "@" + core::sha256_hex(scenes).substr(0, 12);
@@ -75,6 +83,27 @@ std::vector<std::string> staged_files(const std::string& staging_dir) {
   });
   tiles.insert(tiles.end(), top.begin(), top.end());
   return tiles;
+}
+
+void refuse_other_pyramid_files(const std::string& output_dir, const core::Json& header, std::int64_t shards) {
+  try {
+    tiling::OtherRuns::find(output_dir, "tiles.jsonl", header, false);
+  } catch (const core::UsageError& e) {
+    throw core::UsageError("--output '" + output_dir + "'", e.why(),
+                           "use another --output, or remove what is there first (a pyramid is never overwritten)");
+  }
+  std::error_code ec;
+  for (fs::directory_iterator it(output_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto of = name.find("-of-");
+    if (name.rfind("tiles.shard-", 0) != 0 || of == std::string::npos) continue;
+    const std::string count = name.substr(of + 4, name.find('.', of) - of - 4);
+    if (count == std::to_string(shards)) continue;
+    throw core::UsageError("--output '" + output_dir + "'",
+                           "it holds shards of a pyramid in " + count + " shards (" + name + "), this one is in " +
+                               std::to_string(shards) + ": the merge takes the shards of one run",
+                           "enqueue it with --shards " + count + ", or remove the earlier shards' files first");
+  }
 }
 
 }  // namespace swath::fleet

@@ -25,8 +25,16 @@ std::int64_t merged_shards(const queue::Task& task);
 // is refused), checked as `swath tile --grid xyz --shard` checks them (webmap::validate: PNG only). Opens no file.
 webmap::PyramidOptions pyramid_task_options(const queue::Task& task, Audience audience);
 
-// The one location a pyramid's tasks claim: its output directory's tiles.jsonl, for the work's options and scenes.
+// The number of shards of the pyramid a shard or merge task belongs to.
+std::int64_t pyramid_shard_count(const queue::Task& task, const webmap::PyramidOptions& options);
+
+// The one location a pyramid's tasks claim: its output directory's tiles.jsonl, for the work's options, scenes and
+// shard count.
 queue::Claim pyramid_claim(const queue::Task& task, const webmap::PyramidOptions& options);
+
+// What `swath tile --grid xyz` refuses in its output directory, refused at enqueue (UsageError): another tile set
+// there (tiling::OtherRuns, `header` this pyramid's), or shard manifests of another shard count.
+void refuse_other_pyramid_files(const std::string& output_dir, const core::Json& header, std::int64_t shards);
 
 // The files under a staging directory as relative paths, tiles first, the top directory's files (manifests,
 // TileJSON) last, each group sorted: moved into place in that order, a manifest never precedes its tiles.

@@ -98,6 +98,19 @@ TEST_CASE("fleet tile --grid xyz: what swath tile --shard refuses is refused at 
   refused(enqueue(redis, flat, dir / "out", {"--shards", "2"}), "a web-map pyramid needs a place on Earth");
   CHECK(redis.cli({"LLEN", "swath:{fleet}:ready"}) == "0");
   CHECK(redis.cli({"EXISTS", "swath:{fleet}:jobs"}) == "0");
+
+  // A directory holding another pyramid (made by one machine): refused as `swath tile` refuses it.
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--grid", "xyz", "--zoom", "11-13"}).exit_code == 0);
+  refused(enqueue(redis, scene, dir / "local", {"--zoom", "11-12", "--shards", "2"}),
+          "it holds the tiles of a run with other options");
+  // Shards of another count, queued on this queue or already in the directory: the merge takes one count.
+  REQUIRE(test::swath(enqueue(redis, scene, dir / "four", {"--zoom", "11-12", "--shards", "4"})).exit_code == 0);
+  refused(enqueue(redis, scene, dir / "four", {"--zoom", "11-12", "--shards", "3"}), "in 4 shards; this is");
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "shard", "--grid", "xyz", "--zoom", "11-12", "--shard", "0/4"})
+              .exit_code == 0);
+  refused(enqueue(redis, scene, dir / "shard", {"--zoom", "11-12", "--shards", "3"}),
+          "it holds shards of a pyramid in 4 shards");
+  CHECK(test::swath(enqueue(redis, scene, dir / "shard", {"--zoom", "11-12", "--shards", "4"})).exit_code == 0);
 }
 
 TEST_CASE("fleet tile --grid xyz: a worker killed while it stages a shard; the shard runs again, the same bytes") {
