@@ -120,6 +120,19 @@ class ScalePlanCommand final : public cli::Command {
             "leave " + std::string(flag) + " out, or plan once without " + (watch_ ? "--watch" : "--simulate"));
       }
     }
+    // The simulator replays its trace against every strategy with a simulated fleet: it reads no queue, runs no
+    // kubectl, and takes measured task times from --stats only.
+    for (const char* flag : {"--redis", "--queue", "--strategy"}) {
+      if (app_->count(flag) > 0 && !trace_.empty()) {
+        throw core::UsageError(
+            flag,
+            std::string("--simulate replays its trace offline against every strategy") +
+                (std::string(flag) == "--strategy" ? "" : ", reading no queue"),
+            std::string("leave ") + flag + " out (--stats FILE gives --simulate measured task times)");
+      }
+    }
+    if (app_->count("--kubectl") > 0 && !watch_)
+      throw core::UsageError("--kubectl", "only applies with --watch (the controller runs kubectl)", "add --watch");
     if (app_->count("--seed") > 0 && trace_.empty())
       throw core::UsageError("--seed", "only applies with --simulate", "add --simulate TRACE.csv");
     if (app_->count("--output") > 0 && emit_.empty())

@@ -73,6 +73,27 @@ TEST_CASE("scale-plan --simulate: unsorted or negative times exit 2 naming the l
   CHECK_FALSE(fs::exists(dir / "plot.png"));
 }
 
+TEST_CASE("scale-plan --simulate: flags it would ignore (a queue, one strategy, kubectl) are refused, exit 2") {
+  test::ScratchDir dir;
+  test::write_text(dir / "trace.csv", "time,tasks\n0,4\n");
+  struct Case {
+    std::vector<std::string> flags;
+    std::string expected;
+  };
+  for (const auto& c : {Case{{"--redis", "redis://127.0.0.1:1"}, "--redis: --simulate replays its trace offline"},
+                        Case{{"--queue", "q"}, "--queue: --simulate replays its trace offline"},
+                        Case{{"--strategy", "hpa"}, "--strategy: --simulate replays its trace offline against every"},
+                        Case{{"--kubectl", "/bin/false"}, "--kubectl: only applies with --watch"}}) {
+    CAPTURE(c.expected);
+    std::vector<std::string> args{"scale-plan", "--simulate", dir / "trace.csv"};
+    args.insert(args.end(), c.flags.begin(), c.flags.end());
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find(c.expected) != std::string::npos, r.err);
+    CHECK(r.out.empty());
+  }
+}
+
 TEST_CASE("scale-plan --simulate: the shipped traces parse and every strategy finishes them") {
   for (const char* name : {"bursty.csv", "steady.csv", "ramp.csv"}) {
     CAPTURE(name);
