@@ -1,6 +1,8 @@
 // GeoJSON output written by hand (RFC 7946: WGS84 lon/lat, counter-clockwise exterior rings, 7 decimals),
 // so the bytes depend only on the features, and provenance travels as a foreign member.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "vector/geojson_writer.hpp"
 
@@ -25,7 +27,51 @@ void append_ring(std::string& out, Ring ring) {
   out += "]]";
 }
 
+// The part of `ring` west (`west`) or east of the meridian `cut`: Sutherland–Hodgman against one line.
+Ring clip(const Ring& ring, double cut, bool west) {
+  const auto inside = [&](const Point& p) { return west ? p[0] <= cut : p[0] >= cut; };
+  Ring out;
+  for (std::size_t i = 0; i < ring.size(); ++i) {
+    const Point& p = ring[i];
+    const Point& q = ring[(i + 1) % ring.size()];
+    if (inside(p)) out.push_back(p);
+    if (inside(p) != inside(q) && p[0] != q[0]) {
+      const double t = (cut - p[0]) / (q[0] - p[0]);
+      out.push_back({cut, p[1] + t * (q[1] - p[1])});
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<Ring> cut_at_antimeridian(const Ring& ring) {
+  if (ring.size() < 3) return {ring};
+  // Longitudes made continuous: each point within 180° of the one before it.
+  Ring unwrapped{ring.front()};
+  bool crossed = false;
+  for (std::size_t i = 1; i < ring.size(); ++i) {
+    double lon = ring[i][0];
+    const double previous = unwrapped.back()[0];
+    while (lon - previous > 180) lon -= 360, crossed = true;
+    while (lon - previous < -180) lon += 360, crossed = true;
+    unwrapped.push_back({lon, ring[i][1]});
+  }
+  const double closing = unwrapped.back()[0] - unwrapped.front()[0];
+  if (!crossed || std::abs(closing) > 180) return {ring};  // no crossing, or a ring around a pole: as it is
+  double west = unwrapped.front()[0], east = west;
+  for (const auto& p : unwrapped) west = std::min(west, p[0]), east = std::max(east, p[0]);
+  const double cut = east > 180 ? 180 : -180;
+  if (west >= cut || east <= cut) return {ring};
+  std::vector<Ring> parts;
+  for (const bool west_side : {true, false}) {
+    Ring part = clip(unwrapped, cut, west_side);
+    const double shift = west_side ? (cut < 0 ? 360 : 0) : (cut > 0 ? -360 : 0);
+    for (auto& p : part) p[0] += shift;
+    if (part.size() >= 3) parts.push_back(std::move(part));
+  }
+  return parts;
+}
 
 std::string geojson_text(const Layer& wgs84_layer) {
   std::string out = "{\"type\":\"FeatureCollection\",\"name\":";
@@ -44,8 +90,19 @@ std::string geojson_text(const Layer& wgs84_layer) {
       out += "null}";
       continue;
     }
-    out += "{\"type\":\"Polygon\",\"coordinates\":";
-    append_ring(out, feature.ring);
+    // A box across the antimeridian is two polygons (RFC 7946 §3.1.9): drawn as one it would span the globe.
+    const auto parts = cut_at_antimeridian(feature.ring);
+    if (parts.size() == 1) {
+      out += "{\"type\":\"Polygon\",\"coordinates\":";
+      append_ring(out, parts.front());
+    } else {
+      out += "{\"type\":\"MultiPolygon\",\"coordinates\":[";
+      for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i) out += ",";
+        append_ring(out, parts[i]);
+      }
+      out += "]";
+    }
     out += "}}";
   }
   out += "\n]}\n";

@@ -3,6 +3,7 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -163,7 +164,22 @@ void add_rings(const OGRGeometry* geometry, std::vector<Ring>& rings) {
     for (int i = 0; i + 1 < exterior->getNumPoints(); ++i) ring.push_back({exterior->getX(i), exterior->getY(i)});
     rings.push_back(std::move(ring));
   } else if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
-    for (const auto* part : geometry->toGeometryCollection()) add_rings(part, rings);
+    std::vector<Ring> parts;
+    for (const auto* part : geometry->toGeometryCollection()) add_rings(part, parts);
+    // One object cut at the antimeridian (as swath's GeoJSON writes it, RFC 7946): its parts touch +180 and -180.
+    // Read back as one ring of all their points, it is one object again (its box the same once reprojected).
+    const auto touches = [&](double lon) {
+      return std::any_of(parts.begin(), parts.end(), [&](const Ring& r) {
+        return std::any_of(r.begin(), r.end(), [&](const Point& p) { return p[0] == lon; });
+      });
+    };
+    if (parts.size() >= 2 && touches(180) && touches(-180)) {
+      Ring joined;
+      for (const auto& part : parts) joined.insert(joined.end(), part.begin(), part.end());
+      rings.push_back(std::move(joined));
+      return;
+    }
+    rings.insert(rings.end(), parts.begin(), parts.end());
   }
 }
 

@@ -147,3 +147,20 @@ TEST_CASE("eval: coordinates that do not fit their CRS are refused naming the fi
   CHECK_THROWS_WITH_AS(eval::evaluate_files(metres, metres),
                        doctest::Contains("point (1e+06, 6e+06) cannot be reprojected from WGS 84"), core::DataError);
 }
+
+TEST_CASE("eval: a box across the antimeridian, cut in two as swath's GeoJSON writes it, is one match") {
+  test::ScratchDir dir;
+  const std::string cut =
+      R"({"type":"MultiPolygon","coordinates":[[[[179.999,-17],[180,-17],[180,-16.999],[179.999,-16.999],)"
+      R"([179.999,-17]]],[[[-180,-17],[-179.999,-17],[-179.999,-16.999],[-180,-16.999],[-180,-17]]]]})";
+  test::write_text(dir / "truth.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
+                                          R"("properties":{"class":"ship"},"geometry":)" +
+                                              cut + "}]}");
+  test::write_text(dir / "found.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
+                                          R"("properties":{"class":"ship","score":0.9},"geometry":)" +
+                                              cut + "}]}");
+  const auto r = eval::evaluate_files(dir / "found.geojson", dir / "truth.geojson");
+  CHECK(r.overall.truths == 1);
+  CHECK(r.overall.detections == 1);
+  CHECK(r.overall.true_positives == 1);
+}

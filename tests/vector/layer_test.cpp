@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "support/scratch.hpp"
+#include "vector/geojson_writer.hpp"
 #include "vector/layer.hpp"
 
 using namespace swath;
@@ -77,4 +78,30 @@ TEST_CASE("vector: reading a missing or non-vector file names it") {
   CHECK_THROWS_WITH_AS(vector::read_layer(dir / "nope.gpkg"), doctest::Contains("no such file"), core::IoError);
   test::write_text(dir / "junk.geojson", "not json");
   CHECK_THROWS_AS(vector::read_layer(dir / "junk.geojson"), core::IoError);
+}
+
+TEST_CASE("vector: a box across the antimeridian is written as two polygons, one each side, and read as one") {
+  const vector::Ring box{{179.99, 10}, {-179.99, 10}, {-179.99, 10.01}, {179.99, 10.01}};
+  const auto parts = vector::cut_at_antimeridian(box);
+  REQUIRE(parts.size() == 2);
+  for (const auto& p : parts[0]) CHECK((p[0] >= 179.99 && p[0] <= 180));
+  for (const auto& p : parts[1]) CHECK((p[0] >= -180 && p[0] <= -179.99));
+  const vector::Ring plain{{10, 10}, {11, 10}, {11, 11}, {10, 11}};
+  CHECK(vector::cut_at_antimeridian(plain) == std::vector<vector::Ring>{plain});
+  // Eastward from -180 the other way round: cut at -180, still two parts.
+  CHECK(vector::cut_at_antimeridian({{-179.99, 5}, {179.99, 5}, {179.99, 6}, {-179.99, 6}}).size() == 2);
+
+  test::ScratchDir dir;
+  vector::Layer layer;
+  layer.crs_wkt = vector::wgs84_wkt();
+  layer.fields = {{"class", vector::FieldKind::string}};
+  layer.features.push_back({box, {core::Json("ship")}});
+  layer.features.push_back({plain, {core::Json("ship")}});
+  vector::write_layer(dir / "a.geojson", layer);
+  const auto text = core::read_file(dir / "a.geojson");
+  CHECK(text.find("\"MultiPolygon\"") != std::string::npos);
+  CHECK(text.find("[180,10]") != std::string::npos);
+  CHECK(text.find("[-180,10]") != std::string::npos);
+  const auto back = vector::read_layer(dir / "a.geojson");
+  CHECK(back.features.size() == 2);  // the cut box is one feature again
 }
