@@ -132,13 +132,16 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
                             "give every feature a class (a string or a number)");
     }
     b.cls = c.is_string() ? c.as_string() : c.dump();
+    if (b.cls.empty()) {  // a class named "" would be a row of its own, halving the mean AP
+      throw core::DataError("'" + path + "'", "a feature's \"class\" is empty", "give every feature a class name");
+    }
     if (score >= 0 && need_score) {
       const auto& value = f.values[static_cast<std::size_t>(score)];
       // NaN ranks nowhere: sorting by it would make the precision curve depend on the input order.
       if (!value.is_number() || !std::isfinite(value.as_double())) {
         const std::string shown = value.is_number() ? fmt::format("{}", value.as_double()) : value.dump();  // nan
         throw core::DataError("'" + path + "'", "a score is " + shown + ", not a finite number",
-                              "write \"score\" as a number (0 to 1)");
+                              "write \"score\" as a finite number, higher for more confident detections");
       }
       b.score = value.as_double();
     }

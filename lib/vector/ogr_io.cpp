@@ -9,6 +9,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/json.hpp"
 #include "core/text.hpp"
 #include "raster/gdal_config.hpp"
 #include "raster/gdal_errors.hpp"
@@ -183,6 +184,32 @@ void add_rings(const OGRGeometry* geometry, std::vector<Ring>& rings) {
   }
 }
 
+// GDAL's GeoJSON reader passes over an entry of "features" that is not a Feature object (a string, a number)
+// without a word: the file would be read with fewer objects than it lists. Such a file is refused, naming the entry.
+void refuse_skipped_features(GDALDataset& dataset, const std::string& path, std::int64_t read) {
+  const char* driver = dataset.GetDriverName();
+  if (driver == nullptr || std::string(driver) != "GeoJSON" || !std::filesystem::is_regular_file(path)) return;
+  core::Json document;
+  try {
+    document = core::Json::parse(core::read_file(path));
+  } catch (const core::DataError&) {
+    return;  // GDAL read it; JSON it is not quite (e.g. a trailing comma GDAL accepts): nothing to compare
+  }
+  const auto* features = document.is_object() ? document.find("features") : nullptr;
+  if (features == nullptr || !features->is_array()) return;
+  const auto& list = features->as_array();
+  if (static_cast<std::int64_t>(list.size()) <= read) return;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto* type = list[i].is_object() ? list[i].find("type") : nullptr;
+    if (type != nullptr && type->is_string() && type->as_string() == "Feature") continue;
+    std::string shown = list[i].dump();
+    if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
+    throw core::DataError("'" + path + "'",
+                          "entry " + std::to_string(i + 1) + " of its \"features\" is not a Feature object: " + shown,
+                          "write each entry as {\"type\":\"Feature\",\"properties\":...,\"geometry\":...}");
+  }
+}
+
 }  // namespace
 
 void stage_layer(const std::string& path, const Layer& layer, core::StagedFiles& staged) {
@@ -246,6 +273,7 @@ Layer read_layer(const std::string& path) {
     for (int i = 0; i < definition->GetFieldCount(); ++i) values.push_back(json_of(*feature, i));
     for (auto& ring : rings) layer.features.push_back({std::move(ring), values});
   }
+  refuse_skipped_features(*dataset, path, number);
   return layer;
 }
 

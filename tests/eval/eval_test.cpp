@@ -131,6 +131,17 @@ TEST_CASE("eval: a feature without a polygon, or a score that is not a number, i
   test::write_text(dir / "null.geojson", R"({"type":"FeatureCollection","features":[)" + null_class + "]}");
   CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "null.geojson", dir / "truth.geojson"),
                        doctest::Contains("a feature's \"class\" is null"), core::DataError);
+  // An empty class was a row of its own, halving the mean AP.
+  std::string empty_class = polygon;
+  empty_class.replace(empty_class.find("\"ship\""), 6, "\"\"");
+  test::write_text(dir / "empty.geojson", R"({"type":"FeatureCollection","features":[)" + empty_class + "]}");
+  CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "truth.geojson", dir / "empty.geojson"),
+                       doctest::Contains("a feature's \"class\" is empty"), core::DataError);
+  // An entry that is not a Feature object: GDAL passed over it without a word (103 truths read of 104).
+  test::write_text(dir / "junk.geojson", R"({"type":"FeatureCollection","features":[)" + polygon + R"(,"junk"]})");
+  CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "truth.geojson", dir / "junk.geojson"),
+                       doctest::Contains("entry 2 of its \"features\" is not a Feature object: \"junk\""),
+                       core::DataError);
   CHECK(eval::evaluate_files(dir / "truth.geojson", dir / "truth.geojson").overall.true_positives == 1);
 }
 
