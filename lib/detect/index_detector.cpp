@@ -16,16 +16,24 @@ namespace {
 
 constexpr std::int64_t kMinimumMargin = 64;  // pixels
 
+// NAME=BAND with a name and a band from 1; anything else is refused when the detector is made, before any scene.
+void check_band_mappings(const std::vector<std::string>& mappings) {
+  for (const auto& mapping : mappings) {
+    const auto eq = mapping.find('=');
+    const std::string number = eq == std::string::npos ? "" : mapping.substr(eq + 1);
+    const bool digits =
+        !number.empty() && number.size() <= 6 && number.find_first_not_of("0123456789") == std::string::npos;
+    if (eq == std::string::npos || eq == 0 || !digits || std::stoi(number) < 1) {
+      throw core::UsageError("--index-bands '" + mapping + "'", "expected NAME=BAND with a band number from 1",
+                             "e.g. --index-bands nir=4 (repeat the flag, or separate with commas, for more bands)");
+    }
+  }
+}
+
 int band_for(const std::string& name, const IndexOptions& options, const SceneMeasure& measure) {
   for (const auto& mapping : options.bands) {
     const auto eq = mapping.find('=');
-    if (eq != std::string::npos && mapping.substr(0, eq) == name) {
-      try {
-        return std::stoi(mapping.substr(eq + 1));
-      } catch (const std::logic_error&) {
-        throw core::UsageError("detect.index_bands '" + mapping + "'", "expected NAME=BAND with a 1-based band number");
-      }
-    }
+    if (eq != std::string::npos && mapping.substr(0, eq) == name) return std::stoi(mapping.substr(eq + 1));
   }
   for (std::size_t b = 0; b < measure.band_names.size(); ++b) {
     if (measure.band_names[b] == name) return static_cast<int>(b + 1);
@@ -74,6 +82,7 @@ std::vector<std::pair<vector::Ring, double>> polygonize(std::vector<std::uint8_t
 
 IndexDetector::IndexDetector(IndexOptions options)
     : options_(std::move(options)), expression_(Expression::parse(index_formula(options_.index))) {
+  check_band_mappings(options_.bands);
   if (options_.cls.empty()) options_.cls = options_.index;
 }
 
@@ -87,7 +96,12 @@ std::vector<int> IndexDetector::bands(const SceneMeasure& measure) const {
 void IndexDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) {
   for (const auto& name : expression_.names()) {
     const int band = band_for(name, options_, measure);
-    if (band < 1 || band > scene.band_count) {
+    if (band > scene.band_count) {
+      throw core::UsageError("--index-bands " + name + "=" + std::to_string(band),
+                             "scene '" + scene.path + "' has " + std::to_string(scene.band_count) + " band(s)",
+                             "give a band from 1 to " + std::to_string(scene.band_count));
+    }
+    if (band < 1) {
       throw core::UsageError("index '" + options_.index + "'",
                              "it needs band '" + name + "', which scene '" + scene.path +
                                  "' does not have (its bands: " + names_text(measure.band_names) + ")",

@@ -55,6 +55,18 @@ TEST_CASE("index: a band the scene lacks is named in the error") {
   detect::IndexDetector mapped({"ndvi", 0.3, {"nir=3"}, 100, 0, ""});
   mapped.prepare(scene, measure);
   CHECK(mapped.bands(measure) == std::vector<int>{3, 1});
+  // A mapped band beyond the scene's: named as given, not "name it with --index-bands" (it was).
+  detect::IndexDetector beyond({"ndvi", 0.3, {"nir=9"}, 100, 0, ""});
+  CHECK_THROWS_WITH_AS(beyond.prepare(scene, measure), doctest::Contains("--index-bands nir=9: scene 'rgb.tif' has 3"),
+                       core::UsageError);
+}
+
+TEST_CASE("index: --index-bands values that are not NAME=BAND (from 1) are refused when the detector is made") {
+  for (const char* bad : {"nir", "nir=0", "=3", "nir=x", "nir=-1", "nir=3x"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_WITH_AS(detect::IndexDetector({"ndvi", 0.3, {bad}, 100, 0, ""}),
+                         doctest::Contains("expected NAME=BAND with a band number from 1"), core::UsageError);
+  }
 }
 
 TEST_CASE("index: regions above the threshold become polygons, small ones are dropped") {
