@@ -60,19 +60,18 @@ config::Config build_config(const GlobalOptions& global, const ConfigFlags& flag
   if (const std::string file = config_file_of(global); !file.empty()) config.load_file(file);
   config.load_environment(config::process_environment());
   flags.apply(config);
+  // -q and -v move the level from wherever it came from, as the last layer: `config show` says the level in force.
+  if (global.quiet || global.verbose > 0) {
+    static constexpr const char* names[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    const int level = static_cast<int>(log::settings_table().apply(config).level);
+    const int moved = global.quiet ? std::max(level, static_cast<int>(spdlog::level::warn))  // warnings and errors
+                                   : std::max(0, level - global.verbose);
+    config.set("log.level", names[moved], {config::Layer::flag, global.quiet ? "-q" : "-v"});
+  }
   return config;
 }
 
-log::Settings log_settings(const config::Config& config, const GlobalOptions& global) {
-  log::Settings settings = log::settings_table().apply(config);
-  if (global.quiet) {
-    settings.level = std::max(settings.level, spdlog::level::warn);  // warnings and errors only
-  } else if (global.verbose > 0) {
-    settings.level =
-        static_cast<spdlog::level::level_enum>(std::max(0, static_cast<int>(settings.level) - global.verbose));
-  }
-  return settings;
-}
+log::Settings log_settings(const config::Config& config) { return log::settings_table().apply(config); }
 
 log::TraceContext start_trace(const GlobalOptions& global) {
   std::string text = global.traceparent;
@@ -191,7 +190,7 @@ int run(int argc, char** argv, CommandList commands) {
     if (chosen == nullptr) throw core::UsageError("no command given", "", "swath --help lists the commands");
 
     config::Config config = build_config(global, flags);
-    log::configure(log_settings(config, global));
+    log::configure(log_settings(config));
     raster::configure_gdal(raster::gdal_table().apply(config));
     const auto trace = start_trace(global);
     log::ContextGuard trace_scope(log::current().with({{"trace_id", trace.trace_id}, {"span_id", trace.span_id}}));

@@ -339,3 +339,16 @@ TEST_CASE("cli: a second SIGINT stops a command stuck where it cannot check for 
   REQUIRE_FALSE(run.running());
   CHECK(run.wait().exit_code == 128 + SIGINT);
 }
+
+TEST_CASE("cli: config show says the log level -q and -v put in force, and where it came from") {
+  const auto level = [](const std::vector<std::string>& args) {
+    const auto r = test::swath(args);
+    REQUIRE(r.exit_code == 0);
+    const auto entry = core::Json::parse(r.out).at("log.level");
+    return entry.at("value").as_string() + " (" + entry.at("source").as_string() + ")";
+  };
+  CHECK(level({"config", "show", "--json"}) == "info (default)");
+  CHECK(level({"-q", "config", "show", "--json"}) == "warn (flag -q)");
+  CHECK(level({"-v", "config", "show", "--json"}) == "debug (flag -v)");
+  CHECK(level({"--log-level", "error", "-v", "config", "show", "--json"}) == "warn (flag -v)");
+}
