@@ -38,7 +38,7 @@ class QueueCommand final : public cli::Command {
     jobs_ = app.add_subcommand("jobs", "Every job: tasks waiting, running, done, dead; throughput, ETA, trace id");
     jobs_->add_flag("--json", json_, "Print one swath.queue.job/1 object per line");
     job_ = app.add_subcommand("job", "One job: its counts and options; --records prints its done records");
-    job_->add_option("id", job_id_, "Job id (`swath enqueue` prints it; `swath queue jobs` lists them)")->required();
+    job_->add_option("id", job_id_, "Job id (`swath enqueue` prints it; `swath queue jobs` lists them)");
     job_->add_flag("--json", json_, "Print its swath.queue.job/1 object, with every option it records");
     job_->add_flag("--records", records_, "Print the done records written beside its outputs, one JSON line per task");
     for (auto* sub : {jobs_, job_}) declare_queue_flags(*sub, flags);
@@ -66,6 +66,10 @@ class QueueCommand final : public cli::Command {
     }
   }
   int run(const cli::Invocation& invocation) override {
+    if (job_->parsed() && job_id_.empty()) {  // before connecting: nothing to ask Redis
+      throw core::UsageError("queue job", "no job id given",
+                             "swath queue job ID; `swath queue jobs` lists the ids (`swath enqueue` prints its own)");
+    }
     const auto settings = queue_settings(invocation.config);
     // Ctrl-C ends a wait for a Redis still loading its data (exit 130), not 60 s later.
     queue::Connection connection(settings.endpoint(),

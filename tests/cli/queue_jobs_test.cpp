@@ -170,3 +170,10 @@ TEST_CASE("cli queue: a queue written by a newer swath is refused, naming its la
   CHECK(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);
   CHECK(fs::exists(dir / "out/a.txt.sha256"));
 }
+
+TEST_CASE("queue job without an id: exit 2 saying so and where ids are listed, before Redis is asked") {
+  const auto r = test::swath({"queue", "job", "--redis", "redis://127.0.0.1:1/0", "--queue", "q"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("queue job: no job id given") != std::string::npos);
+  CHECK(r.err.find("`swath queue jobs` lists the ids") != std::string::npos);
+}
