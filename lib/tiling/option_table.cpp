@@ -3,6 +3,8 @@
 #include "config/schema.hpp"
 #include "tiling/options.hpp"
 
+#include "core/errors.hpp"
+
 namespace swath::tiling {
 
 namespace {
@@ -76,6 +78,14 @@ bool pyramid_reads(const std::string& key) { return key == "format" || key == "c
 TileOptions options_from(const config::Config& config) {
   TileOptions options = tile_table().apply(config);
   options.resources = pipeline::resources_table().apply(config);
+  // A flag that would change nothing is refused (a config file's value is not: one file may serve every format).
+  const auto& scale = config.entry("tile.scale");
+  if (scale.origin.layer == config::Layer::flag && !format_needs_byte(options.format)) {
+    throw core::UsageError("--scale " + scale.text,
+                           std::string(format_name(options.format)) +
+                               " tiles keep the scene's values; --scale maps them to 8 bits for PNG, JPEG and WEBP",
+                           "leave --scale out, or add -f PNG (or JPEG, WEBP)");
+  }
   return options;
 }
 

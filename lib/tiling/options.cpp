@@ -173,8 +173,10 @@ core::Json output_options_json(const TileOptions& options) {
   for (int b : options.bands) bands.push_back(b);
   core::Json creation = core::Json::array();
   for (const auto& c : options.creation_options) creation.push_back(c);
-  core::Json scale = options.scale.automatic ? core::Json("auto")
-                                             : core::Json(core::Json::Array{options.scale.min, options.scale.max});
+  // GTiff and COG keep the scene's values: a scale there changes no byte, so it is recorded as the default (a re-run
+  // without it is the same run).
+  const bool scaled = format_needs_byte(options.format) && !options.scale.automatic;
+  core::Json scale = scaled ? core::Json(core::Json::Array{options.scale.min, options.scale.max}) : core::Json("auto");
   return core::Json::Object{{"size", options.grid.size},
                             {"overlap", options.grid.overlap},
                             {"edge", options.grid.edge == Edge::pad ? "pad" : "shrink"},
