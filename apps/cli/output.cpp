@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 
 namespace swath::cli {
 
@@ -16,7 +17,9 @@ bool stdout_used = false;
 
 bool emitted_to_stdout() { return stdout_used; }
 
-void emit(const std::string& text, const std::string& path) {
+void emit(const std::string& given, const std::string& path) {
+  // What others read (--json reports are JSON, which is UTF-8): a file name in Latin-1 shows as U+FFFD here.
+  const std::string text = core::valid_utf8(given);
   if (path.empty() || path == "-") {
     stdout_used = true;
     errno = 0;

@@ -11,6 +11,7 @@
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "log/context.hpp"
 #include "log/logger.hpp"
 #include "log/options.hpp"
@@ -112,7 +113,7 @@ void report_json(const std::string& command, const core::Error& error) {
   json.set("subject", error.subject());
   json.set("why", error.why());
   json.set("hint", error.hint());
-  std::cout << json.dump() << "\n" << std::flush;  // best effort: the message is on stderr anyway
+  std::cout << core::valid_utf8(json.dump()) << "\n" << std::flush;  // best effort: the message is on stderr anyway
 }
 
 int report(const std::string& command, const core::Error& error, bool json = false) {

@@ -136,13 +136,13 @@ std::string Json::dump() const {
   return out;
 }
 
-void append_json_string(std::string& out, std::string_view text) {
+void append_json_string(std::string& out, std::string_view text, bool utf8_only) {
   static constexpr char hex[] = "0123456789abcdef";
   out += '"';
   std::size_t plain = 0;  // start of the run of characters that need no escape, appended in one go
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {  // JSON is UTF-8: a byte that is not part of a well-formed sequence becomes U+FFFD
+    if (c >= 0x80 && utf8_only) {  // a byte that is not part of a well-formed sequence becomes U+FFFD
       const std::size_t n = utf8_sequence_length(text, i);
       if (n > 0) {
         i += n - 1;

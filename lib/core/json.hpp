@@ -76,8 +76,11 @@ class Json {
   std::variant<std::monostate, bool, std::int64_t, double, std::string, Array, Object> value_;
 };
 
-// Appends `text` as a JSON string literal (quotes included) with every control character escaped.
-void append_json_string(std::string& out, std::string_view text);
+// Appends `text` as a JSON string literal (quotes included) with every control character escaped. Bytes are kept as
+// they are: swath's own records (tasks, manifests) carry file names that must read back byte for byte, whatever
+// their encoding. With `utf8_only`, each byte outside well-formed UTF-8 becomes U+FFFD, for what others parse as
+// JSON (RFC 8259 requires UTF-8): log lines; --json reports and GeoJSON go through core::valid_utf8 whole.
+void append_json_string(std::string& out, std::string_view text, bool utf8_only = false);
 // Shortest text that reads back as the same double; non-finite values become null.
 void append_json_number(std::string& out, double value);
 

@@ -44,17 +44,17 @@ void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_b
   line += "\",\"severity\":\"";
   line += severity_name(msg.level);
   line += "\",\"component\":";
-  core::append_json_string(line, std::string_view(msg.logger_name.data(), msg.logger_name.size()));
+  core::append_json_string(line, std::string_view(msg.logger_name.data(), msg.logger_name.size()), true);
   line += ",\"message\":";
-  core::append_json_string(line, message_of(msg));
+  core::append_json_string(line, message_of(msg), true);
   for (const auto& field : current().fields()) {
     line += ',';
-    core::append_json_string(line, field.key);
+    core::append_json_string(line, field.key, true);
     line += ':';
     if (field.numeric)
       line += field.value;
     else
-      core::append_json_string(line, field.value);
+      core::append_json_string(line, field.value, true);
   }
   line += "}\n";
   append(dest, line);

@@ -6,6 +6,8 @@
 
 #include "vector/geojson_writer.hpp"
 
+#include "core/text.hpp"
+
 namespace swath::vector {
 
 namespace {
@@ -45,8 +47,13 @@ Ring clip(const Ring& ring, double cut, bool west) {
 
 }  // namespace
 
-std::vector<Ring> cut_at_antimeridian(const Ring& ring) {
-  if (ring.size() < 3) return {ring};
+std::vector<Ring> cut_at_antimeridian(const Ring& given) {
+  if (given.size() < 3) return {given};
+  Ring ring = given;  // longitudes within ±180 (a 0-360 scene's past 180 come back by 360)
+  for (auto& p : ring) {
+    if (p[0] > 180) p[0] -= 360;
+    if (p[0] < -180) p[0] += 360;
+  }
   // Longitudes made continuous: each point within 180° of the one before it.
   Ring unwrapped{ring.front()};
   bool crossed = false;
@@ -62,7 +69,12 @@ std::vector<Ring> cut_at_antimeridian(const Ring& ring) {
   double west = unwrapped.front()[0], east = west;
   for (const auto& p : unwrapped) west = std::min(west, p[0]), east = std::max(east, p[0]);
   const double cut = east > 180 ? 180 : -180;
-  if (west >= cut || east <= cut) return {ring};
+  // Wholly on one side of the cut (a vertex at ±180 of the other sign made it look across): that side's longitudes.
+  if (west >= cut || east <= cut) {
+    const double shift = west >= 180 ? -360 : east <= -180 ? 360 : 0;
+    for (auto& p : unwrapped) p[0] += shift;
+    return {unwrapped};
+  }
   std::vector<Ring> parts;
   for (const bool west_side : {true, false}) {
     Ring part = clip(unwrapped, cut, west_side);
@@ -106,7 +118,7 @@ std::string geojson_text(const Layer& wgs84_layer) {
     out += "}}";
   }
   out += "\n]}\n";
-  return out;
+  return core::valid_utf8(out);  // GeoJSON is UTF-8: a scene named in Latin-1 gets U+FFFD in its attributes
 }
 
 std::string geojson_text_wgs84(Layer layer) {
