@@ -12,6 +12,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "raster/scene.hpp"
 #include "tiling/plan.hpp"
 
@@ -41,17 +42,30 @@ std::optional<core::Window> parse_window(const core::Json* json) {
                       json->at("height").as_int()};
 }
 
+core::Json box_polygon(const core::Bounds& b) {
+  return core::Json::Array{core::Json::Array{core::Json::Array{b.min_x, b.min_y}, core::Json::Array{b.max_x, b.min_y},
+                                             core::Json::Array{b.max_x, b.max_y}, core::Json::Array{b.min_x, b.max_y},
+                                             core::Json::Array{b.min_x, b.min_y}}};
+}
+
+// A footprint across the antimeridian (west > east, as GDAL's TransformBounds gives it, or a 0-360 scene's east past
+// 180) is two boxes, one each side (RFC 7946 3.1.9): one box from west to east would span the globe the other way.
+core::Json footprint_geometry(core::Bounds b) {
+  if (b.min_x > 180) b.min_x -= 360, b.max_x -= 360;
+  if (b.max_x > 180) b.max_x -= 360;
+  if (b.min_x <= b.max_x) return core::Json::Object{{"type", "Polygon"}, {"coordinates", box_polygon(b)}};
+  return core::Json::Object{{"type", "MultiPolygon"},
+                            {"coordinates", core::Json::Array{box_polygon({b.min_x, b.min_y, 180, b.max_y}),
+                                                              box_polygon({-180, b.min_y, b.max_x, b.max_y})}}};
+}
+
 core::Json feature_json(const TileRecord& r) {
-  const auto& b = *r.bounds_wgs84;
-  core::Json ring = core::Json::Array{core::Json::Array{b.min_x, b.min_y}, core::Json::Array{b.max_x, b.min_y},
-                                      core::Json::Array{b.max_x, b.max_y}, core::Json::Array{b.min_x, b.max_y},
-                                      core::Json::Array{b.min_x, b.min_y}};
   return core::Json::Object{
       {"type", "Feature"},
       {"properties",
        r.xyz ? core::Json::Object{{"id", r.id}, {"path", r.path}, {"z", r.xyz->z}, {"x", r.xyz->x}, {"y", r.xyz->y}}
              : core::Json::Object{{"id", r.id}, {"path", r.path}, {"row", r.cell.row}, {"col", r.cell.col}}},
-      {"geometry", core::Json::Object{{"type", "Polygon"}, {"coordinates", core::Json::Array{std::move(ring)}}}}};
+      {"geometry", footprint_geometry(*r.bounds_wgs84)}};
 }
 
 }  // namespace
@@ -224,7 +238,8 @@ void ManifestWriter::add(const TileRecord& record) {
   journal_->write(line);
   manifest_->write(line);
   if (record.status == TileStatus::written && record.bounds_wgs84) {
-    index_->write((first_feature_ ? "\n" : ",\n") + feature_json(record).dump());
+    // GeoJSON is UTF-8 (RFC 8259): a tile path of a scene named in Latin-1 gets U+FFFD here, not in the manifest.
+    index_->write((first_feature_ ? "\n" : ",\n") + core::valid_utf8(feature_json(record).dump()));
     first_feature_ = false;
   }
 }

@@ -174,9 +174,13 @@ void add_rings(const OGRGeometry* geometry, std::vector<Ring>& rings) {
         return std::any_of(r.begin(), r.end(), [&](const Point& p) { return p[0] == lon; });
       });
     };
-    if (parts.size() >= 2 && touches(180) && touches(-180)) {
+    if (parts.size() == 2 && touches(180) && touches(-180)) {
+      // The eastern part moved by 360°: one ring around 180°, whose centre (which picks eval's UTM zone) is there.
       Ring joined;
-      for (const auto& part : parts) joined.insert(joined.end(), part.begin(), part.end());
+      for (const auto& part : parts) {
+        const bool east = std::all_of(part.begin(), part.end(), [](const Point& p) { return p[0] <= 0; });
+        for (const auto& p : part) joined.push_back({east ? p[0] + 360 : p[0], p[1]});
+      }
       rings.push_back(std::move(joined));
       return;
     }

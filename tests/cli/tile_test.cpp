@@ -3,6 +3,10 @@
 
 #include <sys/stat.h>
 
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -459,4 +463,31 @@ TEST_CASE(
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   r = test::swath({"tile", scene, "-o", dir / "out", "--size", "32"});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
+}
+
+TEST_CASE("tile: a chip across the antimeridian has a footprint of two boxes, one each side, in tiles.geojson") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "pacific.tif", {.width = 128, .height = 64, .bands = 1, .type = GDT_Byte});
+  {
+    GDALDatasetUniquePtr dataset(GDALDataset::Open(scene.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+    REQUIRE(dataset);
+    double gt[6] = {833000, 10, 0, 100000, 0, -10};  // UTM 60N, about 179.99°E to 180.00°W at 0.9°N
+    REQUIRE(dataset->SetGeoTransform(gt) == CE_None);
+    OGRSpatialReference srs;
+    srs.importFromEPSG(32660);
+    REQUIRE(dataset->SetSpatialRef(&srs) == CE_None);
+  }
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "128"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto index = core::Json::parse(core::read_file(dir / "out/tiles.geojson"));
+  const auto& geometry = index.at("features").as_array().at(0).at("geometry");
+  REQUIRE(geometry.at("type").as_string() == "MultiPolygon");
+  for (const auto& polygon : geometry.at("coordinates").as_array()) {
+    double west = 180, east = -180;
+    for (const auto& p : polygon.as_array().at(0).as_array()) {
+      west = std::min(west, p.as_array().at(0).as_double());
+      east = std::max(east, p.as_array().at(0).as_double());
+    }
+    CHECK(east - west < 1);  // each box a sliver of a degree, not the globe
+  }
 }

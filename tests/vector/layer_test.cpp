@@ -88,6 +88,16 @@ TEST_CASE("vector: a box across the antimeridian is written as two polygons, one
   for (const auto& p : parts[1]) CHECK((p[0] >= -180 && p[0] <= -179.99));
   const vector::Ring plain{{10, 10}, {11, 10}, {11, 11}, {10, 11}};
   CHECK(vector::cut_at_antimeridian(plain) == std::vector<vector::Ring>{plain});
+  // A 0-360 scene's box past 180: brought within ±180, cut there.
+  const auto past = vector::cut_at_antimeridian({{179.95, 0}, {180.05, 0}, {180.05, 1}, {179.95, 1}});
+  REQUIRE(past.size() == 2);
+  for (const auto& part : past) {
+    for (const auto& p : part) CHECK((p[0] >= -180 && p[0] <= 180));
+  }
+  // A box east of the antimeridian whose west edge came out as +180: one box, from -180.
+  const auto edge = vector::cut_at_antimeridian({{180, 0}, {-179.9, 0}, {-179.9, 1}, {180, 1}});
+  REQUIRE(edge.size() == 1);
+  for (const auto& p : edge.front()) CHECK((p[0] >= -180 && p[0] <= -179.9));
   // Eastward from -180 the other way round: cut at -180, still two parts.
   CHECK(vector::cut_at_antimeridian({{-179.99, 5}, {179.99, 5}, {179.99, 6}, {-179.99, 6}}).size() == 2);
 
