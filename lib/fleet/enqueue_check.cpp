@@ -97,11 +97,11 @@ class Checker {
                                      pyramid_shard_count(task, options));
         }
       }
-      work = pyramid_claims_.emplace(key, pyramid_claim(task, options)).first;
+      work = pyramid_claims_.emplace(key, pyramid_claims(task, options)).first;
     } else {
       (void)pyramid_task_options(task, Audience::enqueue);  // its own slice (a shard) checked too
     }
-    task.claims = {work->second};
+    task.claims = work->second;
   }
 
   // The options and detector of a work are checked with its first task; every task's inputs are looked at.
@@ -183,10 +183,10 @@ class Checker {
     tiling::TileOptions options;
     std::vector<queue::Claim> claims;
   };
-  std::vector<std::pair<std::string, core::Json>> works_;      // kind, options without slice keys
-  std::map<std::string, TileWork> tile_works_;                 // work, output and scenes → checked options and claims
-  std::map<std::string, queue::Claim> pyramid_claims_;         // work, output and scenes → its claim
-  std::map<std::size_t, detect::DetectOptions> detect_works_;  // work → its checked options
+  std::vector<std::pair<std::string, core::Json>> works_;  // kind, options without slice keys
+  std::map<std::string, TileWork> tile_works_;             // work, output and scenes → checked options and claims
+  std::map<std::string, std::vector<queue::Claim>> pyramid_claims_;  // work, output and scenes → its claims
+  std::map<std::size_t, detect::DetectOptions> detect_works_;        // work → its checked options
   std::map<std::string, std::optional<raster::SceneInfo>> scenes_;
   std::map<std::string, detect::PreparedScene> prepared_;  // detect's look at a scene: band names, pixel size
   std::map<std::size_t, std::unique_ptr<detect::Detector>> detectors_;

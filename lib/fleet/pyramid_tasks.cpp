@@ -53,16 +53,18 @@ std::int64_t pyramid_shard_count(const queue::Task& task, const webmap::PyramidO
   return options.sharded ? static_cast<std::int64_t>(options.tile.shard.count) : merged_shards(task);
 }
 
-queue::Claim pyramid_claim(const queue::Task& task, const webmap::PyramidOptions& options) {
-  // Refused: another pyramid (other options, scenes or shard count: the merge takes shards of one count) or chips of
-  // a scene named tiles.jsonl in the same place.
-  const std::string shape = webmap::output_options_json(options).dump() + " in " +
-                            std::to_string(pyramid_shard_count(task, options)) + " shards";
+std::vector<queue::Claim> pyramid_claims(const queue::Task& task, const webmap::PyramidOptions& options) {
+  // Refused: another pyramid (other options or scenes) or chips of a scene named tiles.jsonl in the same place.
+  const std::string shape = webmap::output_options_json(options).dump();
   const std::string scenes = core::join(task.inputs, "\n");
   const std::string shape_ref = "#" + core::sha256_hex(shape).substr(0, 16);
   const std::string scenes_ref = "@" + core::sha256_hex(scenes).substr(0, 12);
+  // And the same pyramid in another number of shards: the merge takes the shards of one count. A claim of its own,
+  // so the first one stays what earlier swaths recorded (the same work enqueued again after an upgrade is the same).
+  const std::string shards = std::to_string(pyramid_shard_count(task, options));
   return {
-      task.output + "/tiles.jsonl", "xyz " + scenes_ref + " " + shape_ref, {{scenes_ref, scenes}, {shape_ref, shape}}};
+      {task.output + "/tiles.jsonl", "xyz " + scenes_ref + " " + shape_ref, {{scenes_ref, scenes}, {shape_ref, shape}}},
+      {task.output + "/tiles.shard-*.jsonl", "xyz in " + shards + " shards", {}}};
 }
 
 std::vector<std::string> staged_files(const std::string& staging_dir) {

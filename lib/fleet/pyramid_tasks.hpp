@@ -28,9 +28,9 @@ webmap::PyramidOptions pyramid_task_options(const queue::Task& task, Audience au
 // The number of shards of the pyramid a shard or merge task belongs to.
 std::int64_t pyramid_shard_count(const queue::Task& task, const webmap::PyramidOptions& options);
 
-// The one location a pyramid's tasks claim: its output directory's tiles.jsonl, for the work's options, scenes and
-// shard count.
-queue::Claim pyramid_claim(const queue::Task& task, const webmap::PyramidOptions& options);
+// What a pyramid's tasks claim: its output directory's tiles.jsonl, for the work's options and scenes, and its shard
+// manifests, for its shard count.
+std::vector<queue::Claim> pyramid_claims(const queue::Task& task, const webmap::PyramidOptions& options);
 
 // What `swath tile --grid xyz` refuses in its output directory, refused at enqueue (UsageError): another tile set
 // there (tiling::OtherRuns, `header` this pyramid's), or shard manifests of another shard count.
