@@ -11,6 +11,8 @@
 
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
+#include "core/text.hpp"
+#include "log/logger.hpp"
 #include "worker/worker_loop.hpp"
 
 namespace swath::worker {
@@ -30,20 +32,24 @@ void keep_alive_if_stuck(std::unique_ptr<WorkerLoop>& loop) {
   core::mark_threads_left_running();
 }
 
-// A root that is relative (to what? tasks carry absolute paths) or missing matches no task: every task would be
-// dead-lettered as outside it, a whole queue's work by one misconfigured pod. Refused at start instead.
+// Roots are compared as task paths are, a relative one from the working directory. One missing here is warned about
+// (another pod may mount it); when none exists, every task would be dead-lettered as outside them, a whole queue's
+// work lost to one misconfigured pod: refused at start instead.
 void check_allow_roots(const std::vector<std::string>& roots) {
+  std::vector<std::string> missing;
   for (const auto& root : roots) {
-    if (root.empty() || root.front() != '/') {
-      throw core::UsageError("--allow-root '" + root + "'", "it is not an absolute path: task paths are absolute",
-                             "give the directory from / (e.g. --allow-root /data)");
-    }
     std::error_code ec;
-    if (root.rfind("/vsi", 0) != 0 && !std::filesystem::is_directory(root, ec)) {
-      throw core::UsageError("--allow-root '" + root + "'", "no such directory here",
-                             "mount the volume the tasks use, or name the directory it is mounted at");
-    }
+    if (root.rfind("/vsi", 0) == 0 || std::filesystem::is_directory(root, ec)) continue;
+    const std::string absolute = std::filesystem::absolute(root, ec).lexically_normal().string();
+    missing.push_back("'" + root + "'" + (absolute == root ? "" : " (" + absolute + ")"));
   }
+  if (missing.empty()) return;
+  if (missing.size() == roots.size()) {
+    throw core::UsageError("--allow-root " + core::join(missing), "no such directory here",
+                           "mount the volume the tasks use, or name the directory it is mounted at (e.g. /data)");
+  }
+  for (const auto& root : missing)
+    log::get("worker")->warn("--allow-root {}: no such directory here; tasks under it will not be found", root);
 }
 
 }  // namespace

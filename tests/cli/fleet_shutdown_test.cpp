@@ -126,7 +126,7 @@ TEST_CASE("fleet --allow-root: a detect model card, or the model file it names, 
   CHECK(hashes(dir / "root/out", "").empty());  // hashes() of a missing directory is empty too
 }
 
-TEST_CASE("fleet --allow-root: a relative or missing root is refused at start (exit 2), the queue's tasks untouched") {
+TEST_CASE("fleet --allow-root: roots none of which exists here are refused at start (exit 2), the tasks untouched") {
   test::ScratchDir dir;
   test::RedisServer redis;
   const auto scene = test::make_scene(dir / "s.tif", {.width = 64, .height = 64, .bands = 1, .type = GDT_Byte});
@@ -140,4 +140,11 @@ TEST_CASE("fleet --allow-root: a relative or missing root is refused at start (e
   const auto stats = core::Json::parse(test::swath(with_redis(redis, {"queue", "stats", "--json"})).out);
   CHECK(stats.at("dead").as_int() == 0);
   CHECK(stats.at("depth").as_int() == 1);
+  // One root there (relative: from the working directory, as before) and one another pod mounts: warned, runs.
+  const auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json", "--allow-root", ".",
+                                                "--allow-root", dir / "missing"}),
+                             {.working_dir = dir.path()});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.err.find("no such directory here; tasks under it will not be found") != std::string::npos);
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 1);
 }
