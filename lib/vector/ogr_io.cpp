@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -188,29 +191,70 @@ void add_rings(const OGRGeometry* geometry, std::vector<Ring>& rings) {
   }
 }
 
+// The first entry of a GeoJSON's top-level "features" array that is not an object (its place from 1, and its text),
+// streamed through once without building a tree: a detections file may hold millions of features.
+std::optional<std::pair<std::size_t, std::string>> first_entry_not_an_object(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::istreambuf_iterator<char> it(in), end;
+  int depth = 0, array_depth = -1;  // array_depth: the features array's, once inside it
+  bool in_string = false, escaped = false, expect_entry = false;
+  std::string text, last_string, key;  // strings of the top-level object, the key whose value comes next
+  std::size_t index = 0;
+  for (; it != end; ++it) {
+    const char c = *it;
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+        if (depth == 1) last_string = text;
+      }
+      if (depth == 1 && text.size() < 16) text += c;
+      continue;
+    }
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    if (expect_entry) {
+      expect_entry = false;
+      if (c == ']' && index == 0) return std::nullopt;  // no feature at all
+      if (c != '{') {
+        std::string shown(1, c);
+        for (++it; it != end && shown.size() < 60 && *it != ',' && *it != ']' && *it != '\n'; ++it) shown += *it;
+        while (!shown.empty() && (shown.back() == ' ' || shown.back() == '\t' || shown.back() == '\r'))
+          shown.pop_back();
+        return std::pair{index + 1, shown};
+      }
+    }
+    if (c == '"') {
+      in_string = true;
+      text.clear();
+    } else if (c == ':' && depth == 1) {
+      key = last_string;
+    } else if (c == '{' || c == '[') {
+      if (c == '[' && depth == 1 && key == "features" && array_depth < 0) array_depth = 2, expect_entry = true;
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (c == ']' && depth == array_depth) return std::nullopt;
+      --depth;
+    } else if (c == ',' && depth == array_depth) {
+      ++index;
+      expect_entry = true;
+    }
+  }
+  return std::nullopt;
+}
+
 // GDAL's GeoJSON reader passes over an entry of "features" that is not a Feature object (a string, a number)
 // without a word: the file would be read with fewer objects than it lists. Such a file is refused, naming the entry.
-void refuse_skipped_features(GDALDataset& dataset, const std::string& path, std::int64_t read) {
+void refuse_skipped_features(GDALDataset& dataset, const std::string& path) {
   const char* driver = dataset.GetDriverName();
   if (driver == nullptr || std::string(driver) != "GeoJSON" || !std::filesystem::is_regular_file(path)) return;
-  core::Json document;
-  try {
-    document = core::Json::parse(core::read_file(path));
-  } catch (const core::DataError&) {
-    return;  // GDAL read it; JSON it is not quite (e.g. a trailing comma GDAL accepts): nothing to compare
-  }
-  const auto* features = document.is_object() ? document.find("features") : nullptr;
-  if (features == nullptr || !features->is_array()) return;
-  const auto& list = features->as_array();
-  if (static_cast<std::int64_t>(list.size()) <= read) return;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const auto* type = list[i].is_object() ? list[i].find("type") : nullptr;
-    if (type != nullptr && type->is_string() && type->as_string() == "Feature") continue;
-    std::string shown = list[i].dump();
-    if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
-    throw core::DataError("'" + path + "'",
-                          "entry " + std::to_string(i + 1) + " of its \"features\" is not a Feature object: " + shown,
-                          "write each entry as {\"type\":\"Feature\",\"properties\":...,\"geometry\":...}");
+  if (const auto entry = first_entry_not_an_object(path)) {
+    throw core::DataError(
+        "'" + path + "'",
+        "entry " + std::to_string(entry->first) + " of its \"features\" is not a Feature object: " + entry->second,
+        "write each entry as {\"type\":\"Feature\",\"properties\":...,\"geometry\":...}");
   }
 }
 
@@ -277,7 +321,7 @@ Layer read_layer(const std::string& path) {
     for (int i = 0; i < definition->GetFieldCount(); ++i) values.push_back(json_of(*feature, i));
     for (auto& ring : rings) layer.features.push_back({std::move(ring), values});
   }
-  refuse_skipped_features(*dataset, path, number);
+  refuse_skipped_features(*dataset, path);
   return layer;
 }
 
