@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -315,6 +316,25 @@ void ensure_writable_directory(const std::string& dir) {
     const int err = errno;
     throw IoError("cannot write to directory '" + dir + "'", os_reason(err), write_error_hint(err));
   }
+}
+
+DirectoryLock::DirectoryLock(const std::string& dir) {
+  ensure_writable_directory(dir);
+  fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd_ < 0) {
+    const int err = errno;
+    throw IoError("cannot open directory '" + dir + "'", os_reason(err), write_error_hint(err));
+  }
+  while (::flock(fd_, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;  // a signal: the lock is held briefly, the caller's stop check comes after
+    const int err = errno;
+    ::close(fd_);
+    throw IoError("cannot lock directory '" + dir + "'", os_reason(err), "");
+  }
+}
+
+DirectoryLock::~DirectoryLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the lock
 }
 
 void remove_stale_temporaries(const std::string& dir, const std::string& only_for) {

@@ -84,6 +84,20 @@ void refuse_output_is_input(const std::string& flag, const std::string& output, 
 // Creates `dir` and its parents; throws IoError when it cannot, or when `dir` is not writable.
 void ensure_writable_directory(const std::string& dir);
 
+// An exclusive flock(2) on a directory, held while it lives: runs into one output directory take it while they look
+// at what is there and put their own journal down, so two runs started at once cannot both find the directory
+// free. Creates the directory first (ensure_writable_directory). Blocks until the lock is free.
+class DirectoryLock {
+ public:
+  explicit DirectoryLock(const std::string& dir);
+  ~DirectoryLock();
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // Removes `.NAME.tmp-PID-N-HOST` files in `dir` (not recursive) left by processes of this host that no longer
 // run, e.g. a killed earlier run; temporaries of live processes and of other hosts (pods sharing the volume,
 // whose pids mean nothing here) are left alone.

@@ -94,18 +94,8 @@ void refuse_other_pyramid_files(const std::string& output_dir, const core::Json&
     throw core::UsageError("--output '" + output_dir + "'", e.why(),
                            "use another --output, or remove what is there first (a pyramid is never overwritten)");
   }
-  std::error_code ec;
-  for (fs::directory_iterator it(output_dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    const auto of = name.find("-of-");
-    if (name.rfind("tiles.shard-", 0) != 0 || of == std::string::npos) continue;
-    const std::string count = name.substr(of + 4, name.find('.', of) - of - 4);
-    if (count == std::to_string(shards)) continue;
-    throw core::UsageError("--output '" + output_dir + "'",
-                           "it holds shards of a pyramid in " + count + " shards (" + name + "), this one is in " +
-                               std::to_string(shards) + ": the merge takes the shards of one run",
-                           "enqueue it with --shards " + count + ", or remove the earlier shards' files first");
-  }
+  tiling::refuse_other_shard_counts(output_dir, "tiles.jsonl", shards,
+                                    "enqueue it with the --shards of those files, or remove them first");
 }
 
 }  // namespace swath::fleet

@@ -243,4 +243,22 @@ OtherRuns::Removed OtherRuns::remove(const std::function<bool(const std::string&
   return removed;
 }
 
+void refuse_other_shard_counts(const std::string& output_dir, const std::string& manifest_name, std::int64_t count,
+                               const std::string& hint) {
+  const std::string prefix = manifest_name.substr(0, manifest_name.find('.')) + ".shard-";
+  std::error_code ec;
+  for (fs::directory_iterator it(output_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!name.empty() && name[0] == '.' && is_journal(name)) name = name.substr(1, name.size() - 9);
+    const auto of = name.find("-of-");
+    if (name.rfind(prefix, 0) != 0 || of == std::string::npos || !ends_with(name, ".jsonl")) continue;
+    const std::string theirs = name.substr(of + 4, name.find('.', of) - of - 4);
+    if (theirs == std::to_string(count)) continue;
+    throw core::UsageError("output '" + output_dir + "'",
+                           "it holds the shards of a run in " + theirs + " shards (" + it->path().filename().string() +
+                               "), this one is in " + std::to_string(count) + ": their tiles would be listed twice",
+                           hint);
+  }
+}
+
 }  // namespace swath::tiling

@@ -56,4 +56,10 @@ class OtherRuns {
   std::set<std::string> protected_;             // listed by same-options files
 };
 
+// Shard manifests or journals of `manifest_name`'s family in `output_dir` (tiles.shard-I-of-M.jsonl) written for
+// another count than `count`: shards of two counts list the same tiles twice (a merge refuses them). Throws
+// UsageError naming one, with `hint`.
+void refuse_other_shard_counts(const std::string& output_dir, const std::string& manifest_name, std::int64_t count,
+                               const std::string& hint);
+
 }  // namespace swath::tiling

@@ -200,16 +200,28 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
   for (const auto& scene : scenes)
     report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
   const core::Json header = header_json(options, output_options, scenes, record);
-  // Before anything is written: a run with other options there is refused without --overwrite.
-  const auto others = OtherRuns::find(options.output_dir, options.manifest_name, header, options.overwrite,
-                                      shard_file_name(options.manifest_name, options.shard));
-  prepare_output(options, scenes);
-
+  std::optional<OtherRuns> others;
   std::optional<PreviousRun> previous;
-  if (options.resume) previous = load_previous_run(options, header, report);
-  const auto hidden = hide_replaced_manifest(others, options);
-  ManifestWriter manifest(options.output_dir, shard_file_name(options.manifest_name, options.shard),
-                          shard_file_name(options.index_name, options.shard), header, options.resume, options.format);
+  std::vector<std::string> hidden;
+  std::optional<ManifestWriter> writer;
+  {
+    // Before anything is written: a run with other options there is refused without --overwrite, and so are the
+    // shards of another count. Under the directory's lock until this run's journal is down, so that of two runs
+    // started at once the second finds the first.
+    const core::DirectoryLock lock(options.output_dir);
+    others = OtherRuns::find(options.output_dir, options.manifest_name, header, options.overwrite,
+                             shard_file_name(options.manifest_name, options.shard));
+    if (options.shard.count > 1) {
+      refuse_other_shard_counts(options.output_dir, options.manifest_name, options.shard.count,
+                                "run every shard with one count, or choose another -o");
+    }
+    prepare_output(options, scenes);
+    if (options.resume) previous = load_previous_run(options, header, report);
+    hidden = hide_replaced_manifest(*others, options);
+    writer.emplace(options.output_dir, shard_file_name(options.manifest_name, options.shard),
+                   shard_file_name(options.index_name, options.shard), header, options.resume, options.format);
+  }
+  ManifestWriter& manifest = *writer;
   logger->info("tiling {} scene(s) into {} tile(s) of {} px in '{}'", scenes.size(), report.planned, options.grid.size,
                options.output_dir);
 
@@ -226,7 +238,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
     throw core::Interrupted("tiling interrupted");
   }
   manifest.commit();
-  if (!others.found().empty()) replace_other_runs(others, options, scenes, report);
+  if (!others->found().empty()) replace_other_runs(*others, options, scenes, report);
   for (const auto& name : hidden) ::unlink((options.output_dir + "/" + name).c_str());
   report.manifest_path = manifest.manifest_path();
   report.index_path = manifest.index_path();

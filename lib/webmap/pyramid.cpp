@@ -95,9 +95,15 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     prepare_archive_folder(options.archive);
     archive.emplace(options.archive);
   } else {
-    // Before anything is written: a pyramid of other options or scenes there is refused (its tiles would mix).
+    // Before anything is written: a pyramid of other options or scenes there is refused (its tiles would mix), and
+    // the shards of another count. Under the directory's lock until this run's journal is down (tiling::tile_scenes).
+    const core::DirectoryLock lock(options.tile.output_dir);
     tiling::OtherRuns::find(options.tile.output_dir, options.tile.manifest_name, header, false);
-    core::ensure_writable_directory(options.tile.output_dir);
+    if (options.sharded) {
+      tiling::refuse_other_shard_counts(options.tile.output_dir, options.tile.manifest_name,
+                                        static_cast<std::int64_t>(options.tile.shard.count),
+                                        "run every shard with one count (the merge takes one), or choose another -o");
+    }
     core::remove_stale_temporaries(options.tile.output_dir);
     remove_stale_tile_temporaries(options.tile.output_dir, layout);
     if (options.tile.resume) {

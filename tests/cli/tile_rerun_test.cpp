@@ -2,8 +2,11 @@
 // another grid (refused, or replacing the tile set with --overwrite).
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <memory>
 #include <set>
+#include <thread>
 
 #include "core/files.hpp"
 #include "core/json.hpp"
@@ -195,4 +198,37 @@ TEST_CASE("cli tile: chips --overwrite over a web-map pyramid is refused; the py
   }
   CHECK(core::read_file(dir / "map/tiles.jsonl") == before);
   CHECK_FALSE(fs::exists(dir / "map/scene"));
+}
+
+TEST_CASE("cli tile: two runs of other options started at once into one -o: one runs, the other is refused (exit 2)") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 256, .height = 256});
+  std::filesystem::create_directories(dir / "out");
+  std::vector<std::unique_ptr<test::Background>> runs;
+  {
+    // Held here, the directory's lock stops both at the door; released, one takes it first, whichever.
+    const core::DirectoryLock lock(dir / "out");
+    for (const std::string size : {"64", "128"})
+      runs.push_back(std::make_unique<test::Background>(
+          std::vector<std::string>{SWATH_BINARY, "tile", scene, "-o", dir / "out", "--size", size, "--threads", "1"}));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CHECK_FALSE(std::filesystem::exists(dir / "out/.tiles.jsonl.journal"));  // both waiting
+  }
+  std::multiset<int> codes;
+  for (auto& run : runs) codes.insert(run->wait(std::chrono::seconds(60)).exit_code);
+  CHECK(codes == std::multiset<int>{0, 2});
+  // What is there is one run's, listed right.
+  CHECK(test::swath({"tile", scene, "-o", dir / "out", "--size", "64", "--resume"}).exit_code !=
+        test::swath({"tile", scene, "-o", dir / "out", "--size", "128", "--resume"}).exit_code);
+}
+
+TEST_CASE("cli tile: shards of another count into one -o are refused: their tiles would be listed twice") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 256, .height = 256});
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "out", "--size", "64", "--shard", "0/2"}).exit_code == 0);
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "64", "--shard", "0/3"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("it holds the shards of a run in 2 shards (tiles.shard-0-of-2.jsonl), this one is in 3") !=
+        std::string::npos);
+  CHECK(test::swath({"tile", scene, "-o", dir / "out", "--size", "64", "--shard", "1/2"}).exit_code == 0);
 }
