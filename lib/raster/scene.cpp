@@ -101,6 +101,14 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
   }
   GDALRasterBand* first = dataset.GetRasterBand(1);
   info.data_type = first->GetRasterDataType();
+  // GDAL 3.6 has no Int8: a signed 8-bit band is Byte plus this flag, and reads as 0-255 (-47 as 209). Tiles and
+  // detections would hold the wrong values without a word.
+  const char* pixel_type = first->GetMetadataItem("PIXELTYPE", "IMAGE_STRUCTURE");
+  if (info.data_type == GDT_Byte && pixel_type != nullptr && std::string(pixel_type) == "SIGNEDBYTE") {
+    throw core::DataError("scene '" + path + "'",
+                          "its bands are signed 8-bit (PIXELTYPE=SIGNEDBYTE), which GDAL 3.6 reads as 0 to 255",
+                          "convert it first: gdal_translate -ot Int16 '" + path + "' signed16.tif");
+  }
   first->GetBlockSize(&info.block_width, &info.block_height);
   double gt[6];
   if (dataset.GetGeoTransform(gt) == CE_None) {

@@ -491,3 +491,18 @@ TEST_CASE("tile: a chip across the antimeridian has a footprint of two boxes, on
     CHECK(east - west < 1);  // each box a sliver of a degree, not the globe
   }
 }
+
+TEST_CASE("tile: a signed 8-bit scene (PIXELTYPE=SIGNEDBYTE, read by GDAL 3.6 as 0-255) is refused, not wrapped") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "i8.tif", {.width = 64,
+                                                       .height = 64,
+                                                       .bands = 1,
+                                                       .type = GDT_Byte,
+                                                       .pixel = [](int, int x, int) { return x % 2 ? 209 : 37; },
+                                                       .creation_options = {"PIXELTYPE=SIGNEDBYTE"}});
+  const auto r = test::swath({"tile", scene, "-o", dir / "out"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("its bands are signed 8-bit (PIXELTYPE=SIGNEDBYTE)") != std::string::npos);
+  CHECK(r.err.find("gdal_translate -ot Int16") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "out/tiles.jsonl"));
+}
