@@ -244,14 +244,15 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
   report.index_path = manifest.index_path();
   logger->info("{} written, {} kept, {} blank, {} failed in {:.1f} s", report.written, report.reused, report.blank,
                report.failed, report.seconds);
-  refuse_if_nothing_made(report, report.written + report.reused + report.blank);
+  refuse_if_nothing_made(report, report.written + report.reused + report.blank, !options.report_files);
   return report;
 }
 
-void refuse_if_nothing_made(const TileReport& report, std::int64_t made) {
+void refuse_if_nothing_made(const TileReport& report, std::int64_t made, bool manifest_kept) {
   if (report.failed == 0 || made > 0) return;
-  throw core::DataError("no tile could be made (" + std::to_string(report.failed) + " failed; '" +
-                            report.manifest_path + "' lists why each failed)",
+  // A fleet task's manifest is in its staging directory, which goes with the failed task: not named.
+  const std::string listed = manifest_kept ? "; '" + report.manifest_path + "' lists why each failed" : "";
+  throw core::DataError("no tile could be made (" + std::to_string(report.failed) + " failed" + listed + ")",
                         "the first: " + report.failures.front());  // its own hint says what to check
 }
 

@@ -84,7 +84,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
 // A run that failed some tiles and made none (`made`: the tiles it wrote, kept or found blank) is a failure, not a
 // partial success: throws DataError naming the count, the manifest (it lists why each failed) and the first reason.
 // Called once the manifest is committed, so what is on disk is what a partial run leaves.
-void refuse_if_nothing_made(const TileReport& report, std::int64_t made);
+void refuse_if_nothing_made(const TileReport& report, std::int64_t made, bool manifest_kept = true);
 
 // The --json summary: {"schema":"swath.tile.summary/1", "written", "skipped", "failed", "bytes", "seconds",
 // "stages": {"read": {"wall", "cpu"}, ...: seconds summed over threads}, ...}.

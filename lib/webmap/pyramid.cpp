@@ -274,7 +274,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   if (progress != nullptr) progress->finished(shown);
   logger->info("{} tile(s) written, {} in range without data, {} failed, in {:.1f} s", report.written, report.blank,
                report.failed, report.seconds);
-  tiling::refuse_if_nothing_made(report, report.written + report.reused);
+  tiling::refuse_if_nothing_made(report, report.written + report.reused, !options.tile.report_files);
   return report;
 }
 

@@ -271,6 +271,33 @@ TEST_CASE("enqueue: a failure only a worker meets, whose local hint names a flag
                    "range with --scale MIN,MAX))") != std::string::npos);
 }
 
+TEST_CASE("enqueue: a task none of whose tiles could be made is dead with the first reason, no staging path in it") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  fs::create_directories(dir / "in");
+  const auto scene = test::make_scene(
+      dir / "in/scene.tif",
+      {.width = 256, .height = 256, .bands = 1, .creation_options = {"TILED=YES", "COMPRESS=DEFLATE"}});
+  {
+    std::fstream file(scene, std::ios::in | std::ios::out | std::ios::binary);
+    const auto size = static_cast<std::streamoff>(fs::file_size(scene));
+    file.seekp(size / 5);
+    file << std::string(static_cast<std::size_t>(size * 3 / 5), '\xff');
+    REQUIRE(file.good());
+  }
+  REQUIRE(enqueue_json(redis, {"--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":256})"})
+              .at("enqueued")
+              .as_int() == 1);
+  auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(core::Json::parse(r.out).at("dead").as_int() == 1);
+  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
+  const auto error = core::Json::parse(r.out).at("tasks").as_array().at(0).at("error").as_string();
+  INFO(error);
+  CHECK(error.find("no tile could be made (1 failed)") != std::string::npos);
+  CHECK(error.find(".swath-staging") == std::string::npos);  // gone with the failed task: not named
+}
+
 TEST_CASE("enqueue: a job's deadline is its latest enqueue's; an expired task runs again once enqueued with --force") {
   test::RedisServer redis;
   test::ScratchDir dir;
