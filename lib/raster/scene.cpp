@@ -75,6 +75,17 @@ GDALDatasetUniquePtr open_scene(const std::string& path) {
                           "check the archive's path and the name of the file inside it");
     }
   }
+  // A network path GDAL cannot reach reads as "not a raster" too: said as what it is.
+  for (const char* remote : {"/vsicurl/", "/vsis3/", "/vsigs/", "/vsiaz/", "/vsiadls/", "/vsioss/", "/vsiswift/"}) {
+    if (path.rfind(remote, 0) == 0 && VSIStatL(path.c_str(), &stat) != 0) {
+      throw core::IoError("cannot open '" + path + "'",
+                          "cannot reach it: no such object, no network, or no credentials (" +
+                              errors.last_failure("GDAL gave no reason; its log may say more") + ")",
+                          "check the URL and the network; for cloud storage the credentials GDAL reads (e.g. "
+                          "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_NO_SIGN_REQUEST=YES for a public "
+                          "bucket)");
+    }
+  }
   // GDAL reads some directories (e.g. a Sentinel-2 .SAFE); any other one gets a plain answer.
   if (is_directory(path)) {
     throw core::IoError("cannot open '" + path + "'", "a directory, not a raster", "give the raster file inside it");

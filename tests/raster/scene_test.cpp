@@ -69,3 +69,16 @@ TEST_CASE("scene: what a scene lacks to be georeferenced is named exactly") {
   info.geotransform.reset();
   CHECK(info.missing_georeferencing() == "no geotransform");
 }
+
+TEST_CASE(
+    "scene: a network path GDAL cannot reach is named as such, with the credentials to check, not 'not a raster'") {
+  // Port 9 (discard) on the loopback: refused at once, no network needed.
+  CHECK_THROWS_WITH_AS(raster::open_scene("/vsicurl/http://127.0.0.1:9/x.tif"),
+                       doctest::Contains("cannot reach it: no such object, no network, or no credentials"),
+                       core::IoError);
+  try {
+    raster::open_scene("/vsicurl/http://127.0.0.1:9/x.tif");
+  } catch (const core::IoError& e) {
+    CHECK(e.hint().find("AWS_NO_SIGN_REQUEST=YES for a public bucket") != std::string::npos);
+  }
+}
