@@ -30,6 +30,19 @@ core::Json enqueue_json(const test::RedisServer& redis, std::vector<std::string>
   return core::Json::parse(r.out);
 }
 
+// A one-band tiled DEFLATE scene of `size`² whose middle three fifths are garbled: its header reads (enqueue sees a
+// raster), its blocks do not (only a worker finds out).
+std::string garbled_scene(const std::string& path, int size) {
+  test::make_scene(path,
+                   {.width = size, .height = size, .bands = 1, .creation_options = {"TILED=YES", "COMPRESS=DEFLATE"}});
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  const auto bytes = static_cast<std::streamoff>(fs::file_size(path));
+  file.seekp(bytes / 5);
+  file << std::string(static_cast<std::size_t>(bytes * 3 / 5), '\xff');
+  REQUIRE(file.good());
+  return path;
+}
+
 }  // namespace
 
 TEST_CASE("enqueue: two scenes of one file name into one --output are refused as swath tile refuses them") {
@@ -245,16 +258,7 @@ TEST_CASE("enqueue: a failure only a worker meets, whose local hint names a flag
   // Its compressed blocks garbled: --scale auto cannot read the range, which enqueue (reading headers only) cannot
   // know.
   fs::create_directories(dir / "in");
-  const auto scene = test::make_scene(
-      dir / "in/scene.tif",
-      {.width = 512, .height = 512, .bands = 1, .creation_options = {"TILED=YES", "COMPRESS=DEFLATE"}});
-  {
-    std::fstream file(scene, std::ios::in | std::ios::out | std::ios::binary);
-    const auto size = static_cast<std::streamoff>(fs::file_size(scene));
-    file.seekp(size / 5);
-    file << std::string(static_cast<std::size_t>(size * 3 / 5), '\xff');
-    REQUIRE(file.good());
-  }
+  const auto scene = garbled_scene(dir / "in/scene.tif", 512);
   CHECK(enqueue_json(redis,
                      {"--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":128,"format":"PNG"})"})
             .at("enqueued")
@@ -275,16 +279,7 @@ TEST_CASE("enqueue: a task none of whose tiles could be made is dead with the fi
   test::RedisServer redis;
   test::ScratchDir dir;
   fs::create_directories(dir / "in");
-  const auto scene = test::make_scene(
-      dir / "in/scene.tif",
-      {.width = 256, .height = 256, .bands = 1, .creation_options = {"TILED=YES", "COMPRESS=DEFLATE"}});
-  {
-    std::fstream file(scene, std::ios::in | std::ios::out | std::ios::binary);
-    const auto size = static_cast<std::streamoff>(fs::file_size(scene));
-    file.seekp(size / 5);
-    file << std::string(static_cast<std::size_t>(size * 3 / 5), '\xff');
-    REQUIRE(file.good());
-  }
+  const auto scene = garbled_scene(dir / "in/scene.tif", 256);
   REQUIRE(enqueue_json(redis, {"--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":256})"})
               .at("enqueued")
               .as_int() == 1);
