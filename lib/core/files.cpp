@@ -16,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/cancel.hpp"
 #include "core/errors.hpp"
 
 namespace swath::core {
@@ -321,14 +322,13 @@ void ensure_writable_directory(const std::string& dir) {
 DirectoryLock::DirectoryLock(const std::string& dir) {
   ensure_writable_directory(dir);
   fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd_ < 0) {
-    const int err = errno;
-    throw IoError("cannot open directory '" + dir + "'", os_reason(err), write_error_hint(err));
-  }
+  if (fd_ < 0) return;  // a directory one may write but not list (mode 0333): runs as before, unguarded
   while (::flock(fd_, LOCK_EX) != 0) {
-    if (errno == EINTR) continue;  // a signal: the lock is held briefly, the caller's stop check comes after
     const int err = errno;
+    if (err == EINTR && !cancel_requested()) continue;
     ::close(fd_);
+    fd_ = -1;
+    if (err == EINTR) throw Interrupted("waiting for '" + dir + "'", "another run there holds its lock: run again");
     throw IoError("cannot lock directory '" + dir + "'", os_reason(err), "");
   }
 }

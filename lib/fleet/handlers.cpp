@@ -112,6 +112,7 @@ class TileHandler final : public worker::TaskHandler {
       stoppable("tile", [&] { return webmap::merge_shards(options, task.output, nullptr, context.staging_dir); });
     } else {
       options.tile.output_dir = context.staging_dir;
+      options.tile.report_files = true;  // a task's run: its manifest is staged, not kept if it fails
       const auto report = stoppable("tile", [&] { return webmap::build_pyramid(options); });
       if (report.failed > 0) {
         throw core::DataError("tiling '" + task.inputs.front() + "'", std::to_string(report.failed) + " tile(s) failed",

@@ -59,7 +59,8 @@ class OtherRuns {
 // Shard manifests or journals of `manifest_name`'s family in `output_dir` (tiles.shard-I-of-M.jsonl) written for
 // another count than `count`: shards of two counts list the same tiles twice (a merge refuses them). Throws
 // UsageError naming one, with `hint`.
+// `replaced`: files this run replaces (--overwrite: another run's, OtherRuns::found), not counted.
 void refuse_other_shard_counts(const std::string& output_dir, const std::string& manifest_name, std::int64_t count,
-                               const std::string& hint);
+                               const std::string& hint, const std::set<std::string>& replaced = {});
 
 }  // namespace swath::tiling

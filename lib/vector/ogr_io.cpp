@@ -217,7 +217,7 @@ std::optional<std::pair<std::size_t, std::string>> first_entry_not_an_object(con
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
     if (expect_entry) {
       expect_entry = false;
-      if (c == ']' && index == 0) return std::nullopt;  // no feature at all
+      if (c == ']') return std::nullopt;  // no feature at all, or a trailing comma (GDAL's reader takes it)
       if (c != '{') {
         std::string shown(1, c);
         for (++it; it != end && shown.size() < 60 && *it != ',' && *it != ']' && *it != '\n'; ++it) shown += *it;

@@ -231,4 +231,8 @@ TEST_CASE("cli tile: shards of another count into one -o are refused: their tile
   CHECK(r.err.find("it holds the shards of a run in 2 shards (tiles.shard-0-of-2.jsonl), this one is in 3") !=
         std::string::npos);
   CHECK(test::swath({"tile", scene, "-o", dir / "out", "--size", "64", "--shard", "1/2"}).exit_code == 0);
+  // Another run's shards (other options) are what --overwrite replaces: not refused then.
+  const auto replacing =
+      test::swath({"tile", scene, "-o", dir / "out", "--size", "128", "--shard", "0/4", "--overwrite"});
+  CHECK_MESSAGE(replacing.exit_code == 0, replacing.err);
 }
