@@ -118,7 +118,8 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
   if (info.data_type == GDT_Byte && pixel_type != nullptr && std::string(pixel_type) == "SIGNEDBYTE") {
     throw core::DataError("scene '" + path + "'",
                           "its bands are signed 8-bit (PIXELTYPE=SIGNEDBYTE), which GDAL 3.6 reads as 0 to 255",
-                          "convert it first: gdal_translate -ot Int16 '" + path + "' signed16.tif");
+                          "convert it first (gdal_translate -ot Int16 would keep 209): gdal_calc.py -A '" + path +
+                              "' --calc=\"A.astype(numpy.int16)-256*(A>127)\" --type=Int16 --outfile=signed16.tif");
   }
   first->GetBlockSize(&info.block_width, &info.block_height);
   double gt[6];

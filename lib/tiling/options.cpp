@@ -173,10 +173,10 @@ core::Json output_options_json(const TileOptions& options) {
   for (int b : options.bands) bands.push_back(b);
   core::Json creation = core::Json::array();
   for (const auto& c : options.creation_options) creation.push_back(c);
-  // GTiff and COG keep the scene's values: a scale there changes no byte, so it is recorded as the default (a re-run
-  // without it is the same run).
-  const bool scaled = format_needs_byte(options.format) && !options.scale.automatic;
-  core::Json scale = scaled ? core::Json(core::Json::Array{options.scale.min, options.scale.max}) : core::Json("auto");
+  // Recorded as given, also where it changes no byte (GTiff, COG): manifests and fleet claims of earlier swaths
+  // record it so, and a run is the same run as theirs.
+  core::Json scale = options.scale.automatic ? core::Json("auto")
+                                             : core::Json(core::Json::Array{options.scale.min, options.scale.max});
   return core::Json::Object{{"size", options.grid.size},
                             {"overlap", options.grid.overlap},
                             {"edge", options.grid.edge == Edge::pad ? "pad" : "shrink"},
