@@ -43,6 +43,15 @@ std::string garbled_scene(const std::string& path, int size) {
   return path;
 }
 
+// Runs a worker over the queue, whose one task must die, and returns that task's error as `queue dead list` shows it.
+std::string only_dead_error(const test::RedisServer& redis) {
+  auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(core::Json::parse(r.out).at("dead").as_int() == 1);
+  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
+  return core::Json::parse(r.out).at("tasks").as_array().at(0).at("error").as_string();
+}
+
 }  // namespace
 
 TEST_CASE("enqueue: two scenes of one file name into one --output are refused as swath tile refuses them") {
@@ -241,11 +250,7 @@ TEST_CASE(
   test::SceneSpec plain;
   plain.georeferenced = false;
   test::make_scene(scene, plain);  // replaced by a scene without a CRS before any worker runs
-  auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
-  REQUIRE(r.exit_code == 0);
-  CHECK(core::Json::parse(r.out).at("dead").as_int() == 1);
-  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
-  const auto error = core::Json::parse(r.out).at("tasks").as_array().at(0).at("error").as_string();
+  const auto error = only_dead_error(redis);
   INFO(error);
   CHECK(error.find("it has no CRS or geotransform") != std::string::npos);
   CHECK(error.find("enqueue the work again") != std::string::npos);
@@ -263,11 +268,7 @@ TEST_CASE("enqueue: a failure only a worker meets, whose local hint names a flag
                      {"--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":128,"format":"PNG"})"})
             .at("enqueued")
             .as_int() == 1);
-  auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
-  REQUIRE(r.exit_code == 0);
-  REQUIRE(core::Json::parse(r.out).at("dead").as_int() == 1);
-  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
-  const auto error = core::Json::parse(r.out).at("tasks").as_array().at(0).at("error").as_string();
+  const auto error = only_dead_error(redis);
   INFO(error);
   CHECK(error.find("--scale auto on '") != std::string::npos);  // what failed, named
   // Was: only a flag no worker takes; now the option to set, with what a local run is told.
@@ -283,11 +284,7 @@ TEST_CASE("enqueue: a task none of whose tiles could be made is dead with the fi
   REQUIRE(enqueue_json(redis, {"--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":256})"})
               .at("enqueued")
               .as_int() == 1);
-  auto r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
-  REQUIRE(r.exit_code == 0);
-  REQUIRE(core::Json::parse(r.out).at("dead").as_int() == 1);
-  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
-  const auto error = core::Json::parse(r.out).at("tasks").as_array().at(0).at("error").as_string();
+  const auto error = only_dead_error(redis);
   INFO(error);
   CHECK(error.find("no tile could be made (1 failed)") != std::string::npos);
   CHECK(error.find(".swath-staging") == std::string::npos);  // gone with the failed task: not named
