@@ -293,20 +293,6 @@ tiling::EncodedTile encode(const PyramidLayout& layout, const cv::Mat& pixels) {
   return tiling::encode_tile(block, bands, layout.look, {});
 }
 
-std::vector<TileKey> tiles_in_range(const PyramidLayout& layout, const TileKey& root) {
-  std::vector<TileKey> out;
-  for (int z = layout.zooms.max; z >= root.z; --z) {
-    const std::int64_t across = std::int64_t{1} << (z - root.z);
-    for (std::int64_t j = 0; j < across; ++j) {
-      for (std::int64_t i = 0; i < across; ++i) {
-        const TileKey key{z, root.x * across + i, root.y * across + j};
-        if (layout.in_range(key)) out.push_back(key);
-      }
-    }
-  }
-  return out;
-}
-
 BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const TileKey& root) {
   BuiltBlock out;
   out.root = root;

@@ -80,9 +80,6 @@ GridWindow grid_window(const PyramidLayout& layout, const PyramidScene& scene, c
 // canvas along an axis): 0 unless a --zoom coarser than the scene makes it finer.
 std::size_t extra_grid_bytes(double grid_factor, std::size_t side, int channels);
 
-// The tiles in range of the subtree at `root`, as build_block lists them: zoom by zoom from the base, row-major.
-std::vector<TileKey> tiles_in_range(const PyramidLayout& layout, const TileKey& root);
-
 // Warps the base of the subtree at `root` and builds it down to the root. Throws DataError when GDAL fails.
 BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const TileKey& root);
 

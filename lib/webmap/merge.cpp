@@ -17,6 +17,7 @@
 #include "webmap/reuse.hpp"
 #include "webmap/run_setup.hpp"
 #include "webmap/shard_inputs.hpp"
+#include "webmap/tile_order.hpp"
 #include "webmap/tilejson.hpp"
 #include "webmap/upper_levels.hpp"
 
@@ -41,24 +42,15 @@ class Merge {
         levels_(layout.zooms.min, layout.root_zoom) {}
 
   void block(const TileKey& root) {
-    std::vector<TileKey> blank;
-    for (int z = layout_.zooms.max; z >= root.z; --z) {
-      const std::int64_t across = std::int64_t{1} << (z - root.z);
-      for (std::int64_t j = 0; j < across; ++j) {
-        for (std::int64_t i = 0; i < across; ++i) {
-          const TileKey key{z, root.x * across + i, root.y * across + j};
-          if (!layout_.in_range(key)) continue;
-          const ShardRecord* record = find(key);
-          if (record == nullptr) missing(key);
-          if (record->written) {
-            take(key, *record);
-          } else {
-            blank.push_back(key);
-          }
-        }
+    for (const TileKey& key : tiles_in_range(layout_, root)) {
+      const ShardRecord* record = find(key);
+      if (record == nullptr) missing(key);
+      if (record->written) {
+        take(key, *record);
+      } else {
+        manifest_.add(record_of(key, "", 0, options_, tiling::TileStatus::blank));
       }
     }
-    for (const auto& key : blank) manifest_.add(record_of(key, "", 0, options_, tiling::TileStatus::blank));
     // Every root, as one machine's sink does: a parent of roots without data is recorded blank.
     const ShardRecord* root_record = find(root);
     const bool root_data = root_record != nullptr && root_record->written;
@@ -137,8 +129,8 @@ class Merge {
     if (child.z <= layout_.zooms.min) return;
     Level& level = levels_.open(child, [this](int zoom) { close(zoom); });
     // At and below the split the shards' records decide; above it, a child without data leaves its quadrant empty.
-    if (child.z - 1 >= split_ || pixels.empty()) return;
-    paste_into_parent(level.canvas, child, pixels, layout_.tile_size);
+    if (child.z - 1 < split_ && !pixels.empty()) paste_into_parent(level.canvas, child, pixels, layout_.tile_size);
+    if (completes_parent(layout_, child)) close(child.z - 1);  // as UpperLevels: right after its last child
   }
 
   void close(int zoom) {

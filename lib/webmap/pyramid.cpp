@@ -4,6 +4,7 @@
 
 #include <oneapi/tbb/enumerable_thread_specific.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -25,6 +26,7 @@
 #include "webmap/reuse.hpp"
 #include "webmap/run_setup.hpp"
 #include "webmap/shards.hpp"
+#include "webmap/tile_order.hpp"
 #include "webmap/tilejson.hpp"
 #include "webmap/upper_levels.hpp"
 
@@ -55,6 +57,13 @@ struct BlockOutcome {
   std::int64_t pixels = 0;
   std::string error;  // the block failed (its scene's pixels): every tile of it is recorded failed
 };
+
+// The block's tiles and blank tiles each in the manifest's order (tile_order.hpp), which no block size changes.
+void in_manifest_order(BlockOutcome& out) {
+  std::sort(out.tiles.begin(), out.tiles.end(),
+            [](const WrittenTile& a, const WrittenTile& b) { return postorder_before(a.key, b.key); });
+  std::sort(out.blank.begin(), out.blank.end(), postorder_before);
+}
 
 }  // namespace
 
@@ -196,6 +205,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
           out.tiles.push_back({{r->xyz->z, r->xyz->x, r->xyz->y}, r->sha256, r->bytes, true, {}});
         out.blank = std::move(kept->blank);
         out.root_pixels = std::move(kept->root_pixels);
+        in_manifest_order(out);
         return out;
       }
     }
@@ -212,6 +222,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     out.root_pixels = std::move(block.root_pixels);
     out.blank = std::move(block.empty);
     for (auto& tile : block.tiles) out.tiles.push_back(submit(tile.key, tile.encoded, std::move(tile.sha256)));
+    in_manifest_order(out);
     return out;
   };
   bool abandoned = false;
@@ -228,10 +239,19 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
       for (const auto& key : tiles_in_range(layout, out.root)) record_failed(key, out.error);
       upper.fail(out.root, out.error);
     }
-    for (auto& tile : out.tiles) record_tile(tile);
-    if (manifest) {
-      for (const auto& key : out.blank) manifest->add(record_of(key, "", 0, options, tiling::TileStatus::blank));
+    // Written and blank tiles interleaved, each list already in the manifest's order.
+    std::size_t next_blank = 0;
+    const auto blanks_before = [&](const TileKey* key) {
+      for (; next_blank < out.blank.size() && (key == nullptr || postorder_before(out.blank[next_blank], *key));
+           ++next_blank) {
+        if (manifest) manifest->add(record_of(out.blank[next_blank], "", 0, options, tiling::TileStatus::blank));
+      }
+    };
+    for (auto& tile : out.tiles) {
+      blanks_before(&tile.key);
+      record_tile(tile);
     }
+    blanks_before(nullptr);
     report.pixels += out.pixels;
     if (out.error.empty()) upper.add(out.root, out.root_pixels);  // empty: no data, its parent may have none either
     shown.done = report.written + report.reused + report.failed;

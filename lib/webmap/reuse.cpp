@@ -4,6 +4,7 @@
 #include <gdal_priv.h>
 
 #include "raster/scene.hpp"
+#include "webmap/tile_order.hpp"
 
 namespace swath::webmap {
 
@@ -26,25 +27,18 @@ std::optional<ReusedBlock> reuse_block(const PyramidLayout& layout, const std::s
                                        const tiling::PreviousRun& previous, const TileKey& root) {
   if (layout.look.format != tiling::Format::png) return std::nullopt;
   ReusedBlock out;
-  for (int z = layout.zooms.max; z >= root.z; --z) {
-    const std::int64_t across = std::int64_t{1} << (z - root.z);
-    for (std::int64_t j = 0; j < across; ++j) {
-      for (std::int64_t i = 0; i < across; ++i) {
-        const TileKey key{z, root.x * across + i, root.y * across + j};
-        if (!layout.in_range(key)) continue;
-        const auto path = tiling::xyz_relative_path({key.z, key.x, key.y}, layout.look.format);
-        const tiling::TileRecord* record = previous.reusable(key.text(), output_dir, path);
-        if (record == nullptr) return std::nullopt;
-        if (record->status == tiling::TileStatus::blank) {
-          out.blank.push_back(key);
-          continue;
-        }
-        out.written.push_back(record);
-        if (key == root) {
-          out.root_pixels = read_tile_pixels(layout, output_dir + "/" + path);
-          if (out.root_pixels.empty()) return std::nullopt;
-        }
-      }
+  for (const TileKey& key : tiles_in_range(layout, root)) {
+    const auto path = tiling::xyz_relative_path({key.z, key.x, key.y}, layout.look.format);
+    const tiling::TileRecord* record = previous.reusable(key.text(), output_dir, path);
+    if (record == nullptr) return std::nullopt;
+    if (record->status == tiling::TileStatus::blank) {
+      out.blank.push_back(key);
+      continue;
+    }
+    out.written.push_back(record);
+    if (key == root) {
+      out.root_pixels = read_tile_pixels(layout, output_dir + "/" + path);
+      if (out.root_pixels.empty()) return std::nullopt;
     }
   }
   return out;

@@ -14,7 +14,7 @@
 namespace swath::webmap {
 
 struct ReusedBlock {
-  std::vector<const tiling::TileRecord*> written;  // in build_block's order
+  std::vector<const tiling::TileRecord*> written;  // in the manifest's order (tile_order.hpp)
   std::vector<TileKey> blank;
   cv::Mat root_pixels;  // empty when the root has no data
 };

@@ -1,6 +1,8 @@
 // Parents from their children in the sink: each child into its quadrant, the canvas halved when the parent closes.
 #include "webmap/upper_levels.hpp"
 
+#include "webmap/tile_order.hpp"
+
 namespace swath::webmap {
 
 UpperLevels::UpperLevels(const PyramidLayout& layout, std::function<void(const TileKey&, const cv::Mat&)> emit,
@@ -23,17 +25,19 @@ UpperLevels::Level& UpperLevels::open(const TileKey& child) {
   return levels_.open(child, [this](int zoom) { close(zoom); });
 }
 
+// A parent closes as soon as its last child in range is in: it follows its children in the manifest (tile_order.hpp).
 void UpperLevels::fail(const TileKey& child, const std::string& error) {
   if (child.z <= layout_.zooms.min) return;
   Level& level = open(child);
   if (level.error.empty()) level.error = error;
+  if (completes_parent(layout_, child)) close(child.z - 1);
 }
 
 void UpperLevels::add(const TileKey& child, const cv::Mat& pixels) {
   if (child.z <= layout_.zooms.min) return;
   Level& level = open(child);
-  if (pixels.empty() || !level.error.empty()) return;
-  paste_into_parent(level.canvas, child, pixels, layout_.tile_size);
+  if (!pixels.empty() && level.error.empty()) paste_into_parent(level.canvas, child, pixels, layout_.tile_size);
+  if (completes_parent(layout_, child)) close(child.z - 1);
 }
 
 void UpperLevels::close(int zoom) {

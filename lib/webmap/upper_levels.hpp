@@ -1,7 +1,8 @@
 // The zooms above the blocks' roots, built in the in-order sink from the roots as they arrive: one 2×2 canvas
-// per zoom, finished as soon as a child of another parent arrives (the roots come depth-first), so memory stays
-// at one canvas per zoom whatever the scene size. Every root comes, with data or not, so that every tile in range
-// above them is either emitted or reported blank (the manifest lists each tile in range once, as for the blocks).
+// per zoom, finished as soon as its last child in range is in (the roots come depth-first), so memory stays
+// at one canvas per zoom whatever the scene size, and each parent follows its children in the manifest. Every root
+// comes, with data or not, so that every tile in range above them is either emitted or reported blank (the manifest
+// lists each tile in range once, as for the blocks).
 #pragma once
 
 #include <algorithm>
@@ -15,7 +16,8 @@
 namespace swath::webmap {
 
 // One open parent per zoom from `min_zoom` up to below the roots' zoom: the children come depth-first, so a child
-// of another parent closes the one open at its zoom. `Level` has `open` and `key`; UpperLevels and the shards'
+// of another parent closes the one open at its zoom (callers close a parent before that, after its last child in
+// range: tile_order.hpp's completes_parent). `Level` has `open` and `key`; UpperLevels and the shards'
 // merge add what their tiles need.
 template <class Level>
 class OpenParents {

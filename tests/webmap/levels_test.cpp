@@ -1,10 +1,12 @@
 // Lower zooms from their children in memory: the 2×2 reductions and the sink's parents built from block roots.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <opencv2/core.hpp>
 
 #include "webmap/block.hpp"
+#include "webmap/tile_order.hpp"
 #include "webmap/upper_levels.hpp"
 
 using namespace swath;
@@ -44,7 +46,7 @@ TEST_CASE("levels: each resampling halves a canvas from its 2×2 pixels") {
   CHECK_FALSE(webmap::has_data(filled(4, 9, 0)));
 }
 
-TEST_CASE("levels: parents are made from the roots as they arrive, each once, when a child of another parent comes") {
+TEST_CASE("levels: parents are made from the roots as they arrive, each once, right after their last child in range") {
   const auto layout = small_layout(Resampling::average);
   std::vector<TileKey> emitted;
   std::map<TileKey, cv::Mat> pixels;
@@ -60,11 +62,12 @@ TEST_CASE("levels: parents are made from the roots as they arrive, each once, wh
   upper.add({2, 0, 0}, filled(4, 40, 255));
   upper.add({2, 1, 0}, filled(4, 80, 255));
   upper.add({2, 0, 1}, filled(4, 120, 255));
+  CHECK(emitted.empty());  // 1/0/0 still lacks a child in range
   upper.add({2, 1, 1}, filled(4, 160, 255));
-  CHECK(emitted.empty());  // 1/0/0 may still get children
-  upper.add({2, 2, 0}, filled(4, 200, 255));
-  REQUIRE(emitted.size() == 1);
+  REQUIRE(emitted.size() == 1);  // its last: before any other root comes (the manifest's order, tile_order.hpp)
   CHECK(emitted[0] == TileKey{1, 0, 0});
+  upper.add({2, 2, 0}, filled(4, 200, 255));
+  CHECK(emitted.size() == 1);
   CHECK(pixels[{1, 0, 0}].at<cv::Vec2b>(0, 0)[0] == 40);   // top-left quadrant from 2/0/0
   CHECK(pixels[{1, 0, 0}].at<cv::Vec2b>(3, 3)[0] == 160);  // bottom-right from 2/1/1
   upper.finish();
@@ -98,4 +101,32 @@ TEST_CASE("levels: a parent in range whose children have no data, or lose it in 
   upper.finish();
   CHECK(emitted.empty());
   CHECK(blank == std::vector<TileKey>{{1, 0, 0}, {1, 1, 0}, {0, 0, 0}});
+}
+
+TEST_CASE("levels: the manifest's order is a quadtree's postorder, whatever zoom the blocks are rooted at") {
+  auto layout = small_layout(Resampling::average);
+  // Every tile of zooms 0..3 from 0/0/0: each tile after its four children, the children row by row.
+  const auto all = webmap::tiles_in_range(layout, {0, 0, 0});
+  REQUIRE(all.size() == 1 + 4 + 16 + 64);
+  CHECK(all[0] == TileKey{3, 0, 0});
+  CHECK(all[1] == TileKey{3, 1, 0});
+  CHECK(all[2] == TileKey{3, 0, 1});
+  CHECK(all[4] == TileKey{2, 0, 0});
+  CHECK(all[5] == TileKey{3, 2, 0});
+  CHECK(all[20] == TileKey{1, 0, 0});
+  CHECK(all.back() == TileKey{0, 0, 0});
+  for (std::size_t i = 0; i + 1 < all.size(); ++i) {
+    CAPTURE(all[i].text());
+    CHECK(webmap::postorder_before(all[i], all[i + 1]));
+    CHECK_FALSE(webmap::postorder_before(all[i + 1], all[i]));
+  }
+  CHECK_FALSE(webmap::postorder_before(all[7], all[7]));
+  // A subtree's tiles are a contiguous run of the whole order; ones out of range are left out.
+  const auto below = webmap::tiles_in_range(layout, {1, 1, 1});
+  CHECK(std::equal(below.begin(), below.end(), all.begin() + 3 * 21));
+  layout.ranges[0][3] = {3, 0, 0, 2, 2};
+  CHECK(webmap::tiles_in_range(layout, {2, 1, 1}) == std::vector<TileKey>{{3, 2, 2}, {2, 1, 1}});
+  CHECK(webmap::completes_parent(layout, {3, 2, 2}));        // 3/3/2, 3/2/3 and 3/3/3 are out of range
+  CHECK_FALSE(webmap::completes_parent(layout, {3, 1, 0}));  // 3/0/1 and 3/1/1 are in
+  CHECK(webmap::completes_parent(layout, {3, 1, 1}));
 }
