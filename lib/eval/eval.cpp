@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <sstream>
 #include <tuple>
+#include <unordered_map>
 
 #include "core/errors.hpp"
 #include "detect/merge.hpp"
@@ -24,27 +26,91 @@ void finish(Score& s) {
   s.f1 = s.precision + s.recall > 0 ? 2 * s.precision * s.recall / (s.precision + s.recall) : 0;
 }
 
+// The truths still free that detection `d` overlaps at IoU ≥ threshold, best first.
+std::vector<std::size_t> candidates_of(const Box& d, const std::vector<Box>& truths, double threshold,
+                                       const std::vector<bool>& used) {
+  std::vector<std::pair<double, std::size_t>> found;
+  for (std::size_t t = 0; t < truths.size(); ++t) {
+    if (used[t]) continue;
+    const double v = detect::overlap(d.box, truths[t].box, detect::OverlapMetric::iou);
+    if (v >= threshold) found.emplace_back(v, t);
+  }
+  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::size_t> out;
+  for (const auto& f : found) out.push_back(f.second);
+  return out;
+}
+
+// Detections [begin, end) share one score: they are matched as one, as many of them as can be, each to its own
+// truth (a maximum matching), so which of them lies first cannot change how many hit. Each first takes its best free
+// truth, in order (what greedy matching gives when it is already the most); one left out then takes a truth
+// another holds if that one can move to another of its candidates (an augmenting path, found breadth-first).
+void match_tie(const std::vector<Box>& detections, std::size_t begin, std::size_t end, const std::vector<Box>& truths,
+               double threshold, std::vector<bool>& used, std::vector<bool>& hits) {
+  const std::size_t n = end - begin;
+  std::vector<std::vector<std::size_t>> candidates(n);
+  for (std::size_t i = 0; i < n; ++i) candidates[i] = candidates_of(detections[begin + i], truths, threshold, used);
+  constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> match(n, none);
+  std::unordered_map<std::size_t, std::size_t> owner;  // truth → the detection holding it
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const std::size_t t : candidates[i]) {
+      if (owner.emplace(t, i).second) {
+        match[i] = t;
+        break;
+      }
+    }
+  }
+  for (std::size_t start = 0; start < n; ++start) {
+    if (match[start] != none || candidates[start].empty()) continue;
+    std::unordered_map<std::size_t, std::size_t> reached_from;  // truth → the detection that reached it
+    std::deque<std::size_t> queue{start};
+    std::size_t free_truth = none;
+    while (!queue.empty() && free_truth == none) {
+      const std::size_t d = queue.front();
+      queue.pop_front();
+      for (const std::size_t t : candidates[d]) {
+        if (!reached_from.emplace(t, d).second) continue;
+        const auto held = owner.find(t);
+        if (held == owner.end()) {
+          free_truth = t;
+          break;
+        }
+        queue.push_back(held->second);
+      }
+    }
+    // Along the path back to `start`, each detection takes the truth it reached and gives up the one it held.
+    for (std::size_t t = free_truth; t != none;) {
+      const std::size_t d = reached_from.at(t);
+      const std::size_t held = match[d];
+      match[d] = t;
+      owner[t] = d;
+      t = d == start ? none : held;
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (match[i] == none) continue;
+    used[match[i]] = true;
+    hits[begin + i] = true;
+  }
+}
+
 Score score_class(const std::string& cls, std::vector<Box> detections, const std::vector<Box>& truths,
                   double threshold) {
   std::stable_sort(detections.begin(), detections.end(), [](const Box& a, const Box& b) {
     if (a.score != b.score) return a.score > b.score;
     return std::tie(a.box.min_y, a.box.min_x) < std::tie(b.box.min_y, b.box.min_x);
   });
-  std::vector<bool> used(truths.size(), false), hits;
+  std::vector<bool> used(truths.size(), false), hits(detections.size(), false);
   Score s;
   s.cls = cls;
   s.truths = static_cast<std::int64_t>(truths.size());
   s.detections = static_cast<std::int64_t>(detections.size());
-  for (const auto& d : detections) {
-    double best = threshold;
-    std::ptrdiff_t match = -1;
-    for (std::size_t t = 0; t < truths.size(); ++t) {
-      if (used[t]) continue;
-      const double v = detect::overlap(d.box, truths[t].box, detect::OverlapMetric::iou);
-      if (v >= best) best = v, match = static_cast<std::ptrdiff_t>(t);
-    }
-    if (match >= 0) used[static_cast<std::size_t>(match)] = true;
-    hits.push_back(match >= 0);
+  for (std::size_t begin = 0; begin < detections.size();) {
+    std::size_t end = begin + 1;
+    while (end < detections.size() && detections[end].score == detections[begin].score) ++end;
+    match_tie(detections, begin, end, truths, threshold, used, hits);
+    begin = end;
   }
   // A duplicate: an unmatched detection lying mostly (≥ half its area) on a truth another detection matched.
   for (std::size_t i = 0; i < detections.size(); ++i) {

@@ -34,7 +34,8 @@ struct EvalReport {
 core::Json to_json(const EvalReport& report);   // swath.eval/1
 std::string to_text(const EvalReport& report);  // a table per class, then overall
 
-// Pure: greedy matching by descending score, each truth matched at most once, same class only.
+// Pure: greedy matching by descending score, each truth matched at most once, same class only; detections of one
+// score are matched together, as many as can be (a maximum matching), whatever order they are listed in.
 EvalReport evaluate(std::vector<Box> detections, std::vector<Box> truths, double iou_threshold = 0.5);
 
 // Average precision: area under the precision envelope over recall (all points). `scores` (descending, one per hit)

@@ -75,6 +75,37 @@ TEST_CASE("eval: detections of one score are one point of the curve: AP does not
   CHECK(eval::evaluate(east, truths).overall.ap50 == doctest::Approx(ap_west));
 }
 
+TEST_CASE("eval: detections of one score are matched together: as many hit, wherever they lie") {
+  // b takes c's better truth by itself (IoU 0.82 against 0.54), which leaves c (IoU 1 with it, 0.43 with a's)
+  // without one; matched together, b takes the other truth and both hit. Mirrored east-west, c comes first.
+  const auto mirrored = [](std::vector<eval::Box> boxes, bool mirror) {
+    for (auto& b : boxes) {
+      if (mirror) b.box = {-b.box.max_x, b.box.min_y, -b.box.min_x, b.box.max_y};
+    }
+    return boxes;
+  };
+  const std::vector<eval::Box> truths{box("car", 1, 0, 0, 10, 10), box("car", 1, 4, 0, 14, 10)};
+  const auto b = box("car", 0.7, 3, 0, 13, 10), c = box("car", 0.7, 4, 0, 14, 10);
+  // A chain: truths 4 apart; three detections each 3 east of one (IoU 0.54, 0.82 with the next), the last on one.
+  std::vector<eval::Box> chain_truths, chain;
+  for (int i = 0; i < 4; ++i) {
+    chain_truths.push_back(box("car", 1, 100.0 + 4 * i, 0, 110.0 + 4 * i, 10));
+    chain.push_back(i < 3 ? box("car", 0.5, 103.0 + 4 * i, 0, 113.0 + 4 * i, 10) : chain_truths.back());
+  }
+  for (const bool mirror : {false, true}) {
+    CAPTURE(mirror);
+    const auto r = eval::evaluate(mirrored({b, c}, mirror), mirrored(truths, mirror));
+    CHECK(r.overall.true_positives == 2);
+    CHECK(r.overall.duplicates == 0);
+    CHECK(r.overall.ap50 == doctest::Approx(1.0));
+    CHECK(eval::evaluate(mirrored(chain, mirror), mirrored(chain_truths, mirror)).overall.true_positives == 4);
+  }
+  // Of other scores, the higher one goes first and keeps its best truth, as greedy matching does.
+  auto first = b;
+  first.score = 0.9;
+  CHECK(eval::evaluate({first, c}, truths).overall.true_positives == 1);
+}
+
 TEST_CASE("eval: a class with no truth has only false positives, and JSON has the promised keys") {
   const auto r = eval::evaluate({box("plane", 0.5, 0, 0, 1, 1)}, {box("ship", 1, 5, 5, 6, 6)});
   CHECK(r.overall.f1 == 0);
