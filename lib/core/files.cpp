@@ -223,7 +223,15 @@ void StagedFiles::commit() {
 std::string parent_directory_problem(const std::string& path) {
   const auto parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
-  if (parent.empty() || std::filesystem::is_directory(parent, ec)) return "";
+  if (parent.empty() || std::filesystem::is_directory(parent, ec)) {
+    // Outputs are made beside their final name and renamed: a directory one cannot write into (permissions, a
+    // read-only mount) fails only then, after the work.
+    const std::string dir = parent.empty() ? "." : parent.string();
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+      return "the directory '" + dir + "' is not writable here: " + std::strerror(errno);
+    }
+    return "";
+  }
   if (std::filesystem::exists(parent, ec)) return "'" + parent.string() + "' is not a directory";
   if (ec) return "'" + parent.string() + "' cannot be looked up: " + ec.message();
   return "the directory '" + parent.string() + "' does not exist";

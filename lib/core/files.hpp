@@ -63,8 +63,9 @@ class StagedFiles {
 };
 
 // Why a file cannot be created at `path` because of its parent directory ("the directory 'a' does not exist",
-// "'a' is not a directory", "'a' cannot be looked up: ..."); empty when the parent is a directory, or `path` has
-// none. For refusing an output path before the work, not after it.
+// "'a' is not a directory", "'a' cannot be looked up: ...", "the directory 'a' is not writable here: ..."); empty
+// when the parent (the working directory for a bare name) is a directory this process may write into. For refusing
+// an output path before the work, not after it.
 std::string parent_directory_problem(const std::string& path);
 
 // Why the entry at `path` cannot be replaced by an output file: "'p' is a character device, not a regular file"

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "log/logger.hpp"
 
 namespace swath::log {
@@ -24,6 +25,9 @@ AppendFileSink::AppendFileSink(std::string path) : path_(std::move(path)) {
       throw core::UsageError("--log-file '" + path_ + "'", "it is a directory",
                              "give a file path, e.g. " + path_ + "/swath.log");
     }
+    // As for -o: a path whose directory is missing or not writable is a wrong flag, found before any work.
+    if (const auto problem = core::parent_directory_problem(path_); !problem.empty())
+      throw core::UsageError("--log-file '" + path_ + "'", problem, "give a path in a directory you may write into");
     struct stat info {};
     const bool fifo = ::stat(path_.c_str(), &info) == 0 && S_ISFIFO(info.st_mode);
     throw core::IoError("cannot open log file '" + path_ + "'",

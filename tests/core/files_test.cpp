@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -45,6 +46,37 @@ TEST_CASE("files: unwritable directory gives an IoError naming the path and noth
     CHECK(std::string(e.what()).find(dir / "out.txt") != std::string::npos);
   }
   CHECK_FALSE(fs::exists(dir / "out.txt"));
+}
+
+TEST_CASE("files: an output whose directory this process may not write into is refused before the work") {
+  test::ScratchDir dir;
+  fs::create_directory(dir / "closed");
+  fs::create_directory(dir / "open");
+  fs::permissions(dir.path(), fs::perms::all & ~(fs::perms::group_write | fs::perms::others_write));
+  fs::permissions(dir / "closed", fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                      fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(dir / "open", fs::perms::all);
+  const auto check = [&] {
+    const auto closed = core::parent_directory_problem(dir / "closed/out.gpkg");
+    const bool named = closed.find("'" + (dir / "closed") + "' is not writable here") != std::string::npos;
+    return named && core::parent_directory_problem(dir / "open/out.gpkg").empty() &&
+           core::parent_directory_problem(dir / "missing/out.gpkg").find("does not exist") != std::string::npos;
+  };
+  if (::geteuid() != 0) {
+    CHECK(check());
+    return;
+  }
+  // root writes anywhere but on read-only mounts: the check runs as nobody, in a child.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const bool dropped = ::setgid(65534) == 0 && ::setuid(65534) == 0;
+    ::_exit(dropped ? (check() ? 0 : 1) : 2);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("files: ensure_writable_directory creates parents and rejects a file") {
