@@ -126,6 +126,7 @@ RedisEndpoint parse_redis_url(const std::string& url, const std::string& origin)
   try {
     return parse_redis_url(url);
   } catch (const core::UsageError& e) {
+    if (origin.rfind("--", 0) == 0) throw core::UsageError("bad " + origin + " URL", e.why(), e.hint());
     if (origin.rfind("env ", 0) != 0 && origin.rfind("file ", 0) != 0) throw;
     throw core::UsageError("bad Redis URL in " + origin, e.why(), e.hint());
   }

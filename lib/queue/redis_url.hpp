@@ -21,8 +21,8 @@ struct RedisEndpoint {
 
 // Parses a URL; throws UsageError on anything malformed (the message never contains the password).
 RedisEndpoint parse_redis_url(const std::string& url);
-// The same, for a value from a config file or the environment: the error names `origin` ("env
-// SWATH_QUEUE__REDIS", "file swath.yaml:3") rather than --redis.
+// The same, for a value from a config file, the environment or another flag: the error names `origin` ("env
+// SWATH_QUEUE__REDIS", "file swath.yaml:3", "--redis-in-cluster") rather than --redis.
 RedisEndpoint parse_redis_url(const std::string& url, const std::string& origin);
 
 // The password when the URL has none: the file's content (trailing newline stripped) when `password_file`

@@ -31,6 +31,7 @@ const std::vector<std::pair<Strategy, std::string>>& strategy_table() {
 
 constexpr double kBig = 1e15;  // shown as "inf"
 
+// From 1: Kubernetes refuses an HPA behavior policy of value 0 (and such a rate would never move).
 template <class At>
 void add_rate_rules(config::OptionTable<Policy>& table, const std::string& prefix, At at) {
   table
@@ -38,15 +39,17 @@ void add_rate_rules(config::OptionTable<Policy>& table, const std::string& prefi
           {prefix + ".stabilization_window_seconds", "", "HPA behavior: stabilisation window"}, 0,
           3600, [at](Policy & p) -> auto& { return at(p).stabilization_window_seconds; })
       .integer(
-          {prefix + ".max_pods_per_period", "", "HPA behavior: most pods added or removed per period"}, 0,
+          {prefix + ".max_pods_per_period", "", "HPA behavior: most pods added or removed per period"}, 1,
           100000, [at](Policy & p) -> auto& { return at(p).max_pods_per_period; })
       .number(
-          {prefix + ".max_percent_per_period", "", "HPA behavior: most percent added or removed per period"}, 0,
+          {prefix + ".max_percent_per_period", "", "HPA behavior: most percent added or removed per period"}, 1,
           10000, [at](Policy & p) -> auto& { return at(p).max_percent_per_period; })
       .number(
           {prefix + ".period_seconds", "", "HPA behavior: the period of those limits"}, 1,
           1800, [at](Policy & p) -> auto& { return at(p).period_seconds; });
 }
+
+double whole_number(const config::Entry& e) { return static_cast<double>(std::get<std::int64_t>(e.value)); }
 
 std::string optional_text(const std::optional<double>& v) { return v ? config::number_text(*v) : ""; }
 
@@ -110,12 +113,13 @@ const config::OptionTable<Policy>& policy_table() {
             {"min_replicas", "", "fewest pods"}, 0, 100000, [](Policy & p) -> auto& { return p.min_replicas; })
         .integer(
             {"max_replicas", "", "most pods"}, 1, 100000, [](Policy & p) -> auto& { return p.max_replicas; })
-        .number(
-            {"target_tasks_per_pod", "", "KEDA target: unfinished tasks per replica or per job"}, 0.001, kBig,
-            [](Policy & p) -> auto& { return p.target_tasks_per_pod; })
-        .number(
-            {"activation_threshold", "", "unfinished tasks must exceed this to wake from zero"}, 0, kBig,
-            [](Policy & p) -> auto& { return p.activation_threshold; })
+        // Whole numbers: KEDA's listLength and activationListLength are (2.5 was planned as 2.5, emitted as 3).
+        .parsed(
+            {"target_tasks_per_pod", "", "KEDA target: unfinished tasks per replica or per job"}, config::Type::integer,
+            [](Policy & p) -> auto& { return p.target_tasks_per_pod; }, config::number_text, whole_number, {}, 1, kBig)
+        .parsed(
+            {"activation_threshold", "", "unfinished tasks must exceed this to wake from zero"}, config::Type::integer,
+            [](Policy & p) -> auto& { return p.activation_threshold; }, config::number_text, whole_number, {}, 0, kBig)
         .number(
             {"polling_interval_seconds", "", "KEDA pollingInterval"}, 1, 3600,
             [](Policy & p) -> auto& { return p.polling_interval_seconds; })

@@ -111,7 +111,14 @@ TEST_CASE("scale-plan --emit: bad kind, bad digest and missing -o write nothing"
   r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "keda", "-o", dir / "out",
                    "--redis-in-cluster", "redis://redis:notaport"});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("bad --redis URL") != std::string::npos);
+  CHECK(r.err.find("bad --redis-in-cluster URL") != std::string::npos);
+  // A password in the URL would sit in the pods' args in plain text, and KEDA's trigger would lack it.
+  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "out",
+                   "--redis-in-cluster", "redis://user:secret@redis.swath.svc:6379/0"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("it carries credentials") != std::string::npos);
+  CHECK(r.err.find("--redis-password-secret") != std::string::npos);
+  CHECK(r.err.find("secret@") == std::string::npos);
   CHECK_FALSE(fs::exists(dir / "out"));
   // A directory where one manifest goes: the others were written (4 of 5), against "together or not at all".
   fs::create_directories(dir / "k/scaledjob.yaml");
@@ -183,7 +190,18 @@ TEST_CASE("scale-plan --emit: the Indexed Job tiles --scene; one Secret logs the
     const std::string text = core::read_file(dir / "k8s/" + name);
     CHECK(text.find("address: \"redis.swath.svc:6379\"") != std::string::npos);
     CHECK(text.find("authenticationRef:\n") != std::string::npos);
+    CHECK(text.find("databaseIndex") == std::string::npos);  // database 0: KEDA's default
   }
+  // The workers' database: KEDA would otherwise watch database 0's (empty) list and never scale.
+  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "keda", "-o", dir / "db3",
+                   "--redis-in-cluster", "redis://redis.swath.svc:6379/3"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  for (const char* name : {"scaledobject.yaml", "scaledjob.yaml"}) {
+    CAPTURE(name);
+    const std::string text = core::read_file(dir / "db3/" + name);
+    CHECK(text.find("databaseIndex: \"3\"\n") != std::string::npos);
+  }
+  CHECK(core::read_file(dir / "db3/scaledjob.yaml").find("\"redis://redis.swath.svc:6379/3\"") != std::string::npos);
   const std::string auth = core::read_file(dir / "k8s/triggerauthentication.yaml");
   CHECK(auth.find("kind: TriggerAuthentication") != std::string::npos);
   CHECK(auth.find("parameter: password") != std::string::npos);

@@ -5,6 +5,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "queue/keys.hpp"
+#include "queue/redis_url.hpp"
 #include "scale/k8s/manifests.hpp"
 
 namespace swath::scale::k8s {
@@ -22,9 +23,26 @@ void check_label(const std::string& flag, const std::string& value, std::size_t 
                          "for example " + flag + " swath-tiles");
 }
 
+void check_in_cluster_redis(const ManifestOptions& options) {
+  const auto address = queue::parse_redis_url(options.redis_url, "--redis-in-cluster");
+  if (!address.unix_socket.empty()) {
+    throw core::UsageError("--redis-in-cluster '" + address.describe() + "'",
+                           "KEDA's redis scaler reaches Redis over TCP, not a unix socket",
+                           "give the address pods use, like redis://redis.swath.svc:6379/0");
+  }
+  // In the URL, a password would be written into every pod's args in plain text, and KEDA's trigger takes
+  // credentials only from a Secret.
+  if (!address.password.empty() || !address.user.empty()) {
+    throw core::UsageError("--redis-in-cluster '" + address.describe() + "'",
+                           "it carries credentials, which the manifests would hold in plain text",
+                           "put the password in a Secret (key 'password') and pass --redis-password-secret NAME");
+  }
+}
+
 }  // namespace
 
 void check_manifest_options(const ManifestOptions& options) {
+  check_in_cluster_redis(options);
   check_label("--namespace", options.namespace_name, 63);
   check_label("--name", options.name, 63 - std::string("-worker-jobs").size());  // its longest object name
   queue::Keys{options.queue};                                                    // the workers would refuse it (exit 2)

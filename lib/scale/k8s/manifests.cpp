@@ -201,18 +201,14 @@ std::string format_number(double v) {
 // `unfinished` of swath.queue.stats/1), not of the ready list: with every task leased the ready list is empty,
 // and a ScaledObject reading it would scale the pods running those tasks to zero after its cooldown.
 Json redis_trigger(const ManifestOptions& o) {
-  const queue::RedisEndpoint address = queue::parse_redis_url(o.redis_url);
-  if (!address.unix_socket.empty()) {
-    throw core::UsageError("--redis '" + address.describe() + "'",
-                           "KEDA's redis scaler reaches Redis over TCP, not a unix socket",
-                           "give the address pods use, like redis://redis.swath.svc:6379/0");
-  }
-  Json trigger =
-      obj({{"type", "redis"},
-           {"metadata", obj({{"address", address.host + ":" + std::to_string(address.port)},
-                             {"listName", "swath:{" + o.queue + "}:unfinished"},
-                             {"listLength", format_number(std::ceil(o.policy.target_tasks_per_pod))},
-                             {"activationListLength", format_number(std::floor(o.policy.activation_threshold))}})}});
+  const auto address = queue::parse_redis_url(o.redis_url, "--redis-in-cluster");  // TCP, no credentials: checked
+  Json metadata = obj({{"address", address.host + ":" + std::to_string(address.port)},
+                       {"listName", "swath:{" + o.queue + "}:unfinished"},
+                       {"listLength", format_number(o.policy.target_tasks_per_pod)},
+                       {"activationListLength", format_number(o.policy.activation_threshold)}});
+  // KEDA reads database 0 unless told: the workers' queue in another would look empty forever.
+  if (address.db != 0) metadata.set("databaseIndex", std::to_string(address.db));
+  Json trigger = obj({{"type", "redis"}, {"metadata", std::move(metadata)}});
   if (!o.redis_password_secret.empty()) trigger.set("authenticationRef", obj({{"name", o.redis_password_secret}}));
   return arr({std::move(trigger)});
 }

@@ -48,7 +48,8 @@ std::vector<std::string> write_manifests(const std::vector<Manifest>& manifests,
 std::string to_yaml(const core::Json& value, const std::string& header_comment = {});
 
 // UsageError naming the flag when the objects could not be applied or their pods could not run: a name or namespace
-// Kubernetes refuses (RFC 1123), a queue name swath refuses, a scene path the pods cannot open, a bad digest.
+// Kubernetes refuses (RFC 1123), a queue name swath refuses, a scene path the pods cannot open, a bad digest, a
+// Redis URL KEDA cannot use.
 void check_manifest_options(const ManifestOptions& options);
 
 // The image reference the pods run: image@digest when a digest is given. UsageError on a malformed digest.
