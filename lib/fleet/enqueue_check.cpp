@@ -22,6 +22,7 @@
 #include "fleet/task_check.hpp"
 #include "queue/claims.hpp"
 #include "raster/scene.hpp"
+#include "tiling/other_runs.hpp"
 #include "tiling/plan.hpp"
 #include "tiling/scene_setup.hpp"
 #include "vector/layer.hpp"
@@ -65,6 +66,14 @@ class Checker {
         fresh.claims.push_back({task.output + "/" + names[i],
                                 "tile " + dir_ref + "/" + scene.filename().string() + " " + shape_ref,
                                 {{dir_ref, dir}, {shape_ref, shape}}});
+      }
+      // Shards of two counts in one output list every tile twice: a claim of the count (as for pyramids), and the
+      // shard manifests already there, whoever wrote them.
+      if (const auto count = static_cast<std::int64_t>(fresh.options.shard.count); count > 1) {
+        fresh.claims.push_back(
+            {task.output + "/tiles.shard-*.jsonl", "chips in " + std::to_string(count) + " shards", {}});
+        tiling::refuse_other_shard_counts(task.output, "tiles.jsonl", count,
+                                          "enqueue it with the --shards of those files, or choose another --output");
       }
       work = tile_works_.emplace(key, std::move(fresh)).first;
     }

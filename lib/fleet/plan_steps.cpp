@@ -86,6 +86,11 @@ bool is_pyramid_plan(const PlanOptions& options) {
 }
 
 PlanOptions checked_plan(const PlanOptions& given) {
+  // Every kind: a task without an output is malformed to every worker (dead at once, for detect, noop, checksum).
+  if (given.output.empty()) {
+    throw core::UsageError("--output ''", "every task writes into an output directory",
+                           "name one, e.g. --output /data/out");
+  }
   PlanOptions options = given;
   options.output = given.worker_paths ? worker_path(given.output, "--output") : core::resolved_path(given.output);
   if (options.inputs.empty())

@@ -245,15 +245,17 @@ OtherRuns::Removed OtherRuns::remove(const std::function<bool(const std::string&
 
 void refuse_other_shard_counts(const std::string& output_dir, const std::string& manifest_name, std::int64_t count,
                                const std::string& hint, const std::set<std::string>& replaced) {
-  const std::string prefix = manifest_name.substr(0, manifest_name.find('.')) + ".shard-";
+  // tiles.shard-I-of-N.jsonl, and the fleet's tiles.<task>.shard-I-of-N.jsonl.
+  const std::string family = manifest_name.substr(0, manifest_name.find('.')) + ".";
   std::error_code ec;
   for (fs::directory_iterator it(output_dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
     // Replaced by this run, or set aside by an --overwrite stopped half-way (.NAME.replaced.jsonl.journal): not listed.
     if (replaced.count(name) != 0 || name.find(".replaced") != std::string::npos) continue;
     if (!name.empty() && name[0] == '.' && is_journal(name)) name = name.substr(1, name.size() - 9);
-    const auto of = name.find("-of-");
-    if (name.rfind(prefix, 0) != 0 || of == std::string::npos || !ends_with(name, ".jsonl")) continue;
+    const auto shard = name.rfind(".shard-");
+    const auto of = shard == std::string::npos ? shard : name.find("-of-", shard);
+    if (name.rfind(family, 0) != 0 || of == std::string::npos || !ends_with(name, ".jsonl")) continue;
     const std::string theirs = name.substr(of + 4, name.find('.', of) - of - 4);
     if (theirs == std::to_string(count)) continue;
     throw core::UsageError("output '" + output_dir + "'",

@@ -56,7 +56,8 @@ class OtherRuns {
   std::set<std::string> protected_;             // listed by same-options files
 };
 
-// Shard manifests or journals of `manifest_name`'s family in `output_dir` (tiles.shard-I-of-M.jsonl) written for
+// Shard manifests or journals of `manifest_name`'s family in `output_dir` (tiles.shard-I-of-M.jsonl, and the
+// fleet's tiles.<task>.shard-I-of-M.jsonl) written for
 // another count than `count`: shards of two counts list the same tiles twice (a merge refuses them). Throws
 // UsageError naming one, with `hint`.
 // `replaced`: files this run replaces (--overwrite: another run's, OtherRuns::found), not counted.

@@ -345,6 +345,41 @@ TEST_CASE("enqueue: an --output that is a file is refused at once, not retried b
   CHECK(ready(redis) == "0");
 }
 
+TEST_CASE("enqueue: an empty --output is refused for every kind; chips in shards of another count too") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 256, .height = 256});
+  for (const std::string kind : {"tile", "detect", "noop", "checksum"}) {
+    CAPTURE(kind);
+    const auto r = test::swath(with_redis(redis, {"enqueue", "--kind", kind, scene, "--output", ""}));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("--output ''") != std::string::npos);
+  }
+  CHECK(ready(redis) == "0");
+  // Shards of two counts in one output list every tile twice: refused whether the first are queued or written, by
+  // the fleet or by swath tile, and swath tile refuses the fleet's in turn.
+  const std::vector<std::string> options = {"--options", R"({"size":64})"};
+  const auto enqueue = [&](const std::string& out, const std::string& shards) {
+    std::vector<std::string> args{"enqueue", "--kind", "tile", scene, "--output", out, "--shards", shards};
+    args.insert(args.end(), options.begin(), options.end());
+    return test::swath(with_redis(redis, args));
+  };
+  REQUIRE(enqueue(dir / "queued", "2").exit_code == 0);
+  auto r = enqueue(dir / "queued", "3");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("chips in 2 shards; this is chips in 3 shards") != std::string::npos, r.err);
+  CHECK(enqueue(dir / "queued", "2").exit_code == 0);  // the same work again
+  REQUIRE(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);
+  r = test::swath({"tile", scene, "-o", dir / "queued", "--size", "64", "--shard", "0/5"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("it holds the shards of a run in 2 shards") != std::string::npos, r.err);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "64", "--shard", "0/4"}).exit_code == 0);
+  r = enqueue(dir / "local", "3");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("it holds the shards of a run in 4 shards") != std::string::npos, r.err);
+  CHECK(ready(redis) == "0");
+}
+
 TEST_CASE("enqueue: options spelt two ways (\"256\" and 256, png and PNG) are one job, queued once") {
   test::RedisServer redis;
   test::ScratchDir dir;
