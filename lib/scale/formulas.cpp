@@ -136,8 +136,11 @@ Decision hpa_step(const Policy& policy, HpaState& state, double now, int current
     record(state, now, current, 0, longest_period);
     return d;
   }
-  const int raw = std::clamp(hpa_raw_desired(current, metric, policy.target_tasks_per_pod, policy.tolerance), hpa_min,
-                             policy.max_replicas);
+  const int formula = hpa_raw_desired(current, metric, policy.target_tasks_per_pod, policy.tolerance);
+  const int raw = std::clamp(formula, hpa_min, policy.max_replicas);
+  const std::string bound = formula > raw   ? fmt::format(", at most max_replicas {}", raw)
+                            : formula < raw ? fmt::format(", at least {}", raw)
+                                            : std::string();
   int desired = stabilize(policy, state, now, current, raw);
   std::string limit_note;
   if (desired > current) {
@@ -151,8 +154,9 @@ Decision hpa_step(const Policy& policy, HpaState& state, double now, int current
   }
   d.replicas = std::clamp(desired, hpa_min, policy.max_replicas);
   d.reason =
-      fmt::format("hpa: ceil({} × {} / ({} × {})) = {}{}{}", current, metric, current, policy.target_tasks_per_pod, raw,
-                  raw == current && std::ceil(metric / policy.target_tasks_per_pod) != current
+      fmt::format("hpa: ceil({} × {} / ({} × {})) = {}{}{}{}", current, metric, current, policy.target_tasks_per_pod,
+                  formula, bound,
+                  formula == current && std::ceil(metric / policy.target_tasks_per_pod) != current
                       ? fmt::format(" (within the {} tolerance)", policy.tolerance)
                       : std::string(),
                   desired != raw && limit_note.empty() ? fmt::format(", stabilised to {}", desired) : limit_note);
@@ -199,6 +203,13 @@ double drain_seconds(double work, int ready, int total, double task_seconds, dou
   return std::min(first(0), first(startup_seconds));
 }
 
+std::string past_deadline_reason(double seconds_ago, double work, int max_replicas) {
+  return work < max_replicas
+             ? fmt::format("the deadline passed {:.0f}s ago: one pod per unfinished task ({})", seconds_ago, work)
+             : fmt::format("the deadline passed {:.0f}s ago: recommending max replicas ({})", seconds_ago,
+                           max_replicas);
+}
+
 DeadlineDecision deadline_replicas(const DeadlineInput& in) {
   DeadlineDecision d;
   if (in.work <= 0) {
@@ -206,13 +217,15 @@ DeadlineDecision deadline_replicas(const DeadlineInput& in) {
     d.reason = "no work left: min replicas";
     return d;
   }
+  // A pod runs one task at a time: more pods than tasks finish no sooner.
+  const int most_useful =
+      std::max(in.min_replicas, static_cast<int>(std::min<double>(std::ceil(in.work), in.max_replicas)));
   if (in.seconds_left <= 0) {
-    d.replicas = in.max_replicas;
+    d.replicas = most_useful;
     d.past = true;
     d.feasible = false;
-    d.needed = in.max_replicas;
-    d.reason = fmt::format("the deadline passed {:.0f}s ago: recommending max replicas ({})", -in.seconds_left,
-                           in.max_replicas);
+    d.needed = most_useful;
+    d.reason = past_deadline_reason(-in.seconds_left, in.work, in.max_replicas);
     return d;
   }
   // A ready pod finishes floor(left / task) tasks before the deadline; a new one floor((left - startup) / task).
@@ -230,7 +243,7 @@ DeadlineDecision deadline_replicas(const DeadlineInput& in) {
   }
   d.needed = static_cast<int>(std::min<long long>(needed, std::numeric_limits<int>::max()));
   if (needed > in.max_replicas) {
-    d.replicas = in.max_replicas;
+    d.replicas = most_useful;
     d.feasible = false;
     if (per_new > 0) {
       d.reason = fmt::format("deadline cannot be met: {} tasks need {} pods in {:.0f}s, max is {}", in.work, needed,

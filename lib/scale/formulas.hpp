@@ -74,6 +74,9 @@ struct DeadlineDecision {
 };
 
 // The fewest pods that drain `work` before the deadline, capped by max replicas.
+// Why a past deadline asks for the pods it does: max replicas, or one pod per unfinished task when fewer.
+std::string past_deadline_reason(double seconds_ago, double work, int max_replicas);
+
 DeadlineDecision deadline_replicas(const DeadlineInput& in);
 
 // Seconds for `total` pods (`ready` of them already running) to drain `work` tasks of `task_seconds` each.

@@ -37,6 +37,19 @@ int busy_pods(const PlanInput& in) {
   return static_cast<int>(std::min<long long>({in.current_replicas, in.snapshot.in_flight, in.policy.max_replicas}));
 }
 
+// A controller (it keeps state) scales to zero only after cooldown_seconds of its own observation without work, as
+// KEDA does; until then one pod stays. Its first iteration counts as activity: it has seen no idle time yet.
+void keep_until_cooldown(const PlanInput& in, Plan& plan) {
+  if (in.hpa_state == nullptr) return;
+  auto& last_active = in.hpa_state->last_active;
+  if (plan.work > in.policy.activation_threshold || !last_active) last_active = in.now_epoch;
+  const double idle = in.now_epoch - *last_active;
+  if (plan.desired_replicas > 0 || in.current_replicas == 0 || idle >= in.policy.cooldown_seconds) return;
+  plan.desired_replicas = 1;
+  plan.reason +=
+      fmt::format("; kept at 1 until {}s without work (cooldown; {:.0f}s so far)", in.policy.cooldown_seconds, idle);
+}
+
 void run_strategy(const PlanInput& in, Plan& plan) {
   const Policy& p = in.policy;
   // Every strategy reads the unfinished count (waiting + delayed + running), as the emitted KEDA objects do.
@@ -80,6 +93,7 @@ void run_strategy(const PlanInput& in, Plan& plan) {
         plan.desired_replicas = keep;
         plan.reason += fmt::format("; kept at {}: pods running leased tasks are not scaled in", keep);
       }
+      keep_until_cooldown(in, plan);
       break;
     }
   }
@@ -94,16 +108,19 @@ void predict(const PlanInput& in, Plan& plan) {
                                    : std::numeric_limits<double>::infinity();
   plan.predicted_cost = plan.predicted_pod_seconds / 3600.0 * in.policy.cost_per_pod_hour;
   if (!plan.seconds_left) return;
-  if (*plan.seconds_left <= 0 && plan.work > 0) {
+  if (plan.work <= 0) return;  // nothing left: no deadline to miss
+  if (*plan.seconds_left <= 0) {
     plan.deadline_past = true;
     plan.deadline_met = false;
-    plan.warnings.push_back(fmt::format("the deadline has already passed ({:.0f}s ago): recommending max replicas ({})",
-                                        -*plan.seconds_left, in.policy.max_replicas));
+    plan.warnings.push_back(fmt::format("the deadline has already passed ({:.0f}s ago): recommending {} replicas",
+                                        -*plan.seconds_left, plan.desired_replicas));
   } else if (plan.predicted_drain_seconds > *plan.seconds_left) {
     plan.deadline_met = false;
-    plan.warnings.push_back(
-        fmt::format("the deadline will be missed: {} replicas drain {} tasks in {:.0f}s, {:.0f}s left",
-                    plan.desired_replicas, plan.work, plan.predicted_drain_seconds, *plan.seconds_left));
+    plan.warnings.push_back(fmt::format(
+        "the deadline will be missed: {} replicas drain {} tasks {}, {:.0f}s left", plan.desired_replicas, plan.work,
+        std::isfinite(plan.predicted_drain_seconds) ? fmt::format("in {:.0f}s", plan.predicted_drain_seconds)
+                                                    : std::string("never"),
+        *plan.seconds_left));
   }
 }
 
@@ -128,11 +145,13 @@ Plan make_plan(const PlanInput& in) {
   choose_task_time(in, plan);
   // A past deadline overrides every strategy: the best left to do is to finish as soon as possible.
   if (plan.seconds_left && *plan.seconds_left <= 0 && plan.work > 0) {
-    plan.desired_replicas = in.policy.max_replicas;
-    plan.reason = fmt::format("the deadline passed {:.0f}s ago: recommending max replicas ({})", -*plan.seconds_left,
-                              in.policy.max_replicas);
+    // As many pods as can work at once: max replicas, or one per unfinished task when fewer.
+    const int useful = std::max(in.policy.min_replicas,
+                                static_cast<int>(std::min<double>(std::ceil(plan.work), in.policy.max_replicas)));
+    plan.desired_replicas = std::max(useful, busy_pods(in));
+    plan.reason = past_deadline_reason(-*plan.seconds_left, plan.work, in.policy.max_replicas);
     if (plan.strategy != Strategy::hpa && plan.strategy != Strategy::deadline) {
-      plan.new_jobs = std::max(0, in.policy.max_replicas - in.current_replicas);
+      plan.new_jobs = std::max(0, useful - in.current_replicas);
     }
   } else {
     run_strategy(in, plan);

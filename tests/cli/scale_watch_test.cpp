@@ -116,12 +116,43 @@ TEST_CASE("watch --apply: hysteresis holds small moves, and going to zero is nev
   CHECK(r.out.find("(held: within the hysteresis of 1)") != std::string::npos);
   for (const auto& call : c.calls()) CHECK(call.find(" scale ") == std::string::npos);
   CHECK(c.replicas() == "4");
-  // deadline with an empty queue wants 0: acted on despite the hysteresis
+  // deadline with an empty queue: one pod until a cooldown without work has been seen (never on the first
+  // iteration, as KEDA's), then 0, acted on despite the hysteresis
   args = watch_args(c, c.stats(0), "deadline");
   args.push_back("--apply");
   r = test::swath(args);
   REQUIRE(r.exit_code == 0);
+  CHECK(c.replicas() == "1");
+  CHECK(r.out.find("kept at 1 until 300s without work (cooldown; 0s so far)") != std::string::npos);
+  test::write_text(c.dir / "cool.yaml", "cooldown_seconds: 0\n");
+  args.insert(args.end(), {"--policy", c.dir / "cool.yaml"});
+  r = test::swath(args);
+  REQUIRE(r.exit_code == 0);
   CHECK(c.replicas() == "0");
+}
+
+TEST_CASE("watch: a dry run shows what --apply would do; the deadline planner's scale-up is never held") {
+  Cluster c(2);
+  // hpa wants ceil(2 × 500 / (2 × 10)) = 50, 20 at most; the rate allows 2 + max(4, 100%) = 6 per 15 s.
+  auto args = watch_args(c, c.stats(500), "hpa");
+  auto r = test::swath(args);
+  REQUIRE(r.exit_code == 0);
+  // Nothing applied, so each iteration would scale 2 → 6 again (it said "limited to 2" from the second on).
+  for (const char* iteration : {"iteration 1: ", "iteration 2: "}) {
+    const auto at = r.out.find(iteration);
+    REQUIRE(at != std::string::npos);
+    CHECK_MESSAGE(r.out.find("replicas 2 → 6", at) == r.out.find("replicas", at), r.out);
+  }
+  // deadline: 500 tasks of 4 s in 400 s need 6 pods; 4 more than the 2 running is within a hysteresis of 5, but
+  // fewer pods miss the deadline: not held.
+  test::write_text(c.dir / "tight.yaml", "hysteresis_replicas: 5\ndeadline_seconds: 400\n");
+  args = watch_args(c, c.stats(500), "deadline");
+  args.insert(args.end(), {"--policy", c.dir / "tight.yaml"});
+  r = test::swath(args);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("(held") == std::string::npos);
+  CHECK(r.out.find("replicas 2 → 6: deadline: 6 pods drain 500 tasks") != std::string::npos);
+  CHECK(r.out.find("dry-run, would run: ") != std::string::npos);
 }
 
 TEST_CASE("watch --apply: tasks in flight with none waiting do not scale the Deployment to zero") {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "scale/formulas.hpp"
+#include "scale/plan.hpp"
 
 using namespace swath;
 using scale::Strategy;
@@ -180,6 +181,46 @@ TEST_CASE("deadline: already past → says so, recommends max replicas") {
   CHECK(d.past);
   CHECK(d.replicas == 7);
   CHECK(d.reason == "the deadline passed 90s ago: recommending max replicas (7)");
+  // Fewer tasks than max replicas: a pod per task (a pod runs one at a time), also when no count meets it.
+  const auto few = scale::deadline_replicas({3, 0, 4, 40, -90, 0, 20});
+  CHECK(few.replicas == 3);
+  CHECK(few.reason == "the deadline passed 90s ago: one pod per unfinished task (3)");
+  CHECK(scale::deadline_replicas({10, 0, 7200, 40, 3600, 0, 20}).replicas == 10);   // a task longer than the deadline
+  CHECK(scale::deadline_replicas({10, 0, 7200, 40, 3600, 12, 20}).replicas == 12);  // min replicas still hold
+}
+
+TEST_CASE("plan: a past deadline asks for a pod per task at most; an empty queue misses no deadline") {
+  scale::PlanInput in;
+  in.policy.strategy = scale::Strategy::hpa;
+  in.policy.deadline_seconds.reset();
+  in.policy.deadline_at_epoch = 1000;
+  in.now_epoch = 2000;
+  in.snapshot.unfinished = 3;
+  auto plan = scale::make_plan(in);
+  CHECK(plan.desired_replicas == 3);
+  CHECK(plan.deadline_past);
+  in.snapshot.unfinished = 0;
+  plan = scale::make_plan(in);
+  CHECK(plan.deadline_met);
+  CHECK(plan.warnings.size() == 1);  // only that the queue has no measured task times
+  CHECK(scale::to_text(plan).find("MISSED") == std::string::npos);
+  // No replica drains anything: "never", not "infs".
+  in.policy.deadline_at_epoch.reset();
+  in.policy.deadline_seconds = 60;
+  in.policy.activation_threshold = 5;
+  in.snapshot.unfinished = 5;
+  plan = scale::make_plan(in);
+  CHECK(plan.desired_replicas == 0);
+  CHECK_FALSE(plan.deadline_met);
+  CHECK(scale::to_text(plan).find("5 tasks never, 60s left") != std::string::npos);
+  CHECK(scale::to_text(plan).find("inf") == std::string::npos);
+}
+
+TEST_CASE("hpa: the reason shows the formula's value, then the bound that changed it") {
+  scale::Policy policy;
+  scale::HpaState state;
+  const auto d = scale::hpa_step(policy, state, 0, 3, 1204, 0);
+  CHECK(d.reason.find("ceil(3 × 1204 / (3 × 10)) = 121, at most max_replicas 20") != std::string::npos);
 }
 
 TEST_CASE("drain_seconds: rounds of task time after start-up") {

@@ -111,13 +111,16 @@ Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa,
   const auto [current, pending] = read_current(o);
   step.current = current;
   PlanInput in{step.snapshot, o.policy, current, pending, now, &hpa};
+  const auto events_before = hpa.events;
   step.plan = make_plan(in);
   step.plan_json = to_json(step.plan, in);
   std::string stdin_text;
   if (creates_jobs(o.policy.strategy)) {
     stdin_text = job_manifest(o);
     for (long long i = 0; i < step.plan.new_jobs; ++i) step.commands.push_back(kubectl(o, {"create", "-f", "-"}));
-  } else if (worth_acting(current, step.plan.desired_replicas, o.policy.hysteresis_replicas)) {
+  } else if (worth_acting(current, step.plan.desired_replicas, o.policy.hysteresis_replicas) ||
+             (o.policy.strategy == Strategy::deadline && step.plan.desired_replicas > current)) {
+    // The deadline planner's count is the fewest that meet the deadline: fewer, even by one, miss it.
     step.commands.push_back(kubectl(
         o, {"scale", "deployment/" + deployment_name(o), "--replicas=" + std::to_string(step.plan.desired_replicas)}));
   } else {
@@ -127,6 +130,9 @@ Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa,
     for (const auto& argv : step.commands) checked(argv, stdin_text);
   }
   step.applied = o.apply;
+  // The rate limits count the changes made: a dry run or a held change made none (a dry run would otherwise show
+  // "limited by the scale-up rate" where --apply, seeing the pods it added, goes on).
+  if (!o.apply || step.commands.empty()) hpa.events = events_before;
   return step;
 }
 
