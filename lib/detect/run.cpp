@@ -20,6 +20,7 @@
 #include "log/logger.hpp"
 #include "pipeline/ordered_pipeline.hpp"
 #include "provenance/provenance.hpp"
+#include "raster/scene.hpp"
 #include "raster/shared_blocks.hpp"
 #include "tiling/grid.hpp"
 
@@ -50,6 +51,21 @@ struct Scene {
   PreparedScene prepared;
 };
 
+// A manifest's tile must place its detections itself: in pixel coordinates every tile would share one frame
+// (--allow-pixel-coords wrote 16 tiles' detections over one 256 px square), and PNG, JPEG and WebP tiles keep no
+// georeferencing.
+void refuse_unplaced_tile(GDALDataset& dataset, const InputScene& input) {
+  const auto info = raster::describe_scene(dataset, input.path);
+  if (info.georeferenced() && info.geotransform->north_up()) return;
+  throw core::UsageError("tile '" + input.tile + "' ('" + input.path + "')",
+                         info.georeferenced() ? "it has a rotated or sheared geotransform"
+                                              : "it has " + info.missing_georeferencing() +
+                                                    " (PNG, JPEG and WebP tiles keep none), so its detections "
+                                                    "cannot be placed on the map, and the tiles' pixel coordinates "
+                                                    "would share one frame",
+                         "detect the scene itself, or tile it as GTiff or COG (swath tile -f GTiff)");
+}
+
 // A manifest's failed tiles, and its tiles that cannot be opened (gone, damaged), are not read: each is a failure
 // of the run (exit 3, listed in the output's metadata), as a tile that fails while read is; a scene given itself
 // that cannot be opened ends the run.
@@ -74,6 +90,7 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
       unexamined(input, core::describe(e));
       continue;
     }
+    if (!input.tile.empty()) refuse_unplaced_tile(*dataset, input);
     auto prepared = prepare_scene(*dataset, input.path, options.allow_pixel_coords);
     detector.prepare(prepared.info, prepared.measure);
     scenes.push_back({std::move(input), std::move(prepared)});

@@ -127,6 +127,13 @@ class Checker {
       if (!first_of_directory && !fs::is_directory(input)) continue;
       const auto* info = scene_info(input, "detect");
       if (info == nullptr) continue;
+      // A manifest's tiles place their detections themselves, as `swath detect tiles.jsonl` requires.
+      if (task.options.find("tiles") != nullptr && !info->georeferenced()) {
+        refuse(Audience::enqueue, "tile '" + input + "'",
+               "it has " + info->missing_georeferencing() +
+                   " (PNG, JPEG and WebP tiles keep none), so its detections cannot be placed on the map",
+               "enqueue the scene itself, or tile it as GTiff or COG (swath tile -f GTiff)");
+      }
       if (!info->georeferenced() && !options.allow_pixel_coords) {
         refusing("detect", [&] { raster::require_whole(*info); });  // a cut copy, not a scene without a CRS
         refuse(Audience::enqueue, "scene '" + input + "'",

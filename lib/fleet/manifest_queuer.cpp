@@ -43,7 +43,11 @@ class ManifestQueuer {
       options.set("only_indices", core::Json(core::Json::Array{core::Json(largest)}));
       out_.checked.push_back(make_task(options_, {scene}, std::move(options), now_ms_, work_->job));
     }
-    if (detect_) out_.checked.push_back(std::move(*detect_));
+    if (detect_) {
+      // Labelled as the queued batches are (each input a manifest's tile), so it is checked as one.
+      detect_->options.set("tiles", core::Json(std::move(detect_labels_)));
+      out_.checked.push_back(std::move(*detect_));
+    }
   }
 
  private:
@@ -85,6 +89,7 @@ class ManifestQueuer {
       if (options_.kind == "detect") {
         if (!detect_) detect_ = make_task(options_, {}, work.base, now_ms_, work.job);
         detect_->inputs.insert(detect_->inputs.end(), batch.inputs.begin(), batch.inputs.end());
+        detect_labels_.insert(detect_labels_.end(), batch.lines.begin(), batch.lines.end());
       }
       member = "\"tiles\":" + core::Json(std::move(batch.lines)).dump();
     }
@@ -129,6 +134,7 @@ class ManifestQueuer {
   std::vector<std::string> last_inputs_;                                       // the last batch's inputs...
   std::string inputs_json_;                                                    // ...as a JSON array
   std::optional<queue::Task> detect_;  // detect: a task with every batch's inputs
+  core::Json::Array detect_labels_;    // and their labels
 };
 
 }  // namespace

@@ -272,6 +272,28 @@ TEST_CASE("detect: a scene without a CRS is refused unless --allow-pixel-coords,
       mixed.err);
 }
 
+TEST_CASE("detect: a manifest of tiles that keep no georeferencing (PNG) is refused, also with --allow-pixel-coords") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "s.tif", {"--seed", "3", "--size", "512x512"});
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "png", "-f", "PNG", "--size", "256"}).exit_code == 0);
+  // Each tile's detections in its own 0..256 pixel frame, all in one layer: refused, whatever the flag says.
+  for (const bool allow : {false, true}) {
+    CAPTURE(allow);
+    std::vector<std::string> args{"detect", dir / "png/tiles.jsonl", "-o", dir / "d.gpkg"};
+    if (allow) args.push_back("--allow-pixel-coords");
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("tile 's/r000000_c000000'") != std::string::npos, r.err);
+    CHECK(r.err.find("PNG, JPEG and WebP tiles keep none") != std::string::npos);
+    CHECK(r.err.find("tile it as GTiff or COG") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "d.gpkg"));
+  }
+  // GeoTIFF tiles keep theirs.
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "tif", "--size", "256"}).exit_code == 0);
+  const auto r = test::swath({"detect", dir / "tif/tiles.jsonl", "-o", dir / "t.gpkg"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+}
+
 TEST_CASE("detect: an empty scene gives an empty but valid output") {
   test::ScratchDir dir;
   auto* driver = GetGDALDriverManager()->GetDriverByName("GTiff");

@@ -380,6 +380,18 @@ TEST_CASE("enqueue: an empty --output is refused for every kind; chips in shards
   CHECK(ready(redis) == "0");
 }
 
+TEST_CASE("enqueue --kind detect: a manifest of PNG tiles is refused, as swath detect refuses it") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 256, .height = 256});
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "png", "-f", "PNG", "--size", "128"}).exit_code == 0);
+  const auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "detect", dir / "png/tiles.jsonl", "--output",
+                                                dir / "out", "--options", R"({"allow_pixel_coords":true})"}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("PNG, JPEG and WebP tiles keep none") != std::string::npos, r.err);
+  CHECK(ready(redis) == "0");
+}
+
 TEST_CASE("enqueue: options spelt two ways (\"256\" and 256, png and PNG) are one job, queued once") {
   test::RedisServer redis;
   test::ScratchDir dir;
