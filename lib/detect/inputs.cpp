@@ -17,7 +17,7 @@ void expand_manifest(const std::string& manifest, std::vector<InputScene>& out) 
     if (line->status == "failed") {
       const auto* error = line->json.find("error");
       out.push_back({"", line->scene.empty() ? line->id : line->scene, line->id,
-                     error != nullptr && error->is_string() ? error->as_string() : "no reason recorded"});
+                     error != nullptr && error->is_string() ? error->as_string() : "no reason recorded", ""});
       continue;
     }
     if (!line->has_file()) continue;  // a blank tile: no file, nothing to find
@@ -25,6 +25,7 @@ void expand_manifest(const std::string& manifest, std::vector<InputScene>& out) 
     input.path = line->tile_file();
     input.tile = line->id;
     input.label = line->scene.empty() ? input.path : line->scene;
+    input.sha256 = line->sha256;
     out.push_back(std::move(input));
   }
 }
@@ -38,7 +39,7 @@ std::vector<InputScene> expand_inputs(const std::vector<std::string>& inputs) {
     if (core::is_json_lines_path(input)) {
       expand_manifest(input, out);
     } else {
-      out.push_back({input, input, "", ""});
+      out.push_back({input, input, "", "", ""});
     }
   }
   return out;

@@ -11,6 +11,7 @@ struct InputScene {
   std::string label;         // the `scene` attribute
   std::string tile;          // tile id from a manifest ("" for whole scenes: the grid window id is used)
   std::string tiling_error;  // a manifest's failed tile (no file, nothing to read): why it failed; else ""
+  std::string sha256;        // a manifest's tile: the SHA-256 its line records for the file ("" when none)
 };
 
 // Expands `.jsonl` manifests (swath tile's tiles.jsonl, read by tiling::ManifestReader): each tile line names

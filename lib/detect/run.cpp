@@ -10,6 +10,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
+#include "core/sha256.hpp"
 #include "core/text.hpp"
 #include "detect/factory.hpp"
 #include "detect/inputs.hpp"
@@ -51,6 +52,15 @@ struct Scene {
   PreparedScene prepared;
 };
 
+// The SHA-256 of a file's bytes; "" when it cannot be read (opening it then says why).
+std::string file_sha256(const std::string& path) {
+  try {
+    return core::sha256_hex(core::read_file(path));
+  } catch (const core::Error&) {
+    return "";
+  }
+}
+
 // A manifest's tile must place its detections itself: in pixel coordinates every tile would share one frame
 // (--allow-pixel-coords wrote 16 tiles' detections over one 256 px square), and PNG, JPEG and WebP tiles keep no
 // georeferencing.
@@ -81,6 +91,14 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
     if (!input.tiling_error.empty()) {
       unexamined(input, "the tile failed when tiled (" + input.tiling_error + ")");
       continue;
+    }
+    // A tile rewritten after tiling (another tile copied over it) would be detected as if it were its window.
+    if (!input.sha256.empty() && !core::is_vsi_path(input.path)) {
+      const std::string actual = file_sha256(input.path);
+      if (!actual.empty() && actual != input.sha256) {
+        unexamined(input, "its SHA-256 differs from what its manifest records: the file changed after it was tiled");
+        continue;
+      }
     }
     GDALDatasetUniquePtr dataset;
     try {

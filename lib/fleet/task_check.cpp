@@ -161,7 +161,7 @@ std::vector<detect::InputScene> listed_tiles(const queue::Task& task, Audience a
     }
     const std::string& path = task.inputs[i];
     out.push_back({path, scene != nullptr && !scene->as_string().empty() ? scene->as_string() : path,
-                   id != nullptr ? id->as_string() : "", ""});
+                   id != nullptr ? id->as_string() : "", "", ""});
   }
   return out;
 }

@@ -294,6 +294,20 @@ TEST_CASE("detect: a manifest of tiles that keep no georeferencing (PNG) is refu
   CHECK_MESSAGE(r.exit_code == 0, r.err);
 }
 
+TEST_CASE("detect: a manifest's tile whose bytes are not the ones it records is not examined (exit 3)") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "s.tif", {"--seed", "3", "--size", "512x512"});
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "t", "--size", "256"}).exit_code == 0);
+  fs::copy_file(dir / "t/s/r000000_c000000.tif", dir / "t/s/r000001_c000001.tif", fs::copy_options::overwrite_existing);
+  const auto r = test::swath({"detect", dir / "t/tiles.jsonl", "-o", dir / "d.gpkg", "--json"});
+  CHECK(r.exit_code == 3);
+  const auto failed = core::Json::parse(r.out).at("failed_windows").dump();
+  CHECK_MESSAGE(failed.find("r000001_c000001: not examined: its SHA-256 differs from what its manifest records") !=
+                    std::string::npos,
+                failed);
+  CHECK(fs::exists(dir / "d.gpkg"));  // the other three tiles' detections
+}
+
 TEST_CASE("detect: an empty scene gives an empty but valid output") {
   test::ScratchDir dir;
   auto* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
