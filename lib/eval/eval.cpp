@@ -153,6 +153,7 @@ std::string metric_crs(const vector::Layer& detections, const vector::Layer& tru
   const vector::Layer& from = truth.features.empty() ? detections : truth;
   if (from.features.empty() || from.crs_wkt.empty()) return from.crs_wkt;
   vector::Layer lonlat;  // the first feature alone: its centre picks the zone
+  lonlat.name = from.name;
   lonlat.crs_wkt = from.crs_wkt;
   lonlat.features.push_back({from.features[0].ring, {}});
   reproject(lonlat, vector::wgs84_wkt(), truth.features.empty() ? detections_path : truth_path);

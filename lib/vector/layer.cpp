@@ -55,9 +55,16 @@ void reproject(Layer& layer, const std::string& target_wkt) {
   }
   const auto source = srs_from(layer.crs_wkt, "layer '" + layer.name + "'");
   const auto target = srs_from(target_wkt, "target CRS");
-  std::unique_ptr<OGRCoordinateTransformation> transform(OGRCreateCoordinateTransformation(&source, &target));
-  if (!transform) throw core::DataError("layer '" + layer.name + "'", "no transformation to the target CRS");
   const raster::CapturedGdalErrors errors;  // PROJ's complaint goes into the message, not the log
+  std::unique_ptr<OGRCoordinateTransformation> transform(OGRCreateCoordinateTransformation(&source, &target));
+  if (!transform) {
+    const char* name = source.GetName();
+    throw core::DataError("layer '" + layer.name + "'",
+                          std::string("no transformation from its CRS ('") + (name != nullptr ? name : "?") +
+                              "') to the target CRS" +
+                              (source.IsLocal() ? " (a local or engineering CRS has no place on Earth)" : ""),
+                          "write it with the CRS of the place its coordinates are in");
+  }
   for (auto& feature : layer.features) {
     for (auto& p : feature.ring) {
       double x = p[0], y = p[1];

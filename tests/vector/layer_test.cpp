@@ -115,3 +115,17 @@ TEST_CASE("vector: a box across the antimeridian is written as two polygons, one
   const auto back = vector::read_layer(dir / "a.geojson");
   CHECK(back.features.size() == 2);  // the cut box is one feature again
 }
+
+TEST_CASE("vector: a layer in a local CRS cannot be reprojected: the message names the layer and says why") {
+  auto layer = sample_layer(1);
+  layer.name = "truth";
+  layer.crs_wkt = R"(LOCAL_CS["pixel",UNIT["metre",1]])";
+  try {
+    vector::reproject(layer, vector::wgs84_wkt());
+    FAIL("expected a DataError");
+  } catch (const core::DataError& e) {
+    const std::string text = e.what();
+    CHECK_MESSAGE(text.find("layer 'truth': no transformation from its CRS ('pixel')") != std::string::npos, text);
+    CHECK(text.find("a local or engineering CRS has no place on Earth") != std::string::npos);
+  }
+}
