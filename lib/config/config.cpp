@@ -117,6 +117,12 @@ void Config::load_mapping(const void* node, const std::string& prefix, const std
   const auto& mapping = *static_cast<const YAML::Node*>(node);
   // yaml-cpp keeps every entry of a key written twice (YAML forbids it) and the last would silently win.
   std::map<std::string, std::string> seen;  // key → where it was first set
+  const auto first_key_below = [&](const std::string& section) -> std::string {
+    for (const auto& s : schema_.keys()) {
+      if (s.key.rfind(section + ".", 0) == 0) return s.key;
+    }
+    return "";
+  };
   for (const auto& item : mapping) {
     const std::string key = prefix + item.first.as<std::string>();
     if (const auto [first, inserted] = seen.emplace(key, yaml_where(name, item.first)); !inserted) {
@@ -133,6 +139,13 @@ void Config::load_mapping(const void* node, const std::string& prefix, const std
       }
       load_mapping(&item.second, key + ".", name);
       continue;
+    }
+    // A section given one value ("scale_up: 3"): its keys exist below it, so "unknown key" would send users astray.
+    if (const auto below = spec == nullptr ? first_key_below(key) : ""; !below.empty()) {
+      throw core::UsageError("config '" + yaml_where(name, item.first) + "'",
+                             "'" + key + "' must be a section (a mapping of keys), not " +
+                                 (item.second.IsSequence() ? "a list" : "a single value"),
+                             "write its keys below it, indented (such as '" + below + "')");
     }
     if (spec == nullptr && prefix.empty() && !item.second.IsMap()) {
       bool sections = true;

@@ -62,11 +62,20 @@ std::vector<int> output_shape(const cv::Mat& out) {
   return dims;
 }
 
-// A key the card does not know is refused, not ignored: a misspelt `score_treshold` would leave the default in force.
+// A key the card does not know is refused, not ignored: a misspelt `score_treshold` would leave the default in force;
+// so is one written twice (YAML forbids it; yaml-cpp would let one of them win unsaid).
 void refuse_unknown_keys(const YAML::Node& node, const std::vector<std::string>& known, const std::string& where,
                          const std::string& card) {
+  std::vector<std::string> seen;
   for (const auto& entry : node) {
     const auto key = entry.first.as<std::string>();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      throw core::DataError(
+          "model card '" + card + "'",
+          "key '" + where + key + "' is set twice (line " + std::to_string(entry.first.Mark().line + 1) + ")",
+          "keep one of the two");
+    }
+    seen.push_back(key);
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;

@@ -120,7 +120,8 @@ TEST_CASE("onnx: a card's field out of range or a key it does not know is refuse
   for (const auto& c : {Case{"score_threshold: 7\n", "'score_threshold' is 7"},
                         Case{"score_threshold: -0.5\n", "'score_threshold' is -0.5"},
                         Case{"nms_iou: 5\n", "'nms_iou' is 5"}, Case{"pixel_metres: -1\n", "'pixel_metres' is -1"},
-                        Case{"score_treshold: 0.3\n", "unknown key 'score_treshold'"}}) {
+                        Case{"score_treshold: 0.3\n", "unknown key 'score_treshold'"},
+                        Case{"nms_iou: 0.5\nnms_iou: 0.6\n", "key 'nms_iou' is set twice (line 5)"}}) {
     CAPTURE(c.extra);
     const auto r = test::swath({"detect", "--check-model", card(dir, "good.onnx", base + c.extra)});
     CHECK(r.exit_code == 1);

@@ -98,6 +98,13 @@ TEST_CASE("policy: unknown keys, wrong types, bad timestamps, bad YAML") {
   CHECK(test::usage_message([] {
           scale::parse_policy("max_replicas: [1, 2]\n", "p.yaml");
         }).find("a list is not allowed") != std::string::npos);
+  // A section given a value is said to be one, not an unknown key.
+  CHECK(test::usage_message([] { scale::parse_policy("scale_up: 3\n", "p.yaml"); }) ==
+        "config 'p.yaml:1': 'scale_up' must be a section (a mapping of keys), not a single value (hint: write its "
+        "keys below it, indented (such as 'scale_up.stabilization_window_seconds'))");
+  CHECK(test::usage_message([] {
+          scale::parse_policy("task_seconds: [1, 2]\n", "p.yaml");
+        }).find("'task_seconds' must be a section (a mapping of keys), not a list") != std::string::npos);
   CHECK(test::usage_message([] {
           scale::parse_policy("max_replicas: 3\n  bad: [\n", "p.yaml");
         }).find("malformed YAML") != std::string::npos);
