@@ -34,4 +34,31 @@ void emit(const std::string& given, const std::string& path) {
   core::write_file_atomic(path, text);
 }
 
+namespace {
+
+const char* kind_name(core::ErrorKind kind) {
+  switch (kind) {
+    case core::ErrorKind::usage:
+      return "usage";
+    case core::ErrorKind::io:
+      return "io";
+    case core::ErrorKind::data:
+      return "data";
+    case core::ErrorKind::interrupted:
+      return "interrupted";
+  }
+  return "data";
+}
+
+}  // namespace
+
+void add_error_fields(core::Json& json, const core::Error& error) {
+  json.set("exit_code", static_cast<std::int64_t>(error.exit_code()));
+  json.set("kind", kind_name(error.kind()));
+  json.set("message", core::describe(error));
+  json.set("subject", error.subject());
+  json.set("why", error.why());
+  json.set("hint", error.hint());
+}
+
 }  // namespace swath::cli

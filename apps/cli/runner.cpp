@@ -87,32 +87,13 @@ log::TraceContext start_trace(const GlobalOptions& global) {
   return log::require_traceparent(text, source).child();
 }
 
-const char* kind_name(core::ErrorKind kind) {
-  switch (kind) {
-    case core::ErrorKind::usage:
-      return "usage";
-    case core::ErrorKind::io:
-      return "io";
-    case core::ErrorKind::data:
-      return "data";
-    case core::ErrorKind::interrupted:
-      return "interrupted";
-  }
-  return "data";
-}
-
 // With --json, a failure is machine-readable too (swath.error/1 on stdout), unless the command already printed its
 // own summary (which then carries the error): a CI step parsing stdout gets one JSON document either way.
 void report_json(const std::string& command, const core::Error& error) {
   core::Json json = core::Json::object();
   json.set("schema", "swath.error/1");
   json.set("command", command);
-  json.set("exit_code", static_cast<std::int64_t>(error.exit_code()));
-  json.set("kind", kind_name(error.kind()));
-  json.set("message", core::describe(error));
-  json.set("subject", error.subject());
-  json.set("why", error.why());
-  json.set("hint", error.hint());
+  add_error_fields(json, error);
   std::cout << core::valid_utf8(json.dump()) << "\n" << std::flush;  // best effort: the message is on stderr anyway
 }
 

@@ -48,6 +48,7 @@ class WorkerCommand final : public cli::Command {
       if (json_) {
         auto json = worker::to_json(summary);
         json.set("error", core::describe(e));
+        cli::add_error_fields(json, e);  // as swath.error/1 has them
         if (dynamic_cast<const core::Interrupted*>(&e) != nullptr) json.set("interrupted", true);
         cli::emit(json.dump() + "\n");
       }
