@@ -167,7 +167,13 @@ void Connection::log_in() {
 
 void Connection::lost(const std::string& doing) {
   const std::string why = context_ != nullptr && context_->err != 0 ? context_->errstr : "connection closed";
+  const bool not_redis = context_ != nullptr && context_->err == REDIS_ERR_PROTOCOL;
   close();
+  if (not_redis) {
+    // Something else listens there (an HTTP server, a wrong port): reconnecting would meet it again.
+    throw core::IoError("the server at " + endpoint_.describe() + " does not answer as Redis does", why,
+                        "check --redis: is that the port redis-server listens on?");
+  }
   was_lost_ = true;
   const std::string what = "lost the connection to Redis at " + endpoint_.describe() + " while " + doing;
   log::get("queue")->warn("{}: {}; reconnecting", what, why);

@@ -55,6 +55,42 @@ std::string http_get(int port) {
   return response;
 }
 
+// A loopback server on a free port that answers every connection with an HTTP error page: something, not Redis.
+class NotRedis {
+ public:
+  NotRedis() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(fd_, 8) == 0);
+    socklen_t size = sizeof addr;
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &size) == 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      for (int client; (client = ::accept(fd_, nullptr, nullptr)) >= 0;) {
+        const std::string page = "HTTP/1.1 400 Bad Request\r\n\r\n<html>no</html>";
+        (void)::send(client, page.data(), page.size(), MSG_NOSIGNAL);
+        ::close(client);
+      }
+    });
+  }
+  ~NotRedis() {
+    ::shutdown(fd_, SHUT_RDWR);  // accept() returns: the thread ends
+    thread_.join();
+    ::close(fd_);
+  }
+  NotRedis(const NotRedis&) = delete;
+  NotRedis& operator=(const NotRedis&) = delete;
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
 }  // namespace
 
 TEST_CASE("cli queue: enqueue, stats, worker, and enqueueing the same work again is a no-op") {
@@ -245,6 +281,17 @@ TEST_CASE("cli queue: Redis down at start exits 1 with a clear message") {
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("cannot connect to Redis at " + url + ": Connection refused") != std::string::npos);
     CHECK(r.out.empty());
+  }
+  // Something else on the port: said so at once, not retried as a lost connection.
+  const NotRedis other;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"worker", "--redis", other.url(), "--queue", "q"},
+        {"queue", "stats", "--redis", other.url(), "--queue", "q"}}) {
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(r.err.find("the server at " + other.url() + " does not answer as Redis does") != std::string::npos,
+                  r.err);
+    CHECK(r.err.find("reconnect") == std::string::npos);
   }
   // The worker's --json summary carries the error as swath.error/1 does: a script reads kind and exit_code.
   const auto r = test::swath({"worker", "--redis", url, "--queue", "q", "--json"});
