@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 
+#include "core/cancel.hpp"
 #include "core/errors.hpp"
 
 namespace swath::scale::k8s {
@@ -34,9 +36,22 @@ struct Pipe {
   }
 };
 
+// SIGTERM to its group, a second to go, then SIGKILL; reaped either way.
+void end_child(pid_t pid) {
+  ::kill(-pid, SIGTERM);
+  for (int i = 0; i < 50; ++i) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) return;
+    ::usleep(20000);
+  }
+  ::kill(-pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+}
+
 }  // namespace
 
-CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_text) {
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_text, double timeout_seconds) {
   // A kubectl that exits before reading its manifest must not kill swath with SIGPIPE (main ignores it too;
   // this keeps the library safe for other callers).
   static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
@@ -50,6 +65,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   if (pid < 0) throw core::IoError(argv.front(), std::string("cannot fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::signal(SIGPIPE, SIG_DFL);  // an ignored signal survives exec: give kubectl the default back
+    ::setpgid(0, 0);             // its own group: ending it ends what it started (a wrapper script's children)
     ::dup2(in.fd[0], 0);
     ::dup2(out.fd[1], 1);
     ::dup2(err.fd[1], 2);
@@ -73,8 +89,19 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   CommandResult result;
   pollfd fds[3] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}, {in.fd[1], POLLOUT, 0}};
   int open_reads = 2;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
   while (open_reads > 0 || fds[2].fd >= 0) {
-    if (::poll(fds, 3, -1) < 0 && errno != EINTR) break;
+    // A kubectl that hangs (an unreachable API server, a stuck wrapper) must not hold the controller, nor outlive
+    // a stop: it is ended on Ctrl-C/SIGTERM and after `timeout_seconds`.
+    const bool stop = core::cancel_requested();
+    if (stop || std::chrono::steady_clock::now() >= deadline) {
+      end_child(pid);
+      if (stop) throw core::Interrupted("'" + render_command(argv) + "' stopped by a signal");
+      throw core::IoError("'" + render_command(argv) + "'",
+                          "it did not finish within " + std::to_string(static_cast<int>(timeout_seconds)) + " s",
+                          "check that the cluster's API server answers (kubectl cluster-info)");
+    }
+    if (::poll(fds, 3, 200) < 0 && errno != EINTR) break;
     char buffer[4096];
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {

@@ -12,8 +12,10 @@ struct CommandResult {
   std::string err;
 };
 
-// fork/exec with pipes; IoError when the program cannot be started at all.
-CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_text = {});
+// fork/exec with pipes; IoError when the program cannot be started at all or has not finished within
+// `timeout_seconds`, Interrupted on Ctrl-C/SIGTERM (core::cancel_requested): the program is ended then.
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_text = {},
+                          double timeout_seconds = 120);
 
 // Shell-style rendering for logs and dry-run output.
 std::string render_command(const std::vector<std::string>& argv);

@@ -3,11 +3,15 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
+#include <cstdlib>
+
 #include <utility>
 
 #include "core/errors.hpp"
 #include "core/json.hpp"
 #include "scale/k8s/controller.hpp"
+#include "scale/k8s/kubectl.hpp"
 #include "scale/request.hpp"
 #include "support/scratch.hpp"
 
@@ -99,4 +103,15 @@ TEST_CASE("watch: a controller that just started does not claim a cooldown's wor
   CHECK(lines[0].find("cooldown") == std::string::npos);
   CHECK(lines[1].find("→ 0") == std::string::npos);  // 200 s inactive: within the cooldown
   CHECK(lines[2].find("cooldown: inactive for 400s (cooldown 300s), scaling to zero") != std::string::npos);
+}
+
+TEST_CASE("kubectl: a program that does not finish in time is ended, with what it started") {
+  const auto start = std::chrono::steady_clock::now();
+  // A wrapper whose child hangs: the child goes too (it is in the program's process group).
+  CHECK_THROWS_AS(scale::k8s::run_command({"sh", "-c", "sleep 31.25 & wait"}, "", 0.5), core::IoError);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  CHECK(std::system("pgrep -f 'slee[p] 31.25' > /dev/null") != 0);
+  const auto quick = scale::k8s::run_command({"sh", "-c", "echo done"}, "", 0.5);
+  CHECK(quick.exit_code == 0);
+  CHECK(quick.out == "done\n");
 }
