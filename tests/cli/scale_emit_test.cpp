@@ -119,6 +119,21 @@ TEST_CASE("scale-plan --emit: bad kind, bad digest and missing -o write nothing"
   CHECK(r.err.find("it carries credentials") != std::string::npos);
   CHECK(r.err.find("--redis-password-secret") != std::string::npos);
   CHECK(r.err.find("secret@") == std::string::npos);
+  // Values the API server (or the runtime) would refuse once applied.
+  for (const auto& [flag, value] :
+       std::vector<std::pair<std::string, std::string>>{{"--image", ""},
+                                                        {"--image", "reg/swath:1.0 ; rm -rf /"},
+                                                        {"--image", "UPPER/Swath:1"},
+                                                        {"--data-claim", "Bad Claim"},
+                                                        {"--data-claim", ""}}) {
+    CAPTURE(value);
+    r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "out", flag, value});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(flag + " '" + value + "'") != std::string::npos);
+  }
+  CHECK(test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "ok", "--image",
+                     "registry.example.com:5000/team/swath:v1.2_3"})
+            .exit_code == 0);
   CHECK_FALSE(fs::exists(dir / "out"));
   // A directory where one manifest goes: the others were written (4 of 5), against "together or not at all".
   fs::create_directories(dir / "k/scaledjob.yaml");

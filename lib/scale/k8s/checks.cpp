@@ -23,6 +23,18 @@ void check_label(const std::string& flag, const std::string& value, std::size_t 
                          "for example " + flag + " swath-tiles");
 }
 
+// An image reference as container runtimes parse it: [registry[:port]/]path[:tag], the path in lowercase.
+void check_image(const std::string& image) {
+  static const std::regex reference(
+      "([A-Za-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*"
+      "(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?");
+  if (std::regex_match(image, reference)) return;
+  throw core::UsageError("--image '" + image + "'",
+                         "not an image reference: [registry[:port]/]name[:tag], the name in lowercase letters, "
+                         "digits and . _ -",
+                         "for example --image registry.example.com/swath:0.1.0");
+}
+
 void check_in_cluster_redis(const ManifestOptions& options) {
   const auto address = queue::parse_redis_url(options.redis_url, "--redis-in-cluster");
   if (!address.unix_socket.empty()) {
@@ -43,6 +55,15 @@ void check_in_cluster_redis(const ManifestOptions& options) {
 
 void check_manifest_options(const ManifestOptions& options) {
   check_in_cluster_redis(options);
+  check_image(options.image);
+  // A PersistentVolumeClaim's name is an RFC 1123 subdomain: labels joined by dots.
+  static const std::regex subdomain("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  if (options.data_claim.size() > 253 || !std::regex_match(options.data_claim, subdomain)) {
+    throw core::UsageError("--data-claim '" + options.data_claim + "'",
+                           "Kubernetes refuses it as a claim name: lowercase letters, digits, '-' and '.', starting "
+                           "and ending with a letter or digit",
+                           "for example --data-claim swath-data");
+  }
   check_label("--namespace", options.namespace_name, 63);
   check_label("--name", options.name, 63 - std::string("-worker-jobs").size());  // its longest object name
   queue::Keys{options.queue};                                                    // the workers would refuse it (exit 2)
