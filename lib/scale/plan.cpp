@@ -20,9 +20,16 @@ std::optional<double> seconds_until_deadline(const Policy& policy, double now_ep
 namespace {
 
 void choose_task_time(const PlanInput& in, Plan& plan) {
-  if (in.snapshot.task_count > 0 && in.snapshot.task_p95 > 0) {
-    plan.task_seconds = in.snapshot.task_p95;
+  // Measured times of 0 (tasks under the stats' resolution) are measured all the same: planned as 1 ms, not as the
+  // policy's seconds (20 pods for what one drains).
+  constexpr double kShortest = 0.001;
+  if (in.snapshot.task_count > 0 && in.snapshot.task_p95 >= 0) {
+    plan.task_seconds = std::max(in.snapshot.task_p95, kShortest);
     plan.task_seconds_source = "queue";
+    if (in.snapshot.task_p95 < kShortest) {
+      plan.warnings.push_back(fmt::format("the queue's tasks take under a millisecond (p95 {}s): planning with {}s",
+                                          in.snapshot.task_p95, kShortest));
+    }
   } else {
     plan.task_seconds = in.policy.task_seconds_p95;
     plan.task_seconds_source = "policy";

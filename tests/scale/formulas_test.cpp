@@ -216,6 +216,17 @@ TEST_CASE("plan: a past deadline asks for a pod per task at most; an empty queue
   CHECK(scale::to_text(plan).find("inf") == std::string::npos);
 }
 
+TEST_CASE("plan: measured task times under a millisecond are planned as 1 ms, not as the policy's seconds") {
+  scale::PlanInput in;
+  in.snapshot.unfinished = 500000;
+  in.snapshot.task_count = 40;
+  in.snapshot.task_p95 = 0;
+  const auto plan = scale::make_plan(in);
+  CHECK(plan.task_seconds == 0.001);
+  CHECK(plan.task_seconds_source == "queue");
+  CHECK(plan.desired_replicas == 1);  // 500000 tasks of 1 ms: one pod drains them in 500 s, well within 3600 s
+}
+
 TEST_CASE("hpa: the reason shows the formula's value, then the bound that changed it") {
   scale::Policy policy;
   scale::HpaState state;
