@@ -40,7 +40,7 @@ void stage_detections(const std::string& path, const std::vector<Detection>& det
                       const std::string& detector, const std::string& trace_id, const core::Json& metadata,
                       core::StagedFiles& staged) {
   vector::Layer layer;
-  layer.name = "detections";
+  layer.name = kDetectionsLayer;
   layer.crs_wkt = crs_wkt;
   layer.metadata = metadata;
   layer.fields = {{"class", vector::FieldKind::string},    {"score", vector::FieldKind::real},

@@ -11,6 +11,9 @@
 
 namespace swath::detect {
 
+// The layer the detections are written to (a GeoPackage or FlatGeobuf's; GeoJSON's collection name).
+inline constexpr const char* kDetectionsLayer = "detections";
+
 // Reprojects detections whose scene (by label) has another CRS than `target`.
 std::vector<Detection> to_common_crs(std::vector<Detection> detections, const std::string& target,
                                      const std::function<std::string(const std::string&)>& crs_of_scene);

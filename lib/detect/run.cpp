@@ -170,6 +170,22 @@ void remove_stale_temporaries_of(const std::string& path) {
   core::remove_stale_temporaries(dir, target.filename().string() + ".swath.json");
 }
 
+// A GeoPackage holds many layers; writing the detections replaces the whole file, so one holding layers swath does
+// not write (a user's own, in a file they named by mistake) is refused rather than lost.
+void refuse_replacing_other_layers(const std::string& output) {
+  if (output.empty() || vector::format_for_path(output) != vector::Format::gpkg) return;
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(output, error)) return;
+  std::vector<std::string> others;
+  for (const auto& name : vector::layer_names(output)) {
+    if (name != kDetectionsLayer) others.push_back("'" + name + "'");
+  }
+  if (others.empty()) return;
+  throw core::UsageError("-o '" + output + "'",
+                         "it holds other layers (" + core::join(others, ", ") + "), which writing it would remove",
+                         "choose another -o, or remove the file first if those layers can go");
+}
+
 // Before any work: a directory where a file is to go (or a missing directory to put it in) would fail only at the
 // final rename, after the whole run, naming a temporary; a quicklook is always PNG, so another extension would mislabel
 // its bytes.
@@ -192,6 +208,7 @@ void check_output_paths(const DetectOptions& options) {
                              "give a path in an existing directory");
     }
   }
+  refuse_replacing_other_layers(options.output);
   std::vector<std::string> inputs = options.inputs;
   for (const auto& scene : options.listed) inputs.push_back(scene.path);
   if (!options.onnx.card.empty()) inputs.push_back(options.onnx.card);

@@ -60,6 +60,9 @@ void stage_layer(const std::string& path, const Layer& layer, core::StagedFiles&
 // Throws IoError naming the path.
 Layer read_layer(const std::string& path);
 
+// The names of the layers of an existing vector file; empty when there is none or GDAL cannot open it as one.
+std::vector<std::string> layer_names(const std::string& path);
+
 // Reprojects every ring to `target_wkt` (lon/lat order for geographic CRSs). Throws DataError.
 void reproject(Layer& layer, const std::string& target_wkt);
 

@@ -272,6 +272,14 @@ void write_layer(const std::string& path, const Layer& layer) {
   staged.commit();
 }
 
+std::vector<std::string> layer_names(const std::string& path) {
+  raster::CapturedGdalErrors errors;  // not a vector file: no names, no log line
+  GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  std::vector<std::string> names;
+  for (int i = 0; dataset && i < dataset->GetLayerCount(); ++i) names.emplace_back(dataset->GetLayer(i)->GetName());
+  return names;
+}
+
 Layer read_layer(const std::string& path) {
   raster::CapturedGdalErrors errors;
   GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));

@@ -308,6 +308,25 @@ TEST_CASE("detect: a manifest's tile whose bytes are not the ones it records is 
   CHECK(fs::exists(dir / "d.gpkg"));  // the other three tiles' detections
 }
 
+TEST_CASE("detect: a GeoPackage holding other layers is not replaced; one of swath's own detections is") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "s.tif", {"--seed", "3", "--size", "512x512"});
+  {
+    GDALDatasetUniquePtr gpkg(GetGDALDriverManager()->GetDriverByName("GPKG")->Create((dir / "mine.gpkg").c_str(), 0, 0,
+                                                                                      0, GDT_Unknown, nullptr));
+    REQUIRE(gpkg);
+    REQUIRE(gpkg->CreateLayer("roads", nullptr, wkbLineString) != nullptr);
+  }
+  const auto before = core::read_file(dir / "mine.gpkg");
+  const auto r = test::swath({"detect", scene, "-o", dir / "mine.gpkg"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("it holds other layers ('roads'), which writing it would remove") != std::string::npos,
+                r.err);
+  CHECK(core::read_file(dir / "mine.gpkg") == before);
+  REQUIRE(test::swath({"detect", scene, "-o", dir / "d.gpkg"}).exit_code == 0);
+  CHECK(test::swath({"detect", scene, "-o", dir / "d.gpkg"}).exit_code == 0);  // a re-run replaces its own
+}
+
 TEST_CASE("detect: an empty scene gives an empty but valid output") {
   test::ScratchDir dir;
   auto* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
