@@ -47,6 +47,13 @@ class IoError : public Error {
  public:
   IoError(std::string what_part, std::string why, std::string hint = {})
       : Error(ErrorKind::io, std::move(what_part), std::move(why), std::move(hint)) {}
+  // With the errno it came from, for callers that tell lasting failures (EROFS, EACCES) from passing ones.
+  IoError(std::string what_part, std::string why, std::string hint, int os_error)
+      : Error(ErrorKind::io, std::move(what_part), std::move(why), std::move(hint)), os_error_(os_error) {}
+  int os_error() const { return os_error_; }  // 0: not known
+
+ private:
+  int os_error_ = 0;
 };
 
 // The input is readable but its content is wrong (corrupt raster, malformed task): exit 1.

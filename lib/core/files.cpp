@@ -318,12 +318,14 @@ void guard_replaceable(const std::string& path) {
 void ensure_writable_directory(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw IoError("cannot create directory '" + dir + "'", ec.message(), write_error_hint(ec.value()));
+  if (ec) {
+    throw IoError("cannot create directory '" + dir + "'", ec.message(), write_error_hint(ec.value()), ec.value());
+  }
   if (!fs::is_directory(dir))
     throw IoError("'" + dir + "'", "exists and is not a directory", "choose another output path");
   if (::access(dir.c_str(), W_OK) != 0) {
     const int err = errno;
-    throw IoError("cannot write to directory '" + dir + "'", os_reason(err), write_error_hint(err));
+    throw IoError("cannot write to directory '" + dir + "'", os_reason(err), write_error_hint(err), err);
   }
 }
 

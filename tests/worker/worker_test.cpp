@@ -1,6 +1,9 @@
 // The worker in-process against a real redis-server: commits, bad input, retries, fencing, shutdown.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +17,7 @@
 #include "raster/fingerprint.hpp"
 #include "support/redis_server.hpp"
 #include "worker/done_record.hpp"
+#include "worker/failure.hpp"
 #include "worker/settle.hpp"
 #include "worker/worker.hpp"
 
@@ -288,6 +292,26 @@ TEST_CASE("worker: backoff doubles per attempt with equal jitter, capped") {
   CHECK(worker::retry_delay_ms(1, 1000, 60000, 0.999) == 999);
   CHECK(worker::retry_delay_ms(3, 1000, 60000, 0.0) == 2000);
   CHECK(worker::retry_delay_ms(30, 1000, 60000, 0.5) == 45000);
+}
+
+TEST_CASE("worker: a read-only file system or a refused permission is dead-lettered at once, a full disk retried") {
+  const auto permanent = [](const auto& e) { return worker::classify(std::make_exception_ptr(e)).permanent; };
+  CHECK(permanent(core::IoError("cannot create directory 'out/.staging'", "Read-only file system", "", EROFS)));
+  CHECK(permanent(core::IoError("cannot write to directory 'out'", "Permission denied", "", EACCES)));
+  CHECK_FALSE(permanent(core::IoError("cannot write 'out/a.tif'", "No space left on device", "", ENOSPC)));
+  CHECK_FALSE(permanent(core::IoError("lost the connection", "reset")));
+  CHECK(permanent(core::DataError("scene", "corrupt")));
+  // From the call a worker makes for its staging directory.
+  if (::geteuid() != 0) {
+    test::ScratchDir dir;
+    fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
+    try {
+      core::ensure_writable_directory(dir / "staging");
+      FAIL("expected an IoError");
+    } catch (const core::IoError& e) {
+      CHECK(permanent(e));
+    }
+  }
 }
 
 // Writes outputs in sub-directories, the way the tile kind writes <scene>/<tile>.tif.
