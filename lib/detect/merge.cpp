@@ -4,8 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <set>
 #include <tuple>
+
+#include <ogr_geometry.h>
 
 #include "core/errors.hpp"
 
@@ -18,6 +21,30 @@ double area(const core::Bounds& b) { return std::max(0.0, b.max_x - b.min_x) * s
 core::Bounds unite(const core::Bounds& a, const core::Bounds& b) {
   return {std::min(a.min_x, b.min_x), std::min(a.min_y, b.min_y), std::max(a.max_x, b.max_x),
           std::max(a.max_y, b.max_y)};
+}
+
+OGRPolygon polygon_of(const vector::Ring& ring) {
+  OGRLinearRing line;
+  for (const auto& p : ring) line.addPoint(p[0], p[1]);
+  line.closeRings();
+  OGRPolygon polygon;
+  polygon.addRing(&line);
+  return polygon;
+}
+
+// The outline of two pieces of one object (cut by a window edge, seen again by the next window): their union's
+// exterior, so the shape and area do not depend on where the windows fall. Empty (the box stands for it) when either
+// has no outline or the pieces do not make one polygon.
+vector::Ring united_outline(const vector::Ring& a, const vector::Ring& b) {
+  if (a.size() < 3 || b.size() < 3 || !OGRGeometryFactory::haveGEOS()) return {};
+  const OGRPolygon pa = polygon_of(a), pb = polygon_of(b);
+  const std::unique_ptr<OGRGeometry> united(pa.Union(&pb));
+  if (!united || wkbFlatten(united->getGeometryType()) != wkbPolygon) return {};
+  const OGRLinearRing* exterior = united->toPolygon()->getExteriorRing();
+  if (exterior == nullptr || exterior->getNumPoints() < 4) return {};
+  vector::Ring out;
+  for (int i = 0; i + 1 < exterior->getNumPoints(); ++i) out.push_back({exterior->getX(i), exterior->getY(i)});
+  return out;
 }
 
 bool better(const Detection& a, const Detection& b) {
@@ -91,7 +118,7 @@ std::vector<Detection> merge_detections(std::vector<Detection> detections, const
       if (overlap(k.box, d.box, options.metric) < options.threshold) continue;
       if (options.method == MergeMethod::merge) {
         k.box = unite(k.box, d.box);
-        k.ring.clear();  // the outline of a grown box is the box
+        k.ring = united_outline(k.ring, d.ring);  // none: the outline of a grown box is the box
         index.insert(k.box, id);
       }
       absorbed = true;

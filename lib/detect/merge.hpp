@@ -1,5 +1,5 @@
 // Merging detections from overlapping windows in map coordinates, so an object cut by a window edge
-// is reported once. Pure: no I/O.
+// is reported once, with one outline (the union of its pieces', through GDAL's GEOS). Pure: no I/O.
 #pragma once
 
 #include <string>

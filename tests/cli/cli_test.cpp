@@ -261,8 +261,10 @@ TEST_CASE("cli: unwritable output paths exit non-zero and write nothing") {
 
   const auto log_target = dir / "file/log.jsonl";
   const auto l = test::swath({"--log-file", log_target, "version"});
-  CHECK(l.exit_code == 1);
-  CHECK(l.err.find("cannot open log file '" + log_target + "'") != std::string::npos);
+  CHECK(l.exit_code == 2);  // as -o: a path whose directory cannot hold it is a wrong flag
+  CHECK_MESSAGE(
+      l.err.find("--log-file '" + log_target + "': '" + (dir / "file") + "' is not a directory") != std::string::npos,
+      l.err);
   CHECK(l.out.empty());
 
   // A directory is a usage error; a FIFO nobody reads fails at once rather than hanging before any work.

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/errors.hpp"
 #include "detect/merge.hpp"
@@ -61,4 +62,29 @@ TEST_CASE("merge: many detections on a grid stay separate (the cell index finds 
   for (int i = 0; i < 2000; ++i)
     in.push_back(det("ship", 0.5, (i % 50) * 20.0, (i / 50) * 20.0, (i % 50) * 20.0 + 10, (i / 50) * 20.0 + 10));
   CHECK(detect::merge_detections(in, {}).size() == 2000);
+}
+
+TEST_CASE("merge: the pieces of an outline cut by a window edge merge into their union, not into its box") {
+  // One region seen in two windows: a quadrilateral in one, a triangle reaching further east in the other.
+  auto left = det("water", 0.9, 0, 0, 12, 10, "A");
+  left.ring = {{0, 0}, {12, 0}, {12, 4}, {0, 10}};
+  auto right = det("water", 0.9, 4, 0, 20, 4, "B");
+  right.ring = {{4, 0}, {20, 0}, {4, 4}};
+  const auto out = detect::merge_detections({left, right}, {});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].box == core::Bounds{0, 0, 20, 10});
+  REQUIRE(out[0].ring.size() >= 4);
+  // The union's area: the left quadrilateral, 84, and the right triangle's part beyond x = 12, 8 (the rest lies
+  // inside the quadrilateral), not the 200 of its box.
+  double twice_area = 0;
+  for (std::size_t i = 0; i < out[0].ring.size(); ++i) {
+    const auto& p = out[0].ring[i];
+    const auto& q = out[0].ring[(i + 1) % out[0].ring.size()];
+    twice_area += p[0] * q[1] - q[0] * p[1];
+  }
+  CHECK(std::abs(twice_area) / 2 == doctest::Approx(92).epsilon(1e-9));
+  // A piece without an outline (a box) makes the merged one a box, as before.
+  auto boxed = right;
+  boxed.ring.clear();
+  CHECK(detect::merge_detections({left, boxed}, {})[0].ring.empty());
 }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <optional>
 
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
@@ -35,6 +36,8 @@ struct Pipe {
     close_end(1);
   }
 };
+
+constexpr int kStopGraceSeconds = 5;
 
 // SIGTERM to its group, a second to go, then SIGKILL; reaped either way.
 void end_child(pid_t pid) {
@@ -90,11 +93,15 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   pollfd fds[3] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}, {in.fd[1], POLLOUT, 0}};
   int open_reads = 2;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
+  std::optional<std::chrono::steady_clock::time_point> stop_by;
   while (open_reads > 0 || fds[2].fd >= 0) {
-    // A kubectl that hangs (an unreachable API server, a stuck wrapper) must not hold the controller, nor outlive
-    // a stop: it is ended on Ctrl-C/SIGTERM and after `timeout_seconds`.
-    const bool stop = core::cancel_requested();
-    if (stop || std::chrono::steady_clock::now() >= deadline) {
+    // A kubectl that hangs (an unreachable API server, a stuck wrapper) must not hold the controller, nor a stop:
+    // after Ctrl-C/SIGTERM it has a few seconds to finish (a call under way completes), then it is ended, as it
+    // is after `timeout_seconds`.
+    const auto now = std::chrono::steady_clock::now();
+    if (!stop_by && core::cancel_requested()) stop_by = now + std::chrono::seconds(kStopGraceSeconds);
+    const bool stop = stop_by && now >= *stop_by;
+    if (stop || now >= deadline) {
       end_child(pid);
       if (stop) throw core::Interrupted("'" + render_command(argv) + "' stopped by a signal");
       throw core::IoError("'" + render_command(argv) + "'",
