@@ -226,6 +226,13 @@ void script_failed(const Script& script, const std::string& error, const std::st
                               core::join(words, " and ") + " and would misread it",
                           "run the swath version that laid it out (or newer), workers and enqueue alike");
   }
+  // Out of memory under noeviction: nothing was written (a script that writes is refused whole); a full Redis, not
+  // a damaged queue.
+  if (error.rfind("OOM", 0) == 0) {
+    throw core::IoError(std::string("Redis refused swath's ") + script.name + " script", error,
+                        "Redis is out of memory (maxmemory): give it more, or let workers drain the queue, then run "
+                        "the same command again");
+  }
   throw core::DataError(std::string("Redis failed swath's ") + script.name + " script", error,
                         "check the server's log; is the key space shared with another program?");
 }

@@ -70,6 +70,19 @@ TEST_CASE("cli queue upgrade: a claim of layout 2 is the same work in its old sp
   CHECK(redis.cli({"HGET", "swath:{fleet}:claims", out + "/c"}) == "tile " + scenes[2] + " " + legacy_ref);
 }
 
+TEST_CASE("cli queue migrate: a Redis out of memory is said to be one (exit 1), not a damaged queue") {
+  test::RedisServer redis;
+  // Filled to its maxmemory under noeviction: a script that writes is refused whole.
+  redis.cli({"SET", "filler", std::string(200000, 'x')});
+  redis.cli({"CONFIG", "SET", "maxmemory", "1"});
+  const auto r = test::swath(with_redis(redis, {"queue", "migrate"}));
+  redis.cli({"CONFIG", "SET", "maxmemory", "0"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("Redis is out of memory (maxmemory)") != std::string::npos, r.err);
+  CHECK(r.err.find("key space shared") == std::string::npos);
+  CHECK(redis.cli({"EXISTS", "swath:{fleet}:bucketed"}) == "0");
+}
+
 TEST_CASE("cli queue migrate: new jobs bucketed from then on; a second run says so; a newer layout is refused") {
   test::RedisServer redis;
   test::ScratchDir dir;
