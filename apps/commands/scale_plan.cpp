@@ -62,7 +62,7 @@ class ScalePlanCommand final : public cli::Command {
                    "With --watch: stop after this many iterations (0: until stopped)")
         ->transform(cli::at_least(0, "", 1000000000));
     app.add_option("--interval", interval_,
-                   "With --watch: seconds between iterations (default: the policy's polling interval)")
+                   "With --watch: seconds between iterations (0 or not given: the policy's polling interval)")
         ->check(cli::between(0.0, 86400.0));
     app.add_option("--simulate", trace_, "Replay an arrival trace CSV (time,tasks) against every strategy");
     app.add_option("--plot", plot_, "With --simulate: write an SVG of backlog and replicas over time")
