@@ -53,8 +53,13 @@ class LiveSet {
   std::unordered_map<T*, std::unique_ptr<T>> objects_;
 };
 
-// Resolves 0 to the number of cores.
+// Resolves 0 to the number of cores this process may use: those it may run on, at most its cgroup's CPU limit
+// (a container's --cpus, a Kubernetes limit), rounded up.
 int resolve_threads(int threads);
+
+// The CPU limit of the cgroup file system at `root` (cgroup v2 cpu.max, or v1 cpu.cfs_quota_us over
+// cpu.cfs_period_us), rounded up to whole CPUs; nullopt when there is none.
+std::optional<int> cgroup_cpu_limit(const std::string& root);
 
 // An item type with a `log::Context log_context` member carries that context (e.g. the source's plus
 // scene and tile fields); any other item carries the source thread's context.

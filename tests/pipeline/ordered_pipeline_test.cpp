@@ -8,6 +8,7 @@
 #include "core/cancel.hpp"
 #include "log/context.hpp"
 #include "pipeline/ordered_pipeline.hpp"
+#include "support/scratch.hpp"
 
 using namespace swath;
 
@@ -158,4 +159,22 @@ TEST_CASE("pipeline: an exception in a stage stops the run, reaches the caller a
   };
   CHECK_THROWS_WITH(run(), "tile 37 failed");
   CHECK(next < 100);
+}
+
+TEST_CASE("threads: 0 means the cores, at most the CPU limit of the process's cgroup (v2 or v1), rounded up") {
+  test::ScratchDir dir;
+  CHECK_FALSE(pipeline::cgroup_cpu_limit(dir / "none").has_value());
+  test::write_text(dir / "v2/cpu.max", "max 100000\n");
+  CHECK_FALSE(pipeline::cgroup_cpu_limit(dir / "v2").has_value());
+  test::write_text(dir / "v2/cpu.max", "150000 100000\n");
+  CHECK(pipeline::cgroup_cpu_limit(dir / "v2") == 2);
+  test::write_text(dir / "v2/cpu.max", "50000 100000\n");
+  CHECK(pipeline::cgroup_cpu_limit(dir / "v2") == 1);
+  test::write_text(dir / "v1/cpu/cpu.cfs_quota_us", "-1\n");
+  test::write_text(dir / "v1/cpu/cpu.cfs_period_us", "100000\n");
+  CHECK_FALSE(pipeline::cgroup_cpu_limit(dir / "v1").has_value());
+  test::write_text(dir / "v1/cpu/cpu.cfs_quota_us", "400000\n");
+  CHECK(pipeline::cgroup_cpu_limit(dir / "v1") == 4);
+  CHECK(pipeline::resolve_threads(3) == 3);
+  CHECK(pipeline::resolve_threads(0) >= 1);
 }
