@@ -78,12 +78,20 @@ std::vector<std::pair<vector::Ring, double>> polygonize(std::vector<std::uint8_t
   return out;
 }
 
+// What the presets find, named as `swath synth` names it in its truth (so synth → detect → eval matches); an
+// expression's regions are named by the expression.
+std::string default_class(const std::string& index) {
+  if (index == "ndwi") return "water";
+  if (index == "ndvi") return "vegetation";
+  return index;
+}
+
 }  // namespace
 
 IndexDetector::IndexDetector(IndexOptions options)
     : options_(std::move(options)), expression_(Expression::parse(index_formula(options_.index))) {
   check_band_mappings(options_.bands);
-  if (options_.cls.empty()) options_.cls = options_.index;
+  if (options_.cls.empty()) options_.cls = default_class(options_.index);
 }
 
 // Each scene's own: all scenes are prepared before the first is detected, so nothing per scene is kept here.

@@ -110,7 +110,7 @@ const config::OptionTable<DetectOptions>& detect_table() {
               [](DetectOptions & o) -> auto& { return o.index.bands; })
           .text(
               {"index_class", "--index-class",
-               "index detector: class name of its regions (empty: the index, e.g. ndwi)"},
+               "index detector: class name of its regions (empty: water for ndwi, vegetation for ndvi, else the expression)"},
               [](DetectOptions & o) -> auto& { return o.index.cls; })
           .number(
               {"index_min_area_m2", "--min-area", "index detector: smallest region in m²"}, 0, 1e12,

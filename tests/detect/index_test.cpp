@@ -103,3 +103,13 @@ TEST_CASE("index: regions above the threshold become polygons, small ones are dr
   CHECK(found[0].y1 == 212);
   CHECK(found[0].ring.size() >= 4);
 }
+
+TEST_CASE("index: without --index-class, NDWI's regions are water and NDVI's vegetation, as synth names them") {
+  const auto class_of = [](const std::string& index) {
+    return detect::IndexDetector({index, 0.3, {}, 50, 0, ""}).options_json().at("class").as_string();
+  };
+  CHECK(class_of("ndwi") == "water");
+  CHECK(class_of("ndvi") == "vegetation");
+  CHECK(class_of("(nir - red) / (nir + red)") == "(nir - red) / (nir + red)");
+  CHECK(detect::IndexDetector({"ndwi", 0.3, {}, 50, 0, "pond"}).options_json().at("class").as_string() == "pond");
+}
