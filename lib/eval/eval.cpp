@@ -304,8 +304,10 @@ core::Json to_json(const EvalReport& report) {
 }
 
 std::string to_text(const EvalReport& report) {
-  std::string out =
-      fmt::format("counts, precision, recall and F1 at IoU {:g}; AP@0.5 at IoU 0.5\n", report.iou_threshold);
+  std::string out = fmt::format(
+      "counts, precision, recall and F1 at IoU {:g}; AP@0.5 at IoU 0.5; overall: counts summed over "
+      "classes, AP@0.5 their mean over classes with truth (mAP)\n",
+      report.iou_threshold);
   out += fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>10} {:>9} {:>7} {:>6} {:>7}\n", "class", "truths",
                      "detections", "TP", "FP", "FN", "duplicates", "precision", "recall", "F1", "AP@0.5");
   auto line = [&](const Score& s) {
