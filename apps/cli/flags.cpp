@@ -119,7 +119,7 @@ CLI::Validator file_to_write(bool stdout_too) {
         if (const auto problem = path == "-" ? "" : core::unreplaceable_problem(path); !problem.empty())
           return problem + ": swath writes an output whole and renames it into place (name a regular file)";
         const auto problem = path == "-" ? "" : core::parent_directory_problem(path);
-        return problem.empty() ? "" : "'" + path + "': " + problem + " (give a path in an existing directory)";
+        return problem.empty() ? "" : "'" + path + "': " + problem + " (give a path in a directory you may write into)";
       },
       "FILE");
 }

@@ -107,6 +107,16 @@ class QueueCommand final : public cli::Command {
             "not dead tasks of queue '" + client.keys().name + "'; nothing was " + (retry ? "queued again" : "purged"),
             "swath queue dead list shows the dead tasks");
       }
+      // A task of a job whose deadline has passed would die again at once ("task expired"), yet read "queued again".
+      if (retry) {
+        if (const auto expired = queue::dead_past_deadline(client, ids_); !expired.empty()) {
+          throw core::UsageError(core::join(expired, ", "),
+                                 "their job's deadline has passed: queued again, they would die at once as expired; "
+                                 "nothing was queued again",
+                                 "enqueue their work again with --force (and a later --deadline, or none), or purge "
+                                 "them; name the other dead tasks to retry those");
+        }
+      }
       const auto n = retry ? client.dead_retry(ids_) : client.dead_purge(ids_);
       if (json_) {
         core::Json j = core::Json::object();

@@ -227,7 +227,8 @@ std::string parent_directory_problem(const std::string& path) {
     // Outputs are made beside their final name and renamed: a directory one cannot write into (permissions, a
     // read-only mount) fails only then, after the work.
     const std::string dir = parent.empty() ? "." : parent.string();
-    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    // The effective credentials (AT_EACCESS), as the write will use: access() asks about the real user.
+    if (::faccessat(AT_FDCWD, dir.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
       return "the directory '" + dir + "' is not writable here: " + std::strerror(errno);
     }
     return "";

@@ -205,7 +205,7 @@ void check_output_paths(const DetectOptions& options) {
     const auto problem = t.path.empty() ? "" : core::parent_directory_problem(t.path);
     if (!problem.empty()) {
       throw core::UsageError(std::string(t.flag) + " '" + t.path + "'", problem,
-                             "give a path in an existing directory");
+                             "give a path in a directory you may write into");
     }
   }
   refuse_replacing_other_layers(options.output);

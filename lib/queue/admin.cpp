@@ -2,6 +2,7 @@
 #include "queue/admin.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/errors.hpp"
@@ -67,6 +68,31 @@ std::vector<std::string> not_dead(QueueClient& client, const std::vector<std::st
   std::vector<std::string> out;
   for (const auto& id : ids) {
     if (std::find(dead.begin(), dead.end(), id) == dead.end()) out.push_back(id);
+  }
+  return out;
+}
+
+std::vector<std::string> dead_past_deadline(QueueClient& client, const std::vector<std::string>& ids) {
+  const std::int64_t now = client.connection().server_time_ms();
+  std::map<std::string, bool> expired;  // job → its deadline has passed
+  std::vector<std::string> out;
+  for (const auto& task : client.dead_list(0, -1)) {
+    const auto colon = task.id.find(':');
+    const std::string job = task.id.substr(0, colon);
+    const std::string id = colon == std::string::npos ? task.id : task.id.substr(colon + 1);
+    const bool named = ids.empty() || std::find(ids.begin(), ids.end(), task.id) != ids.end() ||
+                       std::find(ids.begin(), ids.end(), id) != ids.end();
+    if (!named) continue;
+    auto known = expired.find(job);
+    if (known == expired.end()) {
+      bool past = false;
+      for (const auto& info : client.jobs(job)) {
+        const auto* deadline = info.meta.find("deadline");
+        past = past || (deadline != nullptr && deadline->is_int() && deadline->as_int() < now);
+      }
+      known = expired.emplace(job, past).first;
+    }
+    if (known->second) out.push_back(task.id);
   }
   return out;
 }

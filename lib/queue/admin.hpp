@@ -27,6 +27,10 @@ std::string never_used_note(Connection& connection, const std::string& name);
 // Those of `ids` (task ids or keys) that are not dead tasks of the queue, in the given order.
 std::vector<std::string> not_dead(QueueClient& client, const std::vector<std::string>& ids);
 
+// Of the dead tasks `ids` names (all when empty), those whose job's deadline has passed ("JOB:ID"): queued again,
+// each would die at once as expired.
+std::vector<std::string> dead_past_deadline(QueueClient& client, const std::vector<std::string>& ids);
+
 // Throws DataError when the queue holds tasks in an earlier version's key layout (which this one would misread),
 // naming what to do; nothing for a queue in this layout or never used.
 void check_layout(Connection& connection, const Keys& keys);

@@ -203,11 +203,14 @@ double drain_seconds(double work, int ready, int total, double task_seconds, dou
   return std::min(first(0), first(startup_seconds));
 }
 
-std::string past_deadline_reason(double seconds_ago, double work, int max_replicas) {
-  return work < max_replicas
-             ? fmt::format("the deadline passed {:.0f}s ago: one pod per unfinished task ({})", seconds_ago, work)
-             : fmt::format("the deadline passed {:.0f}s ago: recommending max replicas ({})", seconds_ago,
-                           max_replicas);
+std::string past_deadline_reason(double seconds_ago, double work, int pods, int max_replicas) {
+  if (pods >= max_replicas)
+    return fmt::format("the deadline passed {:.0f}s ago: recommending max replicas ({})", seconds_ago, max_replicas);
+  if (pods > std::ceil(work)) {
+    return fmt::format("the deadline passed {:.0f}s ago: min replicas ({}), more than the {} unfinished tasks",
+                       seconds_ago, pods, work);
+  }
+  return fmt::format("the deadline passed {:.0f}s ago: one pod per unfinished task ({})", seconds_ago, pods);
 }
 
 DeadlineDecision deadline_replicas(const DeadlineInput& in) {
@@ -225,7 +228,7 @@ DeadlineDecision deadline_replicas(const DeadlineInput& in) {
     d.past = true;
     d.feasible = false;
     d.needed = most_useful;
-    d.reason = past_deadline_reason(-in.seconds_left, in.work, in.max_replicas);
+    d.reason = past_deadline_reason(-in.seconds_left, in.work, most_useful, in.max_replicas);
     return d;
   }
   // A ready pod finishes floor(left / task) tasks before the deadline; a new one floor((left - startup) / task).

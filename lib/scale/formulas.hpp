@@ -73,10 +73,11 @@ struct DeadlineDecision {
   std::string reason;
 };
 
-// The fewest pods that drain `work` before the deadline, capped by max replicas.
-// Why a past deadline asks for the pods it does: max replicas, or one pod per unfinished task when fewer.
-std::string past_deadline_reason(double seconds_ago, double work, int max_replicas);
+// Why a past deadline asks for `pods`: max replicas, or one pod per unfinished task when fewer (min replicas when
+// more).
+std::string past_deadline_reason(double seconds_ago, double work, int pods, int max_replicas);
 
+// The fewest pods that drain `work` before the deadline, capped by max replicas.
 DeadlineDecision deadline_replicas(const DeadlineInput& in);
 
 // Seconds for `total` pods (`ready` of them already running) to drain `work` tasks of `task_seconds` each.

@@ -31,6 +31,23 @@ const std::vector<std::pair<Strategy, std::string>>& strategy_table() {
 
 constexpr double kBig = 1e15;  // shown as "inf"
 
+// KEDA's listLength and activationListLength, and an HPA policy's value, are whole numbers: 10.0 is one, 2.5 is not
+// (it was planned as 2.5 and written into the manifests as 3).
+double whole_number(const config::Entry& e, const std::string& key) {
+  const double value = std::get<double>(e.value);
+  if (std::floor(value) != value) {
+    throw core::UsageError(e.origin.describe() + ": key '" + key + "'",
+                           "'" + e.text + "' is not a whole number: the Kubernetes objects take whole numbers only",
+                           "round it, e.g. " + config::number_text(std::round(value)));
+  }
+  return value;
+}
+
+// A parser of `key`'s whole number.
+auto whole(std::string key) {
+  return [key = std::move(key)](const config::Entry& e) { return whole_number(e, key); };
+}
+
 // From 1: Kubernetes refuses an HPA behavior policy of value 0 (and such a rate would never move).
 template <class At>
 void add_rate_rules(config::OptionTable<Policy>& table, const std::string& prefix, At at) {
@@ -41,15 +58,14 @@ void add_rate_rules(config::OptionTable<Policy>& table, const std::string& prefi
       .integer(
           {prefix + ".max_pods_per_period", "", "HPA behavior: most pods added or removed per period"}, 1,
           100000, [at](Policy & p) -> auto& { return at(p).max_pods_per_period; })
-      .number(
-          {prefix + ".max_percent_per_period", "", "HPA behavior: most percent added or removed per period"}, 1,
-          10000, [at](Policy & p) -> auto& { return at(p).max_percent_per_period; })
+      .parsed(
+          {prefix + ".max_percent_per_period", "", "HPA behavior: most percent added or removed per period"},
+          config::Type::number, [at](Policy & p) -> auto& { return at(p).max_percent_per_period; }, config::number_text,
+          whole(prefix + ".max_percent_per_period"), {}, 1, 10000)
       .number(
           {prefix + ".period_seconds", "", "HPA behavior: the period of those limits"}, 1,
           1800, [at](Policy & p) -> auto& { return at(p).period_seconds; });
 }
-
-double whole_number(const config::Entry& e) { return static_cast<double>(std::get<std::int64_t>(e.value)); }
 
 std::string optional_text(const std::optional<double>& v) { return v ? config::number_text(*v) : ""; }
 
@@ -113,13 +129,14 @@ const config::OptionTable<Policy>& policy_table() {
             {"min_replicas", "", "fewest pods"}, 0, 100000, [](Policy & p) -> auto& { return p.min_replicas; })
         .integer(
             {"max_replicas", "", "most pods"}, 1, 100000, [](Policy & p) -> auto& { return p.max_replicas; })
-        // Whole numbers: KEDA's listLength and activationListLength are (2.5 was planned as 2.5, emitted as 3).
         .parsed(
-            {"target_tasks_per_pod", "", "KEDA target: unfinished tasks per replica or per job"}, config::Type::integer,
-            [](Policy & p) -> auto& { return p.target_tasks_per_pod; }, config::number_text, whole_number, {}, 1, kBig)
+            {"target_tasks_per_pod", "", "KEDA target: unfinished tasks per replica or per job (a whole number)"},
+            config::Type::number, [](Policy & p) -> auto& { return p.target_tasks_per_pod; }, config::number_text,
+            whole("target_tasks_per_pod"), {}, 1, kBig)
         .parsed(
-            {"activation_threshold", "", "unfinished tasks must exceed this to wake from zero"}, config::Type::integer,
-            [](Policy & p) -> auto& { return p.activation_threshold; }, config::number_text, whole_number, {}, 0, kBig)
+            {"activation_threshold", "", "unfinished tasks must exceed this to wake from zero (a whole number)"},
+            config::Type::number, [](Policy & p) -> auto& { return p.activation_threshold; }, config::number_text,
+            whole("activation_threshold"), {}, 0, kBig)
         .number(
             {"polling_interval_seconds", "", "KEDA pollingInterval"}, 1, 3600,
             [](Policy & p) -> auto& { return p.polling_interval_seconds; })

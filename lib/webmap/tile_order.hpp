@@ -1,5 +1,6 @@
-// The order of a pyramid's manifest: depth-first, the four children (row by row) before their parent — a quadtree's
-// postorder — which no block size changes, so tiles.jsonl is the same bytes whatever --max-memory.
+// The order of a pyramid's manifest: the lowest zoom's tiles row by row, each after its subtree, which is in a
+// quadtree's postorder (the four children, row by row, before their parent); no block size changes it, so
+// tiles.jsonl is the same bytes whatever --max-memory.
 #pragma once
 
 #include <vector>
@@ -8,8 +9,8 @@
 
 namespace swath::webmap {
 
-// Whether `a` comes before `b` in that order: a tile's descendants before it, otherwise by the first quadrant
-// where their paths from zoom 0 part.
+// Whether `a` comes before `b` in a subtree's postorder: a tile's descendants before it, otherwise by the first
+// quadrant where their paths from zoom 0 part (for tiles of one subtree only: the lowest zoom goes row by row).
 bool postorder_before(const TileKey& a, const TileKey& b);
 
 // The tiles in range of the subtree at `root` (zooms up to the layout's max), in that order.

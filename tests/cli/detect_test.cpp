@@ -447,9 +447,10 @@ TEST_CASE("detect: a missing output directory, or a window whose context is over
   // Was found only when writing, after the whole run.
   auto r = test::swath({"detect", scene, "-o", dir / "nodir/d.gpkg"});
   CHECK(r.exit_code == 2);
-  CHECK_MESSAGE(r.err.find("-o '" + (dir / "nodir/d.gpkg") + "': the directory '" + (dir / "nodir") +
-                           "' does not exist (hint: give a path in an existing directory)") != std::string::npos,
-                r.err);
+  CHECK_MESSAGE(
+      r.err.find("-o '" + (dir / "nodir/d.gpkg") + "': the directory '" + (dir / "nodir") +
+                 "' does not exist (hint: give a path in a directory you may write into)") != std::string::npos,
+      r.err);
   r = test::swath({"detect", scene, "-o", dir / "d.gpkg", "--quicklook", dir / "nodir/q.png"});
   CHECK(r.exit_code == 2);
   // A parent that is a file is named as such, as the other commands' -o says it.

@@ -310,6 +310,16 @@ TEST_CASE("enqueue: a job's deadline is its latest enqueue's; an expired task ru
   CHECK(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("dead").as_int() == 1);
   CHECK(r.err.find("enqueue it again with --force and a later --deadline, or none") != std::string::npos);
+  // dead retry would queue it again into its expired job, where it dies at once: refused, saying so.
+  const auto listed = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
+  const std::string dead_id = core::Json::parse(listed.out).at("tasks").as_array().at(0).at("id").as_string();
+  for (const std::vector<std::string>& retry :
+       {std::vector<std::string>{"queue", "dead", "retry", "--all"}, {"queue", "dead", "retry", dead_id}}) {
+    const auto refused = test::swath(with_redis(redis, retry));
+    CHECK(refused.exit_code == 2);
+    CHECK_MESSAGE(refused.err.find("their job's deadline has passed") != std::string::npos, refused.err);
+  }
+  CHECK(redis.cli({"LLEN", "swath:{fleet}:dead"}) == "1");
 
   // Into the same job (kind, options, output): its deadline becomes this enqueue's, for the expired task too.
   const auto again = enqueue_json(redis, {"--kind", "checksum", dir / "in/a.txt", dir / "in/b.txt", "--output",

@@ -116,7 +116,7 @@ TEST_CASE("scale-plan --emit: bad kind, bad digest and missing -o write nothing"
   r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "out",
                    "--redis-in-cluster", "redis://user:secret@redis.swath.svc:6379/0"});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("it carries credentials") != std::string::npos);
+  CHECK(r.err.find("it carries a password") != std::string::npos);
   CHECK(r.err.find("--redis-password-secret") != std::string::npos);
   CHECK(r.err.find("secret@") == std::string::npos);
   // Values the API server (or the runtime) would refuse once applied.

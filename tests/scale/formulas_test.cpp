@@ -216,6 +216,40 @@ TEST_CASE("plan: a past deadline asks for a pod per task at most; an empty queue
   CHECK(scale::to_text(plan).find("inf") == std::string::npos);
 }
 
+TEST_CASE("plan: past the deadline, no scale-in while work is left; the idle spell counts from the last work") {
+  scale::PlanInput in;
+  in.policy.deadline_seconds.reset();
+  in.policy.deadline_at_epoch = 1000;
+  in.now_epoch = 2000;
+  in.snapshot.unfinished = 3;
+  in.current_replicas = 10;
+  for (const auto strategy : {scale::Strategy::hpa, scale::Strategy::deadline, scale::Strategy::scaledjob_default}) {
+    CAPTURE(scale::strategy_name(strategy));
+    in.policy.strategy = strategy;
+    const auto plan = scale::make_plan(in);
+    CHECK(plan.desired_replicas == 10);
+    CHECK(plan.action == "hold");
+  }
+  in.current_replicas = 0;
+  in.policy.min_replicas = 5;
+  auto plan = scale::make_plan(in);
+  CHECK(plan.desired_replicas == 5);
+  CHECK(plan.reason == "the deadline passed 1000s ago: min replicas (5), more than the 3 unfinished tasks");
+  // A controller: work seen at 2000 (past the deadline), none at 2002: one pod stays until the cooldown has passed.
+  in.policy.min_replicas = 0;
+  in.policy.strategy = scale::Strategy::deadline;
+  in.policy.cooldown_seconds = 5;
+  scale::HpaState state;
+  in.hpa_state = &state;
+  in.current_replicas = 3;
+  (void)scale::make_plan(in);
+  in.snapshot.unfinished = 0;
+  in.now_epoch = 2002;
+  CHECK(scale::make_plan(in).desired_replicas == 1);
+  in.now_epoch = 2005;
+  CHECK(scale::make_plan(in).desired_replicas == 0);
+}
+
 TEST_CASE("plan: measured task times under a millisecond are planned as 1 ms, not as the policy's seconds") {
   scale::PlanInput in;
   in.snapshot.unfinished = 500000;

@@ -42,7 +42,7 @@ TEST_CASE("policy: min > max names both keys, lines and values") {
 
 TEST_CASE("policy: a negative target is refused") {
   CHECK(test::usage_message([] { scale::parse_policy("strategy: hpa\ntarget_tasks_per_pod: -5\n", "p.yaml"); }) ==
-        "file p.yaml:2: key 'target_tasks_per_pod': '-5' is out of range (hint: expected an integer from 1 to inf)");
+        "file p.yaml:2: key 'target_tasks_per_pod': '-5' is out of range (hint: expected a number from 1 to inf)");
   // KEDA's listLength is a whole number (2.5 was planned as 2.5 and emitted as 3).
   CHECK(test::usage_message([] {
           scale::parse_policy("target_tasks_per_pod: 2.5\n", "p.yaml");
@@ -50,6 +50,10 @@ TEST_CASE("policy: a negative target is refused") {
   CHECK(test::usage_message([] {
           scale::parse_policy("activation_threshold: 1.5\n", "p.yaml");
         }).find("key 'activation_threshold'") != std::string::npos);
+  CHECK(test::usage_message([] {
+          scale::parse_policy("scale_up:\n  max_percent_per_period: 1.5\n", "p.yaml");
+        }).find("'1.5' is not a whole number") != std::string::npos);
+  CHECK(scale::parse_policy("target_tasks_per_pod: 10.0\n", "p.yaml").target_tasks_per_pod == 10);  // whole
   // Kubernetes refuses an HPA behavior policy of value 0.
   for (const char* key : {"max_pods_per_period", "max_percent_per_period"}) {
     CAPTURE(key);

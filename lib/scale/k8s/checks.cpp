@@ -42,11 +42,11 @@ void check_in_cluster_redis(const ManifestOptions& options) {
                            "KEDA's redis scaler reaches Redis over TCP, not a unix socket",
                            "give the address pods use, like redis://redis.swath.svc:6379/0");
   }
-  // In the URL, a password would be written into every pod's args in plain text, and KEDA's trigger takes
-  // credentials only from a Secret.
-  if (!address.password.empty() || !address.user.empty()) {
+  // In the URL, a password would be written into every pod's args in plain text, and KEDA's trigger takes it only
+  // from a Secret (a user name alone is no secret: the workers read the password from SWATH_REDIS_PASSWORD).
+  if (!address.password.empty()) {
     throw core::UsageError("--redis-in-cluster '" + address.describe() + "'",
-                           "it carries credentials, which the manifests would hold in plain text",
+                           "it carries a password, which the manifests would hold in plain text",
                            "put the password in a Secret (key 'password') and pass --redis-password-secret NAME");
   }
 }
