@@ -317,11 +317,14 @@ BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const
         const TileKey key{z, root.x * across + i, root.y * across + j};
         cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
                                        layout.tile_size, layout.tile_size));
-        const bool data = has_data(tile);
+        const bool in_range = layout.in_range(key);
+        const bool data = in_range && has_data(tile);
         // A tile without data adds nothing to its parent, as above the blocks (UpperLevels): its colours under alpha
-        // 0 (cubic's lobes reach there) must not, or a block of another size would make other parents.
+        // 0 (cubic's lobes reach there) must not, or a block of another size would make other parents. Nor does a
+        // tile out of range (the kernels spill a few pixels past the scene's last tile), which UpperLevels never
+        // gets.
         if (!data) tile.setTo(cv::Scalar::all(0));
-        if (!layout.in_range(key)) continue;
+        if (!in_range) continue;
         if (!data) {
           out.empty.push_back(key);
           continue;
