@@ -67,13 +67,17 @@ std::string file_sha256(const std::string& path) {
 void refuse_unplaced_tile(GDALDataset& dataset, const InputScene& input) {
   const auto info = raster::describe_scene(dataset, input.path);
   if (info.georeferenced() && info.geotransform->north_up()) return;
+  const std::string extension = core::to_lower(std::filesystem::path(input.path).extension().string());
+  const bool image = extension == ".png" || extension == ".jpg" || extension == ".jpeg" || extension == ".webp";
+  const std::string why = info.georeferenced() ? "it has a rotated or sheared geotransform"
+                          : image ? "it has " + info.missing_georeferencing() + " (PNG, JPEG and WebP tiles keep none)"
+                                  : "it has " + info.missing_georeferencing() + ", as its scene had none";
   throw core::UsageError("tile '" + input.tile + "' ('" + input.path + "')",
-                         info.georeferenced() ? "it has a rotated or sheared geotransform"
-                                              : "it has " + info.missing_georeferencing() +
-                                                    " (PNG, JPEG and WebP tiles keep none), so its detections "
-                                                    "cannot be placed on the map, and the tiles' pixel coordinates "
-                                                    "would share one frame",
-                         "detect the scene itself, or tile it as GTiff or COG (swath tile -f GTiff)");
+                         why +
+                             ", so its detections cannot be placed on the map, and the tiles' pixel coordinates "
+                             "would share one frame",
+                         image ? "detect the scene itself, or tile it as GTiff or COG chips (swath tile -f GTiff)"
+                               : "detect the scene itself (--allow-pixel-coords writes its pixel coordinates)");
 }
 
 // A manifest's failed tiles, and its tiles that cannot be opened (gone, damaged), are not read: each is a failure

@@ -129,10 +129,15 @@ class Checker {
       if (info == nullptr) continue;
       // A manifest's tiles place their detections themselves, as `swath detect tiles.jsonl` requires.
       if (task.options.find("tiles") != nullptr && !info->georeferenced()) {
+        const auto extension = core::to_lower(fs::path(input).extension().string());
+        const bool image = extension == ".png" || extension == ".jpg" || extension == ".jpeg" || extension == ".webp";
         refuse(Audience::enqueue, "tile '" + input + "'",
                "it has " + info->missing_georeferencing() +
-                   " (PNG, JPEG and WebP tiles keep none), so its detections cannot be placed on the map",
-               "enqueue the scene itself, or tile it as GTiff or COG (swath tile -f GTiff)");
+                   (image ? " (PNG, JPEG and WebP tiles keep none)" : ", as its scene had none") +
+                   ", so its detections cannot be placed on the map",
+               image ? "enqueue the scene itself, or tile it as GTiff or COG chips (swath tile -f GTiff)"
+                     : "enqueue the scene itself (with --options '{\"allow_pixel_coords\":true}' for its pixel "
+                       "coordinates)");
       }
       if (!info->georeferenced() && !options.allow_pixel_coords) {
         refusing("detect", [&] { raster::require_whole(*info); });  // a cut copy, not a scene without a CRS
