@@ -146,6 +146,19 @@ TEST_CASE("config: every file in configs/ is loaded by a test") {
   }
 }
 
+TEST_CASE("config: configs/swath.yaml sets every key, each to its built-in default") {
+  config::Config c = settings::defaults();
+  c.load_file(std::string(SWATH_SOURCE_DIR) + "/configs/swath.yaml");
+  const auto defaults = config::to_json(settings::defaults());
+  const auto loaded = config::to_json(c);
+  REQUIRE(loaded.as_object().size() == defaults.as_object().size());
+  for (const auto& [key, entry] : loaded.as_object()) {
+    CAPTURE(key);
+    CHECK(entry.at("source").as_string().find("swath.yaml") != std::string::npos);
+    CHECK(entry.at("value") == defaults.at(key).at("value"));
+  }
+}
+
 TEST_CASE("config: SWATH_TILE_SIZE (one underscore where two part section and key) is refused, naming the right name") {
   config::Config c = settings::defaults();
   const auto message = test::usage_message([&] { c.load_environment({"SWATH_GDAL_CACHE_MB=5"}); });
