@@ -1,7 +1,9 @@
 // The one place argv is parsed and errors are caught: parse → config → logging → trace → run → exit code.
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <string_view>
 
@@ -10,6 +12,7 @@
 #include "cli/usage.hpp"
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
 #include "log/context.hpp"
@@ -32,21 +35,52 @@ struct GlobalOptions {
   bool version = false;
 };
 
-void on_signal(int signal_number) { core::request_cancel(signal_number); }
+std::atomic<long long> first_signal_ns{0};
+static_assert(std::atomic<long long>::is_always_lock_free, "must be usable from a signal handler");
 
 // SIGINT/SIGTERM ask the command to stop cleanly (a worker first finishes or hands back its tasks within
-// --grace). SA_RESETHAND makes a second one take the default action, so a command stuck where it cannot check
-// (a hung network read inside GDAL), or a user who will not wait for the grace period, still stops at once.
+// --grace). A second one, 100 ms or more later, takes the default action, so a command stuck where it cannot check
+// (a hung network read inside GDAL), or a user who will not wait for the grace period, still stops at once. One sent
+// twice at once is one stop: `timeout` signals the child, then its whole group.
+void on_signal(int signal_number) {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  const long long ns = static_cast<long long>(now.tv_sec) * 1000000000LL + now.tv_nsec;
+  const long long first = first_signal_ns.load();
+  if (first == 0) {
+    first_signal_ns.store(ns);
+    core::request_cancel(signal_number);
+    return;
+  }
+  if (ns - first < 100000000LL) return;
+  struct sigaction fallback {};
+  fallback.sa_handler = SIG_DFL;
+  sigemptyset(&fallback.sa_mask);
+  sigaction(signal_number, &fallback, nullptr);
+  raise(signal_number);  // delivered, with the default action, once this handler returns
+}
+
 void install_signal_handlers() {
   struct sigaction action {};
   action.sa_handler = on_signal;
   sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;
+  action.sa_flags = 0;
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
   // hiredis writes with write(): a Redis that closed the connection (a restart) must give EPIPE, which the
   // queue reconnects from, not a SIGPIPE that kills the worker with its tasks in flight. Same for kubectl's pipe.
   signal(SIGPIPE, SIG_IGN);
+}
+
+// --log-file appends to the file it names: never one the command reads or writes (a scene, a config file, -o).
+void refuse_log_over_arguments(const std::string& log_file, const CLI::App& command, const std::string& config_file) {
+  if (log_file.empty() || log_file == "-") return;
+  std::vector<std::string> given;
+  if (!config_file.empty()) given.push_back(config_file);
+  for (const CLI::Option* option : command.get_options()) {
+    for (const auto& value : option->results()) given.push_back(value);
+  }
+  core::refuse_output_is_input("--log-file", log_file, given);
 }
 
 // --config, else SWATH_CONFIG, else none ("").
@@ -158,6 +192,7 @@ int run(int argc, char** argv, CommandList commands) {
     subcommands.emplace_back(sub, command.get());
   }
 
+  install_signal_handlers();  // before anything else: a stop while flags are parsed is a stop too
   std::string command_name;
   try {
     check_command_name(argc, argv, commands);
@@ -172,11 +207,11 @@ int run(int argc, char** argv, CommandList commands) {
     if (chosen == nullptr) throw core::UsageError("no command given", "", "swath --help lists the commands");
 
     config::Config config = build_config(global, flags);
+    refuse_log_over_arguments(config.get_string("log.file"), *app.get_subcommand(command_name), config_file_of(global));
     log::configure(log_settings(config));
     raster::configure_gdal(raster::gdal_table().apply(config));
     const auto trace = start_trace(global);
     log::ContextGuard trace_scope(log::current().with({{"trace_id", trace.trace_id}, {"span_id", trace.span_id}}));
-    install_signal_handlers();
     const auto logger = log::get("cli");
     logger->debug("swath {} {} starting", provenance::build_facts().git_describe, command_name);
     const int code = chosen->run(Invocation{config, command_name, config_file_of(global)});

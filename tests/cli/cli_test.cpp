@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/files.hpp"
 #include "core/json.hpp"
 #include "support/process.hpp"
 #include "support/scratch.hpp"
@@ -353,4 +354,32 @@ TEST_CASE("cli: config show says the log level -q and -v put in force, and where
   CHECK(level({"-q", "config", "show", "--json"}) == "warn (flag -q)");
   CHECK(level({"-v", "config", "show", "--json"}) == "debug (flag -v)");
   CHECK(level({"--log-level", "error", "-v", "config", "show", "--json"}) == "warn (flag -v)");
+}
+
+TEST_CASE("cli: --log-file naming a file the command reads or writes is refused before it is touched") {
+  test::ScratchDir dir;
+  const auto scene = dir / "scene.tif";
+  REQUIRE(test::swath({"synth", "-o", scene, "--size", "256x256"}).exit_code == 0);
+  const auto before = core::read_file(scene);
+  auto r = test::swath({"--log-file", scene, "tile", scene, "-o", dir / "tiles"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--log-file '" + scene + "': it is also an input") != std::string::npos, r.err);
+  CHECK(core::read_file(scene) == before);  // no log line appended to the scene
+  test::write_text(dir / "my.yaml", "tile:\n  size: 256\n");
+  r = test::swath({"--log-file", dir / "my.yaml", "--config", dir / "my.yaml", "config", "show"});
+  CHECK(r.exit_code == 2);
+  CHECK(core::read_file(dir / "my.yaml") == "tile:\n  size: 256\n");
+}
+
+TEST_CASE("cli: one stop sent twice at once (timeout signals the child, then its group) is one stop: 130 and JSON") {
+  test::ScratchDir dir;
+  const auto scene = dir / "big.tif";
+  REQUIRE(test::swath({"synth", "-o", scene, "--size", "4096x4096"}).exit_code == 0);
+  test::Background run({SWATH_BINARY, "tile", scene, "-o", dir / "tiles", "--size", "128", "--threads", "1", "--json"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  run.signal(SIGINT);
+  run.signal(SIGINT);
+  const auto r = run.wait();
+  CHECK(r.exit_code == 130);
+  CHECK_NOTHROW((void)core::Json::parse(r.out));
 }

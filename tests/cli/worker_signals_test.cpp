@@ -49,6 +49,8 @@ TEST_CASE("worker signals: a second SIGTERM ends the worker at once, without wai
   wait_for_lease(redis);
   worker.signal(SIGTERM);
   wait_until([&] { return worker.err_so_far().find("stopping: waiting up to") != std::string::npos; });
+  // A second stop, not the first sent twice at once (within 100 ms: `timeout` signals the child, then its group).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   worker.signal(SIGTERM);
   const auto r = worker.wait();
   CHECK(r.exit_code == 128 + SIGTERM);  // killed by the second one
