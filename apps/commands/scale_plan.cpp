@@ -76,6 +76,13 @@ class ScalePlanCommand final : public cli::Command {
     const auto settings = scale::settings_table().apply(invocation.config);
     policy_ = scale::resolve_policy(settings);
     if (!trace_.empty()) return simulate();
+    // The queue section's Redis and name, when a file or the environment sets them (not their built-in defaults,
+    // which would make every --stats-less run read a local Redis), as enqueue, worker and queue read them.
+    const auto& config = invocation.config;
+    if (redis_.empty() && stats_.empty() && config.entry("queue.redis").origin.layer != config::Layer::builtin)
+      redis_ = config.get_string("queue.redis");
+    if (queue_.empty() && config.entry("queue.name").origin.layer != config::Layer::builtin)
+      queue_ = config.get_string("queue.name");
     auto queue = queue_settings(invocation.config);
     const auto source = scale::resolve_source(
         stats_, redis_, queue_,

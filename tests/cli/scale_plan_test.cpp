@@ -236,6 +236,11 @@ TEST_CASE("scale-plan: --redis reads the queue's backlog from a real Redis") {
   const auto plan = core::Json::parse(r.out);
   CHECK(plan.dump().find("\"backlog\":30") != std::string::npos);
   CHECK(plan.at("desired_replicas").as_int() > 0);
+  // The queue section from the environment (or a config file), as enqueue, worker and queue read it.
+  r = test::swath({"scale-plan", "--strategy", "scaledjob-default", "--json"},
+                  {.env = {{"SWATH_QUEUE__REDIS", redis.url()}, {"SWATH_QUEUE__NAME", "tiles"}}});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).dump().find("\"backlog\":30") != std::string::npos);
 }
 
 TEST_CASE("scale-plan: every strategy counts running work, so a plan never scales in under leased tasks") {
