@@ -207,7 +207,8 @@ int run(int argc, char** argv, CommandList commands) {
     if (chosen == nullptr) throw core::UsageError("no command given", "", "swath --help lists the commands");
 
     config::Config config = build_config(global, flags);
-    refuse_log_over_arguments(config.get_string("log.file"), *app.get_subcommand(command_name), config_file_of(global));
+    refuse_log_over_arguments(config.get_string("log.file"), *app.get_subcommand(chosen->name()),
+                              config_file_of(global));
     log::configure(log_settings(config));
     raster::configure_gdal(raster::gdal_table().apply(config));
     const auto trace = start_trace(global);
