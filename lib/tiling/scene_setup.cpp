@@ -92,8 +92,11 @@ ByteRange auto_range(GDALRasterBand& band, const TileScene& scene, int band_numb
   const double low_edge = per_value ? min - 0.5 : min, high_edge = per_value ? max + 0.5 : max;
   std::vector<GUIntBig> histogram(buckets);
   // Out-of-range samples (the histogram may sample blocks the min/max did not) count in the end buckets.
-  if (band.GetHistogram(low_edge, high_edge, static_cast<int>(buckets), histogram.data(), TRUE, TRUE, GDALDummyProgress,
-                        nullptr) != CE_None ||
+  // GDALRasterBand's own computation, not the PAM override most drivers have: that one saved the histogram in
+  // SCENE.aux.xml beside the input (a write into the inputs' directory) and answered later runs from that file,
+  // which the scene's fingerprint does not cover (an edited or stale one changed every tile).
+  if (band.GDALRasterBand::GetHistogram(low_edge, high_edge, static_cast<int>(buckets), histogram.data(), TRUE, TRUE,
+                                        GDALDummyProgress, nullptr) != CE_None ||
       errors.failed()) {
     throw_unreadable_range(scene, band_number, errors.last_failure());
   }

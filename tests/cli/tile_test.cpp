@@ -502,3 +502,23 @@ TEST_CASE("tile: a signed 8-bit scene (PIXELTYPE=SIGNEDBYTE, read by GDAL 3.6 as
   CHECK(r.err.find("gdal_calc.py -A") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir / "out/tiles.jsonl"));
 }
+
+TEST_CASE("tile --scale auto: nothing is written beside the scene, and a sidecar there does not change the tiles") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(
+      dir / "u16.tif", {.width = 300, .height = 200, .bands = 1, .type = GDT_UInt16, .pixel = [](int, int x, int y) {
+                          return 100.0 + x * 7 + y;
+                        }});
+  auto r = test::swath({"tile", scene, "-o", dir / "a", "-f", "PNG", "--size", "128"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK_FALSE(fs::exists(scene + ".aux.xml"));  // GDAL's PAM cache of the histogram went there
+  // A stale or edited sidecar (GDAL reads it) is not the scene: the same tiles.
+  test::write_text(scene + ".aux.xml",
+                   "<PAMDataset><PAMRasterBand band=\"1\"><Histograms><HistItem><HistMin>0</HistMin>"
+                   "<HistMax>65535</HistMax><BucketCount>2</BucketCount><IncludeOutOfRange>1</IncludeOutOfRange>"
+                   "<Approximate>1</Approximate><HistCounts>1|1</HistCounts></HistItem></Histograms>"
+                   "</PAMRasterBand></PAMDataset>");
+  r = test::swath({"tile", scene, "-o", dir / "b", "-f", "PNG", "--size", "128"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::read_file(dir / "a/u16/r000000_c000000.png") == core::read_file(dir / "b/u16/r000000_c000000.png"));
+}
