@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <string_view>
 
@@ -73,13 +74,22 @@ void install_signal_handlers() {
 }
 
 // --log-file appends to the file it names: never one the command reads or writes (a scene, a config file, -o).
+// Values that name existing files count (not "cfar" or "4"), also those of a command's own command (queue stats).
+void collect_files(const CLI::App& command, std::vector<std::string>& out) {
+  for (const CLI::Option* option : command.get_options()) {
+    for (const auto& value : option->results()) {
+      std::error_code error;
+      if (std::filesystem::is_regular_file(value, error)) out.push_back(value);
+    }
+  }
+  for (const CLI::App* sub : command.get_subcommands()) collect_files(*sub, out);  // the parsed ones
+}
+
 void refuse_log_over_arguments(const std::string& log_file, const CLI::App& command, const std::string& config_file) {
   if (log_file.empty() || log_file == "-") return;
   std::vector<std::string> given;
   if (!config_file.empty()) given.push_back(config_file);
-  for (const CLI::Option* option : command.get_options()) {
-    for (const auto& value : option->results()) given.push_back(value);
-  }
+  collect_files(command, given);
   core::refuse_output_is_input("--log-file", log_file, given);
 }
 

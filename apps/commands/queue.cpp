@@ -107,17 +107,29 @@ class QueueCommand final : public cli::Command {
             "not dead tasks of queue '" + client.keys().name + "'; nothing was " + (retry ? "queued again" : "purged"),
             "swath queue dead list shows the dead tasks");
       }
-      // A task of a job whose deadline has passed would die again at once ("task expired"), yet read "queued again".
+      // A task of a job whose deadline has passed would die again at once ("task expired"), yet read "queued again":
+      // named, it is refused; with --all, the others are retried and it stays dead, said on stderr.
+      std::vector<std::string> chosen = ids_;
+      std::vector<std::string> expired;
       if (retry) {
-        if (const auto expired = queue::dead_past_deadline(client, ids_); !expired.empty()) {
+        expired = queue::dead_past_deadline(client, ids_);
+        if (!expired.empty() && !all_) {
           throw core::UsageError(core::join(expired, ", "),
                                  "their job's deadline has passed: queued again, they would die at once as expired; "
                                  "nothing was queued again",
                                  "enqueue their work again with --force (and a later --deadline, or none), or purge "
                                  "them; name the other dead tasks to retry those");
         }
+        if (!expired.empty()) {
+          for (const auto& task : client.dead_list(0, -1)) {
+            if (std::find(expired.begin(), expired.end(), task.id) == expired.end()) chosen.push_back(task.id);
+          }
+          std::cerr << "swath queue: " << expired.size() << " dead task(s) stay dead: their job's deadline has passed "
+                    << "(enqueue their work again with --force and a later --deadline, or none)\n";
+        }
       }
-      const auto n = retry ? client.dead_retry(ids_) : client.dead_purge(ids_);
+      const bool nothing_left = !expired.empty() && chosen.empty();
+      const auto n = nothing_left ? 0 : retry ? client.dead_retry(chosen) : client.dead_purge(chosen);
       if (json_) {
         core::Json j = core::Json::object();
         j.set("schema", "swath.queue.dead_action/1");

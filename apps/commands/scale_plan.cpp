@@ -16,6 +16,7 @@
 #include "scale/plan.hpp"
 #include "scale/report.hpp"
 #include "scale/request.hpp"
+#include "settings/schema.hpp"
 
 namespace swath::commands {
 
@@ -78,11 +79,15 @@ class ScalePlanCommand final : public cli::Command {
     if (!trace_.empty()) return simulate();
     // The queue section's Redis and name, when a file or the environment sets them (not their built-in defaults,
     // which would make every --stats-less run read a local Redis), as enqueue, worker and queue read them.
+    // A file restating the default (configs/swath.yaml) names no queue either.
     const auto& config = invocation.config;
-    if (redis_.empty() && stats_.empty() && config.entry("queue.redis").origin.layer != config::Layer::builtin)
-      redis_ = config.get_string("queue.redis");
-    if (queue_.empty() && config.entry("queue.name").origin.layer != config::Layer::builtin)
-      queue_ = config.get_string("queue.name");
+    const auto set_here = [&](const std::string& key) {
+      return config.entry(key).origin.layer != config::Layer::builtin &&
+             config.get_string(key) != settings::defaults().get_string(key);
+    };
+    const bool redis_from_config = redis_.empty() && stats_.empty() && set_here("queue.redis");
+    if (redis_from_config) redis_ = config.get_string("queue.redis");
+    if (queue_.empty() && (redis_from_config || set_here("queue.name"))) queue_ = config.get_string("queue.name");
     auto queue = queue_settings(invocation.config);
     const auto source = scale::resolve_source(
         stats_, redis_, queue_,

@@ -180,14 +180,19 @@ void refuse_replacing_other_layers(const std::string& output) {
   if (output.empty() || vector::format_for_path(output) != vector::Format::gpkg) return;
   std::error_code error;
   if (!std::filesystem::is_regular_file(output, error)) return;
+  if (std::filesystem::file_size(output, error) == 0 && !error) return;
+  const auto names = vector::layer_names(output);
   std::vector<std::string> others;
-  for (const auto& name : vector::layer_names(output)) {
+  for (const auto& name : names) {
     if (name != kDetectionsLayer) others.push_back("'" + name + "'");
   }
-  if (others.empty()) return;
-  throw core::UsageError("-o '" + output + "'",
-                         "it holds other layers (" + core::join(others, ", ") + "), which writing it would remove",
-                         "choose another -o, or remove the file first if those layers can go");
+  if (!names.empty() && others.empty()) return;  // swath's own detections: a re-run replaces them
+  throw core::UsageError(
+      "-o '" + output + "'",
+      names.empty() ? "GDAL cannot read it as a GeoPackage of swath's detections (a raster "
+                      "GeoPackage, a damaged file?), and writing it would replace it"
+                    : "it holds other layers (" + core::join(others, ", ") + "), which writing it would remove",
+      "choose another -o, or remove the file first if what it holds can go");
 }
 
 // Before any work: a directory where a file is to go (or a missing directory to put it in) would fail only at the

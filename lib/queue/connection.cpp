@@ -126,6 +126,11 @@ void Connection::open() {
 }
 
 void Connection::log_in() {
+  checking_server_ = true;
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{checking_server_};
   if (!endpoint_.password.empty()) {
     std::vector<std::string> auth{"AUTH"};
     if (!endpoint_.user.empty()) auth.push_back(endpoint_.user);
@@ -167,7 +172,8 @@ void Connection::log_in() {
 
 void Connection::lost(const std::string& doing) {
   const std::string why = context_ != nullptr && context_->err != 0 ? context_->errstr : "connection closed";
-  const bool not_redis = context_ != nullptr && context_->err == REDIS_ERR_PROTOCOL;
+  // Only while its first reply is awaited: mid-session a protocol error (a proxy's glitch) is a lost connection.
+  const bool not_redis = checking_server_ && context_ != nullptr && context_->err == REDIS_ERR_PROTOCOL;
   close();
   if (not_redis) {
     // Something else listens there (an HTTP server, a wrong port): reconnecting would meet it again.

@@ -132,7 +132,8 @@ class Connection {
   RedisEndpoint endpoint_;
   ConnectOptions options_;
   redisContext* context_ = nullptr;
-  bool was_lost_ = false;  // the next open() is a reconnection
+  bool checking_server_ = false;  // log_in() awaits the server's first replies
+  bool was_lost_ = false;         // the next open() is a reconnection
   std::map<const char*, std::string> shas_;
 };
 

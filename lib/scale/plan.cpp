@@ -154,14 +154,14 @@ Plan make_plan(const PlanInput& in) {
   if (in.hpa_state != nullptr && plan.work > in.policy.activation_threshold) in.hpa_state->last_active = in.now_epoch;
   // A past deadline overrides every strategy: the best left to do is to finish as soon as possible.
   if (plan.seconds_left && *plan.seconds_left <= 0 && plan.work > 0) {
-    // As many pods as can work at once: max replicas, or one per unfinished task when fewer; never fewer than run
-    // now while work is left (a scale-in would skip the HPA's stabilisation and hit pods at random).
+    // As many pods as can work at once: max replicas, or one per unfinished task when fewer; never fewer than the
+    // pods running leased tasks (a scale-in picks pods at random).
     const int useful = std::max(in.policy.min_replicas,
                                 static_cast<int>(std::min<double>(std::ceil(plan.work), in.policy.max_replicas)));
     const bool jobs = plan.strategy != Strategy::hpa && plan.strategy != Strategy::deadline;
     if (jobs) plan.new_jobs = std::max(0, useful - in.current_replicas);
-    plan.desired_replicas = jobs ? in.current_replicas + static_cast<int>(plan.new_jobs)
-                                 : std::max(useful, std::min(in.current_replicas, in.policy.max_replicas));
+    plan.desired_replicas =
+        jobs ? in.current_replicas + static_cast<int>(plan.new_jobs) : std::max(useful, busy_pods(in));
     plan.reason = past_deadline_reason(-*plan.seconds_left, plan.work, useful, in.policy.max_replicas);
   } else {
     run_strategy(in, plan);

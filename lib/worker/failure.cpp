@@ -2,7 +2,6 @@
 #include "worker/failure.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <new>
 
 #include "core/errors.hpp"
@@ -16,10 +15,6 @@ Classified classify(const std::exception_ptr& error) {
     return {true, core::describe(e)};
   } catch (const core::UsageError& e) {
     return {true, core::describe(e)};
-  } catch (const core::IoError& e) {
-    // A read-only file system or a permission does not heal by waiting: every retry would fail the same way.
-    const int os = e.os_error();
-    return {os == EROFS || os == EACCES || os == EPERM, core::describe(e)};
   } catch (const core::Error& e) {
     return {false, core::describe(e)};
   } catch (const std::bad_alloc&) {

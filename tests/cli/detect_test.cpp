@@ -325,6 +325,14 @@ TEST_CASE("detect: a GeoPackage holding other layers is not replaced; one of swa
   CHECK(core::read_file(dir / "mine.gpkg") == before);
   REQUIRE(test::swath({"detect", scene, "-o", dir / "d.gpkg"}).exit_code == 0);
   CHECK(test::swath({"detect", scene, "-o", dir / "d.gpkg"}).exit_code == 0);  // a re-run replaces its own
+  // A raster GeoPackage lists no vector layer: refused all the same.
+  GDALDatasetUniquePtr source(GDALDataset::Open(scene.c_str(), GDAL_OF_RASTER));
+  REQUIRE(source);
+  GDALDatasetUniquePtr(GetGDALDriverManager()->GetDriverByName("GPKG")->CreateCopy(
+      (dir / "raster.gpkg").c_str(), source.get(), FALSE, nullptr, nullptr, nullptr));
+  const auto raster = test::swath({"detect", scene, "-o", dir / "raster.gpkg"});
+  CHECK(raster.exit_code == 2);
+  CHECK(raster.err.find("GDAL cannot read it as a GeoPackage of swath's detections") != std::string::npos);
 }
 
 TEST_CASE("detect: an empty scene gives an empty but valid output") {

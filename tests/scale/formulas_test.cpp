@@ -216,20 +216,27 @@ TEST_CASE("plan: a past deadline asks for a pod per task at most; an empty queue
   CHECK(scale::to_text(plan).find("inf") == std::string::npos);
 }
 
-TEST_CASE("plan: past the deadline, no scale-in while work is left; the idle spell counts from the last work") {
+TEST_CASE("plan: past the deadline, no scale-in under leased tasks; the idle spell counts from the last work") {
   scale::PlanInput in;
   in.policy.deadline_seconds.reset();
   in.policy.deadline_at_epoch = 1000;
   in.now_epoch = 2000;
   in.snapshot.unfinished = 3;
+  in.snapshot.in_flight = 2;
   in.current_replicas = 10;
-  for (const auto strategy : {scale::Strategy::hpa, scale::Strategy::deadline, scale::Strategy::scaledjob_default}) {
+  for (const auto strategy : {scale::Strategy::hpa, scale::Strategy::deadline}) {
     CAPTURE(scale::strategy_name(strategy));
     in.policy.strategy = strategy;
-    const auto plan = scale::make_plan(in);
-    CHECK(plan.desired_replicas == 10);
-    CHECK(plan.action == "hold");
+    CHECK(scale::make_plan(in).desired_replicas == 3);  // a pod per task; the 2 running them are among them
   }
+  in.snapshot.unfinished = 1;
+  in.policy.strategy = scale::Strategy::deadline;
+  CHECK(scale::make_plan(in).desired_replicas == 2);  // the pods running leased tasks stay
+  in.snapshot.unfinished = 3;
+  in.policy.strategy = scale::Strategy::scaledjob_default;  // jobs are never scaled in: no new job, none taken away
+  const auto jobs = scale::make_plan(in);
+  CHECK(jobs.desired_replicas == 10);
+  CHECK(jobs.action == "hold");
   in.current_replicas = 0;
   in.policy.min_replicas = 5;
   auto plan = scale::make_plan(in);
@@ -237,6 +244,7 @@ TEST_CASE("plan: past the deadline, no scale-in while work is left; the idle spe
   CHECK(plan.reason == "the deadline passed 1000s ago: min replicas (5), more than the 3 unfinished tasks");
   // A controller: work seen at 2000 (past the deadline), none at 2002: one pod stays until the cooldown has passed.
   in.policy.min_replicas = 0;
+  in.snapshot.in_flight = 0;
   in.policy.strategy = scale::Strategy::deadline;
   in.policy.cooldown_seconds = 5;
   scale::HpaState state;

@@ -294,24 +294,14 @@ TEST_CASE("worker: backoff doubles per attempt with equal jitter, capped") {
   CHECK(worker::retry_delay_ms(30, 1000, 60000, 0.5) == 45000);
 }
 
-TEST_CASE("worker: a read-only file system or a refused permission is dead-lettered at once, a full disk retried") {
+TEST_CASE("worker: an output error is retried, even a read-only file system (it may be this worker's mount)") {
   const auto permanent = [](const auto& e) { return worker::classify(std::make_exception_ptr(e)).permanent; };
-  CHECK(permanent(core::IoError("cannot create directory 'out/.staging'", "Read-only file system", "", EROFS)));
-  CHECK(permanent(core::IoError("cannot write to directory 'out'", "Permission denied", "", EACCES)));
+  // One worker with a read-only or foreign-owned volume would otherwise dead-letter every task it takes, in
+  // milliseconds, before a healthy worker could: retried with backoff, they reach the others.
+  CHECK_FALSE(permanent(core::IoError("cannot create directory 'out/.staging'", "Read-only file system", "", EROFS)));
+  CHECK_FALSE(permanent(core::IoError("cannot write to directory 'out'", "Permission denied", "", EACCES)));
   CHECK_FALSE(permanent(core::IoError("cannot write 'out/a.tif'", "No space left on device", "", ENOSPC)));
-  CHECK_FALSE(permanent(core::IoError("lost the connection", "reset")));
   CHECK(permanent(core::DataError("scene", "corrupt")));
-  // From the call a worker makes for its staging directory.
-  if (::geteuid() != 0) {
-    test::ScratchDir dir;
-    fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
-    try {
-      core::ensure_writable_directory(dir / "staging");
-      FAIL("expected an IoError");
-    } catch (const core::IoError& e) {
-      CHECK(permanent(e));
-    }
-  }
 }
 
 // Writes outputs in sub-directories, the way the tile kind writes <scene>/<tile>.tif.

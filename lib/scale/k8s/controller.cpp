@@ -127,7 +127,11 @@ Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa,
     step.held = step.plan.desired_replicas != current;
   }
   if (o.apply) {
-    for (const auto& argv : step.commands) checked(argv, stdin_text);
+    for (const auto& argv : step.commands) {
+      // A stop ends the iteration between calls: no new kubectl starts after Ctrl-C/SIGTERM.
+      if (core::cancel_requested()) throw core::Interrupted("stopped before '" + render_command(argv) + "'");
+      checked(argv, stdin_text);
+    }
   }
   step.applied = o.apply;
   // The rate limits count the changes made: a dry run or a held change made none (a dry run would otherwise show
@@ -223,6 +227,10 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o,
                      core::describe(e));
       }
       out(o.json ? failed.dump() : fmt::format("iteration {}: failed: {}", report.iterations, core::describe(e)));
+    }
+    if (core::cancel_requested()) {  // a stop during the last iteration is a stop too (exit 130)
+      report.interrupted = true;
+      break;
     }
     if (o.max_iterations != 0 && report.iterations >= o.max_iterations) break;
     if (!sleep_interruptibly(o.interval_seconds)) {

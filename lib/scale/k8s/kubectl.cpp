@@ -39,15 +39,16 @@ struct Pipe {
 
 constexpr int kStopGraceSeconds = 5;
 
-// SIGTERM to its group, a second to go, then SIGKILL; reaped either way.
+// SIGTERM, a second to go, then SIGKILL; reaped either way. (It stays in swath's process group, so a terminal's
+// Ctrl-C reaches it too.)
 void end_child(pid_t pid) {
-  ::kill(-pid, SIGTERM);
+  ::kill(pid, SIGTERM);
   for (int i = 0; i < 50; ++i) {
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) return;
     ::usleep(20000);
   }
-  ::kill(-pid, SIGKILL);
+  ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
 }
@@ -68,7 +69,6 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   if (pid < 0) throw core::IoError(argv.front(), std::string("cannot fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::signal(SIGPIPE, SIG_DFL);  // an ignored signal survives exec: give kubectl the default back
-    ::setpgid(0, 0);             // its own group: ending it ends what it started (a wrapper script's children)
     ::dup2(in.fd[0], 0);
     ::dup2(out.fd[1], 1);
     ::dup2(err.fd[1], 2);

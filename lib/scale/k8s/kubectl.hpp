@@ -14,7 +14,7 @@ struct CommandResult {
 
 // fork/exec with pipes; IoError when the program cannot be started at all or has not finished within
 // `timeout_seconds`, Interrupted when still running 5 s after Ctrl-C/SIGTERM (core::cancel_requested): the
-// program (its process group) is ended then.
+// program is ended then.
 CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_text = {},
                           double timeout_seconds = 120);
 
