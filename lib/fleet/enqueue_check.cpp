@@ -129,8 +129,7 @@ class Checker {
       if (info == nullptr) continue;
       // A manifest's tiles place their detections themselves, as `swath detect tiles.jsonl` requires.
       if (task.options.find("tiles") != nullptr && !info->georeferenced()) {
-        const auto extension = core::to_lower(fs::path(input).extension().string());
-        const bool image = extension == ".png" || extension == ".jpg" || extension == ".jpeg" || extension == ".webp";
+        const bool image = raster::keeps_no_georeferencing(input);
         refuse(Audience::enqueue, "tile '" + input + "'",
                "it has " + info->missing_georeferencing() +
                    (image ? " (PNG, JPEG and WebP tiles keep none)" : ", as its scene had none") +

@@ -9,10 +9,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "raster/gdal_errors.hpp"
 
 namespace swath::raster {
@@ -158,6 +160,11 @@ void require_north_up(const SceneInfo& info, const std::string& other_way) {
                   c[2], c[4]),
       "make it north-up first, e.g. `gdalwarp " + info.path + " north-up.tif`" +
           (other_way.empty() ? "" : ", " + other_way));
+}
+
+bool keeps_no_georeferencing(const std::string& path) {
+  const std::string extension = core::to_lower(std::filesystem::path(path).extension().string());
+  return extension == ".png" || extension == ".jpg" || extension == ".jpeg" || extension == ".webp";
 }
 
 int bytes_per_sample(GDALDataType type) { return GDALGetDataTypeSizeBytes(type); }

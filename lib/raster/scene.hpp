@@ -50,6 +50,10 @@ void require_north_up(const SceneInfo& info, const std::string& other_way = "");
 // report, and the remedy is a whole copy.
 void require_whole(const SceneInfo& info);
 
+// True for a PNG, JPEG or WebP path: image formats that keep no georeferencing in the file itself, so a tile
+// written in one has none when read back (GDAL keeps it only in a sidecar, when at all).
+bool keeps_no_georeferencing(const std::string& path);
+
 // Bytes of one pixel of one band of `type`.
 int bytes_per_sample(GDALDataType type);
 
