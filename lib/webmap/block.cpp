@@ -149,11 +149,11 @@ std::array<double, 6> grid_geotransform(const PyramidScene& scene, std::int64_t 
 // a margin for the kernels; then that grid resampled onto the block's canvas by `--resampling`, over what is there.
 // With one scene and `average`, the second step is gdal2tiles' own query arithmetic per base tile (query_average).
 // Both warps place pixels by their whole grids (grid_transform.hpp): a block of any size makes the same pixels.
-void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t scene_index, GDALDataset& target,
-                cv::Mat& canvas, const TileKey& root, bool first) {
+void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t scene_index, double shift,
+                GDALDataset& target, cv::Mat& canvas, const TileKey& root, bool first) {
   const PyramidScene& scene = (*layout.scenes)[scene_index];
   const auto& gt = scene.warped_geotransform;
-  const GridWindow w = grid_window(layout, scene, root);
+  const GridWindow w = grid_window(layout, scene, root, shift);
   if (w.width == 0 || w.height == 0) return;
   cv::Mat native(static_cast<int>(w.height), static_cast<int>(w.width), CV_8UC(layout.channels), cv::Scalar::all(0));
   const std::int64_t x1 = w.x0 + w.width * w.step, y1 = w.y0 + w.height * w.step;
@@ -175,8 +175,8 @@ void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t sc
       for (std::int64_t i = 0; i < across; ++i) {
         cv::Mat tile = canvas(cv::Rect(static_cast<int>(i) * layout.tile_size, static_cast<int>(j) * layout.tile_size,
                                        layout.tile_size, layout.tile_size));
-        query_average(scene, native, {w.x0, w.y0, w.step}, {layout.zooms.max, root.x * across + i, root.y * across + j},
-                      layout.tile_size, tile);
+        query_average(scene, native, {w.x0, w.y0, w.step, shift},
+                      {layout.zooms.max, root.x * across + i, root.y * across + j}, layout.tile_size, tile);
       }
     }
     return;
@@ -188,7 +188,9 @@ void warp_scene(const PyramidLayout& layout, GDALDataset& source, std::size_t sc
   onto_canvas.source_alpha = layout.channels;
   onto_canvas.first = first;
   onto_canvas.scale = std::pair{grid_gt[1] / base, -grid_gt[5] / base};
-  GridToCanvas grid_to_canvas(grid_gt, base);
+  auto world_gt = grid_gt;  // the grid in world coordinates: the canvas's
+  world_gt[0] -= shift;
+  GridToCanvas grid_to_canvas(world_gt, base);
   const std::int64_t side = across * layout.tile_size;
   grid_to_canvas.place(root.x * side, root.y * side, w.x0 / w.step, w.y0 / w.step);
   warp(*grid, target, onto_canvas, grid_to_canvas, what + " onto a block");
@@ -220,10 +222,13 @@ std::int64_t grid_margin(double grid_factor) {
   return std::max<std::int64_t>(3, static_cast<std::int64_t>(std::ceil(2 * grid_factor)) + 2);
 }
 
-GridWindow grid_window(const PyramidLayout& layout, const PyramidScene& scene, const TileKey& root) {
-  const core::Bounds block = tile_bounds(root, layout.tile_size);
+GridWindow grid_window(const PyramidLayout& layout, const PyramidScene& scene, const TileKey& root, double shift) {
+  core::Bounds block = tile_bounds(root, layout.tile_size);
+  block.min_x += shift;
+  block.max_x += shift;
   const auto& gt = scene.warped_geotransform;
   GridWindow w;
+  w.shift = shift;
   w.step = grid_step(scene, layout.zooms.max, layout.tile_size);
   const double factor =
       resolution(layout.zooms.max, layout.tile_size) / (scene.pixel_size * static_cast<double>(w.step));
@@ -304,9 +309,11 @@ BuiltBlock build_block(const PyramidLayout& layout, SceneHandles& handles, const
     auto target = wrap_canvas(canvas, bounds);
     bool first = true;
     for (std::size_t s = 0; s < layout.scenes->size(); ++s) {
-      if (!overlaps((*layout.scenes)[s].meters, bounds)) continue;
-      warp_scene(layout, handles.at(layout, s), s, *target, canvas, root, first);
-      first = false;
+      for (const auto& part : world_parts((*layout.scenes)[s].meters)) {
+        if (!overlaps(part.meters, bounds)) continue;
+        warp_scene(layout, handles.at(layout, s), s, part.shift, *target, canvas, root, first);
+        first = false;
+      }
     }
   }
   out.pixels = static_cast<std::int64_t>(side) * side;

@@ -22,7 +22,7 @@ namespace swath::webmap {
 // What every block of a run shares.
 struct PyramidLayout {
   const std::vector<PyramidScene>* scenes = nullptr;
-  std::vector<std::vector<TileRange>> ranges;  // [scene][zoom]: gdal2tiles' tile range of each scene
+  std::vector<std::vector<TileRange>> ranges;  // [scene part][zoom]: gdal2tiles' tile range of each (world_parts)
   ZoomRange zooms;
   int root_zoom = 0;  // blocks are the subtrees rooted here; zooms above are built from their roots
   int tile_size = 256;
@@ -66,6 +66,7 @@ struct GridWindow {
   std::int64_t x0 = 0, y0 = 0;         // the top-left pixel, in the warped grid
   std::int64_t step = 1;               // warped pixels per grid pixel along an axis
   std::int64_t width = 0, height = 0;  // grid pixels; 0 when the scene is not under the block
+  double shift = 0;                    // metres from world x to the grid's (WorldPart::shift)
 };
 
 // max(1, floor(resolution(base zoom) / 4 / pixel size)).
@@ -73,8 +74,9 @@ std::int64_t grid_step(const PyramidScene& scene, int base_zoom, int tile_size);
 // Grid pixels read beyond the block on each side, for a grid of `grid_factor` pixels per canvas pixel: as far as
 // the widest kernel (cubic's, 2 canvas pixels) reaches, at least 3.
 std::int64_t grid_margin(double grid_factor);
-// Starts on a multiple of `step` (the same samples for every block), the margin around the block.
-GridWindow grid_window(const PyramidLayout& layout, const PyramidScene& scene, const TileKey& root);
+// Starts on a multiple of `step` (the same samples for every block), the margin around the block; `shift` as
+// WorldPart's, for the part of the scene the block is over.
+GridWindow grid_window(const PyramidLayout& layout, const PyramidScene& scene, const TileKey& root, double shift = 0);
 
 // The bytes of a block's grid beyond what a block's budget already allows for (a grid up to twice finer than the
 // canvas along an axis): 0 unless a --zoom coarser than the scene makes it finer.

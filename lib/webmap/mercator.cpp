@@ -62,6 +62,19 @@ std::optional<core::Bounds> clip_to_world(const core::Bounds& b) {
   return c;
 }
 
+std::vector<WorldPart> world_parts(const core::Bounds& e) {
+  constexpr double world = 2 * origin_shift;
+  constexpr double tolerance = 1e-3;  // a millimetre past the edge is rounding, not a part
+  std::vector<WorldPart> parts;
+  if (e.min_x < origin_shift - tolerance || e.max_x <= origin_shift + tolerance) {
+    parts.push_back({{e.min_x, e.min_y, std::min(e.max_x, origin_shift), e.max_y}, 0});
+  }
+  if (e.max_x > origin_shift + tolerance) {
+    parts.push_back({{std::max(e.min_x, origin_shift) - world, e.min_y, e.max_x - world, e.max_y}, world});
+  }
+  return parts;
+}
+
 TileRange tiles_covering(const core::Bounds& b, int zoom, int tile_size) {
   const std::int64_t last = (std::int64_t{1} << zoom) - 1;
   // TMS rows count from the south; XYZ rows from the north.

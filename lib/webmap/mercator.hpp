@@ -51,6 +51,15 @@ core::Bounds meters_to_lonlat(const core::Bounds& meters);
 // Bounds clipped to the square world; nullopt when nothing is left.
 std::optional<core::Bounds> clip_to_world(const core::Bounds& meters);
 
+// A scene's warped extent runs east past the world's edge (x beyond +origin_shift) when the scene lies across the
+// antimeridian: warped in one piece, not around the whole world. Its parts inside the world, each with the `shift`
+// that takes world x to the extent's (x + shift): 0, or the world's width for the part east of ±180°.
+struct WorldPart {
+  core::Bounds meters;
+  double shift = 0;
+};
+std::vector<WorldPart> world_parts(const core::Bounds& extent);
+
 // The tiles covering `meters` at `zoom`, by gdal2tiles' MetersToTile (ceil(pixel / tile_size) - 1 at both
 // corners), cropped to the world, converted to XYZ rows.
 TileRange tiles_covering(const core::Bounds& meters, int zoom, int tile_size);

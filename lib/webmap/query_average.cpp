@@ -110,7 +110,9 @@ void average_rows(const cv::Mat& grid, const std::vector<std::int64_t>& rows, co
 void query_average(const PyramidScene& scene, const cv::Mat& grid, const GridPlace& place, const TileKey& key,
                    int tile_size, cv::Mat& tile) {
   const auto& gt = scene.warped_geotransform;
-  const core::Bounds b = tile_bounds(key, tile_size);
+  core::Bounds b = tile_bounds(key, tile_size);
+  b.min_x += place.shift;
+  b.max_x += place.shift;
   const std::int64_t query = 4 * static_cast<std::int64_t>(tile_size);
   auto columns = query_samples(b.min_x, b.max_x, gt[0], gt[1], scene.warped_width, place.x0, place.step, query);
   const auto rows = query_samples(b.max_y, b.min_y, gt[3], gt[5], scene.warped_height, place.y0, place.step, query);

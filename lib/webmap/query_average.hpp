@@ -17,6 +17,7 @@ namespace swath::webmap {
 struct GridPlace {
   std::int64_t x0 = 0, y0 = 0;
   std::int64_t step = 1;
+  double shift = 0;  // metres from world x to the grid's: the world's width for a part past the antimeridian
 };
 
 // One axis of gdal2tiles' geo_query from `from` to `to` (metres; `origin` and `step` the warped scene's grid along

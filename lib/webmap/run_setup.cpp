@@ -129,9 +129,11 @@ std::vector<std::vector<TileRange>> scene_ranges(const std::vector<PyramidScene>
                                                  int tile_size) {
   std::vector<std::vector<TileRange>> ranges;
   for (const auto& scene : scenes) {
-    ranges.emplace_back();
-    for (int z = 0; z <= zooms.max; ++z) {
-      ranges.back().push_back(z >= zooms.min ? tiles_covering(scene.meters, z, tile_size) : TileRange{z});
+    for (const auto& part : world_parts(scene.meters)) {
+      ranges.emplace_back();
+      for (int z = 0; z <= zooms.max; ++z) {
+        ranges.back().push_back(z >= zooms.min ? tiles_covering(part.meters, z, tile_size) : TileRange{z});
+      }
     }
   }
   return ranges;

@@ -21,7 +21,7 @@ std::vector<PyramidScene> prepare_scenes(const PyramidOptions& options);
 // Zooms, blocks' root zoom, tile look and every scene's tile ranges (from its extent in metres).
 PyramidLayout make_layout(const PyramidOptions& options, const std::vector<PyramidScene>& scenes);
 
-// Each scene's tile range at every zoom up to zooms.max ([scene][zoom]; empty below zooms.min).
+// Each scene's tile range at every zoom up to zooms.max ([scene part][zoom], world_parts; empty below zooms.min).
 std::vector<std::vector<TileRange>> scene_ranges(const std::vector<PyramidScene>& scenes, ZoomRange zooms,
                                                  int tile_size);
 

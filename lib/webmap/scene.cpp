@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "core/errors.hpp"
 #include "raster/fingerprint.hpp"
@@ -101,43 +102,115 @@ void describe_bands(PyramidScene& scene) {
   }
 }
 
+struct WarpedGrid {
+  double gt[6] = {};
+  int width = 0, height = 0;
+  double metres_wide() const { return gt[1] * width; }
+};
+
+// GDAL's suggested warp of the scene to `target` (a DST_SRS), as gdal2tiles' warped VRT; nullopt when it has none.
+std::optional<WarpedGrid> suggested_grid(GDALDataset& dataset, const std::string& target, std::string& failure) {
+  raster::CapturedGdalErrors errors;
+  const std::string option = "DST_SRS=" + target;
+  const char* options[] = {option.c_str(), nullptr};
+  void* transformer =
+      GDALCreateGenImgProjTransformer2(GDALDataset::ToHandle(&dataset), nullptr, const_cast<char**>(options));
+  WarpedGrid grid;
+  double extent[4];
+  const bool ok = transformer != nullptr &&
+                  GDALSuggestedWarpOutput2(GDALDataset::ToHandle(&dataset), GDALGenImgProjTransform, transformer,
+                                           grid.gt, &grid.width, &grid.height, extent, 0) == CE_None;
+  if (transformer != nullptr) GDALDestroyGenImgProjTransformer(transformer);
+  if (!ok) failure = errors.last_failure();
+  return ok ? std::optional(grid) : std::nullopt;
+}
+
+// A projected scene across the antimeridian has points near +180° and near -180°: GDAL's suggestion then spans the
+// whole world, at pixels of kilometres (a 60 km UTM scene: 2506 px of 16 km). Warped to a Mercator centred on 180°
+// instead, it is one narrow grid again; that grid, moved by half the world, runs east past +origin_shift.
+std::optional<WarpedGrid> across_antimeridian(GDALDataset& dataset, const WarpedGrid& grid) {
+  if (grid.metres_wide() < origin_shift) return std::nullopt;  // less than half the world: not across
+  static const std::string centred_on_180 =
+      "+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=180 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +no_defs";
+  std::string failure;
+  auto shifted = suggested_grid(dataset, centred_on_180, failure);
+  if (!shifted || shifted->metres_wide() > grid.metres_wide() / 2) return std::nullopt;
+  shifted->gt[0] += origin_shift;
+  return shifted;
+}
+
+// Whether `latitude` (±90: a pole) lies on the scene's pixels.
+bool holds_pole(const PyramidScene& scene, const OGRSpatialReference& source, double latitude) {
+  OGRSpatialReference lonlat;
+  lonlat.importFromEPSG(4326);
+  lonlat.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  OGRSpatialReference target = source;
+  target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  raster::CapturedGdalErrors quiet;  // a CRS that cannot hold the pole (Mercator) just does not
+  std::unique_ptr<OGRCoordinateTransformation> to_scene(OGRCreateCoordinateTransformation(&lonlat, &target));
+  double x = 0, y = latitude;
+  if (!to_scene || !to_scene->Transform(1, &x, &y) || !std::isfinite(x) || !std::isfinite(y)) return false;
+  const auto& gt = scene.info.geotransform->c;  // north-up (require_place_on_earth)
+  const double column = (x - gt[0]) / gt[1], row = (y - gt[3]) / gt[5];
+  return column >= 0 && row >= 0 && column <= static_cast<double>(scene.info.width) &&
+         row <= static_cast<double>(scene.info.height);
+}
+
+// GDAL suggests an extent from points along the scene's edges; a scene holding a pole reaches its highest latitude
+// inside, so the suggestion stopped short (a polar stereographic scene of 81-90°N: 77-80.8°N, 80.8-85.05° lost).
+// Such a scene covers every longitude up to the world's edge.
+void extend_to_poles(const PyramidScene& scene, const OGRSpatialReference& source, WarpedGrid& grid) {
+  const bool north = holds_pole(scene, source, 90.0), south = holds_pole(scene, source, -90.0);
+  if (!north && !south) return;
+  const double pixel = grid.gt[1];
+  const auto whole = [&](double metres) { return static_cast<int>(std::ceil(metres / pixel - 1e-9)); };
+  if (north && grid.gt[3] < origin_shift) {
+    const int rows = whole(origin_shift - grid.gt[3]);
+    grid.gt[3] += rows * pixel;
+    grid.height += rows;
+  }
+  if (south) grid.height = std::max(grid.height, whole(grid.gt[3] + origin_shift));
+  grid.gt[0] = std::min(grid.gt[0], -origin_shift);
+  grid.width = std::max(grid.width, whole(origin_shift - grid.gt[0]));
+}
+
 // The warped extent and pixel size: the scene's own when it is already EPSG:3857, else GDAL's suggestion.
 void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
   OGRSpatialReference source;
   source.importFromWkt(scene.info.crs_wkt.c_str());
   const auto target = mercator_srs();
-  double gt[6];
-  int width = 0, height = 0;
+  WarpedGrid grid;
+  std::optional<WarpedGrid> across;
   if (source.IsSame(&target)) {
-    dataset.GetGeoTransform(gt);
-    width = dataset.GetRasterXSize();
-    height = dataset.GetRasterYSize();
+    dataset.GetGeoTransform(grid.gt);
+    grid.width = dataset.GetRasterXSize();
+    grid.height = dataset.GetRasterYSize();
   } else {
-    raster::CapturedGdalErrors errors;
-    const char* options[] = {"DST_SRS=EPSG:3857", nullptr};
-    void* transformer =
-        GDALCreateGenImgProjTransformer2(GDALDataset::ToHandle(&dataset), nullptr, const_cast<char**>(options));
-    double extent[4];
-    const bool ok =
-        transformer != nullptr && GDALSuggestedWarpOutput2(GDALDataset::ToHandle(&dataset), GDALGenImgProjTransform,
-                                                           transformer, gt, &width, &height, extent, 0) == CE_None;
-    if (transformer != nullptr) GDALDestroyGenImgProjTransformer(transformer);
-    if (!ok) {
-      throw core::DataError("scene '" + scene.path + "'", "cannot be warped to EPSG:3857: " + errors.last_failure(),
+    std::string failure;
+    const auto suggested = suggested_grid(dataset, "EPSG:3857", failure);
+    if (!suggested) {
+      throw core::DataError("scene '" + scene.path + "'", "cannot be warped to EPSG:3857: " + failure,
                             "check its CRS; warp it to EPSG:4326 or EPSG:3857 first");
     }
+    across = across_antimeridian(dataset, *suggested);
+    grid = across.value_or(*suggested);
+    extend_to_poles(scene, source, grid);
   }
+  const double* gt = grid.gt;
   scene.pixel_size = gt[1];
   std::copy(gt, gt + 6, scene.warped_geotransform.begin());
-  scene.warped_width = width;
-  scene.warped_height = height;
-  const core::Bounds bounds{gt[0], gt[3] + gt[5] * height, gt[0] + gt[1] * width, gt[3]};
-  const auto world = clip_to_world(bounds);
+  scene.warped_width = grid.width;
+  scene.warped_height = grid.height;
+  const core::Bounds bounds{gt[0], gt[3] + gt[5] * grid.height, gt[0] + gt[1] * grid.width, gt[3]};
+  // Across the antimeridian, the part east past the world's edge is kept (world_parts takes it round).
+  const double east_edge = across ? bounds.max_x : origin_shift;
+  const auto world = clip_to_world({bounds.min_x, bounds.min_y, std::min(bounds.max_x, origin_shift), bounds.max_y});
   if (!world) {
     throw core::DataError("scene '" + scene.path + "'", "it lies outside WebMercator's world",
                           "check its CRS and geotransform (gdalinfo); a pyramid covers ±85.0511° of latitude");
   }
   scene.meters = *world;
+  scene.meters.max_x = std::min(bounds.max_x, east_edge);
 }
 
 }  // namespace

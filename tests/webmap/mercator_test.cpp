@@ -75,6 +75,28 @@ TEST_CASE("mercator: tile bounds, and the world clipped at ±85.0511°") {
   CHECK(webmap::tiles_covering(world, 2, 256).count() == 16);
 }
 
+TEST_CASE("mercator: an extent east past the world's edge is two parts, the second taken round to the west edge") {
+  const double os = webmap::origin_shift;
+  const auto inside = webmap::world_parts({-1e6, 0, 1e6, 1e6});
+  REQUIRE(inside.size() == 1);
+  CHECK(inside[0].shift == 0);
+  CHECK(inside[0].meters.max_x == 1e6);
+  const auto across = webmap::world_parts({os - 5e4, 0, os + 7e4, 1e6});
+  REQUIRE(across.size() == 2);
+  CHECK(across[0].shift == 0);
+  CHECK(across[0].meters.min_x == os - 5e4);
+  CHECK(across[0].meters.max_x == os);
+  CHECK(across[1].shift == 2 * os);
+  CHECK(across[1].meters.min_x == -os);
+  CHECK(across[1].meters.max_x == doctest::Approx(-os + 7e4));
+  CHECK(across[1].meters.max_y == 1e6);
+  // Each part's tiles: the last columns of the world and its first.
+  CHECK(webmap::tiles_covering(across[0].meters, 10, 256).min_x == 1022);  // 50 km: two 39 km columns
+  CHECK(webmap::tiles_covering(across[1].meters, 10, 256).min_x == 0);
+  CHECK(webmap::tiles_covering(across[1].meters, 10, 256).max_x == 1);
+  CHECK(webmap::world_parts({0, 0, os + 1e-4, 1}).size() == 1);  // rounding at the edge is no part
+}
+
 TEST_CASE("mercator: --zoom parsing refuses beyond 24 and inverted ranges") {
   CHECK(webmap::parse_zoom("6-14", "flag --zoom").min == 6);
   CHECK(webmap::parse_zoom("6-14", "flag --zoom").max == 14);

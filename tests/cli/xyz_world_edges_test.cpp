@@ -1,0 +1,103 @@
+// End to end: projected scenes at the edges of WebMercator's world — across the antimeridian (one narrow pyramid in
+// two parts, not one spanning the world) and around a pole (data up to the world's edge, not cut at GDAL's
+// suggestion).
+#include <doctest/doctest.h>
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "core/files.hpp"
+#include "core/json.hpp"
+#include "support/process.hpp"
+#include "support/rasters.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A Byte RGB scene of `size`² pixels in `epsg` with the geotransform `gt`, a gradient in every band.
+std::string projected_scene(const test::ScratchDir& dir, const std::string& name, int width, int height, int epsg,
+                            const double (&gt)[6]) {
+  const auto path = test::make_scene(
+      dir / name, {.width = width, .height = height, .bands = 3, .type = GDT_Byte, .pixel = [](int b, int x, int y) {
+                     return 1 + (x + 2 * y + 40 * b) % 250;
+                   }});
+  GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+  REQUIRE(dataset);
+  REQUIRE(dataset->SetGeoTransform(const_cast<double*>(gt)) == CE_None);
+  OGRSpatialReference srs;
+  srs.importFromEPSG(epsg);
+  REQUIRE(dataset->SetSpatialRef(&srs) == CE_None);
+  return path;
+}
+
+// Alpha (the last band) of a tile's pixel; 255 for a tile without alpha.
+int alpha_at(const std::string& tile, int x, int y) {
+  GDALDatasetUniquePtr dataset(GDALDataset::Open(tile.c_str(), GDAL_OF_RASTER));
+  REQUIRE(dataset);
+  const int bands = dataset->GetRasterCount();
+  if (bands == 1 || bands == 3) return 255;
+  return static_cast<int>(test::pixel_at(*dataset, bands, x, y));
+}
+
+}  // namespace
+
+TEST_CASE("tile --grid xyz: a UTM scene across the antimeridian makes tiles at both ends of the world only") {
+  test::ScratchDir dir;
+  // UTM 60N, 60 km × 45 km at 100 m round 180°E, 50°N: 179.7°E to 179.5°W.
+  const auto scene = projected_scene(dir, "pacific.tif", 600, 450, 32660, {690000, 100, 0, 5600000, 0, -100});
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto tilejson = core::Json::parse(core::read_file(dir / "out/tilejson.json"));
+  // gdal2tiles' warp suggestion spans the world at 16 km pixels here (max zoom 3): the scene's own are ~156 m.
+  const auto max_zoom = tilejson.at("maxzoom").as_int();
+  CHECK(max_zoom == 9);
+  const auto& bounds = tilejson.at("bounds").as_array();
+  CHECK(bounds[0].as_double() == doctest::Approx(-180));
+  CHECK(bounds[2].as_double() == doctest::Approx(180));
+  CHECK(std::abs(tilejson.at("center").as_array()[0].as_double()) > 179.5);  // the scene's, not the world's
+  const std::int64_t last = (std::int64_t{1} << max_zoom) - 1;
+  std::set<std::int64_t> columns;
+  for (const auto& entry : fs::directory_iterator(dir / ("out/" + std::to_string(max_zoom)))) {
+    columns.insert(std::stoll(entry.path().filename().string()));
+  }
+  for (auto x : columns) CHECK_MESSAGE((x <= 1 || x >= last - 1), "column " << x << " is far from the antimeridian");
+  REQUIRE(columns.count(0) == 1);
+  REQUIRE(columns.count(last) == 1);
+  // The two sides meet: a row with data on the east edge of the last column and the west edge of the first.
+  bool seam = false;
+  for (const auto& entry : fs::directory_iterator(dir / ("out/" + std::to_string(max_zoom) + "/0"))) {
+    const auto west_tile = entry.path();
+    const auto east_tile =
+        dir / ("out/" + std::to_string(max_zoom) + "/" + std::to_string(last)) / west_tile.filename();
+    if (!fs::exists(east_tile)) continue;
+    seam = seam || (alpha_at(west_tile, 0, 128) == 255 && alpha_at(east_tile, 255, 128) == 255);
+  }
+  CHECK(seam);
+  const auto lines = core::read_file(dir / "out/tiles.jsonl");
+  CHECK(std::count(lines.begin(), lines.end(), '\n') < 100);  // was 2^z columns wide at every zoom
+}
+
+TEST_CASE("tile --grid xyz: a polar stereographic scene around the North Pole reaches the world's northern edge") {
+  test::ScratchDir dir;
+  // EPSG:3413, 2000 km square centred on the pole at 4 km: every longitude north of ~81°N.
+  const auto scene = projected_scene(dir, "arctic.tif", 500, 500, 3413, {-1000000, 4000, 0, 1000000, 0, -4000});
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--zoom", "2"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto tilejson = core::Json::parse(core::read_file(dir / "out/tilejson.json"));
+  CHECK(tilejson.at("bounds").as_array()[3].as_double() == doctest::Approx(85.0511287798066));
+  // Each zoom-2 tile of the top row is covered up to its first pixel row (85.05°N): GDAL's suggested extent stopped
+  // at the scene's corners' latitude (80.8°N).
+  for (int x = 0; x < 4; ++x) {
+    const auto tile = dir / ("out/2/" + std::to_string(x) + "/0.png");
+    REQUIRE_MESSAGE(fs::exists(tile), tile);
+    CHECK_MESSAGE(alpha_at(tile, 128, 0) == 255, tile);
+  }
+}
