@@ -88,3 +88,37 @@ TEST_CASE("merge: the pieces of an outline cut by a window edge merge into their
   boxed.ring.clear();
   CHECK(detect::merge_detections({left, boxed}, {})[0].ring.empty());
 }
+
+TEST_CASE("merge: a chain of pieces is united at once, and pieces apart until a later one joins them make one") {
+  // 1000 squares of 10 along a row, each overlapping the next by 6 (ios 0.6): one object, 10 + 999 * 4 wide.
+  std::vector<detect::Detection> chain;
+  for (int i = 0; i < 1000; ++i) {
+    auto d = det("water", 0.9 - i * 1e-4, i * 4.0, 0, i * 4.0 + 10, 10);
+    d.ring = {{i * 4.0, 0}, {i * 4.0 + 10, 0}, {i * 4.0 + 10, 10}, {i * 4.0, 10}};
+    chain.push_back(d);
+  }
+  const auto one = detect::merge_detections(chain, {});
+  REQUIRE(one.size() == 1);
+  const auto twice_area = [](const vector::Ring& ring) {
+    double sum = 0;
+    for (std::size_t i = 0; i < ring.size(); ++i) {
+      const auto& p = ring[i];
+      const auto& q = ring[(i + 1) % ring.size()];
+      sum += p[0] * q[1] - q[0] * p[1];
+    }
+    return std::abs(sum);
+  };
+  REQUIRE(one[0].ring.size() >= 4);
+  CHECK(twice_area(one[0].ring) / 2 == doctest::Approx(4006 * 10).epsilon(1e-9));
+  // Two triangles at the ends of a box touch only through a third piece: united one by one, the first two made two
+  // polygons and the outline fell back to the box; united at once they are one outline.
+  auto west = det("water", 0.9, 0, 0, 10, 10);
+  west.ring = {{0, 0}, {10, 0}, {0, 10}};
+  auto east = det("water", 0.8, 4, 0, 20, 10);
+  east.ring = {{20, 0}, {20, 10}, {4, 10}};
+  auto bridge = det("water", 0.7, 0, 0, 20, 10);
+  bridge.ring = {{5, 2}, {17, 2}, {17, 8}, {5, 8}};
+  const auto joined = detect::merge_detections({west, east, bridge}, {});
+  REQUIRE(joined.size() == 1);
+  CHECK_FALSE(joined[0].ring.empty());
+}
