@@ -97,7 +97,15 @@ void Config::load_file(const std::string& path) {
 void Config::load_yaml(std::string_view yaml_text, const std::string& name) {
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(yaml_text));
+    // Several documents (--- between them) would be read as the first alone, the others silently ignored.
+    const auto documents = YAML::LoadAll(std::string(yaml_text));
+    if (documents.size() > 1) {
+      throw core::UsageError(
+          "config '" + name + "'",
+          "it holds " + std::to_string(documents.size()) + " YAML documents (separated by ---); swath reads one",
+          "merge them into one document, or give each its own file");
+    }
+    if (!documents.empty()) root = documents.front();
   } catch (const YAML::Exception& e) {
     throw core::UsageError("config '" + name + "' line " + std::to_string(e.mark.line + 1) + ", column " +
                                std::to_string(e.mark.column + 1),

@@ -98,6 +98,16 @@ TEST_CASE("config: malformed YAML names the file and line") {
         std::string::npos);
 }
 
+TEST_CASE("config: a file of several YAML documents is refused, not read as its first") {
+  config::Config c = settings::defaults();
+  const auto message =
+      test::usage_message([&] { c.load_yaml("log:\n  level: info\n---\ntile:\n  size: 512\n", "two.yaml"); });
+  CHECK(message.find("config 'two.yaml'") == 0);
+  CHECK(message.find("2 YAML documents") != std::string::npos);
+  c.load_yaml("---\ntile:\n  size: 512\n", "one.yaml");  // one document, its start marked: read
+  CHECK(c.get_int("tile.size") == 512);
+}
+
 TEST_CASE("config: unknown environment key is rejected with the variable name") {
   config::Config c = settings::defaults();
   const auto message = test::usage_message([&] { c.load_environment({"SWATH_GDAL__CACHEMB=5"}); });
