@@ -206,3 +206,28 @@ TEST_CASE("eval: a box across the antimeridian, cut in two as swath's GeoJSON wr
   CHECK(r.overall.detections == 1);
   CHECK(r.overall.true_positives == 1);
 }
+
+TEST_CASE("eval: many boxes — a grid of 40 000 and a stack of 1000 on 500 truths — are matched in full") {
+  // Each truth compared only with the detections near it (a grid index): 40 000 on a grid all hit, half offset by a
+  // quarter (IoU 0.6) and half exact; and a miss beside each row's end is a false positive.
+  std::vector<eval::Box> truths, detections;
+  for (int i = 0; i < 40000; ++i) {
+    const double x = (i % 200) * 20.0, y = (i / 200) * 20.0;
+    truths.push_back(box("car", 1, x, y, x + 10, y + 10));
+    const double shift = i % 2 == 0 ? 0 : 2.5;
+    detections.push_back(box("car", 0.5 + (i % 7) * 0.01, x + shift, y, x + 10 + shift, y + 10));
+  }
+  for (int row = 0; row < 200; ++row) detections.push_back(box("car", 0.9, 5000, row * 20.0, 5010, row * 20.0 + 10));
+  const auto grid = eval::evaluate(detections, truths);
+  CHECK(grid.overall.true_positives == 40000);
+  CHECK(grid.overall.false_positives == 200);
+  CHECK(grid.overall.duplicates == 0);
+  // One tie of 1000 identical boxes over 500 identical truths: 500 hit, the other 500 are duplicates; searches that
+  // find no free truth are not repeated through the same truths.
+  std::vector<eval::Box> stack, stacked_truths;
+  for (int i = 0; i < 1000; ++i) stack.push_back(box("car", 0.5, 0, 0, 10, 10));
+  for (int i = 0; i < 500; ++i) stacked_truths.push_back(box("car", 1, 0, 0, 10, 10));
+  const auto stacked = eval::evaluate(stack, stacked_truths);
+  CHECK(stacked.overall.true_positives == 500);
+  CHECK(stacked.overall.duplicates == 500);
+}
