@@ -7,6 +7,7 @@
 #include "config/schema.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "settings/schema.hpp"
 
 namespace swath::commands {
 
@@ -41,6 +42,7 @@ class ConfigCommand final : public cli::Command {
   }
   int run(const cli::Invocation& invocation) override {
     const auto& config = invocation.config;
+    settings::check_values(config);  // what a command would refuse is refused here, not shown as if it were fine
     core::refuse_output_is_input("-o", output_, {invocation.config_file});
     cli::emit(json_ ? to_json(config).dump() + "\n" : config_text(config), output_);
     return static_cast<int>(core::ExitCode::ok);

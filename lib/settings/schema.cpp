@@ -27,4 +27,16 @@ const config::Schema& swath_schema() {
   return schema;
 }
 
+void check_values(const config::Config& config) {
+  (void)log::settings_table().apply(config);
+  (void)raster::gdal_table().apply(config);
+  (void)pipeline::resources_table().apply(config);
+  (void)tiling::tile_table().apply(config);
+  (void)webmap::webmap_table().apply(config);
+  (void)scale::settings_table().apply(config);
+  (void)detect::detect_table().apply(config);
+  (void)queue::settings_table().apply(config);
+  (void)worker::worker_table().apply(config);
+}
+
 }  // namespace swath::settings

@@ -101,7 +101,21 @@ void average_rows(const cv::Mat& grid, const std::vector<std::int64_t>& rows, co
     }
     if (!any) continue;
     std::uint8_t* out = tile.ptr(j);
-    for (std::size_t n = 0; n < width; ++n) out[n] = static_cast<std::uint8_t>((row_sums[n] + 8) / 16);
+    if (all_inside) {
+      for (std::size_t n = 0; n < width; ++n) out[n] = static_cast<std::uint8_t>((row_sums[n] + 8) / 16);
+      continue;
+    }
+    // A pixel no column of the grid reaches stays as it is too: at zoom 0 one tile holds both parts of a scene
+    // across the antimeridian, each part's grid reaching its own side.
+    for (int i = 0; i < tile_size; ++i) {
+      const std::int64_t* c = columns.data() + 4 * i;
+      if (c[0] < 0 && c[1] < 0 && c[2] < 0 && c[3] < 0) continue;
+      for (int k = 0; k < channels; ++k) {
+        const std::size_t n =
+            static_cast<std::size_t>(i) * static_cast<std::size_t>(channels) + static_cast<std::size_t>(k);
+        out[n] = static_cast<std::uint8_t>((row_sums[n] + 8) / 16);
+      }
+    }
   }
 }
 

@@ -28,7 +28,8 @@ std::vector<std::int64_t> query_samples(double from, double to, double origin, d
 
 // Fills `tile` (tile_size², channels of `grid`) for `key` from `grid`: a window of the scene warped onto its own
 // EPSG:3857 grid (every `step`th pixel of it: a sample falls on the grid pixel holding it), the last channel alpha.
-// Rows the scene does not reach stay as they are; the others are overwritten (one scene: nothing to composite over).
+// Pixels the scene does not reach stay as they are; the others are overwritten (one scene: nothing to composite over;
+// the two parts of a scene across the antimeridian reach pixels apart).
 void query_average(const PyramidScene& scene, const cv::Mat& grid, const GridPlace& place, const TileKey& key,
                    int tile_size, cv::Mat& tile);
 

@@ -139,7 +139,8 @@ std::optional<WarpedGrid> across_antimeridian(GDALDataset& dataset, const Warped
   return shifted;
 }
 
-// Whether `latitude` (±90: a pole) lies on the scene's pixels.
+// Whether `latitude` (±90: a pole) lies inside the scene's pixels (on an edge or a corner, the scene's edges reach it
+// and GDAL's suggestion sees it).
 bool holds_pole(const PyramidScene& scene, const OGRSpatialReference& source, double latitude) {
   OGRSpatialReference lonlat;
   lonlat.importFromEPSG(4326);
@@ -152,8 +153,8 @@ bool holds_pole(const PyramidScene& scene, const OGRSpatialReference& source, do
   if (!to_scene || !to_scene->Transform(1, &x, &y) || !std::isfinite(x) || !std::isfinite(y)) return false;
   const auto& gt = scene.info.geotransform->c;  // north-up (require_place_on_earth)
   const double column = (x - gt[0]) / gt[1], row = (y - gt[3]) / gt[5];
-  return column >= 0 && row >= 0 && column <= static_cast<double>(scene.info.width) &&
-         row <= static_cast<double>(scene.info.height);
+  return column > 0 && row > 0 && column < static_cast<double>(scene.info.width) &&
+         row < static_cast<double>(scene.info.height);
 }
 
 // GDAL suggests an extent from points along the scene's edges; a scene holding a pole reaches its highest latitude
@@ -185,6 +186,8 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
     dataset.GetGeoTransform(grid.gt);
     grid.width = dataset.GetRasterXSize();
     grid.height = dataset.GetRasterYSize();
+    // Already EPSG:3857 and running east past the world's edge: its own grid is the one warped in one piece.
+    if (grid.gt[0] < origin_shift && grid.gt[0] + grid.metres_wide() > origin_shift) across = grid;
   } else {
     std::string failure;
     const auto suggested = suggested_grid(dataset, "EPSG:3857", failure);
@@ -194,7 +197,8 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
     }
     across = across_antimeridian(dataset, *suggested);
     grid = across.value_or(*suggested);
-    extend_to_poles(scene, source, grid);
+    // A geographic scene is clipped to the world before (inside_world): its rows end at ±85.0511° already.
+    if (!source.IsGeographic()) extend_to_poles(scene, source, grid);
   }
   const double* gt = grid.gt;
   scene.pixel_size = gt[1];

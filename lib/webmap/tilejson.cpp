@@ -2,30 +2,38 @@
 #include "webmap/tilejson.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/files.hpp"
 
 namespace swath::webmap {
 
 core::Json tilejson(const PyramidOptions& options, const PyramidLayout& layout, int minzoom) {
-  const auto grow = [](core::Bounds& into, const core::Bounds& m) {
-    into = {std::min(into.min_x, m.min_x), std::min(into.min_y, m.min_y), std::max(into.max_x, m.max_x),
-            std::max(into.max_y, m.max_y)};
+  // The scenes' parts inside the world, and the same parts seen from 180° (the western hemisphere moved east by the
+  // world's width; a part across 0° fills that frame): scenes round the antimeridian are narrow only there.
+  constexpr double world = 2 * origin_shift;
+  std::optional<core::Bounds> inside, from_180;
+  const auto grow = [](std::optional<core::Bounds>& into, const core::Bounds& m) {
+    into = into ? core::Bounds{std::min(into->min_x, m.min_x), std::min(into->min_y, m.min_y),
+                               std::max(into->max_x, m.max_x), std::max(into->max_y, m.max_y)}
+                : m;
   };
-  core::Bounds extent = layout.scenes->front().meters;  // east past the world's edge across the antimeridian
-  core::Bounds inside = world_parts(extent).front().meters;
   for (const auto& scene : *layout.scenes) {
-    grow(extent, scene.meters);
-    for (const auto& part : world_parts(scene.meters)) grow(inside, part.meters);
+    for (const auto& part : world_parts(scene.meters)) {
+      const auto& m = part.meters;
+      grow(inside, m);
+      grow(from_180, m.max_x <= 0   ? core::Bounds{m.min_x + world, m.min_y, m.max_x + world, m.max_y}
+                     : m.min_x >= 0 ? m
+                                    : core::Bounds{0, m.min_y, world, m.max_y});
+    }
   }
   // Bounds never wrap round the antimeridian (TileJSON 3.0.0): across it they are the world's width; the centre is
-  // the scene's own, taken back into the world.
-  const core::Bounds b = meters_to_lonlat(inside);
+  // the scenes' own, taken back into the world.
+  const core::Bounds b = meters_to_lonlat(*inside);
   double centre_lon = (b.min_x + b.max_x) / 2;
-  if (extent.max_x > inside.max_x) {
-    const core::Bounds across = meters_to_lonlat(extent);
-    centre_lon = (across.min_x + across.max_x) / 2;
-    if (centre_lon > 180) centre_lon -= 360;
+  if (from_180->max_x - from_180->min_x < inside->max_x - inside->min_x) {
+    const double centre_x = (from_180->min_x + from_180->max_x) / 2;
+    centre_lon = (centre_x > origin_shift ? centre_x - world : centre_x) / origin_shift * 180.0;
   }
   std::string name;
   for (const auto& scene : *layout.scenes) name += (name.empty() ? "" : ", ") + scene.name;

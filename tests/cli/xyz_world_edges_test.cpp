@@ -85,6 +85,42 @@ TEST_CASE("tile --grid xyz: a UTM scene across the antimeridian makes tiles at b
   CHECK(std::count(lines.begin(), lines.end(), '\n') < 100);  // was 2^z columns wide at every zoom
 }
 
+TEST_CASE("tile --grid xyz: across the antimeridian at zoom 0, with another scene, and already in EPSG:3857") {
+  test::ScratchDir dir;
+  const auto pacific = projected_scene(dir, "pacific.tif", 600, 450, 32660, {690000, 100, 0, 5600000, 0, -100});
+  // Zoom 0's one tile holds both parts: each part's pass (gdal2tiles' average query) keeps the other's pixels.
+  // UTM 60N, 600 km × 900 km at 1 km round 177°E, 50°N: about 4°E to 2°W.
+  const auto wide = projected_scene(dir, "wide.tif", 600, 900, 32660, {200000, 1000, 0, 6000000, 0, -1000});
+  auto r = test::swath({"tile", wide, "-o", dir / "z0", "--grid", "xyz", "--zoom", "0"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(alpha_at(dir / "z0/0/0/0.png", 0, 87) > 0);    // 180°W side, 50°N
+  CHECK(alpha_at(dir / "z0/0/0/0.png", 255, 87) > 0);  // 180°E side
+  // With a scene of UTM zone 1 east of 180°, the centre stays by the antimeridian (not mid-Atlantic).
+  const auto east = projected_scene(dir, "east.tif", 300, 300, 32601, {260000, 100, 0, 5600000, 0, -100});
+  r = test::swath({"tile", pacific, east, "-o", dir / "both", "--grid", "xyz"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto both = core::Json::parse(core::read_file(dir / "both/tilejson.json"));
+  CHECK(std::abs(both.at("center").as_array()[0].as_double()) > 179);
+  // A scene in EPSG:3857 already, running 40 km east past 180°: its part past the edge is tiled at the west edge.
+  const auto mercator =
+      projected_scene(dir, "mercator.tif", 800, 400, 3857, {20037508.342789244 - 40000, 100, 0, 6500000, 0, -100});
+  r = test::swath({"tile", mercator, "-o", dir / "mercator", "--grid", "xyz", "--zoom", "9"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(fs::exists(dir / "mercator/9/0"));
+  CHECK(fs::exists(dir / "mercator/9/511"));
+}
+
+TEST_CASE("tile --grid xyz: a geographic scene up to 90°N is not taken for one holding the pole") {
+  test::ScratchDir dir;
+  // 5°W to 5°E, 80°N to 90°N: clipped at 85.0511°, ten degrees wide, not stretched round the world.
+  const auto scene = projected_scene(dir, "cap.tif", 100, 100, 4326, {-5, 0.1, 0, 90, 0, -0.1});
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto tilejson = core::Json::parse(core::read_file(dir / "out/tilejson.json"));
+  CHECK(tilejson.at("bounds").as_array()[0].as_double() == doctest::Approx(-5).epsilon(0.01));
+  CHECK(tilejson.at("bounds").as_array()[2].as_double() == doctest::Approx(5).epsilon(0.03));  // 4.92: a pixel in
+}
+
 TEST_CASE("tile --grid xyz: a polar stereographic scene around the North Pole reaches the world's northern edge") {
   test::ScratchDir dir;
   // EPSG:3413, 2000 km square centred on the pole at 4 km: every longitude north of ~81°N.

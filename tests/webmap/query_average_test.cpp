@@ -24,21 +24,22 @@ cv::Mat reference(const webmap::PyramidScene& scene, const cv::Mat& grid, const 
   const int channels = grid.channels();
   for (int j = 0; j < size; ++j) {
     std::vector<int> sums(static_cast<std::size_t>(size * channels), 0);
-    bool any = false;
+    std::vector<bool> any(static_cast<std::size_t>(size), false);  // a pixel no sample reaches stays as it was
     for (int a = 0; a < 4; ++a) {
       for (int i = 0; i < size; ++i) {
         for (int bb = 0; bb < 4; ++bb) {
           const auto r = rows[static_cast<std::size_t>(4 * j + a)], c = columns[static_cast<std::size_t>(4 * i + bb)];
           if (r < 0 || c < 0 || r >= grid.rows || c >= grid.cols) continue;
-          any = true;
+          any[static_cast<std::size_t>(i)] = true;
           for (int k = 0; k < channels; ++k) {
             sums[static_cast<std::size_t>(i * channels + k)] += grid.ptr(static_cast<int>(r))[c * channels + k];
           }
         }
       }
     }
-    if (!any) continue;
-    for (int n = 0; n < size * channels; ++n) out.ptr(j)[n] = static_cast<std::uint8_t>((sums[n] + 8) / 16);
+    for (int n = 0; n < size * channels; ++n) {
+      if (any[static_cast<std::size_t>(n / channels)]) out.ptr(j)[n] = static_cast<std::uint8_t>((sums[n] + 8) / 16);
+    }
   }
   return out;
 }
