@@ -193,6 +193,19 @@ TEST_CASE("cli: --config or SWATH_CONFIG naming a directory or a missing file ex
                      "': no such file (hint: check the path given by --config or SWATH_CONFIG)\n");
 }
 
+TEST_CASE("cli: config show refuses a value the commands would refuse, naming where it was set") {
+  test::ScratchDir dir;
+  test::write_text(dir / "c.yaml", "tile:\n  format: tiff\n");
+  auto r = test::swath({"--config", dir / "c.yaml", "config", "show"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.find(dir / "c.yaml" + ":2: unknown format 'tiff'") != std::string::npos);
+  r = test::swath({"config", "show"}, {.env = {{"SWATH_TILE__SHARD", "5/2"}}});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("SWATH_TILE__SHARD") != std::string::npos);
+  CHECK(r.err.find("'5/2'") != std::string::npos);
+}
+
 TEST_CASE("cli: malformed YAML, wrong type and unknown key exit 2 and write nothing") {
   test::ScratchDir dir;
   const auto out = dir / "shown.txt";
