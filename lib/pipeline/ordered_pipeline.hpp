@@ -4,6 +4,7 @@
 #pragma once
 
 #include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -96,9 +97,11 @@ bool run_ordered(const Limits& limits, Source&& source, Work&& work, Sink&& sink
   // also owned here, so an exception frees them instead of leaking.
   LiveSet<CarriedItem> live_items;
   LiveSet<CarriedResult> live_results;
-  // More threads than cores (asked for explicitly) needs TBB's global worker limit raised for the run.
+  // More threads than TBB's own default (the cores it may run on) needs its global worker limit raised for the run.
+  // Compared with TBB's default, not resolve_threads(0): under a container's CPU limit that is lower, and a limit
+  // set between the two would lower TBB's for every pipeline of the process while this one runs.
   std::optional<tbb::global_control> oversubscribe;
-  if (threads > resolve_threads(0)) {
+  if (threads > tbb::info::default_concurrency()) {
     oversubscribe.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   }
   tbb::task_arena arena(threads);
