@@ -5,8 +5,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "pipeline/ordered_pipeline.hpp"
 
@@ -22,28 +25,60 @@ std::optional<double> read_number(const std::string& path) {
   return value;
 }
 
+// cgroup v2: "cpu.max" holds "<quota> <period>" or "max <period>".
+std::optional<int> v2_limit(const std::string& dir) {
+  std::ifstream file(dir + "/cpu.max");
+  std::string quota;
+  double period = 0;
+  if (!(file >> quota >> period) || quota == "max" || period <= 0) return std::nullopt;
+  const double q = std::strtod(quota.c_str(), nullptr);
+  if (q <= 0) return std::nullopt;
+  return std::max(1, static_cast<int>(std::ceil(q / period)));
+}
+
+// cgroup v1: the cpu controller's CFS quota (-1: none) over its period.
+std::optional<int> v1_limit(const std::string& dir) {
+  const auto quota = read_number(dir + "/cpu.cfs_quota_us");
+  const auto period = read_number(dir + "/cpu.cfs_period_us");
+  if (!quota || !period) return std::nullopt;
+  return std::max(1, static_cast<int>(std::ceil(*quota / *period)));
+}
+
+// `base` + `path` and each of its parents up to `base` itself.
+std::vector<std::string> up_from(const std::string& base, std::string path) {
+  std::vector<std::string> dirs;
+  while (!path.empty() && path != "/") {
+    if (path.find("..") == std::string::npos) dirs.push_back(base + path);
+    path = path.substr(0, path.find_last_of('/'));
+  }
+  dirs.push_back(base);
+  return dirs;
+}
+
 }  // namespace
 
-std::optional<int> cgroup_cpu_limit(const std::string& root) {
-  // cgroup v2: "cpu.max" holds "<quota> <period>" or "max <period>".
-  {
-    std::ifstream file(root + "/cpu.max");
-    std::string quota;
-    double period = 0;
-    if (file >> quota >> period) {
-      if (quota == "max" || period <= 0) return std::nullopt;
-      const double q = std::strtod(quota.c_str(), nullptr);
-      if (q > 0) return std::max(1, static_cast<int>(std::ceil(q / period)));
-      return std::nullopt;
-    }
+std::optional<int> cgroup_cpu_limit(const std::string& root, const std::string& membership) {
+  // Where this process's cgroup sits below the mount ("0::/path" for v2, "N:cpu,cpuacct:/path" for v1): without a
+  // cgroup namespace (a service's CPUQuota, a container runtime that shares the host's view) its limit is there, or
+  // on a parent.
+  std::string v2_path, v1_path;
+  std::istringstream lines(membership);
+  for (std::string line; std::getline(lines, line);) {
+    const auto first = line.find(':'), second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    const std::string controllers = line.substr(first + 1, second - first - 1), path = line.substr(second + 1);
+    if (line.compare(0, first, "0") == 0 && controllers.empty()) v2_path = path;
+    if (("," + controllers + ",").find(",cpu,") != std::string::npos) v1_path = path;
   }
-  // cgroup v1: the cpu controller's CFS quota (-1: none) over its period.
-  for (const char* dir : {"/cpu", "/cpu,cpuacct"}) {
-    const auto quota = read_number(root + dir + "/cpu.cfs_quota_us");
-    const auto period = read_number(root + dir + "/cpu.cfs_period_us");
-    if (quota && period) return std::max(1, static_cast<int>(std::ceil(*quota / *period)));
+  std::optional<int> lowest;
+  const auto take = [&](std::optional<int> limit) {
+    if (limit && (!lowest || *limit < *lowest)) lowest = limit;
+  };
+  for (const auto& dir : up_from(root, v2_path)) take(v2_limit(dir));
+  for (const char* controller : {"/cpu", "/cpu,cpuacct"}) {
+    for (const auto& dir : up_from(root + controller, v1_path)) take(v1_limit(dir));
   }
-  return std::nullopt;
+  return lowest;
 }
 
 int resolve_threads(int threads) {
@@ -52,7 +87,9 @@ int resolve_threads(int threads) {
   // pod limited to 1 CPU on a 64-core node would run 64 threads, throttled, each with its own GDAL handles.
   static const int cores = [] {
     const int available = std::max(1, tbb::info::default_concurrency());
-    const auto limit = cgroup_cpu_limit("/sys/fs/cgroup");
+    std::ifstream self("/proc/self/cgroup");
+    const std::string membership((std::istreambuf_iterator<char>(self)), std::istreambuf_iterator<char>());
+    const auto limit = cgroup_cpu_limit("/sys/fs/cgroup", membership);
     return limit ? std::min(available, *limit) : available;
   }();
   return cores;

@@ -59,8 +59,9 @@ class LiveSet {
 int resolve_threads(int threads);
 
 // The CPU limit of the cgroup file system at `root` (cgroup v2 cpu.max, or v1 cpu.cfs_quota_us over
-// cpu.cfs_period_us), rounded up to whole CPUs; nullopt when there is none.
-std::optional<int> cgroup_cpu_limit(const std::string& root);
+// cpu.cfs_period_us), rounded up to whole CPUs; nullopt when there is none. `membership` (/proc/self/cgroup's text)
+// places the process below the root: the lowest limit on its cgroup, its parents and the root holds.
+std::optional<int> cgroup_cpu_limit(const std::string& root, const std::string& membership = "");
 
 // An item type with a `log::Context log_context` member carries that context (e.g. the source's plus
 // scene and tile fields); any other item carries the source thread's context.

@@ -175,6 +175,16 @@ TEST_CASE("threads: 0 means the cores, at most the CPU limit of the process's cg
   CHECK_FALSE(pipeline::cgroup_cpu_limit(dir / "v1").has_value());
   test::write_text(dir / "v1/cpu/cpu.cfs_quota_us", "400000\n");
   CHECK(pipeline::cgroup_cpu_limit(dir / "v1") == 4);
+  // Without a cgroup namespace the limit is on the process's own cgroup, or a parent's: the lowest holds.
+  test::write_text(dir / "host/system.slice/cpu.max", "300000 100000\n");
+  test::write_text(dir / "host/system.slice/swath.service/cpu.max", "max 100000\n");
+  CHECK_FALSE(pipeline::cgroup_cpu_limit(dir / "host").has_value());
+  CHECK(pipeline::cgroup_cpu_limit(dir / "host", "0::/system.slice/swath.service\n") == 3);
+  test::write_text(dir / "host/system.slice/swath.service/cpu.max", "100000 100000\n");
+  CHECK(pipeline::cgroup_cpu_limit(dir / "host", "0::/system.slice/swath.service\n") == 1);
+  test::write_text(dir / "v1/cpu/docker/abc/cpu.cfs_quota_us", "200000\n");
+  test::write_text(dir / "v1/cpu/docker/abc/cpu.cfs_period_us", "100000\n");
+  CHECK(pipeline::cgroup_cpu_limit(dir / "v1", "4:memory:/docker/abc\n3:cpu,cpuacct:/docker/abc\n") == 2);
   CHECK(pipeline::resolve_threads(3) == 3);
   CHECK(pipeline::resolve_threads(0) >= 1);
 }
