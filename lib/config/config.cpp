@@ -97,8 +97,12 @@ void Config::load_file(const std::string& path) {
 void Config::load_yaml(std::string_view yaml_text, const std::string& name) {
   YAML::Node root;
   try {
-    // Several documents (--- between them) would be read as the first alone, the others silently ignored.
-    const auto documents = YAML::LoadAll(std::string(yaml_text));
+    // Several documents (--- between them) would be read as the first alone, the others silently ignored; empty
+    // ones (a trailing ---, a comment after one) hold nothing to lose.
+    std::vector<YAML::Node> documents;
+    for (const auto& document : YAML::LoadAll(std::string(yaml_text))) {
+      if (!document.IsNull()) documents.push_back(document);
+    }
     if (documents.size() > 1) {
       throw core::UsageError(
           "config '" + name + "'",

@@ -25,6 +25,12 @@ std::optional<double> read_number(const std::string& path) {
   return value;
 }
 
+// A quota in CPUs, rounded up; a huge one (10^10 CPUs) is no limit, not an overflow.
+std::optional<int> whole_cpus(double cpus) {
+  if (!(cpus > 0) || cpus > 1e6) return std::nullopt;
+  return std::max(1, static_cast<int>(std::ceil(cpus)));
+}
+
 // cgroup v2: "cpu.max" holds "<quota> <period>" or "max <period>".
 std::optional<int> v2_limit(const std::string& dir) {
   std::ifstream file(dir + "/cpu.max");
@@ -33,7 +39,7 @@ std::optional<int> v2_limit(const std::string& dir) {
   if (!(file >> quota >> period) || quota == "max" || period <= 0) return std::nullopt;
   const double q = std::strtod(quota.c_str(), nullptr);
   if (q <= 0) return std::nullopt;
-  return std::max(1, static_cast<int>(std::ceil(q / period)));
+  return whole_cpus(q / period);
 }
 
 // cgroup v1: the cpu controller's CFS quota (-1: none) over its period.
@@ -41,7 +47,7 @@ std::optional<int> v1_limit(const std::string& dir) {
   const auto quota = read_number(dir + "/cpu.cfs_quota_us");
   const auto period = read_number(dir + "/cpu.cfs_period_us");
   if (!quota || !period) return std::nullopt;
-  return std::max(1, static_cast<int>(std::ceil(*quota / *period)));
+  return whole_cpus(*quota / *period);
 }
 
 // `base` + `path` and each of its parents up to `base` itself.
@@ -58,26 +64,24 @@ std::vector<std::string> up_from(const std::string& base, std::string path) {
 }  // namespace
 
 std::optional<int> cgroup_cpu_limit(const std::string& root, const std::string& membership) {
-  // Where this process's cgroup sits below the mount ("0::/path" for v2, "N:cpu,cpuacct:/path" for v1): without a
-  // cgroup namespace (a service's CPUQuota, a container runtime that shares the host's view) its limit is there, or
-  // on a parent.
-  std::string v2_path, v1_path;
+  // Where this process's cgroup sits below the mount ("0::/path", v2): without a cgroup namespace (a service's
+  // CPUQuota, a container sharing the host's cgroup view) its limit is there, or on a parent. Not so for v1: a runtime
+  // without a namespace mounts the container's own cgroup at the root while /proc/self/cgroup names the host's path
+  // (below the root, that path could name another cgroup), so v1 is read at the root.
+  std::string v2_path;
   std::istringstream lines(membership);
   for (std::string line; std::getline(lines, line);) {
     const auto first = line.find(':'), second = line.find(':', first + 1);
     if (first == std::string::npos || second == std::string::npos) continue;
     const std::string controllers = line.substr(first + 1, second - first - 1), path = line.substr(second + 1);
     if (line.compare(0, first, "0") == 0 && controllers.empty()) v2_path = path;
-    if (("," + controllers + ",").find(",cpu,") != std::string::npos) v1_path = path;
   }
   std::optional<int> lowest;
   const auto take = [&](std::optional<int> limit) {
     if (limit && (!lowest || *limit < *lowest)) lowest = limit;
   };
   for (const auto& dir : up_from(root, v2_path)) take(v2_limit(dir));
-  for (const char* controller : {"/cpu", "/cpu,cpuacct"}) {
-    for (const auto& dir : up_from(root + controller, v1_path)) take(v1_limit(dir));
-  }
+  for (const char* controller : {"/cpu", "/cpu,cpuacct"}) take(v1_limit(root + controller));
   return lowest;
 }
 

@@ -182,9 +182,13 @@ TEST_CASE("threads: 0 means the cores, at most the CPU limit of the process's cg
   CHECK(pipeline::cgroup_cpu_limit(dir / "host", "0::/system.slice/swath.service\n") == 3);
   test::write_text(dir / "host/system.slice/swath.service/cpu.max", "100000 100000\n");
   CHECK(pipeline::cgroup_cpu_limit(dir / "host", "0::/system.slice/swath.service\n") == 1);
-  test::write_text(dir / "v1/cpu/docker/abc/cpu.cfs_quota_us", "200000\n");
+  test::write_text(dir / "host/system.slice/swath.service/cpu.max", "10000000000000 1000\n");  // no limit
+  CHECK(pipeline::cgroup_cpu_limit(dir / "host", "0::/system.slice/swath.service\n") == 3);
+  // v1 is read at the root: there a runtime without a namespace mounts the container's own cgroup, and the host's
+  // path below it may name another (a nested container's).
+  test::write_text(dir / "v1/cpu/docker/abc/cpu.cfs_quota_us", "100000\n");
   test::write_text(dir / "v1/cpu/docker/abc/cpu.cfs_period_us", "100000\n");
-  CHECK(pipeline::cgroup_cpu_limit(dir / "v1", "4:memory:/docker/abc\n3:cpu,cpuacct:/docker/abc\n") == 2);
+  CHECK(pipeline::cgroup_cpu_limit(dir / "v1", "4:memory:/docker/abc\n3:cpu,cpuacct:/docker/abc\n") == 4);
   CHECK(pipeline::resolve_threads(3) == 3);
   CHECK(pipeline::resolve_threads(0) >= 1);
 }
