@@ -53,6 +53,7 @@ void ConfigFlags::bind(CLI::App& app, const std::vector<config::KeySpec>& keys, 
              },
              help_of(spec))
           ->allow_extra_args(false)
+          ->expected(1)  // help shows one value per flag, not "TEXT ..."
           ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
       continue;
     }
