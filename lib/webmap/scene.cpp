@@ -159,20 +159,28 @@ bool holds_pole(const PyramidScene& scene, const OGRSpatialReference& source, do
 
 // GDAL suggests an extent from points along the scene's edges; a scene holding a pole reaches its highest latitude
 // inside, so the suggestion stopped short (a polar stereographic scene of 81-90°N: 77-80.8°N, 80.8-85.05° lost).
-// Such a scene covers every longitude up to the world's edge.
+// Such a scene covers every longitude up to the world's edge. Its pixels, too, are GDAL's from the diagonal of that
+// extent, several of the scene's own (2 km pixels: a 47 km grid, max zoom 1): the grid is made as fine as the scene's
+// pixels where WebMercator magnifies them least, at the latitude nearest the equator.
 void extend_to_poles(const PyramidScene& scene, const OGRSpatialReference& source, WarpedGrid& grid) {
   const bool north = holds_pole(scene, source, 90.0), south = holds_pole(scene, source, -90.0);
   if (!north && !south) return;
-  const double pixel = grid.gt[1];
+  const double top = north ? origin_shift : grid.gt[3];
+  const double bottom = south ? -origin_shift : grid.gt[3] + grid.gt[5] * grid.height;
+  const double nearest_equator = north && south ? 0.0 : std::min(std::abs(top), std::abs(bottom));
+  const auto& own = scene.info.geotransform->c;
+  const double ground = source.GetLinearUnits() * std::min(std::abs(own[1]), std::abs(own[5]));
+  const double magnified =
+      ground / std::cos(meters_to_lonlat({0, nearest_equator, 0, nearest_equator}).min_y * M_PI / 180);
+  // At most 2^30 pixels across the world (a grid of millimetres would not fit a pixel count).
+  const double pixel = std::max(std::min(grid.gt[1], magnified), 2 * origin_shift / (1 << 30));
   const auto whole = [&](double metres) { return static_cast<int>(std::ceil(metres / pixel - 1e-9)); };
-  if (north && grid.gt[3] < origin_shift) {
-    const int rows = whole(origin_shift - grid.gt[3]);
-    grid.gt[3] += rows * pixel;
-    grid.height += rows;
-  }
-  if (south) grid.height = std::max(grid.height, whole(grid.gt[3] + origin_shift));
-  grid.gt[0] = std::min(grid.gt[0], -origin_shift);
-  grid.width = std::max(grid.width, whole(origin_shift - grid.gt[0]));
+  grid.gt[0] = -origin_shift;
+  grid.gt[1] = pixel;
+  grid.gt[3] = top;
+  grid.gt[5] = -pixel;
+  grid.width = whole(2 * origin_shift);
+  grid.height = std::max(1, whole(top - bottom));
 }
 
 // The warped extent and pixel size: the scene's own when it is already EPSG:3857, else GDAL's suggestion.
@@ -186,8 +194,10 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
     dataset.GetGeoTransform(grid.gt);
     grid.width = dataset.GetRasterXSize();
     grid.height = dataset.GetRasterYSize();
-    // Already EPSG:3857 and running east past the world's edge: its own grid is the one warped in one piece.
-    if (grid.gt[0] < origin_shift && grid.gt[0] + grid.metres_wide() > origin_shift) across = grid;
+    // Already EPSG:3857 and running east past the world's edge (or lying wholly past it, within one more world): its
+    // own grid is the one warped in one piece, the part past the edge taken round to the west.
+    const double east = grid.gt[0] + grid.metres_wide();
+    if (east > origin_shift && grid.gt[0] < 3 * origin_shift && grid.metres_wide() < 2 * origin_shift) across = grid;
   } else {
     std::string failure;
     const auto suggested = suggested_grid(dataset, "EPSG:3857", failure);
@@ -206,15 +216,17 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
   scene.warped_width = grid.width;
   scene.warped_height = grid.height;
   const core::Bounds bounds{gt[0], gt[3] + gt[5] * grid.height, gt[0] + gt[1] * grid.width, gt[3]};
-  // Across the antimeridian, the part east past the world's edge is kept (world_parts takes it round).
+  // Across the antimeridian, the part east past the world's edge is kept (world_parts takes it round): the world's
+  // latitudes only are clipped there.
+  const double shift = across && bounds.min_x >= origin_shift ? 2 * origin_shift : 0;
   const double east_edge = across ? bounds.max_x : origin_shift;
-  const auto world = clip_to_world({bounds.min_x, bounds.min_y, std::min(bounds.max_x, origin_shift), bounds.max_y});
+  const auto world =
+      clip_to_world({bounds.min_x - shift, bounds.min_y, std::min(bounds.max_x - shift, origin_shift), bounds.max_y});
   if (!world) {
     throw core::DataError("scene '" + scene.path + "'", "it lies outside WebMercator's world",
                           "check its CRS and geotransform (gdalinfo); a pyramid covers ±85.0511° of latitude");
   }
-  scene.meters = *world;
-  scene.meters.max_x = std::min(bounds.max_x, east_edge);
+  scene.meters = {world->min_x + shift, world->min_y, std::min(bounds.max_x, east_edge), world->max_y};
 }
 
 }  // namespace

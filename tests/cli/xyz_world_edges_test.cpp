@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <set>
 
 #include "core/files.hpp"
@@ -22,13 +23,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A Byte RGB scene of `size`² pixels in `epsg` with the geotransform `gt`, a gradient in every band.
+// A Byte RGB scene of `size`² pixels in `epsg` with the geotransform `gt`, a gradient in every band (or one grey band
+// of `pixel`).
 std::string projected_scene(const test::ScratchDir& dir, const std::string& name, int width, int height, int epsg,
-                            const double (&gt)[6]) {
+                            const double (&gt)[6], std::function<double(int, int, int)> pixel = {}) {
+  const auto gradient = [](int b, int x, int y) { return 1 + (x + 2 * y + 40 * b) % 250; };
   const auto path = test::make_scene(
-      dir / name, {.width = width, .height = height, .bands = 3, .type = GDT_Byte, .pixel = [](int b, int x, int y) {
-                     return 1 + (x + 2 * y + 40 * b) % 250;
-                   }});
+      dir / name,
+      {.width = width, .height = height, .bands = pixel ? 1 : 3, .type = GDT_Byte, .pixel = pixel ? pixel : gradient});
   GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
   REQUIRE(dataset);
   REQUIRE(dataset->SetGeoTransform(const_cast<double*>(gt)) == CE_None);
@@ -108,6 +110,12 @@ TEST_CASE("tile --grid xyz: across the antimeridian at zoom 0, with another scen
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(fs::exists(dir / "mercator/9/0"));
   CHECK(fs::exists(dir / "mercator/9/511"));
+  // Wholly past the edge (179.4°W to 178.5°W written as x beyond 20037508): tiled at the west edge, not refused.
+  const auto beyond = projected_scene(dir, "beyond.tif", 800, 400, 3857, {20100000, 100, 0, 6500000, 0, -100});
+  r = test::swath({"tile", beyond, "-o", dir / "beyond", "--grid", "xyz", "--zoom", "9"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(fs::exists(dir / "beyond/9/1"));
+  CHECK_FALSE(fs::exists(dir / "beyond/9/511"));
 }
 
 TEST_CASE("tile --grid xyz: a geographic scene up to 90°N is not taken for one holding the pole") {
@@ -136,4 +144,28 @@ TEST_CASE("tile --grid xyz: a polar stereographic scene around the North Pole re
     REQUIRE_MESSAGE(fs::exists(tile), tile);
     CHECK_MESSAGE(alpha_at(tile, 128, 0) == 255, tile);
   }
+}
+
+TEST_CASE("tile --grid xyz: a polar scene is warped through a grid as fine as its pixels, not GDAL's suggestion") {
+  test::ScratchDir dir;
+  // EPSG:3413, 1200 km square round the pole at 2 km, each pixel its row (mod 250): GDAL's suggested grid (47 km)
+  // skipped every other row at zoom 5 and made max zoom 1.
+  const auto scene = projected_scene(dir, "rows.tif", 600, 600, 3413, {-600000, 2000, 0, 600000, 0, -2000},
+                                     [](int, int, int y) { return 1 + y % 250; });
+  auto r = test::swath({"tile", scene, "-o", dir / "z5", "--grid", "xyz", "--zoom", "5", "--resampling", "near"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  GDALDatasetUniquePtr tile(GDALDataset::Open((dir / "z5/5/12/0.png").c_str(), GDAL_OF_RASTER));
+  REQUIRE(tile);
+  const auto grey = test::read_band(*tile, 1), alpha = test::read_band(*tile, tile->GetRasterCount());
+  int steps = 0;
+  for (int y = 1; y < 256; ++y) {  // down column 128: rows of the scene one after another, none skipped
+    const auto above = static_cast<std::size_t>((y - 1) * 256 + 128), here = static_cast<std::size_t>(y * 256 + 128);
+    if (alpha[above] < 255 || alpha[here] < 255 || grey[here] == grey[above]) continue;
+    ++steps;
+    CHECK_MESSAGE(std::abs(grey[here] - grey[above]) <= 1, "row " << y);
+  }
+  CHECK(steps > 10);
+  r = test::swath({"tile", scene, "-o", dir / "default", "--grid", "xyz"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(core::read_file(dir / "default/tilejson.json")).at("maxzoom").as_int() == 3);
 }
