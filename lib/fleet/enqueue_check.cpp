@@ -47,6 +47,8 @@ void refusing(const std::string& kind, Check&& check) {
 
 class Checker {
  public:
+  explicit Checker(bool open_scenes) : open_scenes_(open_scenes) {}
+
   // The whole check for the first task of a work; its other tasks (shards, manifest batches, thousands of them)
   // differ only in their slice, checked against each scene's grid.
   void tile(queue::Task& task) {
@@ -93,9 +95,10 @@ class Checker {
     auto work = pyramid_claims_.find(key);
     if (work == pyramid_claims_.end()) {
       const auto options = pyramid_task_options(task, Audience::enqueue);
-      const bool local = std::all_of(task.inputs.begin(), task.inputs.end(), [](const std::string& path) {
-        return !core::is_vsi_path(path) && ::access(path.c_str(), R_OK) == 0;
-      });
+      const bool local =
+          open_scenes_ && std::all_of(task.inputs.begin(), task.inputs.end(), [](const std::string& path) {
+            return !core::is_vsi_path(path) && ::access(path.c_str(), R_OK) == 0;
+          });
       if (local) {
         std::vector<webmap::PyramidScene> scenes;
         refusing("tile", [&] { scenes = webmap::prepare_scenes(options); });
@@ -182,7 +185,7 @@ class Checker {
   const raster::SceneInfo* scene_info(const std::string& path, const std::string& kind) {
     if (const auto it = scenes_.find(path); it != scenes_.end()) return it->second ? &*it->second : nullptr;
     auto& slot = scenes_[path];
-    if (core::is_vsi_path(path) || ::access(path.c_str(), R_OK) != 0) return nullptr;
+    if (!open_scenes_ || core::is_vsi_path(path) || ::access(path.c_str(), R_OK) != 0) return nullptr;
     refusing(kind, [&] { slot = raster::describe_scene(*raster::open_scene(path), path); });
     return &*slot;
   }
@@ -203,6 +206,7 @@ class Checker {
     tiling::TileOptions options;
     std::vector<queue::Claim> claims;
   };
+  bool open_scenes_ = true;
   std::vector<std::pair<std::string, core::Json>> works_;  // kind, options without slice keys
   std::map<std::string, TileWork> tile_works_;             // work, output and scenes → checked options and claims
   std::map<std::string, std::vector<queue::Claim>> pyramid_claims_;  // work, output and scenes → its claims
@@ -215,7 +219,7 @@ class Checker {
 
 }  // namespace
 
-void check_tasks(std::vector<queue::Task>& tasks) {
+void check_tasks(std::vector<queue::Task>& tasks, bool open_scenes) {
   // Two scenes filed under one name: refused as `swath tile` refuses them (the output is one for all).
   std::vector<std::string> scenes;
   std::set<std::string> seen;
@@ -226,7 +230,7 @@ void check_tasks(std::vector<queue::Task>& tasks) {
     }
   }
   (void)tiling::scene_names(scenes);
-  Checker checker;
+  Checker checker(open_scenes);
   for (auto& task : tasks) {
     stop_if_asked();  // a check may open a scene: thousands of them take a while
     if (task.kind == "tile") is_pyramid_task(task) ? checker.pyramid(task) : checker.tile(task);

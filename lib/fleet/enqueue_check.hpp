@@ -17,7 +17,8 @@ namespace swath::fleet {
 // Gives each tile task its claims: "<output>/<scene name>" → "tile <scene> <options that shape the tiles>" (the
 // scene's directory and the options by reference),
 // the same for the shards and manifest batches of one work; two works of these tasks claiming one location are
-// refused (queue::plan_claims). Other kinds pass unchecked. Throws UsageError.
-void check_tasks(std::vector<queue::Task>& tasks);
+// refused (queue::plan_claims). Other kinds pass unchecked. Throws UsageError. Without `open_scenes` (enqueue
+// --worker-paths: the paths are the workers', a local file there is another) no scene is opened.
+void check_tasks(std::vector<queue::Task>& tasks, bool open_scenes = true);
 
 }  // namespace swath::fleet

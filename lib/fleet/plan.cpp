@@ -209,7 +209,7 @@ queue::EnqueueSummary enqueue(const PlanOptions& plan, const queue::EnqueueOptio
   queue::Enqueuer enqueuer(send);
   auto planned = plan_queue(plan, enqueuer.server_time_ms());
   refuse_nothing_to_queue(plan, planned.queued);
-  check_tasks(planned.checked);
+  check_tasks(planned.checked, !plan.worker_paths);
   planned.queued.claims = queue::plan_claims(planned.checked);
   return enqueuer.enqueue(planned.queued);
 }

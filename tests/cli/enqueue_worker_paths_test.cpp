@@ -6,6 +6,7 @@
 
 #include "cli/fleet_support.hpp"
 #include "core/json.hpp"
+#include "support/scratch.hpp"
 
 using namespace swath;
 using namespace swath::test::fleet;
@@ -43,6 +44,20 @@ TEST_CASE("enqueue --worker-paths: scenes that exist only on the workers are que
   r = test::swath(with_redis(redis, with_flag));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("duplicates_skipped").as_int() == 4);
+}
+
+TEST_CASE("enqueue --worker-paths: a local file at a worker's path is another file, never opened") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  test::write_text(dir / "scene.tif", "not a raster here\n");  // the workers' /…/scene.tif is another file
+  for (const std::vector<std::string>& kind : {std::vector<std::string>{"--kind", "tile", "--output", dir / "tiles"},
+                                               {"--kind", "tile", "--grid", "xyz", "--output", dir / "map"},
+                                               {"--kind", "detect", "--output", dir / "found.gpkg"}}) {
+    std::vector<std::string> args{"enqueue", dir / "scene.tif", "--worker-paths", "--json"};
+    args.insert(args.begin() + 1, kind.begin(), kind.end());
+    const auto r = test::swath(with_redis(redis, args));
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+  }
 }
 
 TEST_CASE("enqueue --worker-paths: relative, unnormalised, glob and manifest paths are refused, nothing queued") {
