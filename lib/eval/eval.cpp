@@ -36,7 +36,15 @@ std::vector<std::size_t> candidates_of(const Box& d, const std::vector<Box>& tru
     const double v = detect::overlap(d.box, truths[t].box, detect::OverlapMetric::iou);
     if (v >= threshold) found.emplace_back(v, t);
   }
-  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  // Equal IoUs in the truths' place on the map, not their order in the file: which one a detection takes can decide
+  // whether a later one finds a truth.
+  std::sort(found.begin(), found.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return std::tie(truths[a.second].box.min_y, truths[a.second].box.min_x, truths[a.second].box.max_y,
+                    truths[a.second].box.max_x,
+                    a.second) < std::tie(truths[b.second].box.min_y, truths[b.second].box.min_x,
+                                         truths[b.second].box.max_y, truths[b.second].box.max_x, b.second);
+  });
   std::vector<std::size_t> out;
   for (const auto& f : found) out.push_back(f.second);
   return out;
@@ -103,9 +111,12 @@ void match_tie(const std::vector<Box>& detections, std::size_t begin, std::size_
 
 Score score_class(const std::string& cls, std::vector<Box> detections, const std::vector<Box>& truths,
                   double threshold) {
+  // A tie's detections in their place on the map (the whole box), so the order they are listed in changes nothing:
+  // identical boxes are interchangeable.
   std::stable_sort(detections.begin(), detections.end(), [](const Box& a, const Box& b) {
     if (a.score != b.score) return a.score > b.score;
-    return std::tie(a.box.min_y, a.box.min_x) < std::tie(b.box.min_y, b.box.min_x);
+    return std::tie(a.box.min_y, a.box.min_x, a.box.max_y, a.box.max_x) <
+           std::tie(b.box.min_y, b.box.min_x, b.box.max_y, b.box.max_x);
   });
   std::vector<bool> used(truths.size(), false), hits(detections.size(), false);
   std::vector<core::Bounds> truth_boxes;

@@ -231,3 +231,23 @@ TEST_CASE("eval: many boxes — a grid of 40 000 and a stack of 1000 on 500 trut
   CHECK(stacked.overall.true_positives == 500);
   CHECK(stacked.overall.duplicates == 500);
 }
+
+TEST_CASE("eval: the order detections and truths are listed in changes nothing") {
+  // A and B tie at 0.8 and start at one corner; which takes which truth decides whether C (0.5) finds one.
+  const auto a = box("car", 0.8, 5, 0, 25, 5), b = box("car", 0.8, 5, 0, 15, 5), c = box("car", 0.5, 0, 0, 20, 5);
+  const auto t1 = box("car", 1, 5, 0, 25, 5), t2 = box("car", 1, 5, 0, 15, 10), t3 = box("car", 1, 5, 0, 25, 5);
+  const auto first = eval::evaluate({a, b, c}, {t1, t2, t3});
+  for (const auto& detections : {std::vector<eval::Box>{b, a, c}, {c, b, a}, {a, c, b}}) {
+    for (const auto& truths : {std::vector<eval::Box>{t2, t1, t3}, {t3, t2, t1}, {t1, t2, t3}}) {
+      const auto again = eval::evaluate(detections, truths);
+      CHECK(again.overall.true_positives == first.overall.true_positives);
+      CHECK(again.overall.duplicates == first.overall.duplicates);
+      CHECK(again.overall.ap50 == first.overall.ap50);
+    }
+  }
+  // One detection between two truths of equal IoU takes the same one whichever is listed first.
+  const auto between = box("car", 0.9, 5, 0, 15, 10), later = box("car", 0.6, 10, 0, 20, 10);
+  const auto west = box("car", 1, 0, 0, 10, 10), east = box("car", 1, 10, 0, 20, 10);
+  CHECK(eval::evaluate({between, later}, {west, east}).overall.true_positives ==
+        eval::evaluate({between, later}, {east, west}).overall.true_positives);
+}
