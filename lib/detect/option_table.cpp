@@ -19,7 +19,7 @@ constexpr std::int64_t kMinWindow = 32;
 
 std::int64_t checked_window(std::int64_t window, const std::string& source) {
   if (window == 0 || window >= kMinWindow) return window;
-  throw core::UsageError(source + " " + std::to_string(window),
+  throw core::UsageError(source + ": window " + std::to_string(window),
                          "a detection window of under " + std::to_string(kMinWindow) + " pixels holds no object",
                          "leave it out (0: the detector's choice), or give " + std::to_string(kMinWindow) + " or more");
 }

@@ -220,10 +220,11 @@ TEST_CASE("detect: a window under 32 pixels is refused, from a flag or the envir
   auto r = test::swath({"detect", scene, "-o", dir / "w.gpkg", "--window", "1"});
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(
-      r.err.find("flag --window 1: a detection window of under 32 pixels holds no object") != std::string::npos, r.err);
+      r.err.find("flag --window: window 1: a detection window of under 32 pixels holds no object") != std::string::npos,
+      r.err);
   r = test::swath({"detect", scene, "-o", dir / "w.gpkg"}, {.env = {{"SWATH_DETECT__WINDOW", "31"}}});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("env SWATH_DETECT__WINDOW 31") != std::string::npos);
+  CHECK(r.err.find("env SWATH_DETECT__WINDOW: window 31") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "w.gpkg"));
   CHECK(test::swath({"detect", scene, "-o", dir / "w.gpkg", "--window", "32", "--overlap", "8"}).exit_code == 0);
 }
