@@ -122,8 +122,10 @@ std::vector<Candidate> OnnxDetector::detect(const WindowPixels& pixels, const Sc
   const auto& block = pixels.block;
   const int w = static_cast<int>(block.window.width), h = static_cast<int>(block.window.height);
   const int in_w = card_.input_width, in_h = card_.input_height;
-  const float ratio =
-      std::min(static_cast<float>(in_w) / static_cast<float>(w), static_cast<float>(in_h) / static_cast<float>(h));
+  // Shrunk to fit, never enlarged: a scene's corner window (smaller than the input) padded, its objects at the
+  // size the model knows.
+  const float ratio = std::min(
+      {1.0f, static_cast<float>(in_w) / static_cast<float>(w), static_cast<float>(in_h) / static_cast<float>(h)});
   const int new_w = std::max(1, static_cast<int>(std::lround(static_cast<float>(w) * ratio)));
   const int new_h = std::max(1, static_cast<int>(std::lround(static_cast<float>(h) * ratio)));
   const int channels = static_cast<int>(card_.bands.size());

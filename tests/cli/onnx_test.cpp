@@ -100,6 +100,12 @@ TEST_CASE("onnx: detection runs one network per thread and gives the same bytes 
               traced)
               .exit_code == 0);
   CHECK(core::read_file(dir / "one.fgb") == core::read_file(dir / "two.fgb"));
+  // A window larger than the model's input would be shrunk into it, its objects with it: refused before any work.
+  const auto larger = test::swath(
+      {"detect", dir / "s.tif", "--detector", "onnx", "--model", good, "-o", dir / "larger.fgb", "--window", "128"});
+  CHECK(larger.exit_code == 2);
+  CHECK(larger.err.find("--window 128: the model takes 64-pixel windows") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "larger.fgb"));
 }
 
 TEST_CASE("onnx: the shipped model and its card agree") {
