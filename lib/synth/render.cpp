@@ -179,7 +179,7 @@ void render_optical(const SynthOptions& options, const std::vector<SynthObject>&
 void throw_if_stopped(const SynthOptions& options) {
   if (!options.stop || !options.stop()) return;
   log::get("synth")->warn("interrupted: nothing written");
-  throw core::Interrupted("rendering interrupted");
+  throw core::Interrupted("interrupted, nothing written");  // planning, rendering or writing
 }
 
 Rendered render(const SynthOptions& options, const std::vector<SynthObject>& objects) {

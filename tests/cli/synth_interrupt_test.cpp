@@ -43,9 +43,9 @@ TEST_CASE("synth: SIGINT exits 130 and leaves no scene, no truth and no temporar
   run.signal(SIGINT);
   const auto r = run.wait();
   CHECK(r.exit_code == 130);
-  CHECK(contains(
-      r.err,
-      "swath synth: rendering interrupted: stopped by a signal"));  // exited on its own, not killed by the signal
+  CHECK(contains(r.err,
+                 "swath synth: interrupted, nothing written: stopped by a signal"));  // exited on its own, not killed
+                                                                                      // by the signal
   CHECK(contains(r.err, "nothing written"));
   CHECK(files_in(dir.path()) == before);  // no big.tif, no big.truth.geojson, no .big.tif.tmp-*
 }
