@@ -18,7 +18,8 @@ class EvalCommand final : public cli::Command {
   void declare(CLI::App& app, cli::ConfigFlags&) override {
     app.add_option("detections", detections_, "Detections (any OGR vector file with class and score)")->required();
     app.add_option("truth", truth_, "Ground truth (e.g. SCENE.truth.geojson from swath synth)")->required();
-    app.add_option("--iou", iou_, "IoU at which a detection matches a truth box")->check(cli::between(0.01, 1.0));
+    app.add_option("--iou", iou_, "IoU at which a detection matches a truth box (default 0.5)")
+        ->check(cli::between(0.01, 1.0));
     app.add_flag("--json", json_, "Print JSON: precision, recall, f1, ap50 overall and per class");
     app.add_option("-o,--output", output_, "Write to this file (atomically) instead of stdout")
         ->check(cli::file_to_write());

@@ -18,12 +18,14 @@ class SynthCommand final : public cli::Command {
     app.add_option("-o,--output", options_.output, "Scene to write (GeoTIFF); the truth goes to SCENE.truth.geojson")
         ->required()
         ->check(cli::file_to_write(false));
-    app.add_option("--seed", options_.seed, "Seed: the same seed gives the same bytes")
+    app.add_option("--seed", options_.seed, "Seed: the same seed gives the same bytes (default 1)")
         ->transform(cli::at_least(0, "", UINT64_MAX));
-    app.add_option("--kind", kind_,
-                   "sar (uint16 sea clutter with ships) or optical (3-band uint8 land with cars and trucks)");
+    app.add_option(
+        "--kind", kind_,
+        "sar (uint16 sea clutter with ships, the default) or optical (3-band uint8 land with cars and trucks)");
     app.add_option("--size", size_, "WIDTHxHEIGHT in pixels (default 2048x2048 for sar, 1024x1024 for optical)");
-    app.add_option("--bands", options_.bands, "Optical: 3 (RGB) or 4 (RGB + NIR, with ponds of class water)")
+    app.add_option("--bands", options_.bands,
+                   "Optical: 3 (RGB, the default) or 4 (RGB + NIR, with ponds of class water)")
         ->transform(cli::at_least(1, "", 1000));
     app.add_option("--objects", options_.objects, "Number of objects (default: from the area)")
         ->transform(cli::at_least(0, "leave --objects out for a count from the area"));
