@@ -114,7 +114,8 @@ void OnnxDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& m
 
 std::vector<int> OnnxDetector::bands(const SceneMeasure&) const { return card_.bands; }
 
-std::int64_t OnnxDetector::preferred_window() const { return card_.input_width; }
+// The largest square window the input holds unshrunk (a 256×128 input: 128).
+std::int64_t OnnxDetector::preferred_window() const { return std::min(card_.input_width, card_.input_height); }
 
 double OnnxDetector::inference_seconds() const { return nets_->inference_seconds.load(); }
 

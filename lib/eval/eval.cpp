@@ -172,13 +172,24 @@ std::string metric_crs(const vector::Layer& detections, const vector::Layer& tru
   if (vector::is_projected(truth.crs_wkt)) return truth.crs_wkt;
   const vector::Layer& from = truth.features.empty() ? detections : truth;
   if (from.features.empty() || from.crs_wkt.empty()) return from.crs_wkt;
-  vector::Layer lonlat;  // the first feature alone: its centre picks the zone
+  // The median of the features' centres picks the zone: not the first feature's, which the file's order would choose
+  // (boxes between two zones matched at another IoU with the truths listed the other way round).
+  vector::Layer lonlat;
   lonlat.name = from.name;
   lonlat.crs_wkt = from.crs_wkt;
-  lonlat.features.push_back({from.features[0].ring, {}});
+  for (const auto& feature : from.features) lonlat.features.push_back({feature.ring, {}});
   reproject(lonlat, vector::wgs84_wkt(), truth.features.empty() ? detections_path : truth_path);
-  const auto box = vector::envelope(lonlat.features[0].ring);
-  const double lon = (box.min_x + box.max_x) / 2, lat = (box.min_y + box.max_y) / 2;
+  std::vector<double> lons, lats;
+  for (const auto& feature : lonlat.features) {
+    const auto box = vector::envelope(feature.ring);
+    lons.push_back((box.min_x + box.max_x) / 2);
+    lats.push_back((box.min_y + box.max_y) / 2);
+  }
+  const auto median = [](std::vector<double>& v) {
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  const double lon = median(lons), lat = median(lats);
   const int zone = std::clamp(static_cast<int>(std::floor((lon + 180) / 6)) + 1, 1, 60);
   return vector::epsg_wkt((lat >= 0 ? 32600 : 32700) + zone);
 }

@@ -47,6 +47,7 @@ void refusing(const std::string& kind, Check&& check) {
 
 class Checker {
  public:
+  // Without `open_scenes` the paths are the workers' (enqueue --worker-paths): no local file is looked at.
   explicit Checker(bool open_scenes) : open_scenes_(open_scenes) {}
 
   // The whole check for the first task of a work; its other tasks (shards, manifest batches, thousands of them)
@@ -74,8 +75,10 @@ class Checker {
       if (const auto count = static_cast<std::int64_t>(fresh.options.shard.count); count > 1) {
         fresh.claims.push_back(
             {task.output + "/tiles.shard-*.jsonl", "chips in " + std::to_string(count) + " shards", {}});
-        tiling::refuse_other_shard_counts(task.output, "tiles.jsonl", count,
-                                          "enqueue it with the --shards of those files, or choose another --output");
+        if (open_scenes_) {  // a worker's --output is the worker's directory
+          tiling::refuse_other_shard_counts(task.output, "tiles.jsonl", count,
+                                            "enqueue it with the --shards of those files, or choose another --output");
+        }
       }
       work = tile_works_.emplace(key, std::move(fresh)).first;
     }
@@ -123,6 +126,8 @@ class Checker {
     if (known == detect_works_.end())
       known = detect_works_.emplace(work, detect_task_options(task, Audience::enqueue)).first;
     const auto& options = known->second;
+    // A model named by a worker's path is the worker's file: the local one there (if any) is another.
+    if (!open_scenes_ && options.detector == "onnx") return;
     auto& detector = detector_for(work, options);
     const bool geojson = vector::format_for_path(options.output) == vector::Format::geojson;
     for (const auto& input : task.inputs) {

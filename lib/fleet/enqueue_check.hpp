@@ -18,7 +18,8 @@ namespace swath::fleet {
 // scene's directory and the options by reference),
 // the same for the shards and manifest batches of one work; two works of these tasks claiming one location are
 // refused (queue::plan_claims). Other kinds pass unchecked. Throws UsageError. Without `open_scenes` (enqueue
-// --worker-paths: the paths are the workers', a local file there is another) no scene is opened.
+// --worker-paths: the paths are the workers', a local file there is another) no local file is looked at: no scene,
+// no onnx model, no output directory.
 void check_tasks(std::vector<queue::Task>& tasks, bool open_scenes = true);
 
 }  // namespace swath::fleet

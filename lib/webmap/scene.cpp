@@ -165,9 +165,13 @@ bool holds_pole(const PyramidScene& scene, const OGRSpatialReference& source, do
 void extend_to_poles(const PyramidScene& scene, const OGRSpatialReference& source, WarpedGrid& grid) {
   const bool north = holds_pole(scene, source, 90.0), south = holds_pole(scene, source, -90.0);
   if (!north && !south) return;
-  const double top = north ? origin_shift : grid.gt[3];
-  const double bottom = south ? -origin_shift : grid.gt[3] + grid.gt[5] * grid.height;
-  const double nearest_equator = north && south ? 0.0 : std::min(std::abs(top), std::abs(bottom));
+  const double top = north ? origin_shift : std::min(grid.gt[3], origin_shift);
+  const double bottom = south ? -origin_shift : std::max(grid.gt[3] + grid.gt[5] * grid.height, -origin_shift);
+  if (top <= bottom) {  // wholly above 85.0511° (or below -85.0511°)
+    throw core::DataError("scene '" + scene.path + "'", "it lies outside WebMercator's world (beyond ±85.0511°)",
+                          "a pyramid covers ±85.0511° of latitude; tile it with --grid chips");
+  }
+  const double nearest_equator = bottom < 0 && top > 0 ? 0.0 : std::min(std::abs(top), std::abs(bottom));
   const auto& own = scene.info.geotransform->c;
   const double ground = source.GetLinearUnits() * std::min(std::abs(own[1]), std::abs(own[5]));
   const double magnified =
@@ -197,7 +201,7 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
     // Already EPSG:3857 and running east past the world's edge (or lying wholly past it, within one more world): its
     // own grid is the one warped in one piece, the part past the edge taken round to the west.
     const double east = grid.gt[0] + grid.metres_wide();
-    if (east > origin_shift && grid.gt[0] < 3 * origin_shift && grid.metres_wide() < 2 * origin_shift) across = grid;
+    if (east > origin_shift && east <= 3 * origin_shift && grid.metres_wide() < 2 * origin_shift) across = grid;
   } else {
     std::string failure;
     const auto suggested = suggested_grid(dataset, "EPSG:3857", failure);

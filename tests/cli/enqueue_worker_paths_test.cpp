@@ -50,9 +50,15 @@ TEST_CASE("enqueue --worker-paths: a local file at a worker's path is another fi
   test::RedisServer redis;
   test::ScratchDir dir;
   test::write_text(dir / "scene.tif", "not a raster here\n");  // the workers' /…/scene.tif is another file
+  test::write_text(dir / "shards/tiles.shard-0-of-3.jsonl", "{}\n");
   for (const std::vector<std::string>& kind : {std::vector<std::string>{"--kind", "tile", "--output", dir / "tiles"},
                                                {"--kind", "tile", "--grid", "xyz", "--output", dir / "map"},
-                                               {"--kind", "detect", "--output", dir / "found.gpkg"}}) {
+                                               {"--kind", "detect", "--output", dir / "found.gpkg"},
+                                               // a model card only the workers have
+                                               {"--kind", "detect", "--output", dir / "cars.gpkg", "--options",
+                                                R"({"detector":"onnx","model":"/data/models/cars.yaml"})"},
+                                               // shard manifests of another count in a local directory of that name
+                                               {"--kind", "tile", "--shards", "2", "--output", dir / "shards"}}) {
     std::vector<std::string> args{"enqueue", dir / "scene.tif", "--worker-paths", "--json"};
     args.insert(args.begin() + 1, kind.begin(), kind.end());
     const auto r = test::swath(with_redis(redis, args));

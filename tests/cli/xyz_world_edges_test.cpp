@@ -146,6 +146,16 @@ TEST_CASE("tile --grid xyz: a polar stereographic scene around the North Pole re
   }
 }
 
+TEST_CASE("tile --grid xyz: a polar scene wholly beyond 85.0511° lies outside the pyramid's world") {
+  test::ScratchDir dir;
+  // EPSG:3413, 100 km round the pole: every point north of 89.5°N.
+  const auto scene = projected_scene(dir, "top.tif", 100, 100, 3413, {-50000, 1000, 0, 50000, 0, -1000});
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("lies outside WebMercator's world") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+}
+
 TEST_CASE("tile --grid xyz: a polar scene is warped through a grid as fine as its pixels, not GDAL's suggestion") {
   test::ScratchDir dir;
   // EPSG:3413, 1200 km square round the pole at 2 km, each pixel its row (mod 250): GDAL's suggested grid (47 km)

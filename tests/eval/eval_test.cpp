@@ -251,3 +251,37 @@ TEST_CASE("eval: the order detections and truths are listed in changes nothing")
   CHECK(eval::evaluate({between, later}, {west, east}).overall.true_positives ==
         eval::evaluate({between, later}, {east, west}).overall.true_positives);
 }
+
+TEST_CASE("eval: lon/lat files are compared in one UTM zone whatever order their features come in") {
+  // Truths at 0°E and 40°E, 60°N, each with a detection shifted a little east: in a zone far from a box its IoU
+  // moves (UTM's distortion), so a zone picked from the first feature listed moved the counts with the order.
+  test::ScratchDir dir;
+  const auto feature = [](double lon, double lat, double width, const std::string& properties) {
+    const auto p = [&](double x, double y) { return "[" + std::to_string(x) + "," + std::to_string(y) + "]"; };
+    return R"({"type":"Feature","properties":)" + properties + R"(,"geometry":{"type":"Polygon","coordinates":[[)" +
+           p(lon, lat) + "," + p(lon + width, lat) + "," + p(lon + width, lat + 0.01) + "," + p(lon, lat + 0.01) + "," +
+           p(lon, lat) + "]]}}";
+  };
+  const auto collection = [](const std::vector<std::string>& features) {
+    std::string out = R"({"type":"FeatureCollection","features":[)";
+    for (std::size_t i = 0; i < features.size(); ++i) out += (i ? "," : "") + features[i];
+    return out + "]}";
+  };
+  const std::string truth = R"({"class":"car"})", found = R"({"class":"car","score":0.9})";
+  const auto west = feature(0, 60, 0.02, truth), east = feature(40, 60, 0.02, truth);
+  test::write_text(dir / "we.geojson", collection({west, east}));
+  test::write_text(dir / "ew.geojson", collection({east, west}));
+  std::int64_t differ_from_own_zone = 0;  // boxes whose IoU in the other file's zone falls on the other side of 0.5
+  for (int i = 0; i < 60; ++i) {
+    const double shift = 0.004 + 0.0001 * i;  // IoUs from about 0.67 down to about 0.4
+    test::write_text(dir / "found.geojson",
+                     collection({feature(shift, 60, 0.02, found), feature(40 + shift, 60, 0.02, found)}));
+    CAPTURE(shift);
+    const auto a = eval::evaluate_files(dir / "found.geojson", dir / "we.geojson");
+    const auto b = eval::evaluate_files(dir / "found.geojson", dir / "ew.geojson");
+    CHECK(a.overall.true_positives == b.overall.true_positives);
+    CHECK(a.overall.ap50 == b.overall.ap50);
+    differ_from_own_zone += a.overall.true_positives % 2;  // one of the two hit: their zones see them apart
+  }
+  CHECK(differ_from_own_zone > 0);  // the case exists: some shift is matched in one zone and not the other
+}
