@@ -101,7 +101,7 @@ void Config::load_yaml(std::string_view yaml_text, const std::string& name) {
     // ones (a trailing ---, a comment after one) hold nothing to lose.
     std::vector<YAML::Node> documents;
     for (const auto& document : YAML::LoadAll(std::string(yaml_text))) {
-      if (!document.IsNull()) documents.push_back(document);
+      if (!document.IsNull() && !(document.IsMap() && document.size() == 0)) documents.push_back(document);
     }
     if (documents.size() > 1) {
       throw core::UsageError(

@@ -64,6 +64,13 @@ TEST_CASE("enqueue --worker-paths: a local file at a worker's path is another fi
     const auto r = test::swath(with_redis(redis, args));
     CHECK_MESSAGE(r.exit_code == 0, r.err);
   }
+  // A relative model card would be made absolute on this machine: refused as a relative input is.
+  const auto r = test::swath(
+      with_redis(redis, {"enqueue", "--kind", "detect", "/data/s.tif", "--output", "/data/out", "--worker-paths",
+                         "--options", R"({"detector":"onnx","model":"models/cars.yaml"})"}));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--options model 'models/cars.yaml': with --worker-paths a path must be absolute") !=
+        std::string::npos);
 }
 
 TEST_CASE("enqueue --worker-paths: relative, unnormalised, glob and manifest paths are refused, nothing queued") {

@@ -106,7 +106,7 @@ TEST_CASE("config: a file of several YAML documents is refused, not read as its 
   CHECK(message.find("2 YAML documents") != std::string::npos);
   c.load_yaml("---\ntile:\n  size: 512\n", "one.yaml");  // one document, its start marked: read
   CHECK(c.get_int("tile.size") == 512);
-  c.load_yaml("---\n---\ntile:\n  size: 256\n---\n# nothing more\n", "empty.yaml");  // empty ones hold nothing
+  c.load_yaml("---\n---\ntile:\n  size: 256\n---\n# nothing more\n---\n{}\n", "empty.yaml");  // empty ones hold nothing
   CHECK(c.get_int("tile.size") == 256);
 }
 
