@@ -159,9 +159,7 @@ bool holds_pole(const PyramidScene& scene, const OGRSpatialReference& source, do
 
 // GDAL suggests an extent from points along the scene's edges; a scene holding a pole reaches its highest latitude
 // inside, so the suggestion stopped short (a polar stereographic scene of 81-90°N: 77-80.8°N, 80.8-85.05° lost).
-// Such a scene covers every longitude up to the world's edge. Its pixels, too, are GDAL's from the diagonal of that
-// extent, several of the scene's own (2 km pixels: a 47 km grid, max zoom 1): the grid is made as fine as the scene's
-// pixels where WebMercator magnifies them least, at the latitude nearest the equator.
+// Such a scene covers every longitude up to the world's edge.
 void extend_to_poles(const PyramidScene& scene, const OGRSpatialReference& source, WarpedGrid& grid) {
   const bool north = holds_pole(scene, source, 90.0), south = holds_pole(scene, source, -90.0);
   if (!north && !south) return;
@@ -171,20 +169,35 @@ void extend_to_poles(const PyramidScene& scene, const OGRSpatialReference& sourc
     throw core::DataError("scene '" + scene.path + "'", "it lies outside WebMercator's world (beyond ±85.0511°)",
                           "a pyramid covers ±85.0511° of latitude; tile it with --grid chips");
   }
+  const double pixel = grid.gt[1];
+  grid.gt[0] = -origin_shift;
+  grid.gt[3] = top;
+  grid.width = static_cast<int>(std::ceil(2 * origin_shift / pixel - 1e-9));
+  grid.height = std::max(1, static_cast<int>(std::ceil((top - bottom) / pixel - 1e-9)));
+}
+
+// GDAL's pixel is the diagonal of the warped extent over the scene's: at high latitudes, where WebMercator magnifies
+// the ground fast, several of the scene's own (2 km pixels: a 47 km grid round a pole, 59 km for a scene at 74-84°N
+// across 180°; max zoom 2 levels short, rows skipped). Such a grid is made as fine as the scene's pixels where
+// WebMercator magnifies them least, at the latitude nearest the equator; within 1.5× of that (a mid-latitude UTM
+// scene: 1.00) GDAL's stays, gdal2tiles' grid.
+void refine_to_scene_pixels(const PyramidScene& scene, const OGRSpatialReference& source, WarpedGrid& grid) {
+  if (!source.IsProjected()) return;
+  const double top = std::clamp(grid.gt[3], -origin_shift, origin_shift);
+  const double bottom = std::clamp(grid.gt[3] + grid.gt[5] * grid.height, -origin_shift, origin_shift);
   const double nearest_equator = bottom < 0 && top > 0 ? 0.0 : std::min(std::abs(top), std::abs(bottom));
   const auto& own = scene.info.geotransform->c;
   const double ground = source.GetLinearUnits() * std::min(std::abs(own[1]), std::abs(own[5]));
-  const double magnified =
-      ground / std::cos(meters_to_lonlat({0, nearest_equator, 0, nearest_equator}).min_y * M_PI / 180);
-  // At most 2^30 pixels across the world (a grid of millimetres would not fit a pixel count).
-  const double pixel = std::max(std::min(grid.gt[1], magnified), 2 * origin_shift / (1 << 30));
-  const auto whole = [&](double metres) { return static_cast<int>(std::ceil(metres / pixel - 1e-9)); };
-  grid.gt[0] = -origin_shift;
+  const double latitude = meters_to_lonlat({0, nearest_equator, 0, nearest_equator}).min_y;
+  const double magnified = ground / std::cos(latitude * M_PI / 180);
+  if (!(magnified > 0) || grid.gt[1] <= 1.5 * magnified) return;
+  // At most 2^30 pixels along an axis (a grid of millimetres would not fit a pixel count).
+  const double high = grid.gt[3] - bottom;
+  const double pixel = std::max({magnified, grid.metres_wide() / (1 << 30), high / (1 << 30)});
+  grid.width = std::max(1, static_cast<int>(std::ceil(grid.metres_wide() / pixel - 1e-9)));
+  grid.height = std::max(1, static_cast<int>(std::ceil(high / pixel - 1e-9)));
   grid.gt[1] = pixel;
-  grid.gt[3] = top;
   grid.gt[5] = -pixel;
-  grid.width = whole(2 * origin_shift);
-  grid.height = std::max(1, whole(top - bottom));
 }
 
 // The warped extent and pixel size: the scene's own when it is already EPSG:3857, else GDAL's suggestion.
@@ -213,6 +226,7 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
     grid = across.value_or(*suggested);
     // A geographic scene is clipped to the world before (inside_world): its rows end at ±85.0511° already.
     if (!source.IsGeographic()) extend_to_poles(scene, source, grid);
+    refine_to_scene_pixels(scene, source, grid);
   }
   const double* gt = grid.gt;
   scene.pixel_size = gt[1];

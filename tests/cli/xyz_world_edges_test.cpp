@@ -178,4 +178,9 @@ TEST_CASE("tile --grid xyz: a polar scene is warped through a grid as fine as it
   r = test::swath({"tile", scene, "-o", dir / "default", "--grid", "xyz"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK(core::Json::parse(core::read_file(dir / "default/tilejson.json")).at("maxzoom").as_int() == 3);
+  // Beside the pole (74-84°N, across 180°), GDAL's 59 km grid made max zoom 2; 2 km pixels at 74°N are zoom 4's.
+  const auto beside = projected_scene(dir, "beside.tif", 500, 500, 3413, {-1200000, 2000, 0, 1200000, 0, -2000});
+  r = test::swath({"tile", beside, "-o", dir / "beside", "--grid", "xyz"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(core::read_file(dir / "beside/tilejson.json")).at("maxzoom").as_int() == 4);
 }
