@@ -69,7 +69,7 @@ class EnqueueCommand final : public cli::Command {
     // the worker will check it before anything is queued.
     // With grid xyz (--grid, the config or SWATH_WEBMAP__GRID) tile tasks record the webmap section too: --shards N
     // shard tasks of one pyramid of all the scenes, and its merge (fleet/pyramid_tasks.hpp).
-    plan.options = fleet::task_options(invocation.config, plan.kind, plan.given);
+    plan.options = fleet::task_options(invocation.config, plan.kind, plan.given, worker_paths_);
     plan.shards = shards_;
     plan.worker_paths = worker_paths_;
     plan.priority = queue::parse_priority(priority_, "--priority");

@@ -181,10 +181,12 @@ std::string metric_crs(const vector::Layer& detections, const vector::Layer& tru
   reproject(lonlat, vector::wgs84_wkt(), truth.features.empty() ? detections_path : truth_path);
   std::vector<double> lons, lats;
   for (const auto& feature : lonlat.features) {
+    if (feature.ring.empty()) continue;  // a malformed one has no centre; (0, 0) would pull the zone to 31N
     const auto box = vector::envelope(feature.ring);
     lons.push_back((box.min_x + box.max_x) / 2);
     lats.push_back((box.min_y + box.max_y) / 2);
   }
+  if (lons.empty()) return from.crs_wkt;  // no feature with a ring: nothing to match in metres
   const auto median = [](std::vector<double>& v) {
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
     return v[v.size() / 2];

@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
+#include "fleet/plan_steps.hpp"
 #include "settings/schema.hpp"
 #include "tiling/options.hpp"
 #include "webmap/options.hpp"
@@ -125,7 +126,8 @@ core::Json applicable_options(const std::string& kind, const core::Json& options
   return out;
 }
 
-core::Json task_options(const config::Config& config, const std::string& kind, const core::Json& overrides) {
+core::Json task_options(const config::Config& config, const std::string& kind, const core::Json& overrides,
+                        bool worker_paths) {
   const auto* grid = kind == "tile" ? overrides.find("grid") : nullptr;
   if (grid != nullptr && (!grid->is_string() || (core::to_lower(grid->as_string()) != "chips" &&
                                                  core::to_lower(grid->as_string()) != "xyz"))) {
@@ -179,7 +181,8 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
   // Workers run elsewhere: a relative model card means nothing to them (as for inputs, made absolute here).
   if (const auto* model = out.find("model");
       kind == "detect" && model != nullptr && model->is_string() && !model->as_string().empty()) {
-    out.set("model", core::resolved_path(model->as_string()));
+    // Named for the workers, it is spelt as they see it: made absolute here it would name this machine's file.
+    out.set("model", worker_paths ? worker_path(model->as_string(), "model") : core::resolved_path(model->as_string()));
   }
   // Checked now, so a typo fails the enqueue rather than dead-letters every task.
   queue::Task probe;

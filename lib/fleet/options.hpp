@@ -35,8 +35,10 @@ core::Json applicable_options(const std::string& kind, const core::Json& options
 // web-map flag for a kind other than tile). Other kinds record `overrides` as they are.
 // A tile task with grid xyz (webmap.grid, or "grid" in `overrides`) also records the webmap section, the memory
 // budget (which sets the blocks, so the shards' split: one for every worker) and its format resolved as
-// `swath tile --grid xyz` resolves it (PNG unless set).
-core::Json task_options(const config::Config& config, const std::string& kind, const core::Json& overrides);
+// `swath tile --grid xyz` resolves it (PNG unless set). A detect task's model card is made absolute here, or with
+// `worker_paths` kept as spelt and refused unless absolute and normal (fleet::worker_path), wherever it was set.
+core::Json task_options(const config::Config& config, const std::string& kind, const core::Json& overrides,
+                        bool worker_paths = false);
 
 // A Config at its defaults with the task's section keys applied (their origin "task option KEY"); throws
 // DataError when a value is wrong (the task was not made by this version of enqueue): a worker dead-letters it.

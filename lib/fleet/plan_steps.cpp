@@ -93,11 +93,6 @@ PlanOptions checked_plan(const PlanOptions& given) {
   }
   PlanOptions options = given;
   options.output = given.worker_paths ? worker_path(given.output, "--output") : core::resolved_path(given.output);
-  // A model card named for the workers is spelt as given, as inputs are: made absolute here it would name this machine.
-  if (const auto* model = given.given.find("model");
-      given.worker_paths && model != nullptr && model->is_string() && !model->as_string().empty()) {
-    options.options.set("model", worker_path(model->as_string(), "--options model"));
-  }
   if (options.inputs.empty())
     throw core::UsageError("no inputs", "", "give scene paths, a glob or a tiles.jsonl manifest");
   if (options.tiles_per_task == 0)

@@ -187,7 +187,8 @@ void refine_to_scene_pixels(const PyramidScene& scene, const OGRSpatialReference
   const double bottom = std::clamp(grid.gt[3] + grid.gt[5] * grid.height, -origin_shift, origin_shift);
   const double nearest_equator = bottom < 0 && top > 0 ? 0.0 : std::min(std::abs(top), std::abs(bottom));
   const auto& own = scene.info.geotransform->c;
-  const double ground = source.GetLinearUnits() * std::min(std::abs(own[1]), std::abs(own[5]));
+  // The longer side of a pixel: one of 10 × 100 m is refined only if GDAL's is much coarser than 100 m.
+  const double ground = source.GetLinearUnits() * std::max(std::abs(own[1]), std::abs(own[5]));
   const double latitude = meters_to_lonlat({0, nearest_equator, 0, nearest_equator}).min_y;
   const double magnified = ground / std::cos(latitude * M_PI / 180);
   if (!(magnified > 0) || grid.gt[1] <= 1.5 * magnified) return;

@@ -69,8 +69,14 @@ TEST_CASE("enqueue --worker-paths: a local file at a worker's path is another fi
       with_redis(redis, {"enqueue", "--kind", "detect", "/data/s.tif", "--output", "/data/out", "--worker-paths",
                          "--options", R"({"detector":"onnx","model":"models/cars.yaml"})"}));
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("--options model 'models/cars.yaml': with --worker-paths a path must be absolute") !=
-        std::string::npos);
+  CHECK(r.err.find("model 'models/cars.yaml': with --worker-paths a path must be absolute") != std::string::npos);
+  // Set in the environment (or a config file), the same.
+  const auto from_env =
+      test::swath(with_redis(redis, {"enqueue", "--kind", "detect", "/data/s.tif", "--output", "/data/out",
+                                     "--worker-paths", "--options", R"({"detector":"onnx"})"}),
+                  {.env = {{"SWATH_DETECT__MODEL", "models/cars.yaml"}}});
+  CHECK(from_env.exit_code == 2);
+  CHECK(from_env.err.find("model 'models/cars.yaml'") != std::string::npos);
 }
 
 TEST_CASE("enqueue --worker-paths: relative, unnormalised, glob and manifest paths are refused, nothing queued") {
