@@ -207,7 +207,7 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
   source.importFromWkt(scene.info.crs_wkt.c_str());
   const auto target = mercator_srs();
   WarpedGrid grid;
-  std::optional<WarpedGrid> across;
+  bool across = false;  // warped in one piece east past the world's edge (world_parts takes that part round)
   if (source.IsSame(&target)) {
     dataset.GetGeoTransform(grid.gt);
     grid.width = dataset.GetRasterXSize();
@@ -215,7 +215,7 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
     // Already EPSG:3857 and running east past the world's edge (or lying wholly past it, within one more world): its
     // own grid is the one warped in one piece, the part past the edge taken round to the west.
     const double east = grid.gt[0] + grid.metres_wide();
-    if (east > origin_shift && east <= 3 * origin_shift && grid.metres_wide() < 2 * origin_shift) across = grid;
+    across = east > origin_shift && east <= 3 * origin_shift && grid.metres_wide() < 2 * origin_shift;
   } else {
     std::string failure;
     const auto suggested = suggested_grid(dataset, "EPSG:3857", failure);
@@ -223,8 +223,9 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
       throw core::DataError("scene '" + scene.path + "'", "cannot be warped to EPSG:3857: " + failure,
                             "check its CRS; warp it to EPSG:4326 or EPSG:3857 first");
     }
-    across = across_antimeridian(dataset, *suggested);
-    grid = across.value_or(*suggested);
+    const auto shifted = across_antimeridian(dataset, *suggested);
+    across = shifted.has_value();
+    grid = shifted.value_or(*suggested);
     // A geographic scene is clipped to the world before (inside_world): its rows end at ±85.0511° already.
     if (!source.IsGeographic()) extend_to_poles(scene, source, grid);
     refine_to_scene_pixels(scene, source, grid);
@@ -238,14 +239,13 @@ void warped_extent(GDALDataset& dataset, PyramidScene& scene) {
   // Across the antimeridian, the part east past the world's edge is kept (world_parts takes it round): the world's
   // latitudes only are clipped there.
   const double shift = across && bounds.min_x >= origin_shift ? 2 * origin_shift : 0;
-  const double east_edge = across ? bounds.max_x : origin_shift;
   const auto world =
       clip_to_world({bounds.min_x - shift, bounds.min_y, std::min(bounds.max_x - shift, origin_shift), bounds.max_y});
   if (!world) {
     throw core::DataError("scene '" + scene.path + "'", "it lies outside WebMercator's world",
                           "check its CRS and geotransform (gdalinfo); a pyramid covers ±85.0511° of latitude");
   }
-  scene.meters = {world->min_x + shift, world->min_y, std::min(bounds.max_x, east_edge), world->max_y};
+  scene.meters = {world->min_x + shift, world->min_y, across ? bounds.max_x : world->max_x, world->max_y};
 }
 
 }  // namespace
