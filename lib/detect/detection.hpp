@@ -11,8 +11,8 @@ namespace swath::detect {
 struct Detection {
   std::string cls;
   double score = 0;
-  core::Bounds box;   // map coordinates of the scene's CRS
-  vector::Ring ring;  // outline in map coordinates; empty: the box
+  core::Bounds box;     // map coordinates of the scene's CRS
+  vector::Shape shape;  // outline in map coordinates; empty: the box
   std::string scene;
   std::string window;  // grid window id ("r000001_c000002") or tile id
 };

@@ -21,7 +21,7 @@ struct Candidate {
   std::string cls;
   double score = 0;
   double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-  vector::Ring ring;  // optional outline (scene pixels); empty: the box
+  vector::Shape shape;  // optional outline (scene pixels); empty: the box
 };
 
 // What a detector needs to know about the scene it works on.

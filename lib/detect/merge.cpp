@@ -9,9 +9,8 @@
 #include <set>
 #include <tuple>
 
-#include <ogr_geometry.h>
-
 #include "core/errors.hpp"
+#include "vector/ogr_shape.hpp"
 
 namespace swath::detect {
 
@@ -24,34 +23,16 @@ core::Bounds unite(const core::Bounds& a, const core::Bounds& b) {
           std::max(a.max_y, b.max_y)};
 }
 
-OGRPolygon polygon_of(const vector::Ring& ring) {
-  OGRLinearRing line;
-  for (const auto& p : ring) line.addPoint(p[0], p[1]);
-  line.closeRings();
-  OGRPolygon polygon;
-  polygon.addRing(&line);
-  return polygon;
-}
-
-// The outline of the pieces of one object (cut by window edges, seen again by the next windows): their union's
-// exterior, so the shape and area do not depend on where the windows fall. Empty (the box stands for it) when a piece
-// has no outline or the pieces do not make one polygon. United at once (GEOS's cascaded union), not one piece at a
-// time: an outline grown piece by piece cost ~n² (1000 chained pieces: 42 s).
-vector::Ring united_outline(const std::vector<vector::Ring>& pieces) {
-  if (!OGRGeometryFactory::haveGEOS()) return {};
-  OGRMultiPolygon all;
-  for (const auto& ring : pieces) {
-    if (ring.size() < 3) return {};
-    const OGRPolygon polygon = polygon_of(ring);
-    all.addGeometry(&polygon);
-  }
-  const std::unique_ptr<OGRGeometry> united(all.UnionCascaded());
-  if (!united || wkbFlatten(united->getGeometryType()) != wkbPolygon) return {};
-  const OGRLinearRing* exterior = united->toPolygon()->getExteriorRing();
-  if (exterior == nullptr || exterior->getNumPoints() < 4) return {};
-  vector::Ring out;
-  for (int i = 0; i + 1 < exterior->getNumPoints(); ++i) out.push_back({exterior->getX(i), exterior->getY(i)});
-  return out;
+// The outline of the pieces of one object (cut by window edges, seen again by the next windows): their union, so
+// the shape and area do not depend on where the windows fall. Empty (the box stands for it) when a piece has no
+// outline or the pieces are not one polygon. Pieces that do not touch (regions inside a large region's box) are
+// found by prepared-geometry tests before any union: a noisy mask's run spent most of its time uniting such pieces
+// only to throw the result away. United at once (GEOS's cascaded union), not one piece at a time: an outline grown
+// piece by piece cost ~n² (1000 chained pieces: 42 s).
+vector::Shape united_outline(const std::vector<vector::Shape>& pieces) {
+  if (!vector::connected(pieces)) return {};
+  auto united = vector::united(pieces);
+  return united.size() == 1 ? united : vector::Shape{};
 }
 
 bool better(const Detection& a, const Detection& b) {
@@ -127,7 +108,7 @@ std::vector<Detection> merge_detections(std::vector<Detection> detections, const
   std::sort(detections.begin(), detections.end(), better);
   CellIndex index(typical_size(detections));
   std::vector<Detection> kept;
-  std::vector<std::vector<vector::Ring>> pieces;  // of each kept detection, its own outline first
+  std::vector<std::vector<vector::Shape>> pieces;  // of each kept detection, its own outline first
   for (auto& d : detections) {
     bool absorbed = false;
     for (const std::size_t id : index.near(d.box)) {
@@ -137,7 +118,7 @@ std::vector<Detection> merge_detections(std::vector<Detection> detections, const
       if (options.method == MergeMethod::merge) {
         const core::Bounds before = k.box;
         k.box = unite(k.box, d.box);
-        pieces[id].push_back(std::move(d.ring));
+        pieces[id].push_back(std::move(d.shape));
         index.grow(before, k.box, id);
       }
       absorbed = true;
@@ -145,12 +126,12 @@ std::vector<Detection> merge_detections(std::vector<Detection> detections, const
     }
     if (!absorbed) {
       index.insert(d.box, kept.size());
-      pieces.push_back({d.ring});
+      pieces.push_back({d.shape});
       kept.push_back(std::move(d));
     }
   }
   for (std::size_t id = 0; id < kept.size(); ++id) {
-    if (pieces[id].size() > 1) kept[id].ring = united_outline(pieces[id]);  // none: a grown box's outline is the box
+    if (pieces[id].size() > 1) kept[id].shape = united_outline(pieces[id]);  // none: a grown box's outline is the box
   }
   std::sort(kept.begin(), kept.end(), detection_less);
   return kept;

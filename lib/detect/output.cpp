@@ -24,13 +24,13 @@ std::vector<Detection> to_common_crs(std::vector<Detection> detections, const st
     layer.crs_wkt = source;
     for (const auto i : indices) {
       const auto& d = detections[i];
-      layer.features.push_back({d.ring.empty() ? vector::box_ring(d.box) : d.ring, {}});
+      layer.features.push_back({d.shape.empty() ? vector::box_shape(d.box) : d.shape, {}});
     }
     vector::reproject(layer, target);
     for (std::size_t k = 0; k < indices.size(); ++k) {
       auto& d = detections[indices[k]];
-      if (!d.ring.empty()) d.ring = layer.features[k].ring;
-      d.box = vector::envelope(layer.features[k].ring);
+      d.box = vector::envelope(layer.features[k].shape);
+      if (!d.shape.empty()) d.shape = std::move(layer.features[k].shape);
     }
   }
   return detections;
@@ -48,7 +48,7 @@ void stage_detections(const std::string& path, const std::vector<Detection>& det
                   {"window", vector::FieldKind::string},   {"trace_id", vector::FieldKind::string}};
   for (const auto& d : detections) {
     const double score = std::round(d.score * 1e6) / 1e6;  // stable text in GeoJSON, no false precision
-    layer.features.push_back({d.ring.empty() ? vector::box_ring(d.box) : d.ring,
+    layer.features.push_back({d.shape.empty() ? vector::box_shape(d.box) : d.shape,
                               {core::Json(d.cls), core::Json(score), core::Json(detector), core::Json(d.scene),
                                core::Json(d.window), core::Json(trace_id)}});
   }

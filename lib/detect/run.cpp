@@ -129,7 +129,12 @@ Detection to_map(const Candidate& c, const Scene& scene, const std::string& wind
   const auto& t = scene.prepared.to_map;
   const vector::Ring corners{t.apply(c.x0, c.y0), t.apply(c.x1, c.y0), t.apply(c.x1, c.y1), t.apply(c.x0, c.y1)};
   d.box = vector::envelope(corners);
-  for (const auto& p : c.ring) d.ring.push_back(t.apply(p[0], p[1]));
+  d.shape = c.shape;
+  for (auto& polygon : d.shape) {
+    for (auto& ring : polygon) {
+      for (auto& p : ring) p = t.apply(p[0], p[1]);
+    }
+  }
   return d;
 }
 

@@ -51,7 +51,7 @@ std::vector<Candidate> on_data(std::vector<Candidate> candidates, const raster::
   if (!rule.any()) return candidates;
   std::vector<double> scratch;
   std::erase_if(candidates, [&](const Candidate& c) {
-    if (!c.ring.empty()) return false;
+    if (!c.shape.empty()) return false;
     const auto x = static_cast<std::int64_t>(std::floor((c.x0 + c.x1) / 2));
     const auto y = static_cast<std::int64_t>(std::floor((c.y0 + c.y1) / 2));
     return !raster::has_data(rule, block, x, y, scratch);

@@ -177,16 +177,17 @@ std::string metric_crs(const vector::Layer& detections, const vector::Layer& tru
   vector::Layer lonlat;
   lonlat.name = from.name;
   lonlat.crs_wkt = from.crs_wkt;
-  for (const auto& feature : from.features) lonlat.features.push_back({feature.ring, {}});
+  for (const auto& feature : from.features) lonlat.features.push_back({feature.shape, {}});
   reproject(lonlat, vector::wgs84_wkt(), truth.features.empty() ? detections_path : truth_path);
   std::vector<double> lons, lats;
   for (const auto& feature : lonlat.features) {
-    if (feature.ring.empty()) continue;  // a malformed one has no centre; (0, 0) would pull the zone to 31N
-    const auto box = vector::envelope(feature.ring);
+    if (!vector::has_outline(feature.shape))
+      continue;  // a malformed one has no centre; (0, 0) would pull the zone to 31N
+    const auto box = vector::envelope(feature.shape);
     lons.push_back((box.min_x + box.max_x) / 2);
     lats.push_back((box.min_y + box.max_y) / 2);
   }
-  if (lons.empty()) return from.crs_wkt;  // no feature with a ring: nothing to match in metres
+  if (lons.empty()) return from.crs_wkt;  // no feature with an outline: nothing to match in metres
   const auto median = [](std::vector<double>& v) {
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
     return v[v.size() / 2];
@@ -245,7 +246,7 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
       }
       b.score = value.as_double();
     }
-    b.box = vector::envelope(f.ring);
+    b.box = vector::envelope(f.shape);
     out.push_back(std::move(b));
   }
   return out;

@@ -176,7 +176,7 @@ vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthOb
     if (boxes[i].empty()) continue;
     const auto& o = objects[i];
     layer.features.push_back(
-        {vector::box_ring(transform.bounds_of(boxes[i])),
+        {vector::box_shape(transform.bounds_of(boxes[i])),
          {core::Json(static_cast<long long>(i + 1)), core::Json(o.cls), core::Json(round2(o.length * pixel)),
           core::Json(round2(o.width * pixel)), core::Json(round2(o.heading * 180 / std::numbers::pi)),
           core::Json(pixel_box_text(boxes[i]))}});

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "core/json.hpp"
@@ -26,6 +27,21 @@ OGRSpatialReference srs_from(const std::string& wkt, const std::string& what) {
   if (srs.importFromWkt(wkt.c_str()) != OGRERR_NONE) throw core::DataError(what, "its CRS cannot be parsed");
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   return srs;
+}
+
+void reproject_point(Point& p, OGRCoordinateTransformation& transform, const OGRSpatialReference& source,
+                     const std::string& layer_name, const raster::CapturedGdalErrors& errors) {
+  double x = p[0], y = p[1];
+  if (!transform.Transform(1, &x, &y)) {
+    const char* name = source.GetName();
+    throw core::DataError("layer '" + layer_name + "'",
+                          "point (" + core::Json(p[0]).dump() + ", " + core::Json(p[1]).dump() +
+                              ") cannot be reprojected from " + (name != nullptr ? name : "its CRS") + " (" +
+                              errors.last_failure() + ")",
+                          "its coordinates do not fit its CRS (pixel coordinates in a file that declares a "
+                          "geographic CRS?): write it with the CRS its coordinates are in");
+  }
+  p = {x, y};
 }
 
 }  // namespace
@@ -66,18 +82,10 @@ void reproject(Layer& layer, const std::string& target_wkt) {
                           "write it with the CRS of the place its coordinates are in");
   }
   for (auto& feature : layer.features) {
-    for (auto& p : feature.ring) {
-      double x = p[0], y = p[1];
-      if (!transform->Transform(1, &x, &y)) {
-        const char* name = source.GetName();
-        throw core::DataError("layer '" + layer.name + "'",
-                              "point (" + core::Json(p[0]).dump() + ", " + core::Json(p[1]).dump() +
-                                  ") cannot be reprojected from " + (name != nullptr ? name : "its CRS") + " (" +
-                                  errors.last_failure() + ")",
-                              "its coordinates do not fit its CRS (pixel coordinates in a file that declares a "
-                              "geographic CRS?): write it with the CRS its coordinates are in");
+    for (auto& polygon : feature.shape) {
+      for (auto& ring : polygon) {
+        for (auto& p : ring) reproject_point(p, *transform, source, layer.name, errors);
       }
-      p = {x, y};
     }
   }
   layer.crs_wkt = target_wkt;
@@ -85,6 +93,25 @@ void reproject(Layer& layer, const std::string& target_wkt) {
 
 Ring box_ring(const core::Bounds& b) {
   return {{b.min_x, b.min_y}, {b.max_x, b.min_y}, {b.max_x, b.max_y}, {b.min_x, b.max_y}};
+}
+
+Shape box_shape(const core::Bounds& b) { return {{box_ring(b)}}; }
+
+core::Bounds envelope(const Shape& shape) {
+  std::optional<core::Bounds> out;
+  for (const auto& polygon : shape) {
+    if (polygon.empty() || polygon.front().empty()) continue;
+    const auto b = envelope(polygon.front());
+    out = out ? core::Bounds{std::min(out->min_x, b.min_x), std::min(out->min_y, b.min_y),
+                             std::max(out->max_x, b.max_x), std::max(out->max_y, b.max_y)}
+              : b;
+  }
+  return out.value_or(core::Bounds{});
+}
+
+bool has_outline(const Shape& shape) {
+  return std::any_of(shape.begin(), shape.end(),
+                     [](const Polygon& polygon) { return !polygon.empty() && !polygon.front().empty(); });
 }
 
 core::Bounds envelope(const Ring& ring) {

@@ -14,7 +14,10 @@
 namespace swath::vector {
 
 using Point = std::array<double, 2>;
-using Ring = std::vector<Point>;  // exterior ring, not closed (the writer closes it)
+using Ring = std::vector<Point>;    // not closed (the writer closes it)
+using Polygon = std::vector<Ring>;  // its exterior ring first, then its holes
+// One object's outline: a polygon, or several (a multipolygon: parts touching at a corner, say); empty: none.
+using Shape = std::vector<Polygon>;
 
 enum class FieldKind { string, real, integer };
 
@@ -24,7 +27,7 @@ struct FieldSpec {
 };
 
 struct Feature {
-  Ring ring;
+  Shape shape;
   std::vector<core::Json> values;  // one per field, in field order
 };
 
@@ -34,7 +37,7 @@ struct Layer {
   std::vector<FieldSpec> fields;
   std::vector<Feature> features;
   core::Json metadata;  // provenance and the like: layer metadata / a GeoJSON foreign member
-  // read_layer: features with no polygon (a point, a line, no geometry), which hold no ring, and the first one
+  // read_layer: features with no polygon (a point, a line, no geometry), which hold no shape, and the first one
   // as "feature 3 (Point)" for messages.
   std::int64_t features_without_polygon = 0;
   std::string first_without_polygon;
@@ -55,21 +58,24 @@ void write_layer(const std::string& path, const Layer& layer);
 // first, then the data), to appear with the caller's other outputs on staged.commit().
 void stage_layer(const std::string& path, const Layer& layer, core::StagedFiles& staged);
 
-// Reads the first layer of any OGR vector file; rings are the exterior rings (multi-polygons: each part);
-// features without a polygon are counted, not read.
+// Reads the first layer of any OGR vector file, a feature's polygons (with holes) as its shape; features without a
+// polygon are counted, not read.
 // Throws IoError naming the path.
 Layer read_layer(const std::string& path);
 
 // The names of the layers of an existing vector file; empty when there is none or GDAL cannot open it as one.
 std::vector<std::string> layer_names(const std::string& path);
 
-// Reprojects every ring to `target_wkt` (lon/lat order for geographic CRSs). Throws DataError.
+// Reprojects every shape to `target_wkt` (lon/lat order for geographic CRSs). Throws DataError.
 void reproject(Layer& layer, const std::string& target_wkt);
 
 // Helpers for boxes.
 Ring box_ring(const core::Bounds& box);
+Shape box_shape(const core::Bounds& box);
 core::Bounds envelope(const Ring& ring);
-double signed_area(const Ring& ring);  // positive: counter-clockwise in x-east/y-north axes
+core::Bounds envelope(const Shape& shape);  // of the exterior rings; empty bounds for an empty shape
+bool has_outline(const Shape& shape);       // an exterior ring with a point
+double signed_area(const Ring& ring);       // positive: counter-clockwise in x-east/y-north axes
 
 // WKT of EPSG:4326 in traditional lon/lat order, and of a UTM zone.
 std::string wgs84_wkt();

@@ -19,6 +19,7 @@
 #include "raster/memory_file.hpp"
 #include "vector/geojson_writer.hpp"
 #include "vector/layer.hpp"
+#include "vector/ogr_shape.hpp"
 
 namespace swath::vector {
 
@@ -52,16 +53,15 @@ void set_value(OGRFeature& feature, int index, const core::Json& value) {
     feature.SetField(index, value.dump().c_str());
 }
 
-OGRPolygon polygon_of(const Ring& ring) {
-  OGRLinearRing linear;
-  for (const auto& p : ring) linear.addPoint(p[0], p[1]);
-  if (!ring.empty()) linear.addPoint(ring[0][0], ring[0][1]);
-  OGRPolygon polygon;
-  polygon.addRing(&linear);
-  return polygon;
+// A layer of multipolygons when any feature has several polygons (FlatGeobuf takes one geometry type per layer);
+// otherwise of polygons, as most detections and truths are.
+OGRwkbGeometryType geometry_type_of(const Layer& layer) {
+  const bool multi = std::any_of(layer.features.begin(), layer.features.end(),
+                                 [](const Feature& feature) { return feature.shape.size() > 1; });
+  return multi ? wkbMultiPolygon : wkbPolygon;
 }
 
-void fill_layer(OGRLayer& out, const Layer& layer, const std::string& path) {
+void fill_layer(OGRLayer& out, const Layer& layer, OGRwkbGeometryType type, const std::string& path) {
   for (const auto& field : layer.fields) {
     OGRFieldDefn definition(field.name.c_str(), ogr_type(field.kind));
     if (out.CreateField(&definition) != OGRERR_NONE)
@@ -72,8 +72,10 @@ void fill_layer(OGRLayer& out, const Layer& layer, const std::string& path) {
     for (std::size_t i = 0; i < layer.fields.size() && i < feature.values.size(); ++i) {
       set_value(ogr_feature, static_cast<int>(i), feature.values[i]);
     }
-    OGRPolygon polygon = polygon_of(feature.ring);
-    ogr_feature.SetGeometry(&polygon);
+    std::unique_ptr<OGRGeometry> geometry =
+        feature.shape.empty() ? std::make_unique<OGRPolygon>() : to_ogr(feature.shape);
+    if (type == wkbMultiPolygon) geometry.reset(OGRGeometryFactory::forceToMultiPolygon(geometry.release()));
+    ogr_feature.SetGeometryDirectly(geometry.release());
     if (out.CreateFeature(&ogr_feature) != OGRERR_NONE)
       throw core::IoError("output '" + path + "'", "cannot write a feature");
   }
@@ -119,11 +121,12 @@ void write_with_ogr(const raster::MemoryFile& file, const std::string& path, con
     CPLStringList options;
     // FlatGeobuf's spatial index sorts the features through a temporary file: in memory too, not on the disk.
     if (format == Format::fgb) options.SetNameValue("TEMPORARY_DIR", file.directory().c_str());
-    OGRLayer* out = dataset->CreateLayer(layer.name.c_str(), srs.get(), wkbPolygon, options.List());
+    const OGRwkbGeometryType type = geometry_type_of(layer);
+    OGRLayer* out = dataset->CreateLayer(layer.name.c_str(), srs.get(), type, options.List());
     if (!out) throw core::IoError("output '" + path + "'", errors.last_failure("cannot create the layer"));
     // One transaction for all features: otherwise SQLite commits (creating and deleting its journal) per feature.
     const bool in_transaction = dataset->StartTransaction() == OGRERR_NONE;
-    fill_layer(*out, layer, path);
+    fill_layer(*out, layer, type, path);
     if (in_transaction && dataset->CommitTransaction() != OGRERR_NONE) {
       throw core::IoError("output '" + path + "'", errors.last_failure("cannot commit the features"));
     }
@@ -158,37 +161,23 @@ core::Json json_of(const OGRFeature& feature, int index) {
   }
 }
 
-void add_rings(const OGRGeometry* geometry, std::vector<Ring>& rings) {
-  if (!geometry) return;
-  const auto type = wkbFlatten(geometry->getGeometryType());
-  if (type == wkbPolygon) {
-    const auto* exterior = geometry->toPolygon()->getExteriorRing();
-    if (!exterior) return;
-    Ring ring;
-    for (int i = 0; i + 1 < exterior->getNumPoints(); ++i) ring.push_back({exterior->getX(i), exterior->getY(i)});
-    rings.push_back(std::move(ring));
-  } else if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
-    std::vector<Ring> parts;
-    for (const auto* part : geometry->toGeometryCollection()) add_rings(part, parts);
-    // One object cut at the antimeridian (as swath's GeoJSON writes it, RFC 7946): its parts touch +180 and -180.
-    // Read back as one ring of all their points, it is one object again (its box the same once reprojected).
-    const auto touches = [&](double lon) {
-      return std::any_of(parts.begin(), parts.end(), [&](const Ring& r) {
-        return std::any_of(r.begin(), r.end(), [&](const Point& p) { return p[0] == lon; });
-      });
-    };
-    if (parts.size() == 2 && touches(180) && touches(-180)) {
-      // The eastern part moved by 360°: one ring around 180°, whose centre (which picks eval's UTM zone) is there.
-      Ring joined;
-      for (const auto& part : parts) {
-        const bool east = std::all_of(part.begin(), part.end(), [](const Point& p) { return p[0] <= 0; });
-        for (const auto& p : part) joined.push_back({east ? p[0] + 360 : p[0], p[1]});
-      }
-      rings.push_back(std::move(joined));
-      return;
-    }
-    rings.insert(rings.end(), parts.begin(), parts.end());
+// A feature's shape; an object cut at the antimeridian (as swath's GeoJSON writes it, RFC 7946: two polygons, one
+// touching +180 and the other -180) is read back as one polygon of both parts' points, the eastern part moved by
+// 360°, so that its box (and the UTM zone eval picks by its centre) is the one object's again.
+Shape shape_read(const OGRGeometry* geometry) {
+  Shape shape = shape_of(geometry);
+  const auto touches = [&](double lon) {
+    return std::any_of(shape.begin(), shape.end(), [&](const Polygon& polygon) {
+      return std::any_of(polygon[0].begin(), polygon[0].end(), [&](const Point& p) { return p[0] == lon; });
+    });
+  };
+  if (shape.size() != 2 || !touches(180) || !touches(-180)) return shape;
+  Ring joined;
+  for (const auto& polygon : shape) {
+    const bool east = std::all_of(polygon[0].begin(), polygon[0].end(), [](const Point& p) { return p[0] <= 0; });
+    for (const auto& p : polygon[0]) joined.push_back({east ? p[0] + 360 : p[0], p[1]});
   }
+  return {{std::move(joined)}};
 }
 
 // The first entry of a GeoJSON's top-level "features" array that is not an object (its place from 1, and its text),
@@ -315,9 +304,8 @@ Layer read_layer(const std::string& path) {
   std::int64_t number = 0;
   for (auto& feature : *in) {
     ++number;
-    std::vector<Ring> rings;
-    add_rings(feature->GetGeometryRef(), rings);
-    if (rings.empty()) {
+    Shape shape = shape_read(feature->GetGeometryRef());
+    if (shape.empty()) {
       if (layer.features_without_polygon++ == 0) {
         const auto* geometry = feature->GetGeometryRef();
         layer.first_without_polygon =
@@ -327,7 +315,7 @@ Layer read_layer(const std::string& path) {
     }
     std::vector<core::Json> values;
     for (int i = 0; i < definition->GetFieldCount(); ++i) values.push_back(json_of(*feature, i));
-    for (auto& ring : rings) layer.features.push_back({std::move(ring), values});
+    layer.features.push_back({std::move(shape), std::move(values)});
   }
   refuse_skipped_features(*dataset, path);
   return layer;

@@ -1,11 +1,15 @@
 // Band math and the index detector: formulas, named bands, a missing band, polygons with a minimum area.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <functional>
+#include <tuple>
 
 #include "core/errors.hpp"
 #include "detect/expression.hpp"
 #include "detect/index_detector.hpp"
+#include "vector/ogr_shape.hpp"
 
 using namespace swath;
 
@@ -101,7 +105,64 @@ TEST_CASE("index: regions above the threshold become polygons, small ones are dr
   CHECK(found[0].y0 == 205);
   CHECK(found[0].x1 == 115);
   CHECK(found[0].y1 == 212);
-  CHECK(found[0].ring.size() >= 4);
+  REQUIRE(found[0].shape.size() == 1);
+  CHECK(found[0].shape[0][0].size() >= 4);
+}
+
+namespace {
+// The index detector's candidates on a one-band window whose pixels are 1 where `set` says.
+std::vector<detect::Candidate> regions(std::int64_t w, std::int64_t h,
+                                       const std::function<bool(std::int64_t, std::int64_t)>& set) {
+  std::vector<float> values;
+  for (std::int64_t y = 0; y < h; ++y) {
+    for (std::int64_t x = 0; x < w; ++x) values.push_back(set(x, y) ? 1.0f : 0.0f);
+  }
+  detect::IndexDetector detector({"b1", 0.5, {"b1=1"}, 0, 0, "x"});
+  raster::SceneInfo scene;
+  scene.band_count = 1;
+  detect::SceneMeasure measure;
+  measure.band_names = {""};
+  measure.pixel_metres = 1;
+  detector.prepare(scene, measure);
+  raster::PixelBlock block;
+  block.window = {0, 0, w, h};
+  block.type = GDT_Float32;
+  block.data.resize(values.size() * 4);
+  std::memcpy(block.data.data(), values.data(), values.size() * 4);
+  const std::vector<std::uint8_t> all_data;
+  auto found = detector.detect({block, block.window, all_data}, measure);
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return std::tie(a.y0, a.x0) < std::tie(b.y0, b.x0); });
+  return found;
+}
+}  // namespace
+
+TEST_CASE("index: outlines are valid polygons with their holes; pixels meeting only at a corner are two regions") {
+  // '#': above the threshold. A 5x5 square ring (a hole of 3x3), three pixels on a diagonal.
+  const std::vector<std::string> rows{"............",  //
+                                      ".#####..#...",  //
+                                      ".#...#...#..",  //
+                                      ".#...#....#.",  //
+                                      ".#...#......",  //
+                                      ".#####......",  //
+                                      "............"};
+  const auto found = regions(12, 7, [&](std::int64_t x, std::int64_t y) {
+    return rows[static_cast<std::size_t>(y)][static_cast<std::size_t>(x)] == '#';
+  });
+  REQUIRE(found.size() == 4);
+  for (const auto& c : found) CHECK(vector::is_valid(c.shape));
+  // The square ring: one polygon with its hole, 16 pixels.
+  REQUIRE(found[0].shape.size() == 1);
+  CHECK(found[0].shape[0].size() == 2);
+  CHECK(vector::area(found[0].shape) == doctest::Approx(16));
+  CHECK(found[1].x0 == 8);  // the diagonal: a region per pixel
+  CHECK(found[3].x0 == 10);
+
+  // GDAL outlines 8-connected regions with rings that touch themselves (invalid): on noise, every outline is valid.
+  const auto noise =
+      regions(96, 96, [](std::int64_t x, std::int64_t y) { return ((x * 7919 + y * 104729) ^ (x * y)) % 5 < 2; });
+  CHECK(noise.size() > 100);
+  for (const auto& c : noise) REQUIRE(vector::is_valid(c.shape));
 }
 
 TEST_CASE("index: without --index-class, NDWI's regions are water and NDVI's vegetation, as synth names them") {

@@ -67,34 +67,36 @@ TEST_CASE("merge: many detections on a grid stay separate (the cell index finds 
 TEST_CASE("merge: the pieces of an outline cut by a window edge merge into their union, not into its box") {
   // One region seen in two windows: a quadrilateral in one, a triangle reaching further east in the other.
   auto left = det("water", 0.9, 0, 0, 12, 10, "A");
-  left.ring = {{0, 0}, {12, 0}, {12, 4}, {0, 10}};
+  left.shape = {{{{0, 0}, {12, 0}, {12, 4}, {0, 10}}}};
   auto right = det("water", 0.9, 4, 0, 20, 4, "B");
-  right.ring = {{4, 0}, {20, 0}, {4, 4}};
+  right.shape = {{{{4, 0}, {20, 0}, {4, 4}}}};
   const auto out = detect::merge_detections({left, right}, {});
   REQUIRE(out.size() == 1);
   CHECK(out[0].box == core::Bounds{0, 0, 20, 10});
-  REQUIRE(out[0].ring.size() >= 4);
+  REQUIRE(out[0].shape.size() == 1);
+  const auto& ring = out[0].shape[0][0];
+  REQUIRE(ring.size() >= 4);
   // The union's area: the left quadrilateral, 84, and the right triangle's part beyond x = 12, 8 (the rest lies
   // inside the quadrilateral), not the 200 of its box.
   double twice_area = 0;
-  for (std::size_t i = 0; i < out[0].ring.size(); ++i) {
-    const auto& p = out[0].ring[i];
-    const auto& q = out[0].ring[(i + 1) % out[0].ring.size()];
+  for (std::size_t i = 0; i < ring.size(); ++i) {
+    const auto& p = ring[i];
+    const auto& q = ring[(i + 1) % ring.size()];
     twice_area += p[0] * q[1] - q[0] * p[1];
   }
   CHECK(std::abs(twice_area) / 2 == doctest::Approx(92).epsilon(1e-9));
   // A piece without an outline (a box) makes the merged one a box, as before.
   auto boxed = right;
-  boxed.ring.clear();
-  CHECK(detect::merge_detections({left, boxed}, {})[0].ring.empty());
+  boxed.shape.clear();
+  CHECK(detect::merge_detections({left, boxed}, {})[0].shape.empty());
 }
 
 TEST_CASE("merge: a chain of pieces is united at once, and pieces apart until a later one joins them make one") {
   // 1000 squares of 10 along a row, each overlapping the next by 6 (ios 0.6): one object, 10 + 999 * 4 wide.
   std::vector<detect::Detection> chain;
   for (int i = 0; i < 1000; ++i) {
-    auto d = det("water", 0.9 - i * 1e-4, i * 4.0, 0, i * 4.0 + 10, 10);
-    d.ring = {{i * 4.0, 0}, {i * 4.0 + 10, 0}, {i * 4.0 + 10, 10}, {i * 4.0, 10}};
+    auto d = det("water", 0.9 - i * 1e-4, i * 4.0, 0, i * 4.0 + 10, 10, "w" + std::to_string(i));
+    d.shape = {{{{i * 4.0, 0}, {i * 4.0 + 10, 0}, {i * 4.0 + 10, 10}, {i * 4.0, 10}}}};
     chain.push_back(d);
   }
   const auto one = detect::merge_detections(chain, {});
@@ -108,17 +110,53 @@ TEST_CASE("merge: a chain of pieces is united at once, and pieces apart until a 
     }
     return std::abs(sum);
   };
-  REQUIRE(one[0].ring.size() >= 4);
-  CHECK(twice_area(one[0].ring) / 2 == doctest::Approx(4006 * 10).epsilon(1e-9));
+  REQUIRE(one[0].shape.size() == 1);
+  CHECK(twice_area(one[0].shape[0][0]) / 2 == doctest::Approx(4006 * 10).epsilon(1e-9));
   // Two triangles at the ends of a box touch only through a third piece: united one by one, the first two made two
   // polygons and the outline fell back to the box; united at once they are one outline.
-  auto west = det("water", 0.9, 0, 0, 10, 10);
-  west.ring = {{0, 0}, {10, 0}, {0, 10}};
-  auto east = det("water", 0.8, 4, 0, 20, 10);
-  east.ring = {{20, 0}, {20, 10}, {4, 10}};
-  auto bridge = det("water", 0.7, 0, 0, 20, 10);
-  bridge.ring = {{5, 2}, {17, 2}, {17, 8}, {5, 8}};
+  auto west = det("water", 0.9, 0, 0, 10, 10, "A");
+  west.shape = {{{{0, 0}, {10, 0}, {0, 10}}}};
+  auto east = det("water", 0.8, 4, 0, 20, 10, "B");
+  east.shape = {{{{20, 0}, {20, 10}, {4, 10}}}};
+  auto bridge = det("water", 0.7, 0, 0, 20, 10, "C");
+  bridge.shape = {{{{5, 2}, {17, 2}, {17, 8}, {5, 8}}}};
   const auto joined = detect::merge_detections({west, east, bridge}, {});
   REQUIRE(joined.size() == 1);
-  CHECK_FALSE(joined[0].ring.empty());
+  CHECK(joined[0].shape.size() == 1);
+}
+
+TEST_CASE("merge: pieces of a region with a hole unite with the hole; pieces that do not touch are a box") {
+  // A square ring seen in two windows, cut at x = 5: two U shapes whose union has the 3x3 hole.
+  auto west = det("water", 1, 0, 0, 5, 5, "A");
+  west.shape = {{{{0, 0}, {5, 0}, {5, 1}, {1, 1}, {1, 4}, {5, 4}, {5, 5}, {0, 5}}}};
+  auto east = det("water", 1, 4, 0, 8, 5, "B");
+  east.shape = {{{{4, 0}, {8, 0}, {8, 5}, {4, 5}, {4, 4}, {7, 4}, {7, 1}, {4, 1}}}};
+  detect::MergeOptions loose;
+  loose.threshold = 0.1;  // the pieces overlap by a fifth of the smaller
+  const auto ring = detect::merge_detections({west, east}, loose);
+  REQUIRE(ring.size() == 1);
+  REQUIRE(ring[0].shape.size() == 1);
+  CHECK(ring[0].shape[0].size() == 2);  // the exterior and the hole
+  // A pond inside a lake's box, not touching the lake: not one object's pieces, so the box stands for them, as for
+  // any pieces that do not make one polygon.
+  auto lake = det("water", 1, 0, 0, 10, 10, "A");
+  lake.shape = {{{{0, 0}, {10, 0}, {10, 1}, {1, 1}, {1, 10}, {0, 10}}}};
+  auto pond = det("water", 1, 5, 5, 7, 7, "B");
+  pond.shape = {{vector::box_ring({5, 5, 7, 7})}};
+  const auto two = detect::merge_detections({lake, pond}, {});
+  REQUIRE(two.size() == 1);
+  CHECK(two[0].shape.empty());
+  CHECK(two[0].box == core::Bounds{0, 0, 10, 10});
+  // The two arms of a U seen apart in one window, joined by a third piece from the next window: one outline.
+  auto left_arm = det("water", 1, 0, 0, 2, 10, "A");
+  left_arm.shape = {{vector::box_ring({0, 0, 2, 10})}};
+  auto right_arm = det("water", 1, 8, 0, 10, 10, "A");
+  right_arm.shape = {{vector::box_ring({8, 0, 10, 10})}};
+  auto base = det("water", 1, 0, 0, 10, 3, "B");
+  base.shape = {{vector::box_ring({0, 0, 10, 3})}};
+  detect::MergeOptions any_overlap;
+  any_overlap.threshold = 0.01;
+  const auto u = detect::merge_detections({base, left_arm, right_arm}, any_overlap);
+  REQUIRE(u.size() == 1);
+  CHECK(u[0].shape.size() == 1);
 }

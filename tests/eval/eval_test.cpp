@@ -207,6 +207,24 @@ TEST_CASE("eval: a box across the antimeridian, cut in two as swath's GeoJSON wr
   CHECK(r.overall.true_positives == 1);
 }
 
+TEST_CASE("eval: a feature is one object: a MultiPolygon's parts are one truth, matched by the box round them all") {
+  test::ScratchDir dir;
+  const std::string parts =
+      R"({"type":"MultiPolygon","coordinates":[[[[10,10],[10.001,10],[10.001,10.001],[10,10.001],[10,10]]],)"
+      R"([[[10.002,10.002],[10.003,10.002],[10.003,10.003],[10.002,10.003],[10.002,10.002]]]]})";
+  const std::string around = R"({"type":"Polygon","coordinates":[[[10,10],[10.003,10],[10.003,10.003],[10,10.003],)"
+                             R"([10,10]]]})";
+  test::write_text(dir / "truth.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
+                                          R"("properties":{"class":"ship"},"geometry":)" +
+                                              parts + "}]}");
+  test::write_text(dir / "found.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
+                                          R"("properties":{"class":"ship","score":0.9},"geometry":)" +
+                                              around + "}]}");
+  const auto r = eval::evaluate_files(dir / "found.geojson", dir / "truth.geojson");
+  CHECK(r.overall.truths == 1);
+  CHECK(r.overall.true_positives == 1);
+}
+
 TEST_CASE("eval: many boxes — a grid of 40 000 and a stack of 1000 on 500 truths — are matched in full") {
   // Each truth compared only with the detections near it (a grid index): 40 000 on a grid all hit, half offset by a
   // quarter (IoU 0.6) and half exact; and a miss beside each row's end is a false positive.

@@ -93,7 +93,7 @@ TEST_CASE("synth: same seed, same bytes; truth in WGS84 with one box per object"
     const auto truth = vector::read_layer(a.truth_path);
     CHECK(static_cast<std::int64_t>(truth.features.size()) == a.objects);
     CHECK(a.objects > 0);
-    const auto box = vector::envelope(truth.features[0].ring);
+    const auto box = vector::envelope(truth.features[0].shape);
     CHECK(box.min_x > 3.0);  // longitude first (RFC 7946), near 3-5° E
     CHECK(box.min_x < 5.0);
     CHECK(box.min_y > 51.0);

@@ -1,12 +1,13 @@
 // Vector output: format by extension, byte-identical GeoPackage/FlatGeobuf/GeoJSON, round trips, reprojection.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "support/scratch.hpp"
-#include "vector/geojson_writer.hpp"
+#include "vector/antimeridian.hpp"
 #include "vector/layer.hpp"
 
 using namespace swath;
@@ -21,7 +22,7 @@ vector::Layer sample_layer(int n) {
   for (int i = 0; i < n; ++i) {
     const double x = 560000 + 50.0 * i;
     layer.features.push_back(
-        {vector::box_ring({x, 5810000, x + 20, 5810010}), {core::Json("ship"), core::Json(0.5 + 0.01 * i)}});
+        {vector::box_shape({x, 5810000, x + 20, 5810010}), {core::Json("ship"), core::Json(0.5 + 0.01 * i)}});
   }
   return layer;
 }
@@ -53,7 +54,7 @@ TEST_CASE("vector: writing twice gives identical bytes, and reading gives the fe
     REQUIRE(back.features.size() == 5);
     vector::reproject(back, vector::epsg_wkt(32631));
     double min_x = 1e18;
-    for (const auto& f : back.features) min_x = std::min(min_x, vector::envelope(f.ring).min_x);
+    for (const auto& f : back.features) min_x = std::min(min_x, vector::envelope(f.shape).min_x);
     CHECK(min_x == doctest::Approx(560000).epsilon(1e-7));
     CHECK(back.field_index("score") >= 0);
   }
@@ -105,8 +106,8 @@ TEST_CASE("vector: a box across the antimeridian is written as two polygons, one
   vector::Layer layer;
   layer.crs_wkt = vector::wgs84_wkt();
   layer.fields = {{"class", vector::FieldKind::string}};
-  layer.features.push_back({box, {core::Json("ship")}});
-  layer.features.push_back({plain, {core::Json("ship")}});
+  layer.features.push_back({vector::Shape{{box}}, {core::Json("ship")}});
+  layer.features.push_back({vector::Shape{{plain}}, {core::Json("ship")}});
   vector::write_layer(dir / "a.geojson", layer);
   const auto text = core::read_file(dir / "a.geojson");
   CHECK(text.find("\"MultiPolygon\"") != std::string::npos);
@@ -114,6 +115,71 @@ TEST_CASE("vector: a box across the antimeridian is written as two polygons, one
   CHECK(text.find("[-180,10]") != std::string::npos);
   const auto back = vector::read_layer(dir / "a.geojson");
   CHECK(back.features.size() == 2);  // the cut box is one feature again
+}
+
+namespace {
+double area_of(const vector::Polygon& polygon) {
+  double area = 0;
+  for (std::size_t i = 0; i < polygon.size(); ++i) area += (i ? -1 : 1) * std::abs(vector::signed_area(polygon[i]));
+  return area;
+}
+}  // namespace
+
+TEST_CASE("vector: holes and shapes of several polygons are written and read back, with RFC 7946's winding") {
+  test::ScratchDir dir;
+  const vector::Polygon holed{vector::box_ring({560000, 5810000, 560010, 5810010}),
+                              vector::box_ring({560003, 5810003, 560006, 5810006})};
+  const vector::Shape corners{{vector::box_ring({560100, 5810000, 560101, 5810001})},
+                              {vector::box_ring({560101, 5810001, 560102, 5810002})}};
+  vector::Layer layer;
+  layer.crs_wkt = vector::epsg_wkt(32631);
+  layer.fields = {{"class", vector::FieldKind::string}};
+  layer.features.push_back({{holed}, {core::Json("lake")}});
+  layer.features.push_back({corners, {core::Json("lake")}});
+  for (const std::string ext : {"gpkg", "fgb", "geojson"}) {
+    CAPTURE(ext);
+    vector::write_layer(dir / ("s." + ext), layer);
+    auto back = vector::read_layer(dir / ("s." + ext));
+    REQUIRE(back.features.size() == 2);  // one feature each, not one per polygon
+    if (back.features[0].shape.size() > 1) std::swap(back.features[0], back.features[1]);  // FlatGeobuf sorts them
+    REQUIRE(back.features[0].shape.size() == 1);
+    REQUIRE(back.features[0].shape[0].size() == 2);
+    CHECK(back.features[1].shape.size() == 2);
+    if (ext == "geojson") {
+      CHECK(vector::signed_area(back.features[0].shape[0][0]) > 0);  // exterior counter-clockwise
+      CHECK(vector::signed_area(back.features[0].shape[0][1]) < 0);  // hole clockwise
+    }
+    vector::reproject(back, layer.crs_wkt);
+    CHECK(area_of(back.features[0].shape[0]) == doctest::Approx(91).epsilon(1e-3));
+  }
+  CHECK(core::read_file(dir / "s.geojson").find("\"MultiPolygon\"") != std::string::npos);
+  // A layer of single polygons stays a layer of polygons (the bytes of existing outputs do not change).
+  layer.features.pop_back();
+  vector::write_layer(dir / "one.geojson", layer);
+  CHECK(core::read_file(dir / "one.geojson").find("\"MultiPolygon\"") == std::string::npos);
+}
+
+TEST_CASE("vector: a polygon with a hole across the antimeridian is cut into valid parts of the same area") {
+  const vector::Polygon holed{{{179.9, 10}, {-179.9, 10}, {-179.9, 10.2}, {179.9, 10.2}},
+                              {{179.95, 10.05}, {179.95, 10.15}, {-179.95, 10.15}, {-179.95, 10.05}}};
+  const auto parts = vector::cut_at_antimeridian(holed);
+  REQUIRE(parts.size() == 2);
+  double area = 0;
+  for (const auto& part : parts) {
+    for (const auto& ring : part) {
+      for (const auto& p : ring) CHECK((p[0] >= -180 && p[0] <= 180));
+    }
+    area += area_of(part);
+  }
+  CHECK(area == doctest::Approx(0.2 * 0.2 - 0.1 * 0.1).epsilon(1e-6));
+  // A hole wholly on one side stays a hole of that side's part.
+  const vector::Polygon east_hole{holed[0], {{-179.96, 10.05}, {-179.96, 10.15}, {-179.92, 10.15}, {-179.92, 10.05}}};
+  const auto cut = vector::cut_at_antimeridian(east_hole);
+  REQUIRE(cut.size() == 2);
+  CHECK(cut[0].size() + cut[1].size() == 3);
+  // Not across: the hole keeps its place next to the exterior.
+  const vector::Polygon near{{{170, 0}, {171, 0}, {171, 1}, {170, 1}}, {{170.2, 0.2}, {170.2, 0.8}, {170.8, 0.8}}};
+  CHECK(vector::cut_at_antimeridian(near) == std::vector<vector::Polygon>{near});
 }
 
 TEST_CASE("vector: a layer in a local CRS cannot be reprojected: the message names the layer and says why") {
