@@ -13,6 +13,7 @@ struct Detection {
   double score = 0;
   core::Bounds box;     // map coordinates of the scene's CRS
   vector::Shape shape;  // outline in map coordinates; empty: the box
+  bool cut = false;     // the outline is of the part of a region its window read (Candidate::cut)
   std::string scene;
   std::string window;  // grid window id ("r000001_c000002") or tile id
 };

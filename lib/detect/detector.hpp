@@ -22,6 +22,7 @@ struct Candidate {
   double score = 0;
   double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
   vector::Shape shape;  // optional outline (scene pixels); empty: the box
+  bool cut = false;     // the outline reaches the edge of the pixels its window read: the region may go on beyond
 };
 
 // What a detector needs to know about the scene it works on.

@@ -132,7 +132,9 @@ std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const S
   const auto values =
       expression_.evaluate(count, [&](std::size_t i) { return reinterpret_cast<const float*>(block.band_data(i)); });
   std::vector<std::uint8_t> mask(count);
-  for (std::size_t i = 0; i < count; ++i) mask[i] = values[i] > options_.threshold ? 1 : 0;  // NaN → 0
+  // Compared as the float the index is: 0.3 as a double is below 0.3f, so a pixel at exactly 0.3 was "above" 0.3.
+  const auto threshold = static_cast<float>(options_.threshold);
+  for (std::size_t i = 0; i < count; ++i) mask[i] = values[i] > threshold ? 1 : 0;  // NaN → 0
   if (!pixels.data_mask.empty()) {
     for (std::size_t i = 0; i < count; ++i) mask[i] = mask[i] && pixels.data_mask[i] ? 1 : 0;  // no region on no data
   }
@@ -156,7 +158,10 @@ std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const S
         c.y1 <= static_cast<double>(w.y) || c.y0 >= static_cast<double>(w.bottom())) {
       continue;  // lies in the context only: a neighbouring window reports it
     }
-    c.shape = std::move(shape);
+    const auto& read = block.window;
+    c.cut = c.x0 <= static_cast<double>(read.x) || c.y0 <= static_cast<double>(read.y) ||
+            c.x1 >= static_cast<double>(read.right()) || c.y1 >= static_cast<double>(read.bottom());
+    c.shape = vector::canonical(std::move(shape));
     out.push_back(std::move(c));
   }
   return out;

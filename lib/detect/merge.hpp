@@ -1,5 +1,5 @@
 // Merging detections from overlapping windows in map coordinates, so an object cut by a window edge
-// is reported once, with one outline (the union of its pieces', through GDAL's GEOS). Pure: no I/O.
+// is reported once, with one outline (the union of its pieces', through GDAL's GEOS). No I/O.
 #pragma once
 
 #include <string>
@@ -21,9 +21,20 @@ struct MergeOptions {
 
 double overlap(const core::Bounds& a, const core::Bounds& b, OverlapMetric metric);
 
-// Greedy, best score first: each detection joins the first kept one it overlaps at least `threshold`.
-// The result is sorted by detection_less. O(n log n + n·k), k the kept boxes near each one.
+// Greedy, best score first: each detection joins the first kept one it overlaps at least `threshold`; a detection that
+// grew is its box. Detections that all have outlines (the index detector's regions) are merged by merge_outlines
+// instead when the method is merge. The result is sorted by detection_less. O(n log n + n·k), k the kept boxes near
+// each one.
 std::vector<Detection> merge_detections(std::vector<Detection> detections, const MergeOptions& options);
+
+// Outlines that share area or an edge (not only a corner) are pieces of one object, whatever the order they come in
+// and however little they overlap: a region seen by several windows shares their overlap's pixels, tiles without
+// overlap share their seam, and two regions never share a pixel or an edge. Each object is the union of its pieces,
+// with the best piece's class, score, scene and window. `threshold` and `metric` are not used: they are for boxes.
+std::vector<Detection> merge_outlines(std::vector<Detection> detections, const MergeOptions& options);
+
+// Higher score first, then detection_less: the order in which detections are kept.
+bool ranks_before(const Detection& a, const Detection& b);
 
 MergeMethod parse_merge_method(const std::string& text);
 OverlapMetric parse_overlap_metric(const std::string& text);

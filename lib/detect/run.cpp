@@ -130,6 +130,7 @@ Detection to_map(const Candidate& c, const Scene& scene, const std::string& wind
   const vector::Ring corners{t.apply(c.x0, c.y0), t.apply(c.x1, c.y0), t.apply(c.x1, c.y1), t.apply(c.x0, c.y1)};
   d.box = vector::envelope(corners);
   d.shape = c.shape;
+  d.cut = c.cut;
   for (auto& polygon : d.shape) {
     for (auto& ring : polygon) {
       for (auto& p : ring) p = t.apply(p[0], p[1]);

@@ -95,6 +95,7 @@ std::vector<Polygon> cut_with_geos(const Polygon& polygon) {
     const auto side =
         to_ogr(box_shape(west ? core::Bounds{cut - 360, -1000, cut, 1000} : core::Bounds{cut, -1000, cut + 360, 1000}));
     const std::unique_ptr<OGRGeometry> part(whole->Intersection(side.get()));
+    if (!part) return {};  // GEOS failed: cut ring by ring, not half the polygon
     const double shift = west ? (cut < 0 ? 360 : 0) : (cut > 0 ? -360 : 0);
     for (auto& piece : shape_of(part.get())) {
       for (auto& ring : piece) {

@@ -114,6 +114,17 @@ bool has_outline(const Shape& shape) {
                      [](const Polygon& polygon) { return !polygon.empty() && !polygon.front().empty(); });
 }
 
+Shape canonical(Shape shape) {
+  for (auto& polygon : shape) {
+    for (auto& ring : polygon) {
+      if (!ring.empty()) std::rotate(ring.begin(), std::min_element(ring.begin(), ring.end()), ring.end());
+    }
+    if (polygon.size() > 2) std::sort(polygon.begin() + 1, polygon.end());
+  }
+  std::sort(shape.begin(), shape.end());
+  return shape;
+}
+
 core::Bounds envelope(const Ring& ring) {
   if (ring.empty()) return {};
   core::Bounds b{ring[0][0], ring[0][1], ring[0][0], ring[0][1]};

@@ -75,7 +75,10 @@ Shape box_shape(const core::Bounds& box);
 core::Bounds envelope(const Ring& ring);
 core::Bounds envelope(const Shape& shape);  // of the exterior rings; empty bounds for an empty shape
 bool has_outline(const Shape& shape);       // an exterior ring with a point
-double signed_area(const Ring& ring);       // positive: counter-clockwise in x-east/y-north axes
+// `shape` written one way only: each ring from its smallest point (x, then y), holes in the order of their first
+// points, polygons likewise; so one region outlined from two windows is the same value.
+Shape canonical(Shape shape);
+double signed_area(const Ring& ring);  // positive: counter-clockwise in x-east/y-north axes
 
 // WKT of EPSG:4326 in traditional lon/lat order, and of a UTM zone.
 std::string wgs84_wkt();

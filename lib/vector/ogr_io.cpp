@@ -161,8 +161,8 @@ core::Json json_of(const OGRFeature& feature, int index) {
   }
 }
 
-// A feature's shape; an object cut at the antimeridian (as swath's GeoJSON writes it, RFC 7946: two polygons, one
-// touching +180 and the other -180) is read back as one polygon of both parts' points, the eastern part moved by
+// A feature's shape; an object cut at the antimeridian (as swath's GeoJSON writes it, RFC 7946: polygons, some
+// touching +180 and others -180) is read back as one polygon of all its parts' points, the eastern part moved by
 // 360°, so that its box (and the UTM zone eval picks by its centre) is the one object's again.
 Shape shape_read(const OGRGeometry* geometry) {
   Shape shape = shape_of(geometry);
@@ -171,7 +171,7 @@ Shape shape_read(const OGRGeometry* geometry) {
       return std::any_of(polygon[0].begin(), polygon[0].end(), [&](const Point& p) { return p[0] == lon; });
     });
   };
-  if (shape.size() != 2 || !touches(180) || !touches(-180)) return shape;
+  if (shape.size() < 2 || !touches(180) || !touches(-180)) return shape;
   Ring joined;
   for (const auto& polygon : shape) {
     const bool east = std::all_of(polygon[0].begin(), polygon[0].end(), [](const Point& p) { return p[0] <= 0; });

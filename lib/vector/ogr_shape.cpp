@@ -5,8 +5,10 @@
 
 #include <ogr_api.h>
 
+#include <algorithm>
 #include <type_traits>
 
+#include "core/cell_index.hpp"
 #include "raster/gdal_errors.hpp"
 
 namespace swath::vector {
@@ -78,54 +80,81 @@ double area(const Shape& shape) {
   return sum;
 }
 
-bool connected(const std::vector<Shape>& shapes) {
-  if (!OGRGeometryFactory::haveGEOS() || !OGRHasPreparedGeometrySupport()) return false;
-  std::vector<std::unique_ptr<OGRGeometry>> geometries;
-  std::vector<OGREnvelope> envelopes(shapes.size());
-  for (std::size_t i = 0; i < shapes.size(); ++i) {
-    if (!has_outline(shapes[i])) return false;
-    geometries.push_back(to_ogr(shapes[i]));
-    geometries.back()->getEnvelope(&envelopes[i]);
-  }
-  // Union-find over the pieces; a pair is tested only when their boxes meet and they are not joined yet.
-  std::vector<std::size_t> root(shapes.size());
-  for (std::size_t i = 0; i < root.size(); ++i) root[i] = i;
-  const auto find = [&](std::size_t i) {
-    while (root[i] != i) i = root[i] = root[root[i]];
-    return i;
-  };
-  std::size_t groups = shapes.size();
-  const raster::CapturedGdalErrors quiet(raster::CapturedGdalErrors::Warnings::keep);
-  for (std::size_t i = 0; i < shapes.size() && groups > 1; ++i) {
-    std::unique_ptr<std::remove_pointer_t<OGRPreparedGeometryH>, void (*)(OGRPreparedGeometryH)> prepared(
-        nullptr, OGRDestroyPreparedGeometry);
-    for (std::size_t j = i + 1; j < shapes.size(); ++j) {
-      if (find(i) == find(j) || !envelopes[i].Intersects(envelopes[j])) continue;
-      if (!prepared) prepared.reset(OGRCreatePreparedGeometry(OGRGeometry::ToHandle(geometries[i].get())));
-      if (prepared && OGRPreparedGeometryIntersects(prepared.get(), OGRGeometry::ToHandle(geometries[j].get()))) {
-        root[find(i)] = find(j);
-        --groups;
-      }
+namespace {
+
+using PreparedGeometry = std::unique_ptr<std::remove_pointer_t<OGRPreparedGeometryH>, void (*)(OGRPreparedGeometryH)>;
+
+// The geometry of `geometries` (with their envelopes indexed in `cells`) that holds `point`; -1 when none does.
+std::ptrdiff_t container_holding(const OGRPoint& point, const std::vector<std::unique_ptr<OGRGeometry>>& geometries,
+                                 std::vector<PreparedGeometry>& prepared, const core::CellIndex& cells) {
+  for (const std::size_t i : cells.near({point.getX(), point.getY(), point.getX(), point.getY()})) {
+    if (!prepared[i]) prepared[i].reset(OGRCreatePreparedGeometry(OGRGeometry::ToHandle(geometries[i].get())));
+    if (prepared[i] &&
+        OGRPreparedGeometryIntersects(prepared[i].get(), OGRGeometry::ToHandle(const_cast<OGRPoint*>(&point)))) {
+      return static_cast<std::ptrdiff_t>(i);
     }
   }
-  return groups == 1;
+  return -1;
 }
 
-Shape united(const std::vector<Shape>& shapes) {
-  if (!OGRGeometryFactory::haveGEOS()) return {};
+}  // namespace
+
+std::vector<std::ptrdiff_t> placed_in(const std::vector<Shape>& containers, const std::vector<Shape>& pieces) {
+  std::vector<std::ptrdiff_t> owner(pieces.size(), -1);
+  if (containers.empty() || !OGRGeometryFactory::haveGEOS() || !OGRHasPreparedGeometrySupport()) return owner;
+  const raster::CapturedGdalErrors quiet(raster::CapturedGdalErrors::Warnings::keep);
+  std::vector<std::unique_ptr<OGRGeometry>> geometries;
+  std::vector<PreparedGeometry> prepared;
+  std::vector<core::Bounds> boxes;
+  std::vector<double> sizes;
+  for (const auto& container : containers) {
+    geometries.push_back(to_ogr(container));
+    prepared.emplace_back(nullptr, OGRDestroyPreparedGeometry);
+    boxes.push_back(envelope(container));
+    sizes.push_back(std::max(boxes.back().max_x - boxes.back().min_x, boxes.back().max_y - boxes.back().min_y));
+  }
+  // Cells twice the median container, but none over 256 cells wide (a lake among a million ponds).
+  std::nth_element(sizes.begin(), sizes.begin() + static_cast<std::ptrdiff_t>(sizes.size() / 2), sizes.end());
+  const double median = sizes[sizes.size() / 2];
+  const double largest = *std::max_element(sizes.begin(), sizes.end());
+  core::CellIndex cells(std::max({median * 2, largest / 256, 1e-9}));
+  for (std::size_t i = 0; i < boxes.size(); ++i) cells.insert(boxes[i], i);
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    if (!has_outline(pieces[p]) || pieces[p].front().front().size() < 3) continue;
+    OGRPolygon first = polygon_of(pieces[p].front());
+    const std::unique_ptr<OGRGeometry> inside(
+        OGRGeometry::FromHandle(OGR_G_PointOnSurface(OGRGeometry::ToHandle(&first))));
+    if (!inside || wkbFlatten(inside->getGeometryType()) != wkbPoint) continue;
+    owner[p] = container_holding(*inside->toPoint(), geometries, prepared, cells);
+  }
+  return owner;
+}
+
+// One union of all pieces (GEOS's cascaded union), then each piece placed by a point inside it: testing pairs of
+// pieces for shared area instead cost minutes on noisy masks (GEOS's relate on large outlines).
+Regions regions_of(const std::vector<Shape>& pieces) {
+  Regions out;
+  out.owner.assign(pieces.size(), -1);
+  if (!OGRGeometryFactory::haveGEOS()) return out;
   OGRMultiPolygon all;
-  for (const auto& shape : shapes) {
-    if (shape.empty()) return {};
-    for (const auto& polygon : shape) {
-      if (polygon.empty() || polygon.front().size() < 3) return {};
+  for (const auto& piece : pieces) {
+    for (const auto& polygon : piece) {
+      if (polygon.empty() || polygon.front().size() < 3) continue;
       const OGRPolygon part = polygon_of(polygon);
       all.addGeometry(&part);
     }
   }
-  const raster::CapturedGdalErrors quiet(
-      raster::CapturedGdalErrors::Warnings::keep);  // a failed union is answered by the box
-  const std::unique_ptr<OGRGeometry> union_(all.UnionCascaded());
-  return shape_of(union_.get());
+  std::unique_ptr<OGRGeometry> united;
+  {
+    const raster::CapturedGdalErrors quiet(raster::CapturedGdalErrors::Warnings::keep);
+    united.reset(all.UnionCascaded());
+  }
+  if (!united) return out;
+  std::vector<Shape> polygons;
+  for (auto& polygon : shape_of(united.get())) polygons.push_back({std::move(polygon)});
+  out.owner = placed_in(polygons, pieces);
+  for (auto& polygon : polygons) out.polygons.push_back(std::move(polygon.front()));
+  return out;
 }
 
 }  // namespace swath::vector

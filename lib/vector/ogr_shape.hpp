@@ -1,7 +1,9 @@
-// Shapes to and from OGR geometries, and their union through GEOS.
+// Shapes to and from OGR geometries, and the GEOS operations swath needs on them (validity, area, union, placing).
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <vector>
 
 #include "vector/layer.hpp"
 
@@ -19,11 +21,16 @@ Shape shape_of(const OGRGeometry* geometry);
 bool is_valid(const Shape& shape);
 double area(const Shape& shape);
 
-// Whether `shapes` make one connected whole (each touches another, and so on): false when any is empty, or without
-// GEOS.
-bool connected(const std::vector<Shape>& shapes);
+// The objects a set of pieces make: their union split into its polygons (pieces sharing area or an edge are one,
+// pieces meeting at a corner are two), and for each piece the polygon its inside lies in, or -1 for a piece without
+// an outline. Empty polygons when GEOS is missing or fails.
+struct Regions {
+  std::vector<Polygon> polygons;
+  std::vector<std::ptrdiff_t> owner;  // per piece
+};
+Regions regions_of(const std::vector<Shape>& pieces);
 
-// The union of `shapes` (GEOS's cascaded union); empty when GEOS is missing or any of them is empty or invalid.
-Shape united(const std::vector<Shape>& shapes);
+// For each piece, the shape of `containers` its inside lies in (the first, for containers that overlap), or -1.
+std::vector<std::ptrdiff_t> placed_in(const std::vector<Shape>& containers, const std::vector<Shape>& pieces);
 
 }  // namespace swath::vector

@@ -9,14 +9,30 @@
 
 using namespace swath;
 
+namespace {
+// The one feature of `output` that is the lake (the other is the pond); checks it is one valid polygon with its hole.
+void check_lake(const std::string& output) {
+  const auto layer = vector::read_layer(output);
+  REQUIRE(layer.features.size() == 2);
+  const auto& lake = layer.features[0].shape;  // detection order: the lake's box starts further north
+  REQUIRE(lake.size() == 1);
+  CHECK(lake[0].size() == 2);  // its exterior and the island
+  CHECK(vector::is_valid(lake));
+  CHECK(vector::area(lake) == doctest::Approx(99200 * 100));
+  CHECK(vector::area(layer.features[1].shape) == doctest::Approx(1600 * 100));
+}
+}  // namespace
+
 TEST_CASE("detect index: a lake with an island larger than the window is one valid polygon with its hole") {
   test::ScratchDir dir;
-  // 10 m pixels: a 440 x 280 px lake round a 200 x 120 px island, so 99 200 px of water (9.92 km²).
+  // 10 m pixels: a 440 x 280 px lake round a 200 x 120 px island, so 99 200 px of water (9.92 km²), and on the
+  // island a 40 x 40 px pond, inside the lake's box but an object of its own.
   const auto scene = test::make_scene(
       dir / "lake.tif", {.width = 640, .height = 400, .bands = 1, .type = GDT_Byte, .pixel = [](int, int x, int y) {
                            const bool lake = x >= 100 && x < 540 && y >= 60 && y < 340;
                            const bool island = x >= 220 && x < 420 && y >= 140 && y < 260;
-                           return lake && !island ? 200.0 : 0.0;
+                           const bool pond = x >= 300 && x < 340 && y >= 180 && y < 220;
+                           return (lake && !island) || pond ? 200.0 : 0.0;
                          }});
   for (const std::string window : {"128", "256", "512"}) {
     CAPTURE(window);
@@ -24,12 +40,13 @@ TEST_CASE("detect index: a lake with an island larger than the window is one val
     const auto r = test::swath({"detect", scene, "--detector", "index", "--index", "b1", "--index-bands", "b1=1",
                                 "--index-threshold", "100", "--min-area", "0", "--window", window, "-o", output});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    const auto layer = vector::read_layer(output);
-    REQUIRE(layer.features.size() == 1);
-    const auto& shape = layer.features[0].shape;
-    REQUIRE(shape.size() == 1);
-    CHECK(shape[0].size() == 2);  // its exterior and the island
-    CHECK(vector::is_valid(shape));
-    CHECK(vector::area(shape) == doctest::Approx(99200 * 100));
+    check_lake(output);
   }
+  // Tiles cut without overlap, detected from their manifest: the lake's pieces share only the tiles' seams.
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "tiles", "--size", "128"}).exit_code == 0);
+  const auto r =
+      test::swath({"detect", dir / "tiles/tiles.jsonl", "--detector", "index", "--index", "b1", "--index-bands", "b1=1",
+                   "--index-threshold", "100", "--min-area", "0", "-o", dir / "tiled.gpkg"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  check_lake(dir / "tiled.gpkg");
 }

@@ -165,6 +165,29 @@ TEST_CASE("index: outlines are valid polygons with their holes; pixels meeting o
   for (const auto& c : noise) REQUIRE(vector::is_valid(c.shape));
 }
 
+TEST_CASE("index: a pixel whose index equals the threshold is not above it") {
+  // NDWI of green 91, nir 49 is 42/140 = 0.3 exactly; as a float it is a hair above the double 0.3.
+  detect::IndexDetector detector({"(green - nir) / (green + nir)", 0.3, {"green=1", "nir=2"}, 0, 0, "water"});
+  raster::SceneInfo scene;
+  scene.band_count = 2;
+  detect::SceneMeasure measure;
+  measure.band_names = {"", ""};
+  detector.prepare(scene, measure);
+  const std::int64_t w = 8, h = 8;
+  std::vector<float> green(static_cast<std::size_t>(w * h), 91.0f), nir(green.size(), 49.0f);
+  raster::PixelBlock block;
+  block.window = {0, 0, w, h};
+  block.type = GDT_Float32;
+  block.data.resize(green.size() * 8);
+  std::memcpy(block.data.data(), green.data(), green.size() * 4);
+  std::memcpy(block.data.data() + green.size() * 4, nir.data(), nir.size() * 4);
+  const std::vector<std::uint8_t> all_data;
+  CHECK(detector.detect({block, block.window, all_data}, measure).empty());
+  green[0] = 92.0f;  // 43/141 = 0.305: above
+  std::memcpy(block.data.data(), green.data(), green.size() * 4);
+  CHECK(detector.detect({block, block.window, all_data}, measure).size() == 1);
+}
+
 TEST_CASE("index: without --index-class, NDWI's regions are water and NDVI's vegetation, as synth names them") {
   const auto class_of = [](const std::string& index) {
     return detect::IndexDetector({index, 0.3, {}, 50, 0, ""}).options_json().at("class").as_string();

@@ -6,6 +6,7 @@
 
 #include "core/errors.hpp"
 #include "detect/merge.hpp"
+#include "vector/ogr_shape.hpp"
 
 using namespace swath;
 
@@ -68,8 +69,10 @@ TEST_CASE("merge: the pieces of an outline cut by a window edge merge into their
   // One region seen in two windows: a quadrilateral in one, a triangle reaching further east in the other.
   auto left = det("water", 0.9, 0, 0, 12, 10, "A");
   left.shape = {{{{0, 0}, {12, 0}, {12, 4}, {0, 10}}}};
+  left.cut = true;
   auto right = det("water", 0.9, 4, 0, 20, 4, "B");
   right.shape = {{{{4, 0}, {20, 0}, {4, 4}}}};
+  right.cut = true;
   const auto out = detect::merge_detections({left, right}, {});
   REQUIRE(out.size() == 1);
   CHECK(out[0].box == core::Bounds{0, 0, 20, 10});
@@ -88,6 +91,7 @@ TEST_CASE("merge: the pieces of an outline cut by a window edge merge into their
   // A piece without an outline (a box) makes the merged one a box, as before.
   auto boxed = right;
   boxed.shape.clear();
+  boxed.cut = false;
   CHECK(detect::merge_detections({left, boxed}, {})[0].shape.empty());
 }
 
@@ -97,6 +101,7 @@ TEST_CASE("merge: a chain of pieces is united at once, and pieces apart until a 
   for (int i = 0; i < 1000; ++i) {
     auto d = det("water", 0.9 - i * 1e-4, i * 4.0, 0, i * 4.0 + 10, 10, "w" + std::to_string(i));
     d.shape = {{{{i * 4.0, 0}, {i * 4.0 + 10, 0}, {i * 4.0 + 10, 10}, {i * 4.0, 10}}}};
+    d.cut = true;
     chain.push_back(d);
   }
   const auto one = detect::merge_detections(chain, {});
@@ -116,10 +121,13 @@ TEST_CASE("merge: a chain of pieces is united at once, and pieces apart until a 
   // polygons and the outline fell back to the box; united at once they are one outline.
   auto west = det("water", 0.9, 0, 0, 10, 10, "A");
   west.shape = {{{{0, 0}, {10, 0}, {0, 10}}}};
+  west.cut = true;
   auto east = det("water", 0.8, 4, 0, 20, 10, "B");
   east.shape = {{{{20, 0}, {20, 10}, {4, 10}}}};
+  east.cut = true;
   auto bridge = det("water", 0.7, 0, 0, 20, 10, "C");
   bridge.shape = {{{{5, 2}, {17, 2}, {17, 8}, {5, 8}}}};
+  bridge.cut = true;
   const auto joined = detect::merge_detections({west, east, bridge}, {});
   REQUIRE(joined.size() == 1);
   CHECK(joined[0].shape.size() == 1);
@@ -129,34 +137,97 @@ TEST_CASE("merge: pieces of a region with a hole unite with the hole; pieces tha
   // A square ring seen in two windows, cut at x = 5: two U shapes whose union has the 3x3 hole.
   auto west = det("water", 1, 0, 0, 5, 5, "A");
   west.shape = {{{{0, 0}, {5, 0}, {5, 1}, {1, 1}, {1, 4}, {5, 4}, {5, 5}, {0, 5}}}};
+  west.cut = true;
   auto east = det("water", 1, 4, 0, 8, 5, "B");
   east.shape = {{{{4, 0}, {8, 0}, {8, 5}, {4, 5}, {4, 4}, {7, 4}, {7, 1}, {4, 1}}}};
+  east.cut = true;
   detect::MergeOptions loose;
   loose.threshold = 0.1;  // the pieces overlap by a fifth of the smaller
   const auto ring = detect::merge_detections({west, east}, loose);
   REQUIRE(ring.size() == 1);
   REQUIRE(ring[0].shape.size() == 1);
   CHECK(ring[0].shape[0].size() == 2);  // the exterior and the hole
-  // A pond inside a lake's box, not touching the lake: not one object's pieces, so the box stands for them, as for
-  // any pieces that do not make one polygon.
+  // A pond inside a lake's box, not touching the lake, is an object of its own (greedy merging by boxes took it into
+  // the lake, whose outline then fell back to its box).
   auto lake = det("water", 1, 0, 0, 10, 10, "A");
   lake.shape = {{{{0, 0}, {10, 0}, {10, 1}, {1, 1}, {1, 10}, {0, 10}}}};
+  lake.cut = true;
   auto pond = det("water", 1, 5, 5, 7, 7, "B");
   pond.shape = {{vector::box_ring({5, 5, 7, 7})}};
+  pond.cut = true;
   const auto two = detect::merge_detections({lake, pond}, {});
-  REQUIRE(two.size() == 1);
-  CHECK(two[0].shape.empty());
+  REQUIRE(two.size() == 2);
+  CHECK(two[0].shape.size() == 1);
   CHECK(two[0].box == core::Bounds{0, 0, 10, 10});
+  CHECK(two[1].box == core::Bounds{5, 5, 7, 7});
   // The two arms of a U seen apart in one window, joined by a third piece from the next window: one outline.
   auto left_arm = det("water", 1, 0, 0, 2, 10, "A");
   left_arm.shape = {{vector::box_ring({0, 0, 2, 10})}};
+  left_arm.cut = true;
   auto right_arm = det("water", 1, 8, 0, 10, 10, "A");
   right_arm.shape = {{vector::box_ring({8, 0, 10, 10})}};
+  right_arm.cut = true;
   auto base = det("water", 1, 0, 0, 10, 3, "B");
   base.shape = {{vector::box_ring({0, 0, 10, 3})}};
-  detect::MergeOptions any_overlap;
-  any_overlap.threshold = 0.01;
-  const auto u = detect::merge_detections({base, left_arm, right_arm}, any_overlap);
+  base.cut = true;
+  const auto u = detect::merge_detections({base, left_arm, right_arm}, {});
   REQUIRE(u.size() == 1);
   CHECK(u[0].shape.size() == 1);
+  CHECK(u[0].box == core::Bounds{0, 0, 10, 10});
+}
+
+TEST_CASE("merge: outlines sharing area or an edge are one object, in any order; meeting at a corner they are two") {
+  // A long region seen by five windows, each piece overlapping the next by a tenth of its length (ios 0.1, well under
+  // the threshold of boxes), listed in a shuffled order; a region touching its east end only at a corner; and a
+  // region cut by the seam of two tiles without overlap.
+  std::vector<detect::Detection> in;
+  for (const int i : {3, 0, 4, 2, 1}) {
+    auto d = det("water", 1, i * 90.0, 0, i * 90.0 + 100, 10, "w" + std::to_string(i));
+    d.shape = {{vector::box_ring(d.box)}};
+    d.cut = true;
+    in.push_back(d);
+  }
+  auto corner = det("water", 1, 460, 10, 470, 20, "w9");
+  corner.shape = {{vector::box_ring(corner.box)}};
+  corner.cut = true;
+  in.push_back(corner);
+  for (const int t : {0, 1}) {
+    auto d = det("water", 1, 600 + t * 50.0, 0, 650 + t * 50.0, 10, "t" + std::to_string(t));
+    d.shape = {{vector::box_ring(d.box)}};
+    d.cut = true;
+    in.push_back(d);
+  }
+  const auto out = detect::merge_detections(in, {});
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].box == core::Bounds{0, 0, 460, 10});
+  REQUIRE(out[0].shape.size() == 1);
+  CHECK(vector::area(out[0].shape) == doctest::Approx(4600));
+  CHECK(out[1].box == core::Bounds{600, 0, 700, 10});
+  CHECK(out[2].box == corner.box);
+  std::reverse(in.begin(), in.end());
+  const auto reversed = detect::merge_detections(in, {});
+  REQUIRE(reversed.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(reversed[i].box == out[i].box);
+  // NMS keeps the best piece, outline and all, as it does boxes.
+  detect::MergeOptions nms;
+  nms.method = detect::MergeMethod::nms;
+  CHECK(detect::merge_detections(in, nms).size() > 3);
+}
+
+TEST_CASE("merge: a region seen whole by several windows is one object, and so are the cut pieces of it others saw") {
+  const vector::Shape pond{{vector::box_ring({10, 10, 20, 20}), vector::box_ring({12, 12, 14, 14})}};
+  std::vector<detect::Detection> in;
+  for (const char* window : {"A", "B", "C"}) {
+    auto whole = det("water", 1, 10, 10, 20, 20, window);
+    whole.shape = pond;
+    in.push_back(whole);
+  }
+  auto cut = det("water", 1, 15, 10, 20, 20, "D");  // the part a fourth window read
+  cut.shape = {{vector::box_ring({15, 10, 20, 20})}};
+  cut.cut = true;
+  in.push_back(cut);
+  const auto out = detect::merge_detections(in, {});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].shape == pond);
+  CHECK(out[0].window == "A");
 }

@@ -177,6 +177,27 @@ TEST_CASE("vector: a polygon with a hole across the antimeridian is cut into val
   const auto cut = vector::cut_at_antimeridian(east_hole);
   REQUIRE(cut.size() == 2);
   CHECK(cut[0].size() + cut[1].size() == 3);
+  // A C shape across the line comes out in three parts (two west, one east), and is read back as one object round 180.
+  const vector::Polygon c_shape{{{179.9, 0},
+                                 {-179.9, 0},
+                                 {-179.9, 0.1},
+                                 {179.95, 0.1},
+                                 {179.95, 0.2},
+                                 {-179.9, 0.2},
+                                 {-179.9, 0.3},
+                                 {179.9, 0.3}}};
+  const auto thirds = vector::cut_at_antimeridian(c_shape);
+  CHECK(thirds.size() == 3);
+  test::ScratchDir dir;
+  vector::Layer layer;
+  layer.crs_wkt = vector::wgs84_wkt();
+  layer.features.push_back({{c_shape}, {}});
+  vector::write_layer(dir / "c.geojson", layer);
+  const auto back = vector::read_layer(dir / "c.geojson");
+  REQUIRE(back.features.size() == 1);
+  const auto box = vector::envelope(back.features[0].shape);
+  CHECK(box.min_x == doctest::Approx(179.9));
+  CHECK(box.max_x == doctest::Approx(180.1));
   // Not across: the hole keeps its place next to the exterior.
   const vector::Polygon near{{{170, 0}, {171, 0}, {171, 1}, {170, 1}}, {{170.2, 0.2}, {170.2, 0.8}, {170.8, 0.8}}};
   CHECK(vector::cut_at_antimeridian(near) == std::vector<vector::Polygon>{near});
