@@ -187,7 +187,9 @@ class ScalePlanCommand final : public cli::Command {
     watch_options_.interval_seconds = interval_ > 0 ? interval_ : policy_.polling_interval_seconds;
     const auto report =
         scale::k8s::watch(source, watch_options_, [](const std::string& line) { cli::emit(line + "\n"); });
-    if (report.interrupted) return static_cast<int>(core::ExitCode::interrupted);
+    if (report.interrupted) {  // said as every command says it (with --json, a swath.error/1 of kind interrupted)
+      throw core::Interrupted("watch interrupted after " + std::to_string(report.iterations) + " iteration(s)");
+    }
     return static_cast<int>(report.failures > 0 ? core::ExitCode::partial : core::ExitCode::ok);
   }
 

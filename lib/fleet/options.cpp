@@ -194,6 +194,17 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
   } catch (const core::DataError& e) {
     throw core::UsageError("--options: " + e.subject(), e.why(), e.hint());
   }
+  // As `swath tile --scale` on its command line: asked for by name for tiles that keep the scene's values, it would
+  // change nothing but the work's identity (another tile set to every later enqueue of the same tiles).
+  if (const auto* scale = overrides.find("scale"); kind == "tile" && !pyramid && scale != nullptr) {
+    const auto format = tiling::options_from(probed).format;
+    if (!tiling::format_needs_byte(format)) {
+      throw core::UsageError("--options: tile option scale " + scale->dump(),
+                             tiling::format_name(format) +
+                                 " tiles keep the scene's values; scale maps them to 8 bits for PNG, JPEG and WEBP",
+                             "leave it out, or add \"format\":\"PNG\" (or JPEG, WEBP)");
+    }
+  }
   canonicalise(out, probed, kind);
   return out;
 }

@@ -48,7 +48,10 @@ local function known(id, payload, held_id, first)
   local el = job .. ':' .. id
   local rec = record(job, id)
   local state = string.sub(rec, 1, 1)
-  if not (force and (state == 'd' or state == 'x' or orphaned(job, id, el, state))) then
+  -- A task whose files are being moved (committed, in `finishing`) is left to finish, forced or not: queued again,
+  -- its committed attempt would be thrown away while a worker moves its files. --force again once it is done.
+  local moving = state == 'd' and redis.call('ZSCORE', k('finishing'), el)
+  if not (force and ((state == 'd' and not moving) or state == 'x' or orphaned(job, id, el, state))) then
     duplicates = duplicates + 1
   elseif state == 'r' or state == 'l' or state == 'y' then
     -- Orphaned: still counted (unfinished; waiting by priority), unless a layout-2 lease dead-lettered it as
@@ -75,13 +78,6 @@ local function known(id, payload, held_id, first)
       redis.call('HDEL', tk(job, id), id .. '#')
       redis.call('HINCRBY', jk(job), 'dead', -1)
     else
-      -- Committed but its files not yet in place: already counted as unfinished.
-      if redis.call('ZREM', k('finishing'), el) == 1 then
-        recounted = recounted + 1
-        redis.call('HDEL', k('finish'), el)
-        redis.call('HDEL', k('finish_tries'), el)
-        redis.call('HINCRBY', jk(job), 'finishing', -1)
-      end
       redis.call('HINCRBY', jk(job), 'done', -1)
     end
     again = again + 1

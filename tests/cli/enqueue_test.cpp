@@ -393,6 +393,30 @@ TEST_CASE("enqueue: an empty --output is refused for every kind; chips in shards
   CHECK(ready(redis) == "0");
 }
 
+TEST_CASE("enqueue --kind tile: an --output holding another run's tiles of other options is refused, as tile refuses") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 256, .height = 256});
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "128"}).exit_code == 0);
+  const auto manifest = core::read_file(dir / "local/tiles.jsonl");
+  const auto enqueue = [&](const std::string& size) {
+    return test::swath(with_redis(redis, {"enqueue", "--kind", "tile", scene, "--output", dir / "local", "--options",
+                                          "{\"size\":" + size + "}"}));
+  };
+  // Its tasks would write 64 px tiles over the 128 px ones the manifest lists.
+  auto r = enqueue("64");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(
+      r.err.find("it holds the tiles of a run with other options (tiles.jsonl: size 128") != std::string::npos, r.err);
+  CHECK(ready(redis) == "0");
+  // The same options are the same tile set: queued, and the fleet writes the same tiles.
+  r = enqueue("128");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  REQUIRE(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);
+  CHECK(core::read_file(dir / "local/tiles.jsonl") == manifest);
+  CHECK(test::swath({"tile", scene, "-o", dir / "local", "--size", "128", "--resume"}).exit_code == 0);
+}
+
 TEST_CASE("enqueue --kind detect: a manifest of PNG tiles is refused, as swath detect refuses it") {
   test::RedisServer redis;
   test::ScratchDir dir;

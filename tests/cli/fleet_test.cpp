@@ -214,6 +214,8 @@ TEST_CASE("fleet enqueue: tile and detect options are checked before anything is
       {{"--kind", "detect", "--options", R"({"detector":"nope"})"}, "(hint: expected one of cfar, index, onnx)"},
       {{"--kind", "detect", "--options", R"({"detector":"cfar","window":-5})"}, "task option window"},
       {{"--kind", "detect", "--shards", "2"}, "only tile tasks are split into shards"},
+      // As `swath tile --scale` is for GTiff: asked for by name, it would only change the work's identity.
+      {{"--kind", "tile", "--options", R"({"scale":"0,100"})"}, "GTiff tiles keep the scene's values"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> args{"enqueue", scene, "--output", dir / "out"};

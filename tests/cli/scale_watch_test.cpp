@@ -231,6 +231,22 @@ TEST_CASE("watch: SIGTERM stops the loop between iterations, exit 130") {
   CHECK(r.exit_code == 130);
   CHECK(r.out.find("iteration 1: ") != std::string::npos);
   CHECK(r.out.find("iteration 2: ") == std::string::npos);
+  CHECK_MESSAGE(r.err.find("watch interrupted after 1 iteration(s)") != std::string::npos, r.err);
+  // With --json, stopped before its first iteration's object: a swath.error/1 document, as every command's.
+  args.push_back("--json");
+  const std::string slow = c.dir / "slow-kubectl";
+  test::write_text(slow, "#!/bin/sh\nexec sleep 30\n");
+  fs::permissions(slow, fs::perms::owner_all);
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--kubectl") args[i + 1] = slow;
+  }
+  test::Background json_watch(args);
+  ::usleep(500000);
+  json_watch.signal(SIGINT);
+  const auto j = json_watch.wait();
+  CHECK(j.exit_code == 130);
+  CHECK_MESSAGE(j.out.find("\"schema\":\"swath.error/1\"") != std::string::npos, std::string(j.out + j.err));
+  CHECK(j.out.find("\"kind\":\"interrupted\"") != std::string::npos);
 }
 
 TEST_CASE("watch --json: one swath.scale.watch/1 object per iteration, with the plan and the kubectl argv") {

@@ -56,6 +56,23 @@ TEST_CASE("queue: enqueueing the same work twice is a no-op unless forced after 
   CHECK(f.redis.cli({"TTL", job + ":t"}) == "-1");  // kept while it has work again
 }
 
+TEST_CASE("queue: --force leaves a task whose files are being moved to finish; once moved it is queued again") {
+  Fixture f;
+  REQUIRE(f.client.enqueue({task("a")}, false).enqueued == 1);
+  const auto batch = f.client.lease("w", 1, 30000, 15);
+  REQUIRE(batch.tasks.size() == 1);
+  const auto& l = batch.tasks[0];
+  REQUIRE(f.client.commit({{l.id, l.token, "{\"files\":{}}", "{}", 0.5, true}}, 60000).at(0));  // finishing
+  auto counts = f.client.enqueue({task("a")}, true);
+  CHECK(counts.enqueued == 0);
+  CHECK(counts.duplicates == 1);
+  CHECK(f.redis.cli({"ZCARD", "swath:{q}:finishing"}) == "1");
+  CHECK(f.client.lease("w", 1, 30000, 15).tasks.empty());
+  f.client.finished({l.id});
+  CHECK(f.client.enqueue({task("a")}, true).enqueued == 1);
+  CHECK(f.client.lease("w", 1, 30000, 15).tasks.size() == 1);
+}
+
 TEST_CASE("queue: high runs first in FIFO order, low waits until nothing else does, backlog never hides work") {
   Fixture f;
   using P = queue::Priority;
