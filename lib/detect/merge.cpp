@@ -57,6 +57,10 @@ std::vector<Detection> merge_detections(std::vector<Detection> detections, const
   const bool outlined = !detections.empty() && std::all_of(detections.begin(), detections.end(),
                                                            [](const Detection& d) { return !d.shape.empty(); });
   if (options.method == MergeMethod::merge && outlined) return merge_outlines(std::move(detections), options);
+  return merge_boxes(std::move(detections), options);
+}
+
+std::vector<Detection> merge_boxes(std::vector<Detection> detections, const MergeOptions& options) {
   std::sort(detections.begin(), detections.end(), ranks_before);
   core::CellIndex index(typical_size(detections));
   std::vector<Detection> kept;

@@ -27,6 +27,9 @@ double overlap(const core::Bounds& a, const core::Bounds& b, OverlapMetric metri
 // each one.
 std::vector<Detection> merge_detections(std::vector<Detection> detections, const MergeOptions& options);
 
+// The greedy merge of boxes merge_detections uses for anything but outlines (and merge_outlines without GEOS).
+std::vector<Detection> merge_boxes(std::vector<Detection> detections, const MergeOptions& options);
+
 // Outlines that share area or an edge (not only a corner) are pieces of one object, whatever the order they come in
 // and however little they overlap: a region seen by several windows shares their overlap's pixels, tiles without
 // overlap share their seam, and two regions never share a pixel or an edge. Each object is the union of its pieces,

@@ -46,7 +46,7 @@ std::vector<Object> whole_regions(const std::vector<Detection>& detections, cons
 // every outline of a noisy mask cost minutes — and each polygon of their union is one object, or part of a whole
 // region seen by another window, which it then joins. Pieces GEOS cannot place (it failed) are kept as they are.
 void merge_class(const std::vector<Detection>& detections, const std::vector<std::size_t>& ids,
-                 std::vector<Detection>& out) {
+                 const MergeOptions& options, std::vector<Detection>& out) {
   auto objects = whole_regions(detections, ids);
   std::vector<std::size_t> cut_ids;
   std::vector<vector::Shape> cut_pieces;
@@ -54,6 +54,12 @@ void merge_class(const std::vector<Detection>& detections, const std::vector<std
     if (detections[id].cut) cut_ids.push_back(id), cut_pieces.push_back(detections[id].shape);
   }
   auto regions = vector::regions_of(cut_pieces);
+  if (regions.polygons.empty() && !cut_pieces.empty()) {  // GEOS failed: the boxes, not pieces written as objects
+    std::vector<Detection> all;
+    for (const auto id : ids) all.push_back(detections[id]);
+    for (auto& d : merge_boxes(std::move(all), options)) out.push_back(std::move(d));
+    return;
+  }
   std::vector<vector::Shape> wholes, parts;
   for (const auto& object : objects) wholes.push_back(object.outline);
   for (auto& polygon : regions.polygons) parts.push_back({std::move(polygon)});
@@ -82,11 +88,12 @@ void merge_class(const std::vector<Detection>& detections, const std::vector<std
 }  // namespace
 
 std::vector<Detection> merge_outlines(std::vector<Detection> detections, const MergeOptions& options) {
+  if (!vector::geos_available()) return merge_boxes(std::move(detections), options);
   std::sort(detections.begin(), detections.end(), detection_less);
   std::map<std::string, std::vector<std::size_t>> by_class;
   for (std::size_t i = 0; i < detections.size(); ++i) by_class[options.per_class ? detections[i].cls : ""].push_back(i);
   std::vector<Detection> out;
-  for (const auto& [cls, ids] : by_class) merge_class(detections, ids, out);
+  for (const auto& [cls, ids] : by_class) merge_class(detections, ids, options, out);
   std::sort(out.begin(), out.end(), detection_less);
   return out;
 }

@@ -69,6 +69,8 @@ Shape shape_of(const OGRGeometry* geometry) {
   return shape;
 }
 
+bool geos_available() { return OGRGeometryFactory::haveGEOS() && OGRHasPreparedGeometrySupport(); }
+
 bool is_valid(const Shape& shape) {
   const raster::CapturedGdalErrors quiet(raster::CapturedGdalErrors::Warnings::keep);  // GEOS says why: not asked
   return to_ogr(shape)->IsValid();

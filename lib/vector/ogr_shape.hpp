@@ -17,6 +17,9 @@ std::unique_ptr<OGRGeometry> to_ogr(const Shape& shape);
 // The polygons of a Polygon, MultiPolygon or GeometryCollection (other geometries give none), rings unclosed.
 Shape shape_of(const OGRGeometry* geometry);
 
+// Whether GDAL was built with GEOS and its prepared geometries (what regions_of and placed_in need).
+bool geos_available();
+
 // Whether `shape` is a valid OGC (multi)polygon, by GEOS; and its area (holes taken out).
 bool is_valid(const Shape& shape);
 double area(const Shape& shape);

@@ -1,6 +1,8 @@
 // detect --detector index: outlines are valid polygons with their holes, whatever the window grid.
 #include <doctest/doctest.h>
 
+#include <gdal_priv.h>
+
 #include "support/process.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
@@ -49,4 +51,39 @@ TEST_CASE("detect index: a lake with an island larger than the window is one val
                    "--index-threshold", "100", "--min-area", "0", "-o", dir / "tiled.gpkg"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   check_lake(dir / "tiled.gpkg");
+}
+
+TEST_CASE("detect index: ponds through tiles with and without overlap, at 0.7 m pixels, are the scene's ponds once") {
+  test::ScratchDir dir;
+  // Ponds of 2-5 px on a 0.7 m grid (not a binary fraction: each tile's geotransform rounds the same corner otherwise),
+  // every 23 px, so many lie across the edges of 64 px tiles.
+  const auto scene = test::make_scene(
+      dir / "ponds.tif", {.width = 300, .height = 300, .bands = 1, .type = GDT_Byte, .pixel = [](int, int x, int y) {
+                            const int size = 2 + (x / 23 + y / 23) % 4;
+                            return x % 23 < size && y % 23 < size ? 200.0 : 0.0;
+                          }});
+  {
+    GDALDatasetUniquePtr dataset(GDALDataset::Open(scene.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+    REQUIRE(dataset);
+    double gt[6] = {500000.1, 0.7, 0, 4000000.3, 0, -0.7};
+    REQUIRE(dataset->SetGeoTransform(gt) == CE_None);
+  }
+  const auto detect = [&](const std::string& input, const std::string& output) {
+    const auto r = test::swath({"detect", input, "--detector", "index", "--index", "b1", "--index-bands", "b1=1",
+                                "--index-threshold", "100", "--min-area", "0", "-o", output});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return vector::read_layer(output);
+  };
+  const auto whole = detect(scene, dir / "whole.gpkg");
+  CHECK(whole.features.size() == 14 * 14);
+  for (const std::string overlap : {"0", "16"}) {
+    CAPTURE(overlap);
+    const std::string tiles = dir / ("tiles-" + overlap);
+    REQUIRE(test::swath({"tile", scene, "-o", tiles, "--size", "64", "--overlap", overlap}).exit_code == 0);
+    const auto tiled = detect(tiles + "/tiles.jsonl", dir / ("tiled-" + overlap + ".gpkg"));
+    REQUIRE(tiled.features.size() == whole.features.size());
+    for (std::size_t i = 0; i < tiled.features.size(); ++i) {
+      CHECK(vector::envelope(tiled.features[i].shape) == vector::envelope(whole.features[i].shape));
+    }
+  }
 }
