@@ -122,6 +122,10 @@ void describe_tile(GDALDataset& dataset, const TileLook& look, const TilePlace& 
     const auto i = static_cast<std::size_t>(b - 1);
     if (i < nodata.size() && nodata[i]) band->SetNoDataValue(*nodata[i]);
     if (i < look.colors.size()) band->SetColorInterpretation(look.colors[i]);
+    // A band's name travels with its tiles, so `detect --detector index` finds "nir" in them as in the scene.
+    if (tiff && i < look.descriptions.size() && !look.descriptions[i].empty()) {
+      band->SetDescription(look.descriptions[i].c_str());
+    }
   }
   if (tiff) {
     for (const auto& [key, value] : look.metadata) dataset.SetMetadataItem(key.c_str(), value.c_str());

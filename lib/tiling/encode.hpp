@@ -26,6 +26,7 @@ struct TileLook {
   std::vector<std::optional<double>> padding_nodata;
   core::Window scene;                                         // the scene's extent in its pixel grid
   std::vector<GDALColorInterp> colors;                        // per written band
+  std::vector<std::string> descriptions;                      // per written band: the scene's ("nir"), GTiff/COG only
   std::vector<std::pair<std::string, std::string>> metadata;  // GTiff/COG only (provenance)
 };
 

@@ -270,6 +270,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
     }
     look.nodata.push_back(nodata);
     look.colors.push_back(dataset->GetRasterBand(scene.read_bands[i])->GetColorInterpretation());
+    look.descriptions.emplace_back(dataset->GetRasterBand(scene.read_bands[i])->GetDescription());
   }
   look.metadata.emplace_back("SWATH_PROVENANCE", provenance);
   if (lost_nodata) {

@@ -378,6 +378,12 @@ TEST_CASE("detect: the index detector names a band the scene lacks; unknown dete
   const auto scores = eval_json(dir / "w.gpkg", dir / "nir.truth.geojson").at("classes").at("water");
   CHECK(scores.at("truths").as_int() >= 3);
   CHECK(scores.at("f1").as_double() > 0.9);
+  // Band names travel with the tiles: synth → tile → detect finds "nir" in them as in the scene, and the same ponds.
+  REQUIRE(test::swath({"tile", nir, "-o", dir / "tiles", "--size", "256"}).exit_code == 0);
+  const auto tiled = test::swath(
+      {"detect", dir / "tiles/tiles.jsonl", "--detector", "index", "--index", "ndwi", "-o", dir / "t.gpkg"});
+  REQUIRE_MESSAGE(tiled.exit_code == 0, tiled.err);
+  CHECK(eval_json(dir / "t.gpkg", dir / "nir.truth.geojson").at("classes").at("water") == scores);
   const auto unknown = test::swath({"detect", scene, "--detector", "cfat", "-o", dir / "u.gpkg"});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("expected one of cfar, index, onnx") != std::string::npos);
