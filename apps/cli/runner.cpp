@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string_view>
 
 #include "cli/command.hpp"
@@ -141,6 +142,36 @@ void report_json(const std::string& command, const core::Error& error) {
   std::cout << core::valid_utf8(json.dump()) << "\n" << std::flush;  // best effort: the message is on stderr anyway
 }
 
+// The key of `command`'s config-backed flag `flag` ("--overlap" in detect: detect.overlap); "" when none or unsure.
+std::string key_of_flag(const config::Schema& schema, const std::string& flag, const std::string& command) {
+  std::vector<std::string> keys;
+  for (const auto& spec : schema.keys()) {
+    for (const auto& name : core::split(spec.flag, ',')) {
+      if (name == flag) keys.push_back(spec.key);
+    }
+  }
+  for (const auto& key : keys) {
+    if (key.rfind(command + ".", 0) == 0) return key;
+  }
+  return keys.size() == 1 ? keys.front() : "";
+}
+
+// A check across keys in the library names the flag ("--overlap 600: ..."); a value that came from a config file or
+// the environment is named where it came from instead, as a key's own check names it ("env SWATH_DETECT__OVERLAP:
+// overlap 600: ..."): the user gave no --overlap.
+core::UsageError named_where_set(const core::Error& error, const config::Config& config, const std::string& command) {
+  const std::string& subject = error.subject();
+  const auto flag = subject.substr(0, subject.find_first_of(" :"));
+  const auto key = flag.rfind("--", 0) == 0 ? key_of_flag(config.schema(), flag, command) : "";
+  if (key.empty()) return {subject, error.why(), error.hint()};
+  const auto& origin = config.entry(key).origin;
+  if (origin.layer != config::Layer::file && origin.layer != config::Layer::env) {
+    return {subject, error.why(), error.hint()};
+  }
+  const auto dot = key.find('.');
+  return {origin.describe() + ": " + key.substr(dot + 1) + subject.substr(flag.size()), error.why(), error.hint()};
+}
+
 int report(const std::string& command, const core::Error& error, bool json = false) {
   std::cerr << "swath" << (command.empty() ? "" : " " + command) << ": " << core::describe(error) << "\n";
   if (json && !emitted_to_stdout()) report_json(command, error);
@@ -204,6 +235,7 @@ int run(int argc, char** argv, CommandList commands) {
 
   install_signal_handlers();  // before anything else: a stop while flags are parsed is a stop too
   std::string command_name;
+  std::optional<config::Config> effective;  // once built: where each value came from, for messages
   try {
     check_command_name(argc, argv, commands);
     app.parse(argc, argv);
@@ -216,7 +248,8 @@ int run(int argc, char** argv, CommandList commands) {
     if (global.version) chosen = find_command(commands, "version");
     if (chosen == nullptr) throw core::UsageError("no command given", "", "swath --help lists the commands");
 
-    config::Config config = build_config(global, flags);
+    effective = build_config(global, flags);
+    const config::Config& config = *effective;
     refuse_log_over_arguments(config.get_string("log.file"), *app.get_subcommand(chosen->name()),
                               config_file_of(global));
     log::configure(log_settings(config));
@@ -242,6 +275,9 @@ int run(int argc, char** argv, CommandList commands) {
       return report(parsed_command_name(app), *missing, json_in_argv(argc, argv));
     return report(parsed_command_name(app), usage_error_from(e), wants_json(app, parsed_command_name(app)));
   } catch (const core::Error& e) {
+    if (e.kind() == core::ErrorKind::usage && effective) {
+      return report(command_name, named_where_set(e, *effective, command_name), wants_json(app, command_name));
+    }
     return report(command_name, e, wants_json(app, command_name));
   } catch (const std::exception& e) {
     return report(command_name, core::DataError("internal error", e.what(), "please report this with `swath version`"),

@@ -15,6 +15,7 @@
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "support/process.hpp"
+#include "support/rasters.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
@@ -236,6 +237,22 @@ TEST_CASE("cli: bad environment value exits 2 naming the variable") {
   CHECK(
       r.err ==
       "swath config: env SWATH_GDAL__CACHE_MB: key 'gdal.cache_mb': '-5' is out of range (hint: expected an integer from 1 to 65536)\n");
+}
+
+TEST_CASE("cli: a value refused with another key's names where it was set, not a flag the user did not give") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "s.tif", {.width = 64, .height = 64});
+  auto r = test::swath({"detect", scene, "-o", dir / "d.gpkg"}, {.env = {{"SWATH_DETECT__OVERLAP", "600"}}});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("swath detect: env SWATH_DETECT__OVERLAP: overlap 600: it must be at least 0 and less "
+                           "than the window") != std::string::npos,
+                r.err);
+  test::write_text(dir / "c.yaml", "detect:\n  overlap: 700\n");
+  r = test::swath({"--config", dir / "c.yaml", "detect", scene, "-o", dir / "d.gpkg"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("c.yaml:2: overlap 700: it must be") != std::string::npos, r.err);
+  r = test::swath({"--config", dir / "c.yaml", "detect", scene, "-o", dir / "d.gpkg", "--overlap", "800"});
+  CHECK_MESSAGE(r.err.find("swath detect: --overlap 800: it must be") != std::string::npos, r.err);
 }
 
 TEST_CASE("cli: malformed traceparent exits 2 and is never half-used") {
