@@ -23,6 +23,7 @@ struct Candidate {
   double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
   vector::Shape shape;  // optional outline (scene pixels); empty: the box
   bool cut = false;     // the outline reaches the edge of the pixels its window read: the region may go on beyond
+  double min_area = 0;  // pixels: the region is dropped after merging when smaller (set on cut pieces below it)
 };
 
 // What a detector needs to know about the scene it works on.

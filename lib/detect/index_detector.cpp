@@ -141,7 +141,6 @@ std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const S
   std::vector<Candidate> out;
   const double pixel_area = measure.pixel_metres * measure.pixel_metres;
   for (auto& [shape, area] : polygonize(mask, block.window.width, block.window.height)) {
-    if (area * pixel_area < options_.min_area_m2) continue;
     Candidate c;
     c.cls = options_.cls;
     c.score = 1;
@@ -161,6 +160,12 @@ std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const S
     const auto& read = block.window;
     c.cut = c.x0 <= static_cast<double>(read.x) || c.y0 <= static_cast<double>(read.y) ||
             c.x1 >= static_cast<double>(read.right()) || c.y1 >= static_cast<double>(read.bottom());
+    // A whole region is measured here; a cut one only once its pieces are united (a thin river is small in every
+    // window it crosses), so it carries the minimum with it.
+    if (area * pixel_area < options_.min_area_m2) {
+      if (!c.cut) continue;
+      c.min_area = options_.min_area_m2 / pixel_area;
+    }
     c.shape = vector::canonical(std::move(shape));
     out.push_back(std::move(c));
   }

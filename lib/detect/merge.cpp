@@ -11,6 +11,7 @@
 
 #include "core/cell_index.hpp"
 #include "core/errors.hpp"
+#include "vector/ogr_shape.hpp"
 
 namespace swath::detect {
 
@@ -61,6 +62,8 @@ std::vector<Detection> merge_detections(std::vector<Detection> detections, const
 }
 
 std::vector<Detection> merge_boxes(std::vector<Detection> detections, const MergeOptions& options) {
+  // Pieces below their minimum area (cut outlines, measured only once united) are not united here: dropped as before.
+  std::erase_if(detections, [](const Detection& d) { return d.min_area > 0 && vector::area(d.shape) < d.min_area; });
   std::sort(detections.begin(), detections.end(), ranks_before);
   core::CellIndex index(typical_size(detections));
   std::vector<Detection> kept;

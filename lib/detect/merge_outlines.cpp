@@ -24,6 +24,8 @@ Detection detection_of(Object object, const std::vector<Detection>& detections) 
   out.shape = std::move(object.outline);
   out.box = vector::envelope(out.shape);
   out.cut = false;
+  out.min_area = 0;
+  for (const auto m : object.members) out.min_area = std::max(out.min_area, detections[m].min_area);
   return out;
 }
 
@@ -74,14 +76,18 @@ void merge_class(const std::vector<Detection>& detections, const std::vector<std
   }
   for (std::size_t p = 0; p < cut_ids.size(); ++p) {
     if (regions.owner[p] < 0) {
-      out.push_back(detections[cut_ids[p]]);
+      const auto& d = detections[cut_ids[p]];
+      if (d.min_area <= 0 || vector::area(d.shape) >= d.min_area) out.push_back(d);
     } else {
       objects[static_cast<std::size_t>(object_of_part[static_cast<std::size_t>(regions.owner[p])])].members.push_back(
           cut_ids[p]);
     }
   }
   for (auto& object : objects) {
-    if (!object.members.empty()) out.push_back(detection_of(std::move(object), detections));
+    if (object.members.empty()) continue;
+    auto d = detection_of(std::move(object), detections);
+    if (d.min_area > 0 && vector::area(d.shape) < d.min_area) continue;  // a small region cut by window edges
+    out.push_back(std::move(d));
   }
 }
 

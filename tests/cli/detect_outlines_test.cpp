@@ -87,3 +87,33 @@ TEST_CASE("detect index: ponds through tiles with and without overlap, at 0.7 m 
     }
   }
 }
+
+TEST_CASE("detect index: --min-area is measured on the whole object, not on what each window sees of it") {
+  test::ScratchDir dir;
+  // Two 40 x 40 px ponds joined by a 1 px, 2000 px long channel, at 10 m: 520 000 m² in all, under 200 000 m² in
+  // every window the channel alone crosses.
+  const auto scene =
+      test::make_scene(dir / "dumbbell.tif",
+                       {.width = 2100, .height = 100, .bands = 1, .type = GDT_Byte, .pixel = [](int, int x, int y) {
+                          const bool ends = y >= 30 && y < 70 && ((x >= 10 && x < 50) || (x >= 2050 && x < 2090));
+                          return ends || (y == 50 && x >= 50 && x < 2050) ? 200.0 : 0.0;
+                        }});
+  for (const std::string window : {"512", "4096"}) {
+    for (const std::string min_area : {"200000", "600000"}) {
+      CAPTURE(window);
+      CAPTURE(min_area);
+      const std::string output = dir / ("d-" + window + "-" + min_area + ".gpkg");
+      const auto r =
+          test::swath({"detect", scene, "--detector", "index", "--index", "b1", "--index-bands", "b1=1",
+                       "--index-threshold", "100", "--min-area", min_area, "--window", window, "-o", output});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+      const auto layer = vector::read_layer(output);
+      if (min_area == "600000") {
+        CHECK(layer.features.empty());
+      } else {
+        REQUIRE(layer.features.size() == 1);
+        CHECK(vector::area(layer.features[0].shape) == doctest::Approx(520000));
+      }
+    }
+  }
+}
