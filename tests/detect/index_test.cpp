@@ -2,7 +2,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstring>
 #include <functional>
 #include <tuple>
 
@@ -73,6 +72,20 @@ TEST_CASE("index: --index-bands values that are not NAME=BAND (from 1) are refus
   }
 }
 
+namespace {
+// A float block at `window` holding `bands`, each a row-major band of the window's pixels.
+raster::PixelBlock float_block(const core::Window& window, const std::vector<std::vector<float>>& bands) {
+  raster::PixelBlock block;
+  block.window = window;
+  block.type = GDT_Float32;
+  for (const auto& band : bands) {
+    const auto* bytes = reinterpret_cast<const std::byte*>(band.data());
+    block.data.insert(block.data.end(), bytes, bytes + band.size() * sizeof(float));
+  }
+  return block;
+}
+}  // namespace
+
 TEST_CASE("index: regions above the threshold become polygons, small ones are dropped") {
   detect::IndexDetector detector({"(green - nir) / (green + nir)", 0.3, {"green=1", "nir=2"}, 50, 0, "water"});
   raster::SceneInfo scene;
@@ -91,12 +104,7 @@ TEST_CASE("index: regions above the threshold become polygons, small ones are dr
   };
   lake(5, 5, 15, 12);    // 70 px = 280 m²
   lake(30, 20, 33, 23);  // 9 px = 36 m²: below 50 m²
-  raster::PixelBlock block;
-  block.window = {100, 200, w, h};
-  block.type = GDT_Float32;
-  block.data.resize(green.size() * 8);
-  std::memcpy(block.data.data(), green.data(), green.size() * 4);
-  std::memcpy(block.data.data() + green.size() * 4, nir.data(), nir.size() * 4);
+  const auto block = float_block({100, 200, w, h}, {green, nir});
   const std::vector<std::uint8_t> all_data;
   const auto found = detector.detect({block, block.window, all_data}, measure);
   REQUIRE(found.size() == 1);
@@ -124,11 +132,7 @@ std::vector<detect::Candidate> regions(std::int64_t w, std::int64_t h,
   measure.band_names = {""};
   measure.pixel_metres = 1;
   detector.prepare(scene, measure);
-  raster::PixelBlock block;
-  block.window = {0, 0, w, h};
-  block.type = GDT_Float32;
-  block.data.resize(values.size() * 4);
-  std::memcpy(block.data.data(), values.data(), values.size() * 4);
+  const auto block = float_block({0, 0, w, h}, {values});
   const std::vector<std::uint8_t> all_data;
   auto found = detector.detect({block, block.window, all_data}, measure);
   std::sort(found.begin(), found.end(),
@@ -175,17 +179,12 @@ TEST_CASE("index: a pixel whose index equals the threshold is not above it") {
   detector.prepare(scene, measure);
   const std::int64_t w = 8, h = 8;
   std::vector<float> green(static_cast<std::size_t>(w * h), 91.0f), nir(green.size(), 49.0f);
-  raster::PixelBlock block;
-  block.window = {0, 0, w, h};
-  block.type = GDT_Float32;
-  block.data.resize(green.size() * 8);
-  std::memcpy(block.data.data(), green.data(), green.size() * 4);
-  std::memcpy(block.data.data() + green.size() * 4, nir.data(), nir.size() * 4);
   const std::vector<std::uint8_t> all_data;
-  CHECK(detector.detect({block, block.window, all_data}, measure).empty());
+  const auto equal = float_block({0, 0, w, h}, {green, nir});
+  CHECK(detector.detect({equal, equal.window, all_data}, measure).empty());
   green[0] = 92.0f;  // 43/141 = 0.305: above
-  std::memcpy(block.data.data(), green.data(), green.size() * 4);
-  CHECK(detector.detect({block, block.window, all_data}, measure).size() == 1);
+  const auto above = float_block({0, 0, w, h}, {green, nir});
+  CHECK(detector.detect({above, above.window, all_data}, measure).size() == 1);
 }
 
 TEST_CASE("index: without --index-class, NDWI's regions are water and NDVI's vegetation, as synth names them") {

@@ -190,18 +190,25 @@ TEST_CASE("eval: coordinates that do not fit their CRS are refused naming the fi
                        doctest::Contains("point (1e+06, 6e+06) cannot be reprojected from WGS 84"), core::DataError);
 }
 
+namespace {
+// eval of one detected ship against one true ship, each a GeoJSON file of one feature of the geometry given.
+eval::EvalReport evaluate_one(const test::ScratchDir& dir, const std::string& found, const std::string& truth) {
+  const auto write = [&](const std::string& name, const std::string& properties, const std::string& geometry) {
+    test::write_text(dir / name, R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":)" +
+                                     properties + R"(,"geometry":)" + geometry + "}]}");
+  };
+  write("truth.geojson", R"({"class":"ship"})", truth);
+  write("found.geojson", R"({"class":"ship","score":0.9})", found);
+  return eval::evaluate_files(dir / "found.geojson", dir / "truth.geojson");
+}
+}  // namespace
+
 TEST_CASE("eval: a box across the antimeridian, cut in two as swath's GeoJSON writes it, is one match") {
   test::ScratchDir dir;
   const std::string cut =
       R"({"type":"MultiPolygon","coordinates":[[[[179.999,-17],[180,-17],[180,-16.999],[179.999,-16.999],)"
       R"([179.999,-17]]],[[[-180,-17],[-179.999,-17],[-179.999,-16.999],[-180,-16.999],[-180,-17]]]]})";
-  test::write_text(dir / "truth.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
-                                          R"("properties":{"class":"ship"},"geometry":)" +
-                                              cut + "}]}");
-  test::write_text(dir / "found.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
-                                          R"("properties":{"class":"ship","score":0.9},"geometry":)" +
-                                              cut + "}]}");
-  const auto r = eval::evaluate_files(dir / "found.geojson", dir / "truth.geojson");
+  const auto r = evaluate_one(dir, cut, cut);
   CHECK(r.overall.truths == 1);
   CHECK(r.overall.detections == 1);
   CHECK(r.overall.true_positives == 1);
@@ -214,13 +221,7 @@ TEST_CASE("eval: a feature is one object: a MultiPolygon's parts are one truth, 
       R"([[[10.002,10.002],[10.003,10.002],[10.003,10.003],[10.002,10.003],[10.002,10.002]]]]})";
   const std::string around = R"({"type":"Polygon","coordinates":[[[10,10],[10.003,10],[10.003,10.003],[10,10.003],)"
                              R"([10,10]]]})";
-  test::write_text(dir / "truth.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
-                                          R"("properties":{"class":"ship"},"geometry":)" +
-                                              parts + "}]}");
-  test::write_text(dir / "found.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
-                                          R"("properties":{"class":"ship","score":0.9},"geometry":)" +
-                                              around + "}]}");
-  const auto r = eval::evaluate_files(dir / "found.geojson", dir / "truth.geojson");
+  const auto r = evaluate_one(dir, around, parts);
   CHECK(r.overall.truths == 1);
   CHECK(r.overall.true_positives == 1);
 }
