@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "vector/layer.hpp"
@@ -26,12 +27,13 @@ double area(const Shape& shape);
 
 // The objects a set of pieces make: their union split into its polygons (pieces sharing area or an edge are one,
 // pieces meeting at a corner are two), and for each piece the polygon its inside lies in, or -1 for a piece without
-// an outline. Empty polygons when GEOS is missing or fails.
+// an outline. `sources[i]` names where piece i was outlined: pieces of one source are apart (they never share area
+// or an edge). Empty polygons when GEOS is missing or fails.
 struct Regions {
   std::vector<Polygon> polygons;
   std::vector<std::ptrdiff_t> owner;  // per piece
 };
-Regions regions_of(const std::vector<Shape>& pieces);
+Regions regions_of(const std::vector<Shape>& pieces, const std::vector<std::string>& sources);
 
 // For each piece, the shape of `containers` its inside lies in (the first, for containers that overlap), or -1.
 std::vector<std::ptrdiff_t> placed_in(const std::vector<Shape>& containers, const std::vector<Shape>& pieces);
