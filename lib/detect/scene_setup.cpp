@@ -21,7 +21,9 @@ double pixel_metres(const raster::SceneInfo& info) {
   if (srs.IsGeographic()) {
     const auto centre =
         info.geotransform->apply(static_cast<double>(info.width) / 2, static_cast<double>(info.height) / 2);
-    const double lat = std::abs(srs.EPSGTreatsAsLatLong() ? centre[0] : centre[1]);
+    // A raster's geotransform runs x along longitude whatever the CRS's axis order (GDAL's traditional GIS order):
+    // EPSG:4326's latitude-first definition took the longitude for the latitude (a pixel at 60°N measured as at 0°).
+    const double lat = std::abs(centre[1]);
     return size * 111320.0 * std::sqrt(std::cos(std::min(lat, 89.0) * M_PI / 180));
   }
   return size * srs.GetLinearUnits();

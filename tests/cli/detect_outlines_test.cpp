@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <gdal_priv.h>
+#include <ogr_spatialref.h>
 
 #include "support/process.hpp"
 #include "support/rasters.hpp"
@@ -116,4 +117,31 @@ TEST_CASE("detect index: --min-area is measured on the whole object, not on what
       }
     }
   }
+}
+
+TEST_CASE("detect index: --min-area in a lon/lat scene measures pixels at the scene's latitude") {
+  test::ScratchDir dir;
+  // 100 x 100 px of 0.001° at 60°N: 0.1° x 0.1°, about 6.2e7 m² (1.23e8 m² at the equator).
+  const auto scene = test::make_scene(
+      dir / "north.tif", {.width = 200, .height = 200, .bands = 1, .type = GDT_Byte, .pixel = [](int, int x, int y) {
+                            return x >= 50 && x < 150 && y >= 50 && y < 150 ? 200.0 : 0.0;
+                          }});
+  {
+    GDALDatasetUniquePtr dataset(GDALDataset::Open(scene.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+    REQUIRE(dataset);
+    double gt[6] = {10, 0.001, 0, 60.1, 0, -0.001};
+    REQUIRE(dataset->SetGeoTransform(gt) == CE_None);
+    OGRSpatialReference srs;
+    srs.importFromEPSG(4326);
+    REQUIRE(dataset->SetSpatialRef(&srs) == CE_None);
+  }
+  const auto count = [&](const std::string& min_area) {
+    const std::string output = dir / ("n-" + min_area + ".gpkg");
+    const auto r = test::swath({"detect", scene, "--detector", "index", "--index", "b1", "--index-bands", "b1=1",
+                                "--index-threshold", "100", "--min-area", min_area, "-o", output});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return vector::read_layer(output).features.size();
+  };
+  CHECK(count("5e7") == 1);
+  CHECK(count("1e8") == 0);
 }
