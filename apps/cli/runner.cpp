@@ -142,18 +142,17 @@ void report_json(const std::string& command, const core::Error& error) {
   std::cout << core::valid_utf8(json.dump()) << "\n" << std::flush;  // best effort: the message is on stderr anyway
 }
 
-// The key of `command`'s config-backed flag `flag` ("--overlap" in detect: detect.overlap); "" when none or unsure.
+// The key of `command`'s own section that `flag` sets ("--overlap" in detect: detect.overlap); "" when none. Only
+// the command's own section: another command's key of the same flag name (synth's --size is not tile.size) says
+// nothing about where this value came from.
 std::string key_of_flag(const config::Schema& schema, const std::string& flag, const std::string& command) {
-  std::vector<std::string> keys;
   for (const auto& spec : schema.keys()) {
+    if (spec.key.rfind(command + ".", 0) != 0) continue;
     for (const auto& name : core::split(spec.flag, ',')) {
-      if (name == flag) keys.push_back(spec.key);
+      if (name == flag) return spec.key;
     }
   }
-  for (const auto& key : keys) {
-    if (key.rfind(command + ".", 0) == 0) return key;
-  }
-  return keys.size() == 1 ? keys.front() : "";
+  return "";
 }
 
 // A check across keys in the library names the flag ("--overlap 600: ..."); a value that came from a config file or

@@ -15,6 +15,7 @@ struct Detection {
   vector::Shape shape;  // outline in map coordinates; empty: the box
   bool cut = false;     // the outline is of the part of a region its window read (Candidate::cut)
   double min_area = 0;  // map units²: the object is dropped after merging when smaller (Candidate::min_area)
+  std::string source;   // the file and window it was outlined in: one source outlines its regions apart
   std::string scene;
   std::string window;  // grid window id ("r000001_c000002") or tile id
 };

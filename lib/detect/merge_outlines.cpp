@@ -52,12 +52,12 @@ void merge_class(const std::vector<Detection>& detections, const std::vector<std
   auto objects = whole_regions(detections, ids);
   std::vector<std::size_t> cut_ids;
   std::vector<vector::Shape> cut_pieces;
-  std::vector<std::string> sources;  // a window of a scene outlines its regions apart
+  std::vector<std::string> sources;  // a window of a file outlines its regions apart
   for (const auto id : ids) {
     if (!detections[id].cut) continue;
     cut_ids.push_back(id);
     cut_pieces.push_back(detections[id].shape);
-    sources.push_back(detections[id].scene + "\n" + detections[id].window);
+    sources.push_back(detections[id].source);
   }
   auto regions = vector::regions_of(cut_pieces, sources);
   if (regions.polygons.empty() && !cut_pieces.empty()) {  // GEOS failed: the boxes, not pieces written as objects

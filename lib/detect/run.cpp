@@ -141,6 +141,7 @@ Detection to_map(const Candidate& c, const Scene& scene, const std::string& wind
   d.box = vector::envelope(corners);
   d.shape = c.shape;
   d.cut = c.cut;
+  if (!d.shape.empty()) d.source = scene.input.path + "\n" + window;
   d.min_area = c.min_area * std::abs(t.c[1] * t.c[5] - t.c[2] * t.c[4]);
   if (d.shape.empty()) return d;
   const double scale = decimal_scale(t);

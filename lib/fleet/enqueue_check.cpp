@@ -83,7 +83,9 @@ class Checker {
       }
       // Tiles of another run there (`swath tile`, or another fleet's, of other options): the tasks would write over
       // them and leave their manifests listing other bytes. `swath tile` refuses that as this does.
-      if (open_scenes_ && !core::is_vsi_path(task.output)) refuse_other_chips(task.output, fresh.options);
+      if (open_scenes_ && !core::is_vsi_path(task.output) && chips_checked_.insert(task.output + "\n" + shape).second) {
+        refuse_other_chips(task.output, fresh.options);  // once per output and options: it reads every manifest there
+      }
       // Shards of two counts in one output list every tile twice: a claim of the count (as for pyramids), and the
       // shard manifests already there, whoever wrote them.
       if (const auto count = static_cast<std::int64_t>(fresh.options.shard.count); count > 1) {
@@ -228,6 +230,7 @@ class Checker {
   bool open_scenes_ = true;
   std::vector<std::pair<std::string, core::Json>> works_;  // kind, options without slice keys
   std::map<std::string, TileWork> tile_works_;             // work, output and scenes → checked options and claims
+  std::set<std::string> chips_checked_;                    // output and options whose directory was looked at
   std::map<std::string, std::vector<queue::Claim>> pyramid_claims_;  // work, output and scenes → its claims
   std::map<std::size_t, detect::DetectOptions> detect_works_;        // work → its checked options
   std::map<std::string, std::optional<raster::SceneInfo>> scenes_;

@@ -4,6 +4,8 @@
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
+#include <filesystem>
+
 #include "support/process.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
@@ -144,4 +146,34 @@ TEST_CASE("detect index: --min-area in a lon/lat scene measures pixels at the sc
   };
   CHECK(count("5e7") == 1);
   CHECK(count("1e8") == 0);
+}
+
+TEST_CASE("detect index: tiles of two scenes of one name, from two directories, are two sources, not one") {
+  test::ScratchDir dir;
+  // The same place twice (two dates, say), each scene named sc.tif: a pond at its west edge and one in the middle.
+  std::vector<std::string> scenes, manifests;
+  for (const std::string date : {"d1", "d2"}) {
+    std::filesystem::create_directories(dir / date);
+    scenes.push_back(
+        test::make_scene(dir / (date + "/sc.tif"),
+                         {.width = 300, .height = 300, .bands = 1, .type = GDT_Byte, .pixel = [](int, int x, int y) {
+                            const bool west = x < 40 && y >= 20 && y < 60;
+                            const bool middle = x >= 140 && x < 180 && y >= 140 && y < 180;
+                            return west || middle ? 200.0 : 0.0;
+                          }}));
+    REQUIRE(test::swath({"tile", scenes.back(), "-o", dir / ("t" + date), "--size", "256"}).exit_code == 0);
+    manifests.push_back(dir / ("t" + date + "/tiles.jsonl"));
+  }
+  const auto detect = [&](const std::vector<std::string>& inputs, const std::string& output) {
+    std::vector<std::string> args{"detect"};
+    args.insert(args.end(), inputs.begin(), inputs.end());
+    args.insert(args.end(), {"--detector", "index", "--index", "b1", "--index-bands", "b1=1", "--index-threshold",
+                             "100", "--min-area", "0", "-o", output});
+    const auto r = test::swath(args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return vector::read_layer(output).features.size();
+  };
+  const auto direct = detect(scenes, dir / "direct.gpkg");
+  CHECK(direct == 2);
+  CHECK(detect(manifests, dir / "tiled.gpkg") == direct);
 }

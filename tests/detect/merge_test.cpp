@@ -18,6 +18,7 @@ detect::Detection det(std::string cls, double score, double x0, double y0, doubl
   d.score = score;
   d.box = {x0, y0, x1, y1};
   d.window = std::move(window);
+  d.source = d.window;  // each window outlines its regions apart
   return d;
 }
 }  // namespace
