@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <type_traits>
 
@@ -137,27 +138,61 @@ std::vector<std::ptrdiff_t> placed_in(const std::vector<Shape>& containers, cons
 namespace {
 
 // The union of one group of pieces, each piece placed by a point inside it; empty polygons when GEOS fails.
+// The exteriors are united, then the pieces' holes put back: a hole of a piece, enclosed by the region's pixels in
+// the window that saw it, is a hole of the region (every window seeing it whole sees the same ring), and GEOS 3.11
+// places each hole of a union by scanning the rings of every shell in it, which a noisy mask's thousands of holes made
+// quadratic. A region in another's hole (a pond on an island) is united with that one's exterior: its pieces land in
+// no polygon once the holes are back, and are united again on their own.
 Regions united_group(const std::vector<Shape>& pieces) {
   Regions out;
   out.owner.assign(pieces.size(), -1);
-  OGRMultiPolygon all;
-  for (const auto& piece : pieces) {
-    for (const auto& polygon : piece) {
-      if (polygon.empty() || polygon.front().size() < 3) continue;
-      const OGRPolygon part = polygon_of(polygon);
-      all.addGeometry(&part);
+  std::vector<std::size_t> left(pieces.size());
+  for (std::size_t i = 0; i < left.size(); ++i) left[i] = i;
+  while (!left.empty()) {
+    OGRMultiPolygon exteriors;
+    std::set<Ring> holes;  // one of each: the same hole from windows that overlap
+    std::vector<Shape> subset;
+    for (const auto i : left) {
+      subset.push_back(pieces[i]);
+      for (const auto& polygon : pieces[i]) {
+        if (polygon.empty() || polygon.front().size() < 3) continue;
+        const OGRPolygon exterior = polygon_of({polygon.front()});
+        exteriors.addGeometry(&exterior);
+        for (std::size_t h = 1; h < polygon.size(); ++h) holes.insert(canonical({{polygon[h]}})[0][0]);
+      }
     }
+    std::unique_ptr<OGRGeometry> united;
+    {
+      const raster::CapturedGdalErrors quiet(raster::CapturedGdalErrors::Warnings::keep);
+      united.reset(exteriors.UnionCascaded());
+    }
+    if (!united) return {{}, std::vector<std::ptrdiff_t>(pieces.size(), -1)};
+    std::vector<Shape> shells;
+    for (auto& polygon : shape_of(united.get())) shells.push_back({std::move(polygon)});
+    std::vector<Shape> hole_shapes;
+    for (const auto& hole : holes) hole_shapes.push_back({{hole}});
+    const auto hole_in = placed_in(shells, hole_shapes);
+    for (std::size_t k = 0; k < hole_shapes.size(); ++k) {
+      if (hole_in[k] >= 0) shells[static_cast<std::size_t>(hole_in[k])].front().push_back(hole_shapes[k][0][0]);
+    }
+    const auto owner = placed_in(shells, subset);
+    std::vector<std::ptrdiff_t> index(shells.size(), -1);  // shells that hold a piece, in the order first placed
+    std::vector<std::size_t> unplaced;
+    for (std::size_t k = 0; k < left.size(); ++k) {
+      if (owner[k] < 0) {
+        unplaced.push_back(left[k]);
+        continue;
+      }
+      auto& slot = index[static_cast<std::size_t>(owner[k])];
+      if (slot < 0) {
+        slot = static_cast<std::ptrdiff_t>(out.polygons.size());
+        out.polygons.push_back(shells[static_cast<std::size_t>(owner[k])].front());
+      }
+      out.owner[left[k]] = slot;
+    }
+    if (unplaced.size() == left.size()) return {{}, std::vector<std::ptrdiff_t>(pieces.size(), -1)};
+    left = std::move(unplaced);
   }
-  std::unique_ptr<OGRGeometry> united;
-  {
-    const raster::CapturedGdalErrors quiet(raster::CapturedGdalErrors::Warnings::keep);
-    united.reset(all.UnionCascaded());
-  }
-  if (!united) return out;
-  std::vector<Shape> polygons;
-  for (auto& polygon : shape_of(united.get())) polygons.push_back({std::move(polygon)});
-  out.owner = placed_in(polygons, pieces);
-  for (auto& polygon : polygons) out.polygons.push_back(std::move(polygon.front()));
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "support/scratch.hpp"
 #include "vector/antimeridian.hpp"
 #include "vector/layer.hpp"
+#include "vector/ogr_shape.hpp"
 
 using namespace swath;
 
@@ -215,4 +216,22 @@ TEST_CASE("vector: a layer in a local CRS cannot be reprojected: the message nam
     CHECK_MESSAGE(text.find("layer 'truth': no transformation from its CRS ('pixel')") != std::string::npos, text);
     CHECK(text.find("a local or engineering CRS has no place on Earth") != std::string::npos);
   }
+}
+
+TEST_CASE("vector: regions of pieces — a lake's pieces are one, a pond in its hole touching it at a corner another") {
+  // A 10 x 10 lake round a hole (3..7) with a notch of lake at its west wall; the pond in the hole meets the notch at
+  // (4, 6) only. Piece a is the whole lake, b its west part (another window), c the pond.
+  const vector::Polygon lake{vector::box_ring({0, 0, 10, 10}), {{3, 3}, {7, 3}, {7, 7}, {4, 7}, {4, 6}, {3, 6}}};
+  const vector::Polygon west{{{0, 0}, {5, 0}, {5, 3}, {3, 3}, {3, 6}, {4, 6}, {4, 7}, {5, 7}, {5, 10}, {0, 10}}};
+  const vector::Polygon pond{vector::box_ring({4, 5, 5, 6})};
+  const auto regions = vector::regions_of({{lake}, {west}, {pond}}, {"a", "b", "c"});
+  REQUIRE(regions.polygons.size() == 2);
+  REQUIRE(regions.owner.size() == 3);
+  CHECK(regions.owner[0] == regions.owner[1]);
+  CHECK(regions.owner[2] != regions.owner[0]);
+  const auto& united = regions.polygons[static_cast<std::size_t>(regions.owner[0])];
+  CHECK(united.size() == 2);
+  CHECK(vector::area({united}) == doctest::Approx(85));
+  CHECK(vector::is_valid({united}));
+  CHECK(vector::area({regions.polygons[static_cast<std::size_t>(regions.owner[2])]}) == doctest::Approx(1));
 }
