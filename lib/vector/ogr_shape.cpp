@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -137,20 +138,57 @@ std::vector<std::ptrdiff_t> placed_in(const std::vector<Shape>& containers, cons
 
 namespace {
 
-// The union of one group of pieces, each piece placed by a point inside it; empty polygons when GEOS fails.
-// The exteriors are united, then the pieces' holes put back: a hole of a piece, enclosed by the region's pixels in
-// the window that saw it, is a hole of the region (every window seeing it whole sees the same ring), and GEOS 3.11
+// One GEOS union of the pieces, holes and all, each piece placed by a point inside it; empty polygons when GEOS fails.
+Regions united_whole(const std::vector<Shape>& pieces) {
+  Regions out;
+  out.owner.assign(pieces.size(), -1);
+  OGRMultiPolygon all;
+  for (const auto& piece : pieces) {
+    for (const auto& polygon : piece) {
+      if (polygon.empty() || polygon.front().size() < 3) continue;
+      const OGRPolygon part = polygon_of(polygon);
+      all.addGeometry(&part);
+    }
+  }
+  std::unique_ptr<OGRGeometry> united;
+  {
+    const raster::CapturedGdalErrors quiet(raster::CapturedGdalErrors::Warnings::keep);
+    united.reset(all.UnionCascaded());
+  }
+  if (!united) return out;
+  std::vector<Shape> polygons;
+  for (auto& polygon : shape_of(united.get())) polygons.push_back({std::move(polygon)});
+  out.owner = placed_in(polygons, pieces);
+  for (auto& polygon : polygons) out.polygons.push_back(std::move(polygon.front()));
+  return out;
+}
+
+// The distinct holes (canonical rings) of `pieces`, as one-ring shapes.
+std::vector<Shape> holes_of(const std::vector<Shape>& pieces) {
+  std::set<Ring> holes;  // one of each: the same hole from windows that overlap
+  for (const auto& piece : pieces) {
+    for (const auto& polygon : piece) {
+      for (std::size_t h = 1; h < polygon.size(); ++h) holes.insert(canonical({{polygon[h]}})[0][0]);
+    }
+  }
+  std::vector<Shape> out;
+  for (const auto& hole : holes) out.push_back({{hole}});
+  return out;
+}
+
+// The same, faster, for pieces of one raster: their exteriors united, then their holes put back. A hole of a piece,
+// enclosed by the region's pixels in the window that saw it, is a hole of the region, the same ring from every window
+// seeing it whole (of one raster only: another scene may see water where this one has none or no data), and GEOS 3.11
 // places each hole of a union by scanning the rings of every shell in it, which a noisy mask's thousands of holes made
-// quadratic. A region in another's hole (a pond on an island) is united with that one's exterior: its pieces land in
-// no polygon once the holes are back, and are united again on their own.
-Regions united_group(const std::vector<Shape>& pieces) {
+// quadratic. Pieces inside a piece's hole (a pond on an island) are other regions: left out of a pass's holes and
+// united in the next pass. Nothing when a pass places no piece.
+std::optional<Regions> united_by_exteriors(const std::vector<Shape>& pieces) {
   Regions out;
   out.owner.assign(pieces.size(), -1);
   std::vector<std::size_t> left(pieces.size());
   for (std::size_t i = 0; i < left.size(); ++i) left[i] = i;
   while (!left.empty()) {
     OGRMultiPolygon exteriors;
-    std::set<Ring> holes;  // one of each: the same hole from windows that overlap
     std::vector<Shape> subset;
     for (const auto i : left) {
       subset.push_back(pieces[i]);
@@ -158,7 +196,6 @@ Regions united_group(const std::vector<Shape>& pieces) {
         if (polygon.empty() || polygon.front().size() < 3) continue;
         const OGRPolygon exterior = polygon_of({polygon.front()});
         exteriors.addGeometry(&exterior);
-        for (std::size_t h = 1; h < polygon.size(); ++h) holes.insert(canonical({{polygon[h]}})[0][0]);
       }
     }
     std::unique_ptr<OGRGeometry> united;
@@ -166,21 +203,31 @@ Regions united_group(const std::vector<Shape>& pieces) {
       const raster::CapturedGdalErrors quiet(raster::CapturedGdalErrors::Warnings::keep);
       united.reset(exteriors.UnionCascaded());
     }
-    if (!united) return {{}, std::vector<std::ptrdiff_t>(pieces.size(), -1)};
+    if (!united) return std::nullopt;
     std::vector<Shape> shells;
     for (auto& polygon : shape_of(united.get())) shells.push_back({std::move(polygon)});
-    std::vector<Shape> hole_shapes;
-    for (const auto& hole : holes) hole_shapes.push_back({{hole}});
-    const auto hole_in = placed_in(shells, hole_shapes);
-    for (std::size_t k = 0; k < hole_shapes.size(); ++k) {
-      if (hole_in[k] >= 0) shells[static_cast<std::size_t>(hole_in[k])].front().push_back(hole_shapes[k][0][0]);
-    }
-    const auto owner = placed_in(shells, subset);
-    std::vector<std::ptrdiff_t> index(shells.size(), -1);  // shells that hold a piece, in the order first placed
-    std::vector<std::size_t> unplaced;
+    // This pass's regions: the pieces in no piece's hole; their holes, and only theirs, go back into their shells.
+    const auto in_hole = placed_in(holes_of(subset), subset);
+    std::vector<std::size_t> outer, unplaced;
+    std::vector<Shape> outer_pieces;
     for (std::size_t k = 0; k < left.size(); ++k) {
-      if (owner[k] < 0) {
+      if (in_hole[k] >= 0) {
         unplaced.push_back(left[k]);
+      } else {
+        outer.push_back(left[k]);
+        outer_pieces.push_back(subset[k]);
+      }
+    }
+    const auto holes = holes_of(outer_pieces);
+    const auto hole_in = placed_in(shells, holes);
+    for (std::size_t k = 0; k < holes.size(); ++k) {
+      if (hole_in[k] >= 0) shells[static_cast<std::size_t>(hole_in[k])].front().push_back(holes[k][0][0]);
+    }
+    const auto owner = placed_in(shells, outer_pieces);
+    std::vector<std::ptrdiff_t> index(shells.size(), -1);  // shells that hold a piece, in the order first placed
+    for (std::size_t k = 0; k < outer.size(); ++k) {
+      if (owner[k] < 0) {
+        unplaced.push_back(outer[k]);
         continue;
       }
       auto& slot = index[static_cast<std::size_t>(owner[k])];
@@ -188,13 +235,25 @@ Regions united_group(const std::vector<Shape>& pieces) {
         slot = static_cast<std::ptrdiff_t>(out.polygons.size());
         out.polygons.push_back(shells[static_cast<std::size_t>(owner[k])].front());
       }
-      out.owner[left[k]] = slot;
+      out.owner[outer[k]] = slot;
     }
-    if (unplaced.size() == left.size()) return {{}, std::vector<std::ptrdiff_t>(pieces.size(), -1)};
+    if (unplaced.size() == left.size()) return std::nullopt;
+    std::sort(unplaced.begin(), unplaced.end());
     left = std::move(unplaced);
   }
   return out;
 }
+
+// A group's regions: by exteriors when its pieces are of one raster, else (or when that fails) by one union.
+Regions united_group(const std::vector<Shape>& pieces, bool one_raster) {
+  if (one_raster) {
+    if (auto regions = united_by_exteriors(pieces)) return *std::move(regions);
+  }
+  return united_whole(pieces);
+}
+
+// The raster part of a source ("path\nwindow"): the file its window was read from.
+std::string raster_of(const std::string& source) { return source.substr(0, source.find('\n')); }
 
 std::size_t root_of(std::vector<std::size_t>& root, std::size_t i) {
   while (root[i] != i) i = root[i] = root[root[i]];
@@ -258,8 +317,12 @@ Regions regions_of(const std::vector<Shape>& pieces, const std::vector<std::stri
   if (!geos_available()) return out;
   for (const auto& group : touching_groups(pieces, sources)) {
     std::vector<Shape> members;
-    for (const auto i : group) members.push_back(pieces[i]);
-    auto regions = united_group(members);
+    bool one_raster = true;
+    for (const auto i : group) {
+      members.push_back(pieces[i]);
+      one_raster = one_raster && raster_of(sources[i]) == raster_of(sources[group.front()]);
+    }
+    auto regions = united_group(members, one_raster);
     if (regions.polygons.empty() && !members.empty()) return {{}, std::vector<std::ptrdiff_t>(pieces.size(), -1)};
     const auto first = static_cast<std::ptrdiff_t>(out.polygons.size());
     for (std::size_t k = 0; k < group.size(); ++k) {

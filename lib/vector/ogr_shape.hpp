@@ -27,8 +27,9 @@ double area(const Shape& shape);
 
 // The objects a set of pieces make: their union split into its polygons (pieces sharing area or an edge are one,
 // pieces meeting at a corner are two), and for each piece the polygon its inside lies in, or -1 for a piece without
-// an outline. `sources[i]` names where piece i was outlined: pieces of one source are apart (they never share area
-// or an edge). Empty polygons when GEOS is missing or fails.
+// an outline. `sources[i]` names where piece i was outlined, "file\nwindow": pieces of one source are apart (they
+// never share area or an edge), and pieces of one file see the same pixels. Empty polygons when GEOS is missing or
+// fails.
 struct Regions {
   std::vector<Polygon> polygons;
   std::vector<std::ptrdiff_t> owner;  // per piece

@@ -235,3 +235,26 @@ TEST_CASE("vector: regions of pieces — a lake's pieces are one, a pond in its 
   CHECK(vector::is_valid({united}));
   CHECK(vector::area({regions.polygons[static_cast<std::size_t>(regions.owner[2])]}) == doctest::Approx(1));
 }
+
+TEST_CASE("vector: regions of one raster's pieces — an island ring in a lake's hole keeps its own hole, not the lake") {
+  // A 20 x 20 lake round a 12 x 12 hole with a notch of lake at (4..5, 14..15); in the hole an island ring (5..15 x
+  // 5..14) round its own hole (8..12 x 8..11), meeting the notch at (5, 14) only. Pieces: the whole lake, the lake's
+  // west part (another window), the island: all of one file, so united by exteriors with the holes put back.
+  const vector::Polygon lake{vector::box_ring({0, 0, 20, 20}),
+                             {{4, 4}, {16, 4}, {16, 16}, {4, 16}, {4, 15}, {5, 15}, {5, 14}, {4, 14}}};
+  const vector::Polygon west{
+      {{0, 0}, {10, 0}, {10, 4}, {4, 4}, {4, 14}, {5, 14}, {5, 15}, {4, 15}, {4, 16}, {10, 16}, {10, 20}, {0, 20}}};
+  const vector::Polygon island{vector::box_ring({5, 5, 15, 14}), vector::box_ring({8, 8, 12, 11})};
+  const auto regions = vector::regions_of({{lake}, {west}, {island}}, {"f.tif\na", "f.tif\nb", "f.tif\nc"});
+  REQUIRE(regions.polygons.size() == 2);
+  CHECK(regions.owner[0] == regions.owner[1]);
+  REQUIRE(regions.owner[2] >= 0);
+  CHECK(regions.owner[2] != regions.owner[0]);
+  const auto& united = regions.polygons[static_cast<std::size_t>(regions.owner[0])];
+  CHECK(united.size() == 2);  // its exterior and its hole: the island's hole is the island's
+  CHECK(vector::is_valid({united}));
+  CHECK(vector::area({united}) == doctest::Approx(400 - 143));
+  const auto& ring = regions.polygons[static_cast<std::size_t>(regions.owner[2])];
+  CHECK(ring.size() == 2);
+  CHECK(vector::area({ring}) == doctest::Approx(90 - 12));
+}
