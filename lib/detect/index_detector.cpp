@@ -80,6 +80,38 @@ std::vector<std::pair<vector::Shape, double>> polygonize(std::vector<std::uint8_
   return out;
 }
 
+// Counts, over any box of block pixels, of region pixels beside no data (a 4-neighbour of no data): a region whose
+// box holds one may go on where another, overlapping scene has data, so it is treated as cut. Empty without no data.
+class BesideNoData {
+ public:
+  BesideNoData(const std::vector<std::uint8_t>& mask, const std::vector<std::uint8_t>& data, std::int64_t width,
+               std::int64_t height)
+      : width_(width) {
+    if (data.empty() || std::all_of(data.begin(), data.end(), [](std::uint8_t d) { return d != 0; })) return;
+    const auto at = [&](std::int64_t x, std::int64_t y) { return static_cast<std::size_t>(y * width + x); };
+    sums_.assign(static_cast<std::size_t>((width + 1) * (height + 1)), 0);
+    for (std::int64_t y = 0; y < height; ++y) {
+      for (std::int64_t x = 0; x < width; ++x) {
+        const bool beside =
+            mask[at(x, y)] != 0 && ((x > 0 && data[at(x - 1, y)] == 0) || (x + 1 < width && data[at(x + 1, y)] == 0) ||
+                                    (y > 0 && data[at(x, y - 1)] == 0) || (y + 1 < height && data[at(x, y + 1)] == 0));
+        sums_[sum_at(x + 1, y + 1)] =
+            (beside ? 1 : 0) + sums_[sum_at(x, y + 1)] + sums_[sum_at(x + 1, y)] - sums_[sum_at(x, y)];
+      }
+    }
+  }
+  // Whether the box [x0, x1) x [y0, y1) of block pixels holds a region pixel beside no data.
+  bool any(std::int64_t x0, std::int64_t y0, std::int64_t x1, std::int64_t y1) const {
+    if (sums_.empty()) return false;
+    return sums_[sum_at(x1, y1)] - sums_[sum_at(x0, y1)] - sums_[sum_at(x1, y0)] + sums_[sum_at(x0, y0)] > 0;
+  }
+
+ private:
+  std::size_t sum_at(std::int64_t x, std::int64_t y) const { return static_cast<std::size_t>(y * (width_ + 1) + x); }
+  std::int64_t width_;
+  std::vector<std::int64_t> sums_;
+};
+
 // What the presets find, named as `swath synth` names it in its truth (so synth → detect → eval matches); an
 // expression's regions are named by the expression.
 std::string default_class(const std::string& index) {
@@ -138,6 +170,7 @@ std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const S
   if (!pixels.data_mask.empty()) {
     for (std::size_t i = 0; i < count; ++i) mask[i] = mask[i] && pixels.data_mask[i] ? 1 : 0;  // no region on no data
   }
+  const BesideNoData beside_no_data(mask, pixels.data_mask, block.window.width, block.window.height);
   std::vector<Candidate> out;
   const double pixel_area = measure.pixel_metres * measure.pixel_metres;
   for (auto& [shape, area] : polygonize(mask, block.window.width, block.window.height)) {
@@ -159,7 +192,9 @@ std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const S
     }
     const auto& read = block.window;
     c.cut = c.x0 <= static_cast<double>(read.x) || c.y0 <= static_cast<double>(read.y) ||
-            c.x1 >= static_cast<double>(read.right()) || c.y1 >= static_cast<double>(read.bottom());
+            c.x1 >= static_cast<double>(read.right()) || c.y1 >= static_cast<double>(read.bottom()) ||
+            beside_no_data.any(static_cast<std::int64_t>(c.x0) - read.x, static_cast<std::int64_t>(c.y0) - read.y,
+                               static_cast<std::int64_t>(c.x1) - read.x, static_cast<std::int64_t>(c.y1) - read.y);
     // A whole region is measured here; a cut one only once its pieces are united (a thin river is small in every
     // window it crosses), so it carries the minimum with it.
     if (area * pixel_area < options_.min_area_m2) {

@@ -177,3 +177,28 @@ TEST_CASE("detect index: tiles of two scenes of one name, from two directories, 
   CHECK(direct == 2);
   CHECK(detect(manifests, dir / "tiled.gpkg") == direct);
 }
+
+TEST_CASE("detect index: a lake one scene cuts with no data and an overlapping scene sees whole is one lake") {
+  test::ScratchDir dir;
+  // Two scenes of one place: in the first a strip of no data (255) crosses the 100 x 100 px lake, the second sees it.
+  const auto lake = [](bool strip) {
+    return [strip](int, int x, int y) {
+      if (strip && x >= 140 && x < 150) return 255.0;
+      return x >= 100 && x < 200 && y >= 100 && y < 200 ? 200.0 : 0.0;
+    };
+  };
+  const auto a = test::make_scene(
+      dir / "a.tif", {.width = 300, .height = 300, .bands = 1, .type = GDT_Byte, .pixel = lake(true), .nodata = 255});
+  const auto b = test::make_scene(
+      dir / "b.tif", {.width = 300, .height = 300, .bands = 1, .type = GDT_Byte, .pixel = lake(false), .nodata = 255});
+  for (const std::string window : {"64", "512"}) {
+    CAPTURE(window);
+    const std::string output = dir / ("ab-" + window + ".gpkg");
+    const auto r = test::swath({"detect", a, b, "--detector", "index", "--index", "b1", "--index-bands", "b1=1",
+                                "--index-threshold", "100", "--min-area", "0", "--window", window, "-o", output});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const auto layer = vector::read_layer(output);
+    REQUIRE(layer.features.size() == 1);
+    CHECK(vector::area(layer.features[0].shape) == doctest::Approx(100 * 100 * 100));  // 10 m pixels
+  }
+}
