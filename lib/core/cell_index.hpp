@@ -54,4 +54,16 @@ class CellIndex {
   std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::size_t>> cells_;
 };
 
+// A cell size for `boxes`: twice the median box's longer side, so most boxes cover a few cells, but none over 256
+// cells wide (a lake among a million ponds).
+inline double cell_size_for(const std::vector<Bounds>& boxes) {
+  if (boxes.empty()) return 1;
+  std::vector<double> sizes;
+  sizes.reserve(boxes.size());
+  for (const auto& b : boxes) sizes.push_back(std::max(b.max_x - b.min_x, b.max_y - b.min_y));
+  const double largest = *std::max_element(sizes.begin(), sizes.end());
+  std::nth_element(sizes.begin(), sizes.begin() + static_cast<std::ptrdiff_t>(sizes.size() / 2), sizes.end());
+  return std::max({sizes[sizes.size() / 2] * 2, largest / 256, 1e-9});
+}
+
 }  // namespace swath::core

@@ -24,15 +24,6 @@ core::Bounds unite(const core::Bounds& a, const core::Bounds& b) {
           std::max(a.max_y, b.max_y)};
 }
 
-// A cell size for `detections`: twice the median box's longer side, so most boxes cover a few cells.
-double typical_size(const std::vector<Detection>& detections) {
-  std::vector<double> sizes;
-  for (const auto& d : detections) sizes.push_back(std::max(d.box.max_x - d.box.min_x, d.box.max_y - d.box.min_y));
-  if (sizes.empty()) return 1;
-  std::nth_element(sizes.begin(), sizes.begin() + static_cast<std::ptrdiff_t>(sizes.size() / 2), sizes.end());
-  return std::max(sizes[sizes.size() / 2] * 2, 1e-9);
-}
-
 }  // namespace
 
 bool ranks_before(const Detection& a, const Detection& b) {
@@ -65,7 +56,10 @@ std::vector<Detection> merge_boxes(std::vector<Detection> detections, const Merg
   // Pieces below their minimum area (cut outlines, measured only once united) are not united here: dropped as before.
   std::erase_if(detections, [](const Detection& d) { return d.min_area > 0 && vector::area(d.shape) < d.min_area; });
   std::sort(detections.begin(), detections.end(), ranks_before);
-  core::CellIndex index(typical_size(detections));
+  std::vector<core::Bounds> boxes;
+  boxes.reserve(detections.size());
+  for (const auto& d : detections) boxes.push_back(d.box);
+  core::CellIndex index(core::cell_size_for(boxes));
   std::vector<Detection> kept;
   for (auto& d : detections) {
     bool absorbed = false;

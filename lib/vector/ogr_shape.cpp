@@ -112,18 +112,12 @@ std::vector<std::ptrdiff_t> placed_in(const std::vector<Shape>& containers, cons
   std::vector<std::unique_ptr<OGRGeometry>> geometries;
   std::vector<PreparedGeometry> prepared;
   std::vector<core::Bounds> boxes;
-  std::vector<double> sizes;
   for (const auto& container : containers) {
     geometries.push_back(to_ogr(container));
     prepared.emplace_back(nullptr, OGRDestroyPreparedGeometry);
     boxes.push_back(envelope(container));
-    sizes.push_back(std::max(boxes.back().max_x - boxes.back().min_x, boxes.back().max_y - boxes.back().min_y));
   }
-  // Cells twice the median container, but none over 256 cells wide (a lake among a million ponds).
-  std::nth_element(sizes.begin(), sizes.begin() + static_cast<std::ptrdiff_t>(sizes.size() / 2), sizes.end());
-  const double median = sizes[sizes.size() / 2];
-  const double largest = *std::max_element(sizes.begin(), sizes.end());
-  core::CellIndex cells(std::max({median * 2, largest / 256, 1e-9}));
+  core::CellIndex cells(core::cell_size_for(boxes));
   for (std::size_t i = 0; i < boxes.size(); ++i) cells.insert(boxes[i], i);
   for (std::size_t p = 0; p < pieces.size(); ++p) {
     if (!has_outline(pieces[p]) || pieces[p].front().front().size() < 3) continue;
@@ -267,16 +261,9 @@ std::vector<std::vector<std::size_t>> touching_groups(const std::vector<Shape>& 
   std::vector<std::size_t> root(pieces.size());
   for (std::size_t i = 0; i < root.size(); ++i) root[i] = i;
   std::vector<core::Bounds> boxes;
-  std::vector<double> sizes;
-  for (const auto& piece : pieces) {
-    boxes.push_back(envelope(piece));
-    sizes.push_back(std::max(boxes.back().max_x - boxes.back().min_x, boxes.back().max_y - boxes.back().min_y));
-  }
-  if (!sizes.empty()) {
-    std::nth_element(sizes.begin(), sizes.begin() + static_cast<std::ptrdiff_t>(sizes.size() / 2), sizes.end());
-    const double median = sizes[sizes.size() / 2];
-    const double largest = *std::max_element(sizes.begin(), sizes.end());
-    core::CellIndex cells(std::max({median * 2, largest / 256, 1e-9}));
+  for (const auto& piece : pieces) boxes.push_back(envelope(piece));
+  if (!boxes.empty()) {
+    core::CellIndex cells(core::cell_size_for(boxes));
     std::vector<std::unique_ptr<OGRGeometry>> geometries(pieces.size());
     std::vector<PreparedGeometry> prepared;
     for (std::size_t i = 0; i < pieces.size(); ++i) prepared.emplace_back(nullptr, OGRDestroyPreparedGeometry);

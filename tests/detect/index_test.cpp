@@ -84,16 +84,24 @@ raster::PixelBlock float_block(const core::Window& window, const std::vector<std
   }
   return block;
 }
+
+// What `detector` finds in `window` of a scene of unnamed float `bands` whose pixels are `pixel_metres` wide.
+std::vector<detect::Candidate> detect_in(detect::IndexDetector& detector, const core::Window& window,
+                                         const std::vector<std::vector<float>>& bands, double pixel_metres = 1) {
+  raster::SceneInfo scene;
+  scene.band_count = static_cast<int>(bands.size());
+  detect::SceneMeasure measure;
+  measure.band_names.assign(bands.size(), "");
+  measure.pixel_metres = pixel_metres;
+  detector.prepare(scene, measure);
+  const auto block = float_block(window, bands);
+  const std::vector<std::uint8_t> all_data;
+  return detector.detect({block, block.window, all_data}, measure);
+}
 }  // namespace
 
 TEST_CASE("index: regions above the threshold become polygons, small ones are dropped") {
   detect::IndexDetector detector({"(green - nir) / (green + nir)", 0.3, {"green=1", "nir=2"}, 50, 0, "water"});
-  raster::SceneInfo scene;
-  scene.band_count = 2;
-  detect::SceneMeasure measure;
-  measure.band_names = {"", ""};
-  measure.pixel_metres = 2;  // 4 m² per pixel
-  detector.prepare(scene, measure);
   const std::int64_t w = 40, h = 30;
   std::vector<float> green(static_cast<std::size_t>(w * h), 0.1f), nir(green.size(), 0.5f);
   auto lake = [&](std::int64_t x0, std::int64_t y0, std::int64_t x1, std::int64_t y1) {
@@ -102,11 +110,9 @@ TEST_CASE("index: regions above the threshold become polygons, small ones are dr
         green[static_cast<std::size_t>(y * w + x)] = 0.9f, nir[static_cast<std::size_t>(y * w + x)] = 0.1f;
     }
   };
-  lake(5, 5, 15, 12);    // 70 px = 280 m²
-  lake(30, 20, 33, 23);  // 9 px = 36 m²: below 50 m²
-  const auto block = float_block({100, 200, w, h}, {green, nir});
-  const std::vector<std::uint8_t> all_data;
-  const auto found = detector.detect({block, block.window, all_data}, measure);
+  lake(5, 5, 15, 12);                                                         // 70 px = 280 m²
+  lake(30, 20, 33, 23);                                                       // 9 px = 36 m²: below 50 m²
+  const auto found = detect_in(detector, {100, 200, w, h}, {green, nir}, 2);  // 4 m² per pixel
   REQUIRE(found.size() == 1);
   CHECK(found[0].cls == "water");
   CHECK(found[0].x0 == 105);
@@ -126,15 +132,7 @@ std::vector<detect::Candidate> regions(std::int64_t w, std::int64_t h,
     for (std::int64_t x = 0; x < w; ++x) values.push_back(set(x, y) ? 1.0f : 0.0f);
   }
   detect::IndexDetector detector({"b1", 0.5, {"b1=1"}, 0, 0, "x"});
-  raster::SceneInfo scene;
-  scene.band_count = 1;
-  detect::SceneMeasure measure;
-  measure.band_names = {""};
-  measure.pixel_metres = 1;
-  detector.prepare(scene, measure);
-  const auto block = float_block({0, 0, w, h}, {values});
-  const std::vector<std::uint8_t> all_data;
-  auto found = detector.detect({block, block.window, all_data}, measure);
+  auto found = detect_in(detector, {0, 0, w, h}, {values});
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return std::tie(a.y0, a.x0) < std::tie(b.y0, b.x0); });
   return found;
@@ -172,19 +170,11 @@ TEST_CASE("index: outlines are valid polygons with their holes; pixels meeting o
 TEST_CASE("index: a pixel whose index equals the threshold is not above it") {
   // NDWI of green 91, nir 49 is 42/140 = 0.3 exactly; as a float it is a hair above the double 0.3.
   detect::IndexDetector detector({"(green - nir) / (green + nir)", 0.3, {"green=1", "nir=2"}, 0, 0, "water"});
-  raster::SceneInfo scene;
-  scene.band_count = 2;
-  detect::SceneMeasure measure;
-  measure.band_names = {"", ""};
-  detector.prepare(scene, measure);
   const std::int64_t w = 8, h = 8;
   std::vector<float> green(static_cast<std::size_t>(w * h), 91.0f), nir(green.size(), 49.0f);
-  const std::vector<std::uint8_t> all_data;
-  const auto equal = float_block({0, 0, w, h}, {green, nir});
-  CHECK(detector.detect({equal, equal.window, all_data}, measure).empty());
+  CHECK(detect_in(detector, {0, 0, w, h}, {green, nir}).empty());
   green[0] = 92.0f;  // 43/141 = 0.305: above
-  const auto above = float_block({0, 0, w, h}, {green, nir});
-  CHECK(detector.detect({above, above.window, all_data}, measure).size() == 1);
+  CHECK(detect_in(detector, {0, 0, w, h}, {green, nir}).size() == 1);
 }
 
 TEST_CASE("index: without --index-class, NDWI's regions are water and NDVI's vegetation, as synth names them") {
