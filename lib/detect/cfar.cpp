@@ -13,13 +13,12 @@ namespace swath::detect {
 
 namespace {
 
-// Whether a sample is the band's nodata. NaN equals nothing with ==, itself included: a NaN nodata is told by
-// isnan, and takes the infinities with it (a dB scene's log10(0) = -inf would turn every ring holding it to NaN).
+// Whether a sample has no data: the band's nodata value, or not a finite number whatever the band declares. NaN
+// equals nothing with ==, itself included; one NaN or infinity in a ring turns its mean and variance to NaN (a
+// calibrated float scene often marks no data by NaN without declaring it; a dB scene's log10(0) is -inf).
 struct NoData {
-  float value = 0;
-  bool nan = false;
-  explicit NoData(float v) : value(v), nan(std::isnan(v)) {}
-  bool operator()(float sample) const { return nan ? !std::isfinite(sample) : sample == value; }
+  float value = std::numeric_limits<float>::quiet_NaN();  // none declared: equal to nothing
+  bool operator()(float sample) const { return !std::isfinite(sample) || sample == value; }
 };
 
 // Integral images with a zero first row and column: S(x, y) = sum over [0, x) × [0, y).
@@ -126,7 +125,13 @@ double normal_quantile_upper(double pfa) {
 void cfar_mask(const float* image, std::int64_t width, std::int64_t height, const core::Window& window,
                std::int64_t guard, std::int64_t background, double k, std::vector<std::uint8_t>& mask,
                std::vector<float>& z, std::optional<float> nodata_value) {
-  const std::optional<NoData> nodata = nodata_value ? std::optional<NoData>(NoData(*nodata_value)) : std::nullopt;
+  // Without a declared nodata, the slower counting path only for a window holding non-finite samples.
+  std::optional<NoData> nodata;
+  if (nodata_value) {
+    nodata = NoData{*nodata_value};
+  } else if (!std::all_of(image, image + width * height, [](float v) { return std::isfinite(v); })) {
+    nodata = NoData{};
+  }
   const Integrals integrals(image, width, height, nodata);
   mask.assign(static_cast<std::size_t>(window.pixels()), 0);
   z.assign(mask.size(), 0.0f);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "detect/cfar.hpp"
@@ -20,17 +21,24 @@ TEST_CASE("cfar: the threshold factor is the upper normal quantile") {
 }
 
 TEST_CASE("cfar: integral-image statistics equal a brute-force ring, clipped at the image edges and nodata") {
-  // No nodata, nodata 0, nodata NaN (which == never matches: the kernel must tell it by isnan).
-  for (const std::optional<float> nodata : {std::optional<float>(), std::optional<float>(0.0f),
-                                            std::optional<float>(std::numeric_limits<float>::quiet_NaN())}) {
+  // No nodata, nodata 0, nodata NaN (which == never matches: the kernel must tell it by isnan), and no nodata
+  // declared but NaN and infinite samples here and there (never data: one would turn its rings' statistics to NaN).
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  for (const auto& [nodata, sprinkled] :
+       {std::pair{std::optional<float>(), false}, std::pair{std::optional(0.0f), false},
+        std::pair{std::optional(nan), false}, std::pair{std::optional<float>(), true}}) {
     const bool with_nodata = nodata.has_value();
     CAPTURE(with_nodata);
     CAPTURE(with_nodata && std::isnan(*nodata));
-    const auto is_nodata = [&](double v) { return nodata && (std::isnan(*nodata) ? std::isnan(v) : v == *nodata); };
+    CAPTURE(sprinkled);
+    const auto is_nodata = [&](double v) { return !std::isfinite(v) || (nodata && v == *nodata); };
     const std::int64_t w = 37, h = 29, guard = 2, background = 5;
     std::vector<float> image(static_cast<std::size_t>(w * h));
     synth::Rng rng(5);
     for (auto& v : image) v = static_cast<float>(1 + std::floor(100 * rng.exponential()));
+    if (sprinkled) {
+      for (std::size_t i = 17; i < image.size(); i += 97) image[i] = (i % 2) ? nan : -inf;
+    }
     if (with_nodata) {
       for (std::int64_t y = 0; y < h; ++y) {
         for (std::int64_t x = 25; x < w; ++x)
