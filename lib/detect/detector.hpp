@@ -10,6 +10,7 @@
 
 #include "core/geo.hpp"
 #include "core/json.hpp"
+#include "detect/detection.hpp"
 #include "raster/scene.hpp"
 #include "raster/window_reader.hpp"
 #include "vector/layer.hpp"
@@ -24,6 +25,7 @@ struct Candidate {
   vector::Shape shape;  // optional outline (scene pixels); empty: the box
   bool cut = false;     // the outline reaches the edge of the pixels its window read: the region may go on beyond
   double min_area = 0;  // pixels: the region is dropped after merging when smaller (set on cut pieces below it)
+  std::uint8_t cut_sides = 0;  // BoxSide bits of a box (no outline) on its window's edge: the object may go on there
 };
 
 // What a detector needs to know about the scene it works on.
@@ -56,6 +58,9 @@ class Detector {
   virtual std::vector<int> bands(const SceneMeasure& measure) const = 0;
   virtual GDALDataType read_type() const { return GDT_Float32; }
   virtual std::vector<Candidate> detect(const WindowPixels& pixels, const SceneMeasure& measure) const = 0;
+  // Pixels within which a box's side is taken to reach its window's edge (Candidate::cut_sides): 0 for boxes drawn
+  // on pixel edges, a little more for a model's regressed boxes, which end a pixel or so short of an object's cut.
+  virtual double seam_slack() const { return 0; }
   // Whether detect() reads WindowPixels::data_mask (an outline detector: its regions must not cover no data).
   virtual bool uses_data_mask() const { return false; }
   // The window size this detector works best with (0: no preference; onnx: the model's input).

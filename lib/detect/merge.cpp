@@ -55,6 +55,7 @@ std::vector<Detection> merge_detections(std::vector<Detection> detections, const
 std::vector<Detection> merge_boxes(std::vector<Detection> detections, const MergeOptions& options) {
   // Pieces below their minimum area (cut outlines, measured only once united) are not united here: dropped as before.
   std::erase_if(detections, [](const Detection& d) { return d.min_area > 0 && vector::area(d.shape) < d.min_area; });
+  detections = join_seams(std::move(detections));
   std::sort(detections.begin(), detections.end(), ranks_before);
   std::vector<core::Bounds> boxes;
   boxes.reserve(detections.size());

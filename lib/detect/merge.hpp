@@ -27,8 +27,15 @@ double overlap(const core::Bounds& a, const core::Bounds& b, OverlapMetric metri
 // each one.
 std::vector<Detection> merge_detections(std::vector<Detection> detections, const MergeOptions& options);
 
-// The greedy merge of boxes merge_detections uses for anything but outlines (and merge_outlines without GEOS).
+// The greedy merge of boxes merge_detections uses for anything but outlines (and merge_outlines without GEOS), after
+// join_seams.
 std::vector<Detection> merge_boxes(std::vector<Detection> detections, const MergeOptions& options);
+
+// Boxes that abut along a seam, each cut there (Detection::cut_sides: tiles made without overlap, windows without
+// overlap or context margin), are pieces of one object: joined into the union of their boxes, with the best piece's
+// class, score, scene and window, whatever their classes (half a truck may pass for a car). Boxes meeting only at a
+// corner, or whose sides on the seam are not both cut, stay apart.
+std::vector<Detection> join_seams(std::vector<Detection> detections);
 
 // Outlines that share area or an edge (not only a corner) are pieces of one object, whatever the order they come in
 // and however little they overlap: a region seen by several windows shares their overlap's pixels, tiles without

@@ -30,6 +30,7 @@ std::vector<Detection> to_common_crs(std::vector<Detection> detections, const st
     for (std::size_t k = 0; k < indices.size(); ++k) {
       auto& d = detections[indices[k]];
       d.box = vector::envelope(layer.features[k].shape);
+      d.cut_sides = 0;  // reprojected, a box's sides are no longer its window's edges
       if (!d.shape.empty()) d.shape = std::move(layer.features[k].shape);
     }
   }

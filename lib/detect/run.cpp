@@ -130,7 +130,27 @@ double decimal_scale(const core::GeoTransform& t) {
   return std::pow(10.0, std::clamp(std::ceil(-std::log10(pixel / 1000)), 0.0, 12.0));
 }
 
-Detection to_map(const Candidate& c, const Scene& scene, const std::string& window) {
+// Pixel sides as map sides: a north-up scene's top row (y0) is its largest y.
+std::uint8_t map_sides(std::uint8_t pixel, const core::GeoTransform& t) {
+  const auto swapped = [](int low, int high) { return ((low & 0x5) << 1) | ((high & 0xA) >> 1); };
+  const int x = pixel & (side_x0 | side_x1), y = pixel & (side_y0 | side_y1);
+  return static_cast<std::uint8_t>((t.c[1] < 0 ? swapped(x, x) : x) | (t.c[5] < 0 ? swapped(y, y) : y));
+}
+
+// A box reaching its window's edge may be a piece of an object that goes on beyond: merging joins it with the piece
+// that abuts it there (tiles made without overlap, windows without overlap or context margin).
+// Within `slack` pixels of it (Detector::seam_slack).
+void mark_cut_sides(std::vector<Candidate>& candidates, const core::Window& w, double slack) {
+  const auto x0 = static_cast<double>(w.x) + slack, x1 = static_cast<double>(w.right()) - slack;
+  const auto y0 = static_cast<double>(w.y) + slack, y1 = static_cast<double>(w.bottom()) - slack;
+  for (auto& c : candidates) {
+    if (!c.shape.empty()) continue;
+    c.cut_sides = static_cast<std::uint8_t>((c.x0 <= x0 ? side_x0 : 0) | (c.x1 >= x1 ? side_x1 : 0) |
+                                            (c.y0 <= y0 ? side_y0 : 0) | (c.y1 >= y1 ? side_y1 : 0));
+  }
+}
+
+Detection to_map(const Candidate& c, const Scene& scene, const std::string& window, double seam_slack) {
   Detection d;
   d.cls = c.cls;
   d.score = c.score;
@@ -141,6 +161,9 @@ Detection to_map(const Candidate& c, const Scene& scene, const std::string& wind
   d.box = vector::envelope(corners);
   d.shape = c.shape;
   d.cut = c.cut;
+  d.cut_sides = map_sides(c.cut_sides, t);
+  const double pixel = std::max(std::hypot(t.c[1], t.c[4]), std::hypot(t.c[2], t.c[5]));
+  d.seam_tolerance = std::max(1 / decimal_scale(t), std::isfinite(pixel) ? seam_slack * pixel : 0.0);
   if (!d.shape.empty()) d.source = scene.input.path + "\n" + window;
   d.min_area = c.min_area * std::abs(t.c[1] * t.c[5] - t.c[2] * t.c[4]);
   if (d.shape.empty()) return d;
@@ -226,6 +249,7 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
       const auto data_mask =
           detector.uses_data_mask() ? raster::data_mask(no_data, block) : std::vector<std::uint8_t>{};
       result.candidates = on_data(detector.detect({block, job.grid.source, data_mask}, measure), block, no_data);
+      mark_cut_sides(result.candidates, job.grid.source, detector.seam_slack());
       result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     } catch (const core::Error& e) {
       result.error = core::describe(e);
@@ -240,7 +264,7 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
       report.failures.push_back(scene.input.label + " " + result.id + ": " + result.error);
       return;
     }
-    for (const auto& c : result.candidates) found.push_back(to_map(c, scene, result.id));
+    for (const auto& c : result.candidates) found.push_back(to_map(c, scene, result.id, detector.seam_slack()));
   };
   // One line per scene; a manifest's tiles (thousands of small inputs) say it only at debug level.
   log::get("detect")->log(scene.input.tile.empty() ? spdlog::level::info : spdlog::level::debug,

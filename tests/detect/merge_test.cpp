@@ -232,3 +232,52 @@ TEST_CASE("merge: a region seen whole by several windows is one object, and so a
   CHECK(out[0].shape == pond);
   CHECK(out[0].window == "A");
 }
+
+namespace {
+// A box `det` cut on `sides` (map BoxSide bits) by its window's edge, with 1/1000 of a 1-unit pixel of tolerance.
+detect::Detection cut_box(std::string cls, double score, core::Bounds b, std::uint8_t sides, std::string window) {
+  auto d = det(std::move(cls), score, b.min_x, b.min_y, b.max_x, b.max_y, std::move(window));
+  d.cut_sides = sides;
+  d.seam_tolerance = 1e-3;
+  return d;
+}
+}  // namespace
+
+TEST_CASE("merge: boxes cut by a seam between tiles without overlap are one object, whatever their classes") {
+  using detect::side_x0, detect::side_x1, detect::side_y0, detect::side_y1;
+  // A ship across the seam x = 512 between tiles A and B (the sides on it 1e-9 apart, as two geotransforms give).
+  std::vector<detect::Detection> in{cut_box("ship", 0.7, {500, 40, 512, 46}, side_x1, "A"),
+                                    cut_box("ship", 0.9, {512 + 1e-9, 41, 530, 47}, side_x0, "B")};
+  // One at the corner of four tiles: four pieces, two of them half a truck taken for a car.
+  in.push_back(cut_box("truck", 0.8, {1020, 1020, 1024, 1024}, side_x1 | side_y1, "C"));
+  in.push_back(cut_box("car", 0.6, {1024, 1021, 1027, 1024}, side_x0 | side_y1, "D"));
+  in.push_back(cut_box("car", 0.5, {1021, 1024, 1024, 1026}, side_x1 | side_y0, "E"));
+  in.push_back(cut_box("truck", 0.7, {1024, 1024, 1028, 1026}, side_x0 | side_y0, "F"));
+  // Stay apart: boxes meeting at a corner only; a seam side not cut on one of them; a piece short of the seam.
+  in.push_back(cut_box("ship", 0.5, {2000, 0, 2010, 10}, side_x1, "G"));
+  in.push_back(cut_box("ship", 0.5, {2010, 10, 2020, 20}, side_x0, "H"));
+  in.push_back(cut_box("ship", 0.5, {3000, 0, 3010, 10}, side_x1, "I"));
+  in.push_back(det("ship", 0.5, 3010, 0, 3020, 10, "J"));
+  in.push_back(cut_box("ship", 0.5, {4000, 0, 4010, 10}, side_x1, "K"));
+  in.push_back(cut_box("ship", 0.5, {4010.5, 0, 4020, 10}, side_x0, "L"));
+  const auto with_box = [](const std::vector<detect::Detection>& out, const core::Bounds& box) {
+    const auto at = std::find_if(out.begin(), out.end(), [&](const auto& d) { return d.box == box; });
+    REQUIRE(at != out.end());
+    return *at;
+  };
+  for (const auto method : {detect::MergeMethod::merge, detect::MergeMethod::nms}) {
+    detect::MergeOptions options;
+    options.method = method;
+    for (int order = 0; order < 2; ++order) {
+      const auto out = detect::merge_detections(in, options);
+      CHECK(out.size() == 8);
+      const auto ship = with_box(out, {500, 40, 530, 47});
+      CHECK(ship.score == 0.9);
+      CHECK(ship.window == "B");
+      const auto truck = with_box(out, {1020, 1020, 1028, 1026});
+      CHECK(truck.cls == "truck");
+      CHECK(truck.window == "C");
+      std::reverse(in.begin(), in.end());
+    }
+  }
+}
