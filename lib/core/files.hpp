@@ -99,6 +99,10 @@ class DirectoryLock {
   int fd_ = -1;
 };
 
+// Whether another open file of this host holds a flock(2) on `path`: a live run's journal (tiling::ManifestWriter
+// locks its own while it writes). False when `path` cannot be opened or the file system has no flock.
+bool locked_by_another(const std::string& path);
+
 // Removes `.NAME.tmp-PID-N-HOST` files in `dir` (not recursive) left by processes of this host that no longer
 // run, e.g. a killed earlier run; temporaries of live processes and of other hosts (pods sharing the volume,
 // whose pids mean nothing here) are left alone.

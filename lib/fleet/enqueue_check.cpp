@@ -93,7 +93,8 @@ class Checker {
             {task.output + "/tiles.shard-*.jsonl", "chips in " + std::to_string(count) + " shards", {}});
         if (open_scenes_) {  // a worker's --output is the worker's directory
           tiling::refuse_other_shard_counts(task.output, "tiles.jsonl", count,
-                                            "enqueue it with the --shards of those files, or choose another --output");
+                                            "enqueue it with the --shards of those files, or choose another --output",
+                                            {}, true);
         }
       }
       work = tile_works_.emplace(key, std::move(fresh)).first;

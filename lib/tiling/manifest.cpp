@@ -2,6 +2,7 @@
 #include "tiling/manifest.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <gdal.h>
@@ -161,6 +162,19 @@ class ManifestWriter::File {
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
     if (fd_ < 0) fail(errno);
   }
+  // A journal: locked while this run writes it (another run finding it locked knows it live), then emptied unless
+  // appended to. Refused when a live run holds it: both would write one manifest, and the last to commit would list
+  // only its own scenes' tiles.
+  File(std::string path, std::string names, bool append, const std::string& output_dir)
+      : path_(std::move(path)), names_(std::move(names)) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : 0), 0644);
+    if (fd_ < 0) fail(errno);
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+      throw core::UsageError("output '" + output_dir + "'", "another run is writing '" + names_ + "' there now",
+                             "wait for it to finish, or choose another -o");
+    }
+    if (!append && ::ftruncate(fd_, 0) != 0) fail(errno);
+  }
   ~File() {
     if (fd_ >= 0) ::close(fd_);  // only on failure paths: commit() closes and checks
   }
@@ -200,7 +214,7 @@ ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string&
       manifest_path_(output_dir + "/" + manifest_name),
       index_path_(output_dir + "/" + index_name),
       journal_path_(journal_path(output_dir, manifest_name)) {
-  journal_ = std::make_unique<File>(journal_path_, manifest_path_, append_journal);
+  journal_ = std::make_unique<File>(journal_path_, manifest_path_, append_journal, output_dir);
   // Staged in commit order: the index first, the manifest (what readers and --resume trust) last.
   index_ = std::make_unique<File>(staged_.add(index_path_), index_path_, false);
   manifest_ = std::make_unique<File>(staged_.add(manifest_path_), manifest_path_, false);

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "tiling/manifest_reader.hpp"
 
 namespace swath::tiling {
@@ -144,6 +145,19 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
     if ((journal || in_family(name, stem)) && it->is_regular_file(ec)) names.push_back(name);
   }
   std::sort(names.begin(), names.end());
+  // A live run's journal (locked while it writes): neither its manifest is this run's to write nor its tiles to
+  // replace.
+  std::set<std::string> live;
+  for (const auto& name : names) {
+    if (is_journal(name) && core::locked_by_another(output_dir + "/" + name)) live.insert(name);
+  }
+  const auto refuse_live = [&](const std::string& name, const std::string& what) {
+    throw core::UsageError("output '" + output_dir + "'", "another run is writing there now (" + name + ")" + what,
+                           "wait for it to finish, or choose another -o");
+  };
+  if (!replaced.empty() && live.count("." + replaced + ".journal") != 0) {
+    refuse_live("." + replaced + ".journal", ": both would write " + replaced);
+  }
   for (const auto& name : names) {
     // Is it another tile set? A manifest's header is its first line; a journal gains one per --resume.
     const auto other = [&](const ManifestHeader& theirs) {
@@ -171,6 +185,11 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
                                  "): chips would mix with it, and --overwrite replaces chips only",
                              "choose another -o, or remove that pyramid first");
     }
+  }
+  for (const auto& found : runs.found_) {
+    if (live.count(found.file) != 0)
+      refuse_live(found.file,
+                  ", with other options: replacing its tiles now would leave its manifest listing files that are gone");
   }
   if (!overwrite) {
     const auto& first = runs.found_.front();
@@ -244,23 +263,33 @@ OtherRuns::Removed OtherRuns::remove(const std::function<bool(const std::string&
 }
 
 void refuse_other_shard_counts(const std::string& output_dir, const std::string& manifest_name, std::int64_t count,
-                               const std::string& hint, const std::set<std::string>& replaced) {
+                               const std::string& hint, const std::set<std::string>& replaced, bool unsharded_counts) {
   // tiles.shard-I-of-N.jsonl, and the fleet's tiles.<task>.shard-I-of-N.jsonl.
   const std::string family = manifest_name.substr(0, manifest_name.find('.')) + ".";
+  const auto run_in = [](const std::string& n) { return n == "1" ? std::string("unsharded") : "in " + n + " shards"; };
+  const auto a_run = [](const std::string& n) {
+    return n == "1" ? std::string("an unsharded run") : "a run in " + n + " shards";
+  };
   std::error_code ec;
   for (fs::directory_iterator it(output_dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
     // Replaced by this run, or set aside by an --overwrite stopped half-way (.NAME.replaced.jsonl.journal): not listed.
     if (replaced.count(name) != 0 || name.find(".replaced") != std::string::npos) continue;
     if (!name.empty() && name[0] == '.' && is_journal(name)) name = name.substr(1, name.size() - 9);
-    const auto shard = name.rfind(".shard-");
-    const auto of = shard == std::string::npos ? shard : name.find("-of-", shard);
-    if (name.rfind(family, 0) != 0 || of == std::string::npos || !ends_with(name, ".jsonl")) continue;
-    const std::string theirs = name.substr(of + 4, name.find('.', of) - of - 4);
+    std::string theirs;
+    if (unsharded_counts && name == manifest_name) {
+      theirs = "1";
+    } else {
+      const auto shard = name.rfind(".shard-");
+      const auto of = shard == std::string::npos ? shard : name.find("-of-", shard);
+      if (name.rfind(family, 0) != 0 || of == std::string::npos || !ends_with(name, ".jsonl")) continue;
+      theirs = name.substr(of + 4, name.find('.', of) - of - 4);
+    }
     if (theirs == std::to_string(count)) continue;
     throw core::UsageError("output '" + output_dir + "'",
-                           "it holds the shards of a run in " + theirs + " shards (" + it->path().filename().string() +
-                               "), this one is in " + std::to_string(count) + ": their tiles would be listed twice",
+                           "it holds the tiles of " + a_run(theirs) + " (" + it->path().filename().string() +
+                               "), this one is " + run_in(std::to_string(count)) +
+                               ": their tiles would be listed twice",
                            hint);
   }
 }

@@ -61,7 +61,10 @@ class OtherRuns {
 // another count than `count`: shards of two counts list the same tiles twice (a merge refuses them). Throws
 // UsageError naming one, with `hint`.
 // `replaced`: files this run replaces (--overwrite: another run's, OtherRuns::found), not counted.
+// `unsharded_counts`: `manifest_name` itself (an unsharded run's chips) counts as one shard of 1, and `count` 1 is this
+// run unsharded. Not for pyramids, whose merge writes that manifest beside its shards'.
 void refuse_other_shard_counts(const std::string& output_dir, const std::string& manifest_name, std::int64_t count,
-                               const std::string& hint, const std::set<std::string>& replaced = {});
+                               const std::string& hint, const std::set<std::string>& replaced = {},
+                               bool unsharded_counts = false);
 
 }  // namespace swath::tiling

@@ -211,14 +211,12 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
     const core::DirectoryLock lock(options.output_dir);
     others = OtherRuns::find(options.output_dir, options.manifest_name, header, options.overwrite,
                              shard_file_name(options.manifest_name, options.shard));
-    if (options.shard.count > 1) {
-      std::set<std::string> replaced;
-      for (const auto& found : others->found()) replaced.insert(found.file);
-      refuse_other_shard_counts(options.output_dir, options.manifest_name, options.shard.count,
-                                "run every shard with one count (--overwrite replaces another run's), or choose "
-                                "another -o",
-                                replaced);
-    }
+    std::set<std::string> replaced;
+    for (const auto& found : others->found()) replaced.insert(found.file);
+    refuse_other_shard_counts(options.output_dir, options.manifest_name, options.shard.count,
+                              "run every shard with one count; or choose another -o, or remove that run's manifests "
+                              "first (--overwrite replaces only a run of other options)",
+                              replaced, true);
     prepare_output(options, scenes);
     if (options.resume) previous = load_previous_run(options, header, report);
     hidden = hide_replaced_manifest(*others, options);

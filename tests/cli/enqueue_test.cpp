@@ -385,11 +385,15 @@ TEST_CASE("enqueue: an empty --output is refused for every kind; chips in shards
   REQUIRE(test::swath(with_redis(redis, {"worker", "--exit-when-empty"})).exit_code == 0);
   r = test::swath({"tile", scene, "-o", dir / "queued", "--size", "64", "--shard", "0/5"});
   CHECK(r.exit_code == 2);
-  CHECK_MESSAGE(r.err.find("it holds the shards of a run in 2 shards") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("it holds the tiles of a run in 2 shards") != std::string::npos, r.err);
   REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "64", "--shard", "0/4"}).exit_code == 0);
   r = enqueue(dir / "local", "3");
   CHECK(r.exit_code == 2);
-  CHECK_MESSAGE(r.err.find("it holds the shards of a run in 4 shards") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("it holds the tiles of a run in 4 shards") != std::string::npos, r.err);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "whole", "--size", "64"}).exit_code == 0);
+  r = enqueue(dir / "whole", "2");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("it holds the tiles of an unsharded run (tiles.jsonl)") != std::string::npos, r.err);
   CHECK(ready(redis) == "0");
 }
 

@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -11,6 +12,7 @@
 #include "cli/fleet_support.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/rasters.hpp"
@@ -85,7 +87,15 @@ TEST_CASE("fleet detect: swath tile's manifest → one detect task per 2 tile fi
   test::ScratchDir dir;
   REQUIRE(test::swath({"synth", "-o", dir / "sea.tif", "--seed", "3", "--size", "1024x1024"}).exit_code == 0);
   REQUIRE(test::swath({"tile", dir / "sea.tif", "-o", dir / "tiles", "--size", "512"}).exit_code == 0);
-  auto r = test::swath({"detect", dir / "tiles/tiles.jsonl", "--detector", "cfar", "-o", dir / "local.geojson"});
+  // Objects are merged (and pieces cut by a seam joined) within a task, not across tasks: the local reference is
+  // swath detect on each task's tiles, a manifest of the header and the task's two lines.
+  const auto lines = core::split(core::read_file(dir / "tiles/tiles.jsonl"), '\n');
+  REQUIRE(lines.size() >= 5);
+  std::ofstream(dir / "tiles/first.jsonl") << lines[0] << "\n" << lines[1] << "\n" << lines[2] << "\n";
+  std::ofstream(dir / "tiles/second.jsonl") << lines[0] << "\n" << lines[3] << "\n" << lines[4] << "\n";
+  auto r = test::swath({"detect", dir / "tiles/first.jsonl", "--detector", "cfar", "-o", dir / "local1.geojson"});
+  REQUIRE(r.exit_code == 0);
+  r = test::swath({"detect", dir / "tiles/second.jsonl", "--detector", "cfar", "-o", dir / "local2.geojson"});
   REQUIRE(r.exit_code == 0);
   r = test::swath(
       with_redis(redis, {"enqueue", "--kind", "detect", dir / "tiles/tiles.jsonl", "--tiles-per-task", "2", "--output",
@@ -110,8 +120,10 @@ TEST_CASE("fleet detect: swath tile's manifest → one detect task per 2 tile fi
     for (const auto& f : file.at("features").as_array()) fleet.insert(labelled(f));
   }
   std::multiset<std::string> local;
-  const auto local_file = core::Json::parse(core::read_file(dir / "local.geojson"));
-  for (const auto& f : local_file.at("features").as_array()) local.insert(labelled(f));
+  for (const char* name : {"local1.geojson", "local2.geojson"}) {
+    const auto local_file = core::Json::parse(core::read_file(dir / name));
+    for (const auto& f : local_file.at("features").as_array()) local.insert(labelled(f));
+  }
   REQUIRE(local.size() > 3);
   CHECK(local.begin()->rfind("sea sea/r0000", 0) == 0);
   CHECK(fleet == local);  // the same tiles, the same detector: the same detections, split over two files

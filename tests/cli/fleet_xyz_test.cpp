@@ -109,7 +109,7 @@ TEST_CASE("fleet tile --grid xyz: what swath tile --shard refuses is refused at 
   REQUIRE(test::swath({"tile", scene, "-o", dir / "shard", "--grid", "xyz", "--zoom", "11-12", "--shard", "0/4"})
               .exit_code == 0);
   refused(enqueue(redis, scene, dir / "shard", {"--zoom", "11-12", "--shards", "3"}),
-          "it holds the shards of a run in 4 shards");
+          "it holds the tiles of a run in 4 shards");
   CHECK(test::swath(enqueue(redis, scene, dir / "shard", {"--zoom", "11-12", "--shards", "4"})).exit_code == 0);
 }
 

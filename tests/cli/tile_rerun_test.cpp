@@ -2,8 +2,13 @@
 // another grid (refused, or replacing the tile set with --overwrite).
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <thread>
@@ -125,14 +130,16 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "cli tile: shards of one run share a folder; shards of a run with another size replace them with --overwrite") {
+    "cli tile: a whole run's folder takes no shards of its options; shards of another size replace it with --overwrite") {
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {.width = 128, .height = 96});
   const auto out = dir / "out";
-  // One run, whole and in shards: the same options, so no refusal between them.
+  // Shards beside the whole run of their options would list every tile a second time.
   REQUIRE(test::swath({"tile", scene, "-o", out, "--size", "16"}).exit_code == 0);
   for (const char* shard : {"0/2", "1/2"}) {
-    REQUIRE(test::swath({"tile", scene, "-o", out, "--size", "16", "--shard", shard}).exit_code == 0);
+    const auto beside = test::swath({"tile", scene, "-o", out, "--size", "16", "--shard", shard});
+    CHECK(beside.exit_code == 2);
+    CHECK(contains(beside.err, "it holds the tiles of an unsharded run (tiles.jsonl), this one is in 2 shards"));
   }
   CHECK(tile_files(out).size() == 48);
   CHECK(listed(out) == tile_files(out));
@@ -228,11 +235,52 @@ TEST_CASE("cli tile: shards of another count into one -o are refused: their tile
   REQUIRE(test::swath({"tile", scene, "-o", dir / "out", "--size", "64", "--shard", "0/2"}).exit_code == 0);
   const auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "64", "--shard", "0/3"});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("it holds the shards of a run in 2 shards (tiles.shard-0-of-2.jsonl), this one is in 3") !=
+  CHECK(r.err.find("it holds the tiles of a run in 2 shards (tiles.shard-0-of-2.jsonl), this one is in 3") !=
         std::string::npos);
   CHECK(test::swath({"tile", scene, "-o", dir / "out", "--size", "64", "--shard", "1/2"}).exit_code == 0);
+  // A whole run beside shards of its options, or shards beside a whole run, would list every tile twice as well.
+  const auto whole = test::swath({"tile", scene, "-o", dir / "out", "--size", "64"});
+  CHECK(whole.exit_code == 2);
+  CHECK(whole.err.find("it holds the tiles of a run in 2 shards") != std::string::npos);
+  CHECK(whole.err.find("this one is unsharded") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "whole", "--size", "64"}).exit_code == 0);
+  const auto shard = test::swath({"tile", scene, "-o", dir / "whole", "--size", "64", "--shard", "0/2"});
+  CHECK(shard.exit_code == 2);
+  CHECK(shard.err.find("it holds the tiles of an unsharded run (tiles.jsonl), this one is in 2 shards") !=
+        std::string::npos);
   // Another run's shards (other options) are what --overwrite replaces: not refused then.
   const auto replacing =
       test::swath({"tile", scene, "-o", dir / "out", "--size", "128", "--shard", "0/4", "--overwrite"});
   CHECK_MESSAGE(replacing.exit_code == 0, replacing.err);
+}
+
+TEST_CASE("cli tile: a run finding another live run's journal there is refused, --overwrite or not (exit 2)") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 256, .height = 256});
+  const auto other = test::make_scene(dir / "other.tif", {.width = 128, .height = 128});
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "out", "--size", "64"}).exit_code == 0);
+  const std::string before = core::read_file(dir / "out/tiles.jsonl");
+  // A stand-in for a live run: its journal, locked as a run locks its own while it writes (a real flock).
+  const std::string journal = dir / "out/.tiles.jsonl.journal";
+  {
+    std::ofstream(journal) << before.substr(0, before.find('\n') + 1);
+    const int fd = ::open(journal.c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX) == 0);
+    // Same options, more scenes: both would write tiles.jsonl, the last to commit listing only its own.
+    const auto more = test::swath({"tile", other, scene, "-o", dir / "out", "--size", "64"});
+    CHECK(more.exit_code == 2);
+    CHECK(more.err.find("another run is writing there now (.tiles.jsonl.journal)") != std::string::npos);
+    // Other options, told to replace it: its tiles are still being listed.
+    const auto replacing = test::swath({"tile", scene, "-o", dir / "out", "--size", "128", "--overwrite"});
+    CHECK(replacing.exit_code == 2);
+    CHECK(replacing.err.find("another run is writing there now") != std::string::npos);
+    ::close(fd);
+  }
+  CHECK(core::read_file(dir / "out/tiles.jsonl") == before);
+  CHECK(core::read_file(journal).size() < before.size());  // not truncated nor appended to by the refused runs
+  // Once that run is gone, its journal is a killed run's: --resume takes over.
+  CHECK(test::swath({"tile", other, scene, "-o", dir / "out", "--size", "64", "--resume"}).exit_code == 0);
+  CHECK_FALSE(fs::exists(journal));
 }
