@@ -108,6 +108,7 @@ local call, byte, sub, format = redis.call, string.byte, string.sub, string.form
 local n, base = buckets(job), jk(job) .. ':t'
 local base_colon, el_prefix, new, cut = base .. ':', job .. ':', 0, #ARGV[9] + 1
 local fast, keyed = p == 'normal' and n % 1 == 0 and ARGV[9] == waiting, n > 1 and n == tonumber(ARGV[8])
+if fast and lows_promoted() then demote_low() end
 for i = 10, #ARGV, 3 do
   local id = ARGV[i]
   if fast and byte(id) ~= 33 then  -- not '!': not held

@@ -76,23 +76,30 @@ TEST_CASE("queue: --force leaves a task whose files are being moved to finish; o
 TEST_CASE("queue: high runs first in FIFO order, low waits until nothing else does, backlog never hides work") {
   Fixture f;
   using P = queue::Priority;
-  f.client.enqueue({task("l1", P::low)}, false);
-  CHECK(f.redis.cli({"LLEN", "swath:{q}:ready"}) == "1");  // nothing else waits: low goes straight to ready
+  f.client.enqueue({task("l1", P::low), task("l0", P::low)}, false);
+  CHECK(f.redis.cli({"LLEN", "swath:{q}:ready"}) == "2");  // nothing else waits: low goes straight to ready
+  // Normal work coming later still runs before them: they go back to wait in `low`, ahead of lows parked later.
   f.client.enqueue({task("n1"), task("l2", P::low), task("h1", P::high), task("n2"), task("h2", P::high)}, false);
+  CHECK(f.redis.cli({"LLEN", "swath:{q}:low"}) == "3");
+  CHECK(f.redis.cli({"LLEN", "swath:{q}:ready"}) == "4");
   f.client.enqueue({task("h3", P::high), task("l3", P::low)}, false);
   auto s = queue::read_stats(f.client);
-  CHECK(s.depth == 8);
+  CHECK(s.depth == 9);
   CHECK(s.high == 3);
   CHECK(s.normal == 2);
-  CHECK(s.low == 3);
-  CHECK(s.backlog == 6);  // l2 and l3 are parked
-  CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"h1", "h2", "h3", "l1", "n1"});
+  CHECK(s.low == 4);
+  CHECK(s.backlog == 5);  // the lows are parked
+  CHECK(input_names(f.client.lease("w", 4, 30000, 15)) == std::vector<std::string>{"h1", "h2", "h3", "n1"});
   CHECK(queue::read_stats(f.client).backlog == 1);
-  // n2 is the last higher-priority task: once it is taken the parked lows move to the ready list.
+  // n2 is the last higher-priority task: once it is taken the parked lows move to the ready list, in their order.
   CHECK(input_names(f.client.lease("w", 1, 30000, 15)) == std::vector<std::string>{"n2"});
   s = queue::read_stats(f.client);
-  CHECK(s.backlog == 2);
-  CHECK(s.depth == 2);
+  CHECK(s.backlog == 4);
+  CHECK(s.depth == 4);
+  CHECK(input_names(f.client.lease("w", 2, 30000, 15)) == std::vector<std::string>{"l1", "l0"});
+  // A high task arriving while promoted lows wait runs first, and the lows keep their order after it.
+  f.client.enqueue({task("h4", P::high)}, false);
+  CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"h4"});
   CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"l2", "l3"});
 }
 
