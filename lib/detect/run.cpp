@@ -343,6 +343,12 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   const DetectOptions options = with_window(requested, *detector);
   DetectReport report;
   const auto scenes = open_scenes(options, *detector, report);
+  if (!options.quicklook.empty() && scenes.size() > 1) {  // before any work: it drew the first and said nothing
+    throw core::UsageError("--quicklook '" + options.quicklook + "'",
+                           "it draws one scene, and this run reads " + std::to_string(scenes.size()) +
+                               " (a manifest's tiles are scenes)",
+                           "run detect on one scene for its quicklook, or leave --quicklook out");
+  }
   remove_stale_temporaries_of(options.output);
   remove_stale_temporaries_of(options.quicklook);
   report.output = options.output;

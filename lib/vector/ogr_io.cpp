@@ -278,6 +278,16 @@ Layer read_layer(const std::string& path) {
                         exists ? errors.last_failure("not a vector file GDAL can read") : "no such file");
   }
   if (dataset->GetLayerCount() < 1) throw core::DataError("'" + path + "'", "it has no layer");
+  if (dataset->GetLayerCount() > 1) {  // the first is no better a guess than any other (eval scored an empty one)
+    std::string names;
+    for (int i = 0; i < dataset->GetLayerCount(); ++i)
+      names += (i == 0 ? "" : ", ") + std::string(dataset->GetLayer(i)->GetName());
+    throw core::DataError("'" + path + "'",
+                          "it has " + std::to_string(dataset->GetLayerCount()) + " layers (" + names +
+                              "): which one to read is not known",
+                          "copy the one to read into a file of its own, e.g. `ogr2ogr one.gpkg '" + path + "' " +
+                              dataset->GetLayer(dataset->GetLayerCount() - 1)->GetName() + "`");
+  }
   OGRLayer* in = dataset->GetLayer(0);
   Layer layer;
   layer.name = in->GetName();

@@ -457,6 +457,12 @@ TEST_CASE("detect: an output or quicklook path that is a directory, or a quicklo
   CHECK(r.err.find("--quicklook '" + (dir / "q.jpg") + "': a quicklook is a PNG image (hint: give it a .png name)") !=
         std::string::npos);
   CHECK(files_in(dir.path()) == std::vector<std::string>{"sea.tif", "sea.truth.geojson", "taken.gpkg"});
+  // A quicklook draws one scene: with two, it drew the first and said nothing of the second.
+  r = test::swath({"detect", scene, scene, "-o", dir / "d.gpkg", "--quicklook", dir / "q.png"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--quicklook '" + (dir / "q.png") + "': it draws one scene, and this run reads 2") !=
+        std::string::npos);
+  CHECK(files_in(dir.path()) == std::vector<std::string>{"sea.tif", "sea.truth.geojson", "taken.gpkg"});
 }
 
 TEST_CASE("detect: a missing output directory, or a window whose context is over --max-memory, is refused up front") {

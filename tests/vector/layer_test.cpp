@@ -1,6 +1,8 @@
 // Vector output: format by extension, byte-identical GeoPackage/FlatGeobuf/GeoJSON, round trips, reprojection.
 #include <doctest/doctest.h>
 
+#include <gdal_priv.h>
+
 #include <cmath>
 #include <filesystem>
 
@@ -73,6 +75,20 @@ TEST_CASE("vector: an empty layer is still a valid file with its fields") {
     const auto back = vector::read_layer(dir / ("e." + ext));
     CHECK(back.features.empty());
   }
+}
+
+TEST_CASE("vector: a file of several layers is refused, naming them, rather than read by its first") {
+  test::ScratchDir dir;
+  const std::string path = dir / "two.gpkg";
+  {
+    GDALDatasetUniquePtr ds(
+        GetGDALDriverManager()->GetDriverByName("GPKG")->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    REQUIRE(ds);
+    REQUIRE(ds->CreateLayer("aaa", nullptr, wkbPolygon) != nullptr);
+    REQUIRE(ds->CreateLayer("detections", nullptr, wkbPolygon) != nullptr);
+  }
+  CHECK_THROWS_WITH_AS(vector::read_layer(path), doctest::Contains("it has 2 layers (aaa, detections)"),
+                       core::DataError);
 }
 
 TEST_CASE("vector: reading a missing or non-vector file names it") {
