@@ -132,6 +132,7 @@ double decimal_scale(const core::GeoTransform& t) {
 
 // Pixel sides as map sides: a north-up scene's top row (y0) is its largest y.
 std::uint8_t map_sides(std::uint8_t pixel, const core::GeoTransform& t) {
+  if (t.c[2] != 0 || t.c[4] != 0) return 0;  // rotated (--allow-pixel-coords): a box's sides are not its window's
   const auto swapped = [](int low, int high) { return ((low & 0x5) << 1) | ((high & 0xA) >> 1); };
   const int x = pixel & (side_x0 | side_x1), y = pixel & (side_y0 | side_y1);
   return static_cast<std::uint8_t>((t.c[1] < 0 ? swapped(x, x) : x) | (t.c[5] < 0 ? swapped(y, y) : y));
@@ -344,10 +345,10 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   DetectReport report;
   const auto scenes = open_scenes(options, *detector, report);
   if (!options.quicklook.empty() && scenes.size() > 1) {  // before any work: it drew the first and said nothing
-    throw core::UsageError("--quicklook '" + options.quicklook + "'",
-                           "it draws one scene, and this run reads " + std::to_string(scenes.size()) +
-                               " (a manifest's tiles are scenes)",
-                           "run detect on one scene for its quicklook, or leave --quicklook out");
+    throw core::UsageError(
+        "--quicklook '" + options.quicklook + "'",
+        "it draws one scene, and this run reads " + std::to_string(scenes.size()) + " (a manifest's tiles are scenes)",
+        "run detect on one scene for its quicklook, or leave --quicklook out");
   }
   remove_stale_temporaries_of(options.output);
   remove_stale_temporaries_of(options.quicklook);

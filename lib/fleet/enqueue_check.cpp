@@ -88,14 +88,16 @@ class Checker {
       }
       // Shards of two counts in one output list every tile twice: a claim of the count (as for pyramids), and the
       // shard manifests already there, whoever wrote them.
-      if (const auto count = static_cast<std::int64_t>(fresh.options.shard.count); count > 1) {
+      const auto count = static_cast<std::int64_t>(fresh.options.shard.count);
+      if (count > 1) {
         fresh.claims.push_back(
             {task.output + "/tiles.shard-*.jsonl", "chips in " + std::to_string(count) + " shards", {}});
-        if (open_scenes_) {  // a worker's --output is the worker's directory
-          tiling::refuse_other_shard_counts(task.output, "tiles.jsonl", count,
-                                            "enqueue it with the --shards of those files, or choose another --output",
-                                            {}, true);
-        }
+      }
+      if (open_scenes_ && !core::is_vsi_path(task.output)) {  // a worker's --output is the worker's directory
+        tiling::refuse_other_shard_counts(
+            task.output, "tiles.jsonl", count,
+            "enqueue it with the shards of those files (--shards N, or none for a whole run), or choose another --output",
+            {}, true);
       }
       work = tile_works_.emplace(key, std::move(fresh)).first;
     }

@@ -8,7 +8,10 @@
 #include <gdal.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <thread>
 #include <utility>
 
 #include "core/errors.hpp"
@@ -18,6 +21,8 @@
 #include "tiling/plan.hpp"
 
 namespace swath::tiling {
+
+namespace fs = std::filesystem;
 
 core::Json scene_header_json(const std::string& name, const std::string& source, const raster::SceneInfo& info) {
   return core::Json::Object{{"name", name},
@@ -169,11 +174,22 @@ class ManifestWriter::File {
       : path_(std::move(path)), names_(std::move(names)) {
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : 0), 0644);
     if (fd_ < 0) fail(errno);
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
-      throw core::UsageError("output '" + output_dir + "'", "another run is writing '" + names_ + "' there now",
-                             "wait for it to finish, or choose another -o");
+    // Retried a little: another run's probe (core::locked_by_another) holds a shared lock for an instant.
+    for (int tries = 0; ::flock(fd_, LOCK_EX | LOCK_NB) != 0; ++tries) {
+      if (errno != EWOULDBLOCK) break;  // no flock here (some network file systems): unguarded, as before
+      if (tries == 50) {
+        ::close(std::exchange(fd_, -1));
+        throw core::UsageError("output '" + output_dir + "'",
+                               "another run is writing " + fs::path(names_).filename().string() + " there now",
+                               "wait for it to finish, or choose another -o");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (!append && ::ftruncate(fd_, 0) != 0) fail(errno);
+    if (!append && ::ftruncate(fd_, 0) != 0) {
+      const int err = errno;
+      ::close(std::exchange(fd_, -1));
+      fail(err);
+    }
   }
   ~File() {
     if (fd_ >= 0) ::close(fd_);  // only on failure paths: commit() closes and checks
@@ -225,6 +241,7 @@ ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string&
 }
 
 ManifestWriter::~ManifestWriter() {
+  if (committed_) ::unlink(journal_path_.c_str());  // before its lock goes with the close
   try {
     manifest_->close();
     index_->close();
@@ -262,9 +279,8 @@ void ManifestWriter::commit() {
   index_->write("\n]}\n");
   manifest_->close();
   index_->close();
-  journal_->close();
   staged_.commit();
-  ::unlink(journal_path_.c_str());
+  committed_ = true;
 }
 
 }  // namespace swath::tiling

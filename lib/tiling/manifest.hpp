@@ -64,7 +64,9 @@ std::string journal_path(const std::string& output_dir, const std::string& manif
 // Writes the manifest, the index and the journal as tiles arrive from the in-order sink. Memory stays
 // constant: lines go straight to temporary files, renamed into place by commit(). Until then the final
 // names keep what the previous run left there; a destroyed writer removes its temporaries but keeps
-// the journal (that is what --resume reads).
+// the journal (that is what --resume reads). The journal stays locked while the writer lives, committed or not,
+// so that other runs know this one live until it has done what follows its commit (replacing another run's tiles);
+// a committed writer removes it when destroyed.
 // The directory says what the manifest says: a tile recorded failed or blank has no file, so one an earlier
 // run wrote at its path (tiles of `tile_format`) is removed before its line is written.
 class ManifestWriter {
@@ -76,7 +78,7 @@ class ManifestWriter {
   ManifestWriter& operator=(const ManifestWriter&) = delete;
 
   void add(const TileRecord& record);
-  void commit();  // manifest and index under their final names, journal removed
+  void commit();  // manifest and index under their final names (the journal goes with the writer)
 
   const std::string& manifest_path() const { return manifest_path_; }
   const std::string& index_path() const { return index_path_; }
@@ -94,6 +96,7 @@ class ManifestWriter {
   std::unique_ptr<File> index_;
   std::unique_ptr<File> journal_;
   bool first_feature_ = true;
+  bool committed_ = false;
 };
 
 }  // namespace swath::tiling

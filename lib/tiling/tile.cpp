@@ -214,8 +214,8 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
     std::set<std::string> replaced;
     for (const auto& found : others->found()) replaced.insert(found.file);
     refuse_other_shard_counts(options.output_dir, options.manifest_name, options.shard.count,
-                              "run every shard with one count; or choose another -o, or remove that run's manifests "
-                              "first (--overwrite replaces only a run of other options)",
+                              "run every shard with one count, or choose another -o, or remove that run's manifests "
+                              "first: --overwrite replaces only a run of other options",
                               replaced, true);
     prepare_output(options, scenes);
     if (options.resume) previous = load_previous_run(options, header, report);

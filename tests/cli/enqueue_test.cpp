@@ -394,6 +394,11 @@ TEST_CASE("enqueue: an empty --output is refused for every kind; chips in shards
   r = enqueue(dir / "whole", "2");
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.err.find("it holds the tiles of an unsharded run (tiles.jsonl)") != std::string::npos, r.err);
+  r = test::swath(with_redis(
+      redis, {"enqueue", "--kind", "tile", scene, "--output", dir / "local", "--options", R"({"size":64})"}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("it holds the tiles of a run in 4 shards (tiles.shard-") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("this one is unsharded") != std::string::npos, r.err);
   CHECK(ready(redis) == "0");
 }
 

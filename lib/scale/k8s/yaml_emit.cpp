@@ -2,6 +2,8 @@
 // booleans or null ("8", "true", "1Gi" is fine), so a manifest means what it was built to mean.
 #include <yaml-cpp/yaml.h>
 
+#include <regex>
+
 #include "scale/k8s/manifests.hpp"
 
 namespace swath::scale::k8s {
@@ -18,6 +20,10 @@ bool needs_quotes(const std::string& s) {
     double d = 0;
     if (YAML::convert<bool>::decode(n, b) || YAML::convert<double>::decode(n, d)) return true;
     if (s == "~" || s == "null" || s == "Null" || s == "NULL") return true;
+    // Numbers yaml-cpp does not decode but YAML 1.1 (Go's yaml, kubectl) or 1.2 read: hex, octal, binary, digits
+    // grouped by underscores.
+    static const std::regex radix("[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|0[0-7_]+|[0-9][0-9_]*(\\.[0-9_]*)?)");
+    if (std::regex_match(s, radix)) return true;
   } catch (const YAML::Exception&) {
     return true;
   }
