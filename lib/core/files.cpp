@@ -310,6 +310,21 @@ bool locked_by_another(const std::string& path) {
   return held;
 }
 
+namespace {
+
+// Whether process `pid` of this host still runs. A zombie does not: a run killed with its process group (`timeout
+// -s KILL`) stays one for a moment before init reaps it, and the run started next would keep its temporaries.
+bool process_runs(long pid) {
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;  // no /proc: as kill says
+  const auto paren = line.rfind(')');          // the command name may hold spaces and parentheses
+  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
+}
+
+}  // namespace
+
 void remove_stale_temporaries(const std::string& dir, const std::string& only_for) {
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -331,7 +346,7 @@ void remove_stale_temporaries(const std::string& dir, const std::string& only_fo
           host == host_name() || host.rfind(host_name() + ".", 0) == 0 || host.rfind(host_name() + "_", 0) == 0;
       if (!ours) continue;  // another host's: not ours to judge
     }
-    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlink(it->path().c_str());
+    if (!process_runs(pid)) ::unlink(it->path().c_str());
   }
 }
 

@@ -117,6 +117,19 @@ TEST_CASE("files: stale temporaries of dead local processes go; those of other h
   CHECK(fs::exists(other_host));
   CHECK(fs::exists(live));
   CHECK(live.find(std::string("-") + host) != std::string::npos);
+
+  // A killed run not yet reaped (a zombie, as `timeout -s KILL` leaves one for a moment) runs no more.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) ::_exit(0);
+  const std::string zombie = dir / (".g.tif.tmp-" + std::to_string(child) + "-0-" + host);
+  test::write_text(zombie, "partial");
+  for (int i = 0; i < 200 && fs::exists(zombie); ++i) {  // until the child has exited
+    core::remove_stale_temporaries(dir.path());
+    if (fs::exists(zombie)) ::usleep(10000);
+  }
+  CHECK_FALSE(fs::exists(zombie));
+  CHECK(::waitpid(child, nullptr, 0) == child);
 }
 
 TEST_CASE("files: staged files appear together on commit, or not at all") {
