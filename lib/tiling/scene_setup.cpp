@@ -10,6 +10,7 @@
 #include "raster/fingerprint.hpp"
 #include "raster/gdal_errors.hpp"
 #include "tiling/plan.hpp"
+#include "tiling/sampled_range.hpp"
 
 namespace swath::tiling {
 
@@ -78,7 +79,7 @@ std::optional<std::array<double, 2>> valid_min_max(GDALRasterBand& band, const T
 // --scale auto: the band's 2nd to 98th percentile, from GDAL's approximate histogram (a fixed sample of blocks,
 // or an overview). It depends on the scene's file only, so every run, shard and fleet worker gets the same
 // range. Min/max would let a few bright pixels (ships, glints) squeeze the rest into the darkest grey levels.
-ByteRange auto_range(GDALRasterBand& band, const TileScene& scene, int band_number) {
+ByteRange histogram_range(GDALRasterBand& band, const TileScene& scene, int band_number) {
   const auto min_max = valid_min_max(band, scene, band_number);
   // Nothing but nodata: every tile of it is blank, there is nothing to stretch (was: the whole run failed).
   if (!min_max) return {0, 0};
@@ -111,7 +112,22 @@ ByteRange auto_range(GDALRasterBand& band, const TileScene& scene, int band_numb
   return range.max > range.min ? range : ByteRange{min, max};  // nearly constant: the whole range
 }
 
-std::vector<ByteRange> scale_ranges(GDALDataset& dataset, const TileScene& scene, const Scale& scale) {
+// A damaged scene (a block that fails to read) has no GDAL histogram: its range then comes from the blocks that read,
+// so that the damaged block fails only its tiles (exit 3), as it does with --scale MIN,MAX.
+ByteRange auto_range(GDALRasterBand& band, TileScene& scene, int band_number) {
+  try {
+    return histogram_range(band, scene, band_number);
+  } catch (const core::DataError&) {
+    const auto sampled = sampled_range(band);
+    if (!sampled || sampled->unreadable_blocks == 0) throw;
+    scene.warnings.push_back("--scale auto on '" + scene.path + "': band " + std::to_string(band_number) +
+                             "'s range is read around " + std::to_string(sampled->unreadable_blocks) +
+                             " block(s) that fail to read (their tiles fail)");
+    return sampled->range;
+  }
+}
+
+std::vector<ByteRange> scale_ranges(GDALDataset& dataset, TileScene& scene, const Scale& scale) {
   std::vector<ByteRange> ranges;
   for (std::size_t i = 0; i < scene.output_bands; ++i) {
     const int band = scene.read_bands[i];

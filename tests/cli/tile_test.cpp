@@ -204,6 +204,27 @@ TEST_CASE("cli tile: corrupt blocks in the middle: those tiles fail, the rest fi
   CHECK(failure_logs == 4);
 }
 
+TEST_CASE(
+    "cli tile: a corrupt block in a 16-bit scene tiled to PNG fails its tiles only (--scale auto reads around it)") {
+  test::ScratchDir dir;
+  test::SceneSpec spec{.width = 128, .height = 96, .bands = 1, .type = GDT_UInt16};
+  spec.pixel = [](int, int x, int y) { return 100 + (x * 7 + y * 3) % 900; };
+  spec.creation_options = {"TILED=YES", "BLOCKXSIZE=32", "BLOCKYSIZE=32", "COMPRESS=DEFLATE"};
+  const auto scene = test::make_scene(dir / "scene.tif", spec);
+  test::corrupt_block(scene, 2, 1);  // one of the blocks GDAL's approximate statistics sample (every 3rd of 12)
+  // Was exit 1 and nothing written: GDAL's histogram for the range failed on the block.
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "32", "-f", "PNG", "--json"});
+  CHECK(r.exit_code == 3);
+  const auto summary = core::Json::parse(r.out);
+  CHECK(summary.at("failed").as_int() == 1);
+  CHECK(summary.at("written").as_int() == 11);
+  CHECK(contains(summary.at("warnings").dump(), "band 1's range is read around 1 block(s) that fail to read"));
+  const auto header = test::manifest_lines(dir / "out").at(0);
+  const auto& range = header.at("scenes").as_array().at(0).at("scale_ranges").as_array().at(0).as_array();
+  CHECK(range.at(0).as_double() < 150);  // the 2nd to 98th percentile of 100..999
+  CHECK(range.at(1).as_double() > 950);
+}
+
 TEST_CASE("cli tile: a scene none of whose tiles can be read is a failure (exit 1), not a partial success") {
   test::ScratchDir dir;
   test::SceneSpec spec{.width = 64, .height = 64, .bands = 1, .type = GDT_Byte};
