@@ -177,8 +177,8 @@ core::UsageError claim_refusal(const std::string& queue, const std::vector<Claim
   return core::UsageError(
       "output '" + c.key + "'" + more,
       "other work was enqueued there earlier on queue '" + queue + "': " + c.held + "; this is " + c.wanted,
-      "use another --output; or, to replace that work, remove its files there (and its tasks, if "
-      "queued) and enqueue again with --reclaim");
+      "use another --output; or, to replace that work, let its tasks finish (swath queue jobs), remove its "
+      "files there and enqueue again with --reclaim");
 }
 
 }  // namespace swath::queue

@@ -1,9 +1,12 @@
 // Enqueue: claims recorded, then the tasks sent in pipelined batches.
 #include "queue/enqueue.hpp"
 
+#include <set>
+#include <string>
 #include <tuple>
 
 #include "core/cancel.hpp"
+#include "core/errors.hpp"
 #include "log/logger.hpp"
 #include "queue/admin.hpp"
 #include "queue/claims.hpp"
@@ -28,6 +31,34 @@ core::Json to_json(const EnqueueSummary& summary, const std::string& queue) {
   if (!error.empty()) j.set("error", error);
   return j;
 }
+
+namespace {
+
+// --reclaim takes over locations other work claimed, not while that work still has tasks to run there: both would
+// write their tiles into one directory, each manifest listing bytes the other changed. (No command removes queued
+// tasks: the earlier work has to finish, or die.)
+void refuse_reclaiming_unfinished(QueueClient& client, const EnqueuePlan& plan) {
+  std::set<std::string> outputs, ours;
+  for (const auto& claim : plan.claims) {
+    const auto slash = claim.key.rfind('/');
+    if (slash != std::string::npos) outputs.insert(claim.key.substr(0, slash));
+  }
+  for (const auto& job : plan.jobs) ours.insert(job.id);
+  if (outputs.empty()) return;
+  for (const auto& job : client.jobs()) {
+    const auto* output = job.meta.find("output");
+    if (job.unfinished <= 0 || ours.count(job.id) != 0 || output == nullptr || !output->is_string() ||
+        outputs.count(output->as_string()) == 0)
+      continue;
+    throw core::UsageError("--reclaim of '" + output->as_string() + "'",
+                           "job " + job.id + ", enqueued there earlier, has " + std::to_string(job.unfinished) +
+                               " unfinished task(s): both works would write there",
+                           "wait until `swath queue job " + job.id +
+                               "` shows it finished (or its tasks dead), then enqueue again with --reclaim");
+  }
+}
+
+}  // namespace
 
 EnqueuePlan enqueue_plan(const std::vector<Task>& tasks) {
   EnqueuePlan plan;
@@ -62,6 +93,7 @@ EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
   // reconnect timeout, or on Ctrl-C meanwhile, nothing is queued (the claims recorded are this work's own).
   EnqueueCounts counts;
   try {
+    if (options_.reclaim) connection_->with_reconnect([&] { refuse_reclaiming_unfinished(*client_, plan); });
     const auto conflicts = connection_->with_reconnect(
         [&] { return record_claims(*connection_, client_->keys(), plan.claims, options_.reclaim, options_.batch); });
     if (!conflicts.empty()) throw claim_refusal(options_.queue, conflicts);

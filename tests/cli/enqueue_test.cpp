@@ -107,8 +107,17 @@ TEST_CASE(
   CHECK(r.err.find("this is tile " + namesake) != std::string::npos);
   CHECK(ready(redis) == "7");  // nothing queued by either
 
-  // Elsewhere it is fine; and --reclaim takes the location over.
+  // Elsewhere it is fine; and --reclaim takes the location over, once the work there has no task left to run (both
+  // would write there: the hint said to remove its tasks, which no command does).
   CHECK(enqueue_json(redis, {"--kind", "tile", namesake, "--output", dir / "out2"}).at("enqueued").as_int() == 1);
+  r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", scene, "--output", out, "--options",
+                                     R"({"size":32,"overlap":8})", "--reclaim"}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--reclaim of '" + out + "': job ") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("unfinished task(s): both works would write there") != std::string::npos, r.err);
+  CHECK(ready(redis) == "8");
+  REQUIRE(test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--threads", "1"})).exit_code == 0);
+  fs::remove_all(out);  // its files too, as the claim's hint says
   CHECK(enqueue_json(redis,
                      {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32,"overlap":8})", "--reclaim"})
             .at("enqueued")
