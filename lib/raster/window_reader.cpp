@@ -71,7 +71,11 @@ PixelBlock WindowReader::read(const core::Window& window, const std::vector<int>
       static_cast<int>(inside.height), origin, static_cast<int>(inside.width), static_cast<int>(inside.height), type,
       static_cast<int>(band_list.size()), band_list.data(), pixel, line, band_space, nullptr);
   if (err != CE_None) {
-    throw core::DataError("cannot read window " + window_text(inside) + " of '" + path_ + "'", errors.last_failure(),
+    // The same words for every window it fails, whichever thread read it first: they go into the output's metadata.
+    std::string why = errors.last_failure("");
+    if (!why.empty()) handle.last_failure = why;
+    if (why.empty()) why = handle.last_failure.empty() ? "GDAL reported no reason" : handle.last_failure;
+    throw core::DataError("cannot read window " + window_text(inside) + " of '" + path_ + "'", why,
                           "the file may be corrupt or truncated there");
   }
   return block;

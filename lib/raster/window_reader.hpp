@@ -73,6 +73,7 @@ class WindowReader {
   struct Handle {
     GDALDatasetUniquePtr dataset;
     std::shared_ptr<RawTiffBlocks> raw;  // after `dataset` (it reads block offsets there), so it goes first
+    std::string last_failure;            // GDAL may say why only once per handle (a VRT's missing source)
   };
   Handle& handle_for_this_thread() const;
 

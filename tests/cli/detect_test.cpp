@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/files.hpp"
 #include "core/json.hpp"
@@ -492,4 +493,36 @@ TEST_CASE("detect: a missing output directory, or a window whose context is over
   CHECK(files_in(dir.path()) == std::vector<std::string>{"sea.tif", "sea.truth.geojson"});
   r = test::swath({"detect", scene, "-o", dir / "d.gpkg", "--max-memory", "32MiB"});  // 612x612 px per window
   CHECK_MESSAGE(r.exit_code == 0, r.err);
+}
+
+TEST_CASE("detect: every window a VRT's missing source fails says why, the same with 1 or 2 threads") {
+  test::ScratchDir dir;
+  const auto left = synth(dir, "left.tif", {"--size", "1024x1024", "--seed", "2"});
+  // GDAL says a source is missing only on a handle's first read of it: the later windows had "no reason".
+  const std::string vrt = dir / "both.vrt";
+  std::ofstream(vrt) << R"(<VRTDataset rasterXSize="2048" rasterYSize="1024">
+  <SRS>EPSG:32631</SRS>
+  <GeoTransform>560000, 5, 0, 5820000, 0, -5</GeoTransform>
+  <VRTRasterBand dataType="UInt16" band="1">
+    <SimpleSource><SourceFilename relativeToVRT="1">left.tif</SourceFilename><SourceBand>1</SourceBand>
+      <SrcRect xOff="0" yOff="0" xSize="1024" ySize="1024"/><DstRect xOff="0" yOff="0" xSize="1024" ySize="1024"/>
+    </SimpleSource>
+    <SimpleSource><SourceFilename relativeToVRT="1">right.tif</SourceFilename><SourceBand>1</SourceBand>
+      <SrcRect xOff="0" yOff="0" xSize="1024" ySize="1024"/><DstRect xOff="1024" yOff="0" xSize="1024" ySize="1024"/>
+    </SimpleSource>
+  </VRTRasterBand>
+</VRTDataset>
+)";
+  std::vector<std::string> outputs;
+  for (const std::string threads : {"1", "2"}) {
+    const auto r = test::swath({"detect", vrt, "-o", dir / ("d" + threads + ".geojson"), "--threads", threads,
+                                "--window", "256", "--overlap", "0", "--json"},
+                               {.env = {{"TRACEPARENT", "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01"}}});
+    CHECK(r.exit_code == 3);
+    const auto failed = core::Json::parse(r.out).at("failed_windows").as_array();
+    CHECK(failed.size() >= 16);  // the right half's windows, and those whose context margin reaches it
+    for (const auto& f : failed) CHECK_MESSAGE(f.as_string().find("right.tif") != std::string::npos, f.as_string());
+    outputs.push_back(core::read_file(dir / ("d" + threads + ".geojson")));
+  }
+  CHECK(outputs[0] == outputs[1]);
 }
