@@ -185,8 +185,8 @@ std::vector<float> Expression::evaluate(std::size_t count, const std::function<c
 }
 
 std::string index_formula(const std::string& index) {
-  if (index == "ndvi") return "(nir - red) / (nir + red)";
-  if (index == "ndwi") return "(green - nir) / (green + nir)";
+  if (core::to_lower(index) == "ndvi") return "(nir - red) / (nir + red)";  // any case, as band names are
+  if (core::to_lower(index) == "ndwi") return "(green - nir) / (green + nir)";
   return index;
 }
 

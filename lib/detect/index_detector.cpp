@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "vector/ogr_shape.hpp"
 
 namespace swath::detect {
@@ -115,8 +116,8 @@ class BesideNoData {
 // What the presets find, named as `swath synth` names it in its truth (so synth → detect → eval matches); an
 // expression's regions are named by the expression.
 std::string default_class(const std::string& index) {
-  if (index == "ndwi") return "water";
-  if (index == "ndvi") return "vegetation";
+  if (core::to_lower(index) == "ndwi") return "water";
+  if (core::to_lower(index) == "ndvi") return "vegetation";
   return index;
 }
 

@@ -4,6 +4,7 @@
 #include <numbers>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "synth/prng.hpp"
 #include "synth/render.hpp"
 #include "synth/synth.hpp"
@@ -149,8 +150,9 @@ std::vector<SynthObject> plan_objects(const SynthOptions& options) {
 }
 
 Kind parse_kind(const std::string& text) {
-  if (text == "sar") return Kind::sar;
-  if (text == "optical") return Kind::optical;
+  const std::string kind = core::to_lower(text);  // any case, as swath's other fixed-value options
+  if (kind == "sar") return Kind::sar;
+  if (kind == "optical") return Kind::optical;
   throw core::UsageError("--kind '" + text + "'", "unknown scene kind", "use sar or optical");
 }
 

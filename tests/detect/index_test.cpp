@@ -183,6 +183,8 @@ TEST_CASE("index: without --index-class, NDWI's regions are water and NDVI's veg
   };
   CHECK(class_of("ndwi") == "water");
   CHECK(class_of("ndvi") == "vegetation");
+  CHECK(class_of("NDWI") == "water");  // any case: it was read as a band named 'ndwi'
+  CHECK(detect::index_formula("NDVI") == "(nir - red) / (nir + red)");
   CHECK(class_of("(nir - red) / (nir + red)") == "(nir - red) / (nir + red)");
   CHECK(detect::IndexDetector({"ndwi", 0.3, {}, 50, 0, "pond"}).options_json().at("class").as_string() == "pond");
 }

@@ -109,6 +109,7 @@ TEST_CASE("synth: bad --size and --kind are usage errors") {
   CHECK_THROWS_AS(synth::parse_size("8x8"), core::UsageError);
   CHECK(synth::parse_size("640x480") == std::pair<std::int64_t, std::int64_t>{640, 480});
   CHECK_THROWS_AS(synth::parse_kind("lidar"), core::UsageError);
+  CHECK(synth::parse_kind("SAR") == synth::Kind::sar);  // any case, as detect --detector CFAR
 }
 
 TEST_CASE("synth: 4-band optical adds NIR and ponds; SAR has one band only") {
