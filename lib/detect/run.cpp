@@ -78,6 +78,8 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
         continue;
       }
     }
+    // Its warnings (no CRS, not 8-bit, another pixel size than the model's) carry the scene, as its windows' do.
+    const log::Scope scope{{"scene", input.label}};
     GDALDatasetUniquePtr dataset;
     try {
       dataset = raster::open_scene(input.path);

@@ -11,6 +11,7 @@
 
 #include "core/files.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "support/process.hpp"
 #include "support/scratch.hpp"
 
@@ -255,6 +256,10 @@ TEST_CASE("detect: a scene without a CRS is refused unless --allow-pixel-coords,
   const auto allowed = test::swath({"detect", dir / "plain.tif", "-o", dir / "d.gpkg", "--allow-pixel-coords"});
   CHECK(allowed.exit_code == 0);
   CHECK(allowed.err.find("PIXEL coordinates") != std::string::npos);
+  for (const auto& line : core::split(allowed.err, '\n')) {  // the warning carries its scene, as windows' lines do
+    if (line.find("PIXEL coordinates") != std::string::npos)
+      CHECK(core::Json::parse(line).at("scene").as_string() == dir / "plain.tif");
+  }
   CHECK(fs::exists(dir / "d.gpkg"));
   const auto geojson = test::swath({"detect", dir / "plain.tif", "-o", dir / "d.geojson", "--allow-pixel-coords"});
   CHECK(geojson.exit_code == 2);
