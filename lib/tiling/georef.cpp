@@ -2,6 +2,7 @@
 #include "tiling/georef.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "raster/gdal_errors.hpp"
 
@@ -38,9 +39,19 @@ std::optional<core::Bounds> SceneGeoref::wgs84_bounds(const core::Window& window
     return std::nullopt;
   }
   // A padded edge tile of a geographic scene reaches past a pole (latitude -166), which is no position: the
-  // footprint stops there. Longitudes past 180 are left as they are (a 0-360 scene's are right modulo 360).
+  // footprint stops there. Longitudes are put in -180..180 (a 0-360 scene's 181 is -179), a tile across the
+  // antimeridian west > east, as GDAL gives a projected scene's and RFC 7946 reads a bbox; one 360° wide or more
+  // is the whole circle.
   out.min_y = std::clamp(out.min_y, -90.0, 90.0);
   out.max_y = std::clamp(out.max_y, -90.0, 90.0);
+  if (out.max_x - out.min_x >= 360) {
+    out.min_x = -180, out.max_x = 180;
+  } else {
+    const auto wrapped = [](double x) { return x - 360 * std::floor((x + 180) / 360); };  // in [-180, 180)
+    out.min_x = wrapped(out.min_x);
+    out.max_x = wrapped(out.max_x);
+    if (out.max_x == -180) out.max_x = 180;  // an eastern edge on the antimeridian
+  }
   return out;
 }
 

@@ -1,4 +1,4 @@
-// Tile footprints in WGS84: a padded edge tile of a geographic scene stops at the poles.
+// Tile footprints in WGS84: a padded edge tile of a geographic scene stops at the poles; longitudes in -180..180.
 #include <doctest/doctest.h>
 
 #include <ogr_spatialref.h>
@@ -24,7 +24,7 @@ TEST_CASE("georef: WGS84 bounds of a tile reaching past the poles stop at them")
   const auto bounds = georef.wgs84_bounds(core::Window{512, 0, 512, 512});
   REQUIRE(bounds);
   CHECK(bounds->min_x == doctest::Approx(76));
-  CHECK(bounds->max_x == doctest::Approx(332));  // longitudes are right modulo 360: left alone
+  CHECK(bounds->max_x == doctest::Approx(-28));  // 332: across the antimeridian, west > east (was left past 180)
   CHECK(bounds->min_y == -90);
   CHECK(bounds->max_y == 90);
   // The CRS bounds stay the tile's own (its geotransform and pixels are what they are).
@@ -33,4 +33,28 @@ TEST_CASE("georef: WGS84 bounds of a tile reaching past the poles stop at them")
   CHECK(inside->min_x == doctest::Approx(-180));
   CHECK(inside->max_y == doctest::Approx(90));
   CHECK(inside->min_y == doctest::Approx(40));
+}
+
+TEST_CASE("georef: a 0-360 scene's tiles have longitudes in -180..180, west > east across the antimeridian") {
+  OGRSpatialReference wgs84;
+  wgs84.importFromEPSG(4326);
+  char* wkt = nullptr;
+  wgs84.exportToWkt(&wkt);
+  raster::SceneInfo info;
+  info.width = 400;
+  info.height = 100;
+  info.crs_wkt = wkt;
+  CPLFree(wkt);
+  info.geotransform = core::GeoTransform{{178, 0.01, 0, 10, 0, -0.01}};  // 178 E to 182 E (= 178 W)
+  const tiling::SceneGeoref georef(info);
+  const auto across = georef.wgs84_bounds(core::Window{100, 0, 200, 100});  // 179 E to 181 E
+  REQUIRE(across);
+  CHECK(across->min_x == doctest::Approx(179));
+  CHECK(across->max_x == doctest::Approx(-179));
+  const auto beyond = georef.wgs84_bounds(core::Window{300, 0, 100, 100});  // 181 E to 182 E
+  CHECK(beyond->min_x == doctest::Approx(-179));
+  CHECK(beyond->max_x == doctest::Approx(-178));
+  const auto whole = georef.wgs84_bounds(core::Window{0, 0, 40000, 100});  // 400 degrees wide, padded
+  CHECK(whole->min_x == -180);
+  CHECK(whole->max_x == 180);
 }
