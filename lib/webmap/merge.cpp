@@ -25,6 +25,30 @@ namespace swath::webmap {
 
 namespace {
 
+// A tile a shard lists is at `path` with the size the shard recorded (its content is checked when it is read).
+void check_listed(const std::string& path, const ShardRecord& record) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  if (error || size != record.bytes) {
+    throw core::DataError(
+        "tile '" + path + "'",
+        error ? "a shard lists it but it is not there: " + error.message()
+              : "its size is " + std::to_string(size) + " bytes, its shard recorded " + std::to_string(record.bytes),
+        "run that tile's shard again (--resume redoes what is missing)");
+  }
+}
+
+// Every tile the shards list written, checked before the first tile above the split is made: a merge that failed
+// part-way left the tiles it had made, listed nowhere.
+void check_shard_files(const ShardSet& shards, const std::string& dir, tiling::Format format) {
+  for (const auto& [key, record] : shards.records) {
+    if (!record.written) continue;
+    const tiling::XyzTile tile{static_cast<int>(key >> 58), static_cast<std::int64_t>((key >> 29) & ((1u << 29) - 1)),
+                               static_cast<std::int64_t>(key & ((1u << 29) - 1))};
+    check_listed(dir + "/" + tiling::xyz_relative_path(tile, format), record);
+  }
+}
+
 class Merge {
  public:
   Merge(const PyramidOptions& options, const std::string& to, const PyramidLayout& layout, int split,
@@ -88,15 +112,7 @@ class Merge {
 
   // A shard's tile into the manifest, once its file is checked there with the size the shard recorded.
   void take(const TileKey& key, const ShardRecord& record) {
-    std::error_code error;
-    const auto size = std::filesystem::file_size(path_of(key), error);
-    if (error || size != record.bytes) {
-      throw core::DataError(
-          "tile '" + path_of(key) + "'",
-          error ? "a shard lists it but it is not there: " + error.message()
-                : "its size is " + std::to_string(size) + " bytes, its shard recorded " + std::to_string(record.bytes),
-          "run that tile's shard again (--resume redoes what is missing)");
-    }
+    check_listed(path_of(key), record);
     manifest_.add(record_of(key, record.sha256_hex(), record.bytes, options_));
     lowest_.saw(key.z);
     if (archive_ != nullptr) to_archive(key, core::read_file(path_of(key)));
@@ -250,6 +266,7 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
   layout.ranges = scene_ranges(scenes, layout.zooms, layout.tile_size);
 
   remove_stale_tile_temporaries(to, layout);  // a killed merge's, among the tiles above the split it writes
+  check_shard_files(shards, dir, options.tile.format);
 
   tiling::TileReport report;
   report.planned = count_in_range(layout, layout.zooms.min);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "cli/fleet_support.hpp"
 #include "core/files.hpp"
@@ -140,9 +141,18 @@ TEST_CASE("tile --grid xyz --merge-shards: a missing, unfinished or differently 
   }
   REQUIRE_FALSE(lost.empty());
   fs::rename(lost, lost + ".away");
+  const auto files_in = [](const std::string& root) {
+    std::set<std::string> out;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      if (entry.is_regular_file()) out.insert(entry.path().string());
+    }
+    return out;
+  };
+  const auto before = files_in(dir / "good");
   r = merge(dir / "good");
   CHECK(r.exit_code == 1);
   CHECK_MESSAGE(contains(r.err, "a shard lists it but it is not there"), r.err);
+  CHECK(files_in(dir / "good") == before);  // no tile above the split made for nothing (they were, listed nowhere)
   // --resume per shard makes it again (the shard that owns it); then the merge is one machine's run.
   fs::remove(lost + ".away");
   shard(dir / "good", "0/2", {"--resume"});
