@@ -81,6 +81,10 @@ class EnqueueCommand final : public cli::Command {
                     : "queued " + std::to_string(summary.enqueued) + " of " + std::to_string(summary.tasks) +
                           " tasks on " + options.queue + " in job " + core::join(summary.jobs, ", ") + " (" +
                           std::to_string(summary.duplicates) + " duplicates skipped" +
+                          (summary.dead_duplicates > 0
+                               ? ", " + std::to_string(summary.dead_duplicates) +
+                                     " of them dead: `swath queue dead retry` or --force queues them again"
+                               : "") +
                           (summary.not_queued > 0 ? ", " + std::to_string(summary.not_queued) + " not queued" : "") +
                           (summary.unconfirmed > 0 ? ", " + std::to_string(summary.unconfirmed) + " unconfirmed" : "") +
                           ")\n");

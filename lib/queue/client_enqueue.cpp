@@ -164,6 +164,7 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
   auto add = [&](const Value& reply) {
     counts.enqueued += reply.as_array().at(0).as_int();
     counts.duplicates += reply.as_array().at(1).as_int();
+    if (reply.as_array().size() > 2) counts.dead_duplicates += reply.as_array().at(2).as_int();
   };
   auto collect = [&] {
     const Value reply = connection_.receive();

@@ -22,6 +22,7 @@ core::Json to_json(const EnqueueSummary& summary, const std::string& queue) {
   j.set("tasks", summary.tasks);
   j.set("enqueued", summary.enqueued);
   j.set("duplicates_skipped", summary.duplicates);
+  j.set("dead_skipped", summary.dead_duplicates);
   j.set("not_queued", summary.not_queued);
   if (summary.interrupted) j.set("interrupted", true);  // like "error": present when it applies
   if (summary.unconfirmed > 0) j.set("unconfirmed", summary.unconfirmed);
@@ -114,6 +115,7 @@ EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
           static_cast<std::int64_t>(plan.tasks.size()),
           counts.enqueued,
           counts.duplicates,
+          counts.dead_duplicates,
           counts.not_queued,
           counts.refusal,
           counts.interrupted,

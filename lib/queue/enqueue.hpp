@@ -33,12 +33,13 @@ struct EnqueueSummary {
   std::int64_t tasks = 0;
   std::int64_t enqueued = 0;
   std::int64_t duplicates = 0;
-  std::int64_t not_queued = 0;   // Redis refused them (out of memory): the same enqueue again queues them
-  std::string refusal;           // Redis' reason
-  bool interrupted = false;      // SIGINT/SIGTERM while sending: the tasks not yet sent are in not_queued
-  std::int64_t unconfirmed = 0;  // sent when the connection was lost for good, no reply: queued or not
-  std::string lost_connection;   // why Redis stayed unreachable past the reconnect timeout (then not_queued is
-                                 // what was never sent); "" when the enqueue reached its end
+  std::int64_t dead_duplicates = 0;  // of the duplicates, dead tasks: skipped, still dead
+  std::int64_t not_queued = 0;       // Redis refused them (out of memory): the same enqueue again queues them
+  std::string refusal;               // Redis' reason
+  bool interrupted = false;          // SIGINT/SIGTERM while sending: the tasks not yet sent are in not_queued
+  std::int64_t unconfirmed = 0;      // sent when the connection was lost for good, no reply: queued or not
+  std::string lost_connection;       // why Redis stayed unreachable past the reconnect timeout (then not_queued is
+                                     // what was never sent); "" when the enqueue reached its end
 };
 core::Json to_json(const EnqueueSummary& summary, const std::string& queue);  // swath.enqueue/1
 

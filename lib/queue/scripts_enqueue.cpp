@@ -27,7 +27,7 @@ else
   -- into the job again, and a later enqueue's deadline would be silently ignored.
   redis.call('HSET', jk(job), 'meta', meta, 'priority', p)
 end
-local added, duplicates, again, recounted, held = 0, 0, 0, 0, 0
+local added, duplicates, again, recounted, held, dead = 0, 0, 0, 0, 0, 0
 local waiting = 'r0,0,' .. string.sub(p, 1, 1) .. '|'
 -- An id marked '!' is held (see release_held): it waits, in no list, for the job's other tasks.
 local function hold(id)
@@ -53,6 +53,7 @@ local function known(id, payload, held_id, first)
   local moving = state == 'd' and redis.call('ZSCORE', k('finishing'), el)
   if not (force and ((state == 'd' and not moving) or state == 'x' or orphaned(job, id, el, state))) then
     duplicates = duplicates + 1
+    if state == 'x' then dead = dead + 1 end
   elseif state == 'r' or state == 'l' or state == 'y' then
     -- Orphaned: still counted (unfinished; waiting by priority), unless a layout-2 lease dead-lettered it as
     -- gone, which left its trace — a record in job:J:t, where a bucketed job keeps none — and uncounted it.
@@ -142,7 +143,7 @@ end
 -- enqueueing the same job again (docs/queue.md, *Upgrades*).
 release_held(job)
 if added > 0 then redis.call('HINCRBY', k('stats'), 'enqueued', added) end
-return {added, duplicates}
+return {added, duplicates, dead}
 )lua")};
 
 }  // namespace swath::queue::scripts

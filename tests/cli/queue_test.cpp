@@ -161,6 +161,16 @@ TEST_CASE("cli queue: a dead task's log lines carry trace_id, task_id and attemp
   const auto dead = core::Json::parse(r.out).at("tasks");
   REQUIRE(dead.as_array().size() == 1);
   const std::string id = dead.as_array()[0].at("id").as_string();
+  // The same work enqueued again is skipped as a duplicate, and said to be dead (it read as done).
+  test::write_text(dir / "in/a.txt", "alpha\n");
+  r = test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "out"}));
+  CHECK(r.exit_code == 0);
+  CHECK_MESSAGE(r.out.find("1 duplicates skipped, 1 of them dead: `swath queue dead retry` or --force queues them "
+                           "again") != std::string::npos,
+                r.out);
+  r = test::swath(
+      with_redis(redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", "--output", dir / "out", "--json"}));
+  CHECK(core::Json::parse(r.out).at("dead_skipped").as_int() == 1);
   r = test::swath(with_redis(redis, {"queue", "dead", "retry"}));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("name the dead task ids or give --all") != std::string::npos);
