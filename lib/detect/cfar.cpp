@@ -166,7 +166,9 @@ void cfar_mask(const float* image, std::int64_t width, std::int64_t height, cons
       const double variance = std::max(s2 * inv_n - mean * mean, 1e-12);
       if (excess * excess > k2 * variance) {
         mask_row[x] = 1;
-        z_row[x] = static_cast<float>(excess / std::sqrt(variance));
+        // Capped: a huge sample (an undeclared 3.4e38 sentinel) over a ring whose variance cancelled to nothing gave
+        // an infinite z, then a NaN score.
+        z_row[x] = static_cast<float>(std::min(excess / std::sqrt(variance), 1e30));
       }
     };
     const double* c_b0 = nodata ? integrals.counts.data() + by0 * stride : nullptr;

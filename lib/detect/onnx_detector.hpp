@@ -25,7 +25,7 @@ class OnnxDetector final : public Detector {
   void prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) override;
   std::vector<int> bands(const SceneMeasure&) const override;
   std::int64_t preferred_window() const override;
-  double seam_slack() const override { return 2; }
+  double seam_slack() const override { return 1; }
   double inference_seconds() const override;
   GDALDataType read_type() const override { return GDT_Byte; }
   std::vector<Candidate> detect(const WindowPixels& pixels, const SceneMeasure& measure) const override;

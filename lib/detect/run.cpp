@@ -7,6 +7,8 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <functional>
+#include <map>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -16,9 +18,11 @@
 #include "detect/factory.hpp"
 #include "detect/input_checks.hpp"
 #include "detect/inputs.hpp"
+#include "detect/merge.hpp"
 #include "detect/output.hpp"
 #include "detect/quicklook.hpp"
 #include "detect/scene_setup.hpp"
+#include "detect/to_map.hpp"
 #include "detect/valid_pixels.hpp"
 #include "log/logger.hpp"
 #include "pipeline/ordered_pipeline.hpp"
@@ -123,66 +127,6 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
   return scenes;
 }
 
-// Outline vertices are rounded to a decimal step of at most a thousandth of the scene's pixel: the same pixel corner
-// computed through two tiles' (or overlapping scenes') geotransforms differs in its last bits, and unrounded the copies
-// of one region would not compare equal nor its pieces across a seam unite. Decimal, so 0.7 m pixels stay 500000.7.
-double decimal_scale(const core::GeoTransform& t) {
-  const double pixel = std::min(std::hypot(t.c[1], t.c[4]), std::hypot(t.c[2], t.c[5]));
-  if (!(pixel > 0) || !std::isfinite(pixel)) return 1e3;
-  return std::pow(10.0, std::clamp(std::ceil(-std::log10(pixel / 1000)), 0.0, 12.0));
-}
-
-// Pixel sides as map sides: a north-up scene's top row (y0) is its largest y.
-std::uint8_t map_sides(std::uint8_t pixel, const core::GeoTransform& t) {
-  if (t.c[2] != 0 || t.c[4] != 0) return 0;  // rotated (--allow-pixel-coords): a box's sides are not its window's
-  const auto swapped = [](int low, int high) { return ((low & 0x5) << 1) | ((high & 0xA) >> 1); };
-  const int x = pixel & (side_x0 | side_x1), y = pixel & (side_y0 | side_y1);
-  return static_cast<std::uint8_t>((t.c[1] < 0 ? swapped(x, x) : x) | (t.c[5] < 0 ? swapped(y, y) : y));
-}
-
-// A box reaching its window's edge may be a piece of an object that goes on beyond: merging joins it with the piece
-// that abuts it there (tiles made without overlap, windows without overlap or context margin).
-// Within `slack` pixels of it (Detector::seam_slack).
-void mark_cut_sides(std::vector<Candidate>& candidates, const core::Window& w, double slack) {
-  const auto x0 = static_cast<double>(w.x) + slack, x1 = static_cast<double>(w.right()) - slack;
-  const auto y0 = static_cast<double>(w.y) + slack, y1 = static_cast<double>(w.bottom()) - slack;
-  for (auto& c : candidates) {
-    if (!c.shape.empty()) continue;
-    c.cut_sides = static_cast<std::uint8_t>((c.x0 <= x0 ? side_x0 : 0) | (c.x1 >= x1 ? side_x1 : 0) |
-                                            (c.y0 <= y0 ? side_y0 : 0) | (c.y1 >= y1 ? side_y1 : 0));
-  }
-}
-
-Detection to_map(const Candidate& c, const Scene& scene, const std::string& window, double seam_slack) {
-  Detection d;
-  d.cls = c.cls;
-  d.score = c.score;
-  d.scene = scene.input.label;
-  d.window = window;
-  const auto& t = scene.prepared.to_map;
-  const vector::Ring corners{t.apply(c.x0, c.y0), t.apply(c.x1, c.y0), t.apply(c.x1, c.y1), t.apply(c.x0, c.y1)};
-  d.box = vector::envelope(corners);
-  d.shape = c.shape;
-  d.cut = c.cut;
-  d.cut_sides = map_sides(c.cut_sides, t);
-  const double pixel = std::max(std::hypot(t.c[1], t.c[4]), std::hypot(t.c[2], t.c[5]));
-  d.seam_tolerance = std::max(1 / decimal_scale(t), std::isfinite(pixel) ? seam_slack * pixel : 0.0);
-  if (!d.shape.empty()) d.source = scene.input.path + "\n" + window;
-  d.min_area = c.min_area * std::abs(t.c[1] * t.c[5] - t.c[2] * t.c[4]);
-  if (d.shape.empty()) return d;
-  const double scale = decimal_scale(t);
-  for (auto& polygon : d.shape) {
-    for (auto& ring : polygon) {
-      for (auto& p : ring) {
-        const auto [x, y] = t.apply(p[0], p[1]);
-        p = {std::round(x * scale) / scale, std::round(y * scale) / scale};
-      }
-    }
-  }
-  d.box = vector::envelope(d.shape);
-  return d;
-}
-
 [[noreturn]] void throw_interrupted(std::int64_t windows_done) {
   log::get("detect")->warn("interrupted after {} window(s): nothing written", windows_done);
   throw core::Interrupted("detection interrupted");
@@ -267,7 +211,9 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
       report.failures.push_back(scene.input.label + " " + result.id + ": " + result.error);
       return;
     }
-    for (const auto& c : result.candidates) found.push_back(to_map(c, scene, result.id, detector.seam_slack()));
+    for (const auto& c : result.candidates)
+      found.push_back(
+          to_map(c, scene.prepared.to_map, scene.input.label, scene.input.path, result.id, detector.seam_slack()));
   };
   // One line per scene; a manifest's tiles (thousands of small inputs) say it only at debug level.
   log::get("detect")->log(scene.input.tile.empty() ? spdlog::level::info : spdlog::level::debug,
@@ -349,7 +295,10 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   if (!options.quicklook.empty() && scenes.size() > 1) {  // before any work: it drew the first and said nothing
     throw core::UsageError(
         "--quicklook '" + options.quicklook + "'",
-        "it draws one scene, and this run reads " + std::to_string(scenes.size()) + " (a manifest's tiles are scenes)",
+        "it draws one scene, and this run reads " + std::to_string(scenes.size()) +
+            (std::any_of(scenes.begin(), scenes.end(), [](const Scene& scene) { return !scene.input.tile.empty(); })
+                 ? " (a manifest's tiles are scenes)"
+                 : ""),
         "run detect on one scene for its quicklook, or leave --quicklook out");
   }
   remove_stale_temporaries_of(options.output);
@@ -372,6 +321,7 @@ DetectReport detect_scenes(const DetectOptions& requested) {
     }
     return crs;
   };
+  found = joined_in_own_crs(std::move(found), crs_of);
   auto merged = merge_detections(to_common_crs(std::move(found), crs, crs_of), options.merge);
   report.detections = static_cast<std::int64_t>(merged.size());
 

@@ -48,14 +48,17 @@ void refuse_reclaiming_unfinished(QueueClient& client, const EnqueuePlan& plan) 
   if (outputs.empty()) return;
   for (const auto& job : client.jobs()) {
     const auto* output = job.meta.find("output");
-    if (job.unfinished <= 0 || ours.count(job.id) != 0 || output == nullptr || !output->is_string() ||
+    if (job.unfinished + job.dead <= 0 || ours.count(job.id) != 0 || output == nullptr || !output->is_string() ||
         outputs.count(output->as_string()) == 0)
       continue;
+    // Dead tasks too: `queue dead retry` would run them into the reclaimed output.
     throw core::UsageError("--reclaim of '" + output->as_string() + "'",
                            "job " + job.id + ", enqueued there earlier, has " + std::to_string(job.unfinished) +
-                               " unfinished task(s): both works would write there",
+                               " unfinished and " + std::to_string(job.dead) +
+                               " dead task(s): both works would write there",
                            "wait until `swath queue job " + job.id +
-                               "` shows it finished (or its tasks dead), then enqueue again with --reclaim");
+                               "` shows it finished, purge its dead tasks (swath queue dead list, swath queue dead "
+                               "purge ID...), then enqueue again with --reclaim");
   }
 }
 

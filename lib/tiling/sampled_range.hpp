@@ -12,13 +12,13 @@
 namespace swath::tiling {
 
 struct SampledRange {
-  ByteRange range;                     // the 2nd to 98th percentile of the valid samples read
-  std::int64_t unreadable_blocks = 0;  // of the blocks sampled
+  std::optional<ByteRange> range;      // the 2nd to 98th percentile of the valid samples read; none when none read
+  std::int64_t unreadable_blocks = 0;  // of the blocks tried
 };
 
 // About 256 blocks spread evenly over the band (all of a smaller one), up to 4 million samples; nodata and
-// non-finite samples left out. Depends on the file only, as GDAL's sample does. nullopt when no sampled block reads
-// or none holds a valid sample.
-std::optional<SampledRange> sampled_range(GDALRasterBand& band);
+// non-finite samples left out. When those hold no valid sample, every block is tried (damage every 4th block and a
+// sample of every 4th misses the rest). Depends on the file only, as GDAL's sample does.
+SampledRange sampled_range(GDALRasterBand& band);
 
 }  // namespace swath::tiling

@@ -119,11 +119,16 @@ ByteRange auto_range(GDALRasterBand& band, TileScene& scene, int band_number) {
     return histogram_range(band, scene, band_number);
   } catch (const core::DataError&) {
     const auto sampled = sampled_range(band);
-    if (!sampled || sampled->unreadable_blocks == 0) throw;
-    scene.warnings.push_back("--scale auto on '" + scene.path + "': band " + std::to_string(band_number) +
-                             "'s range is read around " + std::to_string(sampled->unreadable_blocks) +
-                             " block(s) that fail to read (their tiles fail)");
-    return sampled->range;
+    if (sampled.unreadable_blocks == 0) throw;
+    const std::string which = "--scale auto on '" + scene.path + "': band " + std::to_string(band_number);
+    const std::string damaged =
+        std::to_string(sampled.unreadable_blocks) + " block(s) that fail to read (their tiles fail)";
+    if (!sampled.range) {  // as a band of nothing but nodata: its readable tiles are blank
+      scene.warnings.push_back(which + " has no valid pixel in the blocks that read: range [0, 0], past " + damaged);
+      return {0, 0};
+    }
+    scene.warnings.push_back(which + "'s range is read past the " + damaged);
+    return *sampled.range;
   }
 }
 

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <gdal_priv.h>
+#include <gdal_utils.h>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
@@ -530,4 +531,34 @@ TEST_CASE("detect: every window a VRT's missing source fails says why, the same 
     outputs.push_back(core::read_file(dir / ("d" + threads + ".geojson")));
   }
   CHECK(outputs[0] == outputs[1]);
+}
+
+TEST_CASE("detect: pieces cut by tile seams are joined whatever CRS the first scene of the run has") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "st.tif", {"--size", "1024x1024", "--seed", "7", "--straddle", "512"});
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "t", "--size", "512"}).exit_code == 0);
+  const auto small = synth(dir, "small.tif", {"--size", "256x256", "--seed", "9"});
+  const std::string other = dir / "other.tif";
+  {
+    const char* args[] = {"-t_srs", "EPSG:32632", nullptr};
+    GDALWarpAppOptions* warp = GDALWarpAppOptionsNew(const_cast<char**>(args), nullptr);
+    GDALDatasetH source = GDALOpen(small.c_str(), GA_ReadOnly);
+    REQUIRE(source != nullptr);
+    GDALDatasetH warped = GDALWarp(other.c_str(), nullptr, 1, &source, warp, nullptr);
+    REQUIRE(warped != nullptr);
+    GDALClose(warped);
+    GDALClose(source);
+    GDALWarpAppOptionsFree(warp);
+  }
+  // The output is in the first scene's CRS: the tiles' boxes are reprojected into it, their seams no longer lines.
+  const auto count = [&](const std::vector<std::string>& inputs, const std::string& out) {
+    std::vector<std::string> args{"detect"};
+    args.insert(args.end(), inputs.begin(), inputs.end());
+    args.insert(args.end(), {"-o", dir / out, "--json"});
+    const auto r = test::swath(args);
+    REQUIRE(r.exit_code == 0);
+    return core::Json::parse(r.out).at("detections").as_int();
+  };
+  const auto tiles_first = count({dir / "t/tiles.jsonl", other}, "a.gpkg");
+  CHECK(count({other, dir / "t/tiles.jsonl"}, "b.gpkg") == tiles_first);
 }

@@ -114,7 +114,7 @@ TEST_CASE(
                                      R"({"size":32,"overlap":8})", "--reclaim"}));
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.err.find("--reclaim of '" + out + "': job ") != std::string::npos, r.err);
-  CHECK_MESSAGE(r.err.find("unfinished task(s): both works would write there") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("unfinished and 0 dead task(s): both works would write there") != std::string::npos, r.err);
   CHECK(ready(redis) == "8");
   REQUIRE(test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--threads", "1"})).exit_code == 0);
   fs::remove_all(out);  // its files too, as the claim's hint says
@@ -264,25 +264,6 @@ TEST_CASE(
   CHECK(error.find("it has no CRS or geotransform") != std::string::npos);
   CHECK(error.find("enqueue the work again") != std::string::npos);
   CHECK(error.find("--allow-pixel-coords") == std::string::npos);
-}
-
-TEST_CASE("enqueue: a failure only a worker meets, whose local hint names a flag, is dead-lettered with the fleet's") {
-  test::RedisServer redis;
-  test::ScratchDir dir;
-  // Its compressed blocks garbled: --scale auto cannot read the range, which enqueue (reading headers only) cannot
-  // know.
-  fs::create_directories(dir / "in");
-  const auto scene = garbled_scene(dir / "in/scene.tif", 512);
-  CHECK(enqueue_json(redis,
-                     {"--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":128,"format":"PNG"})"})
-            .at("enqueued")
-            .as_int() == 1);
-  const auto error = only_dead_error(redis);
-  INFO(error);
-  CHECK(error.find("--scale auto on '") != std::string::npos);  // what failed, named
-  // Was: only a flag no worker takes; now the option to set, with what a local run is told.
-  CHECK(error.find("(hint: enqueue the work again, setting \"scale\" in --options (`swath tile` would say: give the "
-                   "range with --scale MIN,MAX))") != std::string::npos);
 }
 
 TEST_CASE("enqueue: a task none of whose tiles could be made is dead with the first reason, no staging path in it") {

@@ -106,7 +106,7 @@ TEST_CASE("cli queue: enqueue, stats, worker, and enqueueing the same work again
   const std::string job = summary.at("jobs").as_array()[0].as_string();
   CHECK(job.size() == 12);
   CHECK(r.out == "{\"schema\":\"swath.enqueue/1\",\"queue\":\"cli\",\"jobs\":[\"" + job +
-                     "\"],\"tasks\":2,\"enqueued\":2,\"duplicates_skipped\":0,\"not_queued\":0}\n");
+                     "\"],\"tasks\":2,\"enqueued\":2,\"duplicates_skipped\":0,\"dead_skipped\":0,\"not_queued\":0}\n");
   r = test::swath(with_redis(
       redis, {"enqueue", "--kind", "checksum", dir / "in/a.txt", dir / "in/b.txt", "--output", dir / "out", "--json"}));
   CHECK(core::Json::parse(r.out).at("duplicates_skipped").as_int() == 2);

@@ -218,11 +218,29 @@ TEST_CASE(
   const auto summary = core::Json::parse(r.out);
   CHECK(summary.at("failed").as_int() == 1);
   CHECK(summary.at("written").as_int() == 11);
-  CHECK(contains(summary.at("warnings").dump(), "band 1's range is read around 1 block(s) that fail to read"));
+  CHECK(contains(summary.at("warnings").dump(), "band 1's range is read past the 1 block(s) that fail to read"));
   const auto header = test::manifest_lines(dir / "out").at(0);
   const auto& range = header.at("scenes").as_array().at(0).at("scale_ranges").as_array().at(0).as_array();
   CHECK(range.at(0).as_double() < 150);  // the 2nd to 98th percentile of 100..999
   CHECK(range.at(1).as_double() > 950);
+}
+
+TEST_CASE("cli tile: a 16-bit scene all of whose blocks are damaged fails its tiles, not its healthy neighbour's run") {
+  test::ScratchDir dir;
+  test::SceneSpec spec{.width = 64, .height = 64, .bands = 1, .type = GDT_UInt16};
+  spec.pixel = [](int, int x, int y) { return 100 + (x * 7 + y * 3) % 900; };
+  spec.creation_options = {"TILED=YES", "BLOCKXSIZE=32", "BLOCKYSIZE=32", "COMPRESS=DEFLATE"};
+  const auto healthy = test::make_scene(dir / "healthy.tif", spec);
+  const auto damaged = test::make_scene(dir / "damaged.tif", spec);
+  for (int by = 0; by < 2; ++by)
+    for (int bx = 0; bx < 2; ++bx) test::corrupt_block(damaged, bx, by);
+  // Was exit 1 with nothing written: no range could be read for the damaged one.
+  const auto r = test::swath({"tile", healthy, damaged, "-o", dir / "out", "--size", "32", "-f", "PNG", "--json"});
+  CHECK(r.exit_code == 3);
+  const auto summary = core::Json::parse(r.out);
+  CHECK(summary.at("written").as_int() == 4);
+  CHECK(summary.at("failed").as_int() == 4);
+  CHECK(contains(summary.at("warnings").dump(), "has no valid pixel in the blocks that read: range [0, 0]"));
 }
 
 TEST_CASE("cli tile: a scene none of whose tiles can be read is a failure (exit 1), not a partial success") {

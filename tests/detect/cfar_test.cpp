@@ -136,3 +136,31 @@ TEST_CASE("cfar: a bright ship on flat clutter is one box; size and guard option
   CHECK_THROWS_WITH_AS(detect::CfarDetector{options}, doctest::Contains("larger than detect.max_size_m 10"),
                        core::UsageError);
 }
+
+TEST_CASE("cfar: a huge finite sample (an undeclared float sentinel) gives finite scores, never NaN") {
+  const std::int64_t w = 120, h = 100;
+  std::vector<float> image(static_cast<std::size_t>(w * h));
+  synth::Rng rng(3);
+  for (auto& v : image) v = static_cast<float>(100 * rng.gamma_looks(4));
+  image[static_cast<std::size_t>(50 * w + 60)] = 3.4e38f;
+  raster::PixelBlock block;
+  block.window = {0, 0, w, h};
+  block.bands = {1};
+  block.type = GDT_Float32;
+  block.data.resize(image.size() * 4);
+  std::memcpy(block.data.data(), image.data(), block.data.size());
+  detect::CfarOptions options;
+  options.metres = false;
+  options.guard = 5;
+  options.background = 20;
+  options.min_size_m = 0;
+  detect::CfarDetector detector(options);
+  const std::vector<std::uint8_t> all_data;
+  const auto found = detector.detect({block, {0, 0, w, h}, all_data}, detect::SceneMeasure{});
+  REQUIRE_FALSE(found.empty());
+  for (const auto& c : found) {
+    CHECK(std::isfinite(c.score));
+    CHECK(c.score >= 0);
+    CHECK(c.score <= 1);
+  }
+}

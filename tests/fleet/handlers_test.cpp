@@ -9,6 +9,7 @@
 #include "core/errors.hpp"
 #include "fleet/handlers.hpp"
 #include "fleet/options.hpp"
+#include "fleet/task_check.hpp"
 #include "settings/schema.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
@@ -94,4 +95,12 @@ TEST_CASE("fleet handlers: a detect task's model card is a path it reads (checke
   task.options = core::Json::Object{{"detector", "cfar"}, {"model", ""}};
   CHECK(registry.find("detect")->reads(task).empty());
   CHECK(registry.find("tile")->reads(task).empty());
+}
+
+TEST_CASE("fleet: a library hint naming a local flag is worded for an enqueuer: the task option to set") {
+  // A worker takes no flags: "give the range with --scale MIN,MAX" becomes the "scale" of --options.
+  CHECK(fleet::task_option_named_in("give the range with --scale MIN,MAX", "tile") == "scale");
+  CHECK(fleet::names_local_flag("pass --allow-pixel-coords"));
+  CHECK_FALSE(fleet::names_local_flag("see `gdalinfo --formats`"));  // a command quoted, not a flag
+  CHECK(fleet::task_option_named_in("see `gdalinfo --formats`", "tile").empty());
 }

@@ -97,6 +97,9 @@ TEST_CASE("queue: high runs first in FIFO order, low waits until nothing else do
   CHECK(s.backlog == 4);
   CHECK(s.depth == 4);
   CHECK(input_names(f.client.lease("w", 2, 30000, 15)) == std::vector<std::string>{"l1", "l0"});
+  // A normal task enqueued again (a duplicate: it is running) brings nothing: the lows stay ready.
+  CHECK(f.client.enqueue({task("n1")}, false).duplicates == 1);
+  CHECK(f.redis.cli({"LLEN", "swath:{q}:ready"}) == "2");
   // A high task arriving while promoted lows wait runs first, and the lows keep their order after it.
   f.client.enqueue({task("h4", P::high)}, false);
   CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"h4"});
