@@ -48,6 +48,8 @@ void refuse_reclaiming_unfinished(QueueClient& client, const EnqueuePlan& plan) 
   if (outputs.empty()) return;
   for (const auto& job : client.jobs()) {
     const auto* output = job.meta.find("output");
+    const auto* kind = job.meta.find("kind");  // only tile work claims locations (detect writes files of its own)
+    if (kind == nullptr || !kind->is_string() || kind->as_string() != "tile") continue;
     if (job.unfinished + job.dead <= 0 || ours.count(job.id) != 0 || output == nullptr || !output->is_string() ||
         outputs.count(output->as_string()) == 0)
       continue;

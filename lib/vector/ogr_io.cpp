@@ -278,17 +278,21 @@ Layer read_layer(const std::string& path) {
                         exists ? errors.last_failure("not a vector file GDAL can read") : "no such file");
   }
   if (dataset->GetLayerCount() < 1) throw core::DataError("'" + path + "'", "it has no layer");
-  if (dataset->GetLayerCount() > 1) {  // the first is no better a guess than any other (eval scored an empty one)
-    std::string names;
-    for (int i = 0; i < dataset->GetLayerCount(); ++i)
-      names += (i == 0 ? "" : ", ") + std::string(dataset->GetLayer(i)->GetName());
-    throw core::DataError("'" + path + "'",
-                          "it has " + std::to_string(dataset->GetLayerCount()) + " layers (" + names +
-                              "): which one to read is not known",
-                          "copy the one to read into a file of its own, e.g. `ogr2ogr one.gpkg '" + path + "' " +
-                              dataset->GetLayer(dataset->GetLayerCount() - 1)->GetName() + "`");
+  // Layers with geometry (a GeoPackage's attribute-only tables are not features); of several, the first is no better
+  // a guess than any other (eval scored an empty one).
+  std::vector<OGRLayer*> spatial;
+  for (int i = 0; i < dataset->GetLayerCount(); ++i) {
+    if (dataset->GetLayer(i)->GetGeomType() != wkbNone) spatial.push_back(dataset->GetLayer(i));
   }
-  OGRLayer* in = dataset->GetLayer(0);
+  if (spatial.size() > 1) {
+    std::string names;
+    for (auto* layer : spatial) names += (names.empty() ? "'" : ", '") + std::string(layer->GetName()) + "'";
+    throw core::DataError("'" + path + "'",
+                          "it has " + std::to_string(spatial.size()) + " layers with geometry (" + names +
+                              "): which one to read is not known",
+                          "copy the one to read into a file of its own: `ogr2ogr one.gpkg FILE LAYER`");
+  }
+  OGRLayer* in = spatial.empty() ? dataset->GetLayer(0) : spatial.front();
   Layer layer;
   layer.name = in->GetName();
   // GeoPackage's srs_id 0 and -1 ("Undefined geographic/Cartesian SRS") say there is no CRS: what GDAL writes for

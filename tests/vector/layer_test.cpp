@@ -87,8 +87,18 @@ TEST_CASE("vector: a file of several layers is refused, naming them, rather than
     REQUIRE(ds->CreateLayer("aaa", nullptr, wkbPolygon) != nullptr);
     REQUIRE(ds->CreateLayer("detections", nullptr, wkbPolygon) != nullptr);
   }
-  CHECK_THROWS_WITH_AS(vector::read_layer(path), doctest::Contains("it has 2 layers (aaa, detections)"),
-                       core::DataError);
+  CHECK_THROWS_WITH_AS(vector::read_layer(path),
+                       doctest::Contains("it has 2 layers with geometry ('aaa', 'detections')"), core::DataError);
+  // An attribute-only table beside one layer with geometry is no other layer of features.
+  const std::string one = dir / "one.gpkg";
+  {
+    GDALDatasetUniquePtr ds(
+        GetGDALDriverManager()->GetDriverByName("GPKG")->Create(one.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    REQUIRE(ds);
+    REQUIRE(ds->CreateLayer("notes", nullptr, wkbNone) != nullptr);
+    REQUIRE(ds->CreateLayer("detections", nullptr, wkbPolygon) != nullptr);
+  }
+  CHECK(vector::read_layer(one).name == "detections");
 }
 
 TEST_CASE("vector: reading a missing or non-vector file names it") {
