@@ -77,17 +77,18 @@ class EnqueueCommand final : public cli::Command {
     if (deadline_ > 0) plan.deadline_seconds = deadline_;
     plan.trace = current_trace();
     const auto summary = fleet::enqueue(plan, options);
-    cli::emit(json_ ? queue::to_json(summary, options.queue).dump() + "\n"
-                    : "queued " + std::to_string(summary.enqueued) + " of " + std::to_string(summary.tasks) +
-                          " tasks on " + options.queue + " in job " + core::join(summary.jobs, ", ") + " (" +
-                          std::to_string(summary.duplicates) + " duplicates skipped" +
-                          (summary.dead_duplicates > 0
-                               ? ", " + std::to_string(summary.dead_duplicates) +
-                                     " of them dead: `swath queue dead retry` or --force queues them again"
-                               : "") +
-                          (summary.not_queued > 0 ? ", " + std::to_string(summary.not_queued) + " not queued" : "") +
-                          (summary.unconfirmed > 0 ? ", " + std::to_string(summary.unconfirmed) + " unconfirmed" : "") +
-                          ")\n");
+    cli::emit(
+        json_
+            ? queue::to_json(summary, options.queue).dump() + "\n"
+            : "queued " + std::to_string(summary.enqueued) + " of " + std::to_string(summary.tasks) + " tasks on " +
+                  options.queue + " in job " + core::join(summary.jobs, ", ") + " (" +
+                  std::to_string(summary.duplicates) + " duplicates skipped" +
+                  (summary.dead_duplicates > 0
+                       ? ", " + std::to_string(summary.dead_duplicates) +
+                             " of them dead: `swath queue dead retry ID...` queues them again (ids in `swath queue dead list`)"
+                       : "") +
+                  (summary.not_queued > 0 ? ", " + std::to_string(summary.not_queued) + " not queued" : "") +
+                  (summary.unconfirmed > 0 ? ", " + std::to_string(summary.unconfirmed) + " unconfirmed" : "") + ")\n");
     if (!summary.lost_connection.empty()) {
       throw core::IoError("lost the connection to Redis at " + options.redis.describe() + " after queuing " +
                               std::to_string(summary.enqueued + summary.duplicates) + " of " +

@@ -34,7 +34,7 @@ struct Leased {
 
 struct LeaseBatch {
   std::int64_t now_ms = 0;         // Redis TIME when leased
-  std::int64_t waiting = 0;        // ready + parked low + delayed + leased + finishing, after this lease
+  std::int64_t waiting = 0;        // ready + low + delayed + leased + finishing, after this lease
   std::int64_t due_finishing = 0;  // committed tasks whose files wait for any worker to move them (claim_finishing)
   std::vector<Leased> tasks;
   std::size_t leased = 0;  // tasks.size() as returned (the caller may move the tasks out)

@@ -14,7 +14,7 @@ struct Keys {
   std::string prefix;  // "swath:{NAME}:"
   // Tasks are named "JOB:ID" in every list and set.
   std::string ready;        // LIST of tasks, popped from the head
-  std::string low;          // LIST of low-priority tasks parked while high/normal work waits
+  std::string low;          // LIST of low-priority tasks, leased when the ready list runs short
   std::string leased;       // ZSET task -> lease deadline (ms, Redis TIME)
   std::string delayed;      // ZSET task -> retry time (ms)
   std::string dead;         // LIST of dead-lettered tasks, oldest first, at most queue.dead_max

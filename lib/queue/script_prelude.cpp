@@ -92,11 +92,9 @@ local function parse(rec)
 end
 local function record(job, id) return redis.call('HGET', tk(job, id), id) end
 local function put(job, id, rec) redis.call('HSET', tk(job, id), id, rec) end
--- Ready list order: [high, FIFO] [normal, FIFO], or promoted low ids alone. High ids are inserted after the last
--- waiting high id (`high_tail`); low ids wait in `low` while any high/normal id waits, and move to the tail of
--- `ready` when none does, so LLEN(ready) > 0 whenever anything waits; the first high/normal id to come back sends
--- them to the head of `low` again (else later normal work waited behind a low backfill). Each move is O(ids moved),
--- once per switch between the two.
+-- Ready list order: [high, FIFO] [normal, FIFO]. High ids are inserted after the last waiting high id
+-- (`high_tail`). Low ids wait in `low`, FIFO, and are leased only when the ready list runs short (nothing of higher
+-- priority waits): no list is ever moved whole, and a normal task queued later runs before them.
 local delta = {high = 0, normal = 0, low = 0}
 local tail = {}
 local function stored(p) return tonumber(redis.call('HGET', k('counts'), p) or '0') end
@@ -104,36 +102,17 @@ local function waiting(p) return stored(p) + delta[p] end
 local function flush_tail()
   bulk('RPUSH', k('ready'), tail)
   tail = {} end
--- Whether the ready list holds promoted low ids: nothing else waits, and lows do.
-local function lows_promoted() return waiting('high') + waiting('normal') == 0 and waiting('low') > 0 end
-local function demote_low()
-  flush_tail()
-  local promoted = redis.call('LRANGE', k('ready'), 0, -1)
-  if #promoted == 0 then return end
-  local parked = redis.call('LRANGE', k('low'), 0, -1)
-  redis.call('DEL', k('ready'), k('low'))
-  bulk('RPUSH', k('low'), promoted)
-  bulk('RPUSH', k('low'), parked)
-end
 local function push_ready(el, p)
   if p ~= 'high' and p ~= 'low' then p = 'normal' end
-  if p ~= 'low' and lows_promoted() then demote_low() end
   if p == 'high' then
     local last = redis.call('GET', k('high_tail'))
     if not (waiting('high') > 0 and last and redis.call('LINSERT', k('ready'), 'AFTER', last, el) > 0) then
       redis.call('LPUSH', k('ready'), el) end
     redis.call('SET', k('high_tail'), el)
-  elseif p == 'low' and waiting('high') + waiting('normal') > 0 then
+  elseif p == 'low' then
     redis.call('RPUSH', k('low'), el)
   else tail[#tail + 1] = el end
   delta[p] = delta[p] + 1
-end
-local function promote_low()
-  if waiting('high') + waiting('normal') > 0 then return end
-  flush_tail()
-  local parked = redis.call('LRANGE', k('low'), 0, -1)
-  bulk('RPUSH', k('ready'), parked)
-  redis.call('DEL', k('low'))
 end
 local function flush()
   flush_tail()
@@ -199,7 +178,14 @@ local function bury(job, id, now, attempt, failures, p, payload, err)
   for _ = 1, size - limit do
     local oldest = redis.call('LPOP', k('dead'))
     local j, i = split_key(oldest or '')
-    if j and string.sub(record(j, i) or '', 1, 1) == 'x' then redis.call('HDEL', tk(j, i), i, i .. '#') end
+    if j and string.sub(record(j, i) or '', 1, 1) == 'x' then
+      redis.call('HDEL', tk(j, i), i, i .. '#')
+      -- Counted out as a purge is: else its job kept a dead task no list holds (and refused --reclaim for good).
+      if redis.call('EXISTS', jk(j)) == 1 then
+        redis.call('HINCRBY', jk(j), 'dead', -1)
+        redis.call('HINCRBY', jk(j), 'tasks', -1)
+      end
+    end
   end
 end
 -- The envelope a worker runs: the task's own fields and its job's, composed here, stored apart.

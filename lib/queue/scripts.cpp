@@ -44,9 +44,15 @@ for _ = 1, 5 do
 end
 flush_tail()
 local out = {now, 0, 0}
-local popped = false
-if max_count > 0 then popped = redis.call('LPOP', k('ready'), max_count) end
-if popped then
+local popped = {}
+if max_count > 0 then
+  popped = redis.call('LPOP', k('ready'), max_count) or {}
+  -- Low tasks only when the ready list ran short: nothing of higher priority waits.
+  if #popped < max_count then
+    for _, el in ipairs(redis.call('LPOP', k('low'), max_count - #popped) or {}) do popped[#popped + 1] = el end
+  end
+end
+if #popped > 0 then
   local base = redis.call('INCRBY', k('fence'), #popped) - #popped
   local deadline = now + lease_ms
   local zargs, nz, nout = {}, 0, 3  -- indexed stores, not table.insert: this loop runs once per task
@@ -89,7 +95,6 @@ if popped then
   bulk('ZADD', k('leased'), zargs)
   for job, n in pairs(running) do redis.call('HINCRBY', jk(job), 'running', n) end
 end
-promote_low()
 flush()
 out[2] = redis.call('LLEN', k('ready')) + redis.call('LLEN', k('low')) + redis.call('ZCARD', k('delayed')) +
   redis.call('ZCARD', k('leased')) + redis.call('ZCARD', k('finishing'))

@@ -109,7 +109,6 @@ local call, byte, sub, format = redis.call, string.byte, string.sub, string.form
 local n, base = buckets(job), jk(job) .. ':t'
 local base_colon, el_prefix, new, cut = base .. ':', job .. ':', 0, #ARGV[9] + 1
 local fast, keyed = p == 'normal' and n % 1 == 0 and ARGV[9] == waiting, n > 1 and n == tonumber(ARGV[8])
-local demote = fast and lows_promoted()  -- once a new task comes (duplicates alone leave the lows where they are)
 for i = 10, #ARGV, 3 do
   local id = ARGV[i]
   if fast and byte(id) ~= 33 then  -- not '!': not held
@@ -120,10 +119,6 @@ for i = 10, #ARGV, 3 do
       if h then key = base_colon .. format('%d', h % n) end
     end
     if call('HSETNX', key, id, ARGV[i + 1]) == 1 then
-      if demote then
-        demote_low()
-        demote = false
-      end
       new = new + 1
       tail[#tail + 1] = el_prefix .. id
     else

@@ -14,7 +14,7 @@ namespace swath::queue {
 
 struct QueueStats {
   std::string queue;
-  std::int64_t depth = 0;  // ready, all priorities (ready list + parked low)
+  std::int64_t depth = 0;  // waiting, all priorities (ready list + low list)
   std::int64_t high = 0, normal = 0, low = 0;
   std::int64_t in_flight = 0, delayed = 0, dead = 0, done = 0;
   std::int64_t backlog = 0;    // LLEN swath:{NAME}:ready: tasks waiting to be leased

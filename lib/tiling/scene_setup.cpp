@@ -124,7 +124,8 @@ ByteRange auto_range(GDALRasterBand& band, TileScene& scene, int band_number) {
     const std::string damaged =
         std::to_string(sampled.unreadable_blocks) + " block(s) that fail to read (their tiles fail)";
     if (!sampled.range) {  // as a band of nothing but nodata: its readable tiles are blank
-      scene.warnings.push_back(which + " has no valid pixel in the blocks that read: range [0, 0], past " + damaged);
+      scene.warnings.push_back(
+          which + " has no valid pixel in the sample of the blocks that read: range [0, 0], past " + damaged);
       return {0, 0};
     }
     scene.warnings.push_back(which + "'s range is read past the " + damaged);

@@ -143,24 +143,23 @@ void replace_other_runs(const OtherRuns& others, const TileOptions& options, con
                removed.tiles, files.empty() ? "" : ", and ", files);
 }
 
-// An --overwrite run: another run's manifest under this run's name lists tiles this run is replacing, so an
-// interrupted run must not leave it there, looking complete. It is kept hidden, as a journal: a later run still
-// finds that other run (the tiles to remove), and this run removes it once its own manifest is in place. Its index
-// goes now (this run writes its own). Returns the hidden names.
-std::vector<std::string> hide_replaced_manifest(const OtherRuns& others, const TileOptions& options) {
-  const std::string mine = shard_file_name(options.manifest_name, options.shard);
+// An --overwrite run: other runs' manifests list tiles this run is replacing, so an interrupted run must not leave
+// them there, looking complete (the shards of a run replaced by a whole one too, not only the manifest of this run's
+// name). Each is kept hidden, as a journal: a later run still finds that other run (the tiles to remove), and this
+// run removes it once its own manifest is in place. Their indexes go now. Returns the hidden names.
+std::vector<std::string> hide_replaced_manifests(const OtherRuns& others, const TileOptions& options) {
   std::vector<std::string> hidden;
   for (const auto& found : others.found()) {
-    if (found.file != mine) continue;
-    const std::string stem = mine.substr(0, mine.size() - 6);  // "tiles" of "tiles.jsonl"
+    if (found.file.empty() || found.file[0] == '.') continue;              // a journal already: hidden
+    const std::string stem = found.file.substr(0, found.file.size() - 6);  // "tiles" of "tiles.jsonl"
     // Never over one set aside before (a run killed after its commit): that run's tiles are listed only there.
     std::string to = "." + stem + ".replaced.jsonl.journal";
     for (int n = 2; fs::exists(options.output_dir + "/" + to); ++n)
       to = "." + stem + ".replaced-" + std::to_string(n) + ".jsonl.journal";
     std::error_code ec;
-    fs::rename(options.output_dir + "/" + mine, options.output_dir + "/" + to, ec);
+    fs::rename(options.output_dir + "/" + found.file, options.output_dir + "/" + to, ec);
     if (ec) {
-      throw core::IoError("cannot set aside '" + options.output_dir + "/" + mine + "'", ec.message(),
+      throw core::IoError("cannot set aside '" + options.output_dir + "/" + found.file + "'", ec.message(),
                           "check the output directory's permissions");
     }
     fs::remove(options.output_dir + "/" + stem + ".geojson", ec);
@@ -219,7 +218,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
                               replaced, true);
     prepare_output(options, scenes);
     if (options.resume) previous = load_previous_run(options, header, report);
-    hidden = hide_replaced_manifest(*others, options);
+    hidden = hide_replaced_manifests(*others, options);
     writer.emplace(options.output_dir, shard_file_name(options.manifest_name, options.shard),
                    shard_file_name(options.index_name, options.shard), header, options.resume, options.format);
   }

@@ -292,7 +292,11 @@ Layer read_layer(const std::string& path) {
                               "): which one to read is not known",
                           "copy the one to read into a file of its own: `ogr2ogr one.gpkg FILE LAYER`");
   }
-  OGRLayer* in = spatial.empty() ? dataset->GetLayer(0) : spatial.front();
+  if (spatial.empty()) {  // attribute tables only: nothing to read as features (was read as if it were)
+    throw core::DataError("'" + path + "'", "it has no layer with geometry",
+                          "give a file of polygons: GeoPackage, FlatGeobuf or GeoJSON");
+  }
+  OGRLayer* in = spatial.front();
   Layer layer;
   layer.name = in->GetName();
   // GeoPackage's srs_id 0 and -1 ("Undefined geographic/Cartesian SRS") say there is no CRS: what GDAL writes for

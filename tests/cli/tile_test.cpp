@@ -240,7 +240,8 @@ TEST_CASE("cli tile: a 16-bit scene all of whose blocks are damaged fails its ti
   const auto summary = core::Json::parse(r.out);
   CHECK(summary.at("written").as_int() == 4);
   CHECK(summary.at("failed").as_int() == 4);
-  CHECK(contains(summary.at("warnings").dump(), "has no valid pixel in the blocks that read: range [0, 0]"));
+  CHECK(contains(summary.at("warnings").dump(),
+                 "has no valid pixel in the sample of the blocks that read: range [0, 0]"));
 }
 
 TEST_CASE("cli tile: a scene none of whose tiles can be read is a failure (exit 1), not a partial success") {

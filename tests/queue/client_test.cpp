@@ -73,37 +73,47 @@ TEST_CASE("queue: --force leaves a task whose files are being moved to finish; o
   CHECK(f.client.lease("w", 1, 30000, 15).tasks.size() == 1);
 }
 
-TEST_CASE("queue: high runs first in FIFO order, low waits until nothing else does, backlog never hides work") {
+TEST_CASE("queue: high runs first in FIFO order, low waits until nothing else does, whenever it was queued") {
   Fixture f;
   using P = queue::Priority;
   f.client.enqueue({task("l1", P::low), task("l0", P::low)}, false);
-  CHECK(f.redis.cli({"LLEN", "swath:{q}:ready"}) == "2");  // nothing else waits: low goes straight to ready
-  // Normal work coming later still runs before them: they go back to wait in `low`, ahead of lows parked later.
+  CHECK(f.redis.cli({"LLEN", "swath:{q}:low"}) == "2");  // low tasks wait in their own list, even alone
+  // Normal work queued later still runs before them (they were on the ready list ahead of it).
   f.client.enqueue({task("n1"), task("l2", P::low), task("h1", P::high), task("n2"), task("h2", P::high)}, false);
-  CHECK(f.redis.cli({"LLEN", "swath:{q}:low"}) == "3");
-  CHECK(f.redis.cli({"LLEN", "swath:{q}:ready"}) == "4");
   f.client.enqueue({task("h3", P::high), task("l3", P::low)}, false);
   auto s = queue::read_stats(f.client);
   CHECK(s.depth == 9);
   CHECK(s.high == 3);
   CHECK(s.normal == 2);
   CHECK(s.low == 4);
-  CHECK(s.backlog == 5);  // the lows are parked
+  CHECK(s.backlog == 5);  // the ready list: high and normal
   CHECK(input_names(f.client.lease("w", 4, 30000, 15)) == std::vector<std::string>{"h1", "h2", "h3", "n1"});
   CHECK(queue::read_stats(f.client).backlog == 1);
-  // n2 is the last higher-priority task: once it is taken the parked lows move to the ready list, in their order.
-  CHECK(input_names(f.client.lease("w", 1, 30000, 15)) == std::vector<std::string>{"n2"});
+  // The ready list runs short: the lows fill the lease, in their order.
+  CHECK(input_names(f.client.lease("w", 3, 30000, 15)) == std::vector<std::string>{"n2", "l1", "l0"});
   s = queue::read_stats(f.client);
-  CHECK(s.backlog == 4);
-  CHECK(s.depth == 4);
-  CHECK(input_names(f.client.lease("w", 2, 30000, 15)) == std::vector<std::string>{"l1", "l0"});
-  // A normal task enqueued again (a duplicate: it is running) brings nothing: the lows stay ready.
+  CHECK(s.backlog == 0);
+  CHECK(s.depth == 2);
+  // A task enqueued again (a duplicate: it is running) changes nothing; a high one runs before the lows left.
   CHECK(f.client.enqueue({task("n1")}, false).duplicates == 1);
-  CHECK(f.redis.cli({"LLEN", "swath:{q}:ready"}) == "2");
-  // A high task arriving while promoted lows wait runs first, and the lows keep their order after it.
   f.client.enqueue({task("h4", P::high)}, false);
-  CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"h4"});
-  CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"l2", "l3"});
+  CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"h4", "l2", "l3"});
+  CHECK(queue::read_stats(f.client).depth == 0);
+}
+
+TEST_CASE("queue: dead tasks trimmed past dead_max leave their job's counts, as purged ones do") {
+  Fixture f;
+  f.client.enqueue({task("a"), task("b"), task("c")}, false, 500, 3600, 2);  // at most 2 dead kept
+  const auto batch = f.client.lease("w", 3, 30000, 15);
+  REQUIRE(batch.tasks.size() == 3);
+  std::vector<queue::Failure> failures;
+  for (const auto& t : batch.tasks) failures.push_back({t.id, t.token, "not a raster", true, 0});
+  CHECK(f.client.fail(failures, 2).size() == 3);
+  CHECK(f.client.dead_list(0, -1).size() == 2);
+  const auto job = batch.tasks[0].id.substr(0, batch.tasks[0].id.find(':'));
+  const auto info = f.client.jobs(job).at(0);
+  CHECK(info.dead == 2);  // was 3: one no list holds, which no purge could clear
+  CHECK(info.tasks == 2);
 }
 
 TEST_CASE("queue: a fencing token whose lease expired cannot commit; the task is leased again") {
