@@ -97,20 +97,33 @@ TEST_CASE("cfar: components are 8-connected, ordered, with boxes and sums") {
   CHECK(detect::connected_components(mask, 5, 3, 2, {}).size() == 1);  // join 2 bridges the gap
 }
 
-TEST_CASE("cfar: a bright ship on flat clutter is one box; size and guard options are checked") {
-  const std::int64_t w = 120, h = 100;
+namespace {
+// A one-band float block of `w` × `h` sea clutter (gamma, 4 looks, mean 100) from `seed`, at the scene's origin.
+std::vector<float> clutter(std::int64_t w, std::int64_t h, std::uint64_t seed) {
   std::vector<float> image(static_cast<std::size_t>(w * h));
-  synth::Rng rng(9);
+  synth::Rng rng(seed);
   for (auto& v : image) v = static_cast<float>(100 * rng.gamma_looks(4));
-  for (std::int64_t y = 40; y < 44; ++y) {
-    for (std::int64_t x = 50; x < 70; ++x) image[static_cast<std::size_t>(y * w + x)] = 3000;
-  }
+  return image;
+}
+
+raster::PixelBlock float_block(const std::vector<float>& image, std::int64_t w, std::int64_t h) {
   raster::PixelBlock block;
   block.window = {0, 0, w, h};
   block.bands = {1};
   block.type = GDT_Float32;
   block.data.resize(image.size() * 4);
   std::memcpy(block.data.data(), image.data(), block.data.size());
+  return block;
+}
+}  // namespace
+
+TEST_CASE("cfar: a bright ship on flat clutter is one box; size and guard options are checked") {
+  const std::int64_t w = 120, h = 100;
+  auto image = clutter(w, h, 9);
+  for (std::int64_t y = 40; y < 44; ++y) {
+    for (std::int64_t x = 50; x < 70; ++x) image[static_cast<std::size_t>(y * w + x)] = 3000;
+  }
+  const auto block = float_block(image, w, h);
   detect::CfarOptions options;
   options.metres = false;
   options.guard = 15;
@@ -139,16 +152,9 @@ TEST_CASE("cfar: a bright ship on flat clutter is one box; size and guard option
 
 TEST_CASE("cfar: a huge finite sample (an undeclared float sentinel) gives finite scores, never NaN") {
   const std::int64_t w = 120, h = 100;
-  std::vector<float> image(static_cast<std::size_t>(w * h));
-  synth::Rng rng(3);
-  for (auto& v : image) v = static_cast<float>(100 * rng.gamma_looks(4));
+  auto image = clutter(w, h, 3);
   image[static_cast<std::size_t>(50 * w + 60)] = 3.4e38f;
-  raster::PixelBlock block;
-  block.window = {0, 0, w, h};
-  block.bands = {1};
-  block.type = GDT_Float32;
-  block.data.resize(image.size() * 4);
-  std::memcpy(block.data.data(), image.data(), block.data.size());
+  const auto block = float_block(image, w, h);
   detect::CfarOptions options;
   options.metres = false;
   options.guard = 5;

@@ -7,18 +7,25 @@
 
 using namespace swath;
 
-TEST_CASE("georef: WGS84 bounds of a tile reaching past the poles stop at them") {
+namespace {
+// A lon/lat scene of `width` × `height` pixels under geotransform `t`.
+raster::SceneInfo lonlat_scene(std::int64_t width, std::int64_t height, const core::GeoTransform& t) {
   OGRSpatialReference wgs84;
   wgs84.importFromEPSG(4326);
   char* wkt = nullptr;
   wgs84.exportToWkt(&wkt);
   raster::SceneInfo info;
-  info.width = 720;
-  info.height = 360;
+  info.width = width;
+  info.height = height;
   info.crs_wkt = wkt;
   CPLFree(wkt);
-  info.geotransform = core::GeoTransform{{-180, 0.5, 0, 90, 0, -0.5}};
-  const tiling::SceneGeoref georef(info);
+  info.geotransform = t;
+  return info;
+}
+}  // namespace
+
+TEST_CASE("georef: WGS84 bounds of a tile reaching past the poles stop at them") {
+  const tiling::SceneGeoref georef(lonlat_scene(720, 360, core::GeoTransform{{-180, 0.5, 0, 90, 0, -0.5}}));
   REQUIRE(georef.has_wgs84());
   // The last 512-px tile of the row of 720: columns 512..1023, rows 0..511 (padded past 180 E and 90 S).
   const auto bounds = georef.wgs84_bounds(core::Window{512, 0, 512, 512});
@@ -36,25 +43,18 @@ TEST_CASE("georef: WGS84 bounds of a tile reaching past the poles stop at them")
 }
 
 TEST_CASE("georef: a 0-360 scene's tiles have longitudes in -180..180, west > east across the antimeridian") {
-  OGRSpatialReference wgs84;
-  wgs84.importFromEPSG(4326);
-  char* wkt = nullptr;
-  wgs84.exportToWkt(&wkt);
-  raster::SceneInfo info;
-  info.width = 400;
-  info.height = 100;
-  info.crs_wkt = wkt;
-  CPLFree(wkt);
-  info.geotransform = core::GeoTransform{{178, 0.01, 0, 10, 0, -0.01}};  // 178 E to 182 E (= 178 W)
-  const tiling::SceneGeoref georef(info);
+  // 178 E to 182 E (= 178 W).
+  const tiling::SceneGeoref georef(lonlat_scene(400, 100, core::GeoTransform{{178, 0.01, 0, 10, 0, -0.01}}));
   const auto across = georef.wgs84_bounds(core::Window{100, 0, 200, 100});  // 179 E to 181 E
   REQUIRE(across);
   CHECK(across->min_x == doctest::Approx(179));
   CHECK(across->max_x == doctest::Approx(-179));
   const auto beyond = georef.wgs84_bounds(core::Window{300, 0, 100, 100});  // 181 E to 182 E
+  REQUIRE(beyond);
   CHECK(beyond->min_x == doctest::Approx(-179));
   CHECK(beyond->max_x == doctest::Approx(-178));
   const auto whole = georef.wgs84_bounds(core::Window{0, 0, 40000, 100});  // 400 degrees wide, padded
+  REQUIRE(whole);
   CHECK(whole->min_x == -180);
   CHECK(whole->max_x == 180);
 }
