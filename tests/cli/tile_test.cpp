@@ -377,6 +377,18 @@ TEST_CASE(
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK_FALSE(fs::exists(dir / "two/second"));  // its tiles removed, its directory with them
   CHECK_FALSE(fs::exists(dir / "two/.tiles.replaced.jsonl.journal"));
+
+  // Shards of another run replaced by a whole one: theirs are set aside too, not only the manifest of its name.
+  for (const char* shard : {"0/2", "1/2"})
+    REQUIRE(test::swath({"tile", scene, "-o", dir / "sh", "--size", "16", "--shard", shard}).exit_code == 0);
+  const std::vector<std::string> whole{scene, "-o", dir / "sh", "--size", "17", "--overwrite", "--threads", "2"};
+  CHECK(interrupt_after(whole, dir / "sh", 20, SIGINT).exit_code == 130);
+  // Were left listing the 16-px tiles the stopped run had already replaced.
+  CHECK_FALSE(fs::exists(dir / "sh/tiles.shard-0-of-2.jsonl"));
+  CHECK_FALSE(fs::exists(dir / "sh/tiles.shard-1-of-2.jsonl"));
+  r = test::swath({"tile", scene, "-o", dir / "sh", "--size", "17", "--resume", "--overwrite"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(test::tree(dir / "sh") == test::tree(dir / "reference"));
 }
 
 TEST_CASE(
