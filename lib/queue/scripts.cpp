@@ -44,9 +44,10 @@ for _ = 1, 5 do
 end
 flush_tail()
 local out = {now, 0, 0}
-local popped = {}
+local popped, from_ready = {}, 0
 if max_count > 0 then
   popped = redis.call('LPOP', k('ready'), max_count) or {}
+  from_ready = #popped
   -- Low tasks only when the ready list ran short: nothing of higher priority waits.
   if #popped < max_count then
     for _, el in ipairs(redis.call('LPOP', k('low'), max_count - #popped) or {}) do popped[#popped + 1] = el end
@@ -72,7 +73,10 @@ if #popped > 0 then
       put(job, id, 'l1,0,' .. token .. ',n|[]')
     elseif not rec then
       -- A swath task whose record is gone (evicted under memory pressure, or deleted): say so.
-      delta.normal = delta.normal - 1  -- as it was counted is unknown: its record is gone
+      -- Counted as its list says: the low list holds low tasks only; the ready list high and normal ones (which of
+      -- the two is unknown: its record is gone).
+      local p = i > from_ready and 'low' or 'normal'
+      delta[p] = delta[p] - 1
       bury(job, id, now, 0, 0, 'n', '[]', 'its record is gone from Redis (evicted under memory pressure, or deleted): ' ..
         'the task cannot run; enqueue its work again, on a Redis with maxmemory-policy noeviction')
     elseif string.sub(rec, 1, 1) == 'r' then

@@ -67,8 +67,10 @@ QueueSnapshot snapshot_from_json(const core::Json& json, const std::string& name
   s.in_flight = count(json, "in_flight", name);
   s.delayed = count(json, "delayed", name, false);
   s.dead = count(json, "dead", name, false);
+  // Stats without `unfinished` (older swath): what waits (depth: the low list too), runs or retries.
+  const std::int64_t waiting = json.find("depth") != nullptr ? count(json, "depth", name) : s.backlog;
   s.unfinished =
-      json.find("unfinished") != nullptr ? count(json, "unfinished", name) : s.backlog + s.in_flight + s.delayed;
+      json.find("unfinished") != nullptr ? count(json, "unfinished", name) : waiting + s.in_flight + s.delayed;
   s.workers = count(json, "workers", name, false);
   if (const auto* by = json.find("depth_by_priority"); by && by->is_object()) {
     s.depth_high = count(*by, "high", name, false);

@@ -99,6 +99,16 @@ TEST_CASE("queue: high runs first in FIFO order, low waits until nothing else do
   f.client.enqueue({task("h4", P::high)}, false);
   CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"h4", "l2", "l3"});
   CHECK(queue::read_stats(f.client).depth == 0);
+  // A low task whose record is gone is dead-lettered so, and counted out of the low count, not the normal one.
+  f.client.enqueue({task("l4", P::low)}, false);
+  const std::string el = f.redis.cli({"LINDEX", "swath:{q}:low", "0"});
+  const auto colon = el.find(':');
+  REQUIRE(colon != std::string::npos);
+  REQUIRE(f.redis.cli({"HDEL", "swath:{q}:job:" + el.substr(0, colon) + ":t", el.substr(colon + 1)}) == "1");
+  CHECK(f.client.lease("w", 5, 30000, 15).tasks.empty());
+  s = queue::read_stats(f.client);
+  CHECK(s.low == 0);
+  CHECK(s.normal == 0);
 }
 
 TEST_CASE("queue: dead tasks trimmed past dead_max leave their job's counts, as purged ones do") {

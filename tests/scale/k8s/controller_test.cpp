@@ -73,6 +73,10 @@ TEST_CASE("snapshot: \"unfinished\" is read from the stats when they have it, an
   CHECK(s.unfinished == 8);  // the queue's own count (it also holds committed tasks not yet moved into place)
   CHECK(scale::parse_stats_json(R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":5,"delayed":1})", "old.json")
             .unfinished == 6);
+  // Low tasks wait in their own list: depth counts them, the ready list (backlog) does not.
+  CHECK(scale::parse_stats_json(R"({"schema":"swath.queue.stats/1","backlog":0,"depth":3,"in_flight":5,"delayed":1})",
+                                "low.json")
+            .unfinished == 9);
   CHECK_THROWS_WITH_AS(scale::parse_stats_json(
                            R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":5,"unfinished":-1})", "bad.json"),
                        doctest::Contains("'unfinished' is negative"), core::DataError);
