@@ -36,20 +36,21 @@ LeaseBatch parse_lease(const Value& reply) {
 }  // namespace
 
 LeaseBatch QueueClient::lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms,
-                              std::int64_t max_leases) {
-  return parse_lease(connection_.eval(
-      scripts::lease, {keys_.ready},
-      {keys_.prefix, worker, std::to_string(max_count), std::to_string(lease_ms), std::to_string(max_leases)}));
+                              std::int64_t max_leases, std::size_t max_low) {
+  return parse_lease(connection_.eval(scripts::lease, {keys_.ready},
+                                      {keys_.prefix, worker, std::to_string(max_count), std::to_string(lease_ms),
+                                       std::to_string(max_leases), std::to_string(std::min(max_low, max_count))}));
 }
 
 void QueueClient::send_lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms,
-                             std::int64_t max_leases) {
+                             std::int64_t max_leases, std::size_t max_low) {
   sent_lease_ = {keys_.ready,
                  keys_.prefix,
                  worker,
                  std::to_string(max_count),
                  std::to_string(lease_ms),
-                 std::to_string(max_leases)};
+                 std::to_string(max_leases),
+                 std::to_string(std::min(max_low, max_count))};
   connection_.send_eval(scripts::lease, sent_lease_, 1);
 }
 

@@ -102,9 +102,13 @@ class QueueClient {
   EnqueueCounts enqueue(const std::vector<QueuedJob>& jobs, const std::vector<QueuedTask>& tasks, bool force,
                         std::size_t batch = 500, std::int64_t retention_seconds = 7 * 24 * 3600,
                         std::int64_t dead_max = 100000);
-  LeaseBatch lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases);
+  // Up to `max_count` tasks, of which at most `max_low` low-priority ones (taken only when the ready list runs short):
+  // a worker prefetching quick tasks would otherwise hold a batch of lows while high work queued later waits.
+  LeaseBatch lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases,
+                   std::size_t max_low = SIZE_MAX);
   // The same in two halves, so the caller can work while Redis leases; nothing else may use the connection between.
-  void send_lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases);
+  void send_lease(const std::string& worker, std::size_t max_count, std::int64_t lease_ms, std::int64_t max_leases,
+                  std::size_t max_low = SIZE_MAX);
   LeaseBatch receive_lease();
   // Extends the leases still held; returns ids whose lease was lost. Also refreshes the worker's heartbeat.
   std::vector<std::string> renew(const std::string& worker, std::int64_t lease_ms, const std::vector<LeaseRef>& held);

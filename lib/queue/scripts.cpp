@@ -10,6 +10,7 @@ const Script lease{"lease", compose(settles, R"lua(
 local refused = foreign_layout()
 if refused then return refused end
 local worker, max_count, lease_ms, max_leases = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local max_low = tonumber(ARGV[6]) or max_count  -- low tasks at most: a worker's free slots, not its prefetch
 local now = now_ms()
 for _, el in ipairs(redis.call('ZRANGEBYSCORE', k('leased'), '-inf', now, 'LIMIT', 0, 500)) do
   redis.call('ZREM', k('leased'), el)
@@ -49,8 +50,9 @@ if max_count > 0 then
   popped = redis.call('LPOP', k('ready'), max_count) or {}
   from_ready = #popped
   -- Low tasks only when the ready list ran short: nothing of higher priority waits.
-  if #popped < max_count then
-    for _, el in ipairs(redis.call('LPOP', k('low'), max_count - #popped) or {}) do popped[#popped + 1] = el end
+  local lows = math.min(max_count - #popped, max_low)
+  if lows > 0 then
+    for _, el in ipairs(redis.call('LPOP', k('low'), lows) or {}) do popped[#popped + 1] = el end
   end
 end
 if #popped > 0 then

@@ -173,6 +173,13 @@ std::size_t WorkerLoop::lease_count() const {
   return std::min(wanted, static_cast<std::size_t>(options_.max_tasks - summary_.leased));
 }
 
+// Low tasks are leased for the slots free now only: prefetched ones would hold up high work queued after them.
+std::size_t WorkerLoop::free_slots() const {
+  const auto taken = pool_.running() + pool_.queued();
+  const auto slots = static_cast<std::size_t>(options_.concurrency);
+  return slots > taken ? slots - taken : 0;
+}
+
 void WorkerLoop::learn(const std::vector<Outcome>& outcomes) {
   for (const auto& o : outcomes) {
     mean_task_seconds_ = mean_task_seconds_ == 0 ? o.seconds : 0.8 * mean_task_seconds_ + 0.2 * o.seconds;
@@ -181,7 +188,7 @@ void WorkerLoop::learn(const std::vector<Outcome>& outcomes) {
 
 bool WorkerLoop::send_lease(std::size_t count) {
   try {
-    client_.send_lease(options_.worker_id, count, options_.lease_ms, 3 * options_.settle.max_attempts);
+    client_.send_lease(options_.worker_id, count, options_.lease_ms, 3 * options_.settle.max_attempts, free_slots());
     return true;
   } catch (const queue::ConnectionLost&) {
     return false;  // receive_lease leases again after reconnecting
@@ -195,8 +202,10 @@ queue::LeaseBatch WorkerLoop::receive_lease(bool sent, std::size_t count) {
     batch = client_.receive_lease();
   } catch (const queue::ConnectionLost&) {
     // Tasks leased by a lost reply are unknown here; their leases expire and they are leased again.
-    batch = connection_.with_reconnect(
-        [&] { return client_.lease(options_.worker_id, count, options_.lease_ms, 3 * options_.settle.max_attempts); });
+    batch = connection_.with_reconnect([&] {
+      return client_.lease(options_.worker_id, count, options_.lease_ms, 3 * options_.settle.max_attempts,
+                           free_slots());
+    });
   }
   std::vector<Job> jobs;
   for (auto& leased : batch.tasks) jobs.push_back(Job{std::move(leased), batch.now_ms});

@@ -42,6 +42,7 @@ class WorkerLoop {
  private:
   bool quota_leased() const;
   std::size_t lease_count() const;
+  std::size_t free_slots() const;
   void learn(const std::vector<Outcome>& outcomes);
   bool send_lease(std::size_t count);
   queue::LeaseBatch receive_lease(bool sent, std::size_t count);

@@ -99,6 +99,11 @@ TEST_CASE("queue: high runs first in FIFO order, low waits until nothing else do
   f.client.enqueue({task("h4", P::high)}, false);
   CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"h4", "l2", "l3"});
   CHECK(queue::read_stats(f.client).depth == 0);
+  // A worker asks for lows for its free slots only (its prefetch would hold them while later high work waits).
+  f.client.enqueue({task("l5", P::low), task("l6", P::low)}, false);
+  CHECK(input_names(f.client.lease("w", 5, 30000, 15, 1)) == std::vector<std::string>{"l5"});
+  CHECK(input_names(f.client.lease("w", 5, 30000, 15, 0)).empty());
+  CHECK(input_names(f.client.lease("w", 5, 30000, 15)) == std::vector<std::string>{"l6"});
   // A low task whose record is gone is dead-lettered so, and counted out of the low count, not the normal one.
   f.client.enqueue({task("l4", P::low)}, false);
   const std::string el = f.redis.cli({"LINDEX", "swath:{q}:low", "0"});
