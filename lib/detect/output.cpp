@@ -9,15 +9,13 @@
 namespace swath::detect {
 
 std::vector<Detection> to_common_crs(std::vector<Detection> detections, const std::string& target,
-                                     const std::function<std::string(const std::string&)>& crs_of_scene) {
+                                     const std::function<const std::string&(const std::string&)>& crs_of_scene) {
   if (target.empty()) return detections;
   // Grouped by source CRS: one transformation per CRS rather than one per detection.
-  std::map<std::string, std::string> crs_by_scene;
   std::map<std::string, std::vector<std::size_t>> by_crs;
   for (std::size_t i = 0; i < detections.size(); ++i) {
-    auto [known, fresh] = crs_by_scene.try_emplace(detections[i].scene);
-    if (fresh) known->second = crs_of_scene(detections[i].scene);
-    if (!known->second.empty() && known->second != target) by_crs[known->second].push_back(i);
+    const std::string& source = crs_of_scene(detections[i].scene);
+    if (!source.empty() && source != target) by_crs[source].push_back(i);
   }
   for (const auto& [source, indices] : by_crs) {
     vector::Layer layer;

@@ -16,7 +16,7 @@ inline constexpr const char* kDetectionsLayer = "detections";
 
 // Reprojects detections whose scene (by label) has another CRS than `target`.
 std::vector<Detection> to_common_crs(std::vector<Detection> detections, const std::string& target,
-                                     const std::function<std::string(const std::string&)>& crs_of_scene);
+                                     const std::function<const std::string&(const std::string&)>& crs_of_scene);
 
 // Attributes: class, score, detector, scene, window, trace_id; empty → valid empty file. Written under
 // temporary names in `staged`: the caller commits them with its other outputs, or drops them all.

@@ -315,11 +315,11 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   refuse_if_nothing_read(report);
   const auto merge_start = Clock::now();
   const std::string crs = scenes.front().prepared.crs_wkt;
-  auto crs_of = [&](const std::string& label) {
-    for (const auto& s : scenes) {
-      if (s.input.label == label) return s.prepared.crs_wkt;
-    }
-    return crs;
+  std::map<std::string, std::string> crs_by_scene;
+  for (const auto& s : scenes) crs_by_scene.emplace(s.input.label, s.prepared.crs_wkt);
+  auto crs_of = [&](const std::string& label) -> const std::string& {
+    const auto known = crs_by_scene.find(label);
+    return known == crs_by_scene.end() ? crs : known->second;
   };
   found = joined_in_own_crs(std::move(found), crs_of);
   auto merged = merge_detections(to_common_crs(std::move(found), crs, crs_of), options.merge);

@@ -72,14 +72,9 @@ Detection to_map(const Candidate& c, const core::GeoTransform& t, const std::str
 }
 
 std::vector<Detection> joined_in_own_crs(std::vector<Detection> found,
-                                         const std::function<std::string(const std::string&)>& crs_of) {
-  std::map<std::string, std::string> crs_by_scene;
+                                         const std::function<const std::string&(const std::string&)>& crs_of) {
   std::map<std::string, std::vector<Detection>> by_crs;
-  for (auto& d : found) {
-    auto [known, fresh] = crs_by_scene.try_emplace(d.scene);
-    if (fresh) known->second = crs_of(d.scene);
-    by_crs[known->second].push_back(std::move(d));
-  }
+  for (auto& d : found) by_crs[crs_of(d.scene)].push_back(std::move(d));
   std::vector<Detection> out;
   for (auto& [crs, group] : by_crs) {
     for (auto& d : join_seams(std::move(group))) out.push_back(std::move(d));

@@ -26,6 +26,6 @@ Detection to_map(const Candidate& c, const core::GeoTransform& t, const std::str
 // window's edges): the result does not depend on which scene comes first, and two CRSs' coordinates are never
 // compared (two UTM zones share their numbers). `crs_of` maps a detection's scene to its CRS.
 std::vector<Detection> joined_in_own_crs(std::vector<Detection> found,
-                                         const std::function<std::string(const std::string&)>& crs_of);
+                                         const std::function<const std::string&(const std::string&)>& crs_of);
 
 }  // namespace swath::detect

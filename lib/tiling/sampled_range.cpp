@@ -11,13 +11,28 @@ namespace swath::tiling {
 
 namespace {
 
-// The valid samples of every `step`-th block, up to `budget` of them, counting the blocks that fail to read.
-std::vector<double> read_sample(GDALRasterBand& band, std::int64_t step, std::int64_t& unreadable) {
+// A band's blocks: the sample walks them in order.
+struct BlockGrid {
   int block_x = 0, block_y = 0;
-  band.GetBlockSize(&block_x, &block_y);
-  const std::int64_t width = band.GetXSize(), height = band.GetYSize();
-  const std::int64_t across = (width + block_x - 1) / block_x, down = (height + block_y - 1) / block_y;
-  const std::int64_t blocks = across * down;
+  std::int64_t width = 0, height = 0, across = 0, blocks = 0;
+};
+
+BlockGrid block_grid(GDALRasterBand& band) {
+  BlockGrid grid;
+  band.GetBlockSize(&grid.block_x, &grid.block_y);
+  if (grid.block_x <= 0 || grid.block_y <= 0) return grid;
+  grid.width = band.GetXSize();
+  grid.height = band.GetYSize();
+  grid.across = (grid.width + grid.block_x - 1) / grid.block_x;
+  grid.blocks = grid.across * ((grid.height + grid.block_y - 1) / grid.block_y);
+  return grid;
+}
+
+// The valid samples of every `step`-th block (about 4 Mi of them, spread evenly), counting the blocks that fail to
+// read.
+std::vector<double> read_sample(GDALRasterBand& band, const BlockGrid& grid, std::int64_t step,
+                                std::int64_t& unreadable) {
+  const auto [block_x, block_y, width, height, across, blocks] = grid;
   const std::int64_t block_pixels = static_cast<std::int64_t>(block_x) * block_y;
   const std::int64_t stride = std::max<std::int64_t>(1, (blocks / step) * block_pixels / (4 << 20));
   int has_nodata = FALSE;
@@ -55,13 +70,11 @@ std::vector<double> read_sample(GDALRasterBand& band, std::int64_t step, std::in
 
 SampledRange sampled_range(GDALRasterBand& band) {
   SampledRange out;
-  int block_x = 0, block_y = 0;
-  band.GetBlockSize(&block_x, &block_y);
-  if (block_x <= 0 || block_y <= 0) return out;
-  const std::int64_t blocks = ((band.GetXSize() + block_x - 1) / block_x) * ((band.GetYSize() + block_y - 1) / block_y);
-  const std::int64_t step = std::max<std::int64_t>(1, blocks / 256);
-  auto values = read_sample(band, step, out.unreadable_blocks);
-  if (values.empty() && step > 1) values = read_sample(band, 1, out.unreadable_blocks);
+  const BlockGrid grid = block_grid(band);
+  if (grid.blocks == 0) return out;
+  const std::int64_t step = std::max<std::int64_t>(1, grid.blocks / 256);
+  auto values = read_sample(band, grid, step, out.unreadable_blocks);
+  if (values.empty() && step > 1) values = read_sample(band, grid, 1, out.unreadable_blocks);
   if (values.empty()) return out;
   const auto at = [&](double fraction) {
     const auto i = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(values.size() - 1)));

@@ -43,9 +43,8 @@ void check_listed(const std::string& path, const ShardRecord& record) {
 void check_shard_files(const ShardSet& shards, const std::string& dir, tiling::Format format) {
   for (const auto& [key, record] : shards.records) {
     if (!record.written) continue;
-    const tiling::XyzTile tile{static_cast<int>(key >> 58), static_cast<std::int64_t>((key >> 29) & ((1u << 29) - 1)),
-                               static_cast<std::int64_t>(key & ((1u << 29) - 1))};
-    check_listed(dir + "/" + tiling::xyz_relative_path(tile, format), record);
+    const TileKey tile = unpacked(key);
+    check_listed(dir + "/" + tiling::xyz_relative_path({tile.z, tile.x, tile.y}, format), record);
   }
 }
 

@@ -73,6 +73,12 @@ std::uint64_t packed(const TileKey& key) {
          static_cast<std::uint64_t>(key.y);
 }
 
+TileKey unpacked(std::uint64_t packed_key) {
+  constexpr std::uint64_t mask = (std::uint64_t{1} << 29) - 1;
+  return {static_cast<int>(packed_key >> 58), static_cast<std::int64_t>((packed_key >> 29) & mask),
+          static_cast<std::int64_t>(packed_key & mask)};
+}
+
 core::Json without(const core::Json& object, const std::string& key) {
   core::Json out = core::Json::object();
   for (const auto& [k, v] : object.as_object()) {

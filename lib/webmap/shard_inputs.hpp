@@ -21,6 +21,8 @@ struct ShardRecord {
 
 // A tile key as one number (z < 32, x and y < 2^29), the records' key.
 std::uint64_t packed(const TileKey& key);
+// The key `packed` made.
+TileKey unpacked(std::uint64_t packed_key);
 
 struct ShardSet {
   core::Json header;  // the run's manifest header: a shard's without its "shard" entry

@@ -29,6 +29,15 @@ vector::Layer sample_layer(int n) {
   }
   return layer;
 }
+
+// A GeoPackage holding empty layers of these names and geometry types, in this order.
+void gpkg_with_layers(const std::string& path,
+                      std::initializer_list<std::pair<const char*, OGRwkbGeometryType>> layers) {
+  GDALDatasetUniquePtr ds(
+      GetGDALDriverManager()->GetDriverByName("GPKG")->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+  REQUIRE(ds);
+  for (const auto& [name, type] : layers) REQUIRE(ds->CreateLayer(name, nullptr, type) != nullptr);
+}
 }  // namespace
 
 TEST_CASE("vector: the extension picks the format; others are refused with the supported list") {
@@ -80,24 +89,12 @@ TEST_CASE("vector: an empty layer is still a valid file with its fields") {
 TEST_CASE("vector: a file of several layers is refused, naming them, rather than read by its first") {
   test::ScratchDir dir;
   const std::string path = dir / "two.gpkg";
-  {
-    GDALDatasetUniquePtr ds(
-        GetGDALDriverManager()->GetDriverByName("GPKG")->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    REQUIRE(ds);
-    REQUIRE(ds->CreateLayer("aaa", nullptr, wkbPolygon) != nullptr);
-    REQUIRE(ds->CreateLayer("detections", nullptr, wkbPolygon) != nullptr);
-  }
+  gpkg_with_layers(path, {{"aaa", wkbPolygon}, {"detections", wkbPolygon}});
   CHECK_THROWS_WITH_AS(vector::read_layer(path),
                        doctest::Contains("it has 2 layers with geometry ('aaa', 'detections')"), core::DataError);
   // An attribute-only table beside one layer with geometry is no other layer of features.
   const std::string one = dir / "one.gpkg";
-  {
-    GDALDatasetUniquePtr ds(
-        GetGDALDriverManager()->GetDriverByName("GPKG")->Create(one.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    REQUIRE(ds);
-    REQUIRE(ds->CreateLayer("notes", nullptr, wkbNone) != nullptr);
-    REQUIRE(ds->CreateLayer("detections", nullptr, wkbPolygon) != nullptr);
-  }
+  gpkg_with_layers(one, {{"notes", wkbNone}, {"detections", wkbPolygon}});
   CHECK(vector::read_layer(one).name == "detections");
 }
 
