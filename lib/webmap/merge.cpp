@@ -38,13 +38,34 @@ void check_listed(const std::string& path, const ShardRecord& record) {
   }
 }
 
-// Every tile the shards list written, checked before the first tile above the split is made: a merge that failed
-// part-way left the tiles it had made, listed nowhere.
-void check_shard_files(const ShardSet& shards, const std::string& dir, tiling::Format format) {
+// A split-zoom tile's bytes are what its shard recorded: the merge decodes them into the tiles above the split.
+void check_content(const std::string& path, const ShardRecord& record) {
+  if (core::sha256_hex(core::read_file(path)) != record.sha256_hex()) {
+    throw core::DataError("tile '" + path + "'", "its SHA-256 differs from what its shard recorded",
+                          "run that tile's shard again");
+  }
+}
+
+// Every tile in range at and below the split listed by a shard, every listed tile there with its recorded size, and
+// the split zoom's with its recorded bytes: all checked before the first tile above the split is made, since a
+// merge that failed part-way left the tiles it had made, listed nowhere.
+void check_shard_files(const ShardSet& shards, const std::string& dir, const PyramidLayout& layout, int split,
+                       tiling::Format format) {
+  std::int64_t listed = 0;
   for (const auto& [key, record] : shards.records) {
-    if (!record.written) continue;
     const TileKey tile = unpacked(key);
-    check_listed(dir + "/" + tiling::xyz_relative_path({tile.z, tile.x, tile.y}, format), record);
+    if (tile.z >= split && layout.in_range(tile)) ++listed;
+    if (!record.written) continue;
+    const std::string path = dir + "/" + tiling::xyz_relative_path({tile.z, tile.x, tile.y}, format);
+    check_listed(path, record);
+    if (tile.z == split) check_content(path, record);
+  }
+  const std::int64_t in_range = count_in_range(layout, split);
+  if (listed != in_range) {
+    throw core::DataError("--merge-shards '" + dir + "'",
+                          "the shards list " + std::to_string(listed) + " of the " + std::to_string(in_range) +
+                              " tiles in range at zooms " + std::to_string(split) + " and below",
+                          "the shards were cut otherwise: run them again with the same options");
   }
 }
 
@@ -122,10 +143,7 @@ class Merge {
   // A split-zoom tile's pixels, from its PNG once its SHA-256 matches its shard's record.
   cv::Mat decode(const TileKey& key, const ShardRecord& record) const {
     const std::string path = path_of(key);
-    if (core::sha256_hex(core::read_file(path)) != record.sha256_hex()) {
-      throw core::DataError("tile '" + path + "'", "its SHA-256 differs from what its shard recorded",
-                            "run that tile's shard again");
-    }
+    check_content(path, record);  // again: checked before the merge began, it may have changed since
     cv::Mat pixels = read_tile_pixels(layout_, path);
     if (pixels.empty()) {
       throw core::DataError("tile '" + path + "'",
@@ -265,7 +283,7 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
   layout.ranges = scene_ranges(scenes, layout.zooms, layout.tile_size);
 
   remove_stale_tile_temporaries(to, layout);  // a killed merge's, among the tiles above the split it writes
-  check_shard_files(shards, dir, options.tile.format);
+  check_shard_files(shards, dir, layout, split, options.tile.format);
 
   tiling::TileReport report;
   report.planned = count_in_range(layout, layout.zooms.min);

@@ -3,9 +3,11 @@
 // refused.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "cli/fleet_support.hpp"
 #include "core/files.hpp"
@@ -184,6 +186,85 @@ TEST_CASE("tile --grid xyz --merge-shards: a missing, unfinished or differently 
   r = merge(dir / "good", {dir / "other.tif"});  // scenes, when named, must be the shards'
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(contains(r.err, "other scenes"), r.err);
+}
+
+TEST_CASE(
+    "tile --grid xyz --merge-shards: a split-zoom tile changed since its shard, or an in-range tile no shard "
+    "lists, is refused before any tile above the split is made") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(
+      dir / "s.tif", {.width = 300, .height = 300, .bands = 3, .type = GDT_Byte, .pixel = [](int b, int x, int y) {
+                        return (x * 7 + y * 3 + b) % 251;
+                      }});
+  const std::vector<std::string> common = {"--grid", "xyz", "--zoom", "9-13"};
+  const auto shards_in = [&](const std::string& out) {
+    for (const std::string which : {"0/2", "1/2"}) {
+      const auto r = test::swath(with({"tile", scene, "-o", out, "--shard", which}, common));
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    }
+  };
+  const auto files_in = [](const std::string& root) {
+    std::set<std::string> out;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      if (entry.is_regular_file()) out.insert(entry.path().string());
+    }
+    return out;
+  };
+  const auto lines_of = [](const std::string& path) {
+    std::vector<std::string> lines;
+    std::istringstream in(core::read_file(path));
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  };
+  const std::vector<std::string> manifests = {"tiles.shard-0-of-2.jsonl", "tiles.shard-1-of-2.jsonl"};
+
+  // A tile at the split zoom, same size, other bytes: the merge would decode it into every tile above.
+  shards_in(dir / "changed");
+  const auto header = core::Json::parse(lines_of(dir / "changed/" + manifests[0]).front());
+  const auto split = header.at("shard").at("split_zoom").as_int();
+  REQUIRE(split > 9);
+  std::string victim;
+  for (const auto& manifest : manifests) {
+    for (const auto& line : lines_of(dir / "changed/" + manifest)) {
+      const auto record = core::Json::parse(line);
+      const auto* status = record.find("status");
+      const auto* z = record.find("z");
+      if (status != nullptr && *status == core::Json("written") && z != nullptr && z->as_int() == split) {
+        victim = dir / "changed/" + record.at("path").as_string();
+      }
+    }
+  }
+  REQUIRE_MESSAGE(!victim.empty(), lines_of(dir / "changed/" + manifests[1]).at(1));
+  std::string bytes = core::read_file(victim);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x55);
+  core::write_file_atomic(victim, bytes, core::Durability::rename_only);
+  auto before = files_in(dir / "changed");
+  auto r = test::swath(with({"tile", "--merge-shards", dir / "changed"}, common));
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(contains(r.err, "its SHA-256 differs from what its shard recorded"), r.err);
+  CHECK_MESSAGE(contains(r.err, victim), r.err);
+  CHECK(files_in(dir / "changed") == before);
+
+  // A shard manifest without one of its in-range tiles.
+  shards_in(dir / "unlisted");
+  std::string edited;
+  std::vector<std::string> lines;
+  for (const auto& manifest : manifests) {
+    lines = lines_of(dir / "unlisted/" + manifest);
+    if (lines.size() < 2) continue;
+    lines.erase(lines.end() - 1);
+    edited = dir / "unlisted/" + manifest;
+    break;
+  }
+  REQUIRE_FALSE(edited.empty());
+  std::string text;
+  for (const auto& line : lines) text += line + "\n";
+  core::write_file_atomic(edited, text, core::Durability::rename_only);
+  before = files_in(dir / "unlisted");
+  r = test::swath(with({"tile", "--merge-shards", dir / "unlisted"}, common));
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(contains(r.err, "the shards list"), r.err);
+  CHECK(files_in(dir / "unlisted") == before);
 }
 
 TEST_CASE("enqueue --kind tile with webmap.grid xyz from the environment queues pyramid tasks, never chips") {
