@@ -8,6 +8,10 @@ namespace swath::commands {
 
 namespace {
 
+std::string count_text(std::int64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 class SynthCommand final : public cli::Command {
  public:
   std::string name() const override { return "synth"; }
@@ -27,7 +31,8 @@ class SynthCommand final : public cli::Command {
     app.add_option("--bands", options_.bands,
                    "Optical: 3 (RGB, the default) or 4 (RGB + NIR, with ponds of class water)")
         ->transform(cli::at_least(1, "", 1000));
-    app.add_option("--objects", options_.objects, "Number of objects (default: from the area)")
+    app.add_option("--objects", options_.objects,
+                   "Number of ships or vehicles (default: from the area; --bands 4 adds ponds)")
         ->transform(cli::at_least(0, "leave --objects out for a count from the area"));
     app.add_option("--straddle", options_.straddle_window,
                    "Place every object across an edge of this window grid (pixels)")
@@ -46,7 +51,8 @@ class SynthCommand final : public cli::Command {
     const auto result = synth::synthesize(options_);
     cli::emit(json_ ? synth::to_json(result).dump() + "\n"
                     : "wrote " + result.scene_path + " and " + result.truth_path + " (" +
-                          std::to_string(result.objects) + (result.objects == 1 ? " object)\n" : " objects)\n"));
+                          count_text(result.objects, "object") +
+                          (result.ponds > 0 ? " and " + count_text(result.ponds, "pond") : "") + ")\n");
     return static_cast<int>(core::ExitCode::ok);
   }
 

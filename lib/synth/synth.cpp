@@ -187,19 +187,23 @@ vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthOb
 }  // namespace
 
 core::Json to_json(const SynthResult& result) {
-  return core::Json::Object{
-      {"scene", result.scene_path}, {"truth", result.truth_path}, {"objects", static_cast<long long>(result.objects)}};
+  return core::Json::Object{{"scene", result.scene_path},
+                            {"truth", result.truth_path},
+                            {"objects", static_cast<long long>(result.objects)},
+                            {"ponds", static_cast<long long>(result.ponds)}};
 }
 
 SynthResult synthesize(const SynthOptions& options) {
   validate(options);
   const auto record = provenance::provenance_json(provenance::hash_options(options_json(options)));
   const auto objects = plan_objects(options);
-  if (options.objects >= 0 && static_cast<std::int64_t>(objects.size()) < options.objects) {
+  const auto ponds = std::count_if(objects.begin(), objects.end(), [](const SynthObject& o) { return is_pond(o); });
+  const auto placed = static_cast<std::int64_t>(objects.size()) - ponds;
+  if (options.objects >= 0 && placed < options.objects) {
     log::get("synth")->warn(
         "placed {} of the {} objects asked for: the others found no free place in a {}x{} scene (a larger --size "
         "holds more)",
-        objects.size(), options.objects, options.width, options.height);
+        placed, options.objects, options.width, options.height);
   }
   const auto pixels = render(options, objects);
   // Scene and truth are written under temporary names, then committed together (scene first): a failure while
@@ -207,7 +211,7 @@ SynthResult synthesize(const SynthOptions& options) {
   core::StagedFiles staged;
   stage_scene(options, pixels, record, staged);
   const auto truth = truth_layer(options, objects, pixels.boxes, record);
-  SynthResult result{options.output, truth_path_for(options.output), static_cast<std::int64_t>(truth.features.size())};
+  SynthResult result{options.output, truth_path_for(options.output), placed, ponds};
   vector::stage_layer(result.truth_path, truth, staged);
   throw_if_stopped(options);  // the last moment before either file gets its final name
   staged.commit();

@@ -45,13 +45,17 @@ struct SynthObject {
 int utm_epsg();
 core::GeoTransform scene_geotransform(Kind kind);
 
+// A pond of the 4-band optical scene: truth for the index detector, not one of the --objects.
+bool is_pond(const SynthObject& object);
+
 // Pure: the objects of a scene, from the seed (no I/O).
 std::vector<SynthObject> plan_objects(const SynthOptions& options);
 
 struct SynthResult {
   std::string scene_path;
   std::string truth_path;
-  std::int64_t objects = 0;
+  std::int64_t objects = 0;  // ships or vehicles: what --objects counts
+  std::int64_t ponds = 0;    // the 4-band optical scene's water, in the truth too
 };
 core::Json to_json(const SynthResult& result);
 

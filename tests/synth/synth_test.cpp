@@ -48,33 +48,66 @@ TEST_CASE("synth: plan depends on the seed only, objects stay inside and apart")
   CHECK(synth::plan_objects(o)[0].cx != a[0].cx);
 }
 
+namespace {
+// Edges of windows of `size` with `overlap` along `length`, as tile and detect lay them.
+std::vector<double> edges_along(std::int64_t length, std::int64_t size, std::int64_t overlap) {
+  std::vector<double> edges;
+  for (std::int64_t start = 0; start < length; start += size - overlap) {
+    if (start > 0) edges.push_back(static_cast<double>(start));
+    if (start + size < length) edges.push_back(static_cast<double>(start + size));
+  }
+  return edges;
+}
+
+bool crosses_an_edge(const synth::SynthObject& obj, const std::vector<double>& x_edges,
+                     const std::vector<double>& y_edges) {
+  const double half_x =
+      std::abs(std::sin(obj.heading)) * obj.length / 2 + std::abs(std::cos(obj.heading)) * obj.width / 2;
+  const double half_y =
+      std::abs(std::cos(obj.heading)) * obj.length / 2 + std::abs(std::sin(obj.heading)) * obj.width / 2;
+  const auto cut = [](double centre, double half, const std::vector<double>& edges) {
+    return std::any_of(edges.begin(), edges.end(), [&](double e) { return centre - half < e && centre + half > e; });
+  };
+  return cut(obj.cx, half_x, x_edges) || cut(obj.cy, half_y, y_edges);
+}
+}  // namespace
+
 TEST_CASE("synth: --straddle puts every object across a window edge") {
   synth::SynthOptions o;
   o.width = 1024;
   o.height = 1024;
   o.straddle_window = 256;
   o.straddle_overlap = 32;
-  const auto objects = synth::plan_objects(o);
+  auto objects = synth::plan_objects(o);
   REQUIRE(objects.size() > 10);
-  std::vector<double> edges;
-  for (std::int64_t start = 0; start < 1024; start += 224) {
-    edges.push_back(static_cast<double>(start));
-    edges.push_back(static_cast<double>(start + 256));
-  }
-  for (const auto& obj : objects) {
-    const double r = std::max(obj.length, obj.width) / 2;  // a generous extent
-    const double half_x =
-        std::abs(std::sin(obj.heading)) * obj.length / 2 + std::abs(std::cos(obj.heading)) * obj.width / 2;
-    const double half_y =
-        std::abs(std::cos(obj.heading)) * obj.length / 2 + std::abs(std::sin(obj.heading)) * obj.width / 2;
-    bool crosses = false;
-    for (double e : edges) {
-      if (e > 0 && ((obj.cx - half_x < e && obj.cx + half_x > e) || (obj.cy - half_y < e && obj.cy + half_y > e)))
-        crosses = true;
-    }
-    CAPTURE(r);
-    CHECK(crosses);
-  }
+  for (const auto& obj : objects) CHECK(crosses_an_edge(obj, edges_along(1024, 256, 32), edges_along(1024, 256, 32)));
+
+  // A scene no longer than the window one way: every object across an edge the other way.
+  o.height = 256;
+  o.straddle_window = 512;
+  o.straddle_overlap = 0;
+  o.seed = 3;
+  objects = synth::plan_objects(o);
+  REQUIRE(objects.size() >= 4);
+  REQUIRE(edges_along(256, 512, 0).empty());
+  for (const auto& obj : objects) CHECK(crosses_an_edge(obj, edges_along(1024, 512, 0), {}));
+}
+
+TEST_CASE("synth: --objects counts ships or vehicles; the 4-band scene's ponds come on top and are counted apart") {
+  test::ScratchDir dir;
+  synth::SynthOptions o;
+  o.kind = synth::Kind::optical;
+  o.bands = 4;
+  o.width = 1024;
+  o.height = 1024;
+  o.objects = 3;
+  o.output = dir / "p.tif";
+  const auto result = synth::synthesize(o);
+  CHECK(result.objects == 3);
+  CHECK(result.ponds >= 1);
+  CHECK(static_cast<std::int64_t>(vector::read_layer(result.truth_path).features.size()) ==
+        result.objects + result.ponds);
+  CHECK(synth::to_json(result).at("ponds").as_int() == result.ponds);
 }
 
 TEST_CASE("synth: same seed, same bytes; truth in WGS84 with one box per object") {
