@@ -105,11 +105,13 @@ class Batcher {
 
  private:
   // What a detection says of the tile it was found in, as `swath detect` on the manifest says it: the line's id
-  // (its `window`) and scene (its `scene`).
+  // (its `window`) and scene (its `scene`); and the SHA-256 the line records, which the worker checks as `swath
+  // detect` does (a tile changed after tiling would be detected as if it were its window).
   static core::Json detect_label(const tiling::ManifestLine& line) {
     core::Json label = core::Json::object();
     if (!line.id.empty()) label.set("id", line.id);
     if (!line.scene.empty()) label.set("scene", line.scene);
+    if (!line.sha256.empty()) label.set("sha256", line.sha256);
     return label;
   }
 

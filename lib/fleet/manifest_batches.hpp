@@ -26,7 +26,7 @@ struct Manifest {
 // The manifest is read by tiling::ManifestReader (the header is the line with "schema", not a tile; a header
 // governs the lines after it). How each kind finds what it reads (swath tile's own manifests work for both):
 //   detect: the tile FILE of each line, its "path" relative to the manifest's directory, spelt one way
-//           (core::resolved_path), one input per line; `lines` holds each line's {"id","scene"} (what its
+//           (core::resolved_path), one input per line; `lines` holds each line's {"id","scene","sha256"} (what its
 //           detections are labelled with). Blank lines are skipped; a failed line is a UsageError naming
 //           file:line (no task could examine it); a line without "path" is a DataError naming file:line.
 //   tile:   the SCENE of each line: its "scene" looked up by name in the "scenes" of the header it follows, whose

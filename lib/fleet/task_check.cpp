@@ -140,13 +140,14 @@ tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience
 namespace {
 
 // A detect task from a manifest: its inputs labelled as `swath detect` labels the manifest's tiles ("tiles", one
-// {id, scene} per input); empty for a task of scenes.
+// {id, scene, sha256} per input); empty for a task of scenes.
 std::vector<detect::InputScene> listed_tiles(const queue::Task& task, Audience audience) {
   const auto* tiles = task.options.find("tiles");
   if (tiles == nullptr) return {};
   const auto refuse_tiles = [&](const std::string& why) {
-    refuse(audience, "task option 'tiles'", why,
-           "leave it out: enqueue fills it from a tiles.jsonl manifest, one {\"id\",\"scene\"} per tile file");
+    refuse(
+        audience, "task option 'tiles'", why,
+        "leave it out: enqueue fills it from a tiles.jsonl manifest, one {\"id\",\"scene\",\"sha256\"} per tile file");
   };
   if (!tiles->is_array() || tiles->as_array().size() != task.inputs.size()) {
     refuse_tiles("is not an array of one label per input (" + std::to_string(task.inputs.size()) + ")");
@@ -156,12 +157,14 @@ std::vector<detect::InputScene> listed_tiles(const queue::Task& task, Audience a
     const auto& label = tiles->as_array()[i];
     const auto* id = label.is_object() ? label.find("id") : nullptr;
     const auto* scene = label.is_object() ? label.find("scene") : nullptr;
-    if (!label.is_object() || (id != nullptr && !id->is_string()) || (scene != nullptr && !scene->is_string())) {
-      refuse_tiles(label.dump() + " is not an object of strings \"id\" and \"scene\"");
+    const auto* sha256 = label.is_object() ? label.find("sha256") : nullptr;
+    if (!label.is_object() || (id != nullptr && !id->is_string()) || (scene != nullptr && !scene->is_string()) ||
+        (sha256 != nullptr && !sha256->is_string())) {
+      refuse_tiles(label.dump() + " is not an object of strings \"id\", \"scene\" and \"sha256\"");
     }
     const std::string& path = task.inputs[i];
     out.push_back({path, scene != nullptr && !scene->as_string().empty() ? scene->as_string() : path,
-                   id != nullptr ? id->as_string() : "", "", ""});
+                   id != nullptr ? id->as_string() : "", "", sha256 != nullptr ? sha256->as_string() : ""});
   }
   return out;
 }

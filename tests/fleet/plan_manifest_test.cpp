@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/sha256.hpp"
 #include "fleet/enqueue_check.hpp"
 #include "fleet/plan.hpp"
 #include "support/process.hpp"
@@ -79,7 +80,8 @@ TEST_CASE("enqueue --kind detect from swath tile's manifest: the written tiles' 
       CHECK(fs::is_regular_file(input));
       CHECK(labels[i].at("scene").as_string() == "sea");
       CHECK(input == dir / ("tiles/" + labels[i].at("id").as_string() + ".tif"));
-      CHECK(labels[i].as_object().size() == 2);  // nothing else of the line is kept in Redis
+      CHECK(labels[i].at("sha256").as_string() == core::sha256_hex(core::read_file(input)));  // checked by the worker
+      CHECK(labels[i].as_object().size() == 3);  // nothing else of the line is kept in Redis
       files.insert(input);
     }
   }
