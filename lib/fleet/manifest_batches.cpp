@@ -17,6 +17,7 @@
 #include "core/json_lines.hpp"
 #include "core/text.hpp"
 #include "fleet/plan_steps.hpp"
+#include "raster/fingerprint.hpp"
 #include "tiling/manifest_reader.hpp"
 
 namespace swath::fleet {
@@ -162,7 +163,10 @@ class Batcher {
     const auto* described = header_ ? header_->scene(scene) : nullptr;
     if (described != nullptr && !described->source.empty()) {
       const std::string path = described->source_path();
-      if (core::is_vsi_path(path) || fs::is_regular_file(path)) return path;
+      if (core::is_vsi_path(path) || fs::is_regular_file(path)) {
+        refuse_other_content(*described, path, what);
+        return path;
+      }
       throw core::UsageError(what, "its source '" + described->source + "' (from the manifest's header) is not a file",
                              "a relative source is taken relative to the current directory: run enqueue where "
                              "`swath tile` ran, or enqueue the scenes themselves with --shards N");
@@ -173,6 +177,22 @@ class Batcher {
         what, "is not a file, nor a scene with a \"source\" in the manifest's header",
         "enqueue a manifest written by this version of `swath tile` (its header names each scene's "
         "source, relative ones taken relative to the current directory), or the scenes with --shards N");
+  }
+
+  // The tasks re-cut the tiles the manifest lists, under their ids: from another file of that name (another
+  // directory's), or the scene rewritten since, they would be other tiles under those ids.
+  static void refuse_other_content(const tiling::ManifestScene& described, const std::string& path,
+                                   const std::string& what) {
+    const auto* recorded = described.json.find("fingerprint");
+    if (recorded == nullptr || !recorded->is_string()) return;  // hand-made or older: nothing to compare
+    const auto actual = raster::file_fingerprint(path);
+    if (!actual || *actual == recorded->as_string()) return;
+    throw core::UsageError(what,
+                           "'" + path + "' is not the file the manifest's tiles were cut from (its fingerprint " +
+                               *actual + " is not the header's " + recorded->as_string() +
+                               "): another file of that name, or the scene rewritten since",
+                           "run enqueue where `swath tile` ran (relative sources are taken from the current "
+                           "directory), or enqueue the scene itself with --shards N to tile it anew");
   }
 
   void flush() {

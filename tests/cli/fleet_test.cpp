@@ -69,6 +69,19 @@ TEST_CASE("fleet tile: swath tile's own manifest, enqueued in batches, gives the
         std::string::npos);
   CHECK(r.err.find("relative to the current directory") != std::string::npos);
   CHECK(redis.cli({"LLEN", "swath:{fleet}:ready"}) == "0");
+  // Where another raster has that relative name, it is not the scene the tiles were cut from: its tasks would cut
+  // other tiles under the manifest's ids.
+  fs::create_directories(dir / "local/in");
+  test::SceneSpec spec;
+  spec.width = 300;
+  spec.height = 220;
+  test::make_scene(dir / "local/in/scene.tif", spec);
+  r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", "tiles.jsonl", "--output", dir / "fleet"}),
+                  {.working_dir = dir / "local"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("is not the file the manifest's tiles were cut from") != std::string::npos, r.err);
+  CHECK(redis.cli({"LLEN", "swath:{fleet}:ready"}) == "0");
+  fs::remove_all(dir / "local/in");
 
   r = test::swath(with_redis(redis, {"enqueue", "--kind", "tile", "local/tiles.jsonl", "--tiles-per-task", "5",
                                      "--output", dir / "fleet", "--options", R"({"size":64,"overlap":8})", "--json"}),
