@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gdal.h>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 #include <utility>
 
@@ -197,6 +199,10 @@ class ManifestWriter::File {
   File(const File&) = delete;
   File& operator=(const File&) = delete;
 
+  bool empty() const {
+    struct stat st {};
+    return ::fstat(fd_, &st) == 0 && st.st_size == 0;
+  }
   void write(const std::string& text) {
     std::size_t done = 0;
     while (done < text.size()) {
@@ -231,6 +237,7 @@ ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string&
       index_path_(output_dir + "/" + index_name),
       journal_path_(journal_path(output_dir, manifest_name)) {
   journal_ = std::make_unique<File>(journal_path_, manifest_path_, append_journal, output_dir);
+  retire_committed_manifest(append_journal);
   // Staged in commit order: the index first, the manifest (what readers and --resume trust) last.
   index_ = std::make_unique<File>(staged_.add(index_path_), index_path_, false);
   manifest_ = std::make_unique<File>(staged_.add(manifest_path_), manifest_path_, false);
@@ -238,6 +245,31 @@ ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string&
   journal_->write(header_line);
   manifest_->write(header_line);
   index_->write(R"({"type":"FeatureCollection","features":[)");
+}
+
+// Under the journal's lock: a live run of this manifest is refused before anything of its is touched.
+void ManifestWriter::retire_committed_manifest(bool keep_records) {
+  std::error_code ec;
+  if (!fs::is_regular_file(manifest_path_, ec)) return;
+  // Into an empty journal only: one a killed run left holds newer records, and the manifest's cost only a redo.
+  if (keep_records && journal_->empty()) {
+    std::ifstream in(manifest_path_, std::ios::binary);
+    std::string chunk(std::size_t{1} << 20, '\0');
+    while (in) {
+      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      if (in.gcount() > 0) journal_->write(chunk.substr(0, static_cast<std::size_t>(in.gcount())));
+    }
+    if (in.bad()) {
+      throw core::IoError("cannot read '" + manifest_path_ + "'", std::strerror(errno),
+                          "check the file, or run without --resume to redo every tile");
+    }
+  }
+  for (const auto& path : {manifest_path_, index_path_}) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      throw core::IoError("cannot remove '" + path + "'", std::strerror(errno),
+                          "this run replaces what it lists: check the output directory's permissions");
+    }
+  }
 }
 
 ManifestWriter::~ManifestWriter() {

@@ -291,6 +291,7 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
   if (progress != nullptr) progress->started(shown);
   tiling::ManifestWriter manifest(to, options.tile.manifest_name, options.tile.index_name, shards.header, false,
                                   options.tile.format);
+  remove_tilejson(to);
   std::optional<pmtiles::ArchiveWriter> archive;
   if (!options.archive.empty()) {
     prepare_archive_folder(options.archive);

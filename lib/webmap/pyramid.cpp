@@ -121,6 +121,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     }
     manifest.emplace(options.tile.output_dir, manifest_name, index_name, header, options.tile.resume,
                      options.tile.format);
+    if (!options.sharded) remove_tilejson(options.tile.output_dir);
   }
   logger->info("pyramid of {} scene(s), zooms {}-{}, {} block(s) of base tiles rooted at zoom {}, in '{}'",
                scenes.size(), layout.zooms.min, layout.zooms.max, roots.size(), layout.root_zoom, output);

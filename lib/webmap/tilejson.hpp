@@ -17,6 +17,10 @@ core::Json tilejson(const PyramidOptions& options, const PyramidLayout& layout, 
 // Writes tilejson(...) atomically into the output directory; throws IoError.
 void write_tilejson(const PyramidOptions& options, const PyramidLayout& layout, int minzoom);
 
+// Removes a previous run's tilejson.json from `dir` before this run's first tile, as its manifest goes: a map client
+// must not find a pyramid half replaced looking complete. Throws IoError.
+void remove_tilejson(const std::string& dir);
+
 // The lowest zoom of the tiles seen (written or kept), for tilejson's minzoom.
 class LowestZoom {
  public:

@@ -392,6 +392,42 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "cli tile: a re-run of the same options stopped mid-way leaves no manifest listing tiles it replaced; a stopped "
+    "--resume keeps the earlier run's records") {
+  test::ScratchDir dir;
+  auto scene = many_tiles_scene(dir, 2048, 1024);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "out", "--size", "16"}).exit_code == 0);
+  const std::size_t tiles = test::lines(core::read_file(dir / "out/tiles.jsonl")).size() - 1;
+
+  // A stopped --resume of the same scene: the records it had not reached are still the journal's.
+  const std::vector<std::string> resume{scene, "-o", dir / "out", "--size", "16", "--resume", "--threads", "2"};
+  CHECK(interrupt_after(resume, dir / "out", 20, SIGINT).exit_code == 130);
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+  auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "16", "--resume", "--json"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).at("skipped_resumed").as_int() == static_cast<std::int64_t>(tiles));
+
+  // The scene rewritten in place: a re-run replaces the tiles; stopped, it must not leave the manifest listing them.
+  test::SceneSpec spec;
+  spec.width = 2048;
+  spec.height = 1024;
+  spec.bands = 1;
+  spec.type = GDT_Byte;
+  spec.georeferenced = false;
+  spec.pixel = [](int, int x, int y) { return (x * 5 + y * 11) % 241; };
+  scene = test::make_scene(dir / "many.tif", spec);
+  const std::vector<std::string> again{scene, "-o", dir / "out", "--size", "16", "--threads", "2"};
+  CHECK(interrupt_after(again, dir / "out", 20, SIGINT).exit_code == 130);
+  // Was: the first run's tiles.jsonl and tiles.geojson left in place, listing tiles now holding other pixels.
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+  CHECK_FALSE(fs::exists(dir / "out/tiles.geojson"));
+  r = test::swath({"tile", scene, "-o", dir / "out", "--size", "16", "--resume"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "16"}).exit_code == 0);
+  CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));
+}
+
+TEST_CASE(
     "cli tile: WEBP inside GTiff tiles: pixel-interleaved as it must be; a warning GDAL gives of itself is no refusal") {
   test::ScratchDir dir;
   const std::string landsat = std::string(SWATH_SHARED_DATA_DIR) + "/RGBA.byte.tif";

@@ -1,0 +1,69 @@
+// End to end: a `swath tile --grid xyz` re-run into a pyramid replaces it; stopped half-way, it leaves neither the
+// earlier run's tiles.jsonl nor its tilejson.json describing a pyramid that is now half another's.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include "core/files.hpp"
+#include "support/process.hpp"
+#include "support/rasters.hpp"
+#include "support/scratch.hpp"
+#include "support/tile_helpers.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string scene_of(const test::ScratchDir& dir, int step) {
+  return test::make_scene(
+      dir / "s.tif",
+      {.width = 1200, .height = 1200, .bands = 3, .type = GDT_Byte, .pixel = [step](int b, int x, int y) {
+         return (x + step * y + 40 * b) % 251;
+       }});
+}
+
+std::size_t journal_lines(const std::string& output) {
+  std::error_code ec;
+  if (!fs::exists(output + "/.tiles.jsonl.journal", ec)) return 0;
+  return test::lines(core::read_file(output + "/.tiles.jsonl.journal")).size();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "tile --grid xyz: a re-run stopped half-way leaves no tiles.jsonl or tilejson.json of the pyramid it replaces") {
+  test::ScratchDir dir;
+  auto scene = scene_of(dir, 2);
+  const std::vector<std::string> args{"tile", scene,    "-o",    dir / "map", "--grid",
+                                      "xyz",  "--zoom", "10-16", "--threads", "1"};
+  REQUIRE(test::swath(args).exit_code == 0);
+  REQUIRE(fs::exists(dir / "map/tilejson.json"));
+
+  scene = scene_of(dir, 3);  // rewritten in place: the same options, other pixels
+  std::vector<std::string> argv{SWATH_BINARY, "-q"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  test::Background run(argv, {.env = {}, .unset_env = {"SWATH_CONFIG"}});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (journal_lines(dir / "map") < 3 && run.running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  REQUIRE_MESSAGE(run.running(), "the run finished before it could be interrupted");
+  run.signal(SIGINT);
+  CHECK(run.wait().exit_code == 130);
+  // Were left in place: a map client read the first scene's pyramid, some of its tiles now the second's.
+  CHECK_FALSE(fs::exists(dir / "map/tiles.jsonl"));
+  CHECK_FALSE(fs::exists(dir / "map/tiles.geojson"));
+  CHECK_FALSE(fs::exists(dir / "map/tilejson.json"));
+
+  auto resumed = args;
+  resumed.push_back("--resume");
+  REQUIRE(test::swath(resumed).exit_code == 0);
+  auto reference = args;
+  reference[3] = dir / "reference";
+  REQUIRE(test::swath(reference).exit_code == 0);
+  CHECK(test::pyramid_files(dir / "map") == test::pyramid_files(dir / "reference"));
+}
