@@ -104,11 +104,24 @@ for _, entry in ipairs(redis.call('LRANGE', k('durations'), 0, -1)) do
   samples[#samples + 1] = string.sub(entry, colon + 1)
 end
 local buckets = redis.call('HGETALL', k('throughput'))
+-- The earliest deadline still ahead of a job with unfinished tasks (0: none): its tasks not started by then expire,
+-- which the deadline planner must plan for. One HMGET per job; jobs are enqueues, not tasks.
+local earliest = 0
+for _, job in ipairs(redis.call('ZRANGE', k('jobs'), 0, -1)) do
+  local f = redis.call('HMGET', jk(job), 'meta', 'unfinished')
+  if f[1] and tonumber(f[2] or '0') > 0 then
+    local ok, meta = pcall(cjson.decode, f[1])
+    local deadline = ok and type(meta) == 'table' and meta.deadline
+    if type(deadline) == 'number' and deadline > now and (earliest == 0 or deadline < earliest) then
+      earliest = deadline
+    end
+  end
+end
 return {now, redis.call('LLEN', k('ready')), redis.call('LLEN', k('low')),
   tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0'),
   redis.call('ZCARD', k('leased')), redis.call('ZCARD', k('delayed')), redis.call('LLEN', k('dead')),
   tonumber(s[1] or '0'), redis.call('ZCOUNT', k('workers'), now - alive_ms, '+inf'), samples, buckets,
-  redis.call('ZCARD', k('finishing')), redis.call('LLEN', k('unfinished')), redis.call('ZCARD', k('jobs'))}
+  redis.call('ZCARD', k('finishing')), redis.call('LLEN', k('unfinished')), redis.call('ZCARD', k('jobs')), earliest}
 )lua")};
 
 const Script jobs{"jobs", compose(settles, R"lua(

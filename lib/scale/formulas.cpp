@@ -53,10 +53,13 @@ long long scaledjob_new_jobs(Strategy strategy, long long queue_length, double t
 int hpa_raw_desired(int current, double metric, double target, double tolerance) {
   // k8s replica_calculator.go GetExternalPerPodMetricReplicas (AverageValue target, what KEDA's ScaledObject sets):
   // usageRatio = metric / (target × current); within tolerance → keep current; else ceil(metric / target).
-  if (current <= 0) return static_cast<int>(std::ceil(metric / target));
+  // As a double, capped before the cast: a huge backlog over a tiny target overflowed int (-2147483648 pods).
+  const int by_metric =
+      static_cast<int>(std::min(std::ceil(metric / target), static_cast<double>(std::numeric_limits<int>::max())));
+  if (current <= 0) return by_metric;
   const double usage_ratio = metric / (target * current);
   if (std::fabs(1.0 - usage_ratio) <= tolerance) return current;
-  return static_cast<int>(std::ceil(metric / target));
+  return by_metric;
 }
 
 namespace {
@@ -87,6 +90,10 @@ int scale_down_limit(const RateRules& rules, const HpaState& state, double now, 
 
 // horizontal.go stabilizeRecommendationWithBehaviors.
 int stabilize(const Policy& policy, HpaState& state, double now, int current, int recommendation) {
+  // recordInitialRecommendation: with no history the window starts with the current count, just before now (k8s
+  // stamps it a moment earlier: it counts for the windows, not for a scale-up window of 0), so a first evaluation
+  // does not scale in at once.
+  if (state.recommendations.empty()) state.recommendations.push_back({now - 1e-6, current});
   state.recommendations.push_back({now, recommendation});
   const double longest =
       std::max(policy.scale_up.stabilization_window_seconds, policy.scale_down.stabilization_window_seconds);
@@ -153,13 +160,13 @@ Decision hpa_step(const Policy& policy, HpaState& state, double now, int current
     desired = std::max(desired, limit);
   }
   d.replicas = std::clamp(desired, hpa_min, policy.max_replicas);
-  d.reason =
-      fmt::format("hpa: ceil({} × {} / ({} × {})) = {}{}{}{}", current, metric, current, policy.target_tasks_per_pod,
-                  formula, bound,
-                  formula == current && std::ceil(metric / policy.target_tasks_per_pod) != current
-                      ? fmt::format(" (within the {} tolerance)", policy.tolerance)
-                      : std::string(),
-                  desired != raw && limit_note.empty() ? fmt::format(", stabilised to {}", desired) : limit_note);
+  d.reason = fmt::format(
+      "hpa: ceil({} × {} / ({} × {})) = {}{}{}{}", current, metric, current, policy.target_tasks_per_pod,
+      hpa_raw_desired(current, metric, policy.target_tasks_per_pod, 0),
+      formula != hpa_raw_desired(current, metric, policy.target_tasks_per_pod, 0)
+          ? fmt::format(", within the {} tolerance: {}", policy.tolerance, formula)
+          : std::string(),
+      bound, desired != raw && limit_note.empty() ? fmt::format(", stabilised to {}", desired) : limit_note);
   if (d.replicas < keep) {
     d.replicas = keep;
     d.reason += fmt::format(", kept at {}: pods running leased tasks are not scaled in", keep);

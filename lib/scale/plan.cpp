@@ -19,6 +19,18 @@ std::optional<double> seconds_until_deadline(const Policy& policy, double now_ep
 
 namespace {
 
+// The policy's deadline, or a queued job's when earlier: its tasks not started by then expire (dead-lettered), so the
+// plan drains the queue by then, whatever the policy allows.
+void choose_deadline(const PlanInput& in, Plan& plan) {
+  plan.seconds_left = seconds_until_deadline(in.policy, in.now_epoch);
+  if (plan.seconds_left) plan.deadline_from = "policy";
+  const auto& job = in.snapshot.seconds_to_job_deadline;
+  if (job && (!plan.seconds_left || *job < *plan.seconds_left)) {
+    plan.seconds_left = job;
+    plan.deadline_from = "queue";
+  }
+}
+
 void choose_task_time(const PlanInput& in, Plan& plan) {
   // Measured times of 0 (tasks under the stats' resolution) are measured all the same: planned as 1 ms, not as the
   // policy's seconds (20 pods for what one drains).
@@ -74,6 +86,13 @@ void run_strategy(const PlanInput& in, Plan& plan) {
     case Strategy::scaledjob_default:
     case Strategy::scaledjob_accurate:
     case Strategy::scaledjob_eager: {
+      if (static_cast<double>(unfinished) <= p.activation_threshold) {
+        // KEDA's RequestJobScale creates jobs only while the scaler is active (activationListLength).
+        plan.desired_replicas = in.current_replicas;
+        plan.reason = fmt::format("{}: inactive: unfinished {} <= activation threshold {} → no new job",
+                                  strategy_name(p.strategy), unfinished, p.activation_threshold);
+        break;
+      }
       plan.new_jobs = scaledjob_new_jobs(p.strategy, unfinished, p.target_tasks_per_pod, in.current_replicas,
                                          in.pending_jobs, p.min_replicas, p.max_replicas);
       plan.desired_replicas = static_cast<int>(in.current_replicas + plan.new_jobs);
@@ -86,7 +105,8 @@ void run_strategy(const PlanInput& in, Plan& plan) {
     case Strategy::deadline: {
       if (!plan.seconds_left) {
         plan.desired_replicas = p.max_replicas;
-        plan.reason = "deadline strategy without a deadline in the policy: recommending max replicas";
+        plan.reason =
+            "deadline strategy without a deadline (none in the policy, none of a queued job): recommending max replicas";
         plan.warnings.push_back("set deadline_seconds or deadline_at in the policy");
         break;
       }
@@ -148,7 +168,7 @@ Plan make_plan(const PlanInput& in) {
   plan.strategy = in.policy.strategy;
   plan.current_replicas = in.current_replicas;
   plan.work = static_cast<double>(in.snapshot.unfinished);
-  plan.seconds_left = seconds_until_deadline(in.policy, in.now_epoch);
+  choose_deadline(in, plan);
   choose_task_time(in, plan);
   // A controller's record of activity, whichever branch plans: an idle spell is measured from the last work seen.
   if (in.hpa_state != nullptr && plan.work > in.policy.activation_threshold) in.hpa_state->last_active = in.now_epoch;
@@ -192,6 +212,7 @@ core::Json to_json(const Plan& plan, const PlanInput& in) {
   if (plan.seconds_left) {
     deadline = core::Json::object();
     deadline.set("seconds_left", *plan.seconds_left);
+    deadline.set("from", plan.deadline_from);
     deadline.set("past", plan.deadline_past);
     deadline.set("met", plan.deadline_met);
   }
@@ -229,7 +250,8 @@ std::string to_text(const Plan& plan) {
                            plan.predicted_pod_seconds, plan.predicted_cost)
              : std::string("drain      never (no replicas)\n");
   if (plan.seconds_left) {
-    out += fmt::format("deadline   {:.0f}s left, {}\n", *plan.seconds_left,
+    out += fmt::format("deadline   {:.0f}s left ({}), {}\n", *plan.seconds_left,
+                       plan.deadline_from == "queue" ? "a queued job's" : "the policy's",
                        plan.deadline_past  ? "already past"
                        : plan.deadline_met ? "met"
                                            : "MISSED");

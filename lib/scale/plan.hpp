@@ -34,7 +34,8 @@ struct Plan {
   double predicted_drain_seconds = 0;  // infinite when nothing will drain it
   double predicted_pod_seconds = 0;
   double predicted_cost = 0;
-  std::optional<double> seconds_left;  // until the deadline, when the policy has one
+  std::optional<double> seconds_left;  // until the deadline: the policy's or a queued job's, the earlier
+  std::string deadline_from;           // "policy" or "queue" (a job's `enqueue --deadline`)
   bool deadline_past = false;
   bool deadline_met = true;
   std::vector<std::string> warnings;

@@ -12,6 +12,7 @@ namespace swath::scale {
 namespace {
 
 constexpr std::string_view kSchema = "swath.queue.stats/1";
+constexpr double kMostTasks = 1e12;
 
 long long count(const core::Json& object, std::string_view key, const std::string& name, bool required = true) {
   const core::Json* value = object.find(key);
@@ -29,7 +30,13 @@ long long count(const core::Json& object, std::string_view key, const std::strin
     throw core::DataError(name, "'" + std::string(key) + "' is not a whole number (" + value->dump() + ")",
                           "produce it with `swath queue stats --json`");
   }
-  return static_cast<long long>(v);
+  // No Redis holds 10^12 tasks (a terabyte of records at least); larger counts are a broken file, and near 2^63
+  // they overflowed the sums and formulas (a plan for -9.2e18 tasks).
+  if (v > kMostTasks) {
+    throw core::DataError(name, "'" + std::string(key) + "' is " + value->dump() + ", more than any queue holds",
+                          "produce it with `swath queue stats --json`");
+  }
+  return value->is_int() ? static_cast<long long>(value->as_int()) : static_cast<long long>(v);
 }
 
 double seconds(const core::Json* object, std::string_view key, const std::string& name) {
@@ -76,6 +83,13 @@ QueueSnapshot snapshot_from_json(const core::Json& json, const std::string& name
     s.depth_high = count(*by, "high", name, false);
     s.depth_normal = count(*by, "normal", name, false);
     s.depth_low = count(*by, "low", name, false);
+  }
+  if (const auto* left = json.find("seconds_to_earliest_deadline"); left != nullptr && !left->is_null()) {
+    if (!left->is_number() || !std::isfinite(left->as_double())) {
+      throw core::DataError(name, "'seconds_to_earliest_deadline' is not a number or null (" + left->dump() + ")",
+                            "produce it with `swath queue stats --json`");
+    }
+    s.seconds_to_job_deadline = left->as_double();
   }
   if (const auto* tp = json.find("throughput_per_second"); tp && tp->is_number())
     s.throughput_per_second = tp->as_double();

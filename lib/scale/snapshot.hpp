@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,9 @@ struct QueueSnapshot {
   double task_p50 = 0;  // seconds; 0 when not measured yet
   double task_p95 = 0;
   long long task_count = 0;
+  // Seconds until the earliest deadline of a job with unfinished tasks (`enqueue --deadline`: tasks not started by
+  // then expire), when one is ahead.
+  std::optional<double> seconds_to_job_deadline;
 };
 
 // Parses `swath queue stats --json` output; DataError naming `name` and the key when it is not the contract.

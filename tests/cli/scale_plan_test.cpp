@@ -105,7 +105,7 @@ TEST_CASE("scale-plan: a deadline already past says so and recommends max replic
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("replicas   2 → 12 (scale-up)") != std::string::npos);
   CHECK(r.out.find("the deadline passed 300s ago: recommending max replicas (12)") != std::string::npos);
-  CHECK(r.out.find("deadline   -300s left, already past") != std::string::npos);
+  CHECK(r.out.find("deadline   -300s left (the policy's), already past") != std::string::npos);
   // Every strategy is overridden by a past deadline.
   const auto j = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--now", "2026-11-25T18:05:00Z",
                               "--strategy", "scaledjob-eager", "--json"});
@@ -221,6 +221,45 @@ TEST_CASE("scale-plan: Redis unreachable is a clear error, exit 1") {
   CHECK(r.err.rfind("swath scale-plan: cannot connect to Redis at " + url + "/0: Connection refused", 0) == 0);
   CHECK(r.err.find("is redis-server running") != std::string::npos);
   CHECK(r.out.empty());
+}
+
+TEST_CASE("scale-plan: --redis plans for a queued job's deadline when it is earlier than the policy's") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  for (int i = 0; i < 500; ++i) test::write_text(dir / ("in/" + std::to_string(i) + ".txt"), std::to_string(i));
+  const auto enqueue = [&](const std::string& queue, std::vector<std::string> more) {
+    std::vector<std::string> args{"enqueue", "--redis", redis.url(),      "--queue",  queue,
+                                  "--kind",  "noop",    dir / "in/*.txt", "--output", dir / ("out-" + queue)};
+    args.insert(args.end(), more.begin(), more.end());
+    const auto r = test::swath(args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  };
+  enqueue("soon", {"--deadline", "60"});  // tasks not started within a minute expire
+  enqueue("later", {});
+  auto r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "soon", "--json"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto stats = core::Json::parse(r.out);
+  const double left = stats.at("seconds_to_earliest_deadline").as_double();
+  CHECK(left > 30);
+  CHECK(left <= 60);
+  CHECK(stats.at("earliest_deadline").is_int());
+  r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "later", "--json"});
+  CHECK(core::Json::parse(r.out).at("earliest_deadline").is_null());
+
+  // Was: "deadline 3600s left, met" with 1 pod, while every task expired a minute later.
+  const auto plan_of = [&](const std::string& queue) {
+    const auto p = test::swath({"scale-plan", "--redis", redis.url(), "--queue", queue, "--json"});
+    REQUIRE_MESSAGE(p.exit_code == 0, p.err);
+    return core::Json::parse(p.out);
+  };
+  const auto soon = plan_of("soon");
+  CHECK(soon.at("deadline").at("from").as_string() == "queue");
+  CHECK(soon.at("deadline").at("seconds_left").as_double() <= 60);
+  const auto later = plan_of("later");
+  CHECK(later.at("deadline").at("from").as_string() == "policy");
+  CHECK(soon.at("desired_replicas").as_int() > later.at("desired_replicas").as_int());
+  r = test::swath({"scale-plan", "--redis", redis.url(), "--queue", "soon"});
+  CHECK(r.out.find("left (a queued job's)") != std::string::npos);
 }
 
 TEST_CASE("scale-plan: --redis reads the queue's backlog from a real Redis") {

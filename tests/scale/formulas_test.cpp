@@ -92,7 +92,7 @@ TEST_CASE("hpa: a fresh state has no history, so its first step does not claim a
   p.cooldown_seconds = 300;
   scale::HpaState state;
   const auto first = scale::hpa_step(p, state, 1e9, 2, 0);  // two pods, nothing unfinished, nothing known before
-  CHECK(first.replicas == 1);                               // the HPA's own minimum, not zero
+  CHECK(first.replicas == 2);  // held by the window's initial count (not zero, nor the HPA's minimum of 1 yet)
   CHECK(first.reason.find("cooldown") == std::string::npos);
   CHECK(scale::hpa_step(p, state, 1e9 + 299, 2, 0).replicas > 0);
   const auto later = scale::hpa_step(p, state, 1e9 + 300, 2, 0);
@@ -132,6 +132,40 @@ TEST_CASE("hpa: scale-down stabilisation window keeps the highest recommendation
   CHECK(scale::hpa_step(p, state, 0, 10, 100).replicas == 10);
   CHECK(scale::hpa_step(p, state, 60, 10, 20).replicas == 10);  // wants 2, but 10 was recommended 60 s ago
   CHECK(scale::hpa_step(p, state, 301, 10, 20).replicas == 2);  // the 10 left the window
+}
+
+TEST_CASE("hpa: a first evaluation starts its window with the current count, as the HPA does: no scale-in at once") {
+  scale::Policy p;
+  scale::HpaState state;
+  const auto first = scale::hpa_step(p, state, 0, 10, 80);  // wants 8
+  CHECK(first.replicas == 10);
+  CHECK_MESSAGE(first.reason.find("stabilised to 10") != std::string::npos, first.reason);
+  CHECK(scale::hpa_step(p, state, 301, 10, 80).replicas == 8);  // once the initial count has left the window
+  // Scale-up is not held by it (a scale-up window of 0 counts only the recommendation now).
+  scale::HpaState fresh;
+  CHECK(scale::hpa_step(p, fresh, 0, 2, 40).replicas == 4);
+  p.scale_down.stabilization_window_seconds = 0;
+  scale::HpaState unwindowed;
+  CHECK(scale::hpa_step(p, unwindowed, 0, 10, 80).replicas == 8);
+}
+
+TEST_CASE("hpa: a huge backlog over a tiny target asks for max replicas, not an overflowed count") {
+  CHECK(scale::hpa_raw_desired(1, 3e10, 10, 0.1) == 2147483647);
+  CHECK(scale::hpa_raw_desired(0, 1e12, 0.001, 0.1) == 2147483647);
+  scale::Policy p;
+  scale::HpaState state;
+  const auto d = scale::hpa_step(p, state, 0, 3, 3e10);
+  CHECK(d.replicas == 7);  // up, at the scale-up rate: max(3 + 4, 2 × 3)
+  CHECK_MESSAGE(d.reason.find("= 2147483647, at most max_replicas 20") != std::string::npos, d.reason);
+}
+
+TEST_CASE("hpa: within the tolerance, the reason shows the formula's value and the count kept") {
+  scale::Policy p;
+  scale::HpaState state;
+  const auto d = scale::hpa_step(p, state, 0, 10, 105);
+  CHECK(d.replicas == 10);
+  CHECK_MESSAGE(d.reason.find("ceil(10 × 105 / (10 × 10)) = 11, within the 0.1 tolerance: 10") != std::string::npos,
+                d.reason);
 }
 
 TEST_CASE("hpa: scale-down rate limit with a Pods policy") {

@@ -65,6 +65,14 @@ void check_manifest_options(const ManifestOptions& options) {
                            "and ending with a letter or digit",
                            "for example --data-claim swath-data");
   }
+  // The Secret's name, like every object's, is a subdomain; it also names the emitted TriggerAuthentication.
+  if (!options.redis_password_secret.empty() &&
+      (options.redis_password_secret.size() > 253 || !std::regex_match(options.redis_password_secret, subdomain))) {
+    throw core::UsageError("--redis-password-secret '" + options.redis_password_secret + "'",
+                           "Kubernetes refuses it as a Secret name: lowercase letters, digits, '-' and '.', starting "
+                           "and ending with a letter or digit",
+                           "for example --redis-password-secret swath-redis");
+  }
   check_label("--namespace", options.namespace_name, 63);
   check_label("--name", options.name, 63 - std::string("-worker-jobs").size());  // its longest object name
   queue::Keys{options.queue};                                                    // the workers would refuse it (exit 2)
