@@ -125,7 +125,8 @@ TEST_CASE("scale-plan --emit: bad kind, bad digest and missing -o write nothing"
                                                         {"--image", "reg/swath:1.0 ; rm -rf /"},
                                                         {"--image", "UPPER/Swath:1"},
                                                         {"--data-claim", "Bad Claim"},
-                                                        {"--data-claim", ""}}) {
+                                                        {"--data-claim", ""},
+                                                        {"--redis-password-secret", "Bad_Secret"}}) {
     CAPTURE(value);
     r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "out", flag, value});
     CHECK(r.exit_code == 2);
