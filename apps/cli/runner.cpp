@@ -257,7 +257,14 @@ int run(int argc, char** argv, CommandList commands) {
     log::ContextGuard trace_scope(log::current().with({{"trace_id", trace.trace_id}, {"span_id", trace.span_id}}));
     const auto logger = log::get("cli");
     logger->debug("swath {} {} starting", provenance::build_facts().git_describe, command_name);
-    const int code = chosen->run(Invocation{config, command_name, config_file_of(global)});
+    int code = 0;
+    try {
+      code = chosen->run(Invocation{config, command_name, config_file_of(global)});
+    } catch (const core::Error& e) {
+      const log::Scope exit_scope{{"exit_code", std::to_string(static_cast<int>(e.exit_code()))}};
+      log::log_failure("cli", "swath " + command_name + ": " + core::describe(e));
+      throw;
+    }
     logger->debug("swath {} finished with exit code {}", command_name, code);
     if (const auto lost = log::lost_file_lines(); !lost.empty())
       std::cerr << "swath " << command_name << ": " << lost << "\n";

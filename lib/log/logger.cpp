@@ -97,6 +97,22 @@ std::shared_ptr<spdlog::logger> get(std::string_view component) {
   return logger;
 }
 
+void log_failure(std::string_view component, const std::string& message) {
+  spdlog::sink_ptr file_sink;
+  spdlog::level::level_enum level = spdlog::level::info;
+  {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    file_sink = r.file_sink;
+    level = r.level;
+  }
+  if (file_sink == nullptr) return;
+  spdlog::logger logger(std::string(component), file_sink);
+  logger.set_level(level);
+  logger.error("{}", message);
+  logger.flush();
+}
+
 std::string lost_file_lines() {
   std::shared_ptr<AppendFileSink> sink;
   {

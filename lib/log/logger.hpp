@@ -36,6 +36,10 @@ void end_status();                          // leaves the last one on its own li
 // One line on stderr outside the loggers (a sink's own trouble), stepping around the status line as log lines do.
 void print_notice(const std::string& line);
 
+// The error a command ends with, as a log line (with the thread's context: trace, task, scene) in the --log-file, which
+// the plain final line on stderr does not reach. stderr is left as it is: that line is its last, in any format.
+void log_failure(std::string_view component, const std::string& message);
+
 // "" when every line reached the configured --log-file (or there is none); else how many did not, and why.
 std::string lost_file_lines();
 

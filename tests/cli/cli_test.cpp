@@ -279,6 +279,22 @@ TEST_CASE("cli: JSON log lines carry the caller's trace id") {
   }
 }
 
+TEST_CASE("cli: the error a command ends with is the --log-file's last line, with its trace and exit code") {
+  test::ScratchDir dir;
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const auto r = test::swath({"--traceparent", "00-" + trace + "-00f067aa0ba902b7-01", "--log-file", dir / "log.jsonl",
+                              "tile", dir / "missing.tif", "-o", dir / "out"});
+  CHECK(r.exit_code == 1);
+  const auto lines = test::lines(core::read_file(dir / "log.jsonl"));
+  REQUIRE_FALSE(lines.empty());
+  const auto last = core::Json::parse(lines.back());  // was: only the lines before it, no word of the failure
+  CHECK(last.at("severity").as_string() == "ERROR");
+  CHECK(last.at("message").as_string().find("swath tile: cannot open '" + dir / "missing.tif" + "'") == 0);
+  CHECK(last.at("trace_id").as_string() == trace);
+  CHECK(last.at("exit_code").as_string() == "1");
+  CHECK(test::lines(r.err).back().rfind("swath tile: cannot open", 0) == 0);  // stderr's own line, as ever
+}
+
 TEST_CASE("cli: unwritable output paths exit non-zero and write nothing") {
   test::ScratchDir dir;
   test::write_text(dir / "file", "x");
