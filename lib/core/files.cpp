@@ -350,6 +350,12 @@ void remove_stale_temporaries(const std::string& dir, const std::string& only_fo
   }
 }
 
+void remove_file_if_present(const std::string& path, const std::string& hint) {
+  if (::unlink(path.c_str()) == 0 || errno == ENOENT) return;
+  const int err = errno;
+  throw IoError("cannot remove '" + path + "'", os_reason(err), hint);
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {

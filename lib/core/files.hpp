@@ -113,6 +113,9 @@ void remove_stale_temporaries(const std::string& dir, const std::string& only_fo
 // there is none to give.
 std::string write_error_hint(int err);
 
+// Removes `path` if it is there; throws IoError naming it, with `hint`, when it is there and cannot be removed.
+void remove_file_if_present(const std::string& path, const std::string& hint);
+
 // Reads a whole file; throws IoError naming the path.
 std::string read_file(const std::string& path);
 

@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gdal.h>
@@ -12,7 +11,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 #include <utility>
 
@@ -199,10 +197,6 @@ class ManifestWriter::File {
   File(const File&) = delete;
   File& operator=(const File&) = delete;
 
-  bool empty() const {
-    struct stat st {};
-    return ::fstat(fd_, &st) == 0 && st.st_size == 0;
-  }
   void write(const std::string& text) {
     std::size_t done = 0;
     while (done < text.size()) {
@@ -237,7 +231,7 @@ ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string&
       index_path_(output_dir + "/" + index_name),
       journal_path_(journal_path(output_dir, manifest_name)) {
   journal_ = std::make_unique<File>(journal_path_, manifest_path_, append_journal, output_dir);
-  retire_committed_manifest(append_journal);
+  retire_committed_manifest();
   // Staged in commit order: the index first, the manifest (what readers and --resume trust) last.
   index_ = std::make_unique<File>(staged_.add(index_path_), index_path_, false);
   manifest_ = std::make_unique<File>(staged_.add(manifest_path_), manifest_path_, false);
@@ -247,29 +241,34 @@ ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string&
   index_->write(R"({"type":"FeatureCollection","features":[)");
 }
 
-// Under the journal's lock: a live run of this manifest is refused before anything of its is touched.
-void ManifestWriter::retire_committed_manifest(bool keep_records) {
-  std::error_code ec;
-  if (!fs::is_regular_file(manifest_path_, ec)) return;
-  // Into an empty journal only: one a killed run left holds newer records, and the manifest's cost only a redo.
-  if (keep_records && journal_->empty()) {
-    std::ifstream in(manifest_path_, std::ios::binary);
-    std::string chunk(std::size_t{1} << 20, '\0');
-    while (in) {
-      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-      if (in.gcount() > 0) journal_->write(chunk.substr(0, static_cast<std::size_t>(in.gcount())));
-    }
-    if (in.bad()) {
-      throw core::IoError("cannot read '" + manifest_path_ + "'", std::strerror(errno),
-                          "check the file, or run without --resume to redo every tile");
-    }
+// Under the journal's lock: a live run of this manifest is refused before anything of its is touched. The records
+// go to the journal, after any a killed run left there (a copy a full disk cut short, or an older swath's newer
+// records: either way valid records of this directory), so that --resume keeps them and --overwrite still finds
+// the tiles they list; only then does the manifest go.
+void ManifestWriter::retire_committed_manifest() {
+  const int fd = ::open(manifest_path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return;
+    const int err = errno;
+    throw core::IoError("cannot read '" + manifest_path_ + "'", std::strerror(err),
+                        "this run replaces the tiles it lists: check its permissions");
   }
-  for (const auto& path : {manifest_path_, index_path_}) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-      throw core::IoError("cannot remove '" + path + "'", std::strerror(errno),
-                          "this run replaces what it lists: check the output directory's permissions");
+  std::string chunk(std::size_t{1} << 20, '\0');
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw core::IoError("cannot read '" + manifest_path_ + "'", std::strerror(err),
+                          "this run replaces the tiles it lists: check the file");
     }
+    if (n == 0) break;
+    journal_->write(chunk.substr(0, static_cast<std::size_t>(n)));
   }
+  ::close(fd);
+  for (const auto& path : {manifest_path_, index_path_})
+    core::remove_file_if_present(path, "this run replaces what it lists: check the output directory's permissions");
 }
 
 ManifestWriter::~ManifestWriter() {

@@ -64,13 +64,12 @@ std::string journal_path(const std::string& output_dir, const std::string& manif
 // Writes the manifest, the index and the journal as tiles arrive from the in-order sink. Memory stays
 // constant: lines go straight to temporary files, renamed into place by commit(). A manifest of its name a previous
 // run committed goes before the first tile (its index too): this run replaces the tiles it lists, and a run stopped
-// half-way must not leave it listing them; with `append_journal` (--resume) its records move into the journal first,
-// so the next --resume still keeps them. A destroyed writer removes its temporaries but keeps the journal (that is
-// what --resume reads). The journal stays locked while the writer lives, committed or not,
-// so that other runs know this one live until it has done what follows its commit (replacing another run's tiles);
-// a committed writer removes it when destroyed.
-// The directory says what the manifest says: a tile recorded failed or blank has no file, so one an earlier
-// run wrote at its path (tiles of `tile_format`) is removed before its line is written.
+// half-way must not leave it listing them; its records move into the journal first, so a later --resume still keeps
+// them and --overwrite still finds their tiles. A destroyed writer removes its temporaries but keeps the journal (that
+// is what --resume reads). The journal stays locked while the writer lives, committed or not, so that other runs know
+// this one live until it has done what follows its commit (replacing another run's tiles); a committed writer removes
+// it when destroyed. The directory says what the manifest says: a tile recorded failed or blank has no file, so one an
+// earlier run wrote at its path (tiles of `tile_format`) is removed before its line is written.
 class ManifestWriter {
  public:
   ManifestWriter(const std::string& output_dir, const std::string& manifest_name, const std::string& index_name,
@@ -87,7 +86,7 @@ class ManifestWriter {
 
  private:
   class File;
-  void retire_committed_manifest(bool keep_records);
+  void retire_committed_manifest();
   void remove_unwritten_tile(const TileRecord& record) const;
   std::string output_dir_;
   Format tile_format_;

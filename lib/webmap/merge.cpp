@@ -289,14 +289,15 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
   report.planned = count_in_range(layout, layout.zooms.min);
   pipeline::Progress shown{0, report.planned, 0, 0, 0, "tiles"};
   if (progress != nullptr) progress->started(shown);
-  tiling::ManifestWriter manifest(to, options.tile.manifest_name, options.tile.index_name, shards.header, false,
-                                  options.tile.format);
-  remove_tilejson(to);
+  // The archive first: refused (a path that cannot hold it), it must leave an earlier merge's manifest in place.
   std::optional<pmtiles::ArchiveWriter> archive;
   if (!options.archive.empty()) {
     prepare_archive_folder(options.archive);
     archive.emplace(options.archive);
   }
+  tiling::ManifestWriter manifest(to, options.tile.manifest_name, options.tile.index_name, shards.header, false,
+                                  options.tile.format);
+  remove_tilejson(to);
   Merge merge(options, to, layout, split, shards, manifest, archive ? &*archive : nullptr, report);
   for (const auto& root : subtree_roots(layout.ranges, layout.zooms, layout.root_zoom)) {
     if (options.tile.stop && options.tile.stop()) {

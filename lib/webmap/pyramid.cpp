@@ -34,6 +34,14 @@ namespace swath::webmap {
 
 namespace {
 
+// The merged pyramid's manifest and index (tilejson.json goes for every run), before a shard's first tile.
+void retire_merged_pyramid(const tiling::TileOptions& tile) {
+  for (const auto& name : {tile.manifest_name, tile.index_name}) {
+    core::remove_file_if_present(tile.output_dir + "/" + name,
+                                 "this shard replaces tiles it lists: check the output directory's permissions");
+  }
+}
+
 struct BlockJob {
   TileKey root;
   log::Context log_context;
@@ -121,7 +129,10 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     }
     manifest.emplace(options.tile.output_dir, manifest_name, index_name, header, options.tile.resume,
                      options.tile.format);
-    if (!options.sharded) remove_tilejson(options.tile.output_dir);
+    // A shard replaces tiles the merged manifest lists too: that manifest, its index and tilejson.json go with the
+    // shard's own, until the merge is run again.
+    if (options.sharded) retire_merged_pyramid(options.tile);
+    remove_tilejson(options.tile.output_dir);
   }
   logger->info("pyramid of {} scene(s), zooms {}-{}, {} block(s) of base tiles rooted at zoom {}, in '{}'",
                scenes.size(), layout.zooms.min, layout.zooms.max, roots.size(), layout.root_zoom, output);

@@ -1,14 +1,9 @@
 // TileJSON 3.0.0 (https://github.com/mapbox/tilejson-spec/tree/master/3.0.0) for the pyramid.
 #include "webmap/tilejson.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <optional>
 
-#include "core/errors.hpp"
 #include "core/files.hpp"
 
 namespace swath::webmap {
@@ -57,11 +52,8 @@ void write_tilejson(const PyramidOptions& options, const PyramidLayout& layout, 
 }
 
 void remove_tilejson(const std::string& dir) {
-  const std::string path = dir + "/tilejson.json";
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    throw core::IoError("cannot remove '" + path + "'", std::strerror(errno),
-                        "this run replaces the pyramid it describes: check the output directory's permissions");
-  }
+  core::remove_file_if_present(dir + "/tilejson.json",
+                               "this run replaces the pyramid it describes: check the output directory's permissions");
 }
 
 }  // namespace swath::webmap

@@ -428,6 +428,23 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "cli tile: a stopped re-run keeps the records it replaced, so --overwrite still removes a dropped scene's tiles") {
+  test::ScratchDir dir;
+  const auto scene = many_tiles_scene(dir);
+  fs::copy_file(scene, dir / "second.tif");
+  const std::vector<std::string> both{scene, dir / "second.tif", "-o", dir / "out", "--size", "16", "--threads", "2"};
+  std::vector<std::string> first{"tile"};
+  first.insert(first.end(), both.begin(), both.end());
+  REQUIRE(test::swath(first).exit_code == 0);
+  CHECK(interrupt_after(both, dir / "out", 20, SIGINT).exit_code == 130);
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+  // Was: the stopped run had dropped the first run's records, so its 'second' tiles were listed nowhere and stayed.
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "16", "--overwrite"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK_FALSE(fs::exists(dir / "out/second"));
+}
+
+TEST_CASE(
     "cli tile: WEBP inside GTiff tiles: pixel-interleaved as it must be; a warning GDAL gives of itself is no refusal") {
   test::ScratchDir dir;
   const std::string landsat = std::string(SWATH_SHARED_DATA_DIR) + "/RGBA.byte.tif";

@@ -67,3 +67,33 @@ TEST_CASE(
   REQUIRE(test::swath(reference).exit_code == 0);
   CHECK(test::pyramid_files(dir / "map") == test::pyramid_files(dir / "reference"));
 }
+
+TEST_CASE("tile --grid xyz: a shard run retires the merged manifest and tilejson.json; a refused merge keeps them") {
+  test::ScratchDir dir;
+  const auto scene = scene_of(dir, 2);
+  const std::vector<std::string> common{"--grid", "xyz", "--zoom", "10-14"};
+  const auto run = [&](std::vector<std::string> args) {
+    args.insert(args.end(), common.begin(), common.end());
+    return test::swath(args);
+  };
+  for (const std::string shard : {"0/2", "1/2"})
+    REQUIRE(run({"tile", scene, "-o", dir / "map", "--shard", shard}).exit_code == 0);
+  REQUIRE(run({"tile", "--merge-shards", dir / "map"}).exit_code == 0);
+  REQUIRE(fs::exists(dir / "map/tilejson.json"));
+
+  // A merge refused for its archive's path (a file where its directory should be) leaves the merge it would replace.
+  test::write_text(dir / "blocker", "x");
+  CHECK(run({"tile", "--merge-shards", dir / "map", "-o", dir / "blocker/out.pmtiles"}).exit_code != 0);
+  CHECK(fs::exists(dir / "map/tiles.jsonl"));
+  CHECK(fs::exists(dir / "map/tilejson.json"));
+
+  // A shard run again replaces tiles the merged manifest lists (other ones, were the scene rewritten): it goes.
+  REQUIRE(run({"tile", scene, "-o", dir / "map", "--shard", "0/2"}).exit_code == 0);
+  CHECK_FALSE(fs::exists(dir / "map/tiles.jsonl"));
+  CHECK_FALSE(fs::exists(dir / "map/tiles.geojson"));
+  CHECK_FALSE(fs::exists(dir / "map/tilejson.json"));
+  CHECK(fs::exists(dir / "map/tiles.shard-1-of-2.jsonl"));
+  REQUIRE(run({"tile", "--merge-shards", dir / "map"}).exit_code == 0);
+  REQUIRE(run({"tile", scene, "-o", dir / "whole"}).exit_code == 0);
+  CHECK(test::pyramid_files(dir / "map") == test::pyramid_files(dir / "whole"));  // the shards' manifests aside
+}
