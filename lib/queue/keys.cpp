@@ -28,6 +28,7 @@ Keys::Keys(const std::string& queue_name) : name(queue_name) {
   finishing = prefix + "finishing";
   unfinished = prefix + "unfinished";
   jobs = prefix + "jobs";
+  deadlines = prefix + "deadlines";
   layout = prefix + "layout";
   bucketed = prefix + "bucketed";
 }

@@ -26,6 +26,7 @@ struct Keys {
   std::string finishing;    // ZSET task -> when another worker may move its files: committed, files not yet in place
   std::string unfinished;   // LIST, one element per task not finished: LLEN is the scaling signal KEDA reads
   std::string jobs;         // ZSET job id -> created (ms)
+  std::string deadlines;    // ZSET job id -> its deadline (ms, Redis TIME), for jobs enqueued with one
   std::string layout;       // STRING "3": the key layout of this version (jobs, record and claim buckets)
   std::string bucketed;     // STRING "1" once `swath queue migrate` ran: new jobs spread their records over buckets
   std::string claim_texts;  // HASH ref -> text: what claims (HASHes `claims:<D>:<b>`, output -> work) refer to, once

@@ -104,24 +104,26 @@ for _, entry in ipairs(redis.call('LRANGE', k('durations'), 0, -1)) do
   samples[#samples + 1] = string.sub(entry, colon + 1)
 end
 local buckets = redis.call('HGETALL', k('throughput'))
--- The earliest deadline still ahead of a job with unfinished tasks (0: none): its tasks not started by then expire,
--- which the deadline planner must plan for. One HMGET per job; jobs are enqueues, not tasks.
-local earliest = 0
-for _, job in ipairs(redis.call('ZRANGE', k('jobs'), 0, -1)) do
-  local f = redis.call('HMGET', jk(job), 'meta', 'unfinished')
-  if f[1] and tonumber(f[2] or '0') > 0 then
-    local ok, meta = pcall(cjson.decode, f[1])
-    local deadline = ok and type(meta) == 'table' and meta.deadline
-    if type(deadline) == 'number' and deadline > now and (earliest == 0 or deadline < earliest) then
-      earliest = deadline
-    end
+-- The earliest deadline still ahead of a job with unfinished tasks (0: none), and those tasks (of every job due
+-- then): the planner's. From the deadlines ZSET in deadline order, so a poll reads the jobs due soonest, not every
+-- job the queue lists; at most 100 finished ones are passed over.
+local earliest, due = 0, 0
+local entries = redis.call('ZRANGEBYSCORE', k('deadlines'), '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 100)
+for i = 1, #entries, 2 do
+  local deadline = tonumber(entries[i + 1])
+  if earliest ~= 0 and deadline > earliest then break end
+  local unfinished = tonumber(redis.call('HGET', jk(entries[i]), 'unfinished') or '0') or 0
+  if unfinished > 0 then
+    earliest = deadline
+    due = due + unfinished
   end
 end
 return {now, redis.call('LLEN', k('ready')), redis.call('LLEN', k('low')),
   tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0'),
   redis.call('ZCARD', k('leased')), redis.call('ZCARD', k('delayed')), redis.call('LLEN', k('dead')),
   tonumber(s[1] or '0'), redis.call('ZCOUNT', k('workers'), now - alive_ms, '+inf'), samples, buckets,
-  redis.call('ZCARD', k('finishing')), redis.call('LLEN', k('unfinished')), redis.call('ZCARD', k('jobs')), earliest}
+  redis.call('ZCARD', k('finishing')), redis.call('LLEN', k('unfinished')), redis.call('ZCARD', k('jobs')), earliest,
+  due}
 )lua")};
 
 const Script jobs{"jobs", compose(settles, R"lua(

@@ -52,7 +52,8 @@ QueueStats read_stats(QueueClient& client, std::int64_t window_seconds) {
   s.finishing = v.at(13).as_int();
   s.unfinished = v.at(14).as_int();
   s.jobs = v.at(15).as_int();
-  s.earliest_deadline_ms = v.size() > 16 ? v.at(16).as_int() : 0;
+  s.earliest_deadline_ms = v.at(16).as_int();
+  s.deadline_unfinished = v.at(17).as_int();
   s.now_ms = now;
   std::vector<double> seconds;
   for (const auto& sample : v.at(11).as_array()) seconds.push_back(std::stod(sample.as_string()));
@@ -104,6 +105,7 @@ core::Json to_json(const QueueStats& s) {
            s.earliest_deadline_ms > 0
                ? core::Json(round3(static_cast<double>(s.earliest_deadline_ms - s.now_ms) / 1000))
                : core::Json());
+  json.set("deadline_unfinished", s.deadline_unfinished);
   return json;
 }
 
@@ -122,8 +124,8 @@ std::string to_text(const QueueStats& s) {
       << "  throughput " << s.throughput_per_second << " tasks/s over " << s.window_seconds << " s\n"
       << "  task time  p50 " << s.p50 << " s, p95 " << s.p95 << " s (" << s.task_count << " tasks)\n";
   if (s.earliest_deadline_ms > 0) {
-    out << "  deadline   in " << (s.earliest_deadline_ms - s.now_ms + 999) / 1000
-        << " s (the earliest of a job with unfinished tasks: tasks not started by then expire)\n";
+    out << "  deadline   in " << (s.earliest_deadline_ms - s.now_ms + 999) / 1000 << " s for " << s.deadline_unfinished
+        << " unfinished task(s) (the earliest job deadline: tasks not started by then expire)\n";
   }
   return out.str();
 }

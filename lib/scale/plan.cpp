@@ -19,16 +19,25 @@ std::optional<double> seconds_until_deadline(const Policy& policy, double now_ep
 
 namespace {
 
-// The policy's deadline, or a queued job's when earlier: its tasks not started by then expire (dead-lettered), so the
-// plan drains the queue by then, whatever the policy allows.
-void choose_deadline(const PlanInput& in, Plan& plan) {
-  plan.seconds_left = seconds_until_deadline(in.policy, in.now_epoch);
-  if (plan.seconds_left) plan.deadline_from = "policy";
-  const auto& job = in.snapshot.seconds_to_job_deadline;
-  if (job && (!plan.seconds_left || *job < *plan.seconds_left)) {
-    plan.seconds_left = job;
-    plan.deadline_from = "queue";
+// The queued job due soonest: from its epoch deadline when the stats give it (so --now applies), else from the
+// snapshot's own count of seconds. A deadline already past plans nothing: its tasks not started have expired.
+void choose_job_deadline(const PlanInput& in, Plan& plan) {
+  const auto& snapshot = in.snapshot;
+  std::optional<double> left = snapshot.job_deadline_epoch
+                                   ? std::optional<double>(*snapshot.job_deadline_epoch - in.now_epoch)
+                                   : snapshot.seconds_to_job_deadline;
+  if (!left) return;
+  if (*left <= 0) {
+    plan.warnings.push_back(
+        fmt::format("a queued job's deadline passed {:.0f}s ago: its tasks not started by then "
+                    "expire (dead-lettered), and are not planned for",
+                    -*left));
+    return;
   }
+  plan.job_seconds_left = left;
+  // Stats without the count (none given): every unfinished task, the cautious reading.
+  plan.job_tasks =
+      static_cast<double>(snapshot.job_deadline_tasks > 0 ? snapshot.job_deadline_tasks : snapshot.unfinished);
 }
 
 void choose_task_time(const PlanInput& in, Plan& plan) {
@@ -69,6 +78,24 @@ void keep_until_cooldown(const PlanInput& in, Plan& plan) {
       fmt::format("; kept at 1 until {}s without work (cooldown; {:.0f}s so far)", in.policy.cooldown_seconds, idle);
 }
 
+// The fewest pods for the policy's deadline (all the unfinished work) and for a queued job's (its tasks started by
+// then, so finished a task time later, as if they ran first): the larger.
+void plan_for_deadlines(const PlanInput& in, Plan& plan) {
+  const Policy& p = in.policy;
+  if (plan.seconds_left) {
+    const auto decision = deadline_replicas({plan.work, in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
+                                             *plan.seconds_left, p.min_replicas, p.max_replicas});
+    plan.desired_replicas = decision.replicas;
+    plan.reason = decision.reason;
+  }
+  if (!plan.job_seconds_left) return;
+  const auto job = deadline_replicas({plan.job_tasks, in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
+                                      *plan.job_seconds_left + plan.task_seconds, p.min_replicas, p.max_replicas});
+  if (plan.seconds_left && job.replicas <= plan.desired_replicas) return;
+  plan.desired_replicas = job.replicas;
+  plan.reason = "a queued job's deadline: " + job.reason;
+}
+
 void run_strategy(const PlanInput& in, Plan& plan) {
   const Policy& p = in.policy;
   // Every strategy reads the unfinished count (waiting + delayed + running), as the emitted KEDA objects do.
@@ -103,18 +130,14 @@ void run_strategy(const PlanInput& in, Plan& plan) {
       break;
     }
     case Strategy::deadline: {
-      if (!plan.seconds_left) {
+      if (!plan.seconds_left && !plan.job_seconds_left) {
         plan.desired_replicas = p.max_replicas;
         plan.reason =
             "deadline strategy without a deadline (none in the policy, none of a queued job): recommending max replicas";
         plan.warnings.push_back("set deadline_seconds or deadline_at in the policy");
         break;
       }
-      DeadlineInput d{plan.work,          in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
-                      *plan.seconds_left, p.min_replicas,      p.max_replicas};
-      const auto decision = deadline_replicas(d);
-      plan.desired_replicas = decision.replicas;
-      plan.reason = decision.reason;
+      plan_for_deadlines(in, plan);
       if (const int keep = busy_pods(in); plan.desired_replicas < keep) {
         // Fewer pods would meet the deadline, but scaling in now would interrupt leased tasks: wait for them.
         plan.desired_replicas = keep;
@@ -126,7 +149,31 @@ void run_strategy(const PlanInput& in, Plan& plan) {
   }
 }
 
+// Whether the job due soonest has its tasks started by its deadline, run first on the planned pods.
+void predict_job_deadline(const PlanInput& in, Plan& plan) {
+  if (!plan.job_seconds_left) return;
+  const int ready = std::min(in.current_replicas, plan.desired_replicas);
+  const double last_start =
+      drain_seconds(plan.job_tasks, ready, plan.desired_replicas, plan.task_seconds, in.policy.pod_startup_seconds) -
+      plan.task_seconds;
+  plan.job_deadline_met = last_start <= *plan.job_seconds_left;
+  if (!plan.job_deadline_met) {
+    plan.warnings.push_back(
+        fmt::format("a queued job's {} unfinished task(s) due to start within {:.0f}s: {} "
+                    "replicas start the last {}",
+                    plan.job_tasks, *plan.job_seconds_left, plan.desired_replicas,
+                    std::isfinite(last_start) ? fmt::format("after {:.0f}s", last_start) : std::string("never")));
+  }
+  if (static_cast<double>(in.snapshot.unfinished) > plan.job_tasks) {
+    plan.warnings.push_back(fmt::format(
+        "the plan for a queued job's deadline assumes its {} task(s) run before the {} other unfinished task(s): "
+        "enqueue it with --priority high",
+        plan.job_tasks, static_cast<double>(in.snapshot.unfinished) - plan.job_tasks));
+  }
+}
+
 void predict(const PlanInput& in, Plan& plan) {
+  predict_job_deadline(in, plan);
   const int ready = std::min(in.current_replicas, plan.desired_replicas);
   plan.predicted_drain_seconds =
       drain_seconds(plan.work, ready, plan.desired_replicas, plan.task_seconds, in.policy.pod_startup_seconds);
@@ -168,7 +215,8 @@ Plan make_plan(const PlanInput& in) {
   plan.strategy = in.policy.strategy;
   plan.current_replicas = in.current_replicas;
   plan.work = static_cast<double>(in.snapshot.unfinished);
-  choose_deadline(in, plan);
+  plan.seconds_left = seconds_until_deadline(in.policy, in.now_epoch);
+  choose_job_deadline(in, plan);
   choose_task_time(in, plan);
   // A controller's record of activity, whichever branch plans: an idle spell is measured from the last work seen.
   if (in.hpa_state != nullptr && plan.work > in.policy.activation_threshold) in.hpa_state->last_active = in.now_epoch;
@@ -212,9 +260,15 @@ core::Json to_json(const Plan& plan, const PlanInput& in) {
   if (plan.seconds_left) {
     deadline = core::Json::object();
     deadline.set("seconds_left", *plan.seconds_left);
-    deadline.set("from", plan.deadline_from);
     deadline.set("past", plan.deadline_past);
     deadline.set("met", plan.deadline_met);
+  }
+  core::Json job_deadline;
+  if (plan.job_seconds_left) {
+    job_deadline = core::Json::object();
+    job_deadline.set("seconds_left", *plan.job_seconds_left);
+    job_deadline.set("tasks", plan.job_tasks);
+    job_deadline.set("met", plan.job_deadline_met);
   }
   core::Json warnings = core::Json::array();
   for (const auto& w : plan.warnings) warnings.push_back(w);
@@ -233,6 +287,7 @@ core::Json to_json(const Plan& plan, const PlanInput& in) {
   out.set("predicted_pod_seconds", number_or_null(plan.predicted_pod_seconds));
   out.set("predicted_cost", number_or_null(plan.predicted_cost));
   out.set("deadline", deadline);
+  out.set("job_deadline", job_deadline);
   out.set("warnings", warnings);
   out.set("inputs", inputs);
   out.set("provenance", provenance::provenance_json(provenance::hash_options(options)));
@@ -250,11 +305,14 @@ std::string to_text(const Plan& plan) {
                            plan.predicted_pod_seconds, plan.predicted_cost)
              : std::string("drain      never (no replicas)\n");
   if (plan.seconds_left) {
-    out += fmt::format("deadline   {:.0f}s left ({}), {}\n", *plan.seconds_left,
-                       plan.deadline_from == "queue" ? "a queued job's" : "the policy's",
+    out += fmt::format("deadline   {:.0f}s left, {}\n", *plan.seconds_left,
                        plan.deadline_past  ? "already past"
                        : plan.deadline_met ? "met"
                                            : "MISSED");
+  }
+  if (plan.job_seconds_left) {
+    out += fmt::format("job due    in {:.0f}s: {} task(s) to start by then, {}\n", *plan.job_seconds_left,
+                       plan.job_tasks, plan.job_deadline_met ? "met" : "MISSED");
   }
   for (const auto& w : plan.warnings) out += "warning    " + w + "\n";
   return out;

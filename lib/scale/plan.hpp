@@ -34,8 +34,12 @@ struct Plan {
   double predicted_drain_seconds = 0;  // infinite when nothing will drain it
   double predicted_pod_seconds = 0;
   double predicted_cost = 0;
-  std::optional<double> seconds_left;  // until the deadline: the policy's or a queued job's, the earlier
-  std::string deadline_from;           // "policy" or "queue" (a job's `enqueue --deadline`)
+  std::optional<double> seconds_left;  // until the deadline, when the policy has one
+  // A queued job's deadline (`enqueue --deadline`: its tasks not started by then expire), when one is ahead: the
+  // deadline strategy also plans for its tasks to start by then, as if they ran first.
+  std::optional<double> job_seconds_left;
+  double job_tasks = 0;
+  bool job_deadline_met = true;
   bool deadline_past = false;
   bool deadline_met = true;
   std::vector<std::string> warnings;

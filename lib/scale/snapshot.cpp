@@ -49,6 +49,24 @@ double seconds(const core::Json* object, std::string_view key, const std::string
   return value->as_double();
 }
 
+// earliest_deadline (ms), seconds_to_earliest_deadline and deadline_unfinished, each null or absent when no job has
+// one.
+void read_job_deadline(const core::Json& json, const std::string& name, QueueSnapshot& s) {
+  const auto number = [&](const char* key) -> std::optional<double> {
+    const auto* value = json.find(key);
+    if (value == nullptr || value->is_null()) return std::nullopt;
+    if (!value->is_number() || !std::isfinite(value->as_double())) {
+      throw core::DataError(name, "'" + std::string(key) + "' is not a number or null (" + value->dump() + ")",
+                            "produce it with `swath queue stats --json`");
+    }
+    return value->as_double();
+  };
+  if (const auto ms = number("earliest_deadline")) s.job_deadline_epoch = *ms / 1000;
+  s.seconds_to_job_deadline = number("seconds_to_earliest_deadline");
+  if (s.job_deadline_epoch || s.seconds_to_job_deadline)
+    s.job_deadline_tasks = count(json, "deadline_unfinished", name, false);
+}
+
 }  // namespace
 
 QueueSnapshot parse_stats_json(std::string_view text, const std::string& name) {
@@ -84,13 +102,7 @@ QueueSnapshot snapshot_from_json(const core::Json& json, const std::string& name
     s.depth_normal = count(*by, "normal", name, false);
     s.depth_low = count(*by, "low", name, false);
   }
-  if (const auto* left = json.find("seconds_to_earliest_deadline"); left != nullptr && !left->is_null()) {
-    if (!left->is_number() || !std::isfinite(left->as_double())) {
-      throw core::DataError(name, "'seconds_to_earliest_deadline' is not a number or null (" + left->dump() + ")",
-                            "produce it with `swath queue stats --json`");
-    }
-    s.seconds_to_job_deadline = left->as_double();
-  }
+  read_job_deadline(json, name, s);
   if (const auto* tp = json.find("throughput_per_second"); tp && tp->is_number())
     s.throughput_per_second = tp->as_double();
   const core::Json* times = json.find("task_seconds");

@@ -26,9 +26,12 @@ struct QueueSnapshot {
   double task_p50 = 0;  // seconds; 0 when not measured yet
   double task_p95 = 0;
   long long task_count = 0;
-  // Seconds until the earliest deadline of a job with unfinished tasks (`enqueue --deadline`: tasks not started by
-  // then expire), when one is ahead.
+  // The earliest deadline of a job with unfinished tasks (`enqueue --deadline`: tasks not started by then expire),
+  // when one is ahead: epoch seconds (what --now is compared with), else seconds from the snapshot; and those jobs'
+  // unfinished tasks.
+  std::optional<double> job_deadline_epoch;
   std::optional<double> seconds_to_job_deadline;
+  long long job_deadline_tasks = 0;
 };
 
 // Parses `swath queue stats --json` output; DataError naming `name` and the key when it is not the contract.

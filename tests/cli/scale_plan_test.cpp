@@ -105,7 +105,7 @@ TEST_CASE("scale-plan: a deadline already past says so and recommends max replic
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("replicas   2 → 12 (scale-up)") != std::string::npos);
   CHECK(r.out.find("the deadline passed 300s ago: recommending max replicas (12)") != std::string::npos);
-  CHECK(r.out.find("deadline   -300s left (the policy's), already past") != std::string::npos);
+  CHECK(r.out.find("deadline   -300s left, already past") != std::string::npos);
   // Every strategy is overridden by a past deadline.
   const auto j = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--now", "2026-11-25T18:05:00Z",
                               "--strategy", "scaledjob-eager", "--json"});
@@ -223,7 +223,7 @@ TEST_CASE("scale-plan: Redis unreachable is a clear error, exit 1") {
   CHECK(r.out.empty());
 }
 
-TEST_CASE("scale-plan: --redis plans for a queued job's deadline when it is earlier than the policy's") {
+TEST_CASE("scale-plan: --redis plans for a queued job's deadline: its tasks started by then") {
   test::RedisServer redis;
   test::ScratchDir dir;
   for (int i = 0; i < 500; ++i) test::write_text(dir / ("in/" + std::to_string(i) + ".txt"), std::to_string(i));
@@ -246,6 +246,8 @@ TEST_CASE("scale-plan: --redis plans for a queued job's deadline when it is earl
   r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "later", "--json"});
   CHECK(core::Json::parse(r.out).at("earliest_deadline").is_null());
 
+  CHECK(stats.at("deadline_unfinished").as_int() == 500);
+
   // Was: "deadline 3600s left, met" with 1 pod, while every task expired a minute later.
   const auto plan_of = [&](const std::string& queue) {
     const auto p = test::swath({"scale-plan", "--redis", redis.url(), "--queue", queue, "--json"});
@@ -253,13 +255,13 @@ TEST_CASE("scale-plan: --redis plans for a queued job's deadline when it is earl
     return core::Json::parse(p.out);
   };
   const auto soon = plan_of("soon");
-  CHECK(soon.at("deadline").at("from").as_string() == "queue");
-  CHECK(soon.at("deadline").at("seconds_left").as_double() <= 60);
+  CHECK(soon.at("job_deadline").at("seconds_left").as_double() <= 60);
+  CHECK(soon.at("job_deadline").at("tasks").as_double() == 500);
   const auto later = plan_of("later");
-  CHECK(later.at("deadline").at("from").as_string() == "policy");
+  CHECK(later.at("job_deadline").is_null());
   CHECK(soon.at("desired_replicas").as_int() > later.at("desired_replicas").as_int());
   r = test::swath({"scale-plan", "--redis", redis.url(), "--queue", "soon"});
-  CHECK(r.out.find("left (a queued job's)") != std::string::npos);
+  CHECK(r.out.find("job due    in ") != std::string::npos);
 }
 
 TEST_CASE("scale-plan: --redis reads the queue's backlog from a real Redis") {

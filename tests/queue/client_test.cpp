@@ -222,10 +222,26 @@ TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") 
   const auto json = queue::to_json(queue::read_stats(f.client));
   std::vector<std::string> keys;
   for (const auto& [k, v] : json.as_object()) keys.push_back(k);
-  CHECK(keys == std::vector<std::string>{"schema", "queue", "depth", "depth_by_priority", "in_flight", "delayed",
-                                         "dead", "done", "backlog", "finishing", "unfinished", "workers",
-                                         "throughput_per_second", "task_seconds", "window_seconds", "exists", "jobs",
-                                         "earliest_deadline", "seconds_to_earliest_deadline"});
+  CHECK(keys == std::vector<std::string>{"schema",
+                                         "queue",
+                                         "depth",
+                                         "depth_by_priority",
+                                         "in_flight",
+                                         "delayed",
+                                         "dead",
+                                         "done",
+                                         "backlog",
+                                         "finishing",
+                                         "unfinished",
+                                         "workers",
+                                         "throughput_per_second",
+                                         "task_seconds",
+                                         "window_seconds",
+                                         "exists",
+                                         "jobs",
+                                         "earliest_deadline",
+                                         "seconds_to_earliest_deadline",
+                                         "deadline_unfinished"});
   CHECK(json.at("earliest_deadline").is_null());  // no job with a deadline
   CHECK(json.at("exists").as_bool());
   CHECK(json.at("schema").as_string() == "swath.queue.stats/1");

@@ -7,27 +7,48 @@
 
 using namespace swath;
 
-TEST_CASE("plan: a queued job's deadline earlier than the policy's is the one planned for") {
+TEST_CASE("plan: a queued job's deadline is planned for its own tasks, started by then; the larger plan wins") {
   scale::PlanInput in;
   in.policy.strategy = scale::Strategy::deadline;
   in.policy.deadline_seconds = 3600;
+  in.policy.pod_startup_seconds = 45;
+  in.policy.max_replicas = 100;
   in.snapshot.unfinished = 500;
   in.snapshot.task_count = 10;
   in.snapshot.task_p95 = 4;
+  in.now_epoch = 1000;
   const auto relaxed = scale::make_plan(in);
-  CHECK(relaxed.deadline_from == "policy");
-  in.snapshot.seconds_to_job_deadline = 120;  // `enqueue --deadline 120`: tasks not started by then expire
+  CHECK_FALSE(relaxed.job_seconds_left);
+  // `enqueue --deadline 120` of all 500: started within 120 s (finished within 124) needs more pods than 3600 s.
+  in.snapshot.job_deadline_epoch = 1120;
+  in.snapshot.job_deadline_tasks = 500;
   const auto urgent = scale::make_plan(in);
-  CHECK(urgent.seconds_left == 120);
-  CHECK(urgent.deadline_from == "queue");
+  CHECK(urgent.job_seconds_left == 120);
   CHECK(urgent.desired_replicas > relaxed.desired_replicas);
-  CHECK(scale::to_text(urgent).find("120s left (a queued job's)") != std::string::npos);
-  CHECK(scale::to_json(urgent, in).at("deadline").at("from").as_string() == "queue");
-  // A later job deadline leaves the policy's; without a policy deadline, the job's is the deadline.
-  in.snapshot.seconds_to_job_deadline = 7200;
-  CHECK(scale::make_plan(in).seconds_left == 3600);
+  CHECK(urgent.job_deadline_met);
+  CHECK(urgent.reason.rfind("a queued job's deadline: ", 0) == 0);
+  CHECK(scale::to_text(urgent).find("job due    in 120s: 500 task(s) to start by then, met") != std::string::npos);
+  CHECK(scale::to_json(urgent, in).at("job_deadline").at("tasks").as_double() == 500);
+  CHECK(scale::to_json(urgent, in).at("deadline").at("seconds_left").as_double() == 3600);  // the policy's, as ever
+
+  // 2 urgent tasks beside 498 others: planned for the 2 (the policy's plan is larger), with a warning on order.
+  in.snapshot.job_deadline_tasks = 2;
+  const auto beside = scale::make_plan(in);
+  CHECK(beside.desired_replicas == relaxed.desired_replicas);
+  CHECK(beside.job_deadline_met);
+  CHECK(scale::to_text(beside).find("assumes its 2 task(s) run before the 498 other") != std::string::npos);
+
+  // --now past the job's deadline: nothing planned for it, said so; its epoch (not the file's seconds) decides.
+  in.snapshot.seconds_to_job_deadline = 120;
+  in.now_epoch = 2000;
+  const auto late = scale::make_plan(in);
+  CHECK_FALSE(late.job_seconds_left);
+  CHECK(scale::to_text(late).find("a queued job's deadline passed 880s ago") != std::string::npos);
+  // Without a policy deadline the job's alone decides.
+  in.now_epoch = 1000;
   in.policy.deadline_seconds.reset();
-  CHECK(scale::make_plan(in).seconds_left == 7200);
+  in.snapshot.job_deadline_tasks = 500;
+  CHECK(scale::make_plan(in).desired_replicas == urgent.desired_replicas);
 }
 
 TEST_CASE("plan: scaledjob strategies create no job at or below the activation threshold, as KEDA's ScaledJob") {
@@ -52,6 +73,7 @@ TEST_CASE("snapshot: counts beyond any queue are refused; the earliest job deadl
       R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":0,"unfinished":3,"seconds_to_earliest_deadline":59.5})",
       "s.json");
   CHECK(s.seconds_to_job_deadline == 59.5);
+  CHECK_FALSE(s.job_deadline_epoch);
   CHECK_FALSE(
       scale::parse_stats_json(
           R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":0,"seconds_to_earliest_deadline":null})", "s.json")
