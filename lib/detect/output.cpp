@@ -9,12 +9,12 @@
 namespace swath::detect {
 
 std::vector<Detection> to_common_crs(std::vector<Detection> detections, const std::string& target,
-                                     const std::function<const std::string&(const std::string&)>& crs_of_scene) {
+                                     const CrsByScene& crs_by_scene) {
   if (target.empty()) return detections;
   // Grouped by source CRS: one transformation per CRS rather than one per detection.
   std::map<std::string, std::vector<std::size_t>> by_crs;
   for (std::size_t i = 0; i < detections.size(); ++i) {
-    const std::string& source = crs_of_scene(detections[i].scene);
+    const std::string& source = crs_of(crs_by_scene, detections[i].scene);
     if (!source.empty() && source != target) by_crs[source].push_back(i);
   }
   for (const auto& [source, indices] : by_crs) {

@@ -1,13 +1,13 @@
 // Detections to a vector file: one CRS, a fixed attribute schema, provenance in the layer metadata.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "detect/detection.hpp"
+#include "detect/to_map.hpp"
 
 namespace swath::detect {
 
@@ -16,7 +16,7 @@ inline constexpr const char* kDetectionsLayer = "detections";
 
 // Reprojects detections whose scene (by label) has another CRS than `target`.
 std::vector<Detection> to_common_crs(std::vector<Detection> detections, const std::string& target,
-                                     const std::function<const std::string&(const std::string&)>& crs_of_scene);
+                                     const CrsByScene& crs_by_scene);
 
 // Attributes: class, score, detector, scene, window, trace_id; empty → valid empty file. Written under
 // temporary names in `staged`: the caller commits them with its other outputs, or drops them all.

@@ -315,14 +315,10 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   refuse_if_nothing_read(report);
   const auto merge_start = Clock::now();
   const std::string crs = scenes.front().prepared.crs_wkt;
-  std::map<std::string, std::string> crs_by_scene;
+  CrsByScene crs_by_scene;
   for (const auto& s : scenes) crs_by_scene.emplace(s.input.label, s.prepared.crs_wkt);
-  auto crs_of = [&](const std::string& label) -> const std::string& {
-    const auto known = crs_by_scene.find(label);
-    return known == crs_by_scene.end() ? crs : known->second;
-  };
-  found = joined_in_own_crs(std::move(found), crs_of);
-  auto merged = merge_detections(to_common_crs(std::move(found), crs, crs_of), options.merge);
+  found = joined_in_own_crs(std::move(found), crs_by_scene);
+  auto merged = merge_detections(to_common_crs(std::move(found), crs, crs_by_scene), options.merge);
   report.detections = static_cast<std::int64_t>(merged.size());
 
   // Everything is written under temporary names first and committed at once: a stop before the commit

@@ -71,10 +71,15 @@ Detection to_map(const Candidate& c, const core::GeoTransform& t, const std::str
   return d;
 }
 
-std::vector<Detection> joined_in_own_crs(std::vector<Detection> found,
-                                         const std::function<const std::string&(const std::string&)>& crs_of) {
+const std::string& crs_of(const CrsByScene& crs_by_scene, const std::string& scene) {
+  static const std::string none;
+  const auto known = crs_by_scene.find(scene);
+  return known == crs_by_scene.end() ? none : known->second;
+}
+
+std::vector<Detection> joined_in_own_crs(std::vector<Detection> found, const CrsByScene& crs_by_scene) {
   std::map<std::string, std::vector<Detection>> by_crs;
-  for (auto& d : found) by_crs[crs_of(d.scene)].push_back(std::move(d));
+  for (auto& d : found) by_crs[crs_of(crs_by_scene, d.scene)].push_back(std::move(d));
   std::vector<Detection> out;
   for (auto& [crs, group] : by_crs) {
     for (auto& d : join_seams(std::move(group))) out.push_back(std::move(d));

@@ -1,7 +1,7 @@
 // Candidates in scene pixels to detections in map coordinates, and seam pieces joined in their own CRS. No I/O.
 #pragma once
 
-#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,10 +22,13 @@ void mark_cut_sides(std::vector<Candidate>& candidates, const core::Window& wind
 Detection to_map(const Candidate& c, const core::GeoTransform& t, const std::string& scene, const std::string& path,
                  const std::string& window, double seam_slack);
 
+// Each scene's CRS (WKT) by its label; crs_of gives "" for a label it does not hold.
+using CrsByScene = std::map<std::string, std::string>;
+const std::string& crs_of(const CrsByScene& crs_by_scene, const std::string& scene);
+
 // join_seams per CRS, before any detection is reprojected into the output's (where its sides are no longer its
 // window's edges): the result does not depend on which scene comes first, and two CRSs' coordinates are never
-// compared (two UTM zones share their numbers). `crs_of` maps a detection's scene to its CRS.
-std::vector<Detection> joined_in_own_crs(std::vector<Detection> found,
-                                         const std::function<const std::string&(const std::string&)>& crs_of);
+// compared (two UTM zones share their numbers).
+std::vector<Detection> joined_in_own_crs(std::vector<Detection> found, const CrsByScene& crs_by_scene);
 
 }  // namespace swath::detect

@@ -160,13 +160,14 @@ Decision hpa_step(const Policy& policy, HpaState& state, double now, int current
     desired = std::max(desired, limit);
   }
   d.replicas = std::clamp(desired, hpa_min, policy.max_replicas);
+  const double exact = std::ceil(metric / policy.target_tasks_per_pod);  // as a double: the formula's own value
   d.reason = fmt::format(
-      "hpa: ceil({} × {} / ({} × {})) = {}{}{}{}", current, metric, current, policy.target_tasks_per_pod,
-      hpa_raw_desired(current, metric, policy.target_tasks_per_pod, 0),
-      formula != hpa_raw_desired(current, metric, policy.target_tasks_per_pod, 0)
+      "hpa: ceil({} × {} / ({} × {})) = {:.0f}{}{}{}{}", current, metric, current, policy.target_tasks_per_pod, exact,
+      formula == current && exact != static_cast<double>(current)
           ? fmt::format(", within the {} tolerance: {}", policy.tolerance, formula)
           : std::string(),
-      bound, desired != raw && limit_note.empty() ? fmt::format(", stabilised to {}", desired) : limit_note);
+      bound, desired != raw && limit_note.empty() ? fmt::format(", stabilised to {}", desired) : limit_note,
+      d.replicas != desired ? fmt::format(", then {} (min and max replicas)", d.replicas) : std::string());
   if (d.replicas < keep) {
     d.replicas = keep;
     d.reason += fmt::format(", kept at {}: pods running leased tasks are not scaled in", keep);

@@ -72,7 +72,7 @@ void place(SynthObject& o, const SynthOptions& options, const std::vector<double
   o.cy = rng.uniform(0, h);
   if (options.straddle_window <= 0) return;
   // Centre on a window edge, give or take a quarter of the object, so the edge cuts it. A scene no longer than the
-  // window one way has edges the other way only (the draw is kept: the same seed gives the same scene as before).
+  // window one way has edges the other way only (the draw is kept, so scenes with edges both ways are unchanged).
   bool vertical = rng.uniform() < 0.5;
   if (x_edges.empty() || y_edges.empty()) vertical = !x_edges.empty();
   const auto& edges = vertical ? x_edges : y_edges;
@@ -90,7 +90,7 @@ void plan_ponds(const SynthOptions& options, std::vector<SynthObject>& objects, 
   for (std::int64_t attempt = 0; attempt < wanted * 100 && static_cast<std::int64_t>(taken.size()) < wanted;
        ++attempt) {
     SynthObject pond;
-    pond.cls = "water";  // is_pond
+    pond.cls = "water";
     pond.length = 2 * rng.uniform(15, 50);
     pond.width = pond.length * rng.uniform(0.5, 1.0);
     pond.heading = rng.uniform(0, std::numbers::pi);

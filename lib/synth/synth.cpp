@@ -204,6 +204,11 @@ SynthResult synthesize(const SynthOptions& options) {
         "placed {} of the {} objects asked for: the others found no free place in a {}x{} scene (a larger --size "
         "holds more)",
         placed, options.objects, options.width, options.height);
+  } else if (placed == 0 && options.straddle_window > 0) {
+    log::get("synth")->warn(
+        "no object could be placed across an edge of a {}-px window in a {}x{} scene (objects "
+        "keep 2 px inside the scene): the scene has none",
+        options.straddle_window, options.width, options.height);
   }
   const auto pixels = render(options, objects);
   // Scene and truth are written under temporary names, then committed together (scene first): a failure while
@@ -211,7 +216,11 @@ SynthResult synthesize(const SynthOptions& options) {
   core::StagedFiles staged;
   stage_scene(options, pixels, record, staged);
   const auto truth = truth_layer(options, objects, pixels.boxes, record);
-  SynthResult result{options.output, truth_path_for(options.output), placed, ponds};
+  // Counted as the truth lists them: an object too thin to cover half a pixel anywhere has no box there.
+  SynthResult result{options.output, truth_path_for(options.output)};
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    if (!pixels.boxes[i].empty()) ++(is_pond(objects[i]) ? result.ponds : result.objects);
+  }
   vector::stage_layer(result.truth_path, truth, staged);
   throw_if_stopped(options);  // the last moment before either file gets its final name
   staged.commit();

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/files.hpp"
+#include "core/json.hpp"
 #include "support/process.hpp"
 #include "support/scratch.hpp"
 
@@ -83,6 +84,14 @@ TEST_CASE("synth: --objects -1, --straddle-overlap without --straddle and a --st
   }
   CHECK(test::swath({"synth", "-o", dir / "s.tif", "--size", "256x256", "--straddle", "128", "--straddle-overlap", "8"})
             .exit_code == 0);
+}
+
+TEST_CASE("synth: a --straddle whose only edge is too near the border for any object says the scene has none") {
+  test::ScratchDir dir;
+  const auto r = test::swath({"synth", "-o", dir / "s.tif", "--size", "514x300", "--straddle", "512", "--json"});
+  CHECK(r.exit_code == 0);  // a valid, empty scene (truth without features)
+  CHECK(core::Json::parse(r.out).at("objects").as_int() == 0);
+  CHECK_MESSAGE(r.err.find("no object could be placed across an edge of a 512-px window") != std::string::npos, r.err);
 }
 
 TEST_CASE("synth: a directory where the truth goes is refused first (the scene was written without its truth)") {

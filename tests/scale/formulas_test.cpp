@@ -156,7 +156,15 @@ TEST_CASE("hpa: a huge backlog over a tiny target asks for max replicas, not an 
   scale::HpaState state;
   const auto d = scale::hpa_step(p, state, 0, 3, 3e10);
   CHECK(d.replicas == 7);  // up, at the scale-up rate: max(3 + 4, 2 × 3)
-  CHECK_MESSAGE(d.reason.find("= 2147483647, at most max_replicas 20") != std::string::npos, d.reason);
+  CHECK_MESSAGE(d.reason.find("= 3000000000, at most max_replicas 20") != std::string::npos, d.reason);
+}
+
+TEST_CASE("hpa: a count above max_replicas, held by the window, is said to end at max_replicas") {
+  scale::Policy p;
+  scale::HpaState state;
+  const auto d = scale::hpa_step(p, state, 0, 30, 300);
+  CHECK(d.replicas == 20);
+  CHECK_MESSAGE(d.reason.find(", stabilised to 30, then 20 (min and max replicas)") != std::string::npos, d.reason);
 }
 
 TEST_CASE("hpa: within the tolerance, the reason shows the formula's value and the count kept") {
