@@ -154,6 +154,18 @@ local function release_held(job)
   grow(held)
   flush()
 end
+-- The job in the deadlines ZSET (queue stats reads the soonest for the planner) while it has unfinished tasks and
+-- its meta a deadline; out of it otherwise. Past deadlines are dropped: their tasks not started have expired.
+local function track_deadline(job)
+  local f = redis.call('HMGET', jk(job), 'meta', 'unfinished')
+  local deadline = nil
+  if f[1] and (tonumber(f[2] or '0') or 0) > 0 then
+    local ok, m = pcall(cjson.decode, f[1])
+    if ok and type(m) == 'table' and type(m.deadline) == 'number' then deadline = m.deadline end
+  end
+  if deadline then redis.call('ZADD', k('deadlines'), deadline, job) else redis.call('ZREM', k('deadlines'), job) end
+  redis.call('ZREMRANGEBYSCORE', k('deadlines'), '-inf', now_ms())
+end
 local function unfinished(job, n)
   if n == 0 then return end
   if n > 0 then grow(n) else shrink(-n) end
@@ -162,8 +174,10 @@ local function unfinished(job, n)
   -- Only when the job starts or stops having unfinished work: a big job has thousands of buckets.
   if left > 0 and left - n <= 0 then
     each_job_key(job, 'PERSIST')
+    track_deadline(job)
   elseif left <= 0 then
     each_job_key(job, 'EXPIRE', tonumber(redis.call('GET', k('retention')) or '604800'))
+    track_deadline(job)
   end
 end
 -- A task leaves for the dead list (at most `dead_max` of them: the oldest go first, with their records).

@@ -105,8 +105,8 @@ for _, entry in ipairs(redis.call('LRANGE', k('durations'), 0, -1)) do
 end
 local buckets = redis.call('HGETALL', k('throughput'))
 -- The earliest deadline still ahead of a job with unfinished tasks (0: none), and those tasks (of every job due
--- then): the planner's. From the deadlines ZSET in deadline order, so a poll reads the jobs due soonest, not every
--- job the queue lists; at most 100 finished ones are passed over.
+-- then): the planner's. From the deadlines ZSET (jobs with unfinished tasks only: track_deadline) in deadline
+-- order, so a poll reads the jobs due soonest, not every job the queue lists.
 local earliest, due = 0, 0
 local entries = redis.call('ZRANGEBYSCORE', k('deadlines'), '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 100)
 for i = 1, #entries, 2 do

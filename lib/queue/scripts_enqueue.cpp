@@ -27,17 +27,6 @@ else
   -- into the job again, and a later enqueue's deadline would be silently ignored.
   redis.call('HSET', jk(job), 'meta', meta, 'priority', p)
 end
--- Jobs by deadline, for the planner (queue stats): this enqueue's deadline is the job's; past ones plan nothing.
-do
-  local ok, m = pcall(cjson.decode, meta)
-  local deadline = ok and type(m) == 'table' and m.deadline
-  if type(deadline) == 'number' then
-    redis.call('ZADD', k('deadlines'), deadline, job)
-  else
-    redis.call('ZREM', k('deadlines'), job)
-  end
-  redis.call('ZREMRANGEBYSCORE', k('deadlines'), '-inf', now_ms())
-end
 local added, duplicates, again, recounted, held, dead = 0, 0, 0, 0, 0, 0
 local waiting = 'r0,0,' .. string.sub(p, 1, 1) .. '|'
 -- An id marked '!' is held (see release_held): it waits, in no list, for the job's other tasks.
@@ -152,6 +141,7 @@ end
 -- Also when nothing new is held: a merge whose last shard a worker without this step finished is released by
 -- enqueueing the same job again (docs/queue.md, *Upgrades*).
 release_held(job)
+track_deadline(job)  -- this enqueue's deadline is the job's, for its unfinished tasks
 if added > 0 then redis.call('HINCRBY', k('stats'), 'enqueued', added) end
 return {added, duplicates, dead}
 )lua")};

@@ -19,13 +19,14 @@ std::optional<double> seconds_until_deadline(const Policy& policy, double now_ep
 
 namespace {
 
-// The queued job due soonest: from its epoch deadline when the stats give it (so --now applies), else from the
-// snapshot's own count of seconds. A deadline already past plans nothing: its tasks not started have expired.
+// The queued job due soonest: read live, from Redis's own count of seconds (no clock skew); from a stats file, from
+// its epoch deadline when given (so --now applies, and the file's age), else the file's seconds. A deadline already
+// past plans nothing: its tasks not started have expired.
 void choose_job_deadline(const PlanInput& in, Plan& plan) {
   const auto& snapshot = in.snapshot;
-  std::optional<double> left = snapshot.job_deadline_epoch
-                                   ? std::optional<double>(*snapshot.job_deadline_epoch - in.now_epoch)
-                                   : snapshot.seconds_to_job_deadline;
+  const bool from_epoch = snapshot.job_deadline_epoch && !(snapshot.live && snapshot.seconds_to_job_deadline);
+  std::optional<double> left = from_epoch ? std::optional<double>(*snapshot.job_deadline_epoch - in.now_epoch)
+                                          : snapshot.seconds_to_job_deadline;
   if (!left) return;
   if (*left <= 0) {
     plan.warnings.push_back(
@@ -133,7 +134,7 @@ void run_strategy(const PlanInput& in, Plan& plan) {
       if (!plan.seconds_left && !plan.job_seconds_left) {
         plan.desired_replicas = p.max_replicas;
         plan.reason =
-            "deadline strategy without a deadline (none in the policy, none of a queued job): recommending max replicas";
+            "deadline strategy with no deadline to plan for (none in the policy, no queued job's ahead): recommending max replicas";
         plan.warnings.push_back("set deadline_seconds or deadline_at in the policy");
         break;
       }
@@ -164,10 +165,10 @@ void predict_job_deadline(const PlanInput& in, Plan& plan) {
                     plan.job_tasks, *plan.job_seconds_left, plan.desired_replicas,
                     std::isfinite(last_start) ? fmt::format("after {:.0f}s", last_start) : std::string("never")));
   }
-  if (static_cast<double>(in.snapshot.unfinished) > plan.job_tasks) {
+  if (in.policy.strategy == Strategy::deadline && static_cast<double>(in.snapshot.unfinished) > plan.job_tasks) {
     plan.warnings.push_back(fmt::format(
-        "the plan for a queued job's deadline assumes its {} task(s) run before the {} other unfinished task(s): "
-        "enqueue it with --priority high",
+        "the plan for a queued job's deadline assumes its {} task(s) run before the {} other unfinished task(s) "
+        "(as a job enqueued with --priority high does)",
         plan.job_tasks, static_cast<double>(in.snapshot.unfinished) - plan.job_tasks));
   }
 }

@@ -47,7 +47,9 @@ SnapshotSource resolve_source(const std::string& stats_file, const std::string& 
   if (queue.empty()) throw core::UsageError("--redis", "needs --queue NAME", hint);
   if (check_url) check_url(redis_url);  // a malformed URL is a usage error before any connection attempt
   return [reader, redis_url, queue] {
-    return snapshot_from_json(reader(redis_url, queue), redis_url + " queue " + queue);
+    auto snapshot = snapshot_from_json(reader(redis_url, queue), redis_url + " queue " + queue);
+    snapshot.live = true;
+    return snapshot;
   };
 }
 

@@ -32,6 +32,7 @@ struct QueueSnapshot {
   std::optional<double> job_deadline_epoch;
   std::optional<double> seconds_to_job_deadline;
   long long job_deadline_tasks = 0;
+  bool live = false;  // read from Redis just now (seconds_to_job_deadline is exact, whatever this host's clock)
 };
 
 // Parses `swath queue stats --json` output; DataError naming `name` and the key when it is not the contract.

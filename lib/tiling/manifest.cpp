@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 #include <utility>
 
@@ -72,6 +73,24 @@ core::Json feature_json(const TileRecord& r) {
        r.xyz ? core::Json::Object{{"id", r.id}, {"path", r.path}, {"z", r.xyz->z}, {"x", r.xyz->x}, {"y", r.xyz->y}}
              : core::Json::Object{{"id", r.id}, {"path", r.path}, {"row", r.cell.row}, {"col", r.cell.col}}},
       {"geometry", footprint_geometry(*r.bounds_wgs84)}};
+}
+
+// Whether the journal at `path` starts with a header of the options `header` has (its options hash): a run of the
+// same options stopped there. Read before the lock: a live run is refused when the lock is taken.
+bool journal_of_same_options(const std::string& path, const core::Json& header) {
+  std::ifstream in(path, std::ios::binary);
+  std::string first;
+  if (!in || !std::getline(in, first)) return false;
+  try {
+    const auto journal = core::Json::parse(first);
+    const auto* theirs = journal.find("provenance");
+    const auto* ours = header.find("provenance");
+    const auto* their_hash = theirs != nullptr ? theirs->find("options_hash") : nullptr;
+    const auto* our_hash = ours != nullptr ? ours->find("options_hash") : nullptr;
+    return their_hash != nullptr && our_hash != nullptr && *their_hash == *our_hash;
+  } catch (const core::Error&) {
+    return false;  // not a header: nothing of a run to keep
+  }
 }
 
 }  // namespace
@@ -197,6 +216,12 @@ class ManifestWriter::File {
   File(const File&) = delete;
   File& operator=(const File&) = delete;
 
+  // Ends a last line a kill left unfinished, so that what is appended starts a line of its own.
+  void end_line() {
+    const off_t size = ::lseek(fd_, 0, SEEK_END);
+    char last = '\n';
+    if (size > 0 && ::pread(fd_, &last, 1, size - 1) == 1 && last != '\n') write("\n");
+  }
   void write(const std::string& text) {
     std::size_t done = 0;
     while (done < text.size()) {
@@ -230,7 +255,11 @@ ManifestWriter::ManifestWriter(const std::string& output_dir, const std::string&
       manifest_path_(output_dir + "/" + manifest_name),
       index_path_(output_dir + "/" + index_name),
       journal_path_(journal_path(output_dir, manifest_name)) {
-  journal_ = std::make_unique<File>(journal_path_, manifest_path_, append_journal, output_dir);
+  // A journal a stopped run of these options left is kept, --resume or not: it may be the only list of the tiles of
+  // a manifest that run retired (below), which a later --resume or --overwrite still needs.
+  const bool append = append_journal || journal_of_same_options(journal_path_, header);
+  journal_ = std::make_unique<File>(journal_path_, manifest_path_, append, output_dir);
+  journal_->end_line();  // a line a kill cut short is not glued to the next header
   retire_committed_manifest();
   // Staged in commit order: the index first, the manifest (what readers and --resume trust) last.
   index_ = std::make_unique<File>(staged_.add(index_path_), index_path_, false);

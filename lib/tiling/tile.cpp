@@ -236,7 +236,8 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
       logger->warn("stopped after {} tile(s), each complete (`swath tile --resume` keeps them)",
                    report.written + report.reused);
     }
-    throw core::Interrupted("tiling interrupted");
+    throw core::Interrupted("tiling interrupted",
+                            options.report_files ? "" : "the same command with --resume keeps the tiles made");
   }
   manifest.commit();
   if (!others->found().empty()) replace_other_runs(*others, options, scenes, report);

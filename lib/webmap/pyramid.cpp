@@ -282,7 +282,9 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   }
   if (!finished || abandoned) {
     if (progress != nullptr) progress->finished(shown);
-    throw core::Interrupted("tiling interrupted");
+    throw core::Interrupted("tiling interrupted", to_archive || options.tile.report_files
+                                                      ? ""
+                                                      : "the same command with --resume keeps the tiles made");
   }
   if (archive) {
     if (archive->tiles() == 0) {

@@ -101,6 +101,11 @@ void LeaseKeeper::loop() {
       refusal_ = std::current_exception();
       failed_ = true;
       return;
+    } catch (const core::Error& e) {
+      lock.lock();
+      failure_ = e.why();  // why only: the worker's message names Redis itself ("Redis at X is unreachable: ...")
+      failed_ = true;
+      return;
     } catch (const std::exception& e) {
       lock.lock();
       failure_ = e.what();

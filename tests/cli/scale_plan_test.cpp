@@ -262,6 +262,14 @@ TEST_CASE("scale-plan: --redis plans for a queued job's deadline: its tasks star
   CHECK(soon.at("desired_replicas").as_int() > later.at("desired_replicas").as_int());
   r = test::swath({"scale-plan", "--redis", redis.url(), "--queue", "soon"});
   CHECK(r.out.find("job due    in ") != std::string::npos);
+
+  // A job whose tasks are all done leaves the deadlines the stats read (many finished jobs hid a live one's).
+  CHECK(redis.cli({"ZCARD", "swath:{soon}:deadlines"}) == "1");
+  r = test::swath({"worker", "--redis", redis.url(), "--queue", "soon", "--exit-when-empty"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(redis.cli({"ZCARD", "swath:{soon}:deadlines"}) == "0");
+  r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "soon", "--json"});
+  CHECK(core::Json::parse(r.out).at("earliest_deadline").is_null());
 }
 
 TEST_CASE("scale-plan: --redis reads the queue's backlog from a real Redis") {

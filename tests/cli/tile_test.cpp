@@ -430,7 +430,7 @@ TEST_CASE(
 TEST_CASE(
     "cli tile: a stopped re-run keeps the records it replaced, so --overwrite still removes a dropped scene's tiles") {
   test::ScratchDir dir;
-  const auto scene = many_tiles_scene(dir);
+  const auto scene = many_tiles_scene(dir, 2048, 2048);
   fs::copy_file(scene, dir / "second.tif");
   const std::vector<std::string> both{scene, dir / "second.tif", "-o", dir / "out", "--size", "16", "--threads", "2"};
   std::vector<std::string> first{"tile"};
@@ -438,6 +438,27 @@ TEST_CASE(
   REQUIRE(test::swath(first).exit_code == 0);
   CHECK(interrupt_after(both, dir / "out", 20, SIGINT).exit_code == 130);
   CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+  // Stopped again (no --resume), once it has written tiles of its own: that journal, the only list of the first
+  // run's tiles, is kept, not emptied.
+  {
+    std::vector<std::string> argv{SWATH_BINARY, "-q", "tile"};
+    argv.insert(argv.end(), both.begin(), both.end());
+    const std::size_t before = journal_lines(dir / "out");
+    test::Background again(argv, {.env = {}, .unset_env = {"SWATH_CONFIG"}});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (std::size_t now = before; now < before + 20 && !(now < before && now >= 20) && again.running() &&
+                                   std::chrono::steady_clock::now() < deadline;
+         now = journal_lines(dir / "out")) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    REQUIRE_MESSAGE(again.running(), "the run finished before it could be interrupted");
+    again.signal(SIGINT);
+    CHECK(again.wait().exit_code == 130);
+  }
+  std::size_t second_listed = 0;
+  for (const auto& line : test::lines(core::read_file(dir / "out/.tiles.jsonl.journal")))
+    second_listed += line.find("\"scene\":\"second\"") != std::string::npos ? 1 : 0;
+  CHECK(second_listed >= 16384);  // every tile of 'second' the first run listed (2048² in 16-px tiles)
   // Was: the stopped run had dropped the first run's records, so its 'second' tiles were listed nowhere and stayed.
   const auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "16", "--overwrite"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
