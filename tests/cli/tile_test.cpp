@@ -313,6 +313,7 @@ TEST_CASE("cli tile: SIGINT exits 130 and leaves no partial tile under a final n
   const auto r = interrupt_after(args, dir / "out", 20, SIGINT);
   CHECK(r.exit_code == 130);
   CHECK(contains(r.err, "interrupted"));
+  CHECK_MESSAGE(contains(r.err, "(hint: the same command with --resume keeps the tiles made)"), r.err);
   CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
   REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "16"}).exit_code == 0);
   CHECK(only_complete_tiles(dir / "out", dir / "reference").size() >= 19);
