@@ -43,6 +43,9 @@ struct TileRecord {
   std::optional<XyzTile> xyz;  // web-map tiles: `cell` and `scene` are unused
 };
 
+// The GeoJSON feature of a tile with a footprint (its bounds in WGS84): the index's line.
+core::Json feature_json(const TileRecord& record);
+
 core::Json to_json(const TileRecord& record);
 // Reads back what to_json(TileRecord) wrote (the fields resume needs); nullopt for a line that is not a tile record.
 // ManifestLine::record() is how readers call it.
