@@ -145,15 +145,6 @@ void validate_creation_options(const TileOptions& options) {
   }
 }
 
-void refuse_non_utf8_scenes(const std::vector<std::string>& scenes) {
-  for (const auto& scene : scenes) {
-    if (core::valid_utf8(scene) == scene) continue;
-    throw core::UsageError("scene '" + core::valid_utf8(scene) + "'",
-                           "its path is not UTF-8, which the manifest (JSON) needs to record it",
-                           "rename it (convmv -f latin1 -t utf8 --notest FILE), or link it under a UTF-8 name");
-  }
-}
-
 void validate(const TileOptions& options) {
   if (options.scenes.empty()) {
     throw core::UsageError("no scene given", "swath tile needs at least one raster", "swath tile SCENE.tif -o tiles/");
@@ -162,7 +153,6 @@ void validate(const TileOptions& options) {
     throw core::UsageError("no output directory", "swath tile writes tiles into a directory", "add -o DIR");
   }
   Grid(1, 1, options.grid);  // throws UsageError for a bad size or overlap
-  refuse_non_utf8_scenes(options.scenes);
   if (options.skip_blank < 0 || options.skip_blank > 1) {
     throw core::UsageError("skip-blank " + std::to_string(options.skip_blank), "must be a fraction from 0 to 1",
                            "e.g. --skip-blank 0.95");

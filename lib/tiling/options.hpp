@@ -73,8 +73,6 @@ bool pyramid_reads(const std::string& key);
 
 // Checks everything that needs no file: grid ranges, selected indices, formats, creation options, a scene.
 // Throws UsageError with a hint.
-// A scene path the manifest could not record: not UTF-8 (JSON is). Throws UsageError naming it.
-void refuse_non_utf8_scenes(const std::vector<std::string>& scenes);
 void validate(const TileOptions& options);
 // validate()'s check of --co alone (also for web maps): KEY=VALUE, known to the format's driver, a key once, no
 // sidecar options; UsageError naming the option.

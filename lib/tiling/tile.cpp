@@ -149,9 +149,15 @@ void replace_other_runs(const OtherRuns& others, const TileOptions& options, con
 // run removes it once its own manifest is in place. Their indexes go now. Returns the hidden names.
 std::vector<std::string> hide_replaced_manifests(const OtherRuns& others, const TileOptions& options) {
   std::vector<std::string> hidden;
+  // The journal of this run's own name is another run's too when it holds another run's header (a stopped run of
+  // other options, or the manifest such a run retired): this run would write over it, so it is set aside as well.
+  const std::string own_journal = "." + shard_file_name(options.manifest_name, options.shard) + ".journal";
   for (const auto& found : others.found()) {
-    if (found.file.empty() || found.file[0] == '.') continue;              // a journal already: hidden
-    const std::string stem = found.file.substr(0, found.file.size() - 6);  // "tiles" of "tiles.jsonl"
+    if (found.file.empty() || (found.file[0] == '.' && found.file != own_journal)) continue;  // hidden already
+    const bool journal = found.file == own_journal;
+    // "tiles" of "tiles.jsonl" or of ".tiles.jsonl.journal"
+    const std::string stem =
+        journal ? found.file.substr(1, found.file.size() - 15) : found.file.substr(0, found.file.size() - 6);
     // Never over one set aside before (a run killed after its commit): that run's tiles are listed only there.
     std::string to = "." + stem + ".replaced.jsonl.journal";
     for (int n = 2; fs::exists(options.output_dir + "/" + to); ++n)

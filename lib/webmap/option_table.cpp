@@ -118,7 +118,6 @@ void validate(const PyramidOptions& o) {
   tiling::validate_creation_options(t);
   tiling::check_encoding(t.format, t.creation_options, t.format == tiling::Format::jpeg ? 3 : 4, GDT_Byte);
   if (t.scenes.empty()) throw core::UsageError("--grid xyz", "no scene given", "name at least one raster");
-  tiling::refuse_non_utf8_scenes(t.scenes);
   if (t.output_dir.empty() && o.archive.empty()) {
     throw core::UsageError("--grid xyz", "no output directory", "pass -o DIR or -o OUT.pmtiles");
   }

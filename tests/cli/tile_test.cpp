@@ -467,6 +467,43 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "cli tile: a stopped --overwrite sets aside the journal a stopped re-run left; resumed, it removes all its tiles") {
+  test::ScratchDir dir;
+  const auto scene = many_tiles_scene(dir, 2048, 2048);
+  fs::copy_file(scene, dir / "second.tif");
+  const std::vector<std::string> both{scene, dir / "second.tif", "-o", dir / "out", "--size", "16", "--threads", "2"};
+  std::vector<std::string> first{"tile"};
+  first.insert(first.end(), both.begin(), both.end());
+  REQUIRE(test::swath(first).exit_code == 0);
+  CHECK(interrupt_after(both, dir / "out", 20, SIGINT).exit_code == 130);  // the manifest's records now in its journal
+  // Other options over it, stopped once it has written tiles of its own.
+  const std::vector<std::string> other{scene, "-o", dir / "out", "--size", "17", "--overwrite", "--threads", "2"};
+  {
+    std::vector<std::string> argv{SWATH_BINARY, "-q", "tile"};
+    argv.insert(argv.end(), other.begin(), other.end());
+    const std::size_t before = journal_lines(dir / "out");
+    test::Background run(argv, {.env = {}, .unset_env = {"SWATH_CONFIG"}});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (std::size_t now = before;
+         !(now < before && now >= 20) && run.running() && std::chrono::steady_clock::now() < deadline;
+         now = journal_lines(dir / "out")) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    REQUIRE_MESSAGE(run.running(), "the run finished before it could be interrupted");
+    run.signal(SIGINT);
+    CHECK(run.wait().exit_code == 130);
+  }
+  // Was: that run emptied the journal, the only list of the 16-px tiles; resumed, it removed none of them.
+  std::vector<std::string> resume{"tile"};
+  resume.insert(resume.end(), other.begin(), other.end());
+  resume.push_back("--resume");
+  const auto r = test::swath(resume);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "17"}).exit_code == 0);
+  CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));
+}
+
+TEST_CASE(
     "cli tile: WEBP inside GTiff tiles: pixel-interleaved as it must be; a warning GDAL gives of itself is no refusal") {
   test::ScratchDir dir;
   const std::string landsat = std::string(SWATH_SHARED_DATA_DIR) + "/RGBA.byte.tif";
