@@ -60,6 +60,24 @@ test::RunResult interrupt_after(const std::vector<std::string>& args, const std:
   return run.wait();
 }
 
+// As interrupt_after, for a run into a journal a stopped run left: stopped once it has 20 lines of its own (the
+// journal emptied or set aside and begun again, or 20 lines past what it held).
+test::RunResult interrupt_once_writing(const std::vector<std::string>& args, const std::string& output) {
+  std::vector<std::string> argv{SWATH_BINARY, "-q", "tile"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::size_t before = journal_lines(output);
+  test::Background run(argv, {.env = {}, .unset_env = {"SWATH_CONFIG"}});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (std::size_t now = before; now < before + 20 && !(now < before && now >= 20) && run.running() &&
+                                 std::chrono::steady_clock::now() < deadline;
+       now = journal_lines(output)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  REQUIRE_MESSAGE(run.running(), "the run finished before it could be interrupted");
+  run.signal(SIGINT);
+  return run.wait();
+}
+
 // The tiles under final names in `output` (no hidden files, no manifest).
 std::vector<std::pair<std::string, std::string>> final_tiles(const std::string& output) {
   std::vector<std::pair<std::string, std::string>> tiles;
@@ -441,21 +459,7 @@ TEST_CASE(
   CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
   // Stopped again (no --resume), once it has written tiles of its own: that journal, the only list of the first
   // run's tiles, is kept, not emptied.
-  {
-    std::vector<std::string> argv{SWATH_BINARY, "-q", "tile"};
-    argv.insert(argv.end(), both.begin(), both.end());
-    const std::size_t before = journal_lines(dir / "out");
-    test::Background again(argv, {.env = {}, .unset_env = {"SWATH_CONFIG"}});
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    for (std::size_t now = before; now < before + 20 && !(now < before && now >= 20) && again.running() &&
-                                   std::chrono::steady_clock::now() < deadline;
-         now = journal_lines(dir / "out")) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    REQUIRE_MESSAGE(again.running(), "the run finished before it could be interrupted");
-    again.signal(SIGINT);
-    CHECK(again.wait().exit_code == 130);
-  }
+  CHECK(interrupt_once_writing(both, dir / "out").exit_code == 130);
   std::size_t second_listed = 0;
   for (const auto& line : test::lines(core::read_file(dir / "out/.tiles.jsonl.journal")))
     second_listed += line.find("\"scene\":\"second\"") != std::string::npos ? 1 : 0;
@@ -478,21 +482,7 @@ TEST_CASE(
   CHECK(interrupt_after(both, dir / "out", 20, SIGINT).exit_code == 130);  // the manifest's records now in its journal
   // Other options over it, stopped once it has written tiles of its own.
   const std::vector<std::string> other{scene, "-o", dir / "out", "--size", "17", "--overwrite", "--threads", "2"};
-  {
-    std::vector<std::string> argv{SWATH_BINARY, "-q", "tile"};
-    argv.insert(argv.end(), other.begin(), other.end());
-    const std::size_t before = journal_lines(dir / "out");
-    test::Background run(argv, {.env = {}, .unset_env = {"SWATH_CONFIG"}});
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    for (std::size_t now = before;
-         !(now < before && now >= 20) && run.running() && std::chrono::steady_clock::now() < deadline;
-         now = journal_lines(dir / "out")) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    REQUIRE_MESSAGE(run.running(), "the run finished before it could be interrupted");
-    run.signal(SIGINT);
-    CHECK(run.wait().exit_code == 130);
-  }
+  CHECK(interrupt_once_writing(other, dir / "out").exit_code == 130);
   // Was: that run emptied the journal, the only list of the 16-px tiles; resumed, it removed none of them.
   std::vector<std::string> resume{"tile"};
   resume.insert(resume.end(), other.begin(), other.end());

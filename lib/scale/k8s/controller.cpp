@@ -2,6 +2,7 @@
 #include "scale/k8s/controller.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -52,11 +53,16 @@ struct Current {
 Current read_current(const WatchOptions& o) {
   if (!creates_jobs(o.policy.strategy)) {
     const auto r = checked(kubectl(o, {"get", "deployment", deployment_name(o), "-o", "jsonpath={.spec.replicas}"}));
-    try {
-      return {r.out.empty() ? 0 : std::stoi(r.out), 0};
-    } catch (const std::exception&) {
-      throw core::DataError("kubectl get deployment " + deployment_name(o), "replicas '" + r.out + "' is not a number");
+    // The whole output, a count: "-2" or "3 4" are not one (stoi read them as -2 and 3).
+    std::string text = r.out;
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    int replicas = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), replicas);
+    if (!text.empty() && (error != std::errc() || end != text.data() + text.size() || replicas < 0)) {
+      throw core::DataError("kubectl get deployment " + deployment_name(o), "replicas '" + r.out + "' is not a count",
+                            "check what `kubectl get deployment -o jsonpath={.spec.replicas}` prints");
     }
+    return {replicas, 0};
   }
   const auto r = checked(kubectl(
       o, {"get", "jobs", "-l", "app.kubernetes.io/instance=" + o.manifests.name + ",app.kubernetes.io/component=worker",
@@ -222,6 +228,9 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o,
         throw;                           // misconfiguration fails fast
       }
       ++report.failures;
+      // Not seen is not idle: a cooldown counts only the inactivity the controller saw (an outage of Redis or of
+      // the stats file ended in 'scaling to zero' once it came back).
+      hpa.last_active = now;
       if (o.max_iterations == 0 || report.iterations < o.max_iterations) {
         logger->warn("iteration {} failed, retrying in {}s: {}", report.iterations, o.interval_seconds,
                      core::describe(e));

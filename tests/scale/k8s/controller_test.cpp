@@ -109,6 +109,52 @@ TEST_CASE("watch: a controller that just started does not claim a cooldown's wor
   CHECK(lines[2].find("cooldown: inactive for 400s (cooldown 300s), scaling to zero") != std::string::npos);
 }
 
+TEST_CASE("watch: iterations that read nothing (Redis or the stats file away) are not counted as inactivity") {
+  test::ScratchDir dir;
+  const std::string kubectl = dir / "kubectl";
+  test::write_text(
+      kubectl, "#!/bin/sh\n# kubectl stand-in: one replica\ncase \"$*\" in *' get deployment '*) printf 1 ;; esac\n");
+  ::chmod(kubectl.c_str(), 0755);
+  scale::k8s::WatchOptions o;
+  o.policy.strategy = scale::Strategy::hpa;
+  o.policy.cooldown_seconds = 300;
+  o.policy.deadline_seconds.reset();
+  o.kubectl = kubectl;
+  o.max_iterations = 3;
+  o.interval_seconds = 0;
+  double t = 1e9;
+  o.clock = [&] { return std::exchange(t, t + 200); };  // iterations at 0 s, 200 s and 400 s after the start
+  int calls = 0;
+  const scale::SnapshotSource flaky = [&] {
+    if (++calls == 2) throw core::IoError("stats file 'live.json'", "no such file");
+    return scale::QueueSnapshot{};
+  };
+  std::vector<std::string> lines;
+  scale::k8s::watch(flaky, o, [&](const std::string& line) { lines.push_back(line); });
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[1].find("failed") != std::string::npos);
+  // Was: "cooldown: inactive for 400s ..., scaling to zero": the 200 s it could not see counted as idle.
+  CHECK_MESSAGE(lines[2].find("scaling to zero") == std::string::npos, lines[2]);
+}
+
+TEST_CASE("watch: replicas kubectl prints must be a count: '-2' or '3 4' are refused, not read as -2 or 3") {
+  test::ScratchDir dir;
+  for (const std::string printed : {"-2", "3 4", "x"}) {
+    const std::string kubectl = dir / "kubectl";
+    test::write_text(kubectl,
+                     "#!/bin/sh\ncase \"$*\" in *' get deployment '*) printf '%s' '" + printed + "' ;; esac\n");
+    ::chmod(kubectl.c_str(), 0755);
+    scale::k8s::WatchOptions o;
+    o.policy.strategy = scale::Strategy::hpa;
+    o.kubectl = kubectl;
+    o.max_iterations = 1;
+    o.interval_seconds = 0;
+    const scale::SnapshotSource idle = [] { return scale::QueueSnapshot{}; };
+    CHECK_THROWS_WITH_AS(scale::k8s::watch(idle, o, [](const std::string&) {}), doctest::Contains("is not a count"),
+                         core::DataError);
+  }
+}
+
 TEST_CASE("kubectl: a program that does not finish in time is ended") {
   const auto start = std::chrono::steady_clock::now();
   CHECK_THROWS_AS(scale::k8s::run_command({"sh", "-c", "exec sleep 31.25"}, "", 0.5), core::IoError);
