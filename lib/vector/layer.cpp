@@ -151,7 +151,11 @@ std::string wgs84_wkt() { return epsg_wkt(4326); }
 
 std::string epsg_wkt(int epsg) {
   OGRSpatialReference srs;
-  srs.importFromEPSG(epsg);
+  // Without PROJ's database every CRS would be empty: files written without one, then read as pixel coordinates.
+  if (srs.importFromEPSG(epsg) != OGRERR_NONE) {
+    throw core::DataError("EPSG:" + std::to_string(epsg), "PROJ does not know it",
+                          "check PROJ's database (proj.db; the PROJ_DATA variable)");
+  }
   char* wkt = nullptr;
   srs.exportToWkt(&wkt);
   std::string out = wkt ? wkt : "";

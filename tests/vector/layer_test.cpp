@@ -281,3 +281,9 @@ TEST_CASE("vector: regions of one raster's pieces — an island ring in a lake's
   CHECK(ring.size() == 2);
   CHECK(vector::area({ring}) == doctest::Approx(90 - 12));
 }
+
+TEST_CASE("vector: an EPSG code PROJ does not know is an error naming it, not an empty CRS") {
+  CHECK_FALSE(vector::epsg_wkt(32631).empty());
+  CHECK_THROWS_WITH_AS(vector::epsg_wkt(999999), doctest::Contains("EPSG:999999: PROJ does not know it"),
+                       core::DataError);
+}
