@@ -77,6 +77,12 @@ core::Json feature_json(const TileRecord& r) {
       {"geometry", footprint_geometry(*r.bounds_wgs84)}};
 }
 
+const core::Json* options_hash_of(const core::Json& header) {
+  const auto* provenance = header.find("provenance");
+  const auto* hash = provenance != nullptr ? provenance->find("options_hash") : nullptr;
+  return hash != nullptr && hash->is_string() ? hash : nullptr;
+}
+
 std::string status_name(TileStatus status) {
   switch (status) {
     case TileStatus::written:

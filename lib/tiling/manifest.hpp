@@ -21,6 +21,8 @@ namespace swath::tiling {
 
 enum class TileStatus { written, blank, failed };
 std::string status_name(TileStatus status);
+// A manifest header's provenance.options_hash (what makes two runs one tile set), or nullptr when it has none.
+const core::Json* options_hash_of(const core::Json& header);
 
 // A web-map tile (`swath tile --grid xyz`): its line names z/x/y instead of a scene's grid cell.
 struct XyzTile {

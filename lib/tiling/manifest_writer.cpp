@@ -31,11 +31,9 @@ bool journal_of_same_options(const std::string& path, const core::Json& header) 
   if (!in || !std::getline(in, first)) return false;
   try {
     const auto journal = core::Json::parse(first);
-    const auto* theirs = journal.find("provenance");
-    const auto* ours = header.find("provenance");
-    const auto* their_hash = theirs != nullptr ? theirs->find("options_hash") : nullptr;
-    const auto* our_hash = ours != nullptr ? ours->find("options_hash") : nullptr;
-    return their_hash != nullptr && our_hash != nullptr && *their_hash == *our_hash;
+    const auto* theirs = options_hash_of(journal);
+    const auto* ours = options_hash_of(header);
+    return theirs != nullptr && ours != nullptr && *theirs == *ours;
   } catch (const core::Error&) {
     return false;  // not a header: nothing of a run to keep
   }

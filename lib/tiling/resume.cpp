@@ -15,12 +15,6 @@ namespace swath::tiling {
 
 namespace {
 
-const core::Json* options_hash_of(const core::Json& header) {
-  const auto* provenance = header.find("provenance");
-  const auto* hash = provenance != nullptr ? provenance->find("options_hash") : nullptr;
-  return hash != nullptr && hash->is_string() ? hash : nullptr;
-}
-
 // The header's description of each scene, by name. Its "source" path is left out: the same scene named
 // another way (./a.tif, an absolute path, older manifests without it) still resumes.
 std::map<std::string, core::Json> scenes_of(const ManifestHeader& header) {

@@ -78,6 +78,16 @@ test::RunResult interrupt_once_writing(const std::vector<std::string>& args, con
   return run.wait();
 }
 
+// `scene` and a copy of it ("second") tiled into DIR/out at 16 px; returns the run's arguments after "tile".
+std::vector<std::string> two_scenes_tiled(const test::ScratchDir& dir, const std::string& scene) {
+  fs::copy_file(scene, dir / "second.tif");
+  const std::vector<std::string> both{scene, dir / "second.tif", "-o", dir / "out", "--size", "16", "--threads", "2"};
+  std::vector<std::string> first{"tile"};
+  first.insert(first.end(), both.begin(), both.end());
+  REQUIRE(test::swath(first).exit_code == 0);
+  return both;
+}
+
 // The tiles under final names in `output` (no hidden files, no manifest).
 std::vector<std::pair<std::string, std::string>> final_tiles(const std::string& output) {
   std::vector<std::pair<std::string, std::string>> tiles;
@@ -450,11 +460,7 @@ TEST_CASE(
     "cli tile: a stopped re-run keeps the records it replaced, so --overwrite still removes a dropped scene's tiles") {
   test::ScratchDir dir;
   const auto scene = many_tiles_scene(dir, 2048, 2048);
-  fs::copy_file(scene, dir / "second.tif");
-  const std::vector<std::string> both{scene, dir / "second.tif", "-o", dir / "out", "--size", "16", "--threads", "2"};
-  std::vector<std::string> first{"tile"};
-  first.insert(first.end(), both.begin(), both.end());
-  REQUIRE(test::swath(first).exit_code == 0);
+  const auto both = two_scenes_tiled(dir, scene);
   CHECK(interrupt_after(both, dir / "out", 20, SIGINT).exit_code == 130);
   CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
   // Stopped again (no --resume), once it has written tiles of its own: that journal, the only list of the first
@@ -474,11 +480,7 @@ TEST_CASE(
     "cli tile: a stopped --overwrite sets aside the journal a stopped re-run left; resumed, it removes all its tiles") {
   test::ScratchDir dir;
   const auto scene = many_tiles_scene(dir, 2048, 2048);
-  fs::copy_file(scene, dir / "second.tif");
-  const std::vector<std::string> both{scene, dir / "second.tif", "-o", dir / "out", "--size", "16", "--threads", "2"};
-  std::vector<std::string> first{"tile"};
-  first.insert(first.end(), both.begin(), both.end());
-  REQUIRE(test::swath(first).exit_code == 0);
+  const auto both = two_scenes_tiled(dir, scene);
   CHECK(interrupt_after(both, dir / "out", 20, SIGINT).exit_code == 130);  // the manifest's records now in its journal
   // Other options over it, stopped once it has written tiles of its own.
   const std::vector<std::string> other{scene, "-o", dir / "out", "--size", "17", "--overwrite", "--threads", "2"};
