@@ -78,9 +78,11 @@ class Batcher {
       other = core::resolved_path(line.tile_file());
       refuse_missing_tile(other, line);
     } else if (kind_ == "tile") {
-      input = &scene_path(line);
+      const auto& scene = scene_path(line);
+      input = &scene.path;
       // A tile task's indices select tiles of every scene it has: one scene per batch.
       if (!batch_.inputs.empty() && batch_.inputs.front() != *input) flush();
+      batch_.fingerprint = scene.fingerprint;
     } else {
       other = scene_of(line);
       other = other.empty() ? manifest_ : core::resolved_path(other);
@@ -144,8 +146,13 @@ class Batcher {
                            "run swath detect on it, which reports the failed tiles and detects in the rest");
   }
 
+  struct ResolvedScene {
+    std::string path;
+    std::string fingerprint;  // the header's, checked against the file (ManifestBatch::fingerprint)
+  };
+
   // Resolved once per scene name and header (a manifest has many lines per scene): valid until the next header.
-  const std::string& scene_path(const tiling::ManifestLine& line) {
+  const ResolvedScene& scene_path(const tiling::ManifestLine& line) {
     const std::string& scene = line.scene.empty() ? input_of(line) : line.scene;
     if (scene.empty())
       throw core::UsageError(line.where, "names no scene", "a tile task re-reads the scene of each line");
@@ -158,21 +165,21 @@ class Batcher {
     return input_;
   }
 
-  std::string resolve_scene(const std::string& scene, const std::string& where) const {
+  ResolvedScene resolve_scene(const std::string& scene, const std::string& where) const {
     const std::string what = where + ": scene '" + scene + "'";
     const auto* described = header_ ? header_->scene(scene) : nullptr;
     if (described != nullptr && !described->source.empty()) {
-      const std::string path = described->source_path();
+      std::string path = described->source_path();
       if (core::is_vsi_path(path) || fs::is_regular_file(path)) {
-        refuse_other_content(*described, path, what);
-        return path;
+        auto fingerprint = refuse_other_content(*described, path, what);
+        return {std::move(path), std::move(fingerprint)};
       }
       throw core::UsageError(what, "its source '" + described->source + "' (from the manifest's header) is not a file",
                              "a relative source is taken relative to the current directory: run enqueue where "
                              "`swath tile` ran, or enqueue the scenes themselves with --shards N");
     }
-    const std::string path = core::resolved_path(scene);
-    if (core::is_vsi_path(path) || fs::is_regular_file(path)) return path;
+    std::string path = core::resolved_path(scene);
+    if (core::is_vsi_path(path) || fs::is_regular_file(path)) return {std::move(path), ""};
     throw core::UsageError(
         what, "is not a file, nor a scene with a \"source\" in the manifest's header",
         "enqueue a manifest written by this version of `swath tile` (its header names each scene's "
@@ -180,13 +187,15 @@ class Batcher {
   }
 
   // The tasks re-cut the tiles the manifest lists, under their ids: from another file of that name (another
-  // directory's), or the scene rewritten since, they would be other tiles under those ids.
-  static void refuse_other_content(const tiling::ManifestScene& described, const std::string& path,
-                                   const std::string& what) {
+  // directory's), or the scene rewritten since, they would be other tiles under those ids. Returns the fingerprint
+  // the tasks carry, for the worker to check again (the scene may change while they wait): "" when none is known.
+  static std::string refuse_other_content(const tiling::ManifestScene& described, const std::string& path,
+                                          const std::string& what) {
     const auto* recorded = described.json.find("fingerprint");
-    if (recorded == nullptr || !recorded->is_string()) return;  // hand-made or older: nothing to compare
+    if (recorded == nullptr || !recorded->is_string()) return "";  // hand-made or older: nothing to compare
     const auto actual = raster::file_fingerprint(path);
-    if (!actual || *actual == recorded->as_string()) return;
+    if (!actual) return "";
+    if (*actual == recorded->as_string()) return *actual;
     throw core::UsageError(what,
                            "'" + path + "' is not the file the manifest's tiles were cut from (its fingerprint " +
                                *actual + " is not the header's " + recorded->as_string() +
@@ -207,7 +216,7 @@ class Batcher {
   std::size_t per_batch_;
   std::optional<tiling::ManifestHeader> header_;  // the one the lines read now follow
   std::optional<std::string> first_grid_;
-  std::map<std::string, std::string, std::less<>> resolved_;  // scene name → path, under header_
+  std::map<std::string, ResolvedScene, std::less<>> resolved_;  // scene name → file, under header_
   std::string input_;
   ManifestBatch batch_;
   std::function<void(ManifestBatch&&)> sink_;

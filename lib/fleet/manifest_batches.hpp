@@ -15,6 +15,8 @@ struct ManifestBatch {
   std::vector<std::string> inputs;    // resolved (or /vsi) paths, in line order, no repeats (detect: one per line)
   core::Json::Array lines;            // the manifest lines of the batch (detect: their labels; tile: see indices)
   std::vector<std::int64_t> indices;  // tile: each line's grid index, all a tile task needs of it
+  // tile: the scene's fingerprint as the header records it and the file has it now; "" when it records none.
+  std::string fingerprint;
   std::size_t size() const { return lines.size() + indices.size(); }
 };
 

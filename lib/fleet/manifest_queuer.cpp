@@ -80,6 +80,10 @@ class ManifestQueuer {
         member.append(digits, std::to_chars(digits, digits + sizeof digits, index).ptr);
       }
       member += ']';
+      if (!batch.fingerprint.empty()) {
+        member += ",\"scene_fingerprint\":";
+        core::append_json_string(member, batch.fingerprint);
+      }
       // Consecutive batches mostly share a scene: looked up again only when it changes.
       if (largest_at_ == largest_.end() || largest_at_->first != batch.inputs.front())
         largest_at_ = largest_.try_emplace(batch.inputs.front(), 0).first;
@@ -97,8 +101,8 @@ class ManifestQueuer {
       // The first batch as a Task: the job's meta is its (as make_task and job_meta_json make it).
       core::Json options = work.base;
       if (!member.empty()) {
-        const auto colon = member.find(':');
-        options.set(member.substr(1, colon - 2), core::Json::parse(std::string_view(member).substr(colon + 1)));
+        const auto slice = core::Json::parse("{" + member + "}");
+        for (const auto& [key, value] : slice.as_object()) options.set(key, value);
       }
       auto task = make_task(options_, std::move(batch.inputs), std::move(options), now_ms_, work.job);
       first_done_ = true;

@@ -152,6 +152,11 @@ core::Json task_options(const config::Config& config, const std::string& kind, c
   for (const auto& [key, value] : out.as_object()) known.push_back(key);
   for (const auto& [key, value] : overrides.as_object()) {
     if (kind == "tile" && key == "grid" && !pyramid) continue;  // "chips": the tile section is the chips' options
+    if (kind == "tile" && key == "scene_fingerprint") {
+      throw core::UsageError("--options: tile option 'scene_fingerprint'",
+                             "enqueue sets it for the tiles of a tiles.jsonl manifest (the file they were cut from)",
+                             "leave it out");
+    }
     if (kind == "detect" && key == "tiles") {
       throw core::UsageError("--options: detect option 'tiles'",
                              "enqueue sets it for the tiles of a tiles.jsonl manifest (each file's id and scene)",

@@ -13,8 +13,10 @@ namespace swath::fleet {
 
 // The options that are one task's own slice of a work (a shard, a batch's grid indices or manifest lines): stored
 // per task, everything else once per job, and left out when telling works apart.
-// merge_shards: a pyramid's merge task (the number of shards it merges).
-inline constexpr std::array<const char*, 4> slice_keys{"shard", "tiles", "only_indices", "merge_shards"};
+// merge_shards: a pyramid's merge task (the number of shards it merges); scene_fingerprint: a manifest's tile task
+// (the file its tiles were cut from, tiling::TileOptions::scene_fingerprints).
+inline constexpr std::array<const char*, 5> slice_keys{"shard", "tiles", "only_indices", "merge_shards",
+                                                       "scene_fingerprint"};
 bool is_slice_key(const std::string& key);
 
 // Keys a task's options may carry besides its section's config keys (the slice of work, the output name).

@@ -35,6 +35,7 @@ void plan_manifest(const PlanOptions& options, const std::string& path, std::int
       // A tile task re-tiles by grid index: the index is all it needs of a line (and all Redis keeps).
       core::Json::Array indices(batch.indices.begin(), batch.indices.end());
       task_options.set("only_indices", core::Json(std::move(indices)));
+      if (!batch.fingerprint.empty()) task_options.set("scene_fingerprint", batch.fingerprint);
     } else {
       task_options.set("tiles", core::Json(std::move(batch.lines)));
     }

@@ -56,6 +56,17 @@ std::vector<std::int64_t> selected_indices(const core::Json& options) {
   return out;
 }
 
+// A manifest's tile task: the fingerprint of the one scene its tiles were cut from.
+std::vector<std::string> scene_fingerprints(const queue::Task& task) {
+  const auto* value = task.options.find("scene_fingerprint");
+  if (value == nullptr) return {};
+  if (!value->is_string() || task.inputs.size() != 1)
+    throw core::DataError("task option 'scene_fingerprint'",
+                          "is " + value->dump() + " for " + std::to_string(task.inputs.size()) + " scene(s)",
+                          "enqueue sets it, for one scene, from a tiles.jsonl manifest's header");
+  return {value->as_string()};
+}
+
 }  // namespace
 
 // Whether `hint` names a flag of a local command ("pass --allow-pixel-coords"), which means nothing to an enqueuer;
@@ -120,6 +131,7 @@ tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience
     o.scenes = task.inputs;
     o.output_dir = task.output;
     o.only_indices = tile_task_indices(task, audience);
+    o.scene_fingerprints = scene_fingerprints(task);
     tiling::validate(o);
     return o;
   });

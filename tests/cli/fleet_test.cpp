@@ -143,30 +143,6 @@ TEST_CASE("fleet detect: swath tile's manifest → one detect task per 2 tile fi
   CHECK(hidden_entries(dir / "fleet").empty());
 }
 
-TEST_CASE("fleet detect: a manifest's tile changed after tiling is not detected as its window: the task is dead") {
-  test::RedisServer redis;
-  test::ScratchDir dir;
-  REQUIRE(test::swath({"synth", "-o", dir / "sea.tif", "--seed", "3", "--size", "1024x1024"}).exit_code == 0);
-  REQUIRE(test::swath({"tile", dir / "sea.tif", "-o", dir / "tiles", "--size", "512"}).exit_code == 0);
-  // Another tile copied over the first: a valid raster, its own georeferencing, not the bytes the manifest lists.
-  fs::copy_file(dir / "tiles/sea/r000000_c000001.tif", dir / "tiles/sea/r000000_c000000.tif",
-                fs::copy_options::overwrite_existing);
-  auto r = test::swath({"detect", dir / "tiles/tiles.jsonl", "--detector", "cfar", "-o", dir / "local.geojson"});
-  CHECK(r.exit_code == 3);  // swath detect: that tile not examined, the rest detected
-  r = test::swath(with_redis(redis, {"enqueue", "--kind", "detect", dir / "tiles/tiles.jsonl", "--tiles-per-task", "4",
-                                     "--output", dir / "fleet", "--options", R"({"detector":"cfar"})"}));
-  REQUIRE(r.exit_code == 0);
-  r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--threads", "1", "--json"}));
-  REQUIRE(r.exit_code == 0);
-  CHECK(core::Json::parse(r.out).at("committed").as_int() == 0);
-  CHECK(core::Json::parse(r.out).at("dead").as_int() == 1);
-  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
-  REQUIRE(r.exit_code == 0);
-  const auto error = core::Json::parse(r.out).at("tasks").as_array().at(0).at("error").as_string();
-  CHECK_MESSAGE(error.find("sea/r000000_c000000: not examined: its SHA-256 differs") != std::string::npos, error);
-  CHECK(hashes(dir / "fleet", "").empty());
-}
-
 TEST_CASE("fleet tile: a scene that fails to open is dead-lettered at once with the reason") {
   test::RedisServer redis;
   test::ScratchDir dir;

@@ -10,6 +10,7 @@
 #include "core/sha256.hpp"
 #include "fleet/enqueue_check.hpp"
 #include "fleet/plan.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
@@ -138,8 +139,11 @@ TEST_CASE("enqueue --kind tile from swath tile's manifests: the header's source,
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     CHECK(tasks[i].inputs == std::vector<std::string>{i < 3 ? a : b});
     if (i >= 3) continue;
-    // Only the grid indices travel (and stay in Redis), not the lines.
+    // Only the grid indices travel (and stay in Redis), not the lines; and the scene's fingerprint, for the worker
+    // to check again (the header's, which the file has now).
     CHECK(tasks[i].options.find("tiles") == nullptr);
+    CHECK(tasks[i].options.at("scene_fingerprint") == header.at("scenes").as_array().at(0).at("fingerprint"));
+    CHECK(tasks[i].options.at("scene_fingerprint").as_string() == raster::file_fingerprint(a));
     for (const auto& index : tasks[i].options.at("only_indices").as_array()) indices_of_a.push_back(index.as_int());
   }
   CHECK(indices_of_a == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
