@@ -30,7 +30,7 @@ swath_module(tiling FOLDERS tiff FACADES tiling/tiff/tile_templates.hpp
 swath_module(webmap PUBLIC config core pipeline pmtiles raster tiling PRIVATE log provenance PUBLIC_USES gdal opencv
              USES libdeflate tbb)
 swath_module(detect PUBLIC config core pipeline raster vector PRIVATE log provenance tiling PUBLIC_USES gdal
-             USES opencv tbb yaml-cpp)
+             USES fmt opencv tbb yaml-cpp)
 swath_module(eval PUBLIC core PRIVATE detect vector USES fmt)
 swath_module(synth PUBLIC core PRIVATE log provenance raster vector USES gdal)
 swath_module(scale PUBLIC config core PRIVATE provenance USES fmt)

@@ -225,7 +225,7 @@ void CfarDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure&) 
 
 std::int64_t CfarDetector::in_pixels(double size, const SceneMeasure& measure) const {
   // Capped so a pixel of almost no size gives a huge margin (refused by the memory budget), not an overflow.
-  const double pixels = std::ceil(options_.metres ? size / measure.pixel_metres : size);
+  const double pixels = std::ceil(options_.metres ? size / measure.pixel_metres() : size);
   if (!(pixels > 0)) return 0;  // NaN too
   return static_cast<std::int64_t>(std::min(pixels, 1e12));
 }
@@ -248,7 +248,8 @@ std::vector<Candidate> CfarDetector::detect(const WindowPixels& pixels, const Sc
             in_pixels(options_.background, measure), k_, mask, z, nodata);
   std::vector<Candidate> out;
   for (const auto& c : join_fragments(connected_components(mask, local.width, local.height, 1, z), options_.join)) {
-    const double longest = static_cast<double>(std::max(c.x1 - c.x0, c.y1 - c.y0)) * measure.pixel_metres;
+    const double longest = std::max(static_cast<double>(c.x1 - c.x0) * measure.pixel_width_m,
+                                    static_cast<double>(c.y1 - c.y0) * measure.pixel_height_m);
     if (longest < options_.min_size_m || longest > options_.max_size_m) continue;
     const double mean_z = c.sum / static_cast<double>(c.pixels);
     Candidate candidate;

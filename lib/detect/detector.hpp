@@ -2,6 +2,7 @@
 // One detector object serves every thread: detect() is const and thread-safe (per-thread state inside).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,7 +31,12 @@ struct Candidate {
 
 // What a detector needs to know about the scene it works on.
 struct SceneMeasure {
-  double pixel_metres = 1;  // ground size of a pixel (1 with --allow-pixel-coords: sizes are then in pixels)
+  // A pixel's ground size along a row and down a column, measured at the scene's centre (detect/scene_setup);
+  // 1 with --allow-pixel-coords: sizes are then in pixels.
+  double pixel_width_m = 1;
+  double pixel_height_m = 1;
+  // The side of a square of the pixel's ground area: what turns a context in metres into pixels.
+  double pixel_metres() const { return std::sqrt(pixel_width_m * pixel_height_m); }
   std::vector<std::string> band_names;        // lower-case, per band: description or colour ("red", "nir", ...)
   std::vector<std::optional<double>> nodata;  // per band
 };

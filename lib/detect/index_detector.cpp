@@ -156,7 +156,8 @@ void IndexDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& 
 // Regions are outlined over the window plus this context, so a region smaller than the context comes out
 // whole (and identical) from every window that touches it; larger ones are joined by the merge.
 std::int64_t IndexDetector::margin(const SceneMeasure& measure) const {
-  return kMinimumMargin + static_cast<std::int64_t>(std::ceil(options_.margin_m / measure.pixel_metres));
+  return kMinimumMargin + static_cast<std::int64_t>(
+                              std::ceil(options_.margin_m / std::min(measure.pixel_width_m, measure.pixel_height_m)));
 }
 
 std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const SceneMeasure& measure) const {
@@ -173,7 +174,7 @@ std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const S
   }
   const BesideNoData beside_no_data(mask, pixels.data_mask, block.window.width, block.window.height);
   std::vector<Candidate> out;
-  const double pixel_area = measure.pixel_metres * measure.pixel_metres;
+  const double pixel_area = measure.pixel_width_m * measure.pixel_height_m;
   for (auto& [shape, area] : polygonize(mask, block.window.width, block.window.height)) {
     Candidate c;
     c.cls = options_.cls;

@@ -106,9 +106,9 @@ void OnnxDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& m
   }
   // In pixel coordinates (no CRS) the pixel size is not known: nothing to compare.
   if (card_.pixel_metres > 0 && scene.georeferenced() &&
-      std::abs(measure.pixel_metres / card_.pixel_metres - 1) > 0.25) {
+      std::abs(measure.pixel_metres() / card_.pixel_metres - 1) > 0.25) {
     log::get("detect")->warn("scene '{}' has {:.3g} m pixels; the model was trained on {:.3g} m", scene.path,
-                             measure.pixel_metres, card_.pixel_metres);
+                             measure.pixel_metres(), card_.pixel_metres);
   }
 }
 

@@ -2,6 +2,8 @@
 // grid's windows through the ordered pipeline, then merge, sort and write once.
 #include "detect/run.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -146,7 +148,7 @@ void refuse_window_over_budget(const Scene& scene, std::int64_t margin, std::int
   throw core::UsageError(
       "scene '" + scene.input.label + "'",
       "one " + std::to_string(options.window) + "-px window with the detector's context of " + std::to_string(margin) +
-          " px each side (pixel size " + core::Json(scene.prepared.measure.pixel_metres).dump() + " m) reads " +
+          " px each side (pixel size " + fmt::format("{:.4g}", scene.prepared.measure.pixel_metres()) + " m) reads " +
           std::to_string(read_width) + "x" + std::to_string(read_height) + " px (" + std::to_string(per_item >> 20) +
           " MiB of work memory), over half of --max-memory (the pipeline's share)",
       "check the scene's pixel size and the detector's context (cfar: --background, in metres unless "

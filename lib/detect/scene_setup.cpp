@@ -3,30 +3,55 @@
 
 #include <ogr_spatialref.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
+#include "detect/ground.hpp"
 #include "log/logger.hpp"
 
 namespace swath::detect {
 
 namespace {
 
-double pixel_metres(const raster::SceneInfo& info) {
+// The CRS's own units where its pixels cannot be measured on the ground (a CRS PROJ cannot take to longitude and
+// latitude): metres for most projected CRSs, so sizes stay roughly right.
+GroundPixel in_crs_units(const raster::SceneInfo& info) {
   const auto& c = info.geotransform->c;
-  const double size = std::sqrt(std::abs(c[1] * c[5] - c[2] * c[4]));  // side of a square of the pixel's area
   OGRSpatialReference srs;
-  if (srs.importFromWkt(info.crs_wkt.c_str()) != OGRERR_NONE) return size;
-  if (srs.IsGeographic()) {
-    const auto centre =
-        info.geotransform->apply(static_cast<double>(info.width) / 2, static_cast<double>(info.height) / 2);
-    // A raster's geotransform runs x along longitude whatever the CRS's axis order (GDAL's traditional GIS order):
-    // EPSG:4326's latitude-first definition took the longitude for the latitude (a pixel at 60°N measured as at 0°).
-    const double lat = std::abs(centre[1]);
-    return size * 111320.0 * std::sqrt(std::cos(std::min(lat, 89.0) * M_PI / 180));
+  const double units =
+      srs.importFromWkt(info.crs_wkt.c_str()) == OGRERR_NONE && srs.IsProjected() ? srs.GetLinearUnits() : 1.0;
+  return {std::hypot(c[1], c[4]) * units, std::hypot(c[2], c[5]) * units};
+}
+
+// Measured at the scene's centre; a scene whose pixels' ground size changes much across it (a wide Web Mercator or
+// geographic scene) is said to have sizes measured there.
+void measure_pixels(const raster::SceneInfo& info, SceneMeasure& measure) {
+  const double w = static_cast<double>(info.width), h = static_cast<double>(info.height);
+  const auto ground = ground_pixels(info, {{w / 2, h / 2}, {0, 0}, {w, 0}, {0, h}, {w, h}});
+  if (!ground) {
+    const auto pixel = in_crs_units(info);
+    measure.pixel_width_m = pixel.width_m, measure.pixel_height_m = pixel.height_m;
+    log::get("detect")->warn(
+        "scene '{}': its pixels cannot be measured on the ground; sizes in metres are taken "
+        "in its CRS's units ({:.4g} x {:.4g} per pixel)",
+        info.path, pixel.width_m, pixel.height_m);
+    return;
   }
-  return size * srs.GetLinearUnits();
+  const auto& centre = ground->front();
+  measure.pixel_width_m = centre.width_m, measure.pixel_height_m = centre.height_m;
+  double smallest = centre.width_m * centre.height_m, largest = smallest;
+  for (const auto& g : *ground) {
+    smallest = std::min(smallest, g.width_m * g.height_m);
+    largest = std::max(largest, g.width_m * g.height_m);
+  }
+  if (largest > smallest * 1.1 * 1.1) {  // a side over 10% longer somewhere
+    log::get("detect")->warn(
+        "scene '{}': a pixel's ground size ranges from {:.3g} to {:.3g} m across it (its "
+        "CRS's scale); sizes in metres are measured at its centre ({:.3g} x {:.3g} m)",
+        info.path, std::sqrt(smallest), std::sqrt(largest), centre.width_m, centre.height_m);
+  }
 }
 
 std::vector<std::string> band_names(GDALDataset& dataset) {
@@ -55,7 +80,7 @@ PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool 
   if (scene.info.georeferenced() && !rotated) {
     scene.to_map = *scene.info.geotransform;
     scene.crs_wkt = scene.info.crs_wkt;
-    scene.measure.pixel_metres = pixel_metres(scene.info);
+    measure_pixels(scene.info, scene.measure);
     return scene;
   }
   if (!allow_pixel_coords) {
@@ -71,7 +96,7 @@ PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool 
   log::get("detect")->warn("scene '{}' has {}: writing PIXEL coordinates (x = column, y = row), sizes in pixels", path,
                            rotated ? "a rotated or sheared geotransform" : "no CRS");
   scene.to_map = core::GeoTransform{{0, 1, 0, 0, 0, 1}};
-  scene.measure.pixel_metres = 1;
+  scene.measure.pixel_width_m = scene.measure.pixel_height_m = 1;
   return scene;
 }
 

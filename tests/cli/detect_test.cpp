@@ -493,7 +493,7 @@ TEST_CASE("detect: a missing output directory, or a window whose context is over
   r = test::swath({"detect", scene, "-o", dir / "d.gpkg", "--background", "2000", "--guard", "10", "--cfar-units",
                    "pixels", "--max-memory", "16MiB"});
   CHECK(r.exit_code == 2);
-  CHECK_MESSAGE(r.err.find("context of 2000 px each side (pixel size 5 m) reads 1024x1024 px (28 MiB of work "
+  CHECK_MESSAGE(r.err.find("context of 2000 px each side (pixel size 5.002 m) reads 1024x1024 px (28 MiB of work "
                            "memory), over half of --max-memory") != std::string::npos,
                 r.err);
   CHECK(files_in(dir.path()) == std::vector<std::string>{"sea.tif", "sea.truth.geojson"});

@@ -131,7 +131,7 @@ TEST_CASE("cfar: a bright ship on flat clutter is one box; size and guard option
   options.min_size_m = 50;  // 5 m pixels: at least 10 px long
   detect::CfarDetector detector(options);
   detect::SceneMeasure measure;
-  measure.pixel_metres = 5;
+  measure.pixel_width_m = measure.pixel_height_m = 5;
   const std::vector<std::uint8_t> all_data;
   const auto found = detector.detect({block, {0, 0, w, h}, all_data}, measure);
   REQUIRE(found.size() == 1);

@@ -92,7 +92,7 @@ std::vector<detect::Candidate> detect_in(detect::IndexDetector& detector, const 
   scene.band_count = static_cast<int>(bands.size());
   detect::SceneMeasure measure;
   measure.band_names.assign(bands.size(), "");
-  measure.pixel_metres = pixel_metres;
+  measure.pixel_width_m = measure.pixel_height_m = pixel_metres;
   detector.prepare(scene, measure);
   const auto block = float_block(window, bands);
   const std::vector<std::uint8_t> all_data;
