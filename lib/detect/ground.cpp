@@ -41,7 +41,7 @@ std::optional<std::vector<GroundPixel>> ground_pixels(const raster::SceneInfo& i
   OGRSpatialReference srs;
   if (srs.importFromWkt(info.crs_wkt.c_str()) != OGRERR_NONE) return std::nullopt;
   if (!srs.IsProjected() && !srs.IsGeographic()) return std::nullopt;  // a local (engineering) CRS
-  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);  // as a geotransform runs: x east (longitude)
+  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);              // as a geotransform runs: x east (longitude)
   OGRSpatialReference geographic;
   if (geographic.CopyGeogCSFrom(&srs) != OGRERR_NONE) return std::nullopt;
   geographic.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);

@@ -93,8 +93,10 @@ PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool 
         "it has " + scene.info.missing_georeferencing() + ", so detections cannot be placed on a map",
         "pass --allow-pixel-coords to write pixel coordinates (x = column, y = row) instead");
   }
-  log::get("detect")->warn("scene '{}' has {}: writing PIXEL coordinates (x = column, y = row), sizes in pixels", path,
-                           rotated ? "a rotated or sheared geotransform" : "no CRS");
+  log::get("detect")->warn(
+      "scene '{}' has {}: writing PIXEL coordinates (x = column, y = row); sizes count pixels "
+      "(--min-size, --max-size, --guard, --background, --min-area: give them in pixels)",
+      path, rotated ? "a rotated or sheared geotransform" : "no CRS");
   scene.to_map = core::GeoTransform{{0, 1, 0, 0, 0, 1}};
   scene.measure.pixel_width_m = scene.measure.pixel_height_m = 1;
   return scene;

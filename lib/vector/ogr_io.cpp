@@ -25,6 +25,12 @@ namespace swath::vector {
 
 namespace {
 
+// The local CRS of pixel coordinates: x is the column, y the row (down), in pixels.
+constexpr const char* kPixelCrsName = "pixel coordinates (x = column, y = row)";
+constexpr const char* kPixelCrsWkt =
+    R"wkt(LOCAL_CS["pixel coordinates (x = column, y = row)",LOCAL_DATUM["pixel grid",0],UNIT["pixel",1],)wkt"
+    R"wkt(AXIS["column",EAST],AXIS["row",SOUTH]])wkt";
+
 // GeoPackage stamps gpkg_contents.last_change with the current time unless this is set: a fixed
 // date keeps identical runs byte-identical (outputs carry no wall-clock time).
 constexpr const char* kFixedDate = "2000-01-01T00:00:00.000Z";
@@ -112,12 +118,11 @@ void write_with_ogr(const raster::MemoryFile& file, const std::string& path, con
     const raster::ScopedConfigOption fixed_date("OGR_CURRENT_DATE", kFixedDate);
     GDALDatasetUniquePtr dataset(driver->Create(file.path().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!dataset) throw core::IoError("output '" + path + "'", errors.last_failure("cannot create it"));
-    std::unique_ptr<OGRSpatialReference> srs;
-    if (!layer.crs_wkt.empty()) {
-      srs = std::make_unique<OGRSpatialReference>();
-      srs->importFromWkt(layer.crs_wkt.c_str());
-      srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    }
+    // A layer without a CRS holds pixel coordinates (swath detect --allow-pixel-coords): said so by a local CRS, as
+    // GeoPackage's default ("Undefined geographic SRS") would have GIS read columns and rows as degrees.
+    auto srs = std::make_unique<OGRSpatialReference>();
+    srs->importFromWkt(layer.crs_wkt.empty() ? kPixelCrsWkt : layer.crs_wkt.c_str());
+    srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     CPLStringList options;
     // FlatGeobuf's spatial index sorts the features through a temporary file: in memory too, not on the disk.
     if (format == Format::fgb) options.SetNameValue("TEMPORARY_DIR", file.directory().c_str());
@@ -303,7 +308,8 @@ Layer read_layer(const std::string& path) {
   // a layer made without one (swath detect --allow-pixel-coords). Read as a CRS, pixels would pass for degrees.
   const auto* srs = in->GetSpatialRef();
   const std::string srs_name = srs != nullptr && srs->GetName() != nullptr ? srs->GetName() : "";
-  if (srs_name == "Undefined geographic SRS" || srs_name == "Undefined Cartesian SRS") srs = nullptr;
+  if (srs_name == "Undefined geographic SRS" || srs_name == "Undefined Cartesian SRS" || srs_name == kPixelCrsName)
+    srs = nullptr;
   if (srs != nullptr) {
     char* wkt = nullptr;
     srs->exportToWkt(&wkt);

@@ -262,6 +262,17 @@ TEST_CASE("detect: a scene without a CRS is refused unless --allow-pixel-coords,
       CHECK(core::Json::parse(line).at("scene").as_string() == dir / "plain.tif");
   }
   CHECK(fs::exists(dir / "d.gpkg"));
+  // Its layer says pixel coordinates (a local CRS), not GeoPackage's "Undefined geographic SRS" (read as degrees).
+  for (const char* name : {"d.gpkg", "d.fgb"}) {
+    if (std::string(name) == "d.fgb")
+      REQUIRE(test::swath({"detect", dir / "plain.tif", "-o", dir / name, "--allow-pixel-coords"}).exit_code == 0);
+    GDALDatasetUniquePtr written(GDALDataset::Open((dir / name).c_str(), GDAL_OF_VECTOR));
+    REQUIRE(written != nullptr);
+    const auto* srs = written->GetLayer(0)->GetSpatialRef();
+    REQUIRE(srs != nullptr);
+    CHECK(srs->IsLocal());
+    CHECK(std::string(srs->GetName()) == "pixel coordinates (x = column, y = row)");
+  }
   const auto geojson = test::swath({"detect", dir / "plain.tif", "-o", dir / "d.geojson", "--allow-pixel-coords"});
   CHECK(geojson.exit_code == 2);
   CHECK_FALSE(fs::exists(dir / "d.geojson"));
@@ -271,7 +282,7 @@ TEST_CASE("detect: a scene without a CRS is refused unless --allow-pixel-coords,
   CHECK(together.exit_code == 2);
   CHECK_MESSAGE(together.err.find("one output cannot hold both") != std::string::npos, together.err);
   CHECK_FALSE(fs::exists(dir / "both.gpkg"));
-  // GeoPackage says "Undefined geographic SRS" for no CRS: eval compares such files in pixels, not as degrees.
+  // Pixel coordinates: eval compares such files in pixels, not as degrees or metres.
   const auto same = test::swath({"eval", dir / "d.gpkg", dir / "d.gpkg", "--json"});
   REQUIRE_MESSAGE(same.exit_code == 0, same.err);
   CHECK(core::Json::parse(same.out).at("f1").as_double() == 1.0);
