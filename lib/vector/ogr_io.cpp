@@ -278,9 +278,17 @@ Layer read_layer(const std::string& path) {
   raster::CapturedGdalErrors errors;
   GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
   if (!dataset) {
-    const bool exists = std::filesystem::exists(path);
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(path, ec);
+    const bool empty =
+        exists && std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0;
     throw core::IoError("'" + path + "'",
-                        exists ? errors.last_failure("not a vector file GDAL can read") : "no such file");
+                        !exists ? "no such file"
+                        : empty ? "it is empty (0 bytes)"
+                                : errors.last_failure("not a vector file GDAL can read"),
+                        !exists ? "check the path"
+                                : "give a GeoPackage, FlatGeobuf or GeoJSON file of polygons (`ogrinfo` shows what "
+                                  "GDAL reads in it)");
   }
   if (dataset->GetLayerCount() < 1) throw core::DataError("'" + path + "'", "it has no layer");
   // Layers with geometry (a GeoPackage's attribute-only tables are not features); of several, the first is no better

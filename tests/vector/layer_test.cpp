@@ -103,6 +103,9 @@ TEST_CASE("vector: reading a missing or non-vector file names it") {
   CHECK_THROWS_WITH_AS(vector::read_layer(dir / "nope.gpkg"), doctest::Contains("no such file"), core::IoError);
   test::write_text(dir / "junk.geojson", "not json");
   CHECK_THROWS_AS(vector::read_layer(dir / "junk.geojson"), core::IoError);
+  test::write_text(dir / "empty.geojson", "");  // an output cut short, a redirect that failed: said as such
+  CHECK_THROWS_WITH_AS(vector::read_layer(dir / "empty.geojson"), doctest::Contains("it is empty (0 bytes)"),
+                       core::IoError);
 }
 
 TEST_CASE("vector: a box across the antimeridian is written as two polygons, one each side, and read as one") {
