@@ -104,26 +104,38 @@ for _, entry in ipairs(redis.call('LRANGE', k('durations'), 0, -1)) do
   samples[#samples + 1] = string.sub(entry, colon + 1)
 end
 local buckets = redis.call('HGETALL', k('throughput'))
--- The earliest deadline still ahead of a job with unfinished tasks (0: none), and those tasks (of every job due
--- then): the planner's. From the deadlines ZSET (jobs with unfinished tasks only: track_deadline) in deadline
--- order, so a poll reads the jobs due soonest, not every job the queue lists.
-local earliest, due = 0, 0
-local entries = redis.call('ZRANGEBYSCORE', k('deadlines'), '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 100)
+-- The deadlines still ahead of jobs with tasks to start (the planner's), soonest first, up to 32: each with the
+-- tasks not yet started of every job due by then (run soonest first, a later job's wait for the earlier ones').
+-- From the deadlines ZSET (jobs with unfinished tasks only: track_deadline) in deadline order, so a poll reads the
+-- jobs due soonest, not every job the queue lists. Running and finishing tasks have started.
+local limit, due, by_then = 256, 0, {}
+local entries = redis.call('ZRANGEBYSCORE', k('deadlines'), '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
 for i = 1, #entries, 2 do
   local deadline = tonumber(entries[i + 1])
-  if earliest ~= 0 and deadline > earliest then break end
-  local unfinished = tonumber(redis.call('HGET', jk(entries[i]), 'unfinished') or '0') or 0
-  if unfinished > 0 then
-    earliest = deadline
-    due = due + unfinished
+  local f = redis.call('HMGET', jk(entries[i]), 'unfinished', 'running', 'finishing')
+  local to_start = (tonumber(f[1] or '0') or 0) - (tonumber(f[2] or '0') or 0) - (tonumber(f[3] or '0') or 0)
+  if to_start > 0 then
+    due = due + to_start
+    if #by_then > 0 and by_then[#by_then - 1] == deadline then
+      by_then[#by_then] = due
+    elseif #by_then == 64 then
+      break
+    else
+      by_then[#by_then + 1] = deadline
+      by_then[#by_then + 1] = due
+    end
   end
+end
+-- Cut off by the limit, the last deadline may lack some of its jobs: left out (unless it is the only one).
+if #entries == 2 * limit and #by_then > 2 then
+  by_then[#by_then] = nil
+  by_then[#by_then] = nil
 end
 return {now, redis.call('LLEN', k('ready')), redis.call('LLEN', k('low')),
   tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0'),
   redis.call('ZCARD', k('leased')), redis.call('ZCARD', k('delayed')), redis.call('LLEN', k('dead')),
   tonumber(s[1] or '0'), redis.call('ZCOUNT', k('workers'), now - alive_ms, '+inf'), samples, buckets,
-  redis.call('ZCARD', k('finishing')), redis.call('LLEN', k('unfinished')), redis.call('ZCARD', k('jobs')), earliest,
-  due}
+  redis.call('ZCARD', k('finishing')), redis.call('LLEN', k('unfinished')), redis.call('ZCARD', k('jobs')), by_then}
 )lua")};
 
 const Script jobs{"jobs", compose(settles, R"lua(

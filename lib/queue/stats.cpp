@@ -52,8 +52,9 @@ QueueStats read_stats(QueueClient& client, std::int64_t window_seconds) {
   s.finishing = v.at(13).as_int();
   s.unfinished = v.at(14).as_int();
   s.jobs = v.at(15).as_int();
-  s.earliest_deadline_ms = v.at(16).as_int();
-  s.deadline_unfinished = v.at(17).as_int();
+  const auto& by_then = v.at(16).as_array();
+  for (std::size_t i = 0; i + 1 < by_then.size(); i += 2)
+    s.deadlines.push_back({by_then[i].as_int(), by_then[i + 1].as_int()});
   s.now_ms = now;
   std::vector<double> seconds;
   for (const auto& sample : v.at(11).as_array()) seconds.push_back(std::stod(sample.as_string()));
@@ -100,12 +101,19 @@ core::Json to_json(const QueueStats& s) {
   json.set("window_seconds", s.window_seconds);
   json.set("exists", s.exists);
   json.set("jobs", s.jobs);
-  json.set("earliest_deadline", s.earliest_deadline_ms > 0 ? core::Json(s.earliest_deadline_ms) : core::Json());
-  json.set("seconds_to_earliest_deadline",
-           s.earliest_deadline_ms > 0
-               ? core::Json(round3(static_cast<double>(s.earliest_deadline_ms - s.now_ms) / 1000))
-               : core::Json());
-  json.set("deadline_unfinished", s.deadline_unfinished);
+  const auto seconds_left = [&](const QueueStats::DueBy& due) {
+    return round3(static_cast<double>(due.deadline_ms - s.now_ms) / 1000);
+  };
+  const auto* earliest = s.deadlines.empty() ? nullptr : &s.deadlines.front();
+  json.set("earliest_deadline", earliest != nullptr ? core::Json(earliest->deadline_ms) : core::Json());
+  json.set("seconds_to_earliest_deadline", earliest != nullptr ? core::Json(seconds_left(*earliest)) : core::Json());
+  json.set("deadline_unfinished", earliest != nullptr ? earliest->to_start : 0);
+  core::Json deadlines = core::Json::array();
+  for (const auto& due : s.deadlines) {
+    deadlines.push_back(core::Json::Object{
+        {"deadline", due.deadline_ms}, {"seconds_left", seconds_left(due)}, {"to_start", due.to_start}});
+  }
+  json.set("deadlines", std::move(deadlines));
   return json;
 }
 
@@ -123,10 +131,14 @@ std::string to_text(const QueueStats& s) {
       << "  workers    " << s.workers << "\n"
       << "  throughput " << s.throughput_per_second << " tasks/s over " << s.window_seconds << " s\n"
       << "  task time  p50 " << s.p50 << " s, p95 " << s.p95 << " s (" << s.task_count << " tasks)\n";
-  if (s.earliest_deadline_ms > 0) {
-    out << "  deadline   in " << (s.earliest_deadline_ms - s.now_ms + 999) / 1000 << " s for " << s.deadline_unfinished
-        << " unfinished task(s) (the earliest job deadline: tasks not started by then expire)\n";
+  // Job deadlines: tasks not started by then expire. The first few; --json lists them all.
+  for (std::size_t i = 0; i < s.deadlines.size() && i < 3; ++i) {
+    const auto& due = s.deadlines[i];
+    out << (i == 0 ? "  deadline   in " : "             in ") << (due.deadline_ms - s.now_ms + 999) / 1000
+        << " s: " << due.to_start << " task(s) to start by then"
+        << (i == 0 ? " (job deadlines: tasks not started by then expire)" : "") << "\n";
   }
+  if (s.deadlines.size() > 3) out << "             and " << s.deadlines.size() - 3 << " later deadline(s)\n";
   return out.str();
 }
 

@@ -28,10 +28,14 @@ struct QueueStats {
   std::int64_t window_seconds = 300;
   bool exists = true;     // false: nothing was ever enqueued on this queue (a misspelt name reads all zeros)
   std::int64_t jobs = 0;  // jobs the queue lists (until their records expire)
-  // The earliest deadline (ms, Redis TIME) still ahead of a job with unfinished tasks; 0 when none.
-  std::int64_t earliest_deadline_ms = 0;
-  std::int64_t deadline_unfinished = 0;  // unfinished tasks of the jobs due then
-  std::int64_t now_ms = 0;               // Redis TIME of the snapshot
+  // The deadlines (ms, Redis TIME) still ahead of jobs with tasks not yet started, soonest first (up to 32), each
+  // with the tasks not yet started of every job due by then (cumulative). Empty when none.
+  struct DueBy {
+    std::int64_t deadline_ms = 0;
+    std::int64_t to_start = 0;
+  };
+  std::vector<DueBy> deadlines;
+  std::int64_t now_ms = 0;  // Redis TIME of the snapshot
 };
 
 // Reads a snapshot (one Lua script, so the numbers agree with each other).
@@ -40,7 +44,8 @@ QueueStats read_stats(QueueClient& client, std::int64_t window_seconds = 300);
 // Exactly the shared contract: schema, queue, depth, depth_by_priority, in_flight, delayed, dead, done,
 // backlog, finishing, unfinished, workers, throughput_per_second, task_seconds {p50, p95, count}, window_seconds,
 // exists, jobs, earliest_deadline (ms, Redis TIME, as a job's "deadline"; or null), seconds_to_earliest_deadline
-// (or null) and deadline_unfinished (the unfinished tasks of the jobs due then).
+// (or null), deadline_unfinished (the tasks not yet started of the jobs due then) and deadlines (each deadline
+// ahead, soonest first: {"deadline" ms, "seconds_left", "to_start": tasks not yet started of the jobs due by then}).
 core::Json to_json(const QueueStats& stats);
 std::string to_text(const QueueStats& stats);
 std::string stats_prometheus(const QueueStats& stats);

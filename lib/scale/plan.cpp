@@ -19,26 +19,32 @@ std::optional<double> seconds_until_deadline(const Policy& policy, double now_ep
 
 namespace {
 
-// The queued job due soonest: read live, from Redis's own count of seconds (no clock skew); from a stats file, from
+// The queued jobs' deadlines: read live, from Redis's own count of seconds (no clock skew); from a stats file, from
 // its epoch deadline when given (so --now applies, and the file's age), else the file's seconds. A deadline already
 // past plans nothing: its tasks not started have expired.
-void choose_job_deadline(const PlanInput& in, Plan& plan) {
+void choose_job_deadlines(const PlanInput& in, Plan& plan) {
   const auto& snapshot = in.snapshot;
-  const bool from_epoch = snapshot.job_deadline_epoch && !(snapshot.live && snapshot.seconds_to_job_deadline);
-  std::optional<double> left = from_epoch ? std::optional<double>(*snapshot.job_deadline_epoch - in.now_epoch)
-                                          : snapshot.seconds_to_job_deadline;
-  if (!left) return;
-  if (*left <= 0) {
+  std::optional<double> passed;
+  for (const auto& due : snapshot.job_deadlines) {
+    const bool from_epoch = due.epoch && !(snapshot.live && due.seconds);
+    const std::optional<double> left = from_epoch ? std::optional<double>(*due.epoch - in.now_epoch) : due.seconds;
+    if (!left) continue;
+    if (*left <= 0) {
+      if (!passed) passed = -*left;
+      continue;
+    }
+    // Stats without the count (none given): every unfinished task, the cautious reading.
+    plan.jobs_due.push_back({*left, static_cast<double>(due.tasks > 0 ? due.tasks : snapshot.unfinished)});
+  }
+  if (passed) {
     plan.warnings.push_back(
         fmt::format("a queued job's deadline passed {:.0f}s ago: its tasks not started by then "
                     "expire (dead-lettered), and are not planned for",
-                    -*left));
-    return;
+                    *passed));
   }
-  plan.job_seconds_left = left;
-  // Stats without the count (none given): every unfinished task, the cautious reading.
-  plan.job_tasks =
-      static_cast<double>(snapshot.job_deadline_tasks > 0 ? snapshot.job_deadline_tasks : snapshot.unfinished);
+  if (plan.jobs_due.empty()) return;
+  plan.job_seconds_left = plan.jobs_due.front().seconds_left;
+  plan.job_tasks = plan.jobs_due.front().tasks;
 }
 
 void choose_task_time(const PlanInput& in, Plan& plan) {
@@ -79,8 +85,8 @@ void keep_until_cooldown(const PlanInput& in, Plan& plan) {
       fmt::format("; kept at 1 until {}s without work (cooldown; {:.0f}s so far)", in.policy.cooldown_seconds, idle);
 }
 
-// The fewest pods for the policy's deadline (all the unfinished work) and for a queued job's (its tasks started by
-// then, so finished a task time later, as if they ran first): the larger.
+// The fewest pods for the policy's deadline (all the unfinished work) and for each queued jobs' deadline (the tasks
+// of every job due by then started by then, so finished a task time later, soonest first): the largest.
 void plan_for_deadlines(const PlanInput& in, Plan& plan) {
   const Policy& p = in.policy;
   if (plan.seconds_left) {
@@ -89,12 +95,18 @@ void plan_for_deadlines(const PlanInput& in, Plan& plan) {
     plan.desired_replicas = decision.replicas;
     plan.reason = decision.reason;
   }
-  if (!plan.job_seconds_left) return;
-  const auto job = deadline_replicas({plan.job_tasks, in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
-                                      *plan.job_seconds_left + plan.task_seconds, p.min_replicas, p.max_replicas});
-  if (plan.seconds_left && job.replicas <= plan.desired_replicas) return;
-  plan.desired_replicas = job.replicas;
-  plan.reason = "a queued job's deadline: " + job.reason;
+  std::optional<DeadlineDecision> most;
+  for (const auto& due : plan.jobs_due) {
+    const auto job = deadline_replicas({due.tasks, in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
+                                        due.seconds_left + plan.task_seconds, p.min_replicas, p.max_replicas});
+    if (most && job.replicas <= most->replicas) continue;
+    most = job;
+    plan.job_seconds_left = due.seconds_left;
+    plan.job_tasks = due.tasks;
+  }
+  if (!most || (plan.seconds_left && most->replicas <= plan.desired_replicas)) return;
+  plan.desired_replicas = most->replicas;
+  plan.reason = "a queued job's deadline: " + most->reason;
 }
 
 void run_strategy(const PlanInput& in, Plan& plan) {
@@ -150,20 +162,25 @@ void run_strategy(const PlanInput& in, Plan& plan) {
   }
 }
 
-// Whether the job due soonest has its tasks started by its deadline, run first on the planned pods.
+// Whether every queued job has its tasks started by its deadline, soonest due first on the planned pods; the first
+// that would not is the plan's job_deadline.
 void predict_job_deadline(const PlanInput& in, Plan& plan) {
   if (!plan.job_seconds_left) return;
   const int ready = std::min(in.current_replicas, plan.desired_replicas);
-  const double last_start =
-      drain_seconds(plan.job_tasks, ready, plan.desired_replicas, plan.task_seconds, in.policy.pod_startup_seconds) -
-      plan.task_seconds;
-  plan.job_deadline_met = last_start <= *plan.job_seconds_left;
-  if (!plan.job_deadline_met) {
+  for (const auto& due : plan.jobs_due) {
+    const double last_start =
+        drain_seconds(due.tasks, ready, plan.desired_replicas, plan.task_seconds, in.policy.pod_startup_seconds) -
+        plan.task_seconds;
+    if (last_start <= due.seconds_left) continue;
+    plan.job_deadline_met = false;
+    plan.job_seconds_left = due.seconds_left;
+    plan.job_tasks = due.tasks;
     plan.warnings.push_back(
-        fmt::format("a queued job's {} unfinished task(s) due to start within {:.0f}s: {} "
+        fmt::format("queued jobs' {} task(s) due to start within {:.0f}s: {} "
                     "replicas start the last {}",
-                    plan.job_tasks, *plan.job_seconds_left, plan.desired_replicas,
+                    due.tasks, due.seconds_left, plan.desired_replicas,
                     std::isfinite(last_start) ? fmt::format("after {:.0f}s", last_start) : std::string("never")));
+    break;
   }
   if (in.policy.strategy == Strategy::deadline && static_cast<double>(in.snapshot.unfinished) > plan.job_tasks) {
     plan.warnings.push_back(fmt::format(
@@ -217,7 +234,7 @@ Plan make_plan(const PlanInput& in) {
   plan.current_replicas = in.current_replicas;
   plan.work = static_cast<double>(in.snapshot.unfinished);
   plan.seconds_left = seconds_until_deadline(in.policy, in.now_epoch);
-  choose_job_deadline(in, plan);
+  choose_job_deadlines(in, plan);
   choose_task_time(in, plan);
   // A controller's record of activity, whichever branch plans: an idle spell is measured from the last work seen.
   if (in.hpa_state != nullptr && plan.work > in.policy.activation_threshold) in.hpa_state->last_active = in.now_epoch;
@@ -270,6 +287,7 @@ core::Json to_json(const Plan& plan, const PlanInput& in) {
     job_deadline.set("seconds_left", *plan.job_seconds_left);
     job_deadline.set("tasks", plan.job_tasks);
     job_deadline.set("met", plan.job_deadline_met);
+    job_deadline.set("deadlines", static_cast<std::int64_t>(plan.jobs_due.size()));
   }
   core::Json warnings = core::Json::array();
   for (const auto& w : plan.warnings) warnings.push_back(w);
@@ -312,8 +330,10 @@ std::string to_text(const Plan& plan) {
                                            : "MISSED");
   }
   if (plan.job_seconds_left) {
-    out += fmt::format("job due    in {:.0f}s: {} task(s) to start by then, {}\n", *plan.job_seconds_left,
-                       plan.job_tasks, plan.job_deadline_met ? "met" : "MISSED");
+    out += fmt::format(
+        "job due    in {:.0f}s: {} task(s) to start by then, {}{}\n", *plan.job_seconds_left, plan.job_tasks,
+        plan.job_deadline_met ? "met" : "MISSED",
+        plan.jobs_due.size() > 1 ? fmt::format(" ({} job deadlines ahead)", plan.jobs_due.size()) : std::string());
   }
   for (const auto& w : plan.warnings) out += "warning    " + w + "\n";
   return out;

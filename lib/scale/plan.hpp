@@ -35,8 +35,14 @@ struct Plan {
   double predicted_pod_seconds = 0;
   double predicted_cost = 0;
   std::optional<double> seconds_left;  // until the deadline, when the policy has one
-  // A queued job's deadline (`enqueue --deadline`: its tasks not started by then expire), when one is ahead: the
-  // deadline strategy also plans for its tasks to start by then, as if they ran first.
+  // Queued jobs' deadlines (`enqueue --deadline`: tasks not started by then expire) still ahead, soonest first,
+  // each with the tasks to start by then (of every job due by then: run soonest first, as --priority high does).
+  struct JobsDue {
+    double seconds_left = 0;
+    double tasks = 0;
+  };
+  std::vector<JobsDue> jobs_due;
+  // The one that decides: the deadline strategy's largest need, or the first missed. Absent without jobs_due.
   std::optional<double> job_seconds_left;
   double job_tasks = 0;
   bool job_deadline_met = true;

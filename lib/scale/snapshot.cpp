@@ -49,11 +49,12 @@ double seconds(const core::Json* object, std::string_view key, const std::string
   return value->as_double();
 }
 
+// The queue's job deadlines: "deadlines" [{deadline (ms), seconds_left, to_start}] soonest first; from older stats,
 // earliest_deadline (ms), seconds_to_earliest_deadline and deadline_unfinished, each null or absent when no job has
 // one.
-void read_job_deadline(const core::Json& json, const std::string& name, QueueSnapshot& s) {
-  const auto number = [&](const char* key) -> std::optional<double> {
-    const auto* value = json.find(key);
+void read_job_deadlines(const core::Json& json, const std::string& name, QueueSnapshot& s) {
+  const auto number = [&](const core::Json& object, const char* key) -> std::optional<double> {
+    const auto* value = object.find(key);
     if (value == nullptr || value->is_null()) return std::nullopt;
     if (!value->is_number() || !std::isfinite(value->as_double())) {
       throw core::DataError(name, "'" + std::string(key) + "' is not a number or null (" + value->dump() + ")",
@@ -61,10 +62,28 @@ void read_job_deadline(const core::Json& json, const std::string& name, QueueSna
     }
     return value->as_double();
   };
-  if (const auto ms = number("earliest_deadline")) s.job_deadline_epoch = *ms / 1000;
-  s.seconds_to_job_deadline = number("seconds_to_earliest_deadline");
-  if (s.job_deadline_epoch || s.seconds_to_job_deadline)
-    s.job_deadline_tasks = count(json, "deadline_unfinished", name, false);
+  if (const auto* list = json.find("deadlines"); list != nullptr && !list->is_null()) {
+    if (!list->is_array())
+      throw core::DataError(name, "'deadlines' is not a list", "produce it with `swath queue stats --json`");
+    for (const auto& due : list->as_array()) {
+      if (!due.is_object())
+        throw core::DataError(name, "'deadlines' holds " + due.dump() + ", not an object",
+                              "produce it with `swath queue stats --json`");
+      QueueSnapshot::JobDeadline d;
+      if (const auto ms = number(due, "deadline")) d.epoch = *ms / 1000;
+      d.seconds = number(due, "seconds_left");
+      if (!d.epoch && !d.seconds) continue;
+      d.tasks = count(due, "to_start", name, false);
+      s.job_deadlines.push_back(d);
+    }
+    return;
+  }
+  QueueSnapshot::JobDeadline d;
+  if (const auto ms = number(json, "earliest_deadline")) d.epoch = *ms / 1000;
+  d.seconds = number(json, "seconds_to_earliest_deadline");
+  if (!d.epoch && !d.seconds) return;
+  d.tasks = count(json, "deadline_unfinished", name, false);
+  s.job_deadlines.push_back(d);
 }
 
 }  // namespace
@@ -102,7 +121,7 @@ QueueSnapshot snapshot_from_json(const core::Json& json, const std::string& name
     s.depth_normal = count(*by, "normal", name, false);
     s.depth_low = count(*by, "low", name, false);
   }
-  read_job_deadline(json, name, s);
+  read_job_deadlines(json, name, s);
   if (const auto* tp = json.find("throughput_per_second"); tp && tp->is_number())
     s.throughput_per_second = tp->as_double();
   const core::Json* times = json.find("task_seconds");

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/json.hpp"
 
@@ -26,13 +27,15 @@ struct QueueSnapshot {
   double task_p50 = 0;  // seconds; 0 when not measured yet
   double task_p95 = 0;
   long long task_count = 0;
-  // The earliest deadline of a job with unfinished tasks (`enqueue --deadline`: tasks not started by then expire),
-  // when one is ahead: epoch seconds (what --now is compared with), else seconds from the snapshot; and those jobs'
-  // unfinished tasks.
-  std::optional<double> job_deadline_epoch;
-  std::optional<double> seconds_to_job_deadline;
-  long long job_deadline_tasks = 0;
-  bool live = false;  // read from Redis just now (seconds_to_job_deadline is exact, whatever this host's clock)
+  // A deadline of queued jobs (`enqueue --deadline`: tasks not started by then expire): epoch seconds (what --now
+  // is compared with), else seconds from the snapshot; and the tasks not yet started of every job due by then.
+  struct JobDeadline {
+    std::optional<double> epoch;
+    std::optional<double> seconds;
+    long long tasks = 0;
+  };
+  std::vector<JobDeadline> job_deadlines;  // soonest first
+  bool live = false;  // read from Redis just now (a deadline's seconds are exact, whatever this host's clock)
 };
 
 // Parses `swath queue stats --json` output; DataError naming `name` and the key when it is not the contract.

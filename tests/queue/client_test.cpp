@@ -241,7 +241,8 @@ TEST_CASE("queue: stats JSON has exactly the shared contract's keys, in order") 
                                          "jobs",
                                          "earliest_deadline",
                                          "seconds_to_earliest_deadline",
-                                         "deadline_unfinished"});
+                                         "deadline_unfinished",
+                                         "deadlines"});
   CHECK(json.at("earliest_deadline").is_null());  // no job with a deadline
   CHECK(json.at("exists").as_bool());
   CHECK(json.at("schema").as_string() == "swath.queue.stats/1");

@@ -20,8 +20,7 @@ TEST_CASE("plan: a queued job's deadline is planned for its own tasks, started b
   const auto relaxed = scale::make_plan(in);
   CHECK_FALSE(relaxed.job_seconds_left);
   // `enqueue --deadline 120` of all 500: started within 120 s (finished within 124) needs more pods than 3600 s.
-  in.snapshot.job_deadline_epoch = 1120;
-  in.snapshot.job_deadline_tasks = 500;
+  in.snapshot.job_deadlines = {{.epoch = 1120, .seconds = std::nullopt, .tasks = 500}};
   const auto urgent = scale::make_plan(in);
   CHECK(urgent.job_seconds_left == 120);
   CHECK(urgent.desired_replicas > relaxed.desired_replicas);
@@ -32,14 +31,14 @@ TEST_CASE("plan: a queued job's deadline is planned for its own tasks, started b
   CHECK(scale::to_json(urgent, in).at("deadline").at("seconds_left").as_double() == 3600);  // the policy's, as ever
 
   // 2 urgent tasks beside 498 others: planned for the 2 (the policy's plan is larger), with a warning on order.
-  in.snapshot.job_deadline_tasks = 2;
+  in.snapshot.job_deadlines[0].tasks = 2;
   const auto beside = scale::make_plan(in);
   CHECK(beside.desired_replicas == relaxed.desired_replicas);
   CHECK(beside.job_deadline_met);
   CHECK(scale::to_text(beside).find("assumes its 2 task(s) run before the 498 other") != std::string::npos);
 
   // --now past the job's deadline: nothing planned for it, said so; its epoch (not the file's seconds) decides.
-  in.snapshot.seconds_to_job_deadline = 120;
+  in.snapshot.job_deadlines[0].seconds = 120;
   in.now_epoch = 2000;
   const auto late = scale::make_plan(in);
   CHECK_FALSE(late.job_seconds_left);
@@ -47,7 +46,7 @@ TEST_CASE("plan: a queued job's deadline is planned for its own tasks, started b
   // Without a policy deadline the job's alone decides.
   in.now_epoch = 1000;
   in.policy.deadline_seconds.reset();
-  in.snapshot.job_deadline_tasks = 500;
+  in.snapshot.job_deadlines[0].tasks = 500;
   CHECK(scale::make_plan(in).desired_replicas == urgent.desired_replicas);
 }
 
@@ -72,10 +71,50 @@ TEST_CASE("snapshot: counts beyond any queue are refused; the earliest job deadl
   const auto s = scale::parse_stats_json(
       R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":0,"unfinished":3,"seconds_to_earliest_deadline":59.5})",
       "s.json");
-  CHECK(s.seconds_to_job_deadline == 59.5);
-  CHECK_FALSE(s.job_deadline_epoch);
-  CHECK_FALSE(
+  REQUIRE(s.job_deadlines.size() == 1);
+  CHECK(s.job_deadlines[0].seconds == 59.5);
+  CHECK_FALSE(s.job_deadlines[0].epoch);
+  CHECK(
       scale::parse_stats_json(
           R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":0,"seconds_to_earliest_deadline":null})", "s.json")
-          .seconds_to_job_deadline);
+          .job_deadlines.empty());
+}
+
+TEST_CASE("plan: every queued job's deadline counts, soonest first: a big job due just after a small one is seen") {
+  scale::PlanInput in;
+  in.policy.strategy = scale::Strategy::deadline;
+  in.policy.deadline_seconds = 3600;
+  in.policy.pod_startup_seconds = 45;
+  in.policy.max_replicas = 500;
+  in.snapshot.unfinished = 2010;
+  in.snapshot.task_count = 10;
+  in.snapshot.task_p95 = 4;
+  // 10 tasks due in 120 s, then 2000 more due 10 s later: 2010 to start within 130 s.
+  const auto stats = scale::parse_stats_json(R"({"schema":"swath.queue.stats/1","backlog":2010,"in_flight":0,
+      "unfinished":2010,"deadlines":[{"deadline":1120000,"seconds_left":120,"to_start":10},
+                                     {"deadline":1130000,"seconds_left":130,"to_start":2010}]})",
+                                             "s.json");
+  REQUIRE(stats.job_deadlines.size() == 2);
+  CHECK(stats.job_deadlines[1].epoch == 1130);
+  CHECK(stats.job_deadlines[1].tasks == 2010);
+  in.snapshot.job_deadlines = {stats.job_deadlines.front()};
+  const auto first_only = scale::make_plan(in);  // what planning the soonest alone gave
+  in.snapshot.job_deadlines = stats.job_deadlines;
+  in.now_epoch = 1000;
+  const auto both = scale::make_plan(in);
+  CHECK(both.desired_replicas > first_only.desired_replicas);
+  CHECK(both.job_seconds_left == 130);
+  CHECK(both.job_tasks == 2010);
+  CHECK(both.job_deadline_met);
+  CHECK(scale::to_json(both, in).at("job_deadline").at("deadlines").as_int() == 2);
+  // On the pods planned for the first alone, the second is missed: said, naming its tasks.
+  in.policy.max_replicas = first_only.desired_replicas;
+  const auto capped = scale::make_plan(in);
+  CHECK_FALSE(capped.job_deadline_met);
+  CHECK(capped.job_seconds_left == 130);
+  CHECK(scale::to_text(capped).find("queued jobs' 2010 task(s) due to start within 130s") != std::string::npos);
+  // A malformed list is named.
+  CHECK_THROWS_WITH_AS(scale::parse_stats_json(
+                           R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":0,"deadlines":[3]})", "s.json"),
+                       doctest::Contains("'deadlines' holds 3, not an object"), core::DataError);
 }
