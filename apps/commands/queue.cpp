@@ -71,9 +71,10 @@ class QueueCommand final : public cli::Command {
                              "swath queue job ID; `swath queue jobs` lists the ids (`swath enqueue` prints its own)");
     }
     const auto settings = queue_settings(invocation.config);
-    // Ctrl-C ends a wait for a Redis still loading its data (exit 130), not 60 s later.
-    queue::Connection connection(settings.endpoint(),
-                                 {.client_name = "swath-queue", .give_up = core::cancel_requested});
+    // Ctrl-C ends a wait for a Redis still loading its data (exit 130), not 60 s later, or for a hung one's reply.
+    queue::Connection connection(
+        settings.endpoint(),
+        {.client_name = "swath-queue", .give_up = core::cancel_requested, .abandon_reply = core::cancel_requested});
     for (const auto& warning : connection.check_durability(settings.allow_eviction)) {
       log::get("queue")->warn("{}", warning);
     }

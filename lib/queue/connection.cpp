@@ -2,6 +2,10 @@
 #include "queue/connection.hpp"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
+
+#include <cerrno>
+#include <cstdio>
 
 #include <random>
 #include <thread>
@@ -186,9 +190,45 @@ void Connection::lost(const std::string& doing) {
   throw ConnectionLost(what, why, "swath reconnects with backoff; check the server if this persists");
 }
 
+// redisGetReply's loop (write what is pending, read until a reply parses), waiting in short polls so that a stop is
+// seen; the command timeout still bounds a silent server.
+void* Connection::await_reply() {
+  void* raw = nullptr;
+  int written = 0;
+  while (written == 0) {
+    if (redisBufferWrite(context_, &written) != REDIS_OK) lost("sending a command");
+  }
+  const auto timeout = std::chrono::steady_clock::now() + options_.command_timeout;
+  while (true) {
+    if (redisGetReplyFromReader(context_, &raw) != REDIS_OK) lost("reading a reply");
+    if (raw != nullptr) return raw;
+    pollfd ready{context_->fd, POLLIN, 0};
+    const int polled = ::poll(&ready, 1, 100);
+    if (polled < 0 && errno != EINTR) lost("waiting for a reply");
+    if (polled > 0) {
+      if (redisBufferRead(context_) != REDIS_OK) lost("reading a reply");
+      continue;
+    }
+    if (options_.abandon_reply()) {
+      close();  // a reply may still come: the connection is out of step
+      throw core::Interrupted("stopped while waiting for Redis at " + endpoint_.describe() + " to reply" +
+                              (options_.stop_consequence.empty() ? "" : ": " + options_.stop_consequence));
+    }
+    if (std::chrono::steady_clock::now() >= timeout) {
+      context_->err = REDIS_ERR_IO;
+      std::snprintf(context_->errstr, sizeof context_->errstr, "%s", "Resource temporarily unavailable");
+      lost("reading a reply");
+    }
+  }
+}
+
 Value Connection::read_reply() {
   void* raw = nullptr;
-  if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) lost("reading a reply");
+  if (options_.abandon_reply) {
+    raw = await_reply();
+  } else if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
+    lost("reading a reply");
+  }
   std::unique_ptr<redisReply, void (*)(void*)> reply(static_cast<redisReply*>(raw), freeReplyObject);
   return copy_reply(reply.get());
 }

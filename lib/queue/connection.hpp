@@ -70,6 +70,10 @@ struct ConnectOptions {
   std::function<bool()> give_up = nullptr;
   // What such a stop leaves behind, for its message (a worker: the leases in flight expire and run again).
   std::string stop_consequence = {};
+  // Asked every 100 ms while a reply is awaited: true stops waiting (core::Interrupted; the connection is closed, its
+  // reply lost). For a user's Ctrl-C on a command that only reads or may be run again (a hung Redis otherwise holds
+  // it for command_timeout); never for a worker, whose replies say what it holds.
+  std::function<bool()> abandon_reply = nullptr;
 };
 
 class Connection {
@@ -126,6 +130,7 @@ class Connection {
   void reconnect(const ConnectionLost& cause);
   void sleep_unless_giving_up(std::chrono::milliseconds wait, const std::string& waiting_for);
   Value read_reply();
+  void* await_reply();  // read_reply with options_.abandon_reply polled
   [[noreturn]] void lost(const std::string& doing);
   const std::string& sha_of(const Script& script);
 

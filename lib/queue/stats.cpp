@@ -171,8 +171,10 @@ std::string stats_prometheus(const QueueStats& s) {
 
 core::Json fetch_stats_json(const RedisEndpoint& endpoint, const std::string& queue_name, bool allow_eviction,
                             std::int64_t window_seconds) {
-  Connection connection(endpoint, {.client_name = "swath-stats",
-                                   .give_up = core::cancel_requested});  // Ctrl-C while Redis loads ends the wait
+  // Ctrl-C while Redis loads, or hangs, ends the wait.
+  Connection connection(
+      endpoint,
+      {.client_name = "swath-stats", .give_up = core::cancel_requested, .abandon_reply = core::cancel_requested});
   connection.check_durability(allow_eviction);
   check_layout(connection, Keys(queue_name));
   QueueClient client(connection, queue_name);
