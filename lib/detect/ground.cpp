@@ -6,57 +6,54 @@
 #include <cmath>
 #include <memory>
 
+#include "raster/gdal_errors.hpp"
+
 namespace swath::detect {
 
 namespace {
-
-constexpr double pi = 3.14159265358979323846;
 
 struct Ellipsoid {
   double a = 0;   // semi-major axis, metres
   double e2 = 0;  // first eccentricity squared
 };
 
-// The length of a short step (d_lat, d_lon in radians) at latitude `lat`: the meridian's and the prime vertical's
-// radii of curvature there.
-double step_metres(const Ellipsoid& e, double lat, double d_lat, double d_lon) {
+// Earth-centred, Earth-fixed coordinates of a point on the ellipsoid (height 0), angles in radians.
+std::array<double, 3> earth_centred(const Ellipsoid& e, double lon, double lat) {
   const double s = std::sin(lat);
-  const double w = std::sqrt(1 - e.e2 * s * s);
-  const double meridian = e.a * (1 - e.e2) / (w * w * w);
-  const double prime_vertical = e.a / w;
-  return std::hypot(meridian * d_lat, prime_vertical * std::cos(lat) * d_lon);
+  const double prime_vertical = e.a / std::sqrt(1 - e.e2 * s * s);
+  return {prime_vertical * std::cos(lat) * std::cos(lon), prime_vertical * std::cos(lat) * std::sin(lon),
+          prime_vertical * (1 - e.e2) * s};
 }
 
-double wrapped(double d_lon) {  // a step across the antimeridian is short
-  while (d_lon > pi) d_lon -= 2 * pi;
-  while (d_lon < -pi) d_lon += 2 * pi;
-  return d_lon;
+double chord(const std::array<double, 3>& p, const std::array<double, 3>& q) {
+  return std::hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
 }
 
 }  // namespace
 
-std::optional<std::vector<GroundPixel>> ground_pixels(const raster::SceneInfo& info,
+std::vector<std::optional<GroundPixel>> ground_pixels(const raster::SceneInfo& info,
                                                       const std::vector<std::array<double, 2>>& at) {
-  if (!info.geotransform || info.crs_wkt.empty()) return std::nullopt;
+  if (!info.geotransform || info.crs_wkt.empty()) return {};
   OGRSpatialReference srs;
-  if (srs.importFromWkt(info.crs_wkt.c_str()) != OGRERR_NONE) return std::nullopt;
-  if (!srs.IsProjected() && !srs.IsGeographic()) return std::nullopt;  // a local (engineering) CRS
-  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);              // as a geotransform runs: x east (longitude)
+  if (srs.importFromWkt(info.crs_wkt.c_str()) != OGRERR_NONE) return {};
+  if (!srs.IsProjected() && !srs.IsGeographic()) return {};  // a local (engineering) CRS
+  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);    // as a geotransform runs: x east (longitude)
   OGRSpatialReference geographic;
-  if (geographic.CopyGeogCSFrom(&srs) != OGRERR_NONE) return std::nullopt;
+  if (geographic.CopyGeogCSFrom(&srs) != OGRERR_NONE) return {};
   geographic.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   OGRErr error = OGRERR_NONE;
   const double a = geographic.GetSemiMajor(&error);
-  if (error != OGRERR_NONE || !(a > 0)) return std::nullopt;
+  if (error != OGRERR_NONE || !(a > 0)) return {};
   const double inverse_flattening = geographic.GetInvFlattening();
   const double f = inverse_flattening > 0 ? 1 / inverse_flattening : 0;  // 0: a sphere
   const Ellipsoid e{a, f * (2 - f)};
   const double radians = geographic.GetAngularUnits();  // per unit of the geographic CRS (degrees, grads)
+  const raster::CapturedGdalErrors quiet;               // a point off the projection's domain is no log line
   const std::unique_ptr<OGRCoordinateTransformation> to_geographic(
       OGRCreateCoordinateTransformation(&srs, &geographic));
-  if (!to_geographic) return std::nullopt;
+  if (!to_geographic) return {};
 
-  // Each position's pixel as four edge midpoints: west, east, north, south (a centred difference).
+  // Each position's pixel as its four edge midpoints: west, east, north, south.
   std::vector<double> xs, ys;
   for (const auto& [x, y] : at) {
     for (const auto& [dx, dy] : {std::array{-0.5, 0.0}, {0.5, 0.0}, {0.0, -0.5}, {0.0, 0.5}}) {
@@ -66,18 +63,20 @@ std::optional<std::vector<GroundPixel>> ground_pixels(const raster::SceneInfo& i
     }
   }
   std::vector<int> ok(xs.size(), 0);
-  if (!to_geographic->Transform(static_cast<int>(xs.size()), xs.data(), ys.data(), nullptr, ok.data()))
-    return std::nullopt;
-  std::vector<GroundPixel> out;
+  (void)to_geographic->Transform(static_cast<int>(xs.size()), xs.data(), ys.data(), nullptr, ok.data());
+  std::vector<std::optional<GroundPixel>> out;
   for (std::size_t i = 0; i < xs.size(); i += 4) {
-    for (std::size_t k = i; k < i + 4; ++k) {
-      if (!ok[k] || !std::isfinite(xs[k]) || !std::isfinite(ys[k])) return std::nullopt;
+    bool valid = true;
+    std::array<std::array<double, 3>, 4> points{};
+    for (std::size_t k = 0; k < 4; ++k) {
+      valid = valid && ok[i + k] && std::isfinite(xs[i + k]) && std::isfinite(ys[i + k]);
+      if (valid) points[k] = earth_centred(e, xs[i + k] * radians, ys[i + k] * radians);
     }
-    const auto length = [&](std::size_t from, std::size_t to) {
-      const double lat = (ys[from] + ys[to]) / 2 * radians;
-      return step_metres(e, lat, (ys[to] - ys[from]) * radians, wrapped((xs[to] - xs[from]) * radians));
-    };
-    out.push_back({length(i, i + 1), length(i + 2, i + 3)});
+    if (valid) {
+      out.emplace_back(GroundPixel{chord(points[0], points[1]), chord(points[2], points[3])});
+    } else {
+      out.emplace_back(std::nullopt);
+    }
   }
   return out;
 }

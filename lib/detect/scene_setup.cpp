@@ -30,7 +30,7 @@ GroundPixel in_crs_units(const raster::SceneInfo& info) {
 void measure_pixels(const raster::SceneInfo& info, SceneMeasure& measure) {
   const double w = static_cast<double>(info.width), h = static_cast<double>(info.height);
   const auto ground = ground_pixels(info, {{w / 2, h / 2}, {0, 0}, {w, 0}, {0, h}, {w, h}});
-  if (!ground) {
+  if (ground.empty() || !ground.front()) {
     const auto pixel = in_crs_units(info);
     measure.pixel_width_m = pixel.width_m, measure.pixel_height_m = pixel.height_m;
     log::get("detect")->warn(
@@ -39,18 +39,21 @@ void measure_pixels(const raster::SceneInfo& info, SceneMeasure& measure) {
         info.path, pixel.width_m, pixel.height_m);
     return;
   }
-  const auto& centre = ground->front();
+  const auto& centre = *ground.front();
   measure.pixel_width_m = centre.width_m, measure.pixel_height_m = centre.height_m;
-  double smallest = centre.width_m * centre.height_m, largest = smallest;
-  for (const auto& g : *ground) {
-    smallest = std::min(smallest, g.width_m * g.height_m);
-    largest = std::max(largest, g.width_m * g.height_m);
+  // Over the corners on the Earth (a geostationary view's may be off it): a side over 10% longer or shorter.
+  bool varies = false;
+  for (const auto& corner : ground) {
+    if (!corner) continue;
+    for (const auto& [side, at_centre] :
+         {std::pair{corner->width_m, centre.width_m}, {corner->height_m, centre.height_m}})
+      varies = varies || !(side <= at_centre * 1.1 && side * 1.1 >= at_centre);
   }
-  if (largest > smallest * 1.1 * 1.1) {  // a side over 10% longer somewhere
+  if (varies) {
     log::get("detect")->warn(
-        "scene '{}': a pixel's ground size ranges from {:.3g} to {:.3g} m across it (its "
-        "CRS's scale); sizes in metres are measured at its centre ({:.3g} x {:.3g} m)",
-        info.path, std::sqrt(smallest), std::sqrt(largest), centre.width_m, centre.height_m);
+        "scene '{}': a pixel's ground size changes by over 10% across it (its CRS's scale); "
+        "sizes in metres are measured at its centre ({:.3g} x {:.3g} m)",
+        info.path, centre.width_m, centre.height_m);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
@@ -246,14 +247,24 @@ void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info)
 }
 
 TileScene prepare_scene(const std::string& path, const std::string& name, const TileOptions& options,
-                        const std::string& provenance) {
+                        const std::string& provenance, const std::string& expected_fingerprint) {
+  auto fingerprint = raster::file_fingerprint(path);
+  if (!expected_fingerprint.empty() && fingerprint != expected_fingerprint) {
+    // Tiles cut from another file would be listed under the manifest's ids (and one smaller, or of other bands,
+    // would fail as if the options were wrong).
+    throw core::DataError("scene '" + path + "'",
+                          "its fingerprint " + fingerprint.value_or("(unreadable)") + " is not " +
+                              expected_fingerprint +
+                              ", the file's whose tiles were listed: it was rewritten or replaced since",
+                          "tile the scene anew with `swath tile` and enqueue the new manifest");
+  }
   auto dataset = raster::open_scene(path);
   auto info = raster::describe_scene(*dataset, path);
   raster::require_north_up(info);
   check_scene_fits(options, info);
   TileScene scene{.name = name,
                   .path = path,
-                  .fingerprint = raster::file_fingerprint(path),
+                  .fingerprint = std::move(fingerprint),
                   .info = info,
                   .grid = Grid(info.width, info.height, options.grid)};
   scene.reader = std::make_unique<raster::WindowReader>(path, info);

@@ -46,8 +46,9 @@ void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info)
 
 // Opens `path` and prepares it. Throws IoError (missing, not a raster), UsageError (bands or format that
 // cannot fit this scene, a tile larger than --max-memory), DataError (no pixels; a rotated or sheared
-// geotransform; --scale auto cannot read the scene).
+// geotransform; --scale auto cannot read the scene; a fingerprint other than `expected_fingerprint`, when given,
+// checked before anything else: TileOptions::scene_fingerprints).
 TileScene prepare_scene(const std::string& path, const std::string& name, const TileOptions& options,
-                        const std::string& provenance);
+                        const std::string& provenance, const std::string& expected_fingerprint = "");
 
 }  // namespace swath::tiling

@@ -49,23 +49,14 @@ void refuse_names_of_run_files(const TileOptions& options, const std::vector<std
   }
 }
 
-// TileOptions::scene_fingerprints: tiles cut from another file would be listed under the manifest's ids.
-void refuse_other_file(const TileScene& scene, const std::string& expected) {
-  if (expected.empty() || scene.fingerprint == expected) return;
-  throw core::DataError("scene '" + scene.path + "'",
-                        "its fingerprint " + scene.fingerprint.value_or("(unreadable)") + " is not " + expected +
-                            ", the file's whose tiles were listed: it was rewritten or replaced since",
-                        "tile the scene anew with `swath tile` and enqueue the new manifest");
-}
-
 std::vector<TileScene> prepare_scenes(const TileOptions& options, const std::string& provenance) {
   const auto names = scene_names(options.scenes);
   refuse_names_of_run_files(options, names);
   std::vector<TileScene> scenes;
   for (std::size_t i = 0; i < options.scenes.size(); ++i) {
     log::Scope scope{{"scene", names[i]}};
-    scenes.push_back(prepare_scene(options.scenes[i], names[i], options, provenance));
-    if (i < options.scene_fingerprints.size()) refuse_other_file(scenes.back(), options.scene_fingerprints[i]);
+    scenes.push_back(prepare_scene(options.scenes[i], names[i], options, provenance,
+                                   i < options.scene_fingerprints.size() ? options.scene_fingerprints[i] : ""));
     for (const auto& warning : scenes.back().warnings) log::get("tile")->warn("{}", warning);
     if (!scenes.back().look.padding_nodata.empty()) {
       log::get("tile")->info("scene '{}' has no nodata value: padded edge tiles declare nodata 0 for their padding",

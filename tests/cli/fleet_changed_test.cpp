@@ -49,10 +49,11 @@ TEST_CASE("fleet tile: a manifest's scene rewritten after enqueue is not re-cut 
                                           "8", "--output", dir / "fleet", "--json"}));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("tasks").as_int() == 3);  // 20 tiles: the first batch a Task, the rest not
-  // Rewritten while the tasks wait: a raster of the same size and grid, other pixels.
+  // Rewritten while the tasks wait: a smaller raster (whose grid lacks most of the listed indices: said as a
+  // rewrite, not as options that do not fit).
   test::SceneSpec spec;
-  spec.width = 300;
-  spec.height = 220;
+  spec.width = 100;
+  spec.height = 100;
   test::make_scene(scene, spec);
   r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--threads", "1", "--json"}));
   REQUIRE(r.exit_code == 0);

@@ -36,9 +36,9 @@ raster::SceneInfo scene(int epsg, std::array<double, 6> geotransform, std::int64
 detect::GroundPixel centre_of(const raster::SceneInfo& info) {
   const auto ground =
       detect::ground_pixels(info, {{static_cast<double>(info.width) / 2, static_cast<double>(info.height) / 2}});
-  REQUIRE(ground.has_value());
-  REQUIRE(ground->size() == 1);
-  return ground->front();
+  REQUIRE(ground.size() == 1);
+  REQUIRE(ground.front().has_value());
+  return *ground.front();
 }
 
 }  // namespace
@@ -67,16 +67,36 @@ TEST_CASE("ground pixels: Web Mercator's and degrees' pixels are measured on the
   CHECK(degrees.height_m == doctest::Approx(11.1412).epsilon(2e-3));
   // Across the antimeridian a step is short, not the long way round.
   const auto across = detect::ground_pixels(scene(4326, {179.5, 1.0, 0, 1, 0, -1.0}), {{0.5, 0.5}});
-  REQUIRE(across.has_value());
-  CHECK(across->front().width_m == doctest::Approx(111320).epsilon(1e-2));
+  REQUIRE(across.size() == 1);
+  REQUIRE(across.front().has_value());
+  CHECK(across.front()->width_m == doctest::Approx(111320).epsilon(1e-2));
+}
+
+TEST_CASE("ground pixels: a polar stereographic scene centred on the pole, and corners off a geostationary disk") {
+  // EPSG:3031 (true scale at 71°S): a 500 m grid pixel at the pole is 500 / 0.9728 m on the ground, both ways (it
+  // was measured 807 m: its edges' midpoints lie at longitudes 180° apart).
+  const auto pole = centre_of(scene(3031, {-250000, 500, 0, 250000, 0, -500}));
+  CHECK(pole.width_m == doctest::Approx(500 / 0.97276).epsilon(2e-3));
+  CHECK(pole.height_m == doctest::Approx(500 / 0.97276).epsilon(2e-3));
+  // A geostationary full disk: its centre is measured whatever its corners (in space) give.
+  auto disk = scene(4326, {-5500000, 3000, 0, 5500000, 0, -3000}, 3667);
+  disk.crs_wkt = R"(PROJCS["GEOS",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],)"
+                 R"(PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Geostationary_Satellite"],)"
+                 R"(PARAMETER["central_meridian",0],PARAMETER["satellite_height",35785831],)"
+                 R"(PARAMETER["false_easting",0],PARAMETER["false_northing",0],UNIT["metre",1]])";
+  const auto ground = detect::ground_pixels(disk, {{3667.0 / 2, 3667.0 / 2}, {0, 0}});
+  REQUIRE(ground.size() == 2);
+  REQUIRE(ground[0].has_value());
+  CHECK(ground[0]->width_m == doctest::Approx(3000).epsilon(2e-2));  // at the sub-satellite point, about the grid's
+  CHECK_FALSE(ground[1].has_value());                                // the corner is off the Earth
 }
 
 TEST_CASE("ground pixels: a CRS that cannot be taken to longitude/latitude has no ground size") {
   auto info = scene(32631, {0, 1, 0, 0, 0, -1});
   info.crs_wkt = R"(LOCAL_CS["arbitrary",UNIT["metre",1],AXIS["x",EAST],AXIS["y",NORTH]])";
-  CHECK_FALSE(detect::ground_pixels(info, {{0, 0}}).has_value());
+  CHECK(detect::ground_pixels(info, {{0, 0}}).empty());
   info.crs_wkt.clear();
-  CHECK_FALSE(detect::ground_pixels(info, {{0, 0}}).has_value());
+  CHECK(detect::ground_pixels(info, {{0, 0}}).empty());
 }
 
 TEST_CASE("prepare_scene: a Web Mercator scene's sizes are ground sizes (they were grid units, 2x at 60°N)") {
