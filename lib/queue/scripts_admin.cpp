@@ -108,28 +108,39 @@ local buckets = redis.call('HGETALL', k('throughput'))
 -- tasks not yet started of every job due by then (run soonest first, a later job's wait for the earlier ones').
 -- From the deadlines ZSET (jobs with unfinished tasks only: track_deadline) in deadline order, so a poll reads the
 -- jobs due soonest, not every job the queue lists. Running and finishing tasks have started.
-local limit, due, by_then = 256, 0, {}
+local function to_start(job)
+  local f = redis.call('HMGET', jk(job), 'unfinished', 'running', 'finishing')
+  return (tonumber(f[1] or '0') or 0) - (tonumber(f[2] or '0') or 0) - (tonumber(f[3] or '0') or 0)
+end
+local limit, due, before_last, by_then, full = 256, 0, 0, {}, false
 local entries = redis.call('ZRANGEBYSCORE', k('deadlines'), '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, limit)
 for i = 1, #entries, 2 do
   local deadline = tonumber(entries[i + 1])
-  local f = redis.call('HMGET', jk(entries[i]), 'unfinished', 'running', 'finishing')
-  local to_start = (tonumber(f[1] or '0') or 0) - (tonumber(f[2] or '0') or 0) - (tonumber(f[3] or '0') or 0)
-  if to_start > 0 then
-    due = due + to_start
+  local n = to_start(entries[i])
+  if n > 0 then
     if #by_then > 0 and by_then[#by_then - 1] == deadline then
+      due = due + n
       by_then[#by_then] = due
     elseif #by_then == 64 then
+      full = true
       break
     else
+      before_last = due
+      due = due + n
       by_then[#by_then + 1] = deadline
       by_then[#by_then + 1] = due
     end
   end
 end
--- Cut off by the limit, the last deadline may lack some of its jobs: left out (unless it is the only one).
-if #entries == 2 * limit and #by_then > 2 then
-  by_then[#by_then] = nil
-  by_then[#by_then] = nil
+-- Cut off by the limit, the last deadline may lack some of its jobs (one enqueue's jobs share theirs): counted
+-- again whole.
+if not full and #entries == 2 * limit and #by_then > 0 then
+  local last = by_then[#by_then - 1]
+  local n = 0
+  for _, job in ipairs(redis.call('ZRANGEBYSCORE', k('deadlines'), last, last)) do
+    n = n + math.max(0, to_start(job))
+  end
+  by_then[#by_then] = before_last + n
 end
 return {now, redis.call('LLEN', k('ready')), redis.call('LLEN', k('low')),
   tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0'),

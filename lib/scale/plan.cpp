@@ -85,6 +85,9 @@ void keep_until_cooldown(const PlanInput& in, Plan& plan) {
       fmt::format("; kept at 1 until {}s without work (cooldown; {:.0f}s so far)", in.policy.cooldown_seconds, idle);
 }
 
+// Tasks running now: their pods take no task due by a deadline until they finish (planned as if just started).
+double running_tasks(const PlanInput& in) { return static_cast<double>(in.snapshot.in_flight); }
+
 // The fewest pods for the policy's deadline (all the unfinished work) and for each queued jobs' deadline (the tasks
 // of every job due by then started by then, so finished a task time later, soonest first): the largest.
 void plan_for_deadlines(const PlanInput& in, Plan& plan) {
@@ -97,8 +100,9 @@ void plan_for_deadlines(const PlanInput& in, Plan& plan) {
   }
   std::optional<DeadlineDecision> most;
   for (const auto& due : plan.jobs_due) {
-    const auto job = deadline_replicas({due.tasks, in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
-                                        due.seconds_left + plan.task_seconds, p.min_replicas, p.max_replicas});
+    const auto job =
+        deadline_replicas({due.tasks + running_tasks(in), in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
+                           due.seconds_left + plan.task_seconds, p.min_replicas, p.max_replicas});
     if (most && job.replicas <= most->replicas) continue;
     most = job;
     plan.job_seconds_left = due.seconds_left;
@@ -168,9 +172,9 @@ void predict_job_deadline(const PlanInput& in, Plan& plan) {
   if (!plan.job_seconds_left) return;
   const int ready = std::min(in.current_replicas, plan.desired_replicas);
   for (const auto& due : plan.jobs_due) {
-    const double last_start =
-        drain_seconds(due.tasks, ready, plan.desired_replicas, plan.task_seconds, in.policy.pod_startup_seconds) -
-        plan.task_seconds;
+    const double last_start = drain_seconds(due.tasks + running_tasks(in), ready, plan.desired_replicas,
+                                            plan.task_seconds, in.policy.pod_startup_seconds) -
+                              plan.task_seconds;
     if (last_start <= due.seconds_left) continue;
     plan.job_deadline_met = false;
     plan.job_seconds_left = due.seconds_left;
@@ -182,11 +186,13 @@ void predict_job_deadline(const PlanInput& in, Plan& plan) {
                     std::isfinite(last_start) ? fmt::format("after {:.0f}s", last_start) : std::string("never")));
     break;
   }
-  if (in.policy.strategy == Strategy::deadline && static_cast<double>(in.snapshot.unfinished) > plan.job_tasks) {
+  const double not_started =
+      static_cast<double>(in.snapshot.unfinished) - running_tasks(in) - static_cast<double>(in.snapshot.finishing);
+  if (in.policy.strategy == Strategy::deadline && not_started > plan.job_tasks) {
     plan.warnings.push_back(fmt::format(
-        "the plan for a queued job's deadline assumes its {} task(s) run before the {} other unfinished task(s) "
+        "the plan for a queued job's deadline assumes its {} task(s) run before the {} other task(s) waiting "
         "(as a job enqueued with --priority high does)",
-        plan.job_tasks, static_cast<double>(in.snapshot.unfinished) - plan.job_tasks));
+        plan.job_tasks, not_started - plan.job_tasks));
   }
 }
 

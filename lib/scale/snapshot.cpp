@@ -109,6 +109,7 @@ QueueSnapshot snapshot_from_json(const core::Json& json, const std::string& name
   if (const auto* queue = json.find("queue"); queue && queue->is_string()) s.queue = queue->as_string();
   s.backlog = count(json, "backlog", name);
   s.in_flight = count(json, "in_flight", name);
+  s.finishing = count(json, "finishing", name, false);
   s.delayed = count(json, "delayed", name, false);
   s.dead = count(json, "dead", name, false);
   // Stats without `unfinished` (older swath): what waits (depth: the low list too), runs or retries.

@@ -20,6 +20,7 @@ struct QueueSnapshot {
   long long backlog = 0;  // LLEN swath:{NAME}:ready: waiting tasks only
   long long depth_high = 0, depth_normal = 0, depth_low = 0;
   long long in_flight = 0;
+  long long finishing = 0;  // committed, files not yet in place: unfinished, but started
   long long delayed = 0;
   long long dead = 0;
   long long workers = 0;  // workers seen alive; 0 when unknown

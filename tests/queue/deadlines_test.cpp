@@ -75,3 +75,21 @@ TEST_CASE("queue stats: every job deadline ahead, soonest first, with the tasks 
   CHECK(stats.deadlines[0].to_start == 2);  // c's alone
   CHECK(queue::to_text(stats).find(": 7 task(s) to start by then") != std::string::npos);
 }
+
+TEST_CASE("queue stats: a deadline shared by more jobs than one read takes is counted whole") {
+  test::RedisServer redis;
+  queue::Connection connection{queue::parse_redis_url(redis.url())};
+  queue::QueueClient client{connection, "many"};
+  const auto deadline = now_ms() + 60000;
+  std::vector<queue::Task> tasks;
+  for (int i = 0; i < 300; ++i) {  // one enqueue's 300 jobs of 2 tasks, all due then
+    auto two = job("j" + std::to_string(i), 2, deadline);
+    tasks.insert(tasks.end(), two.begin(), two.end());
+  }
+  client.enqueue(tasks, false);
+  client.enqueue(job("later", 1, deadline + 1000), false);
+  const auto stats = queue::read_stats(client);
+  REQUIRE(stats.deadlines.size() == 1);  // the later one lies beyond the jobs one read takes
+  CHECK(stats.deadlines[0].deadline_ms == deadline);
+  CHECK(stats.deadlines[0].to_start == 600);  // was 512: the first 256 jobs' tasks only
+}

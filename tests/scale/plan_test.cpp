@@ -35,7 +35,8 @@ TEST_CASE("plan: a queued job's deadline is planned for its own tasks, started b
   const auto beside = scale::make_plan(in);
   CHECK(beside.desired_replicas == relaxed.desired_replicas);
   CHECK(beside.job_deadline_met);
-  CHECK(scale::to_text(beside).find("assumes its 2 task(s) run before the 498 other") != std::string::npos);
+  CHECK(scale::to_text(beside).find("assumes its 2 task(s) run before the 498 other task(s) waiting") !=
+        std::string::npos);
 
   // --now past the job's deadline: nothing planned for it, said so; its epoch (not the file's seconds) decides.
   in.snapshot.job_deadlines[0].seconds = 120;
@@ -117,4 +118,30 @@ TEST_CASE("plan: every queued job's deadline counts, soonest first: a big job du
   CHECK_THROWS_WITH_AS(scale::parse_stats_json(
                            R"({"schema":"swath.queue.stats/1","backlog":0,"in_flight":0,"deadlines":[3]})", "s.json"),
                        doctest::Contains("'deadlines' holds 3, not an object"), core::DataError);
+}
+
+TEST_CASE("plan: pods busy with leased tasks start no task due by a deadline until those finish") {
+  scale::PlanInput in;
+  in.policy.strategy = scale::Strategy::deadline;
+  in.policy.pod_startup_seconds = 45;
+  in.policy.max_replicas = 100;
+  in.current_replicas = 4;
+  in.snapshot.task_count = 10;
+  in.snapshot.task_p95 = 60;
+  in.now_epoch = 1000;
+  // 4 tasks due to start within 30 s, none running: the 4 pods start them now.
+  in.snapshot.unfinished = 4;
+  in.snapshot.job_deadlines = {{.epoch = std::nullopt, .seconds = 30, .tasks = 4}};
+  CHECK(scale::make_plan(in).job_deadline_met);
+  // The 4 pods busy with 4 other leased tasks for up to a minute: they cannot (was: "met").
+  in.snapshot.unfinished = 8;
+  in.snapshot.in_flight = 4;
+  const auto busy = scale::make_plan(in);
+  CHECK_FALSE(busy.job_deadline_met);
+  // Started tasks of the job itself are no other work waiting: no warning about running first.
+  in.snapshot.unfinished = 100;
+  in.snapshot.in_flight = 10;
+  in.snapshot.finishing = 0;
+  in.snapshot.job_deadlines = {{.epoch = std::nullopt, .seconds = 3000, .tasks = 90}};
+  CHECK(scale::to_text(scale::make_plan(in)).find("assumes its") == std::string::npos);
 }
