@@ -137,9 +137,12 @@ class QueueCommand final : public cli::Command {
         j.set("queue", client.keys().name);
         j.set("action", retry ? "retry" : "purge");
         j.set("tasks", static_cast<std::int64_t>(n));
+        if (retry) j.set("stayed_dead", static_cast<std::int64_t>(expired.size()));  // past their job's deadline
         cli::emit(j.dump() + "\n");
       } else {
-        cli::emit(std::string(retry ? "queued again " : "purged ") + std::to_string(n) + " dead tasks\n");
+        cli::emit(std::string(retry ? "queued again " : "purged ") + std::to_string(n) + " dead tasks" +
+                  (expired.empty() ? "" : "; " + std::to_string(expired.size()) + " stay dead (deadline passed)") +
+                  "\n");
       }
     }
     return static_cast<int>(core::ExitCode::ok);

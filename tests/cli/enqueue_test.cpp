@@ -313,6 +313,9 @@ TEST_CASE("enqueue: a job's deadline is its latest enqueue's; an expired task ru
   CHECK_MESSAGE(all.err.find("1 dead task(s) stay dead: their job's deadline has passed") != std::string::npos,
                 all.err);
   CHECK(redis.cli({"LLEN", "swath:{fleet}:dead"}) == "1");
+  const auto all_json = test::swath(with_redis(redis, {"queue", "dead", "retry", "--all", "--json"}));
+  CHECK(core::Json::parse(all_json.out).at("tasks").as_int() == 0);
+  CHECK(core::Json::parse(all_json.out).at("stayed_dead").as_int() == 1);  // automation sees it, not only stderr
 
   // Into the same job (kind, options, output): its deadline becomes this enqueue's, for the expired task too.
   const auto again = enqueue_json(redis, {"--kind", "checksum", dir / "in/a.txt", dir / "in/b.txt", "--output",
