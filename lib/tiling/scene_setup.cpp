@@ -248,6 +248,7 @@ void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info)
 
 TileScene prepare_scene(const std::string& path, const std::string& name, const TileOptions& options,
                         const std::string& provenance, const std::string& expected_fingerprint) {
+  auto dataset = raster::open_scene(path);  // first: a FIFO's blocked open ends on Ctrl-C there, as an Interrupted
   auto fingerprint = raster::file_fingerprint(path);
   if (!expected_fingerprint.empty() && fingerprint != expected_fingerprint) {
     // Tiles cut from another file would be listed under the manifest's ids (and one smaller, or of other bands,
@@ -258,7 +259,6 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
                               ", the file's whose tiles were listed: it was rewritten or replaced since",
                           "tile the scene anew with `swath tile` and enqueue the new manifest");
   }
-  auto dataset = raster::open_scene(path);
   auto info = raster::describe_scene(*dataset, path);
   raster::require_north_up(info);
   check_scene_fits(options, info);

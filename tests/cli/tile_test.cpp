@@ -16,6 +16,7 @@
 #include "core/json.hpp"
 #include "support/process.hpp"
 #include "support/rasters.hpp"
+#include "support/redis_server.hpp"
 #include "support/scratch.hpp"
 #include "support/tile_helpers.hpp"
 #include "support/tiny_fs.hpp"
@@ -347,16 +348,22 @@ TEST_CASE("cli tile: SIGINT exits 130 and leaves no partial tile under a final n
   CHECK(only_complete_tiles(dir / "out", dir / "reference").size() >= 19);
 }
 
-TEST_CASE("cli tile: SIGINT while a scene's open blocks (a FIFO nobody writes) exits 130, not 'not a raster'") {
+TEST_CASE("cli tile, detect, enqueue: a scene that is a FIFO is refused at once (its open blocked until Ctrl-C)") {
   test::ScratchDir dir;
   REQUIRE(::mkfifo((dir / "scene.tif").c_str(), 0644) == 0);
-  test::Background run({SWATH_BINARY, "tile", dir / "scene.tif", "-o", dir / "out"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // blocked in open(2) until a writer comes
-  REQUIRE(run.running());
-  run.signal(SIGINT);
-  const auto r = run.wait(std::chrono::seconds(60));
-  CHECK(r.exit_code == 130);
-  CHECK_MESSAGE(contains(r.err, "opening '" + dir / "scene.tif" + "' interrupted"), r.err);
+  test::RedisServer redis;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"tile", dir / "scene.tif", "-o", dir / "out"},
+        std::vector<std::string>{"detect", dir / "scene.tif", "-o", dir / "d.gpkg"},
+        std::vector<std::string>{"enqueue", "--redis", redis.url(), "--queue", "q", "--kind", "detect",
+                                 dir / "scene.tif", "--output", dir / "fleet"}}) {
+    CAPTURE(args.front());
+    const auto r = test::swath(args, {.timeout = std::chrono::seconds(20)});
+    CHECK(r.exit_code != 0);
+    CHECK(r.exit_code != 130);
+    CHECK_MESSAGE(contains(r.err, "cannot open '" + dir / "scene.tif" + "': a FIFO, not a raster file"), r.err);
+  }
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
 }
 
 TEST_CASE("cli tile: --resume after SIGKILL mid-run gives exactly the uninterrupted result") {
