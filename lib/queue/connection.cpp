@@ -272,6 +272,12 @@ void script_failed(const Script& script, const std::string& error, const std::st
                               core::join(words, " and ") + " and would misread it",
                           "run the swath version that laid it out (or newer), workers and enqueue alike");
   }
+  if (error.rfind("SWATH_QUEUE_GONE", 0) == 0) {
+    throw core::DataError("queue '" + prefix.substr(7, prefix.size() > 9 ? prefix.size() - 9 : 0) + "'",
+                          "it is gone from Redis while this worker held its tasks: its keys were deleted (FLUSHDB, "
+                          "or Redis restarted without its AOF); those tasks and every one queued are lost",
+                          "enqueue the work again; run Redis with appendonly yes and maxmemory-policy noeviction");
+  }
   // Out of memory under noeviction: nothing was written (a script that writes is refused whole); a full Redis, not
   // a damaged queue.
   if (error.rfind("OOM", 0) == 0) {

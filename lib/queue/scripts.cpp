@@ -111,6 +111,8 @@ return out
 const Script renew{"renew", compose(settles, R"lua(
 local refused = foreign_layout()
 if refused then return refused end
+-- Leases held on a queue without its layout key (set by every enqueue): its keys were deleted under the worker.
+if #ARGV >= 4 and redis.call('EXISTS', k('layout')) == 0 then return redis.error_reply('SWATH_QUEUE_GONE its layout key is missing') end
 local lease_ms, worker = tonumber(ARGV[2]), ARGV[3]
 local now = now_ms()
 redis.call('ZADD', k('workers'), now, worker)
@@ -133,6 +135,7 @@ return lost
 const Script commit{"commit", compose(settles, R"lua(
 local refused = foreign_layout()
 if refused then return refused end
+if #ARGV > 2 and redis.call('EXISTS', k('layout')) == 0 then return redis.error_reply('SWATH_QUEUE_GONE its layout key is missing') end
 local hold_ms = tonumber(ARGV[2])
 local now = now_ms()
 local status, finished, samples, moving = {}, {}, {}, {}
