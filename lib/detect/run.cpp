@@ -19,6 +19,7 @@
 #include "core/text.hpp"
 #include "detect/factory.hpp"
 #include "detect/input_checks.hpp"
+#include "detect/input_record.hpp"
 #include "detect/inputs.hpp"
 #include "detect/merge.hpp"
 #include "detect/output.hpp"
@@ -29,6 +30,7 @@
 #include "log/logger.hpp"
 #include "pipeline/ordered_pipeline.hpp"
 #include "provenance/provenance.hpp"
+#include "raster/fingerprint.hpp"
 #include "raster/scene.hpp"
 #include "raster/shared_blocks.hpp"
 #include "tiling/grid.hpp"
@@ -223,6 +225,18 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
   if (!pipeline::run_ordered(limits, source, work, sink)) throw_interrupted(report.windows);
 }
 
+// Each input read: a scene by its content fingerprint, a manifest's tile by the SHA-256 checked before reading it.
+core::Json inputs_of(const std::vector<Scene>& scenes) {
+  std::vector<InputIdentity> inputs;
+  inputs.reserve(scenes.size());
+  for (const auto& scene : scenes) {
+    const auto& input = scene.input;
+    inputs.push_back({input.label, input.tile,
+                      input.sha256.empty() ? raster::file_fingerprint(input.path).value_or("") : "", input.sha256});
+  }
+  return inputs_json(inputs);
+}
+
 core::Json provenance_options(const DetectOptions& options, const Detector& detector) {
   return core::Json::Object{{"detector", detector.name()},
                             {"detector_options", detector.options_json()},
@@ -338,7 +352,7 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   const auto quicklook_time = Clock::now() - quicklook_start;
   const core::Json used = provenance_options(options, *detector);  // onnx hashes its model for it: once
   auto record = provenance::provenance_json(provenance::hash_options(used));
-  core::Json about = core::Json::Object{{"provenance", record}, {"options", used}};
+  core::Json about = core::Json::Object{{"provenance", record}, {"options", used}, {"inputs", inputs_of(scenes)}};
   // The file itself says it lacks what those windows hold (absent when none failed: the same bytes as before).
   if (!report.failures.empty()) about.set("failed_windows", to_json(report).at("failed_windows"));
   stage_detections(options.output, merged, crs, detector->name(), log::current().get("trace_id"), about, staged);

@@ -13,6 +13,7 @@
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/process.hpp"
 #include "support/scratch.hpp"
 
@@ -100,6 +101,12 @@ TEST_CASE("detect: identical bytes for 1 and 2 threads in every format") {
   CHECK(first.at("trace_id").as_string() == "0af7651916cd43dd8448eb211c80319c");
   CHECK(first.at("window").as_string().rfind("r0000", 0) == 0);
   CHECK(geojson.at("swath").at("provenance").at("options_hash").as_string().rfind("sha256:", 0) == 0);
+  // What it was found in: the scene's content, so a file says which bytes it came from.
+  const auto& inputs = geojson.at("swath").at("inputs");
+  CHECK(inputs.at("count").as_int() == 1);
+  CHECK(inputs.at("sha256").as_string().size() == 64);
+  CHECK(inputs.at("list").as_array().at(0).at("scene").as_string() == scene);
+  CHECK(inputs.at("list").as_array().at(0).at("fingerprint").as_string() == raster::file_fingerprint(scene));
   // RFC 7946: closed exterior rings, counter-clockwise, longitude first.
   for (const auto& feature : geojson.at("features").as_array()) {
     const auto& ring = feature.at("geometry").at("coordinates").as_array().at(0).as_array();
