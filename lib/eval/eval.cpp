@@ -197,6 +197,11 @@ std::string metric_crs(const vector::Layer& detections, const vector::Layer& tru
   return vector::epsg_wkt((lat >= 0 ? 32600 : 32700) + zone);
 }
 
+// "feature 12": its position in the file (features without a polygon are skipped, so not the layer's index).
+std::string feature_named(const vector::Feature& f) {
+  return f.number > 0 ? "feature " + std::to_string(f.number) : std::string("a feature");
+}
+
 std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std::string& path, bool need_score) {
   // No feature, no box: an empty GeoJSON (what detect writes when it finds nothing, synth's truth for
   // --objects 0) has no attributes at all, and is a valid, empty side of the comparison.
@@ -229,19 +234,20 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
     Box b;
     const auto& c = f.values[static_cast<std::size_t>(cls)];
     if (c.is_null()) {  // it was matched as a class named "null"
-      throw core::DataError("'" + path + "'", "a feature's \"class\" is null",
+      throw core::DataError("'" + path + "'", feature_named(f) + "'s \"class\" is null",
                             "give every feature a class (a string or a number)");
     }
     b.cls = c.is_string() ? c.as_string() : c.dump();
     if (b.cls.empty()) {  // a class named "" would be a row of its own, halving the mean AP
-      throw core::DataError("'" + path + "'", "a feature's \"class\" is empty", "give every feature a class name");
+      throw core::DataError("'" + path + "'", feature_named(f) + "'s \"class\" is empty",
+                            "give every feature a class name");
     }
     if (score >= 0 && need_score) {
       const auto& value = f.values[static_cast<std::size_t>(score)];
       // NaN ranks nowhere: sorting by it would make the precision curve depend on the input order.
       if (!value.is_number() || !std::isfinite(value.as_double())) {
         const std::string shown = value.is_number() ? fmt::format("{}", value.as_double()) : value.dump();  // nan
-        throw core::DataError("'" + path + "'", "a score is " + shown + ", not a finite number",
+        throw core::DataError("'" + path + "'", feature_named(f) + "'s score is " + shown + ", not a finite number",
                               "write \"score\" as a finite number, higher for more confident detections");
       }
       b.score = value.as_double();

@@ -29,6 +29,7 @@ struct FieldSpec {
 struct Feature {
   Shape shape;
   std::vector<core::Json> values;  // one per field, in field order
+  std::int64_t number = 0;         // its position in the file it was read from, from 1 (0: made here)
 };
 
 struct Layer {

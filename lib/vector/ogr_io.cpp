@@ -347,7 +347,7 @@ Layer read_layer(const std::string& path) {
     }
     std::vector<core::Json> values;
     for (int i = 0; i < definition->GetFieldCount(); ++i) values.push_back(json_of(*feature, i));
-    layer.features.push_back({std::move(shape), std::move(values)});
+    layer.features.push_back({std::move(shape), std::move(values), number});
   }
   refuse_skipped_features(*dataset, path);
   return layer;

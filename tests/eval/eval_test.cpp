@@ -155,19 +155,20 @@ TEST_CASE("eval: a feature without a polygon, or a score that is not a number, i
   text_score.replace(text_score.find("0.9"), 3, "\"high\"");
   test::write_text(dir / "text.geojson", R"({"type":"FeatureCollection","features":[)" + text_score + "]}");
   CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "text.geojson", dir / "truth.geojson"),
-                       doctest::Contains("a score is \"high\", not a finite number"), core::DataError);
+                       doctest::Contains("feature 1's score is \"high\", not a finite number"), core::DataError);
   // A null class was matched as a class named "null".
   std::string null_class = polygon;
   null_class.replace(null_class.find("\"ship\""), 6, "null");
   test::write_text(dir / "null.geojson", R"({"type":"FeatureCollection","features":[)" + null_class + "]}");
   CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "null.geojson", dir / "truth.geojson"),
-                       doctest::Contains("a feature's \"class\" is null"), core::DataError);
+                       doctest::Contains("feature 1's \"class\" is null"), core::DataError);
   // An empty class was a row of its own, halving the mean AP.
   std::string empty_class = polygon;
   empty_class.replace(empty_class.find("\"ship\""), 6, "\"\"");
-  test::write_text(dir / "empty.geojson", R"({"type":"FeatureCollection","features":[)" + empty_class + "]}");
+  test::write_text(dir / "empty.geojson",
+                   R"({"type":"FeatureCollection","features":[)" + polygon + "," + polygon + "," + empty_class + "]}");
   CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "truth.geojson", dir / "empty.geojson"),
-                       doctest::Contains("a feature's \"class\" is empty"), core::DataError);
+                       doctest::Contains("feature 3's \"class\" is empty"), core::DataError);
   // An entry that is not a Feature object: GDAL passed over it without a word (103 truths read of 104).
   test::write_text(dir / "junk.geojson", R"({"type":"FeatureCollection","features":[)" + polygon + R"(,"junk"]})");
   CHECK_THROWS_WITH_AS(eval::evaluate_files(dir / "truth.geojson", dir / "junk.geojson"),
