@@ -32,7 +32,7 @@ swath_module(webmap PUBLIC config core pipeline pmtiles raster tiling PRIVATE lo
 swath_module(detect PUBLIC config core pipeline raster vector PRIVATE log provenance tiling PUBLIC_USES gdal
              USES fmt opencv tbb yaml-cpp)
 swath_module(eval PUBLIC core PRIVATE detect vector USES fmt)
-swath_module(synth PUBLIC core PRIVATE log provenance raster vector USES gdal)
+swath_module(synth PUBLIC core PRIVATE log provenance raster vector USES fmt gdal)
 swath_module(scale PUBLIC config core PRIVATE provenance USES fmt)
 swath_module(scale/k8s PUBLIC core scale PRIVATE log provenance queue USES fmt yaml-cpp)
 

@@ -1,8 +1,10 @@
 // `swath synth`: plan objects from the seed, render, write the GeoTIFF and its truth, both atomically.
 #include "synth/synth.hpp"
 
+#include <fmt/format.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -45,6 +47,22 @@ core::Json options_json(const SynthOptions& o) {
                             {"objects", static_cast<long long>(o.objects)},
                             {"straddle_window", static_cast<long long>(o.straddle_window)},
                             {"straddle_overlap", static_cast<long long>(o.straddle_overlap)}};
+}
+
+// The scene is rendered whole in memory: refused up front when this machine cannot hold it (a 65536² SAR scene
+// ran for minutes, then died as "internal error: std::bad_alloc").
+void refuse_over_memory(const SynthOptions& o) {
+  const auto needed = peak_bytes(o);
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) return;
+  const auto physical = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
+  if (needed <= physical / 10 * 9) return;
+  constexpr double gib = 1024.0 * 1024 * 1024;
+  throw core::UsageError("--size " + std::to_string(o.width) + "x" + std::to_string(o.height),
+                         fmt::format("synth renders the scene whole in memory: about {:.1f} GiB, and this machine "
+                                     "has {:.1f} GiB",
+                                     static_cast<double>(needed) / gib, static_cast<double>(physical) / gib),
+                         "give a smaller --size");
 }
 
 void validate(const SynthOptions& o) {
@@ -193,8 +211,16 @@ core::Json to_json(const SynthResult& result) {
                             {"ponds", static_cast<long long>(result.ponds)}};
 }
 
+std::uint64_t peak_bytes(const SynthOptions& options) {
+  const auto pixels = static_cast<std::uint64_t>(options.width) * static_cast<std::uint64_t>(options.height);
+  // SAR: its mean intensity in doubles beside its 16-bit samples; optical: doubles per band beside its 8-bit ones.
+  return options.kind == Kind::sar ? pixels * (sizeof(double) + sizeof(std::uint16_t))
+                                   : pixels * static_cast<std::uint64_t>(options.bands) * (sizeof(double) + 1);
+}
+
 SynthResult synthesize(const SynthOptions& options) {
   validate(options);
+  refuse_over_memory(options);
   const auto record = provenance::provenance_json(provenance::hash_options(options_json(options)));
   const auto objects = plan_objects(options);
   const auto ponds = std::count_if(objects.begin(), objects.end(), [](const SynthObject& o) { return is_pond(o); });

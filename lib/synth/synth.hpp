@@ -62,6 +62,9 @@ core::Json to_json(const SynthResult& result);
 // Renders the scene and writes it and its truth atomically. Throws UsageError / IoError, or Interrupted when
 // `options.stop` asks (neither file is then left, nor a temporary).
 SynthResult synthesize(const SynthOptions& options);
+// The bytes synth holds at its peak: the scene rendered whole in memory. synthesize refuses (UsageError) a scene
+// needing over 90% of this machine's memory.
+std::uint64_t peak_bytes(const SynthOptions& options);
 
 // "sar" / "optical"; throws UsageError otherwise.
 Kind parse_kind(const std::string& text);
