@@ -1,5 +1,6 @@
 // ConfigFlags: CLI11 options made from the modules' option tables, whose values feed the flag layer of the config.
 #include "cli/flags.hpp"
+#include "cli/usage.hpp"
 #include "core/files.hpp"
 
 #include <fmt/format.h>
@@ -120,7 +121,9 @@ CLI::Validator file_to_write(bool stdout_too) {
         if (const auto problem = path == "-" ? "" : core::unreplaceable_problem(path); !problem.empty())
           return problem + ": swath writes an output whole and renames it into place (name a regular file)";
         const auto problem = path == "-" ? "" : core::parent_directory_problem(path);
-        return problem.empty() ? "" : "'" + path + "': " + problem + " (give a path in a directory you may write into)";
+        return problem.empty()
+                   ? ""
+                   : "'" + path + "': " + problem + hint_marker + "give a path in a directory you may write into";
       },
       "FILE");
 }

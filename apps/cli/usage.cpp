@@ -88,6 +88,10 @@ std::optional<core::UsageError> missing_subcommand(CLI::App& app, const CLI::Par
 core::UsageError usage_error_from(const CLI::ParseError& error) {
   std::string message = error.what();
   if (!message.empty() && message.back() == '\n') message.pop_back();
+  // A validator that knows what to do says it after hint_marker: its hint, not the generic one after it.
+  if (const auto at = message.find(hint_marker); at != std::string::npos) {
+    return core::UsageError(message.substr(0, at), "", message.substr(at + std::string_view(hint_marker).size()));
+  }
   return core::UsageError(message, "", "add --help to see the flags");
 }
 

@@ -26,7 +26,9 @@ std::string parsed_command_name(CLI::App& app);
 // nullopt for any other error.
 std::optional<core::UsageError> missing_subcommand(CLI::App& app, const CLI::ParseError& error);
 
-// CLI11's parse error as a swath usage error (exit 2 rather than CLI11's 105-109).
+// CLI11's parse error as a swath usage error (exit 2 rather than CLI11's 105-109). A validator's message may end
+// with hint_marker and its own hint, which then replaces the generic "add --help to see the flags".
 core::UsageError usage_error_from(const CLI::ParseError& error);
+inline constexpr const char* hint_marker = "\x1f";
 
 }  // namespace swath::cli

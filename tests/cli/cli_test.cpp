@@ -304,6 +304,10 @@ TEST_CASE("cli: unwritable output paths exit non-zero and write nothing") {
   CHECK_MESSAGE(
       r.err.find("'" + target + "': the directory '" + (dir / "file/sub") + "' does not exist") != std::string::npos,
       r.err);
+  // Its own hint, once: not followed by the generic "(hint: add --help to see the flags)".
+  CHECK_MESSAGE(
+      r.err.find("does not exist (hint: give a path in a directory you may write into)\n") != std::string::npos, r.err);
+  CHECK(r.err.find("add --help") == std::string::npos);
   CHECK_FALSE(fs::exists(target));
 
   const auto log_target = dir / "file/log.jsonl";
