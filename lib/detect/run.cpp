@@ -78,6 +78,15 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
       unexamined(input, "the tile failed when tiled (" + input.tiling_error + ")");
       continue;
     }
+    // A FIFO or device where a tile was: hashing it would block, or read /dev/zero for ever.
+    if (!input.tile.empty()) {
+      try {
+        raster::refuse_special_file(input.path);
+      } catch (const core::IoError& e) {
+        unexamined(input, core::describe(e));
+        continue;
+      }
+    }
     // A tile rewritten after tiling (another tile copied over it) would be detected as if it were its window.
     if (!input.sha256.empty() && !core::is_vsi_path(input.path)) {
       const std::string actual = file_sha256(input.path);
@@ -122,6 +131,14 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
     throw core::UsageError("scenes '" + unmapped->input.path + "' and '" + mapped->input.path + "'",
                            "the first has pixel coordinates only, the second a CRS: one output cannot hold both",
                            "detect them in two runs, one output each");
+  }
+  // Each image's pixels are a frame of their own: merged as one, detections of two images overlapped (a copy lost
+  // all of its own).
+  if (pixel_coords && scenes.size() > 1) {
+    throw core::UsageError("scenes '" + scenes[0].input.path + "' and '" + scenes[1].input.path + "'",
+                           "they have pixel coordinates only, each its own frame: one output would merge their "
+                           "detections as if both were one image",
+                           "detect each in a run of its own");
   }
   if (pixel_coords && vector::format_for_path(options.output) == vector::Format::geojson) {
     throw core::UsageError("output '" + options.output + "'",

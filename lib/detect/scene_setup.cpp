@@ -41,14 +41,15 @@ void measure_pixels(const raster::SceneInfo& info, SceneMeasure& measure) {
   }
   const auto& centre = *ground.front();
   measure.pixel_width_m = centre.width_m, measure.pixel_height_m = centre.height_m;
-  // Over the corners on the Earth (a geostationary view's may be off it): a side over 10% longer or shorter.
-  bool varies = false;
+  // Over the centre and the corners on the Earth (a geostationary view's may be off it): a side over 10% longer
+  // somewhere than elsewhere.
+  double min_width = centre.width_m, max_width = min_width, min_height = centre.height_m, max_height = min_height;
   for (const auto& corner : ground) {
     if (!corner) continue;
-    for (const auto& [side, at_centre] :
-         {std::pair{corner->width_m, centre.width_m}, {corner->height_m, centre.height_m}})
-      varies = varies || !(side <= at_centre * 1.1 && side * 1.1 >= at_centre);
+    min_width = std::min(min_width, corner->width_m), max_width = std::max(max_width, corner->width_m);
+    min_height = std::min(min_height, corner->height_m), max_height = std::max(max_height, corner->height_m);
   }
+  const bool varies = !(max_width <= min_width * 1.1) || !(max_height <= min_height * 1.1);
   if (varies) {
     log::get("detect")->warn(
         "scene '{}': a pixel's ground size changes by over 10% across it (its CRS's scale); "

@@ -150,6 +150,8 @@ class Checker {
     auto& detector = detector_for(work, options);
     const bool geojson = vector::format_for_path(options.output) == vector::Format::geojson;
     for (const auto& input : task.inputs) {
+      // Every one, however few are opened: a FIFO among them blocks a worker's open (a stat each, no read).
+      refusing("detect", [&] { raster::refuse_special_file(input); });
       const bool first_of_directory = looked_.emplace(work, fs::path(input).parent_path().string()).second;
       if (!first_of_directory && !fs::is_directory(input)) continue;
       const auto* info = scene_info(input, "detect");

@@ -55,20 +55,26 @@ std::string truncation_of(GDALDataset& dataset, const std::string& path) {
 
 }  // namespace
 
-GDALDatasetUniquePtr open_scene(const std::string& path) {
-  // A FIFO or device: open(2) of a FIFO blocks until a writer comes, and GDAL reads a raster by seeking anyway.
+void refuse_special_file(const std::string& path) {
   struct stat entry {};
-  if (is_local(path) && ::stat(path.c_str(), &entry) == 0 && !S_ISREG(entry.st_mode) && !S_ISDIR(entry.st_mode)) {
-    throw core::IoError("cannot open '" + path + "'",
-                        std::string(S_ISFIFO(entry.st_mode) ? "a FIFO" : "a device") + ", not a raster file",
-                        "GDAL reads a raster by seeking in it: write the stream to a file first");
-  }
+  if (!is_local(path) || ::stat(path.c_str(), &entry) != 0 || S_ISREG(entry.st_mode) || S_ISDIR(entry.st_mode)) return;
+  throw core::IoError("cannot open '" + path + "'",
+                      std::string(S_ISFIFO(entry.st_mode)   ? "a FIFO"
+                                  : S_ISSOCK(entry.st_mode) ? "a socket"
+                                                            : "a device") +
+                          ", not a raster file",
+                      "GDAL reads a raster by seeking in it: write the stream to a file first");
+}
+
+GDALDatasetUniquePtr open_scene(const std::string& path) {
+  refuse_special_file(path);
   CapturedGdalErrors errors;
   GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   if (dataset) return dataset;
   // Ctrl-C while the open blocked (a FIFO made in the meantime, a network path that does not answer): a stop (exit
   // 130), not "not a raster". Only then: a worker's tasks run on through SIGTERM's grace, and a file's real failure
   // must stay what it is.
+  struct stat entry {};
   if (core::cancel_requested() && is_local(path) && ::stat(path.c_str(), &entry) == 0 && S_ISFIFO(entry.st_mode)) {
     throw core::Interrupted("opening '" + path + "' interrupted",
                             "is it a FIFO or a network path that does not answer?");

@@ -37,8 +37,11 @@ struct SceneInfo {
 };
 
 // Opens `path` read-only (local path or GDAL virtual path). Throws IoError naming the path:
-// no such file, or not a raster GDAL can read.
+// no such file, a FIFO or device (refuse_special_file), or not a raster GDAL can read.
 GDALDatasetUniquePtr open_scene(const std::string& path);
+// Throws IoError when the local `path` is a FIFO, device or socket: opening a FIFO blocks until a writer comes,
+// reading /dev/zero never ends, and GDAL reads a raster by seeking anyway. Directories and missing files pass.
+void refuse_special_file(const std::string& path);
 
 SceneInfo describe_scene(GDALDataset& dataset, const std::string& path);
 

@@ -289,6 +289,13 @@ TEST_CASE("detect: a scene without a CRS is refused unless --allow-pixel-coords,
   CHECK(together.exit_code == 2);
   CHECK_MESSAGE(together.err.find("one output cannot hold both") != std::string::npos, together.err);
   CHECK_FALSE(fs::exists(dir / "both.gpkg"));
+  // Two images in pixel coordinates: each its own frame, not merged as one (a copy's detections were lost).
+  fs::copy_file(dir / "plain.tif", dir / "plain2.tif");
+  const auto two =
+      test::swath({"detect", dir / "plain.tif", dir / "plain2.tif", "-o", dir / "two.gpkg", "--allow-pixel-coords"});
+  CHECK(two.exit_code == 2);
+  CHECK_MESSAGE(two.err.find("they have pixel coordinates only, each its own frame") != std::string::npos, two.err);
+  CHECK_FALSE(fs::exists(dir / "two.gpkg"));
   // Pixel coordinates: eval compares such files in pixels, not as degrees or metres.
   const auto same = test::swath({"eval", dir / "d.gpkg", dir / "d.gpkg", "--json"});
   REQUIRE_MESSAGE(same.exit_code == 0, same.err);

@@ -364,6 +364,25 @@ TEST_CASE("cli tile, detect, enqueue: a scene that is a FIFO is refused at once 
     CHECK_MESSAGE(contains(r.err, "cannot open '" + dir / "scene.tif" + "': a FIFO, not a raster file"), r.err);
   }
   CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+  // Enqueue opens one scene per directory, but looks at every one: a FIFO beside a real scene was queued.
+  test::SceneSpec spec;
+  const auto real = test::make_scene(dir / "real.tif", spec);
+  auto r = test::swath({"enqueue", "--redis", redis.url(), "--queue", "q", "--kind", "detect", real, dir / "scene.tif",
+                        "--output", dir / "fleet"},
+                       {.timeout = std::chrono::seconds(20)});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "a FIFO, not a raster file"), r.err);
+  CHECK(redis.cli({"LLEN", "swath:{q}:ready"}) == "0");
+  // A manifest's tile made a FIFO: not examined (exit 3), said so; hashing it blocked (a device: read for ever).
+  REQUIRE(test::swath({"tile", real, "-o", dir / "tiles", "--size", "32"}).exit_code == 0);
+  const auto tile = dir / "tiles/real/r000000_c000001.tif";
+  fs::remove(tile);
+  REQUIRE(::mkfifo(tile.c_str(), 0644) == 0);
+  r = test::swath({"detect", dir / "tiles/tiles.jsonl", "-o", dir / "d.gpkg"}, {.timeout = std::chrono::seconds(20)});
+  CHECK(r.exit_code == 3);
+  const auto said = r.out + r.err;
+  CHECK_MESSAGE(contains(said, "real/r000000_c000001: not examined: cannot open"), said);
+  CHECK(contains(said, "a FIFO, not a raster file"));
 }
 
 TEST_CASE("cli tile: --resume after SIGKILL mid-run gives exactly the uninterrupted result") {

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "queue/client.hpp"
@@ -54,9 +56,16 @@ TEST_CASE("worker: the queue's keys deleted while it holds a task: it stops, say
   options.exit_when_empty = true;
   options.poll_ms = 20;
   options.lease_ms = 600;  // renewed every 200 ms
+  // Flushed; or flushed and laid out again at once, as an enqueue since would (was: "another worker runs the
+  // task", exit 0): the job the worker holds is gone either way.
+  std::vector<std::string> flush{"FLUSHDB"};
+  SUBCASE("flushed") {}
+  SUBCASE("flushed, then laid out again") {
+    flush = {"EVAL", "redis.call('FLUSHDB') redis.call('SET', KEYS[1], '3') return 1", "1", "swath:{gone}:layout"};
+  }
   std::thread flusher([&] {
     while (!waiting->started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    redis.cli({"FLUSHDB"});
+    redis.cli(flush);
   });
   std::string message, hint;
   try {
