@@ -123,8 +123,14 @@ std::string default_class(const std::string& index) {
 
 }  // namespace
 
+std::string canonical_index(const std::string& index) {
+  const auto lower = core::to_lower(index);
+  return lower == "ndvi" || lower == "ndwi" ? lower : index;
+}
+
 IndexDetector::IndexDetector(IndexOptions options)
     : options_(std::move(options)), expression_(Expression::parse(index_formula(options_.index))) {
+  options_.index = canonical_index(options_.index);  // one spelling in the provenance (and a fleet job's id)
   check_band_mappings(options_.bands);
   if (options_.cls.empty()) options_.cls = default_class(options_.index);
 }

@@ -19,6 +19,9 @@ struct IndexOptions {
   std::string cls;      // "" → the index name
 };
 
+// "ndvi" or "ndwi" for those names in any case; any other index (an expression) as given.
+std::string canonical_index(const std::string& index);
+
 class IndexDetector final : public Detector {
  public:
   explicit IndexDetector(IndexOptions options);

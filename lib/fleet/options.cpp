@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
+#include "detect/index_detector.hpp"
 #include "fleet/plan_steps.hpp"
 #include "settings/schema.hpp"
 #include "tiling/options.hpp"
@@ -53,6 +54,7 @@ void canonicalise(core::Json& out, const config::Config& probed, const std::stri
                            ? core::Json(config::byte_size_text(std::get<std::int64_t>(value)))
                            : config::to_json(value);
     if (full == "tile.format") typed = tiling::format_name(tiling::parse_format(typed.as_string(), key));
+    if (full == "detect.index") typed = detect::canonical_index(typed.as_string());  // NDVI is ndvi
     if (full == "tile.scale") {  // "0, 255" and "0,255.0" are one range
       const auto scale = tiling::parse_scale(typed.as_string(), key);
       typed =

@@ -463,6 +463,14 @@ TEST_CASE("enqueue: options spelt two ways (\"256\" and 256, png and PNG) are on
       redis, {"--kind", "tile", byte_scene, "--output", dir / "map", "--options", R"({"grid":"xyz","zoom":"0-2"})"});
   CHECK(again.at("enqueued").as_int() == 0);
   CHECK(again.at("duplicates_skipped").as_int() == pyramid.at("enqueued").as_int());
+  // A named index in any case is that index (was: NDVI and ndvi two jobs doing one work).
+  const auto ndvi = enqueue_json(redis, {"--kind", "detect", byte_scene, "--output", dir / "det", "--options",
+                                         R"({"detector":"index","index":"NDVI","index_bands":["red=1","nir=2"]})"});
+  CHECK(ndvi.at("enqueued").as_int() == 1);
+  const auto lower = enqueue_json(redis, {"--kind", "detect", byte_scene, "--output", dir / "det", "--options",
+                                          R"({"detector":"index","index":"ndvi","index_bands":["red=1","nir=2"]})"});
+  CHECK(lower.at("enqueued").as_int() == 0);
+  CHECK(lower.at("duplicates_skipped").as_int() == 1);
 }
 
 TEST_CASE("enqueue --kind detect: a manifest of blank tiles only queues nothing and says so (exit 2), as detect does") {
