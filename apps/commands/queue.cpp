@@ -62,7 +62,7 @@ class QueueCommand final : public cli::Command {
       sub->add_flag("--all", all_, "Every dead task");
       sub->add_flag(
           "--json", json_,
-          R"(Print {"schema":"swath.queue.dead_action/1", "queue", "action", "tasks"}: how many tasks it took)");
+          R"(Print {"schema":"swath.queue.dead_action/1", "queue", "action", "tasks", "stayed_dead"}: how many tasks it took (retry: and left dead past their deadline))");
     }
   }
   int run(const cli::Invocation& invocation) override {
@@ -72,9 +72,16 @@ class QueueCommand final : public cli::Command {
     }
     const auto settings = queue_settings(invocation.config);
     // Ctrl-C ends a wait for a Redis still loading its data (exit 130), not 60 s later, or for a hung one's reply.
+    // A change whose reply was not awaited may have been made all the same.
+    const bool changes = retry_->parsed() || purge_->parsed() || migrate_->parsed();
     queue::Connection connection(
         settings.endpoint(),
-        {.client_name = "swath-queue", .give_up = core::cancel_requested, .abandon_reply = core::cancel_requested});
+        {.client_name = "swath-queue",
+         .give_up = core::cancel_requested,
+         .stop_consequence = changes ? "what it asked for may have been done: `swath queue dead list` and `swath queue "
+                                       "stats` show the queue"
+                                     : "",
+         .abandon_reply = core::cancel_requested});
     for (const auto& warning : connection.check_durability(settings.allow_eviction)) {
       log::get("queue")->warn("{}", warning);
     }

@@ -145,13 +145,13 @@ class Checker {
     if (known == detect_works_.end())
       known = detect_works_.emplace(work, detect_task_options(task, Audience::enqueue)).first;
     const auto& options = known->second;
+    // Every one, however few are opened below: a FIFO among them blocks a worker's open (a stat each, no read).
+    for (const auto& input : task.inputs) refusing("detect", [&] { raster::refuse_special_file(input); });
     // A model named by a worker's path is the worker's file: the local one there (if any) is another.
     if (!open_scenes_ && options.detector == "onnx") return;
     auto& detector = detector_for(work, options);
     const bool geojson = vector::format_for_path(options.output) == vector::Format::geojson;
     for (const auto& input : task.inputs) {
-      // Every one, however few are opened: a FIFO among them blocks a worker's open (a stat each, no read).
-      refusing("detect", [&] { raster::refuse_special_file(input); });
       const bool first_of_directory = looked_.emplace(work, fs::path(input).parent_path().string()).second;
       if (!first_of_directory && !fs::is_directory(input)) continue;
       const auto* info = scene_info(input, "detect");

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include <random>
 #include <thread>
@@ -204,14 +205,20 @@ void* Connection::await_reply() {
     if (raw != nullptr) return raw;
     pollfd ready{context_->fd, POLLIN, 0};
     const int polled = ::poll(&ready, 1, 100);
-    if (polled < 0 && errno != EINTR) lost("waiting for a reply");
+    if (polled < 0 && errno != EINTR) {
+      context_->err = REDIS_ERR_IO;
+      std::snprintf(context_->errstr, sizeof context_->errstr, "%s", std::strerror(errno));
+      lost("waiting for a reply");
+    }
     if (polled > 0) {
       if (redisBufferRead(context_) != REDIS_OK) lost("reading a reply");
       continue;
     }
     if (options_.abandon_reply()) {
       close();  // a reply may still come: the connection is out of step
-      throw core::Interrupted("stopped while waiting for Redis at " + endpoint_.describe() + " to reply" +
+      // While reconnecting (a server still loading its data answers late), the reason it is waited for.
+      throw core::Interrupted("stopped while waiting for Redis at " + endpoint_.describe() +
+                              (reconnecting_for_.empty() ? " to reply" : " (" + reconnecting_for_ + ")") +
                               (options_.stop_consequence.empty() ? "" : ": " + options_.stop_consequence));
     }
     if (std::chrono::steady_clock::now() >= timeout) {
@@ -272,10 +279,11 @@ void script_failed(const Script& script, const std::string& error, const std::st
                               core::join(words, " and ") + " and would misread it",
                           "run the swath version that laid it out (or newer), workers and enqueue alike");
   }
-  if (error.rfind("SWATH_QUEUE_GONE", 0) == 0) {
+  if (error.rfind("SWATH_QUEUE_GONE ", 0) == 0) {
     throw core::DataError("queue '" + prefix.substr(7, prefix.size() > 9 ? prefix.size() - 9 : 0) + "'",
-                          "it is gone from Redis while this worker held its tasks: its keys were deleted (FLUSHDB, "
-                          "or Redis restarted without its AOF); those tasks and every one queued are lost",
+                          "it is gone from Redis while this worker held its tasks (" + error.substr(17) +
+                              "): its keys were deleted (FLUSHDB, eviction, or Redis restarted without its AOF); "
+                              "those tasks and every one queued then are lost",
                           "enqueue the work again; run Redis with appendonly yes and maxmemory-policy noeviction");
   }
   // Out of memory under noeviction: nothing was written (a script that writes is refused whole); a full Redis, not
@@ -378,6 +386,11 @@ void Connection::reconnect(const ConnectionLost& cause) {
     }
     sleep_unless_giving_up(wait, last_why);
     try {
+      reconnecting_for_ = last_why;
+      struct Done {
+        std::string& reason;
+        ~Done() { reason.clear(); }
+      } done{reconnecting_for_};
       open();  // logs that it reconnected
       return;
     } catch (const ConnectionLost& again) {

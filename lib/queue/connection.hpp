@@ -139,6 +139,7 @@ class Connection {
   redisContext* context_ = nullptr;
   bool checking_server_ = false;  // log_in() awaits the server's first replies
   bool was_lost_ = false;         // the next open() is a reconnection
+  std::string reconnecting_for_;  // why, while reconnect() opens (what a stop while awaiting a reply says)
   std::map<const char*, std::string> shas_;
 };
 

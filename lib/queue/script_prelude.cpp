@@ -73,6 +73,23 @@ local function foreign_layout()
     return redis.error_reply('SWATH_LAYOUT ' .. layout .. ' 2 3')
   end
 end
+-- A worker's leases (ARGV[first], then every `step`-th, each followed by its token) on a queue reset under it: no
+-- layout key (every enqueue sets it), or a fence below a token it issued (fence only grows; FLUSHDB, or a restart
+-- without AOF, starts it again, even if an enqueue since laid the queue out anew). An error reply, else nil.
+local function queue_reset(first, step)
+  if #ARGV < first then return nil end
+  if redis.call('EXISTS', k('layout')) == 0 then
+    return redis.error_reply('SWATH_QUEUE_GONE its layout key is missing')
+  end
+  local fence = tonumber(redis.call('GET', k('fence')) or '0') or 0
+  for i = first, #ARGV, step do
+    local token = tonumber(ARGV[i + 1])
+    if token and token > fence then
+      return redis.error_reply('SWATH_QUEUE_GONE its lease counter is at ' .. fence .. ', below a lease it issued (' .. token .. ')')
+    end
+  end
+  return nil
+end
 local function now_ms() local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end
 -- One command over a long list, 1000 elements per call (Lua's unpack has a stack limit).

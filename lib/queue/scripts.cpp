@@ -111,14 +111,8 @@ return out
 const Script renew{"renew", compose(settles, R"lua(
 local refused = foreign_layout()
 if refused then return refused end
--- Leases held on a queue without its layout key (set by every enqueue), or of a job whose hash is gone (a job's
--- keys expire only long after its last task finished): the queue's keys were deleted under the worker (an enqueue
--- since may have made the layout key again).
-if #ARGV >= 4 and redis.call('EXISTS', k('layout')) == 0 then return redis.error_reply('SWATH_QUEUE_GONE its layout key is missing') end
-for i = 4, #ARGV, 2 do
-  local job = split_key(ARGV[i])
-  if job and redis.call('EXISTS', jk(job)) == 0 then return redis.error_reply('SWATH_QUEUE_GONE its job ' .. job .. ' is missing') end
-end
+local reset = queue_reset(4, 2)
+if reset then return reset end
 local lease_ms, worker = tonumber(ARGV[2]), ARGV[3]
 local now = now_ms()
 redis.call('ZADD', k('workers'), now, worker)
@@ -141,17 +135,8 @@ return lost
 const Script commit{"commit", compose(settles, R"lua(
 local refused = foreign_layout()
 if refused then return refused end
-if #ARGV > 2 and redis.call('EXISTS', k('layout')) == 0 then return redis.error_reply('SWATH_QUEUE_GONE its layout key is missing') end
-do  -- a job gone under the worker (see renew), checked before anything is written
-  local seen = {}
-  for i = 3, #ARGV, 6 do
-    local job = split_key(ARGV[i])
-    if job and not seen[job] then
-      seen[job] = true
-      if redis.call('EXISTS', jk(job)) == 0 then return redis.error_reply('SWATH_QUEUE_GONE its job ' .. job .. ' is missing') end
-    end
-  end
-end
+local reset = queue_reset(3, 6)
+if reset then return reset end
 local hold_ms = tonumber(ARGV[2])
 local now = now_ms()
 local status, finished, samples, moving = {}, {}, {}, {}

@@ -38,6 +38,8 @@ std::string with_take_dead(const char* body) { return std::string(take_dead) + b
 const Script fail{"fail", compose(settles, R"lua(
 local refused = foreign_layout()
 if refused then return refused end
+local reset = queue_reset(3, 5)
+if reset then return reset end
 local max_attempts = tonumber(ARGV[2])
 local now = now_ms()
 local out = {}
@@ -132,15 +134,20 @@ for i = 1, #entries, 2 do
     end
   end
 end
--- Cut off by the limit, the last deadline may lack some of its jobs (one enqueue's jobs share theirs): counted
--- again whole.
-if not full and #entries == 2 * limit and #by_then > 0 then
-  local last = by_then[#by_then - 1]
+-- Cut off by the limit, the deadline read last may lack some of its jobs (one enqueue's jobs share theirs): counted
+-- again whole (up to 10000 jobs: a poll must not read every job of a huge enqueue).
+if not full and #entries == 2 * limit then
+  local cut = tonumber(entries[#entries])
   local n = 0
-  for _, job in ipairs(redis.call('ZRANGEBYSCORE', k('deadlines'), last, last)) do
+  for _, job in ipairs(redis.call('ZRANGEBYSCORE', k('deadlines'), cut, cut, 'LIMIT', 0, 10000)) do
     n = n + math.max(0, to_start(job))
   end
-  by_then[#by_then] = before_last + n
+  if #by_then > 0 and by_then[#by_then - 1] == cut then
+    by_then[#by_then] = before_last + n
+  elseif n > 0 and #by_then < 64 then
+    by_then[#by_then + 1] = cut
+    by_then[#by_then + 1] = due + n
+  end
 end
 return {now, redis.call('LLEN', k('ready')), redis.call('LLEN', k('low')),
   tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0'),

@@ -22,6 +22,11 @@ namespace {
 // The queued jobs' deadlines: read live, from Redis's own count of seconds (no clock skew); from a stats file, from
 // its epoch deadline when given (so --now applies, and the file's age), else the file's seconds. A deadline already
 // past plans nothing: its tasks not started have expired.
+// Pods running leased tasks: they take no task due by a deadline until those end (planned as if just started).
+double running_pods(const PlanInput& in) {
+  return static_cast<double>(std::min<long long>(in.snapshot.in_flight, in.current_replicas));
+}
+
 void choose_job_deadlines(const PlanInput& in, Plan& plan) {
   const auto& snapshot = in.snapshot;
   std::optional<double> passed;
@@ -33,8 +38,12 @@ void choose_job_deadlines(const PlanInput& in, Plan& plan) {
       if (!passed) passed = -*left;
       continue;
     }
-    // Stats without the count (none given): every unfinished task, the cautious reading.
-    plan.jobs_due.push_back({*left, static_cast<double>(due.tasks > 0 ? due.tasks : snapshot.unfinished)});
+    // Stats without the count (none given): every unfinished task, the cautious reading. Tasks running now hold
+    // their pods (at most one each, and only the pods there are) until they end: counted ahead, unless the count
+    // has them already.
+    const bool counted = due.tasks > 0 && !due.includes_started;
+    plan.jobs_due.push_back({*left, static_cast<double>(due.tasks > 0 ? due.tasks : snapshot.unfinished),
+                             counted ? running_pods(in) : 0.0});
   }
   if (passed) {
     plan.warnings.push_back(
@@ -85,9 +94,6 @@ void keep_until_cooldown(const PlanInput& in, Plan& plan) {
       fmt::format("; kept at 1 until {}s without work (cooldown; {:.0f}s so far)", in.policy.cooldown_seconds, idle);
 }
 
-// Tasks running now: their pods take no task due by a deadline until they finish (planned as if just started).
-double running_tasks(const PlanInput& in) { return static_cast<double>(in.snapshot.in_flight); }
-
 // The fewest pods for the policy's deadline (all the unfinished work) and for each queued jobs' deadline (the tasks
 // of every job due by then started by then, so finished a task time later, soonest first): the largest.
 void plan_for_deadlines(const PlanInput& in, Plan& plan) {
@@ -101,7 +107,7 @@ void plan_for_deadlines(const PlanInput& in, Plan& plan) {
   std::optional<DeadlineDecision> most;
   for (const auto& due : plan.jobs_due) {
     const auto job =
-        deadline_replicas({due.tasks + running_tasks(in), in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
+        deadline_replicas({due.tasks + due.ahead, in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
                            due.seconds_left + plan.task_seconds, p.min_replicas, p.max_replicas});
     if (most && job.replicas <= most->replicas) continue;
     most = job;
@@ -172,8 +178,8 @@ void predict_job_deadline(const PlanInput& in, Plan& plan) {
   if (!plan.job_seconds_left) return;
   const int ready = std::min(in.current_replicas, plan.desired_replicas);
   for (const auto& due : plan.jobs_due) {
-    const double last_start = drain_seconds(due.tasks + running_tasks(in), ready, plan.desired_replicas,
-                                            plan.task_seconds, in.policy.pod_startup_seconds) -
+    const double last_start = drain_seconds(due.tasks + due.ahead, ready, plan.desired_replicas, plan.task_seconds,
+                                            in.policy.pod_startup_seconds) -
                               plan.task_seconds;
     if (last_start <= due.seconds_left) continue;
     plan.job_deadline_met = false;
@@ -187,7 +193,7 @@ void predict_job_deadline(const PlanInput& in, Plan& plan) {
     break;
   }
   const double not_started =
-      static_cast<double>(in.snapshot.unfinished) - running_tasks(in) - static_cast<double>(in.snapshot.finishing);
+      static_cast<double>(in.snapshot.unfinished - in.snapshot.in_flight - in.snapshot.finishing);
   if (in.policy.strategy == Strategy::deadline && not_started > plan.job_tasks) {
     plan.warnings.push_back(fmt::format(
         "the plan for a queued job's deadline assumes its {} task(s) run before the {} other task(s) waiting "

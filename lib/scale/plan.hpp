@@ -40,6 +40,7 @@ struct Plan {
   struct JobsDue {
     double seconds_left = 0;
     double tasks = 0;
+    double ahead = 0;  // running tasks whose pods take none of these until they end
   };
   std::vector<JobsDue> jobs_due;
   // The one that decides: the deadline strategy's largest need, or the first missed. Absent without jobs_due.

@@ -83,6 +83,7 @@ void read_job_deadlines(const core::Json& json, const std::string& name, QueueSn
   d.seconds = number(json, "seconds_to_earliest_deadline");
   if (!d.epoch && !d.seconds) return;
   d.tasks = count(json, "deadline_unfinished", name, false);
+  d.includes_started = true;
   s.job_deadlines.push_back(d);
 }
 

@@ -34,6 +34,7 @@ struct QueueSnapshot {
     std::optional<double> epoch;
     std::optional<double> seconds;
     long long tasks = 0;
+    bool includes_started = false;  // older stats' deadline_unfinished: its running tasks too
   };
   std::vector<JobDeadline> job_deadlines;  // soonest first
   bool live = false;  // read from Redis just now (a deadline's seconds are exact, whatever this host's clock)

@@ -4,11 +4,13 @@
 #include <fmt/format.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <numbers>
 
 #include "core/errors.hpp"
@@ -51,16 +53,33 @@ core::Json options_json(const SynthOptions& o) {
 
 // The scene is rendered whole in memory: refused up front when this machine cannot hold it (a 65536² SAR scene
 // ran for minutes, then died as "internal error: std::bad_alloc").
+// The memory this process may use: the machine's, its cgroup's limit (a container, a Kubernetes pod) and its
+// address-space limit (ulimit -v), the least of them; 0 when none is known.
+std::uint64_t usable_memory() {
+  std::uint64_t usable = 0;
+  const auto least = [&](std::uint64_t bytes) {
+    if (bytes > 0 && (usable == 0 || bytes < usable)) usable = bytes;
+  };
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  if (pages > 0 && page > 0) least(static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page));
+  for (const char* limit : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(limit);
+    std::uint64_t bytes = 0;
+    if (in >> bytes) least(bytes);  // "max" (no limit) reads as nothing
+  }
+  rlimit address{};
+  if (::getrlimit(RLIMIT_AS, &address) == 0 && address.rlim_cur != RLIM_INFINITY) least(address.rlim_cur);
+  return usable;
+}
+
 void refuse_over_memory(const SynthOptions& o) {
   const auto needed = peak_bytes(o);
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page <= 0) return;
-  const auto physical = static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
-  if (needed <= physical / 10 * 9) return;
+  const auto physical = usable_memory();
+  if (physical == 0 || needed <= physical / 10 * 9) return;
   constexpr double gib = 1024.0 * 1024 * 1024;
   throw core::UsageError("--size " + std::to_string(o.width) + "x" + std::to_string(o.height),
-                         fmt::format("synth renders the scene whole in memory: about {:.1f} GiB, and this machine "
-                                     "has {:.1f} GiB",
+                         fmt::format("synth renders the scene whole in memory: about {:.1f} GiB, and this process "
+                                     "may use {:.1f} GiB",
                                      static_cast<double>(needed) / gib, static_cast<double>(physical) / gib),
                          "give a smaller --size");
 }

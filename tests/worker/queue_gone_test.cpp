@@ -18,16 +18,19 @@ using namespace swath;
 
 namespace {
 
-// Runs until told to stop, saying when it started.
+// Runs until told to stop, saying when it started; or, with fail_once_flushed, fails (permanently) once flushed.
 class WaitingHandler final : public worker::TaskHandler {
  public:
-  std::atomic<bool> started{false};
+  std::atomic<bool> started{false}, flushed{false};
+  bool fail_once_flushed = false;
   bool writes_outputs() const override { return false; }
   worker::HandlerResult run(const queue::Task&, const worker::HandlerContext& context) override {
     started = true;
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < until && !context.stop_requested())
+    while (std::chrono::steady_clock::now() < until && !context.stop_requested()) {
+      if (fail_once_flushed && flushed) throw core::DataError("the task", "fails");
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     return {};
   }
 };
@@ -63,9 +66,16 @@ TEST_CASE("worker: the queue's keys deleted while it holds a task: it stops, say
   SUBCASE("flushed, then laid out again") {
     flush = {"EVAL", "redis.call('FLUSHDB') redis.call('SET', KEYS[1], '3') return 1", "1", "swath:{gone}:layout"};
   }
+  SUBCASE("flushed, then the task fails before a renewal") {  // the fail script says it too
+    options.lease_ms = 60000;
+    waiting->fail_once_flushed = true;
+  }
   std::thread flusher([&] {
-    while (!waiting->started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);  // the worker may have failed
+    while (!waiting->started && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     redis.cli(flush);
+    waiting->flushed = true;
   });
   std::string message, hint;
   try {
