@@ -297,7 +297,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     report.manifest_path = options.archive;
   } else {
     manifest->commit();
-    if (!options.sharded) write_tilejson(options, layout, lowest.or_else(layout.zooms.min));
+    if (!options.sharded) write_tilejson_if_any(options, layout, lowest, report.warnings);
     report.manifest_path = manifest->manifest_path();
     report.index_path = manifest->index_path();
   }

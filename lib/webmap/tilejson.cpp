@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/files.hpp"
+#include "log/logger.hpp"
 
 namespace swath::webmap {
 
@@ -49,6 +50,18 @@ core::Json tilejson(const PyramidOptions& options, const PyramidLayout& layout, 
 
 void write_tilejson(const PyramidOptions& options, const PyramidLayout& layout, int minzoom) {
   core::write_file_atomic(options.tile.output_dir + "/tilejson.json", tilejson(options, layout, minzoom).dump() + "\n");
+}
+
+void write_tilejson_if_any(const PyramidOptions& options, const PyramidLayout& layout, const LowestZoom& lowest,
+                           std::vector<std::string>& warnings) {
+  if (lowest.any()) {
+    write_tilejson(options, layout, lowest.or_else(layout.zooms.min));
+    return;
+  }
+  warnings.push_back("no tile of zooms " + std::to_string(layout.zooms.min) + "-" + std::to_string(layout.zooms.max) +
+                     " has data (every one in range is blank): no tilejson.json is written, so no map client opens "
+                     "an empty pyramid as a complete one; tiles.jsonl lists the blank tiles");
+  log::get("tile")->warn("{}", warnings.back());
 }
 
 void remove_tilejson(const std::string& dir) {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "core/json.hpp"
 #include "webmap/block.hpp"
@@ -26,9 +28,15 @@ class LowestZoom {
  public:
   void saw(int zoom) { lowest_ = lowest_ < 0 ? zoom : std::min(lowest_, zoom); }
   int or_else(int zoom) const { return lowest_ < 0 ? zoom : lowest_; }
+  bool any() const { return lowest_ >= 0; }
 
  private:
   int lowest_ = -1;
 };
+
+// write_tilejson when `lowest` saw a tile; else none (a map client would open an empty pyramid as a complete one),
+// and a warning added to `warnings` and logged.
+void write_tilejson_if_any(const PyramidOptions& options, const PyramidLayout& layout, const LowestZoom& lowest,
+                           std::vector<std::string>& warnings);
 
 }  // namespace swath::webmap

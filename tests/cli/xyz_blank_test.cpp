@@ -104,3 +104,29 @@ TEST_CASE("tile --grid xyz: tiles.jsonl lists each tile in range once, blank abo
   CHECK(core::read_file(dir / "shards/tiles.jsonl") == core::read_file(dir / "one/tiles.jsonl"));
   CHECK(core::read_file(dir / "shards/tilejson.json") == core::read_file(dir / "one/tilejson.json"));
 }
+
+TEST_CASE("tile --grid xyz: a pyramid without a tile of data gets no tilejson.json (it claimed its zooms), said so") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "empty.tif", {.width = 64,
+                                                          .height = 64,
+                                                          .bands = 3,
+                                                          .type = GDT_Byte,
+                                                          .pixel = [](int, int, int) { return 0; },
+                                                          .nodata = 0.0});
+  for (const auto& args :
+       {std::vector<std::string>{"tile", scene, "-o", dir / "one", "--grid", "xyz", "--zoom", "10-12", "--json"},
+        std::vector<std::string>{"tile", scene, "-o", dir / "two", "--grid", "xyz", "--zoom", "10-12", "--shard",
+                                 "0/1"}}) {
+    const auto r = test::swath(args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  }
+  const auto merged = test::swath({"tile", "--grid", "xyz", "--zoom", "10-12", "--merge-shards", dir / "two"});
+  REQUIRE_MESSAGE(merged.exit_code == 0, merged.err);
+  for (const char* out : {"one", "two"}) {
+    CAPTURE(out);
+    CHECK(fs::exists(dir / (std::string(out) + "/tiles.jsonl")));
+    CHECK_FALSE(fs::exists(dir / (std::string(out) + "/tilejson.json")));
+    CHECK(tile_files(dir / out).empty());
+  }
+  CHECK(merged.err.find("no tile of zooms 10-12 has data") != std::string::npos);
+}
