@@ -11,7 +11,6 @@
 #include <random>
 #include <thread>
 
-#include "core/text.hpp"
 #include "log/logger.hpp"
 
 namespace swath::queue {
@@ -266,37 +265,6 @@ const std::string& Connection::sha_of(const Script& script) {
   return shas_[script.source] = sha.as_string();
 }
 
-void script_failed(const Script& script, const std::string& error, const std::string& prefix) {
-  // "SWATH_LAYOUT <the queue's> <the layouts this swath reads>..." from the scripts' foreign_layout().
-  if (error.rfind("SWATH_LAYOUT ", 0) == 0) {
-    auto words = core::split(error.substr(13), ' ');
-    const std::string found = words.empty() ? "?" : words.front();
-    if (!words.empty()) words.erase(words.begin());
-    throw core::DataError("queue '" + prefix.substr(7, prefix.size() > 9 ? prefix.size() - 9 : 0) + "'",
-                          "it is in queue layout " + found +
-                              " now (a newer swath laid it out since this one started); "
-                              "this swath reads layouts " +
-                              core::join(words, " and ") + " and would misread it",
-                          "run the swath version that laid it out (or newer), workers and enqueue alike");
-  }
-  if (error.rfind("SWATH_QUEUE_GONE ", 0) == 0) {
-    throw core::DataError("queue '" + prefix.substr(7, prefix.size() > 9 ? prefix.size() - 9 : 0) + "'",
-                          "it is gone from Redis while this worker held its tasks (" + error.substr(17) +
-                              "): its keys were deleted (FLUSHDB, eviction, or Redis restarted without its AOF); "
-                              "those tasks and every one queued then are lost",
-                          "enqueue the work again; run Redis with appendonly yes and maxmemory-policy noeviction");
-  }
-  // Out of memory under noeviction: nothing was written (a script that writes is refused whole); a full Redis, not
-  // a damaged queue.
-  if (error.rfind("OOM", 0) == 0) {
-    throw core::IoError(std::string("Redis refused swath's ") + script.name + " script", error,
-                        "Redis is out of memory (maxmemory): give it more, or let workers drain the queue, then run "
-                        "the same command again");
-  }
-  throw core::DataError(std::string("Redis failed swath's ") + script.name + " script", error,
-                        "check the server's log; is the key space shared with another program?");
-}
-
 Value Connection::eval(const Script& script, const std::vector<std::string>& keys,
                        const std::vector<std::string>& args) {
   std::vector<std::string> keys_args = keys;
@@ -343,31 +311,6 @@ std::int64_t Connection::server_time_ms() {
   const Value time = command({"TIME"});
   const auto& parts = time.as_array();
   return parts.at(0).as_int() * 1000 + parts.at(1).as_int() / 1000;
-}
-
-std::vector<std::string> Connection::check_durability(bool allow_eviction) {
-  const Value info = command({"INFO", "persistence"});
-  const Value memory = command({"INFO", "memory"});
-  std::vector<std::string> warnings;
-  if (!info.is_error() && info.text.find("aof_enabled:1") == std::string::npos) {
-    warnings.push_back("Redis at " + endpoint_.describe() +
-                       " has no AOF (appendonly no): a restart loses queued tasks");
-  }
-  const std::string field = "maxmemory_policy:";
-  const auto at = memory.is_error() ? std::string::npos : memory.text.find(field);
-  if (at == std::string::npos) return warnings;  // not a server that says (a proxy): nothing to judge by
-  const auto start = at + field.size();
-  const std::string policy = memory.text.substr(start, memory.text.find_first_of("\r\n", start) - start);
-  if (policy == "noeviction") return warnings;
-  const std::string why = "its maxmemory-policy is " + policy + ": under memory pressure it deletes keys, and queued " +
-                          "tasks vanish without an error";
-  if (!allow_eviction) {
-    throw core::IoError("Redis at " + endpoint_.describe() + " is not safe for a queue", why,
-                        "CONFIG SET maxmemory-policy noeviction (and in redis.conf), or pass --allow-eviction "
-                        "to accept losing tasks");
-  }
-  warnings.push_back("Redis at " + endpoint_.describe() + ": " + why + " (allowed by --allow-eviction)");
-  return warnings;
 }
 
 void Connection::reconnect(const ConnectionLost& cause) {
