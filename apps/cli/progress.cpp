@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "log/context.hpp"
 #include "log/logger.hpp"
 
 namespace swath::cli {
@@ -59,6 +60,7 @@ class LogProgress final : public pipeline::ProgressSink {
   explicit LogProgress(std::chrono::seconds period) : period_(period) {}
   void started(const pipeline::Progress& p) override {
     last_ = Clock::now();
+    const log::ContextGuard guard(run_context_);
     log::get("progress")->info("starting: {} {}", p.total, p.unit);
   }
   void advanced(const pipeline::Progress& p) override {
@@ -71,12 +73,16 @@ class LogProgress final : public pipeline::ProgressSink {
 
  private:
   void line(const pipeline::Progress& p) {
+    // Called from the pipeline's sink under the context of the tile it just took in: a line about the run must not
+    // carry that tile's scene and tile fields.
+    const log::ContextGuard guard(run_context_);
     log::get("progress")
         ->info("{}/{} {} done, {} failed, {:.1f} MPix/s, ETA {}", p.done, p.total, p.unit, p.failed,
                p.megapixels_per_second(), clock_text(p.eta_seconds()));
   }
   std::chrono::seconds period_;
   Clock::time_point last_{};
+  log::Context run_context_ = log::current();
 };
 
 }  // namespace

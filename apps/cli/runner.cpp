@@ -87,7 +87,11 @@ void collect_files(const CLI::App& command, std::vector<std::string>& out) {
 }
 
 void refuse_log_over_arguments(const std::string& log_file, const CLI::App& command, const std::string& config_file) {
-  if (log_file.empty() || log_file == "-") return;
+  if (log_file.empty()) return;
+  // Not a file named "-" in the working directory, which is what appending to it would make.
+  if (log_file == "-")
+    throw core::UsageError("--log-file '-': not a file", "log lines already go to stderr",
+                           "use --log-format json for JSON lines on stderr, or name a file");
   std::vector<std::string> given;
   if (!config_file.empty()) given.push_back(config_file);
   collect_files(command, given);
@@ -173,6 +177,9 @@ core::UsageError named_where_set(const core::Error& error, const config::Config&
 
 int report(const std::string& command, const core::Error& error, bool json = false) {
   std::cerr << "swath" << (command.empty() ? "" : " " + command) << ": " << core::describe(error) << "\n";
+  // A full disk fails the command and the log file alike: its lost lines are said here as after a success.
+  if (const auto lost = log::lost_file_lines(); !lost.empty())
+    std::cerr << "swath" << (command.empty() ? "" : " " + command) << ": " << lost << "\n";
   if (json && !emitted_to_stdout()) report_json(command, error);
   return static_cast<int>(error.exit_code());
 }
@@ -254,7 +261,7 @@ int run(int argc, char** argv, CommandList commands) {
     log::configure(log_settings(config));
     raster::configure_gdal(raster::gdal_table().apply(config));
     const auto trace = start_trace(global);
-    log::ContextGuard trace_scope(log::current().with({{"trace_id", trace.trace_id}, {"span_id", trace.span_id}}));
+    log::ContextGuard trace_scope(log::current().with(log::trace_fields(trace)));
     const auto logger = log::get("cli");
     logger->debug("swath {} {} starting", provenance::build_facts().git_describe, command_name);
     int code = 0;

@@ -133,9 +133,7 @@ class EnqueueCommand final : public cli::Command {
   }
   // The runner put the caller's trace (from --traceparent or a new root) in this thread's log context.
   static log::TraceContext current_trace() {
-    const auto context = log::current();
-    log::TraceContext trace{context.get("trace_id"), context.get("span_id"), 1};
-    return trace.trace_id.empty() ? log::TraceContext::new_root() : trace;
+    return log::trace_of(log::current()).value_or(log::TraceContext::new_root());
   }
 
   std::string kind_, output_, priority_ = "normal", options_ = "{}";

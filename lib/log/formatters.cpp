@@ -34,6 +34,28 @@ std::string_view message_of(const spdlog::details::log_msg& msg) {
 
 void append(spdlog::memory_buf_t& dest, std::string_view text) { dest.append(text.data(), text.data() + text.size()); }
 
+// One entry, one line, and no terminal control: a scene named "a\nb" or holding ESC sequences would otherwise split
+// the entry in two or drive the terminal. Control bytes are written as C escapes, backslashes left alone.
+void append_visible(std::string& line, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      line += c;
+    } else if (c == '\n') {
+      line += "\\n";
+    } else if (c == '\r') {
+      line += "\\r";
+    } else if (c == '\t') {
+      line += "\\t";
+    } else {
+      line += "\\x";
+      line += hex[byte >> 4];
+      line += hex[byte & 0xF];
+    }
+  }
+}
+
 }  // namespace
 
 void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
@@ -69,13 +91,13 @@ void TextFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_b
   line += ' ';
   line.append(msg.logger_name.data(), msg.logger_name.size());
   line += ": ";
-  line += message_of(msg);
+  append_visible(line, message_of(msg));
   for (const auto& field : current().fields()) {
-    if (field.key == "span_id") continue;  // noise for a person; JSON keeps it
+    if (field.key == "span_id" || field.key == "trace_flags") continue;  // noise for a person; JSON keeps them
     line += ' ';
     line += field.key;
     line += '=';
-    line += field.value;
+    append_visible(line, field.value);
   }
   line += '\n';
   append(dest, line);

@@ -17,6 +17,7 @@ LeaseKeeper::LeaseKeeper(const queue::RedisEndpoint& endpoint, const queue::Conn
       worker_id_(worker_id),
       lease_ms_(lease_ms),
       interval_(std::chrono::milliseconds(std::clamp<std::int64_t>(lease_ms / 3, 50, 5000))),
+      context_(log::current()),
       thread_([this] { loop(); }) {}
 
 LeaseKeeper::~LeaseKeeper() { stop(); }
@@ -37,21 +38,25 @@ queue::ConnectOptions LeaseKeeper::stoppable(queue::ConnectOptions options) {
   return options;
 }
 
-void LeaseKeeper::hold(const std::vector<queue::LeaseRef>& leases) {
+void LeaseKeeper::hold(const std::vector<queue::LeaseRef>& leases, const std::vector<log::Context>& contexts) {
   std::lock_guard lock(mutex_);
-  for (const auto& [id, token] : leases) {
+  for (std::size_t i = 0; i < leases.size(); ++i) {
+    const auto& [id, token] = leases[i];
     // Leased again: the earlier lease expired (its attempt may still run here); it stops, its commit is refused.
     if (const auto earlier = held_.find(id); earlier != held_.end() && earlier->second != token)
       lost_.insert({id, earlier->second});
     held_[id] = token;
+    if (i < contexts.size()) contexts_[id] = contexts[i];
   }
 }
 
 void LeaseKeeper::drop(const std::vector<queue::LeaseRef>& leases) {
   std::lock_guard lock(mutex_);
   for (const auto& lease : leases) {
-    if (const auto found = held_.find(lease.first); found != held_.end() && found->second == lease.second)
+    if (const auto found = held_.find(lease.first); found != held_.end() && found->second == lease.second) {
       held_.erase(found);
+      contexts_.erase(lease.first);
+    }
     lost_.erase(lease);
   }
 }
@@ -77,6 +82,7 @@ std::exception_ptr LeaseKeeper::refusal() const {
 }
 
 void LeaseKeeper::loop() {
+  const log::ContextGuard worker_context(context_);  // its reconnection lines name the worker too
   const auto logger = log::get("worker");
   queue::QueueClient client(connection_, queue_name_);
   std::unique_lock lock(mutex_);
@@ -92,6 +98,8 @@ void LeaseKeeper::loop() {
         const auto now_held = held_.find(id);
         if (renewed == held.end() || now_held == held_.end() || now_held->second != renewed->second) continue;
         if (lost_.insert(*renewed).second) {
+          const auto context = contexts_.find(id);
+          const log::ContextGuard task(context != contexts_.end() ? context->second : context_);
           logger->warn("lost the lease of task {}: it expired or was taken over; its outputs will be discarded", id);
         }
       }

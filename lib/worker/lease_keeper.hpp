@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "log/context.hpp"
 #include "queue/client.hpp"
 #include "queue/connection.hpp"
 
@@ -26,7 +27,8 @@ class LeaseKeeper {
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
-  void hold(const std::vector<queue::LeaseRef>& leases);
+  // `contexts` (one per lease, or none): what a lost lease is logged under.
+  void hold(const std::vector<queue::LeaseRef>& leases, const std::vector<log::Context>& contexts = {});
   // Forgets these leases, each only while it is the one held for its task: a task this worker leased again since
   // (its earlier attempt's lease expired in a stall) keeps its new lease renewed.
   void drop(const std::vector<queue::LeaseRef>& leases);
@@ -53,7 +55,9 @@ class LeaseKeeper {
   std::chrono::milliseconds interval_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::map<std::string, std::string> held_;  // task id → the token of its lease held now
+  std::map<std::string, std::string> held_;       // task id → the token of its lease held now
+  std::map<std::string, log::Context> contexts_;  // task id → its log context, while held
+  log::Context context_;                          // the worker's, made the renewal thread's own
   std::set<queue::LeaseRef> lost_;
   bool stopping_ = false;
   std::atomic<bool> failed_{false};

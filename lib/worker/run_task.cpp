@@ -20,18 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-log::Context task_context(const queue::Leased& lease, const std::string& traceparent) {
-  std::string why;
-  std::vector<log::Field> fields{{"task_id", lease.task_id()}, {"job_id", lease.job()}, {"attempt", lease.attempt}};
-  if (const auto trace = log::parse_traceparent(traceparent, why)) {
-    // The job carries the enqueuer's span; each task runs as a child span of it.
-    const auto span = trace->child();
-    fields.emplace_back("trace_id", span.trace_id);
-    fields.emplace_back("span_id", span.span_id);
-  }
-  return log::current().with(fields);
-}
-
 TaskHandler& handler_for(const HandlerRegistry& registry, const std::string& kind) {
   if (auto* handler = registry.find(kind)) return *handler;
   const auto suggestion = core::closest_match(kind, registry.kinds());
@@ -66,6 +54,25 @@ OutputFile stage_done_record(const Outcome& outcome, const queue::Task& task) {
 
 }  // namespace
 
+log::Context task_context(const queue::Leased& lease) {
+  auto context =
+      log::current().with({{"task_id", lease.task_id()}, {"job_id", lease.job()}, {"attempt", lease.attempt}});
+  std::string traceparent;
+  try {
+    traceparent = queue::parse_task(lease.envelope).traceparent;
+  } catch (const core::Error&) {
+    return context;  // the runner refuses the envelope, under this context
+  }
+  if (traceparent.empty()) return context;
+  std::string why;
+  if (const auto trace = log::parse_traceparent(traceparent, why))
+    return context.with(log::trace_fields(trace->child()));
+  const log::ContextGuard guard(context);
+  log::get("worker")->warn("the task's traceparent '{}' is malformed ({}): its lines carry the worker's trace",
+                           traceparent, why);
+  return context;
+}
+
 std::string staging_dir_for(const std::string& output, const std::string& id, const std::string& token) {
   return output + "/.swath-staging/" + id + "." + token;
 }
@@ -77,6 +84,8 @@ core::Json outputs_json(const Outcome& outcome) {
   json.set("staging", outcome.staging_dir);
   json.set("dir", outcome.output_dir);
   json.set("files", std::move(files));
+  // Whichever worker moves the files into place (finish_orphans) logs under the task's trace.
+  if (const auto trace = log::trace_of(outcome.context)) json.set("traceparent", trace->traceparent());
   return json;
 }
 
@@ -88,15 +97,13 @@ Outcome TaskRunner::operator()(const Job& job) const {
   } unwatch{watchdog, attempt_key(job.lease)};
   Outcome outcome;
   outcome.lease = job.lease;
-  outcome.context = task_context(job.lease, "");
+  outcome.context = job.context;
   log::ContextGuard guard(outcome.context);
   const auto logger = log::get("worker");
   ResourceMeter meter;
   try {
     queue::Task task = queue::parse_task(job.lease.envelope);
     task.attempt = job.lease.attempt;
-    outcome.context = task_context(job.lease, task.traceparent);
-    log::ContextGuard task_guard(outcome.context);
     if (task.id != job.lease.task_id() || task.job != job.lease.job()) {
       throw core::DataError("malformed task", "envelope id '" + task.job + ":" + task.id + "' is not its key's");
     }

@@ -18,11 +18,16 @@ namespace swath::worker {
 struct Job {
   queue::Leased lease;
   std::int64_t leased_at_ms = 0;  // Redis TIME of the lease, for the task deadline
+  log::Context context;           // task_context: made where the task was leased, used wherever it is talked about
 };
+
+// A leased task's log context: the worker's (worker_id), the task's ids and attempt, and a child span of the trace its
+// job was enqueued under (the worker's own, with a warning, when the envelope's traceparent does not parse).
+log::Context task_context(const queue::Leased& lease);
 
 struct Outcome {
   queue::Leased lease;
-  log::Context context;  // trace_id, task_id, attempt: for the main loop's log lines about this task
+  log::Context context;  // the Job's: for the main loop's log lines about this task
   bool ok = false;
   Classified failure;
   std::string output_dir;   // final directory

@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "log/logger.hpp"
+#include "log/trace_context.hpp"
 
 namespace swath::worker {
 
@@ -16,6 +17,21 @@ namespace fs = std::filesystem;
 std::vector<log::Field> key_fields(const std::string& key) {
   const auto colon = key.find(':');
   return {{"task_id", key.substr(colon + 1)}, {"job_id", key.substr(0, colon)}};
+}
+
+// A committed task left to any worker: its ids, and the trace its commit recorded (outputs_json), when it did.
+log::Context orphan_context(const queue::Finishing& orphan) {
+  auto context = log::current().with(key_fields(orphan.id));
+  try {
+    const auto json = core::Json::parse(orphan.outputs_json);
+    std::string why;
+    if (const auto* recorded = json.find("traceparent"))
+      if (const auto trace = log::parse_traceparent(recorded->as_string(), why))
+        return context.with(log::trace_fields(*trace));
+  } catch (const core::Error&) {
+    // An unreadable record: finish_orphans says so under the ids alone.
+  }
+  return context;
 }
 }  // namespace
 
@@ -132,7 +148,7 @@ void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bo
   const auto logger = log::get("worker");
   std::vector<std::string> moved;
   std::vector<queue::LeaseRef> leases;
-  std::vector<std::pair<std::string, std::string>> unmoved;
+  std::vector<Unmoved> unmoved;
   for (const auto& o : successes) leases.emplace_back(o.lease.id, o.lease.token);
   keeper_.drop(leases);
   for (std::size_t i = 0; i < successes.size(); ++i) {
@@ -159,7 +175,7 @@ void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bo
       } catch (const core::Error& e) {
         // Committed: the task is done once its files are in place. Retried (here or by any worker), never dropped.
         logger->error("committed, but cannot move the outputs into place: {}", core::describe(e));
-        unmoved.emplace_back(o.lease.id, core::describe(e));
+        unmoved.push_back({o.lease.id, core::describe(e), o.context});
       }
     }
     logger->debug("committed in {:.3f} s ({} outputs)", o.seconds, o.files.size());
@@ -168,16 +184,18 @@ void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bo
   report_unfinished(unmoved);
 }
 
-void Settler::report_unfinished(const std::vector<std::pair<std::string, std::string>>& failures) {
+void Settler::report_unfinished(const std::vector<Unmoved>& failures) {
   if (failures.empty()) return;
   const auto logger = log::get("worker");
+  std::vector<std::pair<std::string, std::string>> reasons;
+  for (const auto& f : failures) reasons.emplace_back(f.id, f.error);
   const auto results = client_.connection().with_reconnect(
-      [&] { return client_.finish_failed(failures, policy_.max_attempts, policy_.backoff_base_ms); });
+      [&] { return client_.finish_failed(reasons, policy_.max_attempts, policy_.backoff_base_ms); });
   for (std::size_t i = 0; i < failures.size(); ++i) {
-    log::Scope scope(key_fields(failures[i].first));
+    const log::ContextGuard guard(failures[i].context);
     if (results.at(i) == "dead") {
       ++counts_.dead;  // committed, then dead: the summary counts it in both, as `queue dead list` shows it
-      logger->error("task dead-lettered: its committed outputs could not be moved into place: {}", failures[i].second);
+      logger->error("task dead-lettered: its committed outputs could not be moved into place: {}", failures[i].error);
     } else if (results.at(i) == "retry") {
       logger->warn("moving the committed outputs into place will be tried again");
     }
@@ -221,9 +239,10 @@ void Settler::finish_orphans() {
   const auto orphans =
       client_.connection().with_reconnect([&] { return client_.claim_finishing(policy_.finish_hold_ms); });
   std::vector<std::string> done;
-  std::vector<std::pair<std::string, std::string>> unmoved;
+  std::vector<Unmoved> unmoved;
   for (const auto& orphan : orphans) {
-    log::Scope scope(key_fields(orphan.id));
+    const auto context = orphan_context(orphan);
+    const log::ContextGuard guard(context);
     try {
       if (orphan.outputs_json.empty()) throw core::DataError("committed task", "its record names no outputs");
       const auto json = core::Json::parse(orphan.outputs_json);
@@ -234,7 +253,7 @@ void Settler::finish_orphans() {
       done.push_back(orphan.id);
     } catch (const core::Error& e) {
       logger->error("cannot move a committed task's outputs into place: {}", core::describe(e));
-      unmoved.emplace_back(orphan.id, core::describe(e));
+      unmoved.push_back({orphan.id, core::describe(e), context});
     }
   }
   client_.connection().with_reconnect([&] { client_.finished(done); });

@@ -51,7 +51,12 @@ class Settler {
   void apply_commit(std::vector<Outcome>& successes, const std::vector<bool>& accepted);
   void fail(std::vector<Outcome>& failures);
   // Reports moves that failed; they are retried or, after the last try, dead-lettered with the reason.
-  void report_unfinished(const std::vector<std::pair<std::string, std::string>>& failures);
+  struct Unmoved {
+    std::string id;  // "JOB:ID"
+    std::string error;
+    log::Context context;  // the task's
+  };
+  void report_unfinished(const std::vector<Unmoved>& failures);
 
   queue::QueueClient& client_;
   LeaseKeeper& keeper_;

@@ -12,6 +12,7 @@
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "core/text.hpp"
+#include "log/context.hpp"
 #include "log/logger.hpp"
 #include "worker/worker_loop.hpp"
 
@@ -83,6 +84,8 @@ WorkerSummary run_worker(const WorkerOptions& options, const HandlerRegistry& re
   WorkerOptions resolved = options;
   if (resolved.worker_id.empty()) resolved.worker_id = default_worker_id();
   const queue::Keys keys(resolved.queue);  // a bad name is a usage error before connecting
+  // Every line of this worker names it, in every thread (tasks, renewals): workers on many hosts share a log store.
+  const log::Scope worker_scope{{"worker_id", resolved.worker_id}};
   auto loop = std::make_unique<WorkerLoop>(resolved, registry);
   try {
     auto summary = loop->run();

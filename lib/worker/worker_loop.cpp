@@ -29,6 +29,12 @@ std::vector<queue::LeaseRef> refs_of(const std::vector<Job>& jobs) {
   return refs;
 }
 
+std::vector<log::Context> contexts_of(const std::vector<Job>& jobs) {
+  std::vector<log::Context> contexts;
+  for (const auto& j : jobs) contexts.push_back(j.context);
+  return contexts;
+}
+
 std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
 }
@@ -208,8 +214,11 @@ queue::LeaseBatch WorkerLoop::receive_lease(bool sent, std::size_t count) {
     });
   }
   std::vector<Job> jobs;
-  for (auto& leased : batch.tasks) jobs.push_back(Job{std::move(leased), batch.now_ms});
-  keeper_.hold(refs_of(jobs));
+  for (auto& leased : batch.tasks) {
+    auto context = task_context(leased);
+    jobs.push_back(Job{std::move(leased), batch.now_ms, std::move(context)});
+  }
+  keeper_.hold(refs_of(jobs), contexts_of(jobs));
   summary_.leased += static_cast<std::int64_t>(jobs.size());
   pool_.submit(std::move(jobs));
   batch.tasks.clear();
@@ -236,8 +245,7 @@ void WorkerLoop::abandon_overdue() {
   std::vector<Outcome> failures;
   for (auto& job : pool_.abandon([&](const Job& j) { return limits.count(attempt_key(j.lease)) > 0; })) {
     Outcome o;
-    o.context = log::current().with(
-        {{"task_id", job.lease.task_id()}, {"job_id", job.lease.job()}, {"attempt", job.lease.attempt}});
+    o.context = job.context;
     o.failure.reason =
         fmt::format("hung: it ran longer than its time limit of {:g} s (--task-timeout) and was abandoned",
                     static_cast<double>(limits[attempt_key(job.lease)]) / 1000.0);

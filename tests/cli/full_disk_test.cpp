@@ -202,6 +202,13 @@ TEST_CASE("full disk: --log-file lines that cannot be written are said on stderr
       r.err.find("cannot write log file '" + tmpfs / "swath.log" + "': No space left on device") != std::string::npos,
       r.err);
   CHECK_MESSAGE(r.err.find("log line(s) could not be written to '" + tmpfs / "swath.log") != std::string::npos, r.err);
+  // A command that fails says it too (a full disk usually fails both), after its error.
+  const auto failed =
+      test::swath({"--log-file", tmpfs / "swath.log", "-v", "eval", dir / "none.geojson", dir / "t.geojson"});
+  CHECK(failed.exit_code != 0);
+  const auto error_at = failed.err.find("none.geojson");
+  const auto lost_at = failed.err.find("log line(s) could not be written to '" + tmpfs / "swath.log");
+  CHECK_MESSAGE((error_at != std::string::npos && lost_at != std::string::npos && error_at < lost_at), failed.err);
   // With room, every line is there and nothing is said.
   tmpfs.clear();
   const auto roomy = test::swath({"--log-file", tmpfs / "swath.log", "-v", "config", "show", "--json"});

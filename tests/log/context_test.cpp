@@ -11,6 +11,7 @@
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "log/context.hpp"
+#include "log/formatters.hpp"
 #include "log/logger.hpp"
 #include "support/captured_log.hpp"
 #include "support/process.hpp"
@@ -131,4 +132,19 @@ TEST_CASE("log: a log file in a missing directory is a usage error naming the pa
     CHECK(std::string(e.what()).find("/proc/swath-cannot-write-here") != std::string::npos);
   }
   log::configure(test::suite_log_settings());
+}
+
+TEST_CASE("log: a text line is one line without terminal control, whatever its message and fields hold") {
+  const log::Scope scope{{"scene", "a\nb\x1b[2Jc.tif"}, {"span_id", "hidden"}, {"trace_flags", "01"}};
+  log::TextFormatter formatter;
+  const std::string payload = "cannot open 'x\ry\t\x07z'";
+  const spdlog::details::log_msg msg("tile", spdlog::level::warn, payload);
+  spdlog::memory_buf_t buffer;
+  formatter.format(msg, buffer);
+  const std::string line(buffer.data(), buffer.size());
+  CHECK(line.find(R"(WARNING tile: cannot open 'x\ry\t\x07z' scene=a\nb\x1b[2Jc.tif)") != std::string::npos);
+  CHECK(line.find('\n') == line.size() - 1);
+  CHECK(line.find('\x1b') == std::string::npos);
+  CHECK(line.find("span_id") == std::string::npos);  // for a person: JSON lines keep both
+  CHECK(line.find("trace_flags") == std::string::npos);
 }

@@ -51,3 +51,27 @@ TEST_CASE("trace: malformed traceparents are rejected with a reason") {
   }
   CHECK_THROWS_AS(log::require_traceparent("nope", "--traceparent"), core::UsageError);
 }
+
+TEST_CASE("trace: a later version is read by its first 55 characters, keeping only the sampled flag") {
+  std::string why;
+  const auto later =
+      log::parse_traceparent("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03-what-comes-next", why);
+  REQUIRE(later.has_value());
+  CHECK(later->trace_id == "4bf92f3577b34da6a3ce929d0e0e4736");
+  CHECK(later->flags == 1);
+  // Passed on as the version this swath speaks.
+  CHECK(later->traceparent() == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  CHECK(log::parse_traceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", why).has_value());
+  // A later version must still have a '-' (or nothing) after its 55 characters; version 00 nothing at all.
+  CHECK_FALSE(log::parse_traceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x", why).has_value());
+  CHECK_FALSE(log::parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-", why).has_value());
+  CHECK_FALSE(log::parse_traceparent("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x", why).has_value());
+}
+
+TEST_CASE("trace: sampled and unsampled flags round-trip") {
+  std::string why;
+  const auto unsampled = log::parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", why);
+  REQUIRE(unsampled.has_value());
+  CHECK(unsampled->flags == 0);
+  CHECK(unsampled->child().traceparent().substr(53) == "00");
+}

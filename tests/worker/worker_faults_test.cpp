@@ -12,8 +12,10 @@
 #include <thread>
 
 #include "core/files.hpp"
+#include "log/context.hpp"
 #include "queue/client.hpp"
 #include "queue/stats.hpp"
+#include "support/captured_log.hpp"
 #include "support/redis_server.hpp"
 #include "worker/lease_keeper.hpp"
 #include "worker/prefetch.hpp"
@@ -69,6 +71,30 @@ class SceneFileHandler final : public worker::TaskHandler {
   }
 };
 
+const std::string fixture_trace = "0af7651916cd43dd8448eb211c80319c";  // Fixture::task's traceparent
+
+// The log lines about one task ("JOB:ID" or the bare id).
+std::vector<core::Json> lines_about(const std::vector<core::Json>& lines, const std::string& task_id) {
+  std::vector<core::Json> out;
+  for (const auto& line : lines) {
+    const auto* id = line.find("task_id");
+    if (id != nullptr && id->as_string() == task_id) out.push_back(line);
+  }
+  return out;
+}
+
+// Whether some line has `text` in its message; each such line must carry the task's trace and the worker's id.
+bool said_with_trace(const std::vector<core::Json>& lines, const std::string& text, const std::string& worker_id) {
+  bool said = false;
+  for (const auto& line : lines) {
+    if (line.at("message").as_string().find(text) == std::string::npos) continue;
+    said = true;
+    CHECK_MESSAGE(test::field(line, "trace_id") == fixture_trace, line.dump());
+    CHECK_MESSAGE(test::field(line, "worker_id") == worker_id, line.dump());
+  }
+  return said;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -80,7 +106,16 @@ TEST_CASE(
   const auto blocked = f.task("scene", {f.input("s.txt", "s")});
   f.client.enqueue({blocked, f.task("checksum", {f.input("a.txt", "a")}), f.task("checksum", {f.input("b.txt", "b")})},
                    false);
-  const auto summary = worker::run_worker(f.options(), handlers);  // must neither crash nor drop the entry
+  test::CapturedLog captured;
+  auto options = f.options();
+  options.worker_id = "w-moves";
+  const auto summary = worker::run_worker(options, handlers);  // must neither crash nor drop the entry
+  // Its move failed after the commit, then again when taken up as a committed task left unmoved: every line about
+  // it carries its trace (the second from the trace its commit recorded), and the worker's id.
+  const auto about = lines_about(captured.lines(), blocked.id);
+  CHECK(said_with_trace(about, "committed, but cannot move the outputs into place", "w-moves"));
+  CHECK(said_with_trace(about, "cannot move a committed task's outputs into place", "w-moves"));
+  CHECK(said_with_trace(about, "task dead-lettered: its committed outputs could not be moved", "w-moves"));
   CHECK(summary.settled.committed == 3);
   CHECK(summary.settled.dead == 1);  // dead-lettered once its files could not be moved
   CHECK(fs::exists(f.dir / "out/a.txt.sha256"));
@@ -114,9 +149,15 @@ TEST_CASE("worker: a task that hangs (a FIFO as input) is abandoned at its time 
   f.client.enqueue({hangs, fine}, false);
   auto options = f.options();
   options.task_timeout_ms = 300;
+  options.worker_id = "w-hangs";
+  test::CapturedLog captured;
   const auto summary = worker::run_worker(options, worker::builtin_handlers());
   CHECK(summary.hung == 2);  // both attempts
   CHECK(summary.settled.committed == 1);
+  // Said by the main loop, not the task's thread: still under the task's trace, as its other lines are.
+  const auto about = lines_about(captured.lines(), hangs.id);
+  CHECK(said_with_trace(about, "hung: it ran longer than its time limit", "w-hangs"));
+  CHECK(said_with_trace(about, "task dead-lettered: hung", "w-hangs"));
   CHECK(fs::exists(f.dir / "out/a.txt.sha256"));
   const auto dead = f.client.dead_list(0, -1);
   REQUIRE(dead.size() == 1);
@@ -235,4 +276,23 @@ TEST_CASE("worker: lease sizes: one per free slot for long tasks, batches for sh
         0);
   CHECK(tasks_to_lease({.concurrency = 1, .running = 1, .queued = 400, .mean_task_seconds = 1e-5, .max_batch = 1000}) ==
         600);
+}
+
+TEST_CASE("worker: a task whose traceparent does not parse is said so, runs under the worker's trace, and commits") {
+  Fixture f;
+  auto task = f.task("checksum", {f.input("a.txt", "a")});
+  task.traceparent = "00-not-a-trace";
+  f.client.enqueue({task}, false);
+  auto options = f.options();
+  options.worker_id = "w-untraced";
+  test::CapturedLog captured;
+  const log::Scope worker_trace{{"trace_id", "11111111111111111111111111111111"}};
+  CHECK(worker::run_worker(options, worker::builtin_handlers()).settled.committed == 1);
+  bool warned = false;
+  for (const auto& line : lines_about(captured.lines(), task.id)) {
+    CHECK(test::field(line, "worker_id") == "w-untraced");
+    CHECK(test::field(line, "trace_id") == "11111111111111111111111111111111");
+    warned = warned || line.at("message").as_string().find("the task's traceparent '00-not-a-trace' is malformed") == 0;
+  }
+  CHECK(warned);
 }

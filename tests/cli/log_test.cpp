@@ -1,0 +1,46 @@
+// Logs as a user sees them: where --log-file may point, and a caller's trace flags kept from enqueue to the worker.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "core/json.hpp"
+#include "support/process.hpp"
+#include "support/redis_server.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+TEST_CASE("cli log: --log-file - is refused, not made a file named '-'") {
+  test::ScratchDir dir;
+  const auto r = test::swath({"--log-file", "-", "version"}, {.working_dir = dir.path()});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--log-file '-': not a file: log lines already go to stderr") != std::string::npos, r.err);
+  CHECK_FALSE(fs::exists(dir / "-"));
+}
+
+TEST_CASE("cli log: an unsampled caller's trace stays unsampled through enqueue, Redis and the worker") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  test::write_text(dir / "in/a.txt", "alpha\n");
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  auto r = test::swath(test::with_queue(redis, "logs",
+                                        {"--traceparent", "00-" + trace + "-00f067aa0ba902b7-00", "enqueue", "--kind",
+                                         "checksum", dir / "in/a.txt", "--output", dir / "out"}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = test::swath(test::with_queue(
+      redis, "logs", {"--log-format", "json", "-v", "worker", "--exit-when-empty", "--worker-id", "w-unsampled"}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  int task_lines = 0;
+  for (const auto& line : test::lines(r.err)) {
+    const auto json = core::Json::parse(line);
+    if (json.at("component").as_string() == "worker" || json.find("task_id") != nullptr)
+      CHECK_MESSAGE(json.at("worker_id").as_string() == "w-unsampled", line);  // the loop's lines and the tasks'
+    if (json.find("task_id") == nullptr) continue;
+    ++task_lines;
+    CHECK_MESSAGE(json.at("trace_id").as_string() == trace, line);
+    CHECK_MESSAGE(json.at("trace_flags").as_string() == "00", line);  // was "01": enqueue marked every task sampled
+  }
+  CHECK(task_lines > 0);
+  CHECK(fs::exists(dir / "out/a.txt.sha256"));
+}
