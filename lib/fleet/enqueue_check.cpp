@@ -45,17 +45,6 @@ void refusing(const std::string& kind, Check&& check) {
   }
 }
 
-void refuse_other_chips(const std::string& output_dir, const tiling::TileOptions& options) {
-  const core::Json header = core::Json::Object{
-      {"schema", "swath.tiles/1"}, {"options", tiling::output_options_json(options)}, {"scenes", core::Json::array()}};
-  try {
-    tiling::OtherRuns::find(output_dir, "tiles.jsonl", header, false);
-  } catch (const core::UsageError& e) {
-    throw core::UsageError("--output '" + output_dir + "'", e.why(),
-                           "use another --output, or remove that run's tiles and manifests first");
-  }
-}
-
 class Checker {
  public:
   // Without `open_scenes` the paths are the workers' (enqueue --worker-paths): no local file is looked at.
@@ -84,7 +73,8 @@ class Checker {
       // Tiles of another run there (`swath tile`, or another fleet's, of other options): the tasks would write over
       // them and leave their manifests listing other bytes. `swath tile` refuses that as this does.
       if (open_scenes_ && !core::is_vsi_path(task.output) && chips_checked_.insert(task.output + "\n" + shape).second) {
-        refuse_other_chips(task.output, fresh.options);  // once per output and options: it reads every manifest there
+        refuse_other_chips(task.output, fresh.options,
+                           Audience::enqueue);  // once per output and options: it reads every manifest there
       }
       // Shards of two counts in one output list every tile twice: a claim of the count (as for pyramids), and the
       // shard manifests already there, whoever wrote them.

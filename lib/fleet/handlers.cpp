@@ -71,6 +71,7 @@ class TileHandler final : public worker::TaskHandler {
     if (is_pyramid_task(task)) return run_pyramid(task, context);
     tiling::TileOptions options = tile_task_options(task, Audience::worker);
     for (const auto& input : task.inputs) check_scene(input);
+    refuse_other_chips(task.output, options, Audience::worker);
     options.output_dir = context.staging_dir;
     options.resources = resources_;
     if (!task.job.empty()) options.header_labels = core::Json::Object{{"job", task.job}, {"task", task.id}};

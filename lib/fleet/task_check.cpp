@@ -9,6 +9,7 @@
 #include "fleet/handlers.hpp"
 #include "fleet/options.hpp"
 #include "settings/schema.hpp"
+#include "tiling/other_runs.hpp"
 #include "tiling/plan.hpp"
 #include "worker/settle.hpp"
 
@@ -113,6 +114,22 @@ void refuse(Audience audience, const std::string& kind, const core::Error& error
   const bool names_flag = names_local_flag(error.hint());
   refuse(audience, error.subject(), error.why(),
          error.hint().empty() || names_flag ? options_hint(kind) : error.hint());
+}
+
+void refuse_other_chips(const std::string& output_dir, const tiling::TileOptions& options, Audience audience) {
+  const core::Json header = core::Json::Object{
+      {"schema", "swath.tiles/1"}, {"options", tiling::output_options_json(options)}, {"scenes", core::Json::array()}};
+  try {
+    tiling::OtherRuns::find(output_dir, "tiles.jsonl", header, false);
+  } catch (const core::UsageError& e) {
+    if (audience == Audience::enqueue)
+      throw core::UsageError("--output '" + output_dir + "'", e.why(),
+                             "use another --output, or remove that run's tiles and manifests first");
+    // Committed, this task's tiles would mix with that run's under one glob, half of them listed by each manifest.
+    throw core::DataError("output '" + output_dir + "'", e.why() + " (made since this work was enqueued)",
+                          "remove that run's tiles and manifests, then `swath queue dead retry` this task; or enqueue "
+                          "the work again with another --output");
+  }
 }
 
 std::vector<std::int64_t> tile_task_indices(const queue::Task& task, Audience audience) {

@@ -11,6 +11,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "tiling/grid.hpp"
 #include "tiling/manifest_reader.hpp"
 
 namespace swath::tiling {
@@ -106,6 +107,61 @@ std::string dropped_scenes(const ManifestHeader& theirs, const ManifestHeader& o
   return names;
 }
 
+std::int64_t int_field(const core::Json& json, const char* key) {
+  const auto* value = json.find(key);
+  return value != nullptr && value->is_int() ? value->as_int() : -1;
+}
+
+std::string size_of(const core::Json& scene) {
+  return std::to_string(int_field(scene, "width")) + "×" + std::to_string(int_field(scene, "height")) + " px";
+}
+
+std::string text_field(const core::Json& scene, const char* key) {
+  const auto* value = scene.find(key);
+  return value != nullptr && value->is_string() ? value->as_string() : "";
+}
+
+// Whether chips of a scene of `theirs`' size have cells a scene of `mine`'s lacks (a column or row more), in the
+// grid `options` (a chips header's) gives.
+bool cells_left_over(const core::Json& theirs, const core::Json& mine, const core::Json& options) {
+  const auto* edge = options.find("edge");
+  const GridOptions grid{
+      int_field(options, "size"), int_field(options, "overlap"),
+      edge != nullptr && edge->is_string() && edge->as_string() == "shrink" ? Edge::shrink : Edge::pad};
+  try {
+    const Grid before(int_field(theirs, "width"), int_field(theirs, "height"), grid);
+    const Grid now(int_field(mine, "width"), int_field(mine, "height"), grid);
+    return before.columns() > now.columns() || before.rows() > now.rows();
+  } catch (const core::Error&) {
+    return size_of(theirs) != size_of(mine);
+  }
+}
+
+// A scene `theirs` lists under the name of one of `ours` that is not that scene: one of other size whose cells this
+// run does not all write again (a scene rewritten smaller, cropped), or another file with other content (another
+// scene flattened to the same name). "" when none; else what tells them apart. The same file rewritten, or the same
+// content under another path, is the same scene: this run writes every cell it had again.
+std::string changed_scene(const ManifestHeader& theirs, const ManifestHeader& ours) {
+  for (const auto& scene : theirs.scenes) {
+    const auto* mine = ours.scene(scene.name);
+    if (mine == nullptr) continue;
+    const auto their_print = text_field(scene.json, "fingerprint");
+    const auto my_print = text_field(mine->json, "fingerprint");
+    const bool other_file =
+        scene.source != mine->source && !their_print.empty() && !my_print.empty() && their_print != my_print;
+    const auto their_size = size_of(scene.json);
+    const auto my_size = size_of(mine->json);
+    // A pyramid's tiles follow a scene's bounds, not a pixel grid: any other size may leave tiles it no longer covers.
+    const bool left_over = text_field(ours.json, "grid") == "xyz"
+                               ? their_size != my_size
+                               : cells_left_over(scene.json, mine->json, ours.options);
+    if (!other_file && !left_over) continue;
+    return "scene '" + scene.name + "' of '" + scene.source + "' (" + their_size + "), not this run's '" +
+           mine->source + "' (" + my_size + (their_size == my_size ? ", other content" : "") + ")";
+  }
+  return "";
+}
+
 bool is_pyramid(const std::map<std::string, std::string>& options) {
   const auto grid = options.find("grid");
   return grid != options.end() && grid->second == "xyz";
@@ -127,10 +183,16 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
     return !replaced.empty() && (name == replaced || name == "." + replaced + ".journal" ||
                                  (name.rfind(set_aside, 0) == 0 && is_journal(name)));
   };
-  // Another tile set: other options, or (the manifest this run replaces) scenes this run leaves out.
+  // Another tile set: other options, a scene of one of this run's names that is not this run's scene, or (the
+  // manifest this run replaces) scenes this run leaves out.
   std::string dropped;  // the first such file's scenes, for the message
+  std::string changed;  // the first such file's other scene, for the message
   const auto is_other = [&](const ManifestHeader& theirs, const std::string& name) {
     if (tile_set_options(theirs.json) != ours) return true;
+    if (const auto other_scene = changed_scene(theirs, our_header); !other_scene.empty()) {
+      if (changed.empty()) changed = other_scene;
+      return true;
+    }
     if (!replaces(name) || is_pyramid(ours)) return false;  // a pyramid's options name its scenes already
     const auto left_out = dropped_scenes(theirs, our_header);
     if (!left_out.empty() && dropped.empty()) dropped = left_out;
@@ -163,7 +225,8 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
     const auto other = [&](const ManifestHeader& theirs) {
       if (theirs.schema != "swath.tiles/1" || !is_other(theirs, name)) return false;
       auto options = tile_set_options(theirs.json);
-      if (options == ours) options["scenes"] = scene_list(theirs);  // only its scenes differ
+      if (options == ours && changed_scene(theirs, our_header).empty())
+        options["scenes"] = scene_list(theirs);  // only its scenes differ
       runs.found_.push_back({name, std::move(options)});
       return true;
     };
@@ -193,6 +256,14 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
   }
   if (!overwrite) {
     const auto& first = runs.found_.front();
+    if (first.options == ours) {  // same options: one of its scenes is not this run's scene of that name
+      throw core::UsageError("output '" + output_dir + "'",
+                             "its " + first.file + " lists the tiles of " + changed +
+                                 ": its tiles of cells this run does not write " + "would stay beside this run's",
+                             is_pyramid(ours)
+                                 ? "choose another -o, or remove that pyramid first (--grid xyz has no --overwrite)"
+                                 : "--overwrite replaces that run's tiles with this run's; or choose another -o");
+    }
     if (!is_pyramid(ours) && !is_pyramid(first.options) && first.options.count("scenes") != 0) {  // fewer scenes
       throw core::UsageError("output '" + output_dir + "'",
                              "its " + first.file + " lists the tiles of scene(s) " + dropped +

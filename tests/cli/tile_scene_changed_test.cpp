@@ -1,0 +1,128 @@
+// `swath tile` run again when a scene of the same name is not the same scene any more: another size (rewritten
+// smaller, cropped), another file flattened to the same name; and a worker finding another run's chips.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "core/files.hpp"
+#include "core/json.hpp"
+#include "support/process.hpp"
+#include "support/rasters.hpp"
+#include "support/redis_server.hpp"
+#include "support/scratch.hpp"
+#include "support/tile_helpers.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string scene_of(const std::string& path, int width, int height, int shift = 0) {
+  fs::remove(path);
+  fs::create_directories(fs::path(path).parent_path());
+  return test::make_scene(
+      path, {.width = width, .height = height, .bands = 3, .type = GDT_Byte, .pixel = [shift](int b, int x, int y) {
+               return (x + 3 * y + 50 * b + shift) % 251;
+             }});
+}
+
+// Tile files under `dir` (relative paths), and the paths its manifests list.
+std::set<std::string> files_in(const std::string& dir, const std::string& extension) {
+  std::set<std::string> out;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    const auto path = fs::relative(entry.path(), dir).string();
+    if (entry.is_regular_file() && entry.path().extension() == extension && path[0] != '.') out.insert(path);
+  }
+  return out;
+}
+
+std::set<std::string> listed(const std::string& dir) {
+  std::set<std::string> out;
+  for (const auto& line : test::manifest_lines(dir)) {
+    if (line.find("path") != nullptr) out.insert(line.at("path").as_string());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("cli tile: a scene rewritten smaller is another grid: refused; --overwrite leaves only its tiles") {
+  test::ScratchDir dir;
+  const auto scene = scene_of(dir / "scene.tif", 128, 96);
+  const std::vector<std::string> args{"tile", scene, "-o", dir / "out", "--size", "32", "--json"};
+  REQUIRE(test::swath(args).exit_code == 0);
+  REQUIRE(files_in(dir / "out", ".tif").size() == 12);
+  scene_of(scene, 64, 48);
+  for (const char* extra : {"", "--resume"}) {
+    auto again = args;
+    if (*extra != '\0') again.push_back(extra);
+    const auto r = test::swath(again);
+    CHECK(r.exit_code == 2);  // was 0, with 8 tiles of the old scene beside the 4 listed
+    CHECK_MESSAGE(r.err.find("its tiles.jsonl lists the tiles of scene 'scene' of '" + scene +
+                             "' (128×96 px), not "
+                             "this run's '" +
+                             scene + "' (64×48 px)") != std::string::npos,
+                  r.err);
+    CHECK(r.err.find("--overwrite replaces that run's tiles") != std::string::npos);
+  }
+  CHECK(files_in(dir / "out", ".tif").size() == 12);  // nothing touched
+  auto overwrite = args;
+  overwrite.push_back("--overwrite");
+  const auto r = test::swath(overwrite);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).at("removed").as_int() == 8);
+  CHECK(files_in(dir / "out", ".tif") == listed(dir / "out"));
+  CHECK(listed(dir / "out").size() == 4);
+}
+
+TEST_CASE("cli tile: another file of the same scene name is refused; the same content under another path is not") {
+  test::ScratchDir dir;
+  const auto first = scene_of(dir / "x1/s.tif", 64, 48);
+  const auto other = scene_of(dir / "x2/s.tif", 64, 48, 7);  // same size, other pixels
+  REQUIRE(test::swath({"tile", first, "-o", dir / "out", "--size", "32"}).exit_code == 0);
+  const auto r = test::swath({"tile", other, "-o", dir / "out", "--size", "32"});
+  CHECK(r.exit_code == 2);  // was 0: x1's tiles silently replaced by x2's
+  CHECK_MESSAGE(r.err.find("scene 's' of '" + first + "' (64×48 px), not this run's '" + other +
+                           "' (64×48 px, other content)") != std::string::npos,
+                r.err);
+  // A copy is the same scene: its run goes on, as a re-run does.
+  fs::create_directories(dir / "x3");
+  fs::copy_file(first, dir / "x3/s.tif");
+  CHECK(test::swath({"tile", dir / "x3/s.tif", "-o", dir / "out", "--size", "32"}).exit_code == 0);
+  // The same path rewritten at its size is the same scene too: every cell is written again.
+  scene_of(dir / "x3/s.tif", 64, 48, 11);
+  CHECK(test::swath({"tile", dir / "x3/s.tif", "-o", dir / "out", "--size", "32"}).exit_code == 0);
+}
+
+TEST_CASE("cli tile --grid xyz: a scene cropped since the pyramid was made is refused (exit 2), tiles untouched") {
+  test::ScratchDir dir;
+  const auto scene = scene_of(dir / "s.tif", 400, 400);
+  const std::vector<std::string> args{"tile", scene, "-o", dir / "map", "--grid", "xyz", "--zoom", "12-14"};
+  REQUIRE(test::swath(args).exit_code == 0);
+  const auto before = files_in(dir / "map", ".png");
+  scene_of(scene, 100, 100);
+  const auto r = test::swath(args);
+  CHECK(r.exit_code == 2);  // was 0: the tiles the cropped scene no longer covers stayed, listed nowhere
+  CHECK_MESSAGE(r.err.find("(400×400 px), not this run's") != std::string::npos, r.err);
+  CHECK(r.err.find("remove that pyramid first") != std::string::npos);
+  CHECK(files_in(dir / "map", ".png") == before);
+}
+
+TEST_CASE("cli worker: chips of other options made in the output since enqueue: the task is dead, nothing mixed") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_of(dir / "scene.tif", 128, 96);
+  auto r = test::swath(test::with_queue(
+      redis, "mix", {"enqueue", "--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":64})"}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "out", "--size", "32"}).exit_code == 0);
+  const auto local = test::tree(dir / "out");
+  r = test::swath(test::with_queue(redis, "mix", {"worker", "--exit-when-empty"}));
+  CHECK(r.exit_code == 0);
+  CHECK_MESSAGE(r.err.find("holds the tiles of a run with other options") != std::string::npos, r.err);
+  CHECK(test::tree(dir / "out") == local);  // was: four 64 px tiles over the local run's 32 px ones
+  r = test::swath(test::with_queue(redis, "mix", {"queue", "dead", "list", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("tasks").as_array().size() == 1);
+}
