@@ -142,7 +142,11 @@ void Config::load_mapping(const void* node, const std::string& prefix, const std
                              "set again (first at " + first->second + ")", "keep one of the two");
     }
     const KeySpec* spec = schema_.find(key);
-    if (item.second.IsNull() && spec != nullptr) continue;  // `key:` with no value keeps what it had
+    if (item.second.IsNull() && spec != nullptr) {
+      // `size:` or `size: ~` read as "the default" would be a silent run on a value no one chose.
+      throw core::UsageError("file " + yaml_where(name, item.first) + ": key '" + key + "'", "it has no value",
+                             "give it one (expected " + expectation(*spec) + "), or remove the line for its default");
+    }
     if (item.second.IsMap()) {
       if (spec != nullptr) {
         throw core::UsageError("config '" + yaml_where(name, item.first) + "'",

@@ -75,6 +75,16 @@ TEST_CASE("config: wrong type names key, value and what is expected") {
         std::string::npos);
 }
 
+TEST_CASE("config: a key with no value (`size:`, `size: ~`, `size: null`) is refused, not read as its default") {
+  for (const char* empty : {"", " ~", " null"}) {
+    config::Config c = settings::defaults();
+    CAPTURE(empty);
+    CHECK(test::usage_message([&] { c.load_yaml(std::string("tile:\n  size:") + empty + "\n", "my.yaml"); }) ==
+          "file my.yaml:2: key 'tile.size': it has no value (hint: give it one (expected an integer from 16 to 65536), "
+          "or remove the line for its default)");
+  }
+}
+
 TEST_CASE("config: out-of-range and bad choices") {
   config::Config c = settings::defaults();
   CHECK(
