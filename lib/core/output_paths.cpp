@@ -48,7 +48,13 @@ bool writes_over(const std::string& output, const std::string& input) {
   if (target == entry_of(input)) return true;
   std::error_code ec;
   const fs::path read = fs::weakly_canonical(input, ec);  // through links: the file actually read
-  return !ec && target == read;
+  if (ec) return false;
+  if (target == read) return true;
+  // An output that is a link to an input: the rename would replace the link, but who names it means the input.
+  std::error_code link_ec;
+  if (!fs::is_symlink(target, link_ec)) return false;
+  const fs::path through = fs::weakly_canonical(target, link_ec);
+  return !link_ec && through == read;
 }
 
 void refuse_output_is_input(const std::string& flag, const std::string& output,

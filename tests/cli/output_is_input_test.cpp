@@ -37,19 +37,25 @@ TEST_CASE("an output that is also an input is refused before any work, the input
   refused(dir, {"eval", "d.gpkg", "s.truth.geojson", "-o", "d.gpkg"}, "d.gpkg");
   refused(dir, {"eval", "d.gpkg", "s.truth.geojson", "-o", "./s.truth.geojson"}, "s.truth.geojson");
   refused(dir, {"eval", "link.gpkg", "s.truth.geojson", "-o", "d.gpkg"}, "d.gpkg");  // the file the link reads
+  refused(dir, {"eval", "d.gpkg", "s.truth.geojson", "-o", "link.gpkg"}, "d.gpkg");  // was: the link replaced
+  fs::create_symlink("s.tif", dir / "scene-link.png");
+  refused(dir, {"detect", "s.tif", "--detector", "cfar", "-o", "y.gpkg", "--quicklook", "scene-link.png"}, "s.tif");
   refused(dir, {"detect", "s.tif", "--detector", "cfar", "-o", "x.gpkg", "--quicklook", "s.tif"}, "s.tif");
   core::write_file_atomic(dir / "my.yaml", "log:\n  level: info\n");
   refused(dir, {"--config", "my.yaml", "config", "show", "-o", "my.yaml"}, "my.yaml");
+  fs::create_symlink("my.yaml", dir / "config-link.yaml");
+  refused(dir, {"--config", "my.yaml", "config", "show", "-o", "config-link.yaml"}, "my.yaml");
 }
 
-TEST_CASE("an output beside its input, or a link's own name, is not the input") {
+TEST_CASE("an output beside its input is not the input; a link to it is") {
   test::ScratchDir dir;
   core::write_file_atomic(dir / "in.txt", "x");
   fs::create_symlink("in.txt", dir / "link.txt");
   CHECK(core::writes_over(dir / "in.txt", dir / "in.txt"));
   CHECK(core::writes_over(dir / "sub/../in.txt", dir / "in.txt"));
-  CHECK(core::writes_over(dir / "in.txt", dir / "link.txt"));        // replacing the file the link reads
-  CHECK_FALSE(core::writes_over(dir / "link.txt", dir / "in.txt"));  // the rename replaces the link only
+  CHECK(core::writes_over(dir / "in.txt", dir / "link.txt"));  // replacing the file the link reads
+  // The rename would replace the link only, but whoever names a link to an input as the output means the input.
+  CHECK(core::writes_over(dir / "link.txt", dir / "in.txt"));
   CHECK_FALSE(core::writes_over(dir / "out.txt", dir / "in.txt"));
   CHECK_FALSE(core::writes_over("-", dir / "in.txt"));
   CHECK_FALSE(core::writes_over("", dir / "in.txt"));
