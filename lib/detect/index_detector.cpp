@@ -30,6 +30,15 @@ void check_band_mappings(const std::vector<std::string>& mappings) {
                              "e.g. --index-bands nir=4 (repeat the flag, or separate with commas, for more bands)");
     }
   }
+  // A name given two bands: the first would win unsaid.
+  for (std::size_t i = 0; i < mappings.size(); ++i) {
+    const auto name = mappings[i].substr(0, mappings[i].find('='));
+    for (std::size_t j = 0; j < i; ++j) {
+      if (mappings[j].substr(0, mappings[j].find('=')) == name && mappings[j] != mappings[i])
+        throw core::UsageError("--index-bands '" + mappings[i] + "'", "band '" + name + "' is also " + mappings[j],
+                               "give each band name one number");
+    }
+  }
 }
 
 int band_for(const std::string& name, const IndexOptions& options, const SceneMeasure& measure) {

@@ -64,6 +64,12 @@ TEST_CASE("index: a band the scene lacks is named in the error") {
                        core::UsageError);
 }
 
+TEST_CASE("index: a band name given two numbers is refused; given one twice, taken") {
+  CHECK_THROWS_WITH_AS(detect::IndexDetector({"ndvi", 0.3, {"nir=3", "red=1", "nir=2"}, 100, 0, ""}),
+                       doctest::Contains("--index-bands 'nir=2': band 'nir' is also nir=3"), core::UsageError);
+  CHECK_NOTHROW(detect::IndexDetector({"ndvi", 0.3, {"nir=3", "nir=3"}, 100, 0, ""}));
+}
+
 TEST_CASE("index: --index-bands values that are not NAME=BAND (from 1) are refused when the detector is made") {
   for (const char* bad : {"nir", "nir=0", "=3", "nir=x", "nir=-1", "nir=3x"}) {
     CAPTURE(bad);
