@@ -37,7 +37,11 @@ OGRPolygon polygon_of(const Polygon& polygon) {
 
 Ring ring_of(const OGRLinearRing& linear) {
   Ring ring;
-  for (int i = 0; i + 1 < linear.getNumPoints(); ++i) ring.push_back({linear.getX(i), linear.getY(i)});
+  // The closing point repeats the first; GDAL reads a GeoJSON ring left open as it is (with a warning), and dropping
+  // its last point would drop a corner.
+  int count = linear.getNumPoints();
+  if (count > 1 && linear.getX(count - 1) == linear.getX(0) && linear.getY(count - 1) == linear.getY(0)) --count;
+  for (int i = 0; i < count; ++i) ring.push_back({linear.getX(i), linear.getY(i)});
   return ring;
 }
 

@@ -108,6 +108,20 @@ TEST_CASE("vector: reading a missing or non-vector file names it") {
                        core::IoError);
 }
 
+TEST_CASE("vector: a ring left open keeps its last corner; a closed ring is read without its closing point") {
+  test::ScratchDir dir;
+  const auto diamond = [&](const std::string& name, bool closed) {
+    test::write_text(dir / name, std::string(R"({"type":"FeatureCollection","features":[{"type":"Feature",)") +
+                                     R"("properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,1],[1,0],)" +
+                                     R"([0,-1],[-1,0])" + (closed ? ",[0,1]" : "") + "]]}}]}");
+    return vector::read_layer(dir / name).features.at(0).shape.at(0).at(0);
+  };
+  const auto open = diamond("open.geojson", false);
+  CHECK(open.size() == 4);  // was 3: the corner at (-1, 0) dropped, the box halved
+  CHECK(open.back() == vector::Point{-1, 0});
+  CHECK(diamond("closed.geojson", true) == open);
+}
+
 TEST_CASE("vector: a box across the antimeridian is written as two polygons, one each side, and read as one") {
   const vector::Ring box{{179.99, 10}, {-179.99, 10}, {-179.99, 10.01}, {179.99, 10.01}};
   const auto parts = vector::cut_at_antimeridian(box);
