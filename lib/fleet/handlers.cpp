@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -63,6 +66,28 @@ auto stoppable(const std::string& kind, Call&& call) {
   }
 }
 
+// Whether an output directory holds chips of other options (refuse_other_chips), asked once a minute per output and
+// options: the question reads every manifest there, and a job's thousands of tasks all ask it.
+class OtherChipsCheck {
+ public:
+  void operator()(const std::string& output_dir, const tiling::TileOptions& options) {
+    const auto key = output_dir + "\n" + tiling::output_options_json(options).dump();
+    const auto now = std::chrono::steady_clock::now();
+    {
+      const std::lock_guard lock(mutex_);
+      if (const auto found = checked_.find(key); found != checked_.end() && now - found->second < kPeriod) return;
+    }
+    refuse_other_chips(output_dir, options, Audience::worker);
+    const std::lock_guard lock(mutex_);
+    checked_[key] = now;
+  }
+
+ private:
+  static constexpr std::chrono::seconds kPeriod{60};
+  std::mutex mutex_;
+  std::map<std::string, std::chrono::steady_clock::time_point> checked_;
+};
+
 class TileHandler final : public worker::TaskHandler {
  public:
   explicit TileHandler(Resources resources) : resources_(resources) {}
@@ -71,7 +96,7 @@ class TileHandler final : public worker::TaskHandler {
     if (is_pyramid_task(task)) return run_pyramid(task, context);
     tiling::TileOptions options = tile_task_options(task, Audience::worker);
     for (const auto& input : task.inputs) check_scene(input);
-    refuse_other_chips(task.output, options, Audience::worker);
+    other_chips_(task.output, options);
     options.output_dir = context.staging_dir;
     options.resources = resources_;
     if (!task.job.empty()) options.header_labels = core::Json::Object{{"job", task.job}, {"task", task.id}};
@@ -124,6 +149,7 @@ class TileHandler final : public worker::TaskHandler {
   }
 
   Resources resources_;
+  OtherChipsCheck other_chips_;
 };
 
 class DetectHandler final : public worker::TaskHandler {
