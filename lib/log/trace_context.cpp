@@ -5,8 +5,7 @@
 
 #include <array>
 #include <cerrno>
-#include <cstring>
-#include <stdexcept>
+#include <random>
 
 #include "core/errors.hpp"
 
@@ -25,10 +24,13 @@ std::string random_hex(std::size_t digits) {
     std::size_t got = 0;
     while (got < digits / 2) {
       const auto n = ::getrandom(bytes.data() + got, digits / 2 - got, 0);
-      if (n > 0)
+      if (n > 0) {
         got += static_cast<std::size_t>(n);
-      else if (errno != EINTR)
-        throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
+      } else if (errno != EINTR) {
+        // No getrandom (an old kernel, a seccomp profile that refuses it): random_device, a byte per call.
+        thread_local std::random_device device;
+        for (; got < digits / 2; ++got) bytes[got] = static_cast<unsigned char>(device() & 0xFF);
+      }
     }
     out.clear();
     for (std::size_t i = 0; i < digits / 2; ++i) {
