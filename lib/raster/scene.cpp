@@ -3,10 +3,13 @@
 
 #include <cpl_vsi.h>
 #include <fmt/format.h>
+#include <ogr_spatialref.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -173,6 +176,25 @@ void require_north_up(const SceneInfo& info, const std::string& other_way) {
                   c[2], c[4]),
       "make it north-up first, e.g. `gdalwarp " + info.path + " north-up.tif`" +
           (other_way.empty() ? "" : ", " + other_way));
+}
+
+void require_on_earth(const SceneInfo& info) {
+  if (!info.georeferenced()) return;
+  OGRSpatialReference crs;
+  if (crs.importFromWkt(info.crs_wkt.c_str()) != OGRERR_NONE || !crs.IsGeographic()) return;
+  // A raster's geotransform is x = longitude, y = latitude whatever the CRS's axis order (GDAL's rasters use the
+  // traditional GIS order).
+  const auto& c = info.geotransform->c;
+  const double width = static_cast<double>(info.width), height = static_cast<double>(info.height);
+  double reach = 0;
+  for (const double x : {0.0, width}) {
+    for (const double y : {0.0, height}) reach = std::max(reach, std::abs(c[3] + x * c[4] + y * c[5]));
+  }
+  const double pixel = std::max(std::abs(c[5]), std::abs(c[4]));
+  if (reach <= 90 + pixel) return;
+  throw core::DataError("scene '" + info.path + "'",
+                        fmt::format("its rows reach latitude {:.6g}°, past the pole (geographic CRS)", reach),
+                        "check its geotransform (gdalinfo): a geographic scene spans latitudes -90 to 90");
 }
 
 bool keeps_no_georeferencing(const std::string& path) {

@@ -49,6 +49,10 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path);
 // swath's windows, bounds and footprints are axis-aligned in map coordinates. `other_way` adds to the hint.
 void require_north_up(const SceneInfo& info, const std::string& other_way = "");
 
+// Throws DataError naming the scene when its CRS is geographic and its rows reach past a pole by more than a pixel
+// (latitude 95: a geotransform written wrong); its windows' bounds and detections would be off the Earth.
+void require_on_earth(const SceneInfo& info);
+
 // Throws DataError naming the scene when it is truncated (SceneInfo::truncated): what it lacks is not what to
 // report, and the remedy is a whole copy.
 void require_whole(const SceneInfo& info);

@@ -261,6 +261,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
   }
   auto info = raster::describe_scene(*dataset, path);
   raster::require_north_up(info);
+  raster::require_on_earth(info);
   check_scene_fits(options, info);
   TileScene scene{.name = name,
                   .path = path,

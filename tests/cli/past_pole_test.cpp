@@ -1,0 +1,52 @@
+// End to end: a geographic scene whose geotransform puts rows past a pole is refused by detect and tile (chips),
+// rather than writing latitudes of 95° into GeoJSON and manifests.
+#include <doctest/doctest.h>
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include <filesystem>
+
+#include "support/process.hpp"
+#include "support/rasters.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A Byte scene in EPSG:4326 whose top row is at latitude `top`, 0.1° pixels, 100 × 150 px.
+std::string geographic_scene(const std::string& path, double top) {
+  test::make_scene(path, {.width = 100, .height = 150, .bands = 1, .type = GDT_Byte, .pixel = [](int, int x, int y) {
+                            return (x * 7 + y * 3) % 200;
+                          }});
+  GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+  REQUIRE(dataset);
+  double gt[6] = {170, 0.1, 0, top, 0, -0.1};
+  REQUIRE(dataset->SetGeoTransform(gt) == CE_None);
+  OGRSpatialReference wgs84;
+  wgs84.importFromEPSG(4326);
+  REQUIRE(dataset->SetSpatialRef(&wgs84) == CE_None);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("detect and tile: a geographic scene reaching latitude 95 is refused (exit 1); one ending at 90 is not") {
+  test::ScratchDir dir;
+  const auto bad = geographic_scene(dir / "past.tif", 95);
+  auto r = test::swath({"detect", bad, "--detector", "cfar", "--cfar-units", "pixels", "-o", dir / "d.geojson"});
+  CHECK(r.exit_code == 1);  // was 0, with features up to latitude 94.96
+  CHECK_MESSAGE(r.err.find("scene '" + bad + "': its rows reach latitude 95°, past the pole") != std::string::npos,
+                r.err);
+  CHECK_FALSE(fs::exists(dir / "d.geojson"));
+  r = test::swath({"tile", bad, "-o", dir / "tiles", "--size", "64"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("past the pole") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "tiles/tiles.jsonl"));
+
+  const auto polar = geographic_scene(dir / "polar.tif", 90);  // 90 down to 75: on the Earth
+  r = test::swath({"tile", polar, "-o", dir / "polar-tiles", "--size", "64"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+}
