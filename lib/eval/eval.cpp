@@ -1,4 +1,4 @@
-// Matching and scores (pure), then file reading and the common metric CRS.
+// Matching and scores (pure); reading the files is eval_files.cpp.
 #include "eval/eval.hpp"
 
 #include <fmt/format.h>
@@ -14,7 +14,6 @@
 #include "core/errors.hpp"
 #include "detect/merge.hpp"
 #include "eval/truth_index.hpp"
-#include "vector/layer.hpp"
 
 namespace swath::eval {
 
@@ -156,108 +155,6 @@ Score score_class(const std::string& cls, std::vector<Box> detections, const std
   return s;
 }
 
-// vector::reproject, its failure naming the file.
-void reproject(vector::Layer& layer, const std::string& crs, const std::string& path) {
-  try {
-    vector::reproject(layer, crs);
-  } catch (const core::DataError& e) {
-    throw core::DataError("'" + path + "'", e.subject() + ": " + e.why(), e.hint());
-  }
-}
-
-// A metric CRS for both layers: the detections', else the truth's, else the UTM zone of the truth's centre.
-std::string metric_crs(const vector::Layer& detections, const vector::Layer& truth, const std::string& detections_path,
-                       const std::string& truth_path) {
-  if (vector::is_projected(detections.crs_wkt)) return detections.crs_wkt;
-  if (vector::is_projected(truth.crs_wkt)) return truth.crs_wkt;
-  const vector::Layer& from = truth.features.empty() ? detections : truth;
-  if (from.features.empty() || from.crs_wkt.empty()) return from.crs_wkt;
-  // The median of the features' centres picks the zone: not the first feature's, which the file's order would choose
-  // (boxes between two zones matched at another IoU with the truths listed the other way round).
-  vector::Layer lonlat;
-  lonlat.name = from.name;
-  lonlat.crs_wkt = from.crs_wkt;
-  for (const auto& feature : from.features) lonlat.features.push_back({feature.shape, {}});
-  reproject(lonlat, vector::wgs84_wkt(), truth.features.empty() ? detections_path : truth_path);
-  std::vector<double> lons, lats;
-  for (const auto& feature : lonlat.features) {
-    if (!vector::has_outline(feature.shape))
-      continue;  // a malformed one has no centre; (0, 0) would pull the zone to 31N
-    const auto box = vector::envelope(feature.shape);
-    lons.push_back((box.min_x + box.max_x) / 2);
-    lats.push_back((box.min_y + box.max_y) / 2);
-  }
-  if (lons.empty()) return from.crs_wkt;  // no feature with an outline: nothing to match in metres
-  const auto median = [](std::vector<double>& v) {
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-    return v[v.size() / 2];
-  };
-  const double lon = median(lons), lat = median(lats);
-  const int zone = std::clamp(static_cast<int>(std::floor((lon + 180) / 6)) + 1, 1, 60);
-  return vector::epsg_wkt((lat >= 0 ? 32600 : 32700) + zone);
-}
-
-// "feature 12": its position in the file (features without a polygon are skipped, so not the layer's index).
-std::string feature_named(const vector::Feature& f) {
-  return f.number > 0 ? "feature " + std::to_string(f.number) : std::string("a feature");
-}
-
-std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std::string& path, bool need_score) {
-  // No feature, no box: an empty GeoJSON (what detect writes when it finds nothing, synth's truth for
-  // --objects 0) has no attributes at all, and is a valid, empty side of the comparison.
-  if (layer.features_without_polygon > 0) {
-    throw core::DataError("'" + path + "'",
-                          std::to_string(layer.features_without_polygon) + " feature(s) without a polygon, the first " +
-                              layer.first_without_polygon + ": eval matches boxes",
-                          "write them as polygons (swath detect and swath synth do)");
-  }
-  if (layer.features.empty()) return {};
-  const int cls = layer.field_index("class");
-  if (cls < 0) {
-    throw core::DataError("'" + path + "'", "it has no \"class\" attribute",
-                          "give each feature its class in a \"class\" attribute (swath detect and swath synth do)");
-  }
-  const int score = layer.field_index("score");
-  if (need_score && score < 0) {
-    throw core::DataError(
-        "'" + path + "'", "it has no \"score\" attribute",
-        "give the detections a \"score\" attribute; and check the order: swath eval DETECTIONS TRUTH");
-  }
-  if (layer.crs_wkt.empty() != crs.empty()) {
-    throw core::DataError("'" + path + "'", layer.crs_wkt.empty()
-                                                ? "it has no CRS while the other file has one"
-                                                : "it has a CRS while the other file has pixel coordinates");
-  }
-  if (!crs.empty()) reproject(layer, crs, path);
-  std::vector<Box> out;
-  for (const auto& f : layer.features) {
-    Box b;
-    const auto& c = f.values[static_cast<std::size_t>(cls)];
-    if (c.is_null()) {  // it was matched as a class named "null"
-      throw core::DataError("'" + path + "'", feature_named(f) + "'s \"class\" is null",
-                            "give every feature a class (a string or a number)");
-    }
-    b.cls = c.is_string() ? c.as_string() : c.dump();
-    if (b.cls.empty()) {  // a class named "" would be a row of its own, halving the mean AP
-      throw core::DataError("'" + path + "'", feature_named(f) + "'s \"class\" is empty",
-                            "give every feature a class name");
-    }
-    if (score >= 0 && need_score) {
-      const auto& value = f.values[static_cast<std::size_t>(score)];
-      // NaN ranks nowhere: sorting by it would make the precision curve depend on the input order.
-      if (!value.is_number() || !std::isfinite(value.as_double())) {
-        const std::string shown = value.is_number() ? fmt::format("{}", value.as_double()) : value.dump();  // nan
-        throw core::DataError("'" + path + "'", feature_named(f) + "'s score is " + shown + ", not a finite number",
-                              "write \"score\" as a finite number, higher for more confident detections");
-      }
-      b.score = value.as_double();
-    }
-    b.box = vector::envelope(f.shape);
-    out.push_back(std::move(b));
-  }
-  return out;
-}
-
 }  // namespace
 
 double average_precision(const std::vector<bool>& hits, std::int64_t truths, const std::vector<double>& scores) {
@@ -305,14 +202,6 @@ EvalReport evaluate(std::vector<Box> detections, std::vector<Box> truths, double
   finish(report.overall);
   report.overall.ap50 = ap_classes ? ap_sum / ap_classes : 0;
   return report;
-}
-
-EvalReport evaluate_files(const std::string& detections_path, const std::string& truth_path, double iou_threshold) {
-  auto detections = vector::read_layer(detections_path);
-  auto truth = vector::read_layer(truth_path);
-  const std::string crs = metric_crs(detections, truth, detections_path, truth_path);
-  return evaluate(boxes_of(std::move(detections), crs, detections_path, true),
-                  boxes_of(std::move(truth), crs, truth_path, false), iou_threshold);
 }
 
 core::Json to_json(const Score& score) {

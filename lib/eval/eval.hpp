@@ -44,8 +44,12 @@ EvalReport evaluate(std::vector<Box> detections, std::vector<Box> truths, double
 double average_precision(const std::vector<bool>& hits_by_score, std::int64_t truths,
                          const std::vector<double>& scores = {});
 
-// Reads both files (any OGR vector; attributes "class" and, for detections, "score"), reprojects them
-// to one metric CRS and evaluates. Throws IoError / DataError naming the file.
-EvalReport evaluate_files(const std::string& detections, const std::string& truth, double iou_threshold = 0.5);
+// Reads both files (any OGR vector; attributes "class" and, for detections, "score"), measures their boxes in metres
+// (a projected file's CRS; both in lon/lat: each box in a UTM zone of its place, eval/zones.hpp) and evaluates.
+// Throws IoError / DataError naming the file. `classes` (none: all) keeps only the boxes of those classes, in both
+// files (a truth of water ponds no vehicle detector looks for); a class in neither file is a UsageError naming the
+// classes there.
+EvalReport evaluate_files(const std::string& detections, const std::string& truth, double iou_threshold = 0.5,
+                          const std::vector<std::string>& classes = {});
 
 }  // namespace swath::eval

@@ -1,8 +1,11 @@
 // Evaluation: matching by IoU, per-class and overall scores, average precision, duplicates.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "core/errors.hpp"
 #include "eval/eval.hpp"
+#include "eval/zones.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
@@ -272,9 +275,9 @@ TEST_CASE("eval: the order detections and truths are listed in changes nothing")
         eval::evaluate({between, later}, {east, west}).overall.true_positives);
 }
 
-TEST_CASE("eval: lon/lat files are compared in one UTM zone whatever order their features come in") {
-  // Truths at 0°E and 40°E, 60°N, each with a detection shifted a little east: in a zone far from a box its IoU
-  // moves (UTM's distortion), so a zone picked from the first feature listed moved the counts with the order.
+TEST_CASE("eval: lon/lat files covering two regions score each as it would alone, in any order") {
+  // Truths at 0°E and 40°E, 60°N, each with a detection shifted a little east. In one zone for both (the median
+  // truth's), the box far from it had its IoU moved by UTM's distortion: the counts moved with the other region.
   test::ScratchDir dir;
   const auto feature = [](double lon, double lat, double width, const std::string& properties) {
     const auto p = [&](double x, double y) { return "[" + std::to_string(x) + "," + std::to_string(y) + "]"; };
@@ -291,7 +294,8 @@ TEST_CASE("eval: lon/lat files are compared in one UTM zone whatever order their
   const auto west = feature(0, 60, 0.02, truth), east = feature(40, 60, 0.02, truth);
   test::write_text(dir / "we.geojson", collection({west, east}));
   test::write_text(dir / "ew.geojson", collection({east, west}));
-  std::int64_t differ_from_own_zone = 0;  // boxes whose IoU in the other file's zone falls on the other side of 0.5
+  test::write_text(dir / "w.geojson", collection({west}));
+  test::write_text(dir / "e.geojson", collection({east}));
   for (int i = 0; i < 60; ++i) {
     const double shift = 0.004 + 0.0001 * i;  // IoUs from about 0.67 down to about 0.4
     test::write_text(dir / "found.geojson",
@@ -301,7 +305,57 @@ TEST_CASE("eval: lon/lat files are compared in one UTM zone whatever order their
     const auto b = eval::evaluate_files(dir / "found.geojson", dir / "ew.geojson");
     CHECK(a.overall.true_positives == b.overall.true_positives);
     CHECK(a.overall.ap50 == b.overall.ap50);
-    differ_from_own_zone += a.overall.true_positives % 2;  // one of the two hit: their zones see them apart
+    test::write_text(dir / "found-w.geojson", collection({feature(shift, 60, 0.02, found)}));
+    test::write_text(dir / "found-e.geojson", collection({feature(40 + shift, 60, 0.02, found)}));
+    const auto alone_west = eval::evaluate_files(dir / "found-w.geojson", dir / "w.geojson");
+    const auto alone_east = eval::evaluate_files(dir / "found-e.geojson", dir / "e.geojson");
+    CHECK(a.overall.true_positives == alone_west.overall.true_positives + alone_east.overall.true_positives);
   }
-  CHECK(differ_from_own_zone > 0);  // the case exists: some shift is matched in one zone and not the other
+}
+
+TEST_CASE("eval: a region's score does not move when boxes half a world away are added (was: one zone for all)") {
+  test::ScratchDir dir;
+  const auto box = [](double lon, double lat, double width_m, double height_m, const std::string& properties) {
+    const double w = width_m / (111320 * std::cos(lat * M_PI / 180)), h = height_m / 110574;
+    const auto p = [](double x, double y) { return "[" + std::to_string(x) + "," + std::to_string(y) + "]"; };
+    return R"({"type":"Feature","properties":)" + properties + R"(,"geometry":{"type":"Polygon","coordinates":[[)" +
+           p(lon, lat) + "," + p(lon + w, lat) + "," + p(lon + w, lat + h) + "," + p(lon, lat + h) + "," + p(lon, lat) +
+           "]]}}";
+  };
+  const auto collection = [](const std::vector<std::string>& features) {
+    std::string out = R"({"type":"FeatureCollection","features":[)";
+    for (std::size_t i = 0; i < features.size(); ++i) out += (i ? "," : "") + features[i];
+    return out + "]}";
+  };
+  const std::string truth = R"({"class":"ship"})", found = R"({"class":"ship","score":0.9})";
+  // A 200 x 40 m ship at 120°W and its detection 40 m east: IoU about 0.67 where it is.
+  const auto ship = box(-120, 45, 200, 40, truth);
+  const auto seen = box(-120 + 40 / (111320 * std::cos(45 * M_PI / 180)), 45, 200, 40, found);
+  test::write_text(dir / "t1.geojson", collection({ship}));
+  test::write_text(dir / "d1.geojson", collection({seen}));
+  const auto alone = eval::evaluate_files(dir / "d1.geojson", dir / "t1.geojson", 0.6);
+  REQUIRE(alone.overall.true_positives == 1);
+  std::vector<std::string> truths{ship}, detections{seen};
+  for (const double lat : {10.0, 11.0, 12.0}) {  // three ships matched exactly at 100°E
+    truths.push_back(box(100, lat, 200, 40, truth));
+    detections.push_back(box(100, lat, 200, 40, found));
+  }
+  test::write_text(dir / "t4.geojson", collection(truths));
+  test::write_text(dir / "d4.geojson", collection(detections));
+  const auto both = eval::evaluate_files(dir / "d4.geojson", dir / "t4.geojson", 0.6);
+  CHECK(both.overall.true_positives == 4);  // was 3: measured in zone 47, the 120°W pair fell to IoU 0.53
+  CHECK(both.overall.false_positives == 0);
+}
+
+TEST_CASE("eval: zones of lon/lat boxes — a truth's centre's; a detection astride a zone's edge takes its truth's") {
+  CHECK(eval::utm_zone_epsg(3, 52) == 32631);
+  CHECK(eval::utm_zone_epsg(-120, -45) == 32711);
+  CHECK(eval::utm_zone_epsg(180, 10) == 32601);              // wrapped: 180°E is 180°W
+  const core::Bounds truth{5.9990, 50.0, 6.0002, 50.001};    // centre in zone 31
+  const core::Bounds astride{5.9995, 50.0, 6.0010, 50.001};  // centre in zone 32
+  const core::Bounds apart{20.0, 50.0, 20.001, 50.001};
+  const core::Bounds no_area{7, 50, 7, 50};
+  const auto zones = eval::local_zones({astride, apart, no_area}, {truth}, 32631);
+  CHECK(zones.truths == std::vector<int>{32631});
+  CHECK(zones.detections == std::vector<int>{32631, 32634, 32631});  // the last: the most common zone
 }

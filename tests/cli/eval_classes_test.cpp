@@ -1,0 +1,50 @@
+// End to end: `swath eval --classes` scores only the classes named (a truth's water ponds, which no vehicle
+// detector looks for, pulled the mAP of a perfect detector to 0.667).
+#include <doctest/doctest.h>
+
+#include "core/json.hpp"
+#include "support/process.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+
+namespace {
+
+std::string box(double x, double y, const std::string& properties) {
+  const auto p = [](double a, double b) { return "[" + std::to_string(a) + "," + std::to_string(b) + "]"; };
+  return R"({"type":"Feature","properties":)" + properties + R"(,"geometry":{"type":"Polygon","coordinates":[[)" +
+         p(x, y) + "," + p(x + 0.001, y) + "," + p(x + 0.001, y + 0.0005) + "," + p(x, y + 0.0005) + "," + p(x, y) +
+         "]]}}";
+}
+
+std::string collection(const std::vector<std::string>& features) {
+  std::string out = R"({"type":"FeatureCollection","features":[)";
+  for (std::size_t i = 0; i < features.size(); ++i) out += (i ? "," : "") + features[i];
+  return out + "]}";
+}
+
+}  // namespace
+
+TEST_CASE("cli eval: --classes keeps only those classes, in both files; a class neither has is refused (exit 2)") {
+  test::ScratchDir dir;
+  test::write_text(dir / "t.geojson",
+                   collection({box(3, 52, R"({"class":"car"})"), box(3.01, 52, R"({"class":"truck"})"),
+                               box(3.02, 52, R"({"class":"water"})")}));
+  test::write_text(dir / "d.geojson", collection({box(3, 52, R"({"class":"car","score":0.9})"),
+                                                  box(3.01, 52, R"({"class":"truck","score":0.8})")}));
+  auto r = test::swath({"eval", dir / "d.geojson", dir / "t.geojson", "--json"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto report = core::Json::parse(r.out);
+  CHECK(report.at("recall").as_double() < 0.7);  // the pond counts as missed
+  r = test::swath({"eval", dir / "d.geojson", dir / "t.geojson", "--classes", "car,truck", "--json"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  report = core::Json::parse(r.out);
+  CHECK(report.at("recall").as_double() == 1);
+  CHECK(report.at("ap50").as_double() == 1);
+  CHECK(report.at("classes").find("water") == nullptr);
+  r = test::swath({"eval", dir / "d.geojson", dir / "t.geojson", "--classes", "car,cra"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--classes: class 'cra': neither file has it (hint: their classes: car, truck, water)") !=
+                    std::string::npos,
+                r.err);
+}
