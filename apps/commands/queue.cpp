@@ -99,6 +99,7 @@ class QueueCommand final : public cli::Command {
                             : queue::to_text(stats) + (unseen.empty() ? "" : "  note: " + unseen + "\n"));
     } else if (list_->parsed()) {
       const auto dead = client.dead_list(0, limit_ - 1);
+      warn_if_never_used(client, dead.empty());
       cli::emit(json_ ? queue::to_json(dead, client.keys().name).dump() + "\n" : queue::to_text(dead));
     } else {
       if (!ids_.empty() && all_) {
@@ -212,7 +213,14 @@ class QueueCommand final : public cli::Command {
     } else {
       cli::emit(queue::to_text(found));
     }
+    warn_if_never_used(client, found.empty());
     return static_cast<int>(core::ExitCode::ok);
+  }
+
+  // "no jobs" from a mistyped --queue would read as an empty queue: said on stderr, as stats and the worker say it.
+  static void warn_if_never_used(queue::QueueClient& client, bool nothing_found) {
+    if (nothing_found && !queue::queue_seen(client.connection(), client.keys()))
+      log::get("queue")->warn("{}", queue::never_used_note(client.connection(), client.keys().name));
   }
 
   CLI::App *stats_ = nullptr, *jobs_ = nullptr, *job_ = nullptr, *migrate_ = nullptr, *dead_ = nullptr,

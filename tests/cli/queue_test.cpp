@@ -228,6 +228,16 @@ TEST_CASE("cli queue: stats of a queue never used says so; dead retry/purge of i
   CHECK(r.err.find("polling it until work arrives") != std::string::npos);
   r = test::swath(with_redis(redis, {"worker", "--exit-when-empty"}));
   CHECK(r.err.find("has never been used") == std::string::npos);
+  // So do jobs and dead list, which said "no jobs" / "no dead tasks" (exit 0) as for an empty queue.
+  for (const auto& args : {std::vector<std::string>{"queue", "jobs"}, {"queue", "dead", "list"}}) {
+    auto argv = args;
+    argv.insert(argv.end(), {"--redis", redis.url(), "--queue", "clli"});
+    r = test::swath(argv);
+    CHECK(r.exit_code == 0);
+    CHECK_MESSAGE(r.err.find("queue 'clli' has never been used on this server") != std::string::npos, r.err);
+    r = test::swath(with_redis(redis, args));
+    CHECK(r.err.find("has never been used") == std::string::npos);
+  }
 
   // Ids that are not dead tasks of this queue: refused whole, naming them; the dead task stays dead.
   r = test::swath(with_redis(redis, {"queue", "dead", "retry", id, "0123abcd"}));
