@@ -287,14 +287,20 @@ void check_same_layout(const std::vector<PyramidScene>& scenes) {
   for (std::size_t i = 1; i < scenes.size(); ++i) {
     const auto& a = scenes.front();
     const auto& b = scenes[i];
-    if (a.data_bands.size() != b.data_bands.size() || a.info.data_type != b.info.data_type) {
-      throw core::DataError("scenes '" + a.path + "' and '" + b.path + "'",
-                            "they differ in bands (" + std::to_string(a.data_bands.size()) + " and " +
-                                std::to_string(b.data_bands.size()) + " besides alpha) or type (" +
-                                GDALGetDataTypeName(a.info.data_type) + " and " +
-                                GDALGetDataTypeName(b.info.data_type) + "); one pyramid takes one band layout",
-                            "make one pyramid per layout, or convert the scenes alike (gdal_translate -b / -ot)");
-    }
+    const bool bands = a.data_bands.size() != b.data_bands.size();
+    const bool type = a.info.data_type != b.info.data_type;
+    if (!bands && !type) continue;
+    // Only what differs: "or type (Byte and Byte)" sent users looking for a difference there is not.
+    std::string differ;
+    if (bands)
+      differ = "bands (" + std::to_string(a.data_bands.size()) + " and " + std::to_string(b.data_bands.size()) +
+               " besides alpha)";
+    if (type)
+      differ += std::string(bands ? " and in " : "") + "type (" + GDALGetDataTypeName(a.info.data_type) + " and " +
+                GDALGetDataTypeName(b.info.data_type) + ")";
+    throw core::DataError("scenes '" + a.path + "' and '" + b.path + "'",
+                          "they differ in " + differ + "; one pyramid takes one band layout",
+                          "make one pyramid per layout, or convert the scenes alike (gdal_translate -b / -ot)");
   }
 }
 

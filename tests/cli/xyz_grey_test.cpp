@@ -82,3 +82,18 @@ TEST_CASE("tile --grid xyz: a grey scene makes PNG and JPEG grey tiles, and WEBP
   }
   CHECK(partial > 0);
 }
+
+TEST_CASE("tile --grid xyz: a grey scene and an RGB one in one pyramid are refused, naming only what differs") {
+  test::ScratchDir dir;
+  const auto pixel = [](int b, int x, int y) { return (x + y + 30 * b) % 250; };
+  const auto grey =
+      test::make_scene(dir / "grey.tif", {.width = 64, .height = 64, .bands = 1, .type = GDT_Byte, .pixel = pixel});
+  const auto rgb =
+      test::make_scene(dir / "rgb.tif", {.width = 64, .height = 64, .bands = 3, .type = GDT_Byte, .pixel = pixel});
+  const auto r = test::swath({"tile", rgb, grey, "-o", dir / "map", "--grid", "xyz", "--zoom", "12-13"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("they differ in bands (3 and 1 besides alpha); one pyramid takes one band layout") !=
+                    std::string::npos,
+                r.err);
+  CHECK(r.err.find("type (Byte and Byte)") == std::string::npos);  // was: a difference that is not there
+}
