@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <sstream>
 #include <utility>
 
 #include "core/errors.hpp"
@@ -80,13 +81,21 @@ std::optional<std::array<double, 2>> valid_min_max(GDALRasterBand& band, const T
 // --scale auto: the band's 2nd to 98th percentile, from GDAL's approximate histogram (a fixed sample of blocks,
 // or an overview). It depends on the scene's file only, so every run, shard and fleet worker gets the same
 // range. Min/max would let a few bright pixels (ships, glints) squeeze the rest into the darkest grey levels.
-ByteRange histogram_range(GDALRasterBand& band, const TileScene& scene, int band_number) {
+ByteRange histogram_range(GDALRasterBand& band, TileScene& scene, int band_number) {
   const auto min_max = valid_min_max(band, scene, band_number);
   // Nothing but nodata: every tile of it is blank, there is nothing to stretch (was: the whole run failed).
   if (!min_max) return {0, 0};
   raster::CapturedGdalErrors errors;
   const double min = (*min_max)[0], max = (*min_max)[1];
-  if (!(max > min)) return {min, max};
+  if (!(max > min)) {
+    // One value has no range to stretch: every valid pixel comes out 0 (1 beside nodata), black under full alpha.
+    std::ostringstream value;
+    value << min;
+    scene.warnings.push_back("--scale auto on '" + scene.path + "': band " + std::to_string(band_number) +
+                             " holds one value (" + value.str() +
+                             "): its pixels come out black; give --scale MIN,MAX to place it");
+    return {min, max};
+  }
   // Integer samples get one bucket per value when they span at most 65536; anything else 65536 buckets.
   const GDALDataType type = band.GetRasterDataType();
   const bool per_value = !GDALDataTypeIsFloating(type) && !GDALDataTypeIsComplex(type) && max - min < 65536;
