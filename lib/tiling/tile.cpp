@@ -238,7 +238,8 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
     // Also reached by a fleet task (it asks for the files' report) whose lease was lost or whose grace ran out:
     // its staging goes, the task runs again whole; --resume is for a user at a shell.
     if (options.report_files) {
-      logger->warn("stopped after {} tile(s): the task runs again", report.written + report.reused);
+      // Not "it runs again": a hung task's last attempt is dead-lettered next; the worker says which.
+      logger->warn("stopped after {} tile(s): this attempt's files are discarded", report.written + report.reused);
     } else {
       logger->warn("stopped after {} tile(s), each complete (`swath tile --resume` keeps them)",
                    report.written + report.reused);

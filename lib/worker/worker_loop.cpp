@@ -83,7 +83,9 @@ WorkerSummary WorkerLoop::run() {
   queue::check_layout(connection_, client_.keys());
   // A mistyped --queue would poll forever (or exit at once with --exit-when-empty) without a word.
   if (!queue::queue_seen(connection_, client_.keys()))
-    logger->warn("{}; polling it until work arrives", queue::never_used_note(connection_, options_.queue));
+    logger->warn(
+        "{}; {}", queue::never_used_note(connection_, options_.queue),
+        options_.exit_when_empty ? "exiting: nothing to do (--exit-when-empty)" : "polling it until work arrives");
   logger->info("worker {} serving queue {} at {} (concurrency {}, batch up to {})", options_.worker_id, options_.queue,
                options_.redis.describe(), options_.concurrency, max_batch_);
   auto next_orphan_check = Clock::now();

@@ -225,7 +225,7 @@ TEST_CASE("cli queue: stats of a queue never used says so; dead retry/purge of i
   r = test::swath({"worker", "--redis", redis.url(), "--queue", "clli", "--exit-when-empty"});
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("queue 'clli' has never been used on this server") != std::string::npos);
-  CHECK(r.err.find("polling it until work arrives") != std::string::npos);
+  CHECK(r.err.find("exiting: nothing to do (--exit-when-empty)") != std::string::npos);
   r = test::swath(with_redis(redis, {"worker", "--exit-when-empty"}));
   CHECK(r.err.find("has never been used") == std::string::npos);
   // So do jobs and dead list, which said "no jobs" / "no dead tasks" (exit 0) as for an empty queue.
