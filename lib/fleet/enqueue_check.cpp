@@ -70,6 +70,9 @@ class Checker {
                                 "tile " + dir_ref + "/" + scene.filename().string() + " " + shape_ref,
                                 {{dir_ref, dir}, {shape_ref, shape}}});
       }
+      // The output's tile set: two works of other options into one output (other scenes, so no scene directory in
+      // common) would leave two grids' manifests side by side, which `swath tile` refuses there.
+      fresh.claims.push_back({task.output + "/tiles.*.jsonl", "chips " + shape_ref, {{shape_ref, shape}}});
       // Tiles of another run there (`swath tile`, or another fleet's, of other options): the tasks would write over
       // them and leave their manifests listing other bytes. `swath tile` refuses that as this does.
       if (open_scenes_ && !core::is_vsi_path(task.output) && chips_checked_.insert(task.output + "\n" + shape).second) {

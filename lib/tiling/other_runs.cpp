@@ -137,27 +137,44 @@ bool cells_left_over(const core::Json& theirs, const core::Json& mine, const cor
   }
 }
 
-// A scene `theirs` lists under the name of one of `ours` that is not that scene: one of other size whose cells this
-// run does not all write again (a scene rewritten smaller, cropped), or another file with other content (another
-// scene flattened to the same name). "" when none; else what tells them apart. The same file rewritten, or the same
-// content under another path, is the same scene: this run writes every cell it had again.
+// Whether two scene entries name one file now, by any spelling (./s.tif, an absolute path, a link); a path that
+// is gone, or a remote one spelt otherwise, is another.
+bool same_file(const ManifestScene& a, const ManifestScene& b) {
+  if (a.source == b.source) return true;
+  std::error_code ec;
+  return fs::equivalent(a.source_path(), b.source_path(), ec) && !ec;
+}
+
+// Whether a pyramid's scene may leave tiles it no longer covers: another size, or another place on the map (its
+// geotransform, when both headers record one: older ones do not).
+bool pyramid_left_over(const core::Json& theirs, const core::Json& mine) {
+  if (size_of(theirs) != size_of(mine)) return true;
+  const auto* before = theirs.find("geotransform");
+  const auto* now = mine.find("geotransform");
+  return before != nullptr && now != nullptr && *before != *now;
+}
+
+// A scene `theirs` lists under the name of one of `ours` that is not that scene: one whose cells (chips) or tiles
+// (a pyramid: other size or place) this run does not all write again — a scene rewritten smaller, cropped, moved —
+// or another file with other content (another scene flattened to the same name). "" when none; else what tells them
+// apart. The same file rewritten in place, or the same content under another path, is the same scene.
 std::string changed_scene(const ManifestHeader& theirs, const ManifestHeader& ours) {
+  const bool pyramid = text_field(ours.json, "grid") == "xyz";
   for (const auto& scene : theirs.scenes) {
     const auto* mine = ours.scene(scene.name);
     if (mine == nullptr) continue;
     const auto their_print = text_field(scene.json, "fingerprint");
     const auto my_print = text_field(mine->json, "fingerprint");
     const bool other_file =
-        scene.source != mine->source && !their_print.empty() && !my_print.empty() && their_print != my_print;
+        !their_print.empty() && !my_print.empty() && their_print != my_print && !same_file(scene, *mine);
+    const bool left_over =
+        pyramid ? pyramid_left_over(scene.json, mine->json) : cells_left_over(scene.json, mine->json, ours.options);
+    if (!other_file && !left_over) continue;
     const auto their_size = size_of(scene.json);
     const auto my_size = size_of(mine->json);
-    // A pyramid's tiles follow a scene's bounds, not a pixel grid: any other size may leave tiles it no longer covers.
-    const bool left_over = text_field(ours.json, "grid") == "xyz"
-                               ? their_size != my_size
-                               : cells_left_over(scene.json, mine->json, ours.options);
-    if (!other_file && !left_over) continue;
+    const std::string what = their_size != my_size ? "" : left_over ? ", elsewhere on the map" : ", other content";
     return "scene '" + scene.name + "' of '" + scene.source + "' (" + their_size + "), not this run's '" +
-           mine->source + "' (" + my_size + (their_size == my_size ? ", other content" : "") + ")";
+           mine->source + "' (" + my_size + what + ")";
   }
   return "";
 }
@@ -257,12 +274,11 @@ OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& mani
   if (!overwrite) {
     const auto& first = runs.found_.front();
     if (first.options == ours) {  // same options: one of its scenes is not this run's scene of that name
-      throw core::UsageError("output '" + output_dir + "'",
-                             "its " + first.file + " lists the tiles of " + changed +
-                                 ": its tiles of cells this run does not write " + "would stay beside this run's",
-                             is_pyramid(ours)
-                                 ? "choose another -o, or remove that pyramid first (--grid xyz has no --overwrite)"
-                                 : "--overwrite replaces that run's tiles with this run's; or choose another -o");
+      throw core::UsageError(
+          "output '" + output_dir + "'",
+          "its " + first.file + " lists the tiles of " + changed + ": the two scenes' tiles would mix under one name",
+          is_pyramid(ours) ? "choose another -o, or remove that pyramid first (--grid xyz has no --overwrite)"
+                           : "--overwrite replaces that run's tiles with this run's; or choose another -o");
     }
     if (!is_pyramid(ours) && !is_pyramid(first.options) && first.options.count("scenes") != 0) {  // fewer scenes
       throw core::UsageError("output '" + output_dir + "'",

@@ -144,6 +144,11 @@ core::Json header_json(const PyramidOptions& options, const PyramidLayout& layou
   for (const auto& scene : *layout.scenes) {
     list.push_back(tiling::scene_header_json(scene.name, scene.path, scene.info));  // georeferenced: required
     if (scene.fingerprint) list.as_array().back().set("fingerprint", *scene.fingerprint);
+    // Where it lies: a re-run whose scene moved (same size) would leave the tiles it no longer covers
+    // (tiling::OtherRuns); --resume redoes a scene described otherwise.
+    core::Json geotransform = core::Json::array();
+    for (const double c : scene.info.geotransform->c) geotransform.push_back(c);
+    list.as_array().back().set("geotransform", std::move(geotransform));
   }
   core::Json out = output_options_json(options);
   return core::Json::Object{{"schema", "swath.tiles/1"},

@@ -94,8 +94,11 @@ TEST_CASE(
   auto r = test::swath(with_redis(
       redis, {"enqueue", "--kind", "tile", scene, "--output", out, "--options", R"({"size":32,"overlap":8})"}));
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("output '" + out + "/scene': other work was enqueued there earlier on queue 'fleet': tile " + scene +
-                   R"( {"size":32,"overlap":0,)") != std::string::npos);
+  // "(and 1 more)": the output's chips as a whole are claimed too.
+  CHECK(r.err.find("output '" + out +
+                   "/scene' (and 1 more): other work was enqueued there earlier on queue 'fleet': "
+                   "tile " +
+                   scene + R"( {"size":32,"overlap":0,)") != std::string::npos);
   CHECK(r.err.find(R"(this is tile )" + scene + R"( {"size":32,"overlap":8,)") != std::string::npos);
   CHECK(r.err.find("use another --output") != std::string::npos);
   // Another scene of the same file name, by a later enqueue.

@@ -2,6 +2,8 @@
 // smaller, cropped), another file flattened to the same name; and a worker finding another run's chips.
 #include <doctest/doctest.h>
 
+#include <gdal_priv.h>
+
 #include <filesystem>
 #include <set>
 
@@ -93,6 +95,12 @@ TEST_CASE("cli tile: another file of the same scene name is refused; the same co
   // The same path rewritten at its size is the same scene too: every cell is written again.
   scene_of(dir / "x3/s.tif", 64, 48, 11);
   CHECK(test::swath({"tile", dir / "x3/s.tif", "-o", dir / "out", "--size", "32"}).exit_code == 0);
+  // ... also named another way: relative, through a link (was refused: the path was compared as typed).
+  scene_of(dir / "x3/s.tif", 64, 48, 13);
+  CHECK(test::swath({"tile", "x3/s.tif", "-o", "out", "--size", "32"}, {.working_dir = dir.path()}).exit_code == 0);
+  fs::create_directory_symlink(dir / "x3", dir / "link");
+  scene_of(dir / "x3/s.tif", 64, 48, 17);
+  CHECK(test::swath({"tile", "link/s.tif", "-o", "out", "--size", "32"}, {.working_dir = dir.path()}).exit_code == 0);
 }
 
 TEST_CASE("cli tile --grid xyz: a scene cropped since the pyramid was made is refused (exit 2), tiles untouched") {
@@ -106,6 +114,28 @@ TEST_CASE("cli tile --grid xyz: a scene cropped since the pyramid was made is re
   CHECK(r.exit_code == 2);  // was 0: the tiles the cropped scene no longer covers stayed, listed nowhere
   CHECK_MESSAGE(r.err.find("(400×400 px), not this run's") != std::string::npos, r.err);
   CHECK(r.err.find("remove that pyramid first") != std::string::npos);
+  CHECK(files_in(dir / "map", ".png") == before);
+}
+
+TEST_CASE("cli tile --grid xyz: a scene moved on the map at its size is refused (exit 2); rewritten in place is not") {
+  test::ScratchDir dir;
+  const auto scene = scene_of(dir / "s.tif", 200, 200);
+  const std::vector<std::string> args{"tile", scene, "-o", dir / "map", "--grid", "xyz", "--zoom", "12-14"};
+  REQUIRE(test::swath(args).exit_code == 0);
+  scene_of(scene, 200, 200, 5);  // same place, other pixels: the same scene, its tiles all written again
+  REQUIRE(test::swath(args).exit_code == 0);
+  const auto before = files_in(dir / "map", ".png");
+  {
+    GDALDatasetUniquePtr dataset(GDALDataset::Open(scene.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+    REQUIRE(dataset);
+    double moved[6] = {test::scene_geotransform[0] + 5000, 10, 0, test::scene_geotransform[3], 0, -10};
+    REQUIRE(dataset->SetGeoTransform(moved) == CE_None);
+  }
+  const auto r = test::swath(args);
+  CHECK(r.exit_code == 2);  // was 0: the tiles of its old place stayed, listed nowhere
+  CHECK_MESSAGE(r.err.find("(200×200 px), not this run's '" + scene + "' (200×200 px, elsewhere on the map)") !=
+                    std::string::npos,
+                r.err);
   CHECK(files_in(dir / "map", ".png") == before);
 }
 
@@ -125,4 +155,35 @@ TEST_CASE("cli worker: chips of other options made in the output since enqueue: 
   r = test::swath(test::with_queue(redis, "mix", {"queue", "dead", "list", "--json"}));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("tasks").as_array().size() == 1);
+}
+
+TEST_CASE("cli worker: shard manifests of another count made since enqueue: dead, nothing listed twice") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_of(dir / "scene.tif", 128, 96);
+  auto r = test::swath(test::with_queue(
+      redis, "shards", {"enqueue", "--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":32})"}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "out", "--size", "32", "--shard", "0/2"}).exit_code == 0);
+  const auto local = test::tree(dir / "out");
+  r = test::swath(test::with_queue(redis, "shards", {"worker", "--exit-when-empty"}));
+  CHECK(r.exit_code == 0);
+  CHECK_MESSAGE(r.err.find("(made since this work was enqueued)") != std::string::npos, r.err);
+  CHECK(test::tree(dir / "out") == local);  // was: the task committed, two tile ids listed twice
+}
+
+TEST_CASE("cli enqueue: two works of other options into one output are refused (exit 2), other scenes or not") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto one = scene_of(dir / "one.tif", 64, 48);
+  const auto two = scene_of(dir / "two.tif", 64, 48, 3);
+  auto r = test::swath(test::with_queue(redis, "mix2", {"enqueue", "--kind", "tile", one, "--output", dir / "out"}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = test::swath(test::with_queue(
+      redis, "mix2", {"enqueue", "--kind", "tile", two, "--output", dir / "out", "--options", R"({"size":256})"}));
+  CHECK(r.exit_code == 2);  // was 0: two workers then wrote a 512 and a 256 grid side by side
+  CHECK_MESSAGE(r.err.find("tiles.*.jsonl") != std::string::npos, r.err);
+  // Other scenes of the same options into that output are one tile set: accepted.
+  r = test::swath(test::with_queue(redis, "mix2", {"enqueue", "--kind", "tile", two, "--output", dir / "out"}));
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
 }

@@ -117,7 +117,7 @@ TEST_CASE(
   REQUIRE(plan.checked.size() == 1);  // one scene: one task selecting the largest index of its 12 tiles
   CHECK(plan.checked[0].options.at("only_indices").dump() == "[11]");
   fleet::check_tasks(plan.checked);
-  CHECK(queue::plan_claims(plan.checked).size() == 1);
+  CHECK(queue::plan_claims(plan.checked).size() == 2);  // the scene's directory, and the output's chips
   // A line whose index lies outside the scene's grid: refused as when every batch was a task.
   std::string text = core::read_file(dir / "t32/tiles.jsonl");
   text += "{\"id\":\"sea/r9\",\"scene\":\"sea\",\"index\":99,\"status\":\"written\",\"path\":\"sea/r9.tif\"}\n";
