@@ -176,7 +176,9 @@ core::UsageError named_where_set(const core::Error& error, const config::Config&
 }
 
 int report(const std::string& command, const core::Error& error, bool json = false) {
-  std::cerr << "swath" << (command.empty() ? "" : " " + command) << ": " << core::describe(error) << "\n";
+  // A file name holding a newline or ESC would split the line or drive the terminal (the log's lines escape them too).
+  std::cerr << "swath" << (command.empty() ? "" : " " + command) << ": " << core::visible(core::describe(error))
+            << "\n";
   // A full disk fails the command and the log file alike: its lost lines are said here as after a success.
   if (const auto lost = log::lost_file_lines(); !lost.empty())
     std::cerr << "swath" << (command.empty() ? "" : " " + command) << ": " << lost << "\n";

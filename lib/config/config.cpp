@@ -118,7 +118,7 @@ void Config::load_yaml(std::string_view yaml_text, const std::string& name) {
   if (root.IsNull()) return;  // an empty file sets nothing
   if (!root.IsMap()) {
     throw core::UsageError("config '" + name + "'", "the top level must be a mapping of sections",
-                           "write e.g.\n  tile:\n    size: 512");
+                           "write sections with their keys indented below them, e.g. 'tile:' and then '  size: 512'");
   }
   load_mapping(&root, "", name);
 }

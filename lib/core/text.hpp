@@ -28,6 +28,9 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
 // `text` with each byte that is not part of well-formed UTF-8 replaced by U+FFFD: a file name in Latin-1 still makes
 // valid JSON and GeoJSON (RFC 8259 and 7946 require UTF-8).
 std::string valid_utf8(std::string_view text);
+// `text` with its control bytes (below 0x20, and 0x7f) written as C escapes (\n, \r, \t, \x1b): a file name holding
+// a newline or ESC cannot split a line of text or drive the terminal. Backslashes are left as they are.
+std::string visible(std::string_view text);
 
 // Levenshtein distance.
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "log/context.hpp"
 #include "log/logger.hpp"
 
@@ -34,27 +35,8 @@ std::string_view message_of(const spdlog::details::log_msg& msg) {
 
 void append(spdlog::memory_buf_t& dest, std::string_view text) { dest.append(text.data(), text.data() + text.size()); }
 
-// One entry, one line, and no terminal control: a scene named "a\nb" or holding ESC sequences would otherwise split
-// the entry in two or drive the terminal. Control bytes are written as C escapes, backslashes left alone.
-void append_visible(std::string& line, std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) {
-      line += c;
-    } else if (c == '\n') {
-      line += "\\n";
-    } else if (c == '\r') {
-      line += "\\r";
-    } else if (c == '\t') {
-      line += "\\t";
-    } else {
-      line += "\\x";
-      line += hex[byte >> 4];
-      line += hex[byte & 0xF];
-    }
-  }
-}
+// One entry, one line, and no terminal control (core::visible).
+void append_visible(std::string& line, std::string_view text) { line += core::visible(text); }
 
 }  // namespace
 

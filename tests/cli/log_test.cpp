@@ -44,3 +44,14 @@ TEST_CASE("cli log: an unsampled caller's trace stays unsampled through enqueue,
   CHECK(task_lines > 0);
   CHECK(fs::exists(dir / "out/a.txt.sha256"));
 }
+
+TEST_CASE("cli log: the error line escapes control characters of a file name, as log lines do") {
+  test::ScratchDir dir;
+  const std::string name = dir / "no\nsuch\x1b[31m.tif";
+  const auto r = test::swath({"tile", name, "-o", dir / "out"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find('\x1b') == std::string::npos);  // was: a live ESC[31m on the terminal
+  CHECK_MESSAGE(r.err.find("cannot open '" + dir / "no\\nsuch\\x1b[31m.tif'") != std::string::npos, r.err);
+  CHECK(r.err.find("swath tile: ") == 0);
+  CHECK(r.err.find('\n') == r.err.size() - 1);  // one line
+}
