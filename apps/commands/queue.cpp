@@ -139,6 +139,7 @@ class QueueCommand final : public cli::Command {
       }
       const bool nothing_left = !expired.empty() && chosen.empty();
       const auto n = nothing_left ? 0 : retry ? client.dead_retry(chosen) : client.dead_purge(chosen);
+      warn_if_never_used(client, n == 0);
       if (json_) {
         core::Json j = core::Json::object();
         j.set("schema", "swath.queue.dead_action/1");

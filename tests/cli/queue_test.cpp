@@ -228,13 +228,18 @@ TEST_CASE("cli queue: stats of a queue never used says so; dead retry/purge of i
   CHECK(r.err.find("exiting: nothing to do (--exit-when-empty)") != std::string::npos);
   r = test::swath(with_redis(redis, {"worker", "--exit-when-empty"}));
   CHECK(r.err.find("has never been used") == std::string::npos);
-  // So do jobs and dead list, which said "no jobs" / "no dead tasks" (exit 0) as for an empty queue.
-  for (const auto& args : {std::vector<std::string>{"queue", "jobs"}, {"queue", "dead", "list"}}) {
+  // So do jobs, dead list and dead retry|purge --all, which said "no jobs", "no dead tasks", "queued again 0" (exit 0)
+  // as for an empty queue.
+  for (const auto& args : {std::vector<std::string>{"queue", "jobs"},
+                           {"queue", "dead", "list"},
+                           {"queue", "dead", "retry", "--all"},
+                           {"queue", "dead", "purge", "--all"}}) {
     auto argv = args;
     argv.insert(argv.end(), {"--redis", redis.url(), "--queue", "clli"});
     r = test::swath(argv);
     CHECK(r.exit_code == 0);
     CHECK_MESSAGE(r.err.find("queue 'clli' has never been used on this server") != std::string::npos, r.err);
+    if (args[1] == "dead" && args[2] != "list") continue;  // on the real queue it would change the dead task
     r = test::swath(with_redis(redis, args));
     CHECK(r.err.find("has never been used") == std::string::npos);
   }
