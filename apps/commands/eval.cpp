@@ -4,6 +4,7 @@
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "log/logger.hpp"
 
 namespace swath::commands {
 
@@ -30,6 +31,7 @@ class EvalCommand final : public cli::Command {
   int run(const cli::Invocation&) override {
     core::refuse_output_is_input("-o", output_, {detections_, truth_});
     const auto report = eval::evaluate_files(detections_, truth_, iou_, classes_);
+    for (const auto& warning : report.warnings) log::get("eval")->warn("{}", warning);
     cli::emit(json_ ? eval::to_json(report).dump() + "\n" : eval::to_text(report), output_);
     return static_cast<int>(core::ExitCode::ok);
   }

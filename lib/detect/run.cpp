@@ -107,6 +107,9 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
     }
     if (!input.tile.empty()) refuse_unplaced_tile(*dataset, input);
     auto prepared = prepare_scene(*dataset, input.path, options.allow_pixel_coords);
+    // A scene reaching past a pole is georeferenced wrong; a manifest's tile may pad past one (its scene was checked
+    // when tiled, and its padding holds no data).
+    if (input.tile.empty()) raster::require_on_earth(prepared.info);
     detector.prepare(prepared.info, prepared.measure);
     scenes.push_back({std::move(input), std::move(prepared)});
   }

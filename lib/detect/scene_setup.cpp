@@ -82,7 +82,6 @@ PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool 
   scene.measure.nodata = scene.info.nodata;
   const bool rotated = scene.info.geotransform && !scene.info.geotransform->north_up();
   if (scene.info.georeferenced() && !rotated) {
-    raster::require_on_earth(scene.info);
     scene.to_map = *scene.info.geotransform;
     scene.crs_wkt = scene.info.crs_wkt;
     measure_pixels(scene.info, scene.measure);

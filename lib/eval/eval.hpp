@@ -28,8 +28,9 @@ core::Json to_json(const Score& score);
 
 struct EvalReport {
   double iou_threshold = 0.5;
-  std::vector<Score> classes;  // sorted by class name
-  Score overall;               // counts summed over classes; ap50 is the mean over classes (mAP@0.5)
+  std::vector<Score> classes;         // sorted by class name
+  Score overall;                      // counts summed over classes; ap50 is the mean over classes (mAP@0.5)
+  std::vector<std::string> warnings;  // e.g. a --classes class neither file has
 };
 core::Json to_json(const EvalReport& report);   // swath.eval/1
 std::string to_text(const EvalReport& report);  // a table per class, then overall
@@ -47,8 +48,8 @@ double average_precision(const std::vector<bool>& hits_by_score, std::int64_t tr
 // Reads both files (any OGR vector; attributes "class" and, for detections, "score"), measures their boxes in metres
 // (a projected file's CRS; both in lon/lat: each box in a UTM zone of its place, eval/zones.hpp) and evaluates.
 // Throws IoError / DataError naming the file. `classes` (none: all) keeps only the boxes of those classes, in both
-// files (a truth of water ponds no vehicle detector looks for); a class in neither file is a UsageError naming the
-// classes there.
+// files (a truth of water ponds no vehicle detector looks for); a class in neither file is a warning naming the
+// classes there (a typo; or a scene of a batch without any: not an error).
 EvalReport evaluate_files(const std::string& detections, const std::string& truth, double iou_threshold = 0.5,
                           const std::vector<std::string>& classes = {});
 

@@ -165,22 +165,25 @@ std::pair<std::vector<Box>, std::vector<Box>> read_boxes(const std::string& dete
           boxes_of(std::move(truth), crs, truth_path, false)};
 }
 
-// Keeps the boxes of `classes` only; a class neither file has is refused (a typo would score nothing, unsaid).
-void keep_classes(const std::vector<std::string>& classes, std::vector<Box>& detections, std::vector<Box>& truths) {
+// Keeps the boxes of `classes` only; returns a warning for each class neither file has (a typo scores nothing).
+std::vector<std::string> keep_classes(const std::vector<std::string>& classes, std::vector<Box>& detections,
+                                      std::vector<Box>& truths) {
   std::set<std::string> present;
   for (const auto* boxes : {&detections, &truths})
     for (const auto& b : *boxes) present.insert(b.cls);
+  std::vector<std::string> warnings;
   for (const auto& cls : classes) {
     if (present.count(cls) != 0) continue;
     std::string listed;
     for (const auto& p : present) listed += (listed.empty() ? "" : ", ") + p;
-    throw core::UsageError("--classes: class '" + cls + "'", "neither file has it",
-                           present.empty() ? "both files are empty" : "their classes: " + listed);
+    warnings.push_back("--classes: neither file has class '" + cls + "'" +
+                       (present.empty() ? " (both are empty)" : " (their classes: " + listed + ")"));
   }
   const std::set<std::string> kept(classes.begin(), classes.end());
   for (auto* boxes : {&detections, &truths})
     boxes->erase(std::remove_if(boxes->begin(), boxes->end(), [&](const Box& b) { return kept.count(b.cls) == 0; }),
                  boxes->end());
+  return warnings;
 }
 
 }  // namespace
@@ -188,8 +191,11 @@ void keep_classes(const std::vector<std::string>& classes, std::vector<Box>& det
 EvalReport evaluate_files(const std::string& detections_path, const std::string& truth_path, double iou_threshold,
                           const std::vector<std::string>& classes) {
   auto [detections, truths] = read_boxes(detections_path, truth_path);
-  if (!classes.empty()) keep_classes(classes, detections, truths);
-  return evaluate(std::move(detections), std::move(truths), iou_threshold);
+  std::vector<std::string> warnings;
+  if (!classes.empty()) warnings = keep_classes(classes, detections, truths);
+  auto report = evaluate(std::move(detections), std::move(truths), iou_threshold);
+  report.warnings = std::move(warnings);
+  return report;
 }
 
 }  // namespace swath::eval

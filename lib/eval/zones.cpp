@@ -23,8 +23,9 @@ double shared_area(const core::Bounds& a, const core::Bounds& b) {
   return w > 0 && h > 0 ? w * h : 0;
 }
 
-// Truths by the 0.1° cells their boxes touch (at most 64 cells each: a larger box is found by its corner cells'
-// neighbours no worse than a linear scan would, and such boxes are rare), so that each detection looks at a few.
+// Truths by the 0.1° cells their boxes touch, at most 8×8 from the south-west corner: a detection overlapping only
+// the far part of a truth larger than 0.8° is not found here and takes its own centre's zone (objects are far
+// smaller); so that each detection looks at a few truths, not all.
 class CellIndex {
  public:
   explicit CellIndex(const std::vector<core::Bounds>& boxes) {

@@ -72,7 +72,14 @@ class Checker {
       }
       // The output's tile set: two works of other options into one output (other scenes, so no scene directory in
       // common) would leave two grids' manifests side by side, which `swath tile` refuses there.
-      fresh.claims.push_back({task.output + "/tiles.*.jsonl", "chips " + shape_ref, {{shape_ref, shape}}});
+      // --skip-blank aside: it only decides which cells get a file (tiling::OtherRuns, the README).
+      core::Json set_shape = core::Json::object();
+      const core::Json options_json = tiling::output_options_json(fresh.options);
+      for (const auto& [option, value] : options_json.as_object())
+        if (option != "skip_blank") set_shape.set(option, value);
+      const std::string set_text = set_shape.dump();
+      const std::string set_ref = "#" + core::sha256_hex(set_text).substr(0, 16);
+      fresh.claims.push_back({task.output + "/tiles.*.jsonl", "chips " + set_ref, {{set_ref, set_text}}});
       // Tiles of another run there (`swath tile`, or another fleet's, of other options): the tasks would write over
       // them and leave their manifests listing other bytes. `swath tile` refuses that as this does.
       if (open_scenes_ && !core::is_vsi_path(task.output) && chips_checked_.insert(task.output + "\n" + shape).second) {

@@ -16,13 +16,15 @@ namespace swath::tiling {
 namespace {
 
 // The header's description of each scene, by name. Its "source" path is left out: the same scene named
-// another way (./a.tif, an absolute path, older manifests without it) still resumes.
+// another way (./a.tif, an absolute path, older manifests without it) still resumes. So is a pyramid's
+// "geotransform": a pyramid made before headers recorded it still resumes (a scene moved since is refused before
+// this, tiling::OtherRuns).
 std::map<std::string, core::Json> scenes_of(const ManifestHeader& header) {
   std::map<std::string, core::Json> scenes;
   for (const auto& scene : header.scenes) {
     core::Json described = core::Json::object();
     for (const auto& [key, value] : scene.json.as_object()) {
-      if (key != "source") described.set(key, value);
+      if (key != "source" && key != "geotransform") described.set(key, value);
     }
     scenes.emplace(scene.name, std::move(described));
   }

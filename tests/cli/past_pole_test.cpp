@@ -50,3 +50,14 @@ TEST_CASE("detect and tile: a geographic scene reaching latitude 95 is refused (
   r = test::swath({"tile", polar, "-o", dir / "polar-tiles", "--size", "64"});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
 }
+
+TEST_CASE("detect: the chips of a scene ending at the south pole pad past it, and are detected in, not refused") {
+  test::ScratchDir dir;
+  const auto scene = geographic_scene(dir / "south.tif", -75);  // -75 down to -90
+  auto r = test::swath({"tile", scene, "-o", dir / "tiles", "--size", "64"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = test::swath(
+      {"detect", dir / "tiles/tiles.jsonl", "--detector", "cfar", "--cfar-units", "pixels", "-o", dir / "d.geojson"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);  // was 1: a last-row chip's padding reaches -99.9
+  CHECK(r.err.find("past the pole") == std::string::npos);
+}

@@ -183,7 +183,13 @@ TEST_CASE("cli enqueue: two works of other options into one output are refused (
       redis, "mix2", {"enqueue", "--kind", "tile", two, "--output", dir / "out", "--options", R"({"size":256})"}));
   CHECK(r.exit_code == 2);  // was 0: two workers then wrote a 512 and a 256 grid side by side
   CHECK_MESSAGE(r.err.find("tiles.*.jsonl") != std::string::npos, r.err);
-  // Other scenes of the same options into that output are one tile set: accepted.
+  // Other scenes of the same options into that output are one tile set: accepted, --skip-blank aside (it only decides
+  // which cells get a file, as for `swath tile`).
+  const auto three = scene_of(dir / "three.tif", 64, 48, 5);
   r = test::swath(test::with_queue(redis, "mix2", {"enqueue", "--kind", "tile", two, "--output", dir / "out"}));
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  r = test::swath(test::with_queue(
+      redis, "mix2",
+      {"enqueue", "--kind", "tile", three, "--output", dir / "out", "--options", R"({"skip_blank":0.5})"}));
   CHECK_MESSAGE(r.exit_code == 0, r.err);
 }

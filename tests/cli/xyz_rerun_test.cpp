@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/files.hpp"
+#include "core/json.hpp"
 #include "support/process.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
@@ -96,4 +97,33 @@ TEST_CASE("tile --grid xyz: a shard run retires the merged manifest and tilejson
   REQUIRE(run({"tile", "--merge-shards", dir / "map"}).exit_code == 0);
   REQUIRE(run({"tile", scene, "-o", dir / "whole"}).exit_code == 0);
   CHECK(test::pyramid_files(dir / "map") == test::pyramid_files(dir / "whole"));  // the shards' manifests aside
+}
+
+TEST_CASE("tile --grid xyz --resume: a pyramid made before headers recorded geotransforms keeps its tiles") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(
+      dir / "small.tif", {.width = 200, .height = 200, .bands = 3, .type = GDT_Byte, .pixel = [](int b, int x, int y) {
+                            return (x + y + 40 * b) % 251;
+                          }});
+  const std::vector<std::string> args{"tile", scene, "-o", dir / "map", "--grid", "xyz", "--zoom", "12-14", "--json"};
+  REQUIRE(test::swath(args).exit_code == 0);
+  // The header as an older swath wrote it: its scenes without "geotransform".
+  auto lines = test::manifest_lines(dir / "map");
+  core::Json old_scenes = core::Json::array();
+  for (const auto& described : lines[0].at("scenes").as_array()) {
+    core::Json kept = core::Json::object();
+    for (const auto& [key, value] : described.as_object())
+      if (key != "geotransform") kept.set(key, value);
+    old_scenes.push_back(std::move(kept));
+  }
+  lines[0].set("scenes", std::move(old_scenes));
+  std::string text;
+  for (const auto& line : lines) text += line.dump() + "\n";
+  core::write_file_atomic(dir / "map/tiles.jsonl", text);
+  auto resume = args;
+  resume.push_back("--resume");
+  const auto r = test::swath(resume);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).at("skipped_resumed").as_int() > 0);  // was 0: every tile redone
+  CHECK(core::Json::parse(r.out).at("written").as_int() == 0);
 }
