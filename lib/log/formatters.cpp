@@ -35,9 +35,6 @@ std::string_view message_of(const spdlog::details::log_msg& msg) {
 
 void append(spdlog::memory_buf_t& dest, std::string_view text) { dest.append(text.data(), text.data() + text.size()); }
 
-// One entry, one line, and no terminal control (core::visible).
-void append_visible(std::string& line, std::string_view text) { line += core::visible(text); }
-
 }  // namespace
 
 void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
@@ -66,6 +63,7 @@ void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_b
 
 std::unique_ptr<spdlog::formatter> JsonFormatter::clone() const { return std::make_unique<JsonFormatter>(); }
 
+// One entry, one line, and no terminal control (core::visible).
 void TextFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
   std::string line = rfc3339_utc(msg.time);
   line += ' ';
@@ -73,13 +71,13 @@ void TextFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_b
   line += ' ';
   line.append(msg.logger_name.data(), msg.logger_name.size());
   line += ": ";
-  append_visible(line, message_of(msg));
+  line += core::visible(message_of(msg));
   for (const auto& field : current().fields()) {
     if (field.key == "span_id" || field.key == "trace_flags") continue;  // noise for a person; JSON keeps them
     line += ' ';
     line += field.key;
     line += '=';
-    append_visible(line, field.value);
+    line += core::visible(field.value);
   }
   line += '\n';
   append(dest, line);

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "core/json_lines.hpp"
 #include "log/trace_context.hpp"
 
 namespace swath::queue {
@@ -39,11 +40,6 @@ std::string utc_text(std::int64_t ms) {
   return text;
 }
 
-std::string text_field(const JobInfo& job, const char* key) {
-  const auto* v = job.meta.find(key);
-  return v != nullptr && v->is_string() ? v->as_string() : "";
-}
-
 // A held task (a pyramid's merge) runs once every other task of its job is finished and none is dead.
 std::string held_why(const JobInfo& job) {
   const auto others = job.unfinished - job.held;
@@ -61,9 +57,9 @@ core::Json to_json(const JobInfo& job) {
   core::Json j = core::Json::object();
   j.set("schema", "swath.queue.job/1");
   j.set("id", job.id);
-  j.set("kind", text_field(job, "kind"));
-  j.set("output", text_field(job, "output"));
-  j.set("priority", text_field(job, "priority"));
+  j.set("kind", core::string_field(job.meta, "kind"));
+  j.set("output", core::string_field(job.meta, "output"));
+  j.set("priority", core::string_field(job.meta, "priority"));
   j.set("trace_id", trace_id(job));
   j.set("created", job.created_ms);
   j.set("enqueued_at", time_field(job, "enqueued_at"));  // the latest enqueue's, with its deadline
@@ -93,8 +89,9 @@ std::string to_text(const std::vector<JobInfo>& jobs) {
     char line[256];
     std::snprintf(
         line, sizeof line, "%-14s %-8s %6lld %9lld %8lld %8lld %8lld %8.2f %8s  %s\n", job.id.c_str(),
-        text_field(job, "kind").c_str(), static_cast<long long>(job.tasks), static_cast<long long>(job.waiting()),
-        static_cast<long long>(job.running), static_cast<long long>(job.done), static_cast<long long>(job.dead), rate,
+        core::string_field(job.meta, "kind").c_str(), static_cast<long long>(job.tasks),
+        static_cast<long long>(job.waiting()), static_cast<long long>(job.running), static_cast<long long>(job.done),
+        static_cast<long long>(job.dead), rate,
         rate > 0 ? (std::to_string(std::llround(static_cast<double>(job.unfinished) / rate)) + "s").c_str() : "-",
         trace_id(job).c_str());
     out << line;
@@ -109,9 +106,9 @@ std::string to_text(const JobInfo& job, const core::Json& options) {
   const bool pyramid = grid != nullptr && *grid == core::Json("xyz");
   std::ostringstream out;
   out << "job " << job.id << "\n";
-  out << "  kind: " << text_field(job, "kind") << (pyramid ? " (xyz pyramid)" : "") << "\n";
-  out << "  output: " << text_field(job, "output") << "\n";
-  out << "  priority: " << text_field(job, "priority") << "\n";
+  out << "  kind: " << core::string_field(job.meta, "kind") << (pyramid ? " (xyz pyramid)" : "") << "\n";
+  out << "  output: " << core::string_field(job.meta, "output") << "\n";
+  out << "  priority: " << core::string_field(job.meta, "priority") << "\n";
   if (const auto deadline = time_field(job, "deadline"); deadline.is_int())
     out << "  deadline: " << utc_text(deadline.as_int()) << " (tasks not started by then expire)\n";
   out << "  tasks: " << job.tasks << " (" << job.waiting() << " waiting, " << job.running << " running, "

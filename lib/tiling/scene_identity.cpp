@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "core/json_lines.hpp"
 #include "tiling/grid.hpp"
 
 namespace swath::tiling {
@@ -20,11 +21,6 @@ std::int64_t int_field(const core::Json& json, const char* key) {
 
 std::string size_of(const core::Json& scene) {
   return std::to_string(int_field(scene, "width")) + "×" + std::to_string(int_field(scene, "height")) + " px";
-}
-
-std::string text_field(const core::Json& scene, const char* key) {
-  const auto* value = scene.find(key);
-  return value != nullptr && value->is_string() ? value->as_string() : "";
 }
 
 // Whether chips of a scene of `theirs`' size have cells a scene of `mine`'s lacks (a column or row more), in the
@@ -63,12 +59,12 @@ bool pyramid_left_over(const core::Json& theirs, const core::Json& mine) {
 }  // namespace
 
 std::string changed_scene(const ManifestHeader& theirs, const ManifestHeader& ours) {
-  const bool pyramid = text_field(ours.json, "grid") == "xyz";
+  const bool pyramid = core::string_field(ours.json, "grid") == "xyz";
   for (const auto& scene : theirs.scenes) {
     const auto* mine = ours.scene(scene.name);
     if (mine == nullptr) continue;
-    const auto their_print = text_field(scene.json, "fingerprint");
-    const auto my_print = text_field(mine->json, "fingerprint");
+    const auto their_print = core::string_field(scene.json, "fingerprint");
+    const auto my_print = core::string_field(mine->json, "fingerprint");
     const bool other_file =
         !their_print.empty() && !my_print.empty() && their_print != my_print && !same_file(scene, *mine);
     const bool left_over =
