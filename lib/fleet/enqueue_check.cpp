@@ -80,24 +80,18 @@ class Checker {
       const std::string set_text = set_shape.dump();
       const std::string set_ref = "#" + core::sha256_hex(set_text).substr(0, 16);
       fresh.claims.push_back({task.output + "/tiles.*.jsonl", "chips " + set_ref, {{set_ref, set_text}}});
-      // Tiles of another run there (`swath tile`, or another fleet's, of other options): the tasks would write over
-      // them and leave their manifests listing other bytes. `swath tile` refuses that as this does.
-      if (open_scenes_ && !core::is_vsi_path(task.output) && chips_checked_.insert(task.output + "\n" + shape).second) {
-        refuse_other_chips(task.output, fresh.options,
-                           Audience::enqueue);  // once per output and options: it reads every manifest there
-      }
-      // Shards of two counts in one output list every tile twice: a claim of the count (as for pyramids), and the
-      // shard manifests already there, whoever wrote them.
+      // Shards of two counts in one output list every tile twice: a claim of the count (as for pyramids).
       const auto count = static_cast<std::int64_t>(fresh.options.shard.count);
       if (count > 1) {
         fresh.claims.push_back(
             {task.output + "/tiles.shard-*.jsonl", "chips in " + std::to_string(count) + " shards", {}});
       }
-      if (open_scenes_ && !core::is_vsi_path(task.output)) {  // a worker's --output is the worker's directory
-        tiling::refuse_other_shard_counts(
-            task.output, "tiles.jsonl", count,
-            "enqueue it with the shards of those files (--shards N, or none for a whole run), or choose another --output",
-            {}, true);
+      // Tiles of another run there, whoever wrote them (`swath tile`, another fleet's): the tasks would write over
+      // them, or list them twice. `swath tile` refuses that as this does. Once per output, options and shard count:
+      // it reads every manifest there. A worker's --output is the worker's directory (not looked at).
+      if (open_scenes_ && !core::is_vsi_path(task.output) &&
+          sets_checked_.insert(task.output + "\n" + shape + "\n" + std::to_string(count)).second) {
+        refuse_other_tile_sets(task.output, fresh.options, Audience::enqueue);
       }
       work = tile_works_.emplace(key, std::move(fresh)).first;
     }
@@ -235,7 +229,7 @@ class Checker {
   bool open_scenes_ = true;
   std::vector<std::pair<std::string, core::Json>> works_;  // kind, options without slice keys
   std::map<std::string, TileWork> tile_works_;             // work, output and scenes → checked options and claims
-  std::set<std::string> chips_checked_;                    // output and options whose directory was looked at
+  std::set<std::string> sets_checked_;  // output, options and shard count whose directory was looked at
   std::map<std::string, std::vector<queue::Claim>> pyramid_claims_;  // work, output and scenes → its claims
   std::map<std::size_t, detect::DetectOptions> detect_works_;        // work → its checked options
   std::map<std::string, std::optional<raster::SceneInfo>> scenes_;

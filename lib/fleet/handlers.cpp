@@ -67,8 +67,8 @@ auto stoppable(const std::string& kind, Call&& call) {
   }
 }
 
-// Whether an output directory holds chips of other options (refuse_other_chips) or shards of another count, asked once
-// a minute per output and options: the question reads every manifest there, and a job's thousands of tasks ask it.
+// Whether an output directory holds a tile set this task's would mix with (refuse_other_tile_sets), asked once a
+// minute per output and options: the question reads every manifest there, and a job's thousands of tasks ask it.
 class OtherChipsCheck {
  public:
   void operator()(const std::string& output_dir, const tiling::TileOptions& options) {
@@ -78,15 +78,7 @@ class OtherChipsCheck {
       const std::lock_guard lock(mutex_);
       if (const auto found = checked_.find(key); found != checked_.end() && now - found->second < kPeriod) return;
     }
-    refuse_other_chips(output_dir, options, Audience::worker);
-    try {  // shard manifests of another count there list the same tiles as this task's
-      tiling::refuse_other_shard_counts(output_dir, "tiles.jsonl", static_cast<std::int64_t>(options.shard.count), "",
-                                        {}, true);
-    } catch (const core::UsageError& e) {
-      throw core::DataError("output '" + output_dir + "'", e.why() + " (made since this work was enqueued)",
-                            "remove those manifests and their tiles, then `swath queue dead retry` this task; or "
-                            "enqueue the work again with another --output");
-    }
+    refuse_other_tile_sets(output_dir, options, Audience::worker);
     const std::lock_guard lock(mutex_);
     checked_[key] = now;
   }

@@ -116,19 +116,38 @@ void refuse(Audience audience, const std::string& kind, const core::Error& error
          error.hint().empty() || names_flag ? options_hint(kind) : error.hint());
 }
 
-void refuse_other_chips(const std::string& output_dir, const tiling::TileOptions& options, Audience audience) {
+namespace {
+
+// A tile set found in `output_dir` that `error` (tiling's UsageError) names, as a refusal for `audience`.
+[[noreturn]] void refuse_tile_set(Audience audience, const std::string& output_dir, const core::UsageError& error,
+                                  const std::string& enqueue_hint, const std::string& worker_hint) {
+  if (audience == Audience::enqueue) throw core::UsageError("--output '" + output_dir + "'", error.why(), enqueue_hint);
+  // Committed, this task's tiles would mix with that set under one glob, each manifest listing part of them.
+  throw core::DataError("output '" + output_dir + "'", error.why() + " (made since this work was enqueued)",
+                        worker_hint);
+}
+
+}  // namespace
+
+void refuse_other_tile_sets(const std::string& output_dir, const tiling::TileOptions& options, Audience audience) {
   const core::Json header = core::Json::Object{
       {"schema", "swath.tiles/1"}, {"options", tiling::output_options_json(options)}, {"scenes", core::Json::array()}};
   try {
     tiling::OtherRuns::find(output_dir, "tiles.jsonl", header, false);
   } catch (const core::UsageError& e) {
-    if (audience == Audience::enqueue)
-      throw core::UsageError("--output '" + output_dir + "'", e.why(),
-                             "use another --output, or remove that run's tiles and manifests first");
-    // Committed, this task's tiles would mix with that run's under one glob, half of them listed by each manifest.
-    throw core::DataError("output '" + output_dir + "'", e.why() + " (made since this work was enqueued)",
-                          "remove that run's tiles and manifests, then `swath queue dead retry` this task; or enqueue "
-                          "the work again with another --output");
+    refuse_tile_set(audience, output_dir, e, "use another --output, or remove that run's tiles and manifests first",
+                    "remove that run's tiles and manifests, then `swath queue dead retry` this task; or enqueue the "
+                    "work again with another --output");
+  }
+  try {  // shard manifests of another count list the same tiles as this work's
+    tiling::refuse_other_shard_counts(output_dir, "tiles.jsonl", static_cast<std::int64_t>(options.shard.count), "", {},
+                                      true);
+  } catch (const core::UsageError& e) {
+    refuse_tile_set(audience, output_dir, e,
+                    "enqueue it with the shards of those files (--shards N, or none for a whole run), or choose "
+                    "another --output",
+                    "remove those manifests and their tiles, then `swath queue dead retry` this task; or enqueue the "
+                    "work again with another --output");
   }
 }
 

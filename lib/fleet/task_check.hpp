@@ -39,9 +39,10 @@ std::string task_option_named_in(const std::string& hint, const std::string& kin
 // checked (tiling::validate, the listed tile indices) and the directory of each scene's tiles a name a
 // worker commits (not hidden). Opens no file.
 tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience);
-// A tile set of other options in `output_dir` (tiling::OtherRuns): refused at enqueue, and again on the worker
-// before it tiles, since a local run may have made one there since.
-void refuse_other_chips(const std::string& output_dir, const tiling::TileOptions& options, Audience audience);
+// A tile set in `output_dir` that `options`' tiles would mix with: chips of other options (tiling::OtherRuns) or
+// shard manifests of another count (tiling::refuse_other_shard_counts). Refused at enqueue, and again on the worker
+// before it tiles, since a local run may have made one there since. Reads every manifest there.
+void refuse_other_tile_sets(const std::string& output_dir, const tiling::TileOptions& options, Audience audience);
 // Only the grid indices the task selects (its only_indices and the indices of its manifest lines), checked.
 std::vector<std::int64_t> tile_task_indices(const queue::Task& task, Audience audience);
 
