@@ -54,23 +54,26 @@ OutputFile stage_done_record(const Outcome& outcome, const queue::Task& task) {
 
 }  // namespace
 
-log::Context task_context(const queue::Leased& lease) {
-  auto context =
-      log::current().with({{"task_id", lease.task_id()}, {"job_id", lease.job()}, {"attempt", lease.attempt}});
-  std::string traceparent;
+Job leased_job(queue::Leased lease, std::int64_t leased_at_ms) {
+  Job job{std::move(lease), leased_at_ms, std::nullopt, {}};
+  job.context = log::current().with(
+      {{"task_id", job.lease.task_id()}, {"job_id", job.lease.job()}, {"attempt", job.lease.attempt}});
   try {
-    traceparent = queue::parse_task(lease.envelope).traceparent;
+    job.task = queue::parse_task(job.lease.envelope);
   } catch (const core::Error&) {
-    return context;  // the runner refuses the envelope, under this context
+    return job;  // the runner refuses the envelope, under this context
   }
-  if (traceparent.empty()) return context;
+  const std::string& traceparent = job.task->traceparent;
+  if (traceparent.empty()) return job;
   std::string why;
-  if (const auto trace = log::parse_traceparent(traceparent, why))
-    return context.with(log::trace_fields(trace->child()));
-  const log::ContextGuard guard(context);
+  if (const auto trace = log::parse_traceparent(traceparent, why)) {
+    job.context = job.context.with(log::trace_fields(trace->child()));
+    return job;
+  }
+  const log::ContextGuard guard(job.context);
   log::get("worker")->warn("the task's traceparent '{}' is malformed ({}): its lines carry the worker's trace",
                            traceparent, why);
-  return context;
+  return job;
 }
 
 std::string staging_dir_for(const std::string& output, const std::string& id, const std::string& token) {
@@ -102,7 +105,8 @@ Outcome TaskRunner::operator()(const Job& job) const {
   const auto logger = log::get("worker");
   ResourceMeter meter;
   try {
-    queue::Task task = queue::parse_task(job.lease.envelope);
+    // A Job without a task is an envelope that does not parse: parsed again here to refuse it with its reason.
+    queue::Task task = job.task ? *job.task : queue::parse_task(job.lease.envelope);
     task.attempt = job.lease.attempt;
     if (task.id != job.lease.task_id() || task.job != job.lease.job()) {
       throw core::DataError("malformed task", "envelope id '" + task.job + ":" + task.id + "' is not its key's");

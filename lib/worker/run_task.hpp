@@ -3,12 +3,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/json.hpp"
 #include "log/context.hpp"
 #include "queue/client.hpp"
+#include "queue/task.hpp"
 #include "worker/failure.hpp"
 #include "worker/handler.hpp"
 #include "worker/watchdog.hpp"
@@ -17,13 +19,15 @@ namespace swath::worker {
 
 struct Job {
   queue::Leased lease;
-  std::int64_t leased_at_ms = 0;  // Redis TIME of the lease, for the task deadline
-  log::Context context;           // task_context: made where the task was leased, used wherever it is talked about
+  std::int64_t leased_at_ms = 0;    // Redis TIME of the lease, for the task deadline
+  std::optional<queue::Task> task;  // the envelope, parsed where leased; none when it does not parse (refused)
+  log::Context context;             // made where the task was leased, used wherever it is talked about
 };
 
-// A leased task's log context: the worker's (worker_id), the task's ids and attempt, and a child span of the trace its
-// job was enqueued under (the worker's own, with a warning, when the envelope's traceparent does not parse).
-log::Context task_context(const queue::Leased& lease);
+// A leased task as the runner takes it: its envelope parsed once, and its log context: the worker's (worker_id), the
+// task's ids and attempt, and a child span of the trace its job was enqueued under (the worker's own, with a warning,
+// when the envelope's traceparent does not parse).
+Job leased_job(queue::Leased lease, std::int64_t leased_at_ms);
 
 struct Outcome {
   queue::Leased lease;

@@ -216,10 +216,7 @@ queue::LeaseBatch WorkerLoop::receive_lease(bool sent, std::size_t count) {
     });
   }
   std::vector<Job> jobs;
-  for (auto& leased : batch.tasks) {
-    auto context = task_context(leased);
-    jobs.push_back(Job{std::move(leased), batch.now_ms, std::move(context)});
-  }
+  for (auto& leased : batch.tasks) jobs.push_back(leased_job(std::move(leased), batch.now_ms));
   keeper_.hold(refs_of(jobs), contexts_of(jobs));
   summary_.leased += static_cast<std::int64_t>(jobs.size());
   pool_.submit(std::move(jobs));
