@@ -1,4 +1,4 @@
-// End to end: `swath tile` on real files — summary, exit codes, messages, signals, resume, full and read-only disks.
+// End to end: `swath tile` on real files — summary, exit codes, messages, bad scenes, full and read-only disks.
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
@@ -8,10 +8,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <filesystem>
-#include <thread>
 
+#include "cli/tile_support.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
 #include "support/process.hpp"
@@ -22,94 +21,8 @@
 #include "support/tiny_fs.hpp"
 
 using namespace swath;
+using namespace swath::test::tiles;
 namespace fs = std::filesystem;
-
-namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// A scene of many small tiles, so a run lasts long enough to be interrupted (no CRS: no PROJ work per tile).
-std::string many_tiles_scene(const test::ScratchDir& dir, int width = 1024, int height = 512) {
-  test::SceneSpec spec;
-  spec.width = width;
-  spec.height = height;
-  spec.bands = 1;
-  spec.type = GDT_Byte;
-  spec.georeferenced = false;
-  spec.pixel = [](int, int x, int y) { return (x * 7 + y * 3) % 251; };
-  return test::make_scene(dir / "many.tif", spec);
-}
-
-std::size_t journal_lines(const std::string& output) {
-  std::error_code ec;
-  if (!fs::exists(output + "/.tiles.jsonl.journal", ec)) return 0;
-  return test::lines(core::read_file(output + "/.tiles.jsonl.journal")).size();
-}
-
-// Starts `swath tile` and signals it once its journal holds `lines` lines.
-test::RunResult interrupt_after(const std::vector<std::string>& args, const std::string& output, std::size_t lines,
-                                int signal) {
-  std::vector<std::string> argv{SWATH_BINARY, "-q", "tile"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  test::Background run(argv, {.env = {}, .unset_env = {"SWATH_CONFIG"}});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (journal_lines(output) < lines && run.running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  REQUIRE_MESSAGE(run.running(), "the run finished before it could be interrupted");
-  run.signal(signal);
-  return run.wait();
-}
-
-// As interrupt_after, for a run into a journal a stopped run left: stopped once it has 20 lines of its own (the
-// journal emptied or set aside and begun again, or 20 lines past what it held).
-test::RunResult interrupt_once_writing(const std::vector<std::string>& args, const std::string& output) {
-  std::vector<std::string> argv{SWATH_BINARY, "-q", "tile"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  const std::size_t before = journal_lines(output);
-  test::Background run(argv, {.env = {}, .unset_env = {"SWATH_CONFIG"}});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (std::size_t now = before; now < before + 20 && !(now < before && now >= 20) && run.running() &&
-                                 std::chrono::steady_clock::now() < deadline;
-       now = journal_lines(output)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  REQUIRE_MESSAGE(run.running(), "the run finished before it could be interrupted");
-  run.signal(SIGINT);
-  return run.wait();
-}
-
-// `scene` and a copy of it ("second") tiled into DIR/out at 16 px; returns the run's arguments after "tile".
-std::vector<std::string> two_scenes_tiled(const test::ScratchDir& dir, const std::string& scene) {
-  fs::copy_file(scene, dir / "second.tif");
-  const std::vector<std::string> both{scene, dir / "second.tif", "-o", dir / "out", "--size", "16", "--threads", "2"};
-  std::vector<std::string> first{"tile"};
-  first.insert(first.end(), both.begin(), both.end());
-  REQUIRE(test::swath(first).exit_code == 0);
-  return both;
-}
-
-// The tiles under final names in `output` (no hidden files, no manifest).
-std::vector<std::pair<std::string, std::string>> final_tiles(const std::string& output) {
-  std::vector<std::pair<std::string, std::string>> tiles;
-  for (auto& [path, content] : test::tree(output)) {
-    if (path.find("/.") == std::string::npos && path[0] != '.' && path.find('/') != std::string::npos)
-      tiles.emplace_back(path, content);
-  }
-  return tiles;
-}
-
-// Checks that every tile under a final name in `output` equals the uninterrupted run's in `reference` and
-// that no temporary is left; returns those tiles.
-std::vector<std::pair<std::string, std::string>> only_complete_tiles(const std::string& output,
-                                                                     const std::string& reference) {
-  const auto tiles = final_tiles(output);
-  for (const auto& [path, content] : tiles) CHECK(content == core::read_file(reference + "/" + path));
-  for (const auto& [path, content] : test::tree(output)) CHECK_FALSE(contains(path, ".tmp-"));
-  return tiles;
-}
-
-}  // namespace
 
 TEST_CASE("cli tile: writes tiles, manifest and index and prints a JSON summary") {
   test::ScratchDir dir;
@@ -333,21 +246,6 @@ TEST_CASE("cli tile: a full disk stops the run with exit 1 and leaves only compl
   CHECK_FALSE(only_complete_tiles(dir / "full/out", dir / "reference").empty());
 }
 
-TEST_CASE("cli tile: SIGINT exits 130 and leaves no partial tile under a final name") {
-  test::ScratchDir dir;
-  // 16384 tiles: the journal lags the work by the writer's queue, and on a loaded machine 2048 tiles were all done
-  // (exit 0) by the time it showed 20 lines.
-  const auto scene = many_tiles_scene(dir, 2048, 2048);
-  const std::vector<std::string> args{scene, "-o", dir / "out", "--size", "16", "--threads", "2"};
-  const auto r = interrupt_after(args, dir / "out", 20, SIGINT);
-  CHECK(r.exit_code == 130);
-  CHECK(contains(r.err, "interrupted"));
-  CHECK_MESSAGE(contains(r.err, "(hint: the same command with --resume keeps the tiles made)"), r.err);
-  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
-  REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "16"}).exit_code == 0);
-  CHECK(only_complete_tiles(dir / "out", dir / "reference").size() >= 19);
-}
-
 TEST_CASE("cli tile, detect, enqueue: a scene that is a FIFO is refused at once (its open blocked until Ctrl-C)") {
   test::ScratchDir dir;
   REQUIRE(::mkfifo((dir / "scene.tif").c_str(), 0644) == 0);
@@ -383,142 +281,6 @@ TEST_CASE("cli tile, detect, enqueue: a scene that is a FIFO is refused at once 
   const auto said = r.out + r.err;
   CHECK_MESSAGE(contains(said, "real/r000000_c000001: not examined: cannot open"), said);
   CHECK(contains(said, "a FIFO, not a raster file"));
-}
-
-TEST_CASE("cli tile: --resume after SIGKILL mid-run gives exactly the uninterrupted result") {
-  test::ScratchDir dir;
-  const auto scene = many_tiles_scene(dir);
-  const std::vector<std::string> args{scene, "-o", dir / "out", "--size", "16", "--threads", "2"};
-  const auto killed = interrupt_after(args, dir / "out", 200, SIGKILL);
-  CHECK(killed.exit_code == 128 + SIGKILL);
-  auto resume = test::swath({"tile", scene, "-o", dir / "out", "--size", "16", "--resume", "--json"});
-  REQUIRE(resume.exit_code == 0);
-  CHECK(core::Json::parse(resume.out).at("skipped_resumed").as_int() >= 150);
-  REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "16"}).exit_code == 0);
-  CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));
-}
-
-TEST_CASE(
-    "cli tile: an --overwrite run stopped mid-way leaves no manifest listing tiles it replaced; resumed, it "
-    "gives the uninterrupted result") {
-  test::ScratchDir dir;
-  const auto scene = many_tiles_scene(dir, 2048, 1024);
-  REQUIRE(test::swath({"tile", scene, "-o", dir / "out", "--size", "16"}).exit_code == 0);
-  const std::vector<std::string> args{scene, "-o", dir / "out", "--size", "17", "--overwrite", "--threads", "2"};
-  const auto stopped = interrupt_after(args, dir / "out", 20, SIGINT);
-  CHECK(stopped.exit_code == 130);
-  // Was: the 16-px run's tiles.jsonl still there, listing files now 17-px tiles (their hashes wrong).
-  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
-  CHECK_FALSE(fs::exists(dir / "out/tiles.geojson"));
-  CHECK(fs::exists(dir / "out/.tiles.replaced.jsonl.journal"));  // set aside: what a resumed run still removes
-  // Resumed without --overwrite: the set-aside run is still another run, named.
-  auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "17", "--resume"});
-  CHECK(r.exit_code == 2);
-  CHECK(contains(r.err, "--overwrite"));
-  r = test::swath({"tile", scene, "-o", dir / "out", "--size", "17", "--resume", "--overwrite"});
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "17"}).exit_code == 0);
-  CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));  // no 16-px tile left
-  CHECK_FALSE(fs::exists(dir / "out/.tiles.replaced.jsonl.journal"));
-
-  // The same options, one scene fewer: the set-aside manifest still names the dropped scene's tiles to remove.
-  fs::copy_file(scene, dir / "second.tif");
-  REQUIRE(test::swath({"tile", scene, dir / "second.tif", "-o", dir / "two", "--size", "16"}).exit_code == 0);
-  const std::vector<std::string> fewer{scene, "-o", dir / "two", "--size", "16", "--overwrite", "--threads", "2"};
-  CHECK(interrupt_after(fewer, dir / "two", 20, SIGINT).exit_code == 130);
-  r = test::swath({"tile", scene, "-o", dir / "two", "--size", "16", "--resume"});  // still another run: refused
-  CHECK(r.exit_code == 2);
-  r = test::swath({"tile", scene, "-o", dir / "two", "--size", "16", "--resume", "--overwrite"});
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  CHECK_FALSE(fs::exists(dir / "two/second"));  // its tiles removed, its directory with them
-  CHECK_FALSE(fs::exists(dir / "two/.tiles.replaced.jsonl.journal"));
-
-  // Shards of another run replaced by a whole one: theirs are set aside too, not only the manifest of its name.
-  for (const char* shard : {"0/2", "1/2"})
-    REQUIRE(test::swath({"tile", scene, "-o", dir / "sh", "--size", "16", "--shard", shard}).exit_code == 0);
-  const std::vector<std::string> whole{scene, "-o", dir / "sh", "--size", "17", "--overwrite", "--threads", "2"};
-  CHECK(interrupt_after(whole, dir / "sh", 20, SIGINT).exit_code == 130);
-  // Were left listing the 16-px tiles the stopped run had already replaced.
-  CHECK_FALSE(fs::exists(dir / "sh/tiles.shard-0-of-2.jsonl"));
-  CHECK_FALSE(fs::exists(dir / "sh/tiles.shard-1-of-2.jsonl"));
-  r = test::swath({"tile", scene, "-o", dir / "sh", "--size", "17", "--resume", "--overwrite"});
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(test::tree(dir / "sh") == test::tree(dir / "reference"));
-}
-
-TEST_CASE(
-    "cli tile: a re-run of the same options stopped mid-way leaves no manifest listing tiles it replaced; a stopped "
-    "--resume keeps the earlier run's records") {
-  test::ScratchDir dir;
-  auto scene = many_tiles_scene(dir, 2048, 1024);
-  REQUIRE(test::swath({"tile", scene, "-o", dir / "out", "--size", "16"}).exit_code == 0);
-  const std::size_t tiles = test::lines(core::read_file(dir / "out/tiles.jsonl")).size() - 1;
-
-  // A stopped --resume of the same scene: the records it had not reached are still the journal's.
-  const std::vector<std::string> resume{scene, "-o", dir / "out", "--size", "16", "--resume", "--threads", "2"};
-  CHECK(interrupt_after(resume, dir / "out", 20, SIGINT).exit_code == 130);
-  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
-  auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "16", "--resume", "--json"});
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(core::Json::parse(r.out).at("skipped_resumed").as_int() == static_cast<std::int64_t>(tiles));
-
-  // The scene rewritten in place: a re-run replaces the tiles; stopped, it must not leave the manifest listing them.
-  test::SceneSpec spec;
-  spec.width = 2048;
-  spec.height = 1024;
-  spec.bands = 1;
-  spec.type = GDT_Byte;
-  spec.georeferenced = false;
-  spec.pixel = [](int, int x, int y) { return (x * 5 + y * 11) % 241; };
-  scene = test::make_scene(dir / "many.tif", spec);
-  const std::vector<std::string> again{scene, "-o", dir / "out", "--size", "16", "--threads", "2"};
-  CHECK(interrupt_after(again, dir / "out", 20, SIGINT).exit_code == 130);
-  // Was: the first run's tiles.jsonl and tiles.geojson left in place, listing tiles now holding other pixels.
-  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
-  CHECK_FALSE(fs::exists(dir / "out/tiles.geojson"));
-  r = test::swath({"tile", scene, "-o", dir / "out", "--size", "16", "--resume"});
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "16"}).exit_code == 0);
-  CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));
-}
-
-TEST_CASE(
-    "cli tile: a stopped re-run keeps the records it replaced, so --overwrite still removes a dropped scene's tiles") {
-  test::ScratchDir dir;
-  const auto scene = many_tiles_scene(dir, 2048, 2048);
-  const auto both = two_scenes_tiled(dir, scene);
-  CHECK(interrupt_after(both, dir / "out", 20, SIGINT).exit_code == 130);
-  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
-  // Stopped again (no --resume), once it has written tiles of its own: that journal, the only list of the first
-  // run's tiles, is kept, not emptied.
-  CHECK(interrupt_once_writing(both, dir / "out").exit_code == 130);
-  std::size_t second_listed = 0;
-  for (const auto& line : test::lines(core::read_file(dir / "out/.tiles.jsonl.journal")))
-    second_listed += line.find("\"scene\":\"second\"") != std::string::npos ? 1 : 0;
-  CHECK(second_listed >= 16384);  // every tile of 'second' the first run listed (2048² in 16-px tiles)
-  // Was: the stopped run had dropped the first run's records, so its 'second' tiles were listed nowhere and stayed.
-  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--size", "16", "--overwrite"});
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  CHECK_FALSE(fs::exists(dir / "out/second"));
-}
-
-TEST_CASE(
-    "cli tile: a stopped --overwrite sets aside the journal a stopped re-run left; resumed, it removes all its tiles") {
-  test::ScratchDir dir;
-  const auto scene = many_tiles_scene(dir, 2048, 2048);
-  const auto both = two_scenes_tiled(dir, scene);
-  CHECK(interrupt_after(both, dir / "out", 20, SIGINT).exit_code == 130);  // the manifest's records now in its journal
-  // Other options over it, stopped once it has written tiles of its own.
-  const std::vector<std::string> other{scene, "-o", dir / "out", "--size", "17", "--overwrite", "--threads", "2"};
-  CHECK(interrupt_once_writing(other, dir / "out").exit_code == 130);
-  // Was: that run emptied the journal, the only list of the 16-px tiles; resumed, it removed none of them.
-  std::vector<std::string> resume{"tile"};
-  resume.insert(resume.end(), other.begin(), other.end());
-  resume.push_back("--resume");
-  const auto r = test::swath(resume);
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  REQUIRE(test::swath({"tile", scene, "-o", dir / "reference", "--size", "17"}).exit_code == 0);
-  CHECK(test::tree(dir / "out") == test::tree(dir / "reference"));
 }
 
 TEST_CASE(
