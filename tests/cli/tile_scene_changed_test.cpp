@@ -139,37 +139,39 @@ TEST_CASE("cli tile --grid xyz: a scene moved on the map at its size is refused 
   CHECK(files_in(dir / "map", ".png") == before);
 }
 
-TEST_CASE("cli worker: chips of other options made in the output since enqueue: the task is dead, nothing mixed") {
+namespace {
+
+// A tile task enqueued with `options` into a fresh output, then `swath tile` there with `local_flags`, then a worker:
+// checks the task went dead and left the local run's files as they were; returns the worker's stderr.
+std::string worker_after_local_run(const std::string& options, const std::vector<std::string>& local_flags) {
   test::RedisServer redis;
   test::ScratchDir dir;
   const auto scene = scene_of(dir / "scene.tif", 128, 96);
   auto r = test::swath(test::with_queue(
-      redis, "mix", {"enqueue", "--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":64})"}));
+      redis, "mix", {"enqueue", "--kind", "tile", scene, "--output", dir / "out", "--options", options}));
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  REQUIRE(test::swath({"tile", scene, "-o", dir / "out", "--size", "32"}).exit_code == 0);
-  const auto local = test::tree(dir / "out");
-  r = test::swath(test::with_queue(redis, "mix", {"worker", "--exit-when-empty"}));
-  CHECK(r.exit_code == 0);
-  CHECK_MESSAGE(r.err.find("holds the tiles of a run with other options") != std::string::npos, r.err);
-  CHECK(test::tree(dir / "out") == local);  // was: four 64 px tiles over the local run's 32 px ones
+  std::vector<std::string> local{"tile", scene, "-o", dir / "out"};
+  local.insert(local.end(), local_flags.begin(), local_flags.end());
+  REQUIRE(test::swath(local).exit_code == 0);
+  const auto before = test::tree(dir / "out");
+  const auto worker = test::swath(test::with_queue(redis, "mix", {"worker", "--exit-when-empty"}));
+  CHECK(worker.exit_code == 0);
+  CHECK(test::tree(dir / "out") == before);
   r = test::swath(test::with_queue(redis, "mix", {"queue", "dead", "list", "--json"}));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("tasks").as_array().size() == 1);
+  return worker.err;
 }
 
-TEST_CASE("cli worker: shard manifests of another count made since enqueue: dead, nothing listed twice") {
-  test::RedisServer redis;
-  test::ScratchDir dir;
-  const auto scene = scene_of(dir / "scene.tif", 128, 96);
-  auto r = test::swath(test::with_queue(
-      redis, "shards", {"enqueue", "--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":32})"}));
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  REQUIRE(test::swath({"tile", scene, "-o", dir / "out", "--size", "32", "--shard", "0/2"}).exit_code == 0);
-  const auto local = test::tree(dir / "out");
-  r = test::swath(test::with_queue(redis, "shards", {"worker", "--exit-when-empty"}));
-  CHECK(r.exit_code == 0);
-  CHECK_MESSAGE(r.err.find("(made since this work was enqueued)") != std::string::npos, r.err);
-  CHECK(test::tree(dir / "out") == local);  // was: the task committed, two tile ids listed twice
+}  // namespace
+
+TEST_CASE("cli worker: a tile set made in the output since enqueue that the task's would mix with: dead, untouched") {
+  // Chips of other options. Was: four 64 px tiles over the local run's 32 px ones.
+  auto err = worker_after_local_run(R"({"size":64})", {"--size", "32"});
+  CHECK_MESSAGE(err.find("holds the tiles of a run with other options") != std::string::npos, err);
+  // Shard manifests of another count. Was: the task committed, two tile ids listed twice.
+  err = worker_after_local_run(R"({"size":32})", {"--size", "32", "--shard", "0/2"});
+  CHECK_MESSAGE(err.find("(made since this work was enqueued)") != std::string::npos, err);
 }
 
 TEST_CASE("cli enqueue: two works of other options into one output are refused (exit 2), other scenes or not") {
