@@ -167,6 +167,17 @@ class Checker {
                "it has " + info->missing_georeferencing() + ", so detections cannot be placed on a map",
                "--options '{\"allow_pixel_coords\":true}' writes pixel coordinates (x = column, y = row) instead");
       }
+      // Refused on a worker as by `swath detect`: a rotated grid (unless in pixel coordinates), a scene past a pole (a
+      // manifest's tile may pad past one: its scene was checked when tiled).
+      try {
+        if (!options.allow_pixel_coords) {
+          raster::require_north_up(
+              *info, "or --options '{\"allow_pixel_coords\":true}' writes pixel coordinates (x = column, y = row)");
+        }
+        if (task.options.find("tiles") == nullptr) raster::require_on_earth(*info);
+      } catch (const core::DataError& e) {
+        refuse(Audience::enqueue, e.subject(), e.why(), e.hint());
+      }
       if (!info->georeferenced() && geojson) {
         refuse(Audience::enqueue, "scene '" + input + "'", "GeoJSON is WGS84 and the scene has pixel coordinates only",
                "write gpkg or fgb: --options '{\"output_format\":\"gpkg\"}'");

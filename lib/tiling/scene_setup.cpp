@@ -232,6 +232,8 @@ std::size_t TileScene::bytes_per_tile() const {
 }
 
 void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info) {
+  raster::require_north_up(info);
+  raster::require_on_earth(info);
   const auto bands = choose_bands(options, info);
   if (format_needs_byte(options.format)) check_band_count(options.format, bands.size(), info.path);
   if (!options.creation_options.empty()) {  // tried as the tiles will be written: with the layout swath adds
@@ -269,8 +271,6 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
                           "tile the scene anew with `swath tile` and enqueue the new manifest");
   }
   auto info = raster::describe_scene(*dataset, path);
-  raster::require_north_up(info);
-  raster::require_on_earth(info);
   check_scene_fits(options, info);
   TileScene scene{.name = name,
                   .path = path,

@@ -39,9 +39,9 @@ struct TileScene {
   std::size_t bytes_per_tile() const;        // the memory one tile in flight holds, roughly
 };
 
-// What can be checked of `options` against a scene's header, without reading pixels: its band numbers, the
-// band count the format holds, the listed grid indices. Throws UsageError. prepare_scene runs it; so does
-// `swath enqueue` on local scenes, before queueing tile tasks.
+// What can be checked of a scene's header and of `options` against it, without reading pixels: north up and on the
+// Earth (DataError), its band numbers, the band count the format holds, the listed grid indices (UsageError).
+// prepare_scene runs it; so does `swath enqueue` on local scenes, before queueing tile tasks.
 void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info);
 
 // Opens `path` and prepares it. Throws IoError (missing, not a raster), UsageError (bands or format that

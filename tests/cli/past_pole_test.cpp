@@ -9,6 +9,7 @@
 
 #include "support/process.hpp"
 #include "support/rasters.hpp"
+#include "support/redis_server.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
@@ -60,4 +61,22 @@ TEST_CASE("detect: the chips of a scene ending at the south pole pad past it, an
       {"detect", dir / "tiles/tiles.jsonl", "--detector", "cfar", "--cfar-units", "pixels", "-o", dir / "d.geojson"});
   CHECK_MESSAGE(r.exit_code == 0, r.err);  // was 1: a last-row chip's padding reaches -99.9
   CHECK(r.err.find("past the pole") == std::string::npos);
+}
+
+TEST_CASE("enqueue: a geographic scene reaching past a pole is refused (exit 2) for tile and detect") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto bad = geographic_scene(dir / "past.tif", 95);
+  // Was: queued (exit 0), then dead on the worker.
+  for (const std::string kind : {"tile", "detect"}) {
+    CAPTURE(kind);
+    const auto r =
+        test::swath(test::with_queue(redis, "pole",
+                                     {"enqueue", "--kind", kind, bad, "--output", dir / kind, "--options",
+                                      kind == "tile" ? "{}" : R"({"detector":"cfar","cfar_units":"pixels"})"}));
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("scene '" + bad + "': its rows reach latitude 95°, past the pole") != std::string::npos,
+                  r.err);
+  }
+  CHECK(redis.cli({"LLEN", "swath:{pole}:ready"}) == "0");
 }

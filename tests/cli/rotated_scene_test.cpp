@@ -1,4 +1,5 @@
-// End to end: a scene with a rotated geotransform is refused by tile and detect for what it is, not as "no CRS".
+// End to end: a scene with a rotated geotransform is refused by tile, detect and enqueue for what it is, not as "no
+// CRS".
 #include <doctest/doctest.h>
 
 #include <gdal_priv.h>
@@ -8,6 +9,7 @@
 
 #include "support/process.hpp"
 #include "support/rasters.hpp"
+#include "support/redis_server.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
@@ -58,4 +60,25 @@ TEST_CASE("tile and detect: a rotated geotransform is named as the problem, with
   const auto r = test::swath({"detect", dir / "rotated-utm.tif", "-o", dir / "d.gpkg", "--allow-pixel-coords"});
   CHECK(r.exit_code == 0);
   CHECK(contains(r.err, "has a rotated or sheared geotransform: writing PIXEL coordinates"));
+}
+
+TEST_CASE("enqueue: a rotated scene is refused (exit 2) for tile and detect, as a worker would refuse it") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = rotated_scene(dir, "rotated-utm.tif", true);
+  // Was: queued (exit 0), then dead on the worker.
+  auto r = test::swath(test::with_queue(redis, "rot", {"enqueue", "--kind", "tile", scene, "--output", dir / "t"}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "swath enqueue: scene '" + scene + "': " + kWhat), r.err);
+  const std::string cfar = R"("detector":"cfar","cfar_units":"pixels")";
+  r = test::swath(test::with_queue(
+      redis, "rot", {"enqueue", "--kind", "detect", scene, "--output", dir / "d", "--options", "{" + cfar + "}"}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, kWhat), r.err);
+  CHECK_MESSAGE(contains(r.err, R"(or --options '{"allow_pixel_coords":true}' writes pixel coordinates)"), r.err);
+  CHECK(redis.cli({"LLEN", "swath:{rot}:ready"}) == "0");
+  r = test::swath(test::with_queue(redis, "rot",
+                                   {"enqueue", "--kind", "detect", scene, "--output", dir / "d", "--options",
+                                    "{" + cfar + R"(,"allow_pixel_coords":true})"}));
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
 }
