@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "eval/eval.hpp"
 #include "eval/zones.hpp"
 #include "vector/layer.hpp"
@@ -165,9 +166,12 @@ std::pair<std::vector<Box>, std::vector<Box>> read_boxes(const std::string& dete
           boxes_of(std::move(truth), crs, truth_path, false)};
 }
 
-// Keeps the boxes of `classes` only; returns a warning for each class neither file has (a typo scores nothing).
-std::vector<std::string> keep_classes(const std::vector<std::string>& classes, std::vector<Box>& detections,
+// Keeps the boxes of the classes `named` only (names trimmed: "car, truck" is car and truck); returns a warning for
+// each class neither file has (a typo scores nothing).
+std::vector<std::string> keep_classes(const std::vector<std::string>& named, std::vector<Box>& detections,
                                       std::vector<Box>& truths) {
+  std::vector<std::string> classes;
+  for (const auto& cls : named) classes.push_back(core::trim(cls));
   std::set<std::string> present;
   for (const auto* boxes : {&detections, &truths})
     for (const auto& b : *boxes) present.insert(b.cls);
