@@ -30,9 +30,10 @@ std::size_t listpack_value_limit(Connection& connection) {
 // tasks (an enqueue's HSETNX scans its bucket's listpack twice: half as many fields, half that scanning, ~10% of
 // Redis' CPU per task, for ~1 byte more per task; and a job may grow 4× before a bucket passes 128 fields) when
 // every record fits Redis' listpack encoding — its payload plus the longest state prefix
-// ("l<attempt>,<failures>,<token>,<p>|", "x...,<dead_at>,<p>|": ≤ 24 bytes); else one (a hash table anyway).
+// ("l<attempt>,<failures>,<token>,<p>|", "x...,<dead_at>,<p>|": ≤ 28 bytes with a token of a 10-digit count);
+// else one (a hash table anyway).
 std::size_t buckets_for(std::size_t count, std::size_t longest_payload, std::size_t limit) {
-  constexpr std::size_t state_prefix = 24;
+  constexpr std::size_t state_prefix = 28;
   if (longest_payload + state_prefix > limit) return 1;
   return std::max<std::size_t>(1, count / 32);
 }

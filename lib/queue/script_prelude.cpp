@@ -83,7 +83,7 @@ local function queue_reset(first, step)
   end
   local fence = tonumber(redis.call('GET', k('fence')) or '0') or 0
   for i = first, #ARGV, step do
-    local token = tonumber(ARGV[i + 1])
+    local token = tonumber(string.match(ARGV[i + 1] or '', '^%d+'))  -- its count: <count>-<time>
     if token and token > fence then
       return redis.error_reply('SWATH_QUEUE_GONE its lease counter is at ' .. fence .. ', below a lease it issued (' .. token .. ')')
     end

@@ -57,13 +57,17 @@ if max_count > 0 then
 end
 if #popped > 0 then
   local base = redis.call('INCRBY', k('fence'), #popped) - #popped
+  -- A token is the fence's count and the lease's time (ms, low 32 bits, hex): the count alone repeats once Redis has
+  -- lost its last writes (a host crash under appendfsync everysec, a lagging replica promoted, an older AOF
+  -- restored), and a task leased again under its old token would have two holders, both able to commit.
+  local stamp = string.format('-%x', now % 4294967296)
   local deadline = now + lease_ms
   local zargs, nz, nout = {}, 0, 3  -- indexed stores, not table.insert: this loop runs once per task
   local running = {}  -- job → tasks leased: each job's counter written once per call, not once per task
   for i, el in ipairs(popped) do
     local job, id = split_key(el)
     local rec = job and record(job, id)
-    local token = base + i
+    local token = (base + i) .. stamp
     local attempt, env = nil, nil
     if not job or redis.call('EXISTS', jk(job)) == 0 and not rec and not string.match(el, '^%x+:%x+$') then
       -- A foreign producer pushed something itself: keep it as a task so it is dead-lettered with a reason.

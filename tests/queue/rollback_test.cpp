@@ -1,0 +1,54 @@
+// The fencing token after Redis lost its last writes (a host crash under appendfsync everysec, an older AOF restored):
+// the task is leased again, and its earlier holder must not be able to renew or commit it.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "queue/client.hpp"
+#include "support/redis_server.hpp"
+
+using namespace swath;
+namespace fs = std::filesystem;
+
+TEST_CASE("queue: a task leased again after Redis lost the lease gets another token; the first holder cannot commit") {
+  test::RedisServer redis;
+  queue::Task t;
+  t.kind = "noop";
+  t.inputs = {"/in/a"};
+  t.output = "/out";
+  t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+  {
+    queue::Connection connection{queue::parse_redis_url(redis.url())};
+    REQUIRE(queue::QueueClient(connection, "q").enqueue({t}, false).enqueued == 1);
+  }
+  // What Redis will restart from: the queue with the task enqueued, not yet leased.
+  redis.stop();
+  const fs::path saved = fs::path(redis.dir()).parent_path() / (fs::path(redis.dir()).filename().string() + ".saved");
+  fs::remove_all(saved);
+  fs::copy(redis.dir(), saved, fs::copy_options::recursive);
+  redis.start();
+
+  std::string first_token;
+  {
+    queue::Connection connection{queue::parse_redis_url(redis.url())};
+    const auto batch = queue::QueueClient(connection, "q").lease("w1", 1, 60000, 15);
+    REQUIRE(batch.tasks.size() == 1);
+    first_token = batch.tasks[0].token;
+  }
+  redis.stop();  // the lease is lost: Redis comes back from the copy
+  fs::remove_all(redis.dir());
+  fs::copy(saved, redis.dir(), fs::copy_options::recursive);
+  fs::remove_all(saved);
+  redis.start();
+
+  queue::Connection connection{queue::parse_redis_url(redis.url())};
+  queue::QueueClient client(connection, "q");
+  const auto again = client.lease("w2", 1, 60000, 15);
+  REQUIRE(again.tasks.size() == 1);
+  const auto& second = again.tasks[0];
+  // Was: the same token (the fence counted from the same value), so both holders could renew and commit.
+  CHECK(second.token != first_token);
+  CHECK(client.renew("w1", 60000, {{second.id, first_token}}) == std::vector<std::string>{second.id});
+  CHECK(client.commit({{second.id, first_token, "{}", "{}", 0.1, false}}, 5000) == std::vector<bool>{false});
+  CHECK(client.commit({{second.id, second.token, "{}", "{}", 0.1, false}}, 5000) == std::vector<bool>{true});
+}
