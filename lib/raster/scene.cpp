@@ -166,7 +166,25 @@ void require_whole(const SceneInfo& info) {
                         "copy or download it again whole; `gdalinfo -checksum` reads every block");
 }
 
+void require_usable_geotransform(const SceneInfo& info) {
+  if (!info.geotransform) return;
+  const auto& c = info.geotransform->c;
+  const bool finite = std::all_of(std::begin(c), std::end(c), [](double v) { return std::isfinite(v); });
+  // A pixel's width and height: the lengths of its column and row steps on the map.
+  const double width = std::hypot(c[1], c[4]), height = std::hypot(c[2], c[5]);
+  if (finite && width > 0 && height > 0) return;
+  throw core::DataError("scene '" + info.path + "'",
+                        fmt::format("its geotransform ({}, {}, {}, {}, {}, {}) places no pixel on the map: {}", c[0],
+                                    c[1], c[2], c[3], c[4], c[5],
+                                    finite ? "a pixel of size " + fmt::format("{} × {}", width, height)
+                                           : std::string("a term is not a number")),
+                        "set the right one (`gdal_edit.py -a_ullr ULX ULY LRX LRY " + info.path +
+                            "`), or remove it (`gdal_edit.py -unsetgt " + info.path +
+                            "`) to work in pixel coordinates");
+}
+
 void require_north_up(const SceneInfo& info, const std::string& other_way) {
+  require_usable_geotransform(info);
   if (!info.geotransform || info.geotransform->north_up()) return;
   const auto& c = info.geotransform->c;
   throw core::DataError(

@@ -45,8 +45,13 @@ void refuse_special_file(const std::string& path);
 
 SceneInfo describe_scene(GDALDataset& dataset, const std::string& path);
 
-// Throws DataError naming the scene when its geotransform rotates or shears the pixel grid (a CRS or not):
-// swath's windows, bounds and footprints are axis-aligned in map coordinates. `other_way` adds to the hint.
+// Throws DataError naming the scene when its geotransform places no pixel: a term not finite (NaN), or a pixel
+// width or height of 0 (every pixel at one point; a detector sized in metres divided by it).
+void require_usable_geotransform(const SceneInfo& info);
+
+// Throws DataError naming the scene when its geotransform is not usable (require_usable_geotransform), or rotates or
+// shears the pixel grid (a CRS or not): swath's windows, bounds and footprints are axis-aligned in map coordinates.
+// `other_way` adds to the hint.
 void require_north_up(const SceneInfo& info, const std::string& other_way = "");
 
 // Throws DataError naming the scene when its CRS is geographic and its rows reach past a pole by more than a pixel

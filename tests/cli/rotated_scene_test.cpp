@@ -5,6 +5,7 @@
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "support/process.hpp"
@@ -81,4 +82,35 @@ TEST_CASE("enqueue: a rotated scene is refused (exit 2) for tile and detect, as 
                                    {"enqueue", "--kind", "detect", scene, "--output", dir / "d", "--options",
                                     "{" + cfar + R"(,"allow_pixel_coords":true})"}));
   CHECK_MESSAGE(r.exit_code == 0, r.err);
+}
+
+TEST_CASE("tile, detect and enqueue: a geotransform of pixel size 0, or a term not a number, is refused (exit 1)") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const std::string what = "scene '" + (dir / "flat.tif") + "': its geotransform (";
+  for (const double width : {0.0, std::nan("")}) {
+    CAPTURE(width);
+    const auto scene = test::make_scene(dir / "flat.tif", {.width = 128, .height = 96, .bands = 4});
+    {
+      GDALDatasetUniquePtr dataset(GDALDataset::Open(scene.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+      REQUIRE(dataset);
+      double transform[6] = {630000, width, 0, 5770000, 0, width == 0 ? 0.0 : -5.0};
+      REQUIRE(dataset->SetGeoTransform(transform) == CE_None);
+    }
+    // Was: the index detector divided by the pixel size and crashed (SIGSEGV); cfar and tile wrote nothing placed.
+    for (const std::string detector : {"index", "cfar"}) {
+      const auto r = test::swath({"detect", scene, "--detector", detector, "-o", dir / "d.gpkg"});
+      CHECK_MESSAGE(r.exit_code == 1, r.err);
+      CHECK(contains(r.err, what));
+      CHECK(contains(r.err, "places no pixel on the map"));
+      CHECK_FALSE(fs::exists(dir / "d.gpkg"));
+    }
+    auto r = test::swath({"tile", scene, "-o", dir / "tiles"});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "places no pixel on the map"));
+    CHECK_FALSE(fs::exists(dir / "tiles/tiles.jsonl"));
+    r = test::swath(test::with_queue(redis, "flat", {"enqueue", "--kind", "tile", scene, "--output", dir / "t"}));
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, "places no pixel on the map"));
+  }
 }
