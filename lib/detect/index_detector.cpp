@@ -64,8 +64,12 @@ std::string names_text(const std::vector<std::string>& names) {
 // GDAL's 4-connected outlines are valid OGC polygons, holes included (a hole may touch its exterior at a corner).
 std::vector<std::pair<vector::Shape, double>> polygonize(std::vector<std::uint8_t>& mask, std::int64_t width,
                                                          std::int64_t height) {
+  if (width <= 0 || height <= 0) return {};
   auto* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   GDALDatasetUniquePtr raster(mem->Create("", static_cast<int>(width), static_cast<int>(height), 1, GDT_Byte, nullptr));
+  if (!raster)
+    throw core::DataError("index detector", "cannot make an in-memory mask of " + std::to_string(width) + "×" +
+                                                std::to_string(height) + " px");
   auto* band = raster->GetRasterBand(1);
   if (band->RasterIO(GF_Write, 0, 0, static_cast<int>(width), static_cast<int>(height), mask.data(),
                      static_cast<int>(width), static_cast<int>(height), GDT_Byte, 0, 0) != CE_None) {

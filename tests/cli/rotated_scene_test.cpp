@@ -114,3 +114,18 @@ TEST_CASE("tile, detect and enqueue: a geotransform of pixel size 0, or a term n
     CHECK(contains(r.err, "places no pixel on the map"));
   }
 }
+
+TEST_CASE("detect --detector index: a scene of absurdly small pixels (1e-12 m) is detected in, not crashed on") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "tiny.tif", {.width = 128, .height = 96, .bands = 4});
+  {
+    GDALDatasetUniquePtr dataset(GDALDataset::Open(scene.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+    REQUIRE(dataset);
+    double transform[6] = {630000, 1e-12, 0, 5770000, 0, -1e-12};
+    REQUIRE(dataset->SetGeoTransform(transform) == CE_None);
+  }
+  // Was: its context in pixels left windows of no pixels, and an in-memory mask of 0×0 was used unchecked (SIGSEGV).
+  const auto r =
+      test::swath({"detect", scene, "--detector", "index", "--index-bands", "green=2,nir=4", "-o", dir / "d.gpkg"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+}
