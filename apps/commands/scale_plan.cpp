@@ -180,7 +180,7 @@ class ScalePlanCommand final : public cli::Command {
     watch_options_.policy = policy_;
     watch_options_.manifests = manifests_;
     watch_options_.manifests.policy = policy_;
-    if (!queue_.empty()) watch_options_.manifests.queue = queue_;
+    watch_options_.queue = queue_;
     watch_options_.kubectl = kubectl;
     watch_options_.apply = apply_;
     watch_options_.json = json_;

@@ -58,7 +58,7 @@ struct Cluster {
   std::string replicas() const { return core::read_file(dir / "replicas"); }
   std::string stats(long long backlog, long long in_flight = 0) const {
     const std::string path = dir / "stats.json";
-    test::write_text(path, "{\"schema\":\"swath.queue.stats/1\",\"queue\":\"tiles\",\"backlog\":" +
+    test::write_text(path, "{\"schema\":\"swath.queue.stats/1\",\"queue\":\"scenes\",\"backlog\":" +
                                std::to_string(backlog) + ",\"in_flight\":" + std::to_string(in_flight) +
                                ",\"unfinished\":" + std::to_string(backlog + in_flight) +
                                ",\"workers\":0,\"task_seconds\":{\"p50\":2,\"p95\":4,\"count\":50}}");
@@ -191,6 +191,9 @@ TEST_CASE("watch --apply with a ScaledJob strategy creates one Job per new job, 
     CHECK(job.find("generateName: swath-worker-") != std::string::npos);
     CHECK(job.find("--exit-when-empty") != std::string::npos);
     CHECK(job.find("parallelism: 1") != std::string::npos);
+    // The stats file's queue: was the manifests' default ("tiles"), so the Jobs drained another queue.
+    CHECK_MESSAGE(job.find("- scenes\n") != std::string::npos, job);
+    CHECK(job.find("tiles") == std::string::npos);
   }
   CHECK(manifests == 1);
 }

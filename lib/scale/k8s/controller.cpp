@@ -86,9 +86,15 @@ bool worth_acting(int current, int desired, int hysteresis) {
   return std::abs(desired - current) > hysteresis;
 }
 
-// One Job per new unit of work, as KEDA's ScaledJob does; generateName gives each a fresh name.
-std::string job_manifest(const WatchOptions& o) {
+// One Job per new unit of work, as KEDA's ScaledJob does; generateName gives each a fresh name. Its workers take
+// from the queue the plan was made for (--queue, else the snapshot's): was the manifests' default, "tiles", for a
+// stats file's queue.
+std::string job_manifest(const WatchOptions& o, const QueueSnapshot& snapshot) {
   ManifestOptions mo = o.manifests;
+  if (!o.queue.empty())
+    mo.queue = o.queue;
+  else if (!snapshot.queue.empty())
+    mo.queue = snapshot.queue;
   mo.parallelism = 1;
   core::Json job = build_manifests({ManifestKind::job}, mo).front().object;
   core::Json meta = core::Json::object();
@@ -122,7 +128,7 @@ Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa,
   step.plan_json = to_json(step.plan, in);
   std::string stdin_text;
   if (creates_jobs(o.policy.strategy)) {
-    stdin_text = job_manifest(o);
+    stdin_text = job_manifest(o, step.snapshot);
     for (long long i = 0; i < step.plan.new_jobs; ++i) step.commands.push_back(kubectl(o, {"create", "-f", "-"}));
   } else if (worth_acting(current, step.plan.desired_replicas, o.policy.hysteresis_replicas) ||
              (o.policy.strategy == Strategy::deadline && step.plan.desired_replicas > current)) {

@@ -14,6 +14,7 @@ namespace swath::scale::k8s {
 struct WatchOptions {
   Policy policy;
   ManifestOptions manifests;  // names the Deployment / builds the Jobs
+  std::string queue;          // the Jobs' queue (--queue); empty: the snapshot's, as the plan's
   std::string kubectl = "kubectl";
   bool apply = false;
   long long max_iterations = 0;  // 0: until SIGINT/SIGTERM
