@@ -94,21 +94,31 @@ void keep_until_cooldown(const PlanInput& in, Plan& plan) {
       fmt::format("; kept at 1 until {}s without work (cooldown; {:.0f}s so far)", in.policy.cooldown_seconds, idle);
 }
 
-// The fewest pods for the policy's deadline (all the unfinished work) and for each queued jobs' deadline (the tasks
-// of every job due by then started by then, so finished a task time later, soonest first): the largest.
-void plan_for_deadlines(const PlanInput& in, Plan& plan) {
+// The fewest pods for the policy's deadline: all the unfinished work finished by then.
+DeadlineDecision policy_deadline_need(const PlanInput& in, const Plan& plan) {
   const Policy& p = in.policy;
+  return deadline_replicas({plan.work, in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
+                            *plan.seconds_left, p.min_replicas, p.max_replicas});
+}
+
+// The fewest pods for a queued job's deadline: the tasks of every job due by then started by then, so finished a
+// task time later, soonest first.
+DeadlineDecision job_deadline_need(const PlanInput& in, const Plan& plan, const Plan::JobsDue& due) {
+  const Policy& p = in.policy;
+  return deadline_replicas({due.tasks + due.ahead, in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
+                            due.seconds_left + plan.task_seconds, p.min_replicas, p.max_replicas});
+}
+
+// The fewest pods for the policy's deadline and for each queued jobs' deadline: the largest.
+void plan_for_deadlines(const PlanInput& in, Plan& plan) {
   if (plan.seconds_left) {
-    const auto decision = deadline_replicas({plan.work, in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
-                                             *plan.seconds_left, p.min_replicas, p.max_replicas});
+    const auto decision = policy_deadline_need(in, plan);
     plan.desired_replicas = decision.replicas;
     plan.reason = decision.reason;
   }
   std::optional<DeadlineDecision> most;
   for (const auto& due : plan.jobs_due) {
-    const auto job =
-        deadline_replicas({due.tasks + due.ahead, in.current_replicas, plan.task_seconds, p.pod_startup_seconds,
-                           due.seconds_left + plan.task_seconds, p.min_replicas, p.max_replicas});
+    const auto job = job_deadline_need(in, plan, due);
     if (most && job.replicas <= most->replicas) continue;
     most = job;
     plan.job_seconds_left = due.seconds_left;
@@ -266,6 +276,10 @@ Plan make_plan(const PlanInput& in) {
   }
   predict(in, plan);
   plan.action = action_of(plan);
+  if (plan.seconds_left && *plan.seconds_left > 0 && plan.work > 0)
+    plan.deadline_replicas = policy_deadline_need(in, plan).replicas;
+  for (const auto& due : plan.jobs_due)
+    plan.deadline_replicas = std::max(plan.deadline_replicas, job_deadline_need(in, plan, due).replicas);
   return plan;
 }
 

@@ -49,6 +49,9 @@ struct Plan {
   bool job_deadline_met = true;
   bool deadline_past = false;
   bool deadline_met = true;
+  // The fewest pods the deadlines ahead need (the policy's, queued jobs'), whatever the strategy; 0 without one. A
+  // controller holding a change within its hysteresis never holds a scale-up below it: fewer pods miss a deadline.
+  int deadline_replicas = 0;
   std::vector<std::string> warnings;
 };
 

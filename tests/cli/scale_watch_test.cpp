@@ -153,6 +153,19 @@ TEST_CASE("watch: a dry run shows what --apply would do; the deadline planner's 
   CHECK(r.out.find("(held") == std::string::npos);
   CHECK(r.out.find("replicas 2 → 6: deadline: 6 pods drain 500 tasks") != std::string::npos);
   CHECK(r.out.find("dry-run, would run: ") != std::string::npos);
+
+  // hpa's scale-up 1 → 2 is within the hysteresis of 1, but one pod takes 20 × 300 s, past the 3600 s deadline:
+  // was held, with the plan saying the deadline is met (by the 2 pods it did not start).
+  Cluster one(1);
+  test::write_text(one.dir / "slow.json",
+                   R"({"schema":"swath.queue.stats/1","queue":"scenes","backlog":20,"in_flight":0,"unfinished":20,)"
+                   R"("workers":1,"task_seconds":{"p50":300,"p95":300,"count":50}})");
+  args = watch_args(one, one.dir / "slow.json", "hpa");
+  r = test::swath(args);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK_MESSAGE(r.out.find("replicas 1 → 2") != std::string::npos, r.out);
+  CHECK(r.out.find("(held") == std::string::npos);
+  CHECK(r.out.find("scale deployment/swath-worker --replicas=2") != std::string::npos);
 }
 
 TEST_CASE("watch --apply: tasks in flight with none waiting do not scale the Deployment to zero") {

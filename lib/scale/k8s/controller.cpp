@@ -131,8 +131,8 @@ Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa,
     stdin_text = job_manifest(o, step.snapshot);
     for (long long i = 0; i < step.plan.new_jobs; ++i) step.commands.push_back(kubectl(o, {"create", "-f", "-"}));
   } else if (worth_acting(current, step.plan.desired_replicas, o.policy.hysteresis_replicas) ||
-             (o.policy.strategy == Strategy::deadline && step.plan.desired_replicas > current)) {
-    // The deadline planner's count is the fewest that meet the deadline: fewer, even by one, miss it.
+             (step.plan.desired_replicas > current && step.plan.deadline_replicas > current)) {
+    // The deadline planner's count is the fewest that meet a deadline: fewer, even by one, miss it (hpa's too).
     step.commands.push_back(kubectl(
         o, {"scale", "deployment/" + deployment_name(o), "--replicas=" + std::to_string(step.plan.desired_replicas)}));
   } else {
