@@ -76,6 +76,7 @@ class ScalePlanCommand final : public cli::Command {
     check_combinations();
     const auto settings = scale::settings_table().apply(invocation.config);
     policy_ = scale::resolve_policy(settings);
+    inputs_ = {stats_, trace_, settings.policy, invocation.config.get_string("queue.password_file")};
     if (!trace_.empty()) return simulate();
     // The queue section's Redis and name, when a file or the environment sets them (not their built-in defaults,
     // which would make every --stats-less run read a local Redis), as enqueue, worker and queue read them.
@@ -168,8 +169,10 @@ class ScalePlanCommand final : public cli::Command {
       manifests_.parallelism = plan.desired_replicas;
       if (!in.snapshot.queue.empty()) manifests_.queue = in.snapshot.queue;
       if (!queue_.empty()) manifests_.queue = queue_;
-      const auto paths = scale::k8s::write_manifests(
-          scale::k8s::build_manifests(scale::k8s::parse_manifest_kinds(emit_), manifests_), output_);
+      const auto manifests = scale::k8s::build_manifests(scale::k8s::parse_manifest_kinds(emit_), manifests_);
+      for (const auto& m : manifests)
+        core::refuse_output_is_input("-o", (std::filesystem::path(output_) / m.file_name).string(), inputs_);
+      const auto paths = scale::k8s::write_manifests(manifests, output_);
       for (const auto& p : paths) std::cerr << "wrote " << p << "\n";
     }
     cli::emit(json_ ? scale::to_json(plan, in).dump() + "\n" : scale::to_text(plan));
@@ -194,6 +197,7 @@ class ScalePlanCommand final : public cli::Command {
   }
 
   int simulate() {
+    core::refuse_output_is_input("--plot", plot_, inputs_);
     scale::SimConfig sim{policy_, policy_.task_seconds_p50, policy_.task_seconds_p95, seed_};
     if (!stats_.empty()) {  // measured task times win over the policy's guesses
       const auto snapshot = scale::stats_file_source(stats_)();
@@ -211,6 +215,7 @@ class ScalePlanCommand final : public cli::Command {
   }
 
   std::string stats_, redis_, queue_, now_, emit_, output_, trace_, plot_;
+  std::vector<std::string> inputs_;  // the files read: an output over one is refused
   int current_ = -1;
   long long pending_ = 0;
   std::uint64_t seed_ = 42;

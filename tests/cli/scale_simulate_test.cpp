@@ -139,3 +139,41 @@ TEST_CASE("scale-plan --simulate: SIGINT stops a long simulation, exit 130, no p
   CHECK(r.err.find("simulation interrupted") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "plot.svg"));
 }
+
+TEST_CASE("scale-plan: an output over an input (the plot, a manifest; by name or through a link) is refused, exit 2") {
+  test::ScratchDir dir;
+  const std::string trace = "time,tasks\n0,4\n60,2\n";
+  const std::string stats = R"({"schema":"swath.queue.stats/1","queue":"x","backlog":20,"in_flight":0,)"
+                            R"("unfinished":20,"workers":1,"task_seconds":{"p50":3,"p95":4,"count":50}})";
+  test::write_text(dir / "trace.svg", trace);
+  test::write_text(dir / "stats.svg", stats);
+  test::write_text(dir / "policy.svg", kPolicy);
+  test::write_text(dir / "trace.csv", trace);
+  fs::create_symlink(dir / "trace.csv", dir / "link.svg");
+  // Was: each replaced by the SVG, exit 0.
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--simulate", dir / "trace.svg", "--plot", dir / "trace.svg"},
+           {"--simulate", dir / "trace.csv", "--stats", dir / "stats.svg", "--plot", dir / "stats.svg"},
+           {"--simulate", dir / "trace.csv", "--policy", dir / "policy.svg", "--plot", dir / "policy.svg"},
+           {"--simulate", dir / "trace.csv", "--plot", dir / "link.svg"}}) {
+    std::vector<std::string> argv{"scale-plan"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    CAPTURE(args.back());
+    const auto r = test::swath(argv);
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("it is also an input") != std::string::npos, r.err);
+  }
+  CHECK(core::read_file(dir / "trace.svg") == trace);
+  CHECK(core::read_file(dir / "stats.svg") == stats);
+  CHECK(core::read_file(dir / "trace.csv") == trace);
+  CHECK(fs::is_symlink(dir / "link.svg"));
+  // A manifest named like the stats file it plans from.
+  fs::create_directories(dir / "k8s");
+  test::write_text(dir / "k8s/scaledjob.yaml", stats);
+  const auto r =
+      test::swath({"scale-plan", "--stats", dir / "k8s/scaledjob.yaml", "--emit", "all", "-o", dir / "k8s/"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("-o '" + dir / "k8s/scaledjob.yaml': it is also an input") != std::string::npos, r.err);
+  CHECK(core::read_file(dir / "k8s/scaledjob.yaml") == stats);
+  CHECK_FALSE(fs::exists(dir / "k8s/worker-job.yaml"));  // nothing written
+}

@@ -14,7 +14,7 @@ std::vector<std::string> write_manifests(const std::vector<Manifest>& manifests,
   try {
     core::StagedFiles staged;
     for (const auto& m : manifests) {
-      const std::string path = dir + "/" + m.file_name;
+      const std::string path = (std::filesystem::path(dir) / m.file_name).string();  // "k8s/" gave "k8s//x.yaml"
       staged.write(path, m.yaml);
       paths.push_back(path);
     }
