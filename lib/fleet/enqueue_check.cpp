@@ -122,7 +122,7 @@ class Checker {
         if (!core::is_vsi_path(task.output)) {
           const auto layout = webmap::make_layout(options, scenes);
           refuse_other_pyramid_files(task.output, webmap::header_json(options, layout, core::Json::object()),
-                                     pyramid_shard_count(task, options));
+                                     pyramid_shard_count(task, options), Audience::enqueue);
         }
       }
       work = pyramid_claims_.emplace(key, pyramid_claims(task, options)).first;

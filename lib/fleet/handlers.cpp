@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -67,18 +68,18 @@ auto stoppable(const std::string& kind, Call&& call) {
   }
 }
 
-// Whether an output directory holds a tile set this task's would mix with (refuse_other_tile_sets), asked once a
-// minute per output and options: the question reads every manifest there, and a job's thousands of tasks ask it.
-class OtherChipsCheck {
+// A check of the output directory a task's files will be moved into (another tile set there: refuse_other_tile_sets,
+// refuse_other_pyramid_files), run once a minute per `key` (the output and the options): it reads every manifest
+// there, and a job's thousands of tasks ask it.
+class OutputCheck {
  public:
-  void operator()(const std::string& output_dir, const tiling::TileOptions& options) {
-    const auto key = output_dir + "\n" + tiling::output_options_json(options).dump();
+  void operator()(const std::string& key, const std::function<void()>& check) {
     const auto now = std::chrono::steady_clock::now();
     {
       const std::lock_guard lock(mutex_);
       if (const auto found = checked_.find(key); found != checked_.end() && now - found->second < kPeriod) return;
     }
-    refuse_other_tile_sets(output_dir, options, Audience::worker);
+    check();
     const std::lock_guard lock(mutex_);
     checked_[key] = now;
   }
@@ -97,7 +98,8 @@ class TileHandler final : public worker::TaskHandler {
     if (is_pyramid_task(task)) return run_pyramid(task, context);
     tiling::TileOptions options = tile_task_options(task, Audience::worker);
     for (const auto& input : task.inputs) check_scene(input);
-    other_chips_(task.output, options);
+    other_sets_(task.output + "\n" + tiling::output_options_json(options).dump(),
+                [&] { refuse_other_tile_sets(task.output, options, Audience::worker); });
     options.output_dir = context.staging_dir;
     options.resources = resources_;
     if (!task.job.empty()) options.header_labels = core::Json::Object{{"job", task.job}, {"task", task.id}};
@@ -138,6 +140,12 @@ class TileHandler final : public worker::TaskHandler {
       options.sharded = false;
       stoppable("tile", [&] { return webmap::merge_shards(options, task.output, nullptr, context.staging_dir); });
     } else {
+      // What enqueue refused there, made since (or not looked at: --worker-paths); the merge refuses it itself.
+      const auto shards = pyramid_shard_count(task, options);
+      options.check_output = [&](const core::Json& header) {
+        other_sets_(task.output + "\n" + header.at("options").dump() + "\n" + std::to_string(shards),
+                    [&] { refuse_other_pyramid_files(task.output, header, shards, Audience::worker); });
+      };
       options.tile.output_dir = context.staging_dir;
       options.tile.report_files = true;  // a task's run: its manifest is staged, not kept if it fails
       const auto report = stoppable("tile", [&] { return webmap::build_pyramid(options); });
@@ -150,7 +158,7 @@ class TileHandler final : public worker::TaskHandler {
   }
 
   Resources resources_;
-  OtherChipsCheck other_chips_;
+  OutputCheck other_sets_;
 };
 
 class DetectHandler final : public worker::TaskHandler {

@@ -87,15 +87,23 @@ std::vector<std::string> staged_files(const std::string& staging_dir) {
   return tiles;
 }
 
-void refuse_other_pyramid_files(const std::string& output_dir, const core::Json& header, std::int64_t shards) {
+void refuse_other_pyramid_files(const std::string& output_dir, const core::Json& header, std::int64_t shards,
+                                Audience audience) {
+  const std::string remove =
+      "remove what is there, then `swath queue dead retry` this task; or enqueue the work again "
+      "with another --output";
   try {
     tiling::OtherRuns::find(output_dir, "tiles.jsonl", header, false);
   } catch (const core::UsageError& e) {
-    throw core::UsageError("--output '" + output_dir + "'", e.why(),
-                           "use another --output, or remove what is there first (a pyramid is never overwritten)");
+    refuse_tile_set(audience, output_dir, e,
+                    "use another --output, or remove what is there first (a pyramid is never overwritten)", remove);
   }
-  tiling::refuse_other_shard_counts(output_dir, "tiles.jsonl", shards,
-                                    "enqueue it with the --shards of those files, or remove them first");
+  try {
+    tiling::refuse_other_shard_counts(output_dir, "tiles.jsonl", shards, "");
+  } catch (const core::UsageError& e) {
+    refuse_tile_set(audience, output_dir, e, "enqueue it with the --shards of those files, or remove them first",
+                    remove);
+  }
 }
 
 }  // namespace swath::fleet

@@ -32,9 +32,11 @@ std::int64_t pyramid_shard_count(const queue::Task& task, const webmap::PyramidO
 // manifests, for its shard count.
 std::vector<queue::Claim> pyramid_claims(const queue::Task& task, const webmap::PyramidOptions& options);
 
-// What `swath tile --grid xyz` refuses in its output directory, refused at enqueue (UsageError): another tile set
-// there (tiling::OtherRuns, `header` this pyramid's), or shard manifests of another shard count.
-void refuse_other_pyramid_files(const std::string& output_dir, const core::Json& header, std::int64_t shards);
+// What `swath tile --grid xyz` refuses in its output directory, refused at enqueue and again by a shard task's worker
+// (refuse_tile_set): another tile set there (tiling::OtherRuns, `header` this pyramid's), or shard manifests of
+// another shard count. Reads every manifest there.
+void refuse_other_pyramid_files(const std::string& output_dir, const core::Json& header, std::int64_t shards,
+                                Audience audience);
 
 // The files under a staging directory as relative paths, tiles first, the top directory's files (manifests,
 // TileJSON) last, each group sorted: moved into place in that order, a manifest never precedes its tiles.

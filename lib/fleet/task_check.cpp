@@ -116,18 +116,14 @@ void refuse(Audience audience, const std::string& kind, const core::Error& error
          error.hint().empty() || names_flag ? options_hint(kind) : error.hint());
 }
 
-namespace {
-
-// A tile set found in `output_dir` that `error` (tiling's UsageError) names, as a refusal for `audience`.
-[[noreturn]] void refuse_tile_set(Audience audience, const std::string& output_dir, const core::UsageError& error,
-                                  const std::string& enqueue_hint, const std::string& worker_hint) {
+void refuse_tile_set(Audience audience, const std::string& output_dir, const core::UsageError& error,
+                     const std::string& enqueue_hint, const std::string& worker_hint) {
   if (audience == Audience::enqueue) throw core::UsageError("--output '" + output_dir + "'", error.why(), enqueue_hint);
   // Committed, this task's tiles would mix with that set under one glob, each manifest listing part of them.
-  throw core::DataError("output '" + output_dir + "'", error.why() + " (made since this work was enqueued)",
+  throw core::DataError("output '" + output_dir + "'",
+                        error.why() + " (there when the worker looked: made since enqueue, or not looked at by it)",
                         worker_hint);
 }
-
-}  // namespace
 
 void refuse_other_tile_sets(const std::string& output_dir, const tiling::TileOptions& options, Audience audience) {
   const core::Json header = core::Json::Object{

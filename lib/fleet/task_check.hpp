@@ -39,6 +39,11 @@ std::string task_option_named_in(const std::string& hint, const std::string& kin
 // checked (tiling::validate, the listed tile indices) and the directory of each scene's tiles a name a
 // worker commits (not hidden). Opens no file.
 tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience);
+// A tile set found in `output_dir` that `error` (tiling's UsageError) names, refused for `audience`: UsageError at
+// enqueue (with `enqueue_hint`), DataError on a worker (the set was made since, or enqueue did not look:
+// --worker-paths).
+[[noreturn]] void refuse_tile_set(Audience audience, const std::string& output_dir, const core::UsageError& error,
+                                  const std::string& enqueue_hint, const std::string& worker_hint);
 // A tile set in `output_dir` that `options`' tiles would mix with: chips of other options (tiling::OtherRuns) or
 // shard manifests of another count (tiling::refuse_other_shard_counts). Refused at enqueue, and again on the worker
 // before it tiles, since a local run may have made one there since. Reads every manifest there.

@@ -75,7 +75,7 @@ const config::OptionTable<WebmapOptions>& webmap_table() {
 }
 
 PyramidOptions pyramid_options_from(const config::Config& config) {
-  PyramidOptions options{tiling::options_from(config), webmap_table().apply(config), {}};
+  PyramidOptions options{tiling::options_from(config), webmap_table().apply(config), {}, false, {}};
   if (options.webmap.grid == GridKind::xyz && config.entry("tile.format").origin.layer == config::Layer::builtin) {
     options.tile.format = tiling::Format::png;
   }

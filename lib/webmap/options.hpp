@@ -2,6 +2,8 @@
 // section), declared once.
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,6 +36,9 @@ struct PyramidOptions {
   WebmapOptions webmap;
   std::string archive;   // non-empty: one PMTiles archive at this path instead of tile.output_dir's tree
   bool sharded = false;  // --shard I/N given (even 0/1): tile.shard's subtrees only, a shard manifest, no TileJSON
+  // Called with the run's manifest header before anything is written; throws to refuse. A fleet task's output_dir is
+  // a staging directory: this looks at the directory its files will be moved into.
+  std::function<void(const core::Json& header)> check_output;
 };
 
 // Whether `-o PATH` names a PMTiles archive (ends in .pmtiles, any case) rather than a directory.

@@ -103,6 +103,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
   }
   for (const auto& scene : scenes)
     report.warnings.insert(report.warnings.end(), scene.warnings.begin(), scene.warnings.end());
+  if (options.check_output) options.check_output(header);
   const bool to_archive = !options.archive.empty();
   const std::string& output = to_archive ? options.archive : options.tile.output_dir;
   std::optional<tiling::PreviousRun> previous;

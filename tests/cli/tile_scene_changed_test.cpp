@@ -141,14 +141,16 @@ TEST_CASE("cli tile --grid xyz: a scene moved on the map at its size is refused 
 
 namespace {
 
-// A tile task enqueued with `options` into a fresh output, then `swath tile` there with `local_flags`, then a worker:
-// checks the task went dead and left the local run's files as they were; returns the worker's stderr.
-std::string worker_after_local_run(const std::string& options, const std::vector<std::string>& local_flags) {
+// A tile work enqueued with `enqueue_flags` into a fresh output, then `swath tile` there with `local_flags`, then a
+// worker: checks `dead` tasks went dead and the local run's files were left as they were; returns the worker's stderr.
+std::string worker_after_local_run(const std::vector<std::string>& enqueue_flags,
+                                   const std::vector<std::string>& local_flags, std::size_t dead = 1) {
   test::RedisServer redis;
   test::ScratchDir dir;
   const auto scene = scene_of(dir / "scene.tif", 128, 96);
-  auto r = test::swath(test::with_queue(
-      redis, "mix", {"enqueue", "--kind", "tile", scene, "--output", dir / "out", "--options", options}));
+  std::vector<std::string> enqueue{"enqueue", "--kind", "tile", scene, "--output", dir / "out"};
+  enqueue.insert(enqueue.end(), enqueue_flags.begin(), enqueue_flags.end());
+  auto r = test::swath(test::with_queue(redis, "mix", enqueue));
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   std::vector<std::string> local{"tile", scene, "-o", dir / "out"};
   local.insert(local.end(), local_flags.begin(), local_flags.end());
@@ -159,7 +161,7 @@ std::string worker_after_local_run(const std::string& options, const std::vector
   CHECK(test::tree(dir / "out") == before);
   r = test::swath(test::with_queue(redis, "mix", {"queue", "dead", "list", "--json"}));
   REQUIRE(r.exit_code == 0);
-  CHECK(core::Json::parse(r.out).at("tasks").as_array().size() == 1);
+  CHECK(core::Json::parse(r.out).at("tasks").as_array().size() == dead);
   return worker.err;
 }
 
@@ -167,11 +169,22 @@ std::string worker_after_local_run(const std::string& options, const std::vector
 
 TEST_CASE("cli worker: a tile set made in the output since enqueue that the task's would mix with: dead, untouched") {
   // Chips of other options. Was: four 64 px tiles over the local run's 32 px ones.
-  auto err = worker_after_local_run(R"({"size":64})", {"--size", "32"});
+  auto err = worker_after_local_run({"--options", R"({"size":64})"}, {"--size", "32"});
   CHECK_MESSAGE(err.find("holds the tiles of a run with other options") != std::string::npos, err);
   // Shard manifests of another count. Was: the task committed, two tile ids listed twice.
-  err = worker_after_local_run(R"({"size":32})", {"--size", "32", "--shard", "0/2"});
-  CHECK_MESSAGE(err.find("(made since this work was enqueued)") != std::string::npos, err);
+  err = worker_after_local_run({"--options", R"({"size":32})"}, {"--size", "32", "--shard", "0/2"});
+  CHECK_MESSAGE(err.find("(there when the worker looked: made since enqueue") != std::string::npos, err);
+}
+
+TEST_CASE("cli worker: a pyramid's shard tasks over a pyramid of other zooms or another shard count: dead, untouched") {
+  // Other zooms. Was: both shards committed; tiles.jsonl replaced, the local run's zoom-15 tiles listed nowhere.
+  auto err = worker_after_local_run({"--grid", "xyz", "--zoom", "12-14", "--shards", "2"},
+                                    {"--grid", "xyz", "--zoom", "12-15"}, 2);
+  CHECK_MESSAGE(err.find("holds the tiles of a run with other options") != std::string::npos, err);
+  // Shards of another count. Was: both shard tasks committed beside the local run's 3-shard files.
+  err = worker_after_local_run({"--grid", "xyz", "--zoom", "12-14", "--shards", "2"},
+                               {"--grid", "xyz", "--zoom", "12-14", "--shard", "0/3"}, 2);
+  CHECK_MESSAGE(err.find("shards") != std::string::npos, err);
 }
 
 TEST_CASE("cli enqueue: two works of other options into one output are refused (exit 2), other scenes or not") {
