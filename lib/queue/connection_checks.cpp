@@ -26,6 +26,11 @@ void script_failed(const Script& script, const std::string& error, const std::st
                               "those tasks and every one queued then are lost",
                           "enqueue the work again; run Redis with appendonly yes and maxmemory-policy noeviction");
   }
+  // Another client's long script (a `dead retry` over a long dead list): this one did not run. Waited out as a
+  // server not ready is (Connection::with_reconnect); was a DataError, and every worker exited.
+  if (error.rfind("BUSY", 0) == 0) {
+    throw ServerNotReady("Redis is busy running another script", error, "wait for it to finish");
+  }
   // Out of memory under noeviction: nothing was written (a script that writes is refused whole); a full Redis, not
   // a damaged queue.
   if (error.rfind("OOM", 0) == 0) {
