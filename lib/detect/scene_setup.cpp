@@ -80,7 +80,8 @@ PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool 
   scene.info = raster::describe_scene(dataset, path);
   scene.measure.band_names = band_names(dataset);
   scene.measure.nodata = scene.info.nodata;
-  raster::require_usable_geotransform(scene.info);  // was: a pixel of size 0 divided window sizes by 0
+  raster::require_usable_geotransform(scene.info);       // was: a pixel of size 0 divided window sizes by 0
+  raster::require_real_pixels(scene.info, "detectors");  // was: CFAR on the real part of a SAR SLC
   const bool rotated = scene.info.geotransform && !scene.info.geotransform->north_up();
   if (scene.info.georeferenced() && !rotated) {
     scene.to_map = *scene.info.geotransform;

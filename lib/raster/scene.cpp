@@ -166,6 +166,15 @@ void require_whole(const SceneInfo& info) {
                         "copy or download it again whole; `gdalinfo -checksum` reads every block");
 }
 
+void require_real_pixels(const SceneInfo& info, const std::string& use) {
+  if (!GDALDataTypeIsComplex(info.data_type)) return;
+  throw core::DataError("scene '" + info.path + "'",
+                        std::string("its pixels are complex (") + GDALGetDataTypeName(info.data_type) + "), and " +
+                            use + " read real values: the real part alone, not the amplitude",
+                        "make an amplitude scene first: gdal_calc.py -A '" + info.path +
+                            "' --calc=\"numpy.abs(A)\" --type=Float32 --outfile=amplitude.tif");
+}
+
 void require_usable_geotransform(const SceneInfo& info) {
   if (!info.geotransform) return;
   const auto& c = info.geotransform->c;

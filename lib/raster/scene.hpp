@@ -45,6 +45,10 @@ void refuse_special_file(const std::string& path);
 
 SceneInfo describe_scene(GDALDataset& dataset, const std::string& path);
 
+// Throws DataError naming the scene when its pixels are complex (CInt16, CFloat32: SAR single-look complex) and `use`
+// (e.g. "detectors") reads real values: the real part alone is not the amplitude. The hint makes an amplitude scene.
+void require_real_pixels(const SceneInfo& info, const std::string& use);
+
 // Throws DataError naming the scene when its geotransform places no pixel: a term not finite (NaN), or a pixel
 // width or height of 0 (every pixel at one point; a detector sized in metres divided by it).
 void require_usable_geotransform(const SceneInfo& info);

@@ -235,7 +235,10 @@ void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info)
   raster::require_north_up(info);
   raster::require_on_earth(info);
   const auto bands = choose_bands(options, info);
-  if (format_needs_byte(options.format)) check_band_count(options.format, bands.size(), info.path);
+  if (format_needs_byte(options.format)) {
+    raster::require_real_pixels(info, format_name(options.format) + " tiles (scaled to 8 bits)");
+    check_band_count(options.format, bands.size(), info.path);
+  }
   if (!options.creation_options.empty()) {  // tried as the tiles will be written: with the layout swath adds
     TileLook written;
     written.format = options.format;

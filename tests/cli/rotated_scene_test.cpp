@@ -1,5 +1,5 @@
-// End to end: a scene with a rotated geotransform is refused by tile, detect and enqueue for what it is, not as "no
-// CRS".
+// End to end: scenes refused for what they are, by tile, detect and enqueue: a rotated geotransform (not "no CRS"),
+// one that places no pixel, complex pixels.
 #include <doctest/doctest.h>
 
 #include <gdal_priv.h>
@@ -127,5 +127,22 @@ TEST_CASE("detect --detector index: a scene of absurdly small pixels (1e-12 m) i
   // Was: its context in pixels left windows of no pixels, and an in-memory mask of 0×0 was used unchecked (SIGSEGV).
   const auto r =
       test::swath({"detect", scene, "--detector", "index", "--index-bands", "green=2,nir=4", "-o", dir / "d.gpkg"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+}
+
+TEST_CASE(
+    "detect and 8-bit tiles: complex pixels (a SAR SLC) are refused with an amplitude recipe; GTiff chips keep them") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "slc.tif", {.width = 128, .height = 96, .bands = 1, .type = GDT_CFloat32});
+  // Was: exit 0, detections made on the real part alone (an image in the imaginary part: none found).
+  auto r = test::swath({"detect", scene, "-o", dir / "d.gpkg"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(contains(r.err, "its pixels are complex (CFloat32), and detectors read real values"), r.err);
+  CHECK(contains(r.err, "--calc=\"numpy.abs(A)\""));
+  CHECK_FALSE(fs::exists(dir / "d.gpkg"));
+  r = test::swath({"tile", scene, "-o", dir / "png", "-f", "PNG", "--size", "64"});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(contains(r.err, "PNG tiles (scaled to 8 bits) read real values"), r.err);
+  r = test::swath({"tile", scene, "-o", dir / "chips", "--size", "64"});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
 }
