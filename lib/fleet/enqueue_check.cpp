@@ -249,6 +249,16 @@ class Checker {
   std::set<std::pair<std::size_t, std::string>> looked_;  // work and directory whose first detect input was opened
 };
 
+// A checksum task writes OUT/<input's file name>.sha256: two inputs of one name into one output would overwrite
+// each other's (one result lost, its done record naming bytes no longer there).
+void claim_checksums(queue::Task& task) {
+  for (const auto& input : task.inputs) {
+    const std::string ref = "@" + core::sha256_hex(input).substr(0, 12);
+    task.claims.push_back(
+        {task.output + "/" + fs::path(input).filename().string() + ".sha256", "checksum of " + ref, {{ref, input}}});
+  }
+}
+
 }  // namespace
 
 void check_tasks(std::vector<queue::Task>& tasks, bool open_scenes) {
@@ -267,6 +277,7 @@ void check_tasks(std::vector<queue::Task>& tasks, bool open_scenes) {
     stop_if_asked();  // a check may open a scene: thousands of them take a while
     if (task.kind == "tile") is_pyramid_task(task) ? checker.pyramid(task) : checker.tile(task);
     if (task.kind == "detect") checker.detect(task);
+    if (task.kind == "checksum") claim_checksums(task);
   }
   (void)queue::plan_claims(tasks);  // two works of this enqueue in one place: refused before Redis is asked
 }

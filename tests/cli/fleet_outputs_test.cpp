@@ -156,3 +156,25 @@ TEST_CASE("fleet: detect and tile tasks on a full staging disk commit nothing tr
     }
   }
 }
+
+TEST_CASE("enqueue: checksums of two files of one name into one output are refused (exit 2), in one enqueue or two") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  test::write_text(dir / "a/x.txt", "one");
+  test::write_text(dir / "b/x.txt", "two");
+  // Was: both queued; both committed OUT/x.txt.sha256, one over the other, and one done record named lost bytes.
+  auto r = test::swath(on_queue(
+      redis, "sums", {"enqueue", "--kind", "checksum", dir / "a/x.txt", dir / "b/x.txt", "--output", dir / "out"}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("'" + dir / "out/x.txt.sha256" + "': two works of this enqueue would write there") !=
+                    std::string::npos,
+                r.err);
+  r = test::swath(on_queue(redis, "sums", {"enqueue", "--kind", "checksum", dir / "a/x.txt", "--output", dir / "out"}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = test::swath(on_queue(redis, "sums", {"enqueue", "--kind", "checksum", dir / "b/x.txt", "--output", dir / "out"}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("checksum of " + dir / "a/x.txt") != std::string::npos, r.err);
+  // The same file again is the same work: a duplicate, not a conflict.
+  r = test::swath(on_queue(redis, "sums", {"enqueue", "--kind", "checksum", dir / "a/x.txt", "--output", dir / "out"}));
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+}
