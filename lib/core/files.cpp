@@ -174,6 +174,12 @@ void write_back_file_system(const std::string& path) noexcept {
   ::close(fd);
 }
 
+void sync_directory(const std::string& dir) {
+  if (const int err = fsync_path(dir); err != 0) {
+    throw IoError("cannot write directory '" + dir + "'", os_reason(err), write_error_hint(err));
+  }
+}
+
 void commit_file(const std::string& from, const std::string& to) {
   guard_replaceable(to);
   if (const int err = fsync_path(from); err != 0) {

@@ -32,6 +32,9 @@ void write_file_atomic(const std::string& path, std::string_view content, Durabi
 // Renames `from` over `to` after fsync-ing `from`; throws IoError.
 void commit_file(const std::string& from, const std::string& to);
 
+// fsyncs a directory, so the renames into it so far survive a host crash; throws IoError naming it.
+void sync_directory(const std::string& dir);
+
 // Writes back the whole file system holding `path` (syncfs), so that fsyncs of many files there that follow find
 // nothing left to write: one journal commit and device flush for all, not one per file. Reports nothing: syncfs
 // reports any file's write error on that file system (another task's), and none before Linux 5.8; each file's

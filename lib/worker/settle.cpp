@@ -2,6 +2,7 @@
 #include "worker/settle.hpp"
 
 #include <filesystem>
+#include <set>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -56,22 +57,36 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
   // reports its own errors) has nothing left to write (2,000 files of 50 kB: 0.17-0.25 s, against 0.26-0.32 s
   // of fsyncs alone; a 2,209-tile PNG task: 6.3-6.5 s against 5.8-5.9 s for `swath tile`, was 8.0 against 6.5).
   if (names.size() > 1) core::write_back_file_system(staging);
+  // Whether a path is there; an error (no permission on the way) is the move's failure, named, not a crash of the
+  // worker (fs::exists throws its own type, which no caller catches).
+  const auto present = [](const std::string& path) {
+    std::error_code ec;
+    const bool there = fs::exists(path, ec);
+    if (ec) throw core::IoError("cannot look at '" + path + "'", ec.message(), "check the output's permissions");
+    return there;
+  };
+  std::set<std::string> dirs;  // the directories renamed into: synced before the move is reported done
   for (const auto& name : names) {
     check_output_name(name);  // the names come back from Redis when another worker finishes the move
     const std::string from = staging + "/" + name;
     const std::string to = dir + "/" + name;
-    core::ensure_writable_directory(fs::path(to).parent_path().string());
+    const std::string parent = fs::path(to).parent_path().string();
+    core::ensure_writable_directory(parent);
     try {
-      if (fs::exists(from)) core::commit_file(from, to);
+      if (present(from)) core::commit_file(from, to);
     } catch (const core::IoError&) {
       // Another worker finishing the same orphaned commit moved it first.
-      if (fs::exists(from) || !fs::exists(to)) throw;
+      if (present(from) || !present(to)) throw;
     }
-    if (!fs::exists(to)) {
+    if (!present(to)) {
       throw core::IoError("committed output '" + to + "' is missing", "its staged file '" + from + "' is gone too",
                           "run the task again with `swath enqueue --force`");
     }
+    dirs.insert(parent);
   }
+  // Redis is told the files are in place only once their renames are on disk: a host crash after `finished` would
+  // otherwise lose them with nothing left to move them again.
+  for (const auto& d : dirs) core::sync_directory(d);
   discard_staging(staging);
   discard_stale_attempts(staging);
 }
