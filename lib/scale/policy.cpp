@@ -88,8 +88,9 @@ std::string_view strategy_name(Strategy strategy) {
 }
 
 Strategy parse_strategy(std::string_view name, const std::string& where) {
+  const std::string lower = core::to_lower(std::string(name));  // a fixed set of values takes them in any case
   for (const auto& [s, n] : strategy_table()) {
-    if (n == name) return s;
+    if (n == lower) return s;
   }
   const auto close = core::closest_match(name, strategy_names());
   std::string all;
@@ -102,18 +103,27 @@ std::optional<double> parse_utc_timestamp(std::string_view text) {
   std::tm tm{};
   int consumed = 0;
   const std::string s(text);
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
-      consumed != static_cast<int>(s.size())) {
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                  &tm.tm_sec, &consumed) != 6) {
     return std::nullopt;
   }
+  // RFC 3339's fraction of a second (".5"), then Z.
+  double fraction = 0;
+  std::size_t at = static_cast<std::size_t>(consumed);
+  if (at < s.size() && s[at] == '.') {
+    const std::size_t digits = s.find_first_not_of("0123456789", at + 1);
+    if (digits == at + 1) return std::nullopt;
+    fraction = std::stod("0" + s.substr(at, (digits == std::string::npos ? s.size() : digits) - at));
+    at = digits == std::string::npos ? s.size() : digits;
+  }
+  if (s.substr(at) != "Z" && s.substr(at) != "z") return std::nullopt;
   if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
       tm.tm_sec > 60) {
     return std::nullopt;
   }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
-  return static_cast<double>(timegm(&tm));
+  return static_cast<double>(timegm(&tm)) + fraction;
 }
 
 const config::OptionTable<Policy>& policy_table() {

@@ -72,13 +72,19 @@ TEST_CASE("policy: a relative deadline of 0 or less is refused; --now takes real
     CHECK(test::usage_message([&] { scale::parse_policy(bad, "p.yaml"); }).find("is out of range") !=
           std::string::npos);
   }
-  for (const char* bad : {"nan", "inf", "-5", "1e20", "x"}) {
+  for (const char* bad : {"nan", "inf", "-5", "1e20", "x", "1970-01-01T00:00:10.Z", "1970-01-01T00:00:10.5"}) {
     CAPTURE(bad);
     CHECK(test::usage_message([&] { scale::resolve_now(bad); }).find("not a UTC timestamp or epoch seconds") !=
           std::string::npos);
   }
   CHECK(scale::resolve_now("1795629600") == 1795629600.0);
   CHECK(scale::resolve_now("1970-01-01T00:00:10Z") == 10.0);
+  CHECK(scale::resolve_now("1970-01-01T00:00:10.25Z") == 10.25);  // RFC 3339's fraction: was refused
+}
+
+TEST_CASE("policy: a strategy is named in any case, as every fixed set of values") {
+  CHECK(scale::parse_policy("strategy: HPA\n", "p.yaml").strategy == scale::Strategy::hpa);  // was refused
+  CHECK(scale::parse_strategy("Scaledjob-Eager", "--strategy") == scale::Strategy::scaledjob_eager);
 }
 
 TEST_CASE("policy: an unknown strategy lists the known ones and suggests one") {
