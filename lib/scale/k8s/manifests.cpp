@@ -1,6 +1,8 @@
 // Builds the Kubernetes objects as ordered JSON trees, then emits each as YAML (yaml-cpp) into its own file.
 #include "scale/k8s/manifests.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <filesystem>
 #include <regex>
@@ -307,6 +309,21 @@ std::vector<ManifestKind> parse_manifest_kinds(const std::string& text) {
                          "one of job, indexed-job, deployment, keda, all");
 }
 
+namespace {
+
+// KEDA's pollingInterval and cooldownPeriod are whole seconds: 1.5 was written as 1 (the controller takes fractions).
+void refuse_fractions(const Policy& policy) {
+  for (const auto& [key, value] : {std::pair{"polling_interval_seconds", policy.polling_interval_seconds},
+                                   std::pair{"cooldown_seconds", policy.cooldown_seconds}}) {
+    if (value == std::floor(value)) continue;
+    throw core::UsageError(std::string("policy key '") + key + "': " + fmt::format("{:g}", value),
+                           "KEDA's objects take whole seconds only (pollingInterval, cooldownPeriod)",
+                           "give a whole number of seconds in the policy for --emit keda (--watch takes fractions)");
+  }
+}
+
+}  // namespace
+
 std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, const ManifestOptions& options) {
   check_manifest_options(options);  // before anything is built
   std::vector<Manifest> out;
@@ -322,6 +339,7 @@ std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, co
         out.push_back(deployment(options));
         break;
       case ManifestKind::keda:
+        refuse_fractions(options.policy);
         out.push_back(scaled_object(options));
         out.push_back(scaled_job(options));
         if (!options.redis_password_secret.empty()) out.push_back(trigger_authentication(options));
