@@ -77,6 +77,7 @@ class ScalePlanCommand final : public cli::Command {
     const auto settings = scale::settings_table().apply(invocation.config);
     policy_ = scale::resolve_policy(settings);
     inputs_ = {stats_, trace_, settings.policy, invocation.config.get_string("queue.password_file")};
+    check_flags_used();
     if (!trace_.empty()) return simulate();
     // The queue section's Redis and name, when a file or the environment sets them (not their built-in defaults,
     // which would make every --stats-less run read a local Redis), as enqueue, worker and queue read them.
@@ -88,6 +89,10 @@ class ScalePlanCommand final : public cli::Command {
     };
     const bool redis_from_config = redis_.empty() && stats_.empty() && set_here("queue.redis");
     if (redis_from_config) redis_ = config.get_string("queue.redis");
+    for (const char* flag : {"--redis-password-file", "--allow-eviction"}) {
+      if (app_->count(flag) > 0 && redis_.empty())
+        throw core::UsageError(flag, "only applies to reading a queue from Redis (--redis)", "leave it out");
+    }
     if (queue_.empty() && (redis_from_config || set_here("queue.name"))) queue_ = config.get_string("queue.name");
     auto queue = queue_settings(invocation.config);
     const auto source = scale::resolve_source(
@@ -155,6 +160,37 @@ class ScalePlanCommand final : public cli::Command {
       if (app_->count(flag) > 0 && emit_.empty() && !watch_) {
         throw core::UsageError(flag, "shapes the manifests of --emit (and the Jobs --watch creates)",
                                "add --emit KIND -o DIR");
+      }
+    }
+  }
+
+  // Flags that would shape nothing this run makes, known once the policy names the strategy: refused, not ignored.
+  void check_flags_used() const {
+    const bool jobs = policy_.strategy != scale::Strategy::hpa && policy_.strategy != scale::Strategy::deadline;
+    const std::string strategy(scale::strategy_name(policy_.strategy));
+    if (app_->count("--pending-jobs") > 0 && !jobs) {
+      throw core::UsageError("--pending-jobs",
+                             "counts a ScaledJob strategy's jobs; " + strategy + " scales a Deployment",
+                             "leave it out, or plan with a scaledjob-* strategy");
+    }
+    bool indexed = false;
+    if (!emit_.empty()) {
+      for (const auto kind : scale::k8s::parse_manifest_kinds(emit_))
+        indexed = indexed || kind == scale::k8s::ManifestKind::indexed_job;
+    }
+    for (const char* flag : {"--scene", "--shards"}) {
+      if (app_->count(flag) > 0 && !indexed) {
+        throw core::UsageError(flag, "shapes the Indexed Job only (`swath tile --shard` pods)",
+                               "add --emit indexed-job (or all), or leave it out");
+      }
+    }
+    // With a Deployment strategy --watch makes no object: it scales the Deployment --name and --namespace name.
+    for (const char* flag :
+         {"--image", "--image-digest", "--redis-in-cluster", "--data-claim", "--redis-password-secret"}) {
+      if (app_->count(flag) > 0 && watch_ && !jobs) {
+        throw core::UsageError(flag,
+                               "--watch with " + strategy + " only scales the Deployment, whose pods it does not make",
+                               "leave it out (it is the Deployment's), or --emit deployment with it");
       }
     }
   }

@@ -171,6 +171,13 @@ TEST_CASE("scale-plan: a flag of another mode is refused, not ignored (exit 2)")
       {{"--watch", "--current-replicas", "3"}, "--current-replicas: --watch reads the replicas and jobs from kubectl"},
       {{"--watch", "--now", "0"}, "--now: --watch reads"},
       {{"--simulate", "trace.csv", "--pending-jobs", "2"}, "--pending-jobs: --simulate replays its trace"},
+      // Each was accepted and did nothing (tester).
+      {{"--strategy", "hpa", "--pending-jobs", "2"}, "--pending-jobs: counts a ScaledJob strategy's jobs; hpa scales"},
+      {{"--emit", "keda", "-o", f.dir / "k8s", "--shards", "4"}, "--shards: shapes the Indexed Job only"},
+      {{"--emit", "job", "-o", f.dir / "k8s", "--scene", "/data/a.tif"}, "--scene: shapes the Indexed Job only"},
+      {{"--redis-password-file", f.policy}, "--redis-password-file: only applies to reading a queue from Redis"},
+      {{"--watch", "--strategy", "hpa", "--image", "x:1", "--kubectl", "/bin/true", "--max-iterations", "1"},
+       "--image: --watch with hpa only scales the Deployment"},
   };
   for (const auto& [extra, message] : cases) {
     std::vector<std::string> args{"scale-plan", "--stats", f.stats};
@@ -179,6 +186,7 @@ TEST_CASE("scale-plan: a flag of another mode is refused, not ignored (exit 2)")
     CHECK(r.exit_code == 2);
     CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
   }
+  CHECK_FALSE(fs::exists(f.dir / "k8s"));
 }
 
 TEST_CASE("scale-plan: bad stats files and missing inputs") {
