@@ -85,7 +85,8 @@ class EnqueueCommand final : public cli::Command {
                   std::to_string(summary.duplicates) + " duplicates skipped" +
                   (summary.dead_duplicates > 0
                        ? ", " + std::to_string(summary.dead_duplicates) +
-                             " of them dead: `swath queue dead retry ID...` queues them again (ids in `swath queue dead list`)"
+                             " of them dead: `swath queue dead retry ID...` queues them again (ids in `swath queue dead list`); "
+                             "those past their job's deadline: --force with a later --deadline"
                        : "") +
                   (summary.not_queued > 0 ? ", " + std::to_string(summary.not_queued) + " not queued" : "") +
                   (summary.unconfirmed > 0 ? ", " + std::to_string(summary.unconfirmed) + " unconfirmed" : "") + ")\n");
