@@ -13,8 +13,7 @@
 
 namespace swath::fleet {
 
-// More shards than this would mostly cut the pyramid into subtrees smaller than a worker's start-up.
-inline constexpr std::size_t max_pyramid_shards = 1024;
+inline constexpr std::size_t max_pyramid_shards = webmap::max_shards;
 
 // A tile task whose options say grid xyz.
 bool is_pyramid_task(const queue::Task& task);

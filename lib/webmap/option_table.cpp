@@ -114,6 +114,11 @@ void validate(const PyramidOptions& o) {
                            !o.archive.empty() ? "pass -o DIR to the shards, then --merge-shards DIR"
                                               : "pass --format PNG, or build a JPEG or WEBP pyramid on one machine");
   }
+  if (static_cast<std::size_t>(t.shard.count) > max_shards) {  // as enqueue refuses --shards
+    throw core::UsageError("--shard " + std::to_string(t.shard.index) + "/" + std::to_string(t.shard.count),
+                           "a pyramid is split into at most " + std::to_string(max_shards) + " shards",
+                           "split it into " + std::to_string(max_shards) + " shards or fewer");
+  }
   // Web-map tiles are bytes: RGB(A), or grey and alpha (JPEG: no alpha); tried as RGBA (RGB for JPEG).
   tiling::validate_creation_options(t);
   tiling::check_encoding(t.format, t.creation_options, t.format == tiling::Format::jpeg ? 3 : 4, GDT_Byte);

@@ -2,6 +2,7 @@
 // section), declared once.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 
 #include <cstdint>
@@ -40,6 +41,9 @@ struct PyramidOptions {
   // a staging directory: this looks at the directory its files will be moved into.
   std::function<void(const core::Json& header)> check_output;
 };
+
+// More shards than this would mostly cut the pyramid into subtrees smaller than a worker's start-up.
+inline constexpr std::size_t max_shards = 1024;
 
 // Whether `-o PATH` names a PMTiles archive (ends in .pmtiles, any case) rather than a directory.
 bool is_archive_path(const std::string& path);

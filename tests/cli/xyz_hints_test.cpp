@@ -46,6 +46,10 @@ TEST_CASE("tile and enqueue: a flag the grid would ignore is refused before any 
   r = test::swath({"tile", scene, "-o", dir / "out", "--zoom", "3"});
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.err.find("(hint: add --grid xyz, or leave --zoom out)") != std::string::npos, r.err);
+  // More shards than enqueue --shards takes. Was: exit 0, tiles.shard-0-of-1025.jsonl written.
+  r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--shard", "0/1025"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--shard 0/1025: a pyramid is split into at most 1024 shards") != std::string::npos, r.err);
   CHECK_FALSE(fs::exists(dir / "out"));
   // Refused before Redis is asked (nothing listens on port 1).
   r = test::swath({"enqueue", "--redis", "redis://127.0.0.1:1/0", "--kind", "detect", scene, "--output", dir / "det",
