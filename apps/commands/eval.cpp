@@ -23,7 +23,8 @@ class EvalCommand final : public cli::Command {
         ->check(cli::between(0.01, 1.0));
     app.add_option("--classes", classes_,
                    "Score only these classes (comma-separated); boxes of others, in either file, are left out")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);  // one list per --classes: was every word after it, the truth file too
     app.add_flag("--json", json_, "Print JSON: precision, recall, f1, ap50 overall and per class");
     app.add_option("-o,--output", output_, "Write to this file (atomically) instead of stdout")
         ->check(cli::file_to_write());

@@ -171,7 +171,11 @@ std::pair<std::vector<Box>, std::vector<Box>> read_boxes(const std::string& dete
 std::vector<std::string> keep_classes(const std::vector<std::string>& named, std::vector<Box>& detections,
                                       std::vector<Box>& truths) {
   std::vector<std::string> classes;
-  for (const auto& cls : named) classes.push_back(core::trim(cls));
+  for (const auto& cls : named) {
+    classes.push_back(core::trim(cls));
+    if (classes.back().empty())  // was: accepted, and nothing scored
+      throw core::UsageError("--classes", "an empty class name", "name the classes, comma-separated: car,truck");
+  }
   std::set<std::string> present;
   for (const auto* boxes : {&detections, &truths})
     for (const auto& b : *boxes) present.insert(b.cls);

@@ -58,4 +58,14 @@ TEST_CASE("cli eval: --classes keeps only those classes, in both files; a class 
   r = test::swath({"eval", dir / "empty.geojson", dir / "empty.geojson", "--classes", "car"});
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("neither file has class 'car' (both are empty)") != std::string::npos);
+  // --classes takes one list: the truth file after it is the truth (was: taken as a class, "truth is required").
+  r = test::swath({"eval", dir / "d.geojson", "--classes", "car", dir / "t.geojson", "--json"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  // An empty name scores nothing: refused (was: exit 0).
+  for (const std::string classes : {"", " "}) {
+    CAPTURE(classes);
+    r = test::swath({"eval", dir / "d.geojson", dir / "t.geojson", "--classes", classes});
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("--classes: an empty class name") != std::string::npos, r.err);
+  }
 }
