@@ -74,8 +74,9 @@ local function foreign_layout()
   end
 end
 -- A worker's leases (ARGV[first], then every `step`-th, each followed by its token) on a queue reset under it: no
--- layout key (every enqueue sets it), or a fence below a token it issued (fence only grows; FLUSHDB, or a restart
--- without AOF, starts it again, even if an enqueue since laid the queue out anew). An error reply, else nil.
+-- layout key (every enqueue sets it), or a fence below a token's count (the fence only grows; FLUSHDB, or a restart
+-- without AOF, starts it again, even if an enqueue since laid the queue out anew) with the token's job gone. An error
+-- reply, else nil.
 local function queue_reset(first, step)
   if #ARGV < first then return nil end
   if redis.call('EXISTS', k('layout')) == 0 then
@@ -85,7 +86,16 @@ local function queue_reset(first, step)
   for i = first, #ARGV, step do
     local token = tonumber(string.match(ARGV[i + 1] or '', '^%d+'))  -- its count: <count>-<time>
     if token and token > fence then
-      return redis.error_reply('SWATH_QUEUE_GONE its lease counter is at ' .. fence .. ', below a lease it issued (' .. token .. ')')
+      -- Deleted under the worker (its job with it, even if an enqueue laid the queue out again since); or Redis lost
+      -- its last writes: the job is there, and the lease is lost as any whose token its record does not hold. The
+      -- fence then moves past the count, which no lease gets again.
+      local job = string.match(ARGV[i] or '', '^([^:]+):')
+      if not job or redis.call('EXISTS', jk(job)) == 0 then
+        return redis.error_reply('SWATH_QUEUE_GONE its lease counter is at ' .. string.format('%d', fence) ..
+          ', below a lease it issued (' .. string.format('%d', token) .. '), and the job is gone')
+      end
+      redis.call('SET', k('fence'), string.format('%d', token))
+      fence = token
     end
   end
   return nil

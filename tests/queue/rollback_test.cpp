@@ -52,3 +52,45 @@ TEST_CASE("queue: a task leased again after Redis lost the lease gets another to
   CHECK(client.commit({{second.id, first_token, "{}", "{}", 0.1, false}}, 5000) == std::vector<bool>{false});
   CHECK(client.commit({{second.id, second.token, "{}", "{}", 0.1, false}}, 5000) == std::vector<bool>{true});
 }
+
+TEST_CASE("queue: after Redis lost a lease, its holder renewing first loses that lease; the queue is not 'gone'") {
+  test::RedisServer redis;
+  queue::Task t;
+  t.kind = "noop";
+  t.inputs = {"/in/b"};
+  t.output = "/out";
+  t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
+  {
+    queue::Connection connection{queue::parse_redis_url(redis.url())};
+    REQUIRE(queue::QueueClient(connection, "q").enqueue({t}, false).enqueued == 1);
+  }
+  redis.stop();
+  const fs::path saved = fs::path(redis.dir()).parent_path() / (fs::path(redis.dir()).filename().string() + ".saved");
+  fs::remove_all(saved);
+  fs::copy(redis.dir(), saved, fs::copy_options::recursive);
+  redis.start();
+  queue::LeaseBatch first;
+  {
+    queue::Connection connection{queue::parse_redis_url(redis.url())};
+    first = queue::QueueClient(connection, "q").lease("w1", 1, 60000, 15);
+    REQUIRE(first.tasks.size() == 1);
+  }
+  redis.stop();
+  fs::remove_all(redis.dir());
+  fs::copy(saved, redis.dir(), fs::copy_options::recursive);
+  fs::remove_all(saved);
+  redis.start();
+
+  queue::Connection connection{queue::parse_redis_url(redis.url())};
+  queue::QueueClient client(connection, "q");
+  const auto& held = first.tasks[0];
+  // Was: SWATH_QUEUE_GONE ("its keys were deleted ... every task queued then is lost"): the worker exited 1, with the
+  // task waiting in the ready list.
+  CHECK(client.renew("w1", 60000, {{held.id, held.token}}) == std::vector<std::string>{held.id});
+  const auto again = client.lease("w2", 1, 60000, 15);
+  REQUIRE(again.tasks.size() == 1);
+  CHECK(again.tasks[0].token != held.token);
+  CHECK(client.commit({{held.id, held.token, "{}", "{}", 0.1, false}}, 5000) == std::vector<bool>{false});
+  CHECK(client.commit({{again.tasks[0].id, again.tasks[0].token, "{}", "{}", 0.1, false}}, 5000) ==
+        std::vector<bool>{true});
+}
