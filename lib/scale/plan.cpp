@@ -278,6 +278,9 @@ Plan make_plan(const PlanInput& in) {
   plan.action = action_of(plan);
   if (plan.seconds_left && *plan.seconds_left > 0 && plan.work > 0)
     plan.deadline_replicas = policy_deadline_need(in, plan).replicas;
+  // Past the deadline every strategy's count is as many as can work at once; the deadline strategy's is its need.
+  if (plan.deadline_past || plan.strategy == Strategy::deadline)
+    plan.deadline_replicas = std::max(plan.deadline_replicas, plan.desired_replicas);
   for (const auto& due : plan.jobs_due)
     plan.deadline_replicas = std::max(plan.deadline_replicas, job_deadline_need(in, plan, due).replicas);
   return plan;

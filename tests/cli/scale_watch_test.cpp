@@ -166,6 +166,20 @@ TEST_CASE("watch: a dry run shows what --apply would do; the deadline planner's 
   CHECK_MESSAGE(r.out.find("replicas 1 → 2") != std::string::npos, r.out);
   CHECK(r.out.find("(held") == std::string::npos);
   CHECK(r.out.find("scale deployment/swath-worker --replicas=2") != std::string::npos);
+
+  // Past the deadline, 4 → 5 (max replicas) is within the hysteresis of 1: not held, whatever the strategy (the
+  // deadline strategy's was held by this change's first version).
+  Cluster four(4);
+  test::write_text(four.dir / "past.yaml", "max_replicas: 5\ndeadline_at: 2020-01-01T00:00:00Z\n");
+  for (const std::string strategy : {"deadline", "hpa"}) {
+    CAPTURE(strategy);
+    args = watch_args(four, four.stats(500), strategy);
+    args.insert(args.end(), {"--policy", four.dir / "past.yaml"});
+    r = test::swath(args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK_MESSAGE(r.out.find("replicas 4 → 5") != std::string::npos, r.out);
+    CHECK(r.out.find("(held") == std::string::npos);
+  }
 }
 
 TEST_CASE("watch --apply: tasks in flight with none waiting do not scale the Deployment to zero") {
