@@ -149,8 +149,7 @@ void Connection::log_in() {
     }
   }
   const Value ping = command({"PING"});
-  if (ping.is_error() && (ping.text.rfind("LOADING", 0) == 0 || ping.text.rfind("MASTERDOWN", 0) == 0 ||
-                          ping.text.rfind("BUSY", 0) == 0)) {
+  if (ping.is_error() && (ping.text.rfind("LOADING", 0) == 0 || ping.text.rfind("MASTERDOWN", 0) == 0)) {
     // A restarting server replaying its AOF, or one running another client's long script: not ready yet, try again
     // like a refused connection.
     close();
@@ -244,7 +243,16 @@ Value Connection::read_reply() {
 Value Connection::command(const std::vector<std::string>& args) {
   if (context_ == nullptr) open();
   append(context_, args);
-  return read_reply();
+  Value reply = read_reply();
+  if (reply.is_busy()) busy(reply);
+  return reply;
+}
+
+void Connection::busy(const Value& reply) {
+  // Not run: waited out as a restarting server is (with_reconnect), not a refusal of what was asked.
+  close();
+  throw ServerNotReady("Redis at " + endpoint_.describe() + " is busy with another client's script", reply.text,
+                       "wait for the script to end");
 }
 
 std::vector<Value> Connection::pipeline(const std::vector<std::vector<std::string>>& commands) {

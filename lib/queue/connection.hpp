@@ -30,6 +30,8 @@ struct Value {
   bool is_error() const { return type == Type::error; }
   // Redis lost the script (SCRIPT FLUSH, a failover): send its source again.
   bool is_noscript() const { return is_error() && text.rfind("NOSCRIPT", 0) == 0; }
+  // Another client's long script holds Redis: the command did not run.
+  bool is_busy() const { return is_error() && text.rfind("BUSY", 0) == 0; }
   // Typed access; throw DataError naming what the queue expected.
   std::int64_t as_int() const;
   const std::string& as_string() const;
@@ -122,6 +124,9 @@ class Connection {
   // Throws IoError when the server may evict keys (a maxmemory-policy other than noeviction) unless
   // `allow_eviction`; returns what else makes it unsafe for a reliable queue (no AOF), for the caller to log.
   std::vector<std::string> check_durability(bool allow_eviction);
+  // A BUSY reply (another client's long script; what was asked did not run): closes the connection and throws
+  // ServerNotReady, which with_reconnect waits out.
+  [[noreturn]] void busy(const Value& reply);
 
  private:
   void open();
