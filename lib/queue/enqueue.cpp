@@ -38,19 +38,21 @@ namespace {
 // --reclaim takes over locations other work claimed, not while that work still has tasks to run there: both would
 // write their tiles into one directory, each manifest listing bytes the other changed. (No command removes queued
 // tasks: the earlier work has to finish, or die.)
+// Its own job too: other work of the same kind, options and output (another scene of one name) joins the job that
+// still holds the earlier tasks (was passed over, and both scenes' tiles landed in one directory).
 void refuse_reclaiming_unfinished(QueueClient& client, const EnqueuePlan& plan) {
-  std::set<std::string> outputs, ours;
+  std::set<std::string> outputs;
   for (const auto& claim : plan.claims) {
     const auto slash = claim.key.rfind('/');
     if (slash != std::string::npos) outputs.insert(claim.key.substr(0, slash));
   }
-  for (const auto& job : plan.jobs) ours.insert(job.id);
   if (outputs.empty()) return;
   for (const auto& job : client.jobs()) {
     const auto* output = job.meta.find("output");
-    const auto* kind = job.meta.find("kind");  // only tile work claims locations (detect writes files of its own)
-    if (kind == nullptr || !kind->is_string() || kind->as_string() != "tile") continue;
-    if (job.unfinished + job.dead <= 0 || ours.count(job.id) != 0 || output == nullptr || !output->is_string() ||
+    const auto* kind = job.meta.find("kind");  // the kinds that claim locations (detect writes files of its own)
+    if (kind == nullptr || !kind->is_string() || (kind->as_string() != "tile" && kind->as_string() != "checksum"))
+      continue;
+    if (job.unfinished + job.dead <= 0 || output == nullptr || !output->is_string() ||
         outputs.count(output->as_string()) == 0)
       continue;
     // Dead tasks too: `queue dead retry` would run them into the reclaimed output.

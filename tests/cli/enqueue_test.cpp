@@ -109,6 +109,13 @@ TEST_CASE(
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("this is tile " + namesake) != std::string::npos);
   CHECK(ready(redis) == "7");  // nothing queued by either
+  // Nor with --reclaim while the scene's tasks wait: it joins their job (same kind, options, output). Was: accepted,
+  // both scenes' tiles written into one directory, each manifest hashing the other's bytes.
+  r = test::swath(with_redis(
+      redis, {"enqueue", "--kind", "tile", namesake, "--output", out, "--options", R"({"size":32})", "--reclaim"}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--reclaim of '" + out + "': job ") != std::string::npos, r.err);
+  CHECK(ready(redis) == "7");
 
   // Elsewhere it is fine; and --reclaim takes the location over, once the work there has no task left to run (both
   // would write there: the hint said to remove its tasks, which no command does).

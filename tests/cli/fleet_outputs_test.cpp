@@ -174,6 +174,11 @@ TEST_CASE("enqueue: checksums of two files of one name into one output are refus
   r = test::swath(on_queue(redis, "sums", {"enqueue", "--kind", "checksum", dir / "b/x.txt", "--output", dir / "out"}));
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.err.find("checksum of " + dir / "a/x.txt") != std::string::npos, r.err);
+  // --reclaim takes the location over only once a/x.txt's task has finished: it waits.
+  r = test::swath(on_queue(redis, "sums",
+                           {"enqueue", "--kind", "checksum", dir / "b/x.txt", "--output", dir / "out", "--reclaim"}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--reclaim of '" + dir / "out" + "': job ") != std::string::npos, r.err);
   // The same file again is the same work: a duplicate, not a conflict.
   r = test::swath(on_queue(redis, "sums", {"enqueue", "--kind", "checksum", dir / "a/x.txt", "--output", dir / "out"}));
   CHECK_MESSAGE(r.exit_code == 0, r.err);
