@@ -98,6 +98,18 @@ void refuse_log_over_arguments(const std::string& log_file, const CLI::App& comm
   core::refuse_output_is_input("--log-file", log_file, given);
 }
 
+// A command's output files (-o, --plot, --quicklook: each command's own checks know its inputs) are never the config
+// file read: was replaced by `scale-plan --plot`, `detect -o`, `synth -o` with exit 0.
+void refuse_outputs_over_config(const CLI::App& command, const std::string& config_file) {
+  if (config_file.empty()) return;
+  for (const CLI::Option* option : command.get_options()) {
+    const std::string name = option->get_name();  // its long name, e.g. "--output"
+    if (name != "--output" && name != "--plot" && name != "--quicklook") continue;
+    for (const auto& value : option->results()) core::refuse_output_is_input(name, value, {config_file});
+  }
+  for (const CLI::App* sub : command.get_subcommands()) refuse_outputs_over_config(*sub, config_file);
+}
+
 // --config, else SWATH_CONFIG, else none ("").
 std::string config_file_of(const GlobalOptions& global) {
   if (!global.config_file.empty()) return global.config_file;
@@ -260,6 +272,7 @@ int run(int argc, char** argv, CommandList commands) {
     const config::Config& config = *effective;
     refuse_log_over_arguments(config.get_string("log.file"), *app.get_subcommand(chosen->name()),
                               config_file_of(global));
+    refuse_outputs_over_config(*app.get_subcommand(chosen->name()), config_file_of(global));
     log::configure(log_settings(config));
     raster::configure_gdal(raster::gdal_table().apply(config));
     const auto trace = start_trace(global);

@@ -76,7 +76,8 @@ class ScalePlanCommand final : public cli::Command {
     check_combinations();
     const auto settings = scale::settings_table().apply(invocation.config);
     policy_ = scale::resolve_policy(settings);
-    inputs_ = {stats_, trace_, settings.policy, invocation.config.get_string("queue.password_file")};
+    inputs_ = {stats_, trace_, settings.policy, invocation.config.get_string("queue.password_file"),
+               invocation.config_file};
     check_flags_used();
     if (!trace_.empty()) return simulate();
     // The queue section's Redis and name, when a file or the environment sets them (not their built-in defaults,

@@ -1,5 +1,5 @@
 // End to end: an output that is also an input (by another spelling, or through a link) is refused before any work
-// (exit 2, naming both), and the input is left as it was: eval, detect, config show.
+// (exit 2, naming both), and the input is left as it was: eval, detect, config show, and the config file of any.
 #include <doctest/doctest.h>
 
 #include <gdal_priv.h>
@@ -45,6 +45,13 @@ TEST_CASE("an output that is also an input is refused before any work, the input
   refused(dir, {"--config", "my.yaml", "config", "show", "-o", "my.yaml"}, "my.yaml");
   fs::create_symlink("my.yaml", dir / "config-link.yaml");
   refused(dir, {"--config", "my.yaml", "config", "show", "-o", "config-link.yaml"}, "my.yaml");
+  // The config file is every command's input. Was: replaced by the output, exit 0.
+  core::write_file_atomic(dir / "cfg.tif", "log:\n  level: info\n");
+  refused(dir, {"--config", "cfg.tif", "synth", "-o", "cfg.tif"}, "cfg.tif");
+  refused(dir, {"--config", "cfg.tif", "detect", "s.tif", "--detector", "cfar", "-o", "cfg.tif"}, "cfg.tif");
+  core::write_file_atomic(dir / "trace.csv", "time,tasks\n0,4\n");
+  core::write_file_atomic(dir / "cfg.svg", "log:\n  level: info\n");
+  refused(dir, {"--config", "cfg.svg", "scale-plan", "--simulate", "trace.csv", "--plot", "cfg.svg"}, "cfg.svg");
 }
 
 TEST_CASE("an output beside its input is not the input; a link to it is") {
