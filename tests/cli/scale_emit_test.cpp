@@ -136,13 +136,15 @@ TEST_CASE("scale-plan --emit: bad kind, bad digest and missing -o write nothing"
                      "registry.example.com:5000/team/swath:v1.2_3"})
             .exit_code == 0);
   // KEDA's pollingInterval and cooldownPeriod are whole seconds. Was: 1.5 written as 1, 10.7 as 10.
-  for (const std::string policy : {"polling_interval_seconds: 1.5\n", "cooldown_seconds: 10.7\n"}) {
+  for (const std::string policy :
+       {"polling_interval_seconds: 1.5\n", "cooldown_seconds: 10.7\n",
+        "scale_down:\n  stabilization_window_seconds: 299.7\n", "scale_up:\n  period_seconds: 15.5\n"}) {
     CAPTURE(policy);
     test::write_text(dir / "frac.yaml", policy);
     r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--policy", dir / "frac.yaml", "--emit", "keda", "-o",
                      dir / "out"});
     CHECK(r.exit_code == 2);
-    CHECK_MESSAGE(r.err.find("KEDA's objects take whole seconds only") != std::string::npos, r.err);
+    CHECK_MESSAGE(r.err.find("KEDA's objects take whole numbers only") != std::string::npos, r.err);
   }
   CHECK_FALSE(fs::exists(dir / "out"));
   // A directory where one manifest goes: the others were written (4 of 5), against "together or not at all".

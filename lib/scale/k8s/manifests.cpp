@@ -311,14 +311,24 @@ std::vector<ManifestKind> parse_manifest_kinds(const std::string& text) {
 
 namespace {
 
-// KEDA's pollingInterval and cooldownPeriod are whole seconds: 1.5 was written as 1 (the controller takes fractions).
-void refuse_fractions(const Policy& policy) {
-  for (const auto& [key, value] : {std::pair{"polling_interval_seconds", policy.polling_interval_seconds},
-                                   std::pair{"cooldown_seconds", policy.cooldown_seconds}}) {
+// KEDA's pollingInterval and cooldownPeriod, and the HPA behaviour's windows, periods and percents, are whole
+// numbers: 1.5 was written as 1, while the planner and the controller used 1.5.
+void refuse_fractions(const Policy& p) {
+  for (const auto& [key, value] :
+       {std::pair{"polling_interval_seconds", p.polling_interval_seconds},
+        std::pair{"cooldown_seconds", p.cooldown_seconds},
+        std::pair{"scale_up.stabilization_window_seconds", p.scale_up.stabilization_window_seconds},
+        std::pair{"scale_up.period_seconds", p.scale_up.period_seconds},
+        std::pair{"scale_up.max_percent_per_period", p.scale_up.max_percent_per_period},
+        std::pair{"scale_down.stabilization_window_seconds", p.scale_down.stabilization_window_seconds},
+        std::pair{"scale_down.period_seconds", p.scale_down.period_seconds},
+        std::pair{"scale_down.max_percent_per_period", p.scale_down.max_percent_per_period}}) {
     if (value == std::floor(value)) continue;
-    throw core::UsageError(std::string("policy key '") + key + "': " + fmt::format("{:g}", value),
-                           "KEDA's objects take whole seconds only (pollingInterval, cooldownPeriod)",
-                           "give a whole number of seconds in the policy for --emit keda (--watch takes fractions)");
+    throw core::UsageError(
+        std::string("policy key '") + key + "': " + fmt::format("{:g}", value),
+        "KEDA's objects take whole numbers only (pollingInterval, cooldownPeriod, the HPA's "
+        "behavior)",
+        "give a whole number in the policy for --emit keda (--watch and the planner take fractions)");
   }
 }
 
