@@ -94,7 +94,9 @@ class ScalePlanCommand final : public cli::Command {
       if (app_->count(flag) > 0 && redis_.empty())
         throw core::UsageError(flag, "only applies to reading a queue from Redis (--redis)", "leave it out");
     }
-    if (queue_.empty() && (redis_from_config || set_here("queue.name"))) queue_ = config.get_string("queue.name");
+    // A stats file names its queue: a config's queue.name is another's (the Jobs would drain it).
+    if (queue_.empty() && (redis_from_config || (stats_.empty() && set_here("queue.name"))))
+      queue_ = config.get_string("queue.name");
     auto queue = queue_settings(invocation.config);
     const auto source = scale::resolve_source(
         stats_, redis_, queue_,

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/files.hpp"
 #include "core/json.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
@@ -187,6 +188,13 @@ TEST_CASE("scale-plan: a flag of another mode is refused, not ignored (exit 2)")
     CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
   }
   CHECK_FALSE(fs::exists(f.dir / "k8s"));
+  // A stats file names its queue; the environment's queue.name is another queue's. Was: the Job drained "scenes".
+  const auto r = test::swath({"scale-plan", "--stats", f.stats, "--emit", "job", "-o", f.dir / "jobs"},
+                             {.env = {{"SWATH_QUEUE__NAME", "scenes"}}});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto job = core::read_file(f.dir / "jobs/worker-job.yaml");
+  CHECK(job.find("scenes") == std::string::npos);
+  CHECK(job.find("- tiles\n") != std::string::npos);
 }
 
 TEST_CASE("scale-plan: bad stats files and missing inputs") {
