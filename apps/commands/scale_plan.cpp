@@ -79,7 +79,10 @@ class ScalePlanCommand final : public cli::Command {
     inputs_ = {stats_, trace_, settings.policy, invocation.config.get_string("queue.password_file"),
                invocation.config_file};
     check_flags_used();
-    if (!trace_.empty()) return simulate();
+    if (!trace_.empty()) {
+      refuse_redis_login_flags();  // --simulate reads no queue
+      return simulate();
+    }
     // The queue section's Redis and name, when a file or the environment sets them (not their built-in defaults,
     // which would make every --stats-less run read a local Redis), as enqueue, worker and queue read them.
     // A file restating the default (configs/swath.yaml) names no queue either.
@@ -90,10 +93,7 @@ class ScalePlanCommand final : public cli::Command {
     };
     const bool redis_from_config = redis_.empty() && stats_.empty() && set_here("queue.redis");
     if (redis_from_config) redis_ = config.get_string("queue.redis");
-    for (const char* flag : {"--redis-password-file", "--allow-eviction"}) {
-      if (app_->count(flag) > 0 && redis_.empty())
-        throw core::UsageError(flag, "only applies to reading a queue from Redis (--redis)", "leave it out");
-    }
+    refuse_redis_login_flags();
     // A stats file names its queue: a config's queue.name is another's (the Jobs would drain it).
     if (queue_.empty() && (redis_from_config || (stats_.empty() && set_here("queue.name"))))
       queue_ = config.get_string("queue.name");
@@ -164,6 +164,13 @@ class ScalePlanCommand final : public cli::Command {
         throw core::UsageError(flag, "shapes the manifests of --emit (and the Jobs --watch creates)",
                                "add --emit KIND -o DIR");
       }
+    }
+  }
+
+  void refuse_redis_login_flags() const {
+    for (const char* flag : {"--redis-password-file", "--allow-eviction"}) {
+      if (app_->count(flag) > 0 && (redis_.empty() || !trace_.empty()))
+        throw core::UsageError(flag, "only applies to reading a queue from Redis (--redis)", "leave it out");
     }
   }
 

@@ -180,6 +180,8 @@ void sync_directory(const std::string& dir) {
   }
 }
 
+void sync_directory_if_possible(const std::string& dir) noexcept { (void)fsync_path(dir); }
+
 void commit_file(const std::string& from, const std::string& to) {
   guard_replaceable(to);
   if (const int err = fsync_path(from); err != 0) {

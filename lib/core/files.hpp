@@ -34,6 +34,8 @@ void commit_file(const std::string& from, const std::string& to);
 
 // fsyncs a directory, so the renames into it so far survive a host crash; throws IoError naming it.
 void sync_directory(const std::string& dir);
+// The same, saying nothing when it cannot (a directory the process may not open).
+void sync_directory_if_possible(const std::string& dir) noexcept;
 
 // Writes back the whole file system holding `path` (syncfs), so that fsyncs of many files there that follow find
 // nothing left to write: one journal commit and device flush for all, not one per file. Reports nothing: syncfs

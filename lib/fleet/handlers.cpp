@@ -98,8 +98,9 @@ class TileHandler final : public worker::TaskHandler {
     if (is_pyramid_task(task)) return run_pyramid(task, context);
     tiling::TileOptions options = tile_task_options(task, Audience::worker);
     for (const auto& input : task.inputs) check_scene(input);
-    other_sets_(task.output + "\n" + tiling::output_options_json(options).dump(),
-                [&] { refuse_other_tile_sets(task.output, options, Audience::worker); });
+    other_sets_(
+        task.output + "\n" + tiling::output_options_json(options).dump() + "\n" + std::to_string(options.shard.count),
+        [&] { refuse_other_tile_sets(task.output, options, Audience::worker); });
     options.output_dir = context.staging_dir;
     options.resources = resources_;
     if (!task.job.empty()) options.header_labels = core::Json::Object{{"job", task.job}, {"task", task.id}};

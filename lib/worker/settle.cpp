@@ -65,7 +65,8 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
     if (ec) throw core::IoError("cannot look at '" + path + "'", ec.message(), "check the output's permissions");
     return there;
   };
-  std::set<std::string> dirs;  // the directories renamed into: synced before the move is reported done
+  std::set<std::string> dirs;   // the directories renamed into: synced before the move is reported done
+  std::set<std::string> above;  // their parents up to the output's
   for (const auto& name : names) {
     check_output_name(name);  // the names come back from Redis when another worker finishes the move
     const std::string from = staging + "/" + name;
@@ -83,10 +84,18 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
                           "run the task again with `swath enqueue --force`");
     }
     dirs.insert(parent);
+    // Those made for it up to the output's parent (a new directory's entry is in its parent): best effort, as a
+    // directory above the output may be one the worker cannot open.
+    for (fs::path up = fs::path(parent).parent_path(); !up.empty(); up = up.parent_path()) {
+      if (!above.insert(up.string()).second || up == fs::path(dir).parent_path() || up == up.parent_path()) break;
+    }
   }
   // Redis is told the files are in place only once their renames are on disk: a host crash after `finished` would
   // otherwise lose them with nothing left to move them again.
   for (const auto& d : dirs) core::sync_directory(d);
+  for (const auto& d : above) {
+    if (dirs.count(d) == 0) core::sync_directory_if_possible(d);
+  }
   discard_staging(staging);
   discard_stale_attempts(staging);
 }

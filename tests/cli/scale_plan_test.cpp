@@ -177,6 +177,7 @@ TEST_CASE("scale-plan: a flag of another mode is refused, not ignored (exit 2)")
       {{"--emit", "keda", "-o", f.dir / "k8s", "--shards", "4"}, "--shards: shapes the Indexed Job only"},
       {{"--emit", "job", "-o", f.dir / "k8s", "--scene", "/data/a.tif"}, "--scene: shapes the Indexed Job only"},
       {{"--redis-password-file", f.policy}, "--redis-password-file: only applies to reading a queue from Redis"},
+      {{"--simulate", "trace.csv", "--allow-eviction"}, "--allow-eviction: only applies to reading a queue from Redis"},
       {{"--watch", "--strategy", "hpa", "--image", "x:1", "--kubectl", "/bin/true", "--max-iterations", "1"},
        "--image: --watch with hpa only scales the Deployment"},
   };
