@@ -1,6 +1,10 @@
 // What scale-plan --emit refuses up front: values Kubernetes or the emitted pods would refuse once applied.
+#include <fmt/format.h>
+
+#include <cmath>
 #include <filesystem>
 #include <regex>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -84,6 +88,25 @@ void check_manifest_options(const ManifestOptions& options) {
   if (!core::is_vsi_path(scene) && (!normal || scene.find_first_of("*?[") != std::string::npos)) {
     throw core::UsageError("--scene '" + scene + "'", "not an absolute, normal path of one file",
                            "the path as the pods see it, like /data/scenes/a.tif (the data volume is at /data)");
+  }
+}
+
+void check_keda_numbers(const Policy& p) {
+  for (const auto& [key, value] :
+       {std::pair{"polling_interval_seconds", p.polling_interval_seconds},
+        std::pair{"cooldown_seconds", p.cooldown_seconds},
+        std::pair{"scale_up.stabilization_window_seconds", p.scale_up.stabilization_window_seconds},
+        std::pair{"scale_up.period_seconds", p.scale_up.period_seconds},
+        std::pair{"scale_up.max_percent_per_period", p.scale_up.max_percent_per_period},
+        std::pair{"scale_down.stabilization_window_seconds", p.scale_down.stabilization_window_seconds},
+        std::pair{"scale_down.period_seconds", p.scale_down.period_seconds},
+        std::pair{"scale_down.max_percent_per_period", p.scale_down.max_percent_per_period}}) {
+    if (value == std::floor(value)) continue;
+    throw core::UsageError(
+        std::string("policy key '") + key + "': " + fmt::format("{:g}", value),
+        "KEDA's objects take whole numbers only (pollingInterval, cooldownPeriod, the HPA's "
+        "behavior)",
+        "give a whole number in the policy for --emit keda (--watch and the planner take fractions)");
   }
 }
 

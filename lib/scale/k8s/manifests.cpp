@@ -1,8 +1,6 @@
 // Builds the Kubernetes objects as ordered JSON trees, then emits each as YAML (yaml-cpp) into its own file.
 #include "scale/k8s/manifests.hpp"
 
-#include <fmt/format.h>
-
 #include <cmath>
 #include <filesystem>
 #include <regex>
@@ -309,31 +307,6 @@ std::vector<ManifestKind> parse_manifest_kinds(const std::string& text) {
                          "one of job, indexed-job, deployment, keda, all");
 }
 
-namespace {
-
-// KEDA's pollingInterval and cooldownPeriod, and the HPA behaviour's windows, periods and percents, are whole
-// numbers: 1.5 was written as 1, while the planner and the controller used 1.5.
-void refuse_fractions(const Policy& p) {
-  for (const auto& [key, value] :
-       {std::pair{"polling_interval_seconds", p.polling_interval_seconds},
-        std::pair{"cooldown_seconds", p.cooldown_seconds},
-        std::pair{"scale_up.stabilization_window_seconds", p.scale_up.stabilization_window_seconds},
-        std::pair{"scale_up.period_seconds", p.scale_up.period_seconds},
-        std::pair{"scale_up.max_percent_per_period", p.scale_up.max_percent_per_period},
-        std::pair{"scale_down.stabilization_window_seconds", p.scale_down.stabilization_window_seconds},
-        std::pair{"scale_down.period_seconds", p.scale_down.period_seconds},
-        std::pair{"scale_down.max_percent_per_period", p.scale_down.max_percent_per_period}}) {
-    if (value == std::floor(value)) continue;
-    throw core::UsageError(
-        std::string("policy key '") + key + "': " + fmt::format("{:g}", value),
-        "KEDA's objects take whole numbers only (pollingInterval, cooldownPeriod, the HPA's "
-        "behavior)",
-        "give a whole number in the policy for --emit keda (--watch and the planner take fractions)");
-  }
-}
-
-}  // namespace
-
 std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, const ManifestOptions& options) {
   check_manifest_options(options);  // before anything is built
   std::vector<Manifest> out;
@@ -349,7 +322,7 @@ std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, co
         out.push_back(deployment(options));
         break;
       case ManifestKind::keda:
-        refuse_fractions(options.policy);
+        check_keda_numbers(options.policy);
         out.push_back(scaled_object(options));
         out.push_back(scaled_job(options));
         if (!options.redis_password_secret.empty()) out.push_back(trigger_authentication(options));

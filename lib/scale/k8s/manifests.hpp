@@ -52,6 +52,11 @@ std::string to_yaml(const core::Json& value, const std::string& header_comment =
 // Redis URL KEDA cannot use.
 void check_manifest_options(const ManifestOptions& options);
 
+// UsageError naming the policy key when KEDA's objects would round it: pollingInterval, cooldownPeriod and the HPA
+// behaviour's windows, periods and percents are whole numbers (1.5 was written as 1, while the planner and the
+// controller used 1.5).
+void check_keda_numbers(const Policy& policy);
+
 // The image reference the pods run: image@digest when a digest is given. UsageError on a malformed digest.
 std::string image_reference(const ManifestOptions& options);
 
