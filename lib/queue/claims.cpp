@@ -121,8 +121,10 @@ std::vector<Claim> plan_claims(const std::vector<Task>& tasks) {
   return out;
 }
 
-std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
-                                         bool reclaim, std::size_t batch) {
+namespace {
+
+std::vector<ClaimConflict> claim_work(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
+                                      bool reclaim, std::size_t batch, bool check_only) {
   std::map<std::string, std::string> wanted, texts;
   std::map<std::string, std::size_t> per_directory;  // sizes a directory's claim buckets when it is first claimed
   for (const auto& c : claims) {
@@ -160,6 +162,7 @@ std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& key
       return true;
     });
   }
+  if (check_only) return conflicts;
   if (conflicts.empty()) {
     record_texts(connection, keys, texts);         // before the claims that name them
     conflicts = run(reclaim ? "reclaim" : "set");  // a conflict now is another enqueue's, since the check
@@ -169,6 +172,18 @@ std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& key
     for (auto& c : conflicts) c.held = expanded(c.held, known);
   }
   return conflicts;
+}
+
+}  // namespace
+
+std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
+                                         bool reclaim, std::size_t batch) {
+  return claim_work(connection, keys, claims, reclaim, batch, false);
+}
+
+std::vector<ClaimConflict> claim_conflicts(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
+                                           std::size_t batch) {
+  return claim_work(connection, keys, claims, false, batch, true);
 }
 
 core::UsageError claim_refusal(const std::string& queue, const std::vector<ClaimConflict>& conflicts) {

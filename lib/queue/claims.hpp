@@ -24,6 +24,9 @@ std::vector<Claim> plan_claims(const std::vector<Task>& tasks);
 // conflicts (nothing recorded when there are any). Throws IoError when Redis is unreachable.
 std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
                                          bool reclaim, std::size_t batch = 500);
+// The conflicts record_claims without `reclaim` would find, recording nothing (what --reclaim would take over).
+std::vector<ClaimConflict> claim_conflicts(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
+                                           std::size_t batch = 500);
 
 // The refusal of an enqueue over `conflicts` (a UsageError naming the first and what to do).
 core::UsageError claim_refusal(const std::string& queue, const std::vector<ClaimConflict>& conflicts);

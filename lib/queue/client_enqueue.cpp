@@ -4,7 +4,6 @@
 #include <cstring>
 #include <deque>
 #include <map>
-#include <set>
 #include <string_view>
 
 #include "core/cancel.hpp"
@@ -159,8 +158,7 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
     for (std::size_t start = 0; start < size; start += batch)
       slices.push_back({group, start, std::min(size, start + batch)});
   }
-  std::size_t answered = 0;       // slices [0, answered) have their replies; the rest may be sent again
-  std::set<std::size_t> not_run;  // slices Redis answered BUSY: sent, but known not to have run
+  std::size_t answered = 0;  // slices [0, answered) have their replies; the rest may be sent again
   std::deque<Call> in_flight;
   std::vector<std::pair<std::vector<std::string>, std::int64_t>> retry;  // a call's arguments, its tasks
   std::deque<std::string> held_ids;
@@ -171,11 +169,6 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
   };
   auto collect = [&] {
     const Value reply = connection_.receive();
-    if (reply.is_busy()) {
-      // Not run: this batch goes again, --force and all, once Redis is free (a lost connection's way, below).
-      not_run.insert(answered);
-      connection_.busy(reply);
-    }
     if (reply.is_noscript()) {
       // The script cache was flushed meanwhile: run it again below.
       const auto& call = in_flight.front();
@@ -206,7 +199,7 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
       const auto& members = groups.members.at(slice.group);
       // Sent again without --force: stored the first time and finished by a worker since, a task would be queued
       // again and run twice.
-      const std::string& force_this = next < sent_end && not_run.count(next) == 0 ? no_force : force_text;
+      const std::string& force_this = next < sent_end ? no_force : force_text;
       // In flight before it is sent (its views stay valid when the deque grows): a send that fails may have
       // reached Redis.
       auto& call = in_flight.emplace_back(
@@ -229,10 +222,19 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
       auto& args = retry.back().first;
       retrying = true;
       int attempts = 0;
+      bool ran = false;  // whether the last attempt may have run: not when Redis was not ready (BUSY, LOADING)
       add(connection_
               .with_reconnect([&] {
-                if (attempts++ > 0) args[2] = no_force;  // its reply lost: as a batch sent again, above
-                return connection_.eval_pipeline(scripts::enqueue, {args}, 1);
+                if (attempts++ > 0 && ran) args[2] = no_force;  // its reply lost: as a batch sent again, above
+                try {
+                  return connection_.eval_pipeline(scripts::enqueue, {args}, 1);
+                } catch (const ServerNotReady&) {
+                  ran = false;
+                  throw;
+                } catch (const ConnectionLost&) {
+                  ran = true;
+                  throw;
+                }
               })
               .front());
       retrying = false;

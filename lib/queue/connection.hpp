@@ -31,7 +31,7 @@ struct Value {
   // Redis lost the script (SCRIPT FLUSH, a failover): send its source again.
   bool is_noscript() const { return is_error() && text.rfind("NOSCRIPT", 0) == 0; }
   // Another client's long script holds Redis: the command did not run.
-  bool is_busy() const { return is_error() && text.rfind("BUSY", 0) == 0; }
+  bool is_busy() const { return is_error() && text.rfind("BUSY ", 0) == 0; }  // not BUSYKEY, BUSYGROUP
   // Typed access; throw DataError naming what the queue expected.
   std::int64_t as_int() const;
   const std::string& as_string() const;

@@ -38,13 +38,14 @@ namespace {
 // --reclaim takes over locations other work claimed, not while that work still has tasks to run there: both would
 // write their tiles into one directory, each manifest listing bytes the other changed. (No command removes queued
 // tasks: the earlier work has to finish, or die.)
-// Its own job too: other work of the same kind, options and output (another scene of one name) joins the job that
-// still holds the earlier tasks (was passed over, and both scenes' tiles landed in one directory).
+// Only where other work holds a location (a re-run of the same work takes nothing over), and in its own job too:
+// other work of the same kind, options and output (another scene of one name) joins the job that still holds the
+// earlier tasks (was passed over, and both scenes' tiles landed in one directory).
 void refuse_reclaiming_unfinished(QueueClient& client, const EnqueuePlan& plan) {
   std::set<std::string> outputs;
-  for (const auto& claim : plan.claims) {
-    const auto slash = claim.key.rfind('/');
-    if (slash != std::string::npos) outputs.insert(claim.key.substr(0, slash));
+  for (const auto& conflict : claim_conflicts(client.connection(), client.keys(), plan.claims)) {
+    const auto slash = conflict.key.rfind('/');
+    if (slash != std::string::npos) outputs.insert(conflict.key.substr(0, slash));
   }
   if (outputs.empty()) return;
   for (const auto& job : client.jobs()) {

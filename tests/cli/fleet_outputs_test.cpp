@@ -179,6 +179,11 @@ TEST_CASE("enqueue: checksums of two files of one name into one output are refus
                            {"enqueue", "--kind", "checksum", dir / "b/x.txt", "--output", dir / "out", "--reclaim"}));
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.err.find("--reclaim of '" + dir / "out" + "': job ") != std::string::npos, r.err);
+  // The first work again with --reclaim takes nothing over: accepted, though its task waits (was refused, naming
+  // its own job, by this change's first version).
+  r = test::swath(on_queue(redis, "sums",
+                           {"enqueue", "--kind", "checksum", dir / "a/x.txt", "--output", dir / "out", "--reclaim"}));
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
   // A hidden file's checksum file would be hidden, which no worker commits. Was: queued, then dead on the worker.
   test::write_text(dir / "a/.hidden.txt", "three");
   r = test::swath(
