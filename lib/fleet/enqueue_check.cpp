@@ -254,14 +254,13 @@ class Checker {
 void claim_checksums(queue::Task& task) {
   for (const auto& input : task.inputs) {
     const std::string name = fs::path(input).filename().string();
-    if (!name.empty() && name[0] == '.') {  // a worker commits no hidden file: it dead-lettered the task
+    if (name.empty() || name[0] == '.') {  // a worker commits no hidden file (nor ".sha256"): it dead-lettered the task
       refuse(Audience::enqueue, "input '" + input + "'",
              "its checksum file '" + name + ".sha256' would be hidden, which a worker does not commit",
              "give the file a name that does not start with '.'");
     }
     const std::string ref = "@" + core::sha256_hex(input).substr(0, 12);
-    task.claims.push_back(
-        {task.output + "/" + fs::path(input).filename().string() + ".sha256", "checksum of " + ref, {{ref, input}}});
+    task.claims.push_back({task.output + "/" + name + ".sha256", "checksum of " + ref, {{ref, input}}});
   }
 }
 

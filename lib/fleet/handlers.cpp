@@ -12,6 +12,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "detect/model_card.hpp"
 #include "detect/run.hpp"
 #include "fleet/pyramid_tasks.hpp"
@@ -144,7 +145,9 @@ class TileHandler final : public worker::TaskHandler {
       // What enqueue refused there, made since (or not looked at: --worker-paths); the merge refuses it itself.
       const auto shards = pyramid_shard_count(task, options);
       options.check_output = [&](const core::Json& header) {
-        other_sets_(task.output + "\n" + header.at("options").dump() + "\n" + std::to_string(shards),
+        // The scenes too: a pyramid's tile set is its options and its scenes.
+        other_sets_(task.output + "\n" + header.at("options").dump() + "\n" + std::to_string(shards) + "\n" +
+                        core::join(task.inputs, "\n"),
                     [&] { refuse_other_pyramid_files(task.output, header, shards, Audience::worker); });
       };
       options.tile.output_dir = context.staging_dir;

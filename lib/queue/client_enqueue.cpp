@@ -221,11 +221,10 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
     while (!retry.empty()) {
       auto& args = retry.back().first;
       retrying = true;
-      int attempts = 0;
-      bool ran = false;  // whether the last attempt may have run: not when Redis was not ready (BUSY, LOADING)
+      bool ran = false;  // whether a failed attempt may have run: not when Redis was not ready (BUSY, LOADING)
       add(connection_
               .with_reconnect([&] {
-                if (attempts++ > 0 && ran) args[2] = no_force;  // its reply lost: as a batch sent again, above
+                if (ran) args[2] = no_force;  // its reply lost: as a batch sent again, above
                 try {
                   return connection_.eval_pipeline(scripts::enqueue, {args}, 1);
                 } catch (const ServerNotReady&) {

@@ -150,8 +150,7 @@ void Connection::log_in() {
   }
   const Value ping = command({"PING"});
   if (ping.is_error() && (ping.text.rfind("LOADING", 0) == 0 || ping.text.rfind("MASTERDOWN", 0) == 0)) {
-    // A restarting server replaying its AOF, or one running another client's long script: not ready yet, try again
-    // like a refused connection.
+    // A restarting server replaying its AOF: not ready yet, try again like a refused connection (BUSY: command()).
     close();
     throw ServerNotReady("Redis at " + endpoint_.describe() + " is not ready", ping.text,
                          "wait for it to load its data");

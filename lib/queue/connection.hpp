@@ -44,8 +44,8 @@ class ConnectionLost : public core::IoError {
   using core::IoError::IoError;
 };
 
-// The server answers but is not ready (LOADING its AOF after a restart, MASTERDOWN): worth waiting for, even on
-// the first connection, where an unreachable server is an error at once.
+// The server answers but is not ready (LOADING its AOF after a restart, MASTERDOWN, BUSY with another client's
+// script): worth waiting for, even on the first connection, where an unreachable server is an error at once.
 class ServerNotReady : public ConnectionLost {
  public:
   using ConnectionLost::ConnectionLost;
