@@ -175,8 +175,9 @@ void IndexDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& 
 // Regions are outlined over the window plus this context, so a region smaller than the context comes out
 // whole (and identical) from every window that touches it; larger ones are joined by the merge.
 std::int64_t IndexDetector::margin(const SceneMeasure& measure) const {
-  return kMinimumMargin + static_cast<std::int64_t>(
-                              std::ceil(options_.margin_m / std::min(measure.pixel_width_m, measure.pixel_height_m)));
+  // Capped as cfar's: a pixel of almost no size gives a huge margin, not an overflow (it was, under UBSan).
+  const double pixels = std::ceil(options_.margin_m / std::min(measure.pixel_width_m, measure.pixel_height_m));
+  return kMinimumMargin + (pixels > 0 ? static_cast<std::int64_t>(std::min(pixels, 1e12)) : 0);
 }
 
 std::vector<Candidate> IndexDetector::detect(const WindowPixels& pixels, const SceneMeasure& measure) const {
