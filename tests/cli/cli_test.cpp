@@ -381,6 +381,7 @@ TEST_CASE("cli: a second SIGINT stops a command stuck where it cannot check for 
   SilentServer server;
   const std::string scene = "/vsicurl/http://127.0.0.1:" + std::to_string(server.port()) + "/scene.tif";
   test::Background run({SWATH_BINARY, "-q", "tile", scene, "-o", dir / "out"}, {.unset_env = {"SWATH_CONFIG"}});
+  run.wait_until_catching(SIGINT);
   std::this_thread::sleep_for(std::chrono::milliseconds(700));  // now waiting for the server inside GDAL
   REQUIRE(run.running());
   run.signal(SIGINT);  // asks politely: honoured at the next check, which a hung read never reaches
@@ -429,7 +430,7 @@ TEST_CASE("cli: one stop sent twice at once (timeout signals the child, then its
   const auto scene = dir / "big.tif";
   REQUIRE(test::swath({"synth", "-o", scene, "--size", "4096x4096"}).exit_code == 0);
   test::Background run({SWATH_BINARY, "tile", scene, "-o", dir / "tiles", "--size", "128", "--threads", "1", "--json"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  run.wait_until_catching(SIGINT);
   run.signal(SIGINT);
   run.signal(SIGINT);
   const auto r = run.wait();

@@ -23,7 +23,8 @@ TEST_CASE("cli queue and scale-plan: Ctrl-C while a hung Redis holds the reply e
     argv.insert(argv.end(), command.begin(), command.end());
     argv.insert(argv.end(), {"--redis", redis.url(), "--queue", "hung"});
     test::Background waiting(argv);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    waiting.wait_until_catching(SIGINT);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // now waiting for the paused Redis
     waiting.signal(SIGINT);
     // Was: still waiting for the reply until the 10 s timeout (this kills it after 5 s).
     const auto r = waiting.wait(std::chrono::seconds(5));

@@ -446,7 +446,8 @@ TEST_CASE("cli queue: a Redis still loading its data is waited for; Ctrl-C ends 
   redis.start_loading_slowly(2000);
   REQUIRE(redis.cli({"PING"}).rfind("LOADING", 0) == 0);
   test::Background stats(with_redis(redis, {SWATH_BINARY, "queue", "stats", "--json"}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Signalled once it says it waits: a fixed pause let a slow (ASan, loaded) start-up be killed before its handlers.
+  wait_until([&] { return stats.err_so_far().find("is loading the dataset") != std::string::npos; });
   stats.signal(SIGINT);
   auto r = stats.wait(std::chrono::seconds(60));
   INFO(r.err);

@@ -271,7 +271,8 @@ TEST_CASE("watch: SIGTERM stops the loop between iterations, exit 130") {
     if (args[i] == "--kubectl") args[i + 1] = slow;
   }
   test::Background json_watch(args);
-  ::usleep(500000);
+  json_watch.wait_until_catching(SIGINT);
+  ::usleep(500000);  // now in its first kubectl call
   json_watch.signal(SIGINT);
   const auto j = json_watch.wait();
   CHECK(j.exit_code == 130);

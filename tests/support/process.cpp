@@ -166,6 +166,25 @@ bool Background::running() const {
 
 std::string Background::err_so_far() const { return slurp(err_path_); }
 
+bool Background::catches(int signal_number) const {
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("SigCgt:", 0) != 0) continue;
+    const auto mask = std::stoull(line.substr(7), nullptr, 16);
+    return ((mask >> (signal_number - 1)) & 1U) != 0;
+  }
+  return false;
+}
+
+void Background::wait_until_catching(int signal_number) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!catches(signal_number)) {
+    if (!running() || std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("the child never installed its handler for signal " + std::to_string(signal_number));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 RunResult Background::wait() {
   RunResult result;
   int status = 0;

@@ -43,6 +43,10 @@ class Background {
   RunResult wait(std::chrono::seconds timeout);
   bool running() const;
   std::string err_so_far() const;  // what the child has written to stderr until now
+  // Whether the child has its own handler for the signal yet (a signal sent before that kills it instead).
+  bool catches(int signal_number) const;
+  // Waits (up to 60 s) until it has: a fixed pause before signalling lost that race under ASan on a loaded machine.
+  void wait_until_catching(int signal_number) const;
 
  private:
   pid_t pid_ = -1;
