@@ -176,7 +176,7 @@ class ScalePlanCommand final : public cli::Command {
 
   // Flags that would shape nothing this run makes, known once the policy names the strategy: refused, not ignored.
   void check_flags_used() const {
-    const bool jobs = policy_.strategy != scale::Strategy::hpa && policy_.strategy != scale::Strategy::deadline;
+    const bool jobs = scale::creates_jobs(policy_.strategy);
     const std::string strategy(scale::strategy_name(policy_.strategy));
     if (app_->count("--pending-jobs") > 0 && !jobs) {
       throw core::UsageError("--pending-jobs",
@@ -213,8 +213,7 @@ class ScalePlanCommand final : public cli::Command {
     if (!emit_.empty()) {
       manifests_.policy = policy_;
       manifests_.parallelism = plan.desired_replicas;
-      if (!in.snapshot.queue.empty()) manifests_.queue = in.snapshot.queue;
-      if (!queue_.empty()) manifests_.queue = queue_;
+      scale::k8s::use_plan_queue(manifests_, queue_, in.snapshot.queue);
       const auto manifests = scale::k8s::build_manifests(scale::k8s::parse_manifest_kinds(emit_), manifests_);
       for (const auto& m : manifests)
         core::refuse_output_is_input("-o", (std::filesystem::path(output_) / m.file_name).string(), inputs_);

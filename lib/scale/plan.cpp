@@ -240,10 +240,7 @@ void predict(const PlanInput& in, Plan& plan) {
 
 std::string action_of(const Plan& plan) {
   if (plan.new_jobs > 0) return "create-jobs";
-  if (plan.desired_replicas > plan.current_replicas && plan.strategy != Strategy::scaledjob_default &&
-      plan.strategy != Strategy::scaledjob_accurate && plan.strategy != Strategy::scaledjob_eager) {
-    return "scale-up";
-  }
+  if (plan.desired_replicas > plan.current_replicas && !creates_jobs(plan.strategy)) return "scale-up";
   if (plan.desired_replicas < plan.current_replicas) return "scale-down";
   return "hold";
 }
@@ -266,7 +263,7 @@ Plan make_plan(const PlanInput& in) {
     // pods running leased tasks (a scale-in picks pods at random).
     const int useful = std::max(in.policy.min_replicas,
                                 static_cast<int>(std::min<double>(std::ceil(plan.work), in.policy.max_replicas)));
-    const bool jobs = plan.strategy != Strategy::hpa && plan.strategy != Strategy::deadline;
+    const bool jobs = creates_jobs(plan.strategy);
     if (jobs) plan.new_jobs = std::max(0, useful - in.current_replicas);
     plan.desired_replicas =
         jobs ? in.current_replicas + static_cast<int>(plan.new_jobs) : std::max(useful, busy_pods(in));

@@ -13,6 +13,8 @@ namespace swath::scale {
 enum class Strategy { hpa, scaledjob_default, scaledjob_accurate, scaledjob_eager, deadline };
 
 const std::vector<std::string>& strategy_names();
+// The scaledjob-* strategies create Jobs (one pod each); hpa and deadline set a Deployment's replica count.
+constexpr bool creates_jobs(Strategy s) { return s != Strategy::hpa && s != Strategy::deadline; }
 std::string_view strategy_name(Strategy strategy);
 // Throws UsageError naming `where` and suggesting the closest known name.
 Strategy parse_strategy(std::string_view name, const std::string& where);

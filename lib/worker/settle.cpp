@@ -72,7 +72,7 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
     const std::string from = staging + "/" + name;
     const std::string to = dir + "/" + name;
     const std::string parent = fs::path(to).parent_path().string();
-    core::ensure_writable_directory(parent);
+    if (dirs.count(parent) == 0) core::ensure_writable_directory(parent);  // once per directory, not per file
     try {
       if (present(from)) core::commit_file(from, to);
     } catch (const core::IoError&) {
@@ -85,7 +85,8 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
     }
     dirs.insert(parent);
     // Those made for it up to the output's parent (a new directory's entry is in its parent): best effort, as a
-    // directory above the output may be one the worker cannot open.
+    // directory above the output may be one the worker cannot open. Every one, not only those this call made: a
+    // worker finishing an orphaned move finds the dead one's directories made but maybe never synced.
     for (fs::path up = fs::path(parent).parent_path(); !up.empty(); up = up.parent_path()) {
       if (!above.insert(up.string()).second || up == fs::path(dir).parent_path() || up == up.parent_path()) break;
     }

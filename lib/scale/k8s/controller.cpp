@@ -21,8 +21,6 @@ namespace swath::scale::k8s {
 
 namespace {
 
-bool creates_jobs(Strategy s) { return s != Strategy::hpa && s != Strategy::deadline; }
-
 std::string deployment_name(const WatchOptions& o) { return o.manifests.name + "-worker"; }
 
 std::vector<std::string> kubectl(const WatchOptions& o, std::initializer_list<std::string> args) {
@@ -87,14 +85,10 @@ bool worth_acting(int current, int desired, int hysteresis) {
 }
 
 // One Job per new unit of work, as KEDA's ScaledJob does; generateName gives each a fresh name. Its workers take
-// from the queue the plan was made for (--queue, else the snapshot's): was the manifests' default, "tiles", for a
-// stats file's queue.
+// from the queue the plan was made for: was the manifests' default, "tiles", for a stats file's queue.
 std::string job_manifest(const WatchOptions& o, const QueueSnapshot& snapshot) {
   ManifestOptions mo = o.manifests;
-  if (!o.queue.empty())
-    mo.queue = o.queue;
-  else if (!snapshot.queue.empty())
-    mo.queue = snapshot.queue;
+  use_plan_queue(mo, o.queue, snapshot.queue);
   mo.parallelism = 1;
   core::Json job = build_manifests({ManifestKind::job}, mo).front().object;
   core::Json meta = core::Json::object();

@@ -307,6 +307,13 @@ std::vector<ManifestKind> parse_manifest_kinds(const std::string& text) {
                          "one of job, indexed-job, deployment, keda, all");
 }
 
+void use_plan_queue(ManifestOptions& options, const std::string& flag_queue, const std::string& planned_queue) {
+  if (!flag_queue.empty())
+    options.queue = flag_queue;
+  else if (!planned_queue.empty())
+    options.queue = planned_queue;
+}
+
 std::vector<Manifest> build_manifests(const std::vector<ManifestKind>& kinds, const ManifestOptions& options) {
   check_manifest_options(options);  // before anything is built
   std::vector<Manifest> out;

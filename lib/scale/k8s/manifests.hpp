@@ -27,6 +27,10 @@ struct ManifestOptions {
   Policy policy;
 };
 
+// The queue the workers take from is the one the plan was made for: `flag_queue` (--queue) when given, else the
+// queue the plan read (a stats file's, Redis'), else the options' own.
+void use_plan_queue(ManifestOptions& options, const std::string& flag_queue, const std::string& planned_queue);
+
 enum class ManifestKind { indexed_job, job, deployment, keda };
 
 // "job", "indexed-job", "deployment", "keda", "all" → kinds; UsageError otherwise.
