@@ -108,9 +108,8 @@ class EnqueueCommand final : public cli::Command {
       throw core::IoError(
           "Redis refused " + std::to_string(summary.not_queued) + " of " + std::to_string(summary.tasks) + " tasks",
           summary.refusal,
-          std::string(summary.refusal.rfind("BUSY ", 0) == 0
-                          ? "Redis was running another client's long script; once it has ended"
-                          : "free memory in Redis or raise its maxmemory, then") +
+          std::string(summary.refused_busy ? "Redis was running another client's long script; once it has ended"
+                                           : "free memory in Redis or raise its maxmemory, then") +
               " run the same command again: what is queued is skipped, the rest is queued");
     }
     return static_cast<int>(core::ExitCode::ok);

@@ -166,16 +166,20 @@ std::pair<std::vector<Box>, std::vector<Box>> read_boxes(const std::string& dete
           boxes_of(std::move(truth), crs, truth_path, false)};
 }
 
-// Keeps the boxes of the classes `named` only (names trimmed: "car, truck" is car and truck); returns a warning for
-// each class neither file has (a typo scores nothing).
-std::vector<std::string> keep_classes(const std::vector<std::string>& named, std::vector<Box>& detections,
-                                      std::vector<Box>& truths) {
+// The class names as given, trimmed ("car, truck" is car and truck); an empty one is refused before any file is read.
+std::vector<std::string> class_names(const std::vector<std::string>& named) {
   std::vector<std::string> classes;
   for (const auto& cls : named) {
     classes.push_back(core::trim(cls));
     if (classes.back().empty())  // was: accepted, and nothing scored
       throw core::UsageError("--classes", "an empty class name", "name the classes, comma-separated: car,truck");
   }
+  return classes;
+}
+
+// Keeps the boxes of `classes` only; returns a warning for each class neither file has (a typo scores nothing).
+std::vector<std::string> keep_classes(const std::vector<std::string>& classes, std::vector<Box>& detections,
+                                      std::vector<Box>& truths) {
   std::set<std::string> present;
   for (const auto* boxes : {&detections, &truths})
     for (const auto& b : *boxes) present.insert(b.cls);
@@ -197,7 +201,8 @@ std::vector<std::string> keep_classes(const std::vector<std::string>& named, std
 }  // namespace
 
 EvalReport evaluate_files(const std::string& detections_path, const std::string& truth_path, double iou_threshold,
-                          const std::vector<std::string>& classes) {
+                          const std::vector<std::string>& named_classes) {
+  const auto classes = class_names(named_classes);
   auto [detections, truths] = read_boxes(detections_path, truth_path);
   std::vector<std::string> warnings;
   if (!classes.empty()) warnings = keep_classes(classes, detections, truths);

@@ -168,7 +168,8 @@ class Checker {
                "--options '{\"allow_pixel_coords\":true}' writes pixel coordinates (x = column, y = row) instead");
       }
       // Refused on a worker as by `swath detect`: a rotated grid (unless in pixel coordinates), a scene past a pole (a
-      // manifest's tile may pad past one: its scene was checked when tiled).
+      // manifest's tile may pad past one: its scene was checked when tiled). Not `refusing`: these hints are meant for
+      // an enqueuer (--options), which it would take for a local command's flag and replace.
       try {
         if (!options.allow_pixel_coords) {
           raster::require_north_up(

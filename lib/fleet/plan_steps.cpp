@@ -12,6 +12,7 @@
 #include "core/json_lines.hpp"
 #include "fleet/options.hpp"
 #include "fleet/pyramid_tasks.hpp"
+#include "webmap/options.hpp"
 
 namespace swath::fleet {
 
@@ -114,10 +115,10 @@ PlanOptions checked_plan(const PlanOptions& given) {
   if (options.shards == 0)
     throw core::UsageError("--shards 0", "a scene is split into at least one shard",
                            "pass --shards 1 or more (default 1)");
-  if (is_pyramid_plan(options) && options.shards > max_pyramid_shards) {
+  if (is_pyramid_plan(options) && options.shards > webmap::max_shards) {
     throw core::UsageError("--shards " + std::to_string(options.shards),
-                           "a pyramid is split into at most " + std::to_string(max_pyramid_shards) + " shards",
-                           "pass --shards " + std::to_string(max_pyramid_shards) + " or fewer");
+                           "a pyramid is split into at most " + std::to_string(webmap::max_shards) + " shards",
+                           "pass --shards " + std::to_string(webmap::max_shards) + " or fewer");
   }
   if (options.shards > 1 && options.kind != "tile") {
     throw core::UsageError("--shards " + std::to_string(options.shards), "only tile tasks are split into shards",

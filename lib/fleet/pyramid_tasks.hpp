@@ -13,8 +13,6 @@
 
 namespace swath::fleet {
 
-inline constexpr std::size_t max_pyramid_shards = webmap::max_shards;
-
 // A tile task whose options say grid xyz.
 bool is_pyramid_task(const queue::Task& task);
 // A pyramid's merge task: the number of shards it merges (its merge_shards option), else 0.

@@ -26,7 +26,7 @@ std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& key
                                          bool reclaim, std::size_t batch = 500);
 // The conflicts record_claims without `reclaim` would find, recording nothing (what --reclaim would take over).
 std::vector<ClaimConflict> claim_conflicts(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
-                                           std::size_t batch = 500);
+                                           std::size_t batch);
 
 // The refusal of an enqueue over `conflicts` (a UsageError naming the first and what to do).
 core::UsageError claim_refusal(const std::string& queue, const std::vector<ClaimConflict>& conflicts);

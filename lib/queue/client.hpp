@@ -18,6 +18,7 @@ struct EnqueueCounts {
   std::int64_t dead_duplicates = 0;  // of them, dead (queue dead retry, or --force, queues them again)
   std::int64_t not_queued = 0;       // refused by Redis (out of memory) or never sent after a refusal
   std::string refusal;               // Redis' reason for the first refused batch
+  bool refused_busy = false;         // that reason: another client's long script held Redis (BUSY), not memory
   bool interrupted = false;          // a signal asked to stop (core::cancel_requested): the rest was not sent
   std::int64_t unconfirmed = 0;      // sent, but the connection was lost before Redis replied: queued or not
   std::string lost_connection;       // why Redis stayed unreachable past the reconnect timeout; "" when it did not

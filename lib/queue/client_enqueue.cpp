@@ -176,7 +176,10 @@ EnqueueCounts QueueClient::enqueue(const std::vector<QueuedJob>& jobs, const std
     } else if (reply.is_error()) {
       // Refused whole (the script writes nothing when Redis is out of memory): none of this batch is queued.
       counts.not_queued += in_flight.front().tasks;
-      if (counts.refusal.empty()) counts.refusal = reply.text;
+      if (counts.refusal.empty()) {
+        counts.refusal = reply.text;
+        counts.refused_busy = reply.is_busy();
+      }
     } else {
       add(reply);
     }

@@ -19,6 +19,9 @@ struct redisContext;
 namespace swath::queue {
 
 // A reply, copied out of hiredis so it owns its data.
+// "BUSY ...": another client's long script holds Redis (not BUSYKEY, BUSYGROUP).
+inline bool is_busy_error(const std::string& error) { return error.rfind("BUSY ", 0) == 0; }
+
 struct Value {
   enum class Type { nil, integer, string, array, status, error };
   Type type = Type::nil;
@@ -31,7 +34,7 @@ struct Value {
   // Redis lost the script (SCRIPT FLUSH, a failover): send its source again.
   bool is_noscript() const { return is_error() && text.rfind("NOSCRIPT", 0) == 0; }
   // Another client's long script holds Redis: the command did not run.
-  bool is_busy() const { return is_error() && text.rfind("BUSY ", 0) == 0; }  // not BUSYKEY, BUSYGROUP
+  bool is_busy() const { return is_error() && is_busy_error(text); }
   // Typed access; throw DataError naming what the queue expected.
   std::int64_t as_int() const;
   const std::string& as_string() const;
@@ -124,11 +127,11 @@ class Connection {
   // Throws IoError when the server may evict keys (a maxmemory-policy other than noeviction) unless
   // `allow_eviction`; returns what else makes it unsafe for a reliable queue (no AOF), for the caller to log.
   std::vector<std::string> check_durability(bool allow_eviction);
+
+ private:
   // A BUSY reply (another client's long script; what was asked did not run): closes the connection and throws
   // ServerNotReady, which with_reconnect waits out.
   [[noreturn]] void busy(const Value& reply);
-
- private:
   void open();
   void close();
   void log_in();

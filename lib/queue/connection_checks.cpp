@@ -28,7 +28,7 @@ void script_failed(const Script& script, const std::string& error, const std::st
   }
   // Another client's long script (a `dead retry` over a long dead list): this one did not run. Waited out as a
   // server not ready is (Connection::with_reconnect); was a DataError, and every worker exited.
-  if (error.rfind("BUSY ", 0) == 0) {
+  if (is_busy_error(error)) {
     throw ServerNotReady("Redis is busy running another script", error, "wait for it to finish");
   }
   // Out of memory under noeviction: nothing was written (a script that writes is refused whole); a full Redis, not

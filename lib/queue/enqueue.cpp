@@ -41,9 +41,9 @@ namespace {
 // Only where other work holds a location (a re-run of the same work takes nothing over), and in its own job too:
 // other work of the same kind, options and output (another scene of one name) joins the job that still holds the
 // earlier tasks (was passed over, and both scenes' tiles landed in one directory).
-void refuse_reclaiming_unfinished(QueueClient& client, const EnqueuePlan& plan) {
+void refuse_reclaiming_unfinished(QueueClient& client, const EnqueuePlan& plan, std::size_t batch) {
   std::set<std::string> outputs;
-  for (const auto& conflict : claim_conflicts(client.connection(), client.keys(), plan.claims)) {
+  for (const auto& conflict : claim_conflicts(client.connection(), client.keys(), plan.claims, batch)) {
     const auto slash = conflict.key.rfind('/');
     if (slash != std::string::npos) outputs.insert(conflict.key.substr(0, slash));
   }
@@ -83,9 +83,13 @@ Enqueuer::Enqueuer(EnqueueOptions options) : options_(std::move(options)) {
       std::make_unique<Connection>(options_.redis, ConnectOptions{.reconnect_timeout = options_.reconnect_timeout,
                                                                   .client_name = "swath-enqueue",
                                                                   .give_up = core::cancel_requested});
-  for (const auto& warning : connection_->check_durability(options_.allow_eviction))
-    log::get("enqueue")->warn("{}", warning);
-  check_layout(*connection_, keys);
+  // Waited out as the batches are (a restart, another client's long script), not an exit 1 before the first.
+  const auto warnings = connection_->with_reconnect([&] {
+    auto said = connection_->check_durability(options_.allow_eviction);
+    check_layout(*connection_, keys);
+    return said;
+  });
+  for (const auto& warning : warnings) log::get("enqueue")->warn("{}", warning);
   client_ = std::make_unique<QueueClient>(*connection_, options_.queue);
 }
 
@@ -102,7 +106,8 @@ EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
   // reconnect timeout, or on Ctrl-C meanwhile, nothing is queued (the claims recorded are this work's own).
   EnqueueCounts counts;
   try {
-    if (options_.reclaim) connection_->with_reconnect([&] { refuse_reclaiming_unfinished(*client_, plan); });
+    if (options_.reclaim)
+      connection_->with_reconnect([&] { refuse_reclaiming_unfinished(*client_, plan, options_.batch); });
     const auto conflicts = connection_->with_reconnect(
         [&] { return record_claims(*connection_, client_->keys(), plan.claims, options_.reclaim, options_.batch); });
     if (!conflicts.empty()) throw claim_refusal(options_.queue, conflicts);
@@ -126,6 +131,7 @@ EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
           counts.dead_duplicates,
           counts.not_queued,
           counts.refusal,
+          counts.refused_busy,
           counts.interrupted,
           counts.unconfirmed,
           counts.lost_connection};

@@ -36,6 +36,7 @@ struct EnqueueSummary {
   std::int64_t dead_duplicates = 0;  // of the duplicates, dead tasks: skipped, still dead
   std::int64_t not_queued = 0;       // Redis refused them (out of memory): the same enqueue again queues them
   std::string refusal;               // Redis' reason
+  bool refused_busy = false;         // another client's long script held Redis (BUSY): run again once it ends
   bool interrupted = false;          // SIGINT/SIGTERM while sending: the tasks not yet sent are in not_queued
   std::int64_t unconfirmed = 0;      // sent when the connection was lost for good, no reply: queued or not
   std::string lost_connection;       // why Redis stayed unreachable past the reconnect timeout (then not_queued is

@@ -79,8 +79,13 @@ WorkerLoop::WorkerLoop(const WorkerOptions& options, const HandlerRegistry& regi
 
 WorkerSummary WorkerLoop::run() {
   const auto logger = log::get("worker");
-  for (const auto& warning : connection_.check_durability(options_.allow_eviction)) logger->warn("{}", warning);
-  queue::check_layout(connection_, client_.keys());
+  // Waited out as every later call is (a restart, another client's long script), not an exit 1 at start-up.
+  const auto warnings = connection_.with_reconnect([&] {
+    auto said = connection_.check_durability(options_.allow_eviction);
+    queue::check_layout(connection_, client_.keys());
+    return said;
+  });
+  for (const auto& warning : warnings) logger->warn("{}", warning);
   // A mistyped --queue would poll forever (or exit at once with --exit-when-empty) without a word.
   if (!queue::queue_seen(connection_, client_.keys()))
     logger->warn(

@@ -68,4 +68,9 @@ TEST_CASE("cli eval: --classes keeps only those classes, in both files; a class 
     CHECK(r.exit_code == 2);
     CHECK_MESSAGE(r.err.find("--classes: an empty class name") != std::string::npos, r.err);
   }
+  // Refused before the files are read (was: after, here that one is no vector file).
+  test::write_text(dir / "notes.geojson", "not a vector file\n");
+  r = test::swath({"eval", dir / "notes.geojson", dir / "t.geojson", "--classes", "car, ,truck"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--classes: an empty class name") != std::string::npos, r.err);
 }

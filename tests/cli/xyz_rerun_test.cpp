@@ -7,12 +7,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "core/files.hpp"
+#include "cli/tile_support.hpp"
 #include "core/json.hpp"
-#include "support/process.hpp"
-#include "support/rasters.hpp"
-#include "support/scratch.hpp"
-#include "support/tile_helpers.hpp"
 
 using namespace swath;
 namespace fs = std::filesystem;
@@ -27,12 +23,6 @@ std::string scene_of(const test::ScratchDir& dir, int step) {
        }});
 }
 
-std::size_t journal_lines(const std::string& output) {
-  std::error_code ec;
-  if (!fs::exists(output + "/.tiles.jsonl.journal", ec)) return 0;
-  return test::lines(core::read_file(output + "/.tiles.jsonl.journal")).size();
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -45,16 +35,8 @@ TEST_CASE(
   REQUIRE(fs::exists(dir / "map/tilejson.json"));
 
   scene = scene_of(dir, 3);  // rewritten in place: the same options, other pixels
-  std::vector<std::string> argv{SWATH_BINARY, "-q"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  test::Background run(argv, {.env = {}, .unset_env = {"SWATH_CONFIG"}});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (journal_lines(dir / "map") < 3 && run.running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  REQUIRE_MESSAGE(run.running(), "the run finished before it could be interrupted");
-  run.signal(SIGINT);
-  CHECK(run.wait().exit_code == 130);
+  const std::vector<std::string> after_tile(args.begin() + 1, args.end());
+  CHECK(test::tiles::interrupt_after(after_tile, dir / "map", 3, SIGINT).exit_code == 130);
   // Were left in place: a map client read the first scene's pyramid, some of its tiles now the second's.
   CHECK_FALSE(fs::exists(dir / "map/tiles.jsonl"));
   CHECK_FALSE(fs::exists(dir / "map/tiles.geojson"));
