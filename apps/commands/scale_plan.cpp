@@ -7,12 +7,12 @@
 #include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
-#include "core/text.hpp"
 #include "log/logger.hpp"
 #include "queue/redis_url.hpp"
 #include "queue/stats.hpp"
 #include "scale/k8s/controller.hpp"
 #include "scale/k8s/manifests.hpp"
+#include "scale/k8s/plan_flags.hpp"
 #include "scale/plan.hpp"
 #include "scale/report.hpp"
 #include "scale/request.hpp"
@@ -73,14 +73,15 @@ class ScalePlanCommand final : public cli::Command {
   }
 
   int run(const cli::Invocation& invocation) override {
-    check_combinations();
+    const auto flags = given_flags();
+    scale::k8s::check_modes(flags);
     const auto settings = scale::settings_table().apply(invocation.config);
     policy_ = scale::resolve_policy(settings);
     inputs_ = {stats_, trace_, settings.policy, invocation.config.get_string("queue.password_file"),
                invocation.config_file};
-    check_flags_used();
+    scale::k8s::check_flags_used(flags, policy_.strategy);
     if (!trace_.empty()) {
-      refuse_redis_login_flags();  // --simulate reads no queue
+      scale::k8s::refuse_redis_login_flags(flags, false);  // --simulate reads no queue
       return simulate();
     }
     // The queue section's Redis and name, when a file or the environment sets them (not their built-in defaults,
@@ -93,7 +94,7 @@ class ScalePlanCommand final : public cli::Command {
     };
     const bool redis_from_config = redis_.empty() && stats_.empty() && set_here("queue.redis");
     if (redis_from_config) redis_ = config.get_string("queue.redis");
-    refuse_redis_login_flags();
+    scale::k8s::refuse_redis_login_flags(flags, !redis_.empty());
     // A stats file names its queue: a config's queue.name is another's (the Jobs would drain it).
     if (queue_.empty() && (redis_from_config || (stats_.empty() && set_here("queue.name"))))
       queue_ = config.get_string("queue.name");
@@ -111,98 +112,13 @@ class ScalePlanCommand final : public cli::Command {
   }
 
  private:
-  void check_combinations() const {
-    if (apply_ && !watch_) throw core::UsageError("--apply", "only applies with --watch", "add --watch");
-    if (!plot_.empty() && trace_.empty())
-      throw core::UsageError("--plot", "only applies with --simulate", "add --simulate TRACE.csv");
-    if (!plot_.empty() && core::to_lower(std::filesystem::path(plot_).extension().string()) != ".svg") {
-      throw core::UsageError(
-          "--plot '" + plot_ + "'", "the plot is an SVG: under another name its bytes would be mislabelled",
-          "give it a .svg name, e.g. " + std::filesystem::path(plot_).replace_extension(".svg").string());
+  scale::k8s::PlanFlags given_flags() const {
+    scale::k8s::PlanFlags flags{{}, watch_, apply_, emit_, output_, plot_, trace_};
+    for (const auto* option : app_->get_options()) {
+      if (option->count() == 0) continue;
+      for (const auto& name : option->get_lnames()) flags.given.insert("--" + name);
     }
-    if (!emit_.empty() && output_.empty()) throw core::UsageError("--emit", "needs -o DIR", "e.g. --emit all -o k8s/");
-    if (!emit_.empty()) scale::k8s::parse_manifest_kinds(emit_);
-    // One mode per run; a flag of another mode would be ignored.
-    if (!trace_.empty() && (watch_ || !emit_.empty()))
-      throw core::UsageError("--simulate", "replays a trace offline, it neither watches nor emits",
-                             "run --simulate alone");
-    if (watch_ && !emit_.empty())
-      throw core::UsageError("--emit with --watch", "--emit writes manifests once; --watch runs the controller",
-                             "run them as two commands");
-    for (const char* flag : {"--max-iterations", "--interval"}) {
-      if (app_->count(flag) > 0 && !watch_) throw core::UsageError(flag, "only applies with --watch", "add --watch");
-    }
-    for (const char* flag : {"--current-replicas", "--pending-jobs", "--now"}) {
-      if (app_->count(flag) > 0 && (watch_ || !trace_.empty())) {
-        throw core::UsageError(
-            flag,
-            watch_ ? "--watch reads the replicas and jobs from kubectl and plans as of now"
-                   : "--simulate replays its trace with a simulated fleet and clock",
-            "leave " + std::string(flag) + " out, or plan once without " + (watch_ ? "--watch" : "--simulate"));
-      }
-    }
-    // The simulator replays its trace against every strategy with a simulated fleet: it reads no queue, runs no
-    // kubectl, and takes measured task times from --stats only.
-    for (const char* flag : {"--redis", "--queue", "--strategy"}) {
-      if (app_->count(flag) > 0 && !trace_.empty()) {
-        throw core::UsageError(
-            flag,
-            std::string("--simulate replays its trace offline against every strategy") +
-                (std::string(flag) == "--strategy" ? "" : ", reading no queue"),
-            std::string("leave ") + flag + " out (--stats FILE gives --simulate measured task times)");
-      }
-    }
-    if (app_->count("--kubectl") > 0 && !watch_)
-      throw core::UsageError("--kubectl", "only applies with --watch (the controller runs kubectl)", "add --watch");
-    if (app_->count("--seed") > 0 && trace_.empty())
-      throw core::UsageError("--seed", "only applies with --simulate", "add --simulate TRACE.csv");
-    if (app_->count("--output") > 0 && emit_.empty())
-      throw core::UsageError("-o", "is the directory of --emit", "add --emit KIND, or leave -o out");
-    for (const char* flag : {"--image", "--image-digest", "--shards", "--redis-in-cluster", "--data-claim",
-                             "--redis-password-secret", "--scene", "--name", "--namespace"}) {
-      if (app_->count(flag) > 0 && emit_.empty() && !watch_) {
-        throw core::UsageError(flag, "shapes the manifests of --emit (and the Jobs --watch creates)",
-                               "add --emit KIND -o DIR");
-      }
-    }
-  }
-
-  void refuse_redis_login_flags() const {
-    for (const char* flag : {"--redis-password-file", "--allow-eviction"}) {
-      if (app_->count(flag) > 0 && (redis_.empty() || !trace_.empty()))
-        throw core::UsageError(flag, "only applies to reading a queue from Redis (--redis)", "leave it out");
-    }
-  }
-
-  // Flags that would shape nothing this run makes, known once the policy names the strategy: refused, not ignored.
-  void check_flags_used() const {
-    const bool jobs = scale::creates_jobs(policy_.strategy);
-    const std::string strategy(scale::strategy_name(policy_.strategy));
-    if (app_->count("--pending-jobs") > 0 && !jobs) {
-      throw core::UsageError("--pending-jobs",
-                             "counts a ScaledJob strategy's jobs; " + strategy + " scales a Deployment",
-                             "leave it out, or plan with a scaledjob-* strategy");
-    }
-    bool indexed = false;
-    if (!emit_.empty()) {
-      for (const auto kind : scale::k8s::parse_manifest_kinds(emit_))
-        indexed = indexed || kind == scale::k8s::ManifestKind::indexed_job;
-    }
-    for (const char* flag : {"--scene", "--shards"}) {
-      if (app_->count(flag) > 0 && !indexed) {
-        throw core::UsageError(flag, "shapes the Indexed Job only (`swath tile --shard` pods)",
-                               "add --emit indexed-job (or all), or leave it out");
-      }
-    }
-    // With a Deployment strategy --watch makes no object: it scales the Deployment --name and --namespace name.
-    for (const char* flag :
-         {"--image", "--image-digest", "--redis-in-cluster", "--data-claim", "--redis-password-secret"}) {
-      if (app_->count(flag) > 0 && watch_ && !jobs) {
-        throw core::UsageError(flag,
-                               "--watch with " + strategy + " only scales the Deployment, whose pods it does not make",
-                               "leave it out (it is the Deployment's), or --emit deployment with it");
-      }
-    }
+    return flags;
   }
 
   int plan(const scale::SnapshotSource& source) {
