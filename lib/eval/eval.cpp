@@ -11,6 +11,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "detect/merge.hpp"
 #include "eval/truth_index.hpp"
@@ -18,6 +19,11 @@
 namespace swath::eval {
 
 namespace {
+
+// Ctrl-C between steps of the matching (a class of 20,000 overlapping boxes takes tens of seconds).
+void stop_if_asked() {
+  if (core::cancel_requested()) throw core::Interrupted("evaluation interrupted");
+}
 
 void finish(Score& s) {
   s.false_negatives = s.truths - s.true_positives;
@@ -59,8 +65,10 @@ void match_tie(const std::vector<Box>& detections, std::size_t begin, std::size_
                const TruthIndex& index, double threshold, std::vector<bool>& used, std::vector<bool>& hits) {
   const std::size_t n = end - begin;
   std::vector<std::vector<std::size_t>> candidates(n);
-  for (std::size_t i = 0; i < n; ++i)
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i % 1024 == 0) stop_if_asked();
     candidates[i] = candidates_of(detections[begin + i], truths, index, threshold, used);
+  }
   constexpr std::size_t none = static_cast<std::size_t>(-1);
   std::vector<std::size_t> match(n, none);
   std::unordered_map<std::size_t, std::size_t> owner;  // truth → the detection holding it
@@ -75,6 +83,7 @@ void match_tie(const std::vector<Box>& detections, std::size_t begin, std::size_
   std::unordered_map<std::size_t, std::size_t> reached_from;  // truth → the detection that reached it
   for (std::size_t start = 0; start < n; ++start) {
     if (match[start] != none || candidates[start].empty()) continue;
+    stop_if_asked();
     std::deque<std::size_t> queue{start};
     std::size_t free_truth = none;
     while (!queue.empty() && free_truth == none) {
@@ -128,11 +137,13 @@ Score score_class(const std::string& cls, std::vector<Box> detections, const std
   for (std::size_t begin = 0; begin < detections.size();) {
     std::size_t end = begin + 1;
     while (end < detections.size() && detections[end].score == detections[begin].score) ++end;
+    stop_if_asked();
     match_tie(detections, begin, end, truths, index, threshold, used, hits);
     begin = end;
   }
   // A duplicate: an unmatched detection lying mostly (≥ half its area) on a truth another detection matched.
   for (std::size_t i = 0; i < detections.size(); ++i) {
+    if (i % 1024 == 0) stop_if_asked();
     if (hits[i]) continue;
     const auto& b = detections[i].box;
     const double own = (b.max_x - b.min_x) * (b.max_y - b.min_y);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/json.hpp"
@@ -335,7 +336,8 @@ Layer read_layer(const std::string& path) {
   in->ResetReading();
   std::int64_t number = 0;
   for (auto& feature : *in) {
-    ++number;
+    // Ctrl-C while a large file is read (eval of 200,000 boxes: seconds), checked now and then.
+    if (++number % 4096 == 0 && core::cancel_requested()) throw core::Interrupted("reading '" + path + "' interrupted");
     Shape shape = shape_read(feature->GetGeometryRef());
     if (shape.empty()) {
       if (layer.features_without_polygon++ == 0) {

@@ -2,6 +2,9 @@
 // detector looks for, pulled the mAP of a perfect detector to 0.667).
 #include <doctest/doctest.h>
 
+#include <csignal>
+#include <filesystem>
+
 #include "core/json.hpp"
 #include "support/process.hpp"
 #include "support/scratch.hpp"
@@ -73,4 +76,19 @@ TEST_CASE("cli eval: --classes keeps only those classes, in both files; a class 
   r = test::swath({"eval", dir / "notes.geojson", dir / "t.geojson", "--classes", "car, ,truck"});
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.err.find("--classes: an empty class name") != std::string::npos, r.err);
+}
+
+TEST_CASE("cli eval: Ctrl-C stops it (exit 130) and writes no -o file") {
+  test::ScratchDir dir;
+  std::vector<std::string> boxes;  // 40,000 boxes: seconds of reading and matching, far longer than the signal takes
+  for (int i = 0; i < 40000; ++i)
+    boxes.push_back(box(3 + (i % 200) * 0.002, 52 + (i / 200) * 0.001, R"({"class":"car","score":0.5})"));
+  test::write_text(dir / "many.geojson", collection(boxes));
+  test::Background run({SWATH_BINARY, "eval", dir / "many.geojson", dir / "many.geojson", "-o", dir / "score.txt"});
+  run.wait_until_catching(SIGINT);
+  run.signal(SIGINT);
+  const auto r = run.wait();
+  CHECK_MESSAGE(r.exit_code == 130, r.err);  // was: finished, wrote score.txt and exited 0
+  CHECK(r.err.find("interrupted") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "score.txt"));
 }
