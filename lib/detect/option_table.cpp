@@ -3,6 +3,7 @@
 #include "detect/run.hpp"
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace swath::detect {
 
@@ -152,6 +153,11 @@ void refuse_flags_of_other_detectors(const config::Config& config) {
 DetectOptions options_from(const config::Config& config) {
   refuse_flags_of_other_detectors(config);
   DetectOptions options = detect_table().apply(config);
+  if (core::trim(options.cfar.cls).empty()) {  // was: written as the class of every detection, which eval refuses
+    const auto& entry = config.entry("detect.cfar_class");
+    throw core::UsageError(entry.origin.where + " detect.cfar_class '" + options.cfar.cls + "'", "an empty class name",
+                           "name the class of CFAR detections (default: ship), or leave the key out");
+  }
   options.resources = pipeline::resources_table().apply(config);
   options.config = config.section_json("detect");
   return options;

@@ -51,6 +51,18 @@ TEST_CASE("fleet options: a detect task rebuilds the detect section, so the prov
   CHECK(fleet.cfar.pfa == local.cfar.pfa);
 }
 
+TEST_CASE("detect options: an empty CFAR class name is refused, naming where it was set (was: every detection of ''") {
+  config::Config config = settings::defaults();
+  config.set("detect.cfar_class", " ", {config::Layer::env, "SWATH_DETECT__CFAR_CLASS"});
+  CHECK_THROWS_WITH_AS(detect::options_from(config),
+                       doctest::Contains("SWATH_DETECT__CFAR_CLASS detect.cfar_class ' ': an empty class name"),
+                       core::UsageError);
+  // A task's too, at enqueue (the options recorded) and on a worker.
+  const auto recorded = fleet::task_options(settings::defaults(), "detect", core::Json::Object{{"cfar_class", ""}});
+  CHECK_THROWS_AS(detect::options_from(fleet::config_from_task(task_of("detect", recorded), "detect")),
+                  core::UsageError);
+}
+
 TEST_CASE("fleet options: unknown keys and wrong values are refused, naming the key") {
   config::Config config = settings::defaults();
   CHECK_THROWS_WITH_AS(fleet::task_options(config, "tile", core::Json::Object{{"sise", 1}}),
