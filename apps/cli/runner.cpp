@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <new>
 #include <optional>
 #include <string_view>
 
@@ -307,6 +308,13 @@ int run(int argc, char** argv, CommandList commands) {
       return report(command_name, named_where_set(e, *effective, command_name), wants_json(app, command_name));
     }
     return report(command_name, e, wants_json(app, command_name));
+  } catch (const std::bad_alloc&) {
+    // Not a bug to report: the machine (or a ulimit, a container's limit) had less memory than the run asked for.
+    return report(command_name,
+                  core::IoError("out of memory", "an allocation failed",
+                                "give it more memory, or lower --max-memory and --threads where the command has "
+                                "them"),
+                  wants_json(app, command_name));
   } catch (const std::exception& e) {
     return report(command_name, core::DataError("internal error", e.what(), "please report this with `swath version`"),
                   wants_json(app, command_name));

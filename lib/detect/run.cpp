@@ -162,6 +162,20 @@ core::Window read_window(const tiling::GridWindow& cell, std::int64_t margin, co
   return core::Window{w.x - margin, w.y - margin, w.width + 2 * margin, w.height + 2 * margin}.intersect(whole);
 }
 
+// What the windows read, as the grid's column and row spans: the same windows as read_window's, not listed.
+raster::GridSpans read_spans(const tiling::Grid& grid, std::int64_t margin, const core::Window& whole) {
+  raster::GridSpans spans;
+  for (std::int64_t c = 0; c < grid.columns(); ++c) {
+    const auto w = read_window(grid.at(c), margin, whole);
+    spans.columns.emplace_back(w.x, w.width);
+  }
+  for (std::int64_t r = 0; r < grid.rows(); ++r) {
+    const auto w = read_window(grid.at(r * grid.columns()), margin, whole);
+    spans.rows.emplace_back(w.y, w.height);
+  }
+  return spans;
+}
+
 // A context of millions of pixels (a size in metres over a pixel of micrometres) would read most of the scene for
 // every window, over the memory budget, and spend hours planning which blocks the windows share.
 void refuse_window_over_budget(const Scene& scene, std::int64_t margin, std::int64_t read_width,
@@ -193,9 +207,8 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
   refuse_window_over_budget(scene, margin, read_width, read_height, per_item, options);
   const std::vector<double> fill(bands.size(), 0.0);
   // Neighbouring windows share blocks (overlap, context margin): decode each once, whichever thread needs it.
-  std::vector<core::Window> planned;
-  for (std::int64_t i = 0; i < grid.count(); ++i) planned.push_back(read_window(grid.at(i), margin, whole));
-  const raster::SharedBlockReader reader(scene.input.path, info, bands, detector.read_type(), planned,
+  const raster::SharedBlockReader reader(scene.input.path, info, bands, detector.read_type(),
+                                         raster::ChunkPlan(info, read_spans(grid, margin, whole)),
                                          static_cast<std::size_t>(options.resources.max_memory / 4));
 
   const pipeline::Limits limits{
@@ -205,7 +218,8 @@ void detect_scene(const Scene& scene, const Detector& detector, const DetectOpti
   const auto base_context = log::current().with({{"scene", scene.input.label}});
   auto source = [&]() -> std::optional<Job> {
     if (next >= grid.count()) return std::nullopt;
-    Job job{grid.at(next), planned[static_cast<std::size_t>(next)], {}, {}};
+    const auto cell = grid.at(next);
+    Job job{cell, read_window(cell, margin, whole), {}, {}};
     ++next;
     job.id = scene.input.tile.empty() ? job.grid.id()
                                       : (grid.count() == 1 ? scene.input.tile : scene.input.tile + "/" + job.grid.id());

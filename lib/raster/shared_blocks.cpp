@@ -21,17 +21,43 @@ constexpr std::int64_t kChunkFloor = 256;
 
 }  // namespace
 
-ChunkPlan::ChunkPlan(const SceneInfo& info, const std::vector<core::Window>& planned)
+ChunkPlan::ChunkPlan(const SceneInfo& info)
     : scene_width_(std::max<std::int64_t>(1, info.width)),
       scene_height_(std::max<std::int64_t>(1, info.height)),
       chunk_width_(chunk_side(info.block_width, kChunkFloor, scene_width_)),
       chunk_height_(chunk_side(info.block_height, kChunkFloor, scene_height_)),
       columns_((scene_width_ + chunk_width_ - 1) / chunk_width_),
-      rows_((scene_height_ + chunk_height_ - 1) / chunk_height_),
-      uses_(static_cast<std::size_t>(columns_ * rows_), 0) {
+      rows_((scene_height_ + chunk_height_ - 1) / chunk_height_) {}
+
+ChunkPlan::ChunkPlan(const SceneInfo& info, const std::vector<core::Window>& planned) : ChunkPlan(info) {
+  uses_.assign(static_cast<std::size_t>(columns_ * rows_), 0);
   for (const auto& window : planned) {
     for (const auto chunk : chunks_of(window)) ++uses_[static_cast<std::size_t>(chunk)];
   }
+}
+
+ChunkPlan::ChunkPlan(const SceneInfo& info, const GridSpans& grid) : ChunkPlan(info) {
+  // Span by span, the chunk columns (rows) it covers inside the scene.
+  const auto count = [](const auto& spans, std::int64_t scene, std::int64_t side, std::int64_t chunks) {
+    std::vector<std::int64_t> uses(static_cast<std::size_t>(chunks), 0);
+    for (const auto& [start, length] : spans) {
+      const std::int64_t from = std::max<std::int64_t>(0, start);
+      const std::int64_t to = std::min(scene, start + length);
+      if (from >= to) continue;
+      for (std::int64_t c = from / side; c <= (to - 1) / side; ++c) ++uses[static_cast<std::size_t>(c)];
+    }
+    return uses;
+  };
+  column_uses_ = count(grid.columns, scene_width_, chunk_width_, columns_);
+  row_uses_ = count(grid.rows, scene_height_, chunk_height_, rows_);
+}
+
+std::int64_t ChunkPlan::uses(std::int64_t chunk) const {
+  if (!uses_.empty()) return uses_[static_cast<std::size_t>(chunk)];
+  if (column_uses_.empty()) return 0;  // planned from an empty list of windows
+  // A window of the grid touches the chunk when its column span meets the chunk's column and its row span its row.
+  return column_uses_[static_cast<std::size_t>(chunk % columns_)] *
+         row_uses_[static_cast<std::size_t>(chunk / columns_)];
 }
 
 std::vector<std::int64_t> ChunkPlan::chunks_of(const core::Window& window) const {
@@ -53,15 +79,12 @@ core::Window ChunkPlan::chunk_window(std::int64_t chunk) const {
 }
 
 SharedBlockReader::SharedBlockReader(std::string path, SceneInfo info, std::vector<int> bands, GDALDataType type,
-                                     const std::vector<core::Window>& planned, std::size_t max_bytes)
+                                     ChunkPlan planned, std::size_t max_bytes)
     : reader_(std::move(path), info),
       bands_(std::move(bands)),
       type_(type),
-      plan_(info, planned),
-      max_bytes_(max_bytes) {
-  remaining_.resize(static_cast<std::size_t>(plan_.columns() * plan_.rows()));
-  for (std::size_t i = 0; i < remaining_.size(); ++i) remaining_[i] = plan_.uses(static_cast<std::int64_t>(i));
-}
+      plan_(std::move(planned)),
+      max_bytes_(max_bytes) {}
 
 PixelBlock SharedBlockReader::read(const core::Window& window, const std::vector<double>& fill) const {
   const auto& info = reader_.info();
@@ -125,7 +148,9 @@ std::shared_ptr<const PixelBlock> SharedBlockReader::acquire(std::int64_t chunk)
 
 void SharedBlockReader::release(std::int64_t chunk) const {
   std::lock_guard lock(mutex_);
-  if (--remaining_[static_cast<std::size_t>(chunk)] > 0) return;
+  const auto left = remaining_.try_emplace(chunk, plan_.uses(chunk)).first;
+  if (--left->second > 0) return;
+  remaining_.erase(left);
   const auto it = chunks_.find(chunk);
   if (it == chunks_.end() || !it->second.ready) return;  // dropped already, or a window read twice is decoding it
   if (it->second.pixels) live_bytes_ -= it->second.pixels->data.size();

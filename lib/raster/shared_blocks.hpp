@@ -13,11 +13,19 @@
 
 namespace swath::raster {
 
+// Windows laid out as a grid: every pairing of one column span (x, width) with one row span (y, height).
+struct GridSpans {
+  std::vector<std::pair<std::int64_t, std::int64_t>> columns, rows;
+};
+
 // The scene cut into chunks of whole blocks (at least ~256 pixels a side, so one-row strips do not become
 // millions of chunks), and how many of the planned windows need each chunk. Pure: no I/O.
 class ChunkPlan {
  public:
   ChunkPlan(const SceneInfo& info, const std::vector<core::Window>& planned);
+  // A grid's windows, counted per chunk column and per chunk row: neither the windows nor the chunks are listed (a
+  // 3-million-pixel-square scene has 137 M chunks; 32-px windows of a 100,000-pixel one are 17 M, 1.1 GB listed).
+  ChunkPlan(const SceneInfo& info, const GridSpans& grid);
 
   std::int64_t chunk_width() const { return chunk_width_; }
   std::int64_t chunk_height() const { return chunk_height_; }
@@ -27,12 +35,14 @@ class ChunkPlan {
   std::vector<std::int64_t> chunks_of(const core::Window& window) const;
   core::Window chunk_window(std::int64_t chunk) const;
   // How many planned windows touch `chunk`.
-  int uses(std::int64_t chunk) const { return uses_[static_cast<std::size_t>(chunk)]; }
+  std::int64_t uses(std::int64_t chunk) const;
 
  private:
+  ChunkPlan(const SceneInfo& info);
   std::int64_t scene_width_, scene_height_;
   std::int64_t chunk_width_, chunk_height_, columns_, rows_;
-  std::vector<int> uses_;
+  std::vector<int> uses_;                             // per chunk, for a list of windows
+  std::vector<std::int64_t> column_uses_, row_uses_;  // per chunk column and row, for a grid
 };
 
 // Reads the planned windows (each once, any order, any thread) of `bands` as `type`, band-sequential. A chunk is
@@ -42,8 +52,8 @@ class ChunkPlan {
 // window that needs the chunk, with the same DataError as WindowReader.
 class SharedBlockReader {
  public:
-  SharedBlockReader(std::string path, SceneInfo info, std::vector<int> bands, GDALDataType type,
-                    const std::vector<core::Window>& planned, std::size_t max_bytes);
+  SharedBlockReader(std::string path, SceneInfo info, std::vector<int> bands, GDALDataType type, ChunkPlan planned,
+                    std::size_t max_bytes);
 
   PixelBlock read(const core::Window& window, const std::vector<double>& fill) const;
   std::size_t decoded_chunks() const;  // decodes so far: equals the chunks needed when nothing was dropped
@@ -67,7 +77,9 @@ class SharedBlockReader {
   mutable std::mutex mutex_;
   mutable std::condition_variable decoded_;
   mutable std::unordered_map<std::int64_t, Chunk> chunks_;
-  mutable std::vector<int> remaining_;  // planned uses left, per chunk
+  // Planned uses left, per chunk begun (a chunk is in it from its first release to its last): not one per chunk of
+  // the scene.
+  mutable std::unordered_map<std::int64_t, std::int64_t> remaining_;
   mutable std::size_t live_bytes_ = 0;
   mutable std::uint64_t decodes_ = 0;
 };

@@ -5,7 +5,9 @@
 
 #include <oneapi/tbb/parallel_for.h>
 
+#include <algorithm>
 #include <atomic>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "raster/shared_blocks.hpp"
@@ -32,7 +34,34 @@ std::vector<core::Window> detect_like_windows(const raster::SceneInfo& info) {
   return out;
 }
 
+// The same windows as the grid's column and row spans.
+raster::GridSpans detect_like_spans(const raster::SceneInfo& info) {
+  raster::GridSpans spans;
+  const auto span = [](std::int64_t start, std::int64_t scene) {
+    const std::int64_t from = std::max<std::int64_t>(0, start - 8);
+    return std::pair{from, std::min(scene, start + 72) - from};
+  };
+  for (std::int64_t x = 0; x < info.width; x += 48) spans.columns.push_back(span(x, info.width));
+  for (std::int64_t y = 0; y < info.height; y += 48) spans.rows.push_back(span(y, info.height));
+  return spans;
+}
+
 }  // namespace
+
+TEST_CASE("chunk plan: a grid's spans count the uses of every chunk as its listed windows do") {
+  raster::SceneInfo info;
+  info.width = 1300;
+  info.height = 700;
+  info.block_width = 128;
+  info.block_height = 64;
+  const raster::ChunkPlan listed(info, detect_like_windows(info));
+  const raster::ChunkPlan spans(info, detect_like_spans(info));
+  REQUIRE(spans.columns() * spans.rows() == listed.columns() * listed.rows());
+  for (std::int64_t chunk = 0; chunk < listed.columns() * listed.rows(); ++chunk) {
+    CAPTURE(chunk);
+    CHECK(spans.uses(chunk) == listed.uses(chunk));
+  }
+}
 
 TEST_CASE("chunk plan: whole blocks of at least 256 pixels, at most the scene, and the windows needing each") {
   raster::SceneInfo info;
@@ -55,12 +84,12 @@ TEST_CASE("chunk plan: whole blocks of at least 256 pixels, at most the scene, a
 
   info.block_width = 1000;  // one-row strips become 256-row chunks, not 600 chunks
   info.block_height = 1;
-  raster::ChunkPlan strips(info, {});
+  raster::ChunkPlan strips(info, std::vector<core::Window>{});
   CHECK(strips.chunk_width() == 1000);
   CHECK(strips.chunk_height() == 256);
   info.block_width = 4096;  // a block larger than the scene: the scene
   info.block_height = 4096;
-  CHECK(raster::ChunkPlan(info, {}).chunk_width() == 1000);
+  CHECK(raster::ChunkPlan(info, raster::GridSpans{}).chunk_width() == 1000);
 }
 
 TEST_CASE("shared blocks: overlapping windows from 4 threads equal WindowReader's, each chunk decoded once") {
@@ -74,7 +103,7 @@ TEST_CASE("shared blocks: overlapping windows from 4 threads equal WindowReader'
   const auto info = info_of(path);
   const auto windows = detect_like_windows(info);
   const std::vector<int> bands{3, 1};
-  const raster::SharedBlockReader shared(path, info, bands, GDT_Float32, windows, 64u << 20);
+  const raster::SharedBlockReader shared(path, info, bands, GDT_Float32, raster::ChunkPlan(info, windows), 64u << 20);
   const raster::WindowReader plain(path, info);
   std::atomic<int> mismatches{0};
   tbb::parallel_for(std::size_t{0}, windows.size(), [&](std::size_t i) {
@@ -88,7 +117,8 @@ TEST_CASE("shared blocks: overlapping windows from 4 threads equal WindowReader'
 
   // Windows reaching outside the scene are padded with the fill value, as WindowReader pads them.
   const core::Window edge{650, 500, 80, 40};
-  const raster::SharedBlockReader padded(path, info, bands, GDT_UInt16, {edge}, 64u << 20);
+  const raster::SharedBlockReader padded(path, info, bands, GDT_UInt16, raster::ChunkPlan(info, std::vector{edge}),
+                                         64u << 20);
   CHECK(padded.read(edge, {5, 6}).data == plain.read(edge, bands, GDT_UInt16, {5, 6}).data);
 }
 
@@ -102,7 +132,7 @@ TEST_CASE("shared blocks: a tiny budget drops unused chunks and decodes them aga
   const auto path = test::make_scene(dir / "scene.tif", spec);
   const auto info = info_of(path);
   const auto windows = detect_like_windows(info);
-  const raster::SharedBlockReader shared(path, info, {1}, GDT_UInt16, windows, 1);
+  const raster::SharedBlockReader shared(path, info, {1}, GDT_UInt16, raster::ChunkPlan(info, windows), 1);
   const raster::WindowReader plain(path, info);
   for (const auto& w : windows) REQUIRE(shared.read(w, {0}).data == plain.read(w, {1}, GDT_UInt16, {0}).data);
   const raster::ChunkPlan plan(info, windows);
@@ -120,7 +150,7 @@ TEST_CASE("shared blocks: a corrupt block fails every window that needs it, and 
   test::corrupt_block(path, 1, 0);
   const auto info = info_of(path);
   const std::vector<core::Window> windows{{0, 0, 200, 100}, {200, 0, 100, 100}, {300, 0, 100, 100}, {600, 0, 100, 100}};
-  const raster::SharedBlockReader shared(path, info, {1}, GDT_UInt16, windows, 64u << 20);
+  const raster::SharedBlockReader shared(path, info, {1}, GDT_UInt16, raster::ChunkPlan(info, windows), 64u << 20);
   CHECK_NOTHROW(shared.read(windows[0], {0}));
   CHECK_THROWS_AS(shared.read(windows[1], {0}), core::DataError);
   CHECK_THROWS_AS(shared.read(windows[2], {0}), core::DataError);  // the same failed chunk: not decoded again
