@@ -148,6 +148,16 @@ std::vector<Scene> open_scenes(const DetectOptions& options, Detector& detector,
                            "GeoJSON is WGS84 and the scene has pixel coordinates only",
                            "write .gpkg or .fgb with --allow-pixel-coords");
   }
+  // Refused before the first window, not once all are done (was: exit 1 at the end).
+  if (!pixel_coords && vector::format_for_path(options.output) == vector::Format::geojson) {
+    for (const auto& scene : scenes) {
+      if (vector::reaches_wgs84(scene.prepared.crs_wkt)) continue;
+      throw core::UsageError("output '" + options.output + "'",
+                             "GeoJSON is WGS84 and scene '" + scene.input.path +
+                                 "' has a CRS PROJ cannot take there (a local one, or another planet's)",
+                             "write .gpkg or .fgb, which keep the scene's CRS");
+    }
+  }
   return scenes;
 }
 

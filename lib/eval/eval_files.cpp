@@ -96,7 +96,9 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
   return out;
 }
 
-bool in_lon_lat(const vector::Layer& layer) { return !layer.crs_wkt.empty() && !vector::is_projected(layer.crs_wkt); }
+// Not a local (engineering) CRS: its coordinates are measured as they are, as a projected one's (was: taken for
+// lon/lat, and refused as having no way to UTM).
+bool in_lon_lat(const vector::Layer& layer) { return vector::is_geographic(layer.crs_wkt); }
 
 // Each feature's box in lon/lat (its shape's envelope there).
 std::vector<core::Bounds> lon_lat_boxes(const vector::Layer& layer, const std::string& path) {

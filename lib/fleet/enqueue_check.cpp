@@ -183,6 +183,11 @@ class Checker {
         refuse(Audience::enqueue, "scene '" + input + "'", "GeoJSON is WGS84 and the scene has pixel coordinates only",
                "write gpkg or fgb: --options '{\"output_format\":\"gpkg\"}'");
       }
+      if (info->georeferenced() && geojson && !vector::reaches_wgs84(info->crs_wkt)) {
+        refuse(Audience::enqueue, "scene '" + input + "'",
+               "GeoJSON is WGS84 and its CRS is one PROJ cannot take there (a local one, or another planet's)",
+               "write gpkg or fgb: --options '{\"output_format\":\"gpkg\"}'");
+      }
       refusing("detect", [&] {
         if (!prepared_.count(input))
           prepared_.emplace(input, detect::prepare_scene(*raster::open_scene(input), input, true));

@@ -163,6 +163,22 @@ std::string epsg_wkt(int epsg) {
   return out;
 }
 
+bool is_geographic(const std::string& wkt) {
+  if (wkt.empty()) return false;
+  OGRSpatialReference srs;
+  if (srs.importFromWkt(wkt.c_str()) != OGRERR_NONE) return false;
+  return srs.IsGeographic() != 0;
+}
+
+bool reaches_wgs84(const std::string& wkt) {
+  OGRSpatialReference source;
+  if (wkt.empty() || source.importFromWkt(wkt.c_str()) != OGRERR_NONE) return false;
+  const auto target = srs_from(wgs84_wkt(), "WGS84");
+  const raster::CapturedGdalErrors quiet;  // PROJ's complaint is the answer, not a log line
+  const std::unique_ptr<OGRCoordinateTransformation> transform(OGRCreateCoordinateTransformation(&source, &target));
+  return transform != nullptr;
+}
+
 bool is_projected(const std::string& wkt) {
   if (wkt.empty()) return false;
   OGRSpatialReference srs;

@@ -86,5 +86,10 @@ std::string wgs84_wkt();
 std::string epsg_wkt(int epsg);
 // True when `wkt` is a projected CRS (metres or feet, not degrees).
 bool is_projected(const std::string& wkt);
+// True when `wkt` is a geographic CRS (lon/lat degrees): not a projected one, nor a local (engineering) one.
+bool is_geographic(const std::string& wkt);
+// True when PROJ can transform coordinates of `wkt` to WGS84 lon/lat (what GeoJSON holds): not for a local
+// (engineering) CRS, nor one of another planet.
+bool reaches_wgs84(const std::string& wkt);
 
 }  // namespace swath::vector

@@ -2,8 +2,11 @@
 // differently is the same tasks (issue 11).
 #include <doctest/doctest.h>
 
+#include <gdal_priv.h>
+
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "cli/fleet_support.hpp"
@@ -150,6 +153,11 @@ TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit
   test::SceneSpec plain;
   plain.georeferenced = false;
   const auto no_crs = test::make_scene(dir / "in/plain.tif", plain);
+  const auto local = test::make_scene(dir / "in/site.tif");
+  {
+    const std::unique_ptr<GDALDataset> dataset(GDALDataset::Open(local.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+    REQUIRE(dataset->SetProjection(R"(LOCAL_CS["site grid",UNIT["metre",1]])") == CE_None);
+  }
   struct Case {
     std::vector<std::string> args;
     std::string message;
@@ -181,6 +189,8 @@ TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit
        "it must be at least 0 and less than the window (64)"},
       {{"--kind", "detect", no_crs, "--options", R"({"detector":"cfar"})"},
        R"(no CRS or geotransform, so detections cannot be placed on a map (hint: --options '{"allow_pixel_coords":true}')"},
+      {{"--kind", "detect", local, "--options", R"({"detector":"cfar","output_format":"geojson"})"},
+       "GeoJSON is WGS84 and its CRS is one PROJ cannot take there"},  // was: dead on the worker
   };
   for (const auto& c : cases) {
     std::vector<std::string> args{"enqueue", "--output", dir / "out"};
