@@ -34,6 +34,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// How a tile work lists its tiles: one manifest per task of a whole scene, per shard, or per batch of a manifest's
+// lines.
+std::string slicing_of(const queue::Task& task, const tiling::TileOptions& options) {
+  if (task.tiles_per_task > 0) return "listed in batches of " + std::to_string(task.tiles_per_task) + " tiles";
+  if (options.shard.count > 1) return "listed in " + std::to_string(options.shard.count) + " shards";
+  return "listed whole";
+}
+
 template <class Check>
 void refusing(const std::string& kind, Check&& check) {
   try {
@@ -85,6 +93,14 @@ class Checker {
       if (count > 1) {
         fresh.claims.push_back(
             {task.output + "/tiles.shard-*.jsonl", "chips in " + std::to_string(count) + " shards", {}});
+      }
+      // A scene's tiles listed by two slicings of its work (whole, in shards, in a manifest's batches) are listed
+      // twice: each scene's slicing is claimed too (a key of its own, so claims queued before it still match).
+      const std::string slicing = slicing_of(task, fresh.options);
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        fresh.claims.push_back({task.output + "/" + names[i] + ": listed",
+                                fs::path(fresh.options.scenes[i]).filename().string() + " " + slicing,
+                                {}});
       }
       // Tiles of another run there, whoever wrote them (`swath tile`, another fleet's): the tasks would write over
       // them, or list them twice. `swath tile` refuses that as this does. Once per output, options and shard count:

@@ -42,6 +42,7 @@ class ManifestQueuer {
       core::Json options = work_->base;
       options.set("only_indices", core::Json(core::Json::Array{core::Json(largest)}));
       out_.checked.push_back(make_task(options_, {scene}, std::move(options), now_ms_, work_->job));
+      out_.checked.back().tiles_per_task = static_cast<std::int64_t>(options_.tiles_per_task);
     }
     if (detect_) {
       // Labelled as the queued batches are (each input a manifest's tile), so it is checked as one.

@@ -49,6 +49,7 @@ struct Task {
   std::int64_t enqueued_at_ms = 0;          // Redis TIME when enqueued
   std::optional<std::int64_t> deadline_ms;  // Redis TIME after which the task is not started
   std::vector<Claim> claims;                // checked and recorded at enqueue (see Claim); not sent to workers
+  std::int64_t tiles_per_task = 0;          // a manifest's batches: their size, for the claims; not sent either
   // Held: queued but not run until every other task of its job is finished, none dead (a pyramid's merge).
   bool held = false;
 };

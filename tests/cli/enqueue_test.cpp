@@ -75,7 +75,7 @@ TEST_CASE("enqueue: two scenes of one file name into one --output are refused as
 }
 
 TEST_CASE(
-    "enqueue: other work for a scene already enqueued into one --output is refused naming it; shards and batches are the same work") {
+    "enqueue: other work for a scene already enqueued into one --output is refused naming it; so is the same work sliced otherwise") {
   test::RedisServer redis;
   test::ScratchDir dir;
   const auto scene = scene_with_known_pixels(dir, 100, 70);
@@ -84,17 +84,28 @@ TEST_CASE(
   CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32})"})
             .at("enqueued")
             .as_int() == 1);
-  // The same work split otherwise: shards, and the batches of the manifest `swath tile` wrote with that grid.
-  CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", out, "--options", R"({"size":32})", "--shards", "3"})
+  // The same work split otherwise (shards, the batches of the manifest `swath tile` wrote with that grid) writes the
+  // same tiles, but lists them again in manifests of its own: every tile twice (was: accepted; tests/cli/
+  // enqueue_slicing_test.cpp has the other orders).
+  auto r = test::swath(with_redis(
+      redis, {"enqueue", "--kind", "tile", scene, "--output", out, "--options", R"({"size":32})", "--shards", "3"}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("scene.tif listed whole; this is scene.tif listed in 3 shards") != std::string::npos, r.err);
+  r = test::swath(with_redis(
+      redis, {"enqueue", "--kind", "tile", dir / "local/tiles.jsonl", "--tiles-per-task", "5", "--output", out}));
+  CHECK(r.exit_code == 2);
+  CHECK(enqueue_json(redis, {"--kind", "tile", scene, "--output", dir / "sharded", "--options", R"({"size":32})",
+                             "--shards", "3"})
             .at("enqueued")
             .as_int() == 3);
-  CHECK(enqueue_json(redis, {"--kind", "tile", dir / "local/tiles.jsonl", "--tiles-per-task", "5", "--output", out})
+  CHECK(enqueue_json(
+            redis, {"--kind", "tile", dir / "local/tiles.jsonl", "--tiles-per-task", "5", "--output", dir / "batched"})
             .at("enqueued")
             .as_int() == 3);
   REQUIRE(ready(redis) == "7");
 
   // Other options for that scene, by a later enqueue: it would overwrite the tiles the first work's manifest hashes.
-  auto r = test::swath(with_redis(
+  r = test::swath(with_redis(
       redis, {"enqueue", "--kind", "tile", scene, "--output", out, "--options", R"({"size":32,"overlap":8})"}));
   CHECK(r.exit_code == 2);
   // "(and 1 more)": the output's chips as a whole are claimed too.

@@ -117,7 +117,10 @@ TEST_CASE(
   REQUIRE(plan.checked.size() == 1);  // one scene: one task selecting the largest index of its 12 tiles
   CHECK(plan.checked[0].options.at("only_indices").dump() == "[11]");
   fleet::check_tasks(plan.checked);
-  CHECK(queue::plan_claims(plan.checked).size() == 2);  // the scene's directory, and the output's chips
+  // The scene's directory, the output's chips, and how the scene's tiles are listed (in batches of 5).
+  const auto claims = queue::plan_claims(plan.checked);
+  REQUIRE(claims.size() == 3);
+  CHECK(claims[2].value == "sea.tif listed in batches of 5 tiles");
   // A line whose index lies outside the scene's grid: refused as when every batch was a task.
   std::string text = core::read_file(dir / "t32/tiles.jsonl");
   text += "{\"id\":\"sea/r9\",\"scene\":\"sea\",\"index\":99,\"status\":\"written\",\"path\":\"sea/r9.tif\"}\n";

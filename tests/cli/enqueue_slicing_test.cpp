@@ -1,0 +1,61 @@
+// End to end: one scene's tiles enqueued into one output by two slicings of its work (whole, in shards, in a
+// manifest's batches) would be listed twice, once in each work's manifests: the second enqueue is refused.
+#include <doctest/doctest.h>
+
+#include "cli/fleet_support.hpp"
+#include "support/scratch.hpp"
+
+using namespace swath;
+using namespace swath::test::fleet;
+
+namespace {
+
+test::RunResult enqueue(const test::RedisServer& redis, std::vector<std::string> args) {
+  args.insert(args.begin(), "enqueue");
+  return test::swath(with_redis(redis, std::move(args)));
+}
+
+std::string ready(const test::RedisServer& redis) { return redis.cli({"LLEN", "swath:{fleet}:ready"}); }
+
+}  // namespace
+
+TEST_CASE(
+    "enqueue: a scene's tiles already queued whole, in shards or in manifest batches are not queued again "
+    "by another slicing") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_with_known_pixels(dir, 96, 64);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "16"}).exit_code == 0);
+  const std::string out = dir / "out";
+  const std::vector<std::string> grid{"--options", R"({"size":16})"};
+  const auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), grid.begin(), grid.end());
+    return args;
+  };
+  // Was: accepted, and after the workers every tile listed in tiles.<t>.jsonl and in a shard manifest.
+  auto r = enqueue(redis, with({"--kind", "tile", scene, "--output", out}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  REQUIRE(ready(redis) == "1");
+  r = enqueue(redis, with({"--kind", "tile", scene, "--output", out, "--shards", "2"}));
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("scene.tif listed whole; this is scene.tif listed in 2 shards") != std::string::npos, r.err);
+  r = enqueue(redis, {"--kind", "tile", dir / "local/tiles.jsonl", "--output", out, "--tiles-per-task", "10"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("this is scene.tif listed in batches of 10 tiles") != std::string::npos, r.err);
+  // The same slicing again is the same tasks (skipped), not a conflict.
+  r = enqueue(redis, with({"--kind", "tile", scene, "--output", out}));
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(ready(redis) == "1");
+
+  // And the other way: batches first, then the scene whole, then batches of another size.
+  const std::string other = dir / "other";
+  r = enqueue(redis, {"--kind", "tile", dir / "local/tiles.jsonl", "--output", other, "--tiles-per-task", "10"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = enqueue(redis, with({"--kind", "tile", scene, "--output", other}));
+  CHECK(r.exit_code == 2);
+  r = enqueue(redis, {"--kind", "tile", dir / "local/tiles.jsonl", "--output", other, "--tiles-per-task", "5"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(
+      r.err.find("listed in batches of 10 tiles; this is scene.tif listed in batches of 5 tiles") != std::string::npos,
+      r.err);
+}
