@@ -118,10 +118,12 @@ class QueueCommand final : public cli::Command {
       }
       // A task of a job whose deadline has passed would die again at once ("task expired"), yet read "queued again":
       // named, it is refused; with --all, the others are retried and it stays dead, said on stderr.
+      // Likewise a task whose record was lost from Redis: nothing is left to run ("malformed task" at once).
       std::vector<std::string> chosen = ids_;
       std::vector<std::string> expired;
       if (retry) {
         expired = queue::dead_past_deadline(client, ids_);
+        const auto lost = queue::dead_without_record(client, ids_);
         if (!expired.empty() && !all_) {
           throw core::UsageError(core::join(expired, ", "),
                                  "their job's deadline has passed: queued again, they would die at once as expired; "
@@ -129,12 +131,27 @@ class QueueCommand final : public cli::Command {
                                  "enqueue their work again with --force (and a later --deadline, or none), or purge "
                                  "them; name the other dead tasks to retry those");
         }
+        if (!lost.empty() && !all_) {
+          throw core::UsageError(core::join(lost, ", "),
+                                 "their records were lost from Redis: nothing is left to run; nothing was queued again",
+                                 "enqueue their work again with --force, or purge them; name the other dead tasks to "
+                                 "retry those");
+        }
+        if (!expired.empty()) {
+          std::cerr << "swath queue: " << expired.size() << " dead task(s) stay dead: their job's deadline has passed "
+                    << "(enqueue their work again with --force and a later --deadline, or none)\n";
+        }
+        if (!lost.empty()) {
+          std::cerr << "swath queue: " << lost.size() << " dead task(s) stay dead: their records were lost from Redis "
+                    << "(enqueue their work again with --force)\n";
+        }
+        for (const auto& id : lost) {  // both stay dead
+          if (std::find(expired.begin(), expired.end(), id) == expired.end()) expired.push_back(id);
+        }
         if (!expired.empty()) {
           for (const auto& task : client.dead_list(0, -1)) {
             if (std::find(expired.begin(), expired.end(), task.id) == expired.end()) chosen.push_back(task.id);
           }
-          std::cerr << "swath queue: " << expired.size() << " dead task(s) stay dead: their job's deadline has passed "
-                    << "(enqueue their work again with --force and a later --deadline, or none)\n";
         }
       }
       const bool nothing_left = !expired.empty() && chosen.empty();
@@ -150,8 +167,7 @@ class QueueCommand final : public cli::Command {
         cli::emit(j.dump() + "\n");
       } else {
         cli::emit(std::string(retry ? "queued again " : "purged ") + std::to_string(n) + " dead tasks" +
-                  (expired.empty() ? "" : "; " + std::to_string(expired.size()) + " stay dead (deadline passed)") +
-                  "\n");
+                  (expired.empty() ? "" : "; " + std::to_string(expired.size()) + " stay dead (see above)") + "\n");
       }
     }
     return static_cast<int>(core::ExitCode::ok);

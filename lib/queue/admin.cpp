@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/json.hpp"
 #include "core/text.hpp"
 #include "queue/script_prelude.hpp"
 
@@ -72,17 +73,25 @@ std::vector<std::string> not_dead(QueueClient& client, const std::vector<std::st
   return out;
 }
 
+namespace {
+
+// Whether `ids` (task ids or keys; none: all) names the task of key "JOB:ID".
+bool named_in(const std::vector<std::string>& ids, const std::string& key) {
+  const auto colon = key.find(':');
+  const std::string id = colon == std::string::npos ? key : key.substr(colon + 1);
+  return ids.empty() || std::find(ids.begin(), ids.end(), key) != ids.end() ||
+         std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+}  // namespace
+
 std::vector<std::string> dead_past_deadline(QueueClient& client, const std::vector<std::string>& ids) {
   const std::int64_t now = client.connection().server_time_ms();
   std::map<std::string, bool> expired;  // job → its deadline has passed
   std::vector<std::string> out;
   for (const auto& task : client.dead_list(0, -1)) {
-    const auto colon = task.id.find(':');
-    const std::string job = task.id.substr(0, colon);
-    const std::string id = colon == std::string::npos ? task.id : task.id.substr(colon + 1);
-    const bool named = ids.empty() || std::find(ids.begin(), ids.end(), task.id) != ids.end() ||
-                       std::find(ids.begin(), ids.end(), id) != ids.end();
-    if (!named) continue;
+    if (!named_in(ids, task.id)) continue;
+    const std::string job = task.id.substr(0, task.id.find(':'));
     auto known = expired.find(job);
     if (known == expired.end()) {
       bool past = false;
@@ -93,6 +102,20 @@ std::vector<std::string> dead_past_deadline(QueueClient& client, const std::vect
       known = expired.emplace(job, past).first;
     }
     if (known->second) out.push_back(task.id);
+  }
+  return out;
+}
+
+std::vector<std::string> dead_without_record(QueueClient& client, const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  for (const auto& task : client.dead_list(0, -1)) {
+    if (!named_in(ids, task.id)) continue;
+    try {
+      const auto* inputs = core::Json::parse(task.envelope).find("inputs");
+      if (inputs != nullptr && inputs->is_array() && inputs->as_array().empty()) out.push_back(task.id);
+    } catch (const core::Error&) {
+      // A foreign element's envelope: not a lost record of a swath task.
+    }
   }
   return out;
 }

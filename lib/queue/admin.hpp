@@ -31,6 +31,10 @@ std::vector<std::string> not_dead(QueueClient& client, const std::vector<std::st
 // each would die at once as expired.
 std::vector<std::string> dead_past_deadline(QueueClient& client, const std::vector<std::string>& ids);
 
+// Of the dead tasks `ids` names (all when empty), those whose record was lost from Redis (dead-lettered with no
+// inputs left): queued again, each would die at once as malformed. Only `enqueue --force` of their work runs them.
+std::vector<std::string> dead_without_record(QueueClient& client, const std::vector<std::string>& ids);
+
 // Throws DataError when the queue holds tasks in an earlier version's key layout (which this one would misread),
 // naming what to do; nothing for a queue in this layout or never used.
 void check_layout(Connection& connection, const Keys& keys);

@@ -84,7 +84,8 @@ if #popped > 0 then
       local p = i > from_ready and 'low' or 'normal'
       delta[p] = delta[p] - 1
       bury(job, id, now, 0, 0, 'n', '[]', 'its record is gone from Redis (evicted under memory pressure, or deleted): ' ..
-        'the task cannot run; enqueue its work again, on a Redis with maxmemory-policy noeviction')
+        'the task cannot run; enqueue its work again with --force (a plain enqueue skips dead tasks), on a Redis ' ..
+        'with maxmemory-policy noeviction')
     elseif string.sub(rec, 1, 1) == 'r' then
       local _, n, payload = parse(rec)
       local p = priority(n[3])
