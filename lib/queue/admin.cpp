@@ -38,9 +38,19 @@ bool queue_seen(Connection& connection, const Keys& keys) {
 }
 
 std::string never_used_note(Connection& connection, const std::string& name) {
-  const auto known = seen_queues(connection);
-  return "queue '" + name + "' has never been used on this server (nothing was enqueued on it); " +
-         (known.empty() ? std::string("it holds no swath queue") : "queues it holds: " + core::join(known, ", "));
+  // A mistyped name's queue is named first; the list is cut at 20, saying so (was: cut without a word, so the queue
+  // meant could be missing from it).
+  constexpr std::size_t shown = 20, looked_for = 1000;
+  auto known = seen_queues(connection, looked_for);
+  std::string said = "queue '" + name + "' has never been used on this server (nothing was enqueued on it); ";
+  if (known.empty()) return said + "it holds no swath queue";
+  if (const auto meant = core::closest_match(name, known)) said += "did you mean '" + *meant + "'? ";
+  const std::size_t more = known.size() > shown ? known.size() - shown : 0;
+  known.resize(std::min(known.size(), shown));
+  return said + "queues it holds: " + core::join(known, ", ") +
+         (more > 0 ? " (and " + std::string(known.size() + more >= looked_for ? "at least " : "") +
+                         std::to_string(more) + " more)"
+                   : "");
 }
 
 std::vector<std::string> seen_queues(Connection& connection, std::size_t limit) {

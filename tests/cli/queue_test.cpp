@@ -211,10 +211,14 @@ TEST_CASE("cli queue: stats of a queue never used says so; dead retry/purge of i
   // A misspelt queue reads zeros (still exit 0, for KEDA and scripts) but says it was never used.
   auto r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "clli"});
   CHECK(r.exit_code == 0);
-  CHECK(
-      r.out.find(
-          "note: queue 'clli' has never been used on this server (nothing was enqueued on it); queues it holds: cli\n") !=
-      std::string::npos);
+  CHECK(r.out.find(
+            "note: queue 'clli' has never been used on this server (nothing was enqueued on it); did you mean 'cli'? "
+            "queues it holds: cli\n") != std::string::npos);
+  // Of many queues, 20 are listed, saying how many more there are (was: cut at 20 without a word).
+  for (int i = 0; i < 25; ++i) redis.cli({"HSET", "swath:{other" + std::to_string(100 + i) + "}:stats", "done", "0"});
+  r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "nosuch"});
+  CHECK_MESSAGE(r.out.find("(and 6 more)\n") != std::string::npos, r.out);
+  for (int i = 0; i < 25; ++i) redis.cli({"DEL", "swath:{other" + std::to_string(100 + i) + "}:stats"});
   r = test::swath({"queue", "stats", "--redis", redis.url(), "--queue", "clli", "--json"});
   CHECK(r.exit_code == 0);
   CHECK_FALSE(core::Json::parse(r.out).at("exists").as_bool());
