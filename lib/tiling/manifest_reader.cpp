@@ -66,6 +66,12 @@ ManifestEntry ManifestReader::entry(core::JsonLine line) const {
   tile.id = core::string_field(line.value, "id");
   tile.scene = core::string_field(line.value, "scene");
   tile.status = core::string_field(line.value, "status");
+  // Another word (a typo, another case) was read as a tile with no file, and passed over without a word.
+  if (!tile.status.empty() && tile.status != "written" && tile.status != "blank" && tile.status != "failed") {
+    throw core::DataError(line.where, "status '" + tile.status + "' is none of written, blank or failed",
+                          "fix the line as swath tile writes it, or leave \"status\" out of a hand-made line naming a "
+                          "tile file");
+  }
   tile.path = core::string_field(line.value, "path");
   tile.sha256 = core::string_field(line.value, "sha256");
   tile.index = int_field(line.value, "index");

@@ -130,3 +130,15 @@ TEST_CASE("manifest reader: a scene's source is taken relative to the current di
   CHECK(header.scenes[0].source_path() == (fs::current_path() / "in/a.tif").lexically_normal().string());
   CHECK(header.scenes[1].source_path().empty());
 }
+
+TEST_CASE("manifest reader: a status none of written, blank or failed is refused naming its line") {
+  test::ScratchDir dir;
+  // Was: read as a tile without a file, and passed over (detect looked at 13 of 16 tiles without a word).
+  for (const std::string status : {"weird", "WRITTEN"}) {
+    CAPTURE(status);
+    test::write_text(dir / "m.jsonl", "{\"id\":\"a\",\"path\":\"a.tif\"}\n{\"id\":\"b\",\"status\":\"" + status +
+                                          "\",\"path\":\"b.tif\"}\n");
+    const std::string expected = "m.jsonl:2: status '" + status + "' is none of written, blank or failed";
+    CHECK_THROWS_WITH_AS(entries(dir / "m.jsonl"), doctest::Contains(expected.c_str()), core::DataError);
+  }
+}
