@@ -112,6 +112,9 @@ CLI::Validator file_to_write(bool stdout_too) {
   return CLI::Validator(
       [stdout_too](std::string& path) -> std::string {
         if (path == "-" && !stdout_too) return "'-' is not a file here: name the file to write";
+        // Was: taken as "not given", and the output went to stdout without a word.
+        if (path.empty())
+          return std::string("an empty path") + hint_marker + "name the file to write, or leave the flag out";
         std::error_code ec;
         if (std::filesystem::is_directory(path, ec)) {
           return "'" + path + "' is a directory: give a file path (e.g. " +

@@ -92,3 +92,17 @@ TEST_CASE("cli eval: Ctrl-C stops it (exit 130) and writes no -o file") {
   CHECK(r.err.find("interrupted") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir / "score.txt"));
 }
+
+TEST_CASE("cli: an empty -o is refused, not taken for stdout") {
+  test::ScratchDir dir;
+  test::write_text(dir / "t.geojson", collection({box(3, 52, R"({"class":"car"})")}));
+  for (const auto& args : {std::vector<std::string>{"eval", dir / "t.geojson", dir / "t.geojson"},
+                           std::vector<std::string>{"config", "show"}}) {
+    auto argv = args;
+    argv.insert(argv.end(), {"-o", ""});
+    const auto r = test::swath(argv);
+    CHECK(r.exit_code == 2);  // was: 0, written to stdout
+    CHECK_MESSAGE(r.err.find("--output: an empty path") != std::string::npos, r.err);
+    CHECK(r.out.empty());
+  }
+}
