@@ -1,6 +1,7 @@
 // Commit, rename, retry, dead-letter: the only place a task's effect becomes visible.
 #include "worker/settle.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -141,8 +142,12 @@ void Settler::send(std::vector<Outcome> outcomes) {
                              o.record.dump(), o.seconds, !o.files.empty()});
   }
   sent_ = std::move(successes);
+  std::size_t files = 0;  // moved one commit after another: the hold is for them all
+  for (const auto& o : sent_) files += o.files.size();
+  sent_hold_ms_ = policy_.finish_hold_ms +
+                  static_cast<std::int64_t>(std::ceil(static_cast<double>(files) * policy_.finish_hold_per_file_ms));
   try {
-    client_.send_commit(sent_commits_, policy_.finish_hold_ms);
+    client_.send_commit(sent_commits_, sent_hold_ms_);
   } catch (const queue::ConnectionLost&) {
     resend_ = true;
   }
@@ -159,8 +164,7 @@ void Settler::receive() {
   // Safe to repeat after a reconnect or a flushed script: the script accepts a commit already recorded under the
   // same token.
   if (!accepted) {
-    accepted =
-        client_.connection().with_reconnect([&] { return client_.commit(sent_commits_, policy_.finish_hold_ms); });
+    accepted = client_.connection().with_reconnect([&] { return client_.commit(sent_commits_, sent_hold_ms_); });
   }
   auto successes = std::move(sent_);
   sent_.clear();

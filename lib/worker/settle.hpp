@@ -18,8 +18,11 @@ struct SettlePolicy {
   std::int64_t backoff_base_ms = 1000;
   std::int64_t backoff_max_ms = 300000;
   // After a commit, how long its worker has to move the files into place before any other worker may: the
-  // move takes milliseconds, so this only bounds how long a killed worker's commit waits.
+  // move of a few files takes milliseconds, so this mostly bounds how long a killed worker's commit waits; plus
+  // `finish_hold_per_file_ms` for each file, as 15,625 tiles took longer than 5 s to move and three other workers
+  // began moving them too, each logging that "its worker stopped".
   std::int64_t finish_hold_ms = 5000;
+  double finish_hold_per_file_ms = 2;
 };
 
 struct SettleCounts {
@@ -65,6 +68,7 @@ class Settler {
   std::mt19937_64 random_{std::random_device{}()};
   std::vector<Outcome> sent_;  // successes whose commit is in flight
   std::vector<queue::Commit> sent_commits_;
+  std::int64_t sent_hold_ms_ = 0;      // their hold in finishing (finish_hold_ms and per file)
   bool resend_ = false;                // the send failed: receive() commits synchronously
   std::set<std::string> handed_back_;  // ids released by shutdown while their task ran
 };
