@@ -2,6 +2,7 @@
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "detect/model_card.hpp"
 #include "detect/run.hpp"
 
@@ -10,10 +11,11 @@ namespace swath::commands {
 namespace {
 
 std::string summary_text(const detect::DetectReport& r) {
-  std::string out = "wrote " + r.output + ": " + std::to_string(r.detections) + " detections (" +
+  // Names as the terminal should show them: a newline or an escape sequence in a file name is written out (\n).
+  std::string out = "wrote " + core::visible(r.output) + ": " + std::to_string(r.detections) + " detections (" +
                     std::to_string(r.raw_detections) + " before merging) from " + std::to_string(r.windows) +
                     " windows of " + std::to_string(r.scenes) + " scene(s) with " + r.detector + "\n";
-  for (const auto& f : r.failures) out += "failed: " + f + "\n";
+  for (const auto& f : r.failures) out += "failed: " + core::visible(f) + "\n";
   return out;
 }
 

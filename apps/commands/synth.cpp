@@ -3,6 +3,7 @@
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace swath::commands {
 
@@ -50,7 +51,7 @@ class SynthCommand final : public cli::Command {
     options_.height = h;
     const auto result = synth::synthesize(options_);
     cli::emit(json_ ? synth::to_json(result).dump() + "\n"
-                    : "wrote " + result.scene_path + " and " + result.truth_path + " (" +
+                    : "wrote " + core::visible(result.scene_path) + " and " + core::visible(result.truth_path) + " (" +
                           count_text(result.objects, "object") +
                           (result.ponds > 0 ? " and " + count_text(result.ponds, "pond") : "") + ")\n");
     return static_cast<int>(core::ExitCode::ok);

@@ -13,6 +13,7 @@
 
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
+#include "core/text.hpp"
 #include "detect/merge.hpp"
 #include "eval/truth_index.hpp"
 
@@ -251,7 +252,8 @@ std::string to_text(const EvalReport& report) {
   out += fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>10} {:>9} {:>7} {:>6} {:>7}\n", "class", "truths",
                      "detections", "TP", "FP", "FN", "duplicates", "precision", "recall", "F1", "AP@0.5");
   auto line = [&](const Score& s) {
-    out += fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>10} {:>9.3f} {:>7.3f} {:>6.3f} {:>7.3f}\n", s.cls,
+    out += fmt::format("{:<12} {:>7} {:>10} {:>6} {:>6} {:>6} {:>10} {:>9.3f} {:>7.3f} {:>6.3f} {:>7.3f}\n",
+                       core::visible(s.cls),  // a class name from a file: no newline or escape reaches the terminal
                        s.truths, s.detections, s.true_positives, s.false_positives, s.false_negatives, s.duplicates,
                        s.precision, s.recall, s.f1, s.ap50);
   };

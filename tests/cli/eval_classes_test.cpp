@@ -106,3 +106,16 @@ TEST_CASE("cli: an empty -o is refused, not taken for stdout") {
     CHECK(r.out.empty());
   }
 }
+
+TEST_CASE("cli: names from files and paths reach the terminal with their control bytes written out") {
+  test::ScratchDir dir;
+  // A class named with a newline and a colour escape: was a line of its own, and the terminal turned red.
+  test::write_text(dir / "t.geojson", collection({box(3, 52, R"({"class":"ship\n\u001b[31mred","score":1})")}));
+  auto r = test::swath({"eval", dir / "t.geojson", dir / "t.geojson"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find("ship\\n\\x1b[31mred") != std::string::npos);
+  r = test::swath({"synth", "-o", dir / "a\nb.tif", "--size", "256x256"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.out.find("wrote " + dir / "a\\nb.tif and ") == 0);
+}
