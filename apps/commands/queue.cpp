@@ -1,5 +1,7 @@
 // `swath queue stats|jobs|job|dead|migrate`: what a queue holds (swath.queue.stats/1, Prometheus), its jobs, its dead
 // letters; migrate lays out new jobs in record buckets.
+#include <set>
+
 #include "cli/output.hpp"
 #include "commands/commands.hpp"
 #include "commands/queue_flags.hpp"
@@ -62,7 +64,7 @@ class QueueCommand final : public cli::Command {
       sub->add_flag("--all", all_, "Every dead task");
       sub->add_flag(
           "--json", json_,
-          R"(Print {"schema":"swath.queue.dead_action/1", "queue", "action", "tasks", "stayed_dead"}: how many tasks it took (retry: and left dead past their deadline))");
+          R"(Print {"schema":"swath.queue.dead_action/1", "queue", "action", "tasks", "stayed_dead"}: how many tasks it took (retry: and left dead: past their deadline, or their records lost))");
     }
   }
   int run(const cli::Invocation& invocation) override {
@@ -122,8 +124,9 @@ class QueueCommand final : public cli::Command {
       std::vector<std::string> chosen = ids_;
       std::vector<std::string> expired;
       if (retry) {
-        expired = queue::dead_past_deadline(client, ids_);
-        const auto lost = queue::dead_without_record(client, ids_);
+        auto staying = queue::dead_that_stay(client, ids_);
+        expired = std::move(staying.past_deadline);
+        const auto& lost = staying.without_record;
         if (!expired.empty() && !all_) {
           throw core::UsageError(core::join(expired, ", "),
                                  "their job's deadline has passed: queued again, they would die at once as expired; "
@@ -145,12 +148,11 @@ class QueueCommand final : public cli::Command {
           std::cerr << "swath queue: " << lost.size() << " dead task(s) stay dead: their records were lost from Redis "
                     << "(enqueue their work again with --force)\n";
         }
-        for (const auto& id : lost) {  // both stay dead
-          if (std::find(expired.begin(), expired.end(), id) == expired.end()) expired.push_back(id);
-        }
+        expired.insert(expired.end(), lost.begin(), lost.end());  // both stay dead (each listed once)
         if (!expired.empty()) {
+          const std::set<std::string> staying_ids(expired.begin(), expired.end());
           for (const auto& task : client.dead_list(0, -1)) {
-            if (std::find(expired.begin(), expired.end(), task.id) == expired.end()) chosen.push_back(task.id);
+            if (staying_ids.count(task.id) == 0) chosen.push_back(task.id);
           }
         }
       }

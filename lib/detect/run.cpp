@@ -187,7 +187,7 @@ raster::GridSpans read_spans(const tiling::Grid& grid, std::int64_t margin, cons
 }
 
 // A context of millions of pixels (a size in metres over a pixel of micrometres) would read most of the scene for
-// every window, over the memory budget, and spend hours planning which blocks the windows share.
+// every window, over the memory budget.
 void refuse_window_over_budget(const Scene& scene, std::int64_t margin, std::int64_t read_width,
                                std::int64_t read_height, std::size_t per_item, const DetectOptions& options) {
   if (per_item <= static_cast<std::size_t>(options.resources.max_memory / 2)) return;  // the pipeline's share

@@ -98,7 +98,10 @@ std::vector<Box> boxes_of(vector::Layer layer, const std::string& crs, const std
 
 // Not a local (engineering) CRS: its coordinates are measured as they are, as a projected one's (was: taken for
 // lon/lat, and refused as having no way to UTM).
-bool in_lon_lat(const vector::Layer& layer) { return vector::is_geographic(layer.crs_wkt); }
+// A geocentric one (EPSG:4978, X/Y/Z) goes through lon/lat too: its X and Y are no map.
+bool in_lon_lat(const vector::Layer& layer) {
+  return vector::is_geographic(layer.crs_wkt) || vector::is_geocentric(layer.crs_wkt);
+}
 
 // Each feature's box in lon/lat (its shape's envelope there).
 std::vector<core::Bounds> lon_lat_boxes(const vector::Layer& layer, const std::string& path) {

@@ -37,7 +37,9 @@ namespace fs = std::filesystem;
 // How a tile work lists its tiles: one manifest per task of a whole scene, per shard, or per batch of a manifest's
 // lines.
 std::string slicing_of(const queue::Task& task, const tiling::TileOptions& options) {
-  if (task.tiles_per_task > 0) return "listed in batches of " + std::to_string(task.tiles_per_task) + " tiles";
+  if (task.tiles_per_task > 0)
+    return "listed in batches of " + std::to_string(task.tiles_per_task) +
+           (task.tiles_per_task == 1 ? " tile" : " tiles");
   if (options.shard.count > 1) return "listed in " + std::to_string(options.shard.count) + " shards";
   return "listed whole";
 }

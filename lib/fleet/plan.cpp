@@ -40,6 +40,7 @@ void plan_manifest(const PlanOptions& options, const std::string& path, std::int
       task_options.set("tiles", core::Json(std::move(batch.lines)));
     }
     out.push_back(make_task(options, std::move(batch.inputs), std::move(task_options), now_ms, job));
+    out.back().tiles_per_task = static_cast<std::int64_t>(options.tiles_per_task);  // for its claims
   }
 }
 

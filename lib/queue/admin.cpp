@@ -95,10 +95,10 @@ bool named_in(const std::vector<std::string>& ids, const std::string& key) {
 
 }  // namespace
 
-std::vector<std::string> dead_past_deadline(QueueClient& client, const std::vector<std::string>& ids) {
+StayingDead dead_that_stay(QueueClient& client, const std::vector<std::string>& ids) {
   const std::int64_t now = client.connection().server_time_ms();
   std::map<std::string, bool> expired;  // job → its deadline has passed
-  std::vector<std::string> out;
+  StayingDead out;
   for (const auto& task : client.dead_list(0, -1)) {
     if (!named_in(ids, task.id)) continue;
     const std::string job = task.id.substr(0, task.id.find(':'));
@@ -111,18 +111,13 @@ std::vector<std::string> dead_past_deadline(QueueClient& client, const std::vect
       }
       known = expired.emplace(job, past).first;
     }
-    if (known->second) out.push_back(task.id);
-  }
-  return out;
-}
-
-std::vector<std::string> dead_without_record(QueueClient& client, const std::vector<std::string>& ids) {
-  std::vector<std::string> out;
-  for (const auto& task : client.dead_list(0, -1)) {
-    if (!named_in(ids, task.id)) continue;
+    if (known->second) {
+      out.past_deadline.push_back(task.id);
+      continue;
+    }
     try {
       const auto* inputs = core::Json::parse(task.envelope).find("inputs");
-      if (inputs != nullptr && inputs->is_array() && inputs->as_array().empty()) out.push_back(task.id);
+      if (inputs != nullptr && inputs->is_array() && inputs->as_array().empty()) out.without_record.push_back(task.id);
     } catch (const core::Error&) {
       // A foreign element's envelope: not a lost record of a swath task.
     }

@@ -27,13 +27,13 @@ std::string never_used_note(Connection& connection, const std::string& name);
 // Those of `ids` (task ids or keys) that are not dead tasks of the queue, in the given order.
 std::vector<std::string> not_dead(QueueClient& client, const std::vector<std::string>& ids);
 
-// Of the dead tasks `ids` names (all when empty), those whose job's deadline has passed ("JOB:ID"): queued again,
-// each would die at once as expired.
-std::vector<std::string> dead_past_deadline(QueueClient& client, const std::vector<std::string>& ids);
-
-// Of the dead tasks `ids` names (all when empty), those whose record was lost from Redis (dead-lettered with no
-// inputs left): queued again, each would die at once as malformed. Only `enqueue --force` of their work runs them.
-std::vector<std::string> dead_without_record(QueueClient& client, const std::vector<std::string>& ids);
+// Of the dead tasks `ids` names (all when empty), those that would die again at once if queued again ("JOB:ID"),
+// read in one pass over the dead list: their job's deadline has passed (expired), or their record was lost from
+// Redis (dead-lettered with no inputs left: malformed). Only `enqueue --force` of their work runs them.
+struct StayingDead {
+  std::vector<std::string> past_deadline, without_record;
+};
+StayingDead dead_that_stay(QueueClient& client, const std::vector<std::string>& ids);
 
 // Throws DataError when the queue holds tasks in an earlier version's key layout (which this one would misread),
 // naming what to do; nothing for a queue in this layout or never used.

@@ -54,7 +54,6 @@ ChunkPlan::ChunkPlan(const SceneInfo& info, const GridSpans& grid) : ChunkPlan(i
 
 std::int64_t ChunkPlan::uses(std::int64_t chunk) const {
   if (!uses_.empty()) return uses_[static_cast<std::size_t>(chunk)];
-  if (column_uses_.empty()) return 0;  // planned from an empty list of windows
   // A window of the grid touches the chunk when its column span meets the chunk's column and its row span its row.
   return column_uses_[static_cast<std::size_t>(chunk % columns_)] *
          row_uses_[static_cast<std::size_t>(chunk / columns_)];

@@ -48,7 +48,8 @@ class ChunkPlan {
 // Reads the planned windows (each once, any order, any thread) of `bands` as `type`, band-sequential. A chunk is
 // decoded by the first window that needs it, shared with the others, and freed after the last planned use; past
 // `max_bytes` of decoded chunks, the least recently made unused ones are dropped and decoded again if needed.
-// Windows that were not planned are read too, at the cost of a decode. Errors (a corrupt block) fail every
+// Windows that were not planned are read too, at the cost of a decode (a chunk one of them reads after its planned
+// uses stays until the budget drops it). Errors (a corrupt block) fail every
 // window that needs the chunk, with the same DataError as WindowReader.
 class SharedBlockReader {
  public:

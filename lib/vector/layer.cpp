@@ -170,6 +170,13 @@ bool is_geographic(const std::string& wkt) {
   return srs.IsGeographic() != 0;
 }
 
+bool is_geocentric(const std::string& wkt) {
+  if (wkt.empty()) return false;
+  OGRSpatialReference srs;
+  if (srs.importFromWkt(wkt.c_str()) != OGRERR_NONE) return false;
+  return srs.IsGeocentric() != 0;
+}
+
 bool reaches_wgs84(const std::string& wkt) {
   OGRSpatialReference source;
   if (wkt.empty() || source.importFromWkt(wkt.c_str()) != OGRERR_NONE) return false;

@@ -88,6 +88,8 @@ std::string epsg_wkt(int epsg);
 bool is_projected(const std::string& wkt);
 // True when `wkt` is a geographic CRS (lon/lat degrees): not a projected one, nor a local (engineering) one.
 bool is_geographic(const std::string& wkt);
+// True when `wkt` is a geocentric CRS (X/Y/Z from the Earth's centre, EPSG:4978).
+bool is_geocentric(const std::string& wkt);
 // True when PROJ can transform coordinates of `wkt` to WGS84 lon/lat (what GeoJSON holds): not for a local
 // (engineering) CRS, nor one of another planet.
 bool reaches_wgs84(const std::string& wkt);

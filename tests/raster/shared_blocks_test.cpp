@@ -114,6 +114,15 @@ TEST_CASE("shared blocks: overlapping windows from 4 threads equal WindowReader'
   CHECK(mismatches == 0);
   const raster::ChunkPlan plan(info, windows);
   CHECK(shared.decoded_chunks() == static_cast<std::size_t>(plan.columns() * plan.rows()));
+  // Planned as detect plans them, from the grid's spans: each chunk decoded once too (none freed before its last use).
+  const raster::SharedBlockReader from_spans(path, info, bands, GDT_Float32,
+                                             raster::ChunkPlan(info, detect_like_spans(info)), 64u << 20);
+  tbb::parallel_for(std::size_t{0}, windows.size(), [&](std::size_t i) {
+    if (from_spans.read(windows[i], {0, 0}).data != plain.read(windows[i], bands, GDT_Float32, {0, 0}).data)
+      ++mismatches;
+  });
+  CHECK(mismatches == 0);
+  CHECK(from_spans.decoded_chunks() == static_cast<std::size_t>(plan.columns() * plan.rows()));
 
   // Windows reaching outside the scene are padded with the fill value, as WindowReader pads them.
   const core::Window edge{650, 500, 80, 40};

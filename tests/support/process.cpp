@@ -179,7 +179,8 @@ bool Background::catches(int signal_number) const {
 void Background::wait_until_catching(int signal_number) const {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!catches(signal_number)) {
-    if (!running() || std::chrono::steady_clock::now() > deadline)
+    if (!running()) throw std::runtime_error("the child exited before it could be signalled");
+    if (std::chrono::steady_clock::now() > deadline)
       throw std::runtime_error("the child never installed its handler for signal " + std::to_string(signal_number));
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
