@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <system_error>
 
 #include "core/errors.hpp"
 
@@ -55,13 +56,23 @@ Shard parse_shard(const std::string& text, const std::string& source) {
   Shard shard;
   const char* begin = text.data();
   const char* end = text.data() + text.size();
-  const bool ok = slash != std::string::npos &&
-                  std::from_chars(begin, begin + slash, shard.index).ptr == begin + slash &&
-                  std::from_chars(begin + slash + 1, end, shard.count).ptr == end && shard.count >= 1 &&
-                  shard.index >= 0 && shard.index < shard.count;
+  // Both numbers whole: "/8" (an unset $JOB_COMPLETION_INDEX) and numbers past 64 bits were read as shard 0.
+  const auto whole = [](const char* from, const char* to, std::int64_t& value) {
+    const auto [ptr, error] = std::from_chars(from, to, value);
+    return from != to && error == std::errc{} && ptr == to;
+  };
+  const bool ok = slash != std::string::npos && whole(begin, begin + slash, shard.index) &&
+                  whole(begin + slash + 1, end, shard.count) && shard.count >= 1 && shard.index >= 0 &&
+                  shard.index < shard.count;
   if (!ok) {
     throw core::UsageError(source + ": bad shard '" + text + "'", "expected I/N with 0 <= I < N",
                            "in a Kubernetes Indexed Job use --shard $(JOB_COMPLETION_INDEX)/N");
+  }
+  // A run keeps a few names per shard (3 N): a typo of N made gigabytes of them, and the host's OOM killer woke.
+  if (shard.count > max_shards) {
+    throw core::UsageError(source + ": shard count " + std::to_string(shard.count),
+                           "more than " + std::to_string(max_shards) + " shards (pods) of one run",
+                           "split the scenes into fewer shards, e.g. one per pod");
   }
   return shard;
 }

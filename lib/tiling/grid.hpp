@@ -53,7 +53,10 @@ struct Shard {
   bool contains(std::int64_t window_index) const { return window_index % count == index; }
 };
 
-// Parses "I/N" (0 <= I < N); "" means the whole grid. Throws UsageError naming `source`.
+// At most this many shards of one run (`scale-plan --shards` allows as many).
+inline constexpr std::int64_t max_shards = 100000;
+
+// Parses "I/N" (0 <= I < N <= max_shards); "" means the whole grid. Throws UsageError naming `source`.
 Shard parse_shard(const std::string& text, const std::string& source);
 
 // Windows along one axis of `length` pixels with this size and stride.

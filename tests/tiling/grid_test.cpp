@@ -77,7 +77,10 @@ TEST_CASE("grid: shards partition the windows") {
   }
   CHECK(static_cast<std::int64_t>(seen.size()) == grid.count());
   CHECK(tiling::parse_shard("", "--shard").count == 1);
-  for (const char* bad : {"3/3", "1", "a/b", "-1/2", "1/0", "1/2x"}) {
+  // "/3" (an unset $JOB_COMPLETION_INDEX), numbers past 64 bits and an N no run has were read as shard 0, or made
+  // gigabytes of names.
+  for (const char* bad : {"3/3", "1", "a/b", "-1/2", "1/0", "1/2x", "/3", "0/", "18446744073709551617/3",
+                          "0/99999999999999999999", "0/100001"}) {
     CAPTURE(bad);
     CHECK_THROWS_AS(tiling::parse_shard(bad, "--shard"), core::UsageError);
   }
