@@ -13,6 +13,7 @@
 #include "log/context.hpp"
 #include "log/logger.hpp"
 #include "provenance/provenance.hpp"
+#include "tiling/inputs_in_output.hpp"
 #include "tiling/manifest.hpp"
 #include "tiling/other_runs.hpp"
 #include "tiling/plan.hpp"
@@ -195,6 +196,7 @@ PreviousRun load_previous_run(const TileOptions& options, const core::Json& head
 
 TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progress) {
   validate(options);
+  refuse_scenes_in_output(options.scenes, options.output_dir, scene_names(options.scenes), false, options.overwrite);
   const auto logger = log::get("tile");
   const core::Json output_options = output_options_json(options);
   const core::Json record = provenance::provenance_json(provenance::hash_options(output_options));

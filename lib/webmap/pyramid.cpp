@@ -18,6 +18,7 @@
 #include "log/logger.hpp"
 #include "pipeline/ordered_pipeline.hpp"
 #include "provenance/provenance.hpp"
+#include "tiling/inputs_in_output.hpp"
 #include "tiling/manifest.hpp"
 #include "tiling/other_runs.hpp"
 #include "tiling/plan.hpp"
@@ -77,6 +78,7 @@ void in_manifest_order(BlockOutcome& out) {
 
 tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::ProgressSink* progress) {
   validate(options);
+  tiling::refuse_scenes_in_output(options.tile.scenes, options.tile.output_dir, {}, true, options.tile.overwrite);
   const auto logger = log::get("tile");
   const auto start = std::chrono::steady_clock::now();
   const core::Json output_options = output_options_json(options);

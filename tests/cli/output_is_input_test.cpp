@@ -67,3 +67,31 @@ TEST_CASE("an output beside its input is not the input; a link to it is") {
   CHECK_FALSE(core::writes_over("-", dir / "in.txt"));
   CHECK_FALSE(core::writes_over("", dir / "in.txt"));
 }
+
+TEST_CASE("tile: a scene lying where the run writes tiles, or among the tiles --overwrite removes, is refused") {
+  test::ScratchDir dir;
+  REQUIRE(test::swath({"synth", "-o", dir / "scene.tif", "--size", "600x600"}).exit_code == 0);
+  // A chip tiled again into its own folder: its first tile has its name (was: the scene replaced by it, exit 0).
+  fs::create_directories(dir / "o/r000000_c000000");
+  fs::copy_file(dir / "scene.tif", dir / "o/r000000_c000000/r000000_c000000.tif");
+  const auto chip = core::read_file(dir / "o/r000000_c000000/r000000_c000000.tif");
+  auto r = test::swath({"tile", dir / "o/r000000_c000000/r000000_c000000.tif", "-o", dir / "o"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "it lies in '" + dir / "o/r000000_c000000" + "', where this run writes its tiles"),
+                r.err);
+  CHECK(core::read_file(dir / "o/r000000_c000000/r000000_c000000.tif") == chip);
+  // Re-chipping a chip into the same folder with --overwrite (was: every tile of the first run removed, the input too).
+  REQUIRE(test::swath({"tile", dir / "scene.tif", "-o", dir / "io"}).exit_code == 0);
+  const std::string input = dir / "io/scene/r000000_c000000.tif";
+  const auto tile = core::read_file(input);
+  r = test::swath({"tile", input, "-o", dir / "io", "--overwrite", "--size", "256"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "--overwrite removes the other runs' tiles below -o"), r.err);
+  CHECK(core::read_file(input) == tile);
+  // A pyramid's zoom folders likewise; a chip tiled elsewhere, or a scene beside the tiles, is fine.
+  r = test::swath({"tile", input, "-o", dir / "io", "--grid", "xyz", "--overwrite"});
+  CHECK(r.exit_code == 2);
+  CHECK(test::swath({"tile", input, "-o", dir / "elsewhere", "--size", "256"}).exit_code == 0);
+  fs::copy_file(dir / "scene.tif", dir / "io/beside.tif");
+  CHECK(test::swath({"tile", dir / "scene.tif", dir / "io/beside.tif", "-o", dir / "io"}).exit_code == 0);
+}
