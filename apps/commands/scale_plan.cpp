@@ -37,7 +37,8 @@ class ScalePlanCommand final : public cli::Command {
     // --redis and --queue are this command's own (an alternative to --stats); the password and eviction
     // settings are the queue section's.
     flags.bind(app, queue::settings_table().specs(), {"queue.password_file", "queue.allow_eviction"});
-    app.add_option("--current-replicas", current_, "Replicas running now (default: the stats' live workers)")
+    app.add_option("--current-replicas", current_,
+                   "Replicas running now (default: the stats' live workers; ScaledJob strategies: plus --pending-jobs)")
         ->transform(cli::at_least(0, "", 100000));
     app.add_option("--pending-jobs", pending_, "ScaledJob strategies: jobs whose pod is not running yet")
         ->transform(cli::at_least(0, "", 100000));
@@ -123,7 +124,7 @@ class ScalePlanCommand final : public cli::Command {
 
   int plan(const scale::SnapshotSource& source) {
     scale::PlanInput in{source(), policy_, 0, pending_, scale::resolve_now(now_), nullptr};
-    in.current_replicas = current_ >= 0 ? current_ : static_cast<int>(in.snapshot.workers);
+    in.current_replicas = scale::resolve_current_replicas(current_, in.snapshot.workers, pending_, policy_.strategy);
     const scale::Plan plan = scale::make_plan(in);
     for (const auto& warning : plan.warnings) log::get("scale")->warn("{}", warning);
     if (!emit_.empty()) {

@@ -53,6 +53,22 @@ SnapshotSource resolve_source(const std::string& stats_file, const std::string& 
   };
 }
 
+int resolve_current_replicas(int current_flag, long long live_workers, long long pending_jobs, Strategy strategy) {
+  const bool jobs = creates_jobs(strategy);
+  if (current_flag >= 0) {
+    if (jobs && pending_jobs > current_flag) {
+      throw core::UsageError("--pending-jobs " + std::to_string(pending_jobs),
+                             "more than --current-replicas " + std::to_string(current_flag) +
+                                 ", which counts the unfinished jobs, pending ones included (as KEDA counts them)",
+                             "give --current-replicas as running plus pending jobs, or leave it out (the stats' live "
+                             "workers plus --pending-jobs)");
+    }
+    return current_flag;
+  }
+  // Was: the live workers alone, so default and accurate planned the pending jobs again and eager planned none.
+  return static_cast<int>(live_workers + (jobs ? pending_jobs : 0));
+}
+
 double resolve_now(const std::string& text) {
   if (text.empty()) return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   if (const auto t = parse_utc_timestamp(text)) return *t;

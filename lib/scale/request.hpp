@@ -38,4 +38,10 @@ SnapshotSource resolve_source(const std::string& stats_file, const std::string& 
 // --now: RFC 3339 UTC or epoch seconds; the wall clock when empty.
 double resolve_now(const std::string& text);
 
+// The replicas running now: --current-replicas when given (-1: not), else the stats' live workers. For a ScaledJob
+// strategy it counts unfinished jobs, pending ones included (as KEDA and --watch count them): the live workers are
+// only those whose pod runs, so --pending-jobs is added to them; a --current-replicas below --pending-jobs is
+// refused (UsageError).
+int resolve_current_replicas(int current_flag, long long live_workers, long long pending_jobs, Strategy strategy);
+
 }  // namespace swath::scale

@@ -81,6 +81,23 @@ TEST_CASE("scale-plan: --strategy overrides the policy; ScaledJob strategies rep
   CHECK(core::Json::parse(e.out).at("strategy").as_string() == "hpa");
 }
 
+TEST_CASE("scale-plan: --pending-jobs counts among the running jobs, as KEDA and --watch count them") {
+  // 3 live workers, 17 jobs pending, max 20: every strategy has 20 unfinished jobs, none to create (was: default
+  // and accurate planned 17 more, 37 against a maximum of 20, and eager none).
+  Fixture f(queue_stats(1204, 3, 3, 4), "max_replicas: 20\ntarget_tasks_per_pod: 10\n");
+  for (const std::string strategy : {"scaledjob-default", "scaledjob-accurate", "scaledjob-eager"}) {
+    CAPTURE(strategy);
+    const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", strategy,
+                                "--pending-jobs", "17", "--json"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(core::Json::parse(r.out).at("new_jobs").as_int() == 0);
+  }
+  const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy, "--strategy", "scaledjob-default",
+                              "--pending-jobs", "17", "--current-replicas", "3"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("--pending-jobs 17: more than --current-replicas 3") != std::string::npos, r.err);
+}
+
 TEST_CASE("scale-plan: without measured task times the policy's p95 is used, with a warning") {
   Fixture f(queue_stats(10, 0, 0, 0, 0), "task_seconds:\n  p95: 7\n");
   const auto r = test::swath({"scale-plan", "--stats", f.stats, "--policy", f.policy});
