@@ -1,6 +1,8 @@
 // The webmap section declared once (flags --grid, --zoom, --resampling, --tile-size), and its checks.
 #include <array>
+#include <filesystem>
 #include <string_view>
+#include <system_error>
 
 #include "core/errors.hpp"
 #include "core/text.hpp"
@@ -113,6 +115,11 @@ void validate(const PyramidOptions& o) {
                                                 "which only PNG gives back exactly (JPEG and WEBP are lossy)",
                            !o.archive.empty() ? "pass -o DIR to the shards, then --merge-shards DIR"
                                               : "pass --format PNG, or build a JPEG or WEBP pyramid on one machine");
+  }
+  // Refused now, not once the whole pyramid is built (was: hours of work, then "Is a directory").
+  if (std::error_code ec; !o.archive.empty() && std::filesystem::is_directory(o.archive, ec)) {
+    throw core::UsageError("-o '" + o.archive + "'", "it is a directory: the archive is one file",
+                           "name a file, or remove the directory first");
   }
   if (static_cast<std::size_t>(t.shard.count) > max_shards) {  // as enqueue refuses --shards
     throw core::UsageError("--shard " + std::to_string(t.shard.index) + "/" + std::to_string(t.shard.count),

@@ -227,3 +227,13 @@ TEST_CASE("tile --grid xyz -o OUT.pmtiles: the spool a killed earlier run left i
   for (const auto& name : kept) CHECK(fs::exists(dir / name));
   CHECK(fs::is_regular_file(dir / "out.pmtiles"));
 }
+
+TEST_CASE("tile --grid xyz -o OUT.pmtiles: a directory of that name is refused before any work (exit 2)") {
+  test::ScratchDir dir;
+  const auto scene = gradient_scene(dir, 600);
+  fs::create_directory(dir / "map.pmtiles");
+  const auto r = test::swath({"tile", scene, "-o", dir / "map.pmtiles", "--grid", "xyz"});
+  CHECK(r.exit_code == 2);  // was: the whole pyramid built, then exit 1 "Is a directory"
+  CHECK_MESSAGE(contains(r.err, "it is a directory: the archive is one file"), r.err);
+  CHECK(fs::is_empty(dir / "map.pmtiles"));
+}
