@@ -366,13 +366,17 @@ void remove_file_if_present(const std::string& path, const std::string& hint) {
 }
 
 std::string read_file(const std::string& path) {
+  // A directory opens as a stream and reads as nothing: was "not JSON: unexpected end of input at byte 0".
+  if (std::error_code ec; fs::is_directory(path, ec))
+    throw IoError("cannot read '" + path + "'", "it is a directory", "name a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;
     throw IoError("cannot read '" + path + "'", os_reason(err), err == ENOENT ? "check the path" : "");
   }
   std::ostringstream buffer;
-  buffer << in.rdbuf();
+  if (in.peek() != std::ifstream::traits_type::eof()) buffer << in.rdbuf();
+  if (in.bad()) throw IoError("cannot read '" + path + "'", "a read failed", "check the file and its disk");
   return buffer.str();
 }
 

@@ -273,3 +273,13 @@ TEST_CASE("files: a device, FIFO or socket at an output path is refused, never r
         "'" + (dir / "fifo-link") + "' is a symbolic link to a FIFO, not a regular file");
   CHECK(core::unreplaceable_problem(dir.path()).empty());
 }
+
+TEST_CASE(
+    "read_file: a directory is refused as one (was read as empty: 'not JSON at byte 0'); an empty file is empty") {
+  test::ScratchDir dir;
+  CHECK_THROWS_WITH_AS(core::read_file(dir.path()), doctest::Contains("it is a directory"), core::IoError);
+  test::write_text(dir / "empty", "");
+  CHECK(core::read_file(dir / "empty").empty());
+  test::write_text(dir / "text", "abc\n");
+  CHECK(core::read_file(dir / "text") == "abc\n");
+}
