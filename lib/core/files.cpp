@@ -374,8 +374,11 @@ std::string read_file(const std::string& path) {
     const int err = errno;
     throw IoError("cannot read '" + path + "'", os_reason(err), err == ENOENT ? "check the path" : "");
   }
+  // A read failing part-way fails the copy (the output stream's failbit; `in` never hears of it): an error, not a
+  // short text. An empty file copies nothing, which also sets it: looked at first.
   std::ostringstream buffer;
-  if (in.peek() != std::ifstream::traits_type::eof()) buffer << in.rdbuf();
+  if (in.peek() != std::ifstream::traits_type::eof() && !(buffer << in.rdbuf()))
+    throw IoError("cannot read '" + path + "'", "a read failed", "check the file and its disk");
   if (in.bad()) throw IoError("cannot read '" + path + "'", "a read failed", "check the file and its disk");
   return buffer.str();
 }

@@ -12,6 +12,7 @@
 #include "core/json_lines.hpp"
 #include "fleet/options.hpp"
 #include "fleet/pyramid_tasks.hpp"
+#include "tiling/grid.hpp"
 #include "webmap/options.hpp"
 
 namespace swath::fleet {
@@ -119,6 +120,11 @@ PlanOptions checked_plan(const PlanOptions& given) {
     throw core::UsageError("--shards " + std::to_string(options.shards),
                            "a pyramid is split into at most " + std::to_string(webmap::max_shards) + " shards",
                            "pass --shards " + std::to_string(webmap::max_shards) + " or fewer");
+  }
+  if (options.shards > static_cast<std::size_t>(tiling::max_shards)) {  // as `swath tile --shard` refuses N
+    throw core::UsageError("--shards " + std::to_string(options.shards),
+                           "a scene is split into at most " + std::to_string(tiling::max_shards) + " shards",
+                           "pass --shards " + std::to_string(tiling::max_shards) + " or fewer");
   }
   if (options.shards > 1 && options.kind != "tile") {
     throw core::UsageError("--shards " + std::to_string(options.shards), "only tile tasks are split into shards",

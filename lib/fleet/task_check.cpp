@@ -9,6 +9,7 @@
 #include "fleet/handlers.hpp"
 #include "fleet/options.hpp"
 #include "settings/schema.hpp"
+#include "tiling/inputs_in_output.hpp"
 #include "tiling/other_runs.hpp"
 #include "tiling/plan.hpp"
 #include "worker/settle.hpp"
@@ -178,6 +179,10 @@ tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience
              "link or copy the scene to a name that does not start with '.', and enqueue that");
     }
   }
+  // A scene placed and named as one of its own tiles in the output: the move into place would replace it (a worker
+  // tiles into staging, so tile_scenes' own check never sees the output).
+  refusing(audience, "tile",
+           [&] { tiling::refuse_scenes_in_output(options.scenes, options.output_dir, names, false, false); });
   return options;
 }
 

@@ -2,8 +2,9 @@
 #include "tiling/inputs_in_output.hpp"
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
-#include <iterator>
+#include <regex>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -14,8 +15,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A chip's file name (tile_relative_path) or a pyramid's y, in any tile format.
+bool tile_file_name(const std::string& name, bool pyramid) {
+  static const std::regex chip(R"(r\d+_c\d+\.(tif|png|jpg|webp))");
+  static const std::regex xyz(R"(\d+\.(png|jpg|webp))");
+  return std::regex_match(name, pyramid ? xyz : chip);
+}
+
 bool all_digits(const std::string& text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+fs::path canonical_or_empty(const fs::path& path) {
+  std::error_code ec;
+  auto out = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  return ec ? fs::path() : out;
 }
 
 }  // namespace
@@ -23,25 +37,33 @@ bool all_digits(const std::string& text) {
 void refuse_scenes_in_output(const std::vector<std::string>& scenes, const std::string& output_dir,
                              const std::vector<std::string>& tile_dirs, bool pyramid, bool overwrite) {
   if (output_dir.empty() || core::is_vsi_path(output_dir)) return;
-  std::error_code ec;
-  const fs::path out = fs::weakly_canonical(fs::absolute(output_dir, ec), ec);
-  if (ec) return;
+  const fs::path out = canonical_or_empty(output_dir);
+  if (out.empty()) return;
+  // The run's tile directories as they resolve (one may be a link elsewhere).
+  std::vector<fs::path> written;
+  for (const auto& dir : tile_dirs) written.push_back(canonical_or_empty(fs::path(output_dir) / dir));
   for (const auto& scene : scenes) {
     if (core::is_vsi_path(scene)) continue;
-    const fs::path path = fs::weakly_canonical(fs::absolute(scene, ec), ec);
-    if (ec) continue;
-    const fs::path inside = path.lexically_relative(out);
-    if (inside.empty() || *inside.begin() == ".." || std::distance(inside.begin(), inside.end()) < 2) continue;
-    const std::string top = inside.begin()->string();
-    const bool written =
-        pyramid ? all_digits(top) : std::find(tile_dirs.begin(), tile_dirs.end(), top) != tile_dirs.end();
-    if (!written && !overwrite) continue;
-    // Was: replaced by its first tile of the same name, or removed by --overwrite as another run's tile; exit 0.
-    throw core::UsageError(
-        "scene '" + scene + "'",
-        written ? "it lies in '" + (fs::path(output_dir) / top).string() + "', where this run writes its tiles"
-                : "--overwrite removes the other runs' tiles below -o '" + output_dir + "', and it lies among them",
-        "tile it into another -o, or move it out of '" + output_dir + "' first");
+    const fs::path path = canonical_or_empty(scene);
+    if (path.empty() || !tile_file_name(path.filename().string(), pyramid)) continue;
+    std::string why;
+    if (pyramid) {
+      const fs::path inside = path.lexically_relative(out);
+      const std::vector<fs::path> parts(inside.begin(), inside.end());
+      if (parts.size() == 3 && all_digits(parts[0].string()) && all_digits(parts[1].string()))
+        why = "it is named and placed as a tile of the pyramid this run writes into -o '" + output_dir + "'";
+    } else if (std::find(written.begin(), written.end(), path.parent_path()) != written.end()) {
+      why = "it lies in '" + (fs::path(output_dir) / path.parent_path().filename()).string() +
+            "', where this run writes its tiles, and is named as one of them";
+    } else if (overwrite) {
+      const fs::path inside = path.lexically_relative(out);
+      if (std::distance(inside.begin(), inside.end()) == 2 && *inside.begin() != "..")
+        why = "--overwrite removes the other runs' tiles below -o '" + output_dir + "', and it is named as one of them";
+    }
+    // Was: replaced by the run's tile of its name, or removed by --overwrite as another run's tile; exit 0.
+    if (!why.empty())
+      throw core::UsageError("scene '" + scene + "'", why,
+                             "tile it into another -o, or move it out of '" + output_dir + "' first");
   }
 }
 

@@ -1,5 +1,5 @@
-// A scene the run would write over or remove: one lying in a directory the run writes its tiles into, or, under
-// --overwrite, among the tiles of other runs it removes.
+// A scene the run would write over or remove: one named and placed as a tile of the output (a chip tiled again into
+// its own folder, or, under --overwrite, among the tiles of other runs it removes; a pyramid's z/x/y file).
 #pragma once
 
 #include <string>
@@ -7,9 +7,10 @@
 
 namespace swath::tiling {
 
-// Throws UsageError naming the scene when it lies below `output_dir` in a directory the run writes (chips: a
-// scene's OUT/<name>/, `tile_dirs`; a pyramid: OUT/<zoom>/), or anywhere below a subdirectory of it with
-// `overwrite`. A scene in the output directory itself is no tile: left alone. /vsi paths are not looked at.
+// Throws UsageError naming the scene when it is a tile's path below `output_dir`: OUT/<dir>/rNNN_cNNN.<ext> where
+// <dir> is one of `tile_dirs` (the run's scene directories, written) or, with `overwrite`, any directory (another
+// run's tiles, removed); with `pyramid`, OUT/<z>/<x>/<y>.<ext>. Other files below the output are no tiles, never
+// written or removed: left alone. /vsi paths are not looked at.
 void refuse_scenes_in_output(const std::vector<std::string>& scenes, const std::string& output_dir,
                              const std::vector<std::string>& tile_dirs, bool pyramid, bool overwrite);
 

@@ -2,7 +2,9 @@
 #include "webmap/archive_output.hpp"
 
 #include <filesystem>
+#include <system_error>
 
+#include "core/errors.hpp"
 #include "core/files.hpp"
 #include "pmtiles/directory_archive.hpp"
 #include "webmap/tilejson.hpp"
@@ -30,6 +32,11 @@ void prepare_archive_folder(const std::string& archive) {
   const std::filesystem::path path(archive);
   const std::string folder = path.has_parent_path() ? path.parent_path().string() : ".";
   core::ensure_writable_directory(folder);
+  // Before the work, not at its end ("Is a directory" once the pyramid or the merge was done).
+  if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+    throw core::UsageError("-o '" + archive + "'", "it is a directory: the archive is one file",
+                           "name a file, or remove the directory first");
+  }
   core::remove_stale_temporaries(folder, path.filename().string());
 }
 

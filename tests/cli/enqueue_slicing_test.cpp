@@ -59,3 +59,19 @@ TEST_CASE(
       r.err.find("listed in batches of 10 tiles; this is scene.tif listed in batches of 5 tiles") != std::string::npos,
       r.err);
 }
+
+TEST_CASE(
+    "enqueue: a scene placed and named as one of its own tiles in --output is refused (the move would replace "
+    "it)") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_with_known_pixels(dir, 96, 64);
+  fs::create_directories(dir / "out/r000000_c000000");
+  fs::copy_file(scene, dir / "out/r000000_c000000/r000000_c000000.tif");
+  // Was: queued, and the worker's move into place replaced the scene with its first tile.
+  const auto r = enqueue(redis, {"--kind", "tile", dir / "out/r000000_c000000/r000000_c000000.tif", "--output",
+                                 dir / "out", "--options", R"({"size":16})"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("where this run writes its tiles, and is named as one of them") != std::string::npos, r.err);
+  CHECK(ready(redis) == "0");
+}

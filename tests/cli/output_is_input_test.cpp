@@ -88,10 +88,23 @@ TEST_CASE("tile: a scene lying where the run writes tiles, or among the tiles --
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(contains(r.err, "--overwrite removes the other runs' tiles below -o"), r.err);
   CHECK(core::read_file(input) == tile);
-  // A pyramid's zoom folders likewise; a chip tiled elsewhere, or a scene beside the tiles, is fine.
-  r = test::swath({"tile", input, "-o", dir / "io", "--grid", "xyz", "--overwrite"});
+  // A pyramid's z/x/y file likewise; a chip tiled elsewhere, a scene beside the tiles, or in a folder of the output
+  // under a name no tile has, is fine.
+  fs::create_directories(dir / "map/3/4");
+  fs::copy_file(dir / "scene.tif", dir / "map/3/4/5.png");  // GDAL reads it by its bytes
+  r = test::swath({"tile", dir / "map/3/4/5.png", "-o", dir / "map", "--grid", "xyz", "--zoom", "0-3"});
   CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "it is named and placed as a tile of the pyramid"), r.err);
+  fs::create_directories(dir / "map/2023");
+  test::SceneSpec bytes;
+  bytes.type = GDT_Byte;
+  test::make_scene(dir / "map/2023/s.tif", bytes);
+  r = test::swath({"tile", dir / "map/2023/s.tif", "-o", dir / "map", "--grid", "xyz", "--zoom", "0-3"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
   CHECK(test::swath({"tile", input, "-o", dir / "elsewhere", "--size", "256"}).exit_code == 0);
   fs::copy_file(dir / "scene.tif", dir / "io/beside.tif");
   CHECK(test::swath({"tile", dir / "scene.tif", dir / "io/beside.tif", "-o", dir / "io"}).exit_code == 0);
+  fs::create_directories(dir / "mine/a");
+  fs::copy_file(dir / "scene.tif", dir / "mine/a/a.tif");
+  CHECK(test::swath({"tile", dir / "mine/a/a.tif", "-o", dir / "mine", "--overwrite"}).exit_code == 0);
 }
