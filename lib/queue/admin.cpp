@@ -116,7 +116,8 @@ StayingDead dead_that_stay(QueueClient& client, const std::vector<std::string>& 
       continue;
     }
     try {
-      const auto* inputs = core::Json::parse(task.envelope).find("inputs");
+      const auto envelope = core::Json::parse(task.envelope);  // kept: `inputs` points into it
+      const auto* inputs = envelope.find("inputs");
       if (inputs != nullptr && inputs->is_array() && inputs->as_array().empty()) out.without_record.push_back(task.id);
     } catch (const core::Error&) {
       // A foreign element's envelope: not a lost record of a swath task.
