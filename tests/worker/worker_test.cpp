@@ -3,10 +3,12 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
@@ -103,11 +105,30 @@ class UsurpedHandler final : public worker::TaskHandler {
   worker::HandlerResult run(const queue::Task& task, const worker::HandlerContext& context) override {
     std::ofstream(context.staging_dir + "/late.txt") << "stale\n";
     usurp(redis_, task, "999999");
+    ran = true;
     return {{"late.txt"}, std::nullopt};
   }
+  std::atomic<bool> ran{false};
 
  private:
   test::RedisServer& redis_;
+};
+
+// Runs until shutdown is asked: the second task to start sends SIGTERM, so both slots are busy when it comes
+// whatever the machine's load (a timer raced the tasks' end under ASan on a loaded CI machine).
+class HeldUntilShutdownHandler final : public worker::TaskHandler {
+ public:
+  bool writes_outputs() const override { return false; }
+  worker::HandlerResult run(const queue::Task&, const worker::HandlerContext&) override {
+    if (++started_ == 2) core::request_cancel(SIGTERM);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!core::cancel_requested() && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // finishing, well within the grace period
+    return {};
+  }
+  std::atomic<int> started_{0};
 };
 
 }  // namespace
@@ -212,12 +233,14 @@ TEST_CASE("worker: transient failures retry with backoff, then succeed or die af
 TEST_CASE("worker: a worker that lost its lease cannot commit; its staged outputs are discarded") {
   Fixture f;
   auto registry = worker::builtin_handlers();
-  registry.add("usurped", std::make_shared<UsurpedHandler>(f.redis));
+  const auto usurped = std::make_shared<UsurpedHandler>(f.redis);
+  registry.add("usurped", usurped);
   f.client.enqueue({f.task("usurped", {"/in/x"})}, false);
   auto options = f.options();
   options.exit_when_empty = false;
-  std::thread stopper([] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::thread stopper([&usurped] {  // once the task ran (a fixed pause may come before the lease on a loaded machine)
+    for (int i = 0; i < 2000 && !usurped->ran; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     core::request_cancel(SIGTERM);
   });
   const auto summary = worker::run_worker(options, registry);
@@ -234,27 +257,21 @@ TEST_CASE("worker: a worker that lost its lease cannot commit; its staged output
 TEST_CASE("worker: SIGTERM finishes running tasks within the grace period; the rest stay ready for others") {
   Fixture f;
   std::vector<queue::Task> tasks;
-  for (int i = 0; i < 6; ++i) {
-    auto t = f.task("noop", {"/in/" + std::to_string(i)});
-    t.options.set("sleep_ms", 300);
-    t.id = queue::make_task_id(t.kind, t.inputs, t.options, t.output);
-    tasks.push_back(t);
-  }
+  for (int i = 0; i < 6; ++i) tasks.push_back(f.task("held", {"/in/" + std::to_string(i)}));
   f.client.enqueue(tasks, false);
+  auto registry = worker::builtin_handlers();
+  const auto held = std::make_shared<HeldUntilShutdownHandler>();
+  registry.add("held", held);
   auto options = f.options();
   options.concurrency = 2;
   options.batch = 6;
   options.grace_ms = 5000;
-  std::thread stopper([] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    core::request_cancel(SIGTERM);
-  });
-  const auto summary = worker::run_worker(options, worker::builtin_handlers());
-  stopper.join();
+  const auto summary = worker::run_worker(options, registry);
   core::reset_cancel();
   CHECK(summary.interrupted);
+  CHECK(held->started_ == 2);
   CHECK(summary.settled.committed == 2);  // the two running when SIGTERM came
-  CHECK(summary.leased == 2);             // 300 ms tasks: it holds only what its two slots run, never the other four
+  CHECK(summary.leased == 2);             // it holds only what its two slots run, never the other four
   CHECK(summary.handed_back == 0);
   const auto stats = queue::read_stats(f.client);
   CHECK(stats.depth == 4);
