@@ -182,11 +182,18 @@ void run_strategy(const PlanInput& in, Plan& plan) {
   }
 }
 
+// The planned pods that run now, so start no pod: a ScaledJob's pending jobs are counted among the current ones (as
+// KEDA counts them) but their pods still start up.
+int started_pods(const PlanInput& in, const Plan& plan) {
+  const long long pending = creates_jobs(in.policy.strategy) ? in.pending_jobs : 0;
+  return static_cast<int>(std::clamp<long long>(in.current_replicas - pending, 0, plan.desired_replicas));
+}
+
 // Whether every queued job has its tasks started by its deadline, soonest due first on the planned pods; the first
 // that would not is the plan's job_deadline.
 void predict_job_deadline(const PlanInput& in, Plan& plan) {
   if (!plan.job_seconds_left) return;
-  const int ready = std::min(in.current_replicas, plan.desired_replicas);
+  const int ready = started_pods(in, plan);
   for (const auto& due : plan.jobs_due) {
     const double last_start = drain_seconds(due.tasks + due.ahead, ready, plan.desired_replicas, plan.task_seconds,
                                             in.policy.pod_startup_seconds) -
@@ -214,7 +221,7 @@ void predict_job_deadline(const PlanInput& in, Plan& plan) {
 
 void predict(const PlanInput& in, Plan& plan) {
   predict_job_deadline(in, plan);
-  const int ready = std::min(in.current_replicas, plan.desired_replicas);
+  const int ready = started_pods(in, plan);
   plan.predicted_drain_seconds =
       drain_seconds(plan.work, ready, plan.desired_replicas, plan.task_seconds, in.policy.pod_startup_seconds);
   plan.predicted_pod_seconds = std::isfinite(plan.predicted_drain_seconds)

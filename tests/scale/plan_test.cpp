@@ -145,3 +145,22 @@ TEST_CASE("plan: pods busy with leased tasks start no task due by a deadline unt
   in.snapshot.job_deadlines = {{.epoch = std::nullopt, .seconds = 3000, .tasks = 90}};
   CHECK(scale::to_text(scale::make_plan(in)).find("assumes its") == std::string::npos);
 }
+
+TEST_CASE("plan: a ScaledJob's pending jobs count among the current ones but still start up in the prediction") {
+  scale::PlanInput in;
+  in.policy.strategy = scale::Strategy::scaledjob_default;
+  in.policy.pod_startup_seconds = 60;
+  in.policy.max_replicas = 4;
+  in.policy.target_tasks_per_pod = 10;
+  in.snapshot.unfinished = 40;
+  in.snapshot.task_count = 10;
+  in.snapshot.task_p95 = 10;
+  in.current_replicas = 4;  // all running
+  const auto running = scale::make_plan(in);
+  REQUIRE(running.desired_replicas == 4);
+  CHECK(running.predicted_drain_seconds == doctest::Approx(100));  // 10 tasks of 10 s on each pod, started
+  in.pending_jobs = 4;                                             // the same four jobs, their pods not started yet
+  const auto pending = scale::make_plan(in);
+  REQUIRE(pending.desired_replicas == 4);
+  CHECK(pending.predicted_drain_seconds == doctest::Approx(160));  // was 100: as if they ran already
+}
