@@ -8,6 +8,7 @@
 #include "core/sha256.hpp"
 #include "core/text.hpp"
 #include "fleet/options.hpp"
+#include "tiling/inputs_in_output.hpp"
 #include "tiling/other_runs.hpp"
 
 namespace swath::fleet {
@@ -41,6 +42,9 @@ webmap::PyramidOptions pyramid_task_options(const queue::Task& task, Audience au
     options.tile.scenes = task.inputs;
     options.tile.output_dir = task.output;
     webmap::validate(options);
+    // A scene at one of the pyramid's z/x/y paths: the move into place would replace it (a worker writes into
+    // staging, so build_pyramid's own check never sees the output).
+    tiling::refuse_scenes_in_output(options.tile.scenes, options.tile.output_dir, {}, true, false);
     return options;
   } catch (const core::UsageError& e) {
     refuse(audience, "tile", e);

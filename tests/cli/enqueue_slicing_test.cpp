@@ -2,7 +2,10 @@
 // manifest's batches) would be listed twice, once in each work's manifests: the second enqueue is refused.
 #include <doctest/doctest.h>
 
+#include <gdal_priv.h>
+
 #include "cli/fleet_support.hpp"
+#include "support/rasters.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
@@ -73,5 +76,13 @@ TEST_CASE(
                                  dir / "out", "--options", R"({"size":16})"});
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.err.find("where this run writes its tiles, and is named as one of them") != std::string::npos, r.err);
+  CHECK(ready(redis) == "0");
+  // A pyramid's z/x/y file likewise (was: queued, and replaced by that tile).
+  fs::create_directories(dir / "map/3/4");
+  test::make_scene(dir / "map/3/4/5.png", {.width = 64, .height = 64, .type = GDT_Byte});  // a GeoTIFF by its bytes
+  const auto p = enqueue(redis, {"--kind", "tile", dir / "map/3/4/5.png", "--output", dir / "map", "--options",
+                                 R"({"grid":"xyz","zoom":"0-3"})"});
+  CHECK(p.exit_code == 2);
+  CHECK_MESSAGE(p.err.find("it is named and placed as a tile of the pyramid") != std::string::npos, p.err);
   CHECK(ready(redis) == "0");
 }
