@@ -107,9 +107,14 @@ class Checker {
       // Tiles of another run there, whoever wrote them (`swath tile`, another fleet's): the tasks would write over
       // them, or list them twice. `swath tile` refuses that as this does. Once per output, options and shard count:
       // it reads every manifest there. A worker's --output is the worker's directory (not looked at).
-      if (open_scenes_ && !core::is_vsi_path(task.output) &&
-          sets_checked_.insert(task.output + "\n" + shape + "\n" + std::to_string(count)).second) {
-        refuse_other_tile_sets(task.output, fresh.options, Audience::enqueue);
+      if (open_scenes_ && !core::is_vsi_path(task.output)) {
+        if (sets_checked_.insert(task.output + "\n" + shape + "\n" + std::to_string(count)).second)
+          refuse_other_tile_sets(task.output, fresh.options, Audience::enqueue);
+        // A local run's tiles of these scenes with these options: the tasks' manifests would list them again.
+        auto local = local_runs_.find(task.output + "\n" + shape);
+        if (local == local_runs_.end())
+          local = local_runs_.emplace(task.output + "\n" + shape, local_tile_runs(task.output, fresh.options)).first;
+        refuse_scenes_tiled_locally(local->second, names, task.output, Audience::enqueue);
       }
       work = tile_works_.emplace(key, std::move(fresh)).first;
     }
@@ -265,6 +270,7 @@ class Checker {
   std::vector<std::pair<std::string, core::Json>> works_;  // kind, options without slice keys
   std::map<std::string, TileWork> tile_works_;             // work, output and scenes → checked options and claims
   std::set<std::string> sets_checked_;  // output, options and shard count whose directory was looked at
+  std::map<std::string, tiling::ListedByOtherKind> local_runs_;      // output and options → local runs' scenes there
   std::map<std::string, std::vector<queue::Claim>> pyramid_claims_;  // work, output and scenes → its claims
   std::map<std::size_t, detect::DetectOptions> detect_works_;        // work → its checked options
   std::map<std::string, std::optional<raster::SceneInfo>> scenes_;

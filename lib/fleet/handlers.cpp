@@ -102,6 +102,12 @@ class TileHandler final : public worker::TaskHandler {
     other_sets_(
         task.output + "\n" + tiling::output_options_json(options).dump() + "\n" + std::to_string(options.shard.count),
         [&] { refuse_other_tile_sets(task.output, options, Audience::worker); });
+    // Per scene too (a local run of it may have listed its tiles there since enqueue): reads that directory's names.
+    other_sets_(task.output + "\n" + tiling::output_options_json(options).dump() + "\n" + core::join(task.inputs, "\n"),
+                [&] {
+                  refuse_scenes_tiled_locally(local_tile_runs(task.output, options),
+                                              tiling::scene_names(options.scenes), task.output, Audience::worker);
+                });
     options.output_dir = context.staging_dir;
     options.resources = resources_;
     if (!task.job.empty()) options.header_labels = core::Json::Object{{"job", task.job}, {"task", task.id}};

@@ -126,9 +126,32 @@ void refuse_tile_set(Audience audience, const std::string& output_dir, const cor
                         worker_hint);
 }
 
-void refuse_other_tile_sets(const std::string& output_dir, const tiling::TileOptions& options, Audience audience) {
-  const core::Json header = core::Json::Object{
+namespace {
+// What a chips manifest's header says of these options (its scenes are not compared).
+core::Json chips_header(const tiling::TileOptions& options) {
+  return core::Json::Object{
       {"schema", "swath.tiles/1"}, {"options", tiling::output_options_json(options)}, {"scenes", core::Json::array()}};
+}
+}  // namespace
+
+tiling::ListedByOtherKind local_tile_runs(const std::string& output_dir, const tiling::TileOptions& options) {
+  return tiling::ListedByOtherKind::find(output_dir, "tiles.jsonl", chips_header(options), true);
+}
+
+void refuse_scenes_tiled_locally(const tiling::ListedByOtherKind& local, const std::vector<std::string>& scene_names,
+                                 const std::string& output_dir, Audience audience) {
+  try {
+    local.refuse(scene_names, "");
+  } catch (const core::UsageError& e) {
+    refuse_tile_set(audience, output_dir, e,
+                    "use another --output, or remove that manifest, its .geojson and the scene's tiles first",
+                    "remove that manifest, its .geojson and the scene's tiles, then `swath queue dead retry` this "
+                    "task; or enqueue the work again with another --output");
+  }
+}
+
+void refuse_other_tile_sets(const std::string& output_dir, const tiling::TileOptions& options, Audience audience) {
+  const core::Json header = chips_header(options);
   try {
     tiling::OtherRuns::find(output_dir, "tiles.jsonl", header, false);
   } catch (const core::UsageError& e) {

@@ -10,6 +10,7 @@
 #include "core/errors.hpp"
 #include "detect/run.hpp"
 #include "queue/task.hpp"
+#include "tiling/listed_elsewhere.hpp"
 #include "tiling/options.hpp"
 
 namespace swath::fleet {
@@ -48,6 +49,13 @@ tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience
 // shard manifests of another count (tiling::refuse_other_shard_counts). Refused at enqueue, and again on the worker
 // before it tiles, since a local run may have made one there since. Reads every manifest there.
 void refuse_other_tile_sets(const std::string& output_dir, const tiling::TileOptions& options, Audience audience);
+// Local `swath tile` runs' manifests in `output_dir` of `options`, and the scenes they list: read once per output
+// and options (the directory holds a manifest per fleet task).
+tiling::ListedByOtherKind local_tile_runs(const std::string& output_dir, const tiling::TileOptions& options);
+// A scene of the task whose tiles a local run there lists already with these options: the fleet's manifests would
+// list them again (each kind names its manifests apart, so neither replaces the other's). Refused for `audience`.
+void refuse_scenes_tiled_locally(const tiling::ListedByOtherKind& local, const std::vector<std::string>& scene_names,
+                                 const std::string& output_dir, Audience audience);
 // Only the grid indices the task selects (its only_indices and the indices of its manifest lines), checked.
 std::vector<std::int64_t> tile_task_indices(const queue::Task& task, Audience audience);
 

@@ -48,23 +48,6 @@ std::string scene_list(const ManifestHeader& header) {
   return names;
 }
 
-// What makes a tile set a run's own: a header's options as text, all but skip_blank (which only decides which
-// cells get a file, and every run already removes an earlier file at a cell it records blank).
-std::map<std::string, std::string> tile_set_options(const core::Json& header) {
-  std::map<std::string, std::string> out;
-  const auto* options = header.find("options");
-  if (options == nullptr || !options->is_object()) return out;
-  for (const auto& [key, value] : options->as_object()) {
-    if (key != "skip_blank") out[key] = value.is_string() ? value.as_string() : value.dump();
-  }
-  // A web-map tile is composited from every scene, the later on top: other scenes or another order make other
-  // tiles at the same z/x/y. (A chip tile belongs to one scene's directory, so chips need no such entry.)
-  if (const auto* grid = header.find("grid"); grid != nullptr && grid->is_string() && grid->as_string() == "xyz") {
-    out["scenes"] = scene_list(ManifestHeader::from(header));
-  }
-  return out;
-}
-
 // "size 32, format GTiff": the options of `side` that `other` does not share.
 std::string differences(const std::map<std::string, std::string>& side,
                         const std::map<std::string, std::string>& other) {
@@ -113,6 +96,21 @@ bool is_pyramid(const std::map<std::string, std::string>& options) {
 }
 
 }  // namespace
+
+std::map<std::string, std::string> tile_set_options(const core::Json& header) {
+  std::map<std::string, std::string> out;
+  const auto* options = header.find("options");
+  if (options == nullptr || !options->is_object()) return out;
+  for (const auto& [key, value] : options->as_object()) {
+    if (key != "skip_blank") out[key] = value.is_string() ? value.as_string() : value.dump();
+  }
+  // A web-map tile is composited from every scene, the later on top: other scenes or another order make other
+  // tiles at the same z/x/y. (A chip tile belongs to one scene's directory, so chips need no such entry.)
+  if (const auto* grid = header.find("grid"); grid != nullptr && grid->is_string() && grid->as_string() == "xyz") {
+    out["scenes"] = scene_list(ManifestHeader::from(header));
+  }
+  return out;
+}
 
 OtherRuns OtherRuns::find(const std::string& output_dir, const std::string& manifest_name, const core::Json& header,
                           bool overwrite, const std::string& replaced) {

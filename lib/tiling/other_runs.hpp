@@ -13,6 +13,10 @@
 
 namespace swath::tiling {
 
+// What makes a tile set a run's own: a header's options as text, all but skip_blank (which only decides which
+// cells get a file, and every run already removes an earlier file at a cell it records blank); a pyramid's scenes.
+std::map<std::string, std::string> tile_set_options(const core::Json& header);
+
 // The tile set of an earlier run: the manifests and journals of `manifest_name`'s family in the output
 // directory ("tiles.jsonl": tiles.jsonl, tiles.*.jsonl — shards, fleet tasks — and their .journal files)
 // whose header has other options than this run's (skip_blank aside: it only decides which cells get a file,

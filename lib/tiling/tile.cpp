@@ -14,6 +14,7 @@
 #include "log/logger.hpp"
 #include "provenance/provenance.hpp"
 #include "tiling/inputs_in_output.hpp"
+#include "tiling/listed_elsewhere.hpp"
 #include "tiling/manifest.hpp"
 #include "tiling/other_runs.hpp"
 #include "tiling/plan.hpp"
@@ -225,6 +226,11 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
                               "run every shard with one count, or choose another -o, or remove that run's manifests "
                               "first: --overwrite replaces only a run of other options",
                               replaced, true);
+    std::vector<std::string> names;
+    for (const auto& scene : scenes) names.push_back(scene.name);
+    ListedByOtherKind::find(options.output_dir, options.manifest_name, header,
+                            is_fleet_manifest_name(options.manifest_name))
+        .refuse(names, "choose another -o, or remove that manifest, its .geojson and the scene's tiles first");
     prepare_output(options, scenes);
     if (options.resume) previous = load_previous_run(options, header, report);
     hidden = hide_replaced_manifests(*others, options);

@@ -86,3 +86,55 @@ TEST_CASE(
   CHECK_MESSAGE(p.err.find("it is named and placed as a tile of the pyramid") != std::string::npos, p.err);
   CHECK(ready(redis) == "0");
 }
+
+TEST_CASE(
+    "fleet tile: a scene's tiles listed by a local `swath tile` are not queued into its output again, nor the "
+    "reverse") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_with_known_pixels(dir, 96, 64);
+  const std::string grid = R"({"size":16})";
+  const auto worker = [&] {
+    return test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--threads", "1", "--json"}));
+  };
+  // Local first: the fleet's manifest would list every tile again beside tiles.jsonl (was: queued, both listed).
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "16"}).exit_code == 0);
+  auto r = enqueue(redis, {"--kind", "tile", scene, "--output", dir / "local", "--options", grid});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("'tiles.jsonl' lists the tiles of scene 'scene' with these options (a local `swath "
+                           "tile` run's)") != std::string::npos,
+                r.err);
+  CHECK(ready(redis) == "0");
+  // In shards too; another scene, or other options (refused as another tile set), are not this refusal.
+  r = enqueue(redis, {"--kind", "tile", scene, "--output", dir / "local", "--options", grid, "--shards", "2"});
+  CHECK(r.exit_code == 2);
+  const auto other = test::make_scene(dir / "in/other.tif", {.width = 32, .height = 32});
+  r = enqueue(redis, {"--kind", "tile", other, "--output", dir / "local", "--options", grid});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(worker().exit_code == 0);
+
+  // Fleet first: a local run of the scene there is refused before it writes.
+  r = enqueue(redis, {"--kind", "tile", scene, "--output", dir / "fleet", "--options", grid});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  REQUIRE(worker().exit_code == 0);
+  const auto before = hashes(dir / "fleet", ".jsonl");
+  r = test::swath({"tile", scene, "-o", dir / "fleet", "--size", "16"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("lists the tiles of scene 'scene' with these options (the fleet's") != std::string::npos,
+                r.err);
+  CHECK_FALSE(fs::exists(dir / "fleet/tiles.jsonl"));
+  CHECK(hashes(dir / "fleet", ".jsonl") == before);
+
+  // Queued, then tiled locally before a worker took it: the worker refuses the task (dead), committing nothing.
+  r = enqueue(redis, {"--kind", "tile", scene, "--output", dir / "late", "--options", grid});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "late", "--size", "16"}).exit_code == 0);
+  r = worker();
+  CHECK(core::Json::parse(r.out).at("dead").as_int() == 1);
+  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
+  CHECK_MESSAGE(r.out.find("a local `swath tile` run's") != std::string::npos, r.out);
+  std::size_t manifests = 0;
+  for (const auto& entry : fs::directory_iterator(dir / "late"))
+    manifests += entry.path().extension() == ".jsonl" ? 1 : 0;
+  CHECK(manifests == 1);  // tiles.jsonl alone
+}

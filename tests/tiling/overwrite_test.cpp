@@ -23,7 +23,7 @@ std::size_t tif_files(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("tile: fleet-task manifests of the same options are one run's; another grid is refused, then replaced") {
+TEST_CASE("tile: fleet-task manifests of the same options are one tile set; another grid is refused, then replaced") {
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {.width = 64, .height = 64});  // 16-px tiles: 16
   // As the fleet's tile tasks commit them: tiles.<task-id>.jsonl, each task a slice of the grid.
@@ -38,12 +38,16 @@ TEST_CASE("tile: fleet-task manifests of the same options are one run's; another
   tiling::tile_scenes(task);
   CHECK(tif_files(dir / "out") == 16);
 
-  auto local = test::tile_options(scene, dir / "out", 16);  // the same options: the same run's tile set
-  CHECK(tiling::tile_scenes(local).written == 16);
+  // A local run of the same scene and options: its tiles.jsonl would list the tasks' tiles again.
+  auto local = test::tile_options(scene, dir / "out", 16);
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(local),
+                       doctest::Contains("'tiles.task-a.jsonl' lists the tiles of scene 'scene' with these options"),
+                       core::UsageError);
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
 
   local.grid.size = 32;
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(local), doctest::Contains("(tiles.jsonl: size 16; this run: size 32)"),
-                       core::UsageError);
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(local),
+                       doctest::Contains("(tiles.task-a.jsonl: size 16; this run: size 32)"), core::UsageError);
   local.overwrite = true;
   const auto report = tiling::tile_scenes(local);
   CHECK(report.removed == 12);

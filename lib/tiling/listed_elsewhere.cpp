@@ -1,0 +1,86 @@
+// Finding a local run's or the fleet's manifest that lists a scene of this run with its options.
+#include "tiling/listed_elsewhere.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+
+#include "core/errors.hpp"
+#include "tiling/manifest_reader.hpp"
+#include "tiling/other_runs.hpp"
+
+namespace swath::tiling {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool ends_with(const std::string& text, const std::string& end) {
+  return text.size() >= end.size() && text.compare(text.size() - end.size(), end.size(), end) == 0;
+}
+
+// The manifest of the family a file stands for ("tiles.jsonl" for its journal ".tiles.jsonl.journal"), if any. A
+// fleet task's journal stays in its staging directory.
+std::optional<std::string> family_manifest(const std::string& name, const std::string& stem) {
+  const bool journal = name.size() > 9 && name[0] == '.' && ends_with(name, ".journal");
+  const std::string manifest = journal ? name.substr(1, name.size() - 9) : name;
+  if (manifest.find(".replaced") != std::string::npos) return std::nullopt;  // set aside by an --overwrite
+  if (manifest != stem + ".jsonl" && !(manifest.rfind(stem + ".", 0) == 0 && ends_with(manifest, ".jsonl")))
+    return std::nullopt;
+  return manifest;
+}
+
+// A local run's manifest: tiles.jsonl or tiles.shard-I-of-N.jsonl; the fleet's name a task between.
+bool written_locally(const std::string& manifest, const std::string& stem) {
+  return manifest == stem + ".jsonl" || manifest.rfind(stem + ".shard-", 0) == 0;
+}
+
+}  // namespace
+
+bool is_fleet_manifest_name(const std::string& manifest_name) {
+  return !written_locally(manifest_name, manifest_name.substr(0, manifest_name.find('.')));
+}
+
+ListedByOtherKind ListedByOtherKind::find(const std::string& output_dir, const std::string& manifest_name,
+                                          const core::Json& header, bool fleet) {
+  ListedByOtherKind listed;
+  listed.dir_ = output_dir;
+  listed.fleet_ = fleet;
+  const std::string stem = manifest_name.substr(0, manifest_name.find('.'));
+  const auto ours = tile_set_options(core::Json::parse(header.dump()));  // numbers as the files spell them
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (fs::directory_iterator it(output_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto manifest = family_manifest(name, stem);
+    if (!manifest || written_locally(*manifest, stem) != fleet || !it->is_regular_file(ec)) continue;
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    std::optional<ManifestHeader> theirs;
+    try {
+      ManifestReader reader(output_dir + "/" + name, core::MalformedLines::skip);
+      theirs = reader.next_header();
+    } catch (const core::IoError&) {
+      continue;  // unreadable: what it lists is not known
+    }
+    if (!theirs || theirs->schema != "swath.tiles/1" || tile_set_options(theirs->json) != ours) continue;
+    for (const auto& scene : theirs->scenes) listed.file_of_scene_.emplace(scene.name, name);
+  }
+  return listed;
+}
+
+void ListedByOtherKind::refuse(const std::vector<std::string>& scene_names, const std::string& hint) const {
+  for (const auto& scene : scene_names) {
+    const auto found = file_of_scene_.find(scene);
+    if (found == file_of_scene_.end()) continue;
+    throw core::UsageError("output '" + dir_ + "'",
+                           "'" + found->second + "' lists the tiles of scene '" + scene + "' with these options (" +
+                               (fleet_ ? "a local `swath tile` run's" : "the fleet's: a task of `swath enqueue`") +
+                               "): this run would list them again",
+                           hint);
+  }
+}
+
+}  // namespace swath::tiling
