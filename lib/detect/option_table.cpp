@@ -153,7 +153,9 @@ void refuse_flags_of_other_detectors(const config::Config& config) {
 DetectOptions options_from(const config::Config& config) {
   refuse_flags_of_other_detectors(config);
   DetectOptions options = detect_table().apply(config);
-  if (core::trim(options.cfar.cls).empty()) {  // was: written as the class of every detection, which eval refuses
+  // Was: written as the class of every detection, which eval refuses. Only cfar reads it: a config shared by
+  // index and onnx runs may leave it empty.
+  if (options.detector == "cfar" && core::trim(options.cfar.cls).empty()) {
     const auto& entry = config.entry("detect.cfar_class");
     throw core::UsageError(entry.origin.where + " detect.cfar_class '" + options.cfar.cls + "'", "an empty class name",
                            "name the class of CFAR detections (default: ship), or leave the key out");

@@ -61,6 +61,10 @@ TEST_CASE("detect options: an empty CFAR class name is refused, naming where it 
   const auto recorded = fleet::task_options(settings::defaults(), "detect", core::Json::Object{{"cfar_class", ""}});
   CHECK_THROWS_AS(detect::options_from(fleet::config_from_task(task_of("detect", recorded), "detect")),
                   core::UsageError);
+  // Only cfar reads it: an index run with that config is not refused.
+  config.set("detect.detector", "index", {config::Layer::flag, "--detector"});
+  config.set("detect.index", "ndwi", {config::Layer::flag, "--index"});
+  CHECK_NOTHROW(detect::options_from(config));
 }
 
 TEST_CASE("fleet options: unknown keys and wrong values are refused, naming the key") {
