@@ -165,7 +165,9 @@ class QueueCommand final : public cli::Command {
         j.set("queue", client.keys().name);
         j.set("action", retry ? "retry" : "purge");
         j.set("tasks", static_cast<std::int64_t>(n));
-        if (retry) j.set("stayed_dead", static_cast<std::int64_t>(expired.size()));  // past their job's deadline
+        if (retry)
+          j.set("stayed_dead",
+                static_cast<std::int64_t>(expired.size()));  // past their job's deadline, or their records lost
         cli::emit(j.dump() + "\n");
       } else {
         cli::emit(std::string(retry ? "queued again " : "purged ") + std::to_string(n) + " dead tasks" +

@@ -7,6 +7,7 @@
 #include "commands/queue_flags.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "log/logger.hpp"
 #include "queue/redis_url.hpp"
 #include "queue/stats.hpp"
@@ -17,6 +18,7 @@
 #include "scale/report.hpp"
 #include "scale/request.hpp"
 #include "settings/schema.hpp"
+#include "tiling/grid.hpp"
 
 namespace swath::commands {
 
@@ -51,7 +53,7 @@ class ScalePlanCommand final : public cli::Command {
     app.add_option("--name", manifests_.name, "Name prefix of the Kubernetes objects");
     app.add_option("--namespace", manifests_.namespace_name, "Kubernetes namespace");
     app.add_option("--shards", manifests_.shards, "Indexed Job completions (static shards of `swath tile`)")
-        ->transform(cli::at_least(1, "", 100000));
+        ->transform(cli::at_least(1, "", tiling::max_shards));
     app.add_option("--redis-in-cluster", manifests_.redis_url, "Redis URL as the pods see it");
     app.add_option("--data-claim", manifests_.data_claim, "PersistentVolumeClaim mounted at /data in every pod");
     app.add_option("--redis-password-secret", manifests_.redis_password_secret,
@@ -135,7 +137,7 @@ class ScalePlanCommand final : public cli::Command {
       for (const auto& m : manifests)
         core::refuse_output_is_input("-o", (std::filesystem::path(output_) / m.file_name).string(), inputs_);
       const auto paths = scale::k8s::write_manifests(manifests, output_);
-      for (const auto& p : paths) std::cerr << "wrote " << p << "\n";
+      for (const auto& p : paths) std::cerr << "wrote " << core::visible(p) << "\n";
     }
     cli::emit(json_ ? scale::to_json(plan, in).dump() + "\n" : scale::to_text(plan));
     return static_cast<int>(core::ExitCode::ok);

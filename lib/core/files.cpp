@@ -309,7 +309,8 @@ std::string read_file(const std::string& path) {
     throw IoError("cannot read '" + path + "'", os_reason(err), err == ENOENT ? "check the path" : "");
   }
   // A read failing part-way fails the copy (the output stream's failbit; `in` never hears of it): an error, not a
-  // short text. An empty file copies nothing, which also sets it: looked at first.
+  // short text. (libstdc++'s filebuf throws on a read error, which the copy turns into that failbit; libc++ would
+  // take it for the end of the file.) An empty file copies nothing, which also sets it: looked at first.
   std::ostringstream buffer;
   if (in.peek() != std::ifstream::traits_type::eof() && !(buffer << in.rdbuf()))
     throw IoError("cannot read '" + path + "'", "a read failed", "check the file and its disk");

@@ -18,10 +18,10 @@ struct redisContext;
 
 namespace swath::queue {
 
-// A reply, copied out of hiredis so it owns its data.
 // "BUSY ...": another client's long script holds Redis (not BUSYKEY, BUSYGROUP).
 inline bool is_busy_error(const std::string& error) { return error.rfind("BUSY ", 0) == 0; }
 
+// A reply, copied out of hiredis so it owns its data.
 struct Value {
   enum class Type { nil, integer, string, array, status, error };
   Type type = Type::nil;
