@@ -147,7 +147,7 @@ core::Json inputs_of(const std::vector<Scene>& scenes) {
   for (const auto& scene : scenes) {
     const auto& input = scene.input;
     inputs.push_back({input.label, input.tile,
-                      input.sha256.empty() ? raster::file_fingerprint(input.path).value_or("") : "", input.sha256});
+                      input.sha256.empty() ? raster::scene_fingerprint(input.path).value_or("") : "", input.sha256});
   }
   return inputs_json(inputs);
 }

@@ -193,7 +193,7 @@ class Batcher {
                                           const std::string& what) {
     const auto* recorded = described.json.find("fingerprint");
     if (recorded == nullptr || !recorded->is_string()) return "";  // hand-made or older: nothing to compare
-    const auto actual = raster::file_fingerprint(path);
+    const auto actual = raster::scene_fingerprint(path);
     if (!actual) return "";
     if (*actual == recorded->as_string()) return *actual;
     throw core::UsageError(what,

@@ -1,7 +1,9 @@
 // Size + first and last bytes of a file through VSI, hashed.
 #include "raster/fingerprint.hpp"
 
+#include <cpl_string.h>
 #include <cpl_vsi.h>
+#include <gdal_priv.h>
 
 #include <memory>
 #include <vector>
@@ -40,6 +42,33 @@ std::optional<std::string> file_fingerprint(const std::string& path, std::size_t
     hasher.update(edge.data(), edge.size());
   }
   return "sha256:" + hasher.finish_hex();
+}
+
+std::optional<std::string> scene_fingerprint(GDALDataset& dataset, const std::string& path) {
+  auto own = file_fingerprint(path);
+  std::vector<std::string> others;
+  char** files = dataset.GetFileList();
+  for (int i = 0; files != nullptr && files[i] != nullptr; ++i) {
+    if (path != files[i]) others.emplace_back(files[i]);
+  }
+  CSLDestroy(files);
+  if (others.empty()) return own;  // the scene file alone, as most are: its fingerprint as ever
+  // In GDAL's order (the scene's, then its sidecars, then a VRT's sources in the VRT's order), not by name: a
+  // byte-identical copy of the whole set elsewhere has the same fingerprint.
+  std::string text = own ? "scene " + *own + "\n" : "source " + path + "\n";
+  constexpr std::size_t sidecar_edge = std::size_t{64} << 10;  // a mosaic may have thousands of sources
+  for (const auto& file : others) {
+    const auto print = file_fingerprint(file, sidecar_edge);
+    if (!print) return std::nullopt;
+    text += "file " + *print + "\n";
+  }
+  return "sha256:" + core::sha256_hex(text);
+}
+
+std::optional<std::string> scene_fingerprint(const std::string& path) {
+  const GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  if (!dataset) return std::nullopt;
+  return scene_fingerprint(*dataset, path);
 }
 
 std::string sha256_file_hex(const std::string& path) {

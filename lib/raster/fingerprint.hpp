@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+class GDALDataset;
+
 namespace swath::raster {
 
 // "sha256:<hex>" of the file's size and of its first and last `edge_bytes` (the whole file when smaller than
@@ -16,6 +18,15 @@ namespace swath::raster {
 // middle of a large file is not caught. A VRT's fingerprint is its XML, not its sources'. nullopt when `path`
 // is not a file VSI can read (a subdataset name such as NETCDF:"f.nc":var).
 std::optional<std::string> file_fingerprint(const std::string& path, std::size_t edge_bytes = std::size_t{1} << 20);
+
+// A scene's identity for --resume and the fleet's checks: file_fingerprint of `path` when the dataset is that one file;
+// else also of every other file GDAL reads it from (`dataset.GetFileList()`: sidecars such as .tfw and .aux.xml
+// that georeference it, a VRT's sources, a subdataset's container — each by size and its first and last 64 KiB),
+// with a subdataset's own name (NETCDF:"f.nc":var), which is no file. A VRT's source rewritten, a moved .tfw or
+// another variable of one file thus changes it. nullopt when one of those files cannot be read.
+std::optional<std::string> scene_fingerprint(GDALDataset& dataset, const std::string& path);
+// Opens `path` for it; nullopt when it cannot be opened.
+std::optional<std::string> scene_fingerprint(const std::string& path);
 
 // Hex SHA-256 of a whole file read through GDAL's VSI layer (so /vsimem/ works too); throws IoError when unreadable.
 std::string sha256_file_hex(const std::string& path);

@@ -82,7 +82,8 @@ void PreviousRun::read(const std::string& path, const core::Json& header) {
       for (const auto& [name, scene] : scenes_of(previous)) {
         const auto current = current_scenes.find(name);
         if (current == current_scenes.end()) continue;
-        if (current->second == scene) {
+        // Without a fingerprint (a file that could not be read) nothing says the scene is the one tiled: redone.
+        if (current->second == scene && current->second.find("fingerprint") != nullptr) {
           accepted.insert(name);
           matched_scenes_.insert(name);
         } else {

@@ -263,7 +263,7 @@ void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info)
 TileScene prepare_scene(const std::string& path, const std::string& name, const TileOptions& options,
                         const std::string& provenance, const std::string& expected_fingerprint) {
   auto dataset = raster::open_scene(path);  // first: a FIFO's blocked open ends on Ctrl-C there, as an Interrupted
-  auto fingerprint = raster::file_fingerprint(path);
+  auto fingerprint = raster::scene_fingerprint(*dataset, path);
   if (!expected_fingerprint.empty() && fingerprint != expected_fingerprint) {
     // Tiles cut from another file would be listed under the manifest's ids (and one smaller, or of other bands,
     // would fail as if the options were wrong).

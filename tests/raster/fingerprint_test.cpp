@@ -1,4 +1,4 @@
-// file_fingerprint: content only (size and both ends), deterministic, through VSI.
+// file_fingerprint: content only (size and both ends), deterministic, through VSI; scene_fingerprint: all its files.
 #include <doctest/doctest.h>
 
 #include <cpl_vsi.h>
@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "core/sha256.hpp"
 #include "raster/fingerprint.hpp"
+#include "support/rasters.hpp"
 #include "support/scratch.hpp"
 
 using namespace swath;
@@ -78,4 +79,43 @@ TEST_CASE("sha256_file_hex: files through GDAL's virtual file system") {
   CHECK(raster::sha256_file_hex(path) == core::sha256_hex("abc"));
   VSIUnlink(path.c_str());
   CHECK_THROWS_AS(raster::sha256_file_hex("/vsimem/missing.bin"), core::IoError);
+}
+
+TEST_CASE("scene fingerprint: a scene's other files count (a VRT's sources, a world file, a subdataset's file)") {
+  test::ScratchDir dir;
+  const auto plain = test::make_scene(dir / "plain.tif", {.width = 32, .height = 32, .bands = 1});
+  CHECK(raster::scene_fingerprint(plain) == raster::file_fingerprint(plain));  // one file: as ever, same bytes
+
+  // A VRT over a source rewritten in place: the VRT's XML is the same, the scene is not (was: --resume kept tiles).
+  const auto source = test::make_scene(dir / "src.tif", {.width = 32, .height = 32, .bands = 1});
+  test::write_text(dir / "mosaic.vrt", R"(<VRTDataset rasterXSize="32" rasterYSize="32">
+  <VRTRasterBand dataType="UInt16" band="1">
+    <SimpleSource><SourceFilename relativeToVRT="1">src.tif</SourceFilename><SourceBand>1</SourceBand></SimpleSource>
+  </VRTRasterBand>
+</VRTDataset>
+)");
+  const auto vrt = dir / "mosaic.vrt";
+  const auto before = raster::scene_fingerprint(vrt);
+  REQUIRE(before);
+  CHECK(*before != *raster::file_fingerprint(vrt));
+  test::make_scene(source, {.width = 32, .height = 32, .bands = 1, .pixel = [](int, int x, int) { return x; }});
+  CHECK(raster::scene_fingerprint(vrt) != before);
+
+  // A scene placed by its world file: moving the .tfw moves the scene, whose .tif is untouched.
+  const auto placed = test::make_scene(dir / "w.tif", {.width = 32, .height = 32, .bands = 1, .georeferenced = false});
+  test::write_text(dir / "w.tfw", "10\n0\n0\n-10\n500005\n4000005\n");
+  const auto here = raster::scene_fingerprint(placed);
+  const auto file = raster::file_fingerprint(placed);
+  test::write_text(dir / "w.tfw", "10\n0\n0\n-10\n600005\n4000005\n");
+  CHECK(raster::file_fingerprint(placed) == file);
+  CHECK(raster::scene_fingerprint(placed) != here);
+
+  // A subdataset's name is no file: known by its name and its file's content.
+  const auto subdataset = "GTIFF_DIR:1:" + plain;
+  const auto first = raster::scene_fingerprint(subdataset);
+  REQUIRE(first);
+  CHECK(*first != *raster::file_fingerprint(plain));
+  test::make_scene(plain, {.width = 32, .height = 32, .bands = 1, .pixel = [](int, int, int y) { return y; }});
+  CHECK(raster::scene_fingerprint(subdataset) != first);
+  CHECK_FALSE(raster::scene_fingerprint(dir / "missing.tif"));
 }

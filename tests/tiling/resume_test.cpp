@@ -178,3 +178,35 @@ TEST_CASE("tile: a tile that fails on a re-run leaves no file of the earlier run
     CHECK(test::tree(dir / out).size() == 4);  // 2 tiles, manifest, index
   }
 }
+
+TEST_CASE("tile: --resume redoes a VRT whose source was rewritten, and a scene whose world file moved it") {
+  test::ScratchDir dir;
+  test::make_scene(dir / "src.tif", {.width = 64, .height = 64, .bands = 1});
+  test::write_text(dir / "mosaic.vrt", R"(<VRTDataset rasterXSize="64" rasterYSize="64">
+  <SRS>EPSG:32618</SRS><GeoTransform>500000, 10, 0, 4000000, 0, -10</GeoTransform>
+  <VRTRasterBand dataType="UInt16" band="1">
+    <SimpleSource><SourceFilename relativeToVRT="1">src.tif</SourceFilename><SourceBand>1</SourceBand></SimpleSource>
+  </VRTRasterBand>
+</VRTDataset>
+)");
+  auto options = test::tile_options(dir / "mosaic.vrt", dir / "out", 32);
+  tiling::tile_scenes(options);
+  // The mosaic's XML unchanged, its source re-processed (was: every tile kept, all of them stale).
+  test::make_scene(dir / "src.tif",
+                   {.width = 64, .height = 64, .bands = 1, .pixel = [](int, int x, int) { return x; }});
+  options.resume = true;
+  auto report = tiling::tile_scenes(options);
+  CHECK(report.reused == 0);
+  CHECK(report.written == 4);
+
+  // A scene placed by its .tfw, moved by editing it: its tiles carry the new place (were kept at the old one).
+  test::make_scene(dir / "w.tif", {.width = 64, .height = 64, .bands = 1, .georeferenced = false});
+  test::write_text(dir / "w.tfw", "10\n0\n0\n-10\n500005\n4000005\n");
+  auto placed = test::tile_options(dir / "w.tif", dir / "placed", 32);
+  tiling::tile_scenes(placed);
+  test::write_text(dir / "w.tfw", "10\n0\n0\n-10\n600005\n4000005\n");
+  placed.resume = true;
+  report = tiling::tile_scenes(placed);
+  CHECK(report.reused == 0);
+  CHECK(report.written == 4);
+}
