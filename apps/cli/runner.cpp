@@ -227,6 +227,16 @@ bool wants_json(const CLI::App& app, const std::string& command) {
   }
 }
 
+// Help to a stdout that cannot take it (a full disk) is not help shown: exit 1, as for any result.
+int show_help(const std::string& command, const std::string& text) {
+  try {
+    emit(text);
+    return 0;
+  } catch (const core::Error& e) {
+    return report(command, e);
+  }
+}
+
 }  // namespace
 
 int run(int argc, char** argv, CommandList commands) {
@@ -293,11 +303,9 @@ int run(int argc, char** argv, CommandList commands) {
       std::cerr << "swath " << command_name << ": " << lost << "\n";
     return code;
   } catch (const CLI::CallForHelp&) {
-    std::cout << (command_name.empty() ? app.help() : app.get_subcommand(command_name)->help());
-    return 0;
+    return show_help(command_name, command_name.empty() ? app.help() : app.get_subcommand(command_name)->help());
   } catch (const CLI::CallForAllHelp&) {
-    std::cout << app.help("", CLI::AppFormatMode::All);
-    return 0;
+    return show_help(command_name, app.help("", CLI::AppFormatMode::All));
   } catch (const CLI::ParseError& e) {
     // `swath queue --json` names no command for --json to belong to: the word on the command line says it.
     if (const auto missing = missing_subcommand(app, e))

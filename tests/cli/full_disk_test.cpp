@@ -185,6 +185,7 @@ TEST_CASE("full disk: config show -o, eval -o, scale-plan --emit and --plot, std
   check_on_full_disks(
       plain("scale-plan --plot", {"scale-plan", "--simulate", inputs().trace, "--plot", "{out}/plot.svg"}));
   check_on_full_disks({"config show > FILE", {"config", "show", "--json"}, false, "shown.json"});
+  check_on_full_disks({"tile --help > FILE", {"tile", "--help"}, false, "help.txt"});  // was: exit 0, help cut short
 }
 
 TEST_CASE("full disk: --log-file lines that cannot be written are said on stderr, the command's result stands") {
