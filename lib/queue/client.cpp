@@ -129,9 +129,9 @@ void QueueClient::goodbye(const std::string& worker) {
   connection_.eval(scripts::goodbye, {keys_.ready}, {keys_.prefix, worker});
 }
 
-std::vector<Finishing> QueueClient::claim_finishing(std::int64_t hold_ms) {
-  const Value reply =
-      connection_.eval(scripts::claim_finishing, {keys_.ready}, {keys_.prefix, std::to_string(hold_ms)});
+std::vector<Finishing> QueueClient::claim_finishing(std::int64_t hold_ms, double hold_per_file_ms) {
+  const Value reply = connection_.eval(scripts::claim_finishing, {keys_.ready},
+                                       {keys_.prefix, std::to_string(hold_ms), std::to_string(hold_per_file_ms)});
   const auto& items = reply.as_array();
   std::vector<Finishing> out;
   for (std::size_t i = 0; i + 2 < items.size(); i += 3)

@@ -205,13 +205,25 @@ const Script claim_finishing{"claim_finishing", compose(settles, R"lua(
 local refused = foreign_layout()
 if refused then return refused end
 local hold_ms = tonumber(ARGV[2])
+local per_file_ms = tonumber(ARGV[3] or '0') or 0
 local now = now_ms()
 local out = {}
+local held = now + hold_ms
 for _, el in ipairs(redis.call('ZRANGEBYSCORE', k('finishing'), '-inf', now, 'LIMIT', 0, 100)) do
-  -- Held for hold_ms by this worker, so two workers rarely move the same files (both may: moves are idempotent).
-  redis.call('ZADD', k('finishing'), now + hold_ms, el)
+  -- Held by this worker, so two workers rarely move the same files (both may: moves are idempotent): hold_ms, and
+  -- per_file_ms for each file of this move and of the moves before it (this worker makes them one after another).
+  local outputs = redis.call('HGET', k('finish'), el) or ''
+  if per_file_ms > 0 then
+    local ok, parsed = pcall(cjson.decode, outputs)
+    local files = 0
+    if ok and type(parsed) == 'table' and type(parsed.files) == 'table' then
+      for _ in pairs(parsed.files) do files = files + 1 end
+    end
+    held = held + math.ceil(files * per_file_ms)
+  end
+  redis.call('ZADD', k('finishing'), held, el)
   out[#out + 1] = el
-  out[#out + 1] = redis.call('HGET', k('finish'), el) or ''
+  out[#out + 1] = outputs
   out[#out + 1] = tonumber(redis.call('HGET', k('finish_tries'), el) or '0')
 end
 return out

@@ -265,8 +265,8 @@ void Settler::fail(std::vector<Outcome>& failures) {
 void Settler::finish_orphans() {
   receive();
   const auto logger = log::get("worker");
-  const auto orphans =
-      client_.connection().with_reconnect([&] { return client_.claim_finishing(policy_.finish_hold_ms); });
+  const auto orphans = client_.connection().with_reconnect(
+      [&] { return client_.claim_finishing(policy_.finish_hold_ms, policy_.finish_hold_per_file_ms); });
   std::vector<std::string> done;
   std::vector<Unmoved> unmoved;
   for (const auto& orphan : orphans) {

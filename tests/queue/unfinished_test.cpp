@@ -2,7 +2,10 @@
 // transition, commits stay unfinished until their files are in place, and a task whose record vanished says so.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <map>
 #include <random>
+#include <string>
 #include <thread>
 
 #include "core/errors.hpp"
@@ -167,4 +170,38 @@ TEST_CASE("queue: a task whose record was evicted is dead-lettered saying so, no
   REQUIRE(why.size() == 2);
   for (const auto& d : why) CHECK(d.error.find("its record is gone from Redis (evicted") != std::string::npos);
   CHECK(f.unfinished() == f.open_tasks());
+}
+
+TEST_CASE("queue: an unmoved commit claimed by another worker is held longer for each file, counting earlier moves") {
+  Fixture f;
+  f.client.enqueue({task(1), task(2)}, false);
+  const auto batch = f.client.lease("w", 2, 60000, 15);
+  REQUIRE(batch.tasks.size() == 2);
+  const auto outputs = [](int files) {
+    std::string names;
+    for (int i = 0; i < files; ++i) names += (i == 0 ? "\"" : ",\"") + std::to_string(i) + "\":\"00\"";
+    return R"({"staging":"/s","dir":"/d","files":{)" + names + "}}";
+  };
+  f.client.commit({{batch.tasks[0].id, batch.tasks[0].token, outputs(400), "{}", 0.1, true},
+                   {batch.tasks[1].id, batch.tasks[1].token, outputs(100), "{}", 0.1, true}},
+                  0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const auto before =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  const auto claimed = f.client.claim_finishing(1000, 10);
+  REQUIRE(claimed.size() == 2);
+  // Was: each held 1 s, whatever it held (a worker moving 15,625 tiles saw three others take its move over).
+  std::map<std::string, double> held;
+  for (const auto& c : claimed) {
+    held[c.id] =
+        std::stod(f.counter.command({"ZSCORE", "swath:{u}:finishing", c.id}).text) - static_cast<double>(before);
+  }
+  const auto& first = claimed[0].id;
+  const auto& second = claimed[1].id;
+  const double first_files = first == batch.tasks[0].id ? 400 : 100;
+  CHECK(held[first] >= 1000 + first_files * 10);
+  CHECK(held[first] < 1000 + first_files * 10 + 2000);
+  CHECK(held[second] >= 1000 + 500 * 10);  // after the first's move
+  CHECK(held[second] < 1000 + 500 * 10 + 2000);
 }
