@@ -66,14 +66,28 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
     if (ec) throw core::IoError("cannot look at '" + path + "'", ec.message(), "check the output's permissions");
     return there;
   };
+  // Every destination looked at before the first rename: one that cannot take its file (a directory there, a file
+  // where a directory goes, no permission) fails the move with nothing moved, so a move that dies leaves all its
+  // files in staging, as its reason says, and none in place listed by nothing.
+  std::set<std::string> ready;
+  for (const auto& name : names) {
+    check_output_name(name);  // the names come back from Redis when another worker finishes the move
+    const std::string to = dir + "/" + name;
+    const std::string parent = fs::path(to).parent_path().string();
+    if (ready.insert(parent).second) core::ensure_writable_directory(parent);  // once per directory, not per file
+    std::error_code ec;
+    if (fs::symlink_status(to, ec).type() == fs::file_type::directory && present(staging + "/" + name))
+      throw core::IoError("cannot write '" + to + "'", "a directory has that name",
+                          "remove or rename that directory, then `swath queue dead retry` the task");
+    if (const auto problem = core::unreplaceable_problem(to); !problem.empty())
+      throw core::IoError("cannot write '" + to + "'", problem, "remove it, then `swath queue dead retry` the task");
+  }
   std::set<std::string> dirs;   // the directories renamed into: synced before the move is reported done
   std::set<std::string> above;  // their parents up to the output's
   for (const auto& name : names) {
-    check_output_name(name);  // the names come back from Redis when another worker finishes the move
     const std::string from = staging + "/" + name;
     const std::string to = dir + "/" + name;
     const std::string parent = fs::path(to).parent_path().string();
-    if (dirs.count(parent) == 0) core::ensure_writable_directory(parent);  // once per directory, not per file
     try {
       if (present(from)) core::commit_file(from, to);
     } catch (const core::IoError&) {

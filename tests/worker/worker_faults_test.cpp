@@ -71,6 +71,17 @@ class SceneFileHandler final : public worker::TaskHandler {
   }
 };
 
+// Writes scene/x.txt and then its list, the way the tile kind writes its tiles and then its manifest.
+class ListedFilesHandler final : public worker::TaskHandler {
+ public:
+  bool writes_outputs() const override { return true; }
+  worker::HandlerResult run(const queue::Task&, const worker::HandlerContext& context) override {
+    test::write_text(context.staging_dir + "/scene/x.txt", "x\n");
+    test::write_text(context.staging_dir + "/list.txt", "scene/x.txt\n");
+    return {{"scene/x.txt", "list.txt"}, std::nullopt};
+  }
+};
+
 const std::string fixture_trace = "0af7651916cd43dd8448eb211c80319c";  // Fixture::task's traceparent
 
 // The log lines about one task ("JOB:ID" or the bare id).
@@ -137,6 +148,31 @@ TEST_CASE(
   CHECK(core::read_file(f.dir / "out/scene/x.txt") == "x\n");
   CHECK_FALSE(fs::exists(f.dir / "out/.swath-staging"));
   CHECK(queue::read_stats(f.client, 300).unfinished == 0);
+}
+
+TEST_CASE("worker: a move that cannot take its last file moves none: the dead task's files all wait in staging") {
+  Fixture f;
+  fs::create_directories(f.dir / "out/list.txt/in-the-way");  // a directory where the list goes
+  auto handlers = worker::builtin_handlers();
+  handlers.add("listed", std::make_shared<ListedFilesHandler>());
+  f.client.enqueue({f.task("listed", {f.input("s.txt", "s")})}, false);
+  const auto summary = worker::run_worker(f.options(), handlers);
+  CHECK(summary.settled.dead == 1);
+  const auto dead = f.client.dead_list(0, -1);
+  REQUIRE(dead.size() == 1);
+  CHECK_MESSAGE(dead[0].error.find("they wait in the staging directory") != std::string::npos, dead[0].error);
+  // Was: scene/x.txt moved into place, listed by nothing, and gone from staging.
+  CHECK_FALSE(fs::exists(f.dir / "out/scene/x.txt"));
+  std::size_t staged = 0;
+  for (const auto& e : fs::recursive_directory_iterator(f.dir / "out/.swath-staging"))
+    staged += e.path().filename() == "x.txt" ? 1 : 0;
+  CHECK(staged == 1);
+
+  fs::remove_all(f.dir / "out/list.txt");
+  CHECK(f.client.dead_retry({dead[0].id.substr(dead[0].id.find(':') + 1)}) == 1);
+  CHECK(worker::run_worker(f.options(), handlers).settled.committed == 1);
+  CHECK(core::read_file(f.dir / "out/scene/x.txt") == "x\n");
+  CHECK(core::read_file(f.dir / "out/list.txt") == "scene/x.txt\n");
 }
 
 TEST_CASE("worker: a task that hangs (a FIFO as input) is abandoned at its time limit, retried, then dead as hung") {
