@@ -243,6 +243,7 @@ const Script dead_purge{"dead_purge", compose(settles, with_take_dead(R"lua(
 local refused = foreign_layout()
 if refused then return refused end
 local taken = take_dead()
+local jobs = {}
 for _, el in ipairs(taken) do
   local job, id = split_key(el)
   if job and string.sub(record(job, id) or '', 1, 1) == 'x' then
@@ -250,8 +251,12 @@ for _, el in ipairs(taken) do
     -- Gone from its job: the same task enqueued again is new there (and counted once in 'tasks').
     redis.call('HINCRBY', jk(job), 'dead', -1)
     redis.call('HINCRBY', jk(job), 'tasks', -1)
+    jobs[job] = true
   end
 end
+-- A held task (a pyramid's merge) waited for these: with none dead left it runs, and fails naming what is missing
+-- when they were its shards (then dead, to purge too), rather than keeping its job unfinished for good.
+for job in pairs(jobs) do release_held(job) end
 return #taken
 )lua")
                                                            .c_str())};

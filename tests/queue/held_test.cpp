@@ -146,3 +146,25 @@ TEST_CASE(
   REQUIRE(leased.size() == 1);
   CHECK(leased[0].task_id() == id);
 }
+
+TEST_CASE("queue: purging a job's dead tasks releases its held task, which runs (and may die) so the job can end") {
+  Fixture f;
+  const auto tasks = pyramid(2);
+  f.client.enqueue(tasks, false);
+  auto shards = f.lease();
+  REQUIRE(shards.size() == 2);
+  f.client.fail({{shards[0].id, shards[0].token, "bad input", true, 0}}, 3);
+  f.client.fail({{shards[1].id, shards[1].token, "bad input", true, 0}}, 3);
+  CHECK(f.lease().empty());
+  CHECK(f.job().held == 1);
+  // Was: the merge held for good, the job listed for ever (it never expires with a task unfinished).
+  CHECK(f.client.dead_purge({}) == 2);
+  CHECK(f.job().held == 0);
+  const auto merge = f.lease();
+  REQUIRE(merge.size() == 1);
+  CHECK(merge[0].task_id() == tasks[2].id);
+  f.client.fail({{merge[0].id, merge[0].token, "shard 0/2 is missing", true, 0}}, 3);
+  CHECK(f.client.dead_purge({}) == 1);
+  CHECK(f.job().unfinished == 0);
+  CHECK(f.llen("unfinished") == 0);
+}
