@@ -108,9 +108,11 @@ class EnqueueCommand final : public cli::Command {
       throw core::IoError(
           "Redis refused " + std::to_string(summary.not_queued) + " of " + std::to_string(summary.tasks) + " tasks",
           summary.refusal,
-          std::string(summary.refused_busy ? "Redis was running another client's long script; once it has ended"
-                                           : "free memory in Redis or raise its maxmemory, then") +
-              " run the same command again: what is queued is skipped, the rest is queued");
+          summary.refusal.rfind("READONLY", 0) == 0
+              ? "that server is a read-only replica: point --redis at the primary, then run the same command again"
+              : std::string(summary.refused_busy ? "Redis was running another client's long script; once it has ended"
+                                                 : "free memory in Redis or raise its maxmemory, then") +
+                    " run the same command again: what is queued is skipped, the rest is queued");
     }
     return static_cast<int>(core::ExitCode::ok);
   }

@@ -127,6 +127,8 @@ class Connection {
   // Throws IoError when the server may evict keys (a maxmemory-policy other than noeviction) unless
   // `allow_eviction`; returns what else makes it unsafe for a reliable queue (no AOF), for the caller to log.
   std::vector<std::string> check_durability(bool allow_eviction);
+  // Throws IoError when the server is a read-only replica: for the commands that write (enqueue, worker).
+  void refuse_read_only_replica();
 
  private:
   // A BUSY reply (another client's long script; what was asked did not run): closes the connection and throws

@@ -38,8 +38,23 @@ void script_failed(const Script& script, const std::string& error, const std::st
                         "Redis is out of memory (maxmemory): give it more, or let workers drain the queue, then run "
                         "the same command again");
   }
+  // A replica takes no writes: the URL names the wrong server, not a damaged queue.
+  if (error.rfind("READONLY", 0) == 0) {
+    throw core::IoError(std::string("Redis refused swath's ") + script.name + " script", error,
+                        "that server is a read-only replica: point --redis at the primary");
+  }
   throw core::DataError(std::string("Redis failed swath's ") + script.name + " script", error,
                         "check the server's log; is the key space shared with another program?");
+}
+
+void Connection::refuse_read_only_replica() {
+  // Every script would fail on its first write, said as something else (a worker: "unreachable").
+  const Value replication = command({"INFO", "replication"});
+  if (!replication.is_error() && replication.text.find("role:slave") != std::string::npos &&
+      replication.text.find("slave_read_only:0") == std::string::npos) {
+    throw core::IoError("Redis at " + endpoint_.describe() + " is a read-only replica",
+                        "this command writes to the queue", "point --redis at the primary");
+  }
 }
 
 std::vector<std::string> Connection::check_durability(bool allow_eviction) {

@@ -85,6 +85,7 @@ Enqueuer::Enqueuer(EnqueueOptions options) : options_(std::move(options)) {
                                                                   .give_up = core::cancel_requested});
   // Waited out as the batches are (a restart, another client's long script), not an exit 1 before the first.
   const auto warnings = connection_->with_reconnect([&] {
+    connection_->refuse_read_only_replica();
     auto said = connection_->check_durability(options_.allow_eviction);
     check_layout(*connection_, keys);
     return said;

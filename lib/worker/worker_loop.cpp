@@ -81,6 +81,7 @@ WorkerSummary WorkerLoop::run() {
   const auto logger = log::get("worker");
   // Waited out as every later call is (a restart, another client's long script), not an exit 1 at start-up.
   const auto warnings = connection_.with_reconnect([&] {
+    connection_.refuse_read_only_replica();
     auto said = connection_.check_durability(options_.allow_eviction);
     queue::check_layout(connection_, client_.keys());
     return said;

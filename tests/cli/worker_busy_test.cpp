@@ -1,5 +1,5 @@
 // `swath worker` while Redis runs another client's long script (it answers BUSY to every other command): the
-// worker waits it out, as it waits for a restarting Redis, instead of exiting.
+// worker waits it out, as it waits for a restarting Redis, instead of exiting. A read-only replica is said as such.
 #include <doctest/doctest.h>
 
 #include <csignal>
@@ -51,4 +51,24 @@ TEST_CASE("worker: Redis busy with another client's script is waited out, at sta
   const auto stopped = worker.wait();
   CHECK_MESSAGE(stopped.exit_code == 130, stopped.err);  // stopped by a signal, as every command says
   CHECK(stopped.err.find("failed swath's") == std::string::npos);
+}
+
+TEST_CASE("enqueue, worker: a read-only replica is refused as such; queue stats still reads it") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_with_known_pixels(dir, 32, 32);
+  REQUIRE(redis.cli({"REPLICAOF", "127.0.0.1", "1"}) == "OK");  // a replica (of no reachable primary) takes no writes
+  // Was: "Redis refused swath's claim script: READONLY ..." (enqueue), "Redis ... is unreachable" (worker).
+  auto r = test::swath(with_redis(redis, {"enqueue", "--kind", "checksum", scene, "--output", dir / "out"}));
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("is a read-only replica: this command writes to the queue (hint: point --redis at the "
+                           "primary)") != std::string::npos,
+                r.err);
+  r = test::swath(with_redis(redis, {"worker", "--exit-when-empty"}));
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("is a read-only replica") != std::string::npos, r.err);
+  r = test::swath(with_redis(redis, {"queue", "dead", "purge", "--all"}));
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.err.find("point --redis at the primary") != std::string::npos, r.err);
+  CHECK(test::swath(with_redis(redis, {"queue", "stats"})).exit_code == 0);
 }
