@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/json_lines.hpp"
 #include "tiling/manifest_reader.hpp"
 
 namespace swath::webmap {
@@ -133,6 +134,11 @@ ShardSet read_shards(const std::string& dir) {
     bool first = true;
     while (auto entry = reader.next()) {
       if (const auto* header = std::get_if<tiling::ManifestHeader>(&*entry)) {
+        if (first && core::string_field(header->json, "grid") != "xyz") {  // the wrong directory, not a damaged shard
+          throw core::UsageError(what, name + " is a shard of chips (`swath tile --shard` without --grid xyz)",
+                                 "--merge-shards merges a pyramid's shards; chip shards need no merge: together "
+                                 "their manifests list every tile");
+        }
         const auto* shard = header->json.find("shard");
         if (!first || shard == nullptr || !shard->is_object() || shard->find("index") == nullptr ||
             shard->at("index").as_int() != i) {

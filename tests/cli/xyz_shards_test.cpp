@@ -102,6 +102,13 @@ TEST_CASE("tile --grid xyz --merge-shards: a missing, unfinished or differently 
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(contains(r.err, "no shard manifest"), r.err);
 
+  // Chip shards are not a pyramid's (was: exit 1, "not the header of pyramid shard 0/2").
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "chips", "--shard", "0/2", "--size", "128"}).exit_code == 0);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "chips", "--shard", "1/2", "--size", "128"}).exit_code == 0);
+  r = merge(dir / "chips");
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(contains(r.err, "tiles.shard-0-of-2.jsonl is a shard of chips"), r.err);
+
   shard(dir / "half", "0/2");
   r = merge(dir / "half");
   CHECK(r.exit_code == 1);
