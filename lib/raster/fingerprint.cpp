@@ -1,6 +1,7 @@
 // Size + first and last bytes of a file through VSI, hashed.
 #include "raster/fingerprint.hpp"
 
+#include <cpl_conv.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <gdal_priv.h>
@@ -46,17 +47,22 @@ std::optional<std::string> file_fingerprint(const std::string& path, std::size_t
 
 std::optional<std::string> scene_fingerprint(GDALDataset& dataset, const std::string& path) {
   auto own = file_fingerprint(path);
+  const std::string dir = CPLGetPath(path.c_str());
+  const std::string stem = std::string(CPLGetBasename(path.c_str())) + ".";
   std::vector<std::string> others;
   char** files = dataset.GetFileList();
   for (int i = 0; files != nullptr && files[i] != nullptr; ++i) {
-    if (path != files[i]) others.emplace_back(files[i]);
+    const std::string file = files[i];
+    const bool sidecar =
+        CPLGetPath(file.c_str()) == dir && std::string(CPLGetFilename(file.c_str())).rfind(stem, 0) == 0;
+    if (file != path && (!own || sidecar)) others.push_back(file);
   }
   CSLDestroy(files);
   if (others.empty()) return own;  // the scene file alone, as most are: its fingerprint as ever
-  // In GDAL's order (the scene's, then its sidecars, then a VRT's sources in the VRT's order), not by name: a
-  // byte-identical copy of the whole set elsewhere has the same fingerprint.
+  // In GDAL's order, not by name: a byte-identical copy of the scene and its sidecars elsewhere has the same
+  // fingerprint (a subdataset's, which holds its name, only under that name).
   std::string text = own ? "scene " + *own + "\n" : "source " + path + "\n";
-  constexpr std::size_t sidecar_edge = std::size_t{64} << 10;  // a mosaic may have thousands of sources
+  constexpr std::size_t sidecar_edge = std::size_t{64} << 10;
   for (const auto& file : others) {
     const auto print = file_fingerprint(file, sidecar_edge);
     if (!print) return std::nullopt;

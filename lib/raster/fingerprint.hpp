@@ -20,10 +20,11 @@ namespace swath::raster {
 std::optional<std::string> file_fingerprint(const std::string& path, std::size_t edge_bytes = std::size_t{1} << 20);
 
 // A scene's identity for --resume and the fleet's checks: file_fingerprint of `path` when the dataset is that one file;
-// else also of every other file GDAL reads it from (`dataset.GetFileList()`: sidecars such as .tfw and .aux.xml
-// that georeference it, a VRT's sources, a subdataset's container — each by size and its first and last 64 KiB),
-// with a subdataset's own name (NETCDF:"f.nc":var), which is no file. A VRT's source rewritten, a moved .tfw or
-// another variable of one file thus changes it. nullopt when one of those files cannot be read.
+// else also of its sidecars GDAL reads (`dataset.GetFileList()` entries beside it named after it: .tfw, .aux.xml,
+// .ovr, .msk — each by size and its first and last 64 KiB); a subdataset (NETCDF:"f.nc":var, no file) by its name
+// and every file GDAL lists for it. A moved .tfw or another variable of one file thus changes it. A VRT's sources
+// are not read (a mosaic of thousands on object storage would cost each task thousands of requests): a source
+// rewritten behind an unchanged VRT is not seen. nullopt when one of those files cannot be read.
 std::optional<std::string> scene_fingerprint(GDALDataset& dataset, const std::string& path);
 // Opens `path` for it; nullopt when it cannot be opened.
 std::optional<std::string> scene_fingerprint(const std::string& path);

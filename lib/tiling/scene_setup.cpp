@@ -264,7 +264,9 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
                         const std::string& provenance, const std::string& expected_fingerprint) {
   auto dataset = raster::open_scene(path);  // first: a FIFO's blocked open ends on Ctrl-C there, as an Interrupted
   auto fingerprint = raster::scene_fingerprint(*dataset, path);
-  if (!expected_fingerprint.empty() && fingerprint != expected_fingerprint) {
+  // The file's own fingerprint is what a swath before sidecars counted recorded (its manifests, its enqueue's tasks).
+  if (!expected_fingerprint.empty() && fingerprint != expected_fingerprint &&
+      raster::file_fingerprint(path) != expected_fingerprint) {
     // Tiles cut from another file would be listed under the manifest's ids (and one smaller, or of other bands,
     // would fail as if the options were wrong).
     throw core::DataError("scene '" + path + "'",

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/errors.hpp"
+#include "raster/fingerprint.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
 #include "support/tile_helpers.hpp"
@@ -179,26 +180,9 @@ TEST_CASE("tile: a tile that fails on a re-run leaves no file of the earlier run
   }
 }
 
-TEST_CASE("tile: --resume redoes a VRT whose source was rewritten, and a scene whose world file moved it") {
+TEST_CASE("tile: --resume redoes a scene whose world file moved it") {
   test::ScratchDir dir;
-  test::make_scene(dir / "src.tif", {.width = 64, .height = 64, .bands = 1});
-  test::write_text(dir / "mosaic.vrt", R"(<VRTDataset rasterXSize="64" rasterYSize="64">
-  <SRS>EPSG:32618</SRS><GeoTransform>500000, 10, 0, 4000000, 0, -10</GeoTransform>
-  <VRTRasterBand dataType="UInt16" band="1">
-    <SimpleSource><SourceFilename relativeToVRT="1">src.tif</SourceFilename><SourceBand>1</SourceBand></SimpleSource>
-  </VRTRasterBand>
-</VRTDataset>
-)");
-  auto options = test::tile_options(dir / "mosaic.vrt", dir / "out", 32);
-  tiling::tile_scenes(options);
-  // The mosaic's XML unchanged, its source re-processed (was: every tile kept, all of them stale).
-  test::make_scene(dir / "src.tif",
-                   {.width = 64, .height = 64, .bands = 1, .pixel = [](int, int x, int) { return x; }});
-  options.resume = true;
-  auto report = tiling::tile_scenes(options);
-  CHECK(report.reused == 0);
-  CHECK(report.written == 4);
-
+  tiling::TileReport report;
   // A scene placed by its .tfw, moved by editing it: its tiles carry the new place (were kept at the old one).
   test::make_scene(dir / "w.tif", {.width = 64, .height = 64, .bands = 1, .georeferenced = false});
   test::write_text(dir / "w.tfw", "10\n0\n0\n-10\n500005\n4000005\n");
@@ -209,4 +193,12 @@ TEST_CASE("tile: --resume redoes a VRT whose source was rewritten, and a scene w
   report = tiling::tile_scenes(placed);
   CHECK(report.reused == 0);
   CHECK(report.written == 4);
+
+  // A fleet task of a swath before sidecars counted carries the file's own fingerprint: still the same scene.
+  auto task = test::tile_options(dir / "w.tif", dir / "task", 32);
+  task.scene_fingerprints = {*raster::file_fingerprint(dir / "w.tif")};
+  CHECK(tiling::tile_scenes(task).written == 4);
+  task.scene_fingerprints = {"sha256:0000"};
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(task), doctest::Contains("it was rewritten or replaced since"),
+                       core::DataError);
 }
