@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <regex>
 
 #include "core/errors.hpp"
 #include "tiling/manifest_reader.hpp"
@@ -30,15 +31,24 @@ std::optional<std::string> family_manifest(const std::string& name, const std::s
   return manifest;
 }
 
-// A local run's manifest: tiles.jsonl or tiles.shard-I-of-N.jsonl; the fleet's name a task between.
+// A local run's manifest: tiles.jsonl or tiles.shard-I-of-N.jsonl.
 bool written_locally(const std::string& manifest, const std::string& stem) {
-  return manifest == stem + ".jsonl" || manifest.rfind(stem + ".shard-", 0) == 0;
+  static const std::regex shard(R"(\.shard-\d+-of-\d+\.jsonl)");
+  return manifest == stem + ".jsonl" ||
+         (manifest.rfind(stem, 0) == 0 && std::regex_match(manifest.substr(stem.size()), shard));
+}
+
+// A fleet task's: tiles.<32 hex digits, the task id>[.shard-I-of-N].jsonl. Other names (a copy kept as
+// tiles.old.jsonl) are neither's.
+bool written_by_fleet(const std::string& manifest, const std::string& stem) {
+  static const std::regex task(R"(\.[0-9a-f]{32}(\.shard-\d+-of-\d+)?\.jsonl)");
+  return manifest.rfind(stem, 0) == 0 && std::regex_match(manifest.substr(stem.size()), task);
 }
 
 }  // namespace
 
 bool is_fleet_manifest_name(const std::string& manifest_name) {
-  return !written_locally(manifest_name, manifest_name.substr(0, manifest_name.find('.')));
+  return written_by_fleet(manifest_name, manifest_name.substr(0, manifest_name.find('.')));
 }
 
 ListedByOtherKind ListedByOtherKind::find(const std::string& output_dir, const std::string& manifest_name,
@@ -53,7 +63,10 @@ ListedByOtherKind ListedByOtherKind::find(const std::string& output_dir, const s
   for (fs::directory_iterator it(output_dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     const auto manifest = family_manifest(name, stem);
-    if (!manifest || written_locally(*manifest, stem) != fleet || !it->is_regular_file(ec)) continue;
+    std::error_code type_error;  // not the listing's: a file gone meanwhile ends nothing
+    if (!manifest || !(fleet ? written_locally(*manifest, stem) : written_by_fleet(*manifest, stem)) ||
+        !it->is_regular_file(type_error))
+      continue;
     names.push_back(name);
   }
   std::sort(names.begin(), names.end());

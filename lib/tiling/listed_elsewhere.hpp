@@ -10,14 +10,16 @@
 
 namespace swath::tiling {
 
+// A fleet task's manifest name (tiles.<32-hex task id>[.shard-I-of-N].jsonl), not a local run's (tiles.jsonl,
+// tiles.shard-I-of-N.jsonl).
+bool is_fleet_manifest_name(const std::string& manifest_name);
+
 // The scenes that manifests (and a local run's journals) of `manifest_name`'s family written by the other kind of run
 // list with the options of `header` (a chips header; its "scenes" are not read). `fleet`: this run is a fleet task,
 // so local runs' files count (tiles.jsonl, tiles.shard-I-of-N.jsonl, their journals); else the fleet's
-// (tiles.<task>[.shard-I-of-N].jsonl). Other options are another tile set, OtherRuns' to find. Read once per output
+// (tiles.<task id>[.shard-I-of-N].jsonl; other names, such as a copy kept as tiles.old.jsonl, are
+// neither's). Other options are another tile set, OtherRuns' to find. Read once per output
 // and options: a fleet output holds a manifest per task.
-// A fleet task's manifest name (tiles.<task>.jsonl), not a local run's (tiles.jsonl, tiles.shard-I-of-N.jsonl).
-bool is_fleet_manifest_name(const std::string& manifest_name);
-
 class ListedByOtherKind {
  public:
   static ListedByOtherKind find(const std::string& output_dir, const std::string& manifest_name,

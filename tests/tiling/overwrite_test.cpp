@@ -28,32 +28,36 @@ TEST_CASE("tile: fleet-task manifests of the same options are one tile set; anot
   const auto scene = test::make_scene(dir / "scene.tif", {.width = 64, .height = 64});  // 16-px tiles: 16
   // As the fleet's tile tasks commit them: tiles.<task-id>.jsonl, each task a slice of the grid.
   auto task = test::tile_options(scene, dir / "out", 16);
-  task.manifest_name = "tiles.task-a.jsonl";
-  task.index_name = "tiles.task-a.geojson";
+  task.manifest_name = "tiles.0123456789abcdef0123456789abcdef.jsonl";
+  task.index_name = "tiles.0123456789abcdef0123456789abcdef.geojson";
   task.only_indices = {0, 1, 2, 3, 4, 5, 6, 7};
   tiling::tile_scenes(task);
-  task.manifest_name = "tiles.task-b.jsonl";
-  task.index_name = "tiles.task-b.geojson";
+  task.manifest_name = "tiles.fedcba9876543210fedcba9876543210.jsonl";
+  task.index_name = "tiles.fedcba9876543210fedcba9876543210.geojson";
   task.only_indices = {8, 9, 10, 11, 12, 13, 14, 15};
   tiling::tile_scenes(task);
   CHECK(tif_files(dir / "out") == 16);
 
   // A local run of the same scene and options: its tiles.jsonl would list the tasks' tiles again.
   auto local = test::tile_options(scene, dir / "out", 16);
-  CHECK_THROWS_WITH_AS(tiling::tile_scenes(local),
-                       doctest::Contains("'tiles.task-a.jsonl' lists the tiles of scene 'scene' with these options"),
-                       core::UsageError);
+  CHECK_THROWS_WITH_AS(
+      tiling::tile_scenes(local),
+      doctest::Contains(
+          "'tiles.0123456789abcdef0123456789abcdef.jsonl' lists the tiles of scene 'scene' with these options"),
+      core::UsageError);
   CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
 
   local.grid.size = 32;
   CHECK_THROWS_WITH_AS(tiling::tile_scenes(local),
-                       doctest::Contains("(tiles.task-a.jsonl: size 16; this run: size 32)"), core::UsageError);
+                       doctest::Contains("(tiles.0123456789abcdef0123456789abcdef.jsonl: size 16; this run: size 32)"),
+                       core::UsageError);
   local.overwrite = true;
   const auto report = tiling::tile_scenes(local);
   CHECK(report.removed == 12);
   CHECK(tif_files(dir / "out") == 4);
   for (const char* gone :
-       {"tiles.task-a.jsonl", "tiles.task-a.geojson", "tiles.task-b.jsonl", "tiles.task-b.geojson"}) {
+       {"tiles.0123456789abcdef0123456789abcdef.jsonl", "tiles.0123456789abcdef0123456789abcdef.geojson",
+        "tiles.fedcba9876543210fedcba9876543210.jsonl", "tiles.fedcba9876543210fedcba9876543210.geojson"}) {
     CHECK_FALSE(fs::exists(dir / ("out/" + std::string(gone))));
   }
 }
@@ -103,4 +107,14 @@ TEST_CASE("tile: a run naming fewer scenes than the manifest it replaces is refu
   CHECK(report.removed == 16);
   CHECK(tif_files(dir / "out") == 4);
   CHECK_FALSE(fs::exists(dir / "out/a"));
+}
+
+TEST_CASE("tile: a copy of the manifest kept beside it (tiles.old.jsonl) is no fleet task's: --resume goes on") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 64, .height = 64});
+  auto options = test::tile_options(scene, dir / "out", 16);
+  tiling::tile_scenes(options);
+  fs::copy_file(dir / "out/tiles.jsonl", dir / "out/tiles.old.jsonl");
+  options.resume = true;
+  CHECK(tiling::tile_scenes(options).reused == 16);
 }
