@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "core/errors.hpp"
@@ -82,6 +83,7 @@ class OutputCheck {
     }
     check();
     const std::lock_guard lock(mutex_);
+    std::erase_if(checked_, [&](const auto& entry) { return now - entry.second >= kPeriod; });  // a long-lived worker
     checked_[key] = now;
   }
 
@@ -89,6 +91,34 @@ class OutputCheck {
   static constexpr std::chrono::seconds kPeriod{60};
   std::mutex mutex_;
   std::map<std::string, std::chrono::steady_clock::time_point> checked_;
+};
+
+// Local runs' scenes in an output, per output and options, read again once a minute: a task checks its own scenes
+// against them (a job of one-scene tasks would otherwise list its output once per task).
+class LocalRuns {
+ public:
+  std::shared_ptr<const tiling::ListedByOtherKind> operator()(const std::string& output,
+                                                              const tiling::TileOptions& options) {
+    const std::string key = output + "\n" + tiling::output_options_json(options).dump();
+    const auto now = std::chrono::steady_clock::now();
+    {
+      const std::lock_guard lock(mutex_);
+      if (const auto found = read_.find(key); found != read_.end() && now - found->second.first < kPeriod)
+        return found->second.second;
+    }
+    auto listed = std::make_shared<const tiling::ListedByOtherKind>(local_tile_runs(output, options));
+    const std::lock_guard lock(mutex_);
+    std::erase_if(read_, [&](const auto& entry) { return now - entry.second.first >= kPeriod; });
+    read_[key] = {now, listed};
+    return listed;
+  }
+
+ private:
+  static constexpr std::chrono::seconds kPeriod{60};
+  std::mutex mutex_;
+  std::map<std::string,
+           std::pair<std::chrono::steady_clock::time_point, std::shared_ptr<const tiling::ListedByOtherKind>>>
+      read_;
 };
 
 class TileHandler final : public worker::TaskHandler {
@@ -102,12 +132,9 @@ class TileHandler final : public worker::TaskHandler {
     other_sets_(
         task.output + "\n" + tiling::output_options_json(options).dump() + "\n" + std::to_string(options.shard.count),
         [&] { refuse_other_tile_sets(task.output, options, Audience::worker); });
-    // Per scene too (a local run of it may have listed its tiles there since enqueue): reads that directory's names.
-    other_sets_(task.output + "\n" + tiling::output_options_json(options).dump() + "\n" + core::join(task.inputs, "\n"),
-                [&] {
-                  refuse_scenes_tiled_locally(local_tile_runs(task.output, options),
-                                              tiling::scene_names(options.scenes), task.output, Audience::worker);
-                });
+    // Its scenes listed there by a local run since enqueue.
+    refuse_scenes_tiled_locally(*local_runs_(task.output, options), tiling::scene_names(options.scenes), task.output,
+                                Audience::worker);
     options.output_dir = context.staging_dir;
     options.resources = resources_;
     if (!task.job.empty()) options.header_labels = core::Json::Object{{"job", task.job}, {"task", task.id}};
@@ -169,6 +196,7 @@ class TileHandler final : public worker::TaskHandler {
 
   Resources resources_;
   OutputCheck other_sets_;
+  LocalRuns local_runs_;
 };
 
 class DetectHandler final : public worker::TaskHandler {
