@@ -124,8 +124,9 @@ class QueueClient {
   std::vector<std::string> fail(const std::vector<Failure>& failures, std::int64_t max_attempts);
   std::int64_t release(const std::vector<LeaseRef>& held);
   void goodbye(const std::string& worker);
-  // Due commits whose files still sit in staging (up to 100), each held by this caller for `hold_ms` plus
-  // `hold_per_file_ms` for each file of it and of those claimed before it: the caller moves them in turn.
+  // Due commits whose files still sit in staging (up to 100, and a minute's worth of files at `hold_per_file_ms`),
+  // each held by this caller for `hold_ms` plus `hold_per_file_ms` for every file claimed: the caller moves them in
+  // turn and reports them together.
   std::vector<Finishing> claim_finishing(std::int64_t hold_ms, double hold_per_file_ms = 0);
   void finished(const std::vector<std::string>& ids);  // their files are in place: the tasks are finished
   // Moves that failed, (id, error): one word per id, "retry", "dead" (after max_tries) or "gone".
