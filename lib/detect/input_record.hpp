@@ -11,7 +11,7 @@ namespace swath::detect {
 struct InputIdentity {
   std::string scene;        // the `scene` attribute its detections carry
   std::string tile;         // a manifest's tile id ("" for a scene given itself)
-  std::string fingerprint;  // raster::file_fingerprint (a scene), "" when none could be taken
+  std::string fingerprint;  // raster::scene_fingerprint (a scene), "" when none could be taken
   std::string sha256;       // a manifest tile's SHA-256 (checked against its file before it was read)
 };
 

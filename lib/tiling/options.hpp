@@ -37,8 +37,9 @@ struct TileOptions {
   Shard shard;
   // Only these grid indices (row-major, per scene), e.g. a fleet task's slice; empty: every index.
   std::vector<std::int64_t> only_indices;
-  // Per scene, the raster::file_fingerprint its selected tiles were listed for ("" or absent: any): a fleet task
-  // from a manifest re-cuts tiles under the manifest's ids, so a scene rewritten since is refused (DataError).
+  // Per scene, the raster::scene_fingerprint (or, from an earlier swath, file_fingerprint) its selected tiles were
+  // listed for ("" or absent: any): a fleet task from a manifest re-cuts tiles under the manifest's ids, so a scene
+  // rewritten since is refused (DataError).
   std::vector<std::string> scene_fingerprints;
   bool resume = false;
   // Replace the tile set of a run with other options in output_dir (refused without it): its tiles this run

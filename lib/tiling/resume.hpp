@@ -14,10 +14,10 @@ class PreviousRun {
  public:
   // Reads `manifest_name` and its journal in `output_dir`; keeps the records written under the options hash
   // of `header` (this run's manifest header) for scenes described there exactly as in `header` (size, bands,
-  // type, grid, file fingerprint): a scene replaced by another of the same name, or rewritten in place, is
-  // redone. Later records win. Missing files, foreign headers and a torn last line are skipped. The
-  // fingerprint hashes the file's size and ends only (raster::file_fingerprint): a same-size rewrite confined
-  // to the middle of a large file is not detected.
+  // type, grid, fingerprint): a scene replaced by another of the same name, rewritten in place, or without a
+  // fingerprint, is redone. Later records win. Missing files, foreign headers and a torn last line are skipped. The
+  // fingerprint hashes the sizes and ends of the file and its sidecars only (raster::scene_fingerprint): a same-size
+  // rewrite confined to the middle of a large file, or of a VRT's source, is not detected.
   static PreviousRun load(const std::string& output_dir, const std::string& manifest_name, const core::Json& header);
 
   // The record of `id` a resumed run may keep: blank, or written at `path` (relative to `output_dir`, the

@@ -19,7 +19,7 @@ namespace swath::tiling {
 struct TileScene {
   std::string name;  // directory under the output directory
   std::string path;
-  std::optional<std::string> fingerprint;  // raster::file_fingerprint: --resume redoes a scene rewritten in place
+  std::optional<std::string> fingerprint;  // raster::scene_fingerprint: --resume redoes a scene rewritten in place
   raster::SceneInfo info;
   Grid grid;
   std::unique_ptr<raster::WindowReader> reader{};  // one GDAL handle per thread

@@ -94,7 +94,7 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
       // Another worker finishing the same orphaned commit moved it first.
       if (present(from) || !present(to)) throw;
     }
-    if (!present(to)) {
+    if (std::error_code ec; !fs::is_regular_file(to, ec)) {  // a directory there is no file moved
       throw core::IoError("committed output '" + to + "' is missing", "its staged file '" + from + "' is gone too",
                           "run the task again with `swath enqueue --force`");
     }
