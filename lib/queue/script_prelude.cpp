@@ -207,6 +207,24 @@ local function unfinished(job, n)
     track_deadline(job)
   end
 end
+-- A held task (a pyramid's merge) of a job one of whose tasks was purged (`queue dead purge`, or the dead list's cap)
+-- can never have all it waits for: it goes too, and the job ends once its other tasks do. Not released: it would
+-- merge shards that are missing. The same work enqueued again (--force) holds a new one.
+local function drop_held(job)
+  local held = tonumber(redis.call('HGET', jk(job), 'held') or '0') or 0
+  if held <= 0 then return end
+  for _, id in ipairs(redis.call('SMEMBERS', jk(job) .. ':held')) do
+    if string.sub(record(job, id) or '', 1, 1) == 'h' then redis.call('HDEL', tk(job, id), id) end
+  end
+  redis.call('DEL', jk(job) .. ':held')
+  redis.call('HSET', jk(job), 'held', 0)
+  redis.call('HINCRBY', jk(job), 'tasks', -held)
+  -- Held tasks count in their job's unfinished, not in the unfinished list (unfinished() would shrink it).
+  if redis.call('HINCRBY', jk(job), 'unfinished', -held) <= 0 then
+    each_job_key(job, 'EXPIRE', tonumber(redis.call('GET', k('retention')) or '604800'))
+    track_deadline(job)
+  end
+end
 -- A task leaves for the dead list (at most `dead_max` of them: the oldest go first, with their records).
 local function bury(job, id, now, attempt, failures, p, payload, err)
   put(job, id, 'x' .. attempt .. ',' .. failures .. ',' .. now .. ',' .. (p or 'n') .. '|' .. payload)
@@ -225,6 +243,7 @@ local function bury(job, id, now, attempt, failures, p, payload, err)
       if redis.call('EXISTS', jk(j)) == 1 then
         redis.call('HINCRBY', jk(j), 'dead', -1)
         redis.call('HINCRBY', jk(j), 'tasks', -1)
+        drop_held(j)
       end
     end
   end

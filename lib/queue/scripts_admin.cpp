@@ -254,26 +254,7 @@ for _, el in ipairs(taken) do
     jobs[job] = true
   end
 end
--- A held task (a pyramid's merge) that waited for these, with nothing else of its job unfinished or dead, has
--- nothing left to wait for: it goes too (its job ends and expires), rather than keeping the job unfinished for good.
--- Not released: it would merge missing shards; and the work enqueued again (--force) holds it anew.
-for job in pairs(jobs) do
-  local f = redis.call('HMGET', jk(job), 'held', 'unfinished', 'dead')
-  local held = tonumber(f[1] or '0') or 0
-  if held > 0 and (tonumber(f[2] or '0') or 0) <= held and (tonumber(f[3] or '0') or 0) == 0 then
-    for _, id in ipairs(redis.call('SMEMBERS', jk(job) .. ':held')) do
-      if string.sub(record(job, id) or '', 1, 1) == 'h' then redis.call('HDEL', tk(job, id), id) end
-    end
-    redis.call('DEL', jk(job) .. ':held')
-    redis.call('HSET', jk(job), 'held', 0)
-    redis.call('HINCRBY', jk(job), 'tasks', -held)
-    -- Held tasks count in their job's unfinished, not in the unfinished list (unfinished() would shrink it).
-    if redis.call('HINCRBY', jk(job), 'unfinished', -held) <= 0 then
-      each_job_key(job, 'EXPIRE', tonumber(redis.call('GET', k('retention')) or '604800'))
-      track_deadline(job)
-    end
-  end
-end
+for job in pairs(jobs) do drop_held(job) end  -- a merge waiting for a purged shard never runs
 return #taken
 )lua")
                                                            .c_str())};

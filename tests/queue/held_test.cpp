@@ -173,3 +173,19 @@ TEST_CASE("queue: purging a job's dead tasks drops its held task, so the job end
   REQUIRE(shards.size() == 2);
   for (const auto& l : shards) CHECK(l.task_id() != tasks[2].id);
 }
+
+TEST_CASE("queue: purging a dead shard while another still runs drops the merge: it never runs without that shard") {
+  Fixture f;
+  const auto tasks = pyramid(2);
+  f.client.enqueue(tasks, false);
+  auto shards = f.lease();
+  REQUIRE(shards.size() == 2);
+  f.client.fail({{shards[0].id, shards[0].token, "bad input", true, 0}}, 3);
+  CHECK(f.client.dead_purge({}) == 1);
+  CHECK(f.job().held == 0);
+  // Was: released when the other shard finished (its job's dead count was 0 again), merging a missing shard.
+  REQUIRE(f.client.commit({{shards[1].id, shards[1].token, "", "{}", 0.1, false}}, 60000).at(0));
+  CHECK(f.lease().empty());
+  CHECK(f.job().unfinished == 0);
+  CHECK(f.llen("unfinished") == 0);
+}
