@@ -97,11 +97,13 @@ class OutputCheck {
 // against them (a job of one-scene tasks would otherwise list its output once per task).
 class LocalRuns {
  public:
+  // `again`: read now whatever was read before (a refusal is not made from a minute-old listing: the user may have
+  // just removed that manifest, as the hint says, and retried).
   std::shared_ptr<const tiling::ListedByOtherKind> operator()(const std::string& output,
-                                                              const tiling::TileOptions& options) {
+                                                              const tiling::TileOptions& options, bool again = false) {
     const std::string key = output + "\n" + tiling::output_options_json(options).dump();
     const auto now = std::chrono::steady_clock::now();
-    {
+    if (!again) {
       const std::lock_guard lock(mutex_);
       if (const auto found = read_.find(key); found != read_.end() && now - found->second.first < kPeriod)
         return found->second.second;
@@ -133,8 +135,10 @@ class TileHandler final : public worker::TaskHandler {
         task.output + "\n" + tiling::output_options_json(options).dump() + "\n" + std::to_string(options.shard.count),
         [&] { refuse_other_tile_sets(task.output, options, Audience::worker); });
     // Its scenes listed there by a local run since enqueue.
-    refuse_scenes_tiled_locally(*local_runs_(task.output, options), tiling::scene_names(options.scenes), task.output,
-                                Audience::worker);
+    const auto names = tiling::scene_names(options.scenes);
+    auto local = local_runs_(task.output, options);
+    if (local->lists_any(names)) local = local_runs_(task.output, options, true);
+    refuse_scenes_tiled_locally(*local, names, task.output, Audience::worker);
     options.output_dir = context.staging_dir;
     options.resources = resources_;
     if (!task.job.empty()) options.header_labels = core::Json::Object{{"job", task.job}, {"task", task.id}};

@@ -84,6 +84,11 @@ ListedByOtherKind ListedByOtherKind::find(const std::string& output_dir, const s
   return listed;
 }
 
+bool ListedByOtherKind::lists_any(const std::vector<std::string>& scene_names) const {
+  return std::any_of(scene_names.begin(), scene_names.end(),
+                     [&](const std::string& scene) { return file_of_scene_.count(scene) != 0; });
+}
+
 void ListedByOtherKind::refuse(const std::vector<std::string>& scene_names, const std::string& hint) const {
   for (const auto& scene : scene_names) {
     const auto found = file_of_scene_.find(scene);

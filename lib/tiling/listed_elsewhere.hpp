@@ -26,6 +26,7 @@ class ListedByOtherKind {
                                 const core::Json& header, bool fleet);
   // Throws UsageError naming the output, the manifest and the first of `scene_names` listed there, with `hint`.
   void refuse(const std::vector<std::string>& scene_names, const std::string& hint) const;
+  bool lists_any(const std::vector<std::string>& scene_names) const;
 
  private:
   std::string dir_;

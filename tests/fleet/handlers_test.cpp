@@ -1,4 +1,5 @@
-// The fleet handlers stop when their context says the lease was lost (or the grace ran out), not on SIGTERM.
+// The fleet handlers stop when their context says the lease was lost (or the grace ran out), not on SIGTERM; and
+// refuse a scene a local run listed in their output, from a fresh look.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -13,6 +14,8 @@
 #include "settings/schema.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
+#include "support/tile_helpers.hpp"
+#include "tiling/tile.hpp"
 
 using namespace swath;
 namespace fs = std::filesystem;
@@ -103,4 +106,24 @@ TEST_CASE("fleet: a library hint naming a local flag is worded for an enqueuer: 
   CHECK(fleet::names_local_flag("pass --allow-pixel-coords"));
   CHECK_FALSE(fleet::names_local_flag("see `gdalinfo --formats`"));  // a command quoted, not a flag
   CHECK(fleet::task_option_named_in("see `gdalinfo --formats`", "tile").empty());
+}
+
+TEST_CASE("fleet handlers: a scene a local run listed is refused; once that manifest is gone the retry runs at once") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 64, .height = 64});
+  worker::HandlerRegistry registry;
+  fleet::add_handlers(registry, {1, 64u << 20});
+  const auto task = task_for("tile", scene, dir / "out", core::Json::Object{{"size", 32}});
+  auto local = test::tile_options(scene, dir / "out", 32);
+  tiling::tile_scenes(local);
+  fs::create_directories(dir / "staging");
+  worker::HandlerContext context;
+  context.staging_dir = dir / "staging";
+  context.stop_requested = [] { return false; };
+  CHECK_THROWS_WITH_AS(registry.find("tile")->run(task, context),
+                       doctest::Contains("'tiles.jsonl' lists the tiles of scene 'scene'"), core::DataError);
+  // As the hint says: that run's manifest removed, the task retried on the same worker within the minute (was:
+  // refused again from the listing it had kept).
+  fs::remove(dir / "out/tiles.jsonl");
+  CHECK_NOTHROW(registry.find("tile")->run(task, context));
 }
