@@ -303,9 +303,10 @@ int run(int argc, char** argv, CommandList commands) {
       std::cerr << "swath " << command_name << ": " << lost << "\n";
     return code;
   } catch (const CLI::CallForHelp&) {
-    return show_help(command_name, command_name.empty() ? app.help() : app.get_subcommand(command_name)->help());
+    return show_help(parsed_command_name(app),
+                     command_name.empty() ? app.help() : app.get_subcommand(command_name)->help());
   } catch (const CLI::CallForAllHelp&) {
-    return show_help(command_name, app.help("", CLI::AppFormatMode::All));
+    return show_help(parsed_command_name(app), app.help("", CLI::AppFormatMode::All));
   } catch (const CLI::ParseError& e) {
     // `swath queue --json` names no command for --json to belong to: the word on the command line says it.
     if (const auto missing = missing_subcommand(app, e))

@@ -16,6 +16,26 @@ namespace swath::raster {
 
 namespace {
 
+// One of the files GDAL reads beside a scene that place or describe it, named as GDAL looks for them (in any case):
+// SCENE.tif.aux.xml, .ovr, .msk, .aux; SCENE.aux(.xml), SCENE.prj, and a world file SCENE.<ext ending in w>|wld.
+// Not a VRT's sources, though they may share its name's start (m.vrt over m.1.tif).
+bool is_sidecar(const std::string& file, const std::string& scene) {
+  if (std::string(CPLGetPath(file.c_str())) != CPLGetPath(scene.c_str())) return false;
+  const std::string name = CPLGetFilename(file.c_str());
+  const std::string full = CPLGetFilename(scene.c_str());
+  const std::string base = CPLGetBasename(scene.c_str());
+  for (const char* suffix : {".aux.xml", ".ovr", ".msk", ".aux"}) {
+    if (EQUAL(name.c_str(), (full + suffix).c_str())) return true;
+  }
+  if (name.size() <= base.size() + 1 || !EQUALN(name.c_str(), (base + ".").c_str(), base.size() + 1)) return false;
+  const std::string extension = name.substr(base.size() + 1);
+  if (EQUAL(extension.c_str(), "aux") || EQUAL(extension.c_str(), "aux.xml") || EQUAL(extension.c_str(), "prj") ||
+      EQUAL(extension.c_str(), "wld"))
+    return true;
+  return extension.size() >= 3 && extension.size() <= 5 && extension.find('.') == std::string::npos &&
+         (extension.back() == 'w' || extension.back() == 'W');
+}
+
 bool read_at(VSILFILE* file, vsi_l_offset offset, std::vector<char>& buffer) {
   if (VSIFSeekL(file, offset, SEEK_SET) != 0) return false;
   return VSIFReadL(buffer.data(), 1, buffer.size(), file) == buffer.size();
@@ -47,15 +67,10 @@ std::optional<std::string> file_fingerprint(const std::string& path, std::size_t
 
 std::optional<std::string> scene_fingerprint(GDALDataset& dataset, const std::string& path) {
   auto own = file_fingerprint(path);
-  const std::string dir = CPLGetPath(path.c_str());
-  const std::string stem = std::string(CPLGetBasename(path.c_str())) + ".";
   std::vector<std::string> others;
   char** files = dataset.GetFileList();
   for (int i = 0; files != nullptr && files[i] != nullptr; ++i) {
-    const std::string file = files[i];
-    const bool sidecar =
-        CPLGetPath(file.c_str()) == dir && std::string(CPLGetFilename(file.c_str())).rfind(stem, 0) == 0;
-    if (file != path && (!own || sidecar)) others.push_back(file);
+    if (files[i] != path && (!own || is_sidecar(files[i], path))) others.emplace_back(files[i]);
   }
   CSLDestroy(files);
   if (others.empty()) return own;  // the scene file alone, as most are: its fingerprint as ever

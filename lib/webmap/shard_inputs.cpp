@@ -134,7 +134,8 @@ ShardSet read_shards(const std::string& dir) {
     bool first = true;
     while (auto entry = reader.next()) {
       if (const auto* header = std::get_if<tiling::ManifestHeader>(&*entry)) {
-        if (first && core::string_field(header->json, "grid") != "xyz") {  // the wrong directory, not a damaged shard
+        if (first && header->schema == "swath.tiles/1" &&
+            header->json.find("grid") == nullptr) {  // the wrong directory, not a damaged shard
           throw core::UsageError(what, name + " is a shard of chips (`swath tile --shard` without --grid xyz)",
                                  "--merge-shards merges a pyramid's shards; chip shards need no merge: together "
                                  "their manifests list every tile");

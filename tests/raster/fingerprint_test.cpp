@@ -108,6 +108,24 @@ TEST_CASE("scene fingerprint: a scene's sidecars count (a world file), and a sub
   CHECK(raster::file_fingerprint(placed) == file);
   CHECK(raster::scene_fingerprint(placed) != here);
 
+  // Sources named after the VRT are no sidecars of it (m.vrt over m.1.tif); a world file in another case is one.
+  test::make_scene(dir / "m.1.tif", {.width = 32, .height = 32, .bands = 1});
+  test::write_text(dir / "m.vrt", R"(<VRTDataset rasterXSize="32" rasterYSize="32">
+  <VRTRasterBand dataType="UInt16" band="1">
+    <SimpleSource><SourceFilename relativeToVRT="1">m.1.tif</SourceFilename><SourceBand>1</SourceBand></SimpleSource>
+  </VRTRasterBand>
+</VRTDataset>
+)");
+  CHECK(raster::scene_fingerprint(dir / "m.vrt") == raster::file_fingerprint(dir / "m.vrt"));
+  const auto upper =
+      test::make_scene(dir / "b.v2.tif", {.width = 32, .height = 32, .bands = 1, .georeferenced = false});
+  test::write_text(dir / "B.V2.TFW", "10\n0\n0\n-10\n500005\n4000005\n");
+  const auto placed_upper = raster::scene_fingerprint(upper);
+  REQUIRE(placed_upper);
+  CHECK(*placed_upper != *raster::file_fingerprint(upper));
+  test::write_text(dir / "B.V2.TFW", "10\n0\n0\n-10\n600005\n4000005\n");
+  CHECK(raster::scene_fingerprint(upper) != placed_upper);
+
   // A subdataset's name is no file: known by its name and its file's content.
   const auto subdataset = "GTIFF_DIR:1:" + plain;
   const auto first = raster::scene_fingerprint(subdataset);
