@@ -20,7 +20,9 @@ namespace {
 // SCENE.tif.aux.xml, .ovr, .msk, .aux; SCENE.aux(.xml), SCENE.prj, and a world file SCENE.<ext ending in w>|wld.
 // Not a VRT's sources, though they may share its name's start (m.vrt over m.1.tif).
 bool is_sidecar(const std::string& file, const std::string& scene) {
-  if (std::string(CPLGetPath(file.c_str())) != CPLGetPath(scene.c_str())) return false;
+  const std::string file_dir = CPLGetPath(file.c_str());  // one at a time: they share GDAL's result buffer
+  const std::string scene_dir = CPLGetPath(scene.c_str());
+  if (file_dir != scene_dir) return false;
   const std::string name = CPLGetFilename(file.c_str());
   const std::string full = CPLGetFilename(scene.c_str());
   const std::string base = CPLGetBasename(scene.c_str());
