@@ -16,17 +16,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool ends_with(const std::string& text, const std::string& end) {
-  return text.size() >= end.size() && text.compare(text.size() - end.size(), end.size(), end) == 0;
-}
-
 // The manifest of the family a file stands for ("tiles.jsonl" for its journal ".tiles.jsonl.journal"), if any. A
 // fleet task's journal stays in its staging directory.
 std::optional<std::string> family_manifest(const std::string& name, const std::string& stem) {
-  const bool journal = name.size() > 9 && name[0] == '.' && ends_with(name, ".journal");
+  const bool journal = name.size() > 9 && name[0] == '.' && name.ends_with(".journal");
   const std::string manifest = journal ? name.substr(1, name.size() - 9) : name;
   if (manifest.find(".replaced") != std::string::npos) return std::nullopt;  // set aside by an --overwrite
-  if (manifest != stem + ".jsonl" && !(manifest.rfind(stem + ".", 0) == 0 && ends_with(manifest, ".jsonl")))
+  if (manifest != stem + ".jsonl" && !(manifest.rfind(stem + ".", 0) == 0 && manifest.ends_with(".jsonl")))
     return std::nullopt;
   return manifest;
 }

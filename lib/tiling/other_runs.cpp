@@ -20,16 +20,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool ends_with(const std::string& text, const std::string& end) {
-  return text.size() >= end.size() && text.compare(text.size() - end.size(), end.size(), end) == 0;
-}
-
 // "tiles.jsonl" → "tiles": the family's manifests are "tiles.jsonl" and "tiles.<anything>.jsonl".
 bool in_family(const std::string& name, const std::string& stem) {
-  return name == stem + ".jsonl" || (name.rfind(stem + ".", 0) == 0 && ends_with(name, ".jsonl"));
+  return name == stem + ".jsonl" || (name.rfind(stem + ".", 0) == 0 && name.ends_with(".jsonl"));
 }
 
-bool is_journal(const std::string& name) { return ends_with(name, ".journal"); }
+bool is_journal(const std::string& name) { return name.ends_with(".journal"); }
 
 // Reads `path` with `read(reader)`, torn lines passed over; a file that cannot be read lists nothing.
 template <class Read>
@@ -295,7 +291,7 @@ void refuse_other_shard_counts(const std::string& output_dir, const std::string&
     } else {
       const auto shard = name.rfind(".shard-");
       const auto of = shard == std::string::npos ? shard : name.find("-of-", shard);
-      if (name.rfind(family, 0) != 0 || of == std::string::npos || !ends_with(name, ".jsonl")) continue;
+      if (name.rfind(family, 0) != 0 || of == std::string::npos || !name.ends_with(".jsonl")) continue;
       theirs = name.substr(of + 4, name.find('.', of) - of - 4);
     }
     if (theirs == std::to_string(count)) continue;

@@ -35,6 +35,7 @@ struct Fixture {
   std::vector<queue::Leased> lease(std::size_t n = 10) { return client.lease("w", n, 60000, 100).tasks; }
   long long llen(const std::string& key) { return std::stoll(redis.cli({"LLEN", "swath:{h}:" + key})); }
   queue::JobInfo job() { return client.jobs().at(0); }
+  void kill(const queue::Leased& shard) { client.fail({{shard.id, shard.token, "bad input", true, 0}}, 3); }
 };
 
 }  // namespace
@@ -82,7 +83,7 @@ TEST_CASE("queue: a dead task keeps its job's held task waiting; dead retry of i
   auto shards = f.lease();
   REQUIRE(shards.size() == 2);
   REQUIRE(f.client.commit({{shards[0].id, shards[0].token, "", "{}", 0.1, false}}, 60000).at(0));
-  f.client.fail({{shards[1].id, shards[1].token, "bad input", true, 0}}, 3);  // dead at once
+  f.kill(shards[1]);  // dead at once
   CHECK(f.lease().empty());
   const auto job = f.job();
   CHECK(job.dead == 1);
@@ -153,8 +154,8 @@ TEST_CASE("queue: purging a job's dead tasks drops its held task, so the job end
   f.client.enqueue(tasks, false);
   auto shards = f.lease();
   REQUIRE(shards.size() == 2);
-  f.client.fail({{shards[0].id, shards[0].token, "bad input", true, 0}}, 3);
-  f.client.fail({{shards[1].id, shards[1].token, "bad input", true, 0}}, 3);
+  f.kill(shards[0]);
+  f.kill(shards[1]);
   CHECK(f.lease().empty());
   CHECK(f.job().held == 1);
   // Was: the merge held for good, the job listed for ever (it never expires with a task unfinished).
@@ -180,7 +181,7 @@ TEST_CASE("queue: purging a dead shard while another still runs drops the merge:
   f.client.enqueue(tasks, false);
   auto shards = f.lease();
   REQUIRE(shards.size() == 2);
-  f.client.fail({{shards[0].id, shards[0].token, "bad input", true, 0}}, 3);
+  f.kill(shards[0]);
   CHECK(f.client.dead_purge({}) == 1);
   CHECK(f.job().held == 0);
   // Was: released when the other shard finished (its job's dead count was 0 again), merging a missing shard.
