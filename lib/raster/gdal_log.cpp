@@ -15,14 +15,15 @@ namespace swath::raster {
 
 namespace {
 
-// How many times each warning was heard, by its text within one task and scene (a worker's next task, a run's
-// next scene, hears it anew, with its own context on the line); bounded: when full it starts over.
+// How many times each warning was heard, by its text within one attempt of a task and one scene (a worker's next
+// task or a retry of this one, a run's next scene, hears it anew, with its own context on the line); bounded: when
+// full it starts over.
 class WarningCounts {
  public:
   // The count including this hearing.
   std::uint64_t hear(std::string_view text) {
     const auto context = log::current();
-    std::string key = context.get("task_id") + "\n" + context.get("scene") + "\n";
+    std::string key = context.get("task_id") + "\n" + context.get("attempt") + "\n" + context.get("scene") + "\n";
     key += text;
     const std::lock_guard lock(mutex_);
     auto found = counts_.find(key);

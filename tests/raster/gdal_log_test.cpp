@@ -42,6 +42,19 @@ TEST_CASE("log: a GDAL warning heard again and again is logged at the 1st, 10th,
   CHECK(field(lines[3], "message") == "another warning (repeat test)");
 }
 
+TEST_CASE("log: a retry of a task on the same worker hears its GDAL warnings anew, under its own attempt") {
+  CapturedLog captured;
+  raster::install_gdal_error_handler();
+  for (const char* attempt : {"1", "2"}) {
+    log::Scope scope{{"task_id", "t-retried"}, {"attempt", attempt}, {"scene", "short.tif"}};
+    CPLError(CE_Warning, CPLE_AppDefined, "block 3 is short (retry test)");
+  }
+  const auto lines = captured.lines();
+  REQUIRE(lines.size() == 2);
+  CHECK(field(lines[1], "attempt") == "2");
+  CHECK(field(lines[1], "message") == "block 3 is short (retry test)");
+}
+
 TEST_CASE("log: inside CapturedGdalErrors failures are kept for the exception; warnings logged, or kept when asked") {
   CapturedLog captured;
   raster::install_gdal_error_handler();
