@@ -10,12 +10,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
 #include "detect/model_card.hpp"
 #include "detect/run.hpp"
+#include "fleet/earlier_tiles.hpp"
 #include "fleet/pyramid_tasks.hpp"
 #include "fleet/task_check.hpp"
 #include "raster/scene.hpp"
@@ -24,6 +26,7 @@
 #include "tiling/tile.hpp"
 #include "webmap/merge.hpp"
 #include "webmap/pyramid.hpp"
+#include "webmap/shards.hpp"
 #include "worker/done_record.hpp"
 
 namespace swath::fleet {
@@ -160,8 +163,11 @@ class TileHandler final : public worker::TaskHandler {
                                   file.bytes};  // tiling hashed every tile's bytes as it wrote them
     }
     // With a shard, tiling names them tiles.<task>.shard-I-of-N.*: ask it rather than assume.
-    result.outputs.push_back(tiling::shard_file_name(options.manifest_name, options.shard));
+    const std::string manifest = tiling::shard_file_name(options.manifest_name, options.shard);
+    result.outputs.push_back(manifest);
     result.outputs.push_back(tiling::shard_file_name(options.index_name, options.shard));
+    // A run again (--force) keeps no file of the last one its manifest no longer lists, as `swath tile` does.
+    result.stale = earlier_tiles_not_written(task.output, manifest, {result.outputs.begin(), result.outputs.end()});
     return result;
   }
 
@@ -195,7 +201,27 @@ class TileHandler final : public worker::TaskHandler {
                               "check the scenes (gdalinfo -checksum)");
       }
     }
-    return {staged_files(context.staging_dir), std::nullopt};
+    worker::HandlerResult result{staged_files(context.staging_dir), std::nullopt};
+    result.stale = earlier_pyramid_tiles(task, options, {result.outputs.begin(), result.outputs.end()});
+    return result;
+  }
+
+  // A shard's earlier run: what its shard manifest listed. The merge's: what the merged tiles.jsonl listed above the
+  // shards' zooms, i.e. not listed by the shards' manifests now in place (those are theirs, written anew).
+  static std::map<std::string, std::uint64_t> earlier_pyramid_tiles(const queue::Task& task,
+                                                                    const webmap::PyramidOptions& options,
+                                                                    std::set<std::string> written) {
+    const auto shards = merged_shards(task);
+    if (shards == 0) {
+      return earlier_tiles_not_written(task.output, webmap::pyramid_shard_file("tiles.jsonl", options.tile.shard),
+                                       written);
+    }
+    for (std::int64_t i = 0; i < shards; ++i) {
+      for (const auto& [name, bytes] :
+           listed_tiles(task.output, webmap::pyramid_shard_file("tiles.jsonl", {i, shards})))
+        written.insert(name);
+    }
+    return earlier_tiles_not_written(task.output, "tiles.jsonl", written);
   }
 
   Resources resources_;

@@ -42,6 +42,9 @@ struct HandlerResult {
   std::vector<std::string> outputs;  // relative paths of the files written in staging_dir (see check_output_name)
   std::optional<std::uint64_t> bytes_read;     // when the handler counts them (checksum); null in the record else
   std::map<std::string, OutputFile> hashed{};  // outputs the handler already hashed (of the bytes it wrote), by name
+  // Files of the task's earlier run in its output (relative name → the size it recorded) that this run did not
+  // write over: removed, when still of that size, once this run's files are in place (move_into_place).
+  std::map<std::string, std::uint64_t> stale{};
 };
 
 // Handlers throw to fail a task; the exception's type is the failure class:

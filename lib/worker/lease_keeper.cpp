@@ -58,7 +58,13 @@ void LeaseKeeper::drop(const std::vector<queue::LeaseRef>& leases) {
       contexts_.erase(lease.first);
     }
     lost_.erase(lease);
+    settling_.erase(lease);
   }
+}
+
+void LeaseKeeper::settling(const std::vector<queue::LeaseRef>& leases) {
+  std::lock_guard lock(mutex_);
+  settling_.insert(leases.begin(), leases.end());
 }
 
 bool LeaseKeeper::lost(const queue::LeaseRef& lease) const {
@@ -97,6 +103,7 @@ void LeaseKeeper::loop() {
         const auto renewed = std::find_if(held.begin(), held.end(), [&](const auto& ref) { return ref.first == id; });
         const auto now_held = held_.find(id);
         if (renewed == held.end() || now_held == held_.end() || now_held->second != renewed->second) continue;
+        if (settling_.count(*renewed) > 0) continue;  // committed or failed meanwhile, its reply not read yet
         if (lost_.insert(*renewed).second) {
           const auto context = contexts_.find(id);
           const log::ContextGuard task(context != contexts_.end() ? context->second : context_);

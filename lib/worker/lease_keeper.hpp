@@ -32,6 +32,9 @@ class LeaseKeeper {
   // Forgets these leases, each only while it is the one held for its task: a task this worker leased again since
   // (its earlier attempt's lease expired in a stall) keeps its new lease renewed.
   void drop(const std::vector<queue::LeaseRef>& leases);
+  // These leases' commits or failures are on their way to Redis: a renewal that finds them settled there (no longer
+  // leased) must not call them lost. drop() forgets them.
+  void settling(const std::vector<queue::LeaseRef>& leases);
   bool lost(const queue::LeaseRef& lease) const;
   std::vector<queue::LeaseRef> held() const;
   // Set when Redis stayed unreachable past the reconnect timeout, or refused the renewal; the worker then stops.
@@ -59,6 +62,7 @@ class LeaseKeeper {
   std::map<std::string, log::Context> contexts_;  // task id → its log context, while held
   log::Context context_;                          // the worker's, made the renewal thread's own
   std::set<queue::LeaseRef> lost_;
+  std::set<queue::LeaseRef> settling_;
   bool stopping_ = false;
   std::atomic<bool> failed_{false};
   std::string failure_;

@@ -87,6 +87,11 @@ core::Json outputs_json(const Outcome& outcome) {
   json.set("staging", outcome.staging_dir);
   json.set("dir", outcome.output_dir);
   json.set("files", std::move(files));
+  if (!outcome.stale.empty()) {
+    core::Json stale = core::Json::object();
+    for (const auto& [name, bytes] : outcome.stale) stale.set(name, static_cast<std::int64_t>(bytes));
+    json.set("stale", std::move(stale));
+  }
   // Whichever worker moves the files into place (finish_orphans) logs under the task's trace.
   if (const auto trace = log::trace_of(outcome.context)) json.set("traceparent", trace->traceparent());
   return json;
@@ -133,6 +138,7 @@ Outcome TaskRunner::operator()(const Job& job) const {
     logger->debug("running {} task", task.kind);
     const HandlerResult result = handler.run(task, context);
     outcome.files = hash_outputs(outcome.staging_dir, result);
+    outcome.stale = result.stale;
     std::uint64_t written = 0;
     for (const auto& f : outcome.files) written += f.bytes;
     outcome.seconds = meter.seconds();

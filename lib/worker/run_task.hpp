@@ -37,7 +37,8 @@ struct Outcome {
   std::string output_dir;   // final directory
   std::string staging_dir;  // attempt-specific: <output>/.swath-staging/<id>.<token>
   std::vector<OutputFile> files;
-  core::Json record = core::Json::object();  // the ack record
+  std::map<std::string, std::uint64_t> stale;  // HandlerResult::stale
+  core::Json record = core::Json::object();    // the ack record
   double seconds = 0;
 };
 

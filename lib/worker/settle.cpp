@@ -2,18 +2,14 @@
 #include "worker/settle.hpp"
 
 #include <cmath>
-#include <filesystem>
-#include <set>
 
 #include "core/errors.hpp"
-#include "core/files.hpp"
 #include "log/logger.hpp"
 #include "log/trace_context.hpp"
 
 namespace swath::worker {
 
 namespace {
-namespace fs = std::filesystem;
 
 // A task's log fields from its queue key "JOB:ID".
 std::vector<log::Field> key_fields(const std::string& key) {
@@ -35,106 +31,13 @@ log::Context orphan_context(const queue::Finishing& orphan) {
   }
   return context;
 }
+
+std::vector<queue::LeaseRef> leases_of(const std::vector<Outcome>& outcomes) {
+  std::vector<queue::LeaseRef> leases;
+  for (const auto& o : outcomes) leases.emplace_back(o.lease.id, o.lease.token);
+  return leases;
+}
 }  // namespace
-
-void check_output_name(const std::string& name) {
-  // Relative, inside the staging directory, and never a hidden name (temporaries and .swath-staging are).
-  bool ok = !name.empty() && name.front() != '/' && name.back() != '/';
-  for (std::size_t start = 0; ok && start <= name.size();) {
-    const auto slash = name.find('/', start);
-    const std::string part = name.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    ok = !part.empty() && part[0] != '.';
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  if (!ok) {
-    throw core::DataError("handler output '" + name + "'",
-                          "outputs must be relative paths in the staging directory, without '..' or hidden parts");
-  }
-}
-
-void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names) {
-  // A tile task commits thousands of files: their file system written back at once, so each file's fsync (which
-  // reports its own errors) has nothing left to write (2,000 files of 50 kB: 0.17-0.25 s, against 0.26-0.32 s
-  // of fsyncs alone; a 2,209-tile PNG task: 6.3-6.5 s against 5.8-5.9 s for `swath tile`, was 8.0 against 6.5).
-  if (names.size() > 1) core::write_back_file_system(staging);
-  // Whether a path is there; an error (no permission on the way) is the move's failure, named, not a crash of the
-  // worker (fs::exists throws its own type, which no caller catches).
-  const auto present = [](const std::string& path) {
-    std::error_code ec;
-    const bool there = fs::exists(path, ec);
-    if (ec) throw core::IoError("cannot look at '" + path + "'", ec.message(), "check the output's permissions");
-    return there;
-  };
-  // Every destination looked at before the first rename: one that cannot take its file (a directory there, a file
-  // where a directory goes, no permission) fails the move with nothing moved, so a move that dies leaves all its
-  // files in staging, as its reason says, and none in place listed by nothing.
-  std::set<std::string> ready;
-  for (const auto& name : names) {
-    check_output_name(name);  // the names come back from Redis when another worker finishes the move
-    const std::string to = dir + "/" + name;
-    const std::string parent = fs::path(to).parent_path().string();
-    if (ready.insert(parent).second) core::ensure_writable_directory(parent);  // once per directory, not per file
-    std::error_code ec;
-    if (fs::symlink_status(to, ec).type() == fs::file_type::directory && present(staging + "/" + name))
-      throw core::IoError("cannot write '" + to + "'", "a directory has that name",
-                          "remove or rename that directory, then `swath queue dead retry` the task");
-    if (const auto problem = core::unreplaceable_problem(to); !problem.empty())
-      throw core::IoError("cannot write '" + to + "'", problem, "remove it, then `swath queue dead retry` the task");
-  }
-  std::set<std::string> dirs;   // the directories renamed into: synced before the move is reported done
-  std::set<std::string> above;  // their parents up to the output's
-  for (const auto& name : names) {
-    const std::string from = staging + "/" + name;
-    const std::string to = dir + "/" + name;
-    const std::string parent = fs::path(to).parent_path().string();
-    try {
-      if (present(from)) core::commit_file(from, to);
-    } catch (const core::IoError&) {
-      // Another worker finishing the same orphaned commit moved it first.
-      if (present(from) || !present(to)) throw;
-    }
-    if (std::error_code ec; !fs::is_regular_file(to, ec)) {  // a directory there is no file moved
-      throw core::IoError("committed output '" + to + "' is missing", "its staged file '" + from + "' is gone too",
-                          "run the task again with `swath enqueue --force`");
-    }
-    dirs.insert(parent);
-    // Those made for it up to the output's parent (a new directory's entry is in its parent): best effort, as a
-    // directory above the output may be one the worker cannot open. Every one, not only those this call made: a
-    // worker finishing an orphaned move finds the dead one's directories made but maybe never synced.
-    for (fs::path up = fs::path(parent).parent_path(); !up.empty(); up = up.parent_path()) {
-      if (!above.insert(up.string()).second || up == fs::path(dir).parent_path() || up == up.parent_path()) break;
-    }
-  }
-  // Redis is told the files are in place only once their renames are on disk: a host crash after `finished` would
-  // otherwise lose them with nothing left to move them again.
-  for (const auto& d : dirs) core::sync_directory(d);
-  for (const auto& d : above) {
-    if (dirs.count(d) == 0) core::sync_directory_if_possible(d);
-  }
-  discard_staging(staging);
-  discard_stale_attempts(staging);
-}
-
-void discard_stale_attempts(const std::string& staging) {
-  // <id>.<token>: attempts of the same task under older leases (killed or too slow) can never commit now.
-  if (staging.empty()) return;
-  const fs::path path(staging);
-  const std::string name = path.filename().string();
-  const std::string prefix = name.substr(0, name.rfind('.') + 1);
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(path.parent_path(), ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
-    if (it->path().filename().string().rfind(prefix, 0) == 0) discard_staging(it->path().string());
-  }
-}
-
-void discard_staging(const std::string& staging) {
-  if (staging.empty()) return;
-  std::error_code ec;
-  fs::remove_all(staging, ec);
-  fs::remove(fs::path(staging).parent_path(), ec);  // .swath-staging, when no other attempt uses it
-}
 
 Settler::Settler(queue::QueueClient& client, LeaseKeeper& keeper, SettlePolicy policy)
     : client_(client), keeper_(keeper), policy_(policy) {}
@@ -156,6 +59,7 @@ void Settler::send(std::vector<Outcome> outcomes) {
                              o.record.dump(), o.seconds, !o.files.empty()});
   }
   sent_ = std::move(successes);
+  keeper_.settling(leases_of(sent_));
   std::size_t files = 0;  // moved one commit after another: the hold is for them all
   for (const auto& o : sent_) files += o.files.size();
   sent_hold_ms_ = policy_.finish_hold_ms +
@@ -190,10 +94,8 @@ void Settler::receive() {
 void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bool>& accepted) {
   const auto logger = log::get("worker");
   std::vector<std::string> moved;
-  std::vector<queue::LeaseRef> leases;
   std::vector<Unmoved> unmoved;
-  for (const auto& o : successes) leases.emplace_back(o.lease.id, o.lease.token);
-  keeper_.drop(leases);
+  keeper_.drop(leases_of(successes));
   for (std::size_t i = 0; i < successes.size(); ++i) {
     auto& o = successes[i];
     log::ContextGuard guard(o.context);
@@ -213,7 +115,7 @@ void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bo
       std::vector<std::string> names;
       for (const auto& f : o.files) names.push_back(f.name);
       try {
-        move_into_place(o.staging_dir, o.output_dir, names);
+        move_into_place(o.staging_dir, o.output_dir, names, o.stale);
         moved.push_back(o.lease.id);
       } catch (const core::Error& e) {
         // Committed: the task is done once its files are in place. Retried (here or by any worker), never dropped.
@@ -255,6 +157,7 @@ void Settler::fail(std::vector<Outcome>& failures) {
     const auto delay = retry_delay_ms(o.lease.attempt, policy_.backoff_base_ms, policy_.backoff_max_ms, unit(random_));
     records.push_back({o.lease.id, o.lease.token, o.failure.reason, o.failure.permanent, delay});
   }
+  keeper_.settling(leases_of(failures));
   const auto results = client_.connection().with_reconnect([&] { return client_.fail(records, policy_.max_attempts); });
   for (std::size_t i = 0; i < failures.size(); ++i) {
     log::ContextGuard guard(failures[i].context);
@@ -291,7 +194,10 @@ void Settler::finish_orphans() {
       const auto json = core::Json::parse(orphan.outputs_json);
       std::vector<std::string> names;
       for (const auto& [name, hash] : json.at("files").as_object()) names.push_back(name);
-      move_into_place(json.at("staging").as_string(), json.at("dir").as_string(), names);
+      std::map<std::string, std::uint64_t> earlier;
+      if (const auto* stale = json.find("stale"))
+        for (const auto& [name, bytes] : stale->as_object()) earlier[name] = static_cast<std::uint64_t>(bytes.as_int());
+      move_into_place(json.at("staging").as_string(), json.at("dir").as_string(), names, earlier);
       logger->info("moved a committed task's outputs into place (its worker stopped or failed before it could)");
       done.push_back(orphan.id);
     } catch (const core::Error& e) {

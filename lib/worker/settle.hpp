@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <random>
 #include <set>
 #include <vector>
@@ -83,8 +84,11 @@ void discard_stale_attempts(const std::string& staging);
 // no absolute path, no "..", nothing that could leave the directory or shadow a temporary.
 void check_output_name(const std::string& name);
 
-// Moves each file (a relative path, parents created) from `staging` to `dir`, skipping files already moved;
-// removes `staging` and stale attempts. Idempotent: a later worker may finish the move of a dead one.
-void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names);
+// Moves each file (a relative path, parents created) from `staging` to `dir`, skipping files already moved; then
+// removes the `earlier` files of the task's previous run it did not write over (name → recorded size; one of
+// another size now is not swath's and stays); removes `staging` and stale attempts. Idempotent: a later worker may
+// finish the move of a dead one.
+void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names,
+                     const std::map<std::string, std::uint64_t>& earlier = {});
 
 }  // namespace swath::worker

@@ -1,13 +1,16 @@
-// The fleet handlers stop when their context says the lease was lost (or the grace ran out), not on SIGTERM; and
-// refuse a scene a local run listed in their output, from a fresh look.
+// The fleet handlers stop when their context says the lease was lost (or the grace ran out), not on SIGTERM;
+// refuse a scene a local run listed in their output, from a fresh look; and a tile task run again names the files
+// of its last run that it did not write again, for the move into place to remove.
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 
 #include "config/config.hpp"
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
+#include "fleet/earlier_tiles.hpp"
 #include "fleet/handlers.hpp"
 #include "fleet/options.hpp"
 #include "fleet/task_check.hpp"
@@ -16,6 +19,7 @@
 #include "support/scratch.hpp"
 #include "support/tile_helpers.hpp"
 #include "tiling/tile.hpp"
+#include "worker/settle.hpp"
 
 using namespace swath;
 namespace fs = std::filesystem;
@@ -126,4 +130,61 @@ TEST_CASE("fleet handlers: a scene a local run listed is refused; once that mani
   // refused again from the listing it had kept).
   fs::remove(dir / "out/tiles.jsonl");
   CHECK_NOTHROW(registry.find("tile")->run(task, context));
+}
+
+TEST_CASE("fleet handlers: a tile task run again keeps no file of its last run that its new manifest does not list") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 64, .height = 64});
+  worker::HandlerRegistry registry;
+  fleet::add_handlers(registry, {1, 64u << 20});
+  const auto task = task_for("tile", scene, dir / "out", core::Json::Object{{"size", 32}});
+  worker::HandlerContext context;
+  context.stop_requested = [] { return false; };
+  const auto run_and_move = [&](const std::string& staging) {
+    fs::create_directories(staging);
+    context.staging_dir = staging;
+    const auto result = registry.find("tile")->run(task, context);
+    worker::move_into_place(staging, dir / "out", result.outputs, result.stale);
+    return result;
+  };
+  // As the worker names them: <output>/.swath-staging/<task>.<token>.
+  CHECK(run_and_move(dir / "out/.swath-staging/t1.first").stale.empty());  // nothing there before
+  REQUIRE(files_with_extension(dir / "out", ".tif") == 4);
+
+  // The scene rewritten at half its width (enqueue --force): its right column of tiles is off the new grid.
+  fs::remove(scene);
+  test::make_scene(scene, {.width = 32, .height = 64});
+  // One of them is no longer what the manifest recorded (someone's file now): it stays.
+  const std::string theirs = dir / "out/scene/r000001_c000001.tif";
+  { std::ofstream(theirs) << "not a tile"; }
+  const auto again = run_and_move(dir / "out/.swath-staging/t1.second");
+  CHECK(again.stale.size() == 2);
+  CHECK(again.stale.count("scene/r000000_c000001.tif") == 1);
+  CHECK_FALSE(fs::exists(dir / "out/scene/r000000_c000001.tif"));
+  CHECK(fs::exists(theirs));
+  CHECK(fs::exists(dir / "out/scene/r000000_c000000.tif"));
+  CHECK(files_with_extension(dir / "out", ".tif") == 3);  // the two tiles of the new grid, and theirs
+}
+
+TEST_CASE("fleet: an earlier manifest's lines that name no plain path under the output are never stale tiles") {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "out");
+  {
+    std::ofstream manifest(dir / "out/tiles.t1.jsonl");
+    manifest << R"({"schema":"swath.tiles/1"})"
+             << "\n"
+             << R"({"id":"a","status":"written","path":"s/a.tif","bytes":5})"
+             << "\n"
+             << R"({"id":"b","status":"written","path":"../b.tif","bytes":5})"
+             << "\n"
+             << R"({"id":"c","status":"written","path":"/etc/c.tif","bytes":5})"
+             << "\n"
+             << R"({"id":"d","status":"blank"})"
+             << "\n"
+             << R"({"id":"e","status":"written","path":"s/e.tif","bytes":5})"
+             << "\n";
+  }
+  const auto stale = fleet::earlier_tiles_not_written(dir / "out", "tiles.t1.jsonl", {"s/e.tif"});
+  CHECK(stale == std::map<std::string, std::uint64_t>{{"s/a.tif", 5}});
+  CHECK(fleet::earlier_tiles_not_written(dir / "out", "tiles.none.jsonl", {}).empty());
 }

@@ -294,6 +294,32 @@ TEST_CASE("worker: a task leased again after a stall keeps its new lease renewed
   CHECK(keeper.held().empty());
 }
 
+TEST_CASE("worker: a renewal that finds a task committed or failed before its reply was read does not call it lost") {
+  Fixture f;
+  f.client.enqueue(
+      std::vector<queue::Task>{f.task("noop", {"/in/a"}), f.task("noop", {"/in/b"}), f.task("noop", {"/in/c"})}, false);
+  const auto batch = f.client.lease("w1", 3, 3000, 10);
+  REQUIRE(batch.tasks.size() == 3);
+  std::vector<queue::LeaseRef> leases;
+  for (const auto& task : batch.tasks) leases.emplace_back(task.id, task.token);
+  worker::LeaseKeeper keeper(queue::parse_redis_url(f.redis.url()), {}, "f", "w1", 300);  // renews every 100 ms
+  keeper.hold(leases);
+  // The worker sends a commit and a failure, then reads their replies after its next lease: the keeper renews
+  // between. The third task is committed behind the worker's back (as after a stall): that one is lost.
+  keeper.settling({leases[0], leases[1]});
+  REQUIRE(f.client.commit({{leases[0].first, leases[0].second, "", "{}", 0.1, false},
+                           {leases[2].first, leases[2].second, "", "{}", 0.1, false}},
+                          0) == std::vector<bool>{true, true});
+  REQUIRE(f.client.fail({{leases[1].first, leases[1].second, "boom", false, 0}}, 3) ==
+          std::vector<std::string>{"retry"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  CHECK_FALSE(keeper.lost(leases[0]));
+  CHECK_FALSE(keeper.lost(leases[1]));
+  CHECK(keeper.lost(leases[2]));
+  keeper.drop(leases);
+  CHECK(keeper.held().empty());
+}
+
 TEST_CASE("worker: lease sizes: one per free slot for long tasks, batches for short ones") {
   using worker::tasks_to_lease;
   // Nothing measured yet: what the free slots can start.

@@ -1,0 +1,132 @@
+// Moving a committed task's files from its staging directory into place, and clearing staging: what any worker
+// may do for a commit, its own or one a dead worker left (Settler::finish_orphans).
+#include <filesystem>
+#include <set>
+
+#include "core/errors.hpp"
+#include "core/files.hpp"
+#include "worker/settle.hpp"
+
+namespace swath::worker {
+
+namespace fs = std::filesystem;
+
+void check_output_name(const std::string& name) {
+  // Relative, inside the staging directory, and never a hidden name (temporaries and .swath-staging are).
+  bool ok = !name.empty() && name.front() != '/' && name.back() != '/';
+  for (std::size_t start = 0; ok && start <= name.size();) {
+    const auto slash = name.find('/', start);
+    const std::string part = name.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    ok = !part.empty() && part[0] != '.';
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  if (!ok) {
+    throw core::DataError("handler output '" + name + "'",
+                          "outputs must be relative paths in the staging directory, without '..' or hidden parts");
+  }
+}
+
+void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names,
+                     const std::map<std::string, std::uint64_t>& earlier) {
+  // A tile task commits thousands of files: their file system written back at once, so each file's fsync (which
+  // reports its own errors) has nothing left to write (2,000 files of 50 kB: 0.17-0.25 s, against 0.26-0.32 s
+  // of fsyncs alone; a 2,209-tile PNG task: 6.3-6.5 s against 5.8-5.9 s for `swath tile`, was 8.0 against 6.5).
+  if (names.size() > 1) core::write_back_file_system(staging);
+  // Whether a path is there; an error (no permission on the way) is the move's failure, named, not a crash of the
+  // worker (fs::exists throws its own type, which no caller catches).
+  const auto present = [](const std::string& path) {
+    std::error_code ec;
+    const bool there = fs::exists(path, ec);
+    if (ec) throw core::IoError("cannot look at '" + path + "'", ec.message(), "check the output's permissions");
+    return there;
+  };
+  // Every destination looked at before the first rename: one that cannot take its file (a directory there, a file
+  // where a directory goes, no permission) fails the move with nothing moved, so a move that dies leaves all its
+  // files in staging, as its reason says, and none in place listed by nothing.
+  std::set<std::string> ready;
+  for (const auto& name : names) {
+    check_output_name(name);  // the names come back from Redis when another worker finishes the move
+    const std::string to = dir + "/" + name;
+    const std::string parent = fs::path(to).parent_path().string();
+    if (ready.insert(parent).second) core::ensure_writable_directory(parent);  // once per directory, not per file
+    std::error_code ec;
+    if (fs::symlink_status(to, ec).type() == fs::file_type::directory && present(staging + "/" + name))
+      throw core::IoError("cannot write '" + to + "'", "a directory has that name",
+                          "remove or rename that directory, then `swath queue dead retry` the task");
+    if (const auto problem = core::unreplaceable_problem(to); !problem.empty())
+      throw core::IoError("cannot write '" + to + "'", problem, "remove it, then `swath queue dead retry` the task");
+  }
+  std::set<std::string> dirs;   // the directories renamed into: synced before the move is reported done
+  std::set<std::string> above;  // their parents up to the output's
+  for (const auto& name : names) {
+    const std::string from = staging + "/" + name;
+    const std::string to = dir + "/" + name;
+    const std::string parent = fs::path(to).parent_path().string();
+    try {
+      if (present(from)) core::commit_file(from, to);
+    } catch (const core::IoError&) {
+      // Another worker finishing the same orphaned commit moved it first.
+      if (present(from) || !present(to)) throw;
+    }
+    if (std::error_code ec; !fs::is_regular_file(to, ec)) {  // a directory there is no file moved
+      throw core::IoError("committed output '" + to + "' is missing", "its staged file '" + from + "' is gone too",
+                          "run the task again with `swath enqueue --force`");
+    }
+    dirs.insert(parent);
+    // Those made for it up to the output's parent (a new directory's entry is in its parent): best effort, as a
+    // directory above the output may be one the worker cannot open. Every one, not only those this call made: a
+    // worker finishing an orphaned move finds the dead one's directories made but maybe never synced.
+    for (fs::path up = fs::path(parent).parent_path(); !up.empty(); up = up.parent_path()) {
+      if (!above.insert(up.string()).second || up == fs::path(dir).parent_path() || up == up.parent_path()) break;
+    }
+  }
+  // After the moves: the task's new manifest, now in place, no longer lists them.
+  const std::set<std::string> moved(names.begin(), names.end());
+  for (const auto& [name, bytes] : earlier) {
+    check_output_name(name);
+    const std::string path = dir + "/" + name;
+    std::error_code ec;
+    if (moved.count(name) > 0 || !fs::is_regular_file(fs::symlink_status(path, ec)) ||
+        fs::file_size(path, ec) != bytes || ec)
+      continue;
+    if (!fs::remove(path, ec) && ec) {
+      throw core::IoError("cannot remove '" + path + "'",
+                          ec.message() +
+                              " (a file of the task's earlier run that it "
+                              "did not write again: a tile now blank, or off a smaller scene)",
+                          "check the output's permissions; the move is tried again");
+    }
+    dirs.insert(fs::path(path).parent_path().string());
+  }
+  // Redis is told the files are in place only once their renames are on disk: a host crash after `finished` would
+  // otherwise lose them with nothing left to move them again.
+  for (const auto& d : dirs) core::sync_directory(d);
+  for (const auto& d : above) {
+    if (dirs.count(d) == 0) core::sync_directory_if_possible(d);
+  }
+  discard_staging(staging);
+  discard_stale_attempts(staging);
+}
+
+void discard_stale_attempts(const std::string& staging) {
+  // <id>.<token>: attempts of the same task under older leases (killed or too slow) can never commit now.
+  if (staging.empty()) return;
+  const fs::path path(staging);
+  const std::string name = path.filename().string();
+  const std::string prefix = name.substr(0, name.rfind('.') + 1);
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(path.parent_path(), ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    if (it->path().filename().string().rfind(prefix, 0) == 0) discard_staging(it->path().string());
+  }
+}
+
+void discard_staging(const std::string& staging) {
+  if (staging.empty()) return;
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::remove(fs::path(staging).parent_path(), ec);  // .swath-staging, when no other attempt uses it
+}
+
+}  // namespace swath::worker
