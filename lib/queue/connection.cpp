@@ -110,9 +110,33 @@ void Connection::close() {
   shas_.clear();
 }
 
+std::chrono::steady_clock::time_point Connection::give_up_at() const {
+  auto give_up = give_up_;
+  if (options_.contact) {
+    if (const auto since = options_.contact->lost_since_ms.load(std::memory_order_relaxed); since != 0)
+      give_up = std::min(give_up, std::chrono::steady_clock::time_point(std::chrono::milliseconds(since)) +
+                                      options_.reconnect_timeout);
+  }
+  return give_up;
+}
+
+std::chrono::milliseconds Connection::reply_timeout() const {
+  const auto give_up = give_up_at();
+  if (give_up == std::chrono::steady_clock::time_point::max()) return options_.command_timeout;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
+  return std::clamp(left, std::chrono::milliseconds(50), options_.command_timeout);  // 50 ms: one try past the end
+}
+
+void Connection::apply_reply_timeout() {
+  const auto timeout = reply_timeout();
+  if (timeout == socket_timeout_) return;
+  redisSetTimeout(context_, to_timeval(timeout));
+  socket_timeout_ = timeout;
+}
+
 void Connection::open() {
   close();
-  const timeval tv = to_timeval(options_.connect_timeout);
+  const timeval tv = to_timeval(std::min(options_.connect_timeout, reply_timeout()));
   context_ = endpoint_.unix_socket.empty() ? redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv)
                                            : redisConnectUnixWithTimeout(endpoint_.unix_socket.c_str(), tv);
   if (context_ == nullptr || context_->err != 0) {
@@ -121,8 +145,10 @@ void Connection::open() {
     throw ConnectionLost("cannot connect to Redis at " + endpoint_.describe(), why,
                          "is redis-server running and reachable? check --redis");
   }
-  redisSetTimeout(context_, to_timeval(options_.command_timeout));
+  socket_timeout_ = std::chrono::milliseconds(0);
+  apply_reply_timeout();
   log_in();
+  if (options_.contact) options_.contact->lost_since_ms.store(0);
   if (was_lost_) {
     log::get("queue")->info("reconnected to Redis at {}", endpoint_.describe());
     was_lost_ = false;
@@ -175,10 +201,20 @@ void Connection::log_in() {
 }
 
 void Connection::lost(const std::string& doing) {
-  const std::string why = context_ != nullptr && context_->err != 0 ? context_->errstr : "connection closed";
+  std::string why = context_ != nullptr && context_->err != 0 ? context_->errstr : "connection closed";
   // Only while its first reply is awaited: mid-session a protocol error (a proxy's glitch) is a lost connection.
   const bool not_redis = checking_server_ && context_ != nullptr && context_->err == REDIS_ERR_PROTOCOL;
+  if (why == std::strerror(EAGAIN)) {  // the socket's timeout, or await_reply's
+    why = "no reply within " + fmt::format("{:g}", static_cast<double>(socket_timeout_.count()) / 1000.0) +
+          " s (a hung or overloaded server)";
+  }
   close();
+  if (options_.contact) {
+    std::int64_t connected = 0;
+    const auto now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch());
+    options_.contact->lost_since_ms.compare_exchange_strong(connected, now.count());
+  }
   if (not_redis) {
     // Something else listens there (an HTTP server, a wrong port): reconnecting would meet it again.
     throw core::IoError("the server at " + endpoint_.describe() + " does not answer as Redis does", why,
@@ -198,7 +234,7 @@ void* Connection::await_reply() {
   while (written == 0) {
     if (redisBufferWrite(context_, &written) != REDIS_OK) lost("sending a command");
   }
-  const auto timeout = std::chrono::steady_clock::now() + options_.command_timeout;
+  const auto timeout = std::chrono::steady_clock::now() + socket_timeout_;
   while (true) {
     if (redisGetReplyFromReader(context_, &raw) != REDIS_OK) lost("reading a reply");
     if (raw != nullptr) return raw;
@@ -222,13 +258,14 @@ void* Connection::await_reply() {
     }
     if (std::chrono::steady_clock::now() >= timeout) {
       context_->err = REDIS_ERR_IO;
-      std::snprintf(context_->errstr, sizeof context_->errstr, "%s", "Resource temporarily unavailable");
+      std::snprintf(context_->errstr, sizeof context_->errstr, "%s", std::strerror(EAGAIN));
       lost("reading a reply");
     }
   }
 }
 
 Value Connection::read_reply() {
+  apply_reply_timeout();
   void* raw = nullptr;
   if (options_.abandon_reply) {
     raw = await_reply();
@@ -325,12 +362,19 @@ std::int64_t Connection::server_time_ms() {
 void Connection::reconnect(const ConnectionLost& cause) {
   static thread_local std::mt19937 jitter{std::random_device{}()};
   const auto logger = log::get("queue");
-  const auto give_up = std::chrono::steady_clock::now() + options_.reconnect_timeout;
+  // Each try's connect and replies are cut to what is left (reply_timeout): a server that accepts but does not answer
+  // takes no longer to give up on than one that refuses.
+  give_up_ = std::chrono::steady_clock::now() + options_.reconnect_timeout;
+  struct Reset {
+    std::chrono::steady_clock::time_point& give_up;
+    ~Reset() { give_up = std::chrono::steady_clock::time_point::max(); }
+  } reset{give_up_};
   auto delay = std::chrono::milliseconds(100);
   std::string last_why = cause.why();  // what the last attempt met (refused, LOADING...), not only the first loss
   while (true) {
     const auto wait = delay / 2 + std::chrono::milliseconds(jitter() % (delay.count() / 2 + 1));
-    if (std::chrono::steady_clock::now() + wait > give_up) {
+    // The group's loss may be older than this connection's (ContactWatch): the budget runs from the first.
+    if (std::chrono::steady_clock::now() + wait > give_up_at()) {
       throw core::IoError(
           "Redis at " + endpoint_.describe() + " is unreachable",
           "no connection for " + std::to_string(options_.reconnect_timeout.count() / 1000) + " s (" + last_why + ")",

@@ -2,6 +2,7 @@
 // Lua scripts by EVALSHA with a NOSCRIPT fallback, and reconnection with backoff.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -64,6 +65,14 @@ struct Script {
 // refuse a layout they do not read, naming both) or another failure. `prefix` is the script's ARGV[1].
 [[noreturn]] void script_failed(const Script& script, const std::string& error, const std::string& prefix);
 
+// Shared by the connections of one process that must give up together (a worker's lease, renewal and settle
+// connections): when one of them loses Redis, the reconnect timeout runs from then for all of them, and their waits
+// for a reply are cut to what is left of it. A hung Redis then ends a worker that long after the first connection
+// noticed, not one command timeout per connection later.
+struct ContactWatch {
+  std::atomic<std::int64_t> lost_since_ms{0};  // steady clock; 0 while Redis answers
+};
+
 struct ConnectOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds command_timeout{10000};
@@ -79,6 +88,7 @@ struct ConnectOptions {
   // reply lost). For a user's Ctrl-C on a command that only reads or may be run again (a hung Redis otherwise holds
   // it for command_timeout); never for a worker, whose replies say what it holds.
   std::function<bool()> abandon_reply = nullptr;
+  std::shared_ptr<ContactWatch> contact = nullptr;  // none: the reconnect timeout runs from this connection's loss
 };
 
 class Connection {
@@ -138,6 +148,11 @@ class Connection {
   void close();
   void log_in();
   void reconnect(const ConnectionLost& cause);
+  // How long the next reply may take: the command timeout, or less once Redis is lost (what is left of the reconnect
+  // timeout: this connection's while it reconnects, the group's by its ContactWatch); set on the socket.
+  std::chrono::milliseconds reply_timeout() const;
+  std::chrono::steady_clock::time_point give_up_at() const;  // none (max) while in contact
+  void apply_reply_timeout();
   void sleep_unless_giving_up(std::chrono::milliseconds wait, const std::string& waiting_for);
   Value read_reply();
   void* await_reply();  // read_reply with options_.abandon_reply polled
@@ -150,6 +165,8 @@ class Connection {
   bool checking_server_ = false;  // log_in() awaits the server's first replies
   bool was_lost_ = false;         // the next open() is a reconnection
   std::string reconnecting_for_;  // why, while reconnect() opens (what a stop while awaiting a reply says)
+  std::chrono::steady_clock::time_point give_up_ = std::chrono::steady_clock::time_point::max();  // reconnect()'s
+  std::chrono::milliseconds socket_timeout_{0};  // what the socket waits for now
   std::map<const char*, std::string> shas_;
 };
 

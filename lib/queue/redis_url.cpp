@@ -44,8 +44,9 @@ std::string percent_decode(const std::string& text) {
 void parse_credentials(const std::string& userinfo, RedisEndpoint& endpoint) {
   const auto colon = userinfo.find(':');
   if (colon == std::string::npos) {
-    // redis://secret@host: a lone token is the password (Redis < 6 style).
-    endpoint.password = percent_decode(userinfo);
+    // redis://user@host: a user name (RFC 3986's userinfo, and the ACL user of Redis 6+), its password from
+    // SWATH_REDIS_PASSWORD or a file; a password in the URL is redis://:secret@host or redis://user:secret@host.
+    endpoint.user = percent_decode(userinfo);
   } else {
     endpoint.user = percent_decode(userinfo.substr(0, colon));
     endpoint.password = percent_decode(userinfo.substr(colon + 1));
@@ -134,7 +135,13 @@ RedisEndpoint parse_redis_url(const std::string& url, const std::string& origin)
 
 void resolve_password(RedisEndpoint& endpoint, const std::string& password_file) {
   if (!password_file.empty()) {
-    std::string text = core::read_file(password_file);
+    std::string text;
+    try {
+      text = core::read_file(password_file);
+    } catch (const core::IoError& e) {
+      throw core::IoError("cannot read the --redis-password-file '" + password_file + "'", e.why(),
+                          "give the file holding the Redis password (or set SWATH_REDIS_PASSWORD instead)");
+    }
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     endpoint.password = text;
     endpoint.password_source = "file " + password_file;

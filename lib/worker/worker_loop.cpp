@@ -48,7 +48,8 @@ WorkerLoop::WorkerLoop(const WorkerOptions& options, const HandlerRegistry& regi
                .give_up = [this] { return past_shutdown_deadline(); },
                .stop_consequence =
                    "work in flight, if any, was neither committed nor handed back: its leases expire and it "
-                   "runs again"},
+                   "runs again",
+               .contact = std::make_shared<queue::ContactWatch>()},
       connection_(options.redis, connect_),
       client_(connection_, options.queue),
       settle_connection_(options.redis, settle_connect()),
@@ -299,7 +300,10 @@ void WorkerLoop::shut_down() {
   while (pool_.busy() > 0 && Clock::now() < give_up) settle(pool_.take(pool_.busy(), std::chrono::milliseconds(50)));
   settle(pool_.take(0, std::chrono::milliseconds(0)));
   if (pool_.running() > 0) {
-    logger->warn("{} tasks did not stop (a read that hangs): leaving them behind", pool_.running());
+    logger->warn(
+        "{} tasks still running {} s after their leases were handed back (a read that hangs, or a large "
+        "attempt's staged files still being removed): leaving them behind",
+        pool_.running(), std::chrono::duration_cast<std::chrono::seconds>(stop_wait).count());
     abandon_running();
   }
 }

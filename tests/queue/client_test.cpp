@@ -1,10 +1,12 @@
 // The queue's Lua scripts against a real redis-server: dedupe, priorities, fencing, retries, dead letters, stats.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <thread>
 
 #include "core/errors.hpp"
 #include "queue/client.hpp"
+#include "queue/redis_url.hpp"
 #include "queue/stats.hpp"
 #include "support/redis_server.hpp"
 
@@ -321,4 +323,44 @@ TEST_CASE(
   f.client.send_commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 5000);
   CHECK_FALSE(f.client.receive_commit().has_value());  // NOSCRIPT: the caller sends it again, as the Settler does
   CHECK(f.client.commit({{leased.id, leased.token, "{}", "{}", 0.1, false}}, 5000) == std::vector<bool>{true});
+}
+
+TEST_CASE("queue: connections sharing a ContactWatch give up on a hung Redis together, not one timeout each") {
+  test::RedisServer redis;
+  auto watch = std::make_shared<queue::ContactWatch>();
+  queue::ConnectOptions options;
+  options.command_timeout = std::chrono::milliseconds(2000);
+  options.reconnect_timeout = std::chrono::milliseconds(1000);
+  options.contact = watch;
+  queue::Connection first(queue::parse_redis_url(redis.url()), options);
+  queue::Connection second(queue::parse_redis_url(redis.url()), options);
+  redis.freeze();
+  // The first notices after its command timeout, then tries to reconnect for a second: the server accepts but
+  // never answers, so each try is cut to what is left of that second.
+  CHECK_THROWS_WITH_AS(first.with_reconnect([&] { return first.command({"PING"}); }),
+                       doctest::Contains("no reply within"), core::IoError);
+  CHECK(watch->lost_since_ms.load() != 0);
+  // The second has not noticed yet; its budget ran out with the first's: it gives up at once instead of waiting its
+  // own command timeout (2 s) and reconnect timeout (1 s).
+  const auto asked = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(second.with_reconnect([&] { return second.command({"PING"}); }), core::IoError);
+  CHECK(std::chrono::steady_clock::now() - asked < std::chrono::milliseconds(1500));
+  redis.thaw();
+  // A connection of the group that reaches Redis again clears the loss: the others get their full timeouts back.
+  watch->lost_since_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+  CHECK(second.with_reconnect([&] { return second.command({"PING"}); }).text == "PONG");
+  CHECK(watch->lost_since_ms.load() == 0);
+}
+
+TEST_CASE("queue: an ACL user named in the URL logs in with the password from the environment") {
+  test::RedisServer redis;
+  redis.cli({"ACL", "SETUSER", "tiler", "on", ">battery-staple", "~*", "&*", "+@all"});
+  auto endpoint = queue::parse_redis_url("redis://tiler@127.0.0.1:" + std::to_string(redis.port()) + "/0");
+  ::setenv("SWATH_REDIS_PASSWORD", "battery-staple", 1);
+  queue::resolve_password(endpoint, "");
+  ::unsetenv("SWATH_REDIS_PASSWORD");
+  queue::Connection connection(endpoint);
+  CHECK(connection.command({"ACL", "WHOAMI"}).text == "tiler");
 }

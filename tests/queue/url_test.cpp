@@ -20,6 +20,10 @@ TEST_CASE("queue: redis URLs with user, password, port and database") {
   CHECK(e.user == "alice");
   CHECK(e.password == "s3cr@t");
   CHECK(e.describe() == "redis://alice@redis.internal:6380/3");
+  e = queue::parse_redis_url("redis://swath-worker@redis.internal");  // a user alone: its password comes from elsewhere
+  CHECK(e.user == "swath-worker");
+  CHECK(e.password.empty());
+  CHECK(queue::parse_redis_url("redis://:s3cret@h").password == "s3cret");
   e = queue::parse_redis_url("redis://localhost");
   CHECK(e.port == 6379);
   CHECK(e.db == 0);
@@ -62,7 +66,8 @@ TEST_CASE("queue: the password comes from a file or the environment") {
   ::unsetenv("SWATH_REDIS_PASSWORD");
   CHECK(e.password == "from-env");
   CHECK(e.password_source == "env SWATH_REDIS_PASSWORD");
-  CHECK_THROWS_AS(queue::resolve_password(e, dir / "missing"), core::IoError);
+  CHECK_THROWS_WITH_AS(queue::resolve_password(e, dir / "missing"), doctest::Contains("--redis-password-file"),
+                       core::IoError);
 }
 
 TEST_CASE("queue: quantiles interpolate") {

@@ -88,9 +88,16 @@ void RedisServer::wait_for_answer(const std::string& expected) {
                            "/redis.log)");
 }
 
+void RedisServer::freeze() { process_->signal(SIGSTOP); }
+
+void RedisServer::thaw() { process_->signal(SIGCONT); }
+
 void RedisServer::stop() {
   if (process_ == nullptr) return;
-  if (process_->running()) process_->signal(SIGTERM);
+  if (process_->running()) {
+    process_->signal(SIGCONT);  // a frozen server takes its SIGTERM only once running again
+    process_->signal(SIGTERM);
+  }
   process_->wait();
   process_.reset();
 }

@@ -29,6 +29,9 @@ class RedisServer {
   void stop();   // SIGTERM: Redis fsyncs the AOF and exits; waits for it
   void kill();   // SIGKILL
   void start();  // (re)starts on the same port and directory, waits until it answers PING
+  // SIGSTOP / SIGCONT: a server that accepts connections (the kernel does) but answers nothing, as a hung one.
+  void freeze();
+  void thaw();
   // Restarts with its data loading slowly (Redis's key-load-delay, in µs per key): it answers LOADING until done.
   // Returns once it answers at all.
   void start_loading_slowly(int microseconds_per_key);
