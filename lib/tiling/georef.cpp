@@ -17,6 +17,7 @@ SceneGeoref::SceneGeoref(const raster::SceneInfo& info) : transform_(info.geotra
   source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   to_wgs84_.reset(OGRCreateCoordinateTransformation(&source, &wgs84));
+  projected_ = source.IsProjected() != 0;
 }
 
 std::optional<core::GeoTransform> SceneGeoref::tile_transform(const core::Window& window) const {
@@ -44,7 +45,9 @@ std::optional<core::Bounds> SceneGeoref::wgs84_bounds(const core::Window& window
   // is the whole circle.
   out.min_y = std::clamp(out.min_y, -90.0, 90.0);
   out.max_y = std::clamp(out.max_y, -90.0, 90.0);
-  if (out.max_x - out.min_x >= 360) {
+  // A projected tile reaching a pole (on its edge or corner: GDAL counts only a pole inside) meets every meridian.
+  constexpr double at_pole = 90 - 1e-9;
+  if (out.max_x - out.min_x >= 360 || (projected_ && (out.max_y >= at_pole || out.min_y <= -at_pole))) {
     out.min_x = -180, out.max_x = 180;
   } else {
     const auto wrapped = [](double x) { return x - 360 * std::floor((x + 180) / 360); };  // in [-180, 180)

@@ -26,6 +26,7 @@ class SceneGeoref {
  private:
   std::optional<core::GeoTransform> transform_;
   std::unique_ptr<OGRCoordinateTransformation> to_wgs84_;
+  bool projected_ = false;  // a pole is a point of the map (polar stereographic), not a line (lon/lat)
 };
 
 }  // namespace swath::tiling

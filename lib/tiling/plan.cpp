@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/errors.hpp"
+#include "core/text.hpp"
 
 namespace swath::tiling {
 
@@ -39,6 +40,43 @@ std::int64_t Selection::count_in(std::int64_t grid_count) const {
                        [&](std::int64_t i) { return i < grid_count && shard_.contains(i); });
 }
 
+namespace {
+
+// Characters that show nothing or reorder what follows (C1 controls, no-break and zero-width spaces, bidi marks and
+// overrides, line separators, BOM): in a directory name they would make two names look alike.
+bool invisible(char32_t c) {
+  return (c >= 0x80 && c <= 0xa0) || c == 0xad || (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
+         (c >= 0x205f && c <= 0x206f) || c == 0x3000 || c == 0xfeff;
+}
+
+char32_t code_point(std::string_view sequence) {
+  char32_t c = static_cast<unsigned char>(sequence[0]) & (0x7f >> sequence.size());
+  for (std::size_t i = 1; i < sequence.size(); ++i) c = (c << 6) | (static_cast<unsigned char>(sequence[i]) & 0x3f);
+  return c;
+}
+
+// Letters, digits, '.', '-' and '_' kept, and any other well-formed UTF-8 character that shows (東京.tif → 東京);
+// everything else becomes '_' (an invisible character one, each byte of malformed UTF-8 one).
+std::string directory_name(std::string_view file) {
+  std::string name;
+  for (std::size_t i = 0; i < file.size();) {
+    const char c = file[i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+        c == '_') {
+      name += c;
+      ++i;
+      continue;
+    }
+    const std::size_t n = static_cast<unsigned char>(c) >= 0x80 ? core::utf8_sequence_length(file, i) : 0;
+    const bool shows = n >= 2 && !invisible(code_point(file.substr(i, n)));
+    name += shows ? file.substr(i, n) : "_";
+    i += std::max<std::size_t>(n, 1);
+  }
+  return name;
+}
+
+}  // namespace
+
 std::vector<std::string> scene_names(const std::vector<std::string>& paths) {
   std::vector<std::string> names;
   std::map<std::string, std::string> first_path;
@@ -46,11 +84,7 @@ std::vector<std::string> scene_names(const std::vector<std::string>& paths) {
     std::string file = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
     const auto dot = file.find_last_of('.');
     if (dot != std::string::npos && dot > 0) file.resize(dot);
-    for (char& c : file) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '-' || c == '_';
-      if (!ok) c = '_';
-    }
+    file = directory_name(file);
     if (file.empty() || file == "." || file == "..") file = "scene";
     const auto [it, inserted] = first_path.emplace(file, path);
     if (!inserted) {

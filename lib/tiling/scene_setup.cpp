@@ -33,8 +33,9 @@ std::vector<int> choose_bands(const TileOptions& options, const raster::SceneInf
   return bands;
 }
 
-void check_band_count(Format format, std::size_t count, const std::string& path) {
-  const auto n = static_cast<int>(count);
+void check_band_count(Format format, const std::vector<int>& bands, const raster::SceneInfo& info) {
+  const std::string& path = info.path;
+  const auto n = static_cast<int>(bands.size());
   std::string allowed;
   if (format == Format::png && (n < 1 || n > 4)) allowed = "1 to 4 bands";
   if (format == Format::jpeg && n != 1 && n != 3) allowed = "1 or 3 bands";
@@ -45,6 +46,20 @@ void check_band_count(Format format, std::size_t count, const std::string& path)
                            n < 3 && format == Format::webp
                                ? "repeat a band to make three, e.g. --bands 1,1,1, or name three of the scene's"
                                : "choose bands with e.g. --bands 1,2,3");
+  }
+  // PNG's grey+alpha and RGBA, WebP's RGBA: the last band is written as transparency, so it must be the scene's
+  // alpha band, not a data band (a NIR band would make every tile half see-through).
+  const bool last_is_alpha = (format == Format::png && (n == 2 || n == 4)) || (format == Format::webp && n == 4);
+  if (last_is_alpha && bands.back() != info.alpha_band) {
+    throw core::UsageError(
+        format_name(format) + " tiles of '" + path + "'",
+        "with " + std::to_string(n) + " bands the format takes the last as transparency (alpha), and band " +
+            std::to_string(bands.back()) + " of the scene is not its alpha band",
+        "choose " + std::string(format == Format::png ? "1 or 3" : "3") + " bands (--bands 1,2,3)" +
+            (info.alpha_band != 0
+                 ? ", or add its alpha band last (--bands 1,2,3," + std::to_string(info.alpha_band) + ")"
+                 : "") +
+            "; -f GTiff keeps every band");
   }
 }
 
@@ -237,7 +252,7 @@ void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info)
   const auto bands = choose_bands(options, info);
   if (format_needs_byte(options.format)) {
     raster::require_real_pixels(info, format_name(options.format) + " tiles (scaled to 8 bits)");
-    check_band_count(options.format, bands.size(), info.path);
+    check_band_count(options.format, bands, info);
   }
   if (!options.creation_options.empty()) {  // tried as the tiles will be written: with the layout swath adds
     TileLook written;

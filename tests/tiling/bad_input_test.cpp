@@ -35,6 +35,34 @@ TEST_CASE("tile: bad options and bad scenes are refused before any tile") {
   CHECK_FALSE(fs::exists(dir / "out"));
 }
 
+TEST_CASE("tile: PNG and WebP chips never write a data band as their alpha; the scene's alpha band may be") {
+  test::ScratchDir dir;
+  test::SceneSpec four;  // R, G, B, NIR: no alpha
+  four.bands = 4;
+  four.type = GDT_Byte;
+  four.pixel = [](int b, int x, int y) { return (b * 50 + x + y) % 256; };
+  four.creation_options = {"PHOTOMETRIC=MINISBLACK"};  // GDAL would take a 4th Byte band as alpha by default
+  const auto scene = test::make_scene(dir / "rgbn.tif", four);
+  auto options = test::tile_options(scene, dir / "out");
+  for (const auto format : {tiling::Format::png, tiling::Format::webp}) {
+    options.format = format;
+    CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("band 4 of the scene is not its alpha band"),
+                         core::UsageError);
+  }
+  options.format = tiling::Format::png;
+  options.bands = {1, 2};  // grey + alpha: band 2 would be the transparency
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("band 2 of the scene is not its alpha band"),
+                       core::UsageError);
+  CHECK_FALSE(fs::exists(dir / "out"));
+  options.bands = {1, 2, 3};
+  options.output_dir = dir / "rgb-out";
+  CHECK(tiling::tile_scenes(options).failed == 0);
+  four.alpha_band = 4;  // RGBA: its alpha is PNG's
+  options = test::tile_options(test::make_scene(dir / "rgba.tif", four), dir / "rgba-out");
+  options.format = tiling::Format::png;
+  CHECK(tiling::tile_scenes(options).failed == 0);
+}
+
 TEST_CASE("tile: a tile whose pixels do not fit --max-memory is refused, not allocated") {
   test::ScratchDir dir;
   const auto scene = test::make_scene(dir / "scene.tif", {});   // 64×48, 3 UInt16 bands

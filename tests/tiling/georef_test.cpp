@@ -58,3 +58,26 @@ TEST_CASE("georef: a 0-360 scene's tiles have longitudes in -180..180, west > ea
   CHECK(whole->min_x == -180);
   CHECK(whole->max_x == 180);
 }
+
+TEST_CASE("georef: a polar stereographic tile with the pole on its corner spans every longitude") {
+  OGRSpatialReference polar;
+  polar.importFromEPSG(3413);  // NSIDC north polar stereographic
+  char* wkt = nullptr;
+  polar.exportToWkt(&wkt);
+  raster::SceneInfo info;
+  info.width = 400;
+  info.height = 400;
+  info.crs_wkt = wkt;
+  CPLFree(wkt);
+  info.geotransform = core::GeoTransform{{-200000, 1000, 0, 200000, 0, -1000}};  // 1 km pixels, the pole at its centre
+  const tiling::SceneGeoref georef(info);
+  const auto corner = georef.wgs84_bounds(core::Window{0, 0, 200, 200});  // the pole is its bottom-right corner
+  REQUIRE(corner);
+  CHECK(corner->min_x == -180);  // was -180..178.67: (179 E, 88 N), inside the tile, fell outside
+  CHECK(corner->max_x == 180);
+  CHECK(corner->max_y == doctest::Approx(90));
+  const auto away = georef.wgs84_bounds(core::Window{0, 0, 100, 100});  // 100-200 km from the pole: a corner of it
+  REQUIRE(away);
+  CHECK(away->max_y < 90);
+  CHECK(away->max_x - away->min_x < 180);
+}
