@@ -1,7 +1,9 @@
 // The earlier run's tiles a forced re-run of a tile task leaves behind, for the worker to remove once it commits.
 #include "fleet/earlier_tiles.hpp"
 
+#include <cstdlib>
 #include <filesystem>
+#include <utility>
 #include <variant>
 
 #include "core/errors.hpp"
@@ -9,6 +11,50 @@
 #include "worker/settle.hpp"
 
 namespace swath::fleet {
+
+namespace {
+
+// "scene/r000012_c000034.tif" → {"scene", 12, 34}; nothing for another shape.
+struct CellPath {
+  std::string scene;
+  std::int64_t row = 0;
+  std::int64_t col = 0;
+};
+std::optional<CellPath> cell_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos || path.compare(slash + 1, 1, "r") != 0) return std::nullopt;
+  const auto c = path.find("_c", slash);
+  if (c == std::string::npos) return std::nullopt;
+  return CellPath{path.substr(0, slash), std::strtoll(path.c_str() + slash + 2, nullptr, 10),
+                  std::strtoll(path.c_str() + c + 2, nullptr, 10)};
+}
+
+// What the new run's manifest says: each scene's grid (rows, columns) and the ids of the cells it planned.
+struct NewRun {
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> grids;
+  std::set<std::string> cells;
+  std::set<std::string> written;
+};
+NewRun read_new_run(const std::string& manifest) {
+  NewRun run;
+  tiling::ManifestReader reader(manifest);
+  while (auto entry = reader.next()) {
+    if (const auto* header = std::get_if<tiling::ManifestHeader>(&*entry)) {
+      for (const auto& scene : header->scenes) {
+        const auto* rows = scene.json.find("rows");
+        const auto* columns = scene.json.find("columns");
+        if (rows != nullptr && columns != nullptr && rows->is_int() && columns->is_int())
+          run.grids[scene.name] = {rows->as_int(), columns->as_int()};
+      }
+    } else if (const auto* line = std::get_if<tiling::ManifestLine>(&*entry)) {
+      run.cells.insert(line->id);
+      if (!line->path.empty()) run.written.insert(line->path);
+    }
+  }
+  return run;
+}
+
+}  // namespace
 
 std::map<std::string, std::uint64_t> listed_tiles(const std::string& output, const std::string& manifest_name) {
   std::map<std::string, std::uint64_t> listed;
@@ -30,11 +76,28 @@ std::map<std::string, std::uint64_t> listed_tiles(const std::string& output, con
   return listed;
 }
 
-std::map<std::string, std::uint64_t> earlier_tiles_not_written(const std::string& output,
-                                                               const std::string& manifest_name,
-                                                               const std::set<std::string>& written) {
+std::map<std::string, std::uint64_t> earlier_tiles_left(const std::string& output, const std::string& manifest_name,
+                                                        const std::string& new_manifest) {
   auto earlier = listed_tiles(output, manifest_name);
-  std::erase_if(earlier, [&](const auto& entry) { return written.count(entry.first) > 0; });
+  if (earlier.empty()) return earlier;
+  const NewRun run = read_new_run(new_manifest);
+  std::erase_if(earlier, [&](const auto& entry) {
+    const std::string& path = entry.first;
+    if (run.written.count(path) > 0) return true;  // written over
+    const auto cell = cell_of(path);
+    if (!cell) return true;  // not a tile's name: never removed
+    const auto grid = run.grids.find(cell->scene);
+    const bool on_grid = grid != run.grids.end() && cell->row < grid->second.first && cell->col < grid->second.second;
+    const std::string id = path.substr(0, path.rfind('.'));
+    return on_grid && run.cells.count(id) == 0;  // another task's cell now
+  });
+  return earlier;
+}
+
+std::map<std::string, std::uint64_t> earlier_tiles_not_kept(const std::string& output, const std::string& manifest_name,
+                                                            const std::set<std::string>& kept) {
+  auto earlier = listed_tiles(output, manifest_name);
+  std::erase_if(earlier, [&](const auto& entry) { return kept.count(entry.first) > 0; });
   return earlier;
 }
 

@@ -13,10 +13,15 @@ namespace swath::fleet {
 // a file outside it).
 std::map<std::string, std::uint64_t> listed_tiles(const std::string& output, const std::string& manifest_name);
 
-// Those of a task's earlier run (its manifest `manifest_name`) not among `written` (the new run's files, relative
-// paths): a tile that turned blank or failed, or one off a scene rewritten smaller.
-std::map<std::string, std::uint64_t> earlier_tiles_not_written(const std::string& output,
-                                                               const std::string& manifest_name,
-                                                               const std::set<std::string>& written);
+// The tiles of a chip task's earlier run (its manifest `manifest_name` in `output`) that its new run, whose manifest
+// is `new_manifest` (staged), leaves to no one: a cell of its own selection that it did not write (blank or failed
+// now), or one off its scene's new grid (a scene rewritten smaller). A cell of the new grid outside its selection is
+// another task's (a shard's membership moves with the grid's width): kept, that task may have just written it.
+std::map<std::string, std::uint64_t> earlier_tiles_left(const std::string& output, const std::string& manifest_name,
+                                                        const std::string& new_manifest);
+
+// The tiles the manifest `manifest_name` in `output` lists that are not among `kept` (relative paths).
+std::map<std::string, std::uint64_t> earlier_tiles_not_kept(const std::string& output, const std::string& manifest_name,
+                                                            const std::set<std::string>& kept);
 
 }  // namespace swath::fleet

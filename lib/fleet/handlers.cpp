@@ -167,7 +167,7 @@ class TileHandler final : public worker::TaskHandler {
     result.outputs.push_back(manifest);
     result.outputs.push_back(tiling::shard_file_name(options.index_name, options.shard));
     // A run again (--force) keeps no file of the last one its manifest no longer lists, as `swath tile` does.
-    result.stale = earlier_tiles_not_written(task.output, manifest, {result.outputs.begin(), result.outputs.end()});
+    result.stale = earlier_tiles_left(task.output, manifest, context.staging_dir + "/" + manifest);
     return result;
   }
 
@@ -202,26 +202,23 @@ class TileHandler final : public worker::TaskHandler {
       }
     }
     worker::HandlerResult result{staged_files(context.staging_dir), std::nullopt};
-    result.stale = earlier_pyramid_tiles(task, options, {result.outputs.begin(), result.outputs.end()});
+    if (merged_shards(task) > 0)
+      result.stale = earlier_pyramid_tiles(task, {result.outputs.begin(), result.outputs.end()});
     return result;
   }
 
-  // A shard's earlier run: what its shard manifest listed. The merge's: what the merged tiles.jsonl listed above the
-  // shards' zooms, i.e. not listed by the shards' manifests now in place (those are theirs, written anew).
+  // The merge's, once every shard is in place: what the last merged tiles.jsonl listed that neither it nor a shard's
+  // manifest lists now. Shards remove nothing: a smaller scene moves subtrees between them, so a file one shard's
+  // last run listed may be another's, just written.
   static std::map<std::string, std::uint64_t> earlier_pyramid_tiles(const queue::Task& task,
-                                                                    const webmap::PyramidOptions& options,
-                                                                    std::set<std::string> written) {
+                                                                    std::set<std::string> kept) {
     const auto shards = merged_shards(task);
-    if (shards == 0) {
-      return earlier_tiles_not_written(task.output, webmap::pyramid_shard_file("tiles.jsonl", options.tile.shard),
-                                       written);
-    }
     for (std::int64_t i = 0; i < shards; ++i) {
       for (const auto& [name, bytes] :
            listed_tiles(task.output, webmap::pyramid_shard_file("tiles.jsonl", {i, shards})))
-        written.insert(name);
+        kept.insert(name);
     }
-    return earlier_tiles_not_written(task.output, "tiles.jsonl", written);
+    return earlier_tiles_not_kept(task.output, "tiles.jsonl", kept);
   }
 
   Resources resources_;

@@ -184,7 +184,32 @@ TEST_CASE("fleet: an earlier manifest's lines that name no plain path under the 
              << R"({"id":"e","status":"written","path":"s/e.tif","bytes":5})"
              << "\n";
   }
-  const auto stale = fleet::earlier_tiles_not_written(dir / "out", "tiles.t1.jsonl", {"s/e.tif"});
+  const auto stale = fleet::earlier_tiles_not_kept(dir / "out", "tiles.t1.jsonl", {"s/e.tif"});
   CHECK(stale == std::map<std::string, std::uint64_t>{{"s/a.tif", 5}});
-  CHECK(fleet::earlier_tiles_not_written(dir / "out", "tiles.none.jsonl", {}).empty());
+  CHECK(fleet::earlier_tiles_not_kept(dir / "out", "tiles.none.jsonl", {}).empty());
+}
+
+TEST_CASE("fleet: a shard run again leaves a cell of the new grid that another shard owns now; its own go") {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "out");
+  fs::create_directories(dir / "staged");
+  // Shard 1 of 2 of a 2×2 grid had cells 1 and 3; the scene, rewritten one column wide, has a 2×1 grid where
+  // shard 1 holds cell 1 (r1 c0, blank now) and r0 c0 is shard 0's.
+  {
+    std::ofstream old(dir / "out/tiles.t1.shard-1-of-2.jsonl");
+    old << R"({"schema":"swath.tiles/1","scenes":[{"name":"s","rows":2,"columns":2}]})"
+        << "\n";
+    for (const char* cell : {"r000000_c000001", "r000001_c000001", "r000000_c000000", "r000001_c000000"})
+      old << R"({"id":"s/)" << cell << R"(","status":"written","path":"s/)" << cell << R"(.tif","bytes":5})"
+          << "\n";
+    std::ofstream now(dir / "staged/tiles.t1.shard-1-of-2.jsonl");
+    now << R"({"schema":"swath.tiles/1","scenes":[{"name":"s","rows":2,"columns":1}]})"
+        << "\n"
+        << R"({"id":"s/r000001_c000000","scene":"s","status":"blank"})"
+        << "\n";
+  }
+  const auto stale =
+      fleet::earlier_tiles_left(dir / "out", "tiles.t1.shard-1-of-2.jsonl", dir / "staged/tiles.t1.shard-1-of-2.jsonl");
+  CHECK(stale == std::map<std::string, std::uint64_t>{
+                     {"s/r000000_c000001.tif", 5}, {"s/r000001_c000001.tif", 5}, {"s/r000001_c000000.tif", 5}});
 }
