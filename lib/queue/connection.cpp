@@ -136,6 +136,8 @@ void Connection::apply_reply_timeout() {
 
 void Connection::open() {
   close();
+  // The group's loss this open ends (not one another connection meets meanwhile).
+  std::int64_t ended = options_.contact ? options_.contact->lost_since_ms.load() : 0;
   const timeval tv = to_timeval(std::min(options_.connect_timeout, reply_timeout()));
   context_ = endpoint_.unix_socket.empty() ? redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv)
                                            : redisConnectUnixWithTimeout(endpoint_.unix_socket.c_str(), tv);
@@ -148,7 +150,7 @@ void Connection::open() {
   socket_timeout_ = std::chrono::milliseconds(0);
   apply_reply_timeout();
   log_in();
-  if (options_.contact) options_.contact->lost_since_ms.store(0);
+  if (options_.contact && ended != 0) options_.contact->lost_since_ms.compare_exchange_strong(ended, 0);
   if (was_lost_) {
     log::get("queue")->info("reconnected to Redis at {}", endpoint_.describe());
     was_lost_ = false;
@@ -205,7 +207,7 @@ void Connection::lost(const std::string& doing) {
   // Only while its first reply is awaited: mid-session a protocol error (a proxy's glitch) is a lost connection.
   const bool not_redis = checking_server_ && context_ != nullptr && context_->err == REDIS_ERR_PROTOCOL;
   if (why == std::strerror(EAGAIN)) {  // the socket's timeout, or await_reply's
-    why = "no reply within " + fmt::format("{:g}", static_cast<double>(socket_timeout_.count()) / 1000.0) +
+    why = "no answer within " + fmt::format("{:g}", static_cast<double>(socket_timeout_.count()) / 1000.0) +
           " s (a hung or overloaded server)";
   }
   close();
@@ -344,6 +346,7 @@ void Connection::send_eval(const Script& script, const std::vector<std::string>&
 void Connection::send_eval(const Script& script, const std::vector<std::string_view>& keys_args,
                            std::size_t key_count) {
   if (context_ == nullptr) open();
+  apply_reply_timeout();  // its write waits this long too
   const std::string sha = sha_of(script);
   const std::string count = std::to_string(key_count);
   append(context_, keys_args, {"EVALSHA", sha, count});

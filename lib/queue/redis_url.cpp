@@ -44,9 +44,9 @@ std::string percent_decode(const std::string& text) {
 void parse_credentials(const std::string& userinfo, RedisEndpoint& endpoint) {
   const auto colon = userinfo.find(':');
   if (colon == std::string::npos) {
-    // redis://user@host: a user name (RFC 3986's userinfo, and the ACL user of Redis 6+), its password from
-    // SWATH_REDIS_PASSWORD or a file; a password in the URL is redis://:secret@host or redis://user:secret@host.
-    endpoint.user = percent_decode(userinfo);
+    // redis://secret@host: a lone token is the password, as redis-cli reads it (never shown in a message). An ACL
+    // user whose password comes from SWATH_REDIS_PASSWORD or a file: redis://user:@host.
+    endpoint.password = percent_decode(userinfo);
   } else {
     endpoint.user = percent_decode(userinfo.substr(0, colon));
     endpoint.password = percent_decode(userinfo.substr(colon + 1));

@@ -14,8 +14,8 @@ const config::OptionTable<Settings>& settings_table() {
       config::OptionTable<Settings>("queue")
           .text(
               {"redis", "--redis",
-               "Redis URL: redis://[user@]host:port/db or unix:///path.sock?db=N (password via "
-               "SWATH_REDIS_PASSWORD or --redis-password-file)"},
+               "Redis URL: redis://host:port/db, redis://USER:@host:port/db for an ACL user, or "
+               "unix:///path.sock?db=N (password via SWATH_REDIS_PASSWORD or --redis-password-file)"},
               [](Settings & s) -> auto& { return s.redis; })
           .text(
               {"name", "--queue", "queue name; every key is swath:{NAME}:..."},

@@ -119,6 +119,11 @@ TEST_CASE("scale-plan --emit: bad kind, bad digest and missing -o write nothing"
   CHECK(r.err.find("it carries a password") != std::string::npos);
   CHECK(r.err.find("--redis-password-secret") != std::string::npos);
   CHECK(r.err.find("secret@") == std::string::npos);
+  // An ACL user: the workers would log in as it, the emitted KEDA trigger (no user) as the default one.
+  r = test::swath({"scale-plan", "--stats", dir / "stats.json", "--emit", "all", "-o", dir / "out",
+                   "--redis-in-cluster", "redis://tiler:@redis.swath.svc:6379/0"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("it names the ACL user 'tiler'") != std::string::npos);
   // Values the API server (or the runtime) would refuse once applied.
   for (const auto& [flag, value] :
        std::vector<std::pair<std::string, std::string>>{{"--image", ""},

@@ -338,7 +338,7 @@ TEST_CASE("queue: connections sharing a ContactWatch give up on a hung Redis tog
   // The first notices after its command timeout, then tries to reconnect for a second: the server accepts but
   // never answers, so each try is cut to what is left of that second.
   CHECK_THROWS_WITH_AS(first.with_reconnect([&] { return first.command({"PING"}); }),
-                       doctest::Contains("no reply within"), core::IoError);
+                       doctest::Contains("no answer within"), core::IoError);
   CHECK(watch->lost_since_ms.load() != 0);
   // The second has not noticed yet; its budget ran out with the first's: it gives up at once instead of waiting its
   // own command timeout (2 s) and reconnect timeout (1 s).
@@ -354,10 +354,10 @@ TEST_CASE("queue: connections sharing a ContactWatch give up on a hung Redis tog
   CHECK(watch->lost_since_ms.load() == 0);
 }
 
-TEST_CASE("queue: an ACL user named in the URL logs in with the password from the environment") {
+TEST_CASE("queue: an ACL user named in the URL (user:@) logs in with the password from the environment") {
   test::RedisServer redis;
   redis.cli({"ACL", "SETUSER", "tiler", "on", ">battery-staple", "~*", "&*", "+@all"});
-  auto endpoint = queue::parse_redis_url("redis://tiler@127.0.0.1:" + std::to_string(redis.port()) + "/0");
+  auto endpoint = queue::parse_redis_url("redis://tiler:@127.0.0.1:" + std::to_string(redis.port()) + "/0");
   ::setenv("SWATH_REDIS_PASSWORD", "battery-staple", 1);
   queue::resolve_password(endpoint, "");
   ::unsetenv("SWATH_REDIS_PASSWORD");

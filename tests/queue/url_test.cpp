@@ -20,10 +20,13 @@ TEST_CASE("queue: redis URLs with user, password, port and database") {
   CHECK(e.user == "alice");
   CHECK(e.password == "s3cr@t");
   CHECK(e.describe() == "redis://alice@redis.internal:6380/3");
-  e = queue::parse_redis_url("redis://swath-worker@redis.internal");  // a user alone: its password comes from elsewhere
+  e = queue::parse_redis_url("redis://swath-worker:@redis.internal");  // an ACL user: its password from elsewhere
   CHECK(e.user == "swath-worker");
   CHECK(e.password.empty());
-  CHECK(queue::parse_redis_url("redis://:s3cret@h").password == "s3cret");
+  e = queue::parse_redis_url("redis://s3cret@h");  // a lone token is the password, as redis-cli reads it
+  CHECK(e.user.empty());
+  CHECK(e.password == "s3cret");
+  CHECK(e.describe() == "redis://h:6379/0");
   e = queue::parse_redis_url("redis://localhost");
   CHECK(e.port == 6379);
   CHECK(e.db == 0);

@@ -54,6 +54,15 @@ void check_in_cluster_redis(const ManifestOptions& options) {
                            "it carries a password, which the manifests would hold in plain text",
                            "put the password in a Secret (key 'password') and pass --redis-password-secret NAME");
   }
+  // The workers would log in as that user, KEDA's trigger (which names no user) as the default one: its scaling
+  // would read nothing, or be refused.
+  if (!address.user.empty()) {
+    throw core::UsageError(
+        "--redis-in-cluster '" + address.describe() + "'",
+        "it names the ACL user '" + address.user + "', and the emitted KEDA trigger logs in as the default user",
+        "emit for the default user (redis://HOST:PORT/DB), then add the user to the trigger by "
+        "hand (KEDA's usernameFromEnv)");
+  }
 }
 
 }  // namespace
