@@ -42,11 +42,15 @@ std::int64_t Selection::count_in(std::int64_t grid_count) const {
 
 namespace {
 
-// Characters that show nothing or reorder what follows (C1 controls, no-break and zero-width spaces, bidi marks and
-// overrides, line separators, BOM): in a directory name they would make two names look alike.
+// Characters that show nothing or reorder what follows (C1 controls, no-break and zero-width spaces and joiners,
+// bidi marks and overrides, line separators, fillers, variation selectors, tags, BOM): in a directory name they
+// would make two names look alike.
 bool invisible(char32_t c) {
-  return (c >= 0x80 && c <= 0xa0) || c == 0xad || (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
-         (c >= 0x205f && c <= 0x206f) || c == 0x3000 || c == 0xfeff;
+  return (c >= 0x80 && c <= 0xa0) || c == 0xad || c == 0x34f || c == 0x61c || c == 0x115f || c == 0x1160 ||
+         c == 0x17b4 || c == 0x17b5 || (c >= 0x180b && c <= 0x180f) || (c >= 0x2000 && c <= 0x200f) ||
+         (c >= 0x2028 && c <= 0x202f) || (c >= 0x205f && c <= 0x206f) || c == 0x3000 || c == 0x3164 ||
+         (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff || c == 0xffa0 || (c >= 0xfff0 && c <= 0xfffb) ||
+         (c >= 0xe0000 && c <= 0xe0fff);
 }
 
 char32_t code_point(std::string_view sequence) {

@@ -46,8 +46,8 @@ TEST_CASE("plan: scene names from paths, and tile paths") {
   // not UTF-8, does not.
   CHECK(tiling::scene_names({"/d/\u6771\u4eac.tif", "/d/\u5927\u962a.tif", "/d/Z\u00fcrich 2024.tif"}) ==
         std::vector<std::string>{"\u6771\u4eac", "\u5927\u962a", "Z\u00fcrich_2024"});
-  CHECK(tiling::scene_names({"a\u202eb.tif", "c\u00a0d\u200b.tif", "caf\xe9.tif", "x\xe6\x9d.tif"}) ==
-        std::vector<std::string>{"a_b", "c_d_", "caf_", "x__"});
+  CHECK(tiling::scene_names({"a\u202eb.tif", "c\u00a0d\u200b.tif", "caf\xe9.tif", "x\xe6\x9d.tif", "v\ufe0f.tif"}) ==
+        std::vector<std::string>{"a_b", "c_d_", "caf_", "x__", "v_"});
   tiling::GridWindow cell;
   cell.row = 3;
   cell.col = 12;
