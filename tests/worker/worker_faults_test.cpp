@@ -19,6 +19,7 @@
 #include "support/redis_server.hpp"
 #include "worker/lease_keeper.hpp"
 #include "worker/prefetch.hpp"
+#include "worker/settle.hpp"
 #include "worker/worker.hpp"
 
 using namespace swath;
@@ -318,6 +319,33 @@ TEST_CASE("worker: a renewal that finds a task committed or failed before its re
   CHECK(keeper.lost(leases[2]));
   keeper.drop(leases);
   CHECK(keeper.held().empty());
+}
+
+TEST_CASE(
+    "worker: a worker finishing an orphaned move removes the earlier run's tiles the commit named, if unchanged") {
+  Fixture f;
+  f.client.enqueue(std::vector<queue::Task>{f.task("noop", {"/in/a"})}, false);
+  const auto batch = f.client.lease("dead-worker", 1, 60000, 10);
+  REQUIRE(batch.tasks.size() == 1);
+  const std::string out = f.dir / "out";
+  const std::string staging = out + "/.swath-staging/t.token";
+  test::write_text(staging + "/s/r000000_c000000.tif", "new tile");
+  test::write_text(out + "/s/r000000_c000001.tif", "12345");      // the last run's, now blank: 5 bytes, as recorded
+  test::write_text(out + "/s/r000001_c000000.tif", "someone's");  // at a listed name but not what was recorded
+  core::Json outputs = core::Json::Object{{"staging", staging}, {"dir", out}};
+  outputs.set("files", core::Json::Object{{"s/r000000_c000000.tif", "00"}});
+  outputs.set("stale", core::Json::Object{{"s/r000000_c000001.tif", 5}, {"s/r000001_c000000.tif", 5}});
+  // Its worker committed and died before moving anything; another one claims the move once it is due.
+  REQUIRE(f.client.commit({{batch.tasks[0].id, batch.tasks[0].token, outputs.dump(), "{}", 0.1, true}}, 0) ==
+          std::vector<bool>{true});
+  worker::LeaseKeeper keeper(queue::parse_redis_url(f.redis.url()), {}, "f", "w2", 60000);
+  worker::Settler settler(f.client, keeper, worker::SettlePolicy{.finish_hold_ms = 0});
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  settler.finish_orphans();
+  CHECK(core::read_file(out + "/s/r000000_c000000.tif") == "new tile");
+  CHECK_FALSE(fs::exists(out + "/s/r000000_c000001.tif"));
+  CHECK(core::read_file(out + "/s/r000001_c000000.tif") == "someone's");
+  CHECK(f.client.lease("w2", 1, 60000, 10).waiting == 0);  // finished
 }
 
 TEST_CASE("worker: lease sizes: one per free slot for long tasks, batches for short ones") {
