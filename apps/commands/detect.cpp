@@ -14,7 +14,8 @@ std::string summary_text(const detect::DetectReport& r) {
   // Names as the terminal should show them: a newline or an escape sequence in a file name is written out (\n).
   std::string out = "wrote " + core::visible(r.output) + ": " + std::to_string(r.detections) + " detections (" +
                     std::to_string(r.raw_detections) + " before merging) from " + std::to_string(r.windows) +
-                    " windows of " + std::to_string(r.scenes) + " scene(s) with " + r.detector + "\n";
+                    " windows of " + (r.tiles > 0 ? std::to_string(r.tiles) + " tiles of " : "") +
+                    std::to_string(r.scenes) + " scene(s) with " + r.detector + "\n";
   for (const auto& f : r.failures) out += "failed: " + core::visible(f) + "\n";
   return out;
 }

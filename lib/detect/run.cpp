@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -181,6 +182,7 @@ core::Json to_json(const DetectReport& report) {
   return core::Json::Object{{"output", report.output},
                             {"detector", report.detector},
                             {"scenes", static_cast<long long>(report.scenes)},
+                            {"tiles", static_cast<long long>(report.tiles)},
                             {"windows", static_cast<long long>(report.windows)},
                             {"raw_detections", static_cast<long long>(report.raw_detections)},
                             {"detections", static_cast<long long>(report.detections)},
@@ -237,11 +239,14 @@ DetectReport detect_scenes(const DetectOptions& requested) {
   report.output = options.output;
   report.detector = detector->name();
   std::vector<Detection> found;
+  std::set<std::string> labels;
   for (const auto& scene : scenes) {
     log::Scope scope{{"scene", scene.input.label}};
     detect_scene(scene, *detector, options, report, found);
-    ++report.scenes;
+    labels.insert(scene.input.tile.empty() ? scene.input.path : scene.input.label);
+    if (!scene.input.tile.empty()) ++report.tiles;
   }
+  report.scenes = static_cast<std::int64_t>(labels.size());
   report.raw_detections = static_cast<std::int64_t>(found.size());
   refuse_if_nothing_read(report);
   const auto merge_start = Clock::now();

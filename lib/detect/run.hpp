@@ -51,7 +51,8 @@ DetectOptions options_from(const config::Config& config);
 struct DetectReport {
   std::string output;
   std::string detector;
-  std::int64_t scenes = 0;
+  std::int64_t scenes = 0;  // distinct scenes: a manifest's tiles count as the scenes they were cut from
+  std::int64_t tiles = 0;   // a manifest's tiles read (0 when the inputs are whole scenes)
   std::int64_t windows = 0;
   std::int64_t raw_detections = 0;    // before merging
   std::int64_t detections = 0;        // written
