@@ -92,6 +92,16 @@ core::UsageError usage_error_from(const CLI::ParseError& error) {
   if (const auto at = message.find(hint_marker); at != std::string::npos) {
     return core::UsageError(message.substr(0, at), "", message.substr(at + std::string_view(hint_marker).size()));
   }
+  // CLI11's own wording for a flag's value, in swath's ("--iou 'abc': not a number").
+  constexpr std::string_view convert = "Could not convert: ";
+  if (const auto equals = message.find(" = "); message.rfind(convert, 0) == 0 && equals != std::string::npos) {
+    const std::string flag = message.substr(convert.size(), equals - convert.size());
+    return core::UsageError(flag + " '" + message.substr(equals + 3) + "'", "not a number",
+                            "`--help` gives what " + flag + " takes");
+  }
+  if (const auto colon = message.find(": 1 required "); colon != std::string::npos && message.ends_with(" missing")) {
+    return core::UsageError(message.substr(0, colon) + " needs a value", "", "add --help to see the flags");
+  }
   return core::UsageError(message, "", "add --help to see the flags");
 }
 

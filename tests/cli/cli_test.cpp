@@ -87,6 +87,15 @@ TEST_CASE("cli: unknown flag exits 2, not CLI11's 109") {
   CHECK(r.out.empty());
 }
 
+TEST_CASE("cli: a flag value CLI11 cannot convert, or a flag without its value, is said in swath's words") {
+  auto r = test::swath({"eval", "a.geojson", "b.geojson", "--iou", "abc"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("swath eval: --iou 'abc': not a number (hint:") != std::string::npos, r.err);
+  r = test::swath({"detect", "a.tif", "-o", "a.geojson", "--quicklook"});
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("swath detect: --quicklook needs a value") != std::string::npos, r.err);
+}
+
 TEST_CASE("cli: with --json a failure is a swath.error/1 document on stdout too, unless the command printed its own") {
   test::ScratchDir dir;
   // An I/O error after parsing (was: nothing on stdout, a CI step parsing it failed on empty input).
