@@ -256,7 +256,11 @@ void check_path(const std::string& path, const std::string& role, const std::vec
   // Not a malformed task: this worker's policy refuses it (a worker with other roots would take it).
   std::string allowed;
   for (const auto& root : roots) allowed += (allowed.empty() ? "'" : "', '") + root;
-  throw core::DataError(role + " '" + path + "' is outside the allowed roots", "--allow-root " + allowed + "'",
+  // A link under a root that leads out of it is outside: say where it leads, or the refusal reads as a wrong root.
+  const auto lexical = std::filesystem::absolute(std::filesystem::path(path)).lexically_normal();
+  const std::string leads = p != lexical ? " (it leads to '" + p.string() + "')" : "";
+  throw core::DataError(role + " '" + path + "'" + leads + " is outside the allowed roots",
+                        "--allow-root " + allowed + "'",
                         "enqueue paths under a --allow-root directory, or give the workers one that covers it");
 }
 

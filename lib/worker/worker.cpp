@@ -38,16 +38,20 @@ void keep_alive_if_stuck(std::unique_ptr<WorkerLoop>& loop) {
 // work lost to one misconfigured pod: refused at start instead.
 void check_allow_roots(const std::vector<std::string>& roots) {
   std::vector<std::string> missing;
+  bool files = false;  // one names a file, not a directory
   for (const auto& root : roots) {
     std::error_code ec;
     if (root.rfind("/vsi", 0) == 0 || std::filesystem::is_directory(root, ec)) continue;
+    files = files || std::filesystem::exists(root, ec);
     const std::string absolute = std::filesystem::absolute(root, ec).lexically_normal().string();
     missing.push_back("'" + root + "'" + (absolute == root ? "" : " (" + absolute + ")"));
   }
   if (missing.empty()) return;
   if (missing.size() == roots.size()) {
-    throw core::UsageError("--allow-root " + core::join(missing), "no such directory here",
-                           "mount the volume the tasks use, or name the directory it is mounted at (e.g. /data)");
+    throw core::UsageError(
+        "--allow-root " + core::join(missing),
+        files ? "not a directory here (a root is a directory the tasks' paths are under)" : "no such directory here",
+        "mount the volume the tasks use, or name the directory it is mounted at (e.g. /data)");
   }
   for (const auto& root : missing)
     log::get("worker")->warn("--allow-root {}: no such directory here; tasks under it will not be found", root);

@@ -127,6 +127,14 @@ TEST_CASE("queue: paths outside the allowed roots are refused, .. included") {
   t.inputs = {"/database/x.tif"};  // a sibling sharing the prefix is not inside
   CHECK_THROWS_AS(queue::check_paths(t, {"/data", "/out"}), core::DataError);
   CHECK_NOTHROW(queue::check_paths(t, {"/data/", "/database/", "/out"}));
+  // A link under a root that leads out of it: the refusal says where it leads.
+  test::ScratchDir dir;
+  std::filesystem::create_directories(dir / "big");
+  std::filesystem::create_symlink("/etc/hostname", dir / "big/link.tif");
+  t.inputs = {dir / "big/link.tif"};
+  CHECK_THROWS_WITH_AS(queue::check_paths(t, {dir / "big", "/out"}),
+                       doctest::Contains("link.tif' (it leads to '/etc/hostname') is outside the allowed roots"),
+                       core::DataError);
 }
 
 TEST_CASE("queue: one more path a task reads (a model card) is checked as inputs are, /vsi paths included") {
