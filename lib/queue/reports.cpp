@@ -83,15 +83,16 @@ core::Json to_json(const JobInfo& job) {
 std::string to_text(const std::vector<JobInfo>& jobs) {
   if (jobs.empty()) return "no jobs\n";
   std::ostringstream out;
-  out << "job            kind      tasks   waiting  running     done     dead  tasks/s      eta  trace\n";
+  // `done` counts committed tasks, the ones whose files are still being moved into place (`finishing`) included.
+  out << "job            kind      tasks   waiting  running     done  finishing     dead  tasks/s      eta  trace\n";
   for (const auto& job : jobs) {
     const double rate = throughput(job);
     char line[256];
     std::snprintf(
-        line, sizeof line, "%-14s %-8s %6lld %9lld %8lld %8lld %8lld %8.2f %8s  %s\n", job.id.c_str(),
+        line, sizeof line, "%-14s %-8s %6lld %9lld %8lld %8lld %10lld %8lld %8.2f %8s  %s\n", job.id.c_str(),
         core::string_field(job.meta, "kind").c_str(), static_cast<long long>(job.tasks),
         static_cast<long long>(job.waiting()), static_cast<long long>(job.running), static_cast<long long>(job.done),
-        static_cast<long long>(job.dead), rate,
+        static_cast<long long>(job.finishing), static_cast<long long>(job.dead), rate,
         rate > 0 ? (std::to_string(std::llround(static_cast<double>(job.unfinished) / rate)) + "s").c_str() : "-",
         trace_id(job).c_str());
     out << line;

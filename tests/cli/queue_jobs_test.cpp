@@ -72,6 +72,7 @@ TEST_CASE("cli queue jobs: each enqueue is a job with its totals; records of don
   const auto text = test::swath(with_redis(redis, {"queue", "jobs"}));
   CHECK(text.out.find(first) != std::string::npos);
   CHECK(text.out.find(second) != std::string::npos);
+  CHECK(text.out.rfind("job            kind      tasks   waiting  running     done  finishing     dead", 0) == 0);
 
   // The worker's log lines carry the job id of each task.
   const auto worker =
