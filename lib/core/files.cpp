@@ -50,6 +50,10 @@ std::string write_error_hint(int err) {
       return "the file system is read-only; write elsewhere";
     case EISDIR:
       return "a directory has that name: give a file path";
+    case ENOTDIR:
+      return "a file has that name, or is on the way to it: give a directory path";
+    case EEXIST:
+      return "something else has that name: remove it or choose another";
     default:
       return {};
   }

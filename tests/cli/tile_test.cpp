@@ -220,7 +220,8 @@ TEST_CASE("cli tile: an output path that is a file, or read-only, is an I/O erro
   test::write_text(dir / "taken", "a file");
   auto r = test::swath({"tile", scene, "-o", dir / "taken"});
   CHECK(r.exit_code == 1);
-  CHECK(contains(r.err, "cannot create directory '" + dir / "taken" + "': Not a directory"));
+  CHECK(
+      contains(r.err, "cannot create directory '" + dir / "taken" + "': Not a directory (hint: a file has that name"));
 
   test::TinyFileSystem read_only(dir / "ro", "ro");
   if (!read_only.mounted()) fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
