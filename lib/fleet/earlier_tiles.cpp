@@ -1,10 +1,12 @@
 // The earlier run's tiles a forced re-run of a tile task leaves behind, for the worker to remove once it commits.
 #include "fleet/earlier_tiles.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "tiling/manifest_reader.hpp"
@@ -54,15 +56,19 @@ NewRun read_new_run(const std::string& manifest) {
   return run;
 }
 
-}  // namespace
-
-std::map<std::string, std::uint64_t> listed_tiles(const std::string& output, const std::string& manifest_name) {
-  std::map<std::string, std::uint64_t> listed;
+// A manifest's written tiles: id, path relative to the output, recorded size.
+struct Listed {
+  std::string id;
+  std::string path;
+  std::uint64_t bytes = 0;
+};
+std::vector<Listed> written_lines(const std::string& output, const std::string& manifest_name) {
+  std::vector<Listed> listed;
   const std::string path = output + "/" + manifest_name;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return listed;
   tiling::ManifestReader reader(path, core::MalformedLines::skip);
-  reader.keep_only({"status", "path", "bytes"});
+  reader.keep_only({"id", "status", "path", "bytes"});
   while (auto entry = reader.next()) {
     const auto* line = std::get_if<tiling::ManifestLine>(&*entry);
     if (line == nullptr || line->status != "written" || !line->bytes) continue;
@@ -71,19 +77,39 @@ std::map<std::string, std::uint64_t> listed_tiles(const std::string& output, con
     } catch (const core::DataError&) {
       continue;
     }
-    listed[line->path] = static_cast<std::uint64_t>(*line->bytes);
+    listed.push_back({line->id, line->path, static_cast<std::uint64_t>(*line->bytes)});
   }
   return listed;
 }
 
+}  // namespace
+
+std::map<std::string, std::uint64_t> listed_tiles(const std::string& output, const std::string& manifest_name) {
+  std::map<std::string, std::uint64_t> listed;
+  for (const auto& line : written_lines(output, manifest_name)) listed[line.path] = line.bytes;
+  return listed;
+}
+
 std::map<std::string, std::uint64_t> earlier_tiles_left(const std::string& output, const std::string& manifest_name,
-                                                        const std::string& new_manifest) {
+                                                        const std::string& new_manifest, const std::string& extension) {
   auto earlier = listed_tiles(output, manifest_name);
-  if (earlier.empty()) return earlier;
   const NewRun run = read_new_run(new_manifest);
+  // A file at a cell of this task's that it did not write (blank or failed now) goes, whoever wrote it last, as
+  // `swath tile` removes it: another shard's last run (the grid's width moved the cell) lists it in a manifest that
+  // shard may already have replaced. No other task writes that cell now.
+  for (const auto& id : run.cells) {
+    const std::string path = id + "." + extension;
+    std::error_code ec;
+    if (run.written.count(path) > 0 || earlier.count(path) > 0 ||
+        !std::filesystem::is_regular_file(std::filesystem::symlink_status(output + "/" + path, ec)))
+      continue;
+    if (const auto size = std::filesystem::file_size(output + "/" + path, ec); !ec) earlier[path] = size;
+  }
+  if (earlier.empty()) return earlier;
   std::erase_if(earlier, [&](const auto& entry) {
     const std::string& path = entry.first;
-    if (run.written.count(path) > 0) return true;  // written over
+    if (run.written.count(path) > 0) return true;                            // written over
+    if (run.cells.count(path.substr(0, path.rfind('.'))) > 0) return false;  // its own cell, not written: blank now
     const auto cell = cell_of(path);
     if (!cell) return true;  // not a tile's name: never removed
     const auto grid = run.grids.find(cell->scene);

@@ -167,7 +167,9 @@ class TileHandler final : public worker::TaskHandler {
     result.outputs.push_back(manifest);
     result.outputs.push_back(tiling::shard_file_name(options.index_name, options.shard));
     // A run again (--force) keeps no file of the last one its manifest no longer lists, as `swath tile` does.
-    result.stale = earlier_tiles_left(task.output, manifest, context.staging_dir + "/" + manifest);
+    result.stale = earlier_tiles_left(task.output, manifest, context.staging_dir + "/" + manifest,
+                                      tiling::file_extension(options.format));
+    result.stale_guard = manifest;
     return result;
   }
 
@@ -204,6 +206,7 @@ class TileHandler final : public worker::TaskHandler {
     worker::HandlerResult result{staged_files(context.staging_dir), std::nullopt};
     if (merged_shards(task) > 0)
       result.stale = earlier_pyramid_tiles(task, {result.outputs.begin(), result.outputs.end()});
+    result.stale_guard = "tiles.jsonl";
     return result;
   }
 

@@ -43,8 +43,10 @@ struct HandlerResult {
   std::optional<std::uint64_t> bytes_read;     // when the handler counts them (checksum); null in the record else
   std::map<std::string, OutputFile> hashed{};  // outputs the handler already hashed (of the bytes it wrote), by name
   // Files of the task's earlier run in its output (relative name → the size it recorded) that this run did not
-  // write over: removed, when still of that size, once this run's files are in place (move_into_place).
+  // write over: removed, when still of that size, once this run's files are in place (move_into_place), and only
+  // while `stale_guard` (one of `outputs`: the manifest that no longer lists them) is this run's in place.
   std::map<std::string, std::uint64_t> stale{};
+  std::string stale_guard{};
 };
 
 // Handlers throw to fail a task; the exception's type is the failure class:

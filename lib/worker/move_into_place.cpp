@@ -1,10 +1,16 @@
 // Moving a committed task's files from its staging directory into place, and clearing staging: what any worker
 // may do for a commit, its own or one a dead worker left (Settler::finish_orphans).
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "log/logger.hpp"
+#include "raster/fingerprint.hpp"
 #include "worker/settle.hpp"
 
 namespace swath::worker {
@@ -27,8 +33,31 @@ void check_output_name(const std::string& name) {
   }
 }
 
+namespace {
+
+// The guard's identity while it is the commit's own: its inode, once its bytes were found to be the commit's.
+std::optional<std::pair<dev_t, ino_t>> own_guard(const std::string& dir, const EarlierFiles& earlier) {
+  if (earlier.guard.empty()) return std::nullopt;
+  const std::string path = dir + "/" + earlier.guard;
+  struct stat before {};
+  if (::stat(path.c_str(), &before) != 0) return std::nullopt;
+  try {
+    if (raster::sha256_file_hex(path) != earlier.guard_sha256) return std::nullopt;
+  } catch (const core::IoError&) {
+    return std::nullopt;
+  }
+  return std::make_pair(before.st_dev, before.st_ino);
+}
+
+bool still_own(const std::string& dir, const EarlierFiles& earlier, const std::pair<dev_t, ino_t>& own) {
+  struct stat now {};
+  return ::stat((dir + "/" + earlier.guard).c_str(), &now) == 0 && now.st_dev == own.first && now.st_ino == own.second;
+}
+
+}  // namespace
+
 void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names,
-                     const std::map<std::string, std::uint64_t>& earlier) {
+                     const EarlierFiles& earlier) {
   // A tile task commits thousands of files: their file system written back at once, so each file's fsync (which
   // reports its own errors) has nothing left to write (2,000 files of 50 kB: 0.17-0.25 s, against 0.26-0.32 s
   // of fsyncs alone; a 2,209-tile PNG task: 6.3-6.5 s against 5.8-5.9 s for `swath tile`, was 8.0 against 6.5).
@@ -81,10 +110,19 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
       if (!above.insert(up.string()).second || up == fs::path(dir).parent_path() || up == up.parent_path()) break;
     }
   }
-  // After the moves: the task's new manifest, now in place, no longer lists them.
+  // After the moves: the task's new manifest, now in place, no longer lists them. Not when a later run's manifest
+  // is there instead (this worker stalled past its hold; another finished the move, then the task ran again), nor
+  // after it replaces this one mid-way: the renamed manifest is a new inode.
   const std::set<std::string> moved(names.begin(), names.end());
-  for (const auto& [name, bytes] : earlier) {
+  const auto own = earlier.files.empty() ? std::nullopt : own_guard(dir, earlier);
+  if (!earlier.files.empty() && !own) {
+    log::get("worker")->info(
+        "the earlier run's {} file(s) are left: '{}' in place is not this commit's (a later run's)",
+        earlier.files.size(), earlier.guard);
+  }
+  for (const auto& [name, bytes] : own ? earlier.files : std::map<std::string, std::uint64_t>{}) {
     check_output_name(name);
+    if (!still_own(dir, earlier, *own)) break;
     const std::string path = dir + "/" + name;
     std::error_code ec;
     if (moved.count(name) > 0 || !fs::is_regular_file(fs::symlink_status(path, ec)) ||

@@ -91,6 +91,7 @@ core::Json outputs_json(const Outcome& outcome) {
     core::Json stale = core::Json::object();
     for (const auto& [name, bytes] : outcome.stale) stale.set(name, static_cast<std::int64_t>(bytes));
     json.set("stale", std::move(stale));
+    json.set("stale_guard", outcome.stale_guard);
   }
   // Whichever worker moves the files into place (finish_orphans) logs under the task's trace.
   if (const auto trace = log::trace_of(outcome.context)) json.set("traceparent", trace->traceparent());
@@ -139,6 +140,7 @@ Outcome TaskRunner::operator()(const Job& job) const {
     const HandlerResult result = handler.run(task, context);
     outcome.files = hash_outputs(outcome.staging_dir, result);
     outcome.stale = result.stale;
+    outcome.stale_guard = result.stale_guard;
     std::uint64_t written = 0;
     for (const auto& f : outcome.files) written += f.bytes;
     outcome.seconds = meter.seconds();

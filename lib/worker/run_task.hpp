@@ -38,6 +38,7 @@ struct Outcome {
   std::string staging_dir;  // attempt-specific: <output>/.swath-staging/<id>.<token>
   std::vector<OutputFile> files;
   std::map<std::string, std::uint64_t> stale;  // HandlerResult::stale
+  std::string stale_guard;                     // HandlerResult::stale_guard
   core::Json record = core::Json::object();    // the ack record
   double seconds = 0;
 };

@@ -115,7 +115,10 @@ void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bo
       std::vector<std::string> names;
       for (const auto& f : o.files) names.push_back(f.name);
       try {
-        move_into_place(o.staging_dir, o.output_dir, names, o.stale);
+        EarlierFiles earlier{o.stale, o.stale_guard, {}};
+        for (const auto& f : o.files)
+          if (f.name == o.stale_guard) earlier.guard_sha256 = f.sha256;
+        move_into_place(o.staging_dir, o.output_dir, names, earlier);
         moved.push_back(o.lease.id);
       } catch (const core::Error& e) {
         // Committed: the task is done once its files are in place. Retried (here or by any worker), never dropped.
@@ -194,9 +197,13 @@ void Settler::finish_orphans() {
       const auto json = core::Json::parse(orphan.outputs_json);
       std::vector<std::string> names;
       for (const auto& [name, hash] : json.at("files").as_object()) names.push_back(name);
-      std::map<std::string, std::uint64_t> earlier;
-      if (const auto* stale = json.find("stale"))
-        for (const auto& [name, bytes] : stale->as_object()) earlier[name] = static_cast<std::uint64_t>(bytes.as_int());
+      EarlierFiles earlier;
+      if (const auto* stale = json.find("stale")) {
+        for (const auto& [name, bytes] : stale->as_object())
+          earlier.files[name] = static_cast<std::uint64_t>(bytes.as_int());
+        earlier.guard = json.at("stale_guard").as_string();
+        if (const auto* hash = json.at("files").find(earlier.guard)) earlier.guard_sha256 = hash->as_string();
+      }
       move_into_place(json.at("staging").as_string(), json.at("dir").as_string(), names, earlier);
       logger->info("moved a committed task's outputs into place (its worker stopped or failed before it could)");
       done.push_back(orphan.id);

@@ -84,11 +84,19 @@ void discard_stale_attempts(const std::string& staging);
 // no absolute path, no "..", nothing that could leave the directory or shadow a temporary.
 void check_output_name(const std::string& name);
 
+// The files of a task's previous run that its new run did not write over, to remove once the new files are in place.
+struct EarlierFiles {
+  std::map<std::string, std::uint64_t> files;  // relative name → the size the previous run recorded
+  std::string guard;                           // the new run's manifest, which no longer lists them
+  std::string guard_sha256;                    // its hash as the new run wrote it
+};
+
 // Moves each file (a relative path, parents created) from `staging` to `dir`, skipping files already moved; then
-// removes the `earlier` files of the task's previous run it did not write over (name → recorded size; one of
-// another size now is not swath's and stays); removes `staging` and stale attempts. Idempotent: a later worker may
-// finish the move of a dead one.
+// removes the `earlier` files, each only while still of its recorded size (another size is not swath's) and while
+// the guard manifest in place is the one this commit wrote (a worker that stalled past its hold finds a later run's
+// there, whose files these may be, and removes nothing); removes `staging` and stale attempts. Idempotent: a later
+// worker may finish the move of a dead one.
 void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names,
-                     const std::map<std::string, std::uint64_t>& earlier = {});
+                     const EarlierFiles& earlier = {});
 
 }  // namespace swath::worker

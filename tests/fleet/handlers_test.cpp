@@ -14,6 +14,7 @@
 #include "fleet/handlers.hpp"
 #include "fleet/options.hpp"
 #include "fleet/task_check.hpp"
+#include "raster/fingerprint.hpp"
 #include "settings/schema.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
@@ -144,7 +145,10 @@ TEST_CASE("fleet handlers: a tile task run again keeps no file of its last run t
     fs::create_directories(staging);
     context.staging_dir = staging;
     const auto result = registry.find("tile")->run(task, context);
-    worker::move_into_place(staging, dir / "out", result.outputs, result.stale);
+    // As the worker does: the guard's hash is the one the commit recorded.
+    const worker::EarlierFiles earlier{result.stale, result.stale_guard,
+                                       raster::sha256_file_hex(staging + "/" + result.stale_guard)};
+    worker::move_into_place(staging, dir / "out", result.outputs, earlier);
     return result;
   };
   // As the worker names them: <output>/.swath-staging/<task>.<token>.
@@ -208,8 +212,30 @@ TEST_CASE("fleet: a shard run again leaves a cell of the new grid that another s
         << R"({"id":"s/r000001_c000000","scene":"s","status":"blank"})"
         << "\n";
   }
-  const auto stale =
-      fleet::earlier_tiles_left(dir / "out", "tiles.t1.shard-1-of-2.jsonl", dir / "staged/tiles.t1.shard-1-of-2.jsonl");
+  const auto stale = fleet::earlier_tiles_left(dir / "out", "tiles.t1.shard-1-of-2.jsonl",
+                                               dir / "staged/tiles.t1.shard-1-of-2.jsonl", "tif");
   CHECK(stale == std::map<std::string, std::uint64_t>{
                      {"s/r000000_c000001.tif", 5}, {"s/r000001_c000001.tif", 5}, {"s/r000001_c000000.tif", 5}});
+}
+
+TEST_CASE("fleet: a shard's cell, blank now, keeps no file that another shard wrote there last time") {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "out/s");
+  fs::create_directories(dir / "staged");
+  {
+    // Last time shard 1 wrote r0 c1 (and may have replaced its manifest since); the grid's width changed and the
+    // cell is shard 0's now, and blank.
+    std::ofstream own(dir / "out/tiles.a.shard-0-of-2.jsonl");
+    own << R"({"schema":"swath.tiles/1","scenes":[{"name":"s","rows":1,"columns":2}]})"
+        << "\n";
+    std::ofstream(dir / "out/s/r000000_c000001.tif") << "shard 1's";
+    std::ofstream now(dir / "staged/tiles.a.shard-0-of-2.jsonl");
+    now << R"({"schema":"swath.tiles/1","scenes":[{"name":"s","rows":1,"columns":3}]})"
+        << "\n"
+        << R"({"id":"s/r000000_c000001","scene":"s","status":"blank"})"
+        << "\n";
+  }
+  const auto stale = fleet::earlier_tiles_left(dir / "out", "tiles.a.shard-0-of-2.jsonl",
+                                               dir / "staged/tiles.a.shard-0-of-2.jsonl", "tif");
+  CHECK(stale == std::map<std::string, std::uint64_t>{{"s/r000000_c000001.tif", 9}});
 }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/files.hpp"
+#include "core/sha256.hpp"
 #include "log/context.hpp"
 #include "queue/client.hpp"
 #include "queue/stats.hpp"
@@ -330,11 +331,14 @@ TEST_CASE(
   const std::string out = f.dir / "out";
   const std::string staging = out + "/.swath-staging/t.token";
   test::write_text(staging + "/s/r000000_c000000.tif", "new tile");
+  test::write_text(staging + "/tiles.t.jsonl", "the new manifest\n");
   test::write_text(out + "/s/r000000_c000001.tif", "12345");      // the last run's, now blank: 5 bytes, as recorded
   test::write_text(out + "/s/r000001_c000000.tif", "someone's");  // at a listed name but not what was recorded
   core::Json outputs = core::Json::Object{{"staging", staging}, {"dir", out}};
-  outputs.set("files", core::Json::Object{{"s/r000000_c000000.tif", "00"}});
+  outputs.set("files", core::Json::Object{{"s/r000000_c000000.tif", "00"},
+                                          {"tiles.t.jsonl", core::sha256_hex("the new manifest\n")}});
   outputs.set("stale", core::Json::Object{{"s/r000000_c000001.tif", 5}, {"s/r000001_c000000.tif", 5}});
+  outputs.set("stale_guard", "tiles.t.jsonl");
   // Its worker committed and died before moving anything; another one claims the move once it is due.
   REQUIRE(f.client.commit({{batch.tasks[0].id, batch.tasks[0].token, outputs.dump(), "{}", 0.1, true}}, 0) ==
           std::vector<bool>{true});
@@ -346,6 +350,23 @@ TEST_CASE(
   CHECK_FALSE(fs::exists(out + "/s/r000000_c000001.tif"));
   CHECK(core::read_file(out + "/s/r000001_c000000.tif") == "someone's");
   CHECK(f.client.lease("w2", 1, 60000, 10).waiting == 0);  // finished
+}
+
+TEST_CASE("worker: a move finished late, after a later run's manifest took its place, removes none of its files") {
+  test::ScratchDir dir;
+  const std::string out = dir / "out";
+  const std::string staging = out + "/.swath-staging/t.token";
+  // This commit's files were moved by another worker, then the task ran again: its manifest and tile are there now.
+  test::write_text(out + "/tiles.t.jsonl", "the later run's manifest\n");
+  test::write_text(out + "/s/r000000_c000000.tif", "a tile");  // moved by the other worker (staging is gone)
+  test::write_text(out + "/s/r000000_c000001.tif", "12345");   // the later run's tile, at a name this commit lists
+  worker::EarlierFiles earlier{{{"s/r000000_c000001.tif", 5}}, "tiles.t.jsonl", core::sha256_hex("this commit's\n")};
+  worker::move_into_place(staging, out, {"tiles.t.jsonl", "s/r000000_c000000.tif"}, earlier);
+  CHECK(core::read_file(out + "/s/r000000_c000001.tif") == "12345");
+  // Its own manifest in place: the same call removes it.
+  earlier.guard_sha256 = core::sha256_hex("the later run's manifest\n");
+  worker::move_into_place(staging, out, {"tiles.t.jsonl", "s/r000000_c000000.tif"}, earlier);
+  CHECK_FALSE(fs::exists(out + "/s/r000000_c000001.tif"));
 }
 
 TEST_CASE("worker: lease sizes: one per free slot for long tasks, batches for short ones") {
