@@ -163,7 +163,8 @@ void Connection::log_in() {
     bool& flag;
     ~Done() { flag = false; }
   } done{checking_server_};
-  if (!endpoint_.password.empty()) {
+  // A named user logs in even without a password (a `nopass` ACL user): never silently as the default user.
+  if (!endpoint_.password.empty() || !endpoint_.user.empty()) {
     std::vector<std::string> auth{"AUTH"};
     if (!endpoint_.user.empty()) auth.push_back(endpoint_.user);
     auth.push_back(endpoint_.password);
@@ -171,9 +172,12 @@ void Connection::log_in() {
     if (reply.is_error()) {
       close();
       // The reply text is Redis' own ("WRONGPASS ..."): it never echoes the password.
-      throw core::IoError("cannot log in to Redis at " + endpoint_.describe(),
-                          "the server refused the password from " + endpoint_.password_source + " (" + reply.text + ")",
-                          "check SWATH_REDIS_PASSWORD, --redis-password-file or the URL's user");
+      throw core::IoError(
+          "cannot log in to Redis at " + endpoint_.describe(),
+          (endpoint_.password.empty() ? "the server refused user '" + endpoint_.user + "' without a password"
+                                      : "the server refused the password from " + endpoint_.password_source) +
+              " (" + reply.text + ")",
+          "check SWATH_REDIS_PASSWORD, --redis-password-file or the URL's user");
     }
   }
   const Value ping = command({"PING"});

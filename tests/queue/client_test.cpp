@@ -363,4 +363,9 @@ TEST_CASE("queue: an ACL user named in the URL (user:@) logs in with the passwor
   ::unsetenv("SWATH_REDIS_PASSWORD");
   queue::Connection connection(endpoint);
   CHECK(connection.command({"ACL", "WHOAMI"}).text == "tiler");
+  // No password found: it logs in as that user all the same (refused), never silently as the default user.
+  const auto unauthenticated =
+      queue::parse_redis_url("redis://tiler:@127.0.0.1:" + std::to_string(redis.port()) + "/0");
+  CHECK_THROWS_WITH_AS(queue::Connection{unauthenticated}, doctest::Contains("refused user 'tiler' without a password"),
+                       core::IoError);
 }
