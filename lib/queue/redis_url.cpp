@@ -158,4 +158,16 @@ void resolve_password(RedisEndpoint& endpoint, const std::string& password_file)
   }
 }
 
+std::string redacted_url(const std::string& text) {
+  constexpr std::string_view scheme = "redis://";
+  if (text.rfind(scheme, 0) != 0) return text;
+  const auto end = text.find('/', scheme.size());
+  const auto at = text.rfind('@', end);
+  if (at == std::string::npos || at < scheme.size()) return text;
+  const auto colon = text.find(':', scheme.size());
+  const bool has_user = colon != std::string::npos && colon < at;
+  if (has_user && colon + 1 == at) return text;  // redis://user:@host: no password in it
+  return text.substr(0, has_user ? colon + 1 : scheme.size()) + "***" + text.substr(at);
+}
+
 }  // namespace swath::queue

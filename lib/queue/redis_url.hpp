@@ -29,4 +29,8 @@ RedisEndpoint parse_redis_url(const std::string& url, const std::string& origin)
 // is given, else $SWATH_REDIS_PASSWORD or $REDIS_PASSWORD from `environment`. Throws IoError for an unreadable file.
 void resolve_password(RedisEndpoint& endpoint, const std::string& password_file);
 
+// `text` with the password of a redis:// URL written as *** (redis://alice:***@h, redis://***@h for a lone
+// token, which is the password); any other text as it is. For showing a setting (config show).
+std::string redacted_url(const std::string& text);
+
 }  // namespace swath::queue

@@ -181,6 +181,20 @@ TEST_CASE("cli: config show reports each layer's source") {
   CHECK(json.at("log.format").at("source").as_string() == "default");
 }
 
+TEST_CASE("cli: config show never prints a Redis password, in text or JSON") {
+  for (const std::string url : {"redis://alice:Al1cePw@h:6493/0", "redis://Al1cePw@h"}) {
+    CAPTURE(url);
+    const auto text = test::swath({"config", "show"}, {.env = {{"SWATH_QUEUE__REDIS", url}}});
+    const auto json = test::swath({"config", "show", "--json"}, {.env = {{"SWATH_QUEUE__REDIS", url}}});
+    REQUIRE(text.exit_code == 0);
+    REQUIRE(json.exit_code == 0);
+    CHECK(text.out.find("Al1cePw") == std::string::npos);
+    CHECK(json.out.find("Al1cePw") == std::string::npos);
+    CHECK(text.out.find("***@h") != std::string::npos);
+    CHECK(core::Json::parse(json.out).at("queue.redis").at("value").as_string().find("***@h") != std::string::npos);
+  }
+}
+
 TEST_CASE("cli: SWATH_CONFIG names the config file") {
   test::ScratchDir dir;
   test::write_text(dir / "c.yaml", "run:\n  threads: 7\n");

@@ -56,6 +56,17 @@ TEST_CASE("queue: malformed redis URLs are usage errors that never echo the pass
   }
 }
 
+TEST_CASE("queue: a Redis URL shown has its password as ***, and nothing else changed") {
+  CHECK(queue::redacted_url("redis://alice:s3cr%40t@redis.internal:6380/3") ==
+        "redis://alice:***@redis.internal:6380/3");
+  CHECK(queue::redacted_url("redis://s3cret@h") == "redis://***@h");
+  CHECK(queue::redacted_url("redis://:s3cret@h:1/0") == "redis://:***@h:1/0");
+  CHECK(queue::redacted_url("redis://alice:@h") == "redis://alice:@h");
+  CHECK(queue::redacted_url("redis://h:6379/0") == "redis://h:6379/0");
+  CHECK(queue::redacted_url("unix:///run/redis.sock?db=2") == "unix:///run/redis.sock?db=2");
+  CHECK(queue::redacted_url("auto") == "auto");
+}
+
 TEST_CASE("queue: the password comes from a file or the environment") {
   test::ScratchDir dir;
   test::write_text(dir / "pw", "from-file\n");
