@@ -139,6 +139,11 @@ std::vector<Finishing> QueueClient::claim_finishing(std::int64_t hold_ms, double
   return out;
 }
 
+bool QueueClient::still_finishing(const std::string& id, const std::string& outputs_json) {
+  const Value record = connection_.command({"HGET", keys_.prefix + "finish", id});
+  return !record.is_nil() && !record.is_error() && record.text == outputs_json;
+}
+
 void QueueClient::finished(const std::vector<std::string>& ids) {
   if (ids.empty()) return;
   std::vector<std::string> args{keys_.prefix};

@@ -129,6 +129,9 @@ class QueueClient {
   // turn and reports them together.
   std::vector<Finishing> claim_finishing(std::int64_t hold_ms, double hold_per_file_ms = 0);
   void finished(const std::vector<std::string>& ids);  // their files are in place: the tasks are finished
+  // Whether task `id` is still finishing under the commit whose outputs record is `outputs_json`: not once any
+  // worker reported its files in place, nor under a later commit of the task.
+  bool still_finishing(const std::string& id, const std::string& outputs_json);
   // Moves that failed, (id, error): one word per id, "retry", "dead" (after max_tries) or "gone".
   std::vector<std::string> finish_failed(const std::vector<std::pair<std::string, std::string>>& failures,
                                          std::int64_t max_tries, std::int64_t base_ms);

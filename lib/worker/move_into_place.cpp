@@ -120,9 +120,14 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
         "the earlier run's {} file(s) are left: '{}' in place is not this commit's (a later run's)",
         earlier.files.size(), earlier.guard);
   }
+  std::size_t removals = 0;
   for (const auto& [name, bytes] : own ? earlier.files : std::map<std::string, std::uint64_t>{}) {
     check_output_name(name);
     if (!still_own(dir, earlier, *own)) break;
+    if (removals++ % 1000 == 0 && earlier.still_finishing && !earlier.still_finishing()) {
+      log::get("worker")->info("the earlier run's files are left: this commit's move was finished by another worker");
+      break;
+    }
     const std::string path = dir + "/" + name;
     std::error_code ec;
     if (moved.count(name) > 0 || !fs::is_regular_file(fs::symlink_status(path, ec)) ||

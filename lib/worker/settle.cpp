@@ -60,8 +60,8 @@ void Settler::send(std::vector<Outcome> outcomes) {
   }
   sent_ = std::move(successes);
   keeper_.settling(leases_of(sent_));
-  std::size_t files = 0;  // moved one commit after another: the hold is for them all
-  for (const auto& o : sent_) files += o.files.size();
+  std::size_t files = 0;  // moved (or an earlier run's removed) one commit after another: the hold is for them all
+  for (const auto& o : sent_) files += o.files.size() + o.stale.size();
   sent_hold_ms_ = policy_.finish_hold_ms +
                   static_cast<std::int64_t>(std::ceil(static_cast<double>(files) * policy_.finish_hold_per_file_ms));
   try {
@@ -115,9 +115,15 @@ void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bo
       std::vector<std::string> names;
       for (const auto& f : o.files) names.push_back(f.name);
       try {
-        EarlierFiles earlier{o.stale, o.stale_guard, {}};
+        EarlierFiles earlier{o.stale, o.stale_guard, {}, nullptr};
         for (const auto& f : o.files)
           if (f.name == o.stale_guard) earlier.guard_sha256 = f.sha256;
+        if (!o.stale.empty()) {
+          const std::string record = outputs_json(o).dump();  // as committed
+          earlier.still_finishing = [&, id = o.lease.id, record] {
+            return client_.connection().with_reconnect([&] { return client_.still_finishing(id, record); });
+          };
+        }
         move_into_place(o.staging_dir, o.output_dir, names, earlier);
         moved.push_back(o.lease.id);
       } catch (const core::Error& e) {
@@ -198,11 +204,17 @@ void Settler::finish_orphans() {
       std::vector<std::string> names;
       for (const auto& [name, hash] : json.at("files").as_object()) names.push_back(name);
       EarlierFiles earlier;
-      if (const auto* stale = json.find("stale")) {
+      const auto* stale = json.find("stale");
+      const auto* stale_guard = json.find("stale_guard");
+      if (stale != nullptr && stale_guard != nullptr) {  // no guard: nothing is removed
         for (const auto& [name, bytes] : stale->as_object())
           earlier.files[name] = static_cast<std::uint64_t>(bytes.as_int());
-        earlier.guard = json.at("stale_guard").as_string();
+        earlier.guard = stale_guard->as_string();
         if (const auto* hash = json.at("files").find(earlier.guard)) earlier.guard_sha256 = hash->as_string();
+        earlier.still_finishing = [&] {
+          return client_.connection().with_reconnect(
+              [&] { return client_.still_finishing(orphan.id, orphan.outputs_json); });
+        };
       }
       move_into_place(json.at("staging").as_string(), json.at("dir").as_string(), names, earlier);
       logger->info("moved a committed task's outputs into place (its worker stopped or failed before it could)");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -89,6 +90,9 @@ struct EarlierFiles {
   std::map<std::string, std::uint64_t> files;  // relative name → the size the previous run recorded
   std::string guard;                           // the new run's manifest, which no longer lists them
   std::string guard_sha256;                    // its hash as the new run wrote it
+  // Asked before the first removal and every 1,000: whether the commit is still the task's unfinished one (a worker
+  // that stalled past its hold finds another finished the move, and the task may have run again since).
+  std::function<bool()> still_finishing = nullptr;
 };
 
 // Moves each file (a relative path, parents created) from `staging` to `dir`, skipping files already moved; then

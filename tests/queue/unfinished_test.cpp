@@ -119,8 +119,11 @@ TEST_CASE("queue: a commit with files stays unfinished until moved; another work
   REQUIRE(claimed.size() == 1);
   CHECK(claimed[0].id == batch.tasks[0].id);
   CHECK(claimed[0].outputs_json == outputs);
-  CHECK(f.client.claim_finishing(1000).empty());  // held by the claimer for a second
+  CHECK(f.client.claim_finishing(1000).empty());                            // held by the claimer for a second
+  CHECK(f.client.still_finishing(batch.tasks[0].id, outputs));              // this commit's move is not done yet
+  CHECK_FALSE(f.client.still_finishing(batch.tasks[0].id, outputs + " "));  // not under another commit
   f.client.finished({batch.tasks[0].id});
+  CHECK_FALSE(f.client.still_finishing(batch.tasks[0].id, outputs));  // a worker waking late: done by another
   f.client.finished({batch.tasks[0].id});  // a second worker finishing the same move changes nothing
   CHECK(f.unfinished() == 0);
   CHECK(f.client.lease("other", 1, 60000, 15).waiting == 0);
