@@ -67,6 +67,24 @@ void refuse_reclaiming_unfinished(QueueClient& client, const EnqueuePlan& plan, 
   }
 }
 
+// --force re-runs a job's done tasks, not while others of it still run or are being moved: such a task's clean-up of
+// its earlier run's files was worked out against the inputs it read, and may remove a file a sibling's new run just
+// wrote there (a scene rewritten, then forced while the old run's move was still finishing).
+void refuse_forcing_busy_jobs(QueueClient& client, const EnqueuePlan& plan) {
+  for (const auto& planned : plan.jobs) {
+    for (const auto& job : client.jobs(planned.id)) {
+      if (job.running + job.finishing <= 0) continue;
+      throw core::UsageError("--force",
+                             "job " + job.id + " has " + std::to_string(job.running) + " task(s) running and " +
+                                 std::to_string(job.finishing) +
+                                 " being moved into place: their clean-up of earlier files could remove "
+                                 "what the re-run tasks write",
+                             "wait until `swath queue job " + job.id +
+                                 "` shows none running or finishing, then enqueue again with --force");
+    }
+  }
+}
+
 }  // namespace
 
 EnqueuePlan enqueue_plan(const std::vector<Task>& tasks) {
@@ -109,6 +127,7 @@ EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
   try {
     if (options_.reclaim)
       connection_->with_reconnect([&] { refuse_reclaiming_unfinished(*client_, plan, options_.batch); });
+    if (options_.force) connection_->with_reconnect([&] { refuse_forcing_busy_jobs(*client_, plan); });
     const auto conflicts = connection_->with_reconnect(
         [&] { return record_claims(*connection_, client_->keys(), plan.claims, options_.reclaim, options_.batch); });
     if (!conflicts.empty()) throw claim_refusal(options_.queue, conflicts);

@@ -4,6 +4,7 @@
 
 #include <gdal_priv.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -523,4 +524,35 @@ TEST_CASE("enqueue --kind detect: a manifest of blank tiles only queues nothing 
                            "': no tile with a file is listed (blank tiles have none)") != std::string::npos,
                 r.err);
   CHECK(ready(redis) == "0");
+}
+
+TEST_CASE("enqueue --force: refused while a task of the job runs, so its clean-up cannot remove a re-run's files") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_with_known_pixels(dir, 1024, 1024);
+  const std::vector<std::string> enqueue{"enqueue",     "--kind",    "tile",           scene,      "--output",
+                                         dir / "fleet", "--options", R"({"size":32})", "--shards", "2"};
+  REQUIRE(test::swath(with_redis(redis, enqueue)).exit_code == 0);
+  REQUIRE(test::swath(with_redis(redis, {"worker", "--max-tasks", "1"})).exit_code == 0);  // one shard done
+  // The other shard mid-run, its worker stopped (a slow task, as far as Redis can tell).
+  test::Background worker(binary(with_redis(redis, {"worker", "--threads", "1", "--exit-when-empty", "--json"})));
+  wait_until([&] { return staged_tiles(dir / "fleet/.swath-staging") >= 10; });
+  worker.signal(SIGSTOP);
+  auto forced = enqueue;
+  forced.push_back("--force");
+  auto r = test::swath(with_redis(redis, forced));
+  worker.signal(SIGCONT);
+  CHECK(r.exit_code == 2);
+  CHECK_MESSAGE(r.err.find("has 1 task(s) running and 0 being moved into place") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("shows none running or finishing, then enqueue again with --force") != std::string::npos,
+                r.err);
+  CHECK(ready(redis) == "0");  // the done shard was not queued again
+  r = worker.wait(std::chrono::seconds(120));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 1);
+  // Once nothing of the job runs, --force re-runs both shards.
+  forced.push_back("--json");
+  r = test::swath(with_redis(redis, forced));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("enqueued").as_int() == 2);
 }
