@@ -10,26 +10,12 @@
 
 #include "core/errors.hpp"
 #include "tiling/manifest_reader.hpp"
+#include "tiling/plan.hpp"
 #include "worker/settle.hpp"
 
 namespace swath::fleet {
 
 namespace {
-
-// "scene/r000012_c000034.tif" → {"scene", 12, 34}; nothing for another shape.
-struct CellPath {
-  std::string scene;
-  std::int64_t row = 0;
-  std::int64_t col = 0;
-};
-std::optional<CellPath> cell_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  if (slash == std::string::npos || path.compare(slash + 1, 1, "r") != 0) return std::nullopt;
-  const auto c = path.find("_c", slash);
-  if (c == std::string::npos) return std::nullopt;
-  return CellPath{path.substr(0, slash), std::strtoll(path.c_str() + slash + 2, nullptr, 10),
-                  std::strtoll(path.c_str() + c + 2, nullptr, 10)};
-}
 
 // What the new run's manifest says: each scene's grid (rows, columns) and the ids of the cells it planned.
 struct NewRun {
@@ -56,14 +42,10 @@ NewRun read_new_run(const std::string& manifest) {
   return run;
 }
 
-// A manifest's written tiles: id, path relative to the output, recorded size.
-struct Listed {
-  std::string id;
-  std::string path;
-  std::uint64_t bytes = 0;
-};
-std::vector<Listed> written_lines(const std::string& output, const std::string& manifest_name) {
-  std::vector<Listed> listed;
+}  // namespace
+
+std::map<std::string, std::uint64_t> listed_tiles(const std::string& output, const std::string& manifest_name) {
+  std::map<std::string, std::uint64_t> listed;
   const std::string path = output + "/" + manifest_name;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return listed;
@@ -77,16 +59,8 @@ std::vector<Listed> written_lines(const std::string& output, const std::string& 
     } catch (const core::DataError&) {
       continue;
     }
-    listed.push_back({line->id, line->path, static_cast<std::uint64_t>(*line->bytes)});
+    listed[line->path] = static_cast<std::uint64_t>(*line->bytes);
   }
-  return listed;
-}
-
-}  // namespace
-
-std::map<std::string, std::uint64_t> listed_tiles(const std::string& output, const std::string& manifest_name) {
-  std::map<std::string, std::uint64_t> listed;
-  for (const auto& line : written_lines(output, manifest_name)) listed[line.path] = line.bytes;
   return listed;
 }
 
@@ -110,7 +84,7 @@ std::map<std::string, std::uint64_t> earlier_tiles_left(const std::string& outpu
     const std::string& path = entry.first;
     if (run.written.count(path) > 0) return true;                            // written over
     if (run.cells.count(path.substr(0, path.rfind('.'))) > 0) return false;  // its own cell, not written: blank now
-    const auto cell = cell_of(path);
+    const auto cell = tiling::tile_cell_of(path);
     if (!cell) return true;  // not a tile's name: never removed
     const auto grid = run.grids.find(cell->scene);
     const bool on_grid = grid != run.grids.end() && cell->row < grid->second.first && cell->col < grid->second.second;

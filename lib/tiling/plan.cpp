@@ -2,6 +2,7 @@
 #include "tiling/plan.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 #include "core/errors.hpp"
@@ -113,6 +114,14 @@ std::string tile_id(const std::string& scene_name, const GridWindow& cell) { ret
 
 std::string tile_relative_path(const std::string& scene_name, const GridWindow& cell, Format format) {
   return tile_id(scene_name, cell) + "." + file_extension(format);
+}
+
+std::optional<TileCell> tile_cell_of(const std::string& path) {
+  const auto slash = path.find('/');
+  const auto c = path.find("_c", slash);
+  if (slash == std::string::npos || c == std::string::npos || path.compare(slash + 1, 1, "r") != 0) return std::nullopt;
+  return TileCell{path.substr(0, slash), std::strtoll(path.c_str() + slash + 2, nullptr, 10),
+                  std::strtoll(path.c_str() + c + 2, nullptr, 10)};
 }
 
 }  // namespace swath::tiling

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,14 @@ std::string shard_file_name(const std::string& name, const Shard& shard);
 std::string tile_id(const std::string& scene_name, const GridWindow& cell);
 // "scene/r000001_c000002.tif": the tile's path relative to the output directory.
 std::string tile_relative_path(const std::string& scene_name, const GridWindow& cell, Format format);
+
+// The scene, row and column a tile's relative path names ("scene/r000001_c000002.tif" → scene, 1, 2); nothing for a
+// path of another shape. Only the shape is read: tile_relative_path of the cell tells whether it is a tile's name.
+struct TileCell {
+  std::string scene;
+  std::int64_t row = 0;
+  std::int64_t col = 0;
+};
+std::optional<TileCell> tile_cell_of(const std::string& path);
 
 }  // namespace swath::tiling

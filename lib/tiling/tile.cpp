@@ -113,16 +113,12 @@ core::Json header_json(const TileOptions& options, const core::Json& output_opti
 // Whether `path` (relative to the output directory) is a tile this run, any shard of it, may write: one of its
 // scenes, a cell of that scene's grid, this run's format.
 bool in_this_run(const std::string& path, const std::vector<TileScene>& scenes, Format format) {
-  const auto slash = path.find('/');
-  const auto underscore = path.find("_c", slash);
-  if (slash == std::string::npos || underscore == std::string::npos || path.compare(slash + 1, 1, "r") != 0)
-    return false;
+  const auto cell = tile_cell_of(path);
+  if (!cell) return false;
   for (const auto& scene : scenes) {
-    if (path.compare(0, slash, scene.name) != 0 || slash != scene.name.size()) continue;
-    const std::int64_t row = std::strtoll(path.c_str() + slash + 2, nullptr, 10);
-    const std::int64_t col = std::strtoll(path.c_str() + underscore + 2, nullptr, 10);
-    return row < scene.grid.rows() && col < scene.grid.columns() &&
-           path == tile_relative_path(scene.name, scene.grid.at(row * scene.grid.columns() + col), format);
+    if (cell->scene != scene.name) continue;
+    return cell->row < scene.grid.rows() && cell->col < scene.grid.columns() &&
+           path == tile_relative_path(scene.name, scene.grid.at(cell->row * scene.grid.columns() + cell->col), format);
   }
   return false;
 }

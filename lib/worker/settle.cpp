@@ -32,6 +32,24 @@ log::Context orphan_context(const queue::Finishing& orphan) {
   return context;
 }
 
+// The removal a commit record (`text`, parsed as `record`) asks for: its "stale" files, fenced by its "stale_guard"
+// (none without one) and, before the first and every 1,000, by Redis still holding it as task `id`'s unfinished
+// commit.
+EarlierFiles earlier_files(queue::QueueClient& client, const std::string& id, const core::Json& record,
+                           const std::string& text) {
+  EarlierFiles earlier;
+  const auto* stale = record.find("stale");
+  const auto* stale_guard = record.find("stale_guard");
+  if (stale == nullptr || stale_guard == nullptr) return earlier;
+  for (const auto& [name, bytes] : stale->as_object()) earlier.files[name] = static_cast<std::uint64_t>(bytes.as_int());
+  earlier.guard = stale_guard->as_string();
+  if (const auto* hash = record.at("files").find(earlier.guard)) earlier.guard_sha256 = hash->as_string();
+  earlier.still_finishing = [&client, id, text] {
+    return client.connection().with_reconnect([&] { return client.still_finishing(id, text); });
+  };
+  return earlier;
+}
+
 std::vector<queue::LeaseRef> leases_of(const std::vector<Outcome>& outcomes) {
   std::vector<queue::LeaseRef> leases;
   for (const auto& o : outcomes) leases.emplace_back(o.lease.id, o.lease.token);
@@ -115,14 +133,10 @@ void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bo
       std::vector<std::string> names;
       for (const auto& f : o.files) names.push_back(f.name);
       try {
-        EarlierFiles earlier{o.stale, o.stale_guard, {}, nullptr};
-        for (const auto& f : o.files)
-          if (f.name == o.stale_guard) earlier.guard_sha256 = f.sha256;
+        EarlierFiles earlier;
         if (!o.stale.empty()) {
-          const std::string record = outputs_json(o).dump();  // as committed
-          earlier.still_finishing = [&, id = o.lease.id, record] {
-            return client_.connection().with_reconnect([&] { return client_.still_finishing(id, record); });
-          };
+          const auto record = outputs_json(o);
+          earlier = earlier_files(client_, o.lease.id, record, record.dump());  // the text as committed
         }
         move_into_place(o.staging_dir, o.output_dir, names, earlier);
         moved.push_back(o.lease.id);
@@ -203,19 +217,7 @@ void Settler::finish_orphans() {
       const auto json = core::Json::parse(orphan.outputs_json);
       std::vector<std::string> names;
       for (const auto& [name, hash] : json.at("files").as_object()) names.push_back(name);
-      EarlierFiles earlier;
-      const auto* stale = json.find("stale");
-      const auto* stale_guard = json.find("stale_guard");
-      if (stale != nullptr && stale_guard != nullptr) {  // no guard: nothing is removed
-        for (const auto& [name, bytes] : stale->as_object())
-          earlier.files[name] = static_cast<std::uint64_t>(bytes.as_int());
-        earlier.guard = stale_guard->as_string();
-        if (const auto* hash = json.at("files").find(earlier.guard)) earlier.guard_sha256 = hash->as_string();
-        earlier.still_finishing = [&] {
-          return client_.connection().with_reconnect(
-              [&] { return client_.still_finishing(orphan.id, orphan.outputs_json); });
-        };
-      }
+      const EarlierFiles earlier = earlier_files(client_, orphan.id, json, orphan.outputs_json);
       move_into_place(json.at("staging").as_string(), json.at("dir").as_string(), names, earlier);
       logger->info("moved a committed task's outputs into place (its worker stopped or failed before it could)");
       done.push_back(orphan.id);
