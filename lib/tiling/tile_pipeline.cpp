@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <deque>
+#include <exception>
+#include <functional>
 #include <future>
 
 #include "core/errors.hpp"
@@ -90,11 +92,12 @@ void make_tile(const TileRun& run, const TileScene& scene, const GridWindow& cel
                               std::move(encoded));
 }
 
-TileOutcome work(const TileRun& run, TileWriter& writer, Clocks& clocks, TileJob& job) {
+TileOutcome work(const TileRun& run, const std::function<bool()>& stop, TileWriter& writer, Clocks& clocks,
+                 TileJob& job) {
   TileOutcome out;
   out.scene = job.scene;
   out.cell = job.cell;
-  if (run.options.stop && run.options.stop()) {
+  if (stop()) {
     out.cancelled = true;
     return out;
   }
@@ -129,18 +132,30 @@ class PendingRecords {
     queue_.push_back({std::move(record), std::move(written)});
     flush(false);
   }
-  // Moves the lines whose files are in place (all of them, waiting, when `wait`) into the manifest;
-  // rethrows a failed write's IoError.
+  // Moves the lines whose files are in place (all of them, waiting, when `wait`) into the manifest. A tile whose
+  // write failed gets no line, and the tiles after it still do: they were being written when it failed, and each
+  // that landed is complete under its final name (a journal without it would leave it to no run: --resume would
+  // redo it, --overwrite of other options never remove it).
   void flush(bool wait) {
     while (!queue_.empty()) {
       auto& front = queue_.front();
       if (front.written.valid()) {
         if (!wait && front.written.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
-        front.written.get();
+        try {
+          front.written.get();
+          manifest_.add(front.record);
+        } catch (const core::IoError&) {
+          if (!failure_) failure_ = std::current_exception();
+        }
+      } else {
+        manifest_.add(front.record);
       }
-      manifest_.add(front.record);
       queue_.pop_front();
     }
+  }
+  // The first failed write's IoError, once the lines of every tile that did land are in.
+  void rethrow_failure() const {
+    if (failure_) std::rethrow_exception(failure_);
   }
 
  private:
@@ -150,6 +165,7 @@ class PendingRecords {
   };
   ManifestWriter& manifest_;
   std::deque<Pending> queue_;
+  std::exception_ptr failure_;
 };
 
 TileRecord record_of(const TileRun& run, const TileOutcome& out) {
@@ -192,16 +208,18 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   const auto start = std::chrono::steady_clock::now();
   std::size_t bytes_per_item = 1;
   for (const auto& scene : run.scenes) bytes_per_item = std::max(bytes_per_item, scene.bytes_per_tile());
-  const pipeline::Limits limits{
-      run.options.resources.threads,
-      pipeline::tokens_for_memory(run.options.resources.max_memory, bytes_per_item, run.options.resources.threads),
-      run.options.stop};
-  pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
-  if (run.progress != nullptr) run.progress->started(progress);
-  bool abandoned = false;
   const WriterLimits shape = writer_limits(pipeline::resolve_threads(run.options.resources.threads),
                                            run.options.resources.max_memory, bytes_per_item);
   TileWriter writer(shape.threads, shape.max_queued);
+  // A failed write stops the run as a stop request does: tiles in flight finish (their lines go in), no more start.
+  const std::function<bool()> stop = [&] { return writer.failed() || (run.options.stop && run.options.stop()); };
+  const pipeline::Limits limits{
+      run.options.resources.threads,
+      pipeline::tokens_for_memory(run.options.resources.max_memory, bytes_per_item, run.options.resources.threads),
+      stop};
+  pipeline::Progress progress{0, report.planned, 0, 0, 0, "tiles"};
+  if (run.progress != nullptr) run.progress->started(progress);
+  bool abandoned = false;
   PendingRecords pending(run.manifest);
   Clocks clocks;
   StageClock drain;
@@ -227,9 +245,10 @@ bool run_tile_pipeline(const TileRun& run, TileReport& report) {
   bool finished = false;
   try {
     finished = pipeline::run_ordered(
-        limits, CellSource(run), [&](TileJob& job) { return work(run, writer, clocks, job); }, sink);
+        limits, CellSource(run), [&](TileJob& job) { return work(run, stop, writer, clocks, job); }, sink);
     const Timed timed(drain);
     pending.flush(true);
+    pending.rethrow_failure();
   } catch (...) {
     if (run.progress != nullptr) run.progress->finished(progress);  // a terminal's bar ends its line before the error
     throw;

@@ -8,20 +8,6 @@
 
 namespace swath::tiling {
 
-namespace {
-
-void write(const std::string& path, const EncodedTile& tile, std::promise<void>& done) {
-  try {
-    // Hashes in the manifest catch a file torn by a power cut, so tiles skip the per-file fsync.
-    core::write_file_atomic(path, tile.bytes(), core::Durability::uncached);
-    done.set_value();
-  } catch (...) {
-    done.set_exception(std::current_exception());
-  }
-}
-
-}  // namespace
-
 WriterLimits writer_limits(int tiling_threads, std::size_t max_memory, std::size_t bytes_per_tile) {
   const std::size_t held = std::max<std::size_t>(2, max_memory / 4 / std::max<std::size_t>(1, bytes_per_tile / 2));
   const auto threads = static_cast<std::size_t>(std::max(tiling_threads, 1));
@@ -46,6 +32,17 @@ std::size_t TileWriter::writers() const {
 }
 
 TileWriter::~TileWriter() { close(); }
+
+void TileWriter::write(const std::string& path, const EncodedTile& tile, std::promise<void>& done) {
+  try {
+    // Hashes in the manifest catch a file torn by a power cut, so tiles skip the per-file fsync.
+    core::write_file_atomic(path, tile.bytes(), core::Durability::uncached);
+    done.set_value();
+  } catch (...) {
+    failed_.store(true, std::memory_order_relaxed);
+    done.set_exception(std::current_exception());
+  }
+}
 
 void TileWriter::close() {
   {

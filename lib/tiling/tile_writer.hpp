@@ -1,6 +1,7 @@
 // Puts encoded tiles into place on threads of its own, so tiling threads never wait for the disk.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -37,6 +38,9 @@ class TileWriter {
   // Queues `tile` for `path` (atomically, via a temporary); get() on the future rethrows the write's IoError.
   std::future<void> submit(std::string path, EncodedTile tile);
 
+  // Whether a write has failed: the run stops taking tiles (a full disk fails the ones after it too).
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+
   // Where its threads and its callers spent their time (thread-seconds so far).
   struct Times {
     StageClock queue_wait;  // submit() waiting for room in the queue
@@ -55,6 +59,7 @@ class TileWriter {
   };
   void run();
   void close();
+  void write(const std::string& path, const EncodedTile& tile, std::promise<void>& done);
   void start_writer();  // with mutex_ held
 
   mutable std::mutex mutex_;
@@ -65,6 +70,7 @@ class TileWriter {
   std::deque<Job> queue_;
   std::size_t busy_ = 0;  // writer threads writing a tile
   bool closing_ = false;
+  std::atomic<bool> failed_ = false;
   std::vector<std::thread> threads_;
   Times times_;
 };

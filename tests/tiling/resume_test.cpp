@@ -3,8 +3,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <set>
 
 #include "core/errors.hpp"
+#include "core/json.hpp"
 #include "raster/fingerprint.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
@@ -201,4 +204,36 @@ TEST_CASE("tile: --resume redoes a scene whose world file moved it") {
   task.scene_fingerprints = {"sha256:0000"};
   CHECK_THROWS_WITH_AS(tiling::tile_scenes(task), doctest::Contains("it was rewritten or replaced since"),
                        core::DataError);
+}
+
+TEST_CASE(
+    "tile: a write that fails stops the run with every tile that landed in the journal, for --resume and "
+    "--overwrite") {
+  test::ScratchDir dir;
+  test::SceneSpec spec{.width = 256, .height = 256, .bands = 3, .type = GDT_Byte};
+  spec.pixel = [](int b, int x, int y) { return (b * 40 + x * 3 + y) % 256; };
+  const auto scene = test::make_scene(dir / "scene.tif", spec);
+  fs::create_directories(dir / "out/scene/r000000_c000000.tif");  // the first tile's write fails
+  auto options = test::tile_options(scene, dir / "out", 32);      // 64 tiles, 2 threads, their writers beside
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("Is a directory"), core::IoError);
+  // Tiles in flight when it failed landed: each one is in the journal, none is left to no run.
+  std::set<std::string> journaled;
+  std::ifstream journal(dir / "out/.tiles.jsonl.journal");
+  for (std::string line; std::getline(journal, line);) {
+    const auto json = core::Json::parse(line);
+    if (const auto* path = json.find("path")) journaled.insert(path->as_string());
+  }
+  std::set<std::string> on_disk;
+  for (const auto& e : fs::directory_iterator(dir / "out/scene"))
+    if (e.is_regular_file()) on_disk.insert("scene/" + e.path().filename().string());
+  CHECK(on_disk == journaled);
+  fs::remove(dir / "out/scene/r000000_c000000.tif");
+  // --resume keeps them; --overwrite with another format replaces them all.
+  options.resume = true;
+  CHECK(tiling::tile_scenes(options).reused == static_cast<std::int64_t>(journaled.size()));
+  options.resume = false;
+  options.overwrite = true;
+  options.format = tiling::Format::png;
+  CHECK(tiling::tile_scenes(options).written == 64);
+  for (const auto& e : fs::directory_iterator(dir / "out/scene")) CHECK(e.path().extension() == ".png");
 }
