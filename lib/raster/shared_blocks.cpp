@@ -100,7 +100,14 @@ PixelBlock SharedBlockReader::read(const core::Window& window, const std::vector
   } release_all{*this, chunks};
   const std::size_t sample = out.sample_bytes();
   for (const auto chunk : chunks) {
-    const auto pixels = acquire(chunk);
+    std::shared_ptr<const PixelBlock> pixels;
+    try {
+      pixels = acquire(chunk);
+    } catch (const core::DataError&) {
+      // A chunk is ~256 px a side: one corrupt block in it need not be in this window. The window's own read says
+      // which (the same error, naming this window, when its pixels are the unreadable ones).
+      return reader_.read(window, bands_, type_, fill, Layout::band_sequential);
+    }
     const core::Window from = pixels->window;
     const core::Window part = inside.intersect(from);
     for (std::size_t b = 0; b < bands_.size(); ++b) {

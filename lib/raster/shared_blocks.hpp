@@ -49,8 +49,9 @@ class ChunkPlan {
 // decoded by the first window that needs it, shared with the others, and freed after the last planned use; past
 // `max_bytes` of decoded chunks, the least recently made unused ones are dropped and decoded again if needed.
 // Windows that were not planned are read too, at the cost of a decode (a chunk one of them reads after its planned
-// uses stays until the budget drops it). Errors (a corrupt block) fail every
-// window that needs the chunk, with the same DataError as WindowReader.
+// uses stays until the budget drops it). A chunk that cannot be decoded (a corrupt block) is not decoded again: a
+// window that needs it reads its own pixels with WindowReader, so it fails only when the bad block is its own, with
+// WindowReader's DataError naming it.
 class SharedBlockReader {
  public:
   SharedBlockReader(std::string path, SceneInfo info, std::vector<int> bands, GDALDataType type, ChunkPlan planned,
@@ -62,7 +63,7 @@ class SharedBlockReader {
  private:
   struct Chunk {
     std::shared_ptr<const PixelBlock> pixels;  // null when the decode failed
-    std::exception_ptr failure;                // rethrown to every window that needs the chunk
+    std::exception_ptr failure;                // a window that needs the chunk then reads its own pixels
     bool ready = false;
     std::uint64_t made = 0;  // order of decoding, for dropping the oldest first
   };

@@ -166,3 +166,22 @@ TEST_CASE("shared blocks: a corrupt block fails every window that needs it, and 
   CHECK_NOTHROW(shared.read(windows[3], {0}));
   CHECK(shared.decoded_chunks() == 3);
 }
+
+TEST_CASE("shared blocks: a window that shares a chunk with a corrupt strip, not the strip itself, is read") {
+  test::ScratchDir dir;
+  test::SceneSpec spec;
+  spec.width = 300;
+  spec.height = 600;
+  spec.bands = 1;
+  spec.creation_options = {"BLOCKYSIZE=2", "COMPRESS=DEFLATE"};  // strips of 2 rows: chunks of 256 rows
+  const auto path = test::make_scene(dir / "scene.tif", spec);
+  test::corrupt_block(path, 0, 200);  // rows 400-401, in the chunk of rows 256-511
+  const auto info = info_of(path);
+  const std::vector<core::Window> windows{{0, 200, 100, 100}, {0, 350, 100, 100}, {100, 250, 100, 100}};
+  const raster::SharedBlockReader shared(path, info, {1}, GDT_UInt16, raster::ChunkPlan(info, windows), 64u << 20);
+  const raster::WindowReader plain(path, info);
+  CHECK(shared.read(windows[0], {0}).data == plain.read(windows[0], {1}, GDT_UInt16, {0}).data);  // rows 200-299
+  CHECK_THROWS_WITH_AS(shared.read(windows[1], {0}), doctest::Contains("cannot read window 100x100+0+350"),
+                       core::DataError);  // its own window named, not the chunk's
+  CHECK(shared.read(windows[2], {0}).data == plain.read(windows[2], {1}, GDT_UInt16, {0}).data);  // rows 250-349
+}
