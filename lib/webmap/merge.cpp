@@ -312,7 +312,7 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
   manifest.commit();
   PyramidOptions written = options;
   written.tile.output_dir = to;
-  write_tilejson_if_any(written, layout, merge.lowest(), report.warnings);
+  write_tilejson_if_any(written, layout, merge.lowest(), report.failed, report.warnings);
   report.manifest_path = archive ? options.archive : manifest.manifest_path();
   report.index_path = manifest.index_path();
   report.blank = report.planned - report.written - report.reused;

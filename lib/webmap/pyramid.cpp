@@ -300,7 +300,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     report.manifest_path = options.archive;
   } else {
     manifest->commit();
-    if (!options.sharded) write_tilejson_if_any(options, layout, lowest, report.warnings);
+    if (!options.sharded) write_tilejson_if_any(options, layout, lowest, report.failed, report.warnings);
     report.manifest_path = manifest->manifest_path();
     report.index_path = manifest->index_path();
   }

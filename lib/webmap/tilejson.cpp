@@ -53,14 +53,18 @@ void write_tilejson(const PyramidOptions& options, const PyramidLayout& layout, 
 }
 
 void write_tilejson_if_any(const PyramidOptions& options, const PyramidLayout& layout, const LowestZoom& lowest,
-                           std::vector<std::string>& warnings) {
+                           std::int64_t failed, std::vector<std::string>& warnings) {
   if (lowest.any()) {
     write_tilejson(options, layout, lowest.or_else(layout.zooms.min));
     return;
   }
+  const std::string why = failed > 0 ? std::to_string(failed) + " failed, every other one in range is blank"
+                                     : "every one in range is blank";
   warnings.push_back("no tile of zooms " + std::to_string(layout.zooms.min) + "-" + std::to_string(layout.zooms.max) +
-                     " has data (every one in range is blank): no tilejson.json is written, so no map client opens "
-                     "an empty pyramid as a complete one; tiles.jsonl lists the blank tiles");
+                     " has data (" + why +
+                     "): no tilejson.json is written, so no map client opens an empty pyramid as a complete one; "
+                     "tiles.jsonl lists the " +
+                     (failed > 0 ? "failed and blank tiles" : "blank tiles"));
   log::get("tile")->warn("{}", warnings.back());
 }
 

@@ -35,8 +35,8 @@ class LowestZoom {
 };
 
 // write_tilejson when `lowest` saw a tile; else none (a map client would open an empty pyramid as a complete one),
-// and a warning added to `warnings` and logged.
+// and a warning added to `warnings` and logged, which says how many of the tiles in range `failed`.
 void write_tilejson_if_any(const PyramidOptions& options, const PyramidLayout& layout, const LowestZoom& lowest,
-                           std::vector<std::string>& warnings);
+                           std::int64_t failed, std::vector<std::string>& warnings);
 
 }  // namespace swath::webmap

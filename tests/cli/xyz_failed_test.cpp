@@ -108,3 +108,19 @@ TEST_CASE("tile --grid xyz: a corrupt block fails its tiles and those above, the
   CHECK(again.at("failed").as_int() == 0);
   CHECK(files_under(dir / "out") == files_under(dir / "whole"));
 }
+
+TEST_CASE("tile --grid xyz: a pyramid whose every block fails says its tiles failed, not that they are blank") {
+  test::ScratchDir dir;
+  test::SceneSpec spec{.width = 128, .height = 128, .bands = 3, .type = GDT_Byte};
+  spec.pixel = [](int b, int x, int y) { return (b * 50 + x * 7 + y * 3) % 251 + 1; };
+  spec.creation_options = {"TILED=YES", "BLOCKXSIZE=64", "BLOCKYSIZE=64", "COMPRESS=DEFLATE"};
+  const auto scene = test::make_scene(dir / "bad.tif", spec);
+  for (int x = 0; x < 2; ++x)
+    for (int y = 0; y < 2; ++y) test::corrupt_block(scene, x, y);
+  const auto r = test::swath({"tile", scene, "-o", dir / "out", "--grid", "xyz", "--zoom", "10-11"});
+  CHECK(r.exit_code == 1);  // nothing made
+  CHECK_MESSAGE(contains(r.err, "failed, every other one in range is blank): no tilejson.json is written"), r.err);
+  CHECK_MESSAGE(contains(r.err, "tiles.jsonl lists the failed and blank tiles"), r.err);
+  CHECK_FALSE(contains(r.err, "(every one in range is blank)"));
+  CHECK(contains(r.err, "no tile could be made"));
+}
