@@ -85,13 +85,26 @@ std::optional<core::UsageError> missing_subcommand(CLI::App& app, const CLI::Par
                           (best ? "did you mean '" + *best + "'? " : std::string()) + choices);
 }
 
+namespace {
+
+// "--flag: why" (a validator's words) → the flag as the subject, the rest as why (as `--json` reports them); any
+// other message whole as the subject.
+core::UsageError split_at_flag(const std::string& message, const std::string& hint) {
+  const auto colon = message.find(": ");
+  if (message.rfind('-', 0) == 0 && colon != std::string::npos)
+    return core::UsageError(message.substr(0, colon), message.substr(colon + 2), hint);
+  return core::UsageError(message, "", hint);
+}
+
+}  // namespace
+
 core::UsageError usage_error_from(const CLI::ParseError& error) {
   std::string message = error.what();
   if (!message.empty() && message.back() == '\n') message.pop_back();
+  constexpr std::string_view generic = "add --help to see the flags";
   // A validator that knows what to do says it after hint_marker: its hint, not the generic one after it.
-  if (const auto at = message.find(hint_marker); at != std::string::npos) {
-    return core::UsageError(message.substr(0, at), "", message.substr(at + std::string_view(hint_marker).size()));
-  }
+  if (const auto at = message.find(hint_marker); at != std::string::npos)
+    return split_at_flag(message.substr(0, at), message.substr(at + std::string_view(hint_marker).size()));
   // CLI11's own wording for a flag's value, in swath's ("--iou 'abc': not a number").
   constexpr std::string_view convert = "Could not convert: ";
   if (const auto equals = message.find(" = "); message.rfind(convert, 0) == 0 && equals != std::string::npos) {
@@ -99,10 +112,17 @@ core::UsageError usage_error_from(const CLI::ParseError& error) {
     return core::UsageError(flag + " '" + message.substr(equals + 3) + "'", "not a number",
                             "`--help` gives what " + flag + " takes");
   }
-  if (const auto colon = message.find(": 1 required "); colon != std::string::npos && message.ends_with(" missing")) {
-    return core::UsageError(message.substr(0, colon) + " needs a value", "", "add --help to see the flags");
+  if (const auto colon = message.find(": 1 required "); colon != std::string::npos && message.ends_with(" missing"))
+    return core::UsageError(message.substr(0, colon), "needs a value", std::string(generic));
+  // CLI11's "The following argument was not expected: --frobnicate" (or "arguments were": several).
+  if (const auto colon = message.find(" expected: ");
+      dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr && colon != std::string::npos) {
+    return core::UsageError(message.substr(colon + 11), "not a flag or argument of this command", std::string(generic));
   }
-  return core::UsageError(message, "", "add --help to see the flags");
+  // "truth is required": an argument not given.
+  if (dynamic_cast<const CLI::RequiredError*>(&error) != nullptr && message.ends_with(" is required"))
+    return core::UsageError(message.substr(0, message.size() - 12), "required, and not given", std::string(generic));
+  return split_at_flag(message, std::string(generic));
 }
 
 }  // namespace swath::cli

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <filesystem>
 #include <thread>
+#include <tuple>
 
 #include "core/files.hpp"
 #include "core/json.hpp"
@@ -93,7 +94,7 @@ TEST_CASE("cli: a flag value CLI11 cannot convert, or a flag without its value, 
   CHECK_MESSAGE(r.err.find("swath eval: --iou 'abc': not a number (hint:") != std::string::npos, r.err);
   r = test::swath({"detect", "a.tif", "-o", "a.geojson", "--quicklook"});
   CHECK(r.exit_code == 2);
-  CHECK_MESSAGE(r.err.find("swath detect: --quicklook needs a value") != std::string::npos, r.err);
+  CHECK_MESSAGE(r.err.find("swath detect: --quicklook: needs a value") != std::string::npos, r.err);
 }
 
 TEST_CASE("cli: with --json a failure is a swath.error/1 document on stdout too, unless the command printed its own") {
@@ -126,6 +127,21 @@ TEST_CASE("cli: with --json a failure is a swath.error/1 document on stdout too,
   json = core::Json::parse(r.out);
   CHECK(json.at("command").as_string() == "queue");
   CHECK(json.at("subject").as_string() == "a command is needed");
+  // A flag's error splits into subject and why, as every other error does (was: all in the subject, why empty).
+  for (const auto& [args, subject, why] : std::vector<std::tuple<std::vector<std::string>, std::string, std::string>>{
+           {{"tile", "x.tif", "-o", dir / "o", "--frobnicate", "--json"},
+            "--frobnicate",
+            "not a flag or argument of this command"},
+           {{"eval", "d.gpkg", "t.geojson", "--iou", "0", "--json"}, "--iou", "'0' must be a number from 0.01 to 1"},
+           {{"eval", "d.gpkg", "--json"}, "truth", "required, and not given"},
+           {{"tile", "x.tif", "--json", "-o"}, "--output", "needs a value"}}) {
+    r = test::swath(args);
+    CHECK(r.exit_code == 2);
+    json = core::Json::parse(r.out);
+    CHECK(json.at("subject").as_string() == subject);
+    CHECK(json.at("why").as_string() == why);
+    CHECK(json.at("hint").as_string() == "add --help to see the flags");
+  }
   r = test::swath({"queue", "--", "--json"});  // after "--" it is no flag
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
