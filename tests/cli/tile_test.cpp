@@ -202,7 +202,10 @@ TEST_CASE("cli tile: a scene none of whose tiles can be read is a failure (exit 
     const auto r = test::swath(args);
     CHECK(r.exit_code == 1);
     // No summary that a pipeline could take for a result: the error, as a document.
-    CHECK(core::Json::parse(r.out).at("schema").as_string() == "swath.error/1");
+    const auto error = core::Json::parse(r.out);
+    CHECK(error.at("schema").as_string() == "swath.error/1");
+    CHECK_FALSE(error.at("hint").as_string().empty());  // the first failure's hint, apart from why
+    CHECK_FALSE(contains(error.at("why").as_string(), "(hint: "));
     CHECK(contains(r.err, "no tile could be made ("));
     CHECK(contains(r.err, "' lists why each failed): the first: "));
     CHECK(contains(r.err, "IReadBlock failed"));  // the first failure's reason, with its own hint
