@@ -94,6 +94,22 @@ void Config::load_file(const std::string& path) {
   load_yaml(core::read_file(path), path);
 }
 
+namespace {
+
+// Whether a line of `text` starts a YAML document ("---", alone or before content).
+bool has_document_separator(std::string_view text) {
+  for (std::size_t start = 0; start < text.size();) {
+    const auto end = std::min(text.find('\n', start), text.size());
+    const auto line = text.substr(start, end - start);
+    if (line.rfind("---", 0) == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r'))
+      return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
 void Config::load_yaml(std::string_view yaml_text, const std::string& name) {
   YAML::Node root;
   try {
@@ -102,6 +118,12 @@ void Config::load_yaml(std::string_view yaml_text, const std::string& name) {
     std::vector<YAML::Node> documents;
     for (const auto& document : YAML::LoadAll(std::string(yaml_text))) {
       if (!document.IsNull() && !(document.IsMap() && document.size() == 0)) documents.push_back(document);
+    }
+    if (documents.size() > 1 && !has_document_separator(yaml_text)) {
+      // yaml-cpp reads lines of words without a colon (`swath config show`'s table) as documents of one scalar each.
+      throw core::UsageError("config '" + name + "'", "the top level must be a mapping of sections, not lines of words",
+                             "write sections with their keys indented below them, e.g. 'tile:' and then '  size: 512' "
+                             "(`swath config show` prints a table to read, not a config file)");
     }
     if (documents.size() > 1) {
       throw core::UsageError(

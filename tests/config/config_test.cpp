@@ -120,6 +120,19 @@ TEST_CASE("config: a file of several YAML documents is refused, not read as its 
   CHECK(c.get_int("tile.size") == 256);
 }
 
+TEST_CASE("config: `config show`'s table given as a config is not called several YAML documents") {
+  config::Config c = settings::defaults();
+  const auto message = test::usage_message([&] {
+    c.load_yaml(
+        "log.level                    \"info\"                      # default\n"
+        "tile.size                    \"512\"                       # default\n",
+        "shown.yaml");
+  });
+  CHECK(message.find("YAML documents") == std::string::npos);  // there is no ---
+  CHECK(message.find("top level must be a mapping of sections, not lines of words") != std::string::npos);
+  CHECK(message.find("`swath config show` prints a table to read, not a config file") != std::string::npos);
+}
+
 TEST_CASE("config: unknown environment key is rejected with the variable name") {
   config::Config c = settings::defaults();
   const auto message = test::usage_message([&] { c.load_environment({"SWATH_GDAL__CACHEMB=5"}); });
