@@ -1,6 +1,10 @@
 // JsonLinesReader: the one reader of JSON Lines files, so every manifest error names its file and line the same way.
 #include "core/json_lines.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
 #include "core/errors.hpp"
 
 namespace swath::core {
@@ -14,7 +18,18 @@ std::string string_field(const Json& line, const char* key) {
 
 JsonLinesReader::JsonLinesReader(std::string path, MalformedLines malformed)
     : path_(std::move(path)), malformed_(malformed), in_(path_) {
-  if (!in_) throw IoError("cannot read manifest '" + path_ + "'", "it cannot be opened", "check the path");
+  if (std::error_code ec; std::filesystem::is_directory(path_, ec)) {  // opens, then fails its first read
+    throw IoError("cannot read manifest '" + path_ + "'", "it is a directory",
+                  "give the manifest file in it (e.g. '" + path_ + "/tiles.jsonl')");
+  }
+  if (!in_) {
+    const int error = errno;  // the open's (libstdc++ opens with open(2))
+    std::error_code ec;
+    if (!std::filesystem::exists(path_, ec) && !ec)
+      throw IoError("cannot read manifest '" + path_ + "'", "no such file", "check the path");
+    throw IoError("cannot read manifest '" + path_ + "'", error != 0 ? std::strerror(error) : "it cannot be opened",
+                  "check the path and its permissions");
+  }
 }
 
 std::optional<JsonLine> JsonLinesReader::next(std::string_view containing) {

@@ -86,9 +86,11 @@ OnnxDetector::~OnnxDetector() = default;
 void OnnxDetector::prepare(const raster::SceneInfo& scene, const SceneMeasure& measure) {
   for (int band : card_.bands) {
     if (band < 1 || band > scene.band_count) {
-      throw core::UsageError("model card '" + card_.path + "'", "it feeds band " + std::to_string(band) +
-                                                                    " but scene '" + scene.path + "' has " +
-                                                                    std::to_string(scene.band_count));
+      throw core::UsageError(
+          "model card '" + card_.path + "'",
+          "it feeds band " + std::to_string(band) + " but scene '" + scene.path + "' has " +
+              std::to_string(scene.band_count),
+          "give the model scenes of the bands it was trained on, or a card whose 'bands' the scene has");
     }
   }
   if (scene.data_type != GDT_Byte) {

@@ -211,7 +211,8 @@ DetectOptions with_window(const DetectOptions& requested, const Detector& detect
   if (options.overlap == kAutoOverlap) options.overlap = std::min<std::int64_t>(64, options.window / 4);
   if (options.overlap < 0 || options.overlap >= options.window) {
     throw core::UsageError("--overlap " + std::to_string(options.overlap),
-                           "it must be at least 0 and less than the window (" + std::to_string(options.window) + ")");
+                           "it must be at least 0 and less than the window (" + std::to_string(options.window) + ")",
+                           "give a smaller --overlap, or leave it out (a quarter of the window, at most 64)");
   }
   return options;
 }

@@ -83,6 +83,10 @@ GDALDatasetUniquePtr open_scene(const std::string& path) {
                             "is it a FIFO or a network path that does not answer?");
   }
   if (is_local(path) && !exists(path)) {
+    if (struct stat link{}; ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+      throw core::IoError("cannot open '" + path + "'", "a symbolic link to no file (its target is missing, or loops)",
+                          "check where the link points (ls -l)");
+    }
     throw core::IoError("cannot open '" + path + "'", "no such file", "check the path");
   }
   // A member missing from an archive (or the archive itself) reads to GDAL as no dataset, without a reason.

@@ -588,3 +588,24 @@ TEST_CASE("detect: pieces cut by tile seams are joined whatever CRS the first sc
   const auto tiles_first = count({dir / "t/tiles.jsonl", other}, "a.gpkg");
   CHECK(count({other, dir / "t/tiles.jsonl"}, "b.gpkg") == tiles_first);
 }
+
+TEST_CASE("detect and tile: bad inputs say what is wrong and what to do") {
+  test::ScratchDir dir;
+  const auto scene = synth(dir, "sar.tif", {"--size", "256x256"});  // one band
+  fs::create_symlink("loop", dir / "loop");
+  fs::create_directories(dir / "dir.jsonl");
+  const std::string model = std::string(SWATH_SOURCE_DIR) + "/models/vehicles.yaml";
+  for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"tile", dir / "loop", "-o", dir / "o"},
+            "a symbolic link to no file (its target is missing, or loops) (hint: check where the link points"},
+           {{"detect", dir / "none/tiles.jsonl", "-o", dir / "d.gpkg"}, "': no such file (hint: check the path)"},
+           {{"detect", dir / "dir.jsonl", "-o", dir / "d.gpkg"}, "': it is a directory (hint: give the manifest file"},
+           {{"detect", scene, "--window", "64", "--overlap", "64", "-o", dir / "d.gpkg"},
+            "(hint: give a smaller --overlap, or leave it out"},
+           {{"detect", scene, "--detector", "onnx", "--model", model, "-o", dir / "d.gpkg"},
+            "has 1 (hint: give the model scenes of the bands it was trained on"}}) {
+    const auto r = test::swath(args);
+    CHECK(r.exit_code != 0);
+    CHECK_MESSAGE(r.err.find(expected) != std::string::npos, r.err);
+  }
+}
