@@ -44,6 +44,13 @@ std::set<std::string> run_file_names(const TileOptions& options) {
 void refuse_names_of_run_files(const TileOptions& options, const std::vector<std::string>& names) {
   const auto files = run_file_names(options);
   for (std::size_t i = 0; i < names.size(); ++i) {
+    // ".x.tif" would tile into ".x/", which `ls` and globs such as */*.tif pass over (and a worker does not commit).
+    if (names[i].starts_with('.')) {
+      throw core::UsageError("scene '" + options.scenes[i] + "'",
+                             "its tiles would go into the hidden directory '" + names[i] +
+                                 "', which ls and globs such as */*.tif pass over",
+                             "link or copy the scene to a name that does not start with '.', and tile that");
+    }
     if (files.count(names[i]) == 0) continue;
     throw core::UsageError("scene '" + options.scenes[i] + "'",
                            "its tiles would go into a directory named '" + names[i] + "', a file this run writes",
@@ -193,7 +200,8 @@ PreviousRun load_previous_run(const TileOptions& options, const core::Json& head
 
 TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progress) {
   validate(options);
-  refuse_scenes_in_output(options.scenes, options.output_dir, scene_names(options.scenes), false, options.overwrite);
+  const auto names = scene_names(options.scenes);
+  refuse_scenes_in_output(options.scenes, options.output_dir, names, false, options.overwrite);
   const auto logger = log::get("tile");
   const core::Json output_options = output_options_json(options);
   const core::Json record = provenance::provenance_json(provenance::hash_options(output_options));
@@ -222,8 +230,6 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
                               "run every shard with one count, or choose another -o, or remove that run's manifests "
                               "first: --overwrite replaces only a run of other options",
                               replaced, true);
-    std::vector<std::string> names;
-    for (const auto& scene : scenes) names.push_back(scene.name);
     ListedByOtherKind::find(options.output_dir, options.manifest_name, header,
                             is_fleet_manifest_name(options.manifest_name))
         .refuse(names, "choose another -o, or remove that manifest, its .geojson and the scene's tiles first");

@@ -32,6 +32,10 @@ TEST_CASE("tile: bad options and bad scenes are refused before any tile") {
   options = test::tile_options(scene, dir / "out");
   options.creation_options = {"COMPRES=DEFLATE"};
   CHECK_THROWS_AS(tiling::tile_scenes(options), core::UsageError);
+  fs::copy_file(scene, dir / ".hidden.tif");  // its tiles would go into .hidden/, which ls and */*.tif miss
+  options = test::tile_options(dir / ".hidden.tif", dir / "out");
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("the hidden directory '.hidden'"),
+                       core::UsageError);
   CHECK_FALSE(fs::exists(dir / "out"));
 }
 
