@@ -179,7 +179,8 @@ void refuse_if_nothing_read(const DetectReport& report) {
 core::Json to_json(const DetectReport& report) {
   core::Json failed = core::Json::array();
   for (const auto& f : report.failures) failed.push_back(f);
-  return core::Json::Object{{"output", report.output},
+  return core::Json::Object{{"schema", "swath.detect/1"},
+                            {"output", report.output},
                             {"detector", report.detector},
                             {"scenes", static_cast<long long>(report.scenes)},
                             {"tiles", static_cast<long long>(report.tiles)},

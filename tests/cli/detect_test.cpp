@@ -447,6 +447,7 @@ TEST_CASE("detect: windows that cannot be read are reported, the rest is written
   const auto r = test::swath({"detect", dir / "cut.tif", "-o", dir / "d.gpkg", "--json"});
   CHECK(r.exit_code == 3);
   const auto report = core::Json::parse(r.out);
+  CHECK(report.at("schema").as_string() == "swath.detect/1");  // as every summary names its shape
   const auto& failed = report.at("failed_windows").as_array();
   REQUIRE_FALSE(failed.empty());
   CHECK(failed.size() < 9);
