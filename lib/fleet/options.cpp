@@ -60,6 +60,13 @@ void canonicalise(core::Json& out, const config::Config& probed, const std::stri
       typed =
           scale.automatic ? std::string("auto") : config::number_text(scale.min) + "," + config::number_text(scale.max);
     }
+    if (full == "tile.creation_options" && typed.is_array()) {  // one key each: --co A --co B is --co B --co A
+      std::vector<std::string> given;
+      for (const auto& item : typed.as_array()) given.push_back(item.as_string());
+      std::sort(given.begin(), given.end());
+      typed = core::Json::array();
+      for (auto& item : given) typed.push_back(std::move(item));
+    }
     out.set(key, std::move(typed));
   }
 }

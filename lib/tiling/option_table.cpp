@@ -1,5 +1,7 @@
 // The tile section declared once: what `swath tile`'s flags, the config file, SWATH_TILE__* variables and a
 // fleet tile task's options set, with the defaults of TileOptions.
+#include <algorithm>
+
 #include "config/schema.hpp"
 #include "tiling/options.hpp"
 
@@ -78,6 +80,9 @@ bool pyramid_reads(const std::string& key) { return key == "format" || key == "c
 TileOptions options_from(const config::Config& config) {
   TileOptions options = tile_table().apply(config);
   options.resources = pipeline::resources_table().apply(config);
+  // One key each (validate refuses a key twice), so their order changes no byte: --co A --co B and --co B --co A are
+  // one run, recorded one way (and one fleet task: fleet::task_options sorts them too).
+  std::sort(options.creation_options.begin(), options.creation_options.end());
   // A flag that would change nothing is refused (a config file's value is not: one file may serve every format).
   const auto& scale = config.entry("tile.scale");
   if (scale.origin.layer == config::Layer::flag && !format_needs_byte(options.format)) {

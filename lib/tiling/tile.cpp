@@ -44,6 +44,11 @@ std::set<std::string> run_file_names(const TileOptions& options) {
 void refuse_names_of_run_files(const TileOptions& options, const std::vector<std::string>& names) {
   const auto files = run_file_names(options);
   for (std::size_t i = 0; i < names.size(); ++i) {
+    if (files.count(names[i]) != 0) {
+      throw core::UsageError("scene '" + options.scenes[i] + "'",
+                             "its tiles would go into a directory named '" + names[i] + "', a file this run writes",
+                             "give the scene another file name (a symbolic link will do)");
+    }
     // ".x.tif" would tile into ".x/", which `ls` and globs such as */*.tif pass over (and a worker does not commit).
     if (names[i].starts_with('.')) {
       throw core::UsageError("scene '" + options.scenes[i] + "'",
@@ -51,10 +56,6 @@ void refuse_names_of_run_files(const TileOptions& options, const std::vector<std
                                  "', which ls and globs such as */*.tif pass over",
                              "link or copy the scene to a name that does not start with '.', and tile that");
     }
-    if (files.count(names[i]) == 0) continue;
-    throw core::UsageError("scene '" + options.scenes[i] + "'",
-                           "its tiles would go into a directory named '" + names[i] + "', a file this run writes",
-                           "give the scene another file name (a symbolic link will do)");
   }
 }
 

@@ -90,7 +90,7 @@ TEST_CASE("cli tile: bad input is refused with a clear message and nothing writt
       {{scene, "--co", "TFW=YES"}, 2, "creation option 'TFW=YES': swath writes one file per tile, no sidecar"},
       {{scene, "--co", "COMPRESS=LZW", "--co", "COMPRESS=DEFLATE"},
        2,
-       "creation options 'COMPRESS=LZW' and 'COMPRESS=DEFLATE': one key, two values"},  // GDAL took the first
+       "creation options 'COMPRESS=DEFLATE' and 'COMPRESS=LZW': one key, two values"},  // GDAL took the first
   };
   for (const auto& c : cases) {
     std::vector<std::string> args{"tile"};

@@ -199,3 +199,18 @@ TEST_CASE("fleet options: a shard from the config, the environment or --options 
   from_file.load_yaml("tile:\n  shard: 1/2\n", "test.yaml");
   CHECK_THROWS_AS(fleet::task_options(from_file, "tile", core::Json::object()), core::UsageError);
 }
+
+TEST_CASE("fleet options: creation options in another order are the same work, locally and in the fleet") {
+  std::vector<std::string> recorded;
+  for (const std::string list : {"[PREDICTOR=2, COMPRESS=DEFLATE]", "[COMPRESS=DEFLATE, PREDICTOR=2]"}) {
+    config::Config config = settings::defaults();
+    config.load_yaml("tile:\n  creation_options: " + list + "\n", "test.yaml");
+    const auto options = fleet::task_options(config, "tile", core::Json::object());
+    recorded.push_back(options.dump());  // a task's id hashes these
+    const auto local = tiling::options_from(config);
+    const auto fleet = tiling::options_from(fleet::config_from_task(task_of("tile", options), "tile"));
+    CHECK(tiling::output_options_json(fleet).dump() == tiling::output_options_json(local).dump());
+    CHECK(local.creation_options == std::vector<std::string>{"COMPRESS=DEFLATE", "PREDICTOR=2"});
+  }
+  CHECK(recorded[0] == recorded[1]);
+}

@@ -118,3 +118,15 @@ TEST_CASE("tile: a copy of the manifest kept beside it (tiles.old.jsonl) is no f
   options.resume = true;
   CHECK(tiling::tile_scenes(options).reused == 16);
 }
+
+TEST_CASE("tile: creation options in another order are the same tile set (an older run recorded them as given)") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {});
+  auto options = test::tile_options(scene, dir / "out", 32);
+  options.creation_options = {"PREDICTOR=2", "COMPRESS=DEFLATE"};  // as given, unsorted: what swath recorded before
+  tiling::tile_scenes(options);
+  options.creation_options = {"COMPRESS=DEFLATE", "PREDICTOR=2"};
+  CHECK_NOTHROW(tiling::tile_scenes(options));  // was: refused as a run of other options
+  options.creation_options = {"COMPRESS=LZW", "PREDICTOR=2"};
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("other options"), core::UsageError);
+}
