@@ -6,10 +6,13 @@
 #include <cpl_vsi.h>
 #include <gdal_priv.h>
 
+#include <sys/stat.h>
+
 #include <memory>
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "core/sha256.hpp"
 
 namespace swath::raster {
@@ -105,6 +108,14 @@ std::string sha256_file_hex(const std::string& path) {
     if (n < buffer.size()) break;
   }
   return hasher.finish_hex();
+}
+
+std::optional<FileStamp> file_stamp(const std::string& path) {
+  struct stat entry {};
+  if (core::is_vsi_path(path) || ::stat(path.c_str(), &entry) != 0) return std::nullopt;
+  return FileStamp{static_cast<std::uint64_t>(entry.st_dev), static_cast<std::uint64_t>(entry.st_ino),
+                   static_cast<std::uint64_t>(entry.st_size),
+                   static_cast<std::int64_t>(entry.st_mtim.tv_sec) * 1000000000 + entry.st_mtim.tv_nsec};
 }
 
 }  // namespace swath::raster

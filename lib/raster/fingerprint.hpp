@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,15 @@ std::optional<std::string> file_fingerprint(const std::string& path, std::size_t
 std::optional<std::string> scene_fingerprint(GDALDataset& dataset, const std::string& path);
 // Opens `path` for it; nullopt when it cannot be opened.
 std::optional<std::string> scene_fingerprint(const std::string& path);
+
+// What the file system says of a local file: device, inode, size and modification time. Another stamp later means the
+// file was replaced or written meanwhile (or touched). nullopt for a /vsi path or a file that cannot be looked at.
+struct FileStamp {
+  std::uint64_t device = 0, inode = 0, size = 0;
+  std::int64_t modified_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+std::optional<FileStamp> file_stamp(const std::string& path);
 
 // Hex SHA-256 of a whole file read through GDAL's VSI layer (so /vsimem/ works too); throws IoError when unreadable.
 std::string sha256_file_hex(const std::string& path);

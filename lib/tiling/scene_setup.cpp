@@ -278,6 +278,7 @@ void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info)
 TileScene prepare_scene(const std::string& path, const std::string& name, const TileOptions& options,
                         const std::string& provenance, const std::string& expected_fingerprint) {
   auto dataset = raster::open_scene(path);  // first: a FIFO's blocked open ends on Ctrl-C there, as an Interrupted
+  auto stamp = raster::file_stamp(path);
   auto fingerprint = raster::scene_fingerprint(*dataset, path);
   // The file's own fingerprint is what a swath before sidecars counted recorded (its manifests, its enqueue's tasks).
   if (!expected_fingerprint.empty() && fingerprint != expected_fingerprint &&
@@ -295,6 +296,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
   TileScene scene{.name = name,
                   .path = path,
                   .fingerprint = std::move(fingerprint),
+                  .stamp = stamp,
                   .info = info,
                   .grid = Grid(info.width, info.height, options.grid)};
   scene.reader = std::make_unique<raster::WindowReader>(path, info);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "raster/fingerprint.hpp"
 #include "raster/window_reader.hpp"
 #include "tiling/encode.hpp"
 #include "tiling/georef.hpp"
@@ -20,6 +21,7 @@ struct TileScene {
   std::string name;  // directory under the output directory
   std::string path;
   std::optional<std::string> fingerprint;  // raster::scene_fingerprint: --resume redoes a scene rewritten in place
+  std::optional<raster::FileStamp> stamp;  // taken before it was first read: another at the end fails the run
   raster::SceneInfo info;
   Grid grid;
   std::unique_ptr<raster::WindowReader> reader{};  // one GDAL handle per thread

@@ -7,7 +7,9 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/files.hpp"
 #include "core/json.hpp"
+#include "pipeline/progress.hpp"
 #include "raster/fingerprint.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
@@ -236,4 +238,42 @@ TEST_CASE(
   options.format = tiling::Format::png;
   CHECK(tiling::tile_scenes(options).written == 64);
   for (const auto& e : fs::directory_iterator(dir / "out/scene")) CHECK(e.path().extension() == ".png");
+}
+
+TEST_CASE("tile: a scene replaced while it is tiled fails the run, its manifest not committed; --resume redoes it") {
+  // Replaces the scene by a copy of `with` after the first tile (a fleet task running when the scene was rewritten).
+  class Replacer final : public pipeline::ProgressSink {
+   public:
+    Replacer(std::string scene, std::string with) : scene_(std::move(scene)), with_(std::move(with)) {}
+    void started(const pipeline::Progress&) override {}
+    void advanced(const pipeline::Progress&) override {
+      if (++advanced_ != 1) return;
+      fs::copy_file(with_, scene_ + ".new");
+      fs::rename(scene_ + ".new", scene_);
+    }
+    void finished(const pipeline::Progress&) override {}
+
+   private:
+    std::string scene_, with_;
+    int advanced_ = 0;
+  };
+  test::ScratchDir dir;
+  test::SceneSpec spec{.width = 96, .height = 64, .bands = 3, .type = GDT_Byte};
+  const auto scene = test::make_scene(dir / "scene.tif", spec);
+  spec.pixel = [](int b, int x, int y) { return (b * 30 + x + 2 * y) % 256; };
+  const auto other = test::make_scene(dir / "other.tif", spec);  // the same size, other pixels
+  auto options = test::tile_options(scene, dir / "out", 32);
+  options.resources.threads = 1;
+  Replacer replacer(scene, other);
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options, &replacer),
+                       doctest::Contains("it was replaced or written while it was being tiled"), core::IoError);
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));  // nothing looks complete
+  options.resume = true;
+  const auto report = tiling::tile_scenes(options);
+  CHECK(report.reused == 0);  // the journal's tiles are the old scene's: redone
+  CHECK(report.written == 6);
+  auto fresh = test::tile_options(scene, dir / "fresh", 32);
+  tiling::tile_scenes(fresh);
+  for (const auto& e : fs::directory_iterator(dir / "fresh/scene"))
+    CHECK(core::read_file(e.path().string()) == core::read_file((dir / "out/scene/" / e.path().filename()).string()));
 }
