@@ -35,6 +35,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// "26 tile(s) failed; A; B; C; and 23 more": the first few reasons, which a dead task keeps in Redis (all of them
+// made a 7 KB reason of a 26-tile scene; a big one's would be megabytes). The worker's log has each.
+std::string failures_text(std::int64_t count, const std::string& what, const std::vector<std::string>& failures) {
+  constexpr std::size_t shown = 3;
+  std::string why = std::to_string(count) + " " + what + " failed";
+  for (std::size_t i = 0; i < failures.size() && i < shown; ++i) why += "; " + failures[i];
+  if (failures.size() > shown)
+    why += "; and " + std::to_string(failures.size() - shown) + " more (in the worker's log)";
+  return why;
+}
+
 // A scene that is missing or is not a raster will not become one on retry: dead-letter at once.
 // Virtual paths (/vsicurl/, /vsis3/) keep IoError: the network may come back.
 void check_scene(const std::string& path) {
@@ -152,9 +163,9 @@ class TileHandler final : public worker::TaskHandler {
     const auto report = stoppable("tile", [&] { return tiling::tile_scenes(options); });
     if (report.failed > 0) {
       // The same tiles fail again on retry (corrupt blocks): dead-letter, naming them.
-      std::string why = std::to_string(report.failed) + " tile(s) failed";
-      for (const auto& f : report.failures) why += "; " + f;
-      throw core::DataError("tiling '" + task.inputs.front() + "'", why, "check the scene (gdalinfo -checksum)");
+      throw core::DataError("tiling '" + task.inputs.front() + "'",
+                            failures_text(report.failed, "tile(s)", report.failures),
+                            "check the scene (gdalinfo -checksum)");
     }
     worker::HandlerResult result;
     for (const auto& file : report.files) {
@@ -253,8 +264,8 @@ class DetectHandler final : public worker::TaskHandler {
     // The detections stay byte-identical to `swath detect`'s; the task's done record names the job and hashes them.
     const auto report = stoppable("detect", [&] { return detect::detect_scenes(options); });
     if (!report.failures.empty()) {
-      std::string why = std::to_string(report.failures.size()) + " window(s) failed";
-      for (const auto& f : report.failures) why += "; " + f;
+      const std::string why =
+          failures_text(static_cast<std::int64_t>(report.failures.size()), "window(s)", report.failures);
       // The failures name their scene and window; a task of a manifest's tiles has many inputs.
       const std::string subject = task.inputs.size() == 1
                                       ? "detecting in '" + task.inputs.front() + "'"

@@ -7,6 +7,16 @@ namespace swath::queue {
 
 namespace {
 
+// A task's failure as Redis keeps it (a retry's last error, a dead task's reason): at most about 4 KB, cut at a
+// character's start, so one task's reason never holds megabytes there. The worker's log has it whole.
+std::string bounded_reason(const std::string& error) {
+  constexpr std::size_t limit = 4096;
+  if (error.size() <= limit) return error;
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(error[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+  return error.substr(0, cut) + "… (" + std::to_string(error.size() - cut) + " more bytes in the worker's log)";
+}
+
 std::string text_of(const Value& v) {
   return v.type == Value::Type::integer ? std::to_string(v.integer) : v.as_string();
 }
@@ -112,7 +122,8 @@ std::optional<std::vector<bool>> QueueClient::receive_commit() {
 std::vector<std::string> QueueClient::fail(const std::vector<Failure>& failures, std::int64_t max_attempts) {
   std::vector<std::string> args{keys_.prefix, std::to_string(max_attempts)};
   for (const auto& f : failures) {
-    args.insert(args.end(), {f.id, f.token, f.error, f.permanent ? "1" : "0", std::to_string(f.delay_ms)});
+    args.insert(args.end(),
+                {f.id, f.token, bounded_reason(f.error), f.permanent ? "1" : "0", std::to_string(f.delay_ms)});
   }
   const Value reply = connection_.eval(scripts::fail, {keys_.ready}, args);
   std::vector<std::string> out;
@@ -155,7 +166,7 @@ std::vector<std::string> QueueClient::finish_failed(const std::vector<std::pair<
                                                     std::int64_t max_tries, std::int64_t base_ms) {
   if (failures.empty()) return {};
   std::vector<std::string> args{keys_.prefix, std::to_string(max_tries), std::to_string(base_ms)};
-  for (const auto& [id, error] : failures) args.insert(args.end(), {id, error});
+  for (const auto& [id, error] : failures) args.insert(args.end(), {id, bounded_reason(error)});
   const Value reply = connection_.eval(scripts::finish_failed, {keys_.ready}, args);
   std::vector<std::string> out;
   for (const auto& v : reply.as_array()) out.push_back(v.as_string());

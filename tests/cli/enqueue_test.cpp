@@ -556,3 +556,18 @@ TEST_CASE("enqueue --force: refused while a task of the job runs, so its clean-u
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("enqueued").as_int() == 2);
 }
+
+TEST_CASE("enqueue: a task whose many tiles failed is dead with the first reasons and a count, not all of them") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  fs::create_directories(dir / "in");
+  const auto scene = garbled_scene(dir / "in/scene.tif", 2048);  // its middle three fifths garbled
+  REQUIRE(enqueue_json(redis, {"--kind", "tile", scene, "--output", dir / "out", "--options", R"({"size":256})"})
+              .at("enqueued")
+              .as_int() == 1);
+  const auto error = only_dead_error(redis);
+  INFO(error);
+  CHECK(error.find(" tile(s) failed; ") != std::string::npos);
+  CHECK(error.find(" more (in the worker's log)") != std::string::npos);
+  CHECK(error.size() < 4096 + 100);
+}
