@@ -196,7 +196,16 @@ class TileHandler final : public worker::TaskHandler {
     if (merged_shards(task) > 0) {
       // The shards' files are in place in the output (the merge was held until they were); it writes beside.
       options.sharded = false;
-      stoppable("tile", [&] { return webmap::merge_shards(options, task.output, nullptr, context.staging_dir); });
+      stoppable("tile", [&] {
+        try {
+          return webmap::merge_shards(options, task.output, nullptr, context.staging_dir);
+        } catch (const core::UsageError& e) {
+          // Shards that disagree ran on other files (a scene rewritten while they ran): not the task's options.
+          throw core::DataError(e.subject(), e.why(),
+                                "once the job is finished (swath queue jobs), enqueue the same work again with "
+                                "--force: every shard runs again on the scenes as they are now");
+        }
+      });
     } else {
       // What enqueue refused there, made since (or not looked at: --worker-paths); the merge refuses it itself.
       const auto shards = pyramid_shard_count(task, options);

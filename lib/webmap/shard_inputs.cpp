@@ -14,6 +14,33 @@ namespace swath::webmap {
 
 namespace {
 
+// Where two headers first differ, as "path: A, not B" ("scenes[0].fingerprint: \"sha256:…\", not \"sha256:…\""):
+// a whole header is a page of JSON, and the difference a scene rewritten between shards (its fingerprint).
+std::string first_difference(const core::Json& theirs, const core::Json& ours, const std::string& path) {
+  if (theirs.is_object() && ours.is_object()) {
+    // The provenance's hash of the options last: the option that differs says more.
+    for (const bool hashes : {false, true}) {
+      for (const auto& [key, value] : theirs.as_object()) {
+        if ((path.empty() && key == "provenance") != hashes) continue;
+        const auto* other = ours.find(key);
+        const std::string at = path.empty() ? key : path + "." + key;
+        if (other == nullptr) return at + ": " + value.dump() + ", absent from shard 0's";
+        if (!(value == *other)) return first_difference(value, *other, at);
+      }
+    }
+    for (const auto& [key, value] : ours.as_object())
+      if (theirs.find(key) == nullptr)
+        return (path.empty() ? key : path + "." + key) + ": absent, shard 0's " + value.dump();
+  }
+  if (theirs.is_array() && ours.is_array() && theirs.as_array().size() == ours.as_array().size()) {
+    for (std::size_t i = 0; i < theirs.as_array().size(); ++i) {
+      if (!(theirs.as_array()[i] == ours.as_array()[i]))
+        return first_difference(theirs.as_array()[i], ours.as_array()[i], path + "[" + std::to_string(i) + "]");
+    }
+  }
+  return (path.empty() ? std::string("its header") : path) + ": " + theirs.dump() + ", shard 0's " + ours.dump();
+}
+
 std::string shard_text(std::int64_t index, std::int64_t count) {
   return std::to_string(index) + "/" + std::to_string(count);
 }
@@ -151,10 +178,14 @@ ShardSet read_shards(const std::string& dir) {
           set.header = run;
           set.shard = *shard;
         } else if (!(run == set.header) || !(without(*shard, "index") == without(set.shard, "index"))) {
-          throw core::UsageError(what,
-                                 "shard " + shard_text(i, set.count) + " was made with other options or scenes: " +
-                                     header->json.dump() + ", shard 0's: " + set.header.dump(),
-                                 "run every shard with the same scenes and options (--max-memory included)");
+          const std::string differs =
+              !(run == set.header) ? first_difference(run, set.header, "")
+                                   : first_difference(without(*shard, "index"), without(set.shard, "index"), "shard");
+          throw core::UsageError(
+              what,
+              "shard " + shard_text(i, set.count) + " was made with other options or scenes than shard 0: " + differs,
+              "run every shard with the same scenes and options (--max-memory included); a scene "
+              "rewritten while they ran (its fingerprint): run them all again");
         }
         first = false;
         continue;
