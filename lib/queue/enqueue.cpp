@@ -1,6 +1,7 @@
 // Enqueue: claims recorded, then the tasks sent in pipelined batches.
 #include "queue/enqueue.hpp"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <tuple>
@@ -67,20 +68,43 @@ void refuse_reclaiming_unfinished(QueueClient& client, const EnqueuePlan& plan, 
   }
 }
 
-// --force re-runs a job's done tasks, not while others of it still run or are being moved: such a task's clean-up of
-// its earlier run's files was worked out against the inputs it read, and may remove a file a sibling's new run just
-// wrote there (a scene rewritten, then forced while the old run's move was still finishing).
+// --force re-runs a tile job's done tasks, not while others of it hold a live lease or are being moved into place:
+// such a task's clean-up of its earlier run's files was worked out against the inputs it read, and may remove a file
+// a re-run sibling just wrote (a scene rewritten, then forced while the old run's move was still finishing). A lease
+// past its deadline does not count (its worker can no longer commit; the task runs again on the inputs as they are),
+// nor does a task a layout-2 worker orphaned (in no list of its state: --force is what recovers it). Other kinds
+// remove no earlier files.
 void refuse_forcing_busy_jobs(QueueClient& client, const EnqueuePlan& plan) {
+  auto& connection = client.connection();
+  std::vector<std::string> live, moving;  // "JOB:ID" of every live lease and every task being moved, of any job
+  bool read = false;
   for (const auto& planned : plan.jobs) {
     for (const auto& job : client.jobs(planned.id)) {
-      if (job.running + job.finishing <= 0) continue;
+      const auto* kind = job.meta.find("kind");
+      if (kind == nullptr || !kind->is_string() || kind->as_string() != "tile" || job.running + job.finishing <= 0)
+        continue;
+      if (!read) {
+        const auto now = std::to_string(connection.server_time_ms());
+        const Value leases = connection.command({"ZRANGEBYSCORE", client.keys().leased, now, "+inf"});
+        for (const auto& v : leases.as_array()) live.push_back(v.as_string());
+        const Value moves = connection.command({"ZRANGE", client.keys().finishing, "0", "-1"});
+        for (const auto& v : moves.as_array()) moving.push_back(v.as_string());
+        read = true;
+      }
+      const auto of_job = [&](const std::vector<std::string>& members) {
+        return std::count_if(members.begin(), members.end(),
+                             [&](const std::string& m) { return m.rfind(job.id + ":", 0) == 0; });
+      };
+      const auto running = of_job(live), finishing = of_job(moving);
+      if (running + finishing == 0) continue;
       throw core::UsageError("--force",
-                             "job " + job.id + " has " + std::to_string(job.running) + " task(s) running and " +
-                                 std::to_string(job.finishing) +
+                             "job " + job.id + " has " + std::to_string(running) + " task(s) running and " +
+                                 std::to_string(finishing) +
                                  " being moved into place: their clean-up of earlier files could remove "
                                  "what the re-run tasks write",
                              "wait until `swath queue job " + job.id +
-                                 "` shows none running or finishing, then enqueue again with --force");
+                                 "` shows none running or finishing (a worker moves finishing tasks within seconds), "
+                                 "then enqueue again with --force");
     }
   }
 }

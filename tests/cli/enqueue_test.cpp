@@ -544,8 +544,7 @@ TEST_CASE("enqueue --force: refused while a task of the job runs, so its clean-u
   worker.signal(SIGCONT);
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.err.find("has 1 task(s) running and 0 being moved into place") != std::string::npos, r.err);
-  CHECK_MESSAGE(r.err.find("shows none running or finishing, then enqueue again with --force") != std::string::npos,
-                r.err);
+  CHECK_MESSAGE(r.err.find("then enqueue again with --force") != std::string::npos, r.err);
   CHECK(ready(redis) == "0");  // the done shard was not queued again
   r = worker.wait(std::chrono::seconds(120));
   REQUIRE(r.exit_code == 0);
@@ -555,6 +554,19 @@ TEST_CASE("enqueue --force: refused while a task of the job runs, so its clean-u
   r = test::swath(with_redis(redis, forced));
   REQUIRE(r.exit_code == 0);
   CHECK(core::Json::parse(r.out).at("enqueued").as_int() == 2);
+  // A worker killed mid-task: its lease, once past its deadline, holds nothing back (that worker can commit nothing).
+  REQUIRE(test::swath(with_redis(redis, {"worker", "--max-tasks", "1"})).exit_code == 0);
+  {
+    test::Background killed(binary(with_redis(redis, {"worker", "--threads", "1", "--lease", "2"})));
+    wait_until([&] { return staged_tiles(dir / "fleet/.swath-staging") >= 10; });
+    killed.signal(SIGKILL);
+    killed.wait();
+  }
+  r = test::swath(with_redis(redis, forced));
+  CHECK(r.exit_code == 2);  // its lease still runs
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  r = test::swath(with_redis(redis, forced));
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
 }
 
 TEST_CASE("enqueue: a task whose many tiles failed is dead with the first reasons and a count, not all of them") {
