@@ -22,8 +22,14 @@ namespace fs = std::filesystem;
 std::vector<std::string> expand(const std::string& pattern) {
   if (core::is_vsi_path(pattern)) return {pattern};
   if (pattern.find_first_of("*?[") == std::string::npos) {
-    if (!fs::exists(pattern)) {
-      throw core::UsageError("input '" + pattern + "' does not exist", "", "check the path, or quote a glob");
+    std::error_code ec;
+    if (!fs::exists(pattern, ec)) {  // a loop of links is an error code here, not a filesystem_error
+      if (fs::is_symlink(fs::symlink_status(pattern, ec))) {
+        throw core::UsageError("input '" + pattern + "'",
+                               "a symbolic link to no file (its target is missing, or loops)",
+                               "check where the link points (ls -l)");
+      }
+      throw core::UsageError("input '" + pattern + "'", "it does not exist", "check the path, or quote a glob");
     }
     return {core::resolved_path(pattern)};
   }
@@ -32,7 +38,7 @@ std::vector<std::string> expand(const std::string& pattern) {
   std::vector<std::string> out;
   for (std::size_t i = 0; rc == 0 && i < matches.gl_pathc; ++i) out.push_back(core::resolved_path(matches.gl_pathv[i]));
   ::globfree(&matches);
-  if (out.empty()) throw core::UsageError("glob '" + pattern + "' matches no file", "", "check the pattern");
+  if (out.empty()) throw core::UsageError("glob '" + pattern + "'", "matches no file", "check the pattern");
   return out;
 }
 

@@ -113,8 +113,7 @@ std::string sha256_file_hex(const std::string& path) {
 std::optional<FileStamp> file_stamp(const std::string& path) {
   struct stat entry {};
   if (core::is_vsi_path(path) || ::stat(path.c_str(), &entry) != 0) return std::nullopt;
-  return FileStamp{static_cast<std::uint64_t>(entry.st_dev), static_cast<std::uint64_t>(entry.st_ino),
-                   static_cast<std::uint64_t>(entry.st_size),
+  return FileStamp{static_cast<std::uint64_t>(entry.st_size),
                    static_cast<std::int64_t>(entry.st_mtim.tv_sec) * 1000000000 + entry.st_mtim.tv_nsec};
 }
 

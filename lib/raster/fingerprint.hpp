@@ -30,10 +30,11 @@ std::optional<std::string> scene_fingerprint(GDALDataset& dataset, const std::st
 // Opens `path` for it; nullopt when it cannot be opened.
 std::optional<std::string> scene_fingerprint(const std::string& path);
 
-// What the file system says of a local file: device, inode, size and modification time. Another stamp later means the
-// file was replaced or written meanwhile (or touched). nullopt for a /vsi path or a file that cannot be looked at.
+// What the file system says of a local file: its size and modification time. Another stamp later means the file was
+// replaced or written meanwhile (or touched). Not its inode: FUSE mounts (sshfs, s3fs) may number a file anew on
+// every look. nullopt for a /vsi path or a file that cannot be looked at.
 struct FileStamp {
-  std::uint64_t device = 0, inode = 0, size = 0;
+  std::uint64_t size = 0;
   std::int64_t modified_ns = 0;
   bool operator==(const FileStamp&) const = default;
 };

@@ -21,7 +21,7 @@ struct TileScene {
   std::string name;  // directory under the output directory
   std::string path;
   std::optional<std::string> fingerprint;  // raster::scene_fingerprint: --resume redoes a scene rewritten in place
-  std::optional<raster::FileStamp> stamp;  // taken before it was first read: another at the end fails the run
+  std::optional<raster::FileStamp> stamp;  // taken as it was opened: another at the end fails the run
   raster::SceneInfo info;
   Grid grid;
   std::unique_ptr<raster::WindowReader> reader{};  // one GDAL handle per thread

@@ -199,16 +199,17 @@ PreviousRun load_previous_run(const TileOptions& options, const core::Json& head
 }
 
 // A scene replaced or written while it was tiled (a copy landing over it; a fleet task running when the scene was
-// rewritten): its tiles may mix the two. The manifest is not committed; the journal keeps what was made, and
-// --resume redoes the tiles of a scene whose fingerprint moved. An IoError: a fleet task runs again, on the new file.
+// rewritten): its tiles may mix the two. The manifest is not committed. The journal keeps what was made, but --resume
+// would keep tiles of a scene written inside (its fingerprint reads the ends only): the hint says to run without. An
+// IoError: a fleet task runs again, on the new file.
 void refuse_scenes_changed_meanwhile(const std::vector<TileScene>& scenes, bool fleet_task) {
   for (const auto& scene : scenes) {
     if (!scene.stamp || raster::file_stamp(scene.path) == scene.stamp) continue;
     throw core::IoError(
         "scene '" + scene.path + "'", "it was replaced or written while it was being tiled: its tiles may mix the two",
         fleet_task ? "the task runs again on the file as it is now"
-                   : "once the file is complete, run the command again with --resume (the changed scene's tiles are "
-                     "redone), or with --overwrite if it is now of another size or bands");
+                   : "once the file is complete, run the command again without --resume (a write inside the file "
+                     "may leave its fingerprint as it was), with --overwrite if it is now of another size or bands");
   }
 }
 

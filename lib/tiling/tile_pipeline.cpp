@@ -141,12 +141,15 @@ class PendingRecords {
       auto& front = queue_.front();
       if (front.written.valid()) {
         if (!wait && front.written.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+        bool landed = true;
         try {
           front.written.get();
-          manifest_.add(front.record);
         } catch (const core::IoError&) {
           if (!failure_) failure_ = std::current_exception();
+          landed = false;
         }
+        // Not within the try: a journal that cannot be written is the run's end, not one tile's.
+        if (landed) manifest_.add(front.record);
       } else {
         manifest_.add(front.record);
       }

@@ -19,7 +19,7 @@ TEST_CASE("enqueue --worker-paths: scenes that exist only on the workers are que
   // Without the flag, a path missing here is refused (what a user outside the cluster met before).
   auto r = test::swath(with_redis(redis, args));
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("input '/data/scenes/a.tif' does not exist") != std::string::npos);
+  CHECK(r.err.find("input '/data/scenes/a.tif': it does not exist") != std::string::npos);
 
   auto with_flag = args;
   with_flag.push_back("--worker-paths");

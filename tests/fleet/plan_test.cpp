@@ -182,3 +182,16 @@ TEST_CASE("enqueue: a pyramid (grid xyz) is N shard tasks of all the scenes, the
   test::write_text(dir / "tiles.jsonl", "{}\n");
   CHECK_THROWS_AS(fleet::plan_tasks(o, 0), core::UsageError);  // a pyramid is made from scenes
 }
+
+TEST_CASE("fleet plan: a scene that is a looping or dangling link is refused naming it, not an internal error") {
+  test::ScratchDir dir;
+  std::filesystem::create_symlink("b.tif", dir / "a.tif");
+  std::filesystem::create_symlink("a.tif", dir / "b.tif");
+  std::filesystem::create_symlink("gone.tif", dir / "dangling.tif");
+  for (const std::string name : {"a.tif", "dangling.tif"}) {
+    CAPTURE(name);
+    CHECK_THROWS_WITH_AS(fleet::plan_tasks(options(dir, {dir / name}), 0),
+                         doctest::Contains("': a symbolic link to no file (its target is missing, or loops)"),
+                         core::UsageError);
+  }
+}
