@@ -198,21 +198,6 @@ PreviousRun load_previous_run(const TileOptions& options, const core::Json& head
   return previous;
 }
 
-// A scene replaced or written while it was tiled (a copy landing over it; a fleet task running when the scene was
-// rewritten): its tiles may mix the two. The manifest is not committed. The journal keeps what was made, but --resume
-// would keep tiles of a scene written inside (its fingerprint reads the ends only): the hint says to run without. An
-// IoError: a fleet task runs again, on the new file.
-void refuse_scenes_changed_meanwhile(const std::vector<TileScene>& scenes, bool fleet_task) {
-  for (const auto& scene : scenes) {
-    if (!scene.stamp || raster::file_stamp(scene.path) == scene.stamp) continue;
-    throw core::IoError(
-        "scene '" + scene.path + "'", "it was replaced or written while it was being tiled: its tiles may mix the two",
-        fleet_task ? "the task runs again on the file as it is now"
-                   : "once the file is complete, run the command again without --resume (a write inside the file "
-                     "may leave its fingerprint as it was), with --overwrite if it is now of another size or bands");
-  }
-}
-
 }  // namespace
 
 TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progress) {
@@ -274,7 +259,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
     throw core::Interrupted("tiling interrupted",
                             options.report_files ? "" : "the same command with --resume keeps the tiles made");
   }
-  refuse_scenes_changed_meanwhile(scenes, options.report_files);
+  for (const auto& scene : scenes) raster::refuse_changed_since(scene.path, scene.stamp, options.report_files);
   manifest.commit();
   if (!others->found().empty()) replace_other_runs(*others, options, scenes, report);
   for (const auto& name : hidden) ::unlink((options.output_dir + "/" + name).c_str());

@@ -256,6 +256,7 @@ PyramidScene prepare_scene(const std::string& path, const std::string& name) {
   scene.name = name;
   scene.open_path = path;
   auto dataset = raster::open_scene(path);
+  scene.stamp = raster::file_stamp(path);
   scene.info = raster::describe_scene(*dataset, path);
   scene.fingerprint = raster::scene_fingerprint(*dataset, path);
   require_place_on_earth(scene.info, path);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/geo.hpp"
+#include "raster/fingerprint.hpp"
 #include "raster/memory_file.hpp"
 #include "raster/scene.hpp"
 #include "webmap/mercator.hpp"
@@ -31,7 +32,8 @@ struct PyramidScene {
   std::shared_ptr<const raster::MemoryFile> clip;
   raster::SceneInfo info;
   std::optional<std::string> fingerprint;
-  std::vector<int> data_bands;  // 1 (grey) or 3 (RGB), the alpha band left out
+  std::optional<raster::FileStamp> stamp;  // taken as it was opened: another at the end fails the run
+  std::vector<int> data_bands;             // 1 (grey) or 3 (RGB), the alpha band left out
   core::Bounds meters;  // the warped extent in EPSG:3857 within the world, or east past it across ±180° (world_parts)
   double pixel_size = 0;                        // of the warped scene: what gdal2tiles picks its zooms from
   std::array<double, 6> warped_geotransform{};  // the warped scene's grid (gdal2tiles' warped VRT): the first warp's

@@ -5,10 +5,13 @@
 #include <gdal_priv.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <set>
 
+#include "core/errors.hpp"
 #include "core/files.hpp"
+#include "pipeline/progress.hpp"
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
 #include "webmap/pyramid.hpp"
@@ -124,4 +127,29 @@ TEST_CASE("webmap: a run sweeps the temporaries killed runs of this host left am
   CHECK_FALSE(fs::exists(killed));
   CHECK_FALSE(fs::exists(zoom0));
   for (const auto& kept : {other_host, live, user_file, user_hidden, outside}) CHECK_MESSAGE(fs::exists(kept), kept);
+}
+
+TEST_CASE("pyramid: a scene replaced while it is tiled fails the run; its tiles.jsonl is not committed") {
+  // Touches the scene after the first block (a file written meanwhile: its size and mtime move).
+  class Toucher final : public pipeline::ProgressSink {
+   public:
+    explicit Toucher(std::string scene) : scene_(std::move(scene)) {}
+    void started(const pipeline::Progress&) override {}
+    void advanced(const pipeline::Progress&) override {
+      if (++advanced_ == 1) fs::last_write_time(scene_, fs::last_write_time(scene_) + std::chrono::seconds(5));
+    }
+    void finished(const pipeline::Progress&) override {}
+
+   private:
+    std::string scene_;
+    int advanced_ = 0;
+  };
+  test::ScratchDir dir;
+  const auto scene = world_scene(dir);
+  Toucher toucher(scene);
+  CHECK_THROWS_WITH_AS(webmap::build_pyramid(pyramid_options(scene, dir / "out"), &toucher),
+                       doctest::Contains("it was replaced or written while it was being tiled"), core::IoError);
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+  CHECK_NOTHROW(webmap::build_pyramid(pyramid_options(scene, dir / "out")));  // run again, as the hint says
+  CHECK(fs::exists(dir / "out/tiles.jsonl"));
 }
