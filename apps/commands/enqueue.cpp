@@ -122,7 +122,7 @@ class EnqueueCommand final : public cli::Command {
     const auto kinds = worker::builtin_handlers().kinds();
     if (std::find(kinds.begin(), kinds.end(), kind_) != kinds.end()) return kind_;
     const auto suggestion = core::closest_match(kind_, kinds);
-    throw core::UsageError("--kind: unknown task kind '" + kind_ + "'", "",
+    throw core::UsageError("--kind", "unknown task kind '" + kind_ + "'",
                            suggestion ? "did you mean '" + *suggestion + "'?" : "use tile, detect, checksum or noop");
   }
   core::Json parsed_options() const {

@@ -35,4 +35,10 @@ std::string describe(const Error& error) {
   return text;
 }
 
+std::pair<std::string, std::string> split_hint(const std::string& described) {
+  const auto at = described.rfind(" (hint: ");
+  if (at == std::string::npos || !described.ends_with(")")) return {described, ""};
+  return {described.substr(0, at), described.substr(at + 8, described.size() - at - 9)};
+}
+
 }  // namespace swath::core

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace swath::core {
 
@@ -72,5 +73,9 @@ class Interrupted : public Error {
 
 // Formats `what: why (hint: ...)`, the body of every message after `swath <command>: `.
 std::string describe(const Error& error);
+
+// describe's text taken apart again: {"what: why", "..."} of "what: why (hint: ...)"; {text, ""} without a hint. An
+// error that quotes another's (a run none of whose items could be made, naming the first) takes its hint as its own.
+std::pair<std::string, std::string> split_hint(const std::string& described);
 
 }  // namespace swath::core

@@ -169,9 +169,10 @@ core::Json provenance_options(const DetectOptions& options, const Detector& dete
 void refuse_if_nothing_read(const DetectReport& report) {
   const auto unreadable = static_cast<std::int64_t>(report.failures.size()) - report.unexamined_tiles;
   if (report.windows == 0 || unreadable < report.windows) return;
+  const auto [first, hint] = core::split_hint(report.failures.front());  // its own hint says what to check
   throw core::DataError(
       "no window could be read (" + std::to_string(report.windows) + " failed), so nothing is written",
-      "the first: " + report.failures.front());  // its own hint says what to check
+      "the first: " + first, hint);
 }
 
 }  // namespace

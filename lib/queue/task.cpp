@@ -84,7 +84,7 @@ Priority parse_priority(const std::string& text, const std::string& source) {
   if (text == "high") return Priority::high;
   if (text == "normal") return Priority::normal;
   if (text == "low") return Priority::low;
-  throw core::UsageError(source + ": unknown priority '" + text + "'", "", "use high, normal or low");
+  throw core::UsageError(source, "unknown priority '" + text + "'", "use high, normal or low");
 }
 
 std::string make_task_id(const std::string& kind, const std::vector<std::string>& inputs, const core::Json& options,

@@ -276,11 +276,7 @@ void refuse_if_nothing_made(const TileReport& report, std::int64_t made, bool ma
   // A fleet task's manifest is in its staging directory, which goes with the failed task: not named.
   const std::string listed = manifest_kept ? "; '" + report.manifest_path + "' lists why each failed" : "";
   // The first failure's own hint says what to check: it is this error's hint (`--json` has it apart).
-  std::string first = report.failures.front(), hint;
-  if (const auto at = first.rfind(" (hint: "); at != std::string::npos && first.ends_with(")")) {
-    hint = first.substr(at + 8, first.size() - at - 9);
-    first.erase(at);
-  }
+  const auto [first, hint] = core::split_hint(report.failures.front());
   throw core::DataError("no tile could be made (" + std::to_string(report.failed) + " failed" + listed + ")",
                         "the first: " + first, hint);
 }

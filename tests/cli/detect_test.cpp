@@ -472,6 +472,10 @@ TEST_CASE("detect: a scene none of whose windows can be read fails (exit 1) and 
   CHECK_MESSAGE(r.err.find("swath detect: no window could be read (") != std::string::npos, r.err);
   CHECK(r.err.find("so nothing is written: the first: ") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "d.geojson"));
+  const auto json = test::swath({"detect", dir / "head.tif", "-o", dir / "d.geojson", "--json"});
+  const auto error = core::Json::parse(json.out);  // the first failure's hint, apart from why
+  CHECK_FALSE(error.at("hint").as_string().empty());
+  CHECK(error.at("why").as_string().find("(hint: ") == std::string::npos);
 }
 
 TEST_CASE("detect: an output or quicklook path that is a directory, or a quicklook not .png, is refused up front") {
