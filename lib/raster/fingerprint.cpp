@@ -117,13 +117,4 @@ std::optional<FileStamp> file_stamp(const std::string& path) {
                    static_cast<std::int64_t>(entry.st_mtim.tv_sec) * 1000000000 + entry.st_mtim.tv_nsec};
 }
 
-void refuse_changed_since(const std::string& path, const std::optional<FileStamp>& stamp, bool fleet_task) {
-  if (!stamp || file_stamp(path) == stamp) return;
-  throw core::IoError(
-      "scene '" + path + "'", "it was replaced or written while it was being tiled: its tiles may mix the two",
-      fleet_task ? "the task runs again on the file as it is now"
-                 : "once the file is complete, run the command again without --resume (a write inside the file "
-                   "may leave its fingerprint as it was)");
-}
-
 }  // namespace swath::raster

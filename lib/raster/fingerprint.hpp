@@ -40,12 +40,6 @@ struct FileStamp {
 };
 std::optional<FileStamp> file_stamp(const std::string& path);
 
-// A scene replaced or written while it was tiled (a copy landing over it; a fleet task running when the scene was
-// rewritten): its tiles may mix the two. Throws IoError naming `path` when its stamp is no longer `stamp` (nothing
-// for none): a fleet task (`fleet_task`) runs again on the file as it is now; at a shell, the hint says to run again
-// without --resume (a write inside the file can leave its fingerprint, which reads the ends only, as it was).
-void refuse_changed_since(const std::string& path, const std::optional<FileStamp>& stamp, bool fleet_task);
-
 // Hex SHA-256 of a whole file read through GDAL's VSI layer (so /vsimem/ works too); throws IoError when unreadable.
 std::string sha256_file_hex(const std::string& path);
 

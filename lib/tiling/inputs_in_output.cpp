@@ -67,4 +67,13 @@ void refuse_scenes_in_output(const std::vector<std::string>& scenes, const std::
   }
 }
 
+void refuse_changed_since(const std::string& path, const std::optional<raster::FileStamp>& stamp, bool fleet_task) {
+  if (!stamp || raster::file_stamp(path) == stamp) return;
+  throw core::IoError(
+      "scene '" + path + "'", "it was replaced or written while it was being tiled: its tiles may mix the two",
+      fleet_task ? "the task runs again on the file as it is now"
+                 : "once the file is complete, run the command again without --resume (a write inside the file "
+                   "may leave its fingerprint as it was)");
+}
+
 }  // namespace swath::tiling

@@ -2,8 +2,11 @@
 // its own folder, or, under --overwrite, among the tiles of other runs it removes; a pyramid's z/x/y file).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "raster/fingerprint.hpp"
 
 namespace swath::tiling {
 
@@ -13,5 +16,11 @@ namespace swath::tiling {
 // written or removed: left alone. /vsi paths are not looked at.
 void refuse_scenes_in_output(const std::vector<std::string>& scenes, const std::string& output_dir,
                              const std::vector<std::string>& tile_dirs, bool pyramid, bool overwrite);
+
+// A scene replaced or written while it was tiled (a copy landing over it; a fleet task running when the scene was
+// rewritten): its tiles may mix the two. Throws IoError naming `path` when its stamp is no longer `stamp` (nothing
+// for none): a fleet task (`fleet_task`) runs again on the file as it is now; at a shell, the hint says to run again
+// without --resume (a write inside the file can leave its fingerprint, which reads the ends only, as it was).
+void refuse_changed_since(const std::string& path, const std::optional<raster::FileStamp>& stamp, bool fleet_task);
 
 }  // namespace swath::tiling

@@ -259,7 +259,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
     throw core::Interrupted("tiling interrupted",
                             options.report_files ? "" : "the same command with --resume keeps the tiles made");
   }
-  for (const auto& scene : scenes) raster::refuse_changed_since(scene.path, scene.stamp, options.report_files);
+  for (const auto& scene : scenes) refuse_changed_since(scene.path, scene.stamp, options.report_files);
   manifest.commit();
   if (!others->found().empty()) replace_other_runs(*others, options, scenes, report);
   for (const auto& name : hidden) ::unlink((options.output_dir + "/" + name).c_str());

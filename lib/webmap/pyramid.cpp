@@ -289,7 +289,7 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
                                                       ? ""
                                                       : "the same command with --resume keeps the tiles made");
   }
-  for (const auto& scene : scenes) raster::refuse_changed_since(scene.path, scene.stamp, options.tile.report_files);
+  for (const auto& scene : scenes) tiling::refuse_changed_since(scene.path, scene.stamp, options.tile.report_files);
   if (archive) {
     if (archive->tiles() == 0) {
       throw core::DataError(
