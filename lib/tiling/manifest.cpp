@@ -7,6 +7,7 @@
 
 #include <gdal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -81,6 +83,29 @@ const core::Json* options_hash_of(const core::Json& header) {
   const auto* provenance = header.find("provenance");
   const auto* hash = provenance != nullptr ? provenance->find("options_hash") : nullptr;
   return hash != nullptr && hash->is_string() ? hash : nullptr;
+}
+
+core::Json with_sorted_creation_options(const core::Json& options) {
+  const auto* given = options.is_object() ? options.find("creation_options") : nullptr;
+  if (given == nullptr || !given->is_array()) return options;
+  std::vector<core::Json> items = given->as_array();
+  std::sort(items.begin(), items.end(), [](const core::Json& a, const core::Json& b) { return a.dump() < b.dump(); });
+  core::Json sorted = core::Json::array();
+  for (auto& item : items) sorted.push_back(std::move(item));
+  core::Json out = options;
+  out.set("creation_options", std::move(sorted));
+  return out;
+}
+
+bool same_options(const core::Json& header, const core::Json& other) {
+  const auto* ours = options_hash_of(header);
+  const auto* theirs = options_hash_of(other);
+  if (ours == nullptr || theirs == nullptr) return false;
+  if (*ours == *theirs) return true;
+  const auto* our_options = header.find("options");
+  const auto* their_options = other.find("options");
+  if (our_options == nullptr || their_options == nullptr) return false;
+  return with_sorted_creation_options(*our_options) == with_sorted_creation_options(*their_options);
 }
 
 std::string status_name(TileStatus status) {

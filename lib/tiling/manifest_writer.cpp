@@ -30,10 +30,7 @@ bool journal_of_same_options(const std::string& path, const core::Json& header) 
   std::string first;
   if (!in || !std::getline(in, first)) return false;
   try {
-    const auto journal = core::Json::parse(first);
-    const auto* theirs = options_hash_of(journal);
-    const auto* ours = options_hash_of(header);
-    return theirs != nullptr && ours != nullptr && *theirs == *ours;
+    return same_options(core::Json::parse(first), header);
   } catch (const core::Error&) {
     return false;  // not a header: nothing of a run to keep
   }

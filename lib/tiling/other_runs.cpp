@@ -97,18 +97,10 @@ std::map<std::string, std::string> tile_set_options(const core::Json& header) {
   std::map<std::string, std::string> out;
   const auto* options = header.find("options");
   if (options == nullptr || !options->is_object()) return out;
-  for (const auto& [key, value] : options->as_object()) {
+  // --co A --co B is --co B --co A's tile set (with_sorted_creation_options).
+  const core::Json sorted = with_sorted_creation_options(*options);
+  for (const auto& [key, value] : sorted.as_object()) {
     if (key == "skip_blank") continue;
-    if (key == "creation_options" && value.is_array()) {
-      // One key each (tiling::validate), so their order changes no byte: --co A --co B is --co B --co A's tile set.
-      std::vector<std::string> given;
-      for (const auto& item : value.as_array()) given.push_back(item.is_string() ? item.as_string() : item.dump());
-      std::sort(given.begin(), given.end());
-      core::Json sorted = core::Json::array();
-      for (auto& item : given) sorted.push_back(std::move(item));
-      out[key] = sorted.dump();
-      continue;
-    }
     out[key] = value.is_string() ? value.as_string() : value.dump();
   }
   // A web-map tile is composited from every scene, the later on top: other scenes or another order make other

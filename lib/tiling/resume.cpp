@@ -57,7 +57,6 @@ void PreviousRun::read(const std::string& path, const core::Json& header) {
   } catch (const core::IoError&) {
     return;  // no such file: nothing to keep
   }
-  const core::Json* wanted_hash = options_hash_of(header);
   const auto current_header = ManifestHeader::from(header);
   const auto current_scenes = scenes_of(current_header);
   const auto current_stacking = stacking_of(current_header);
@@ -74,8 +73,7 @@ void PreviousRun::read(const std::string& path, const core::Json& header) {
       const auto& previous = std::get<ManifestHeader>(*entry);
       accepted.clear();
       all_accepted = false;
-      const core::Json* hash = options_hash_of(previous.json);
-      if (hash == nullptr || wanted_hash == nullptr || !(*hash == *wanted_hash)) {
+      if (!same_options(previous.json, header)) {
         ++ignored_files_;
         continue;
       }

@@ -277,3 +277,21 @@ TEST_CASE("tile: a scene replaced while it is tiled fails the run, its manifest 
   for (const auto& e : fs::directory_iterator(dir / "fresh/scene"))
     CHECK(core::read_file(e.path().string()) == core::read_file((dir / "out/scene/" / e.path().filename()).string()));
 }
+
+TEST_CASE("tile: --resume keeps the tiles of a run that recorded its creation options in another order") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 64, .height = 64});
+  auto options = test::tile_options(scene, dir / "out", 32);
+  options.creation_options = {"PREDICTOR=2", "COMPRESS=DEFLATE"};  // as given: what an older swath recorded and hashed
+  tiling::tile_scenes(options);
+  const auto complete = test::tree(dir / "out");
+  options.creation_options = {"COMPRESS=DEFLATE", "PREDICTOR=2"};
+  options.resume = true;
+  const auto report = tiling::tile_scenes(options);
+  CHECK(report.reused == 4);
+  CHECK(report.written == 0);
+  CHECK(report.warnings.empty());
+  options.creation_options = {"COMPRESS=LZW", "PREDICTOR=2"};  // other options are still other options
+  options.overwrite = true;
+  CHECK(tiling::tile_scenes(options).reused == 0);
+}
