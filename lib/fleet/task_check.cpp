@@ -191,17 +191,10 @@ tiling::TileOptions tile_task_options(const queue::Task& task, Audience audience
     tiling::validate(o);
     return o;
   });
-  // A worker commits no hidden file (worker::check_output_name): a scene named ".x.tif" would tile into ".x/".
+  // A scene named ".x.tif" (a worker commits no hidden file), like the run's own files (tiles.jsonl.tif: refused
+  // only once tiled), or "swath-records" (its tiles among the job's done records).
   const auto names = refusing(audience, "tile", [&] { return tiling::scene_names(options.scenes); });
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    try {
-      worker::check_output_name(names[i] + "/tile." + tiling::file_extension(options.format));
-    } catch (const core::DataError&) {
-      refuse(audience, "scene '" + options.scenes[i] + "'",
-             "its tiles would go into the hidden directory '" + names[i] + "', and a worker commits no hidden output",
-             "link or copy the scene to a name that does not start with '.', and enqueue that");
-    }
-  }
+  refusing(audience, "tile", [&] { tiling::refuse_scene_names(options, names, {"swath-records"}, "enqueue"); });
   // A scene placed and named as one of its own tiles in the output: the move into place would replace it (a worker
   // tiles into staging, so tile_scenes' own check never sees the output).
   refusing(audience, "tile",

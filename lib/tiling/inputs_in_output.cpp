@@ -8,6 +8,7 @@
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "tiling/plan.hpp"
 
 namespace swath::tiling {
 
@@ -64,6 +65,37 @@ void refuse_scenes_in_output(const std::vector<std::string>& scenes, const std::
     if (!why.empty())
       throw core::UsageError("scene '" + scene + "'", why,
                              "tile it into another -o, or move it out of '" + output_dir + "' first");
+  }
+}
+
+std::set<std::string> run_file_names(const TileOptions& options) {
+  std::set<std::string> names;
+  for (std::int64_t i = 0; i < std::max<std::int64_t>(1, options.shard.count); ++i) {
+    const Shard shard{i, options.shard.count};
+    names.insert(shard_file_name(options.manifest_name, shard));
+    names.insert(shard_file_name(options.index_name, shard));
+    names.insert("." + shard_file_name(options.manifest_name, shard) + ".journal");
+  }
+  return names;
+}
+
+void refuse_scene_names(const TileOptions& options, const std::vector<std::string>& names,
+                        const std::set<std::string>& reserved, const std::string& verb) {
+  const auto files = run_file_names(options);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (files.count(names[i]) != 0 || reserved.count(names[i]) != 0) {
+      throw core::UsageError(
+          "scene '" + options.scenes[i] + "'",
+          "its tiles would go into a directory named '" + names[i] + "', " +
+              (files.count(names[i]) != 0 ? "a file this run writes" : "which holds the job's records"),
+          "give the scene another file name (a symbolic link will do), and " + verb + " that");
+    }
+    if (names[i].starts_with('.')) {
+      throw core::UsageError("scene '" + options.scenes[i] + "'",
+                             "its tiles would go into the hidden directory '" + names[i] +
+                                 "', which ls and globs such as */*.tif pass over (and a worker does not commit)",
+                             "link or copy the scene to a name that does not start with '.', and " + verb + " that");
+    }
   }
 }
 

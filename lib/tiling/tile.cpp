@@ -29,40 +29,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The files a run (any shard of it) writes beside the scenes' tile directories.
-std::set<std::string> run_file_names(const TileOptions& options) {
-  std::set<std::string> names;
-  for (std::int64_t i = 0; i < std::max<std::int64_t>(1, options.shard.count); ++i) {
-    const Shard shard{i, options.shard.count};
-    names.insert(shard_file_name(options.manifest_name, shard));
-    names.insert(shard_file_name(options.index_name, shard));
-    names.insert("." + shard_file_name(options.manifest_name, shard) + ".journal");
-  }
-  return names;
-}
-
-// A scene named like one of the run's own files (tiles.jsonl.tif) would be refused only at the end, its tiles made.
-void refuse_names_of_run_files(const TileOptions& options, const std::vector<std::string>& names) {
-  const auto files = run_file_names(options);
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (files.count(names[i]) != 0) {
-      throw core::UsageError("scene '" + options.scenes[i] + "'",
-                             "its tiles would go into a directory named '" + names[i] + "', a file this run writes",
-                             "give the scene another file name (a symbolic link will do)");
-    }
-    // ".x.tif" would tile into ".x/", which `ls` and globs such as */*.tif pass over (and a worker does not commit).
-    if (names[i].starts_with('.')) {
-      throw core::UsageError("scene '" + options.scenes[i] + "'",
-                             "its tiles would go into the hidden directory '" + names[i] +
-                                 "', which ls and globs such as */*.tif pass over",
-                             "link or copy the scene to a name that does not start with '.', and tile that");
-    }
-  }
-}
-
 std::vector<TileScene> prepare_scenes(const TileOptions& options, const std::string& provenance) {
   const auto names = scene_names(options.scenes);
-  refuse_names_of_run_files(options, names);
+  refuse_scene_names(options, names, {}, "tile");
   std::vector<TileScene> scenes;
   for (std::size_t i = 0; i < options.scenes.size(); ++i) {
     log::Scope scope{{"scene", names[i]}};

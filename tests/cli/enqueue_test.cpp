@@ -161,6 +161,8 @@ TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit
   test::ScratchDir dir;
   const auto scene = scene_with_known_pixels(dir, 64, 64);  // 3 bands, georeferenced
   fs::copy_file(scene, dir / "in/.hidden.tif");
+  fs::copy_file(scene, dir / "in/swath-records.tif");
+  fs::copy_file(scene, dir / "in/tiles.jsonl.tif");
   test::write_text(dir / "in/text.tif", "not a raster\n");
   test::SceneSpec plain;
   plain.georeferenced = false;
@@ -181,7 +183,13 @@ TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit
        "another format listed by `gdalinfo --formats`)"},  // its own hint: a command in backticks is not a local flag
                                                            // to replace
       {{"--kind", "tile", dir / "in/.hidden.tif"},
-       "its tiles would go into the hidden directory '.hidden', and a worker commits no hidden output"},
+       "its tiles would go into the hidden directory '.hidden', which ls and globs such as */*.tif pass over (and a "
+       "worker does not commit)"},
+      {{"--kind", "tile", dir / "in/swath-records.tif"},
+       "its tiles would go into a directory named 'swath-records', which holds the job's records"},
+      {{"--kind", "tile", dir / "in/tiles.jsonl.tif"},
+       "its tiles would go into a directory named 'tiles.jsonl', a file this run writes (hint: give the scene another "
+       "file name (a symbolic link will do), and enqueue that)"},
       {{"--kind", "tile", scene, "--options", R"({"format":"PNGG"})"}, "unknown format 'PNGG'"},
       {{"--kind", "tile", scene, "--options", R"({"bands":"0"})"}, "task option bands: bad band '0'"},
       {{"--kind", "tile", scene, "--options", R"({"bands":[1,4]})"},
