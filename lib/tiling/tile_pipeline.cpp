@@ -12,6 +12,7 @@
 #include "core/sha256.hpp"
 #include "log/logger.hpp"
 #include "pipeline/ordered_pipeline.hpp"
+#include "tiling/inputs_in_output.hpp"
 #include "tiling/tile_writer.hpp"
 
 namespace swath::tiling {
@@ -116,6 +117,8 @@ TileOutcome work(const TileRun& run, const std::function<bool()>& stop, TileWrit
     make_tile(run, scene, job.cell, writer, clocks, out);
     return out;
   } catch (const core::DataError& e) {  // this tile's pixels: record it and go on; output errors stop the run
+    // A scene replaced mid-run fails every tile after it: one error for the run, not a warning per tile.
+    refuse_changed_since(scene.path, scene.stamp, run.options.report_files);
     out.status = TileStatus::failed;
     out.error = core::describe(e);
     log::get("tile")->warn("tile failed: {}", out.error);

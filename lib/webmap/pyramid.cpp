@@ -228,6 +228,8 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     try {
       block = build_block(layout, handles.local(), job.root);
     } catch (const core::DataError& e) {  // this block's pixels: record its tiles and go on; output errors stop
+      // A scene replaced mid-run fails every block after it: one error for the run, not a warning per block.
+      for (const auto& scene : scenes) tiling::refuse_changed_since(scene.path, scene.stamp, options.tile.report_files);
       out.error = core::describe(e);
       log::ContextGuard guard(job.log_context);
       logger->warn("block failed: {}", out.error);

@@ -295,3 +295,32 @@ TEST_CASE("tile: --resume keeps the tiles of a run that recorded its creation op
   options.overwrite = true;
   CHECK(tiling::tile_scenes(options).reused == 0);
 }
+
+TEST_CASE("tile: a scene cut short while it is tiled stops the run at the first tile it fails, with one error") {
+  // Cuts the scene short after the first tile (written over in place), and counts the tiles that reach the sink.
+  class Truncator final : public pipeline::ProgressSink {
+   public:
+    explicit Truncator(std::string scene) : scene_(std::move(scene)) {}
+    void started(const pipeline::Progress&) override {}
+    void advanced(const pipeline::Progress& progress) override {
+      if (++advanced_ == 1) fs::resize_file(scene_, fs::file_size(scene_) / 8);
+      failed_ = progress.failed;
+    }
+    void finished(const pipeline::Progress&) override {}
+    int advanced_ = 0;
+    std::int64_t failed_ = 0;
+
+   private:
+    std::string scene_;
+  };
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "scene.tif", {.width = 256, .height = 256, .bands = 3, .type = GDT_Byte});
+  auto options = test::tile_options(scene, dir / "out", 16);  // 256 tiles
+  options.resources.threads = 1;
+  Truncator truncator(scene);
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options, &truncator),
+                       doctest::Contains("it was replaced or written while it was being tiled"), core::IoError);
+  CHECK(truncator.advanced_ < 64);  // was: all 256 tiles, ~240 of them "tile failed" warnings, then the error
+  CHECK(truncator.failed_ == 0);
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+}
