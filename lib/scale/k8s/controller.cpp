@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -111,12 +112,36 @@ struct Step {
   bool applied = false;  // the commands ran (else a dry run)
 };
 
-Step iterate(const SnapshotSource& source, const WatchOptions& o, HpaState& hpa, double now) {
+// A relative deadline_seconds, for a controller: a batch of work gets the whole deadline from when the controller
+// first sees it (its start, or the first iteration with unfinished work after the queue was seen empty), so the
+// deadline neither slides with every iteration (the pods would never drain a backlog, only halve it) nor runs out for
+// good an hour after the controller started (every later batch would get one pod per task).
+class DeadlineAnchor {
+ public:
+  explicit DeadlineAnchor(const Policy& policy) : relative_(policy.deadline_seconds) {}
+  Policy policy_at(const Policy& policy, const QueueSnapshot& snapshot, double now) {
+    if (!relative_) return policy;
+    if (!seeing_work_) seen_since_ = now;
+    seeing_work_ = snapshot.unfinished > 0;  // drained: the next batch starts its own deadline
+    Policy anchored = policy;
+    anchored.deadline_at_epoch = seen_since_ + *relative_;
+    anchored.deadline_seconds.reset();
+    return anchored;
+  }
+
+ private:
+  std::optional<double> relative_;
+  bool seeing_work_ = false;
+  double seen_since_ = 0;
+};
+
+Step iterate(const SnapshotSource& source, const WatchOptions& o, DeadlineAnchor& anchor, HpaState& hpa, double now) {
   Step step;
   step.snapshot = source();
   const auto [current, pending] = read_current(o);
   step.current = current;
-  PlanInput in{step.snapshot, o.policy, current, pending, now, &hpa};
+  const Policy policy = anchor.policy_at(o.policy, step.snapshot, now);
+  PlanInput in{step.snapshot, policy, current, pending, now, &hpa};
   const auto events_before = hpa.events;
   step.plan = make_plan(in);
   step.plan_json = to_json(step.plan, in);
@@ -197,12 +222,7 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o,
   const auto logger = log::get("scale");
   WatchReport report;
   HpaState hpa;  // no history yet: its first step counts as activity, so no cooldown is claimed at start
-  // A relative deadline counts from when the controller starts, not from each iteration.
-  WatchOptions anchored = o;
-  if (anchored.policy.deadline_seconds) {
-    anchored.policy.deadline_at_epoch = (o.clock ? o.clock() : wall_clock()) + *anchored.policy.deadline_seconds;
-    anchored.policy.deadline_seconds.reset();
-  }
+  DeadlineAnchor anchor(o.policy);
   while (o.max_iterations == 0 || report.iterations < o.max_iterations) {
     if (core::cancel_requested()) {
       report.interrupted = true;
@@ -211,7 +231,7 @@ WatchReport watch(const SnapshotSource& source, const WatchOptions& o,
     ++report.iterations;
     const double now = o.clock ? o.clock() : wall_clock();
     try {
-      const Step step = iterate(source, anchored, hpa, now);
+      const Step step = iterate(source, o, anchor, hpa, now);
       report.actions += step.commands.empty() ? 0 : 1;
       out(o.json ? step_json(step, report.iterations).dump()
                  : fmt::format("iteration {}: {}", report.iterations, step_text(step, o)));

@@ -1,4 +1,5 @@
-// The --watch controller with a fake clock and a kubectl stand-in: a relative deadline counts from the start.
+// The --watch controller with a fake clock and a kubectl stand-in: a relative deadline counts from a batch's first
+// sight.
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
@@ -17,7 +18,7 @@
 
 using namespace swath;
 
-TEST_CASE("watch: deadline_seconds is anchored at the controller's start, not at each iteration") {
+TEST_CASE("watch: deadline_seconds counts from when a batch is first seen, not from each iteration or the start") {
   test::ScratchDir dir;
   const std::string kubectl = dir / "kubectl";
   test::write_text(kubectl,
@@ -29,25 +30,32 @@ TEST_CASE("watch: deadline_seconds is anchored at the controller's start, not at
   o.policy.deadline_seconds = 150;
   o.policy.max_replicas = 9;
   o.kubectl = kubectl;
-  o.max_iterations = 2;
+  o.max_iterations = 6;
   o.interval_seconds = 0;
   double t = 1000;
-  o.clock = [&] { return std::exchange(t, t + 100); };  // start 1000, iterations at 1100 and 1200
-  const scale::SnapshotSource source = [] {
+  o.clock = [&] { return std::exchange(t, t + 100); };  // iterations at 1000, 1100, ... 1500
+  // Work at 1000-1200, none at 1300 (drained), a new batch from 1400 on (an hour on, for a real controller).
+  const std::vector<long long> unfinished{100, 100, 100, 0, 100, 100};
+  std::size_t iteration = 0;
+  const scale::SnapshotSource source = [&] {
     scale::QueueSnapshot s;
-    s.unfinished = s.backlog = 100;
+    s.unfinished = s.backlog = unfinished.at(iteration++);
     s.task_p95 = 1;
     s.task_count = 10;
     return s;
   };
   std::vector<std::string> lines;
   const auto report = scale::k8s::watch(source, o, [&](const std::string& line) { lines.push_back(line); });
-  CHECK(report.iterations == 2);
-  REQUIRE(lines.size() == 2);
-  CHECK(lines[0].find("within 50s") != std::string::npos);
-  CHECK(lines[1].find("the deadline passed 50s ago: recommending max replicas (9)") != std::string::npos);
-  CHECK(lines[1].find("dry-run, would run: " + kubectl + " -n default scale deployment/swath-worker --replicas=9") !=
+  CHECK(report.iterations == 6);
+  REQUIRE(lines.size() == 6);
+  INFO(lines[0], "\n", lines[4]);
+  CHECK(lines[0].find("within 150s") != std::string::npos);
+  CHECK(lines[1].find("within 50s") != std::string::npos);  // not slid to 150 s from 1100
+  CHECK(lines[2].find("the deadline passed 50s ago: recommending max replicas (9)") != std::string::npos);
+  CHECK(lines[2].find("dry-run, would run: " + kubectl + " -n default scale deployment/swath-worker --replicas=9") !=
         std::string::npos);
+  CHECK(lines[4].find("within 150s") != std::string::npos);  // was: passed 250 s ago, max replicas for a new batch
+  CHECK(lines[5].find("within 50s") != std::string::npos);
 }
 
 TEST_CASE("resolve_source: a Redis stats reader (the queue library's) feeds the same contract") {
