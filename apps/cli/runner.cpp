@@ -1,5 +1,9 @@
 // The one place argv is parsed and errors are caught: parse → config → logging → trace → run → exit code.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -237,6 +241,20 @@ int show_help(const std::string& command, const std::string& text) {
   }
 }
 
+// A standard descriptor the caller closed (`2>&-`) is held by /dev/null opened read-only: the next file swath opens
+// (a --log-file, a tile) would otherwise become "stderr" and take every message written there, and writes to the
+// held descriptor still fail (EBADF), so a closed stdout is still an output that could not be written (exit 1).
+void hold_standard_descriptors() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int held = ::open("/dev/null", O_RDONLY);
+    if (held != -1 && held != fd) {
+      ::dup2(held, fd);
+      ::close(held);
+    }
+  }
+}
+
 }  // namespace
 
 int run(int argc, char** argv, CommandList commands) {
@@ -264,6 +282,7 @@ int run(int argc, char** argv, CommandList commands) {
     subcommands.emplace_back(sub, command.get());
   }
 
+  hold_standard_descriptors();
   install_signal_handlers();  // before anything else: a stop while flags are parsed is a stop too
   std::string command_name;
   std::optional<config::Config> effective;  // once built: where each value came from, for messages

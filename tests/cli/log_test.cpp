@@ -2,8 +2,11 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <set>
 
+#include "core/files.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/scratch.hpp"
@@ -17,6 +20,27 @@ TEST_CASE("cli log: --log-file - is refused, not made a file named '-'") {
   CHECK(r.exit_code == 2);
   CHECK_MESSAGE(r.err.find("--log-file '-': not a file: log lines already go to stderr") != std::string::npos, r.err);
   CHECK_FALSE(fs::exists(dir / "-"));
+}
+
+TEST_CASE(
+    "cli log: with stderr closed, --log-file gets each line once, all JSON, and a closed stdout is still exit 1") {
+  test::ScratchDir dir;
+  const std::string log = dir / "log.jsonl";
+  const auto r = test::run({"/bin/sh", "-c", "exec \"$@\" 2>&-", "sh", SWATH_BINARY, "--log-file", log, "-v",
+                            "scale-plan", "--stats", dir / "nope.json"});
+  CHECK(r.exit_code != 0);
+  const auto text = core::read_file(log);
+  std::set<std::string> seen;
+  std::size_t lines = 0;
+  for (const auto& line : core::split(text, '\n')) {
+    if (line.empty()) continue;
+    ++lines;
+    CHECK_NOTHROW(core::Json::parse(line));  // was: a plain "swath scale-plan: cannot read ..." among them
+    CHECK_MESSAGE(seen.insert(line).second, "written twice: " << line);  // was: every line twice (the file was fd 2)
+  }
+  CHECK(lines > 0);
+  const auto closed = test::run({"/bin/sh", "-c", "exec \"$@\" >&-", "sh", SWATH_BINARY, "version", "--json"});
+  CHECK(closed.exit_code == 1);  // the descriptor held for it still fails the write
 }
 
 TEST_CASE("cli log: an unsampled caller's trace stays unsampled through enqueue, Redis and the worker") {
