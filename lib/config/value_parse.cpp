@@ -90,6 +90,12 @@ Scalar parse_value(const KeySpec& spec, std::string_view raw, const std::string&
     case Type::list: {
       std::vector<std::string> items;
       if (text.empty()) return items;
+      if (text.front() == '[' && text.back() == ']') {
+        // YAML's spelling, as configs/swath.yaml shows it, is no list here: "[COMPRESS" would be a key.
+        throw core::UsageError(place + ": key '" + spec.key + "'",
+                               "'" + std::string(raw) + "' is a YAML list; here a list is comma-separated",
+                               "write it without brackets, e.g. '" + text.substr(1, text.size() - 2) + "'");
+      }
       for (const auto& part : core::split(text, ',')) {
         items.push_back(core::trim(part));
         if (items.back().empty()) reject(spec, raw, place, "has an empty item");

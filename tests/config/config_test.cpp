@@ -139,6 +139,18 @@ TEST_CASE("config: unknown environment key is rejected with the variable name") 
   CHECK(message.rfind("env SWATH_GDAL__CACHEMB: unknown key 'gdal.cachemb'", 0) == 0);
 }
 
+TEST_CASE("config: a list in the environment is comma-separated; YAML's brackets are refused, not part of an item") {
+  config::Config c = settings::defaults();
+  c.load_environment({"SWATH_TILE__CREATION_OPTIONS=COMPRESS=DEFLATE, PREDICTOR=2"});
+  CHECK(c.get_list("tile.creation_options") == std::vector<std::string>{"COMPRESS=DEFLATE", "PREDICTOR=2"});
+  config::Config bracketed = settings::defaults();
+  CHECK(test::usage_message(
+            [&] { bracketed.load_environment({"SWATH_TILE__CREATION_OPTIONS=[COMPRESS=DEFLATE,PREDICTOR=2]"}); }) ==
+        "env SWATH_TILE__CREATION_OPTIONS: key 'tile.creation_options': '[COMPRESS=DEFLATE,PREDICTOR=2]' is a "
+        "YAML list; here a list is comma-separated (hint: write it without brackets, e.g. "
+        "'COMPRESS=DEFLATE,PREDICTOR=2')");  // was: accepted, "[COMPRESS" a creation option key
+}
+
 TEST_CASE("config: a missing file or a directory is a usage error naming it, never a silent set of defaults") {
   config::Config c = settings::defaults();
   CHECK_THROWS_WITH_AS(c.load_file("/nonexistent/swath.yaml"),
