@@ -36,20 +36,56 @@ Json labels(const ManifestOptions& o, const std::string& component) {
               {"app.kubernetes.io/component", component}});
 }
 
-// What made this object: swath's version and a hash of the options (no git state or time, so regenerating
-// from the same inputs gives the same bytes).
+Json rules_json(const RateRules& r) {
+  return obj({{"stabilization_window_seconds", r.stabilization_window_seconds},
+              {"max_pods_per_period", r.max_pods_per_period},
+              {"max_percent_per_period", r.max_percent_per_period},
+              {"period_seconds", r.period_seconds}});
+}
+
+Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(); }
+
+// Every policy value: most shape a manifest (KEDA's listLength and cooldown, the HPA's behaviour, the pods' grace).
+Json policy_json(const Policy& p) {
+  return obj({{"strategy", std::string(strategy_name(p.strategy))},
+              {"min_replicas", p.min_replicas},
+              {"max_replicas", p.max_replicas},
+              {"target_tasks_per_pod", p.target_tasks_per_pod},
+              {"activation_threshold", p.activation_threshold},
+              {"polling_interval_seconds", p.polling_interval_seconds},
+              {"cooldown_seconds", p.cooldown_seconds},
+              {"scale_up", rules_json(p.scale_up)},
+              {"scale_down", rules_json(p.scale_down)},
+              {"tolerance", p.tolerance},
+              {"deadline_seconds", optional_number(p.deadline_seconds)},
+              {"deadline_at_epoch", optional_number(p.deadline_at_epoch)},
+              {"pod_startup_seconds", p.pod_startup_seconds},
+              {"cost_per_pod_hour", p.cost_per_pod_hour},
+              {"task_seconds_p50", p.task_seconds_p50},
+              {"task_seconds_p95", p.task_seconds_p95},
+              {"hysteresis_replicas", p.hysteresis_replicas},
+              {"worker_grace_seconds", p.worker_grace_seconds}});
+}
+
+// What made this object: swath's version and a hash of every option it was built from (no git state or time, so
+// regenerating from the same inputs gives the same bytes, and any change of them another hash).
 Json annotations(const ManifestOptions& o) {
   Json options = obj({{"name", o.name},
                       {"namespace", o.namespace_name},
                       {"image", image_reference(o)},
                       {"queue", o.queue},
                       {"redis", o.redis_url},
+                      {"redis_password_secret", o.redis_password_secret},
                       {"parallelism", o.parallelism},
                       {"shards", o.shards},
+                      {"tile_input", o.tile_input},
+                      {"tile_output", o.tile_output},
                       {"data_claim", o.data_claim},
-                      {"strategy", std::string(strategy_name(o.policy.strategy))},
-                      {"min_replicas", o.policy.min_replicas},
-                      {"max_replicas", o.policy.max_replicas}});
+                      {"resources", obj({{"cpu_request", o.cpu_request},
+                                         {"cpu_limit", o.cpu_limit},
+                                         {"memory_request", o.memory_request},
+                                         {"memory_limit", o.memory_limit}})},
+                      {"policy", policy_json(o.policy)}});
   return obj({{"swath/generated-by", "swath scale-plan --emit " + provenance::build_facts().version},
               {"swath/options-hash", provenance::hash_options(options)}});
 }

@@ -23,3 +23,24 @@ TEST_CASE("yaml: a string a YAML reader would take for a number, boolean or null
     CHECK(YAML::Load(yaml)["queue"].as<std::string>() == text);
   }
 }
+
+TEST_CASE("manifests: swath/options-hash changes with every option a manifest is built from") {
+  const auto hash_of = [](const scale::k8s::ManifestOptions& o) {
+    const auto manifests = scale::k8s::build_manifests({scale::k8s::ManifestKind::keda}, o);
+    return manifests.front().object.at("metadata").at("annotations").at("swath/options-hash").as_string();
+  };
+  const scale::k8s::ManifestOptions base;
+  CHECK(hash_of(base) == hash_of(base));  // the same options, the same bytes
+  std::vector<scale::k8s::ManifestOptions> changed(7, base);
+  changed[0].policy.target_tasks_per_pod = 50;  // KEDA's listLength (was: the same hash)
+  changed[1].policy.cooldown_seconds = 10;
+  changed[2].policy.worker_grace_seconds = 600;  // the pods' termination grace
+  changed[3].tile_input = "/data/other.tif";
+  changed[4].redis_password_secret = "redis-auth";
+  changed[5].memory_limit = "4Gi";
+  changed[6].policy.scale_up.max_pods_per_period = 8;
+  for (std::size_t i = 0; i < changed.size(); ++i) {
+    INFO("change ", i);
+    CHECK(hash_of(changed[i]) != hash_of(base));
+  }
+}
