@@ -28,7 +28,8 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
   std::string line;
   int number = 0;
   double total = 0;
-  bool first = true;  // the first non-comment line may be a header such as `time,tasks`
+  bool first = true;         // the first non-comment line may be a header such as `time,tasks`
+  bool tasks_first = false;  // a `tasks,time` header: the columns the other way round
   const std::string hint = "a trace is CSV lines `time,tasks`: seconds from the start (sorted, >= 0) and a task count";
   while (std::getline(in, line)) {
     ++number;
@@ -37,13 +38,22 @@ std::vector<Arrival> parse_trace(std::string_view text, const std::string& name)
     if (content.empty()) continue;
     const auto comma = content.find(',');
     if (comma == std::string::npos) throw core::UsageError(where, "expected `time,tasks`, got '" + content + "'", hint);
-    const std::string time_text = core::trim(std::string_view(content).substr(0, comma), " \t\r");
-    const std::string tasks_text = core::trim(std::string_view(content).substr(comma + 1), " \t\r");
+    std::string time_text = core::trim(std::string_view(content).substr(0, comma), " \t\r");
+    std::string tasks_text = core::trim(std::string_view(content).substr(comma + 1), " \t\r");
+    if (tasks_first) std::swap(time_text, tasks_text);
     const bool was_first = std::exchange(first, false);
     const auto time_value = core::parse_double(time_text);
     const auto tasks_value = core::parse_double(tasks_text);
     if (!time_value || !tasks_value) {
-      if (was_first && !time_value && !tasks_value) continue;  // a header such as `time,tasks`
+      if (was_first && !time_value && !tasks_value) {  // a header: `time,tasks`, or `tasks,time` read as it says
+        const std::string a = core::to_lower(time_text), b = core::to_lower(tasks_text);
+        if (a == "tasks" && b == "time") {
+          tasks_first = true;
+        } else if (a != "time" || b != "tasks") {
+          throw core::UsageError(where, "header '" + content + "' names no `time` and `tasks` columns", hint);
+        }
+        continue;
+      }
       throw core::UsageError(where, "'" + content + "' is not two numbers", hint);
     }
     const double time = *time_value, tasks = *tasks_value;

@@ -116,6 +116,14 @@ TEST_CASE("trace: header, comments, and strict errors with line numbers") {
   REQUIRE(t.size() == 3);
   CHECK(t[1].time == 10);
   CHECK(t[1].tasks == 3);
+  // A `tasks,time` header is read as it says (was: 10 tasks at 50 s, the columns swapped without a word).
+  const auto swapped = scale::parse_trace("Tasks, Time\n50,10\n", "t.csv");
+  REQUIRE(swapped.size() == 1);
+  CHECK(swapped[0].time == 10);
+  CHECK(swapped[0].tasks == 50);
+  CHECK(test::usage_message([] {
+          scale::parse_trace("seconds,jobs\n0,5\n", "t.csv");
+        }).rfind("t.csv:1: header 'seconds,jobs' names no `time` and `tasks` columns", 0) == 0);
   CHECK(test::usage_message([] { scale::parse_trace("0,5\n20,1\n10,2\n", "t.csv"); }) ==
         "t.csv:3: time 10 is before the previous line's time (times must be sorted) (hint: a trace is CSV lines "
         "`time,tasks`: seconds from the start (sorted, >= 0) and a task count)");
