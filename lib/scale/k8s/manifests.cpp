@@ -102,6 +102,17 @@ int termination_grace(const Policy& p) {
   return static_cast<int>(std::ceil(p.worker_grace_seconds)) + 15;
 }
 
+// A value as a container argument: Kubernetes expands $(NAME) in args and reduces $$ to $, so each $ is doubled and
+// '/data/$(X).tif' reaches swath as written.
+std::string literal_arg(const std::string& value) {
+  std::string out;
+  for (const char c : value) {
+    out += c;
+    if (c == '$') out += '$';
+  }
+  return out;
+}
+
 Json container(const ManifestOptions& o, const std::string& name, Json args, Json env) {
   env.push_back(obj({{"name", "SWATH_LOG__FORMAT"}, {"value", "json"}}));
   return obj({
@@ -156,7 +167,7 @@ Json pod_failure_policy() {
 // The worker's own --grace is the policy's; the pod's terminationGracePeriodSeconds is 15 s above it.
 Json worker_args(const ManifestOptions& o, bool exit_when_empty) {
   Json args =
-      arr({"worker", "--redis", o.redis_url, "--queue", o.queue, "--grace",
+      arr({"worker", "--redis", literal_arg(o.redis_url), "--queue", literal_arg(o.queue), "--grace",
            std::to_string(static_cast<int>(std::ceil(o.policy.worker_grace_seconds))), "--allow-root", "/data"});
   if (exit_when_empty) args.push_back("--exit-when-empty");
   return args;
@@ -190,7 +201,7 @@ Manifest indexed_job(const ManifestOptions& o) {
                  obj({{"fieldRef",
                        obj({{"fieldPath", "metadata.annotations['batch.kubernetes.io/job-completion-index']"}})}})}})});
   const std::string shard = "$(JOB_COMPLETION_INDEX)/" + std::to_string(o.shards);
-  Json args = arr({"tile", o.tile_input, "-o", o.tile_output, "--shard", shard});
+  Json args = arr({"tile", literal_arg(o.tile_input), "-o", literal_arg(o.tile_output), "--shard", shard});
   Json spec = obj({
       {"completionMode", "Indexed"},
       {"completions", o.shards},

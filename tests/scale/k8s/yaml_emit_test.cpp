@@ -44,3 +44,20 @@ TEST_CASE("manifests: swath/options-hash changes with every option a manifest is
     CHECK(hash_of(changed[i]) != hash_of(base));
   }
 }
+
+TEST_CASE("manifests: a $ in a container argument is doubled, so Kubernetes passes '$(X)' on as written") {
+  scale::k8s::ManifestOptions o;
+  o.tile_input = "/data/$(HOME)/a$b.tif";
+  const auto manifests = scale::k8s::build_manifests({scale::k8s::ManifestKind::indexed_job}, o);
+  const auto& args = manifests.front()
+                         .object.at("spec")
+                         .at("template")
+                         .at("spec")
+                         .at("containers")
+                         .as_array()
+                         .front()
+                         .at("args")
+                         .as_array();
+  CHECK(args.at(1).as_string() == "/data/$$(HOME)/a$$b.tif");     // was: $(HOME) expanded by the kubelet
+  CHECK(args.back().as_string() == "$(JOB_COMPLETION_INDEX)/8");  // swath's own reference still expands
+}
