@@ -26,6 +26,7 @@ TEST_CASE("cli: version --json reports real versions of swath and every dependen
   const auto r = test::swath({"version", "--json"});
   REQUIRE(r.exit_code == 0);
   const auto json = core::Json::parse(r.out);
+  CHECK(json.at("schema").as_string() == "swath.version/1");  // as every --json document has
   CHECK(json.at("swath").as_string() == "0.1.0");
   CHECK_FALSE(json.at("git_describe").as_string().empty());
   const auto& deps = json.at("dependencies");
