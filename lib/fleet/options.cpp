@@ -60,10 +60,10 @@ void canonicalise(core::Json& out, const config::Config& probed, const std::stri
       typed =
           scale.automatic ? std::string("auto") : config::number_text(scale.min) + "," + config::number_text(scale.max);
     }
-    if (full == "tile.creation_options" && typed.is_array()) {  // one key each: --co A --co B is --co B --co A
+    if (full == "tile.creation_options" && typed.is_array()) {  // --co a=1 --co B=2 is --co B=2 --co A=1
       std::vector<std::string> given;
       for (const auto& item : typed.as_array()) given.push_back(item.as_string());
-      std::sort(given.begin(), given.end());
+      given = tiling::canonical_creation_options(std::move(given));
       typed = core::Json::array();
       for (auto& item : given) typed.push_back(std::move(item));
     }

@@ -85,13 +85,16 @@ const core::Json* options_hash_of(const core::Json& header) {
   return hash != nullptr && hash->is_string() ? hash : nullptr;
 }
 
-core::Json with_sorted_creation_options(const core::Json& options) {
+core::Json with_canonical_creation_options(const core::Json& options) {
   const auto* given = options.is_object() ? options.find("creation_options") : nullptr;
   if (given == nullptr || !given->is_array()) return options;
-  std::vector<core::Json> items = given->as_array();
-  std::sort(items.begin(), items.end(), [](const core::Json& a, const core::Json& b) { return a.dump() < b.dump(); });
+  std::vector<std::string> items;
+  for (const auto& item : given->as_array()) {
+    if (!item.is_string()) return options;  // not a list swath wrote: compared as it is
+    items.push_back(item.as_string());
+  }
   core::Json sorted = core::Json::array();
-  for (auto& item : items) sorted.push_back(std::move(item));
+  for (auto& item : canonical_creation_options(std::move(items))) sorted.push_back(std::move(item));
   core::Json out = options;
   out.set("creation_options", std::move(sorted));
   return out;
@@ -105,7 +108,7 @@ bool same_options(const core::Json& header, const core::Json& other) {
   const auto* our_options = header.find("options");
   const auto* their_options = other.find("options");
   if (our_options == nullptr || their_options == nullptr) return false;
-  return with_sorted_creation_options(*our_options) == with_sorted_creation_options(*their_options);
+  return with_canonical_creation_options(*our_options) == with_canonical_creation_options(*their_options);
 }
 
 std::string status_name(TileStatus status) {

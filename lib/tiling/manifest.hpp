@@ -23,11 +23,11 @@ enum class TileStatus { written, blank, failed };
 std::string status_name(TileStatus status);
 // A manifest header's provenance.options_hash (what makes two runs one tile set), or nullptr when it has none.
 const core::Json* options_hash_of(const core::Json& header);
-// `options` (a header's "options") with its creation_options sorted: one key each (tiling::validate), so their
-// order changes no byte, and an older swath recorded them as given.
-core::Json with_sorted_creation_options(const core::Json& options);
+// `options` (a header's "options") with its creation_options as canonical_creation_options makes them: an older
+// swath recorded them as given (order, key case).
+core::Json with_canonical_creation_options(const core::Json& options);
 // Whether two manifest headers were made with the same options: the same options hash, or the same options once
-// their creation options are sorted (what an older swath hashed as given is still this run's tile set).
+// their creation options are canonical (what an older swath hashed as given is still this run's tile set).
 bool same_options(const core::Json& header, const core::Json& other);
 
 // A web-map tile (`swath tile --grid xyz`): its line names z/x/y instead of a scene's grid cell.

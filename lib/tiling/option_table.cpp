@@ -80,9 +80,8 @@ bool pyramid_reads(const std::string& key) { return key == "format" || key == "c
 TileOptions options_from(const config::Config& config) {
   TileOptions options = tile_table().apply(config);
   options.resources = pipeline::resources_table().apply(config);
-  // One key each (validate refuses a key twice), so their order changes no byte: --co A --co B and --co B --co A are
-  // one run, recorded one way (and one fleet task: fleet::task_options sorts them too).
-  std::sort(options.creation_options.begin(), options.creation_options.end());
+  // Recorded one way (and one fleet task: fleet::task_options does the same): --co a=1 --co B=2 is --co B=2 --co A=1.
+  options.creation_options = canonical_creation_options(std::move(options.creation_options));
   // A flag that would change nothing is refused (a config file's value is not: one file may serve every format).
   const auto& scale = config.entry("tile.scale");
   if (scale.origin.layer == config::Layer::flag && !format_needs_byte(options.format)) {

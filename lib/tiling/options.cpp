@@ -101,6 +101,16 @@ std::vector<int> parse_bands(const std::vector<std::string>& items, const std::s
   return bands;
 }
 
+std::vector<std::string> canonical_creation_options(std::vector<std::string> options) {
+  for (auto& item : options) {
+    const auto equals = item.find('=');
+    if (equals != std::string::npos) item = core::to_upper(item.substr(0, equals)) + item.substr(equals);
+  }
+  std::sort(options.begin(), options.end());
+  options.erase(std::unique(options.begin(), options.end()), options.end());  // COMPRESS=X twice, as spelt apart
+  return options;
+}
+
 void validate_creation_options(const TileOptions& options) {
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(format_name(options.format).c_str());
   if (driver == nullptr) {

@@ -71,6 +71,9 @@ std::vector<int> parse_bands(const std::vector<std::string>& items, const std::s
 const config::OptionTable<TileOptions>& tile_table();
 // TileOptions from the tile and run sections of `config` (scenes, output and the rest left to the caller).
 TileOptions options_from(const config::Config& config);
+// Creation options as one run records them: each KEY upper-cased (GDAL reads keys in any case) and the list sorted
+// (one key each, so their order changes no byte): --co compress=DEFLATE --co A=1 is --co A=1 --co COMPRESS=DEFLATE.
+std::vector<std::string> canonical_creation_options(std::vector<std::string> options);
 // Whether a web-map pyramid (webmap.grid xyz) reads this tile key too: format and creation_options (and shard, the
 // slice of work); the others (size, overlap, edge, bands, scale, skip_blank) shape chips only.
 bool pyramid_reads(const std::string& key);

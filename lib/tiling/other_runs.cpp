@@ -97,8 +97,8 @@ std::map<std::string, std::string> tile_set_options(const core::Json& header) {
   std::map<std::string, std::string> out;
   const auto* options = header.find("options");
   if (options == nullptr || !options->is_object()) return out;
-  // --co A --co B is --co B --co A's tile set (with_sorted_creation_options).
-  const core::Json sorted = with_sorted_creation_options(*options);
+  // --co A --co B is --co B --co A's tile set (with_canonical_creation_options).
+  const core::Json sorted = with_canonical_creation_options(*options);
   for (const auto& [key, value] : sorted.as_object()) {
     if (key == "skip_blank") continue;
     out[key] = value.is_string() ? value.as_string() : value.dump();

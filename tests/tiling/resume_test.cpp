@@ -14,6 +14,7 @@
 #include "support/rasters.hpp"
 #include "support/scratch.hpp"
 #include "support/tile_helpers.hpp"
+#include "tiling/options.hpp"
 #include "tiling/tile.hpp"
 
 using namespace swath;
@@ -291,9 +292,16 @@ TEST_CASE("tile: --resume keeps the tiles of a run that recorded its creation op
   CHECK(report.reused == 4);
   CHECK(report.written == 0);
   CHECK(report.warnings.empty());
+  options.creation_options = {"compress=DEFLATE", "Predictor=2"};  // GDAL reads keys in any case
+  CHECK(tiling::tile_scenes(options).reused == 4);
   options.creation_options = {"COMPRESS=LZW", "PREDICTOR=2"};  // other options are still other options
   options.overwrite = true;
   CHECK(tiling::tile_scenes(options).reused == 0);
+}
+
+TEST_CASE("tile: creation options are recorded with their keys upper-cased and sorted, once each") {
+  CHECK(tiling::canonical_creation_options({"predictor=2", "COMPRESS=deflate", "Predictor=2"}) ==
+        std::vector<std::string>{"COMPRESS=deflate", "PREDICTOR=2"});  // values as given: a path keeps its case
 }
 
 TEST_CASE("tile: a scene cut short while it is tiled stops the run at the first tile it fails, with one error") {
