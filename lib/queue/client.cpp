@@ -145,8 +145,8 @@ std::vector<Finishing> QueueClient::claim_finishing(std::int64_t hold_ms, double
                                        {keys_.prefix, std::to_string(hold_ms), std::to_string(hold_per_file_ms)});
   const auto& items = reply.as_array();
   std::vector<Finishing> out;
-  for (std::size_t i = 0; i + 2 < items.size(); i += 3)
-    out.push_back({text_of(items[i]), text_of(items[i + 1]), items[i + 2].as_int()});
+  for (std::size_t i = 0; i + 3 < items.size(); i += 4)
+    out.push_back({text_of(items[i]), text_of(items[i + 1]), items[i + 2].as_int(), text_of(items[i + 3])});
   return out;
 }
 
@@ -155,18 +155,18 @@ bool QueueClient::still_finishing(const std::string& id, const std::string& outp
   return !record.is_nil() && !record.is_error() && record.text == outputs_json;
 }
 
-void QueueClient::finished(const std::vector<std::string>& ids) {
-  if (ids.empty()) return;
+void QueueClient::finished(const std::vector<LeaseRef>& commits) {
+  if (commits.empty()) return;
   std::vector<std::string> args{keys_.prefix};
-  args.insert(args.end(), ids.begin(), ids.end());
+  for (const auto& [id, token] : commits) args.insert(args.end(), {id, token});
   connection_.eval(scripts::finished, {keys_.ready}, args);
 }
 
-std::vector<std::string> QueueClient::finish_failed(const std::vector<std::pair<std::string, std::string>>& failures,
-                                                    std::int64_t max_tries, std::int64_t base_ms) {
+std::vector<std::string> QueueClient::finish_failed(const std::vector<FinishFailure>& failures, std::int64_t max_tries,
+                                                    std::int64_t base_ms) {
   if (failures.empty()) return {};
   std::vector<std::string> args{keys_.prefix, std::to_string(max_tries), std::to_string(base_ms)};
-  for (const auto& [id, error] : failures) args.insert(args.end(), {id, bounded_reason(error)});
+  for (const auto& f : failures) args.insert(args.end(), {f.id, f.token, bounded_reason(f.error)});
   const Value reply = connection_.eval(scripts::finish_failed, {keys_.ready}, args);
   std::vector<std::string> out;
   for (const auto& v : reply.as_array()) out.push_back(v.as_string());

@@ -63,6 +63,14 @@ struct Finishing {
   std::string id;            // "JOB:ID"
   std::string outputs_json;  // as recorded by the commit: {"staging":..., "dir":..., "files":{...}}
   std::int64_t failed_tries = 0;
+  std::string token;  // the commit's fencing token, which finished() and finish_failed() name it by
+};
+
+// A commit whose files could not be moved into place: its id, its commit's token and why.
+struct FinishFailure {
+  std::string id;
+  std::string token;
+  std::string error;
 };
 
 // A job: what its tasks share, and how far they got.
@@ -128,13 +136,16 @@ class QueueClient {
   // each held by this caller for `hold_ms` plus `hold_per_file_ms` for every file claimed: the caller moves them in
   // turn and reports them together.
   std::vector<Finishing> claim_finishing(std::int64_t hold_ms, double hold_per_file_ms = 0);
-  void finished(const std::vector<std::string>& ids);  // their files are in place: the tasks are finished
+  // Their files are in place: the tasks are finished, each only while its commit is the one under that token (a
+  // stalled worker's late report does not finish a later commit of the task, whose files are not in place yet).
+  void finished(const std::vector<LeaseRef>& commits);
   // Whether task `id` is still finishing under the commit whose outputs record is `outputs_json`: not once any
   // worker reported its files in place, nor under a later commit of the task.
   bool still_finishing(const std::string& id, const std::string& outputs_json);
-  // Moves that failed, (id, error): one word per id, "retry", "dead" (after max_tries) or "gone".
-  std::vector<std::string> finish_failed(const std::vector<std::pair<std::string, std::string>>& failures,
-                                         std::int64_t max_tries, std::int64_t base_ms);
+  // Moves that failed: one word per failure, "retry", "dead" (after max_tries) or "gone" (finished meanwhile, or no
+  // longer the commit of that token).
+  std::vector<std::string> finish_failed(const std::vector<FinishFailure>& failures, std::int64_t max_tries,
+                                         std::int64_t base_ms);
 
   std::vector<DeadTask> dead_list(std::int64_t start, std::int64_t stop);
   // Which of `ids` (task ids or keys) are dead tasks of this queue.

@@ -226,6 +226,9 @@ for i, el in ipairs(claimed) do
   out[#out + 1] = el
   out[#out + 1] = outputs[i]
   out[#out + 1] = tonumber(redis.call('HGET', k('finish_tries'), el) or '0')
+  local job, id = split_key(el)
+  local _, parts = parse((job and record(job, id)) or 'd')
+  out[#out + 1] = parts[1] or ''  -- the commit's token: finished and finish_failed are fenced by it
 end
 return out
 )lua")};
@@ -233,19 +236,19 @@ return out
 const Script finished{"finished", compose(settles, R"lua(
 local refused = foreign_layout()
 if refused then return refused end
+-- (id, token) pairs: a commit is finished only under its own token. A worker that stalled past its hold and moved
+-- (or found moved) an earlier commit's files must not finish a later commit of the task (enqueue --force) whose files
+-- are not in place yet.
 local n = 0
-for i = 2, #ARGV do
-  local el = ARGV[i]
-  if redis.call('ZREM', k('finishing'), el) == 1 then
+for i = 2, #ARGV, 2 do
+  local el, token = ARGV[i], ARGV[i + 1]
+  local job, id = split_key(el)
+  local state, parts = parse((job and record(job, id)) or '-')
+  if state == 'd' and parts[1] == token and redis.call('ZREM', k('finishing'), el) == 1 then
     n = n + 1
     redis.call('HDEL', k('finish'), el)
     redis.call('HDEL', k('finish_tries'), el)
-    local job, id = split_key(el)
-    local rec = record(job, id)
-    if rec then
-      local _, parts = parse(rec)
-      put(job, id, 'd' .. (parts[1] or ''))  -- done: only the token is kept
-    end
+    put(job, id, 'd' .. token)  -- done: only the token is kept
     redis.call('HINCRBY', jk(job), 'finishing', -1)
     unfinished(job, -1)
   end
@@ -259,14 +262,15 @@ if refused then return refused end
 local max_tries, base_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = now_ms()
 local out = {}
-for i = 4, #ARGV, 2 do
-  local el, err = ARGV[i], ARGV[i + 1]
-  if not redis.call('ZSCORE', k('finishing'), el) then
-    out[#out + 1] = 'gone'  -- another worker finished it meanwhile
+for i = 4, #ARGV, 3 do
+  local el, token, err = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local job, id = split_key(el)
+  local state, parts = parse((job and record(job, id)) or '-')
+  if not redis.call('ZSCORE', k('finishing'), el) or state ~= 'd' or parts[1] ~= token then
+    out[#out + 1] = 'gone'  -- another worker finished it meanwhile, or it is a later commit's (fenced by its token)
   else
     local tries = redis.call('HINCRBY', k('finish_tries'), el, 1)
     if tries >= max_tries then
-      local job, id = split_key(el)
       local _, _, payload = parse(record(job, id) or 'd')
       redis.call('ZREM', k('finishing'), el)
       redis.call('HDEL', k('finish'), el)

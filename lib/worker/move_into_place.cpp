@@ -2,9 +2,11 @@
 // may do for a commit, its own or one a dead worker left (Settler::finish_orphans).
 #include <sys/stat.h>
 
+#include <charconv>
 #include <filesystem>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <utility>
 
 #include "core/errors.hpp"
@@ -152,16 +154,36 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
   discard_stale_attempts(staging);
 }
 
+namespace {
+
+// The fence's count a token starts with ("12-5f3a9c01" → 12), or nothing.
+std::optional<std::int64_t> fence_count(std::string_view token) {
+  std::int64_t count = 0;
+  const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), count);
+  if (error != std::errc() || end == token.data() || (end != token.data() + token.size() && *end != '-'))
+    return std::nullopt;
+  return count;
+}
+
+}  // namespace
+
 void discard_stale_attempts(const std::string& staging) {
-  // <id>.<token>: attempts of the same task under older leases (killed or too slow) can never commit now.
+  // <id>.<token>: attempts of the same task under older leases (killed or too slow) can never commit now. Not a
+  // later one: a worker that stalled past its hold reaches here after the task was run again (enqueue --force), and
+  // that attempt's staging is live (its files, or its commit's, still to move).
   if (staging.empty()) return;
   const fs::path path(staging);
   const std::string name = path.filename().string();
   const std::string prefix = name.substr(0, name.rfind('.') + 1);
+  const auto own = fence_count(std::string_view(name).substr(prefix.size()));
+  if (!own) return;
   std::error_code ec;
   for (auto it = fs::directory_iterator(path.parent_path(), ec); !ec && it != fs::directory_iterator();
        it.increment(ec)) {
-    if (it->path().filename().string().rfind(prefix, 0) == 0) discard_staging(it->path().string());
+    const std::string other = it->path().filename().string();
+    if (other.rfind(prefix, 0) != 0) continue;
+    const auto count = fence_count(std::string_view(other).substr(prefix.size()));
+    if (count && *count < *own) discard_staging(it->path().string());
   }
 }
 

@@ -80,6 +80,24 @@ std::string staging_dir_for(const std::string& output, const std::string& id, co
   return output + "/.swath-staging/" + id + "." + token;
 }
 
+namespace {
+
+// Another worker's discard_staging removes .swath-staging once no attempt uses it: a create racing that removal
+// meets a parent gone between its two mkdirs (ENOENT) and is tried again, not counted as a failed attempt.
+void create_staging_dir(const std::string& staging) {
+  for (int tries = 1;; ++tries) {
+    try {
+      core::ensure_writable_directory(staging);
+      return;
+    } catch (const core::IoError&) {
+      std::error_code ec;
+      if (tries == 5 || !fs::is_directory(fs::path(staging).parent_path().parent_path(), ec)) throw;
+    }
+  }
+}
+
+}  // namespace
+
 core::Json outputs_json(const Outcome& outcome) {
   core::Json files = core::Json::object();
   for (const auto& f : outcome.files) files.set(f.name, f.sha256);
@@ -129,7 +147,7 @@ Outcome TaskRunner::operator()(const Job& job) const {
     HandlerContext context;
     if (handler.writes_outputs()) {
       outcome.staging_dir = staging_dir_for(task.output, task.id, job.lease.token);
-      core::ensure_writable_directory(outcome.staging_dir);
+      create_staging_dir(outcome.staging_dir);
       context.staging_dir = outcome.staging_dir;
     }
     context.stop_requested = [this, lease = job.lease] { return stop_requested(lease); };

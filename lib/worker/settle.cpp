@@ -111,7 +111,7 @@ void Settler::receive() {
 
 void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bool>& accepted) {
   const auto logger = log::get("worker");
-  std::vector<std::string> moved;
+  std::vector<queue::LeaseRef> moved;
   std::vector<Unmoved> unmoved;
   keeper_.drop(leases_of(successes));
   for (std::size_t i = 0; i < successes.size(); ++i) {
@@ -139,11 +139,11 @@ void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bo
           earlier = earlier_files(client_, o.lease.id, record, record.dump());  // the text as committed
         }
         move_into_place(o.staging_dir, o.output_dir, names, earlier);
-        moved.push_back(o.lease.id);
+        moved.emplace_back(o.lease.id, o.lease.token);
       } catch (const core::Error& e) {
         // Committed: the task is done once its files are in place. Retried (here or by any worker), never dropped.
         logger->error("committed, but cannot move the outputs into place: {}", core::describe(e));
-        unmoved.push_back({o.lease.id, core::describe(e), o.context});
+        unmoved.push_back({o.lease.id, o.lease.token, core::describe(e), o.context});
       }
     }
     logger->debug("committed in {:.3f} s ({} outputs)", o.seconds, o.files.size());
@@ -155,8 +155,8 @@ void Settler::apply_commit(std::vector<Outcome>& successes, const std::vector<bo
 void Settler::report_unfinished(const std::vector<Unmoved>& failures) {
   if (failures.empty()) return;
   const auto logger = log::get("worker");
-  std::vector<std::pair<std::string, std::string>> reasons;
-  for (const auto& f : failures) reasons.emplace_back(f.id, f.error);
+  std::vector<queue::FinishFailure> reasons;
+  for (const auto& f : failures) reasons.push_back({f.id, f.token, f.error});
   const auto results = client_.connection().with_reconnect(
       [&] { return client_.finish_failed(reasons, policy_.max_attempts, policy_.backoff_base_ms); });
   for (std::size_t i = 0; i < failures.size(); ++i) {
@@ -207,7 +207,7 @@ void Settler::finish_orphans() {
   const auto logger = log::get("worker");
   const auto orphans = client_.connection().with_reconnect(
       [&] { return client_.claim_finishing(policy_.finish_hold_ms, policy_.finish_hold_per_file_ms); });
-  std::vector<std::string> done;
+  std::vector<queue::LeaseRef> done;
   std::vector<Unmoved> unmoved;
   for (const auto& orphan : orphans) {
     const auto context = orphan_context(orphan);
@@ -220,10 +220,10 @@ void Settler::finish_orphans() {
       const EarlierFiles earlier = earlier_files(client_, orphan.id, json, orphan.outputs_json);
       move_into_place(json.at("staging").as_string(), json.at("dir").as_string(), names, earlier);
       logger->info("moved a committed task's outputs into place (its worker stopped or failed before it could)");
-      done.push_back(orphan.id);
+      done.emplace_back(orphan.id, orphan.token);
     } catch (const core::Error& e) {
       logger->error("cannot move a committed task's outputs into place: {}", core::describe(e));
-      unmoved.push_back({orphan.id, core::describe(e), context});
+      unmoved.push_back({orphan.id, orphan.token, core::describe(e), context});
     }
   }
   client_.connection().with_reconnect([&] { client_.finished(done); });

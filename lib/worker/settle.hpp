@@ -57,7 +57,8 @@ class Settler {
   void fail(std::vector<Outcome>& failures);
   // Reports moves that failed; they are retried or, after the last try, dead-lettered with the reason.
   struct Unmoved {
-    std::string id;  // "JOB:ID"
+    std::string id;     // "JOB:ID"
+    std::string token;  // its commit's
     std::string error;
     log::Context context;  // the task's
   };
@@ -78,7 +79,8 @@ class Settler {
 // Removes an attempt's staging directory, and .swath-staging when it is left empty.
 void discard_staging(const std::string& staging);
 
-// Removes staging directories of earlier attempts of the same task (same id, other token).
+// Removes staging directories of earlier attempts of the same task (same id, a token of a lower fence count); a
+// later attempt's (the task run again meanwhile) is left.
 void discard_stale_attempts(const std::string& staging);
 
 // Throws DataError unless `name` is a relative path of non-hidden parts ("a.tif", "scene/0_0.tif"):

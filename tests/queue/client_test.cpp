@@ -70,7 +70,7 @@ TEST_CASE("queue: --force leaves a task whose files are being moved to finish; o
   CHECK(counts.duplicates == 1);
   CHECK(f.redis.cli({"ZCARD", "swath:{q}:finishing"}) == "1");
   CHECK(f.client.lease("w", 1, 30000, 15).tasks.empty());
-  f.client.finished({l.id});
+  f.client.finished({{l.id, l.token}});
   CHECK(f.client.enqueue({task("a")}, true).enqueued == 1);
   CHECK(f.client.lease("w", 1, 30000, 15).tasks.size() == 1);
 }

@@ -58,7 +58,7 @@ TEST_CASE("queue: a held task is leased only after every other task of its job i
   REQUIRE(f.client.commit({{shards[1].id, shards[1].token, "{\"files\":{}}", "{}", 0.1, true}}, 60000).at(0));
   CHECK(f.lease().empty());  // committed, but its files are not in place: the merge would not find them
   CHECK(f.job().held == 1);
-  f.client.finished({shards[1].id});
+  f.client.finished({{shards[1].id, shards[1].token}});
 
   CHECK(f.job().held == 0);
   CHECK(f.llen("unfinished") == 1);

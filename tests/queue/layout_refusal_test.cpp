@@ -38,8 +38,9 @@ TEST_CASE("queue layout: renew, finishing, stats, jobs, dead letters and claims 
   const auto contains = doctest::Contains(message.c_str());
   CHECK_THROWS_WITH_AS(client.renew("w", 60000, {{held[2].id, held[2].token}}), contains, core::DataError);
   CHECK_THROWS_WITH_AS(client.claim_finishing(0), contains, core::DataError);
-  CHECK_THROWS_WITH_AS(client.finished({held[0].id}), contains, core::DataError);
-  CHECK_THROWS_WITH_AS(client.finish_failed({{held[0].id, "disk full"}}, 1, 10), contains, core::DataError);
+  CHECK_THROWS_WITH_AS(client.finished({{held[0].id, held[0].token}}), contains, core::DataError);
+  CHECK_THROWS_WITH_AS(client.finish_failed({{held[0].id, held[0].token, "disk full"}}, 1, 10), contains,
+                       core::DataError);
   CHECK_THROWS_WITH_AS(queue::read_stats(client, 300), contains, core::DataError);
   CHECK_THROWS_WITH_AS(client.jobs(), contains, core::DataError);
   CHECK_THROWS_WITH_AS(client.jobs(job), contains, core::DataError);

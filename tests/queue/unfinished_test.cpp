@@ -53,7 +53,7 @@ TEST_CASE("queue: unfinished counts waiting, running, retrying and unmoved tasks
   Fixture f;
   std::mt19937 random{7};
   std::vector<queue::Leased> held;
-  std::vector<std::string> finishing;
+  std::vector<queue::LeaseRef> finishing;  // commits waiting for their move: id, token
   int next = 0;
   for (int step = 0; step < 400; ++step) {
     CAPTURE(step);
@@ -73,7 +73,7 @@ TEST_CASE("queue: unfinished counts waiting, running, retrying and unmoved tasks
         f.client.commit({{l.id, l.token, "{\"files\":{}}", "{}", 0.1, false}}, 60000);
       } else if (action == 3) {
         f.client.commit({{l.id, l.token, "{\"files\":{}}", "{}", 0.1, true}}, 60000);
-        finishing.push_back(l.id);
+        finishing.emplace_back(l.id, l.token);
       } else if (action == 4) {
         f.client.fail({{l.id, l.token, "transient", false, 0}}, 3);
       } else if (action == 5) {
@@ -85,7 +85,7 @@ TEST_CASE("queue: unfinished counts waiting, running, retrying and unmoved tasks
       if (random() % 2 == 0) {
         f.client.finished({finishing.back()});
       } else {
-        f.client.finish_failed({{finishing.back(), "rename failed"}}, 2, 0);
+        f.client.finish_failed({{finishing.back().first, finishing.back().second, "rename failed"}}, 2, 0);
       }
       finishing.pop_back();
     } else if (action == 8) {
@@ -122,9 +122,11 @@ TEST_CASE("queue: a commit with files stays unfinished until moved; another work
   CHECK(f.client.claim_finishing(1000).empty());                            // held by the claimer for a second
   CHECK(f.client.still_finishing(batch.tasks[0].id, outputs));              // this commit's move is not done yet
   CHECK_FALSE(f.client.still_finishing(batch.tasks[0].id, outputs + " "));  // not under another commit
-  f.client.finished({batch.tasks[0].id});
+  CHECK(claimed[0].token == batch.tasks[0].token);
+  f.client.finished({{batch.tasks[0].id, batch.tasks[0].token}});
   CHECK_FALSE(f.client.still_finishing(batch.tasks[0].id, outputs));  // a worker waking late: done by another
-  f.client.finished({batch.tasks[0].id});  // a second worker finishing the same move changes nothing
+  f.client.finished(
+      {{batch.tasks[0].id, batch.tasks[0].token}});  // a second worker finishing the same move changes nothing
   CHECK(f.unfinished() == 0);
   CHECK(f.client.lease("other", 1, 60000, 15).waiting == 0);
 }
@@ -135,13 +137,14 @@ TEST_CASE("queue: a move that keeps failing is retried with backoff, then dead-l
   const auto l = f.client.lease("w", 1, 60000, 15).tasks.at(0);
   f.client.commit({{l.id, l.token, R"({"staging":"/s","dir":"/d","files":{"a":"00"}})", "{}", 0.1, true}}, 0);
   CHECK(queue::read_stats(f.client, 300).done == 1);
-  CHECK(f.client.finish_failed({{l.id, "cannot create '/d/a': Not a directory"}}, 3, 1000) ==
+  CHECK(f.client.finish_failed({{l.id, l.token, "cannot create '/d/a': Not a directory"}}, 3, 1000) ==
         std::vector<std::string>{"retry"});
   CHECK(f.client.claim_finishing(0).empty());  // not due for a second
-  CHECK(f.client.finish_failed({{l.id, "again"}}, 3, 0) == std::vector<std::string>{"retry"});
-  CHECK(f.client.finish_failed({{l.id, "cannot create '/d/a': Not a directory"}}, 3, 0) ==
+  CHECK(f.client.finish_failed({{l.id, "9-0", "another commit's"}}, 3, 0) == std::vector<std::string>{"gone"});
+  CHECK(f.client.finish_failed({{l.id, l.token, "again"}}, 3, 0) == std::vector<std::string>{"retry"});
+  CHECK(f.client.finish_failed({{l.id, l.token, "cannot create '/d/a': Not a directory"}}, 3, 0) ==
         std::vector<std::string>{"dead"});
-  CHECK(f.client.finish_failed({{l.id, "late"}}, 3, 0) == std::vector<std::string>{"gone"});
+  CHECK(f.client.finish_failed({{l.id, l.token, "late"}}, 3, 0) == std::vector<std::string>{"gone"});
   const auto dead = f.client.dead_list(0, -1);
   REQUIRE(dead.size() == 1);
   CHECK(dead[0].error.find("committed, but its outputs could not be moved into place (3 tries") != std::string::npos);
@@ -220,4 +223,32 @@ TEST_CASE("queue: one claim takes a minute's worth of files at most, and at leas
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   CHECK(f.client.claim_finishing(0, 100).size() == 1);  // 400 files at 100 ms: 40 s; both would be 80 s
   CHECK(f.client.claim_finishing(0, 200).size() == 1);  // 80 s alone: still taken, as the only one
+}
+
+TEST_CASE("queue: a stalled worker's late report does not finish or fail a later commit of the task (--force)") {
+  Fixture f;
+  f.client.enqueue({task(1)}, false);
+  const auto first = f.client.lease("a", 1, 60000, 15).tasks.at(0);
+  const std::string first_outputs = R"({"staging":"/out/.swath-staging/x.1","dir":"/out","files":{"a":"00"}})";
+  REQUIRE(f.client.commit({{first.id, first.token, first_outputs, "{}", 0.1, true}}, 0).at(0));
+  // Worker a stalls; another worker claims the due commit, moves its files and reports it.
+  const auto claimed = f.client.claim_finishing(1000);
+  REQUIRE(claimed.size() == 1);
+  f.client.finished({{claimed[0].id, claimed[0].token}});
+  CHECK(f.unfinished() == 0);
+  // The work is enqueued again with --force and run: its commit waits for its move.
+  REQUIRE(f.client.enqueue({task(1)}, true).enqueued == 1);
+  const auto second = f.client.lease("c", 1, 60000, 15).tasks.at(0);
+  REQUIRE(second.token != first.token);
+  const std::string second_outputs = R"({"staging":"/out/.swath-staging/x.2","dir":"/out","files":{"a":"11"}})";
+  REQUIRE(f.client.commit({{second.id, second.token, second_outputs, "{}", 0.1, true}}, 60000).at(0));
+  // Worker a wakes: its report names its own commit's token, not the later one's.
+  f.client.finished({{first.id, first.token}});
+  CHECK(f.unfinished() == 1);  // was: 0, the later commit marked done with its files not in place
+  CHECK(f.client.still_finishing(second.id, second_outputs));
+  CHECK(f.client.finish_failed({{first.id, first.token, "its staged files are gone"}}, 1, 0) ==
+        std::vector<std::string>{"gone"});  // was: the later commit dead-lettered for the stalled worker's failure
+  CHECK(f.client.dead_list(0, -1).empty());
+  f.client.finished({{second.id, second.token}});
+  CHECK(f.unfinished() == 0);
 }

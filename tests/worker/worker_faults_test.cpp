@@ -18,6 +18,7 @@
 #include "queue/stats.hpp"
 #include "support/captured_log.hpp"
 #include "support/redis_server.hpp"
+#include "support/scratch.hpp"
 #include "worker/lease_keeper.hpp"
 #include "worker/prefetch.hpp"
 #include "worker/settle.hpp"
@@ -406,4 +407,16 @@ TEST_CASE("worker: a task whose traceparent does not parse is said so, runs unde
     warned = warned || line.at("message").as_string().find("the task's traceparent '00-not-a-trace' is malformed") == 0;
   }
   CHECK(warned);
+}
+
+TEST_CASE("worker: discarding stale attempts leaves a later attempt's staging (the task run again meanwhile)") {
+  test::ScratchDir dir;
+  const std::string staging = dir / "out/.swath-staging";
+  for (const char* attempt : {"job1.3-aa", "job1.5-bb", "job1.12-cc", "job10.1-dd"})
+    test::write_text(staging + "/" + attempt + "/tile.tif", "x");
+  worker::discard_stale_attempts(staging + "/job1.5-bb");
+  CHECK_FALSE(fs::exists(staging + "/job1.3-aa"));  // older: can never commit now
+  CHECK(fs::exists(staging + "/job1.5-bb"));        // its own: the caller's to discard
+  CHECK(fs::exists(staging + "/job1.12-cc"));       // was: removed, a live later attempt's files with it
+  CHECK(fs::exists(staging + "/job10.1-dd"));       // another task
 }
