@@ -160,8 +160,8 @@ void Connection::lost(const std::string& doing) {
   was_lost_ = true;
   const std::string what = "lost the connection to Redis at " + endpoint_.describe() + " while " + doing;
   log::get("queue")->warn("{}: {}; reconnecting", what, why);
-  // The hint reaches a user only when nothing retried (a one-shot command): a worker logs its reconnecting itself.
-  throw ConnectionLost(what, why, "check the server (redis-cli ping) and run the command again");
+  // Said to a user only where nothing retried (a one-shot command) or by a loop that says its own retrying.
+  throw ConnectionLost(what, why, "check the server (redis-cli ping)");
 }
 
 // redisGetReply's loop (write what is pending, read until a reply parses), waiting in short polls so that a stop is

@@ -244,11 +244,13 @@ for i = 2, #ARGV, 2 do
   local el, token = ARGV[i], ARGV[i + 1]
   local job, id = split_key(el)
   local state, parts = parse((job and record(job, id)) or '-')
-  if state == 'd' and parts[1] == token and redis.call('ZREM', k('finishing'), el) == 1 then
+  -- A record gone (evicted, deleted) has no token: claim_finishing named it '', and the entry still leaves.
+  local own = (state == 'd' and parts[1] == token) or (state == '-' and token == '')
+  if own and redis.call('ZREM', k('finishing'), el) == 1 then
     n = n + 1
     redis.call('HDEL', k('finish'), el)
     redis.call('HDEL', k('finish_tries'), el)
-    put(job, id, 'd' .. token)  -- done: only the token is kept
+    if state == 'd' then put(job, id, 'd' .. token) end  -- done: only the token is kept
     redis.call('HINCRBY', jk(job), 'finishing', -1)
     unfinished(job, -1)
   end
@@ -266,12 +268,13 @@ for i = 4, #ARGV, 3 do
   local el, token, err = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local job, id = split_key(el)
   local state, parts = parse((job and record(job, id)) or '-')
-  if not redis.call('ZSCORE', k('finishing'), el) or state ~= 'd' or parts[1] ~= token then
+  local own = (state == 'd' and parts[1] == token) or (state == '-' and token == '')
+  if not redis.call('ZSCORE', k('finishing'), el) or not own then
     out[#out + 1] = 'gone'  -- another worker finished it meanwhile, or it is a later commit's (fenced by its token)
   else
     local tries = redis.call('HINCRBY', k('finish_tries'), el, 1)
     if tries >= max_tries then
-      local _, _, payload = parse(record(job, id) or 'd')
+      local _, _, payload = parse((job and record(job, id)) or 'd')
       redis.call('ZREM', k('finishing'), el)
       redis.call('HDEL', k('finish'), el)
       redis.call('HDEL', k('finish_tries'), el)

@@ -26,13 +26,16 @@ extern const Script renew;
 // discard its outputs. A commit with files enters `finishing` (due after hold_ms), its outputs kept until its files
 // are in place; the task's record shrinks to its commit token. (record_json is the worker's: not stored.)
 extern const Script commit;
-// ARGV: prefix, hold_ms → {key, outputs_json, failed tries, ...}: due `finishing` entries (their
-// worker died or failed between commit and rename), each held for hold_ms by the caller, who moves the files.
+// ARGV: prefix, hold_ms, hold_per_file_ms → {key, outputs_json, failed tries, token, ...}: due `finishing` entries
+// (their worker died or failed between commit and rename), each held by the caller, who moves the files; token is
+// the commit's ('' when the task's record is gone).
 extern const Script claim_finishing;
-// ARGV: prefix, then keys → count removed from `finishing`: their files are in place, the tasks are finished.
+// ARGV: prefix, then (key, token)... → count removed from `finishing`: their files are in place, the tasks are
+// finished; only while the record is that commit's d<token> (a stalled worker never finishes a later commit).
 extern const Script finished;
-// ARGV: prefix, max_tries, base_ms, then (key, error)...  → {"retry"|"dead"|"gone" per key}: a move into place
-// failed; tried again after base_ms × 2^(tries-1), dead-lettered with the reason after max_tries.
+// ARGV: prefix, max_tries, base_ms, then (key, token, error)...  → {"retry"|"dead"|"gone" per key}: a move into place
+// failed; tried again after base_ms × 2^(tries-1), dead-lettered with the reason after max_tries; "gone" once
+// finished, or when token is not the current commit's.
 extern const Script finish_failed;
 // ARGV: prefix, max_attempts, then (key, token, error, permanent(0|1), delay_ms)...  → {"retry"|"dead"|"lost" per task}
 extern const Script fail;

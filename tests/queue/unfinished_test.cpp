@@ -252,3 +252,24 @@ TEST_CASE("queue: a stalled worker's late report does not finish or fail a later
   f.client.finished({{second.id, second.token}});
   CHECK(f.unfinished() == 0);
 }
+
+TEST_CASE("queue: a finishing commit whose task record is gone (evicted) still leaves finishing, moved or dead") {
+  Fixture f;
+  f.client.enqueue({task(1), task(2)}, false);
+  const auto batch = f.client.lease("w", 2, 60000, 15);
+  REQUIRE(batch.tasks.size() == 2);
+  for (const auto& l : batch.tasks)
+    REQUIRE(f.client.commit({{l.id, l.token, R"({"staging":"/s","dir":"/d","files":{"a":"00"}})", "{}", 0.1, true}}, 0)
+                .at(0));
+  const queue::Value keys = f.counter.command({"KEYS", "swath:{u}:job:*:t*"});
+  REQUIRE_FALSE(keys.as_array().empty());
+  for (const auto& key : keys.as_array()) f.counter.command({"DEL", key.text});
+  const auto claimed = f.client.claim_finishing(1000);
+  REQUIRE(claimed.size() == 2);
+  CHECK(claimed[0].token.empty());  // no record, no token
+  f.client.finished({{claimed[0].id, claimed[0].token}});
+  CHECK(f.client.finish_failed({{claimed[1].id, claimed[1].token, "cannot create '/d/a'"}}, 1, 0) ==
+        std::vector<std::string>{"dead"});  // was: "gone" for ever, the entry claimed again every hold
+  CHECK(f.count("ZCARD", "finishing") == 0);
+  CHECK(f.unfinished() == 0);
+}
