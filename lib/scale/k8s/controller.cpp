@@ -113,9 +113,11 @@ struct Step {
 };
 
 // A relative deadline_seconds, for a controller: a batch of work gets the whole deadline from when the controller
-// first sees it (its start, or the first iteration with unfinished work after the queue was seen empty), so the
+// first sees it (its start, or the first iteration with unfinished work after one that saw the queue empty), so the
 // deadline neither slides with every iteration (the pods would never drain a backlog, only halve it) nor runs out for
-// good an hour after the controller started (every later batch would get one pod per task).
+// good an hour after the controller started (every later batch would get one pod per task). Work arriving before the
+// queue was seen empty shares the earlier work's deadline: a stream that never drains is given deadlines per job
+// (enqueue --deadline) or the hpa strategy.
 class DeadlineAnchor {
  public:
   explicit DeadlineAnchor(const Policy& policy) : relative_(policy.deadline_seconds) {}
@@ -138,9 +140,9 @@ class DeadlineAnchor {
 Step iterate(const SnapshotSource& source, const WatchOptions& o, DeadlineAnchor& anchor, HpaState& hpa, double now) {
   Step step;
   step.snapshot = source();
+  const Policy policy = anchor.policy_at(o.policy, step.snapshot, now);  // before kubectl, which may fail this one
   const auto [current, pending] = read_current(o);
   step.current = current;
-  const Policy policy = anchor.policy_at(o.policy, step.snapshot, now);
   PlanInput in{step.snapshot, policy, current, pending, now, &hpa};
   const auto events_before = hpa.events;
   step.plan = make_plan(in);
