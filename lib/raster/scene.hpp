@@ -23,6 +23,7 @@ struct SceneInfo {
   std::string crs_wkt;                             // "" when the scene has no CRS
   std::vector<std::optional<double>> nodata;       // per band
   int alpha_band = 0;                              // 1-based band with an alpha/mask role, 0 if none
+  bool palette = false;                            // band 1 holds colour-table indices (a land-cover map)
   // A GeoTIFF whose last block ends past the end of its file: "its last block ends at byte N, the file has M
   // bytes"; "" otherwise. Such a copy often lost its GeoTIFF keys too (they are written late in the file).
   std::string truncated;

@@ -121,6 +121,11 @@ void describe_tile(GDALDataset& dataset, const TileLook& look, const TilePlace& 
     auto* band = dataset.GetRasterBand(b);
     const auto i = static_cast<std::size_t>(b - 1);
     if (i < nodata.size() && nodata[i]) band->SetNoDataValue(*nodata[i]);
+    if (i == 0 && !look.palette.empty()) {
+      GDALColorTable table;
+      for (std::size_t c = 0; c < look.palette.size(); ++c) table.SetColorEntry(static_cast<int>(c), &look.palette[c]);
+      band->SetColorTable(&table);
+    }
     if (i < look.colors.size()) band->SetColorInterpretation(look.colors[i]);
     // A band's name travels with its tiles, so `detect --detector index` finds "nir" in them as in the scene.
     if (tiff && i < look.descriptions.size() && !look.descriptions[i].empty()) {

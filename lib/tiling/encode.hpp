@@ -24,9 +24,10 @@ struct TileLook {
   // A scene without nodata pads with 0: tiles reaching past `scene` (padded edge tiles) declare this nodata
   // instead, so readers can tell padding from data. Empty: none (the scene has nodata, or nothing is padded).
   std::vector<std::optional<double>> padding_nodata;
-  core::Window scene;                                         // the scene's extent in its pixel grid
-  std::vector<GDALColorInterp> colors;                        // per written band
-  std::vector<std::string> descriptions;                      // per written band: the scene's ("nir"), GTiff/COG only
+  core::Window scene;                     // the scene's extent in its pixel grid
+  std::vector<GDALColorInterp> colors;    // per written band
+  std::vector<std::string> descriptions;  // per written band: the scene's ("nir"), GTiff/COG only
+  std::vector<GDALColorEntry> palette;    // a one-band palette scene's colour table (GTiff, COG, PNG): the tile's too
   std::vector<std::pair<std::string, std::string>> metadata;  // GTiff/COG only (provenance)
 };
 

@@ -13,6 +13,7 @@
 #include "raster/gdal_errors.hpp"
 #include "tiling/plan.hpp"
 #include "tiling/sampled_range.hpp"
+#include "tiling/scene_nodata.hpp"
 
 namespace swath::tiling {
 
@@ -180,23 +181,6 @@ void check_tile_fits_memory(const TileScene& scene, const TileOptions& options) 
                          "use a smaller --size, fewer --bands, --edge shrink or a larger --max-memory");
 }
 
-// A scene without nodata pads its edge tiles with 0, which would read as data. In GTiff/COG those tiles
-// declare nodata 0 instead (so their 0-valued pixels read as nodata too: the price of padding without a
-// nodata value; --edge shrink has no padding). Not when an alpha band is written (it marks padding itself),
-// nor in PNG/JPEG/WebP (a nodata value there is a colour made transparent, or nothing at all).
-void mark_padding(TileScene& scene, const TileOptions& options) {
-  const bool tiff = options.format == Format::gtiff || options.format == Format::cog;
-  const bool any_nodata =
-      std::any_of(scene.look.nodata.begin(), scene.look.nodata.end(), [](const auto& v) { return v.has_value(); });
-  const bool alpha_written =
-      scene.blank_rule.alpha_index >= 0 && static_cast<std::size_t>(scene.blank_rule.alpha_index) < scene.output_bands;
-  const GridWindow last = scene.grid.at(scene.grid.count() - 1);
-  const bool padded = last.window != last.source;  // the last window reaches furthest right and down
-  if (options.grid.edge != Edge::pad || !tiff || any_nodata || alpha_written || !padded) return;
-  scene.look.padding_nodata.assign(scene.output_bands, 0.0);
-  scene.look.scene = core::Window{0, 0, scene.info.width, scene.info.height};
-}
-
 void add_georeferencing_warnings(TileScene& scene) {
   if (!scene.info.geotransform) {
     scene.warnings.push_back("scene '" + scene.path +
@@ -310,10 +294,11 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
     if (at == scene.read_bands.end()) scene.read_bands.push_back(info.alpha_band);  // read for blank detection only
   }
   for (int b : scene.read_bands) {
-    const auto nodata = info.nodata[static_cast<std::size_t>(b - 1)];
+    const auto nodata = usable_nodata(info, b, scene.warnings);
     scene.fill.push_back(nodata.value_or(0.0));  // alpha without nodata pads as 0: transparent
     scene.blank_rule.nodata.push_back(nodata);
   }
+  refuse_nodata_per_band(scene, options, path);
 
   check_tile_fits_memory(scene, options);
   scene.scale = format_needs_byte(options.format) && info.data_type != GDT_Byte;
@@ -336,6 +321,13 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
     look.nodata.push_back(nodata);
     look.colors.push_back(dataset->GetRasterBand(scene.read_bands[i])->GetColorInterpretation());
     look.descriptions.emplace_back(dataset->GetRasterBand(scene.read_bands[i])->GetDescription());
+  }
+  // A palette scene's tiles keep its colours: without the table their values are colour numbers read as grey.
+  const bool keeps_palette =
+      options.format == Format::gtiff || options.format == Format::cog || options.format == Format::png;
+  if (const auto* table = dataset->GetRasterBand(scene.read_bands[0])->GetColorTable();
+      table != nullptr && scene.output_bands == 1 && keeps_palette && !scene.scale) {
+    for (int c = 0; c < table->GetColorEntryCount(); ++c) look.palette.push_back(*table->GetColorEntry(c));
   }
   look.metadata.emplace_back("SWATH_PROVENANCE", provenance);
   if (lost_nodata) {

@@ -91,6 +91,11 @@ void describe_bands(PyramidScene& scene) {
         std::string("its type is ") + GDALGetDataTypeName(info.data_type) + "; --grid xyz takes Byte scenes",
         "scale it to Byte first (gdal_translate -ot Byte -scale)");
   }
+  if (info.palette) {  // its values are colour numbers: averaged or shown as grey, they would be no colour at all
+    throw core::DataError("scene '" + scene.path + "'",
+                          "its band holds colour-table indices (a palette); --grid xyz takes grey or RGB pixels",
+                          "expand the palette first: gdal_translate -expand rgba '" + scene.path + "' rgba.tif");
+  }
   for (int b = 1; b <= info.band_count; ++b) {
     if (b != info.alpha_band) scene.data_bands.push_back(b);
   }

@@ -153,3 +153,19 @@ TEST_CASE("pyramid: a scene replaced while it is tiled fails the run; its tiles.
   CHECK_NOTHROW(webmap::build_pyramid(pyramid_options(scene, dir / "out")));  // run again, as the hint says
   CHECK(fs::exists(dir / "out/tiles.jsonl"));
 }
+
+TEST_CASE("pyramid: a palette scene is refused, not made a grey map of its colour numbers") {
+  test::ScratchDir dir;
+  const auto path = world_scene(dir);
+  {
+    GDALDatasetUniquePtr dataset(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+    GDALColorTable table;
+    const GDALColorEntry green{0, 128, 0, 255};
+    table.SetColorEntry(20, &green);
+    REQUIRE(dataset->GetRasterBand(1)->SetColorTable(&table) == CE_None);
+  }
+  CHECK_THROWS_WITH_AS(webmap::build_pyramid(pyramid_options(path, dir / "out")),
+                       doctest::Contains("colour-table indices (a palette)"),
+                       core::DataError);  // was: the index numbers averaged into grey tiles
+  CHECK_FALSE(fs::exists(dir / "out/tiles.jsonl"));
+}

@@ -1,0 +1,73 @@
+// A scene's nodata as its tiles declare it.
+#include "tiling/scene_nodata.hpp"
+
+#include <gdal.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/errors.hpp"
+#include "core/json.hpp"
+
+namespace swath::tiling {
+
+namespace {
+
+std::string number(double value) {  // the shortest text that reads back as `value`: -9999, 1.5
+  std::string out;
+  core::append_json_number(out, value);
+  return out;
+}
+
+}  // namespace
+
+// A nodata value no pixel of the band's type can hold (-9999, 256 or 1.5 in a Byte band) marks no pixel: the band
+// has none. Padding is then 0 declared as the padding's nodata (mark_padding), not 0 under a -9999 tag, which
+// reads as data.
+std::optional<double> usable_nodata(const raster::SceneInfo& info, int band, std::vector<std::string>& warnings) {
+  const auto nodata = info.nodata[static_cast<std::size_t>(band - 1)];
+  if (!nodata || std::isnan(*nodata)) return nodata;
+  int clamped = 0, rounded = 0;
+  GDALAdjustValueToDataType(info.data_type, *nodata, &clamped, &rounded);
+  if (clamped == 0 && rounded == 0) return nodata;
+  warnings.push_back("band " + std::to_string(band) + " of '" + info.path + "' declares nodata " + number(*nodata) +
+                     ", which no " + GDALGetDataTypeName(info.data_type) +
+                     " pixel can hold: the band is tiled as having no nodata");
+  return std::nullopt;
+}
+
+// A GTiff tile declares one nodata value for all its bands (GDAL's TIFFTAG_GDAL_NODATA): bands of other values
+// would each read the last one, their padding as data and their real pixels of that value as nodata.
+void refuse_nodata_per_band(const TileScene& scene, const TileOptions& options, const std::string& path) {
+  if (options.format != Format::gtiff && options.format != Format::cog) return;
+  const auto& nodata = scene.blank_rule.nodata;
+  for (std::size_t i = 1; i < scene.output_bands; ++i) {
+    if (nodata[i] == nodata[0] || (nodata[i] && nodata[0] && std::isnan(*nodata[i]) && std::isnan(*nodata[0])))
+      continue;
+    const auto text = [](const std::optional<double>& v) { return v ? number(*v) : std::string("none"); };
+    throw core::DataError("scene '" + path + "'",
+                          "its bands declare different nodata values (band 1 " + text(nodata[0]) + ", band " +
+                              std::to_string(i + 1) + " " + text(nodata[i]) + "); a " + format_name(options.format) +
+                              " tile declares one for all its bands",
+                          "give the bands one nodata value (gdal_translate -a_nodata V), or tile to PNG");
+  }
+}
+
+// A scene without nodata pads its edge tiles with 0, which would read as data. In GTiff/COG those tiles
+// declare nodata 0 instead (so their 0-valued pixels read as nodata too: the price of padding without a
+// nodata value; --edge shrink has no padding). Not when an alpha band is written (it marks padding itself),
+// nor in PNG/JPEG/WebP (a nodata value there is a colour made transparent, or nothing at all).
+void mark_padding(TileScene& scene, const TileOptions& options) {
+  const bool tiff = options.format == Format::gtiff || options.format == Format::cog;
+  const bool any_nodata =
+      std::any_of(scene.look.nodata.begin(), scene.look.nodata.end(), [](const auto& v) { return v.has_value(); });
+  const bool alpha_written =
+      scene.blank_rule.alpha_index >= 0 && static_cast<std::size_t>(scene.blank_rule.alpha_index) < scene.output_bands;
+  const GridWindow last = scene.grid.at(scene.grid.count() - 1);
+  const bool padded = last.window != last.source;  // the last window reaches furthest right and down
+  if (options.grid.edge != Edge::pad || !tiff || any_nodata || alpha_written || !padded) return;
+  scene.look.padding_nodata.assign(scene.output_bands, 0.0);
+  scene.look.scene = core::Window{0, 0, scene.info.width, scene.info.height};
+}
+
+}  // namespace swath::tiling

@@ -1,0 +1,87 @@
+// What a tile keeps of its scene besides pixels: a palette's colour table, and nodata as a tile can declare it.
+#include <doctest/doctest.h>
+
+#include <gdal_priv.h>
+
+#include <memory>
+
+#include "core/errors.hpp"
+#include "support/rasters.hpp"
+#include "support/scratch.hpp"
+#include "support/tile_helpers.hpp"
+#include "tiling/tile.hpp"
+
+using namespace swath;
+
+namespace {
+
+std::unique_ptr<GDALDataset> open(const std::string& path, bool update = false) {
+  return std::unique_ptr<GDALDataset>(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | (update ? GDAL_OF_UPDATE : 0)));
+}
+
+}  // namespace
+
+TEST_CASE("tile: a palette scene's tiles keep its colour table (GTiff, PNG)") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(
+      dir / "landcover.tif", {.width = 64, .height = 48, .bands = 1, .type = GDT_Byte, .pixel = [](int, int x, int) {
+                                return x < 32 ? 1 : 2;
+                              }});
+  {
+    auto dataset = open(scene, true);
+    GDALColorTable table;
+    const GDALColorEntry red{255, 0, 0, 255}, green{0, 128, 0, 255};
+    table.SetColorEntry(1, &red);
+    table.SetColorEntry(2, &green);
+    REQUIRE(dataset->GetRasterBand(1)->SetColorTable(&table) == CE_None);
+  }
+  for (const auto format : {tiling::Format::gtiff, tiling::Format::png}) {
+    auto options = test::tile_options(scene, dir / ("out-" + tiling::format_name(format)), 32);
+    options.format = format;
+    tiling::tile_scenes(options);
+    const auto tile = open(dir / ("out-" + tiling::format_name(format)) + "/landcover/r000000_c000001." +
+                           tiling::file_extension(format));
+    REQUIRE(tile != nullptr);
+    const auto* table = tile->GetRasterBand(1)->GetColorTable();
+    REQUIRE_MESSAGE(table != nullptr, tiling::format_name(format));  // was: none, the indices read as grey
+    CHECK(table->GetColorEntry(2)->c2 == 128);
+    CHECK(tile->GetRasterBand(1)->GetColorInterpretation() == GCI_PaletteIndex);
+  }
+}
+
+TEST_CASE("tile: a nodata value the band's type cannot hold is no nodata: padding is 0 declared as nodata") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(
+      dir / "nd.tif",
+      {.width = 40, .height = 40, .bands = 1, .type = GDT_Byte, .pixel = [](int, int, int) { return 7; }});
+  REQUIRE(open(scene, true)->GetRasterBand(1)->SetNoDataValue(-9999) == CE_None);
+  const auto report = tiling::tile_scenes(test::tile_options(scene, dir / "out", 32));
+  CHECK(report.written == 4);
+  const auto edge = open(dir / "out/nd/r000000_c000001.tif");
+  int has_nodata = 0;
+  const double nodata = edge->GetRasterBand(1)->GetNoDataValue(&has_nodata);
+  CHECK(has_nodata == 1);
+  CHECK(nodata == 0);  // was: -9999 declared over padding of 0, which read as data
+  CHECK(test::pixel_at(*edge, 1, 31, 0) == 0);
+  CHECK(test::pixel_at(*edge, 1, 0, 0) == 7);
+}
+
+TEST_CASE("tile: bands of different nodata values are refused for GTiff (one value per tile), kept in PNG") {
+  test::ScratchDir dir;
+  const auto rgb = test::make_scene(dir / "rgb.tif", {.width = 40, .height = 40, .bands = 3, .type = GDT_Byte});
+  const std::string scene = dir / "rgb.vrt";  // a GeoTIFF holds one nodata value; a VRT one per band
+  {
+    const auto source = open(rgb);
+    std::unique_ptr<GDALDataset> vrt(GetGDALDriverManager()->GetDriverByName("VRT")->CreateCopy(
+        scene.c_str(), source.get(), FALSE, nullptr, nullptr, nullptr));
+    REQUIRE(vrt != nullptr);
+    for (int b = 1; b <= 3; ++b) REQUIRE(vrt->GetRasterBand(b)->SetNoDataValue(b) == CE_None);
+  }
+  auto options = test::tile_options(scene, dir / "out", 32);
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(options),
+                       doctest::Contains("its bands declare different nodata values (band 1 1, band 2 2)"),
+                       core::DataError);  // was: every band declared 3, bands 1 and 2's padding read as data
+  options.format = tiling::Format::png;
+  options.output_dir = dir / "png";
+  CHECK(tiling::tile_scenes(options).written == 4);
+}
