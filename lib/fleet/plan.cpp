@@ -213,6 +213,7 @@ queue::EnqueueSummary enqueue(const PlanOptions& plan, const queue::EnqueueOptio
   refuse_nothing_to_queue(plan, planned.queued);
   check_tasks(planned.checked, !plan.worker_paths);
   planned.queued.claims = queue::plan_claims(planned.checked);
+  planned.queued.claim_spelling = claim_spelling;
   return enqueuer.enqueue(planned.queued);
 }
 

@@ -124,7 +124,8 @@ std::vector<Claim> plan_claims(const std::vector<Task>& tasks) {
 namespace {
 
 std::vector<ClaimConflict> claim_work(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
-                                      bool reclaim, std::size_t batch, bool check_only) {
+                                      bool reclaim, std::size_t batch, bool check_only, const ClaimSpelling& spelling) {
+  const auto spelt = [&spelling](const std::string& text) { return spelling ? spelling(text) : text; };
   std::map<std::string, std::string> wanted, texts;
   std::map<std::string, std::size_t> per_directory;  // sizes a directory's claim buckets when it is first claimed
   for (const auto& c : claims) {
@@ -157,7 +158,7 @@ std::vector<ClaimConflict> claim_work(Connection& connection, const Keys& keys, 
   if (!conflicts.empty()) {
     const auto known = stored_texts(connection, keys);
     std::erase_if(conflicts, [&](const ClaimConflict& c) {
-      if (expanded(c.held, known) != c.wanted) return false;
+      if (spelt(expanded(c.held, known)) != spelt(c.wanted)) return false;
       same_work[c.key] = c.held;
       return true;
     });
@@ -177,13 +178,13 @@ std::vector<ClaimConflict> claim_work(Connection& connection, const Keys& keys, 
 }  // namespace
 
 std::vector<ClaimConflict> record_claims(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
-                                         bool reclaim, std::size_t batch) {
-  return claim_work(connection, keys, claims, reclaim, batch, false);
+                                         bool reclaim, std::size_t batch, const ClaimSpelling& spelling) {
+  return claim_work(connection, keys, claims, reclaim, batch, false, spelling);
 }
 
 std::vector<ClaimConflict> claim_conflicts(Connection& connection, const Keys& keys, const std::vector<Claim>& claims,
-                                           std::size_t batch) {
-  return claim_work(connection, keys, claims, false, batch, true);
+                                           std::size_t batch, const ClaimSpelling& spelling) {
+  return claim_work(connection, keys, claims, false, batch, true, spelling);
 }
 
 core::UsageError claim_refusal(const std::string& queue, const std::vector<ClaimConflict>& conflicts) {

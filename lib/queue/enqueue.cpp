@@ -44,7 +44,8 @@ namespace {
 // earlier tasks (was passed over, and both scenes' tiles landed in one directory).
 void refuse_reclaiming_unfinished(QueueClient& client, const EnqueuePlan& plan, std::size_t batch) {
   std::set<std::string> outputs;
-  for (const auto& conflict : claim_conflicts(client.connection(), client.keys(), plan.claims, batch)) {
+  for (const auto& conflict :
+       claim_conflicts(client.connection(), client.keys(), plan.claims, batch, plan.claim_spelling)) {
     const auto slash = conflict.key.rfind('/');
     if (slash != std::string::npos) outputs.insert(conflict.key.substr(0, slash));
   }
@@ -152,8 +153,10 @@ EnqueueSummary Enqueuer::enqueue(const EnqueuePlan& plan) {
     if (options_.reclaim)
       connection_->with_reconnect([&] { refuse_reclaiming_unfinished(*client_, plan, options_.batch); });
     if (options_.force) connection_->with_reconnect([&] { refuse_forcing_busy_jobs(*client_, plan); });
-    const auto conflicts = connection_->with_reconnect(
-        [&] { return record_claims(*connection_, client_->keys(), plan.claims, options_.reclaim, options_.batch); });
+    const auto conflicts = connection_->with_reconnect([&] {
+      return record_claims(*connection_, client_->keys(), plan.claims, options_.reclaim, options_.batch,
+                           plan.claim_spelling);
+    });
     if (!conflicts.empty()) throw claim_refusal(options_.queue, conflicts);
     counts = client_->enqueue(plan.jobs, plan.tasks, options_.force, options_.batch, options_.retention_seconds,
                               options_.dead_max);

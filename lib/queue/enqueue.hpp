@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "queue/claims.hpp"
 #include "queue/redis_url.hpp"
 #include "queue/task.hpp"
 
@@ -49,6 +50,7 @@ struct EnqueuePlan {
   std::vector<QueuedJob> jobs;    // in the order their first tasks come
   std::vector<QueuedTask> tasks;  // in the order they are queued (FIFO within a job and priority)
   std::vector<Claim> claims;      // one per location (plan_claims')
+  ClaimSpelling claim_spelling;   // the same work in an older spelling is the same work (record_claims)
 };
 // The plan of finished tasks: their claims checked against each other (plan_claims: UsageError on a conflict).
 EnqueuePlan enqueue_plan(const std::vector<Task>& tasks);

@@ -11,7 +11,11 @@
 #include "fleet/enqueue_check.hpp"
 #include "fleet/plan.hpp"
 #include "queue/claims.hpp"
+#include "queue/connection.hpp"
+#include "queue/keys.hpp"
+#include "queue/redis_url.hpp"
 #include "support/rasters.hpp"
+#include "support/redis_server.hpp"
 #include "support/scratch.hpp"
 #include "support/tile_helpers.hpp"
 
@@ -149,4 +153,21 @@ TEST_CASE("enqueue planning stops on Ctrl-C (core::Interrupted, before anything 
     CHECK_THROWS_WITH_AS(fleet::plan_queue(o, 0), doctest::Contains("planning interrupted"), core::Interrupted);
     core::reset_cancel();
   }
+}
+
+TEST_CASE("enqueue claims: an older claim of the same work, its creation options as given, is the same work") {
+  CHECK(fleet::claim_spelling(R"(chips {"creation_options":["predictor=2","COMPRESS=deflate"],"size":"64"})") ==
+        R"(chips {"creation_options":["COMPRESS=deflate","PREDICTOR=2"],"size":"64"})");
+  CHECK(fleet::claim_spelling(R"(tile @a/b.tif #r)") == R"(tile @a/b.tif #r)");
+  test::RedisServer redis;
+  queue::Connection connection{queue::parse_redis_url(redis.url())};
+  const queue::Keys keys("q");
+  const std::string location = "/out/tiles.*.jsonl";
+  const queue::Claim older{location, "chips #old", {{"#old", R"({"creation_options":["predictor=2","COMPRESS=x"]})"}}};
+  const queue::Claim now{location, "chips #new", {{"#new", R"({"creation_options":["COMPRESS=x","PREDICTOR=2"]})"}}};
+  REQUIRE(queue::record_claims(connection, keys, {older}, false).empty());
+  CHECK(queue::record_claims(connection, keys, {now}, false).size() == 1);  // as text: other work
+  CHECK(queue::record_claims(connection, keys, {now}, false, 500, fleet::claim_spelling).empty());  // was: refused
+  const queue::Claim other{location, "chips #lzw", {{"#lzw", R"({"creation_options":["COMPRESS=LZW"]})"}}};
+  CHECK(queue::record_claims(connection, keys, {other}, false, 500, fleet::claim_spelling).size() == 1);
 }
