@@ -131,6 +131,12 @@ void describe_tile(GDALDataset& dataset, const TileLook& look, const TilePlace& 
     if (tiff && i < look.descriptions.size() && !look.descriptions[i].empty()) {
       band->SetDescription(look.descriptions[i].c_str());
     }
+    if (tiff && i < look.meanings.size()) {
+      const auto& meaning = look.meanings[i];
+      if (meaning.scale) band->SetScale(*meaning.scale);
+      if (meaning.offset) band->SetOffset(*meaning.offset);
+      if (!meaning.unit.empty()) band->SetUnitType(meaning.unit.c_str());
+    }
   }
   if (tiff) {
     for (const auto& [key, value] : look.metadata) dataset.SetMetadataItem(key.c_str(), value.c_str());

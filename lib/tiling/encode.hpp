@@ -28,6 +28,12 @@ struct TileLook {
   std::vector<GDALColorInterp> colors;    // per written band
   std::vector<std::string> descriptions;  // per written band: the scene's ("nir"), GTiff/COG only
   std::vector<GDALColorEntry> palette;    // a one-band palette scene's colour table (GTiff, COG, PNG): the tile's too
+  // What a band's values mean (reflectance = value × scale + offset, in unit): per written band, GTiff/COG only.
+  struct Meaning {
+    std::optional<double> scale, offset;
+    std::string unit;
+  };
+  std::vector<Meaning> meanings;
   std::vector<std::pair<std::string, std::string>> metadata;  // GTiff/COG only (provenance)
 };
 

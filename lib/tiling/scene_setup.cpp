@@ -171,6 +171,18 @@ std::vector<ByteRange> scale_ranges(GDALDataset& dataset, TileScene& scene, cons
 
 // Tokens bound the tiles in flight, not a tile's size: one tile larger than the budget is refused here
 // rather than allocated (a padded 65536-px tile of a small scene would be gigabytes of fill).
+// A band's scale, offset and unit, which a tile of its values keeps (not one scaled to 8 bits: its values are others).
+TileLook::Meaning band_meaning(GDALRasterBand& band, bool scaled_to_byte) {
+  TileLook::Meaning meaning;
+  if (scaled_to_byte) return meaning;
+  int has_scale = 0, has_offset = 0;
+  const double scale = band.GetScale(&has_scale), offset = band.GetOffset(&has_offset);
+  if (has_scale != 0 && scale != 1) meaning.scale = scale;
+  if (has_offset != 0 && offset != 0) meaning.offset = offset;
+  meaning.unit = band.GetUnitType();
+  return meaning;
+}
+
 void check_tile_fits_memory(const TileScene& scene, const TileOptions& options) {
   const auto mib = [](std::size_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; };
   const std::size_t needed = scene.pixel_bytes_per_tile();
@@ -321,6 +333,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
     look.nodata.push_back(nodata);
     look.colors.push_back(dataset->GetRasterBand(scene.read_bands[i])->GetColorInterpretation());
     look.descriptions.emplace_back(dataset->GetRasterBand(scene.read_bands[i])->GetDescription());
+    look.meanings.push_back(band_meaning(*dataset->GetRasterBand(scene.read_bands[i]), scene.scale));
   }
   // A palette scene's tiles keep its colours: without the table their values are colour numbers read as grey.
   const bool keeps_palette =

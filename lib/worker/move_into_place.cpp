@@ -1,13 +1,17 @@
 // Moving a committed task's files from its staging directory into place, and clearing staging: what any worker
 // may do for a commit, its own or one a dead worker left (Settler::finish_orphans).
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -54,6 +58,83 @@ std::optional<std::pair<dev_t, ino_t>> own_guard(const std::string& dir, const E
 bool still_own(const std::string& dir, const EarlierFiles& earlier, const std::pair<dev_t, ino_t>& own) {
   struct stat now {};
   return ::stat((dir + "/" + earlier.guard).c_str(), &now) == 0 && now.st_dev == own.first && now.st_ino == own.second;
+}
+
+// Thrown by remove_earlier_files' check: the commit is no longer this one's, nothing more is removed.
+struct LeftToOthers {};
+
+// A file set aside to be removed: its place and the name it was renamed to beside it.
+struct SetAside {
+  std::string path, aside;
+};
+
+// The batch's files back in place, each only where nothing took its place meanwhile (link fails on an existing
+// name): a later run's file written there stands; the earlier one is dropped.
+void put_back(const std::vector<SetAside>& batch) {
+  for (const auto& f : batch) {
+    if (::link(f.aside.c_str(), f.path.c_str()) != 0 && errno != EEXIST) {
+      const int err = errno;
+      log::get("worker")->warn("cannot put '{}' back from '{}': {}", f.path, f.aside, std::strerror(err));
+      continue;  // left under its aside name, which nothing lists
+    }
+    ::unlink(f.aside.c_str());
+  }
+}
+
+// The earlier run's files this commit no longer lists (earlier.files, each still of its recorded size), removed in
+// batches of up to 1,000: each file is first renamed aside (a hidden name beside it), then the commit is checked to
+// be still this one's (its guard manifest in place, and Redis still holding it as finishing), and only then are the
+// renamed files removed. A worker stalled anywhere in between (SIGSTOP, a slow unlink on NFS) removes nothing a
+// later run wrote since: a file it moved aside after that run wrote it is put back once the check fails.
+void remove_earlier_files(const std::string& dir, const EarlierFiles& earlier, const std::pair<dev_t, ino_t>& own,
+                          const std::set<std::string>& moved, std::set<std::string>& dirs) {
+  const auto mine = ".swath-removing-" + std::to_string(::getpid()) + "-";
+  std::vector<SetAside> batch;
+  const auto settle = [&] {
+    if (batch.empty()) return;
+    const bool still = still_own(dir, earlier, own) && (!earlier.still_finishing || earlier.still_finishing());
+    if (!still) {
+      log::get("worker")->info("the earlier run's files are left: this commit's move was finished by another worker");
+      put_back(batch);
+      batch.clear();
+      throw LeftToOthers{};
+    }
+    std::string failure;
+    for (const auto& f : batch) {
+      if (::unlink(f.aside.c_str()) != 0 && errno != ENOENT && failure.empty()) failure = std::strerror(errno);
+      dirs.insert(fs::path(f.path).parent_path().string());
+    }
+    batch.clear();
+    if (!failure.empty()) {
+      throw core::IoError("cannot remove a file of the task's earlier run in '" + dir + "'", failure,
+                          "check the output's permissions; the move is tried again");
+    }
+  };
+  try {
+    for (const auto& [name, bytes] : earlier.files) {
+      check_output_name(name);
+      const std::string path = dir + "/" + name;
+      std::error_code ec;
+      if (moved.count(name) > 0 || !fs::is_regular_file(fs::symlink_status(path, ec)) ||
+          fs::file_size(path, ec) != bytes || ec)
+        continue;
+      const fs::path at(path);
+      const std::string aside = (at.parent_path() / (mine + at.filename().string())).string();
+      if (::rename(path.c_str(), aside.c_str()) != 0) {
+        const int err = errno;
+        if (err == ENOENT) continue;  // gone meanwhile
+        put_back(batch);
+        throw core::IoError("cannot remove '" + path + "'",
+                            std::string(std::strerror(err)) +
+                                " (a file of the task's earlier run that it did not write again: a tile now blank, "
+                                "or off a smaller scene)",
+                            "check the output's permissions; the move is tried again");
+      }
+      batch.push_back({path, aside});
+      if (batch.size() == 1000) settle();
+    }
+    settle();
+  } catch (const LeftToOthers&) {}
 }
 
 }  // namespace
@@ -122,28 +203,7 @@ void move_into_place(const std::string& staging, const std::string& dir, const s
         "the earlier run's {} file(s) are left: '{}' in place is not this commit's (a later run's)",
         earlier.files.size(), earlier.guard);
   }
-  std::size_t removals = 0;
-  for (const auto& [name, bytes] : own ? earlier.files : std::map<std::string, std::uint64_t>{}) {
-    check_output_name(name);
-    if (!still_own(dir, earlier, *own)) break;
-    if (removals++ % 1000 == 0 && earlier.still_finishing && !earlier.still_finishing()) {
-      log::get("worker")->info("the earlier run's files are left: this commit's move was finished by another worker");
-      break;
-    }
-    const std::string path = dir + "/" + name;
-    std::error_code ec;
-    if (moved.count(name) > 0 || !fs::is_regular_file(fs::symlink_status(path, ec)) ||
-        fs::file_size(path, ec) != bytes || ec)
-      continue;
-    if (!fs::remove(path, ec) && ec) {
-      throw core::IoError("cannot remove '" + path + "'",
-                          ec.message() +
-                              " (a file of the task's earlier run that it "
-                              "did not write again: a tile now blank, or off a smaller scene)",
-                          "check the output's permissions; the move is tried again");
-    }
-    dirs.insert(fs::path(path).parent_path().string());
-  }
+  if (own) remove_earlier_files(dir, earlier, *own, moved, dirs);
   // Redis is told the files are in place only once their renames are on disk: a host crash after `finished` would
   // otherwise lose them with nothing left to move them again.
   for (const auto& d : dirs) core::sync_directory(d);

@@ -92,15 +92,17 @@ struct EarlierFiles {
   std::map<std::string, std::uint64_t> files;  // relative name → the size the previous run recorded
   std::string guard;                           // the new run's manifest, which no longer lists them
   std::string guard_sha256;                    // its hash as the new run wrote it
-  // Asked before the first removal and every 1,000: whether the commit is still the task's unfinished one (a worker
-  // that stalled past its hold finds another finished the move, and the task may have run again since).
+  // Asked after each batch of up to 1,000 files is renamed aside, before they are removed: whether the commit is
+  // still the task's unfinished one (a worker that stalled past its hold finds another finished the move, and the
+  // task may have run again since: the files set aside are put back where nothing took their place).
   std::function<bool()> still_finishing = nullptr;
 };
 
 // Moves each file (a relative path, parents created) from `staging` to `dir`, skipping files already moved; then
-// removes the `earlier` files, each only while still of its recorded size (another size is not swath's) and while
-// the guard manifest in place is the one this commit wrote (a worker that stalled past its hold finds a later run's
-// there, whose files these may be, and removes nothing); removes `staging` and stale attempts. Idempotent: a later
+// removes the `earlier` files, each only while still of its recorded size (another size is not swath's): renamed
+// aside first, removed once the guard manifest in place is still the one this commit wrote and Redis still holds the
+// commit (a worker that stalled past its hold finds a later run's there, whose files these may be, and puts back
+// what it set aside, never over a file written since); removes `staging` and stale attempts. Idempotent: a later
 // worker may finish the move of a dead one.
 void move_into_place(const std::string& staging, const std::string& dir, const std::vector<std::string>& names,
                      const EarlierFiles& earlier = {});

@@ -85,3 +85,25 @@ TEST_CASE("tile: bands of different nodata values are refused for GTiff (one val
   options.output_dir = dir / "png";
   CHECK(tiling::tile_scenes(options).written == 4);
 }
+
+TEST_CASE("tile: GTiff tiles keep a band's scale, offset and unit (what its values mean); 8-bit PNG tiles do not") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "so.tif", {.width = 40, .height = 40, .bands = 1, .type = GDT_UInt16});
+  {
+    auto dataset = open(scene, true);
+    auto* band = dataset->GetRasterBand(1);
+    REQUIRE(band->SetScale(0.0001) == CE_None);
+    REQUIRE(band->SetOffset(-0.1) == CE_None);
+    REQUIRE(band->SetUnitType("reflectance") == CE_None);
+  }
+  tiling::tile_scenes(test::tile_options(scene, dir / "out", 32));
+  const auto tile = open(dir / "out/so/r000000_c000000.tif");
+  int has_scale = 0, has_offset = 0;
+  CHECK(tile->GetRasterBand(1)->GetScale(&has_scale) == doctest::Approx(0.0001));  // was: none
+  CHECK(tile->GetRasterBand(1)->GetOffset(&has_offset) == doctest::Approx(-0.1));
+  CHECK(has_scale == 1);
+  CHECK(std::string(tile->GetRasterBand(1)->GetUnitType()) == "reflectance");
+  auto png = test::tile_options(scene, dir / "png", 32);
+  png.format = tiling::Format::png;  // --scale maps the values to 8 bits: scale and offset would lie
+  CHECK(tiling::tile_scenes(png).written == 4);
+}

@@ -370,6 +370,41 @@ TEST_CASE("worker: a move finished late, after a later run's manifest took its p
   CHECK_FALSE(fs::exists(out + "/s/r000000_c000001.tif"));
 }
 
+TEST_CASE("worker: a worker stalled after it chose an earlier file to remove leaves a later run's file there") {
+  test::ScratchDir dir;
+  const std::string out = dir / "out";
+  const std::string staging = out + "/.swath-staging/t.token";
+  test::write_text(out + "/tiles.t.jsonl", "this commit's\n");  // moved into place already
+  test::write_text(out + "/s/r000000_c000001.tif", "12345");    // the earlier run's tile: to be removed
+  worker::EarlierFiles earlier{{{"s/r000000_c000001.tif", 5}}, "tiles.t.jsonl", core::sha256_hex("this commit's\n")};
+  // Checked still this commit's, then the stall: another worker finished the move and the task ran again, writing
+  // that tile anew before this worker's removal ran.
+  earlier.still_finishing = [&] {
+    test::write_text(out + "/s/r000000_c000001.tif", "54321");
+    return true;
+  };
+  worker::move_into_place(staging, out, {"tiles.t.jsonl"}, earlier);
+  CHECK(core::read_file(out + "/s/r000000_c000001.tif") == "54321");  // was: removed, listed by the later manifest
+  // The stall before the check: found no longer this commit's, the later run's file stands.
+  test::write_text(out + "/s/r000000_c000001.tif", "12345");
+  earlier.still_finishing = [&] {
+    test::write_text(out + "/s/r000000_c000001.tif", "54321");
+    return false;
+  };
+  worker::move_into_place(staging, out, {"tiles.t.jsonl"}, earlier);
+  CHECK(core::read_file(out + "/s/r000000_c000001.tif") == "54321");
+  // Stalled before the later run wrote it: the file set aside is put back, for the later run to replace.
+  test::write_text(out + "/s/r000000_c000001.tif", "12345");
+  earlier.still_finishing = [] { return false; };
+  worker::move_into_place(staging, out, {"tiles.t.jsonl"}, earlier);
+  CHECK(core::read_file(out + "/s/r000000_c000001.tif") == "12345");
+  // Still this commit's: removed, and nothing set aside is left.
+  earlier.still_finishing = [] { return true; };
+  worker::move_into_place(staging, out, {"tiles.t.jsonl"}, earlier);
+  CHECK_FALSE(fs::exists(out + "/s/r000000_c000001.tif"));
+  CHECK(std::distance(fs::directory_iterator(out + "/s"), fs::directory_iterator()) == 0);
+}
+
 TEST_CASE("worker: lease sizes: one per free slot for long tasks, batches for short ones") {
   using worker::tasks_to_lease;
   // Nothing measured yet: what the free slots can start.
