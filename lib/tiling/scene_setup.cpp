@@ -246,6 +246,8 @@ void check_scene_fits(const TileOptions& options, const raster::SceneInfo& info)
   raster::require_north_up(info);
   raster::require_on_earth(info);
   const auto bands = choose_bands(options, info);
+  refuse_nodata_per_band(info, bands, options.format);
+  refuse_palette_loss(info, bands, options.format);
   if (format_needs_byte(options.format)) {
     raster::require_real_pixels(info, format_name(options.format) + " tiles (scaled to 8 bits)");
     check_band_count(options.format, bands, info);
@@ -310,7 +312,6 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
     scene.fill.push_back(nodata.value_or(0.0));  // alpha without nodata pads as 0: transparent
     scene.blank_rule.nodata.push_back(nodata);
   }
-  refuse_nodata_per_band(scene, options, path);
 
   check_tile_fits_memory(scene, options);
   scene.scale = format_needs_byte(options.format) && info.data_type != GDT_Byte;

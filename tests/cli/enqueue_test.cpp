@@ -172,6 +172,12 @@ TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit
     const std::unique_ptr<GDALDataset> dataset(GDALDataset::Open(local.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
     REQUIRE(dataset->SetProjection(R"(LOCAL_CS["site grid",UNIT["metre",1]])") == CE_None);
   }
+  {  // a VRT whose bands declare different nodata values, which a GTiff tile cannot (was: queued, then dead)
+    const std::unique_ptr<GDALDataset> source(GDALDataset::Open(scene.c_str(), GDAL_OF_RASTER));
+    const std::unique_ptr<GDALDataset> vrt(GetGDALDriverManager()->GetDriverByName("VRT")->CreateCopy(
+        (dir / "in/bands.vrt").c_str(), source.get(), FALSE, nullptr, nullptr, nullptr));
+    for (int b = 1; b <= 3; ++b) REQUIRE(vrt->GetRasterBand(b)->SetNoDataValue(b) == CE_None);
+  }
   struct Case {
     std::vector<std::string> args;
     std::string message;
@@ -190,6 +196,7 @@ TEST_CASE("enqueue: what every worker would dead-letter is refused at once (exit
       {{"--kind", "tile", dir / "in/tiles.jsonl.tif"},
        "its tiles would go into a directory named 'tiles.jsonl', a file this run writes (hint: give the scene another "
        "file name (a symbolic link will do), and enqueue that)"},
+      {{"--kind", "tile", dir / "in/bands.vrt"}, "its bands declare different nodata values (band 1 1, band 2 2)"},
       {{"--kind", "tile", scene, "--options", R"({"format":"PNGG"})"}, "unknown format 'PNGG'"},
       {{"--kind", "tile", scene, "--options", R"({"bands":"0"})"}, "task option bands: bad band '0'"},
       {{"--kind", "tile", scene, "--options", R"({"bands":[1,4]})"},

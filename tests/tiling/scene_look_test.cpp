@@ -3,6 +3,7 @@
 
 #include <gdal_priv.h>
 
+#include <cmath>
 #include <memory>
 
 #include "core/errors.hpp"
@@ -35,6 +36,15 @@ TEST_CASE("tile: a palette scene's tiles keep its colour table (GTiff, PNG)") {
     table.SetColorEntry(2, &green);
     REQUIRE(dataset->GetRasterBand(1)->SetColorTable(&table) == CE_None);
   }
+  for (const auto format : {tiling::Format::jpeg, tiling::Format::webp}) {  // was: grey tiles of the index numbers
+    auto options = test::tile_options(scene, dir / "lossy", 32);
+    options.format = format;
+    CHECK_THROWS_WITH_AS(tiling::tile_scenes(options), doctest::Contains("tiles cannot keep its colour table"),
+                         core::DataError);
+  }
+  auto three = test::tile_options(scene, dir / "three", 32);
+  three.bands = {1, 1, 1};
+  CHECK_THROWS_WITH_AS(tiling::tile_scenes(three), doctest::Contains("several bands"), core::DataError);
   for (const auto format : {tiling::Format::gtiff, tiling::Format::png}) {
     auto options = test::tile_options(scene, dir / ("out-" + tiling::format_name(format)), 32);
     options.format = format;
@@ -46,6 +56,12 @@ TEST_CASE("tile: a palette scene's tiles keep its colour table (GTiff, PNG)") {
     REQUIRE_MESSAGE(table != nullptr, tiling::format_name(format));  // was: none, the indices read as grey
     CHECK(table->GetColorEntry(2)->c2 == 128);
     CHECK(tile->GetRasterBand(1)->GetColorInterpretation() == GCI_PaletteIndex);
+    const auto padded = open(dir / ("out-" + tiling::format_name(format)) + "/landcover/r000001_c000001." +
+                             tiling::file_extension(format));  // rows 32-63 of 48
+    REQUIRE(padded != nullptr);
+    int has_nodata = 0;
+    padded->GetRasterBand(1)->GetNoDataValue(&has_nodata);
+    CHECK(has_nodata == 0);  // index 0 is a colour, not declared nodata (was: transparent in edge tiles only)
   }
 }
 
@@ -55,6 +71,9 @@ TEST_CASE("tile: a nodata value the band's type cannot hold is no nodata: paddin
       dir / "nd.tif",
       {.width = 40, .height = 40, .bands = 1, .type = GDT_Byte, .pixel = [](int, int, int) { return 7; }});
   REQUIRE(open(scene, true)->GetRasterBand(1)->SetNoDataValue(-9999) == CE_None);
+  SUBCASE("NaN, which no Byte pixel holds either") {
+    REQUIRE(open(scene, true)->GetRasterBand(1)->SetNoDataValue(std::nan("")) == CE_None);
+  }
   const auto report = tiling::tile_scenes(test::tile_options(scene, dir / "out", 32));
   CHECK(report.written == 4);
   const auto edge = open(dir / "out/nd/r000000_c000001.tif");
