@@ -88,7 +88,6 @@ void put_back(const std::vector<SetAside>& batch) {
 // later run wrote since: a file it moved aside after that run wrote it is put back once the check fails.
 void remove_earlier_files(const std::string& dir, const EarlierFiles& earlier, const std::pair<dev_t, ino_t>& own,
                           const std::set<std::string>& moved, std::set<std::string>& dirs) {
-  const auto mine = ".swath-removing-" + std::to_string(::getpid()) + "-";
   std::vector<SetAside> batch;
   const auto settle = [&] {
     if (batch.empty()) return;
@@ -118,8 +117,9 @@ void remove_earlier_files(const std::string& dir, const EarlierFiles& earlier, c
       if (moved.count(name) > 0 || !fs::is_regular_file(fs::symlink_status(path, ec)) ||
           fs::file_size(path, ec) != bytes || ec)
         continue;
-      const fs::path at(path);
-      const std::string aside = (at.parent_path() / (mine + at.filename().string())).string();
+      // A temporary's name: unique per host, process and call (a pod's pid is often 1), hidden, and swept as a killed
+      // run's temporary by a later `swath tile` there.
+      const std::string aside = core::temporary_path_for(path);
       if (::rename(path.c_str(), aside.c_str()) != 0) {
         const int err = errno;
         if (err == ENOENT) continue;  // gone meanwhile
