@@ -77,11 +77,14 @@ void parse_tcp(const std::string& rest, RedisEndpoint& endpoint) {
     if (endpoint.host.empty()) throw bad_url("no host");
     return;
   }
+  // "redis://" alone, or "redis:///0", names no server: not the default's 127.0.0.1:6379 without a word.
+  if (hostport.empty()) throw bad_url("no host");
   const auto colon = hostport.rfind(':');
   if (colon != std::string::npos) {
     endpoint.host = hostport.substr(0, colon);
     endpoint.port = parse_number(hostport.substr(colon + 1), "port", 65535);
-  } else if (!hostport.empty()) {
+    if (endpoint.port == 0) throw bad_url("port 0 is no port a server listens on");
+  } else {
     endpoint.host = hostport;
   }
   if (endpoint.host.empty()) throw bad_url("no host");

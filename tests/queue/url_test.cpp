@@ -43,9 +43,10 @@ TEST_CASE("queue: redis URLs with user, password, port and database") {
 }
 
 TEST_CASE("queue: malformed redis URLs are usage errors that never echo the password") {
-  for (const char* url : {"http://x:1", "redis://u:hunter2@host:notaport", "redis://u:hunter2@host:99999/0",
-                          "redis://u:hunter2@host:1/x", "unix://relative.sock", "rediss://u:hunter2@h:1",
-                          "redis://u:hunter2@[::1", "redis://u:hunter2@[::1]x", "redis://u:hunter2@[]:1"}) {
+  for (const char* url :
+       {"http://x:1", "redis://u:hunter2@host:notaport", "redis://u:hunter2@host:99999/0", "redis://u:hunter2@host:1/x",
+        "unix://relative.sock", "rediss://u:hunter2@h:1", "redis://u:hunter2@[::1", "redis://u:hunter2@[::1]x",
+        "redis://u:hunter2@[]:1", "redis://", "redis:///0", "redis://u:hunter2@h:0"}) {  // were: 127.0.0.1:6379, port 0
     CAPTURE(url);
     try {
       queue::parse_redis_url(url);
