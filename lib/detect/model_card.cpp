@@ -117,9 +117,12 @@ ModelCard load_model_card(const std::string& path) {
     throw core::IoError("model card '" + path + "'", "it is a directory",
                         "name the card, the YAML next to its .onnx (see models/vehicles.yaml)");
   }
-  const std::string hint = std::filesystem::path(path).extension() == ".onnx"
-                               ? "pass the model's card (the YAML naming this .onnx), not the .onnx itself"
-                               : "a card is the YAML next to its .onnx (see models/vehicles.yaml)";
+  // The model where its card belongs: a wrong argument (exit 2), not a broken file.
+  if (std::filesystem::path(path).extension() == ".onnx") {
+    throw core::UsageError("model card '" + path + "'", "it is an ONNX model, not its card",
+                           "pass the model's card (the YAML naming this .onnx), not the .onnx itself");
+  }
+  const std::string hint = "a card is the YAML next to its .onnx (see models/vehicles.yaml)";
   YAML::Node root;
   try {
     root = YAML::Load(core::read_file(path));

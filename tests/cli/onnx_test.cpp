@@ -145,7 +145,8 @@ TEST_CASE("onnx: a card's field out of range or a key it does not know is refuse
   // The .onnx where its card belongs: the hint says which file to pass.
   fs::copy_file(kModels + "good.onnx", dir / "plain.onnx");
   const auto r = test::swath({"detect", "--check-model", dir / "plain.onnx"});
-  CHECK(r.exit_code == 1);
+  CHECK(r.exit_code == 2);  // a wrong argument (was: exit 1, as a broken card)
+  CHECK(r.err.find("it is an ONNX model, not its card") != std::string::npos);
   CHECK(r.err.find("not the .onnx itself") != std::string::npos);
 }
 
