@@ -75,7 +75,7 @@ void put_back(const std::vector<SetAside>& batch) {
     if (::link(f.aside.c_str(), f.path.c_str()) != 0 && errno != EEXIST) {
       const int err = errno;
       log::get("worker")->warn("cannot put '{}' back from '{}': {}", f.path, f.aside, std::strerror(err));
-      continue;  // left under its aside name, which nothing lists
+      continue;  // left under its aside name (a temporary's, which a later swath tile sweeps)
     }
     ::unlink(f.aside.c_str());
   }
@@ -91,7 +91,14 @@ void remove_earlier_files(const std::string& dir, const EarlierFiles& earlier, c
   std::vector<SetAside> batch;
   const auto settle = [&] {
     if (batch.empty()) return;
-    const bool still = still_own(dir, earlier, own) && (!earlier.still_finishing || earlier.still_finishing());
+    bool still = false;
+    try {
+      still = still_own(dir, earlier, own) && (!earlier.still_finishing || earlier.still_finishing());
+    } catch (...) {  // Redis unreachable: undecided, so every file goes back and the move is tried again
+      put_back(batch);
+      batch.clear();
+      throw;
+    }
     if (!still) {
       log::get("worker")->info("the earlier run's files are left: this commit's move was finished by another worker");
       put_back(batch);

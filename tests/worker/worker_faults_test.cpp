@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/errors.hpp"
 #include "core/files.hpp"
 #include "core/sha256.hpp"
 #include "log/context.hpp"
@@ -397,6 +398,11 @@ TEST_CASE("worker: a worker stalled after it chose an earlier file to remove lea
   test::write_text(out + "/s/r000000_c000001.tif", "12345");
   earlier.still_finishing = [] { return false; };
   worker::move_into_place(staging, out, {"tiles.t.jsonl"}, earlier);
+  CHECK(core::read_file(out + "/s/r000000_c000001.tif") == "12345");
+  // Redis unreachable at the check: undecided, the file goes back and the move fails (it is tried again).
+  test::write_text(out + "/s/r000000_c000001.tif", "12345");
+  earlier.still_finishing = []() -> bool { throw core::IoError("Redis at x is unreachable", "no connection"); };
+  CHECK_THROWS_AS(worker::move_into_place(staging, out, {"tiles.t.jsonl"}, earlier), core::IoError);
   CHECK(core::read_file(out + "/s/r000000_c000001.tif") == "12345");
   // Still this commit's: removed, and nothing set aside is left.
   earlier.still_finishing = [] { return true; };
