@@ -203,6 +203,25 @@ std::vector<std::string> keep_classes(const std::vector<std::string>& classes, s
   return warnings;
 }
 
+// A detection class that the truth spells only in another case ("ship", "Ship"): classes compare exactly, so its
+// boxes score nothing, without a word.
+std::vector<std::string> case_only_differences(const std::vector<Box>& detections, const std::vector<Box>& truths) {
+  std::set<std::string> found, truth;
+  for (const auto& b : detections) found.insert(b.cls);
+  for (const auto& b : truths) truth.insert(b.cls);
+  std::vector<std::string> warnings;
+  for (const auto& cls : found) {
+    if (truth.count(cls) != 0) continue;
+    for (const auto& t : truth) {
+      if (core::to_lower(t) != core::to_lower(cls)) continue;
+      warnings.push_back("detections' class '" + cls + "' is the truth's '" + t +
+                         "' in another case: classes compare exactly, so its boxes match none (rename one)");
+      break;
+    }
+  }
+  return warnings;
+}
+
 }  // namespace
 
 EvalReport evaluate_files(const std::string& detections_path, const std::string& truth_path, double iou_threshold,
@@ -211,6 +230,7 @@ EvalReport evaluate_files(const std::string& detections_path, const std::string&
   auto [detections, truths] = read_boxes(detections_path, truth_path);
   std::vector<std::string> warnings;
   if (!classes.empty()) warnings = keep_classes(classes, detections, truths);
+  for (auto& warning : case_only_differences(detections, truths)) warnings.push_back(std::move(warning));
   auto report = evaluate(std::move(detections), std::move(truths), iou_threshold);
   report.warnings = std::move(warnings);
   return report;

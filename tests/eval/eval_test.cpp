@@ -131,6 +131,15 @@ TEST_CASE("eval: an empty GeoJSON (no features, so no attributes) is evaluated a
   CHECK(missed.overall.truths == 1);
   CHECK(missed.overall.detections == 0);
   CHECK(missed.overall.recall == 0);
+  std::string upper = one;
+  upper.replace(upper.find("\"ship\""), 6, "\"Ship\"");
+  test::write_text(dir / "upper.geojson", upper);
+  const auto cased = eval::evaluate_files(dir / "one.geojson", dir / "upper.geojson");
+  CHECK(cased.overall.true_positives == 0);
+  REQUIRE(cased.warnings.size() == 1);  // was: none, every score 0 without a word
+  CHECK(cased.warnings[0] ==
+        "detections' class 'ship' is the truth's 'Ship' in another case: classes compare "
+        "exactly, so its boxes match none (rename one)");
   const auto false_alarm = eval::evaluate_files(dir / "one.geojson", dir / "none.geojson");
   CHECK(false_alarm.overall.false_positives == 1);
   CHECK(eval::evaluate_files(dir / "none.geojson", dir / "none.geojson").overall.truths == 0);
