@@ -5,6 +5,7 @@
 #include <charconv>
 #include <functional>
 #include <map>
+#include <optional>
 #include <unordered_set>
 
 #include "core/errors.hpp"
@@ -16,6 +17,7 @@
 #include "fleet/manifest_queuer.hpp"
 #include "fleet/plan_steps.hpp"
 #include "queue/claims.hpp"
+#include "raster/fingerprint.hpp"
 
 namespace swath::fleet {
 
@@ -151,10 +153,13 @@ std::vector<queue::Task> plan_tasks(const PlanOptions& given, std::int64_t now_m
       tasks.push_back(make_task(options, {path}, options.options, now_ms, job));
       return;
     }
+    // The workers' scenes are not looked at here (--worker-paths); nor is one that cannot be opened (checked later).
+    const auto fingerprint = options.worker_paths ? std::nullopt : raster::scene_fingerprint(path);
     for (std::size_t i = 0; i < options.shards; ++i) {
       core::Json sharded = options.options;
       sharded.set("shard", std::to_string(i) + "/" + std::to_string(options.shards));
       tasks.push_back(make_task(options, {path}, std::move(sharded), now_ms, job));
+      if (fingerprint) expect_scene(tasks.back(), *fingerprint);
     }
   };
   if (is_pyramid_plan(options)) {

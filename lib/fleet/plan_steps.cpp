@@ -88,6 +88,11 @@ queue::Task make_task(const PlanOptions& options, std::vector<std::string> input
   return task;
 }
 
+void expect_scene(queue::Task& task, const std::string& fingerprint) {
+  task.options.set("scene_fingerprint", fingerprint);
+  task.slice_keys.emplace_back("scene_fingerprint");
+}
+
 bool is_pyramid_plan(const PlanOptions& options) {
   const auto* grid = options.options.find("grid");
   return options.kind == "tile" && grid != nullptr && *grid == core::Json("xyz");

@@ -25,6 +25,12 @@ std::string job_of(const PlanOptions& options, const core::Json& task_options);
 queue::Task make_task(const PlanOptions& options, std::vector<std::string> inputs, core::Json task_options,
                       std::int64_t now_ms, const std::string& job);
 
+// A scene's share of tile work (a shard) checked by its worker against the scene as `fingerprint` found it here:
+// shards that run on either side of a rewrite would mix two scenes' tiles in one output. Not part of the task's
+// identity (set after its id), so the same work enqueued again with --force takes the scene's new fingerprint
+// under the same ids, and its manifests replace the earlier run's.
+void expect_scene(queue::Task& task, const std::string& fingerprint);
+
 // A tile plan whose options say grid xyz.
 bool is_pyramid_plan(const PlanOptions& options);
 

@@ -58,14 +58,15 @@ std::vector<std::int64_t> selected_indices(const core::Json& options) {
   return out;
 }
 
-// A manifest's tile task: the fingerprint of the one scene its tiles were cut from.
+// A manifest's tile task: the fingerprint of the one scene its tiles were cut from; a shard's: of its scene as
+// enqueue found it (fleet::expect_scene).
 std::vector<std::string> scene_fingerprints(const queue::Task& task) {
   const auto* value = task.options.find("scene_fingerprint");
   if (value == nullptr) return {};
   if (!value->is_string() || task.inputs.size() != 1)
     throw core::DataError("task option 'scene_fingerprint'",
                           "is " + value->dump() + " for " + std::to_string(task.inputs.size()) + " scene(s)",
-                          "enqueue sets it, for one scene, from a tiles.jsonl manifest's header");
+                          "enqueue sets it, for one scene: a tiles.jsonl manifest's or a shard's");
   return {value->as_string()};
 }
 

@@ -282,12 +282,18 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
   if (!expected_fingerprint.empty() && fingerprint != expected_fingerprint &&
       raster::file_fingerprint(path) != expected_fingerprint) {
     // Tiles cut from another file would be listed under the manifest's ids (and one smaller, or of other bands,
-    // would fail as if the options were wrong).
-    throw core::DataError("scene '" + path + "'",
-                          "its fingerprint " + fingerprint.value_or("(unreadable)") + " is not " +
-                              expected_fingerprint +
-                              ", the file's whose tiles were listed: it was rewritten or replaced since",
-                          "tile the scene anew with `swath tile` and enqueue the new manifest");
+    // would fail as if the options were wrong); a fleet shard's would not fit its other shards', cut from the file
+    // as it was.
+    const bool shard = options.shard.count > 1;
+    throw core::DataError(
+        "scene '" + path + "'",
+        "its fingerprint " + fingerprint.value_or("(unreadable)") + " is not " + expected_fingerprint +
+            (shard ? ", the file's that was enqueued: it was rewritten or replaced since, so this shard's tiles would "
+                     "not fit those of the shards that ran before"
+                   : ", the file's whose tiles were listed: it was rewritten or replaced since"),
+        shard ? "once the job is finished (swath queue jobs), enqueue the same work again with --force: every shard "
+                "runs again on the scene as it is now"
+              : "tile the scene anew with `swath tile` and enqueue the new manifest");
   }
   auto info = raster::describe_scene(*dataset, path);
   check_scene_fits(options, info);

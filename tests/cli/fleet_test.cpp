@@ -170,6 +170,50 @@ TEST_CASE("fleet tile: a scene that fails to open is dead-lettered at once with 
   CHECK(hashes(dir / "out", "").empty());
 }
 
+TEST_CASE("fleet tile: a scene rewritten between its shards' runs: later shards dead; --force redoes every shard") {
+  test::RedisServer redis;
+  test::ScratchDir dir;
+  const auto scene = scene_with_known_pixels(dir, 128, 96);
+  const std::vector<std::string> enqueue{"enqueue",   "--kind",   "tile", scene,       "--output",
+                                         dir / "out", "--shards", "2",    "--options", R"({"size":32})"};
+  REQUIRE(test::swath(with_redis(redis, enqueue)).exit_code == 0);
+  auto r = test::swath(with_redis(redis, {"worker", "--max-tasks", "1", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(core::Json::parse(r.out).at("committed").as_int() == 1);
+  const auto first_shard = hashes(dir / "out", "");
+  // The same size and grid, other pixels (a reprocessed scene written over the old one).
+  test::SceneSpec spec;
+  spec.width = 128;
+  spec.height = 96;
+  spec.pixel = [](int b, int x, int y) { return b * 1000 + (x * 11 + y * 5) % 991; };
+  test::make_scene(scene, spec);
+  r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("dead").as_int() == 1);  // was committed: a grid of two scenes' tiles, exit 0
+  CHECK(hashes(dir / "out", "") == first_shard);
+  r = test::swath(with_redis(redis, {"queue", "dead", "list", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  const auto dead = core::Json::parse(r.out);
+  REQUIRE(dead.at("tasks").as_array().size() == 1);
+  const auto error = dead.at("tasks").as_array().front().at("error").as_string();
+  CHECK_MESSAGE(error.find("rewritten or replaced since") != std::string::npos, error);
+  CHECK_MESSAGE(error.find("--force") != std::string::npos, error);
+
+  // Enqueued again with --force: the same task ids, every shard on the scene as it is now.
+  auto again = enqueue;
+  again.insert(again.end(), {"--force", "--json"});
+  r = test::swath(with_redis(redis, again));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(core::Json::parse(r.out).at("enqueued").as_int() == 2);
+  r = test::swath(with_redis(redis, {"worker", "--exit-when-empty", "--json"}));
+  REQUIRE(r.exit_code == 0);
+  CHECK(core::Json::parse(r.out).at("committed").as_int() == 2);
+  REQUIRE(test::swath({"tile", scene, "-o", dir / "local", "--size", "32"}).exit_code == 0);
+  CHECK(hashes(dir / "out", ".tif") == hashes(dir / "local", ".tif"));
+  CHECK(manifest_tiles(dir / "out") == manifest_tiles(dir / "local"));
+  CHECK(hashes(dir / "out", ".jsonl").size() == 2);  // the shards' manifests, replaced under their names
+}
+
 TEST_CASE("fleet tile: a worker SIGKILLed mid-task leaves no partial tile; another worker completes the task") {
   test::RedisServer redis;
   test::ScratchDir dir;
