@@ -9,7 +9,6 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <string_view>
 
 #include "core/errors.hpp"
 #include "core/files.hpp"
@@ -317,44 +316,6 @@ void check_tasks(std::vector<queue::Task>& tasks, bool open_scenes) {
     if (task.kind == "checksum") claim_checksums(task);
   }
   (void)queue::plan_claims(tasks);  // two works of this enqueue in one place: refused before Redis is asked
-}
-
-std::string claim_spelling(const std::string& text) {
-  static const std::string key = "\"creation_options\":[";
-  std::string out;
-  std::size_t from = 0;
-  for (auto at = text.find(key, from); at != std::string::npos; at = text.find(key, from)) {
-    const std::size_t open = at + key.size() - 1;
-    std::size_t end = open + 1;  // the list's ']': the first outside a JSON string
-    for (bool in_string = false; end < text.size(); ++end) {
-      const char c = text[end];
-      if (in_string) {
-        if (c == '\\')
-          ++end;
-        else if (c == '"')
-          in_string = false;
-      } else if (c == '"') {
-        in_string = true;
-      } else if (c == ']') {
-        break;
-      }
-    }
-    if (end >= text.size()) break;
-    out.append(text, from, open - from);
-    try {
-      const core::Json given = core::Json::parse(std::string_view(text).substr(open, end + 1 - open));
-      std::vector<std::string> items;
-      for (const auto& item : given.as_array()) items.push_back(item.as_string());
-      core::Json canonical = core::Json::array();
-      for (auto& item : tiling::canonical_creation_options(std::move(items))) canonical.push_back(std::move(item));
-      out += canonical.dump();
-    } catch (const core::Error&) {
-      out.append(text, open, end + 1 - open);  // not a list of strings: compared as it is
-    }
-    from = end + 1;
-  }
-  out.append(text, from, std::string::npos);
-  return out;
 }
 
 }  // namespace swath::fleet

@@ -22,9 +22,4 @@ namespace swath::fleet {
 // no onnx model, no output directory.
 void check_tasks(std::vector<queue::Task>& tasks, bool open_scenes = true);
 
-// A claim's text (queue::ClaimSpelling) with each "creation_options" list as this swath records it
-// (tiling::canonical_creation_options): an older enqueue's claim of the same work, its creation options as given
-// (another order, lower-case keys), is the same work.
-std::string claim_spelling(const std::string& text);
-
 }  // namespace swath::fleet

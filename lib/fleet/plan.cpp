@@ -12,6 +12,7 @@
 #include "core/files.hpp"
 #include "core/json_lines.hpp"
 #include "core/text.hpp"
+#include "fleet/claim_spelling.hpp"
 #include "fleet/enqueue_check.hpp"
 #include "fleet/manifest_batches.hpp"
 #include "fleet/manifest_queuer.hpp"

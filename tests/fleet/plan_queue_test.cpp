@@ -8,6 +8,7 @@
 #include "core/cancel.hpp"
 #include "core/errors.hpp"
 #include "core/files.hpp"
+#include "fleet/claim_spelling.hpp"
 #include "fleet/enqueue_check.hpp"
 #include "fleet/plan.hpp"
 #include "queue/claims.hpp"
