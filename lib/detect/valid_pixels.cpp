@@ -38,7 +38,10 @@ raster::NoDataRule no_data_rule(const raster::SceneInfo& info, std::vector<int>&
     const auto& nodata = index < info.nodata.size() ? info.nodata[index] : std::nullopt;
     rule.nodata.push_back(nodata ? as_read(*nodata, read_type) : std::nullopt);
   }
-  if (info.alpha_band > 0) {
+  if (info.masked) {  // a mask band, as alpha: 0 where there is no data (GDAL reads it rather than an alpha band)
+    rule.alpha_index = static_cast<int>(read_bands.size());
+    read_bands.push_back(raster::mask_band);
+  } else if (info.alpha_band > 0) {
     const auto at = std::find(read_bands.begin(), read_bands.end(), info.alpha_band);
     rule.alpha_index = static_cast<int>(at - read_bands.begin());
     if (at == read_bands.end()) read_bands.push_back(info.alpha_band);

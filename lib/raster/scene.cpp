@@ -161,6 +161,7 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
     if (band->GetColorInterpretation() == GCI_AlphaBand && info.alpha_band == 0) info.alpha_band = b;
   }
   info.palette = first->GetColorTable() != nullptr;
+  info.masked = first->GetMaskFlags() == GMF_PER_DATASET;
   info.truncated = truncation_of(dataset, path);
   return info;
 }

@@ -11,6 +11,9 @@
 
 namespace swath::raster {
 
+// In a list of bands to read: the scene's mask band (SceneInfo::masked), 0 where the pixel has no data, else 255.
+inline constexpr int mask_band = 0;
+
 struct SceneInfo {
   std::string path;
   std::int64_t width = 0;
@@ -23,7 +26,10 @@ struct SceneInfo {
   std::string crs_wkt;                             // "" when the scene has no CRS
   std::vector<std::optional<double>> nodata;       // per band
   int alpha_band = 0;                              // 1-based band with an alpha/mask role, 0 if none
-  bool palette = false;                            // band 1 holds colour-table indices (a land-cover map)
+  // A mask band for all bands (an internal or .msk mask: orthophotos in JPEG keep their footprint there), which
+  // WindowReader reads as band `mask_band`; not an alpha band, a nodata value or a per-band mask.
+  bool masked = false;
+  bool palette = false;  // band 1 holds colour-table indices (a land-cover map)
   // A GeoTIFF whose last block ends past the end of its file: "its last block ends at byte N, the file has M
   // bytes"; "" otherwise. Such a copy often lost its GeoTIFF keys too (they are written late in the file).
   std::string truncated;

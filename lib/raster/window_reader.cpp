@@ -1,6 +1,7 @@
 // Window reads: clip to the scene, fill the outside, one RasterIO per window.
 #include "raster/window_reader.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/errors.hpp"
@@ -18,6 +19,21 @@ void fill_band(std::byte* first, std::size_t pixels, std::size_t stride, GDALDat
 std::string window_text(const core::Window& w) {
   return std::to_string(w.width) + "x" + std::to_string(w.height) + "+" + std::to_string(w.x) + "+" +
          std::to_string(w.y);
+}
+
+// A window with the scene's mask among its bands, band by band: the mask through band 1's mask band (one for all).
+CPLErr read_with_mask(GDALDataset& dataset, const core::Window& inside, std::byte* origin, GDALDataType type,
+                      const std::vector<int>& bands, GSpacing pixel, GSpacing line, GSpacing band_space) {
+  for (std::size_t i = 0; i < bands.size(); ++i) {
+    GDALRasterBand* band =
+        bands[i] == mask_band ? dataset.GetRasterBand(1)->GetMaskBand() : dataset.GetRasterBand(bands[i]);
+    const CPLErr err =
+        band->RasterIO(GF_Read, static_cast<int>(inside.x), static_cast<int>(inside.y), static_cast<int>(inside.width),
+                       static_cast<int>(inside.height), origin + static_cast<GSpacing>(i) * band_space,
+                       static_cast<int>(inside.width), static_cast<int>(inside.height), type, pixel, line, nullptr);
+    if (err != CE_None) return err;
+  }
+  return CE_None;
 }
 
 }  // namespace
@@ -64,12 +80,16 @@ PixelBlock WindowReader::read(const core::Window& window, const std::vector<int>
   std::vector<int> band_list = bands;
 
   Handle& handle = handle_for_this_thread();
-  if (handle.raw && handle.raw->takes(inside, block) && handle.raw->read(inside, block)) return block;
+  const bool masked = std::find(bands.begin(), bands.end(), mask_band) != bands.end();
+  if (!masked && handle.raw && handle.raw->takes(inside, block) && handle.raw->read(inside, block)) return block;
   CapturedGdalErrors errors;
-  const CPLErr err = handle.dataset->RasterIO(
-      GF_Read, static_cast<int>(inside.x), static_cast<int>(inside.y), static_cast<int>(inside.width),
-      static_cast<int>(inside.height), origin, static_cast<int>(inside.width), static_cast<int>(inside.height), type,
-      static_cast<int>(band_list.size()), band_list.data(), pixel, line, band_space, nullptr);
+  const CPLErr err =
+      masked ? read_with_mask(*handle.dataset, inside, origin, type, bands, pixel, line, band_space)
+             : handle.dataset->RasterIO(GF_Read, static_cast<int>(inside.x), static_cast<int>(inside.y),
+                                        static_cast<int>(inside.width), static_cast<int>(inside.height), origin,
+                                        static_cast<int>(inside.width), static_cast<int>(inside.height), type,
+                                        static_cast<int>(band_list.size()), band_list.data(), pixel, line, band_space,
+                                        nullptr);
   if (err != CE_None) {
     // The same words for every window it fails, whichever thread read it first: they go into the output's metadata.
     std::string why = errors.last_failure("");

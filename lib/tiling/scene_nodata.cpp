@@ -89,8 +89,9 @@ void mark_padding(TileScene& scene, const TileOptions& options) {
       std::any_of(scene.look.nodata.begin(), scene.look.nodata.end(), [](const auto& v) { return v.has_value(); });
   // A palette's index 0 is a colour: declared nodata, it would turn transparent in the edge tiles only.
   if (!scene.look.palette.empty()) return;
-  const bool alpha_written =
-      scene.blank_rule.alpha_index >= 0 && static_cast<std::size_t>(scene.blank_rule.alpha_index) < scene.output_bands;
+  const auto output_bands = scene.read_bands.begin() + static_cast<std::ptrdiff_t>(scene.output_bands);
+  const bool alpha_written = scene.info.alpha_band > 0 &&
+                             std::find(scene.read_bands.begin(), output_bands, scene.info.alpha_band) != output_bands;
   const GridWindow last = scene.grid.at(scene.grid.count() - 1);
   const bool padded = last.window != last.source;  // the last window reaches furthest right and down
   if (options.grid.edge != Edge::pad || !tiff || any_nodata || alpha_written || !padded) return;

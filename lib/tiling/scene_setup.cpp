@@ -200,7 +200,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
 
   scene.read_bands = choose_bands(options, info);
   scene.output_bands = scene.read_bands.size();
-  if (info.alpha_band > 0) {
+  if (info.alpha_band > 0 && !info.masked) {  // with both, GDAL reads the mask band (see below), as swath does
     const auto at = std::find(scene.read_bands.begin(), scene.read_bands.end(), info.alpha_band);
     scene.blank_rule.alpha_index = static_cast<int>(at - scene.read_bands.begin());
     if (at == scene.read_bands.end()) scene.read_bands.push_back(info.alpha_band);  // read for blank detection only
@@ -209,6 +209,17 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
     const auto nodata = usable_nodata(info, b, scene.warnings);
     scene.fill.push_back(nodata.value_or(0.0));  // alpha without nodata pads as 0: transparent
     scene.blank_rule.nodata.push_back(nodata);
+  }
+  // A mask band (an orthophoto's JPEG tiles keep their footprint there) decides blank tiles as alpha does; the
+  // tiles do not carry it.
+  if (info.masked) {
+    scene.blank_rule.alpha_index = static_cast<int>(scene.read_bands.size());
+    scene.read_bands.push_back(raster::mask_band);
+    scene.fill.push_back(0.0);  // outside the scene: no data
+    scene.blank_rule.nodata.push_back(std::nullopt);
+    scene.warnings.push_back("scene '" + path +
+                             "' has a mask band: it marks blank tiles, but the tiles do not carry it (their masked "
+                             "pixels keep the values the scene holds there)");
   }
 
   check_tile_fits_memory(scene, options);

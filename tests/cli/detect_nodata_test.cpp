@@ -16,9 +16,9 @@ using namespace swath;
 
 namespace {
 
-enum class Mask { nodata, alpha, float_nan, float_9999 };
+enum class Mask { nodata, alpha, float_nan, float_9999, mask_band };
 
-// `source` with its right half marked as no data (zeros declared nodata, or an alpha band at 0 there), its
+// `source` with its right half marked as no data (zeros declared nodata, an alpha band or a mask band at 0 there), its
 // geotransform moved `shift_x` map units east.
 std::string masked_copy(const std::string& source, const std::string& path, Mask mask, double shift_x = 0) {
   GDALDatasetUniquePtr in(GDALDataset::Open(source.c_str(), GDAL_OF_RASTER));
@@ -39,10 +39,18 @@ std::string masked_copy(const std::string& source, const std::string& path, Mask
   for (int b = 1; b <= bands; ++b) {
     for (int y = 0; y < h; ++y) {
       REQUIRE(in->GetRasterBand(b)->RasterIO(GF_Read, 0, y, w, 1, row.data(), w, 1, GDT_Float64, 0, 0) == CE_None);
-      if (mask != Mask::alpha) std::fill(row.begin() + w / 2, row.end(), fill);
+      if (mask != Mask::alpha && mask != Mask::mask_band) std::fill(row.begin() + w / 2, row.end(), fill);
       REQUIRE(out->GetRasterBand(b)->RasterIO(GF_Write, 0, y, w, 1, row.data(), w, 1, GDT_Float64, 0, 0) == CE_None);
     }
-    if (mask != Mask::alpha) out->GetRasterBand(b)->SetNoDataValue(fill);
+    if (mask != Mask::alpha && mask != Mask::mask_band) out->GetRasterBand(b)->SetNoDataValue(fill);
+  }
+  if (mask == Mask::mask_band) {
+    REQUIRE(out->CreateMaskBand(GMF_PER_DATASET) == CE_None);
+    for (int x = 0; x < w; ++x) row[static_cast<std::size_t>(x)] = x < w / 2 ? 255 : 0;
+    for (int y = 0; y < h; ++y) {
+      REQUIRE(out->GetRasterBand(1)->GetMaskBand()->RasterIO(GF_Write, 0, y, w, 1, row.data(), w, 1, GDT_Float64, 0,
+                                                             0) == CE_None);
+    }
   }
   if (mask == Mask::alpha) {
     auto* alpha = out->GetRasterBand(bands + 1);
@@ -84,7 +92,7 @@ std::size_t east_of(const std::vector<Found>& all, double x) {
 
 }  // namespace
 
-TEST_CASE("detect nodata: the onnx detector finds nothing on nodata or transparent pixels") {
+TEST_CASE("detect nodata: the onnx detector finds nothing on nodata, transparent or masked pixels") {
   test::ScratchDir dir;
   const std::string scene = dir / "s.tif";
   REQUIRE(test::swath({"synth", "--kind", "optical", "--size", "512x512", "--seed", "4", "-o", scene}).exit_code == 0);
@@ -96,8 +104,8 @@ TEST_CASE("detect nodata: the onnx detector finds nothing on nodata or transpare
     return found(output);
   };
   const auto whole = detect(scene, dir / "whole.gpkg");
-  REQUIRE(east_of(whole, middle) > 0);  // vehicles in the half that is masked below
-  for (const auto mask : {Mask::nodata, Mask::alpha}) {
+  REQUIRE(east_of(whole, middle) > 0);                                    // vehicles in the half that is masked below
+  for (const auto mask : {Mask::nodata, Mask::alpha, Mask::mask_band}) {  // mask band: was found there
     CAPTURE(static_cast<int>(mask));
     const auto masked = detect(masked_copy(scene, dir / "masked.tif", mask), dir / "masked.gpkg");
     CHECK(east_of(masked, middle) == 0);
@@ -150,7 +158,7 @@ TEST_CASE("detect nodata: a NaN nodata is no data to cfar, as -9999 is") {
   CHECK(detect(masked_copy(scene, dir / "n.tif", Mask::float_nan), dir / "n.gpkg") == with_9999);
 }
 
-TEST_CASE("detect nodata: the index detector outlines no region on transparent pixels") {
+TEST_CASE("detect nodata: the index detector outlines no region on transparent or masked pixels") {
   test::ScratchDir dir;
   const std::string scene = dir / "s.tif";
   REQUIRE(test::swath({"synth", "--kind", "optical", "--bands", "4", "--size", "1024x512", "--seed", "2", "-o", scene})
@@ -164,6 +172,9 @@ TEST_CASE("detect nodata: the index detector outlines no region on transparent p
     return found(output);
   };
   REQUIRE(east_of(detect(scene, dir / "whole.gpkg"), middle) > 0);
-  const auto masked = detect(masked_copy(scene, dir / "alpha.tif", Mask::alpha), dir / "alpha.gpkg");
-  CHECK(east_of(masked, middle) == 0);
+  for (const auto mask : {Mask::alpha, Mask::mask_band}) {
+    CAPTURE(static_cast<int>(mask));
+    const auto masked = detect(masked_copy(scene, dir / "masked.tif", mask), dir / "masked.gpkg");
+    CHECK(east_of(masked, middle) == 0);
+  }
 }

@@ -114,3 +114,38 @@ TEST_CASE("raster: a pixel-interleaved read holds the same samples, padding incl
   CHECK(corner == 6);  // outside the scene: band 3's fill
   VSIUnlink(path.c_str());
 }
+
+TEST_CASE("raster: a scene's mask band reads as band mask_band (0 or 255), beside its bands, in either layout") {
+  test::ScratchDir dir;
+  const auto path = make_scene(dir / "masked.tif", 40, 30);
+  {
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE));
+    REQUIRE(ds->CreateMaskBand(GMF_PER_DATASET) == CE_None);
+    std::vector<std::uint8_t> mask(40 * 30);
+    for (int y = 0; y < 30; ++y)
+      for (int x = 0; x < 40; ++x) mask[static_cast<std::size_t>(y * 40 + x)] = x < 25 ? 255 : 0;
+    REQUIRE(ds->GetRasterBand(1)->GetMaskBand()->RasterIO(GF_Write, 0, 0, 40, 30, mask.data(), 40, 30, GDT_Byte, 0,
+                                                          0) == CE_None);
+  }
+  GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER));
+  const auto info = raster::describe_scene(*ds, path);
+  CHECK(info.masked);
+  const raster::WindowReader reader(path, info);
+  for (const auto layout : {raster::Layout::band_sequential, raster::Layout::pixel_interleaved}) {
+    CAPTURE(static_cast<int>(layout));
+    const auto block = reader.read({20, 10, 16, 8}, {2, raster::mask_band}, GDT_Float32, {7, 1}, layout);
+    for (std::int64_t y = 0; y < 8; ++y) {
+      for (std::int64_t x = 0; x < 16; ++x) {
+        const auto* band = reinterpret_cast<const float*>(block.sample_at(0, y)) + x * (block.pixel_space() / 4);
+        const auto* mask = reinterpret_cast<const float*>(block.sample_at(1, y)) + x * (block.pixel_space() / 4);
+        const std::int64_t sx = 20 + x, sy = 10 + y;
+        CHECK(*band == static_cast<float>(sx < 40 ? 20000 + sy * 100 + sx : 7));  // padding: the fill
+        CHECK(*mask == static_cast<float>(sx < 25 ? 255 : sx < 40 ? 0 : 1));
+      }
+    }
+  }
+  CHECK_FALSE(raster::describe_scene(
+                  *GDALDatasetUniquePtr(GDALDataset::Open(make_scene(dir / "plain.tif", 8, 8).c_str(), GDAL_OF_RASTER)),
+                  dir / "plain.tif")
+                  .masked);  // nodata 0 is no mask band
+}

@@ -1,9 +1,11 @@
-// What a tile keeps of its scene besides pixels: a palette's colour table, and nodata as a tile can declare it.
+// What a tile keeps of its scene besides pixels: a palette's colour table, nodata as a tile can declare it, and
+// what a mask band decides.
 #include <doctest/doctest.h>
 
 #include <gdal_priv.h>
 
 #include <cmath>
+#include <filesystem>
 #include <memory>
 
 #include "core/errors.hpp"
@@ -13,6 +15,7 @@
 #include "tiling/tile.hpp"
 
 using namespace swath;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -125,4 +128,39 @@ TEST_CASE("tile: GTiff tiles keep a band's scale, offset and unit (what its valu
   auto png = test::tile_options(scene, dir / "png", 32);
   png.format = tiling::Format::png;  // --scale maps the values to 8 bits: scale and offset would lie
   CHECK(tiling::tile_scenes(png).written == 4);
+}
+
+TEST_CASE("tile: a mask band (internal or .msk) marks blank tiles as alpha does, and is warned about") {
+  test::ScratchDir dir;
+  for (const char* internal : {"YES", "NO"}) {
+    CAPTURE(internal);
+    const auto scene = test::make_scene(dir / (std::string("masked_") + internal + ".tif"),
+                                        {.width = 64, .height = 64, .bands = 3, .type = GDT_Byte});
+    {
+      CPLConfigOptionSetter where("GDAL_TIFF_INTERNAL_MASK", internal, false);
+      auto dataset = open(scene, true);
+      REQUIRE(dataset->CreateMaskBand(GMF_PER_DATASET) == CE_None);
+      std::vector<std::uint8_t> mask(64 * 64);
+      for (int y = 0; y < 64; ++y)
+        for (int x = 0; x < 64; ++x) mask[static_cast<std::size_t>(y * 64 + x)] = y < 32 ? 255 : 0;
+      REQUIRE(dataset->GetRasterBand(1)->GetMaskBand()->RasterIO(GF_Write, 0, 0, 64, 64, mask.data(), 64, 64, GDT_Byte,
+                                                                 0, 0) == CE_None);
+    }
+    CHECK(fs::exists(scene + ".msk") == (std::string(internal) == "NO"));
+    CHECK(open(scene)->GetRasterBand(1)->GetMaskFlags() == GMF_PER_DATASET);
+    const auto out = dir / (std::string("out_") + internal);
+    auto options = test::tile_options(scene, out, 32);
+    options.skip_blank = 1;  // as `swath tile`'s default
+    const auto report = tiling::tile_scenes(options);
+    CHECK(report.written == 2);  // the masked-out bottom row of tiles is blank (was: 4 written)
+    CHECK(report.blank == 2);
+    const auto name = fs::path(scene).stem().string();
+    CHECK(fs::exists(out + "/" + name + "/r000000_c000000.tif"));
+    CHECK_FALSE(fs::exists(out + "/" + name + "/r000001_c000000.tif"));
+    const auto top = open(out + "/" + name + "/r000000_c000000.tif");
+    CHECK(test::pixel_at(*top, 2, 5, 7) == test::pixel_at(*open(scene), 2, 5, 7));  // the bands only, as read
+    CHECK(top->GetRasterCount() == 3);
+    REQUIRE(report.warnings.size() == 1);
+    CHECK_MESSAGE(report.warnings.front().find("mask band") != std::string::npos, report.warnings.front());
+  }
 }
