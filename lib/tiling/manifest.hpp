@@ -72,6 +72,11 @@ std::string xyz_name(const XyzTile& tile);
 // The journal of a run in progress, next to the manifest: ".tiles.jsonl.journal".
 std::string journal_path(const std::string& output_dir, const std::string& manifest_name);
 
+// Throws UsageError when `output_dir`/`manifest_name` exists and is not a swath tile manifest (it does not start with
+// a swath.tiles header; an empty file passes): a user's file of that name, or a scene named so. A run would retire it
+// into its journal and remove it with it. Looked at before anything is written.
+void refuse_foreign_manifest(const std::string& output_dir, const std::string& manifest_name);
+
 // Writes the manifest, the index and the journal as tiles arrive from the in-order sink. Memory stays
 // constant: lines go straight to temporary files, renamed into place by commit(). A manifest of its name a previous
 // run committed goes before the first tile (its index too): this run replaces the tiles it lists, and a run stopped

@@ -1,6 +1,7 @@
 // ManifestWriter: the journal, the manifest and its index, written as tiles arrive and committed together.
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -37,6 +39,27 @@ bool journal_of_same_options(const std::string& path, const core::Json& header) 
 }
 
 }  // namespace
+
+void refuse_foreign_manifest(const std::string& output_dir, const std::string& manifest_name) {
+  static constexpr std::string_view header = R"({"schema":"swath.tiles/)";
+  const std::string path = output_dir + "/" + manifest_name;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO there does not block
+  if (fd < 0) return;  // none; one that cannot be read is said so where it is retired
+  std::string head(header.size(), '\0');
+  ssize_t n = 0;
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular) {
+    do n = ::pread(fd, head.data(), head.size(), 0);
+    while (n < 0 && errno == EINTR);
+  }
+  ::close(fd);
+  if (regular && (n == 0 || (n == static_cast<ssize_t>(header.size()) && head == header))) return;
+  throw core::UsageError(
+      "output '" + output_dir + "'",
+      "'" + path + "' is not a swath tile manifest (no swath.tiles header), and this run would " + "replace it",
+      "move that file out of the way, or choose another -o");
+}
 
 // An append-only file descriptor that throws IoError naming the final file it stands for.
 class ManifestWriter::File {

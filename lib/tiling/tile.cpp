@@ -193,6 +193,7 @@ TileReport tile_scenes(const TileOptions& options, pipeline::ProgressSink* progr
     // shards of another count. Under the directory's lock until this run's journal is down, so that of two runs
     // started at once the second finds the first.
     const core::DirectoryLock lock(options.output_dir);
+    refuse_foreign_manifest(options.output_dir, shard_file_name(options.manifest_name, options.shard));
     others = OtherRuns::find(options.output_dir, options.manifest_name, header, options.overwrite,
                              shard_file_name(options.manifest_name, options.shard));
     std::set<std::string> replaced;

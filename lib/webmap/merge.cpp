@@ -295,6 +295,7 @@ tiling::TileReport merge_shards(const PyramidOptions& given, const std::string& 
     prepare_archive_folder(options.archive);
     archive.emplace(options.archive);
   }
+  tiling::refuse_foreign_manifest(to, options.tile.manifest_name);
   tiling::ManifestWriter manifest(to, options.tile.manifest_name, options.tile.index_name, shards.header, false,
                                   options.tile.format);
   remove_tilejson(to);

@@ -118,6 +118,8 @@ tiling::TileReport build_pyramid(const PyramidOptions& options, pipeline::Progre
     // Before anything is written: a pyramid of other options or scenes there is refused (its tiles would mix), and
     // the shards of another count. Under the directory's lock until this run's journal is down (tiling::tile_scenes).
     const core::DirectoryLock lock(options.tile.output_dir);
+    for (const auto& name : {options.tile.manifest_name, manifest_name})  // a shard removes the merged manifest
+      tiling::refuse_foreign_manifest(options.tile.output_dir, name);
     tiling::OtherRuns::find(options.tile.output_dir, options.tile.manifest_name, header, false);
     if (options.sharded) {
       tiling::refuse_other_shard_counts(options.tile.output_dir, options.tile.manifest_name,

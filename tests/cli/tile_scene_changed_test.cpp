@@ -208,3 +208,29 @@ TEST_CASE("cli enqueue: two works of other options into one output are refused (
       {"enqueue", "--kind", "tile", three, "--output", dir / "out", "--options", R"({"skip_blank":0.5})"}));
   CHECK_MESSAGE(r.exit_code == 0, r.err);
 }
+
+TEST_CASE(
+    "cli tile: a tiles.jsonl no swath wrote is refused (exit 2) and kept, a scene of that name too; empty passes") {
+  test::ScratchDir dir;
+  const auto scene = scene_of(dir / "in/s.tif", 64, 48);
+  const std::string notes = "{\"my\":\"own data\"}\n";
+  test::write_text(dir / "out/tiles.jsonl", notes);
+  for (const std::vector<std::string>& grid : {std::vector<std::string>{},
+                                               {"--grid", "xyz", "--zoom", "10-11"},
+                                               {"--grid", "xyz", "--zoom", "10-11", "--shard", "0/2"}}) {
+    std::vector<std::string> args{"tile", scene, "-o", dir / "out"};
+    args.insert(args.end(), grid.begin(), grid.end());
+    const auto r = test::swath(args);
+    CHECK(r.exit_code == 2);  // was 0: the file retired into the journal and removed with it
+    CHECK_MESSAGE(r.err.find("is not a swath tile manifest") != std::string::npos, r.err);
+    CHECK(core::read_file(dir / "out/tiles.jsonl") == notes);
+    CHECK(test::tree(dir / "out").size() == 1);
+  }
+  // The scene itself named so: was moved into the journal, then "no such file" (exit 1), then gone on the next run.
+  fs::copy_file(scene, dir / "in/tiles.jsonl");
+  const auto bytes = core::read_file(dir / "in/tiles.jsonl");
+  CHECK(test::swath({"tile", dir / "in/tiles.jsonl", "-o", dir / "in"}).exit_code == 2);
+  CHECK(core::read_file(dir / "in/tiles.jsonl") == bytes);
+  test::write_text(dir / "out/tiles.jsonl", "");
+  CHECK(test::swath({"tile", scene, "-o", dir / "out"}).exit_code == 0);
+}
