@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -122,6 +123,40 @@ GDALDatasetUniquePtr open_scene(const std::string& path) {
                       "give a GeoTIFF, COG, VRT, JP2 or another format listed by `gdalinfo --formats`");
 }
 
+namespace {
+
+// A band's nodata as a double, which swath carries it as: a 64-bit integer band's is read exactly and refused when a
+// double cannot hold it (above 2^53 in magnitude, but for powers of two): its padding and declared value would be
+// another number.
+double nodata_value(GDALRasterBand& band, int number, const std::string& path, int& has_nodata) {
+  const GDALDataType type = band.GetRasterDataType();
+  if (type != GDT_Int64 && type != GDT_UInt64) return band.GetNoDataValue(&has_nodata);
+  std::string text;
+  double value = 0;
+  bool exact = true;
+  if (type == GDT_Int64) {
+    const std::int64_t v = band.GetNoDataValueAsInt64(&has_nodata);
+    value = static_cast<double>(v);
+    exact = value < 9223372036854775808.0 && static_cast<std::int64_t>(value) == v;
+    text = std::to_string(v);
+  } else {
+    const std::uint64_t v = band.GetNoDataValueAsUInt64(&has_nodata);
+    value = static_cast<double>(v);
+    exact = value < 18446744073709551616.0 && static_cast<std::uint64_t>(value) == v;
+    text = std::to_string(v);
+  }
+  if (has_nodata != 0 && !exact) {
+    throw core::DataError(
+        "scene '" + path + "'",
+        "band " + std::to_string(number) + " (" + GDALGetDataTypeName(type) + ") declares nodata " + text +
+            ", which swath cannot carry exactly (it holds nodata as a double: integers up to 2^53)",
+        "give the band a nodata value within ±9007199254740992 (gdal_edit.py -a_nodata V '" + path + "')");
+  }
+  return value;
+}
+
+}  // namespace
+
 SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
   SceneInfo info;
   info.path = path;
@@ -156,7 +191,7 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
   for (int b = 1; b <= info.band_count; ++b) {
     GDALRasterBand* band = dataset.GetRasterBand(b);
     int has_nodata = 0;
-    const double value = band->GetNoDataValue(&has_nodata);
+    const double value = nodata_value(*band, b, path, has_nodata);
     info.nodata.push_back(has_nodata ? std::optional<double>(value) : std::nullopt);
     if (band->GetColorInterpretation() == GCI_AlphaBand && info.alpha_band == 0) info.alpha_band = b;
   }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -107,6 +108,18 @@ const OGRSpatialReference& spatial_reference(const std::string& wkt) {
   return srs;
 }
 
+// A 64-bit integer band's nodata is written as an integer: GDAL 3.6 writes the double's "-9.22337e+18", which its
+// Int64 reader takes as -9. The value fits (raster::describe_scene refuses one a double cannot hold exactly).
+void set_nodata(GDALRasterBand& band, double value) {
+  if (band.GetRasterDataType() == GDT_Int64) {
+    band.SetNoDataValueAsInt64(static_cast<std::int64_t>(value));
+  } else if (band.GetRasterDataType() == GDT_UInt64) {
+    band.SetNoDataValueAsUInt64(static_cast<std::uint64_t>(value));
+  } else {
+    band.SetNoDataValue(value);
+  }
+}
+
 void describe_tile(GDALDataset& dataset, const TileLook& look, const TilePlace& place, const core::Window& window) {
   const bool tiff = look.format == Format::gtiff || look.format == Format::cog;
   // PNG, JPEG and WEBP keep georeferencing only in sidecars, which swath does not write (the manifest has
@@ -120,7 +133,7 @@ void describe_tile(GDALDataset& dataset, const TileLook& look, const TilePlace& 
   for (int b = 1; b <= dataset.GetRasterCount(); ++b) {
     auto* band = dataset.GetRasterBand(b);
     const auto i = static_cast<std::size_t>(b - 1);
-    if (i < nodata.size() && nodata[i]) band->SetNoDataValue(*nodata[i]);
+    if (i < nodata.size() && nodata[i]) set_nodata(*band, *nodata[i]);
     if (i == 0 && !look.palette.empty()) {
       GDALColorTable table;
       for (std::size_t c = 0; c < look.palette.size(); ++c) table.SetColorEntry(static_cast<int>(c), &look.palette[c]);

@@ -164,3 +164,25 @@ TEST_CASE("tile: a mask band (internal or .msk) marks blank tiles as alpha does,
     CHECK_MESSAGE(report.warnings.front().find("mask band") != std::string::npos, report.warnings.front());
   }
 }
+
+TEST_CASE("tile: a 64-bit integer band's nodata is declared exactly; one a double cannot hold is refused") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(
+      dir / "i64.tif", {.width = 40, .height = 40, .bands = 1, .type = GDT_Int64, .pixel = [](int, int x, int) {
+                          return x == 0 ? -9223372036854775808.0 : 5.0;
+                        }});
+  REQUIRE(open(scene, true)->GetRasterBand(1)->SetNoDataValueAsInt64(INT64_MIN) == CE_None);
+  const auto report = tiling::tile_scenes(test::tile_options(scene, dir / "out", 32));
+  CHECK(report.written == 4);
+  const auto edge = open(dir / "out/i64/r000000_c000001.tif");
+  int has_nodata = 0;
+  CHECK(edge->GetRasterBand(1)->GetNoDataValueAsInt64(&has_nodata) == INT64_MIN);  // was -9 ("-9.22337e+18")
+  CHECK(has_nodata == 1);
+  REQUIRE(open(scene, true)->GetRasterBand(1)->SetNoDataValueAsInt64((std::int64_t{1} << 60) + 5) == CE_None);
+  try {  // was: declared 1, padded with 2^60 (another pixel's value)
+    (void)tiling::tile_scenes(test::tile_options(scene, dir / "out2", 32));
+    FAIL("not refused");
+  } catch (const core::DataError& e) {
+    CHECK_MESSAGE(core::describe(e).find("1152921504606846981") != std::string::npos, core::describe(e));
+  }
+}
