@@ -195,6 +195,7 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
     info.nodata.push_back(has_nodata ? std::optional<double>(value) : std::nullopt);
     if (band->GetColorInterpretation() == GCI_AlphaBand && info.alpha_band == 0) info.alpha_band = b;
   }
+  info.gcp_count = dataset.GetGCPCount();
   info.palette = first->GetColorTable() != nullptr;
   info.masked = first->GetMaskFlags() == GMF_PER_DATASET;
   info.truncated = truncation_of(dataset, path);

@@ -29,6 +29,7 @@ struct SceneInfo {
   // A mask band for all bands (an internal or .msk mask: orthophotos in JPEG keep their footprint there), which
   // WindowReader reads as band `mask_band`; not an alpha band, a nodata value or a per-band mask.
   bool masked = false;
+  int gcp_count = 0;     // ground control points, georeferencing a warp can use
   bool palette = false;  // band 1 holds colour-table indices (a land-cover map)
   // A GeoTIFF whose last block ends past the end of its file: "its last block ends at byte N, the file has M
   // bytes"; "" otherwise. Such a copy often lost its GeoTIFF keys too (they are written late in the file).
@@ -39,6 +40,7 @@ struct SceneInfo {
   std::string missing_georeferencing() const {
     if (georeferenced()) return "";
     if (geotransform) return "no CRS";
+    if (gcp_count > 0) return "only ground control points, which `gdalwarp` turns into a georeferenced copy";
     return crs_wkt.empty() ? "no CRS or geotransform" : "no geotransform";
   }
 };

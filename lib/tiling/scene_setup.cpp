@@ -86,7 +86,11 @@ void check_tile_fits_memory(const TileScene& scene, const TileOptions& options) 
 }
 
 void add_georeferencing_warnings(TileScene& scene) {
-  if (!scene.info.geotransform) {
+  if (!scene.info.geotransform && scene.info.gcp_count > 0) {
+    scene.warnings.push_back("scene '" + scene.path +
+                             "' has only ground control points: tiles carry none and follow the pixel grid, and the "
+                             "manifest has no bounds (gdalwarp makes a georeferenced copy to tile)");
+  } else if (!scene.info.geotransform) {
     scene.warnings.push_back("scene '" + scene.path +
                              "' has no georeferencing: tiles follow the pixel grid and the manifest has no bounds");
   } else if (scene.info.crs_wkt.empty()) {

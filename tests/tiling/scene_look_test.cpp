@@ -186,3 +186,27 @@ TEST_CASE("tile: a 64-bit integer band's nodata is declared exactly; one a doubl
     CHECK_MESSAGE(core::describe(e).find("1152921504606846981") != std::string::npos, core::describe(e));
   }
 }
+
+TEST_CASE("tile: a scene georeferenced by ground control points only is warned about as such, naming gdalwarp") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(
+      dir / "gcp.tif", {.width = 40, .height = 40, .bands = 1, .type = GDT_Byte, .georeferenced = false});
+  {
+    auto dataset = open(scene, true);
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    GDAL_GCP gcps[3];
+    GDALInitGCPs(3, gcps);
+    const double at[3][4] = {{0, 0, 10, 50}, {40, 0, 10.1, 50}, {0, 40, 10, 49.9}};
+    for (int i = 0; i < 3; ++i) {
+      gcps[i].dfGCPPixel = at[i][0], gcps[i].dfGCPLine = at[i][1], gcps[i].dfGCPX = at[i][2], gcps[i].dfGCPY = at[i][3];
+    }
+    REQUIRE(dataset->SetGCPs(3, gcps, &wgs84) == CE_None);
+    GDALDeinitGCPs(3, gcps);
+  }
+  const auto report = tiling::tile_scenes(test::tile_options(scene, dir / "out", 32));
+  REQUIRE(report.warnings.size() == 1);
+  CHECK_MESSAGE(report.warnings.front().find("only ground control points") != std::string::npos,
+                report.warnings.front());  // was: "has no georeferencing"
+  CHECK(report.warnings.front().find("gdalwarp") != std::string::npos);
+}
