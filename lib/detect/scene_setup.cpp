@@ -82,6 +82,8 @@ PreparedScene prepare_scene(GDALDataset& dataset, const std::string& path, bool 
   scene.measure.nodata = scene.info.nodata;
   raster::require_usable_geotransform(scene.info);       // was: a pixel of size 0 divided window sizes by 0
   raster::require_real_pixels(scene.info, "detectors");  // was: CFAR on the real part of a SAR SLC
+  if (const auto warning = raster::band_masks_warning(scene.info); !warning.empty())
+    log::get("detect")->warn("{}", warning);
   const bool rotated = scene.info.geotransform && !scene.info.geotransform->north_up();
   if (scene.info.georeferenced() && !rotated) {
     scene.to_map = *scene.info.geotransform;

@@ -198,8 +198,17 @@ SceneInfo describe_scene(GDALDataset& dataset, const std::string& path) {
   info.gcp_count = dataset.GetGCPCount();
   info.palette = first->GetColorTable() != nullptr;
   info.masked = first->GetMaskFlags() == GMF_PER_DATASET;
+  for (int b = 1; b <= info.band_count; ++b)
+    info.band_masks = info.band_masks || dataset.GetRasterBand(b)->GetMaskFlags() == 0;
   info.truncated = truncation_of(dataset, path);
   return info;
+}
+
+std::string band_masks_warning(const SceneInfo& info) {
+  if (!info.band_masks) return "";
+  return "scene '" + info.path +
+         "' has masks per band, which swath does not read (their pixels count as data); one mask for all bands "
+         "(gdal_translate -mask 1) is read";
 }
 
 void require_whole(const SceneInfo& info) {

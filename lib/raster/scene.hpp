@@ -29,8 +29,9 @@ struct SceneInfo {
   // A mask band for all bands (an internal or .msk mask: orthophotos in JPEG keep their footprint there), which
   // WindowReader reads as band `mask_band`; not an alpha band, a nodata value or a per-band mask.
   bool masked = false;
-  int gcp_count = 0;     // ground control points, georeferencing a warp can use
-  bool palette = false;  // band 1 holds colour-table indices (a land-cover map)
+  bool band_masks = false;  // a mask of a band's own (not read: a warning says so)
+  int gcp_count = 0;        // ground control points, georeferencing a warp can use
+  bool palette = false;     // band 1 holds colour-table indices (a land-cover map)
   // A GeoTIFF whose last block ends past the end of its file: "its last block ends at byte N, the file has M
   // bytes"; "" otherwise. Such a copy often lost its GeoTIFF keys too (they are written late in the file).
   std::string truncated;
@@ -44,6 +45,9 @@ struct SceneInfo {
     return crs_wkt.empty() ? "no CRS or geotransform" : "no geotransform";
   }
 };
+
+// The warning for a scene whose bands have masks of their own (SceneInfo::band_masks): "" when they have none.
+std::string band_masks_warning(const SceneInfo& info);
 
 // Opens `path` read-only (local path or GDAL virtual path). Throws IoError naming the path:
 // no such file, a FIFO or device (refuse_special_file), or not a raster GDAL can read.

@@ -263,6 +263,7 @@ TileScene prepare_scene(const std::string& path, const std::string& name, const 
   }
   mark_padding(scene, options);
   add_georeferencing_warnings(scene);
+  if (auto warning = raster::band_masks_warning(info); !warning.empty()) scene.warnings.push_back(std::move(warning));
   return scene;
 }
 

@@ -210,3 +210,18 @@ TEST_CASE("tile: a scene georeferenced by ground control points only is warned a
                 report.warnings.front());  // was: "has no georeferencing"
   CHECK(report.warnings.front().find("gdalwarp") != std::string::npos);
 }
+
+TEST_CASE("tile: masks per band, which swath does not read, are warned about") {
+  test::ScratchDir dir;
+  const auto scene = test::make_scene(dir / "per_band.tif", {.width = 40, .height = 40, .bands = 2, .type = GDT_Byte});
+  {
+    CPLConfigOptionSetter where("GDAL_TIFF_INTERNAL_MASK", "NO", false);
+    auto dataset = open(scene, true);
+    REQUIRE(dataset->GetRasterBand(1)->CreateMaskBand(0) == CE_None);
+  }
+  REQUIRE(open(scene)->GetRasterBand(1)->GetMaskFlags() == 0);
+  const auto report = tiling::tile_scenes(test::tile_options(scene, dir / "out", 32));
+  CHECK(report.written == 4);
+  REQUIRE(report.warnings.size() == 1);  // was: none, the mask silently ignored
+  CHECK_MESSAGE(report.warnings.front().find("masks per band") != std::string::npos, report.warnings.front());
+}
