@@ -169,11 +169,8 @@ core::Json to_json(const ModelCheck& check) {
   core::Json in = core::Json::array(), out = core::Json::array();
   for (int d : check.input_shape) in.push_back(d);
   for (int d : check.output_shape) out.push_back(d);
-  return core::Json::Object{{"input_shape", in},
-                            {"output_shape", out},
-                            {"layout", check.layout},
-                            {"anchors", check.anchors},
-                            {"classes", check.classes}};
+  return core::Json::Object{{"schema", "swath.model_check/1"}, {"input_shape", in},        {"output_shape", out},
+                            {"layout", check.layout},          {"anchors", check.anchors}, {"classes", check.classes}};
 }
 
 std::string read_model(const ModelCard& card) {

@@ -224,7 +224,8 @@ vector::Layer truth_layer(const SynthOptions& options, const std::vector<SynthOb
 }  // namespace
 
 core::Json to_json(const SynthResult& result) {
-  return core::Json::Object{{"scene", result.scene_path},
+  return core::Json::Object{{"schema", "swath.synth/1"},
+                            {"scene", result.scene_path},
                             {"truth", result.truth_path},
                             {"objects", static_cast<long long>(result.objects)},
                             {"ponds", static_cast<long long>(result.ponds)}};

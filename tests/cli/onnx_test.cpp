@@ -31,6 +31,7 @@ TEST_CASE("onnx: --check-model reports the input shape and the output layout") {
   const auto r = test::swath({"detect", "--check-model", card(dir, "good.onnx", kGoodCard)});
   REQUIRE(r.exit_code == 0);
   const auto json = core::Json::parse(r.out);
+  CHECK(r.out.rfind(R"({"schema":"swath.model_check/1",)", 0) == 0);  // first, as in every --json document
   CHECK(json.at("input_shape").dump() == "[1,3,64,64]");
   CHECK(json.at("output_shape").dump() == "[1,64,7]");
   CHECK(json.at("classes").as_int() == 2);

@@ -91,6 +91,7 @@ TEST_CASE("synth: a --straddle whose only edge is too near the border for any ob
   const auto r = test::swath({"synth", "-o", dir / "s.tif", "--size", "514x300", "--straddle", "512", "--json"});
   CHECK(r.exit_code == 0);  // a valid, empty scene (truth without features)
   CHECK(core::Json::parse(r.out).at("objects").as_int() == 0);
+  CHECK(r.out.rfind(R"({"schema":"swath.synth/1",)", 0) == 0);  // first, as in every --json document
   CHECK_MESSAGE(r.err.find("no object could be placed across an edge of a 512-px window") != std::string::npos, r.err);
 }
 
